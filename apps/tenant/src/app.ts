@@ -1,0 +1,59 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { authorizeRoutes } from './auth/authorize.ts';
+import { delegationRoutes } from './auth/delegation.ts';
+import { discoveryRoutes } from './auth/discovery.ts';
+import { revokeRoutes } from './auth/revoke.ts';
+import { tokenRoutes } from './auth/token.ts';
+import { userinfoRoutes } from './auth/userinfo.ts';
+import type { TenantDeps, TenantEnv } from './deps.ts';
+import { ManagementError } from './errors/management-error.ts';
+import { OAuthError } from './errors/oauth-error.ts';
+import { errorHandler } from './errors/on-error.ts';
+import { MAX_BODY_BYTES } from './http/params.ts';
+import { managementApi } from './management/index.ts';
+
+/** The tenant's HTTP surface: Authentication API at the root, Management API v2 under /api/v2. */
+export function createApp(deps: TenantDeps) {
+  const app = new Hono<TenantEnv>();
+  app.use(requestId({ headerName: 'x-request-id' }));
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    // Path only: query strings can carry codes and states.
+    deps.logger.info('request', {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path.slice(0, 200),
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+  });
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => {
+        throw c.req.path.startsWith('/api/v2')
+          ? new ManagementError(413, 'Payload too large', 'payload_too_large')
+          : new OAuthError(413, 'invalid_request', 'Request body is too large.');
+      },
+    }),
+  );
+  app.onError(errorHandler(deps.logger));
+  app.notFound((c) =>
+    c.req.path.startsWith('/api/v2')
+      ? c.json(new ManagementError(404, 'Not Found').toJSON(), 404)
+      : c.json({ error: 'not_found', error_description: `No endpoint ${c.req.method} ${c.req.path.slice(0, 100)}` }, 404),
+  );
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.route('/', discoveryRoutes(deps));
+  app.route('/', authorizeRoutes(deps));
+  app.route('/', tokenRoutes(deps));
+  app.route('/', revokeRoutes(deps));
+  app.route('/', delegationRoutes(deps));
+  app.route('/', userinfoRoutes(deps));
+  app.route('/api/v2', managementApi(deps));
+  return app;
+}

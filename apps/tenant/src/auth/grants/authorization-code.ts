@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import { sha256, safeEqual } from '../../crypto/secrets.ts';
+import { InvalidGrant } from '../../errors/oauth-error.ts';
+import { userTokens } from '../tokens.ts';
+import { maybeIssueRefreshToken } from './issue-refresh-token.ts';
+import type { GrantHandler } from './types.ts';
+
+/** RFC 6749 4.1.3, with PKCE (RFC 7636) verified when the code was bound to a challenge. */
+export const authorizationCodeGrant: GrantHandler = async (ctx) => {
+  const { deps, params, client } = ctx;
+  const code = params.require('code');
+  const redirectUri = params.get('redirect_uri');
+  const verifier = params.get('code_verifier');
+
+  const consumed = await deps.store.consumeAuthorizationCode(sha256(code), deps.clock.now());
+  if (!consumed || consumed.reused) throw new InvalidGrant('Invalid authorization code');
+  const record = consumed.code;
+  if (record.client_id !== client.client_id) throw new InvalidGrant('Invalid authorization code');
+  if (record.expires_at <= deps.clock.now()) throw new InvalidGrant('Invalid authorization code');
+  if (redirectUri === undefined || redirectUri !== record.redirect_uri) {
+    throw new InvalidGrant('The redirect_uri does not match the one used at /authorize.');
+  }
+  if (record.code_challenge) {
+    if (!verifier) throw new InvalidGrant('Missing required parameter: code_verifier');
+    const challenge = createHash('sha256').update(verifier).digest('base64url');
+    if (!safeEqual(challenge, record.code_challenge)) throw new InvalidGrant('Failed to verify code verifier');
+  }
+
+  const user = await deps.store.getUser(record.user_id);
+  if (!user || user.blocked) throw new InvalidGrant('The user no longer exists or is blocked.');
+  const api = await deps.store.getResourceServer(record.audience);
+  const refreshToken = await maybeIssueRefreshToken(ctx, {
+    user_id: user.user_id,
+    scope: record.scope,
+    api,
+    grant_id: record.grant_id,
+    session_id: record.session_id,
+    device_name: record.device_name,
+  });
+  return userTokens(deps, {
+    client,
+    user,
+    scope: record.scope,
+    audience: api ? api.identifier : null,
+    sessionId: record.session_id,
+    nonce: record.nonce,
+    authTime: record.auth_time,
+    ...(refreshToken ? { refreshToken } : {}),
+  });
+};

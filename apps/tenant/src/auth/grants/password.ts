@@ -1,0 +1,62 @@
+import { DUMMY_PASSWORD_HASH, verifyPassword } from '../../crypto/secrets.ts';
+import { ids } from '../../domain/ids.ts';
+import { AccessDenied, InvalidGrant, TooManyRequests } from '../../errors/oauth-error.ts';
+import { userinfoAudience } from '../../deps.ts';
+import { rateLimitHeaders } from '../rate-limit.ts';
+import { grantableScopes, parseScope } from '../scopes.ts';
+import { userTokens } from '../tokens.ts';
+import { maybeIssueRefreshToken } from './issue-refresh-token.ts';
+import type { GrantHandler } from './types.ts';
+
+/**
+ * Resource Owner Password (RFC 6749 4.3), for scripts and tests. As in Auth0, it creates no
+ * SSO session, so its tokens carry no session_id. `device` names the refresh token's
+ * device, as at /authorize.
+ */
+export const passwordGrant: GrantHandler = async (ctx) => {
+  const { deps, params, client, ip } = ctx;
+  const username = params.require('username');
+  const password = params.require('password');
+  const now = deps.clock.now();
+
+  const throttleKey = `${username.toLowerCase()}|${ip ?? '-'}`;
+  const attempt = await deps.loginRateLimiter.hit(throttleKey, now);
+  if (!attempt.allowed) {
+    const retryAfter = Math.max(1, Math.ceil((attempt.resetAt - now) / 1000));
+    throw new TooManyRequests('Too many failed sign-in attempts. Try again later.', retryAfter, rateLimitHeaders(attempt));
+  }
+  const user = await deps.store.getUserByEmail(username);
+  // Verify against a dummy hash when the user is unknown, so timing does not tell.
+  const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
+  if (!user || !user.password_hash || !valid) throw new InvalidGrant('Wrong email or password.');
+  if (user.blocked) throw new AccessDenied('user is blocked');
+  await deps.loginRateLimiter.reset(throttleKey);
+
+  const audienceParam = params.get('audience');
+  const api = audienceParam ? await deps.store.getResourceServer(audienceParam) : undefined;
+  if (audienceParam && !api) throw new AccessDenied(`Service not found: ${audienceParam}`);
+  const scope = grantableScopes(parseScope(params.get('scope') ?? 'openid'), api);
+  const grant = await deps.store.upsertGrant(
+    { user_id: user.user_id, client_id: client.client_id, audience: api?.identifier ?? userinfoAudience(deps.issuer), scope },
+    ids.grant(),
+    now,
+  );
+  await deps.store.recordLogin(user.user_id, ip, now);
+  const refreshToken = await maybeIssueRefreshToken(ctx, {
+    user_id: user.user_id,
+    scope,
+    api,
+    grant_id: grant.id,
+    session_id: null,
+    device_name: params.get('device') ?? null,
+  });
+  return userTokens(deps, {
+    client,
+    user,
+    scope,
+    audience: api ? api.identifier : null,
+    sessionId: null,
+    authTime: now,
+    ...(refreshToken ? { refreshToken } : {}),
+  });
+};

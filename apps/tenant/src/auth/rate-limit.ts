@@ -1,0 +1,66 @@
+/**
+ * Fixed-window counters. Auth0 limits refresh-token exchanges per token and IP (reference
+ * 001) and answers 429 with `x-ratelimit-limit`, `x-ratelimit-remaining` and
+ * `x-ratelimit-reset` (epoch seconds); we do the same.
+ */
+export interface RateLimitResult {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** When the window resets, ms since the epoch. */
+  resetAt: number;
+}
+
+export interface RateLimiter {
+  hit(key: string, now: number): Promise<RateLimitResult>;
+  /** Forgets a key (a successful sign-in clears its failures). */
+  reset(key: string): Promise<void>;
+}
+
+/** In-process counters, bounded in size; fine for one instance. */
+export class MemoryRateLimiter implements RateLimiter {
+  private readonly windows = new Map<string, { count: number; resetAt: number }>();
+
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs: number,
+    private readonly maxKeys = 100_000,
+  ) {}
+
+  async hit(key: string, now: number): Promise<RateLimitResult> {
+    let window = this.windows.get(key);
+    if (!window || window.resetAt <= now) {
+      if (this.windows.size >= this.maxKeys) this.sweep(now);
+      window = { count: 0, resetAt: now + this.windowMs };
+      this.windows.set(key, window);
+    }
+    window.count += 1;
+    return {
+      allowed: window.count <= this.limit,
+      limit: this.limit,
+      remaining: Math.max(0, this.limit - window.count),
+      resetAt: window.resetAt,
+    };
+  }
+
+  async reset(key: string): Promise<void> {
+    this.windows.delete(key);
+  }
+
+  private sweep(now: number): void {
+    for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
+    // Still full: drop the oldest windows (Map keeps insertion order).
+    for (const key of this.windows.keys()) {
+      if (this.windows.size < this.maxKeys) break;
+      this.windows.delete(key);
+    }
+  }
+}
+
+export function rateLimitHeaders(result: RateLimitResult): Record<string, string> {
+  return {
+    'x-ratelimit-limit': String(result.limit),
+    'x-ratelimit-remaining': String(result.remaining),
+    'x-ratelimit-reset': String(Math.ceil(result.resetAt / 1000)),
+  };
+}

@@ -1,0 +1,26 @@
+import { InvalidScope } from '../errors/oauth-error.ts';
+import type { ResourceServerRecord } from '../store/types.ts';
+
+/** Scopes OpenID Connect defines; allowed whatever the audience. */
+export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
+
+export const parseScope = (scope: string | undefined): string[] =>
+  scope ? [...new Set(scope.split(' ').filter(Boolean))] : [];
+
+/**
+ * The scopes a user flow may be granted: OIDC scopes, plus those the API defines.
+ * Auth0 silently drops requested scopes an API does not define; so do we.
+ */
+export function grantableScopes(requested: string[], api: ResourceServerRecord | undefined): string[] {
+  const apiScopes = new Set(api?.scopes.map((s) => s.value) ?? []);
+  return requested.filter((s) => (OIDC_SCOPES as readonly string[]).includes(s) || apiScopes.has(s));
+}
+
+/** RFC 6749 6: a refresh may narrow the scope, never widen it. */
+export function narrowScope(requested: string | undefined, original: string[]): string[] {
+  if (requested === undefined) return original;
+  const wanted = parseScope(requested);
+  const extra = wanted.filter((s) => !original.includes(s));
+  if (extra.length > 0) throw new InvalidScope(`Scope ${extra.join(' ')} was not granted to this refresh token.`);
+  return wanted;
+}

@@ -1,0 +1,94 @@
+import type { TenantDeps } from '../deps.ts';
+import { userinfoAudience } from '../deps.ts';
+import type { ClientRecord, UserRecord } from '../store/types.ts';
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope?: string;
+  id_token?: string;
+  refresh_token?: string;
+}
+
+export interface UserTokenRequest {
+  client: ClientRecord;
+  user: UserRecord;
+  scope: string[];
+  /** The API the access token is for, or null for /userinfo only. */
+  audience: string | null;
+  sessionId: string | null;
+  nonce?: string | null;
+  authTime?: number | null;
+  refreshToken?: string;
+}
+
+/** Access token (and ID token when `openid` was granted) for a user. */
+export async function userTokens(deps: TenantDeps, req: UserTokenRequest): Promise<TokenResponse> {
+  const now = Math.floor(deps.clock.now() / 1000);
+  const api = req.audience ? await deps.store.getResourceServer(req.audience) : undefined;
+  const expiresIn = api?.token_lifetime ?? deps.options.accessTokenLifetime;
+  const userinfo = userinfoAudience(deps.issuer);
+  const accessToken = await deps.keys.sign(
+    {
+      iss: deps.issuer,
+      sub: req.user.user_id,
+      aud: req.audience ? [req.audience, userinfo] : userinfo,
+      iat: now,
+      exp: now + expiresIn,
+      scope: req.scope.join(' '),
+      azp: req.client.client_id,
+      ...(req.sessionId ? { sid: req.sessionId } : {}),
+    },
+    'at+jwt',
+  );
+  const response: TokenResponse = {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: expiresIn,
+    scope: req.scope.join(' '),
+  };
+  if (req.scope.includes('openid')) {
+    response.id_token = await idToken(deps, req, now);
+  }
+  if (req.refreshToken) response.refresh_token = req.refreshToken;
+  return response;
+}
+
+export async function idToken(
+  deps: TenantDeps,
+  req: Pick<UserTokenRequest, 'client' | 'user' | 'scope' | 'sessionId' | 'nonce' | 'authTime'>,
+  now = Math.floor(deps.clock.now() / 1000),
+  lifetime = deps.options.idTokenLifetime,
+): Promise<string> {
+  return deps.keys.sign({
+    iss: deps.issuer,
+    sub: req.user.user_id,
+    aud: req.client.client_id,
+    iat: now,
+    exp: now + lifetime,
+    ...(req.nonce ? { nonce: req.nonce } : {}),
+    ...(req.sessionId ? { sid: req.sessionId } : {}),
+    ...(req.authTime ? { auth_time: Math.floor(req.authTime / 1000) } : {}),
+    ...profileClaims(req.user, req.scope),
+  });
+}
+
+/** Claims by scope (OIDC Core 5.4), plus the user's custom claims (what an Auth0 Action adds). */
+export function profileClaims(user: UserRecord, scope: string[]): Record<string, unknown> {
+  const claims: Record<string, unknown> = {};
+  if (scope.includes('profile')) {
+    Object.assign(claims, {
+      name: user.name,
+      nickname: user.nickname,
+      picture: user.picture,
+      updated_at: new Date(user.updated_at).toISOString(),
+      ...(user.given_name ? { given_name: user.given_name } : {}),
+      ...(user.family_name ? { family_name: user.family_name } : {}),
+    });
+  }
+  if (scope.includes('email')) Object.assign(claims, { email: user.email, email_verified: user.email_verified });
+  const custom = user.app_metadata.custom_claims;
+  if (custom && typeof custom === 'object') Object.assign(claims, custom);
+  return claims;
+}

@@ -1,0 +1,43 @@
+import type { Clock } from './clock.ts';
+import type { Keys } from './crypto/keys.ts';
+import type { RateLimiter } from './auth/rate-limit.ts';
+import type { Logger } from './http/logger.ts';
+import type { TenantStore } from './store/types.ts';
+import type { RevocationWorker } from './domain/revocation-worker.ts';
+
+/** Everything the tenant's routes need, built once by `createTenant` and passed to `createApp`. */
+export interface TenantDeps {
+  store: TenantStore;
+  clock: Clock;
+  keys: Keys;
+  logger: Logger;
+  /** The tenant's issuer URL, with its trailing slash as Auth0 has it: `https://x.auth0.com/`. */
+  issuer: string;
+  /** Signs login transactions and the tenant's session cookie. */
+  cookieSecret: string;
+  refreshRateLimiter: RateLimiter;
+  loginRateLimiter: RateLimiter;
+  revocations: RevocationWorker;
+  options: TenantOptions;
+}
+
+export interface TenantOptions {
+  /** Honour X-Forwarded-For (only behind a proxy you run). */
+  trustProxy: boolean;
+  /** Lifetime of ID tokens, seconds (Auth0's default is 36000). */
+  idTokenLifetime: number;
+  /** Access token lifetime when the API sets none, seconds. */
+  accessTokenLifetime: number;
+  /** Live refresh tokens per user and application before the oldest is revoked. */
+  maxActiveTokensPerUserAndClient: number;
+}
+
+/** Hono's variables for this app. */
+export interface TenantEnv {
+  Variables: { requestId: string };
+}
+
+/** The Management API's audience for this tenant. */
+export const managementAudience = (issuer: string) => `${issuer}api/v2/`;
+/** The audience of tokens that may only call /userinfo. */
+export const userinfoAudience = (issuer: string) => `${issuer}userinfo`;

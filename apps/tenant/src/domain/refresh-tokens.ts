@@ -1,0 +1,112 @@
+import { randomSecret, sha256 } from '../crypto/secrets.ts';
+import type {
+  ClientRecord,
+  DeviceInfo,
+  NewRefreshToken,
+  RefreshTokenPolicy,
+  RefreshTokenRecord,
+  ResourceServerGrant,
+  RotationPlanner,
+} from '../store/types.ts';
+import { ids } from './ids.ts';
+
+/** Absolute and idle expiry of a new token from the client's policy (lifetimes in seconds). */
+export function expiryOf(policy: RefreshTokenPolicy, now: number) {
+  const expiring = policy.expiration_type === 'expiring';
+  const expiresAt = expiring && !policy.infinite_token_lifetime ? now + policy.token_lifetime * 1000 : null;
+  const idleLifetime = expiring && !policy.infinite_idle_token_lifetime ? policy.idle_token_lifetime : null;
+  const idleExpiresAt = idleLifetime === null ? null : capAt(now + idleLifetime * 1000, expiresAt);
+  return { expires_at: expiresAt, idle_expires_at: idleExpiresAt, idle_lifetime: idleLifetime };
+}
+
+const capAt = (value: number, cap: number | null) => (cap === null ? value : Math.min(value, cap));
+
+export function isExpired(token: Pick<RefreshTokenRecord, 'expires_at' | 'idle_expires_at'>, now: number): boolean {
+  return (token.expires_at !== null && token.expires_at <= now) || (token.idle_expires_at !== null && token.idle_expires_at <= now);
+}
+
+/** A new refresh token: the secret to hand out once, and the record that stores only its hash. */
+export function mintRefreshToken(input: {
+  client: ClientRecord;
+  user_id: string;
+  grant_id: string | null;
+  session_id: string | null;
+  device_name: string | null;
+  audience: string;
+  scope: string[];
+  resource_servers: ResourceServerGrant[];
+  device: DeviceInfo;
+  now: number;
+}): { value: string; record: NewRefreshToken } {
+  const policy = input.client.refresh_token;
+  const value = randomSecret(32);
+  return {
+    value,
+    record: {
+      id: ids.refreshToken(input.now),
+      secretHash: sha256(value),
+      user_id: input.user_id,
+      client_id: input.client.client_id,
+      grant_id: input.grant_id,
+      session_id: input.session_id,
+      device_name: input.device_name,
+      audience: input.audience,
+      scope: input.scope,
+      resource_servers: input.resource_servers,
+      rotating: policy.rotation_type === 'rotating',
+      created_at: input.now,
+      leeway: policy.leeway,
+      device: input.device,
+      ...expiryOf(policy, input.now),
+    },
+  };
+}
+
+/**
+ * What to do with a presented refresh token, decided under the family's lock. Pure and
+ * synchronous, so every store runs the same rules inside its own transaction.
+ *
+ * - The current secret: exchange it; a rotating token gets a new secret, and the one used
+ *   stays exchangeable for `leeway` seconds (Auth0's reuse interval).
+ * - The previous secret within leeway: accepted; its new secret replaces the current one,
+ *   so there is still only one live successor.
+ * - Any older secret of a rotating token: reuse. Auth0 treats it as a breach and revokes
+ *   the family (every token issued since the reused one), answering invalid_grant.
+ */
+export function planExchange(input: {
+  clientId: string;
+  now: number;
+  newSecretHash: Buffer;
+  ip: string | null;
+  asn: string | null;
+  userAgent: string | null;
+}): RotationPlanner {
+  return ({ token, presented, previous_valid_until, revoked_by_job }) => {
+    if (token.client_id !== input.clientId) return { kind: 'reject' };
+    if (token.revoked_at !== null || revoked_by_job || isExpired(token, input.now)) return { kind: 'reject' };
+
+    const withinLeeway = previous_valid_until !== null && input.now <= previous_valid_until;
+    if (presented === 'stale' || (presented === 'previous' && !withinLeeway)) {
+      return token.rotating ? { kind: 'revoke-family', reason: 'reuse_detected' } : { kind: 'reject' };
+    }
+
+    const idleExpiresAt = token.idle_lifetime === null ? null : capAt(input.now + token.idle_lifetime * 1000, token.expires_at);
+    const common = {
+      idleExpiresAt,
+      lastExchangedAt: input.now,
+      lastIp: input.ip,
+      lastAsn: input.asn,
+      lastUserAgent: input.userAgent,
+    };
+    if (!token.rotating) {
+      return { kind: 'exchange', newSecretHash: null, replacesCurrent: false, previousValidUntil: null, ...common };
+    }
+    return {
+      kind: 'exchange',
+      newSecretHash: input.newSecretHash,
+      replacesCurrent: presented === 'previous',
+      previousValidUntil: token.leeway > 0 ? input.now + token.leeway * 1000 : null,
+      ...common,
+    };
+  };
+}

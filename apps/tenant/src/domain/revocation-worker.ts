@@ -1,0 +1,88 @@
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../http/logger.ts';
+import type { RevocationJob, RevocationTarget, RevokeReason, TenantStore } from '../store/types.ts';
+import { ids } from './ids.ts';
+
+/**
+ * Finishes bulk revocations in the background. A job is in force the moment it is journaled
+ * (the exchange path checks the journal), so a Management API DELETE can answer at once;
+ * this worker then marks the rows in batches, yielding between them so exchanges stay fast.
+ * Jobs left by a crash are found on start and by the poll, and completed.
+ */
+export class RevocationWorker {
+  private running = false;
+  private stopped = true;
+  private timer: NodeJS.Timeout | undefined;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly store: TenantStore,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: { batchSize: number; pollMs: number } = { batchSize: 2000, pollMs: 1000 },
+  ) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    while (this.running) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
+  /** Journals a revocation; it is in force when this resolves. */
+  async enqueue(target: RevocationTarget, reason: RevokeReason): Promise<RevocationJob> {
+    const now = this.clock.now();
+    const job: RevocationJob = { id: ids.revocationJob(now), target, reason, requested_at: now };
+    await this.store.enqueueRevocation(job);
+    this.kick();
+    return job;
+  }
+
+  /** Start a pass now (a job was added here or elsewhere). */
+  kick(): void {
+    if (this.stopped || this.running) return;
+    clearTimeout(this.timer);
+    this.running = true;
+    setImmediate(() => void this.drain());
+  }
+
+  /** Resolves when no job is left; for tests and orderly shutdown. */
+  async idle(): Promise<void> {
+    while ((await this.store.listRevocationJobs()).length > 0) {
+      this.kick();
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    }
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      for (;;) {
+        const jobs = await this.store.listRevocationJobs();
+        if (jobs.length === 0 || this.stopped) break;
+        for (const job of jobs) {
+          let total = 0;
+          for (;;) {
+            if (this.stopped) return;
+            const { revoked, done } = await this.store.processRevocationBatch(job.id, this.options.batchSize, this.clock.now());
+            total += revoked;
+            if (done) break;
+            // Let waiting requests run between batches.
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+          this.logger.info('revocation completed', { job: job.id, kind: job.target.kind, reason: job.reason, revoked: total + (job.revoked_count ?? 0) });
+        }
+      }
+    } catch (err) {
+      this.logger.error('revocation batch failed; will retry', { error: (err as Error).message });
+    } finally {
+      this.running = false;
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+      if (!this.stopped) this.timer = setTimeout(() => this.kick(), this.options.pollMs).unref();
+    }
+  }
+}

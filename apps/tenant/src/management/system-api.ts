@@ -1,0 +1,43 @@
+import { managementAudience } from '../deps.ts';
+import type { TenantStore } from '../store/types.ts';
+
+/** Scopes of the Management API v2 that this tenant implements. */
+export const MANAGEMENT_SCOPES = [
+  'read:users',
+  'read:refresh_tokens',
+  'update:refresh_tokens',
+  'delete:refresh_tokens',
+  'read:device_credentials',
+  'delete:device_credentials',
+  'read:grants',
+  'delete:grants',
+  'read:sessions',
+  'delete:sessions',
+  'read:clients',
+  'update:clients',
+  'read:tenant_settings',
+  'update:tenant_settings',
+  'read:logs',
+] as const;
+
+export const MANAGEMENT_API_ID = 'management-api';
+
+/**
+ * The Management API is a system API whose identifier is `<issuer>api/v2/`. The issuer can
+ * change between starts (another port), so its record, and the client grants that point at
+ * it, follow the issuer here.
+ */
+export async function syncManagementApi(store: TenantStore, issuer: string): Promise<void> {
+  const identifier = managementAudience(issuer);
+  const existing = (await store.listResourceServers()).find((rs) => rs.id === MANAGEMENT_API_ID);
+  if (existing && existing.identifier !== identifier) await store.retargetResourceServer(existing.identifier, identifier);
+  await store.putResourceServer({
+    id: MANAGEMENT_API_ID,
+    identifier,
+    name: 'Auth0 Management API',
+    scopes: MANAGEMENT_SCOPES.map((value) => ({ value, description: value })),
+    token_lifetime: 86_400,
+    allow_offline_access: false,
+    is_system: true,
+  });
+}

@@ -1,0 +1,36 @@
+import { serve } from '@hono/node-server';
+import { resolve } from 'node:path';
+import { readServerConfig } from './config.ts';
+import { DEMO } from './demo/demo-data.ts';
+import { createTenant } from './tenant.ts';
+
+/** Starts the embedded tenant: `npm run tenant -- --port 4400 --data-dir .data/tenant`. */
+async function main() {
+  const config = readServerConfig(process.argv.slice(2), process.env);
+  const tenant = await createTenant({ issuer: config.issuer, storage: resolve(config.dataDir), demo: config.demo });
+  const server = serve({ fetch: tenant.app.fetch, port: config.port, hostname: config.host }, (info) => {
+    const lines = [
+      `Embedded tenant listening on http://${config.host}:${info.port}`,
+      `  issuer     ${tenant.deps.issuer}   (--issuer / TENANT_ISSUER)`,
+      `  data       ${resolve(config.dataDir)}   (--data-dir / TENANT_DATA_DIR)`,
+      `  discovery  ${tenant.deps.issuer}.well-known/openid-configuration`,
+      `  mgmt API   ${tenant.deps.issuer}api/v2/  (client_credentials: ${DEMO.clients.management.client_id})`,
+    ];
+    console.error(lines.join('\n'));
+  });
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    server.close();
+    await tenant.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

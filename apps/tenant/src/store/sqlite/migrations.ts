@@ -1,0 +1,133 @@
+/**
+ * Versioned schema. Each entry runs once, in order, inside a transaction; the applied
+ * version is kept in `PRAGMA user_version`. Never edit an applied migration: add one.
+ */
+export const SQLITE_MIGRATIONS: string[] = [
+  /* 1: the tenant */ `
+  CREATE TABLE tenant_settings (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
+  CREATE TABLE tenant_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE signing_keys (
+    kid TEXT PRIMARY KEY, private_jwk TEXT NOT NULL, public_jwk TEXT NOT NULL, created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE clients (
+    client_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    json TEXT NOT NULL,
+    client_secret_hash BLOB,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE resource_servers (
+    identifier TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, json TEXT NOT NULL
+  );
+  CREATE TABLE client_grants (
+    id TEXT PRIMARY KEY, client_id TEXT NOT NULL, audience TEXT NOT NULL, scope TEXT NOT NULL,
+    UNIQUE (client_id, audience)
+  );
+
+  CREATE TABLE users (
+    user_id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_login INTEGER,
+    json TEXT NOT NULL,
+    password_hash TEXT
+  );
+  CREATE INDEX users_name ON users (name COLLATE NOCASE);
+  CREATE INDEX users_created ON users (created_at);
+
+  CREATE TABLE grants (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    audience TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    UNIQUE (user_id, client_id, audience)
+  );
+  CREATE INDEX grants_client ON grants (client_id);
+
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    cookie_hash BLOB NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX sessions_user ON sessions (user_id, id);
+
+  CREATE TABLE authorization_codes (
+    code_hash BLOB PRIMARY KEY,
+    json TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    consumed_at INTEGER
+  ) WITHOUT ROWID;
+
+  CREATE TABLE refresh_tokens (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    grant_id TEXT,
+    session_id TEXT,
+    device_name TEXT,
+    audience TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    resource_servers TEXT NOT NULL,
+    rotating INTEGER NOT NULL,
+    leeway INTEGER NOT NULL,
+    idle_lifetime INTEGER,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    idle_expires_at INTEGER,
+    last_exchanged_at INTEGER,
+    initial_ip TEXT, initial_asn TEXT, initial_user_agent TEXT,
+    last_ip TEXT, last_asn TEXT, last_user_agent TEXT,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    current_hash BLOB NOT NULL,
+    previous_hash BLOB,
+    previous_valid_until INTEGER,
+    revoked_at INTEGER,
+    revoked_reason TEXT
+  );
+  -- Partial indexes over live tokens: listings and bulk revocations only ever want those.
+  CREATE INDEX rt_user_live ON refresh_tokens (user_id, id) WHERE revoked_at IS NULL;
+  CREATE INDEX rt_user_client_live ON refresh_tokens (user_id, client_id, created_at) WHERE revoked_at IS NULL;
+  CREATE INDEX rt_client_live ON refresh_tokens (client_id, id) WHERE revoked_at IS NULL;
+  CREATE INDEX rt_grant_live ON refresh_tokens (grant_id) WHERE revoked_at IS NULL;
+  CREATE INDEX rt_session_live ON refresh_tokens (session_id) WHERE revoked_at IS NULL;
+  CREATE INDEX rt_user_all ON refresh_tokens (user_id, created_at);
+
+  -- Every secret ever issued for a token, so a reused (rotated-away) secret is recognised.
+  CREATE TABLE refresh_token_secrets (
+    hash BLOB PRIMARY KEY,
+    token_id TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX rts_token ON refresh_token_secrets (token_id);
+
+  -- The journal of bulk revocations: in force from insertion, deleted when every row is marked.
+  CREATE TABLE revocation_jobs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    user_id TEXT, client_id TEXT, audience TEXT, grant_id TEXT, session_id TEXT, device_name TEXT,
+    reason TEXT NOT NULL,
+    cutoff INTEGER NOT NULL,
+    requested_at INTEGER NOT NULL,
+    revoked_count INTEGER NOT NULL DEFAULT 0
+  );
+
+  CREATE TABLE events (
+    id TEXT PRIMARY KEY,
+    type TEXT NOT NULL,
+    user_id TEXT,
+    client_id TEXT,
+    refresh_token_id TEXT,
+    created_at INTEGER NOT NULL,
+    json TEXT NOT NULL
+  );
+  CREATE INDEX events_user ON events (user_id, created_at);
+  CREATE INDEX events_token ON events (refresh_token_id);
+  `,
+];

@@ -1,0 +1,797 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DEFAULT_TENANT_SETTINGS } from '../defaults.ts';
+import type {
+  AuthorizationCodeRecord,
+  CheckpointPage,
+  ClientGrantRecord,
+  ClientRecord,
+  GrantRecord,
+  NewRefreshToken,
+  Page,
+  RefreshTokenFilter,
+  RefreshTokenRecord,
+  ResourceServerRecord,
+  RevocationJob,
+  RevocationTarget,
+  RevokeReason,
+  RotationOutcome,
+  RotationPlanner,
+  SessionRecord,
+  TenantEvent,
+  TenantSettings,
+  TenantStore,
+  UserRecord,
+} from '../types.ts';
+import { SQLITE_MIGRATIONS } from './migrations.ts';
+
+type Row = Record<string, any>;
+
+/**
+ * The tenant on SQLite (better-sqlite3). Every method is one synchronous transaction, so
+ * within a process nothing interleaves; BEGIN IMMEDIATE takes the write lock up front so
+ * several processes on one file serialise instead of failing to upgrade a read lock. WAL
+ * with synchronous=FULL: every commit is on disk before the answer.
+ */
+export class SqliteStore implements TenantStore {
+  readonly dialect = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly stmt = new Map<string, Database.Statement>();
+
+  /** `path` is a file, or `:memory:` for tests. */
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const applied = this.db.pragma('user_version', { simple: true }) as number;
+    for (let version = applied; version < SQLITE_MIGRATIONS.length; version++) {
+      this.db.transaction(() => {
+        this.db.exec(SQLITE_MIGRATIONS[version]!);
+        this.db.pragma(`user_version = ${version + 1}`);
+      }).immediate();
+    }
+  }
+
+  /** Prepared statements are cached by their text. */
+  private q(sql: string): Database.Statement {
+    let statement = this.stmt.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.stmt.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private tx<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /** The raw handle, for the large-tenant generator's bulk inserts. */
+  get raw(): Database.Database {
+    return this.db;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  // ---------------------------------------------------------------- tenant
+
+  async getSettings(): Promise<TenantSettings> {
+    const row = this.q('SELECT json FROM tenant_settings WHERE id = 1').get() as Row | undefined;
+    return row ? { ...DEFAULT_TENANT_SETTINGS, ...JSON.parse(row.json) } : structuredClone(DEFAULT_TENANT_SETTINGS);
+  }
+
+  async updateSettings(patch: (current: TenantSettings) => TenantSettings): Promise<TenantSettings> {
+    return this.tx(() => {
+      const row = this.q('SELECT json FROM tenant_settings WHERE id = 1').get() as Row | undefined;
+      const current = row ? { ...DEFAULT_TENANT_SETTINGS, ...JSON.parse(row.json) } : structuredClone(DEFAULT_TENANT_SETTINGS);
+      const next = patch(current);
+      this.q('INSERT INTO tenant_settings (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json').run(
+        JSON.stringify(next),
+      );
+      return next;
+    });
+  }
+
+  async getSigningKeys() {
+    const rows = this.q('SELECT kid, private_jwk, public_jwk FROM signing_keys ORDER BY created_at DESC').all() as Row[];
+    return rows.map((r) => ({ kid: r.kid as string, privateJwk: r.private_jwk as string, publicJwk: r.public_jwk as string }));
+  }
+
+  async addSigningKey(key: { kid: string; privateJwk: string; publicJwk: string; created_at: number }) {
+    this.q('INSERT INTO signing_keys (kid, private_jwk, public_jwk, created_at) VALUES (?, ?, ?, ?)').run(
+      key.kid,
+      key.privateJwk,
+      key.publicJwk,
+      key.created_at,
+    );
+  }
+
+  async getOrCreateSecret(name: string, create: () => string): Promise<string> {
+    return this.tx(() => {
+      const row = this.q('SELECT value FROM tenant_secrets WHERE name = ?').get(name) as Row | undefined;
+      if (row) return row.value as string;
+      const value = create();
+      this.q('INSERT INTO tenant_secrets (name, value) VALUES (?, ?)').run(name, value);
+      return value;
+    });
+  }
+
+  async isEmpty(): Promise<boolean> {
+    return !this.q('SELECT 1 FROM clients LIMIT 1').get();
+  }
+
+  // ---------------------------------------------------------------- clients and APIs
+
+  async getClient(clientId: string): Promise<ClientRecord | undefined> {
+    const row = this.q('SELECT json, client_secret_hash FROM clients WHERE client_id = ?').get(clientId) as Row | undefined;
+    return row ? toClient(row) : undefined;
+  }
+
+  async listClients(page: number, perPage: number): Promise<Page<ClientRecord>> {
+    const rows = this.q('SELECT json, client_secret_hash FROM clients ORDER BY created_at, client_id LIMIT ? OFFSET ?').all(
+      perPage,
+      page * perPage,
+    ) as Row[];
+    const total = (this.q('SELECT count(*) AS n FROM clients').get() as Row).n as number;
+    return { items: rows.map(toClient), total };
+  }
+
+  async putClient(client: ClientRecord): Promise<void> {
+    const { client_secret_hash, ...rest } = client;
+    this.q(
+      `INSERT INTO clients (client_id, name, json, client_secret_hash, created_at) VALUES (@client_id, @name, @json, @hash, @created_at)
+       ON CONFLICT (client_id) DO UPDATE SET name = excluded.name, json = excluded.json, client_secret_hash = excluded.client_secret_hash`,
+    ).run({ client_id: client.client_id, name: client.name, json: JSON.stringify(rest), hash: client_secret_hash, created_at: client.created_at });
+  }
+
+  async getResourceServer(identifier: string): Promise<ResourceServerRecord | undefined> {
+    const row = this.q('SELECT json FROM resource_servers WHERE identifier = ?').get(identifier) as Row | undefined;
+    return row ? JSON.parse(row.json) : undefined;
+  }
+
+  async listResourceServers(): Promise<ResourceServerRecord[]> {
+    return (this.q('SELECT json FROM resource_servers ORDER BY identifier').all() as Row[]).map((r) => JSON.parse(r.json));
+  }
+
+  async putResourceServer(rs: ResourceServerRecord): Promise<void> {
+    this.q(
+      'INSERT INTO resource_servers (identifier, id, json) VALUES (?, ?, ?) ON CONFLICT (identifier) DO UPDATE SET json = excluded.json',
+    ).run(rs.identifier, rs.id, JSON.stringify(rs));
+  }
+
+  async retargetResourceServer(oldIdentifier: string, newIdentifier: string): Promise<void> {
+    this.tx(() => {
+      const row = this.q('SELECT json FROM resource_servers WHERE identifier = ?').get(oldIdentifier) as Row | undefined;
+      if (!row) return;
+      this.q('DELETE FROM resource_servers WHERE identifier = ?').run(newIdentifier);
+      const json = JSON.stringify({ ...JSON.parse(row.json), identifier: newIdentifier });
+      this.q('UPDATE resource_servers SET identifier = ?, json = ? WHERE identifier = ?').run(newIdentifier, json, oldIdentifier);
+      this.q('UPDATE client_grants SET audience = ? WHERE audience = ?').run(newIdentifier, oldIdentifier);
+    });
+  }
+
+  async getClientGrant(clientId: string, audience: string): Promise<ClientGrantRecord | undefined> {
+    const row = this.q('SELECT * FROM client_grants WHERE client_id = ? AND audience = ?').get(clientId, audience) as Row | undefined;
+    return row ? { id: row.id, client_id: row.client_id, audience: row.audience, scope: JSON.parse(row.scope) } : undefined;
+  }
+
+  async putClientGrant(grant: ClientGrantRecord): Promise<void> {
+    this.q(
+      `INSERT INTO client_grants (id, client_id, audience, scope) VALUES (?, ?, ?, ?)
+       ON CONFLICT (client_id, audience) DO UPDATE SET scope = excluded.scope`,
+    ).run(grant.id, grant.client_id, grant.audience, JSON.stringify(grant.scope));
+  }
+
+  // ---------------------------------------------------------------- users
+
+  async getUser(userId: string): Promise<UserRecord | undefined> {
+    const row = this.q('SELECT * FROM users WHERE user_id = ?').get(userId) as Row | undefined;
+    return row ? toUser(row) : undefined;
+  }
+
+  async getUserByEmail(email: string): Promise<UserRecord | undefined> {
+    const row = this.q('SELECT * FROM users WHERE email = ?').get(email) as Row | undefined;
+    return row ? toUser(row) : undefined;
+  }
+
+  async putUser(user: UserRecord): Promise<void> {
+    const { user_id, email, name, created_at, last_login, password_hash, ...rest } = user;
+    this.q(
+      `INSERT INTO users (user_id, email, name, created_at, last_login, json, password_hash)
+       VALUES (@user_id, @email, @name, @created_at, @last_login, @json, @password_hash)
+       ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, name = excluded.name, last_login = excluded.last_login,
+         json = excluded.json, password_hash = excluded.password_hash`,
+    ).run({ user_id, email, name, created_at, last_login, password_hash, json: JSON.stringify(rest) });
+  }
+
+  async recordLogin(userId: string, ip: string | null, now: number): Promise<void> {
+    this.tx(() => {
+      const row = this.q('SELECT * FROM users WHERE user_id = ?').get(userId) as Row | undefined;
+      if (!row) return;
+      const user = toUser(row);
+      user.last_login = now;
+      user.last_ip = ip;
+      user.logins_count += 1;
+      user.updated_at = now;
+      const { user_id, email, name, created_at, last_login, password_hash, ...rest } = user;
+      this.q('UPDATE users SET last_login = ?, json = ? WHERE user_id = ?').run(last_login, JSON.stringify(rest), user_id);
+    });
+  }
+
+  async searchUsers(query: {
+    q?: string;
+    page: number;
+    perPage: number;
+    sort?: { field: 'email' | 'name' | 'created_at' | 'last_login' | 'user_id'; order: 1 | -1 };
+  }): Promise<Page<UserRecord>> {
+    const sort = query.sort ?? { field: 'created_at', order: 1 };
+    // The column comes from a closed union, never from the request text.
+    const orderBy = `${sort.field} ${sort.order === 1 ? 'ASC' : 'DESC'}, user_id ASC`;
+    const where = query.q ? `WHERE email LIKE @like ESCAPE '\\' OR name LIKE @like ESCAPE '\\' OR user_id LIKE @like ESCAPE '\\'` : '';
+    const like = query.q ? `%${query.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%` : undefined;
+    const rows = this.q(`SELECT * FROM users ${where} ORDER BY ${orderBy} LIMIT @limit OFFSET @offset`).all({
+      like,
+      limit: query.perPage,
+      offset: query.page * query.perPage,
+    }) as Row[];
+    const total = (this.q(`SELECT count(*) AS n FROM users ${where}`).get({ like }) as Row).n as number;
+    return { items: rows.map(toUser), total };
+  }
+
+  // ---------------------------------------------------------------- grants
+
+  async upsertGrant(grant: { user_id: string; client_id: string; audience: string; scope: string[] }, idIfNew: string, now: number) {
+    return this.tx(() => {
+      const row = this.q('SELECT * FROM grants WHERE user_id = ? AND client_id = ? AND audience = ?').get(
+        grant.user_id,
+        grant.client_id,
+        grant.audience,
+      ) as Row | undefined;
+      if (row) {
+        const existing = toGrant(row);
+        const scope = [...new Set([...existing.scope, ...grant.scope])];
+        this.q('UPDATE grants SET scope = ?, updated_at = ? WHERE id = ?').run(JSON.stringify(scope), now, existing.id);
+        return { ...existing, scope, updated_at: now };
+      }
+      const created: GrantRecord = { id: idIfNew, ...grant, created_at: now, updated_at: now };
+      this.q(
+        'INSERT INTO grants (id, user_id, client_id, audience, scope, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).run(created.id, created.user_id, created.client_id, created.audience, JSON.stringify(created.scope), now, now);
+      return created;
+    });
+  }
+
+  async getGrant(id: string): Promise<GrantRecord | undefined> {
+    const row = this.q('SELECT * FROM grants WHERE id = ?').get(id) as Row | undefined;
+    return row ? toGrant(row) : undefined;
+  }
+
+  async findGrant(userId: string, clientId: string, audience: string): Promise<GrantRecord | undefined> {
+    const row = this.q('SELECT * FROM grants WHERE user_id = ? AND client_id = ? AND audience = ?').get(userId, clientId, audience) as
+      | Row
+      | undefined;
+    return row ? toGrant(row) : undefined;
+  }
+
+  async listGrants(filter: { user_id?: string; client_id?: string; audience?: string }, page: number, perPage: number) {
+    const { where, params } = whereOf(filter, ['user_id', 'client_id', 'audience']);
+    const rows = this.q(`SELECT * FROM grants ${where} ORDER BY created_at, id LIMIT @limit OFFSET @offset`).all({
+      ...params,
+      limit: perPage,
+      offset: page * perPage,
+    }) as Row[];
+    const total = (this.q(`SELECT count(*) AS n FROM grants ${where}`).get(params) as Row).n as number;
+    return { items: rows.map(toGrant), total };
+  }
+
+  async deleteGrant(id: string, job: { id: string; now: number }): Promise<GrantRecord | undefined> {
+    return this.tx(() => {
+      const row = this.q('SELECT * FROM grants WHERE id = ?').get(id) as Row | undefined;
+      if (!row) return undefined;
+      this.q('DELETE FROM grants WHERE id = ?').run(id);
+      this.insertJob({ id: job.id, target: { kind: 'grant', grant_id: id }, reason: 'grant_deleted', requested_at: job.now });
+      return toGrant(row);
+    });
+  }
+
+  // ---------------------------------------------------------------- sessions
+
+  async createSession(session: SessionRecord, cookieHash: Buffer): Promise<void> {
+    this.q('INSERT INTO sessions (id, user_id, cookie_hash, created_at, revoked_at, json) VALUES (?, ?, ?, ?, ?, ?)').run(
+      session.id,
+      session.user_id,
+      cookieHash,
+      session.created_at,
+      session.revoked_at,
+      JSON.stringify(session),
+    );
+  }
+
+  async getSession(id: string): Promise<SessionRecord | undefined> {
+    const row = this.q('SELECT json, revoked_at FROM sessions WHERE id = ?').get(id) as Row | undefined;
+    return row ? toSession(row) : undefined;
+  }
+
+  async getSessionByCookie(cookieHash: Buffer): Promise<SessionRecord | undefined> {
+    const row = this.q('SELECT json, revoked_at FROM sessions WHERE cookie_hash = ?').get(cookieHash) as Row | undefined;
+    return row ? toSession(row) : undefined;
+  }
+
+  async touchSession(
+    id: string,
+    patch: { now: number; idle_expires_at: number | null; clientId?: string; ip?: string | null; asn?: string | null; userAgent?: string | null },
+  ): Promise<void> {
+    this.tx(() => {
+      const row = this.q('SELECT json, revoked_at FROM sessions WHERE id = ?').get(id) as Row | undefined;
+      if (!row) return;
+      const session = toSession(row);
+      session.updated_at = patch.now;
+      session.last_interacted_at = patch.now;
+      session.idle_expires_at = patch.idle_expires_at;
+      if (patch.clientId && !session.clients.includes(patch.clientId)) session.clients.push(patch.clientId);
+      if (patch.ip !== undefined) session.device.last_ip = patch.ip;
+      if (patch.asn !== undefined) session.device.last_asn = patch.asn;
+      if (patch.userAgent !== undefined) session.device.last_user_agent = patch.userAgent;
+      this.q('UPDATE sessions SET json = ? WHERE id = ?').run(JSON.stringify(session), id);
+    });
+  }
+
+  async listUserSessions(userId: string, now: number, from: string | undefined, take: number): Promise<CheckpointPage<SessionRecord>> {
+    const rows = this.q(
+      `SELECT json, revoked_at FROM sessions WHERE user_id = @userId AND revoked_at IS NULL AND (@from IS NULL OR id > @from)
+       ORDER BY id LIMIT @limit`,
+    ).all({ userId, from: from ?? null, limit: take + 1 }) as Row[];
+    const sessions = rows.map(toSession).filter((s) => !isSessionExpired(s, now));
+    return checkpoint(sessions, take, (s) => s.id);
+  }
+
+  async revokeSession(id: string, now: number, revokeTokens: { jobId: string } | null): Promise<SessionRecord | undefined> {
+    return this.tx(() => {
+      const row = this.q('SELECT json, revoked_at FROM sessions WHERE id = ?').get(id) as Row | undefined;
+      if (!row) return undefined;
+      this.q('UPDATE sessions SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?').run(now, id);
+      if (revokeTokens) {
+        this.insertJob({ id: revokeTokens.jobId, target: { kind: 'session', session_id: id }, reason: 'session_revoked', requested_at: now });
+      }
+      return { ...toSession(row), revoked_at: (row.revoked_at as number | null) ?? now };
+    });
+  }
+
+  async revokeUserSessions(userId: string, now: number): Promise<number> {
+    return this.q('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(now, userId).changes;
+  }
+
+  // ---------------------------------------------------------------- authorization codes
+
+  async saveAuthorizationCode(codeHash: Buffer, code: AuthorizationCodeRecord): Promise<void> {
+    this.q('INSERT INTO authorization_codes (code_hash, json, expires_at) VALUES (?, ?, ?)').run(codeHash, JSON.stringify(code), code.expires_at);
+  }
+
+  async consumeAuthorizationCode(codeHash: Buffer, now: number) {
+    return this.tx(() => {
+      const row = this.q('SELECT json, consumed_at FROM authorization_codes WHERE code_hash = ?').get(codeHash) as Row | undefined;
+      if (!row) return undefined;
+      const code = JSON.parse(row.json) as AuthorizationCodeRecord;
+      if (row.consumed_at !== null) return { code, reused: true };
+      this.q('UPDATE authorization_codes SET consumed_at = ? WHERE code_hash = ?').run(now, codeHash);
+      // Expired, never-used codes are swept here rather than by a timer.
+      this.q('DELETE FROM authorization_codes WHERE expires_at < ? AND consumed_at IS NULL').run(now - 3_600_000);
+      return { code, reused: false };
+    });
+  }
+
+  // ---------------------------------------------------------------- refresh tokens
+
+  async issueRefreshToken(token: NewRefreshToken, activeLimit: number): Promise<{ revokedForLimit: string[] }> {
+    return this.tx(() => {
+      this.q(
+        `INSERT INTO refresh_tokens (id, user_id, client_id, grant_id, session_id, device_name, audience, scope, resource_servers,
+           rotating, leeway, idle_lifetime, created_at, expires_at, idle_expires_at, initial_ip, initial_asn, initial_user_agent,
+           last_ip, last_asn, last_user_agent, metadata, current_hash)
+         VALUES (@id, @user_id, @client_id, @grant_id, @session_id, @device_name, @audience, @scope, @resource_servers,
+           @rotating, @leeway, @idle_lifetime, @created_at, @expires_at, @idle_expires_at, @initial_ip, @initial_asn, @initial_user_agent,
+           @initial_ip, @initial_asn, @initial_user_agent, @metadata, @hash)`,
+      ).run({
+        id: token.id,
+        user_id: token.user_id,
+        client_id: token.client_id,
+        grant_id: token.grant_id,
+        session_id: token.session_id,
+        device_name: token.device_name,
+        audience: token.audience,
+        scope: token.scope.join(' '),
+        resource_servers: JSON.stringify(token.resource_servers),
+        rotating: token.rotating ? 1 : 0,
+        leeway: token.leeway,
+        idle_lifetime: token.idle_lifetime,
+        created_at: token.created_at,
+        expires_at: token.expires_at,
+        idle_expires_at: token.idle_expires_at,
+        initial_ip: token.device.initial_ip,
+        initial_asn: token.device.initial_asn,
+        initial_user_agent: token.device.initial_user_agent,
+        metadata: JSON.stringify(token.metadata ?? {}),
+        hash: token.secretHash,
+      });
+      this.q('INSERT INTO refresh_token_secrets (hash, token_id) VALUES (?, ?)').run(token.secretHash, token.id);
+      // Auth0's entity limit: beyond `activeLimit` live tokens per user and application, the oldest go.
+      const excess = this.q(
+        `SELECT id FROM refresh_tokens WHERE user_id = @user_id AND client_id = @client_id AND revoked_at IS NULL
+           AND (expires_at IS NULL OR expires_at > @now) AND (idle_expires_at IS NULL OR idle_expires_at > @now)
+         ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET @limit`,
+      ).all({ user_id: token.user_id, client_id: token.client_id, now: token.created_at, limit: activeLimit }) as Row[];
+      const ids = excess.map((r) => r.id as string);
+      for (const id of ids) {
+        this.q('UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ?').run(token.created_at, 'entity_limit', id);
+      }
+      return { revokedForLimit: ids };
+    });
+  }
+
+  async rotateRefreshToken(secretHash: Buffer, now: number, planner: RotationPlanner): Promise<RotationOutcome> {
+    return this.tx((): RotationOutcome => {
+      const secret = this.q('SELECT token_id FROM refresh_token_secrets WHERE hash = ?').get(secretHash) as Row | undefined;
+      if (!secret) return { kind: 'unknown' };
+      const row = this.q('SELECT rowid AS seq, * FROM refresh_tokens WHERE id = ?').get(secret.token_id) as Row | undefined;
+      if (!row) return { kind: 'unknown' };
+      const token = toRefreshToken(row);
+      const presented = secretHash.equals(row.current_hash)
+        ? 'current'
+        : row.previous_hash && secretHash.equals(row.previous_hash)
+          ? 'previous'
+          : 'stale';
+      const plan = planner({
+        token,
+        presented,
+        previous_valid_until: row.previous_valid_until,
+        revoked_by_job: this.coveredByJob(row),
+      });
+      switch (plan.kind) {
+        case 'reject':
+          return { kind: 'rejected', token };
+        case 'revoke-family':
+          this.q('UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL').run(
+            now,
+            plan.reason,
+            token.id,
+          );
+          return { kind: 'reuse-detected', token: { ...token, revoked_at: now, revoked_reason: plan.reason } };
+        case 'exchange': {
+          if (plan.newSecretHash) {
+            this.q('INSERT INTO refresh_token_secrets (hash, token_id) VALUES (?, ?)').run(plan.newSecretHash, token.id);
+          }
+          const rotatedFromCurrent = plan.newSecretHash !== null && !plan.replacesCurrent;
+          this.q(
+            `UPDATE refresh_tokens SET
+               current_hash = COALESCE(@new_hash, current_hash),
+               previous_hash = CASE WHEN @rotated THEN current_hash ELSE previous_hash END,
+               previous_valid_until = CASE WHEN @rotated THEN @previous_valid_until ELSE previous_valid_until END,
+               idle_expires_at = @idle_expires_at, last_exchanged_at = @last_exchanged_at,
+               last_ip = @last_ip, last_asn = @last_asn, last_user_agent = @last_user_agent
+             WHERE id = @id`,
+          ).run({
+            id: token.id,
+            new_hash: plan.newSecretHash,
+            rotated: rotatedFromCurrent ? 1 : 0,
+            previous_valid_until: plan.previousValidUntil,
+            idle_expires_at: plan.idleExpiresAt,
+            last_exchanged_at: plan.lastExchangedAt,
+            last_ip: plan.lastIp,
+            last_asn: plan.lastAsn,
+            last_user_agent: plan.lastUserAgent,
+          });
+          return {
+            kind: 'exchanged',
+            token: {
+              ...token,
+              idle_expires_at: plan.idleExpiresAt,
+              last_exchanged_at: plan.lastExchangedAt,
+              device: { ...token.device, last_ip: plan.lastIp, last_asn: plan.lastAsn, last_user_agent: plan.lastUserAgent },
+            },
+          };
+        }
+      }
+    });
+  }
+
+  async findRefreshTokenBySecret(secretHash: Buffer, now: number) {
+    const row = this.q(
+      `SELECT t.rowid AS seq, t.* FROM refresh_token_secrets s JOIN refresh_tokens t ON t.id = s.token_id WHERE s.hash = ?`,
+    ).get(secretHash) as Row | undefined;
+    if (!row) return undefined;
+    const token = toRefreshToken(row);
+    const isCurrent = secretHash.equals(row.current_hash) ||
+      (row.previous_hash !== null && secretHash.equals(row.previous_hash) && (row.previous_valid_until ?? 0) >= now);
+    const usable = isCurrent && token.revoked_at === null && !isExpired(token, now) && !this.coveredByJob(row);
+    return { token, usable };
+  }
+
+  async getRefreshToken(id: string): Promise<RefreshTokenRecord | undefined> {
+    const row = this.q('SELECT * FROM refresh_tokens WHERE id = ?').get(id) as Row | undefined;
+    return row ? toRefreshToken(row) : undefined;
+  }
+
+  async listRefreshTokens(filter: RefreshTokenFilter, now: number, from: string | undefined, take: number) {
+    const { where, params } = whereOf(filter, TOKEN_FILTER_COLUMNS, [
+      'revoked_at IS NULL',
+      '(expires_at IS NULL OR expires_at > @now)',
+      '(idle_expires_at IS NULL OR idle_expires_at > @now)',
+      '(@from IS NULL OR id > @from)',
+    ]);
+    const rows = this.q(`SELECT * FROM refresh_tokens ${where} ORDER BY id LIMIT @limit`).all({
+      ...params,
+      now,
+      from: from ?? null,
+      limit: take + 1,
+    }) as Row[];
+    return checkpoint(rows.map(toRefreshToken), take, (t) => t.id);
+  }
+
+  async listRefreshTokensHistory(filter: RefreshTokenFilter, page: number, perPage: number) {
+    const { where, params } = whereOf(filter, TOKEN_FILTER_COLUMNS);
+    const rows = this.q(`SELECT * FROM refresh_tokens ${where} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`).all({
+      ...params,
+      limit: perPage,
+      offset: page * perPage,
+    }) as Row[];
+    const total = (this.q(`SELECT count(*) AS n FROM refresh_tokens ${where}`).get(params) as Row).n as number;
+    return { items: rows.map(toRefreshToken), total };
+  }
+
+  async countLiveRefreshTokens(filter: RefreshTokenFilter, now: number): Promise<number> {
+    const { where, params } = whereOf(filter, TOKEN_FILTER_COLUMNS, [
+      'revoked_at IS NULL',
+      '(expires_at IS NULL OR expires_at > @now)',
+      '(idle_expires_at IS NULL OR idle_expires_at > @now)',
+    ]);
+    return (this.q(`SELECT count(*) AS n FROM refresh_tokens ${where}`).get({ ...params, now }) as Row).n as number;
+  }
+
+  async updateRefreshTokenMetadata(id: string, metadata: Record<string, string>) {
+    return this.tx(() => {
+      const changes = this.q('UPDATE refresh_tokens SET metadata = ? WHERE id = ?').run(JSON.stringify(metadata), id).changes;
+      if (!changes) return undefined;
+      return toRefreshToken(this.q('SELECT * FROM refresh_tokens WHERE id = ?').get(id) as Row);
+    });
+  }
+
+  async revokeRefreshTokens(ids: string[], reason: RevokeReason, now: number): Promise<string[]> {
+    return this.tx(() => {
+      const revoked: string[] = [];
+      const update = this.q('UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL');
+      for (const id of ids) if (update.run(now, reason, id).changes) revoked.push(id);
+      return revoked;
+    });
+  }
+
+  // ---------------------------------------------------------------- bulk revocation journal
+
+  async enqueueRevocation(job: RevocationJob): Promise<void> {
+    this.tx(() => this.insertJob(job));
+  }
+
+  private insertJob(job: RevocationJob): void {
+    const t = job.target as Partial<Record<string, string>>;
+    // The cutoff is the newest token at this instant: tokens issued afterwards are not covered.
+    const cutoff = (this.q('SELECT COALESCE(MAX(rowid), 0) AS seq FROM refresh_tokens').get() as Row).seq as number;
+    this.q(
+      `INSERT INTO revocation_jobs (id, kind, user_id, client_id, audience, grant_id, session_id, device_name, reason, cutoff, requested_at)
+       VALUES (@id, @kind, @user_id, @client_id, @audience, @grant_id, @session_id, @device_name, @reason, @cutoff, @requested_at)`,
+    ).run({
+      id: job.id,
+      kind: job.target.kind,
+      user_id: t.user_id ?? null,
+      client_id: t.client_id ?? null,
+      audience: t.audience ?? null,
+      grant_id: t.grant_id ?? null,
+      session_id: t.session_id ?? null,
+      device_name: t.device_name ?? null,
+      reason: job.reason,
+      cutoff,
+      requested_at: job.requested_at,
+    });
+  }
+
+  async listRevocationJobs(): Promise<RevocationJob[]> {
+    return (this.q('SELECT * FROM revocation_jobs ORDER BY requested_at, id').all() as Row[]).map(toJob);
+  }
+
+  async processRevocationBatch(jobId: string, limit: number, now: number) {
+    return this.tx(() => {
+      const row = this.q('SELECT * FROM revocation_jobs WHERE id = ?').get(jobId) as Row | undefined;
+      if (!row) return { revoked: 0, done: true };
+      const { condition, params } = jobCondition(row);
+      const revoked = this.q(
+        `UPDATE refresh_tokens SET revoked_at = @now, revoked_reason = @reason
+         WHERE rowid IN (SELECT rowid FROM refresh_tokens WHERE revoked_at IS NULL AND rowid <= @cutoff AND ${condition} LIMIT @limit)`,
+      ).run({ ...params, now, reason: row.reason, cutoff: row.cutoff, limit }).changes;
+      const done = revoked < limit;
+      if (done) this.q('DELETE FROM revocation_jobs WHERE id = ?').run(jobId);
+      else this.q('UPDATE revocation_jobs SET revoked_count = revoked_count + ? WHERE id = ?').run(revoked, jobId);
+      return { revoked, done };
+    });
+  }
+
+  /** Is this token covered by a journaled bulk revocation not yet applied to its row? */
+  private coveredByJob(row: Row): boolean {
+    return !!this.q(
+      `SELECT 1 FROM revocation_jobs WHERE cutoff >= @seq AND (
+         (kind = 'user' AND user_id = @user_id AND (client_id IS NULL OR client_id = @client_id) AND (audience IS NULL OR audience = @audience))
+         OR (kind = 'grant' AND grant_id = @grant_id)
+         OR (kind = 'session' AND session_id = @session_id)
+         OR (kind = 'client' AND client_id = @client_id)
+         OR (kind = 'device' AND user_id = @user_id AND device_name = @device_name)
+       ) LIMIT 1`,
+    ).get({
+      seq: row.seq,
+      user_id: row.user_id,
+      client_id: row.client_id,
+      audience: row.audience,
+      grant_id: row.grant_id,
+      session_id: row.session_id,
+      device_name: row.device_name,
+    });
+  }
+
+  // ---------------------------------------------------------------- events
+
+  async addEvent(event: TenantEvent): Promise<void> {
+    this.q('INSERT INTO events (id, type, user_id, client_id, refresh_token_id, created_at, json) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      event.id,
+      event.type,
+      event.user_id,
+      event.client_id,
+      event.refresh_token_id,
+      event.created_at,
+      JSON.stringify(event),
+    );
+  }
+
+  async listEvents(filter: { user_id?: string; type?: string; refresh_token_id?: string }, limit: number) {
+    const { where, params } = whereOf(filter, ['user_id', 'type', 'refresh_token_id']);
+    const rows = this.q(`SELECT json FROM events ${where} ORDER BY created_at DESC, id DESC LIMIT @limit`).all({ ...params, limit }) as Row[];
+    return rows.map((r) => JSON.parse(r.json) as TenantEvent);
+  }
+}
+
+// ------------------------------------------------------------------ row mapping
+
+const TOKEN_FILTER_COLUMNS = ['user_id', 'client_id', 'audience', 'session_id', 'device_name', 'grant_id'] as const;
+
+/** `WHERE a = @a AND b = @b` over the filter's defined keys (keys come from a fixed list). */
+function whereOf(filter: object, columns: readonly string[], extra: string[] = []) {
+  const clauses = [...extra];
+  const params: Record<string, unknown> = {};
+  for (const column of columns) {
+    const value = (filter as Record<string, unknown>)[column];
+    if (value !== undefined) {
+      clauses.push(`${column} = @${column}`);
+      params[column] = value;
+    }
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+function jobCondition(row: Row): { condition: string; params: Record<string, unknown> } {
+  switch (row.kind as RevocationTarget['kind']) {
+    case 'user':
+      return {
+        condition: 'user_id = @user_id AND (@client_id IS NULL OR client_id = @client_id) AND (@audience IS NULL OR audience = @audience)',
+        params: { user_id: row.user_id, client_id: row.client_id, audience: row.audience },
+      };
+    case 'grant':
+      return { condition: 'grant_id = @grant_id', params: { grant_id: row.grant_id } };
+    case 'session':
+      return { condition: 'session_id = @session_id', params: { session_id: row.session_id } };
+    case 'client':
+      return { condition: 'client_id = @client_id', params: { client_id: row.client_id } };
+    case 'device':
+      return { condition: 'user_id = @user_id AND device_name = @device_name', params: { user_id: row.user_id, device_name: row.device_name } };
+  }
+}
+
+function toJob(row: Row): RevocationJob {
+  const target: RevocationTarget = (() => {
+    switch (row.kind as RevocationTarget['kind']) {
+      case 'user':
+        return { kind: 'user' as const, user_id: row.user_id, ...(row.client_id ? { client_id: row.client_id } : {}), ...(row.audience ? { audience: row.audience } : {}) };
+      case 'grant':
+        return { kind: 'grant' as const, grant_id: row.grant_id };
+      case 'session':
+        return { kind: 'session' as const, session_id: row.session_id };
+      case 'client':
+        return { kind: 'client' as const, client_id: row.client_id };
+      case 'device':
+        return { kind: 'device' as const, user_id: row.user_id, device_name: row.device_name };
+    }
+  })();
+  return { id: row.id, target, reason: row.reason, requested_at: row.requested_at, cutoff_seq: row.cutoff, revoked_count: row.revoked_count };
+}
+
+function checkpoint<T>(rows: T[], take: number, idOf: (item: T) => string): CheckpointPage<T> {
+  if (rows.length <= take) return { items: rows };
+  const items = rows.slice(0, take);
+  return { items, next: idOf(items[items.length - 1]!) };
+}
+
+function toClient(row: Row): ClientRecord {
+  return { ...JSON.parse(row.json), client_secret_hash: row.client_secret_hash ?? null };
+}
+
+function toUser(row: Row): UserRecord {
+  return {
+    ...JSON.parse(row.json),
+    user_id: row.user_id,
+    email: row.email,
+    name: row.name,
+    created_at: row.created_at,
+    last_login: row.last_login,
+    password_hash: row.password_hash,
+  };
+}
+
+function toGrant(row: Row): GrantRecord {
+  return {
+    id: row.id,
+    user_id: row.user_id,
+    client_id: row.client_id,
+    audience: row.audience,
+    scope: JSON.parse(row.scope),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+function toSession(row: Row): SessionRecord {
+  return { ...JSON.parse(row.json), revoked_at: row.revoked_at };
+}
+
+function isSessionExpired(s: SessionRecord, now: number): boolean {
+  return (s.expires_at !== null && s.expires_at <= now) || (s.idle_expires_at !== null && s.idle_expires_at <= now);
+}
+
+function isExpired(t: RefreshTokenRecord, now: number): boolean {
+  return (t.expires_at !== null && t.expires_at <= now) || (t.idle_expires_at !== null && t.idle_expires_at <= now);
+}
+
+function toRefreshToken(row: Row): RefreshTokenRecord {
+  return {
+    id: row.id,
+    user_id: row.user_id,
+    client_id: row.client_id,
+    grant_id: row.grant_id,
+    session_id: row.session_id,
+    device_name: row.device_name,
+    audience: row.audience,
+    scope: row.scope ? (row.scope as string).split(' ') : [],
+    resource_servers: JSON.parse(row.resource_servers),
+    rotating: row.rotating === 1,
+    leeway: row.leeway,
+    idle_lifetime: row.idle_lifetime,
+    created_at: row.created_at,
+    expires_at: row.expires_at,
+    idle_expires_at: row.idle_expires_at,
+    last_exchanged_at: row.last_exchanged_at,
+    device: {
+      initial_ip: row.initial_ip,
+      initial_asn: row.initial_asn,
+      initial_user_agent: row.initial_user_agent,
+      last_ip: row.last_ip,
+      last_asn: row.last_asn,
+      last_user_agent: row.last_user_agent,
+    },
+    metadata: JSON.parse(row.metadata),
+    revoked_at: row.revoked_at,
+    revoked_reason: row.revoked_reason,
+  };
+}

@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import { createApp } from './app.ts';
+import { MemoryRateLimiter } from './auth/rate-limit.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { Keys } from './crypto/keys.ts';
+import { randomSecret } from './crypto/secrets.ts';
+import type { TenantDeps, TenantOptions } from './deps.ts';
+import { seedDemoTenant } from './demo/seed.ts';
+import { syncManagementApi } from './management/system-api.ts';
+import { RevocationWorker } from './domain/revocation-worker.ts';
+import { jsonLogger, type Logger } from './http/logger.ts';
+import { MAX_ACTIVE_TOKENS_PER_USER_AND_CLIENT } from './store/defaults.ts';
+import { SqliteStore } from './store/sqlite/sqlite-store.ts';
+import type { TenantStore } from './store/types.ts';
+
+export interface TenantConfig {
+  /** The issuer URL; a trailing slash is added when missing. */
+  issuer: string;
+  /** A data directory for SQLite, `:memory:`, or a ready store. */
+  storage: string | TenantStore;
+  clock?: Clock;
+  logger?: Logger;
+  /** Seed the demo tenant when the store is empty. */
+  demo?: boolean;
+  options?: Partial<TenantOptions>;
+  /** Refresh-token exchanges per token and IP per minute. */
+  refreshRateLimitPerMinute?: number;
+  /** Failed sign-ins per account and IP per 15 minutes. */
+  loginAttemptsPer15Minutes?: number;
+  revocationBatchSize?: number;
+}
+
+export interface Tenant {
+  app: ReturnType<typeof createApp>;
+  deps: TenantDeps;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_OPTIONS: TenantOptions = {
+  trustProxy: false,
+  idTokenLifetime: 36_000,
+  accessTokenLifetime: 86_400,
+  maxActiveTokensPerUserAndClient: MAX_ACTIVE_TOKENS_PER_USER_AND_CLIENT,
+};
+
+export function openStore(storage: string | TenantStore): TenantStore {
+  if (typeof storage !== 'string') return storage;
+  return new SqliteStore(storage === ':memory:' ? ':memory:' : join(storage, 'tenant.sqlite'));
+}
+
+/** Opens (or creates) a tenant: store, keys, demo data, background revocation. */
+export async function createTenant(config: TenantConfig): Promise<Tenant> {
+  const issuer = config.issuer.endsWith('/') ? config.issuer : `${config.issuer}/`;
+  const clock = config.clock ?? systemClock;
+  const logger = config.logger ?? jsonLogger();
+  const store = openStore(config.storage);
+  if (config.demo && (await store.isEmpty())) await seedDemoTenant(store, { issuer, now: clock.now() });
+  await syncManagementApi(store, issuer);
+  const keys = await Keys.load(store, clock.now());
+  const cookieSecret = await store.getOrCreateSecret('cookie', () => randomSecret(32));
+  const revocations = new RevocationWorker(store, clock, logger, {
+    batchSize: config.revocationBatchSize ?? 2000,
+    pollMs: 1000,
+  });
+  const deps: TenantDeps = {
+    store,
+    clock,
+    keys,
+    logger,
+    issuer,
+    cookieSecret,
+    refreshRateLimiter: new MemoryRateLimiter(config.refreshRateLimitPerMinute ?? 120, 60_000),
+    loginRateLimiter: new MemoryRateLimiter(config.loginAttemptsPer15Minutes ?? 10, 15 * 60_000),
+    revocations,
+    options: { ...DEFAULT_OPTIONS, ...config.options },
+  };
+  revocations.start();
+  return {
+    app: createApp(deps),
+    deps,
+    async close() {
+      await revocations.stop();
+      await store.close();
+    },
+  };
+}

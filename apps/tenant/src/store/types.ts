@@ -402,6 +402,9 @@ export interface TenantStore {
   /** Marks up to `limit` covered rows revoked; deletes the job when none remain. */
   processRevocationBatch(jobId: string, limit: number, now: number): Promise<{ revoked: number; done: boolean }>;
 
+  /** Bulk load for the large-tenant generator: no entity limit, one transaction per call. */
+  bulkImport(input: { users: UserRecord[]; grants: GrantRecord[]; tokens: NewRefreshToken[] }): Promise<void>;
+
   // Events
   addEvent(event: TenantEvent): Promise<void>;
   listEvents(filter: { user_id?: string; type?: string; refresh_token_id?: string }, limit: number): Promise<TenantEvent[]>;

@@ -205,6 +205,10 @@ export class SqliteStore implements TenantStore {
   }
 
   async putUser(user: UserRecord): Promise<void> {
+    this.writeUser(user);
+  }
+
+  private writeUser(user: UserRecord): void {
     const { user_id, email, name, created_at, last_login, password_hash, ...rest } = user;
     this.q(
       `INSERT INTO users (user_id, email, name, created_at, last_login, json, password_hash)
@@ -394,36 +398,7 @@ export class SqliteStore implements TenantStore {
 
   async issueRefreshToken(token: NewRefreshToken, activeLimit: number): Promise<{ revokedForLimit: string[] }> {
     return this.tx(() => {
-      this.q(
-        `INSERT INTO refresh_tokens (id, user_id, client_id, grant_id, session_id, device_name, audience, scope, resource_servers,
-           rotating, leeway, idle_lifetime, created_at, expires_at, idle_expires_at, initial_ip, initial_asn, initial_user_agent,
-           last_ip, last_asn, last_user_agent, metadata, current_hash)
-         VALUES (@id, @user_id, @client_id, @grant_id, @session_id, @device_name, @audience, @scope, @resource_servers,
-           @rotating, @leeway, @idle_lifetime, @created_at, @expires_at, @idle_expires_at, @initial_ip, @initial_asn, @initial_user_agent,
-           @initial_ip, @initial_asn, @initial_user_agent, @metadata, @hash)`,
-      ).run({
-        id: token.id,
-        user_id: token.user_id,
-        client_id: token.client_id,
-        grant_id: token.grant_id,
-        session_id: token.session_id,
-        device_name: token.device_name,
-        audience: token.audience,
-        scope: token.scope.join(' '),
-        resource_servers: JSON.stringify(token.resource_servers),
-        rotating: token.rotating ? 1 : 0,
-        leeway: token.leeway,
-        idle_lifetime: token.idle_lifetime,
-        created_at: token.created_at,
-        expires_at: token.expires_at,
-        idle_expires_at: token.idle_expires_at,
-        initial_ip: token.device.initial_ip,
-        initial_asn: token.device.initial_asn,
-        initial_user_agent: token.device.initial_user_agent,
-        metadata: JSON.stringify(token.metadata ?? {}),
-        hash: token.secretHash,
-      });
-      this.q('INSERT INTO refresh_token_secrets (hash, token_id) VALUES (?, ?)').run(token.secretHash, token.id);
+      this.insertToken(token);
       // Auth0's entity limit: beyond `activeLimit` live tokens per user and application, the oldest go.
       const excess = this.q(
         `SELECT id FROM refresh_tokens WHERE user_id = @user_id AND client_id = @client_id AND revoked_at IS NULL
@@ -436,6 +411,39 @@ export class SqliteStore implements TenantStore {
       }
       return { revokedForLimit: ids };
     });
+  }
+
+  private insertToken(token: NewRefreshToken): void {
+    this.q(
+      `INSERT INTO refresh_tokens (id, user_id, client_id, grant_id, session_id, device_name, audience, scope, resource_servers,
+         rotating, leeway, idle_lifetime, created_at, expires_at, idle_expires_at, initial_ip, initial_asn, initial_user_agent,
+         last_ip, last_asn, last_user_agent, metadata, current_hash)
+       VALUES (@id, @user_id, @client_id, @grant_id, @session_id, @device_name, @audience, @scope, @resource_servers,
+         @rotating, @leeway, @idle_lifetime, @created_at, @expires_at, @idle_expires_at, @initial_ip, @initial_asn, @initial_user_agent,
+         @initial_ip, @initial_asn, @initial_user_agent, @metadata, @hash)`,
+    ).run({
+      id: token.id,
+      user_id: token.user_id,
+      client_id: token.client_id,
+      grant_id: token.grant_id,
+      session_id: token.session_id,
+      device_name: token.device_name,
+      audience: token.audience,
+      scope: token.scope.join(' '),
+      resource_servers: JSON.stringify(token.resource_servers),
+      rotating: token.rotating ? 1 : 0,
+      leeway: token.leeway,
+      idle_lifetime: token.idle_lifetime,
+      created_at: token.created_at,
+      expires_at: token.expires_at,
+      idle_expires_at: token.idle_expires_at,
+      initial_ip: token.device.initial_ip,
+      initial_asn: token.device.initial_asn,
+      initial_user_agent: token.device.initial_user_agent,
+      metadata: JSON.stringify(token.metadata ?? {}),
+      hash: token.secretHash,
+    });
+    this.q('INSERT INTO refresh_token_secrets (hash, token_id) VALUES (?, ?)').run(token.secretHash, token.id);
   }
 
   async rotateRefreshToken(secretHash: Buffer, now: number, planner: RotationPlanner): Promise<RotationOutcome> {
@@ -571,6 +579,28 @@ export class SqliteStore implements TenantStore {
       const update = this.q('UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL');
       for (const id of ids) if (update.run(now, reason, id).changes) revoked.push(id);
       return revoked;
+    });
+  }
+
+  async bulkImport(input: { users: UserRecord[]; grants: GrantRecord[]; tokens: NewRefreshToken[] }): Promise<void> {
+    // Generated data can be generated again: skip the fsync per commit while loading.
+    this.db.pragma('synchronous = OFF');
+    try {
+      this.bulkInsert(input);
+    } finally {
+      this.db.pragma('synchronous = FULL');
+    }
+  }
+
+  private bulkInsert(input: { users: UserRecord[]; grants: GrantRecord[]; tokens: NewRefreshToken[] }): void {
+    this.tx(() => {
+      for (const user of input.users) this.writeUser(user);
+      for (const g of input.grants) {
+        this.q(
+          'INSERT INTO grants (id, user_id, client_id, audience, scope, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        ).run(g.id, g.user_id, g.client_id, g.audience, JSON.stringify(g.scope), g.created_at, g.updated_at);
+      }
+      for (const token of input.tokens) this.insertToken(token);
     });
   }
 

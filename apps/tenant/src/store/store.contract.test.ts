@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { randomSecret, sha256 } from '../crypto/secrets.ts';
+import { ids } from '../domain/ids.ts';
+import { mintRefreshToken, planExchange } from '../domain/refresh-tokens.ts';
+import { DEFAULT_REFRESH_TOKEN_POLICY } from './defaults.ts';
+import { SqliteStore } from './sqlite/sqlite-store.ts';
+import type { ClientRecord, TenantStore } from './types.ts';
+
+/**
+ * One contract, every store. A new store joins by adding a factory here; a store that
+ * cannot run (no server reachable) is reported as skipped with the reason.
+ */
+export const STORES: { name: string; open: () => Promise<TenantStore>; skip?: string }[] = [
+  { name: 'sqlite', open: async () => new SqliteStore(':memory:') },
+];
+
+const T0 = Date.UTC(2026, 0, 1);
+const client: ClientRecord = {
+  client_id: 'app',
+  name: 'App',
+  description: '',
+  app_type: 'native',
+  client_secret_hash: null,
+  token_endpoint_auth_method: 'none',
+  callbacks: [],
+  allowed_logout_urls: [],
+  grant_types: ['refresh_token'],
+  refresh_token: { ...DEFAULT_REFRESH_TOKEN_POLICY, rotation_type: 'rotating', expiration_type: 'expiring', infinite_token_lifetime: false, infinite_idle_token_lifetime: false },
+  is_first_party: true,
+  created_at: T0,
+  updated_at: T0,
+};
+
+function mint(user_id: string, now: number, extra: { grant_id?: string; session_id?: string; device_name?: string } = {}) {
+  return mintRefreshToken({
+    client,
+    user_id,
+    grant_id: extra.grant_id ?? null,
+    session_id: extra.session_id ?? null,
+    device_name: extra.device_name ?? null,
+    audience: 'https://api/',
+    scope: ['offline_access'],
+    resource_servers: [{ audience: 'https://api/', scopes: 'offline_access' }],
+    device: { initial_ip: null, initial_asn: null, initial_user_agent: null, last_ip: null, last_asn: null, last_user_agent: null },
+    now,
+  });
+}
+
+const exchange = (store: TenantStore, value: string, now: number) =>
+  store.rotateRefreshToken(sha256(value), now, planExchange({ clientId: 'app', now, newSecretHash: sha256(randomSecret()), ip: null, asn: null, userAgent: null }));
+
+for (const { name, open, skip } of STORES) {
+  describe.skipIf(!!skip)(`TenantStore contract: ${name}${skip ? ` (skipped: ${skip})` : ''}`, () => {
+    const withStore = (fn: (store: TenantStore) => Promise<void>) => async () => {
+      const store = await open();
+      try {
+        await fn(store);
+      } finally {
+        await store.close();
+      }
+    };
+
+    it('rotates a secret once: the second presentation of the same secret is reuse', withStore(async (store) => {
+      const { value, record } = mint('u1', T0);
+      await store.issueRefreshToken(record, 200);
+      const outcomes = await Promise.all([exchange(store, value, T0 + 1), exchange(store, value, T0 + 1)]);
+      expect(outcomes.map((o) => o.kind).sort()).toEqual(['exchanged', 'reuse-detected']);
+      expect((await store.getRefreshToken(record.id))!.revoked_reason).toBe('reuse_detected');
+    }));
+
+    it('answers unknown for a secret it never issued', withStore(async (store) => {
+      expect((await exchange(store, 'nope', T0)).kind).toBe('unknown');
+      expect(await store.findRefreshTokenBySecret(sha256('nope'), T0)).toBeUndefined();
+    }));
+
+    it('consumes an authorization code exactly once', withStore(async (store) => {
+      const hash = sha256('code');
+      await store.saveAuthorizationCode(hash, {
+        client_id: 'app', user_id: 'u1', redirect_uri: 'https://x/cb', scope: ['openid'], audience: 'a', nonce: null,
+        code_challenge: null, code_challenge_method: null, session_id: 's', grant_id: 'g', device_name: null, auth_time: T0, expires_at: T0 + 60_000,
+      });
+      const results = await Promise.all([store.consumeAuthorizationCode(hash, T0), store.consumeAuthorizationCode(hash, T0)]);
+      expect(results.map((r) => r!.reused).sort()).toEqual([false, true]);
+    }));
+
+    it('a journaled revocation covers existing tokens at once and not tokens issued after it', withStore(async (store) => {
+      const before = mint('u1', T0);
+      await store.issueRefreshToken(before.record, 200);
+      await store.enqueueRevocation({ id: ids.revocationJob(T0), target: { kind: 'user', user_id: 'u1' }, reason: 'user_tokens_revoked', requested_at: T0 });
+      const after = mint('u1', T0);
+      await store.issueRefreshToken(after.record, 200);
+      expect((await store.findRefreshTokenBySecret(sha256(before.value), T0))!.usable).toBe(false);
+      expect((await exchange(store, before.value, T0)).kind).toBe('rejected');
+      expect((await store.findRefreshTokenBySecret(sha256(after.value), T0))!.usable).toBe(true);
+    }));
+
+    it('processes a revocation job in batches and deletes it when done', withStore(async (store) => {
+      for (let i = 0; i < 25; i++) await store.issueRefreshToken(mint('u1', T0 + i, { device_name: i % 2 ? 'phone' : 'tablet' }).record, 1000);
+      await store.issueRefreshToken(mint('u2', T0).record, 1000);
+      await store.enqueueRevocation({ id: 'job1', target: { kind: 'device', user_id: 'u1', device_name: 'phone' }, reason: 'device_unlinked', requested_at: T0 });
+      const batches = [];
+      for (;;) {
+        const batch = await store.processRevocationBatch('job1', 5, T0 + 100);
+        batches.push(batch.revoked);
+        if (batch.done) break;
+      }
+      expect(batches.reduce((a, b) => a + b, 0)).toBe(12);
+      expect(await store.listRevocationJobs()).toEqual([]);
+      expect(await store.countLiveRefreshTokens({ user_id: 'u1' }, T0 + 100)).toBe(13);
+      expect(await store.countLiveRefreshTokens({ user_id: 'u2' }, T0 + 100)).toBe(1);
+    }));
+
+    it('pages live tokens by checkpoint in id order with no gaps or repeats', withStore(async (store) => {
+      const issued = [];
+      for (let i = 0; i < 23; i++) {
+        const { record } = mint('u1', T0 + i * 1000);
+        issued.push(record.id);
+        await store.issueRefreshToken(record, 1000);
+      }
+      const seen: string[] = [];
+      let from: string | undefined;
+      do {
+        const page = await store.listRefreshTokens({ user_id: 'u1' }, T0, from, 10);
+        seen.push(...page.items.map((t) => t.id));
+        from = page.next;
+      } while (from);
+      expect(seen).toEqual([...issued].sort());
+    }));
+
+    it('deletes a grant and journals the revocation of its tokens', withStore(async (store) => {
+      const grant = await store.upsertGrant({ user_id: 'u1', client_id: 'app', audience: 'https://api/', scope: ['a'] }, 'g1', T0);
+      const again = await store.upsertGrant({ user_id: 'u1', client_id: 'app', audience: 'https://api/', scope: ['b'] }, 'g2', T0 + 1);
+      expect(again.id).toBe(grant.id);
+      expect(again.scope).toEqual(['a', 'b']);
+      const token = mint('u1', T0, { grant_id: grant.id });
+      await store.issueRefreshToken(token.record, 200);
+      expect(await store.deleteGrant(grant.id, { id: 'job-g', now: T0 + 2 })).toMatchObject({ id: grant.id });
+      expect(await store.getGrant(grant.id)).toBeUndefined();
+      expect((await store.findRefreshTokenBySecret(sha256(token.value), T0 + 2))!.usable).toBe(false);
+      expect(await store.deleteGrant(grant.id, { id: 'job-g2', now: T0 + 3 })).toBeUndefined();
+    }));
+
+    it('keeps the newest tokens within the entity limit', withStore(async (store) => {
+      const records = [];
+      for (let i = 0; i < 4; i++) {
+        const { record } = mint('u1', T0 + i);
+        records.push(record);
+        const { revokedForLimit } = await store.issueRefreshToken(record, 3);
+        if (i === 3) expect(revokedForLimit).toEqual([records[0]!.id]);
+      }
+    }));
+
+    it('updates settings atomically and keeps them', withStore(async (store) => {
+      await Promise.all(
+        Array.from({ length: 10 }, () => store.updateSettings((s) => ({ ...s, session_lifetime: s.session_lifetime + 1 }))),
+      );
+      expect((await store.getSettings()).session_lifetime).toBe(82);
+    }));
+  });
+}

@@ -1,0 +1,94 @@
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../src/http/logger.ts';
+import { DEMO } from '../src/demo/demo-data.ts';
+import { listeningTenant } from './server.ts';
+
+let server: Awaited<ReturnType<typeof listeningTenant>>;
+beforeAll(async () => {
+  server = await listeningTenant({ storage: ':memory:', demo: true, logger: silentLogger });
+});
+afterAll(() => server.close());
+
+/** Follows /authorize like a browser: the login page, its form, the redirect. */
+async function signIn(authorizationUrl: URL, email: string, password: string): Promise<URL> {
+  const page = await fetch(authorizationUrl, { redirect: 'manual' });
+  expect(page.status).toBe(200);
+  const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const html = await page.text();
+  expect(html).toContain('<form method="post" action="/u/login">');
+  const tx = /name="tx" value="([^"]+)"/.exec(html)![1]!;
+  const res = await fetch(new URL('/u/login', authorizationUrl), {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+    body: new URLSearchParams({ tx, username: email, password }),
+  });
+  expect(res.status).toBe(302);
+  return new URL(res.headers.get('location')!);
+}
+
+describe('the tenant driven by openid-client over HTTP', () => {
+  it('discovery, code + PKCE through the login form, refresh with rotation, revoke', async () => {
+    const config = await oidc.discovery(new URL(server.url), DEMO.clients.mobile.client_id, undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    expect(config.serverMetadata().issuer).toBe(server.url);
+
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    const redirectUri = 'http://127.0.0.1:8765/callback';
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: 'openid profile email offline_access read:orders',
+      audience: DEMO.api.identifier,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+      device: 'openid-client test phone',
+    });
+    const callback = await signIn(url, DEMO.sampleUser.email, DEMO.endUserPassword);
+    expect(callback.origin + callback.pathname).toBe(redirectUri);
+
+    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+    expect(tokens.refresh_token).toBeTruthy();
+    const claims = tokens.claims()!;
+    expect(claims.sub).toBe(DEMO.sampleUser.user_id);
+    expect(claims.sid).toBeTypeOf('string');
+
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(refreshed.refresh_token).toBeTruthy();
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+    expect(refreshed.claims()!.sub).toBe(DEMO.sampleUser.user_id);
+
+    const info = await oidc.fetchUserInfo(config, refreshed.access_token, DEMO.sampleUser.user_id);
+    expect(info.email).toBe(DEMO.sampleUser.email);
+
+    await oidc.tokenRevocation(config, refreshed.refresh_token!);
+    await expect(oidc.refreshTokenGrant(config, refreshed.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+      error_description: 'Unknown or invalid refresh token.',
+    });
+  });
+
+  it('a confidential client with client_secret_basic', async () => {
+    const config = await oidc.discovery(
+      new URL(server.url),
+      DEMO.clients.web.client_id,
+      undefined,
+      oidc.ClientSecretBasic(DEMO.clients.web.secret),
+      { execute: [oidc.allowInsecureRequests] },
+    );
+    const tokens = await oidc.genericGrantRequest(config, 'password', {
+      username: DEMO.sampleUser.email,
+      password: DEMO.endUserPassword,
+      scope: 'openid offline_access',
+    });
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    // Non-rotating: no new refresh token, the old one keeps working.
+    expect(refreshed.refresh_token).toBeUndefined();
+    await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+  });
+});

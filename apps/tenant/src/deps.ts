@@ -30,6 +30,8 @@ export interface TenantOptions {
   accessTokenLifetime: number;
   /** Live refresh tokens per user and application before the oldest is revoked. */
   maxActiveTokensPerUserAndClient: number;
+  /** Management API requests per second per calling client (Auth0 answers 429 beyond its limit). */
+  managementRequestsPerSecond: number;
 }
 
 /** Hono's variables for this app. */

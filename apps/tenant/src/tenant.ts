@@ -41,6 +41,7 @@ export const DEFAULT_OPTIONS: TenantOptions = {
   idTokenLifetime: 36_000,
   accessTokenLifetime: 86_400,
   maxActiveTokensPerUserAndClient: MAX_ACTIVE_TOKENS_PER_USER_AND_CLIENT,
+  managementRequestsPerSecond: 1000,
 };
 
 export function openStore(storage: string | TenantStore): TenantStore {

@@ -24,3 +24,12 @@ export async function listeningTenant(config: Omit<TenantConfig, 'issuer'>): Pro
     },
   };
 }
+
+/** Serves an app (in-process tenant) on a free port of 127.0.0.1 over real HTTP. */
+export async function serveApp(fetch: (req: Request) => Response | Promise<Response>): Promise<{ url: string; close(): Promise<void> }> {
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}

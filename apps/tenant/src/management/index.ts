@@ -1,7 +1,28 @@
 import { Hono } from 'hono';
-import type { TenantDeps, TenantEnv } from '../deps.ts';
+import { MemoryRateLimiter } from '../auth/rate-limit.ts';
+import type { TenantDeps } from '../deps.ts';
+import { managementAuth, type ManagementEnv } from './authorize-request.ts';
+import { clientRoutes } from './routes/clients.ts';
+import { deviceCredentialRoutes } from './routes/device-credentials.ts';
+import { grantRoutes } from './routes/grants.ts';
+import { refreshTokenRoutes } from './routes/refresh-tokens.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { tenantSettingsRoutes } from './routes/tenant-settings.ts';
+import { userRoutes } from './routes/users.ts';
 
-/** Management API v2 (issue 3 fills this in). */
-export function managementApi(_deps: TenantDeps) {
-  return new Hono<TenantEnv>();
+/**
+ * Management API v2, wire-compatible with the auth0 SDK (v7) for everything around refresh
+ * tokens. Every route needs a client_credentials token for `<issuer>api/v2/` with its scope.
+ */
+export function managementApi(deps: TenantDeps) {
+  const limiter = new MemoryRateLimiter(deps.options.managementRequestsPerSecond, 1000);
+  return new Hono<ManagementEnv>()
+    .use('*', managementAuth(deps, limiter))
+    .route('/users', userRoutes(deps))
+    .route('/refresh-tokens', refreshTokenRoutes(deps))
+    .route('/device-credentials', deviceCredentialRoutes(deps))
+    .route('/grants', grantRoutes(deps))
+    .route('/sessions', sessionRoutes(deps))
+    .route('/clients', clientRoutes(deps))
+    .route('/tenants', tenantSettingsRoutes(deps));
 }

@@ -307,6 +307,7 @@ export interface CheckpointPage<T> {
 
 export interface RefreshTokenFilter {
   user_id?: string;
+  rotating?: boolean;
   client_id?: string;
   audience?: string;
   session_id?: string;
@@ -347,6 +348,8 @@ export interface TenantStore {
   recordLogin(userId: string, ip: string | null, now: number): Promise<void>;
   searchUsers(query: {
     q?: string;
+    /** Restrict `q` to one field (Lucene `email:...`); `*` in `q` is a wildcard. */
+    field?: 'email' | 'name' | 'user_id';
     page: number;
     perPage: number;
     sort?: { field: 'email' | 'name' | 'created_at' | 'last_login' | 'user_id'; order: 1 | -1 };
@@ -389,6 +392,8 @@ export interface TenantStore {
   getRefreshToken(id: string): Promise<RefreshTokenRecord | undefined>;
   /** Live tokens only (not revoked, not expired), ordered by id, checkpoint-paged. */
   listRefreshTokens(filter: RefreshTokenFilter, now: number, from: string | undefined, take: number): Promise<CheckpointPage<RefreshTokenRecord>>;
+  /** Live tokens, ordered by id, offset-paged with a total (the device-credentials listing). */
+  pageRefreshTokens(filter: RefreshTokenFilter, now: number, page: number, perPage: number): Promise<Page<RefreshTokenRecord>>;
   /** Includes revoked tokens, newest first; for the dashboard's history. */
   listRefreshTokensHistory(filter: RefreshTokenFilter, page: number, perPage: number): Promise<Page<RefreshTokenRecord>>;
   countLiveRefreshTokens(filter: RefreshTokenFilter, now: number): Promise<number>;

@@ -234,6 +234,7 @@ export class SqliteStore implements TenantStore {
 
   async searchUsers(query: {
     q?: string;
+    field?: 'email' | 'name' | 'user_id';
     page: number;
     perPage: number;
     sort?: { field: 'email' | 'name' | 'created_at' | 'last_login' | 'user_id'; order: 1 | -1 };
@@ -241,8 +242,11 @@ export class SqliteStore implements TenantStore {
     const sort = query.sort ?? { field: 'created_at', order: 1 };
     // The column comes from a closed union, never from the request text.
     const orderBy = `${sort.field} ${sort.order === 1 ? 'ASC' : 'DESC'}, user_id ASC`;
-    const where = query.q ? `WHERE email LIKE @like ESCAPE '\\' OR name LIKE @like ESCAPE '\\' OR user_id LIKE @like ESCAPE '\\'` : '';
-    const like = query.q ? `%${query.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%` : undefined;
+    // Columns come from a closed union; the value is bound. `*` is the only wildcard we honour.
+    const columns = query.field ? [query.field] : ['email', 'name', 'user_id'];
+    const where = query.q ? `WHERE ${columns.map((col) => `${col} LIKE @like ESCAPE '\\'`).join(' OR ')}` : '';
+    const pattern = query.q?.replace(/[\\%_]/g, (ch) => `\\${ch}`).replace(/\*/g, '%');
+    const like = pattern === undefined ? undefined : pattern.includes('%') ? pattern : `%${pattern}%`;
     const rows = this.q(`SELECT * FROM users ${where} ORDER BY ${orderBy} LIMIT @limit OFFSET @offset`).all({
       like,
       limit: query.perPage,
@@ -530,12 +534,7 @@ export class SqliteStore implements TenantStore {
   }
 
   async listRefreshTokens(filter: RefreshTokenFilter, now: number, from: string | undefined, take: number) {
-    const { where, params } = whereOf(filter, TOKEN_FILTER_COLUMNS, [
-      'revoked_at IS NULL',
-      '(expires_at IS NULL OR expires_at > @now)',
-      '(idle_expires_at IS NULL OR idle_expires_at > @now)',
-      '(@from IS NULL OR id > @from)',
-    ]);
+    const { where, params } = whereOf(toColumns(filter), TOKEN_FILTER_COLUMNS, [...LIVE, '(@from IS NULL OR id > @from)']);
     const rows = this.q(`SELECT * FROM refresh_tokens ${where} ORDER BY id LIMIT @limit`).all({
       ...params,
       now,
@@ -545,8 +544,20 @@ export class SqliteStore implements TenantStore {
     return checkpoint(rows.map(toRefreshToken), take, (t) => t.id);
   }
 
+  async pageRefreshTokens(filter: RefreshTokenFilter, now: number, page: number, perPage: number) {
+    const { where, params } = whereOf(toColumns(filter), TOKEN_FILTER_COLUMNS, LIVE);
+    const rows = this.q(`SELECT * FROM refresh_tokens ${where} ORDER BY id LIMIT @limit OFFSET @offset`).all({
+      ...params,
+      now,
+      limit: perPage,
+      offset: page * perPage,
+    }) as Row[];
+    const total = (this.q(`SELECT count(*) AS n FROM refresh_tokens ${where}`).get({ ...params, now }) as Row).n as number;
+    return { items: rows.map(toRefreshToken), total };
+  }
+
   async listRefreshTokensHistory(filter: RefreshTokenFilter, page: number, perPage: number) {
-    const { where, params } = whereOf(filter, TOKEN_FILTER_COLUMNS);
+    const { where, params } = whereOf(toColumns(filter), TOKEN_FILTER_COLUMNS);
     const rows = this.q(`SELECT * FROM refresh_tokens ${where} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`).all({
       ...params,
       limit: perPage,
@@ -557,11 +568,7 @@ export class SqliteStore implements TenantStore {
   }
 
   async countLiveRefreshTokens(filter: RefreshTokenFilter, now: number): Promise<number> {
-    const { where, params } = whereOf(filter, TOKEN_FILTER_COLUMNS, [
-      'revoked_at IS NULL',
-      '(expires_at IS NULL OR expires_at > @now)',
-      '(idle_expires_at IS NULL OR idle_expires_at > @now)',
-    ]);
+    const { where, params } = whereOf(toColumns(filter), TOKEN_FILTER_COLUMNS, LIVE);
     return (this.q(`SELECT count(*) AS n FROM refresh_tokens ${where}`).get({ ...params, now }) as Row).n as number;
   }
 
@@ -696,7 +703,14 @@ export class SqliteStore implements TenantStore {
 
 // ------------------------------------------------------------------ row mapping
 
-const TOKEN_FILTER_COLUMNS = ['user_id', 'client_id', 'audience', 'session_id', 'device_name', 'grant_id'] as const;
+const TOKEN_FILTER_COLUMNS = ['user_id', 'client_id', 'audience', 'session_id', 'device_name', 'grant_id', 'rotating'] as const;
+
+/** A token is live when it is neither revoked nor expired. */
+const LIVE = ['revoked_at IS NULL', '(expires_at IS NULL OR expires_at > @now)', '(idle_expires_at IS NULL OR idle_expires_at > @now)'];
+
+/** SQLite keeps booleans as integers. */
+const toColumns = (filter: RefreshTokenFilter) =>
+  filter.rotating === undefined ? filter : { ...filter, rotating: filter.rotating ? 1 : 0 };
 
 /** `WHERE a = @a AND b = @b` over the filter's defined keys (keys come from a fixed list). */
 function whereOf(filter: object, columns: readonly string[], extra: string[] = []) {

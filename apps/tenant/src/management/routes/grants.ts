@@ -1,0 +1,49 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { TenantDeps } from '../../deps.ts';
+import { ids } from '../../domain/ids.ts';
+import { invalidQuery, notFound } from '../../errors/management-error.ts';
+import { requireScope, type ManagementEnv } from '../authorize-request.ts';
+import { grantBody } from '../serializers.ts';
+import { offsetPage, offsetPaging, pathId, query, schemas } from '../validation.ts';
+
+/**
+ * /api/v2/grants. Deleting a grant revokes every refresh token issued under it (reference
+ * 002: "when a grant is revoked, so are all tokens issued in the context of that grant").
+ */
+export function grantRoutes(deps: TenantDeps) {
+  const { store, clock } = deps;
+  const remove = async (id: string) => {
+    const deleted = await store.deleteGrant(id, { id: ids.revocationJob(clock.now()), now: clock.now() });
+    if (deleted) deps.revocations.kick();
+    return deleted;
+  };
+  return new Hono<ManagementEnv>()
+    .get(
+      '/',
+      requireScope('read:grants'),
+      query(z.object({ user_id: schemas.id.optional(), client_id: schemas.id.optional(), audience: z.string().min(1).max(600).optional(), ...offsetPaging })),
+      async (c) => {
+        const q = c.req.valid('query');
+        const page = q.page ?? 0;
+        const perPage = q.per_page ?? 50;
+        const filter = { ...(q.user_id ? { user_id: q.user_id } : {}), ...(q.client_id ? { client_id: q.client_id } : {}), ...(q.audience ? { audience: q.audience } : {}) };
+        const result = await store.listGrants(filter, page, perPage);
+        return c.json(offsetPage('grants', result.items.map(grantBody), result.total, page, perPage, q.include_totals ?? false));
+      },
+    )
+    .delete('/', requireScope('delete:grants'), query(z.object({ user_id: schemas.id.optional() })), async (c) => {
+      const { user_id } = c.req.valid('query');
+      if (!user_id) throw invalidQuery('Query validation error: Missing required property: user_id.');
+      for (;;) {
+        const { items } = await store.listGrants({ user_id }, 0, 100);
+        if (items.length === 0) break;
+        for (const grant of items) await remove(grant.id);
+      }
+      return c.body(null, 204);
+    })
+    .delete('/:id', requireScope('delete:grants'), async (c) => {
+      if (!(await remove(pathId(c.req.param('id'))))) throw notFound('The grant does not exist.', 'inexistent_grant');
+      return c.body(null, 204);
+    });
+}

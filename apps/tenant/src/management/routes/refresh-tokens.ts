@@ -1,0 +1,82 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { TenantDeps } from '../../deps.ts';
+import { badRequest, notFound } from '../../errors/management-error.ts';
+import { requireScope, type ManagementEnv } from '../authorize-request.ts';
+import { refreshTokenBody } from '../serializers.ts';
+import { checkpointPaging, fieldSelection, json, pathId, query, schemas, selectFields } from '../validation.ts';
+
+/** Metadata: string values of at most 255 characters, at most 25 keys (reference 003). */
+export const refreshTokenMetadata = z
+  .record(z.string().min(1).max(255), z.string().max(255, 'Metadata values must be at most 255 characters'))
+  .refine((m) => Object.keys(m).length <= 25, 'At most 25 metadata properties are allowed');
+
+const revokeBody = z
+  .object({
+    ids: z.array(schemas.id).min(1).max(100).optional(),
+    user_id: schemas.id.optional(),
+    client_id: schemas.id.optional(),
+    audience: z.string().min(1).max(600).optional(),
+  })
+  .strict()
+  .refine((b) => (b.ids === undefined) !== (b.user_id === undefined), 'Provide either ids or user_id')
+  .refine((b) => b.ids === undefined || (b.client_id === undefined && b.audience === undefined), 'client_id and audience go with user_id, not ids')
+  .refine((b) => b.audience === undefined || b.client_id !== undefined, 'audience requires client_id');
+
+/** /api/v2/refresh-tokens */
+export function refreshTokenRoutes(deps: TenantDeps) {
+  const { store, clock } = deps;
+  const find = async (id: string) => {
+    const token = await store.getRefreshToken(pathId(id));
+    // A revoked or expired token no longer exists as far as the API is concerned.
+    if (!token || token.revoked_at !== null || (token.expires_at ?? Infinity) <= clock.now() || (token.idle_expires_at ?? Infinity) <= clock.now()) {
+      throw notFound('The refresh token does not exist.', 'refresh_token_not_found');
+    }
+    return token;
+  };
+
+  return new Hono<ManagementEnv>()
+    .get(
+      '/',
+      requireScope('read:refresh_tokens'),
+      query(z.object({ user_id: schemas.id, client_id: schemas.id.optional(), ...checkpointPaging, ...fieldSelection })),
+      async (c) => {
+        const q = c.req.valid('query');
+        const page = await store.listRefreshTokens({ user_id: q.user_id, client_id: q.client_id }, clock.now(), q.from, q.take ?? 50);
+        return c.json({
+          refresh_tokens: page.items.map((t) => selectFields(refreshTokenBody(t), q.fields, q.include_fields ?? true)),
+          ...(page.next ? { next: page.next } : {}),
+        });
+      },
+    )
+    .post('/revoke', requireScope('delete:refresh_tokens'), json(revokeBody), async (c) => {
+      const body = c.req.valid('json');
+      if (body.ids) {
+        await store.revokeRefreshTokens(body.ids, 'management_api', clock.now());
+      } else {
+        await deps.revocations.enqueue(
+          { kind: 'user', user_id: body.user_id!, ...(body.client_id ? { client_id: body.client_id } : {}), ...(body.audience ? { audience: body.audience } : {}) },
+          'user_tokens_revoked',
+        );
+      }
+      return c.body(null, 202);
+    })
+    .get('/:id', requireScope('read:refresh_tokens'), async (c) => c.json(refreshTokenBody(await find(c.req.param('id')))))
+    .delete('/:id', requireScope('delete:refresh_tokens'), async (c) => {
+      // Auth0 answers 202 whether or not the token exists: revocation is asynchronous.
+      await store.revokeRefreshTokens([pathId(c.req.param('id'))], 'management_api', clock.now());
+      return c.body(null, 202);
+    })
+    .patch(
+      '/:id',
+      requireScope('update:refresh_tokens'),
+      json(z.object({ refresh_token_metadata: refreshTokenMetadata.nullable().optional() }).strict()),
+      async (c) => {
+        const token = await find(c.req.param('id'));
+        const { refresh_token_metadata } = c.req.valid('json');
+        if (refresh_token_metadata === undefined) throw badRequest('Payload validation error: nothing to update.');
+        const updated = await store.updateRefreshTokenMetadata(token.id, refresh_token_metadata ?? {});
+        return c.json(refreshTokenBody(updated!));
+      },
+    );
+}

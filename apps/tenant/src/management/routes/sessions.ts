@@ -1,0 +1,32 @@
+import { Hono } from 'hono';
+import type { TenantDeps } from '../../deps.ts';
+import { ids } from '../../domain/ids.ts';
+import { notFound } from '../../errors/management-error.ts';
+import { requireScope, type ManagementEnv } from '../authorize-request.ts';
+import { sessionBody } from '../serializers.ts';
+import { pathId } from '../validation.ts';
+
+/**
+ * /api/v2/sessions. DELETE ends the session only (refresh tokens outlive sessions,
+ * reference 000); POST /{id}/revoke also revokes the refresh tokens bound to it.
+ */
+export function sessionRoutes(deps: TenantDeps) {
+  const { store, clock } = deps;
+  return new Hono<ManagementEnv>()
+    .get('/:id', requireScope('read:sessions'), async (c) => {
+      const session = await store.getSession(pathId(c.req.param('id')));
+      if (!session || session.revoked_at !== null) throw notFound('The session does not exist.', 'inexistent_session');
+      return c.json(sessionBody(session));
+    })
+    .delete('/:id', requireScope('delete:sessions'), async (c) => {
+      await store.revokeSession(pathId(c.req.param('id')), clock.now(), null);
+      return c.body(null, 202);
+    })
+    .post('/:id/revoke', requireScope('delete:sessions'), async (c) => {
+      const now = clock.now();
+      const session = await store.revokeSession(pathId(c.req.param('id')), now, { jobId: ids.revocationJob(now) });
+      if (!session) throw notFound('The session does not exist.', 'inexistent_session');
+      deps.revocations.kick();
+      return c.body(null, 202);
+    });
+}

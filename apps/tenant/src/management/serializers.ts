@@ -1,0 +1,130 @@
+import { toIso } from '../clock.ts';
+import { deviceCredentialId } from '../domain/ids.ts';
+import type { ClientRecord, DeviceInfo, GrantRecord, RefreshTokenRecord, SessionRecord, TenantEvent, TenantSettings, UserRecord } from '../store/types.ts';
+
+/**
+ * The Management API's bodies, field for field as the auth0 SDK (v7) types them:
+ * RefreshTokenResponseContent, DeviceCredential, UserGrant, SessionResponseContent, ...
+ */
+
+/** Device fields are optional strings in Auth0's schema: unknown ones are left out, not null. */
+function device(info: DeviceInfo) {
+  return Object.fromEntries(Object.entries(info).filter(([, value]) => value !== null)) as Partial<Record<keyof DeviceInfo, string>>;
+}
+
+export function refreshTokenBody(t: RefreshTokenRecord) {
+  return {
+    id: t.id,
+    user_id: t.user_id,
+    created_at: toIso(t.created_at),
+    idle_expires_at: toIso(t.idle_expires_at),
+    expires_at: toIso(t.expires_at),
+    device: device(t.device),
+    client_id: t.client_id,
+    session_id: t.session_id,
+    rotating: t.rotating,
+    resource_servers: t.resource_servers,
+    refresh_token_metadata: t.metadata,
+    last_exchanged_at: toIso(t.last_exchanged_at),
+  };
+}
+
+/** A refresh token as a device credential (reference 001: `device_name` is the `device` given at /authorize). */
+export function deviceCredentialBody(t: RefreshTokenRecord) {
+  return {
+    id: deviceCredentialId(t.id),
+    device_name: t.device_name ?? '',
+    type: t.rotating ? ('rotating_refresh_token' as const) : ('refresh_token' as const),
+    user_id: t.user_id,
+    client_id: t.client_id,
+  };
+}
+
+/** Auth0's grant body, with its camel-case `clientID`. */
+export function grantBody(g: GrantRecord) {
+  return { id: g.id, clientID: g.client_id, user_id: g.user_id, audience: g.audience, scope: g.scope };
+}
+
+export function sessionBody(s: SessionRecord) {
+  return {
+    id: s.id,
+    user_id: s.user_id,
+    created_at: toIso(s.created_at),
+    updated_at: toIso(s.updated_at),
+    authenticated_at: toIso(s.authenticated_at),
+    idle_expires_at: toIso(s.idle_expires_at),
+    expires_at: toIso(s.expires_at),
+    last_interacted_at: toIso(s.last_interacted_at),
+    device: device(s.device),
+    clients: s.clients.map((client_id) => ({ client_id })),
+    authentication: { methods: s.authentication_methods.map((m) => ({ name: m.name, timestamp: toIso(m.timestamp) })) },
+    cookie: { mode: 'non-persistent' as const },
+  };
+}
+
+export function userBody(u: UserRecord) {
+  return {
+    user_id: u.user_id,
+    email: u.email,
+    email_verified: u.email_verified,
+    name: u.name,
+    nickname: u.nickname,
+    ...(u.given_name ? { given_name: u.given_name } : {}),
+    ...(u.family_name ? { family_name: u.family_name } : {}),
+    ...(u.picture ? { picture: u.picture } : {}),
+    created_at: toIso(u.created_at)!,
+    updated_at: toIso(u.updated_at)!,
+    identities: [
+      { provider: 'auth0', user_id: u.user_id.replace(/^auth0\|/, ''), connection: 'Username-Password-Authentication', isSocial: false },
+    ],
+    app_metadata: u.app_metadata,
+    user_metadata: u.user_metadata,
+    ...(u.last_login ? { last_login: toIso(u.last_login)! } : {}),
+    ...(u.last_ip ? { last_ip: u.last_ip } : {}),
+    logins_count: u.logins_count,
+    blocked: u.blocked,
+  };
+}
+
+export function clientBody(c: ClientRecord, tenant: string) {
+  return {
+    client_id: c.client_id,
+    tenant,
+    name: c.name,
+    description: c.description,
+    app_type: c.app_type,
+    is_first_party: c.is_first_party,
+    oidc_conformant: true,
+    callbacks: c.callbacks,
+    allowed_logout_urls: c.allowed_logout_urls,
+    grant_types: c.grant_types,
+    token_endpoint_auth_method: c.token_endpoint_auth_method,
+    refresh_token: c.refresh_token,
+    created_at: toIso(c.created_at),
+    updated_at: toIso(c.updated_at),
+  };
+}
+
+export function tenantSettingsBody(s: TenantSettings) {
+  return {
+    friendly_name: s.friendly_name,
+    ...(s.support_email ? { support_email: s.support_email } : {}),
+    flags: s.flags,
+    session_lifetime: s.session_lifetime,
+    idle_session_lifetime: s.idle_session_lifetime,
+  };
+}
+
+/** A tenant event as an Auth0 log entry (`GET /users/{id}/logs`). */
+export function logBody(e: TenantEvent) {
+  return {
+    log_id: e.id,
+    date: toIso(e.created_at),
+    type: e.type,
+    description: e.description,
+    ...(e.client_id ? { client_id: e.client_id } : {}),
+    ...(e.ip ? { ip: e.ip } : {}),
+    ...(e.user_id ? { user_id: e.user_id } : {}),
+    details: { ...e.details, ...(e.refresh_token_id ? { refresh_token_id: e.refresh_token_id } : {}) },
+  };
+}

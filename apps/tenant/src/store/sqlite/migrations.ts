@@ -130,4 +130,10 @@ export const SQLITE_MIGRATIONS: string[] = [
   CREATE INDEX events_user ON events (user_id, created_at);
   CREATE INDEX events_token ON events (refresh_token_id);
   `,
+  /* 2: grant and session indexes skip tokens without one, so bulk revocations touch fewer entries */ `
+  DROP INDEX rt_grant_live;
+  DROP INDEX rt_session_live;
+  CREATE INDEX rt_grant_live ON refresh_tokens (grant_id) WHERE revoked_at IS NULL AND grant_id IS NOT NULL;
+  CREATE INDEX rt_session_live ON refresh_tokens (session_id) WHERE revoked_at IS NULL AND session_id IS NOT NULL;
+  `,
 ];

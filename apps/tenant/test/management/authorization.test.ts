@@ -1,0 +1,102 @@
+import { SignJWT, generateKeyPair } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ISSUER } from '../fixtures.ts';
+import { json } from '../http.ts';
+import { managementHarness, type ManagementHarness } from './helpers.ts';
+
+let h: ManagementHarness;
+beforeAll(async () => {
+  h = await managementHarness();
+});
+afterAll(() => h.stop());
+
+/** Every endpoint and the scope it needs. */
+const ENDPOINTS: [method: string, path: string, scope: string][] = [
+  ['GET', '/users', 'read:users'],
+  ['GET', '/users/auth0%7Calice', 'read:users'],
+  ['GET', '/users/auth0%7Calice/refresh-tokens', 'read:refresh_tokens'],
+  ['DELETE', '/users/auth0%7Calice/refresh-tokens', 'delete:refresh_tokens'],
+  ['GET', '/users/auth0%7Calice/sessions', 'read:sessions'],
+  ['DELETE', '/users/auth0%7Calice/sessions', 'delete:sessions'],
+  ['GET', '/users/auth0%7Calice/logs', 'read:logs'],
+  ['GET', '/refresh-tokens?user_id=auth0%7Calice', 'read:refresh_tokens'],
+  ['GET', '/refresh-tokens/x', 'read:refresh_tokens'],
+  ['DELETE', '/refresh-tokens/x', 'delete:refresh_tokens'],
+  ['PATCH', '/refresh-tokens/x', 'update:refresh_tokens'],
+  ['POST', '/refresh-tokens/revoke', 'delete:refresh_tokens'],
+  ['GET', '/device-credentials', 'read:device_credentials'],
+  ['DELETE', '/device-credentials/dcr_x', 'delete:device_credentials'],
+  ['GET', '/grants', 'read:grants'],
+  ['DELETE', '/grants/x', 'delete:grants'],
+  ['DELETE', '/grants?user_id=auth0%7Calice', 'delete:grants'],
+  ['GET', '/sessions/x', 'read:sessions'],
+  ['DELETE', '/sessions/x', 'delete:sessions'],
+  ['POST', '/sessions/x/revoke', 'delete:sessions'],
+  ['GET', '/clients', 'read:clients'],
+  ['GET', '/clients/web', 'read:clients'],
+  ['PATCH', '/clients/web', 'update:clients'],
+  ['GET', '/tenants/settings', 'read:tenant_settings'],
+  ['PATCH', '/tenants/settings', 'update:tenant_settings'],
+];
+
+describe('Management API authorization', () => {
+  it.each(ENDPOINTS)('%s %s: 401 without a token, 403 insufficient_scope without %s', async (method, path, scope) => {
+    const init = { method, headers: { 'content-type': 'application/json' }, ...(method === 'PATCH' || method === 'POST' ? { body: '{}' } : {}) };
+    const anonymous = await h.raw(path, { ...init, token: null });
+    expect(anonymous.status).toBe(401);
+    expect(await json(anonymous)).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
+
+    const others = (await h.managementToken(ENDPOINTS.map(([, , s]) => s).filter((s) => s !== scope).join(' ')));
+    const forbidden = await h.raw(path, { ...init, token: others });
+    expect(forbidden.status).toBe(403);
+    expect(await json(forbidden)).toEqual({ statusCode: 403, error: 'Forbidden', message: `Insufficient scope, expected any of: ${scope}`, errorCode: 'insufficient_scope' });
+  });
+
+  it('refuses a token signed by another key, for another audience, or expired', async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    const now = Math.floor(h.clock.now() / 1000);
+    const forged = await new SignJWT({ scope: 'read:users' }).setProtectedHeader({ alg: 'RS256', kid: h.tenant.deps.keys.kid }).setIssuer(ISSUER).setAudience(`${ISSUER}api/v2/`).setIssuedAt(now).setExpirationTime(now + 60).sign(privateKey);
+    expect((await h.raw('/users', { token: forged })).status).toBe(401);
+    const userToken = (await h.login('mobile')).access_token;
+    expect((await h.raw('/users', { token: userToken })).status).toBe(401);
+    expect((await h.raw('/users', { token: 'not.a.jwt' })).status).toBe(401);
+    const res = await h.raw('/users', { headers: { authorization: 'Basic abc' }, token: null });
+    expect(res.status).toBe(401);
+
+    const token = await h.managementToken();
+    h.clock.advanceSeconds(86_401);
+    const expired = await h.raw('/users', { token });
+    expect(expired.status).toBe(401);
+    expect((await json(expired)).message).toBe('Expired token received for JSON Web Token validation');
+  });
+
+  it('answers unknown paths with a 404 in Auth0\'s body, and sends rate-limit headers', async () => {
+    const token = await h.managementToken();
+    const res = await h.raw('/nothing-here', { token });
+    expect(res.status).toBe(404);
+    expect(await json(res)).toMatchObject({ statusCode: 404, error: 'Not Found' });
+    const ok = await h.raw('/tenants/settings', { token });
+    expect(ok.headers.get('x-ratelimit-limit')).toBeTruthy();
+    expect(ok.headers.get('x-ratelimit-remaining')).toBeTruthy();
+    expect(ok.headers.get('x-ratelimit-reset')).toBeTruthy();
+  });
+});
+
+describe('Management API rate limit', () => {
+  it('answers 429 with Retry-After and x-ratelimit headers past the limit', async () => {
+    const limited = await managementHarness({ options: { managementRequestsPerSecond: 3 } });
+    try {
+      const codes = [];
+      for (let i = 0; i < 5; i++) codes.push((await limited.raw('/tenants/settings')).status);
+      expect(codes).toEqual([200, 200, 200, 429, 429]);
+      const res = await limited.raw('/tenants/settings');
+      expect(await json(res)).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect(res.headers.get('x-ratelimit-remaining')).toBe('0');
+      limited.clock.advance(1000);
+      expect((await limited.raw('/tenants/settings')).status).toBe(200);
+    } finally {
+      await limited.stop();
+    }
+  });
+});

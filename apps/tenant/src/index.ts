@@ -4,3 +4,5 @@ export { ManualClock, systemClock, type Clock } from './clock.ts';
 export { DEMO } from './demo/demo-data.ts';
 export { memoryLogger, silentLogger, jsonLogger, type Logger } from './http/logger.ts';
 export type { TenantStore } from './store/types.ts';
+export { allowConsoleOrigin } from './demo/dashboard-client.ts';
+export { generateTenant, generatedTokenValue } from './demo/generate.ts';

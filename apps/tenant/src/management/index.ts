@@ -6,6 +6,7 @@ import { clientRoutes } from './routes/clients.ts';
 import { deviceCredentialRoutes } from './routes/device-credentials.ts';
 import { grantRoutes } from './routes/grants.ts';
 import { refreshTokenRoutes } from './routes/refresh-tokens.ts';
+import { resourceServerRoutes } from './routes/resource-servers.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { tenantSettingsRoutes } from './routes/tenant-settings.ts';
 import { userRoutes } from './routes/users.ts';
@@ -24,5 +25,6 @@ export function managementApi(deps: TenantDeps) {
     .route('/grants', grantRoutes(deps))
     .route('/sessions', sessionRoutes(deps))
     .route('/clients', clientRoutes(deps))
+    .route('/resource-servers', resourceServerRoutes(deps))
     .route('/tenants', tenantSettingsRoutes(deps));
 }

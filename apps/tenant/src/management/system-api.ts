@@ -18,6 +18,7 @@ export const MANAGEMENT_SCOPES = [
   'read:tenant_settings',
   'update:tenant_settings',
   'read:logs',
+  'read:resource_servers',
 ] as const;
 
 export const MANAGEMENT_API_ID = 'management-api';

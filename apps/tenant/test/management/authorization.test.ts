@@ -35,6 +35,7 @@ const ENDPOINTS: [method: string, path: string, scope: string][] = [
   ['GET', '/clients', 'read:clients'],
   ['GET', '/clients/web', 'read:clients'],
   ['PATCH', '/clients/web', 'update:clients'],
+  ['GET', '/resource-servers', 'read:resource_servers'],
   ['GET', '/tenants/settings', 'read:tenant_settings'],
   ['PATCH', '/tenants/settings', 'update:tenant_settings'],
 ];

@@ -108,6 +108,19 @@ describe('device credentials', () => {
     expect((await h.refresh(tablet.refresh_token)).status).toBe(200);
     expect(await status(h.api.deviceCredentials.delete(credential!.id!))).toBe(404);
     expect(await status(h.api.deviceCredentials.delete('dcr_nope'))).toBe(404);
+    expect((await h.api.grants.list({ user_id: h.alice.user_id, client_id: 'mobile' })).data).toHaveLength(1);
+  });
+
+  it('with "Refresh Token Revocation Deletes Grant" on, unlinking a device also deletes the grant and its tokens on other devices', async () => {
+    await h.api.settings.update({ flags: { revoke_refresh_token_grant: true } });
+    await h.login('mobile', { device: 'phone' });
+    const tablet = await h.login('mobile', { device: 'tablet' });
+    const laptop = await h.login('web', { device: 'laptop' });
+    const [credential] = (await h.api.deviceCredentials.list({ user_id: h.alice.user_id })).data.filter((d) => d.device_name === 'phone');
+    expect((await h.raw(`/device-credentials/${credential!.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await h.refresh(tablet.refresh_token)).status).toBe(403);
+    expect((await h.refresh(laptop.refresh_token, 'web')).status).toBe(200);
+    expect((await h.api.grants.list({ user_id: h.alice.user_id })).data.map((g) => g.clientID)).toEqual(['web']);
   });
 });
 
@@ -220,6 +233,16 @@ describe('clients', () => {
       expect((await patch(body)).status, JSON.stringify(body)).toBe(400);
     }
     expect((await h.raw('/clients/mobile', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token_endpoint_auth_method: 'client_secret_post' }) })).status).toBe(400);
+  });
+});
+
+describe('resource servers', () => {
+  it('lists the APIs with their names, including the Management API', async () => {
+    const res = await h.raw('/resource-servers?include_totals=true');
+    const body = await json(res);
+    expect(body.resource_servers.map((rs: { identifier: string; name: string }) => rs.identifier)).toEqual(expect.arrayContaining([API, 'https://tenant.test/api/v2/']));
+    const one = await json(await h.raw(`/resource-servers?identifiers=${encodeURIComponent(API)}`));
+    expect(one).toEqual([expect.objectContaining({ identifier: API, name: 'Test API' })]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { TenantDeps } from '../../deps.ts';
-import { refreshTokenIdOfDeviceCredential } from '../../domain/ids.ts';
+import { ids, refreshTokenIdOfDeviceCredential } from '../../domain/ids.ts';
 import { notFound } from '../../errors/management-error.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { deviceCredentialBody } from '../serializers.ts';
@@ -48,9 +48,17 @@ export function deviceCredentialRoutes(deps: TenantDeps) {
       },
     )
     .delete('/:id', requireScope('delete:device_credentials'), async (c) => {
+      // Reference 002: "Refresh Token Revocation Deletes Grant" also decides what unlinking a
+      // device does, whether from the Dashboard or the Management API.
       const tokenId = refreshTokenIdOfDeviceCredential(pathId(c.req.param('id')));
-      const revoked = tokenId ? await store.revokeRefreshTokens([tokenId], 'device_unlinked', clock.now()) : [];
-      if (revoked.length === 0) throw notFound('The device credential does not exist.', 'inexistent_device_credential');
+      const token = tokenId ? await store.getRefreshToken(tokenId) : undefined;
+      const now = clock.now();
+      const revoked = token ? await store.revokeRefreshTokens([token.id], 'device_unlinked', now) : [];
+      if (!token || revoked.length === 0) throw notFound('The device credential does not exist.', 'inexistent_device_credential');
+      const { flags } = await store.getSettings();
+      if (flags.revoke_refresh_token_grant && token.grant_id && (await store.deleteGrant(token.grant_id, { id: ids.revocationJob(now), now }))) {
+        deps.revocations.kick();
+      }
       return c.body(null, 204);
     });
 }

@@ -1,0 +1,57 @@
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import type { BffDeps } from './deps.ts';
+import type { BffEnv } from './env.ts';
+import { BffError, onError } from './errors.ts';
+import { csrfProtection } from './middleware/csrf.ts';
+import { securityHeaders } from './middleware/security-headers.ts';
+import { loadSession } from './middleware/session.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { authRoutes } from './routes/auth.ts';
+import { settingsRoutes } from './routes/settings.ts';
+import { userRoutes } from './routes/users.ts';
+
+/** The BFF: the dashboard's files, staff sign-in under /auth, and the JSON API under /api. */
+export function createApp(deps: BffDeps) {
+  const publicOrigin = new URL(deps.config.publicUrl).origin;
+  const app = new Hono<BffEnv>();
+  app.use(requestId({ headerName: 'x-request-id' }));
+  app.use(securityHeaders({ tenantOrigin: new URL(deps.config.oidc.issuer).origin, https: publicOrigin.startsWith('https:') }));
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    deps.logger.info('request', { requestId: c.get('requestId'), method: c.req.method, path: c.req.path.slice(0, 200), status: c.res.status, ms: Math.round(performance.now() - started) });
+  });
+  app.use(bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new BffError(413, 'too_large', 'The request body is too large.'); } }));
+  app.onError(onError(deps.logger));
+  app.use('/api/*', loadSession(deps.cookie, deps.store, deps.cookieOptions, deps.now));
+  app.use('/auth/logout', loadSession(deps.cookie, deps.store, deps.cookieOptions, deps.now));
+  app.use('/api/*', csrfProtection(publicOrigin));
+  app.use('/auth/logout', csrfProtection(publicOrigin));
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.route('/', authRoutes(deps));
+  app.route('/api/users', userRoutes(deps));
+  app.route('/api/settings', settingsRoutes(deps));
+  app.route('/api/audit', auditRoutes(deps));
+  app.all('/api/*', () => {
+    throw new BffError(404, 'not_found', 'No such API route.');
+  });
+
+  const staticDir = deps.config.staticDir;
+  if (staticDir && existsSync(join(staticDir, 'index.html'))) {
+    const root = relative(process.cwd(), staticDir) || '.';
+    const indexHtml = readFileSync(join(staticDir, 'index.html'), 'utf8');
+    app.use('/assets/*', serveStatic({ root, onFound: (_path, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable') }));
+    app.use('*', serveStatic({ root }));
+    // The dashboard's routes are client-side: every other page is its index.html.
+    app.get('*', (c) => c.html(indexHtml, 200, { 'Cache-Control': 'no-cache' }));
+  } else {
+    app.get('/', (c) => c.text('The dashboard is not built. Run `npm run build` (npm start does it for you).', 503));
+  }
+  return app;
+}

@@ -1,0 +1,23 @@
+import type { AuditAction, AuditEntry, AuditQuery, Role } from '@rtc/contracts';
+
+export interface NewAuditEntry {
+  actor: { sub: string; name: string; role: Role };
+  action: AuditAction;
+  target_user_id: string | null;
+  target: string;
+  result: 'success' | 'failure';
+  detail: string;
+  request_id: string;
+}
+
+/**
+ * The BFF's own storage: the audit log, and the sessions ended by sign-out (a sealed cookie
+ * cannot be recalled, so a signed-out session id is refused until it would have expired).
+ */
+export interface BffStore {
+  recordAudit(entry: NewAuditEntry, at: number): Promise<AuditEntry>;
+  listAudit(query: AuditQuery): Promise<{ entries: AuditEntry[]; total: number }>;
+  endSession(sid: string, expiresAt: number): Promise<void>;
+  isSessionEnded(sid: string, now: number): Promise<boolean>;
+  close(): Promise<void>;
+}

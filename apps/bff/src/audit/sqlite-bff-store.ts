@@ -1,0 +1,117 @@
+import type { AuditEntry, AuditQuery } from '@rtc/contracts';
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { BffStore, NewAuditEntry } from './bff-store.ts';
+
+const MIGRATIONS = [
+  `CREATE TABLE audit_log (
+     id TEXT PRIMARY KEY,
+     at INTEGER NOT NULL,
+     actor_sub TEXT NOT NULL,
+     actor_name TEXT NOT NULL,
+     actor_role TEXT NOT NULL,
+     action TEXT NOT NULL,
+     target_user_id TEXT,
+     target TEXT NOT NULL,
+     result TEXT NOT NULL,
+     detail TEXT NOT NULL,
+     request_id TEXT NOT NULL
+   );
+   CREATE INDEX audit_at ON audit_log (at DESC);
+   CREATE INDEX audit_user ON audit_log (target_user_id, at DESC);
+   CREATE INDEX audit_actor ON audit_log (actor_sub, at DESC);
+   CREATE TABLE ended_sessions (sid TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);`,
+];
+
+type Row = Record<string, any>;
+
+/** The BFF store on SQLite (WAL, synchronous=FULL): an audit entry is on disk before the answer. */
+export class SqliteBffStore implements BffStore {
+  private readonly db: Database.Database;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    const applied = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = applied; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  async recordAudit(entry: NewAuditEntry, at: number): Promise<AuditEntry> {
+    const id = randomUUID();
+    this.db
+      .prepare(
+        `INSERT INTO audit_log (id, at, actor_sub, actor_name, actor_role, action, target_user_id, target, result, detail, request_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(id, at, entry.actor.sub, entry.actor.name, entry.actor.role, entry.action, entry.target_user_id, entry.target, entry.result, entry.detail, entry.request_id);
+    return { id, at: new Date(at).toISOString(), ...entry };
+  }
+
+  async listAudit(query: AuditQuery): Promise<{ entries: AuditEntry[]; total: number }> {
+    const clauses: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (query.actor) {
+      clauses.push('(actor_sub = @actor OR actor_name LIKE @actorLike)');
+      params.actor = query.actor;
+      params.actorLike = `%${query.actor}%`;
+    }
+    if (query.user_id) {
+      clauses.push('target_user_id = @user_id');
+      params.user_id = query.user_id;
+    }
+    if (query.action) {
+      clauses.push('action = @action');
+      params.action = query.action;
+    }
+    if (query.from) {
+      clauses.push('at >= @from');
+      params.from = Date.parse(query.from);
+    }
+    if (query.to) {
+      clauses.push('at <= @to');
+      params.to = Date.parse(query.to);
+    }
+    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+    const rows = this.db
+      .prepare(`SELECT * FROM audit_log ${where} ORDER BY at DESC, id DESC LIMIT @limit OFFSET @offset`)
+      .all({ ...params, limit: query.per_page, offset: query.page * query.per_page }) as Row[];
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM audit_log ${where}`).get(params) as Row).n as number;
+    return {
+      total,
+      entries: rows.map((r) => ({
+        id: r.id,
+        at: new Date(r.at).toISOString(),
+        actor: { sub: r.actor_sub, name: r.actor_name, role: r.actor_role },
+        action: r.action,
+        target_user_id: r.target_user_id,
+        target: r.target,
+        result: r.result,
+        detail: r.detail,
+        request_id: r.request_id,
+      })),
+    };
+  }
+
+  async endSession(sid: string, expiresAt: number): Promise<void> {
+    this.db.prepare('INSERT INTO ended_sessions (sid, expires_at) VALUES (?, ?) ON CONFLICT (sid) DO NOTHING').run(sid, expiresAt);
+    this.db.prepare('DELETE FROM ended_sessions WHERE expires_at < ?').run(Date.now() - 86_400_000);
+  }
+
+  async isSessionEnded(sid: string, now: number): Promise<boolean> {
+    return !!this.db.prepare('SELECT 1 FROM ended_sessions WHERE sid = ? AND expires_at >= ?').get(sid, now);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

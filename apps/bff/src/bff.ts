@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import type { BffStore } from './audit/bff-store.ts';
+import { SqliteBffStore } from './audit/sqlite-bff-store.ts';
+import { createApp } from './app.ts';
+import type { BffConfig } from './config.ts';
+import type { BffDeps, Logger } from './deps.ts';
+import { UserAccessService } from './domain/user-access-service.ts';
+import { ManagementGateway } from './management/gateway.ts';
+import { rateLimitedFetch } from './management/rate-limited-fetch.ts';
+import { ManagementTokenProvider } from './management/token-provider.ts';
+import { SessionCookie } from './session/session-cookie.ts';
+
+export interface Bff {
+  app: ReturnType<typeof createApp>;
+  deps: BffDeps;
+  close(): Promise<void>;
+}
+
+const jsonLogger: Logger = {
+  info: (msg, fields) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg, ...fields })}\n`),
+  warn: (msg, fields) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'warn', msg, ...fields })}\n`),
+  error: (msg, fields) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg, ...fields })}\n`),
+};
+
+/** Builds the BFF from its configuration; `store` and `fetch` may be injected by tests. */
+export function createBff(config: BffConfig, overrides: { store?: BffStore; logger?: Logger; fetch?: typeof fetch; now?: () => number } = {}): Bff {
+  const logger = overrides.logger ?? jsonLogger;
+  const now = overrides.now ?? Date.now;
+  const store = overrides.store ?? new SqliteBffStore(join(config.dataDir, 'bff.sqlite'));
+  const baseFetch = overrides.fetch ?? fetch;
+  const mgmtFetch = rateLimitedFetch({
+    ...config.rateLimit,
+    fetch: baseFetch,
+    onRetry: ({ attempt, waitMs }) => logger.warn('Management API rate limit; retrying', { attempt, waitMs }),
+  });
+  const tokens = new ManagementTokenProvider({ ...config.management, fetch: mgmtFetch, now });
+  const mgmt = new ManagementGateway(config.management.baseUrl, tokens, mgmtFetch, now);
+  const secure = config.publicUrl.startsWith('https:');
+  const deps: BffDeps = {
+    config,
+    store,
+    cookie: new SessionCookie(config.sessionSecret, config.session, now),
+    // __Host- binds the cookie to this exact origin, when it can be Secure.
+    cookieOptions: { name: secure ? '__Host-rtc_session' : 'rtc_session', secure },
+    tokens,
+    mgmt,
+    access: new UserAccessService(mgmt),
+    logger,
+    now,
+  };
+  return { app: createApp(deps), deps, close: () => store.close() };
+}

@@ -1,0 +1,25 @@
+import type { BffStore } from './audit/bff-store.ts';
+import type { BffConfig } from './config.ts';
+import type { UserAccessService } from './domain/user-access-service.ts';
+import type { ManagementGateway } from './management/gateway.ts';
+import type { ManagementTokenProvider } from './management/token-provider.ts';
+import type { SessionCookie } from './session/session-cookie.ts';
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Everything the BFF's routes need, built once by createBff. */
+export interface BffDeps {
+  config: BffConfig;
+  store: BffStore;
+  cookie: SessionCookie;
+  cookieOptions: { name: string; secure: boolean };
+  tokens: ManagementTokenProvider;
+  mgmt: ManagementGateway;
+  access: UserAccessService;
+  logger: Logger;
+  now: () => number;
+}

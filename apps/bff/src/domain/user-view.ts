@@ -1,0 +1,213 @@
+import type { AuthorizedApp, Device, Impact, ImpactRequest, ImpactToken, RefreshToken, Session } from '@rtc/contracts';
+import type { MgmtDeviceCredential, MgmtGrant, MgmtRefreshToken, MgmtSession } from '../management/gateway.ts';
+
+/**
+ * What the console shows of one user, joined from the Management API's separate lists:
+ * refresh tokens (full detail, no device name), device credentials (device names), grants,
+ * sessions. Pure functions, no I/O: the routes fetch, these join.
+ */
+
+export const UNNAMED_DEVICE = 'Unnamed device';
+const USERINFO_API = 'User profile (OpenID Connect)';
+
+export interface Names {
+  clients: Map<string, string>;
+  apis: Map<string, string>;
+}
+
+const iso = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+
+/**
+ * A device credential's refresh token. The embedded tenant names credentials `dcr_` + the
+ * token's id; a real Auth0 tenant gives no way to join the two lists, so there a token's
+ * device name is unknown (null) and the console describes it by its user agent instead.
+ */
+export function deviceNamesByTokenId(credentials: MgmtDeviceCredential[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const credential of credentials) {
+    if (credential.id?.startsWith('dcr_')) names.set(credential.id.slice(4), credential.device_name || UNNAMED_DEVICE);
+  }
+  return names;
+}
+
+export function apiName(audience: string, names: Names): string {
+  return names.apis.get(audience) ?? (audience.endsWith('/userinfo') ? USERINFO_API : audience);
+}
+
+export function toRefreshToken(token: MgmtRefreshToken, deviceNames: Map<string, string>, names: Names): RefreshToken {
+  const device = token.device ?? {};
+  return {
+    id: token.id!,
+    client_id: token.client_id!,
+    client_name: names.clients.get(token.client_id!) ?? token.client_id!,
+    device_name: deviceNames.get(token.id!) ?? null,
+    session_id: str(token.session_id),
+    rotating: token.rotating ?? false,
+    created_at: iso(token.created_at),
+    last_exchanged_at: iso(token.last_exchanged_at),
+    expires_at: iso(token.expires_at),
+    idle_expires_at: iso(token.idle_expires_at),
+    device: {
+      initial_ip: str(device.initial_ip),
+      initial_asn: str(device.initial_asn),
+      initial_user_agent: str(device.initial_user_agent),
+      last_ip: str(device.last_ip),
+      last_asn: str(device.last_asn),
+      last_user_agent: str(device.last_user_agent),
+    },
+    resource_servers: (token.resource_servers ?? []).map((rs) => ({
+      audience: rs.audience ?? '',
+      api_name: apiName(rs.audience ?? '', names),
+      scopes: (rs.scopes ?? '').split(' ').filter(Boolean),
+    })),
+    metadata: (token.refresh_token_metadata ?? {}) as Record<string, unknown>,
+  };
+}
+
+/** Devices as the Auth0 Dashboard lists them: by name, with their number of refresh tokens. */
+export function groupDevices(credentials: MgmtDeviceCredential[], tokens: RefreshToken[], names: Names): Device[] {
+  const tokenById = new Map(tokens.map((t) => [t.id, t]));
+  const devices = new Map<string, Device>();
+  for (const credential of credentials) {
+    if (credential.type === 'public_key') continue;
+    const name = credential.device_name || UNNAMED_DEVICE;
+    const device = devices.get(name) ?? {
+      name,
+      token_count: 0,
+      applications: [],
+      credential_ids: [],
+      last_used_at: null,
+      last_ip: null,
+      last_user_agent: null,
+    };
+    device.token_count += 1;
+    device.credential_ids.push(credential.id!);
+    if (credential.client_id && !device.applications.some((a) => a.client_id === credential.client_id)) {
+      device.applications.push({ client_id: credential.client_id, name: names.clients.get(credential.client_id) ?? credential.client_id });
+    }
+    const token = credential.id?.startsWith('dcr_') ? tokenById.get(credential.id.slice(4)) : undefined;
+    const usedAt = token ? (token.last_exchanged_at ?? token.created_at) : null;
+    if (token && usedAt && (!device.last_used_at || usedAt > device.last_used_at)) {
+      device.last_used_at = usedAt;
+      device.last_ip = token.device.last_ip;
+      device.last_user_agent = token.device.last_user_agent;
+    }
+    devices.set(name, device);
+  }
+  return [...devices.values()].sort((a, b) => (b.last_used_at ?? '').localeCompare(a.last_used_at ?? '') || a.name.localeCompare(b.name));
+}
+
+/** The tokens a grant covers: same application, and the grant's API among the token's. */
+export function tokensOfGrant(grant: Pick<MgmtGrant, 'clientID' | 'audience'>, tokens: RefreshToken[]): RefreshToken[] {
+  return tokens.filter((t) => t.client_id === grant.clientID && t.resource_servers.some((rs) => rs.audience === grant.audience));
+}
+
+export function authorizedApps(grants: MgmtGrant[], tokens: RefreshToken[], names: Names): AuthorizedApp[] {
+  return grants
+    .map((grant) => {
+      const covered = tokensOfGrant(grant, tokens);
+      const first = covered.map((t) => t.created_at).filter((d): d is string => d !== null).sort()[0] ?? null;
+      return {
+        grant_id: grant.id!,
+        client_id: grant.clientID!,
+        client_name: names.clients.get(grant.clientID!) ?? grant.clientID!,
+        audience: grant.audience!,
+        api_name: apiName(grant.audience!, names),
+        scopes: grant.scope ?? [],
+        first_token_at: first,
+        token_count: covered.length,
+        device_names: [...new Set(covered.map((t) => t.device_name ?? UNNAMED_DEVICE))].sort(),
+      };
+    })
+    .sort((a, b) => a.client_name.localeCompare(b.client_name) || a.api_name.localeCompare(b.api_name));
+}
+
+export function toSession(session: MgmtSession, tokens: RefreshToken[], names: Names): Session {
+  const device = session.device ?? {};
+  return {
+    id: session.id!,
+    created_at: iso(session.created_at),
+    last_interacted_at: iso(session.last_interacted_at),
+    authenticated_at: iso(session.authenticated_at),
+    expires_at: iso(session.expires_at),
+    idle_expires_at: iso(session.idle_expires_at),
+    device: {
+      initial_ip: str(device.initial_ip),
+      initial_asn: str(device.initial_asn),
+      initial_user_agent: str(device.initial_user_agent),
+      last_ip: str(device.last_ip),
+      last_asn: str(device.last_asn),
+      last_user_agent: str(device.last_user_agent),
+    },
+    applications: (session.clients ?? []).map((c) => ({ client_id: c.client_id!, name: names.clients.get(c.client_id!) ?? c.client_id! })),
+    authentication_methods: (session.authentication?.methods ?? []).map((m) => m.name ?? 'unknown'),
+    token_count: tokens.filter((t) => t.session_id === session.id).length,
+  };
+}
+
+/**
+ * Exactly what a destructive action will revoke, given "Refresh Token Revocation Deletes
+ * Grant". Unlinking a device revokes its tokens, and with the setting on also deletes each
+ * of their grants, taking that application's tokens for the same API on every other device
+ * (reference 002). Revoking a grant always takes all of its tokens. Revoking one token, all
+ * tokens, or a session revokes just those tokens.
+ */
+export function computeImpact(
+  request: ImpactRequest,
+  data: { tokens: RefreshToken[]; grants: MgmtGrant[]; credentials: MgmtDeviceCredential[]; sessions: MgmtSession[]; settingDeletesGrant: boolean; names: Names },
+): Impact | undefined {
+  const { tokens, grants, names } = data;
+  const asImpactToken = (t: RefreshToken, via: ImpactToken['via']): ImpactToken => ({ id: t.id, client_id: t.client_id, client_name: t.client_name, device_name: t.device_name, via });
+  const grantSummary = (g: MgmtGrant) => ({ grant_id: g.id!, client_name: names.clients.get(g.clientID!) ?? g.clientID!, api_name: apiName(g.audience!, names) });
+  const base = { action: request.action, setting_deletes_grant: data.settingDeletesGrant };
+
+  switch (request.action) {
+    case 'device.unlink': {
+      const credentials = data.credentials.filter((c) => (c.device_name || UNNAMED_DEVICE) === request.device_name);
+      if (credentials.length === 0) return undefined;
+      const targetIds = new Set(credentials.map((c) => (c.id?.startsWith('dcr_') ? c.id.slice(4) : c.id!)));
+      const targets = tokens.filter((t) => targetIds.has(t.id));
+      const affectedGrants = data.settingDeletesGrant
+        ? grants.filter((g) => targets.some((t) => t.client_id === g.clientID && t.resource_servers.some((rs) => rs.audience === g.audience)))
+        : [];
+      const more = affectedGrants.flatMap((g) => tokensOfGrant(g, tokens)).filter((t, i, all) => !targetIds.has(t.id) && all.findIndex((o) => o.id === t.id) === i);
+      // Credentials whose token is not in the loaded list still count as targets.
+      const unseen = credentials
+        .filter((c) => !tokens.some((t) => `dcr_${t.id}` === c.id))
+        .map((c): ImpactToken => ({ id: c.id!, client_id: c.client_id!, client_name: names.clients.get(c.client_id!) ?? c.client_id!, device_name: request.device_name, via: 'target' }));
+      return {
+        ...base,
+        target_name: request.device_name,
+        tokens: [...targets.map((t) => asImpactToken(t, 'target')), ...unseen, ...more.map((t) => asImpactToken(t, 'grant'))],
+        grants: affectedGrants.map(grantSummary),
+      };
+    }
+    case 'grant.revoke': {
+      const grant = grants.find((g) => g.id === request.grant_id);
+      if (!grant) return undefined;
+      return { ...base, target_name: `${names.clients.get(grant.clientID!) ?? grant.clientID} for ${apiName(grant.audience!, names)}`, tokens: tokensOfGrant(grant, tokens).map((t) => asImpactToken(t, 'target')), grants: [grantSummary(grant)] };
+    }
+    case 'refresh_token.revoke': {
+      const token = tokens.find((t) => t.id === request.token_id);
+      if (!token) return undefined;
+      return { ...base, target_name: `${token.client_name} on ${token.device_name ?? UNNAMED_DEVICE}`, tokens: [asImpactToken(token, 'target')], grants: [] };
+    }
+    case 'refresh_tokens.revoke_all': {
+      const covered = tokens.filter((t) => !request.client_id || t.client_id === request.client_id);
+      const target = request.client_id ? (names.clients.get(request.client_id) ?? request.client_id) : 'every application';
+      return { ...base, target_name: target, tokens: covered.map((t) => asImpactToken(t, 'target')), grants: [] };
+    }
+    case 'session.revoke': {
+      const session = data.sessions.find((s) => s.id === request.session_id);
+      if (!session) return undefined;
+      const ua = session.device?.last_user_agent ?? session.device?.initial_user_agent;
+      return {
+        ...base,
+        target_name: `the session from ${typeof ua === 'string' ? ua.split(' ')[0] : 'an unknown device'}`,
+        tokens: tokens.filter((t) => t.session_id === session.id).map((t) => asImpactToken(t, 'target')),
+        grants: [],
+      };
+    }
+  }
+}

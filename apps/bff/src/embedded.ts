@@ -1,0 +1,118 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { allowConsoleOrigin, createTenant, DEMO, type Tenant } from '@rtc/tenant';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createBff, type Bff } from './bff.ts';
+import type { BffConfig } from './config.ts';
+import type { Logger } from './deps.ts';
+
+export const DASHBOARD_DIST = resolve(fileURLToPath(new URL('../../dashboard/dist', import.meta.url)));
+
+export interface EmbeddedStackOptions {
+  dataDir: string;
+  tenantPort?: number;
+  bffPort?: number;
+  host?: string;
+  /** The console's URL as browsers see it; defaults to http://localhost:<bffPort>. */
+  publicUrl?: string;
+  staticDir?: string | null;
+  logger?: Logger;
+  tenantLogger?: import('@rtc/tenant').Logger;
+  sessionSecret?: string;
+  /** Extra tenant settings for tests (rate limits). */
+  tenantOptions?: Parameters<typeof createTenant>[0]['options'];
+}
+
+export interface EmbeddedStack {
+  tenant: Tenant;
+  bff: Bff;
+  tenantUrl: string;
+  bffUrl: string;
+  close(): Promise<void>;
+}
+
+const listen = (fetch: (req: Request) => Response | Promise<Response>, port: number, host: string) =>
+  new Promise<ServerType>((resolveServer, reject) => {
+    const server = serve({ fetch, port, hostname: host }, () => resolveServer(server));
+    server.once('error', reject);
+  });
+
+const close = (server: ServerType) => new Promise<void>((done) => server.close(() => done()));
+
+/** A secret kept in the data directory, so a restart keeps staff signed in. */
+function persistentSecret(dataDir: string): string {
+  const path = join(dataDir, 'session-secret');
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(path, secret, { mode: 0o600 });
+  return secret;
+}
+
+/**
+ * The demo, in one process: the embedded tenant with its demo data, and the BFF pointed at
+ * it with the demo's machine-to-machine and dashboard clients. Port 0 picks free ports.
+ */
+export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise<EmbeddedStack> {
+  const host = options.host ?? '127.0.0.1';
+  // Bind the tenant first: its issuer must name the port it listens on.
+  const tenantServer = await listen(() => new Response('starting', { status: 503 }), options.tenantPort ?? 0, host);
+  const tenantPort = (tenantServer.address() as AddressInfo).port;
+  const tenantUrl = `http://${host}:${tenantPort}`;
+  await close(tenantServer);
+  const tenant = await createTenant({
+    issuer: `${tenantUrl}/`,
+    storage: join(options.dataDir, 'tenant'),
+    demo: true,
+    ...(options.tenantLogger ? { logger: options.tenantLogger } : {}),
+    ...(options.tenantOptions ? { options: options.tenantOptions } : {}),
+  });
+  const tenantHttp = await listen(tenant.app.fetch, tenantPort, host);
+
+  const bffProbe = await listen(() => new Response('starting', { status: 503 }), options.bffPort ?? 0, host);
+  const bffPort = (bffProbe.address() as AddressInfo).port;
+  await close(bffProbe);
+  const publicUrl = options.publicUrl ?? `http://localhost:${bffPort}`;
+  await allowConsoleOrigin(tenant.deps.store, publicUrl);
+
+  const config: BffConfig = {
+    publicUrl,
+    management: {
+      baseUrl: `${tenantUrl}/api/v2`,
+      tokenUrl: `${tenantUrl}/oauth/token`,
+      audience: `${tenantUrl}/api/v2/`,
+      clientId: DEMO.clients.management.client_id,
+      clientSecret: DEMO.clients.management.secret,
+    },
+    oidc: {
+      issuer: `${tenantUrl}/`,
+      clientId: DEMO.clients.dashboard.client_id,
+      clientSecret: DEMO.clients.dashboard.secret,
+      rolesClaim: DEMO.rolesClaim,
+      scope: 'openid profile email',
+    },
+    sessionSecret: options.sessionSecret ?? persistentSecret(join(options.dataDir, 'bff')),
+    session: { idleSeconds: 30 * 60, absoluteSeconds: 12 * 3600 },
+    dataDir: join(options.dataDir, 'bff'),
+    staticDir: options.staticDir === undefined ? DASHBOARD_DIST : options.staticDir,
+    tenantName: 'Acme (embedded demo tenant)',
+    embedded: true,
+    rateLimit: { retries: 3, maxWaitMs: 10_000 },
+  };
+  const bff = createBff(config, options.logger ? { logger: options.logger } : {});
+  const bffHttp = await listen(bff.app.fetch, bffPort, host);
+  return {
+    tenant,
+    bff,
+    tenantUrl,
+    bffUrl: publicUrl,
+    async close() {
+      await Promise.all([close(bffHttp), close(tenantHttp)]);
+      await bff.close();
+      await tenant.close();
+    },
+  };
+}

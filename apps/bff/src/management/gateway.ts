@@ -1,0 +1,216 @@
+import { ManagementError } from 'auth0';
+import { ClientsClient } from 'auth0/clients';
+import { DeviceCredentialsClient } from 'auth0/deviceCredentials';
+import { RefreshTokensClient } from 'auth0/refreshTokens';
+import { ResourceServersClient } from 'auth0/resourceServers';
+import { SessionsClient } from 'auth0/sessions';
+import { SettingsClient } from 'auth0/tenants/settings';
+import { UserGrantsClient } from 'auth0/userGrants';
+import { UsersClient } from 'auth0/users';
+import { LogsClient as UserLogsClient } from 'auth0/users/logs';
+import { RefreshTokenClient as UserRefreshTokensClient } from 'auth0/users/refreshToken';
+import { SessionsClient as UserSessionsClient } from 'auth0/users/sessions';
+import { BffError } from '../errors.ts';
+import type { ManagementTokenProvider } from './token-provider.ts';
+
+/** Wire types of the Management API, as the SDK types them. */
+export type MgmtRefreshToken = Awaited<ReturnType<RefreshTokensClient['get']>>;
+export type MgmtDeviceCredential = Awaited<ReturnType<DeviceCredentialsClient['list']>>['data'][number];
+export type MgmtGrant = Awaited<ReturnType<UserGrantsClient['list']>>['data'][number];
+export type MgmtSession = Awaited<ReturnType<UserSessionsClient['list']>>['data'][number];
+export type MgmtUser = Awaited<ReturnType<UsersClient['get']>>;
+export type MgmtLog = Awaited<ReturnType<UserLogsClient['list']>>['data'][number];
+
+/** How many of one user's tokens the console loads at once (the Auth0 entity limit is 200 per application). */
+export const MAX_TOKENS_LOADED = 10_000;
+
+/**
+ * Every call the console makes to the Management API, through the official SDK's resource
+ * clients, so the same code serves a real Auth0 tenant and the embedded one. SDK errors
+ * become BffErrors a support person can act on.
+ */
+export class ManagementGateway {
+  private readonly c;
+  private nameCache: { at: number; clients: Map<string, string>; apis: Map<string, string> } | undefined;
+
+  constructor(
+    baseUrl: string,
+    private readonly tokens: ManagementTokenProvider,
+    fetchImpl: typeof fetch,
+    private readonly now: () => number = Date.now,
+  ) {
+    // The SDK's own retries are off: rateLimitedFetch owns the 429 policy, and a failed
+    // DELETE is not retried behind the support person's back.
+    const options = { baseUrl, token: () => tokens.get(), fetch: fetchImpl, maxRetries: 0, timeoutInSeconds: 30 };
+    this.c = {
+      users: new UsersClient(options),
+      userLogs: new UserLogsClient(options),
+      userRefreshTokens: new UserRefreshTokensClient(options),
+      userSessions: new UserSessionsClient(options),
+      refreshTokens: new RefreshTokensClient(options),
+      deviceCredentials: new DeviceCredentialsClient(options),
+      grants: new UserGrantsClient(options),
+      sessions: new SessionsClient(options),
+      clients: new ClientsClient(options),
+      resourceServers: new ResourceServersClient(options),
+      settings: new SettingsClient(options),
+    };
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw this.translate(what, err);
+    }
+  }
+
+  private translate(what: string, err: unknown): BffError {
+    if (!(err instanceof ManagementError) || err.statusCode === undefined) {
+      return new BffError(502, 'tenant_unreachable', `The tenant's Management API could not be reached while trying to ${what}. Check that the tenant is up, then retry.`);
+    }
+    const message = (err.body as { message?: string } | undefined)?.message ?? err.message;
+    switch (err.statusCode) {
+      case 400:
+        return new BffError(400, 'rejected_by_tenant', `The tenant rejected the request to ${what}: ${message}`);
+      case 401:
+        this.tokens.invalidate();
+        return new BffError(502, 'management_unauthorized', `The tenant did not accept the console's Management API token while trying to ${what}. Retry; if it persists, check the machine-to-machine application.`);
+      case 403:
+        return new BffError(502, 'management_forbidden', `The console's machine-to-machine application lacks a permission needed to ${what} (${message}). Grant it in the tenant's APIs settings.`);
+      case 404:
+        return new BffError(404, 'not_found', `Not found while trying to ${what}: it may have been deleted already.`);
+      case 429: {
+        const retryAfter = Number(err.rawResponse?.headers.get('retry-after')) || 5;
+        return new BffError(503, 'rate_limited', `The tenant's Management API is rate limiting the console. Try again in ${retryAfter} seconds.`, { retryAfter });
+      }
+      default:
+        return new BffError(502, 'tenant_error', `The tenant failed while trying to ${what} (HTTP ${err.statusCode}). Retry in a moment.`);
+    }
+  }
+
+  // ---------------------------------------------------------------- users
+
+  searchUsers(q: string | undefined, page: number, perPage: number) {
+    return this.call('search users', async () => {
+      const result = await this.c.users.list({ ...(q ? { q } : {}), page, per_page: perPage, include_totals: true, sort: 'email:1' });
+      return { users: result.data, total: (result.response as { total?: number }).total ?? result.data.length };
+    });
+  }
+
+  getUser(userId: string) {
+    return this.call('read the user', () => this.c.users.get(userId));
+  }
+
+  userLogs(userId: string) {
+    return this.call("read the user's logs", async () => (await this.c.userLogs.list(userId, { per_page: 100, page: 0, sort: 'date:-1' })).data);
+  }
+
+  // ---------------------------------------------------------------- refresh tokens and devices
+
+  /** Every live refresh token of the user, up to MAX_TOKENS_LOADED. */
+  listUserTokens(userId: string) {
+    return this.call("list the user's refresh tokens", async () => {
+      const tokens: MgmtRefreshToken[] = [];
+      let truncated = false;
+      for await (const token of await this.c.refreshTokens.list({ user_id: userId, take: 100 })) {
+        if (tokens.length >= MAX_TOKENS_LOADED) {
+          truncated = true;
+          break;
+        }
+        tokens.push(token);
+      }
+      return { tokens, truncated };
+    });
+  }
+
+  getRefreshToken(id: string) {
+    return this.call('read the refresh token', () => this.c.refreshTokens.get(id));
+  }
+
+  revokeRefreshToken(id: string) {
+    return this.call('revoke the refresh token', () => this.c.refreshTokens.delete(id));
+  }
+
+  revokeUserTokens(userId: string, clientId?: string) {
+    return this.call("revoke the user's refresh tokens", () =>
+      clientId ? this.c.refreshTokens.revoke({ user_id: userId, client_id: clientId }) : this.c.userRefreshTokens.delete(userId),
+    );
+  }
+
+  listDeviceCredentials(userId: string) {
+    return this.call("list the user's devices", async () => {
+      const credentials: MgmtDeviceCredential[] = [];
+      for await (const credential of await this.c.deviceCredentials.list({ user_id: userId, per_page: 100, include_totals: true })) {
+        credentials.push(credential);
+        if (credentials.length >= MAX_TOKENS_LOADED) break;
+      }
+      return credentials;
+    });
+  }
+
+  deleteDeviceCredential(id: string) {
+    return this.call('unlink the device', () => this.c.deviceCredentials.delete(id));
+  }
+
+  // ---------------------------------------------------------------- grants
+
+  listGrants(userId: string) {
+    return this.call("list the user's authorized applications", async () => {
+      const grants: MgmtGrant[] = [];
+      for await (const grant of await this.c.grants.list({ user_id: userId, per_page: 100, include_totals: true })) grants.push(grant);
+      return grants;
+    });
+  }
+
+  deleteGrant(id: string) {
+    return this.call('revoke the authorized application', () => this.c.grants.delete(id));
+  }
+
+  // ---------------------------------------------------------------- sessions
+
+  listSessions(userId: string) {
+    return this.call("list the user's sessions", async () => {
+      const sessions: MgmtSession[] = [];
+      for await (const session of await this.c.userSessions.list(userId, { take: 100 })) sessions.push(session);
+      return sessions;
+    });
+  }
+
+  getSession(id: string) {
+    return this.call('read the session', () => this.c.sessions.get(id));
+  }
+
+  revokeSession(id: string) {
+    return this.call('revoke the session', () => this.c.sessions.revoke(id));
+  }
+
+  // ---------------------------------------------------------------- tenant
+
+  getSettings() {
+    return this.call('read the tenant settings', () => this.c.settings.get({ fields: 'flags' }));
+  }
+
+  setRevokeDeletesGrant(value: boolean) {
+    return this.call('change the tenant setting', () => this.c.settings.update({ flags: { revoke_refresh_token_grant: value } }));
+  }
+
+  /** Application and API names, cached for a minute: they change rarely and every screen needs them. */
+  async names(): Promise<{ clients: Map<string, string>; apis: Map<string, string> }> {
+    if (this.nameCache && this.now() - this.nameCache.at < 60_000) return this.nameCache;
+    const [clients, apis] = await Promise.all([
+      this.call('list applications', async () => {
+        const map = new Map<string, string>();
+        for await (const client of await this.c.clients.list({ per_page: 100, fields: 'client_id,name', include_totals: true })) map.set(client.client_id!, client.name ?? client.client_id!);
+        return map;
+      }),
+      this.call('list APIs', async () => {
+        const map = new Map<string, string>();
+        for await (const api of await this.c.resourceServers.list({ per_page: 100, include_totals: true })) map.set(api.identifier!, api.name ?? api.identifier!);
+        return map;
+      }),
+    ]);
+    this.nameCache = { at: this.now(), clients, apis };
+    return this.nameCache;
+  }
+}

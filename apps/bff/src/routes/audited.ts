@@ -1,0 +1,26 @@
+import type { AuditAction } from '@rtc/contracts';
+import type { Context } from 'hono';
+import type { BffDeps } from '../deps.ts';
+import type { BffEnv } from '../env.ts';
+
+/**
+ * Runs a destructive action and records it in the audit log: who, their role, what, the
+ * target, the result, when, and the request id. A failure is recorded too, then rethrown.
+ */
+export async function audited<T>(
+  c: Context<BffEnv>,
+  deps: BffDeps,
+  entry: { action: AuditAction; target: string; target_user_id: string | null },
+  run: () => Promise<{ value: T; detail: string }>,
+): Promise<T> {
+  const session = c.get('session')!;
+  const base = { ...entry, actor: { sub: session.sub, name: session.name, role: session.role }, request_id: c.get('requestId') };
+  try {
+    const { value, detail } = await run();
+    await deps.store.recordAudit({ ...base, result: 'success', detail }, deps.now());
+    return value;
+  } catch (err) {
+    await deps.store.recordAudit({ ...base, result: 'failure', detail: (err as Error).message.slice(0, 500) }, deps.now());
+    throw err;
+  }
+}

@@ -1,0 +1,133 @@
+import {
+  ImpactRequest,
+  RevokeAllTokensBody,
+  UnlinkDeviceBody,
+  UserSearchQuery,
+  type ActionResult,
+  type AuthorizedAppList,
+  type DeviceList,
+  type Impact,
+  type RefreshTokenList,
+  type SecurityEventList,
+  type SessionList,
+  type UserDetail,
+  type UserSearchResult,
+  type UserSummary,
+} from '@rtc/contracts';
+import { Hono } from 'hono';
+import type { BffDeps } from '../deps.ts';
+import type { BffEnv } from '../env.ts';
+import type { MgmtUser } from '../management/gateway.ts';
+import { requirePermission } from '../middleware/session.ts';
+import { audited } from './audited.ts';
+import { body, pathId, query } from './validate.ts';
+
+const text = (v: unknown) => (typeof v === 'string' ? v : null);
+
+function summary(u: MgmtUser): UserSummary {
+  return {
+    user_id: u.user_id!,
+    email: text(u.email),
+    name: text(u.name),
+    picture: text(u.picture),
+    created_at: text(u.created_at),
+    last_login: text(u.last_login),
+    logins_count: u.logins_count ?? 0,
+    blocked: u.blocked ?? false,
+  };
+}
+
+/** Lucene-safe: a plain term searches email, name and id; quotes and operators are dropped. */
+function searchQuery(q: string | undefined): string | undefined {
+  const cleaned = q?.replace(/["\\()[\]{}^~:!]/g, ' ').trim();
+  if (!cleaned) return undefined;
+  return cleaned.includes('@') ? `email:${cleaned}*` : cleaned;
+}
+
+/** How a destructive action is described in the audit log. */
+function detailOf(impact: Impact): string {
+  const onDevice = impact.tokens.filter((t) => t.via === 'target').length;
+  const viaGrant = impact.tokens.length - onDevice;
+  const grants = impact.grants.map((g) => `${g.client_name} / ${g.api_name}`).join(', ');
+  return [
+    `revoked ${onDevice} refresh token${onDevice === 1 ? '' : 's'}`,
+    viaGrant ? `and ${viaGrant} more through the deleted grant` : '',
+    grants ? `; grants deleted: ${grants}` : '',
+    `; Refresh Token Revocation Deletes Grant was ${impact.setting_deletes_grant ? 'on' : 'off'}`,
+  ].join(' ').replace(/\s+;/g, ';');
+}
+
+/** /api/users: search, one user, and everything about a user's access. */
+export function userRoutes(deps: BffDeps) {
+  const { mgmt, access } = deps;
+
+  const act = (c: Parameters<typeof audited>[0], userId: string, request: ImpactRequest, target: string) =>
+    audited<ActionResult>(c, deps, { action: request.action, target, target_user_id: userId }, async () => {
+      const { impact, result } = await access.execute(userId, request);
+      return { value: result, detail: detailOf(impact) };
+    });
+
+  return new Hono<BffEnv>()
+    .get('/', requirePermission('read'), query(UserSearchQuery), async (c) => {
+      const q = c.req.valid('query');
+      const { users, total } = await mgmt.searchUsers(searchQuery(q.q), q.page, q.per_page);
+      const result: UserSearchResult = { users: users.map(summary), total, page: q.page, per_page: q.per_page };
+      return c.json(result);
+    })
+    .get('/:userId', requirePermission('read'), async (c) => {
+      const user = await mgmt.getUser(pathId(c.req.param('userId')));
+      const detail: UserDetail = {
+        ...summary(user),
+        email_verified: user.email_verified ?? false,
+        updated_at: text(user.updated_at),
+        last_ip: text(user.last_ip),
+        connection: text(user.identities?.[0]?.connection),
+      };
+      return c.json(detail);
+    })
+    .get('/:userId/devices', requirePermission('read'), async (c) => {
+      const result: DeviceList = { devices: await access.devices(pathId(c.req.param('userId'))) };
+      return c.json(result);
+    })
+    .post('/:userId/devices/unlink', requirePermission('revoke'), body(UnlinkDeviceBody), async (c) => {
+      const { device_name } = c.req.valid('json');
+      return c.json(await act(c, pathId(c.req.param('userId')), { action: 'device.unlink', device_name }, `device "${device_name}"`));
+    })
+    .get('/:userId/authorized-apps', requirePermission('read'), async (c) => {
+      const result: AuthorizedAppList = { apps: await access.authorizedApps(pathId(c.req.param('userId'))) };
+      return c.json(result);
+    })
+    .delete('/:userId/authorized-apps/:grantId', requirePermission('revoke'), async (c) => {
+      const grantId = pathId(c.req.param('grantId'));
+      return c.json(await act(c, pathId(c.req.param('userId')), { action: 'grant.revoke', grant_id: grantId }, `grant ${grantId}`));
+    })
+    .get('/:userId/refresh-tokens', requirePermission('read'), async (c) => {
+      const result: RefreshTokenList = await access.refreshTokens(pathId(c.req.param('userId')));
+      return c.json(result);
+    })
+    .delete('/:userId/refresh-tokens/:tokenId', requirePermission('revoke'), async (c) => {
+      const tokenId = pathId(c.req.param('tokenId'));
+      return c.json(await act(c, pathId(c.req.param('userId')), { action: 'refresh_token.revoke', token_id: tokenId }, `refresh token ${tokenId}`));
+    })
+    .post('/:userId/refresh-tokens/revoke-all', requirePermission('revoke'), body(RevokeAllTokensBody), async (c) => {
+      const { client_id } = c.req.valid('json');
+      const request: ImpactRequest = { action: 'refresh_tokens.revoke_all', ...(client_id ? { client_id } : {}) };
+      return c.json(await act(c, pathId(c.req.param('userId')), request, client_id ? `all refresh tokens of ${client_id}` : 'all refresh tokens'));
+    })
+    .get('/:userId/sessions', requirePermission('read'), async (c) => {
+      const result: SessionList = { sessions: await access.sessions(pathId(c.req.param('userId'))) };
+      return c.json(result);
+    })
+    .delete('/:userId/sessions/:sessionId', requirePermission('revoke'), async (c) => {
+      const sessionId = pathId(c.req.param('sessionId'));
+      return c.json(await act(c, pathId(c.req.param('userId')), { action: 'session.revoke', session_id: sessionId }, `session ${sessionId}`));
+    })
+    .get('/:userId/security-events', requirePermission('read'), async (c) => {
+      const result: SecurityEventList = { events: await access.securityEvents(pathId(c.req.param('userId'))) };
+      return c.json(result);
+    })
+    .post('/:userId/impact', requirePermission('revoke'), body(ImpactRequest), async (c) => {
+      const impact: Impact = await access.impact(pathId(c.req.param('userId')), c.req.valid('json'));
+      return c.json(impact);
+    });
+}

@@ -1,0 +1,284 @@
+import { z } from 'zod';
+
+/**
+ * The BFF's API for the dashboard: every request it validates and every body it answers.
+ * Times are ISO 8601 strings; ids are the Management API's.
+ */
+
+export const ROLES = ['viewer', 'support', 'admin'] as const;
+export const Role = z.enum(ROLES);
+export type Role = z.infer<typeof Role>;
+
+/** What each role may do; the BFF enforces it on every route, the dashboard hides the rest. */
+export const CAN = {
+  read: ['viewer', 'support', 'admin'],
+  revoke: ['support', 'admin'],
+  changeSettings: ['admin'],
+  readAudit: ['support', 'admin'],
+} as const satisfies Record<string, readonly Role[]>;
+export type Permission = keyof typeof CAN;
+export const can = (role: Role | undefined, permission: Permission): boolean =>
+  role !== undefined && (CAN[permission] as readonly Role[]).includes(role);
+
+// ---------------------------------------------------------------- errors
+
+export const ApiError = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    request_id: z.string().optional(),
+    /** Seconds, when the answer is "try again later". */
+    retry_after: z.number().optional(),
+    /** Which fields were wrong, for 400s. */
+    fields: z.record(z.string(), z.string()).optional(),
+  }),
+});
+export type ApiError = z.infer<typeof ApiError>;
+
+// ---------------------------------------------------------------- session
+
+export const Me = z.object({
+  user: z.object({ sub: z.string(), name: z.string(), email: z.string().nullable(), role: Role }),
+  csrf_token: z.string(),
+  tenant: z.object({ name: z.string(), domain: z.string(), embedded: z.boolean() }),
+  session: z.object({ expires_at: z.string(), idle_timeout_seconds: z.number() }),
+});
+export type Me = z.infer<typeof Me>;
+
+// ---------------------------------------------------------------- users
+
+const id = z.string().min(1).max(255);
+const intFromQuery = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+export const UserSearchQuery = z.object({
+  q: z.string().trim().max(200).optional(),
+  page: intFromQuery(0, 39, 0),
+  per_page: intFromQuery(1, 100, 25),
+});
+export type UserSearchQuery = z.infer<typeof UserSearchQuery>;
+
+export const UserSummary = z.object({
+  user_id: z.string(),
+  email: z.string().nullable(),
+  name: z.string().nullable(),
+  picture: z.string().nullable(),
+  created_at: z.string().nullable(),
+  last_login: z.string().nullable(),
+  logins_count: z.number(),
+  blocked: z.boolean(),
+});
+export type UserSummary = z.infer<typeof UserSummary>;
+
+export const UserSearchResult = z.object({
+  users: z.array(UserSummary),
+  total: z.number(),
+  page: z.number(),
+  per_page: z.number(),
+});
+export type UserSearchResult = z.infer<typeof UserSearchResult>;
+
+export const UserDetail = UserSummary.extend({
+  email_verified: z.boolean(),
+  updated_at: z.string().nullable(),
+  last_ip: z.string().nullable(),
+  connection: z.string().nullable(),
+});
+export type UserDetail = z.infer<typeof UserDetail>;
+
+// ---------------------------------------------------------------- devices, apps, tokens, sessions
+
+export const Application = z.object({ client_id: z.string(), name: z.string() });
+export type Application = z.infer<typeof Application>;
+
+export const Device = z.object({
+  /** The `device` given at /authorize; "Unnamed device" when none was. */
+  name: z.string(),
+  token_count: z.number(),
+  applications: z.array(Application),
+  credential_ids: z.array(z.string()),
+  last_used_at: z.string().nullable(),
+  last_ip: z.string().nullable(),
+  last_user_agent: z.string().nullable(),
+});
+export type Device = z.infer<typeof Device>;
+
+export const DeviceList = z.object({ devices: z.array(Device) });
+export type DeviceList = z.infer<typeof DeviceList>;
+
+export const UnlinkDeviceBody = z.object({ device_name: z.string().min(1).max(255) });
+export type UnlinkDeviceBody = z.infer<typeof UnlinkDeviceBody>;
+
+export const AuthorizedApp = z.object({
+  grant_id: z.string(),
+  client_id: z.string(),
+  client_name: z.string(),
+  audience: z.string(),
+  api_name: z.string(),
+  scopes: z.array(z.string()),
+  /** The Management API does not return when a grant was made: this is its oldest live token's issue. */
+  first_token_at: z.string().nullable(),
+  token_count: z.number(),
+  device_names: z.array(z.string()),
+});
+export type AuthorizedApp = z.infer<typeof AuthorizedApp>;
+
+export const AuthorizedAppList = z.object({ apps: z.array(AuthorizedApp) });
+export type AuthorizedAppList = z.infer<typeof AuthorizedAppList>;
+
+const DeviceInfo = z.object({
+  initial_ip: z.string().nullable(),
+  initial_asn: z.string().nullable(),
+  initial_user_agent: z.string().nullable(),
+  last_ip: z.string().nullable(),
+  last_asn: z.string().nullable(),
+  last_user_agent: z.string().nullable(),
+});
+
+export const RefreshToken = z.object({
+  id: z.string(),
+  client_id: z.string(),
+  client_name: z.string(),
+  device_name: z.string().nullable(),
+  session_id: z.string().nullable(),
+  rotating: z.boolean(),
+  created_at: z.string().nullable(),
+  last_exchanged_at: z.string().nullable(),
+  expires_at: z.string().nullable(),
+  idle_expires_at: z.string().nullable(),
+  device: DeviceInfo,
+  resource_servers: z.array(z.object({ audience: z.string(), api_name: z.string(), scopes: z.array(z.string()) })),
+  metadata: z.record(z.string(), z.unknown()),
+});
+export type RefreshToken = z.infer<typeof RefreshToken>;
+
+export const RefreshTokenList = z.object({
+  tokens: z.array(RefreshToken),
+  /** True when the user has more live tokens than the console loads at once. */
+  truncated: z.boolean(),
+});
+export type RefreshTokenList = z.infer<typeof RefreshTokenList>;
+
+export const RevokeAllTokensBody = z.object({ client_id: id.optional() });
+export type RevokeAllTokensBody = z.infer<typeof RevokeAllTokensBody>;
+
+export const Session = z.object({
+  id: z.string(),
+  created_at: z.string().nullable(),
+  last_interacted_at: z.string().nullable(),
+  authenticated_at: z.string().nullable(),
+  expires_at: z.string().nullable(),
+  idle_expires_at: z.string().nullable(),
+  device: DeviceInfo,
+  applications: z.array(Application),
+  authentication_methods: z.array(z.string()),
+  token_count: z.number(),
+});
+export type Session = z.infer<typeof Session>;
+
+export const SessionList = z.object({ sessions: z.array(Session) });
+export type SessionList = z.infer<typeof SessionList>;
+
+/** A tenant log entry worth showing a support person: e.g. a reused rotating token. */
+export const SecurityEvent = z.object({
+  id: z.string(),
+  at: z.string().nullable(),
+  type: z.string(),
+  description: z.string(),
+  client_id: z.string().nullable(),
+  client_name: z.string().nullable(),
+  refresh_token_id: z.string().nullable(),
+  device_name: z.string().nullable(),
+  ip: z.string().nullable(),
+});
+export type SecurityEvent = z.infer<typeof SecurityEvent>;
+export const SecurityEventList = z.object({ events: z.array(SecurityEvent) });
+export type SecurityEventList = z.infer<typeof SecurityEventList>;
+
+// ---------------------------------------------------------------- tenant settings
+
+export const TenantSettings = z.object({ revoke_refresh_token_grant: z.boolean() });
+export type TenantSettings = z.infer<typeof TenantSettings>;
+export const UpdateTenantSettings = z.object({ revoke_refresh_token_grant: z.boolean() }).strict();
+export type UpdateTenantSettings = z.infer<typeof UpdateTenantSettings>;
+
+// ---------------------------------------------------------------- impact previews
+
+export const ImpactRequest = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('device.unlink'), device_name: z.string().min(1).max(255) }),
+  z.object({ action: z.literal('grant.revoke'), grant_id: id }),
+  z.object({ action: z.literal('refresh_token.revoke'), token_id: id }),
+  z.object({ action: z.literal('refresh_tokens.revoke_all'), client_id: id.optional() }),
+  z.object({ action: z.literal('session.revoke'), session_id: id }),
+]);
+export type ImpactRequest = z.infer<typeof ImpactRequest>;
+
+export const ImpactToken = z.object({
+  id: z.string(),
+  client_id: z.string(),
+  client_name: z.string(),
+  device_name: z.string().nullable(),
+  /** Why it goes: the target itself, or the grant the setting deletes with it. */
+  via: z.enum(['target', 'grant']),
+});
+export type ImpactToken = z.infer<typeof ImpactToken>;
+
+export const Impact = z.object({
+  action: z.enum(['device.unlink', 'grant.revoke', 'refresh_token.revoke', 'refresh_tokens.revoke_all', 'session.revoke']),
+  /** The current value of "Refresh Token Revocation Deletes Grant". */
+  setting_deletes_grant: z.boolean(),
+  tokens: z.array(ImpactToken),
+  grants: z.array(z.object({ grant_id: z.string(), client_name: z.string(), api_name: z.string() })),
+  /** The target device, application or session, by name. */
+  target_name: z.string(),
+});
+export type Impact = z.infer<typeof Impact>;
+
+export const ActionResult = z.object({
+  /** Tokens the action revoked (their rows may still be listed for a moment: revocation is eventually consistent). */
+  revoked_token_ids: z.array(z.string()),
+  deleted_grant_ids: z.array(z.string()),
+});
+export type ActionResult = z.infer<typeof ActionResult>;
+
+// ---------------------------------------------------------------- audit
+
+export const AUDIT_ACTIONS = [
+  'device.unlink',
+  'grant.revoke',
+  'refresh_token.revoke',
+  'refresh_tokens.revoke_all',
+  'session.revoke',
+  'settings.update',
+  'staff.sign_in',
+  'staff.sign_out',
+] as const;
+export const AuditAction = z.enum(AUDIT_ACTIONS);
+export type AuditAction = z.infer<typeof AuditAction>;
+
+export const AuditEntry = z.object({
+  id: z.string(),
+  at: z.string(),
+  actor: z.object({ sub: z.string(), name: z.string(), role: Role }),
+  action: AuditAction,
+  target_user_id: z.string().nullable(),
+  target: z.string(),
+  result: z.enum(['success', 'failure']),
+  detail: z.string(),
+  request_id: z.string(),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export const AuditQuery = z.object({
+  actor: z.string().max(255).optional(),
+  user_id: z.string().max(255).optional(),
+  action: AuditAction.optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  page: intFromQuery(0, 10_000, 0),
+  per_page: intFromQuery(1, 200, 50),
+});
+export type AuditQuery = z.infer<typeof AuditQuery>;
+
+export const AuditPage = z.object({ entries: z.array(AuditEntry), total: z.number(), page: z.number(), per_page: z.number() });
+export type AuditPage = z.infer<typeof AuditPage>;

@@ -1,0 +1,85 @@
+import { startEmbeddedStack, type EmbeddedStack } from '@rtc/bff';
+import { DEMO, silentLogger } from '@rtc/tenant';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Browser } from './browser.ts';
+
+export type StaffRole = 'admin' | 'support' | 'viewer';
+
+export interface TestStack extends EmbeddedStack {
+  dataDir: string;
+  /** A browser signed in to the console as the demo staff member of that role. */
+  signIn(role: StaffRole): Promise<StaffClient>;
+  stop(): Promise<void>;
+}
+
+const quiet = { info() {}, warn() {}, error() {} };
+
+/** The tenant (demo data, fresh temporary directory) and the BFF, on free ports. */
+export async function startTestStack(options: { staticDir?: string | null; tenantOptions?: Parameters<typeof startEmbeddedStack>[0]['tenantOptions']; logs?: string[] } = {}): Promise<TestStack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rtc-stack-'));
+  const capture = options.logs
+    ? (level: string) => (msg: string, fields?: Record<string, unknown>) => options.logs!.push(JSON.stringify({ level, msg, ...fields }))
+    : undefined;
+  const logger = capture ? { info: capture('info'), warn: capture('warn'), error: capture('error') } : quiet;
+  const stack = await startEmbeddedStack({
+    dataDir,
+    staticDir: options.staticDir ?? null,
+    logger,
+    tenantLogger: capture ? logger : silentLogger,
+    sessionSecret: 'test-session-secret-that-is-long-enough-0123456789',
+    ...(options.tenantOptions ? { tenantOptions: options.tenantOptions } : {}),
+  });
+  return {
+    ...stack,
+    dataDir,
+    signIn: (role) => signIn(stack, role),
+    async stop() {
+      await stack.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface StaffClient {
+  browser: Browser;
+  csrf: string;
+  /** Calls the BFF's API as the dashboard does: same Origin, the CSRF token. */
+  api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+}
+
+/** Walks the real sign-in: BFF /auth/login -> tenant /authorize -> login form -> BFF /auth/callback. */
+export async function signIn(stack: EmbeddedStack, role: StaffRole, browser = new Browser()): Promise<StaffClient> {
+  const staff = DEMO.staff.find((s) => s.role === role)!;
+  const login = await browser.navigate(`${stack.bffUrl}/auth/login`);
+  if (login.res.status !== 200) throw new Error(`expected the login page, got ${login.res.status}`);
+  const html = await login.res.text();
+  const tx = /name="tx" value="([^"]+)"/.exec(html)?.[1];
+  if (!tx) throw new Error('no login form');
+  const submitted = await browser.navigate(new URL('/u/login', login.url), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ tx, username: staff.email, password: staff.password }),
+  });
+  await submitted.res.body?.cancel();
+  if (new URL(submitted.url).origin !== new URL(stack.bffUrl).origin) throw new Error(`sign-in ended at ${submitted.url}`);
+  const me = await browser.fetch(`${stack.bffUrl}/api/me`);
+  if (me.status !== 200) throw new Error(`/api/me answered ${me.status}`);
+  const { csrf_token } = (await me.json()) as { csrf_token: string };
+  return {
+    browser,
+    csrf: csrf_token,
+    api: (method, path, body, headers = {}) =>
+      browser.fetch(`${stack.bffUrl}${path}`, {
+        method,
+        headers: {
+          origin: new URL(stack.bffUrl).origin,
+          'x-csrf-token': csrf_token,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      }),
+  };
+}

@@ -1,4 +1,9 @@
 import { DEMO } from '@rtc/tenant';
+import { createHash, randomBytes } from 'node:crypto';
+import { Browser } from './browser.ts';
+
+/** The demo mobile app's loopback callback (registered on acme-mobile and acme-web). */
+const CALLBACK = 'http://127.0.0.1:8765/callback';
 
 /**
  * An end user's app against the tenant, as a real client would be: the password grant on a
@@ -24,6 +29,39 @@ export function endUserApp(tenantUrl: string, clientId: string = DEMO.clients.mo
       });
       if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
       return ((await res.json()) as { refresh_token: string }).refresh_token;
+    },
+    /**
+     * Signs in through /authorize and the login form, as the app's browser tab would: the
+     * tenant creates a session, and the refresh token is bound to it.
+     */
+    async loginWithBrowser(email: string, device: string, options: { audience?: string; scope?: string } = {}): Promise<{ refreshToken: string; sessionId: string }> {
+      const browser = new Browser();
+      const verifier = randomBytes(32).toString('base64url');
+      const authorize = new URL('/authorize', tenantUrl);
+      authorize.search = new URLSearchParams({
+        response_type: 'code',
+        client_id: clientId,
+        redirect_uri: CALLBACK,
+        scope: options.scope ?? 'openid profile offline_access',
+        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+        code_challenge_method: 'S256',
+        device,
+        ...(options.audience ? { audience: options.audience } : {}),
+      }).toString();
+      const page = await browser.fetch(authorize);
+      const tx = /name="tx" value="([^"]+)"/.exec(await page.text())?.[1];
+      if (!tx) throw new Error(`no login form (${page.status})`);
+      const login = await browser.fetch(new URL('/u/login', tenantUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ tx, username: email, password: DEMO.endUserPassword }),
+      });
+      const code = new URL(login.headers.get('location') ?? 'about:blank').searchParams.get('code');
+      if (!code) throw new Error(`login failed (${login.status})`);
+      const res = await post('/oauth/token', { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: verifier });
+      const body = (await res.json()) as { refresh_token: string; id_token: string };
+      const claims = JSON.parse(Buffer.from(body.id_token.split('.')[1]!, 'base64url').toString()) as { sid: string };
+      return { refreshToken: body.refresh_token, sessionId: claims.sid };
     },
     /** One exchange: the status, and the new refresh token when the client rotates. */
     async refresh(refreshToken: string): Promise<{ status: number; refreshToken?: string }> {

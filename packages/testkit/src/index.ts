@@ -1,3 +1,6 @@
 export { Browser } from './browser.ts';
 export { endUserApp } from './end-user.ts';
 export { signIn, startTestStack, type StaffClient, type StaffRole, type TestStack } from './stack.ts';
+
+/** A response body as JSON, for assertions (Node types `Response.json()` as unknown). */
+export const json = async (res: Response): Promise<any> => res.json();

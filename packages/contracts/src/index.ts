@@ -5,20 +5,10 @@ import { z } from 'zod';
  * Times are ISO 8601 strings; ids are the Management API's.
  */
 
-export const ROLES = ['viewer', 'support', 'admin'] as const;
+export { ROLES, CAN, can, type Role as RoleName, type Permission } from './roles.ts';
+import { ROLES } from './roles.ts';
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
-
-/** What each role may do; the BFF enforces it on every route, the dashboard hides the rest. */
-export const CAN = {
-  read: ['viewer', 'support', 'admin'],
-  revoke: ['support', 'admin'],
-  changeSettings: ['admin'],
-  readAudit: ['support', 'admin'],
-} as const satisfies Record<string, readonly Role[]>;
-export type Permission = keyof typeof CAN;
-export const can = (role: Role | undefined, permission: Permission): boolean =>
-  role !== undefined && (CAN[permission] as readonly Role[]).includes(role);
 
 // ---------------------------------------------------------------- errors
 

@@ -1,0 +1,33 @@
+import { NavLink, Outlet } from 'react-router';
+import { paths } from '../../config/paths';
+import { useCan, useMe } from '../../features/auth/api/get-me';
+import { StaffBadge } from '../../features/auth/components/staff-badge';
+
+/** The frame of every signed-in page: product, tenant, navigation, who is signed in. */
+export function AppShell() {
+  const canReadAudit = useCan('readAudit');
+  const { data } = useMe();
+  return (
+    <div className="shell">
+      <a href="#main" className="skip-link">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <div className="brand">
+          <span className="logo" aria-hidden="true" />
+          <span>Refresh Token Console</span>
+          {data ? <span className="tenant" title={data.tenant.domain}>{data.tenant.name}</span> : null}
+        </div>
+        <nav aria-label="Main">
+          <NavLink to={paths.users()}>Users</NavLink>
+          <NavLink to={paths.settings}>Tenant Settings</NavLink>
+          {canReadAudit ? <NavLink to={paths.audit}>Audit log</NavLink> : null}
+        </nav>
+        <StaffBadge />
+      </header>
+      <div id="main" className="content">
+        <Outlet />
+      </div>
+    </div>
+  );
+}

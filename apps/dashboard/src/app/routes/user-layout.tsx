@@ -1,0 +1,58 @@
+import { useQuery } from '@tanstack/react-query';
+import { Link, NavLink, Outlet, useOutletContext, useParams } from 'react-router';
+import { ErrorNotice } from '../../components/ui/error-notice';
+import { SkeletonBlock } from '../../components/ui/skeleton';
+import { paths, USER_TABS } from '../../config/paths';
+import { ApiError } from '../../lib/api-client';
+import { userQuery } from '../../features/users/api/users';
+import type { UserDetail } from '@rtc/contracts';
+
+export interface UserOutletContext {
+  userId: string;
+  user: UserDetail;
+}
+
+/** The tabs read the user from the layout: `useUserOutlet()`. */
+export const useUserOutlet = () => useOutletContext<UserOutletContext>();
+
+/** Users > a user: a header and tabs, each tab its own URL. */
+export function UserLayout() {
+  const userId = useParams().userId!;
+  const user = useQuery(userQuery(userId));
+  if (user.error) {
+    return (
+      <main className="page">
+        <p className="breadcrumb">
+          <Link to={paths.users()}>Users</Link>
+        </p>
+        <ErrorNotice
+          error={user.error}
+          title={user.error instanceof ApiError && user.error.status === 404 ? 'No such user' : 'Could not load this user'}
+          onRetry={() => void user.refetch()}
+        />
+      </main>
+    );
+  }
+  return (
+    <main className="page" aria-labelledby="user-title">
+      <p className="breadcrumb">
+        <Link to={paths.users()}>Users</Link> › {user.data?.name ?? userId}
+      </p>
+      <header className="user-header">
+        <div className="avatar" aria-hidden="true">{(user.data?.name ?? user.data?.email ?? '?').slice(0, 1).toUpperCase()}</div>
+        <div>
+          <h1 id="user-title">{user.data ? (user.data.name ?? user.data.email ?? userId) : 'Loading…'}</h1>
+          <p className="muted">{user.data?.email} · <code>{userId}</code></p>
+        </div>
+      </header>
+      <nav className="tabs" aria-label="User sections">
+        {USER_TABS.map(({ tab, label }) => (
+          <NavLink key={tab} to={paths.user(userId, tab)} end={tab === 'details'}>
+            {label}
+          </NavLink>
+        ))}
+      </nav>
+      <div className="tab-panel">{user.data ? <Outlet context={{ userId, user: user.data } satisfies UserOutletContext} /> : <SkeletonBlock lines={4} label="Loading the user" />}</div>
+    </main>
+  );
+}

@@ -1,0 +1,13 @@
+import { AuthorizedAppsTab } from '../../features/user-access/components/authorized-apps-tab';
+import { DevicesTab } from '../../features/user-access/components/devices-tab';
+import { RefreshTokensTab } from '../../features/user-access/components/refresh-tokens-tab';
+import { SessionsTab } from '../../features/user-access/components/sessions-tab';
+import { UserDetails } from '../../features/users/components/user-details';
+import { useUserOutlet } from './user-layout';
+
+/** Route modules of the user tabs, loaded with the user page (one chunk). */
+export const DetailsRoute = () => <UserDetails user={useUserOutlet().user} />;
+export const DevicesRoute = () => <DevicesTab userId={useUserOutlet().userId} />;
+export const AuthorizedAppsRoute = () => <AuthorizedAppsTab userId={useUserOutlet().userId} />;
+export const RefreshTokensRoute = () => <RefreshTokensTab userId={useUserOutlet().userId} />;
+export const SessionsRoute = () => <SessionsTab userId={useUserOutlet().userId} />;

@@ -1,0 +1,15 @@
+import type { AuditPage, AuditQuery } from '@rtc/contracts';
+import { keepPreviousData, queryOptions } from '@tanstack/react-query';
+import { api } from '../../../lib/api-client';
+import { queryKeys } from '../../../lib/query-keys';
+
+export type AuditFilter = Partial<Pick<AuditQuery, 'actor' | 'user_id' | 'action' | 'from' | 'to' | 'page'>>;
+
+export const auditSearch = (filter: AuditFilter) => {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(filter)) if (value !== undefined && value !== '') search.set(key, String(value));
+  return search.toString();
+};
+
+export const auditQuery = (filter: AuditFilter) =>
+  queryOptions({ queryKey: queryKeys.audit(filter), queryFn: ({ signal }) => api<AuditPage>(`/api/audit?${auditSearch(filter)}`, { signal }), placeholderData: keepPreviousData });

@@ -1,0 +1,13 @@
+import type { AuditAction } from '@rtc/contracts';
+
+/** The audit actions with their labels, in menu order. */
+export const AUDIT_ACTIONS_LIST: [AuditAction, string][] = [
+  ['device.unlink', 'Device unlinked'],
+  ['grant.revoke', 'Authorized application revoked'],
+  ['refresh_token.revoke', 'Refresh token revoked'],
+  ['refresh_tokens.revoke_all', 'All refresh tokens revoked'],
+  ['session.revoke', 'Session revoked'],
+  ['settings.update', 'Tenant setting changed'],
+  ['staff.sign_in', 'Staff signed in'],
+  ['staff.sign_out', 'Staff signed out'],
+];

@@ -1,0 +1,131 @@
+import { AUDIT_ACTIONS_LIST } from './audit-actions';
+import { useQuery } from '@tanstack/react-query';
+import { useSearchParams } from 'react-router';
+import { Badge } from '../../../components/ui/badge';
+import { Button } from '../../../components/ui/button';
+import { EmptyState } from '../../../components/ui/empty-state';
+import { ErrorNotice } from '../../../components/ui/error-notice';
+import { RelativeTime } from '../../../components/ui/relative-time';
+import { SkeletonRows } from '../../../components/ui/skeleton';
+import { auditQuery, auditSearch, type AuditFilter } from '../api/audit';
+
+/** datetime-local (viewer's time zone) to an ISO instant. */
+const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
+
+/** The audit log: who did what to whom, filterable, exportable as CSV. */
+export function AuditPage() {
+  const [params, setParams] = useSearchParams();
+  const filter: AuditFilter = {
+    ...(params.get('actor') ? { actor: params.get('actor')! } : {}),
+    ...(params.get('user_id') ? { user_id: params.get('user_id')! } : {}),
+    ...(params.get('action') ? { action: params.get('action') as AuditFilter['action'] } : {}),
+    ...(params.get('from') ? { from: toIso(params.get('from')!) } : {}),
+    ...(params.get('to') ? { to: toIso(params.get('to')!) } : {}),
+    page: Math.max(0, Number(params.get('page') ?? 0) || 0),
+  };
+  const audit = useQuery(auditQuery(filter));
+  const set = (key: string, value: string) =>
+    setParams((current) => {
+      const next = new URLSearchParams(current);
+      value ? next.set(key, value) : next.delete(key);
+      next.delete('page');
+      return next;
+    });
+  const goTo = (page: number) =>
+    setParams((current) => {
+      const next = new URLSearchParams(current);
+      page ? next.set('page', String(page)) : next.delete('page');
+      return next;
+    });
+  const { page: _page, ...exportFilter } = filter;
+  const pages = audit.data ? Math.max(1, Math.ceil(audit.data.total / audit.data.per_page)) : 1;
+
+  return (
+    <main className="page" aria-labelledby="audit-title">
+      <div className="section-head">
+        <h1 id="audit-title">Audit log</h1>
+        <a className="btn btn-secondary" href={`/api/audit/export.csv?${auditSearch(exportFilter)}`} download>
+          Export CSV
+        </a>
+      </div>
+      <form className="filters" role="search" aria-label="Filter the audit log" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Staff member
+          <input defaultValue={params.get('actor') ?? ''} onChange={(e) => set('actor', e.target.value.trim())} placeholder="Name or id" />
+        </label>
+        <label>
+          User
+          <input defaultValue={params.get('user_id') ?? ''} onChange={(e) => set('user_id', e.target.value.trim())} placeholder="auth0|…" />
+        </label>
+        <label>
+          Action
+          <select value={params.get('action') ?? ''} onChange={(e) => set('action', e.target.value)}>
+            <option value="">All actions</option>
+            {AUDIT_ACTIONS_LIST.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          From
+          <input type="datetime-local" value={params.get('from') ?? ''} onChange={(e) => set('from', e.target.value)} />
+        </label>
+        <label>
+          To
+          <input type="datetime-local" value={params.get('to') ?? ''} onChange={(e) => set('to', e.target.value)} />
+        </label>
+      </form>
+      {audit.error ? <ErrorNotice error={audit.error} onRetry={() => void audit.refetch()} title="Could not load the audit log" /> : null}
+      <table className="table">
+        <caption className="visually-hidden">Audit entries, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Staff member</th>
+            <th scope="col">Action</th>
+            <th scope="col">Target</th>
+            <th scope="col">Result</th>
+          </tr>
+        </thead>
+        {audit.isPending ? (
+          <SkeletonRows columns={5} rows={6} label="Loading the audit log" />
+        ) : (
+          <tbody>
+            {audit.data?.entries.map((entry) => (
+              <tr key={entry.id}>
+                <td><RelativeTime value={entry.at} /></td>
+                <td>
+                  {entry.actor.name} <Badge>{entry.actor.role}</Badge>
+                </td>
+                <td>{AUDIT_ACTIONS_LIST.find(([a]) => a === entry.action)?.[1] ?? entry.action}</td>
+                <td>
+                  {entry.target}
+                  {entry.target_user_id ? <div className="muted small">{entry.target_user_id}</div> : null}
+                  <div className="muted small">{entry.detail}</div>
+                </td>
+                <td>
+                  <Badge tone={entry.result === 'success' ? 'good' : 'danger'}>{entry.result}</Badge>
+                  <div className="muted small" title="Request id">{entry.request_id.slice(0, 8)}</div>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        )}
+      </table>
+      {audit.data && audit.data.entries.length === 0 ? <EmptyState title="Nothing recorded">No audit entry matches these filters.</EmptyState> : null}
+      {audit.data && audit.data.total > audit.data.per_page ? (
+        <nav className="pager" aria-label="Audit pages">
+          <Button onClick={() => goTo((filter.page ?? 0) - 1)} disabled={!filter.page}>
+            Previous
+          </Button>
+          <span>Page {(filter.page ?? 0) + 1} of {pages}</span>
+          <Button onClick={() => goTo((filter.page ?? 0) + 1)} disabled={(filter.page ?? 0) + 1 >= pages}>
+            Next
+          </Button>
+        </nav>
+      ) : null}
+    </main>
+  );
+}

@@ -1,0 +1,76 @@
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
+import { ErrorNotice } from '../../../components/ui/error-notice';
+import { SkeletonBlock } from '../../../components/ui/skeleton';
+import { useCan } from '../../auth/api/get-me';
+import { settingsQuery, useUpdateSettings } from '../api/settings';
+
+const NAME = 'Refresh Token Revocation Deletes Grant';
+
+/** Tenant Settings > Advanced: the "Refresh Token Revocation Deletes Grant" toggle (admins only). */
+export function SettingsPage() {
+  const canChange = useCan('changeSettings');
+  const settings = useQuery(settingsQuery());
+  const update = useUpdateSettings();
+  const [asking, setAsking] = useState(false);
+  const on = settings.data?.revoke_refresh_token_grant ?? false;
+
+  return (
+    <main className="page" aria-labelledby="settings-title">
+      <p className="breadcrumb">Tenant Settings › Advanced</p>
+      <h1 id="settings-title">Advanced settings</h1>
+      {settings.error ? <ErrorNotice error={settings.error} onRetry={() => void settings.refetch()} title="Could not load the tenant settings" /> : null}
+      <section className="setting" aria-labelledby="rtrdg-title">
+        <div>
+          <h2 id="rtrdg-title">{NAME}</h2>
+          <p>
+            <strong>On:</strong> revoking a refresh token (through the application's <code>/oauth/revoke</code>, or by unlinking a device) also deletes the grant it was
+            issued under, which revokes every refresh token of that user, application and API on <em>every</em> device.
+          </p>
+          <p>
+            <strong>Off:</strong> only that one refresh token is revoked; the grant and the user's other devices keep working. New Auth0 tenants start with it off.
+          </p>
+        </div>
+        {settings.isPending ? (
+          <SkeletonBlock lines={1} label="Loading the setting" />
+        ) : (
+          <div className="toggle-row">
+            <button
+              type="button"
+              role="switch"
+              aria-checked={on}
+              aria-label={NAME}
+              className={`switch${on ? ' on' : ''}`}
+              disabled={!canChange || update.isPending}
+              onClick={() => {
+                update.reset();
+                setAsking(true);
+              }}
+            >
+              <span className="knob" />
+            </button>
+            <span>{on ? 'On' : 'Off'}</span>
+            {!canChange ? <span className="muted small">Only admins can change this.</span> : null}
+          </div>
+        )}
+      </section>
+      <ConfirmDialog
+        open={asking}
+        title={`Turn ${NAME} ${on ? 'off' : 'on'}?`}
+        confirmLabel={on ? 'Turn off' : 'Turn on'}
+        onConfirm={() => update.mutate({ revoke_refresh_token_grant: !on }, { onSuccess: () => setAsking(false) })}
+        onClose={() => setAsking(false)}
+        isPending={update.isPending}
+        error={update.error}
+      >
+        <p>
+          {on
+            ? 'From now on, revoking a refresh token or unlinking a device revokes only that token. Grants, and the other devices that rely on them, stay.'
+            : 'From now on, revoking one refresh token or unlinking a device also deletes its grant: the same application loses access on all of the user’s devices.'}
+        </p>
+        <p>This applies to the whole tenant, for every application.</p>
+      </ConfirmDialog>
+    </main>
+  );
+}

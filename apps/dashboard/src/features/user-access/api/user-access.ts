@@ -1,0 +1,60 @@
+import type { ActionResult, AuthorizedAppList, DeviceList, Impact, ImpactRequest, RefreshTokenList, SecurityEventList, SessionList } from '@rtc/contracts';
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../../lib/api-client';
+import { queryKeys } from '../../../lib/query-keys';
+
+const base = (userId: string) => `/api/users/${encodeURIComponent(userId)}`;
+
+/** While something of this user is being revoked, its tab polls until the listing agrees. */
+const POLL_MS = 1000;
+type Poll = () => number | false;
+
+export const devicesQuery = (userId: string, poll?: Poll) =>
+  queryOptions({ queryKey: queryKeys.users.devices(userId), queryFn: ({ signal }) => api<DeviceList>(`${base(userId)}/devices`, { signal }), refetchInterval: poll });
+export const authorizedAppsQuery = (userId: string, poll?: Poll) =>
+  queryOptions({ queryKey: queryKeys.users.authorizedApps(userId), queryFn: ({ signal }) => api<AuthorizedAppList>(`${base(userId)}/authorized-apps`, { signal }), refetchInterval: poll });
+export const refreshTokensQuery = (userId: string, poll?: Poll) =>
+  queryOptions({ queryKey: queryKeys.users.refreshTokens(userId), queryFn: ({ signal }) => api<RefreshTokenList>(`${base(userId)}/refresh-tokens`, { signal }), refetchInterval: poll });
+export const sessionsQuery = (userId: string, poll?: Poll) =>
+  queryOptions({ queryKey: queryKeys.users.sessions(userId), queryFn: ({ signal }) => api<SessionList>(`${base(userId)}/sessions`, { signal }), refetchInterval: poll });
+export const securityEventsQuery = (userId: string) =>
+  queryOptions({ queryKey: queryKeys.users.securityEvents(userId), queryFn: ({ signal }) => api<SecurityEventList>(`${base(userId)}/security-events`, { signal }) });
+
+export const pollWhile = (pending: boolean): Poll => () => (pending ? POLL_MS : false);
+
+/** The impact preview of an action, fetched when its dialog opens. */
+export function useImpact(userId: string, request: ImpactRequest | null) {
+  return useQuery({
+    queryKey: request ? queryKeys.users.impact(userId, request) : ['impact-none'],
+    queryFn: ({ signal }) => api<Impact>(`${base(userId)}/impact`, { method: 'POST', body: request, signal }),
+    enabled: request !== null,
+    staleTime: 0,
+    gcTime: 0,
+    retry: false,
+  });
+}
+
+function execute(userId: string, request: ImpactRequest): Promise<ActionResult> {
+  switch (request.action) {
+    case 'device.unlink':
+      return api(`${base(userId)}/devices/unlink`, { method: 'POST', body: { device_name: request.device_name } });
+    case 'grant.revoke':
+      return api(`${base(userId)}/authorized-apps/${encodeURIComponent(request.grant_id)}`, { method: 'DELETE' });
+    case 'refresh_token.revoke':
+      return api(`${base(userId)}/refresh-tokens/${encodeURIComponent(request.token_id)}`, { method: 'DELETE' });
+    case 'refresh_tokens.revoke_all':
+      return api(`${base(userId)}/refresh-tokens/revoke-all`, { method: 'POST', body: request.client_id ? { client_id: request.client_id } : {} });
+    case 'session.revoke':
+      return api(`${base(userId)}/sessions/${encodeURIComponent(request.session_id)}`, { method: 'DELETE' });
+  }
+}
+
+/** Runs a destructive action; every tab of the user is refetched afterwards. */
+export function useUserAction(userId: string, onRevoked: (request: ImpactRequest, result: ActionResult) => void) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (request: ImpactRequest) => execute(userId, request),
+    onSuccess: (result, request) => onRevoked(request, result),
+    onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: queryKeys.users.detail(userId) }), queryClient.invalidateQueries({ queryKey: ['audit'] })]),
+  });
+}

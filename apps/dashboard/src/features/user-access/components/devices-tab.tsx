@@ -1,0 +1,87 @@
+import { useQuery } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { Badge } from '../../../components/ui/badge';
+import { EmptyState } from '../../../components/ui/empty-state';
+import { ErrorNotice } from '../../../components/ui/error-notice';
+import { RelativeTime } from '../../../components/ui/relative-time';
+import { SkeletonRows } from '../../../components/ui/skeleton';
+import { describeUserAgent, plural } from '../../../lib/format';
+import { useCan } from '../../auth/api/get-me';
+import { devicesQuery, pollWhile } from '../api/user-access';
+import { usePendingRevocations } from '../lib/pending-revocations';
+import { useActionDialog } from './action-dialog';
+
+/** Users > user > Devices: each device name with its refresh tokens; X, then type UNLINK. */
+export function DevicesTab({ userId }: { userId: string }) {
+  const canRevoke = useCan('revoke');
+  const { open, dialog } = useActionDialog(userId);
+  const pending = usePendingRevocations(userId);
+  const devices = useQuery(devicesQuery(userId, pollWhile(pending.hasPending('device:'))));
+
+  useEffect(() => {
+    if (devices.data) pending.settleAbsent('device:', devices.data.devices.map((d) => d.name));
+  }, [devices.data, pending.settleAbsent]);
+
+  return (
+    <section aria-labelledby="devices-heading">
+      <h2 id="devices-heading" className="section-title">Devices</h2>
+      <p className="muted">Every device name given when a refresh token was issued, with the number of refresh tokens on it.</p>
+      {devices.error ? <ErrorNotice error={devices.error} onRetry={() => void devices.refetch()} title="Could not load devices" /> : null}
+      <table className="table">
+        <caption className="visually-hidden">Devices of this user</caption>
+        <thead>
+          <tr>
+            <th scope="col">Device</th>
+            <th scope="col">Refresh tokens</th>
+            <th scope="col">Applications</th>
+            <th scope="col">Last used</th>
+            {canRevoke ? <th scope="col"><span className="visually-hidden">Actions</span></th> : null}
+          </tr>
+        </thead>
+        {devices.isPending ? (
+          <SkeletonRows columns={canRevoke ? 5 : 4} rows={3} label="Loading devices" />
+        ) : (
+          <tbody>
+            {devices.data?.devices.map((device) => {
+              const revoking = pending.isPending(`device:${device.name}`);
+              return (
+                <tr key={device.name} aria-busy={revoking}>
+                  <th scope="row">
+                    {device.name}
+                    <div className="muted small">{describeUserAgent(device.last_user_agent)}{device.last_ip ? ` · ${device.last_ip}` : ''}</div>
+                  </th>
+                  <td>{revoking ? <Badge tone="warn">Revoking…</Badge> : device.token_count}</td>
+                  <td>{device.applications.map((a) => a.name).join(', ')}</td>
+                  <td>
+                    <RelativeTime value={device.last_used_at} />
+                  </td>
+                  {canRevoke ? (
+                    <td className="actions">
+                      <button
+                        type="button"
+                        className="icon-button"
+                        aria-label={`Unlink ${device.name}`}
+                        title={`Unlink ${device.name}`}
+                        disabled={revoking}
+                        onClick={() =>
+                          open({ action: 'device.unlink', device_name: device.name }, { title: `Unlink ${device.name}?`, confirmLabel: 'Unlink', confirmWord: 'UNLINK' })
+                        }
+                      >
+                        ×
+                      </button>
+                    </td>
+                  ) : null}
+                </tr>
+              );
+            })}
+          </tbody>
+        )}
+      </table>
+      {devices.data && devices.data.devices.length === 0 ? (
+        <EmptyState title="No devices">This user has no live refresh tokens on any device.</EmptyState>
+      ) : null}
+      {devices.data ? <p className="muted small">{plural(devices.data.devices.length, 'device')}</p> : null}
+      {dialog}
+    </section>
+  );
+}

@@ -1,0 +1,86 @@
+import { useQuery } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { Badge } from '../../../components/ui/badge';
+import { Button } from '../../../components/ui/button';
+import { EmptyState } from '../../../components/ui/empty-state';
+import { ErrorNotice } from '../../../components/ui/error-notice';
+import { RelativeTime } from '../../../components/ui/relative-time';
+import { SkeletonRows } from '../../../components/ui/skeleton';
+import { describeUserAgent } from '../../../lib/format';
+import { useCan } from '../../auth/api/get-me';
+import { pollWhile, sessionsQuery } from '../api/user-access';
+import { usePendingRevocations } from '../lib/pending-revocations';
+import { useActionDialog } from './action-dialog';
+
+/** The user's sessions at the tenant; revoking one also revokes the refresh tokens issued in it. */
+export function SessionsTab({ userId }: { userId: string }) {
+  const canRevoke = useCan('revoke');
+  const { open, dialog } = useActionDialog(userId);
+  const pending = usePendingRevocations(userId);
+  const sessions = useQuery(sessionsQuery(userId, pollWhile(pending.hasPending('session:'))));
+
+  useEffect(() => {
+    if (sessions.data) pending.settleAbsent('session:', sessions.data.sessions.map((s) => s.id));
+  }, [sessions.data, pending.settleAbsent]);
+
+  return (
+    <section aria-labelledby="sessions-heading">
+      <h2 id="sessions-heading" className="section-title">Sessions</h2>
+      <p className="muted">Where the user is signed in at the tenant. Refresh tokens can outlive a session; revoking a session here revokes its refresh tokens too.</p>
+      {sessions.error ? <ErrorNotice error={sessions.error} onRetry={() => void sessions.refetch()} title="Could not load sessions" /> : null}
+      <table className="table">
+        <caption className="visually-hidden">Sessions of this user</caption>
+        <thead>
+          <tr>
+            <th scope="col">Device</th>
+            <th scope="col">Applications</th>
+            <th scope="col">Signed in</th>
+            <th scope="col">Last active</th>
+            <th scope="col">Expires</th>
+            <th scope="col">Refresh tokens</th>
+            {canRevoke ? <th scope="col"><span className="visually-hidden">Actions</span></th> : null}
+          </tr>
+        </thead>
+        {sessions.isPending ? (
+          <SkeletonRows columns={canRevoke ? 7 : 6} rows={2} label="Loading sessions" />
+        ) : (
+          <tbody>
+            {sessions.data?.sessions.map((session) => {
+              const revoking = pending.isPending(`session:${session.id}`);
+              const device = describeUserAgent(session.device.last_user_agent ?? session.device.initial_user_agent);
+              return (
+                <tr key={session.id} aria-busy={revoking}>
+                  <th scope="row">
+                    {device}
+                    <div className="muted small">
+                      {session.device.last_ip ?? session.device.initial_ip ?? 'unknown IP'} · {session.authentication_methods.join(', ')}
+                    </div>
+                  </th>
+                  <td>{session.applications.map((a) => a.name).join(', ') || '—'}</td>
+                  <td><RelativeTime value={session.authenticated_at} /></td>
+                  <td><RelativeTime value={session.last_interacted_at} /></td>
+                  <td><RelativeTime value={session.expires_at} fallback="Never" /></td>
+                  <td>{revoking ? <Badge tone="warn">Revoking…</Badge> : session.token_count}</td>
+                  {canRevoke ? (
+                    <td className="actions">
+                      <Button
+                        variant="danger"
+                        disabled={revoking}
+                        aria-label={`Revoke session on ${device}`}
+                        onClick={() => open({ action: 'session.revoke', session_id: session.id }, { title: 'Revoke this session?', confirmLabel: 'Revoke session' })}
+                      >
+                        Revoke
+                      </Button>
+                    </td>
+                  ) : null}
+                </tr>
+              );
+            })}
+          </tbody>
+        )}
+      </table>
+      {sessions.data && sessions.data.sessions.length === 0 ? <EmptyState title="No active sessions">The user is not signed in anywhere right now.</EmptyState> : null}
+      {dialog}
+    </section>
+  );
+}

@@ -117,7 +117,7 @@ export function authorizedApps(grants: MgmtGrant[], tokens: RefreshToken[], name
         scopes: grant.scope ?? [],
         first_token_at: first,
         token_count: covered.length,
-        device_names: [...new Set(covered.map((t) => t.device_name ?? UNNAMED_DEVICE))].sort(),
+        device_names: [...new Set(covered.map((t) => t.device_name ?? UNNAMED_DEVICE))].sort((a, b) => a.localeCompare(b)),
       };
     })
     .sort((a, b) => a.client_name.localeCompare(b.client_name) || a.api_name.localeCompare(b.api_name));

@@ -17,12 +17,17 @@ export function makeQueryClient(): QueryClient {
         refetchOnWindowFocus: true,
       },
     },
-    queryCache: new QueryCache({ onError: (error) => signOutOn401(client, error) }),
+    queryCache: new QueryCache({
+      onError: (error, query) => {
+        if (query.queryKey[0] !== queryKeys.me[0]) signOutOn401(client, error);
+      },
+    }),
     mutationCache: new MutationCache({ onError: (error) => signOutOn401(client, error) }),
   });
   return client;
 }
 
+/** Some other call found the session gone: ask `me` again, which then shows sign-in. */
 function signOutOn401(client: QueryClient, error: unknown) {
   if (error instanceof ApiError && error.status === 401) void client.invalidateQueries({ queryKey: queryKeys.me });
 }

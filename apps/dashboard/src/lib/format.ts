@@ -34,16 +34,26 @@ export function listOf(items: string[], locale?: string): string {
 export function describeUserAgent(ua: string | null): string {
   if (!ua) return 'Unknown device';
   const app = /^(\w+)\/([\d.]+) \(/.exec(ua);
-  const os = /iPhone OS ([\d_]+)|iOS ([\d.]+)|iPadOS ([\d.]+)|Android ([\d.]+)|Mac OS X ([\d_]+)|Windows NT ([\d.]+)|Linux/.exec(ua);
-  const osName = os
-    ? os[1] || os[2] ? `iOS ${(os[1] ?? os[2])!.replace(/_/g, '.')}`
-      : os[3] ? `iPadOS ${os[3]}`
-      : os[4] ? `Android ${os[4]}`
-      : os[5] ? 'macOS'
-      : os[6] ? 'Windows'
-      : 'Linux'
-    : null;
+  const osName = operatingSystem(ua);
   if (app && app[1] !== 'Mozilla') return `${app[1]} ${app[2]}${osName ? ` on ${osName}` : ''}`;
   const browser = /Firefox\//.test(ua) ? 'Firefox' : /Edg\//.test(ua) ? 'Edge' : /Chrome\//.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : 'Browser';
   return `${browser}${osName ? ` on ${osName}` : ''}`;
+}
+
+/** Most specific first: Android agents also say "Linux", iPad agents "Mac OS". */
+const OPERATING_SYSTEMS: [RegExp, (m: RegExpExecArray) => string][] = [
+  [/Android ([\d.]+)/, (m) => `Android ${m[1]}`],
+  [/iPadOS ([\d.]+)/, (m) => `iPadOS ${m[1]}`],
+  [/(?:iPhone OS|iOS) ([\d._]+)/, (m) => `iOS ${m[1]!.replace(/_/g, '.')}`],
+  [/Windows NT/, () => 'Windows'],
+  [/Mac OS X/, () => 'macOS'],
+  [/Linux/, () => 'Linux'],
+];
+
+function operatingSystem(ua: string): string | null {
+  for (const [pattern, name] of OPERATING_SYSTEMS) {
+    const match = pattern.exec(ua);
+    if (match) return name(match);
+  }
+  return null;
 }

@@ -32,6 +32,12 @@ interface AuthorizeRequest {
   browser: string;
 }
 
+/** A CSP source for a callback: its origin, or its scheme for custom schemes (`com.acme.app:`). */
+function formActionSource(uri: string): string {
+  const url = new URL(uri);
+  return url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
+}
+
 /** An error to send back to the client's redirect_uri (RFC 6749 4.1.2.1). */
 class RedirectError extends Error {
   constructor(readonly error: string, readonly description: string) {
@@ -49,9 +55,14 @@ export function authorizeRoutes(deps: TenantDeps) {
   const secret = new TextEncoder().encode(deps.cookieSecret);
   const secure = deps.issuer.startsWith('https:');
 
-  const render = (c: Context, status: 200 | 400 | 401 | 429, body: (nonce: string) => ReturnType<typeof messagePage>) => {
+  /**
+   * `redirectUri`: where the login form's POST will redirect. CSP form-action also governs
+   * that redirect, so the page allows exactly the registered callback's origin (or scheme).
+   */
+  const render = (c: Context, status: 200 | 400 | 401 | 429, body: (nonce: string) => ReturnType<typeof messagePage>, redirectUri?: string) => {
     const nonce = randomSecret(16);
-    c.header('Content-Security-Policy', `default-src 'none'; style-src 'nonce-${nonce}'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'`);
+    const target = redirectUri ? formActionSource(redirectUri) : '';
+    c.header('Content-Security-Policy', `default-src 'none'; style-src 'nonce-${nonce}'; form-action 'self'${target ? ` ${target}` : ''}; frame-ancestors 'none'; base-uri 'none'`);
     c.header('Cache-Control', 'no-store');
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'no-referrer');
@@ -180,7 +191,7 @@ export function authorizeRoutes(deps: TenantDeps) {
       .setExpirationTime(Math.floor(deps.clock.now() / 1000) + LOGIN_TX_SECONDS)
       .sign(secret);
     setCookie(c, TX_COOKIE, browser, { httpOnly: true, sameSite: 'Lax', path: '/u', secure, maxAge: LOGIN_TX_SECONDS });
-    return render(c, 200, (nonce) => loginForm({ nonce, tx, clientName: client.name }));
+    return render(c, 200, (nonce) => loginForm({ nonce, tx, clientName: client.name }), request.redirect_uri);
   }
 
   return new Hono<TenantEnv>()
@@ -245,7 +256,7 @@ export function authorizeRoutes(deps: TenantDeps) {
       const password = params.get('password') ?? '';
       const ip = clientIp(c, deps.options.trustProxy);
       const again = (status: 401 | 429, error: string) =>
-        render(c, status, (nonce) => loginForm({ nonce, tx, clientName: client.name, email: email.slice(0, 254), error }));
+        render(c, status, (nonce) => loginForm({ nonce, tx, clientName: client.name, email: email.slice(0, 254), error }), request.redirect_uri);
 
       const now = deps.clock.now();
       const throttleKey = `${email.toLowerCase()}|${ip ?? '-'}`;

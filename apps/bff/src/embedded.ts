@@ -1,5 +1,5 @@
 import { serve, type ServerType } from '@hono/node-server';
-import { allowConsoleOrigin, createTenant, DEMO, type Tenant } from '@rtc/tenant';
+import { allowConsoleOrigin, createTenant, DEMO, type Tenant, type TenantConfig } from '@rtc/tenant';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -22,8 +22,8 @@ export interface EmbeddedStackOptions {
   logger?: Logger;
   tenantLogger?: import('@rtc/tenant').Logger;
   sessionSecret?: string;
-  /** Extra tenant settings for tests (rate limits). */
-  tenantOptions?: Parameters<typeof createTenant>[0]['options'];
+  /** Extra tenant configuration for tests (rate limits, revocation lag). */
+  tenant?: Pick<TenantConfig, 'options' | 'revocationLagMs' | 'refreshRateLimitPerMinute'>;
 }
 
 export interface EmbeddedStack {
@@ -68,7 +68,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     storage: join(options.dataDir, 'tenant'),
     demo: true,
     ...(options.tenantLogger ? { logger: options.tenantLogger } : {}),
-    ...(options.tenantOptions ? { options: options.tenantOptions } : {}),
+    ...options.tenant,
   });
   const tenantHttp = await listen(tenant.app.fetch, tenantPort, host);
 

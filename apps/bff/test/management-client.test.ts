@@ -27,7 +27,7 @@ describe('Management API token', () => {
 
 describe('Management API rate limits', () => {
   it('retries a 429 honouring Retry-After, so the dashboard sees success', async () => {
-    stack = await startTestStack({ tenantOptions: { managementRequestsPerSecond: 4 } });
+    stack = await startTestStack({ tenant: { options: { managementRequestsPerSecond: 4 } } });
     const viewer = await signIn(stack, 'viewer');
     const started = Date.now();
     const responses = await Promise.all(Array.from({ length: 8 }, () => viewer.api('GET', '/api/settings')));

@@ -1,7 +1,7 @@
 export { createTenant, openStore, type Tenant, type TenantConfig } from './tenant.ts';
 export { createApp } from './app.ts';
 export { ManualClock, systemClock, type Clock } from './clock.ts';
-export { DEMO } from './demo/demo-data.ts';
+export { DEMO, demoEndUser } from './demo/demo-data.ts';
 export { memoryLogger, silentLogger, jsonLogger, type Logger } from './http/logger.ts';
 export type { TenantStore } from './store/types.ts';
 export { allowConsoleOrigin } from './demo/dashboard-client.ts';

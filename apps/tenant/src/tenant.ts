@@ -28,6 +28,12 @@ export interface TenantConfig {
   /** Failed sign-ins per account and IP per 15 minutes. */
   loginAttemptsPer15Minutes?: number;
   revocationBatchSize?: number;
+  /**
+   * How long a journaled revocation waits before its rows are marked (they are refused at
+   * once either way). 0 by default; end-to-end tests set it to show the eventual consistency
+   * Auth0 documents.
+   */
+  revocationLagMs?: number;
 }
 
 export interface Tenant {
@@ -62,6 +68,7 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
   const revocations = new RevocationWorker(store, clock, logger, {
     batchSize: config.revocationBatchSize ?? 2000,
     pollMs: 1000,
+    lagMs: config.revocationLagMs ?? 0,
   });
   const deps: TenantDeps = {
     store,

@@ -17,7 +17,7 @@ export interface TestStack extends EmbeddedStack {
 const quiet = { info() {}, warn() {}, error() {} };
 
 /** The tenant (demo data, fresh temporary directory) and the BFF, on free ports. */
-export async function startTestStack(options: { staticDir?: string | null; tenantOptions?: Parameters<typeof startEmbeddedStack>[0]['tenantOptions']; logs?: string[] } = {}): Promise<TestStack> {
+export async function startTestStack(options: { staticDir?: string | null; tenant?: Parameters<typeof startEmbeddedStack>[0]['tenant']; logs?: string[] } = {}): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rtc-stack-'));
   const capture = options.logs
     ? (level: string) => (msg: string, fields?: Record<string, unknown>) => options.logs!.push(JSON.stringify({ level, msg, ...fields }))
@@ -29,7 +29,7 @@ export async function startTestStack(options: { staticDir?: string | null; tenan
     logger,
     tenantLogger: capture ? logger : silentLogger,
     sessionSecret: 'test-session-secret-that-is-long-enough-0123456789',
-    ...(options.tenantOptions ? { tenantOptions: options.tenantOptions } : {}),
+    ...(options.tenant ? { tenant: options.tenant } : {}),
   });
   return {
     ...stack,

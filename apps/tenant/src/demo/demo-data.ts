@@ -1,3 +1,5 @@
+import { FIRST_NAMES, LAST_NAMES } from './names.ts';
+
 /**
  * The fixed part of the demo tenant, listed in README. These secrets protect nothing but
  * a local demo; a real deployment points the BFF at a real tenant instead.
@@ -45,3 +47,15 @@ export const DEMO = {
   sampleUser: { user_id: 'auth0|demo-jane', email: 'jane.doe@example.com', name: 'Jane Doe' },
   endUserPassword: 'demo-user-password',
 } as const;
+
+/** The demo tenant's end user number `i` (0 is Jane Doe), as the seed creates them. */
+export function demoEndUser(i: number): { user_id: string; email: string; name: string } {
+  if (i === 0) return { ...DEMO.sampleUser };
+  const first = FIRST_NAMES[i % FIRST_NAMES.length]!;
+  const last = LAST_NAMES[(i * 7) % LAST_NAMES.length]!;
+  return {
+    user_id: `auth0|${(0x64a1f0 + i * 7919).toString(16).padStart(24, '0')}`,
+    email: `${first}.${last}${i > 40 ? i : ''}@example.com`.toLowerCase(),
+    name: `${first} ${last}`,
+  };
+}

@@ -6,8 +6,8 @@ import { managementAudience, userinfoAudience } from '../deps.ts';
 import { DEFAULT_REFRESH_TOKEN_POLICY, DEFAULT_TENANT_SETTINGS } from '../store/defaults.ts';
 import type { ClientRecord, RefreshTokenPolicy, SessionRecord, TenantStore, UserRecord } from '../store/types.ts';
 import { MANAGEMENT_API_ID, MANAGEMENT_SCOPES } from '../management/system-api.ts';
-import { DEMO } from './demo-data.ts';
-import { FIRST_NAMES, LAST_NAMES, DEVICES } from './names.ts';
+import { DEMO, demoEndUser } from './demo-data.ts';
+import { DEVICES } from './names.ts';
 import { prng } from './prng.ts';
 
 const DAY = 86_400_000;
@@ -116,13 +116,9 @@ export async function seedDemoTenant(store: TenantStore, input: { issuer: string
   ];
 
   for (let i = 0; i < count; i++) {
-    const first = FIRST_NAMES[i % FIRST_NAMES.length]!;
-    const last = LAST_NAMES[(i * 7) % LAST_NAMES.length]!;
     const createdAt = now - Math.floor(random() * 200 + 30) * DAY;
     const endUser = user({
-      user_id: i === 0 ? DEMO.sampleUser.user_id : `auth0|${(0x64a1f0 + i * 7919).toString(16).padStart(24, '0')}`,
-      email: i === 0 ? DEMO.sampleUser.email : `${first}.${last}${i > 40 ? i : ''}@example.com`.toLowerCase(),
-      name: i === 0 ? DEMO.sampleUser.name : `${first} ${last}`,
+      ...demoEndUser(i),
       password_hash: endUserHash,
       app_metadata: {},
       created_at: createdAt,

@@ -19,7 +19,7 @@ export class RevocationWorker {
     private readonly store: TenantStore,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly options: { batchSize: number; pollMs: number } = { batchSize: 2000, pollMs: 1000 },
+    private readonly options: { batchSize: number; pollMs: number; lagMs?: number } = { batchSize: 2000, pollMs: 1000 },
   ) {}
 
   start(): void {
@@ -53,6 +53,7 @@ export class RevocationWorker {
 
   /** Resolves when no job is left; for tests and orderly shutdown. */
   async idle(): Promise<void> {
+    if (this.stopped) throw new Error('The revocation worker is stopped');
     while ((await this.store.listRevocationJobs()).length > 0) {
       this.kick();
       await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
@@ -62,7 +63,9 @@ export class RevocationWorker {
   private async drain(): Promise<void> {
     try {
       for (;;) {
-        const jobs = await this.store.listRevocationJobs();
+        // With a lag, a job waits before its rows are marked: how Auth0's listings trail its answers.
+        const lag = this.options.lagMs ?? 0;
+        const jobs = (await this.store.listRevocationJobs()).filter((job) => job.requested_at + lag <= this.clock.now());
         if (jobs.length === 0 || this.stopped) break;
         for (const job of jobs) {
           let total = 0;
@@ -82,7 +85,7 @@ export class RevocationWorker {
     } finally {
       this.running = false;
       for (const resolve of this.idleWaiters.splice(0)) resolve();
-      if (!this.stopped) this.timer = setTimeout(() => this.kick(), this.options.pollMs).unref();
+      if (!this.stopped) this.timer = setTimeout(() => this.kick(), Math.min(this.options.pollMs, Math.max(50, this.options.lagMs ?? Infinity))).unref();
     }
   }
 }

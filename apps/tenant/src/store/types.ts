@@ -249,6 +249,7 @@ export interface NewRefreshToken {
  * refused from then on, while the rows themselves are marked revoked in the background.
  */
 export type RevocationTarget =
+  | { kind: 'token'; token_id: string }
   | { kind: 'user'; user_id: string; client_id?: string; audience?: string }
   | { kind: 'grant'; grant_id: string }
   | { kind: 'session'; session_id: string }

@@ -52,7 +52,7 @@ export function refreshTokenRoutes(deps: TenantDeps) {
     .post('/revoke', requireScope('delete:refresh_tokens'), json(revokeBody), async (c) => {
       const body = c.req.valid('json');
       if (body.ids) {
-        await store.revokeRefreshTokens(body.ids, 'management_api', clock.now());
+        for (const id of new Set(body.ids)) await deps.revocations.enqueue({ kind: 'token', token_id: id }, 'management_api');
       } else {
         await deps.revocations.enqueue(
           { kind: 'user', user_id: body.user_id!, ...(body.client_id ? { client_id: body.client_id } : {}), ...(body.audience ? { audience: body.audience } : {}) },
@@ -63,8 +63,9 @@ export function refreshTokenRoutes(deps: TenantDeps) {
     })
     .get('/:id', requireScope('read:refresh_tokens'), async (c) => c.json(refreshTokenBody(await find(c.req.param('id')))))
     .delete('/:id', requireScope('delete:refresh_tokens'), async (c) => {
-      // Auth0 answers 202 whether or not the token exists: revocation is asynchronous.
-      await store.revokeRefreshTokens([pathId(c.req.param('id'))], 'management_api', clock.now());
+      // Auth0 answers 202 whether or not the token exists: revocation is asynchronous
+      // (reference 000). Journaled, it is refused at once; the listing catches up.
+      await deps.revocations.enqueue({ kind: 'token', token_id: pathId(c.req.param('id')) }, 'management_api');
       return c.body(null, 202);
     })
     .patch(

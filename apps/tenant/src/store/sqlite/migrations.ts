@@ -136,4 +136,7 @@ export const SQLITE_MIGRATIONS: string[] = [
   CREATE INDEX rt_grant_live ON refresh_tokens (grant_id) WHERE revoked_at IS NULL AND grant_id IS NOT NULL;
   CREATE INDEX rt_session_live ON refresh_tokens (session_id) WHERE revoked_at IS NULL AND session_id IS NOT NULL;
   `,
+  /* 3: a journaled revocation of one token (Management API DELETE /refresh-tokens/{id} is asynchronous) */ `
+  ALTER TABLE revocation_jobs ADD COLUMN token_id TEXT;
+  `,
 ];

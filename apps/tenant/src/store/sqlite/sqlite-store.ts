@@ -622,11 +622,12 @@ export class SqliteStore implements TenantStore {
     // The cutoff is the newest token at this instant: tokens issued afterwards are not covered.
     const cutoff = (this.q('SELECT COALESCE(MAX(rowid), 0) AS seq FROM refresh_tokens').get() as Row).seq as number;
     this.q(
-      `INSERT INTO revocation_jobs (id, kind, user_id, client_id, audience, grant_id, session_id, device_name, reason, cutoff, requested_at)
-       VALUES (@id, @kind, @user_id, @client_id, @audience, @grant_id, @session_id, @device_name, @reason, @cutoff, @requested_at)`,
+      `INSERT INTO revocation_jobs (id, kind, token_id, user_id, client_id, audience, grant_id, session_id, device_name, reason, cutoff, requested_at)
+       VALUES (@id, @kind, @token_id, @user_id, @client_id, @audience, @grant_id, @session_id, @device_name, @reason, @cutoff, @requested_at)`,
     ).run({
       id: job.id,
       kind: job.target.kind,
+      token_id: t.token_id ?? null,
       user_id: t.user_id ?? null,
       client_id: t.client_id ?? null,
       audience: t.audience ?? null,
@@ -650,7 +651,7 @@ export class SqliteStore implements TenantStore {
       const { index, condition, params } = jobCondition(row);
       const revoked = this.q(
         `UPDATE refresh_tokens SET revoked_at = @now, revoked_reason = @reason
-         WHERE rowid IN (SELECT rowid FROM refresh_tokens INDEXED BY ${index}
+         WHERE rowid IN (SELECT rowid FROM refresh_tokens ${index ? `INDEXED BY ${index}` : ''}
                          WHERE revoked_at IS NULL AND ${condition} AND +rowid <= @cutoff LIMIT @limit)`,
       ).run({ ...params, now, reason: row.reason, cutoff: row.cutoff, limit }).changes;
       const done = revoked < limit;
@@ -664,7 +665,8 @@ export class SqliteStore implements TenantStore {
   private coveredByJob(row: Row): boolean {
     return !!this.q(
       `SELECT 1 FROM revocation_jobs WHERE cutoff >= @seq AND (
-         (kind = 'user' AND user_id = @user_id AND (client_id IS NULL OR client_id = @client_id) AND (audience IS NULL OR audience = @audience))
+         (kind = 'token' AND token_id = @id)
+         OR (kind = 'user' AND user_id = @user_id AND (client_id IS NULL OR client_id = @client_id) AND (audience IS NULL OR audience = @audience))
          OR (kind = 'grant' AND grant_id = @grant_id)
          OR (kind = 'session' AND session_id = @session_id)
          OR (kind = 'client' AND client_id = @client_id)
@@ -672,6 +674,7 @@ export class SqliteStore implements TenantStore {
        ) LIMIT 1`,
     ).get({
       seq: row.seq,
+      id: row.id,
       user_id: row.user_id,
       client_id: row.client_id,
       audience: row.audience,
@@ -732,8 +735,10 @@ function whereOf(filter: object, columns: readonly string[], extra: string[] = [
  * named because without statistics SQLite prefers `rt_user_all`, which still holds revoked
  * rows: every batch would walk past all the rows revoked before it.
  */
-function jobCondition(row: Row): { index: string; condition: string; params: Record<string, unknown> } {
+function jobCondition(row: Row): { index: string | null; condition: string; params: Record<string, unknown> } {
   switch (row.kind as RevocationTarget['kind']) {
+    case 'token':
+      return { index: null, condition: 'id = @token_id', params: { token_id: row.token_id } };
     case 'user': {
       const clauses = ['user_id = @user_id'];
       if (row.client_id !== null) clauses.push('client_id = @client_id');
@@ -758,6 +763,8 @@ function jobCondition(row: Row): { index: string; condition: string; params: Rec
 function toJob(row: Row): RevocationJob {
   const target: RevocationTarget = (() => {
     switch (row.kind as RevocationTarget['kind']) {
+      case 'token':
+        return { kind: 'token' as const, token_id: row.token_id };
       case 'user':
         return { kind: 'user' as const, user_id: row.user_id, ...(row.client_id ? { client_id: row.client_id } : {}), ...(row.audience ? { audience: row.audience } : {}) };
       case 'grant':

@@ -1,0 +1,40 @@
+import { readFile } from 'node:fs/promises';
+import { callApi, expect, openUser, STAFF_STATE, test } from './fixtures.ts';
+
+test.use({ storageState: STAFF_STATE('support') });
+
+test('the audit log lists each action with the staff member, and its CSV export holds them', async ({ page, customer, shot }) => {
+  await customer.login('Audit Phone', 'mobile');
+  await customer.login('Audit Laptop', 'web');
+  await openUser(page, customer, 'Devices');
+  await page.getByRole('button', { name: 'Unlink Audit Phone' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByRole('textbox', { name: 'Type UNLINK to confirm' }).fill('UNLINK');
+  await dialog.getByRole('button', { name: 'Unlink' }).click();
+  await expect(dialog).toBeHidden();
+  const user = encodeURIComponent(customer.user_id);
+  expect((await callApi(page, 'POST', `/api/users/${user}/refresh-tokens/revoke-all`, {})).status()).toBe(200);
+
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.getByRole('textbox', { name: 'User' }).fill(customer.user_id);
+  const table = page.getByRole('table', { name: 'Audit entries, newest first' });
+  await expect(table.getByRole('row')).toHaveCount(3); // header + two actions
+  const unlink = table.getByRole('row', { name: /Device unlinked/ });
+  await expect(unlink).toContainText('Sam Support');
+  await expect(unlink).toContainText('device "Audit Phone"');
+  await expect(unlink).toContainText('success');
+  await expect(table.getByRole('row', { name: /All refresh tokens revoked/ })).toContainText('Sam Support');
+
+  await page.getByRole('combobox', { name: 'Action' }).selectOption('device.unlink');
+  await expect(table.getByRole('row')).toHaveCount(2);
+  await shot('screen-audit');
+
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Export CSV' }).click();
+  const csv = await readFile((await (await downloading).path())!, 'utf8');
+  const lines = csv.trim().split('\r\n');
+  expect(lines[0]).toBe('at,actor_name,actor_sub,actor_role,action,target_user_id,target,result,detail,request_id');
+  expect(lines).toHaveLength(2);
+  expect(lines[1]).toContain('Sam Support,auth0|staff-support,support,device.unlink');
+  expect(lines[1]).toContain(customer.user_id);
+});

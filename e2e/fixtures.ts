@@ -1,0 +1,85 @@
+import { test as base, expect, type Page, type TestInfo } from '@playwright/test';
+import { demoEndUser, DEMO } from '@rtc/tenant';
+import { endUserApp } from '@rtc/testkit';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+
+export { expect };
+
+export const STAFF_STATE = (role: 'admin' | 'support' | 'viewer') => `e2e/.auth/${role}.json`;
+export const bffUrl = () => process.env.E2E_BFF_URL!;
+export const tenantUrl = () => process.env.E2E_TENANT_URL!;
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Demo end users handed out one per test, so no test sees another's tokens. */
+let nextCustomer = 10;
+
+export interface Customer {
+  user_id: string;
+  email: string;
+  name: string;
+  /** Signs in on `device` with an app of the demo tenant; returns the refresh token. */
+  login(device: string, app?: 'mobile' | 'web', options?: { audience?: string; scope?: string }): Promise<string>;
+  /** Whether a refresh token still exchanges at the tenant's /oauth/token. */
+  exchanges(token: string, app?: 'mobile' | 'web'): Promise<boolean>;
+  app(app?: 'mobile' | 'web'): ReturnType<typeof endUserApp>;
+}
+
+const apps = (name: 'mobile' | 'web') =>
+  name === 'web' ? endUserApp(tenantUrl(), DEMO.clients.web.client_id, DEMO.clients.web.secret) : endUserApp(tenantUrl(), DEMO.clients.mobile.client_id);
+
+export const test = base.extend<{ customer: Customer; shot: (name: string) => Promise<void>; axe: () => Promise<void> }>({
+  baseURL: async ({}, use) => use(bffUrl()),
+  customer: async ({}, use) => {
+    const user = demoEndUser(nextCustomer++);
+    await use({
+      ...user,
+      login: (device, app = 'mobile', options = {}) => apps(app).login(user.email, device, options),
+      exchanges: async (token, app = 'mobile') => (await apps(app).refresh(token)).status === 200,
+      app: (app = 'mobile') => apps(app),
+    });
+  },
+  /** A screenshot of the screen, kept as a test artifact. */
+  shot: async ({ page }, use, testInfo) => {
+    await use(async (name) => screenshot(page, testInfo, name));
+  },
+  /** axe-core on the current screen: no serious or critical violation. */
+  axe: async ({ page }, use) => {
+    await use(async () => {
+      // Evaluated through the DevTools protocol, so the page's CSP (no inline script) still holds.
+      await page.evaluate(axeSource);
+      const violations = await page.evaluate(async () => {
+        const result = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe.run();
+        return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      });
+      expect(violations, `accessibility violations on ${page.url()}`).toEqual([]);
+    });
+  },
+});
+
+export async function screenshot(page: Page, testInfo: TestInfo, name: string) {
+  const path = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await testInfo.attach(name, { path, contentType: 'image/png' });
+}
+
+/** Opens a user's tab from the Users search, as a support person would. */
+export async function openUser(page: Page, customer: { email: string; name: string }, tab?: string) {
+  await page.goto('/users');
+  await page.getByRole('searchbox', { name: 'Search users' }).fill(customer.email);
+  await page.getByRole('link', { name: customer.name }).click();
+  await expect(page.getByRole('heading', { level: 1, name: customer.name })).toBeVisible();
+  if (tab) await page.getByRole('navigation', { name: 'User sections' }).getByRole('link', { name: tab }).click();
+}
+
+/** The BFF's API, called from the page's session as the dashboard would (Origin and CSRF). */
+export async function callApi(page: Page, method: string, path: string, body?: unknown) {
+  const me = await page.request.get('/api/me');
+  const csrf = me.ok() ? ((await me.json()) as { csrf_token: string }).csrf_token : '';
+  return page.request.fetch(path, {
+    method,
+    headers: { origin: new URL(bffUrl()).origin, 'x-csrf-token': csrf, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { data: JSON.stringify(body) } : {}),
+  });
+}

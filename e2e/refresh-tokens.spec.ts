@@ -1,0 +1,58 @@
+import { expect, openUser, STAFF_STATE, test } from './fixtures.ts';
+
+test.use({ storageState: STAFF_STATE('support') });
+
+test('refresh tokens tab: revoke one, then all; each shows "Revoking…" until the tenant agrees', async ({ page, customer, shot }) => {
+  const first = await customer.login('Old Phone', 'mobile');
+  const second = await customer.login('New Phone', 'mobile');
+  const third = await customer.login('Laptop', 'web');
+
+  await openUser(page, customer, 'Refresh Tokens');
+  const table = page.getByRole('table', { name: 'Refresh tokens of this user' });
+  const oldPhone = table.getByRole('row', { name: /Old Phone/ });
+  await expect(oldPhone).toContainText('Live · rotating');
+  const details = oldPhone.getByRole('button', { name: /^Details/ });
+  await details.click();
+  await expect(details).toHaveAttribute('aria-expanded', 'true');
+  await expect(table.getByText('Initial user agent')).toBeVisible();
+  await shot('screen-refresh-tokens');
+  await details.click();
+  await expect(table.getByText('Initial user agent')).toHaveCount(0);
+
+  await oldPhone.getByRole('button', { name: /^Revoke/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'Revoke this refresh token?' });
+  await expect(dialog.getByTestId('impact')).toContainText('This revokes the refresh token of Acme Mobile on Old Phone.');
+  await dialog.getByRole('button', { name: 'Revoke' }).click();
+  await expect(oldPhone).toContainText('Revoking…');
+  // Refused at once, whatever the listing says yet.
+  expect(await customer.exchanges(first)).toBe(false);
+  // It settles: the row goes, without flickering back to live.
+  await expect(oldPhone).toHaveCount(0);
+  expect(await customer.exchanges(second)).toBe(true);
+
+  await page.getByRole('button', { name: 'Revoke all' }).click();
+  const all = page.getByRole('dialog', { name: 'Revoke all refresh tokens?' });
+  await expect(all.getByTestId('impact')).toContainText(/This revokes all \d+ refresh tokens/);
+  await all.getByRole('button', { name: 'Revoke all' }).click();
+  await expect(table.getByText('Revoking…').first()).toBeVisible();
+  await expect(page.getByText('No refresh tokens')).toBeVisible();
+  expect(await customer.exchanges(second)).toBe(false);
+  expect(await customer.exchanges(third, 'web')).toBe(false);
+});
+
+test('a rotating token reused after its leeway shows as a revoked family', async ({ page, customer, shot }) => {
+  const app = customer.app('mobile');
+  const original = await customer.login('Cloned Phone', 'mobile');
+  const rotated = await app.refresh(original);
+  expect(rotated.status).toBe(200);
+  // An attacker replays the rotated-away token: reuse, the family is revoked.
+  expect((await app.refresh(original)).status).toBe(403);
+  expect((await app.refresh(rotated.refreshToken!)).status).toBe(403);
+
+  await openUser(page, customer, 'Refresh Tokens');
+  const families = page.getByRole('region', { name: 'Revoked token families' });
+  await expect(families).toContainText('Reuse detected');
+  await expect(families).toContainText('Acme Mobile on Cloned Phone');
+  await expect(page.getByRole('table', { name: 'Refresh tokens of this user' }).getByRole('row', { name: /Cloned Phone/ })).toHaveCount(0);
+  await shot('screen-revoked-family');
+});

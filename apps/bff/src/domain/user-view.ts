@@ -31,12 +31,24 @@ export function deviceNamesByTokenId(credentials: MgmtDeviceCredential[]): Map<s
   return names;
 }
 
+/** The Management API's device fields (optional strings) as the console's (null when unknown). */
+function deviceInfo(device: Record<string, unknown> | undefined): RefreshToken['device'] {
+  const d = device ?? {};
+  return {
+    initial_ip: str(d.initial_ip),
+    initial_asn: str(d.initial_asn),
+    initial_user_agent: str(d.initial_user_agent),
+    last_ip: str(d.last_ip),
+    last_asn: str(d.last_asn),
+    last_user_agent: str(d.last_user_agent),
+  };
+}
+
 export function apiName(audience: string, names: Names): string {
   return names.apis.get(audience) ?? (audience.endsWith('/userinfo') ? USERINFO_API : audience);
 }
 
 export function toRefreshToken(token: MgmtRefreshToken, deviceNames: Map<string, string>, names: Names): RefreshToken {
-  const device = token.device ?? {};
   return {
     id: token.id!,
     client_id: token.client_id!,
@@ -48,14 +60,7 @@ export function toRefreshToken(token: MgmtRefreshToken, deviceNames: Map<string,
     last_exchanged_at: iso(token.last_exchanged_at),
     expires_at: iso(token.expires_at),
     idle_expires_at: iso(token.idle_expires_at),
-    device: {
-      initial_ip: str(device.initial_ip),
-      initial_asn: str(device.initial_asn),
-      initial_user_agent: str(device.initial_user_agent),
-      last_ip: str(device.last_ip),
-      last_asn: str(device.last_asn),
-      last_user_agent: str(device.last_user_agent),
-    },
+    device: deviceInfo(token.device),
     resource_servers: (token.resource_servers ?? []).map((rs) => ({
       audience: rs.audience ?? '',
       api_name: apiName(rs.audience ?? '', names),
@@ -124,7 +129,6 @@ export function authorizedApps(grants: MgmtGrant[], tokens: RefreshToken[], name
 }
 
 export function toSession(session: MgmtSession, tokens: RefreshToken[], names: Names): Session {
-  const device = session.device ?? {};
   return {
     id: session.id!,
     created_at: iso(session.created_at),
@@ -132,14 +136,7 @@ export function toSession(session: MgmtSession, tokens: RefreshToken[], names: N
     authenticated_at: iso(session.authenticated_at),
     expires_at: iso(session.expires_at),
     idle_expires_at: iso(session.idle_expires_at),
-    device: {
-      initial_ip: str(device.initial_ip),
-      initial_asn: str(device.initial_asn),
-      initial_user_agent: str(device.initial_user_agent),
-      last_ip: str(device.last_ip),
-      last_asn: str(device.last_asn),
-      last_user_agent: str(device.last_user_agent),
-    },
+    device: deviceInfo(session.device),
     applications: (session.clients ?? []).map((c) => ({ client_id: c.client_id!, name: names.clients.get(c.client_id!) ?? c.client_id! })),
     authentication_methods: (session.authentication?.methods ?? []).map((m) => m.name ?? 'unknown'),
     token_count: tokens.filter((t) => t.session_id === session.id).length,

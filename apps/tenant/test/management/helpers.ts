@@ -1,3 +1,4 @@
+import { ManagementError } from 'auth0';
 import { ClientsClient } from 'auth0/clients';
 import { DeviceCredentialsClient } from 'auth0/deviceCredentials';
 import { RefreshTokensClient } from 'auth0/refreshTokens';
@@ -83,3 +84,10 @@ export async function managementHarness(config: Parameters<typeof testTenant>[0]
     },
   };
 }
+
+/** The HTTP status an SDK call failed with, or 'ok'. */
+export const status = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'ok',
+    (err: unknown) => (err instanceof ManagementError ? err.statusCode : err),
+  );

@@ -1,8 +1,7 @@
-import { ManagementError } from 'auth0';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { API } from '../fixtures.ts';
 import { json } from '../http.ts';
-import { managementHarness, type ManagementHarness } from './helpers.ts';
+import { managementHarness, status, type ManagementHarness } from './helpers.ts';
 
 let h: ManagementHarness;
 beforeEach(async () => {
@@ -10,11 +9,6 @@ beforeEach(async () => {
 });
 afterEach(() => h.stop());
 
-const status = (promise: Promise<unknown>) =>
-  promise.then(
-    () => 'ok',
-    (err: unknown) => (err instanceof ManagementError ? err.statusCode : err),
-  );
 
 describe('GET /refresh-tokens/{id}', () => {
   it('answers every field of RefreshTokenResponseContent', async () => {

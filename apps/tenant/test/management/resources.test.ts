@@ -1,9 +1,8 @@
-import { ManagementError } from 'auth0';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { authorize, pkce } from '../browser.ts';
 import { API, PASSWORD } from '../fixtures.ts';
 import { json } from '../http.ts';
-import { managementHarness, type ManagementHarness } from './helpers.ts';
+import { managementHarness, status, type ManagementHarness } from './helpers.ts';
 
 let h: ManagementHarness;
 beforeEach(async () => {
@@ -11,11 +10,6 @@ beforeEach(async () => {
 });
 afterEach(() => h.stop());
 
-const status = (promise: Promise<unknown>) =>
-  promise.then(
-    () => 'ok',
-    (err: unknown) => (err instanceof ManagementError ? err.statusCode : err),
-  );
 
 /** Signs alice in through /authorize: a session, a grant, and a refresh token bound to both. */
 async function browserLogin(device: string) {

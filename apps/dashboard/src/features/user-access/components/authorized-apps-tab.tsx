@@ -1,5 +1,3 @@
-import { useQuery } from '@tanstack/react-query';
-import { useEffect } from 'react';
 import { Badge } from '../../../components/ui/badge';
 import { Button } from '../../../components/ui/button';
 import { EmptyState } from '../../../components/ui/empty-state';
@@ -7,20 +5,15 @@ import { ErrorNotice } from '../../../components/ui/error-notice';
 import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
 import { useCan } from '../../auth/api/get-me';
-import { authorizedAppsQuery, pollWhile } from '../api/user-access';
-import { usePendingRevocations } from '../lib/pending-revocations';
+import { authorizedAppsQuery } from '../api/user-access';
+import { useRevocableList } from '../lib/use-revocable-list';
 import { useActionDialog } from './action-dialog';
 
 /** Users > user > Authorized Applications: the user's grants; Revoke deletes one and its tokens. */
 export function AuthorizedAppsTab({ userId }: { userId: string }) {
   const canRevoke = useCan('revoke');
   const { open, dialog } = useActionDialog(userId);
-  const pending = usePendingRevocations(userId);
-  const apps = useQuery(authorizedAppsQuery(userId, pollWhile(pending.hasPending('grant:'))));
-
-  useEffect(() => {
-    if (apps.data) pending.settleAbsent('grant:', apps.data.apps.map((a) => a.grant_id));
-  }, [apps.data, pending.settleAbsent]);
+  const { query: apps, isRevoking } = useRevocableList(userId, 'grant:', authorizedAppsQuery, (data) => data.apps.map((a) => a.grant_id));
 
   return (
     <section aria-labelledby="apps-heading">
@@ -44,7 +37,7 @@ export function AuthorizedAppsTab({ userId }: { userId: string }) {
         ) : (
           <tbody>
             {apps.data?.apps.map((app) => {
-              const revoking = pending.isPending(`grant:${app.grant_id}`);
+              const revoking = isRevoking(app.grant_id);
               return (
                 <tr key={app.grant_id} aria-busy={revoking}>
                   <th scope="row">{app.client_name}</th>

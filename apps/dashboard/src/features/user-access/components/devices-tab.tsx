@@ -1,5 +1,3 @@
-import { useQuery } from '@tanstack/react-query';
-import { useEffect } from 'react';
 import { Badge } from '../../../components/ui/badge';
 import { EmptyState } from '../../../components/ui/empty-state';
 import { ErrorNotice } from '../../../components/ui/error-notice';
@@ -7,20 +5,15 @@ import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
 import { describeUserAgent, plural } from '../../../lib/format';
 import { useCan } from '../../auth/api/get-me';
-import { devicesQuery, pollWhile } from '../api/user-access';
-import { usePendingRevocations } from '../lib/pending-revocations';
+import { devicesQuery } from '../api/user-access';
+import { useRevocableList } from '../lib/use-revocable-list';
 import { useActionDialog } from './action-dialog';
 
 /** Users > user > Devices: each device name with its refresh tokens; X, then type UNLINK. */
 export function DevicesTab({ userId }: { userId: string }) {
   const canRevoke = useCan('revoke');
   const { open, dialog } = useActionDialog(userId);
-  const pending = usePendingRevocations(userId);
-  const devices = useQuery(devicesQuery(userId, pollWhile(pending.hasPending('device:'))));
-
-  useEffect(() => {
-    if (devices.data) pending.settleAbsent('device:', devices.data.devices.map((d) => d.name));
-  }, [devices.data, pending.settleAbsent]);
+  const { query: devices, isRevoking } = useRevocableList(userId, 'device:', devicesQuery, (data) => data.devices.map((d) => d.name));
 
   return (
     <section aria-labelledby="devices-heading">
@@ -43,7 +36,7 @@ export function DevicesTab({ userId }: { userId: string }) {
         ) : (
           <tbody>
             {devices.data?.devices.map((device) => {
-              const revoking = pending.isPending(`device:${device.name}`);
+              const revoking = isRevoking(device.name);
               return (
                 <tr key={device.name} aria-busy={revoking}>
                   <th scope="row">

@@ -1,6 +1,6 @@
 import type { RefreshToken } from '@rtc/contracts';
 import { useQuery } from '@tanstack/react-query';
-import { Fragment, useEffect, useMemo, useState } from 'react';
+import { Fragment, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { Badge } from '../../../components/ui/badge';
 import { Button } from '../../../components/ui/button';
@@ -10,9 +10,10 @@ import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
 import { describeUserAgent, plural } from '../../../lib/format';
 import { useCan } from '../../auth/api/get-me';
-import { pollWhile, refreshTokensQuery, securityEventsQuery } from '../api/user-access';
+import { refreshTokensQuery, securityEventsQuery } from '../api/user-access';
 import { filterTokens, sortTokens, SORT_KEYS, type SortKey, UNNAMED_DEVICE } from '../lib/token-table';
-import { usePendingRevocations } from '../lib/pending-revocations';
+import { useRevocableList } from '../lib/use-revocable-list';
+import { DetailsList } from '../../../components/ui/details-list';
 import { useActionDialog } from './action-dialog';
 
 const PAGE_SIZE = 50;
@@ -21,8 +22,7 @@ const PAGE_SIZE = 50;
 export function RefreshTokensTab({ userId }: { userId: string }) {
   const canRevoke = useCan('revoke');
   const { open, dialog } = useActionDialog(userId);
-  const pending = usePendingRevocations(userId);
-  const tokens = useQuery(refreshTokensQuery(userId, pollWhile(pending.hasPending('token:'))));
+  const { query: tokens, isRevoking } = useRevocableList(userId, 'token:', refreshTokensQuery, (data) => data.tokens.map((t) => t.id));
   const events = useQuery(securityEventsQuery(userId));
   const [params, setParams] = useSearchParams();
   const [expanded, setExpanded] = useState<string | null>(null);
@@ -42,10 +42,6 @@ export function RefreshTokensTab({ userId }: { userId: string }) {
       },
       { replace: true },
     );
-
-  useEffect(() => {
-    if (tokens.data) pending.settleAbsent('token:', tokens.data.tokens.map((t) => t.id));
-  }, [tokens.data, pending.settleAbsent]);
 
   const all = tokens.data?.tokens ?? [];
   const applications = useMemo(() => [...new Map(all.map((t) => [t.client_id, t.client_name])).entries()].sort((a, b) => a[1].localeCompare(b[1])), [all]);
@@ -149,7 +145,7 @@ export function RefreshTokensTab({ userId }: { userId: string }) {
         ) : (
           <tbody>
             {shown.map((token) => {
-              const revoking = pending.isPending(`token:${token.id}`);
+              const revoking = isRevoking(token.id);
               const isOpen = expanded === token.id;
               return (
                 <Fragment key={token.id}>
@@ -230,14 +226,5 @@ function TokenDetails({ token }: { token: RefreshToken }) {
     ['APIs and scopes', token.resource_servers.map((rs) => `${rs.api_name}: ${rs.scopes.join(' ')}`).join('; ') || '—'],
     ['Metadata', Object.keys(token.metadata).length ? <code>{JSON.stringify(token.metadata)}</code> : '—'],
   ];
-  return (
-    <dl className="details">
-      {rows.map(([label, value]) => (
-        <div key={label}>
-          <dt>{label}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
+  return <DetailsList rows={rows} />;
 }

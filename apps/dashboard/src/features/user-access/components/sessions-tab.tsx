@@ -1,5 +1,3 @@
-import { useQuery } from '@tanstack/react-query';
-import { useEffect } from 'react';
 import { Badge } from '../../../components/ui/badge';
 import { Button } from '../../../components/ui/button';
 import { EmptyState } from '../../../components/ui/empty-state';
@@ -8,20 +6,15 @@ import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
 import { describeUserAgent } from '../../../lib/format';
 import { useCan } from '../../auth/api/get-me';
-import { pollWhile, sessionsQuery } from '../api/user-access';
-import { usePendingRevocations } from '../lib/pending-revocations';
+import { sessionsQuery } from '../api/user-access';
+import { useRevocableList } from '../lib/use-revocable-list';
 import { useActionDialog } from './action-dialog';
 
 /** The user's sessions at the tenant; revoking one also revokes the refresh tokens issued in it. */
 export function SessionsTab({ userId }: { userId: string }) {
   const canRevoke = useCan('revoke');
   const { open, dialog } = useActionDialog(userId);
-  const pending = usePendingRevocations(userId);
-  const sessions = useQuery(sessionsQuery(userId, pollWhile(pending.hasPending('session:'))));
-
-  useEffect(() => {
-    if (sessions.data) pending.settleAbsent('session:', sessions.data.sessions.map((s) => s.id));
-  }, [sessions.data, pending.settleAbsent]);
+  const { query: sessions, isRevoking } = useRevocableList(userId, 'session:', sessionsQuery, (data) => data.sessions.map((s) => s.id));
 
   return (
     <section aria-labelledby="sessions-heading">
@@ -46,7 +39,7 @@ export function SessionsTab({ userId }: { userId: string }) {
         ) : (
           <tbody>
             {sessions.data?.sessions.map((session) => {
-              const revoking = pending.isPending(`session:${session.id}`);
+              const revoking = isRevoking(session.id);
               const device = describeUserAgent(session.device.last_user_agent ?? session.device.initial_user_agent);
               return (
                 <tr key={session.id} aria-busy={revoking}>

@@ -1,4 +1,5 @@
 import type { UserDetail } from '@rtc/contracts';
+import { DetailsList } from '../../../components/ui/details-list';
 import { RelativeTime } from '../../../components/ui/relative-time';
 
 export function UserDetails({ user }: { user: UserDetail }) {
@@ -16,14 +17,7 @@ export function UserDetails({ user }: { user: UserDetail }) {
   return (
     <section aria-labelledby="details-heading">
       <h2 id="details-heading" className="section-title">Details</h2>
-      <dl className="details">
-        {rows.map(([label, value]) => (
-          <div key={label}>
-            <dt>{label}</dt>
-            <dd>{value}</dd>
-          </div>
-        ))}
-      </dl>
+      <DetailsList rows={rows} />
     </section>
   );
 }

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { createApp } from './app.ts';
-import { MemoryRateLimiter } from './auth/rate-limit.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { Keys } from './crypto/keys.ts';
 import { randomSecret } from './crypto/secrets.ts';
@@ -34,6 +33,10 @@ export interface TenantConfig {
    * Auth0 documents.
    */
   revocationLagMs?: number;
+  /** How long an instance holds a revocation job before another may take it over. */
+  revocationLeaseMs?: number;
+  /** Names this instance in leases and logs (random by default). */
+  instanceId?: string;
 }
 
 export interface Tenant {
@@ -61,14 +64,25 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
   const clock = config.clock ?? systemClock;
   const logger = config.logger ?? jsonLogger();
   const store = openStore(config.storage);
-  if (config.demo && (await store.isEmpty())) await seedDemoTenant(store, { issuer, now: clock.now() });
+  // Instances starting together on an empty database: one seeds, the others wait and see it done.
+  if (config.demo) {
+    await store.exclusive('demo-seed', async () => {
+      if (await store.isEmpty()) await seedDemoTenant(store, { issuer, now: clock.now() });
+    });
+  }
   await syncManagementApi(store, issuer);
   const keys = await Keys.load(store, clock.now());
   const cookieSecret = await store.getOrCreateSecret('cookie', () => randomSecret(32));
+  // One process owns a SQLite tenant, so after a restart it is the same instance and resumes
+  // its own leases at once; on PostgreSQL every process is an instance of its own.
+  const instanceId =
+    config.instanceId ?? (store.dialect === 'sqlite' ? await store.getOrCreateSecret('instance-id', () => randomSecret(9)) : randomSecret(9));
   const revocations = new RevocationWorker(store, clock, logger, {
     batchSize: config.revocationBatchSize ?? 2000,
     pollMs: 1000,
     lagMs: config.revocationLagMs ?? 0,
+    leaseMs: config.revocationLeaseMs ?? 10_000,
+    instanceId,
   });
   const deps: TenantDeps = {
     store,
@@ -77,8 +91,9 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
     logger,
     issuer,
     cookieSecret,
-    refreshRateLimiter: new MemoryRateLimiter(config.refreshRateLimitPerMinute ?? 120, 60_000),
-    loginRateLimiter: new MemoryRateLimiter(config.loginAttemptsPer15Minutes ?? 10, 15 * 60_000),
+    // Shared by every instance on the same database (reference 001: per token and IP).
+    refreshRateLimiter: store.createRateLimiter(config.refreshRateLimitPerMinute ?? 120, 60_000),
+    loginRateLimiter: store.createRateLimiter(config.loginAttemptsPer15Minutes ?? 10, 15 * 60_000),
     revocations,
     options: { ...DEFAULT_OPTIONS, ...config.options },
   };

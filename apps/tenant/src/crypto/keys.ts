@@ -22,7 +22,8 @@ export class Keys {
       const kid = ids.keyId();
       const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
       const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
-      await store.addSigningKey({ kid, privateJwk: JSON.stringify(privateJwk), publicJwk: JSON.stringify(publicJwk), created_at: now });
+      // Instances starting together each make a key; the first stored wins and all load it.
+      await store.addFirstSigningKey({ kid, privateJwk: JSON.stringify(privateJwk), publicJwk: JSON.stringify(publicJwk), created_at: now });
       stored = await store.getSigningKeys();
     }
     const newest = stored[0]!;

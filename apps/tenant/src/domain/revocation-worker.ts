@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../http/logger.ts';
+import { randomId } from '../crypto/secrets.ts';
 import type { RevocationJob, RevocationTarget, RevokeReason, TenantStore } from '../store/types.ts';
 import { ids } from './ids.ts';
 
@@ -14,13 +15,19 @@ export class RevocationWorker {
   private stopped = true;
   private timer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
+  /** Batches this instance applied; tests read it. */
+  batchesApplied = 0;
+  /** This instance, as the owner of the jobs it leases. */
+  readonly instanceId: string;
 
   constructor(
     private readonly store: TenantStore,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly options: { batchSize: number; pollMs: number; lagMs?: number } = { batchSize: 2000, pollMs: 1000 },
-  ) {}
+    private readonly options: { batchSize: number; pollMs: number; lagMs?: number; leaseMs?: number; instanceId?: string } = { batchSize: 2000, pollMs: 1000 },
+  ) {
+    this.instanceId = options.instanceId ?? randomId(12);
+  }
 
   start(): void {
     if (!this.stopped) return;
@@ -62,23 +69,16 @@ export class RevocationWorker {
 
   private async drain(): Promise<void> {
     try {
-      for (;;) {
-        // With a lag, a job waits before its rows are marked: how Auth0's listings trail its answers.
-        const lag = this.options.lagMs ?? 0;
-        const jobs = (await this.store.listRevocationJobs()).filter((job) => job.requested_at + lag <= this.clock.now());
-        if (jobs.length === 0 || this.stopped) break;
-        for (const job of jobs) {
-          let total = 0;
-          for (;;) {
-            if (this.stopped) return;
-            const { revoked, done } = await this.store.processRevocationBatch(job.id, this.options.batchSize, this.clock.now());
-            total += revoked;
-            if (done) break;
-            // Let waiting requests run between batches.
-            await new Promise((resolve) => setImmediate(resolve));
-          }
-          this.logger.info('revocation completed', { job: job.id, kind: job.target.kind, reason: job.reason, revoked: total + (job.revoked_count ?? 0) });
+      while (!this.stopped) {
+        const ready = await this.readyJobs();
+        if (ready.length === 0) break;
+        let progressed = false;
+        for (const job of ready) {
+          if (this.stopped) return;
+          progressed = (await this.finish(job)) || progressed;
         }
+        // Every ready job is leased to another instance: the poll will look again.
+        if (!progressed) break;
       }
     } catch (err) {
       this.logger.error('revocation batch failed; will retry', { error: (err as Error).message });
@@ -87,5 +87,32 @@ export class RevocationWorker {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
       if (!this.stopped) this.timer = setTimeout(() => this.kick(), Math.min(this.options.pollMs, Math.max(50, this.options.lagMs ?? Infinity))).unref();
     }
+  }
+
+  /** Jobs whose lag has passed and that no other live instance holds. */
+  private async readyJobs(): Promise<RevocationJob[]> {
+    const now = this.clock.now();
+    const lag = this.options.lagMs ?? 0;
+    return (await this.store.listRevocationJobs()).filter(
+      (job) => job.requested_at + lag <= now && (!job.claimed_by || job.claimed_by === this.instanceId || (job.claimed_until ?? 0) < now),
+    );
+  }
+
+  /** Applies batches of one job until it is done; false when another instance holds it. */
+  private async finish(job: RevocationJob): Promise<boolean> {
+    let total = 0;
+    for (;;) {
+      if (this.stopped) return true;
+      const claim = { owner: this.instanceId, leaseMs: this.options.leaseMs ?? 10_000 };
+      const { revoked, done, claimed } = await this.store.processRevocationBatch(job.id, this.options.batchSize, this.clock.now(), claim);
+      if (!claimed) return total > 0;
+      this.batchesApplied += 1;
+      total += revoked;
+      if (done) break;
+      // Let waiting requests run between batches.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.logger.info('revocation completed', { job: job.id, kind: job.target.kind, reason: job.reason, revoked: total + (job.revoked_count ?? 0), instance: this.instanceId });
+    return true;
   }
 }

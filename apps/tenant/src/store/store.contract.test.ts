@@ -100,7 +100,7 @@ for (const { name, open, skip } of STORES) {
       await store.enqueueRevocation({ id: 'job1', target: { kind: 'device', user_id: 'u1', device_name: 'phone' }, reason: 'device_unlinked', requested_at: T0 });
       const batches = [];
       for (;;) {
-        const batch = await store.processRevocationBatch('job1', 5, T0 + 100);
+        const batch = await store.processRevocationBatch('job1', 5, T0 + 100, { owner: 'me', leaseMs: 1000 });
         batches.push(batch.revoked);
         if (batch.done) break;
       }
@@ -108,6 +108,30 @@ for (const { name, open, skip } of STORES) {
       expect(await store.listRevocationJobs()).toEqual([]);
       expect(await store.countLiveRefreshTokens({ user_id: 'u1' }, T0 + 100)).toBe(13);
       expect(await store.countLiveRefreshTokens({ user_id: 'u2' }, T0 + 100)).toBe(1);
+    }));
+
+    it('leases a revocation job to one instance until its lease lapses', withStore(async (store) => {
+      for (let i = 0; i < 10; i++) await store.issueRefreshToken(mint('u1', T0 + i).record, 1000);
+      await store.enqueueRevocation({ id: 'job2', target: { kind: 'user', user_id: 'u1' }, reason: 'user_tokens_revoked', requested_at: T0 });
+      expect(await store.processRevocationBatch('job2', 3, T0, { owner: 'a', leaseMs: 1000 })).toEqual({ revoked: 3, done: false, claimed: true });
+      expect(await store.processRevocationBatch('job2', 3, T0 + 500, { owner: 'b', leaseMs: 1000 })).toEqual({ revoked: 0, done: false, claimed: false });
+      expect((await store.listRevocationJobs())[0]).toMatchObject({ claimed_by: 'a', revoked_count: 3 });
+      // a died: once its lease lapses, b takes over and finishes.
+      expect(await store.processRevocationBatch('job2', 100, T0 + 1001, { owner: 'b', leaseMs: 1000 })).toEqual({ revoked: 7, done: true, claimed: true });
+      expect(await store.countLiveRefreshTokens({ user_id: 'u1' }, T0 + 2000)).toBe(0);
+    }));
+
+    it('agrees on one signing key however many instances add theirs', withStore(async (store) => {
+      await Promise.all(['k1', 'k2', 'k3'].map((kid) => store.addFirstSigningKey({ kid, privateJwk: '{}', publicJwk: '{}', created_at: T0 })));
+      expect((await store.getSigningKeys()).map((k) => k.kid)).toHaveLength(1);
+    }));
+
+    it('shares rate-limit counts', withStore(async (store) => {
+      const [a, b] = [store.createRateLimiter(3, 60_000), store.createRateLimiter(3, 60_000)];
+      const results = [await a.hit('k', T0), await b.hit('k', T0), await a.hit('k', T0), await b.hit('k', T0)];
+      if (store.dialect === 'postgres') expect(results.map((r) => r.allowed)).toEqual([true, true, true, false]);
+      else expect(results.every((r) => r.allowed)).toBe(true); // one process: each limiter counts alone
+      expect((await a.hit('k', T0 + 60_001)).allowed).toBe(true);
     }));
 
     it('pages live tokens by checkpoint in id order with no gaps or repeats', withStore(async (store) => {

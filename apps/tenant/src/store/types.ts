@@ -1,3 +1,5 @@
+import type { RateLimiter } from '../auth/rate-limit.ts';
+
 /**
  * The tenant's storage contract. Methods follow the domain (consume a code, rotate a
  * refresh token, revoke a grant), not tables, so each database can make them atomic in
@@ -264,6 +266,14 @@ export interface RevocationJob {
   /** Filled by the store: tokens issued up to this point of its insertion order are covered. */
   cutoff_seq?: number;
   revoked_count?: number;
+  /** The instance working on it, until `claimed_until`. */
+  claimed_by?: string | null;
+  claimed_until?: number | null;
+}
+
+export interface JobClaim {
+  owner: string;
+  leaseMs: number;
 }
 
 export interface AuthorizationCodeRecord {
@@ -325,7 +335,12 @@ export interface TenantStore {
   getSettings(): Promise<TenantSettings>;
   updateSettings(patch: (current: TenantSettings) => TenantSettings): Promise<TenantSettings>;
   getSigningKeys(): Promise<{ kid: string; privateJwk: string; publicJwk: string }[]>;
-  addSigningKey(key: { kid: string; privateJwk: string; publicJwk: string; created_at: number }): Promise<void>;
+  /** Stores the key only if the tenant has none yet: several instances starting at once agree on one. */
+  addFirstSigningKey(key: { kid: string; privateJwk: string; publicJwk: string; created_at: number }): Promise<void>;
+  /** Runs `fn` while holding a lock named `name` across every instance on this database. */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** A fixed-window rate limiter whose counts every instance on this database shares. */
+  createRateLimiter(limit: number, windowMs: number): RateLimiter;
   /** A random secret of the tenant's own (cookie signing), created once. */
   getOrCreateSecret(name: string, create: () => string): Promise<string>;
   isEmpty(): Promise<boolean>;
@@ -405,8 +420,11 @@ export interface TenantStore {
   // Bulk revocation journal
   enqueueRevocation(job: RevocationJob): Promise<void>;
   listRevocationJobs(): Promise<RevocationJob[]>;
-  /** Marks up to `limit` covered rows revoked; deletes the job when none remain. */
-  processRevocationBatch(jobId: string, limit: number, now: number): Promise<{ revoked: number; done: boolean }>;
+  /**
+   * Marks up to `limit` covered rows revoked; deletes the job when none remain. The job is
+   * leased to `claim.owner`: another instance skips it until the lease lapses (its owner died).
+   */
+  processRevocationBatch(jobId: string, limit: number, now: number, claim: JobClaim): Promise<{ revoked: number; done: boolean; claimed: boolean }>;
 
   /** Bulk load for the large-tenant generator: no entity limit, one transaction per call. */
   bulkImport(input: { users: UserRecord[]; grants: GrantRecord[]; tokens: NewRefreshToken[] }): Promise<void>;

@@ -139,4 +139,8 @@ export const SQLITE_MIGRATIONS: string[] = [
   /* 3: a journaled revocation of one token (Management API DELETE /refresh-tokens/{id} is asynchronous) */ `
   ALTER TABLE revocation_jobs ADD COLUMN token_id TEXT;
   `,
+  /* 4: revocation jobs are leased to one instance at a time */ `
+  ALTER TABLE revocation_jobs ADD COLUMN claimed_by TEXT;
+  ALTER TABLE revocation_jobs ADD COLUMN claimed_until INTEGER;
+  `,
 ];

@@ -8,6 +8,7 @@ import type {
   ClientGrantRecord,
   ClientRecord,
   GrantRecord,
+  JobClaim,
   NewRefreshToken,
   Page,
   RefreshTokenFilter,
@@ -24,9 +25,10 @@ import type {
   TenantStore,
   UserRecord,
 } from '../types.ts';
+import { MemoryRateLimiter, type RateLimiter } from '../../auth/rate-limit.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { checkpoint, isExpired, isSessionExpired, toClient, toGrant, toJob, toRefreshToken, toSession, toUser, type Row } from '../rows.ts';
 
-type Row = Record<string, any>;
 
 /**
  * The tenant on SQLite (better-sqlite3). Every method is one synchronous transaction, so
@@ -38,6 +40,7 @@ export class SqliteStore implements TenantStore {
   readonly dialect = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly stmt = new Map<string, Database.Statement>();
+  private readonly locks = new Map<string, Promise<void>>();
 
   /** `path` is a file, or `:memory:` for tests. */
   constructor(path: string) {
@@ -107,13 +110,30 @@ export class SqliteStore implements TenantStore {
     return rows.map((r) => ({ kid: r.kid as string, privateJwk: r.private_jwk as string, publicJwk: r.public_jwk as string }));
   }
 
-  async addSigningKey(key: { kid: string; privateJwk: string; publicJwk: string; created_at: number }) {
-    this.q('INSERT INTO signing_keys (kid, private_jwk, public_jwk, created_at) VALUES (?, ?, ?, ?)').run(
-      key.kid,
-      key.privateJwk,
-      key.publicJwk,
-      key.created_at,
-    );
+  async addFirstSigningKey(key: { kid: string; privateJwk: string; publicJwk: string; created_at: number }) {
+    this.tx(() => {
+      if (this.q('SELECT 1 FROM signing_keys LIMIT 1').get()) return;
+      this.q('INSERT INTO signing_keys (kid, private_jwk, public_jwk, created_at) VALUES (?, ?, ?, ?)').run(key.kid, key.privateJwk, key.publicJwk, key.created_at);
+    });
+  }
+
+  /** One process owns a SQLite tenant, so a lock within the process is enough. */
+  async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(name) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    this.locks.set(name, previous.then(() => mine));
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  /** SQLite serves one instance: its counters can live in memory. */
+  createRateLimiter(limit: number, windowMs: number): RateLimiter {
+    return new MemoryRateLimiter(limit, windowMs);
   }
 
   async getOrCreateSecret(name: string, create: () => string): Promise<string> {
@@ -644,10 +664,12 @@ export class SqliteStore implements TenantStore {
     return (this.q('SELECT * FROM revocation_jobs ORDER BY requested_at, id').all() as Row[]).map(toJob);
   }
 
-  async processRevocationBatch(jobId: string, limit: number, now: number) {
+  async processRevocationBatch(jobId: string, limit: number, now: number, claim: JobClaim) {
     return this.tx(() => {
       const row = this.q('SELECT * FROM revocation_jobs WHERE id = ?').get(jobId) as Row | undefined;
-      if (!row) return { revoked: 0, done: true };
+      if (!row) return { revoked: 0, done: true, claimed: false };
+      if (row.claimed_by && row.claimed_by !== claim.owner && row.claimed_until >= now) return { revoked: 0, done: false, claimed: false };
+      this.q('UPDATE revocation_jobs SET claimed_by = ?, claimed_until = ? WHERE id = ?').run(claim.owner, now + claim.leaseMs, jobId);
       const { index, condition, params } = jobCondition(row);
       const revoked = this.q(
         `UPDATE refresh_tokens SET revoked_at = @now, revoked_reason = @reason
@@ -657,7 +679,7 @@ export class SqliteStore implements TenantStore {
       const done = revoked < limit;
       if (done) this.q('DELETE FROM revocation_jobs WHERE id = ?').run(jobId);
       else this.q('UPDATE revocation_jobs SET revoked_count = revoked_count + ? WHERE id = ?').run(revoked, jobId);
-      return { revoked, done };
+      return { revoked, done, claimed: true };
     });
   }
 
@@ -760,100 +782,3 @@ function jobCondition(row: Row): { index: string | null; condition: string; para
   }
 }
 
-function toJob(row: Row): RevocationJob {
-  const target: RevocationTarget = (() => {
-    switch (row.kind as RevocationTarget['kind']) {
-      case 'token':
-        return { kind: 'token' as const, token_id: row.token_id };
-      case 'user':
-        return { kind: 'user' as const, user_id: row.user_id, ...(row.client_id ? { client_id: row.client_id } : {}), ...(row.audience ? { audience: row.audience } : {}) };
-      case 'grant':
-        return { kind: 'grant' as const, grant_id: row.grant_id };
-      case 'session':
-        return { kind: 'session' as const, session_id: row.session_id };
-      case 'client':
-        return { kind: 'client' as const, client_id: row.client_id };
-      case 'device':
-        return { kind: 'device' as const, user_id: row.user_id, device_name: row.device_name };
-    }
-  })();
-  return { id: row.id, target, reason: row.reason, requested_at: row.requested_at, cutoff_seq: row.cutoff, revoked_count: row.revoked_count };
-}
-
-function checkpoint<T>(rows: T[], take: number, idOf: (item: T) => string): CheckpointPage<T> {
-  if (rows.length <= take) return { items: rows };
-  const items = rows.slice(0, take);
-  return { items, next: idOf(items[items.length - 1]!) };
-}
-
-function toClient(row: Row): ClientRecord {
-  return { ...JSON.parse(row.json), client_secret_hash: row.client_secret_hash ?? null };
-}
-
-function toUser(row: Row): UserRecord {
-  return {
-    ...JSON.parse(row.json),
-    user_id: row.user_id,
-    email: row.email,
-    name: row.name,
-    created_at: row.created_at,
-    last_login: row.last_login,
-    password_hash: row.password_hash,
-  };
-}
-
-function toGrant(row: Row): GrantRecord {
-  return {
-    id: row.id,
-    user_id: row.user_id,
-    client_id: row.client_id,
-    audience: row.audience,
-    scope: JSON.parse(row.scope),
-    created_at: row.created_at,
-    updated_at: row.updated_at,
-  };
-}
-
-function toSession(row: Row): SessionRecord {
-  return { ...JSON.parse(row.json), revoked_at: row.revoked_at };
-}
-
-function isSessionExpired(s: SessionRecord, now: number): boolean {
-  return (s.expires_at !== null && s.expires_at <= now) || (s.idle_expires_at !== null && s.idle_expires_at <= now);
-}
-
-function isExpired(t: RefreshTokenRecord, now: number): boolean {
-  return (t.expires_at !== null && t.expires_at <= now) || (t.idle_expires_at !== null && t.idle_expires_at <= now);
-}
-
-function toRefreshToken(row: Row): RefreshTokenRecord {
-  return {
-    id: row.id,
-    user_id: row.user_id,
-    client_id: row.client_id,
-    grant_id: row.grant_id,
-    session_id: row.session_id,
-    device_name: row.device_name,
-    audience: row.audience,
-    scope: row.scope ? (row.scope as string).split(' ') : [],
-    resource_servers: JSON.parse(row.resource_servers),
-    rotating: row.rotating === 1,
-    leeway: row.leeway,
-    idle_lifetime: row.idle_lifetime,
-    created_at: row.created_at,
-    expires_at: row.expires_at,
-    idle_expires_at: row.idle_expires_at,
-    last_exchanged_at: row.last_exchanged_at,
-    device: {
-      initial_ip: row.initial_ip,
-      initial_asn: row.initial_asn,
-      initial_user_agent: row.initial_user_agent,
-      last_ip: row.last_ip,
-      last_asn: row.last_asn,
-      last_user_agent: row.last_user_agent,
-    },
-    metadata: JSON.parse(row.metadata),
-    revoked_at: row.revoked_at,
-    revoked_reason: row.revoked_reason,
-  };
-}

@@ -1,0 +1,114 @@
+import type { ClientRecord, CheckpointPage, GrantRecord, RefreshTokenRecord, RevocationJob, RevocationTarget, SessionRecord, UserRecord } from './types.ts';
+
+/**
+ * Row mapping shared by every store: both keep the same columns, and JSON in text columns,
+ * so a record reads back the same whatever the database.
+ */
+export type Row = Record<string, any>;
+
+export function toJob(row: Row): RevocationJob {
+  const target: RevocationTarget = (() => {
+    switch (row.kind as RevocationTarget['kind']) {
+      case 'token':
+        return { kind: 'token' as const, token_id: row.token_id };
+      case 'user':
+        return { kind: 'user' as const, user_id: row.user_id, ...(row.client_id ? { client_id: row.client_id } : {}), ...(row.audience ? { audience: row.audience } : {}) };
+      case 'grant':
+        return { kind: 'grant' as const, grant_id: row.grant_id };
+      case 'session':
+        return { kind: 'session' as const, session_id: row.session_id };
+      case 'client':
+        return { kind: 'client' as const, client_id: row.client_id };
+      case 'device':
+        return { kind: 'device' as const, user_id: row.user_id, device_name: row.device_name };
+    }
+  })();
+  return {
+    id: row.id,
+    target,
+    reason: row.reason,
+    requested_at: Number(row.requested_at),
+    cutoff_seq: Number(row.cutoff),
+    revoked_count: Number(row.revoked_count),
+    claimed_by: row.claimed_by ?? null,
+    claimed_until: row.claimed_until === null || row.claimed_until === undefined ? null : Number(row.claimed_until),
+  };
+}
+
+export function checkpoint<T>(rows: T[], take: number, idOf: (item: T) => string): CheckpointPage<T> {
+  if (rows.length <= take) return { items: rows };
+  const items = rows.slice(0, take);
+  return { items, next: idOf(items[items.length - 1]!) };
+}
+
+export function toClient(row: Row): ClientRecord {
+  return { ...JSON.parse(row.json), client_secret_hash: row.client_secret_hash ?? null };
+}
+
+export function toUser(row: Row): UserRecord {
+  return {
+    ...JSON.parse(row.json),
+    user_id: row.user_id,
+    email: row.email,
+    name: row.name,
+    created_at: row.created_at,
+    last_login: row.last_login,
+    password_hash: row.password_hash,
+  };
+}
+
+export function toGrant(row: Row): GrantRecord {
+  return {
+    id: row.id,
+    user_id: row.user_id,
+    client_id: row.client_id,
+    audience: row.audience,
+    scope: JSON.parse(row.scope),
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+export function toSession(row: Row): SessionRecord {
+  return { ...JSON.parse(row.json), revoked_at: row.revoked_at };
+}
+
+export function isSessionExpired(s: SessionRecord, now: number): boolean {
+  return (s.expires_at !== null && s.expires_at <= now) || (s.idle_expires_at !== null && s.idle_expires_at <= now);
+}
+
+export function isExpired(t: RefreshTokenRecord, now: number): boolean {
+  return (t.expires_at !== null && t.expires_at <= now) || (t.idle_expires_at !== null && t.idle_expires_at <= now);
+}
+
+export function toRefreshToken(row: Row): RefreshTokenRecord {
+  return {
+    id: row.id,
+    user_id: row.user_id,
+    client_id: row.client_id,
+    grant_id: row.grant_id,
+    session_id: row.session_id,
+    device_name: row.device_name,
+    audience: row.audience,
+    scope: row.scope ? (row.scope as string).split(' ') : [],
+    resource_servers: JSON.parse(row.resource_servers),
+    rotating: row.rotating === 1 || row.rotating === true,
+    leeway: row.leeway,
+    idle_lifetime: row.idle_lifetime,
+    created_at: row.created_at,
+    expires_at: row.expires_at,
+    idle_expires_at: row.idle_expires_at,
+    last_exchanged_at: row.last_exchanged_at,
+    device: {
+      initial_ip: row.initial_ip,
+      initial_asn: row.initial_asn,
+      initial_user_agent: row.initial_user_agent,
+      last_ip: row.last_ip,
+      last_asn: row.last_asn,
+      last_user_agent: row.last_user_agent,
+    },
+    metadata: JSON.parse(row.metadata),
+    revoked_at: row.revoked_at,
+    revoked_reason: row.revoked_reason,
+  };
+}

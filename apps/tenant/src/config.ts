@@ -5,11 +5,17 @@ export interface ServerConfig {
   host: string;
   issuer: string;
   dataDir: string;
+  /** PostgreSQL instead of SQLite: several instances can share it. */
+  databaseUrl: string | undefined;
   demo: boolean;
+  refreshRateLimitPerMinute: number | undefined;
+  revocationLeaseMs: number | undefined;
+  instanceId: string | undefined;
 }
 
-const USAGE = `Usage: npm run tenant -- [--port N] [--host H] [--issuer URL] [--data-dir DIR] [--no-demo]
-Environment: TENANT_PORT, TENANT_HOST, TENANT_ISSUER, TENANT_DATA_DIR, TENANT_DEMO=0`;
+const USAGE = `Usage: npm run tenant -- [--port N] [--host H] [--issuer URL] [--data-dir DIR | --database-url postgres://...] [--no-demo]
+Environment: TENANT_PORT, TENANT_HOST, TENANT_ISSUER, TENANT_DATA_DIR, DATABASE_URL, TENANT_DEMO=0,
+  TENANT_REFRESH_RATE_LIMIT (exchanges per token and IP per minute), TENANT_REVOCATION_LEASE_MS, TENANT_INSTANCE_ID`;
 
 /** Flags win over environment variables, which win over defaults. */
 export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {
@@ -20,6 +26,7 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
       host: { type: 'string' },
       issuer: { type: 'string' },
       'data-dir': { type: 'string' },
+      'database-url': { type: 'string' },
       'no-demo': { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -43,6 +50,17 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
     host,
     issuer,
     dataDir: values['data-dir'] ?? env.TENANT_DATA_DIR ?? '.data/tenant',
+    databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? undefined,
     demo: !(values['no-demo'] || env.TENANT_DEMO === '0'),
+    refreshRateLimitPerMinute: optionalNumber(env.TENANT_REFRESH_RATE_LIMIT, 'TENANT_REFRESH_RATE_LIMIT'),
+    revocationLeaseMs: optionalNumber(env.TENANT_REVOCATION_LEASE_MS, 'TENANT_REVOCATION_LEASE_MS'),
+    instanceId: env.TENANT_INSTANCE_ID || undefined,
   };
+}
+
+function optionalNumber(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number`);
+  return n;
 }

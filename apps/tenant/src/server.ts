@@ -7,14 +7,24 @@ import { createTenant } from './tenant.ts';
 /** Starts the embedded tenant: `npm run tenant -- --port 4400 --data-dir .data/tenant`. */
 async function main() {
   const config = readServerConfig(process.argv.slice(2), process.env);
-  const tenant = await createTenant({ issuer: config.issuer, storage: resolve(config.dataDir), demo: config.demo });
+  const tenant = await createTenant({
+    issuer: config.issuer,
+    storage: config.databaseUrl ?? resolve(config.dataDir),
+    demo: config.demo,
+    ...(config.refreshRateLimitPerMinute ? { refreshRateLimitPerMinute: config.refreshRateLimitPerMinute } : {}),
+    ...(config.revocationLeaseMs ? { revocationLeaseMs: config.revocationLeaseMs } : {}),
+    ...(config.instanceId ? { instanceId: config.instanceId } : {}),
+  });
   const server = serve({ fetch: tenant.app.fetch, port: config.port, hostname: config.host }, (info) => {
     const lines = [
       `Embedded tenant listening on http://${config.host}:${info.port}`,
       `  issuer     ${tenant.deps.issuer}   (--issuer / TENANT_ISSUER)`,
-      `  data       ${resolve(config.dataDir)}   (--data-dir / TENANT_DATA_DIR)`,
+      config.databaseUrl
+        ? `  data       PostgreSQL ${new URL(config.databaseUrl).host}${new URL(config.databaseUrl).pathname}   (--database-url / DATABASE_URL)`
+        : `  data       ${resolve(config.dataDir)}   (--data-dir / TENANT_DATA_DIR)`,
       `  discovery  ${tenant.deps.issuer}.well-known/openid-configuration`,
       `  mgmt API   ${tenant.deps.issuer}api/v2/  (client_credentials: ${DEMO.clients.management.client_id})`,
+      `  instance   ${tenant.deps.revocations.instanceId}`,
     ];
     console.error(lines.join('\n'));
   });

@@ -9,14 +9,17 @@ import { syncManagementApi } from './management/system-api.ts';
 import { RevocationWorker } from './domain/revocation-worker.ts';
 import { jsonLogger, type Logger } from './http/logger.ts';
 import { MAX_ACTIVE_TOKENS_PER_USER_AND_CLIENT } from './store/defaults.ts';
+import { PostgresStore } from './store/postgres/postgres-store.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { TenantStore } from './store/types.ts';
 
 export interface TenantConfig {
   /** The issuer URL; a trailing slash is added when missing. */
   issuer: string;
-  /** A data directory for SQLite, `:memory:`, or a ready store. */
+  /** A `postgres://` URL, a data directory for SQLite, `:memory:`, or a ready store. */
   storage: string | TenantStore;
+  /** With PostgreSQL: the schema to keep the tenant in (default: the connection's). */
+  schema?: string;
   clock?: Clock;
   logger?: Logger;
   /** Seed the demo tenant when the store is empty. */
@@ -53,8 +56,13 @@ export const DEFAULT_OPTIONS: TenantOptions = {
   managementRequestsPerSecond: 1000,
 };
 
-export function openStore(storage: string | TenantStore): TenantStore {
+/**
+ * A store from its description: a `postgres://` URL (optionally confined to a schema), a data
+ * directory for SQLite, or `:memory:`.
+ */
+export async function openStore(storage: string | TenantStore, options: { schema?: string } = {}): Promise<TenantStore> {
   if (typeof storage !== 'string') return storage;
+  if (/^postgres(ql)?:\/\//.test(storage)) return PostgresStore.open(storage, options);
   return new SqliteStore(storage === ':memory:' ? ':memory:' : join(storage, 'tenant.sqlite'));
 }
 
@@ -63,7 +71,7 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
   const issuer = config.issuer.endsWith('/') ? config.issuer : `${config.issuer}/`;
   const clock = config.clock ?? systemClock;
   const logger = config.logger ?? jsonLogger();
-  const store = openStore(config.storage);
+  const store = await openStore(config.storage, config.schema ? { schema: config.schema } : {});
   // Instances starting together on an empty database: one seeds, the others wait and see it done.
   if (config.demo) {
     await store.exclusive('demo-seed', async () => {

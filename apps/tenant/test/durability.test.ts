@@ -6,14 +6,25 @@ import { ManualClock } from '../src/clock.ts';
 import { silentLogger } from '../src/http/logger.ts';
 import { createTenant } from '../src/tenant.ts';
 import { DEMO } from '../src/demo/demo-data.ts';
+import { testStorage } from './fixtures.ts';
 
 const dirs: string[] = [];
-afterEach(() => {
+afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  await pgWhere?.cleanup();
 });
 
+/** On disk (SQLite data directory), or the same PostgreSQL schema each time. */
+const pgWhere = process.env.TEST_STORE === 'postgres' ? testStorage() : undefined;
 const open = (dataDir: string, clock: ManualClock) =>
-  createTenant({ issuer: 'http://127.0.0.1:4400/', storage: dataDir, clock, logger: silentLogger, demo: true });
+  createTenant({
+    issuer: 'http://127.0.0.1:4400/',
+    storage: pgWhere?.storage ?? dataDir,
+    ...(pgWhere?.schema ? { schema: pgWhere.schema } : {}),
+    clock,
+    logger: silentLogger,
+    demo: true,
+  });
 
 const form = (body: Record<string, string>) => ({
   method: 'POST',
@@ -21,7 +32,7 @@ const form = (body: Record<string, string>) => ({
   body: new URLSearchParams(body).toString(),
 });
 
-describe('restart durability (SQLite on disk)', () => {
+describe(`restart durability (${pgWhere ? 'PostgreSQL' : 'SQLite on disk'})`, () => {
   it('keeps keys, tokens, rotations, revocations and settings across a restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tenant-'));
     dirs.push(dataDir);

@@ -6,6 +6,18 @@ import { MANAGEMENT_SCOPES } from '../src/management/system-api.ts';
 import { memoryLogger } from '../src/http/logger.ts';
 import type { ClientRecord, RefreshTokenPolicy, TenantStore, UserRecord } from '../src/store/types.ts';
 import { createTenant, type TenantConfig } from '../src/tenant.ts';
+import { dropSchema } from './postgres.ts';
+
+/**
+ * Where test tenants live: in-memory SQLite, or with TEST_STORE=postgres a schema of their
+ * own on TEST_DATABASE_URL, dropped when the tenant closes.
+ */
+export function testStorage(): { storage: string; schema?: string; cleanup(): Promise<void> } {
+  if (process.env.TEST_STORE !== 'postgres') return { storage: ':memory:', cleanup: async () => {} };
+  const url = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const schema = `t_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  return { storage: url, schema, cleanup: () => dropSchema(url, schema) };
+}
 
 export const ISSUER = 'https://tenant.test/';
 export const API = 'https://api.test/';
@@ -80,7 +92,8 @@ export async function user(store: TenantStore, email: string, extra: Partial<Use
 export async function testTenant(config: Partial<TenantConfig> = {}) {
   const clock = new ManualClock();
   const logger = memoryLogger();
-  const tenant = await createTenant({ issuer: ISSUER, storage: ':memory:', clock, logger, ...config });
+  const where = testStorage();
+  const tenant = await createTenant({ issuer: ISSUER, storage: where.storage, ...(where.schema ? { schema: where.schema } : {}), clock, logger, ...config });
   const { store } = tenant.deps;
   await store.putResourceServer({
     id: 'api',
@@ -144,7 +157,11 @@ export async function testTenant(config: Partial<TenantConfig> = {}) {
     return ((await res.json()) as { access_token: string }).access_token;
   };
 
-  return { tenant, store, clock, logger, alice, bob, post, login, refresh, managementToken, close: () => tenant.close() };
+  const close = async () => {
+    await tenant.close();
+    await where.cleanup();
+  };
+  return { tenant, store, clock, logger, alice, bob, post, login, refresh, managementToken, close };
 }
 
 export type TestTenant = Awaited<ReturnType<typeof testTenant>>;

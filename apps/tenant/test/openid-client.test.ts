@@ -2,13 +2,18 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/http/logger.ts';
 import { DEMO } from '../src/demo/demo-data.ts';
+import { testStorage } from './fixtures.ts';
 import { listeningTenant } from './server.ts';
 
 let server: Awaited<ReturnType<typeof listeningTenant>>;
+const where = testStorage();
 beforeAll(async () => {
-  server = await listeningTenant({ storage: ':memory:', demo: true, logger: silentLogger });
+  server = await listeningTenant({ storage: where.storage, ...(where.schema ? { schema: where.schema } : {}), demo: true, logger: silentLogger });
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  await where.cleanup();
+});
 
 /** Follows /authorize like a browser: the login page, its form, the redirect. */
 async function signIn(authorizationUrl: URL, email: string, password: string): Promise<URL> {

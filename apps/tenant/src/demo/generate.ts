@@ -20,7 +20,9 @@ export function generatedTokenValue(seed: string, index: number): string {
 }
 
 export interface GenerateOptions {
+  /** A SQLite data directory or a `postgres://` URL. */
   dataDir: string;
+  schema?: string;
   issuer: string;
   users: number;
   tokens: number;
@@ -34,7 +36,7 @@ export interface GenerateOptions {
 export async function generateTenant(options: GenerateOptions) {
   const started = performance.now();
   const log = options.log ?? ((line: string) => console.error(line));
-  const tenant = await createTenant({ issuer: options.issuer, storage: options.dataDir, demo: true, logger: silentLogger });
+  const tenant = await createTenant({ issuer: options.issuer, storage: options.dataDir, ...(options.schema ? { schema: options.schema } : {}), demo: true, logger: silentLogger });
   const { store } = tenant.deps;
   const mobile = (await store.getClient(DEMO.clients.mobile.client_id))!;
   const web = (await store.getClient(DEMO.clients.web.client_id))!;
@@ -125,6 +127,7 @@ async function main() {
       tokens: { type: 'string', default: '10000' },
       'heavy-user-tokens': { type: 'string', default: '0' },
       'data-dir': { type: 'string', default: '.data/generated' },
+      'database-url': { type: 'string' },
       issuer: { type: 'string', default: 'http://127.0.0.1:4400/' },
       seed: { type: 'string', default: 'bench' },
     },
@@ -135,7 +138,7 @@ async function main() {
     return n;
   };
   await generateTenant({
-    dataDir: resolve(values['data-dir']!),
+    dataDir: values['database-url'] ?? process.env.DATABASE_URL ?? resolve(values['data-dir']!),
     issuer: values.issuer!,
     users: Math.max(1, number('users', values.users)),
     tokens: number('tokens', values.tokens),

@@ -32,6 +32,7 @@ export class Params {
   static fromSearchParams(search: URLSearchParams): Params {
     const values = new Map<string, string>();
     for (const [key, value] of search) {
+      refuseNul(key, value);
       // RFC 6749 3.1 and 3.2: parameters must not be included more than once.
       if (values.has(key)) throw new InvalidRequest(`Parameter ${safeName(key)} must not be repeated`);
       if (value.length > MAX_PARAM_LENGTH) throw new InvalidRequest(`Parameter ${safeName(key)} is too long`);
@@ -48,6 +49,7 @@ export class Params {
     for (const [key, value] of Object.entries(body)) {
       if (value === null || value === undefined) continue;
       if (typeof value === 'string') {
+        refuseNul(key, value);
         if (value.length > MAX_PARAM_LENGTH) throw new InvalidRequest(`Parameter ${safeName(key)} is too long`);
         values.set(key, value);
       } else if (typeof value === 'number' || typeof value === 'boolean') {
@@ -58,6 +60,11 @@ export class Params {
     }
     return new Params(values);
   }
+}
+
+/** No identifier, secret or URI contains NUL, and databases refuse it in text: a 400 here. */
+function refuseNul(key: string, value: string): void {
+  if (key.includes('\u0000') || value.includes('\u0000')) throw new InvalidRequest(`Parameter ${safeName(key)} contains a NUL character`);
 }
 
 /** Parameter names are echoed in errors; keep them short and printable. */

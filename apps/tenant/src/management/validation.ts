@@ -9,9 +9,18 @@ function describe(error: z.ZodError): string {
   return path ? `${issue.message} on property ${path}` : issue.message;
 }
 
+/** Whether any string in a parsed body or query holds NUL, which no field accepts. */
+function hasNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(hasNul);
+  if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\u0000') || hasNul(v));
+  return false;
+}
+
 /** Validates the query string; the handler reads `c.req.valid('query')`. */
 export const query = <T extends z.ZodType>(schema: T) =>
   validator('query', (value) => {
+    if (hasNul(value)) throw invalidQuery('Query validation error: NUL characters are not allowed.');
     const parsed = schema.safeParse(value);
     if (!parsed.success) throw invalidQuery(`Query validation error: ${describe(parsed.error)}.`);
     return parsed.data as z.output<T>;
@@ -28,6 +37,7 @@ export const json = <T extends z.ZodType>(schema: T) =>
     } catch {
       throw badRequest('Invalid request payload JSON format', 'invalid_body');
     }
+    if (hasNul(body)) throw badRequest('Payload validation error: NUL characters are not allowed.', 'invalid_body');
     const parsed = schema.safeParse(body);
     if (!parsed.success) throw badRequest(`Payload validation error: ${describe(parsed.error)}.`, 'invalid_body');
     return parsed.data as z.output<T>;

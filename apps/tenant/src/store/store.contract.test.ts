@@ -3,15 +3,23 @@ import { randomSecret, sha256 } from '../crypto/secrets.ts';
 import { ids } from '../domain/ids.ts';
 import { mintRefreshToken, planExchange } from '../domain/refresh-tokens.ts';
 import { DEFAULT_REFRESH_TOKEN_POLICY } from './defaults.ts';
+import { PostgresStore } from './postgres/postgres-store.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
+import { postgresForTests } from '../../test/postgres.ts';
 import type { ClientRecord, TenantStore } from './types.ts';
 
 /**
  * One contract, every store. A new store joins by adding a factory here; a store that
  * cannot run (no server reachable) is reported as skipped with the reason.
  */
+const postgres = await postgresForTests();
 export const STORES: { name: string; open: () => Promise<TenantStore>; skip?: string }[] = [
   { name: 'sqlite', open: async () => new SqliteStore(':memory:') },
+  {
+    name: 'postgres',
+    open: async () => postgres.track(await PostgresStore.open(postgres.url, { schema: postgres.schema() })),
+    ...(postgres.skip ? { skip: postgres.skip } : {}),
+  },
 ];
 
 const T0 = Date.UTC(2026, 0, 1);

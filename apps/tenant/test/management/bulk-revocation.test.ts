@@ -7,10 +7,13 @@ import { sha256 } from '../../src/crypto/secrets.ts';
 import { generatedTokenValue, generateTenant } from '../../src/demo/generate.ts';
 import { silentLogger } from '../../src/http/logger.ts';
 import { createTenant } from '../../src/tenant.ts';
+import { testStorage } from '../fixtures.ts';
 
 const dirs: string[] = [];
-afterEach(() => {
+const cleanups: (() => Promise<void> | undefined)[] = [];
+afterEach(async () => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
 describe('a 50,000-token revocation interrupted by a restart', () => {
@@ -18,9 +21,14 @@ describe('a 50,000-token revocation interrupted by a restart', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tenant-bulk-'));
     dirs.push(dataDir);
     const issuer = 'http://127.0.0.1:4400/';
-    await generateTenant({ dataDir, issuer, users: 10, tokens: 50_000, heavyUserTokens: 50_000, seed: 'bulk', log: () => {} });
+    const pg = process.env.TEST_STORE === 'postgres' ? testStorage() : undefined;
+    cleanups.push(() => pg?.cleanup());
+    const storage = pg?.storage ?? dataDir;
+    const schema = pg?.schema ? { schema: pg.schema } : {};
+    await generateTenant({ dataDir: storage, ...schema, issuer, users: 10, tokens: 50_000, heavyUserTokens: 50_000, seed: 'bulk', log: () => {} });
     const clock = new ManualClock(Date.now());
-    const open = () => createTenant({ issuer, storage: dataDir, clock, logger: silentLogger, revocationBatchSize: 2_000 });
+    // A fixed instance id: a restarted process resumes its own lease at once.
+    const open = () => createTenant({ issuer, storage, ...schema, clock, logger: silentLogger, revocationBatchSize: 2_000, instanceId: 'bulk-test' });
     const usable = async (tenant: Awaited<ReturnType<typeof open>>, index: number) =>
       (await tenant.deps.store.findRefreshTokenBySecret(sha256(generatedTokenValue('bulk', index)), clock.now()))?.usable;
 

@@ -199,6 +199,7 @@ describe('PATCH /refresh-tokens/{id}', () => {
       { refresh_token_metadata: { count: 3 } },
       { refresh_token_metadata: { nested: { a: 'b' } } },
       { refresh_token_metadata: 'text' },
+      { refresh_token_metadata: { note: 'a\u0000b' } },
       { other: 1 },
       {},
     ]) {

@@ -1,0 +1,92 @@
+/**
+ * Versioned schema for PostgreSQL, the same tables as SQLite's. Applied at start, in order,
+ * each in its own transaction, under an advisory lock so instances starting together apply
+ * each migration once. Never edit an applied migration: add one.
+ */
+export const POSTGRES_MIGRATIONS: string[] = [
+  /* 1: the tenant */ `
+  CREATE TABLE tenant_settings (id INT PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
+  CREATE TABLE tenant_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE signing_keys (kid TEXT PRIMARY KEY, private_jwk TEXT NOT NULL, public_jwk TEXT NOT NULL, created_at BIGINT NOT NULL);
+
+  CREATE TABLE clients (client_id TEXT PRIMARY KEY, name TEXT NOT NULL, json TEXT NOT NULL, client_secret_hash BYTEA, created_at BIGINT NOT NULL);
+  CREATE TABLE resource_servers (identifier TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, json TEXT NOT NULL);
+  CREATE TABLE client_grants (id TEXT PRIMARY KEY, client_id TEXT NOT NULL, audience TEXT NOT NULL, scope TEXT NOT NULL, UNIQUE (client_id, audience));
+
+  CREATE TABLE users (
+    user_id TEXT PRIMARY KEY, email TEXT NOT NULL, name TEXT NOT NULL, created_at BIGINT NOT NULL,
+    last_login BIGINT, json TEXT NOT NULL, password_hash TEXT
+  );
+  CREATE UNIQUE INDEX users_email ON users (lower(email));
+  CREATE INDEX users_name ON users (lower(name));
+  CREATE INDEX users_created ON users (created_at);
+
+  CREATE TABLE grants (
+    id TEXT PRIMARY KEY, user_id TEXT NOT NULL, client_id TEXT NOT NULL, audience TEXT NOT NULL, scope TEXT NOT NULL,
+    created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, UNIQUE (user_id, client_id, audience)
+  );
+  CREATE INDEX grants_client ON grants (client_id);
+
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY, user_id TEXT NOT NULL, cookie_hash BYTEA NOT NULL UNIQUE, created_at BIGINT NOT NULL,
+    revoked_at BIGINT, json TEXT NOT NULL
+  );
+  CREATE INDEX sessions_user ON sessions (user_id, id);
+
+  CREATE TABLE authorization_codes (code_hash BYTEA PRIMARY KEY, json TEXT NOT NULL, expires_at BIGINT NOT NULL, consumed_at BIGINT);
+
+  CREATE TABLE refresh_tokens (
+    seq BIGSERIAL UNIQUE,
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    grant_id TEXT,
+    session_id TEXT,
+    device_name TEXT,
+    audience TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    resource_servers TEXT NOT NULL,
+    rotating BOOLEAN NOT NULL,
+    leeway INT NOT NULL,
+    idle_lifetime INT,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT,
+    idle_expires_at BIGINT,
+    last_exchanged_at BIGINT,
+    initial_ip TEXT, initial_asn TEXT, initial_user_agent TEXT,
+    last_ip TEXT, last_asn TEXT, last_user_agent TEXT,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    current_hash BYTEA NOT NULL,
+    previous_hash BYTEA,
+    previous_valid_until BIGINT,
+    revoked_at BIGINT,
+    revoked_reason TEXT
+  );
+  CREATE INDEX rt_user_live ON refresh_tokens (user_id, id) WHERE revoked_at IS NULL;
+  CREATE INDEX rt_user_client_live ON refresh_tokens (user_id, client_id, created_at) WHERE revoked_at IS NULL;
+  CREATE INDEX rt_client_live ON refresh_tokens (client_id, id) WHERE revoked_at IS NULL;
+  CREATE INDEX rt_grant_live ON refresh_tokens (grant_id) WHERE revoked_at IS NULL AND grant_id IS NOT NULL;
+  CREATE INDEX rt_session_live ON refresh_tokens (session_id) WHERE revoked_at IS NULL AND session_id IS NOT NULL;
+  CREATE INDEX rt_user_all ON refresh_tokens (user_id, created_at);
+
+  CREATE TABLE refresh_token_secrets (hash BYTEA PRIMARY KEY, token_id TEXT NOT NULL);
+  CREATE INDEX rts_token ON refresh_token_secrets (token_id);
+
+  CREATE TABLE revocation_jobs (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, token_id TEXT, user_id TEXT, client_id TEXT, audience TEXT,
+    grant_id TEXT, session_id TEXT, device_name TEXT, reason TEXT NOT NULL, cutoff BIGINT NOT NULL,
+    requested_at BIGINT NOT NULL, revoked_count BIGINT NOT NULL DEFAULT 0, claimed_by TEXT, claimed_until BIGINT
+  );
+
+  CREATE TABLE events (
+    id TEXT PRIMARY KEY, type TEXT NOT NULL, user_id TEXT, client_id TEXT, refresh_token_id TEXT,
+    created_at BIGINT NOT NULL, json TEXT NOT NULL
+  );
+  CREATE INDEX events_user ON events (user_id, created_at);
+  CREATE INDEX events_token ON events (refresh_token_id);
+
+  -- Fixed-window counters shared by every instance (refresh-token exchanges, sign-in failures).
+  CREATE TABLE rate_limits (key TEXT PRIMARY KEY, count INT NOT NULL, reset_at BIGINT NOT NULL);
+  CREATE INDEX rate_limits_reset ON rate_limits (reset_at);
+  `,
+];

@@ -1,34 +1,42 @@
+import pg from 'pg';
 import { defineConfig } from 'vitest/config';
 
-export default defineConfig({
-  test: {
-    projects: [
-      {
-        test: {
-          name: 'tenant',
-          root: './apps/tenant',
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
-        },
-      },
-      {
-        test: {
-          name: 'bff',
-          root: './apps/bff',
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          testTimeout: 30_000,
-          hookTimeout: 60_000,
-        },
-      },
-      {
-        test: {
-          name: 'dashboard',
-          root: './apps/dashboard',
-          include: ['src/**/*.test.{ts,tsx}'],
-          environment: 'happy-dom',
-        },
-      },
-    ],
-  },
+const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Is PostgreSQL there? If not, its runs are reported as skipped, with this reason. */
+async function postgresUnavailable(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return undefined;
+  } catch (err) {
+    return `no PostgreSQL at ${TEST_DATABASE_URL.replace(/\/\/[^@]*@/, '//')} (${(err as Error).message}); set TEST_DATABASE_URL`;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+const tenant = { root: './apps/tenant', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 };
+const bff = { root: './apps/bff', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 };
+const onPostgres = { TEST_STORE: 'postgres', TEST_DATABASE_URL };
+
+export default defineConfig(async () => {
+  const skip = await postgresUnavailable();
+  return {
+    test: {
+      projects: [
+        { test: { name: 'tenant', ...tenant } },
+        { test: { name: 'bff', ...bff } },
+        { test: { name: 'dashboard', root: './apps/dashboard', include: ['src/**/*.test.{ts,tsx}'], environment: 'happy-dom' } },
+        // The same suites once more on PostgreSQL (the store contract already runs both stores).
+        ...(skip
+          ? [{ test: { name: 'postgres', root: '.', include: ['test/postgres-skipped.test.ts'], env: { POSTGRES_SKIP_REASON: skip } } }]
+          : [
+              { test: { name: 'tenant (postgres)', ...tenant, include: ['test/**/*.test.ts'], env: onPostgres } },
+              { test: { name: 'bff (postgres)', ...bff, include: ['test/**/*.test.ts'], env: onPostgres } },
+            ]),
+      ],
+    },
+  };
 });

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { BffStore } from './audit/bff-store.ts';
+import { PostgresBffStore } from './audit/postgres-bff-store.ts';
 import { SqliteBffStore } from './audit/sqlite-bff-store.ts';
 import { createApp } from './app.ts';
 import type { BffConfig } from './config.ts';
@@ -22,11 +23,17 @@ const jsonLogger: Logger = {
   error: (msg, fields) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg, ...fields })}\n`),
 };
 
+/** The audit log's store: PostgreSQL when configured (several instances), SQLite otherwise. */
+async function openBffStore(config: BffConfig): Promise<BffStore> {
+  if (config.database) return PostgresBffStore.open(config.database.url, config.database.schema ? { schema: config.database.schema } : {});
+  return new SqliteBffStore(join(config.dataDir, 'bff.sqlite'));
+}
+
 /** Builds the BFF from its configuration; `store` and `fetch` may be injected by tests. */
-export function createBff(config: BffConfig, overrides: { store?: BffStore; logger?: Logger; fetch?: typeof fetch; now?: () => number } = {}): Bff {
+export async function createBff(config: BffConfig, overrides: { store?: BffStore; logger?: Logger; fetch?: typeof fetch; now?: () => number } = {}): Promise<Bff> {
   const logger = overrides.logger ?? jsonLogger;
   const now = overrides.now ?? Date.now;
-  const store = overrides.store ?? new SqliteBffStore(join(config.dataDir, 'bff.sqlite'));
+  const store = overrides.store ?? (await openBffStore(config));
   const baseFetch = overrides.fetch ?? fetch;
   const mgmtFetch = rateLimitedFetch({
     ...config.rateLimit,

@@ -18,6 +18,8 @@ export interface BffConfig {
   embedded: boolean;
   /** Retries of a Management API 429 before giving up, and the longest wait honoured. */
   rateLimit: { retries: number; maxWaitMs: number };
+  /** PostgreSQL for the audit log and ended sessions, shared by every BFF instance; SQLite in dataDir otherwise. */
+  database?: { url: string; schema?: string };
 }
 
 const url = z.url({ protocol: /^https?$/ });
@@ -42,6 +44,7 @@ const Env = z
     BFF_STATIC_DIR: z.string().optional(),
     TENANT_NAME: z.string().optional(),
     MANAGEMENT_429_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
   })
   .refine((e) => e.AUTH0_DOMAIN || e.MANAGEMENT_API_URL, { message: 'Set AUTH0_DOMAIN, or MANAGEMENT_API_URL and MANAGEMENT_TOKEN_URL', path: ['AUTH0_DOMAIN'] });
 
@@ -73,5 +76,6 @@ export function readConfig(env: Record<string, string | undefined>, extra: { sta
     tenantName: e.TENANT_NAME ?? new URL(baseUrl).hostname,
     embedded: extra.embedded ?? false,
     rateLimit: { retries: e.MANAGEMENT_429_RETRIES, maxWaitMs: 10_000 },
+    ...(e.DATABASE_URL ? { database: { url: e.DATABASE_URL } } : {}),
   };
 }

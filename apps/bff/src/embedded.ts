@@ -22,6 +22,8 @@ export interface EmbeddedStackOptions {
   logger?: Logger;
   tenantLogger?: import('@rtc/tenant').Logger;
   sessionSecret?: string;
+  /** PostgreSQL for both the tenant and the BFF's audit log (in `schema`, if given); SQLite in dataDir otherwise. */
+  database?: { url: string; schema?: string };
   /** Extra tenant configuration for tests (rate limits, revocation lag). */
   tenant?: Pick<TenantConfig, 'options' | 'revocationLagMs' | 'refreshRateLimitPerMinute'>;
 }
@@ -65,7 +67,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   await close(tenantServer);
   const tenant = await createTenant({
     issuer: `${tenantUrl}/`,
-    storage: join(options.dataDir, 'tenant'),
+    storage: options.database?.url ?? join(options.dataDir, 'tenant'),
+    ...(options.database?.schema ? { schema: options.database.schema } : {}),
     demo: true,
     ...(options.tenantLogger ? { logger: options.tenantLogger } : {}),
     ...options.tenant,
@@ -101,8 +104,9 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     tenantName: 'Acme (embedded demo tenant)',
     embedded: true,
     rateLimit: { retries: 3, maxWaitMs: 10_000 },
+    ...(options.database ? { database: options.database } : {}),
   };
-  const bff = createBff(config, options.logger ? { logger: options.logger } : {});
+  const bff = await createBff(config, options.logger ? { logger: options.logger } : {});
   const bffHttp = await listen(bff.app.fetch, bffPort, host);
   return {
     tenant,

@@ -13,7 +13,7 @@ async function main() {
   const port = Number(process.env.BFF_PORT ?? 4000);
   if (process.env.MANAGEMENT_CLIENT_ID) {
     const config = readConfig(process.env, { staticDir: process.env.BFF_STATIC_DIR ?? DASHBOARD_DIST });
-    const bff = createBff(config);
+    const bff = await createBff(config);
     const server = serve({ fetch: bff.app.fetch, port, hostname: process.env.BFF_HOST ?? '127.0.0.1' }, () =>
       console.error(`Refresh Token Console: ${config.publicUrl}  (tenant ${config.management.baseUrl})`),
     );
@@ -27,6 +27,7 @@ async function main() {
     dataDir: resolve(process.env.DATA_DIR ?? '.data'),
     tenantPort: Number(process.env.TENANT_PORT ?? 4400),
     bffPort: port,
+    ...(process.env.DATABASE_URL ? { database: { url: process.env.DATABASE_URL } } : {}),
   });
   console.error(
     [

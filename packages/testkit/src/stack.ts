@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser } from './browser.ts';
+import { dropSchema } from './postgres.ts';
 
 export type StaffRole = 'admin' | 'support' | 'viewer';
 
@@ -19,6 +20,11 @@ const quiet = { info() {}, warn() {}, error() {} };
 /** The tenant (demo data, fresh temporary directory) and the BFF, on free ports. */
 export async function startTestStack(options: { staticDir?: string | null; tenant?: Parameters<typeof startEmbeddedStack>[0]['tenant']; logs?: string[] } = {}): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rtc-stack-'));
+  // TEST_STORE=postgres: tenant and BFF in a schema of their own on TEST_DATABASE_URL.
+  const database =
+    process.env.TEST_STORE === 'postgres'
+      ? { url: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', schema: `s_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}` }
+      : undefined;
   const capture = options.logs
     ? (level: string) => (msg: string, fields?: Record<string, unknown>) => options.logs!.push(JSON.stringify({ level, msg, ...fields }))
     : undefined;
@@ -29,6 +35,7 @@ export async function startTestStack(options: { staticDir?: string | null; tenan
     logger,
     tenantLogger: capture ? logger : silentLogger,
     sessionSecret: 'test-session-secret-that-is-long-enough-0123456789',
+    ...(database ? { database } : {}),
     ...(options.tenant ? { tenant: options.tenant } : {}),
   });
   return {
@@ -38,6 +45,7 @@ export async function startTestStack(options: { staticDir?: string | null; tenan
     async stop() {
       await stack.close();
       rmSync(dataDir, { recursive: true, force: true });
+      if (database) await dropSchema(database.url, database.schema);
     },
   };
 }

@@ -10,12 +10,13 @@ export interface ServerConfig {
   demo: boolean;
   refreshRateLimitPerMinute: number | undefined;
   revocationLeaseMs: number | undefined;
+  revocationBatchSize: number | undefined;
   instanceId: string | undefined;
 }
 
 const USAGE = `Usage: npm run tenant -- [--port N] [--host H] [--issuer URL] [--data-dir DIR | --database-url postgres://...] [--no-demo]
 Environment: TENANT_PORT, TENANT_HOST, TENANT_ISSUER, TENANT_DATA_DIR, DATABASE_URL, TENANT_DEMO=0,
-  TENANT_REFRESH_RATE_LIMIT (exchanges per token and IP per minute), TENANT_REVOCATION_LEASE_MS, TENANT_INSTANCE_ID`;
+  TENANT_REFRESH_RATE_LIMIT (exchanges per token and IP per minute), TENANT_REVOCATION_LEASE_MS, TENANT_REVOCATION_BATCH_SIZE, TENANT_INSTANCE_ID`;
 
 /** Flags win over environment variables, which win over defaults. */
 export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {
@@ -54,6 +55,7 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
     demo: !(values['no-demo'] || env.TENANT_DEMO === '0'),
     refreshRateLimitPerMinute: optionalNumber(env.TENANT_REFRESH_RATE_LIMIT, 'TENANT_REFRESH_RATE_LIMIT'),
     revocationLeaseMs: optionalNumber(env.TENANT_REVOCATION_LEASE_MS, 'TENANT_REVOCATION_LEASE_MS'),
+    revocationBatchSize: optionalNumber(env.TENANT_REVOCATION_BATCH_SIZE, 'TENANT_REVOCATION_BATCH_SIZE'),
     instanceId: env.TENANT_INSTANCE_ID || undefined,
   };
 }

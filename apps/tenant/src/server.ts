@@ -13,6 +13,7 @@ async function main() {
     demo: config.demo,
     ...(config.refreshRateLimitPerMinute ? { refreshRateLimitPerMinute: config.refreshRateLimitPerMinute } : {}),
     ...(config.revocationLeaseMs ? { revocationLeaseMs: config.revocationLeaseMs } : {}),
+    ...(config.revocationBatchSize ? { revocationBatchSize: config.revocationBatchSize } : {}),
     ...(config.instanceId ? { instanceId: config.instanceId } : {}),
   });
   const server = serve({ fetch: tenant.app.fetch, port: config.port, hostname: config.host }, (info) => {

@@ -1,0 +1,119 @@
+import { DEMO, demoEndUser } from '@rtc/tenant';
+import { endUserApp, json, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+let stack: TestStack;
+let support: StaffClient;
+const logs: string[] = [];
+const secretsSeen = new Set<string>();
+
+beforeAll(async () => {
+  // Exchanges of one token are rate limited per token and IP; the race needs more than 120.
+  stack = await startTestStack({ logs, tenant: { refreshRateLimitPerMinute: 10_000 } });
+  support = await stack.signIn('support');
+});
+afterAll(() => stack.stop());
+
+const mobile = () => endUserApp(stack.tenantUrl);
+const web = () => endUserApp(stack.tenantUrl, DEMO.clients.web.client_id, DEMO.clients.web.secret);
+const remember = <T extends string | undefined>(value: T): T => {
+  if (value) secretsSeen.add(value);
+  return value;
+};
+
+describe('races', () => {
+  it('200 parallel exchanges of one rotating token (leeway 0) give exactly one successor', async () => {
+    const token = remember(await mobile().login(demoEndUser(30).email, 'Race'));
+    const results = await Promise.all(Array.from({ length: 200 }, () => mobile().refresh(token)));
+    const winners = results.filter((r) => r.status === 200);
+    expect(winners).toHaveLength(1);
+    expect(results.every((r) => r.status === 200 || r.status === 403)).toBe(true);
+    // The one successor was issued, then the reuse revoked the family: nothing is left alive.
+    expect((await mobile().refresh(remember(winners[0]!.refreshToken!))).status).toBe(403);
+  });
+
+  it('a revoke racing exchanges leaves the token unusable from the moment the revoke answered', async () => {
+    const token = remember(await web().login(demoEndUser(31).email, 'Racing Laptop'));
+    let revokedAt = Number.POSITIVE_INFINITY;
+    const attempts: { sentAt: number; status: number }[] = [];
+    const exchanger = async () => {
+      for (let i = 0; i < 40; i++) {
+        const sentAt = performance.now();
+        attempts.push({ sentAt, status: (await web().refresh(token)).status });
+      }
+    };
+    const revoker = async () => {
+      await new Promise((r) => setTimeout(r, 15));
+      expect((await web().revoke(token)).status).toBe(200);
+      revokedAt = performance.now();
+    };
+    await Promise.all([exchanger(), exchanger(), exchanger(), revoker()]);
+    const after = attempts.filter((a) => a.sentAt > revokedAt);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((a) => a.status === 403)).toBe(true);
+    expect(attempts.some((a) => a.status === 200)).toBe(true);
+  });
+
+  it('unlinking a device while its app refreshes leaves no live token on that device', async () => {
+    const user = demoEndUser(32);
+    let current = remember(await mobile().login(user.email, 'Busy Phone'));
+    let unlinked = false;
+    const refreshing = (async () => {
+      for (let i = 0; i < 60 && !unlinked; i++) {
+        const next = await mobile().refresh(current);
+        if (next.status !== 200) return;
+        current = remember(next.refreshToken!);
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 30));
+    const res = await support.api('POST', `/api/users/${encodeURIComponent(user.user_id)}/devices/unlink`, { device_name: 'Busy Phone' });
+    expect(res.status).toBe(200);
+    unlinked = true;
+    await refreshing;
+    expect((await mobile().refresh(current)).status).toBe(403);
+    const { devices } = await json(await support.api('GET', `/api/users/${encodeURIComponent(user.user_id)}/devices`));
+    expect(devices.map((d: { name: string }) => d.name)).not.toContain('Busy Phone');
+  });
+});
+
+describe('secrets stay secret', () => {
+  it('no token value, client secret, password or cookie appears in the logs of a full run', async () => {
+    // A full run: staff sign-in (above), end users signing in, exchanging, revoking, staff acting.
+    const user = demoEndUser(33);
+    const a = remember(await web().login(user.email, 'Log Laptop'));
+    await web().refresh(a);
+    await web().revoke(a);
+    const b = await mobile().loginWithBrowser(user.email, 'Log Phone');
+    remember(b.refreshToken);
+    await support.api('GET', `/api/users/${encodeURIComponent(user.user_id)}/refresh-tokens`);
+    await support.api('POST', `/api/users/${encodeURIComponent(user.user_id)}/refresh-tokens/revoke-all`, {});
+    const cookie = support.browser.cookie(new URL(stack.bffUrl).host, 'rtc_session')!;
+    const mgmtToken = await stack.bff.deps.tokens.get();
+
+    const forbidden = [
+      ...secretsSeen,
+      cookie,
+      support.csrf,
+      mgmtToken,
+      DEMO.clients.web.secret,
+      DEMO.clients.dashboard.secret,
+      DEMO.clients.management.secret,
+      DEMO.endUserPassword,
+      ...DEMO.staff.map((s) => s.password),
+    ];
+    const all = logs.join('\n');
+    expect(logs.length).toBeGreaterThan(20);
+    for (const secret of forbidden) expect(all.includes(secret), `a secret of ${secret.length} characters is in the logs`).toBe(false);
+  });
+
+  it.skipIf(process.env.TEST_STORE === 'postgres')('refresh tokens, client secrets and passwords are stored hashed: none is in the database files', () => {
+    const dir = join(stack.dataDir, 'tenant');
+    const bytes = readdirSync(dir).map((f) => readFileSync(join(dir, f)).toString('latin1')).join('');
+    expect(bytes.length).toBeGreaterThan(10_000);
+    for (const secret of [...secretsSeen, DEMO.clients.web.secret, DEMO.clients.management.secret, DEMO.endUserPassword, ...DEMO.staff.map((s) => s.password)]) {
+      expect(bytes.includes(secret), `a secret of ${secret.length} characters is stored in clear`).toBe(false);
+    }
+  });
+});

@@ -34,13 +34,21 @@ describe('POST /oauth/token grant_type=password', () => {
     }
   });
 
-  it('throttles repeated failures for one account and address with 429', async () => {
+  it('throttles repeated failures for one account and address with 429, even for the right password then', async () => {
     let last: Response | undefined;
     for (let i = 0; i < 11; i++) {
       last = await t.post('/oauth/token', { grant_type: 'password', client_id: 'mobile', username: t.alice.email, password: 'guess' + i });
     }
     expect(last!.status).toBe(429);
     expect(last!.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await t.post('/oauth/token', { grant_type: 'password', client_id: 'mobile', username: t.alice.email, password: PASSWORD })).status).toBe(429);
+    t.clock.advanceSeconds(15 * 60 + 1);
+    expect((await t.post('/oauth/token', { grant_type: 'password', client_id: 'mobile', username: t.alice.email, password: PASSWORD })).status).toBe(200);
+  });
+
+  it('does not count successful sign-ins: many at once never lock an account out', async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, () => t.login('mobile')));
+    expect(results).toHaveLength(20);
   });
 
   it('gives no refresh token without offline_access', async () => {

@@ -12,7 +12,10 @@ export interface RateLimitResult {
 }
 
 export interface RateLimiter {
+  /** Counts one event against `key` and says whether it is within the limit. */
   hit(key: string, now: number): Promise<RateLimitResult>;
+  /** Whether one more event would be within the limit, without counting it. */
+  peek(key: string, now: number): Promise<RateLimitResult>;
   /** Forgets a key (a successful sign-in clears its failures). */
   reset(key: string): Promise<void>;
 }
@@ -41,6 +44,12 @@ export class MemoryRateLimiter implements RateLimiter {
       remaining: Math.max(0, this.limit - window.count),
       resetAt: window.resetAt,
     };
+  }
+
+  async peek(key: string, now: number): Promise<RateLimitResult> {
+    const window = this.windows.get(key);
+    const count = window && window.resetAt > now ? window.count : 0;
+    return { allowed: count < this.limit, limit: this.limit, remaining: Math.max(0, this.limit - count), resetAt: window && window.resetAt > now ? window.resetAt : now + this.windowMs };
   }
 
   async reset(key: string): Promise<void> {

@@ -649,6 +649,12 @@ class PostgresRateLimiter implements RateLimiter {
     return { allowed: count <= this.limit, limit: this.limit, remaining: Math.max(0, this.limit - count), resetAt: Number(reset_at) };
   }
 
+  async peek(key: string, now: number): Promise<RateLimitResult> {
+    const { rows } = await this.pool.query<{ count: number; reset_at: number }>('SELECT count, reset_at FROM rate_limits WHERE key = $1 AND reset_at > $2', [key, now]);
+    const count = rows[0]?.count ?? 0;
+    return { allowed: count < this.limit, limit: this.limit, remaining: Math.max(0, this.limit - count), resetAt: rows[0] ? Number(rows[0].reset_at) : now + this.windowMs };
+  }
+
   async reset(key: string): Promise<void> {
     await this.pool.query('DELETE FROM rate_limits WHERE key = $1', [key]);
   }

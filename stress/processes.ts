@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface Proc {
+  child: ChildProcess;
+  url: string;
+  logs: string[];
+  /** Resident memory of the process, bytes (Linux). */
+  rss(): number;
+  kill9(): Promise<void>;
+}
+
+export const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+/** Starts a server script of the repo in its own Node process and waits for /health. */
+export async function startProcess(script: string, args: string[], env: Record<string, string>, port: number): Promise<Proc> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logs: string[] = [];
+  const collect = (chunk: Buffer) => logs.push(...chunk.toString().split('\n').filter(Boolean));
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const proc: Proc = {
+    child,
+    url: `http://127.0.0.1:${port}`,
+    logs,
+    rss: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
+    kill9: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`${script} exited early:\n${logs.join('\n')}`);
+    if (await fetch(`${proc.url}/health`).then((r) => r.ok, () => false)) return proc;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${script} did not start:\n${logs.join('\n')}`);
+}
+
+/** The embedded tenant as `npm run tenant` runs it, on a data directory. */
+export async function startTenant(dataDir: string, port: number, env: Record<string, string> = {}) {
+  return startProcess('apps/tenant/src/server.ts', ['--port', String(port), '--data-dir', dataDir, '--issuer', `http://127.0.0.1:${port}/`], env, port);
+}

@@ -23,6 +23,7 @@ export interface RateLimiter {
 /** In-process counters, bounded in size; fine for one instance. */
 export class MemoryRateLimiter implements RateLimiter {
   private readonly windows = new Map<string, { count: number; resetAt: number }>();
+  private nextSweep = 0;
 
   constructor(
     private readonly limit: number,
@@ -31,9 +32,13 @@ export class MemoryRateLimiter implements RateLimiter {
   ) {}
 
   async hit(key: string, now: number): Promise<RateLimitResult> {
+    // Every rotated refresh token is a new key: expired windows go once per window, not only when full.
+    if (now >= this.nextSweep || this.windows.size >= this.maxKeys) {
+      this.sweep(now);
+      this.nextSweep = now + this.windowMs;
+    }
     let window = this.windows.get(key);
     if (!window || window.resetAt <= now) {
-      if (this.windows.size >= this.maxKeys) this.sweep(now);
       window = { count: 0, resetAt: now + this.windowMs };
       this.windows.set(key, window);
     }

@@ -23,8 +23,8 @@ export const freePort = () =>
   });
 
 /** Starts a server script of the repo in its own Node process and waits for /health. */
-export async function startProcess(script: string, args: string[], env: Record<string, string>, port: number): Promise<Proc> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startProcess(script: string, args: string[], env: Record<string, string>, port: number, nodeArgs: string[] = []): Promise<Proc> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: string[] = [];
   const collect = (chunk: Buffer) => logs.push(...chunk.toString().split('\n').filter(Boolean));
   child.stdout!.on('data', collect);

@@ -45,6 +45,19 @@ async function main() {
   onStop(() => stack.close());
 }
 
+/**
+ * Diagnostics: started with --expose-gc, SIGUSR2 runs a full garbage collection and logs the
+ * memory left, so a soak can tell a leak from a heap that simply has not been collected yet.
+ */
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc) {
+  process.on('SIGUSR2', () => {
+    gc();
+    const { heapUsed, rss, external } = process.memoryUsage();
+    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'memory after gc', heapUsed, rss, external })}\n`);
+  });
+}
+
 function onStop(stop: () => Promise<void>) {
   let stopping = false;
   const handler = async () => {

@@ -1,4 +1,7 @@
 import pg from 'pg';
+import { dropSchema } from '../src/store/postgres/pool.ts';
+
+export { dropSchema };
 
 /**
  * PostgreSQL for tests: TEST_DATABASE_URL (default: the local trust-auth server's `test`
@@ -38,14 +41,4 @@ export async function postgresForTests() {
       return store;
     },
   };
-}
-
-export async function dropSchema(url: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  } finally {
-    await client.end();
-  }
 }

@@ -21,3 +21,18 @@ export interface BffStore {
   isSessionEnded(sid: string, now: number): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/** An audit row, as both stores keep it, to the API's entry. */
+export function toAuditEntry(r: Record<string, any>): AuditEntry {
+  return {
+    id: r.id,
+    at: new Date(Number(r.at)).toISOString(),
+    actor: { sub: r.actor_sub, name: r.actor_name, role: r.actor_role },
+    action: r.action,
+    target_user_id: r.target_user_id,
+    target: r.target,
+    result: r.result,
+    detail: r.detail,
+    request_id: r.request_id,
+  };
+}

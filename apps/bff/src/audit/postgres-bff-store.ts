@@ -2,7 +2,7 @@ import type { AuditEntry, AuditQuery } from '@rtc/contracts';
 import { createPool, runPostgresMigrations } from '@rtc/tenant/postgres';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { BffStore, NewAuditEntry } from './bff-store.ts';
+import { toAuditEntry, type BffStore, type NewAuditEntry } from './bff-store.ts';
 
 const MIGRATIONS = [
   `CREATE TABLE audit_log (
@@ -55,17 +55,7 @@ export class PostgresBffStore implements BffStore {
     const total = Number((await this.pool.query(`SELECT count(*) AS n FROM audit_log ${where}`, filterParams)).rows[0].n);
     return {
       total,
-      entries: rows.map((r) => ({
-        id: r.id,
-        at: new Date(Number(r.at)).toISOString(),
-        actor: { sub: r.actor_sub, name: r.actor_name, role: r.actor_role },
-        action: r.action,
-        target_user_id: r.target_user_id,
-        target: r.target,
-        result: r.result,
-        detail: r.detail,
-        request_id: r.request_id,
-      })),
+      entries: rows.map(toAuditEntry),
     };
   }
 

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { BffStore, NewAuditEntry } from './bff-store.ts';
+import { toAuditEntry, type BffStore, type NewAuditEntry } from './bff-store.ts';
 
 const MIGRATIONS = [
   `CREATE TABLE audit_log (
@@ -88,17 +88,7 @@ export class SqliteBffStore implements BffStore {
     const total = (this.db.prepare(`SELECT count(*) AS n FROM audit_log ${where}`).get(params) as Row).n as number;
     return {
       total,
-      entries: rows.map((r) => ({
-        id: r.id,
-        at: new Date(r.at).toISOString(),
-        actor: { sub: r.actor_sub, name: r.actor_name, role: r.actor_role },
-        action: r.action,
-        target_user_id: r.target_user_id,
-        target: r.target,
-        result: r.result,
-        detail: r.detail,
-        request_id: r.request_id,
-      })),
+      entries: rows.map(toAuditEntry),
     };
   }
 

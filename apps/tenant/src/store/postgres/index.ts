@@ -1,2 +1,2 @@
 /** PostgreSQL plumbing the BFF reuses for its own store. */
-export { createPool, runMigrations as runPostgresMigrations, transaction } from './pool.ts';
+export { createPool, dropSchema, runMigrations as runPostgresMigrations, transaction } from './pool.ts';

@@ -41,7 +41,9 @@ it(`a ${SECONDS}-second soak of mixed traffic: no 5xx, no upward memory trend`, 
 
   const statuses = new Map<number, number>();
   let failures = 0;
-  const count = (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  const count = (status: number): void => {
+    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  };
   const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
   const ops: (() => Promise<void>)[] = [
     async () => count((await web.refresh(pick(webTokens))).status),

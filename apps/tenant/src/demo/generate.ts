@@ -26,8 +26,10 @@ export interface GenerateOptions {
   issuer: string;
   users: number;
   tokens: number;
-  /** One user (`auth0|heavy`) gets this many of the tokens. */
+  /** One user (`auth0|heavy`) gets this many of the tokens (the first ones). */
   heavyUserTokens: number;
+  /** Then `auth0|bulk` gets this many (for the bulk-revocation figure). */
+  bulkUserTokens?: number;
   seed: string;
   log?: (line: string) => void;
 }
@@ -43,7 +45,8 @@ export async function generateTenant(options: GenerateOptions) {
   const clients = [mobile, web];
   const random = prng(42);
   const now = Date.now();
-  const userId = (i: number) => (i === 0 ? 'auth0|heavy' : `auth0|gen${i.toString(36).padStart(8, '0')}`);
+  const userId = (i: number) => (i === 0 ? 'auth0|heavy' : i === 1 ? 'auth0|bulk' : `auth0|gen${i.toString(36).padStart(8, '0')}`);
+  const bulk = options.bulkUserTokens ?? 0;
   const BATCH = 20_000;
 
   for (let start = 0; start < options.users; start += BATCH) {
@@ -78,7 +81,8 @@ export async function generateTenant(options: GenerateOptions) {
     const tokens: NewRefreshToken[] = [];
     const grants: GrantRecord[] = [];
     for (let i = start; i < Math.min(options.tokens, start + BATCH); i++) {
-      const owner = i < options.heavyUserTokens ? 0 : 1 + Math.floor(random() * Math.max(1, options.users - 1));
+      const owner =
+        i < options.heavyUserTokens ? 0 : i < options.heavyUserTokens + bulk ? 1 : 2 + Math.floor(random() * Math.max(1, options.users - 2));
       const client = clients[i % 2]!;
       const device = DEVICES[Math.floor(random() * DEVICES.length)]!;
       const ip = device.ips[i % device.ips.length]!;

@@ -1,0 +1,61 @@
+/**
+ * The load generator, run as its own process so it does not share a core's event loop with
+ * the server: `tsx bench/load.ts '<json options>'` prints autocannon's result as JSON.
+ * Each request can carry a distinct live refresh token, derived like the generator's.
+ */
+import autocannon, { type Request } from 'autocannon';
+import { createHash } from 'node:crypto';
+
+interface LoadOptions {
+  url: string;
+  path: string;
+  method: 'GET' | 'POST' | 'DELETE';
+  connections: number;
+  durationSeconds: number;
+  headers?: Record<string, string>;
+  /** Form fields; `{token}` is replaced by the next generated token value. */
+  form?: Record<string, string>;
+  tokens?: { seed: string; first: number; step: number };
+}
+
+const options = JSON.parse(process.argv[2]!) as LoadOptions;
+let next = options.tokens?.first ?? 0;
+const tokenValue = () => {
+  const value = createHash('sha256').update(`${options.tokens!.seed}:${next}`).digest('base64url');
+  next += options.tokens!.step;
+  return value;
+};
+
+const result = await autocannon({
+  url: options.url,
+  connections: options.connections,
+  duration: options.durationSeconds,
+  requests: [
+    {
+      method: options.method,
+      path: options.path,
+      headers: { ...(options.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...options.headers },
+      ...(options.form
+        ? {
+            setupRequest: (req: Request) => {
+              const fields = Object.fromEntries(Object.entries(options.form!).map(([k, v]) => [k, v === '{token}' ? tokenValue() : v]));
+              req.body = new URLSearchParams(fields).toString();
+              return req;
+            },
+          }
+        : {}),
+    },
+  ],
+});
+process.stdout.write(
+  JSON.stringify({
+    requestsPerSecond: result.requests.average,
+    total: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    p50: result.latency.p50,
+    // autocannon reports p97.5 rather than p95: the stricter of the two.
+    p95: result.latency.p97_5,
+    p99: result.latency.p99,
+  }),
+);

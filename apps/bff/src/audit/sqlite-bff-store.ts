@@ -1,8 +1,7 @@
 import type { AuditEntry, AuditQuery } from '@rtc/contracts';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { openSqlite } from '@rtc/tenant/sqlite';
 import { toAuditEntry, type BffStore, type NewAuditEntry } from './bff-store.ts';
 
 const MIGRATIONS = [
@@ -32,18 +31,7 @@ export class SqliteBffStore implements BffStore {
   private readonly db: Database.Database;
 
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    const applied = this.db.pragma('user_version', { simple: true }) as number;
-    for (let v = applied; v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]!);
-        this.db.pragma(`user_version = ${v + 1}`);
-      })();
-    }
+    this.db = openSqlite(path, MIGRATIONS);
   }
 
   async recordAudit(entry: NewAuditEntry, at: number): Promise<AuditEntry> {

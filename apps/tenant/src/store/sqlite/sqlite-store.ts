@@ -1,6 +1,4 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import type Database from 'better-sqlite3';
 import { DEFAULT_TENANT_SETTINGS } from '../defaults.ts';
 import type {
   AuthorizationCodeRecord,
@@ -27,6 +25,7 @@ import type {
 } from '../types.ts';
 import { MemoryRateLimiter, type RateLimiter } from '../../auth/rate-limit.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { openSqlite } from './open.ts';
 import { checkpoint, isExpired, isSessionExpired, toClient, toGrant, toJob, toRefreshToken, toSession, toUser, type Row } from '../rows.ts';
 
 
@@ -44,23 +43,7 @@ export class SqliteStore implements TenantStore {
 
   /** `path` is a file, or `:memory:` for tests. */
   constructor(path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('foreign_keys = ON');
-    this.migrate();
-  }
-
-  private migrate(): void {
-    const applied = this.db.pragma('user_version', { simple: true }) as number;
-    for (let version = applied; version < SQLITE_MIGRATIONS.length; version++) {
-      this.db.transaction(() => {
-        this.db.exec(SQLITE_MIGRATIONS[version]!);
-        this.db.pragma(`user_version = ${version + 1}`);
-      }).immediate();
-    }
+    this.db = openSqlite(path, SQLITE_MIGRATIONS);
   }
 
   /** Prepared statements are cached by their text. */

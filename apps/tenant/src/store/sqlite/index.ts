@@ -1,0 +1,2 @@
+/** SQLite plumbing the BFF reuses for its own store. */
+export { openSqlite } from './open.ts';

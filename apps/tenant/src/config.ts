@@ -9,6 +9,7 @@ export interface ServerConfig {
   databaseUrl: string | undefined;
   demo: boolean;
   refreshRateLimitPerMinute: number | undefined;
+  managementRequestsPerSecond: number | undefined;
   revocationLeaseMs: number | undefined;
   revocationBatchSize: number | undefined;
   instanceId: string | undefined;
@@ -16,7 +17,8 @@ export interface ServerConfig {
 
 const USAGE = `Usage: npm run tenant -- [--port N] [--host H] [--issuer URL] [--data-dir DIR | --database-url postgres://...] [--no-demo]
 Environment: TENANT_PORT, TENANT_HOST, TENANT_ISSUER, TENANT_DATA_DIR, DATABASE_URL, TENANT_DEMO=0,
-  TENANT_REFRESH_RATE_LIMIT (exchanges per token and IP per minute), TENANT_REVOCATION_LEASE_MS, TENANT_REVOCATION_BATCH_SIZE, TENANT_INSTANCE_ID`;
+  TENANT_REFRESH_RATE_LIMIT (exchanges per token and IP per minute),
+  TENANT_MANAGEMENT_RATE_LIMIT (Management API requests per second per client, default 1000), TENANT_REVOCATION_LEASE_MS, TENANT_REVOCATION_BATCH_SIZE, TENANT_INSTANCE_ID`;
 
 /** Flags win over environment variables, which win over defaults. */
 export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {
@@ -54,6 +56,7 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
     databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? undefined,
     demo: !(values['no-demo'] || env.TENANT_DEMO === '0'),
     refreshRateLimitPerMinute: optionalNumber(env.TENANT_REFRESH_RATE_LIMIT, 'TENANT_REFRESH_RATE_LIMIT'),
+    managementRequestsPerSecond: optionalNumber(env.TENANT_MANAGEMENT_RATE_LIMIT, 'TENANT_MANAGEMENT_RATE_LIMIT'),
     revocationLeaseMs: optionalNumber(env.TENANT_REVOCATION_LEASE_MS, 'TENANT_REVOCATION_LEASE_MS'),
     revocationBatchSize: optionalNumber(env.TENANT_REVOCATION_BATCH_SIZE, 'TENANT_REVOCATION_BATCH_SIZE'),
     instanceId: env.TENANT_INSTANCE_ID || undefined,

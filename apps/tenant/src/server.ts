@@ -12,6 +12,7 @@ async function main() {
     storage: config.databaseUrl ?? resolve(config.dataDir),
     demo: config.demo,
     ...(config.refreshRateLimitPerMinute ? { refreshRateLimitPerMinute: config.refreshRateLimitPerMinute } : {}),
+    ...(config.managementRequestsPerSecond ? { options: { managementRequestsPerSecond: config.managementRequestsPerSecond } } : {}),
     ...(config.revocationLeaseMs ? { revocationLeaseMs: config.revocationLeaseMs } : {}),
     ...(config.revocationBatchSize ? { revocationBatchSize: config.revocationBatchSize } : {}),
     ...(config.instanceId ? { instanceId: config.instanceId } : {}),

@@ -4,9 +4,24 @@ import { badRequest } from '../errors.ts';
 
 const fields = (error: z.ZodError) => Object.fromEntries(error.issues.map((i) => [i.path.join('.') || 'body', i.message]));
 
+/**
+ * NUL can be carried by JSON and percent-encoding but not stored as PostgreSQL text (the audit
+ * log's filters and entries): refused at the edge, with every other control character left
+ * to the schemas.
+ */
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (typeof value === 'object' && value !== null) return Object.entries(value).some(([key, v]) => key.includes('\u0000') || containsNul(v));
+  return false;
+}
+const refuseNul = (value: unknown) => {
+  if (containsNul(value)) throw badRequest('Text must not contain NUL characters.');
+};
+
 /** Validation at the edge: a 400 naming each bad field, and nothing malformed goes further. */
 export const query = <T extends z.ZodType>(schema: T) =>
   validator('query', (value) => {
+    refuseNul(value);
     const parsed = schema.safeParse(value);
     if (!parsed.success) throw badRequest('Some query parameters are not valid.', fields(parsed.error));
     return parsed.data as z.output<T>;
@@ -21,6 +36,7 @@ export const body = <T extends z.ZodType>(schema: T) =>
     } catch {
       throw badRequest('The request body is not valid JSON.');
     }
+    refuseNul(parsed);
     const result = schema.safeParse(parsed);
     if (!result.success) throw badRequest('The request body is not valid.', fields(result.error));
     return result.data as z.output<T>;

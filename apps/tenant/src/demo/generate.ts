@@ -30,6 +30,8 @@ export interface GenerateOptions {
   heavyUserTokens: number;
   /** Then `auth0|bulk` gets this many (for the bulk-revocation figure). */
   bulkUserTokens?: number;
+  /** Then `auth0|medium` gets this many (for the dashboard's figure). */
+  mediumUserTokens?: number;
   seed: string;
   log?: (line: string) => void;
 }
@@ -45,8 +47,9 @@ export async function generateTenant(options: GenerateOptions) {
   const clients = [mobile, web];
   const random = prng(42);
   const now = Date.now();
-  const userId = (i: number) => (i === 0 ? 'auth0|heavy' : i === 1 ? 'auth0|bulk' : `auth0|gen${i.toString(36).padStart(8, '0')}`);
+  const userId = (i: number) => (i === 0 ? 'auth0|heavy' : i === 1 ? 'auth0|bulk' : i === 2 ? 'auth0|medium' : `auth0|gen${i.toString(36).padStart(8, '0')}`);
   const bulk = options.bulkUserTokens ?? 0;
+  const medium = options.mediumUserTokens ?? 0;
   const BATCH = 20_000;
 
   for (let start = 0; start < options.users; start += BATCH) {
@@ -82,7 +85,13 @@ export async function generateTenant(options: GenerateOptions) {
     const grants: GrantRecord[] = [];
     for (let i = start; i < Math.min(options.tokens, start + BATCH); i++) {
       const owner =
-        i < options.heavyUserTokens ? 0 : i < options.heavyUserTokens + bulk ? 1 : 2 + Math.floor(random() * Math.max(1, options.users - 2));
+        i < options.heavyUserTokens
+          ? 0
+          : i < options.heavyUserTokens + bulk
+            ? 1
+            : i < options.heavyUserTokens + bulk + medium
+              ? 2
+              : 3 + Math.floor(random() * Math.max(1, options.users - 3));
       const client = clients[i % 2]!;
       const device = DEVICES[Math.floor(random() * DEVICES.length)]!;
       const ip = device.ips[i % device.ips.length]!;

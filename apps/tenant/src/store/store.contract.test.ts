@@ -182,6 +182,27 @@ for (const { name, open, skip } of STORES) {
       }
     }));
 
+    it('answers each of many concurrent revocations with what it revoked (SQLite commits them as a group)', withStore(async (store) => {
+      const tokens = [];
+      for (let i = 0; i < 30; i++) {
+        const token = mint('u1', T0 + i);
+        await store.issueRefreshToken(token.record, 1000);
+        tokens.push(token);
+      }
+      const ids = tokens.map((t) => t.record.id);
+      // Token 0 is asked for twice at once: exactly one caller revokes it.
+      const answers = await Promise.all([
+        store.revokeRefreshTokens([ids[0]!], 'oauth_revoke', T0 + 100),
+        ...ids.slice(1).map((id) => store.revokeRefreshTokens([id, 'rt_unknown'], 'oauth_revoke', T0 + 100)),
+        store.revokeRefreshTokens([ids[0]!], 'device_unlinked', T0 + 100),
+      ]);
+      expect(answers[0]).toEqual([ids[0]]);
+      expect(answers.at(-1)).toEqual([]);
+      ids.slice(1).forEach((id, i) => expect(answers[i + 1]).toEqual([id]));
+      for (const token of tokens) expect((await store.findRefreshTokenBySecret(sha256(token.value), T0 + 100))!.usable).toBe(false);
+      expect((await store.getRefreshToken(ids[0]!))!.revoked_reason).toBe('oauth_revoke');
+    }));
+
     it('updates settings atomically and keeps them', withStore(async (store) => {
       await Promise.all(
         Array.from({ length: 10 }, () => store.updateSettings((s) => ({ ...s, session_lifetime: s.session_lifetime + 1 }))),

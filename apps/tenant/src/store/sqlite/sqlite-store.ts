@@ -32,8 +32,16 @@ import { checkpoint, isExpired, isSessionExpired, toClient, toGrant, toJob, toRe
 /**
  * The tenant on SQLite (better-sqlite3). Every method is one synchronous transaction, so
  * within a process nothing interleaves; BEGIN IMMEDIATE takes the write lock up front so
- * several processes on one file serialise instead of failing to upgrade a read lock. WAL
- * with synchronous=FULL: every commit is on disk before the answer.
+ * several processes on one file serialise instead of failing to upgrade a read lock.
+ *
+ * Durability follows the consequence of losing a commit. Every commit is in the WAL before
+ * the answer, so a crashed or killed process loses nothing. Most commits are also fsynced
+ * (synchronous=FULL), so a power cut loses nothing either; that includes every revocation.
+ * Refresh-token rotation alone commits without its own fsync (`walOnlyTx`): a power cut
+ * could undo the last moments' rotations, so a client's newest token would be unknown and
+ * its previous one current again, but it can never undo a revocation, because a revoking
+ * commit's fsync also syncs every WAL frame before it. Concurrent revocations share one
+ * fsync (`revokeRefreshTokens` commits in groups).
  */
 export class SqliteStore implements TenantStore {
   readonly dialect = 'sqlite' as const;
@@ -59,6 +67,19 @@ export class SqliteStore implements TenantStore {
   private tx<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
   }
+
+  /** A transaction committed to the WAL without an fsync of its own (see the class comment). */
+  private walOnlyTx<T>(fn: () => T): T {
+    this.q('PRAGMA synchronous = NORMAL').run();
+    try {
+      return this.tx(fn);
+    } finally {
+      this.q('PRAGMA synchronous = FULL').run();
+    }
+  }
+
+  /** Revocations waiting for the next group commit (within this turn of the event loop). */
+  private pendingRevocations: { ids: string[]; reason: RevokeReason; now: number; done: (revoked: string[]) => void; fail: (err: unknown) => void }[] = [];
 
   /** The raw handle, for the large-tenant generator's bulk inserts. */
   get raw(): Database.Database {
@@ -454,7 +475,7 @@ export class SqliteStore implements TenantStore {
   }
 
   async rotateRefreshToken(secretHash: Buffer, now: number, planner: RotationPlanner): Promise<RotationOutcome> {
-    return this.tx((): RotationOutcome => {
+    return this.walOnlyTx((): RotationOutcome => {
       const secret = this.q('SELECT token_id FROM refresh_token_secrets WHERE hash = ?').get(secretHash) as Row | undefined;
       if (!secret) return { kind: 'unknown' };
       const row = this.q('SELECT rowid AS seq, * FROM refresh_tokens WHERE id = ?').get(secret.token_id) as Row | undefined;
@@ -583,13 +604,33 @@ export class SqliteStore implements TenantStore {
     });
   }
 
-  async revokeRefreshTokens(ids: string[], reason: RevokeReason, now: number): Promise<string[]> {
-    return this.tx(() => {
-      const revoked: string[] = [];
-      const update = this.q('UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL');
-      for (const id of ids) if (update.run(now, reason, id).changes) revoked.push(id);
-      return revoked;
+  /**
+   * Group commit: revocations asked for in the same turn of the event loop are applied in
+   * one transaction with one fsync, and each caller is answered only after it. Under load
+   * (50 connections revoking) that turns 50 fsyncs into one; alone, it costs nothing but
+   * the wait for the next `setImmediate`.
+   */
+  revokeRefreshTokens(ids: string[], reason: RevokeReason, now: number): Promise<string[]> {
+    return new Promise((done, fail) => {
+      if (this.pendingRevocations.length === 0) setImmediate(() => this.commitRevocations());
+      this.pendingRevocations.push({ ids, reason, now, done, fail });
     });
+  }
+
+  private commitRevocations(): void {
+    const group = this.pendingRevocations;
+    this.pendingRevocations = [];
+    let results: string[][];
+    try {
+      results = this.tx(() => {
+        const update = this.q('UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL');
+        return group.map(({ ids, reason, now }) => ids.filter((id) => update.run(now, reason, id).changes > 0));
+      });
+    } catch (err) {
+      for (const request of group) request.fail(err);
+      return;
+    }
+    group.forEach((request, i) => request.done(results[i]!));
   }
 
   async bulkImport(input: { users: UserRecord[]; grants: GrantRecord[]; tokens: NewRefreshToken[] }): Promise<void> {
@@ -598,7 +639,7 @@ export class SqliteStore implements TenantStore {
     try {
       this.bulkInsert(input);
     } finally {
-      this.db.pragma('synchronous = FULL');
+      this.q('PRAGMA synchronous = FULL').run();
     }
   }
 

@@ -1,3 +1,4 @@
+import { isCurrentUserScope } from '../domain/management-api-access.ts';
 import { InvalidScope } from '../errors/oauth-error.ts';
 import type { ResourceServerRecord } from '../store/types.ts';
 
@@ -8,12 +9,15 @@ export const parseScope = (scope: string | undefined): string[] =>
   scope ? [...new Set(scope.split(' ').filter(Boolean))] : [];
 
 /**
- * The scopes a user flow may be granted: OIDC scopes, plus those the API defines.
- * Auth0 silently drops requested scopes an API does not define; so do we.
+ * The scopes a user flow (authorization code, password, refresh) may be granted: OIDC scopes,
+ * plus those the API defines. Auth0 silently drops requested scopes an API does not define;
+ * so do we. For the Management API (a system API) a user flow gets at most the
+ * `*:current_user*` scopes, never an administrative one: those need client_credentials.
  */
 export function grantableScopes(requested: string[], api: ResourceServerRecord | undefined): string[] {
   const apiScopes = new Set(api?.scopes.map((s) => s.value) ?? []);
-  return requested.filter((s) => (OIDC_SCOPES as readonly string[]).includes(s) || apiScopes.has(s));
+  const forUsers = api?.is_system ? isCurrentUserScope : () => true;
+  return requested.filter((s) => (OIDC_SCOPES as readonly string[]).includes(s) || (apiScopes.has(s) && forUsers(s)));
 }
 
 /** RFC 6749 6: a refresh may narrow the scope, never widen it. */

@@ -5,7 +5,7 @@ import { mintRefreshToken } from '../domain/refresh-tokens.ts';
 import { managementAudience, userinfoAudience } from '../deps.ts';
 import { DEFAULT_REFRESH_TOKEN_POLICY, DEFAULT_TENANT_SETTINGS } from '../store/defaults.ts';
 import type { ClientRecord, RefreshTokenPolicy, SessionRecord, TenantStore, UserRecord } from '../store/types.ts';
-import { MANAGEMENT_API_ID, MANAGEMENT_SCOPES } from '../management/system-api.ts';
+import { MANAGEMENT_API_ID, MANAGEMENT_SCOPES, managementApiScopes } from '../management/system-api.ts';
 import { DEMO, demoEndUser } from './demo-data.ts';
 import { DEVICES } from './names.ts';
 import { prng } from './prng.ts';
@@ -52,7 +52,7 @@ export async function seedDemoTenant(store: TenantStore, input: { issuer: string
     id: MANAGEMENT_API_ID,
     identifier: managementAudience(issuer),
     name: 'Auth0 Management API',
-    scopes: MANAGEMENT_SCOPES.map((value) => ({ value, description: value })),
+    scopes: managementApiScopes(),
     token_lifetime: 86_400,
     allow_offline_access: false,
     is_system: true,

@@ -3,19 +3,23 @@ import { createLocalJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 import { rateLimitHeaders, type RateLimiter } from '../auth/rate-limit.ts';
 import type { TenantDeps, TenantEnv } from '../deps.ts';
 import { managementAudience } from '../deps.ts';
+import { managementCaller, type CURRENT_USER_SCOPES, type ManagementCaller } from '../domain/management-api-access.ts';
 import { insufficientScope, ManagementError, unauthorized } from '../errors/management-error.ts';
 import type { MANAGEMENT_SCOPES } from './system-api.ts';
 
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];
+export type CurrentUserScope = (typeof CURRENT_USER_SCOPES)[number];
 
 export interface ManagementEnv extends TenantEnv {
-  Variables: TenantEnv['Variables'] & { scopes: Set<string>; caller: string };
+  Variables: TenantEnv['Variables'] & { scopes: Set<string>; caller: string; principal: ManagementCaller };
 }
 
 /**
  * Verifies the Management API access token (RS256, this tenant's issuer, audience
- * `<issuer>api/v2/`, not expired), and applies the per-caller rate limit with Auth0's
- * `x-ratelimit-*` headers on every answer.
+ * `<issuer>api/v2/`, not expired), decides who it speaks for and with which scopes
+ * (`domain/management-api-access.ts`: client_credentials bounded by the client grant now,
+ * or a user with `*:current_user*` scopes only), and applies the per-caller rate limit with
+ * Auth0's `x-ratelimit-*` headers on every answer.
  */
 export function managementAuth(deps: TenantDeps, limiter: RateLimiter): MiddlewareHandler<ManagementEnv> {
   const jwks = createLocalJWKSet(deps.keys.jwks());
@@ -36,7 +40,14 @@ export function managementAuth(deps: TenantDeps, limiter: RateLimiter): Middlewa
     } catch (err) {
       throw unauthorized(err instanceof joseErrors.JWTExpired ? 'Expired token received for JSON Web Token validation' : 'Invalid token');
     }
-    const caller = String(payload.azp ?? payload.sub ?? 'unknown');
+    const principal = await managementCaller(payload, async (clientId) => (await deps.store.getClientGrant(clientId, audience))?.scope);
+    if ('refused' in principal) {
+      if (principal.refused === 'no-client-grant') {
+        throw new ManagementError(403, `Client is not authorized to access "${audience}". It has no client grant for this API.`, 'access_denied');
+      }
+      throw unauthorized('Invalid token');
+    }
+    const caller = principal.kind === 'machine' ? principal.clientId : principal.userId;
     const limit = await limiter.hit(`mgmt|${caller}`, deps.clock.now());
     const headers = rateLimitHeaders(limit);
     if (!limit.allowed) {
@@ -44,10 +55,25 @@ export function managementAuth(deps: TenantDeps, limiter: RateLimiter): Middlewa
       Object.assign(error.headers, headers, { 'Retry-After': String(Math.max(1, Math.ceil((limit.resetAt - deps.clock.now()) / 1000))) });
       throw error;
     }
-    c.set('scopes', new Set(typeof payload.scope === 'string' ? payload.scope.split(' ') : []));
+    c.set('scopes', principal.scopes);
     c.set('caller', caller);
+    c.set('principal', principal);
     await next();
     for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+  };
+}
+
+/**
+ * 403 unless the token holds `scope`, or is a user's token holding `selfScope` and the
+ * route's `:id` is that user (Auth0's `read:current_user` and friends act on the caller alone).
+ */
+export function requireScopeOrCurrentUser(scope: ManagementScope, selfScope: CurrentUserScope): MiddlewareHandler<ManagementEnv> {
+  return async function requireScopeOrCurrentUser(c, next) {
+    const principal = c.get('principal');
+    const held = c.get('scopes');
+    const self = principal.kind === 'user' && held.has(selfScope) && c.req.param('id') === principal.userId;
+    if (!held.has(scope) && !self) throw insufficientScope([scope]);
+    await next();
   };
 }
 

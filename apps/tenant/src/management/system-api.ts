@@ -1,4 +1,5 @@
 import { managementAudience } from '../deps.ts';
+import { CURRENT_USER_SCOPES } from '../domain/management-api-access.ts';
 import type { TenantStore } from '../store/types.ts';
 
 /** Scopes of the Management API v2 that this tenant implements. */
@@ -36,9 +37,14 @@ export async function syncManagementApi(store: TenantStore, issuer: string): Pro
     id: MANAGEMENT_API_ID,
     identifier,
     name: 'Auth0 Management API',
-    scopes: MANAGEMENT_SCOPES.map((value) => ({ value, description: value })),
+    scopes: managementApiScopes(),
     token_lifetime: 86_400,
     allow_offline_access: false,
     is_system: true,
   });
+}
+
+/** The Management API's scopes: the administrative ones (client grants only) and the end user's own. */
+export function managementApiScopes(): { value: string; description: string }[] {
+  return [...MANAGEMENT_SCOPES, ...CURRENT_USER_SCOPES].map((value) => ({ value, description: value }));
 }

@@ -1,6 +1,6 @@
 import { SignJWT, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ISSUER } from '../fixtures.ts';
+import { client, ISSUER, PASSWORD, WEB_SECRET } from '../fixtures.ts';
 import { json } from '../http.ts';
 import { managementHarness, type ManagementHarness } from './helpers.ts';
 
@@ -80,6 +80,92 @@ describe('Management API authorization', () => {
     expect(ok.headers.get('x-ratelimit-limit')).toBeTruthy();
     expect(ok.headers.get('x-ratelimit-remaining')).toBeTruthy();
     expect(ok.headers.get('x-ratelimit-reset')).toBeTruthy();
+  });
+});
+
+/** Every scope the endpoints above need: what an attacker would ask for. */
+const ALL_SCOPES = [...new Set(ENDPOINTS.map(([, , s]) => s))].join(' ');
+
+describe('Management API: only client_credentials tokens of a client with a client grant', () => {
+  const init = (method: string) => ({ method, headers: { 'content-type': 'application/json' }, ...(method === 'PATCH' || method === 'POST' ? { body: '{}' } : {}) });
+
+  it.each(ENDPOINTS)('a user token asking every administrative scope for the Management API gets none: %s %s', async (method, path) => {
+    // The password grant of a public client, audience = the Management API: Auth0 grants at most *:current_user scopes.
+    const issued = await h.post('/oauth/token', {
+      grant_type: 'password',
+      client_id: 'mobile',
+      username: h.alice.email,
+      password: PASSWORD,
+      audience: `${ISSUER}api/v2/`,
+      scope: `openid ${ALL_SCOPES}`,
+    });
+    if (issued.status === 200) {
+      const body = await json(issued);
+      expect(body.scope.split(' ').filter((s: string) => ALL_SCOPES.split(' ').includes(s))).toEqual([]);
+      const res = await h.raw(path, { ...init(method), token: body.access_token });
+      expect([401, 403]).toContain(res.status);
+    } else {
+      expect(issued.status).toBe(403);
+    }
+  });
+
+  it.each(ENDPOINTS)('a token signed with the tenant key but without gty client-credentials is refused: %s %s', async (method, path) => {
+    const now = Math.floor(h.clock.now() / 1000);
+    const forged = await h.tenant.deps.keys.sign(
+      { iss: ISSUER, sub: h.alice.user_id, aud: [`${ISSUER}api/v2/`, `${ISSUER}userinfo`], iat: now, exp: now + 600, scope: ALL_SCOPES, azp: 'mobile' },
+      'at+jwt',
+    );
+    const res = await h.raw(path, { ...init(method), token: forged });
+    expect([401, 403]).toContain(res.status);
+  });
+
+  it('refuses a client-credentials-looking token whose subject is not its client, or whose client has no client grant', async () => {
+    const now = Math.floor(h.clock.now() / 1000);
+    const base = { iss: ISSUER, aud: `${ISSUER}api/v2/`, iat: now, exp: now + 600, scope: ALL_SCOPES, gty: 'client-credentials' };
+    const userSubject = await h.tenant.deps.keys.sign({ ...base, sub: h.alice.user_id, azp: 'm2m' }, 'at+jwt');
+    expect((await h.raw('/users', { token: userSubject })).status).toBe(401);
+    const noGrant = await h.tenant.deps.keys.sign({ ...base, sub: 'web@clients', azp: 'web' }, 'at+jwt');
+    expect((await h.raw('/users', { token: noGrant })).status).toBe(403);
+  });
+
+  it('answers client_credentials for the Management API with 403 access_denied when the client has no client grant', async () => {
+    // A machine-to-machine application of its own, allowed the grant type, but with no client grant.
+    await h.store.putClient(client({ client_id: 'm2m-ungranted', secret: WEB_SECRET, app_type: 'non_interactive', grant_types: ['client_credentials'] }));
+    const res = await h.post('/oauth/token', { grant_type: 'client_credentials', client_id: 'm2m-ungranted', client_secret: WEB_SECRET, audience: `${ISSUER}api/v2/` });
+    expect(res.status).toBe(403);
+    expect(await json(res)).toMatchObject({ error: 'access_denied', error_description: `Client is not authorized to access "${ISSUER}api/v2/". You need to create a "client-grant" associated to this API.` });
+  });
+
+  it('bounds a token by its client grant at the time of use: a narrowed grant takes scopes away at once', async () => {
+    const t = await managementHarness();
+    try {
+      const token = await t.managementToken();
+      expect((await t.raw('/users', { token })).status).toBe(200);
+      await t.store.putClientGrant({ id: 'cgr_1', client_id: 'm2m', audience: `${ISSUER}api/v2/`, scope: ['read:clients'] });
+      expect((await t.raw('/users', { token })).status).toBe(403);
+      expect((await t.raw('/clients', { token })).status).toBe(200);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('lets a user token with read:current_user read that user alone', async () => {
+    const issued = await json(
+      await h.post('/oauth/token', {
+        grant_type: 'password',
+        client_id: 'mobile',
+        username: h.alice.email,
+        password: PASSWORD,
+        audience: `${ISSUER}api/v2/`,
+        scope: 'openid read:current_user read:users',
+      }),
+    );
+    expect(issued.scope).toBe('openid read:current_user');
+    const own = await h.raw(`/users/${encodeURIComponent(h.alice.user_id)}`, { token: issued.access_token });
+    expect(own.status).toBe(200);
+    expect((await json(own)).email).toBe(h.alice.email);
+    expect((await h.raw(`/users/${encodeURIComponent(h.bob.user_id)}`, { token: issued.access_token })).status).toBe(403);
+    expect((await h.raw('/users', { token: issued.access_token })).status).toBe(403);
   });
 });
 

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { TenantDeps } from '../../deps.ts';
 import { invalidQuery, notFound } from '../../errors/management-error.ts';
-import { requireScope, type ManagementEnv } from '../authorize-request.ts';
+import { requireScope, requireScopeOrCurrentUser, type ManagementEnv } from '../authorize-request.ts';
 import { logBody, refreshTokenBody, sessionBody, userBody } from '../serializers.ts';
 import { checkpointPaging, fieldSelection, offsetPaging, pathId, query, schemas, selectFields } from '../validation.ts';
 
@@ -60,7 +60,7 @@ export function userRoutes(deps: TenantDeps) {
         return c.json(q.include_totals ?? false ? { start: page * perPage, limit: perPage, length: users.length, total, users } : users);
       },
     )
-    .get('/:id', requireScope('read:users'), query(z.object(fieldSelection)), async (c) => {
+    .get('/:id', requireScopeOrCurrentUser('read:users', 'read:current_user'), query(z.object(fieldSelection)), async (c) => {
       const q = c.req.valid('query');
       return c.json(selectFields(userBody(await findUser(c.req.param('id'))), q.fields, q.include_fields ?? true));
     })

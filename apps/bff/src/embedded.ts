@@ -1,5 +1,5 @@
 import { serve, type ServerType } from '@hono/node-server';
-import { allowConsoleOrigin, createTenant, DEMO, type Tenant, type TenantConfig } from '@rtc/tenant';
+import { allowConsoleOrigin, createTenant, DEMO, isLoopbackHost, type Tenant, type TenantConfig } from '@rtc/tenant';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -60,6 +60,11 @@ function persistentSecret(dataDir: string): string {
  */
 export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise<EmbeddedStack> {
   const host = options.host ?? '127.0.0.1';
+  // The demo's staff passwords and machine secret are published in the README: only this
+  // machine may reach them, unless the operator insists (TENANT_DEMO=1).
+  if (!isLoopbackHost(host) && process.env.TENANT_DEMO !== '1') {
+    throw new Error(`The embedded demo stack listens on loopback only (asked for ${host}): its demo passwords are published. Point the console at a real tenant (README), or set TENANT_DEMO=1 to force it.`);
+  }
   // Bind the tenant first: its issuer must name the port it listens on.
   const tenantServer = await listen(() => new Response('starting', { status: 503 }), options.tenantPort ?? 0, host);
   const tenantPort = (tenantServer.address() as AddressInfo).port;

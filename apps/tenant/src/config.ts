@@ -7,7 +7,12 @@ export interface ServerConfig {
   dataDir: string;
   /** PostgreSQL instead of SQLite: several instances can share it. */
   databaseUrl: string | undefined;
+  /** Seed the demo tenant (published passwords): on a loopback issuer, or when asked explicitly. */
   demo: boolean;
+  /** Hops of X-Forwarded-For to trust (proxies you run in front of the tenant); 0 by default. */
+  trustProxy: number;
+  /** Things the operator must hear at start-up. */
+  warnings: string[];
   refreshRateLimitPerMinute: number | undefined;
   managementRequestsPerSecond: number | undefined;
   revocationLeaseMs: number | undefined;
@@ -15,8 +20,10 @@ export interface ServerConfig {
   instanceId: string | undefined;
 }
 
-const USAGE = `Usage: npm run tenant -- [--port N] [--host H] [--issuer URL] [--data-dir DIR | --database-url postgres://...] [--no-demo]
-Environment: TENANT_PORT, TENANT_HOST, TENANT_ISSUER, TENANT_DATA_DIR, DATABASE_URL, TENANT_DEMO=0,
+const USAGE = `Usage: npm run tenant -- [--port N] [--host H] [--issuer URL] [--data-dir DIR | --database-url postgres://...] [--demo | --no-demo] [--trust-proxy N]
+  The demo tenant (published passwords) is seeded into an empty store only on a loopback issuer,
+  unless --demo / TENANT_DEMO=1 forces it (with a warning) or --no-demo / TENANT_DEMO=0 refuses it.
+Environment: TENANT_PORT, TENANT_HOST, TENANT_ISSUER, TENANT_DATA_DIR, DATABASE_URL, TENANT_DEMO=0|1, TENANT_TRUST_PROXY=N,
   TENANT_REFRESH_RATE_LIMIT (exchanges per token and IP per minute),
   TENANT_MANAGEMENT_RATE_LIMIT (Management API requests per second per client, default 1000), TENANT_REVOCATION_LEASE_MS, TENANT_REVOCATION_BATCH_SIZE, TENANT_INSTANCE_ID`;
 
@@ -30,7 +37,9 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
       issuer: { type: 'string' },
       'data-dir': { type: 'string' },
       'database-url': { type: 'string' },
+      demo: { type: 'boolean' },
       'no-demo': { type: 'boolean' },
+      'trust-proxy': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -43,24 +52,45 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port: ${values.port ?? env.TENANT_PORT}\n${USAGE}`);
   const host = values.host ?? env.TENANT_HOST ?? '127.0.0.1';
   const issuer = values.issuer ?? env.TENANT_ISSUER ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/`;
+  let issuerUrl: URL;
   try {
-    new URL(issuer);
+    issuerUrl = new URL(issuer);
   } catch {
     throw new Error(`Invalid issuer URL: ${issuer}\n${USAGE}`);
   }
+  const warnings: string[] = [];
+  // Flags win over the environment; neither said: loopback decides.
+  const demoAsked = values.demo ? true : values['no-demo'] ? false : env.TENANT_DEMO === '1' ? true : env.TENANT_DEMO === '0' ? false : undefined;
+  const demo = demoAsked ?? isLoopbackHost(issuerUrl.hostname);
+  if (demoAsked && !isLoopbackHost(issuerUrl.hostname)) {
+    warnings.push(
+      `WARNING: demo data forced on the non-loopback issuer ${issuer}: anyone who can reach it can sign in with the README's published demo passwords and use the demo machine-to-machine secret. Never do this on a real deployment.`,
+    );
+  }
+  const trustProxyValue = values['trust-proxy'] ?? env.TENANT_TRUST_PROXY ?? '0';
+  const trustProxy = Number(trustProxyValue);
+  if (!/^\d+$/.test(trustProxyValue) || trustProxy > 10) throw new Error(`--trust-proxy / TENANT_TRUST_PROXY must be a number of proxy hops from 0 to 10, got ${trustProxyValue}\n${USAGE}`);
   return {
     port,
     host,
     issuer,
     dataDir: values['data-dir'] ?? env.TENANT_DATA_DIR ?? '.data/tenant',
     databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? undefined,
-    demo: !(values['no-demo'] || env.TENANT_DEMO === '0'),
+    demo,
+    trustProxy,
+    warnings,
     refreshRateLimitPerMinute: optionalNumber(env.TENANT_REFRESH_RATE_LIMIT, 'TENANT_REFRESH_RATE_LIMIT'),
     managementRequestsPerSecond: optionalNumber(env.TENANT_MANAGEMENT_RATE_LIMIT, 'TENANT_MANAGEMENT_RATE_LIMIT'),
     revocationLeaseMs: optionalNumber(env.TENANT_REVOCATION_LEASE_MS, 'TENANT_REVOCATION_LEASE_MS'),
     revocationBatchSize: optionalNumber(env.TENANT_REVOCATION_BATCH_SIZE, 'TENANT_REVOCATION_BATCH_SIZE'),
     instanceId: env.TENANT_INSTANCE_ID || undefined,
   };
+}
+
+/** localhost, 127.0.0.0/8 and ::1: an issuer only this machine can reach. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 function optionalNumber(value: string | undefined, name: string): number | undefined {

@@ -22,8 +22,11 @@ export interface TenantDeps {
 }
 
 export interface TenantOptions {
-  /** Honour X-Forwarded-For (only behind a proxy you run). */
-  trustProxy: boolean;
+  /**
+   * Hops of X-Forwarded-For to trust: the proxies you run in front of the tenant. The client's
+   * address is the right-most one those proxies did not add; 0 (default) uses the socket's.
+   */
+  trustProxy: number;
   /** Lifetime of ID tokens, seconds (Auth0's default is 36000). */
   idTokenLifetime: number;
   /** Access token lifetime when the API sets none, seconds. */

@@ -6,3 +6,4 @@ export { memoryLogger, silentLogger, jsonLogger, type Logger } from './http/logg
 export type { TenantStore } from './store/types.ts';
 export { allowConsoleOrigin } from './demo/dashboard-client.ts';
 export { generateTenant, generatedTokenValue } from './demo/generate.ts';
+export { isLoopbackHost } from './config.ts';

@@ -7,12 +7,16 @@ import { createTenant } from './tenant.ts';
 /** Starts the embedded tenant: `npm run tenant -- --port 4400 --data-dir .data/tenant`. */
 async function main() {
   const config = readServerConfig(process.argv.slice(2), process.env);
+  for (const warning of config.warnings) console.error(warning);
   const tenant = await createTenant({
     issuer: config.issuer,
     storage: config.databaseUrl ?? resolve(config.dataDir),
     demo: config.demo,
     ...(config.refreshRateLimitPerMinute ? { refreshRateLimitPerMinute: config.refreshRateLimitPerMinute } : {}),
-    ...(config.managementRequestsPerSecond ? { options: { managementRequestsPerSecond: config.managementRequestsPerSecond } } : {}),
+    options: {
+      trustProxy: config.trustProxy,
+      ...(config.managementRequestsPerSecond ? { managementRequestsPerSecond: config.managementRequestsPerSecond } : {}),
+    },
     ...(config.revocationLeaseMs ? { revocationLeaseMs: config.revocationLeaseMs } : {}),
     ...(config.revocationBatchSize ? { revocationBatchSize: config.revocationBatchSize } : {}),
     ...(config.instanceId ? { instanceId: config.instanceId } : {}),
@@ -25,7 +29,9 @@ async function main() {
         ? `  data       PostgreSQL ${new URL(config.databaseUrl).host}${new URL(config.databaseUrl).pathname}   (--database-url / DATABASE_URL)`
         : `  data       ${resolve(config.dataDir)}   (--data-dir / TENANT_DATA_DIR)`,
       `  discovery  ${tenant.deps.issuer}.well-known/openid-configuration`,
-      `  mgmt API   ${tenant.deps.issuer}api/v2/  (client_credentials: ${DEMO.clients.management.client_id})`,
+      `  mgmt API   ${tenant.deps.issuer}api/v2/${config.demo ? `  (demo client_credentials: ${DEMO.clients.management.client_id})` : ''}`,
+      `  demo data  ${config.demo ? 'yes (published passwords: loopback only unless --demo)' : 'no (--demo / TENANT_DEMO=1 to force)'}`,
+      `  proxies    ${config.trustProxy} trusted hop(s) of X-Forwarded-For   (--trust-proxy / TENANT_TRUST_PROXY)`,
       `  instance   ${tenant.deps.revocations.instanceId}`,
     ];
     console.error(lines.join('\n'));

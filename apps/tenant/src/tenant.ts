@@ -49,7 +49,7 @@ export interface Tenant {
 }
 
 export const DEFAULT_OPTIONS: TenantOptions = {
-  trustProxy: false,
+  trustProxy: 0,
   idTokenLifetime: 36_000,
   accessTokenLifetime: 86_400,
   maxActiveTokensPerUserAndClient: MAX_ACTIVE_TOKENS_PER_USER_AND_CLIENT,

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { isIP } from 'node:net';
 import { InvalidRequest } from '../errors/oauth-error.ts';
 
 /** Largest body the Authentication API reads; anything larger is refused with 413. */
@@ -94,15 +95,30 @@ export async function readBodyParams(c: Context): Promise<Params> {
   throw new InvalidRequest('Content-Type must be application/json or application/x-www-form-urlencoded');
 }
 
-/** The caller's address: the socket's, unless a trusted proxy is configured. */
-export function clientIp(c: Context, trustProxy: boolean): string | null {
-  if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (forwarded) return forwarded;
-  }
+/**
+ * The caller's address. With `trustedHops` proxies in front (0: none), X-Forwarded-For is read
+ * from the right: the socket's peer is the last proxy, each trusted proxy appended the address
+ * it saw, so the client is the right-most address that no trusted proxy vouches for. The
+ * left-most entries are whatever the client chose to send, never trusted.
+ */
+export function clientIp(c: Context, trustedHops: number): string | null {
   const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  const address = incoming?.socket?.remoteAddress ?? null;
-  return address?.startsWith('::ffff:') ? address.slice(7) : address;
+  const socket = normalizeIp(incoming?.socket?.remoteAddress ?? null);
+  if (trustedHops <= 0) return socket;
+  const forwarded = (c.req.header('x-forwarded-for') ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  // The chain as the last proxy sees it: the addresses it was told, then its own peer.
+  const chain = [...forwarded, socket];
+  const client = chain[Math.max(0, chain.length - 1 - trustedHops)] ?? null;
+  // A trusted proxy writes addresses; anything else there means a misconfigured chain.
+  return client !== null && isIP(normalizeIp(client) ?? '') ? normalizeIp(client) : socket;
+}
+
+function normalizeIp(address: string | null): string | null {
+  if (!address) return null;
+  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
 }
 
 export function userAgent(c: Context): string | null {

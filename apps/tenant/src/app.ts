@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { authorizeRoutes } from './auth/authorize.ts';
 import { delegationRoutes } from './auth/delegation.ts';
@@ -11,6 +10,7 @@ import type { TenantDeps, TenantEnv } from './deps.ts';
 import { ManagementError } from './errors/management-error.ts';
 import { OAuthError } from './errors/oauth-error.ts';
 import { errorHandler } from './errors/on-error.ts';
+import { bodyLimit } from './http/body-limit.ts';
 import { MAX_BODY_BYTES } from './http/params.ts';
 import { managementApi } from './management/index.ts';
 
@@ -32,12 +32,11 @@ export function createApp(deps: TenantDeps) {
   });
   app.use(
     bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: (c) => {
-        throw c.req.path.startsWith('/api/v2')
+      maxBytes: MAX_BODY_BYTES,
+      onTooLarge: (c) =>
+        c.req.path.startsWith('/api/v2')
           ? new ManagementError(413, 'Payload too large', 'payload_too_large')
-          : new OAuthError(413, 'invalid_request', 'Request body is too large.');
-      },
+          : new OAuthError(413, 'invalid_request', 'Request body is too large.'),
     }),
   );
   app.onError(errorHandler(deps.logger));

@@ -1,0 +1,75 @@
+import type { Context, MiddlewareHandler } from 'hono';
+
+/** An error that the app's one error handler answers, with headers of its own. */
+interface HttpError extends Error {
+  readonly headers: Record<string, string>;
+}
+
+export interface BodyLimitOptions {
+  /** Largest body a handler may see; a larger one is refused with `onTooLarge`. */
+  maxBytes: number;
+  /**
+   * How much of a refused body is still read (and thrown away) before answering. A client
+   * that is still uploading when the answer arrives has its connection torn down (undici
+   * reports `UND_ERR_SOCKET`, and the pooled connection is lost with the request after
+   * it); read to the end, the answer arrives on a healthy keep-alive connection. Past this
+   * bound the answer says `Connection: close` and the server stops reading.
+   */
+  drainBytes?: number;
+  /** The error to answer a body over `maxBytes` with (its status is the caller's: 413). */
+  onTooLarge(c: Context): HttpError;
+}
+
+/** 8 MiB: a few seconds of upload at worst, far above any real request to this service. */
+const DEFAULT_DRAIN_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Reads every request body completely, up to a bound, before any handler runs, so no
+ * answer (413, 401, 404, a validation error) is ever sent while the client is still
+ * uploading. Handlers then read the buffered body with `c.req.text()` as usual.
+ */
+export function bodyLimit(options: BodyLimitOptions): MiddlewareHandler {
+  const drainBytes = Math.max(options.drainBytes ?? DEFAULT_DRAIN_BYTES, options.maxBytes);
+  return async function bodyLimit(c, next) {
+    const raw = c.req.raw;
+    if (raw.body === null) return next();
+
+    const declared = Number(raw.headers.get('content-length') ?? Number.NaN);
+    if (declared > drainBytes) {
+      // Not worth reading: answer at once and close, as RFC 9110 15.5.14 allows.
+      throw closing(options.onTooLarge(c));
+    }
+    const reader = raw.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      let chunk: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        chunk = await reader.read();
+      } catch {
+        // The client went away mid-upload: no one is left to read an answer.
+        return c.body(null, 400);
+      }
+      const { done, value } = chunk;
+      if (done) break;
+      size += value.byteLength;
+      if (size > options.maxBytes) {
+        chunks.length = 0;
+        if (size > drainBytes) {
+          await reader.cancel().catch(() => {});
+          throw closing(options.onTooLarge(c));
+        }
+        continue;
+      }
+      chunks.push(value);
+    }
+    if (size > options.maxBytes) throw options.onTooLarge(c);
+    c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers, body: Buffer.concat(chunks), signal: raw.signal });
+    return next();
+  };
+}
+
+function closing<E extends HttpError>(error: E): E {
+  error.headers['Connection'] = 'close';
+  return error;
+}

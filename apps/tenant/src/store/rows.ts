@@ -1,4 +1,4 @@
-import type { ClientRecord, CheckpointPage, GrantRecord, RefreshTokenRecord, RevocationJob, RevocationTarget, SessionRecord, UserRecord } from './types.ts';
+import type { ClientGrantRecord, ClientRecord, CheckpointPage, GrantRecord, RefreshTokenRecord, RevocationJob, RevocationTarget, SessionRecord, UserRecord } from './types.ts';
 
 /**
  * Row mapping shared by every store: both keep the same columns, and JSON in text columns,
@@ -43,6 +43,10 @@ export function checkpoint<T>(rows: T[], take: number, idOf: (item: T) => string
 
 export function toClient(row: Row): ClientRecord {
   return { ...JSON.parse(row.json), client_secret_hash: row.client_secret_hash ?? null };
+}
+
+export function toClientGrant(row: Row): ClientGrantRecord {
+  return { id: row.id, client_id: row.client_id, audience: row.audience, scope: JSON.parse(row.scope) };
 }
 
 export function toUser(row: Row): UserRecord {

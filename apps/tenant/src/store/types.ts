@@ -356,11 +356,38 @@ export interface TenantStore {
   retargetResourceServer(oldIdentifier: string, newIdentifier: string): Promise<void>;
   getClientGrant(clientId: string, audience: string): Promise<ClientGrantRecord | undefined>;
   putClientGrant(grant: ClientGrantRecord): Promise<void>;
+  /**
+   * Deletes the client with its client grants and its users' grants (consent), and journals
+   * the revocation of every refresh token it holds: refused from this commit on.
+   */
+  deleteClient(clientId: string, job: { id: string; now: number }): Promise<ClientRecord | undefined>;
+  getResourceServerById(id: string): Promise<ResourceServerRecord | undefined>;
+  /** Adds an API; false (nothing written) when its id or identifier is taken. */
+  createResourceServer(rs: ResourceServerRecord): Promise<boolean>;
+  /** Deletes the API and the client grants that name it. */
+  deleteResourceServer(id: string): Promise<ResourceServerRecord | undefined>;
+  getClientGrantById(id: string): Promise<ClientGrantRecord | undefined>;
+  /** Ordered by id, checkpoint-paged. */
+  listClientGrants(filter: { client_id?: string; audience?: string }, from: string | undefined, take: number): Promise<CheckpointPage<ClientGrantRecord>>;
+  countClientGrants(filter: { client_id?: string; audience?: string }): Promise<number>;
+  /** Adds a client grant; false (nothing written) when its id, or its client and audience, are taken. */
+  createClientGrant(grant: ClientGrantRecord): Promise<boolean>;
+  updateClientGrantScope(id: string, scope: string[]): Promise<ClientGrantRecord | undefined>;
+  deleteClientGrant(id: string): Promise<ClientGrantRecord | undefined>;
 
   // Users
   getUser(userId: string): Promise<UserRecord | undefined>;
   getUserByEmail(email: string): Promise<UserRecord | undefined>;
   putUser(user: UserRecord): Promise<void>;
+  /** Adds a user; false (nothing written) when the id or the email (any case) is taken. */
+  createUser(user: UserRecord): Promise<boolean>;
+  /** Replaces an existing user; `email_taken` when another user has its email (any case). */
+  updateUser(user: UserRecord): Promise<'updated' | 'not_found' | 'email_taken'>;
+  /**
+   * Deletes the user with their grants, ends their sessions, and journals the revocation of
+   * every refresh token they hold: refused from this commit on.
+   */
+  deleteUser(userId: string, job: { id: string; now: number }): Promise<UserRecord | undefined>;
   recordLogin(userId: string, ip: string | null, now: number): Promise<void>;
   searchUsers(query: {
     q?: string;

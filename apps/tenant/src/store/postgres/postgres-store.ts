@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { RateLimiter, RateLimitResult } from '../../auth/rate-limit.ts';
 import { DEFAULT_TENANT_SETTINGS } from '../defaults.ts';
-import { checkpoint, isExpired, isSessionExpired, toClient, toGrant, toJob, toRefreshToken, toSession, toUser, type Row } from '../rows.ts';
+import { checkpoint, isExpired, isSessionExpired, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toSession, toUser, type Row } from '../rows.ts';
 import type {
   AuthorizationCodeRecord,
   ClientGrantRecord,
@@ -168,7 +168,7 @@ export class PostgresStore implements TenantStore {
 
   async getClientGrant(clientId: string, audience: string): Promise<ClientGrantRecord | undefined> {
     const row = await this.one('SELECT * FROM client_grants WHERE client_id = $1 AND audience = $2', [clientId, audience]);
-    return row ? { id: row.id, client_id: row.client_id, audience: row.audience, scope: JSON.parse(row.scope) } : undefined;
+    return row ? toClientGrant(row) : undefined;
   }
 
   async putClientGrant(grant: ClientGrantRecord): Promise<void> {
@@ -176,6 +176,76 @@ export class PostgresStore implements TenantStore {
       'INSERT INTO client_grants (id, client_id, audience, scope) VALUES ($1, $2, $3, $4) ON CONFLICT (client_id, audience) DO UPDATE SET scope = excluded.scope',
       [grant.id, grant.client_id, grant.audience, JSON.stringify(grant.scope)],
     );
+  }
+
+  async deleteClient(clientId: string, job: { id: string; now: number }): Promise<ClientRecord | undefined> {
+    return this.tx(async (db) => {
+      const row = await this.one('DELETE FROM clients WHERE client_id = $1 RETURNING json, client_secret_hash', [clientId], db);
+      if (!row) return undefined;
+      await db.query('DELETE FROM client_grants WHERE client_id = $1', [clientId]);
+      await db.query('DELETE FROM grants WHERE client_id = $1', [clientId]);
+      await this.insertJob(db, { id: job.id, target: { kind: 'client', client_id: clientId }, reason: 'client_tokens_revoked', requested_at: job.now });
+      return toClient(row);
+    });
+  }
+
+  async getResourceServerById(id: string): Promise<ResourceServerRecord | undefined> {
+    const row = await this.one('SELECT json FROM resource_servers WHERE id = $1', [id]);
+    return row ? JSON.parse(row.json) : undefined;
+  }
+
+  async createResourceServer(rs: ResourceServerRecord): Promise<boolean> {
+    const result = await this.pool.query('INSERT INTO resource_servers (identifier, id, json) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [rs.identifier, rs.id, JSON.stringify(rs)]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async deleteResourceServer(id: string): Promise<ResourceServerRecord | undefined> {
+    return this.tx(async (db) => {
+      const row = await this.one('DELETE FROM resource_servers WHERE id = $1 RETURNING json', [id], db);
+      if (!row) return undefined;
+      const rs = JSON.parse(row.json) as ResourceServerRecord;
+      await db.query('DELETE FROM client_grants WHERE audience = $1', [rs.identifier]);
+      return rs;
+    });
+  }
+
+  async getClientGrantById(id: string): Promise<ClientGrantRecord | undefined> {
+    const row = await this.one('SELECT * FROM client_grants WHERE id = $1', [id]);
+    return row ? toClientGrant(row) : undefined;
+  }
+
+  async listClientGrants(filter: { client_id?: string; audience?: string }, from: string | undefined, take: number) {
+    const params = new Params();
+    const fromParam = params.add(from ?? null);
+    const where = whereOf(filter, ['client_id', 'audience'], params, [`(${fromParam}::text IS NULL OR id > ${fromParam})`]);
+    const rows = await this.all(`SELECT * FROM client_grants ${where} ORDER BY id LIMIT ${params.add(take + 1)}`, params.values);
+    return checkpoint(rows.map(toClientGrant), take, (g) => g.id);
+  }
+
+  async countClientGrants(filter: { client_id?: string; audience?: string }): Promise<number> {
+    const params = new Params();
+    const where = whereOf(filter, ['client_id', 'audience'], params);
+    return Number((await this.one(`SELECT count(*) AS n FROM client_grants ${where}`, params.values))!.n);
+  }
+
+  async createClientGrant(grant: ClientGrantRecord): Promise<boolean> {
+    const result = await this.pool.query('INSERT INTO client_grants (id, client_id, audience, scope) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+      grant.id,
+      grant.client_id,
+      grant.audience,
+      JSON.stringify(grant.scope),
+    ]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async updateClientGrantScope(id: string, scope: string[]): Promise<ClientGrantRecord | undefined> {
+    const row = await this.one('UPDATE client_grants SET scope = $1 WHERE id = $2 RETURNING *', [JSON.stringify(scope), id]);
+    return row ? toClientGrant(row) : undefined;
+  }
+
+  async deleteClientGrant(id: string): Promise<ClientGrantRecord | undefined> {
+    const row = await this.one('DELETE FROM client_grants WHERE id = $1 RETURNING *', [id]);
+    return row ? toClientGrant(row) : undefined;
   }
 
   // ---------------------------------------------------------------- users
@@ -198,6 +268,43 @@ export class PostgresStore implements TenantStore {
          json = excluded.json, password_hash = excluded.password_hash`,
       [user_id, email, name, created_at, last_login, JSON.stringify(rest), password_hash],
     );
+  }
+
+  async createUser(user: UserRecord): Promise<boolean> {
+    const { user_id, email, name, created_at, last_login, password_hash, ...rest } = user;
+    // Any unique index (user_id, lower(email)) makes it a conflict.
+    const result = await this.pool.query(
+      `INSERT INTO users (user_id, email, name, created_at, last_login, json, password_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT DO NOTHING`,
+      [user_id, email, name, created_at, last_login, JSON.stringify(rest), password_hash],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async updateUser(user: UserRecord): Promise<'updated' | 'not_found' | 'email_taken'> {
+    const { user_id, email, name, last_login, password_hash, created_at: _created, ...rest } = user;
+    try {
+      const result = await this.pool.query(
+        'UPDATE users SET email = $2, name = $3, last_login = $4, json = $5, password_hash = $6 WHERE user_id = $1',
+        [user_id, email, name, last_login, JSON.stringify(rest), password_hash],
+      );
+      return (result.rowCount ?? 0) > 0 ? 'updated' : 'not_found';
+    } catch (err) {
+      // unique_violation: only the email index can clash on an update by primary key.
+      if ((err as { code?: string }).code === '23505') return 'email_taken';
+      throw err;
+    }
+  }
+
+  async deleteUser(userId: string, job: { id: string; now: number }): Promise<UserRecord | undefined> {
+    return this.tx(async (db) => {
+      const row = await this.one('DELETE FROM users WHERE user_id = $1 RETURNING *', [userId], db);
+      if (!row) return undefined;
+      await db.query('DELETE FROM grants WHERE user_id = $1', [userId]);
+      await db.query('UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL', [job.now, userId]);
+      await this.insertJob(db, { id: job.id, target: { kind: 'user', user_id: userId }, reason: 'user_tokens_revoked', requested_at: job.now });
+      return toUser(row);
+    });
   }
 
   async recordLogin(userId: string, ip: string | null, now: number): Promise<void> {
@@ -657,5 +764,9 @@ class PostgresRateLimiter implements RateLimiter {
 
   async reset(key: string): Promise<void> {
     await this.pool.query('DELETE FROM rate_limits WHERE key = $1', [key]);
+  }
+
+  async refund(key: string, now: number): Promise<void> {
+    await this.pool.query('UPDATE rate_limits SET count = count - 1 WHERE key = $1 AND reset_at > $2 AND count > 0', [key, now]);
   }
 }

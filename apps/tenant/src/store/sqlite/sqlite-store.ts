@@ -26,7 +26,7 @@ import type {
 import { MemoryRateLimiter, type RateLimiter } from '../../auth/rate-limit.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { openSqlite } from './open.ts';
-import { checkpoint, isExpired, isSessionExpired, toClient, toGrant, toJob, toRefreshToken, toSession, toUser, type Row } from '../rows.ts';
+import { checkpoint, isExpired, isSessionExpired, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toSession, toUser, type Row } from '../rows.ts';
 
 
 /**
@@ -206,7 +206,7 @@ export class SqliteStore implements TenantStore {
 
   async getClientGrant(clientId: string, audience: string): Promise<ClientGrantRecord | undefined> {
     const row = this.q('SELECT * FROM client_grants WHERE client_id = ? AND audience = ?').get(clientId, audience) as Row | undefined;
-    return row ? { id: row.id, client_id: row.client_id, audience: row.audience, scope: JSON.parse(row.scope) } : undefined;
+    return row ? toClientGrant(row) : undefined;
   }
 
   async putClientGrant(grant: ClientGrantRecord): Promise<void> {
@@ -214,6 +214,81 @@ export class SqliteStore implements TenantStore {
       `INSERT INTO client_grants (id, client_id, audience, scope) VALUES (?, ?, ?, ?)
        ON CONFLICT (client_id, audience) DO UPDATE SET scope = excluded.scope`,
     ).run(grant.id, grant.client_id, grant.audience, JSON.stringify(grant.scope));
+  }
+
+  async deleteClient(clientId: string, job: { id: string; now: number }): Promise<ClientRecord | undefined> {
+    return this.tx(() => {
+      const row = this.q('SELECT json, client_secret_hash FROM clients WHERE client_id = ?').get(clientId) as Row | undefined;
+      if (!row) return undefined;
+      this.q('DELETE FROM clients WHERE client_id = ?').run(clientId);
+      this.q('DELETE FROM client_grants WHERE client_id = ?').run(clientId);
+      this.q('DELETE FROM grants WHERE client_id = ?').run(clientId);
+      this.insertJob({ id: job.id, target: { kind: 'client', client_id: clientId }, reason: 'client_tokens_revoked', requested_at: job.now });
+      return toClient(row);
+    });
+  }
+
+  async getResourceServerById(id: string): Promise<ResourceServerRecord | undefined> {
+    const row = this.q('SELECT json FROM resource_servers WHERE id = ?').get(id) as Row | undefined;
+    return row ? JSON.parse(row.json) : undefined;
+  }
+
+  async createResourceServer(rs: ResourceServerRecord): Promise<boolean> {
+    return this.q('INSERT INTO resource_servers (identifier, id, json) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(rs.identifier, rs.id, JSON.stringify(rs)).changes > 0;
+  }
+
+  async deleteResourceServer(id: string): Promise<ResourceServerRecord | undefined> {
+    return this.tx(() => {
+      const row = this.q('SELECT json FROM resource_servers WHERE id = ?').get(id) as Row | undefined;
+      if (!row) return undefined;
+      const rs = JSON.parse(row.json) as ResourceServerRecord;
+      this.q('DELETE FROM resource_servers WHERE id = ?').run(id);
+      this.q('DELETE FROM client_grants WHERE audience = ?').run(rs.identifier);
+      return rs;
+    });
+  }
+
+  async getClientGrantById(id: string): Promise<ClientGrantRecord | undefined> {
+    const row = this.q('SELECT * FROM client_grants WHERE id = ?').get(id) as Row | undefined;
+    return row ? toClientGrant(row) : undefined;
+  }
+
+  async listClientGrants(filter: { client_id?: string; audience?: string }, from: string | undefined, take: number) {
+    const { where, params } = whereOf(filter, ['client_id', 'audience'], ['(@from IS NULL OR id > @from)']);
+    const rows = this.q(`SELECT * FROM client_grants ${where} ORDER BY id LIMIT @limit`).all({ ...params, from: from ?? null, limit: take + 1 }) as Row[];
+    return checkpoint(rows.map(toClientGrant), take, (g) => g.id);
+  }
+
+  async countClientGrants(filter: { client_id?: string; audience?: string }): Promise<number> {
+    const { where, params } = whereOf(filter, ['client_id', 'audience']);
+    return (this.q(`SELECT count(*) AS n FROM client_grants ${where}`).get(params) as Row).n as number;
+  }
+
+  async createClientGrant(grant: ClientGrantRecord): Promise<boolean> {
+    return (
+      this.q('INSERT INTO client_grants (id, client_id, audience, scope) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(
+        grant.id,
+        grant.client_id,
+        grant.audience,
+        JSON.stringify(grant.scope),
+      ).changes > 0
+    );
+  }
+
+  async updateClientGrantScope(id: string, scope: string[]): Promise<ClientGrantRecord | undefined> {
+    return this.tx(() => {
+      if (this.q('UPDATE client_grants SET scope = ? WHERE id = ?').run(JSON.stringify(scope), id).changes === 0) return undefined;
+      return toClientGrant(this.q('SELECT * FROM client_grants WHERE id = ?').get(id) as Row);
+    });
+  }
+
+  async deleteClientGrant(id: string): Promise<ClientGrantRecord | undefined> {
+    return this.tx(() => {
+      const row = this.q('SELECT * FROM client_grants WHERE id = ?').get(id) as Row | undefined;
+      if (!row) return undefined;
+      this.q('DELETE FROM client_grants WHERE id = ?').run(id);
+      return toClientGrant(row);
+    });
   }
 
   // ---------------------------------------------------------------- users
@@ -230,6 +305,39 @@ export class SqliteStore implements TenantStore {
 
   async putUser(user: UserRecord): Promise<void> {
     this.writeUser(user);
+  }
+
+  async createUser(user: UserRecord): Promise<boolean> {
+    const { user_id, email, name, created_at, last_login, password_hash, ...rest } = user;
+    // Any unique column (user_id, email without case) makes it a conflict.
+    return (
+      this.q(
+        `INSERT INTO users (user_id, email, name, created_at, last_login, json, password_hash)
+         VALUES (@user_id, @email, @name, @created_at, @last_login, @json, @password_hash) ON CONFLICT DO NOTHING`,
+      ).run({ user_id, email, name, created_at, last_login, password_hash, json: JSON.stringify(rest) }).changes > 0
+    );
+  }
+
+  async updateUser(user: UserRecord): Promise<'updated' | 'not_found' | 'email_taken'> {
+    return this.tx(() => {
+      if (!this.q('SELECT 1 FROM users WHERE user_id = ?').get(user.user_id)) return 'not_found';
+      // The email column compares without case (COLLATE NOCASE).
+      if (this.q('SELECT 1 FROM users WHERE email = ? AND user_id <> ?').get(user.email, user.user_id)) return 'email_taken';
+      this.writeUser(user);
+      return 'updated';
+    });
+  }
+
+  async deleteUser(userId: string, job: { id: string; now: number }): Promise<UserRecord | undefined> {
+    return this.tx(() => {
+      const row = this.q('SELECT * FROM users WHERE user_id = ?').get(userId) as Row | undefined;
+      if (!row) return undefined;
+      this.q('DELETE FROM users WHERE user_id = ?').run(userId);
+      this.q('DELETE FROM grants WHERE user_id = ?').run(userId);
+      this.q('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(job.now, userId);
+      this.insertJob({ id: job.id, target: { kind: 'user', user_id: userId }, reason: 'user_tokens_revoked', requested_at: job.now });
+      return toUser(row);
+    });
   }
 
   private writeUser(user: UserRecord): void {

@@ -1,6 +1,7 @@
 import type { Clock } from './clock.ts';
 import type { Keys } from './crypto/keys.ts';
 import type { RateLimiter } from './auth/rate-limit.ts';
+import type { SignInThrottle } from './auth/sign-in-throttle.ts';
 import type { Logger } from './http/logger.ts';
 import type { TenantStore } from './store/types.ts';
 import type { RevocationWorker } from './domain/revocation-worker.ts';
@@ -16,7 +17,8 @@ export interface TenantDeps {
   /** Signs login transactions and the tenant's session cookie. */
   cookieSecret: string;
   refreshRateLimiter: RateLimiter;
-  loginRateLimiter: RateLimiter;
+  /** Failed sign-ins, counted before the password is checked (login form and password grant). */
+  signInThrottle: SignInThrottle;
   revocations: RevocationWorker;
   options: TenantOptions;
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { DEFAULT_SIGN_IN_LIMITS, SIGN_IN_WINDOW_MS, SignInThrottle, type SignInLimits } from './auth/sign-in-throttle.ts';
 import { createApp } from './app.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { Keys } from './crypto/keys.ts';
@@ -27,8 +28,8 @@ export interface TenantConfig {
   options?: Partial<TenantOptions>;
   /** Refresh-token exchanges per token and IP per minute. */
   refreshRateLimitPerMinute?: number;
-  /** Failed sign-ins per account and IP per 15 minutes. */
-  loginAttemptsPer15Minutes?: number;
+  /** Failed sign-ins per 15 minutes: per account and address, per account, per address. */
+  signInLimits?: Partial<SignInLimits>;
   revocationBatchSize?: number;
   /**
    * How long a journaled revocation waits before its rows are marked (they are refused at
@@ -66,6 +67,13 @@ export async function openStore(storage: string | TenantStore, options: { schema
   return new SqliteStore(storage === ':memory:' ? ':memory:' : join(storage, 'tenant.sqlite'));
 }
 
+const signInThrottle = (store: TenantStore, limits: SignInLimits) =>
+  new SignInThrottle({
+    perAccountAndAddress: store.createRateLimiter(limits.perAccountAndAddress, SIGN_IN_WINDOW_MS),
+    perAccount: store.createRateLimiter(limits.perAccount, SIGN_IN_WINDOW_MS),
+    perAddress: store.createRateLimiter(limits.perAddress, SIGN_IN_WINDOW_MS),
+  });
+
 /** Opens (or creates) a tenant: store, keys, demo data, background revocation. */
 export async function createTenant(config: TenantConfig): Promise<Tenant> {
   const issuer = config.issuer.endsWith('/') ? config.issuer : `${config.issuer}/`;
@@ -101,7 +109,7 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
     cookieSecret,
     // Shared by every instance on the same database (reference 001: per token and IP).
     refreshRateLimiter: store.createRateLimiter(config.refreshRateLimitPerMinute ?? 120, 60_000),
-    loginRateLimiter: store.createRateLimiter(config.loginAttemptsPer15Minutes ?? 10, 15 * 60_000),
+    signInThrottle: signInThrottle(store, { ...DEFAULT_SIGN_IN_LIMITS, ...config.signInLimits }),
     revocations,
     options: { ...DEFAULT_OPTIONS, ...config.options },
   };

@@ -46,9 +46,49 @@ describe('POST /oauth/token grant_type=password', () => {
     expect((await t.post('/oauth/token', { grant_type: 'password', client_id: 'mobile', username: t.alice.email, password: PASSWORD })).status).toBe(200);
   });
 
-  it('does not count successful sign-ins: many at once never lock an account out', async () => {
-    const results = await Promise.all(Array.from({ length: 20 }, () => t.login('mobile')));
-    expect(results).toHaveLength(20);
+  it('counts before verifying: 30 parallel wrong passwords for one account get at most 10 verdicts, the rest 429', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => t.post('/oauth/token', { grant_type: 'password', client_id: 'mobile', username: t.alice.email, password: `guess${i}` })),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 403)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(20);
+    expect((await t.post('/oauth/token', { grant_type: 'password', client_id: 'mobile', username: t.alice.email, password: PASSWORD })).status).toBe(429);
+  });
+
+  it('does not count successful sign-ins: twenty in a row, five at a time, never lock an account out', async () => {
+    for (let batch = 0; batch < 4; batch++) {
+      const tokens = await Promise.all(Array.from({ length: 5 }, () => t.login('mobile')));
+      for (const token of tokens) expect(token.access_token).toEqual(expect.any(String));
+    }
+  });
+
+  describe('behind a trusted proxy: limits per account across addresses and per address across accounts', () => {
+    let p: TestTenant;
+    beforeEach(async () => {
+      // Smaller limits than the defaults (10 / 50 / 100), so the test needs few slow password checks.
+      p = await testTenant({ options: { trustProxy: 1 }, signInLimits: { perAccountAndAddress: 3, perAccount: 5, perAddress: 8 } });
+    });
+    afterEach(() => p.close());
+    const attempt = (username: string, ip: string, password = 'wrong') =>
+      p.post('/oauth/token', { grant_type: 'password', client_id: 'mobile', username, password }, { 'x-forwarded-for': ip });
+
+    it('stops a distributed guess at one account after its limit of failures from any addresses', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await attempt(p.alice.email, `198.51.100.${i}`)).status);
+      expect(statuses).toEqual([403, 403, 403, 403, 403, 429]);
+      // Another account is untouched.
+      expect((await attempt(p.bob.email, '198.51.100.200', PASSWORD)).status).toBe(200);
+    });
+
+    it('stops password spraying from one address after its limit of failures across accounts', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 9; i++) statuses.push((await attempt(`user${i}@test.example`, '203.0.113.9')).status);
+      expect(statuses).toEqual([403, 403, 403, 403, 403, 403, 403, 403, 429]);
+      // The same address, a real account, the right password: still held back until the window passes.
+      expect((await attempt(p.alice.email, '203.0.113.9', PASSWORD)).status).toBe(429);
+      expect((await attempt(p.alice.email, '203.0.113.10', PASSWORD)).status).toBe(200);
+    });
   });
 
   it('gives no refresh token without offline_access', async () => {
@@ -195,6 +235,14 @@ describe('GET /authorize and grant_type=authorization_code', () => {
     const { loginPage, jar } = await authorize(t, start().params, { username: t.alice.email, password: 'nope' });
     expect(loginPage).toContain('Wrong email or password.');
     expect(jar.header()).not.toContain('tenant_session');
+  });
+
+  it('throttles a parallel burst of wrong passwords on the login form before checking them', async () => {
+    const pages = await Promise.all(Array.from({ length: 15 }, (_, i) => authorize(t, start().params, { username: t.alice.email, password: `guess${i}` })));
+    const wrong = pages.filter((p) => p.loginPage?.includes('Wrong email or password.'));
+    const throttled = pages.filter((p) => p.loginPage?.includes('Too many attempts'));
+    expect(wrong).toHaveLength(10);
+    expect(throttled).toHaveLength(5);
   });
 
   it('refuses a login form posted without the browser cookie that started it', async () => {

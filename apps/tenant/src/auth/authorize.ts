@@ -259,19 +259,16 @@ export function authorizeRoutes(deps: TenantDeps) {
         render(c, status, (nonce) => loginForm({ nonce, tx, clientName: client.name, email: email.slice(0, 254), error }), request.redirect_uri);
 
       const now = deps.clock.now();
-      // Failures are counted per account and address; past the limit, even a right password waits.
-      const throttleKey = `${email.toLowerCase()}|${ip ?? '-'}`;
-      const throttle = await deps.loginRateLimiter.peek(throttleKey, now);
-      if (!throttle.allowed) {
-        c.header('Retry-After', String(Math.max(1, Math.ceil((throttle.resetAt - now) / 1000))));
+      // Counted before the slow hash, so a parallel burst cannot outrun the limit (sign-in-throttle.ts).
+      const attempt = await deps.signInThrottle.attempt(email, ip, now);
+      if (!attempt.allowed) {
+        c.header('Retry-After', String(attempt.retryAfterSeconds));
         return again(429, 'Too many attempts. Wait a few minutes and try again.');
       }
       const user = email ? await deps.store.getUserByEmail(email) : undefined;
       const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
-      if (!user || !user.password_hash || !valid) {
-        await deps.loginRateLimiter.hit(throttleKey, now);
-        return again(401, 'Wrong email or password.');
-      }
+      if (!user || !user.password_hash || !valid) return again(401, 'Wrong email or password.');
+      await attempt.succeeded();
       if (user.blocked) return again(401, 'This account is blocked.');
       await deps.store.recordLogin(user.user_id, ip, now);
       deleteCookie(c, TX_COOKIE, { path: '/u' });

@@ -18,6 +18,8 @@ export interface RateLimiter {
   peek(key: string, now: number): Promise<RateLimitResult>;
   /** Forgets a key (a successful sign-in clears its failures). */
   reset(key: string): Promise<void>;
+  /** Gives back one event counted in the current window (an attempt that turned out fine). */
+  refund(key: string, now: number): Promise<void>;
 }
 
 /** In-process counters, bounded in size; fine for one instance. */
@@ -59,6 +61,11 @@ export class MemoryRateLimiter implements RateLimiter {
 
   async reset(key: string): Promise<void> {
     this.windows.delete(key);
+  }
+
+  async refund(key: string, now: number): Promise<void> {
+    const window = this.windows.get(key);
+    if (window && window.resetAt > now && window.count > 0) window.count -= 1;
   }
 
   private sweep(now: number): void {

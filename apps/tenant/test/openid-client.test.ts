@@ -78,7 +78,13 @@ describe('the tenant driven by openid-client over HTTP', () => {
     });
   });
 
-  it('a confidential client with client_secret_basic', async () => {
+  it('a confidential client with client_secret_basic, when that is its registered method', async () => {
+    const { store } = server.tenant.deps;
+    const web = (await store.getClient(DEMO.clients.web.client_id))!;
+    const post = await oidc.discovery(new URL(server.url), web.client_id, undefined, oidc.ClientSecretPost(DEMO.clients.web.secret), { execute: [oidc.allowInsecureRequests] });
+    await store.putClient({ ...web, token_endpoint_auth_method: 'client_secret_basic' });
+    // The method it is no longer registered for is refused.
+    await expect(oidc.genericGrantRequest(post, 'password', { username: DEMO.sampleUser.email, password: DEMO.endUserPassword })).rejects.toMatchObject({ error: 'invalid_client' });
     const config = await oidc.discovery(
       new URL(server.url),
       DEMO.clients.web.client_id,
@@ -95,5 +101,6 @@ describe('the tenant driven by openid-client over HTTP', () => {
     // Non-rotating: no new refresh token, the old one keeps working.
     expect(refreshed.refresh_token).toBeUndefined();
     await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    await store.putClient(web);
   });
 });

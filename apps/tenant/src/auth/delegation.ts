@@ -1,8 +1,10 @@
 import { Hono } from 'hono';
 import type { TenantDeps, TenantEnv } from '../deps.ts';
 import { sha256 } from '../crypto/secrets.ts';
-import { InvalidClient, InvalidRefreshToken, InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../errors/oauth-error.ts';
-import { readBodyParams } from '../http/params.ts';
+import { InvalidRefreshToken, InvalidRequest, TooManyRequests, UnauthorizedClient, UnsupportedGrantType } from '../errors/oauth-error.ts';
+import { clientIp, readBodyParams } from '../http/params.ts';
+import { authenticateClient } from './client-auth.ts';
+import { rateLimitHeaders } from './rate-limit.ts';
 import { idToken } from './tokens.ts';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
@@ -12,7 +14,9 @@ const DELEGATION_LIFETIME = 36_000;
 /**
  * POST /delegation, the legacy endpoint of references 001 and 004: a refresh token buys a
  * new id_token. Off unless the tenant flag `allow_legacy_delegation_grant_types` is on;
- * refused as soon as the refresh token is revoked. It does not rotate the token.
+ * refused as soon as the refresh token is revoked. It does not rotate the token. The client
+ * authenticates as at /oauth/token (a confidential client with its secret), must be allowed
+ * the jwt-bearer grant type, and exchanges count against the refresh-token rate limit.
  */
 export function delegationRoutes(deps: TenantDeps) {
   return new Hono<TenantEnv>().post('/delegation', async (c) => {
@@ -21,16 +25,22 @@ export function delegationRoutes(deps: TenantDeps) {
     if (!settings.flags.allow_legacy_delegation_grant_types) {
       throw new UnauthorizedClient('Legacy delegation is disabled for this tenant (flag allow_legacy_delegation_grant_types).');
     }
-    const clientId = params.require('client_id');
     const grantType = params.require('grant_type');
     if (grantType !== JWT_BEARER) throw new UnsupportedGrantType(grantType.slice(0, 100));
     const refreshToken = params.require('refresh_token');
     const apiType = params.get('api_type') ?? 'app';
     if (apiType !== 'app') throw new InvalidRequest('Only api_type "app" is supported.');
 
-    const client = await deps.store.getClient(clientId);
-    if (!client) throw new InvalidClient();
-    const found = await deps.store.findRefreshTokenBySecret(sha256(refreshToken), deps.clock.now());
+    const client = await authenticateClient(c, params, deps.store);
+    if (!client.grant_types.includes(JWT_BEARER)) throw new UnauthorizedClient(`Grant type '${JWT_BEARER}' not allowed for the client.`);
+    const now = deps.clock.now();
+    const presentedHash = sha256(refreshToken);
+    // The same limit as refresh exchanges (reference 001: per token and IP).
+    const limit = await deps.refreshRateLimiter.hit(`${presentedHash.toString('base64url')}|${clientIp(c, deps.options.trustProxy) ?? '-'}`, now);
+    if (!limit.allowed) {
+      throw new TooManyRequests('Too many requests for this refresh token. Try again later.', Math.max(1, Math.ceil((limit.resetAt - now) / 1000)), rateLimitHeaders(limit));
+    }
+    const found = await deps.store.findRefreshTokenBySecret(presentedHash, now);
     if (!found || !found.usable || found.token.client_id !== client.client_id) throw new InvalidRefreshToken();
     const user = await deps.store.getUser(found.token.user_id);
     if (!user || user.blocked) throw new InvalidRefreshToken();

@@ -1,5 +1,5 @@
 import { hashPassword, randomSecret, sha256 } from '../crypto/secrets.ts';
-import { asnOf } from '../domain/asn.ts';
+import { asnOf } from '@rtc/ip-intel';
 import { ids } from '../domain/ids.ts';
 import { mintRefreshToken } from '../domain/refresh-tokens.ts';
 import { managementAudience, userinfoAudience } from '../deps.ts';
@@ -11,6 +11,8 @@ import { DEVICES } from './names.ts';
 import { prng } from './prng.ts';
 
 const DAY = 86_400_000;
+/** The legacy grant /delegation needs (references 001, 004); the demo turns delegation on. */
+const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 const ROTATING: RefreshTokenPolicy = {
   ...DEFAULT_REFRESH_TOKEN_POLICY,
@@ -79,8 +81,8 @@ export async function seedDemoTenant(store: TenantStore, input: { issuer: string
     updated_at: now - 400 * DAY,
   });
   const clients = [
-    client({ ...DEMO.clients.mobile, app_type: 'native', token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token', 'password'], refresh_token: ROTATING }),
-    client({ ...DEMO.clients.web, app_type: 'regular_web', token_endpoint_auth_method: 'client_secret_post', grant_types: ['authorization_code', 'refresh_token', 'password'], refresh_token: DEFAULT_REFRESH_TOKEN_POLICY }),
+    client({ ...DEMO.clients.mobile, app_type: 'native', token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token', 'password', JWT_BEARER_GRANT], refresh_token: ROTATING }),
+    client({ ...DEMO.clients.web, app_type: 'regular_web', token_endpoint_auth_method: 'client_secret_post', grant_types: ['authorization_code', 'refresh_token', 'password', JWT_BEARER_GRANT], refresh_token: DEFAULT_REFRESH_TOKEN_POLICY }),
     client({ ...DEMO.clients.spa, app_type: 'spa', token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], refresh_token: { ...ROTATING, leeway: 5 } }),
     client({ ...DEMO.clients.dashboard, app_type: 'regular_web', token_endpoint_auth_method: 'client_secret_post', grant_types: ['authorization_code', 'refresh_token'], refresh_token: DEFAULT_REFRESH_TOKEN_POLICY }),
     client({ ...DEMO.clients.management, app_type: 'non_interactive', token_endpoint_auth_method: 'client_secret_post', grant_types: ['client_credentials'], refresh_token: DEFAULT_REFRESH_TOKEN_POLICY }),

@@ -1,7 +1,7 @@
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import { bodyLimit } from '@rtc/tenant';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { BffDeps } from './deps.ts';
@@ -26,7 +26,9 @@ export function createApp(deps: BffDeps) {
     await next();
     deps.logger.info('request', { requestId: c.get('requestId'), method: c.req.method, path: c.req.path.slice(0, 200), status: c.res.status, ms: Math.round(performance.now() - started) });
   });
-  app.use(bodyLimit({ maxSize: 64 * 1024, onError: () => { throw new BffError(413, 'too_large', 'The request body is too large.'); } }));
+  // The tenant's body limit: the body is read to the end before any answer, so a refused
+  // upload never tears down the browser's keep-alive connection.
+  app.use(bodyLimit({ maxBytes: 64 * 1024, onTooLarge: () => new BffError(413, 'too_large', 'The request body is too large.') }));
   app.onError(onError(deps.logger));
   app.use('/api/*', loadSession(deps.cookie, deps.store, deps.cookieOptions, deps.now));
   app.use('/auth/logout', loadSession(deps.cookie, deps.store, deps.cookieOptions, deps.now));

@@ -1,3 +1,5 @@
+import { parseJsonObject, UnacceptableJson } from '@rtc/tenant';
+import type { Env, MiddlewareHandler } from 'hono';
 import { validator } from 'hono/validator';
 import type { z } from 'zod';
 import { badRequest } from '../errors.ts';
@@ -27,20 +29,27 @@ export const query = <T extends z.ZodType>(schema: T) =>
     return parsed.data as z.output<T>;
   });
 
-export const body = <T extends z.ZodType>(schema: T) =>
-  validator('json', async (_value, c) => {
+/**
+ * A JSON body, validated; the handler reads `c.req.valid('json')`. Not Hono's validator,
+ * which parses the body itself first and answers bad JSON in its own words: here anything
+ * that is not one acceptable JSON object (too deep, a repeated key, an array) is a 400.
+ */
+export const body = <T extends z.ZodType>(schema: T): MiddlewareHandler<Env, string, { in: { json: z.input<T> }; out: { json: z.output<T> } }> =>
+  async function validateBody(c, next) {
     if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json')) throw badRequest('Send a JSON body (Content-Type: application/json).');
     let parsed: unknown;
     try {
-      parsed = JSON.parse(await c.req.text());
-    } catch {
-      throw badRequest('The request body is not valid JSON.');
+      parsed = parseJsonObject(await c.req.text());
+    } catch (err) {
+      if (!(err instanceof UnacceptableJson)) throw err;
+      throw badRequest(err.reason === 'syntax' ? 'The request body is not valid JSON.' : `The request body is not acceptable: ${err.message}`);
     }
     refuseNul(parsed);
     const result = schema.safeParse(parsed);
     if (!result.success) throw badRequest('The request body is not valid.', fields(result.error));
-    return result.data as z.output<T>;
-  });
+    c.req.addValidatedData('json', result.data as object);
+    await next();
+  };
 
 /** A path id as the Management API accepts it. */
 export function pathId(value: string): string {

@@ -1,10 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
 
-/** An error that the app's one error handler answers, with headers of its own. */
-interface HttpError extends Error {
-  readonly headers: Record<string, string>;
-}
-
 export interface BodyLimitOptions {
   /** Largest body a handler may see; a larger one is refused with `onTooLarge`. */
   maxBytes: number;
@@ -17,7 +12,7 @@ export interface BodyLimitOptions {
    */
   drainBytes?: number;
   /** The error to answer a body over `maxBytes` with (its status is the caller's: 413). */
-  onTooLarge(c: Context): HttpError;
+  onTooLarge(c: Context): Error;
 }
 
 /** 8 MiB: a few seconds of upload at worst, far above any real request to this service. */
@@ -37,7 +32,7 @@ export function bodyLimit(options: BodyLimitOptions): MiddlewareHandler {
     const declared = Number(raw.headers.get('content-length') ?? Number.NaN);
     if (declared > drainBytes) {
       // Not worth reading: answer at once and close, as RFC 9110 15.5.14 allows.
-      throw closing(options.onTooLarge(c));
+      throw closing(c, options.onTooLarge(c));
     }
     const reader = raw.body.getReader();
     const chunks: Uint8Array[] = [];
@@ -57,7 +52,7 @@ export function bodyLimit(options: BodyLimitOptions): MiddlewareHandler {
         chunks.length = 0;
         if (size > drainBytes) {
           await reader.cancel().catch(() => {});
-          throw closing(options.onTooLarge(c));
+          throw closing(c, options.onTooLarge(c));
         }
         continue;
       }
@@ -69,7 +64,8 @@ export function bodyLimit(options: BodyLimitOptions): MiddlewareHandler {
   };
 }
 
-function closing<E extends HttpError>(error: E): E {
-  error.headers['Connection'] = 'close';
+/** The answer to this error will close the connection (node:http honours the header). */
+function closing(c: Context, error: Error): Error {
+  c.header('Connection', 'close');
   return error;
 }

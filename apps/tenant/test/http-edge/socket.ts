@@ -1,6 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo, Socket } from 'node:net';
-import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit, type Response as UndiciResponse } from 'undici';
+import { Agent, buildConnector, fetch as undiciFetch, type RequestInit as UndiciRequestInit, type Response as UndiciResponse } from 'undici';
 
 /**
  * An app on a free port of 127.0.0.1, served as `npm run tenant` serves it (@hono/node-server
@@ -33,11 +33,26 @@ export async function servedCounting(fetch: (req: Request) => Response | Promise
 /**
  * A client as the auth0 SDK and most Node apps are: undici's fetch over a keep-alive pool,
  * here of exactly one connection, so every request reuses the connection of the one before.
+ * It counts the connections it opens, so a test sees a connection lost to a reset.
  */
 export function oneConnection(base: string) {
-  const agent = new Agent({ connections: 1, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: 15_000, bodyTimeout: 15_000 });
+  const connector = buildConnector({});
+  let opened = 0;
+  const agent = new Agent({
+    connections: 1,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    headersTimeout: 15_000,
+    bodyTimeout: 15_000,
+    connect: (options, callback) => {
+      opened++;
+      connector(options, callback);
+    },
+  });
   return {
     fetch: (path: string, init: UndiciRequestInit = {}): Promise<UndiciResponse> => undiciFetch(`${base}${path}`, { ...init, dispatcher: agent }),
+    /** Connections opened so far. */
+    opened: () => opened,
     close: () => agent.close(),
   };
 }

@@ -248,6 +248,33 @@ describe('GET /authorize and grant_type=authorization_code', () => {
     expect((await json(res)).error).toBe('invalid_grant');
   });
 
+  it('refuses a code_verifier for a code issued without a challenge (no PKCE downgrade)', async () => {
+    const { params } = start({ client_id: 'web' });
+    const { code_challenge: _c, code_challenge_method: _m, ...withoutPkce } = params;
+    const exchange = async (extra: Record<string, string>) => {
+      const { location } = await authorize(t, withoutPkce, { username: t.alice.email, password: PASSWORD });
+      return t.post('/oauth/token', { grant_type: 'authorization_code', client_id: 'web', client_secret: WEB_SECRET, code: location.searchParams.get('code')!, redirect_uri: 'https://app.test/callback', ...extra });
+    };
+    const downgraded = await exchange({ code_verifier: pkce().verifier });
+    expect(downgraded.status).toBe(403);
+    expect(await json(downgraded)).toMatchObject({ error: 'invalid_grant' });
+    expect((await exchange({})).status).toBe(200);
+  });
+
+  it('revokes the refresh token issued from a code when the code is presented again (RFC 6749 4.1.2), and logs it', async () => {
+    const { params, verifier } = start();
+    const { location } = await authorize(t, params, { username: t.alice.email, password: PASSWORD });
+    const redeem = () =>
+      t.post('/oauth/token', { grant_type: 'authorization_code', client_id: 'mobile', code: location.searchParams.get('code')!, redirect_uri: 'https://app.test/callback', code_verifier: verifier });
+    const first = await redeem();
+    expect(first.status).toBe(200);
+    const { refresh_token } = (await json(first)) as { refresh_token: string };
+    expect((await redeem()).status).toBe(403);
+    const refused = await t.refresh(refresh_token);
+    expect(refused.status).toBe(403);
+    expect(t.logger.lines.some((line) => line.includes('authorization code reused'))).toBe(true);
+  });
+
   it('requires PKCE for public clients and S256 as the method', async () => {
     const { params } = start();
     const { code_challenge: _c, code_challenge_method: _m, ...withoutPkce } = params;

@@ -180,7 +180,8 @@ export type RevokeReason =
   | 'client_tokens_revoked'
   | 'reuse_detected'
   | 'entity_limit'
-  | 'device_unlinked';
+  | 'device_unlinked'
+  | 'code_reused';
 
 /** The secret value of a refresh token as presented by a client. */
 export interface PresentedSecret {
@@ -290,6 +291,10 @@ export interface AuthorizationCodeRecord {
   device_name: string | null;
   auth_time: number;
   expires_at: number;
+  /** The refresh token issued when the code was redeemed, so a second redemption can revoke it. */
+  refresh_token_id?: string | null;
+  /** Set when the code was presented again after its redemption. */
+  reused?: boolean;
 }
 
 export interface TenantEvent {
@@ -418,8 +423,10 @@ export interface TenantStore {
 
   // Authorization codes
   saveAuthorizationCode(codeHash: Buffer, code: AuthorizationCodeRecord): Promise<void>;
-  /** Returns the code once; a second call for the same code returns `reused`. */
+  /** Returns the code once; a second call for the same code returns `reused` and marks the code so. */
   consumeAuthorizationCode(codeHash: Buffer, now: number): Promise<{ code: AuthorizationCodeRecord; reused: boolean } | undefined>;
+  /** Records the refresh token a code's redemption issued; says whether the code was presented again meanwhile. */
+  attachRefreshTokenToCode(codeHash: Buffer, refreshTokenId: string): Promise<{ reusedMeanwhile: boolean }>;
 
   // Refresh tokens
   /** Issues a token; revokes the oldest of (user, client) beyond `activeLimit`. */

@@ -12,8 +12,14 @@ export const authorizationCodeGrant: GrantHandler = async (ctx) => {
   const redirectUri = params.get('redirect_uri');
   const verifier = params.get('code_verifier');
 
-  const consumed = await deps.store.consumeAuthorizationCode(sha256(code), deps.clock.now());
-  if (!consumed || consumed.reused) throw new InvalidGrant('Invalid authorization code');
+  const codeHash = sha256(code);
+  const consumed = await deps.store.consumeAuthorizationCode(codeHash, deps.clock.now());
+  if (!consumed) throw new InvalidGrant('Invalid authorization code');
+  if (consumed.reused) {
+    // RFC 6749 4.1.2: a code presented twice may have been stolen; what it bought goes.
+    await revokeIssuedFromCode(ctx, consumed.code.refresh_token_id ?? null);
+    throw new InvalidGrant('Invalid authorization code');
+  }
   const record = consumed.code;
   if (record.client_id !== client.client_id) throw new InvalidGrant('Invalid authorization code');
   if (record.expires_at <= deps.clock.now()) throw new InvalidGrant('Invalid authorization code');
@@ -24,6 +30,9 @@ export const authorizationCodeGrant: GrantHandler = async (ctx) => {
     if (!verifier) throw new InvalidGrant('Missing required parameter: code_verifier');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     if (!safeEqual(challenge, record.code_challenge)) throw new InvalidGrant('Failed to verify code verifier');
+  } else if (verifier !== undefined) {
+    // A verifier for a code bound to no challenge is a downgrade attempt (RFC 9700 2.1.1).
+    throw new InvalidGrant('code_verifier was sent, but the authorization request had no code_challenge');
   }
 
   const user = await deps.store.getUser(record.user_id);
@@ -37,6 +46,11 @@ export const authorizationCodeGrant: GrantHandler = async (ctx) => {
     session_id: record.session_id,
     device_name: record.device_name,
   });
+  if (refreshToken && (await deps.store.attachRefreshTokenToCode(codeHash, refreshToken.id)).reusedMeanwhile) {
+    // The code was presented again while this redemption ran: nothing it bought survives.
+    await revokeIssuedFromCode(ctx, refreshToken.id);
+    throw new InvalidGrant('Invalid authorization code');
+  }
   return userTokens(deps, {
     client,
     user,
@@ -45,6 +59,11 @@ export const authorizationCodeGrant: GrantHandler = async (ctx) => {
     sessionId: record.session_id,
     nonce: record.nonce,
     authTime: record.auth_time,
-    ...(refreshToken ? { refreshToken } : {}),
+    ...(refreshToken ? { refreshToken: refreshToken.value } : {}),
   });
 };
+
+async function revokeIssuedFromCode({ deps, client }: Parameters<GrantHandler>[0], refreshTokenId: string | null): Promise<void> {
+  if (refreshTokenId) await deps.store.revokeRefreshTokens([refreshTokenId], 'code_reused', deps.clock.now());
+  deps.logger.warn('authorization code reused; tokens issued from it revoked', { client_id: client.client_id, refresh_token_id: refreshTokenId });
+}

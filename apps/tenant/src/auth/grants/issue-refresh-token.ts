@@ -1,4 +1,4 @@
-import { asnOf } from '../../domain/asn.ts';
+import { asnOf } from '@rtc/ip-intel';
 import { mintRefreshToken } from '../../domain/refresh-tokens.ts';
 import type { ResourceServerRecord } from '../../store/types.ts';
 import { userinfoAudience } from '../../deps.ts';
@@ -6,7 +6,8 @@ import type { GrantContext } from './types.ts';
 
 /**
  * Issues a refresh token when the flow asked for `offline_access`, the client may use the
- * refresh_token grant, and the API (if any) allows offline access. Returns its value, once.
+ * refresh_token grant, and the API (if any) allows offline access. Returns its id and its
+ * value (the value only this once).
  */
 export async function maybeIssueRefreshToken(
   ctx: GrantContext,
@@ -18,7 +19,7 @@ export async function maybeIssueRefreshToken(
     session_id: string | null;
     device_name: string | null;
   },
-): Promise<string | undefined> {
+): Promise<{ id: string; value: string } | undefined> {
   const { deps, client } = ctx;
   if (!input.scope.includes('offline_access')) return undefined;
   if (!client.grant_types.includes('refresh_token')) return undefined;
@@ -52,5 +53,5 @@ export async function maybeIssueRefreshToken(
       revoked: revokedForLimit.length,
     });
   }
-  return minted.value;
+  return { id: minted.record.id, value: minted.value };
 }

@@ -56,6 +56,6 @@ export const passwordGrant: GrantHandler = async (ctx) => {
     audience: api ? api.identifier : null,
     sessionId: null,
     authTime: now,
-    ...(refreshToken ? { refreshToken } : {}),
+    ...(refreshToken ? { refreshToken: refreshToken.value } : {}),
   });
 };

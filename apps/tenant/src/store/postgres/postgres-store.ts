@@ -466,8 +466,20 @@ export class PostgresStore implements TenantStore {
       await this.pool.query('DELETE FROM authorization_codes WHERE expires_at < $1 AND consumed_at IS NULL', [now - 3_600_000]);
       return { code: JSON.parse(consumed.json) as AuthorizationCodeRecord, reused: false };
     }
-    const seen = await this.one('SELECT json FROM authorization_codes WHERE code_hash = $1', [codeHash]);
+    // Presented again: mark it in one statement, so a redemption still issuing its token sees it.
+    const seen = await this.one(
+      `UPDATE authorization_codes SET json = (json::jsonb || '{"reused": true}'::jsonb)::text WHERE code_hash = $1 RETURNING json`,
+      [codeHash],
+    );
     return seen ? { code: JSON.parse(seen.json) as AuthorizationCodeRecord, reused: true } : undefined;
+  }
+
+  async attachRefreshTokenToCode(codeHash: Buffer, refreshTokenId: string): Promise<{ reusedMeanwhile: boolean }> {
+    const row = await this.one(
+      `UPDATE authorization_codes SET json = (json::jsonb || jsonb_build_object('refresh_token_id', $2::text))::text WHERE code_hash = $1 RETURNING json`,
+      [codeHash, refreshTokenId],
+    );
+    return { reusedMeanwhile: !!row && (JSON.parse(row.json) as AuthorizationCodeRecord).reused === true };
   }
 
   // ---------------------------------------------------------------- refresh tokens

@@ -522,11 +522,22 @@ export class SqliteStore implements TenantStore {
       const row = this.q('SELECT json, consumed_at FROM authorization_codes WHERE code_hash = ?').get(codeHash) as Row | undefined;
       if (!row) return undefined;
       const code = JSON.parse(row.json) as AuthorizationCodeRecord;
-      if (row.consumed_at !== null) return { code, reused: true };
+      if (row.consumed_at !== null) {
+        this.q("UPDATE authorization_codes SET json = json_set(json, '$.reused', json('true')) WHERE code_hash = ?").run(codeHash);
+        return { code, reused: true };
+      }
       this.q('UPDATE authorization_codes SET consumed_at = ? WHERE code_hash = ?').run(now, codeHash);
       // Expired, never-used codes are swept here rather than by a timer.
       this.q('DELETE FROM authorization_codes WHERE expires_at < ? AND consumed_at IS NULL').run(now - 3_600_000);
       return { code, reused: false };
+    });
+  }
+
+  async attachRefreshTokenToCode(codeHash: Buffer, refreshTokenId: string): Promise<{ reusedMeanwhile: boolean }> {
+    return this.tx(() => {
+      this.q("UPDATE authorization_codes SET json = json_set(json, '$.refresh_token_id', ?) WHERE code_hash = ?").run(refreshTokenId, codeHash);
+      const row = this.q('SELECT json FROM authorization_codes WHERE code_hash = ?').get(codeHash) as Row | undefined;
+      return { reusedMeanwhile: !!row && (JSON.parse(row.json as string) as AuthorizationCodeRecord).reused === true };
     });
   }
 

@@ -1,3 +1,4 @@
+import { ipDatabase } from '@rtc/ip-intel';
 import { join } from 'node:path';
 import { DEFAULT_SIGN_IN_LIMITS, SIGN_IN_WINDOW_MS, SignInThrottle, type SignInLimits } from './auth/sign-in-throttle.ts';
 import { createApp } from './app.ts';
@@ -79,6 +80,8 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
   const issuer = config.issuer.endsWith('/') ? config.issuer : `${config.issuer}/`;
   const clock = config.clock ?? systemClock;
   const logger = config.logger ?? jsonLogger();
+  // Load the IP database (device ASNs) at start, not on the first sign-in; once per process.
+  ipDatabase();
   const store = await openStore(config.storage, config.schema ? { schema: config.schema } : {});
   // Instances starting together on an empty database: one seeds, the others wait and see it done.
   if (config.demo) {

@@ -111,3 +111,8 @@ export function ipDatabase(): IpDatabase {
   shared ??= openIpDatabase();
   return shared;
 }
+
+/** The ASN of an address as Auth0 writes it on device records ("AS19281"), from the process's database. */
+export function asnOf(ip: string | null | undefined): string | null {
+  return ipDatabase().asnOf(ip);
+}

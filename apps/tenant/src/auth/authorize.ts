@@ -4,7 +4,7 @@ import { jwtVerify, SignJWT } from 'jose';
 import type { TenantDeps, TenantEnv } from '../deps.ts';
 import { userinfoAudience } from '../deps.ts';
 import { DUMMY_PASSWORD_HASH, randomSecret, safeEqual, sha256, verifyPassword } from '../crypto/secrets.ts';
-import { asnOf } from '../domain/asn.ts';
+import { asnOf } from '@rtc/ip-intel';
 import { ids } from '../domain/ids.ts';
 import { OAuthError } from '../errors/oauth-error.ts';
 import { clientIp, Params, readBodyParams, userAgent } from '../http/params.ts';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ids } from '../domain/ids.ts';
-import { asnOf } from '../domain/asn.ts';
+import { asnOf } from '@rtc/ip-intel';
 import { expiryOf } from '../domain/refresh-tokens.ts';
 import { silentLogger } from '../http/logger.ts';
 import type { GrantRecord, NewRefreshToken, UserRecord } from '../store/types.ts';

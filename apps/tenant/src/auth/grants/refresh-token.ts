@@ -1,4 +1,4 @@
-import { asnOf } from '../../domain/asn.ts';
+import { asnOf } from '@rtc/ip-intel';
 import { ids } from '../../domain/ids.ts';
 import { planExchange } from '../../domain/refresh-tokens.ts';
 import { randomSecret, sha256 } from '../../crypto/secrets.ts';

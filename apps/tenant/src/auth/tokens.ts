@@ -62,6 +62,8 @@ export async function idToken(
   lifetime = deps.options.idTokenLifetime,
 ): Promise<string> {
   return deps.keys.sign({
+    // Profile and custom claims first: the registered claims below are written last and win.
+    ...profileClaims(req.user, req.scope),
     iss: deps.issuer,
     sub: req.user.user_id,
     aud: req.client.client_id,
@@ -70,13 +72,28 @@ export async function idToken(
     ...(req.nonce ? { nonce: req.nonce } : {}),
     ...(req.sessionId ? { sid: req.sessionId } : {}),
     ...(req.authTime ? { auth_time: Math.floor(req.authTime / 1000) } : {}),
-    ...profileClaims(req.user, req.scope),
   });
 }
 
-/** Claims by scope (OIDC Core 5.4), plus the user's custom claims (what an Auth0 Action adds). */
+/**
+ * Claims the tenant itself decides: JWT (RFC 7519 4.1), OpenID Connect Core (2, 5.1) and what
+ * this tenant adds. A custom claim by one of these names is dropped, as Auth0 drops them from
+ * an Action, so no metadata can make a token speak for another user, issuer or audience.
+ */
+const REGISTERED_CLAIMS = new Set([
+  'iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti',
+  'auth_time', 'nonce', 'acr', 'amr', 'azp', 'sid', 'at_hash', 'c_hash', 'scope', 'gty', 'client_id', 'cnf',
+  'name', 'given_name', 'family_name', 'middle_name', 'nickname', 'preferred_username', 'profile', 'picture', 'website',
+  'email', 'email_verified', 'gender', 'birthdate', 'zoneinfo', 'locale', 'phone_number', 'phone_number_verified', 'address', 'updated_at',
+]);
+
+/** Claims by scope (OIDC Core 5.4), plus the user's custom claims (what an Auth0 Action adds), which never replace a registered one. */
 export function profileClaims(user: UserRecord, scope: string[]): Record<string, unknown> {
   const claims: Record<string, unknown> = {};
+  const custom = user.app_metadata.custom_claims;
+  if (custom && typeof custom === 'object' && !Array.isArray(custom)) {
+    for (const [name, value] of Object.entries(custom)) if (!REGISTERED_CLAIMS.has(name)) claims[name] = value;
+  }
   if (scope.includes('profile')) {
     Object.assign(claims, {
       name: user.name,
@@ -88,7 +105,5 @@ export function profileClaims(user: UserRecord, scope: string[]): Record<string,
     });
   }
   if (scope.includes('email')) Object.assign(claims, { email: user.email, email_verified: user.email_verified });
-  const custom = user.app_metadata.custom_claims;
-  if (custom && typeof custom === 'object') Object.assign(claims, custom);
   return claims;
 }

@@ -5,6 +5,9 @@ import type { TenantStore } from '../store/types.ts';
 /** Scopes of the Management API v2 that this tenant implements. */
 export const MANAGEMENT_SCOPES = [
   'read:users',
+  'create:users',
+  'update:users',
+  'delete:users',
   'read:refresh_tokens',
   'update:refresh_tokens',
   'delete:refresh_tokens',
@@ -15,11 +18,21 @@ export const MANAGEMENT_SCOPES = [
   'read:sessions',
   'delete:sessions',
   'read:clients',
+  'create:clients',
   'update:clients',
+  'delete:clients',
+  'update:client_keys',
+  'read:client_grants',
+  'create:client_grants',
+  'update:client_grants',
+  'delete:client_grants',
   'read:tenant_settings',
   'update:tenant_settings',
   'read:logs',
   'read:resource_servers',
+  'create:resource_servers',
+  'update:resource_servers',
+  'delete:resource_servers',
 ] as const;
 
 export const MANAGEMENT_API_ID = 'management-api';

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -7,9 +7,13 @@ import { dirname } from 'node:path';
  * commit on disk before the answer), a busy timeout for other processes, then applies the
  * migrations not yet applied, each once, tracked in `PRAGMA user_version`.
  * `path` is a file (its folder is created) or `:memory:`.
+ *
+ * The file holds secrets (the tenant's signing key, cookie secrets, the audit log), so its
+ * folder is private (0700) and the file 0600 before SQLite opens it: SQLite creates the
+ * `-wal` and `-shm` files with the database file's own mode.
  */
 export function openSqlite(path: string, migrations: string[]): Database.Database {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') keepPrivate(path);
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -23,4 +27,17 @@ export function openSqlite(path: string, migrations: string[]): Database.Databas
     }).immediate();
   }
   return db;
+}
+
+/** The folder 0700 and the database file (and its WAL and shared memory, if any) 0600. */
+function keepPrivate(path: string): void {
+  const folder = dirname(path);
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  // An existing folder or file (an older version, a restored backup) is tightened too, if ours.
+  const ours = (p: string) => typeof process.getuid !== 'function' || statSync(p).uid === process.getuid();
+  if (ours(folder)) chmodSync(folder, 0o700);
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file) && ours(file)) chmodSync(file, 0o600);
+  }
 }

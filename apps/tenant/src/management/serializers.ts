@@ -7,9 +7,19 @@ import type { ClientRecord, DeviceInfo, GrantRecord, RefreshTokenRecord, Session
  * RefreshTokenResponseContent, DeviceCredential, UserGrant, SessionResponseContent, ...
  */
 
-/** Device fields are optional strings in Auth0's schema: unknown ones are left out, not null. */
-function device(info: DeviceInfo) {
-  return Object.fromEntries(Object.entries(info).filter(([, value]) => value !== null)) as Partial<Record<keyof DeviceInfo, string>>;
+/**
+ * Reference 003: the device object always carries these six keys, null when unknown (the
+ * SDK types them as optional strings; a missing key and a null mean the same to it).
+ */
+function device(info: DeviceInfo): DeviceInfo {
+  return {
+    initial_ip: info.initial_ip ?? null,
+    initial_asn: info.initial_asn ?? null,
+    initial_user_agent: info.initial_user_agent ?? null,
+    last_ip: info.last_ip ?? null,
+    last_asn: info.last_asn ?? null,
+    last_user_agent: info.last_user_agent ?? null,
+  };
 }
 
 export function refreshTokenBody(t: RefreshTokenRecord) {

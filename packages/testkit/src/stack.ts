@@ -18,7 +18,9 @@ export interface TestStack extends EmbeddedStack {
 const quiet = { info() {}, warn() {}, error() {} };
 
 /** The tenant (demo data, fresh temporary directory) and the BFF, on free ports. */
-export async function startTestStack(options: { staticDir?: string | null; tenant?: Parameters<typeof startEmbeddedStack>[0]['tenant']; logs?: string[] } = {}): Promise<TestStack> {
+export async function startTestStack(
+  options: { staticDir?: string | null; tenant?: Parameters<typeof startEmbeddedStack>[0]['tenant']; logs?: string[]; now?: () => number } = {},
+): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rtc-stack-'));
   // TEST_STORE=postgres: tenant and BFF in a schema of their own on TEST_DATABASE_URL.
   const database =
@@ -37,6 +39,7 @@ export async function startTestStack(options: { staticDir?: string | null; tenan
     sessionSecret: 'test-session-secret-that-is-long-enough-0123456789',
     ...(database ? { database } : {}),
     ...(options.tenant ? { tenant: options.tenant } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   return {
     ...stack,

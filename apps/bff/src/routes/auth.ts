@@ -120,7 +120,9 @@ export function authRoutes(deps: BffDeps) {
     .post('/auth/logout', async (c) => {
       const session = c.get('session');
       if (session) {
-        await store.endSession(session.sid, cookie.expiresAt(session));
+        // Until the absolute expiry: a copy of the cookie used more recently than this one must
+        // not come back to life when this copy's idle timeout passes.
+        await store.endSession(session.sid, cookie.absoluteExpiresAt(session));
         await store.recordAudit(
           { actor: { sub: session.sub, name: session.name, role: session.role }, action: 'staff.sign_out', target_user_id: null, target: session.name, result: 'success', detail: 'signed out', request_id: c.get('requestId') },
           deps.now(),

@@ -37,6 +37,11 @@ export class SessionCookie {
     return this.limits.idleSeconds;
   }
 
+  /** When no copy of this session's cookie can be valid any more, whatever its idle time. */
+  absoluteExpiresAt(session: StaffSession): number {
+    return session.createdAt + this.limits.absoluteSeconds * 1000;
+  }
+
   expiresAt(session: StaffSession): number {
     return Math.min(session.createdAt + this.limits.absoluteSeconds * 1000, session.lastSeenAt + this.limits.idleSeconds * 1000);
   }

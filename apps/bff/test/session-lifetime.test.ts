@@ -1,0 +1,37 @@
+import { Browser, signIn, startTestStack, type TestStack } from '@rtc/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/** The BFF's clock runs `skew` ms ahead of the wall clock; the tenant's does not move. */
+let skew = 0;
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack({ now: () => Date.now() + skew });
+});
+afterAll(() => stack.stop());
+
+const MINUTE = 60_000;
+const host = () => new URL(stack.bffUrl).host;
+
+describe('staff session lifetime', () => {
+  it('keeps a signed-out session ended until its absolute expiry: a copy used more recently never comes back', async () => {
+    skew = 0;
+    const admin = await signIn(stack, 'admin');
+    const thief = new Browser();
+    thief.setCookie(host(), 'rtc_session', admin.browser.cookie(host(), 'rtc_session')!);
+
+    // The admin works at minute 20; the thief uses the copy 50 s later (its cookie is re-sealed then).
+    skew = 20 * MINUTE;
+    expect((await admin.api('GET', '/api/me')).status).toBe(200);
+    skew = 20 * MINUTE + 50_000;
+    expect((await thief.fetch(`${stack.bffUrl}/api/me`)).status).toBe(200);
+    // The admin signs out 55 s after their last request (no re-seal within a minute).
+    skew = 20 * MINUTE + 55_000;
+    expect((await admin.api('POST', '/auth/logout')).status).toBe(200);
+
+    // Past the admin's own idle timeout, but within the thief's copy's: still ended.
+    skew = 50 * MINUTE + 30_000;
+    expect((await thief.fetch(`${stack.bffUrl}/api/me`)).status).toBe(401);
+    skew = 11 * 60 * MINUTE;
+    expect((await thief.fetch(`${stack.bffUrl}/api/me`)).status).toBe(401);
+  });
+});

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { expectedOf } from '@rtc/testkit';
 import { callApi, expect, openUser, STAFF_STATE, test } from './fixtures.ts';
 
 test.use({ storageState: STAFF_STATE('support') });
@@ -13,7 +14,9 @@ test('the audit log lists each action with the staff member, and its CSV export 
   await dialog.getByRole('button', { name: 'Unlink' }).click();
   await expect(dialog).toBeHidden();
   const user = encodeURIComponent(customer.user_id);
-  expect((await callApi(page, 'POST', `/api/users/${user}/refresh-tokens/revoke-all`, {})).status()).toBe(200);
+  // An action runs on the preview it confirms, as the dashboard sends it.
+  const impact = await (await callApi(page, 'POST', `/api/users/${user}/impact`, { action: 'refresh_tokens.revoke_all' })).json();
+  expect((await callApi(page, 'POST', `/api/users/${user}/refresh-tokens/revoke-all`, { expected: expectedOf(impact) })).status()).toBe(200);
 
   await page.getByRole('link', { name: 'Audit log' }).click();
   await page.getByRole('textbox', { name: 'User' }).fill(customer.user_id);

@@ -1,4 +1,4 @@
-import type { ApiError } from '@rtc/contracts';
+import type { ApiError, Impact } from '@rtc/contracts';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -12,7 +12,7 @@ export class BffError extends Error {
     readonly status: ContentfulStatusCode,
     readonly code: string,
     message: string,
-    readonly extra: { retryAfter?: number; fields?: Record<string, string> } = {},
+    readonly extra: { retryAfter?: number; fields?: Record<string, string>; impact?: Impact; changes?: string[] } = {},
   ) {
     super(message);
     this.name = 'BffError';
@@ -40,6 +40,8 @@ export function onError(logger: ErrorLogger) {
           request_id: requestId,
           ...(extra.retryAfter !== undefined ? { retry_after: extra.retryAfter } : {}),
           ...(extra.fields ? { fields: extra.fields } : {}),
+          ...(extra.impact ? { impact: extra.impact } : {}),
+          ...(extra.changes ? { changes: extra.changes } : {}),
         },
       };
       return c.json(payload, status, extra.retryAfter !== undefined ? { 'Retry-After': String(extra.retryAfter) } : {});

@@ -1,5 +1,5 @@
 import { endUserApp, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
-import { json } from '@rtc/testkit';
+import { confirmingPreview, json } from '@rtc/testkit';
 import { DEMO } from '@rtc/tenant';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
@@ -39,7 +39,7 @@ describe('unlink a device', () => {
     expect(phone).toMatchObject({ token_count: 2 });
     expect(phone.applications.map((a: { name: string }) => a.name).sort()).toEqual(['Acme Mobile', 'Acme Web']);
 
-    const res = await support.api('POST', `/api/users/${USER}/devices/unlink`, { device_name: 'Test Phone' });
+    const res = await confirmingPreview(support, 'POST', `/api/users/${USER}/devices/unlink`, { device_name: 'Test Phone' });
     expect(res.status).toBe(200);
     expect((await json(res)).revoked_token_ids).toHaveLength(2);
 
@@ -71,7 +71,7 @@ describe('unlink a device', () => {
     const more = impact.tokens.filter((t: { via: string }) => t.via === 'grant');
     expect(more.map((t: { device_name: string }) => t.device_name)).toContain('Preview Pixel');
 
-    await support.api('POST', `/api/users/${USER}/devices/unlink`, { device_name: 'Preview Phone' });
+    await confirmingPreview(support, 'POST', `/api/users/${USER}/devices/unlink`, { device_name: 'Preview Phone' });
     // What the preview said is what happened, at the tenant.
     expect((await mobile().refresh(other)).status).toBe(403);
     expect((await web().refresh(unrelated)).status).toBe(200);
@@ -108,13 +108,13 @@ describe('authorized applications', () => {
     expect(webApp.token_count).toBeGreaterThanOrEqual(2);
     expect(webApp.device_names).toEqual(expect.arrayContaining(['Grant Laptop', 'Grant Desktop']));
 
-    const res = await support.api('DELETE', `/api/users/${USER}/authorized-apps/${webApp.grant_id}`);
+    const res = await confirmingPreview(support, 'DELETE', `/api/users/${USER}/authorized-apps/${webApp.grant_id}`);
     expect(res.status).toBe(200);
     expect((await web().refresh(a)).status).toBe(403);
     expect((await web().refresh(b)).status).toBe(403);
     expect((await mobile().refresh(keep)).status).toBe(200);
     expect(await lastAudit('grant.revoke')).toMatchObject({ result: 'success', target: `grant ${webApp.grant_id}` });
-    expect((await support.api('DELETE', `/api/users/${USER}/authorized-apps/${webApp.grant_id}`)).status).toBe(404);
+    expect((await confirmingPreview(support, 'DELETE', `/api/users/${USER}/authorized-apps/${webApp.grant_id}`)).status).toBe(404);
   });
 });
 
@@ -129,16 +129,16 @@ describe('refresh tokens', () => {
     expect(first.device.initial_ip).toBe('127.0.0.1');
     expect(JSON.stringify(tokens)).not.toContain(one);
 
-    expect((await support.api('DELETE', `/api/users/${USER}/refresh-tokens/${first.id}`)).status).toBe(200);
+    expect((await confirmingPreview(support, 'DELETE', `/api/users/${USER}/refresh-tokens/${first.id}`)).status).toBe(200);
     expect((await mobile().refresh(one)).status).toBe(403);
     expect((await mobile().refresh(two)).status).toBe(200);
     expect(await lastAudit('refresh_token.revoke')).toMatchObject({ target: `refresh token ${first.id}`, result: 'success' });
 
-    expect((await support.api('POST', `/api/users/${USER}/refresh-tokens/revoke-all`, { client_id: DEMO.clients.mobile.client_id })).status).toBe(200);
+    expect((await confirmingPreview(support, 'POST', `/api/users/${USER}/refresh-tokens/revoke-all`, { client_id: DEMO.clients.mobile.client_id })).status).toBe(200);
     expect((await mobile().refresh(two)).status).toBe(403);
     expect((await web().refresh(laptop)).status).toBe(200);
 
-    expect((await support.api('POST', `/api/users/${USER}/refresh-tokens/revoke-all`, {})).status).toBe(200);
+    expect((await confirmingPreview(support, 'POST', `/api/users/${USER}/refresh-tokens/revoke-all`, {})).status).toBe(200);
     expect((await web().refresh(laptop)).status).toBe(403);
     expect(await lastAudit('refresh_tokens.revoke_all')).toMatchObject({ target: 'all refresh tokens', result: 'success' });
   });
@@ -161,7 +161,7 @@ describe('sessions', () => {
     const { sessions } = await json(await support.api('GET', `/api/users/${USER}/sessions`));
     const session = sessions.find((s: { id: string }) => s.id === inSession.sessionId);
     expect(session).toMatchObject({ token_count: 1, applications: [{ name: 'Acme Mobile' }], authentication_methods: ['pwd'] });
-    const res = await support.api('DELETE', `/api/users/${USER}/sessions/${session.id}`);
+    const res = await confirmingPreview(support, 'DELETE', `/api/users/${USER}/sessions/${session.id}`);
     expect(res.status).toBe(200);
     expect((await json(res)).revoked_token_ids).toHaveLength(1);
     expect((await mobile().refresh(inSession.refreshToken)).status).toBe(403);

@@ -1,5 +1,5 @@
 import { allowConsoleOrigin, DEMO, demoEndUser, generatedTokenValue, generateTenant, openStore } from '@rtc/tenant';
-import { Browser, endUserApp, json, signIn } from '@rtc/testkit';
+import { Browser, endUserApp, expectedOf, json, signIn } from '@rtc/testkit';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -131,10 +131,13 @@ describe('two BFF instances', () => {
 
     const user = customer(5);
     const token = await app(tenantB).login(user.email, 'Shared Phone');
+    const headers = { origin: new URL(bff1.url).origin, 'x-csrf-token': csrf_token, 'content-type': 'application/json' };
+    // The action runs on the preview it confirms (taken here on the other instance).
+    const preview = await json(await other.fetch(`${bff2.url}/api/users/${encodeURIComponent(user.user_id)}/impact`, { method: 'POST', headers, body: JSON.stringify({ action: 'refresh_tokens.revoke_all' }) }));
     const revoke = await other.fetch(`${bff2.url}/api/users/${encodeURIComponent(user.user_id)}/refresh-tokens/revoke-all`, {
       method: 'POST',
-      headers: { origin: new URL(bff1.url).origin, 'x-csrf-token': csrf_token, 'content-type': 'application/json' },
-      body: '{}',
+      headers,
+      body: JSON.stringify({ expected: expectedOf(preview) }),
     });
     expect(revoke.status).toBe(200);
     expect((await app(tenantB).refresh(token)).status).toBe(403);

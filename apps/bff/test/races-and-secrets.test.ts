@@ -1,5 +1,5 @@
 import { DEMO, demoEndUser } from '@rtc/tenant';
-import { endUserApp, json, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
+import { confirmingPreview, endUserApp, json, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,7 +68,7 @@ describe('races', () => {
       }
     })();
     await new Promise((r) => setTimeout(r, 30));
-    const res = await support.api('POST', `/api/users/${encodeURIComponent(user.user_id)}/devices/unlink`, { device_name: 'Busy Phone' });
+    const res = await confirmingPreview(support, 'POST', `/api/users/${encodeURIComponent(user.user_id)}/devices/unlink`, { device_name: 'Busy Phone' });
     expect(res.status).toBe(200);
     unlinked = true;
     await refreshing;
@@ -88,7 +88,7 @@ describe('secrets stay secret', () => {
     const b = await mobile().loginWithBrowser(user.email, 'Log Phone');
     remember(b.refreshToken);
     await support.api('GET', `/api/users/${encodeURIComponent(user.user_id)}/refresh-tokens`);
-    await support.api('POST', `/api/users/${encodeURIComponent(user.user_id)}/refresh-tokens/revoke-all`, {});
+    await confirmingPreview(support, 'POST', `/api/users/${encodeURIComponent(user.user_id)}/refresh-tokens/revoke-all`, {});
     const cookie = support.browser.cookie(new URL(stack.bffUrl).host, 'rtc_session')!;
     const mgmtToken = await stack.bff.deps.tokens.get();
 

@@ -1,4 +1,4 @@
-import { endUserApp, startTestStack, type StaffClient, type StaffRole, type TestStack } from '@rtc/testkit';
+import { confirmingPreview, endUserApp, startTestStack, type StaffClient, type StaffRole, type TestStack } from '@rtc/testkit';
 import { json } from '@rtc/testkit';
 import { DEMO } from '@rtc/tenant';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +47,15 @@ const ROUTES: Route[] = [
     },
     allowed: revokers,
   },
+  {
+    method: 'POST',
+    path: `/api/users/${USER}/devices/lost`,
+    body: async () => {
+      await endUserApp(stack.tenantUrl).login(DEMO.sampleUser.email, 'matrix-lost-device');
+      return { device_name: 'matrix-lost-device' };
+    },
+    allowed: revokers,
+  },
   { method: 'DELETE', path: async () => `/api/users/${USER}/refresh-tokens/${await freshTokenId(`matrix-${Math.random()}`)}`, allowed: revokers },
   { method: 'POST', path: `/api/users/${USER}/refresh-tokens/revoke-all`, body: { client_id: DEMO.clients.spa.client_id }, allowed: revokers },
   {
@@ -76,7 +85,8 @@ describe('every route for every role', () => {
       it(`${route.method} ${typeof route.path === 'string' ? route.path : '(generated path)'} as ${role}: ${allowed ? 'allowed' : '403'}`, async () => {
         const path = typeof route.path === 'string' ? route.path : await route.path();
         const body = typeof route.body === 'function' ? await route.body() : route.body;
-        const res = await staff[role].api(route.method, path, body);
+        // Destructive actions run only on a confirmed preview: confirm it, as the dashboard does.
+        const res = await confirmingPreview(staff[role], route.method, path, body as Record<string, unknown> | undefined);
         if (allowed) {
           expect(res.status, await res.clone().text()).toBeLessThan(300);
         } else {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 
 export { ROLES, CAN, can, type Role as RoleName, type Permission } from './roles.ts';
 import { ROLES } from './roles.ts';
+
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
@@ -21,6 +22,10 @@ export const ApiError = z.object({
     retry_after: z.number().optional(),
     /** Which fields were wrong, for 400s. */
     fields: z.record(z.string(), z.string()).optional(),
+    /** 409 impact_changed: what the action would revoke now, to show and confirm again. */
+    impact: z.lazy(() => Impact).optional(),
+    /** 409 impact_changed: how that differs from what was confirmed, in sentences. */
+    changes: z.array(z.string()).optional(),
   }),
 });
 export type ApiError = z.infer<typeof ApiError>;
@@ -68,6 +73,7 @@ export const UserSearchResult = z.object({
 });
 export type UserSearchResult = z.infer<typeof UserSearchResult>;
 
+
 export const UserDetail = UserSummary.extend({
   email_verified: z.boolean(),
   updated_at: z.string().nullable(),
@@ -90,14 +96,46 @@ export const Device = z.object({
   last_used_at: z.string().nullable(),
   last_ip: z.string().nullable(),
   last_user_agent: z.string().nullable(),
+  /** The last user agent in a few words (parsed, never guessed). */
+  last_agent: z.string().nullable(),
+  /** Why this device may be in someone else's hands: a token last used by another agent family or from another network than it was issued to. */
+  signals: z.array(z.string()),
+  /** Rotated refresh tokens of this device used again (Auth0 log `ferrt`). */
+  reuse: z.array(z.lazy(() => SecurityEvent)),
+  /** Live sessions the device's tokens were issued in. */
+  session_ids: z.array(z.string()),
 });
 export type Device = z.infer<typeof Device>;
 
 export const DeviceList = z.object({ devices: z.array(Device) });
 export type DeviceList = z.infer<typeof DeviceList>;
 
-export const UnlinkDeviceBody = z.object({ device_name: z.string().min(1).max(255) });
+/**
+ * What the person saw in the preview and confirmed: every destructive action sends it back,
+ * and the BFF runs the action only if a fresh preview says exactly the same (else 409 with
+ * that preview). Optional in the schema so a request without it is answered with the preview
+ * to confirm (409), not a bare 400.
+ */
+export const ExpectedImpact = z.object({
+  token_ids: z.array(id).max(2000),
+  grant_ids: z.array(id).max(200),
+  session_ids: z.array(id).max(200),
+  /** "Refresh Token Revocation Deletes Grant" as the preview assumed it. */
+  setting_deletes_grant: z.boolean(),
+});
+export type ExpectedImpact = z.infer<typeof ExpectedImpact>;
+const bound = { expected: ExpectedImpact.optional() };
+
+export const UnlinkDeviceBody = z.object({ device_name: z.string().min(1).max(255), ...bound });
 export type UnlinkDeviceBody = z.infer<typeof UnlinkDeviceBody>;
+
+/** "This device was lost or stolen": its tokens and the sessions opened from it. */
+export const DeviceLostBody = UnlinkDeviceBody;
+export type DeviceLostBody = z.infer<typeof DeviceLostBody>;
+
+/** The body of DELETE actions (a token, a grant, a session): the confirmed preview. */
+export const ConfirmedActionBody = z.object(bound);
+export type ConfirmedActionBody = z.infer<typeof ConfirmedActionBody>;
 
 export const AuthorizedApp = z.object({
   grant_id: z.string(),
@@ -123,6 +161,9 @@ const DeviceInfo = z.object({
   last_ip: z.string().nullable(),
   last_asn: z.string().nullable(),
   last_user_agent: z.string().nullable(),
+  /** The user agents in a few words: "Chrome 126 on ChromeOS", "python-requests 2.31.0". */
+  initial_agent: z.string().nullable(),
+  last_agent: z.string().nullable(),
 });
 
 export const RefreshToken = z.object({
@@ -139,6 +180,8 @@ export const RefreshToken = z.object({
   device: DeviceInfo,
   resource_servers: z.array(z.object({ audience: z.string(), api_name: z.string(), scopes: z.array(z.string()) })),
   metadata: z.record(z.string(), z.unknown()),
+  /** How its last use differs from its issue (agent family, network), in sentences; empty when it does not. */
+  signals: z.array(z.string()),
 });
 export type RefreshToken = z.infer<typeof RefreshToken>;
 
@@ -149,7 +192,8 @@ export const RefreshTokenList = z.object({
 });
 export type RefreshTokenList = z.infer<typeof RefreshTokenList>;
 
-export const RevokeAllTokensBody = z.object({ client_id: id.optional() });
+/** The refresh-token table's filters: exactly the rows it shows. */
+export const RevokeAllTokensBody = z.object({ client_id: id.optional(), device_name: z.string().min(1).max(255).optional(), ...bound });
 export type RevokeAllTokensBody = z.infer<typeof RevokeAllTokensBody>;
 
 export const Session = z.object({
@@ -163,6 +207,8 @@ export const Session = z.object({
   applications: z.array(Application),
   authentication_methods: z.array(z.string()),
   token_count: z.number(),
+  /** Device names of the refresh tokens issued in this session. */
+  device_names: z.array(z.string()),
 });
 export type Session = z.infer<typeof Session>;
 
@@ -194,11 +240,14 @@ export type UpdateTenantSettings = z.infer<typeof UpdateTenantSettings>;
 
 // ---------------------------------------------------------------- impact previews
 
+export const IMPACT_ACTIONS = ['device.unlink', 'device.lost', 'grant.revoke', 'refresh_token.revoke', 'refresh_tokens.revoke_all', 'session.revoke'] as const;
+
 export const ImpactRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('device.unlink'), device_name: z.string().min(1).max(255) }),
+  z.object({ action: z.literal('device.lost'), device_name: z.string().min(1).max(255) }),
   z.object({ action: z.literal('grant.revoke'), grant_id: id }),
   z.object({ action: z.literal('refresh_token.revoke'), token_id: id }),
-  z.object({ action: z.literal('refresh_tokens.revoke_all'), client_id: id.optional() }),
+  z.object({ action: z.literal('refresh_tokens.revoke_all'), client_id: id.optional(), device_name: z.string().min(1).max(255).optional() }),
   z.object({ action: z.literal('session.revoke'), session_id: id }),
 ]);
 export type ImpactRequest = z.infer<typeof ImpactRequest>;
@@ -208,17 +257,26 @@ export const ImpactToken = z.object({
   client_id: z.string(),
   client_name: z.string(),
   device_name: z.string().nullable(),
-  /** Why it goes: the target itself, or the grant the setting deletes with it. */
-  via: z.enum(['target', 'grant']),
+  /** Why it goes: the target itself, the grant the setting deletes with it, or a session that ends. */
+  via: z.enum(['target', 'grant', 'session']),
 });
 export type ImpactToken = z.infer<typeof ImpactToken>;
 
+export const ImpactSession = z.object({
+  session_id: z.string(),
+  /** "Chrome on Android 15 (Jane's Pixel), 203.0.113.7", for the preview. */
+  description: z.string(),
+});
+export type ImpactSession = z.infer<typeof ImpactSession>;
+
 export const Impact = z.object({
-  action: z.enum(['device.unlink', 'grant.revoke', 'refresh_token.revoke', 'refresh_tokens.revoke_all', 'session.revoke']),
+  action: z.enum(IMPACT_ACTIONS),
   /** The current value of "Refresh Token Revocation Deletes Grant". */
   setting_deletes_grant: z.boolean(),
   tokens: z.array(ImpactToken),
   grants: z.array(z.object({ grant_id: z.string(), client_name: z.string(), api_name: z.string() })),
+  /** Sessions the action ends. */
+  sessions: z.array(ImpactSession),
   /** The target device, application or session, by name. */
   target_name: z.string(),
 });
@@ -228,6 +286,11 @@ export const ActionResult = z.object({
   /** Tokens the action revoked (their rows may still be listed for a moment: revocation is eventually consistent). */
   revoked_token_ids: z.array(z.string()),
   deleted_grant_ids: z.array(z.string()),
+  ended_session_ids: z.array(z.string()),
+  /** What was done, as previewed and confirmed: for the result summary. */
+  impact: Impact,
+  /** The audit entry recording it. */
+  audit_id: z.string(),
 });
 export type ActionResult = z.infer<typeof ActionResult>;
 
@@ -235,6 +298,7 @@ export type ActionResult = z.infer<typeof ActionResult>;
 
 export const AUDIT_ACTIONS = [
   'device.unlink',
+  'device.lost',
   'grant.revoke',
   'refresh_token.revoke',
   'refresh_tokens.revoke_all',

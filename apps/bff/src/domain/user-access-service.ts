@@ -1,7 +1,11 @@
-import type { ActionResult, AuthorizedApp, Device, Impact, ImpactRequest, RefreshTokenList, SecurityEvent, Session } from '@rtc/contracts';
-import { notFound } from '../errors.ts';
+import type { ActionResult, AuthorizedApp, Device, ExpectedImpact, Impact, ImpactRequest, Location, RefreshTokenList, SecurityEvent, Session } from '@rtc/contracts';
+import { BffError, notFound } from '../errors.ts';
 import type { ManagementGateway } from '../management/gateway.ts';
-import { authorizedApps, computeImpact, deviceNamesByTokenId, groupDevices, toRefreshToken, toSession, UNNAMED_DEVICE } from './user-view.ts';
+import { placeOf, userLocations } from './ip-places.ts';
+import { authorizedApps, computeImpact, deviceNamesByTokenId, groupDevices, impactChanges, toRefreshToken, toSession, UNNAMED_DEVICE, type ImpactData } from './user-view.ts';
+
+/** What an action did: its impact, as confirmed, and the ids it acted on. */
+export type Executed = { impact: Impact; result: Omit<ActionResult, 'audit_id'> };
 
 /**
  * A user's access as the console's screens see it, and the destructive actions on it. Every
@@ -25,20 +29,26 @@ export class UserAccessService {
       parts.settings ? this.mgmt.getSettings() : Promise.resolve(undefined),
     ]);
     const deviceNames = deviceNamesByTokenId(credentials);
+    const views = tokens.map((t) => toRefreshToken(t, deviceNames, names));
     return {
       names,
       credentials,
       grants,
-      sessions,
+      // Newest first: the session a support person is asked about is usually the latest.
+      sessions: sessions.map((s) => toSession(s, views, names)).sort((a, b) => (b.created_at ?? '').localeCompare(a.created_at ?? '')),
       truncated,
       settingDeletesGrant: settings?.flags?.revoke_refresh_token_grant ?? false,
-      tokens: tokens.map((t) => toRefreshToken(t, deviceNames, names)),
+      tokens: views,
     };
   }
 
   async devices(userId: string): Promise<Device[]> {
     const { credentials, tokens, names } = await this.load(userId);
-    return groupDevices(credentials, tokens, names);
+    const events = await this.events(userId, names, credentials);
+    const devices = groupDevices(credentials, tokens, names);
+    // Reuse detection shown on the device it concerns.
+    for (const device of devices) device.reuse = events.filter((e) => e.type === 'ferrt' && e.device_name === device.name);
+    return devices;
   }
 
   async authorizedApps(userId: string): Promise<AuthorizedApp[]> {
@@ -52,12 +62,21 @@ export class UserAccessService {
   }
 
   async sessions(userId: string): Promise<Session[]> {
-    const { sessions, tokens, names } = await this.load(userId, { sessions: true });
-    return sessions.map((s) => toSession(s, tokens, names));
+    return (await this.load(userId, { sessions: true })).sessions;
+  }
+
+  /** Where the user's tokens and sessions were issued and used (the Locations view). */
+  async locations(userId: string): Promise<Location[]> {
+    const { tokens, sessions } = await this.load(userId, { sessions: true });
+    return userLocations(tokens, sessions);
   }
 
   async securityEvents(userId: string): Promise<SecurityEvent[]> {
     const { names, credentials } = await this.load(userId);
+    return this.events(userId, names, credentials);
+  }
+
+  private async events(userId: string, names: ImpactData['names'], credentials: ImpactData['credentials']): Promise<SecurityEvent[]> {
     const deviceNames = deviceNamesByTokenId(credentials);
     const logs = await this.mgmt.userLogs(userId);
     return logs.map((log) => {
@@ -73,31 +92,60 @@ export class UserAccessService {
         refresh_token_id: tokenId,
         device_name: (typeof details.device_name === 'string' ? details.device_name : null) ?? (tokenId ? (deviceNames.get(tokenId) ?? null) : null),
         ip: log.ip ?? null,
+        place: placeOf(log.ip),
       };
     });
   }
 
   async impact(userId: string, request: ImpactRequest): Promise<Impact> {
-    const data = await this.load(userId, { grants: true, sessions: request.action === 'session.revoke', settings: true });
-    const impact = computeImpact(request, data);
-    if (!impact) throw notFound(`This user has no such ${describeTarget(request)}; it may have been revoked already.`);
-    return impact;
+    return (await this.preview(userId, request)).impact;
   }
 
-  /** Runs the action; returns what it revoked (per the impact computed just before). */
-  async execute(userId: string, request: ImpactRequest): Promise<{ impact: Impact; result: ActionResult }> {
-    const impact = await this.impact(userId, request);
-    const result: ActionResult = { revoked_token_ids: impact.tokens.map((t) => t.id), deleted_grant_ids: impact.grants.map((g) => g.grant_id) };
+  private async preview(userId: string, request: ImpactRequest): Promise<{ impact: Impact; data: ImpactData }> {
+    const sessions = request.action === 'session.revoke' || request.action === 'device.lost';
+    const data = await this.load(userId, { grants: true, sessions, settings: true });
+    const impact = computeImpact(request, data);
+    if (!impact) throw notFound(`This user has no such ${describeTarget(request)}; it may have been revoked already.`);
+    return { impact, data };
+  }
+
+  /**
+   * Runs the action if a fresh preview is exactly what the person confirmed (`expected`);
+   * otherwise nothing is revoked and a 409 carries the new preview and what changed. The
+   * Management API calls then act on the previewed ids only: refresh tokens through the
+   * bulk revocation endpoint, grants and sessions by id.
+   */
+  async execute(userId: string, request: ImpactRequest, expected: ExpectedImpact | undefined): Promise<Executed> {
+    const { impact, data } = await this.preview(userId, request);
+    const changes = impactChanges(expected, impact);
+    if (changes.length > 0) {
+      const message = expected
+        ? `What this would revoke changed since the preview: ${changes.join('; ')}. Nothing was revoked; check the new preview and confirm again.`
+        : 'Nothing was revoked: confirm the preview of this action first.';
+      throw new BffError(409, 'impact_changed', message, { impact, changes });
+    }
+    const result = {
+      revoked_token_ids: impact.tokens.map((t) => t.id),
+      deleted_grant_ids: impact.grants.map((g) => g.grant_id),
+      ended_session_ids: impact.sessions.map((s) => s.session_id),
+      impact,
+    };
+    const gone = (err: { code?: string }) => {
+      // Already gone (revoked concurrently, or by its grant going): the goal holds.
+      if (err?.code !== 'not_found') throw err;
+    };
     switch (request.action) {
-      case 'device.unlink': {
-        // Every credential of the device (X then UNLINK in the Auth0 Dashboard does one at a time).
-        const credentials = (await this.mgmt.listDeviceCredentials(userId)).filter((c) => (c.device_name || UNNAMED_DEVICE) === request.device_name);
-        for (const credential of credentials) {
-          await this.mgmt.deleteDeviceCredential(credential.id!).catch((err) => {
-            // Already gone (revoked concurrently, or by its grant going): the goal holds.
-            if (err?.code !== 'not_found') throw err;
-          });
-        }
+      case 'device.unlink':
+      case 'device.lost': {
+        const credentials = data.credentials.filter((c) => (c.device_name || UNNAMED_DEVICE) === request.device_name);
+        // The embedded tenant names a token's credential dcr_<token id>: those go in bulk. A real
+        // Auth0 tenant's credentials cannot be joined to tokens: those are deleted one by one.
+        const joined = new Set(credentials.filter((c) => c.id?.startsWith('dcr_')).map((c) => c.id!.slice(4)));
+        const tokenIds = impact.tokens.filter((t) => t.via !== 'grant' && (joined.has(t.id) || t.via === 'session')).map((t) => t.id);
+        await this.mgmt.revokeTokensByIds(tokenIds, (id) => (joined.has(id) ? this.mgmt.deleteDeviceCredential(`dcr_${id}`) : this.mgmt.revokeRefreshToken(id)));
+        for (const credential of credentials.filter((c) => !c.id?.startsWith('dcr_'))) await this.mgmt.deleteDeviceCredential(credential.id!).catch(gone);
+        for (const grant of impact.grants) await this.mgmt.deleteGrant(grant.grant_id).catch(gone);
+        for (const session of impact.sessions) await this.mgmt.revokeSession(session.session_id).catch(gone);
         break;
       }
       case 'grant.revoke':
@@ -107,7 +155,7 @@ export class UserAccessService {
         await this.mgmt.revokeRefreshToken(request.token_id);
         break;
       case 'refresh_tokens.revoke_all':
-        await this.mgmt.revokeUserTokens(userId, request.client_id);
+        await this.mgmt.revokeTokensByIds(result.revoked_token_ids);
         break;
       case 'session.revoke':
         await this.mgmt.revokeSession(request.session_id);
@@ -120,6 +168,7 @@ export class UserAccessService {
 function describeTarget(request: ImpactRequest): string {
   switch (request.action) {
     case 'device.unlink':
+    case 'device.lost':
       return 'device';
     case 'grant.revoke':
       return 'authorized application';

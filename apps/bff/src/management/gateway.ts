@@ -24,6 +24,9 @@ export type MgmtLog = Awaited<ReturnType<UserLogsClient['list']>>['data'][number
 /** How many of one user's tokens the console loads at once (the Auth0 entity limit is 200 per application). */
 export const MAX_TOKENS_LOADED = 10_000;
 
+/** POST /api/v2/refresh-tokens/revoke takes at most this many ids per call. */
+export const REVOKE_BATCH = 100;
+
 /**
  * Every call the console makes to the Management API, through the official SDK's resource
  * clients, so the same code serves a real Auth0 tenant and the embedded one. SDK errors
@@ -32,6 +35,8 @@ export const MAX_TOKENS_LOADED = 10_000;
 export class ManagementGateway {
   private readonly c;
   private nameCache: { at: number; clients: Map<string, string>; apis: Map<string, string> } | undefined;
+  /** False once the tenant showed it has no bulk revocation endpoint (an older Management API). */
+  private bulkRevoke = true;
 
   constructor(
     baseUrl: string,
@@ -138,6 +143,33 @@ export class ManagementGateway {
     );
   }
 
+  /**
+   * Revokes exactly these refresh tokens: POST /refresh-tokens/revoke, REVOKE_BATCH ids a call.
+   * A tenant without that endpoint (404 or 405 on the route itself) is remembered, and the
+   * remaining ids go through `fallback` one by one; an id already gone counts as revoked.
+   */
+  async revokeTokensByIds(ids: string[], fallback: (id: string) => Promise<unknown> = (id) => this.revokeRefreshToken(id)): Promise<void> {
+    let rest = [...new Set(ids)];
+    while (rest.length > 0 && this.bulkRevoke) {
+      const batch = rest.slice(0, REVOKE_BATCH);
+      try {
+        await this.c.refreshTokens.revoke({ ids: batch });
+      } catch (err) {
+        if (err instanceof ManagementError && (err.statusCode === 404 || err.statusCode === 405 || err.statusCode === 501)) {
+          this.bulkRevoke = false;
+          break;
+        }
+        throw this.translate('revoke the refresh tokens', err);
+      }
+      rest = rest.slice(REVOKE_BATCH);
+    }
+    for (const id of rest) {
+      await fallback(id).catch((err) => {
+        if (err?.code !== 'not_found') throw err;
+      });
+    }
+  }
+
   listDeviceCredentials(userId: string) {
     return this.call("list the user's devices", async () => {
       const credentials: MgmtDeviceCredential[] = [];
@@ -181,6 +213,7 @@ export class ManagementGateway {
     return this.call('read the session', () => this.c.sessions.get(id));
   }
 
+  /** Ends the session and revokes the refresh tokens issued in it. */
   revokeSession(id: string) {
     return this.call('revoke the session', () => this.c.sessions.revoke(id));
   }

@@ -13,12 +13,22 @@ export async function audited<T>(
   entry: { action: AuditAction; target: string; target_user_id: string | null },
   run: () => Promise<{ value: T; detail: string }>,
 ): Promise<T> {
+  return (await auditedWithId(c, deps, entry, run)).value;
+}
+
+/** As audited, also answering the audit entry's id (for a result that links to it). */
+export async function auditedWithId<T>(
+  c: Context<BffEnv>,
+  deps: BffDeps,
+  entry: { action: AuditAction; target: string; target_user_id: string | null },
+  run: () => Promise<{ value: T; detail: string }>,
+): Promise<{ value: T; auditId: string }> {
   const session = c.get('session')!;
   const base = { ...entry, actor: { sub: session.sub, name: session.name, role: session.role }, request_id: c.get('requestId') };
   try {
     const { value, detail } = await run();
-    await deps.store.recordAudit({ ...base, result: 'success', detail }, deps.now());
-    return value;
+    const recorded = await deps.store.recordAudit({ ...base, result: 'success', detail }, deps.now());
+    return { value, auditId: recorded.id };
   } catch (err) {
     await deps.store.recordAudit({ ...base, result: 'failure', detail: (err as Error).message.slice(0, 500) }, deps.now());
     throw err;

@@ -1,9 +1,13 @@
 import {
+  ConfirmedActionBody,
+  DeviceLostBody,
   ImpactRequest,
   RevokeAllTokensBody,
   UnlinkDeviceBody,
   UserSearchQuery,
   type ActionResult,
+  type ExpectedImpact,
+  type LocationList,
   type AuthorizedAppList,
   type DeviceList,
   type Impact,
@@ -15,11 +19,14 @@ import {
   type UserSummary,
 } from '@rtc/contracts';
 import { Hono } from 'hono';
+import { validator } from 'hono/validator';
 import type { BffDeps } from '../deps.ts';
 import type { BffEnv } from '../env.ts';
 import type { MgmtUser } from '../management/gateway.ts';
+import { placeOf } from '../domain/ip-places.ts';
 import { requirePermission } from '../middleware/session.ts';
-import { audited } from './audited.ts';
+import { badRequest } from '../errors.ts';
+import { auditedWithId } from './audited.ts';
 import { body, pathId, query } from './validate.ts';
 
 const text = (v: unknown) => (typeof v === 'string' ? v : null);
@@ -47,25 +54,50 @@ function searchQuery(q: string | undefined): string | undefined {
 /** How a destructive action is described in the audit log. */
 function detailOf(impact: Impact): string {
   const onDevice = impact.tokens.filter((t) => t.via === 'target').length;
-  const viaGrant = impact.tokens.length - onDevice;
+  const viaGrant = impact.tokens.filter((t) => t.via === 'grant').length;
+  const viaSession = impact.tokens.filter((t) => t.via === 'session').length;
   const grants = impact.grants.map((g) => `${g.client_name} / ${g.api_name}`).join(', ');
+  const sessions = impact.sessions.map((s) => s.description).join('; ');
   return [
     `revoked ${onDevice} refresh token${onDevice === 1 ? '' : 's'}`,
     viaGrant ? `and ${viaGrant} more through the deleted grant` : '',
+    viaSession ? `and ${viaSession} more issued in the ended sessions` : '',
     grants ? `; grants deleted: ${grants}` : '',
+    sessions ? `; ended ${impact.sessions.length} session${impact.sessions.length === 1 ? '' : 's'}: ${sessions}` : '',
     `; Refresh Token Revocation Deletes Grant was ${impact.setting_deletes_grant ? 'on' : 'off'}`,
   ].join(' ').replace(/\s+;/g, ';');
 }
+
+/**
+ * The confirmed preview of a DELETE action, in an optional JSON body: a DELETE sent without
+ * one is still answered, with 409 and the preview to confirm.
+ */
+const confirmation = validator('json', async (_value, c): Promise<ConfirmedActionBody> => {
+  const text = await c.req.text();
+  if (text.trim() === '') return {};
+  if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json')) throw badRequest('Send a JSON body (Content-Type: application/json).');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw badRequest('The request body is not valid JSON.');
+  }
+  const result = ConfirmedActionBody.safeParse(parsed);
+  if (!result.success) throw badRequest('The request body is not valid.', Object.fromEntries(result.error.issues.map((i) => [i.path.join('.') || 'body', i.message])));
+  return result.data;
+});
 
 /** /api/users: search, one user, and everything about a user's access. */
 export function userRoutes(deps: BffDeps) {
   const { mgmt, access } = deps;
 
-  const act = (c: Parameters<typeof audited>[0], userId: string, request: ImpactRequest, target: string) =>
-    audited<ActionResult>(c, deps, { action: request.action, target, target_user_id: userId }, async () => {
-      const { impact, result } = await access.execute(userId, request);
+  const act = async (c: Parameters<typeof auditedWithId>[0], userId: string, request: ImpactRequest, expected: ExpectedImpact | undefined, target: string): Promise<ActionResult> => {
+    const { value, auditId } = await auditedWithId(c, deps, { action: request.action, target, target_user_id: userId }, async () => {
+      const { impact, result } = await access.execute(userId, request, expected);
       return { value: result, detail: detailOf(impact) };
     });
+    return { ...value, audit_id: auditId };
+  };
 
   return new Hono<BffEnv>()
     .get('/', requirePermission('read'), query(UserSearchQuery), async (c) => {
@@ -81,6 +113,7 @@ export function userRoutes(deps: BffDeps) {
         email_verified: user.email_verified ?? false,
         updated_at: text(user.updated_at),
         last_ip: text(user.last_ip),
+        last_place: placeOf(text(user.last_ip)),
         connection: text(user.identities?.[0]?.connection),
       };
       return c.json(detail);
@@ -90,37 +123,46 @@ export function userRoutes(deps: BffDeps) {
       return c.json(result);
     })
     .post('/:userId/devices/unlink', requirePermission('revoke'), body(UnlinkDeviceBody), async (c) => {
-      const { device_name } = c.req.valid('json');
-      return c.json(await act(c, pathId(c.req.param('userId')), { action: 'device.unlink', device_name }, `device "${device_name}"`));
+      const { device_name, expected } = c.req.valid('json');
+      return c.json(await act(c, pathId(c.req.param('userId')), { action: 'device.unlink', device_name }, expected, `device "${device_name}"`));
+    })
+    .post('/:userId/devices/lost', requirePermission('revoke'), body(DeviceLostBody), async (c) => {
+      const { device_name, expected } = c.req.valid('json');
+      return c.json(await act(c, pathId(c.req.param('userId')), { action: 'device.lost', device_name }, expected, `device "${device_name}"`));
     })
     .get('/:userId/authorized-apps', requirePermission('read'), async (c) => {
       const result: AuthorizedAppList = { apps: await access.authorizedApps(pathId(c.req.param('userId'))) };
       return c.json(result);
     })
-    .delete('/:userId/authorized-apps/:grantId', requirePermission('revoke'), async (c) => {
+    .delete('/:userId/authorized-apps/:grantId', requirePermission('revoke'), confirmation, async (c) => {
       const grantId = pathId(c.req.param('grantId'));
-      return c.json(await act(c, pathId(c.req.param('userId')), { action: 'grant.revoke', grant_id: grantId }, `grant ${grantId}`));
+      return c.json(await act(c, pathId(c.req.param('userId')), { action: 'grant.revoke', grant_id: grantId }, c.req.valid('json').expected, `grant ${grantId}`));
     })
     .get('/:userId/refresh-tokens', requirePermission('read'), async (c) => {
       const result: RefreshTokenList = await access.refreshTokens(pathId(c.req.param('userId')));
       return c.json(result);
     })
-    .delete('/:userId/refresh-tokens/:tokenId', requirePermission('revoke'), async (c) => {
+    .delete('/:userId/refresh-tokens/:tokenId', requirePermission('revoke'), confirmation, async (c) => {
       const tokenId = pathId(c.req.param('tokenId'));
-      return c.json(await act(c, pathId(c.req.param('userId')), { action: 'refresh_token.revoke', token_id: tokenId }, `refresh token ${tokenId}`));
+      return c.json(await act(c, pathId(c.req.param('userId')), { action: 'refresh_token.revoke', token_id: tokenId }, c.req.valid('json').expected, `refresh token ${tokenId}`));
     })
     .post('/:userId/refresh-tokens/revoke-all', requirePermission('revoke'), body(RevokeAllTokensBody), async (c) => {
-      const { client_id } = c.req.valid('json');
-      const request: ImpactRequest = { action: 'refresh_tokens.revoke_all', ...(client_id ? { client_id } : {}) };
-      return c.json(await act(c, pathId(c.req.param('userId')), request, client_id ? `all refresh tokens of ${client_id}` : 'all refresh tokens'));
+      const { client_id, device_name, expected } = c.req.valid('json');
+      const request: ImpactRequest = { action: 'refresh_tokens.revoke_all', ...(client_id ? { client_id } : {}), ...(device_name ? { device_name } : {}) };
+      const filters = [client_id ? `of ${client_id}` : '', device_name ? `on device "${device_name}"` : ''].filter(Boolean).join(' ');
+      return c.json(await act(c, pathId(c.req.param('userId')), request, expected, filters ? `all refresh tokens ${filters}` : 'all refresh tokens'));
     })
     .get('/:userId/sessions', requirePermission('read'), async (c) => {
       const result: SessionList = { sessions: await access.sessions(pathId(c.req.param('userId'))) };
       return c.json(result);
     })
-    .delete('/:userId/sessions/:sessionId', requirePermission('revoke'), async (c) => {
+    .delete('/:userId/sessions/:sessionId', requirePermission('revoke'), confirmation, async (c) => {
       const sessionId = pathId(c.req.param('sessionId'));
-      return c.json(await act(c, pathId(c.req.param('userId')), { action: 'session.revoke', session_id: sessionId }, `session ${sessionId}`));
+      return c.json(await act(c, pathId(c.req.param('userId')), { action: 'session.revoke', session_id: sessionId }, c.req.valid('json').expected, `session ${sessionId}`));
+    })
+    .get('/:userId/locations', requirePermission('read'), async (c) => {
+      const result: LocationList = { locations: await access.locations(pathId(c.req.param('userId'))) };
+      return c.json(result);
     })
     .get('/:userId/security-events', requirePermission('read'), async (c) => {
       const result: SecurityEventList = { events: await access.securityEvents(pathId(c.req.param('userId'))) };

@@ -1,4 +1,4 @@
-import type { ApiError as ApiErrorBody } from '@rtc/contracts';
+import type { ApiError as ApiErrorBody, Impact } from '@rtc/contracts';
 
 /** An error from the BFF, with its code, a sentence to show, and the request id to quote. */
 export class ApiError extends Error {
@@ -8,6 +8,8 @@ export class ApiError extends Error {
     message: string,
     readonly requestId?: string,
     readonly retryAfter?: number,
+    /** 409 impact_changed: the new preview, and how it differs from the one confirmed. */
+    readonly changed?: { impact: Impact; changes: string[] },
   ) {
     super(message);
     this.name = 'ApiError';
@@ -47,5 +49,6 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     body?.error.message ?? `The server answered ${res.status}.`,
     body?.error.request_id,
     body?.error.retry_after,
+    body?.error.impact ? { impact: body.error.impact, changes: body.error.changes ?? [] } : undefined,
   );
 }

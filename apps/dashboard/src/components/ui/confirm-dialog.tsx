@@ -17,16 +17,20 @@ export interface ConfirmDialogProps {
   error?: unknown;
   /** False while the impact is still loading: nothing to confirm yet. */
   ready?: boolean;
+  /** Whether closing gives focus back to the opener; false when the caller moves it (to a result). */
+  restoreFocus?: boolean;
 }
 
 /**
  * A modal confirmation on the native <dialog>: focus moves in, Escape closes, and focus goes
  * back to the control that opened it. Loading state comes from the mutation (`isPending`).
  */
-export function ConfirmDialog({ open, title, children, confirmLabel, confirmWord, onConfirm, onClose, isPending, error, ready = true }: ConfirmDialogProps) {
+export function ConfirmDialog({ open, title, children, confirmLabel, confirmWord, onConfirm, onClose, isPending, error, ready = true, restoreFocus = true }: ConfirmDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const opener = useRef<Element | null>(null);
   const [typed, setTyped] = useState('');
+  const restore = useRef(restoreFocus);
+  restore.current = restoreFocus;
   const titleId = useId();
   const descriptionId = useId();
   const inputId = useId();
@@ -49,7 +53,7 @@ export function ConfirmDialog({ open, title, children, confirmLabel, confirmWord
     const onDialogClose = () => {
       onClose();
       const target = opener.current;
-      if (target instanceof HTMLElement && target.isConnected) target.focus();
+      if (restore.current && target instanceof HTMLElement && target.isConnected) target.focus();
     };
     dialog.addEventListener('close', onDialogClose);
     return () => dialog.removeEventListener('close', onDialogClose);

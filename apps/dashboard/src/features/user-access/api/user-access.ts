@@ -1,4 +1,4 @@
-import type { ActionResult, AuthorizedAppList, DeviceList, Impact, ImpactRequest, RefreshTokenList, SecurityEventList, SessionList } from '@rtc/contracts';
+import type { ActionResult, AuthorizedAppList, DeviceList, ExpectedImpact, Impact, ImpactRequest, RefreshTokenList, SecurityEventList, SessionList } from '@rtc/contracts';
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client';
 import { queryKeys } from '../../../lib/query-keys';
@@ -34,27 +34,41 @@ export function useImpact(userId: string, request: ImpactRequest | null) {
   });
 }
 
-function execute(userId: string, request: ImpactRequest): Promise<ActionResult> {
+/** What the person saw and confirmed, sent with the action: the BFF runs it only if nothing differs. */
+export function expectedOf(impact: Impact): ExpectedImpact {
+  return {
+    token_ids: impact.tokens.map((t) => t.id),
+    grant_ids: impact.grants.map((g) => g.grant_id),
+    session_ids: impact.sessions.map((s) => s.session_id),
+    setting_deletes_grant: impact.setting_deletes_grant,
+  };
+}
+
+function execute(userId: string, request: ImpactRequest, expected: ExpectedImpact): Promise<ActionResult> {
   switch (request.action) {
     case 'device.unlink':
-      return api(`${base(userId)}/devices/unlink`, { method: 'POST', body: { device_name: request.device_name } });
+      return api(`${base(userId)}/devices/unlink`, { method: 'POST', body: { device_name: request.device_name, expected } });
+    case 'device.lost':
+      return api(`${base(userId)}/devices/lost`, { method: 'POST', body: { device_name: request.device_name, expected } });
     case 'grant.revoke':
-      return api(`${base(userId)}/authorized-apps/${encodeURIComponent(request.grant_id)}`, { method: 'DELETE' });
+      return api(`${base(userId)}/authorized-apps/${encodeURIComponent(request.grant_id)}`, { method: 'DELETE', body: { expected } });
     case 'refresh_token.revoke':
-      return api(`${base(userId)}/refresh-tokens/${encodeURIComponent(request.token_id)}`, { method: 'DELETE' });
-    case 'refresh_tokens.revoke_all':
-      return api(`${base(userId)}/refresh-tokens/revoke-all`, { method: 'POST', body: request.client_id ? { client_id: request.client_id } : {} });
+      return api(`${base(userId)}/refresh-tokens/${encodeURIComponent(request.token_id)}`, { method: 'DELETE', body: { expected } });
+    case 'refresh_tokens.revoke_all': {
+      const { action: _action, ...filters } = request;
+      return api(`${base(userId)}/refresh-tokens/revoke-all`, { method: 'POST', body: { ...filters, expected } });
+    }
     case 'session.revoke':
-      return api(`${base(userId)}/sessions/${encodeURIComponent(request.session_id)}`, { method: 'DELETE' });
+      return api(`${base(userId)}/sessions/${encodeURIComponent(request.session_id)}`, { method: 'DELETE', body: { expected } });
   }
 }
 
-/** Runs a destructive action; every tab of the user is refetched afterwards. */
+/** Runs a destructive action on the preview confirmed; every tab of the user is refetched afterwards. */
 export function useUserAction(userId: string, onRevoked: (request: ImpactRequest, result: ActionResult) => void) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (request: ImpactRequest) => execute(userId, request),
-    onSuccess: (result, request) => onRevoked(request, result),
+    mutationFn: ({ request, impact }: { request: ImpactRequest; impact: Impact }) => execute(userId, request, expectedOf(impact)),
+    onSuccess: (result, { request }) => onRevoked(request, result),
     onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: queryKeys.users.detail(userId) }), queryClient.invalidateQueries({ queryKey: ['audit'] })]),
   });
 }

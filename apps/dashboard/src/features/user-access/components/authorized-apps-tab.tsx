@@ -12,13 +12,14 @@ import { useActionDialog } from './action-dialog';
 /** Users > user > Authorized Applications: the user's grants; Revoke deletes one and its tokens. */
 export function AuthorizedAppsTab({ userId }: { userId: string }) {
   const canRevoke = useCan('revoke');
-  const { open, dialog } = useActionDialog(userId);
+  const { open, dialog, summary } = useActionDialog(userId);
   const { query: apps, isRevoking } = useRevocableList(userId, 'grant:', authorizedAppsQuery, (data) => data.apps.map((a) => a.grant_id));
 
   return (
     <section aria-labelledby="apps-heading">
       <h2 id="apps-heading" className="section-title">Authorized Applications</h2>
       <p className="muted">Applications this user has granted access to. Revoking one deletes the grant and every refresh token issued under it.</p>
+      {summary}
       {apps.error ? <ErrorNotice error={apps.error} onRetry={() => void apps.refetch()} title="Could not load authorized applications" /> : null}
       <table className="table">
         <caption className="visually-hidden">Authorized applications of this user</caption>

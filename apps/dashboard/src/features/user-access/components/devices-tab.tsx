@@ -1,24 +1,31 @@
+import type { Device } from '@rtc/contracts';
 import { Badge } from '../../../components/ui/badge';
+import { Button } from '../../../components/ui/button';
 import { EmptyState } from '../../../components/ui/empty-state';
 import { ErrorNotice } from '../../../components/ui/error-notice';
 import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
-import { describeUserAgent, plural } from '../../../lib/format';
+import { plural } from '../../../lib/format';
 import { useCan } from '../../auth/api/get-me';
 import { devicesQuery } from '../api/user-access';
 import { useRevocableList } from '../lib/use-revocable-list';
 import { useActionDialog } from './action-dialog';
 
-/** Users > user > Devices: each device name with its refresh tokens; X, then type UNLINK. */
+/**
+ * Users > user > Devices: each device name with its refresh tokens, flagged when a token was
+ * last used by another agent or from another network than it was issued to, or was reused.
+ * "Lost or stolen" revokes its tokens and ends its sessions; X, then type UNLINK, unlinks it.
+ */
 export function DevicesTab({ userId }: { userId: string }) {
   const canRevoke = useCan('revoke');
-  const { open, dialog } = useActionDialog(userId);
+  const { open, dialog, summary } = useActionDialog(userId);
   const { query: devices, isRevoking } = useRevocableList(userId, 'device:', devicesQuery, (data) => data.devices.map((d) => d.name));
 
   return (
     <section aria-labelledby="devices-heading">
       <h2 id="devices-heading" className="section-title">Devices</h2>
       <p className="muted">Every device name given when a refresh token was issued, with the number of refresh tokens on it.</p>
+      {summary}
       {devices.error ? <ErrorNotice error={devices.error} onRetry={() => void devices.refetch()} title="Could not load devices" /> : null}
       <table className="table">
         <caption className="visually-hidden">Devices of this user</caption>
@@ -40,8 +47,12 @@ export function DevicesTab({ userId }: { userId: string }) {
               return (
                 <tr key={device.name} aria-busy={revoking}>
                   <th scope="row">
-                    {device.name}
-                    <div className="muted small">{describeUserAgent(device.last_user_agent)}{device.last_ip ? ` · ${device.last_ip}` : ''}</div>
+                    {device.name} <DeviceFlags device={device} />
+                    <div className="muted small">
+                      {device.last_agent ?? 'Unknown agent'}
+                      {device.last_ip ? ` · ${device.last_ip}` : ''}
+                    </div>
+                    <DeviceDetails device={device} />
                   </th>
                   <td>{revoking ? <Badge tone="warn">Revoking…</Badge> : device.token_count}</td>
                   <td>{device.applications.map((a) => a.name).join(', ')}</td>
@@ -50,6 +61,15 @@ export function DevicesTab({ userId }: { userId: string }) {
                   </td>
                   {canRevoke ? (
                     <td className="actions">
+                      <Button
+                        variant="danger"
+                        disabled={revoking}
+                        onClick={() =>
+                          open({ action: 'device.lost', device_name: device.name }, { title: `${device.name} was lost or stolen?`, confirmLabel: 'Revoke and sign out', confirmWord: 'LOST' })
+                        }
+                      >
+                        Lost or stolen<span className="visually-hidden">: {device.name}</span>
+                      </Button>
                       <button
                         type="button"
                         className="icon-button"
@@ -76,5 +96,38 @@ export function DevicesTab({ userId }: { userId: string }) {
       {devices.data ? <p className="muted small">{plural(devices.data.devices.length, 'device')}</p> : null}
       {dialog}
     </section>
+  );
+}
+
+/** The signals that a device may be in someone else's hands. */
+function DeviceFlags({ device }: { device: Device }) {
+  return (
+    <>
+      {device.signals.length ? <Badge tone="danger">Used elsewhere</Badge> : null} {device.reuse.length ? <Badge tone="danger">Reuse detected</Badge> : null}
+      {device.signals.length || device.reuse.length ? (
+        <ul className="signals small">
+          {device.signals.map((signal) => (
+            <li key={signal}>{signal}</li>
+          ))}
+          {device.reuse.map((event) => (
+            <li key={event.id}>
+              {event.client_name ?? 'An application'}'s rotated refresh token was used again <RelativeTime value={event.at} />
+              {event.ip ? ` from ${event.ip}` : ''}; its whole family was revoked.
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </>
+  );
+}
+
+/** The raw user agent, for when the parsed words are not enough. */
+function DeviceDetails({ device }: { device: Device }) {
+  if (!device.last_user_agent) return null;
+  return (
+    <details className="small">
+      <summary>User agent</summary>
+      <code className="raw-agent">{device.last_user_agent}</code>
+    </details>
   );
 }

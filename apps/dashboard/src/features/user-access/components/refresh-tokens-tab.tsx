@@ -8,7 +8,7 @@ import { EmptyState } from '../../../components/ui/empty-state';
 import { ErrorNotice } from '../../../components/ui/error-notice';
 import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
-import { describeUserAgent, plural } from '../../../lib/format';
+import { plural } from '../../../lib/format';
 import { useCan } from '../../auth/api/get-me';
 import { refreshTokensQuery, securityEventsQuery } from '../api/user-access';
 import { filterTokens, sortTokens, SORT_KEYS, type SortKey, UNNAMED_DEVICE } from '../lib/token-table';
@@ -21,7 +21,7 @@ const PAGE_SIZE = 50;
 /** Everything the Management API knows of each refresh token; revoke one, or all. */
 export function RefreshTokensTab({ userId }: { userId: string }) {
   const canRevoke = useCan('revoke');
-  const { open, dialog } = useActionDialog(userId);
+  const { open, dialog, summary } = useActionDialog(userId);
   const { query: tokens, isRevoking } = useRevocableList(userId, 'token:', refreshTokensQuery, (data) => data.tokens.map((t) => t.id));
   const events = useQuery(securityEventsQuery(userId));
   const [params, setParams] = useSearchParams();
@@ -51,6 +51,7 @@ export function RefreshTokensTab({ userId }: { userId: string }) {
   const shown = visible.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
   const reuse = events.data?.events.filter((e) => e.type === 'ferrt') ?? [];
   const appName = applications.find(([id]) => id === app)?.[1];
+  const bulkLabel = visible.length === 1 ? 'Revoke this token' : `Revoke these ${visible.length} tokens`;
 
   const header = (key: SortKey, label: string) => (
     <th scope="col" aria-sort={sort === key ? (direction === 'asc' ? 'ascending' : 'descending') : 'none'}>
@@ -66,20 +67,22 @@ export function RefreshTokensTab({ userId }: { userId: string }) {
       <div className="section-head">
         <h2 id="tokens-heading" className="section-title">Refresh Tokens</h2>
         {canRevoke ? (
+          // Acts on exactly the rows the filters show, on every page of them.
           <Button
             variant="danger"
             disabled={visible.length === 0}
             onClick={() =>
               open(
-                { action: 'refresh_tokens.revoke_all', ...(app ? { client_id: app } : {}) },
-                { title: app ? `Revoke all refresh tokens of ${appName}?` : 'Revoke all refresh tokens?', confirmLabel: 'Revoke all' },
+                { action: 'refresh_tokens.revoke_all', ...(app ? { client_id: app } : {}), ...(device ? { device_name: device } : {}) },
+                { title: `${bulkLabel}${app || device ? ` (${[appName, device].filter(Boolean).join(' on ')})` : ''}?`, confirmLabel: bulkLabel },
               )
             }
           >
-            {app ? `Revoke all of ${appName}` : 'Revoke all'}
+            {bulkLabel}
           </Button>
         ) : null}
       </div>
+      {summary}
 
       {reuse.length > 0 ? (
         <div className="callout callout-danger" role="region" aria-label="Revoked token families">
@@ -151,11 +154,14 @@ export function RefreshTokensTab({ userId }: { userId: string }) {
                 <Fragment key={token.id}>
                   <tr aria-busy={revoking}>
                     <th scope="row">{token.client_name}</th>
-                    <td>{token.device_name ?? <span className="muted">{describeUserAgent(token.device.initial_user_agent)}</span>}</td>
+                    <td>{token.device_name ?? <span className="muted">{token.device.initial_agent ?? 'Unknown agent'}</span>}</td>
                     <td><RelativeTime value={token.created_at} /></td>
                     <td><RelativeTime value={token.last_exchanged_at} fallback="Never" /></td>
                     <td><RelativeTime value={earliest(token.expires_at, token.idle_expires_at)} fallback="Never" /></td>
-                    <td>{revoking ? <Badge tone="warn">Revoking…</Badge> : <Badge tone="good">{token.rotating ? 'Live · rotating' : 'Live'}</Badge>}</td>
+                    <td>
+                      {revoking ? <Badge tone="warn">Revoking…</Badge> : <Badge tone="good">{token.rotating ? 'Live · rotating' : 'Live'}</Badge>}{' '}
+                      {token.signals.length ? <Badge tone="danger">Used elsewhere</Badge> : null}
+                    </td>
                     <td className="actions">
                       <Button variant="ghost" aria-expanded={isOpen} aria-controls={`token-${token.id}`} onClick={() => setExpanded(isOpen ? null : token.id)}>
                         Details<span className="visually-hidden"> of {token.client_name} on {token.device_name ?? 'this device'}</span>
@@ -220,9 +226,10 @@ function TokenDetails({ token }: { token: RefreshToken }) {
     ['Idle expiry', <RelativeTime value={token.idle_expires_at} fallback="Never" />],
     ['Absolute expiry', <RelativeTime value={token.expires_at} fallback="Never" />],
     ['Initial IP', `${d.initial_ip ?? '—'}${d.initial_asn ? ` (${d.initial_asn})` : ''}`],
-    ['Initial user agent', d.initial_user_agent ?? '—'],
+    ['Initial user agent', d.initial_user_agent ? <>{d.initial_agent} <code className="raw-agent">{d.initial_user_agent}</code></> : '—'],
     ['Last IP', `${d.last_ip ?? '—'}${d.last_asn ? ` (${d.last_asn})` : ''}`],
-    ['Last user agent', d.last_user_agent ?? '—'],
+    ['Last user agent', d.last_user_agent ? <>{d.last_agent} <code className="raw-agent">{d.last_user_agent}</code></> : '—'],
+    ['Signals', token.signals.length ? token.signals.join(' ') : 'None: last used as issued'],
     ['APIs and scopes', token.resource_servers.map((rs) => `${rs.api_name}: ${rs.scopes.join(' ')}`).join('; ') || '—'],
     ['Metadata', Object.keys(token.metadata).length ? <code>{JSON.stringify(token.metadata)}</code> : '—'],
   ];

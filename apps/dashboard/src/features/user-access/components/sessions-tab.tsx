@@ -4,7 +4,6 @@ import { EmptyState } from '../../../components/ui/empty-state';
 import { ErrorNotice } from '../../../components/ui/error-notice';
 import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
-import { describeUserAgent } from '../../../lib/format';
 import { useCan } from '../../auth/api/get-me';
 import { sessionsQuery } from '../api/user-access';
 import { useRevocableList } from '../lib/use-revocable-list';
@@ -13,13 +12,14 @@ import { useActionDialog } from './action-dialog';
 /** The user's sessions at the tenant; revoking one also revokes the refresh tokens issued in it. */
 export function SessionsTab({ userId }: { userId: string }) {
   const canRevoke = useCan('revoke');
-  const { open, dialog } = useActionDialog(userId);
+  const { open, dialog, summary } = useActionDialog(userId);
   const { query: sessions, isRevoking } = useRevocableList(userId, 'session:', sessionsQuery, (data) => data.sessions.map((s) => s.id));
 
   return (
     <section aria-labelledby="sessions-heading">
       <h2 id="sessions-heading" className="section-title">Sessions</h2>
       <p className="muted">Where the user is signed in at the tenant. Refresh tokens can outlive a session; revoking a session here revokes its refresh tokens too.</p>
+      {summary}
       {sessions.error ? <ErrorNotice error={sessions.error} onRetry={() => void sessions.refetch()} title="Could not load sessions" /> : null}
       <table className="table">
         <caption className="visually-hidden">Sessions of this user</caption>
@@ -40,7 +40,8 @@ export function SessionsTab({ userId }: { userId: string }) {
           <tbody>
             {sessions.data?.sessions.map((session) => {
               const revoking = isRevoking(session.id);
-              const device = describeUserAgent(session.device.last_user_agent ?? session.device.initial_user_agent);
+              const agent = session.device.last_agent ?? session.device.initial_agent ?? 'Unknown agent';
+              const device = session.device_names.length ? `${session.device_names.join(', ')} (${agent})` : agent;
               return (
                 <tr key={session.id} aria-busy={revoking}>
                   <th scope="row">
@@ -48,6 +49,12 @@ export function SessionsTab({ userId }: { userId: string }) {
                     <div className="muted small">
                       {session.device.last_ip ?? session.device.initial_ip ?? 'unknown IP'} · {session.authentication_methods.join(', ')}
                     </div>
+                    {session.device.last_user_agent ?? session.device.initial_user_agent ? (
+                      <details className="small">
+                        <summary>User agent</summary>
+                        <code className="raw-agent">{session.device.last_user_agent ?? session.device.initial_user_agent}</code>
+                      </details>
+                    ) : null}
                   </th>
                   <td>{session.applications.map((a) => a.name).join(', ') || '—'}</td>
                   <td><RelativeTime value={session.authenticated_at} /></td>

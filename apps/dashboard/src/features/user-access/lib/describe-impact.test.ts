@@ -10,6 +10,7 @@ const unlink = (overrides: Partial<Impact>): Impact => ({
   target_name: 'iPhone 15',
   tokens: [],
   grants: [],
+  sessions: [],
   ...overrides,
 });
 
@@ -39,17 +40,17 @@ describe('describeImpact', () => {
   });
 
   it('lists several devices and unnamed ones', () => {
-    const impact: Impact = { action: 'grant.revoke', setting_deletes_grant: false, target_name: 'Acme Mobile for Acme API', tokens: [token('1', 'iPad'), token('2', null), token('3', 'iPad')], grants: [] };
+    const impact: Impact = { action: 'grant.revoke', setting_deletes_grant: false, target_name: 'Acme Mobile for Acme API', tokens: [token('1', 'iPad'), token('2', null), token('3', 'iPad')], grants: [], sessions: [] };
     expect(describeImpact(impact)[0]).toBe('This deletes the grant of Acme Mobile for Acme API and revokes its 3 refresh tokens on iPad and an unnamed device.');
   });
 
   it('words revoke-all, one token and a session', () => {
-    expect(describeImpact({ action: 'refresh_tokens.revoke_all', setting_deletes_grant: true, target_name: 'every application', tokens: [token('1', 'A'), token('2', 'B')], grants: [] })[0]).toBe(
+    expect(describeImpact({ action: 'refresh_tokens.revoke_all', setting_deletes_grant: true, target_name: 'every application', tokens: [token('1', 'A'), token('2', 'B')], grants: [], sessions: [] })[0]).toBe(
       'This revokes all 2 refresh tokens on A and B of every application. The user stays signed in nowhere that depends on them.',
     );
-    expect(describeImpact({ action: 'refresh_tokens.revoke_all', setting_deletes_grant: false, target_name: 'Acme Web', tokens: [], grants: [] })).toEqual(['There is no live refresh token of Acme Web to revoke.']);
-    expect(describeImpact({ action: 'refresh_token.revoke', setting_deletes_grant: false, target_name: 'Acme Mobile on iPhone 15', tokens: [token('1', 'iPhone 15')], grants: [] })[0]).toMatch(/^This revokes the refresh token of Acme Mobile on iPhone 15\./);
-    expect(describeImpact({ action: 'session.revoke', setting_deletes_grant: false, target_name: 'the session from Safari', tokens: [token('1', 'Mac')], grants: [] })).toEqual([
+    expect(describeImpact({ action: 'refresh_tokens.revoke_all', setting_deletes_grant: false, target_name: 'Acme Web', tokens: [], grants: [], sessions: [] })).toEqual(['There is no live refresh token of Acme Web to revoke.']);
+    expect(describeImpact({ action: 'refresh_token.revoke', setting_deletes_grant: false, target_name: 'Acme Mobile on iPhone 15', tokens: [token('1', 'iPhone 15')], grants: [], sessions: [] })[0]).toMatch(/^This revokes the refresh token of Acme Mobile on iPhone 15\./);
+    expect(describeImpact({ action: 'session.revoke', setting_deletes_grant: false, target_name: 'the session from Safari', tokens: [token('1', 'Mac')], grants: [], sessions: [] })).toEqual([
       'This ends the session from Safari and revokes the 1 refresh token on Mac issued in it.',
     ]);
   });

@@ -14,14 +14,37 @@ function onDevices(tokens: ImpactToken[], noun: string): string {
  * The impact preview in plain words, for the confirmation dialog. Every sentence names
  * exactly what goes, so a support person can read it to a customer.
  */
+/** After the action: what was revoked, in one sentence (tokens, devices, applications, sessions). */
+export function describeResult(impact: Impact): string {
+  const devices = [...new Set(impact.tokens.map((t) => t.device_name ?? 'an unnamed device'))];
+  const apps = [...new Set(impact.tokens.map((t) => t.client_name))];
+  const parts = [
+    impact.tokens.length
+      ? `Revoked ${plural(impact.tokens.length, 'refresh token')} on ${plural(devices.length, 'device')} (${listOf(devices)}) of ${plural(apps.length, 'application')} (${listOf(apps)})`
+      : 'Revoked no refresh token',
+  ];
+  if (impact.grants.length) parts.push(`deleted ${plural(impact.grants.length, 'grant')} (${listOf(impact.grants.map((g) => `${g.client_name} for ${g.api_name}`))})`);
+  if (impact.sessions.length) parts.push(`ended ${plural(impact.sessions.length, 'session')}`);
+  return `${listOf(parts)}.`;
+}
+
 export function describeImpact(impact: Impact): string[] {
   const direct = impact.tokens.filter((t) => t.via === 'target');
   const viaGrant = impact.tokens.filter((t) => t.via === 'grant');
   const grants = impact.grants.map((g) => `${g.client_name} for ${g.api_name}`);
 
   switch (impact.action) {
-    case 'device.unlink': {
+    case 'device.unlink':
+    case 'device.lost': {
       const sentences = [direct.length ? `This revokes ${plural(direct.length, 'refresh token')} on ${impact.target_name}.` : `This unlinks ${impact.target_name}; it has no live refresh tokens left.`];
+      if (impact.action === 'device.lost') {
+        const viaSession = impact.tokens.filter((t) => t.via === 'session');
+        sentences.push(
+          impact.sessions.length
+            ? `It ends ${plural(impact.sessions.length, 'session')} opened from it (${impact.sessions.map((s) => s.description).join('; ')})${viaSession.length ? ` and revokes ${onDevices(viaSession, 'more token')} issued in ${impact.sessions.length > 1 ? 'them' : 'it'}` : ''}.`
+            : 'No session at the tenant was opened from it.',
+        );
+      }
       if (impact.setting_deletes_grant && grants.length) {
         const also = `Because ${SETTING} is on, it also deletes the grant${grants.length > 1 ? 's' : ''} of ${listOf(grants)}`;
         sentences.push(viaGrant.length ? `${also} and revokes ${onDevices(viaGrant, 'more token')}.` : `${also}; no other device uses ${grants.length > 1 ? 'them' : 'it'}.`);

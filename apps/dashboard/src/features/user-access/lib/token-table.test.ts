@@ -13,9 +13,10 @@ const token = (id: string, overrides: Partial<RefreshToken>): RefreshToken => ({
   last_exchanged_at: null,
   expires_at: null,
   idle_expires_at: null,
-  device: { initial_ip: null, initial_asn: null, initial_user_agent: null, last_ip: null, last_asn: null, last_user_agent: null },
+  device: { initial_ip: null, initial_asn: null, initial_user_agent: null, last_ip: null, last_asn: null, last_user_agent: null, initial_agent: null, last_agent: null },
   resource_servers: [],
   metadata: {},
+  signals: [],
   ...overrides,
 });
 

@@ -1,3 +1,4 @@
+import { ipDatabase } from '@rtc/ip-intel';
 import { join } from 'node:path';
 import type { BffStore } from './audit/bff-store.ts';
 import { PostgresBffStore } from './audit/postgres-bff-store.ts';
@@ -33,6 +34,8 @@ async function openBffStore(config: BffConfig): Promise<BffStore> {
 export async function createBff(config: BffConfig, overrides: { store?: BffStore; logger?: Logger; fetch?: typeof fetch; now?: () => number } = {}): Promise<Bff> {
   const logger = overrides.logger ?? jsonLogger;
   const now = overrides.now ?? Date.now;
+  // The IP database behind every address shown (network, country): loaded at start, once per process.
+  ipDatabase();
   const store = overrides.store ?? (await openBffStore(config));
   const baseFetch = overrides.fetch ?? fetch;
   const mgmtFetch = rateLimitedFetch({

@@ -6,8 +6,10 @@ import { z } from 'zod';
  */
 
 export { ROLES, CAN, can, type Role as RoleName, type Permission } from './roles.ts';
+import { IpPlace } from './locations.ts';
 import { ROLES } from './roles.ts';
 
+export * from './locations.ts';
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
@@ -73,11 +75,14 @@ export const UserSearchResult = z.object({
 });
 export type UserSearchResult = z.infer<typeof UserSearchResult>;
 
+/** The network and country of the address beside it (issue 19). Optional only for fixtures: the BFF always sends it. */
+const placeOfIp = IpPlace.nullable().optional();
 
 export const UserDetail = UserSummary.extend({
   email_verified: z.boolean(),
   updated_at: z.string().nullable(),
   last_ip: z.string().nullable(),
+  last_place: placeOfIp,
   connection: z.string().nullable(),
 });
 export type UserDetail = z.infer<typeof UserDetail>;
@@ -95,6 +100,7 @@ export const Device = z.object({
   credential_ids: z.array(z.string()),
   last_used_at: z.string().nullable(),
   last_ip: z.string().nullable(),
+  last_place: placeOfIp,
   last_user_agent: z.string().nullable(),
   /** The last user agent in a few words (parsed, never guessed). */
   last_agent: z.string().nullable(),
@@ -161,6 +167,8 @@ const DeviceInfo = z.object({
   last_ip: z.string().nullable(),
   last_asn: z.string().nullable(),
   last_user_agent: z.string().nullable(),
+  initial_place: placeOfIp,
+  last_place: placeOfIp,
   /** The user agents in a few words: "Chrome 126 on ChromeOS", "python-requests 2.31.0". */
   initial_agent: z.string().nullable(),
   last_agent: z.string().nullable(),
@@ -226,6 +234,7 @@ export const SecurityEvent = z.object({
   refresh_token_id: z.string().nullable(),
   device_name: z.string().nullable(),
   ip: z.string().nullable(),
+  place: placeOfIp,
 });
 export type SecurityEvent = z.infer<typeof SecurityEvent>;
 export const SecurityEventList = z.object({ events: z.array(SecurityEvent) });

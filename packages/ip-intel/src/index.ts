@@ -24,6 +24,8 @@ export interface IpDatabase {
   lookup(ip: string | null | undefined): IpInfo | null;
   /** The ASN as Auth0 writes it on a token's or session's device (`initial_asn`, `last_asn`): "AS19281". */
   asnOf(ip: string | null | undefined): string | null;
+  /** The holder of an AS number, e.g. 19281 -> "Quad9"; for ASNs a real Auth0 tenant recorded. */
+  nameOfAsn(asn: number): string | null;
   /** Versions of the data packages, for the about page. */
   readonly versions: Record<string, string>;
 }
@@ -93,6 +95,7 @@ export function openIpDatabase(): IpDatabase {
 
   return {
     lookup,
+    nameOfAsn: (asn) => table.nameOf(asn),
     asnOf(ip) {
       const asn = lookup(ip)?.asn;
       return asn ? formatAsn(asn) : null;

@@ -1,0 +1,99 @@
+import type { IpPlace, Location, RefreshToken, Session } from '@rtc/contracts';
+import { formatAsn, ipDatabase, parseAsn } from '@rtc/ip-intel';
+
+/**
+ * Network and country of every address the console shows, from the offline IP database
+ * (packages/ip-intel), so the console is as informative against a real Auth0 tenant (which
+ * returns addresses and ASNs) as against the embedded one. Pure lookups, no I/O.
+ */
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+
+function countryName(code: string | null): string | null {
+  if (!code) return null;
+  try {
+    return regionNames.of(code) ?? null;
+  } catch {
+    return null; // not a region code Intl knows
+  }
+}
+
+/**
+ * The place of an address. The address decides; the ASN the tenant recorded is used only
+ * when the data has none for the address (e.g. a range announced after this data's release).
+ */
+export function placeOf(ip: string | null | undefined, recordedAsn?: string | null): IpPlace | null {
+  const db = ipDatabase();
+  const info = db.lookup(ip);
+  const asn = info?.asn ?? parseAsn(recordedAsn);
+  if (!info && asn === null) return null;
+  return {
+    asn: asn === null ? null : formatAsn(asn),
+    network: info?.network ?? (asn === null ? null : db.nameOfAsn(asn)),
+    country: info?.country ?? null,
+    country_name: countryName(info?.country ?? null),
+  };
+}
+
+interface Sighting {
+  ip: string;
+  place: IpPlace | null | undefined;
+  at: string | null;
+  device: string | null;
+  tokenId?: string;
+  sessionId?: string;
+}
+
+/**
+ * Where a user's tokens and sessions were issued and last used, one entry per network and
+ * country, most recently seen first: what Auth0's Locations tab shows, from the data the
+ * other tabs already load.
+ */
+export function userLocations(tokens: RefreshToken[], sessions: Session[]): Location[] {
+  const sightings: Sighting[] = [];
+  for (const t of tokens) {
+    const device = t.device_name ?? t.device.last_agent ?? null;
+    if (t.device.initial_ip) sightings.push({ ip: t.device.initial_ip, place: t.device.initial_place, at: t.created_at, device, tokenId: t.id });
+    if (t.device.last_ip) sightings.push({ ip: t.device.last_ip, place: t.device.last_place, at: t.last_exchanged_at ?? t.created_at, device, tokenId: t.id });
+  }
+  for (const s of sessions) {
+    const device = s.device_names[0] ?? s.device.last_agent ?? null;
+    if (s.device.initial_ip) sightings.push({ ip: s.device.initial_ip, place: s.device.initial_place, at: s.created_at, device, sessionId: s.id });
+    if (s.device.last_ip) sightings.push({ ip: s.device.last_ip, place: s.device.last_place, at: s.last_interacted_at ?? s.created_at, device, sessionId: s.id });
+  }
+
+  const byKey = new Map<string, Location & { seen: Map<string, string> }>();
+  for (const s of sightings) {
+    const place = s.place ?? placeOf(s.ip);
+    // An address no data covers (a private range) is a place of its own.
+    const key = place?.asn || place?.country ? `${place.country ?? '-'}|${place.asn ?? '-'}` : `ip|${s.ip}`;
+    let location = byKey.get(key);
+    if (!location) {
+      location = {
+        key,
+        asn: place?.asn ?? null,
+        network: place?.network ?? null,
+        country: place?.country ?? null,
+        country_name: place?.country_name ?? null,
+        ips: [],
+        first_seen_at: null,
+        last_seen_at: null,
+        device_names: [],
+        token_ids: [],
+        session_ids: [],
+        seen: new Map(),
+      };
+      byKey.set(key, location);
+    }
+    const at = s.at ?? '';
+    if ((location.seen.get(s.ip) ?? '') <= at) location.seen.set(s.ip, at);
+    if (s.at && (!location.first_seen_at || s.at < location.first_seen_at)) location.first_seen_at = s.at;
+    if (s.at && (!location.last_seen_at || s.at > location.last_seen_at)) location.last_seen_at = s.at;
+    if (s.device && !location.device_names.includes(s.device)) location.device_names.push(s.device);
+    if (s.tokenId && !location.token_ids.includes(s.tokenId)) location.token_ids.push(s.tokenId);
+    if (s.sessionId && !location.session_ids.includes(s.sessionId)) location.session_ids.push(s.sessionId);
+  }
+  return [...byKey.values()]
+    .map(({ seen, ...location }) => ({ ...location, ips: [...seen.entries()].sort((a, b) => b[1].localeCompare(a[1])).map(([ip]) => ip) }))
+    .sort((a, b) => (b.last_seen_at ?? '').localeCompare(a.last_seen_at ?? '') || a.key.localeCompare(b.key));
+}

@@ -52,6 +52,8 @@ export interface ClientRecord {
   token_endpoint_auth_method: TokenEndpointAuthMethod;
   callbacks: string[];
   allowed_logout_urls: string[];
+  /** Origins allowed for web_message responses (Auth0's `web_origins`); kept, not yet used here. */
+  web_origins?: string[];
   grant_types: string[];
   refresh_token: RefreshTokenPolicy;
   is_first_party: boolean;

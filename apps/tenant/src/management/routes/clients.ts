@@ -2,7 +2,9 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { TenantDeps } from '../../deps.ts';
 import { badRequest, notFound } from '../../errors/management-error.ts';
+import type { ClientRecord } from '../../store/types.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
+import { APP_TYPES as APP_TYPE_VALUES, callbackUrls, checkClientRules, grantTypes, logoutUrls, TOKEN_ENDPOINT_AUTH_METHODS, webOrigins } from '../client-fields.ts';
 import { clientBody } from '../serializers.ts';
 import { fieldSelection, json, offsetPage, offsetPaging, pathId, query, schemas, selectFields } from '../validation.ts';
 
@@ -22,11 +24,17 @@ const refreshTokenPolicy = z
   })
   .strict();
 
+/** The writable fields of the SDK's ClientUpdate that this tenant models; any other is a 400. */
 const clientPatch = z
   .object({
     name: z.string().min(1).max(200).regex(/^[^<>]*$/, 'Must not contain < or >').optional(),
     description: z.string().max(140).optional(),
-    token_endpoint_auth_method: z.enum(['none', 'client_secret_post', 'client_secret_basic']).optional(),
+    app_type: z.enum(APP_TYPE_VALUES).optional(),
+    token_endpoint_auth_method: z.enum(TOKEN_ENDPOINT_AUTH_METHODS).optional(),
+    grant_types: grantTypes.optional(),
+    callbacks: callbackUrls.optional(),
+    allowed_logout_urls: logoutUrls.optional(),
+    web_origins: webOrigins.optional(),
     refresh_token: refreshTokenPolicy.optional(),
   })
   .strict();
@@ -55,25 +63,18 @@ export function clientRoutes(deps: TenantDeps) {
     })
     .patch('/:id', requireScope('update:clients'), json(clientPatch), async (c) => {
       const client = await find(c.req.param('id'));
-      const patch = c.req.valid('json');
-      const policy = patch.refresh_token ? { ...client.refresh_token, ...patch.refresh_token } : client.refresh_token;
+      const { refresh_token, ...fields } = c.req.valid('json');
+      const policy = refresh_token ? { ...client.refresh_token, ...refresh_token } : client.refresh_token;
       if (policy.rotation_type === 'rotating' && policy.expiration_type !== 'expiring') {
         throw badRequest('Refresh token rotation requires expiration_type "expiring".');
       }
       if (!policy.infinite_token_lifetime && !policy.infinite_idle_token_lifetime && policy.idle_token_lifetime > policy.token_lifetime) {
         throw badRequest('idle_token_lifetime must not exceed token_lifetime.');
       }
-      if (patch.token_endpoint_auth_method && patch.token_endpoint_auth_method !== 'none' && !client.client_secret_hash) {
-        throw badRequest('This client has no secret: it can only use token_endpoint_auth_method "none".');
-      }
-      const updated = {
-        ...client,
-        ...(patch.name !== undefined ? { name: patch.name } : {}),
-        ...(patch.description !== undefined ? { description: patch.description } : {}),
-        ...(patch.token_endpoint_auth_method ? { token_endpoint_auth_method: patch.token_endpoint_auth_method } : {}),
-        refresh_token: policy,
-        updated_at: clock.now(),
-      };
+      // Auth0 replaces each given field whole (arrays included) and keeps the others.
+      const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<ClientRecord>;
+      const updated: ClientRecord = { ...client, ...given, refresh_token: policy, updated_at: clock.now() };
+      checkClientRules(updated, await store.getSettings());
       await store.putClient(updated);
       return c.json(clientBody(updated, tenantName));
     });

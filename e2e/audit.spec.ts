@@ -26,7 +26,7 @@ test('the audit log lists each action with the staff member, and its CSV export 
   await expect(unlink).toContainText('Sam Support');
   await expect(unlink).toContainText('device "Audit Phone"');
   await expect(unlink).toContainText('success');
-  await expect(table.getByRole('row', { name: /All refresh tokens revoked/ })).toContainText('Sam Support');
+  await expect(table.getByRole('row', { name: /Refresh tokens revoked in bulk/ })).toContainText('Sam Support');
 
   await page.getByRole('combobox', { name: 'Action' }).selectOption('device.unlink');
   await expect(table.getByRole('row')).toHaveCount(2);

@@ -258,7 +258,7 @@ export function computeImpact(request: ImpactRequest, data: ImpactData): Impact 
       // Exactly the rows the refresh-token table shows under these filters.
       const covered = tokens.filter((t) => (!request.client_id || t.client_id === request.client_id) && (!request.device_name || (t.device_name ?? UNNAMED_DEVICE) === request.device_name));
       const app = request.client_id ? (names.clients.get(request.client_id) ?? request.client_id) : 'every application';
-      return { ...base, target_name: request.device_name ? `${app} on ${request.device_name}` : app, tokens: covered.map((t) => asImpactToken(t, 'target')), grants: [] };
+      return { ...base, target_name: app, tokens: covered.map((t) => asImpactToken(t, 'target')), grants: [] };
     }
     case 'session.revoke': {
       const session = data.sessions.find((s) => s.id === request.session_id);

@@ -3,9 +3,10 @@ import type { AuditAction } from '@rtc/contracts';
 /** The audit actions with their labels, in menu order. */
 export const AUDIT_ACTIONS_LIST: [AuditAction, string][] = [
   ['device.unlink', 'Device unlinked'],
+  ['device.lost', 'Device lost or stolen'],
   ['grant.revoke', 'Authorized application revoked'],
   ['refresh_token.revoke', 'Refresh token revoked'],
-  ['refresh_tokens.revoke_all', 'All refresh tokens revoked'],
+  ['refresh_tokens.revoke_all', 'Refresh tokens revoked in bulk'],
   ['session.revoke', 'Session revoked'],
   ['settings.update', 'Tenant setting changed'],
   ['staff.sign_in', 'Staff signed in'],

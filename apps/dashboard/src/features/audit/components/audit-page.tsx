@@ -24,6 +24,8 @@ export function AuditPage() {
     page: Math.max(0, Number(params.get('page') ?? 0) || 0),
   };
   const audit = useQuery(auditQuery(filter));
+  // The entry an action's result links to (?entry=<id>), marked in the table.
+  const linked = params.get('entry');
   const set = (key: string, value: string) =>
     setParams((current) => {
       const next = new URLSearchParams(current);
@@ -94,7 +96,7 @@ export function AuditPage() {
         ) : (
           <tbody>
             {audit.data?.entries.map((entry) => (
-              <tr key={entry.id}>
+              <tr key={entry.id} className={entry.id === linked ? 'current-entry' : undefined} aria-current={entry.id === linked ? 'true' : undefined}>
                 <td><RelativeTime value={entry.at} /></td>
                 <td>
                   {entry.actor.name} <Badge>{entry.actor.role}</Badge>

@@ -135,7 +135,10 @@ export function useActionDialog(userId: string) {
 function ActionSummary({ userId, done, onDismiss }: { userId: string; done: { result: ActionResult; at: number } | null; onDismiss: () => void }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (done) ref.current?.focus();
+    if (!done) return;
+    // After the dialog's close, which gives focus back to its opener (the browser does, for a modal).
+    const timer = setTimeout(() => ref.current?.focus(), 0);
+    return () => clearTimeout(timer);
   }, [done]);
   return (
     <div ref={ref} role="status" aria-live="polite" tabIndex={done ? -1 : undefined} className={done ? 'callout callout-success action-summary' : 'action-summary-empty'}>

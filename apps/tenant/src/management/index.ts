@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { MemoryRateLimiter } from '../auth/rate-limit.ts';
 import type { TenantDeps } from '../deps.ts';
 import { managementAuth, type ManagementEnv } from './authorize-request.ts';
+import { clientGrantRoutes } from './routes/client-grants.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { deviceCredentialRoutes } from './routes/device-credentials.ts';
 import { grantRoutes } from './routes/grants.ts';
@@ -25,6 +26,7 @@ export function managementApi(deps: TenantDeps) {
     .route('/grants', grantRoutes(deps))
     .route('/sessions', sessionRoutes(deps))
     .route('/clients', clientRoutes(deps))
+    .route('/client-grants', clientGrantRoutes(deps))
     .route('/resource-servers', resourceServerRoutes(deps))
     .route('/tenants', tenantSettingsRoutes(deps));
 }

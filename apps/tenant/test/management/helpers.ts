@@ -1,7 +1,9 @@
 import { ManagementError } from 'auth0';
+import { ClientGrantsClient } from 'auth0/clientGrants';
 import { ClientsClient } from 'auth0/clients';
 import { DeviceCredentialsClient } from 'auth0/deviceCredentials';
 import { RefreshTokensClient } from 'auth0/refreshTokens';
+import { ResourceServersClient } from 'auth0/resourceServers';
 import { SessionsClient } from 'auth0/sessions';
 import { SettingsClient } from 'auth0/tenants/settings';
 import { UserGrantsClient } from 'auth0/userGrants';
@@ -25,6 +27,8 @@ export function sdk(baseUrl: string, token: string) {
     userSessions: new UserSessionsClient(options),
     users: new UsersClient(options),
     clients: new ClientsClient(options),
+    clientGrants: new ClientGrantsClient(options),
+    resourceServers: new ResourceServersClient(options),
     settings: new SettingsClient(options),
   };
 }

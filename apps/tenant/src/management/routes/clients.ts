@@ -1,8 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { randomId, randomSecret, sha256 } from '../../crypto/secrets.ts';
 import type { TenantDeps } from '../../deps.ts';
+import { ids } from '../../domain/ids.ts';
 import { badRequest, notFound } from '../../errors/management-error.ts';
-import type { ClientRecord } from '../../store/types.ts';
+import { DEFAULT_REFRESH_TOKEN_POLICY } from '../../store/defaults.ts';
+import type { AppType, ClientRecord, RefreshTokenPolicy } from '../../store/types.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { APP_TYPES as APP_TYPE_VALUES, callbackUrls, checkClientRules, grantTypes, logoutUrls, TOKEN_ENDPOINT_AUTH_METHODS, webOrigins } from '../client-fields.ts';
 import { clientBody } from '../serializers.ts';
@@ -39,6 +42,43 @@ const clientPatch = z
   })
   .strict();
 
+const APP_TYPES = ['native', 'spa', 'regular_web', 'non_interactive'] as const;
+const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'password'] as const;
+const urls = z.array(z.url().max(2000)).max(100);
+
+/** Auth0's CreateClientRequestContent, the part this tenant acts on; the secret is never the caller's. */
+const clientCreate = z
+  .object({
+    name: z.string().min(1).max(200).regex(/^[^<>]*$/, 'Must not contain < or >'),
+    description: z.string().max(140).optional(),
+    app_type: z.enum(APP_TYPES).optional(),
+    is_first_party: z.boolean().optional(),
+    oidc_conformant: z.literal(true).optional(),
+    callbacks: urls.optional(),
+    allowed_logout_urls: urls.optional(),
+    grant_types: z.array(z.enum(GRANT_TYPES)).max(10).optional(),
+    token_endpoint_auth_method: z.enum(['none', 'client_secret_post', 'client_secret_basic']).optional(),
+    refresh_token: refreshTokenPolicy.optional(),
+  })
+  .strict();
+
+/** Auth0's defaults by application type: browsers and devices cannot keep a secret. */
+const isPublicType = (appType: AppType) => appType === 'spa' || appType === 'native';
+const defaultGrantTypes = (appType: AppType) => (appType === 'non_interactive' ? ['client_credentials'] : ['authorization_code', 'refresh_token']);
+
+/** A client secret: 48 random bytes (64 characters), shown once, kept as its SHA-256. */
+const newClientSecret = () => randomSecret(48);
+
+/** The rules every refresh-token policy keeps (Auth0 refuses the same combinations). */
+function checkPolicy(policy: RefreshTokenPolicy): void {
+  if (policy.rotation_type === 'rotating' && policy.expiration_type !== 'expiring') {
+    throw badRequest('Refresh token rotation requires expiration_type "expiring".');
+  }
+  if (!policy.infinite_token_lifetime && !policy.infinite_idle_token_lifetime && policy.idle_token_lifetime > policy.token_lifetime) {
+    throw badRequest('idle_token_lifetime must not exceed token_lifetime.');
+  }
+}
+
 /** /api/v2/clients */
 export function clientRoutes(deps: TenantDeps) {
   const { store, clock } = deps;
@@ -49,6 +89,60 @@ export function clientRoutes(deps: TenantDeps) {
     return client;
   };
   return new Hono<ManagementEnv>()
+    .post('/', requireScope('create:clients'), json(clientCreate), async (c) => {
+      const body = c.req.valid('json');
+      const appType = body.app_type ?? 'regular_web';
+      const authMethod = body.token_endpoint_auth_method ?? (isPublicType(appType) ? 'none' : 'client_secret_post');
+      const grantTypes = body.grant_types ?? defaultGrantTypes(appType);
+      if (authMethod === 'none' && grantTypes.includes('client_credentials')) {
+        throw badRequest('A client without a secret (token_endpoint_auth_method "none") cannot use the client_credentials grant.');
+      }
+      const expiring = body.refresh_token?.expiration_type === 'expiring';
+      // Lifetimes given for an expiring policy are meant to apply: "infinite" defaults off there.
+      const policy = body.refresh_token
+        ? { ...DEFAULT_REFRESH_TOKEN_POLICY, infinite_token_lifetime: !expiring, infinite_idle_token_lifetime: !expiring, ...body.refresh_token }
+        : DEFAULT_REFRESH_TOKEN_POLICY;
+      checkPolicy(policy);
+      const secret = authMethod === 'none' ? undefined : newClientSecret();
+      const now = clock.now();
+      const client: ClientRecord = {
+        client_id: randomId(32),
+        name: body.name,
+        description: body.description ?? '',
+        app_type: appType,
+        client_secret_hash: secret ? sha256(secret) : null,
+        token_endpoint_auth_method: authMethod,
+        callbacks: body.callbacks ?? [],
+        allowed_logout_urls: body.allowed_logout_urls ?? [],
+        grant_types: grantTypes,
+        refresh_token: policy,
+        is_first_party: body.is_first_party ?? true,
+        created_at: now,
+        updated_at: now,
+      };
+      await store.putClient(client);
+      deps.logger.info('client created', { caller: c.get('caller'), client_id: client.client_id });
+      return c.json({ ...clientBody(client, tenantName), ...(secret ? { client_secret: secret } : {}) }, 201);
+    })
+    .post('/:id/rotate-secret', requireScope('update:client_keys'), async (c) => {
+      const client = await find(c.req.param('id'));
+      if (client.token_endpoint_auth_method === 'none') throw badRequest('This client has no secret to rotate: its token_endpoint_auth_method is "none".');
+      const secret = newClientSecret();
+      // The old secret is refused from this write on: client authentication compares against this hash.
+      const rotated = { ...client, client_secret_hash: sha256(secret), updated_at: clock.now() };
+      await store.putClient(rotated);
+      deps.logger.info('client secret rotated', { caller: c.get('caller'), client_id: client.client_id });
+      return c.json({ ...clientBody(rotated, tenantName), client_secret: secret });
+    })
+    .delete('/:id', requireScope('delete:clients'), async (c) => {
+      const now = clock.now();
+      // Journaled with the deletion: the client's refresh tokens are refused at once.
+      const deleted = await store.deleteClient(pathId(c.req.param('id'), 'client_id'), { id: ids.revocationJob(now), now });
+      if (!deleted) throw notFound('The client does not exist', 'inexistent_client');
+      deps.revocations.kick();
+      deps.logger.info('client deleted', { caller: c.get('caller'), client_id: deleted.client_id });
+      return c.body(null, 204);
+    })
     .get('/', requireScope('read:clients'), query(z.object({ ...offsetPaging, ...fieldSelection, app_type: z.string().max(100).optional(), is_first_party: schemas.bool.optional() })), async (c) => {
       const q = c.req.valid('query');
       const page = q.page ?? 0;

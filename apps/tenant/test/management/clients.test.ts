@@ -1,0 +1,146 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { matchesHash, sha256 as sha } from '../../src/crypto/secrets.ts';
+import { API, ISSUER, WEB_SECRET } from '../fixtures.ts';
+import { json } from '../http.ts';
+import { managementHarness, status, type ManagementHarness } from './helpers.ts';
+
+let h: ManagementHarness;
+beforeEach(async () => {
+  h = await managementHarness();
+});
+afterEach(() => h.stop());
+
+const MANAGEMENT_API = `${ISSUER}api/v2/`;
+
+/** client_credentials at the token endpoint, with the secret in the body. */
+const clientCredentials = (clientId: string, secret: string, audience = API, scope?: string) =>
+  h.post('/oauth/token', { grant_type: 'client_credentials', client_id: clientId, client_secret: secret, audience, ...(scope ? { scope } : {}) });
+
+describe('POST /clients', () => {
+  it('creates a confidential client whose secret is shown once, stored hashed, and works at the token endpoint', async () => {
+    const created = await h.api.clients.create({ name: 'Billing worker', app_type: 'non_interactive', grant_types: ['client_credentials'] });
+    expect(created).toMatchObject({ name: 'Billing worker', app_type: 'non_interactive', token_endpoint_auth_method: 'client_secret_post', grant_types: ['client_credentials'], is_first_party: true });
+    expect(created.client_id).toMatch(/^[0-9A-Za-z]{32}$/);
+    expect(created.client_secret).toMatch(/^[\w-]{43,}$/);
+
+    // Shown once: never again in a read, and not kept in clear.
+    expect(await h.api.clients.get(created.client_id!)).not.toHaveProperty('client_secret');
+    expect((await h.api.clients.list()).data.every((c) => !('client_secret' in c))).toBe(true);
+    const stored = (await h.store.getClient(created.client_id!))!;
+    expect(matchesHash(created.client_secret!, stored.client_secret_hash!)).toBe(true);
+    expect(JSON.stringify(stored)).not.toContain(created.client_secret);
+
+    await h.api.clientGrants.create({ client_id: created.client_id!, audience: API, scope: ['read:things'] });
+    const issued = await clientCredentials(created.client_id!, created.client_secret!);
+    expect(issued.status).toBe(200);
+    expect((await json(issued)).scope).toBe('read:things');
+  });
+
+  it('creates a public SPA or native client without a secret, with its callbacks and refresh-token policy', async () => {
+    const spa = await h.api.clients.create({
+      name: 'Storefront',
+      app_type: 'spa',
+      callbacks: ['https://shop.test/callback'],
+      allowed_logout_urls: ['https://shop.test/'],
+      refresh_token: { rotation_type: 'rotating', expiration_type: 'expiring', token_lifetime: 86_400, idle_token_lifetime: 3_600 },
+    });
+    expect(spa).toMatchObject({ token_endpoint_auth_method: 'none', callbacks: ['https://shop.test/callback'], grant_types: ['authorization_code', 'refresh_token'] });
+    expect(spa.refresh_token).toMatchObject({ rotation_type: 'rotating', expiration_type: 'expiring', token_lifetime: 86_400, idle_token_lifetime: 3_600, infinite_token_lifetime: false });
+    expect(spa).not.toHaveProperty('client_secret');
+    expect((await h.store.getClient(spa.client_id!))!.client_secret_hash).toBeNull();
+  });
+
+  it('answers 400 for a missing name, an unknown app type or grant type, a rotating non-expiring policy, or an unknown property', async () => {
+    const bodies = [
+      {},
+      { name: '' },
+      { name: 'x', app_type: 'mainframe' },
+      { name: 'x', grant_types: ['implicit-ish'] },
+      { name: 'x', refresh_token: { rotation_type: 'rotating', expiration_type: 'non-expiring' } },
+      { name: 'x', callbacks: ['not a url'] },
+      { name: 'x', client_secret: 'chosen-by-caller' },
+      { name: 'x', token_endpoint_auth_method: 'none', app_type: 'non_interactive' },
+    ];
+    for (const body of bodies) {
+      const res = await h.raw('/clients', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(await json(res)).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    }
+  });
+
+  it('needs create:clients', async () => {
+    const token = await h.managementToken('read:clients update:clients delete:clients');
+    const res = await h.raw('/clients', { token, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x' }) });
+    expect(res.status).toBe(403);
+    expect(await json(res)).toMatchObject({ errorCode: 'insufficient_scope', message: 'Insufficient scope, expected any of: create:clients' });
+  });
+});
+
+describe('POST /clients/{id}/rotate-secret', () => {
+  it('shows a new secret once; the old one is refused at once', async () => {
+    const rotated = await h.api.clients.rotateSecret('web');
+    expect(rotated).toMatchObject({ client_id: 'web' });
+    expect(rotated.client_secret).toMatch(/^[\w-]{43,}$/);
+    expect(rotated.client_secret).not.toBe(WEB_SECRET);
+    const old = await h.post('/oauth/token', { grant_type: 'password', client_id: 'web', client_secret: WEB_SECRET, username: h.alice.email, password: 'correct horse battery staple' });
+    expect(old.status).toBe(401);
+    expect(await json(old)).toMatchObject({ error: 'invalid_client' });
+    const fresh = await h.post('/oauth/token', { grant_type: 'password', client_id: 'web', client_secret: rotated.client_secret!, username: h.alice.email, password: 'correct horse battery staple' });
+    expect(fresh.status).toBe(200);
+    expect(await h.api.clients.get('web')).not.toHaveProperty('client_secret');
+  });
+
+  it('answers 404 for an unknown client, 400 for a public one, and needs update:client_keys', async () => {
+    expect(await status(h.api.clients.rotateSecret('nobody'))).toBe(404);
+    expect(await status(h.api.clients.rotateSecret('mobile'))).toBe(400);
+    const token = await h.managementToken('read:clients update:clients create:clients');
+    const res = await h.raw('/clients/web/rotate-secret', { token, method: 'POST' });
+    expect(res.status).toBe(403);
+    expect(await json(res)).toMatchObject({ message: 'Insufficient scope, expected any of: update:client_keys' });
+  });
+});
+
+describe('DELETE /clients/{id}', () => {
+  it('deletes the client: its refresh tokens, grants and client grants go with it, refused at once', async () => {
+    const { refresh_token } = await h.login('web');
+    const bobs = await h.login('web', { username: h.bob.email });
+    const mobile = await h.login('mobile');
+    expect((await h.api.grants.list({ client_id: 'web' })).data.length).toBeGreaterThan(0);
+
+    await h.tenant.deps.revocations.stop();
+    expect(await status(h.api.clients.delete('web'))).toBe('ok');
+    expect((await h.store.listRevocationJobs()).map((j) => [j.target, j.reason])).toEqual([[{ kind: 'client', client_id: 'web' }, 'client_tokens_revoked']]);
+    // Refused at once: the client is unknown, and the journal covers its tokens.
+    for (const token of [refresh_token, bobs.refresh_token]) {
+      expect((await h.refresh(token, 'web')).status).toBe(401);
+      expect((await h.store.findRefreshTokenBySecret(sha(token), h.clock.now()))!.usable).toBe(false);
+    }
+    expect((await h.refresh(mobile.refresh_token)).status).toBe(200);
+    expect(await status(h.api.clients.get('web'))).toBe(404);
+    expect((await h.api.grants.list({ client_id: 'web' })).data).toEqual([]);
+
+    h.tenant.deps.revocations.start();
+    await h.tenant.deps.revocations.idle();
+    const history = await h.store.listRefreshTokensHistory({ client_id: 'web' }, 0, 10);
+    expect(history.items.map((t) => t.revoked_reason)).toEqual(['client_tokens_revoked', 'client_tokens_revoked']);
+    expect(await status(h.api.clients.delete('web'))).toBe(404);
+  });
+
+  it('a deleted machine client\'s Management API token is refused at once', async () => {
+    const worker = await h.api.clients.create({ name: 'Ops script', app_type: 'non_interactive', grant_types: ['client_credentials'] });
+    await h.api.clientGrants.create({ client_id: worker.client_id!, audience: MANAGEMENT_API, scope: ['read:users'] });
+    const { access_token } = await json(await clientCredentials(worker.client_id!, worker.client_secret!, MANAGEMENT_API));
+    expect((await h.raw('/users', { token: access_token })).status).toBe(200);
+    await h.api.clients.delete(worker.client_id!);
+    const refused = await h.raw('/users', { token: access_token });
+    expect(refused.status).toBe(403);
+    expect(await json(refused)).toMatchObject({ statusCode: 403, errorCode: 'access_denied' });
+    expect((await h.api.clientGrants.list({ client_id: worker.client_id! })).data).toEqual([]);
+  });
+
+  it('needs delete:clients', async () => {
+    const token = await h.managementToken('read:clients update:clients create:clients');
+    expect((await h.raw('/clients/web', { token, method: 'DELETE' })).status).toBe(403);
+    expect(await h.api.clients.get('web')).toMatchObject({ client_id: 'web' });
+  });
+});

@@ -30,8 +30,9 @@ export function createApp(deps: BffDeps) {
   // upload never tears down the browser's keep-alive connection.
   app.use(bodyLimit({ maxBytes: 64 * 1024, onTooLarge: () => new BffError(413, 'too_large', 'The request body is too large.') }));
   app.onError(onError(deps.logger));
-  app.use('/api/*', loadSession(deps.cookie, deps.store, deps.cookieOptions, deps.now));
-  app.use('/auth/logout', loadSession(deps.cookie, deps.store, deps.cookieOptions, deps.now));
+  const session = loadSession(deps.cookie, deps.store, deps.cookieOptions, deps.now, deps.roles, deps.logger);
+  app.use('/api/*', session);
+  app.use('/auth/logout', session);
   app.use('/api/*', csrfProtection(publicOrigin));
   app.use('/auth/logout', csrfProtection(publicOrigin));
 

@@ -10,6 +10,8 @@ import { UserAccessService } from './domain/user-access-service.ts';
 import { ManagementGateway } from './management/gateway.ts';
 import { rateLimitedFetch } from './management/rate-limited-fetch.ts';
 import { ManagementTokenProvider } from './management/token-provider.ts';
+import { IdentityProvider } from './session/identity-provider.ts';
+import { RoleRecheck } from './session/role-recheck.ts';
 import { SessionCookie } from './session/session-cookie.ts';
 
 export interface Bff {
@@ -46,12 +48,15 @@ export async function createBff(config: BffConfig, overrides: { store?: BffStore
   const tokens = new ManagementTokenProvider({ ...config.management, fetch: mgmtFetch, now });
   const mgmt = new ManagementGateway(config.management.baseUrl, tokens, mgmtFetch, now);
   const secure = config.publicUrl.startsWith('https:');
+  const idp = new IdentityProvider(config.oidc);
   const deps: BffDeps = {
     config,
     store,
     cookie: new SessionCookie(config.sessionSecret, config.session, now),
     // __Host- binds the cookie to this exact origin, when it can be Secure.
     cookieOptions: { name: secure ? '__Host-rtc_session' : 'rtc_session', secure },
+    idp,
+    roles: new RoleRecheck(idp, config.oidc.rolesClaim, logger, now),
     tokens,
     mgmt,
     access: new UserAccessService(mgmt),

@@ -20,7 +20,38 @@ export interface BffConfig {
   rateLimit: { retries: number; maxWaitMs: number };
   /** PostgreSQL for the audit log and ended sessions, shared by every BFF instance; SQLite in dataDir otherwise. */
   database?: { url: string; schema?: string };
+  /** Hops of X-Forwarded-For to trust (proxies you run in front of the console); 0 by default. */
+  trustProxy?: number;
 }
+
+/** localhost, 127.0.0.0/8 and ::1: a URL only this machine can reach. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * A rough, deliberately pessimistic estimate of a secret's entropy in bits: the Shannon
+ * entropy of its characters times the length of its shortest repeating unit, so
+ * "passwordpassword..." or "0123456789" repeated counts once. Random base64 of 32 bytes scores
+ * about 230; what scores under 128 is refused.
+ */
+export function estimatedSecretBits(secret: string): number {
+  let period = secret.length;
+  for (let p = 1; p <= secret.length / 2; p++) {
+    if (secret.length % p === 0 && secret.slice(0, p).repeat(secret.length / p) === secret) {
+      period = p;
+      break;
+    }
+  }
+  const counts = new Map<string, number>();
+  for (const ch of secret) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let perChar = 0;
+  for (const n of counts.values()) perChar -= (n / secret.length) * Math.log2(n / secret.length);
+  return perChar * period;
+}
+
+export const MIN_SECRET_BITS = 128;
 
 const url = z.url({ protocol: /^https?$/ });
 const Env = z
@@ -35,9 +66,13 @@ const Env = z
     OIDC_ISSUER: url.optional(),
     OIDC_CLIENT_ID: z.string().min(1),
     OIDC_CLIENT_SECRET: z.string().min(1),
-    OIDC_SCOPE: z.string().default('openid profile email'),
+    // offline_access: the refresh token lets the BFF re-check the staff member's role every 15 minutes.
+    OIDC_SCOPE: z.string().default('openid profile email offline_access'),
     ROLES_CLAIM: z.string().min(1).default('https://refresh-token-console/roles'),
-    SESSION_SECRET: z.string().min(32, 'at least 32 characters'),
+    SESSION_SECRET: z
+      .string()
+      .min(32, 'at least 32 characters')
+      .refine((v) => estimatedSecretBits(v) >= MIN_SECRET_BITS, 'too predictable (under 128 bits of estimated entropy): use e.g. `openssl rand -base64 32`'),
     SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
     SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 7).default(12),
     BFF_DATA_DIR: z.string().default('.data/bff'),
@@ -45,6 +80,11 @@ const Env = z
     TENANT_NAME: z.string().optional(),
     MANAGEMENT_429_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
+    BFF_TRUST_PROXY: z.string().regex(/^\d{1,2}$/, 'a number of proxy hops (0 to 10)').default('0').transform(Number).pipe(z.number().max(10)),
+  })
+  .refine((e) => e.BFF_PUBLIC_URL.startsWith('https:') || isLoopbackHost(new URL(e.BFF_PUBLIC_URL).hostname), {
+    message: 'must be https: (http: only for localhost): session cookies would travel in clear',
+    path: ['BFF_PUBLIC_URL'],
   })
   .refine((e) => e.AUTH0_DOMAIN || e.MANAGEMENT_API_URL, { message: 'Set AUTH0_DOMAIN, or MANAGEMENT_API_URL and MANAGEMENT_TOKEN_URL', path: ['AUTH0_DOMAIN'] });
 
@@ -77,5 +117,6 @@ export function readConfig(env: Record<string, string | undefined>, extra: { sta
     embedded: extra.embedded ?? false,
     rateLimit: { retries: e.MANAGEMENT_429_RETRIES, maxWaitMs: 10_000 },
     ...(e.DATABASE_URL ? { database: { url: e.DATABASE_URL } } : {}),
+    trustProxy: e.BFF_TRUST_PROXY,
   };
 }

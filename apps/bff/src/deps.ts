@@ -3,6 +3,8 @@ import type { BffConfig } from './config.ts';
 import type { UserAccessService } from './domain/user-access-service.ts';
 import type { ManagementGateway } from './management/gateway.ts';
 import type { ManagementTokenProvider } from './management/token-provider.ts';
+import type { IdentityProvider } from './session/identity-provider.ts';
+import type { RoleRecheck } from './session/role-recheck.ts';
 import type { SessionCookie } from './session/session-cookie.ts';
 
 export interface Logger {
@@ -17,6 +19,9 @@ export interface BffDeps {
   store: BffStore;
   cookie: SessionCookie;
   cookieOptions: { name: string; secure: boolean };
+  /** The staff's identity provider (OIDC), and the 15-minute re-check of their role there. */
+  idp: IdentityProvider;
+  roles: RoleRecheck;
   tokens: ManagementTokenProvider;
   mgmt: ManagementGateway;
   access: UserAccessService;

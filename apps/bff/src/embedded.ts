@@ -102,7 +102,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       clientId: DEMO.clients.dashboard.client_id,
       clientSecret: DEMO.clients.dashboard.secret,
       rolesClaim: DEMO.rolesClaim,
-      scope: 'openid profile email',
+      scope: 'openid profile email offline_access',
     },
     sessionSecret: options.sessionSecret ?? persistentSecret(join(options.dataDir, 'bff')),
     session: { idleSeconds: 30 * 60, absoluteSeconds: 12 * 3600 },

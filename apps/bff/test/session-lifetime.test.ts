@@ -1,4 +1,4 @@
-import { Browser, signIn, startTestStack, type TestStack } from '@rtc/testkit';
+import { Browser, json, signIn, startTestStack, type TestStack } from '@rtc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** The BFF's clock runs `skew` ms ahead of the wall clock; the tenant's does not move. */
@@ -33,5 +33,34 @@ describe('staff session lifetime', () => {
     expect((await thief.fetch(`${stack.bffUrl}/api/me`)).status).toBe(401);
     skew = 11 * 60 * MINUTE;
     expect((await thief.fetch(`${stack.bffUrl}/api/me`)).status).toBe(401);
+  });
+
+  it('re-checks the role at the identity provider within 15 minutes: a removed role ends the session, a changed one applies', async () => {
+    skew = 0;
+    const { store } = stack.tenant.deps;
+    const staff = async (email: string, roles: string[]) => {
+      const user = (await store.getUserByEmail(email))!;
+      await store.putUser({ ...user, app_metadata: { ...user.app_metadata, custom_claims: { 'https://refresh-token-console/roles': roles } } });
+    };
+    const support = await signIn(stack, 'support');
+    const viewer = await signIn(stack, 'viewer');
+    try {
+      await staff('support@console.test', []);
+      await staff('viewer@console.test', ['admin']);
+      // Within the interval the session keeps the role it signed in with.
+      skew = 10 * MINUTE;
+      expect((await json(await support.api('GET', '/api/me'))).user.role).toBe('support');
+      // Past it: the role is asked for again (a refresh at the identity provider, where Auth0 runs its Actions).
+      skew = 16 * MINUTE;
+      expect((await support.api('GET', '/api/me')).status).toBe(401);
+      const me = await viewer.api('GET', '/api/me');
+      expect(me.status).toBe(200);
+      expect((await json(me)).user.role).toBe('admin');
+      // The removed one stays out, even with its cookie copied before.
+      expect((await support.api('GET', '/api/me')).status).toBe(401);
+    } finally {
+      await staff('support@console.test', ['support']);
+      await staff('viewer@console.test', ['viewer']);
+    }
   });
 });

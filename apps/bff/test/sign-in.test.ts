@@ -67,12 +67,11 @@ describe('staff sign-in (OIDC code + PKCE against the tenant, over HTTP)', () =>
   });
 
   it('returns only to same-site paths after sign-in', async () => {
-    for (const returnTo of ['https://evil.test/', '//evil.test/x', '/\\evil.test']) {
-      const browser = new Browser();
-      const login = await browser.fetch(`${stack.bffUrl}/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
-      expect(login.status).toBe(302);
-      const client = await signIn(stack, 'viewer', browser);
-      expect((await client.api('GET', '/api/me')).status).toBe(200);
+    const landed = async (returnTo: string) => (await signIn(stack, 'viewer', new Browser(), { returnTo })).landedAt;
+    for (const returnTo of ['https://evil.test/', '//evil.test/x', '/\\evil.test', '/auth/logout']) {
+      const url = await landed(returnTo);
+      expect([returnTo, url.href]).toEqual([returnTo, `${stack.bffUrl}/`]);
     }
+    expect((await landed('/users/auth0%7Cjane?tab=devices')).href).toBe(`${stack.bffUrl}/users/auth0%7Cjane?tab=devices`);
   });
 });

@@ -55,15 +55,18 @@ export async function startTestStack(
 
 export interface StaffClient {
   browser: Browser;
+  /** Where the browser landed at the console after signing in. */
+  landedAt: URL;
   csrf: string;
   /** Calls the BFF's API as the dashboard does: same Origin, the CSRF token. */
   api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
 }
 
 /** Walks the real sign-in: BFF /auth/login -> tenant /authorize -> login form -> BFF /auth/callback. */
-export async function signIn(stack: EmbeddedStack, role: StaffRole, browser = new Browser()): Promise<StaffClient> {
+export async function signIn(stack: EmbeddedStack, role: StaffRole, browser = new Browser(), options: { returnTo?: string } = {}): Promise<StaffClient> {
   const staff = DEMO.staff.find((s) => s.role === role)!;
-  const login = await browser.navigate(`${stack.bffUrl}/auth/login`);
+  const login = await browser.navigate(`${stack.bffUrl}/auth/login${options.returnTo !== undefined ? `?returnTo=${encodeURIComponent(options.returnTo)}` : ''}`);
+  let landedAt = login.url;
   // With a live tenant session (SSO) the tenant sends the browser straight back.
   if (login.url.origin !== new URL(stack.bffUrl).origin) {
     if (login.res.status !== 200) throw new Error(`expected the login page, got ${login.res.status}`);
@@ -77,6 +80,7 @@ export async function signIn(stack: EmbeddedStack, role: StaffRole, browser = ne
     });
     await submitted.res.body?.cancel();
     if (submitted.url.origin !== new URL(stack.bffUrl).origin) throw new Error(`sign-in ended at ${submitted.url}`);
+    landedAt = submitted.url;
   } else {
     await login.res.body?.cancel();
   }
@@ -85,6 +89,7 @@ export async function signIn(stack: EmbeddedStack, role: StaffRole, browser = ne
   const { csrf_token } = (await me.json()) as { csrf_token: string };
   return {
     browser,
+    landedAt,
     csrf: csrf_token,
     api: (method, path, body, headers = {}) =>
       browser.fetch(`${stack.bffUrl}${path}`, {

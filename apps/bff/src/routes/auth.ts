@@ -1,4 +1,4 @@
-import { ROLES, type Me, type Role } from '@rtc/contracts';
+import type { Me } from '@rtc/contracts';
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
@@ -7,16 +7,11 @@ import * as oidc from 'openid-client';
 import type { BffDeps } from '../deps.ts';
 import type { BffEnv } from '../env.ts';
 import { unauthenticated } from '../errors.ts';
+import { roleFromClaim } from '../session/role-recheck.ts';
 import type { StaffSession } from '../session/session-cookie.ts';
 
 const TX_COOKIE = 'rtc_signin';
 const TX_SECONDS = 600;
-
-/** The highest console role among the claim's values (a string or an array). */
-export function roleFromClaim(value: unknown): Role | undefined {
-  const values = Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
-  return [...ROLES].reverse().find((role) => values.includes(role));
-}
 
 /** A same-site path to return to after sign-in; anything else goes home (no open redirect). */
 export function safeReturnTo(value: string | undefined): string {
@@ -38,19 +33,7 @@ function page(c: Context, status: 400 | 403 | 502, title: string, message: strin
 export function authRoutes(deps: BffDeps) {
   const { config, cookie, store, logger } = deps;
   const redirectUri = `${config.publicUrl}/auth/callback`;
-  let discovered: Promise<oidc.Configuration> | undefined;
-  const oidcConfig = () => {
-    const insecure = new URL(config.oidc.issuer).protocol === 'http:';
-    discovered ??= oidc
-      .discovery(new URL(config.oidc.issuer), config.oidc.clientId, undefined, oidc.ClientSecretPost(config.oidc.clientSecret), {
-        ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
-      })
-      .catch((err) => {
-        discovered = undefined; // try again on the next sign-in
-        throw err;
-      });
-    return discovered;
-  };
+  const oidcConfig = () => deps.idp.configuration();
 
   return new Hono<BffEnv>()
     .get('/auth/login', async (c) => {
@@ -109,6 +92,8 @@ export function authRoutes(deps: BffDeps) {
         csrf: randomBytes(32).toString('base64url'),
         createdAt: now,
         lastSeenAt: now,
+        ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
+        roleCheckedAt: now,
       };
       setCookie(c, deps.cookieOptions.name, await cookie.seal(session), { httpOnly: true, secure: deps.cookieOptions.secure, sameSite: 'Lax', path: '/' });
       await store.recordAudit(

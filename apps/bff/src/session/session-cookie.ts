@@ -1,5 +1,5 @@
 import type { Role } from '@rtc/contracts';
-import { createHash } from 'node:crypto';
+import { hkdfSync } from 'node:crypto';
 import { EncryptJWT, jwtDecrypt } from 'jose';
 
 /** A signed-in staff member, carried in an encrypted cookie so any BFF instance can serve it. */
@@ -14,23 +14,33 @@ export interface StaffSession {
   csrf: string;
   /** The staff member's ID token, kept for RP-initiated logout at the tenant. */
   idToken?: string;
+  /** The identity provider's refresh token, to re-check the role (sealed: the browser never reads it). */
+  refreshToken?: string;
+  /** When the role was last confirmed by the identity provider. */
+  roleCheckedAt?: number;
   createdAt: number;
   lastSeenAt: number;
 }
 
+/** One key per purpose from SESSION_SECRET (HKDF-SHA256, RFC 5869): a value sealed for one never opens as another. */
+const deriveKey = (secret: string, purpose: string) => new Uint8Array(hkdfSync('sha256', secret, 'refresh-token-console', purpose, 32));
+
 /**
- * Seals and opens JWE cookies (dir + A256GCM) with a key derived from SESSION_SECRET.
- * Opening checks the absolute and the idle timeout.
+ * Seals and opens JWE cookies (dir + A256GCM): the session with one key derived from
+ * SESSION_SECRET, short-lived values (the sign-in transaction) with another. Opening a
+ * session checks the absolute and the idle timeout.
  */
 export class SessionCookie {
-  private readonly key: Uint8Array;
+  private readonly sessionKey: Uint8Array;
+  private readonly transactionKey: Uint8Array;
 
   constructor(
     secret: string,
     private readonly limits: { idleSeconds: number; absoluteSeconds: number },
     private readonly now: () => number = Date.now,
   ) {
-    this.key = createHash('sha256').update(`rtc-session:${secret}`).digest();
+    this.sessionKey = deriveKey(secret, 'session cookie');
+    this.transactionKey = deriveKey(secret, 'sign-in transaction');
   }
 
   get idleSeconds(): number {
@@ -47,11 +57,11 @@ export class SessionCookie {
   }
 
   seal(session: StaffSession): Promise<string> {
-    return this.sealValue({ s: session }, Math.floor((session.createdAt + this.limits.absoluteSeconds * 1000) / 1000));
+    return this.sealWith(this.sessionKey, { s: session }, Math.floor((session.createdAt + this.limits.absoluteSeconds * 1000) / 1000));
   }
 
   async open(value: string | undefined): Promise<StaffSession | undefined> {
-    const payload = await this.openValue(value);
+    const payload = await this.openWith(this.sessionKey, value);
     const session = payload?.s as StaffSession | undefined;
     if (!session) return undefined;
     const now = this.now();
@@ -60,19 +70,27 @@ export class SessionCookie {
     return session;
   }
 
-  /** Any short-lived value (the sign-in transaction), sealed the same way. */
+  /** Any short-lived value (the sign-in transaction), sealed with its own key. */
   sealValue(value: Record<string, unknown>, expiresAtSeconds: number): Promise<string> {
+    return this.sealWith(this.transactionKey, value, expiresAtSeconds);
+  }
+
+  openValue(value: string | undefined): Promise<Record<string, unknown> | undefined> {
+    return this.openWith(this.transactionKey, value);
+  }
+
+  private sealWith(key: Uint8Array, value: Record<string, unknown>, expiresAtSeconds: number): Promise<string> {
     return new EncryptJWT(value)
       .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
       .setIssuedAt(Math.floor(this.now() / 1000))
       .setExpirationTime(expiresAtSeconds)
-      .encrypt(this.key);
+      .encrypt(key);
   }
 
-  async openValue(value: string | undefined): Promise<Record<string, unknown> | undefined> {
+  private async openWith(key: Uint8Array, value: string | undefined): Promise<Record<string, unknown> | undefined> {
     if (!value || value.length > 8192) return undefined;
     try {
-      const { payload } = await jwtDecrypt(value, this.key, { currentDate: new Date(this.now()) });
+      const { payload } = await jwtDecrypt(value, key, { currentDate: new Date(this.now()) });
       return payload;
     } catch {
       return undefined;

@@ -82,3 +82,22 @@ describe('an oversized body over a real keep-alive socket', () => {
     }
   });
 });
+
+describe('a body past the drain bound (8 MB)', () => {
+  it('is answered 413 with Connection: close at once, and the next request gets a fresh connection', async () => {
+    const client = oneConnection(server.url);
+    try {
+      const res = await client
+        .fetch('/oauth/token', { method: 'POST', headers: FORM, body: Buffer.alloc(12 * 1024 * 1024, 0x61) })
+        .catch((err: unknown) => expect.fail(`socket error: ${describeFailure(err)}`));
+      expect(res.status).toBe(413);
+      expect(res.headers.get('connection')).toBe('close');
+      expect(await res.json()).toEqual({ error: 'invalid_request', error_description: 'Request body is too large.' });
+      const ok = await client.fetch('/oauth/token', normal()).catch((err: unknown) => expect.fail(`socket error after: ${describeFailure(err)}`));
+      expect(ok.status).toBe(200);
+      await ok.arrayBuffer();
+    } finally {
+      await client.close();
+    }
+  });
+});

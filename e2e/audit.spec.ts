@@ -18,7 +18,7 @@ test('the audit log lists each action with the staff member, and its CSV export 
   const impact = await (await callApi(page, 'POST', `/api/users/${user}/impact`, { action: 'refresh_tokens.revoke_all' })).json();
   expect((await callApi(page, 'POST', `/api/users/${user}/refresh-tokens/revoke-all`, { expected: expectedOf(impact) })).status()).toBe(200);
 
-  await page.getByRole('link', { name: 'Audit log' }).click();
+  await page.getByRole('link', { name: 'Audit log', exact: true }).click();
   await page.getByRole('textbox', { name: 'User' }).fill(customer.user_id);
   const table = page.getByRole('table', { name: 'Audit entries, newest first' });
   await expect(table.getByRole('row')).toHaveCount(3); // header + two actions

@@ -25,6 +25,7 @@ export const routes: RouteObject[] = [
           { path: 'authorized-applications', lazy: async () => ({ Component: (await import('./routes/user-tabs')).AuthorizedAppsRoute }) },
           { path: 'refresh-tokens', lazy: async () => ({ Component: (await import('./routes/user-tabs')).RefreshTokensRoute }) },
           { path: 'sessions', lazy: async () => ({ Component: (await import('./routes/user-tabs')).SessionsRoute }) },
+          { path: 'locations', lazy: async () => ({ Component: (await import('./routes/user-tabs')).LocationsRoute }) },
         ],
       },
       { path: 'settings', element: <Navigate to={paths.settings} replace /> },

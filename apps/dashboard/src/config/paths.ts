@@ -20,5 +20,6 @@ export const USER_TABS = [
   { tab: 'authorized-applications', label: 'Authorized Applications' },
   { tab: 'refresh-tokens', label: 'Refresh Tokens' },
   { tab: 'sessions', label: 'Sessions' },
+  { tab: 'locations', label: 'Locations' },
 ] as const;
 export type UserTab = (typeof USER_TABS)[number]['tab'];

@@ -2,6 +2,7 @@ import { NavLink, Outlet } from 'react-router';
 import { paths } from '../../config/paths';
 import { useCan, useMe } from '../../features/auth/api/get-me';
 import { StaffBadge } from '../../features/auth/components/staff-badge';
+import { DataAttribution } from '../../features/locations/components/data-attribution';
 
 /** The frame of every signed-in page: product, tenant, navigation, who is signed in. */
 export function AppShell() {
@@ -28,6 +29,9 @@ export function AppShell() {
       <div id="main" className="content">
         <Outlet />
       </div>
+      <footer className="footer">
+        <DataAttribution />
+      </footer>
     </div>
   );
 }

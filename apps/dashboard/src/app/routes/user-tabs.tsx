@@ -1,3 +1,4 @@
+import { LocationsTab } from '../../features/locations/components/locations-tab';
 import { AuthorizedAppsTab } from '../../features/user-access/components/authorized-apps-tab';
 import { DevicesTab } from '../../features/user-access/components/devices-tab';
 import { RefreshTokensTab } from '../../features/user-access/components/refresh-tokens-tab';
@@ -11,3 +12,4 @@ export const DevicesRoute = () => <DevicesTab userId={useUserOutlet().userId} />
 export const AuthorizedAppsRoute = () => <AuthorizedAppsTab userId={useUserOutlet().userId} />;
 export const RefreshTokensRoute = () => <RefreshTokensTab userId={useUserOutlet().userId} />;
 export const SessionsRoute = () => <SessionsTab userId={useUserOutlet().userId} />;
+export const LocationsRoute = () => <LocationsTab userId={useUserOutlet().userId} />;

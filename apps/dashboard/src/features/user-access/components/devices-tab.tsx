@@ -10,6 +10,7 @@ import { useCan } from '../../auth/api/get-me';
 import { devicesQuery } from '../api/user-access';
 import { useRevocableList } from '../lib/use-revocable-list';
 import { useActionDialog } from './action-dialog';
+import { ipWithPlace } from '../../../lib/ip-place';
 
 /**
  * Users > user > Devices: each device name with its refresh tokens, flagged when a token was
@@ -50,7 +51,7 @@ export function DevicesTab({ userId }: { userId: string }) {
                     {device.name} <DeviceFlags device={device} />
                     <div className="muted small">
                       {device.last_agent ?? 'Unknown agent'}
-                      {device.last_ip ? ` · ${device.last_ip}` : ''}
+                      {device.last_ip ? ` · ${ipWithPlace(device.last_ip, device.last_place)}` : ''}
                     </div>
                     <DeviceDetails device={device} />
                   </th>
@@ -113,7 +114,7 @@ function DeviceFlags({ device }: { device: Device }) {
           {device.reuse.map((event) => (
             <li key={event.id}>
               {event.client_name ?? 'An application'}'s rotated refresh token was used again <RelativeTime value={event.at} />
-              {event.ip ? ` from ${event.ip}` : ''}; its whole family was revoked.
+              {event.ip ? ` from ${ipWithPlace(event.ip, event.place)}` : ''}; its whole family was revoked.
             </li>
           ))}
         </ul>

@@ -15,6 +15,7 @@ import { filterTokens, sortTokens, SORT_KEYS, type SortKey, UNNAMED_DEVICE } fro
 import { useRevocableList } from '../lib/use-revocable-list';
 import { DetailsList } from '../../../components/ui/details-list';
 import { useActionDialog } from './action-dialog';
+import { ipWithPlace } from '../../../lib/ip-place';
 
 const PAGE_SIZE = 50;
 
@@ -92,7 +93,7 @@ export function RefreshTokensTab({ userId }: { userId: string }) {
               <li key={event.id}>
                 <Badge tone="danger">Reuse detected</Badge> {event.client_name ?? 'An application'} on {event.device_name ?? UNNAMED_DEVICE}: a rotated refresh token
                 was used again, so its whole family was revoked <RelativeTime value={event.at} />
-                {event.ip ? ` (from ${event.ip})` : ''}.
+                {event.ip ? ` (from ${ipWithPlace(event.ip, event.place)})` : ''}.
               </li>
             ))}
           </ul>
@@ -225,9 +226,9 @@ function TokenDetails({ token }: { token: RefreshToken }) {
     ['Last exchanged', <RelativeTime value={token.last_exchanged_at} fallback="Never" />],
     ['Idle expiry', <RelativeTime value={token.idle_expires_at} fallback="Never" />],
     ['Absolute expiry', <RelativeTime value={token.expires_at} fallback="Never" />],
-    ['Initial IP', `${d.initial_ip ?? '—'}${d.initial_asn ? ` (${d.initial_asn})` : ''}`],
+    ['Initial IP', `${ipWithPlace(d.initial_ip, d.initial_place)}${!d.initial_place && d.initial_asn ? ` (${d.initial_asn})` : ''}`],
     ['Initial user agent', d.initial_user_agent ? <>{d.initial_agent} <code className="raw-agent">{d.initial_user_agent}</code></> : '—'],
-    ['Last IP', `${d.last_ip ?? '—'}${d.last_asn ? ` (${d.last_asn})` : ''}`],
+    ['Last IP', `${ipWithPlace(d.last_ip, d.last_place)}${!d.last_place && d.last_asn ? ` (${d.last_asn})` : ''}`],
     ['Last user agent', d.last_user_agent ? <>{d.last_agent} <code className="raw-agent">{d.last_user_agent}</code></> : '—'],
     ['Signals', token.signals.length ? token.signals.join(' ') : 'None: last used as issued'],
     ['APIs and scopes', token.resource_servers.map((rs) => `${rs.api_name}: ${rs.scopes.join(' ')}`).join('; ') || '—'],

@@ -1,6 +1,7 @@
 import { DEMO } from '@rtc/tenant';
 import { startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostileBodies, NEAR_LIMIT_HEADERS } from '../../tenant/test/http-edge/hostile-bodies.ts';
 import { describeFailure, oneConnection } from '../../tenant/test/http-edge/socket.ts';
 
 let stack: TestStack;
@@ -68,4 +69,51 @@ describe('the BFF over one real keep-alive connection', () => {
       expect(client.opened(), 'no new connection').toBe(opened);
     });
   }
+});
+
+/**
+ * The tenant's hostile bodies against the BFF's JSON routes, over the same one keep-alive
+ * connection: the preview (read-only) and the setting (admin), whose bodies none of these
+ * satisfy, so nothing at the tenant changes.
+ */
+describe('hostile bodies against the BFF over one real keep-alive connection', () => {
+  const ROUTES: [method: string, path: string, field: string][] = [
+    ['POST', `/api/users/${JANE}/impact`, 'action'],
+    ['PATCH', '/api/settings', 'revoke_refresh_token_grant'],
+  ];
+  for (const [method, path, field] of ROUTES) {
+    describe(`${method} ${path.replace(JANE, '{id}')}`, () => {
+      for (const hostile of hostileBodies(field)) {
+        it(`${hostile.name}: ${hostile.status ?? '4xx'} with the documented body, then the connection still serves`, async () => {
+          const opened = client.opened();
+          const init = hostile.init();
+          const res = await client
+            .fetch(path, { ...init, method, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } })
+            .catch((err: unknown) => expect.fail(`socket error: ${describeFailure(err)}`));
+          const text = await res.text();
+          const context = `${res.status} ${text.slice(0, 200)}`;
+          if (hostile.status) expect(res.status, context).toBe(hostile.status);
+          expect(res.status, context).toBeGreaterThanOrEqual(400);
+          expect(res.status, context).toBeLessThan(500);
+          expect((JSON.parse(text) as typeof apiError).error, context).toMatchObject(apiError.error);
+          await stillWorks();
+          expect(client.opened(), 'both requests on the same keep-alive connection').toBe(opened);
+        });
+      }
+    });
+  }
+
+  it('serves a request with 15 KB of headers on the same connection', async () => {
+    const opened = client.opened();
+    const res = await send('GET', '/api/me', undefined, NEAR_LIMIT_HEADERS);
+    expect(res.status).toBe(200);
+    await res.arrayBuffer();
+    await stillWorks();
+    expect(client.opened()).toBe(opened);
+  });
+
+  it('left the tenant setting as it was and used one connection throughout', async () => {
+    expect((await stack.tenant.deps.store.getSettings()).flags.revoke_refresh_token_grant).toBe(false);
+    expect(client.opened()).toBe(1);
+  });
 });

@@ -163,9 +163,21 @@ try {
   const scripts = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
   const gzipKb = scripts.reduce((sum, path) => sum + gzipSync(readFileSync(join(dist, path))).length, 0) / 1024;
   atMost('dashboard initial JavaScript (gzip)', Math.round(gzipKb * 10) / 10, 'kB', 150);
+
+  // The offline IP database (issue 19), in a fresh process, as the tenant and the BFF each load it.
+  const ip = await ipDatabaseFigures();
+  atMost('IP database: one lookup (ASN, network, country), p99', ip.lookupP99Us, 'µs', 5, `p50 ${ip.lookupP50Us} µs over ${ip.lookups} lookups of IPv4 and IPv6 addresses`);
+  atMost('IP database: RSS it adds to a process (tenant, BFF)', ip.rssAddedMb, 'MB', 80, 'after a full GC');
+  atMost('IP database: start-up time it adds', ip.loadMs, 'ms', 1000);
 } finally {
   for (const proc of procs) await proc.kill9();
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** bench/ip-intel.ts in its own process: nothing else loaded, so its RSS is the database's. */
+async function ipDatabaseFigures(): Promise<{ loadMs: number; rssAddedMb: number; lookupP50Us: number; lookupP99Us: number; lookups: number }> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/ip-intel.ts'], { cwd: ROOT });
+  return JSON.parse(stdout);
 }
 
 /**

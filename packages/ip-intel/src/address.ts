@@ -28,13 +28,16 @@ export function parseIPv4(text: string, from = 0, to = text.length): number | nu
   return value * 256 + part;
 }
 
+/** Scratch space for the groups of one address: parsing allocates nothing (a lookup stays in the microseconds). */
+const GROUPS = new Uint16Array(8);
+
 /**
  * An IPv6 address as four unsigned 32-bit words (most significant first) written into `out`;
  * false when the text is not one. Accepts `::` compression and a trailing dotted IPv4 part;
  * a zone (`%eth0`) is not an address a client can send us, so it is refused.
  */
 export function parseIPv6(text: string, out: Uint32Array, from = 0, to = text.length): boolean {
-  const groups: number[] = [];
+  let count = 0;
   let gap = -1;
   let i = from;
   const n = to;
@@ -66,31 +69,34 @@ export function parseIPv6(text: string, out: Uint32Array, from = 0, to = text.le
     if (i < n && text.charCodeAt(i) === 46) {
       // Dotted IPv4 tail (::ffff:1.2.3.4): it fills the last two groups.
       const v4 = parseIPv4(text, start, n);
-      if (v4 === null || groups.length > 6) return false;
-      groups.push(v4 >>> 16, v4 & 0xffff);
+      if (v4 === null || count > 6) return false;
+      GROUPS[count++] = v4 >>> 16;
+      GROUPS[count++] = v4 & 0xffff;
       i = n;
       break;
     }
-    if (digits === 0) return false;
-    groups.push(value);
+    if (digits === 0 || count === 8) return false;
+    GROUPS[count++] = value;
     if (i === n) break;
     if (text.charCodeAt(i) !== 58) return false;
     i++;
     if (i < n && text.charCodeAt(i) === 58) {
       if (gap !== -1) return false;
-      gap = groups.length;
+      gap = count;
       i++;
       if (i === n) break;
     } else if (i === n) return false;
   }
-  if (gap === -1 ? groups.length !== 8 : groups.length > 7) return false;
-  const full = new Array<number>(8).fill(0);
-  if (gap === -1) for (let k = 0; k < 8; k++) full[k] = groups[k]!;
-  else {
-    for (let k = 0; k < gap; k++) full[k] = groups[k]!;
-    const tail = groups.length - gap;
-    for (let k = 0; k < tail; k++) full[8 - tail + k] = groups[gap + k]!;
+  if (gap === -1 ? count !== 8 : count > 7) return false;
+  if (gap !== -1) {
+    // Move the groups after "::" to the end and zero the gap, in place.
+    const tail = count - gap;
+    for (let k = 0; k < tail; k++) GROUPS[7 - k] = GROUPS[count - 1 - k]!;
+    for (let k = gap; k < 8 - tail; k++) GROUPS[k] = 0;
   }
-  for (let w = 0; w < 4; w++) out[w] = ((full[2 * w]! << 16) | full[2 * w + 1]!) >>> 0;
+  out[0] = ((GROUPS[0]! << 16) | GROUPS[1]!) >>> 0;
+  out[1] = ((GROUPS[2]! << 16) | GROUPS[3]!) >>> 0;
+  out[2] = ((GROUPS[4]! << 16) | GROUPS[5]!) >>> 0;
+  out[3] = ((GROUPS[6]! << 16) | GROUPS[7]!) >>> 0;
   return true;
 }

@@ -114,7 +114,8 @@ function parseV4(csv: Buffer, names: Map<number, string>) {
       else break;
     }
     const nameStart = i;
-    while (i < n && csv[i] !== 10) i++;
+    const lineEnd = csv.indexOf(10, i);
+    i = lineEnd === -1 ? n : lineEnd;
     if (field === 3) {
       start[rows] = a;
       end[rows] = b;
@@ -146,10 +147,17 @@ function parseV6(csv: string, names: Map<number, string>) {
     if (c3 !== -1 && c3 < lineEnd) {
       let number = 0;
       for (let k = c2 + 1; k < c3; k++) number = number * 10 + (csv.charCodeAt(k) - 48);
+      const at = rows * 4;
       if (parseIPv6(csv, words, i, c1)) {
-        start.set(words, rows * 4);
+        start[at] = words[0]!;
+        start[at + 1] = words[1]!;
+        start[at + 2] = words[2]!;
+        start[at + 3] = words[3]!;
         if (parseIPv6(csv, words, c1 + 1, c2)) {
-          end.set(words, rows * 4);
+          end[at] = words[0]!;
+          end[at + 1] = words[1]!;
+          end[at + 2] = words[2]!;
+          end[at + 3] = words[3]!;
           asn[rows] = number;
           rows++;
           if (!names.has(number)) names.set(number, Buffer.from(readName(csv, c3 + 1, lineEnd), 'latin1').toString('utf8'));

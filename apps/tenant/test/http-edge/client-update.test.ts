@@ -55,6 +55,14 @@ describe('PATCH /api/v2/clients/{id} through the SDK (clients.update)', () => {
     expect(await refused.json()).toMatchObject({ error: 'unauthorized_client' });
   });
 
+  it('keeps a client with the legacy grant editable after the tenant flag is turned off', async () => {
+    await h.api.settings.update({ flags: { allow_legacy_delegation_grant_types: true } });
+    await h.api.clients.update('mobile', { grant_types: ['refresh_token', 'password', JWT_BEARER] });
+    await h.api.settings.update({ flags: { allow_legacy_delegation_grant_types: false } });
+    expect((await h.api.clients.update('mobile', { name: 'Mobile, renamed' })).name).toBe('Mobile, renamed');
+    expect(await refusal(h.api.clients.update('mobile', { grant_types: ['refresh_token', JWT_BEARER] }))).toBe('400 invalid_body');
+  });
+
   it('updates callbacks, logout URLs, web origins, app type, auth method, refresh token policy, name and description', async () => {
     const updated = await h.api.clients.update('web', {
       name: 'Web, renamed',

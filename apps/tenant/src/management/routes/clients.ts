@@ -168,7 +168,7 @@ export function clientRoutes(deps: TenantDeps) {
       // Auth0 replaces each given field whole (arrays included) and keeps the others.
       const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<ClientRecord>;
       const updated: ClientRecord = { ...client, ...given, refresh_token: policy, updated_at: clock.now() };
-      checkClientRules(updated, await store.getSettings());
+      checkClientRules(updated, await store.getSettings(), fields.grant_types !== undefined);
       await store.putClient(updated);
       return c.json(clientBody(updated, tenantName));
     });

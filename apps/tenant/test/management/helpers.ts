@@ -1,3 +1,4 @@
+import { asnOf } from '@rtc/ip-intel';
 import { ManagementError } from 'auth0';
 import { ClientGrantsClient } from 'auth0/clientGrants';
 import { ClientsClient } from 'auth0/clients';
@@ -74,7 +75,7 @@ export async function managementHarness(config: Parameters<typeof testTenant>[0]
             audience,
             scope: ['openid', 'offline_access'],
             resource_servers: [{ audience, scopes: 'openid offline_access' }],
-            device: { initial_ip: '203.0.113.7', initial_asn: 'AS64500', initial_user_agent: 'test', last_ip: '203.0.113.7', last_asn: 'AS64500', last_user_agent: 'test' },
+            device: { initial_ip: '9.9.9.9', initial_asn: asnOf('9.9.9.9'), initial_user_agent: 'test', last_ip: '9.9.9.9', last_asn: asnOf('9.9.9.9'), last_user_agent: 'test' },
             now: t.clock.now() + i,
           }).record,
         );

@@ -1,6 +1,7 @@
 import type { RefreshToken } from '@rtc/contracts';
 import { describe, expect, it } from 'vitest';
-import { placeOf, userLocations } from './ip-places.ts';
+import { placeChange, placeOf, userLocations } from './ip-places.ts';
+import { theftSignals } from './user-view.ts';
 
 const token = (id: string, initial: string, last: string, created: string, exchanged: string | null): RefreshToken => ({
   id,
@@ -63,5 +64,32 @@ describe('userLocations', () => {
   it('keeps an address no data covers as a place of its own', () => {
     const [only] = userLocations([token('c', '10.1.1.1', '10.1.1.1', '2026-01-01T00:00:00Z', null)], []);
     expect(only).toMatchObject({ key: 'ip|10.1.1.1', asn: null, network: null, country: null, ips: ['10.1.1.1'], token_ids: ['c'] });
+  });
+});
+
+describe('placeChange (the theft flag: issued on one network or in one country, last used on another)', () => {
+  const device = (initial: string, last: string) => token('x', initial, last, '2026-01-01T00:00:00Z', null).device;
+
+  it('names both networks and countries when the network changed', () => {
+    expect(placeChange(device('88.160.4.21', '73.162.40.8'))).toBe(
+      'Last used from Comcast Cable Communications, LLC (AS7922) in United States, but issued on Free SAS (AS12322) in France.',
+    );
+  });
+
+  it('says nothing when the network is the same, whatever the address', () => {
+    expect(placeChange(device('73.162.40.8', '24.5.119.43'))).toBeNull();
+  });
+
+  it('is undefined when the data places neither address, so the recorded ASNs decide', () => {
+    expect(placeChange(device('10.0.0.1', '10.0.0.2'))).toBeUndefined();
+  });
+});
+
+describe('theftSignals with places', () => {
+  it('flags a token issued in France and last used in the United States by name', () => {
+    const d = token('y', '88.160.4.21', '73.162.40.8', '2026-01-01T00:00:00Z', null).device;
+    expect(theftSignals({ ...d, initial_asn: 'AS12322', last_asn: 'AS7922' })).toContain(
+      'Last used from Comcast Cable Communications, LLC (AS7922) in United States, but issued on Free SAS (AS12322) in France.',
+    );
   });
 });

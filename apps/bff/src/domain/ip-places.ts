@@ -97,3 +97,19 @@ export function userLocations(tokens: RefreshToken[], sessions: Session[]): Loca
     .map(({ seen, ...location }) => ({ ...location, ips: [...seen.entries()].sort((a, b) => b[1].localeCompare(a[1])).map(([ip]) => ip) }))
     .sort((a, b) => (b.last_seen_at ?? '').localeCompare(a.last_seen_at ?? '') || a.key.localeCompare(b.key));
 }
+
+const describeNetwork = (p: IpPlace) => `${p.network ? `${p.network} (${p.asn})` : p.asn}${p.country_name ? ` in ${p.country_name}` : ''}`;
+
+/**
+ * The theft flag's network sentence from the IP database: a token last used on another
+ * network, or in another country, than it was issued on. Null when neither changed;
+ * undefined when the data places neither address, so the ASNs the tenant recorded decide.
+ */
+export function placeChange(d: RefreshToken['device']): string | null | undefined {
+  const first = d.initial_place;
+  const last = d.last_place;
+  if (!first?.asn || !last?.asn) return undefined;
+  if (first.asn !== last.asn) return `Last used from ${describeNetwork(last)}, but issued on ${describeNetwork(first)}.`;
+  if (first.country && last.country && first.country !== last.country) return `Last used in ${last.country_name ?? last.country}, but issued in ${first.country_name ?? first.country}.`;
+  return null;
+}

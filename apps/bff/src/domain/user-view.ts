@@ -1,6 +1,6 @@
 import type { AuthorizedApp, Device, ExpectedImpact, Impact, ImpactRequest, ImpactSession, ImpactToken, RefreshToken, Session } from '@rtc/contracts';
 import type { MgmtDeviceCredential, MgmtGrant, MgmtRefreshToken, MgmtSession } from '../management/gateway.ts';
-import { placeOf } from './ip-places.ts';
+import { placeChange, placeOf } from './ip-places.ts';
 import { describeAgent, parseAgent } from './user-agent.ts';
 
 /**
@@ -61,7 +61,10 @@ export function theftSignals(d: RefreshToken['device']): string[] {
   const first = parseAgent(d.initial_user_agent);
   const last = parseAgent(d.last_user_agent);
   if (first && last && first.family !== last.family) signals.push(`Last used by ${last.description}, but issued to ${first.description}.`);
-  if (d.initial_asn && d.last_asn) {
+  const moved = placeChange(d);
+  if (moved !== undefined) {
+    if (moved) signals.push(moved);
+  } else if (d.initial_asn && d.last_asn) {
     if (d.initial_asn !== d.last_asn) signals.push(`Last used from network ${d.last_asn}${d.last_ip ? ` (${d.last_ip})` : ''}, but issued on ${d.initial_asn}.`);
   } else if (!d.initial_asn && !d.last_asn && d.initial_ip && d.last_ip && d.initial_ip !== d.last_ip) {
     signals.push(`Last used from ${d.last_ip}, but issued at ${d.initial_ip}.`);

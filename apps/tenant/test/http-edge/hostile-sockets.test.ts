@@ -111,4 +111,19 @@ describe('headers near the limit over the same connection', () => {
     await normalRequest();
     expect(client.opened()).toBe(opened);
   });
+
+  it('answers headers over the limit with 431 and Connection: close (node:http), and the client carries on over a new connection', async () => {
+    const other = oneConnection(server.url);
+    try {
+      const res = await other.fetch('/oauth/token', { method: 'POST', headers: { ...FORM, 'x-padding': 'a'.repeat(20 * 1024) }, body: 'grant_type=password' }).catch((err: unknown) => expect.fail(`socket error: ${describeFailure(err)}`));
+      expect(res.status).toBe(431);
+      expect(res.headers.get('connection')).toBe('close');
+      await res.arrayBuffer();
+      const next = await other.fetch('/health').catch((err: unknown) => expect.fail(`socket error after: ${describeFailure(err)}`));
+      expect(next.status).toBe(200);
+      await next.arrayBuffer();
+    } finally {
+      await other.close();
+    }
+  });
 });

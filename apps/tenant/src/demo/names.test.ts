@@ -22,7 +22,7 @@ describe('demo devices', () => {
     expect(all.some((ip) => !ip.includes(':'))).toBe(true);
   });
 
-  it('move between networks in more than one country (what the Locations view shows)', () => {
+  it('span networks in more than one country (what the Locations view shows)', () => {
     const countries = new Set(DEVICES.flatMap((d) => d.ips).map((ip) => db.lookup(ip)?.country));
     expect(countries.size).toBeGreaterThanOrEqual(3);
     expect(DEVICES.every((d) => d.ips.length >= 2)).toBe(true);

@@ -13,7 +13,8 @@ export const LAST_NAMES = [
  * Named devices as people name them, with the agents they send and addresses inside real
  * networks' announced ranges (mobile carriers, home broadband, a cloud VPN), so the IP database
  * names them: T-Mobile US, Verizon, Comcast, Amazon, Andrews & Arnold, Free, Orange, Wind Tre,
- * O2 UK, BT. A device moves between its addresses (the seed's last address is the next one).
+ * O2 UK, BT. Each seeded device is on one of its networks, so a demo token is not flagged as
+ * moved; a user's devices together span networks and countries (the Locations tab).
  */
 export const DEVICES: { name: string; userAgent: string; ips: string[]; apps: string[] }[] = [
   {

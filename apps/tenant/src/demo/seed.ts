@@ -134,10 +134,7 @@ export async function seedDemoTenant(store: TenantStore, input: { issuer: string
     const offset = Math.floor(random() * DEVICES.length);
     for (let d = 0; d < deviceCount; d++) {
       const device = DEVICES[(offset + d) % DEVICES.length]!;
-      const at = Math.floor(random() * device.ips.length);
-      const ip = device.ips[at]!;
-      // Where it was last used: the device's next network (home Wi-Fi, then mobile data, ...).
-      const lastIp = device.ips[(at + 1) % device.ips.length]!;
+      const ip = device.ips[Math.floor(random() * device.ips.length)]!;
       const issuedAt = now - Math.floor(random() * 25 * DAY) - DAY;
       const session: SessionRecord = {
         id: ids.session(issuedAt),
@@ -148,7 +145,7 @@ export async function seedDemoTenant(store: TenantStore, input: { issuer: string
         last_interacted_at: issuedAt,
         idle_expires_at: now + 20 * 3_600_000,
         expires_at: now + 48 * 3_600_000,
-        device: { initial_ip: ip, initial_asn: asnOf(ip), initial_user_agent: device.userAgent, last_ip: lastIp, last_asn: asnOf(lastIp), last_user_agent: device.userAgent },
+        device: { initial_ip: ip, initial_asn: asnOf(ip), initial_user_agent: device.userAgent, last_ip: ip, last_asn: asnOf(ip), last_user_agent: device.userAgent },
         clients: [],
         authentication_methods: [{ name: 'pwd', timestamp: issuedAt }],
         revoked_at: null,

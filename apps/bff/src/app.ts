@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import type { BffDeps } from './deps.ts';
 import type { BffEnv } from './env.ts';
 import { BffError, onError } from './errors.ts';
+import { canonicalHost } from './middleware/canonical-host.ts';
 import { csrfProtection } from './middleware/csrf.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { loadSession } from './middleware/session.ts';
@@ -28,6 +29,7 @@ export function createApp(deps: BffDeps) {
   });
   // The tenant's body limit: the body is read to the end before any answer, so a refused
   // upload never tears down the browser's keep-alive connection.
+  app.use(canonicalHost({ publicUrl: deps.config.publicUrl }));
   app.use(bodyLimit({ maxBytes: 64 * 1024, onTooLarge: () => new BffError(413, 'too_large', 'The request body is too large.') }));
   app.onError(onError(deps.logger));
   const session = loadSession(deps.cookie, deps.store, deps.cookieOptions, deps.now, deps.roles, deps.logger);

@@ -61,7 +61,11 @@ export function authRoutes(deps: BffDeps) {
     .get('/auth/callback', async (c) => {
       const tx = await cookie.openValue(getCookie(c, TX_COOKIE));
       deleteCookie(c, TX_COOKIE, { path: '/auth' });
-      if (!tx) return page(c, 400, 'Sign-in expired', 'This sign-in took too long or was started in another browser. Start again.');
+      if (!tx) {
+        // The sign-in cookie belongs to the address sign-in started at; the tenant returns here.
+        const origin = new URL(config.publicUrl).origin;
+        return page(c, 400, 'Sign-in expired', `This sign-in took too long, was started in another browser, or was started at another address than ${origin} (its cookie stays with that address). Open ${origin} and sign in again.`);
+      }
       let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
       try {
         const current = new URL(`${redirectUri}${new URL(c.req.url).search}`);

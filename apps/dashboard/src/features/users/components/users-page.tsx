@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link, useNavigation, useSearchParams } from 'react-router';
 import { Badge } from '../../../components/ui/badge';
 import { Button } from '../../../components/ui/button';
 import { EmptyState } from '../../../components/ui/empty-state';
@@ -20,9 +20,14 @@ export function UsersPage() {
   const debounced = useDebounced(text.trim(), 300);
   const inputId = useId();
 
-  // The URL follows the typing (debounced); back and forward bring the box along.
+  const navigation = useNavigation();
+  const search = (value: string) => setParams(value ? { q: value } : {}, { replace: false });
+
+  // The URL follows the typing (debounced); back and forward bring the box along. A pending
+  // update never overrides a navigation under way (a result clicked while its page loads), nor
+  // a value already stale.
   useEffect(() => {
-    if (debounced !== q) setParams(debounced ? { q: debounced } : {}, { replace: false });
+    if (debounced !== q && debounced === text.trim() && navigation.state === 'idle') search(debounced);
   }, [debounced]); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => setText(q), [q]);
 
@@ -33,7 +38,15 @@ export function UsersPage() {
   return (
     <main className="page" aria-labelledby="users-title">
       <h1 id="users-title">Users</h1>
-      <form className="search" role="search" onSubmit={(e) => e.preventDefault()}>
+      <form
+        className="search"
+        role="search"
+        onSubmit={(e) => {
+          // Enter searches at once.
+          e.preventDefault();
+          if (text.trim() !== q) search(text.trim());
+        }}
+      >
         <label htmlFor={inputId}>Search users</label>
         <input id={inputId} type="search" placeholder="Email, name or user id" value={text} onChange={(e) => setText(e.target.value)} maxLength={200} autoFocus />
       </form>

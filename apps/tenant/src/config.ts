@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { readBootstrapClient, type BootstrapClient } from './provisioning/bootstrap.ts';
 
 export interface ServerConfig {
   port: number;
@@ -18,11 +20,21 @@ export interface ServerConfig {
   revocationLeaseMs: number | undefined;
   revocationBatchSize: number | undefined;
   instanceId: string | undefined;
+  /** The machine-to-machine client created once on a tenant without demo data. */
+  bootstrapClient: BootstrapClient | undefined;
+  /** A tenant file to apply at start (idempotent). */
+  importFile: string | undefined;
+  /** Write the tenant file here ('-' for stdout) and exit instead of serving. */
+  exportFile: string | undefined;
 }
 
 const USAGE = `Usage: npm run tenant -- [--port N] [--host H] [--issuer URL] [--data-dir DIR | --database-url postgres://...] [--demo | --no-demo] [--trust-proxy N]
+    [--bootstrap-client ID:SECRET] [--import FILE] [--export FILE|-]
   The demo tenant (published passwords) is seeded into an empty store only on a loopback issuer,
   unless --demo / TENANT_DEMO=1 forces it (with a warning) or --no-demo / TENANT_DEMO=0 refuses it.
+  --bootstrap-client ID:SECRET (or TENANT_BOOTSTRAP_CLIENT_ID + TENANT_BOOTSTRAP_CLIENT_SECRET) creates that machine-to-machine
+  client once, with every Management API scope. --import FILE applies a tenant file at start (idempotent);
+  --export FILE (- for stdout) writes the tenant file and exits.
 Environment: TENANT_PORT, TENANT_HOST, TENANT_ISSUER, TENANT_DATA_DIR, DATABASE_URL, TENANT_DEMO=0|1, TENANT_TRUST_PROXY=N,
   TENANT_REFRESH_RATE_LIMIT (exchanges per token and IP per minute),
   TENANT_MANAGEMENT_RATE_LIMIT (Management API requests per second per client, default 1000), TENANT_REVOCATION_LEASE_MS, TENANT_REVOCATION_BATCH_SIZE, TENANT_INSTANCE_ID`;
@@ -40,6 +52,9 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
       demo: { type: 'boolean' },
       'no-demo': { type: 'boolean' },
       'trust-proxy': { type: 'string' },
+      'bootstrap-client': { type: 'string' },
+      import: { type: 'string' },
+      export: { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -74,7 +89,7 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
     port,
     host,
     issuer,
-    dataDir: values['data-dir'] ?? env.TENANT_DATA_DIR ?? '.data/tenant',
+    dataDir: fromInvocationDir(values['data-dir'] ?? env.TENANT_DATA_DIR ?? '.data/tenant', env)!,
     databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? undefined,
     demo,
     trustProxy,
@@ -84,7 +99,18 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
     revocationLeaseMs: optionalNumber(env.TENANT_REVOCATION_LEASE_MS, 'TENANT_REVOCATION_LEASE_MS'),
     revocationBatchSize: optionalNumber(env.TENANT_REVOCATION_BATCH_SIZE, 'TENANT_REVOCATION_BATCH_SIZE'),
     instanceId: env.TENANT_INSTANCE_ID || undefined,
+    bootstrapClient: readBootstrapClient(values['bootstrap-client'], env),
+    importFile: fromInvocationDir(values.import, env),
+    exportFile: values.export === '-' ? '-' : fromInvocationDir(values.export, env),
   };
+}
+
+/**
+ * A relative path as the operator meant it: from the directory they ran `npm run tenant` in
+ * (npm's INIT_CWD), not the workspace directory npm runs the script in.
+ */
+function fromInvocationDir(path: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  return path === undefined ? undefined : resolve(env.INIT_CWD ?? process.cwd(), path);
 }
 
 /** localhost, 127.0.0.0/8 and ::1: an issuer only this machine can reach. */

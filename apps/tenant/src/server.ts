@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { resolve } from 'node:path';
 import { readServerConfig } from './config.ts';
 import { DEMO } from './demo/demo-data.ts';
+import { provision } from './provisioning/cli.ts';
 import { createTenant } from './tenant.ts';
 
 /** Starts the embedded tenant: `npm run tenant -- --port 4400 --data-dir .data/tenant`. */
@@ -11,7 +12,9 @@ async function main() {
   const tenant = await createTenant({
     issuer: config.issuer,
     storage: config.databaseUrl ?? resolve(config.dataDir),
-    demo: config.demo,
+    // An export reads the tenant as it is: no demo seeding, no bootstrap client.
+    demo: config.demo && config.exportFile === undefined,
+    ...(config.bootstrapClient && config.exportFile === undefined ? { bootstrapClient: config.bootstrapClient } : {}),
     ...(config.refreshRateLimitPerMinute ? { refreshRateLimitPerMinute: config.refreshRateLimitPerMinute } : {}),
     options: {
       trustProxy: config.trustProxy,
@@ -21,6 +24,11 @@ async function main() {
     ...(config.revocationBatchSize ? { revocationBatchSize: config.revocationBatchSize } : {}),
     ...(config.instanceId ? { instanceId: config.instanceId } : {}),
   });
+  const provisioning = await provision(tenant, config);
+  if (provisioning.exported) {
+    await tenant.close();
+    return;
+  }
   const server = serve({ fetch: tenant.app.fetch, port: config.port, hostname: config.host }, (info) => {
     const lines = [
       `Embedded tenant listening on http://${config.host}:${info.port}`,
@@ -33,6 +41,7 @@ async function main() {
       `  demo data  ${config.demo ? 'yes (published passwords: loopback only unless --demo)' : 'no (--demo / TENANT_DEMO=1 to force)'}`,
       `  proxies    ${config.trustProxy} trusted hop(s) of X-Forwarded-For   (--trust-proxy / TENANT_TRUST_PROXY)`,
       `  instance   ${tenant.deps.revocations.instanceId}`,
+      ...provisioning.notes,
     ];
     console.error(lines.join('\n'));
   });

@@ -8,6 +8,7 @@ import { randomSecret } from './crypto/secrets.ts';
 import type { TenantDeps, TenantOptions } from './deps.ts';
 import { seedDemoTenant } from './demo/seed.ts';
 import { syncManagementApi } from './management/system-api.ts';
+import { ensureBootstrapClient, type BootstrapClient } from './provisioning/bootstrap.ts';
 import { RevocationWorker } from './domain/revocation-worker.ts';
 import { jsonLogger, type Logger } from './http/logger.ts';
 import { MAX_ACTIVE_TOKENS_PER_USER_AND_CLIENT } from './store/defaults.ts';
@@ -26,6 +27,8 @@ export interface TenantConfig {
   logger?: Logger;
   /** Seed the demo tenant when the store is empty. */
   demo?: boolean;
+  /** Create, once, this machine-to-machine client with every Management API scope (a tenant without demo data). */
+  bootstrapClient?: BootstrapClient;
   options?: Partial<TenantOptions>;
   /** Refresh-token exchanges per token and IP per minute. */
   refreshRateLimitPerMinute?: number;
@@ -90,6 +93,7 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
     });
   }
   await syncManagementApi(store, issuer);
+  if (config.bootstrapClient) await ensureBootstrapClient(store, { ...config.bootstrapClient, issuer, now: clock.now() });
   const keys = await Keys.load(store, clock.now());
   const cookieSecret = await store.getOrCreateSecret('cookie', () => randomSecret(32));
   // One process owns a SQLite tenant, so after a restart it is the same instance and resumes

@@ -1,0 +1,41 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { managementAudience } from '../deps.ts';
+import type { Tenant } from '../tenant.ts';
+import { exportTenant, importTenant } from './tenant-file.ts';
+
+/**
+ * The start-up work of `npm run tenant` beyond serving: `--export` (write the tenant file,
+ * then stop), `--import` (apply one), and telling the operator of a tenant nobody can
+ * administer how to get a Management API client. Returns lines for the start-up banner.
+ */
+export async function provision(
+  tenant: Tenant,
+  config: { importFile: string | undefined; exportFile: string | undefined; demo: boolean; bootstrapClient: unknown },
+  out: { stdout(text: string): void } = { stdout: (text) => process.stdout.write(text) },
+): Promise<{ exported: boolean; notes: string[] }> {
+  const { store, issuer, clock } = tenant.deps;
+  if (config.exportFile !== undefined) {
+    const text = `${JSON.stringify(await exportTenant(store, issuer), null, 2)}\n`;
+    if (config.exportFile === '-') out.stdout(text);
+    else writeFileSync(config.exportFile, text, { mode: 0o600 });
+    return { exported: true, notes: [] };
+  }
+  const notes: string[] = [];
+  if (config.importFile !== undefined) {
+    const report = await importTenant(store, readFileSync(config.importFile, 'utf8'), { issuer, now: clock.now() });
+    const count = (o: Record<string, number>) => Object.entries(o).map(([k, n]) => `${n} ${k.replace('_', ' ')}`).join(', ');
+    notes.push(`  imported   ${config.importFile}: created ${count(report.created)}; updated ${count(report.updated)}`);
+    for (const clientId of report.clientsWithoutSecret) {
+      notes.push(`  note       client ${clientId} has no secret yet: POST /api/v2/clients/${clientId}/rotate-secret shows one`);
+    }
+  }
+  const administered = (await store.listClientGrants({ audience: managementAudience(issuer) }, undefined, 1)).items.length > 0;
+  if (!config.demo && !config.bootstrapClient && !administered) {
+    notes.push(
+      '  NO CLIENT  nothing can call the Management API yet. Restart once with',
+      '             TENANT_BOOTSTRAP_CLIENT_ID=<id> TENANT_BOOTSTRAP_CLIENT_SECRET=<secret of 32+ characters, e.g. `openssl rand -base64 48`>',
+      '             (or --bootstrap-client ID:SECRET) to create a machine-to-machine client with every Management API scope.',
+    );
+  }
+  return { exported: false, notes };
+}

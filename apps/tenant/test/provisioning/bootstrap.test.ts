@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.ts';
+import { readServerConfig } from '../../src/config.ts';
+import { silentLogger } from '../../src/http/logger.ts';
+import { MANAGEMENT_SCOPES } from '../../src/management/system-api.ts';
+import { createTenant, type Tenant } from '../../src/tenant.ts';
+import { testStorage } from '../fixtures.ts';
+import { sdk } from '../management/helpers.ts';
+import { serveApp } from '../server.ts';
+
+const ISSUER = 'https://fresh.tenant.test/';
+const BOOTSTRAP = { clientId: 'bootstrap-admin', clientSecret: 'bootstrap-secret-0123456789abcdefghijklmnop' };
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A tenant without demo data on its own storage; `reopen` starts another instance on the same storage. */
+async function freshTenant(bootstrapClient?: { clientId: string; clientSecret: string }) {
+  const where = testStorage();
+  const clock = new ManualClock();
+  const storage = where.storage === ':memory:' ? (await import('../../src/store/sqlite/sqlite-store.ts')).SqliteStore : undefined;
+  // In-memory SQLite is one handle: share it between "starts" by passing the store itself.
+  const shared = storage ? new storage(':memory:') : undefined;
+  const open = (client?: { clientId: string; clientSecret: string }) =>
+    createTenant({ issuer: ISSUER, storage: shared ?? where.storage, ...(where.schema ? { schema: where.schema } : {}), clock, logger: silentLogger, demo: false, ...(client ? { bootstrapClient: client } : {}) });
+  const tenant = await open(bootstrapClient);
+  cleanups.push(async () => {
+    await tenant.close();
+    await where.cleanup();
+  });
+  return { tenant, clock, open };
+}
+
+const token = async (tenant: Tenant, clientId: string, clientSecret: string) => {
+  const res = await tenant.app.request('/oauth/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, audience: `${ISSUER}api/v2/` }).toString(),
+  });
+  return { status: res.status, body: (await res.json()) as { access_token: string; scope: string } };
+};
+
+describe('the bootstrap client of a tenant without demo data', () => {
+  it('is a machine-to-machine client with every Management API scope, enough to set the tenant up through the SDK', async () => {
+    const { tenant } = await freshTenant(BOOTSTRAP);
+    expect((await tenant.deps.store.listClients(0, 10)).items.map((c) => c.client_id)).toEqual([BOOTSTRAP.clientId]);
+    const issued = await token(tenant, BOOTSTRAP.clientId, BOOTSTRAP.clientSecret);
+    expect(issued.status).toBe(200);
+    expect(issued.body.scope.split(' ').sort()).toEqual([...MANAGEMENT_SCOPES].sort());
+
+    const server = await serveApp(tenant.app.fetch);
+    cleanups.push(() => server.close());
+    const api = sdk(`${server.url}/api/v2`, issued.body.access_token);
+    const user = await api.users.create({ connection: 'Username-Password-Authentication', email: 'first@fresh.test', password: 'a long first passphrase' });
+    expect(user.user_id).toMatch(/^auth0\|/);
+    const app = await api.clients.create({ name: 'First app', app_type: 'regular_web', callbacks: ['https://app.fresh.test/callback'] });
+    expect(app.client_secret).toBeTruthy();
+  });
+
+  it('is created once: a later start with another secret leaves the client, its rotated secret and narrowed grant alone', async () => {
+    const { tenant, open } = await freshTenant(BOOTSTRAP);
+    const grant = (await tenant.deps.store.getClientGrant(BOOTSTRAP.clientId, `${ISSUER}api/v2/`))!;
+    await tenant.deps.store.putClientGrant({ ...grant, scope: ['read:users'] });
+    const again = await open({ clientId: BOOTSTRAP.clientId, clientSecret: 'another-secret-0123456789abcdefghijklmnopq' });
+    try {
+      expect((await token(again, BOOTSTRAP.clientId, 'another-secret-0123456789abcdefghijklmnopq')).status).toBe(401);
+      const issued = await token(again, BOOTSTRAP.clientId, BOOTSTRAP.clientSecret);
+      expect(issued.body.scope).toBe('read:users');
+    } finally {
+      // On in-memory SQLite both starts share one store, which the first one closes.
+      if (again.deps.store !== tenant.deps.store) await again.close();
+      else await again.deps.revocations.stop();
+    }
+  });
+
+  it('without one, a tenant without demo data has no client at all', async () => {
+    const { tenant } = await freshTenant();
+    expect((await tenant.deps.store.listClients(0, 10)).total).toBe(0);
+    expect((await token(tenant, BOOTSTRAP.clientId, BOOTSTRAP.clientSecret)).status).toBe(401);
+  });
+
+  it('refuses a guessable secret or an odd client id rather than start with one', async () => {
+    await expect(freshTenant({ clientId: 'bootstrap-admin', clientSecret: 'short' })).rejects.toThrow(/at least 32 characters/);
+    await expect(freshTenant({ clientId: 'a b', clientSecret: BOOTSTRAP.clientSecret })).rejects.toThrow(/client id/);
+  });
+});
+
+describe('bootstrap client configuration', () => {
+  it('comes from TENANT_BOOTSTRAP_CLIENT_ID / _SECRET, or --bootstrap-client ID:SECRET (the flag wins)', () => {
+    const env = { TENANT_BOOTSTRAP_CLIENT_ID: 'from-env-id', TENANT_BOOTSTRAP_CLIENT_SECRET: BOOTSTRAP.clientSecret };
+    expect(readServerConfig([], env).bootstrapClient).toEqual({ clientId: 'from-env-id', clientSecret: BOOTSTRAP.clientSecret });
+    expect(readServerConfig(['--bootstrap-client', `from-flag:${BOOTSTRAP.clientSecret}`], env).bootstrapClient).toEqual({ clientId: 'from-flag', clientSecret: BOOTSTRAP.clientSecret });
+    expect(readServerConfig([], {}).bootstrapClient).toBeUndefined();
+    expect(() => readServerConfig([], { TENANT_BOOTSTRAP_CLIENT_ID: 'only-the-id' })).toThrow(/TENANT_BOOTSTRAP_CLIENT_SECRET/);
+    expect(() => readServerConfig(['--bootstrap-client', 'no-secret-here'], {})).toThrow(/ID:SECRET/);
+    expect(() => readServerConfig(['--bootstrap-client', 'short-id:short'], {})).toThrow(/at least 32 characters/);
+  });
+});

@@ -18,7 +18,9 @@ export function AuthorizedAppsTab({ userId }: { userId: string }) {
   return (
     <section aria-labelledby="apps-heading">
       <h2 id="apps-heading" className="section-title">Authorized Applications</h2>
-      <p className="muted">Applications this user has granted access to. Revoking one deletes the grant and every refresh token issued under it.</p>
+      <p className="muted">
+        Applications this user has granted access to. Revoking one deletes the grant and every refresh token issued under it. The Management API does not say when a grant was made.
+      </p>
       {summary}
       {apps.error ? <ErrorNotice error={apps.error} onRetry={() => void apps.refetch()} title="Could not load authorized applications" /> : null}
       <table className="table">
@@ -28,7 +30,7 @@ export function AuthorizedAppsTab({ userId }: { userId: string }) {
             <th scope="col">Application</th>
             <th scope="col">API</th>
             <th scope="col">Scopes</th>
-            <th scope="col" title="The Management API does not return when a grant was made; this is its oldest live refresh token.">Granted</th>
+            <th scope="col">Oldest live refresh token</th>
             <th scope="col">Refresh tokens</th>
             {canRevoke ? <th scope="col"><span className="visually-hidden">Actions</span></th> : null}
           </tr>
@@ -51,7 +53,7 @@ export function AuthorizedAppsTab({ userId }: { userId: string }) {
                     </ul>
                   </td>
                   <td>
-                    <RelativeTime value={app.first_token_at} fallback="Unknown" />
+                    <RelativeTime value={app.first_token_at} fallback="None live" />
                   </td>
                   <td>
                     {revoking ? <Badge tone="warn">Revoking…</Badge> : app.token_count}

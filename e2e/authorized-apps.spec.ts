@@ -1,0 +1,12 @@
+import { expect, openUser, STAFF_STATE, test } from './fixtures.ts';
+
+test.use({ storageState: STAFF_STATE('viewer') });
+
+test('authorized applications invent no grant date: they show the oldest live token, labelled as such (defect 7)', async ({ page, customer }) => {
+  await customer.login('Grant Date Laptop', 'web');
+  await openUser(page, customer, 'Authorized Applications');
+  const table = page.getByRole('table', { name: 'Authorized applications of this user' });
+  await expect(table.getByRole('columnheader', { name: 'Granted' })).toHaveCount(0);
+  await expect(table.getByRole('columnheader', { name: /Oldest live refresh token/ })).toBeVisible();
+  await expect(page.getByText('The Management API does not say when a grant was made.')).toBeVisible();
+});

@@ -46,8 +46,16 @@ describe('kill -9, then restart', () => {
   it('during a burst of rotations: no family has two live tokens, and the tenant serves again', async () => {
     const dir = dataDir();
     const tenant = await tenantOn(dir);
+    // A reuse interval, so the secret before the current one is legitimately usable for a while:
+    // the check below then tells a correct pair from a family that kept an older secret alive.
+    const mgmt = { authorization: `Bearer ${await managementToken(tenant)}`, 'content-type': 'application/json' };
+    const mobile = (await (await fetch(`${tenant.url}/api/v2/clients/${DEMO.clients.mobile.client_id}`, { headers: mgmt })).json()) as { refresh_token: Record<string, unknown> };
+    const patched = await fetch(`${tenant.url}/api/v2/clients/${DEMO.clients.mobile.client_id}`, { method: 'PATCH', headers: mgmt, body: JSON.stringify({ refresh_token: { ...mobile.refresh_token, leeway: 60 } }) });
+    expect(patched.status).toBe(200);
     const app = endUserApp(tenant.url);
-    const chains = await Promise.all(Array.from({ length: 16 }, async (_, i) => ({ seen: [await app.login(DEMO.sampleUser.email, `Crash ${i}`)] })));
+    // One after another: sign-in attempts are counted before the password check (10 at once per account and address).
+    const chains: { seen: string[] }[] = [];
+    for (let i = 0; i < 16; i++) chains.push({ seen: [await app.login(DEMO.sampleUser.email, `Crash ${i}`)] });
     let stop = false;
     const burst = chains.map(async (chain) => {
       while (!stop) {
@@ -64,9 +72,12 @@ describe('kill -9, then restart', () => {
 
     const store = onDisk(dir);
     for (const chain of chains) {
-      const live = [];
-      for (const value of chain.seen) if ((await store.findRefreshTokenBySecret(sha256(value), Date.now()))?.usable) live.push(value);
-      expect(live.length).toBeLessThanOrEqual(1);
+      const usable: boolean[] = [];
+      for (const value of chain.seen) usable.push(!!(await store.findRefreshTokenBySecret(sha256(value), Date.now()))?.usable);
+      // Within the reuse interval the last two secrets the app saw may both work (the newest may
+      // also be one the crash kept from it); nothing older than those two may, ever.
+      expect(usable.slice(0, -2).filter(Boolean)).toEqual([]);
+      expect(usable.filter(Boolean).length).toBeLessThanOrEqual(2);
     }
     expect(store.raw.pragma('integrity_check', { simple: true })).toBe('ok');
 

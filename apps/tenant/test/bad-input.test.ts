@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256 } from '../src/crypto/secrets.ts';
 import { testTenant, type TestTenant } from './fixtures.ts';
 
 let t: TestTenant;
@@ -89,9 +90,11 @@ describe('bad input on every Authentication API endpoint', () => {
       expect(typeof body.error_description).toBe('string');
     }
     expect(await snapshot()).toEqual(before);
+    // Checked after each case (not once at the end, which passes trivially when run alone).
+    expect((await t.store.findRefreshTokenBySecret(sha256(liveToken), t.clock.now()))?.usable).toBe(true);
   });
 
-  it('left the live token usable after all of it', async () => {
+  it('leaves the live token usable for its client', async () => {
     expect((await t.refresh(liveToken)).status).toBe(200);
   });
 });

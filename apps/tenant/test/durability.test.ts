@@ -65,9 +65,15 @@ describe(`restart durability (${pgWhere ? 'PostgreSQL' : 'SQLite on disk'})`, ()
       expect((await tenant.deps.store.getSettings()).flags.revoke_refresh_token_grant).toBe(true);
       expect((await refresh(kept)).status).toBe(200);
       expect((await refresh(revoked)).status).toBe(403);
-      expect((await refresh(rotatedTo)).status).toBe(200);
-      // The secret rotated away before the restart is still recognised as reuse.
+      const successor = await refresh(rotatedTo);
+      expect(successor.status).toBe(200);
+      const newest = ((await successor.json()) as { refresh_token: string }).refresh_token;
+      // The secret rotated away before the restart is still recognised as reuse: a reuse event,
+      // and the whole family (its newest token too) revoked.
       expect((await refresh(rotatedFrom)).status).toBe(403);
+      const events = await tenant.deps.store.listEvents({}, 100);
+      expect(events.filter((e) => e.type === 'ferrt')).toHaveLength(1);
+      expect((await refresh(newest)).status).toBe(403);
     } finally {
       await tenant.close();
     }

@@ -61,3 +61,22 @@ test('a rotating token reused after its leeway shows as a revoked family', async
   await expect(page.getByRole('table', { name: 'Refresh tokens of this user' }).getByRole('row', { name: /Cloned Phone/ })).toHaveCount(0);
   await shot('screen-revoked-family');
 });
+
+test('reuse detection shows on the user header and on the device row, with when, where from and which agent (defect 5)', async ({ page, customer }) => {
+  const app = customer.app('mobile');
+  await customer.login('Reused Phone', 'web'); // keeps the device listed once the family is gone
+  const original = await customer.login('Reused Phone', 'mobile');
+  const rotated = await app.refresh(original);
+  expect(rotated.status).toBe(200);
+  expect((await app.refresh(original)).status).toBe(403);
+
+  await openUser(page, customer, 'Devices');
+  const header = page.getByRole('region', { name: 'Security alerts' });
+  await expect(header).toContainText('Reuse detected');
+  await expect(header).toContainText('Acme Mobile on Reused Phone');
+  await expect(header).toContainText('from 127.0.0.1');
+  await expect(header).toContainText('by node');
+  const row = page.getByRole('table', { name: 'Devices of this user' }).getByRole('row', { name: /Reused Phone/ });
+  await expect(row).toContainText('Reuse detected');
+  await expect(row).toContainText(/from 127\.0\.0\.1.* by node/);
+});

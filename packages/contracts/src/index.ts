@@ -234,6 +234,9 @@ export const SecurityEvent = z.object({
   refresh_token_id: z.string().nullable(),
   device_name: z.string().nullable(),
   ip: z.string().nullable(),
+  /** The agent that presented the token, in a few words and raw. */
+  agent: z.string().nullable(),
+  user_agent: z.string().nullable(),
   place: placeOfIp,
 });
 export type SecurityEvent = z.infer<typeof SecurityEvent>;

@@ -2,6 +2,7 @@ import type { ActionResult, AuthorizedApp, Device, ExpectedImpact, Impact, Impac
 import { BffError, notFound } from '../errors.ts';
 import type { ManagementGateway } from '../management/gateway.ts';
 import { placeOf, userLocations } from './ip-places.ts';
+import { describeAgent } from './user-agent.ts';
 import { authorizedApps, computeImpact, deviceNamesByTokenId, groupDevices, impactChanges, toRefreshToken, toSession, UNNAMED_DEVICE, type ImpactData } from './user-view.ts';
 
 /** What an action did: its impact, as confirmed, and the ids it acted on. */
@@ -92,6 +93,8 @@ export class UserAccessService {
         refresh_token_id: tokenId,
         device_name: (typeof details.device_name === 'string' ? details.device_name : null) ?? (tokenId ? (deviceNames.get(tokenId) ?? null) : null),
         ip: log.ip ?? null,
+        agent: describeAgent(typeof details.user_agent === 'string' ? details.user_agent : null),
+        user_agent: typeof details.user_agent === 'string' ? details.user_agent : null,
         place: placeOf(log.ip),
       };
     });

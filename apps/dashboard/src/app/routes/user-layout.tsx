@@ -5,6 +5,7 @@ import { SkeletonBlock } from '../../components/ui/skeleton';
 import { paths, USER_TABS } from '../../config/paths';
 import { ApiError } from '../../lib/api-client';
 import { userQuery } from '../../features/users/api/users';
+import { SecurityAlerts } from '../../features/user-access/components/security-alerts';
 import type { UserDetail } from '@rtc/contracts';
 
 export interface UserOutletContext {
@@ -45,6 +46,7 @@ export function UserLayout() {
           <p className="muted">{user.data?.email} · <code>{userId}</code></p>
         </div>
       </header>
+      <SecurityAlerts userId={userId} />
       <nav className="tabs" aria-label="User sections">
         {USER_TABS.map(({ tab, label }) => (
           <NavLink key={tab} to={paths.user(userId, tab)} end={tab === 'details'}>

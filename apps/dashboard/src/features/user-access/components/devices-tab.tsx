@@ -114,7 +114,8 @@ function DeviceFlags({ device }: { device: Device }) {
           {device.reuse.map((event) => (
             <li key={event.id}>
               {event.client_name ?? 'An application'}'s rotated refresh token was used again <RelativeTime value={event.at} />
-              {event.ip ? ` from ${ipWithPlace(event.ip, event.place)}` : ''}; its whole family was revoked.
+              {event.ip ? ` from ${ipWithPlace(event.ip, event.place)}` : ''}
+              {event.agent ? ` by ${event.agent}` : ''}; its whole family was revoked.
             </li>
           ))}
         </ul>

@@ -8,6 +8,7 @@ import type { BffDeps } from './deps.ts';
 import type { BffEnv } from './env.ts';
 import { BffError, onError } from './errors.ts';
 import { canonicalHost } from './middleware/canonical-host.ts';
+import { clientIp } from './middleware/client-ip.ts';
 import { csrfProtection } from './middleware/csrf.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { loadSession } from './middleware/session.ts';
@@ -25,7 +26,14 @@ export function createApp(deps: BffDeps) {
   app.use(async (c, next) => {
     const started = performance.now();
     await next();
-    deps.logger.info('request', { requestId: c.get('requestId'), method: c.req.method, path: c.req.path.slice(0, 200), status: c.res.status, ms: Math.round(performance.now() - started) });
+    deps.logger.info('request', {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path.slice(0, 200),
+      status: c.res.status,
+      ms: Math.round(performance.now() - started),
+      ip: clientIp(c, deps.config.trustProxy ?? 0),
+    });
   });
   // The tenant's body limit: the body is read to the end before any answer, so a refused
   // upload never tears down the browser's keep-alive connection.

@@ -24,6 +24,8 @@ export interface EmbeddedStackOptions {
   sessionSecret?: string;
   /** PostgreSQL for both the tenant and the BFF's audit log (in `schema`, if given); SQLite in dataDir otherwise. */
   database?: { url: string; schema?: string };
+  /** Hops of X-Forwarded-For the BFF trusts (BFF_TRUST_PROXY); 0 by default. */
+  trustProxy?: number;
   /** The BFF's clock (tests move it forward to cross session timeouts). */
   now?: () => number;
   /** Extra tenant configuration for tests (rate limits, revocation lag). */
@@ -112,6 +114,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     embedded: true,
     rateLimit: { retries: 3, maxWaitMs: 10_000 },
     ...(options.database ? { database: options.database } : {}),
+    trustProxy: options.trustProxy ?? 0,
   };
   const bff = await createBff(config, { ...(options.logger ? { logger: options.logger } : {}), ...(options.now ? { now: options.now } : {}) });
   const bffHttp = await listen(bff.app.fetch, bffPort, host);

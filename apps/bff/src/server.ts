@@ -27,6 +27,8 @@ async function main() {
     dataDir: resolve(process.env.DATA_DIR ?? '.data'),
     tenantPort: Number(process.env.TENANT_PORT ?? 4400),
     bffPort: port,
+    trustProxy: Number(process.env.BFF_TRUST_PROXY ?? 0) || 0,
+    tenant: { options: { trustProxy: Number(process.env.TENANT_TRUST_PROXY ?? 0) || 0 } },
     ...(process.env.DATABASE_URL ? { database: { url: process.env.DATABASE_URL } } : {}),
   });
   console.error(

@@ -49,3 +49,23 @@ describe('keys derived from SESSION_SECRET (HKDF)', () => {
     expect(await cookie.open(tx)).toBeUndefined();
   });
 });
+
+describe('the caller address the BFF records (BFF_TRUST_PROXY)', () => {
+  it('ignores X-Forwarded-For by default, and takes the right-most untrusted address behind one proxy', async () => {
+    const { startTestStack } = await import('@rtc/testkit');
+    for (const [trustProxy, expected] of [
+      [0, '127.0.0.1'],
+      [1, '9.9.9.9'],
+    ] as const) {
+      const logs: string[] = [];
+      const stack = await startTestStack({ logs, trustProxy });
+      try {
+        await fetch(`${stack.bffUrl}/health`, { headers: { 'x-forwarded-for': '1.2.3.4, 9.9.9.9' } });
+        const line = logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'request' && l.path === '/health');
+        expect([trustProxy, line?.ip]).toEqual([trustProxy, expected]);
+      } finally {
+        await stack.stop();
+      }
+    }
+  });
+});

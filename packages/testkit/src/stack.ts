@@ -10,6 +10,8 @@ export type StaffRole = 'admin' | 'support' | 'viewer';
 
 export interface TestStack extends EmbeddedStack {
   dataDir: string;
+  /** With TEST_STORE=postgres: where the tenant and the BFF keep their rows. */
+  database?: { url: string; schema: string };
   /** A browser signed in to the console as the demo staff member of that role. */
   signIn(role: StaffRole): Promise<StaffClient>;
   stop(): Promise<void>;
@@ -19,7 +21,7 @@ const quiet = { info() {}, warn() {}, error() {} };
 
 /** The tenant (demo data, fresh temporary directory) and the BFF, on free ports. */
 export async function startTestStack(
-  options: { staticDir?: string | null; tenant?: Parameters<typeof startEmbeddedStack>[0]['tenant']; logs?: string[]; now?: () => number } = {},
+  options: { staticDir?: string | null; tenant?: Parameters<typeof startEmbeddedStack>[0]['tenant']; logs?: string[]; now?: () => number; trustProxy?: number } = {},
 ): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rtc-stack-'));
   // TEST_STORE=postgres: tenant and BFF in a schema of their own on TEST_DATABASE_URL.
@@ -40,10 +42,12 @@ export async function startTestStack(
     ...(database ? { database } : {}),
     ...(options.tenant ? { tenant: options.tenant } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
   });
   return {
     ...stack,
     dataDir,
+    ...(database ? { database } : {}),
     signIn: (role) => signIn(stack, role),
     async stop() {
       await stack.close();

@@ -81,7 +81,7 @@ export function planExchange(input: {
   asn: string | null;
   userAgent: string | null;
 }): RotationPlanner {
-  return ({ token, presented, previous_valid_until, revoked_by_job }) => {
+  return ({ token, presented, previous_valid_until, revoked_by_job, user }) => {
     if (token.client_id !== input.clientId) return { kind: 'reject' };
     if (token.revoked_at !== null || revoked_by_job || isExpired(token, input.now)) return { kind: 'reject' };
 
@@ -89,6 +89,8 @@ export function planExchange(input: {
     if (presented === 'stale' || (presented === 'previous' && !withinLeeway)) {
       return token.rotating ? { kind: 'revoke-family', reason: 'reuse_detected' } : { kind: 'reject' };
     }
+    // Refused without rotating: an unblocked user's client still holds the current secret.
+    if (user !== 'active') return { kind: 'reject' };
 
     const idleExpiresAt = token.idle_lifetime === null ? null : capAt(input.now + token.idle_lifetime * 1000, token.expires_at);
     const common = {

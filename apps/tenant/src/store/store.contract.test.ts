@@ -54,6 +54,11 @@ function mint(user_id: string, now: number, extra: { grant_id?: string; session_
   });
 }
 
+const userRecord = (user_id: string, email: string): UserRecord => ({
+  user_id, email, email_verified: false, name: email, nickname: email, given_name: null, family_name: null, picture: null,
+  password_hash: null, app_metadata: {}, user_metadata: {}, blocked: false, created_at: T0, updated_at: T0, last_login: null, last_ip: null, logins_count: 0,
+});
+
 const exchange = (store: TenantStore, value: string, now: number) =>
   store.rotateRefreshToken(sha256(value), now, planExchange({ clientId: 'app', now, newSecretHash: sha256(randomSecret()), ip: null, asn: null, userAgent: null }));
 
@@ -69,6 +74,7 @@ for (const { name, open, skip } of STORES) {
     };
 
     it('rotates a secret once: the second presentation of the same secret is reuse', withStore(async (store) => {
+      await store.createUser(userRecord('u1', 'u1@example.test'));
       const { value, record } = mint('u1', T0);
       await store.issueRefreshToken(record, 200);
       const outcomes = await Promise.all([exchange(store, value, T0 + 1), exchange(store, value, T0 + 1)]);
@@ -203,10 +209,6 @@ for (const { name, open, skip } of STORES) {
       expect((await store.getRefreshToken(ids[0]!))!.revoked_reason).toBe('oauth_revoke');
     }));
 
-    const userRecord = (user_id: string, email: string): UserRecord => ({
-      user_id, email, email_verified: false, name: email, nickname: email, given_name: null, family_name: null, picture: null,
-      password_hash: null, app_metadata: {}, user_metadata: {}, blocked: false, created_at: T0, updated_at: T0, last_login: null, last_ip: null, logins_count: 0,
-    });
 
     it('creates a user once: a taken id or email (any case) is a conflict', withStore(async (store) => {
       expect(await store.createUser(userRecord('auth0|a', 'Ann@Example.test'))).toBe(true);
@@ -297,6 +299,19 @@ for (const { name, open, skip } of STORES) {
       expect(await store.deleteClientGrant('cg_1')).toMatchObject({ id: 'cg_1' });
       expect(await store.getClientGrant('a', 'https://x/')).toBeUndefined();
       expect(await store.deleteClientGrant('cg_1')).toBeUndefined();
+    }));
+
+    it('tells the rotation planner whether the token\'s user is active, blocked or gone, in the same transaction', withStore(async (store) => {
+      const seen: string[] = [];
+      const look = (value: string) => store.rotateRefreshToken(sha256(value), T0 + 1, (state) => (seen.push(state.user), { kind: 'reject' }));
+      const { value, record } = mint('u1', T0);
+      await store.issueRefreshToken(record, 200);
+      await look(value);
+      await store.createUser(userRecord('u1', 'u1@example.test'));
+      await look(value);
+      await store.updateUser({ ...userRecord('u1', 'u1@example.test'), blocked: true });
+      await look(value);
+      expect(seen).toEqual(['missing', 'active', 'blocked']);
     }));
 
     it('updates settings atomically and keeps them', withStore(async (store) => {

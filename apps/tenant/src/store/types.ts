@@ -200,6 +200,8 @@ export interface RotationState {
   previous_valid_until: number | null;
   /** A pending bulk revocation (user, grant, session, client) already covers this token. */
   revoked_by_job: boolean;
+  /** The token's user, read in the same transaction: a blocked or deleted user's token is refused, not rotated. */
+  user: 'active' | 'blocked' | 'missing';
 }
 
 /** What the domain decided to do with a presented refresh token; applied atomically. */

@@ -138,6 +138,19 @@ describe('PATCH /users/{id}', () => {
     expect((await passwordGrant(h.bob.email, PASSWORD)).status).toBe(200);
   });
 
+  it('blocking a user does not burn their rotating refresh token: refused while blocked, usable again once unblocked', async () => {
+    const { refresh_token } = await h.login('mobile', { username: h.bob.email });
+    await h.api.users.update(h.bob.user_id, { blocked: true });
+    const refused = await h.refresh(refresh_token);
+    expect(refused.status).toBe(403);
+    expect(await json(refused)).toMatchObject({ error: 'invalid_grant' });
+    await h.api.users.update(h.bob.user_id, { blocked: false });
+    // The refused exchange rotated nothing, so this is the token's current secret, not a reuse.
+    const again = await h.refresh(refresh_token);
+    expect(again.status).toBe(200);
+    expect(await h.store.listEvents({ user_id: h.bob.user_id, type: 'ferrt' }, 10)).toEqual([]);
+  });
+
   it('answers 409 for an email another user has, 404 for an unknown user, 400 for a bad body', async () => {
     expect(await status(h.api.users.update(h.bob.user_id, { email: 'Alice@Test.Example' }))).toBe(409);
     expect((await h.api.users.get(h.bob.user_id)).email).toBe(h.bob.email);

@@ -520,11 +520,17 @@ export class PostgresStore implements TenantStore {
       const secret = await this.one('SELECT token_id FROM refresh_token_secrets WHERE hash = $1', [secretHash], db);
       if (!secret) return { kind: 'unknown' };
       // The row lock serialises every exchange of this token, on every instance.
-      const row = await this.one('SELECT * FROM refresh_tokens WHERE id = $1 FOR UPDATE', [secret.token_id], db);
+      // The user's state comes with the row, in the same statement: no extra round trip.
+      const row = await this.one(
+        `SELECT t.*, CASE WHEN u.user_id IS NULL THEN 'missing' WHEN (u.json::json->>'blocked')::boolean THEN 'blocked' ELSE 'active' END AS user_state
+         FROM refresh_tokens t LEFT JOIN users u ON u.user_id = t.user_id WHERE t.id = $1 FOR UPDATE OF t`,
+        [secret.token_id],
+        db,
+      );
       if (!row) return { kind: 'unknown' };
       const token = toRefreshToken(row);
       const presented = secretHash.equals(row.current_hash) ? 'current' : row.previous_hash && secretHash.equals(row.previous_hash) ? 'previous' : 'stale';
-      const plan = planner({ token, presented, previous_valid_until: row.previous_valid_until, revoked_by_job: await this.coveredByJob(db, row) });
+      const plan = planner({ token, presented, previous_valid_until: row.previous_valid_until, revoked_by_job: await this.coveredByJob(db, row), user: row.user_state });
       switch (plan.kind) {
         case 'reject':
           return { kind: 'rejected', token };

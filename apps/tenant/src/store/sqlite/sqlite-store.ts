@@ -597,7 +597,11 @@ export class SqliteStore implements TenantStore {
     return this.walOnlyTx((): RotationOutcome => {
       const secret = this.q('SELECT token_id FROM refresh_token_secrets WHERE hash = ?').get(secretHash) as Row | undefined;
       if (!secret) return { kind: 'unknown' };
-      const row = this.q('SELECT rowid AS seq, * FROM refresh_tokens WHERE id = ?').get(secret.token_id) as Row | undefined;
+      // The user's state comes with the row, in the same statement: no extra round trip.
+      const row = this.q(
+        `SELECT t.rowid AS seq, t.*, CASE WHEN u.user_id IS NULL THEN 'missing' WHEN json_extract(u.json, '$.blocked') THEN 'blocked' ELSE 'active' END AS user_state
+         FROM refresh_tokens t LEFT JOIN users u ON u.user_id = t.user_id WHERE t.id = ?`,
+      ).get(secret.token_id) as Row | undefined;
       if (!row) return { kind: 'unknown' };
       const token = toRefreshToken(row);
       const presented = secretHash.equals(row.current_hash)
@@ -610,6 +614,7 @@ export class SqliteStore implements TenantStore {
         presented,
         previous_valid_until: row.previous_valid_until,
         revoked_by_job: this.coveredByJob(row),
+        user: row.user_state,
       });
       switch (plan.kind) {
         case 'reject':

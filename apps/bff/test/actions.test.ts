@@ -113,7 +113,7 @@ describe('authorized applications', () => {
     expect((await web().refresh(a)).status).toBe(403);
     expect((await web().refresh(b)).status).toBe(403);
     expect((await mobile().refresh(keep)).status).toBe(200);
-    expect(await lastAudit('grant.revoke')).toMatchObject({ result: 'success', target: `grant ${webApp.grant_id}` });
+    expect(await lastAudit('grant.revoke')).toMatchObject({ result: 'success', target: 'grant of Acme Web for User profile (OpenID Connect)' });
     expect((await confirmingPreview(support, 'DELETE', `/api/users/${USER}/authorized-apps/${webApp.grant_id}`)).status).toBe(404);
   });
 });
@@ -132,7 +132,7 @@ describe('refresh tokens', () => {
     expect((await confirmingPreview(support, 'DELETE', `/api/users/${USER}/refresh-tokens/${first.id}`)).status).toBe(200);
     expect((await mobile().refresh(one)).status).toBe(403);
     expect((await mobile().refresh(two)).status).toBe(200);
-    expect(await lastAudit('refresh_token.revoke')).toMatchObject({ target: `refresh token ${first.id}`, result: 'success' });
+    expect(await lastAudit('refresh_token.revoke')).toMatchObject({ target: 'refresh token of Acme Mobile on RT One', result: 'success' });
 
     expect((await confirmingPreview(support, 'POST', `/api/users/${USER}/refresh-tokens/revoke-all`, { client_id: DEMO.clients.mobile.client_id })).status).toBe(200);
     expect((await mobile().refresh(two)).status).toBe(403);

@@ -6,7 +6,7 @@ import { describeAgent } from './user-agent.ts';
 import { authorizedApps, computeImpact, deviceNamesByTokenId, groupDevices, impactChanges, toRefreshToken, toSession, UNNAMED_DEVICE, type ImpactData } from './user-view.ts';
 
 /** What an action did: its impact, as confirmed, and the ids it acted on. */
-export type Executed = { impact: Impact; result: Omit<ActionResult, 'audit_id'> };
+export type Executed = { impact: Impact; result: Omit<ActionResult, 'audit_id'>; userEmail: string | null };
 
 /**
  * A user's access as the console's screens see it, and the destructive actions on it. Every
@@ -18,7 +18,7 @@ export class UserAccessService {
 
   /** Throws 404 for an unknown user before any other call. */
   private async load(userId: string, parts: { grants?: boolean; sessions?: boolean; settings?: boolean } = {}) {
-    await this.mgmt.getUser(userId).catch((err) => {
+    const user = await this.mgmt.getUser(userId).catch((err) => {
       throw err?.code === 'not_found' ? notFound('There is no such user in this tenant.') : err;
     });
     const [names, { tokens, truncated }, credentials, grants, sessions, settings] = await Promise.all([
@@ -32,6 +32,7 @@ export class UserAccessService {
     const deviceNames = deviceNamesByTokenId(credentials);
     const views = tokens.map((t) => toRefreshToken(t, deviceNames, names));
     return {
+      userEmail: typeof user.email === 'string' ? user.email : null,
       names,
       credentials,
       grants,
@@ -104,7 +105,7 @@ export class UserAccessService {
     return (await this.preview(userId, request)).impact;
   }
 
-  private async preview(userId: string, request: ImpactRequest): Promise<{ impact: Impact; data: ImpactData }> {
+  private async preview(userId: string, request: ImpactRequest): Promise<{ impact: Impact; data: ImpactData & { userEmail: string | null } }> {
     const sessions = request.action === 'session.revoke' || request.action === 'device.lost';
     const data = await this.load(userId, { grants: true, sessions, settings: true });
     const impact = computeImpact(request, data);
@@ -164,7 +165,7 @@ export class UserAccessService {
         await this.mgmt.revokeSession(request.session_id);
         break;
     }
-    return { impact, result };
+    return { impact, result, userEmail: data.userEmail };
   }
 }
 

@@ -21,13 +21,14 @@ export async function auditedWithId<T>(
   c: Context<BffEnv>,
   deps: BffDeps,
   entry: { action: AuditAction; target: string; target_user_id: string | null },
-  run: () => Promise<{ value: T; detail: string }>,
+  run: () => Promise<{ value: T; detail: string; target?: string }>,
 ): Promise<{ value: T; auditId: string }> {
   const session = c.get('session')!;
   const base = { ...entry, actor: { sub: session.sub, name: session.name, role: session.role }, request_id: c.get('requestId') };
   try {
-    const { value, detail } = await run();
-    const recorded = await deps.store.recordAudit({ ...base, result: 'success', detail }, deps.now());
+    // The target may be named only once the action knows it (an application, not a grant id).
+    const { value, detail, target } = await run();
+    const recorded = await deps.store.recordAudit({ ...base, ...(target ? { target } : {}), result: 'success', detail }, deps.now());
     return { value, auditId: recorded.id };
   } catch (err) {
     await deps.store.recordAudit({ ...base, result: 'failure', detail: (err as Error).message.slice(0, 500) }, deps.now());

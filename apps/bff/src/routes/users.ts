@@ -68,6 +68,22 @@ function detailOf(impact: Impact): string {
   ].join(' ').replace(/\s+;/g, ';');
 }
 
+/** An action's target by name, for the audit log; undefined where the request already names it. */
+function namedTarget(request: ImpactRequest, impact: Impact): string | undefined {
+  switch (request.action) {
+    case 'grant.revoke':
+      return `grant of ${impact.target_name}`;
+    case 'refresh_token.revoke':
+      return `refresh token of ${impact.target_name}`;
+    case 'refresh_tokens.revoke_all':
+      return `all refresh tokens${request.client_id ? ` of ${impact.target_name}` : ''}${request.device_name ? ` on device "${request.device_name}"` : ''}`;
+    case 'session.revoke':
+      return impact.target_name;
+    default:
+      return undefined;
+  }
+}
+
 /**
  * The confirmed preview of a DELETE action, in an optional JSON body: a DELETE sent without
  * one is still answered, with 409 and the preview to confirm.
@@ -93,8 +109,14 @@ export function userRoutes(deps: BffDeps) {
 
   const act = async (c: Parameters<typeof auditedWithId>[0], userId: string, request: ImpactRequest, expected: ExpectedImpact | undefined, target: string): Promise<ActionResult> => {
     const { value, auditId } = await auditedWithId(c, deps, { action: request.action, target, target_user_id: userId }, async () => {
-      const { impact, result } = await access.execute(userId, request, expected);
-      return { value: result, detail: detailOf(impact) };
+      const { impact, result, userEmail } = await access.execute(userId, request, expected);
+      // Names as they are now, since ids say nothing once the things are gone.
+      const devices = [...new Set(impact.tokens.map((t) => t.device_name ?? 'Unnamed device'))].join(', ');
+      return {
+        value: result,
+        target: namedTarget(request, impact) ?? target,
+        detail: `user ${userEmail ?? userId}: ${detailOf(impact)}${devices ? `; devices: ${devices}` : ''}`,
+      };
     });
     return { ...value, audit_id: auditId };
   };

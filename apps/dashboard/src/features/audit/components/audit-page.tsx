@@ -1,6 +1,7 @@
 import { AUDIT_ACTIONS_LIST } from './audit-actions';
 import { useQuery } from '@tanstack/react-query';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
+import { paths } from '../../../config/paths';
 import { Badge } from '../../../components/ui/badge';
 import { Button } from '../../../components/ui/button';
 import { EmptyState } from '../../../components/ui/empty-state';
@@ -57,7 +58,7 @@ export function AuditPage() {
         </label>
         <label>
           User
-          <input defaultValue={params.get('user_id') ?? ''} onChange={(e) => set('user_id', e.target.value.trim())} placeholder="auth0|…" />
+          <input defaultValue={params.get('user_id') ?? ''} onChange={(e) => set('user_id', e.target.value.trim())} placeholder="Email or user id" />
         </label>
         <label>
           Action
@@ -104,7 +105,11 @@ export function AuditPage() {
                 <td>{AUDIT_ACTIONS_LIST.find(([a]) => a === entry.action)?.[1] ?? entry.action}</td>
                 <td>
                   {entry.target}
-                  {entry.target_user_id ? <div className="muted small">{entry.target_user_id}</div> : null}
+                  {entry.target_user_id ? (
+                    <div className="muted small">
+                      <Link to={paths.user(entry.target_user_id)}>{entry.target_user_id}</Link>
+                    </div>
+                  ) : null}
                   <div className="muted small">{entry.detail}</div>
                 </td>
                 <td>

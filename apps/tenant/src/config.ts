@@ -11,6 +11,8 @@ export interface ServerConfig {
   databaseUrl: string | undefined;
   /** Seed the demo tenant (published passwords): on a loopback issuer, or when asked explicitly. */
   demo: boolean;
+  /** Reachable from other machines (public issuer, non-loopback bind address, or a proxy in front). */
+  exposed: boolean;
   /** Hops of X-Forwarded-For to trust (proxies you run in front of the tenant); 0 by default. */
   trustProxy: number;
   /** Things the operator must hear at start-up. */
@@ -66,7 +68,8 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
   const port = Number(values.port ?? env.TENANT_PORT ?? 4400);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port: ${values.port ?? env.TENANT_PORT}\n${USAGE}`);
   const host = values.host ?? env.TENANT_HOST ?? '127.0.0.1';
-  const issuer = values.issuer ?? env.TENANT_ISSUER ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/`;
+  const issuerHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const issuer = values.issuer ?? env.TENANT_ISSUER ?? `http://${issuerHost}:${port}/`;
   let issuerUrl: URL;
   try {
     issuerUrl = new URL(issuer);
@@ -74,17 +77,20 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
     throw new Error(`Invalid issuer URL: ${issuer}\n${USAGE}`);
   }
   const warnings: string[] = [];
-  // Flags win over the environment; neither said: loopback decides.
-  const demoAsked = values.demo ? true : values['no-demo'] ? false : env.TENANT_DEMO === '1' ? true : env.TENANT_DEMO === '0' ? false : undefined;
-  const demo = demoAsked ?? isLoopbackHost(issuerUrl.hostname);
-  if (demoAsked && !isLoopbackHost(issuerUrl.hostname)) {
-    warnings.push(
-      `WARNING: demo data forced on the non-loopback issuer ${issuer}: anyone who can reach it can sign in with the README's published demo passwords and use the demo machine-to-machine secret. Never do this on a real deployment.`,
-    );
-  }
   const trustProxyValue = values['trust-proxy'] ?? env.TENANT_TRUST_PROXY ?? '0';
   const trustProxy = Number(trustProxyValue);
   if (!/^\d+$/.test(trustProxyValue) || trustProxy > 10) throw new Error(`--trust-proxy / TENANT_TRUST_PROXY must be a number of proxy hops from 0 to 10, got ${trustProxyValue}\n${USAGE}`);
+  // Reachable from elsewhere: a public issuer, a bind address other than loopback (0.0.0.0
+  // listens everywhere whatever the issuer says), or a proxy in front.
+  const exposed = !isLoopbackHost(issuerUrl.hostname) || !isLoopbackHost(host) || trustProxy > 0;
+  // Flags win over the environment; neither said: only a tenant nobody else can reach gets the demo.
+  const demoAsked = values.demo ? true : values['no-demo'] ? false : env.TENANT_DEMO === '1' ? true : env.TENANT_DEMO === '0' ? false : undefined;
+  const demo = demoAsked ?? !exposed;
+  if (demoAsked && exposed) {
+    warnings.push(
+      `WARNING: demo data forced on a tenant reachable from elsewhere (issuer ${issuer}, listening on ${host}): anyone who can reach it can sign in with the README's published demo passwords and use the demo machine-to-machine secret. Never do this on a real deployment.`,
+    );
+  }
   return {
     port,
     host,
@@ -92,6 +98,7 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
     dataDir: fromInvocationDir(values['data-dir'] ?? env.TENANT_DATA_DIR ?? '.data/tenant', env)!,
     databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? undefined,
     demo,
+    exposed,
     trustProxy,
     warnings,
     refreshRateLimitPerMinute: optionalNumber(env.TENANT_REFRESH_RATE_LIMIT, 'TENANT_REFRESH_RATE_LIMIT'),

@@ -14,6 +14,7 @@ async function main() {
     storage: config.databaseUrl ?? resolve(config.dataDir),
     // An export reads the tenant as it is: no demo seeding, no bootstrap client.
     demo: config.demo && config.exportFile === undefined,
+    refuseDemoData: config.exposed && !config.demo,
     ...(config.bootstrapClient && config.exportFile === undefined ? { bootstrapClient: config.bootstrapClient } : {}),
     ...(config.refreshRateLimitPerMinute ? { refreshRateLimitPerMinute: config.refreshRateLimitPerMinute } : {}),
     options: {

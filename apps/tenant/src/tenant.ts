@@ -6,6 +6,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { Keys } from './crypto/keys.ts';
 import { randomSecret } from './crypto/secrets.ts';
 import type { TenantDeps, TenantOptions } from './deps.ts';
+import { DEMO } from './demo/demo-data.ts';
 import { seedDemoTenant } from './demo/seed.ts';
 import { syncManagementApi } from './management/system-api.ts';
 import { ensureBootstrapClient, type BootstrapClient } from './provisioning/bootstrap.ts';
@@ -27,6 +28,11 @@ export interface TenantConfig {
   logger?: Logger;
   /** Seed the demo tenant when the store is empty. */
   demo?: boolean;
+  /**
+   * Refuse to start when the store holds the demo tenant's published clients (a data dir tried
+   * on loopback, then served to the world): set for a tenant reachable from elsewhere.
+   */
+  refuseDemoData?: boolean;
   /** Create, once, this machine-to-machine client with every Management API scope (a tenant without demo data). */
   bootstrapClient?: BootstrapClient;
   options?: Partial<TenantOptions>;
@@ -87,6 +93,12 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
   ipDatabase();
   const store = await openStore(config.storage, config.schema ? { schema: config.schema } : {});
   // Instances starting together on an empty database: one seeds, the others wait and see it done.
+  if (config.refuseDemoData && (await store.getClient(DEMO.clients.management.client_id))) {
+    await store.close();
+    throw new Error(
+      `This store holds the demo tenant, whose passwords and machine secret are published, and this tenant is reachable from elsewhere. Start it on a fresh data dir or database, or pass --demo to accept the risk knowingly.`,
+    );
+  }
   if (config.demo) {
     await store.exclusive('demo-seed', async () => {
       if (await store.isEmpty()) await seedDemoTenant(store, { issuer, now: clock.now() });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sha256 } from '../crypto/secrets.ts';
 import { managementAudience } from '../deps.ts';
 import { ids } from '../domain/ids.ts';
@@ -47,9 +48,10 @@ export function readBootstrapClient(flag: string | undefined, env: NodeJS.Proces
 }
 
 /**
- * Creates, once, the machine-to-machine client with a client grant for the Management API
- * and every scope, as Auth0 does for a new tenant. If the client already exists it is left
- * alone: its secret may have been rotated through the API since, and its grant narrowed.
+ * Creates, once in the life of the store, the machine-to-machine client with a client grant
+ * for the Management API and every scope, as Auth0 does for a new tenant. Later starts leave
+ * it alone: its secret may have been rotated through the API since, its grant narrowed, or the
+ * client deleted, and a deleted one must stay deleted even with the variables still set.
  */
 export async function ensureBootstrapClient(
   store: TenantStore,
@@ -58,6 +60,9 @@ export async function ensureBootstrapClient(
   const problem = bootstrapClientProblem(input);
   if (problem) throw new Error(problem);
   return store.exclusive('bootstrap-client', async () => {
+    // The store remembers that it was bootstrapped (whichever client it was).
+    const marker = `${input.clientId}@${randomUUID()}`;
+    if ((await store.getOrCreateSecret('bootstrap-client', () => marker)) !== marker) return 'exists';
     if (await store.getClient(input.clientId)) return 'exists';
     await store.putClient({
       client_id: input.clientId,

@@ -12,8 +12,13 @@ describe('tenant start-up configuration', () => {
     it('starts without demo data on a public issuer, as in the README multi-instance example', () => {
       expect(readServerConfig(['--port', '4401', '--issuer', 'https://tenant.example.com/'], {}).demo).toBe(false);
       expect(readServerConfig([], { TENANT_ISSUER: 'https://tenant.example.com/' }).demo).toBe(false);
-      // Listening on every interface with the default issuer is not loopback either.
+      // Listening on every interface is not loopback, whatever the issuer says; nor is a proxy in front.
       expect(readServerConfig(['--host', '0.0.0.0', '--issuer', 'http://192.0.2.10:4400/'], {}).demo).toBe(false);
+      expect(readServerConfig(['--host', '0.0.0.0'], {}).demo).toBe(false);
+      expect(readServerConfig(['--host', '::'], {}).demo).toBe(false);
+      expect(readServerConfig(['--trust-proxy', '1'], {}).demo).toBe(false);
+      expect(readServerConfig(['--host', '0.0.0.0'], {}).exposed).toBe(true);
+      expect(readServerConfig([], {}).exposed).toBe(false);
     });
 
     it('seeds it on a public issuer only when asked explicitly, and says so loudly', () => {
@@ -34,5 +39,25 @@ describe('tenant start-up configuration', () => {
       expect(readServerConfig([], { TENANT_TRUST_PROXY: '1' }).trustProxy).toBe(1);
       expect(() => readServerConfig(['--trust-proxy', 'yes'], {})).toThrow(/trust-proxy/);
     });
+  });
+});
+
+describe('a store holding the demo tenant, served where others can reach it', () => {
+  it('refuses to start unless the demo is asked for', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createTenant } = await import('../../src/tenant.ts');
+    const { silentLogger } = await import('../../src/http/logger.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'rtc-demo-'));
+    try {
+      const tried = await createTenant({ issuer: 'http://127.0.0.1:4400/', storage: dir, demo: true, logger: silentLogger });
+      await tried.close();
+      await expect(createTenant({ issuer: 'https://auth.example.com/', storage: dir, refuseDemoData: true, logger: silentLogger })).rejects.toThrow(/demo tenant/);
+      const forced = await createTenant({ issuer: 'https://auth.example.com/', storage: dir, demo: true, logger: silentLogger });
+      await forced.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -75,6 +75,19 @@ describe('the bootstrap client of a tenant without demo data', () => {
     }
   });
 
+  it('is never re-created once deleted, even when a later start still names it', async () => {
+    const { tenant, open } = await freshTenant(BOOTSTRAP);
+    await tenant.deps.store.deleteClient(BOOTSTRAP.clientId, { id: 'job_bootstrap', now: Date.now() });
+    const again = await open(BOOTSTRAP);
+    try {
+      expect(await again.deps.store.getClient(BOOTSTRAP.clientId)).toBeUndefined();
+      expect((await token(again, BOOTSTRAP.clientId, BOOTSTRAP.clientSecret)).status).toBe(401);
+    } finally {
+      if (again.deps.store !== tenant.deps.store) await again.close();
+      else await again.deps.revocations.stop();
+    }
+  });
+
   it('without one, a tenant without demo data has no client at all', async () => {
     const { tenant } = await freshTenant();
     expect((await tenant.deps.store.listClients(0, 10)).total).toBe(0);

@@ -5,6 +5,7 @@ import { SkeletonBlock } from '../../components/ui/skeleton';
 import { paths, USER_TABS } from '../../config/paths';
 import { ApiError } from '../../lib/api-client';
 import { userQuery } from '../../features/users/api/users';
+import { useTitle } from '../../lib/use-title';
 import { SecurityAlerts } from '../../features/user-access/components/security-alerts';
 import type { UserDetail } from '@rtc/contracts';
 
@@ -20,6 +21,7 @@ export const useUserOutlet = () => useOutletContext<UserOutletContext>();
 export function UserLayout() {
   const userId = useParams().userId!;
   const user = useQuery(userQuery(userId));
+  useTitle(user.data ? (user.data.name ?? user.data.email ?? userId) : 'User');
   if (user.error) {
     return (
       <main className="page">

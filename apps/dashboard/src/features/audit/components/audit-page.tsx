@@ -2,6 +2,8 @@ import { AUDIT_ACTIONS_LIST } from './audit-actions';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { paths } from '../../../config/paths';
+import { useTitle } from '../../../lib/use-title';
+import { useCan, useMe } from '../../auth/api/get-me';
 import { Badge } from '../../../components/ui/badge';
 import { Button } from '../../../components/ui/button';
 import { EmptyState } from '../../../components/ui/empty-state';
@@ -15,6 +17,22 @@ const toIso = (local: string) => (local ? new Date(local).toISOString() : undefi
 
 /** The audit log: who did what to whom, filterable, exportable as CSV. */
 export function AuditPage() {
+  useTitle('Audit log');
+  const canRead = useCan('readAudit');
+  const me = useMe();
+  // The server refuses it anyway; say so instead of a form that can only fail.
+  if (me.data && !canRead) {
+    return (
+      <main className="page" aria-labelledby="audit-title">
+        <h1 id="audit-title">Audit log</h1>
+        <p className="callout">Your role ({me.data.user.role}) may not read the audit log. Ask a support lead or an admin.</p>
+      </main>
+    );
+  }
+  return <AuditLog />;
+}
+
+function AuditLog() {
   const [params, setParams] = useSearchParams();
   const filter: AuditFilter = {
     ...(params.get('actor') ? { actor: params.get('actor')! } : {}),

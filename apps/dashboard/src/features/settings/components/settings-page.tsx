@@ -4,12 +4,14 @@ import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { ErrorNotice } from '../../../components/ui/error-notice';
 import { SkeletonBlock } from '../../../components/ui/skeleton';
 import { useCan } from '../../auth/api/get-me';
+import { useTitle } from '../../../lib/use-title';
 import { settingsQuery, useUpdateSettings } from '../api/settings';
 
 const NAME = 'Refresh Token Revocation Deletes Grant';
 
 /** Tenant Settings > Advanced: the "Refresh Token Revocation Deletes Grant" toggle (admins only). */
 export function SettingsPage() {
+  useTitle('Tenant settings');
   const canChange = useCan('changeSettings');
   const settings = useQuery(settingsQuery());
   const update = useUpdateSettings();

@@ -10,12 +10,16 @@ import { SkeletonRows } from '../../../components/ui/skeleton';
 import { paths } from '../../../config/paths';
 import { PER_PAGE, searchUsersQuery } from '../api/users';
 import { useDebounced } from './use-debounced';
+import { plural } from '../../../lib/format';
+import { useTitle } from '../../../lib/use-title';
 
 /** Users: search by email, name or id; the URL holds the query and the page. */
 export function UsersPage() {
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
-  const page = Math.max(0, Number(params.get('page') ?? 0) || 0);
+  // ?page= counts from 1, as the pager shows it.
+  const page = Math.max(0, (Number(params.get('page') ?? 1) || 1) - 1);
+  useTitle('Users');
   const [text, setText] = useState(q);
   const debounced = useDebounced(text.trim(), 300);
   const inputId = useId();
@@ -33,7 +37,7 @@ export function UsersPage() {
 
   const users = useQuery(searchUsersQuery(q, page));
   const pages = users.data ? Math.max(1, Math.ceil(users.data.total / PER_PAGE)) : 1;
-  const goTo = (next: number) => setParams({ ...(q ? { q } : {}), ...(next ? { page: String(next) } : {}) });
+  const goTo = (next: number) => setParams({ ...(q ? { q } : {}), ...(next ? { page: String(next + 1) } : {}) });
 
   return (
     <main className="page" aria-labelledby="users-title">
@@ -87,7 +91,7 @@ export function UsersPage() {
             Previous
           </Button>
           <span aria-live="polite">
-            Page {page + 1} of {pages} · {users.data.total} users
+            Page {page + 1} of {pages} · {plural(users.data.total, 'user')}
           </span>
           <Button onClick={() => goTo(page + 1)} disabled={page + 1 >= pages}>
             Next

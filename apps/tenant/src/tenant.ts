@@ -79,9 +79,9 @@ export async function openStore(storage: string | TenantStore, options: { schema
 
 const signInThrottle = (store: TenantStore, limits: SignInLimits) =>
   new SignInThrottle({
-    perAccountAndAddress: store.createRateLimiter(limits.perAccountAndAddress, SIGN_IN_WINDOW_MS),
-    perAccount: store.createRateLimiter(limits.perAccount, SIGN_IN_WINDOW_MS),
-    perAddress: store.createRateLimiter(limits.perAddress, SIGN_IN_WINDOW_MS),
+    perAccountAndAddress: store.createRateLimiter(limits.perAccountAndAddress, SIGN_IN_WINDOW_MS, { whenFull: 'refuse' }),
+    perAccount: store.createRateLimiter(limits.perAccount, SIGN_IN_WINDOW_MS, { whenFull: 'refuse' }),
+    perAddress: store.createRateLimiter(limits.perAddress, SIGN_IN_WINDOW_MS, { whenFull: 'refuse' }),
   });
 
 /** Opens (or creates) a tenant: store, keys, demo data, background revocation. */

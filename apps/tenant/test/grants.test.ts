@@ -81,6 +81,14 @@ describe('POST /oauth/token grant_type=password', () => {
       expect((await attempt(p.bob.email, '198.51.100.200', PASSWORD)).status).toBe(200);
     });
 
+    it('counts nothing against an account for attempts its address was already refused for', async () => {
+      for (let i = 0; i < 8; i++) expect((await attempt(`user${i}@test.example`, '203.0.113.50')).status).toBe(403);
+      // The address is spent: these are refused before anything else is counted...
+      for (let i = 0; i < 6; i++) expect((await attempt(p.alice.email, '203.0.113.50')).status).toBe(429);
+      // ...so the account, limited to 5 failures, is not locked by them.
+      expect((await attempt(p.alice.email, '203.0.113.51', PASSWORD)).status).toBe(200);
+    });
+
     it('stops password spraying from one address after its limit of failures across accounts', async () => {
       const statuses: number[] = [];
       for (let i = 0; i < 9; i++) statuses.push((await attempt(`user${i}@test.example`, '203.0.113.9')).status);

@@ -22,6 +22,13 @@ export interface RateLimiter {
   refund(key: string, now: number): Promise<void>;
 }
 
+/**
+ * What a bounded table does when every window in it is live: drop the oldest (fine where the
+ * newest key matters most, as per refresh token), or refuse new keys (sign-in throttling: a
+ * flood of junk keys must not evict a live lockout).
+ */
+export type WhenFull = 'evict-oldest' | 'refuse';
+
 /** In-process counters, bounded in size; fine for one instance. */
 export class MemoryRateLimiter implements RateLimiter {
   private readonly windows = new Map<string, { count: number; resetAt: number }>();
@@ -31,6 +38,7 @@ export class MemoryRateLimiter implements RateLimiter {
     private readonly limit: number,
     private readonly windowMs: number,
     private readonly maxKeys = 100_000,
+    private readonly whenFull: WhenFull = 'evict-oldest',
   ) {}
 
   async hit(key: string, now: number): Promise<RateLimitResult> {
@@ -40,6 +48,10 @@ export class MemoryRateLimiter implements RateLimiter {
       this.nextSweep = now + this.windowMs;
     }
     let window = this.windows.get(key);
+    if (!window && this.windows.size >= this.maxKeys) {
+      // Only reached with whenFull 'refuse' (sweep() made room otherwise): fail closed.
+      return { allowed: false, limit: this.limit, remaining: 0, resetAt: now + this.windowMs };
+    }
     if (!window || window.resetAt <= now) {
       window = { count: 0, resetAt: now + this.windowMs };
       this.windows.set(key, window);
@@ -70,6 +82,7 @@ export class MemoryRateLimiter implements RateLimiter {
 
   private sweep(now: number): void {
     for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
+    if (this.whenFull === 'refuse') return;
     // Still full: drop the oldest windows (Map keeps insertion order).
     for (const key of this.windows.keys()) {
       if (this.windows.size < this.maxKeys) break;

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { RateLimiter, RateLimitResult } from './rate-limit.ts';
 
 /** Failed sign-ins allowed per 15 minutes (Auth0's brute-force protection counts per account and address). */
@@ -29,24 +30,37 @@ export class SignInThrottle {
   ) {}
 
   async attempt(account: string, ip: string | null, now: number): Promise<SignInAttempt> {
-    const name = account.trim().toLowerCase();
-    const address = ip ?? '-';
+    const name = account.normalize('NFKC').trim().toLowerCase();
+    const address = ip ? addressKey(ip) : '-';
+    // Widest first, stopping at the first refusal: an attempt already refused for its address
+    // counts against no account (a spray cannot lock accounts out, nor fill the tables).
     const counters: [RateLimiter, string][] = [
-      [this.limiters.perAccountAndAddress, `signin:account-address:${name}|${address}`],
-      [this.limiters.perAccount, `signin:account:${name}`],
       // Without an address there is nothing to spray from; do not lump every such caller together.
       ...(ip ? ([[this.limiters.perAddress, `signin:address:${address}`]] as [RateLimiter, string][]) : []),
+      [this.limiters.perAccount, `signin:account:${name}`],
+      [this.limiters.perAccountAndAddress, `signin:account-address:${name}|${address}`],
     ];
-    const results = await Promise.all(counters.map(([limiter, key]) => limiter.hit(key, now)));
-    const refused = results.filter((r) => !r.allowed).sort((a, b) => b.resetAt - a.resetAt)[0];
-    if (refused) {
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((refused.resetAt - now) / 1000)), limit: refused };
+    const counted: [RateLimiter, string][] = [];
+    for (const [limiter, key] of counters) {
+      const result = await limiter.hit(key, now);
+      counted.push([limiter, key]);
+      if (!result.allowed) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((result.resetAt - now) / 1000)), limit: result };
     }
     return {
       allowed: true,
       succeeded: async () => {
-        await Promise.all(counters.map(([limiter, key]) => limiter.refund(key, now)));
+        await Promise.all(counted.map(([limiter, key]) => limiter.refund(key, now)));
       },
     };
   }
+}
+
+/** An IPv6 caller is counted by its /64 (one subscriber's prefix), an IPv4 one by its address. */
+function addressKey(ip: string): string {
+  if (isIP(ip) !== 6) return ip;
+  const [head = '', tail = ''] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }

@@ -1,4 +1,4 @@
-import type { RateLimiter } from '../auth/rate-limit.ts';
+import type { RateLimiter, WhenFull } from '../auth/rate-limit.ts';
 
 /**
  * The tenant's storage contract. Methods follow the domain (consume a code, rotate a
@@ -349,7 +349,8 @@ export interface TenantStore {
   /** Runs `fn` while holding a lock named `name` across every instance on this database. */
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** A fixed-window rate limiter whose counts every instance on this database shares. */
-  createRateLimiter(limit: number, windowMs: number): RateLimiter;
+  /** Counters shared by every instance on this store; `whenFull` for stores that bound them in memory. */
+  createRateLimiter(limit: number, windowMs: number, options?: { whenFull?: WhenFull }): RateLimiter;
   /** A random secret of the tenant's own (cookie signing), created once. */
   getOrCreateSecret(name: string, create: () => string): Promise<string>;
   isEmpty(): Promise<boolean>;

@@ -23,7 +23,7 @@ import type {
   TenantStore,
   UserRecord,
 } from '../types.ts';
-import { MemoryRateLimiter, type RateLimiter } from '../../auth/rate-limit.ts';
+import { MemoryRateLimiter, type WhenFull, type RateLimiter } from '../../auth/rate-limit.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { openSqlite } from './open.ts';
 import { checkpoint, isExpired, isSessionExpired, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toSession, toUser, type Row } from '../rows.ts';
@@ -136,8 +136,8 @@ export class SqliteStore implements TenantStore {
   }
 
   /** SQLite serves one instance: its counters can live in memory. */
-  createRateLimiter(limit: number, windowMs: number): RateLimiter {
-    return new MemoryRateLimiter(limit, windowMs);
+  createRateLimiter(limit: number, windowMs: number, options: { whenFull?: WhenFull } = {}): RateLimiter {
+    return new MemoryRateLimiter(limit, windowMs, 100_000, options.whenFull);
   }
 
   async getOrCreateSecret(name: string, create: () => string): Promise<string> {

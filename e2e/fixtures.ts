@@ -67,8 +67,16 @@ export async function screenshot(page: Page, testInfo: TestInfo, name: string) {
 /** Opens a user's tab from the Users search, as a support person would. */
 export async function openUser(page: Page, customer: { email: string; name: string }, tab?: string) {
   await page.goto('/users');
-  await page.getByRole('searchbox', { name: 'Search users' }).fill(customer.email);
-  await page.getByRole('link', { name: customer.name }).click();
+  const box = page.getByRole('searchbox', { name: 'Search users' });
+  await box.fill(customer.email);
+  // Enter searches at once; the click waits for the results of this search, not the first
+  // page's rows that the search is about to replace (a link clicked as it is swapped out for
+  // the loading rows goes nowhere on a slow machine).
+  await box.press('Enter');
+  await expect(page).toHaveURL((url) => url.searchParams.get('q') === customer.email);
+  const results = page.getByRole('table', { name: 'Users matching the search' });
+  await expect(results).toHaveAttribute('aria-busy', 'false');
+  await results.getByRole('link', { name: customer.name, exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: customer.name })).toBeVisible();
   if (tab) await page.getByRole('navigation', { name: 'User sections' }).getByRole('link', { name: tab }).click();
 }

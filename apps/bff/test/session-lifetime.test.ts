@@ -35,6 +35,22 @@ describe('staff session lifetime', () => {
     expect((await thief.fetch(`${stack.bffUrl}/api/me`)).status).toBe(401);
   });
 
+  it('revokes the refresh token the sign-in got at the identity provider when the staff member signs out', async () => {
+    skew = 0;
+    const { store } = stack.tenant.deps;
+    const staffTokens = async () => {
+      const user = (await store.getUserByEmail('support@console.test'))!;
+      return store.countLiveRefreshTokens({ user_id: user.user_id }, Date.now());
+    };
+    const before = await staffTokens();
+    const support = await signIn(stack, 'support');
+    expect(await staffTokens()).toBe(before + 1);
+    expect((await support.api('POST', '/auth/logout')).status).toBe(200);
+    // The session's refresh token would otherwise live on at the provider for its whole lifetime,
+    // usable by whoever kept a copy of the (sealed) cookie and the BFF's key.
+    expect(await staffTokens()).toBe(before);
+  });
+
   it('re-checks the role at the identity provider within 15 minutes: a removed role ends the session, a changed one applies', async () => {
     skew = 0;
     const { store } = stack.tenant.deps;

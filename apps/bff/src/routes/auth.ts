@@ -34,6 +34,18 @@ export function authRoutes(deps: BffDeps) {
   const { config, cookie, store, logger } = deps;
   const redirectUri = `${config.publicUrl}/auth/callback`;
   const oidcConfig = () => deps.idp.configuration();
+  /**
+   * The refresh token the sign-in got (for the role re-check) dies with the console session:
+   * left alone it would stay usable at the provider for its whole lifetime. A provider that
+   * cannot be reached does not keep anyone signed in: the console session is already ended.
+   */
+  const revokeAtProvider = async (refreshToken: string) => {
+    try {
+      await oidc.tokenRevocation(await oidcConfig(), refreshToken, { token_type_hint: 'refresh_token' });
+    } catch (err) {
+      logger.warn('could not revoke the staff refresh token at sign-out', { error: (err as { error?: string }).error ?? (err as Error).name });
+    }
+  };
 
   return new Hono<BffEnv>()
     .get('/auth/login', async (c) => {
@@ -112,6 +124,7 @@ export function authRoutes(deps: BffDeps) {
         // Until the absolute expiry: a copy of the cookie used more recently than this one must
         // not come back to life when this copy's idle timeout passes.
         await store.endSession(session.sid, cookie.absoluteExpiresAt(session));
+        if (session.refreshToken) await revokeAtProvider(session.refreshToken);
         await store.recordAudit(
           { actor: { sub: session.sub, name: session.name, role: session.role }, action: 'staff.sign_out', target_user_id: null, target: session.name, result: 'success', detail: 'signed out', request_id: c.get('requestId') },
           deps.now(),

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { dropSchema } from '../src/store/postgres/pool.ts';
+import { dropSchema } from '@rtc/db/postgres';
 
 export { dropSchema };
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser } from './browser.ts';
-import { dropSchema } from '@rtc/tenant/postgres';
+import { dropSchema } from '@rtc/db/postgres';
 
 export type StaffRole = 'admin' | 'support' | 'viewer';
 

@@ -1,5 +1,5 @@
 import type { AuditEntry, AuditQuery } from '@rtc/contracts';
-import { createPool, runPostgresMigrations } from '@rtc/tenant/postgres';
+import { createPool, runMigrations } from '@rtc/db/postgres';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { toAuditEntry, type BffStore, type NewAuditEntry } from './bff-store.ts';
@@ -23,7 +23,7 @@ export class PostgresBffStore implements BffStore {
 
   static async open(url: string, options: { schema?: string } = {}): Promise<PostgresBffStore> {
     const pool = createPool(url, options.schema, 5);
-    await runPostgresMigrations(pool, MIGRATIONS, { ...(options.schema ? { schema: options.schema } : {}), table: 'bff_schema_migrations' });
+    await runMigrations(pool, MIGRATIONS, { ...(options.schema ? { schema: options.schema } : {}), table: 'bff_schema_migrations' });
     return new PostgresBffStore(pool);
   }
 

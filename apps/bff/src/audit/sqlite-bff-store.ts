@@ -1,7 +1,7 @@
 import type { AuditEntry, AuditQuery } from '@rtc/contracts';
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { openSqlite } from '@rtc/tenant/sqlite';
+import { openSqlite } from '@rtc/db/sqlite';
 import { toAuditEntry, type BffStore, type NewAuditEntry } from './bff-store.ts';
 
 const MIGRATIONS = [

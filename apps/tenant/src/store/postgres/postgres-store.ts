@@ -25,7 +25,7 @@ import type {
   UserRecord,
 } from '../types.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
-import { createPool, Params, runMigrations, transaction, type Queryable } from './pool.ts';
+import { createPool, Params, runMigrations, transaction, type Queryable } from '@rtc/db/postgres';
 
 const LIVE = 'revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $NOW) AND (idle_expires_at IS NULL OR idle_expires_at > $NOW)';
 const TOKEN_FILTER_COLUMNS = ['user_id', 'client_id', 'audience', 'session_id', 'device_name', 'grant_id', 'rotating'] as const;

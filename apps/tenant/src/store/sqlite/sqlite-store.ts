@@ -25,7 +25,7 @@ import type {
 } from '../types.ts';
 import { MemoryRateLimiter, type WhenFull, type RateLimiter } from '../../auth/rate-limit.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
-import { openSqlite } from './open.ts';
+import { openSqlite } from '@rtc/db/sqlite';
 import { checkpoint, isExpired, isSessionExpired, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toSession, toUser, type Row } from '../rows.ts';
 
 

@@ -1,2 +1,0 @@
-/** SQLite plumbing the BFF reuses for its own store. */
-export { openSqlite } from './open.ts';

@@ -1,7 +1,7 @@
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import { bodyLimit } from '@rtc/tenant';
+import { bodyLimit } from '@rtc/request-body';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { BffDeps } from './deps.ts';

@@ -10,7 +10,7 @@ import type { TenantDeps, TenantEnv } from './deps.ts';
 import { ManagementError } from './errors/management-error.ts';
 import { OAuthError } from './errors/oauth-error.ts';
 import { errorHandler } from './errors/on-error.ts';
-import { bodyLimit } from './http/body-limit.ts';
+import { bodyLimit } from '@rtc/request-body';
 import { MAX_BODY_BYTES } from './http/params.ts';
 import { managementApi } from './management/index.ts';
 

@@ -3,8 +3,6 @@ export { createApp } from './app.ts';
 export { ManualClock, systemClock, type Clock } from './clock.ts';
 export { DEMO, demoEndUser } from './demo/demo-data.ts';
 export { memoryLogger, silentLogger, jsonLogger, type Logger } from './http/logger.ts';
-export { bodyLimit } from './http/body-limit.ts';
-export { parseJsonObject, UnacceptableJson } from './http/json.ts';
 export type { TenantStore } from './store/types.ts';
 export { allowConsoleOrigin } from './demo/dashboard-client.ts';
 export { generateTenant, generatedTokenValue } from './demo/generate.ts';

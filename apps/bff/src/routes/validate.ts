@@ -1,4 +1,4 @@
-import { parseJsonObject, UnacceptableJson } from '@rtc/tenant';
+import { parseJsonObject, UnacceptableJson } from '@rtc/request-body';
 import type { Env, MiddlewareHandler } from 'hono';
 import { validator } from 'hono/validator';
 import type { z } from 'zod';

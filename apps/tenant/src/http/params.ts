@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { isIP } from 'node:net';
 import { InvalidRequest } from '../errors/oauth-error.ts';
-import { parseJsonObject, UnacceptableJson } from './json.ts';
+import { parseJsonObject, UnacceptableJson } from '@rtc/request-body';
 
 /** Largest body the Authentication API reads; anything larger is refused with 413. */
 export const MAX_BODY_BYTES = 64 * 1024;

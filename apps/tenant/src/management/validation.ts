@@ -2,7 +2,7 @@ import type { Env, MiddlewareHandler } from 'hono';
 import { validator } from 'hono/validator';
 import { z } from 'zod';
 import { badRequest, invalidQuery } from '../errors/management-error.ts';
-import { parseJsonObject, UnacceptableJson } from '../http/json.ts';
+import { parseJsonObject, UnacceptableJson } from '@rtc/request-body';
 
 /** A readable sentence from zod's first issue, naming the property as Auth0 does. */
 function describe(error: z.ZodError): string {

@@ -7,7 +7,8 @@
  */
 import { chromium } from '@playwright/test';
 import { signIn } from '@rtc/testkit';
-import { allowConsoleOrigin, DEMO, generatedTokenValue, generateTenant, openStore } from '@rtc/tenant';
+import { allowConsoleOrigin, DEMO, freePort, ROOT, startProcess, startTenant, type Proc } from '@rtc/stack';
+import { generatedTokenValue, generateTenant, openStore } from '@rtc/tenant';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,6 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { freePort, ROOT, startProcess, startTenant, type Proc } from '../stress/processes.ts';
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean' }, json: { type: 'string' } } });
 const SIZE = values.quick

@@ -1,4 +1,4 @@
-import { DASHBOARD_DIST } from '@rtc/bff/embedded';
+import { DASHBOARD_DIST } from '@rtc/stack';
 import { startTestStack } from '@rtc/testkit';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, startTenant, type Proc } from './processes.ts';
+import { freePort, startTenant, type Proc } from '@rtc/stack';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

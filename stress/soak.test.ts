@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { freePort, startProcess, type Proc } from './processes.ts';
+import { freePort, startProcess, type Proc } from '@rtc/stack';
 
 /** How long the soak runs (bounded); SOAK_SECONDS overrides. */
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 150);
@@ -30,7 +30,7 @@ function slope(points: [number, number][]): number {
 it(`a ${SECONDS}-second soak of mixed traffic: no 5xx, no upward memory trend`, async () => {
   const [tenantPort, bffPort] = [await freePort(), await freePort()];
   // The whole stack in one process, as `npm start` runs it.
-  stack = await startProcess('apps/bff/src/server.ts', [], { DATA_DIR: dir, TENANT_PORT: String(tenantPort), BFF_PORT: String(bffPort) }, bffPort, ['--expose-gc']);
+  stack = await startProcess('packages/stack/src/start.ts', [], { DATA_DIR: dir, TENANT_PORT: String(tenantPort), BFF_PORT: String(bffPort) }, bffPort, ['--expose-gc']);
   const tenantUrl = `http://127.0.0.1:${tenantPort}`;
   const support = await signIn({ bffUrl: `http://localhost:${bffPort}` } as Parameters<typeof signIn>[0], 'support');
   const web = endUserApp(tenantUrl, DEMO.clients.web.client_id, DEMO.clients.web.secret);
@@ -70,7 +70,7 @@ it(`a ${SECONDS}-second soak of mixed traffic: no 5xx, no upward memory trend`, 
 
   const started = Date.now();
   const samples: [number, number][] = [];
-  // Heap left after a full GC (SIGUSR2, see server.ts): RSS alone cannot tell a leak from garbage.
+  // Heap left after a full GC (SIGUSR2, see apps/bff/src/process-signals.ts): RSS alone cannot tell a leak from garbage.
   const heapAfterGc = async () => {
     const before = stack!.logs.length;
     stack!.child.kill('SIGUSR2');

@@ -1,6 +1,6 @@
 import { endUserApp, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
 import { confirmingPreview, json } from '@rtc/testkit';
-import { DEMO } from '@rtc/tenant';
+import { DEMO } from '@rtc/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 let stack: TestStack;

@@ -1,5 +1,5 @@
 import { endUserApp, expectedOf, json, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
-import { DEMO, demoEndUser } from '@rtc/tenant';
+import { DEMO, demoEndUser } from '@rtc/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 /**

@@ -1,4 +1,4 @@
-import { DEMO } from '@rtc/tenant';
+import { DEMO } from '@rtc/testkit';
 import { json, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

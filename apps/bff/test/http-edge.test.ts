@@ -1,4 +1,4 @@
-import { DEMO } from '@rtc/tenant';
+import { DEMO } from '@rtc/testkit';
 import { startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostileBodies, NEAR_LIMIT_HEADERS } from '../../tenant/test/http-edge/hostile-bodies.ts';

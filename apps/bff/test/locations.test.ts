@@ -1,5 +1,5 @@
 import { json, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
-import { DEMO } from '@rtc/tenant';
+import { DEMO } from '@rtc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**

@@ -1,6 +1,6 @@
 import { confirmingPreview, endUserApp, startTestStack, type StaffClient, type StaffRole, type TestStack } from '@rtc/testkit';
 import { json } from '@rtc/testkit';
-import { DEMO } from '@rtc/tenant';
+import { DEMO } from '@rtc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let stack: TestStack;

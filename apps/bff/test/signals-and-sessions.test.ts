@@ -1,4 +1,4 @@
-import { DEMO, demoEndUser } from '@rtc/tenant';
+import { DEMO, demoEndUser } from '@rtc/testkit';
 import { endUserApp, json, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

@@ -4,6 +4,6 @@ export { ManualClock, systemClock, type Clock } from './clock.ts';
 export { DEMO, demoEndUser } from './demo/demo-data.ts';
 export { memoryLogger, silentLogger, jsonLogger, type Logger } from './http/logger.ts';
 export type { TenantStore } from './store/types.ts';
-export { allowConsoleOrigin } from './demo/dashboard-client.ts';
+export { allowConsoleOrigin } from './provisioning/console-origin.ts';
 export { generateTenant, generatedTokenValue } from './demo/generate.ts';
 export { isLoopbackHost } from './config.ts';

@@ -1,4 +1,4 @@
-import { DEMO } from '@rtc/tenant';
+import { DEMO } from '@rtc/stack';
 import { createHash, randomBytes } from 'node:crypto';
 import { Browser } from './browser.ts';
 

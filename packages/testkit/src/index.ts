@@ -1,6 +1,7 @@
 export { confirmingPreview, expectedOf } from './actions.ts';
 export { Browser } from './browser.ts';
 export { endUserApp } from './end-user.ts';
+export { DEMO, demoEndUser } from '@rtc/stack';
 export { signIn, startTestStack, type StaffClient, type StaffRole, type TestStack } from './stack.ts';
 
 /** A response body as JSON, for assertions (Node types `Response.json()` as unknown). */

@@ -1,5 +1,4 @@
-import { startEmbeddedStack, type EmbeddedStack } from '@rtc/bff';
-import { DEMO, silentLogger } from '@rtc/tenant';
+import { DEMO, startEmbeddedStack, type EmbeddedStack } from '@rtc/stack';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +36,7 @@ export async function startTestStack(
     dataDir,
     staticDir: options.staticDir ?? null,
     logger,
-    tenantLogger: capture ? logger : silentLogger,
+    tenantLogger: logger,
     sessionSecret: 'test-session-secret-that-is-long-enough-0123456789',
     ...(database ? { database } : {}),
     ...(options.tenant ? { tenant: options.tenant } : {}),

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The repository's root: scripts are named from it. */
+export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 export interface Proc {
   child: ChildProcess;

@@ -1,7 +1,7 @@
 import { DEMO } from '@rtc/tenant';
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dataDir } from './data-dir.ts';
 import { startEmbeddedStack } from './embedded.ts';
 
 /**
@@ -12,14 +12,14 @@ import { startEmbeddedStack } from './embedded.ts';
 const VITE = 'http://localhost:5173';
 const bffPort = Number(process.env.BFF_PORT ?? 4000);
 const stack = await startEmbeddedStack({
-  dataDir: resolve(process.env.DATA_DIR ?? '.data'),
+  dataDir,
   tenantPort: Number(process.env.TENANT_PORT ?? 4400),
   bffPort,
   publicUrl: VITE,
   staticDir: null,
 });
 const vite = spawn('npx', ['vite'], {
-  cwd: fileURLToPath(new URL('../../dashboard', import.meta.url)),
+  cwd: fileURLToPath(new URL('../../../apps/dashboard', import.meta.url)),
   stdio: 'inherit',
   env: { ...process.env, BFF_URL: `http://127.0.0.1:${bffPort}` },
 });

@@ -1,15 +1,10 @@
 import { serve, type ServerType } from '@hono/node-server';
-import { allowConsoleOrigin, createTenant, DEMO, isLoopbackHost, type Tenant, type TenantConfig } from '@rtc/tenant';
+import { createBff, DASHBOARD_DIST, type Bff, type BffConfig, type Logger } from '@rtc/bff';
+import { allowConsoleOrigin, createTenant, DEMO, isLoopbackHost, type Logger as TenantLogger, type Tenant, type TenantConfig } from '@rtc/tenant';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createBff, type Bff } from './bff.ts';
-import type { BffConfig } from './config.ts';
-import type { Logger } from './deps.ts';
-
-export const DASHBOARD_DIST = resolve(fileURLToPath(new URL('../../dashboard/dist', import.meta.url)));
+import { join } from 'node:path';
 
 export interface EmbeddedStackOptions {
   dataDir: string;
@@ -20,7 +15,7 @@ export interface EmbeddedStackOptions {
   publicUrl?: string;
   staticDir?: string | null;
   logger?: Logger;
-  tenantLogger?: import('@rtc/tenant').Logger;
+  tenantLogger?: TenantLogger;
   sessionSecret?: string;
   /** PostgreSQL for both the tenant and the BFF's audit log (in `schema`, if given); SQLite in dataDir otherwise. */
   database?: { url: string; schema?: string };

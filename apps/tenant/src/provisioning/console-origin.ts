@@ -1,5 +1,5 @@
+import { DEMO } from '../demo/demo-data.ts';
 import type { TenantStore } from '../store/types.ts';
-import { DEMO } from './demo-data.ts';
 
 /**
  * Lets a console served at `publicUrl` sign staff in with the demo tenant's dashboard client:

@@ -2,6 +2,12 @@
  * Fixed-window counters. Auth0 limits refresh-token exchanges per token and IP (reference
  * 001) and answers 429 with `x-ratelimit-limit`, `x-ratelimit-remaining` and
  * `x-ratelimit-reset` (epoch seconds); we do the same.
+ *
+ * Why not `rate-limiter-flexible` (considered for sign-in throttling): the atomic consume it
+ * offers is one upsert statement in each of our stores (tested under a parallel burst in
+ * test/grants.test.ts), while its memory store grows with every key it is sent (a flood of
+ * made-up account names would grow it without bound, or, bounded, evict a live lockout) and
+ * its database stores would bring a second schema and connection handling beside ours.
  */
 export interface RateLimitResult {
   allowed: boolean;

@@ -23,34 +23,21 @@ const scopes = z
   .max(1000)
   .refine((list) => new Set(list.map((s) => s.value)).size === list.length, 'Scope values must be unique');
 
-const editable = {
-  name: z.string().min(1).max(200).regex(/^[^<>]*$/, 'Must not contain < or >'),
-  scopes,
-  token_lifetime: z.number().int().min(1).max(MAX_TOKEN_LIFETIME),
-  allow_offline_access: z.boolean(),
-  // Tokens are signed with the tenant's RS256 key; no other algorithm is offered.
-  signing_alg: z.literal('RS256'),
-};
-
-const resourceServerCreate = z
-  .object({
-    identifier: z.string().min(1).max(600).regex(/^[^\s]+$/, 'Must not contain spaces'),
-    name: editable.name.optional(),
-    scopes: editable.scopes.optional(),
-    token_lifetime: editable.token_lifetime.optional(),
-    allow_offline_access: editable.allow_offline_access.optional(),
-    signing_alg: editable.signing_alg.optional(),
-  })
-  .strict();
-
+/** What a PATCH may change; a POST takes the same, all optional, plus the identifier. */
 const resourceServerPatch = z
   .object({
-    name: editable.name.optional(),
-    scopes: editable.scopes.optional(),
-    token_lifetime: editable.token_lifetime.optional(),
-    allow_offline_access: editable.allow_offline_access.optional(),
-    signing_alg: editable.signing_alg.optional(),
+    name: z.string().min(1).max(200).regex(/^[^<>]*$/, 'Must not contain < or >'),
+    scopes,
+    token_lifetime: z.number().int().min(1).max(MAX_TOKEN_LIFETIME),
+    allow_offline_access: z.boolean(),
+    // Tokens are signed with the tenant's RS256 key; no other algorithm is offered.
+    signing_alg: z.literal('RS256'),
   })
+  .partial()
+  .strict();
+
+const resourceServerCreate = resourceServerPatch
+  .extend({ identifier: z.string().min(1).max(600).regex(/^[^\s]+$/, 'Must not contain spaces') })
   .strict();
 
 /** Auth0's ResourceServer body. */

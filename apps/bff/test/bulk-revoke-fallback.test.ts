@@ -1,0 +1,148 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { allowConsoleOrigin } from '@rtc/stack';
+import { DEMO, demoEndUser, endUserApp, expectedOf, json, signIn, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBff, type Bff } from '../src/bff.ts';
+
+/**
+ * Defect 12's fallback: a tenant whose Management API has no bulk revocation (an older one,
+ * or one that never offered POST /api/v2/refresh-tokens/revoke). A real HTTP proxy stands in
+ * front of the embedded tenant, answers that one route with `status`, and forwards everything
+ * else; a second BFF talks to the tenant through it. Unlinking must still revoke exactly the
+ * previewed tokens, one credential at a time, and stop asking for the missing route.
+ */
+
+let stack: TestStack;
+const mobile = () => endUserApp(stack.tenantUrl);
+const listen = (fetch: (req: Request) => Response | Promise<Response>) =>
+  new Promise<ServerType>((done) => {
+    const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, () => done(server));
+  });
+const close = (server: ServerType) => new Promise((done) => server.close(done));
+const urlOf = (server: ServerType) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(() => stack.stop());
+
+/** What a tenant without the route answers: Auth0's error body, or nothing, as such servers do. */
+const missingRoute = (status: number) =>
+  status === 404
+    ? Response.json({ statusCode: 404, error: 'Not Found', message: 'Not Found' }, { status })
+    : new Response(null, { status, headers: status === 405 ? { allow: 'GET' } : {} });
+
+/** A proxy to the tenant without bulk revocation, and a BFF whose Management API goes through it. */
+async function consoleWithoutBulkRevocation(status: number) {
+  const seen: string[] = [];
+  const proxy = await listen(async (req) => {
+    const url = new URL(req.url);
+    seen.push(`${req.method} ${url.pathname}`);
+    if (req.method === 'POST' && url.pathname === '/api/v2/refresh-tokens/revoke') return missingRoute(status);
+    const headers = new Headers(req.headers);
+    headers.delete('host');
+    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.arrayBuffer();
+    const res = await fetch(new URL(url.pathname + url.search, stack.tenantUrl), { method: req.method, headers, ...(body ? { body } : {}), redirect: 'manual' });
+    const out = new Headers(res.headers);
+    out.delete('content-encoding');
+    out.delete('content-length');
+    return new Response(res.status === 204 ? null : await res.arrayBuffer(), { status: res.status, headers: out });
+  });
+  // The BFF listens first so its public URL (the sign-in callback) is known.
+  let bff: Bff | undefined;
+  const http = await listen((req) => (bff ? bff.app.fetch(req) : new Response('starting', { status: 503 })));
+  const bffUrl = `http://localhost:${(http.address() as AddressInfo).port}`;
+  await allowConsoleOrigin(stack.tenant.deps.store, bffUrl);
+  const base = stack.bff.deps.config;
+  bff = await createBff(
+    { ...base, publicUrl: bffUrl, dataDir: join(stack.dataDir, `bff-${status}`), staticDir: null, management: { ...base.management, baseUrl: `${urlOf(proxy)}/api/v2` } },
+    { logger: { info() {}, warn() {}, error() {} } },
+  );
+  const support = await signIn({ ...stack, bff, bffUrl }, 'support');
+  return {
+    support,
+    seen,
+    async stop() {
+      await Promise.all([close(http), close(proxy)]);
+      await bff!.close();
+    },
+  };
+}
+
+let next = 30;
+async function customerWithDevices(devices: Record<string, number>) {
+  const { email, user_id } = demoEndUser(next++);
+  const tokens: Record<string, string[]> = {};
+  for (const [device, count] of Object.entries(devices)) {
+    tokens[device] = [];
+    for (let i = 0; i < count; i++) tokens[device]!.push(await mobile().login(email, device));
+  }
+  return { user: `/api/users/${encodeURIComponent(user_id)}`, tokens };
+}
+
+const previewUnlink = async (support: StaffClient, user: string, device: string) => {
+  const res = await support.api('POST', `${user}/impact`, { action: 'device.unlink', device_name: device });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return json(res);
+};
+
+describe('unlink on a tenant without bulk revocation (defect 12 fallback)', () => {
+  it.each([404, 405, 501])('POST /api/v2/refresh-tokens/revoke answering %i: unlink falls back to per-credential deletes and revokes exactly the previewed tokens', async (status) => {
+    const legacy = await consoleWithoutBulkRevocation(status);
+    try {
+      const { user, tokens } = await customerWithDevices({ 'Old Tenant Phone': 3, 'Old Tenant Laptop': 2 });
+      const shown = await previewUnlink(legacy.support, user, 'Old Tenant Phone');
+      expect(shown.tokens).toHaveLength(3);
+
+      legacy.seen.length = 0;
+      const res = await legacy.support.api('POST', `${user}/devices/unlink`, { device_name: 'Old Tenant Phone', expected: expectedOf(shown) });
+      expect(res.status, await res.clone().text()).toBe(200);
+      expect((await json(res)).revoked_token_ids.sort()).toEqual(shown.tokens.map((t: { id: string }) => t.id).sort());
+      // Bulk was tried once, then each of the previewed credentials was deleted.
+      expect(legacy.seen.filter((r) => r === 'POST /api/v2/refresh-tokens/revoke')).toHaveLength(1);
+      const deleted = legacy.seen.filter((r) => r.startsWith('DELETE /api/v2/device-credentials/')).map((r) => r.slice('DELETE /api/v2/device-credentials/'.length));
+      expect(deleted.sort()).toEqual(shown.tokens.map((t: { id: string }) => `dcr_${t.id}`).sort());
+
+      // At the tenant, as the end user's apps see it: the phone's tokens are dead, the laptop's live.
+      for (const token of tokens['Old Tenant Phone']!) expect((await mobile().refresh(token)).status).toBe(403);
+      const laptopTokens = [];
+      for (const token of tokens['Old Tenant Laptop']!) {
+        const exchanged = await mobile().refresh(token);
+        expect(exchanged.status).toBe(200);
+        laptopTokens.push(exchanged.refreshToken!); // acme-mobile rotates
+      }
+
+      // The missing route is remembered: the next unlink goes straight to per-credential deletes.
+      const laptop = await previewUnlink(legacy.support, user, 'Old Tenant Laptop');
+      legacy.seen.length = 0;
+      const again = await legacy.support.api('POST', `${user}/devices/unlink`, { device_name: 'Old Tenant Laptop', expected: expectedOf(laptop) });
+      expect(again.status).toBe(200);
+      expect(legacy.seen.filter((r) => r === 'POST /api/v2/refresh-tokens/revoke')).toHaveLength(0);
+      expect(legacy.seen.filter((r) => r.startsWith('DELETE /api/v2/device-credentials/'))).toHaveLength(2);
+      for (const token of laptopTokens) expect((await mobile().refresh(token)).status).toBe(403);
+    } finally {
+      await legacy.stop();
+    }
+  });
+
+  it('"Revoke these tokens" on a filtered table falls back to DELETE /api/v2/refresh-tokens/{id} for exactly the rows shown', async () => {
+    const legacy = await consoleWithoutBulkRevocation(404);
+    try {
+      const { user, tokens } = await customerWithDevices({ 'Filtered Old Phone': 2, 'Filtered Old Tablet': 1 });
+      const request = { action: 'refresh_tokens.revoke_all', client_id: DEMO.clients.mobile.client_id, device_name: 'Filtered Old Phone' };
+      const shown = await json(await legacy.support.api('POST', `${user}/impact`, request));
+      expect(shown.tokens).toHaveLength(2);
+      legacy.seen.length = 0;
+      const res = await legacy.support.api('POST', `${user}/refresh-tokens/revoke-all`, { client_id: request.client_id, device_name: request.device_name, expected: expectedOf(shown) });
+      expect(res.status, await res.clone().text()).toBe(200);
+      const deleted = legacy.seen.filter((r) => r.startsWith('DELETE /api/v2/refresh-tokens/')).map((r) => r.slice('DELETE /api/v2/refresh-tokens/'.length));
+      expect(deleted.sort()).toEqual(shown.tokens.map((t: { id: string }) => t.id).sort());
+      for (const token of tokens['Filtered Old Phone']!) expect((await mobile().refresh(token)).status).toBe(403);
+      expect((await mobile().refresh(tokens['Filtered Old Tablet']![0]!)).status).toBe(200);
+    } finally {
+      await legacy.stop();
+    }
+  });
+});

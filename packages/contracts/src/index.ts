@@ -64,6 +64,8 @@ export const UserSummary = z.object({
   last_login: z.string().nullable(),
   logins_count: z.number(),
   blocked: z.boolean(),
+  /** The console role this account holds (staff), from the tenant's roles claim; null for end users. */
+  console_role: Role.nullable(),
 });
 export type UserSummary = z.infer<typeof UserSummary>;
 
@@ -238,6 +240,8 @@ export const SecurityEvent = z.object({
   agent: z.string().nullable(),
   user_agent: z.string().nullable(),
   place: placeOfIp,
+  /** The address in words with its network and country, or why the data has none ("127.0.0.1 (loopback address: …)"). */
+  where: z.string().nullable(),
 });
 export type SecurityEvent = z.infer<typeof SecurityEvent>;
 export const SecurityEventList = z.object({ events: z.array(SecurityEvent) });

@@ -7,6 +7,7 @@ import { AsnTable } from './asn-table.ts';
 
 export { parseIPv4, parseIPv6 } from './address.ts';
 export { ATTRIBUTION, type DataSource } from './attribution.ts';
+export { specialRange } from './special-ranges.ts';
 
 /** What the data says about one address. */
 export interface IpInfo {

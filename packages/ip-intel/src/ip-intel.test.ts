@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAsn, ipDatabase, parseAsn, parseIPv4, parseIPv6 } from './index.ts';
+import { formatAsn, ipDatabase, parseAsn, parseIPv4, parseIPv6, specialRange } from './index.ts';
 
 const db = ipDatabase();
 
@@ -71,5 +71,22 @@ describe('address parsing', () => {
     expect(parseAsn('19281')).toBe(19281);
     expect(parseAsn('as15169')).toBe(15169);
     for (const bad of ['', 'AS', 'ASx', '-1', '0', 'AS99999999999', null]) expect(parseAsn(bad)).toBeNull();
+  });
+});
+
+describe('specialRange', () => {
+  it('names the special-purpose range of an address the data cannot place, from the address alone', () => {
+    expect(specialRange('127.0.0.1')).toBe('loopback address');
+    expect(specialRange('::1')).toBe('loopback address');
+    expect(specialRange('::ffff:127.0.0.1')).toBe('loopback address');
+    for (const ip of ['10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', 'fd12:3456::1']) expect(specialRange(ip)).toBe('private network');
+    expect(specialRange('100.64.0.1')).toBe('carrier-grade NAT');
+    expect(specialRange('169.254.1.1')).toBe('link-local address');
+    expect(specialRange('fe80::1')).toBe('link-local address');
+    expect(specialRange('203.0.113.9')).toBe('documentation range');
+  });
+
+  it('answers null for public addresses and for text that is not an address', () => {
+    for (const ip of ['9.9.9.9', '1.1.1.1', '172.32.0.1', '172.15.255.255', '100.128.0.1', '2001:4860:4860::8888', '', 'nope', '1.2.3', null, undefined]) expect(specialRange(ip)).toBeNull();
   });
 });

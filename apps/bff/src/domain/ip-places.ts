@@ -1,5 +1,5 @@
 import type { IpPlace, Location, RefreshToken, Session } from '@rtc/contracts';
-import { formatAsn, ipDatabase, parseAsn } from '@rtc/ip-intel';
+import { formatAsn, ipDatabase, parseAsn, specialRange } from '@rtc/ip-intel';
 
 /**
  * Network and country of every address the console shows, from the offline IP database
@@ -96,6 +96,22 @@ export function userLocations(tokens: RefreshToken[], sessions: Session[]): Loca
   return [...byKey.values()]
     .map(({ seen, ...location }) => ({ ...location, ips: [...seen.entries()].sort((a, b) => b[1].localeCompare(a[1])).map(([ip]) => ip) }))
     .sort((a, b) => (b.last_seen_at ?? '').localeCompare(a.last_seen_at ?? '') || a.key.localeCompare(b.key));
+}
+
+/**
+ * An address in words with what the IP data says of it, for alerts a support person reads
+ * aloud: "1.1.1.1 on Cloudflare, Inc. (AS13335) in Australia". Where the data has nothing,
+ * it says why when the address itself tells (a private network, loopback), or that the
+ * network and country are unknown: never a guess.
+ */
+export function describeAddress(ip: string | null | undefined, place: IpPlace | null | undefined): string | null {
+  if (!ip) return null;
+  if (!place) {
+    const range = specialRange(ip);
+    return range ? `${ip} (${range}: no public network or country)` : `${ip} (network and country unknown)`;
+  }
+  const network = place.network ? `${place.network}${place.asn ? ` (${place.asn})` : ''}` : place.asn ? `network ${place.asn}` : 'an unknown network';
+  return `${ip} on ${network} in ${place.country_name ?? place.country ?? 'an unknown country'}`;
 }
 
 const describeNetwork = (p: IpPlace) => `${p.network ? `${p.network} (${p.asn})` : p.asn}${p.country_name ? ` in ${p.country_name}` : ''}`;

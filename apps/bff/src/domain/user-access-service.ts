@@ -1,7 +1,7 @@
 import type { ActionResult, AuthorizedApp, Device, ExpectedImpact, Impact, ImpactRequest, Location, RefreshTokenList, SecurityEvent, Session } from '@rtc/contracts';
 import { BffError, notFound } from '../errors.ts';
 import type { ManagementGateway } from '../management/gateway.ts';
-import { placeOf, userLocations } from './ip-places.ts';
+import { describeAddress, placeOf, userLocations } from './ip-places.ts';
 import { describeAgent } from './user-agent.ts';
 import { authorizedApps, computeImpact, deviceNamesByTokenId, groupDevices, impactChanges, toRefreshToken, toSession, UNNAMED_DEVICE, type ImpactData } from './user-view.ts';
 
@@ -84,6 +84,7 @@ export class UserAccessService {
     return logs.map((log) => {
       const details = (log.details ?? {}) as Record<string, unknown>;
       const tokenId = typeof details.refresh_token_id === 'string' ? details.refresh_token_id : null;
+      const place = placeOf(log.ip);
       return {
         id: log.log_id ?? '',
         at: typeof log.date === 'string' ? log.date : null,
@@ -96,7 +97,8 @@ export class UserAccessService {
         ip: log.ip ?? null,
         agent: describeAgent(typeof details.user_agent === 'string' ? details.user_agent : null),
         user_agent: typeof details.user_agent === 'string' ? details.user_agent : null,
-        place: placeOf(log.ip),
+        place,
+        where: describeAddress(log.ip, place),
       };
     });
   }

@@ -1,6 +1,6 @@
 import type { AuthorizedApp, Device, ExpectedImpact, Impact, ImpactRequest, ImpactSession, ImpactToken, RefreshToken, Session } from '@rtc/contracts';
 import type { MgmtDeviceCredential, MgmtGrant, MgmtRefreshToken, MgmtSession } from '../management/gateway.ts';
-import { placeChange, placeOf } from './ip-places.ts';
+import { describeAddress, placeChange, placeOf } from './ip-places.ts';
 import { describeAgent, parseAgent } from './user-agent.ts';
 
 /**
@@ -67,7 +67,7 @@ export function theftSignals(d: RefreshToken['device']): string[] {
   } else if (d.initial_asn && d.last_asn) {
     if (d.initial_asn !== d.last_asn) signals.push(`Last used from network ${d.last_asn}${d.last_ip ? ` (${d.last_ip})` : ''}, but issued on ${d.initial_asn}.`);
   } else if (!d.initial_asn && !d.last_asn && d.initial_ip && d.last_ip && d.initial_ip !== d.last_ip) {
-    signals.push(`Last used from ${d.last_ip}, but issued at ${d.initial_ip}.`);
+    signals.push(`Last used from ${describeAddress(d.last_ip, d.last_place)}, but issued at ${describeAddress(d.initial_ip, d.initial_place)}.`);
   }
   return signals;
 }

@@ -24,6 +24,7 @@ import type { BffDeps } from '../deps.ts';
 import type { BffEnv } from '../env.ts';
 import type { MgmtUser } from '../management/gateway.ts';
 import { placeOf } from '../domain/ip-places.ts';
+import { consoleRoleOf } from '../domain/staff-role.ts';
 import { requirePermission } from '../middleware/session.ts';
 import { badRequest } from '../errors.ts';
 import { auditedWithId } from './audited.ts';
@@ -31,7 +32,7 @@ import { body, pathId, query } from './validate.ts';
 
 const text = (v: unknown) => (typeof v === 'string' ? v : null);
 
-function summary(u: MgmtUser): UserSummary {
+function summary(u: MgmtUser, rolesClaim: string): UserSummary {
   return {
     user_id: u.user_id!,
     email: text(u.email),
@@ -41,6 +42,7 @@ function summary(u: MgmtUser): UserSummary {
     last_login: text(u.last_login),
     logins_count: u.logins_count ?? 0,
     blocked: u.blocked ?? false,
+    console_role: consoleRoleOf(u, rolesClaim),
   };
 }
 
@@ -125,13 +127,13 @@ export function userRoutes(deps: BffDeps) {
     .get('/', requirePermission('read'), query(UserSearchQuery), async (c) => {
       const q = c.req.valid('query');
       const { users, total } = await mgmt.searchUsers(searchQuery(q.q), q.page, q.per_page);
-      const result: UserSearchResult = { users: users.map(summary), total, page: q.page, per_page: q.per_page };
+      const result: UserSearchResult = { users: users.map((u) => summary(u, deps.config.oidc.rolesClaim)), total, page: q.page, per_page: q.per_page };
       return c.json(result);
     })
     .get('/:userId', requirePermission('read'), async (c) => {
       const user = await mgmt.getUser(pathId(c.req.param('userId')));
       const detail: UserDetail = {
-        ...summary(user),
+        ...summary(user, deps.config.oidc.rolesClaim),
         email_verified: user.email_verified ?? false,
         updated_at: text(user.updated_at),
         last_ip: text(user.last_ip),

@@ -1,10 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, NavLink, Outlet, useOutletContext, useParams } from 'react-router';
 import { ErrorNotice } from '../../components/ui/error-notice';
+import { RetryingNotice } from '../../components/ui/retrying-notice';
 import { SkeletonBlock } from '../../components/ui/skeleton';
 import { paths, USER_TABS } from '../../config/paths';
 import { ApiError } from '../../lib/api-client';
 import { userQuery } from '../../features/users/api/users';
+import { StaffMark } from '../../features/users/components/staff-mark';
 import { useTitle } from '../../lib/use-title';
 import { SecurityAlerts } from '../../features/user-access/components/security-alerts';
 import type { UserDetail } from '@rtc/contracts';
@@ -45,9 +47,12 @@ export function UserLayout() {
         <div className="avatar" aria-hidden="true">{(user.data?.name ?? user.data?.email ?? '?').slice(0, 1).toUpperCase()}</div>
         <div>
           <h1 id="user-title">{user.data ? (user.data.name ?? user.data.email ?? userId) : 'Loading…'}</h1>
-          <p className="muted">{user.data?.email} · <code>{userId}</code></p>
+          <p className="muted">
+            {user.data?.email} · <code>{userId}</code> <StaffMark role={user.data?.console_role} />
+          </p>
         </div>
       </header>
+      <RetryingNotice query={user} what="this user" />
       <SecurityAlerts userId={userId} />
       <nav className="tabs" aria-label="User sections">
         {USER_TABS.map(({ tab, label }) => (

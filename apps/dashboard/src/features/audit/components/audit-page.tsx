@@ -8,6 +8,7 @@ import { Badge } from '../../../components/ui/badge';
 import { Button } from '../../../components/ui/button';
 import { EmptyState } from '../../../components/ui/empty-state';
 import { ErrorNotice } from '../../../components/ui/error-notice';
+import { RetryingNotice } from '../../../components/ui/retrying-notice';
 import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
 import { auditQuery, auditSearch, type AuditFilter } from '../api/audit';
@@ -98,6 +99,7 @@ function AuditLog() {
           <input type="datetime-local" value={params.get('to') ?? ''} onChange={(e) => set('to', e.target.value)} />
         </label>
       </form>
+      <RetryingNotice query={audit} what="the audit log" />
       {audit.error ? <ErrorNotice error={audit.error} onRetry={() => void audit.refetch()} title="Could not load the audit log" /> : null}
       <table className="table">
         <caption className="visually-hidden">Audit entries, newest first</caption>

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { lazy, Suspense, useMemo } from 'react';
 import { EmptyState } from '../../../components/ui/empty-state';
 import { ErrorNotice } from '../../../components/ui/error-notice';
+import { RetryingNotice } from '../../../components/ui/retrying-notice';
 import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonBlock, SkeletonRows } from '../../../components/ui/skeleton';
 import { plural } from '../../../lib/format';
@@ -25,6 +26,7 @@ export function LocationsTab({ userId }: { userId: string }) {
     <section aria-labelledby="locations-heading">
       <h2 id="locations-heading" className="section-title">Locations</h2>
       <p className="muted">Where this user's refresh tokens and sessions were issued and last used: the network and country of each address, from an offline IP database.</p>
+      <RetryingNotice query={locations} what="locations" />
       {locations.error ? <ErrorNotice error={locations.error} onRetry={() => void locations.refetch()} title="Could not load locations" /> : null}
       {locations.isPending ? <SkeletonBlock lines={6} label="Loading the map" /> : countries.length ? (
         <Suspense fallback={<SkeletonBlock lines={6} label="Loading the map" />}>

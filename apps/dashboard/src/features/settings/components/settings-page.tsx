@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { ErrorNotice } from '../../../components/ui/error-notice';
+import { RetryingNotice } from '../../../components/ui/retrying-notice';
 import { SkeletonBlock } from '../../../components/ui/skeleton';
 import { useCan } from '../../auth/api/get-me';
 import { useTitle } from '../../../lib/use-title';
@@ -22,6 +23,7 @@ export function SettingsPage() {
     <main className="page" aria-labelledby="settings-title">
       <p className="breadcrumb">Tenant Settings › Advanced</p>
       <h1 id="settings-title">Advanced settings</h1>
+      <RetryingNotice query={settings} what="the tenant settings" />
       {settings.error ? <ErrorNotice error={settings.error} onRetry={() => void settings.refetch()} title="Could not load the tenant settings" /> : null}
       <section className="setting" aria-labelledby="rtrdg-title">
         <div>

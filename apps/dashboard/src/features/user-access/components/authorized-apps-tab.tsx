@@ -2,6 +2,7 @@ import { Badge } from '../../../components/ui/badge';
 import { Button } from '../../../components/ui/button';
 import { EmptyState } from '../../../components/ui/empty-state';
 import { ErrorNotice } from '../../../components/ui/error-notice';
+import { RetryingNotice } from '../../../components/ui/retrying-notice';
 import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
 import { useCan } from '../../auth/api/get-me';
@@ -22,6 +23,7 @@ export function AuthorizedAppsTab({ userId }: { userId: string }) {
         Applications this user has granted access to. Revoking one deletes the grant and every refresh token issued under it. The Management API does not say when a grant was made.
       </p>
       {summary}
+      <RetryingNotice query={apps} what="authorized applications" />
       {apps.error ? <ErrorNotice error={apps.error} onRetry={() => void apps.refetch()} title="Could not load authorized applications" /> : null}
       <table className="table">
         <caption className="visually-hidden">Authorized applications of this user</caption>

@@ -3,6 +3,7 @@ import { Badge } from '../../../components/ui/badge';
 import { Button } from '../../../components/ui/button';
 import { EmptyState } from '../../../components/ui/empty-state';
 import { ErrorNotice } from '../../../components/ui/error-notice';
+import { RetryingNotice } from '../../../components/ui/retrying-notice';
 import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
 import { plural } from '../../../lib/format';
@@ -27,6 +28,7 @@ export function DevicesTab({ userId }: { userId: string }) {
       <h2 id="devices-heading" className="section-title">Devices</h2>
       <p className="muted">Every device name given when a refresh token was issued, with the number of refresh tokens on it.</p>
       {summary}
+      <RetryingNotice query={devices} what="devices" />
       {devices.error ? <ErrorNotice error={devices.error} onRetry={() => void devices.refetch()} title="Could not load devices" /> : null}
       <table className="table">
         <caption className="visually-hidden">Devices of this user</caption>
@@ -114,7 +116,7 @@ function DeviceFlags({ device }: { device: Device }) {
           {device.reuse.map((event) => (
             <li key={event.id}>
               {event.client_name ?? 'An application'}'s rotated refresh token was used again <RelativeTime value={event.at} />
-              {event.ip ? ` from ${ipWithPlace(event.ip, event.place)}` : ''}
+              {event.where ? ` from ${event.where}` : ''}
               {event.agent ? ` by ${event.agent}` : ''}; its whole family was revoked.
             </li>
           ))}

@@ -6,6 +6,7 @@ import { Badge } from '../../../components/ui/badge';
 import { Button } from '../../../components/ui/button';
 import { EmptyState } from '../../../components/ui/empty-state';
 import { ErrorNotice } from '../../../components/ui/error-notice';
+import { RetryingNotice } from '../../../components/ui/retrying-notice';
 import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
 import { plural } from '../../../lib/format';
@@ -93,7 +94,7 @@ export function RefreshTokensTab({ userId }: { userId: string }) {
               <li key={event.id}>
                 <Badge tone="danger">Reuse detected</Badge> {event.client_name ?? 'An application'} on {event.device_name ?? UNNAMED_DEVICE}: a rotated refresh token
                 was used again, so its whole family was revoked <RelativeTime value={event.at} />
-                {event.ip ? ` (from ${ipWithPlace(event.ip, event.place)})` : ''}.
+                {event.where ? ` (from ${event.where})` : ''}.
               </li>
             ))}
           </ul>
@@ -127,6 +128,8 @@ export function RefreshTokensTab({ userId }: { userId: string }) {
           {tokens.data ? `${plural(visible.length, 'token')}${visible.length !== all.length ? ` of ${all.length}` : ''}` : ''}
         </span>
       </div>
+
+      <RetryingNotice query={tokens} what="refresh tokens" />
 
       {tokens.error ? <ErrorNotice error={tokens.error} onRetry={() => void tokens.refetch()} title="Could not load refresh tokens" /> : null}
       {tokens.data?.truncated ? <p className="callout">This user has more refresh tokens than the console loads at once; the oldest are not shown.</p> : null}

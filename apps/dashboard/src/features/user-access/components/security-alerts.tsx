@@ -6,7 +6,7 @@ import { UNNAMED_DEVICE } from '../lib/token-table';
 
 /**
  * On the user's header, whatever tab is open: rotated refresh tokens used again (Auth0's
- * `ferrt`), with when, from which address and by which agent. Nothing when there is none.
+ * `ferrt`), with when, from which address (its network and country) and by which agent. Nothing when there is none.
  */
 export function SecurityAlerts({ userId }: { userId: string }) {
   const events = useQuery(securityEventsQuery(userId));
@@ -19,7 +19,7 @@ export function SecurityAlerts({ userId }: { userId: string }) {
           <li key={event.id}>
             <Badge tone="danger">Reuse detected</Badge> {event.client_name ?? 'An application'} on {event.device_name ?? UNNAMED_DEVICE}: a rotated refresh token was used
             again <RelativeTime value={event.at} />
-            {event.ip ? ` from ${event.ip}` : ''}
+            {event.where ? ` from ${event.where}` : ''}
             {event.agent ? ` by ${event.agent}` : ''}; its whole family was revoked.
           </li>
         ))}

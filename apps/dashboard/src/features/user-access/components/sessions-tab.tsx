@@ -2,6 +2,7 @@ import { Badge } from '../../../components/ui/badge';
 import { Button } from '../../../components/ui/button';
 import { EmptyState } from '../../../components/ui/empty-state';
 import { ErrorNotice } from '../../../components/ui/error-notice';
+import { RetryingNotice } from '../../../components/ui/retrying-notice';
 import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
 import { useCan } from '../../auth/api/get-me';
@@ -21,6 +22,7 @@ export function SessionsTab({ userId }: { userId: string }) {
       <h2 id="sessions-heading" className="section-title">Sessions</h2>
       <p className="muted">Where the user is signed in at the tenant. Refresh tokens can outlive a session; revoking a session here revokes its refresh tokens too.</p>
       {summary}
+      <RetryingNotice query={sessions} what="sessions" />
       {sessions.error ? <ErrorNotice error={sessions.error} onRetry={() => void sessions.refetch()} title="Could not load sessions" /> : null}
       <table className="table">
         <caption className="visually-hidden">Sessions of this user</caption>

@@ -5,10 +5,12 @@ import { Badge } from '../../../components/ui/badge';
 import { Button } from '../../../components/ui/button';
 import { EmptyState } from '../../../components/ui/empty-state';
 import { ErrorNotice } from '../../../components/ui/error-notice';
+import { RetryingNotice } from '../../../components/ui/retrying-notice';
 import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
 import { paths } from '../../../config/paths';
 import { PER_PAGE, searchUsersQuery } from '../api/users';
+import { StaffMark } from './staff-mark';
 import { useDebounced } from './use-debounced';
 import { plural } from '../../../lib/format';
 import { useTitle } from '../../../lib/use-title';
@@ -54,6 +56,7 @@ export function UsersPage() {
         <label htmlFor={inputId}>Search users</label>
         <input id={inputId} type="search" placeholder="Email, name or user id" value={text} onChange={(e) => setText(e.target.value)} maxLength={200} autoFocus />
       </form>
+      <RetryingNotice query={users} what="users" />
       {users.error ? <ErrorNotice error={users.error} onRetry={() => void users.refetch()} title="Could not search users" /> : null}
       <table className="table" aria-busy={users.isFetching}>
         <caption className="visually-hidden">Users matching the search</caption>
@@ -74,6 +77,7 @@ export function UsersPage() {
                 <th scope="row">
                   <Link to={paths.user(user.user_id)}>{user.name ?? user.email ?? user.user_id}</Link>
                   {user.blocked ? <Badge tone="danger">Blocked</Badge> : null}
+                  <StaffMark role={user.console_role} />
                   <div className="muted small">{user.user_id}</div>
                 </th>
                 <td>{user.email ?? '—'}</td>

@@ -18,7 +18,7 @@ export function toJob(row: Row): RevocationJob {
       case 'session':
         return { kind: 'session' as const, session_id: row.session_id };
       case 'client':
-        return { kind: 'client' as const, client_id: row.client_id };
+        return { kind: 'client' as const, client_id: row.client_id, ...(row.audience ? { audience: row.audience } : {}) };
       case 'device':
         return { kind: 'device' as const, user_id: row.user_id, device_name: row.device_name };
     }

@@ -124,6 +124,23 @@ for (const { name, open, skip } of STORES) {
       expect(await store.countLiveRefreshTokens({ user_id: 'u2' }, T0 + 100)).toBe(1);
     }));
 
+    it('an application-wide revocation covers every user\'s tokens of that client (of one audience when given) at once, then in batches', withStore(async (store) => {
+      const of = (user_id: string, client_id: string, audience: string) => {
+        const minted = mint(user_id, T0);
+        return { value: minted.value, record: { ...minted.record, client_id, audience } };
+      };
+      const covered = [of('u1', 'app', 'https://api/'), of('u2', 'app', 'https://api/')];
+      const spared = [of('u1', 'app', 'https://other/'), of('u1', 'web', 'https://api/')];
+      for (const t of [...covered, ...spared]) await store.issueRefreshToken(t.record, 1000);
+      await store.enqueueRevocation({ id: 'job-app', target: { kind: 'client', client_id: 'app', audience: 'https://api/' }, reason: 'client_tokens_revoked', requested_at: T0 });
+      expect((await store.listRevocationJobs())[0]!.target).toEqual({ kind: 'client', client_id: 'app', audience: 'https://api/' });
+      for (const t of covered) expect((await store.findRefreshTokenBySecret(sha256(t.value), T0))!.usable).toBe(false);
+      for (const t of spared) expect((await store.findRefreshTokenBySecret(sha256(t.value), T0))!.usable).toBe(true);
+      while (!(await store.processRevocationBatch('job-app', 1, T0 + 1, { owner: 'me', leaseMs: 1000 })).done);
+      for (const t of covered) expect((await store.getRefreshToken(t.record.id))!.revoked_reason).toBe('client_tokens_revoked');
+      for (const t of spared) expect((await store.getRefreshToken(t.record.id))!.revoked_at).toBeNull();
+    }));
+
     it('leases a revocation job to one instance until its lease lapses', withStore(async (store) => {
       for (let i = 0; i < 10; i++) await store.issueRefreshToken(mint('u1', T0 + i).record, 1000);
       await store.enqueueRevocation({ id: 'job2', target: { kind: 'user', user_id: 'u1' }, reason: 'user_tokens_revoked', requested_at: T0 });
@@ -143,8 +160,13 @@ for (const { name, open, skip } of STORES) {
     it('shares rate-limit counts', withStore(async (store) => {
       const [a, b] = [store.createRateLimiter(3, 60_000), store.createRateLimiter(3, 60_000)];
       const results = [await a.hit('k', T0), await b.hit('k', T0), await a.hit('k', T0), await b.hit('k', T0)];
-      if (store.dialect === 'postgres') expect(results.map((r) => r.allowed)).toEqual([true, true, true, false]);
-      else expect(results.every((r) => r.allowed)).toBe(true); // one process: each limiter counts alone
+      // Worker processes (SQLite) and instances (PostgreSQL) each make their own limiters.
+      expect(results.map((r) => r.allowed)).toEqual([true, true, true, false]);
+      await a.refund('k', T0);
+      expect((await b.peek('k', T0)).remaining).toBe(0);
+      expect((await b.hit('k', T0)).allowed).toBe(false);
+      await b.reset('k');
+      expect((await a.peek('k', T0)).remaining).toBe(3);
       expect((await a.hit('k', T0 + 60_001)).allowed).toBe(true);
     }));
 

@@ -260,7 +260,8 @@ export type RevocationTarget =
   | { kind: 'user'; user_id: string; client_id?: string; audience?: string }
   | { kind: 'grant'; grant_id: string }
   | { kind: 'session'; session_id: string }
-  | { kind: 'client'; client_id: string }
+  /** Every token of an application, across all users; with `audience`, of that API only. */
+  | { kind: 'client'; client_id: string; audience?: string }
   | { kind: 'device'; user_id: string; device_name: string };
 
 export interface RevocationJob {

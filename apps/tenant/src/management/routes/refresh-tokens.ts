@@ -19,7 +19,8 @@ const revokeBody = z
     audience: z.string().min(1).max(600).optional(),
   })
   .strict()
-  .refine((b) => (b.ids === undefined) !== (b.user_id === undefined), 'Provide either ids or user_id')
+  // `client_id` alone revokes every token of the application across all users (issue 20).
+  .refine((b) => (b.ids !== undefined) !== (b.user_id !== undefined || b.client_id !== undefined), 'Provide either ids, user_id or client_id')
   .refine((b) => b.ids === undefined || (b.client_id === undefined && b.audience === undefined), 'client_id and audience go with user_id, not ids')
   .refine((b) => b.audience === undefined || b.client_id !== undefined, 'audience requires client_id');
 
@@ -53,6 +54,8 @@ export function refreshTokenRoutes(deps: TenantDeps) {
       const body = c.req.valid('json');
       if (body.ids) {
         for (const id of new Set(body.ids)) await deps.revocations.enqueue({ kind: 'token', token_id: id }, 'management_api');
+      } else if (body.user_id === undefined) {
+        await deps.revocations.enqueue({ kind: 'client', client_id: body.client_id!, ...(body.audience ? { audience: body.audience } : {}) }, 'client_tokens_revoked');
       } else {
         await deps.revocations.enqueue(
           { kind: 'user', user_id: body.user_id!, ...(body.client_id ? { client_id: body.client_id } : {}), ...(body.audience ? { audience: body.audience } : {}) },

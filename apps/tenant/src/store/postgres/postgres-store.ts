@@ -689,7 +689,7 @@ export class PostgresStore implements TenantStore {
          OR (kind = 'user' AND user_id = $3 AND (client_id IS NULL OR client_id = $4) AND (audience IS NULL OR audience = $5))
          OR (kind = 'grant' AND grant_id = $6)
          OR (kind = 'session' AND session_id = $7)
-         OR (kind = 'client' AND client_id = $4)
+         OR (kind = 'client' AND client_id = $4 AND (audience IS NULL OR audience = $5))
          OR (kind = 'device' AND user_id = $3 AND device_name = $8)
        ) LIMIT 1`,
       [row.seq, row.id, row.user_id, row.client_id, row.audience, row.grant_id, row.session_id, row.device_name],
@@ -744,7 +744,7 @@ function jobCondition(row: Row, params: Params): string {
     case 'session':
       return `session_id = ${params.add(row.session_id)}`;
     case 'client':
-      return `client_id = ${params.add(row.client_id)}`;
+      return [`client_id = ${params.add(row.client_id)}`, ...(row.audience !== null ? [`audience = ${params.add(row.audience)}`] : [])].join(' AND ');
     case 'device':
       return `user_id = ${params.add(row.user_id)} AND device_name = ${params.add(row.device_name)}`;
   }

@@ -839,7 +839,7 @@ export class SqliteStore implements TenantStore {
          OR (kind = 'user' AND user_id = @user_id AND (client_id IS NULL OR client_id = @client_id) AND (audience IS NULL OR audience = @audience))
          OR (kind = 'grant' AND grant_id = @grant_id)
          OR (kind = 'session' AND session_id = @session_id)
-         OR (kind = 'client' AND client_id = @client_id)
+         OR (kind = 'client' AND client_id = @client_id AND (audience IS NULL OR audience = @audience))
          OR (kind = 'device' AND user_id = @user_id AND device_name = @device_name)
        ) LIMIT 1`,
     ).get({
@@ -924,7 +924,11 @@ function jobCondition(row: Row): { index: string | null; condition: string; para
     case 'session':
       return { index: 'rt_session_live', condition: 'session_id = @session_id', params: { session_id: row.session_id } };
     case 'client':
-      return { index: 'rt_client_live', condition: 'client_id = @client_id', params: { client_id: row.client_id } };
+      return {
+        index: 'rt_client_live',
+        condition: row.audience !== null ? 'client_id = @client_id AND audience = @audience' : 'client_id = @client_id',
+        params: { client_id: row.client_id, audience: row.audience },
+      };
     case 'device':
       return { index: 'rt_user_live', condition: 'user_id = @user_id AND device_name = @device_name', params: { user_id: row.user_id, device_name: row.device_name } };
   }

@@ -1,0 +1,65 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { API } from '../fixtures.ts';
+import { json } from '../http.ts';
+import { managementHarness, status, type ManagementHarness } from './helpers.ts';
+
+let h: ManagementHarness;
+beforeEach(async () => {
+  h = await managementHarness();
+});
+afterEach(() => h.stop());
+
+/** Live tokens of every user, as `client audience` pairs, through the SDK. */
+const liveOf = async (user_id: string) =>
+  (await h.api.refreshTokens.list({ user_id })).data.map((t) => `${t.client_id} ${t.resource_servers![0]!.audience}`).sort();
+
+describe('POST /refresh-tokens/revoke with client_id alone (every token of an application)', () => {
+  it('answers 202; every user\'s token of that application is refused at /oauth/token before any row is marked; others keep working', async () => {
+    const alices = await h.login('mobile');
+    const bobs = await h.login('mobile', { username: h.bob.email });
+    const web = await h.login('web');
+    await h.seedTokens(2_500, { client_id: 'mobile' });
+    // Hold the background work: only the journal can refuse the tokens now.
+    await h.tenant.deps.revocations.stop();
+    await h.api.refreshTokens.revoke({ client_id: 'mobile' });
+    expect((await h.refresh(alices.refresh_token)).status).toBe(403);
+    expect((await h.refresh(bobs.refresh_token)).status).toBe(403);
+    expect((await h.refresh(web.refresh_token, 'web')).status).toBe(200);
+    // The listing still shows the rows: the revocation converges in the background.
+    expect((await h.api.refreshTokens.list({ user_id: h.bob.user_id })).data).toHaveLength(1);
+
+    h.tenant.deps.revocations.start();
+    await h.tenant.deps.revocations.idle();
+    expect((await liveOf(h.alice.user_id)).map((t) => t.split(" ")[0])).toEqual(["web"]);
+    expect(await liveOf(h.bob.user_id)).toEqual([]);
+    // A token issued after the revocation is not covered by it.
+    const later = await h.login('mobile', { username: h.bob.email });
+    expect((await h.refresh(later.refresh_token)).status).toBe(200);
+  });
+
+  it('with audience, revokes that API\'s tokens of the application only', async () => {
+    await h.seedTokens(2, { client_id: 'mobile', audience: API });
+    await h.seedTokens(2, { client_id: 'mobile', audience: 'https://other/' });
+    await h.seedTokens(1, { client_id: 'mobile', audience: API, user_id: h.bob.user_id });
+    await h.seedTokens(1, { client_id: 'web', audience: API });
+    await h.api.refreshTokens.revoke({ client_id: 'mobile', audience: API });
+    await h.tenant.deps.revocations.idle();
+    expect(await liveOf(h.alice.user_id)).toEqual(['mobile https://other/', 'mobile https://other/', `web ${API}`]);
+    expect(await liveOf(h.bob.user_id)).toEqual([]);
+  });
+
+  it('needs delete:refresh_tokens, and refuses audience without client_id or client_id with ids', async () => {
+    const readOnly = await h.managementToken('read:refresh_tokens');
+    const post = (body: unknown, token?: string) =>
+      h.raw('/refresh-tokens/revoke', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), ...(token ? { token } : {}) });
+    const forbidden = await post({ client_id: 'mobile' }, readOnly);
+    expect(forbidden.status).toBe(403);
+    expect(await json(forbidden)).toMatchObject({ errorCode: 'insufficient_scope' });
+    for (const body of [{ audience: API }, { client_id: 'mobile', ids: ['rt_1'] }, { client_id: '' }]) {
+      const res = await post(body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(await json(res)).toMatchObject({ errorCode: 'invalid_body' });
+    }
+    expect(await status(h.api.refreshTokens.revoke({ client_id: 'no-such-app' }))).toBe('ok');
+  });
+});

@@ -17,7 +17,7 @@ async function postgresUnavailable(): Promise<string | undefined> {
   }
 }
 
-const tenant = { root: './apps/tenant', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 60_000 };
+const tenant = { root: './apps/tenant', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['**/*.postgres.test.ts', '**/node_modules/**'], testTimeout: 30_000, hookTimeout: 60_000 };
 const bff = { root: './apps/bff', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['**/*.postgres.test.ts', '**/node_modules/**'], testTimeout: 30_000, hookTimeout: 60_000 };
 const onPostgres = { TEST_STORE: 'postgres', TEST_DATABASE_URL };
 
@@ -34,7 +34,7 @@ export default defineConfig(async () => {
         ...(skip
           ? [{ test: { name: 'postgres', root: '.', include: ['test/postgres-skipped.test.ts'], env: { POSTGRES_SKIP_REASON: skip } } }]
           : [
-              { test: { name: 'tenant (postgres)', ...tenant, include: ['test/**/*.test.ts'], env: onPostgres } },
+              { test: { name: 'tenant (postgres)', ...tenant, include: ['test/**/*.test.ts'], exclude: ['**/node_modules/**'], env: onPostgres } },
               { test: { name: 'bff (postgres)', ...bff, include: ['test/**/*.test.ts'], exclude: ['**/node_modules/**'], env: onPostgres } },
             ]),
       ],

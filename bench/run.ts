@@ -7,8 +7,8 @@
  */
 import { chromium } from '@playwright/test';
 import { signIn } from '@rtc/testkit';
-import { allowConsoleOrigin, DEMO, freePort, ROOT, startProcess, startTenant, type Proc } from '@rtc/stack';
-import { generatedTokenValue, generateTenant, openStore } from '@rtc/tenant';
+import { admitConsole, DEMO, freePort, ROOT, startProcess, startTenant, type Proc } from '@rtc/stack';
+import { generatedTokenValue, generateTenant } from '@rtc/tenant';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -66,9 +66,7 @@ try {
 
   const [port, peerPort, bffPort] = [await freePort(), await freePort(), await freePort()];
   const bffUrl = `http://127.0.0.1:${bffPort}`;
-  const setup = await openStore(dir);
-  await allowConsoleOrigin(setup, bffUrl);
-  await setup.close();
+  await admitConsole(dir, bffUrl);
 
   progress('starting the tenant, the BFF and the peer (oidc-provider)');
   const tenant = await startTenant(dir, port, { TENANT_REFRESH_RATE_LIMIT: '1000000', TENANT_MANAGEMENT_RATE_LIMIT: '1000000', TENANT_DEMO: '0' });

@@ -1,86 +1,42 @@
-import { allowConsoleOrigin, DEMO, demoEndUser, generatedTokenValue, generateTenant, openStore } from '@rtc/tenant';
-import { Browser, endUserApp, expectedOf, json, signIn } from '@rtc/testkit';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { admitConsole, freePort, startProcess, startTenant, type Proc } from '@rtc/stack';
+import { Browser, DEMO, demoEndUser, endUserApp, expectedOf, json, signIn } from '@rtc/testkit';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * Several instances at once on one PostgreSQL database: two tenant processes behind one
- * issuer, two BFF processes behind one public URL. Each test talks to both directly.
+ * Two BFF processes behind one public URL, on one PostgreSQL database, against one tenant.
+ * (Several tenant instances: apps/tenant/test/multi-instance.postgres.test.ts.)
  */
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const URL_BASE = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const SCHEMA = `mi_${process.pid}_${Date.now().toString(36)}`;
+const SCHEMA = `mb_${process.pid}_${Date.now().toString(36)}`;
 const DB = `${URL_BASE}${URL_BASE.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${SCHEMA}`)}`;
 
-interface Proc {
-  child: ChildProcess;
-  url: string;
-  logs: string[];
-}
 const procs: Proc[] = [];
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-async function start(script: string, args: string[], env: Record<string, string>, port: number): Promise<Proc> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const proc: Proc = { child, url: `http://127.0.0.1:${port}`, logs: [] };
-  const collect = (chunk: Buffer) => proc.logs.push(...chunk.toString().split('\n').filter(Boolean));
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  procs.push(proc);
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`${script} exited: ${proc.logs.join('\n')}`);
-    const ok = await fetch(`${proc.url}/health`).then((r) => r.ok, () => false);
-    if (ok) return proc;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${script} did not start: ${proc.logs.join('\n')}`);
-}
-
-let tenantA: Proc;
-let tenantB: Proc;
+let dataDir: string;
+let tenant: Proc;
 let bff1: Proc;
 let bff2: Proc;
-let issuer: string;
-
-const tenantEnv = (id: string) => ({
-  DATABASE_URL: DB,
-  TENANT_INSTANCE_ID: id,
-  TENANT_REVOCATION_LEASE_MS: '1500',
-  TENANT_REVOCATION_BATCH_SIZE: '250',
-  TENANT_REFRESH_RATE_LIMIT: '5',
-});
 
 beforeAll(async () => {
   const admin = new pg.Client({ connectionString: URL_BASE });
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${SCHEMA}`);
   await admin.end();
-  const [portA, portB, port1, port2] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  issuer = `http://127.0.0.1:${portA}/`;
-  // Both tenant instances start together on the empty schema: one migrates and seeds.
-  [tenantA, tenantB] = await Promise.all([
-    start('apps/tenant/src/server.ts', ['--port', String(portA), '--issuer', issuer], tenantEnv('A'), portA),
-    start('apps/tenant/src/server.ts', ['--port', String(portB), '--issuer', issuer], tenantEnv('B'), portB),
-  ]);
+  dataDir = mkdtempSync(join(tmpdir(), 'rtc-multi-bff-'));
+  const [tenantPort, port1, port2] = await Promise.all([freePort(), freePort(), freePort()]);
+  tenant = await startTenant(dataDir, tenantPort, { DATABASE_URL: DB });
+  procs.push(tenant);
   const publicUrl = `http://127.0.0.1:${port1}`;
-  const store = await openStore(DB);
-  await allowConsoleOrigin(store, publicUrl);
-  await store.close();
-  const bffEnv = (tenantUrl: string, port: number) => ({
+  await admitConsole(DB, publicUrl);
+  const issuer = `${tenant.url}/`;
+  const bffEnv = (port: number) => ({
     BFF_PORT: String(port),
     BFF_PUBLIC_URL: publicUrl, // both behind one public URL, as behind a load balancer
-    MANAGEMENT_API_URL: `${tenantUrl}/api/v2`,
-    MANAGEMENT_TOKEN_URL: `${tenantUrl}/oauth/token`,
+    MANAGEMENT_API_URL: `${tenant.url}/api/v2`,
+    MANAGEMENT_TOKEN_URL: `${tenant.url}/oauth/token`,
     MANAGEMENT_AUDIENCE: `${issuer}api/v2/`,
     MANAGEMENT_CLIENT_ID: DEMO.clients.management.client_id,
     MANAGEMENT_CLIENT_SECRET: DEMO.clients.management.secret,
@@ -91,33 +47,21 @@ beforeAll(async () => {
     DATABASE_URL: DB,
   });
   [bff1, bff2] = await Promise.all([
-    start('apps/bff/src/server.ts', [], bffEnv(tenantA.url, port1), port1),
-    start('apps/bff/src/server.ts', [], bffEnv(tenantB.url, port2), port2),
+    startProcess('apps/bff/src/server.ts', [], bffEnv(port1), port1),
+    startProcess('apps/bff/src/server.ts', [], bffEnv(port2), port2),
   ]);
+  procs.push(bff1, bff2);
 }, 120_000);
 
 afterAll(async () => {
-  for (const { child } of procs) if (child.exitCode === null) child.kill('SIGKILL');
+  await Promise.all(procs.map((proc) => proc.kill9()));
+  rmSync(dataDir, { recursive: true, force: true });
   const admin = new pg.Client({ connectionString: URL_BASE });
   await admin.connect();
   await admin.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
   await admin.end();
 });
 
-const app = (tenant: Proc, client: 'mobile' | 'web' = 'mobile') =>
-  client === 'web' ? endUserApp(tenant.url, DEMO.clients.web.client_id, DEMO.clients.web.secret) : endUserApp(tenant.url, DEMO.clients.mobile.client_id);
-const customer = (i: number) => demoEndUser(i);
-
-async function managementToken(tenant: Proc) {
-  const res = await fetch(`${tenant.url}/oauth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: DEMO.clients.management.client_id, client_secret: DEMO.clients.management.secret, audience: `${issuer}api/v2/` }),
-  });
-  return (await json(res)).access_token as string;
-}
-
-// The BFF instances sign in at tenant A (the issuer), so they go before A is killed below.
 describe('two BFF instances', () => {
   it('share sessions (the encrypted cookie), one audit log, and sign-out', async () => {
     const support = await signIn({ bffUrl: bff1.url } as Parameters<typeof signIn>[0], 'support');
@@ -129,8 +73,9 @@ describe('two BFF instances', () => {
     expect(me.status).toBe(200);
     const { csrf_token } = await json(me);
 
-    const user = customer(5);
-    const token = await app(tenantB).login(user.email, 'Shared Phone');
+    const user = demoEndUser(5);
+    const app = endUserApp(tenant.url, DEMO.clients.mobile.client_id);
+    const token = await app.login(user.email, 'Shared Phone');
     const headers = { origin: new URL(bff1.url).origin, 'x-csrf-token': csrf_token, 'content-type': 'application/json' };
     // The action runs on the preview it confirms (taken here on the other instance).
     const preview = await json(await other.fetch(`${bff2.url}/api/users/${encodeURIComponent(user.user_id)}/impact`, { method: 'POST', headers, body: JSON.stringify({ action: 'refresh_tokens.revoke_all' }) }));
@@ -140,7 +85,7 @@ describe('two BFF instances', () => {
       body: JSON.stringify({ expected: expectedOf(preview) }),
     });
     expect(revoke.status).toBe(200);
-    expect((await app(tenantB).refresh(token)).status).toBe(403);
+    expect((await app.refresh(token)).status).toBe(403);
     const audit = await json(await support.api('GET', `/api/audit?user_id=${encodeURIComponent(user.user_id)}`));
     expect(audit.entries).toEqual([expect.objectContaining({ action: 'refresh_tokens.revoke_all', actor: expect.objectContaining({ name: 'Sam Support' }) })]);
 
@@ -148,72 +93,3 @@ describe('two BFF instances', () => {
     expect((await other.fetch(`${bff2.url}/api/me`)).status).toBe(401);
   }, 60_000);
 });
-
-describe('two tenant instances on one database', () => {
-  it('a token rotated through A is stale on B', async () => {
-    const first = await app(tenantA).login(customer(1).email, 'Phone');
-    const second = await app(tenantA).refresh(first);
-    expect(second.status).toBe(200);
-    const third = await app(tenantB).refresh(second.refreshToken!);
-    expect(third.status).toBe(200);
-    // The second is now the previous one, used outside leeway: reuse, on either instance.
-    expect((await app(tenantA).refresh(second.refreshToken!)).status).toBe(403);
-    expect((await app(tenantB).refresh(third.refreshToken!)).status).toBe(403);
-  });
-
-  it('a revocation through A is enforced on B at once', async () => {
-    const token = await app(tenantA).login(customer(2).email, 'Laptop');
-    const res = await fetch(`${tenantA.url}/api/v2/users/${encodeURIComponent(customer(2).user_id)}/refresh-tokens`, { method: 'DELETE', headers: { authorization: `Bearer ${await managementToken(tenantA)}` } });
-    expect(res.status).toBe(202);
-    expect((await app(tenantB).refresh(token)).status).toBe(403);
-  });
-
-  it('concurrent exchanges of one token across both instances have exactly one winner', async () => {
-    const token = await app(tenantA).login(customer(3).email, 'Race Phone');
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => app(i % 2 ? tenantA : tenantB).refresh(token)));
-    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
-    // The others: reuse (403), or past the shared per-token rate limit (429); never a second success.
-    expect(results.every((r) => r.status === 200 || r.status === 403 || r.status === 429)).toBe(true);
-  });
-
-  it('refresh-token rate limits hold across instances', async () => {
-    const token = await app(tenantA, 'web').login(customer(4).email, 'Desktop');
-    const statuses = [];
-    for (let i = 0; i < 6; i++) statuses.push((await app(i % 2 ? tenantA : tenantB, 'web').refresh(token)).status);
-    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
-  });
-
-  it('background revocation is claimed by one instance, and finished by the other when that one is killed', async () => {
-    await generateTenant({ dataDir: DB, issuer, users: 2, tokens: 30_000, heavyUserTokens: 30_000, seed: 'mi', log: () => {} });
-    const db = new pg.Client({ connectionString: DB });
-    await db.connect();
-    try {
-      const res = await fetch(`${tenantA.url}/api/v2/users/auth0%7Cheavy/refresh-tokens`, { method: 'DELETE', headers: { authorization: `Bearer ${await managementToken(tenantA)}` } });
-      expect(res.status).toBe(202);
-      // A took the job; B leaves it alone while A's lease holds.
-      let job: { claimed_by: string; revoked_count: number } | undefined;
-      for (let i = 0; i < 200; i++) {
-        job = (await db.query('SELECT claimed_by, revoked_count FROM revocation_jobs')).rows[0];
-        if (job && Number(job.revoked_count) >= 1000) break;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      expect(job).toMatchObject({ claimed_by: 'A' });
-      tenantA.child.kill('SIGKILL');
-      await new Promise((resolve) => tenantA.child.once('exit', resolve));
-      const left = Number((await db.query("SELECT count(*) AS n FROM refresh_tokens WHERE user_id = 'auth0|heavy' AND revoked_at IS NULL")).rows[0].n);
-      expect(left).toBeGreaterThan(0); // killed mid-way
-      // Nothing is usable meanwhile: the journal is in force on B.
-      expect((await app(tenantB).refresh(generatedTokenValue('mi', 0))).status).toBe(403);
-      // B takes over once A's lease lapses, and finishes.
-      await expect
-        .poll(async () => Number((await db.query("SELECT count(*) AS n FROM refresh_tokens WHERE user_id = 'auth0|heavy' AND revoked_at IS NULL")).rows[0].n), { timeout: 30_000, interval: 250 })
-        .toBe(0);
-      expect((await db.query('SELECT count(*) AS n FROM revocation_jobs')).rows[0].n).toBe(0);
-      expect(tenantB.logs.some((line) => line.includes('"msg":"revocation completed"') && line.includes('"instance":"B"'))).toBe(true);
-      for (const i of [0, 2, 29_998]) expect((await app(tenantB).refresh(generatedTokenValue('mi', i))).status).toBe(403);
-    } finally {
-      await db.end();
-    }
-  }, 90_000);
-});
-

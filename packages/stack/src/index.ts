@@ -1,3 +1,4 @@
+export { admitConsole } from './admit-console.ts';
 export { startEmbeddedStack, type EmbeddedStack, type EmbeddedStackOptions } from './embedded.ts';
 export { freePort, ROOT, startProcess, startTenant, type Proc } from './processes.ts';
 export { DASHBOARD_DIST } from '@rtc/bff';

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readBootstrapClient, type BootstrapClient } from './provisioning/bootstrap.ts';
@@ -22,6 +23,8 @@ export interface ServerConfig {
   revocationLeaseMs: number | undefined;
   revocationBatchSize: number | undefined;
   instanceId: string | undefined;
+  /** Processes serving the tenant on one port and one store (node:cluster); 1 serves from this process. */
+  workers: number;
   /** The machine-to-machine client created once on a tenant without demo data. */
   bootstrapClient: BootstrapClient | undefined;
   /** A tenant file to apply at start (idempotent). */
@@ -31,13 +34,14 @@ export interface ServerConfig {
 }
 
 const USAGE = `Usage: npm run tenant -- [--port N] [--host H] [--issuer URL] [--data-dir DIR | --database-url postgres://...] [--demo | --no-demo] [--trust-proxy N]
-    [--bootstrap-client ID:SECRET] [--import FILE] [--export FILE|-]
+    [--workers N] [--bootstrap-client ID:SECRET] [--import FILE] [--export FILE|-]
   The demo tenant (published passwords) is seeded into an empty store only on a loopback issuer,
   unless --demo / TENANT_DEMO=1 forces it (with a warning) or --no-demo / TENANT_DEMO=0 refuses it.
   --bootstrap-client ID:SECRET (or TENANT_BOOTSTRAP_CLIENT_ID + TENANT_BOOTSTRAP_CLIENT_SECRET) creates that machine-to-machine
   client once, with every Management API scope. --import FILE applies a tenant file at start (idempotent);
   --export FILE (- for stdout) writes the tenant file and exits.
-Environment: TENANT_PORT, TENANT_HOST, TENANT_ISSUER, TENANT_DATA_DIR, DATABASE_URL, TENANT_DEMO=0|1, TENANT_TRUST_PROXY=N,
+  --workers N (TENANT_WORKERS) serves from N processes on one port and one store; default the number of cores (1 under vitest).
+Environment: TENANT_PORT, TENANT_HOST, TENANT_ISSUER, TENANT_DATA_DIR, DATABASE_URL, TENANT_DEMO=0|1, TENANT_TRUST_PROXY=N, TENANT_WORKERS=N,
   TENANT_REFRESH_RATE_LIMIT (exchanges per token and IP per minute),
   TENANT_MANAGEMENT_RATE_LIMIT (Management API requests per second per client, default 1000), TENANT_REVOCATION_LEASE_MS, TENANT_REVOCATION_BATCH_SIZE, TENANT_INSTANCE_ID`;
 
@@ -54,6 +58,7 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
       demo: { type: 'boolean' },
       'no-demo': { type: 'boolean' },
       'trust-proxy': { type: 'string' },
+      workers: { type: 'string' },
       'bootstrap-client': { type: 'string' },
       import: { type: 'string' },
       export: { type: 'string' },
@@ -91,6 +96,10 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
       `WARNING: demo data forced on a tenant reachable from elsewhere (issuer ${issuer}, listening on ${host}): anyone who can reach it can sign in with the README's published demo passwords and use the demo machine-to-machine secret. Never do this on a real deployment.`,
     );
   }
+  const workersValue = values.workers ?? env.TENANT_WORKERS;
+  // Tests start tenants by the dozen on a small machine: one process each unless a test asks.
+  const workers = workersValue === undefined || workersValue === '' ? (env.VITEST ? 1 : availableParallelism()) : Number(workersValue);
+  if (!/^\d+$/.test(workersValue ?? '1') || workers < 1 || workers > 64) throw new Error(`--workers / TENANT_WORKERS must be a number of processes from 1 to 64, got ${workersValue}\n${USAGE}`);
   return {
     port,
     host,
@@ -106,6 +115,7 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
     revocationLeaseMs: optionalNumber(env.TENANT_REVOCATION_LEASE_MS, 'TENANT_REVOCATION_LEASE_MS'),
     revocationBatchSize: optionalNumber(env.TENANT_REVOCATION_BATCH_SIZE, 'TENANT_REVOCATION_BATCH_SIZE'),
     instanceId: env.TENANT_INSTANCE_ID || undefined,
+    workers,
     bootstrapClient: readBootstrapClient(values['bootstrap-client'], env),
     importFile: fromInvocationDir(values.import, env),
     exportFile: values.export === '-' ? '-' : fromInvocationDir(values.export, env),

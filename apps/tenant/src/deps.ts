@@ -19,6 +19,8 @@ export interface TenantDeps {
   refreshRateLimiter: RateLimiter;
   /** Failed sign-ins, counted before the password is checked (login form and password grant). */
   signInThrottle: SignInThrottle;
+  /** Management API requests per second per caller, counted in the store: every worker and instance together. */
+  managementRateLimiter: RateLimiter;
   revocations: RevocationWorker;
   options: TenantOptions;
 }

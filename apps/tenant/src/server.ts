@@ -1,21 +1,89 @@
 import { serve } from '@hono/node-server';
+import cluster from 'node:cluster';
 import { resolve } from 'node:path';
-import { readServerConfig } from './config.ts';
+import { readServerConfig, type ServerConfig } from './config.ts';
 import { DEMO } from './demo/demo-data.ts';
 import { provision } from './provisioning/cli.ts';
 import { createTenant } from './tenant.ts';
 
-/** Starts the embedded tenant: `npm run tenant -- --port 4400 --data-dir .data/tenant`. */
+/**
+ * Starts the embedded tenant: `npm run tenant -- --port 4400 --data-dir .data/tenant`.
+ *
+ * With `--workers N` (N > 1) this process only supervises: N worker processes (node:cluster)
+ * share the listening socket and the store. Everything they must agree on lives in the store:
+ * rotations and revocations, rate-limit counts, named locks, settings, the signing key; each
+ * worker is an instance of its own for leased background revocation. Worker 0 provisions
+ * (demo data, bootstrap client, tenant file) before the others start.
+ */
 async function main() {
   const config = readServerConfig(process.argv.slice(2), process.env);
+  // An export reads the tenant and exits: one process does it.
+  if (config.workers > 1 && config.exportFile === undefined) {
+    if (cluster.isPrimary) return supervise(config);
+    return serveTenant(config, Number(process.env.TENANT_WORKER));
+  }
+  return serveTenant(config, undefined);
+}
+
+/** The primary of `--workers N`: starts worker 0, then the rest, restarts any that dies, and stops them all on a signal. */
+async function supervise(config: ServerConfig) {
   for (const warning of config.warnings) console.error(warning);
+  let stopping = false;
+  const listening = new Set<number>();
+  const start = (index: number) =>
+    new Promise<void>((resolveStarted, rejectStarted) => {
+      const worker = cluster.fork({ TENANT_WORKER: String(index) });
+      worker.once('listening', () => {
+        listening.add(index);
+        resolveStarted();
+      });
+      worker.once('exit', (code, signal) => {
+        if (stopping) return;
+        if (!listening.has(index)) {
+          rejectStarted(new Error(`tenant worker ${index} exited while starting (${signal ?? `code ${code}`})`));
+          return;
+        }
+        listening.delete(index);
+        console.error(`tenant worker ${index} exited (${signal ?? `code ${code}`}); starting it again`);
+        void start(index).catch((err: Error) => console.error(err.message));
+      });
+    });
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined);
+    let left = workers.length;
+    if (left === 0) process.exit(0);
+    for (const worker of workers) {
+      worker.once('exit', () => --left === 0 && process.exit(0));
+      worker.process.kill('SIGTERM');
+    }
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  try {
+    await start(0);
+    await Promise.all(Array.from({ length: config.workers - 1 }, (_, i) => start(i + 1)));
+  } catch (err) {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+    throw err;
+  }
+  console.error(`  workers    ${config.workers} processes listening   (--workers / TENANT_WORKERS)`);
+}
+
+/** Serves the tenant from this process: the only one, or worker `worker` of several. */
+async function serveTenant(config: ServerConfig, worker: number | undefined) {
+  // Worker 0 provisions; the others start after it and find the tenant ready.
+  const provisions = worker === undefined || worker === 0;
+  if (worker === undefined) for (const warning of config.warnings) console.error(warning);
   const tenant = await createTenant({
     issuer: config.issuer,
     storage: config.databaseUrl ?? resolve(config.dataDir),
     // An export reads the tenant as it is: no demo seeding, no bootstrap client.
-    demo: config.demo && config.exportFile === undefined,
+    demo: provisions && config.demo && config.exportFile === undefined,
     refuseDemoData: config.exposed && !config.demo,
-    ...(config.bootstrapClient && config.exportFile === undefined ? { bootstrapClient: config.bootstrapClient } : {}),
+    ...(provisions && config.bootstrapClient && config.exportFile === undefined ? { bootstrapClient: config.bootstrapClient } : {}),
     ...(config.refreshRateLimitPerMinute ? { refreshRateLimitPerMinute: config.refreshRateLimitPerMinute } : {}),
     options: {
       trustProxy: config.trustProxy,
@@ -23,14 +91,25 @@ async function main() {
     },
     ...(config.revocationLeaseMs ? { revocationLeaseMs: config.revocationLeaseMs } : {}),
     ...(config.revocationBatchSize ? { revocationBatchSize: config.revocationBatchSize } : {}),
-    ...(config.instanceId ? { instanceId: config.instanceId } : {}),
+    ...(config.instanceId ? { instanceId: worker === undefined ? config.instanceId : `${config.instanceId}-w${worker}` } : {}),
+    ...(worker === undefined ? {} : { worker }),
   });
-  const provisioning = await provision(tenant, config);
+  const provisioning = provisions ? await provision(tenant, config) : { exported: false, notes: [] };
   if (provisioning.exported) {
     await tenant.close();
     return;
   }
-  const server = serve({ fetch: tenant.app.fetch, port: config.port, hostname: config.host }, (info) => {
+  // Which worker answered, for whoever is tracing load across them (and the workers test).
+  const fetch: typeof tenant.app.fetch =
+    worker === undefined
+      ? tenant.app.fetch
+      : async (request, ...rest) => {
+          const response = await tenant.app.fetch(request, ...rest);
+          response.headers.set('x-tenant-worker', String(worker));
+          return response;
+        };
+  const server = serve({ fetch, port: config.port, hostname: config.host }, (info) => {
+    if (!provisions) return;
     const lines = [
       `Embedded tenant listening on http://${config.host}:${info.port}`,
       `  issuer     ${tenant.deps.issuer}   (--issuer / TENANT_ISSUER)`,
@@ -41,7 +120,7 @@ async function main() {
       `  mgmt API   ${tenant.deps.issuer}api/v2/${config.demo ? `  (demo client_credentials: ${DEMO.clients.management.client_id})` : ''}`,
       `  demo data  ${config.demo ? 'yes (published passwords: loopback only unless --demo)' : 'no (--demo / TENANT_DEMO=1 to force)'}`,
       `  proxies    ${config.trustProxy} trusted hop(s) of X-Forwarded-For   (--trust-proxy / TENANT_TRUST_PROXY)`,
-      `  instance   ${tenant.deps.revocations.instanceId}`,
+      `  instance   ${tenant.deps.revocations.instanceId}${worker === undefined ? '' : ` (worker 0 of ${config.workers})`}`,
       ...provisioning.notes,
     ];
     console.error(lines.join('\n'));

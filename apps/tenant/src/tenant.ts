@@ -51,6 +51,8 @@ export interface TenantConfig {
   revocationLeaseMs?: number;
   /** Names this instance in leases and logs (random by default). */
   instanceId?: string;
+  /** Which of the worker processes serving this store this one is (`--workers`): each is an instance of its own. */
+  worker?: number;
 }
 
 export interface Tenant {
@@ -108,10 +110,13 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
   if (config.bootstrapClient) await ensureBootstrapClient(store, { ...config.bootstrapClient, issuer, now: clock.now() });
   const keys = await Keys.load(store, clock.now());
   const cookieSecret = await store.getOrCreateSecret('cookie', () => randomSecret(32));
-  // One process owns a SQLite tenant, so after a restart it is the same instance and resumes
-  // its own leases at once; on PostgreSQL every process is an instance of its own.
+  // A SQLite tenant's worker k is the same instance after a restart and resumes its own leases
+  // at once; on PostgreSQL every process is an instance of its own.
   const instanceId =
-    config.instanceId ?? (store.dialect === 'sqlite' ? await store.getOrCreateSecret('instance-id', () => randomSecret(9)) : randomSecret(9));
+    config.instanceId ??
+    (store.dialect === 'sqlite'
+      ? `${await store.getOrCreateSecret('instance-id', () => randomSecret(9))}${config.worker === undefined ? '' : `-w${config.worker}`}`
+      : randomSecret(9));
   const revocations = new RevocationWorker(store, clock, logger, {
     batchSize: config.revocationBatchSize ?? 2000,
     pollMs: 1000,
@@ -119,6 +124,7 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
     leaseMs: config.revocationLeaseMs ?? 10_000,
     instanceId,
   });
+  const options = { ...DEFAULT_OPTIONS, ...config.options };
   const deps: TenantDeps = {
     store,
     clock,
@@ -129,8 +135,9 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
     // Shared by every instance on the same database (reference 001: per token and IP).
     refreshRateLimiter: store.createRateLimiter(config.refreshRateLimitPerMinute ?? 120, 60_000),
     signInThrottle: signInThrottle(store, { ...DEFAULT_SIGN_IN_LIMITS, ...config.signInLimits }),
+    managementRateLimiter: store.createRateLimiter(options.managementRequestsPerSecond, 1000),
     revocations,
-    options: { ...DEFAULT_OPTIONS, ...config.options },
+    options,
   };
   revocations.start();
   return {

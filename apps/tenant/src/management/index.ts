@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { MemoryRateLimiter } from '../auth/rate-limit.ts';
 import type { TenantDeps } from '../deps.ts';
 import { managementAuth, type ManagementEnv } from './authorize-request.ts';
 import { clientGrantRoutes } from './routes/client-grants.ts';
@@ -17,9 +16,8 @@ import { userRoutes } from './routes/users.ts';
  * tokens. Every route needs a client_credentials token for `<issuer>api/v2/` with its scope.
  */
 export function managementApi(deps: TenantDeps) {
-  const limiter = new MemoryRateLimiter(deps.options.managementRequestsPerSecond, 1000);
   return new Hono<ManagementEnv>()
-    .use('*', managementAuth(deps, limiter))
+    .use('*', managementAuth(deps, deps.managementRateLimiter))
     .route('/users', userRoutes(deps))
     .route('/refresh-tokens', refreshTokenRoutes(deps))
     .route('/device-credentials', deviceCredentialRoutes(deps))

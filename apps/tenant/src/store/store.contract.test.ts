@@ -160,8 +160,13 @@ for (const { name, open, skip } of STORES) {
     it('shares rate-limit counts', withStore(async (store) => {
       const [a, b] = [store.createRateLimiter(3, 60_000), store.createRateLimiter(3, 60_000)];
       const results = [await a.hit('k', T0), await b.hit('k', T0), await a.hit('k', T0), await b.hit('k', T0)];
-      if (store.dialect === 'postgres') expect(results.map((r) => r.allowed)).toEqual([true, true, true, false]);
-      else expect(results.every((r) => r.allowed)).toBe(true); // one process: each limiter counts alone
+      // Worker processes (SQLite) and instances (PostgreSQL) each make their own limiters.
+      expect(results.map((r) => r.allowed)).toEqual([true, true, true, false]);
+      await a.refund('k', T0);
+      expect((await b.peek('k', T0)).remaining).toBe(0);
+      expect((await b.hit('k', T0)).allowed).toBe(false);
+      await b.reset('k');
+      expect((await a.peek('k', T0)).remaining).toBe(3);
       expect((await a.hit('k', T0 + 60_001)).allowed).toBe(true);
     }));
 

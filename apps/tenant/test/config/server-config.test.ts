@@ -40,6 +40,18 @@ describe('tenant start-up configuration', () => {
       expect(() => readServerConfig(['--trust-proxy', 'yes'], {})).toThrow(/trust-proxy/);
     });
   });
+
+  describe('--workers', () => {
+    it('serves from every core by default, from one process under vitest, from N when told', async () => {
+      const { availableParallelism } = await import('node:os');
+      expect(readServerConfig([], {}).workers).toBe(availableParallelism());
+      expect(readServerConfig([], { VITEST: 'true' }).workers).toBe(1);
+      expect(readServerConfig(['--workers', '3'], { VITEST: 'true' }).workers).toBe(3);
+      expect(readServerConfig([], { TENANT_WORKERS: '2' }).workers).toBe(2);
+      expect(readServerConfig(['--workers', '1'], { TENANT_WORKERS: '2' }).workers).toBe(1);
+      for (const bad of ['0', 'two', '-1', '1.5', '65']) expect(() => readServerConfig(['--workers', bad], {})).toThrow(/workers/);
+    });
+  });
 });
 
 describe('a store holding the demo tenant, served where others can reach it', () => {

@@ -143,4 +143,9 @@ export const SQLITE_MIGRATIONS: string[] = [
   ALTER TABLE revocation_jobs ADD COLUMN claimed_by TEXT;
   ALTER TABLE revocation_jobs ADD COLUMN claimed_until INTEGER;
   `,
+  /* 5: worker processes on one file share rate-limit counts and named locks */ `
+  CREATE TABLE rate_limits (key TEXT PRIMARY KEY, count INTEGER NOT NULL, reset_at INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE INDEX rate_limits_reset ON rate_limits (reset_at);
+  CREATE TABLE locks (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+  `,
 ];

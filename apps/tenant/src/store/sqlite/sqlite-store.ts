@@ -23,8 +23,10 @@ import type {
   TenantStore,
   UserRecord,
 } from '../types.ts';
-import { MemoryRateLimiter, type WhenFull, type RateLimiter } from '../../auth/rate-limit.ts';
+import type { RateLimiter } from '../../auth/rate-limit.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { SqliteLocks } from './sqlite-locks.ts';
+import { SqliteRateLimiter } from './sqlite-rate-limiter.ts';
 import { openSqlite } from '@rtc/db/sqlite';
 import { checkpoint, isExpired, isSessionExpired, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toSession, toUser, type Row } from '../rows.ts';
 
@@ -48,10 +50,12 @@ export class SqliteStore implements TenantStore {
   private readonly db: Database.Database;
   private readonly stmt = new Map<string, Database.Statement>();
   private readonly locks = new Map<string, Promise<void>>();
+  private readonly fileLocks: SqliteLocks;
 
   /** `path` is a file, or `:memory:` for tests. */
   constructor(path: string) {
     this.db = openSqlite(path, SQLITE_MIGRATIONS);
+    this.fileLocks = new SqliteLocks(this.db);
   }
 
   /** Prepared statements are cached by their text. */
@@ -121,7 +125,10 @@ export class SqliteStore implements TenantStore {
     });
   }
 
-  /** One process owns a SQLite tenant, so a lock within the process is enough. */
+  /**
+   * Callers in this process queue here; across the worker processes on the file, the lock's
+   * row (`SqliteLocks`) decides.
+   */
   async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(name) ?? Promise.resolve();
     let release!: () => void;
@@ -129,15 +136,15 @@ export class SqliteStore implements TenantStore {
     this.locks.set(name, previous.then(() => mine));
     await previous;
     try {
-      return await fn();
+      return await this.fileLocks.hold(name, fn);
     } finally {
       release();
     }
   }
 
-  /** SQLite serves one instance: its counters can live in memory. */
-  createRateLimiter(limit: number, windowMs: number, options: { whenFull?: WhenFull } = {}): RateLimiter {
-    return new MemoryRateLimiter(limit, windowMs, 100_000, options.whenFull);
+  /** Counted in the file, so every worker process on it shares the counts. */
+  createRateLimiter(limit: number, windowMs: number): RateLimiter {
+    return new SqliteRateLimiter(this.db, limit, windowMs);
   }
 
   async getOrCreateSecret(name: string, create: () => string): Promise<string> {

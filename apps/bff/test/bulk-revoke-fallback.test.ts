@@ -127,6 +127,36 @@ describe('unlink on a tenant without bulk revocation (defect 12 fallback)', () =
     }
   });
 
+  it('with "Refresh Token Revocation Deletes Grant" on, the fallback revokes what the preview showed: the device\'s tokens and, through the grant, the same application\'s on other devices; nothing else', async () => {
+    const legacy = await consoleWithoutBulkRevocation(404);
+    const admin = await stack.signIn('admin');
+    const setFlag = async (on: boolean) => expect((await admin.api('PATCH', '/api/settings', { revoke_refresh_token_grant: on })).status).toBe(200);
+    await setFlag(true);
+    try {
+      const { email, user_id } = demoEndUser(next++);
+      const user = `/api/users/${encodeURIComponent(user_id)}`;
+      const withApi = { audience: DEMO.api.identifier, scope: 'openid offline_access read:orders' };
+      const phone = await mobile().login(email, 'Grant Phone', withApi);
+      const tablet = await mobile().login(email, 'Grant Tablet', withApi);
+      const web = await endUserApp(stack.tenantUrl, DEMO.clients.web.client_id, DEMO.clients.web.secret).login(email, 'Grant Laptop', withApi);
+
+      const shown = await previewUnlink(legacy.support, user, 'Grant Phone');
+      expect(shown.setting_deletes_grant).toBe(true);
+      expect(shown.grants).toHaveLength(1);
+      // The grant reaches every acme-mobile token of the user (the demo's own devices too), and no other application's.
+      expect(shown.tokens.map((t: { device_name: string }) => t.device_name)).toEqual(expect.arrayContaining(['Grant Phone', 'Grant Tablet']));
+      expect(new Set(shown.tokens.map((t: { client_id: string }) => t.client_id))).toEqual(new Set([DEMO.clients.mobile.client_id]));
+      const res = await legacy.support.api('POST', `${user}/devices/unlink`, { device_name: 'Grant Phone', expected: expectedOf(shown) });
+      expect(res.status, await res.clone().text()).toBe(200);
+      expect((await json(res)).revoked_token_ids.sort()).toEqual(shown.tokens.map((t: { id: string }) => t.id).sort());
+      for (const token of [phone, tablet]) expect((await mobile().refresh(token)).status).toBe(403);
+      expect((await endUserApp(stack.tenantUrl, DEMO.clients.web.client_id, DEMO.clients.web.secret).refresh(web)).status).toBe(200);
+    } finally {
+      await setFlag(false);
+      await legacy.stop();
+    }
+  });
+
   it('"Revoke these tokens" on a filtered table falls back to DELETE /api/v2/refresh-tokens/{id} for exactly the rows shown', async () => {
     const legacy = await consoleWithoutBulkRevocation(404);
     try {

@@ -1,5 +1,6 @@
 import type { Clock } from './clock.ts';
 import type { Keys } from './crypto/keys.ts';
+import type { OpaqueAccessTokens } from './crypto/opaque-access-tokens.ts';
 import type { RateLimiter } from './auth/rate-limit.ts';
 import type { SignInThrottle } from './auth/sign-in-throttle.ts';
 import type { Logger } from './http/logger.ts';
@@ -11,6 +12,8 @@ export interface TenantDeps {
   store: TenantStore;
   clock: Clock;
   keys: Keys;
+  /** Seals the access tokens of a request without an API audience (/userinfo only), as Auth0 does. */
+  opaqueAccessTokens: OpaqueAccessTokens;
   logger: Logger;
   /** The tenant's issuer URL, with its trailing slash as Auth0 has it: `https://x.auth0.com/`. */
   issuer: string;

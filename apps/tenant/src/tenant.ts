@@ -4,6 +4,7 @@ import { DEFAULT_SIGN_IN_LIMITS, SIGN_IN_WINDOW_MS, SignInThrottle, type SignInL
 import { createApp } from './app.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { Keys } from './crypto/keys.ts';
+import { OpaqueAccessTokens } from './crypto/opaque-access-tokens.ts';
 import { randomSecret } from './crypto/secrets.ts';
 import type { TenantDeps, TenantOptions } from './deps.ts';
 import { DEMO } from './demo/demo-data.ts';
@@ -110,6 +111,7 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
   if (config.bootstrapClient) await ensureBootstrapClient(store, { ...config.bootstrapClient, issuer, now: clock.now() });
   const keys = await Keys.load(store, clock.now());
   const cookieSecret = await store.getOrCreateSecret('cookie', () => randomSecret(32));
+  const opaqueAccessTokens = new OpaqueAccessTokens(await store.getOrCreateSecret('userinfo-access-token-key', () => randomSecret(32)));
   // A SQLite tenant's worker k is the same instance after a restart and resumes its own leases
   // at once; on PostgreSQL every process is an instance of its own.
   const instanceId =
@@ -129,6 +131,7 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
     store,
     clock,
     keys,
+    opaqueAccessTokens,
     logger,
     issuer,
     cookieSecret,

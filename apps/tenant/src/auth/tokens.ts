@@ -29,19 +29,19 @@ export async function userTokens(deps: TenantDeps, req: UserTokenRequest): Promi
   const api = req.audience ? await deps.store.getResourceServer(req.audience) : undefined;
   const expiresIn = api?.token_lifetime ?? deps.options.accessTokenLifetime;
   const userinfo = userinfoAudience(deps.issuer);
-  const accessToken = await deps.keys.sign(
-    {
-      iss: deps.issuer,
-      sub: req.user.user_id,
-      aud: req.audience ? [req.audience, userinfo] : userinfo,
-      iat: now,
-      exp: now + expiresIn,
-      scope: req.scope.join(' '),
-      azp: req.client.client_id,
-      ...(req.sessionId ? { sid: req.sessionId } : {}),
-    },
-    'at+jwt',
-  );
+  const claims = {
+    iss: deps.issuer,
+    sub: req.user.user_id,
+    aud: req.audience ? [req.audience, userinfo] : userinfo,
+    iat: now,
+    exp: now + expiresIn,
+    scope: req.scope.join(' '),
+    azp: req.client.client_id,
+    ...(req.sessionId ? { sid: req.sessionId } : {}),
+  };
+  // For an API, a JWT the API verifies; for /userinfo alone, an opaque token only we can read
+  // (Auth0's behaviour: "opaque" access tokens when no audience is requested).
+  const accessToken = req.audience ? await deps.keys.sign(claims, 'at+jwt') : deps.opaqueAccessTokens.seal(claims);
   const response: TokenResponse = {
     access_token: accessToken,
     token_type: 'Bearer',

@@ -6,18 +6,24 @@
  * /token/revocation, which revokes only the token presented (our tenant's default: its
  * "Refresh Token Revocation Deletes Grant" is off).
  *
+ * Two kinds of `peer-app` token, as the generator makes ours (`userinfoOnlyMobileTokens`):
+ * index i % 4 === 0 is for the demo API (its resource indicator, `features.resourceIndicators`,
+ * so the access token is an RS256 JWT as ours is for an API), i % 4 === 2 for /userinfo only
+ * (an opaque access token, as ours is). Either way the exchange also signs an ID token.
+ *
  * `tsx bench/peer/oidc-provider.ts --port P --tokens N --seed S` seeds N live refresh tokens
  * whose values are `generatedTokenValue(S, i)`, like the generator's, then answers /health.
  */
-import { generatedTokenValue } from '@rtc/tenant';
+import { DEMO, generatedTokenValue } from '@rtc/tenant';
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
-import Provider, { type Adapter, type AdapterPayload } from 'oidc-provider';
+import Provider, { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 
 const { values } = parseArgs({ options: { port: { type: 'string' }, tokens: { type: 'string' }, seed: { type: 'string' } } });
 const port = Number(values.port);
 const issuer = `http://127.0.0.1:${port}`;
+const API = DEMO.api.identifier;
 
 /**
  * A Map-backed adapter. oidc-provider's own memory adapter is an LRU of 1,000 entries,
@@ -74,7 +80,19 @@ const provider = new Provider(issuer, {
   ],
   jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'peer', alg: 'RS256', use: 'sig' }] },
   cookies: { keys: ['bench-peer-cookie-key'] },
-  features: { devInteractions: { enabled: false }, revocation: { enabled: true } },
+  features: {
+    devInteractions: { enabled: false },
+    revocation: { enabled: true },
+    resourceIndicators: {
+      enabled: true,
+      // A refresh token for the API keeps getting access tokens for it, as Auth0's do.
+      useGrantedResource: () => true,
+      getResourceServerInfo: (_ctx, resource) => {
+        if (resource !== API) throw new errors.InvalidTarget();
+        return { scope: 'read:orders', audience: API, accessTokenFormat: 'jwt', accessTokenTTL: 86_400, jwt: { sign: { alg: 'RS256' } } };
+      },
+    },
+  },
   rotateRefreshToken: true,
   ttl: { Grant: 14 * 86_400, RefreshToken: 14 * 86_400 },
   // Revoking a refresh token revokes only it, as our tenant does with its flag off; reuse of a
@@ -95,9 +113,19 @@ for (const clientId of ['peer-app', 'peer-web']) {
       accountId = `user${i}`;
       const grant = new provider.Grant({ accountId, clientId });
       grant.addOIDCScope('openid offline_access');
+      if (clientId === 'peer-app') grant.addResourceScope(API, 'read:orders');
       grantId = await grant.save();
     }
-    const token = new provider.RefreshToken({ jti: generatedTokenValue(seed, i), accountId, client, grantId, scope: 'openid offline_access', gty: 'authorization_code' });
+    const forApi = clientId === 'peer-app' && i % 4 === 0;
+    const token = new provider.RefreshToken({
+      jti: generatedTokenValue(seed, i),
+      accountId,
+      client,
+      grantId,
+      scope: forApi ? 'openid offline_access read:orders' : 'openid offline_access',
+      ...(forApi ? { resource: API } : {}),
+      gty: 'authorization_code',
+    });
     await token.save();
   }
 }

@@ -10,7 +10,7 @@ export interface Proc {
   child: ChildProcess;
   url: string;
   logs: string[];
-  /** Resident memory of the process, bytes (Linux). */
+  /** Resident memory of the process and its children (a tenant's workers), bytes (Linux). */
   rss(): number;
   kill9(): Promise<void>;
 }
@@ -23,6 +23,20 @@ export const freePort = () =>
     });
   });
 
+const readOr = (path: string, fallback: string) => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return fallback; // the process has just exited
+  }
+};
+const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readOr(`/proc/${pid}/status`, ''))?.[1] ?? 0) * 1024;
+/** The process and every descendant (Linux: /proc/PID/task/PID/children). */
+const treeOf = (pid: number): number[] => [
+  pid,
+  ...readOr(`/proc/${pid}/task/${pid}/children`, '').split(' ').filter(Boolean).map(Number).flatMap(treeOf),
+];
+
 /** Starts a server script of the repo in its own Node process and waits for /health. */
 export async function startProcess(script: string, args: string[], env: Record<string, string>, port: number, nodeArgs: string[] = []): Promise<Proc> {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -34,7 +48,7 @@ export async function startProcess(script: string, args: string[], env: Record<s
     child,
     url: `http://127.0.0.1:${port}`,
     logs,
-    rss: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024,
+    rss: () => treeOf(child.pid!).reduce((sum, pid) => sum + rssOf(pid), 0),
     kill9: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -32,6 +32,14 @@ export interface GenerateOptions {
   bulkUserTokens?: number;
   /** Then `auth0|medium` gets this many (for the dashboard's figure). */
   mediumUserTokens?: number;
+  /**
+   * Half of the mobile app's tokens (index i with i % 4 === 2) for /userinfo only instead of
+   * the demo API, so the bench can exchange both kinds (opaque access token, or a JWT one).
+   * Off: every mobile token is for the demo API.
+   */
+  userinfoOnlyMobileTokens?: boolean;
+  /** Every token of `auth0|medium` on one device (the first of the demo's), for unlinking a device of that many tokens. */
+  mediumUserOnOneDevice?: boolean;
   seed: string;
   log?: (line: string) => void;
 }
@@ -93,10 +101,13 @@ export async function generateTenant(options: GenerateOptions) {
               ? 2
               : 3 + Math.floor(random() * Math.max(1, options.users - 3));
       const client = clients[i % 2]!;
-      const device = DEVICES[Math.floor(random() * DEVICES.length)]!;
+      const drawn = DEVICES[Math.floor(random() * DEVICES.length)]!;
+      const device = options.mediumUserOnOneDevice && owner === 2 ? DEVICES[0]! : drawn;
       const ip = device.ips[i % device.ips.length]!;
-      const audience = client === mobile ? DEMO.api.identifier : `${tenant.deps.issuer}userinfo`;
-      const grantKey = `${owner}|${client.client_id}`;
+      const forApi = client === mobile && !(options.userinfoOnlyMobileTokens && i % 4 === 2);
+      const audience = forApi ? DEMO.api.identifier : `${tenant.deps.issuer}userinfo`;
+      // A grant is one user's consent to one application for one audience, as Auth0's are.
+      const grantKey = `${owner}|${client.client_id}|${audience}`;
       let grantId = grantIds.get(grantKey);
       if (!grantId) {
         grantId = ids.grant();

@@ -1,10 +1,6 @@
-import { serve, type ServerType } from '@hono/node-server';
-import { allowConsoleOrigin } from '@rtc/stack';
-import { DEMO, demoEndUser, endUserApp, expectedOf, json, signIn, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { DEMO, demoEndUser, endUserApp, expectedOf, json, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBff, type Bff } from '../src/bff.ts';
+import { consoleBehindProxy } from './console-behind-proxy.ts';
 
 /**
  * Defect 12's fallback: a tenant whose Management API has no bulk revocation (an older one,
@@ -16,13 +12,6 @@ import { createBff, type Bff } from '../src/bff.ts';
 
 let stack: TestStack;
 const mobile = () => endUserApp(stack.tenantUrl);
-const listen = (fetch: (req: Request) => Response | Promise<Response>) =>
-  new Promise<ServerType>((done) => {
-    const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, () => done(server));
-  });
-const close = (server: ServerType) => new Promise((done) => server.close(done));
-const urlOf = (server: ServerType) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
 beforeAll(async () => {
   stack = await startTestStack();
 });
@@ -34,42 +23,9 @@ const missingRoute = (status: number) =>
     ? Response.json({ statusCode: 404, error: 'Not Found', message: 'Not Found' }, { status })
     : new Response(null, { status, headers: status === 405 ? { allow: 'GET' } : {} });
 
-/** A proxy to the tenant without bulk revocation, and a BFF whose Management API goes through it. */
-async function consoleWithoutBulkRevocation(status: number) {
-  const seen: string[] = [];
-  const proxy = await listen(async (req) => {
-    const url = new URL(req.url);
-    seen.push(`${req.method} ${url.pathname}`);
-    if (req.method === 'POST' && url.pathname === '/api/v2/refresh-tokens/revoke') return missingRoute(status);
-    const headers = new Headers(req.headers);
-    headers.delete('host');
-    const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.arrayBuffer();
-    const res = await fetch(new URL(url.pathname + url.search, stack.tenantUrl), { method: req.method, headers, ...(body ? { body } : {}), redirect: 'manual' });
-    const out = new Headers(res.headers);
-    out.delete('content-encoding');
-    out.delete('content-length');
-    return new Response(res.status === 204 ? null : await res.arrayBuffer(), { status: res.status, headers: out });
-  });
-  // The BFF listens first so its public URL (the sign-in callback) is known.
-  let bff: Bff | undefined;
-  const http = await listen((req) => (bff ? bff.app.fetch(req) : new Response('starting', { status: 503 })));
-  const bffUrl = `http://localhost:${(http.address() as AddressInfo).port}`;
-  await allowConsoleOrigin(stack.tenant.deps.store, bffUrl);
-  const base = stack.bff.deps.config;
-  bff = await createBff(
-    { ...base, publicUrl: bffUrl, dataDir: join(stack.dataDir, `bff-${status}`), staticDir: null, management: { ...base.management, baseUrl: `${urlOf(proxy)}/api/v2` } },
-    { logger: { info() {}, warn() {}, error() {} } },
-  );
-  const support = await signIn({ ...stack, bff, bffUrl }, 'support');
-  return {
-    support,
-    seen,
-    async stop() {
-      await Promise.all([close(http), close(proxy)]);
-      await bff!.close();
-    },
-  };
-}
+/** A BFF whose Management API goes through a proxy to the tenant that answers bulk revocation with `status`. */
+const consoleWithoutBulkRevocation = (status: number) =>
+  consoleBehindProxy(stack, String(status), (req, url) => (req.method === 'POST' && url.pathname === '/api/v2/refresh-tokens/revoke' ? missingRoute(status) : undefined));
 
 let next = 30;
 async function customerWithDevices(devices: Record<string, number>) {

@@ -1,6 +1,6 @@
 import type { ActionResult, AuthorizedApp, Device, ExpectedImpact, Impact, ImpactRequest, Location, RefreshTokenList, SecurityEvent, Session } from '@rtc/contracts';
 import { BffError, notFound } from '../errors.ts';
-import type { ManagementGateway } from '../management/gateway.ts';
+import type { ManagementGateway, MgmtLog } from '../management/gateway.ts';
 import { describeAddress, placeOf, userLocations } from './ip-places.ts';
 import { describeAgent } from './user-agent.ts';
 import { authorizedApps, computeImpact, deviceNamesByTokenId, groupDevices, impactChanges, toRefreshToken, toSession, UNNAMED_DEVICE, type ImpactData } from './user-view.ts';
@@ -16,37 +16,49 @@ export type Executed = { impact: Impact; result: Omit<ActionResult, 'audit_id'>;
 export class UserAccessService {
   constructor(private readonly mgmt: ManagementGateway) {}
 
-  /** Throws 404 for an unknown user before any other call. */
-  private async load(userId: string, parts: { grants?: boolean; sessions?: boolean; settings?: boolean } = {}) {
-    const user = await this.mgmt.getUser(userId).catch((err) => {
+  /**
+   * What one request needs of the user, each list loaded once and in parallel: the routes ask
+   * for what their screen shows and nothing more. Grants 'if-setting' are loaded only when
+   * "Refresh Token Revocation Deletes Grant" is on (the only case a device action touches
+   * them). An unknown user has none of these lists: only when all come back empty is the user
+   * read, to answer 404 rather than an empty screen.
+   */
+  private async load(userId: string, needs: Needs) {
+    const noSuchUser = (err: { code?: string }) => {
       throw err?.code === 'not_found' ? notFound('There is no such user in this tenant.') : err;
-    });
-    const [names, { tokens, truncated }, credentials, grants, sessions, settings] = await Promise.all([
+    };
+    const settings = needs.settings ? this.mgmt.getSettings() : Promise.resolve(undefined);
+    const deletesGrant = (s: Awaited<typeof settings>) => s?.flags?.revoke_refresh_token_grant ?? false;
+    const [user, names, { tokens, truncated }, credentials, grants, sessions, logs, settingsRead] = await Promise.all([
+      needs.user ? this.mgmt.getUser(userId) : Promise.resolve(undefined),
       this.mgmt.names(),
-      this.mgmt.listUserTokens(userId),
-      this.mgmt.listDeviceCredentials(userId),
-      parts.grants ? this.mgmt.listGrants(userId) : Promise.resolve([]),
-      parts.sessions ? this.mgmt.listSessions(userId) : Promise.resolve([]),
-      parts.settings ? this.mgmt.getSettings() : Promise.resolve(undefined),
-    ]);
+      needs.tokens ? this.mgmt.listUserTokens(userId) : Promise.resolve({ tokens: [], truncated: false }),
+      needs.credentials ? this.mgmt.listDeviceCredentials(userId) : Promise.resolve([]),
+      needs.grants === true ? this.mgmt.listGrants(userId) : needs.grants === 'if-setting' ? settings.then((s) => (deletesGrant(s) ? this.mgmt.listGrants(userId) : [])) : Promise.resolve([]),
+      needs.sessions ? this.mgmt.listSessions(userId) : Promise.resolve([]),
+      needs.logs ? this.mgmt.userLogs(userId) : Promise.resolve([]),
+      settings,
+    ]).catch(noSuchUser);
+    if (!user && [tokens, credentials, grants, sessions, logs].every((list) => list.length === 0)) await this.mgmt.getUser(userId).catch(noSuchUser);
     const deviceNames = deviceNamesByTokenId(credentials);
     const views = tokens.map((t) => toRefreshToken(t, deviceNames, names));
     return {
-      userEmail: typeof user.email === 'string' ? user.email : null,
+      userEmail: typeof user?.email === 'string' ? user.email : null,
       names,
       credentials,
       grants,
+      logs,
       // Newest first: the session a support person is asked about is usually the latest.
       sessions: sessions.map((s) => toSession(s, views, names)).sort((a, b) => (b.created_at ?? '').localeCompare(a.created_at ?? '')),
       truncated,
-      settingDeletesGrant: settings?.flags?.revoke_refresh_token_grant ?? false,
+      settingDeletesGrant: deletesGrant(settingsRead),
       tokens: views,
     };
   }
 
   async devices(userId: string): Promise<Device[]> {
-    const { credentials, tokens, names } = await this.load(userId);
-    const events = await this.events(userId, names, credentials);
+    const { credentials, tokens, names, logs } = await this.load(userId, { tokens: true, credentials: true, logs: true });
+    const events = this.events(logs, names, credentials);
     const devices = groupDevices(credentials, tokens, names);
     // Reuse detection shown on the device it concerns.
     for (const device of devices) device.reuse = events.filter((e) => e.type === 'ferrt' && e.device_name === device.name);
@@ -54,33 +66,32 @@ export class UserAccessService {
   }
 
   async authorizedApps(userId: string): Promise<AuthorizedApp[]> {
-    const { grants, tokens, names } = await this.load(userId, { grants: true });
+    const { grants, tokens, names } = await this.load(userId, { tokens: true, credentials: true, grants: true });
     return authorizedApps(grants, tokens, names);
   }
 
   async refreshTokens(userId: string): Promise<RefreshTokenList> {
-    const { tokens, truncated } = await this.load(userId);
+    const { tokens, truncated } = await this.load(userId, { tokens: true, credentials: true });
     return { tokens, truncated };
   }
 
   async sessions(userId: string): Promise<Session[]> {
-    return (await this.load(userId, { sessions: true })).sessions;
+    return (await this.load(userId, { tokens: true, credentials: true, sessions: true })).sessions;
   }
 
   /** Where the user's tokens and sessions were issued and used (the Locations view). */
   async locations(userId: string): Promise<Location[]> {
-    const { tokens, sessions } = await this.load(userId, { sessions: true });
+    const { tokens, sessions } = await this.load(userId, { tokens: true, credentials: true, sessions: true });
     return userLocations(tokens, sessions);
   }
 
   async securityEvents(userId: string): Promise<SecurityEvent[]> {
-    const { names, credentials } = await this.load(userId);
-    return this.events(userId, names, credentials);
+    const { names, credentials, logs } = await this.load(userId, { credentials: true, logs: true });
+    return this.events(logs, names, credentials);
   }
 
-  private async events(userId: string, names: ImpactData['names'], credentials: ImpactData['credentials']): Promise<SecurityEvent[]> {
+  private events(logs: MgmtLog[], names: ImpactData['names'], credentials: ImpactData['credentials']): SecurityEvent[] {
     const deviceNames = deviceNamesByTokenId(credentials);
-    const logs = await this.mgmt.userLogs(userId);
     return logs.map((log) => {
       const details = (log.details ?? {}) as Record<string, unknown>;
       const tokenId = typeof details.refresh_token_id === 'string' ? details.refresh_token_id : null;
@@ -107,9 +118,17 @@ export class UserAccessService {
     return (await this.preview(userId, request)).impact;
   }
 
-  private async preview(userId: string, request: ImpactRequest): Promise<{ impact: Impact; data: ImpactData & { userEmail: string | null } }> {
-    const sessions = request.action === 'session.revoke' || request.action === 'device.lost';
-    const data = await this.load(userId, { grants: true, sessions, settings: true });
+  /** The impact from the lists this action's preview reads, each loaded once; `user` also reads the user (for the audit log). */
+  private async preview(userId: string, request: ImpactRequest, user = false): Promise<{ impact: Impact; data: ImpactData & { userEmail: string | null } }> {
+    const device = request.action === 'device.unlink' || request.action === 'device.lost';
+    const data = await this.load(userId, {
+      user,
+      tokens: true,
+      credentials: true,
+      settings: true,
+      grants: request.action === 'grant.revoke' ? true : device ? 'if-setting' : false,
+      sessions: request.action === 'session.revoke' || request.action === 'device.lost',
+    });
     const impact = computeImpact(request, data);
     if (!impact) throw notFound(`This user has no such ${describeTarget(request)}; it may have been revoked already.`);
     return { impact, data };
@@ -122,7 +141,7 @@ export class UserAccessService {
    * bulk revocation endpoint, grants and sessions by id.
    */
   async execute(userId: string, request: ImpactRequest, expected: ExpectedImpact | undefined): Promise<Executed> {
-    const { impact, data } = await this.preview(userId, request);
+    const { impact, data } = await this.preview(userId, request, true);
     const changes = impactChanges(expected, impact);
     if (changes.length > 0) {
       const message = expected
@@ -144,12 +163,16 @@ export class UserAccessService {
       case 'device.unlink':
       case 'device.lost': {
         const credentials = data.credentials.filter((c) => (c.device_name || UNNAMED_DEVICE) === request.device_name);
-        // The embedded tenant names a token's credential dcr_<token id>: those go in bulk. A real
-        // Auth0 tenant's credentials cannot be joined to tokens: those are deleted one by one.
-        const joined = new Set(credentials.filter((c) => c.id?.startsWith('dcr_')).map((c) => c.id!.slice(4)));
-        const tokenIds = impact.tokens.filter((t) => t.via !== 'grant' && (joined.has(t.id) || t.via === 'session')).map((t) => t.id);
-        await this.mgmt.revokeTokensByIds(tokenIds, (id) => (joined.has(id) ? this.mgmt.deleteDeviceCredential(`dcr_${id}`) : this.mgmt.revokeRefreshToken(id)));
-        for (const credential of credentials.filter((c) => !c.id?.startsWith('dcr_'))) await this.mgmt.deleteDeviceCredential(credential.id!).catch(gone);
+        // Credentials joined to their token go in bulk, by token id (one by one, by credential,
+        // on a tenant without bulk revocation). A real Auth0 tenant's credentials cannot be
+        // joined to tokens: those are deleted one by one.
+        const credentialOf = new Map(credentials.filter((c) => c.token_id).map((c) => [c.token_id!, c.id!]));
+        const tokenIds = impact.tokens.filter((t) => t.via !== 'grant' && (credentialOf.has(t.id) || t.via === 'session')).map((t) => t.id);
+        await this.mgmt.revokeTokensByIds(tokenIds, (id) => {
+          const credential = credentialOf.get(id);
+          return credential ? this.mgmt.deleteDeviceCredential(credential) : this.mgmt.revokeRefreshToken(id);
+        });
+        for (const credential of credentials.filter((c) => !c.token_id)) await this.mgmt.deleteDeviceCredential(credential.id!).catch(gone);
         for (const grant of impact.grants) await this.mgmt.deleteGrant(grant.grant_id).catch(gone);
         for (const session of impact.sessions) await this.mgmt.revokeSession(session.session_id).catch(gone);
         break;
@@ -169,6 +192,17 @@ export class UserAccessService {
     }
     return { impact, result, userEmail: data.userEmail };
   }
+}
+
+/** The lists one request reads of a user. */
+interface Needs {
+  user?: boolean;
+  tokens?: boolean;
+  credentials?: boolean;
+  grants?: boolean | 'if-setting';
+  sessions?: boolean;
+  logs?: boolean;
+  settings?: boolean;
 }
 
 function describeTarget(request: ImpactRequest): string {

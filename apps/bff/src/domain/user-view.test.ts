@@ -1,5 +1,6 @@
 import type { RefreshToken } from '@rtc/contracts';
 import { describe, expect, it } from 'vitest';
+import { tokenIdOfCredential } from '../management/gateway.ts';
 import { authorizedApps, computeImpact, deviceNamesByTokenId, groupDevices, toRefreshToken, type Names } from './user-view.ts';
 
 const names: Names = { clients: new Map([['mobile', 'Acme Mobile'], ['web', 'Acme Web']]), apis: new Map([['https://api/', 'Acme API']]) };
@@ -18,7 +19,7 @@ const credentials = [
   { id: 'dcr_2', device_name: 'iPhone 15', client_id: 'web', type: 'refresh_token' as const, user_id: 'u' },
   { id: 'dcr_3', device_name: 'Pixel 8', client_id: 'mobile', type: 'rotating_refresh_token' as const, user_id: 'u' },
   { id: 'dcr_4', device_name: '', client_id: 'mobile', type: 'rotating_refresh_token' as const, user_id: 'u' },
-];
+].map((c) => ({ ...c, token_id: tokenIdOfCredential(c.id) }));
 const deviceNames = deviceNamesByTokenId(credentials);
 const tokens: RefreshToken[] = [
   wire('1', 'mobile', 'https://api/', { last_exchanged_at: '2026-01-09T00:00:00.000Z' }),

@@ -1,5 +1,5 @@
 import type { AuthorizedApp, Device, ExpectedImpact, Impact, ImpactRequest, ImpactSession, ImpactToken, RefreshToken, Session } from '@rtc/contracts';
-import type { MgmtDeviceCredential, MgmtGrant, MgmtRefreshToken, MgmtSession } from '../management/gateway.ts';
+import type { DeviceCredential, MgmtGrant, MgmtRefreshToken, MgmtSession } from '../management/gateway.ts';
 import { describeAddress, placeChange, placeOf } from './ip-places.ts';
 import { describeAgent, parseAgent } from './user-agent.ts';
 
@@ -21,14 +21,14 @@ const iso = (value: unknown): string | null => (typeof value === 'string' ? valu
 const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 
 /**
- * A device credential's refresh token. The embedded tenant names credentials `dcr_` + the
- * token's id; a real Auth0 tenant gives no way to join the two lists, so there a token's
- * device name is unknown (null) and the console describes it by its user agent instead.
+ * Device names by refresh token id, from the credentials the gateway could join to their
+ * token. Where it could not (a real Auth0 tenant), a token's device name is unknown (null) and
+ * the console describes it by its user agent instead.
  */
-export function deviceNamesByTokenId(credentials: MgmtDeviceCredential[]): Map<string, string> {
+export function deviceNamesByTokenId(credentials: DeviceCredential[]): Map<string, string> {
   const names = new Map<string, string>();
   for (const credential of credentials) {
-    if (credential.id?.startsWith('dcr_')) names.set(credential.id.slice(4), credential.device_name || UNNAMED_DEVICE);
+    if (credential.token_id) names.set(credential.token_id, credential.device_name || UNNAMED_DEVICE);
   }
   return names;
 }
@@ -105,7 +105,7 @@ function toRefreshTokenView(token: MgmtRefreshToken, deviceNames: Map<string, st
 }
 
 /** Devices as the Auth0 Dashboard lists them: by name, with their number of refresh tokens. */
-export function groupDevices(credentials: MgmtDeviceCredential[], tokens: RefreshToken[], names: Names): Device[] {
+export function groupDevices(credentials: DeviceCredential[], tokens: RefreshToken[], names: Names): Device[] {
   const tokenById = new Map(tokens.map((t) => [t.id, t]));
   const devices = new Map<string, Device>();
   for (const credential of credentials) {
@@ -130,7 +130,7 @@ export function groupDevices(credentials: MgmtDeviceCredential[], tokens: Refres
     if (credential.client_id && !device.applications.some((a) => a.client_id === credential.client_id)) {
       device.applications.push({ client_id: credential.client_id, name: names.clients.get(credential.client_id) ?? credential.client_id });
     }
-    const token = credential.id?.startsWith('dcr_') ? tokenById.get(credential.id.slice(4)) : undefined;
+    const token = credential.token_id ? tokenById.get(credential.token_id) : undefined;
     for (const signal of token?.signals ?? []) if (!device.signals.includes(signal)) device.signals.push(signal);
     if (token?.session_id && !device.session_ids.includes(token.session_id)) device.session_ids.push(token.session_id);
     const usedAt = token ? (token.last_exchanged_at ?? token.created_at) : null;
@@ -198,7 +198,7 @@ export function describeSession(session: Session): string {
 export interface ImpactData {
   tokens: RefreshToken[];
   grants: MgmtGrant[];
-  credentials: MgmtDeviceCredential[];
+  credentials: DeviceCredential[];
   sessions: Session[];
   settingDeletesGrant: boolean;
   names: Names;
@@ -225,7 +225,7 @@ export function computeImpact(request: ImpactRequest, data: ImpactData): Impact 
     case 'device.lost': {
       const credentials = data.credentials.filter((c) => (c.device_name || UNNAMED_DEVICE) === request.device_name);
       if (credentials.length === 0) return undefined;
-      const targetIds = new Set(credentials.map((c) => (c.id?.startsWith('dcr_') ? c.id.slice(4) : c.id!)));
+      const targetIds = new Set(credentials.map((c) => c.token_id ?? c.id!));
       const targets = tokens.filter((t) => targetIds.has(t.id));
       const affectedGrants = data.settingDeletesGrant
         ? grants.filter((g) => targets.some((t) => t.client_id === g.clientID && t.resource_servers.some((rs) => rs.audience === g.audience)))
@@ -233,8 +233,9 @@ export function computeImpact(request: ImpactRequest, data: ImpactData): Impact 
       const seen = new Set(targetIds);
       const more = affectedGrants.flatMap((g) => tokensOfGrant(g, tokens)).filter((t) => !seen.has(t.id) && seen.add(t.id));
       // Credentials whose token is not in the loaded list still count as targets.
+      const loaded = new Set(tokens.map((t) => t.id));
       const unseen = credentials
-        .filter((c) => !tokens.some((t) => `dcr_${t.id}` === c.id))
+        .filter((c) => !c.token_id || !loaded.has(c.token_id))
         .map((c): ImpactToken => ({ id: c.id!, client_id: c.client_id!, client_name: names.clients.get(c.client_id!) ?? c.client_id!, device_name: request.device_name, via: 'target' }));
       const sessionIds = new Set(targets.map((t) => t.session_id).filter((id): id is string => id !== null));
       const ended = request.action === 'device.lost' ? data.sessions.filter((s) => sessionIds.has(s.id)) : [];

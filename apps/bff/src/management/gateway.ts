@@ -20,6 +20,18 @@ export type MgmtGrant = Awaited<ReturnType<UserGrantsClient['list']>>['data'][nu
 export type MgmtSession = Awaited<ReturnType<UserSessionsClient['list']>>['data'][number];
 export type MgmtUser = Awaited<ReturnType<UsersClient['get']>>;
 export type MgmtLog = Awaited<ReturnType<UserLogsClient['list']>>['data'][number];
+/** A device credential with the id of the refresh token it stands for, where the tenant tells (see tokenIdOfCredential). */
+export type DeviceCredential = MgmtDeviceCredential & { token_id: string | null };
+
+/**
+ * The refresh token a device credential stands for, and the one place that knows how: the
+ * embedded tenant names each credential `dcr_` + its token's id. A real Auth0 tenant gives no
+ * way to join the two lists (null): there a token's device name is unknown and its credential
+ * is deleted on its own.
+ */
+export function tokenIdOfCredential(credentialId: string | undefined): string | null {
+  return credentialId?.startsWith('dcr_') ? credentialId.slice('dcr_'.length) : null;
+}
 
 /** How many of one user's tokens the console loads at once (the Auth0 entity limit is 200 per application). */
 export const MAX_TOKENS_LOADED = 10_000;
@@ -172,9 +184,9 @@ export class ManagementGateway {
 
   listDeviceCredentials(userId: string) {
     return this.call("list the user's devices", async () => {
-      const credentials: MgmtDeviceCredential[] = [];
+      const credentials: DeviceCredential[] = [];
       for await (const credential of await this.c.deviceCredentials.list({ user_id: userId, per_page: 100, include_totals: true })) {
-        credentials.push(credential);
+        credentials.push({ ...credential, token_id: tokenIdOfCredential(credential.id) });
         if (credentials.length >= MAX_TOKENS_LOADED) break;
       }
       return credentials;

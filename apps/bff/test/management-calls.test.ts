@@ -1,0 +1,116 @@
+import { DEMO, demoEndUser, endUserApp, expectedOf, json, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consoleBehindProxy } from './console-behind-proxy.ts';
+
+/**
+ * How many Management API calls one console request makes. A real HTTP proxy in front of the
+ * embedded tenant records every call of a second BFF; each request below is made once the
+ * application and API names are cached (they are for a minute), and its calls are compared,
+ * path by path, with what the screen needs: a tab's poll loads only what the tab shows, the
+ * unlink preview and its confirmation load each list once, and the confirmation revokes by
+ * the ids it just previewed.
+ */
+
+let stack: TestStack;
+let proxied: Awaited<ReturnType<typeof consoleBehindProxy>>;
+let support: StaffClient;
+let admin: StaffClient;
+const mobile = () => endUserApp(stack.tenantUrl);
+const web = () => endUserApp(stack.tenantUrl, DEMO.clients.web.client_id, DEMO.clients.web.secret);
+const withApi = { audience: DEMO.api.identifier, scope: 'openid offline_access read:orders' };
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  proxied = await consoleBehindProxy(stack, 'counted');
+  support = proxied.support;
+  admin = await stack.signIn('admin');
+});
+afterAll(async () => {
+  await proxied?.stop();
+  await stack.stop();
+});
+
+const setFlag = async (on: boolean) => expect((await admin.api('PATCH', '/api/settings', { revoke_refresh_token_grant: on })).status).toBe(200);
+
+/** The Management API calls `request` made, user id and credential ids in words, sorted. */
+async function callsOf(userId: string, request: () => Promise<Response>): Promise<string[]> {
+  proxied.seen.length = 0;
+  const res = await request();
+  expect(res.status, await res.clone().text()).toBe(200);
+  return proxied.seen
+    .filter((call) => call.includes('/api/v2/'))
+    .map((call) => call.replace(encodeURIComponent(userId), '{user}').replace(/\/dcr_[^/]+$/, '/{credential}'))
+    .sort();
+}
+
+const USER = 'GET /api/v2/users/{user}';
+const TOKENS = 'GET /api/v2/refresh-tokens';
+const CREDENTIALS = 'GET /api/v2/device-credentials';
+const GRANTS = 'GET /api/v2/grants';
+const SESSIONS = 'GET /api/v2/users/{user}/sessions';
+const LOGS = 'GET /api/v2/users/{user}/logs';
+const SETTINGS = 'GET /api/v2/tenants/settings';
+const BULK_REVOKE = 'POST /api/v2/refresh-tokens/revoke';
+
+describe('Management API calls per console request', () => {
+  it('each tab poll loads only the lists its tab shows, each once', async () => {
+    const { email, user_id } = demoEndUser(40);
+    const user = `/api/users/${encodeURIComponent(user_id)}`;
+    await mobile().login(email, 'Counted Phone', withApi);
+    await web().login(email, 'Counted Laptop', withApi);
+    await support.api('GET', `${user}/devices`); // names cached from here on
+
+    const poll = (tab: string) => callsOf(user_id, () => support.api('GET', `${user}/${tab}`));
+    expect.soft(await poll('devices')).toEqual([CREDENTIALS, TOKENS, LOGS].sort());
+    expect.soft(await poll('authorized-apps')).toEqual([CREDENTIALS, GRANTS, TOKENS].sort());
+    expect.soft(await poll('refresh-tokens')).toEqual([CREDENTIALS, TOKENS].sort());
+    expect.soft(await poll('sessions')).toEqual([CREDENTIALS, TOKENS, SESSIONS].sort());
+    expect.soft(await poll('locations')).toEqual([CREDENTIALS, TOKENS, SESSIONS].sort());
+    expect.soft(await poll('security-events')).toEqual([CREDENTIALS, LOGS].sort());
+  });
+
+  it('opening the unlink dialog loads each list once, and the grants only when the setting makes them matter; confirming reloads once and revokes the previewed tokens in one call', async () => {
+    const { email, user_id } = demoEndUser(41);
+    const user = `/api/users/${encodeURIComponent(user_id)}`;
+    await mobile().login(email, 'Counted Pixel', withApi);
+    await mobile().login(email, 'Counted Pixel', withApi);
+    await mobile().login(email, 'Counted Tablet', withApi);
+    await support.api('GET', `${user}/devices`);
+
+    await setFlag(false);
+    let shown: Parameters<typeof expectedOf>[0] | undefined;
+    const open = () =>
+      callsOf(user_id, async () => {
+        const res = await support.api('POST', `${user}/impact`, { action: 'device.unlink', device_name: 'Counted Pixel' });
+        shown = await json(res.clone());
+        return res;
+      });
+    expect.soft(await open()).toEqual([CREDENTIALS, SETTINGS, TOKENS].sort());
+    expect(shown!.tokens).toHaveLength(2);
+
+    const confirm = await callsOf(user_id, () => support.api('POST', `${user}/devices/unlink`, { device_name: 'Counted Pixel', expected: expectedOf(shown!) }));
+    expect.soft(confirm).toEqual([USER, CREDENTIALS, SETTINGS, TOKENS, BULK_REVOKE].sort());
+
+    await setFlag(true);
+    try {
+      const { email: other, user_id: otherId } = demoEndUser(42);
+      const otherUser = `/api/users/${encodeURIComponent(otherId)}`;
+      await mobile().login(other, 'Counted Watch', withApi);
+      const withFlag = await callsOf(otherId, () => support.api('POST', `${otherUser}/impact`, { action: 'device.unlink', device_name: 'Counted Watch' }));
+      expect.soft(withFlag).toEqual([CREDENTIALS, GRANTS, SETTINGS, TOKENS].sort());
+    } finally {
+      await setFlag(false);
+    }
+  });
+
+  it('an unknown user is still answered 404 on every tab and preview', async () => {
+    const nobody = '/api/users/auth0%7Cnobody-counted';
+    for (const tab of ['devices', 'authorized-apps', 'refresh-tokens', 'sessions', 'locations', 'security-events']) {
+      const res = await support.api('GET', `${nobody}/${tab}`);
+      expect(res.status, tab).toBe(404);
+      expect((await json(res)).error.message, tab).toBe('There is no such user in this tenant.');
+    }
+    const res = await support.api('POST', `${nobody}/impact`, { action: 'device.unlink', device_name: 'Anything' });
+    expect(res.status).toBe(404);
+  });
+});

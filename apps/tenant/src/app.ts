@@ -3,6 +3,8 @@ import { requestId } from 'hono/request-id';
 import { authorizeRoutes } from './auth/authorize.ts';
 import { delegationRoutes } from './auth/delegation.ts';
 import { discoveryRoutes } from './auth/discovery.ts';
+import { loginRoutes } from './auth/login.ts';
+import { logoutRoutes } from './auth/logout.ts';
 import { revokeRoutes } from './auth/revoke.ts';
 import { tokenRoutes } from './auth/token.ts';
 import { userinfoRoutes } from './auth/userinfo.ts';
@@ -49,6 +51,8 @@ export function createApp(deps: TenantDeps) {
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.route('/', discoveryRoutes(deps));
   app.route('/', authorizeRoutes(deps));
+  app.route('/', loginRoutes(deps));
+  app.route('/', logoutRoutes(deps));
   app.route('/', tokenRoutes(deps));
   app.route('/', revokeRoutes(deps));
   app.route('/', delegationRoutes(deps));

@@ -62,3 +62,20 @@ describe('sessions (defect 6)', () => {
     expect(impact.sessions).toEqual([{ session_id: newer.sessionId, description: 'node (Session Chromebook), 127.0.0.1' }]);
   });
 });
+
+describe('sessions name the operating system (defect 6: ChromeOS was shown as "Chrome")', () => {
+  it('a session opened on a Chromebook is described as Chrome on ChromeOS, in the list and in the revoke preview', async () => {
+    const user = demoEndUser(48);
+    const path = `/api/users/${encodeURIComponent(user.user_id)}`;
+    const chromebook = 'Mozilla/5.0 (X11; CrOS x86_64 15917.71.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+    const session = await mobile().loginWithBrowser(user.email, 'Family Chromebook', { userAgent: chromebook });
+
+    const { sessions } = await json(await support.api('GET', `${path}/sessions`));
+    const listed = sessions.find((s: { id: string }) => s.id === session.sessionId);
+    expect(listed.device.initial_user_agent).toBe(chromebook);
+    expect(listed.device.initial_agent).toBe('Chrome 126 on ChromeOS');
+
+    const impact = await json(await support.api('POST', `${path}/impact`, { action: 'session.revoke', session_id: session.sessionId }));
+    expect(impact.target_name).toMatch(/^the session from Chrome 126 on ChromeOS \(Family Chromebook\)/);
+  });
+});

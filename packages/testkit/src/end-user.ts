@@ -32,10 +32,12 @@ export function endUserApp(tenantUrl: string, clientId: string = DEMO.clients.mo
     },
     /**
      * Signs in through /authorize and the login form, as the app's browser tab would: the
-     * tenant creates a session, and the refresh token is bound to it.
+     * tenant creates a session, and the refresh token is bound to it. `userAgent` is the
+     * browser's agent on those pages (the session's), node's own otherwise.
      */
-    async loginWithBrowser(email: string, device: string, options: { audience?: string; scope?: string } = {}): Promise<{ refreshToken: string; sessionId: string }> {
+    async loginWithBrowser(email: string, device: string, options: { audience?: string; scope?: string; userAgent?: string } = {}): Promise<{ refreshToken: string; sessionId: string }> {
       const browser = new Browser();
+      const agent: Record<string, string> = options.userAgent ? { 'user-agent': options.userAgent } : {};
       const verifier = randomBytes(32).toString('base64url');
       const authorize = new URL('/authorize', tenantUrl);
       authorize.search = new URLSearchParams({
@@ -48,12 +50,12 @@ export function endUserApp(tenantUrl: string, clientId: string = DEMO.clients.mo
         device,
         ...(options.audience ? { audience: options.audience } : {}),
       }).toString();
-      const page = await browser.fetch(authorize);
+      const page = await browser.fetch(authorize, { headers: agent });
       const tx = /name="tx" value="([^"]+)"/.exec(await page.text())?.[1];
       if (!tx) throw new Error(`no login form (${page.status})`);
       const login = await browser.fetch(new URL('/u/login', tenantUrl), {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...agent },
         body: new URLSearchParams({ tx, username: email, password: DEMO.endUserPassword }),
       });
       const code = new URL(login.headers.get('location') ?? 'about:blank').searchParams.get('code');

@@ -5,6 +5,7 @@ import { clientGrantRoutes } from './routes/client-grants.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { deviceCredentialRoutes } from './routes/device-credentials.ts';
 import { grantRoutes } from './routes/grants.ts';
+import { refreshTokenSummaryRoutes } from './routes/refresh-token-summary.ts';
 import { refreshTokenRoutes } from './routes/refresh-tokens.ts';
 import { resourceServerRoutes } from './routes/resource-servers.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -19,6 +20,8 @@ export function managementApi(deps: TenantDeps) {
   return new Hono<ManagementEnv>()
     .use('*', managementAuth(deps, deps.managementRateLimiter))
     .route('/users', userRoutes(deps))
+    // Not Auth0's: before /refresh-tokens/{id} (see the file).
+    .route('/refresh-tokens/summary', refreshTokenSummaryRoutes(deps))
     .route('/refresh-tokens', refreshTokenRoutes(deps))
     .route('/device-credentials', deviceCredentialRoutes(deps))
     .route('/grants', grantRoutes(deps))

@@ -141,6 +141,33 @@ for (const { name, open, skip } of STORES) {
       for (const t of spared) expect((await store.getRefreshToken(t.record.id))!.revoked_at).toBeNull();
     }));
 
+    it('summarizes live tokens per application: tokens, users, devices, and the users with the most', withStore(async (store) => {
+      const of = (user_id: string, client_id: string, device_name: string | null, extra: { expires_at?: number } = {}) => {
+        const { record } = mint(user_id, T0, device_name ? { device_name } : {});
+        return { ...record, client_id, ...extra };
+      };
+      const tokens = [
+        of('u1', 'app', 'Phone'), of('u1', 'app', 'Phone'), of('u1', 'app', 'Laptop'), of('u1', 'app', null),
+        of('u2', 'app', 'Phone'), of('u2', 'app', null), of('u2', 'app', null),
+        of('u3', 'app', 'Tablet'),
+        of('u1', 'web', 'Phone'),
+        of('u4', 'app', 'Watch', { expires_at: T0 + 10 }),
+      ];
+      for (const t of tokens) await store.issueRefreshToken(t, 1000);
+      const revoked = of('u5', 'app', 'Old');
+      await store.issueRefreshToken(revoked, 1000);
+      await store.revokeRefreshTokens([revoked.id], 'management_api', T0 + 1);
+      // u1: Phone, Laptop, unnamed; u2: Phone, unnamed; u3: Tablet. The expired and the revoked tokens do not count.
+      expect(await store.summarizeRefreshTokensByClient(T0 + 100)).toEqual([
+        { client_id: 'app', tokens: 8, users: 3, devices: 6 },
+        { client_id: 'web', tokens: 1, users: 1, devices: 1 },
+      ]);
+      expect(await store.summarizeRefreshTokensByClient(T0 + 100, 'web')).toEqual([{ client_id: 'web', tokens: 1, users: 1, devices: 1 }]);
+      expect(await store.summarizeRefreshTokensByClient(T0 + 100, 'nobody')).toEqual([]);
+      expect(await store.listRefreshTokenUsersOfClient('app', T0 + 100, 2)).toEqual([{ user_id: 'u1', tokens: 4 }, { user_id: 'u2', tokens: 3 }]);
+      expect(await store.listRefreshTokenUsersOfClient('app', T0 + 100, 10)).toEqual([{ user_id: 'u1', tokens: 4 }, { user_id: 'u2', tokens: 3 }, { user_id: 'u3', tokens: 1 }]);
+    }));
+
     it('leases a revocation job to one instance until its lease lapses', withStore(async (store) => {
       for (let i = 0; i < 10; i++) await store.issueRefreshToken(mint('u1', T0 + i).record, 1000);
       await store.enqueueRevocation({ id: 'job2', target: { kind: 'user', user_id: 'u1' }, reason: 'user_tokens_revoked', requested_at: T0 });

@@ -326,6 +326,14 @@ export interface CheckpointPage<T> {
   next?: string;
 }
 
+/** Live refresh tokens of one application (see TenantStore.summarizeRefreshTokensByClient). */
+export interface ClientTokenCounts {
+  client_id: string;
+  tokens: number;
+  users: number;
+  devices: number;
+}
+
 export interface RefreshTokenFilter {
   user_id?: string;
   rotating?: boolean;
@@ -453,6 +461,14 @@ export interface TenantStore {
   /** Includes revoked tokens, newest first; for the dashboard's history. */
   listRefreshTokensHistory(filter: RefreshTokenFilter, page: number, perPage: number): Promise<Page<RefreshTokenRecord>>;
   countLiveRefreshTokens(filter: RefreshTokenFilter, now: number): Promise<number>;
+  /**
+   * Live tokens per application: how many, of how many users, on how many devices (a user's
+   * device name; a user's unnamed tokens count as one device). Every application with live
+   * tokens, or only `client_id`. For the console's Applications area (issue 20).
+   */
+  summarizeRefreshTokensByClient(now: number, clientId?: string): Promise<ClientTokenCounts[]>;
+  /** The users with live tokens of one application, most tokens first (then by user id), at most `limit`. */
+  listRefreshTokenUsersOfClient(clientId: string, now: number, limit: number): Promise<{ user_id: string; tokens: number }[]>;
   updateRefreshTokenMetadata(id: string, metadata: Record<string, string>): Promise<RefreshTokenRecord | undefined>;
   /** Revokes tokens by id at once. Returns the ids that were live. */
   revokeRefreshTokens(ids: string[], reason: RevokeReason, now: number): Promise<string[]>;

@@ -610,6 +610,27 @@ export class PostgresStore implements TenantStore {
     return Number((await this.one(`SELECT count(*) AS n FROM refresh_tokens ${where}`, params.values))!.n);
   }
 
+  async summarizeRefreshTokensByClient(now: number, clientId?: string) {
+    const params = new Params();
+    const where = whereOf(clientId === undefined ? {} : { client_id: clientId }, TOKEN_FILTER_COLUMNS, params, [LIVE.replaceAll('$NOW', params.add(now))]);
+    const rows = await this.all(
+      `SELECT client_id, count(*) AS tokens, count(DISTINCT user_id) AS users, count(DISTINCT (user_id, coalesce(device_name, ''))) AS devices
+         FROM refresh_tokens ${where} GROUP BY client_id ORDER BY client_id COLLATE "C"`,
+      params.values,
+    );
+    return rows.map((r) => ({ client_id: r.client_id as string, tokens: Number(r.tokens), users: Number(r.users), devices: Number(r.devices) }));
+  }
+
+  async listRefreshTokenUsersOfClient(clientId: string, now: number, limit: number) {
+    const params = new Params();
+    const where = whereOf({ client_id: clientId }, TOKEN_FILTER_COLUMNS, params, [LIVE.replaceAll('$NOW', params.add(now))]);
+    const rows = await this.all(
+      `SELECT user_id, count(*) AS tokens FROM refresh_tokens ${where} GROUP BY user_id ORDER BY count(*) DESC, user_id COLLATE "C" LIMIT ${params.add(limit)}`,
+      params.values,
+    );
+    return rows.map((r) => ({ user_id: r.user_id as string, tokens: Number(r.tokens) }));
+  }
+
   async updateRefreshTokenMetadata(id: string, metadata: Record<string, string>) {
     const row = await this.one('UPDATE refresh_tokens SET metadata = $1 WHERE id = $2 RETURNING *', [JSON.stringify(metadata), id]);
     return row ? toRefreshToken(row) : undefined;

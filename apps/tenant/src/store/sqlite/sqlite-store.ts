@@ -727,6 +727,25 @@ export class SqliteStore implements TenantStore {
     return (this.q(`SELECT count(*) AS n FROM refresh_tokens ${where}`).get({ ...params, now }) as Row).n as number;
   }
 
+  async summarizeRefreshTokensByClient(now: number, clientId?: string) {
+    const { where, params } = whereOf(clientId === undefined ? {} : { client_id: clientId }, TOKEN_FILTER_COLUMNS, LIVE);
+    const rows = this.q(
+      `SELECT t.client_id, t.tokens, t.users, d.devices
+         FROM (SELECT client_id, count(*) AS tokens, count(DISTINCT user_id) AS users FROM refresh_tokens ${where} GROUP BY client_id) t
+         JOIN (SELECT client_id, count(*) AS devices
+                 FROM (SELECT DISTINCT client_id, user_id, coalesce(device_name, '') FROM refresh_tokens ${where})
+                GROUP BY client_id) d ON d.client_id = t.client_id
+        ORDER BY t.client_id`,
+    ).all({ ...params, now }) as Row[];
+    return rows.map((r) => ({ client_id: r.client_id as string, tokens: Number(r.tokens), users: Number(r.users), devices: Number(r.devices) }));
+  }
+
+  async listRefreshTokenUsersOfClient(clientId: string, now: number, limit: number) {
+    const { where, params } = whereOf({ client_id: clientId }, TOKEN_FILTER_COLUMNS, LIVE);
+    const rows = this.q(`SELECT user_id, count(*) AS tokens FROM refresh_tokens ${where} GROUP BY user_id ORDER BY tokens DESC, user_id LIMIT @limit`).all({ ...params, now, limit }) as Row[];
+    return rows.map((r) => ({ user_id: r.user_id as string, tokens: Number(r.tokens) }));
+  }
+
   async updateRefreshTokenMetadata(id: string, metadata: Record<string, string>) {
     return this.tx(() => {
       const changes = this.q('UPDATE refresh_tokens SET metadata = ? WHERE id = ?').run(JSON.stringify(metadata), id).changes;

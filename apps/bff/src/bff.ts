@@ -1,12 +1,12 @@
 import { ipDatabase } from '@rtc/ip-intel';
 import { join } from 'node:path';
-import type { BffStore } from './audit/bff-store.ts';
-import { PostgresBffStore } from './audit/postgres-bff-store.ts';
-import { SqliteBffStore } from './audit/sqlite-bff-store.ts';
+import type { BffStore } from './store/bff-store.ts';
+import { PostgresBffStore } from './store/postgres-bff-store.ts';
+import { SqliteBffStore } from './store/sqlite-bff-store.ts';
 import { createApp } from './app.ts';
 import type { BffConfig } from './config.ts';
 import type { BffDeps, Logger } from './deps.ts';
-import { UserAccessService } from './domain/user-access-service.ts';
+import { UserAccessService } from './services/user-access-service.ts';
 import { ManagementGateway } from './management/gateway.ts';
 import { rateLimitedFetch } from './management/rate-limited-fetch.ts';
 import { ManagementTokenProvider } from './management/token-provider.ts';

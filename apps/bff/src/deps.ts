@@ -1,6 +1,6 @@
-import type { BffStore } from './audit/bff-store.ts';
+import type { BffStore } from './store/bff-store.ts';
 import type { BffConfig } from './config.ts';
-import type { UserAccessService } from './domain/user-access-service.ts';
+import type { UserAccessService } from './services/user-access-service.ts';
 import type { ManagementGateway } from './management/gateway.ts';
 import type { ManagementTokenProvider } from './management/token-provider.ts';
 import type { IdentityProvider } from './session/identity-provider.ts';

@@ -1,7 +1,7 @@
 import { can, type Permission } from '@rtc/contracts';
 import type { MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { BffStore } from '../audit/bff-store.ts';
+import type { BffStore } from '../store/bff-store.ts';
 import type { BffEnv } from '../env.ts';
 import type { StaffSession } from '../session/session-cookie.ts';
 import { forbidden, unauthenticated } from '../errors.ts';

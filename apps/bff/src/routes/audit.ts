@@ -1,6 +1,6 @@
 import { AuditQuery, type AuditPage } from '@rtc/contracts';
 import { Hono } from 'hono';
-import { auditCsv } from '../audit/csv.ts';
+import { auditCsv } from './audit-csv.ts';
 import type { BffDeps } from '../deps.ts';
 import type { BffEnv } from '../env.ts';
 import { requirePermission } from '../middleware/session.ts';

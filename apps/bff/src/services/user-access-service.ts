@@ -1,9 +1,9 @@
 import type { ActionResult, AuthorizedApp, Device, ExpectedImpact, Impact, ImpactRequest, Location, RefreshTokenList, SecurityEvent, Session } from '@rtc/contracts';
 import { BffError, notFound } from '../errors.ts';
 import type { ManagementGateway, MgmtLog } from '../management/gateway.ts';
-import { describeAddress, placeOf, userLocations } from './ip-places.ts';
-import { describeAgent } from './user-agent.ts';
-import { authorizedApps, computeImpact, deviceNamesByTokenId, groupDevices, impactChanges, toRefreshToken, toSession, UNNAMED_DEVICE, type ImpactData } from './user-view.ts';
+import { describeAddress, placeOf, userLocations } from '../domain/ip-places.ts';
+import { describeAgent } from '../domain/user-agent.ts';
+import { authorizedApps, computeImpact, deviceNamesByTokenId, groupDevices, impactChanges, toRefreshToken, toSession, UNNAMED_DEVICE, type ImpactData } from '../domain/user-view.ts';
 
 /** What an action did: its impact, as confirmed, and the ids it acted on. */
 export type Executed = { impact: Impact; result: Omit<ActionResult, 'audit_id'>; userEmail: string | null };

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --json FILE]`: builds a large tenant with the generator,
+ * `npm run bench [-- --quick] [-- --json FILE] [-- --postgres]`: builds a large tenant with the generator,
  * starts the tenant, the BFF and the peer (oidc-provider, bench/peer) each in its own
  * process, drives each figure with the load generator in another process, and prints one
  * line per figure with its target. Throughput targets are ratios to the peer measured in
@@ -12,7 +12,8 @@
  * RS256 signing on every core, and a bare node:http answer under the same load generator.
  */
 import { chromium } from '@playwright/test';
-import Database from 'better-sqlite3';
+import { createPool, dropSchema } from '@rtc/db/postgres';
+import { openSqlite } from '@rtc/db/sqlite';
 import { expectedOf, signIn } from '@rtc/testkit';
 import { admitConsole, DEMO, freePort, ROOT, startProcess, startTenant, type Proc } from '@rtc/stack';
 import { generatedTokenValue, generateTenant } from '@rtc/tenant';
@@ -24,7 +25,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean' }, json: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean' }, json: { type: 'string' }, postgres: { type: 'boolean' } } });
 const SIZE = values.quick
   ? { users: 10_000, tokens: 150_000, heavy: 10_000, bulk: 20_000, medium: 1_000, seconds: 5, peerTokens: 150_000 }
   : { users: 100_000, tokens: 1_000_000, heavy: 10_000, bulk: 100_000, medium: 1_000, seconds: 10, peerTokens: 300_000 };
@@ -71,6 +72,7 @@ const outcome = (r: LoadResult, available?: number) =>
 const progress = (line: string) => console.error(`[bench] ${line}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'rtc-bench-'));
+let peerRevokes = 0;
 const procs: Proc[] = [];
 try {
   // Generation.
@@ -132,6 +134,7 @@ try {
   // Refresh exchange with rotation, each request a distinct live token, in two scenarios of
   // identical token formats on both sides; the peer, then ours. Token i of the mobile app (and
   // of the peer's app): i % 4 === 2 for /userinfo only, i % 4 === 0 for the demo API.
+  const peerExchanges: Record<string, number> = {};
   const firstOf = (remainder: number) => even + ((remainder - (even % 4) + 4) % 4);
   const scenarios = [
     { key: 'a', what: '/userinfo only: opaque access token + RS256 ID token', remainder: 2, signatures: 1 },
@@ -147,6 +150,7 @@ try {
     const peerExchange = await load({ ...exchangeLoad, url: peer.url, path: '/token', form: { grant_type: 'refresh_token', client_id: 'peer-app', refresh_token: '{token}' }, tokens: { seed: SEED, first: scenario.remainder, step: 4 } });
     const exchange = await load({ ...exchangeLoad, url, path: '/oauth/token', form: { grant_type: 'refresh_token', client_id: DEMO.clients.mobile.client_id, refresh_token: '{token}' }, tokens: { seed: SEED, first: firstOf(scenario.remainder), step: 4 } });
     const name = `refresh exchange (${scenario.key}) ${scenario.what}, with rotation, 50 connections`;
+    peerExchanges[scenario.key] = peerExchange.requestsPerSecond;
     againstPeer(name, exchange.requestsPerSecond, peerExchange.requestsPerSecond, 2.0, `ours: ${outcome(exchange, (SIZE.tokens - even) / 4)}; peer: ${outcome(peerExchange, SIZE.peerTokens / 4)}`);
     ofCeiling(`  ... (${scenario.key}) as a share of the RS256 signing ceiling (${scenario.signatures} per exchange)`, exchange.requestsPerSecond, signing.signaturesPerSecond / scenario.signatures, 0.7, 'the exchanges signing alone allows');
     figures.push({ name: `  ... (${scenario.key}) as a share of bare node:http`, value: Math.round((exchange.requestsPerSecond / bareHttp.requestsPerSecond) * 100), unit: '%', target: 'information', ratio: null });
@@ -156,6 +160,7 @@ try {
   // /oauth/revoke of a distinct live token per request (the confidential apps: odd indexes).
   progress('revocations: peer, then tenant');
   const peerRevoke = await load({ ...exchangeLoad, url: peer.url, path: '/token/revocation', form: { client_id: 'peer-web', client_secret: 'peer-web-secret', token: '{token}' }, tokens: { seed: SEED, first: 1, step: 2 } });
+  peerRevokes = peerRevoke.requestsPerSecond;
   const revoke = await load({ ...exchangeLoad, url, path: '/oauth/revoke', form: { client_id: DEMO.clients.web.client_id, client_secret: DEMO.clients.web.secret, token: '{token}' }, tokens: { seed: SEED, first: even + 1, step: 2 } });
   againstPeer('/oauth/revoke of distinct live tokens, 50 connections', revoke.requestsPerSecond, peerRevoke.requestsPerSecond, 1.5, `ours: ${outcome(revoke, (SIZE.tokens - even) / 2)}; peer: ${outcome(peerRevoke, SIZE.peerTokens / 2)}`);
 
@@ -223,6 +228,8 @@ try {
   atMost('dashboard initial JavaScript (gzip)', Math.round(gzipKb * 10) / 10, 'kB', 150);
 
   // The offline IP database (issue 19), in a fresh process, as the tenant and the BFF each load it.
+  if (values.postgres) await postgresFigures(peerExchanges.b!, peerRevokes);
+
   const ip = await ipDatabaseFigures();
   atMost('IP database: one lookup (ASN, network, country), p99', ip.lookupP99Us, 'µs', 5, `p50 ${ip.lookupP50Us} µs over ${ip.lookups} lookups of IPv4 and IPv6 addresses`);
   atMost('IP database: RSS it adds to a process (tenant, BFF)', ip.rssAddedMb, 'MB', 80, 'after a full GC');
@@ -235,14 +242,60 @@ try {
 }
 
 /**
+ * `--postgres`: the tenant as a team outgrowing one machine runs it, two instances on one
+ * PostgreSQL database (TEST_DATABASE_URL or DATABASE_URL, default the local `test` database),
+ * each taking half of the same load: exchanges (scenario b) and revocations, judged against the
+ * peer's figures from earlier in this run. Skipped, and said so, when no server answers.
+ */
+async function postgresFigures(peerExchange: number, peerRevoke: number): Promise<void> {
+  const base = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const schema = `bench_${process.pid}`;
+  const db = `${base}${base.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  const probe = createPool(base, undefined, 1);
+  try {
+    await Promise.race([probe.query('SELECT 1'), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer in 3 s')), 3000))]);
+  } catch (err) {
+    figures.push({ name: 'PostgreSQL: two tenant instances on one database', value: null, unit: '', target: 'measured with --postgres', ratio: null, note: `no server at ${base}: ${(err as Error).message}` });
+    return;
+  } finally {
+    void probe.end();
+  }
+  const tokens = values.quick ? 40_000 : 200_000;
+  const pgProcs: Proc[] = [];
+  try {
+    progress(`PostgreSQL: generating ${tokens} tokens, then two tenant instances on one database`);
+    await generateTenant({ dataDir: base, schema, issuer: 'http://127.0.0.1:1/', users: 1_000, tokens, heavyUserTokens: 0, userinfoOnlyMobileTokens: true, seed: SEED, log: () => {} });
+    for (const id of ['A', 'B']) {
+      const port = await freePort();
+      const proc = await startProcess('apps/tenant/src/server.ts', ['--port', String(port), '--issuer', `http://127.0.0.1:${port}/`], { DATABASE_URL: db, TENANT_INSTANCE_ID: id, TENANT_WORKERS: '1', TENANT_DEMO: '0', TENANT_REFRESH_RATE_LIMIT: '1000000', TENANT_MANAGEMENT_RATE_LIMIT: '1000000' }, port);
+      procs.push(proc);
+      pgProcs.push(proc);
+    }
+    /** The same load split over both instances, two load generators at once; their throughputs add up. */
+    const both = async (options: Record<string, unknown>, tokensOf: (instance: number) => { first: number; step: number }) => {
+      const results = await Promise.all(pgProcs.map((proc, i) => load({ ...options, url: proc.url, connections: 25, durationSeconds: SIZE.seconds, tokens: { seed: SEED, ...tokensOf(i) } })));
+      return { requestsPerSecond: results.reduce((sum, r) => sum + r.requestsPerSecond, 0), p99: Math.max(...results.map((r) => r.p99)), non2xx: results.reduce((sum, r) => sum + r.non2xx, 0) };
+    };
+    // Scenario b (an API audience): mobile tokens i % 4 === 0, instance A from 0, B from 4 (step 8).
+    const exchange = await both({ method: 'POST', path: '/oauth/token', form: { grant_type: 'refresh_token', client_id: DEMO.clients.mobile.client_id, refresh_token: '{token}' } }, (i) => ({ first: 4 * i, step: 8 }));
+    againstPeer('PostgreSQL, 2 instances: refresh exchange (b), 50 connections', exchange.requestsPerSecond, peerExchange, 2.0, `p99 ${exchange.p99} ms, non-2xx ${exchange.non2xx}; the peer's figure is from this run`);
+    const revoke = await both({ method: 'POST', path: '/oauth/revoke', form: { client_id: DEMO.clients.web.client_id, client_secret: DEMO.clients.web.secret, token: '{token}' } }, (i) => ({ first: 1 + 2 * i, step: 4 }));
+    againstPeer('PostgreSQL, 2 instances: /oauth/revoke, 50 connections', revoke.requestsPerSecond, peerRevoke, 1.5, `p99 ${revoke.p99} ms, non-2xx ${revoke.non2xx}`);
+  } finally {
+    for (const proc of pgProcs) await proc.kill9();
+    await dropSchema(base, schema);
+  }
+}
+
+/**
  * One UPDATE marking every live token of `userId` revoked, in a transaction rolled back: the
  * least work any revocation of those rows can do on this disk (the tenant commits it in
  * batches, with the journal, while serving).
  */
 function bareRevokeUpdateMs(file: string, userId: string): number {
-  const db = new Database(file);
+  // The tenant's own file: no migrations to apply (an empty list), WAL and a busy timeout.
+  const db = openSqlite(file, []);
   try {
-    db.pragma('busy_timeout = 5000');
     db.exec('BEGIN IMMEDIATE');
     const started = performance.now();
     db.prepare("UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = 'bench' WHERE user_id = ? AND revoked_at IS NULL").run(Date.now(), userId);

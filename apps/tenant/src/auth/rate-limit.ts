@@ -1,3 +1,5 @@
+import type { RateLimiter, RateLimitResult, WhenFull } from '../domain/rate-limiter.ts';
+
 /**
  * Fixed-window counters. Auth0 limits refresh-token exchanges per token and IP (reference
  * 001) and answers 429 with `x-ratelimit-limit`, `x-ratelimit-remaining` and
@@ -9,31 +11,7 @@
  * made-up account names would grow it without bound, or, bounded, evict a live lockout) and
  * its database stores would bring a second schema and connection handling beside ours.
  */
-export interface RateLimitResult {
-  allowed: boolean;
-  limit: number;
-  remaining: number;
-  /** When the window resets, ms since the epoch. */
-  resetAt: number;
-}
-
-export interface RateLimiter {
-  /** Counts one event against `key` and says whether it is within the limit. */
-  hit(key: string, now: number): Promise<RateLimitResult>;
-  /** Whether one more event would be within the limit, without counting it. */
-  peek(key: string, now: number): Promise<RateLimitResult>;
-  /** Forgets a key (a successful sign-in clears its failures). */
-  reset(key: string): Promise<void>;
-  /** Gives back one event counted in the current window (an attempt that turned out fine). */
-  refund(key: string, now: number): Promise<void>;
-}
-
-/**
- * What a bounded table does when every window in it is live: drop the oldest (fine where the
- * newest key matters most, as per refresh token), or refuse new keys (sign-in throttling: a
- * flood of junk keys must not evict a live lockout).
- */
-export type WhenFull = 'evict-oldest' | 'refuse';
+export type { RateLimiter, RateLimitResult, WhenFull };
 
 /** In-process counters, bounded in size; fine for one instance. */
 export class MemoryRateLimiter implements RateLimiter {

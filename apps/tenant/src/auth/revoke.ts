@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { TenantDeps, TenantEnv } from '../deps.ts';
 import { sha256 } from '../crypto/secrets.ts';
 import { ids } from '../domain/ids.ts';
+import { grantDeletedWith } from '../domain/revocation-policy.ts';
 import { readBodyParams } from '../http/params.ts';
 import { authenticateClient } from './client-auth.ts';
 
@@ -24,14 +25,15 @@ export function revokeRoutes(deps: TenantDeps) {
       const { token: record } = found;
       const settings = await deps.store.getSettings();
       await deps.store.revokeRefreshTokens([record.id], 'oauth_revoke', now);
-      if (settings.flags.revoke_refresh_token_grant && record.grant_id) {
-        await deps.store.deleteGrant(record.grant_id, { id: ids.revocationJob(now), now });
+      const grantId = grantDeletedWith(record, 'oauth_revoke', settings.flags);
+      if (grantId) {
+        await deps.store.deleteGrant(grantId, { id: ids.revocationJob(now), now });
         deps.revocations.kick();
       }
       deps.logger.info('refresh token revoked via /oauth/revoke', {
         refresh_token_id: record.id,
         client_id: client.client_id,
-        grant_deleted: settings.flags.revoke_refresh_token_grant && !!record.grant_id,
+        grant_deleted: !!grantId,
       });
     }
     return c.body(null, 200, { 'Cache-Control': 'no-store' });

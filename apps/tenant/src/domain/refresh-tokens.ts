@@ -1,14 +1,14 @@
-import { randomSecret, sha256 } from '../crypto/secrets.ts';
 import type {
   ClientRecord,
   DeviceInfo,
   NewRefreshToken,
   RefreshTokenPolicy,
-  RefreshTokenRecord,
   ResourceServerGrant,
   RotationPlanner,
-} from '../store/types.ts';
+} from './model.ts';
 import { ids } from './ids.ts';
+import { isExpired } from './liveness.ts';
+import { newRefreshSecret } from './refresh-secrets.ts';
 
 /** Absolute and idle expiry of a new token from the client's policy (lifetimes in seconds). */
 export function expiryOf(policy: RefreshTokenPolicy, now: number) {
@@ -20,10 +20,6 @@ export function expiryOf(policy: RefreshTokenPolicy, now: number) {
 }
 
 const capAt = (value: number, cap: number | null) => (cap === null ? value : Math.min(value, cap));
-
-export function isExpired(token: Pick<RefreshTokenRecord, 'expires_at' | 'idle_expires_at'>, now: number): boolean {
-  return (token.expires_at !== null && token.expires_at <= now) || (token.idle_expires_at !== null && token.idle_expires_at <= now);
-}
 
 /** A new refresh token: the secret to hand out once, and the record that stores only its hash. */
 export function mintRefreshToken(input: {
@@ -39,12 +35,12 @@ export function mintRefreshToken(input: {
   now: number;
 }): { value: string; record: NewRefreshToken } {
   const policy = input.client.refresh_token;
-  const value = randomSecret(32);
+  const secret = newRefreshSecret();
   return {
-    value,
+    value: secret.value,
     record: {
       id: ids.refreshToken(input.now),
-      secretHash: sha256(value),
+      secretHash: secret.hash,
       user_id: input.user_id,
       client_id: input.client.client_id,
       grant_id: input.grant_id,

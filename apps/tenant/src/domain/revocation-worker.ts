@@ -1,8 +1,15 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../http/logger.ts';
 import { randomId } from '../crypto/secrets.ts';
-import type { RevocationJob, RevocationTarget, RevokeReason, TenantStore } from '../store/types.ts';
 import { ids } from './ids.ts';
+import type { JobClaim, RevocationJob, RevocationTarget, RevokeReason } from './revocation.ts';
+
+/** The revocation journal of a store (the TenantStore has it). */
+export interface RevocationJournal {
+  enqueueRevocation(job: RevocationJob): Promise<void>;
+  listRevocationJobs(): Promise<RevocationJob[]>;
+  processRevocationBatch(jobId: string, limit: number, now: number, claim: JobClaim): Promise<{ revoked: number; done: boolean; claimed: boolean }>;
+}
 
 /**
  * Finishes bulk revocations in the background. A job is in force the moment it is journaled
@@ -21,7 +28,7 @@ export class RevocationWorker {
   readonly instanceId: string;
 
   constructor(
-    private readonly store: TenantStore,
+    private readonly store: RevocationJournal,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly options: { batchSize: number; pollMs: number; lagMs?: number; leaseMs?: number; instanceId?: string } = { batchSize: 2000, pollMs: 1000 },

@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.ts';
 import { randomSecret, sha256 } from '../crypto/secrets.ts';
-import type { SessionRecord, TenantSettings, UserRecord } from '../store/types.ts';
 import { ids } from './ids.ts';
+import { isLive } from './liveness.ts';
+import type { SessionRecord, TenantSettings, UserRecord } from './model.ts';
 
 /**
  * The tenant's SSO session (Auth0's "session" of a browser): opened at sign-in, extended by
@@ -36,15 +37,6 @@ export function idleExpiryFrom(settings: Pick<TenantSettings, 'idle_session_life
   return now + settings.idle_session_lifetime * HOUR_MS;
 }
 
-/** A session that is neither revoked nor past its absolute or idle expiry. */
-export function isSessionLive(session: SessionRecord, now: number): boolean {
-  return session.revoked_at === null && !isSessionExpired(session, now);
-}
-
-export function isSessionExpired(session: Pick<SessionRecord, 'expires_at' | 'idle_expires_at'>, now: number): boolean {
-  return (session.expires_at !== null && session.expires_at <= now) || (session.idle_expires_at !== null && session.idle_expires_at <= now);
-}
-
 /** The record of a session opened by a password sign-in at `now`. */
 export function newSession(user_id: string, settings: Pick<TenantSettings, 'session_lifetime' | 'idle_session_lifetime'>, activity: SessionActivity, now: number): SessionRecord {
   const { ip, asn, userAgent } = activity;
@@ -70,7 +62,7 @@ export function ssoSessions(store: SsoSessionStore, clock: Clock) {
     /** The live session of this cookie, with its user, unless the user is gone or blocked. */
     async current(cookie: string): Promise<{ session: SessionRecord; user: UserRecord } | undefined> {
       const session = await store.getSessionByCookie(sha256(cookie));
-      if (!session || !isSessionLive(session, clock.now())) return undefined;
+      if (!session || !isLive(session, clock.now())) return undefined;
       const user = await store.getUser(session.user_id);
       return user && !user.blocked ? { session, user } : undefined;
     },

@@ -1,4 +1,6 @@
-import type { ClientGrantRecord, ClientRecord, CheckpointPage, GrantRecord, RefreshTokenRecord, RevocationJob, RevocationTarget, SessionRecord, UserRecord } from './types.ts';
+import type { ClientGrantRecord, ClientRecord, GrantRecord, RefreshTokenRecord, SessionRecord, UserRecord } from '../domain/model.ts';
+import type { RevocationJob, RevocationTarget } from '../domain/revocation.ts';
+import type { CheckpointPage } from './types.ts';
 
 /**
  * Row mapping shared by every store: both keep the same columns, and JSON in text columns,
@@ -75,14 +77,6 @@ export function toGrant(row: Row): GrantRecord {
 
 export function toSession(row: Row): SessionRecord {
   return { ...JSON.parse(row.json), revoked_at: row.revoked_at };
-}
-
-export function isSessionExpired(s: SessionRecord, now: number): boolean {
-  return (s.expires_at !== null && s.expires_at <= now) || (s.idle_expires_at !== null && s.idle_expires_at <= now);
-}
-
-export function isExpired(t: RefreshTokenRecord, now: number): boolean {
-  return (t.expires_at !== null && t.expires_at <= now) || (t.idle_expires_at !== null && t.idle_expires_at <= now);
 }
 
 export function toRefreshToken(row: Row): RefreshTokenRecord {

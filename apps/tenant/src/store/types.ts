@@ -1,4 +1,49 @@
-import type { RateLimiter, WhenFull } from '../auth/rate-limit.ts';
+import type { RateLimiter, WhenFull } from '../domain/rate-limiter.ts';
+import type {
+  TenantSettings,
+  ClientRecord,
+  ResourceServerRecord,
+  ClientGrantRecord,
+  UserRecord,
+  GrantRecord,
+  SessionRecord,
+  RefreshTokenRecord,
+  RotationPlanner,
+  RotationOutcome,
+  NewRefreshToken,
+  AuthorizationCodeRecord,
+  TenantEvent,
+} from '../domain/model.ts';
+import type { RevokeReason, RevocationJob, JobClaim } from '../domain/revocation.ts';
+
+// The domain's records, re-exported for the store's callers; they are defined in domain/.
+export type {
+  TenantFlags,
+  TenantSettings,
+  RotationType,
+  ExpirationType,
+  RefreshTokenPolicy,
+  TokenEndpointAuthMethod,
+  AppType,
+  ClientRecord,
+  ResourceServerRecord,
+  ClientGrantRecord,
+  UserRecord,
+  GrantRecord,
+  DeviceInfo,
+  SessionRecord,
+  ResourceServerGrant,
+  RefreshTokenRecord,
+  PresentedSecret,
+  RotationState,
+  RotationPlan,
+  RotationPlanner,
+  RotationOutcome,
+  NewRefreshToken,
+  AuthorizationCodeRecord,
+  TenantEvent,
+} from '../domain/model.ts';
+export type { RevokeReason, RevocationTarget, RevocationJob, JobClaim } from '../domain/revocation.ts';
 
 /**
  * The tenant's storage contract. Methods follow the domain (consume a code, rotate a
@@ -8,312 +53,6 @@ import type { RateLimiter, WhenFull } from '../auth/rate-limit.ts';
  * Times are milliseconds since the epoch; the caller passes `now` (from the Clock) so the
  * store never reads the wall clock itself.
  */
-
-export interface TenantFlags {
-  /** "Refresh Token Revocation Deletes Grant": /oauth/revoke also deletes the grant. */
-  revoke_refresh_token_grant: boolean;
-  /** Allows the legacy /delegation endpoint (references 001 and 004). */
-  allow_legacy_delegation_grant_types: boolean;
-}
-
-export interface TenantSettings {
-  friendly_name: string;
-  support_email: string | null;
-  flags: TenantFlags;
-  /** Auth0's tenant-level session lifetimes, in hours. */
-  session_lifetime: number;
-  idle_session_lifetime: number;
-}
-
-export type RotationType = 'rotating' | 'non-rotating';
-export type ExpirationType = 'expiring' | 'non-expiring';
-
-/** Auth0's client `refresh_token` object. Lifetimes are in seconds. */
-export interface RefreshTokenPolicy {
-  rotation_type: RotationType;
-  expiration_type: ExpirationType;
-  leeway: number;
-  token_lifetime: number;
-  idle_token_lifetime: number;
-  infinite_token_lifetime: boolean;
-  infinite_idle_token_lifetime: boolean;
-}
-
-export type TokenEndpointAuthMethod = 'none' | 'client_secret_post' | 'client_secret_basic';
-export type AppType = 'native' | 'spa' | 'regular_web' | 'non_interactive';
-
-export interface ClientRecord {
-  client_id: string;
-  name: string;
-  description: string;
-  app_type: AppType;
-  /** SHA-256 of the secret; null for public clients. */
-  client_secret_hash: Buffer | null;
-  token_endpoint_auth_method: TokenEndpointAuthMethod;
-  callbacks: string[];
-  allowed_logout_urls: string[];
-  /** Origins allowed for web_message responses (Auth0's `web_origins`); kept, not yet used here. */
-  web_origins?: string[];
-  grant_types: string[];
-  refresh_token: RefreshTokenPolicy;
-  is_first_party: boolean;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface ResourceServerRecord {
-  id: string;
-  identifier: string;
-  name: string;
-  scopes: { value: string; description: string }[];
-  token_lifetime: number;
-  allow_offline_access: boolean;
-  is_system: boolean;
-}
-
-/** A client's permission to call an API with client_credentials. */
-export interface ClientGrantRecord {
-  id: string;
-  client_id: string;
-  audience: string;
-  scope: string[];
-}
-
-export interface UserRecord {
-  user_id: string;
-  email: string;
-  email_verified: boolean;
-  name: string;
-  nickname: string;
-  given_name: string | null;
-  family_name: string | null;
-  picture: string | null;
-  password_hash: string | null;
-  /** Custom claims, e.g. the dashboard role of a staff account. */
-  app_metadata: Record<string, unknown>;
-  user_metadata: Record<string, unknown>;
-  blocked: boolean;
-  created_at: number;
-  updated_at: number;
-  last_login: number | null;
-  last_ip: string | null;
-  logins_count: number;
-}
-
-/** A user's consent for a client to act on an API with some scopes. */
-export interface GrantRecord {
-  id: string;
-  user_id: string;
-  client_id: string;
-  audience: string;
-  scope: string[];
-  created_at: number;
-  updated_at: number;
-}
-
-export interface DeviceInfo {
-  initial_ip: string | null;
-  initial_asn: string | null;
-  initial_user_agent: string | null;
-  last_ip: string | null;
-  last_asn: string | null;
-  last_user_agent: string | null;
-}
-
-export interface SessionRecord {
-  id: string;
-  user_id: string;
-  created_at: number;
-  updated_at: number;
-  authenticated_at: number;
-  last_interacted_at: number;
-  idle_expires_at: number | null;
-  expires_at: number | null;
-  device: DeviceInfo;
-  /** Clients that received tokens in this session. */
-  clients: string[];
-  authentication_methods: { name: string; timestamp: number }[];
-  revoked_at: number | null;
-}
-
-export interface ResourceServerGrant {
-  audience: string;
-  scopes: string;
-}
-
-/**
- * A refresh token as the Management API sees it: one stable id for the life of the token.
- * A rotating token keeps its id across exchanges (its secret changes; `last_exchanged_at`
- * moves), which is how Auth0 lists it, so a device's count does not grow with every refresh.
- */
-export interface RefreshTokenRecord {
-  id: string;
-  user_id: string;
-  client_id: string;
-  grant_id: string | null;
-  session_id: string | null;
-  device_name: string | null;
-  audience: string;
-  scope: string[];
-  resource_servers: ResourceServerGrant[];
-  rotating: boolean;
-  created_at: number;
-  /** Absolute expiry, fixed when the family was first issued; null when infinite. */
-  expires_at: number | null;
-  /** Slides forward on every exchange; null when infinite. */
-  idle_expires_at: number | null;
-  last_exchanged_at: number | null;
-  device: DeviceInfo;
-  metadata: Record<string, string>;
-  revoked_at: number | null;
-  revoked_reason: RevokeReason | null;
-  /** Reuse interval in seconds copied from the client when issued. */
-  leeway: number;
-  /** How long idle expiry slides on each exchange, seconds; null when infinite. */
-  idle_lifetime: number | null;
-}
-
-export type RevokeReason =
-  | 'management_api'
-  | 'oauth_revoke'
-  | 'grant_deleted'
-  | 'session_revoked'
-  | 'user_tokens_revoked'
-  | 'client_tokens_revoked'
-  | 'reuse_detected'
-  | 'entity_limit'
-  | 'device_unlinked'
-  | 'code_reused';
-
-/** The secret value of a refresh token as presented by a client. */
-export interface PresentedSecret {
-  /** SHA-256 of the presented value. */
-  hash: Buffer;
-}
-
-/** The state of one family, as the rotation planner sees it under lock. */
-export interface RotationState {
-  token: RefreshTokenRecord;
-  /** Which of the family's secrets was presented. */
-  presented: 'current' | 'previous' | 'stale';
-  /** Until when the previous secret may still be exchanged (reuse leeway). */
-  previous_valid_until: number | null;
-  /** A pending bulk revocation (user, grant, session, client) already covers this token. */
-  revoked_by_job: boolean;
-  /** The token's user, read in the same transaction: a blocked or deleted user's token is refused, not rotated. */
-  user: 'active' | 'blocked' | 'missing';
-}
-
-/** What the domain decided to do with a presented refresh token; applied atomically. */
-export type RotationPlan =
-  | { kind: 'reject' }
-  | { kind: 'revoke-family'; reason: 'reuse_detected' }
-  | {
-      kind: 'exchange';
-      /** A rotating token gets a new secret; a non-rotating one keeps its own. */
-      newSecretHash: Buffer | null;
-      /** True when the previous secret was used within leeway: the current secret is replaced. */
-      replacesCurrent: boolean;
-      previousValidUntil: number | null;
-      idleExpiresAt: number | null;
-      lastExchangedAt: number;
-      lastIp: string | null;
-      lastAsn: string | null;
-      lastUserAgent: string | null;
-    };
-
-export type RotationPlanner = (state: RotationState) => RotationPlan;
-
-export type RotationOutcome =
-  | { kind: 'unknown' }
-  | { kind: 'rejected'; token: RefreshTokenRecord }
-  | { kind: 'reuse-detected'; token: RefreshTokenRecord }
-  | { kind: 'exchanged'; token: RefreshTokenRecord };
-
-export interface NewRefreshToken {
-  id: string;
-  secretHash: Buffer;
-  user_id: string;
-  client_id: string;
-  grant_id: string | null;
-  session_id: string | null;
-  device_name: string | null;
-  audience: string;
-  scope: string[];
-  resource_servers: ResourceServerGrant[];
-  rotating: boolean;
-  created_at: number;
-  expires_at: number | null;
-  idle_expires_at: number | null;
-  idle_lifetime: number | null;
-  leeway: number;
-  device: DeviceInfo;
-  metadata?: Record<string, string>;
-}
-
-/**
- * A bulk revocation. It takes effect the moment it is journaled: every token it covers is
- * refused from then on, while the rows themselves are marked revoked in the background.
- */
-export type RevocationTarget =
-  | { kind: 'token'; token_id: string }
-  | { kind: 'user'; user_id: string; client_id?: string; audience?: string }
-  | { kind: 'grant'; grant_id: string }
-  | { kind: 'session'; session_id: string }
-  /** Every token of an application, across all users; with `audience`, of that API only. */
-  | { kind: 'client'; client_id: string; audience?: string }
-  | { kind: 'device'; user_id: string; device_name: string };
-
-export interface RevocationJob {
-  id: string;
-  target: RevocationTarget;
-  reason: RevokeReason;
-  requested_at: number;
-  /** Filled by the store: tokens issued up to this point of its insertion order are covered. */
-  cutoff_seq?: number;
-  revoked_count?: number;
-  /** The instance working on it, until `claimed_until`. */
-  claimed_by?: string | null;
-  claimed_until?: number | null;
-}
-
-export interface JobClaim {
-  owner: string;
-  leaseMs: number;
-}
-
-export interface AuthorizationCodeRecord {
-  client_id: string;
-  user_id: string;
-  redirect_uri: string;
-  scope: string[];
-  audience: string;
-  nonce: string | null;
-  code_challenge: string | null;
-  code_challenge_method: string | null;
-  session_id: string;
-  grant_id: string;
-  device_name: string | null;
-  auth_time: number;
-  expires_at: number;
-  /** The refresh token issued when the code was redeemed, so a second redemption can revoke it. */
-  refresh_token_id?: string | null;
-  /** Set when the code was presented again after its redemption. */
-  reused?: boolean;
-}
-
-export interface TenantEvent {
-  id: string;
-  /** Auth0 log event types where one exists (e.g. `ferrt`: failed exchange, reused rotating token). */
-  type: string;
-  description: string;
-  user_id: string | null;
-  client_id: string | null;
-  refresh_token_id: string | null;
-  ip: string | null;
-  details: Record<string, unknown>;
-  created_at: number;
-}
 
 export interface Page<T> {
   items: T[];

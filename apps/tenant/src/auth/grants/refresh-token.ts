@@ -1,7 +1,8 @@
 import { asnOf } from '@rtc/ip-intel';
 import { ids } from '../../domain/ids.ts';
+import { sha256 } from '../../crypto/secrets.ts';
+import { newRefreshSecret } from '../../domain/refresh-secrets.ts';
 import { planExchange } from '../../domain/refresh-tokens.ts';
-import { randomSecret, sha256 } from '../../crypto/secrets.ts';
 import { InvalidGrant, InvalidRefreshToken, TooManyRequests } from '../../errors/oauth-error.ts';
 import { rateLimitHeaders } from '../rate-limit.ts';
 import { narrowScope } from '../scopes.ts';
@@ -25,11 +26,11 @@ export const refreshTokenGrant: GrantHandler = async (ctx) => {
     throw new TooManyRequests('Too many requests for this refresh token. Try again later.', retryAfter, rateLimitHeaders(limit));
   }
 
-  const newSecret = randomSecret(32);
+  const newSecret = newRefreshSecret();
   const outcome = await deps.store.rotateRefreshToken(
     presentedHash,
     now,
-    planExchange({ clientId: client.client_id, now, newSecretHash: sha256(newSecret), ip, asn: asnOf(ip), userAgent: ctx.userAgent }),
+    planExchange({ clientId: client.client_id, now, newSecretHash: newSecret.hash, ip, asn: asnOf(ip), userAgent: ctx.userAgent }),
   );
 
   if (outcome.kind === 'reuse-detected') {
@@ -61,7 +62,7 @@ export const refreshTokenGrant: GrantHandler = async (ctx) => {
     scope,
     audience,
     sessionId: token.session_id,
-    ...(token.rotating ? { refreshToken: newSecret } : {}),
+    ...(token.rotating ? { refreshToken: newSecret.value } : {}),
   });
   return response;
 };

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { TenantDeps } from '../../deps.ts';
 import { ids, refreshTokenIdOfDeviceCredential } from '../../domain/ids.ts';
+import { grantDeletedWith } from '../../domain/revocation-policy.ts';
 import { notFound } from '../../errors/management-error.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { deviceCredentialBody } from '../serializers.ts';
@@ -56,7 +57,8 @@ export function deviceCredentialRoutes(deps: TenantDeps) {
       const revoked = token ? await store.revokeRefreshTokens([token.id], 'device_unlinked', now) : [];
       if (!token || revoked.length === 0) throw notFound('The device credential does not exist.', 'inexistent_device_credential');
       const { flags } = await store.getSettings();
-      if (flags.revoke_refresh_token_grant && token.grant_id && (await store.deleteGrant(token.grant_id, { id: ids.revocationJob(now), now }))) {
+      const grantId = grantDeletedWith(token, 'device_unlinked', flags);
+      if (grantId && (await store.deleteGrant(grantId, { id: ids.revocationJob(now), now }))) {
         deps.revocations.kick();
       }
       return c.body(null, 204);

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { TenantDeps } from '../../deps.ts';
+import { isLive } from '../../domain/liveness.ts';
 import { badRequest, notFound } from '../../errors/management-error.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { refreshTokenBody } from '../serializers.ts';
@@ -30,7 +31,7 @@ export function refreshTokenRoutes(deps: TenantDeps) {
   const find = async (id: string) => {
     const token = await store.getRefreshToken(pathId(id));
     // A revoked or expired token no longer exists as far as the API is concerned.
-    if (!token || token.revoked_at !== null || (token.expires_at ?? Infinity) <= clock.now() || (token.idle_expires_at ?? Infinity) <= clock.now()) {
+    if (!token || !isLive(token, clock.now())) {
       throw notFound('The refresh token does not exist.', 'refresh_token_not_found');
     }
     return token;

@@ -1,7 +1,8 @@
 import type pg from 'pg';
-import type { RateLimiter, RateLimitResult } from '../../auth/rate-limit.ts';
+import type { RateLimiter, RateLimitResult } from '../../domain/rate-limiter.ts';
+import { isExpired } from '../../domain/liveness.ts';
 import { DEFAULT_TENANT_SETTINGS } from '../defaults.ts';
-import { checkpoint, isExpired, isSessionExpired, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toSession, toUser, type Row } from '../rows.ts';
+import { checkpoint, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toSession, toUser, type Row } from '../rows.ts';
 import type {
   AuthorizationCodeRecord,
   ClientGrantRecord,
@@ -434,7 +435,7 @@ export class PostgresStore implements TenantStore {
       'SELECT json, revoked_at FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3',
       [userId, from ?? null, take + 1],
     );
-    return checkpoint(rows.map(toSession).filter((s) => !isSessionExpired(s, now)), take, (s) => s.id);
+    return checkpoint(rows.map(toSession).filter((s) => !isExpired(s, now)), take, (s) => s.id);
   }
 
   async revokeSession(id: string, now: number, revokeTokens: { jobId: string } | null): Promise<SessionRecord | undefined> {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { RateLimiter, RateLimitResult } from '../../auth/rate-limit.ts';
+import type { RateLimiter, RateLimitResult } from '../../domain/rate-limiter.ts';
 
 /**
  * Fixed-window counters in the tenant's SQLite file, so every worker process on the file

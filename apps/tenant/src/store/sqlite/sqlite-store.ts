@@ -23,12 +23,13 @@ import type {
   TenantStore,
   UserRecord,
 } from '../types.ts';
-import type { RateLimiter } from '../../auth/rate-limit.ts';
+import type { RateLimiter } from '../../domain/rate-limiter.ts';
+import { isExpired } from '../../domain/liveness.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { SqliteLocks } from './sqlite-locks.ts';
 import { SqliteRateLimiter } from './sqlite-rate-limiter.ts';
 import { openSqlite } from '@rtc/db/sqlite';
-import { checkpoint, isExpired, isSessionExpired, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toSession, toUser, type Row } from '../rows.ts';
+import { checkpoint, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toSession, toUser, type Row } from '../rows.ts';
 
 
 /**
@@ -498,7 +499,7 @@ export class SqliteStore implements TenantStore {
       `SELECT json, revoked_at FROM sessions WHERE user_id = @userId AND revoked_at IS NULL AND (@from IS NULL OR id > @from)
        ORDER BY id LIMIT @limit`,
     ).all({ userId, from: from ?? null, limit: take + 1 }) as Row[];
-    const sessions = rows.map(toSession).filter((s) => !isSessionExpired(s, now));
+    const sessions = rows.map(toSession).filter((s) => !isExpired(s, now));
     return checkpoint(sessions, take, (s) => s.id);
   }
 

@@ -21,7 +21,7 @@ export interface Customer {
   name: string;
   /** Signs in on `device` with an app of the demo tenant; returns the refresh token. */
   login(device: string, app?: 'mobile' | 'web', options?: { audience?: string; scope?: string }): Promise<string>;
-  /** Whether a refresh token still exchanges at the tenant's /oauth/token. */
+  /** Whether a refresh token (or the successor its last exchange here got) still exchanges at the tenant's /oauth/token. */
   exchanges(token: string, app?: 'mobile' | 'web'): Promise<boolean>;
   app(app?: 'mobile' | 'web'): ReturnType<typeof endUserApp>;
 }
@@ -33,10 +33,18 @@ export const test = base.extend<{ customer: Customer; shot: (name: string) => Pr
   baseURL: async ({}, use) => use(bffUrl()),
   customer: async ({}, use) => {
     const user = demoEndUser(nextCustomer++);
+    // A rotating token that exchanged is spent: the next check presents its successor, so a
+    // polled "refused" means revoked, never "refused as a reuse of the token we just rotated".
+    const successor = new Map<string, string>();
     await use({
       ...user,
       login: (device, app = 'mobile', options = {}) => apps(app).login(user.email, device, options),
-      exchanges: async (token, app = 'mobile') => (await apps(app).refresh(token)).status === 200,
+      exchanges: async (token, app = 'mobile') => {
+        const current = successor.get(token) ?? token;
+        const res = await apps(app).refresh(current);
+        if (res.refreshToken && res.refreshToken !== current) successor.set(token, res.refreshToken);
+        return res.status === 200;
+      },
       app: (app = 'mobile') => apps(app),
     });
   },

@@ -12,6 +12,7 @@ import { clientIp } from './middleware/client-ip.ts';
 import { csrfProtection } from './middleware/csrf.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { loadSession } from './middleware/session.ts';
+import { applicationRoutes } from './routes/applications.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { settingsRoutes } from './routes/settings.ts';
@@ -51,6 +52,7 @@ export function createApp(deps: BffDeps) {
   app.route('/api/users', userRoutes(deps));
   app.route('/api/settings', settingsRoutes(deps));
   app.route('/api/audit', auditRoutes(deps));
+  app.route('/api/applications', applicationRoutes(deps));
   app.all('/api/*', () => {
     throw new BffError(404, 'not_found', 'No such API route.');
   });

@@ -318,6 +318,7 @@ export const AUDIT_ACTIONS = [
   'grant.revoke',
   'refresh_token.revoke',
   'refresh_tokens.revoke_all',
+  'application.revoke_all_tokens',
   'session.revoke',
   'settings.update',
   'staff.sign_in',
@@ -352,3 +353,31 @@ export type AuditQuery = z.infer<typeof AuditQuery>;
 
 export const AuditPage = z.object({ entries: z.array(AuditEntry), total: z.number(), page: z.number(), per_page: z.number() });
 export type AuditPage = z.infer<typeof AuditPage>;
+
+// ---------------------------------------------------------------- applications (issue 20)
+
+/** One application's live refresh tokens: how many, of how many users, on how many devices. */
+export const TokenCounts = z.object({ tokens: z.number().int().min(0), users: z.number().int().min(0), devices: z.number().int().min(0) });
+export type TokenCounts = z.infer<typeof TokenCounts>;
+
+export type ApplicationSummary = { client_id: string; name: string; counts: TokenCounts | null };
+/**
+ * The Applications area. `counts` are null where the tenant cannot count (a real Auth0 tenant
+ * lists refresh tokens per user only): `counts_unavailable` then says so in words.
+ */
+export type ApplicationList = { applications: ApplicationSummary[]; counts_unavailable: string | null };
+
+/** What "Revoke all tokens of this application" would revoke, now: the binding preview. */
+export type ApplicationImpact = {
+  client_id: string;
+  name: string;
+  counts: TokenCounts;
+  /** The users holding most of its tokens, at most 10. */
+  first_users: { user_id: string; email: string | null; tokens: number }[];
+};
+
+/** The confirmation: the application's name typed in, and the counts previewed (a changed count is refused with 409 and the new preview). */
+export const RevokeApplicationTokensBody = z.object({ confirm_name: z.string().max(255), expected: TokenCounts.optional() });
+export type RevokeApplicationTokensBody = z.infer<typeof RevokeApplicationTokensBody>;
+
+export type ApplicationRevokeResult = { client_id: string; name: string; revoked: TokenCounts; audit_id: string };

@@ -11,6 +11,8 @@ export const CAN = {
   revoke: ['support', 'admin'],
   changeSettings: ['admin'],
   readAudit: ['support', 'admin'],
+  /** The Applications area: counts across users, and revoking every token of an application. */
+  manageApplications: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof CAN;
 

@@ -1,0 +1,73 @@
+import type { TokenCounts } from '@rtc/contracts';
+import { BffError } from '../errors.ts';
+import type { ManagementTokenProvider } from './token-provider.ts';
+
+/** One application's live refresh tokens as the tenant counts them. */
+export type ClientCounts = TokenCounts & { client_id: string };
+
+/** Said in the console wherever counts would be, when the tenant cannot give them. */
+export const COUNTS_UNAVAILABLE =
+  "This tenant's Management API cannot count refresh tokens across users (Auth0 lists them per user only; the counts come from an extension of the embedded tenant, GET /api/v2/refresh-tokens/summary). The counts, the users affected and the binding preview cannot be shown here, so revoking every token of an application is not offered.";
+
+/**
+ * The Management API calls of the Applications area (issue 20), beside the gateway: the
+ * application-wide counts (GET /refresh-tokens/summary, an extension of the embedded tenant,
+ * not Auth0's) and the application-wide revocation (POST /refresh-tokens/revoke with
+ * `client_id` alone, as Auth0 documents it). Plain fetch with the gateway's cached token and
+ * the BFF's 429-aware fetch, since the SDK knows no summary endpoint.
+ */
+export class ApplicationsGateway {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly tokens: ManagementTokenProvider,
+    private readonly fetchImpl: typeof fetch,
+  ) {}
+
+  private async request(what: string, path: string, init: RequestInit = {}): Promise<Response> {
+    let res: Response;
+    try {
+      res = await this.fetchImpl(`${this.baseUrl}${path}`, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${await this.tokens.get()}` },
+      });
+    } catch {
+      throw new BffError(502, 'tenant_unreachable', `The tenant's Management API could not be reached while trying to ${what}. Check that the tenant is up, then retry.`);
+    }
+    if (res.ok || res.status === 404) return res;
+    const message = ((await res.json().catch(() => ({}))) as { message?: string }).message ?? `HTTP ${res.status}`;
+    switch (res.status) {
+      case 401:
+        this.tokens.invalidate();
+        throw new BffError(502, 'management_unauthorized', `The tenant did not accept the console's Management API token while trying to ${what}. Retry.`);
+      case 403:
+        throw new BffError(502, 'management_forbidden', `The console's machine-to-machine application lacks a permission needed to ${what} (${message}).`);
+      case 429:
+        throw new BffError(503, 'rate_limited', `The tenant's Management API is rate limiting the console. Try again in ${Number(res.headers.get('retry-after')) || 5} seconds.`);
+      default:
+        throw new BffError(502, 'tenant_error', `The tenant failed while trying to ${what} (${message}). Retry in a moment.`);
+    }
+  }
+
+  /** Every application's counts, or one's (with the users holding most of its tokens); null where the tenant cannot count (404: not the embedded tenant). */
+  async summary(clientId?: string): Promise<{ applications: ClientCounts[]; users: { user_id: string; tokens: number }[] } | null> {
+    const query = clientId === undefined ? '' : `?client_id=${encodeURIComponent(clientId)}&users=10`;
+    const res = await this.request('count refresh tokens per application', `/refresh-tokens/summary${query}`);
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return null;
+    }
+    const body = (await res.json()) as { applications?: ClientCounts[]; users?: { user_id: string; tokens: number }[] };
+    return { applications: body.applications ?? [], users: body.users ?? [] };
+  }
+
+  /** Every refresh token of the application, across users: 202, in force at once on the tenant. */
+  async revokeAll(clientId: string): Promise<void> {
+    const res = await this.request("revoke the application's refresh tokens", '/refresh-tokens/revoke', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ client_id: clientId }),
+    });
+    await res.body?.cancel();
+    if (res.status === 404) throw new BffError(502, 'not_supported', "The tenant's Management API has no application-wide revocation (POST /refresh-tokens/revoke with client_id alone).");
+  }
+}

@@ -1,0 +1,104 @@
+import { RevokeApplicationTokensBody, type ApplicationImpact, type ApplicationList, type ApplicationRevokeResult, type TokenCounts } from '@rtc/contracts';
+import { Hono } from 'hono';
+import type { BffDeps } from '../deps.ts';
+import type { BffEnv } from '../env.ts';
+import { BffError, badRequest, notFound } from '../errors.ts';
+import { ApplicationsGateway, COUNTS_UNAVAILABLE } from '../management/applications.ts';
+import { rateLimitedFetch } from '../management/rate-limited-fetch.ts';
+import { requirePermission } from '../middleware/session.ts';
+import { auditedWithId } from './audited.ts';
+import { body, pathId } from './validate.ts';
+
+const ZERO: TokenCounts = { tokens: 0, users: 0, devices: 0 };
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const describe = (c: TokenCounts) => `${plural(c.tokens, 'refresh token')} of ${plural(c.users, 'user')} on ${plural(c.devices, 'device')}`;
+
+/** 409: the counts changed since the preview; answered with the new preview, nothing revoked. */
+class ApplicationImpactChanged extends BffError {
+  constructor(
+    message: string,
+    readonly impact: ApplicationImpact,
+    readonly changes: string[],
+  ) {
+    super(409, 'impact_changed', message);
+  }
+}
+
+/**
+ * /api/applications (admin only, issue 20): each application with its live refresh-token,
+ * user and device counts, and "Revoke all tokens of this application" behind a binding
+ * preview (the counts previewed must still hold, else 409 with the new preview) and the
+ * application's name typed in. Counts come from the embedded tenant's summary extension; a
+ * tenant without it (a real Auth0 tenant) gets the list with `counts_unavailable` instead.
+ */
+export function applicationRoutes(deps: BffDeps) {
+  const fetchImpl = rateLimitedFetch({ ...deps.config.rateLimit });
+  const apps = new ApplicationsGateway(deps.config.management.baseUrl, deps.tokens, fetchImpl);
+
+  const preview = async (clientId: string): Promise<ApplicationImpact> => {
+    const { clients } = await deps.mgmt.names();
+    const name = clients.get(clientId);
+    if (name === undefined) throw notFound('There is no such application in this tenant.');
+    const summary = await apps.summary(clientId);
+    if (!summary) throw new BffError(501, 'counts_unavailable', COUNTS_UNAVAILABLE);
+    const counts = summary.applications.find((a) => a.client_id === clientId);
+    const first_users = await Promise.all(
+      summary.users.map(async (u) => {
+        const user = await deps.mgmt.getUser(u.user_id).catch(() => undefined);
+        return { user_id: u.user_id, email: typeof user?.email === 'string' ? user.email : null, tokens: u.tokens };
+      }),
+    );
+    return { client_id: clientId, name, counts: counts ? { tokens: counts.tokens, users: counts.users, devices: counts.devices } : ZERO, first_users };
+  };
+
+  return new Hono<BffEnv>()
+    .get('/', requirePermission('manageApplications'), async (c) => {
+      const [{ clients }, summary] = await Promise.all([deps.mgmt.names(), apps.summary()]);
+      const countsOf = new Map(summary?.applications.map((a) => [a.client_id, { tokens: a.tokens, users: a.users, devices: a.devices }]));
+      const result: ApplicationList = {
+        applications: [...clients]
+          .map(([client_id, name]) => ({ client_id, name, counts: summary ? (countsOf.get(client_id) ?? ZERO) : null }))
+          .sort((a, b) => a.name.localeCompare(b.name) || a.client_id.localeCompare(b.client_id)),
+        counts_unavailable: summary ? null : COUNTS_UNAVAILABLE,
+      };
+      return c.json(result);
+    })
+    .post('/:clientId/impact', requirePermission('manageApplications'), async (c) => c.json(await preview(pathId(c.req.param('clientId')))))
+    .post('/:clientId/revoke-all', requirePermission('manageApplications'), body(RevokeApplicationTokensBody), async (c) => {
+      const clientId = pathId(c.req.param('clientId'));
+      const { confirm_name, expected } = c.req.valid('json');
+      try {
+        const { value, auditId } = await auditedWithId(
+          c,
+          deps,
+          { action: 'application.revoke_all_tokens', target: `all refresh tokens of application ${clientId}`, target_user_id: null },
+          async () => {
+            const impact = await preview(clientId);
+            const target = `all refresh tokens of application "${impact.name}" (${clientId})`;
+            if (confirm_name.trim() !== impact.name) throw badRequest(`Type the application's name, "${impact.name}", to confirm.`, { confirm_name: 'does not match the application name' });
+            const changes = !expected
+              ? ['confirm the preview first']
+              : (['tokens', 'users', 'devices'] as const).filter((k) => expected[k] !== impact.counts[k]).map((k) => `${k}: ${expected[k]} previewed, ${impact.counts[k]} now`);
+            if (changes.length > 0) {
+              const message = expected
+                ? `What this would revoke changed since the preview (${changes.join('; ')}). Nothing was revoked; check the new preview and confirm again.`
+                : 'Nothing was revoked: confirm the preview of this action first.';
+              throw new ApplicationImpactChanged(message, impact, changes);
+            }
+            await apps.revokeAll(clientId);
+            const users = impact.first_users.map((u) => u.email ?? u.user_id).join(', ');
+            return {
+              value: impact,
+              target,
+              detail: `matched ${describe(impact.counts)}; revoked all of them (application-wide, in force at once)${users ? `; first users affected: ${users}` : ''}`,
+            };
+          },
+        );
+        const result: ApplicationRevokeResult = { client_id: clientId, name: value.name, revoked: value.counts, audit_id: auditId };
+        return c.json(result);
+      } catch (err) {
+        if (!(err instanceof ApplicationImpactChanged)) throw err;
+        return c.json({ error: { code: err.code, message: err.message, request_id: c.get('requestId'), application_impact: err.impact, changes: err.changes } }, 409);
+      }
+    });
+}

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { whenWritable } from '@rtc/db/sqlite';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -18,7 +19,7 @@ export class SqliteLocks {
   private readonly renew: Database.Statement;
   private readonly release: Database.Statement;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.take = db.prepare(
       `INSERT INTO locks (name, holder, expires_at) VALUES (@name, @holder, @until)
        ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at WHERE locks.expires_at <= @now`,
@@ -29,7 +30,7 @@ export class SqliteLocks {
 
   async hold<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const holder = randomUUID();
-    while (this.take.run({ name, holder, now: Date.now(), until: Date.now() + LEASE_MS }).changes === 0) await sleep(RETRY_MS);
+    while (whenWritable(this.db, () => this.take.run({ name, holder, now: Date.now(), until: Date.now() + LEASE_MS })).changes === 0) await sleep(RETRY_MS);
     const renewal = setInterval(() => this.renew.run(Date.now() + LEASE_MS, name, holder), LEASE_MS / 3);
     renewal.unref();
     try {

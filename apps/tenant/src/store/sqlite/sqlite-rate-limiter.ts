@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { whenWritable } from '@rtc/db/sqlite';
 import type { RateLimiter, RateLimitResult } from '../../domain/rate-limiter.ts';
 
 /**
@@ -24,7 +25,7 @@ export class SqliteRateLimiter implements RateLimiter {
   private nextSweep = 0;
 
   constructor(
-    db: Database.Database,
+    private readonly db: Database.Database,
     private readonly limit: number,
     private readonly windowMs: number,
   ) {
@@ -48,7 +49,7 @@ export class SqliteRateLimiter implements RateLimiter {
   private write<T>(fn: () => T): T {
     this.walOnly.run();
     try {
-      return fn();
+      return whenWritable(this.db, fn);
     } finally {
       this.full.run();
     }

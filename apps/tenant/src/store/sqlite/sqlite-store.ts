@@ -28,7 +28,7 @@ import { isExpired } from '../../domain/liveness.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { SqliteLocks } from './sqlite-locks.ts';
 import { SqliteRateLimiter } from './sqlite-rate-limiter.ts';
-import { openSqlite } from '@rtc/db/sqlite';
+import { openSqlite, whenWritable } from '@rtc/db/sqlite';
 import { checkpoint, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toSession, toUser, type Row } from '../rows.ts';
 
 
@@ -70,7 +70,9 @@ export class SqliteStore implements TenantStore {
   }
 
   private tx<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    const transaction = this.db.transaction(fn);
+    // In a transaction already (nested): a savepoint, no lock to wait for.
+    return this.db.inTransaction ? transaction.immediate() : whenWritable(this.db, () => transaction.immediate());
   }
 
   /** A transaction committed to the WAL without an fsync of its own (see the class comment). */

@@ -15,14 +15,19 @@ interface LoadOptions {
   headers?: Record<string, string>;
   /** Form fields; `{token}` is replaced by the next generated token value. */
   form?: Record<string, string>;
-  tokens?: { seed: string; first: number; step: number };
+  /** `cycle`: start again from `first` after this many (non-rotating tokens can be used again). */
+  tokens?: { seed: string; first: number; step: number; cycle?: number };
+  /** Requests per second over all connections (autocannon's overallRate); unset: as fast as answered. */
+  ratePerSecond?: number;
 }
 
 const options = JSON.parse(process.argv[2]!) as LoadOptions;
 let next = options.tokens?.first ?? 0;
+let used = 0;
 const tokenValue = () => {
   const value = createHash('sha256').update(`${options.tokens!.seed}:${next}`).digest('base64url');
   next += options.tokens!.step;
+  if (options.tokens!.cycle && ++used % options.tokens!.cycle === 0) next = options.tokens!.first;
   return value;
 };
 
@@ -30,6 +35,7 @@ const result = await autocannon({
   url: options.url,
   connections: options.connections,
   duration: options.durationSeconds,
+  ...(options.ratePerSecond ? { overallRate: options.ratePerSecond } : {}),
   requests: [
     {
       method: options.method,
@@ -57,5 +63,6 @@ process.stdout.write(
     // autocannon reports p97.5 rather than p95: the stricter of the two.
     p95: result.latency.p97_5,
     p99: result.latency.p99,
+    status5xx: Object.entries(result.statusCodeStats ?? {}).reduce((sum, [code, stat]) => sum + (Number(code) >= 500 ? (stat as { count: number }).count : 0), 0),
   }),
 );

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --json FILE] [-- --postgres]`: builds a large tenant with the generator,
+ * `npm run bench [-- --quick] [-- --json FILE] [-- --postgres] [-- --soak-minutes N]`: builds a large tenant with the generator,
  * starts the tenant, the BFF and the peer (oidc-provider, bench/peer) each in its own
  * process, drives each figure with the load generator in another process, and prints one
  * line per figure with its target. Throughput targets are ratios to the peer measured in
@@ -25,7 +25,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean' }, json: { type: 'string' }, postgres: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean' }, json: { type: 'string' }, postgres: { type: 'boolean' }, 'soak-minutes': { type: 'string' } } });
+/** The soak's length: `-- --soak-minutes N` (0 skips it); 10 by default, 1 with --quick. */
+const SOAK_MINUTES = values['soak-minutes'] !== undefined ? Number(values['soak-minutes']) : values.quick ? 1 : 10;
+if (!Number.isInteger(SOAK_MINUTES) || SOAK_MINUTES < 0) throw new Error('--soak-minutes must be a whole number of minutes');
 const SIZE = values.quick
   ? { users: 10_000, tokens: 150_000, heavy: 10_000, bulk: 20_000, medium: 1_000, seconds: 5, peerTokens: 150_000 }
   : { users: 100_000, tokens: 1_000_000, heavy: 10_000, bulk: 100_000, medium: 1_000, seconds: 10, peerTokens: 300_000 };
@@ -48,7 +51,7 @@ const atMost = (name: string, value: number, unit: string, limit: number, note?:
 const againstPeer = (name: string, value: number, peer: number, factor: number, note: string) =>
   figures.push({ name, value: Math.round(value), unit: 'req/s', target: `>= ${factor}x oidc-provider (${Math.round(peer)} req/s here)`, ratio: value / (factor * peer), note: `${(value / peer).toFixed(2)}x the peer; ${note}` });
 
-type LoadResult = { requestsPerSecond: number; total: number; non2xx: number; errors: number; p50: number; p95: number; p99: number };
+type LoadResult = { requestsPerSecond: number; total: number; non2xx: number; errors: number; p50: number; p95: number; p99: number; status5xx: number };
 /**
  * Runs the load generator in its own process. Asynchronously: this process must keep reading
  * the servers' log pipes, or they block writing to them (pipes are synchronous on Linux).
@@ -72,6 +75,8 @@ const outcome = (r: LoadResult, available?: number) =>
 const progress = (line: string) => console.error(`[bench] ${line}`);
 
 const dir = mkdtempSync(join(tmpdir(), 'rtc-bench-'));
+const TENANT_ENV = { TENANT_REFRESH_RATE_LIMIT: '1000000', TENANT_MANAGEMENT_RATE_LIMIT: '1000000', TENANT_DEMO: '0' };
+let capacityB = 0;
 let peerRevokes = 0;
 const procs: Proc[] = [];
 try {
@@ -86,7 +91,7 @@ try {
   await admitConsole(dir, bffUrl);
 
   progress('starting the tenant, the BFF and the peer (oidc-provider)');
-  const tenant = await startTenant(dir, port, { TENANT_REFRESH_RATE_LIMIT: '1000000', TENANT_MANAGEMENT_RATE_LIMIT: '1000000', TENANT_DEMO: '0' });
+  const tenant = await startTenant(dir, port, TENANT_ENV);
   procs.push(tenant);
   const url = tenant.url;
   const peer = await startProcess('bench/peer/oidc-provider.ts', ['--port', String(peerPort), '--tokens', String(SIZE.peerTokens), '--seed', SEED], {}, peerPort);
@@ -151,6 +156,7 @@ try {
     const exchange = await load({ ...exchangeLoad, url, path: '/oauth/token', form: { grant_type: 'refresh_token', client_id: DEMO.clients.mobile.client_id, refresh_token: '{token}' }, tokens: { seed: SEED, first: firstOf(scenario.remainder), step: 4 } });
     const name = `refresh exchange (${scenario.key}) ${scenario.what}, with rotation, 50 connections`;
     peerExchanges[scenario.key] = peerExchange.requestsPerSecond;
+    if (scenario.key === 'b') capacityB = exchange.requestsPerSecond;
     againstPeer(name, exchange.requestsPerSecond, peerExchange.requestsPerSecond, 2.0, `ours: ${outcome(exchange, (SIZE.tokens - even) / 4)}; peer: ${outcome(peerExchange, SIZE.peerTokens / 4)}`);
     ofCeiling(`  ... (${scenario.key}) as a share of the RS256 signing ceiling (${scenario.signatures} per exchange)`, exchange.requestsPerSecond, signing.signaturesPerSecond / scenario.signatures, 0.7, 'the exchanges signing alone allows');
     figures.push({ name: `  ... (${scenario.key}) as a share of bare node:http`, value: Math.round((exchange.requestsPerSecond / bareHttp.requestsPerSecond) * 100), unit: '%', target: 'information', ratio: null });
@@ -228,6 +234,15 @@ try {
   atMost('dashboard initial JavaScript (gzip)', Math.round(gzipKb * 10) / 10, 'kB', 150);
 
   // The offline IP database (issue 19), in a fresh process, as the tenant and the BFF each load it.
+  if (SOAK_MINUTES > 0) {
+    // A fresh tenant process on the same data and port, with --expose-gc and heap reports,
+    // so the GCs the soak forces do not land in the figures above.
+    await tenant.kill9();
+    const soaked = await startProcess('apps/tenant/src/server.ts', ['--port', String(port), '--data-dir', dir, '--issuer', `${url}/`], { ...TENANT_ENV, TENANT_HEAP_REPORT_SECONDS: '20' }, port, ['--expose-gc']);
+    procs.push(soaked);
+    await soak(soaked, { bffUrl, cookie, auth, capacity: capacityB, even });
+  }
+
   if (values.postgres) await postgresFigures(peerExchanges.b!, peerRevokes);
 
   const ip = await ipDatabaseFigures();
@@ -239,6 +254,52 @@ try {
   rmSync(dir, { recursive: true, force: true });
   // What was measured is printed even when a later step failed.
   printFigures();
+}
+
+/**
+ * The soak: mixed traffic at half the capacity measured in this run (exchange b), minute by
+ * minute: exchanges of non-rotating tokens (cycled), revocations of distinct tokens, the
+ * Management API listing and the console's device list through the BFF. Per minute: 5xx, the
+ * exchanges' p99, and the tenant's heap after a full GC (summed over its workers).
+ */
+async function soak(tenant: Proc, ctx: { bffUrl: string; cookie: string; auth: Record<string, string>; capacity: number; even: number }) {
+  const budget = Math.max(20, Math.round(ctx.capacity / 2));
+  const odd = Math.floor((SIZE.tokens - ctx.even) / 2); // the web app's tokens of randomly owned users
+  const revokeRate = Math.max(1, Math.min(Math.round(budget * 0.1), Math.floor((odd * 0.2) / (SOAK_MINUTES * 60))));
+  const rates = { listing: Math.round(budget * 0.1), bff: 5, revoke: revokeRate };
+  const exchangeRate = Math.max(1, budget - rates.listing - rates.bff - rates.revoke);
+  const web = { client_id: DEMO.clients.web.client_id, client_secret: DEMO.clients.web.secret };
+  const minutes: { p99: number; status5xx: number; requests: number; heapMb: number | null }[] = [];
+  progress(`soak: ${SOAK_MINUTES} min at ${budget} req/s (half of ${Math.round(ctx.capacity)}): ${exchangeRate} exchanges, ${rates.revoke} revocations, ${rates.listing} listings, ${rates.bff} console reads per second`);
+  for (let minute = 0; minute < SOAK_MINUTES; minute++) {
+    const span = { method: 'POST' as const, connections: 20, durationSeconds: 60 };
+    const [exchanges, revokes, listings, reads] = await Promise.all([
+      load({ ...span, url: tenant.url, path: '/oauth/token', ratePerSecond: exchangeRate, form: { grant_type: 'refresh_token', ...web, refresh_token: '{token}' }, tokens: { seed: SEED, first: ctx.even + 1 + 2 * Math.floor(odd * 0.5), step: 2, cycle: Math.floor(odd * 0.25) } }),
+      load({ ...span, connections: 5, url: tenant.url, path: '/oauth/revoke', ratePerSecond: rates.revoke, form: { ...web, token: '{token}' }, tokens: { seed: SEED, first: ctx.even + 1 + 2 * (Math.floor(odd * 0.8) + minute * rates.revoke * 61), step: 2 } }),
+      load({ ...span, method: 'GET', connections: 5, url: tenant.url, path: '/api/v2/users/auth0%7Cheavy/refresh-tokens?take=50', ratePerSecond: rates.listing, headers: ctx.auth }),
+      load({ ...span, method: 'GET', connections: 2, url: ctx.bffUrl, path: '/api/users/auth0%7Cmedium/devices', ratePerSecond: rates.bff, headers: { cookie: `rtc_session=${ctx.cookie}` } }),
+    ]);
+    // The newest heap report of each worker.
+    const latest = new Map<number, number>();
+    for (const line of tenant.logs) {
+      if (!line.includes('"msg":"heap"')) continue;
+      const report = JSON.parse(line) as { worker: number; heap_used_bytes: number };
+      latest.set(report.worker, report.heap_used_bytes);
+    }
+    const heapMb = latest.size ? Math.round([...latest.values()].reduce((a, b) => a + b, 0) / 1_048_576) : null;
+    const all = [exchanges, revokes, listings, reads];
+    minutes.push({ p99: exchanges.p99, status5xx: all.reduce((sum, r) => sum + r.status5xx, 0), requests: all.reduce((sum, r) => sum + r.total, 0), heapMb });
+    progress(`  minute ${minute + 1}: ${minutes.at(-1)!.requests} requests, 5xx ${minutes.at(-1)!.status5xx}, exchange p99 ${exchanges.p99} ms, heap after GC ${heapMb ?? '?'} MB`);
+  }
+  const perMinute = (pick: (m: (typeof minutes)[number]) => number | null) => minutes.map(pick).join(', ');
+  atMost(`soak ${SOAK_MINUTES} min at half capacity (${budget} req/s mixed): 5xx answers`, minutes.reduce((sum, m) => sum + m.status5xx, 0), '', 0, `${minutes.reduce((sum, m) => sum + m.requests, 0)} requests`);
+  // Trends: the last third of the minutes against the first third (the same minute when only one).
+  const third = Math.max(1, Math.floor(minutes.length / 3));
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const p99Trend = median(minutes.slice(-third).map((m) => m.p99)) / Math.max(1, median(minutes.slice(0, third).map((m) => m.p99)));
+  atMost('  ... exchange p99, last third of the minutes over the first', Math.round(p99Trend * 100) / 100, 'x', 1.5, `p99 per minute (ms): ${perMinute((m) => m.p99)}`);
+  const heaps = minutes.map((m) => m.heapMb).filter((h): h is number => h !== null);
+  if (heaps.length) atMost('  ... heap after GC, growth from the first minute to the last', heaps.at(-1)! - heaps[0]!, 'MB', 20, `MB per minute (all workers): ${heaps.join(', ')}`);
 }
 
 /**

@@ -25,6 +25,8 @@ export interface ServerConfig {
   instanceId: string | undefined;
   /** Processes serving the tenant on one port and one store (node:cluster); 1 serves from this process. */
   workers: number;
+  /** Every this many seconds, each process logs its heap (after a full GC when run with --expose-gc); 0: never. */
+  heapReportSeconds: number;
   /** The machine-to-machine client created once on a tenant without demo data. */
   bootstrapClient: BootstrapClient | undefined;
   /** A tenant file to apply at start (idempotent). */
@@ -43,7 +45,8 @@ const USAGE = `Usage: npm run tenant -- [--port N] [--host H] [--issuer URL] [--
   --workers N (TENANT_WORKERS) serves from N processes on one port and one store; default the number of cores (1 under vitest).
 Environment: TENANT_PORT, TENANT_HOST, TENANT_ISSUER, TENANT_DATA_DIR, DATABASE_URL, TENANT_DEMO=0|1, TENANT_TRUST_PROXY=N, TENANT_WORKERS=N,
   TENANT_REFRESH_RATE_LIMIT (exchanges per token and IP per minute),
-  TENANT_MANAGEMENT_RATE_LIMIT (Management API requests per second per client, default 1000), TENANT_REVOCATION_LEASE_MS, TENANT_REVOCATION_BATCH_SIZE, TENANT_INSTANCE_ID`;
+  TENANT_MANAGEMENT_RATE_LIMIT (Management API requests per second per client, default 1000), TENANT_REVOCATION_LEASE_MS, TENANT_REVOCATION_BATCH_SIZE, TENANT_INSTANCE_ID,
+  TENANT_HEAP_REPORT_SECONDS=N (each process logs its heap every N seconds, after a full GC under node --expose-gc)`;
 
 /** Flags win over environment variables, which win over defaults. */
 export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {
@@ -116,6 +119,7 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
     revocationBatchSize: optionalNumber(env.TENANT_REVOCATION_BATCH_SIZE, 'TENANT_REVOCATION_BATCH_SIZE'),
     instanceId: env.TENANT_INSTANCE_ID || undefined,
     workers,
+    heapReportSeconds: optionalNumber(env.TENANT_HEAP_REPORT_SECONDS, 'TENANT_HEAP_REPORT_SECONDS') ?? 0,
     bootstrapClient: readBootstrapClient(values['bootstrap-client'], env),
     importFile: fromInvocationDir(values.import, env),
     exportFile: values.export === '-' ? '-' : fromInvocationDir(values.export, env),

@@ -108,6 +108,7 @@ async function serveTenant(config: ServerConfig, worker: number | undefined) {
           response.headers.set('x-tenant-worker', String(worker));
           return response;
         };
+  if (config.heapReportSeconds > 0) reportHeap(config.heapReportSeconds, worker ?? 0);
   const server = serve({ fetch, port: config.port, hostname: config.host }, (info) => {
     if (!provisions) return;
     const lines = [
@@ -141,3 +142,16 @@ main().catch((err) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });
+
+/**
+ * A line of JSON on stderr every `seconds`: the heap in use, after a full GC when the process
+ * runs with --expose-gc (the bench's soak reads it to see whether memory stays flat).
+ */
+function reportHeap(seconds: number, worker: number) {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  setInterval(() => {
+    gc?.();
+    const line = { time: new Date().toISOString(), level: 'info', msg: 'heap', worker, heap_used_bytes: process.memoryUsage().heapUsed, after_gc: gc !== undefined };
+    process.stderr.write(`${JSON.stringify(line)}\n`);
+  }, seconds * 1000).unref();
+}

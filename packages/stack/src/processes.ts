@@ -41,7 +41,11 @@ const treeOf = (pid: number): number[] => [
 export async function startProcess(script: string, args: string[], env: Record<string, string>, port: number, nodeArgs: string[] = []): Promise<Proc> {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: string[] = [];
-  const collect = (chunk: Buffer) => logs.push(...chunk.toString().split('\n').filter(Boolean));
+  // The last 20,000 lines: a server under a long soak logs every request.
+  const collect = (chunk: Buffer) => {
+    logs.push(...chunk.toString().split('\n').filter(Boolean));
+    if (logs.length > 25_000) logs.splice(0, logs.length - 20_000);
+  };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   const proc: Proc = {

@@ -19,7 +19,8 @@ test('the audit log lists each action with the staff member, and its CSV export 
   expect((await callApi(page, 'POST', `/api/users/${user}/refresh-tokens/revoke-all`, { expected: expectedOf(impact) })).status()).toBe(200);
 
   await page.getByRole('link', { name: 'Audit log', exact: true }).click();
-  await page.getByRole('textbox', { name: 'User' }).fill(customer.user_id);
+  // The User filter takes the email a customer gives on the phone (defect 8).
+  await page.getByRole('textbox', { name: 'User' }).fill(customer.email);
   const table = page.getByRole('table', { name: 'Audit entries, newest first' });
   await expect(table.getByRole('row')).toHaveCount(3); // header + two actions
   const unlink = table.getByRole('row', { name: /Device unlinked/ });
@@ -27,6 +28,7 @@ test('the audit log lists each action with the staff member, and its CSV export 
   await expect(unlink).toContainText('device "Audit Phone"');
   await expect(unlink).toContainText('success');
   await expect(table.getByRole('row', { name: /Refresh tokens revoked in bulk/ })).toContainText('Sam Support');
+  await expect(unlink).toContainText(customer.email);
 
   await page.getByRole('combobox', { name: 'Action' }).selectOption('device.unlink');
   await expect(table.getByRole('row')).toHaveCount(2);
@@ -40,4 +42,8 @@ test('the audit log lists each action with the staff member, and its CSV export 
   expect(lines).toHaveLength(2);
   expect(lines[1]).toContain('Sam Support,auth0|staff-support,support,device.unlink');
   expect(lines[1]).toContain(customer.user_id);
+
+  // Each entry links to its user's page.
+  await table.getByRole('row', { name: /Device unlinked/ }).getByRole('link', { name: customer.user_id }).click();
+  await expect(page.getByRole('heading', { level: 1, name: customer.name })).toBeVisible();
 });

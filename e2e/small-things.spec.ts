@@ -2,7 +2,7 @@ import { expect, openUser, STAFF_STATE, test } from './fixtures.ts';
 
 test.use({ storageState: STAFF_STATE('viewer') });
 
-test('each page has its own title; ?page=1 is the first page; "1 user"; a viewer deep-linking to /audit is told it is not allowed (defect 9)', async ({ page, customer }) => {
+test('each page has its own title; ?page=1 is the first page; "1 user"; a viewer deep-linking to /audit is told it is not allowed (defect 9)', async ({ page, customer, axe }) => {
   await page.goto('/users?page=1');
   await expect(page.getByRole('navigation', { name: 'User pages' })).toContainText('Page 1 of');
   await expect(page).toHaveTitle('Users · Refresh Token Console');
@@ -16,6 +16,7 @@ test('each page has its own title; ?page=1 is the first page; "1 user"; a viewer
   await expect(page.getByText('Your role (viewer) may not read the audit log.')).toBeVisible();
   await expect(page.getByRole('link', { name: 'Export CSV' })).toHaveCount(0);
   await expect(page).toHaveTitle('Audit log · Refresh Token Console');
+  await axe();
 });
 
 test('a failing list says "Retrying…" at once, keeps retrying, and shows the list when the server answers (defect 9)', async ({ page }) => {

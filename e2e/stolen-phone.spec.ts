@@ -74,7 +74,7 @@ test('the stolen-phone call: find the device by its theft flag, "lost or stolen"
   await axe();
 });
 
-test('an action whose impact changed while the dialog was open shows what changed and asks again (nothing revoked meanwhile)', async ({ page, customer }) => {
+test('an action whose impact changed while the dialog was open shows what changed and asks again (nothing revoked meanwhile)', async ({ page, customer, axe }) => {
   const first = await customer.login('Busy Phone', 'mobile');
   await openUser(page, customer, 'Devices');
   await page.getByRole('button', { name: 'Unlink Busy Phone' }).click();
@@ -89,6 +89,7 @@ test('an action whose impact changed while the dialog was open shows what change
   await expect(changed).toContainText('nothing was revoked');
   await expect(changed).toContainText('1 more refresh token would be revoked, on Busy Phone.');
   await expect(dialog.getByTestId('impact')).toContainText('This revokes 2 refresh tokens on Busy Phone.');
+  await axe();
   expect(await customer.exchanges(first)).toBe(true);
   expect(await customer.exchanges(late)).toBe(true);
 
@@ -98,7 +99,7 @@ test('an action whose impact changed while the dialog was open shows what change
   await expect.poll(() => customer.exchanges(late)).toBe(false);
 });
 
-test('bulk revoke acts on exactly the filtered rows, and past a few tokens asks for a typed confirmation', async ({ page, customer }) => {
+test('bulk revoke acts on exactly the filtered rows, and past a few tokens asks for a typed confirmation', async ({ page, customer, axe }) => {
   const kept = await customer.login('Other Phone', 'mobile');
   const keptWeb = await customer.login('Filtered Phone', 'web');
   const filtered = [];
@@ -113,6 +114,7 @@ test('bulk revoke acts on exactly the filtered rows, and past a few tokens asks 
   const confirm = dialog.getByRole('button', { name: 'Revoke these 4 tokens' });
   await expect(confirm).toBeDisabled();
   await dialog.getByRole('textbox', { name: 'Type REVOKE to confirm' }).fill('REVOKE');
+  await axe();
   await confirm.click();
   await expect(dialog).toBeHidden();
   await expect(page.getByRole('status').filter({ hasText: 'Done.' })).toContainText('Revoked 4 refresh tokens on 1 device (Filtered Phone) of 1 application (Acme Mobile)');

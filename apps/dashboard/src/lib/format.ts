@@ -29,31 +29,3 @@ export const plural = (count: number, one: string, many = `${one}s`) => `${count
 export function listOf(items: string[], locale?: string): string {
   return new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(items);
 }
-
-/** A user agent in a few words: "Safari on macOS", "AcmeMobile 4.2.1 on iOS 18.1". */
-export function describeUserAgent(ua: string | null): string {
-  if (!ua) return 'Unknown device';
-  const app = /^(\w+)\/([\d.]+) \(/.exec(ua);
-  const osName = operatingSystem(ua);
-  if (app && app[1] !== 'Mozilla') return `${app[1]} ${app[2]}${osName ? ` on ${osName}` : ''}`;
-  const browser = /Firefox\//.test(ua) ? 'Firefox' : /Edg\//.test(ua) ? 'Edge' : /Chrome\//.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : 'Browser';
-  return `${browser}${osName ? ` on ${osName}` : ''}`;
-}
-
-/** Most specific first: Android agents also say "Linux", iPad agents "Mac OS". */
-const OPERATING_SYSTEMS: [RegExp, (m: RegExpExecArray) => string][] = [
-  [/Android ([\d.]+)/, (m) => `Android ${m[1]}`],
-  [/iPadOS ([\d.]+)/, (m) => `iPadOS ${m[1]}`],
-  [/(?:iPhone OS|iOS) ([\d._]+)/, (m) => `iOS ${m[1]!.replace(/_/g, '.')}`],
-  [/Windows NT/, () => 'Windows'],
-  [/Mac OS X/, () => 'macOS'],
-  [/Linux/, () => 'Linux'],
-];
-
-function operatingSystem(ua: string): string | null {
-  for (const [pattern, name] of OPERATING_SYSTEMS) {
-    const match = pattern.exec(ua);
-    if (match) return name(match);
-  }
-  return null;
-}

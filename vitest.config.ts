@@ -32,7 +32,7 @@ export default defineConfig(async () => {
         { test: { name: 'dashboard', root: './apps/dashboard', include: ['src/**/*.test.{ts,tsx}'], environment: 'happy-dom' } },
         // The same suites once more on PostgreSQL (the store contract already runs both stores).
         ...(skip
-          ? [{ test: { name: 'postgres', root: '.', include: ['test/postgres-skipped.test.ts'], env: { POSTGRES_SKIP_REASON: skip } } }]
+          ? [{ test: { name: 'postgres', root: '.', include: ['vitest.postgres-skipped.test.ts'], env: { POSTGRES_SKIP_REASON: skip } } }]
           : [
               { test: { name: 'tenant (postgres)', ...tenant, include: ['test/**/*.test.ts'], exclude: ['**/node_modules/**'], env: onPostgres } },
               { test: { name: 'bff (postgres)', ...bff, include: ['test/**/*.test.ts'], exclude: ['**/node_modules/**'], env: onPostgres } },

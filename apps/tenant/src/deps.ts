@@ -3,7 +3,7 @@ import type { Keys } from './crypto/keys.ts';
 import type { OpaqueAccessTokens } from './crypto/opaque-access-tokens.ts';
 import type { RateLimiter } from './auth/rate-limit.ts';
 import type { SignInThrottle } from './auth/sign-in-throttle.ts';
-import type { Logger } from './http/logger.ts';
+import type { Logger } from './observability/logger.ts';
 import type { TenantStore } from './store/types.ts';
 import type { RevocationWorker } from './domain/revocation-worker.ts';
 

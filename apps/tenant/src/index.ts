@@ -2,7 +2,7 @@ export { createTenant, openStore, type Tenant, type TenantConfig } from './tenan
 export { createApp } from './app.ts';
 export { ManualClock, systemClock, type Clock } from './clock.ts';
 export { DEMO, demoEndUser } from './demo/demo-data.ts';
-export { memoryLogger, silentLogger, jsonLogger, type Logger } from './http/logger.ts';
+export { memoryLogger, silentLogger, jsonLogger, type Logger } from './observability/logger.ts';
 export type { TenantStore } from './store/types.ts';
 export { allowConsoleOrigin } from './provisioning/console-origin.ts';
 export { generateTenant, generatedTokenValue } from './demo/generate.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../src/http/logger.ts';
+import { silentLogger } from '../src/observability/logger.ts';
 import { createTenant } from '../src/tenant.ts';
 
 const mode = (path: string) => (statSync(path).mode & 0o777).toString(8);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock.ts';
-import { silentLogger } from '../src/http/logger.ts';
+import { silentLogger } from '../src/observability/logger.ts';
 import { createTenant } from '../src/tenant.ts';
 import { DEMO } from '../src/demo/demo-data.ts';
 import { testStorage } from './fixtures.ts';

@@ -3,7 +3,7 @@ import { hashPassword, sha256 } from '../src/crypto/secrets.ts';
 import { managementAudience } from '../src/deps.ts';
 import { DEFAULT_REFRESH_TOKEN_POLICY } from '../src/store/defaults.ts';
 import { MANAGEMENT_SCOPES } from '../src/management/system-api.ts';
-import { memoryLogger } from '../src/http/logger.ts';
+import { memoryLogger } from '../src/observability/logger.ts';
 import type { ClientRecord, RefreshTokenPolicy, TenantStore, UserRecord } from '../src/store/types.ts';
 import { createTenant, type TenantConfig } from '../src/tenant.ts';
 import { dropSchema } from './postgres.ts';

@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../src/http/logger.ts';
+import { silentLogger } from '../src/observability/logger.ts';
 import { DEMO } from '../src/demo/demo-data.ts';
 import { testStorage } from './fixtures.ts';
 import { listeningTenant } from './server.ts';

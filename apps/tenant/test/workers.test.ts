@@ -195,7 +195,7 @@ describe.skipIf(process.env.TEST_STORE === 'postgres')('a tenant of two worker p
 describe('instances of a SQLite tenant', () => {
   it('names each worker an instance of its own, the same one after a restart', async () => {
     const { createTenant } = await import('../src/tenant.ts');
-    const { silentLogger } = await import('../src/http/logger.ts');
+    const { silentLogger } = await import('../src/observability/logger.ts');
     const dir = mkdtempSync(join(tmpdir(), 'rtc-instances-'));
     const instance = async (worker?: number) => {
       const tenant = await createTenant({ issuer: 'http://127.0.0.1:4400/', storage: dir, logger: silentLogger, ...(worker === undefined ? {} : { worker }) });

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { ids } from '../domain/ids.ts';
 import { asnOf } from '@rtc/ip-intel';
 import { expiryOf } from '../domain/refresh-tokens.ts';
-import { silentLogger } from '../http/logger.ts';
+import { silentLogger } from '../observability/logger.ts';
 import type { GrantRecord, NewRefreshToken, UserRecord } from '../store/types.ts';
 import { createTenant } from '../tenant.ts';
 import { DEMO } from './demo-data.ts';

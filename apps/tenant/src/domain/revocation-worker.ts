@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.ts';
-import type { Logger } from '../http/logger.ts';
+import type { Logger } from '../observability/logger.ts';
 import { randomId } from '../crypto/secrets.ts';
 import { ids } from './ids.ts';
 import type { JobClaim, RevocationJob, RevocationTarget, RevokeReason } from './revocation.ts';

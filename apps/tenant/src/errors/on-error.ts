@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import type { Logger } from '../http/logger.ts';
+import type { Logger } from '../observability/logger.ts';
 import { ManagementError } from './management-error.ts';
 import { OAuthError } from './oauth-error.ts';
 

@@ -60,7 +60,7 @@ describe('a store holding the demo tenant, served where others can reach it', ()
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const { createTenant } = await import('../../src/tenant.ts');
-    const { silentLogger } = await import('../../src/http/logger.ts');
+    const { silentLogger } = await import('../../src/observability/logger.ts');
     const dir = mkdtempSync(join(tmpdir(), 'rtc-demo-'));
     try {
       const tried = await createTenant({ issuer: 'http://127.0.0.1:4400/', storage: dir, demo: true, logger: silentLogger });

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { sha256 } from '../../src/crypto/secrets.ts';
 import { generatedTokenValue, generateTenant } from '../../src/demo/generate.ts';
-import { silentLogger } from '../../src/http/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { createTenant } from '../../src/tenant.ts';
 import { testStorage } from '../fixtures.ts';
 

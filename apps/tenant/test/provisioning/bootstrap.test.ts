@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { readServerConfig } from '../../src/config.ts';
-import { silentLogger } from '../../src/http/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { MANAGEMENT_SCOPES } from '../../src/management/system-api.ts';
 import { createTenant, type Tenant } from '../../src/tenant.ts';
 import { testStorage } from '../fixtures.ts';

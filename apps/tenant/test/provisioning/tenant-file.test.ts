@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
-import { silentLogger } from '../../src/http/logger.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
 import { exportTenant, importTenant, parseTenantFile } from '../../src/provisioning/tenant-file.ts';
 import { createTenant, type Tenant } from '../../src/tenant.ts';
 import { testStorage, testTenant, type TestTenant } from '../fixtures.ts';

@@ -5,7 +5,7 @@ import { InvalidRefreshToken, InvalidRequest, TooManyRequests, UnauthorizedClien
 import { clientIp, readBodyParams } from '../http/params.ts';
 import { authenticateClient } from './client-auth.ts';
 import { rateLimitHeaders } from './rate-limit.ts';
-import { idToken } from './tokens.ts';
+import { idToken } from './issue-user-tokens.ts';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 /** Reference 001: delegated ID tokens live 36000 s. */

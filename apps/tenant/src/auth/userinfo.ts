@@ -5,7 +5,7 @@ import { userinfoAudience } from '../deps.ts';
 import { OpaqueAccessTokens } from '../crypto/opaque-access-tokens.ts';
 import { InvalidToken } from '../errors/oauth-error.ts';
 import { parseScope } from './scopes.ts';
-import { profileClaims } from './tokens.ts';
+import { profileClaims } from './issue-user-tokens.ts';
 
 /**
  * GET /userinfo (OIDC Core 5.3) with an access token whose audience includes userinfo: the

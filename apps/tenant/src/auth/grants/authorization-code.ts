@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sha256, safeEqual } from '../../crypto/secrets.ts';
 import { InvalidGrant } from '../../errors/oauth-error.ts';
-import { userTokens } from '../tokens.ts';
+import { userTokens } from '../issue-user-tokens.ts';
 import { maybeIssueRefreshToken } from './issue-refresh-token.ts';
 import type { GrantHandler } from './types.ts';
 

@@ -4,7 +4,7 @@ import { AccessDenied, InvalidGrant, TooManyRequests } from '../../errors/oauth-
 import { userinfoAudience } from '../../deps.ts';
 import { rateLimitHeaders } from '../rate-limit.ts';
 import { grantableScopes, parseScope } from '../scopes.ts';
-import { userTokens } from '../tokens.ts';
+import { userTokens } from '../issue-user-tokens.ts';
 import { maybeIssueRefreshToken } from './issue-refresh-token.ts';
 import type { GrantHandler } from './types.ts';
 

@@ -6,7 +6,7 @@ import { planExchange } from '../../domain/refresh-tokens.ts';
 import { InvalidGrant, InvalidRefreshToken, TooManyRequests } from '../../errors/oauth-error.ts';
 import { rateLimitHeaders } from '../rate-limit.ts';
 import { narrowScope } from '../scopes.ts';
-import { userTokens } from '../tokens.ts';
+import { userTokens } from '../issue-user-tokens.ts';
 import type { GrantHandler } from './types.ts';
 
 /**

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import type { TenantDeps } from '../../deps.ts';
 import type { Params } from '../../http/params.ts';
 import type { ClientRecord } from '../../store/types.ts';
-import type { TokenResponse } from '../tokens.ts';
+import type { TokenResponse } from '../issue-user-tokens.ts';
 
 export interface GrantContext {
   deps: TenantDeps;

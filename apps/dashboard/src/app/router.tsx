@@ -30,6 +30,7 @@ export const routes: RouteObject[] = [
       },
       { path: 'settings', element: <Navigate to={paths.settings} replace /> },
       { path: 'settings/advanced', lazy: async () => ({ Component: (await import('../features/settings/components/settings-page')).SettingsPage }) },
+      { path: 'applications', lazy: async () => ({ Component: (await import('../features/applications/components/applications-page')).ApplicationsPage }) },
       { path: 'audit', lazy: async () => ({ Component: (await import('../features/audit/components/audit-page')).AuditPage }) },
       { path: '*', lazy: async () => ({ Component: (await import('./routes/not-found')).NotFound }) },
     ],

@@ -7,6 +7,7 @@ import { DataAttribution } from '../../features/locations/components/data-attrib
 /** The frame of every signed-in page: product, tenant, navigation, who is signed in. */
 export function AppShell() {
   const canReadAudit = useCan('readAudit');
+  const canManageApplications = useCan('manageApplications');
   const { data } = useMe();
   return (
     <div className="shell">
@@ -22,6 +23,7 @@ export function AppShell() {
         <nav aria-label="Main">
           <NavLink to={paths.users()}>Users</NavLink>
           <NavLink to={paths.settings}>Tenant Settings</NavLink>
+          {canManageApplications ? <NavLink to="/applications">Applications</NavLink> : null}
           {canReadAudit ? <NavLink to={paths.audit}>Audit log</NavLink> : null}
         </nav>
         <StaffBadge />

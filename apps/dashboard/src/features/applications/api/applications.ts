@@ -1,0 +1,32 @@
+import type { ApplicationImpact, ApplicationList, ApplicationRevokeResult, TokenCounts } from '@rtc/contracts';
+import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../../lib/api-client';
+
+/** The Applications area's query keys: everything hangs under ['applications']. */
+export const applicationKeys = {
+  all: ['applications'] as const,
+  list: () => ['applications', 'list'] as const,
+  impact: (clientId: string) => ['applications', 'impact', clientId] as const,
+};
+
+export const applicationsQuery = () =>
+  queryOptions({ queryKey: applicationKeys.list(), queryFn: ({ signal }) => api<ApplicationList>('/api/applications', { signal }) });
+
+/** The binding preview: fetched fresh each time the dialog opens (staleTime 0). */
+export const applicationImpactQuery = (clientId: string) =>
+  queryOptions({
+    queryKey: applicationKeys.impact(clientId),
+    queryFn: ({ signal }) => api<ApplicationImpact>(`/api/applications/${encodeURIComponent(clientId)}/impact`, { method: 'POST', signal }),
+    staleTime: 0,
+    gcTime: 0,
+  });
+
+export function useRevokeApplicationTokens(clientId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { confirm_name: string; expected: TokenCounts }) =>
+      api<ApplicationRevokeResult>(`/api/applications/${encodeURIComponent(clientId)}/revoke-all`, { method: 'POST', body }),
+    // Success or 409: the counts are not what they were; a 409 shows the new preview.
+    onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: applicationKeys.all }), queryClient.invalidateQueries({ queryKey: ['audit'] })]),
+  });
+}

@@ -1,0 +1,132 @@
+import type { ApplicationRevokeResult, ApplicationSummary, TokenCounts } from '@rtc/contracts';
+import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Button } from '../../../components/ui/button';
+import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
+import { ErrorNotice } from '../../../components/ui/error-notice';
+import { useTitle } from '../../../lib/use-title';
+import { useCan } from '../../auth/api/get-me';
+import { applicationImpactQuery, applicationsQuery, useRevokeApplicationTokens } from '../api/applications';
+
+const plural = (n: number, word: string) => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
+const describe = (c: TokenCounts) => `${plural(c.tokens, 'refresh token')} of ${plural(c.users, 'user')} on ${plural(c.devices, 'device')}`;
+
+/** Applications (admin only, issue 20): live token, user and device counts, and revoking every token of one application. */
+export function ApplicationsPage() {
+  useTitle('Applications');
+  const allowed = useCan('manageApplications');
+  const list = useQuery({ ...applicationsQuery(), enabled: allowed });
+  const [revoking, setRevoking] = useState<ApplicationSummary | null>(null);
+  const [result, setResult] = useState<ApplicationRevokeResult | null>(null);
+
+  if (!allowed) return <p role="alert">The Applications area is for admins.</p>;
+  return (
+    <section aria-labelledby="applications-title">
+      <h1 id="applications-title">Applications</h1>
+      <p className="muted">Live refresh tokens of each application, across all users. Revoking them signs every user of the application out of it on every device.</p>
+      {list.data?.counts_unavailable ? (
+        <p className="notice" role="note">
+          {list.data.counts_unavailable}
+        </p>
+      ) : null}
+      {result ? (
+        <div className="notice" role="status">
+          Revoked all refresh tokens of {result.name}: {describe(result.revoked)}. They are refused from now on. Audit entry {result.audit_id}.
+        </div>
+      ) : null}
+      {list.error ? <ErrorNotice error={list.error} onRetry={() => void list.refetch()} /> : null}
+      {list.isPending ? <p aria-busy="true">Loading applications…</p> : null}
+      {list.data ? (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Application</th>
+              <th scope="col">Refresh tokens</th>
+              <th scope="col">Users</th>
+              <th scope="col">Devices</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.data.applications.map((app) => (
+              <tr key={app.client_id}>
+                <th scope="row">
+                  {app.name}
+                  <div className="muted small">{app.client_id}</div>
+                </th>
+                <td>{app.counts ? app.counts.tokens.toLocaleString() : 'not available'}</td>
+                <td>{app.counts ? app.counts.users.toLocaleString() : 'not available'}</td>
+                <td>{app.counts ? app.counts.devices.toLocaleString() : 'not available'}</td>
+                <td>
+                  {app.counts && app.counts.tokens > 0 ? (
+                    <Button variant="danger" onClick={() => setRevoking(app)} aria-label={`Revoke all tokens of ${app.name}`}>
+                      Revoke all tokens
+                    </Button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {revoking ? (
+        <RevokeApplicationDialog
+          app={revoking}
+          onClose={() => setRevoking(null)}
+          onDone={(r) => {
+            setRevoking(null);
+            setResult(r);
+          }}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+function RevokeApplicationDialog({ app, onClose, onDone }: { app: ApplicationSummary; onClose: () => void; onDone: (result: ApplicationRevokeResult) => void }) {
+  const impact = useQuery(applicationImpactQuery(app.client_id));
+  const revoke = useRevokeApplicationTokens(app.client_id);
+  const preview = impact.data;
+  return (
+    <ConfirmDialog
+      open
+      title="Revoke all tokens of this application"
+      confirmLabel="Revoke all tokens"
+      confirmWord={app.name}
+      ready={!!preview && !impact.isFetching}
+      isPending={revoke.isPending}
+      error={revoke.error ?? impact.error}
+      restoreFocus={false}
+      onClose={onClose}
+      onConfirm={() => {
+        if (!preview) return;
+        revoke.mutate({ confirm_name: preview.name, expected: preview.counts }, { onSuccess: onDone, onError: () => void impact.refetch() });
+      }}
+    >
+      {preview ? (
+        <div>
+          <p>
+            This revokes <strong>{describe(preview.counts)}</strong> of <strong>{preview.name}</strong>, at once. Every user of it must sign in again.
+          </p>
+          {preview.first_users.length > 0 ? (
+            <>
+              <p>First users affected:</p>
+              <ul aria-label="First users affected">
+                {preview.first_users.map((u) => (
+                  <li key={u.user_id}>
+                    {u.email ?? u.user_id} ({plural(u.tokens, 'token')})
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+          <p className="muted small">If the counts change before you confirm, nothing is revoked and the new counts are shown.</p>
+        </div>
+      ) : (
+        <p aria-busy="true">Counting the tokens…</p>
+      )}
+    </ConfirmDialog>
+  );
+}

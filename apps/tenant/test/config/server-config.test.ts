@@ -51,6 +51,12 @@ describe('tenant start-up configuration', () => {
       expect(readServerConfig(['--workers', '1'], { TENANT_WORKERS: '2' }).workers).toBe(1);
       for (const bad of ['0', 'two', '-1', '1.5', '65']) expect(() => readServerConfig(['--workers', bad], {})).toThrow(/workers/);
     });
+
+    it('logs the heap every TENANT_HEAP_REPORT_SECONDS, never by default', () => {
+      expect(readServerConfig([], {}).heapReportSeconds).toBe(0);
+      expect(readServerConfig([], { TENANT_HEAP_REPORT_SECONDS: '20' }).heapReportSeconds).toBe(20);
+      expect(() => readServerConfig([], { TENANT_HEAP_REPORT_SECONDS: 'often' })).toThrow(/TENANT_HEAP_REPORT_SECONDS/);
+    });
   });
 });
 

@@ -30,9 +30,11 @@ async function supervise(config: ServerConfig) {
   for (const warning of config.warnings) console.error(warning);
   let stopping = false;
   const listening = new Set<number>();
-  const start = (index: number) =>
+  // Only the first start of worker 0 provisions. A restart must not apply --import again: it
+  // would put back a client secret, scopes or a user state an admin has changed since.
+  const start = (index: number, provisions = false) =>
     new Promise<void>((resolveStarted, rejectStarted) => {
-      const worker = cluster.fork({ TENANT_WORKER: String(index) });
+      const worker = cluster.fork({ TENANT_WORKER: String(index), TENANT_WORKER_PROVISIONS: provisions ? '1' : '0' });
       worker.once('listening', () => {
         listening.add(index);
         resolveStarted();
@@ -62,7 +64,7 @@ async function supervise(config: ServerConfig) {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   try {
-    await start(0);
+    await start(0, true);
     await Promise.all(Array.from({ length: config.workers - 1 }, (_, i) => start(i + 1)));
   } catch (err) {
     stopping = true;
@@ -74,8 +76,8 @@ async function supervise(config: ServerConfig) {
 
 /** Serves the tenant from this process: the only one, or worker `worker` of several. */
 async function serveTenant(config: ServerConfig, worker: number | undefined) {
-  // Worker 0 provisions; the others start after it and find the tenant ready.
-  const provisions = worker === undefined || worker === 0;
+  // Worker 0's first start provisions; the others start after it and find the tenant ready.
+  const provisions = worker === undefined || process.env.TENANT_WORKER_PROVISIONS === '1';
   if (worker === undefined) for (const warning of config.warnings) console.error(warning);
   const tenant = await createTenant({
     issuer: config.issuer,
@@ -99,9 +101,10 @@ async function serveTenant(config: ServerConfig, worker: number | undefined) {
     await tenant.close();
     return;
   }
-  // Which worker answered, for whoever is tracing load across them (and the workers test).
+  // Which worker answered, when asked for (TENANT_WORKER_HEADER=1: tracing load across them,
+  // the workers test); not by default, as it tells anyone the process layout.
   const fetch: typeof tenant.app.fetch =
-    worker === undefined
+    worker === undefined || process.env.TENANT_WORKER_HEADER !== '1'
       ? tenant.app.fetch
       : async (request, ...rest) => {
           const response = await tenant.app.fetch(request, ...rest);

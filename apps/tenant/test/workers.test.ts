@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,9 +87,12 @@ describe.skipIf(process.env.TEST_STORE === 'postgres')('a tenant of two worker p
     dataDir = mkdtempSync(join(tmpdir(), 'rtc-workers-'));
     const port = await freePort();
     url = `http://127.0.0.1:${port}/`;
-    child = spawn(process.execPath, ['--import', 'tsx', 'apps/tenant/src/server.ts', '--workers', '2', '--port', String(port), '--data-dir', dataDir], {
+    // A tenant file applied at start: the restart test checks it is applied once, not again.
+    const tenantFile = join(dataDir, 'tenant.json');
+    writeFileSync(tenantFile, JSON.stringify({ version: 1, settings: { flags: { revoke_refresh_token_grant: false, allow_legacy_delegation_grant_types: true } } }));
+    child = spawn(process.execPath, ['--import', 'tsx', 'apps/tenant/src/server.ts', '--workers', '2', '--port', String(port), '--data-dir', dataDir, '--import', tenantFile], {
       cwd: ROOT,
-      env: { ...process.env, TENANT_REFRESH_RATE_LIMIT: String(REFRESH_LIMIT), TENANT_MANAGEMENT_RATE_LIMIT: String(MANAGEMENT_LIMIT) },
+      env: { ...process.env, TENANT_WORKER_HEADER: '1', TENANT_REFRESH_RATE_LIMIT: String(REFRESH_LIMIT), TENANT_MANAGEMENT_RATE_LIMIT: String(MANAGEMENT_LIMIT) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const collect = (chunk: Buffer) => logs.push(...chunk.toString().split('\n').filter(Boolean));
@@ -189,6 +192,36 @@ describe.skipIf(process.env.TEST_STORE === 'postgres')('a tenant of two worker p
     // Each worker saw four, within its own limit of five: only a shared count refuses any.
     expect(answers.filter((a) => a.status === 200)).toHaveLength(MANAGEMENT_LIMIT);
     expect(answers.filter((a) => a.status === 429)).toHaveLength(8 - MANAGEMENT_LIMIT);
+  });
+  it('starts a worker that dies again, without applying the tenant file a second time', async () => {
+    await sleep(1100); // a fresh window of the Management API's limit (five a second here)
+    const admin = await managementToken(0);
+    expect((await call(0, 'PATCH', '/api/v2/tenants/settings', { token: admin, json: { flags: { revoke_refresh_token_grant: true } } })).status).toBe(200);
+
+    // Both workers killed at once (the primary's children), as a crash would.
+    const pids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    expect(pids).toHaveLength(2);
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    for (let i = 0; logs.filter((line) => /exited .*starting it again/.test(line)).length < 2; i++) {
+      if (i > 200) throw new Error(`the workers were not started again:\n${logs.join('\n')}`);
+      await sleep(50);
+    }
+    // The admin's change stands: worker 0's restart did not apply --import again.
+    const fresh = new Client(url, { pipelining: 1 });
+    try {
+      for (let i = 0; ; i++) {
+        const res = await fresh.request({ method: 'GET', path: '/api/v2/tenants/settings', headers: { authorization: `Bearer ${admin}` } }).catch(() => undefined);
+        if (res?.statusCode === 200) {
+          expect(((await res.body.json()) as { flags: { revoke_refresh_token_grant: boolean } }).flags.revoke_refresh_token_grant).toBe(true);
+          break;
+        }
+        await res?.body.dump();
+        if (i > 200) throw new Error(`the tenant did not answer again:\n${logs.slice(-20).join('\n')}`);
+        await sleep(50);
+      }
+    } finally {
+      await fresh.close();
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { whenWritable } from '@rtc/db/sqlite';
+import { createHash } from 'node:crypto';
 import type { RateLimiter, RateLimitResult } from '../../domain/rate-limiter.ts';
 
 /**
@@ -14,6 +15,12 @@ import type { RateLimiter, RateLimitResult } from '../../domain/rate-limiter.ts'
  * own (synchronous=NORMAL), so a crash loses nothing and a power cut at worst forgets the last
  * moments' counts.
  */
+/**
+ * A key's row is named by its SHA-256: keys carry what callers count by (an account name typed
+ * at sign-in, up to the body limit), and a row per attempt must stay small however long that is.
+ */
+const rowKey = (key: string) => createHash('sha256').update(key).digest('base64url');
+
 export class SqliteRateLimiter implements RateLimiter {
   private readonly upsert: Database.Statement;
   private readonly read: Database.Statement;
@@ -61,22 +68,22 @@ export class SqliteRateLimiter implements RateLimiter {
         this.sweep.run(now);
         this.nextSweep = now + this.windowMs;
       }
-      return this.upsert.get({ key, now, window: this.windowMs }) as { count: number; reset_at: number };
+      return this.upsert.get({ key: rowKey(key), now, window: this.windowMs }) as { count: number; reset_at: number };
     });
     return { allowed: row.count <= this.limit, limit: this.limit, remaining: Math.max(0, this.limit - row.count), resetAt: row.reset_at };
   }
 
   async peek(key: string, now: number): Promise<RateLimitResult> {
-    const row = this.read.get(key, now) as { count: number; reset_at: number } | undefined;
+    const row = this.read.get(rowKey(key), now) as { count: number; reset_at: number } | undefined;
     const count = row?.count ?? 0;
     return { allowed: count < this.limit, limit: this.limit, remaining: Math.max(0, this.limit - count), resetAt: row ? row.reset_at : now + this.windowMs };
   }
 
   async reset(key: string): Promise<void> {
-    this.write(() => this.remove.run(key));
+    this.write(() => this.remove.run(rowKey(key)));
   }
 
   async refund(key: string, now: number): Promise<void> {
-    this.write(() => this.giveBack.run(key, now));
+    this.write(() => this.giveBack.run(rowKey(key), now));
   }
 }

@@ -1,0 +1,32 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteStore } from './sqlite-store.ts';
+
+describe('SqliteRateLimiter', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps a small row per key however long the key (an account name typed at sign-in), and still counts it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rtc-limits-'));
+    dirs.push(dir);
+    const store = new SqliteStore(join(dir, 'tenant.sqlite'));
+    try {
+      const limiter = store.createRateLimiter(3, 60_000);
+      const long = `${'a'.repeat(60_000)}@example.com|2001:db8::/64`;
+      const verdicts = [];
+      for (let i = 0; i < 4; i++) verdicts.push((await limiter.hit(long, 1_000)).allowed);
+      expect(verdicts).toEqual([true, true, true, false]);
+      expect((await limiter.hit(`${long}x`, 1_000)).allowed).toBe(true); // another key, counted apart
+      await limiter.reset(long);
+      expect((await limiter.peek(long, 1_000)).remaining).toBe(3);
+      const { longest } = store.raw.prepare('SELECT max(length(key)) AS longest FROM rate_limits').get() as { longest: number };
+      expect(longest).toBeLessThanOrEqual(64);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -20,13 +20,13 @@ const urlOf = (server: ServerType) => `http://127.0.0.1:${(server.address() as A
 export async function consoleBehindProxy(
   stack: TestStack,
   name: string,
-  intercept: (req: Request, url: URL) => Response | undefined = () => undefined,
+  intercept: (req: Request, url: URL) => Response | undefined | Promise<Response | undefined> = () => undefined,
 ): Promise<{ support: StaffClient; seen: string[]; stop(): Promise<void> }> {
   const seen: string[] = [];
   const proxy = await listen(async (req) => {
     const url = new URL(req.url);
     seen.push(`${req.method} ${url.pathname}`);
-    const answer = intercept(req, url);
+    const answer = await intercept(req, url);
     if (answer) return answer;
     const headers = new Headers(req.headers);
     headers.delete('host');

@@ -163,16 +163,20 @@ export class UserAccessService {
       case 'device.unlink':
       case 'device.lost': {
         const credentials = data.credentials.filter((c) => (c.device_name || UNNAMED_DEVICE) === request.device_name);
-        // Credentials joined to their token go in bulk, by token id (one by one, by credential,
-        // on a tenant without bulk revocation). A real Auth0 tenant's credentials cannot be
-        // joined to tokens: those are deleted one by one.
-        const credentialOf = new Map(credentials.filter((c) => c.token_id).map((c) => [c.token_id!, c.id!]));
+        // Credentials joined to a token the preview loaded go in bulk, by token id (one by one,
+        // by credential, on a tenant without bulk revocation). Every other credential of the
+        // device is deleted by its own id: a real Auth0 tenant's (its ids are `dcr_...` too, but
+        // name no token of ours), or one whose token was not in the loaded list. The preview
+        // lists those by credential id (computeImpact's `unseen`).
+        const loaded = new Set(data.tokens.map((t) => t.id));
+        const joined = credentials.filter((c) => c.token_id !== null && loaded.has(c.token_id));
+        const credentialOf = new Map(joined.map((c) => [c.token_id!, c.id!]));
         const tokenIds = impact.tokens.filter((t) => t.via !== 'grant' && (credentialOf.has(t.id) || t.via === 'session')).map((t) => t.id);
         await this.mgmt.revokeTokensByIds(tokenIds, (id) => {
           const credential = credentialOf.get(id);
           return credential ? this.mgmt.deleteDeviceCredential(credential) : this.mgmt.revokeRefreshToken(id);
         });
-        for (const credential of credentials.filter((c) => !c.token_id)) await this.mgmt.deleteDeviceCredential(credential.id!).catch(gone);
+        for (const credential of credentials.filter((c) => !joined.includes(c))) await this.mgmt.deleteDeviceCredential(credential.id!).catch(gone);
         for (const grant of impact.grants) await this.mgmt.deleteGrant(grant.grant_id).catch(gone);
         for (const session of impact.sessions) await this.mgmt.revokeSession(session.session_id).catch(gone);
         break;

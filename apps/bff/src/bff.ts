@@ -59,7 +59,7 @@ export async function createBff(config: BffConfig, overrides: { store?: BffStore
     roles: new RoleRecheck(idp, config.oidc.rolesClaim, logger, now),
     tokens,
     mgmt,
-    access: new UserAccessService(mgmt),
+    access: new UserAccessService(mgmt, now),
     logger,
     now,
   };

@@ -27,6 +27,7 @@ const ROUTES: [method: string, template: string][] = [
   ['GET', '/api/users/{id}/authorized-apps'],
   ['DELETE', '/api/users/{id}/authorized-apps/{id2}'],
   ['GET', '/api/users/{id}/refresh-tokens'],
+  ['GET', '/api/users/{id}/refresh-tokens/page'],
   ['DELETE', '/api/users/{id}/refresh-tokens/{id2}'],
   ['POST', '/api/users/{id}/refresh-tokens/revoke-all'],
   ['GET', '/api/users/{id}/sessions'],

@@ -32,6 +32,7 @@ const ROUTES: Route[] = [
   { method: 'GET', path: `/api/users/${USER}/devices`, allowed: all },
   { method: 'GET', path: `/api/users/${USER}/authorized-apps`, allowed: all },
   { method: 'GET', path: `/api/users/${USER}/refresh-tokens`, allowed: all },
+  { method: 'GET', path: `/api/users/${USER}/refresh-tokens/page?take=10`, allowed: all },
   { method: 'GET', path: `/api/users/${USER}/sessions`, allowed: all },
   { method: 'GET', path: `/api/users/${USER}/security-events`, allowed: all },
   { method: 'GET', path: '/api/settings', allowed: all },

@@ -202,6 +202,27 @@ export const RefreshTokenList = z.object({
 });
 export type RefreshTokenList = z.infer<typeof RefreshTokenList>;
 
+/**
+ * One page of a user's refresh tokens as the tenant pages them (by id, oldest first), for users
+ * with more tokens than the console lists at once. `from` is the tenant's opaque cursor from
+ * the previous page's `next`; `client_id` filters on the tenant (Auth0 can, for this listing).
+ */
+export const RefreshTokenPageQuery = z
+  .object({
+    from: z.string().min(1).max(1024).optional(),
+    take: intFromQuery(1, 100, 50),
+    client_id: id.optional(),
+  })
+  .strict();
+export type RefreshTokenPageQuery = z.infer<typeof RefreshTokenPageQuery>;
+
+export const RefreshTokenPage = z.object({
+  tokens: z.array(RefreshToken),
+  /** The cursor of the next page; null on the last one. */
+  next: z.string().nullable(),
+});
+export type RefreshTokenPage = z.infer<typeof RefreshTokenPage>;
+
 /** The refresh-token table's filters: exactly the rows it shows. */
 export const RevokeAllTokensBody = z.object({ client_id: id.optional(), device_name: z.string().min(1).max(255).optional(), ...bound });
 export type RevokeAllTokensBody = z.infer<typeof RevokeAllTokensBody>;

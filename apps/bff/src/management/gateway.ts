@@ -141,6 +141,18 @@ export class ManagementGateway {
     });
   }
 
+  /**
+   * One page of the user's live refresh tokens, as the tenant pages them (by id; `next` is the
+   * tenant's opaque cursor), optionally of one application: one Management API call.
+   */
+  pageUserTokens(userId: string, page: { from?: string; take: number; clientId?: string }) {
+    return this.call("list the user's refresh tokens", async () => {
+      const result = await this.c.refreshTokens.list({ user_id: userId, take: page.take, ...(page.from ? { from: page.from } : {}), ...(page.clientId ? { client_id: page.clientId } : {}) });
+      const next = (result.response as { next?: unknown }).next;
+      return { tokens: result.data, next: typeof next === 'string' && next !== '' && result.data.length > 0 ? next : null };
+    });
+  }
+
   getRefreshToken(id: string) {
     return this.call('read the refresh token', () => this.c.refreshTokens.get(id));
   }

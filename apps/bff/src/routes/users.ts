@@ -2,6 +2,7 @@ import {
   ConfirmedActionBody,
   DeviceLostBody,
   ImpactRequest,
+  RefreshTokenPageQuery,
   RevokeAllTokensBody,
   UnlinkDeviceBody,
   UserSearchQuery,
@@ -12,6 +13,7 @@ import {
   type DeviceList,
   type Impact,
   type RefreshTokenList,
+  type RefreshTokenPage,
   type SecurityEventList,
   type SessionList,
   type UserDetail,
@@ -164,6 +166,12 @@ export function userRoutes(deps: BffDeps) {
     })
     .get('/:userId/refresh-tokens', requirePermission('read'), async (c) => {
       const result: RefreshTokenList = await access.refreshTokens(pathId(c.req.param('userId')));
+      return c.json(result);
+    })
+    // One page as the tenant pages it, for users with many tokens (the full list above is capped).
+    .get('/:userId/refresh-tokens/page', requirePermission('read'), query(RefreshTokenPageQuery), async (c) => {
+      const { from, take, client_id } = c.req.valid('query');
+      const result: RefreshTokenPage = await access.refreshTokenPage(pathId(c.req.param('userId')), { ...(from ? { from } : {}), take, ...(client_id ? { clientId: client_id } : {}) });
       return c.json(result);
     })
     .delete('/:userId/refresh-tokens/:tokenId', requirePermission('revoke'), confirmation, async (c) => {

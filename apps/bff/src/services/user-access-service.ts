@@ -1,8 +1,9 @@
-import type { ActionResult, AuthorizedApp, Device, ExpectedImpact, Impact, ImpactRequest, Location, RefreshTokenList, SecurityEvent, Session } from '@rtc/contracts';
+import type { ActionResult, AuthorizedApp, Device, ExpectedImpact, Impact, ImpactRequest, Location, RefreshTokenList, RefreshTokenPage, SecurityEvent, Session } from '@rtc/contracts';
 import { BffError, notFound } from '../errors.ts';
 import type { ManagementGateway, MgmtLog } from '../management/gateway.ts';
 import { describeAddress, placeOf, userLocations } from '../domain/ip-places.ts';
 import { describeAgent } from '../domain/user-agent.ts';
+import { DeviceNameCache } from './device-name-cache.ts';
 import { authorizedApps, computeImpact, deviceNamesByTokenId, groupDevices, impactChanges, toRefreshToken, toSession, UNNAMED_DEVICE, type ImpactData } from '../domain/user-view.ts';
 
 /** What an action did: its impact, as confirmed, and the ids it acted on. */
@@ -14,7 +15,14 @@ export type Executed = { impact: Impact; result: Omit<ActionResult, 'audit_id'>;
  * user, then calls the Management API.
  */
 export class UserAccessService {
-  constructor(private readonly mgmt: ManagementGateway) {}
+  private readonly deviceNames: DeviceNameCache;
+
+  constructor(
+    private readonly mgmt: ManagementGateway,
+    now: () => number = Date.now,
+  ) {
+    this.deviceNames = new DeviceNameCache((userId) => mgmt.listDeviceCredentials(userId), now);
+  }
 
   /**
    * What one request needs of the user, each list loaded once and in parallel: the routes ask
@@ -24,9 +32,6 @@ export class UserAccessService {
    * read, to answer 404 rather than an empty screen.
    */
   private async load(userId: string, needs: Needs) {
-    const noSuchUser = (err: { code?: string }) => {
-      throw err?.code === 'not_found' ? notFound('There is no such user in this tenant.') : err;
-    };
     const settings = needs.settings ? this.mgmt.getSettings() : Promise.resolve(undefined);
     const deletesGrant = (s: Awaited<typeof settings>) => s?.flags?.revoke_refresh_token_grant ?? false;
     const [user, names, { tokens, truncated }, credentials, grants, sessions, logs, settingsRead] = await Promise.all([
@@ -73,6 +78,19 @@ export class UserAccessService {
   async refreshTokens(userId: string): Promise<RefreshTokenList> {
     const { tokens, truncated } = await this.load(userId, { tokens: true, credentials: true });
     return { tokens, truncated };
+  }
+
+  /**
+   * One page of the user's tokens: one Management API call, with application names from the
+   * gateway's cache and device names from DeviceNameCache. For users with more tokens than a
+   * screen lists: their table pages on the server instead of loading every token.
+   */
+  async refreshTokenPage(userId: string, page: { from?: string; take: number; clientId?: string }): Promise<RefreshTokenPage> {
+    const [names, { tokens, next }] = await Promise.all([this.mgmt.names(), this.mgmt.pageUserTokens(userId, page)]).catch(noSuchUser);
+    // An empty first page may be an unknown user: answered 404 as the other tabs do.
+    if (tokens.length === 0 && !page.from) await this.mgmt.getUser(userId).catch(noSuchUser);
+    const deviceNames = tokens.length > 0 ? await this.deviceNames.namesFor(userId, tokens.map((t) => t.id!)) : new Map<string, string>();
+    return { tokens: tokens.map((t) => toRefreshToken(t, deviceNames, names)), next };
   }
 
   async sessions(userId: string): Promise<Session[]> {
@@ -142,6 +160,7 @@ export class UserAccessService {
    */
   async execute(userId: string, request: ImpactRequest, expected: ExpectedImpact | undefined): Promise<Executed> {
     const { impact, data } = await this.preview(userId, request, true);
+    this.deviceNames.forget(userId);
     const changes = impactChanges(expected, impact);
     if (changes.length > 0) {
       const message = expected
@@ -197,6 +216,10 @@ export class UserAccessService {
     return { impact, result, userEmail: data.userEmail };
   }
 }
+
+const noSuchUser = (err: { code?: string }): never => {
+  throw err?.code === 'not_found' ? notFound('There is no such user in this tenant.') : err;
+};
 
 /** The lists one request reads of a user. */
 interface Needs {

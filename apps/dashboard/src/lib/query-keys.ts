@@ -13,6 +13,7 @@ export const queryKeys = {
     devices: (userId: string) => ['users', 'detail', userId, 'devices'] as const,
     authorizedApps: (userId: string) => ['users', 'detail', userId, 'authorized-apps'] as const,
     refreshTokens: (userId: string) => ['users', 'detail', userId, 'refresh-tokens'] as const,
+    refreshTokenPage: (userId: string, page: { take: number; from?: string; clientId?: string }) => ['users', 'detail', userId, 'refresh-tokens', 'page', page] as const,
     sessions: (userId: string) => ['users', 'detail', userId, 'sessions'] as const,
     securityEvents: (userId: string) => ['users', 'detail', userId, 'security-events'] as const,
     impact: (userId: string, request: ImpactRequest) => ['users', 'detail', userId, 'impact', request] as const,

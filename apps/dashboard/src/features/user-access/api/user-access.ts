@@ -1,4 +1,4 @@
-import type { ActionResult, AuthorizedAppList, DeviceList, ExpectedImpact, Impact, ImpactRequest, RefreshTokenList, SecurityEventList, SessionList } from '@rtc/contracts';
+import type { ActionResult, AuthorizedAppList, DeviceList, ExpectedImpact, Impact, ImpactRequest, RefreshTokenList, RefreshTokenPage, SecurityEventList, SessionList } from '@rtc/contracts';
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client';
 import { queryKeys } from '../../../lib/query-keys';
@@ -15,6 +15,22 @@ export const authorizedAppsQuery = (userId: string, poll?: Poll) =>
   queryOptions({ queryKey: queryKeys.users.authorizedApps(userId), queryFn: ({ signal }) => api<AuthorizedAppList>(`${base(userId)}/authorized-apps`, { signal }), refetchInterval: poll });
 export const refreshTokensQuery = (userId: string, poll?: Poll) =>
   queryOptions({ queryKey: queryKeys.users.refreshTokens(userId), queryFn: ({ signal }) => api<RefreshTokenList>(`${base(userId)}/refresh-tokens`, { signal }), refetchInterval: poll });
+/** One page of the user's tokens as the tenant pages them (`from`: the previous page's `next`). */
+export const refreshTokenPageQuery = (userId: string, page: { take: number; from?: string; clientId?: string }, poll?: Poll) =>
+  queryOptions({
+    queryKey: queryKeys.users.refreshTokenPage(userId, page),
+    queryFn: ({ signal }) => {
+      const params = new URLSearchParams({ take: String(page.take), ...(page.from ? { from: page.from } : {}), ...(page.clientId ? { client_id: page.clientId } : {}) });
+      return api<RefreshTokenPage>(`${base(userId)}/refresh-tokens/page?${params}`, { signal });
+    },
+    refetchInterval: poll,
+    // Next/Previous keep the page shown until the other arrives, rather than a skeleton; never
+    // across users or applications, whose rows would pass for the new ones meanwhile.
+    placeholderData: (previous, previousQuery) => {
+      const [, , previousUser, , , previousPage] = (previousQuery?.queryKey ?? []) as readonly unknown[];
+      return previousUser === userId && (previousPage as { clientId?: string } | undefined)?.clientId === page.clientId ? previous : undefined;
+    },
+  });
 export const sessionsQuery = (userId: string, poll?: Poll) =>
   queryOptions({ queryKey: queryKeys.users.sessions(userId), queryFn: ({ signal }) => api<SessionList>(`${base(userId)}/sessions`, { signal }), refetchInterval: poll });
 export const securityEventsQuery = (userId: string) =>

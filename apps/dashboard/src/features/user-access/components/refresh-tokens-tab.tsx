@@ -1,6 +1,6 @@
-import type { RefreshToken } from '@rtc/contracts';
-import { useQuery } from '@tanstack/react-query';
-import { Fragment, useMemo, useState } from 'react';
+import type { RefreshToken, RefreshTokenList, RefreshTokenPage } from '@rtc/contracts';
+import { useQuery, type UseQueryResult } from '@tanstack/react-query';
+import { Fragment, useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { Badge } from '../../../components/ui/badge';
 import { Button } from '../../../components/ui/button';
@@ -11,7 +11,7 @@ import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
 import { plural } from '../../../lib/format';
 import { useCan } from '../../auth/api/get-me';
-import { refreshTokensQuery, securityEventsQuery } from '../api/user-access';
+import { refreshTokenPageQuery, refreshTokensQuery, securityEventsQuery } from '../api/user-access';
 import { filterTokens, sortTokens, SORT_KEYS, type SortKey, UNNAMED_DEVICE } from '../lib/token-table';
 import { useRevocableList } from '../lib/use-revocable-list';
 import { DetailsList } from '../../../components/ui/details-list';
@@ -19,39 +19,54 @@ import { useActionDialog } from './action-dialog';
 import { ipWithPlace } from '../../../lib/ip-place';
 
 const PAGE_SIZE = 50;
+/** The tenant's largest page. A user with more tokens than this is paged on the server. */
+const SERVER_PAGE = 100;
+const idsOfPage = (data: RefreshTokenPage) => data.tokens.map((t) => t.id);
 
-/** Everything the Management API knows of each refresh token; revoke one, or all. */
+/**
+ * Everything the Management API knows of each refresh token; revoke one, or all. The first
+ * page decides how: when it holds every token (at most SERVER_PAGE), the table sorts and
+ * filters them here; otherwise it pages on the server, as the tenant does, until the person
+ * asks to load every token (up to the console's cap) to sort and filter them.
+ */
 export function RefreshTokensTab({ userId }: { userId: string }) {
+  const [everything, setEverything] = useState(false);
+  const first = useQuery(refreshTokenPageQuery(userId, { take: SERVER_PAGE }));
+  if (everything) return <EveryToken userId={userId} />;
+  if (first.data?.next) return <ServerPagedTokens userId={userId} onLoadEverything={() => setEverything(true)} />;
+  return <FirstPageIsEverything userId={userId} />;
+}
+
+function FirstPageIsEverything({ userId }: { userId: string }) {
+  const { query, isRevoking } = useRevocableList(userId, 'token:', (id, poll) => refreshTokenPageQuery(id, { take: SERVER_PAGE }, poll), idsOfPage);
+  const list = useMemo(() => (query.data ? { tokens: query.data.tokens, truncated: false } : undefined), [query.data]);
+  return <TokenTable userId={userId} query={query} list={list} isRevoking={isRevoking} />;
+}
+
+function EveryToken({ userId }: { userId: string }) {
+  const { query, isRevoking } = useRevocableList(userId, 'token:', refreshTokensQuery, (data) => data.tokens.map((t) => t.id));
+  return <TokenTable userId={userId} query={query} list={query.data} isRevoking={isRevoking} />;
+}
+
+/** Every token loaded: sorted, filtered and paged here, with the filters in the URL. */
+function TokenTable({ userId, query: tokens, list, isRevoking }: { userId: string; query: UseQueryResult<unknown>; list: RefreshTokenList | undefined; isRevoking: (id: string) => boolean }) {
   const canRevoke = useCan('revoke');
   const { open, dialog, summary } = useActionDialog(userId);
-  const { query: tokens, isRevoking } = useRevocableList(userId, 'token:', refreshTokensQuery, (data) => data.tokens.map((t) => t.id));
-  const events = useQuery(securityEventsQuery(userId));
   const [params, setParams] = useSearchParams();
-  const [expanded, setExpanded] = useState<string | null>(null);
 
   const app = params.get('app') ?? '';
   const device = params.get('device') ?? '';
   const sort = (SORT_KEYS as readonly string[]).includes(params.get('sort') ?? '') ? (params.get('sort') as SortKey) : 'created_at';
   const direction = params.get('dir') === 'asc' ? 'asc' : 'desc';
   const page = Math.max(0, Number(params.get('page') ?? 0) || 0);
-  const update = (changes: Record<string, string | null>) =>
-    setParams(
-      (current) => {
-        const next = new URLSearchParams(current);
-        for (const [key, value] of Object.entries(changes)) value ? next.set(key, value) : next.delete(key);
-        if (!('page' in changes)) next.delete('page');
-        return next;
-      },
-      { replace: true },
-    );
+  const update = useUrlFilters(setParams);
 
-  const all = tokens.data?.tokens ?? [];
-  const applications = useMemo(() => [...new Map(all.map((t) => [t.client_id, t.client_name])).entries()].sort((a, b) => a[1].localeCompare(b[1])), [all]);
+  const all = list?.tokens ?? [];
+  const applications = useMemo(() => applicationsOf(all), [all]);
   const devices = useMemo(() => [...new Set(all.map((t) => t.device_name ?? UNNAMED_DEVICE))].sort(), [all]);
   const visible = useMemo(() => sortTokens(filterTokens(all, { clientId: app, device }), sort, direction), [all, app, device, sort, direction]);
   const pageCount = Math.max(1, Math.ceil(visible.length / PAGE_SIZE));
   const shown = visible.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
-  const reuse = events.data?.events.filter((e) => e.type === 'ferrt') ?? [];
   const appName = applications.find(([id]) => id === app)?.[1];
   const bulkLabel = visible.length === 1 ? 'Revoke this token' : `Revoke these ${visible.length} tokens`;
 
@@ -85,34 +100,10 @@ export function RefreshTokensTab({ userId }: { userId: string }) {
         ) : null}
       </div>
       {summary}
-
-      {reuse.length > 0 ? (
-        <div className="callout callout-danger" role="region" aria-label="Revoked token families">
-          <h3>Revoked token families</h3>
-          <ul>
-            {reuse.map((event) => (
-              <li key={event.id}>
-                <Badge tone="danger">Reuse detected</Badge> {event.client_name ?? 'An application'} on {event.device_name ?? UNNAMED_DEVICE}: a rotated refresh token
-                was used again, so its whole family was revoked <RelativeTime value={event.at} />
-                {event.where ? ` (from ${event.where})` : ''}.
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+      <ReuseCallout userId={userId} />
 
       <div className="filters" role="search" aria-label="Filter refresh tokens">
-        <label>
-          Application
-          <select value={app} onChange={(e) => update({ app: e.target.value || null })}>
-            <option value="">All applications</option>
-            {applications.map(([id, name]) => (
-              <option key={id} value={id}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ApplicationFilter value={app} applications={applications} onChange={(value) => update({ app: value || null })} />
         <label>
           Device
           <select value={device} onChange={(e) => update({ device: e.target.value || null })}>
@@ -125,14 +116,13 @@ export function RefreshTokensTab({ userId }: { userId: string }) {
           </select>
         </label>
         <span className="muted" aria-live="polite">
-          {tokens.data ? `${plural(visible.length, 'token')}${visible.length !== all.length ? ` of ${all.length}` : ''}` : ''}
+          {list ? `${plural(visible.length, 'token')}${visible.length !== all.length ? ` of ${all.length}` : ''}` : ''}
         </span>
       </div>
 
       <RetryingNotice query={tokens} what="refresh tokens" />
-
       {tokens.error ? <ErrorNotice error={tokens.error} onRetry={() => void tokens.refetch()} title="Could not load refresh tokens" /> : null}
-      {tokens.data?.truncated ? <p className="callout">This user has more refresh tokens than the console loads at once; the oldest are not shown.</p> : null}
+      {list?.truncated ? <p className="callout">This user has more refresh tokens than the console loads at once; the oldest are not shown.</p> : null}
 
       <table className="table tokens">
         <caption className="visually-hidden">Refresh tokens of this user</caption>
@@ -147,71 +137,224 @@ export function RefreshTokensTab({ userId }: { userId: string }) {
             <th scope="col"><span className="visually-hidden">Actions</span></th>
           </tr>
         </thead>
-        {tokens.isPending ? (
-          <SkeletonRows columns={7} rows={4} label="Loading refresh tokens" />
-        ) : (
-          <tbody>
-            {shown.map((token) => {
-              const revoking = isRevoking(token.id);
-              const isOpen = expanded === token.id;
-              return (
-                <Fragment key={token.id}>
-                  <tr aria-busy={revoking}>
-                    <th scope="row">{token.client_name}</th>
-                    <td>{token.device_name ?? <span className="muted">{token.device.initial_agent ?? 'Unknown agent'}</span>}</td>
-                    <td><RelativeTime value={token.created_at} /></td>
-                    <td><RelativeTime value={token.last_exchanged_at} fallback="Never" /></td>
-                    <td><RelativeTime value={earliest(token.expires_at, token.idle_expires_at)} fallback="Never" /></td>
-                    <td>
-                      {revoking ? <Badge tone="warn">Revoking…</Badge> : <Badge tone="good">{token.rotating ? 'Live · rotating' : 'Live'}</Badge>}{' '}
-                      {token.signals.length ? <Badge tone="danger">Used elsewhere</Badge> : null}
-                    </td>
-                    <td className="actions">
-                      <Button variant="ghost" aria-expanded={isOpen} aria-controls={`token-${token.id}`} onClick={() => setExpanded(isOpen ? null : token.id)}>
-                        Details<span className="visually-hidden"> of {token.client_name} on {token.device_name ?? 'this device'}</span>
-                      </Button>
-                      {canRevoke ? (
-                        <Button
-                          variant="danger"
-                          disabled={revoking}
-                          aria-label={`Revoke ${token.client_name} token on ${token.device_name ?? 'unnamed device'}`}
-                          onClick={() => open({ action: 'refresh_token.revoke', token_id: token.id }, { title: 'Revoke this refresh token?', confirmLabel: 'Revoke' })}
-                        >
-                          Revoke
-                        </Button>
-                      ) : null}
-                    </td>
-                  </tr>
-                  {isOpen ? (
-                    <tr className="details-row">
-                      <td colSpan={7} id={`token-${token.id}`}>
-                        <TokenDetails token={token} />
-                      </td>
-                    </tr>
-                  ) : null}
-                </Fragment>
-              );
-            })}
-          </tbody>
-        )}
+        {tokens.isPending ? <SkeletonRows columns={7} rows={4} label="Loading refresh tokens" /> : <TokenRows tokens={shown} isRevoking={isRevoking} canRevoke={canRevoke} open={open} />}
       </table>
-      {tokens.data && all.length === 0 ? <EmptyState title="No refresh tokens">This user has no live refresh tokens.</EmptyState> : null}
-      {tokens.data && all.length > 0 && visible.length === 0 ? <EmptyState title="No match">No refresh token matches these filters.</EmptyState> : null}
+      {list && all.length === 0 ? <EmptyState title="No refresh tokens">This user has no live refresh tokens.</EmptyState> : null}
+      {list && all.length > 0 && visible.length === 0 ? <EmptyState title="No match">No refresh token matches these filters.</EmptyState> : null}
       {pageCount > 1 ? (
-        <nav className="pager" aria-label="Refresh token pages">
-          <Button onClick={() => update({ page: String(page - 1) })} disabled={page === 0}>
-            Previous
-          </Button>
-          <span>
-            Page {page + 1} of {pageCount}
-          </span>
-          <Button onClick={() => update({ page: String(page + 1) })} disabled={page + 1 >= pageCount}>
-            Next
-          </Button>
-        </nav>
+        <Pager label="Refresh token pages" onPrevious={page > 0 ? () => update({ page: String(page - 1) }) : undefined} onNext={page + 1 < pageCount ? () => update({ page: String(page + 1) }) : undefined}>
+          Page {page + 1} of {pageCount}
+        </Pager>
       ) : null}
       {dialog}
     </section>
+  );
+}
+
+/**
+ * More tokens than one page: the tenant's pages, oldest first, SERVER_PAGE at a time, filtered
+ * by application on the tenant. Sorting and the device filter need every token, which the
+ * person can load (up to the console's cap) with one button.
+ */
+function ServerPagedTokens({ userId, onLoadEverything }: { userId: string; onLoadEverything: () => void }) {
+  const canRevoke = useCan('revoke');
+  const { open, dialog, summary } = useActionDialog(userId);
+  const [params, setParams] = useSearchParams();
+  const update = useUrlFilters(setParams);
+  const app = params.get('app') ?? '';
+  // The cursors of the pages before this one, for Previous; reset when the filter changes.
+  const [trail, setTrail] = useState<{ app: string; cursors: string[] }>({ app, cursors: [] });
+  const cursors = trail.app === app ? trail.cursors : [];
+  const from = cursors.at(-1);
+  const { query: tokens, isRevoking } = useRevocableList(
+    userId,
+    'token:',
+    (id, poll) => refreshTokenPageQuery(id, { take: SERVER_PAGE, ...(from ? { from } : {}), ...(app ? { clientId: app } : {}) }, poll),
+    idsOfPage,
+  );
+  // The applications seen on the pages read so far: the only ones known without reading every token.
+  const [seen, setSeen] = useState<Map<string, string>>(new Map());
+  useEffect(() => {
+    const names = tokens.data?.tokens.map((t) => [t.client_id, t.client_name] as const) ?? [];
+    if (names.some(([id]) => !seen.has(id))) setSeen(new Map([...seen, ...names]));
+  }, [tokens.data, seen]);
+  const applications = [...seen.entries()].sort((a, b) => a[1].localeCompare(b[1]));
+  const appName = seen.get(app);
+  const shown = tokens.data?.tokens ?? [];
+  const next = tokens.data?.next ?? null;
+  const bulkLabel = app ? `Revoke every ${appName ?? 'application'} token` : 'Revoke every token';
+
+  return (
+    <section aria-labelledby="tokens-heading">
+      <div className="section-head">
+        <h2 id="tokens-heading" className="section-title">Refresh Tokens</h2>
+        {canRevoke ? (
+          // Every token of the user (of the application chosen), on every page: the preview counts them.
+          <Button variant="danger" onClick={() => open({ action: 'refresh_tokens.revoke_all', ...(app ? { client_id: app } : {}) }, { title: `${bulkLabel} of this user?`, confirmLabel: bulkLabel })}>
+            {bulkLabel}
+          </Button>
+        ) : null}
+      </div>
+      {summary}
+      <ReuseCallout userId={userId} />
+
+      <p className="callout" role="note">
+        This user has more than {SERVER_PAGE} refresh tokens: they are listed {SERVER_PAGE} at a time, oldest first, as the tenant pages them.{' '}
+        <Button variant="ghost" onClick={onLoadEverything}>
+          Load every token to sort and filter by device
+        </Button>
+      </p>
+      <div className="filters" role="search" aria-label="Filter refresh tokens">
+        <ApplicationFilter value={app} applications={applications} onChange={(value) => update({ app: value || null })} hint="applications seen so far" />
+      </div>
+
+      <RetryingNotice query={tokens} what="refresh tokens" />
+      {tokens.error ? <ErrorNotice error={tokens.error} onRetry={() => void tokens.refetch()} title="Could not load refresh tokens" /> : null}
+
+      <table className="table tokens" aria-busy={tokens.isPlaceholderData}>
+        <caption className="visually-hidden">Refresh tokens of this user</caption>
+        <thead>
+          <tr>
+            <th scope="col">Application</th>
+            <th scope="col">Device</th>
+            <th scope="col">Created</th>
+            <th scope="col">Last exchanged</th>
+            <th scope="col">Expires</th>
+            <th scope="col">Status</th>
+            <th scope="col"><span className="visually-hidden">Actions</span></th>
+          </tr>
+        </thead>
+        {tokens.isPending ? <SkeletonRows columns={7} rows={4} label="Loading refresh tokens" /> : <TokenRows tokens={shown} isRevoking={isRevoking} canRevoke={canRevoke} open={open} />}
+      </table>
+      {tokens.data && shown.length === 0 ? <EmptyState title="No refresh tokens">No live refresh token {app ? 'of this application ' : ''}on this page.</EmptyState> : null}
+      <Pager
+        label="Refresh token pages"
+        onPrevious={cursors.length > 0 ? () => setTrail({ app, cursors: cursors.slice(0, -1) }) : undefined}
+        onNext={next && !tokens.isPlaceholderData ? () => setTrail({ app, cursors: [...cursors, next] }) : undefined}
+      >
+        Page {cursors.length + 1}
+        {next ? '' : ' (the last)'}
+      </Pager>
+      {dialog}
+    </section>
+  );
+}
+
+/** Filter changes go in the URL (shareable, back-button friendly) and return to the first page. */
+function useUrlFilters(setParams: ReturnType<typeof useSearchParams>[1]) {
+  return (changes: Record<string, string | null>) =>
+    setParams(
+      (current) => {
+        const next = new URLSearchParams(current);
+        for (const [key, value] of Object.entries(changes)) value ? next.set(key, value) : next.delete(key);
+        if (!('page' in changes)) next.delete('page');
+        return next;
+      },
+      { replace: true },
+    );
+}
+
+const applicationsOf = (tokens: RefreshToken[]) => [...new Map(tokens.map((t) => [t.client_id, t.client_name])).entries()].sort((a, b) => a[1].localeCompare(b[1]));
+
+function ApplicationFilter({ value, applications, onChange, hint }: { value: string; applications: [string, string][]; onChange: (value: string) => void; hint?: string }) {
+  return (
+    <label>
+      Application{hint ? <span className="muted"> ({hint})</span> : null}
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">All applications</option>
+        {applications.map(([id, name]) => (
+          <option key={id} value={id}>
+            {name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function Pager({ label, onPrevious, onNext, children }: { label: string; onPrevious: (() => void) | undefined; onNext: (() => void) | undefined; children: React.ReactNode }) {
+  return (
+    <nav className="pager" aria-label={label}>
+      <Button onClick={onPrevious} disabled={!onPrevious}>
+        Previous
+      </Button>
+      <span>{children}</span>
+      <Button onClick={onNext} disabled={!onNext}>
+        Next
+      </Button>
+    </nav>
+  );
+}
+
+/** Token families revoked for reuse, from the user's log. */
+function ReuseCallout({ userId }: { userId: string }) {
+  const events = useQuery(securityEventsQuery(userId));
+  const reuse = events.data?.events.filter((e) => e.type === 'ferrt') ?? [];
+  if (reuse.length === 0) return null;
+  return (
+    <div className="callout callout-danger" role="region" aria-label="Revoked token families">
+      <h3>Revoked token families</h3>
+      <ul>
+        {reuse.map((event) => (
+          <li key={event.id}>
+            <Badge tone="danger">Reuse detected</Badge> {event.client_name ?? 'An application'} on {event.device_name ?? UNNAMED_DEVICE}: a rotated refresh token
+            was used again, so its whole family was revoked <RelativeTime value={event.at} />
+            {event.where ? ` (from ${event.where})` : ''}.
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+type OpenAction = ReturnType<typeof useActionDialog>['open'];
+
+function TokenRows({ tokens, isRevoking, canRevoke, open }: { tokens: RefreshToken[]; isRevoking: (id: string) => boolean; canRevoke: boolean; open: OpenAction }) {
+  const [expanded, setExpanded] = useState<string | null>(null);
+  return (
+    <tbody>
+      {tokens.map((token) => {
+        const revoking = isRevoking(token.id);
+        const isOpen = expanded === token.id;
+        return (
+          <Fragment key={token.id}>
+            <tr aria-busy={revoking}>
+              <th scope="row">{token.client_name}</th>
+              <td>{token.device_name ?? <span className="muted">{token.device.initial_agent ?? 'Unknown agent'}</span>}</td>
+              <td><RelativeTime value={token.created_at} /></td>
+              <td><RelativeTime value={token.last_exchanged_at} fallback="Never" /></td>
+              <td><RelativeTime value={earliest(token.expires_at, token.idle_expires_at)} fallback="Never" /></td>
+              <td>
+                {revoking ? <Badge tone="warn">Revoking…</Badge> : <Badge tone="good">{token.rotating ? 'Live · rotating' : 'Live'}</Badge>}{' '}
+                {token.signals.length ? <Badge tone="danger">Used elsewhere</Badge> : null}
+              </td>
+              <td className="actions">
+                <Button variant="ghost" aria-expanded={isOpen} aria-controls={`token-${token.id}`} onClick={() => setExpanded(isOpen ? null : token.id)}>
+                  Details<span className="visually-hidden"> of {token.client_name} on {token.device_name ?? 'this device'}</span>
+                </Button>
+                {canRevoke ? (
+                  <Button
+                    variant="danger"
+                    disabled={revoking}
+                    aria-label={`Revoke ${token.client_name} token on ${token.device_name ?? 'unnamed device'}`}
+                    onClick={() => open({ action: 'refresh_token.revoke', token_id: token.id }, { title: 'Revoke this refresh token?', confirmLabel: 'Revoke' })}
+                  >
+                    Revoke
+                  </Button>
+                ) : null}
+              </td>
+            </tr>
+            {isOpen ? (
+              <tr className="details-row">
+                <td colSpan={7} id={`token-${token.id}`}>
+                  <TokenDetails token={token} />
+                </td>
+              </tr>
+            ) : null}
+          </Fragment>
+        );
+      })}
+    </tbody>
   );
 }
 

@@ -23,8 +23,26 @@ function product(ua: string): { name: string; version: string | undefined } | un
   return { name: match[1]!, version: match[2] };
 }
 
+/**
+ * Parsed agents by their text. ua-parser-js runs hundreds of regular expressions per agent and
+ * was the BFF's largest cost listing a page of tokens, whose agents are mostly the same few;
+ * the least recently added goes once MAX_REMEMBERED are kept.
+ */
+const remembered = new Map<string, Agent>();
+const MAX_REMEMBERED = 2_000;
+
 export function parseAgent(ua: string | null | undefined): Agent | null {
   if (!ua) return null;
+  let agent = remembered.get(ua);
+  if (!agent) {
+    agent = Object.freeze(parseUncached(ua));
+    if (remembered.size >= MAX_REMEMBERED) remembered.delete(remembered.keys().next().value!);
+    remembered.set(ua, agent);
+  }
+  return agent;
+}
+
+function parseUncached(ua: string): Agent {
   const result = new UAParser(ua).getResult();
   const osName = result.os.name ? (OS_NAMES[result.os.name] ?? result.os.name) : undefined;
   const os = osName ? `${osName}${result.os.version && osName !== 'ChromeOS' ? ` ${result.os.version}` : ''}` : undefined;

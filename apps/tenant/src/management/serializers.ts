@@ -1,6 +1,6 @@
 import { toIso } from '../clock.ts';
 import { deviceCredentialId } from '../domain/ids.ts';
-import type { ClientRecord, DeviceInfo, GrantRecord, RefreshTokenRecord, SessionRecord, TenantEvent, TenantSettings, UserRecord } from '../store/types.ts';
+import type { ClientRecord, DeviceInfo, GrantRecord, RefreshTokenRecord, RefreshTokenSummary, SessionRecord, TenantEvent, TenantSettings, UserRecord } from '../store/types.ts';
 
 /**
  * The Management API's bodies, field for field as the auth0 SDK (v7) types them:
@@ -22,7 +22,7 @@ function device(info: DeviceInfo): DeviceInfo {
   };
 }
 
-export function refreshTokenBody(t: RefreshTokenRecord) {
+export function refreshTokenBody(t: RefreshTokenSummary) {
   return {
     id: t.id,
     user_id: t.user_id,

@@ -1,6 +1,6 @@
 import type { ClientGrantRecord, ClientRecord, GrantRecord, RefreshTokenRecord, SessionRecord, UserRecord } from '../domain/model.ts';
 import type { RevocationJob, RevocationTarget } from '../domain/revocation.ts';
-import type { CheckpointPage } from './types.ts';
+import type { CheckpointPage, RefreshTokenSummary } from './types.ts';
 
 /**
  * Row mapping shared by every store: both keep the same columns, and JSON in text columns,
@@ -77,6 +77,35 @@ export function toGrant(row: Row): GrantRecord {
 
 export function toSession(row: Row): SessionRecord {
   return { ...JSON.parse(row.json), revoked_at: row.revoked_at };
+}
+
+/** The columns `toRefreshTokenSummary` reads, in a listing's SELECT (the same in every store). */
+export const REFRESH_TOKEN_SUMMARY_COLUMNS =
+  'id, user_id, client_id, session_id, rotating, resource_servers, metadata, created_at, expires_at, idle_expires_at, last_exchanged_at, ' +
+  'initial_ip, initial_asn, initial_user_agent, last_ip, last_asn, last_user_agent';
+
+export function toRefreshTokenSummary(row: Row): RefreshTokenSummary {
+  return {
+    id: row.id,
+    user_id: row.user_id,
+    client_id: row.client_id,
+    session_id: row.session_id,
+    rotating: row.rotating === 1 || row.rotating === true,
+    resource_servers: JSON.parse(row.resource_servers),
+    metadata: JSON.parse(row.metadata),
+    created_at: row.created_at,
+    expires_at: row.expires_at,
+    idle_expires_at: row.idle_expires_at,
+    last_exchanged_at: row.last_exchanged_at,
+    device: {
+      initial_ip: row.initial_ip,
+      initial_asn: row.initial_asn,
+      initial_user_agent: row.initial_user_agent,
+      last_ip: row.last_ip,
+      last_asn: row.last_asn,
+      last_user_agent: row.last_user_agent,
+    },
+  };
 }
 
 export function toRefreshToken(row: Row): RefreshTokenRecord {

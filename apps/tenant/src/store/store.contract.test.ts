@@ -214,6 +214,61 @@ for (const { name, open, skip } of STORES) {
       expect(seen).toEqual([...issued].sort());
     }));
 
+    it('lists a user\'s live tokens for the Management API: the columns it shows, by checkpoint, of one application when asked, none once the user is gone', withStore(async (store) => {
+      const device = { initial_ip: '192.0.2.1', initial_asn: 'AS64500', initial_user_agent: 'App/1', last_ip: '192.0.2.1', last_asn: 'AS64500', last_user_agent: 'App/1' };
+      const issued: string[] = [];
+      for (let i = 0; i < 12; i++) {
+        const { record } = mint('u1', T0 + i * 1000, { session_id: i === 0 ? 's1' : undefined });
+        const token = { ...record, client_id: i % 3 === 0 ? 'other' : 'app', ...(i === 1 ? { device } : {}) };
+        await store.issueRefreshToken(token, 1000);
+        issued.push(token.id);
+      }
+      const revoked = mint('u1', T0);
+      await store.issueRefreshToken(revoked.record, 1000);
+      await store.revokeRefreshTokens([revoked.record.id], 'management_api', T0);
+      await store.issueRefreshToken({ ...mint('u1', T0).record, expires_at: T0 + 10 }, 1000);
+      await store.issueRefreshToken(mint('u2', T0).record, 1000);
+      const now = T0 + 60_000;
+
+      const all = async (filter: { user_id: string; client_id?: string }, options?: { userMustExist?: boolean }) => {
+        const seen = [];
+        let from: string | undefined;
+        do {
+          const page = await store.listRefreshTokenSummaries(filter, now, from, 5, options);
+          seen.push(...page.items);
+          from = page.next;
+        } while (from);
+        return seen;
+      };
+      const listed = await all({ user_id: 'u1' });
+      expect(listed.map((t) => t.id)).toEqual([...issued].sort());
+      // Each field as the full record reads back, and nothing else (no hashes, scope or audience).
+      for (const summary of listed) {
+        const record = (await store.getRefreshToken(summary.id))!;
+        expect(summary).toStrictEqual({
+          id: record.id, user_id: record.user_id, client_id: record.client_id, session_id: record.session_id, rotating: record.rotating,
+          resource_servers: record.resource_servers, metadata: record.metadata, created_at: record.created_at, expires_at: record.expires_at,
+          idle_expires_at: record.idle_expires_at, last_exchanged_at: record.last_exchanged_at, device: record.device,
+        });
+      }
+      expect(listed.find((t) => t.id === issued[1])!.device).toEqual(device);
+      expect(listed.find((t) => t.id === issued[0])).toMatchObject({ session_id: 's1', rotating: true, metadata: {} });
+      expect((await all({ user_id: 'u1', client_id: 'other' })).map((t) => t.id)).toEqual(issued.filter((_, i) => i % 3 === 0).sort());
+      expect(await all({ user_id: 'u1', client_id: 'nobody' })).toEqual([]);
+      // The same page as listRefreshTokens, checkpoint for checkpoint.
+      const first = await store.listRefreshTokenSummaries({ user_id: 'u1' }, now, undefined, 5);
+      const full = await store.listRefreshTokens({ user_id: 'u1' }, now, undefined, 5);
+      expect({ ids: first.items.map((t) => t.id), next: first.next }).toEqual({ ids: full.items.map((t) => t.id), next: full.next });
+
+      expect(await all({ user_id: 'u1' }, { userMustExist: true })).toEqual([]);
+      await store.createUser(userRecord('u1', 'u1@example.test'));
+      expect(await all({ user_id: 'u1' }, { userMustExist: true })).toEqual(listed);
+      expect(await all({ user_id: 'u1', client_id: 'other' }, { userMustExist: true })).toHaveLength(4);
+      await store.deleteUser('u1', { id: 'job-u1', now });
+      expect(await all({ user_id: 'u1' }, { userMustExist: true })).toEqual([]);
+      expect(await all({ user_id: 'u1' })).toEqual(listed);
+    }));
+
     it('deletes a grant and journals the revocation of its tokens', withStore(async (store) => {
       const grant = await store.upsertGrant({ user_id: 'u1', client_id: 'app', audience: 'https://api/', scope: ['a'] }, 'g1', T0);
       const again = await store.upsertGrant({ user_id: 'u1', client_id: 'app', audience: 'https://api/', scope: ['b'] }, 'g2', T0 + 1);

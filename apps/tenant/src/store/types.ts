@@ -73,6 +73,15 @@ export interface ClientTokenCounts {
   devices: number;
 }
 
+/**
+ * What the Management API shows of a refresh token, and all a listing reads of each row: no
+ * secret hashes, scope, audience or revocation columns (issue 17: a page of 50 at 1M tokens).
+ */
+export type RefreshTokenSummary = Pick<
+  RefreshTokenRecord,
+  'id' | 'user_id' | 'client_id' | 'session_id' | 'rotating' | 'resource_servers' | 'metadata' | 'created_at' | 'expires_at' | 'idle_expires_at' | 'last_exchanged_at' | 'device'
+>;
+
 export interface RefreshTokenFilter {
   user_id?: string;
   rotating?: boolean;
@@ -195,6 +204,20 @@ export interface TenantStore {
   getRefreshToken(id: string): Promise<RefreshTokenRecord | undefined>;
   /** Live tokens only (not revoked, not expired), ordered by id, checkpoint-paged. */
   listRefreshTokens(filter: RefreshTokenFilter, now: number, from: string | undefined, take: number): Promise<CheckpointPage<RefreshTokenRecord>>;
+  /**
+   * The Management API's listing of one user's live tokens (of one application when given):
+   * `listRefreshTokens` reading only the columns the API shows. With `userMustExist`, the page
+   * is empty unless the user exists, read by the same statement, so a caller that must answer
+   * 404 for an unknown user looks the user up only when the page is empty (a deleted user's
+   * tokens stay live until the background revocation marks them).
+   */
+  listRefreshTokenSummaries(
+    filter: { user_id: string; client_id?: string },
+    now: number,
+    from: string | undefined,
+    take: number,
+    options?: { userMustExist?: boolean },
+  ): Promise<CheckpointPage<RefreshTokenSummary>>;
   /** Live tokens, ordered by id, offset-paged with a total (the device-credentials listing). */
   pageRefreshTokens(filter: RefreshTokenFilter, now: number, page: number, perPage: number): Promise<Page<RefreshTokenRecord>>;
   /** Includes revoked tokens, newest first; for the dashboard's history. */

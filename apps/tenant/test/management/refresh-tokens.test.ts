@@ -98,6 +98,17 @@ describe('GET and DELETE /users/{id}/refresh-tokens', () => {
     expect(await status(h.api.userRefreshTokens.delete('auth0|nobody'))).toBe(404);
   });
 
+  it('answers 404 for a deleted user whose tokens the background revocation has not marked yet, and [] for a user without tokens', async () => {
+    // The listing reads the tokens first and the user only for an empty page: the rows of a
+    // deleted user stay live until the background work marks them, and must not show.
+    await h.seedTokens(3);
+    expect((await h.api.userRefreshTokens.list(h.alice.user_id)).data).toHaveLength(3);
+    await h.tenant.deps.revocations.stop();
+    expect((await h.raw(`/users/${encodeURIComponent(h.alice.user_id)}`, { method: 'DELETE' })).status).toBe(204);
+    expect(await status(h.api.userRefreshTokens.list(h.alice.user_id))).toBe(404);
+    expect((await h.api.userRefreshTokens.list(h.bob.user_id)).data).toEqual([]);
+  });
+
   it('revokes all: 202 at once, every token refused at /oauth/token immediately, listing empty soon', async () => {
     const mine = await h.login('mobile');
     const bobs = await h.login('mobile', { username: h.bob.email });

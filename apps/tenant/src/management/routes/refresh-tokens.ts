@@ -44,7 +44,7 @@ export function refreshTokenRoutes(deps: TenantDeps) {
       query(z.object({ user_id: schemas.id, client_id: schemas.id.optional(), ...checkpointPaging, ...fieldSelection })),
       async (c) => {
         const q = c.req.valid('query');
-        const page = await store.listRefreshTokens({ user_id: q.user_id, client_id: q.client_id }, clock.now(), q.from, q.take ?? 50);
+        const page = await store.listRefreshTokenSummaries({ user_id: q.user_id, client_id: q.client_id }, clock.now(), q.from, q.take ?? 50);
         return c.json({
           refresh_tokens: page.items.map((t) => selectFields(refreshTokenBody(t), q.fields, q.include_fields ?? true)),
           ...(page.next ? { next: page.next } : {}),

@@ -209,9 +209,12 @@ export function userRoutes(deps: TenantDeps) {
       return c.json(selectFields(userBody(await findUser(c.req.param('id'))), q.fields, q.include_fields ?? true));
     })
     .get('/:id/refresh-tokens', requireScope('read:refresh_tokens'), query(z.object(checkpointPaging)), async (c) => {
-      const user = await findUser(c.req.param('id'));
+      const userId = pathId(c.req.param('id'), 'user_id');
       const q = c.req.valid('query');
-      const page = await store.listRefreshTokens({ user_id: user.user_id }, clock.now(), q.from, q.take ?? 50);
+      // The page is empty unless the user exists (one statement); only then is the user looked
+      // up, to tell an unknown user (404) from one without tokens.
+      const page = await store.listRefreshTokenSummaries({ user_id: userId }, clock.now(), q.from, q.take ?? 50, { userMustExist: true });
+      if (page.items.length === 0) await findUser(userId);
       return c.json({ tokens: page.items.map(refreshTokenBody), ...(page.next ? { next: page.next } : {}) });
     })
     .delete('/:id/refresh-tokens', requireScope('delete:refresh_tokens'), async (c) => {

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { RateLimiter, RateLimitResult } from '../../domain/rate-limiter.ts';
 import { isExpired } from '../../domain/liveness.ts';
 import { DEFAULT_TENANT_SETTINGS } from '../defaults.ts';
-import { checkpoint, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toSession, toUser, type Row } from '../rows.ts';
+import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toRefreshTokenSummary, toSession, toUser, type Row } from '../rows.ts';
 import type {
   AuthorizationCodeRecord,
   ClientGrantRecord,
@@ -585,6 +585,30 @@ export class PostgresStore implements TenantStore {
     const where = whereOf(filter, TOKEN_FILTER_COLUMNS, params, [LIVE.replaceAll('$NOW', nowParam), `(${params.add(from ?? null)}::text IS NULL OR id > $${params.values.length})`]);
     const rows = await this.all(`SELECT * FROM refresh_tokens ${where} ORDER BY id LIMIT ${params.add(take + 1)}`, params.values);
     return checkpoint(rows.map(toRefreshToken), take, (t) => t.id);
+  }
+
+  async listRefreshTokenSummaries(
+    filter: { user_id: string; client_id?: string },
+    now: number,
+    from: string | undefined,
+    take: number,
+    options: { userMustExist?: boolean } = {},
+  ) {
+    // One statement text per shape, prepared once per connection under its own name; the walk
+    // is rt_user_live (user_id, id) over unrevoked rows in id order, and a checkpoint a seek.
+    const params = new Params();
+    const userParam = params.add(filter.user_id);
+    const clauses = [`user_id = ${userParam}`, LIVE.replaceAll('$NOW', params.add(now))];
+    if (filter.client_id !== undefined) clauses.push(`client_id = ${params.add(filter.client_id)}`);
+    if (from !== undefined) clauses.push(`id > ${params.add(from)}`);
+    if (options.userMustExist) clauses.push(`EXISTS (SELECT 1 FROM users WHERE user_id = ${userParam})`);
+    const shape = `${filter.client_id !== undefined ? 'c' : ''}${from !== undefined ? 'f' : ''}${options.userMustExist ? 'u' : ''}`;
+    const { rows } = await this.pool.query({
+      name: `rt_summaries_${shape}`,
+      text: `SELECT ${REFRESH_TOKEN_SUMMARY_COLUMNS} FROM refresh_tokens WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT ${params.add(take + 1)}`,
+      values: params.values,
+    });
+    return checkpoint(rows.map(toRefreshTokenSummary), take, (t) => t.id);
   }
 
   async pageRefreshTokens(filter: RefreshTokenFilter, now: number, page: number, perPage: number) {

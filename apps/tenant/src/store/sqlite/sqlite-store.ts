@@ -29,7 +29,7 @@ import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { SqliteLocks } from './sqlite-locks.ts';
 import { SqliteRateLimiter } from './sqlite-rate-limiter.ts';
 import { openSqlite, whenWritable } from '@rtc/db/sqlite';
-import { checkpoint, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toSession, toUser, type Row } from '../rows.ts';
+import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toRefreshTokenSummary, toSession, toUser, type Row } from '../rows.ts';
 
 
 /**
@@ -700,6 +700,33 @@ export class SqliteStore implements TenantStore {
       limit: take + 1,
     }) as Row[];
     return checkpoint(rows.map(toRefreshToken), take, (t) => t.id);
+  }
+
+  async listRefreshTokenSummaries(
+    filter: { user_id: string; client_id?: string },
+    now: number,
+    from: string | undefined,
+    take: number,
+    options: { userMustExist?: boolean } = {},
+  ) {
+    // One statement text per shape, each prepared once (`q`). The walk is rt_user_live
+    // (user_id, id) over unrevoked rows, in id order: no sort, LIMIT stops it, and a checkpoint
+    // is a seek (`id > @from`), not an OR the planner cannot seek on. `+client_id` keeps the
+    // planner off rt_client_live (client_id, id), where it walked every live token of the
+    // application looking for the user's: 2.8 s at 1M tokens for a user with none of that client.
+    const clauses = ['user_id = @user_id', ...LIVE];
+    if (filter.client_id !== undefined) clauses.push('+client_id = @client_id');
+    if (from !== undefined) clauses.push('id > @from');
+    // Uncorrelated: SQLite evaluates it once per execution, one probe of the users' key.
+    if (options.userMustExist) clauses.push('EXISTS (SELECT 1 FROM users WHERE user_id = @user_id)');
+    const rows = this.q(`SELECT ${REFRESH_TOKEN_SUMMARY_COLUMNS} FROM refresh_tokens WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT @limit`).all({
+      user_id: filter.user_id,
+      now,
+      limit: take + 1,
+      ...(filter.client_id !== undefined ? { client_id: filter.client_id } : {}),
+      ...(from !== undefined ? { from } : {}),
+    }) as Row[];
+    return checkpoint(rows.map(toRefreshTokenSummary), take, (t) => t.id);
   }
 
   async pageRefreshTokens(filter: RefreshTokenFilter, now: number, page: number, perPage: number) {

@@ -1,0 +1,44 @@
+import type Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { SqliteStore } from './sqlite-store.ts';
+
+/**
+ * The Management API's token listing must cost a page, not a table: every shape of its
+ * statement walks rt_user_live (user_id, id) from the user's first live token (or the
+ * checkpoint) in id order, so LIMIT stops it. With the application filter, SQLite without
+ * statistics chose rt_client_live (client_id, id) instead and walked every live token of the
+ * application looking for the user's: 2.8 s at 1M tokens for a user without that application.
+ */
+describe('SQLite refresh-token listing plan', () => {
+  it('walks one user\'s live tokens in id order in every shape, never an application\'s', async () => {
+    const store = new SqliteStore(':memory:');
+    try {
+      const db = (store as unknown as { db: Database.Database }).db;
+      const prepared: string[] = [];
+      const prepare = db.prepare.bind(db);
+      db.prepare = ((sql: string) => {
+        prepared.push(sql);
+        return prepare(sql);
+      }) as typeof db.prepare;
+      for (const client_id of [undefined, 'app']) {
+        for (const from of [undefined, 'rt_checkpoint']) {
+          for (const userMustExist of [false, true]) {
+            await store.listRefreshTokenSummaries({ user_id: 'u1', client_id }, 0, from, 50, { userMustExist });
+          }
+        }
+      }
+      db.prepare = prepare;
+      const listings = prepared.filter((sql) => /FROM refresh_tokens/.test(sql));
+      expect(listings).toHaveLength(8);
+      for (const sql of listings) {
+        const params = { user_id: 'u1', now: 0, limit: 51, ...(sql.includes('@client_id') ? { client_id: 'app' } : {}), ...(sql.includes('@from') ? { from: 'x' } : {}) };
+        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((row) => row.detail);
+        const walk = plan.filter((detail) => detail.includes('refresh_tokens'));
+        expect(walk, sql).toEqual([sql.includes('@from') ? 'SEARCH refresh_tokens USING INDEX rt_user_live (user_id=? AND id>?)' : 'SEARCH refresh_tokens USING INDEX rt_user_live (user_id=?)']);
+        expect(plan.join('\n'), sql).not.toMatch(/TEMP B-TREE/);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -6,7 +6,7 @@ import type { JobClaim, RevocationJob, RevocationTarget, RevokeReason } from './
 
 /** The revocation journal of a store (the TenantStore has it). */
 export interface RevocationJournal {
-  enqueueRevocation(job: RevocationJob): Promise<void>;
+  enqueueRevocations(jobs: RevocationJob[]): Promise<void>;
   listRevocationJobs(): Promise<RevocationJob[]>;
   processRevocationBatch(jobId: string, limit: number, now: number, claim: JobClaim): Promise<{ revoked: number; done: boolean; claimed: boolean }>;
 }
@@ -52,7 +52,7 @@ export class RevocationWorker {
   async enqueue(target: RevocationTarget, reason: RevokeReason): Promise<RevocationJob> {
     const now = this.clock.now();
     const job: RevocationJob = { id: ids.revocationJob(now), target, reason, requested_at: now };
-    await this.store.enqueueRevocation(job);
+    await this.store.enqueueRevocations([job]);
     this.kick();
     return job;
   }

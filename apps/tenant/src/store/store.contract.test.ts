@@ -100,7 +100,7 @@ for (const { name, open, skip } of STORES) {
     it('a journaled revocation covers existing tokens at once and not tokens issued after it', withStore(async (store) => {
       const before = mint('u1', T0);
       await store.issueRefreshToken(before.record, 200);
-      await store.enqueueRevocation({ id: ids.revocationJob(T0), target: { kind: 'user', user_id: 'u1' }, reason: 'user_tokens_revoked', requested_at: T0 });
+      await store.enqueueRevocations([{ id: ids.revocationJob(T0), target: { kind: 'user', user_id: 'u1' }, reason: 'user_tokens_revoked', requested_at: T0 }]);
       const after = mint('u1', T0);
       await store.issueRefreshToken(after.record, 200);
       expect((await store.findRefreshTokenBySecret(sha256(before.value), T0))!.usable).toBe(false);
@@ -108,10 +108,20 @@ for (const { name, open, skip } of STORES) {
       expect((await store.findRefreshTokenBySecret(sha256(after.value), T0))!.usable).toBe(true);
     }));
 
+    it('journals several revocations in one call: each in force at once, each its own job', withStore(async (store) => {
+      const tokens = Array.from({ length: 3 }, (_, i) => mint('u1', T0 + i));
+      const spared = mint('u1', T0 + 5);
+      for (const t of [...tokens, spared]) await store.issueRefreshToken(t.record, 200);
+      await store.enqueueRevocations(tokens.map((t, i) => ({ id: `job-many-${i}`, target: { kind: 'token', token_id: t.record.id }, reason: 'management_api', requested_at: T0 })));
+      for (const t of tokens) expect((await store.findRefreshTokenBySecret(sha256(t.value), T0))!.usable).toBe(false);
+      expect((await store.findRefreshTokenBySecret(sha256(spared.value), T0))!.usable).toBe(true);
+      expect((await store.listRevocationJobs()).map((j) => j.id).sort()).toEqual(['job-many-0', 'job-many-1', 'job-many-2']);
+    }));
+
     it('processes a revocation job in batches and deletes it when done', withStore(async (store) => {
       for (let i = 0; i < 25; i++) await store.issueRefreshToken(mint('u1', T0 + i, { device_name: i % 2 ? 'phone' : 'tablet' }).record, 1000);
       await store.issueRefreshToken(mint('u2', T0).record, 1000);
-      await store.enqueueRevocation({ id: 'job1', target: { kind: 'device', user_id: 'u1', device_name: 'phone' }, reason: 'device_unlinked', requested_at: T0 });
+      await store.enqueueRevocations([{ id: 'job1', target: { kind: 'device', user_id: 'u1', device_name: 'phone' }, reason: 'device_unlinked', requested_at: T0 }]);
       const batches = [];
       for (;;) {
         const batch = await store.processRevocationBatch('job1', 5, T0 + 100, { owner: 'me', leaseMs: 1000 });
@@ -132,7 +142,7 @@ for (const { name, open, skip } of STORES) {
       const covered = [of('u1', 'app', 'https://api/'), of('u2', 'app', 'https://api/')];
       const spared = [of('u1', 'app', 'https://other/'), of('u1', 'web', 'https://api/')];
       for (const t of [...covered, ...spared]) await store.issueRefreshToken(t.record, 1000);
-      await store.enqueueRevocation({ id: 'job-app', target: { kind: 'client', client_id: 'app', audience: 'https://api/' }, reason: 'client_tokens_revoked', requested_at: T0 });
+      await store.enqueueRevocations([{ id: 'job-app', target: { kind: 'client', client_id: 'app', audience: 'https://api/' }, reason: 'client_tokens_revoked', requested_at: T0 }]);
       expect((await store.listRevocationJobs())[0]!.target).toEqual({ kind: 'client', client_id: 'app', audience: 'https://api/' });
       for (const t of covered) expect((await store.findRefreshTokenBySecret(sha256(t.value), T0))!.usable).toBe(false);
       for (const t of spared) expect((await store.findRefreshTokenBySecret(sha256(t.value), T0))!.usable).toBe(true);
@@ -170,7 +180,7 @@ for (const { name, open, skip } of STORES) {
 
     it('leases a revocation job to one instance until its lease lapses', withStore(async (store) => {
       for (let i = 0; i < 10; i++) await store.issueRefreshToken(mint('u1', T0 + i).record, 1000);
-      await store.enqueueRevocation({ id: 'job2', target: { kind: 'user', user_id: 'u1' }, reason: 'user_tokens_revoked', requested_at: T0 });
+      await store.enqueueRevocations([{ id: 'job2', target: { kind: 'user', user_id: 'u1' }, reason: 'user_tokens_revoked', requested_at: T0 }]);
       expect(await store.processRevocationBatch('job2', 3, T0, { owner: 'a', leaseMs: 1000 })).toEqual({ revoked: 3, done: false, claimed: true });
       expect(await store.processRevocationBatch('job2', 3, T0 + 500, { owner: 'b', leaseMs: 1000 })).toEqual({ revoked: 0, done: false, claimed: false });
       expect((await store.listRevocationJobs())[0]).toMatchObject({ claimed_by: 'a', revoked_count: 3 });

@@ -236,7 +236,8 @@ export interface TenantStore {
   revokeRefreshTokens(ids: string[], reason: RevokeReason, now: number): Promise<string[]>;
 
   // Bulk revocation journal
-  enqueueRevocation(job: RevocationJob): Promise<void>;
+  /** Journals the jobs in one transaction: every one is in force when this resolves. */
+  enqueueRevocations(jobs: RevocationJob[]): Promise<void>;
   listRevocationJobs(): Promise<RevocationJob[]>;
   /**
    * Marks up to `limit` covered rows revoked; deletes the job when none remain. The job is

@@ -681,8 +681,11 @@ export class PostgresStore implements TenantStore {
 
   // ---------------------------------------------------------------- bulk revocation journal
 
-  async enqueueRevocation(job: RevocationJob): Promise<void> {
-    await this.tx((db) => this.insertJob(db, job));
+  async enqueueRevocations(jobs: RevocationJob[]): Promise<void> {
+    // One transaction, one commit, however many: a bulk revocation of 100 ids is one commit.
+    await this.tx(async (db) => {
+      for (const job of jobs) await this.insertJob(db, job);
+    });
   }
 
   private async insertJob(db: Queryable, job: RevocationJob): Promise<void> {

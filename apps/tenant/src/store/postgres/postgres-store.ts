@@ -607,6 +607,7 @@ export class PostgresStore implements TenantStore {
       name: `rt_summaries_${shape}`,
       text: `SELECT ${REFRESH_TOKEN_SUMMARY_COLUMNS} FROM refresh_tokens WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT ${params.add(take + 1)}`,
       values: params.values,
+      rowMode: 'array',
     });
     return checkpoint(rows.map(toRefreshTokenSummary), take, (t) => t.id);
   }

@@ -719,13 +719,14 @@ export class SqliteStore implements TenantStore {
     if (from !== undefined) clauses.push('id > @from');
     // Uncorrelated: SQLite evaluates it once per execution, one probe of the users' key.
     if (options.userMustExist) clauses.push('EXISTS (SELECT 1 FROM users WHERE user_id = @user_id)');
-    const rows = this.q(`SELECT ${REFRESH_TOKEN_SUMMARY_COLUMNS} FROM refresh_tokens WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT @limit`).all({
+    // Raw: each row an array in the order of the columns (the statement's text is this method's alone).
+    const rows = this.q(`SELECT ${REFRESH_TOKEN_SUMMARY_COLUMNS} FROM refresh_tokens WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT @limit`).raw(true).all({
       user_id: filter.user_id,
       now,
       limit: take + 1,
       ...(filter.client_id !== undefined ? { client_id: filter.client_id } : {}),
       ...(from !== undefined ? { from } : {}),
-    }) as Row[];
+    }) as unknown[][];
     return checkpoint(rows.map(toRefreshTokenSummary), take, (t) => t.id);
   }
 

@@ -41,4 +41,33 @@ describe('SQLite refresh-token listing plan', () => {
       await store.close();
     }
   });
+
+  it('pages device credentials, counts and history of one user and application through the user\'s index, never the application\'s', async () => {
+    const store = new SqliteStore(':memory:');
+    try {
+      const db = (store as unknown as { db: Database.Database }).db;
+      const prepared: string[] = [];
+      const prepare = db.prepare.bind(db);
+      db.prepare = ((sql: string) => {
+        prepared.push(sql);
+        return prepare(sql);
+      }) as typeof db.prepare;
+      const filter = { user_id: 'u1', client_id: 'app' };
+      await store.pageRefreshTokens(filter, 0, 0, 50);
+      await store.countLiveRefreshTokens(filter, 0);
+      await store.listRefreshTokensHistory(filter, 0, 50);
+      db.prepare = prepare;
+      const statements = prepared.filter((sql) => /FROM refresh_tokens/.test(sql) && sql.includes('client_id'));
+      expect(statements.length).toBeGreaterThanOrEqual(3);
+      for (const sql of statements) {
+        const params = { user_id: 'u1', client_id: 'app', now: 0, limit: 50, offset: 0 };
+        const used = Object.fromEntries(Object.entries(params).filter(([key]) => sql.includes(`@${key}`)));
+        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(used) as { detail: string }[]).map((row) => row.detail).join('\n');
+        expect(plan, sql).toMatch(/USING (COVERING )?INDEX rt_user_\w+ \(user_id=\?/);
+        expect(plan, sql).not.toMatch(/rt_client/);
+      }
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -950,10 +950,14 @@ const toColumns = (filter: RefreshTokenFilter) =>
 function whereOf(filter: object, columns: readonly string[], extra: string[] = []) {
   const clauses = [...extra];
   const params: Record<string, unknown> = {};
+  // One user's tokens are few; one application's may be millions. Without statistics SQLite
+  // may pick the application's index and walk all of them: with a user in the filter, the
+  // unary `+` keeps every other column off the index choice.
+  const hasUser = (filter as Record<string, unknown>).user_id !== undefined;
   for (const column of columns) {
     const value = (filter as Record<string, unknown>)[column];
     if (value !== undefined) {
-      clauses.push(`${column} = @${column}`);
+      clauses.push(`${hasUser && column !== 'user_id' ? '+' : ''}${column} = @${column}`);
       params[column] = value;
     }
   }

@@ -148,4 +148,20 @@ export const SQLITE_MIGRATIONS: string[] = [
   CREATE INDEX rate_limits_reset ON rate_limits (reset_at);
   CREATE TABLE locks (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
   `,
+  /* 6: rate-limit counts moved to their own file (COUNTER_MIGRATIONS) */ `
+  DROP TABLE rate_limits;
+  `,
+];
+
+/**
+ * The rate-limit counters' own file, beside the tenant's. A count is written on every request
+ * it limits; in the tenant's file each write would make every other worker drop its page cache
+ * of the tokens (SQLite invalidates a connection's cache when the file changes), and the next
+ * listing or exchange there read the pages again.
+ */
+export const COUNTER_MIGRATIONS: string[] = [
+  /* 1 */ `
+  CREATE TABLE rate_limits (key TEXT PRIMARY KEY, count INTEGER NOT NULL, reset_at INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE INDEX rate_limits_reset ON rate_limits (reset_at);
+  `,
 ];

@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto';
 import type { RateLimiter, RateLimitResult } from '../../domain/rate-limiter.ts';
 
 /**
- * Fixed-window counters in the tenant's SQLite file, so every worker process on the file
- * counts together (as `PostgresRateLimiter` does across instances).
+ * Fixed-window counters in SQLite (the counters file beside the tenant's), so every worker process
+ * on the tenant counts together (as `PostgresRateLimiter` does across instances).
  *
  * Nothing live is ever evicted from the table, so both `whenFull` policies of the in-memory
  * limiter hold without a bound: a flood of new keys cannot push out a live lockout, and a new

@@ -25,7 +25,7 @@ import type {
 } from '../types.ts';
 import type { RateLimiter } from '../../domain/rate-limiter.ts';
 import { isExpired } from '../../domain/liveness.ts';
-import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { COUNTER_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations.ts';
 import { SqliteLocks } from './sqlite-locks.ts';
 import { SqliteRateLimiter } from './sqlite-rate-limiter.ts';
 import { openSqlite, whenWritable } from '@rtc/db/sqlite';
@@ -52,9 +52,11 @@ export class SqliteStore implements TenantStore {
   private readonly stmt = new Map<string, Database.Statement>();
   private readonly locks = new Map<string, Promise<void>>();
   private readonly fileLocks: SqliteLocks;
+  /** The rate-limit counters' file (see COUNTER_MIGRATIONS), opened with the first limiter. */
+  private counters: Database.Database | undefined;
 
   /** `path` is a file, or `:memory:` for tests. */
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     this.db = openSqlite(path, SQLITE_MIGRATIONS);
     this.fileLocks = new SqliteLocks(this.db);
   }
@@ -95,6 +97,7 @@ export class SqliteStore implements TenantStore {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+    if (this.counters?.open) this.counters.close();
   }
 
   // ---------------------------------------------------------------- tenant
@@ -145,9 +148,10 @@ export class SqliteStore implements TenantStore {
     }
   }
 
-  /** Counted in the file, so every worker process on it shares the counts. */
+  /** Counted in a file beside the tenant's, so every worker process on it shares the counts. */
   createRateLimiter(limit: number, windowMs: number): RateLimiter {
-    return new SqliteRateLimiter(this.db, limit, windowMs);
+    this.counters ??= openSqlite(this.path === ':memory:' ? ':memory:' : this.path.replace(/(\.sqlite)?$/, '.counters.sqlite'), COUNTER_MIGRATIONS);
+    return new SqliteRateLimiter(this.counters, limit, windowMs);
   }
 
   async getOrCreateSecret(name: string, create: () => string): Promise<string> {

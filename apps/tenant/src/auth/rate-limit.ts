@@ -7,7 +7,7 @@ import type { RateLimiter, RateLimitResult, WhenFull } from '../domain/rate-limi
  *
  * Why not `rate-limiter-flexible` (considered for sign-in throttling): the atomic consume it
  * offers is one upsert statement in each of our stores (tested under a parallel burst in
- * test/grants.test.ts), while its memory store grows with every key it is sent (a flood of
+ * test/grants/password.test.ts), while its memory store grows with every key it is sent (a flood of
  * made-up account names would grow it without bound, or, bounded, evict a live lockout) and
  * its database stores would bring a second schema and connection handling beside ours.
  */

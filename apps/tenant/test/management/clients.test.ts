@@ -144,3 +144,41 @@ describe('DELETE /clients/{id}', () => {
     expect(await h.api.clients.get('web')).toMatchObject({ client_id: 'web' });
   });
 });
+
+describe('clients', () => {
+  it('lists and reads clients without secrets', async () => {
+    const page = await h.api.clients.list({ include_totals: true });
+    expect(page.response.total).toBe(4);
+    const web = await h.api.clients.get('web');
+    expect(web).toMatchObject({ client_id: 'web', token_endpoint_auth_method: 'client_secret_post', refresh_token: { rotation_type: 'non-rotating' } });
+    expect(web).not.toHaveProperty('client_secret');
+    expect(JSON.stringify(web)).not.toContain('secret-for-tests');
+    expect(await status(h.api.clients.get('nope'))).toBe(404);
+  });
+
+  it('updates name, auth method and the refresh token policy, which new tokens follow', async () => {
+    const updated = await h.api.clients.update('web', {
+      name: 'Web v2',
+      refresh_token: { rotation_type: 'rotating', expiration_type: 'expiring', leeway: 5, token_lifetime: 3600, idle_token_lifetime: 600, infinite_token_lifetime: false, infinite_idle_token_lifetime: false },
+    });
+    expect(updated).toMatchObject({ name: 'Web v2', refresh_token: { rotation_type: 'rotating', leeway: 5 } });
+    const { refresh_token } = await h.login('web');
+    const res = await h.refresh(refresh_token, 'web');
+    expect((await json(res)).refresh_token).toBeTruthy();
+  });
+
+  it('refuses invalid policies', async () => {
+    const patch = (body: unknown) => h.raw('/clients/web', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    for (const body of [
+      { refresh_token: { rotation_type: 'rotating', expiration_type: 'non-expiring' } },
+      { refresh_token: { rotation_type: 'sometimes', expiration_type: 'expiring' } },
+      { refresh_token: { rotation_type: 'rotating', expiration_type: 'expiring', leeway: -1 } },
+      { refresh_token: { rotation_type: 'rotating', expiration_type: 'expiring', token_lifetime: 60, idle_token_lifetime: 120, infinite_token_lifetime: false, infinite_idle_token_lifetime: false } },
+      { name: '<script>' },
+      { client_secret: 'x' },
+    ]) {
+      expect((await patch(body)).status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await h.raw('/clients/mobile', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token_endpoint_auth_method: 'client_secret_post' }) })).status).toBe(400);
+  });
+});

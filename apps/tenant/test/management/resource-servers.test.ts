@@ -1,6 +1,6 @@
 import { decodeJwt } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ISSUER, M2M_SECRET, PASSWORD } from '../fixtures.ts';
+import { API, ISSUER, M2M_SECRET, PASSWORD } from '../fixtures.ts';
 import { json } from '../http.ts';
 import { managementHarness, status, type ManagementHarness } from './helpers.ts';
 
@@ -95,5 +95,13 @@ describe('resource servers', () => {
       expect(await json(res)).toMatchObject({ message: `Insufficient scope, expected any of: ${scope}` });
     }
     expect((await h.api.resourceServers.get(created.id!)).name).toBe('Orders');
+  });
+
+  it('lists the APIs with their names, including the Management API', async () => {
+    const res = await h.raw('/resource-servers?include_totals=true');
+    const body = await json(res);
+    expect(body.resource_servers.map((rs: { identifier: string; name: string }) => rs.identifier)).toEqual(expect.arrayContaining([API, 'https://tenant.test/api/v2/']));
+    const one = await json(await h.raw(`/resource-servers?identifiers=${encodeURIComponent(API)}`));
+    expect(one).toEqual([expect.objectContaining({ identifier: API, name: 'Test API' })]);
   });
 });

@@ -214,3 +214,41 @@ describe('DELETE /users/{id}', () => {
     expect((await h.api.users.get(h.bob.user_id)).email).toBe(h.bob.email);
   });
 });
+
+describe('users', () => {
+  it('searches by email, name or id with paging and totals', async () => {
+    const all = await h.api.users.list({ include_totals: true });
+    expect(all.response).toMatchObject({ start: 0, limit: 50, total: 2 });
+    expect((await h.api.users.list({ q: 'alice' })).data.map((u) => u.email)).toEqual([h.alice.email]);
+    expect((await h.api.users.list({ q: 'email:"bob@test.example"' })).data.map((u) => u.user_id)).toEqual([h.bob.user_id]);
+    expect((await h.api.users.list({ q: 'user_id:auth0|ali*' })).data).toHaveLength(1);
+    expect((await h.api.users.list({ q: 'nobody-at-all' })).data).toEqual([]);
+    const sorted = await h.api.users.list({ sort: 'email:-1', per_page: 1, page: 1 });
+    expect(sorted.data.map((u) => u.email)).toEqual([h.alice.email]);
+    const ids = (await h.api.users.list({ fields: 'user_id' })).data;
+    expect(Object.keys(ids[0]!)).toEqual(['user_id']);
+  });
+
+  it('answers one user, and 404 for an unknown one', async () => {
+    const user = await h.api.users.get(h.alice.user_id);
+    expect(user).toMatchObject({ user_id: h.alice.user_id, email: h.alice.email, identities: [{ provider: 'auth0' }] });
+    expect(await status(h.api.users.get('auth0|nobody'))).toBe(404);
+  });
+
+  it('rejects bad paging, sorting and the 1000-result window', async () => {
+    for (const query of ['per_page=0', 'per_page=101', 'page=-1', 'page=x', 'sort=password:1', 'sort=email', 'page=20&per_page=50', 'include_totals=yes']) {
+      const res = await h.raw(`/users?${query}`);
+      expect(res.status, query).toBe(400);
+    }
+  });
+
+  it('lists a user\'s reuse events as logs', async () => {
+    const { refresh_token } = await h.login('mobile');
+    await h.refresh(refresh_token);
+    await h.refresh(refresh_token);
+    const res = await h.raw(`/users/${encodeURIComponent(h.alice.user_id)}/logs?include_totals=true`);
+    const body = await json(res);
+    expect(body.total).toBe(1);
+    expect(body.logs[0]).toMatchObject({ type: 'ferrt', user_id: h.alice.user_id, client_id: 'mobile' });
+  });
+});

@@ -31,6 +31,7 @@ interface Impact {
   name: string;
   counts: Counts;
   first_users: { user_id: string; email: string | null; tokens: number }[];
+  issued_through: number | null;
 }
 const list = async () => {
   const res = await admin.api('GET', '/api/applications');
@@ -57,7 +58,7 @@ describe('the Applications area', () => {
     for (const staff of [support, viewer]) {
       expect((await staff.api('GET', '/api/applications')).status).toBe(403);
       expect((await staff.api('POST', `/api/applications/${MOBILE.client_id}/impact`)).status).toBe(403);
-      const res = await staff.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, { confirm_name: MOBILE.name, expected: { tokens: 0, users: 0, devices: 0 } });
+      const res = await staff.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, { confirm_name: MOBILE.name, expected: { tokens: 0, users: 0, devices: 0, issued_through: null } });
       expect(res.status).toBe(403);
       expect((await json(res)).error.code).toBe('forbidden');
     }
@@ -82,7 +83,7 @@ describe('the Applications area', () => {
     const res = await admin.browser.fetch(`${stack.bffUrl}/api/applications/${MOBILE.client_id}/revoke-all`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: new URL(stack.bffUrl).origin },
-      body: JSON.stringify({ confirm_name: MOBILE.name, expected: (await preview(MOBILE.client_id)).counts }),
+      body: JSON.stringify({ confirm_name: MOBILE.name, expected: { ...(await preview(MOBILE.client_id)).counts, issued_through: null } }),
     });
     expect(res.status).toBe(403);
     expect((await json(res)).error.code).toBe('csrf_token');
@@ -102,14 +103,14 @@ describe('the Applications area', () => {
     expect(shown.first_users.length).toBeLessThanOrEqual(10);
 
     // The wrong name typed: refused, nothing revoked.
-    const misnamed = await admin.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, { confirm_name: 'Acme', expected: shown.counts });
+    const misnamed = await admin.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, { confirm_name: 'Acme', expected: { ...shown.counts, issued_through: shown.issued_through } });
     expect(misnamed.status).toBe(400);
     // Without the preview: 409 with it.
     const unconfirmed = await admin.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, { confirm_name: MOBILE.name });
     expect(unconfirmed.status).toBe(409);
 
     const late = await mobile().login(bob, 'Bob Tablet'); // while the dialog is open
-    const refused = await admin.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, { confirm_name: MOBILE.name, expected: shown.counts });
+    const refused = await admin.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, { confirm_name: MOBILE.name, expected: { ...shown.counts, issued_through: shown.issued_through } });
     expect(refused.status).toBe(409);
     const body = await json(refused);
     expect(body.error.code).toBe('impact_changed');
@@ -118,7 +119,7 @@ describe('the Applications area', () => {
     for (const token of [alicePhone, bobPhone, late]) expect((await exchange(MOBILE.client_id, token)).status).toBe(200);
 
     const newer: Impact = body.error.application_impact;
-    const confirmed = await admin.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, { confirm_name: MOBILE.name, expected: newer.counts });
+    const confirmed = await admin.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, { confirm_name: MOBILE.name, expected: { ...newer.counts, issued_through: newer.issued_through } });
     expect(confirmed.status, await confirmed.clone().text()).toBe(200);
     const result = await json(confirmed);
     expect(result).toMatchObject({ client_id: MOBILE.client_id, name: MOBILE.name, revoked: newer.counts });
@@ -143,6 +144,19 @@ describe('the Applications area', () => {
     const text = await csv.text();
     expect(text).toContain(`Acme Mobile`);
     expect(text).toContain(`matched ${newer.counts.tokens} refresh token`);
+  });
+
+  it('one token revoked and another issued between the preview and the confirmation (the same counts): 409, and the token not previewed is not revoked', async () => {
+    const carol = demoEndUser(43).email;
+    const before = await mobile().login(carol, 'Swap Phone');
+    const shown = await preview(MOBILE.client_id);
+    expect((await mobile().revoke(before)).status).toBe(200);
+    const issuedSince = await mobile().login(carol, 'Swap Phone'); // the same user and device: every count unchanged
+    expect((await preview(MOBILE.client_id)).counts).toEqual(shown.counts);
+    const refused = await admin.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, { confirm_name: MOBILE.name, expected: { ...shown.counts, issued_through: shown.issued_through } });
+    expect(refused.status, await refused.clone().text()).toBe(409);
+    expect((await json(refused)).error.changes.join(' ')).toMatch(/issued since the preview/);
+    expect((await mobile().refresh(issuedSince)).status).toBe(200);
   });
 
   it('an unknown application is a 404', async () => {

@@ -395,10 +395,20 @@ export type ApplicationImpact = {
   counts: TokenCounts;
   /** The users holding most of its tokens, at most 10. */
   first_users: { user_id: string; email: string | null; tokens: number }[];
+  /** The newest counted token in the tenant's order (null: none): the revocation covers none issued after. */
+  issued_through: number | null;
 };
 
-/** The confirmation: the application's name typed in, and the counts previewed (a changed count is refused with 409 and the new preview). */
-export const RevokeApplicationTokensBody = z.object({ confirm_name: z.string().max(255), expected: TokenCounts.optional() });
+/** What an application-wide revocation was previewed as: its counts and its newest token. */
+export const ExpectedApplicationImpact = TokenCounts.extend({ issued_through: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable() });
+export type ExpectedApplicationImpact = z.infer<typeof ExpectedApplicationImpact>;
+
+/**
+ * The confirmation: the application's name typed in, and what the preview showed. A changed
+ * count, or a token issued since (the same counts can hide one revoked and one issued), is
+ * refused with 409 and the new preview; the tenant then revokes no token issued after it.
+ */
+export const RevokeApplicationTokensBody = z.object({ confirm_name: z.string().max(255), expected: ExpectedApplicationImpact.optional() });
 export type RevokeApplicationTokensBody = z.infer<typeof RevokeApplicationTokensBody>;
 
 export type ApplicationRevokeResult = { client_id: string; name: string; revoked: TokenCounts; audit_id: string };

@@ -3,7 +3,7 @@ import { BffError } from '../errors.ts';
 import type { ManagementTokenProvider } from './token-provider.ts';
 
 /** One application's live refresh tokens as the tenant counts them. */
-export type ClientCounts = TokenCounts & { client_id: string };
+export type ClientCounts = TokenCounts & { client_id: string; issued_through?: number };
 
 /** Said in the console wherever counts would be, when the tenant cannot give them. */
 export const COUNTS_UNAVAILABLE =
@@ -61,11 +61,12 @@ export class ApplicationsGateway {
   }
 
   /** Every refresh token of the application, across users: 202, in force at once on the tenant. */
-  async revokeAll(clientId: string): Promise<void> {
+  async revokeAll(clientId: string, issuedThrough: number | null): Promise<void> {
     const res = await this.request("revoke the application's refresh tokens", '/refresh-tokens/revoke', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ client_id: clientId }),
+      // issued_through (the embedded tenant's extension, from its summary): nothing issued after the preview.
+      body: JSON.stringify({ client_id: clientId, ...(issuedThrough !== null ? { issued_through: issuedThrough } : {}) }),
     });
     await res.body?.cancel();
     if (res.status === 404) throw new BffError(502, 'not_supported', "The tenant's Management API has no application-wide revocation (POST /refresh-tokens/revoke with client_id alone).");

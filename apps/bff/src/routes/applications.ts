@@ -48,7 +48,13 @@ export function applicationRoutes(deps: BffDeps) {
         return { user_id: u.user_id, email: typeof user?.email === 'string' ? user.email : null, tokens: u.tokens };
       }),
     );
-    return { client_id: clientId, name, counts: counts ? { tokens: counts.tokens, users: counts.users, devices: counts.devices } : ZERO, first_users };
+    return {
+      client_id: clientId,
+      name,
+      counts: counts ? { tokens: counts.tokens, users: counts.users, devices: counts.devices } : ZERO,
+      first_users,
+      issued_through: counts?.issued_through ?? null,
+    };
   };
 
   return new Hono<BffEnv>()
@@ -78,14 +84,19 @@ export function applicationRoutes(deps: BffDeps) {
             if (confirm_name.trim() !== impact.name) throw badRequest(`Type the application's name, "${impact.name}", to confirm.`, { confirm_name: 'does not match the application name' });
             const changes = !expected
               ? ['confirm the preview first']
-              : (['tokens', 'users', 'devices'] as const).filter((k) => expected[k] !== impact.counts[k]).map((k) => `${k}: ${expected[k]} previewed, ${impact.counts[k]} now`);
+              : [
+                  ...(['tokens', 'users', 'devices'] as const).filter((k) => expected[k] !== impact.counts[k]).map((k) => `${k}: ${expected[k]} previewed, ${impact.counts[k]} now`),
+                  // Equal counts can hide a token revoked and another issued since.
+                  ...(expected.issued_through !== impact.issued_through ? ['a refresh token was issued since the preview, or the newest one previewed is gone'] : []),
+                ];
             if (changes.length > 0) {
               const message = expected
                 ? `What this would revoke changed since the preview (${changes.join('; ')}). Nothing was revoked; check the new preview and confirm again.`
                 : 'Nothing was revoked: confirm the preview of this action first.';
               throw new ApplicationImpactChanged(message, impact, changes);
             }
-            await apps.revokeAll(clientId);
+            // Bound to the preview: the tenant covers no token issued after its newest.
+            await apps.revokeAll(clientId, impact.issued_through);
             const users = impact.first_users.map((u) => u.email ?? u.user_id).join(', ');
             return {
               value: impact,

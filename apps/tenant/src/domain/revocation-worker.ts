@@ -49,9 +49,9 @@ export class RevocationWorker {
   }
 
   /** Journals a revocation; it is in force when this resolves. */
-  async enqueue(target: RevocationTarget, reason: RevokeReason): Promise<RevocationJob> {
+  async enqueue(target: RevocationTarget, reason: RevokeReason, options: { issuedThrough?: number } = {}): Promise<RevocationJob> {
     const now = this.clock.now();
-    const job: RevocationJob = { id: ids.revocationJob(now), target, reason, requested_at: now };
+    const job: RevocationJob = { id: ids.revocationJob(now), target, reason, requested_at: now, ...(options.issuedThrough !== undefined ? { issued_through: options.issuedThrough } : {}) };
     await this.store.enqueueRevocations([job]);
     this.kick();
     return job;

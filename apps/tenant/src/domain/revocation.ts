@@ -32,6 +32,11 @@ export interface RevocationJob {
   requested_at: number;
   /** Filled by the store: tokens issued up to this point of its insertion order are covered. */
   cutoff_seq?: number;
+  /**
+   * At most this point of the insertion order (a summary's `issued_through`): what a binding
+   * preview counted, and no token issued after it, whenever the job is journaled.
+   */
+  issued_through?: number;
   revoked_count?: number;
   /** The instance working on it, until `claimed_until`. */
   claimed_by?: string | null;

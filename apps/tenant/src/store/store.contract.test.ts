@@ -151,6 +151,19 @@ for (const { name, open, skip } of STORES) {
       for (const t of spared) expect((await store.getRefreshToken(t.record.id))!.revoked_at).toBeNull();
     }));
 
+    it('an application-wide revocation given issued_through covers the tokens the summary counted, none issued after', withStore(async (store) => {
+      const counted = mint('u1', T0);
+      await store.issueRefreshToken({ ...counted.record, client_id: 'app' }, 1000);
+      const [app] = await store.summarizeRefreshTokensByClient(T0);
+      const later = mint('u2', T0);
+      await store.issueRefreshToken({ ...later.record, client_id: 'app' }, 1000);
+      await store.enqueueRevocations([{ id: 'job-through', target: { kind: 'client', client_id: 'app' }, reason: 'client_tokens_revoked', requested_at: T0, issued_through: app!.issued_through }]);
+      expect((await store.findRefreshTokenBySecret(sha256(counted.value), T0))!.usable).toBe(false);
+      expect((await store.findRefreshTokenBySecret(sha256(later.value), T0))!.usable).toBe(true);
+      while (!(await store.processRevocationBatch('job-through', 10, T0 + 1, { owner: 'me', leaseMs: 1000 })).done);
+      expect(await store.countLiveRefreshTokens({ client_id: 'app' }, T0 + 1)).toBe(1);
+    }));
+
     it('summarizes live tokens per application: tokens, users, devices, and the users with the most', withStore(async (store) => {
       const of = (user_id: string, client_id: string, device_name: string | null, extra: { expires_at?: number } = {}) => {
         const { record } = mint(user_id, T0, device_name ? { device_name } : {});
@@ -168,11 +181,14 @@ for (const { name, open, skip } of STORES) {
       await store.issueRefreshToken(revoked, 1000);
       await store.revokeRefreshTokens([revoked.id], 'management_api', T0 + 1);
       // u1: Phone, Laptop, unnamed; u2: Phone, unnamed; u3: Tablet. The expired and the revoked tokens do not count.
-      expect(await store.summarizeRefreshTokensByClient(T0 + 100)).toEqual([
-        { client_id: 'app', tokens: 8, users: 3, devices: 6 },
-        { client_id: 'web', tokens: 1, users: 1, devices: 1 },
+      const summary = await store.summarizeRefreshTokensByClient(T0 + 100);
+      expect(summary).toEqual([
+        { client_id: 'app', tokens: 8, users: 3, devices: 6, issued_through: expect.any(Number) },
+        { client_id: 'web', tokens: 1, users: 1, devices: 1, issued_through: expect.any(Number) },
       ]);
-      expect(await store.summarizeRefreshTokensByClient(T0 + 100, 'web')).toEqual([{ client_id: 'web', tokens: 1, users: 1, devices: 1 }]);
+      // The newest live token of each: app's (u3's Tablet) was issued before web's.
+      expect(summary[0]!.issued_through).toBeLessThan(summary[1]!.issued_through);
+      expect(await store.summarizeRefreshTokensByClient(T0 + 100, 'web')).toEqual([{ client_id: 'web', tokens: 1, users: 1, devices: 1, issued_through: summary[1]!.issued_through }]);
       expect(await store.summarizeRefreshTokensByClient(T0 + 100, 'nobody')).toEqual([]);
       expect(await store.listRefreshTokenUsersOfClient('app', T0 + 100, 2)).toEqual([{ user_id: 'u1', tokens: 4 }, { user_id: 'u2', tokens: 3 }]);
       expect(await store.listRefreshTokenUsersOfClient('app', T0 + 100, 10)).toEqual([{ user_id: 'u1', tokens: 4 }, { user_id: 'u2', tokens: 3 }, { user_id: 'u3', tokens: 1 }]);

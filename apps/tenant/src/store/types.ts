@@ -71,6 +71,8 @@ export interface ClientTokenCounts {
   tokens: number;
   users: number;
   devices: number;
+  /** The insertion order of the newest of these tokens: a revocation given it covers no later one. */
+  issued_through: number;
 }
 
 /**

@@ -55,11 +55,25 @@ describe('POST /refresh-tokens/revoke with client_id alone (every token of an ap
     const forbidden = await post({ client_id: 'mobile' }, readOnly);
     expect(forbidden.status).toBe(403);
     expect(await json(forbidden)).toMatchObject({ errorCode: 'insufficient_scope' });
-    for (const body of [{ audience: API }, { client_id: 'mobile', ids: ['rt_1'] }, { client_id: '' }]) {
+    for (const body of [{ audience: API }, { client_id: 'mobile', ids: ['rt_1'] }, { client_id: '' }, { issued_through: 5 }, { client_id: 'mobile', user_id: h.bob.user_id, issued_through: 5 }, { client_id: 'mobile', issued_through: -1 }]) {
       const res = await post(body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(await json(res)).toMatchObject({ errorCode: 'invalid_body' });
     }
     expect(await status(h.api.refreshTokens.revoke({ client_id: 'no-such-app' }))).toBe('ok');
+  });
+
+  it('with issued_through (from the summary, not Auth0\'s), covers the tokens the summary counted and none issued after it', async () => {
+    const counted = await h.login('mobile');
+    const summary = await json(await h.raw('/refresh-tokens/summary?client_id=mobile'));
+    const mobile = summary.applications.find((a: { client_id: string }) => a.client_id === 'mobile');
+    expect(mobile.issued_through).toEqual(expect.any(Number));
+    const issuedSince = await h.login('mobile', { username: h.bob.email });
+    const res = await h.raw('/refresh-tokens/revoke', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_id: 'mobile', issued_through: mobile.issued_through }) });
+    expect(res.status).toBe(202);
+    expect((await h.refresh(counted.refresh_token)).status).toBe(403);
+    expect((await h.refresh(issuedSince.refresh_token)).status).toBe(200);
+    await h.tenant.deps.revocations.idle();
+    expect(await liveOf(h.bob.user_id)).toHaveLength(1);
   });
 });

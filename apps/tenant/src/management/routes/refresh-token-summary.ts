@@ -12,7 +12,9 @@ import { query, schemas } from '../validation.ts';
  * holding its tokens, most tokens first. Auth0 itself lists refresh tokens only per user, so
  * against a real Auth0 tenant this answers 404 and the console says it cannot count.
  *
- * Answer: `{ applications: [{ client_id, tokens, users, devices }], users?: [{ user_id, tokens }] }`
+ * Answer: `{ applications: [{ client_id, tokens, users, devices, issued_through }], users?: [{ user_id, tokens }] }`.
+ * `issued_through` marks the newest of the counted tokens in the tenant's insertion order;
+ * POST /refresh-tokens/revoke `{ client_id, issued_through }` then covers no token issued later.
  * (applications without live tokens are absent). Tokens covered by a bulk revocation still
  * being applied in the background are counted until their rows are marked, as in every listing.
  */

@@ -18,12 +18,19 @@ const revokeBody = z
     user_id: schemas.id.optional(),
     client_id: schemas.id.optional(),
     audience: z.string().min(1).max(600).optional(),
+    /**
+     * NOT Auth0's: with `client_id` alone, revoke no token issued after this point (the
+     * `issued_through` of GET /refresh-tokens/summary), so a revocation confirmed on a preview
+     * covers what the preview counted and nothing issued since.
+     */
+    issued_through: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   })
   .strict()
   // `client_id` alone revokes every token of the application across all users (issue 20).
   .refine((b) => (b.ids !== undefined) !== (b.user_id !== undefined || b.client_id !== undefined), 'Provide either ids, user_id or client_id')
   .refine((b) => b.ids === undefined || (b.client_id === undefined && b.audience === undefined), 'client_id and audience go with user_id, not ids')
-  .refine((b) => b.audience === undefined || b.client_id !== undefined, 'audience requires client_id');
+  .refine((b) => b.audience === undefined || b.client_id !== undefined, 'audience requires client_id')
+  .refine((b) => b.issued_through === undefined || (b.client_id !== undefined && b.user_id === undefined), 'issued_through goes with client_id alone');
 
 /** /api/v2/refresh-tokens */
 export function refreshTokenRoutes(deps: TenantDeps) {
@@ -59,7 +66,9 @@ export function refreshTokenRoutes(deps: TenantDeps) {
         // background worker. Auth0 answers 202 and converges later; we converge before it.
         await store.revokeRefreshTokens([...new Set(body.ids)], 'management_api', clock.now());
       } else if (body.user_id === undefined) {
-        await deps.revocations.enqueue({ kind: 'client', client_id: body.client_id!, ...(body.audience ? { audience: body.audience } : {}) }, 'client_tokens_revoked');
+        await deps.revocations.enqueue({ kind: 'client', client_id: body.client_id!, ...(body.audience ? { audience: body.audience } : {}) }, 'client_tokens_revoked', {
+          ...(body.issued_through !== undefined ? { issuedThrough: body.issued_through } : {}),
+        });
       } else {
         await deps.revocations.enqueue(
           { kind: 'user', user_id: body.user_id!, ...(body.client_id ? { client_id: body.client_id } : {}), ...(body.audience ? { audience: body.audience } : {}) },

@@ -640,11 +640,11 @@ export class PostgresStore implements TenantStore {
     const params = new Params();
     const where = whereOf(clientId === undefined ? {} : { client_id: clientId }, TOKEN_FILTER_COLUMNS, params, [LIVE.replaceAll('$NOW', params.add(now))]);
     const rows = await this.all(
-      `SELECT client_id, count(*) AS tokens, count(DISTINCT user_id) AS users, count(DISTINCT (user_id, coalesce(device_name, ''))) AS devices
+      `SELECT client_id, count(*) AS tokens, count(DISTINCT user_id) AS users, count(DISTINCT (user_id, coalesce(device_name, ''))) AS devices, max(seq) AS issued_through
          FROM refresh_tokens ${where} GROUP BY client_id ORDER BY client_id COLLATE "C"`,
       params.values,
     );
-    return rows.map((r) => ({ client_id: r.client_id as string, tokens: Number(r.tokens), users: Number(r.users), devices: Number(r.devices) }));
+    return rows.map((r) => ({ client_id: r.client_id as string, tokens: Number(r.tokens), users: Number(r.users), devices: Number(r.devices), issued_through: Number(r.issued_through) }));
   }
 
   async listRefreshTokenUsersOfClient(clientId: string, now: number, limit: number) {
@@ -692,10 +692,11 @@ export class PostgresStore implements TenantStore {
   private async insertJob(db: Queryable, job: RevocationJob): Promise<void> {
     const t = job.target as Partial<Record<string, string>>;
     // The sequence's last value counts tokens still being inserted too: they are covered.
+    // LEAST ignores a NULL `issued_through` (no ceiling asked for).
     await db.query(
       `INSERT INTO revocation_jobs (id, kind, token_id, user_id, client_id, audience, grant_id, session_id, device_name, reason, cutoff, requested_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, (SELECT last_value FROM refresh_tokens_seq_seq), $11)`,
-      [job.id, job.target.kind, t.token_id ?? null, t.user_id ?? null, t.client_id ?? null, t.audience ?? null, t.grant_id ?? null, t.session_id ?? null, t.device_name ?? null, job.reason, job.requested_at],
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, LEAST((SELECT last_value FROM refresh_tokens_seq_seq), $12::bigint), $11)`,
+      [job.id, job.target.kind, t.token_id ?? null, t.user_id ?? null, t.client_id ?? null, t.audience ?? null, t.grant_id ?? null, t.session_id ?? null, t.device_name ?? null, job.reason, job.requested_at, job.issued_through ?? null],
     );
   }
 

@@ -765,14 +765,14 @@ export class SqliteStore implements TenantStore {
   async summarizeRefreshTokensByClient(now: number, clientId?: string) {
     const { where, params } = whereOf(clientId === undefined ? {} : { client_id: clientId }, TOKEN_FILTER_COLUMNS, LIVE);
     const rows = this.q(
-      `SELECT t.client_id, t.tokens, t.users, d.devices
-         FROM (SELECT client_id, count(*) AS tokens, count(DISTINCT user_id) AS users FROM refresh_tokens ${where} GROUP BY client_id) t
+      `SELECT t.client_id, t.tokens, t.users, d.devices, t.issued_through
+         FROM (SELECT client_id, count(*) AS tokens, count(DISTINCT user_id) AS users, max(rowid) AS issued_through FROM refresh_tokens ${where} GROUP BY client_id) t
          JOIN (SELECT client_id, count(*) AS devices
                  FROM (SELECT DISTINCT client_id, user_id, coalesce(device_name, '') FROM refresh_tokens ${where})
                 GROUP BY client_id) d ON d.client_id = t.client_id
         ORDER BY t.client_id`,
     ).all({ ...params, now }) as Row[];
-    return rows.map((r) => ({ client_id: r.client_id as string, tokens: Number(r.tokens), users: Number(r.users), devices: Number(r.devices) }));
+    return rows.map((r) => ({ client_id: r.client_id as string, tokens: Number(r.tokens), users: Number(r.users), devices: Number(r.devices), issued_through: Number(r.issued_through) }));
   }
 
   async listRefreshTokenUsersOfClient(clientId: string, now: number, limit: number) {
@@ -852,7 +852,8 @@ export class SqliteStore implements TenantStore {
   private insertJob(job: RevocationJob): void {
     const t = job.target as Partial<Record<string, string>>;
     // The cutoff is the newest token at this instant: tokens issued afterwards are not covered.
-    const cutoff = (this.q('SELECT COALESCE(MAX(rowid), 0) AS seq FROM refresh_tokens').get() as Row).seq as number;
+    const newest = (this.q('SELECT COALESCE(MAX(rowid), 0) AS seq FROM refresh_tokens').get() as Row).seq as number;
+    const cutoff = job.issued_through === undefined ? newest : Math.min(newest, job.issued_through);
     this.q(
       `INSERT INTO revocation_jobs (id, kind, token_id, user_id, client_id, audience, grant_id, session_id, device_name, reason, cutoff, requested_at)
        VALUES (@id, @kind, @token_id, @user_id, @client_id, @audience, @grant_id, @session_id, @device_name, @reason, @cutoff, @requested_at)`,

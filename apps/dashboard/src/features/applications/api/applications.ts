@@ -1,4 +1,4 @@
-import type { ApplicationImpact, ApplicationList, ApplicationRevokeResult, TokenCounts } from '@rtc/contracts';
+import type { ApplicationImpact, ApplicationList, ApplicationRevokeResult, ExpectedApplicationImpact } from '@rtc/contracts';
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client';
 
@@ -24,7 +24,7 @@ export const applicationImpactQuery = (clientId: string) =>
 export function useRevokeApplicationTokens(clientId: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: { confirm_name: string; expected: TokenCounts }) =>
+    mutationFn: (body: { confirm_name: string; expected: ExpectedApplicationImpact }) =>
       api<ApplicationRevokeResult>(`/api/applications/${encodeURIComponent(clientId)}/revoke-all`, { method: 'POST', body }),
     // Success or 409: the counts are not what they were; a 409 shows the new preview.
     onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: applicationKeys.all }), queryClient.invalidateQueries({ queryKey: ['audit'] })]),

@@ -102,7 +102,7 @@ function RevokeApplicationDialog({ app, onClose, onDone }: { app: ApplicationSum
       onClose={onClose}
       onConfirm={() => {
         if (!preview) return;
-        revoke.mutate({ confirm_name: preview.name, expected: preview.counts }, { onSuccess: onDone, onError: () => void impact.refetch() });
+        revoke.mutate({ confirm_name: preview.name, expected: { ...preview.counts, issued_through: preview.issued_through } }, { onSuccess: onDone, onError: () => void impact.refetch() });
       }}
     >
       {preview ? (

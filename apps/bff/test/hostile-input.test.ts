@@ -27,7 +27,7 @@ const ROUTES: [method: string, template: string][] = [
   ['GET', '/api/users/{id}/authorized-apps'],
   ['DELETE', '/api/users/{id}/authorized-apps/{id2}'],
   ['GET', '/api/users/{id}/refresh-tokens'],
-  ['GET', '/api/users/{id}/refresh-tokens/page'],
+  ['GET', '/api/users/{id}/refresh-tokens/page?{q}'],
   ['DELETE', '/api/users/{id}/refresh-tokens/{id2}'],
   ['POST', '/api/users/{id}/refresh-tokens/revoke-all'],
   ['GET', '/api/users/{id}/sessions'],
@@ -40,7 +40,7 @@ const ROUTES: [method: string, template: string][] = [
   ['GET', '/api/audit/export.csv?{q}'],
   ['PUT', '/api/users/{id}'],
 ];
-const query = fc.dictionary(fc.constantFrom('q', 'page', 'per_page', 'actor', 'user_id', 'action', 'from', 'to', 'x'), text, { maxKeys: 4 }).map((o) => new URLSearchParams(o).toString());
+const query = fc.dictionary(fc.constantFrom('q', 'page', 'per_page', 'actor', 'user_id', 'action', 'from', 'to', 'take', 'client_id', 'x'), text, { maxKeys: 4 }).map((o) => new URLSearchParams(o).toString());
 
 /** The tenant as the BFF would change it: Jane's tokens and grants, the setting. */
 async function tenantState() {

@@ -10,6 +10,10 @@ import { useUserOutlet } from './user-layout';
 export const DetailsRoute = () => <UserDetails user={useUserOutlet().user} />;
 export const DevicesRoute = () => <DevicesTab userId={useUserOutlet().userId} />;
 export const AuthorizedAppsRoute = () => <AuthorizedAppsTab userId={useUserOutlet().userId} />;
-export const RefreshTokensRoute = () => <RefreshTokensTab userId={useUserOutlet().userId} />;
+// Keyed by user: its paging, mode and filters start afresh on another user.
+export const RefreshTokensRoute = () => {
+  const { userId } = useUserOutlet();
+  return <RefreshTokensTab key={userId} userId={userId} />;
+};
 export const SessionsRoute = () => <SessionsTab userId={useUserOutlet().userId} />;
 export const LocationsRoute = () => <LocationsTab userId={useUserOutlet().userId} />;

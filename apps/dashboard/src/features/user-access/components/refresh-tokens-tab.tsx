@@ -1,6 +1,6 @@
 import type { RefreshToken, RefreshTokenList, RefreshTokenPage } from '@rtc/contracts';
 import { useQuery, type UseQueryResult } from '@tanstack/react-query';
-import { Fragment, useEffect, useMemo, useState } from 'react';
+import { Fragment, useEffect, useMemo, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { Badge } from '../../../components/ui/badge';
 import { Button } from '../../../components/ui/button';
@@ -11,7 +11,8 @@ import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
 import { plural } from '../../../lib/format';
 import { useCan } from '../../auth/api/get-me';
-import { refreshTokenPageQuery, refreshTokensQuery, securityEventsQuery } from '../api/user-access';
+import { pollWhile, refreshTokenPageQuery, refreshTokensQuery, securityEventsQuery } from '../api/user-access';
+import { usePendingRevocations } from '../lib/pending-revocations';
 import { filterTokens, sortTokens, SORT_KEYS, type SortKey, UNNAMED_DEVICE } from '../lib/token-table';
 import { useRevocableList } from '../lib/use-revocable-list';
 import { DetailsList } from '../../../components/ui/details-list';
@@ -31,27 +32,42 @@ const idsOfPage = (data: RefreshTokenPage) => data.tokens.map((t) => t.id);
  */
 export function RefreshTokensTab({ userId }: { userId: string }) {
   const [everything, setEverything] = useState(false);
+  // One dialog and result summary for the tab, whichever table shows: an action can move the
+  // user between the two (revoking most tokens), and its result must stay on screen.
+  const actions = useActionDialog(userId);
   const first = useQuery(refreshTokenPageQuery(userId, { take: SERVER_PAGE }));
-  if (everything) return <EveryToken userId={userId} />;
-  if (first.data?.next) return <ServerPagedTokens userId={userId} onLoadEverything={() => setEverything(true)} />;
-  return <FirstPageIsEverything userId={userId} />;
+  const table = everything ? (
+    <EveryToken userId={userId} actions={actions} />
+  ) : first.data?.next ? (
+    <ServerPagedTokens userId={userId} actions={actions} onLoadEverything={() => setEverything(true)} />
+  ) : (
+    <FirstPageIsEverything userId={userId} actions={actions} />
+  );
+  return (
+    <>
+      {table}
+      {actions.dialog}
+    </>
+  );
 }
 
-function FirstPageIsEverything({ userId }: { userId: string }) {
+type Actions = ReturnType<typeof useActionDialog>;
+
+function FirstPageIsEverything({ userId, actions }: { userId: string; actions: Actions }) {
   const { query, isRevoking } = useRevocableList(userId, 'token:', (id, poll) => refreshTokenPageQuery(id, { take: SERVER_PAGE }, poll), idsOfPage);
   const list = useMemo(() => (query.data ? { tokens: query.data.tokens, truncated: false } : undefined), [query.data]);
-  return <TokenTable userId={userId} query={query} list={list} isRevoking={isRevoking} />;
+  return <TokenTable userId={userId} actions={actions} query={query} list={list} isRevoking={isRevoking} />;
 }
 
-function EveryToken({ userId }: { userId: string }) {
+function EveryToken({ userId, actions }: { userId: string; actions: Actions }) {
   const { query, isRevoking } = useRevocableList(userId, 'token:', refreshTokensQuery, (data) => data.tokens.map((t) => t.id));
-  return <TokenTable userId={userId} query={query} list={query.data} isRevoking={isRevoking} />;
+  return <TokenTable userId={userId} actions={actions} query={query} list={query.data} isRevoking={isRevoking} />;
 }
 
 /** Every token loaded: sorted, filtered and paged here, with the filters in the URL. */
-function TokenTable({ userId, query: tokens, list, isRevoking }: { userId: string; query: UseQueryResult<unknown>; list: RefreshTokenList | undefined; isRevoking: (id: string) => boolean }) {
+function TokenTable({ userId, actions, query: tokens, list, isRevoking }: { userId: string; actions: Actions; query: UseQueryResult<unknown>; list: RefreshTokenList | undefined; isRevoking: (id: string) => boolean }) {
   const canRevoke = useCan('revoke');
-  const { open, dialog, summary } = useActionDialog(userId);
+  const { open, summary } = actions;
   const [params, setParams] = useSearchParams();
 
   const app = params.get('app') ?? '';
@@ -146,7 +162,6 @@ function TokenTable({ userId, query: tokens, list, isRevoking }: { userId: strin
           Page {page + 1} of {pageCount}
         </Pager>
       ) : null}
-      {dialog}
     </section>
   );
 }
@@ -156,9 +171,9 @@ function TokenTable({ userId, query: tokens, list, isRevoking }: { userId: strin
  * by application on the tenant. Sorting and the device filter need every token, which the
  * person can load (up to the console's cap) with one button.
  */
-function ServerPagedTokens({ userId, onLoadEverything }: { userId: string; onLoadEverything: () => void }) {
+function ServerPagedTokens({ userId, actions, onLoadEverything }: { userId: string; actions: Actions; onLoadEverything: () => void }) {
   const canRevoke = useCan('revoke');
-  const { open, dialog, summary } = useActionDialog(userId);
+  const { open, summary } = actions;
   const [params, setParams] = useSearchParams();
   const update = useUrlFilters(setParams);
   const app = params.get('app') ?? '';
@@ -166,12 +181,22 @@ function ServerPagedTokens({ userId, onLoadEverything }: { userId: string; onLoa
   const [trail, setTrail] = useState<{ app: string; cursors: string[] }>({ app, cursors: [] });
   const cursors = trail.app === app ? trail.cursors : [];
   const from = cursors.at(-1);
-  const { query: tokens, isRevoking } = useRevocableList(
-    userId,
-    'token:',
-    (id, poll) => refreshTokenPageQuery(id, { take: SERVER_PAGE, ...(from ? { from } : {}), ...(app ? { clientId: app } : {}) }, poll),
-    idsOfPage,
-  );
+  const pending = usePendingRevocations(userId);
+  const page = refreshTokenPageQuery(userId, { take: SERVER_PAGE, ...(from ? { from } : {}), ...(app ? { clientId: app } : {}) }, pollWhile(pending.hasPending('token:')));
+  const tokens = useQuery(page);
+  const isRevoking = (id: string) => pending.isPending(`token:${id}`);
+  // A "Revoking…" mark goes when the page that showed its token no longer does. A token absent
+  // from this page may be on another one: its mark stays.
+  const shownBefore = useRef(new Map<string, Set<string>>());
+  const { settleGone } = pending;
+  useEffect(() => {
+    if (!tokens.data || tokens.isPlaceholderData) return;
+    const key = JSON.stringify(page.queryKey);
+    const now = new Set(tokens.data.tokens.map((t) => t.id));
+    const before = shownBefore.current.get(key);
+    shownBefore.current.set(key, now);
+    if (before) settleGone('token:', [...before].filter((id) => !now.has(id)));
+  }, [tokens.data, tokens.isPlaceholderData, settleGone]); // eslint-disable-line react-hooks/exhaustive-deps
   // The applications seen on the pages read so far: the only ones known without reading every token.
   const [seen, setSeen] = useState<Map<string, string>>(new Map());
   useEffect(() => {
@@ -235,7 +260,6 @@ function ServerPagedTokens({ userId, onLoadEverything }: { userId: string; onLoa
         Page {cursors.length + 1}
         {next ? '' : ' (the last)'}
       </Pager>
-      {dialog}
     </section>
   );
 }

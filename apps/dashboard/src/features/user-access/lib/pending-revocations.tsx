@@ -62,6 +62,14 @@ export function usePendingRevocations(userId: string) {
     },
     [user, settle, userId],
   );
+  /** Drops the marks of these items, known to be gone (a page showed them and no longer does). */
+  const settleGone = useCallback(
+    (prefix: string, goneIds: Iterable<string>) => {
+      const gone = [...goneIds].map((id) => `${prefix}${id}`).filter((key) => user?.has(key));
+      if (gone.length) settle(userId, gone);
+    },
+    [user, settle, userId],
+  );
   const hasPending = useCallback((prefix: string) => [...(user?.keys() ?? [])].some((k) => k.startsWith(prefix) && isPending(k)), [user, isPending]);
-  return { isPending, hasPending, settleAbsent, mark: (keys: string[]) => mark(userId, keys) };
+  return { isPending, hasPending, settleAbsent, settleGone, mark: (keys: string[]) => mark(userId, keys) };
 }

@@ -249,6 +249,30 @@ try {
     await soak(soaked, { bffUrl, cookie, auth, capacity: capacityB, even });
   }
 
+  // Revoking every token of one application across all users (issue 20): the mobile app's,
+  // hundreds of thousands at full size. Last on this tenant: it leaves none of them usable.
+  progress('application-wide revocation of the mobile app');
+  const summaryOf = async () =>
+    ((await (await fetch(`${url}/api/v2/refresh-tokens/summary?client_id=${DEMO.clients.mobile.client_id}&users=0`, { headers: auth })).json()) as { applications: { tokens: number }[] }).applications[0]?.tokens ?? 0;
+  const appTokens = await summaryOf();
+  const appStarted = performance.now();
+  const appRevoke = await fetch(`${url}/api/v2/refresh-tokens/revoke`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ client_id: DEMO.clients.mobile.client_id }) });
+  const appAnsweredMs = performance.now() - appStarted;
+  if (appRevoke.status !== 202) throw new Error(`POST /refresh-tokens/revoke {client_id} answered ${appRevoke.status}`);
+  // The last generated token (an even index: the mobile app's), never used by the loads above.
+  const appRefused = await fetch(`${url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'refresh_token', client_id: DEMO.clients.mobile.client_id, refresh_token: generatedTokenValue(SEED, SIZE.tokens - 2) }) });
+  atMost(`POST /refresh-tokens/revoke {client_id}: every token of an application (${appTokens} live), answered in`, Math.round(appAnsweredMs * 10) / 10, 'ms', 50, `one of them right after: ${appRefused.status}`);
+  let appConvergedMs = Number.NaN;
+  for (;;) {
+    if ((await summaryOf()) === 0) {
+      appConvergedMs = performance.now() - appStarted;
+      break;
+    }
+    if (performance.now() - appStarted > 180_000) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  atMost('  ... the application counts no live token after', Math.round(appConvergedMs / 100) / 10, 's', 60, 'the summary, as the console\'s Applications area reads it');
+
   if (values.postgres) await postgresFigures(peerExchanges.b!, peerRevokes);
 
   const ip = await ipDatabaseFigures();

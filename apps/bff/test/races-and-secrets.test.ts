@@ -11,7 +11,8 @@ const logs: string[] = [];
 const secretsSeen = new Set<string>();
 
 beforeAll(async () => {
-  // Exchanges of one token are rate limited per token and IP; the race needs more than 120.
+  // Exchanges are rate limited per token and IP (120 a minute by default); far above that, the
+  // unlink race below never meets the limit. (The races of exchanges alone: apps/tenant/test/races.test.ts.)
   stack = await startTestStack({ logs, tenant: { refreshRateLimitPerMinute: 10_000 } });
   support = await stack.signIn('support');
 });
@@ -25,38 +26,6 @@ const remember = <T extends string | undefined>(value: T): T => {
 };
 
 describe('races', () => {
-  it('200 parallel exchanges of one rotating token (leeway 0) give exactly one successor', async () => {
-    const token = remember(await mobile().login(demoEndUser(30).email, 'Race'));
-    const results = await Promise.all(Array.from({ length: 200 }, () => mobile().refresh(token)));
-    const winners = results.filter((r) => r.status === 200);
-    expect(winners).toHaveLength(1);
-    expect(results.every((r) => r.status === 200 || r.status === 403)).toBe(true);
-    // The one successor was issued, then the reuse revoked the family: nothing is left alive.
-    expect((await mobile().refresh(remember(winners[0]!.refreshToken!))).status).toBe(403);
-  });
-
-  it('a revoke racing exchanges leaves the token unusable from the moment the revoke answered', async () => {
-    const token = remember(await web().login(demoEndUser(31).email, 'Racing Laptop'));
-    let revokedAt = Number.POSITIVE_INFINITY;
-    const attempts: { sentAt: number; status: number }[] = [];
-    const exchanger = async () => {
-      for (let i = 0; i < 40; i++) {
-        const sentAt = performance.now();
-        attempts.push({ sentAt, status: (await web().refresh(token)).status });
-      }
-    };
-    const revoker = async () => {
-      await new Promise((r) => setTimeout(r, 15));
-      expect((await web().revoke(token)).status).toBe(200);
-      revokedAt = performance.now();
-    };
-    await Promise.all([exchanger(), exchanger(), exchanger(), revoker()]);
-    const after = attempts.filter((a) => a.sentAt > revokedAt);
-    expect(after.length).toBeGreaterThan(0);
-    expect(after.every((a) => a.status === 403)).toBe(true);
-    expect(attempts.some((a) => a.status === 200)).toBe(true);
-  });
-
   it('unlinking a device while its app refreshes leaves no live token on that device', async () => {
     const user = demoEndUser(32);
     let current = remember(await mobile().login(user.email, 'Busy Phone'));

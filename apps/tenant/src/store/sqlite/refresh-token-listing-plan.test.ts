@@ -9,17 +9,23 @@ import { SqliteStore } from './sqlite-store.ts';
  * statistics chose rt_client_live (client_id, id) instead and walked every live token of the
  * application looking for the user's: 2.8 s at 1M tokens for a user without that application.
  */
+/** The store's database, and the SQL of every statement it prepares until `stop()`. */
+function recordPrepared(store: SqliteStore) {
+  const db = (store as unknown as { db: Database.Database }).db;
+  const prepared: string[] = [];
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((sql: string) => {
+    prepared.push(sql);
+    return prepare(sql);
+  }) as typeof db.prepare;
+  return { db, prepared, stop: () => (db.prepare = prepare) };
+}
+
 describe('SQLite refresh-token listing plan', () => {
   it('walks one user\'s live tokens in id order in every shape, never an application\'s', async () => {
     const store = new SqliteStore(':memory:');
     try {
-      const db = (store as unknown as { db: Database.Database }).db;
-      const prepared: string[] = [];
-      const prepare = db.prepare.bind(db);
-      db.prepare = ((sql: string) => {
-        prepared.push(sql);
-        return prepare(sql);
-      }) as typeof db.prepare;
+      const { db, prepared, stop } = recordPrepared(store);
       for (const client_id of [undefined, 'app']) {
         for (const from of [undefined, 'rt_checkpoint']) {
           for (const userMustExist of [false, true]) {
@@ -27,7 +33,7 @@ describe('SQLite refresh-token listing plan', () => {
           }
         }
       }
-      db.prepare = prepare;
+      stop();
       const listings = prepared.filter((sql) => /FROM refresh_tokens/.test(sql));
       expect(listings).toHaveLength(8);
       for (const sql of listings) {
@@ -45,18 +51,12 @@ describe('SQLite refresh-token listing plan', () => {
   it('pages device credentials, counts and history of one user and application through the user\'s index, never the application\'s', async () => {
     const store = new SqliteStore(':memory:');
     try {
-      const db = (store as unknown as { db: Database.Database }).db;
-      const prepared: string[] = [];
-      const prepare = db.prepare.bind(db);
-      db.prepare = ((sql: string) => {
-        prepared.push(sql);
-        return prepare(sql);
-      }) as typeof db.prepare;
+      const { db, prepared, stop } = recordPrepared(store);
       const filter = { user_id: 'u1', client_id: 'app' };
       await store.pageRefreshTokens(filter, 0, 0, 50);
       await store.countLiveRefreshTokens(filter, 0);
       await store.listRefreshTokensHistory(filter, 0, 50);
-      db.prepare = prepare;
+      stop();
       const statements = prepared.filter((sql) => /FROM refresh_tokens/.test(sql) && sql.includes('client_id'));
       expect(statements.length).toBeGreaterThanOrEqual(3);
       for (const sql of statements) {

@@ -97,8 +97,7 @@ function TokenTable({ userId, actions, query: tokens, list, isRevoking }: { user
 
   return (
     <section aria-labelledby="tokens-heading">
-      <div className="section-head">
-        <h2 id="tokens-heading" className="section-title">Refresh Tokens</h2>
+      <TokenSectionHead userId={userId} summary={summary}>
         {canRevoke ? (
           // Acts on exactly the rows the filters show, on every page of them.
           <Button
@@ -114,9 +113,7 @@ function TokenTable({ userId, actions, query: tokens, list, isRevoking }: { user
             {bulkLabel}
           </Button>
         ) : null}
-      </div>
-      {summary}
-      <ReuseCallout userId={userId} />
+      </TokenSectionHead>
 
       <div className="filters" role="search" aria-label="Filter refresh tokens">
         <ApplicationFilter value={app} applications={applications} onChange={(value) => update({ app: value || null })} />
@@ -136,8 +133,7 @@ function TokenTable({ userId, actions, query: tokens, list, isRevoking }: { user
         </span>
       </div>
 
-      <RetryingNotice query={tokens} what="refresh tokens" />
-      {tokens.error ? <ErrorNotice error={tokens.error} onRetry={() => void tokens.refetch()} title="Could not load refresh tokens" /> : null}
+      <LoadNotices query={tokens} />
       {list?.truncated ? <p className="callout">This user has more refresh tokens than the console loads at once; the oldest are not shown.</p> : null}
 
       <table className="table tokens">
@@ -211,17 +207,14 @@ function ServerPagedTokens({ userId, actions, onLoadEverything }: { userId: stri
 
   return (
     <section aria-labelledby="tokens-heading">
-      <div className="section-head">
-        <h2 id="tokens-heading" className="section-title">Refresh Tokens</h2>
+      <TokenSectionHead userId={userId} summary={summary}>
         {canRevoke ? (
           // Every token of the user (of the application chosen), on every page: the preview counts them.
           <Button variant="danger" onClick={() => open({ action: 'refresh_tokens.revoke_all', ...(app ? { client_id: app } : {}) }, { title: `${bulkLabel} of this user?`, confirmLabel: bulkLabel })}>
             {bulkLabel}
           </Button>
         ) : null}
-      </div>
-      {summary}
-      <ReuseCallout userId={userId} />
+      </TokenSectionHead>
 
       <p className="callout" role="note">
         This user has more than {SERVER_PAGE} refresh tokens: they are listed {SERVER_PAGE} at a time, oldest first, as the tenant pages them.{' '}
@@ -233,8 +226,7 @@ function ServerPagedTokens({ userId, actions, onLoadEverything }: { userId: stri
         <ApplicationFilter value={app} applications={applications} onChange={(value) => update({ app: value || null })} hint="applications seen so far" />
       </div>
 
-      <RetryingNotice query={tokens} what="refresh tokens" />
-      {tokens.error ? <ErrorNotice error={tokens.error} onRetry={() => void tokens.refetch()} title="Could not load refresh tokens" /> : null}
+      <LoadNotices query={tokens} />
 
       <table className="table tokens" aria-busy={tokens.isPlaceholderData}>
         <caption className="visually-hidden">Refresh tokens of this user</caption>
@@ -261,6 +253,30 @@ function ServerPagedTokens({ userId, actions, onLoadEverything }: { userId: stri
         {next ? '' : ' (the last)'}
       </Pager>
     </section>
+  );
+}
+
+/** Both tables' heading with its bulk action, the last action's result, and reuse alerts. */
+function TokenSectionHead({ userId, summary, children }: { userId: string; summary: React.ReactNode; children: React.ReactNode }) {
+  return (
+    <>
+      <div className="section-head">
+        <h2 id="tokens-heading" className="section-title">Refresh Tokens</h2>
+        {children}
+      </div>
+      {summary}
+      <ReuseCallout userId={userId} />
+    </>
+  );
+}
+
+/** "Retrying…" while a failed load is tried again, then the error with a retry button. */
+function LoadNotices({ query }: { query: UseQueryResult<unknown> }) {
+  return (
+    <>
+      <RetryingNotice query={query} what="refresh tokens" />
+      {query.error ? <ErrorNotice error={query.error} onRetry={() => void query.refetch()} title="Could not load refresh tokens" /> : null}
+    </>
   );
 }
 

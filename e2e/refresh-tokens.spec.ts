@@ -1,6 +1,29 @@
+import type { Page, Route } from '@playwright/test';
 import { expect, openUser, STAFF_STATE, test } from './fixtures.ts';
 
 test.use({ storageState: STAFF_STATE('support') });
+
+/**
+ * Revocation by ids is marked at the tenant at once (not journaled, so the stack's
+ * `revocationLagMs` does not apply), and the listing fetched right after the action may already
+ * agree: "Revoking…" then lasts a few milliseconds and a check can miss it (a CI failure of
+ * 2cbf0a9's run). To see the state a lagging listing shows, the tab's listing requests wait
+ * (sent on unchanged to the BFF) until `release`.
+ */
+async function holdListings(page: Page) {
+  const listing = /\/api\/users\/[^/]+\/refresh-tokens(\/page)?(\?.*)?$/;
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const handler = async (route: Route) => {
+    if (route.request().method() === 'GET') await released;
+    await route.continue().catch(() => undefined); // the page may have moved on meanwhile
+  };
+  await page.route(listing, handler);
+  return async () => {
+    release();
+    await page.unroute(listing, handler);
+  };
+}
 
 test('refresh tokens tab: revoke one, then all; each shows "Revoking…" until the tenant agrees', async ({ page, customer, shot }) => {
   const first = await customer.login('Old Phone', 'mobile');
@@ -22,8 +45,10 @@ test('refresh tokens tab: revoke one, then all; each shows "Revoking…" until t
   await oldPhone.getByRole('button', { name: /^Revoke/ }).click();
   const dialog = page.getByRole('dialog', { name: 'Revoke this refresh token?' });
   await expect(dialog.getByTestId('impact')).toContainText('This revokes the refresh token of Acme Mobile on Old Phone.');
+  let releaseListings = await holdListings(page);
   await dialog.getByRole('button', { name: 'Revoke' }).click();
   await expect(oldPhone).toContainText('Revoking…');
+  await releaseListings();
   // Refused at once, whatever the listing says yet.
   expect(await customer.exchanges(first)).toBe(false);
   // It settles: the row goes, without flickering back to live.
@@ -38,8 +63,10 @@ test('refresh tokens tab: revoke one, then all; each shows "Revoking…" until t
   // Past a few tokens, a typed confirmation.
   const word = all.getByRole('textbox', { name: 'Type REVOKE to confirm' });
   if (await word.count()) await word.fill('REVOKE');
+  releaseListings = await holdListings(page);
   await all.getByRole('button', { name: bulk }).click();
   await expect(table.getByText('Revoking…').first()).toBeVisible();
+  await releaseListings();
   await expect(page.getByText('No refresh tokens')).toBeVisible();
   expect(await customer.exchanges(second)).toBe(false);
   expect(await customer.exchanges(third, 'web')).toBe(false);

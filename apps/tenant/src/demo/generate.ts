@@ -44,6 +44,20 @@ export interface GenerateOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * Another host of the same network as `ip` (the last IPv4 octet, the last IPv6 group), picked
+ * from `index`: a carrier or an ISP hands its customers many addresses, and a search by one
+ * address must find a few hundred tokens among a million, not one in twenty. The network, and
+ * so the ASN and country the lookup gives, stay those of the listed address.
+ */
+export function hostInNetwork(ip: string, index: number): string {
+  // MurmurHash3's finaliser: neighbouring indexes land on unrelated hosts.
+  let pick = Math.imul(index ^ (index >>> 16), 0x85ebca6b);
+  pick = Math.imul(pick ^ (pick >>> 13), 0xc2b2ae35);
+  pick = (pick ^ (pick >>> 16)) >>> 0;
+  return ip.includes(':') ? ip.replace(/[0-9a-f]*$/, ((pick % 0xfffe) + 1).toString(16)) : ip.replace(/\d+$/, String((pick % 254) + 1));
+}
+
 /** Builds a large tenant on top of the demo one, in batches of one transaction each. */
 export async function generateTenant(options: GenerateOptions) {
   const started = performance.now();
@@ -103,7 +117,7 @@ export async function generateTenant(options: GenerateOptions) {
       const client = clients[i % 2]!;
       const drawn = DEVICES[Math.floor(random() * DEVICES.length)]!;
       const device = options.mediumUserOnOneDevice && owner === 2 ? DEVICES[0]! : drawn;
-      const ip = device.ips[i % device.ips.length]!;
+      const ip = hostInNetwork(device.ips[i % device.ips.length]!, i);
       const forApi = client === mobile && !(options.userinfoOnlyMobileTokens && i % 4 === 2);
       const audience = forApi ? DEMO.api.identifier : `${tenant.deps.issuer}userinfo`;
       // A grant is one user's consent to one application for one audience, as Auth0's are.

@@ -6,15 +6,21 @@ import { dirname } from 'node:path';
  * Opens a SQLite database the way every store here wants it: WAL, synchronous=FULL (each
  * commit on disk before the answer), a busy timeout for other processes, then applies the
  * migrations not yet applied, each once, tracked in `PRAGMA user_version`.
- * `path` is a file (its folder is created) or `:memory:`.
+ * `path` is a file (its folder is created) or `:memory:`. `functions` are registered (as
+ * deterministic SQL functions) before the migrations run, so a migration can backfill with them.
  *
  * The file holds secrets (the tenant's signing key, cookie secrets, the audit log), so its
  * folder is private (0700) and the file 0600 before SQLite opens it: SQLite creates the
  * `-wal` and `-shm` files with the database file's own mode.
  */
-export function openSqlite(path: string, migrations: string[]): Database.Database {
+export function openSqlite(
+  path: string,
+  migrations: string[],
+  options: { functions?: Record<string, (...args: any[]) => unknown> } = {},
+): Database.Database {
   if (path !== ':memory:') keepPrivate(path);
   const db = new Database(path);
+  for (const [name, fn] of Object.entries(options.functions ?? {})) db.function(name, { deterministic: true }, fn as (...args: unknown[]) => unknown);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);

@@ -100,3 +100,68 @@ export function parseIPv6(text: string, out: Uint32Array, from = 0, to = text.le
   out[3] = ((GROUPS[6]! << 16) | GROUPS[7]!) >>> 0;
   return true;
 }
+
+/** Scratch words for `addressKey` and `addressRange`. */
+const WORDS = new Uint32Array(4);
+
+/**
+ * The words of an address (IPv4 mapped into ::ffff:0:0/96) into WORDS, and how many leading
+ * bits an IPv4 address is offset by (96), or null when the text is no address.
+ */
+function readAddress(text: string): number | null {
+  const v4 = parseIPv4(text);
+  if (v4 !== null) {
+    WORDS[0] = 0;
+    WORDS[1] = 0;
+    WORDS[2] = 0xffff;
+    WORDS[3] = v4;
+    return 96;
+  }
+  return parseIPv6(text, WORDS) ? 0 : null;
+}
+
+function wordsToKey(words: Uint32Array): Buffer {
+  const key = Buffer.allocUnsafe(16);
+  for (let i = 0; i < 4; i++) key.writeUInt32BE(words[i]!, i * 4);
+  return key;
+}
+
+/**
+ * A sortable 16-byte key of an address, for range searches in a database index (BLOB on
+ * SQLite, bytea on PostgreSQL: both compare bytewise). IPv4 is mapped into ::ffff:0:0/96, so
+ * "203.0.113.7" and "::ffff:203.0.113.7" have one key and a CIDR is one contiguous range.
+ * Null when the text is not an address (never throws: it runs on every token exchange).
+ */
+export function addressKey(text: string | null | undefined): Buffer | null {
+  if (!text || readAddress(text) === null) return null;
+  return wordsToKey(WORDS);
+}
+
+/**
+ * The inclusive range of keys (see `addressKey`) that an address or a CIDR covers:
+ * "203.0.113.7", "203.0.113.0/24", "2001:db8::/32". Host bits set beyond the prefix are
+ * ignored ("203.0.113.7/24" is the /24). Null when the text is neither.
+ */
+export function addressRange(text: string): { from: Buffer; to: Buffer } | null {
+  const slash = text.indexOf('/');
+  const address = slash === -1 ? text : text.slice(0, slash);
+  const offset = readAddress(address);
+  if (offset === null) return null;
+  let bits = 128;
+  if (slash !== -1) {
+    const prefix = text.slice(slash + 1);
+    if (!/^(0|[1-9]\d{0,2})$/.test(prefix)) return null;
+    bits = offset + Number(prefix);
+    if (bits > 128) return null;
+  }
+  const low = new Uint32Array(4);
+  const high = new Uint32Array(4);
+  for (let i = 0; i < 4; i++) {
+    // How many of this word's 32 bits belong to the prefix.
+    const kept = Math.max(0, Math.min(32, bits - i * 32));
+    const mask = kept === 0 ? 0 : kept === 32 ? 0xffffffff : (0xffffffff << (32 - kept)) >>> 0;
+    low[i] = (WORDS[i]! & mask) >>> 0;
+    high[i] = (low[i]! | ~mask) >>> 0;
+  }
+  return { from: wordsToKey(low), to: wordsToKey(high) };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAsn, ipDatabase, parseAsn, parseIPv4, parseIPv6, specialRange } from './index.ts';
+import { addressKey, addressRange, formatAsn, ipDatabase, parseAsn, parseIPv4, parseIPv6, specialRange } from './index.ts';
 
 const db = ipDatabase();
 
@@ -63,6 +63,32 @@ describe('address parsing', () => {
     expect(parseIPv6('1:2:3:4:5:6:7:8', w)).toBe(true);
     expect([...w]).toEqual([0x10002, 0x30004, 0x50006, 0x70008]);
     for (const bad of ['', ':', ':1', '1:', '1::2::3', '12345::', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', 'fe80::1%eth0', '::1.2.3']) expect(parseIPv6(bad, w)).toBe(false);
+  });
+
+  it('keys an address in 16 sortable bytes, IPv4 mapped into ::ffff:0:0/96', () => {
+    expect(addressKey('203.0.113.7')!.toString('hex')).toBe('00000000000000000000ffffcb007107');
+    expect(addressKey('::ffff:203.0.113.7')).toEqual(addressKey('203.0.113.7'));
+    expect(addressKey('2001:db8::1')!.toString('hex')).toBe('20010db8000000000000000000000001');
+    expect(addressKey('2001:DB8:0:0::1')).toEqual(addressKey('2001:db8::1'));
+    for (const bad of ['', 'x', '1.2.3.4/24', '1.2.3', null, undefined]) expect(addressKey(bad)).toBeNull();
+    // Bytewise order is address order.
+    expect(Buffer.compare(addressKey('9.9.9.9')!, addressKey('10.0.0.0')!)).toBe(-1);
+    expect(Buffer.compare(addressKey('255.255.255.255')!, addressKey('2001:db8::')!)).toBe(-1);
+  });
+
+  it('turns an address or a CIDR into the inclusive range of keys it covers', () => {
+    const hex = (r: { from: Buffer; to: Buffer } | null) => r && [r.from.toString('hex'), r.to.toString('hex')];
+    expect(hex(addressRange('203.0.113.7'))).toEqual(['00000000000000000000ffffcb007107', '00000000000000000000ffffcb007107']);
+    expect(hex(addressRange('203.0.113.0/24'))).toEqual(['00000000000000000000ffffcb007100', '00000000000000000000ffffcb0071ff']);
+    expect(hex(addressRange('203.0.113.77/24'))).toEqual(hex(addressRange('203.0.113.0/24')));
+    expect(hex(addressRange('0.0.0.0/0'))).toEqual(['00000000000000000000ffff00000000', '00000000000000000000ffffffffffff']);
+    expect(hex(addressRange('2001:db8::/32'))).toEqual(['20010db8000000000000000000000000', '20010db8ffffffffffffffffffffffff']);
+    expect(hex(addressRange('2001:db8::1/128'))).toEqual(['20010db8000000000000000000000001', '20010db8000000000000000000000001']);
+    expect(hex(addressRange('::/0'))).toEqual(['00000000000000000000000000000000', 'ffffffffffffffffffffffffffffffff']);
+    expect(hex(addressRange('10.1.2.3/31'))).toEqual(['00000000000000000000ffff0a010202', '00000000000000000000ffff0a010203']);
+    for (const bad of ['', '/24', '1.2.3.4/', '1.2.3.4/33', '2001:db8::/129', '1.2.3.4/024', '1.2.3.4/+1', '1.2.3.4/24/1', 'example.com', '1.2.3.256/8', '1.2.3.4 ']) {
+      expect(addressRange(bad)).toBeNull();
+    }
   });
 
   it('reads and writes AS numbers in both spellings', () => {

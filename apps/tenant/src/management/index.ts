@@ -5,6 +5,7 @@ import { clientGrantRoutes } from './routes/client-grants.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { deviceCredentialRoutes } from './routes/device-credentials.ts';
 import { grantRoutes } from './routes/grants.ts';
+import { refreshTokenSearchRoutes } from './routes/refresh-token-search.ts';
 import { refreshTokenSummaryRoutes } from './routes/refresh-token-summary.ts';
 import { refreshTokenRoutes } from './routes/refresh-tokens.ts';
 import { resourceServerRoutes } from './routes/resource-servers.ts';
@@ -20,8 +21,9 @@ export function managementApi(deps: TenantDeps) {
   return new Hono<ManagementEnv>()
     .use('*', managementAuth(deps, deps.managementRateLimiter))
     .route('/users', userRoutes(deps))
-    // Not Auth0's: before /refresh-tokens/{id} (see the file).
+    // Not Auth0's: before /refresh-tokens/{id} (see the files).
     .route('/refresh-tokens/summary', refreshTokenSummaryRoutes(deps))
+    .route('/refresh-tokens/search', refreshTokenSearchRoutes(deps))
     .route('/refresh-tokens', refreshTokenRoutes(deps))
     .route('/device-credentials', deviceCredentialRoutes(deps))
     .route('/grants', grantRoutes(deps))

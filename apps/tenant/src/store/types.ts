@@ -94,6 +94,32 @@ export interface RefreshTokenFilter {
   grant_id?: string;
 }
 
+/**
+ * Search across users (issue 20, the tenant's extension GET /api/v2/refresh-tokens/search):
+ * every given condition must hold. Strings come validated and normalised by the route.
+ */
+export interface RefreshTokenSearch {
+  /** Inclusive range of address keys (`addressKey` of @rtc/ip-intel): the initial OR the last address in it. */
+  ip?: { from: Buffer; to: Buffer };
+  /** "AS64500": the initial OR the last ASN. */
+  asn?: string;
+  /** Substring, ASCII case-insensitive, of the initial OR the last user agent. */
+  user_agent?: string;
+  /** Substring, ASCII case-insensitive, of the device name. */
+  device_name?: string;
+  client_id?: string;
+  /** Last used (last exchange, or creation if never exchanged) at or after, in ms. */
+  last_used_from?: number;
+  /** Last used strictly before, in ms. */
+  last_used_to?: number;
+}
+
+/** Search across users of SSO sessions (GET /api/v2/sessions/search); last used = last interaction. */
+export type SessionSearch = Pick<RefreshTokenSearch, 'ip' | 'asn' | 'user_agent' | 'last_used_from' | 'last_used_to'>;
+
+/** What a search answers of each token: what the API shows, and the device name. */
+export type RefreshTokenSearchHit = RefreshTokenSummary & Pick<RefreshTokenRecord, 'device_name'>;
+
 /** Persistence of the tenant. All methods are atomic. */
 export interface TenantStore {
   readonly dialect: 'sqlite' | 'postgres';
@@ -233,6 +259,14 @@ export interface TenantStore {
   summarizeRefreshTokensByClient(now: number, clientId?: string): Promise<ClientTokenCounts[]>;
   /** The users with live tokens of one application, most tokens first (then by user id), at most `limit`. */
   listRefreshTokenUsersOfClient(clientId: string, now: number, limit: number): Promise<{ user_id: string; tokens: number }[]>;
+  /**
+   * Live tokens matching every condition of `filter`, ordered by id, checkpoint-paged. Tokens
+   * covered by a journaled bulk revocation are found until their rows are marked, as in every
+   * listing (the revocation is in force regardless).
+   */
+  searchRefreshTokens(filter: RefreshTokenSearch, now: number, from: string | undefined, take: number): Promise<CheckpointPage<RefreshTokenSearchHit>>;
+  /** How many live tokens `searchRefreshTokens` finds in all, of how many users, on how many devices (as the summary counts them). */
+  countRefreshTokenSearch(filter: RefreshTokenSearch, now: number): Promise<{ tokens: number; users: number; devices: number }>;
   updateRefreshTokenMetadata(id: string, metadata: Record<string, string>): Promise<RefreshTokenRecord | undefined>;
   /** Revokes tokens by id at once. Returns the ids that were live. */
   revokeRefreshTokens(ids: string[], reason: RevokeReason, now: number): Promise<string[]>;

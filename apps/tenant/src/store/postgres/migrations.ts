@@ -89,4 +89,27 @@ export const POSTGRES_MIGRATIONS: string[] = [
   CREATE TABLE rate_limits (key TEXT PRIMARY KEY, count INT NOT NULL, reset_at BIGINT NOT NULL);
   CREATE INDEX rate_limits_reset ON rate_limits (reset_at);
   `,
+  /*
+   * 2: search across users by address (issue 20): a sortable 16-byte key of each token's initial
+   * and last address (IPv4 mapped into ::ffff:0:0/96, as addressKey in @rtc/ip-intel computes
+   * it), so an address or a CIDR is one range of keys. The store writes it with the text on
+   * insert and on exchange; here live tokens are backfilled (revoked ones are never searched).
+   * rtc_ip_key stays: session search reads addresses from the session's JSON with it. It
+   * answers NULL, never an error, for text that is not one address.
+   */ `
+  ALTER TABLE refresh_tokens ADD COLUMN initial_ip_key BYTEA, ADD COLUMN last_ip_key BYTEA;
+  CREATE FUNCTION rtc_ip_key(address TEXT) RETURNS BYTEA LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  DECLARE a INET;
+  BEGIN
+    a := address::inet;
+    IF masklen(a) <> (CASE family(a) WHEN 4 THEN 32 ELSE 128 END) THEN RETURN NULL; END IF;
+    -- inet_send: family, bits, is_cidr, length, then the address bytes in network order.
+    IF family(a) = 4 THEN RETURN '\\x00000000000000000000ffff'::bytea || substring(inet_send(a) FROM 5); END IF;
+    RETURN substring(inet_send(a) FROM 5);
+  EXCEPTION WHEN others THEN
+    RETURN NULL;
+  END $$;
+  UPDATE refresh_tokens SET initial_ip_key = rtc_ip_key(initial_ip), last_ip_key = rtc_ip_key(last_ip)
+   WHERE revoked_at IS NULL AND (initial_ip IS NOT NULL OR last_ip IS NOT NULL);
+  `,
 ];

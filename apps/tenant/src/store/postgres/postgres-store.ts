@@ -13,6 +13,8 @@ import type {
   Page,
   RefreshTokenFilter,
   RefreshTokenRecord,
+  RefreshTokenSearch,
+  RefreshTokenSearchHit,
   ResourceServerRecord,
   RevocationJob,
   RevocationTarget,
@@ -27,6 +29,8 @@ import type {
 } from '../types.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { createPool, Params, runMigrations, transaction, type Queryable } from '@rtc/db/postgres';
+import { addressKey } from '@rtc/ip-intel';
+import { searchCountSql, searchPageSql } from '../search.ts';
 
 const LIVE = 'revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $NOW) AND (idle_expires_at IS NULL OR idle_expires_at > $NOW)';
 const TOKEN_FILTER_COLUMNS = ['user_id', 'client_id', 'audience', 'session_id', 'device_name', 'grant_id', 'rotating'] as const;
@@ -489,13 +493,13 @@ export class PostgresStore implements TenantStore {
     await db.query(
       `INSERT INTO refresh_tokens (id, user_id, client_id, grant_id, session_id, device_name, audience, scope, resource_servers,
          rotating, leeway, idle_lifetime, created_at, expires_at, idle_expires_at, initial_ip, initial_asn, initial_user_agent,
-         last_ip, last_asn, last_user_agent, metadata, current_hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $16, $17, $18, $19, $20)`,
+         last_ip, last_asn, last_user_agent, metadata, current_hash, initial_ip_key, last_ip_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $16, $17, $18, $19, $20, $21, $21)`,
       [
         token.id, token.user_id, token.client_id, token.grant_id, token.session_id, token.device_name, token.audience,
         token.scope.join(' '), JSON.stringify(token.resource_servers), token.rotating, token.leeway, token.idle_lifetime,
         token.created_at, token.expires_at, token.idle_expires_at, token.device.initial_ip, token.device.initial_asn,
-        token.device.initial_user_agent, JSON.stringify(token.metadata ?? {}), token.secretHash,
+        token.device.initial_user_agent, JSON.stringify(token.metadata ?? {}), token.secretHash, addressKey(token.device.initial_ip),
       ],
     );
     await db.query('INSERT INTO refresh_token_secrets (hash, token_id) VALUES ($1, $2)', [token.secretHash, token.id]);
@@ -546,9 +550,9 @@ export class PostgresStore implements TenantStore {
                current_hash = COALESCE($2, current_hash),
                previous_hash = CASE WHEN $3 THEN current_hash ELSE previous_hash END,
                previous_valid_until = CASE WHEN $3 THEN $4::bigint ELSE previous_valid_until END,
-               idle_expires_at = $5, last_exchanged_at = $6, last_ip = $7, last_asn = $8, last_user_agent = $9
+               idle_expires_at = $5, last_exchanged_at = $6, last_ip = $7, last_asn = $8, last_user_agent = $9, last_ip_key = $10
              WHERE id = $1`,
-            [token.id, plan.newSecretHash, rotated, plan.previousValidUntil, plan.idleExpiresAt, plan.lastExchangedAt, plan.lastIp, plan.lastAsn, plan.lastUserAgent],
+            [token.id, plan.newSecretHash, rotated, plan.previousValidUntil, plan.idleExpiresAt, plan.lastExchangedAt, plan.lastIp, plan.lastAsn, plan.lastUserAgent, addressKey(plan.lastIp)],
           );
           return {
             kind: 'exchanged',
@@ -655,6 +659,22 @@ export class PostgresStore implements TenantStore {
       params.values,
     );
     return rows.map((r) => ({ user_id: r.user_id as string, tokens: Number(r.tokens) }));
+  }
+
+  async searchRefreshTokens(filter: RefreshTokenSearch, now: number, from: string | undefined, take: number) {
+    const params = new Params();
+    const bind = (value: unknown) => params.add(value);
+    const text = searchPageSql(filter, { live: LIVE.replaceAll('$NOW', bind(now)), bind, like: 'ILIKE' }, `${REFRESH_TOKEN_SUMMARY_COLUMNS}, device_name`, from, take + 1);
+    const { rows } = await this.pool.query({ text, values: params.values, rowMode: 'array' });
+    const hits = rows.map((values: unknown[]): RefreshTokenSearchHit => ({ ...toRefreshTokenSummary(values), device_name: values[17] as string | null }));
+    return checkpoint(hits, take, (t) => t.id);
+  }
+
+  async countRefreshTokenSearch(filter: RefreshTokenSearch, now: number) {
+    const params = new Params();
+    const bind = (value: unknown) => params.add(value);
+    const row = (await this.one(searchCountSql(filter, { live: LIVE.replaceAll('$NOW', bind(now)), bind, like: 'ILIKE' }), params.values))!;
+    return { tokens: Number(row.tokens), users: Number(row.users), devices: Number(row.devices) };
   }
 
   async updateRefreshTokenMetadata(id: string, metadata: Record<string, string>) {

@@ -151,6 +151,18 @@ export const SQLITE_MIGRATIONS: string[] = [
   /* 6: rate-limit counts moved to their own file (COUNTER_MIGRATIONS) */ `
   DROP TABLE rate_limits;
   `,
+  /*
+   * 7: search across users by address (issue 20): a sortable 16-byte key of each token's initial
+   * and last address (IPv4 mapped into ::ffff:0:0/96, see addressKey in @rtc/ip-intel), so an
+   * address or a CIDR is one range of keys. Written with the text on insert and on exchange;
+   * here backfilled for live tokens (revoked ones are never searched) with `ip_key`, the same
+   * function registered on the connection (SqliteStore).
+   */ `
+  ALTER TABLE refresh_tokens ADD COLUMN initial_ip_key BLOB;
+  ALTER TABLE refresh_tokens ADD COLUMN last_ip_key BLOB;
+  UPDATE refresh_tokens SET initial_ip_key = ip_key(initial_ip), last_ip_key = ip_key(last_ip)
+   WHERE revoked_at IS NULL AND (initial_ip IS NOT NULL OR last_ip IS NOT NULL);
+  `,
 ];
 
 /**

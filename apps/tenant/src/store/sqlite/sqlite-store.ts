@@ -11,6 +11,8 @@ import type {
   Page,
   RefreshTokenFilter,
   RefreshTokenRecord,
+  RefreshTokenSearch,
+  RefreshTokenSearchHit,
   ResourceServerRecord,
   RevocationJob,
   RevocationTarget,
@@ -29,6 +31,8 @@ import { COUNTER_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations.ts';
 import { SqliteLocks } from './sqlite-locks.ts';
 import { SqliteRateLimiter } from './sqlite-rate-limiter.ts';
 import { openSqlite, whenWritable } from '@rtc/db/sqlite';
+import { addressKey } from '@rtc/ip-intel';
+import { searchCountSql, searchPageSql } from '../search.ts';
 import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toRefreshTokenSummary, toSession, toUser, type Row } from '../rows.ts';
 
 
@@ -57,7 +61,8 @@ export class SqliteStore implements TenantStore {
 
   /** `path` is a file, or `:memory:` for tests. */
   constructor(private readonly path: string) {
-    this.db = openSqlite(path, SQLITE_MIGRATIONS);
+    // ip_key: the address key of migration 7's backfill, the same function the store writes with.
+    this.db = openSqlite(path, SQLITE_MIGRATIONS, { functions: { ip_key: (ip: string | null) => addressKey(ip) } });
     this.fileLocks = new SqliteLocks(this.db);
   }
 
@@ -578,10 +583,10 @@ export class SqliteStore implements TenantStore {
     this.q(
       `INSERT INTO refresh_tokens (id, user_id, client_id, grant_id, session_id, device_name, audience, scope, resource_servers,
          rotating, leeway, idle_lifetime, created_at, expires_at, idle_expires_at, initial_ip, initial_asn, initial_user_agent,
-         last_ip, last_asn, last_user_agent, metadata, current_hash)
+         last_ip, last_asn, last_user_agent, metadata, current_hash, initial_ip_key, last_ip_key)
        VALUES (@id, @user_id, @client_id, @grant_id, @session_id, @device_name, @audience, @scope, @resource_servers,
          @rotating, @leeway, @idle_lifetime, @created_at, @expires_at, @idle_expires_at, @initial_ip, @initial_asn, @initial_user_agent,
-         @initial_ip, @initial_asn, @initial_user_agent, @metadata, @hash)`,
+         @initial_ip, @initial_asn, @initial_user_agent, @metadata, @hash, @ip_key, @ip_key)`,
     ).run({
       id: token.id,
       user_id: token.user_id,
@@ -603,6 +608,7 @@ export class SqliteStore implements TenantStore {
       initial_user_agent: token.device.initial_user_agent,
       metadata: JSON.stringify(token.metadata ?? {}),
       hash: token.secretHash,
+      ip_key: addressKey(token.device.initial_ip),
     });
     this.q('INSERT INTO refresh_token_secrets (hash, token_id) VALUES (?, ?)').run(token.secretHash, token.id);
   }
@@ -651,7 +657,7 @@ export class SqliteStore implements TenantStore {
                previous_hash = CASE WHEN @rotated THEN current_hash ELSE previous_hash END,
                previous_valid_until = CASE WHEN @rotated THEN @previous_valid_until ELSE previous_valid_until END,
                idle_expires_at = @idle_expires_at, last_exchanged_at = @last_exchanged_at,
-               last_ip = @last_ip, last_asn = @last_asn, last_user_agent = @last_user_agent
+               last_ip = @last_ip, last_asn = @last_asn, last_user_agent = @last_user_agent, last_ip_key = @last_ip_key
              WHERE id = @id`,
           ).run({
             id: token.id,
@@ -663,6 +669,7 @@ export class SqliteStore implements TenantStore {
             last_ip: plan.lastIp,
             last_asn: plan.lastAsn,
             last_user_agent: plan.lastUserAgent,
+            last_ip_key: addressKey(plan.lastIp),
           });
           return {
             kind: 'exchanged',
@@ -779,6 +786,19 @@ export class SqliteStore implements TenantStore {
     const { where, params } = whereOf({ client_id: clientId }, TOKEN_FILTER_COLUMNS, LIVE);
     const rows = this.q(`SELECT user_id, count(*) AS tokens FROM refresh_tokens ${where} GROUP BY user_id ORDER BY tokens DESC, user_id LIMIT @limit`).all({ ...params, now, limit }) as Row[];
     return rows.map((r) => ({ user_id: r.user_id as string, tokens: Number(r.tokens) }));
+  }
+
+  async searchRefreshTokens(filter: RefreshTokenSearch, now: number, from: string | undefined, take: number) {
+    const { sql, params } = bound((bind) => searchPageSql(filter, { live: liveAt(bind(now)), bind, like: 'LIKE' }, `${REFRESH_TOKEN_SUMMARY_COLUMNS}, device_name`, from, take + 1));
+    const rows = this.q(sql).raw(true).all(params) as unknown[][];
+    const hits = rows.map((values): RefreshTokenSearchHit => ({ ...toRefreshTokenSummary(values), device_name: values[17] as string | null }));
+    return checkpoint(hits, take, (t) => t.id);
+  }
+
+  async countRefreshTokenSearch(filter: RefreshTokenSearch, now: number) {
+    const { sql, params } = bound((bind) => searchCountSql(filter, { live: liveAt(bind(now)), bind, like: 'LIKE' }));
+    const row = this.q(sql).get(params) as Row;
+    return { tokens: Number(row.tokens), users: Number(row.users), devices: Number(row.devices) };
   }
 
   async updateRefreshTokenMetadata(id: string, metadata: Record<string, string>) {
@@ -946,6 +966,21 @@ const TOKEN_FILTER_COLUMNS = ['user_id', 'client_id', 'audience', 'session_id', 
 
 /** A token is live when it is neither revoked nor expired. */
 const LIVE = ['revoked_at IS NULL', '(expires_at IS NULL OR expires_at > @now)', '(idle_expires_at IS NULL OR idle_expires_at > @now)'];
+
+/** LIVE with `now` bound to the given placeholder. */
+const liveAt = (now: string) => LIVE.join(' AND ').replaceAll('@now', now);
+
+/** SQL built with positional names (@p1, @p2, ...) and the values they bind: one text per shape. */
+function bound(build: (bind: (value: unknown) => string) => string): { sql: string; params: Record<string, unknown> } {
+  const params: Record<string, unknown> = {};
+  let n = 0;
+  const sql = build((value) => {
+    const name = `p${++n}`;
+    params[name] = value;
+    return `@${name}`;
+  });
+  return { sql, params };
+}
 
 /** SQLite keeps booleans as integers. */
 const toColumns = (filter: RefreshTokenFilter) =>

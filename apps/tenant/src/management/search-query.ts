@@ -1,0 +1,53 @@
+import { addressRange, formatAsn, parseAsn } from '@rtc/ip-intel';
+import { z } from 'zod';
+import { schemas } from './validation.ts';
+
+/**
+ * The query parameters shared by the tenant's search extensions (issue 20, NOT Auth0's):
+ * GET /api/v2/refresh-tokens/search and GET /api/v2/sessions/search. Each parses to what the
+ * store searches by, so a bad value is a 400 `invalid_query_string` here, never an error below.
+ */
+
+/** ISO 8601 instant with a time zone: "2026-01-01T00:00:00Z", "2026-01-01T01:00:00.5+01:00". */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+const instant = z
+  .string()
+  .max(40)
+  .refine((v) => ISO_INSTANT.test(v) && !Number.isNaN(Date.parse(v)), 'Expected an ISO 8601 date and time with a time zone')
+  .transform((v) => Date.parse(v));
+
+export const searchFilters = {
+  /** An address or a CIDR, as the inclusive range of address keys it covers. */
+  ip: z
+    .string()
+    .max(64)
+    .transform((v, ctx) => {
+      const range = addressRange(v);
+      if (!range) ctx.addIssue({ code: 'custom', message: 'Expected an IPv4 or IPv6 address or CIDR' });
+      return range ?? z.NEVER;
+    })
+    .optional(),
+  /** "AS64500" or "64500", as the tenant writes it: "AS64500". */
+  asn: z
+    .string()
+    .max(12)
+    .transform((v, ctx) => {
+      const n = /^(AS)?\d+$/i.test(v) ? parseAsn(v) : null;
+      if (n === null) ctx.addIssue({ code: 'custom', message: 'Expected an AS number such as AS64500' });
+      return n === null ? z.NEVER : formatAsn(n);
+    })
+    .optional(),
+  user_agent: z.string().min(1).max(256).optional(),
+  last_used_from: instant.optional(),
+  last_used_to: instant.optional(),
+  from: schemas.id.optional(),
+  take: schemas.int(1, 100).optional(),
+  include_totals: schemas.bool.optional(),
+};
+
+/** Refuses a search without any condition: it would list the whole tenant. */
+export const needsOneOf =
+  (names: string[]) =>
+  <T extends Record<string, unknown>>(schema: z.ZodType<T>) =>
+    schema.refine((q) => names.some((name) => q[name] !== undefined), `Provide at least one of ${names.join(', ')}`);

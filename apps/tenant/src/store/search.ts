@@ -1,0 +1,75 @@
+import type { RefreshTokenSearch } from './types.ts';
+
+/**
+ * The SQL of search across users (issue 20), the same text for both stores: each passes its
+ * `LIVE` clause and a function that binds a value and answers its placeholder.
+ *
+ * An address or an ASN matches a token's initial OR its last one. One statement with that OR
+ * would have to gather and sort every match before its LIMIT (an ASN may hold 100,000 tokens),
+ * so a page is the union of two walks, one per column, each in id order and each stopped by
+ * the LIMIT (at most twice a page read), then the first `limit` of them by id. Totals have to
+ * visit every match anyway and use the OR.
+ */
+export interface SearchSql {
+  /** `LIVE` of the store, its `now` already bound. */
+  live: string;
+  bind: (value: unknown) => string;
+  /** SQLite's LIKE is case-insensitive for ASCII already; PostgreSQL's ILIKE is. */
+  like: 'LIKE' | 'ILIKE';
+}
+
+/** `%text%` with LIKE's wildcards taken literally (ESCAPE '\'). */
+export function containing(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+}
+
+/** The conditions on one token besides the pair searched by (`either`), and that pair. */
+function conditions(filter: RefreshTokenSearch, sql: SearchSql) {
+  const { bind, like } = sql;
+  const pairs: [string, string][] = [];
+  if (filter.ip) {
+    const from = bind(filter.ip.from);
+    const to = bind(filter.ip.to);
+    pairs.push([`initial_ip_key BETWEEN ${from} AND ${to}`, `last_ip_key BETWEEN ${from} AND ${to}`]);
+  }
+  if (filter.asn !== undefined) {
+    const asn = bind(filter.asn);
+    pairs.push([`initial_asn = ${asn}`, `last_asn = ${asn}`]);
+  }
+  const rest = [sql.live];
+  if (filter.user_agent !== undefined) {
+    // No index serves a substring: a filter, never a walk.
+    const ua = bind(containing(filter.user_agent));
+    rest.push(`(initial_user_agent ${like} ${ua} ESCAPE '\\' OR last_user_agent ${like} ${ua} ESCAPE '\\')`);
+  }
+  if (filter.client_id !== undefined) rest.push(`client_id = ${bind(filter.client_id)}`);
+  if (filter.device_name !== undefined) rest.push(`device_name ${like} ${bind(containing(filter.device_name))} ESCAPE '\\'`);
+  if (filter.last_used_from !== undefined) rest.push(`coalesce(last_exchanged_at, created_at) >= ${bind(filter.last_used_from)}`);
+  if (filter.last_used_to !== undefined) rest.push(`coalesce(last_exchanged_at, created_at) < ${bind(filter.last_used_to)}`);
+  // The address, else the ASN, is walked (an address is the more selective); the other filters.
+  const [either, ...others] = pairs;
+  for (const [a, b] of others) rest.push(`(${a} OR ${b})`);
+  return { either, rest };
+}
+
+/** One page of matches in id order after `from`: the columns given, at most `limit` rows. */
+export function searchPageSql(filter: RefreshTokenSearch, sql: SearchSql, columns: string, from: string | undefined, limit: number): string {
+  const { either, rest } = conditions(filter, sql);
+  const after = from !== undefined ? [`id > ${sql.bind(from)}`] : [];
+  const lim = sql.bind(limit);
+  if (!either) return `SELECT ${columns} FROM refresh_tokens WHERE ${[...rest, ...after].join(' AND ')} ORDER BY id LIMIT ${lim}`;
+  const walk = (condition: string) => `SELECT id FROM (SELECT id FROM refresh_tokens WHERE ${[condition, ...rest, ...after].join(' AND ')} ORDER BY id LIMIT ${lim}) AS w`;
+  return `SELECT ${columns} FROM refresh_tokens WHERE id IN (${walk(either[0])} UNION ${walk(either[1])}) ORDER BY id LIMIT ${lim}`;
+}
+
+/**
+ * Every match counted: tokens, users, and devices as the summary counts them (a user's device
+ * name; a user's unnamed tokens are one device). The length prefix keeps the pair unambiguous.
+ */
+export function searchCountSql(filter: RefreshTokenSearch, sql: SearchSql): string {
+  const { either, rest } = conditions(filter, sql);
+  const where = either ? [`(${either[0]} OR ${either[1]})`, ...rest] : rest;
+  return `SELECT count(*) AS tokens, count(DISTINCT user_id) AS users,
+            count(DISTINCT length(user_id) || ':' || user_id || ':' || coalesce(device_name, '')) AS devices
+          FROM refresh_tokens WHERE ${where.join(' AND ')}`;
+}

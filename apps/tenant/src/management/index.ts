@@ -9,6 +9,7 @@ import { refreshTokenSearchRoutes } from './routes/refresh-token-search.ts';
 import { refreshTokenSummaryRoutes } from './routes/refresh-token-summary.ts';
 import { refreshTokenRoutes } from './routes/refresh-tokens.ts';
 import { resourceServerRoutes } from './routes/resource-servers.ts';
+import { sessionSearchRoutes } from './routes/session-search.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { tenantSettingsRoutes } from './routes/tenant-settings.ts';
 import { userRoutes } from './routes/users.ts';
@@ -27,6 +28,8 @@ export function managementApi(deps: TenantDeps) {
     .route('/refresh-tokens', refreshTokenRoutes(deps))
     .route('/device-credentials', deviceCredentialRoutes(deps))
     .route('/grants', grantRoutes(deps))
+    // Not Auth0's: before /sessions/{id} (see the file).
+    .route('/sessions/search', sessionSearchRoutes(deps))
     .route('/sessions', sessionRoutes(deps))
     .route('/clients', clientRoutes(deps))
     .route('/client-grants', clientGrantRoutes(deps))

@@ -1,4 +1,4 @@
-import type { RefreshTokenSearch } from './types.ts';
+import type { RefreshTokenSearch, SessionSearch } from './types.ts';
 
 /**
  * The SQL of search across users (issue 20), the same text for both stores: each passes its
@@ -72,4 +72,56 @@ export function searchCountSql(filter: RefreshTokenSearch, sql: SearchSql): stri
   return `SELECT count(*) AS tokens, count(DISTINCT user_id) AS users,
             count(DISTINCT length(user_id) || ':' || user_id || ':' || coalesce(device_name, '')) AS devices
           FROM refresh_tokens WHERE ${where.join(' AND ')}`;
+}
+
+/**
+ * How a store reads a session's fields: sessions keep their record as JSON, so each store
+ * names the expression that extracts a field (`device.last_ip`, `expires_at`) as text or as a
+ * number, and its function from address text to key (`ip_key`, `rtc_ip_key`).
+ */
+export interface SessionFields {
+  text: (path: string) => string;
+  number: (path: string) => string;
+  ipKey: (expression: string) => string;
+}
+
+/**
+ * Live sessions matching `filter` (see SessionSearch): not ended, and not expired as the
+ * domain's `isExpired` says (an expiry of null is none). No index: sessions are searched
+ * by a walk of the table in id order, filtered.
+ */
+function sessionConditions(filter: SessionSearch, sql: Omit<SearchSql, 'live'>, f: SessionFields, now: string): string[] {
+  const { bind, like } = sql;
+  const where = [
+    'revoked_at IS NULL',
+    `(${f.number('expires_at')} IS NULL OR ${f.number('expires_at')} > ${now})`,
+    `(${f.number('idle_expires_at')} IS NULL OR ${f.number('idle_expires_at')} > ${now})`,
+  ];
+  if (filter.ip) {
+    const from = bind(filter.ip.from);
+    const to = bind(filter.ip.to);
+    where.push(`(${f.ipKey(f.text('device.initial_ip'))} BETWEEN ${from} AND ${to} OR ${f.ipKey(f.text('device.last_ip'))} BETWEEN ${from} AND ${to})`);
+  }
+  if (filter.asn !== undefined) {
+    const asn = bind(filter.asn);
+    where.push(`(${f.text('device.initial_asn')} = ${asn} OR ${f.text('device.last_asn')} = ${asn})`);
+  }
+  if (filter.user_agent !== undefined) {
+    const ua = bind(containing(filter.user_agent));
+    where.push(`(${f.text('device.initial_user_agent')} ${like} ${ua} ESCAPE '\\' OR ${f.text('device.last_user_agent')} ${like} ${ua} ESCAPE '\\')`);
+  }
+  if (filter.last_used_from !== undefined) where.push(`${f.number('last_interacted_at')} >= ${bind(filter.last_used_from)}`);
+  if (filter.last_used_to !== undefined) where.push(`${f.number('last_interacted_at')} < ${bind(filter.last_used_to)}`);
+  return where;
+}
+
+/** One page of matching sessions in id order after `from` (`json, revoked_at`), at most `limit`. */
+export function sessionSearchPageSql(filter: SessionSearch, sql: Omit<SearchSql, 'live'>, f: SessionFields, now: string, from: string | undefined, limit: number): string {
+  const where = sessionConditions(filter, sql, f, now);
+  if (from !== undefined) where.push(`id > ${sql.bind(from)}`);
+  return `SELECT json, revoked_at FROM sessions WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${sql.bind(limit)}`;
+}
+
+export function sessionSearchCountSql(filter: SessionSearch, sql: Omit<SearchSql, 'live'>, f: SessionFields, now: string): string {
+  return `SELECT count(*) AS sessions, count(DISTINCT user_id) AS users FROM sessions WHERE ${sessionConditions(filter, sql, f, now).join(' AND ')}`;
 }

@@ -210,6 +210,13 @@ export interface TenantStore {
   /** Ends the session; with `revokeTokens`, also journals revocation of its refresh tokens. */
   revokeSession(id: string, now: number, revokeTokens: { jobId: string } | null): Promise<SessionRecord | undefined>;
   revokeUserSessions(userId: string, now: number): Promise<number>;
+  /**
+   * Live sessions (not ended, not expired) matching every condition of `filter`, ordered by id,
+   * checkpoint-paged (the tenant's search extension, issue 20).
+   */
+  searchSessions(filter: SessionSearch, now: number, from: string | undefined, take: number): Promise<CheckpointPage<SessionRecord>>;
+  /** How many live sessions `searchSessions` finds in all, of how many users. */
+  countSessionSearch(filter: SessionSearch, now: number): Promise<{ sessions: number; users: number }>;
 
   // Authorization codes
   saveAuthorizationCode(codeHash: Buffer, code: AuthorizationCodeRecord): Promise<void>;

@@ -22,6 +22,7 @@ import type {
   RotationOutcome,
   RotationPlanner,
   SessionRecord,
+  SessionSearch,
   TenantEvent,
   TenantSettings,
   TenantStore,
@@ -30,7 +31,7 @@ import type {
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { createPool, Params, runMigrations, transaction, type Queryable } from '@rtc/db/postgres';
 import { addressKey } from '@rtc/ip-intel';
-import { searchCountSql, searchPageSql } from '../search.ts';
+import { searchCountSql, searchPageSql, sessionSearchCountSql, sessionSearchPageSql, type SessionFields } from '../search.ts';
 
 const LIVE = 'revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $NOW) AND (idle_expires_at IS NULL OR idle_expires_at > $NOW)';
 const TOKEN_FILTER_COLUMNS = ['user_id', 'client_id', 'audience', 'session_id', 'device_name', 'grant_id', 'rotating'] as const;
@@ -454,6 +455,20 @@ export class PostgresStore implements TenantStore {
     });
   }
 
+  async searchSessions(filter: SessionSearch, now: number, from: string | undefined, take: number) {
+    const params = new Params();
+    const bind = (value: unknown) => params.add(value);
+    const text = sessionSearchPageSql(filter, { bind, like: 'ILIKE' }, SESSION_FIELDS, bind(now), from, take + 1);
+    return checkpoint((await this.all(text, params.values)).map(toSession), take, (s) => s.id);
+  }
+
+  async countSessionSearch(filter: SessionSearch, now: number) {
+    const params = new Params();
+    const bind = (value: unknown) => params.add(value);
+    const row = (await this.one(sessionSearchCountSql(filter, { bind, like: 'ILIKE' }, SESSION_FIELDS, bind(now)), params.values))!;
+    return { sessions: Number(row.sessions), users: Number(row.users) };
+  }
+
   async revokeUserSessions(userId: string, now: number): Promise<number> {
     return (await this.pool.query('UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL', [now, userId])).rowCount ?? 0;
   }
@@ -789,6 +804,13 @@ export class PostgresStore implements TenantStore {
     return rows.map((r) => JSON.parse(r.json) as TenantEvent);
   }
 }
+
+/** A session's fields in its JSON (text column); rtc_ip_key comes with migration 2. */
+const SESSION_FIELDS: SessionFields = {
+  text: (path) => `(json::jsonb #>> '{${path.replaceAll('.', ',')}}')`,
+  number: (path) => `(json::jsonb #>> '{${path.replaceAll('.', ',')}}')::bigint`,
+  ipKey: (expression) => `rtc_ip_key(${expression})`,
+};
 
 /** `WHERE a = $1 AND b = $2` over the filter's defined keys (keys come from a fixed list). */
 function whereOf(filter: object, columns: readonly string[], params: Params, extra: string[] = []): string {

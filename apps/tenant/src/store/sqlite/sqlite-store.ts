@@ -20,6 +20,7 @@ import type {
   RotationOutcome,
   RotationPlanner,
   SessionRecord,
+  SessionSearch,
   TenantEvent,
   TenantSettings,
   TenantStore,
@@ -32,7 +33,7 @@ import { SqliteLocks } from './sqlite-locks.ts';
 import { SqliteRateLimiter } from './sqlite-rate-limiter.ts';
 import { openSqlite, whenWritable } from '@rtc/db/sqlite';
 import { addressKey } from '@rtc/ip-intel';
-import { searchCountSql, searchPageSql } from '../search.ts';
+import { searchCountSql, searchPageSql, sessionSearchCountSql, sessionSearchPageSql, type SessionFields } from '../search.ts';
 import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toRefreshTokenSummary, toSession, toUser, type Row } from '../rows.ts';
 
 
@@ -526,6 +527,17 @@ export class SqliteStore implements TenantStore {
     });
   }
 
+  async searchSessions(filter: SessionSearch, now: number, from: string | undefined, take: number): Promise<CheckpointPage<SessionRecord>> {
+    const { sql, params } = bound((bind) => sessionSearchPageSql(filter, { bind, like: 'LIKE' }, SESSION_FIELDS, bind(now), from, take + 1));
+    return checkpoint((this.q(sql).all(params) as Row[]).map(toSession), take, (s) => s.id);
+  }
+
+  async countSessionSearch(filter: SessionSearch, now: number) {
+    const { sql, params } = bound((bind) => sessionSearchCountSql(filter, { bind, like: 'LIKE' }, SESSION_FIELDS, bind(now)));
+    const row = this.q(sql).get(params) as Row;
+    return { sessions: Number(row.sessions), users: Number(row.users) };
+  }
+
   async revokeUserSessions(userId: string, now: number): Promise<number> {
     return this.q('UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL').run(now, userId).changes;
   }
@@ -966,6 +978,13 @@ const TOKEN_FILTER_COLUMNS = ['user_id', 'client_id', 'audience', 'session_id', 
 
 /** A token is live when it is neither revoked nor expired. */
 const LIVE = ['revoked_at IS NULL', '(expires_at IS NULL OR expires_at > @now)', '(idle_expires_at IS NULL OR idle_expires_at > @now)'];
+
+/** A session's fields in its JSON; `ip_key` is registered on the connection (see the constructor). */
+const SESSION_FIELDS: SessionFields = {
+  text: (path) => `json_extract(json, '$.${path}')`,
+  number: (path) => `json_extract(json, '$.${path}')`,
+  ipKey: (expression) => `ip_key(${expression})`,
+};
 
 /** LIVE with `now` bound to the given placeholder. */
 const liveAt = (now: string) => LIVE.join(' AND ').replaceAll('@now', now);

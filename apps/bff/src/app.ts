@@ -15,6 +15,7 @@ import { loadSession } from './middleware/session.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
+import { searchRoutes } from './routes/search.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { userRoutes } from './routes/users.ts';
 
@@ -53,6 +54,7 @@ export function createApp(deps: BffDeps) {
   app.route('/api/settings', settingsRoutes(deps));
   app.route('/api/audit', auditRoutes(deps));
   app.route('/api/applications', applicationRoutes(deps));
+  app.route('/api/search', searchRoutes(deps));
   app.all('/api/*', () => {
     throw new BffError(404, 'not_found', 'No such API route.');
   });

@@ -18,7 +18,9 @@ const text = fc.oneof(
   fc.constantFrom('', '\u0000', '\ud800', '🙂', '../..', "' OR 1=1", '<script>', '__proto__', 'x'.repeat(300)),
 );
 const segment = fc.oneof(text.map((s) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '\ufffd')) || 'x'), fc.constantFrom('%E0%A4%A', '%00', encodeURIComponent(DEMO.sampleUser.user_id)));
-const payload = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.dictionary(fc.constantFrom('device_name', 'client_id', 'action', 'grant_id', 'token_id', 'session_id', 'revoke_refresh_token_grant', 'x'), fc.oneof(text, fc.jsonValue({ maxDepth: 1 }))));
+// The search's filter, with hostile text in each condition (it reaches the tenant's queries).
+const searchFilter = fc.dictionary(fc.constantFrom('ip', 'asn', 'user_agent', 'device_name', 'client_id', 'last_used_from', 'x'), text, { minKeys: 1, maxKeys: 3 });
+const payload = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.record({ filter: searchFilter, confirm: fc.constantFrom('REVOKE', 'x') }, { requiredKeys: ['filter'] }), fc.dictionary(fc.constantFrom('device_name', 'client_id', 'action', 'grant_id', 'token_id', 'session_id', 'revoke_refresh_token_grant', 'filter', 'confirm', 'expected', 'x'), fc.oneof(text, fc.jsonValue({ maxDepth: 1 }))));
 const ROUTES: [method: string, template: string][] = [
   ['GET', '/api/users?{q}'],
   ['GET', '/api/users/{id}'],
@@ -39,8 +41,13 @@ const ROUTES: [method: string, template: string][] = [
   ['GET', '/api/audit?{q}'],
   ['GET', '/api/audit/export.csv?{q}'],
   ['PUT', '/api/users/{id}'],
+  ['GET', '/api/search/applications'],
+  ['GET', '/api/search/refresh-tokens?{q}'],
+  ['GET', '/api/search/sessions?{q}'],
+  ['POST', '/api/search/refresh-tokens/impact'],
+  ['POST', '/api/search/refresh-tokens/revoke'],
 ];
-const query = fc.dictionary(fc.constantFrom('q', 'page', 'per_page', 'actor', 'user_id', 'action', 'from', 'to', 'take', 'client_id', 'x'), text, { maxKeys: 4 }).map((o) => new URLSearchParams(o).toString());
+const query = fc.dictionary(fc.constantFrom('q', 'page', 'per_page', 'actor', 'user_id', 'action', 'from', 'to', 'take', 'client_id', 'ip', 'asn', 'user_agent', 'device_name', 'last_used_from', 'x'), text, { maxKeys: 4 }).map((o) => new URLSearchParams(o).toString());
 
 /** The tenant as the BFF would change it: Jane's tokens and grants, the setting. */
 async function tenantState() {

@@ -77,6 +77,22 @@ const ROUTES: Route[] = [
     allowed: revokers,
   },
   { method: 'PATCH', path: '/api/settings', body: { revoke_refresh_token_grant: false }, allowed: ['admin'] },
+  { method: 'GET', path: '/api/search/applications', allowed: revokers },
+  { method: 'GET', path: '/api/search/refresh-tokens?ip=127.0.0.1&take=5', allowed: revokers },
+  { method: 'GET', path: '/api/search/sessions?ip=127.0.0.1&take=5', allowed: revokers },
+  { method: 'POST', path: '/api/search/refresh-tokens/impact', body: { filter: { device_name: 'matrix-search' } }, allowed: revokers },
+  {
+    method: 'POST',
+    path: '/api/search/refresh-tokens/revoke',
+    body: async () => {
+      // A device of its own, so the result set is one token, previewed as the dialog does.
+      const filter = { device_name: `matrix-search-${Math.random().toString(36).slice(2)}` };
+      await endUserApp(stack.tenantUrl).login(DEMO.sampleUser.email, filter.device_name);
+      const { totals, digest } = await json(await staff.admin.api('POST', '/api/search/refresh-tokens/impact', { filter }));
+      return { filter, expected: { tokens: totals.tokens, digest }, confirm: 'REVOKE' };
+    },
+    allowed: revokers,
+  },
 ];
 
 describe('every route for every role', () => {

@@ -340,6 +340,7 @@ export const AUDIT_ACTIONS = [
   'refresh_token.revoke',
   'refresh_tokens.revoke_all',
   'application.revoke_all_tokens',
+  'search.revoke_tokens',
   'session.revoke',
   'settings.update',
   'staff.sign_in',
@@ -412,3 +413,131 @@ export const RevokeApplicationTokensBody = z.object({ confirm_name: z.string().m
 export type RevokeApplicationTokensBody = z.infer<typeof RevokeApplicationTokensBody>;
 
 export type ApplicationRevokeResult = { client_id: string; name: string; revoked: TokenCounts; audit_id: string };
+
+// ---------------------------------------------------------------- search across users (issue 20)
+
+/** The address formats the search takes: one address, or a CIDR range. */
+const IP_FORMATS = [z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()];
+/** An optional text filter: surrounding blanks dropped, and an empty one (a cleared field) is no filter. */
+const textFilter = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .optional()
+    .transform((v) => (v ? v : undefined));
+
+const searchFields = {
+  /** An IPv4/IPv6 address or CIDR range: matches a token (session) first or last seen in it. */
+  ip: textFilter(64).refine((v) => v === undefined || IP_FORMATS.some((f) => f.safeParse(v).success), 'must be an IPv4 or IPv6 address, or a CIDR range such as 203.0.113.0/24'),
+  /** "AS64500" or "64500": the network first or last seen on. */
+  asn: textFilter(12).refine((v) => v === undefined || (/^(AS)?\d{1,10}$/i.test(v) && Number(v.replace(/^AS/i, '')) <= 4_294_967_295), 'must be an AS number such as AS64500'),
+  /** Part of the user agent first or last seen, any case. */
+  user_agent: textFilter(256),
+  /** Part of the device name, any case. */
+  device_name: textFilter(255),
+  client_id: textFilter(255),
+  /** "Last used between": from (inclusive) and to (exclusive), ISO 8601 instants. */
+  last_used_from: z.iso.datetime({ offset: true }).optional(),
+  last_used_to: z.iso.datetime({ offset: true }).optional(),
+};
+const { client_id: _clientId, device_name: _deviceName, ...sessionSearchFields } = searchFields;
+
+type FilterShape = { ip?: string; asn?: string; user_agent?: string; device_name?: string; client_id?: string; last_used_from?: string; last_used_to?: string };
+const FILTER_KEYS = ['ip', 'asn', 'user_agent', 'device_name', 'client_id', 'last_used_from', 'last_used_to'] as const;
+/** A search names at least one condition (the tenant refuses a search of everything), and a time range that is one. */
+const checkFilter = (f: FilterShape, ctx: z.RefinementCtx) => {
+  if (!FILTER_KEYS.some((k) => f[k] !== undefined)) ctx.addIssue({ code: 'custom', path: ['filter'], message: 'Give at least one of ip, asn, user_agent, device_name, client_id, last_used_from, last_used_to.' });
+  if (f.last_used_from && f.last_used_to && Date.parse(f.last_used_from) >= Date.parse(f.last_used_to)) ctx.addIssue({ code: 'custom', path: ['last_used_to'], message: 'must be after last_used_from' });
+};
+const paging = { take: intFromQuery(1, 100, 50), from: z.string().min(1).max(1024).optional() };
+
+/** What a refresh-token search matches; the binding preview and the revocation are bound to it. */
+export const TokenSearchFilter = z.object(searchFields).strict().superRefine(checkFilter);
+export type TokenSearchFilter = z.output<typeof TokenSearchFilter>;
+export const SessionSearchFilter = z.object(sessionSearchFields).strict().superRefine(checkFilter);
+export type SessionSearchFilter = z.output<typeof SessionSearchFilter>;
+
+/** GET /api/search/refresh-tokens: the filter, and the page (`from`: the previous page's `next`). */
+export const TokenSearchQuery = z.object({ ...searchFields, ...paging }).strict().superRefine(checkFilter);
+export type TokenSearchQuery = z.output<typeof TokenSearchQuery>;
+export const SessionSearchQuery = z.object({ ...sessionSearchFields, ...paging }).strict().superRefine(checkFilter);
+export type SessionSearchQuery = z.output<typeof SessionSearchQuery>;
+
+/** Where a token or session was first or last seen, with what the user pages show of it. */
+export type SearchSighting = {
+  ip: string | null;
+  asn: string | null;
+  user_agent: string | null;
+  /** The user agent in a few words ("Chrome 126 on ChromeOS"). */
+  agent: string | null;
+  /** The network and country of the address. */
+  place: IpPlace | null;
+};
+export type SearchUser = { user_id: string; email: string | null; name: string | null };
+
+export type TokenSearchRow = {
+  id: string;
+  user: SearchUser;
+  application: Application;
+  device_name: string | null;
+  session_id: string | null;
+  created_at: string | null;
+  /** The last exchange, or the issue when never exchanged: what "last used between" compares. */
+  last_used_at: string | null;
+  initial: SearchSighting;
+  last: SearchSighting;
+};
+export type SessionSearchRow = {
+  id: string;
+  user: SearchUser;
+  applications: Application[];
+  created_at: string | null;
+  authenticated_at: string | null;
+  /** The last interaction: what "last used between" compares. */
+  last_used_at: string | null;
+  initial: SearchSighting;
+  last: SearchSighting;
+};
+
+/**
+ * One page of a search across users. `unavailable` is a sentence when the tenant cannot search
+ * (a real Auth0 tenant: the search is the embedded tenant's extension), with no rows then.
+ */
+export type TokenSearchResult = { tokens: TokenSearchRow[]; next: string | null; totals: TokenCounts | null; unavailable: string | null };
+export type SessionCounts = { sessions: number; users: number };
+export type SessionSearchResult = { sessions: SessionSearchRow[]; next: string | null; totals: SessionCounts | null; unavailable: string | null };
+
+/** POST /api/search/refresh-tokens/impact */
+export const TokenSearchImpactBody = z.object({ filter: TokenSearchFilter }).strict();
+export type TokenSearchImpactBody = z.input<typeof TokenSearchImpactBody>;
+
+/**
+ * "Revoke these N tokens", now: the binding preview. `digest` is the SHA-256 (hex) of the
+ * matched token ids, sorted and joined by newlines; the revocation runs only if it still holds.
+ * Past `limit` tokens the preview stops counting (`over_limit`) and nothing is revoked.
+ */
+export type TokenSearchImpact = {
+  filter: TokenSearchFilter;
+  totals: TokenCounts;
+  /** The users with most matching tokens, at most 10. */
+  first_users: { user_id: string; email: string | null; tokens: number }[];
+  digest: string;
+  over_limit: boolean;
+  limit: number;
+};
+
+/** The revocation: the filter, what its preview showed, and REVOKE typed in. */
+export const RevokeSearchTokensBody = z
+  .object({
+    filter: TokenSearchFilter,
+    expected: z.object({ tokens: z.number().int().min(0), digest: z.string().regex(/^[0-9a-f]{64}$/, 'must be the preview digest') }).strict().optional(),
+    confirm: z.string().max(64),
+  })
+  .strict();
+export type RevokeSearchTokensBody = z.input<typeof RevokeSearchTokensBody>;
+
+export type SearchRevokeResult = { filter: TokenSearchFilter; revoked: TokenCounts; audit_id: string };
+
+/** GET /api/search/applications: the application filter's choices. */
+export type SearchApplications = { applications: Application[] };

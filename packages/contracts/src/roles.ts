@@ -13,6 +13,8 @@ export const CAN = {
   readAudit: ['support', 'admin'],
   /** The Applications area: counts across users, and revoking every token of an application. */
   manageApplications: ['admin'],
+  /** Search across users (refresh tokens and sessions by address, network, agent...) and revoking a result set. */
+  searchTokens: ['support', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof CAN;
 

@@ -5,20 +5,29 @@ import { Browser } from './browser.ts';
 /** The demo mobile app's loopback callback (registered on acme-mobile and acme-web). */
 const CALLBACK = 'http://127.0.0.1:8765/callback';
 
+/** The client's address (for a tenant that trusts one proxy hop) and agent, as request headers. */
+const clientHeaders = (options: { from?: string; userAgent?: string }): Record<string, string> => ({
+  ...(options.from ? { 'x-forwarded-for': options.from } : {}),
+  ...(options.userAgent ? { 'user-agent': options.userAgent } : {}),
+});
+
 /**
  * An end user's app against the tenant, as a real client would be: the password grant on a
  * named device for a refresh token, and refresh-token exchanges.
  */
 export function endUserApp(tenantUrl: string, clientId: string = DEMO.clients.mobile.client_id, clientSecret?: string) {
-  const post = (path: string, form: Record<string, string>) =>
+  const post = (path: string, form: Record<string, string>, headers: Record<string, string> = {}) =>
     fetch(`${tenantUrl}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
       body: new URLSearchParams({ client_id: clientId, ...(clientSecret ? { client_secret: clientSecret } : {}), ...form }),
     });
   return {
-    /** Signs in on `device`; returns the refresh token. */
-    async login(email: string, device: string, options: { audience?: string; scope?: string } = {}): Promise<string> {
+    /**
+     * Signs in on `device`; returns the refresh token. `from`: the client's address, as a proxy
+     * the tenant trusts (its trustProxy option) reports it in X-Forwarded-For; `userAgent`: the app's agent.
+     */
+    async login(email: string, device: string, options: { audience?: string; scope?: string; from?: string; userAgent?: string } = {}): Promise<string> {
       const res = await post('/oauth/token', {
         grant_type: 'password',
         username: email,
@@ -26,7 +35,7 @@ export function endUserApp(tenantUrl: string, clientId: string = DEMO.clients.mo
         scope: options.scope ?? 'openid profile offline_access',
         device,
         ...(options.audience ? { audience: options.audience } : {}),
-      });
+      }, clientHeaders(options));
       if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
       return ((await res.json()) as { refresh_token: string }).refresh_token;
     },
@@ -35,9 +44,9 @@ export function endUserApp(tenantUrl: string, clientId: string = DEMO.clients.mo
      * tenant creates a session, and the refresh token is bound to it. `userAgent` is the
      * browser's agent on those pages (the session's), node's own otherwise.
      */
-    async loginWithBrowser(email: string, device: string, options: { audience?: string; scope?: string; userAgent?: string } = {}): Promise<{ refreshToken: string; sessionId: string }> {
+    async loginWithBrowser(email: string, device: string, options: { audience?: string; scope?: string; userAgent?: string; from?: string } = {}): Promise<{ refreshToken: string; sessionId: string }> {
       const browser = new Browser();
-      const agent: Record<string, string> = options.userAgent ? { 'user-agent': options.userAgent } : {};
+      const agent = clientHeaders(options);
       const verifier = randomBytes(32).toString('base64url');
       const authorize = new URL('/authorize', tenantUrl);
       authorize.search = new URLSearchParams({
@@ -60,14 +69,14 @@ export function endUserApp(tenantUrl: string, clientId: string = DEMO.clients.mo
       });
       const code = new URL(login.headers.get('location') ?? 'about:blank').searchParams.get('code');
       if (!code) throw new Error(`login failed (${login.status})`);
-      const res = await post('/oauth/token', { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: verifier });
+      const res = await post('/oauth/token', { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: verifier }, clientHeaders({ ...(options.from ? { from: options.from } : {}) }));
       const body = (await res.json()) as { refresh_token: string; id_token: string };
       const claims = JSON.parse(Buffer.from(body.id_token.split('.')[1]!, 'base64url').toString()) as { sid: string };
       return { refreshToken: body.refresh_token, sessionId: claims.sid };
     },
     /** One exchange: the status, and the new refresh token when the client rotates. */
-    async refresh(refreshToken: string): Promise<{ status: number; refreshToken?: string }> {
-      const res = await post('/oauth/token', { grant_type: 'refresh_token', refresh_token: refreshToken });
+    async refresh(refreshToken: string, options: { from?: string; userAgent?: string } = {}): Promise<{ status: number; refreshToken?: string }> {
+      const res = await post('/oauth/token', { grant_type: 'refresh_token', refresh_token: refreshToken }, clientHeaders(options));
       const body = (await res.json()) as { refresh_token?: string };
       return { status: res.status, ...(body.refresh_token ? { refreshToken: body.refresh_token } : {}) };
     },

@@ -1,5 +1,6 @@
 import type { TokenCounts } from '@rtc/contracts';
 import { BffError } from '../errors.ts';
+import { ManagementHttp } from './management-http.ts';
 import type { ManagementTokenProvider } from './token-provider.ts';
 
 /** One application's live refresh tokens as the tenant counts them. */
@@ -17,35 +18,14 @@ export const COUNTS_UNAVAILABLE =
  * the BFF's 429-aware fetch, since the SDK knows no summary endpoint.
  */
 export class ApplicationsGateway {
-  constructor(
-    private readonly baseUrl: string,
-    private readonly tokens: ManagementTokenProvider,
-    private readonly fetchImpl: typeof fetch,
-  ) {}
+  private readonly http: ManagementHttp;
 
-  private async request(what: string, path: string, init: RequestInit = {}): Promise<Response> {
-    let res: Response;
-    try {
-      res = await this.fetchImpl(`${this.baseUrl}${path}`, {
-        ...init,
-        headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${await this.tokens.get()}` },
-      });
-    } catch {
-      throw new BffError(502, 'tenant_unreachable', `The tenant's Management API could not be reached while trying to ${what}. Check that the tenant is up, then retry.`);
-    }
-    if (res.ok || res.status === 404) return res;
-    const message = ((await res.json().catch(() => ({}))) as { message?: string }).message ?? `HTTP ${res.status}`;
-    switch (res.status) {
-      case 401:
-        this.tokens.invalidate();
-        throw new BffError(502, 'management_unauthorized', `The tenant did not accept the console's Management API token while trying to ${what}. Retry.`);
-      case 403:
-        throw new BffError(502, 'management_forbidden', `The console's machine-to-machine application lacks a permission needed to ${what} (${message}).`);
-      case 429:
-        throw new BffError(503, 'rate_limited', `The tenant's Management API is rate limiting the console. Try again in ${Number(res.headers.get('retry-after')) || 5} seconds.`);
-      default:
-        throw new BffError(502, 'tenant_error', `The tenant failed while trying to ${what} (${message}). Retry in a moment.`);
-    }
+  constructor(baseUrl: string, tokens: ManagementTokenProvider, fetchImpl: typeof fetch) {
+    this.http = new ManagementHttp(baseUrl, tokens, fetchImpl);
+  }
+
+  private request(what: string, path: string, init: RequestInit = {}): Promise<Response> {
+    return this.http.request(what, path, init);
   }
 
   /** Every application's counts, or one's (with the users holding most of its tokens); null where the tenant cannot count (404: not the embedded tenant). */

@@ -1,0 +1,124 @@
+import type { SessionSearchQuery, SessionSearchResult, TokenSearchFilter, TokenSearchImpact, TokenSearchQuery, TokenSearchResult } from '@rtc/contracts';
+import { BffError } from '../errors.ts';
+import { countTokens, digestOf, toSessionRow, toTokenRow, topUsers, type UserNames } from '../domain/search-view.ts';
+import type { ManagementGateway } from '../management/gateway.ts';
+import { SEARCH_UNAVAILABLE, type SearchGateway, type TenantRefreshToken } from '../management/search.ts';
+
+/** A result set revoked at once is at most this many tokens: past it, narrow the search. */
+export const SEARCH_REVOKE_LIMIT = 10_000;
+/** The tenant's largest page, used to collect a result set for the preview. */
+const COLLECT_PAGE = 100;
+const FIRST_USERS = 10;
+/** User names are read per user (the Management API has no lookup of many ids at once): remembered briefly, for paging back and forth. */
+const USER_TTL_MS = 60_000;
+const MAX_USERS_REMEMBERED = 5_000;
+const LOOKUP_CONCURRENCY = 8;
+
+/** The binding preview, with what it counted: the ids the revocation acts on. */
+export type CollectedImpact = TokenSearchImpact & { ids: string[] };
+
+const filterOf = <T extends { take?: number; from?: string | undefined }>(query: T): Omit<T, 'take' | 'from'> => {
+  const { take: _take, from: _from, ...filter } = query;
+  return filter;
+};
+
+/**
+ * Search across users (issue 20): pages of refresh tokens and sessions as the console shows
+ * them, and the binding preview of revoking a token result set, collected from the tenant's
+ * pages. A tenant without the search (404: a real Auth0 tenant) gets the sentence instead.
+ */
+export class SearchService {
+  private readonly users = new Map<string, { at: number; email: string | null; name: string | null }>();
+
+  constructor(
+    private readonly search: SearchGateway,
+    private readonly mgmt: ManagementGateway,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async tokens(query: TokenSearchQuery): Promise<TokenSearchResult> {
+    const page = await this.search.tokens(filterOf(query), { take: query.take, from: query.from, totals: true });
+    if (!page) return { tokens: [], next: null, totals: null, unavailable: SEARCH_UNAVAILABLE };
+    const [names, users] = await Promise.all([this.mgmt.names(), this.userNames(page.refresh_tokens.map((t) => t.user_id))]);
+    return { tokens: page.refresh_tokens.map((t) => toTokenRow(t, users, names)), next: page.next, totals: page.totals, unavailable: null };
+  }
+
+  async sessions(query: SessionSearchQuery): Promise<SessionSearchResult> {
+    const page = await this.search.sessions(filterOf(query), { take: query.take, from: query.from, totals: true });
+    if (!page) return { sessions: [], next: null, totals: null, unavailable: SEARCH_UNAVAILABLE };
+    const [names, users] = await Promise.all([this.mgmt.names(), this.userNames(page.sessions.map((s) => s.user_id))]);
+    return { sessions: page.sessions.map((s) => toSessionRow(s, users, names)), next: page.next, totals: page.totals, unavailable: null };
+  }
+
+  /**
+   * What revoking the result set would revoke, now: every matching token, collected page by
+   * page (up to SEARCH_REVOKE_LIMIT), counted, and bound by the digest of their ids.
+   */
+  async tokenImpact(filter: TokenSearchFilter): Promise<CollectedImpact> {
+    const matched: TenantRefreshToken[] = [];
+    let from: string | undefined;
+    let tenantTotals: TokenSearchImpact['totals'] | null = null;
+    let overLimit = false;
+    for (;;) {
+      const page = await this.search.tokens(filter, { take: COLLECT_PAGE, from, totals: from === undefined });
+      if (!page) throw new BffError(501, 'search_unavailable', SEARCH_UNAVAILABLE);
+      tenantTotals ??= page.totals;
+      matched.push(...page.refresh_tokens);
+      if (matched.length > SEARCH_REVOKE_LIMIT) {
+        overLimit = true;
+        break;
+      }
+      if (!page.next) break;
+      from = page.next;
+    }
+    // Within the limit the counts are of exactly the tokens collected; past it, the tenant's.
+    const totals = overLimit && tenantTotals ? tenantTotals : countTokens(matched);
+    const top = topUsers(matched, FIRST_USERS);
+    const users = await this.userNames(top.map((u) => u.user_id));
+    const ids = overLimit ? [] : matched.map((t) => t.id);
+    return {
+      filter,
+      totals,
+      first_users: top.map((u) => ({ ...u, email: users.get(u.user_id)?.email ?? null })),
+      digest: digestOf(ids),
+      over_limit: overLimit,
+      limit: SEARCH_REVOKE_LIMIT,
+      ids,
+    };
+  }
+
+  /** Exactly these tokens, 100 ids a call (POST /api/v2/refresh-tokens/revoke {ids}). */
+  revoke(ids: string[]): Promise<void> {
+    return this.mgmt.revokeTokensByIds(ids);
+  }
+
+  /** Email and name of each user, read at most LOOKUP_CONCURRENCY at a time; a user gone since is left out. */
+  private async userNames(ids: string[]): Promise<UserNames> {
+    const now = this.now();
+    const result: UserNames = new Map();
+    const missing: string[] = [];
+    for (const id of new Set(ids)) {
+      const known = this.users.get(id);
+      if (known && now - known.at < USER_TTL_MS) result.set(id, known);
+      else missing.push(id);
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < missing.length) {
+        const id = missing[next++]!;
+        const user = await this.mgmt.getUser(id).catch((err: unknown) => {
+          if (err instanceof BffError && err.code === 'not_found') return undefined;
+          throw err;
+        });
+        if (!user) continue;
+        const entry = { at: now, email: typeof user.email === 'string' ? user.email : null, name: typeof user.name === 'string' ? user.name : null };
+        result.set(id, entry);
+        if (this.users.size >= MAX_USERS_REMEMBERED) this.users.delete(this.users.keys().next().value!);
+        this.users.delete(id);
+        this.users.set(id, entry);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LOOKUP_CONCURRENCY, missing.length) }, worker));
+    return result;
+  }
+}

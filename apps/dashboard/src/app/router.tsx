@@ -31,6 +31,15 @@ export const routes: RouteObject[] = [
       { path: 'settings', element: <Navigate to={paths.settings} replace /> },
       { path: 'settings/advanced', lazy: async () => ({ Component: (await import('../features/settings/components/settings-page')).SettingsPage }) },
       { path: 'applications', lazy: async () => ({ Component: (await import('../features/applications/components/applications-page')).ApplicationsPage }) },
+      {
+        path: 'search',
+        lazy: async () => ({ Component: (await import('../features/search/components/search-page')).SearchPage }),
+        children: [
+          { index: true, lazy: async () => ({ Component: (await import('../features/search/components/search-page')).SearchIndex }) },
+          { path: 'refresh-tokens', lazy: async () => ({ Component: (await import('../features/search/components/token-results')).TokenResults }) },
+          { path: 'sessions', lazy: async () => ({ Component: (await import('../features/search/components/session-results')).SessionResults }) },
+        ],
+      },
       { path: 'audit', lazy: async () => ({ Component: (await import('../features/audit/components/audit-page')).AuditPage }) },
       { path: '*', lazy: async () => ({ Component: (await import('./routes/not-found')).NotFound }) },
     ],

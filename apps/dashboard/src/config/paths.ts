@@ -11,6 +11,7 @@ export const paths = {
   user: (userId: string, tab: UserTab = 'details') => `/users/${encodeURIComponent(userId)}${tab === 'details' ? '' : `/${tab}`}`,
   settings: '/settings/advanced',
   audit: '/audit',
+  search: (tab?: 'refresh-tokens' | 'sessions') => `/search${tab ? `/${tab}` : ''}`,
   signIn: (returnTo: string) => `/auth/login?returnTo=${encodeURIComponent(returnTo)}`,
 } as const;
 

@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly retryAfter?: number,
     /** 409 impact_changed: the new preview, and how it differs from the one confirmed. */
     readonly changed?: { impact: Impact; changes: string[] },
+    /** 400: which fields were wrong, in words, to show beside them. */
+    readonly fields?: Record<string, string>,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -50,5 +52,6 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     body?.error.request_id,
     body?.error.retry_after,
     body?.error.impact ? { impact: body.error.impact, changes: body.error.changes ?? [] } : undefined,
+    body?.error.fields,
   );
 }

@@ -8,6 +8,7 @@ import { DataAttribution } from '../../features/locations/components/data-attrib
 export function AppShell() {
   const canReadAudit = useCan('readAudit');
   const canManageApplications = useCan('manageApplications');
+  const canSearch = useCan('searchTokens');
   const { data } = useMe();
   return (
     <div className="shell">
@@ -22,6 +23,7 @@ export function AppShell() {
         </div>
         <nav aria-label="Main">
           <NavLink to={paths.users()}>Users</NavLink>
+          {canSearch ? <NavLink to={paths.search()}>Search</NavLink> : null}
           <NavLink to={paths.settings}>Tenant Settings</NavLink>
           {canManageApplications ? <NavLink to="/applications">Applications</NavLink> : null}
           {canReadAudit ? <NavLink to={paths.audit}>Audit log</NavLink> : null}

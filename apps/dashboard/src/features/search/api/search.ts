@@ -1,0 +1,55 @@
+import type { SearchApplications, SearchRevokeResult, SessionSearchResult, TokenSearchImpact, TokenSearchResult } from '@rtc/contracts';
+import { keepPreviousData, queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
+import { api } from '../../../lib/api-client';
+import { filterForApi, type SearchFilter } from '../lib/filters';
+
+/** The search's query keys: everything hangs under ['search']. */
+export const searchKeys = {
+  all: ['search'] as const,
+  applications: () => ['search', 'applications'] as const,
+  tokens: (filter: SearchFilter, from: string | undefined) => ['search', 'refresh-tokens', filter, from ?? null] as const,
+  sessions: (filter: SearchFilter, from: string | undefined) => ['search', 'sessions', filter, from ?? null] as const,
+  impact: (filter: SearchFilter) => ['search', 'refresh-tokens', 'impact', filter] as const,
+};
+
+export const PAGE_SIZE = 50;
+
+const pageQuery = (filter: SearchFilter, from: string | undefined) =>
+  new URLSearchParams({ ...filterForApi(filter), take: String(PAGE_SIZE), ...(from ? { from } : {}) }).toString();
+
+export const searchApplicationsQuery = () =>
+  queryOptions({ queryKey: searchKeys.applications(), queryFn: ({ signal }) => api<SearchApplications>('/api/search/applications', { signal }), staleTime: 60_000 });
+
+/** One server page; the previous page stays on screen while the next loads. */
+export const tokenSearchQuery = (filter: SearchFilter, from: string | undefined) =>
+  queryOptions({
+    queryKey: searchKeys.tokens(filter, from),
+    queryFn: ({ signal }) => api<TokenSearchResult>(`/api/search/refresh-tokens?${pageQuery(filter, from)}`, { signal }),
+    placeholderData: keepPreviousData,
+  });
+
+export const sessionSearchQuery = (filter: SearchFilter, from: string | undefined) =>
+  queryOptions({
+    queryKey: searchKeys.sessions(filter, from),
+    queryFn: ({ signal }) => api<SessionSearchResult>(`/api/search/sessions?${pageQuery(filter, from)}`, { signal }),
+    placeholderData: keepPreviousData,
+  });
+
+/** The binding preview: fetched fresh each time the dialog opens (staleTime 0). */
+export const tokenSearchImpactQuery = (filter: SearchFilter) =>
+  queryOptions({
+    queryKey: searchKeys.impact(filter),
+    queryFn: ({ signal }) => api<TokenSearchImpact>('/api/search/refresh-tokens/impact', { method: 'POST', body: { filter: filterForApi(filter) }, signal }),
+    staleTime: 0,
+    gcTime: 0,
+  });
+
+export function useRevokeSearchTokens() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { filter: SearchFilter; expected: { tokens: number; digest: string } }) =>
+      api<SearchRevokeResult>('/api/search/refresh-tokens/revoke', { method: 'POST', body: { filter: filterForApi(body.filter), expected: body.expected, confirm: 'REVOKE' } }),
+    // Success or 409: the result set is not what it was.
+    onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: searchKeys.all }), queryClient.invalidateQueries({ queryKey: ['audit'] }), queryClient.invalidateQueries({ queryKey: ['users'] })]),
+  });
+}

@@ -19,8 +19,11 @@ export interface Customer {
   user_id: string;
   email: string;
   name: string;
-  /** Signs in on `device` with an app of the demo tenant; returns the refresh token. */
-  login(device: string, app?: 'mobile' | 'web', options?: { audience?: string; scope?: string }): Promise<string>;
+  /**
+   * Signs in on `device` with an app of the demo tenant; returns the refresh token. `from`: the
+   * app's address, as the tenant's trusted proxy reports it (X-Forwarded-For; see global-setup).
+   */
+  login(device: string, app?: 'mobile' | 'web', options?: { audience?: string; scope?: string; from?: string }): Promise<string>;
   /** Whether a refresh token (or the successor its last exchange here got) still exchanges at the tenant's /oauth/token. */
   exchanges(token: string, app?: 'mobile' | 'web'): Promise<boolean>;
   app(app?: 'mobile' | 'web'): ReturnType<typeof endUserApp>;
@@ -29,25 +32,30 @@ export interface Customer {
 const apps = (name: 'mobile' | 'web') =>
   name === 'web' ? endUserApp(tenantUrl(), DEMO.clients.web.client_id, DEMO.clients.web.secret) : endUserApp(tenantUrl(), DEMO.clients.mobile.client_id);
 
-export const test = base.extend<{ customer: Customer; shot: (name: string) => Promise<void>; axe: () => Promise<void> }>({
+/** The next demo end user, as a Customer. */
+function nextDemoCustomer(): Customer {
+  const user = demoEndUser(nextCustomer++);
+  // A rotating token that exchanged is spent: the next check presents its successor, so a
+  // polled "refused" means revoked, never "refused as a reuse of the token we just rotated".
+  const successor = new Map<string, string>();
+  return {
+    ...user,
+    login: (device, app = 'mobile', options = {}) => apps(app).login(user.email, device, options),
+    exchanges: async (token, app = 'mobile') => {
+      const current = successor.get(token) ?? token;
+      const res = await apps(app).refresh(current);
+      if (res.refreshToken && res.refreshToken !== current) successor.set(token, res.refreshToken);
+      return res.status === 200;
+    },
+    app: (app = 'mobile') => apps(app),
+  };
+}
+
+export const test = base.extend<{ customer: Customer; secondCustomer: Customer; shot: (name: string) => Promise<void>; axe: () => Promise<void> }>({
   baseURL: async ({}, use) => use(bffUrl()),
-  customer: async ({}, use) => {
-    const user = demoEndUser(nextCustomer++);
-    // A rotating token that exchanged is spent: the next check presents its successor, so a
-    // polled "refused" means revoked, never "refused as a reuse of the token we just rotated".
-    const successor = new Map<string, string>();
-    await use({
-      ...user,
-      login: (device, app = 'mobile', options = {}) => apps(app).login(user.email, device, options),
-      exchanges: async (token, app = 'mobile') => {
-        const current = successor.get(token) ?? token;
-        const res = await apps(app).refresh(current);
-        if (res.refreshToken && res.refreshToken !== current) successor.set(token, res.refreshToken);
-        return res.status === 200;
-      },
-      app: (app = 'mobile') => apps(app),
-    });
-  },
+  customer: async ({}, use) => use(nextDemoCustomer()),
+  /** Another end user, for journeys across users. */
+  secondCustomer: async ({}, use) => use(nextDemoCustomer()),
   /** A screenshot of the screen, kept as a test artifact. */
   shot: async ({ page }, use, testInfo) => {
     await use(async (name) => screenshot(page, testInfo, name));

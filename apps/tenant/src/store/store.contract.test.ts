@@ -166,6 +166,31 @@ for (const { name, open, skip } of STORES) {
       expect(await store.countLiveRefreshTokens({ client_id: 'app' }, T0 + 1)).toBe(1);
     }));
 
+    it('listings, counts, summaries and searches leave out what a journaled revocation covers, before its rows are marked', withStore(async (store) => {
+      const app = (user_id: string, device_name: string) => ({ ...mint(user_id, T0, { device_name }).record, client_id: 'app' });
+      const web = { ...mint('u1', T0, { device_name: 'laptop' }).record, client_id: 'web' };
+      const covered = [app('u1', 'phone'), app('u2', 'tablet')];
+      for (const t of [...covered, web]) await store.issueRefreshToken(t, 1000);
+      await store.enqueueRevocations([{ id: 'job-pending', target: { kind: 'client', client_id: 'app' }, reason: 'client_tokens_revoked', requested_at: T0 }]);
+      const issuedAfter = app('u2', 'tablet');
+      await store.issueRefreshToken(issuedAfter, 1000);
+      // Nothing marked yet: the worker has not run.
+      expect((await store.getRefreshToken(covered[0]!.id))!.revoked_at).toBeNull();
+      const now = T0 + 1;
+      expect((await store.listRefreshTokens({ user_id: 'u1' }, now, undefined, 50)).items.map((t) => t.id)).toEqual([web.id]);
+      expect((await store.listRefreshTokenSummaries({ user_id: 'u2' }, now, undefined, 50)).items.map((t) => t.id)).toEqual([issuedAfter.id]);
+      expect((await store.pageRefreshTokens({ user_id: 'u1' }, now, 0, 50)).total).toBe(1);
+      expect(await store.countLiveRefreshTokens({ client_id: 'app' }, now)).toBe(1);
+      expect((await store.summarizeRefreshTokensByClient(now)).map((a) => [a.client_id, a.tokens, a.users])).toEqual([['app', 1, 1], ['web', 1, 1]]);
+      expect(await store.listRefreshTokenUsersOfClient('app', now, 10)).toEqual([{ user_id: 'u2', tokens: 1 }]);
+      expect((await store.searchRefreshTokens({ client_id: 'app' }, now, undefined, 50)).items.map((t) => t.id)).toEqual([issuedAfter.id]);
+      expect((await store.countRefreshTokenSearch({ client_id: 'app' }, now)).tokens).toBe(1);
+      // Marked later, the same answers.
+      while (!(await store.processRevocationBatch('job-pending', 1, now, { owner: 'me', leaseMs: 1000 })).done);
+      expect(await store.countLiveRefreshTokens({ client_id: 'app' }, now)).toBe(1);
+      expect((await store.getRefreshToken(covered[0]!.id))!.revoked_reason).toBe('client_tokens_revoked');
+    }));
+
     it('summarizes live tokens per application: tokens, users, devices, and the users with the most', withStore(async (store) => {
       const of = (user_id: string, client_id: string, device_name: string | null, extra: { expires_at?: number } = {}) => {
         const { record } = mint(user_id, T0, device_name ? { device_name } : {});
@@ -456,7 +481,9 @@ for (const { name, open, skip } of STORES) {
       expect(await all({ user_id: 'u1', client_id: 'other' }, { userMustExist: true })).toHaveLength(4);
       await store.deleteUser('u1', { id: 'job-u1', now });
       expect(await all({ user_id: 'u1' }, { userMustExist: true })).toEqual([]);
-      expect(await all({ user_id: 'u1' })).toEqual(listed);
+      // The deletion journaled the revocation of the user's tokens: not listed, marked or not.
+      expect(await all({ user_id: 'u1' })).toEqual([]);
+      expect((await store.getRefreshToken(issued[0]!))!.revoked_at).toBeNull();
     }));
 
     it('deletes a grant and journals the revocation of its tokens', withStore(async (store) => {

@@ -267,9 +267,8 @@ export interface TenantStore {
   /** The users with live tokens of one application, most tokens first (then by user id), at most `limit`. */
   listRefreshTokenUsersOfClient(clientId: string, now: number, limit: number): Promise<{ user_id: string; tokens: number }[]>;
   /**
-   * Live tokens matching every condition of `filter`, ordered by id, checkpoint-paged. Tokens
-   * covered by a journaled bulk revocation are found until their rows are marked, as in every
-   * listing (the revocation is in force regardless).
+   * Live tokens matching every condition of `filter`, ordered by id, checkpoint-paged. Like
+   * every listing, it leaves out tokens a journaled bulk revocation covers, marked or not.
    */
   searchRefreshTokens(filter: RefreshTokenSearch, now: number, from: string | undefined, take: number): Promise<CheckpointPage<RefreshTokenSearchHit>>;
   /** How many live tokens `searchRefreshTokens` finds in all, of how many users, on how many devices (as the summary counts them). */

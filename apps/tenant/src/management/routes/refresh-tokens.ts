@@ -80,7 +80,7 @@ export function refreshTokenRoutes(deps: TenantDeps) {
     .get('/:id', requireScope('read:refresh_tokens'), async (c) => c.json(refreshTokenBody(await find(c.req.param('id')))))
     .delete('/:id', requireScope('delete:refresh_tokens'), async (c) => {
       // Auth0 answers 202 whether or not the token exists: revocation is asynchronous
-      // (reference 000). Journaled, it is refused at once; the listing catches up.
+      // (reference 000). Journaled, it is refused and unlisted at once; its row is marked after.
       await deps.revocations.enqueue({ kind: 'token', token_id: pathId(c.req.param('id')) }, 'management_api');
       return c.body(null, 202);
     })

@@ -32,8 +32,10 @@ import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { createPool, Params, runMigrations, transaction, type Queryable } from '@rtc/db/postgres';
 import { addressKey } from '@rtc/ip-intel';
 import { searchCountSql, searchPageSql, sessionSearchCountSql, sessionSearchPageSql, type SessionFields } from '../search.ts';
+import { coveredByPendingRevocation, tableColumns } from '../pending-revocation-sql.ts';
 
-const LIVE = 'revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $NOW) AND (idle_expires_at IS NULL OR idle_expires_at > $NOW)';
+/** Live: not revoked, not expired, and not covered by a bulk revocation still being marked. */
+const LIVE = `revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $NOW) AND (idle_expires_at IS NULL OR idle_expires_at > $NOW) AND NOT ${coveredByPendingRevocation(tableColumns('seq'))}`;
 const TOKEN_FILTER_COLUMNS = ['user_id', 'client_id', 'audience', 'session_id', 'device_name', 'grant_id', 'rotating'] as const;
 
 /**
@@ -769,18 +771,9 @@ export class PostgresStore implements TenantStore {
   }
 
   private async coveredByJob(db: Queryable, row: Row): Promise<boolean> {
-    return !!(await this.one(
-      `SELECT 1 FROM revocation_jobs WHERE cutoff >= $1 AND (
-         (kind = 'token' AND token_id = $2)
-         OR (kind = 'user' AND user_id = $3 AND (client_id IS NULL OR client_id = $4) AND (audience IS NULL OR audience = $5))
-         OR (kind = 'grant' AND grant_id = $6)
-         OR (kind = 'session' AND session_id = $7)
-         OR (kind = 'client' AND client_id = $4 AND (audience IS NULL OR audience = $5))
-         OR (kind = 'device' AND user_id = $3 AND device_name = $8)
-       ) LIMIT 1`,
-      [row.seq, row.id, row.user_id, row.client_id, row.audience, row.grant_id, row.session_id, row.device_name],
-      db,
-    ));
+    const columns = { seq: '$1::bigint', id: '$2::text', user_id: '$3::text', client_id: '$4::text', audience: '$5::text', grant_id: '$6::text', session_id: '$7::text', device_name: '$8::text' };
+    const found = await this.one(`SELECT ${coveredByPendingRevocation(columns)} AS covered`, [row.seq, row.id, row.user_id, row.client_id, row.audience, row.grant_id, row.session_id, row.device_name], db);
+    return found?.covered === true;
   }
 
   // ---------------------------------------------------------------- events

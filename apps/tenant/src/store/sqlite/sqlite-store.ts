@@ -34,6 +34,7 @@ import { SqliteRateLimiter } from './sqlite-rate-limiter.ts';
 import { openSqlite, whenWritable } from '@rtc/db/sqlite';
 import { addressKey } from '@rtc/ip-intel';
 import { searchCountSql, searchPageSql, sessionSearchCountSql, sessionSearchPageSql, type SessionFields } from '../search.ts';
+import { coveredByPendingRevocation, tableColumns } from '../pending-revocation-sql.ts';
 import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toRefreshTokenSummary, toSession, toUser, type Row } from '../rows.ts';
 
 
@@ -930,16 +931,8 @@ export class SqliteStore implements TenantStore {
 
   /** Is this token covered by a journaled bulk revocation not yet applied to its row? */
   private coveredByJob(row: Row): boolean {
-    return !!this.q(
-      `SELECT 1 FROM revocation_jobs WHERE cutoff >= @seq AND (
-         (kind = 'token' AND token_id = @id)
-         OR (kind = 'user' AND user_id = @user_id AND (client_id IS NULL OR client_id = @client_id) AND (audience IS NULL OR audience = @audience))
-         OR (kind = 'grant' AND grant_id = @grant_id)
-         OR (kind = 'session' AND session_id = @session_id)
-         OR (kind = 'client' AND client_id = @client_id AND (audience IS NULL OR audience = @audience))
-         OR (kind = 'device' AND user_id = @user_id AND device_name = @device_name)
-       ) LIMIT 1`,
-    ).get({
+    const columns = { seq: '@seq', id: '@id', user_id: '@user_id', client_id: '@client_id', audience: '@audience', grant_id: '@grant_id', session_id: '@session_id', device_name: '@device_name' };
+    return !!this.q(`SELECT ${coveredByPendingRevocation(columns)} AS covered`).pluck().get({
       seq: row.seq,
       id: row.id,
       user_id: row.user_id,
@@ -950,6 +943,7 @@ export class SqliteStore implements TenantStore {
       device_name: row.device_name,
     });
   }
+
 
   // ---------------------------------------------------------------- events
 
@@ -976,8 +970,8 @@ export class SqliteStore implements TenantStore {
 
 const TOKEN_FILTER_COLUMNS = ['user_id', 'client_id', 'audience', 'session_id', 'device_name', 'grant_id', 'rotating'] as const;
 
-/** A token is live when it is neither revoked nor expired. */
-const LIVE = ['revoked_at IS NULL', '(expires_at IS NULL OR expires_at > @now)', '(idle_expires_at IS NULL OR idle_expires_at > @now)'];
+/** Live: not revoked, not expired, and not covered by a bulk revocation still being marked. */
+const LIVE = ['revoked_at IS NULL', '(expires_at IS NULL OR expires_at > @now)', '(idle_expires_at IS NULL OR idle_expires_at > @now)', `NOT ${coveredByPendingRevocation(tableColumns('rowid'))}`];
 
 /** A session's fields in its JSON; `ip_key` is registered on the connection (see the constructor). */
 const SESSION_FIELDS: SessionFields = {

@@ -46,6 +46,8 @@ const ROUTES: [method: string, template: string][] = [
   ['GET', '/api/search/sessions?{q}'],
   ['POST', '/api/search/refresh-tokens/impact'],
   ['POST', '/api/search/refresh-tokens/revoke'],
+  ['POST', '/api/search/sessions/impact'],
+  ['POST', '/api/search/sessions/revoke'],
 ];
 const query = fc.dictionary(fc.constantFrom('q', 'page', 'per_page', 'actor', 'user_id', 'action', 'from', 'to', 'take', 'client_id', 'ip', 'asn', 'user_agent', 'device_name', 'last_used_from', 'x'), text, { maxKeys: 4 }).map((o) => new URLSearchParams(o).toString());
 

@@ -93,6 +93,18 @@ const ROUTES: Route[] = [
     },
     allowed: revokers,
   },
+  { method: 'POST', path: '/api/search/sessions/impact', body: { filter: { ip: '127.0.0.1' } }, allowed: revokers },
+  {
+    method: 'POST',
+    path: '/api/search/sessions/revoke',
+    body: async () => {
+      // A range no session comes from: an empty result set, confirmed as previewed.
+      const filter = { ip: '192.0.2.0/24' };
+      const { totals, digest } = await json(await staff.admin.api('POST', '/api/search/sessions/impact', { filter }));
+      return { filter, expected: { sessions: totals.sessions, digest }, confirm: 'REVOKE' };
+    },
+    allowed: revokers,
+  },
 ];
 
 describe('every route for every role', () => {

@@ -61,13 +61,15 @@ const exchange = async (refreshToken: string, clientId: string = DEMO.clients.mo
 };
 
 describe('search across users', () => {
-  it('is for support and admin: a viewer gets 403 on the searches, the preview and the revocation', async () => {
+  it('is for support and admin: a viewer gets 403 on the searches, the previews, the revocation and ending sessions', async () => {
     const filter = { ip: '198.51.100.1' };
     for (const res of [
       await viewer.api('GET', '/api/search/refresh-tokens?ip=198.51.100.1'),
       await viewer.api('GET', '/api/search/sessions?ip=198.51.100.1'),
       await viewer.api('POST', '/api/search/refresh-tokens/impact', { filter }),
       await viewer.api('POST', '/api/search/refresh-tokens/revoke', { filter, confirm: 'REVOKE', expected: { tokens: 0, digest: '0'.repeat(64) } }),
+      await viewer.api('POST', '/api/search/sessions/impact', { filter }),
+      await viewer.api('POST', '/api/search/sessions/revoke', { filter, confirm: 'REVOKE', expected: { sessions: 0, digest: '0'.repeat(64) } }),
     ]) {
       expect(res.status).toBe(403);
       expect((await json(res)).error.code).toBe('forbidden');
@@ -154,8 +156,8 @@ describe('search across users', () => {
     expect((await support.api('POST', '/api/search/refresh-tokens/revoke', { filter: { asn: 'nope' }, confirm: 'REVOKE' })).status).toBe(400);
   });
 
-  it('needs the CSRF token to preview or revoke', async () => {
-    for (const path of ['/api/search/refresh-tokens/impact', '/api/search/refresh-tokens/revoke']) {
+  it('needs the CSRF token to preview, revoke or end', async () => {
+    for (const path of ['/api/search/refresh-tokens/impact', '/api/search/refresh-tokens/revoke', '/api/search/sessions/impact', '/api/search/sessions/revoke']) {
       const res = await support.browser.fetch(`${stack.bffUrl}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', origin: new URL(stack.bffUrl).origin },
@@ -277,6 +279,50 @@ describe('search across users', () => {
     expect(session.applications).toEqual([{ client_id: DEMO.clients.mobile.client_id, name: DEMO.clients.mobile.name }]);
   });
 
+  it('ends every session found from an address, bound to its preview: a session started there meanwhile is a 409 and nothing ends; confirmed again, those sessions and the tokens issued in them go, those from another address stay; audited with the session ids', async () => {
+    const jack = demoEndUser(30);
+    const kim = demoEndUser(31);
+    const HOSTILE = '203.0.113.69';
+    const filter = { ip: HOSTILE };
+    const agent = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+    const jackThere = await mobile().loginWithBrowser(jack.email, 'Jack PC', { from: HOSTILE, userAgent: agent });
+    const kimThere = await mobile().loginWithBrowser(kim.email, 'Kim PC', { from: HOSTILE, userAgent: agent });
+    const kimHome = await mobile().loginWithBrowser(kim.email, 'Kim Home', { from: '198.51.100.169', userAgent: agent });
+
+    const previewSessions = async () => {
+      const res = await support.api('POST', '/api/search/sessions/impact', { filter });
+      expect(res.status, await res.clone().text()).toBe(200);
+      return json(res);
+    };
+    const end = (shown: { totals: { sessions: number }; digest: string }) =>
+      support.api('POST', '/api/search/sessions/revoke', { filter, confirm: 'REVOKE', expected: { sessions: shown.totals.sessions, digest: shown.digest } });
+    const shown = await previewSessions();
+    expect(shown).toMatchObject({ filter, totals: { sessions: 2, users: 2 }, over_limit: false });
+    expect(shown.first_users.map((u: { email: string }) => u.email).sort()).toEqual([jack.email, kim.email].sort());
+
+    const late = await mobile().loginWithBrowser(jack.email, 'Jack Laptop', { from: HOSTILE, userAgent: agent });
+    const refused = await end(shown);
+    expect(refused.status, await refused.clone().text()).toBe(409);
+    const newer = (await json(refused)).error.search_impact;
+    expect(newer.totals).toEqual({ sessions: 3, users: 2 });
+    const live = await json(await admin.api('GET', `/api/search/sessions?ip=${HOSTILE}`));
+    expect(live.totals).toEqual({ sessions: 3, users: 2 }); // nothing ended
+
+    const confirmed = await end(newer);
+    expect(confirmed.status, await confirmed.clone().text()).toBe(200);
+    const result = await json(confirmed);
+    expect(result).toMatchObject({ filter, ended: { sessions: 3, users: 2 } });
+    expect((await json(await admin.api('GET', `/api/search/sessions?ip=${HOSTILE}`))).totals).toEqual({ sessions: 0, users: 0 });
+    // The refresh tokens issued in those sessions are refused; the session from home keeps its token.
+    for (const signIn of [jackThere, kimThere, late]) expect((await exchange(signIn.refreshToken)).error).toBe('invalid_grant');
+    expect((await exchange(kimHome.refreshToken)).status).toBe(200);
+
+    const audit = await json(await admin.api('GET', '/api/audit?action=search.revoke_sessions'));
+    const entry = (audit.entries as { id: string; target: string; detail: string }[]).find((e) => e.id === result.audit_id)!;
+    expect(entry.target).toBe(`sessions matching address ${HOSTILE}`);
+    expect(/session ids: (.*)$/.exec(entry.detail)![1]!.split(' ').sort()).toEqual(live.sessions.map((s: { id: string }) => s.id).sort());
+  });
+
   it('against a tenant without the search (404, as a real Auth0 tenant answers): the pages say so in words, and nothing can be previewed or revoked', async () => {
     const auth0Like = await consoleBehindProxy(stack, 'no-search', (_req, url) =>
       url.pathname === '/api/v2/refresh-tokens/search' || url.pathname === '/api/v2/sessions/search' ? Response.json({ statusCode: 404, error: 'Not Found', message: 'Not Found' }, { status: 404 }) : undefined,
@@ -293,6 +339,7 @@ describe('search across users', () => {
       expect((await json(impact)).error.code).toBe('search_unavailable');
       const res = await auth0Like.support.api('POST', '/api/search/refresh-tokens/revoke', { filter: { ip: '198.51.100.7' }, confirm: 'REVOKE', expected: { tokens: 1, digest: '0'.repeat(64) } });
       expect(res.status).toBe(501);
+      expect((await auth0Like.support.api('POST', '/api/search/sessions/impact', { filter: { ip: '198.51.100.7' } })).status).toBe(501);
     } finally {
       await auth0Like.stop();
     }

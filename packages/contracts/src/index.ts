@@ -341,6 +341,7 @@ export const AUDIT_ACTIONS = [
   'refresh_tokens.revoke_all',
   'application.revoke_all_tokens',
   'search.revoke_tokens',
+  'search.revoke_sessions',
   'session.revoke',
   'settings.update',
   'staff.sign_in',
@@ -541,3 +542,32 @@ export type SearchRevokeResult = { filter: TokenSearchFilter; revoked: TokenCoun
 
 /** GET /api/search/applications: the application filter's choices. */
 export type SearchApplications = { applications: Application[] };
+
+/** POST /api/search/sessions/impact */
+export const SessionSearchImpactBody = z.object({ filter: SessionSearchFilter }).strict();
+export type SessionSearchImpactBody = z.input<typeof SessionSearchImpactBody>;
+
+/**
+ * "End these N sessions", now: the binding preview, as for tokens (`digest` of the sorted
+ * session ids). Ending a session also revokes the refresh tokens issued in it.
+ */
+export type SessionSearchImpact = {
+  filter: SessionSearchFilter;
+  totals: SessionCounts;
+  /** The users with most matching sessions, at most 10. */
+  first_users: { user_id: string; email: string | null; sessions: number }[];
+  digest: string;
+  over_limit: boolean;
+  limit: number;
+};
+
+export const RevokeSearchSessionsBody = z
+  .object({
+    filter: SessionSearchFilter,
+    expected: z.object({ sessions: z.number().int().min(0), digest: z.string().regex(/^[0-9a-f]{64}$/, 'must be the preview digest') }).strict().optional(),
+    confirm: z.string().max(64),
+  })
+  .strict();
+export type RevokeSearchSessionsBody = z.input<typeof RevokeSearchSessionsBody>;
+
+export type SearchSessionsRevokeResult = { filter: SessionSearchFilter; ended: SessionCounts; audit_id: string };

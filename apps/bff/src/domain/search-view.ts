@@ -67,13 +67,13 @@ export function countTokens(tokens: Pick<TenantRefreshToken, 'user_id' | 'device
   };
 }
 
-/** The users holding most of the tokens, most first (ties by id, so a preview reads the same twice). */
-export function topUsers(tokens: Pick<TenantRefreshToken, 'user_id'>[], limit: number): { user_id: string; tokens: number }[] {
+/** The users with most of the rows (tokens or sessions), most first (ties by id, so a preview reads the same twice). */
+export function topUsers(rows: { user_id: string }[], limit: number): { user_id: string; count: number }[] {
   const counts = new Map<string, number>();
-  for (const t of tokens) counts.set(t.user_id, (counts.get(t.user_id) ?? 0) + 1);
+  for (const row of rows) counts.set(row.user_id, (counts.get(row.user_id) ?? 0) + 1);
   return [...counts]
-    .map(([user_id, n]) => ({ user_id, tokens: n }))
-    .sort((a, b) => b.tokens - a.tokens || a.user_id.localeCompare(b.user_id))
+    .map(([user_id, count]) => ({ user_id, count }))
+    .sort((a, b) => b.count - a.count || a.user_id.localeCompare(b.user_id))
     .slice(0, limit);
 }
 
@@ -88,7 +88,7 @@ const FILTER_LABELS: Record<keyof TokenSearchFilter, string> = {
 };
 
 /** The filter in words, for the audit log: `address 203.0.113.0/24, application "Acme Mobile" (abc)`. */
-export function describeFilter(filter: TokenSearchFilter, names: Names): string {
+export function describeFilter(filter: Partial<TokenSearchFilter>, names: Names): string {
   return (Object.keys(FILTER_LABELS) as (keyof TokenSearchFilter)[])
     .filter((key) => filter[key] !== undefined)
     .map((key) => {

@@ -1,11 +1,14 @@
-import type { SessionSearchQuery, SessionSearchResult, TokenSearchFilter, TokenSearchImpact, TokenSearchQuery, TokenSearchResult } from '@rtc/contracts';
+import type { SessionSearchFilter, SessionSearchImpact, SessionSearchQuery, SessionSearchResult, TokenSearchFilter, TokenSearchImpact, TokenSearchQuery, TokenSearchResult } from '@rtc/contracts';
 import { BffError } from '../errors.ts';
 import { countTokens, digestOf, toSessionRow, toTokenRow, topUsers, type UserNames } from '../domain/search-view.ts';
 import type { ManagementGateway } from '../management/gateway.ts';
-import { SEARCH_UNAVAILABLE, type SearchGateway, type TenantRefreshToken } from '../management/search.ts';
+import { SEARCH_UNAVAILABLE, type SearchGateway, type TenantRefreshToken, type TenantSession } from '../management/search.ts';
 
 /** A result set revoked at once is at most this many tokens: past it, narrow the search. */
 export const SEARCH_REVOKE_LIMIT = 10_000;
+/** Sessions end one Management API call each (no bulk call exists): fewer at once. */
+export const SESSION_REVOKE_LIMIT = 1_000;
+const END_CONCURRENCY = 4;
 /** The tenant's largest page, used to collect a result set for the preview. */
 const COLLECT_PAGE = 100;
 const FIRST_USERS = 10;
@@ -16,6 +19,7 @@ const LOOKUP_CONCURRENCY = 8;
 
 /** The binding preview, with what it counted: the ids the revocation acts on. */
 export type CollectedImpact = TokenSearchImpact & { ids: string[] };
+export type CollectedSessionImpact = SessionSearchImpact & { ids: string[] };
 
 const filterOf = <T extends { take?: number; from?: string | undefined }>(query: T): Omit<T, 'take' | 'from'> => {
   const { take: _take, from: _from, ...filter } = query;
@@ -79,12 +83,63 @@ export class SearchService {
     return {
       filter,
       totals,
-      first_users: top.map((u) => ({ ...u, email: users.get(u.user_id)?.email ?? null })),
+      first_users: top.map((u) => ({ user_id: u.user_id, email: users.get(u.user_id)?.email ?? null, tokens: u.count })),
       digest: digestOf(ids),
       over_limit: overLimit,
       limit: SEARCH_REVOKE_LIMIT,
       ids,
     };
+  }
+
+  /** What ending every session the search finds would end, now: as tokenImpact, up to SESSION_REVOKE_LIMIT. */
+  async sessionImpact(filter: SessionSearchFilter): Promise<CollectedSessionImpact> {
+    const matched: TenantSession[] = [];
+    let from: string | undefined;
+    let tenantTotals: SessionSearchImpact['totals'] | null = null;
+    let overLimit = false;
+    for (;;) {
+      const page = await this.search.sessions(filter, { take: COLLECT_PAGE, from, totals: from === undefined });
+      if (!page) throw new BffError(501, 'search_unavailable', SEARCH_UNAVAILABLE);
+      tenantTotals ??= page.totals;
+      matched.push(...page.sessions);
+      if (matched.length > SESSION_REVOKE_LIMIT) {
+        overLimit = true;
+        break;
+      }
+      if (!page.next) break;
+      from = page.next;
+    }
+    const totals = overLimit && tenantTotals ? tenantTotals : { sessions: matched.length, users: new Set(matched.map((s) => s.user_id)).size };
+    const top = topUsers(matched, FIRST_USERS);
+    const users = await this.userNames(top.map((u) => u.user_id));
+    const ids = overLimit ? [] : matched.map((s) => s.id);
+    return {
+      filter,
+      totals,
+      first_users: top.map((u) => ({ user_id: u.user_id, email: users.get(u.user_id)?.email ?? null, sessions: u.count })),
+      digest: digestOf(ids),
+      over_limit: overLimit,
+      limit: SESSION_REVOKE_LIMIT,
+      ids,
+    };
+  }
+
+  /**
+   * Ends exactly these sessions and revokes the refresh tokens issued in them (POST
+   * /api/v2/sessions/{id}/revoke, as the user page's "Revoke session"), END_CONCURRENCY at a
+   * time; a session gone meanwhile counts as ended.
+   */
+  async endSessions(ids: string[]): Promise<void> {
+    let next = 0;
+    const worker = async () => {
+      while (next < ids.length) {
+        const id = ids[next++]!;
+        await this.mgmt.revokeSession(id).catch((err: unknown) => {
+          if (!(err instanceof BffError && err.code === 'not_found')) throw err;
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(END_CONCURRENCY, ids.length) }, worker));
   }
 
   /** Exactly these tokens, 100 ids a call (POST /api/v2/refresh-tokens/revoke {ids}). */

@@ -95,6 +95,33 @@ test('an address is hostile: find every account used from it, revoke those token
   await axe();
 });
 
+test('the sessions opened from the address: end them, and the tokens issued in them go too', async ({ page, customer, secondCustomer, axe }) => {
+  const THERE = '203.0.113.47';
+  const agent = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+  const first = await customer.app('mobile').loginWithBrowser(customer.email, 'Hostile Browser', { from: THERE, userAgent: agent });
+  const second = await secondCustomer.app('mobile').loginWithBrowser(secondCustomer.email, 'Hostile Browser', { from: THERE, userAgent: agent });
+  const home = await secondCustomer.app('mobile').loginWithBrowser(secondCustomer.email, 'Home Browser', { from: HOME, userAgent: agent });
+
+  await page.goto(`/search/sessions?ip=${THERE}`);
+  await expect(page.getByTestId('search-counts')).toHaveText('2 sessions · 2 users');
+  const results = page.getByRole('table', { name: `Sessions matching address ${THERE}` });
+  await expect(results.getByRole('row', { name: new RegExp(customer.name) })).toContainText('Chrome 126 on Windows');
+  await page.getByRole('button', { name: 'End these 2 sessions' }).click();
+  const dialog = page.getByRole('dialog', { name: 'End the sessions this search found' });
+  await expect(dialog.getByTestId('impact')).toContainText('2 sessions of 2 users');
+  await dialog.getByRole('textbox', { name: 'Type REVOKE to confirm' }).fill('REVOKE');
+  await axe();
+  await dialog.getByRole('button', { name: 'End these sessions' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('status').filter({ hasText: 'Done.' })).toContainText('Ended 2 sessions of 2 users');
+  await expect(page.getByTestId('search-counts')).toHaveText('0 sessions · 0 users');
+
+  await expect.poll(() => customer.exchanges(first.refreshToken, 'mobile')).toBe(false);
+  await expect.poll(() => secondCustomer.exchanges(second.refreshToken, 'mobile')).toBe(false);
+  expect(await secondCustomer.exchanges(home.refreshToken, 'mobile')).toBe(true);
+  await axe();
+});
+
 test('results are paged on the server, Next and Previous; a bad address is refused beside its field', async ({ page, customer, axe }) => {
   const MANY = '203.0.113.46';
   for (let i = 0; i < 52; i++) await customer.login(`Paged Device ${String(i).padStart(2, '0')}`, 'web', { from: MANY });

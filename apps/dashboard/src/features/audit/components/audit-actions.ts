@@ -9,6 +9,7 @@ export const AUDIT_ACTIONS_LIST: [AuditAction, string][] = [
   ['refresh_tokens.revoke_all', 'Refresh tokens revoked in bulk'],
   ['session.revoke', 'Session revoked'],
   ['search.revoke_tokens', 'Refresh tokens revoked from a search'],
+  ['search.revoke_sessions', 'Sessions ended from a search'],
   ['settings.update', 'Tenant setting changed'],
   ['staff.sign_in', 'Staff signed in'],
   ['staff.sign_out', 'Staff signed out'],

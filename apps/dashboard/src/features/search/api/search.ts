@@ -1,4 +1,4 @@
-import type { SearchApplications, SearchRevokeResult, SessionSearchResult, TokenSearchImpact, TokenSearchResult } from '@rtc/contracts';
+import type { SearchApplications, SearchRevokeResult, SearchSessionsRevokeResult, SessionSearchImpact, SessionSearchResult, TokenSearchImpact, TokenSearchResult } from '@rtc/contracts';
 import { keepPreviousData, queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client';
 import { filterForApi, type SearchFilter } from '../lib/filters';
@@ -10,6 +10,7 @@ export const searchKeys = {
   tokens: (filter: SearchFilter, from: string | undefined) => ['search', 'refresh-tokens', filter, from ?? null] as const,
   sessions: (filter: SearchFilter, from: string | undefined) => ['search', 'sessions', filter, from ?? null] as const,
   impact: (filter: SearchFilter) => ['search', 'refresh-tokens', 'impact', filter] as const,
+  sessionImpact: (filter: SearchFilter) => ['search', 'sessions', 'impact', filter] as const,
 };
 
 export const PAGE_SIZE = 50;
@@ -50,6 +51,24 @@ export function useRevokeSearchTokens() {
     mutationFn: (body: { filter: SearchFilter; expected: { tokens: number; digest: string } }) =>
       api<SearchRevokeResult>('/api/search/refresh-tokens/revoke', { method: 'POST', body: { filter: filterForApi(body.filter), expected: body.expected, confirm: 'REVOKE' } }),
     // Success or 409: the result set is not what it was.
+    onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: searchKeys.all }), queryClient.invalidateQueries({ queryKey: ['audit'] }), queryClient.invalidateQueries({ queryKey: ['users'] })]),
+  });
+}
+
+export const sessionSearchImpactQuery = (filter: SearchFilter) =>
+  queryOptions({
+    queryKey: searchKeys.sessionImpact(filter),
+    queryFn: ({ signal }) => api<SessionSearchImpact>('/api/search/sessions/impact', { method: 'POST', body: { filter: filterForApi(filter) }, signal }),
+    staleTime: 0,
+    gcTime: 0,
+  });
+
+/** Ends the sessions previewed, with the refresh tokens issued in them. */
+export function useEndSearchSessions() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { filter: SearchFilter; expected: { sessions: number; digest: string } }) =>
+      api<SearchSessionsRevokeResult>('/api/search/sessions/revoke', { method: 'POST', body: { filter: filterForApi(body.filter), expected: body.expected, confirm: 'REVOKE' } }),
     onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: searchKeys.all }), queryClient.invalidateQueries({ queryKey: ['audit'] }), queryClient.invalidateQueries({ queryKey: ['users'] })]),
   });
 }

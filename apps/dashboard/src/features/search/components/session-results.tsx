@@ -1,17 +1,21 @@
-import type { SessionCounts } from '@rtc/contracts';
+import type { SearchSessionsRevokeResult, SessionCounts } from '@rtc/contracts';
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Button } from '../../../components/ui/button';
 import { EmptyState } from '../../../components/ui/empty-state';
 import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
 import { plural } from '../../../lib/format';
-import { sessionSearchQuery } from '../api/search';
+import { sessionSearchImpactQuery, sessionSearchQuery, useEndSearchSessions } from '../api/search';
 import { describeFilter, isEmpty, type SearchFilter } from '../lib/filters';
+import { BindingDialog, onConflictOf, ResultSummary } from './binding-dialog';
 import { LoadNotices, Pager, SightingCell, Unavailable, UserCell, useCursorTrail } from './results';
 import { useSearchOutlet } from './search-page';
 
 const counts = (c: SessionCounts) => `${plural(c.sessions, 'session')} · ${plural(c.users, 'user')}`;
+const endedWords = (c: SessionCounts) => `${plural(c.sessions, 'session')} of ${plural(c.users, 'user')}`;
 
-/** The Sessions tab: a server page of sessions matching the search, with the counts. Each is ended from its user's page. */
+/** The Sessions tab: a server page of sessions matching the search, the counts, and "End these N sessions". */
 export function SessionResults() {
   const { filter, applicationName, reportFieldErrors } = useSearchOutlet();
   if (isEmpty(filter)) return <EmptyState title="Search sessions">Give an address or range, a network, an agent or a time, then Search.</EmptyState>;
@@ -22,15 +26,29 @@ function SessionResultPages({ filter, applicationName, reportFieldErrors }: { fi
   const trail = useCursorTrail(filter);
   const results = useQuery(sessionSearchQuery(filter, trail.from));
   const data = results.data;
+  const [ending, setEnding] = useState(false);
+  const [done, setDone] = useState<SearchSessionsRevokeResult | null>(null);
+  const totals = data?.totals ?? null;
   if (data?.unavailable) return <Unavailable sentence={data.unavailable} />;
   return (
     <section aria-labelledby="session-results-heading">
-      <h2 id="session-results-heading" className="section-title">
-        Sessions
-      </h2>
+      <div className="section-head">
+        <h2 id="session-results-heading" className="section-title">
+          Sessions
+        </h2>
+        {totals && totals.sessions > 0 ? (
+          <Button variant="danger" onClick={() => setEnding(true)}>
+            {totals.sessions === 1 ? 'End this session' : `End these ${totals.sessions.toLocaleString()} sessions`}
+          </Button>
+        ) : null}
+      </div>
       <p className="muted" aria-live="polite" data-testid="search-counts">
-        {data?.totals ? counts(data.totals) : ''}
+        {totals ? counts(totals) : ''}
       </p>
+      <ResultSummary
+        done={done && { sentence: `Ended ${endedWords(done.ended)}, and revoked the refresh tokens issued in them.`, action: 'search.revoke_sessions', auditId: done.audit_id }}
+        onDismiss={() => setDone(null)}
+      />
       <LoadNotices query={results} what="sessions" onFieldErrors={reportFieldErrors} />
       <table className="table" aria-busy={results.isPlaceholderData || results.isPending}>
         <caption className="visually-hidden">Sessions matching {describeFilter(filter, applicationName)}</caption>
@@ -75,6 +93,44 @@ function SessionResultPages({ filter, applicationName, reportFieldErrors }: { fi
         onPrevious={trail.previous}
         onNext={data?.next && !results.isPlaceholderData ? () => trail.next(data.next!) : undefined}
       />
+      {ending ? (
+        <EndDialog
+          filter={filter}
+          applicationName={applicationName}
+          onClose={() => setEnding(false)}
+          onDone={(result) => {
+            setEnding(false);
+            setDone(result);
+          }}
+        />
+      ) : null}
     </section>
+  );
+}
+
+/** "End these N sessions": bound to the count and digest of the preview; each session's refresh tokens go with it. */
+function EndDialog({ filter, applicationName, onClose, onDone }: { filter: SearchFilter; applicationName: (id: string) => string; onClose: () => void; onDone: (result: SearchSessionsRevokeResult) => void }) {
+  const impact = useQuery(sessionSearchImpactQuery(filter));
+  const end = useEndSearchSessions();
+  return (
+    <BindingDialog
+      title="End the sessions this search found"
+      confirmLabel="End these sessions"
+      noun="sessions"
+      impact={impact}
+      count={(p) => p.totals.sessions}
+      describe={(p) => (
+        <>
+          This ends <strong>{endedWords(p.totals)}</strong>, every live session matching {describeFilter(filter, applicationName)}, and revokes the refresh tokens issued in them, at once. Their users must sign in again there.
+        </>
+      )}
+      overLimit={(p) => `This search finds more than ${p.limit.toLocaleString()} sessions (${endedWords(p.totals)}), more than the console ends at once. Narrow the search: a smaller range, a time.`}
+      perUser={(u) => plural(u.sessions, 'session')}
+      loadingLabel="Finding every session this search matches"
+      isPending={end.isPending}
+      error={end.error}
+      onClose={onClose}
+      onConfirm={(p, onConflict) => end.mutate({ filter, expected: { sessions: p.totals.sessions, digest: p.digest } }, { onSuccess: onDone, onError: onConflictOf(onConflict) })}
+    />
   );
 }

@@ -1,18 +1,14 @@
 import type { SearchRevokeResult, TokenCounts } from '@rtc/contracts';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
-import { Link } from 'react-router';
+import { useState } from 'react';
 import { Button } from '../../../components/ui/button';
-import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { EmptyState } from '../../../components/ui/empty-state';
-import { ErrorNotice } from '../../../components/ui/error-notice';
 import { RelativeTime } from '../../../components/ui/relative-time';
-import { SkeletonBlock, SkeletonRows } from '../../../components/ui/skeleton';
-import { paths } from '../../../config/paths';
-import { ApiError } from '../../../lib/api-client';
+import { SkeletonRows } from '../../../components/ui/skeleton';
 import { plural } from '../../../lib/format';
 import { tokenSearchImpactQuery, tokenSearchQuery, useRevokeSearchTokens } from '../api/search';
 import { describeFilter, isEmpty, type SearchFilter } from '../lib/filters';
+import { BindingDialog, onConflictOf, ResultSummary } from './binding-dialog';
 import { LoadNotices, Pager, SightingCell, Unavailable, UserCell, useCursorTrail } from './results';
 import { useSearchOutlet } from './search-page';
 
@@ -51,7 +47,10 @@ function TokenResultPages({ filter, applicationName, reportFieldErrors }: { filt
       <p className="muted" aria-live="polite" data-testid="search-counts">
         {totals ? counts(totals) : ''}
       </p>
-      <RevokeSummary done={done} onDismiss={() => setDone(null)} />
+      <ResultSummary
+        done={done && { sentence: `Revoked ${revokedWords(done.revoked)}. They are refused from now on.`, action: 'search.revoke_tokens', auditId: done.audit_id }}
+        onDismiss={() => setDone(null)}
+      />
       <LoadNotices query={results} what="refresh tokens" onFieldErrors={reportFieldErrors} />
       <table className="table" aria-busy={results.isPlaceholderData || results.isPending}>
         <caption className="visually-hidden">Refresh tokens matching {describeFilter(filter, applicationName)}</caption>
@@ -113,114 +112,29 @@ function TokenResultPages({ filter, applicationName, reportFieldErrors }: { filt
   );
 }
 
-/**
- * "Revoke these N tokens": the binding preview (counts, first users), REVOKE typed in, and the
- * revocation bound to exactly what the preview matched. If the result set changed meanwhile
- * (409), nothing was revoked: the dialog says what changed, shows the new preview, and asks again.
- */
+/** "Revoke these N tokens": bound to the count and digest of the preview. */
 function RevokeDialog({ filter, applicationName, onClose, onDone }: { filter: SearchFilter; applicationName: (id: string) => string; onClose: () => void; onDone: (result: SearchRevokeResult) => void }) {
   const impact = useQuery(tokenSearchImpactQuery(filter));
   const revoke = useRevokeSearchTokens();
-  const [changed, setChanged] = useState<string | null>(null);
-  const preview = impact.data;
-  const conflict = revoke.error instanceof ApiError && revoke.error.status === 409;
   return (
-    <ConfirmDialog
-      open
+    <BindingDialog
       title="Revoke the tokens this search found"
-      confirmLabel={changed ? 'Revoke these tokens now' : 'Revoke these tokens'}
-      confirmWord="REVOKE"
-      ready={!!preview && !impact.isFetching && !preview.over_limit && preview.totals.tokens > 0}
-      isPending={revoke.isPending}
-      error={conflict ? undefined : (revoke.error ?? impact.error)}
-      restoreFocus={false}
-      onClose={onClose}
-      onConfirm={() => {
-        if (!preview) return;
-        setChanged(null);
-        revoke.mutate(
-          { filter, expected: { tokens: preview.totals.tokens, digest: preview.digest } },
-          {
-            onSuccess: onDone,
-            onError: (err) => {
-              if (err instanceof ApiError && err.status === 409) {
-                setChanged(err.message);
-                void impact.refetch();
-              }
-            },
-          },
-        );
-      }}
-    >
-      {changed ? (
-        <div className="callout callout-warn" role="alert" data-testid="impact-changed">
-          <p>
-            <strong>The tokens this search finds changed since you opened it; nothing was revoked.</strong>
-          </p>
-          <p>{changed}</p>
-          <p>Check what it does now, then confirm again.</p>
-        </div>
-      ) : null}
-      {preview && !impact.isFetching ? (
-        preview.over_limit ? (
-          <p className="callout" role="alert">
-            This search finds more than {preview.limit.toLocaleString()} refresh tokens ({revokedWords(preview.totals)}), more than the console revokes at once. Narrow the search: a smaller range, an application, a time.
-          </p>
-        ) : (
-          <div data-testid="impact">
-            <p>
-              This revokes <strong>{revokedWords(preview.totals)}</strong>, every live token matching {describeFilter(filter, applicationName)}, at once. Their users must sign in again on those devices.
-            </p>
-            {preview.first_users.length > 0 ? (
-              <>
-                <p>Users affected (most tokens first):</p>
-                <ul aria-label="Users affected">
-                  {preview.first_users.map((u) => (
-                    <li key={u.user_id}>
-                      {u.email ?? u.user_id} ({plural(u.tokens, 'token')})
-                    </li>
-                  ))}
-                </ul>
-              </>
-            ) : null}
-            <p className="muted small">If what the search finds changes before you confirm, nothing is revoked and the new preview is shown.</p>
-          </div>
-        )
-      ) : impact.error ? null : (
-        <SkeletonBlock lines={2} label="Finding every token this search matches" />
-      )}
-      {impact.error ? <ErrorNotice error={impact.error} onRetry={() => void impact.refetch()} title="Could not preview this revocation" /> : null}
-    </ConfirmDialog>
-  );
-}
-
-/**
- * The result of the last revocation: a live region (present before it fills, so it is
- * announced), focused when it fills, with a link to its audit entry.
- */
-function RevokeSummary({ done, onDismiss }: { done: SearchRevokeResult | null; onDismiss: () => void }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!done) return;
-    // After the dialog's close, which gives focus back to its opener.
-    const timer = setTimeout(() => ref.current?.focus(), 0);
-    return () => clearTimeout(timer);
-  }, [done]);
-  return (
-    <div ref={ref} role="status" aria-live="polite" tabIndex={done ? -1 : undefined} className={done ? 'callout callout-success action-summary' : 'action-summary-empty'}>
-      {done ? (
+      confirmLabel="Revoke these tokens"
+      noun="tokens"
+      impact={impact}
+      count={(p) => p.totals.tokens}
+      describe={(p) => (
         <>
-          <p>
-            <strong>Done.</strong> Revoked {revokedWords(done.revoked)}. They are refused from now on.
-          </p>
-          <p>
-            <Link to={`${paths.audit}?action=search.revoke_tokens&entry=${encodeURIComponent(done.audit_id)}`}>See this action in the audit log</Link>{' '}
-            <Button variant="ghost" onClick={onDismiss}>
-              Dismiss
-            </Button>
-          </p>
+          This revokes <strong>{revokedWords(p.totals)}</strong>, every live token matching {describeFilter(filter, applicationName)}, at once. Their users must sign in again on those devices.
         </>
-      ) : null}
-    </div>
+      )}
+      overLimit={(p) => `This search finds more than ${p.limit.toLocaleString()} refresh tokens (${revokedWords(p.totals)}), more than the console revokes at once. Narrow the search: a smaller range, an application, a time.`}
+      perUser={(u) => plural(u.tokens, 'token')}
+      loadingLabel="Finding every token this search matches"
+      isPending={revoke.isPending}
+      error={revoke.error}
+      onClose={onClose}
+      onConfirm={(p, onConflict) => revoke.mutate({ filter, expected: { tokens: p.totals.tokens, digest: p.digest } }, { onSuccess: onDone, onError: onConflictOf(onConflict) })}
+    />
   );
 }

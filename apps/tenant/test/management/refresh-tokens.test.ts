@@ -130,7 +130,7 @@ describe('DELETE /refresh-tokens/{id}', () => {
     const res = await h.raw(`/refresh-tokens/${token!.id}`, { method: 'DELETE' });
     expect(res.status).toBe(202);
     expect((await h.refresh(refresh_token, 'web')).status).toBe(403);
-    expect((await h.tenant.deps.store.getRefreshToken(token!.id))!.revoked_at).toBeNull();
+    expect((await h.tenant.deps.store.getRefreshToken(token!.id!))!.revoked_at).toBeNull();
     // Auth0 promises only eventual consistency; this tenant's listings read the journal.
     expect((await h.api.userRefreshTokens.list(h.alice.user_id)).data).toEqual([]);
     h.tenant.deps.revocations.start();

@@ -11,10 +11,17 @@ import { schemas } from './validation.ts';
 /** ISO 8601 instant with a time zone: "2026-01-01T00:00:00Z", "2026-01-01T01:00:00.5+01:00". */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
+/** A day that exists: Date.parse takes "2026-02-30" and rolls it over to 2 March. */
+function isCalendarDay(text: string): boolean {
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 const instant = z
   .string()
   .max(40)
-  .refine((v) => ISO_INSTANT.test(v) && !Number.isNaN(Date.parse(v)), 'Expected an ISO 8601 date and time with a time zone')
+  .refine((v) => ISO_INSTANT.test(v) && isCalendarDay(v) && !Number.isNaN(Date.parse(v)), 'Expected an ISO 8601 date and time with a time zone')
   .transform((v) => Date.parse(v));
 
 export const searchFilters = {

@@ -85,6 +85,8 @@ describe("GET /refresh-tokens/search (not Auth0's: live refresh tokens across us
       '', '?take=10', '?include_totals=true', '?ip=999.1.1.1', '?ip=203.0.113.0/33', `?ip=${encodeURIComponent('2001:db8::/129')}`, '?ip=example.com', '?ip=',
       '?asn=ASX', '?asn=AS', '?asn=0', '?asn=AS99999999999', '?user_agent=', `?user_agent=${long}`, `?device_name=${'d'.repeat(256)}`,
       '?asn=AS1&last_used_from=yesterday', '?asn=AS1&last_used_to=2026-01-01', '?asn=AS1&last_used_to=2026-13-01T00:00:00Z',
+      // Impossible days Date.parse would roll over into the next month.
+      '?asn=AS1&last_used_from=2026-02-30T00:00:00Z', '?asn=AS1&last_used_to=2025-02-29T00:00:00Z', '?asn=AS1&last_used_to=2026-04-31T12:00:00Z',
       '?asn=AS1&take=0', '?asn=AS1&take=101', '?asn=AS1&take=ten', '?asn=AS1&include_totals=yes', '?asn=AS1&user_id=x',
     ]) {
       const res = await search(query);

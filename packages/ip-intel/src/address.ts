@@ -165,3 +165,37 @@ export function addressRange(text: string): { from: Buffer; to: Buffer } | null 
   }
   return { from: wordsToKey(low), to: wordsToKey(high) };
 }
+
+/** The first 12 bytes of an IPv4 address's key: ::ffff:0:0/96. */
+const MAPPED_PREFIX = Buffer.from('00000000000000000000ffff', 'hex');
+const isMapped = (key: Buffer) => key.subarray(0, 12).equals(MAPPED_PREFIX);
+/** In ::/48 (where the IPv4 addresses are) but not IPv4: in practice :: and ::1. */
+const inZeroNetworkNotIPv4 = (key: Buffer) => key.readUIntBE(0, 6) === 0 && !isMapped(key);
+const ZERO_NETWORK = Buffer.alloc(15);
+const TOP_IPV4_NETWORK = Buffer.from('00000000000000000000ffffffffff', 'hex');
+
+/**
+ * The network of an address key (see `addressKey`), as 15 bytes: an IPv4 address's /24, an
+ * IPv6 address's /48 (zero-padded). A search by a network of that size or smaller is then an
+ * equality on this key, which an index keeps in id order; a larger one a range of it.
+ */
+export function networkKey(key: Buffer): Buffer {
+  if (isMapped(key)) return Buffer.from(key.subarray(0, 15));
+  const network = Buffer.alloc(15);
+  key.copy(network, 0, 0, 6);
+  return network;
+}
+
+/**
+ * The network keys (see `networkKey`) whose addresses can lie in a range of address keys, and
+ * whether that is one network. Network keys follow address order except inside ::/48, where
+ * IPv4's /24s sit beside IPv6's :: and ::1 (whose /48 key is all zeros): a range touching
+ * those is widened to every network key of ::/48. The address range itself is checked too.
+ */
+export function networkSpan(range: { from: Buffer; to: Buffer }): { from: Buffer; to: Buffer; one: boolean } {
+  const from = inZeroNetworkNotIPv4(range.from) ? ZERO_NETWORK : networkKey(range.from);
+  let to = networkKey(range.to);
+  if (range.to.readUIntBE(0, 6) === 0 && !isMapped(range.to) && Buffer.compare(to, TOP_IPV4_NETWORK) < 0) to = TOP_IPV4_NETWORK;
+  const one = from.equals(to) && !inZeroNetworkNotIPv4(range.from) && !inZeroNetworkNotIPv4(range.to);
+  return { from, to, one };
+}

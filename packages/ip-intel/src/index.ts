@@ -5,7 +5,7 @@ import { Reader, type CountryResponse } from 'maxmind';
 import { parseIPv4, parseIPv6 } from './address.ts';
 import { AsnTable } from './asn-table.ts';
 
-export { addressKey, addressRange, parseIPv4, parseIPv6 } from './address.ts';
+export { addressKey, addressRange, networkKey, networkSpan, parseIPv4, parseIPv6 } from './address.ts';
 export { ATTRIBUTION, type DataSource } from './attribution.ts';
 export { specialRange } from './special-ranges.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressKey, addressRange, formatAsn, ipDatabase, parseAsn, parseIPv4, parseIPv6, specialRange } from './index.ts';
+import { addressKey, addressRange, formatAsn, networkKey, networkSpan, ipDatabase, parseAsn, parseIPv4, parseIPv6, specialRange } from './index.ts';
 
 const db = ipDatabase();
 
@@ -88,6 +88,41 @@ describe('address parsing', () => {
     expect(hex(addressRange('10.1.2.3/31'))).toEqual(['00000000000000000000ffff0a010202', '00000000000000000000ffff0a010203']);
     for (const bad of ['', '/24', '1.2.3.4/', '1.2.3.4/33', '2001:db8::/129', '1.2.3.4/024', '1.2.3.4/+1', '1.2.3.4/24/1', 'example.com', '1.2.3.256/8', '1.2.3.4 ']) {
       expect(addressRange(bad)).toBeNull();
+    }
+  });
+
+  it('keys the network of an address: an IPv4 /24, an IPv6 /48, in 15 bytes', () => {
+    expect(networkKey(addressKey('203.0.113.7')!).toString('hex')).toBe('00000000000000000000ffffcb0071');
+    expect(networkKey(addressKey('2001:db8:1:2::5')!).toString('hex')).toBe('20010db80001' + '00'.repeat(9));
+    expect(networkKey(addressKey('::1')!)).toEqual(Buffer.alloc(15));
+  });
+
+  it('spans the network keys a range can hold: one network for a /24 or smaller (IPv6: /48), ::/48 widened', () => {
+    const span = (cidr: string) => {
+      const s = networkSpan(addressRange(cidr)!);
+      return [s.from.toString('hex'), s.to.toString('hex'), s.one];
+    };
+    expect(span('203.0.113.7')).toEqual(['00000000000000000000ffffcb0071', '00000000000000000000ffffcb0071', true]);
+    expect(span('203.0.113.0/24')).toEqual(['00000000000000000000ffffcb0071', '00000000000000000000ffffcb0071', true]);
+    expect(span('203.0.113.128/25')).toEqual(['00000000000000000000ffffcb0071', '00000000000000000000ffffcb0071', true]);
+    expect(span('203.0.0.0/16')).toEqual(['00000000000000000000ffffcb0000', '00000000000000000000ffffcb00ff', false]);
+    expect(span('2001:db8:1::/48')).toEqual(['20010db80001' + '00'.repeat(9), '20010db80001' + '00'.repeat(9), true]);
+    expect(span('2001:db8::/32')).toEqual(['20010db80000' + '00'.repeat(9), '20010db8ffff' + '00'.repeat(9), false]);
+    // ::/64 holds ::1 (network key all zeros) and every IPv4 address (::ffff:0:0/96).
+    expect(span('::/64')).toEqual(['00'.repeat(15), '00000000000000000000ffffffffff', false]);
+    expect(span('::1')).toEqual(['00'.repeat(15), '00000000000000000000ffffffffff', false]);
+    // Every address's network key lies within the span of any range holding it.
+    const addresses = ['::', '::1', '0.0.0.0', '9.9.9.9', '255.255.255.255', '::2:0:0:0', '1::', '2001:db8::1', 'ffff::1'];
+    for (const cidr of ['::/0', '::/64', '::/96', '::ffff:0:0/96', '0.0.0.0/0', '9.0.0.0/8', '::/8', '::/47', '2001:db8::/32', '8000::/1']) {
+      const range = addressRange(cidr)!;
+      const s = networkSpan(range);
+      for (const address of addresses) {
+        const key = addressKey(address)!;
+        if (Buffer.compare(key, range.from) < 0 || Buffer.compare(key, range.to) > 0) continue;
+        const network = networkKey(key);
+        expect(Buffer.compare(network, s.from) >= 0 && Buffer.compare(network, s.to) <= 0, `${address} in ${cidr}`).toBe(true);
+        if (s.one) expect(network.equals(s.from), `${address} in ${cidr}`).toBe(true);
+      }
     }
   });
 

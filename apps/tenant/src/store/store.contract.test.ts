@@ -288,6 +288,12 @@ for (const { name, open, skip } of STORES) {
       expect(await store.countRefreshTokenSearch({ ip: range('10.0.0.0/8') }, now)).toEqual({ tokens: 0, users: 0, devices: 0 });
       // Before the expiring token expired, it was found too.
       expect((await store.countRefreshTokenSearch({ ip: range('203.0.113.0/24') }, T0 + 200)).tokens).toBe(4);
+
+      // An exchange from where the token already was writes no address column: still found there.
+      const again = await store.rotateRefreshToken(sha256(a.value), T0 + 900, planExchange({ clientId: 'app', now: T0 + 900, newSecretHash: sha256(randomSecret()), ip: '203.0.113.7', asn: 'AS64500', userAgent: 'Mozilla/5.0 (iPhone; 100%)' }));
+      expect(again.kind).toBe('exchanged');
+      expect(await found({ ip: range('203.0.113.7') })).toEqual(ids(a));
+      expect(await found({ asn: 'AS64500', last_used_from: T0 + 900 })).toEqual(ids(a));
     }));
 
     it('pages a search by checkpoint in id order with no gaps or repeats, matches by initial and by last address alike', withStore(async (store) => {

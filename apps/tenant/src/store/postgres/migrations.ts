@@ -112,4 +112,21 @@ export const POSTGRES_MIGRATIONS: string[] = [
   UPDATE refresh_tokens SET initial_ip_key = rtc_ip_key(initial_ip), last_ip_key = rtc_ip_key(last_ip)
    WHERE revoked_at IS NULL AND (initial_ip IS NOT NULL OR last_ip IS NOT NULL);
   `,
+  /*
+   * 3: search across users by address and ASN at 1,000,000 tokens (issue 20), as SQLite's
+   * migration 8 says: network keys (an IPv4 /24, an IPv6 /48) backfilled for live tokens, and
+   * partial indexes of live tokens in id order within each network and each ASN.
+   */ `
+  ALTER TABLE refresh_tokens ADD COLUMN initial_net_key BYTEA, ADD COLUMN last_net_key BYTEA;
+  CREATE FUNCTION pg_temp.rtc_network_key(k BYTEA) RETURNS BYTEA LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN substring(k FROM 1 FOR 12) = '\\x00000000000000000000ffff'::bytea THEN substring(k FROM 1 FOR 15)
+                ELSE substring(k FROM 1 FOR 6) || '\\x000000000000000000'::bytea END
+  $$;
+  UPDATE refresh_tokens SET initial_net_key = pg_temp.rtc_network_key(initial_ip_key), last_net_key = pg_temp.rtc_network_key(last_ip_key)
+   WHERE revoked_at IS NULL AND (initial_ip_key IS NOT NULL OR last_ip_key IS NOT NULL);
+  CREATE INDEX rt_initial_net_live ON refresh_tokens (initial_net_key, id) INCLUDE (initial_ip_key) WHERE revoked_at IS NULL AND initial_net_key IS NOT NULL;
+  CREATE INDEX rt_last_net_live ON refresh_tokens (last_net_key, id) INCLUDE (last_ip_key) WHERE revoked_at IS NULL AND last_net_key IS NOT NULL;
+  CREATE INDEX rt_initial_asn_live ON refresh_tokens (initial_asn, id) WHERE revoked_at IS NULL AND initial_asn IS NOT NULL;
+  CREATE INDEX rt_last_asn_live ON refresh_tokens (last_asn, id) WHERE revoked_at IS NULL AND last_asn IS NOT NULL;
+  `,
 ];

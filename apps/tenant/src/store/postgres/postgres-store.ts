@@ -30,7 +30,7 @@ import type {
 } from '../types.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { createPool, Params, runMigrations, transaction, type Queryable } from '@rtc/db/postgres';
-import { addressKey } from '@rtc/ip-intel';
+import { addressKey, networkKey } from '@rtc/ip-intel';
 import { searchCountSql, searchPageSql, sessionSearchCountSql, sessionSearchPageSql, type SessionFields } from '../search.ts';
 import { coveredByPendingRevocation, tableColumns } from '../pending-revocation-sql.ts';
 
@@ -507,16 +507,17 @@ export class PostgresStore implements TenantStore {
   // ---------------------------------------------------------------- refresh tokens
 
   private async insertToken(db: Queryable, token: NewRefreshToken): Promise<void> {
+    const ipKey = addressKey(token.device.initial_ip);
     await db.query(
       `INSERT INTO refresh_tokens (id, user_id, client_id, grant_id, session_id, device_name, audience, scope, resource_servers,
          rotating, leeway, idle_lifetime, created_at, expires_at, idle_expires_at, initial_ip, initial_asn, initial_user_agent,
-         last_ip, last_asn, last_user_agent, metadata, current_hash, initial_ip_key, last_ip_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $16, $17, $18, $19, $20, $21, $21)`,
+         last_ip, last_asn, last_user_agent, metadata, current_hash, initial_ip_key, last_ip_key, initial_net_key, last_net_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $16, $17, $18, $19, $20, $21, $21, $22, $22)`,
       [
         token.id, token.user_id, token.client_id, token.grant_id, token.session_id, token.device_name, token.audience,
         token.scope.join(' '), JSON.stringify(token.resource_servers), token.rotating, token.leeway, token.idle_lifetime,
         token.created_at, token.expires_at, token.idle_expires_at, token.device.initial_ip, token.device.initial_asn,
-        token.device.initial_user_agent, JSON.stringify(token.metadata ?? {}), token.secretHash, addressKey(token.device.initial_ip),
+        token.device.initial_user_agent, JSON.stringify(token.metadata ?? {}), token.secretHash, ipKey, ipKey ? networkKey(ipKey) : null,
       ],
     );
     await db.query('INSERT INTO refresh_token_secrets (hash, token_id) VALUES ($1, $2)', [token.secretHash, token.id]);
@@ -562,14 +563,15 @@ export class PostgresStore implements TenantStore {
         case 'exchange': {
           if (plan.newSecretHash) await db.query('INSERT INTO refresh_token_secrets (hash, token_id) VALUES ($1, $2)', [plan.newSecretHash, token.id]);
           const rotated = plan.newSecretHash !== null && !plan.replacesCurrent;
+          const lastIpKey = addressKey(plan.lastIp);
           await db.query(
             `UPDATE refresh_tokens SET
                current_hash = COALESCE($2, current_hash),
                previous_hash = CASE WHEN $3 THEN current_hash ELSE previous_hash END,
                previous_valid_until = CASE WHEN $3 THEN $4::bigint ELSE previous_valid_until END,
-               idle_expires_at = $5, last_exchanged_at = $6, last_ip = $7, last_asn = $8, last_user_agent = $9, last_ip_key = $10
+               idle_expires_at = $5, last_exchanged_at = $6, last_ip = $7, last_asn = $8, last_user_agent = $9, last_ip_key = $10, last_net_key = $11
              WHERE id = $1`,
-            [token.id, plan.newSecretHash, rotated, plan.previousValidUntil, plan.idleExpiresAt, plan.lastExchangedAt, plan.lastIp, plan.lastAsn, plan.lastUserAgent, addressKey(plan.lastIp)],
+            [token.id, plan.newSecretHash, rotated, plan.previousValidUntil, plan.idleExpiresAt, plan.lastExchangedAt, plan.lastIp, plan.lastAsn, plan.lastUserAgent, lastIpKey, lastIpKey ? networkKey(lastIpKey) : null],
           );
           return {
             kind: 'exchanged',

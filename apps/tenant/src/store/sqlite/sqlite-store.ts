@@ -32,7 +32,7 @@ import { COUNTER_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations.ts';
 import { SqliteLocks } from './sqlite-locks.ts';
 import { SqliteRateLimiter } from './sqlite-rate-limiter.ts';
 import { openSqlite, whenWritable } from '@rtc/db/sqlite';
-import { addressKey } from '@rtc/ip-intel';
+import { addressKey, networkKey } from '@rtc/ip-intel';
 import { searchCountSql, searchPageSql, sessionSearchCountSql, sessionSearchPageSql, type SessionFields } from '../search.ts';
 import { coveredByPendingRevocation, tableColumns } from '../pending-revocation-sql.ts';
 import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toRefreshTokenSummary, toSession, toUser, type Row } from '../rows.ts';
@@ -63,8 +63,8 @@ export class SqliteStore implements TenantStore {
 
   /** `path` is a file, or `:memory:` for tests. */
   constructor(private readonly path: string) {
-    // ip_key: the address key of migration 7's backfill, the same function the store writes with.
-    this.db = openSqlite(path, SQLITE_MIGRATIONS, { functions: { ip_key: (ip: string | null) => addressKey(ip) } });
+    // ip_key, ip_network_key: the backfills of migrations 7 and 8, the functions the store writes with.
+    this.db = openSqlite(path, SQLITE_MIGRATIONS, { functions: { ip_key: (ip: string | null) => addressKey(ip), ip_network_key: (ip: string | null) => networkKeyOf(addressKey(ip)) } });
     this.fileLocks = new SqliteLocks(this.db);
   }
 
@@ -593,13 +593,14 @@ export class SqliteStore implements TenantStore {
   }
 
   private insertToken(token: NewRefreshToken): void {
+    const ipKey = addressKey(token.device.initial_ip);
     this.q(
       `INSERT INTO refresh_tokens (id, user_id, client_id, grant_id, session_id, device_name, audience, scope, resource_servers,
          rotating, leeway, idle_lifetime, created_at, expires_at, idle_expires_at, initial_ip, initial_asn, initial_user_agent,
-         last_ip, last_asn, last_user_agent, metadata, current_hash, initial_ip_key, last_ip_key)
+         last_ip, last_asn, last_user_agent, metadata, current_hash, initial_ip_key, last_ip_key, initial_net_key, last_net_key)
        VALUES (@id, @user_id, @client_id, @grant_id, @session_id, @device_name, @audience, @scope, @resource_servers,
          @rotating, @leeway, @idle_lifetime, @created_at, @expires_at, @idle_expires_at, @initial_ip, @initial_asn, @initial_user_agent,
-         @initial_ip, @initial_asn, @initial_user_agent, @metadata, @hash, @ip_key, @ip_key)`,
+         @initial_ip, @initial_asn, @initial_user_agent, @metadata, @hash, @ip_key, @ip_key, @net_key, @net_key)`,
     ).run({
       id: token.id,
       user_id: token.user_id,
@@ -621,7 +622,8 @@ export class SqliteStore implements TenantStore {
       initial_user_agent: token.device.initial_user_agent,
       metadata: JSON.stringify(token.metadata ?? {}),
       hash: token.secretHash,
-      ip_key: addressKey(token.device.initial_ip),
+      ip_key: ipKey,
+      net_key: networkKeyOf(ipKey),
     });
     this.q('INSERT INTO refresh_token_secrets (hash, token_id) VALUES (?, ?)').run(token.secretHash, token.id);
   }
@@ -664,13 +666,20 @@ export class SqliteStore implements TenantStore {
             this.q('INSERT INTO refresh_token_secrets (hash, token_id) VALUES (?, ?)').run(plan.newSecretHash, token.id);
           }
           const rotatedFromCurrent = plan.newSecretHash !== null && !plan.replacesCurrent;
+          // The address columns are written only when they change: they are in the search
+          // indexes (migration 8), and a client refreshing from where it was touches none.
+          const moved = plan.lastIp !== token.device.last_ip || plan.lastAsn !== token.device.last_asn || plan.lastUserAgent !== token.device.last_user_agent;
+          const lastIpKey = moved ? addressKey(plan.lastIp) : null;
           this.q(
             `UPDATE refresh_tokens SET
                current_hash = COALESCE(@new_hash, current_hash),
                previous_hash = CASE WHEN @rotated THEN current_hash ELSE previous_hash END,
                previous_valid_until = CASE WHEN @rotated THEN @previous_valid_until ELSE previous_valid_until END,
-               idle_expires_at = @idle_expires_at, last_exchanged_at = @last_exchanged_at,
-               last_ip = @last_ip, last_asn = @last_asn, last_user_agent = @last_user_agent, last_ip_key = @last_ip_key
+               idle_expires_at = @idle_expires_at, last_exchanged_at = @last_exchanged_at${
+                 moved ? `,
+               last_ip = @last_ip, last_asn = @last_asn, last_user_agent = @last_user_agent,
+               last_ip_key = @last_ip_key, last_net_key = @last_net_key` : ''
+               }
              WHERE id = @id`,
           ).run({
             id: token.id,
@@ -679,10 +688,9 @@ export class SqliteStore implements TenantStore {
             previous_valid_until: plan.previousValidUntil,
             idle_expires_at: plan.idleExpiresAt,
             last_exchanged_at: plan.lastExchangedAt,
-            last_ip: plan.lastIp,
-            last_asn: plan.lastAsn,
-            last_user_agent: plan.lastUserAgent,
-            last_ip_key: addressKey(plan.lastIp),
+            ...(moved
+              ? { last_ip: plan.lastIp, last_asn: plan.lastAsn, last_user_agent: plan.lastUserAgent, last_ip_key: lastIpKey, last_net_key: networkKeyOf(lastIpKey) }
+              : {}),
           });
           return {
             kind: 'exchanged',
@@ -802,14 +810,14 @@ export class SqliteStore implements TenantStore {
   }
 
   async searchRefreshTokens(filter: RefreshTokenSearch, now: number, from: string | undefined, take: number) {
-    const { sql, params } = bound((bind) => searchPageSql(filter, { live: liveAt(bind(now)), bind, like: 'LIKE' }, `${REFRESH_TOKEN_SUMMARY_COLUMNS}, device_name`, from, take + 1));
+    const { sql, params } = bound((bind) => searchPageSql(filter, { live: liveAt(bind(now)), bind, like: 'LIKE', noIndex: (column) => `+${column}` }, `${REFRESH_TOKEN_SUMMARY_COLUMNS}, device_name`, from, take + 1));
     const rows = this.q(sql).raw(true).all(params) as unknown[][];
     const hits = rows.map((values): RefreshTokenSearchHit => ({ ...toRefreshTokenSummary(values), device_name: values[17] as string | null }));
     return checkpoint(hits, take, (t) => t.id);
   }
 
   async countRefreshTokenSearch(filter: RefreshTokenSearch, now: number) {
-    const { sql, params } = bound((bind) => searchCountSql(filter, { live: liveAt(bind(now)), bind, like: 'LIKE' }));
+    const { sql, params } = bound((bind) => searchCountSql(filter, { live: liveAt(bind(now)), bind, like: 'LIKE', noIndex: (column) => `+${column}` }));
     const row = this.q(sql).get(params) as Row;
     return { tokens: Number(row.tokens), users: Number(row.users), devices: Number(row.devices) };
   }
@@ -979,6 +987,9 @@ const SESSION_FIELDS: SessionFields = {
   number: (path) => `json_extract(json, '$.${path}')`,
   ipKey: (expression) => `ip_key(${expression})`,
 };
+
+/** The network key of an address key, or null. */
+const networkKeyOf = (key: Buffer | null) => (key ? networkKey(key) : null);
 
 /** LIVE with `now` bound to the given placeholder. */
 const liveAt = (now: string) => LIVE.join(' AND ').replaceAll('@now', now);

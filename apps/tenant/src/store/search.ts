@@ -6,13 +6,14 @@ import type { RefreshTokenSearch, SessionSearch } from './types.ts';
  * `LIVE` clause and a function that binds a value and answers its placeholder.
  *
  * An address or an ASN matches a token's initial OR its last one. Each column has a partial
- * index of live tokens in id order within one value: the ASN, or the address's network (an
- * IPv4 /24, an IPv6 /48: `networkKey` of @rtc/ip-intel) with the address checked in the index.
- * By one ASN, one address or one network up to that size, a walk of each index from the
+ * index of live tokens in id order within one value: the ASN, the address, or the address's
+ * network (an IPv4 /24, an IPv6 /48: `networkKey` of @rtc/ip-intel) with the address checked
+ * in the index. By one ASN, one address or one network up to that size, a walk of each index from the
  * checkpoint comes in id order, so a page is the union of two walks each stopped by the LIMIT
  * (at most twice a page read), then the first `limit` of them by id. A larger network is a
- * range of network keys: each walk gathers its matches from the index and keeps the first
- * `limit` by id (a /16 of 84,000 tokens: about 30 ms at 1M tokens). A walk of all tokens in id
+ * range of address keys: each walk gathers its matches from the index and keeps the first
+ * `limit` by id (reading each match's row for liveness: a /16 of 84,000 tokens, seconds at 1M
+ * tokens). A walk of all tokens in id
  * order, filtered, would stop sooner on a dense network, but only while its tokens are spread
  * over the id order: the tokens of an address that turned hostile yesterday are the newest,
  * and that walk would read every older token first. Totals visit every match anyway.
@@ -39,12 +40,21 @@ export function containing(text: string): string {
 function conditions(filter: RefreshTokenSearch, sql: SearchSql) {
   const { bind, like } = sql;
   const pairs: [string, string][] = [];
-  if (filter.ip) {
-    const span = networkSpan(filter.ip);
-    const network = span.one ? `= ${bind(span.from)}` : `BETWEEN ${bind(span.from)} AND ${bind(span.to)}`;
+  if (filter.ip?.from.equals(filter.ip.to)) {
+    // One address: its own index, (ip_key, id), not its network's.
+    const key = bind(filter.ip.from);
+    pairs.push([`initial_ip_key = ${key}`, `last_ip_key = ${key}`]);
+  } else if (filter.ip && networkSpan(filter.ip).one) {
+    // One network up to a /24 (IPv6: /48): its network's index, the address range checked in it.
+    const network = bind(networkSpan(filter.ip).from);
     const from = bind(filter.ip.from);
     const to = bind(filter.ip.to);
-    pairs.push([`initial_net_key ${network} AND initial_ip_key BETWEEN ${from} AND ${to}`, `last_net_key ${network} AND last_ip_key BETWEEN ${from} AND ${to}`]);
+    pairs.push([`initial_net_key = ${network} AND initial_ip_key BETWEEN ${from} AND ${to}`, `last_net_key = ${network} AND last_ip_key BETWEEN ${from} AND ${to}`]);
+  } else if (filter.ip) {
+    // A larger network: a range of the address indexes, gathered and sorted.
+    const from = bind(filter.ip.from);
+    const to = bind(filter.ip.to);
+    pairs.push([`initial_ip_key BETWEEN ${from} AND ${to}`, `last_ip_key BETWEEN ${from} AND ${to}`]);
   }
   if (filter.asn !== undefined) {
     const asn = bind(filter.asn);

@@ -129,4 +129,16 @@ export const POSTGRES_MIGRATIONS: string[] = [
   CREATE INDEX rt_initial_asn_live ON refresh_tokens (initial_asn, id) WHERE revoked_at IS NULL AND initial_asn IS NOT NULL;
   CREATE INDEX rt_last_asn_live ON refresh_tokens (last_asn, id) WHERE revoked_at IS NULL AND last_asn IS NOT NULL;
   `,
+  /*
+   * 4: as SQLite's migration 9, an index of each address in id order; and the address in the
+   * network indexes as a key column rather than INCLUDE, so that a walk checks it in the index
+   * (an included column is not checked before the row is read).
+   */ `
+  CREATE INDEX rt_initial_ip_live ON refresh_tokens (initial_ip_key, id) WHERE revoked_at IS NULL AND initial_ip_key IS NOT NULL;
+  CREATE INDEX rt_last_ip_live ON refresh_tokens (last_ip_key, id) WHERE revoked_at IS NULL AND last_ip_key IS NOT NULL;
+  DROP INDEX rt_initial_net_live;
+  DROP INDEX rt_last_net_live;
+  CREATE INDEX rt_initial_net_live ON refresh_tokens (initial_net_key, id, initial_ip_key) WHERE revoked_at IS NULL AND initial_net_key IS NOT NULL;
+  CREATE INDEX rt_last_net_live ON refresh_tokens (last_net_key, id, last_ip_key) WHERE revoked_at IS NULL AND last_net_key IS NOT NULL;
+  `,
 ];

@@ -184,6 +184,14 @@ export const SQLITE_MIGRATIONS: string[] = [
   CREATE INDEX rt_initial_asn_live ON refresh_tokens (initial_asn, id) WHERE revoked_at IS NULL AND initial_asn IS NOT NULL;
   CREATE INDEX rt_last_asn_live ON refresh_tokens (last_asn, id) WHERE revoked_at IS NULL AND last_asn IS NOT NULL;
   `,
+  /*
+   * 9: one address among many of its /24 (a carrier's: tens of thousands of tokens, a few hundred
+   * of the address) was a walk of the whole /24 in id order; (ip_key, id) walks the address's own.
+   * Written like the network key: on insert, and on exchange only when the address changes.
+   */ `
+  CREATE INDEX rt_initial_ip_live ON refresh_tokens (initial_ip_key, id) WHERE revoked_at IS NULL AND initial_ip_key IS NOT NULL;
+  CREATE INDEX rt_last_ip_live ON refresh_tokens (last_ip_key, id) WHERE revoked_at IS NULL AND last_ip_key IS NOT NULL;
+  `,
 ];
 
 /**

@@ -22,6 +22,11 @@ export interface BffConfig {
   database?: { url: string; schema?: string };
   /** Hops of X-Forwarded-For to trust (proxies you run in front of the console); 0 by default. */
   trustProxy?: number;
+  /**
+   * The most a search's result set may hold to be revoked at once (SEARCH_REVOKE_MAX_TOKENS,
+   * default 10,000; SEARCH_REVOKE_MAX_SESSIONS, default 1,000: one Management API call each).
+   */
+  search?: { tokenLimit: number; sessionLimit: number };
 }
 
 /** localhost, 127.0.0.0/8 and ::1: a URL only this machine can reach. */
@@ -80,6 +85,8 @@ const Env = z
     TENANT_NAME: z.string().optional(),
     MANAGEMENT_429_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
+    SEARCH_REVOKE_MAX_TOKENS: z.coerce.number().int().min(1).max(100_000).default(10_000),
+    SEARCH_REVOKE_MAX_SESSIONS: z.coerce.number().int().min(1).max(10_000).default(1_000),
     BFF_TRUST_PROXY: z.string().regex(/^\d{1,2}$/, 'a number of proxy hops (0 to 10)').default('0').transform(Number).pipe(z.number().max(10)),
   })
   .refine((e) => e.BFF_PUBLIC_URL.startsWith('https:') || isLoopbackHost(new URL(e.BFF_PUBLIC_URL).hostname), {
@@ -118,5 +125,6 @@ export function readConfig(env: Record<string, string | undefined>, extra: { sta
     rateLimit: { retries: e.MANAGEMENT_429_RETRIES, maxWaitMs: 10_000 },
     ...(e.DATABASE_URL ? { database: { url: e.DATABASE_URL } } : {}),
     trustProxy: e.BFF_TRUST_PROXY,
+    search: { tokenLimit: e.SEARCH_REVOKE_MAX_TOKENS, sessionLimit: e.SEARCH_REVOKE_MAX_SESSIONS },
   };
 }

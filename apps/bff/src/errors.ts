@@ -12,7 +12,8 @@ export class BffError extends Error {
     readonly status: ContentfulStatusCode,
     readonly code: string,
     message: string,
-    readonly extra: { retryAfter?: number; fields?: Record<string, string>; impact?: Impact; changes?: string[] } = {},
+    /** auditDetail: what the audit entry of a failed action records instead of the message (never sent to the browser). */
+    readonly extra: { retryAfter?: number; fields?: Record<string, string>; impact?: Impact; changes?: string[]; auditDetail?: string } = {},
   ) {
     super(message);
     this.name = 'BffError';

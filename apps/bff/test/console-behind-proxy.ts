@@ -4,6 +4,7 @@ import { signIn, type StaffClient, type TestStack } from '@rtc/testkit';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createBff, type Bff } from '../src/bff.ts';
+import type { BffConfig } from '../src/config.ts';
 
 const listen = (fetch: (req: Request) => Response | Promise<Response>) =>
   new Promise<ServerType>((done) => {
@@ -21,6 +22,8 @@ export async function consoleBehindProxy(
   stack: TestStack,
   name: string,
   intercept: (req: Request, url: URL) => Response | undefined | Promise<Response | undefined> = () => undefined,
+  /** Configuration of this BFF beyond the stack's (a smaller search limit, say). */
+  config: Partial<BffConfig> = {},
 ): Promise<{ support: StaffClient; seen: string[]; stop(): Promise<void> }> {
   const seen: string[] = [];
   const proxy = await listen(async (req) => {
@@ -44,7 +47,7 @@ export async function consoleBehindProxy(
   await allowConsoleOrigin(stack.tenant.deps.store, bffUrl);
   const base = stack.bff.deps.config;
   bff = await createBff(
-    { ...base, publicUrl: bffUrl, dataDir: join(stack.dataDir, `bff-${name}`), staticDir: null, management: { ...base.management, baseUrl: `${urlOf(proxy)}/api/v2` } },
+    { ...base, ...config, publicUrl: bffUrl, dataDir: join(stack.dataDir, `bff-${name}`), staticDir: null, management: { ...base.management, baseUrl: `${urlOf(proxy)}/api/v2` } },
     { logger: { info() {}, warn() {}, error() {} } },
   );
   const support = await signIn({ ...stack, bff, bffUrl }, 'support');

@@ -93,13 +93,29 @@ const ROUTES: Route[] = [
     },
     allowed: revokers,
   },
+  {
+    method: 'POST',
+    path: '/api/search/refresh-tokens/revoke',
+    body: async () => {
+      // Found by an application and a time range only: every token of the application since
+      // then, as the Applications area revokes, so admin's alone (support may still search it).
+      const last_used_from = new Date(Date.now() - 1000).toISOString();
+      await endUserApp(stack.tenantUrl, DEMO.clients.web.client_id, DEMO.clients.web.secret).login(DEMO.sampleUser.email, `matrix-wide-${Math.random()}`);
+      const filter = { client_id: DEMO.clients.web.client_id, last_used_from };
+      const { totals, digest } = await json(await staff.admin.api('POST', '/api/search/refresh-tokens/impact', { filter }));
+      return { filter, expected: { tokens: totals.tokens, digest }, confirm: 'REVOKE' };
+    },
+    allowed: ['admin'],
+  },
   { method: 'POST', path: '/api/search/sessions/impact', body: { filter: { ip: '127.0.0.1' } }, allowed: revokers },
   {
     method: 'POST',
     path: '/api/search/sessions/revoke',
     body: async () => {
-      // A range no session comes from: an empty result set, confirmed as previewed.
-      const filter = { ip: '192.0.2.0/24' };
+      // A session of its own (a browser agent no other has), previewed as the dialog does: an
+      // empty result set is a 400, nothing to revoke.
+      const filter = { user_agent: `matrix-agent-${Math.random().toString(36).slice(2)}` };
+      await endUserApp(stack.tenantUrl).loginWithBrowser(DEMO.sampleUser.email, 'matrix-session', { userAgent: filter.user_agent });
       const { totals, digest } = await json(await staff.admin.api('POST', '/api/search/sessions/impact', { filter }));
       return { filter, expected: { sessions: totals.sessions, digest }, confirm: 'REVOKE' };
     },

@@ -28,6 +28,7 @@ interface Counts {
   tokens: number;
   users: number;
   devices: number;
+  limited?: boolean;
 }
 interface Impact {
   filter: Record<string, string>;
@@ -97,7 +98,7 @@ describe('search across users', () => {
 
     const found = await search(support, { ip: ADDRESS });
     expect(found.unavailable).toBeNull();
-    expect(found.totals).toEqual({ tokens: 4, users: 3, devices: 4 });
+    expect(found.totals).toEqual({ tokens: 4, users: 3, devices: 4, limited: false });
     expect(found.tokens.map((t) => t.device_name).sort()).toEqual(['Alice Laptop', 'Alice Phone', 'Bob Phone', 'Carol Tablet']);
     const phone = found.tokens.find((t) => t.device_name === 'Alice Phone')!;
     expect(phone.user).toEqual({ user_id: alice.user_id, email: alice.email, name: alice.name });
@@ -106,8 +107,8 @@ describe('search across users', () => {
     expect(found.tokens.find((t) => t.device_name === 'Carol Tablet')!).toMatchObject({ initial: { ip: '192.0.2.55' }, last: { ip: ADDRESS } });
 
     // The /24 holds Carol's other address too; an application narrows it.
-    expect((await search(support, { ip: '198.51.100.0/24' })).totals).toEqual({ tokens: 5, users: 3, devices: 5 });
-    expect((await search(support, { ip: ADDRESS, client_id: DEMO.clients.web.client_id })).totals).toEqual({ tokens: 2, users: 2, devices: 2 });
+    expect((await search(support, { ip: '198.51.100.0/24' })).totals).toEqual({ tokens: 5, users: 3, devices: 5, limited: false });
+    expect((await search(support, { ip: ADDRESS, client_id: DEMO.clients.web.client_id })).totals).toEqual({ tokens: 2, users: 2, devices: 2, limited: false });
     expect((await search(support, { ip: ADDRESS, device_name: 'bob' })).tokens.map((t) => t.device_name)).toEqual(['Bob Phone']);
     expect((await search(support, { ip: ADDRESS, user_agent: 'acmemobile/4' })).totals?.tokens).toBe(2);
 
@@ -119,6 +120,9 @@ describe('search across users', () => {
     expect(second.tokens).toHaveLength(1);
     expect(second.next).toBeNull();
     expect(new Set([...first.tokens, ...second.tokens].map((t) => t.id)).size).toBe(4);
+    // Counted once, on the first page: the dashboard keeps those counts while paging.
+    expect(first.totals).toEqual({ tokens: 4, users: 3, devices: 4, limited: false });
+    expect(second.totals).toBeNull();
   });
 
   it('gives the network and country of a public address, as the user pages do', async () => {
@@ -140,6 +144,10 @@ describe('search across users', () => {
       ['ip=203.0.113.1&colour=red', 'body'],
       ['', 'filter'],
       [`user_agent=${'x'.repeat(257)}`, 'user_agent'],
+      // As the tenant takes them: at most 9 fractional-second digits, a cursor of at most 255.
+      ['last_used_from=2026-01-01T00:00:00.1234567890Z', 'last_used_from'],
+      ['ip=203.0.113.1&last_used_to=2026-01-01T00:00:00.0000000001%2B00:00', 'last_used_to'],
+      [`ip=203.0.113.1&from=${'x'.repeat(256)}`, 'from'],
     ];
     for (const [qs, field] of cases) {
       const res = await support.api('GET', `/api/search/refresh-tokens?${qs}`);
@@ -154,6 +162,8 @@ describe('search across users', () => {
     expect((await support.api('POST', '/api/search/refresh-tokens/impact', { filter: {} })).status).toBe(400);
     expect((await support.api('POST', '/api/search/refresh-tokens/impact', { filter: { ip: '300.1.1.1' } })).status).toBe(400);
     expect((await support.api('POST', '/api/search/refresh-tokens/revoke', { filter: { asn: 'nope' }, confirm: 'REVOKE' })).status).toBe(400);
+    // Nine digits are the tenant's precision: taken.
+    expect((await search(support, { ip: '203.0.113.1', last_used_from: '2026-01-01T00:00:00.123456789Z' })).unavailable).toBeNull();
   });
 
   it('needs the CSRF token to preview, revoke or end', async () => {
@@ -201,7 +211,7 @@ describe('search across users', () => {
     expect(body.error.code).toBe('impact_changed');
     expect(body.error.changes).toEqual(['tokens: 3 previewed, 4 now']);
     const newer: Impact = body.error.search_impact;
-    expect(newer.totals).toEqual({ tokens: 4, users: 2, devices: 4 });
+    expect(newer.totals).toEqual({ tokens: 4, users: 2, devices: 4, limited: false });
     expect(newer.digest).not.toBe(shown.digest);
     expect(newer).not.toHaveProperty('ids');
     // Nothing revoked: every token is still live at the tenant (exchanging them here would
@@ -213,7 +223,7 @@ describe('search across users', () => {
     const confirmed = await revoke(filter, newer);
     expect(confirmed.status, await confirmed.clone().text()).toBe(200);
     const result = await json(confirmed);
-    expect(result).toMatchObject({ filter, revoked: newer.totals, audit_id: expect.any(String) });
+    expect(result).toMatchObject({ filter, revoked: { tokens: 4, users: 2, devices: 4 }, audit_id: expect.any(String) });
 
     for (const [token, clientId, secret] of [
       [erinPhone, DEMO.clients.mobile.client_id],
@@ -272,7 +282,7 @@ describe('search across users', () => {
     expect(res.status, await res.clone().text()).toBe(200);
     const found = await json(res);
     expect(found.unavailable).toBeNull();
-    expect(found.totals).toEqual({ sessions: 2, users: 2 });
+    expect(found.totals).toEqual({ sessions: 2, users: 2, limited: false });
     expect(found.sessions.map((s: { id: string }) => s.id).sort()).toEqual([h.sessionId, i.sessionId].sort());
     const session = found.sessions.find((s: { id: string }) => s.id === h.sessionId);
     expect(session).toMatchObject({ user: { user_id: hank.user_id, email: hank.email }, initial: { ip: ADDRESS, agent: 'Chrome 126 on Linux' } });
@@ -304,15 +314,15 @@ describe('search across users', () => {
     const refused = await end(shown);
     expect(refused.status, await refused.clone().text()).toBe(409);
     const newer = (await json(refused)).error.search_impact;
-    expect(newer.totals).toEqual({ sessions: 3, users: 2 });
+    expect(newer.totals).toEqual({ sessions: 3, users: 2, limited: false });
     const live = await json(await admin.api('GET', `/api/search/sessions?ip=${HOSTILE}`));
-    expect(live.totals).toEqual({ sessions: 3, users: 2 }); // nothing ended
+    expect(live.totals).toEqual({ sessions: 3, users: 2, limited: false }); // nothing ended
 
     const confirmed = await end(newer);
     expect(confirmed.status, await confirmed.clone().text()).toBe(200);
     const result = await json(confirmed);
     expect(result).toMatchObject({ filter, ended: { sessions: 3, users: 2 } });
-    expect((await json(await admin.api('GET', `/api/search/sessions?ip=${HOSTILE}`))).totals).toEqual({ sessions: 0, users: 0 });
+    expect((await json(await admin.api('GET', `/api/search/sessions?ip=${HOSTILE}`))).totals).toEqual({ sessions: 0, users: 0, limited: false });
     // The refresh tokens issued in those sessions are refused; the session from home keeps its token.
     for (const signIn of [jackThere, kimThere, late]) expect((await exchange(signIn.refreshToken)).error).toBe('invalid_grant');
     expect((await exchange(kimHome.refreshToken)).status).toBe(200);
@@ -342,6 +352,175 @@ describe('search across users', () => {
       expect((await auth0Like.support.api('POST', '/api/search/sessions/impact', { filter: { ip: '198.51.100.7' } })).status).toBe(501);
     } finally {
       await auth0Like.stop();
+    }
+  });
+});
+
+/** Tokens of `count` logins from one address, 10 at a time. */
+async function tokensFrom(address: string, count: number, userNumber: number, device: string) {
+  const { email } = demoEndUser(userNumber);
+  const tokens: string[] = [];
+  for (let at = 0; at < count; at += 10) {
+    tokens.push(...(await Promise.all(Array.from({ length: Math.min(10, count - at) }, (_, i) => mobile().login(email, `${device} ${at + i}`, { from: address })))));
+  }
+  return tokens;
+}
+const searchCalls = (seen: string[]) => seen.filter((s) => s.endsWith('/search'));
+
+describe('search across users: bounded work, rights, and failures part-way', () => {
+  it('asks the tenant to count on the first page only, not on the pages after it', async () => {
+    const asked: string[] = [];
+    const console2 = await consoleBehindProxy(stack, 'totals-first-page', (_req, url) => {
+      if (url.pathname.endsWith('/search')) asked.push(url.search);
+      return undefined;
+    });
+    try {
+      await tokensFrom('203.0.113.81', 3, 40, 'Counted Phone');
+      const first = await json(await console2.support.api('GET', '/api/search/refresh-tokens?ip=203.0.113.81&take=2'));
+      expect(first.totals).toEqual({ tokens: 3, users: 1, devices: 3, limited: false });
+      const second = await json(await console2.support.api('GET', `/api/search/refresh-tokens?ip=203.0.113.81&take=2&from=${encodeURIComponent(first.next)}`));
+      expect(second.tokens).toHaveLength(1);
+      expect(second.totals).toBeNull();
+      expect(asked.map((q) => new URLSearchParams(q).get('include_totals'))).toEqual(['true', null]);
+    } finally {
+      await console2.stop();
+    }
+  });
+
+  it('a result past the (configured) limit is over_limit after one tenant page: the preview and the revocation ask no more', async () => {
+    const small = await consoleBehindProxy(stack, 'small-limit', undefined, { search: { tokenLimit: 100, sessionLimit: 1 } });
+    try {
+      await tokensFrom('203.0.113.82', 101, 41, 'Many Phone');
+      small.seen.length = 0;
+      const res = await small.support.api('POST', '/api/search/refresh-tokens/impact', { filter: { ip: '203.0.113.82' } });
+      expect(res.status, await res.clone().text()).toBe(200);
+      const impact = await json(res);
+      expect(impact).toMatchObject({ over_limit: true, limit: 100, totals: { tokens: 101, users: 1, devices: 101, limited: false } });
+      expect(searchCalls(small.seen)).toEqual(['GET /api/v2/refresh-tokens/search']);
+
+      small.seen.length = 0;
+      const refused = await small.support.api('POST', '/api/search/refresh-tokens/revoke', { filter: { ip: '203.0.113.82' }, confirm: 'REVOKE', expected: { tokens: 101, digest: impact.digest } });
+      expect(refused.status).toBe(400);
+      expect((await json(refused)).error.code).toBe('narrow_the_search');
+      expect(searchCalls(small.seen)).toEqual(['GET /api/v2/refresh-tokens/search']);
+      expect(small.seen.some((s) => s.includes('/refresh-tokens/revoke'))).toBe(false);
+
+      // Sessions past their limit (1 here): the same.
+      const { email } = demoEndUser(42);
+      for (const device of ['Many Browser 1', 'Many Browser 2']) await mobile().loginWithBrowser(email, device, { from: '203.0.113.83' });
+      small.seen.length = 0;
+      const sessions = await json(await small.support.api('POST', '/api/search/sessions/impact', { filter: { ip: '203.0.113.83' } }));
+      expect(sessions).toMatchObject({ over_limit: true, limit: 1, totals: { sessions: 2, users: 1, limited: false } });
+      expect(searchCalls(small.seen)).toEqual(['GET /api/v2/sessions/search']);
+    } finally {
+      await small.stop();
+    }
+  });
+
+  it('collects at most 2 result sets at once per BFF; past a short queue, 429 with Retry-After and the error body', async () => {
+    let inFlight = 0;
+    let most = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const slow = await consoleBehindProxy(stack, 'busy', async (_req, url) => {
+      if (!url.pathname.endsWith('/search')) return undefined;
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await gate;
+      inFlight--;
+      return undefined;
+    });
+    try {
+      const answers = Array.from({ length: 7 }, (_, i) => slow.support.api('POST', '/api/search/refresh-tokens/impact', { filter: { ip: `198.51.100.${120 + i}` } }));
+      // The seventh is refused at once, while the first two wait at the tenant.
+      const refused = await Promise.race(answers.map((p) => p.then((res) => (res.status === 429 ? res : new Promise<never>(() => {})))));
+      expect(refused.headers.get('retry-after')).toBe('5');
+      expect((await json(refused)).error).toMatchObject({ code: 'busy', message: expect.stringContaining('Try again in 5 seconds'), retry_after: 5, request_id: expect.any(String) });
+      await expect.poll(() => inFlight).toBe(2);
+      open();
+      const statuses = (await Promise.all(answers)).map((r) => r.status).sort();
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429]);
+      expect(most).toBe(2);
+    } finally {
+      open();
+      await slow.stop();
+    }
+  });
+
+  it('revoking a result found by an application and a time range only is for admin: support gets 403 saying why, searching stays open', async () => {
+    const from = new Date(Date.now() - 1000).toISOString();
+    const token = await web().login(demoEndUser(43).email, 'Wide Laptop', { from: '203.0.113.84' });
+    const filter = { client_id: DEMO.clients.web.client_id, last_used_from: from };
+    const shown = await preview(filter); // support may preview it
+    expect(shown.totals.tokens).toBeGreaterThan(0);
+    expect((await search(support, filter)).totals?.tokens).toBe(shown.totals.tokens);
+    const refused = await revoke(filter, shown);
+    expect(refused.status).toBe(403);
+    const { error } = await json(refused);
+    expect(error.code).toBe('forbidden');
+    expect(error.message).toMatch(/Only an admin may revoke a result found without an address, network, user agent or device name/);
+    expect((await exchange(token, DEMO.clients.web.client_id, DEMO.clients.web.secret)).status).toBe(200);
+    // The same with an address added is support's to revoke; without, admin's.
+    const narrowed = { ...filter, ip: '203.0.113.84' };
+    expect((await revoke(narrowed, await preview(narrowed))).status).toBe(200);
+    const other = await web().login(demoEndUser(43).email, 'Wide Laptop 2', { from: '203.0.113.85' });
+    const asAdmin = await revoke(filter, await preview(filter, admin), 'REVOKE', admin);
+    expect(asAdmin.status, await asAdmin.clone().text()).toBe(200);
+    expect((await exchange(other, DEMO.clients.web.client_id, DEMO.clients.web.secret)).error).toBe('invalid_grant');
+    // Sessions found by a time range only: the same rule.
+    const sessions = await support.api('POST', '/api/search/sessions/revoke', { filter: { last_used_from: from }, confirm: 'REVOKE', expected: { sessions: 1, digest: '0'.repeat(64) } });
+    expect(sessions.status).toBe(403);
+  });
+
+  it('revoking an empty result is 400 "nothing to revoke", and no revocation is audited', async () => {
+    const filter = { ip: '192.0.2.201' };
+    const shown = await preview(filter);
+    expect(shown.totals.tokens).toBe(0);
+    const before = (await json(await admin.api('GET', '/api/audit?action=search.revoke_tokens'))).entries.length;
+    const res = await revoke(filter, shown);
+    expect(res.status).toBe(400);
+    expect((await json(res)).error).toMatchObject({ code: 'nothing_to_revoke', message: expect.stringContaining('nothing to revoke') });
+    const sessions = await support.api('POST', '/api/search/sessions/revoke', { filter, confirm: 'REVOKE', expected: { sessions: 0, digest: shown.digest } });
+    expect(sessions.status).toBe(400);
+    expect((await json(sessions)).error.code).toBe('nothing_to_revoke');
+    expect((await json(await admin.api('GET', '/api/audit?action=search.revoke_tokens'))).entries.length).toBe(before);
+    expect((await json(await admin.api('GET', '/api/audit?action=search.revoke_sessions'))).entries.some((e: { target: string }) => e.target.includes('192.0.2.201'))).toBe(false);
+  });
+
+  it('a tenant failing part-way (the second batch of 100 ids): "100 of 150 revoked; the rest were not", 502, and the audit entry lists which went and which did not', async () => {
+    let revokeCalls = 0;
+    const flaky = await consoleBehindProxy(stack, 'flaky', (req, url) => {
+      if (req.method === 'POST' && url.pathname === '/api/v2/refresh-tokens/revoke' && ++revokeCalls === 2) {
+        return Response.json({ statusCode: 503, error: 'Service Unavailable', message: 'try later' }, { status: 503 });
+      }
+      return undefined;
+    });
+    try {
+      const filter = { ip: '203.0.113.86' };
+      await tokensFrom(filter.ip, 150, 44, 'Flaky Phone');
+      const shown = await json(await flaky.support.api('POST', '/api/search/refresh-tokens/impact', { filter }));
+      expect(shown.totals.tokens).toBe(150);
+      const res = await flaky.support.api('POST', '/api/search/refresh-tokens/revoke', { filter, confirm: 'REVOKE', expected: { tokens: 150, digest: shown.digest } });
+      expect(res.status, await res.clone().text()).toBe(502);
+      const { error } = await json(res);
+      expect(error.code).toBe('partially_revoked');
+      expect(error.message).toMatch(/^100 of 150 revoked; the rest were not/);
+      expect(revokeCalls).toBe(2);
+      // What the tenant says now: 50 still live.
+      const left = await search(support, { ...filter, take: '100' });
+      expect(left.totals?.tokens).toBe(50);
+
+      // This BFF's own audit log (support reads it).
+      const entries = (await json(await flaky.support.api('GET', '/api/audit?action=search.revoke_tokens'))).entries as { detail: string; result: string; target: string }[];
+      const entry = entries.find((e) => e.result === 'failure' && e.target.includes(filter.ip))!;
+      expect(entry.detail).toContain('matched 150 refresh tokens of 1 user on 150 devices');
+      expect(entry.detail).toContain('revoked 100 of 150 before the tenant failed');
+      const went = /token ids revoked: ([^;]*)/.exec(entry.detail)![1]!.split(' ');
+      const notWent = /token ids not revoked: ([^;]*)/.exec(entry.detail)![1]!.split(' ');
+      expect(went).toHaveLength(100);
+      expect(notWent.sort()).toEqual(left.tokens.map((t) => t.id).sort());
+    } finally {
+      await flaky.stop();
     }
   });
 });

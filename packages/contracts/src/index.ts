@@ -5,7 +5,7 @@ import { z } from 'zod';
  * Times are ISO 8601 strings; ids are the Management API's.
  */
 
-export { ROLES, CAN, can, type Role as RoleName, type Permission } from './roles.ts';
+export { ROLES, CAN, can, searchRevokePermission, WIDE_SEARCH_REVOKE_REASON, type Role as RoleName, type Permission } from './roles.ts';
 import { IpPlace } from './locations.ts';
 import { ROLES } from './roles.ts';
 
@@ -428,6 +428,17 @@ const textFilter = (max: number) =>
     .optional()
     .transform((v) => (v ? v : undefined));
 
+/**
+ * An ISO 8601 instant with a time zone, as the tenant takes it: at most 9 fractional-second
+ * digits (nanoseconds), so a longer one is the console's 400 naming the field, not the tenant's.
+ */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_DATETIME = z.iso.datetime({ offset: true });
+const instant = z
+  .string()
+  .max(40)
+  .refine((v) => ISO_INSTANT.test(v) && ISO_DATETIME.safeParse(v).success, 'must be an ISO 8601 date and time with a time zone (+hh:mm or Z), at most 9 fractional-second digits');
+
 const searchFields = {
   /** An IPv4/IPv6 address or CIDR range: matches a token (session) first or last seen in it. */
   ip: textFilter(64).refine((v) => v === undefined || IP_FORMATS.some((f) => f.safeParse(v).success), 'must be an IPv4 or IPv6 address, or a CIDR range such as 203.0.113.0/24'),
@@ -439,8 +450,8 @@ const searchFields = {
   device_name: textFilter(255),
   client_id: textFilter(255),
   /** "Last used between": from (inclusive) and to (exclusive), ISO 8601 instants. */
-  last_used_from: z.iso.datetime({ offset: true }).optional(),
-  last_used_to: z.iso.datetime({ offset: true }).optional(),
+  last_used_from: instant.optional(),
+  last_used_to: instant.optional(),
 };
 const { client_id: _clientId, device_name: _deviceName, ...sessionSearchFields } = searchFields;
 
@@ -451,7 +462,8 @@ const checkFilter = (f: FilterShape, ctx: z.RefinementCtx) => {
   if (!FILTER_KEYS.some((k) => f[k] !== undefined)) ctx.addIssue({ code: 'custom', path: ['filter'], message: 'Give at least one of ip, asn, user_agent, device_name, client_id, last_used_from, last_used_to.' });
   if (f.last_used_from && f.last_used_to && Date.parse(f.last_used_from) >= Date.parse(f.last_used_to)) ctx.addIssue({ code: 'custom', path: ['last_used_to'], message: 'must be after last_used_from' });
 };
-const paging = { take: intFromQuery(1, 100, 50), from: z.string().min(1).max(1024).optional() };
+/** `from`: the tenant's cursor, at most 255 characters there too. */
+const paging = { take: intFromQuery(1, 100, 50), from: z.string().min(1).max(255).optional() };
 
 /** What a refresh-token search matches; the binding preview and the revocation are bound to it. */
 export const TokenSearchFilter = z.object(searchFields).strict().superRefine(checkFilter);
@@ -505,9 +517,15 @@ export type SessionSearchRow = {
  * One page of a search across users. `unavailable` is a sentence when the tenant cannot search
  * (a real Auth0 tenant: the search is the embedded tenant's extension), with no rows then.
  */
-export type TokenSearchResult = { tokens: TokenSearchRow[]; next: string | null; totals: TokenCounts | null; unavailable: string | null };
+export type TokenSearchResult = { tokens: TokenSearchRow[]; next: string | null; totals: TokenSearchTotals | null; unavailable: string | null };
 export type SessionCounts = { sessions: number; users: number };
-export type SessionSearchResult = { sessions: SessionSearchRow[]; next: string | null; totals: SessionCounts | null; unavailable: string | null };
+export type SessionSearchResult = { sessions: SessionSearchRow[]; next: string | null; totals: SessionSearchTotals | null; unavailable: string | null };
+/**
+ * A search's counts. `limited`: the tenant stopped counting at 10,000 matches, so the count is
+ * "more than" and users and devices (counted over those) "at least".
+ */
+export type TokenSearchTotals = TokenCounts & { limited: boolean };
+export type SessionSearchTotals = SessionCounts & { limited: boolean };
 
 /** POST /api/search/refresh-tokens/impact */
 export const TokenSearchImpactBody = z.object({ filter: TokenSearchFilter }).strict();
@@ -520,7 +538,7 @@ export type TokenSearchImpactBody = z.input<typeof TokenSearchImpactBody>;
  */
 export type TokenSearchImpact = {
   filter: TokenSearchFilter;
-  totals: TokenCounts;
+  totals: TokenSearchTotals;
   /** The users with most matching tokens, at most 10. */
   first_users: { user_id: string; email: string | null; tokens: number }[];
   digest: string;
@@ -553,7 +571,7 @@ export type SessionSearchImpactBody = z.input<typeof SessionSearchImpactBody>;
  */
 export type SessionSearchImpact = {
   filter: SessionSearchFilter;
-  totals: SessionCounts;
+  totals: SessionSearchTotals;
   /** The users with most matching sessions, at most 10. */
   first_users: { user_id: string; email: string | null; sessions: number }[];
   digest: string;

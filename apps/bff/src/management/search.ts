@@ -35,8 +35,14 @@ export interface TenantSession {
   clients?: { client_id: string }[];
 }
 
-export type TenantTokenPage = { refresh_tokens: TenantRefreshToken[]; next: string | null; totals: { tokens: number; users: number; devices: number } | null };
-export type TenantSessionPage = { sessions: TenantSession[]; next: string | null; totals: { sessions: number; users: number } | null };
+/**
+ * `limited`: past 10,000 matches the tenant stops counting (tokens or sessions 10,000, users
+ * and devices counted over those). A tenant from before that answers no `limited`: false.
+ */
+export type TenantTokenPage = { refresh_tokens: TenantRefreshToken[]; next: string | null; totals: { tokens: number; users: number; devices: number; limited: boolean } | null };
+export type TenantSessionPage = { sessions: TenantSession[]; next: string | null; totals: { sessions: number; users: number; limited: boolean } | null };
+const withLimited = <T extends object>(totals: (T & { limited?: unknown }) | undefined): (T & { limited: boolean }) | null =>
+  totals ? { ...totals, limited: totals.limited === true } : null;
 
 /** Said in the console where search results would be, when the tenant cannot search. */
 export const SEARCH_UNAVAILABLE =
@@ -70,9 +76,9 @@ export class SearchGateway {
       await res.body?.cancel();
       return null;
     }
-    const body = (await res.json()) as { refresh_tokens?: TenantRefreshToken[]; next?: unknown; totals?: TenantTokenPage['totals'] };
+    const body = (await res.json()) as { refresh_tokens?: TenantRefreshToken[]; next?: unknown; totals?: { tokens: number; users: number; devices: number; limited?: unknown } };
     const rows = body.refresh_tokens ?? [];
-    return { refresh_tokens: rows, next: cursor(body.next, rows), totals: body.totals ?? null };
+    return { refresh_tokens: rows, next: cursor(body.next, rows), totals: withLimited(body.totals) };
   }
 
   async sessions(filter: SessionSearchFilter, page: { take: number; from?: string | undefined; totals: boolean }): Promise<TenantSessionPage | null> {
@@ -81,8 +87,8 @@ export class SearchGateway {
       await res.body?.cancel();
       return null;
     }
-    const body = (await res.json()) as { sessions?: TenantSession[]; next?: unknown; totals?: TenantSessionPage['totals'] };
+    const body = (await res.json()) as { sessions?: TenantSession[]; next?: unknown; totals?: { sessions: number; users: number; limited?: unknown } };
     const rows = body.sessions ?? [];
-    return { sessions: rows, next: cursor(body.next, rows), totals: body.totals ?? null };
+    return { sessions: rows, next: cursor(body.next, rows), totals: withLimited(body.totals) };
   }
 }

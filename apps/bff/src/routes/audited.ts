@@ -2,6 +2,7 @@ import type { AuditAction } from '@rtc/contracts';
 import type { Context } from 'hono';
 import type { BffDeps } from '../deps.ts';
 import type { BffEnv } from '../env.ts';
+import { BffError } from '../errors.ts';
 
 /**
  * Runs a destructive action and records it in the audit log: who, their role, what, the
@@ -31,7 +32,9 @@ export async function auditedWithId<T>(
     const recorded = await deps.store.recordAudit({ ...base, ...(target ? { target } : {}), result: 'success', detail }, deps.now());
     return { value, auditId: recorded.id };
   } catch (err) {
-    await deps.store.recordAudit({ ...base, result: 'failure', detail: (err as Error).message.slice(0, 500) }, deps.now());
+    // A failure part-way says what was done before it (BffError's auditDetail), in full.
+    const detail = err instanceof BffError && err.extra.auditDetail ? err.extra.auditDetail : (err as Error).message.slice(0, 500);
+    await deps.store.recordAudit({ ...base, result: 'failure', detail }, deps.now());
     throw err;
   }
 }

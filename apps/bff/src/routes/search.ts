@@ -1,4 +1,5 @@
 import {
+  can,
   RevokeSearchSessionsBody,
   RevokeSearchTokensBody,
   SessionSearchImpactBody,
@@ -12,16 +13,20 @@ import {
   type SessionSearchImpact,
   type TokenCounts,
   type TokenSearchImpact,
+  searchRevokePermission,
+  WIDE_SEARCH_REVOKE_REASON,
 } from '@rtc/contracts';
+import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { BffDeps } from '../deps.ts';
 import { describeFilter } from '../domain/search-view.ts';
 import type { BffEnv } from '../env.ts';
-import { BffError, badRequest } from '../errors.ts';
+import { BffError, badRequest, forbidden } from '../errors.ts';
 import { rateLimitedFetch } from '../management/rate-limited-fetch.ts';
 import { SearchGateway } from '../management/search.ts';
 import { requirePermission } from '../middleware/session.ts';
-import { SearchService, type CollectedImpact, type CollectedSessionImpact } from '../services/search-service.ts';
+import { PartialRevocation, SearchService, type CollectedImpact, type CollectedSessionImpact } from '../services/search-service.ts';
+import { WorkGate } from '../services/work-gate.ts';
 import { auditedWithId } from './audited.ts';
 import { body, query } from './validate.ts';
 
@@ -64,9 +69,48 @@ function refuseChanged(changes: string[], impact: TokenSearchImpact | SessionSea
   throw new SearchImpactChanged(message, impact, changes);
 }
 
+const confirmed = (confirm: string) => confirm.trim() === CONFIRM_WORD;
 const checkConfirm = (confirm: string) => {
-  if (confirm.trim() !== CONFIRM_WORD) throw badRequest(`Type ${CONFIRM_WORD} to confirm.`, { confirm: `must be ${CONFIRM_WORD}` });
+  if (!confirmed(confirm)) throw badRequest(`Type ${CONFIRM_WORD} to confirm.`, { confirm: `must be ${CONFIRM_WORD}` });
 };
+
+/** Collections of a whole result set (previews, revocations) at once per BFF process, and how many more may wait. */
+const COLLECT_CONCURRENCY = 2;
+const COLLECT_QUEUE = 4;
+const BUSY_RETRY_SECONDS = 5;
+
+/** 403 with the reason when the staff member may search but not revoke this result set (see searchRevokePermission). */
+function checkRevokeRight(c: Context<BffEnv>, filter: Parameters<typeof searchRevokePermission>[0]): void {
+  if (!can(c.get('session')?.role, searchRevokePermission(filter))) throw forbidden(WIDE_SEARCH_REVOKE_REASON);
+}
+
+/** 400, not audited: an empty result set revokes nothing, so there is no revocation to record. */
+const nothingToRevoke = (noun: string) =>
+  new BffError(400, 'nothing_to_revoke', `This search finds no ${noun} now: there is nothing to revoke.`);
+
+/**
+ * The tenant failed part-way: the answer says how many went and that the rest did not, with
+ * the tenant's status (502, or 503 with Retry-After); the audit entry records the filter, the
+ * counts, and which ids went and which did not.
+ */
+function partialFailure(
+  failure: PartialRevocation,
+  words: { noun: string; verb: string; idsLabel: string },
+  detail: string[],
+): BffError {
+  const total = failure.done.length + failure.notDone.length;
+  const cause = failure.cause instanceof BffError ? failure.cause : null;
+  const message = `${failure.done.length} of ${total} ${words.verb}; the rest were not (${words.noun}). ${failure.message} Search again to see what is left.`;
+  return new BffError(cause && (cause.status === 503 || cause.status === 502) ? cause.status : 502, 'partially_revoked', message, {
+    ...(cause?.extra.retryAfter !== undefined ? { retryAfter: cause.extra.retryAfter } : {}),
+    auditDetail: [
+      ...detail,
+      `${words.verb} ${failure.done.length} of ${total} before the tenant failed (${failure.message}); the rest were not`,
+      `${words.idsLabel} ${words.verb}: ${failure.done.join(' ')}`,
+      `${words.idsLabel} not ${words.verb}: ${failure.notDone.join(' ')}`,
+    ].join('; '),
+  });
+}
 
 /**
  * /api/search (support and admin, issue 20): refresh tokens and sessions across users by
@@ -75,10 +119,22 @@ const checkConfirm = (confirm: string) => {
  * behind a binding preview (the ids matched, by digest: a token issued or revoked since is a
  * 409 with the new preview) and REVOKE typed in. The search is the embedded tenant's extension; on a tenant without it
  * (a real Auth0 tenant) the pages carry `unavailable`, a sentence saying so.
+ *
+ * Previews and revocations page the tenant through a whole result set: COLLECT_CONCURRENCY
+ * at a time in this process (a short queue, then 429). Revoking a result found by no address,
+ * network, agent or device (an application, a time range) needs manageApplications.
  */
 export function searchRoutes(deps: BffDeps) {
   const fetchImpl = rateLimitedFetch({ ...deps.config.rateLimit });
-  const search = new SearchService(new SearchGateway(deps.config.management.baseUrl, deps.tokens, fetchImpl), deps.mgmt, deps.now);
+  const search = new SearchService(new SearchGateway(deps.config.management.baseUrl, deps.tokens, fetchImpl), deps.mgmt, deps.now, deps.config.search);
+  const gate = new WorkGate({
+    concurrency: COLLECT_CONCURRENCY,
+    queue: COLLECT_QUEUE,
+    retryAfterSeconds: BUSY_RETRY_SECONDS,
+    busy: `The console is already working through as many search results as it takes at once (previews or revocations of other staff). Try again in ${BUSY_RETRY_SECONDS} seconds.`,
+  });
+  const changedAnswer = (c: Context<BffEnv>, err: SearchImpactChanged) =>
+    c.json({ error: { code: err.code, message: err.message, request_id: c.get('requestId'), search_impact: err.impact, changes: err.changes } }, 409);
 
   return new Hono<BffEnv>()
     // The application filter's choices: the Applications area (with counts) is admin only.
@@ -89,70 +145,77 @@ export function searchRoutes(deps: BffDeps) {
     })
     .get('/refresh-tokens', requirePermission('searchTokens'), query(TokenSearchQuery), async (c) => c.json(await search.tokens(c.req.valid('query'))))
     .get('/sessions', requirePermission('searchTokens'), query(SessionSearchQuery), async (c) => c.json(await search.sessions(c.req.valid('query'))))
-    .post('/refresh-tokens/impact', requirePermission('searchTokens'), body(TokenSearchImpactBody), async (c) => c.json(publicImpact(await search.tokenImpact(c.req.valid('json').filter))))
+    .post('/refresh-tokens/impact', requirePermission('searchTokens'), body(TokenSearchImpactBody), async (c) => c.json(publicImpact(await gate.run(() => search.tokenImpact(c.req.valid('json').filter)))))
     .post('/refresh-tokens/revoke', requirePermission('searchTokens'), body(RevokeSearchTokensBody), async (c) => {
       const { filter, expected, confirm } = c.req.valid('json');
+      checkRevokeRight(c, filter);
       const names = await deps.mgmt.names();
       const target = `refresh tokens matching ${describeFilter(filter, names)}`;
-      try {
-        const { value, auditId } = await auditedWithId(c, deps, { action: 'search.revoke_tokens', target, target_user_id: null }, async () => {
-          checkConfirm(confirm);
-          const impact = await search.tokenImpact(filter);
-          if (impact.over_limit) {
-            throw new BffError(400, 'narrow_the_search', `This search matches more than ${impact.limit.toLocaleString('en-US')} refresh tokens, more than the console revokes at once. Narrow the search (a smaller range, an application, a time range); nothing was revoked.`);
-          }
-          refuseChanged(bindingChanges('tokens', expected && { count: expected.tokens, digest: expected.digest }, { count: impact.totals.tokens, digest: impact.digest }), publicImpact(impact));
-          // Exactly the ids previewed: a token issued after this re-check is not among them.
-          await search.revoke(impact.ids);
-          const users = impact.first_users.map((u) => u.email ?? u.user_id).join(', ');
-          return {
-            value: impact,
-            detail: [
-              `filter ${JSON.stringify(filter)}`,
-              `matched ${describe(impact.totals)}; revoked all of them`,
-              ...(users ? [`first users affected: ${users}`] : []),
-              `token ids: ${impact.ids.join(' ')}`,
-            ].join('; '),
-          };
-        });
-        const result: SearchRevokeResult = { filter, revoked: value.totals, audit_id: auditId };
-        return c.json(result);
-      } catch (err) {
-        if (!(err instanceof SearchImpactChanged)) throw err;
-        return c.json({ error: { code: err.code, message: err.message, request_id: c.get('requestId'), search_impact: err.impact, changes: err.changes } }, 409);
-      }
+      return gate.run(async () => {
+        // The result set now (only once REVOKE is typed: a refusal costs the tenant nothing).
+        const impact = confirmed(confirm) ? await search.tokenImpact(filter) : null;
+        if (impact && !impact.over_limit && impact.ids.length === 0) throw nothingToRevoke('refresh tokens');
+        try {
+          const { value, auditId } = await auditedWithId(c, deps, { action: 'search.revoke_tokens', target, target_user_id: null }, async () => {
+            checkConfirm(confirm);
+            if (impact!.over_limit) {
+              throw new BffError(400, 'narrow_the_search', `This search matches more than ${impact!.limit.toLocaleString('en-US')} refresh tokens, more than the console revokes at once. Narrow the search (a smaller range, an application, a time range); nothing was revoked.`);
+            }
+            refuseChanged(bindingChanges('tokens', expected && { count: expected.tokens, digest: expected.digest }, { count: impact!.totals.tokens, digest: impact!.digest }), publicImpact(impact!));
+            const users = impact!.first_users.map((u) => u.email ?? u.user_id).join(', ');
+            const about = [`filter ${JSON.stringify(filter)}`, `matched ${describe(impact!.totals)}`, ...(users ? [`first users affected: ${users}`] : [])];
+            // Exactly the ids previewed: a token issued after this re-check is not among them.
+            await search.revoke(impact!.ids).catch((err: unknown) => {
+              throw err instanceof PartialRevocation ? partialFailure(err, { noun: 'refresh tokens', verb: 'revoked', idsLabel: 'token ids' }, about) : err;
+            });
+            return {
+              value: impact!,
+              detail: [about[0]!, `${about[1]!}; revoked all of them`, ...about.slice(2), `token ids: ${impact!.ids.join(' ')}`].join('; '),
+            };
+          });
+          const { limited: _limited, ...revoked } = value.totals;
+          const result: SearchRevokeResult = { filter, revoked, audit_id: auditId };
+          return c.json(result);
+        } catch (err) {
+          if (!(err instanceof SearchImpactChanged)) throw err;
+          return changedAnswer(c, err);
+        }
+      });
     })
-    .post('/sessions/impact', requirePermission('searchTokens'), body(SessionSearchImpactBody), async (c) => c.json(publicSessionImpact(await search.sessionImpact(c.req.valid('json').filter))))
+    .post('/sessions/impact', requirePermission('searchTokens'), body(SessionSearchImpactBody), async (c) => c.json(publicSessionImpact(await gate.run(() => search.sessionImpact(c.req.valid('json').filter)))))
     .post('/sessions/revoke', requirePermission('searchTokens'), body(RevokeSearchSessionsBody), async (c) => {
       const { filter, expected, confirm } = c.req.valid('json');
+      checkRevokeRight(c, filter);
       const names = await deps.mgmt.names();
       const target = `sessions matching ${describeFilter(filter, names)}`;
-      try {
-        const { value, auditId } = await auditedWithId(c, deps, { action: 'search.revoke_sessions', target, target_user_id: null }, async () => {
-          checkConfirm(confirm);
-          const impact = await search.sessionImpact(filter);
-          if (impact.over_limit) {
-            throw new BffError(400, 'narrow_the_search', `This search matches more than ${impact.limit.toLocaleString('en-US')} sessions, more than the console ends at once. Narrow the search (a smaller range, a time range); nothing was ended.`);
-          }
-          refuseChanged(bindingChanges('sessions', expected && { count: expected.sessions, digest: expected.digest }, { count: impact.totals.sessions, digest: impact.digest }), publicSessionImpact(impact));
-          // Exactly the sessions previewed, each with the refresh tokens issued in it.
-          await search.endSessions(impact.ids);
-          const users = impact.first_users.map((u) => u.email ?? u.user_id).join(', ');
-          return {
-            value: impact,
-            detail: [
-              `filter ${JSON.stringify(filter)}`,
-              `matched ${describeSessions(impact.totals)}; ended all of them and revoked the refresh tokens issued in them`,
-              ...(users ? [`first users affected: ${users}`] : []),
-              `session ids: ${impact.ids.join(' ')}`,
-            ].join('; '),
-          };
-        });
-        const result: SearchSessionsRevokeResult = { filter, ended: value.totals, audit_id: auditId };
-        return c.json(result);
-      } catch (err) {
-        if (!(err instanceof SearchImpactChanged)) throw err;
-        return c.json({ error: { code: err.code, message: err.message, request_id: c.get('requestId'), search_impact: err.impact, changes: err.changes } }, 409);
-      }
+      return gate.run(async () => {
+        const impact = confirmed(confirm) ? await search.sessionImpact(filter) : null;
+        if (impact && !impact.over_limit && impact.ids.length === 0) throw nothingToRevoke('sessions');
+        try {
+          const { value, auditId } = await auditedWithId(c, deps, { action: 'search.revoke_sessions', target, target_user_id: null }, async () => {
+            checkConfirm(confirm);
+            if (impact!.over_limit) {
+              throw new BffError(400, 'narrow_the_search', `This search matches more than ${impact!.limit.toLocaleString('en-US')} sessions, more than the console ends at once. Narrow the search (a smaller range, a time range); nothing was ended.`);
+            }
+            refuseChanged(bindingChanges('sessions', expected && { count: expected.sessions, digest: expected.digest }, { count: impact!.totals.sessions, digest: impact!.digest }), publicSessionImpact(impact!));
+            const users = impact!.first_users.map((u) => u.email ?? u.user_id).join(', ');
+            const about = [`filter ${JSON.stringify(filter)}`, `matched ${describeSessions(impact!.totals)}`, ...(users ? [`first users affected: ${users}`] : [])];
+            // Exactly the sessions previewed, each with the refresh tokens issued in it.
+            await search.endSessions(impact!.ids).catch((err: unknown) => {
+              throw err instanceof PartialRevocation ? partialFailure(err, { noun: 'sessions, with the refresh tokens issued in them', verb: 'ended', idsLabel: 'session ids' }, about) : err;
+            });
+            return {
+              value: impact!,
+              detail: [about[0]!, `${about[1]!}; ended all of them and revoked the refresh tokens issued in them`, ...about.slice(2), `session ids: ${impact!.ids.join(' ')}`].join('; '),
+            };
+          });
+          const { limited: _limited, ...ended } = value.totals;
+          const result: SearchSessionsRevokeResult = { filter, ended, audit_id: auditId };
+          return c.json(result);
+        } catch (err) {
+          if (!(err instanceof SearchImpactChanged)) throw err;
+          return changedAnswer(c, err);
+        }
+      });
     });
 }

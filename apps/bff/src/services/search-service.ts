@@ -4,11 +4,13 @@ import { countTokens, digestOf, toSessionRow, toTokenRow, topUsers, type UserNam
 import type { ManagementGateway } from '../management/gateway.ts';
 import { SEARCH_UNAVAILABLE, type SearchGateway, type TenantRefreshToken, type TenantSession } from '../management/search.ts';
 
-/** A result set revoked at once is at most this many tokens: past it, narrow the search. */
+/** A result set revoked at once is at most this many tokens by default (config.search.tokenLimit): past it, narrow the search. */
 export const SEARCH_REVOKE_LIMIT = 10_000;
-/** Sessions end one Management API call each (no bulk call exists): fewer at once. */
+/** Sessions end one Management API call each (no bulk call exists): fewer at once by default (config.search.sessionLimit). */
 export const SESSION_REVOKE_LIMIT = 1_000;
 const END_CONCURRENCY = 4;
+/** The tenant's bulk revocation takes at most this many ids a call. */
+const REVOKE_BATCH = 100;
 /** The tenant's largest page, used to collect a result set for the preview. */
 const COLLECT_PAGE = 100;
 const FIRST_USERS = 10;
@@ -20,6 +22,21 @@ const LOOKUP_CONCURRENCY = 8;
 /** The binding preview, with what it counted: the ids the revocation acts on. */
 export type CollectedImpact = TokenSearchImpact & { ids: string[] };
 export type CollectedSessionImpact = SessionSearchImpact & { ids: string[] };
+
+/**
+ * A revocation the tenant failed part-way: `done` of the ids went (those listed), the rest did
+ * not, or not for certain. Carries the tenant's error (its status: 502, 503 with Retry-After).
+ */
+export class PartialRevocation extends Error {
+  constructor(
+    readonly done: string[],
+    readonly notDone: string[],
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = 'PartialRevocation';
+  }
+}
 
 const filterOf = <T extends { take?: number; from?: string | undefined }>(query: T): Omit<T, 'take' | 'from'> => {
   const { take: _take, from: _from, ...filter } = query;
@@ -38,17 +55,22 @@ export class SearchService {
     private readonly search: SearchGateway,
     private readonly mgmt: ManagementGateway,
     private readonly now: () => number = Date.now,
+    private readonly limits: { tokenLimit: number; sessionLimit: number } = { tokenLimit: SEARCH_REVOKE_LIMIT, sessionLimit: SESSION_REVOKE_LIMIT },
   ) {}
 
+  /**
+   * One page as the console shows it. Counting is the costly part of a search at the tenant:
+   * only the first page (no `from`) asks for totals; the dashboard keeps them while paging.
+   */
   async tokens(query: TokenSearchQuery): Promise<TokenSearchResult> {
-    const page = await this.search.tokens(filterOf(query), { take: query.take, from: query.from, totals: true });
+    const page = await this.search.tokens(filterOf(query), { take: query.take, from: query.from, totals: query.from === undefined });
     if (!page) return { tokens: [], next: null, totals: null, unavailable: SEARCH_UNAVAILABLE };
     const [names, users] = await Promise.all([this.mgmt.names(), this.userNames(page.refresh_tokens.map((t) => t.user_id))]);
     return { tokens: page.refresh_tokens.map((t) => toTokenRow(t, users, names)), next: page.next, totals: page.totals, unavailable: null };
   }
 
   async sessions(query: SessionSearchQuery): Promise<SessionSearchResult> {
-    const page = await this.search.sessions(filterOf(query), { take: query.take, from: query.from, totals: true });
+    const page = await this.search.sessions(filterOf(query), { take: query.take, from: query.from, totals: query.from === undefined });
     if (!page) return { sessions: [], next: null, totals: null, unavailable: SEARCH_UNAVAILABLE };
     const [names, users] = await Promise.all([this.mgmt.names(), this.userNames(page.sessions.map((s) => s.user_id))]);
     return { sessions: page.sessions.map((s) => toSessionRow(s, users, names)), next: page.next, totals: page.totals, unavailable: null };
@@ -56,9 +78,12 @@ export class SearchService {
 
   /**
    * What revoking the result set would revoke, now: every matching token, collected page by
-   * page (up to SEARCH_REVOKE_LIMIT), counted, and bound by the digest of their ids.
+   * page (up to the token limit), counted, and bound by the digest of their ids. The first
+   * page's totals already tell a result past the limit (or one the tenant stopped counting,
+   * `limited`): then over_limit at once, one tenant call, not a hundred pages for nothing.
    */
   async tokenImpact(filter: TokenSearchFilter): Promise<CollectedImpact> {
+    const limit = this.limits.tokenLimit;
     const matched: TenantRefreshToken[] = [];
     let from: string | undefined;
     let tenantTotals: TokenSearchImpact['totals'] | null = null;
@@ -68,7 +93,7 @@ export class SearchService {
       if (!page) throw new BffError(501, 'search_unavailable', SEARCH_UNAVAILABLE);
       tenantTotals ??= page.totals;
       matched.push(...page.refresh_tokens);
-      if (matched.length > SEARCH_REVOKE_LIMIT) {
+      if (matched.length > limit || (tenantTotals && (tenantTotals.limited || tenantTotals.tokens > limit))) {
         overLimit = true;
         break;
       }
@@ -76,7 +101,7 @@ export class SearchService {
       from = page.next;
     }
     // Within the limit the counts are of exactly the tokens collected; past it, the tenant's.
-    const totals = overLimit && tenantTotals ? tenantTotals : countTokens(matched);
+    const totals = overLimit && tenantTotals ? tenantTotals : { ...countTokens(matched), limited: false };
     const top = topUsers(matched, FIRST_USERS);
     const users = await this.userNames(top.map((u) => u.user_id));
     const ids = overLimit ? [] : matched.map((t) => t.id);
@@ -86,13 +111,14 @@ export class SearchService {
       first_users: top.map((u) => ({ user_id: u.user_id, email: users.get(u.user_id)?.email ?? null, tokens: u.count })),
       digest: digestOf(ids),
       over_limit: overLimit,
-      limit: SEARCH_REVOKE_LIMIT,
+      limit,
       ids,
     };
   }
 
-  /** What ending every session the search finds would end, now: as tokenImpact, up to SESSION_REVOKE_LIMIT. */
+  /** What ending every session the search finds would end, now: as tokenImpact, up to the session limit. */
   async sessionImpact(filter: SessionSearchFilter): Promise<CollectedSessionImpact> {
+    const limit = this.limits.sessionLimit;
     const matched: TenantSession[] = [];
     let from: string | undefined;
     let tenantTotals: SessionSearchImpact['totals'] | null = null;
@@ -102,14 +128,14 @@ export class SearchService {
       if (!page) throw new BffError(501, 'search_unavailable', SEARCH_UNAVAILABLE);
       tenantTotals ??= page.totals;
       matched.push(...page.sessions);
-      if (matched.length > SESSION_REVOKE_LIMIT) {
+      if (matched.length > limit || (tenantTotals && (tenantTotals.limited || tenantTotals.sessions > limit))) {
         overLimit = true;
         break;
       }
       if (!page.next) break;
       from = page.next;
     }
-    const totals = overLimit && tenantTotals ? tenantTotals : { sessions: matched.length, users: new Set(matched.map((s) => s.user_id)).size };
+    const totals = overLimit && tenantTotals ? tenantTotals : { sessions: matched.length, users: new Set(matched.map((s) => s.user_id)).size, limited: false };
     const top = topUsers(matched, FIRST_USERS);
     const users = await this.userNames(top.map((u) => u.user_id));
     const ids = overLimit ? [] : matched.map((s) => s.id);
@@ -119,7 +145,7 @@ export class SearchService {
       first_users: top.map((u) => ({ user_id: u.user_id, email: users.get(u.user_id)?.email ?? null, sessions: u.count })),
       digest: digestOf(ids),
       over_limit: overLimit,
-      limit: SESSION_REVOKE_LIMIT,
+      limit,
       ids,
     };
   }
@@ -127,24 +153,45 @@ export class SearchService {
   /**
    * Ends exactly these sessions and revokes the refresh tokens issued in them (POST
    * /api/v2/sessions/{id}/revoke, as the user page's "Revoke session"), END_CONCURRENCY at a
-   * time; a session gone meanwhile counts as ended.
+   * time; a session gone meanwhile counts as ended. The first failure stops the rest (the
+   * calls under way finish): PartialRevocation says which ended and which did not.
    */
   async endSessions(ids: string[]): Promise<void> {
     let next = 0;
+    let failure: { err: unknown } | null = null;
+    const done: string[] = [];
     const worker = async () => {
-      while (next < ids.length) {
+      while (next < ids.length && !failure) {
         const id = ids[next++]!;
-        await this.mgmt.revokeSession(id).catch((err: unknown) => {
-          if (!(err instanceof BffError && err.code === 'not_found')) throw err;
-        });
+        try {
+          await this.mgmt.revokeSession(id).catch((err: unknown) => {
+            if (!(err instanceof BffError && err.code === 'not_found')) throw err;
+          });
+          done.push(id);
+        } catch (err) {
+          failure ??= { err };
+        }
       }
     };
     await Promise.all(Array.from({ length: Math.min(END_CONCURRENCY, ids.length) }, worker));
+    if (failure) {
+      const ended = new Set(done);
+      throw new PartialRevocation(done, ids.filter((id) => !ended.has(id)), (failure as { err: unknown }).err);
+    }
   }
 
-  /** Exactly these tokens, 100 ids a call (POST /api/v2/refresh-tokens/revoke {ids}). */
-  revoke(ids: string[]): Promise<void> {
-    return this.mgmt.revokeTokensByIds(ids);
+  /**
+   * Exactly these tokens, 100 ids a call (POST /api/v2/refresh-tokens/revoke {ids}), in order;
+   * a call failing stops there: PartialRevocation says which batches went before it.
+   */
+  async revoke(ids: string[]): Promise<void> {
+    for (let at = 0; at < ids.length; at += REVOKE_BATCH) {
+      try {
+        await this.mgmt.revokeTokensByIds(ids.slice(at, at + REVOKE_BATCH));
+      } catch (err) {
+        throw new PartialRevocation(ids.slice(0, at), ids.slice(at), err);
+      }
+    }
   }
 
   /** Email and name of each user, read at most LOOKUP_CONCURRENCY at a time; a user gone since is left out. */

@@ -20,9 +20,8 @@ const FILTERS = ['ip', 'asn', 'user_agent', 'device_name', 'client_id', 'last_us
  * Auth0 lists refresh tokens only per user, so a real Auth0 tenant answers 404 here.
  *
  * Answer: `{ refresh_tokens: [<as GET /refresh-tokens/{id}> + device_name], next?, totals? }`.
- * Tokens covered by a bulk revocation still being applied are found until their rows are
- * marked, as in every listing; revoking a result with POST /refresh-tokens/revoke `{ ids }`
- * marks the rows at once.
+ * Tokens a journaled bulk revocation covers are left out at once, as in every listing, marked
+ * or not; revoking a result with POST /refresh-tokens/revoke `{ ids }` marks the rows at once.
  */
 export function refreshTokenSearchRoutes(deps: TenantDeps) {
   const { store, clock } = deps;

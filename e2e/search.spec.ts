@@ -1,3 +1,4 @@
+import { DEMO } from '@rtc/tenant';
 import { callApi, expect, STAFF_STATE, test } from './fixtures.ts';
 
 test.use({ storageState: STAFF_STATE('support') });
@@ -109,11 +110,12 @@ test('the sessions opened from the address: end them, and the tokens issued in t
   await page.getByRole('button', { name: 'End these 2 sessions' }).click();
   const dialog = page.getByRole('dialog', { name: 'End the sessions this search found' });
   await expect(dialog.getByTestId('impact')).toContainText('2 sessions of 2 users');
+  await expect(dialog.getByTestId('impact')).toContainText('and revokes every refresh token issued in them');
   await dialog.getByRole('textbox', { name: 'Type REVOKE to confirm' }).fill('REVOKE');
   await axe();
   await dialog.getByRole('button', { name: 'End these sessions' }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByRole('status').filter({ hasText: 'Done.' })).toContainText('Ended 2 sessions of 2 users');
+  await expect(page.getByRole('status').filter({ hasText: 'Done.' })).toContainText('Ended 2 sessions of 2 users, and revoked every refresh token issued in them');
   await expect(page.getByTestId('search-counts')).toHaveText('0 sessions · 0 users');
 
   await expect.poll(() => customer.exchanges(first.refreshToken, 'mobile')).toBe(false);
@@ -137,6 +139,8 @@ test('results are paged on the server, Next and Previous; a bad address is refus
   await expect(pager).toContainText('Page 2 (the last)');
   await expect(results).toHaveAttribute('aria-busy', 'false');
   await expect(results.getByRole('row')).toHaveCount(3);
+  // Counted once, on the first page: the counts stay while paging.
+  await expect(page.getByTestId('search-counts')).toHaveText('52 tokens · 1 user · 52 devices');
   await expect(pager.getByRole('button', { name: 'Next' })).toBeDisabled();
   await pager.getByRole('button', { name: 'Previous' }).click();
   await expect(pager).toContainText('Page 1');
@@ -147,6 +151,21 @@ test('results are paged on the server, Next and Previous; a bad address is refus
   await form.getByRole('button', { name: 'Search', exact: true }).click();
   await expect(form.getByRole('alert')).toContainText('must be an IPv4 or IPv6 address, or a CIDR range');
   await expect(form.getByRole('textbox', { name: 'IP address or range' })).toHaveAttribute('aria-invalid', 'true');
+  await axe();
+});
+
+test('support may search by an application and a time only, but revoking such a result is for admin: the button says why, disabled', async ({ page, customer, axe }) => {
+  await customer.login('Wide Laptop', 'web', { from: '203.0.113.48' });
+  await page.goto(`/search/refresh-tokens?client_id=${encodeURIComponent(DEMO.clients.web.client_id)}`);
+  await expect(page.getByTestId('search-counts')).toContainText('tokens');
+  const button = page.getByRole('button', { name: /^Revoke th/ });
+  await expect(button).toBeDisabled();
+  await expect(page.getByTestId('revoke-reason')).toContainText('Only an admin may revoke a result found without an address, network, user agent or device name');
+  // With an address added, it is support's to revoke.
+  await page.goto(`/search/refresh-tokens?client_id=${encodeURIComponent(DEMO.clients.web.client_id)}&ip=203.0.113.48`);
+  await expect(page.getByTestId('search-counts')).toHaveText('1 token · 1 user · 1 device');
+  await expect(page.getByRole('button', { name: 'Revoke this token' })).toBeEnabled();
+  await expect(page.getByTestId('revoke-reason')).toHaveCount(0);
   await axe();
 });
 

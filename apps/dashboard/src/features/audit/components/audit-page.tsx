@@ -12,6 +12,7 @@ import { RetryingNotice } from '../../../components/ui/retrying-notice';
 import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
 import { auditQuery, auditSearch, type AuditFilter } from '../api/audit';
+import { AuditDetail } from './audit-detail';
 
 /** datetime-local (viewer's time zone) to an ISO instant. */
 const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
@@ -130,7 +131,7 @@ function AuditLog() {
                       <Link to={paths.user(entry.target_user_id)}>{entry.target_user_id}</Link>
                     </div>
                   ) : null}
-                  <div className="muted small">{entry.detail}</div>
+                  <AuditDetail detail={entry.detail} />
                 </td>
                 <td>
                   <Badge tone={entry.result === 'success' ? 'good' : 'danger'}>{entry.result}</Badge>

@@ -1,4 +1,5 @@
 import type { SearchSessionsRevokeResult, SessionCounts } from '@rtc/contracts';
+import { searchRevokePermission, WIDE_SEARCH_REVOKE_REASON } from '@rtc/contracts/roles';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Button } from '../../../components/ui/button';
@@ -7,12 +8,13 @@ import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
 import { plural } from '../../../lib/format';
 import { sessionSearchImpactQuery, sessionSearchQuery, useEndSearchSessions } from '../api/search';
-import { describeFilter, isEmpty, type SearchFilter } from '../lib/filters';
+import { useCan } from '../../auth/api/get-me';
+import { sessionCountWords } from '../lib/counts';
+import { describeFilter, filterForApi, isEmpty, type SearchFilter } from '../lib/filters';
 import { BindingDialog, onConflictOf, ResultSummary } from './binding-dialog';
 import { LoadNotices, Pager, SightingCell, Unavailable, UserCell, useCursorTrail } from './results';
 import { useSearchOutlet } from './search-page';
 
-const counts = (c: SessionCounts) => `${plural(c.sessions, 'session')} · ${plural(c.users, 'user')}`;
 const endedWords = (c: SessionCounts) => `${plural(c.sessions, 'session')} of ${plural(c.users, 'user')}`;
 
 /** The Sessions tab: a server page of sessions matching the search, the counts, and "End these N sessions". */
@@ -25,10 +27,13 @@ export function SessionResults() {
 function SessionResultPages({ filter, applicationName, reportFieldErrors }: { filter: SearchFilter; applicationName: (id: string) => string; reportFieldErrors: (error: unknown) => void }) {
   const trail = useCursorTrail(filter);
   const results = useQuery(sessionSearchQuery(filter, trail.from));
+  // Counted on the first page only: later pages show its counts, from the cache.
+  const firstPage = useQuery({ ...sessionSearchQuery(filter, undefined), enabled: trail.from === undefined });
   const data = results.data;
   const [ending, setEnding] = useState(false);
   const [done, setDone] = useState<SearchSessionsRevokeResult | null>(null);
-  const totals = data?.totals ?? null;
+  const mayEnd = useCan(searchRevokePermission(filterForApi(filter)));
+  const totals = data?.totals ?? firstPage.data?.totals ?? null;
   if (data?.unavailable) return <Unavailable sentence={data.unavailable} />;
   return (
     <section aria-labelledby="session-results-heading">
@@ -37,16 +42,21 @@ function SessionResultPages({ filter, applicationName, reportFieldErrors }: { fi
           Sessions
         </h2>
         {totals && totals.sessions > 0 ? (
-          <Button variant="danger" onClick={() => setEnding(true)}>
-            {totals.sessions === 1 ? 'End this session' : `End these ${totals.sessions.toLocaleString()} sessions`}
+          <Button variant="danger" onClick={() => setEnding(true)} disabled={!mayEnd} aria-describedby={mayEnd ? undefined : 'session-revoke-reason'}>
+            {totals.sessions === 1 ? 'End this session' : totals.limited ? 'End these sessions' : `End these ${totals.sessions.toLocaleString()} sessions`}
           </Button>
         ) : null}
       </div>
+      {totals && totals.sessions > 0 && !mayEnd ? (
+        <p className="muted small" id="session-revoke-reason" data-testid="revoke-reason">
+          {WIDE_SEARCH_REVOKE_REASON}
+        </p>
+      ) : null}
       <p className="muted" aria-live="polite" data-testid="search-counts">
-        {totals ? counts(totals) : ''}
+        {totals ? sessionCountWords(totals) : ''}
       </p>
       <ResultSummary
-        done={done && { sentence: `Ended ${endedWords(done.ended)}, and revoked the refresh tokens issued in them.`, action: 'search.revoke_sessions', auditId: done.audit_id }}
+        done={done && { sentence: `Ended ${endedWords(done.ended)}, and revoked every refresh token issued in them.`, action: 'search.revoke_sessions', auditId: done.audit_id }}
         onDismiss={() => setDone(null)}
       />
       <LoadNotices query={results} what="sessions" onFieldErrors={reportFieldErrors} />
@@ -121,10 +131,12 @@ function EndDialog({ filter, applicationName, onClose, onDone }: { filter: Searc
       count={(p) => p.totals.sessions}
       describe={(p) => (
         <>
-          This ends <strong>{endedWords(p.totals)}</strong>, every live session matching {describeFilter(filter, applicationName)}, and revokes the refresh tokens issued in them, at once. Their users must sign in again there.
+          {/* The tenant's search counts sessions, not the tokens issued in them: said plainly, not guessed. */}
+          This ends <strong>{endedWords(p.totals)}</strong>, every live session matching {describeFilter(filter, applicationName)}, <strong>and revokes every refresh token issued in them</strong>, at once. Their users must sign in again there.
+
         </>
       )}
-      overLimit={(p) => `This search finds more than ${p.limit.toLocaleString()} sessions (${endedWords(p.totals)}), more than the console ends at once. Narrow the search: a smaller range, a time.`}
+      overLimit={(p) => `This search finds more than ${p.limit.toLocaleString()} sessions (${sessionCountWords(p.totals)}), more than the console ends at once. Narrow the search: a smaller range, a time.`}
       perUser={(u) => plural(u.sessions, 'session')}
       loadingLabel="Finding every session this search matches"
       isPending={end.isPending}

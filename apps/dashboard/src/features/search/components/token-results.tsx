@@ -1,4 +1,5 @@
 import type { SearchRevokeResult, TokenCounts } from '@rtc/contracts';
+import { searchRevokePermission, WIDE_SEARCH_REVOKE_REASON } from '@rtc/contracts/roles';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Button } from '../../../components/ui/button';
@@ -7,12 +8,13 @@ import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
 import { plural } from '../../../lib/format';
 import { tokenSearchImpactQuery, tokenSearchQuery, useRevokeSearchTokens } from '../api/search';
-import { describeFilter, isEmpty, type SearchFilter } from '../lib/filters';
+import { useCan } from '../../auth/api/get-me';
+import { tokenCountWords } from '../lib/counts';
+import { describeFilter, filterForApi, isEmpty, type SearchFilter } from '../lib/filters';
 import { BindingDialog, onConflictOf, ResultSummary } from './binding-dialog';
 import { LoadNotices, Pager, SightingCell, Unavailable, UserCell, useCursorTrail } from './results';
 import { useSearchOutlet } from './search-page';
 
-const counts = (c: TokenCounts) => `${plural(c.tokens, 'token')} · ${plural(c.users, 'user')} · ${plural(c.devices, 'device')}`;
 const revokedWords = (c: TokenCounts) => `${plural(c.tokens, 'refresh token')} of ${plural(c.users, 'user')} on ${plural(c.devices, 'device')}`;
 
 /** The Refresh tokens tab: a server page of matches, the counts, and "Revoke these N tokens". */
@@ -25,11 +27,15 @@ export function TokenResults() {
 function TokenResultPages({ filter, applicationName, reportFieldErrors }: { filter: SearchFilter; applicationName: (id: string) => string; reportFieldErrors: (error: unknown) => void }) {
   const trail = useCursorTrail(filter);
   const results = useQuery(tokenSearchQuery(filter, trail.from));
+  // Only the first page is counted (the BFF asks the tenant to count once): later pages show
+  // the first page's counts, read from the cache, not fetched again.
+  const firstPage = useQuery({ ...tokenSearchQuery(filter, undefined), enabled: trail.from === undefined });
   const [revoking, setRevoking] = useState(false);
   const [done, setDone] = useState<SearchRevokeResult | null>(null);
+  const mayRevoke = useCan(searchRevokePermission(filterForApi(filter)));
   const data = results.data;
-  const totals = data?.totals ?? null;
-  const label = totals?.tokens === 1 ? 'Revoke this token' : `Revoke these ${totals?.tokens.toLocaleString() ?? ''} tokens`;
+  const totals = data?.totals ?? firstPage.data?.totals ?? null;
+  const label = totals?.tokens === 1 ? 'Revoke this token' : totals?.limited ? 'Revoke these tokens' : `Revoke these ${totals?.tokens.toLocaleString() ?? ''} tokens`;
 
   if (data?.unavailable) return <Unavailable sentence={data.unavailable} />;
   return (
@@ -39,13 +45,18 @@ function TokenResultPages({ filter, applicationName, reportFieldErrors }: { filt
           Refresh tokens
         </h2>
         {totals && totals.tokens > 0 ? (
-          <Button variant="danger" onClick={() => setRevoking(true)}>
+          <Button variant="danger" onClick={() => setRevoking(true)} disabled={!mayRevoke} aria-describedby={mayRevoke ? undefined : 'token-revoke-reason'}>
             {label}
           </Button>
         ) : null}
       </div>
+      {totals && totals.tokens > 0 && !mayRevoke ? (
+        <p className="muted small" id="token-revoke-reason" data-testid="revoke-reason">
+          {WIDE_SEARCH_REVOKE_REASON}
+        </p>
+      ) : null}
       <p className="muted" aria-live="polite" data-testid="search-counts">
-        {totals ? counts(totals) : ''}
+        {totals ? tokenCountWords(totals) : ''}
       </p>
       <ResultSummary
         done={done && { sentence: `Revoked ${revokedWords(done.revoked)}. They are refused from now on.`, action: 'search.revoke_tokens', auditId: done.audit_id }}
@@ -128,7 +139,7 @@ function RevokeDialog({ filter, applicationName, onClose, onDone }: { filter: Se
           This revokes <strong>{revokedWords(p.totals)}</strong>, every live token matching {describeFilter(filter, applicationName)}, at once. Their users must sign in again on those devices.
         </>
       )}
-      overLimit={(p) => `This search finds more than ${p.limit.toLocaleString()} refresh tokens (${revokedWords(p.totals)}), more than the console revokes at once. Narrow the search: a smaller range, an application, a time.`}
+      overLimit={(p) => `This search finds more than ${p.limit.toLocaleString()} refresh tokens (${tokenCountWords(p.totals)}), more than the console revokes at once. Narrow the search: a smaller range, an application, a time.`}
       perUser={(u) => plural(u.tokens, 'token')}
       loadingLabel="Finding every token this search matches"
       isPending={revoke.isPending}

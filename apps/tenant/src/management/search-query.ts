@@ -53,6 +53,13 @@ export const searchFilters = {
   include_totals: schemas.bool.optional(),
 };
 
+/**
+ * `include_totals` counts no further than this: a filter matching the whole tenant costs this
+ * many rows, not every token (`totals.limited` then says "at least"). The console revokes at
+ * most this many at once, so it needs to know no more.
+ */
+export const SEARCH_TOTALS_LIMIT = 10_000;
+
 /** Refuses a search without any condition: it would list the whole tenant. */
 export const needsOneOf =
   (names: string[]) =>

@@ -88,19 +88,23 @@ export function searchPageSql(filter: RefreshTokenSearch, sql: SearchSql, column
 }
 
 /**
- * Every match counted: tokens, users, and devices as the summary counts them (a user's device
- * name; a user's unnamed tokens are one device). The length prefix keeps the pair unambiguous.
- * By address or ASN, the matches are the union of the two index walks: SQLite does not split an
- * OR of two columns over their indexes and would read every live token (5 s at 1M tokens).
+ * The matches counted, up to `limit` + 1 of them: tokens, users, and devices as the summary
+ * counts them (a user's device name; a user's unnamed tokens are one device; the length prefix
+ * keeps the pair unambiguous). Past `limit` the count stops, so a filter matching the whole
+ * tenant (`ip=::/0`, `user_agent=a`) costs `limit` rows, not a million (seconds, with SQLite's
+ * one writer waiting): the store answers `limited` and the counts of those rows, "at least".
+ * By address or ASN, the matches are the union of the two index walks, each stopped at the same
+ * bound: SQLite does not split an OR of two columns over their indexes and would read every
+ * live token (5 s at 1M tokens).
  */
-export function searchCountSql(filter: RefreshTokenSearch, sql: SearchSql): string {
+export function searchCountSql(filter: RefreshTokenSearch, sql: SearchSql, limit: number): string {
   const { either, rest } = conditions(filter, sql);
-  const where = either
-    ? `id IN (SELECT id FROM refresh_tokens WHERE ${[either[0], ...rest].join(' AND ')} UNION SELECT id FROM refresh_tokens WHERE ${[either[1], ...rest].join(' AND ')})`
-    : rest.join(' AND ');
+  const bound = sql.bind(limit + 1);
+  const walk = (condition: string) => `SELECT id FROM (SELECT id FROM refresh_tokens WHERE ${[condition, ...rest].join(' AND ')} LIMIT ${bound}) AS w`;
+  const where = either ? `id IN (${walk(either[0])} UNION ${walk(either[1])})` : rest.join(' AND ');
   return `SELECT count(*) AS tokens, count(DISTINCT user_id) AS users,
             count(DISTINCT length(user_id) || ':' || user_id || ':' || coalesce(device_name, '')) AS devices
-          FROM refresh_tokens WHERE ${where}`;
+          FROM (SELECT user_id, device_name FROM refresh_tokens WHERE ${where} LIMIT ${bound}) AS matched`;
 }
 
 /**
@@ -151,6 +155,14 @@ export function sessionSearchPageSql(filter: SessionSearch, sql: Omit<SearchSql,
   return `SELECT json, revoked_at FROM sessions WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${sql.bind(limit)}`;
 }
 
-export function sessionSearchCountSql(filter: SessionSearch, sql: Omit<SearchSql, 'live'>, f: SessionFields, now: string): string {
-  return `SELECT count(*) AS sessions, count(DISTINCT user_id) AS users FROM sessions WHERE ${sessionConditions(filter, sql, f, now).join(' AND ')}`;
+/** The matching sessions counted up to `limit` + 1, as for tokens (`searchCountSql`). */
+export function sessionSearchCountSql(filter: SessionSearch, sql: Omit<SearchSql, 'live'>, f: SessionFields, now: string, limit: number): string {
+  return `SELECT count(*) AS sessions, count(DISTINCT user_id) AS users
+          FROM (SELECT user_id FROM sessions WHERE ${sessionConditions(filter, sql, f, now).join(' AND ')} LIMIT ${sql.bind(limit + 1)}) AS matched`;
+}
+
+/** Counts taken up to `limit` + 1 rows, as the search routes answer them: past `limit`, `limited` and "at least". */
+export function limitedCounts<T extends Record<string, number>>(counted: T, key: keyof T, limit: number): T & { limited: boolean } {
+  const limited = counted[key]! > limit;
+  return { ...counted, [key]: Math.min(counted[key]!, limit), limited };
 }

@@ -184,7 +184,7 @@ for (const { name, open, skip } of STORES) {
       expect((await store.summarizeRefreshTokensByClient(now)).map((a) => [a.client_id, a.tokens, a.users])).toEqual([['app', 1, 1], ['web', 1, 1]]);
       expect(await store.listRefreshTokenUsersOfClient('app', now, 10)).toEqual([{ user_id: 'u2', tokens: 1 }]);
       expect((await store.searchRefreshTokens({ client_id: 'app' }, now, undefined, 50)).items.map((t) => t.id)).toEqual([issuedAfter.id]);
-      expect((await store.countRefreshTokenSearch({ client_id: 'app' }, now)).tokens).toBe(1);
+      expect((await store.countRefreshTokenSearch({ client_id: 'app' }, now, 10_000)).tokens).toBe(1);
       // Marked later, the same answers.
       while (!(await store.processRevocationBatch('job-pending', 1, now, { owner: 'me', leaseMs: 1000 })).done);
       expect(await store.countLiveRefreshTokens({ client_id: 'app' }, now)).toBe(1);
@@ -282,12 +282,16 @@ for (const { name, open, skip } of STORES) {
       });
 
       // Totals: u1's two tokens are one device ("Alice's iPhone"), u2's Laptop another.
-      expect(await store.countRefreshTokenSearch({ ip: range('203.0.113.0/24') }, now)).toEqual({ tokens: 3, users: 2, devices: 2 });
-      expect(await store.countRefreshTokenSearch({ asn: 'AS64500' }, now)).toEqual({ tokens: 2, users: 2, devices: 2 });
-      expect(await store.countRefreshTokenSearch({ user_agent: 'okhttp' }, now)).toEqual({ tokens: 1, users: 1, devices: 1 });
-      expect(await store.countRefreshTokenSearch({ ip: range('10.0.0.0/8') }, now)).toEqual({ tokens: 0, users: 0, devices: 0 });
+      expect(await store.countRefreshTokenSearch({ ip: range('203.0.113.0/24') }, now, 10_000)).toEqual({ tokens: 3, users: 2, devices: 2, limited: false });
+      expect(await store.countRefreshTokenSearch({ asn: 'AS64500' }, now, 10_000)).toEqual({ tokens: 2, users: 2, devices: 2, limited: false });
+      expect(await store.countRefreshTokenSearch({ user_agent: 'okhttp' }, now, 10_000)).toEqual({ tokens: 1, users: 1, devices: 1, limited: false });
+      expect(await store.countRefreshTokenSearch({ ip: range('10.0.0.0/8') }, now, 10_000)).toEqual({ tokens: 0, users: 0, devices: 0, limited: false });
+      // Counting stops past the limit: a filter matching everything costs that many rows.
+      expect(await store.countRefreshTokenSearch({ ip: range('203.0.113.0/24') }, now, 2)).toMatchObject({ tokens: 2, limited: true });
+      expect(await store.countRefreshTokenSearch({ ip: range('203.0.113.0/24') }, now, 3)).toMatchObject({ tokens: 3, limited: false });
+      expect(await store.countRefreshTokenSearch({ user_agent: 'o' }, now, 1)).toMatchObject({ tokens: 1, limited: true });
       // Before the expiring token expired, it was found too.
-      expect((await store.countRefreshTokenSearch({ ip: range('203.0.113.0/24') }, T0 + 200)).tokens).toBe(4);
+      expect((await store.countRefreshTokenSearch({ ip: range('203.0.113.0/24') }, T0 + 200, 10_000)).tokens).toBe(4);
 
       // An exchange from where the token already was writes no address column: still found there.
       const again = await store.rotateRefreshToken(sha256(a.value), T0 + 900, planExchange({ clientId: 'app', now: T0 + 900, newSecretHash: sha256(randomSecret()), ip: '203.0.113.7', asn: 'AS64500', userAgent: 'Mozilla/5.0 (iPhone; 100%)' }));
@@ -321,7 +325,7 @@ for (const { name, open, skip } of STORES) {
           from = page.next;
         } while (from);
         expect(seen).toEqual([...expected].sort());
-        expect(await store.countRefreshTokenSearch(filter, T0 + 100_000)).toEqual({ tokens: expected.length, users: 7, devices: 7 });
+        expect(await store.countRefreshTokenSearch(filter, T0 + 100_000, 10_000)).toEqual({ tokens: expected.length, users: 7, devices: 7, limited: false });
       }
       // An ASN every token has: 30, paged the same way.
       const all: string[] = [];
@@ -371,8 +375,9 @@ for (const { name, open, skip } of STORES) {
       expect(await found({ ip: range('203.0.113.0/24'), user_agent: 'android', last_used_from: T0 + 100, last_used_to: T0 + 101 })).toEqual(ids(b));
       const [hit] = (await store.searchSessions({ ip: range('198.51.100.0/24') }, now, undefined, 10)).items;
       expect(hit).toMatchObject({ id: b.id, user_id: 'u2', last_interacted_at: T0 + 100, clients: ['app'], device: { initial_ip: '198.51.100.9', last_ip: '203.0.113.200', last_asn: 'AS64500' } });
-      expect(await store.countSessionSearch({ ip: range('203.0.113.0/24') }, now)).toEqual({ sessions: 3, users: 2 });
-      expect(await store.countSessionSearch({ ip: range('10.0.0.0/8') }, now)).toEqual({ sessions: 0, users: 0 });
+      expect(await store.countSessionSearch({ ip: range('203.0.113.0/24') }, now, 10_000)).toEqual({ sessions: 3, users: 2, limited: false });
+      expect(await store.countSessionSearch({ ip: range('10.0.0.0/8') }, now, 10_000)).toEqual({ sessions: 0, users: 0, limited: false });
+      expect(await store.countSessionSearch({ ip: range('203.0.113.0/24') }, now, 2)).toEqual({ sessions: 2, users: expect.any(Number), limited: true });
 
       // Paged by checkpoint: no gaps, no repeats.
       for (let i = 0; i < 12; i++) await open(`p${i % 5}`, T0 + 10 + i, `10.9.9.${i}`, 'AS64599', 'P');
@@ -386,7 +391,7 @@ for (const { name, open, skip } of STORES) {
       expect(seen).toHaveLength(12);
       expect(new Set(seen).size).toBe(12);
       expect(seen).toEqual([...seen].sort());
-      expect(await store.countSessionSearch({ asn: 'AS64599' }, now)).toEqual({ sessions: 12, users: 5 });
+      expect(await store.countSessionSearch({ asn: 'AS64599' }, now, 10_000)).toEqual({ sessions: 12, users: 5, limited: false });
     }));
 
     it('leases a revocation job to one instance until its lease lapses', withStore(async (store) => {

@@ -215,8 +215,8 @@ export interface TenantStore {
    * checkpoint-paged (the tenant's search extension, issue 20).
    */
   searchSessions(filter: SessionSearch, now: number, from: string | undefined, take: number): Promise<CheckpointPage<SessionRecord>>;
-  /** How many live sessions `searchSessions` finds in all, of how many users. */
-  countSessionSearch(filter: SessionSearch, now: number): Promise<{ sessions: number; users: number }>;
+  /** How many live sessions `searchSessions` finds, counting no further than `limit` (then `limited`, and the counts of those: at least). */
+  countSessionSearch(filter: SessionSearch, now: number, limit: number): Promise<{ sessions: number; users: number; limited: boolean }>;
 
   // Authorization codes
   saveAuthorizationCode(codeHash: Buffer, code: AuthorizationCodeRecord): Promise<void>;
@@ -271,8 +271,8 @@ export interface TenantStore {
    * every listing, it leaves out tokens a journaled bulk revocation covers, marked or not.
    */
   searchRefreshTokens(filter: RefreshTokenSearch, now: number, from: string | undefined, take: number): Promise<CheckpointPage<RefreshTokenSearchHit>>;
-  /** How many live tokens `searchRefreshTokens` finds in all, of how many users, on how many devices (as the summary counts them). */
-  countRefreshTokenSearch(filter: RefreshTokenSearch, now: number): Promise<{ tokens: number; users: number; devices: number }>;
+  /** How many live tokens `searchRefreshTokens` finds, of how many users, on how many devices (as the summary counts them), counting no further than `limit` (then `limited`, and the counts of those: at least). */
+  countRefreshTokenSearch(filter: RefreshTokenSearch, now: number, limit: number): Promise<{ tokens: number; users: number; devices: number; limited: boolean }>;
   updateRefreshTokenMetadata(id: string, metadata: Record<string, string>): Promise<RefreshTokenRecord | undefined>;
   /** Revokes tokens by id at once. Returns the ids that were live. */
   revokeRefreshTokens(ids: string[], reason: RevokeReason, now: number): Promise<string[]>;

@@ -41,7 +41,7 @@ describe("GET /refresh-tokens/search (not Auth0's: live refresh tokens across us
 
     const byNetwork = await search('?ip=9.9.9.0/24&include_totals=true');
     expect(byNetwork.status).toBe(200);
-    expect(byNetwork.body.totals).toEqual({ tokens: 2, users: 2, devices: 2 });
+    expect(byNetwork.body.totals).toEqual({ tokens: 2, users: 2, devices: 2, limited: false });
     const tokens = byNetwork.body.refresh_tokens as { user_id: string; device_name: string; device: Record<string, string> }[];
     expect(tokens.map((t) => t.device_name).sort()).toEqual(['Alice phone', 'Bob phone']);
     const bob = tokens.find((t) => t.user_id === h.bob.user_id)!;
@@ -75,7 +75,7 @@ describe("GET /refresh-tokens/search (not Auth0's: live refresh tokens across us
     const alice = tokens.find((t) => t.user_id === h.alice.user_id) as unknown as { id: string };
     expect((await h.raw('/refresh-tokens/revoke', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids: [alice.id] }) })).status).toBe(202);
     const after = await search('?ip=9.9.9.0/24&include_totals=true');
-    expect(after.body.totals).toEqual({ tokens: 1, users: 1, devices: 1 });
+    expect(after.body.totals).toEqual({ tokens: 1, users: 1, devices: 1, limited: false });
     expect(after.body.refresh_tokens.map((t: { user_id: string }) => t.user_id)).toEqual([h.bob.user_id]);
   });
 

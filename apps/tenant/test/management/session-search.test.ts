@@ -46,7 +46,7 @@ describe("GET /sessions/search (not Auth0's: live sessions across users)", () =>
 
     const byNetwork = await search('?ip=9.9.9.0/24&include_totals=true');
     expect(byNetwork.status).toBe(200);
-    expect(byNetwork.body.totals).toEqual({ sessions: 2, users: 2 });
+    expect(byNetwork.body.totals).toEqual({ sessions: 2, users: 2, limited: false });
     const sessions = byNetwork.body.sessions as { id: string; user_id: string; device: Record<string, string> }[];
     expect(sessions.map((s) => s.user_id).sort()).toEqual([h.alice.user_id, h.bob.user_id].sort());
     const bobs = sessions.find((s) => s.user_id === h.bob.user_id)!;

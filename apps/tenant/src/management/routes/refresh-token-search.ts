@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { TenantDeps } from '../../deps.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
-import { needsOneOf, searchFilters } from '../search-query.ts';
+import { needsOneOf, SEARCH_TOTALS_LIMIT, searchFilters } from '../search-query.ts';
 import { refreshTokenBody } from '../serializers.ts';
 import { query, schemas } from '../validation.ts';
 
@@ -16,7 +16,7 @@ const FILTERS = ['ip', 'asn', 'user_agent', 'device_name', 'client_id', 'last_us
  * (a substring), `client_id`, and `last_used_from` / `last_used_to` (ISO 8601; inclusive,
  * exclusive; last used = last exchange, or creation if never exchanged). At least one of them.
  * Checkpoint-paged in token id order (`take` 1 to 100, 50 by default; `from` the previous
- * page's `next`); `include_totals=true` adds `totals: { tokens, users, devices }`.
+ * page's `next`); `include_totals=true` adds `totals: { tokens, users, devices, limited }` (counting stops past 10,000 matches: `limited` true, the counts those of the first 10,000, "at least").
  * Auth0 lists refresh tokens only per user, so a real Auth0 tenant answers 404 here.
  *
  * Answer: `{ refresh_tokens: [<as GET /refresh-tokens/{id}> + device_name], next?, totals? }`.
@@ -41,7 +41,7 @@ export function refreshTokenSearchRoutes(deps: TenantDeps) {
     return c.json({
       refresh_tokens: page.items.map((t) => ({ ...refreshTokenBody(t), device_name: t.device_name })),
       ...(page.next ? { next: page.next } : {}),
-      ...(include_totals ? { totals: await store.countRefreshTokenSearch(filter, now) } : {}),
+      ...(include_totals ? { totals: await store.countRefreshTokenSearch(filter, now, SEARCH_TOTALS_LIMIT) } : {}),
     });
   });
 }

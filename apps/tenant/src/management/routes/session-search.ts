@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { TenantDeps } from '../../deps.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
-import { needsOneOf, searchFilters } from '../search-query.ts';
+import { needsOneOf, SEARCH_TOTALS_LIMIT, searchFilters } from '../search-query.ts';
 import { sessionBody } from '../serializers.ts';
 import { query } from '../validation.ts';
 
@@ -16,7 +16,7 @@ const FILTERS = ['ip', 'asn', 'user_agent', 'last_used_from', 'last_used_to'];
  * `last_used_from` / `last_used_to` (ISO 8601; inclusive, exclusive; last used = the last
  * interaction). At least one of them. Checkpoint-paged in session id order (`take` 1 to 100,
  * 50 by default; `from` the previous page's `next`); `include_totals=true` adds
- * `totals: { sessions, users }`. A real Auth0 tenant answers 404 here.
+ * `totals: { sessions, users, limited }` (as for tokens: no further than 10,000). A real Auth0 tenant answers 404 here.
  *
  * Answer: `{ sessions: [<as GET /sessions/{id}>], next?, totals? }`.
  */
@@ -30,7 +30,7 @@ export function sessionSearchRoutes(deps: TenantDeps) {
     return c.json({
       sessions: page.items.map(sessionBody),
       ...(page.next ? { next: page.next } : {}),
-      ...(include_totals ? { totals: await store.countSessionSearch(filter, now) } : {}),
+      ...(include_totals ? { totals: await store.countSessionSearch(filter, now, SEARCH_TOTALS_LIMIT) } : {}),
     });
   });
 }

@@ -31,7 +31,7 @@ import type {
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { createPool, Params, runMigrations, transaction, type Queryable } from '@rtc/db/postgres';
 import { addressKey, networkKey } from '@rtc/ip-intel';
-import { searchCountSql, searchPageSql, sessionSearchCountSql, sessionSearchPageSql, type SessionFields } from '../search.ts';
+import { limitedCounts, searchCountSql, searchPageSql, sessionSearchCountSql, sessionSearchPageSql, type SessionFields } from '../search.ts';
 import { coveredByPendingRevocation, tableColumns } from '../pending-revocation-sql.ts';
 
 /** Live: not revoked, not expired, and not covered by a bulk revocation still being marked. */
@@ -464,11 +464,11 @@ export class PostgresStore implements TenantStore {
     return checkpoint((await this.all(text, params.values)).map(toSession), take, (s) => s.id);
   }
 
-  async countSessionSearch(filter: SessionSearch, now: number) {
+  async countSessionSearch(filter: SessionSearch, now: number, limit: number) {
     const params = new Params();
     const bind = (value: unknown) => params.add(value);
-    const row = (await this.one(sessionSearchCountSql(filter, { bind, like: 'ILIKE' }, SESSION_FIELDS, bind(now)), params.values))!;
-    return { sessions: Number(row.sessions), users: Number(row.users) };
+    const row = (await this.one(sessionSearchCountSql(filter, { bind, like: 'ILIKE' }, SESSION_FIELDS, bind(now), limit), params.values))!;
+    return limitedCounts({ sessions: Number(row.sessions), users: Number(row.users) }, 'sessions', limit);
   }
 
   async revokeUserSessions(userId: string, now: number): Promise<number> {
@@ -689,11 +689,11 @@ export class PostgresStore implements TenantStore {
     return checkpoint(hits, take, (t) => t.id);
   }
 
-  async countRefreshTokenSearch(filter: RefreshTokenSearch, now: number) {
+  async countRefreshTokenSearch(filter: RefreshTokenSearch, now: number, limit: number) {
     const params = new Params();
     const bind = (value: unknown) => params.add(value);
-    const row = (await this.one(searchCountSql(filter, { live: LIVE.replaceAll('$NOW', bind(now)), bind, like: 'ILIKE' }), params.values))!;
-    return { tokens: Number(row.tokens), users: Number(row.users), devices: Number(row.devices) };
+    const row = (await this.one(searchCountSql(filter, { live: LIVE.replaceAll('$NOW', bind(now)), bind, like: 'ILIKE' }, limit), params.values))!;
+    return limitedCounts({ tokens: Number(row.tokens), users: Number(row.users), devices: Number(row.devices) }, 'tokens', limit);
   }
 
   async updateRefreshTokenMetadata(id: string, metadata: Record<string, string>) {

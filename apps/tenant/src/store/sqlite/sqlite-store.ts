@@ -33,7 +33,7 @@ import { SqliteLocks } from './sqlite-locks.ts';
 import { SqliteRateLimiter } from './sqlite-rate-limiter.ts';
 import { openSqlite, whenWritable } from '@rtc/db/sqlite';
 import { addressKey, networkKey } from '@rtc/ip-intel';
-import { searchCountSql, searchPageSql, sessionSearchCountSql, sessionSearchPageSql, type SessionFields } from '../search.ts';
+import { limitedCounts, searchCountSql, searchPageSql, sessionSearchCountSql, sessionSearchPageSql, type SessionFields } from '../search.ts';
 import { coveredByPendingRevocation, tableColumns } from '../pending-revocation-sql.ts';
 import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toRefreshTokenSummary, toSession, toUser, type Row } from '../rows.ts';
 
@@ -533,10 +533,10 @@ export class SqliteStore implements TenantStore {
     return checkpoint((this.q(sql).all(params) as Row[]).map(toSession), take, (s) => s.id);
   }
 
-  async countSessionSearch(filter: SessionSearch, now: number) {
-    const { sql, params } = bound((bind) => sessionSearchCountSql(filter, { bind, like: 'LIKE' }, SESSION_FIELDS, bind(now)));
+  async countSessionSearch(filter: SessionSearch, now: number, limit: number) {
+    const { sql, params } = bound((bind) => sessionSearchCountSql(filter, { bind, like: 'LIKE' }, SESSION_FIELDS, bind(now), limit));
     const row = this.q(sql).get(params) as Row;
-    return { sessions: Number(row.sessions), users: Number(row.users) };
+    return limitedCounts({ sessions: Number(row.sessions), users: Number(row.users) }, 'sessions', limit);
   }
 
   async revokeUserSessions(userId: string, now: number): Promise<number> {
@@ -816,10 +816,10 @@ export class SqliteStore implements TenantStore {
     return checkpoint(hits, take, (t) => t.id);
   }
 
-  async countRefreshTokenSearch(filter: RefreshTokenSearch, now: number) {
-    const { sql, params } = bound((bind) => searchCountSql(filter, { live: liveAt(bind(now)), bind, like: 'LIKE', noIndex: (column) => `+${column}` }));
+  async countRefreshTokenSearch(filter: RefreshTokenSearch, now: number, limit: number) {
+    const { sql, params } = bound((bind) => searchCountSql(filter, { live: liveAt(bind(now)), bind, like: 'LIKE', noIndex: (column) => `+${column}` }, limit));
     const row = this.q(sql).get(params) as Row;
-    return { tokens: Number(row.tokens), users: Number(row.users), devices: Number(row.devices) };
+    return limitedCounts({ tokens: Number(row.tokens), users: Number(row.users), devices: Number(row.devices) }, 'tokens', limit);
   }
 
   async updateRefreshTokenMetadata(id: string, metadata: Record<string, string>) {

@@ -286,6 +286,11 @@ for (const { name, open, skip } of STORES) {
       expect(await store.countRefreshTokenSearch({ asn: 'AS64500' }, now, 10_000)).toEqual({ tokens: 2, users: 2, devices: 2, limited: false });
       expect(await store.countRefreshTokenSearch({ user_agent: 'okhttp' }, now, 10_000)).toEqual({ tokens: 1, users: 1, devices: 1, limited: false });
       expect(await store.countRefreshTokenSearch({ ip: range('10.0.0.0/8') }, now, 10_000)).toEqual({ tokens: 0, users: 0, devices: 0, limited: false });
+      // The address indexes alone: initial or last in the range, each token once, no further than
+      // limit + 1; unrevoked, expiry unchecked (the 4th, expired by now, counts; the revoked one does not).
+      expect(await store.countAddressCandidates(range('203.0.113.0/24'), 100)).toBe(4);
+      expect(await store.countAddressCandidates(range('203.0.113.0/24'), 1)).toBe(2);
+      expect(await store.countAddressCandidates(range('10.0.0.0/8'), 100)).toBe(0);
       // Counting stops past the limit: a filter matching everything costs that many rows.
       expect(await store.countRefreshTokenSearch({ ip: range('203.0.113.0/24') }, now, 2)).toMatchObject({ tokens: 2, limited: true });
       expect(await store.countRefreshTokenSearch({ ip: range('203.0.113.0/24') }, now, 3)).toMatchObject({ tokens: 3, limited: false });

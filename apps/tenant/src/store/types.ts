@@ -271,6 +271,8 @@ export interface TenantStore {
    * every listing, it leaves out tokens a journaled bulk revocation covers, marked or not.
    */
   searchRefreshTokens(filter: RefreshTokenSearch, now: number, from: string | undefined, take: number): Promise<CheckpointPage<RefreshTokenSearchHit>>;
+  /** Live tokens whose initial or last address lies in `range`, counted from the address indexes alone, no further than `limit` + 1. */
+  countAddressCandidates(range: { from: Buffer; to: Buffer }, limit: number): Promise<number>;
   /** How many live tokens `searchRefreshTokens` finds, of how many users, on how many devices (as the summary counts them), counting no further than `limit` (then `limited`, and the counts of those: at least). */
   countRefreshTokenSearch(filter: RefreshTokenSearch, now: number, limit: number): Promise<{ tokens: number; users: number; devices: number; limited: boolean }>;
   updateRefreshTokenMetadata(id: string, metadata: Record<string, string>): Promise<RefreshTokenRecord | undefined>;

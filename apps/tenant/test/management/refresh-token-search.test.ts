@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../fixtures.ts';
 import { json } from '../http.ts';
@@ -95,6 +96,30 @@ describe("GET /refresh-tokens/search (not Auth0's: live refresh tokens across us
     }
     expect((await search('?ip=203.0.113.0/33')).body.message).toContain('IPv4 or IPv6 address or CIDR');
     expect((await search('')).body.message).toContain('Provide at least one of ip, asn');
+  });
+
+  it('refuses a range wider than one network holding more than 10,000 live tokens, saying what to search instead; one network within it answers', async () => {
+    // 10,001 tokens over 10.20.0.0/16 (41 hosts in each of 244 /24s), written as a bulk import.
+    const now = h.clock.now();
+    const tokens = Array.from({ length: 10_001 }, (_, i) => {
+      const ip = `10.20.${i % 244}.${1 + Math.floor(i / 244)}`;
+      return {
+        id: `rtwide${String(i).padStart(6, '0')}`, secretHash: createHash('sha256').update(`wide-${i}`).digest(), user_id: h.alice.user_id, client_id: 'mobile',
+        grant_id: null, session_id: null, device_name: 'Wide', audience: 'https://api.example.test/', scope: ['offline_access'], resource_servers: [],
+        rotating: false, created_at: now, expires_at: null, idle_expires_at: null, idle_lifetime: null, leeway: 0,
+        device: { initial_ip: ip, initial_asn: null, initial_user_agent: 'Wide/1', last_ip: ip, last_asn: null, last_user_agent: 'Wide/1' },
+      };
+    });
+    await h.tenant.deps.store.bulkImport({ users: [], grants: [], tokens });
+    const wide = await search(`?ip=${encodeURIComponent('10.20.0.0/16')}`);
+    expect(wide.status).toBe(400);
+    expect(wide.body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining('more than 10,000 live refresh tokens'), errorCode: 'invalid_query_string' });
+    expect(wide.body.message).toContain('IPv4 /24');
+    const one = await search(`?ip=${encodeURIComponent('10.20.7.0/24')}&include_totals=true`);
+    expect(one.status).toBe(200);
+    expect(one.body.totals).toEqual({ tokens: 41, users: 1, devices: 1, limited: false });
+    // A range wider than a /24 holding fewer passes: 10.20.0.0/23 holds 82.
+    expect((await search(`?ip=${encodeURIComponent('10.20.0.0/23')}&include_totals=true`)).body.totals).toMatchObject({ tokens: 82 });
   });
 
   it('needs read:refresh_tokens, and a token', async () => {

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { TenantDeps } from '../../deps.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
-import { needsOneOf, SEARCH_TOTALS_LIMIT, searchFilters } from '../search-query.ts';
+import { needsOneOf, refuseWideRange, SEARCH_TOTALS_LIMIT, searchFilters } from '../search-query.ts';
 import { refreshTokenBody } from '../serializers.ts';
 import { query, schemas } from '../validation.ts';
 
@@ -36,6 +36,7 @@ export function refreshTokenSearchRoutes(deps: TenantDeps) {
   );
   return new Hono<ManagementEnv>().get('/', requireScope('read:refresh_tokens'), query(schema), async (c) => {
     const { from, take, include_totals, ...filter } = c.req.valid('query');
+    await refuseWideRange(store, filter.ip);
     const now = clock.now();
     const page = await store.searchRefreshTokens(filter, now, from, take ?? 50);
     return c.json({

@@ -31,7 +31,7 @@ import type {
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { createPool, Params, runMigrations, transaction, type Queryable } from '@rtc/db/postgres';
 import { addressKey, networkKey } from '@rtc/ip-intel';
-import { limitedCounts, searchCountSql, searchPageSql, sessionSearchCountSql, sessionSearchPageSql, type SessionFields } from '../search.ts';
+import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql, sessionSearchCountSql, sessionSearchPageSql, type SessionFields } from '../search.ts';
 import { coveredByPendingRevocation, tableColumns } from '../pending-revocation-sql.ts';
 
 /** Live: not revoked, not expired, and not covered by a bulk revocation still being marked. */
@@ -687,6 +687,12 @@ export class PostgresStore implements TenantStore {
     const { rows } = await this.pool.query({ text, values: params.values, rowMode: 'array' });
     const hits = rows.map((values: unknown[]): RefreshTokenSearchHit => ({ ...toRefreshTokenSummary(values), device_name: values[17] as string | null }));
     return checkpoint(hits, take, (t) => t.id);
+  }
+
+  async countAddressCandidates(range: { from: Buffer; to: Buffer }, limit: number) {
+    const params = new Params();
+    const row = (await this.one(addressCandidatesSql(range, (value) => params.add(value), limit), params.values))!;
+    return Number(row.candidates);
   }
 
   async countRefreshTokenSearch(filter: RefreshTokenSearch, now: number, limit: number) {

@@ -33,7 +33,7 @@ import { SqliteLocks } from './sqlite-locks.ts';
 import { SqliteRateLimiter } from './sqlite-rate-limiter.ts';
 import { openSqlite, whenWritable } from '@rtc/db/sqlite';
 import { addressKey, networkKey } from '@rtc/ip-intel';
-import { limitedCounts, searchCountSql, searchPageSql, sessionSearchCountSql, sessionSearchPageSql, type SessionFields } from '../search.ts';
+import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql, sessionSearchCountSql, sessionSearchPageSql, type SessionFields } from '../search.ts';
 import { coveredByPendingRevocation, tableColumns } from '../pending-revocation-sql.ts';
 import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toRefreshTokenSummary, toSession, toUser, type Row } from '../rows.ts';
 
@@ -814,6 +814,11 @@ export class SqliteStore implements TenantStore {
     const rows = this.q(sql).raw(true).all(params) as unknown[][];
     const hits = rows.map((values): RefreshTokenSearchHit => ({ ...toRefreshTokenSummary(values), device_name: values[17] as string | null }));
     return checkpoint(hits, take, (t) => t.id);
+  }
+
+  async countAddressCandidates(range: { from: Buffer; to: Buffer }, limit: number) {
+    const { sql, params } = bound((bind) => addressCandidatesSql(range, bind, limit));
+    return Number((this.q(sql).get(params) as Row).candidates);
   }
 
   async countRefreshTokenSearch(filter: RefreshTokenSearch, now: number, limit: number) {

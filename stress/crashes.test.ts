@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, startTenant, type Proc } from '@rtc/stack';
+import { openSqlite } from '@rtc/db/sqlite';
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -31,6 +32,20 @@ function onDisk(dir: string) {
   const store = new SqliteStore(join(dir, 'tenant.sqlite'));
   cleanup.push(() => store.close());
   return store;
+}
+
+/**
+ * Rows not yet marked revoked. Listings leave out what a journaled revocation covers from the
+ * moment it is journaled (dd1436c), so only the rows tell how far the background worker got.
+ */
+function unmarkedRows(dir: string, filter: { user_id: string; client_id?: string }): number {
+  const db = openSqlite(join(dir, 'tenant.sqlite'), []);
+  try {
+    const byClient = filter.client_id === undefined ? '' : ' AND client_id = @client_id';
+    return db.prepare(`SELECT count(*) FROM refresh_tokens WHERE user_id = @user_id${byClient} AND revoked_at IS NULL`).pluck().get(filter) as number;
+  } finally {
+    db.close();
+  }
 }
 
 async function managementToken(tenant: Proc) {
@@ -95,14 +110,16 @@ describe('kill -9, then restart', () => {
     const store = onDisk(dir);
     await expect.poll(async () => (await store.listRevocationJobs())[0]?.revoked_count ?? 0, { timeout: 20_000, interval: 20 }).toBeGreaterThan(0);
     await tenant.kill9();
-    const left = await store.countLiveRefreshTokens({ user_id: 'auth0|heavy' }, Date.now());
+    // Killed part-way: some rows marked, not all; the listing already counts none.
+    const left = unmarkedRows(dir, { user_id: 'auth0|heavy' });
     expect(left).toBeGreaterThan(0);
     expect(left).toBeLessThan(50_000);
+    expect(await store.countLiveRefreshTokens({ user_id: 'auth0|heavy' }, Date.now())).toBe(0);
     for (const i of [0, 25_000, 49_999]) expect((await store.findRefreshTokenBySecret(sha256(generatedTokenValue('crash', i)), Date.now()))!.usable).toBe(false);
 
     const again = await tenantOn(dir);
-    await expect.poll(() => store.countLiveRefreshTokens({ user_id: 'auth0|heavy' }, Date.now()), { timeout: 30_000, interval: 250 }).toBe(0);
-    expect(await store.listRevocationJobs()).toEqual([]);
+    await expect.poll(() => unmarkedRows(dir, { user_id: 'auth0|heavy' }), { timeout: 30_000, interval: 250 }).toBe(0);
+    await expect.poll(() => store.listRevocationJobs(), { timeout: 5_000, interval: 100 }).toEqual([]);
     expect((await endUserApp(again.url).refresh(generatedTokenValue('crash', 0))).status).toBe(403);
   }, 180_000);
 
@@ -123,6 +140,6 @@ describe('kill -9, then restart', () => {
     for (const i of [0, 2, 10_000, 19_998]) expect((await mobileApp.refresh(generatedTokenValue('grant', i))).status).toBe(403);
     for (const i of [1, 19_999]) expect((await webApp.refresh(generatedTokenValue('grant', i))).status).toBe(200);
     const store = onDisk(dir);
-    await expect.poll(() => store.countLiveRefreshTokens({ user_id: 'auth0|heavy', client_id: DEMO.clients.mobile.client_id }, Date.now()), { timeout: 30_000, interval: 250 }).toBe(0);
+    await expect.poll(() => unmarkedRows(dir, { user_id: 'auth0|heavy', client_id: DEMO.clients.mobile.client_id }), { timeout: 30_000, interval: 250 }).toBe(0);
   }, 180_000);
 });

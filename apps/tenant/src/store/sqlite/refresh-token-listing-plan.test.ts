@@ -1,5 +1,5 @@
-import type Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { recordPrepared } from './record-prepared.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
 /**
@@ -9,18 +9,6 @@ import { SqliteStore } from './sqlite-store.ts';
  * statistics chose rt_client_live (client_id, id) instead and walked every live token of the
  * application looking for the user's: 2.8 s at 1M tokens for a user without that application.
  */
-/** The store's database, and the SQL of every statement it prepares until `stop()`. */
-function recordPrepared(store: SqliteStore) {
-  const db = (store as unknown as { db: Database.Database }).db;
-  const prepared: string[] = [];
-  const prepare = db.prepare.bind(db);
-  db.prepare = ((sql: string) => {
-    prepared.push(sql);
-    return prepare(sql);
-  }) as typeof db.prepare;
-  return { db, prepared, stop: () => (db.prepare = prepare) };
-}
-
 describe('SQLite refresh-token listing plan', () => {
   it('walks one user\'s live tokens in id order in every shape, never an application\'s', async () => {
     const store = new SqliteStore(':memory:');

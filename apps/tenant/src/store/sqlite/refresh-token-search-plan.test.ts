@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { addressRange } from '@rtc/ip-intel';
 import { describe, expect, it } from 'vitest';
 import type { RefreshTokenSearch } from '../types.ts';
+import { recordPrepared } from './record-prepared.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
 /**
@@ -13,17 +14,6 @@ import { SqliteStore } from './sqlite-store.ts';
  * and sorted. An application given too must not send the walk through
  * the application's index. Without migrations 8 and 9 every shape scans the table.
  */
-function recordPrepared(store: SqliteStore) {
-  const db = (store as unknown as { db: Database.Database }).db;
-  const prepared: string[] = [];
-  const prepare = db.prepare.bind(db);
-  db.prepare = ((sql: string) => {
-    prepared.push(sql);
-    return prepare(sql);
-  }) as typeof db.prepare;
-  return { db, prepared, stop: () => (db.prepare = prepare) };
-}
-
 /** The plan of one statement: the lines that read refresh_tokens. */
 function planOf(db: Database.Database, sql: string): string[] {
   // Plans do not depend on the values: every parameter bound to null.

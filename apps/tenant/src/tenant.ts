@@ -14,7 +14,7 @@ import { syncManagementApi } from './management/system-api.ts';
 import { ensureBootstrapClient, type BootstrapClient } from './provisioning/bootstrap.ts';
 import { RevocationWorker } from './domain/revocation-worker.ts';
 import { jsonLogger, type Logger } from './observability/logger.ts';
-import { MAX_ACTIVE_TOKENS_PER_USER_AND_CLIENT } from './store/defaults.ts';
+import { MAX_ACTIVE_TOKENS_PER_USER_AND_CLIENT } from './domain/defaults.ts';
 import { PostgresStore } from './store/postgres/postgres-store.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { TenantStore } from './store/types.ts';

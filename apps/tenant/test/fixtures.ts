@@ -1,7 +1,7 @@
 import { ManualClock } from '../src/clock.ts';
 import { hashPassword, sha256 } from '../src/crypto/secrets.ts';
 import { managementAudience } from '../src/deps.ts';
-import { DEFAULT_REFRESH_TOKEN_POLICY } from '../src/store/defaults.ts';
+import { DEFAULT_REFRESH_TOKEN_POLICY } from '../src/domain/defaults.ts';
 import { MANAGEMENT_SCOPES } from '../src/management/system-api.ts';
 import { memoryLogger } from '../src/observability/logger.ts';
 import type { ClientRecord, RefreshTokenPolicy, TenantStore, UserRecord } from '../src/store/types.ts';

@@ -3,7 +3,7 @@ import { asnOf } from '@rtc/ip-intel';
 import { ids } from '../domain/ids.ts';
 import { mintRefreshToken } from '../domain/refresh-tokens.ts';
 import { managementAudience, userinfoAudience } from '../deps.ts';
-import { DEFAULT_REFRESH_TOKEN_POLICY, DEFAULT_TENANT_SETTINGS } from '../store/defaults.ts';
+import { DEFAULT_REFRESH_TOKEN_POLICY, DEFAULT_TENANT_SETTINGS } from '../domain/defaults.ts';
 import type { ClientRecord, RefreshTokenPolicy, SessionRecord, TenantStore, UserRecord } from '../store/types.ts';
 import { MANAGEMENT_API_ID, MANAGEMENT_SCOPES, managementApiScopes } from '../management/system-api.ts';
 import { DEMO, demoEndUser } from './demo-data.ts';

@@ -3,7 +3,7 @@ import { sha256 } from '../crypto/secrets.ts';
 import { managementAudience } from '../deps.ts';
 import { ids } from '../domain/ids.ts';
 import { MANAGEMENT_SCOPES } from '../management/system-api.ts';
-import { DEFAULT_REFRESH_TOKEN_POLICY } from '../store/defaults.ts';
+import { DEFAULT_REFRESH_TOKEN_POLICY } from '../domain/defaults.ts';
 import type { TenantStore } from '../store/types.ts';
 
 /** The machine-to-machine client a fresh tenant is administered with, from the operator's configuration. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { sha256 } from '../crypto/secrets.ts';
 import { managementAudience } from '../deps.ts';
 import { ids } from '../domain/ids.ts';
-import { DEFAULT_REFRESH_TOKEN_POLICY, DEFAULT_TENANT_SETTINGS } from '../store/defaults.ts';
+import { DEFAULT_REFRESH_TOKEN_POLICY, DEFAULT_TENANT_SETTINGS } from '../domain/defaults.ts';
 import type { ClientRecord, TenantStore, UserRecord } from '../store/types.ts';
 
 /**

@@ -3,7 +3,7 @@ import { randomSecret, sha256 } from '../crypto/secrets.ts';
 import { ids } from '../domain/ids.ts';
 import { mintRefreshToken, planExchange } from '../domain/refresh-tokens.ts';
 import { newSession } from '../domain/sso-session.ts';
-import { DEFAULT_REFRESH_TOKEN_POLICY } from './defaults.ts';
+import { DEFAULT_REFRESH_TOKEN_POLICY } from '../domain/defaults.ts';
 import { PostgresStore } from './postgres/postgres-store.ts';
 import { SqliteStore } from './sqlite/sqlite-store.ts';
 import { postgresForTests } from '../../test/postgres.ts';

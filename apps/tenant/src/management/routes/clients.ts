@@ -4,7 +4,7 @@ import { randomId, randomSecret, sha256 } from '../../crypto/secrets.ts';
 import type { TenantDeps } from '../../deps.ts';
 import { ids } from '../../domain/ids.ts';
 import { badRequest, notFound } from '../../errors/management-error.ts';
-import { DEFAULT_REFRESH_TOKEN_POLICY } from '../../store/defaults.ts';
+import { DEFAULT_REFRESH_TOKEN_POLICY } from '../../domain/defaults.ts';
 import type { AppType, ClientRecord, RefreshTokenPolicy } from '../../store/types.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { APP_TYPES as APP_TYPE_VALUES, callbackUrls, checkClientRules, grantTypes, logoutUrls, TOKEN_ENDPOINT_AUTH_METHODS, webOrigins } from '../client-fields.ts';

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import type { RateLimiter, RateLimitResult } from '../../domain/rate-limiter.ts';
 import { isExpired } from '../../domain/liveness.ts';
-import { DEFAULT_TENANT_SETTINGS } from '../defaults.ts';
-import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toRefreshTokenSummary, toSession, toUser, type Row } from '../rows.ts';
+import { DEFAULT_TENANT_SETTINGS } from '../../domain/defaults.ts';
+import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toRefreshTokenSummary, toSession, toUser, type Row } from '../sql/rows.ts';
 import type {
   AuthorizationCodeRecord,
   ClientGrantRecord,
@@ -31,8 +31,8 @@ import type {
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { createPool, Params, runMigrations, transaction, type Queryable } from '@rtc/db/postgres';
 import { addressKey, networkKey } from '@rtc/ip-intel';
-import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql, sessionSearchCountSql, sessionSearchPageSql, type SessionFields } from '../search.ts';
-import { coveredByPendingRevocation, tableColumns } from '../pending-revocation-sql.ts';
+import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql, sessionSearchCountSql, sessionSearchPageSql, type SessionFields } from '../sql/search.ts';
+import { coveredByPendingRevocation, tableColumns } from '../sql/pending-revocation.ts';
 
 /** Live: not revoked, not expired, and not covered by a bulk revocation still being marked. */
 const LIVE = `revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $NOW) AND (idle_expires_at IS NULL OR idle_expires_at > $NOW) AND NOT ${coveredByPendingRevocation(tableColumns('seq'))}`;

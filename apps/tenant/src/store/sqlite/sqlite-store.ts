@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { DEFAULT_TENANT_SETTINGS } from '../defaults.ts';
+import { DEFAULT_TENANT_SETTINGS } from '../../domain/defaults.ts';
 import type {
   AuthorizationCodeRecord,
   CheckpointPage,
@@ -33,9 +33,9 @@ import { SqliteLocks } from './sqlite-locks.ts';
 import { SqliteRateLimiter } from './sqlite-rate-limiter.ts';
 import { openSqlite, whenWritable } from '@rtc/db/sqlite';
 import { addressKey, networkKey } from '@rtc/ip-intel';
-import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql, sessionSearchCountSql, sessionSearchPageSql, type SessionFields } from '../search.ts';
-import { coveredByPendingRevocation, tableColumns } from '../pending-revocation-sql.ts';
-import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toRefreshTokenSummary, toSession, toUser, type Row } from '../rows.ts';
+import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql, sessionSearchCountSql, sessionSearchPageSql, type SessionFields } from '../sql/search.ts';
+import { coveredByPendingRevocation, tableColumns } from '../sql/pending-revocation.ts';
+import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toClient, toClientGrant, toGrant, toJob, toRefreshToken, toRefreshTokenSummary, toSession, toUser, type Row } from '../sql/rows.ts';
 
 
 /**

@@ -1,5 +1,5 @@
 import { networkSpan } from '@rtc/ip-intel';
-import type { RefreshTokenSearch, SessionSearch } from './types.ts';
+import type { RefreshTokenSearch, SessionSearch } from '../types.ts';
 
 /**
  * The SQL of search across users (issue 20), the same text for both stores: each passes its

@@ -1,4 +1,4 @@
-import type { RefreshTokenPolicy, TenantSettings } from '../domain/model.ts';
+import type { RefreshTokenPolicy, TenantSettings } from './model.ts';
 
 /**
  * A new tenant. Reference 002: tenants created after 13 January 2021 start with

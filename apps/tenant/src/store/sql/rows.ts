@@ -1,6 +1,6 @@
-import type { ClientGrantRecord, ClientRecord, GrantRecord, RefreshTokenRecord, SessionRecord, UserRecord } from '../domain/model.ts';
-import type { RevocationJob, RevocationTarget } from '../domain/revocation.ts';
-import type { CheckpointPage, RefreshTokenSummary } from './types.ts';
+import type { ClientGrantRecord, ClientRecord, GrantRecord, RefreshTokenRecord, SessionRecord, UserRecord } from '../../domain/model.ts';
+import type { RevocationJob, RevocationTarget } from '../../domain/revocation.ts';
+import type { CheckpointPage, RefreshTokenSummary } from '../types.ts';
 
 /**
  * Row mapping shared by every store: both keep the same columns, and JSON in text columns,

@@ -6,12 +6,9 @@ import type { ManagementTokenProvider } from './management/token-provider.ts';
 import type { IdentityProvider } from './session/identity-provider.ts';
 import type { RoleRecheck } from './session/role-recheck.ts';
 import type { SessionCookie } from './session/session-cookie.ts';
+import type { Logger } from './logger.ts';
 
-export interface Logger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+export type { Logger } from './logger.ts';
 
 /** Everything the BFF's routes need, built once by createBff. */
 export interface BffDeps {

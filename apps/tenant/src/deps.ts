@@ -1,8 +1,8 @@
 import type { Clock } from './clock.ts';
 import type { Keys } from './crypto/keys.ts';
 import type { OpaqueAccessTokens } from './crypto/opaque-access-tokens.ts';
-import type { RateLimiter } from './auth/rate-limit.ts';
-import type { SignInThrottle } from './auth/sign-in-throttle.ts';
+import type { RateLimiter } from './domain/rate-limiter.ts';
+import type { SignInThrottle } from './domain/sign-in-throttle.ts';
 import type { Logger } from './observability/logger.ts';
 import type { TenantStore } from './store/types.ts';
 import type { RevocationWorker } from './domain/revocation-worker.ts';

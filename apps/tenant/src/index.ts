@@ -5,5 +5,5 @@ export { DEMO, demoEndUser } from './demo/demo-data.ts';
 export { memoryLogger, silentLogger, jsonLogger, type Logger } from './observability/logger.ts';
 export type { TenantStore } from './store/types.ts';
 export { allowConsoleOrigin } from './provisioning/console-origin.ts';
-export { generateTenant, generatedTokenValue } from './demo/generate.ts';
+export { generateTenant, generatedTokenValue } from './large-tenant/generate.ts';
 export { isLoopbackHost } from './config.ts';

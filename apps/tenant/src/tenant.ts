@@ -1,7 +1,7 @@
 import { ipDatabase } from '@rtc/ip-intel';
 import { join } from 'node:path';
 import { MemoryRateLimiter } from './auth/rate-limit.ts';
-import { DEFAULT_SIGN_IN_LIMITS, SIGN_IN_WINDOW_MS, SignInThrottle, type SignInLimits } from './auth/sign-in-throttle.ts';
+import { DEFAULT_SIGN_IN_LIMITS, SIGN_IN_WINDOW_MS, SignInThrottle, type SignInLimits } from './domain/sign-in-throttle.ts';
 import { createApp } from './app.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { Keys } from './crypto/keys.ts';

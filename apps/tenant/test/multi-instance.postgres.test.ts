@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, demoEndUser } from '../src/demo/demo-data.ts';
-import { generatedTokenValue, generateTenant } from '../src/demo/generate.ts';
+import { generatedTokenValue, generateTenant } from '../src/large-tenant/generate.ts';
 import { json } from './http.ts';
 
 /**

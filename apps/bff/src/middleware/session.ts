@@ -5,7 +5,7 @@ import type { BffStore } from '../store/bff-store.ts';
 import type { BffEnv } from '../env.ts';
 import type { StaffSession } from '../session/session-cookie.ts';
 import { forbidden, unauthenticated } from '../errors.ts';
-import type { Logger } from '../deps.ts';
+import type { Logger } from '../logger.ts';
 import type { RoleRecheck } from '../session/role-recheck.ts';
 import type { SessionCookie } from '../session/session-cookie.ts';
 

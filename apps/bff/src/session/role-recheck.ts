@@ -1,6 +1,6 @@
 import { ROLES, type Role } from '@rtc/contracts';
 import * as oidc from 'openid-client';
-import type { Logger } from '../deps.ts';
+import type { Logger } from '../logger.ts';
 import type { IdentityProvider } from './identity-provider.ts';
 import type { StaffSession } from './session-cookie.ts';
 

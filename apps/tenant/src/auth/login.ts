@@ -43,7 +43,7 @@ export function loginRoutes(deps: TenantDeps) {
       render(c, status, (nonce) => loginForm({ nonce, tx, clientName: client.name, email: email.slice(0, 254), error }), request.redirect_uri);
 
     const now = deps.clock.now();
-    // Counted before the slow hash, so a parallel burst cannot outrun the limit (sign-in-throttle.ts).
+    // Counted before the slow hash, so a parallel burst cannot outrun the limit (domain/sign-in-throttle.ts).
     const attempt = await deps.signInThrottle.attempt(email, ip, now);
     if (!attempt.allowed) {
       c.header('Retry-After', String(attempt.retryAfterSeconds));

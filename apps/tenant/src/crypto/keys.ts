@@ -1,7 +1,12 @@
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload } from 'jose';
 import { createPrivateKey, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
-import type { TenantStore } from '../store/types.ts';
-import { ids } from '../domain/ids.ts';
+import { randomId } from './secrets.ts';
+
+/** Where the keys persist (the tenant's store): the first key stored wins, however many instances add theirs. */
+export interface SigningKeyStore {
+  getSigningKeys(): Promise<{ kid: string; privateJwk: string; publicJwk: string }[]>;
+  addFirstSigningKey(key: { kid: string; privateJwk: string; publicJwk: string; created_at: number }): Promise<void>;
+}
 
 export interface SigningKey {
   kid: string;
@@ -16,11 +21,11 @@ export interface SigningKey {
 export class Keys {
   private constructor(private readonly active: SigningKey, private readonly published: JWK[]) {}
 
-  static async load(store: TenantStore, now: number): Promise<Keys> {
+  static async load(store: SigningKeyStore, now: number): Promise<Keys> {
     let stored = await store.getSigningKeys();
     if (stored.length === 0) {
       const { privateKey, publicKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
-      const kid = ids.keyId();
+      const kid = randomId(20);
       const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
       const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
       // Instances starting together each make a key; the first stored wins and all load it.

@@ -23,7 +23,6 @@ export const ids = {
   user: () => `auth0|${randomId(24).toLowerCase()}`,
   clientGrant: () => randomId(16, 'cgr_'),
   resourceServer: () => randomId(24),
-  keyId: () => randomId(20),
 };
 
 /** A refresh token's id as a device credential (Auth0 prefixes those with `dcr_`). */

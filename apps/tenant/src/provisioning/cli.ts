@@ -1,6 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { managementAudience } from '../deps.ts';
-import type { Tenant } from '../tenant.ts';
+import { managementAudience, type TenantDeps } from '../deps.ts';
 import { exportTenant, importTenant } from './tenant-file.ts';
 
 /**
@@ -9,7 +8,7 @@ import { exportTenant, importTenant } from './tenant-file.ts';
  * administer how to get a Management API client. Returns lines for the start-up banner.
  */
 export async function provision(
-  tenant: Tenant,
+  tenant: { deps: Pick<TenantDeps, 'store' | 'issuer' | 'clock'> },
   config: { importFile: string | undefined; exportFile: string | undefined; demo: boolean; bootstrapClient: unknown },
   out: { stdout(text: string): void } = { stdout: (text) => process.stdout.write(text) },
 ): Promise<{ exported: boolean; notes: string[] }> {

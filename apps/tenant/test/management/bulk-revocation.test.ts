@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { sha256 } from '../../src/crypto/secrets.ts';
-import { generatedTokenValue, generateTenant } from '../../src/demo/generate.ts';
+import { generatedTokenValue, generateTenant } from '../../src/large-tenant/generate.ts';
 import { silentLogger } from '../../src/observability/logger.ts';
 import { createTenant } from '../../src/tenant.ts';
 import { testStorage } from '../fixtures.ts';

@@ -19,7 +19,7 @@ export const passwordGrant: GrantHandler = async (ctx) => {
   const password = params.require('password');
   const now = deps.clock.now();
 
-  // Counted before the slow hash, so a parallel burst cannot outrun the limit (sign-in-throttle.ts).
+  // Counted before the slow hash, so a parallel burst cannot outrun the limit (domain/sign-in-throttle.ts).
   const attempt = await deps.signInThrottle.attempt(username, ip, now);
   if (!attempt.allowed) {
     throw new TooManyRequests('Too many failed sign-in attempts. Try again later.', attempt.retryAfterSeconds, rateLimitHeaders(attempt.limit));

@@ -1,7 +1,7 @@
 import { ipDatabase } from '@rtc/ip-intel';
 import { describe, expect, it } from 'vitest';
 import { hostInNetwork } from './generate.ts';
-import { DEVICES } from './names.ts';
+import { DEVICES } from '../demo/names.ts';
 
 describe('generated addresses', () => {
   const db = ipDatabase();

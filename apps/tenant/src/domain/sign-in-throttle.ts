@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { RateLimiter, RateLimitResult } from './rate-limit.ts';
+import type { RateLimiter, RateLimitResult } from './rate-limiter.ts';
 
 /** Failed sign-ins allowed per 15 minutes (Auth0's brute-force protection counts per account and address). */
 export interface SignInLimits {

@@ -7,9 +7,9 @@ import { expiryOf } from '../domain/refresh-tokens.ts';
 import { silentLogger } from '../observability/logger.ts';
 import type { GrantRecord, NewRefreshToken, UserRecord } from '../store/types.ts';
 import { createTenant } from '../tenant.ts';
-import { DEMO } from './demo-data.ts';
-import { DEVICES } from './names.ts';
-import { prng } from './prng.ts';
+import { DEMO } from '../demo/demo-data.ts';
+import { DEVICES } from '../demo/names.ts';
+import { prng } from '../demo/prng.ts';
 
 /**
  * The secret of generated token `index`: derived from the seed, so a benchmark can present

@@ -292,4 +292,68 @@ describeContract(({ withStore }) => {
     await look(value);
     expect(seen).toEqual(['missing', 'active', 'blocked']);
   }));
+
+  it('lists a user\'s token history newest first: revoked and expired tokens too, narrowed by the filter, paged with the total', withStore(async (store) => {
+    const issue = async (user_id: string, at: number, extra: { client_id?: string; expires_at?: number } = {}) => {
+      const token = { ...mint(user_id, at).record, ...extra };
+      await store.issueRefreshToken(token, 1000);
+      return token.id;
+    };
+    const oldest = await issue('u1', T0);
+    const revoked = await issue('u1', T0 + 1000);
+    const expired = await issue('u1', T0 + 2000, { expires_at: T0 + 2500 });
+    const newest = await issue('u1', T0 + 3000, { client_id: 'other' });
+    await issue('u2', T0 + 4000);
+    await store.revokeRefreshTokens([revoked], 'management_api', T0 + 1500);
+    // Covered by a journaled revocation, not yet marked: history shows every row.
+    await store.enqueueRevocations([{ id: 'job-history', target: { kind: 'token', token_id: oldest }, reason: 'management_api', requested_at: T0 + 3500 }]);
+    const history = async (filter: { user_id: string; client_id?: string }, page = 0, perPage = 10) => {
+      const { items, total } = await store.listRefreshTokensHistory(filter, page, perPage);
+      return { ids: items.map((t) => t.id), total };
+    };
+    expect(await history({ user_id: 'u1' })).toEqual({ ids: [newest, expired, revoked, oldest], total: 4 });
+    expect(await history({ user_id: 'u1' }, 0, 3)).toEqual({ ids: [newest, expired, revoked], total: 4 });
+    expect(await history({ user_id: 'u1' }, 1, 3)).toEqual({ ids: [oldest], total: 4 });
+    expect(await history({ user_id: 'u1', client_id: 'app' })).toEqual({ ids: [expired, revoked, oldest], total: 3 });
+    expect(await history({ user_id: 'u3' })).toEqual({ ids: [], total: 0 });
+    // The full records, as getRefreshToken reads them (the revocation visible).
+    const { items } = await store.listRefreshTokensHistory({ user_id: 'u1' }, 0, 10);
+    for (const token of items) expect(token).toEqual(await store.getRefreshToken(token.id));
+    expect(items[2]).toMatchObject({ id: revoked, revoked_at: T0 + 1500, revoked_reason: 'management_api' });
+  }));
+
+  it('replaces a token\'s metadata and answers the token as it now is; an unknown id answers nothing', withStore(async (store) => {
+    const { record } = mint('u1', T0);
+    await store.issueRefreshToken(record, 1000);
+    const before = (await store.getRefreshToken(record.id))!;
+    expect(before.metadata).toEqual({});
+    const updated = await store.updateRefreshTokenMetadata(record.id, { device: 'kiosk', site: 'Berlin' });
+    expect(updated).toEqual({ ...before, metadata: { device: 'kiosk', site: 'Berlin' } });
+    expect(await store.getRefreshToken(record.id)).toEqual(updated);
+    // Replaced, not merged.
+    expect((await store.updateRefreshTokenMetadata(record.id, { site: 'Paris' }))!.metadata).toEqual({ site: 'Paris' });
+    expect((await store.listRefreshTokenSummaries({ user_id: 'u1' }, T0, undefined, 10)).items[0]!.metadata).toEqual({ site: 'Paris' });
+    expect((await store.updateRefreshTokenMetadata(record.id, {}))!.metadata).toEqual({});
+    expect(await store.updateRefreshTokenMetadata('rt_unknown', { site: 'Paris' })).toBeUndefined();
+  }));
+
+  it('bulk-imports users, grants and tokens as issued ones, with no entity limit', withStore(async (store) => {
+    const device = { initial_ip: '10.20.0.1', initial_asn: 'AS64510', initial_user_agent: 'Gen/1', last_ip: '10.20.0.1', last_asn: 'AS64510', last_user_agent: 'Gen/1' };
+    const users = [userRecord('gen|1', 'gen1@example.test'), userRecord('gen|2', 'gen2@example.test')];
+    const grant = { id: 'g-gen', user_id: 'gen|1', client_id: 'app', audience: 'https://api/', scope: ['offline_access'], created_at: T0, updated_at: T0 };
+    // More than any entity limit would keep for one user and application.
+    const tokens = Array.from({ length: 12 }, (_, i) => mint('gen|1', T0 + i, { grant_id: 'g-gen', device_name: 'Phone' }));
+    await store.bulkImport({ users, grants: [grant], tokens: tokens.map((t) => ({ ...t.record, device })) });
+    expect(await store.getUser('gen|1')).toEqual(users[0]);
+    expect((await store.getUserByEmail('GEN2@example.test'))!.user_id).toBe('gen|2');
+    expect(await store.getGrant('g-gen')).toEqual(grant);
+    expect(await store.countLiveRefreshTokens({ user_id: 'gen|1' }, T0 + 100)).toBe(12);
+    for (const t of tokens) expect((await store.findRefreshTokenBySecret(sha256(t.value), T0 + 100))!.usable).toBe(true);
+    // Found by address as an issued token is (the address keys are written too).
+    expect(await store.countRefreshTokenSearch({ ip: addressRange('10.20.0.0/16')! }, T0 + 100, 100)).toEqual({ tokens: 12, users: 1, devices: 1, limited: false });
+    // And live like one: an exchange rotates it, deleting the grant revokes them all.
+    expect((await exchange(store, tokens[0]!.value, T0 + 100)).kind).toBe('exchanged');
+    await store.deleteGrant('g-gen', { id: 'job-gen', now: T0 + 200 });
+    expect(await store.countLiveRefreshTokens({ user_id: 'gen|1' }, T0 + 200)).toBe(0);
+  }));
 });

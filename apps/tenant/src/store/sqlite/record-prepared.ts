@@ -1,9 +1,8 @@
-import type Database from 'better-sqlite3';
 import type { SqliteStore } from './sqlite-store.ts';
 
 /** For query-plan tests: the store's database, and the SQL of every statement it prepares until `stop()`. */
 export function recordPrepared(store: SqliteStore) {
-  const db = (store as unknown as { db: Database.Database }).db;
+  const db = store.raw;
   const prepared: string[] = [];
   const prepare = db.prepare.bind(db);
   db.prepare = ((sql: string) => {

@@ -30,7 +30,6 @@
  */
 import Database from 'better-sqlite3';
 import {
-  CompiledQuery,
   DummyDriver,
   Kysely,
   PostgresAdapter,

@@ -233,20 +233,26 @@ describeContract(({ withStore }) => {
     expect((await store.searchUsers({ q: 'carol', page: 0, perPage: 1 })).items).toEqual([user('auth0|3', 'carol@corp.test', 'Carol', T0 + 2, T0 + 30)]);
   }));
 
-  // FAILS on sqlite and postgres: `%` is escaped, then the escaped pattern is taken for one with a
-  // wildcard (pattern.includes('%')), so the search is anchored: '100%' finds only a value that is exactly '100%'.
-  it.skip('takes `%` in a user search literally, as a substring like any other text', withStore(async (store) => {
+  // Failed on both stores until sql/user-search.ts: the escaped `%` was taken for a wildcard, so
+  // the search was anchored and '100%' found only a value that was exactly '100%'.
+  it('takes `%` in a user search literally, as a substring like any other text', withStore(async (store) => {
     await store.createUser({ ...userRecord('auth0|4', 'dan@corp.test'), name: 'Dan 100%' });
     await store.createUser({ ...userRecord('auth0|5', 'eve@corp.test'), name: 'Eve 1000' });
     expect((await store.searchUsers({ q: '100%', page: 0, perPage: 10 })).items.map((u) => u.user_id)).toEqual(['auth0|4']);
     expect((await store.searchUsers({ q: '%', field: 'name', page: 0, perPage: 10 })).items.map((u) => u.user_id)).toEqual(['auth0|4']);
   }));
 
-  // FAILS on postgres: it orders by the email column's collation (the database's, "C": capitals first),
-  // SQLite by the column's NOCASE; the console's sort=email:1 differs by store.
-  it.skip('sorts users by email without case, as emails compare everywhere else', withStore(async (store) => {
-    for (const [id, email] of [['u1', 'Zed@example.test'], ['u2', 'amy@example.test'], ['u3', 'Bea@example.test']] as const) await store.createUser(userRecord(id, email));
-    expect((await store.searchUsers({ page: 0, perPage: 10, sort: { field: 'email', order: 1 } })).items.map((u) => u.email)).toEqual(['amy@example.test', 'Bea@example.test', 'Zed@example.test']);
+  // PostgreSQL ordered by the column's collation (the database's, "C": capitals first) and SQLite
+  // names by BINARY, so the console's sort=email:1 or name:1 differed by store.
+  it('sorts users by email and by name without case, as emails compare everywhere else', withStore(async (store) => {
+    for (const [id, email, name] of [['u1', 'Zed@example.test', 'bob'], ['u2', 'amy@example.test', 'Carl'], ['u3', 'Bea@example.test', 'Ann']] as const) {
+      await store.createUser({ ...userRecord(id, email), name });
+    }
+    const sorted = async (field: 'email' | 'name', order: 1 | -1) =>
+      (await store.searchUsers({ page: 0, perPage: 10, sort: { field, order } })).items.map((u) => u[field]);
+    expect(await sorted('email', 1)).toEqual(['amy@example.test', 'Bea@example.test', 'Zed@example.test']);
+    expect(await sorted('email', -1)).toEqual(['Zed@example.test', 'Bea@example.test', 'amy@example.test']);
+    expect(await sorted('name', 1)).toEqual(['Ann', 'bob', 'Carl']);
   }));
 
   it('finds a user\'s grant by user, application and audience', withStore(async (store) => {

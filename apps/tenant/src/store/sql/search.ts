@@ -138,11 +138,7 @@ export interface SessionFields {
  */
 function sessionConditions(filter: SessionSearch, sql: Omit<SearchSql, 'live'>, f: SessionFields, now: string): string[] {
   const { bind, like } = sql;
-  const where = [
-    'revoked_at IS NULL',
-    `(${f.number('expires_at')} IS NULL OR ${f.number('expires_at')} > ${now})`,
-    `(${f.number('idle_expires_at')} IS NULL OR ${f.number('idle_expires_at')} > ${now})`,
-  ];
+  const where = liveSessionConditions(f, now);
   if (filter.ip) {
     const from = bind(filter.ip.from);
     const to = bind(filter.ip.to);
@@ -159,6 +155,26 @@ function sessionConditions(filter: SessionSearch, sql: Omit<SearchSql, 'live'>, 
   if (filter.last_used_from !== undefined) where.push(`${f.number('last_interacted_at')} >= ${bind(filter.last_used_from)}`);
   if (filter.last_used_to !== undefined) where.push(`${f.number('last_interacted_at')} < ${bind(filter.last_used_to)}`);
   return where;
+}
+
+/** A session is live: not ended, and not expired as the domain's `isExpired` says (an expiry of null is none). */
+function liveSessionConditions(f: SessionFields, now: string): string[] {
+  return [
+    'revoked_at IS NULL',
+    `(${f.number('expires_at')} IS NULL OR ${f.number('expires_at')} > ${now})`,
+    `(${f.number('idle_expires_at')} IS NULL OR ${f.number('idle_expires_at')} > ${now})`,
+  ];
+}
+
+/**
+ * One page of a user's live sessions in id order after `from` (`json, revoked_at`), at most
+ * `limit` (the index on user_id, id). Liveness is decided in the query, not after the LIMIT: a
+ * page filtered afterwards ended the listing at the first expired session on its boundary.
+ */
+export function userSessionsPageSql(userId: string, bind: SearchSql['bind'], f: SessionFields, now: string, from: string | undefined, limit: number): string {
+  const where = [`user_id = ${bind(userId)}`, ...liveSessionConditions(f, now)];
+  if (from !== undefined) where.push(`id > ${bind(from)}`);
+  return `SELECT json, revoked_at FROM sessions WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${bind(limit)}`;
 }
 
 /** One page of matching sessions in id order after `from` (`json, revoked_at`), at most `limit`. */

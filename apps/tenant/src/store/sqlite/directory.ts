@@ -1,5 +1,6 @@
 import type { ClientGrantRecord, ClientRecord, DirectoryStore, GrantRecord, Page, ResourceServerRecord, UserRecord } from '../types.ts';
 import { checkpoint, toClient, toClientGrant, toGrant, toUser, type Row } from '../sql/rows.ts';
+import { CASE_INSENSITIVE_USER_SORT, userSearchPattern } from '../sql/user-search.ts';
 import { whereOf, type SqliteConnection } from './connection.ts';
 import type { SqliteRevocationJournal } from './revocation-journal.ts';
 import type { SqliteSessions } from './sessions.ts';
@@ -236,12 +237,12 @@ export class SqliteDirectory implements DirectoryStore {
   }): Promise<Page<UserRecord>> {
     const sort = query.sort ?? { field: 'created_at', order: 1 };
     // The column comes from a closed union, never from the request text.
-    const orderBy = `${sort.field} ${sort.order === 1 ? 'ASC' : 'DESC'}, user_id ASC`;
+    const key = CASE_INSENSITIVE_USER_SORT.has(sort.field) ? `${sort.field} COLLATE NOCASE` : sort.field;
+    const orderBy = `${key} ${sort.order === 1 ? 'ASC' : 'DESC'}, user_id ASC`;
     // Columns come from a closed union; the value is bound. `*` is the only wildcard we honour.
     const columns = query.field ? [query.field] : ['email', 'name', 'user_id'];
     const where = query.q ? `WHERE ${columns.map((col) => `${col} LIKE @like ESCAPE '\\'`).join(' OR ')}` : '';
-    const pattern = query.q?.replace(/[\\%_]/g, (ch) => `\\${ch}`).replace(/\*/g, '%');
-    const like = pattern === undefined ? undefined : pattern.includes('%') ? pattern : `%${pattern}%`;
+    const like = query.q === undefined ? undefined : userSearchPattern(query.q);
     const rows = this.connection.q(`SELECT * FROM users ${where} ORDER BY ${orderBy} LIMIT @limit OFFSET @offset`).all({
       like,
       limit: query.perPage,

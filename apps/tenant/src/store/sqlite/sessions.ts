@@ -1,7 +1,6 @@
 import type { CheckpointPage, SessionRecord, SessionSearch, SessionStore } from '../types.ts';
-import { isExpired } from '../../domain/liveness.ts';
 import { checkpoint, toSession, type Row } from '../sql/rows.ts';
-import { limitedCounts, sessionSearchCountSql, sessionSearchPageSql, type SessionFields } from '../sql/search.ts';
+import { limitedCounts, sessionSearchCountSql, sessionSearchPageSql, userSessionsPageSql, type SessionFields } from '../sql/search.ts';
 import { bound, type SqliteConnection } from './connection.ts';
 import type { SqliteRevocationJournal } from './revocation-journal.ts';
 
@@ -53,12 +52,8 @@ export class SqliteSessions implements SessionStore {
   }
 
   async listUserSessions(userId: string, now: number, from: string | undefined, take: number): Promise<CheckpointPage<SessionRecord>> {
-    const rows = this.connection.q(
-      `SELECT json, revoked_at FROM sessions WHERE user_id = @userId AND revoked_at IS NULL AND (@from IS NULL OR id > @from)
-       ORDER BY id LIMIT @limit`,
-    ).all({ userId, from: from ?? null, limit: take + 1 }) as Row[];
-    const sessions = rows.map(toSession).filter((s) => !isExpired(s, now));
-    return checkpoint(sessions, take, (s) => s.id);
+    const { sql, params } = bound((bind) => userSessionsPageSql(userId, bind, SESSION_FIELDS, bind(now), from, take + 1));
+    return checkpoint((this.connection.q(sql).all(params) as Row[]).map(toSession), take, (s) => s.id);
   }
 
   async revokeSession(id: string, now: number, revokeTokens: { jobId: string } | null): Promise<SessionRecord | undefined> {

@@ -1,0 +1,27 @@
+import { Params } from '@rtc/db/postgres';
+import type { EventLogStore, TenantEvent } from '../types.ts';
+import { whereOf, type PostgresConnection } from './connection.ts';
+
+/** The tenant's event log: appended to, read newest first. */
+export class PostgresEvents implements EventLogStore {
+  constructor(private readonly connection: PostgresConnection) {}
+
+  async addEvent(event: TenantEvent): Promise<void> {
+    await this.connection.pool.query('INSERT INTO events (id, type, user_id, client_id, refresh_token_id, created_at, json) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      event.id,
+      event.type,
+      event.user_id,
+      event.client_id,
+      event.refresh_token_id,
+      event.created_at,
+      JSON.stringify(event),
+    ]);
+  }
+
+  async listEvents(filter: { user_id?: string; type?: string; refresh_token_id?: string }, limit: number) {
+    const params = new Params();
+    const where = whereOf(filter, ['user_id', 'type', 'refresh_token_id'], params);
+    const rows = await this.connection.all(`SELECT json FROM events ${where} ORDER BY created_at DESC, id DESC LIMIT ${params.add(limit)}`, params.values);
+    return rows.map((r) => JSON.parse(r.json) as TenantEvent);
+  }
+}

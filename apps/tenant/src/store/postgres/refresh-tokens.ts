@@ -1,0 +1,245 @@
+import { Params, type Queryable } from '@rtc/db/postgres';
+import { addressKey, networkKey } from '@rtc/ip-intel';
+import { isExpired } from '../../domain/liveness.ts';
+import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toRefreshToken, toRefreshTokenSummary, type Row } from '../sql/rows.ts';
+import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql } from '../sql/search.ts';
+import { coveredByPendingRevocation, tableColumns } from '../sql/pending-revocation.ts';
+import type {
+  NewRefreshToken,
+  RefreshTokenFilter,
+  RefreshTokenRecord,
+  RefreshTokenSearch,
+  RefreshTokenSearchHit,
+  RefreshTokenStore,
+  RevokeReason,
+  RotationOutcome,
+  RotationPlanner,
+} from '../types.ts';
+import { whereOf, type PostgresConnection } from './connection.ts';
+
+/** Live: not revoked, not expired, and not covered by a bulk revocation still being marked. */
+const LIVE = `revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $NOW) AND (idle_expires_at IS NULL OR idle_expires_at > $NOW) AND NOT ${coveredByPendingRevocation(tableColumns('seq'))}`;
+const TOKEN_FILTER_COLUMNS = ['user_id', 'client_id', 'audience', 'session_id', 'device_name', 'grant_id', 'rotating'] as const;
+
+/**
+ * Refresh tokens. Rotation locks the token's row (SELECT ... FOR UPDATE), so concurrent
+ * exchanges on any instances have one winner; it reads the user's state and the journal's
+ * pending revocations in its own transaction, from their tables.
+ */
+export class PostgresRefreshTokens implements RefreshTokenStore {
+  constructor(private readonly connection: PostgresConnection) {}
+
+  /** Inserts the token and its secret in the caller's transaction (`db`, its client): issuing one, or the bulk load. */
+  async insertToken(db: Queryable, token: NewRefreshToken): Promise<void> {
+    const ipKey = addressKey(token.device.initial_ip);
+    await db.query(
+      `INSERT INTO refresh_tokens (id, user_id, client_id, grant_id, session_id, device_name, audience, scope, resource_servers,
+         rotating, leeway, idle_lifetime, created_at, expires_at, idle_expires_at, initial_ip, initial_asn, initial_user_agent,
+         last_ip, last_asn, last_user_agent, metadata, current_hash, initial_ip_key, last_ip_key, initial_net_key, last_net_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $16, $17, $18, $19, $20, $21, $21, $22, $22)`,
+      [
+        token.id, token.user_id, token.client_id, token.grant_id, token.session_id, token.device_name, token.audience,
+        token.scope.join(' '), JSON.stringify(token.resource_servers), token.rotating, token.leeway, token.idle_lifetime,
+        token.created_at, token.expires_at, token.idle_expires_at, token.device.initial_ip, token.device.initial_asn,
+        token.device.initial_user_agent, JSON.stringify(token.metadata ?? {}), token.secretHash, ipKey, ipKey ? networkKey(ipKey) : null,
+      ],
+    );
+    await db.query('INSERT INTO refresh_token_secrets (hash, token_id) VALUES ($1, $2)', [token.secretHash, token.id]);
+  }
+
+  async issueRefreshToken(token: NewRefreshToken, activeLimit: number): Promise<{ revokedForLimit: string[] }> {
+    return this.connection.tx(async (db) => {
+      await this.insertToken(db, token);
+      const excess = await this.connection.all(
+        `UPDATE refresh_tokens SET revoked_at = $4, revoked_reason = 'entity_limit'
+         WHERE id IN (SELECT id FROM refresh_tokens WHERE user_id = $1 AND client_id = $2 AND ${LIVE.replaceAll('$NOW', '$4')}
+                      ORDER BY created_at DESC, seq DESC OFFSET $3)
+         RETURNING id`,
+        [token.user_id, token.client_id, activeLimit, token.created_at],
+        db,
+      );
+      return { revokedForLimit: excess.map((r) => r.id as string) };
+    });
+  }
+
+  async rotateRefreshToken(secretHash: Buffer, now: number, planner: RotationPlanner): Promise<RotationOutcome> {
+    return this.connection.tx(async (db): Promise<RotationOutcome> => {
+      const secret = await this.connection.one('SELECT token_id FROM refresh_token_secrets WHERE hash = $1', [secretHash], db);
+      if (!secret) return { kind: 'unknown' };
+      // The row lock serialises every exchange of this token, on every instance.
+      // The user's state comes with the row, in the same statement: no extra round trip.
+      const row = await this.connection.one(
+        `SELECT t.*, CASE WHEN u.user_id IS NULL THEN 'missing' WHEN (u.json::json->>'blocked')::boolean THEN 'blocked' ELSE 'active' END AS user_state
+         FROM refresh_tokens t LEFT JOIN users u ON u.user_id = t.user_id WHERE t.id = $1 FOR UPDATE OF t`,
+        [secret.token_id],
+        db,
+      );
+      if (!row) return { kind: 'unknown' };
+      const token = toRefreshToken(row);
+      const presented = secretHash.equals(row.current_hash) ? 'current' : row.previous_hash && secretHash.equals(row.previous_hash) ? 'previous' : 'stale';
+      const plan = planner({ token, presented, previous_valid_until: row.previous_valid_until, revoked_by_job: await this.coveredByJob(db, row), user: row.user_state });
+      switch (plan.kind) {
+        case 'reject':
+          return { kind: 'rejected', token };
+        case 'revoke-family':
+          await db.query('UPDATE refresh_tokens SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL', [now, plan.reason, token.id]);
+          return { kind: 'reuse-detected', token: { ...token, revoked_at: now, revoked_reason: plan.reason } };
+        case 'exchange': {
+          if (plan.newSecretHash) await db.query('INSERT INTO refresh_token_secrets (hash, token_id) VALUES ($1, $2)', [plan.newSecretHash, token.id]);
+          const rotated = plan.newSecretHash !== null && !plan.replacesCurrent;
+          const lastIpKey = addressKey(plan.lastIp);
+          await db.query(
+            `UPDATE refresh_tokens SET
+               current_hash = COALESCE($2, current_hash),
+               previous_hash = CASE WHEN $3 THEN current_hash ELSE previous_hash END,
+               previous_valid_until = CASE WHEN $3 THEN $4::bigint ELSE previous_valid_until END,
+               idle_expires_at = $5, last_exchanged_at = $6, last_ip = $7, last_asn = $8, last_user_agent = $9, last_ip_key = $10, last_net_key = $11
+             WHERE id = $1`,
+            [token.id, plan.newSecretHash, rotated, plan.previousValidUntil, plan.idleExpiresAt, plan.lastExchangedAt, plan.lastIp, plan.lastAsn, plan.lastUserAgent, lastIpKey, lastIpKey ? networkKey(lastIpKey) : null],
+          );
+          return {
+            kind: 'exchanged',
+            token: {
+              ...token,
+              idle_expires_at: plan.idleExpiresAt,
+              last_exchanged_at: plan.lastExchangedAt,
+              device: { ...token.device, last_ip: plan.lastIp, last_asn: plan.lastAsn, last_user_agent: plan.lastUserAgent },
+            },
+          };
+        }
+      }
+    });
+  }
+
+  async findRefreshTokenBySecret(secretHash: Buffer, now: number) {
+    const row = await this.connection.one('SELECT t.* FROM refresh_token_secrets s JOIN refresh_tokens t ON t.id = s.token_id WHERE s.hash = $1', [secretHash]);
+    if (!row) return undefined;
+    const token = toRefreshToken(row);
+    const isCurrent =
+      secretHash.equals(row.current_hash) || (row.previous_hash !== null && secretHash.equals(row.previous_hash) && (row.previous_valid_until ?? 0) >= now);
+    const usable = isCurrent && token.revoked_at === null && !isExpired(token, now) && !(await this.coveredByJob(this.connection.pool, row));
+    return { token, usable };
+  }
+
+  async getRefreshToken(id: string): Promise<RefreshTokenRecord | undefined> {
+    const row = await this.connection.one('SELECT * FROM refresh_tokens WHERE id = $1', [id]);
+    return row ? toRefreshToken(row) : undefined;
+  }
+
+  async listRefreshTokens(filter: RefreshTokenFilter, now: number, from: string | undefined, take: number) {
+    const params = new Params();
+    const nowParam = params.add(now);
+    const where = whereOf(filter, TOKEN_FILTER_COLUMNS, params, [LIVE.replaceAll('$NOW', nowParam), `(${params.add(from ?? null)}::text IS NULL OR id > $${params.values.length})`]);
+    const rows = await this.connection.all(`SELECT * FROM refresh_tokens ${where} ORDER BY id LIMIT ${params.add(take + 1)}`, params.values);
+    return checkpoint(rows.map(toRefreshToken), take, (t) => t.id);
+  }
+
+  async listRefreshTokenSummaries(
+    filter: { user_id: string; client_id?: string },
+    now: number,
+    from: string | undefined,
+    take: number,
+    options: { userMustExist?: boolean } = {},
+  ) {
+    // One statement text per shape, prepared once per connection under its own name; the walk
+    // is rt_user_live (user_id, id) over unrevoked rows in id order, and a checkpoint a seek.
+    const params = new Params();
+    const userParam = params.add(filter.user_id);
+    const clauses = [`user_id = ${userParam}`, LIVE.replaceAll('$NOW', params.add(now))];
+    if (filter.client_id !== undefined) clauses.push(`client_id = ${params.add(filter.client_id)}`);
+    if (from !== undefined) clauses.push(`id > ${params.add(from)}`);
+    if (options.userMustExist) clauses.push(`EXISTS (SELECT 1 FROM users WHERE user_id = ${userParam})`);
+    const shape = `${filter.client_id !== undefined ? 'c' : ''}${from !== undefined ? 'f' : ''}${options.userMustExist ? 'u' : ''}`;
+    const { rows } = await this.connection.pool.query({
+      name: `rt_summaries_${shape}`,
+      text: `SELECT ${REFRESH_TOKEN_SUMMARY_COLUMNS} FROM refresh_tokens WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT ${params.add(take + 1)}`,
+      values: params.values,
+      rowMode: 'array',
+    });
+    return checkpoint(rows.map(toRefreshTokenSummary), take, (t) => t.id);
+  }
+
+  async pageRefreshTokens(filter: RefreshTokenFilter, now: number, page: number, perPage: number) {
+    const params = new Params();
+    const where = whereOf(filter, TOKEN_FILTER_COLUMNS, params, [LIVE.replaceAll('$NOW', params.add(now))]);
+    const filterParams = [...params.values];
+    const rows = await this.connection.all(`SELECT * FROM refresh_tokens ${where} ORDER BY id LIMIT ${params.add(perPage)} OFFSET ${params.add(page * perPage)}`, params.values);
+    const total = Number((await this.connection.one(`SELECT count(*) AS n FROM refresh_tokens ${where}`, filterParams))!.n);
+    return { items: rows.map(toRefreshToken), total };
+  }
+
+  async listRefreshTokensHistory(filter: RefreshTokenFilter, page: number, perPage: number) {
+    const params = new Params();
+    const where = whereOf(filter, TOKEN_FILTER_COLUMNS, params);
+    const filterParams = [...params.values];
+    const rows = await this.connection.all(`SELECT * FROM refresh_tokens ${where} ORDER BY created_at DESC, id DESC LIMIT ${params.add(perPage)} OFFSET ${params.add(page * perPage)}`, params.values);
+    const total = Number((await this.connection.one(`SELECT count(*) AS n FROM refresh_tokens ${where}`, filterParams))!.n);
+    return { items: rows.map(toRefreshToken), total };
+  }
+
+  async countLiveRefreshTokens(filter: RefreshTokenFilter, now: number): Promise<number> {
+    const params = new Params();
+    const where = whereOf(filter, TOKEN_FILTER_COLUMNS, params, [LIVE.replaceAll('$NOW', params.add(now))]);
+    return Number((await this.connection.one(`SELECT count(*) AS n FROM refresh_tokens ${where}`, params.values))!.n);
+  }
+
+  async summarizeRefreshTokensByClient(now: number, clientId?: string) {
+    const params = new Params();
+    const where = whereOf(clientId === undefined ? {} : { client_id: clientId }, TOKEN_FILTER_COLUMNS, params, [LIVE.replaceAll('$NOW', params.add(now))]);
+    const rows = await this.connection.all(
+      `SELECT client_id, count(*) AS tokens, count(DISTINCT user_id) AS users, count(DISTINCT (user_id, coalesce(device_name, ''))) AS devices, max(seq) AS issued_through
+         FROM refresh_tokens ${where} GROUP BY client_id ORDER BY client_id COLLATE "C"`,
+      params.values,
+    );
+    return rows.map((r) => ({ client_id: r.client_id as string, tokens: Number(r.tokens), users: Number(r.users), devices: Number(r.devices), issued_through: Number(r.issued_through) }));
+  }
+
+  async listRefreshTokenUsersOfClient(clientId: string, now: number, limit: number) {
+    const params = new Params();
+    const where = whereOf({ client_id: clientId }, TOKEN_FILTER_COLUMNS, params, [LIVE.replaceAll('$NOW', params.add(now))]);
+    const rows = await this.connection.all(
+      `SELECT user_id, count(*) AS tokens FROM refresh_tokens ${where} GROUP BY user_id ORDER BY count(*) DESC, user_id COLLATE "C" LIMIT ${params.add(limit)}`,
+      params.values,
+    );
+    return rows.map((r) => ({ user_id: r.user_id as string, tokens: Number(r.tokens) }));
+  }
+
+  async searchRefreshTokens(filter: RefreshTokenSearch, now: number, from: string | undefined, take: number) {
+    const params = new Params();
+    const bind = (value: unknown) => params.add(value);
+    const text = searchPageSql(filter, { live: LIVE.replaceAll('$NOW', bind(now)), bind, like: 'ILIKE' }, `${REFRESH_TOKEN_SUMMARY_COLUMNS}, device_name`, from, take + 1);
+    const { rows } = await this.connection.pool.query({ text, values: params.values, rowMode: 'array' });
+    const hits = rows.map((values: unknown[]): RefreshTokenSearchHit => ({ ...toRefreshTokenSummary(values), device_name: values[17] as string | null }));
+    return checkpoint(hits, take, (t) => t.id);
+  }
+
+  async countAddressCandidates(range: { from: Buffer; to: Buffer }, limit: number) {
+    const params = new Params();
+    const row = (await this.connection.one(addressCandidatesSql(range, (value) => params.add(value), limit), params.values))!;
+    return Number(row.candidates);
+  }
+
+  async countRefreshTokenSearch(filter: RefreshTokenSearch, now: number, limit: number) {
+    const params = new Params();
+    const bind = (value: unknown) => params.add(value);
+    const row = (await this.connection.one(searchCountSql(filter, { live: LIVE.replaceAll('$NOW', bind(now)), bind, like: 'ILIKE' }, limit), params.values))!;
+    return limitedCounts({ tokens: Number(row.tokens), users: Number(row.users), devices: Number(row.devices) }, 'tokens', limit);
+  }
+
+  async updateRefreshTokenMetadata(id: string, metadata: Record<string, string>) {
+    const row = await this.connection.one('UPDATE refresh_tokens SET metadata = $1 WHERE id = $2 RETURNING *', [JSON.stringify(metadata), id]);
+    return row ? toRefreshToken(row) : undefined;
+  }
+
+  async revokeRefreshTokens(ids: string[], reason: RevokeReason, now: number): Promise<string[]> {
+    const rows = await this.connection.all('UPDATE refresh_tokens SET revoked_at = $1, revoked_reason = $2 WHERE id = ANY($3) AND revoked_at IS NULL RETURNING id', [now, reason, ids]);
+    return rows.map((r) => r.id as string);
+  }
+
+  /** Is this token covered by a journaled bulk revocation not yet applied to its row? Read in the caller's transaction when `db` is its client. */
+  private async coveredByJob(db: Queryable, row: Row): Promise<boolean> {
+    const columns = { seq: '$1::bigint', id: '$2::text', user_id: '$3::text', client_id: '$4::text', audience: '$5::text', grant_id: '$6::text', session_id: '$7::text', device_name: '$8::text' };
+    const found = await this.connection.one(`SELECT ${coveredByPendingRevocation(columns)} AS covered`, [row.seq, row.id, row.user_id, row.client_id, row.audience, row.grant_id, row.session_id, row.device_name], db);
+    return found?.covered === true;
+  }
+}

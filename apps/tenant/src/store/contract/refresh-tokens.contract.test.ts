@@ -259,6 +259,16 @@ describeContract(({ withStore }) => {
     }
   }));
 
+  it('counts toward the entity limit only live tokens: one a journaled revocation covers no longer counts', withStore(async (store) => {
+    const [a, b, c] = [mint('u1', T0), mint('u1', T0 + 1), mint('u1', T0 + 2)];
+    await store.issueRefreshToken(a.record, 2);
+    await store.issueRefreshToken(b.record, 2);
+    await store.enqueueRevocations([{ id: 'job-b', target: { kind: 'token', token_id: b.record.id }, reason: 'management_api', requested_at: T0 + 1 }]);
+    // a and c are the user's live tokens: within the limit of 2, so none goes.
+    expect(await store.issueRefreshToken(c.record, 2)).toEqual({ revokedForLimit: [] });
+    expect((await store.getRefreshToken(a.record.id))!.revoked_at).toBeNull();
+  }));
+
   it('answers each of many concurrent revocations with what it revoked (SQLite commits them as a group)', withStore(async (store) => {
     const tokens = [];
     for (let i = 0; i < 30; i++) {

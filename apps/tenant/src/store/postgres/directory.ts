@@ -1,5 +1,6 @@
 import { Params, type Queryable } from '@rtc/db/postgres';
 import { checkpoint, toClient, toClientGrant, toGrant, toUser } from '../sql/rows.ts';
+import { CASE_INSENSITIVE_USER_SORT, userSearchPattern } from '../sql/user-search.ts';
 import type { ClientGrantRecord, ClientRecord, DirectoryStore, GrantRecord, Page, ResourceServerRecord, UserRecord } from '../types.ts';
 import { whereOf, type PostgresConnection } from './connection.ts';
 import type { PostgresRevocationJournal } from './revocation-journal.ts';
@@ -225,12 +226,12 @@ export class PostgresDirectory implements DirectoryStore {
   }): Promise<Page<UserRecord>> {
     const sort = query.sort ?? { field: 'created_at', order: 1 };
     // Sort columns come from a closed union; NULLS LAST matches SQLite's order for ascending dates.
-    const orderBy = `${sort.field} ${sort.order === 1 ? 'ASC NULLS FIRST' : 'DESC NULLS LAST'}, user_id ASC`;
+    const key = CASE_INSENSITIVE_USER_SORT.has(sort.field) ? `lower(${sort.field})` : sort.field;
+    const orderBy = `${key} ${sort.order === 1 ? 'ASC NULLS FIRST' : 'DESC NULLS LAST'}, user_id ASC`;
     const params = new Params();
     let where = '';
     if (query.q) {
-      const pattern = query.q.replace(/[\\%_]/g, (ch) => `\\${ch}`).replace(/\*/g, '%');
-      const like = params.add(pattern.includes('%') ? pattern : `%${pattern}%`);
+      const like = params.add(userSearchPattern(query.q));
       const columns = query.field ? [query.field] : ['email', 'name', 'user_id'];
       where = `WHERE ${columns.map((col) => `${col} ILIKE ${like}`).join(' OR ')}`;
     }

@@ -1,7 +1,6 @@
 import { Params, type Queryable } from '@rtc/db/postgres';
-import { isExpired } from '../../domain/liveness.ts';
 import { checkpoint, toSession } from '../sql/rows.ts';
-import { limitedCounts, sessionSearchCountSql, sessionSearchPageSql, type SessionFields } from '../sql/search.ts';
+import { limitedCounts, sessionSearchCountSql, sessionSearchPageSql, userSessionsPageSql, type SessionFields } from '../sql/search.ts';
 import type { SessionRecord, SessionSearch, SessionStore } from '../types.ts';
 import type { PostgresConnection } from './connection.ts';
 import type { PostgresRevocationJournal } from './revocation-journal.ts';
@@ -55,11 +54,10 @@ export class PostgresSessions implements SessionStore {
   }
 
   async listUserSessions(userId: string, now: number, from: string | undefined, take: number) {
-    const rows = await this.connection.all(
-      'SELECT json, revoked_at FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3',
-      [userId, from ?? null, take + 1],
-    );
-    return checkpoint(rows.map(toSession).filter((s) => !isExpired(s, now)), take, (s) => s.id);
+    const params = new Params();
+    const bind = (value: unknown) => params.add(value);
+    const rows = await this.connection.all(userSessionsPageSql(userId, bind, SESSION_FIELDS, bind(now), from, take + 1), params.values);
+    return checkpoint(rows.map(toSession), take, (s) => s.id);
   }
 
   async revokeSession(id: string, now: number, revokeTokens: { jobId: string } | null): Promise<SessionRecord | undefined> {

@@ -34,9 +34,9 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
     return this.connection.tx(() => {
       this.insertToken(token);
       // Auth0's entity limit: beyond `activeLimit` live tokens per user and application, the oldest go.
+      // Live as every listing counts it: a token a journaled revocation covers no longer counts.
       const excess = this.connection.q(
-        `SELECT id FROM refresh_tokens WHERE user_id = @user_id AND client_id = @client_id AND revoked_at IS NULL
-           AND (expires_at IS NULL OR expires_at > @now) AND (idle_expires_at IS NULL OR idle_expires_at > @now)
+        `SELECT id FROM refresh_tokens WHERE user_id = @user_id AND client_id = @client_id AND ${liveAt('@now')}
          ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET @limit`,
       ).all({ user_id: token.user_id, client_id: token.client_id, now: token.created_at, limit: activeLimit }) as Row[];
       const ids = excess.map((r) => r.id as string);

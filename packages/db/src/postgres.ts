@@ -1,4 +1,7 @@
 import pg from 'pg';
+import { historyAndFresh, type Migrations } from './migrations.ts';
+
+export type { Migrations };
 
 // BIGINT columns hold milliseconds since the epoch: numbers, well within 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -16,11 +19,13 @@ export function createPool(url: string, schema?: string, max = 10): pg.Pool {
   return new pg.Pool({ connectionString: url, max, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
 }
 
+
 /**
  * Applies the migrations not yet applied, each in its own transaction, holding an advisory
  * lock so that instances starting together apply each one once.
  */
-export async function runMigrations(pool: pg.Pool, migrations: string[], options: { schema?: string; table: string }): Promise<void> {
+export async function runMigrations(pool: pg.Pool, migrations: string[] | Migrations, options: { schema?: string; table: string }): Promise<void> {
+  const { history, fresh } = historyAndFresh(migrations);
   const client = await pool.connect();
   try {
     const lockKey = `${options.schema ?? 'public'}.${options.table}`;
@@ -29,22 +34,28 @@ export async function runMigrations(pool: pg.Pool, migrations: string[], options
       if (options.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
       await client.query(`CREATE TABLE IF NOT EXISTS ${options.table} (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
       const { rows } = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${options.table}`);
-      for (let version = rows[0]?.v ?? 0; version < migrations.length; version++) {
-        await client.query('BEGIN');
-        try {
-          await client.query(migrations[version]!);
-          await client.query(`INSERT INTO ${options.table} (version) VALUES ($1)`, [version + 1]);
-          await client.query('COMMIT');
-        } catch (err) {
-          await client.query('ROLLBACK');
-          throw err;
-        }
-      }
+      const applied = rows[0]?.v ?? 0;
+      // Nothing applied: the whole schema at once, recorded as the last migration.
+      if (applied === 0 && fresh !== undefined) await inTransaction(client, fresh, history.length, options.table);
+      else for (let version = applied; version < history.length; version++) await inTransaction(client, history[version]!, version + 1, options.table);
     } finally {
       await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]);
     }
   } finally {
     client.release();
+  }
+}
+
+/** Runs `sql` and records `version` as applied, in one transaction. */
+async function inTransaction(client: pg.PoolClient, sql: string, version: number, table: string): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query(sql);
+    await client.query(`INSERT INTO ${table} (version) VALUES ($1)`, [version]);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK');
+    throw err;
   }
 }
 

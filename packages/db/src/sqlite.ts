@@ -1,11 +1,15 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { historyAndFresh, type Migrations } from './migrations.ts';
+
+export type { Migrations };
 
 /**
  * Opens a SQLite database the way every store here wants it: WAL, synchronous=FULL (each
  * commit on disk before the answer), a busy timeout for other processes, then applies the
- * migrations not yet applied, each once, tracked in `PRAGMA user_version`.
+ * migrations not yet applied, each once, tracked in `PRAGMA user_version` (a new database from
+ * `migrations.fresh`, if given: see Migrations).
  * `path` is a file (its folder is created) or `:memory:`. `functions` are registered (as
  * deterministic SQL functions) before the migrations run, so a migration can backfill with them.
  *
@@ -15,7 +19,7 @@ import { dirname } from 'node:path';
  */
 export function openSqlite(
   path: string,
-  migrations: string[],
+  migrations: string[] | Migrations,
   options: { functions?: Record<string, (...args: any[]) => unknown> } = {},
 ): Database.Database {
   if (path !== ':memory:') keepPrivate(path);
@@ -25,10 +29,20 @@ export function openSqlite(
   db.pragma('synchronous = FULL');
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   db.pragma('foreign_keys = ON');
-  const applied = db.pragma('user_version', { simple: true }) as number;
-  for (let version = applied; version < migrations.length; version++) {
+  const { history, fresh } = historyAndFresh(migrations);
+  const appliedVersion = () => db.pragma('user_version', { simple: true }) as number;
+  if (fresh !== undefined && appliedVersion() === 0) {
     db.transaction(() => {
-      db.exec(migrations[version]!);
+      // Read again under the write lock: another process may have created it meanwhile.
+      if (appliedVersion() !== 0) return;
+      db.exec(fresh);
+      db.pragma(`user_version = ${history.length}`);
+    }).immediate();
+  }
+  const applied = appliedVersion();
+  for (let version = applied; version < history.length; version++) {
+    db.transaction(() => {
+      db.exec(history[version]!);
       db.pragma(`user_version = ${version + 1}`);
     }).immediate();
   }

@@ -41,7 +41,7 @@ describe('address keys of tokens stored before them are backfilled by the migrat
     const dir = mkdtempSync(join(tmpdir(), 'ip-key-'));
     try {
       const file = join(dir, 'tenant.sqlite');
-      const old = openSqlite(file, SQLITE_MIGRATIONS.slice(0, 6));
+      const old = openSqlite(file, SQLITE_MIGRATIONS.history.slice(0, 6));
       const insert = old.prepare(INSERT.replace(/\$(\w+)/g, '@$1'));
       for (const row of ROWS) insert.run({ ...row, rotating: 1, hash: Buffer.from(row.id) });
       old.close();
@@ -60,7 +60,7 @@ describe('address keys of tokens stored before them are backfilled by the migrat
     const schema = postgres.schema();
     const pool = createPool(postgres.url, schema);
     try {
-      await runMigrations(pool, POSTGRES_MIGRATIONS.slice(0, 1), { schema, table: 'tenant_schema_migrations' });
+      await runMigrations(pool, POSTGRES_MIGRATIONS.history.slice(0, 1), { schema, table: 'tenant_schema_migrations' });
       const names = ['id', 'rotating', 'initial', 'last', 'hash', 'revoked'];
       const text = INSERT.replace(/\$(\w+)/g, (_, name: string) => `$${names.indexOf(name) + 1}`);
       for (const row of ROWS) await pool.query(text, [row.id, true, row.initial, row.last, Buffer.from(row.id), row.revoked]);

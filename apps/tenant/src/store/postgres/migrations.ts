@@ -1,9 +1,14 @@
+import type { Migrations } from '@rtc/db/postgres';
+import { renderPostgres, TENANT_SCHEMA } from '../sql/schema.ts';
+
 /**
- * Versioned schema for PostgreSQL, the same tables as SQLite's. Applied at start, in order,
- * each in its own transaction, under an advisory lock so instances starting together apply
- * each migration once. Never edit an applied migration: add one.
+ * Versioned schema for PostgreSQL, as history: how a schema of an earlier version is brought up
+ * to date. Applied at start, in order, each in its own transaction, under an advisory lock so
+ * instances starting together apply each migration once. Never edit an applied migration: add
+ * one, and make the same change in sql/schema.ts (the schema as it stands, which a new database
+ * is created from; see POSTGRES_MIGRATIONS).
  */
-export const POSTGRES_MIGRATIONS: string[] = [
+const POSTGRES_HISTORY: string[] = [
   /* 1: the tenant */ `
   CREATE TABLE tenant_settings (id INT PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
   CREATE TABLE tenant_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -142,3 +147,10 @@ export const POSTGRES_MIGRATIONS: string[] = [
   CREATE INDEX rt_last_net_live ON refresh_tokens (last_net_key, id, last_ip_key) WHERE revoked_at IS NULL AND last_net_key IS NOT NULL;
   `,
 ];
+
+/**
+ * A new schema is created from sql/schema.ts in one transaction and recorded at the last
+ * migration's version; an existing one upgrades through the history.
+ * test/schema.postgres.test.ts checks that the two end the same.
+ */
+export const POSTGRES_MIGRATIONS: Migrations = { history: POSTGRES_HISTORY, fresh: renderPostgres(TENANT_SCHEMA) };

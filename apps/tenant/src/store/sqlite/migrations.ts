@@ -1,8 +1,13 @@
+import type { Migrations } from '@rtc/db/sqlite';
+import { COUNTER_SCHEMA, renderSqlite, TENANT_SCHEMA } from '../sql/schema.ts';
+
 /**
- * Versioned schema. Each entry runs once, in order, inside a transaction; the applied
- * version is kept in `PRAGMA user_version`. Never edit an applied migration: add one.
+ * Versioned schema, as history: how a file of an earlier version is brought up to date. Each
+ * entry runs once, in order, inside a transaction; the applied version is kept in
+ * `PRAGMA user_version`. Never edit an applied migration: add one, and make the same change in
+ * sql/schema.ts (the schema as it stands, which a new file is created from; see SQLITE_MIGRATIONS).
  */
-export const SQLITE_MIGRATIONS: string[] = [
+const TENANT_HISTORY: string[] = [
   /* 1: the tenant */ `
   CREATE TABLE tenant_settings (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL);
   CREATE TABLE tenant_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -200,9 +205,19 @@ export const SQLITE_MIGRATIONS: string[] = [
  * of the tokens (SQLite invalidates a connection's cache when the file changes), and the next
  * listing or exchange there read the pages again.
  */
-export const COUNTER_MIGRATIONS: string[] = [
+const COUNTER_HISTORY: string[] = [
   /* 1 */ `
   CREATE TABLE rate_limits (key TEXT PRIMARY KEY, count INTEGER NOT NULL, reset_at INTEGER NOT NULL) WITHOUT ROWID;
   CREATE INDEX rate_limits_reset ON rate_limits (reset_at);
   `,
 ];
+
+/**
+ * The tenant's file: a new one is created from sql/schema.ts in one step and recorded at the
+ * last migration's version; an existing one upgrades through the history. schema.test.ts
+ * checks that the two end the same.
+ */
+export const SQLITE_MIGRATIONS: Migrations = { history: TENANT_HISTORY, fresh: renderSqlite(TENANT_SCHEMA) };
+
+/** The counters' file, the same way. */
+export const COUNTER_MIGRATIONS: Migrations = { history: COUNTER_HISTORY, fresh: renderSqlite(COUNTER_SCHEMA) };

@@ -1,0 +1,427 @@
+/**
+ * The tenant's schema, defined once: the state its migrations reach on each dialect (SQLite:
+ * the last of SQLITE_MIGRATIONS; PostgreSQL: the last of POSTGRES_MIGRATIONS). A new database
+ * is created from this in one step (renderSqlite, renderPostgres) and recorded at the latest
+ * migration version; an existing one keeps upgrading through the migrations, which are history
+ * and stay as written. schema.test.ts (SQLite) and test/schema.postgres.test.ts compare a
+ * database migrated through the whole history with one created from here, so a migration added
+ * without its change here (or the reverse) fails there.
+ *
+ * Where the dialects differ, the definition says so (`only`, `unique: 'sqlite'`,
+ * `appendedInSqlite`, `withoutRowid`) with the reason beside it.
+ */
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * Logical column types. SQLite stores every integer as INTEGER (and booleans as 0/1);
+ * PostgreSQL has the sizes: `int` is INT, `bigint` BIGINT (milliseconds since the epoch, counts).
+ * `json` is JSON kept as text on both (the store parses it; neither dialect's JSON type is used).
+ * `serial` is PostgreSQL's BIGSERIAL (see refresh_tokens.seq).
+ */
+export type LogicalType = 'text' | 'json' | 'int' | 'bigint' | 'boolean' | 'bytes' | 'serial';
+
+export interface Column {
+  name: string;
+  type: LogicalType;
+  /** NOT NULL unless this says so. (A primary key renders no NOT NULL: see renderColumn.) */
+  nullable?: boolean;
+  primaryKey?: boolean;
+  /** A one-column unique constraint, on both dialects or on one. */
+  unique?: boolean | Dialect;
+  /** A CHECK on the column, the same SQL on both. */
+  check?: string;
+  default?: string | number;
+  /** Compared without case. SQLite: the column's collation (NOCASE); PostgreSQL has no such collation: its indexes use lower(). */
+  caseInsensitive?: boolean;
+  only?: Dialect;
+  /**
+   * SQLite adds a column at the end of the table (ALTER TABLE ADD COLUMN), so a column that
+   * PostgreSQL's first migration already had in the middle comes last on SQLite: in a database
+   * migrated there, and so in one created here (the order `SELECT *` answers in).
+   */
+  appendedInSqlite?: boolean;
+}
+
+/** A key of an index: a column, or a column compared without case (SQLite: COLLATE NOCASE; PostgreSQL: lower(column)). */
+export type IndexKey = string | { column: string; caseInsensitive: true };
+
+export interface Index {
+  name: string;
+  keys: IndexKey[];
+  unique?: boolean;
+  /** A partial index's condition, the same SQL on both. */
+  where?: string;
+  only?: Dialect;
+}
+
+export type SeedValue = string | number | boolean | null;
+
+export interface Table {
+  name: string;
+  columns: Column[];
+  /** Unique constraints over several columns (one column: Column.unique). */
+  unique?: string[][];
+  indexes?: Index[];
+  /** SQLite only: a table clustered on its primary key, for tables only ever read by it. */
+  withoutRowid?: boolean;
+  only?: Dialect;
+  /** Rows a new database starts with. (No migration seeds any today; the tests compare every table's rows.) */
+  rows?: Record<string, SeedValue>[];
+}
+
+export interface Schema {
+  tables: Table[];
+  /** PostgreSQL only: functions in the schema, as their CREATE FUNCTION. (SQLite's are registered on the connection, see SqliteStore.) */
+  postgresFunctions?: string[];
+}
+
+/** Partial indexes over live tokens: listings and bulk revocations only ever want those. */
+const LIVE = 'revoked_at IS NULL';
+
+/**
+ * Fixed-window rate-limit counters. On PostgreSQL, in the tenant's schema, shared by every
+ * instance; on SQLite, in a file of their own beside the tenant's (COUNTER_SCHEMA, and
+ * COUNTER_MIGRATIONS for why).
+ */
+const RATE_LIMITS: Table = {
+  name: 'rate_limits',
+  columns: [
+    { name: 'key', type: 'text', primaryKey: true },
+    { name: 'count', type: 'int' },
+    { name: 'reset_at', type: 'bigint' },
+  ],
+  indexes: [{ name: 'rate_limits_reset', keys: ['reset_at'] }],
+  withoutRowid: true,
+};
+
+export const TENANT_SCHEMA: Schema = {
+  tables: [
+    {
+      name: 'tenant_settings',
+      columns: [
+        { name: 'id', type: 'int', primaryKey: true, check: 'id = 1' },
+        { name: 'json', type: 'json' },
+      ],
+    },
+    {
+      name: 'tenant_secrets',
+      columns: [
+        { name: 'name', type: 'text', primaryKey: true },
+        { name: 'value', type: 'text' },
+      ],
+    },
+    {
+      name: 'signing_keys',
+      columns: [
+        { name: 'kid', type: 'text', primaryKey: true },
+        { name: 'private_jwk', type: 'json' },
+        { name: 'public_jwk', type: 'json' },
+        { name: 'created_at', type: 'bigint' },
+      ],
+    },
+    {
+      name: 'clients',
+      columns: [
+        { name: 'client_id', type: 'text', primaryKey: true },
+        { name: 'name', type: 'text' },
+        { name: 'json', type: 'json' },
+        { name: 'client_secret_hash', type: 'bytes', nullable: true },
+        { name: 'created_at', type: 'bigint' },
+      ],
+    },
+    {
+      name: 'resource_servers',
+      columns: [
+        { name: 'identifier', type: 'text', primaryKey: true },
+        { name: 'id', type: 'text', unique: true },
+        { name: 'json', type: 'json' },
+      ],
+    },
+    {
+      name: 'client_grants',
+      columns: [
+        { name: 'id', type: 'text', primaryKey: true },
+        { name: 'client_id', type: 'text' },
+        { name: 'audience', type: 'text' },
+        { name: 'scope', type: 'text' },
+      ],
+      unique: [['client_id', 'audience']],
+    },
+    {
+      name: 'users',
+      columns: [
+        { name: 'user_id', type: 'text', primaryKey: true },
+        // One user per address, whatever its case. SQLite: the column's NOCASE collation makes
+        // its unique constraint case-insensitive; PostgreSQL: the unique index users_email on
+        // lower(email) below, there being no such collation.
+        { name: 'email', type: 'text', unique: 'sqlite', caseInsensitive: true },
+        { name: 'name', type: 'text' },
+        { name: 'created_at', type: 'bigint' },
+        { name: 'last_login', type: 'bigint', nullable: true },
+        { name: 'json', type: 'json' },
+        { name: 'password_hash', type: 'text', nullable: true },
+      ],
+      indexes: [
+        { name: 'users_email', keys: [{ column: 'email', caseInsensitive: true }], unique: true, only: 'postgres' },
+        { name: 'users_name', keys: [{ column: 'name', caseInsensitive: true }] },
+        { name: 'users_created', keys: ['created_at'] },
+      ],
+    },
+    {
+      name: 'grants',
+      columns: [
+        { name: 'id', type: 'text', primaryKey: true },
+        { name: 'user_id', type: 'text' },
+        { name: 'client_id', type: 'text' },
+        { name: 'audience', type: 'text' },
+        { name: 'scope', type: 'text' },
+        { name: 'created_at', type: 'bigint' },
+        { name: 'updated_at', type: 'bigint' },
+      ],
+      unique: [['user_id', 'client_id', 'audience']],
+      indexes: [{ name: 'grants_client', keys: ['client_id'] }],
+    },
+    {
+      name: 'sessions',
+      columns: [
+        { name: 'id', type: 'text', primaryKey: true },
+        { name: 'user_id', type: 'text' },
+        { name: 'cookie_hash', type: 'bytes', unique: true },
+        { name: 'created_at', type: 'bigint' },
+        { name: 'revoked_at', type: 'bigint', nullable: true },
+        { name: 'json', type: 'json' },
+      ],
+      indexes: [{ name: 'sessions_user', keys: ['user_id', 'id'] }],
+    },
+    {
+      name: 'authorization_codes',
+      columns: [
+        { name: 'code_hash', type: 'bytes', primaryKey: true },
+        { name: 'json', type: 'json' },
+        { name: 'expires_at', type: 'bigint' },
+        { name: 'consumed_at', type: 'bigint', nullable: true },
+      ],
+      withoutRowid: true,
+    },
+    {
+      name: 'refresh_tokens',
+      columns: [
+        // PostgreSQL only: the order tokens were issued in. A bulk revocation covers the tokens
+        // issued up to its cutoff, and listings break ties by it; SQLite uses the rowid for both.
+        { name: 'seq', type: 'serial', unique: true, only: 'postgres' },
+        { name: 'id', type: 'text', primaryKey: true },
+        { name: 'user_id', type: 'text' },
+        { name: 'client_id', type: 'text' },
+        { name: 'grant_id', type: 'text', nullable: true },
+        { name: 'session_id', type: 'text', nullable: true },
+        { name: 'device_name', type: 'text', nullable: true },
+        { name: 'audience', type: 'text' },
+        { name: 'scope', type: 'text' },
+        { name: 'resource_servers', type: 'json' },
+        { name: 'rotating', type: 'boolean' },
+        { name: 'leeway', type: 'int' },
+        { name: 'idle_lifetime', type: 'int', nullable: true },
+        { name: 'created_at', type: 'bigint' },
+        { name: 'expires_at', type: 'bigint', nullable: true },
+        { name: 'idle_expires_at', type: 'bigint', nullable: true },
+        { name: 'last_exchanged_at', type: 'bigint', nullable: true },
+        { name: 'initial_ip', type: 'text', nullable: true },
+        { name: 'initial_asn', type: 'text', nullable: true },
+        { name: 'initial_user_agent', type: 'text', nullable: true },
+        { name: 'last_ip', type: 'text', nullable: true },
+        { name: 'last_asn', type: 'text', nullable: true },
+        { name: 'last_user_agent', type: 'text', nullable: true },
+        { name: 'metadata', type: 'json', default: '{}' },
+        { name: 'current_hash', type: 'bytes' },
+        { name: 'previous_hash', type: 'bytes', nullable: true },
+        { name: 'previous_valid_until', type: 'bigint', nullable: true },
+        { name: 'revoked_at', type: 'bigint', nullable: true },
+        { name: 'revoked_reason', type: 'text', nullable: true },
+        // Search across users by address (issue 20): a sortable 16-byte key of each address
+        // (IPv4 mapped into ::ffff:0:0/96, addressKey in @rtc/ip-intel) and of its network (an
+        // IPv4 /24, an IPv6 /48), so an address or a CIDR is one range of keys.
+        { name: 'initial_ip_key', type: 'bytes', nullable: true },
+        { name: 'last_ip_key', type: 'bytes', nullable: true },
+        { name: 'initial_net_key', type: 'bytes', nullable: true },
+        { name: 'last_net_key', type: 'bytes', nullable: true },
+      ],
+      indexes: [
+        { name: 'rt_user_live', keys: ['user_id', 'id'], where: LIVE },
+        { name: 'rt_user_client_live', keys: ['user_id', 'client_id', 'created_at'], where: LIVE },
+        { name: 'rt_client_live', keys: ['client_id', 'id'], where: LIVE },
+        // Tokens without a grant or a session are no bulk revocation's business.
+        { name: 'rt_grant_live', keys: ['grant_id'], where: `${LIVE} AND grant_id IS NOT NULL` },
+        { name: 'rt_session_live', keys: ['session_id'], where: `${LIVE} AND session_id IS NOT NULL` },
+        { name: 'rt_user_all', keys: ['user_id', 'created_at'] },
+        // A page of a search is a walk in id order that the LIMIT stops: within a network (the
+        // address checked in the index), an ASN, an address. See SQLite's migrations 8 and 9.
+        { name: 'rt_initial_net_live', keys: ['initial_net_key', 'id', 'initial_ip_key'], where: `${LIVE} AND initial_net_key IS NOT NULL` },
+        { name: 'rt_last_net_live', keys: ['last_net_key', 'id', 'last_ip_key'], where: `${LIVE} AND last_net_key IS NOT NULL` },
+        { name: 'rt_initial_asn_live', keys: ['initial_asn', 'id'], where: `${LIVE} AND initial_asn IS NOT NULL` },
+        { name: 'rt_last_asn_live', keys: ['last_asn', 'id'], where: `${LIVE} AND last_asn IS NOT NULL` },
+        { name: 'rt_initial_ip_live', keys: ['initial_ip_key', 'id'], where: `${LIVE} AND initial_ip_key IS NOT NULL` },
+        { name: 'rt_last_ip_live', keys: ['last_ip_key', 'id'], where: `${LIVE} AND last_ip_key IS NOT NULL` },
+      ],
+    },
+    {
+      // Every secret ever issued for a token, so a reused (rotated-away) secret is recognised.
+      name: 'refresh_token_secrets',
+      columns: [
+        { name: 'hash', type: 'bytes', primaryKey: true },
+        { name: 'token_id', type: 'text' },
+      ],
+      indexes: [{ name: 'rts_token', keys: ['token_id'] }],
+      withoutRowid: true,
+    },
+    {
+      // The journal of bulk revocations: in force from insertion, deleted when every row is marked.
+      name: 'revocation_jobs',
+      columns: [
+        { name: 'id', type: 'text', primaryKey: true },
+        { name: 'kind', type: 'text' },
+        // A journaled revocation of one token (DELETE /refresh-tokens/{id} is asynchronous).
+        { name: 'token_id', type: 'text', nullable: true, appendedInSqlite: true },
+        { name: 'user_id', type: 'text', nullable: true },
+        { name: 'client_id', type: 'text', nullable: true },
+        { name: 'audience', type: 'text', nullable: true },
+        { name: 'grant_id', type: 'text', nullable: true },
+        { name: 'session_id', type: 'text', nullable: true },
+        { name: 'device_name', type: 'text', nullable: true },
+        { name: 'reason', type: 'text' },
+        { name: 'cutoff', type: 'bigint' },
+        { name: 'requested_at', type: 'bigint' },
+        { name: 'revoked_count', type: 'bigint', default: 0 },
+        // A job is leased to one instance at a time.
+        { name: 'claimed_by', type: 'text', nullable: true, appendedInSqlite: true },
+        { name: 'claimed_until', type: 'bigint', nullable: true, appendedInSqlite: true },
+      ],
+    },
+    {
+      name: 'events',
+      columns: [
+        { name: 'id', type: 'text', primaryKey: true },
+        { name: 'type', type: 'text' },
+        { name: 'user_id', type: 'text', nullable: true },
+        { name: 'client_id', type: 'text', nullable: true },
+        { name: 'refresh_token_id', type: 'text', nullable: true },
+        { name: 'created_at', type: 'bigint' },
+        { name: 'json', type: 'json' },
+      ],
+      indexes: [
+        { name: 'events_user', keys: ['user_id', 'created_at'] },
+        { name: 'events_token', keys: ['refresh_token_id'] },
+      ],
+    },
+    // SQLite keeps its counters in a file of their own (COUNTER_SCHEMA).
+    { ...RATE_LIMITS, only: 'postgres' },
+    {
+      // SQLite only: named locks shared by worker processes on one file. PostgreSQL's instances
+      // use advisory locks instead.
+      name: 'locks',
+      columns: [
+        { name: 'name', type: 'text', primaryKey: true },
+        { name: 'holder', type: 'text' },
+        { name: 'expires_at', type: 'bigint' },
+      ],
+      withoutRowid: true,
+      only: 'sqlite',
+    },
+  ],
+  postgresFunctions: [
+    // An address's key (see refresh_tokens.initial_ip_key), for session search, which reads
+    // addresses from the session's JSON. NULL, never an error, for text that is not one
+    // address. SQLite's `ip_key` is the same function in TypeScript, registered on the connection.
+    `CREATE FUNCTION rtc_ip_key(address TEXT) RETURNS BYTEA LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  DECLARE a INET;
+  BEGIN
+    a := address::inet;
+    IF masklen(a) <> (CASE family(a) WHEN 4 THEN 32 ELSE 128 END) THEN RETURN NULL; END IF;
+    -- inet_send: family, bits, is_cidr, length, then the address bytes in network order.
+    IF family(a) = 4 THEN RETURN '\\x00000000000000000000ffff'::bytea || substring(inet_send(a) FROM 5); END IF;
+    RETURN substring(inet_send(a) FROM 5);
+  EXCEPTION WHEN others THEN
+    RETURN NULL;
+  END $$;`,
+  ],
+};
+
+/** The SQLite counters file (COUNTER_MIGRATIONS). */
+export const COUNTER_SCHEMA: Schema = { tables: [RATE_LIMITS] };
+
+const TYPES: Record<Dialect, Record<LogicalType, string | undefined>> = {
+  sqlite: { text: 'TEXT', json: 'TEXT', int: 'INTEGER', bigint: 'INTEGER', boolean: 'INTEGER', bytes: 'BLOB', serial: undefined },
+  postgres: { text: 'TEXT', json: 'TEXT', int: 'INT', bigint: 'BIGINT', boolean: 'BOOLEAN', bytes: 'BYTEA', serial: 'BIGSERIAL' },
+};
+
+/** The DDL (and seed rows) that create `schema` on SQLite, as one script. */
+export function renderSqlite(schema: Schema): string {
+  return render(schema, 'sqlite');
+}
+
+/** The DDL (functions first, then tables, their indexes and seed rows) that create `schema` on PostgreSQL, as one script. */
+export function renderPostgres(schema: Schema): string {
+  return render(schema, 'postgres');
+}
+
+const onDialect = (dialect: Dialect) => (thing: { only?: Dialect }) => thing.only === undefined || thing.only === dialect;
+
+function render(schema: Schema, dialect: Dialect): string {
+  const statements = dialect === 'postgres' ? [...(schema.postgresFunctions ?? [])] : [];
+  for (const table of schema.tables.filter(onDialect(dialect))) {
+    statements.push(renderTable(table, dialect));
+    for (const index of (table.indexes ?? []).filter(onDialect(dialect))) statements.push(renderIndex(table, index, dialect));
+    for (const row of table.rows ?? []) statements.push(renderRow(table, row, dialect));
+  }
+  return `${statements.join('\n')}\n`;
+}
+
+function renderTable(table: Table, dialect: Dialect): string {
+  let columns = table.columns.filter(onDialect(dialect));
+  if (dialect === 'sqlite') columns = [...columns.filter((c) => !c.appendedInSqlite), ...columns.filter((c) => c.appendedInSqlite)];
+  const parts = columns.map((column) => renderColumn(column, dialect));
+  for (const unique of table.unique ?? []) parts.push(`UNIQUE (${unique.join(', ')})`);
+  const options = dialect === 'sqlite' && table.withoutRowid ? ' WITHOUT ROWID' : '';
+  return `CREATE TABLE ${table.name} (\n  ${parts.join(',\n  ')}\n)${options};`;
+}
+
+/**
+ * In the order the migrations write them (so SQLite's stored CREATE TABLE text matches a
+ * migrated file's). A primary key renders no NOT NULL, as in the migrations: PostgreSQL implies
+ * it; SQLite (a rowid table with a TEXT key) would accept a NULL key, never written.
+ */
+function renderColumn(column: Column, dialect: Dialect): string {
+  const type = TYPES[dialect][column.type];
+  if (!type) throw new Error(`${column.name}: no ${column.type} on ${dialect}`);
+  let sql = `${column.name} ${type}`;
+  if (column.primaryKey) sql += ' PRIMARY KEY';
+  if (column.check) sql += ` CHECK (${column.check})`;
+  if (!column.nullable && !column.primaryKey && column.type !== 'serial') sql += ' NOT NULL';
+  if (column.unique === true || column.unique === dialect) sql += ' UNIQUE';
+  if (column.caseInsensitive && dialect === 'sqlite') sql += ' COLLATE NOCASE';
+  if (column.default !== undefined) sql += ` DEFAULT ${literal(column.default)}`;
+  return sql;
+}
+
+function renderIndex(table: Table, index: Index, dialect: Dialect): string {
+  const keys = index.keys.map((key) =>
+    typeof key === 'string' ? key : dialect === 'sqlite' ? `${key.column} COLLATE NOCASE` : `lower(${key.column})`,
+  );
+  const where = index.where ? ` WHERE ${index.where}` : '';
+  return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${index.name} ON ${table.name} (${keys.join(', ')})${where};`;
+}
+
+function renderRow(table: Table, row: Record<string, SeedValue>, dialect: Dialect): string {
+  const names = Object.keys(row);
+  const values = names.map((name) => {
+    const value = row[name]!;
+    return typeof value === 'boolean' && dialect === 'sqlite' ? String(Number(value)) : literal(value);
+  });
+  return `INSERT INTO ${table.name} (${names.join(', ')}) VALUES (${values.join(', ')});`;
+}
+
+function literal(value: SeedValue): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'string') return `'${value.replaceAll("'", "''")}'`;
+  return String(value);
+}

@@ -3,8 +3,11 @@ import type {
   DeviceInfo,
   NewRefreshToken,
   RefreshTokenPolicy,
+  RefreshTokenRecord,
   ResourceServerGrant,
+  RotationPlan,
   RotationPlanner,
+  RotationState,
 } from './model.ts';
 import { ids } from './ids.ts';
 import { isExpired } from './liveness.ts';
@@ -106,5 +109,33 @@ export function planExchange(input: {
       previousValidUntil: token.leeway > 0 ? input.now + token.leeway * 1000 : null,
       ...common,
     };
+  };
+}
+
+/** Which of a family's secrets `hash` is (every store reads the family's two hashes, then asks). */
+export function whichSecret(hash: Buffer, currentHash: Buffer, previousHash: Buffer | null): RotationState['presented'] {
+  if (hash.equals(currentHash)) return 'current';
+  return previousHash !== null && hash.equals(previousHash) ? 'previous' : 'stale';
+}
+
+/**
+ * Whether a secret found by lookup could be exchanged now, changing nothing (/oauth/revoke and
+ * the Management API ask): the current secret, or the previous one within leeway, of a live
+ * token no journaled revocation covers. The exchange itself decides under lock (planExchange).
+ */
+export function isUsableSecret(state: Pick<RotationState, 'token' | 'presented' | 'previous_valid_until' | 'revoked_by_job'>, now: number): boolean {
+  const { token, presented, previous_valid_until, revoked_by_job } = state;
+  const presentable = presented === 'current' || (presented === 'previous' && (previous_valid_until ?? 0) >= now);
+  return presentable && token.revoked_at === null && !isExpired(token, now) && !revoked_by_job;
+}
+
+/** The token as an applied plan leaves it: what the exchange answers, without reading it again. */
+export function afterPlan(token: RefreshTokenRecord, plan: Exclude<RotationPlan, { kind: 'reject' }>, now: number): RefreshTokenRecord {
+  if (plan.kind === 'revoke-family') return { ...token, revoked_at: now, revoked_reason: plan.reason };
+  return {
+    ...token,
+    idle_expires_at: plan.idleExpiresAt,
+    last_exchanged_at: plan.lastExchangedAt,
+    device: { ...token.device, last_ip: plan.lastIp, last_asn: plan.lastAsn, last_user_agent: plan.lastUserAgent },
   };
 }

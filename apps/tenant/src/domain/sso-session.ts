@@ -32,6 +32,26 @@ export interface SsoSessionStore {
 
 const HOUR_MS = 3_600_000;
 
+/** What an authorization in the session changes (the store's touchSession applies it under its lock). */
+export interface SessionTouch {
+  now: number;
+  idle_expires_at: number | null;
+  clientId?: string;
+  ip?: string | null;
+  asn?: string | null;
+  userAgent?: string | null;
+}
+
+/** The session after `touch`: idle expiry slides, the application joins its list, the device's last place follows. */
+export function touchedSession(session: SessionRecord, touch: SessionTouch): SessionRecord {
+  const clients = touch.clientId && !session.clients.includes(touch.clientId) ? [...session.clients, touch.clientId] : session.clients;
+  const device = { ...session.device };
+  if (touch.ip !== undefined) device.last_ip = touch.ip;
+  if (touch.asn !== undefined) device.last_asn = touch.asn;
+  if (touch.userAgent !== undefined) device.last_user_agent = touch.userAgent;
+  return { ...session, updated_at: touch.now, last_interacted_at: touch.now, idle_expires_at: touch.idle_expires_at, clients, device };
+}
+
 /** The idle expiry a session gets from activity at `now`. */
 export function idleExpiryFrom(settings: Pick<TenantSettings, 'idle_session_lifetime'>, now: number): number {
   return now + settings.idle_session_lifetime * HOUR_MS;

@@ -1,4 +1,5 @@
 import type { SessionRecord } from '../../domain/model.ts';
+import type { SessionTouch } from '../../domain/sso-session.ts';
 import type { RefreshTokenSearch } from './refresh-tokens.ts';
 import type { CheckpointPage } from './paging.ts';
 
@@ -10,7 +11,7 @@ export interface SessionStore {
   createSession(session: SessionRecord, cookieHash: Buffer): Promise<void>;
   getSession(id: string): Promise<SessionRecord | undefined>;
   getSessionByCookie(cookieHash: Buffer): Promise<SessionRecord | undefined>;
-  touchSession(id: string, patch: { now: number; idle_expires_at: number | null; clientId?: string; ip?: string | null; asn?: string | null; userAgent?: string | null }): Promise<void>;
+  touchSession(id: string, patch: SessionTouch): Promise<void>;
   listUserSessions(userId: string, now: number, from: string | undefined, take: number): Promise<CheckpointPage<SessionRecord>>;
   /** Ends the session; with `revokeTokens`, also journals revocation of its refresh tokens. */
   revokeSession(id: string, now: number, revokeTokens: { jobId: string } | null): Promise<SessionRecord | undefined>;

@@ -1,6 +1,6 @@
 import { Params, type Queryable } from '@rtc/db/postgres';
 import { addressKey, networkKey } from '@rtc/ip-intel';
-import { isExpired } from '../../domain/liveness.ts';
+import { afterPlan, isUsableSecret, whichSecret } from '../../domain/refresh-tokens.ts';
 import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toRefreshToken, toRefreshTokenSummary, type Row } from '../sql/rows.ts';
 import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql } from '../sql/search.ts';
 import { coveredByPendingRevocation, tableColumns } from '../sql/pending-revocation.ts';
@@ -76,14 +76,13 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
       );
       if (!row) return { kind: 'unknown' };
       const token = toRefreshToken(row);
-      const presented = secretHash.equals(row.current_hash) ? 'current' : row.previous_hash && secretHash.equals(row.previous_hash) ? 'previous' : 'stale';
-      const plan = planner({ token, presented, previous_valid_until: row.previous_valid_until, revoked_by_job: await this.coveredByJob(db, row), user: row.user_state });
+      const plan = planner({ token, presented: whichSecret(secretHash, row.current_hash, row.previous_hash), previous_valid_until: row.previous_valid_until, revoked_by_job: await this.coveredByJob(db, row), user: row.user_state });
       switch (plan.kind) {
         case 'reject':
           return { kind: 'rejected', token };
         case 'revoke-family':
           await db.query('UPDATE refresh_tokens SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL', [now, plan.reason, token.id]);
-          return { kind: 'reuse-detected', token: { ...token, revoked_at: now, revoked_reason: plan.reason } };
+          return { kind: 'reuse-detected', token: afterPlan(token, plan, now) };
         case 'exchange': {
           if (plan.newSecretHash) await db.query('INSERT INTO refresh_token_secrets (hash, token_id) VALUES ($1, $2)', [plan.newSecretHash, token.id]);
           const rotated = plan.newSecretHash !== null && !plan.replacesCurrent;
@@ -97,15 +96,7 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
              WHERE id = $1`,
             [token.id, plan.newSecretHash, rotated, plan.previousValidUntil, plan.idleExpiresAt, plan.lastExchangedAt, plan.lastIp, plan.lastAsn, plan.lastUserAgent, lastIpKey, lastIpKey ? networkKey(lastIpKey) : null],
           );
-          return {
-            kind: 'exchanged',
-            token: {
-              ...token,
-              idle_expires_at: plan.idleExpiresAt,
-              last_exchanged_at: plan.lastExchangedAt,
-              device: { ...token.device, last_ip: plan.lastIp, last_asn: plan.lastAsn, last_user_agent: plan.lastUserAgent },
-            },
-          };
+          return { kind: 'exchanged', token: afterPlan(token, plan, now) };
         }
       }
     });
@@ -115,10 +106,8 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
     const row = await this.connection.one('SELECT t.* FROM refresh_token_secrets s JOIN refresh_tokens t ON t.id = s.token_id WHERE s.hash = $1', [secretHash]);
     if (!row) return undefined;
     const token = toRefreshToken(row);
-    const isCurrent =
-      secretHash.equals(row.current_hash) || (row.previous_hash !== null && secretHash.equals(row.previous_hash) && (row.previous_valid_until ?? 0) >= now);
-    const usable = isCurrent && token.revoked_at === null && !isExpired(token, now) && !(await this.coveredByJob(this.connection.pool, row));
-    return { token, usable };
+    const revoked_by_job = await this.coveredByJob(this.connection.pool, row);
+    return { token, usable: isUsableSecret({ token, presented: whichSecret(secretHash, row.current_hash, row.previous_hash), previous_valid_until: row.previous_valid_until, revoked_by_job }, now) };
   }
 
   async getRefreshToken(id: string): Promise<RefreshTokenRecord | undefined> {

@@ -1,3 +1,4 @@
+import { touchedSession, type SessionTouch } from '../../domain/sso-session.ts';
 import { Params, type Queryable } from '@rtc/db/postgres';
 import { checkpoint, toSession } from '../sql/rows.ts';
 import { limitedCounts, sessionSearchCountSql, sessionSearchPageSql, userSessionsPageSql, type SessionFields } from '../sql/search.ts';
@@ -36,19 +37,12 @@ export class PostgresSessions implements SessionStore {
 
   async touchSession(
     id: string,
-    patch: { now: number; idle_expires_at: number | null; clientId?: string; ip?: string | null; asn?: string | null; userAgent?: string | null },
+    patch: SessionTouch,
   ): Promise<void> {
     await this.connection.tx(async (db) => {
       const row = await this.connection.one('SELECT json, revoked_at FROM sessions WHERE id = $1 FOR UPDATE', [id], db);
       if (!row) return;
-      const session = toSession(row);
-      session.updated_at = patch.now;
-      session.last_interacted_at = patch.now;
-      session.idle_expires_at = patch.idle_expires_at;
-      if (patch.clientId && !session.clients.includes(patch.clientId)) session.clients.push(patch.clientId);
-      if (patch.ip !== undefined) session.device.last_ip = patch.ip;
-      if (patch.asn !== undefined) session.device.last_asn = patch.asn;
-      if (patch.userAgent !== undefined) session.device.last_user_agent = patch.userAgent;
+      const session = touchedSession(toSession(row), patch);
       await db.query('UPDATE sessions SET json = $1 WHERE id = $2', [JSON.stringify(session), id]);
     });
   }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { RateLimiter, RateLimitResult, WhenFull } from '../../domain/rate-limiter.ts';
-import { DEFAULT_TENANT_SETTINGS } from '../../domain/defaults.ts';
+import { toSettings } from '../sql/rows.ts';
 import type { TenantSettings, TenantSettingsStore } from '../types.ts';
 import type { PostgresConnection } from './connection.ts';
 
@@ -10,14 +10,14 @@ export class PostgresTenantSettings implements TenantSettingsStore {
 
   async getSettings(): Promise<TenantSettings> {
     const row = await this.connection.one('SELECT json FROM tenant_settings WHERE id = 1');
-    return row ? { ...DEFAULT_TENANT_SETTINGS, ...JSON.parse(row.json) } : structuredClone(DEFAULT_TENANT_SETTINGS);
+    return toSettings(row);
   }
 
   async updateSettings(patch: (current: TenantSettings) => TenantSettings): Promise<TenantSettings> {
     return this.connection.tx(async (db) => {
       await db.query("INSERT INTO tenant_settings (id, json) VALUES (1, '{}') ON CONFLICT (id) DO NOTHING");
       const row = await this.connection.one('SELECT json FROM tenant_settings WHERE id = 1 FOR UPDATE', [], db);
-      const next = patch({ ...DEFAULT_TENANT_SETTINGS, ...JSON.parse(row!.json) });
+      const next = patch(toSettings(row));
       await db.query('UPDATE tenant_settings SET json = $1 WHERE id = 1', [JSON.stringify(next)]);
       return next;
     });

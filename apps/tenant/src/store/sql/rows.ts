@@ -1,4 +1,5 @@
-import type { ClientGrantRecord, ClientRecord, GrantRecord, RefreshTokenRecord, SessionRecord, UserRecord } from '../../domain/model.ts';
+import type { ClientGrantRecord, ClientRecord, GrantRecord, RefreshTokenRecord, SessionRecord, TenantSettings, UserRecord } from '../../domain/model.ts';
+import { DEFAULT_TENANT_SETTINGS } from '../../domain/defaults.ts';
 import type { RevocationJob, RevocationTarget } from '../../domain/revocation.ts';
 import type { CheckpointPage, RefreshTokenSummary } from '../types.ts';
 
@@ -137,4 +138,9 @@ export function toRefreshToken(row: Row): RefreshTokenRecord {
     revoked_at: row.revoked_at,
     revoked_reason: row.revoked_reason,
   };
+}
+
+/** The tenant's settings row (JSON): stored values over the defaults, so a setting added later reads its default. */
+export function toSettings(row: Row | undefined): TenantSettings {
+  return row ? { ...DEFAULT_TENANT_SETTINGS, ...JSON.parse(row.json) } : structuredClone(DEFAULT_TENANT_SETTINGS);
 }

@@ -9,7 +9,7 @@ import type {
   RotationOutcome,
   RotationPlanner,
 } from '../types.ts';
-import { isExpired } from '../../domain/liveness.ts';
+import { afterPlan, isUsableSecret, whichSecret } from '../../domain/refresh-tokens.ts';
 import { addressKey } from '@rtc/ip-intel';
 import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toRefreshToken, toRefreshTokenSummary, type Row } from '../sql/rows.ts';
 import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql } from '../sql/search.ts';
@@ -95,14 +95,9 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
       ).get(secret.token_id) as Row | undefined;
       if (!row) return { kind: 'unknown' };
       const token = toRefreshToken(row);
-      const presented = secretHash.equals(row.current_hash)
-        ? 'current'
-        : row.previous_hash && secretHash.equals(row.previous_hash)
-          ? 'previous'
-          : 'stale';
       const plan = planner({
         token,
-        presented,
+        presented: whichSecret(secretHash, row.current_hash, row.previous_hash),
         previous_valid_until: row.previous_valid_until,
         revoked_by_job: this.journal.coveredByJob(row),
         user: row.user_state,
@@ -116,7 +111,7 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
             plan.reason,
             token.id,
           );
-          return { kind: 'reuse-detected', token: { ...token, revoked_at: now, revoked_reason: plan.reason } };
+          return { kind: 'reuse-detected', token: afterPlan(token, plan, now) };
         case 'exchange': {
           if (plan.newSecretHash) {
             this.connection.q('INSERT INTO refresh_token_secrets (hash, token_id) VALUES (?, ?)').run(plan.newSecretHash, token.id);
@@ -148,15 +143,7 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
               ? { last_ip: plan.lastIp, last_asn: plan.lastAsn, last_user_agent: plan.lastUserAgent, last_ip_key: lastIpKey, last_net_key: networkKeyOf(lastIpKey) }
               : {}),
           });
-          return {
-            kind: 'exchanged',
-            token: {
-              ...token,
-              idle_expires_at: plan.idleExpiresAt,
-              last_exchanged_at: plan.lastExchangedAt,
-              device: { ...token.device, last_ip: plan.lastIp, last_asn: plan.lastAsn, last_user_agent: plan.lastUserAgent },
-            },
-          };
+          return { kind: 'exchanged', token: afterPlan(token, plan, now) };
         }
       }
     });
@@ -168,10 +155,8 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
     ).get(secretHash) as Row | undefined;
     if (!row) return undefined;
     const token = toRefreshToken(row);
-    const isCurrent = secretHash.equals(row.current_hash) ||
-      (row.previous_hash !== null && secretHash.equals(row.previous_hash) && (row.previous_valid_until ?? 0) >= now);
-    const usable = isCurrent && token.revoked_at === null && !isExpired(token, now) && !this.journal.coveredByJob(row);
-    return { token, usable };
+    const revoked_by_job = this.journal.coveredByJob(row);
+    return { token, usable: isUsableSecret({ token, presented: whichSecret(secretHash, row.current_hash, row.previous_hash), previous_valid_until: row.previous_valid_until, revoked_by_job }, now) };
   }
 
   async getRefreshToken(id: string): Promise<RefreshTokenRecord | undefined> {

@@ -1,3 +1,4 @@
+import { touchedSession, type SessionTouch } from '../../domain/sso-session.ts';
 import type { CheckpointPage, SessionRecord, SessionSearch, SessionStore } from '../types.ts';
 import { checkpoint, toSession, type Row } from '../sql/rows.ts';
 import { limitedCounts, sessionSearchCountSql, sessionSearchPageSql, userSessionsPageSql, type SessionFields } from '../sql/search.ts';
@@ -34,19 +35,12 @@ export class SqliteSessions implements SessionStore {
 
   async touchSession(
     id: string,
-    patch: { now: number; idle_expires_at: number | null; clientId?: string; ip?: string | null; asn?: string | null; userAgent?: string | null },
+    patch: SessionTouch,
   ): Promise<void> {
     this.connection.tx(() => {
       const row = this.connection.q('SELECT json, revoked_at FROM sessions WHERE id = ?').get(id) as Row | undefined;
       if (!row) return;
-      const session = toSession(row);
-      session.updated_at = patch.now;
-      session.last_interacted_at = patch.now;
-      session.idle_expires_at = patch.idle_expires_at;
-      if (patch.clientId && !session.clients.includes(patch.clientId)) session.clients.push(patch.clientId);
-      if (patch.ip !== undefined) session.device.last_ip = patch.ip;
-      if (patch.asn !== undefined) session.device.last_asn = patch.asn;
-      if (patch.userAgent !== undefined) session.device.last_user_agent = patch.userAgent;
+      const session = touchedSession(toSession(row), patch);
       this.connection.q('UPDATE sessions SET json = ? WHERE id = ?').run(JSON.stringify(session), id);
     });
   }

@@ -1,8 +1,7 @@
 import type Database from 'better-sqlite3';
-import { DEFAULT_TENANT_SETTINGS } from '../../domain/defaults.ts';
 import type { RateLimiter } from '../../domain/rate-limiter.ts';
 import type { TenantSettings, TenantSettingsStore } from '../types.ts';
-import type { Row } from '../sql/rows.ts';
+import { toSettings, type Row } from '../sql/rows.ts';
 import { openSqlite } from '@rtc/db/sqlite';
 import { COUNTER_MIGRATIONS } from './migrations.ts';
 import { SqliteLocks } from './sqlite-locks.ts';
@@ -26,13 +25,13 @@ export class SqliteTenantSettings implements TenantSettingsStore {
 
   async getSettings(): Promise<TenantSettings> {
     const row = this.connection.q('SELECT json FROM tenant_settings WHERE id = 1').get() as Row | undefined;
-    return row ? { ...DEFAULT_TENANT_SETTINGS, ...JSON.parse(row.json) } : structuredClone(DEFAULT_TENANT_SETTINGS);
+    return toSettings(row);
   }
 
   async updateSettings(patch: (current: TenantSettings) => TenantSettings): Promise<TenantSettings> {
     return this.connection.tx(() => {
       const row = this.connection.q('SELECT json FROM tenant_settings WHERE id = 1').get() as Row | undefined;
-      const current = row ? { ...DEFAULT_TENANT_SETTINGS, ...JSON.parse(row.json) } : structuredClone(DEFAULT_TENANT_SETTINGS);
+      const current = toSettings(row);
       const next = patch(current);
       this.connection.q('INSERT INTO tenant_settings (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json').run(
         JSON.stringify(next),

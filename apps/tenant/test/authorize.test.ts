@@ -64,14 +64,21 @@ describe('GET /authorize and grant_type=authorization_code', () => {
     expect(none.location.searchParams.get('error')).toBe('login_required');
   });
 
-  it('refuses a code twice, with a wrong verifier, or with another redirect_uri', async () => {
+  it('refuses a code with a wrong verifier, another redirect_uri or client, without consuming it; and twice', async () => {
     const { params, verifier } = start();
     const { location } = await authorize(t, params, { username: t.alice.email, password: PASSWORD });
     const code = location.searchParams.get('code')!;
     const exchange = (extra: Record<string, string>) =>
       t.post('/oauth/token', { grant_type: 'authorization_code', client_id: 'mobile', code, redirect_uri: 'https://app.test/callback', ...extra });
-    expect((await exchange({ code_verifier: pkce().verifier })).status).toBe(403);
-    // The failed attempt consumed the code: a code is good for one try.
+    // Refused requests change nothing (as node-oidc-provider checks before it consumes): a wrong
+    // verifier, another redirect_uri or another client leave the code to its rightful redemption.
+    const wrongVerifier = await exchange({ code_verifier: pkce().verifier });
+    expect(wrongVerifier.status).toBe(403);
+    expect((await exchange({ code_verifier: verifier, redirect_uri: 'https://app.test/other' })).status).toBe(403);
+    expect((await t.post('/oauth/token', { grant_type: 'authorization_code', client_id: 'leeway', code, redirect_uri: 'https://app.test/callback', code_verifier: verifier })).status).toBe(403);
+    expect((await exchange({})).status).toBe(403);
+    expect((await exchange({ code_verifier: verifier })).status).toBe(200);
+    // Redeemed: a second presentation is reuse.
     expect((await exchange({ code_verifier: verifier })).status).toBe(403);
 
     const again = await authorize(t, start().params, { username: t.alice.email, password: PASSWORD });

@@ -1,5 +1,4 @@
 import { isCurrentUserScope } from '../domain/management-api-access.ts';
-import { InvalidScope } from '../errors/oauth-error.ts';
 import type { ResourceServerRecord } from '../store/types.ts';
 
 /** Scopes OpenID Connect defines; allowed whatever the audience. */
@@ -18,13 +17,4 @@ export function grantableScopes(requested: string[], api: ResourceServerRecord |
   const apiScopes = new Set(api?.scopes.map((s) => s.value) ?? []);
   const forUsers = api?.is_system ? isCurrentUserScope : () => true;
   return requested.filter((s) => (OIDC_SCOPES as readonly string[]).includes(s) || (apiScopes.has(s) && forUsers(s)));
-}
-
-/** RFC 6749 6: a refresh may narrow the scope, never widen it. */
-export function narrowScope(requested: string | undefined, original: string[]): string[] {
-  if (requested === undefined) return original;
-  const wanted = parseScope(requested);
-  const extra = wanted.filter((s) => !original.includes(s));
-  if (extra.length > 0) throw new InvalidScope(`Scope ${extra.join(' ')} was not granted to this refresh token.`);
-  return wanted;
 }

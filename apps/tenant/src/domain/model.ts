@@ -194,7 +194,8 @@ export interface RotationState {
 
 /** What the domain decided to do with a presented refresh token; applied atomically. */
 export type RotationPlan =
-  | { kind: 'reject' }
+  /** Refused, nothing written. `notGranted`: the request asked for scopes the token does not hold. */
+  | { kind: 'reject'; notGranted?: string[] }
   | { kind: 'revoke-family'; reason: 'reuse_detected' }
   | {
       kind: 'exchange';
@@ -214,7 +215,7 @@ export type RotationPlanner = (state: RotationState) => RotationPlan;
 
 export type RotationOutcome =
   | { kind: 'unknown' }
-  | { kind: 'rejected'; token: RefreshTokenRecord }
+  | { kind: 'rejected'; token: RefreshTokenRecord; notGranted?: string[] }
   | { kind: 'reuse-detected'; token: RefreshTokenRecord }
   | { kind: 'exchanged'; token: RefreshTokenRecord };
 

@@ -71,10 +71,16 @@ export function mintRefreshToken(input: {
  *   so there is still only one live successor.
  * - Any older secret of a rotating token: reuse. Auth0 treats it as a breach and revokes
  *   the family (every token issued since the reused one), answering invalid_grant.
+ *
+ * Every other reason to refuse (another client, a blocked user, a scope the token was not
+ * granted) is decided here too, before anything is written: a refused exchange leaves the
+ * token exactly as it was, so a client that retries with it is not taken for a thief.
  */
 export function planExchange(input: {
   clientId: string;
   now: number;
+  /** The `scope` parameter, parsed: RFC 6749 section 6 lets a refresh narrow the scope, never widen it. */
+  requestedScope?: string[] | undefined;
   newSecretHash: Buffer;
   ip: string | null;
   asn: string | null;
@@ -90,6 +96,8 @@ export function planExchange(input: {
     }
     // Refused without rotating: an unblocked user's client still holds the current secret.
     if (user !== 'active') return { kind: 'reject' };
+    const notGranted = input.requestedScope?.filter((s) => !token.scope.includes(s)) ?? [];
+    if (notGranted.length > 0) return { kind: 'reject', notGranted };
 
     const idleExpiresAt = token.idle_lifetime === null ? null : capAt(input.now + token.idle_lifetime * 1000, token.expires_at);
     const common = {

@@ -43,8 +43,14 @@ export class SignInThrottle {
     const counted: [RateLimiter, string][] = [];
     for (const [limiter, key] of counters) {
       const result = await limiter.hit(key, now);
+      if (!result.allowed) {
+        // Refused: the attempt never reaches the password check, so the wider counters it
+        // passed give it back. Otherwise 50 refused guesses from one address would fill the
+        // account's own counter and lock its owner out from everywhere else.
+        await Promise.all(counted.map(([wider, widerKey]) => wider.refund(widerKey, now)));
+        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((result.resetAt - now) / 1000)), limit: result };
+      }
       counted.push([limiter, key]);
-      if (!result.allowed) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((result.resetAt - now) / 1000)), limit: result };
     }
     return {
       allowed: true,

@@ -1,7 +1,25 @@
+import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { API, M2M_SECRET, PASSWORD, testTenant, type TestTenant } from '../fixtures.ts';
 import { json } from '../http.ts';
 import { verifyIssuedJwt } from '../jwt.ts';
+import { serveApp } from '../server.ts';
+
+/** POSTs a form from a chosen local address (127.0.0.0/8 is all loopback), over a new socket; the status. */
+function postFrom(port: number, localAddress: string, form: Record<string, string>): Promise<number> {
+  const body = new URLSearchParams(form).toString();
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, localAddress, method: 'POST', path: '/oauth/token', agent: false, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 let t: TestTenant;
 beforeEach(async () => {
@@ -95,6 +113,26 @@ describe('POST /oauth/token grant_type=password', () => {
       expect((await attempt(p.alice.email, '203.0.113.9', PASSWORD)).status).toBe(429);
       expect((await attempt(p.alice.email, '203.0.113.10', PASSWORD)).status).toBe(200);
     });
+  });
+
+  it('one address cannot lock an account out for everyone: its refused attempts count against no other address (two loopback sources, real sockets)', async () => {
+    const server = await serveApp(t.tenant.app.fetch);
+    try {
+      const { port } = new URL(server.url);
+      // The default limits: 10 per account and address, 50 per account, 100 per address.
+      const from = (localAddress: string, password: string) => postFrom(Number(port), localAddress, { grant_type: 'password', client_id: 'mobile', username: t.alice.email, password });
+      const statuses: number[] = [];
+      for (let i = 0; i < 50; i++) statuses.push(await from('127.0.0.1', `guess${i}`));
+      expect(statuses.slice(0, 10)).toEqual(Array(10).fill(403));
+      expect(statuses.slice(10)).toEqual(Array(40).fill(429));
+      // The right password from another address: the guesser's refused attempts never reached
+      // the password check, so they did not count against the account.
+      expect(await from('127.0.0.2', PASSWORD)).toBe(200);
+      // The guesser's address is still held back, right password or not.
+      expect(await from('127.0.0.1', PASSWORD)).toBe(429);
+    } finally {
+      await server.close();
+    }
   });
 
   it('gives no refresh token without offline_access', async () => {

@@ -12,15 +12,12 @@ export const authorizationCodeGrant: GrantHandler = async (ctx) => {
   const redirectUri = params.get('redirect_uri');
   const verifier = params.get('code_verifier');
 
+  // Every check first, on the code as stored, and only then consume it (as node-oidc-provider
+  // does): a refused request (another client, redirect_uri or verifier) changes nothing, so a
+  // wrong guess cannot burn a code its rightful client is about to redeem.
   const codeHash = sha256(code);
-  const consumed = await deps.store.consumeAuthorizationCode(codeHash, deps.clock.now());
-  if (!consumed) throw new InvalidGrant('Invalid authorization code');
-  if (consumed.reused) {
-    // RFC 6749 4.1.2: a code presented twice may have been stolen; what it bought goes.
-    await revokeIssuedFromCode(ctx, consumed.code.refresh_token_id ?? null);
-    throw new InvalidGrant('Invalid authorization code');
-  }
-  const record = consumed.code;
+  const record = await deps.store.findAuthorizationCode(codeHash);
+  if (!record) throw new InvalidGrant('Invalid authorization code');
   if (record.client_id !== client.client_id) throw new InvalidGrant('Invalid authorization code');
   if (record.expires_at <= deps.clock.now()) throw new InvalidGrant('Invalid authorization code');
   if (redirectUri === undefined || redirectUri !== record.redirect_uri) {
@@ -34,9 +31,16 @@ export const authorizationCodeGrant: GrantHandler = async (ctx) => {
     // A verifier for a code bound to no challenge is a downgrade attempt (RFC 9700 2.1.1).
     throw new InvalidGrant('code_verifier was sent, but the authorization request had no code_challenge');
   }
-
   const user = await deps.store.getUser(record.user_id);
   if (!user || user.blocked) throw new InvalidGrant('The user no longer exists or is blocked.');
+
+  const consumed = await deps.store.consumeAuthorizationCode(codeHash, deps.clock.now());
+  if (!consumed) throw new InvalidGrant('Invalid authorization code');
+  if (consumed.reused) {
+    // RFC 6749 4.1.2: a code presented twice may have been stolen; what it bought goes.
+    await revokeIssuedFromCode(ctx, consumed.code.refresh_token_id ?? null);
+    throw new InvalidGrant('Invalid authorization code');
+  }
   const api = await deps.store.getResourceServer(record.audience);
   const refreshToken = await maybeIssueRefreshToken(ctx, {
     user_id: user.user_id,

@@ -3,9 +3,9 @@ import { ids } from '../../domain/ids.ts';
 import { sha256 } from '../../crypto/secrets.ts';
 import { newRefreshSecret } from '../../domain/refresh-secrets.ts';
 import { planExchange } from '../../domain/refresh-tokens.ts';
-import { InvalidGrant, InvalidRefreshToken, TooManyRequests } from '../../errors/oauth-error.ts';
+import { InvalidGrant, InvalidRefreshToken, InvalidScope, TooManyRequests } from '../../errors/oauth-error.ts';
 import { rateLimitHeaders } from '../rate-limit.ts';
-import { narrowScope } from '../scopes.ts';
+import { parseScope } from '../scopes.ts';
 import { userTokens } from '../issue-user-tokens.ts';
 import type { GrantHandler } from './types.ts';
 
@@ -17,6 +17,8 @@ export const refreshTokenGrant: GrantHandler = async (ctx) => {
   const { deps, params, client, ip } = ctx;
   const presented = params.require('refresh_token');
   const presentedHash = sha256(presented);
+  const scopeParam = params.get('scope');
+  const requestedScope = scopeParam === undefined ? undefined : parseScope(scopeParam);
   const now = deps.clock.now();
 
   // Reference 001: exchanges are rate limited per token and IP.
@@ -30,7 +32,7 @@ export const refreshTokenGrant: GrantHandler = async (ctx) => {
   const outcome = await deps.store.rotateRefreshToken(
     presentedHash,
     now,
-    planExchange({ clientId: client.client_id, now, newSecretHash: newSecret.hash, ip, asn: asnOf(ip), userAgent: ctx.userAgent }),
+    planExchange({ clientId: client.client_id, now, requestedScope, newSecretHash: newSecret.hash, ip, asn: asnOf(ip), userAgent: ctx.userAgent }),
   );
 
   if (outcome.kind === 'reuse-detected') {
@@ -49,12 +51,17 @@ export const refreshTokenGrant: GrantHandler = async (ctx) => {
     deps.logger.warn('refresh token reuse detected; family revoked', { refresh_token_id: token.id, client_id: token.client_id });
     throw new InvalidRefreshToken();
   }
+  if (outcome.kind === 'rejected' && outcome.notGranted) {
+    throw new InvalidScope(`Scope ${outcome.notGranted.join(' ')} was not granted to this refresh token.`);
+  }
   if (outcome.kind !== 'exchanged') throw new InvalidRefreshToken();
 
   const token = outcome.token;
+  // The rotation refused a blocked or deleted user under its lock. Only a user blocked or
+  // deleted since is refused here, and then the block or deletion refuses this token anyway.
   const user = await deps.store.getUser(token.user_id);
   if (!user || user.blocked) throw new InvalidGrant('The user no longer exists or is blocked.');
-  const scope = narrowScope(params.get('scope'), token.scope);
+  const scope = requestedScope ?? token.scope;
   const audience = (await deps.store.getResourceServer(token.audience)) ? token.audience : null;
   const response = await userTokens(deps, {
     client,

@@ -9,6 +9,11 @@ export class PostgresAuthorizationCodes implements AuthorizationCodeStore {
     await this.connection.pool.query('INSERT INTO authorization_codes (code_hash, json, expires_at) VALUES ($1, $2, $3)', [codeHash, JSON.stringify(code), code.expires_at]);
   }
 
+  async findAuthorizationCode(codeHash: Buffer): Promise<AuthorizationCodeRecord | undefined> {
+    const row = await this.connection.one('SELECT json FROM authorization_codes WHERE code_hash = $1', [codeHash]);
+    return row ? (JSON.parse(row.json) as AuthorizationCodeRecord) : undefined;
+  }
+
   async consumeAuthorizationCode(codeHash: Buffer, now: number) {
     // One UPDATE decides who consumed it, on any instance.
     const consumed = await this.connection.one('UPDATE authorization_codes SET consumed_at = $2 WHERE code_hash = $1 AND consumed_at IS NULL RETURNING json', [codeHash, now]);

@@ -120,6 +120,7 @@ export class PostgresStore implements TenantStore {
   // Authorization codes
 
   saveAuthorizationCode: TenantStore['saveAuthorizationCode'] = (...args) => this.authorizationCodes.saveAuthorizationCode(...args);
+  findAuthorizationCode: TenantStore['findAuthorizationCode'] = (...args) => this.authorizationCodes.findAuthorizationCode(...args);
   consumeAuthorizationCode: TenantStore['consumeAuthorizationCode'] = (...args) => this.authorizationCodes.consumeAuthorizationCode(...args);
   attachRefreshTokenToCode: TenantStore['attachRefreshTokenToCode'] = (...args) => this.authorizationCodes.attachRefreshTokenToCode(...args);
 

@@ -79,7 +79,7 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
       const plan = planner({ token, presented: whichSecret(secretHash, row.current_hash, row.previous_hash), previous_valid_until: row.previous_valid_until, revoked_by_job: await this.coveredByJob(db, row), user: row.user_state });
       switch (plan.kind) {
         case 'reject':
-          return { kind: 'rejected', token };
+          return { kind: 'rejected', token, ...(plan.notGranted ? { notGranted: plan.notGranted } : {}) };
         case 'revoke-family':
           await db.query('UPDATE refresh_tokens SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL', [now, plan.reason, token.id]);
           return { kind: 'reuse-detected', token: afterPlan(token, plan, now) };

@@ -10,6 +10,11 @@ export class SqliteAuthorizationCodes implements AuthorizationCodeStore {
     this.connection.q('INSERT INTO authorization_codes (code_hash, json, expires_at) VALUES (?, ?, ?)').run(codeHash, JSON.stringify(code), code.expires_at);
   }
 
+  async findAuthorizationCode(codeHash: Buffer): Promise<AuthorizationCodeRecord | undefined> {
+    const row = this.connection.q('SELECT json FROM authorization_codes WHERE code_hash = ?').get(codeHash) as Row | undefined;
+    return row ? (JSON.parse(row.json as string) as AuthorizationCodeRecord) : undefined;
+  }
+
   async consumeAuthorizationCode(codeHash: Buffer, now: number) {
     return this.connection.tx(() => {
       const row = this.connection.q('SELECT json, consumed_at FROM authorization_codes WHERE code_hash = ?').get(codeHash) as Row | undefined;

@@ -104,7 +104,7 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
       });
       switch (plan.kind) {
         case 'reject':
-          return { kind: 'rejected', token };
+          return { kind: 'rejected', token, ...(plan.notGranted ? { notGranted: plan.notGranted } : {}) };
         case 'revoke-family':
           this.connection.q('UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL').run(
             now,

@@ -136,6 +136,7 @@ export class SqliteStore implements TenantStore {
   // ---------------------------------------------------------------- authorization codes
 
   saveAuthorizationCode: TenantStore['saveAuthorizationCode'] = (codeHash, code) => this.authorizationCodes.saveAuthorizationCode(codeHash, code);
+  findAuthorizationCode: TenantStore['findAuthorizationCode'] = (codeHash) => this.authorizationCodes.findAuthorizationCode(codeHash);
   consumeAuthorizationCode: TenantStore['consumeAuthorizationCode'] = (codeHash, now) => this.authorizationCodes.consumeAuthorizationCode(codeHash, now);
   attachRefreshTokenToCode: TenantStore['attachRefreshTokenToCode'] = (codeHash, refreshTokenId) => this.authorizationCodes.attachRefreshTokenToCode(codeHash, refreshTokenId);
 

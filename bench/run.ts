@@ -279,12 +279,12 @@ try {
   const appTokens = await summaryOf();
   const appBareUpdateMs = bareRevokeUpdateMs(join(dir, 'tenant.sqlite'), { client_id: DEMO.clients.mobile.client_id });
   const appStarted = performance.now();
-  const appRevoke = await fetch(`${url}/api/v2/refresh-tokens/revoke`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ client_id: DEMO.clients.mobile.client_id }) });
+  const appRevoke = await fetch(`${url}/api/v2/clients/${DEMO.clients.mobile.client_id}/refresh-tokens/revoke`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{}' });
   const appAnsweredMs = performance.now() - appStarted;
-  if (appRevoke.status !== 202) throw new Error(`POST /refresh-tokens/revoke {client_id} answered ${appRevoke.status}`);
+  if (appRevoke.status !== 202) throw new Error(`POST /clients/{id}/refresh-tokens/revoke answered ${appRevoke.status}`);
   // The last generated token (an even index: the mobile app's), never used by the loads above.
   const appRefused = await fetch(`${url}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'refresh_token', client_id: DEMO.clients.mobile.client_id, refresh_token: generatedTokenValue(SEED, SIZE.tokens - 2) }) });
-  atMost(`POST /refresh-tokens/revoke {client_id}: every token of an application (${appTokens} live), answered in`, Math.round(appAnsweredMs * 10) / 10, 'ms', 50, `one of them right after: ${appRefused.status}`);
+  atMost(`POST /clients/{id}/refresh-tokens/revoke: every token of an application (${appTokens} live), answered in`, Math.round(appAnsweredMs * 10) / 10, 'ms', 50, `one of them right after: ${appRefused.status}`);
   let appConvergedMs = Number.NaN;
   for (;;) {
     if ((await summaryOf()) === 0) {

@@ -13,8 +13,9 @@ export const COUNTS_UNAVAILABLE =
 /**
  * The Management API calls of the Applications area (issue 20), beside the gateway: the
  * application-wide counts (GET /refresh-tokens/summary, an extension of the embedded tenant,
- * not Auth0's) and the application-wide revocation (POST /refresh-tokens/revoke with
- * `client_id` alone, as Auth0 documents it). Plain fetch with the gateway's cached token and
+ * not Auth0's) and the application-wide revocation (POST /clients/{id}/refresh-tokens/revoke,
+ * the embedded tenant's own route: Auth0 revokes per user only, and refuses `client_id` without
+ * `user_id` at POST /refresh-tokens/revoke). Plain fetch with the gateway's cached token and
  * the BFF's 429-aware fetch, since the SDK knows no summary endpoint.
  */
 export class ApplicationsGateway {
@@ -42,13 +43,19 @@ export class ApplicationsGateway {
 
   /** Every refresh token of the application, across users: 202, in force at once on the tenant. */
   async revokeAll(clientId: string, issuedThrough: number | null): Promise<void> {
-    const res = await this.request("revoke the application's refresh tokens", '/refresh-tokens/revoke', {
+    const res = await this.request("revoke the application's refresh tokens", `/clients/${encodeURIComponent(clientId)}/refresh-tokens/revoke`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      // issued_through (the embedded tenant's extension, from its summary): nothing issued after the preview.
-      body: JSON.stringify({ client_id: clientId, ...(issuedThrough !== null ? { issued_through: issuedThrough } : {}) }),
+      // issued_through (from the embedded tenant's summary): nothing issued after the preview.
+      body: JSON.stringify(issuedThrough !== null ? { issued_through: issuedThrough } : {}),
     });
-    await res.body?.cancel();
-    if (res.status === 404) throw new BffError(502, 'not_supported', "The tenant's Management API has no application-wide revocation (POST /refresh-tokens/revoke with client_id alone).");
+    if (res.status !== 404) {
+      await res.body?.cancel();
+      return;
+    }
+    // The embedded tenant says which 404: the application is gone (its tokens went with it), or no such route.
+    const { errorCode } = (await res.json().catch(() => ({}))) as { errorCode?: string };
+    if (errorCode === 'inexistent_client') throw new BffError(404, 'not_found', 'The application no longer exists; deleting it revoked its refresh tokens.');
+    throw new BffError(502, 'not_supported', "The tenant's Management API has no application-wide revocation (POST /clients/{id}/refresh-tokens/revoke, an extension of the embedded tenant).");
   }
 }

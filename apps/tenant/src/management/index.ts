@@ -3,6 +3,7 @@ import type { TenantDeps } from '../deps.ts';
 import { managementAuth, type ManagementEnv } from './authorize-request.ts';
 import { clientGrantRoutes } from './routes/client-grants.ts';
 import { clientRoutes } from './routes/clients.ts';
+import { clientTokenRevocationRoutes } from './routes/client-token-revocation.ts';
 import { deviceCredentialRoutes } from './routes/device-credentials.ts';
 import { grantRoutes } from './routes/grants.ts';
 import { refreshTokenSearchRoutes } from './routes/refresh-token-search.ts';
@@ -31,6 +32,8 @@ export function managementApi(deps: TenantDeps) {
     // Not Auth0's: before /sessions/{id} (see the file).
     .route('/sessions/search', sessionSearchRoutes(deps))
     .route('/sessions', sessionRoutes(deps))
+    // Not Auth0's: every token of one application (see the file).
+    .route('/clients', clientTokenRevocationRoutes(deps))
     .route('/clients', clientRoutes(deps))
     .route('/client-grants', clientGrantRoutes(deps))
     .route('/resource-servers', resourceServerRoutes(deps))

@@ -14,7 +14,7 @@ import { query, schemas } from '../validation.ts';
  *
  * Answer: `{ applications: [{ client_id, tokens, users, devices, issued_through }], users?: [{ user_id, tokens }] }`.
  * `issued_through` marks the newest of the counted tokens in the tenant's insertion order;
- * POST /refresh-tokens/revoke `{ client_id, issued_through }` then covers no token issued later.
+ * POST /clients/{id}/refresh-tokens/revoke `{ issued_through }` then covers no token issued later.
  * (applications without live tokens are absent). Like every listing, it leaves out tokens a
  * journaled bulk revocation covers, from the moment it is journaled, marked or not.
  */

@@ -12,25 +12,24 @@ export const refreshTokenMetadata = z
   .record(z.string().min(1).max(255), z.string().max(255, 'Metadata values must be at most 255 characters'))
   .refine((m) => Object.keys(m).length <= 25, 'At most 25 metadata properties are allowed');
 
+/**
+ * Auth0's RevokeRefreshTokensRequestContent (SDK v7): `ids`, or `user_id` optionally narrowed by
+ * `client_id`, then by `audience`. `client_id` "must be paired with user_id": an integration
+ * that sends it alone gets Auth0's 400 here too, never an application-wide revocation (that is
+ * the tenant's own route, POST /clients/{id}/refresh-tokens/revoke).
+ */
 const revokeBody = z
   .object({
     ids: z.array(schemas.id).min(1).max(100).optional(),
     user_id: schemas.id.optional(),
     client_id: schemas.id.optional(),
     audience: z.string().min(1).max(600).optional(),
-    /**
-     * NOT Auth0's: with `client_id` alone, revoke no token issued after this point (the
-     * `issued_through` of GET /refresh-tokens/summary), so a revocation confirmed on a preview
-     * covers what the preview counted and nothing issued since.
-     */
-    issued_through: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
   })
   .strict()
-  // `client_id` alone revokes every token of the application across all users (issue 20).
-  .refine((b) => (b.ids !== undefined) !== (b.user_id !== undefined || b.client_id !== undefined), 'Provide either ids, user_id or client_id')
+  .refine((b) => (b.ids !== undefined) !== (b.user_id !== undefined), 'Provide either ids or user_id')
   .refine((b) => b.ids === undefined || (b.client_id === undefined && b.audience === undefined), 'client_id and audience go with user_id, not ids')
-  .refine((b) => b.audience === undefined || b.client_id !== undefined, 'audience requires client_id')
-  .refine((b) => b.issued_through === undefined || (b.client_id !== undefined && b.user_id === undefined), 'issued_through goes with client_id alone');
+  .refine((b) => b.client_id === undefined || b.user_id !== undefined, 'client_id must be paired with user_id')
+  .refine((b) => b.audience === undefined || (b.user_id !== undefined && b.client_id !== undefined), 'audience must be used with both user_id and client_id');
 
 /** /api/v2/refresh-tokens */
 export function refreshTokenRoutes(deps: TenantDeps) {
@@ -65,10 +64,6 @@ export function refreshTokenRoutes(deps: TenantDeps) {
         // revocations): in force and off the listings at once, with nothing left for the
         // background worker. Auth0 answers 202 and converges later; we converge before it.
         await store.revokeRefreshTokens([...new Set(body.ids)], 'management_api', clock.now());
-      } else if (body.user_id === undefined) {
-        await deps.revocations.enqueue({ kind: 'client', client_id: body.client_id!, ...(body.audience ? { audience: body.audience } : {}) }, 'client_tokens_revoked', {
-          ...(body.issued_through !== undefined ? { issuedThrough: body.issued_through } : {}),
-        });
       } else {
         await deps.revocations.enqueue(
           { kind: 'user', user_id: body.user_id!, ...(body.client_id ? { client_id: body.client_id } : {}), ...(body.audience ? { audience: body.audience } : {}) },

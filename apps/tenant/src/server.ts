@@ -3,6 +3,7 @@ import cluster from 'node:cluster';
 import { resolve } from 'node:path';
 import { readServerConfig, type ServerConfig } from './config.ts';
 import { DEMO } from './demo/demo-data.ts';
+import type { BootstrapOutcome } from './provisioning/bootstrap.ts';
 import { provision } from './provisioning/cli.ts';
 import { createTenant } from './tenant.ts';
 
@@ -125,6 +126,7 @@ async function serveTenant(config: ServerConfig, worker: number | undefined) {
       `  demo data  ${config.demo ? 'yes (published passwords: loopback only unless --demo)' : 'no (--demo / TENANT_DEMO=1 to force)'}`,
       `  proxies    ${config.trustProxy} trusted hop(s) of X-Forwarded-For   (--trust-proxy / TENANT_TRUST_PROXY)`,
       `  instance   ${tenant.deps.revocations.instanceId}${worker === undefined ? '' : ` (worker 0 of ${config.workers})`}`,
+      ...(tenant.bootstrap && config.bootstrapClient ? [`  bootstrap  client ${config.bootstrapClient.clientId}: ${BOOTSTRAP_SAID[tenant.bootstrap]}   (--bootstrap-client / TENANT_BOOTSTRAP_CLIENT_ID)`] : []),
       ...provisioning.notes,
     ];
     console.error(lines.join('\n'));
@@ -140,6 +142,12 @@ async function serveTenant(config: ServerConfig, worker: number | undefined) {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
+
+const BOOTSTRAP_SAID: Record<BootstrapOutcome, string> = {
+  created: 'created, with every Management API scope',
+  'secret-set': 'had no secret (an imported tenant file carries none); given the configured one',
+  exists: 'exists; left as it is (its secret and grant may have changed through the API)',
+};
 
 main().catch((err) => {
   console.error(err instanceof Error ? err.message : err);

@@ -11,7 +11,7 @@ import type { TenantDeps, TenantOptions } from './deps.ts';
 import { DEMO } from './demo/demo-data.ts';
 import { seedDemoTenant } from './demo/seed.ts';
 import { syncManagementApi } from './management/system-api.ts';
-import { ensureBootstrapClient, type BootstrapClient } from './provisioning/bootstrap.ts';
+import { ensureBootstrapClient, type BootstrapClient, type BootstrapOutcome } from './provisioning/bootstrap.ts';
 import { RevocationWorker } from './domain/revocation-worker.ts';
 import { jsonLogger, type Logger } from './observability/logger.ts';
 import { MAX_ACTIVE_TOKENS_PER_USER_AND_CLIENT } from './domain/defaults.ts';
@@ -60,6 +60,8 @@ export interface TenantConfig {
 export interface Tenant {
   app: ReturnType<typeof createApp>;
   deps: TenantDeps;
+  /** What this start did about the bootstrap client, when one was configured. */
+  bootstrap?: BootstrapOutcome;
   close(): Promise<void>;
 }
 
@@ -109,7 +111,7 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
     });
   }
   await syncManagementApi(store, issuer);
-  if (config.bootstrapClient) await ensureBootstrapClient(store, { ...config.bootstrapClient, issuer, now: clock.now() });
+  const bootstrap = config.bootstrapClient ? await ensureBootstrapClient(store, { ...config.bootstrapClient, issuer, now: clock.now() }) : undefined;
   const keys = await Keys.load(store, clock.now());
   const cookieSecret = await store.getOrCreateSecret('cookie', () => randomSecret(32));
   const opaqueAccessTokens = new OpaqueAccessTokens(await store.getOrCreateSecret('userinfo-access-token-key', () => randomSecret(32)));
@@ -154,6 +156,7 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
   return {
     app: createApp(deps),
     deps,
+    ...(bootstrap ? { bootstrap } : {}),
     async close() {
       await revocations.stop();
       await store.close();

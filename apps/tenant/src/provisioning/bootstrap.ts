@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { sha256 } from '../crypto/secrets.ts';
 import { managementAudience } from '../deps.ts';
 import { ids } from '../domain/ids.ts';
@@ -47,27 +46,36 @@ export function readBootstrapClient(flag: string | undefined, env: NodeJS.Proces
   return client;
 }
 
+/** What a start did about the bootstrap client: the banner says it. */
+export type BootstrapOutcome = 'created' | 'secret-set' | 'exists';
+
 /**
- * Creates, once in the life of the store, the machine-to-machine client with a client grant
- * for the Management API and every scope, as Auth0 does for a new tenant. Later starts leave
- * it alone: its secret may have been rotated through the API since, its grant narrowed, or the
- * client deleted, and a deleted one must stay deleted even with the variables still set.
+ * Makes sure the configured machine-to-machine client can administer the tenant, as Auth0
+ * gives every new tenant one, so a tenant never locks itself out:
+ * - no client of that id (a new tenant, or one deleted since): created, with a client grant
+ *   for the Management API holding every scope;
+ * - a client of that id without a secret (a tenant file carries none): given the configured one;
+ * - otherwise left alone: its secret may have been rotated through the API since, its grant
+ *   narrowed or deleted on purpose.
+ * Instances starting together decide one at a time.
  */
 export async function ensureBootstrapClient(
   store: TenantStore,
   input: BootstrapClient & { issuer: string; now: number },
-): Promise<'created' | 'exists'> {
+): Promise<BootstrapOutcome> {
   const problem = bootstrapClientProblem(input);
   if (problem) throw new Error(problem);
   return store.exclusive('bootstrap-client', async () => {
-    // The store remembers that it was bootstrapped (whichever client it was).
-    const marker = `${input.clientId}@${randomUUID()}`;
-    if ((await store.getOrCreateSecret('bootstrap-client', () => marker)) !== marker) return 'exists';
-    if (await store.getClient(input.clientId)) return 'exists';
+    const existing = await store.getClient(input.clientId);
+    if (existing) {
+      if (existing.client_secret_hash !== null || existing.token_endpoint_auth_method === 'none') return 'exists';
+      await store.putClient({ ...existing, client_secret_hash: sha256(input.clientSecret), updated_at: input.now });
+      return 'secret-set';
+    }
     await store.putClient({
       client_id: input.clientId,
       name: 'Bootstrap (Management API)',
-      description: 'Created at first start from TENANT_BOOTSTRAP_CLIENT_ID / --bootstrap-client.',
+      description: 'Created at start from TENANT_BOOTSTRAP_CLIENT_ID / --bootstrap-client.',
       app_type: 'non_interactive',
       client_secret_hash: sha256(input.clientSecret),
       token_endpoint_auth_method: 'client_secret_post',
@@ -79,7 +87,10 @@ export async function ensureBootstrapClient(
       created_at: input.now,
       updated_at: input.now,
     });
-    await store.putClientGrant({ id: ids.clientGrant(), client_id: input.clientId, audience: managementAudience(input.issuer), scope: [...MANAGEMENT_SCOPES] });
+    const audience = managementAudience(input.issuer);
+    if (!(await store.getClientGrant(input.clientId, audience))) {
+      await store.putClientGrant({ id: ids.clientGrant(), client_id: input.clientId, audience, scope: [...MANAGEMENT_SCOPES] });
+    }
     return 'created';
   });
 }

@@ -28,8 +28,7 @@ export async function provision(
       notes.push(`  note       client ${clientId} has no secret yet: POST /api/v2/clients/${clientId}/rotate-secret shows one`);
     }
   }
-  const administered = (await store.listClientGrants({ audience: managementAudience(issuer) }, undefined, 1)).items.length > 0;
-  if (!config.demo && !config.bootstrapClient && !administered) {
+  if (!config.demo && !config.bootstrapClient && !(await canCallManagementApi(store, issuer))) {
     notes.push(
       '  NO CLIENT  nothing can call the Management API yet. Restart once with',
       '             TENANT_BOOTSTRAP_CLIENT_ID=<id> TENANT_BOOTSTRAP_CLIENT_SECRET=<secret of 32+ characters, e.g. `openssl rand -base64 48`>',
@@ -37,4 +36,22 @@ export async function provision(
     );
   }
   return { exported: false, notes };
+}
+
+/**
+ * Whether some client can get a Management API token: one holding a grant for it and a secret
+ * to authenticate with. Grants alone are not enough: an imported tenant file keeps the grants
+ * of its machine-to-machine clients but carries none of their secrets.
+ */
+async function canCallManagementApi(store: TenantDeps['store'], issuer: string): Promise<boolean> {
+  let from: string | undefined;
+  do {
+    const page = await store.listClientGrants({ audience: managementAudience(issuer) }, from, 100);
+    for (const grant of page.items) {
+      const client = await store.getClient(grant.client_id);
+      if (client?.client_secret_hash && client.grant_types.includes('client_credentials')) return true;
+    }
+    from = page.next;
+  } while (from !== undefined);
+  return false;
 }

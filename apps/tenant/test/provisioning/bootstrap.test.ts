@@ -59,12 +59,13 @@ describe('the bootstrap client of a tenant without demo data', () => {
     expect(app.client_secret).toBeTruthy();
   });
 
-  it('is created once: a later start with another secret leaves the client, its rotated secret and narrowed grant alone', async () => {
+  it('a later start with another secret leaves an existing client, its rotated secret and narrowed grant alone', async () => {
     const { tenant, open } = await freshTenant(BOOTSTRAP);
     const grant = (await tenant.deps.store.getClientGrant(BOOTSTRAP.clientId, `${ISSUER}api/v2/`))!;
     await tenant.deps.store.putClientGrant({ ...grant, scope: ['read:users'] });
     const again = await open({ clientId: BOOTSTRAP.clientId, clientSecret: 'another-secret-0123456789abcdefghijklmnopq' });
     try {
+      expect(again.bootstrap).toBe('exists');
       expect((await token(again, BOOTSTRAP.clientId, 'another-secret-0123456789abcdefghijklmnopq')).status).toBe(401);
       const issued = await token(again, BOOTSTRAP.clientId, BOOTSTRAP.clientSecret);
       expect(issued.body.scope).toBe('read:users');
@@ -75,13 +76,29 @@ describe('the bootstrap client of a tenant without demo data', () => {
     }
   });
 
-  it('is never re-created once deleted, even when a later start still names it', async () => {
+  it('is re-created by any later start that names it while no client of that id exists: a tenant never locks itself out', async () => {
     const { tenant, open } = await freshTenant(BOOTSTRAP);
+    expect(tenant.bootstrap).toBe('created');
     await tenant.deps.store.deleteClient(BOOTSTRAP.clientId, { id: 'job_bootstrap', now: Date.now() });
     const again = await open(BOOTSTRAP);
     try {
-      expect(await again.deps.store.getClient(BOOTSTRAP.clientId)).toBeUndefined();
-      expect((await token(again, BOOTSTRAP.clientId, BOOTSTRAP.clientSecret)).status).toBe(401);
+      expect(again.bootstrap).toBe('created');
+      expect((await token(again, BOOTSTRAP.clientId, BOOTSTRAP.clientSecret)).status).toBe(200);
+    } finally {
+      if (again.deps.store !== tenant.deps.store) await again.close();
+      else await again.deps.revocations.stop();
+    }
+  });
+
+  it('gives the configured secret to a bootstrap client left without one (a tenant file carries no secrets), and says so', async () => {
+    const { tenant, open } = await freshTenant(BOOTSTRAP);
+    const imported = (await tenant.deps.store.getClient(BOOTSTRAP.clientId))!;
+    await tenant.deps.store.putClient({ ...imported, client_secret_hash: null });
+    expect((await token(tenant, BOOTSTRAP.clientId, BOOTSTRAP.clientSecret)).status).toBe(401);
+    const again = await open(BOOTSTRAP);
+    try {
+      expect(again.bootstrap).toBe('secret-set');
+      expect((await token(again, BOOTSTRAP.clientId, BOOTSTRAP.clientSecret)).status).toBe(200);
     } finally {
       if (again.deps.store !== tenant.deps.store) await again.close();
       else await again.deps.revocations.stop();

@@ -68,6 +68,7 @@ describe('npm run tenant, as the README writes it', () => {
     const dataDir = tempDir();
     const run = await npmTenant(['--port', String(port), '--data-dir', dataDir, '--no-demo', '--bootstrap-client', BOOTSTRAP], 'instance');
     expect(run.stderr).toContain(`listening on http://127.0.0.1:${port}`);
+    expect(run.stderr).toContain('bootstrap  client readme-bootstrap: created');
     const discovery = await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`);
     expect(discovery.status).toBe(200);
     expect(((await discovery.json()) as { issuer: string }).issuer).toBe(`http://127.0.0.1:${port}/`);

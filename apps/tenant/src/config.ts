@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readBootstrapClient, type BootstrapClient } from './provisioning/bootstrap.ts';
 
@@ -40,10 +40,10 @@ const USAGE = `Usage: npm run tenant -- [--port N] [--host H] [--issuer URL] [--
   The demo tenant (published passwords) is seeded into an empty store only on a loopback issuer,
   unless --demo / TENANT_DEMO=1 forces it (with a warning) or --no-demo / TENANT_DEMO=0 refuses it.
   --bootstrap-client ID:SECRET (or TENANT_BOOTSTRAP_CLIENT_ID + TENANT_BOOTSTRAP_CLIENT_SECRET) creates that machine-to-machine
-  client once, with every Management API scope. --import FILE applies a tenant file at start (idempotent);
+  client at any start when no client of that id exists, with every Management API scope. --import FILE applies a tenant file at start (idempotent);
   --export FILE (- for stdout) writes the tenant file and exits.
   --workers N (TENANT_WORKERS) serves from N processes on one port and one store; default the number of cores (1 under vitest).
-Environment: TENANT_PORT, TENANT_HOST, TENANT_ISSUER, TENANT_DATA_DIR, DATABASE_URL, TENANT_DEMO=0|1, TENANT_TRUST_PROXY=N, TENANT_WORKERS=N,
+Environment: TENANT_PORT, TENANT_HOST, TENANT_ISSUER, TENANT_DATA_DIR (else DATA_DIR/tenant), DATABASE_URL, TENANT_DEMO=0|1, TENANT_TRUST_PROXY=N, TENANT_WORKERS=N,
   TENANT_REFRESH_RATE_LIMIT (exchanges per token and IP per minute),
   TENANT_MANAGEMENT_RATE_LIMIT (Management API requests per second per client, default 1000), TENANT_REVOCATION_LEASE_MS, TENANT_REVOCATION_BATCH_SIZE, TENANT_INSTANCE_ID,
   TENANT_HEAP_REPORT_SECONDS=N (each process logs its heap every N seconds, after a full GC under node --expose-gc)`;
@@ -107,7 +107,8 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
     port,
     host,
     issuer,
-    dataDir: fromInvocationDir(values['data-dir'] ?? env.TENANT_DATA_DIR ?? '.data/tenant', env)!,
+    // DATA_DIR is npm start's folder for both apps: the tenant's is its tenant/ folder.
+    dataDir: fromInvocationDir(values['data-dir'] ?? (env.TENANT_DATA_DIR || undefined) ?? join(env.DATA_DIR || '.data', 'tenant'), env)!,
     databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? undefined,
     demo,
     exposed,

@@ -1,7 +1,7 @@
 import { DEMO } from '@rtc/tenant';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { dataDir } from './data-dir.ts';
+import { dataDirs } from './data-dir.ts';
 import { startEmbeddedStack } from './embedded.ts';
 
 /**
@@ -12,7 +12,8 @@ import { startEmbeddedStack } from './embedded.ts';
 const VITE = 'http://localhost:5173';
 const bffPort = Number(process.env.BFF_PORT ?? 4000);
 const stack = await startEmbeddedStack({
-  dataDir,
+  dataDir: dataDirs.base,
+  dataDirs,
   tenantPort: Number(process.env.TENANT_PORT ?? 4400),
   bffPort,
   publicUrl: VITE,

@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 export interface EmbeddedStackOptions {
+  /** The tenant's SQLite folder is `<dataDir>/tenant` and the BFF's `<dataDir>/bff`, unless `dataDirs` names them. */
   dataDir: string;
+  dataDirs?: { tenant: string; bff: string };
   tenantPort?: number;
   bffPort?: number;
   host?: string;
@@ -71,7 +73,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   await close(tenantServer);
   const tenant = await createTenant({
     issuer: `${tenantUrl}/`,
-    storage: options.database?.url ?? join(options.dataDir, 'tenant'),
+    storage: options.database?.url ?? (options.dataDirs?.tenant ?? join(options.dataDir, 'tenant')),
     ...(options.database?.schema ? { schema: options.database.schema } : {}),
     demo: true,
     ...(options.tenantLogger ? { logger: options.tenantLogger } : {}),
@@ -101,9 +103,9 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
       rolesClaim: DEMO.rolesClaim,
       scope: 'openid profile email offline_access',
     },
-    sessionSecret: options.sessionSecret ?? persistentSecret(join(options.dataDir, 'bff')),
+    sessionSecret: options.sessionSecret ?? persistentSecret(options.dataDirs?.bff ?? join(options.dataDir, 'bff')),
     session: { idleSeconds: 30 * 60, absoluteSeconds: 12 * 3600 },
-    dataDir: join(options.dataDir, 'bff'),
+    dataDir: options.dataDirs?.bff ?? join(options.dataDir, 'bff'),
     staticDir: options.staticDir === undefined ? DASHBOARD_DIST : options.staticDir,
     tenantName: 'Acme (embedded demo tenant)',
     embedded: true,

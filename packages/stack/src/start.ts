@@ -1,6 +1,6 @@
 import { reportMemoryAfterGcOnSignal, serveBff, stopOnSignals } from '@rtc/bff';
 import { DEMO } from '@rtc/tenant';
-import { dataDir } from './data-dir.ts';
+import { dataDirs } from './data-dir.ts';
 import { startEmbeddedStack } from './embedded.ts';
 
 /**
@@ -14,7 +14,8 @@ async function main() {
     return;
   }
   const stack = await startEmbeddedStack({
-    dataDir,
+    dataDir: dataDirs.base,
+    dataDirs,
     tenantPort: Number(process.env.TENANT_PORT ?? 4400),
     bffPort: Number(process.env.BFF_PORT ?? 4000),
     trustProxy: Number(process.env.BFF_TRUST_PROXY ?? 0) || 0,
@@ -25,7 +26,7 @@ async function main() {
     [
       '',
       `  Refresh Token Console   ${stack.bffUrl}`,
-      `  Embedded tenant         ${stack.tenantUrl}  (Auth0-compatible; demo data in ${dataDir})`,
+      `  Embedded tenant         ${stack.tenantUrl}  (Auth0-compatible; demo data in ${dataDirs.tenant}, DATA_DIR / TENANT_DATA_DIR)`,
       '',
       '  Sign in as:',
       ...DEMO.staff.map((s) => `    ${s.role.padEnd(8)} ${s.email.padEnd(22)} ${s.password}`),

@@ -2,6 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { readServerConfig } from '../../src/config.ts';
 
 describe('tenant start-up configuration', () => {
+  it('keeps its data in --data-dir, else TENANT_DATA_DIR, else the tenant/ folder of DATA_DIR (npm start\'s), else .data/tenant', () => {
+    const cwd = { INIT_CWD: '/work/here' };
+    expect(readServerConfig([], cwd).dataDir).toBe('/work/here/.data/tenant');
+    expect(readServerConfig([], { ...cwd, DATA_DIR: '/srv/console' }).dataDir).toBe('/srv/console/tenant');
+    expect(readServerConfig([], { ...cwd, DATA_DIR: '/srv/console', TENANT_DATA_DIR: 'mine' }).dataDir).toBe('/work/here/mine');
+    expect(readServerConfig(['--data-dir', '/tmp/t'], { ...cwd, TENANT_DATA_DIR: 'mine' }).dataDir).toBe('/tmp/t');
+  });
+
   describe('demo data (published passwords) only where nobody else can reach them', () => {
     it('seeds the demo tenant by default on a loopback issuer', () => {
       expect(readServerConfig([], {}).demo).toBe(true);

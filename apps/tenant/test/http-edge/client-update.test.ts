@@ -41,15 +41,15 @@ describe('PATCH /api/v2/clients/{id} through the SDK (clients.update)', () => {
 
   it('grants and withdraws the legacy jwt-bearer grant that /delegation needs', async () => {
     await h.api.settings.update({ flags: { allow_legacy_delegation_grant_types: true } });
-    const { refresh_token } = await h.login('mobile');
-    const delegate = () => h.post('/delegation', { grant_type: JWT_BEARER, client_id: 'mobile', refresh_token, api_type: 'app' });
+    const { refresh_token } = await h.login('web');
+    const delegate = () => h.post('/delegation', { grant_type: JWT_BEARER, client_id: 'web', client_secret: WEB_SECRET, refresh_token, api_type: 'app' });
     expect((await delegate()).status).toBe(403);
-    await h.api.clients.update('mobile', { grant_types: ['authorization_code', 'refresh_token', 'password', JWT_BEARER] });
-    expect((await h.api.clients.get('mobile')).grant_types).toContain(JWT_BEARER);
+    await h.api.clients.update('web', { grant_types: ['authorization_code', 'refresh_token', 'password', JWT_BEARER] });
+    expect((await h.api.clients.get('web')).grant_types).toContain(JWT_BEARER);
     const ok = await delegate();
     expect(ok.status, await ok.clone().text()).toBe(200);
     expect(await ok.json()).toMatchObject({ token_type: 'Bearer', id_token: expect.any(String) });
-    await h.api.clients.update('mobile', { grant_types: ['authorization_code', 'refresh_token', 'password'] });
+    await h.api.clients.update('web', { grant_types: ['authorization_code', 'refresh_token', 'password'] });
     const refused = await delegate();
     expect(refused.status).toBe(403);
     expect(await refused.json()).toMatchObject({ error: 'unauthorized_client' });

@@ -105,7 +105,6 @@ describe('PATCH /api/v2/clients/{id} through the SDK (clients.update)', () => {
       ['a web origin with a path', { web_origins: ['https://app.test/path'] }],
       ['a logout URL with a NUL', { allowed_logout_urls: ['https://app.test/\u0000'] }],
       ['an app type the tenant does not model', { app_type: 'box' }],
-      ['a secret-based auth method on a client without a secret', { token_endpoint_auth_method: 'client_secret_post' }],
       ['a name with markup', { name: '<b>x</b>' }],
       ['a description over 140 characters', { description: 'x'.repeat(141) }],
       ['rotation without expiry', { refresh_token: { rotation_type: 'rotating', expiration_type: 'non-expiring' } }],

@@ -125,3 +125,26 @@ describe('the tenant file', () => {
     expect(() => parseTenantFile(JSON.stringify({ version: 1, surprise: true }))).toThrow(/surprise/);
   });
 });
+
+describe('--export FILE', () => {
+  it('replaces an existing file with a new one only its owner can read, and says on stderr that it holds every password hash', async () => {
+    const { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { provision } = await import('../../src/provisioning/cli.ts');
+    const t = await source();
+    const dir = mkdtempSync(join(tmpdir(), 'rtc-export-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const target = join(dir, 'tenant.json');
+    writeFileSync(target, 'an older export');
+    chmodSync(target, 0o644);
+    const stderr: string[] = [];
+    const result = await provision(t.tenant, { importFile: undefined, exportFile: target, demo: false, bootstrapClient: undefined }, { stdout: () => {}, stderr: (text) => stderr.push(text) });
+    expect(result.exported).toBe(true);
+    expect(statSync(target).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(target, 'utf8'))).toEqual(await exportTenant(t.store, t.tenant.deps.issuer));
+    expect(readdirSync(dir)).toEqual(['tenant.json']);
+    expect(stderr.join('')).toMatch(/password hash/);
+  });
+});
+

@@ -31,8 +31,9 @@ export interface TenantConfig {
   /** Seed the demo tenant when the store is empty. */
   demo?: boolean;
   /**
-   * Refuse to start when the store holds the demo tenant's published clients (a data dir tried
-   * on loopback, then served to the world): set for a tenant reachable from elsewhere.
+   * Refuse to start when the demo seed ever wrote the store (its published passwords and
+   * secrets; a data dir tried on loopback, then served to the world), even after its demo
+   * clients were deleted: set for a tenant reachable from elsewhere without --demo.
    */
   refuseDemoData?: boolean;
   /** Create, once, this machine-to-machine client with every Management API scope (a tenant without demo data). */
@@ -99,7 +100,8 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
   ipDatabase();
   const store = await openStore(config.storage, config.schema ? { schema: config.schema } : {});
   // Instances starting together on an empty database: one seeds, the others wait and see it done.
-  if (config.refuseDemoData && (await store.getClient(DEMO.clients.management.client_id))) {
+  // Marked by the seed for good; the demo machine client too, for stores seeded before the mark.
+  if (config.refuseDemoData && ((await store.isDemo()) || (await store.getClient(DEMO.clients.management.client_id)))) {
     await store.close();
     throw new Error(
       `This store holds the demo tenant, whose passwords and machine secret are published, and this tenant is reachable from elsewhere. Start it on a fresh data dir or database, or pass --demo to accept the risk knowingly.`,

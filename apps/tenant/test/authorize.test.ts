@@ -33,6 +33,15 @@ describe('GET /authorize and grant_type=authorization_code', () => {
     };
   };
 
+  it('refuses a device name over 255 characters: back to the redirect_uri with invalid_request naming the limit', async () => {
+    const { params } = start({ device: 'x'.repeat(256) });
+    const res = await t.tenant.app.request(`/authorize?${new URLSearchParams(params)}`);
+    expect(res.status).toBe(302);
+    const location = new URL(res.headers.get('location')!);
+    expect(location.searchParams.get('error')).toBe('invalid_request');
+    expect(location.searchParams.get('error_description')).toBe('device must be at most 255 characters.');
+  });
+
   it('logs in through the form, records consent and a session, and exchanges the code with PKCE', async () => {
     const { params, verifier } = start();
     const { location } = await authorize(t, params, { username: t.alice.email, password: PASSWORD });

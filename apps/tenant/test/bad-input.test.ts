@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../src/crypto/secrets.ts';
-import { testTenant, type TestTenant } from './fixtures.ts';
+import { testTenant, WEB_SECRET, type TestTenant } from './fixtures.ts';
 
 let t: TestTenant;
 let liveToken: string;
@@ -61,7 +61,7 @@ const CASES: Case[] = [
   ['revoke: no client', { path: '/oauth/revoke', type: 'application/x-www-form-urlencoded', body: form({ token: 'x' }) }, 400],
   ['delegation: no body', { path: '/delegation' }, 400],
   ['delegation: wrong grant', { path: '/delegation', type: 'application/x-www-form-urlencoded', body: form({ client_id: 'mobile', grant_type: 'x', refresh_token: 'y' }) }, 400],
-  ['delegation: bogus token', { path: '/delegation', type: 'application/x-www-form-urlencoded', body: form({ client_id: 'mobile', grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', refresh_token: oddUnicode.slice(1) }) }, 403],
+  ['delegation: bogus token', { path: '/delegation', type: 'application/x-www-form-urlencoded', body: form({ client_id: 'web', client_secret: WEB_SECRET, grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', refresh_token: oddUnicode.slice(1) }) }, 403],
   ['authorize: no parameters', { path: '/authorize', method: 'GET' }, 400],
   ['authorize: repeated client_id', { path: '/authorize?client_id=mobile&client_id=web', method: 'GET' }, 400],
   ['authorize: huge state', { path: `/authorize?client_id=mobile&redirect_uri=https://app.test/callback&state=${'s'.repeat(9000)}`, method: 'GET' }, 400],

@@ -3,6 +3,7 @@ import type { TenantDeps, TenantEnv } from '../deps.ts';
 import { userinfoAudience } from '../deps.ts';
 import { randomSecret, sha256 } from '../crypto/secrets.ts';
 import { asnOf } from '@rtc/ip-intel';
+import { MAX_DEVICE_NAME_LENGTH } from '../domain/defaults.ts';
 import { ids } from '../domain/ids.ts';
 import { ssoSessions } from '../domain/sso-session.ts';
 import { OAuthError } from '../errors/oauth-error.ts';
@@ -40,7 +41,7 @@ async function validateRest(deps: TenantDeps, params: Params, client: ClientReco
   const api = audienceParam ? await deps.store.getResourceServer(audienceParam) : undefined;
   if (audienceParam && !api) throw new RedirectError('access_denied', `Service not found: ${audienceParam}`);
   const device = params.get('device') ?? null;
-  if (device !== null && device.length > 255) throw new RedirectError('invalid_request', 'device must be at most 255 characters.');
+  if (device !== null && device.length > MAX_DEVICE_NAME_LENGTH) throw new RedirectError('invalid_request', `device must be at most ${MAX_DEVICE_NAME_LENGTH} characters.`);
   return {
     scope: grantableScopes(parseScope(params.get('scope') ?? 'openid'), api),
     audience: api?.identifier ?? null,

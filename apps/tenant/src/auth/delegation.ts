@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { TenantDeps, TenantEnv } from '../deps.ts';
 import { sha256 } from '../crypto/secrets.ts';
-import { InvalidRefreshToken, InvalidRequest, TooManyRequests, UnauthorizedClient, UnsupportedGrantType } from '../errors/oauth-error.ts';
+import { InvalidClient, InvalidRefreshToken, InvalidRequest, TooManyRequests, UnauthorizedClient, UnsupportedGrantType } from '../errors/oauth-error.ts';
 import { clientIp, readBodyParams } from '../http/params.ts';
 import { authenticateClient } from './client-auth.ts';
 import { rateLimitHeaders } from './rate-limit.ts';
@@ -32,6 +32,8 @@ export function delegationRoutes(deps: TenantDeps) {
     if (apiType !== 'app') throw new InvalidRequest('Only api_type "app" is supported.');
 
     const client = await authenticateClient(c, params, deps.store);
+    // A public client presents no secret: its client_id alone authenticates nothing.
+    if (client.token_endpoint_auth_method === 'none') throw new InvalidClient('A public client cannot use /delegation: it cannot authenticate.');
     if (!client.grant_types.includes(JWT_BEARER)) throw new UnauthorizedClient(`Grant type '${JWT_BEARER}' not allowed for the client.`);
     const now = deps.clock.now();
     const presentedHash = sha256(refreshToken);

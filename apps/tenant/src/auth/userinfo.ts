@@ -36,7 +36,8 @@ export function userinfoRoutes(deps: TenantDeps) {
       }
     }
     const user = typeof payload.sub === 'string' ? await deps.store.getUser(payload.sub) : undefined;
-    if (!user) throw new InvalidToken();
+    // A blocked user's tokens speak for nobody: the same answer as for an unknown user.
+    if (!user || user.blocked) throw new InvalidToken();
     const scope = parseScope(typeof payload.scope === 'string' ? payload.scope : undefined);
     return c.json({ sub: user.user_id, ...profileClaims(user, scope) });
   };

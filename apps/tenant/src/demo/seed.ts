@@ -33,6 +33,8 @@ const ROTATING: RefreshTokenPolicy = {
 export async function seedDemoTenant(store: TenantStore, input: { issuer: string; now: number; endUsers?: number }): Promise<void> {
   const { issuer, now } = input;
   const random = prng(20260101);
+  // First, so that even a seed cut short leaves the store marked (createTenant's refuseDemoData).
+  await store.markDemo(now);
   await store.updateSettings(() => ({
     ...DEFAULT_TENANT_SETTINGS,
     friendly_name: 'Acme (demo)',

@@ -25,3 +25,17 @@ export const DEFAULT_REFRESH_TOKEN_POLICY: RefreshTokenPolicy = {
 
 /** Auth0's entity limit: live refresh tokens per user and application. */
 export const MAX_ACTIVE_TOKENS_PER_USER_AND_CLIENT = 200;
+
+/**
+ * The longest device name a refresh token may carry (the `device` of /authorize and of the
+ * password grant, Auth0's limit): every way in refuses a longer one with 400, and the stores
+ * refuse to write one (checkDeviceName), so the console can always name a device to unlink it.
+ */
+export const MAX_DEVICE_NAME_LENGTH = 255;
+
+/** The store's last line: a longer name reaching it is a bug of a way in, never written. */
+export function checkDeviceName(deviceName: string | null): void {
+  if (deviceName !== null && deviceName.length > MAX_DEVICE_NAME_LENGTH) {
+    throw new Error(`device_name must be at most ${MAX_DEVICE_NAME_LENGTH} characters (got ${deviceName.length})`);
+  }
+}

@@ -9,6 +9,9 @@
  *   alone. No user flow ever yields an administrative scope, whatever it asks for.
  */
 
+import { issuedUnderCurrentCredentials } from './client-credentials.ts';
+import type { ClientRecord } from './model.ts';
+
 /** Auth0's scopes for end users' own data ("Get Management API tokens for single-page applications"). */
 export const CURRENT_USER_SCOPES = [
   'read:current_user',
@@ -35,15 +38,19 @@ export interface VerifiedClaims {
   azp?: unknown;
   gty?: unknown;
   scope?: unknown;
+  [claim: string]: unknown;
 }
 
 /**
  * Who a verified Management API token speaks for. `clientGrantScopes` looks up the client
- * grant of a machine caller for the Management API (undefined when it has none).
+ * grant of a machine caller for the Management API (undefined when it has none); `client`, the
+ * machine caller's client, whose credentials must not have changed since the token was issued
+ * (domain/client-credentials.ts).
  */
 export async function managementCaller(
   claims: VerifiedClaims,
   clientGrantScopes: (clientId: string) => Promise<readonly string[] | undefined>,
+  client: (clientId: string) => Promise<Pick<ClientRecord, 'credentials_changed_at'> | undefined>,
 ): Promise<ManagementCaller | ManagementCallerRefusal> {
   const requested = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
   const sub = typeof claims.sub === 'string' ? claims.sub : undefined;
@@ -55,6 +62,9 @@ export async function managementCaller(
     if (!azp || sub !== `${azp}@clients`) return { refused: 'invalid-token' };
     const granted = await clientGrantScopes(azp);
     if (!granted) return { refused: 'no-client-grant' };
+    // Issued before the client's secret was rotated, its auth method changed, or client_credentials taken away.
+    const current = await client(azp);
+    if (!current || !issuedUnderCurrentCredentials(claims, current)) return { refused: 'invalid-token' };
     const held = new Set(granted);
     return { kind: 'machine', clientId: azp, scopes: new Set(requested.filter((s) => held.has(s))) };
   }

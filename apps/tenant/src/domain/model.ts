@@ -47,7 +47,7 @@ export interface ClientRecord {
   name: string;
   description: string;
   app_type: AppType;
-  /** SHA-256 of the secret; null for public clients. */
+  /** SHA-256 of the secret; null for public clients, and for a confidential one until rotate-secret gives it one. */
   client_secret_hash: Buffer | null;
   token_endpoint_auth_method: TokenEndpointAuthMethod;
   callbacks: string[];
@@ -59,6 +59,13 @@ export interface ClientRecord {
   is_first_party: boolean;
   created_at: number;
   updated_at: number;
+  /**
+   * When what vouches for the client last changed (its secret, its auth method, or
+   * client_credentials taken away), ms, strictly increasing; absent if never. Its
+   * client_credentials tokens carry the value they were issued under, and the Management API
+   * refuses any that no longer matches (domain/client-credentials.ts).
+   */
+  credentials_changed_at?: number;
 }
 
 export interface ResourceServerRecord {

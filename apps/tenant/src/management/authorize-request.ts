@@ -17,8 +17,8 @@ export interface ManagementEnv extends TenantEnv {
 /**
  * Verifies the Management API access token (RS256, this tenant's issuer, audience
  * `<issuer>api/v2/`, not expired), decides who it speaks for and with which scopes
- * (`domain/management-api-access.ts`: client_credentials bounded by the client grant now,
- * or a user with `*:current_user*` scopes only), and applies the per-caller rate limit with
+ * (`domain/management-api-access.ts`: client_credentials bounded by the client grant now and
+ * issued under the client's current credentials, or a user with `*:current_user*` scopes only), and applies the per-caller rate limit with
  * Auth0's `x-ratelimit-*` headers on every answer.
  */
 export function managementAuth(deps: TenantDeps, limiter: RateLimiter): MiddlewareHandler<ManagementEnv> {
@@ -40,7 +40,11 @@ export function managementAuth(deps: TenantDeps, limiter: RateLimiter): Middlewa
     } catch (err) {
       throw unauthorized(err instanceof joseErrors.JWTExpired ? 'Expired token received for JSON Web Token validation' : 'Invalid token');
     }
-    const principal = await managementCaller(payload, async (clientId) => (await deps.store.getClientGrant(clientId, audience))?.scope);
+    const principal = await managementCaller(
+      payload,
+      async (clientId) => (await deps.store.getClientGrant(clientId, audience))?.scope,
+      (clientId) => deps.store.getClient(clientId),
+    );
     if ('refused' in principal) {
       if (principal.refused === 'no-client-grant') {
         throw new ManagementError(403, `Client is not authorized to access "${audience}". It has no client grant for this API.`, 'access_denied');

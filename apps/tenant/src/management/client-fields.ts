@@ -62,22 +62,20 @@ export const webOrigins = urlList('web origin', (url, text) => /^https?:$/.test(
 
 /**
  * The rules a client keeps whatever was changed, checked on the client as it would be
- * stored: a client without a secret cannot use client credentials nor a secret-based
- * method, and granting the legacy delegation grant needs the tenant's legacy flag (Auth0
- * refuses legacy grants on tenants that do not allow them). `grantTypesGiven`: only a
+ * stored: a public client cannot use client credentials (a confidential one may lack a
+ * secret: made public and back, it has none until rotate-secret), and granting the legacy
+ * delegation grant needs the tenant's legacy flag (Auth0 refuses legacy grants on tenants
+ * that do not allow them). `grantTypesGiven`: only a
  * request that sets grant_types is held to the flag, so a client keeps working (and can be
  * renamed) after the flag is turned off.
  */
 export function checkClientRules(
-  client: Pick<ClientRecord, 'grant_types' | 'token_endpoint_auth_method' | 'client_secret_hash'>,
+  client: Pick<ClientRecord, 'grant_types' | 'token_endpoint_auth_method'>,
   settings: TenantSettings,
   grantTypesGiven: boolean,
 ): void {
   if (client.token_endpoint_auth_method === 'none' && client.grant_types.includes('client_credentials')) {
     throw badRequest('A client without a secret (token_endpoint_auth_method "none") cannot use the client_credentials grant.');
-  }
-  if (client.token_endpoint_auth_method !== 'none' && !client.client_secret_hash) {
-    throw badRequest('This client has no secret: it can only use token_endpoint_auth_method "none".');
   }
   if (grantTypesGiven && client.grant_types.includes(LEGACY_DELEGATION_GRANT) && !settings.flags.allow_legacy_delegation_grant_types) {
     throw badRequest(`The grant type ${LEGACY_DELEGATION_GRANT} is legacy: turn on the tenant flag allow_legacy_delegation_grant_types first.`);

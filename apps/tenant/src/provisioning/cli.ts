@@ -1,4 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { managementAudience, type TenantDeps } from '../deps.ts';
 import { exportTenant, importTenant } from './tenant-file.ts';
 
@@ -10,13 +12,14 @@ import { exportTenant, importTenant } from './tenant-file.ts';
 export async function provision(
   tenant: { deps: Pick<TenantDeps, 'store' | 'issuer' | 'clock'> },
   config: { importFile: string | undefined; exportFile: string | undefined; demo: boolean; bootstrapClient: unknown },
-  out: { stdout(text: string): void } = { stdout: (text) => process.stdout.write(text) },
+  out: { stdout(text: string): void; stderr(text: string): void } = { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) },
 ): Promise<{ exported: boolean; notes: string[] }> {
   const { store, issuer, clock } = tenant.deps;
   if (config.exportFile !== undefined) {
     const text = `${JSON.stringify(await exportTenant(store, issuer), null, 2)}\n`;
     if (config.exportFile === '-') out.stdout(text);
-    else writeFileSync(config.exportFile, text, { mode: 0o600 });
+    else writePrivately(config.exportFile, text);
+    out.stderr(`The tenant file ${config.exportFile === '-' ? 'on stdout' : config.exportFile} holds every user's password hash (scrypt): keep it as you would the database.\n`);
     return { exported: true, notes: [] };
   }
   const notes: string[] = [];
@@ -54,4 +57,21 @@ async function canCallManagementApi(store: TenantDeps['store'], issuer: string):
     from = page.next;
   } while (from !== undefined);
   return false;
+}
+
+/**
+ * Writes `text` to `path` as a new file only its owner can read (0600), whatever was there: a
+ * file created beside it (exclusively, so never another's), then renamed over it. Writing into
+ * an existing file would keep that file's mode, perhaps readable by all, and a crash midway
+ * would leave half a file.
+ */
+function writePrivately(path: string, text: string): void {
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    writeFileSync(temporary, text, { mode: 0o600, flag: 'wx' });
+    renameSync(temporary, path);
+  } catch (err) {
+    rmSync(temporary, { force: true });
+    throw err;
+  }
 }

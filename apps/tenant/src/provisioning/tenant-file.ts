@@ -3,6 +3,7 @@ import { sha256 } from '../crypto/secrets.ts';
 import { managementAudience } from '../deps.ts';
 import { ids } from '../domain/ids.ts';
 import { DEFAULT_REFRESH_TOKEN_POLICY, DEFAULT_TENANT_SETTINGS } from '../domain/defaults.ts';
+import { stampCredentials } from '../domain/client-credentials.ts';
 import type { ClientRecord, TenantStore, UserRecord } from '../store/types.ts';
 
 /**
@@ -257,7 +258,9 @@ export async function importTenant(store: TenantStore, text: string, input: { is
     const { client_secret, ...fields } = c;
     const hash = c.token_endpoint_auth_method === 'none' ? null : client_secret ? sha256(client_secret) : (existing?.client_secret_hash ?? null);
     if (c.token_endpoint_auth_method !== 'none' && !hash) report.clientsWithoutSecret.push(c.client_id);
-    await store.putClient({ ...fields, client_secret_hash: hash, created_at: existing?.created_at ?? input.now, updated_at: existing ? existing.updated_at : input.now });
+    const next: ClientRecord = { ...fields, client_secret_hash: hash, created_at: existing?.created_at ?? input.now, updated_at: existing ? existing.updated_at : input.now };
+    // A new secret, auth method or client_credentials taken away ends the client's Management API tokens, as through the API.
+    await store.putClient(existing ? stampCredentials(existing, { ...next, ...(existing.credentials_changed_at === undefined ? {} : { credentials_changed_at: existing.credentials_changed_at }) }, input.now) : next);
     report[existing ? 'updated' : 'created'].clients++;
   }
   for (const g of file.client_grants) {

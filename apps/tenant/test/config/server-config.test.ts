@@ -87,3 +87,39 @@ describe('a store holding the demo tenant, served where others can reach it', ()
     }
   });
 });
+
+describe('a store the demo seed marked, whatever became of its demo clients', () => {
+  it('refuses to start where others can reach it after the demo machine client was deleted, unless the demo is asked for', async () => {
+    const { createTenant } = await import('../../src/tenant.ts');
+    const { silentLogger } = await import('../../src/observability/logger.ts');
+    const { testStorage } = await import('../fixtures.ts');
+    const { DEMO } = await import('../../src/demo/demo-data.ts');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    // The same store across starts: a data dir on SQLite (its test storage is in memory), a schema on PostgreSQL.
+    const where = testStorage();
+    const dir = mkdtempSync(join(tmpdir(), 'rtc-demo-marked-'));
+    const storage = where.storage === ':memory:' ? dir : where.storage;
+    const on = (issuer: string, extra: { demo?: boolean; refuseDemoData?: boolean }) =>
+      createTenant({ issuer, storage, ...(where.schema ? { schema: where.schema } : {}), logger: silentLogger, ...extra });
+    try {
+      const tried = await on('http://127.0.0.1:4400/', { demo: true });
+      // The operator deletes the demo machine client, the one the old guard looked for; the published passwords stay.
+      const m = DEMO.clients.management;
+      const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: m.client_id, client_secret: m.secret, audience: 'http://127.0.0.1:4400/api/v2/' });
+      const issued = await tried.app.request('/oauth/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+      const { access_token } = (await issued.json()) as { access_token: string };
+      const deleted = await tried.app.request(`/api/v2/clients/${m.client_id}`, { method: 'DELETE', headers: { authorization: `Bearer ${access_token}` } });
+      expect(deleted.status).toBe(204);
+      await tried.close();
+
+      await expect(on('https://auth.example.com/', { refuseDemoData: true })).rejects.toThrow(/demo tenant/);
+      const forced = await on('https://auth.example.com/', { demo: true });
+      await forced.close();
+    } finally {
+      await where.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -42,6 +42,17 @@ describe('POST /oauth/token grant_type=password', () => {
     expect(items[0]!.resource_servers).toEqual([{ audience: API, scopes: 'openid email offline_access read:things' }]);
   });
 
+  it('refuses a device name over 255 characters with 400 invalid_request naming the limit, before anything is counted or written', async () => {
+    const before = (await t.store.getUser(t.alice.user_id))!;
+    const res = await t.post('/oauth/token', { grant_type: 'password', client_id: 'mobile', username: t.alice.email, password: PASSWORD, scope: 'openid offline_access', device: 'x'.repeat(256) });
+    expect(res.status).toBe(400);
+    expect(await json(res)).toEqual({ error: 'invalid_request', error_description: 'device must be at most 255 characters.' });
+    expect((await t.store.listRefreshTokens({ user_id: t.alice.user_id }, t.clock.now(), undefined, 10)).items).toEqual([]);
+    expect((await t.store.getUser(t.alice.user_id))!.logins_count).toBe(before.logins_count);
+    expect((await t.store.listGrants({ user_id: t.alice.user_id }, 0, 10)).items).toEqual([]);
+    await t.login('mobile', { device: 'x'.repeat(255) });
+  });
+
   it('answers a wrong password with 403 invalid_grant and the same for an unknown user', async () => {
     for (const username of [t.alice.email, 'nobody@test.example']) {
       const res = await t.post('/oauth/token', { grant_type: 'password', client_id: 'mobile', username, password: 'wrong' });

@@ -41,15 +41,15 @@ describe('PATCH /api/v2/clients/{id} through the SDK (clients.update)', () => {
 
   it('grants and withdraws the legacy jwt-bearer grant that /delegation needs', async () => {
     await h.api.settings.update({ flags: { allow_legacy_delegation_grant_types: true } });
-    const { refresh_token } = await h.login('mobile');
-    const delegate = () => h.post('/delegation', { grant_type: JWT_BEARER, client_id: 'mobile', refresh_token, api_type: 'app' });
+    const { refresh_token } = await h.login('web');
+    const delegate = () => h.post('/delegation', { grant_type: JWT_BEARER, client_id: 'web', client_secret: WEB_SECRET, refresh_token, api_type: 'app' });
     expect((await delegate()).status).toBe(403);
-    await h.api.clients.update('mobile', { grant_types: ['authorization_code', 'refresh_token', 'password', JWT_BEARER] });
-    expect((await h.api.clients.get('mobile')).grant_types).toContain(JWT_BEARER);
+    await h.api.clients.update('web', { grant_types: ['authorization_code', 'refresh_token', 'password', JWT_BEARER] });
+    expect((await h.api.clients.get('web')).grant_types).toContain(JWT_BEARER);
     const ok = await delegate();
     expect(ok.status, await ok.clone().text()).toBe(200);
     expect(await ok.json()).toMatchObject({ token_type: 'Bearer', id_token: expect.any(String) });
-    await h.api.clients.update('mobile', { grant_types: ['authorization_code', 'refresh_token', 'password'] });
+    await h.api.clients.update('web', { grant_types: ['authorization_code', 'refresh_token', 'password'] });
     const refused = await delegate();
     expect(refused.status).toBe(403);
     expect(await refused.json()).toMatchObject({ error: 'unauthorized_client' });
@@ -105,7 +105,6 @@ describe('PATCH /api/v2/clients/{id} through the SDK (clients.update)', () => {
       ['a web origin with a path', { web_origins: ['https://app.test/path'] }],
       ['a logout URL with a NUL', { allowed_logout_urls: ['https://app.test/\u0000'] }],
       ['an app type the tenant does not model', { app_type: 'box' }],
-      ['a secret-based auth method on a client without a secret', { token_endpoint_auth_method: 'client_secret_post' }],
       ['a name with markup', { name: '<b>x</b>' }],
       ['a description over 140 characters', { description: 'x'.repeat(141) }],
       ['rotation without expiry', { refresh_token: { rotation_type: 'rotating', expiration_type: 'non-expiring' } }],

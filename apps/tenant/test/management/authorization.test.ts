@@ -91,10 +91,25 @@ describe('Management API authorization', () => {
     const res = await h.raw('/nothing-here', { token });
     expect(res.status).toBe(404);
     expect(await json(res)).toMatchObject({ statusCode: 404, error: 'Not Found' });
-    const ok = await h.raw('/tenants/settings', { token });
-    expect(ok.headers.get('x-ratelimit-limit')).toBeTruthy();
-    expect(ok.headers.get('x-ratelimit-remaining')).toBeTruthy();
-    expect(ok.headers.get('x-ratelimit-reset')).toBeTruthy();
+    // The clock stands still, so these requests share one window of the per-client limit.
+    const limit = h.tenant.deps.options.managementRequestsPerSecond;
+    const now = h.clock.now();
+    const first = await h.raw('/tenants/settings', { token });
+    const second = await h.raw('/tenants/settings', { token });
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    for (const res of [first, second]) expect(Number(res.headers.get('x-ratelimit-limit'))).toBe(limit);
+    const remaining = Number(first.headers.get('x-ratelimit-remaining'));
+    expect(remaining).toBeGreaterThan(0);
+    expect(remaining).toBeLessThan(limit);
+    expect(Number(second.headers.get('x-ratelimit-remaining'))).toBe(remaining - 1);
+    // Epoch seconds of the window's end: after now, within one window (1 s) of it, rounded up.
+    for (const res of [first, second]) {
+      const reset = Number(res.headers.get('x-ratelimit-reset'));
+      expect(Number.isInteger(reset)).toBe(true);
+      expect(reset).toBeGreaterThan(Math.floor(now / 1000));
+      expect(reset).toBeLessThanOrEqual(Math.ceil((now + 1000) / 1000));
+    }
   });
 });
 

@@ -79,6 +79,31 @@ describe('the tenant file', () => {
     expect((await target.deps.store.getClient('web'))!.client_secret_hash).toBeNull();
   });
 
+  it('an import that gives a client a new secret, or takes client_credentials away, ends its Management API tokens; one that changes neither keeps them', async () => {
+    const t = await source();
+    const issuer = t.tenant.deps.issuer;
+    const token = async (secret: string) =>
+      ((await (await t.post('/oauth/token', { grant_type: 'client_credentials', client_id: 'm2m', client_secret: secret, audience: `${issuer}api/v2/` })).json()) as { access_token: string }).access_token;
+    const users = async (bearer: string) => (await t.tenant.app.request('/api/v2/users', { headers: { authorization: `Bearer ${bearer}` } })).status;
+    const file = await exportTenant(t.store, issuer);
+    const old = await token('m2m-secret-for-tests-0000000000000000');
+    await importTenant(t.store, JSON.stringify(file), { issuer, now: t.clock.now() });
+    expect(await users(old)).toBe(200);
+
+    const withSecret = { ...file, clients: file.clients!.map((c) => (c.client_id === 'm2m' ? { ...c, client_secret: 'file-given-secret-0123456789' } : c)) };
+    await importTenant(t.store, JSON.stringify(withSecret), { issuer, now: t.clock.now() });
+    expect(await users(old)).toBe(401);
+    const fresh = await token('file-given-secret-0123456789');
+    expect(await users(fresh)).toBe(200);
+    // The same file again changes nothing: the token stays good.
+    await importTenant(t.store, JSON.stringify(withSecret), { issuer, now: t.clock.now() });
+    expect(await users(fresh)).toBe(200);
+
+    const withoutGrant = { ...file, clients: file.clients!.map((c) => (c.client_id === 'm2m' ? { ...c, grant_types: ['refresh_token'] } : c)) };
+    await importTenant(t.store, JSON.stringify(withoutGrant), { issuer, now: t.clock.now() });
+    expect(await users(fresh)).toBe(401);
+  });
+
   it('refuses a bad file with a message naming the field, and writes nothing', async () => {
     const target = await emptyTenant();
     const cases: [string, RegExp][] = [
@@ -100,3 +125,26 @@ describe('the tenant file', () => {
     expect(() => parseTenantFile(JSON.stringify({ version: 1, surprise: true }))).toThrow(/surprise/);
   });
 });
+
+describe('--export FILE', () => {
+  it('replaces an existing file with a new one only its owner can read, and says on stderr that it holds every password hash', async () => {
+    const { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { provision } = await import('../../src/provisioning/cli.ts');
+    const t = await source();
+    const dir = mkdtempSync(join(tmpdir(), 'rtc-export-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const target = join(dir, 'tenant.json');
+    writeFileSync(target, 'an older export');
+    chmodSync(target, 0o644);
+    const stderr: string[] = [];
+    const result = await provision(t.tenant, { importFile: undefined, exportFile: target, demo: false, bootstrapClient: undefined }, { stdout: () => {}, stderr: (text) => stderr.push(text) });
+    expect(result.exported).toBe(true);
+    expect(statSync(target).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(target, 'utf8'))).toEqual(await exportTenant(t.store, t.tenant.deps.issuer));
+    expect(readdirSync(dir)).toEqual(['tenant.json']);
+    expect(stderr.join('')).toMatch(/password hash/);
+  });
+});
+

@@ -1,3 +1,4 @@
+import { CREDENTIALS_CLAIM } from '../../domain/client-credentials.ts';
 import { AccessDenied, UnauthorizedClient } from '../../errors/oauth-error.ts';
 import { parseScope } from '../scopes.ts';
 import type { GrantHandler } from './types.ts';
@@ -35,6 +36,8 @@ export const clientCredentialsGrant: GrantHandler = async ({ deps, params, clien
       scope: scope.join(' '),
       gty: 'client-credentials',
       azp: client.client_id,
+      // The credentials it was bought with: refused by the Management API once they change.
+      ...(client.credentials_changed_at !== undefined ? { [CREDENTIALS_CLAIM]: client.credentials_changed_at } : {}),
     },
     'at+jwt',
   );

@@ -1,6 +1,7 @@
 import { DUMMY_PASSWORD_HASH, verifyPassword } from '../../crypto/secrets.ts';
 import { ids } from '../../domain/ids.ts';
-import { AccessDenied, InvalidGrant, TooManyRequests } from '../../errors/oauth-error.ts';
+import { MAX_DEVICE_NAME_LENGTH } from '../../domain/defaults.ts';
+import { AccessDenied, InvalidGrant, InvalidRequest, TooManyRequests } from '../../errors/oauth-error.ts';
 import { userinfoAudience } from '../../deps.ts';
 import { rateLimitHeaders } from '../rate-limit.ts';
 import { grantableScopes, parseScope } from '../scopes.ts';
@@ -17,6 +18,9 @@ export const passwordGrant: GrantHandler = async (ctx) => {
   const { deps, params, client, ip } = ctx;
   const username = params.require('username');
   const password = params.require('password');
+  // Checked before the sign-in is counted: a refused request changes nothing.
+  const device = params.get('device') ?? null;
+  if (device !== null && device.length > MAX_DEVICE_NAME_LENGTH) throw new InvalidRequest(`device must be at most ${MAX_DEVICE_NAME_LENGTH} characters.`);
   const now = deps.clock.now();
 
   // Counted before the slow hash, so a parallel burst cannot outrun the limit (domain/sign-in-throttle.ts).
@@ -47,7 +51,7 @@ export const passwordGrant: GrantHandler = async (ctx) => {
     api,
     grant_id: grant.id,
     session_id: null,
-    device_name: params.get('device') ?? null,
+    device_name: device,
   });
   return userTokens(deps, {
     client,

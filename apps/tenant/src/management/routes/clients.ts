@@ -5,6 +5,7 @@ import type { TenantDeps } from '../../deps.ts';
 import { ids } from '../../domain/ids.ts';
 import { badRequest, notFound } from '../../errors/management-error.ts';
 import { DEFAULT_REFRESH_TOKEN_POLICY } from '../../domain/defaults.ts';
+import { stampCredentials } from '../../domain/client-credentials.ts';
 import type { AppType, ClientRecord, RefreshTokenPolicy } from '../../store/types.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { APP_TYPES as APP_TYPE_VALUES, callbackUrls, checkClientRules, grantTypes, logoutUrls, TOKEN_ENDPOINT_AUTH_METHODS, webOrigins } from '../client-fields.ts';
@@ -129,7 +130,8 @@ export function clientRoutes(deps: TenantDeps) {
       if (client.token_endpoint_auth_method === 'none') throw badRequest('This client has no secret to rotate: its token_endpoint_auth_method is "none".');
       const secret = newClientSecret();
       // The old secret is refused from this write on: client authentication compares against this hash.
-      const rotated = { ...client, client_secret_hash: sha256(secret), updated_at: clock.now() };
+      // and Management API tokens bought with it too (credentials_changed_at).
+      const rotated = stampCredentials(client, { ...client, client_secret_hash: sha256(secret), updated_at: clock.now() }, clock.now());
       await store.putClient(rotated);
       deps.logger.info('client secret rotated', { caller: c.get('caller'), client_id: client.client_id });
       return c.json({ ...clientBody(rotated, tenantName), client_secret: secret });
@@ -167,8 +169,12 @@ export function clientRoutes(deps: TenantDeps) {
       }
       // Auth0 replaces each given field whole (arrays included) and keeps the others.
       const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<ClientRecord>;
-      const updated: ClientRecord = { ...client, ...given, refresh_token: policy, updated_at: clock.now() };
-      checkClientRules(updated, await store.getSettings(), fields.grant_types !== undefined);
+      const changed: ClientRecord = { ...client, ...given, refresh_token: policy, updated_at: clock.now() };
+      // A client made public loses its secret for good: made confidential again, it has none
+      // until rotate-secret gives it a new one (its old secret never comes back).
+      if (changed.token_endpoint_auth_method === 'none') changed.client_secret_hash = null;
+      checkClientRules(changed, await store.getSettings(), fields.grant_types !== undefined);
+      const updated = stampCredentials(client, changed, clock.now());
       await store.putClient(updated);
       return c.json(clientBody(updated, tenantName));
     });

@@ -16,6 +16,17 @@ describeContract(({ withStore }) => {
     expect((await store.getRefreshToken(record.id))!.revoked_reason).toBe('reuse_detected');
   }));
 
+  it('refuses a token whose device name is over 255 characters, and stores nothing of it', withStore(async (store) => {
+    await store.createUser(userRecord('u1', 'u1@example.test'));
+    const { value, record } = mint('u1', T0, { device_name: 'x'.repeat(256) });
+    await expect(store.issueRefreshToken(record, 200)).rejects.toThrow(/255/);
+    expect(await store.getRefreshToken(record.id)).toBeUndefined();
+    expect(await store.findRefreshTokenBySecret(sha256(value), T0)).toBeUndefined();
+    const longest = mint('u1', T0, { device_name: 'x'.repeat(255) }).record;
+    await store.issueRefreshToken(longest, 200);
+    expect((await store.getRefreshToken(longest.id))!.device_name).toHaveLength(255);
+  }));
+
   it('answers unknown for a secret it never issued', withStore(async (store) => {
     expect((await exchange(store, 'nope', T0)).kind).toBe('unknown');
     expect(await store.findRefreshTokenBySecret(sha256('nope'), T0)).toBeUndefined();

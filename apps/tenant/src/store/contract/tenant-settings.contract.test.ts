@@ -74,6 +74,16 @@ describeContract(({ withStore, withTwoInstances }) => {
     expect(await first.getOrCreateSecret('cookie', () => 'a later one')).toBe(answers[0]);
   }));
 
+  it('remembers for good that the demo seed wrote the store, on every instance', withTwoInstances(async (first, second) => {
+    expect(await first.isDemo()).toBe(false);
+    await first.markDemo(T0);
+    await second.markDemo(T0 + 1);
+    expect(await first.isDemo()).toBe(true);
+    expect(await second.isDemo()).toBe(true);
+    // Not a tenant's application: a marked store with no client is still empty for the seed.
+    expect(await first.isEmpty()).toBe(true);
+  }));
+
   it('is empty until the tenant has an application; the Management API every start writes does not count', withStore(async (store) => {
     expect(await store.isEmpty()).toBe(true);
     // A tenant first started without --demo already has this API: started with --demo later, it still seeds.

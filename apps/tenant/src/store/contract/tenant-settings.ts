@@ -15,4 +15,10 @@ export interface TenantSettingsStore {
   /** A random secret of the tenant's own (cookie signing), created once. */
   getOrCreateSecret(name: string, create: () => string): Promise<string>;
   isEmpty(): Promise<boolean>;
+  /**
+   * Records that the demo seed wrote this store (its published passwords and secrets), for
+   * good: whatever becomes of the demo's clients or users, `isDemo` says so at every start.
+   */
+  markDemo(now: number): Promise<void>;
+  isDemo(): Promise<boolean>;
 }

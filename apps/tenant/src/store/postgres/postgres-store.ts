@@ -69,6 +69,8 @@ export class PostgresStore implements TenantStore {
   createRateLimiter: TenantStore['createRateLimiter'] = (...args) => this.tenantSettings.createRateLimiter(...args);
   getOrCreateSecret: TenantStore['getOrCreateSecret'] = (...args) => this.tenantSettings.getOrCreateSecret(...args);
   isEmpty: TenantStore['isEmpty'] = (...args) => this.tenantSettings.isEmpty(...args);
+  markDemo: TenantStore['markDemo'] = (...args) => this.tenantSettings.markDemo(...args);
+  isDemo: TenantStore['isDemo'] = (...args) => this.tenantSettings.isDemo(...args);
 
   // Directory: clients, APIs, client grants, users, grants
 

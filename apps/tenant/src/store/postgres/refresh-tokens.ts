@@ -1,5 +1,6 @@
 import { Params, type Queryable } from '@rtc/db/postgres';
 import { addressKey, networkKey } from '@rtc/ip-intel';
+import { checkDeviceName } from '../../domain/defaults.ts';
 import { afterPlan, isUsableSecret, whichSecret } from '../../domain/refresh-tokens.ts';
 import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toRefreshToken, toRefreshTokenSummary, type Row } from '../sql/rows.ts';
 import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql } from '../sql/search.ts';
@@ -31,6 +32,7 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
 
   /** Inserts the token and its secret in the caller's transaction (`db`, its client): issuing one, or the bulk load. */
   async insertToken(db: Queryable, token: NewRefreshToken): Promise<void> {
+    checkDeviceName(token.device_name);
     const ipKey = addressKey(token.device.initial_ip);
     await db.query(
       `INSERT INTO refresh_tokens (id, user_id, client_id, grant_id, session_id, device_name, audience, scope, resource_servers,

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { RateLimiter, RateLimitResult, WhenFull } from '../../domain/rate-limiter.ts';
-import { toSettings } from '../sql/rows.ts';
+import { DEMO_MARK, toSettings } from '../sql/rows.ts';
 import type { TenantSettings, TenantSettingsStore } from '../types.ts';
 import type { PostgresConnection } from './connection.ts';
 
@@ -61,6 +61,15 @@ export class PostgresTenantSettings implements TenantSettingsStore {
 
   async isEmpty(): Promise<boolean> {
     return !(await this.connection.one('SELECT 1 FROM clients LIMIT 1'));
+  }
+
+  /** A row of tenant_secrets (the tenant's own values, instance-id among them), never removed. */
+  async markDemo(now: number): Promise<void> {
+    await this.connection.pool.query('INSERT INTO tenant_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [DEMO_MARK, new Date(now).toISOString()]);
+  }
+
+  async isDemo(): Promise<boolean> {
+    return !!(await this.connection.one('SELECT 1 FROM tenant_secrets WHERE name = $1', [DEMO_MARK]));
   }
 }
 

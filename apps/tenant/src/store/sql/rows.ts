@@ -9,6 +9,9 @@ import type { CheckpointPage, RefreshTokenSummary } from '../types.ts';
  */
 export type Row = Record<string, any>;
 
+/** The tenant_secrets row that marks a store the demo seed wrote (TenantSettingsStore.markDemo). */
+export const DEMO_MARK = 'demo-seeded';
+
 export function toJob(row: Row): RevocationJob {
   const target: RevocationTarget = (() => {
     switch (row.kind as RevocationTarget['kind']) {

@@ -9,6 +9,7 @@ import type {
   RotationOutcome,
   RotationPlanner,
 } from '../types.ts';
+import { checkDeviceName } from '../../domain/defaults.ts';
 import { afterPlan, isUsableSecret, whichSecret } from '../../domain/refresh-tokens.ts';
 import { addressKey } from '@rtc/ip-intel';
 import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toRefreshToken, toRefreshTokenSummary, type Row } from '../sql/rows.ts';
@@ -49,6 +50,7 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
 
   /** Inserts the token and its secret, inside the caller's transaction (issuing one, or the bulk load's). */
   insertToken(token: NewRefreshToken): void {
+    checkDeviceName(token.device_name);
     const ipKey = addressKey(token.device.initial_ip);
     this.connection.q(
       `INSERT INTO refresh_tokens (id, user_id, client_id, grant_id, session_id, device_name, audience, scope, resource_servers,

@@ -79,6 +79,8 @@ export class SqliteStore implements TenantStore {
   createRateLimiter: TenantStore['createRateLimiter'] = (limit, windowMs) => this.settings.createRateLimiter(limit, windowMs);
   getOrCreateSecret: TenantStore['getOrCreateSecret'] = (name, create) => this.settings.getOrCreateSecret(name, create);
   isEmpty: TenantStore['isEmpty'] = () => this.settings.isEmpty();
+  markDemo: TenantStore['markDemo'] = (now) => this.settings.markDemo(now);
+  isDemo: TenantStore['isDemo'] = () => this.settings.isDemo();
 
   // ---------------------------------------------------------------- directory: clients and APIs
 

@@ -7,6 +7,7 @@ import { COUNTER_MIGRATIONS } from './migrations.ts';
 import { SqliteLocks } from './sqlite-locks.ts';
 import { SqliteRateLimiter } from './sqlite-rate-limiter.ts';
 import type { SqliteConnection } from './connection.ts';
+import { DEMO_MARK } from '../sql/rows.ts';
 
 /** The tenant's settings, signing keys and secrets, and what its worker processes share: locks and rate-limit counts. */
 export class SqliteTenantSettings implements TenantSettingsStore {
@@ -87,6 +88,15 @@ export class SqliteTenantSettings implements TenantSettingsStore {
 
   async isEmpty(): Promise<boolean> {
     return !this.connection.q('SELECT 1 FROM clients LIMIT 1').get();
+  }
+
+  /** A row of tenant_secrets (the tenant's own values, instance-id among them), never removed. */
+  async markDemo(now: number): Promise<void> {
+    this.connection.q('INSERT INTO tenant_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(DEMO_MARK, new Date(now).toISOString());
+  }
+
+  async isDemo(): Promise<boolean> {
+    return !!this.connection.q('SELECT 1 FROM tenant_secrets WHERE name = ?').get(DEMO_MARK);
   }
 
   /** Closes the counters' file, if a limiter opened it (SqliteStore.close). */

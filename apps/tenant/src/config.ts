@@ -33,15 +33,18 @@ export interface ServerConfig {
   importFile: string | undefined;
   /** Write the tenant file here ('-' for stdout) and exit instead of serving. */
   exportFile: string | undefined;
+  /** Serve TLS with a certificate of a local CA kept in the data dir (for SDKs that build `https://{domain}`). */
+  https: boolean;
 }
 
 const USAGE = `Usage: npm run tenant -- [--port N] [--host H] [--issuer URL] [--data-dir DIR | --database-url postgres://...] [--demo | --no-demo] [--trust-proxy N]
-    [--workers N] [--bootstrap-client ID:SECRET] [--import FILE] [--export FILE|-]
+    [--workers N] [--bootstrap-client ID:SECRET] [--import FILE] [--export FILE|-] [--https]
   The demo tenant (published passwords) is seeded into an empty store only on a loopback issuer,
   unless --demo / TENANT_DEMO=1 forces it (with a warning) or --no-demo / TENANT_DEMO=0 refuses it.
   --bootstrap-client ID:SECRET (or TENANT_BOOTSTRAP_CLIENT_ID + TENANT_BOOTSTRAP_CLIENT_SECRET) creates that machine-to-machine
   client at any start when no client of that id exists, with every Management API scope. --import FILE applies a tenant file at start (idempotent);
   --export FILE (- for stdout) writes the tenant file and exits.
+  --https (TENANT_HTTPS=1) serves TLS on https://localhost:<port>/ with a certificate of a local CA made once in the data dir.
   --workers N (TENANT_WORKERS) serves from N processes on one port and one store; default the number of cores (1 under vitest).
 Environment: TENANT_PORT, TENANT_HOST, TENANT_ISSUER, TENANT_DATA_DIR (else DATA_DIR/tenant), DATABASE_URL, TENANT_DEMO=0|1, TENANT_TRUST_PROXY=N, TENANT_WORKERS=N,
   TENANT_REFRESH_RATE_LIMIT (exchanges per token and IP per minute),
@@ -65,6 +68,7 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
       'bootstrap-client': { type: 'string' },
       import: { type: 'string' },
       export: { type: 'string' },
+      https: { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -77,7 +81,10 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port: ${values.port ?? env.TENANT_PORT}\n${USAGE}`);
   const host = values.host ?? env.TENANT_HOST ?? '127.0.0.1';
   const issuerHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  const issuer = values.issuer ?? env.TENANT_ISSUER ?? `http://${issuerHost}:${port}/`;
+  const https = values.https === true || env.TENANT_HTTPS === '1';
+  // Over TLS the default issuer names localhost, the name the local certificate is for, and
+  // what the auth0 SDK's `domain: 'localhost:<port>'` turns into `https://localhost:<port>/`.
+  const issuer = values.issuer ?? env.TENANT_ISSUER ?? (https ? `https://localhost:${port}/` : `http://${issuerHost}:${port}/`);
   let issuerUrl: URL;
   try {
     issuerUrl = new URL(issuer);
@@ -124,6 +131,7 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
     bootstrapClient: readBootstrapClient(values['bootstrap-client'], env),
     importFile: fromInvocationDir(values.import, env),
     exportFile: values.export === '-' ? '-' : fromInvocationDir(values.export, env),
+    https,
   };
 }
 

@@ -1,7 +1,9 @@
 import { serve } from '@hono/node-server';
 import cluster from 'node:cluster';
+import { createServer as createHttpsServer } from 'node:https';
 import { resolve } from 'node:path';
 import { readServerConfig, type ServerConfig } from './config.ts';
+import type { LocalTls } from './crypto/local-ca.ts';
 import { DEMO } from './demo/demo-data.ts';
 import type { BootstrapOutcome } from './provisioning/bootstrap.ts';
 import { provision } from './provisioning/cli.ts';
@@ -18,6 +20,8 @@ import { createTenant } from './tenant.ts';
  */
 async function main() {
   const config = readServerConfig(process.argv.slice(2), process.env);
+  // The local CA and certificate are made (once) before any worker starts, so all serve the same.
+  if (config.https && config.exportFile === undefined && cluster.isPrimary) await loadTls(config);
   // An export reads the tenant and exits: one process does it.
   if (config.workers > 1 && config.exportFile === undefined) {
     if (cluster.isPrimary) return supervise(config);
@@ -113,10 +117,12 @@ async function serveTenant(config: ServerConfig, worker: number | undefined) {
           return response;
         };
   if (config.heapReportSeconds > 0) reportHeap(config.heapReportSeconds, worker ?? 0);
-  const server = serve({ fetch, port: config.port, hostname: config.host }, (info) => {
+  const tls = config.https ? await loadTls(config) : undefined;
+  const listen = { fetch, port: config.port, hostname: config.host };
+  const onListening = (info: { port: number }) => {
     if (!provisions) return;
     const lines = [
-      `Embedded tenant listening on http://${config.host}:${info.port}`,
+      `Embedded tenant listening on ${tls ? 'https' : 'http'}://${config.host}:${info.port}`,
       `  issuer     ${tenant.deps.issuer}   (--issuer / TENANT_ISSUER)`,
       config.databaseUrl
         ? `  data       PostgreSQL ${new URL(config.databaseUrl).host}${new URL(config.databaseUrl).pathname}   (--database-url / DATABASE_URL)`
@@ -127,10 +133,14 @@ async function serveTenant(config: ServerConfig, worker: number | undefined) {
       `  proxies    ${config.trustProxy} trusted hop(s) of X-Forwarded-For   (--trust-proxy / TENANT_TRUST_PROXY)`,
       `  instance   ${tenant.deps.revocations.instanceId}${worker === undefined ? '' : ` (worker 0 of ${config.workers})`}`,
       ...(tenant.bootstrap && config.bootstrapClient ? [`  bootstrap  client ${config.bootstrapClient.clientId}: ${BOOTSTRAP_SAID[tenant.bootstrap]}   (--bootstrap-client / TENANT_BOOTSTRAP_CLIENT_ID)`] : []),
+      ...(tls ? trustLines(tls) : []),
       ...provisioning.notes,
     ];
     console.error(lines.join('\n'));
-  });
+  };
+  const server = tls
+    ? serve({ ...listen, createServer: createHttpsServer, serverOptions: { key: tls.key, cert: tls.cert } }, onListening)
+    : serve(listen, onListening);
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -141,6 +151,22 @@ async function serveTenant(config: ServerConfig, worker: number | undefined) {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+/** The local CA's certificate for --https; its X.509 library loads only then. */
+async function loadTls(config: ServerConfig): Promise<LocalTls> {
+  const { localTls } = await import('./crypto/local-ca.ts');
+  return localTls(resolve(config.dataDir));
+}
+
+/** How to trust the local CA: Node (the auth0 SDK, openid-client), and a browser. */
+function trustLines(tls: LocalTls): string[] {
+  return [
+    `  TLS        a certificate for localhost, 127.0.0.1 and ::1 from this data dir's own CA   (--https / TENANT_HTTPS=1)`,
+    `  trust it   Node: NODE_EXTRA_CA_CERTS=${tls.caPath}`,
+    `             a browser: import ${tls.caPath} as a certificate authority, or start Chromium with`,
+    `             --ignore-certificate-errors-spki-list=${tls.spkiSha256}`,
+  ];
 }
 
 const BOOTSTRAP_SAID: Record<BootstrapOutcome, string> = {

@@ -1,3 +1,4 @@
+import { ids } from '../../domain/ids.ts';
 import { AccessDenied, UnauthorizedClient } from '../../errors/oauth-error.ts';
 import { parseScope } from '../scopes.ts';
 import type { GrantHandler } from './types.ts';
@@ -35,6 +36,7 @@ export const clientCredentialsGrant: GrantHandler = async ({ deps, params, clien
       scope: scope.join(' '),
       gty: 'client-credentials',
       azp: client.client_id,
+      jti: ids.accessToken(),
     },
     'at+jwt',
   );

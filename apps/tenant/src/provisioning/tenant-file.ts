@@ -3,6 +3,7 @@ import { sha256 } from '../crypto/secrets.ts';
 import { managementAudience } from '../deps.ts';
 import { ids } from '../domain/ids.ts';
 import { DEFAULT_REFRESH_TOKEN_POLICY, DEFAULT_TENANT_SETTINGS } from '../domain/defaults.ts';
+import { webOrigins } from '../management/client-fields.ts';
 import type { ClientRecord, TenantStore, UserRecord } from '../store/types.ts';
 
 /**
@@ -65,6 +66,8 @@ const TenantFile = z
             client_secret: z.string().min(16).max(500).optional(),
             callbacks: z.array(z.string().min(1).max(2000)).default([]),
             allowed_logout_urls: z.array(z.string().min(1).max(2000)).default([]),
+            web_origins: webOrigins.default([]),
+            allowed_origins: webOrigins.default([]),
             grant_types: z.array(z.string().min(1).max(100)).default([]),
             refresh_token: z
               .object({
@@ -176,6 +179,8 @@ export async function exportTenant(store: TenantStore, issuer: string): Promise<
       token_endpoint_auth_method: c.token_endpoint_auth_method,
       callbacks: c.callbacks,
       allowed_logout_urls: c.allowed_logout_urls,
+      web_origins: c.web_origins ?? [],
+      allowed_origins: c.allowed_origins ?? [],
       grant_types: c.grant_types,
       refresh_token: c.refresh_token,
       is_first_party: c.is_first_party,

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { authorizeRoutes } from './auth/authorize.ts';
+import { CORS_PATHS, registeredOriginsCors } from './auth/cors.ts';
 import { delegationRoutes } from './auth/delegation.ts';
 import { discoveryRoutes } from './auth/discovery.ts';
 import { loginRoutes } from './auth/login.ts';
@@ -47,6 +48,9 @@ export function createApp(deps: TenantDeps) {
       ? c.json(new ManagementError(404, 'Not Found').toJSON(), 404)
       : c.json({ error: 'not_found', error_description: `No endpoint ${c.req.method} ${c.req.path.slice(0, 100)}` }, 404),
   );
+
+  const browserCors = registeredOriginsCors(deps.origins);
+  for (const path of CORS_PATHS) app.use(path, browserCors);
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.route('/', discoveryRoutes(deps));

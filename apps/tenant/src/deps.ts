@@ -1,6 +1,7 @@
 import type { Clock } from './clock.ts';
 import type { Keys } from './crypto/keys.ts';
 import type { OpaqueAccessTokens } from './crypto/opaque-access-tokens.ts';
+import type { RegisteredOrigins } from './domain/origins.ts';
 import type { RateLimiter } from './domain/rate-limiter.ts';
 import type { SignInThrottle } from './domain/sign-in-throttle.ts';
 import type { Logger } from './observability/logger.ts';
@@ -25,6 +26,8 @@ export interface TenantDeps {
   /** Management API requests per second per caller, counted in the store: every worker and instance together. */
   managementRateLimiter: RateLimiter;
   revocations: RevocationWorker;
+  /** Every client's browser origins, for CORS; the client routes call `forget()` when they write. */
+  origins: RegisteredOrigins;
   options: TenantOptions;
 }
 

@@ -12,6 +12,7 @@ import { DEMO } from './demo/demo-data.ts';
 import { seedDemoTenant } from './demo/seed.ts';
 import { syncManagementApi } from './management/system-api.ts';
 import { ensureBootstrapClient, type BootstrapClient, type BootstrapOutcome } from './provisioning/bootstrap.ts';
+import { RegisteredOrigins } from './domain/origins.ts';
 import { RevocationWorker } from './domain/revocation-worker.ts';
 import { jsonLogger, type Logger } from './observability/logger.ts';
 import { MAX_ACTIVE_TOKENS_PER_USER_AND_CLIENT } from './domain/defaults.ts';
@@ -152,6 +153,7 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
     signInThrottle: signInThrottle(store, { ...DEFAULT_SIGN_IN_LIMITS, ...config.signInLimits }),
     managementRateLimiter: hotPathLimiter(options.managementRequestsPerSecond, 1000),
     revocations,
+    origins: new RegisteredOrigins(store, clock),
     options,
   };
   revocations.start();

@@ -9,6 +9,7 @@ import { ssoSessions } from '../domain/sso-session.ts';
 import { OAuthError } from '../errors/oauth-error.ts';
 import { clientIp, Params, userAgent } from '../http/params.ts';
 import type { ClientRecord, SessionRecord, UserRecord } from '../store/types.ts';
+import { isResponseMode, respond, undeliverable } from './authorization-response.ts';
 import { loginTransactions, redirectTo, render, sessionCookie, type AuthorizeRequest } from './browser-flow.ts';
 import { loginForm, messagePage } from './login-page.ts';
 import { grantableScopes, parseScope } from './scopes.ts';
@@ -28,8 +29,6 @@ async function validateRest(deps: TenantDeps, params: Params, client: ClientReco
   if (!client.grant_types.includes('authorization_code')) {
     throw new RedirectError('unauthorized_client', 'The application may not use the authorization code flow.');
   }
-  const responseMode = params.get('response_mode');
-  if (responseMode !== undefined && responseMode !== 'query') throw new RedirectError('invalid_request', 'Only response_mode=query is supported.');
   const challenge = params.get('code_challenge') ?? null;
   const method = params.get('code_challenge_method') ?? (challenge ? 'plain' : null);
   if (client.token_endpoint_auth_method === 'none' && !challenge) {
@@ -83,7 +82,7 @@ export async function completeAuthorization(deps: TenantDeps, c: Context, client
     expires_at: now + CODE_LIFETIME_MS,
   });
   await ssoSessions(deps.store, deps.clock).touch(session, client.client_id, { ip, asn: asnOf(ip), userAgent: userAgent(c) });
-  return redirectTo(c, request.redirect_uri, { code, state: request.state });
+  return respond(c, request, { code, state: request.state });
 }
 
 /**
@@ -112,12 +111,21 @@ export function authorizeRoutes(deps: TenantDeps) {
     if (!redirectUri || !client.callbacks.includes(redirectUri)) {
       return render(c, 400, (n) => messagePage(n, 'Callback URL mismatch', "The redirect_uri of this request is not among the application's allowed callback URLs."));
     }
+    // The response mode first: every later error is answered in it.
+    const mode = params.get('response_mode') ?? 'query';
+    if (!isResponseMode(mode)) {
+      return redirectTo(c, redirectUri, { error: 'invalid_request', error_description: 'response_mode must be query, form_post or web_message.', state: params.get('state') ?? null });
+    }
+    const destination = { redirect_uri: redirectUri, response_mode: mode };
+    // Shown on a page, never posted: the origin is not one the client named for web messages.
+    const refused = undeliverable(client, destination);
+    if (refused) return render(c, 400, (n) => messagePage(n, 'Origin not allowed', refused));
     let request: AuthorizeRequest;
     try {
-      request = { ...(await validateRest(deps, params, client)), client_id: client.client_id, redirect_uri: redirectUri, browser: '' };
+      request = { ...(await validateRest(deps, params, client)), client_id: client.client_id, ...destination, browser: '' };
     } catch (err) {
       if (err instanceof RedirectError) {
-        return redirectTo(c, redirectUri, { error: err.error, error_description: err.description, state: params.get('state') ?? null });
+        return respond(c, destination, { error: err.error, error_description: err.description, state: params.get('state') ?? null });
       }
       throw err;
     }
@@ -126,7 +134,7 @@ export function authorizeRoutes(deps: TenantDeps) {
     const existing = cookie ? await sessions.current(cookie) : undefined;
     if (existing) return completeAuthorization(deps, c, client, request, existing.user, existing.session);
     if (prompt === 'none') {
-      return redirectTo(c, request.redirect_uri, { error: 'login_required', error_description: 'Login required', state: request.state });
+      return respond(c, request, { error: 'login_required', error_description: 'Login required', state: request.state });
     }
     const tx = await transactions.start(c, request);
     return render(c, 200, (nonce) => loginForm({ nonce, tx, clientName: client.name }), request.redirect_uri);

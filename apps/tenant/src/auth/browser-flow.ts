@@ -18,6 +18,8 @@ const LOGIN_TX_SECONDS = 15 * 60;
 export interface AuthorizeRequest {
   client_id: string;
   redirect_uri: string;
+  /** How the response goes back (authorization-response.ts); absent in older transactions: query. */
+  response_mode?: 'query' | 'form_post' | 'web_message';
   scope: string[];
   audience: string | null;
   state: string | null;

@@ -14,7 +14,8 @@ export function discoveryRoutes(deps: TenantDeps) {
     end_session_endpoint: `${issuer}oidc/logout`,
     scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
     response_types_supported: ['code'],
-    response_modes_supported: ['query'],
+    // Auth0 lists query, fragment and form_post (web_message is its own, unlisted); no fragment here.
+    response_modes_supported: ['query', 'form_post'],
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', 'password'],
     code_challenge_methods_supported: ['S256'],
     subject_types_supported: ['public'],

@@ -1,5 +1,6 @@
 import type { TenantDeps } from '../deps.ts';
 import { userinfoAudience } from '../deps.ts';
+import { ids } from '../domain/ids.ts';
 import type { ClientRecord, UserRecord } from '../store/types.ts';
 
 export interface TokenResponse {
@@ -38,6 +39,8 @@ export async function userTokens(deps: TenantDeps, req: UserTokenRequest): Promi
     scope: req.scope.join(' '),
     azp: req.client.client_id,
     ...(req.sessionId ? { sid: req.sessionId } : {}),
+    // Unique per issue (RFC 9068 2.2): two tokens issued in one second are never the same bytes.
+    jti: ids.accessToken(),
   };
   // For an API, a JWT the API verifies; for /userinfo alone, an opaque token only we can read
   // (Auth0's behaviour: "opaque" access tokens when no audience is requested).

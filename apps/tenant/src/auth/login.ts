@@ -5,6 +5,7 @@ import { asnOf } from '@rtc/ip-intel';
 import { ssoSessions } from '../domain/sso-session.ts';
 import { OAuthError } from '../errors/oauth-error.ts';
 import { clientIp, Params, readBodyParams, userAgent } from '../http/params.ts';
+import { undeliverable } from './authorization-response.ts';
 import { completeAuthorization } from './authorize.ts';
 import { loginTransactions, render, sessionCookie } from './browser-flow.ts';
 import { loginForm, messagePage } from './login-page.ts';
@@ -34,7 +35,7 @@ export function loginRoutes(deps: TenantDeps) {
     const request = await transactions.read(c, tx);
     if (!request) return expired();
     const client = await deps.store.getClient(request.client_id);
-    if (!client || !client.callbacks.includes(request.redirect_uri)) return expired();
+    if (!client || !client.callbacks.includes(request.redirect_uri) || undeliverable(client, request)) return expired();
 
     const email = (params.get('username') ?? '').trim();
     const password = params.get('password') ?? '';

@@ -23,6 +23,8 @@ export const ids = {
   user: () => `auth0|${randomId(24).toLowerCase()}`,
   clientGrant: () => randomId(16, 'cgr_'),
   resourceServer: () => randomId(24),
+  /** An access token's `jti` (RFC 9068 2.2): 24 base62 characters, about 143 bits, so no two issues collide. */
+  accessToken: () => randomId(24),
 };
 
 /** A refresh token's id as a device credential (Auth0 prefixes those with `dcr_`). */

@@ -52,8 +52,10 @@ export interface ClientRecord {
   token_endpoint_auth_method: TokenEndpointAuthMethod;
   callbacks: string[];
   allowed_logout_urls: string[];
-  /** Origins allowed for web_message responses (Auth0's `web_origins`); kept, not yet used here. */
+  /** Auth0's Allowed Web Origins: where web_message responses may be posted; also allowed for CORS. */
   web_origins?: string[];
+  /** Auth0's Allowed Origins (CORS): origins whose browser requests the Authentication API answers. */
+  allowed_origins?: string[];
   grant_types: string[];
   refresh_token: RefreshTokenPolicy;
   is_first_party: boolean;

@@ -108,6 +108,7 @@ export function clientBody(c: ClientRecord, tenant: string) {
     callbacks: c.callbacks,
     allowed_logout_urls: c.allowed_logout_urls,
     web_origins: c.web_origins ?? [],
+    allowed_origins: c.allowed_origins ?? [],
     grant_types: c.grant_types,
     token_endpoint_auth_method: c.token_endpoint_auth_method,
     refresh_token: c.refresh_token,

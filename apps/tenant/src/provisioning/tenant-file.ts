@@ -4,6 +4,7 @@ import { managementAudience } from '../deps.ts';
 import { ids } from '../domain/ids.ts';
 import { DEFAULT_REFRESH_TOKEN_POLICY, DEFAULT_TENANT_SETTINGS } from '../domain/defaults.ts';
 import { stampCredentials } from '../domain/client-credentials.ts';
+import { webOrigins } from '../management/client-fields.ts';
 import type { ClientRecord, TenantStore, UserRecord } from '../store/types.ts';
 
 /**
@@ -66,6 +67,8 @@ const TenantFile = z
             client_secret: z.string().min(16).max(500).optional(),
             callbacks: z.array(z.string().min(1).max(2000)).default([]),
             allowed_logout_urls: z.array(z.string().min(1).max(2000)).default([]),
+            web_origins: webOrigins.default([]),
+            allowed_origins: webOrigins.default([]),
             grant_types: z.array(z.string().min(1).max(100)).default([]),
             refresh_token: z
               .object({
@@ -177,6 +180,8 @@ export async function exportTenant(store: TenantStore, issuer: string): Promise<
       token_endpoint_auth_method: c.token_endpoint_auth_method,
       callbacks: c.callbacks,
       allowed_logout_urls: c.allowed_logout_urls,
+      web_origins: c.web_origins ?? [],
+      allowed_origins: c.allowed_origins ?? [],
       grant_types: c.grant_types,
       refresh_token: c.refresh_token,
       is_first_party: c.is_first_party,

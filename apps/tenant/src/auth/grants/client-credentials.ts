@@ -1,4 +1,5 @@
 import { CREDENTIALS_CLAIM } from '../../domain/client-credentials.ts';
+import { ids } from '../../domain/ids.ts';
 import { AccessDenied, UnauthorizedClient } from '../../errors/oauth-error.ts';
 import { parseScope } from '../scopes.ts';
 import type { GrantHandler } from './types.ts';
@@ -38,6 +39,7 @@ export const clientCredentialsGrant: GrantHandler = async ({ deps, params, clien
       azp: client.client_id,
       // The credentials it was bought with: refused by the Management API once they change.
       ...(client.credentials_changed_at !== undefined ? { [CREDENTIALS_CLAIM]: client.credentials_changed_at } : {}),
+      jti: ids.accessToken(),
     },
     'at+jwt',
   );

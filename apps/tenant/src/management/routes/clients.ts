@@ -39,6 +39,7 @@ const clientPatch = z
     callbacks: callbackUrls.optional(),
     allowed_logout_urls: logoutUrls.optional(),
     web_origins: webOrigins.optional(),
+    allowed_origins: webOrigins.optional(),
     refresh_token: refreshTokenPolicy.optional(),
   })
   .strict();
@@ -57,6 +58,8 @@ const clientCreate = z
     oidc_conformant: z.literal(true).optional(),
     callbacks: urls.optional(),
     allowed_logout_urls: urls.optional(),
+    web_origins: webOrigins.optional(),
+    allowed_origins: webOrigins.optional(),
     grant_types: z.array(z.enum(GRANT_TYPES)).max(10).optional(),
     token_endpoint_auth_method: z.enum(['none', 'client_secret_post', 'client_secret_basic']).optional(),
     refresh_token: refreshTokenPolicy.optional(),
@@ -115,6 +118,8 @@ export function clientRoutes(deps: TenantDeps) {
         token_endpoint_auth_method: authMethod,
         callbacks: body.callbacks ?? [],
         allowed_logout_urls: body.allowed_logout_urls ?? [],
+        web_origins: body.web_origins ?? [],
+        allowed_origins: body.allowed_origins ?? [],
         grant_types: grantTypes,
         refresh_token: policy,
         is_first_party: body.is_first_party ?? true,
@@ -122,6 +127,7 @@ export function clientRoutes(deps: TenantDeps) {
         updated_at: now,
       };
       await store.putClient(client);
+      deps.origins.forget();
       deps.logger.info('client created', { caller: c.get('caller'), client_id: client.client_id });
       return c.json({ ...clientBody(client, tenantName), ...(secret ? { client_secret: secret } : {}) }, 201);
     })
@@ -141,6 +147,7 @@ export function clientRoutes(deps: TenantDeps) {
       // Journaled with the deletion: the client's refresh tokens are refused at once.
       const deleted = await store.deleteClient(pathId(c.req.param('id'), 'client_id'), { id: ids.revocationJob(now), now });
       if (!deleted) throw notFound('The client does not exist', 'inexistent_client');
+      deps.origins.forget();
       deps.revocations.kick();
       deps.logger.info('client deleted', { caller: c.get('caller'), client_id: deleted.client_id });
       return c.body(null, 204);
@@ -176,6 +183,7 @@ export function clientRoutes(deps: TenantDeps) {
       checkClientRules(changed, await store.getSettings(), fields.grant_types !== undefined);
       const updated = stampCredentials(client, changed, clock.now());
       await store.putClient(updated);
+      deps.origins.forget();
       return c.json(clientBody(updated, tenantName));
     });
 }

@@ -1,0 +1,32 @@
+import type { MiddlewareHandler } from 'hono';
+import { cors } from 'hono/cors';
+import type { RegisteredOrigins } from '../domain/origins.ts';
+
+/** The Authentication API's paths a browser app calls across origins, as Auth0 serves them CORS. */
+export const CORS_PATHS = ['/oauth/token', '/oauth/revoke', '/userinfo', '/.well-known/*', '/v2/logout'] as const;
+
+/**
+ * CORS for the Authentication API, answered only to the origins clients registered
+ * (domain/origins.ts). Hono's `cors` writes the headers; its origin function asks the
+ * registrations. Hono's middleware still answers a preflight (204 with methods, credentials
+ * and exposed headers) when its origin function refuses, so an origin no client registered
+ * is passed on untouched: no Access-Control-* header at all, and a preflight from it meets
+ * the 404 of a path without an OPTIONS route.
+ */
+export function registeredOriginsCors(origins: RegisteredOrigins): MiddlewareHandler {
+  const answer = cors({
+    origin: async (origin) => ((await origins.allows(origin)) ? origin : null),
+    allowMethods: ['GET', 'POST'],
+    // Auth0 answers with Access-Control-Allow-Credentials: true. auth0-spa-js's fetch to
+    // /oauth/token sends no credentials and needs none; a caller that sends its cookies
+    // (auth0.js's cross-origin calls) gets the same answer as from Auth0.
+    credentials: true,
+    // What Auth0 exposes to scripts: the rate-limit headers (and its request id; ours is x-request-id).
+    exposeHeaders: ['x-request-id', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after'],
+  });
+  return async function registeredOriginsCors(c, next) {
+    const origin = c.req.header('origin');
+    if (origin === undefined || !(await origins.allows(origin))) return next();
+    return answer(c, next);
+  };
+}

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * Times are ISO 8601 strings; ids are the Management API's.
  */
 
-export { ROLES, CAN, can, searchRevokePermission, WIDE_SEARCH_REVOKE_REASON, type Role as RoleName, type Permission } from './roles.ts';
+export { ROLES, CAN, can, searchRevokePermission, staffTargetReason, WIDE_SEARCH_REVOKE_REASON, type Role as RoleName, type Permission } from './roles.ts';
 import { IpPlace } from './locations.ts';
 import { ROLES } from './roles.ts';
 
@@ -350,6 +350,10 @@ export const AUDIT_ACTIONS = [
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;
 
+export const AUDIT_RESULTS = ['success', 'failure', 'refused'] as const;
+export const AuditResult = z.enum(AUDIT_RESULTS);
+export type AuditResult = z.infer<typeof AuditResult>;
+
 export const AuditEntry = z.object({
   id: z.string(),
   at: z.string(),
@@ -357,7 +361,8 @@ export const AuditEntry = z.object({
   action: AuditAction,
   target_user_id: z.string().nullable(),
   target: z.string(),
-  result: z.enum(['success', 'failure']),
+  /** refused: the BFF answered 403 (the role may not do this, or not to this user or result), nothing was done. */
+  result: AuditResult,
   detail: z.string(),
   request_id: z.string(),
 });
@@ -367,6 +372,7 @@ export const AuditQuery = z.object({
   actor: z.string().max(255).optional(),
   user_id: z.string().max(255).optional(),
   action: AuditAction.optional(),
+  result: AuditResult.optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   page: intFromQuery(0, 10_000, 0),

@@ -15,6 +15,8 @@ export const CAN = {
   manageApplications: ['admin'],
   /** Search across users (refresh tokens and sessions by address, network, agent...) and revoking a result set. */
   searchTokens: ['support', 'admin'],
+  /** Revoking, unlinking or ending anything of a user who holds a console role: a staff member's credentials are the console's keys. */
+  actOnStaff: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof CAN;
 
@@ -35,3 +37,7 @@ export const searchRevokePermission = (filter: Partial<Record<(typeof NARROWING_
 /** Why support cannot revoke such a result set (the BFF's 403, and the dashboard's dialog). */
 export const WIDE_SEARCH_REVOKE_REASON =
   'Only an admin may revoke a result found without an address, network, user agent or device name: found by an application or a time range only, it reaches every token of the application (or every session of the period), as revoking in the Applications area does. Add one of those conditions, or ask an admin.';
+
+/** Why support cannot act on this user (the BFF's 403, recorded as refused in the audit log). */
+export const staffTargetReason = (role: Role) =>
+  `Only an admin may revoke, unlink or end the credentials of a staff member: this user holds the console role ${role}. Ask an admin.`;

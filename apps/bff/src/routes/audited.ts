@@ -6,7 +6,8 @@ import { BffError } from '../errors.ts';
 
 /**
  * Runs a destructive action and records it in the audit log: who, their role, what, the
- * target, the result, when, and the request id. A failure is recorded too, then rethrown.
+ * target, the result, when, and the request id. A failure or a refusal (403) is recorded too,
+ * then rethrown.
  */
 export async function audited<T>(
   c: Context<BffEnv>,
@@ -34,7 +35,10 @@ export async function auditedWithId<T>(
   } catch (err) {
     // A failure part-way says what was done before it (BffError's auditDetail), in full.
     const detail = err instanceof BffError && err.extra.auditDetail ? err.extra.auditDetail : (err as Error).message.slice(0, 500);
-    await deps.store.recordAudit({ ...base, result: 'failure', detail }, deps.now());
+    // A 403 did nothing: refused, which the investigator filters apart from failures part-way.
+    const refused = err instanceof BffError && err.status === 403;
+    await deps.store.recordAudit({ ...base, result: refused ? 'refused' : 'failure', detail }, deps.now());
+    if (refused) err.extra.audited = true;
     throw err;
   }
 }

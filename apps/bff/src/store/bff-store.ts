@@ -1,11 +1,11 @@
-import type { AuditAction, AuditEntry, AuditQuery, Role } from '@rtc/contracts';
+import type { AuditAction, AuditEntry, AuditQuery, AuditResult, Role } from '@rtc/contracts';
 
 export interface NewAuditEntry {
   actor: { sub: string; name: string; role: Role };
   action: AuditAction;
   target_user_id: string | null;
   target: string;
-  result: 'success' | 'failure';
+  result: AuditResult;
   detail: string;
   request_id: string;
 }

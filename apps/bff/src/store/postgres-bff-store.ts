@@ -47,6 +47,7 @@ export class PostgresBffStore implements BffStore {
     if (query.actor) clauses.push(`(actor_sub = ${add(query.actor)} OR actor_name ILIKE ${add(`%${query.actor}%`)})`);
     if (query.user_id) clauses.push(`target_user_id = ${add(query.user_id)}`);
     if (query.action) clauses.push(`action = ${add(query.action)}`);
+    if (query.result) clauses.push(`result = ${add(query.result)}`);
     if (query.from) clauses.push(`at >= ${add(Date.parse(query.from))}`);
     if (query.to) clauses.push(`at <= ${add(Date.parse(query.to))}`);
     const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';

@@ -61,6 +61,10 @@ export class SqliteBffStore implements BffStore {
       clauses.push('action = @action');
       params.action = query.action;
     }
+    if (query.result) {
+      clauses.push('result = @result');
+      params.result = query.result;
+    }
     if (query.from) {
       clauses.push('at >= @from');
       params.from = Date.parse(query.from);

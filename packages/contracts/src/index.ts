@@ -8,6 +8,8 @@ import { z } from 'zod';
 export { ROLES, CAN, can, searchRevokePermission, staffTargetReason, WIDE_SEARCH_REVOKE_REASON, type Role as RoleName, type Permission } from './roles.ts';
 import { IpPlace } from './locations.ts';
 import { ROLES } from './roles.ts';
+import { AUDIT_ACTIONS, AUDIT_KINDS, AUDIT_RESULTS } from './audit.ts';
+export { AUDIT_ACTIONS, AUDIT_ACTION_KINDS, AUDIT_KINDS, AUDIT_RESULTS, actionsOfKind } from './audit.ts';
 
 export * from './locations.ts';
 export const Role = z.enum(ROLES);
@@ -333,32 +335,20 @@ export type ActionResult = z.infer<typeof ActionResult>;
 
 // ---------------------------------------------------------------- audit
 
-export const AUDIT_ACTIONS = [
-  'device.unlink',
-  'device.lost',
-  'grant.revoke',
-  'refresh_token.revoke',
-  'refresh_tokens.revoke_all',
-  'application.revoke_all_tokens',
-  'search.revoke_tokens',
-  'search.revoke_sessions',
-  'session.revoke',
-  'settings.update',
-  'staff.sign_in',
-  'staff.sign_out',
-] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;
-
-export const AUDIT_RESULTS = ['success', 'failure', 'refused'] as const;
+export const AuditKind = z.enum(AUDIT_KINDS);
+export type AuditKind = z.infer<typeof AuditKind>;
 export const AuditResult = z.enum(AUDIT_RESULTS);
 export type AuditResult = z.infer<typeof AuditResult>;
 
 export const AuditEntry = z.object({
   id: z.string(),
   at: z.string(),
-  actor: z.object({ sub: z.string(), name: z.string(), role: Role }),
+  /** role null: someone signed in at the identity provider without a console role (a refused sign-in). */
+  actor: z.object({ sub: z.string(), name: z.string(), role: Role.nullable() }),
   action: AuditAction,
+  kind: AuditKind,
   target_user_id: z.string().nullable(),
   target: z.string(),
   /** refused: the BFF answered 403 (the role may not do this, or not to this user or result), nothing was done. */
@@ -372,6 +362,7 @@ export const AuditQuery = z.object({
   actor: z.string().max(255).optional(),
   user_id: z.string().max(255).optional(),
   action: AuditAction.optional(),
+  kind: AuditKind.optional(),
   result: AuditResult.optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),

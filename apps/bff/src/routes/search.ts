@@ -27,7 +27,7 @@ import { SearchGateway } from '../management/search.ts';
 import { requirePermission } from '../middleware/session.ts';
 import { PartialRevocation, SearchService, type CollectedImpact, type CollectedSessionImpact } from '../services/search-service.ts';
 import { WorkGate } from '../services/work-gate.ts';
-import { auditedWithId } from './audited.ts';
+import { auditedWithId, recordRead } from './audited.ts';
 import { body, query } from './validate.ts';
 
 const CONFIRM_WORD = 'REVOKE';
@@ -67,6 +67,13 @@ function refuseChanged(changes: string[], impact: TokenSearchImpact | SessionSea
       ? 'Nothing was revoked: confirm the preview of this action first.'
       : `What this would revoke changed since the preview (${changes.join('; ')}). Nothing was revoked; check the new preview and confirm again.`;
   throw new SearchImpactChanged(message, impact, changes);
+}
+
+/** A search page in the audit log's words: the counts on the first page, the rows on a later one. */
+function foundWords(result: { unavailable: string | null; totals: { limited: boolean } | null }, from: string | undefined, counted: string | null, rows: string): string {
+  if (result.unavailable) return 'the tenant cannot search across users';
+  if (from !== undefined || !counted) return `a later page: ${rows}`;
+  return `found ${result.totals!.limited ? 'more than ' : ''}${counted}`;
 }
 
 const confirmed = (confirm: string) => confirm.trim() === CONFIRM_WORD;
@@ -143,9 +150,27 @@ export function searchRoutes(deps: BffDeps) {
       const result: SearchApplications = { applications: [...clients].map(([client_id, name]) => ({ client_id, name })).sort((a, b) => a.name.localeCompare(b.name) || a.client_id.localeCompare(b.client_id)) };
       return c.json(result);
     })
-    .get('/refresh-tokens', requirePermission('searchTokens'), query(TokenSearchQuery), async (c) => c.json(await search.tokens(c.req.valid('query'))))
-    .get('/sessions', requirePermission('searchTokens'), query(SessionSearchQuery), async (c) => c.json(await search.sessions(c.req.valid('query'))))
-    .post('/refresh-tokens/impact', requirePermission('searchTokens'), body(TokenSearchImpactBody), async (c) => c.json(publicImpact(await gate.run(() => search.tokenImpact(c.req.valid('json').filter)))))
+    .get('/refresh-tokens', requirePermission('searchTokens'), query(TokenSearchQuery), async (c) => {
+      const { take: _take, from, ...filter } = c.req.valid('query');
+      const result = await search.tokens(c.req.valid('query'));
+      const detail = foundWords(result, from, result.totals && describe(result.totals), plural(result.tokens.length, 'refresh token'));
+      await recordRead(c, deps, { action: 'search.find_tokens', target: `refresh tokens matching ${describeFilter(filter, await deps.mgmt.names())}`, target_user_id: null, detail });
+      return c.json(result);
+    })
+    .get('/sessions', requirePermission('searchTokens'), query(SessionSearchQuery), async (c) => {
+      const { take: _take, from, ...filter } = c.req.valid('query');
+      const result = await search.sessions(c.req.valid('query'));
+      const detail = foundWords(result, from, result.totals && describeSessions(result.totals), plural(result.sessions.length, 'session'));
+      await recordRead(c, deps, { action: 'search.find_sessions', target: `sessions matching ${describeFilter(filter, await deps.mgmt.names())}`, target_user_id: null, detail });
+      return c.json(result);
+    })
+    .post('/refresh-tokens/impact', requirePermission('searchTokens'), body(TokenSearchImpactBody), async (c) => {
+      const { filter } = c.req.valid('json');
+      const impact = await gate.run(() => search.tokenImpact(filter));
+      const detail = impact.over_limit ? `over the limit of ${impact.limit}: ${describe(impact.totals)}` : `would revoke ${describe(impact.totals)}`;
+      await recordRead(c, deps, { action: 'search.preview_revoke_tokens', target: `refresh tokens matching ${describeFilter(filter, await deps.mgmt.names())}`, target_user_id: null, detail });
+      return c.json(publicImpact(impact));
+    })
     .post('/refresh-tokens/revoke', requirePermission('searchTokens'), body(RevokeSearchTokensBody), async (c) => {
       const { filter, expected, confirm } = c.req.valid('json');
       checkRevokeRight(c, filter);
@@ -182,7 +207,13 @@ export function searchRoutes(deps: BffDeps) {
         }
       });
     })
-    .post('/sessions/impact', requirePermission('searchTokens'), body(SessionSearchImpactBody), async (c) => c.json(publicSessionImpact(await gate.run(() => search.sessionImpact(c.req.valid('json').filter)))))
+    .post('/sessions/impact', requirePermission('searchTokens'), body(SessionSearchImpactBody), async (c) => {
+      const { filter } = c.req.valid('json');
+      const impact = await gate.run(() => search.sessionImpact(filter));
+      const detail = impact.over_limit ? `over the limit of ${impact.limit}: ${describeSessions(impact.totals)}` : `would end ${describeSessions(impact.totals)}`;
+      await recordRead(c, deps, { action: 'search.preview_revoke_sessions', target: `sessions matching ${describeFilter(filter, await deps.mgmt.names())}`, target_user_id: null, detail });
+      return c.json(publicSessionImpact(impact));
+    })
     .post('/sessions/revoke', requirePermission('searchTokens'), body(RevokeSearchSessionsBody), async (c) => {
       const { filter, expected, confirm } = c.req.valid('json');
       checkRevokeRight(c, filter);

@@ -31,7 +31,7 @@ import { placeOf } from '../domain/ip-places.ts';
 import { consoleRoleOf } from '../domain/staff-role.ts';
 import { requirePermission } from '../middleware/session.ts';
 import { badRequest, forbidden } from '../errors.ts';
-import { auditedWithId } from './audited.ts';
+import { auditedWithId, recordRead } from './audited.ts';
 import { body, pathId, query } from './validate.ts';
 
 const text = (v: unknown) => (typeof v === 'string' ? v : null);
@@ -211,7 +211,10 @@ export function userRoutes(deps: BffDeps) {
       return c.json(result);
     })
     .post('/:userId/impact', requirePermission('revoke'), body(ImpactRequest), async (c) => {
-      const impact: Impact = await access.impact(pathId(c.req.param('userId')), c.req.valid('json'));
+      const userId = pathId(c.req.param('userId'));
+      const request = c.req.valid('json');
+      const impact: Impact = await access.impact(userId, request);
+      await recordRead(c, deps, { action: 'user.preview_action', target: `preview of ${request.action}: ${impact.target_name}`, target_user_id: userId, detail: `${request.action} would ${detailOf(impact).replace(/^revoked/, 'revoke')}` });
       return c.json(impact);
     });
 }

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * Times are ISO 8601 strings; ids are the Management API's.
  */
 
-export { ROLES, CAN, can, searchRevokePermission, staffTargetReason, WIDE_SEARCH_REVOKE_REASON, type Role as RoleName, type Permission } from './roles.ts';
+export { ROLES, CAN, can, searchNarrows, searchRevokePermission, staffTargetReason, WIDE_SEARCH_REVOKE_REASON, type Role as RoleName, type Permission } from './roles.ts';
 import { IpPlace } from './locations.ts';
 import { ROLES } from './roles.ts';
 import { AUDIT_ACTIONS, AUDIT_KINDS, AUDIT_RESULTS } from './audit.ts';
@@ -541,6 +541,12 @@ export type TokenSearchImpact = {
   digest: string;
   over_limit: boolean;
   limit: number;
+  /**
+   * Why only an admin may revoke this result (null: support may too): a filter that does not
+   * narrow, or a result holding all of an application's live tokens, more than the configured
+   * share of them, or more tokens than the configured count. Decided again at the revocation.
+   */
+  admin_only: string | null;
 };
 
 /** The revocation: the filter, what its preview showed, and REVOKE typed in. */
@@ -574,6 +580,8 @@ export type SessionSearchImpact = {
   digest: string;
   over_limit: boolean;
   limit: number;
+  /** Why only an admin may end these sessions (a filter that does not narrow); null: support may too. */
+  admin_only: string | null;
 };
 
 export const RevokeSearchSessionsBody = z

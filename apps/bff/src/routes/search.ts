@@ -13,7 +13,7 @@ import {
   type SessionSearchImpact,
   type TokenCounts,
   type TokenSearchImpact,
-  searchRevokePermission,
+  searchNarrows,
   WIDE_SEARCH_REVOKE_REASON,
 } from '@rtc/contracts';
 import type { Context } from 'hono';
@@ -22,6 +22,7 @@ import type { BffDeps } from '../deps.ts';
 import { describeFilter } from '../domain/search-view.ts';
 import type { BffEnv } from '../env.ts';
 import { BffError, badRequest, forbidden } from '../errors.ts';
+import { ApplicationsGateway } from '../management/applications.ts';
 import { rateLimitedFetch } from '../management/rate-limited-fetch.ts';
 import { SearchGateway } from '../management/search.ts';
 import { requirePermission } from '../middleware/session.ts';
@@ -86,9 +87,15 @@ const COLLECT_CONCURRENCY = 2;
 const COLLECT_QUEUE = 4;
 const BUSY_RETRY_SECONDS = 5;
 
-/** 403 with the reason when the staff member may search but not revoke this result set (see searchRevokePermission). */
-function checkRevokeRight(c: Context<BffEnv>, filter: Parameters<typeof searchRevokePermission>[0]): void {
-  if (!can(c.get('session')?.role, searchRevokePermission(filter))) throw forbidden(WIDE_SEARCH_REVOKE_REASON);
+/** Whether the staff member may revoke any result set, however wide (what the Applications area allows). */
+const mayRevokeWide = (c: Context<BffEnv>) => can(c.get('session')?.role, 'manageApplications');
+
+/**
+ * 403 when the result is an admin's (the preview's admin_only: a filter that does not narrow,
+ * or a result holding too much of an application) and the staff member is not one.
+ */
+function checkResultRight(c: Context<BffEnv>, adminOnly: string | null): void {
+  if (adminOnly && !mayRevokeWide(c)) throw forbidden(adminOnly);
 }
 
 /** 400, not audited: an empty result set revokes nothing, so there is no revocation to record. */
@@ -133,7 +140,14 @@ function partialFailure(
  */
 export function searchRoutes(deps: BffDeps) {
   const fetchImpl = rateLimitedFetch({ ...deps.config.rateLimit });
-  const search = new SearchService(new SearchGateway(deps.config.management.baseUrl, deps.tokens, fetchImpl), deps.mgmt, deps.now, deps.config.search);
+  const search = new SearchService(
+    new SearchGateway(deps.config.management.baseUrl, deps.tokens, fetchImpl),
+    deps.mgmt,
+    new ApplicationsGateway(deps.config.management.baseUrl, deps.tokens, fetchImpl),
+    deps.now,
+    deps.config.search,
+    deps.config.supportRevoke,
+  );
   const gate = new WorkGate({
     concurrency: COLLECT_CONCURRENCY,
     queue: COLLECT_QUEUE,
@@ -173,9 +187,12 @@ export function searchRoutes(deps: BffDeps) {
     })
     .post('/refresh-tokens/revoke', requirePermission('searchTokens'), body(RevokeSearchTokensBody), async (c) => {
       const { filter, expected, confirm } = c.req.valid('json');
-      checkRevokeRight(c, filter);
       const names = await deps.mgmt.names();
       const target = `refresh tokens matching ${describeFilter(filter, names)}`;
+      // A filter that does not narrow is refused before the result is collected: it cannot turn support's.
+      if (!searchNarrows(filter) && !mayRevokeWide(c)) {
+        await auditedWithId(c, deps, { action: 'search.revoke_tokens', target, target_user_id: null }, () => Promise.reject(forbidden(WIDE_SEARCH_REVOKE_REASON)));
+      }
       return gate.run(async () => {
         // The result set now (only once REVOKE is typed: a refusal costs the tenant nothing).
         const impact = confirmed(confirm) ? await search.tokenImpact(filter) : null;
@@ -186,6 +203,7 @@ export function searchRoutes(deps: BffDeps) {
             if (impact!.over_limit) {
               throw new BffError(400, 'narrow_the_search', `This search matches more than ${impact!.limit.toLocaleString('en-US')} refresh tokens, more than the console revokes at once. Narrow the search (a smaller range, an application, a time range); nothing was revoked.`);
             }
+            checkResultRight(c, impact!.admin_only);
             refuseChanged(bindingChanges('tokens', expected && { count: expected.tokens, digest: expected.digest }, { count: impact!.totals.tokens, digest: impact!.digest }), publicImpact(impact!));
             const users = impact!.first_users.map((u) => u.email ?? u.user_id).join(', ');
             const about = [`filter ${JSON.stringify(filter)}`, `matched ${describe(impact!.totals)}`, ...(users ? [`first users affected: ${users}`] : [])];
@@ -216,9 +234,11 @@ export function searchRoutes(deps: BffDeps) {
     })
     .post('/sessions/revoke', requirePermission('searchTokens'), body(RevokeSearchSessionsBody), async (c) => {
       const { filter, expected, confirm } = c.req.valid('json');
-      checkRevokeRight(c, filter);
       const names = await deps.mgmt.names();
       const target = `sessions matching ${describeFilter(filter, names)}`;
+      if (!searchNarrows(filter) && !mayRevokeWide(c)) {
+        await auditedWithId(c, deps, { action: 'search.revoke_sessions', target, target_user_id: null }, () => Promise.reject(forbidden(WIDE_SEARCH_REVOKE_REASON)));
+      }
       return gate.run(async () => {
         const impact = confirmed(confirm) ? await search.sessionImpact(filter) : null;
         if (impact && !impact.over_limit && impact.ids.length === 0) throw nothingToRevoke('sessions');

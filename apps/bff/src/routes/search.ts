@@ -135,8 +135,10 @@ function partialFailure(
  * (a real Auth0 tenant) the pages carry `unavailable`, a sentence saying so.
  *
  * Previews and revocations page the tenant through a whole result set: COLLECT_CONCURRENCY
- * at a time in this process (a short queue, then 429). Revoking a result found by no address,
- * network, agent or device (an application, a time range) needs manageApplications.
+ * at a time in this process (a short queue, then 429). Revoking a result needs
+ * manageApplications when its filter does not narrow (searchNarrows: an application, a time
+ * range, 0.0.0.0/0) or, for tokens, when the result itself is application-wide (the preview's
+ * admin_only: all or too large a share of an application's live tokens, or too many tokens).
  */
 export function searchRoutes(deps: BffDeps) {
   const fetchImpl = rateLimitedFetch({ ...deps.config.rateLimit });

@@ -14,6 +14,7 @@ import { securityHeaders } from './middleware/security-headers.ts';
 import { loadSession } from './middleware/session.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { recordRefusal } from './routes/audited.ts';
 import { authRoutes } from './routes/auth.ts';
 import { searchRoutes } from './routes/search.ts';
 import { settingsRoutes } from './routes/settings.ts';
@@ -41,7 +42,11 @@ export function createApp(deps: BffDeps) {
   // upload never tears down the browser's keep-alive connection.
   app.use(canonicalHost({ publicUrl: deps.config.publicUrl }));
   app.use(bodyLimit({ maxBytes: 64 * 1024, onTooLarge: () => new BffError(413, 'too_large', 'The request body is too large.') }));
-  app.onError(onError(deps.logger));
+  const answerError = onError(deps.logger);
+  app.onError(async (err, c) => {
+    await recordRefusal(c, deps, err);
+    return answerError(err, c);
+  });
   const session = loadSession(deps.cookie, deps.store, deps.cookieOptions, deps.now, deps.roles, deps.logger);
   app.use('/api/*', session);
   app.use('/auth/logout', session);

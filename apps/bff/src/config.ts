@@ -27,6 +27,18 @@ export interface BffConfig {
    * default 10,000; SEARCH_REVOKE_MAX_SESSIONS, default 1,000: one Management API call each).
    */
   search?: { tokenLimit: number; sessionLimit: number };
+  /**
+   * What support may revoke from a search: a result of more than maxTokens tokens
+   * (SEARCH_REVOKE_SUPPORT_MAX_TOKENS, default 1,000), or holding more than maxSharePercent of
+   * an application's live tokens (SEARCH_REVOKE_SUPPORT_MAX_PERCENT, default 50) or all of
+   * them, is an admin's.
+   */
+  supportRevoke?: SupportRevokeLimits;
+}
+
+export interface SupportRevokeLimits {
+  maxTokens: number;
+  maxSharePercent: number;
 }
 
 /** localhost, 127.0.0.0/8 and ::1: a URL only this machine can reach. */
@@ -87,6 +99,8 @@ const Env = z
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
     SEARCH_REVOKE_MAX_TOKENS: z.coerce.number().int().min(1).max(100_000).default(10_000),
     SEARCH_REVOKE_MAX_SESSIONS: z.coerce.number().int().min(1).max(10_000).default(1_000),
+    SEARCH_REVOKE_SUPPORT_MAX_TOKENS: z.coerce.number().int().min(1).max(100_000).default(1_000),
+    SEARCH_REVOKE_SUPPORT_MAX_PERCENT: z.coerce.number().min(0).max(100).default(50),
     BFF_TRUST_PROXY: z.string().regex(/^\d{1,2}$/, 'a number of proxy hops (0 to 10)').default('0').transform(Number).pipe(z.number().max(10)),
   })
   .refine((e) => e.BFF_PUBLIC_URL.startsWith('https:') || isLoopbackHost(new URL(e.BFF_PUBLIC_URL).hostname), {
@@ -126,5 +140,6 @@ export function readConfig(env: Record<string, string | undefined>, extra: { sta
     ...(e.DATABASE_URL ? { database: { url: e.DATABASE_URL } } : {}),
     trustProxy: e.BFF_TRUST_PROXY,
     search: { tokenLimit: e.SEARCH_REVOKE_MAX_TOKENS, sessionLimit: e.SEARCH_REVOKE_MAX_SESSIONS },
+    supportRevoke: { maxTokens: e.SEARCH_REVOKE_SUPPORT_MAX_TOKENS, maxSharePercent: e.SEARCH_REVOKE_SUPPORT_MAX_PERCENT },
   };
 }

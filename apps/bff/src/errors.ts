@@ -13,7 +13,8 @@ export class BffError extends Error {
     readonly code: string,
     message: string,
     /** auditDetail: what the audit entry of a failed action records instead of the message (never sent to the browser). */
-    readonly extra: { retryAfter?: number; fields?: Record<string, string>; impact?: Impact; changes?: string[]; auditDetail?: string } = {},
+    /** audited: the refusal is in the audit log already (the error handler records the others). */
+    readonly extra: { retryAfter?: number; fields?: Record<string, string>; impact?: Impact; changes?: string[]; auditDetail?: string; audited?: boolean } = {},
   ) {
     super(message);
     this.name = 'BffError';

@@ -32,6 +32,12 @@ describe('BFF configuration', () => {
     expect(() => readConfig({ ...base, BFF_TRUST_PROXY: 'all' })).toThrow(/BFF_TRUST_PROXY/);
   });
 
+  it("lets support revoke a search result of at most 1,000 tokens and half an application's live tokens by default; both configurable", () => {
+    expect(readConfig(base).supportRevoke).toEqual({ maxTokens: 1_000, maxSharePercent: 50 });
+    expect(readConfig({ ...base, SEARCH_REVOKE_SUPPORT_MAX_TOKENS: '200', SEARCH_REVOKE_SUPPORT_MAX_PERCENT: '10' }).supportRevoke).toEqual({ maxTokens: 200, maxSharePercent: 10 });
+    expect(() => readConfig({ ...base, SEARCH_REVOKE_SUPPORT_MAX_PERCENT: '150' })).toThrow(/SEARCH_REVOKE_SUPPORT_MAX_PERCENT/);
+  });
+
   it('asks the identity provider for a refresh token, so roles can be re-checked', () => {
     expect(readConfig(base).oidc.scope.split(' ')).toContain('offline_access');
   });

@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consoleBehindProxy } from './console-behind-proxy.ts';
 
 let stack: TestStack;
 let support: StaffClient;
@@ -29,22 +30,57 @@ describe('races', () => {
   it('unlinking a device while its app refreshes leaves no live token on that device', async () => {
     const user = demoEndUser(32);
     let current = remember(await mobile().login(user.email, 'Busy Phone'));
-    let unlinked = false;
-    const refreshing = (async () => {
-      for (let i = 0; i < 60 && !unlinked; i++) {
-        const next = await mobile().refresh(current);
-        if (next.status !== 200) return;
-        current = remember(next.refreshToken!);
-      }
-    })();
-    await new Promise((r) => setTimeout(r, 30));
-    const res = await confirmingPreview(support, 'POST', `/api/users/${encodeURIComponent(user.user_id)}/devices/unlink`, { device_name: 'Busy Phone' });
-    expect(res.status).toBe(200);
-    unlinked = true;
-    await refreshing;
-    expect((await mobile().refresh(current)).status).toBe(403);
-    const { devices } = await json(await support.api('GET', `/api/users/${encodeURIComponent(user.user_id)}/devices`));
-    expect(devices.map((d: { name: string }) => d.name)).not.toContain('Busy Phone');
+    const events: string[] = [];
+    let refreshes = 0;
+    let refreshed: () => void = () => {};
+    const nextRefresh = () => new Promise<void>((resolve) => (refreshed = resolve));
+    // The revocation reaches the tenant only once the app has rotated its token twice more
+    // after the BFF read the device's tokens for the unlink: the race happens on every run.
+    let holding = false;
+    const held = await consoleBehindProxy(stack, 'held-unlink', async (req) => {
+      if (req.method === 'GET' || holding) return undefined;
+      holding = true;
+      events.push('revocation held');
+      const target = refreshes + 2;
+      while (refreshes < target) await nextRefresh();
+      events.push('revocation sent');
+      return undefined;
+    });
+    try {
+      let unlinkAnswered = false;
+      const firstRefresh = nextRefresh();
+      const refreshing = (async () => {
+        while (!unlinkAnswered) {
+          const next = await mobile().refresh(current);
+          if (next.status !== 200) {
+            events.push(`refresh refused (${next.status})`);
+            return;
+          }
+          current = remember(next.refreshToken!);
+          refreshes++;
+          events.push('refreshed');
+          refreshed();
+        }
+      })();
+      await firstRefresh;
+      events.push('unlink started');
+      const res = await confirmingPreview(held.support, 'POST', `/api/users/${encodeURIComponent(user.user_id)}/devices/unlink`, { device_name: 'Busy Phone' });
+      events.push('unlink answered');
+      unlinkAnswered = true;
+      expect(res.status, await res.clone().text()).toBe(200);
+      await refreshing;
+      // Both sides ran at once: refreshes before the unlink began and while its revocation was
+      // on its way to the tenant, after the BFF had read which tokens the device holds.
+      const at = (event: string) => events.indexOf(event);
+      expect(at('refreshed'), events.join(', ')).toBeLessThan(at('unlink started'));
+      expect(events.slice(at('revocation held'), at('revocation sent')).filter((e) => e === 'refreshed'), events.join(', ')).toHaveLength(2);
+      expect(at('revocation sent')).toBeLessThan(at('unlink answered'));
+      expect((await mobile().refresh(current)).status).toBe(403);
+      const { devices } = await json(await support.api('GET', `/api/users/${encodeURIComponent(user.user_id)}/devices`));
+      expect(devices.map((d: { name: string }) => d.name)).not.toContain('Busy Phone');
+    } finally {
+      await held.stop();
+    }
   });
 });
 

@@ -5,9 +5,11 @@ import { z } from 'zod';
  * Times are ISO 8601 strings; ids are the Management API's.
  */
 
-export { ROLES, CAN, can, searchRevokePermission, WIDE_SEARCH_REVOKE_REASON, type Role as RoleName, type Permission } from './roles.ts';
+export { ROLES, CAN, can, searchNarrows, searchRevokePermission, staffTargetReason, WIDE_SEARCH_REVOKE_REASON, type Role as RoleName, type Permission } from './roles.ts';
 import { IpPlace } from './locations.ts';
 import { ROLES } from './roles.ts';
+import { AUDIT_ACTIONS, AUDIT_KINDS, AUDIT_RESULTS } from './audit.ts';
+export { AUDIT_ACTIONS, AUDIT_ACTION_KINDS, AUDIT_KINDS, AUDIT_RESULTS, actionsOfKind } from './audit.ts';
 
 export * from './locations.ts';
 export const Role = z.enum(ROLES);
@@ -333,31 +335,24 @@ export type ActionResult = z.infer<typeof ActionResult>;
 
 // ---------------------------------------------------------------- audit
 
-export const AUDIT_ACTIONS = [
-  'device.unlink',
-  'device.lost',
-  'grant.revoke',
-  'refresh_token.revoke',
-  'refresh_tokens.revoke_all',
-  'application.revoke_all_tokens',
-  'search.revoke_tokens',
-  'search.revoke_sessions',
-  'session.revoke',
-  'settings.update',
-  'staff.sign_in',
-  'staff.sign_out',
-] as const;
 export const AuditAction = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof AuditAction>;
+export const AuditKind = z.enum(AUDIT_KINDS);
+export type AuditKind = z.infer<typeof AuditKind>;
+export const AuditResult = z.enum(AUDIT_RESULTS);
+export type AuditResult = z.infer<typeof AuditResult>;
 
 export const AuditEntry = z.object({
   id: z.string(),
   at: z.string(),
-  actor: z.object({ sub: z.string(), name: z.string(), role: Role }),
+  /** role null: someone signed in at the identity provider without a console role (a refused sign-in). */
+  actor: z.object({ sub: z.string(), name: z.string(), role: Role.nullable() }),
   action: AuditAction,
+  kind: AuditKind,
   target_user_id: z.string().nullable(),
   target: z.string(),
-  result: z.enum(['success', 'failure']),
+  /** refused: the BFF answered 403 (the role may not do this, or not to this user or result), nothing was done. */
+  result: AuditResult,
   detail: z.string(),
   request_id: z.string(),
 });
@@ -367,6 +362,8 @@ export const AuditQuery = z.object({
   actor: z.string().max(255).optional(),
   user_id: z.string().max(255).optional(),
   action: AuditAction.optional(),
+  kind: AuditKind.optional(),
+  result: AuditResult.optional(),
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
   page: intFromQuery(0, 10_000, 0),
@@ -544,6 +541,12 @@ export type TokenSearchImpact = {
   digest: string;
   over_limit: boolean;
   limit: number;
+  /**
+   * Why only an admin may revoke this result (null: support may too): a filter that does not
+   * narrow, or a result holding all of an application's live tokens, more than the configured
+   * share of them, or more tokens than the configured count. Decided again at the revocation.
+   */
+  admin_only: string | null;
 };
 
 /** The revocation: the filter, what its preview showed, and REVOKE typed in. */
@@ -577,6 +580,8 @@ export type SessionSearchImpact = {
   digest: string;
   over_limit: boolean;
   limit: number;
+  /** Why only an admin may end these sessions (a filter that does not narrow); null: support may too. */
+  admin_only: string | null;
 };
 
 export const RevokeSearchSessionsBody = z

@@ -15,23 +15,52 @@ export const CAN = {
   manageApplications: ['admin'],
   /** Search across users (refresh tokens and sessions by address, network, agent...) and revoking a result set. */
   searchTokens: ['support', 'admin'],
+  /** Revoking, unlinking or ending anything of a user who holds a console role: a staff member's credentials are the console's keys. */
+  actOnStaff: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof CAN;
 
 export const can = (role: Role | undefined, permission: Permission): boolean =>
   role !== undefined && (CAN[permission] as readonly Role[]).includes(role);
 
-/** The search conditions that single out where tokens or sessions were used: an address, network, agent or device. */
-const NARROWING_FILTERS = ['ip', 'asn', 'user_agent', 'device_name'] as const;
+/** The widest networks that still single out where tokens were used: a /16 of IPv4, a /32 of IPv6. */
+export const NARROWEST_WIDE_PREFIX = { ipv4: 16, ipv6: 32 } as const;
+/** A user-agent condition shorter than this matches nearly every agent ("a", "os"). */
+export const MIN_NARROWING_AGENT = 4;
+
+/** An address or a network no wider than a /16 (IPv6 /32): an address without a prefix is one host. */
+export const ipNarrows = (ip: string): boolean => {
+  const [address = '', prefix] = ip.split('/');
+  if (prefix === undefined) return true;
+  return Number(prefix) >= (address.includes(':') ? NARROWEST_WIDE_PREFIX.ipv6 : NARROWEST_WIDE_PREFIX.ipv4);
+};
+
+type NarrowingFilter = { ip?: string | undefined; asn?: string | undefined; user_agent?: string | undefined; device_name?: string | undefined };
 
 /**
- * Revoking a search's result set: a filter with none of the narrowing conditions (only an
- * application and a time range, say) revokes every token of an application, which the
- * Applications area reserves to manageApplications; so does revoking such a result here.
+ * Whether a search's conditions single out where tokens or sessions were used: an address or a
+ * network no wider than a /16, a network by AS number, an agent of 4 characters or more, a
+ * device name. An application and a time range do not; nor do "every address" (0.0.0.0/0,
+ * ::/0) or an agent of one letter, which only dress up an application-wide revocation.
  */
-export const searchRevokePermission = (filter: Partial<Record<(typeof NARROWING_FILTERS)[number], unknown>>): Permission =>
-  NARROWING_FILTERS.some((key) => filter[key] !== undefined && filter[key] !== '') ? 'searchTokens' : 'manageApplications';
+export const searchNarrows = (filter: NarrowingFilter): boolean =>
+  (!!filter.ip && ipNarrows(filter.ip)) ||
+  !!filter.asn ||
+  (!!filter.user_agent && filter.user_agent.trim().length >= MIN_NARROWING_AGENT) ||
+  !!filter.device_name;
+
+/**
+ * Revoking a search's result set: a filter that does not narrow (see searchNarrows) revokes
+ * every token of an application, which the Applications area reserves to manageApplications;
+ * so does revoking such a result here. The BFF also decides on the result itself (its share
+ * of an application's live tokens, its size): the preview's `admin_only`.
+ */
+export const searchRevokePermission = (filter: NarrowingFilter): Permission => (searchNarrows(filter) ? 'searchTokens' : 'manageApplications');
 
 /** Why support cannot revoke such a result set (the BFF's 403, and the dashboard's dialog). */
 export const WIDE_SEARCH_REVOKE_REASON =
-  'Only an admin may revoke a result found without an address, network, user agent or device name: found by an application or a time range only, it reaches every token of the application (or every session of the period), as revoking in the Applications area does. Add one of those conditions, or ask an admin.';
+  'Only an admin may revoke a result found without an address or a network no wider than a /16 (an IPv6 /32), an AS number, a user agent of 4 characters or more, or a device name: found by an application or a time range only, it reaches every token of the application (or every session of the period), as revoking in the Applications area does. Add one of those conditions, or ask an admin.';
+
+/** Why support cannot act on this user (the BFF's 403, recorded as refused in the audit log). */
+export const staffTargetReason = (role: Role) =>
+  `Only an admin may revoke, unlink or end the credentials of a staff member: this user holds the console role ${role}. Ask an admin.`;

@@ -6,7 +6,7 @@ import { BffError, badRequest, notFound } from '../errors.ts';
 import { ApplicationsGateway, COUNTS_UNAVAILABLE } from '../management/applications.ts';
 import { rateLimitedFetch } from '../management/rate-limited-fetch.ts';
 import { requirePermission } from '../middleware/session.ts';
-import { auditedWithId } from './audited.ts';
+import { auditedWithId, recordRead } from './audited.ts';
 import { body, pathId } from './validate.ts';
 
 const ZERO: TokenCounts = { tokens: 0, users: 0, devices: 0 };
@@ -69,7 +69,11 @@ export function applicationRoutes(deps: BffDeps) {
       };
       return c.json(result);
     })
-    .post('/:clientId/impact', requirePermission('manageApplications'), async (c) => c.json(await preview(pathId(c.req.param('clientId')))))
+    .post('/:clientId/impact', requirePermission('manageApplications'), async (c) => {
+      const impact = await preview(pathId(c.req.param('clientId')));
+      await recordRead(c, deps, { action: 'application.preview_revoke', target: `all refresh tokens of application "${impact.name}" (${impact.client_id})`, target_user_id: null, detail: `would revoke ${describe(impact.counts)}` });
+      return c.json(impact);
+    })
     .post('/:clientId/revoke-all', requirePermission('manageApplications'), body(RevokeApplicationTokensBody), async (c) => {
       const clientId = pathId(c.req.param('clientId'));
       const { confirm_name, expected } = c.req.valid('json');

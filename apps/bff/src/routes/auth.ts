@@ -95,6 +95,18 @@ export function authRoutes(deps: BffDeps) {
       const role = roleFromClaim(claims[config.oidc.rolesClaim]);
       const name = String(claims.name ?? claims.email ?? claims.sub);
       if (!role) {
+        await store.recordAudit(
+          {
+            actor: { sub: claims.sub, name, role: null },
+            action: 'staff.sign_in',
+            target_user_id: claims.sub,
+            target: name,
+            result: 'refused',
+            detail: `signed in at the identity provider but holds no console role (claim ${config.oidc.rolesClaim})`,
+            request_id: c.get('requestId'),
+          },
+          deps.now(),
+        );
         return page(c, 403, 'No access to the console', `${name} signed in, but has no console role (claim ${config.oidc.rolesClaim}). Ask an administrator for viewer, support or admin.`);
       }
       const now = deps.now();

@@ -13,7 +13,7 @@ import {
   type SessionSearchImpact,
   type TokenCounts,
   type TokenSearchImpact,
-  searchRevokePermission,
+  searchNarrows,
   WIDE_SEARCH_REVOKE_REASON,
 } from '@rtc/contracts';
 import type { Context } from 'hono';
@@ -22,12 +22,13 @@ import type { BffDeps } from '../deps.ts';
 import { describeFilter } from '../domain/search-view.ts';
 import type { BffEnv } from '../env.ts';
 import { BffError, badRequest, forbidden } from '../errors.ts';
+import { ApplicationsGateway } from '../management/applications.ts';
 import { rateLimitedFetch } from '../management/rate-limited-fetch.ts';
 import { SearchGateway } from '../management/search.ts';
 import { requirePermission } from '../middleware/session.ts';
 import { PartialRevocation, SearchService, type CollectedImpact, type CollectedSessionImpact } from '../services/search-service.ts';
 import { WorkGate } from '../services/work-gate.ts';
-import { auditedWithId } from './audited.ts';
+import { auditedWithId, recordRead } from './audited.ts';
 import { body, query } from './validate.ts';
 
 const CONFIRM_WORD = 'REVOKE';
@@ -69,6 +70,13 @@ function refuseChanged(changes: string[], impact: TokenSearchImpact | SessionSea
   throw new SearchImpactChanged(message, impact, changes);
 }
 
+/** A search page in the audit log's words: the counts on the first page, the rows on a later one. */
+function foundWords(result: { unavailable: string | null; totals: { limited: boolean } | null }, from: string | undefined, counted: string | null, rows: string): string {
+  if (result.unavailable) return 'the tenant cannot search across users';
+  if (from !== undefined || !counted) return `a later page: ${rows}`;
+  return `found ${result.totals!.limited ? 'more than ' : ''}${counted}`;
+}
+
 const confirmed = (confirm: string) => confirm.trim() === CONFIRM_WORD;
 const checkConfirm = (confirm: string) => {
   if (!confirmed(confirm)) throw badRequest(`Type ${CONFIRM_WORD} to confirm.`, { confirm: `must be ${CONFIRM_WORD}` });
@@ -79,9 +87,15 @@ const COLLECT_CONCURRENCY = 2;
 const COLLECT_QUEUE = 4;
 const BUSY_RETRY_SECONDS = 5;
 
-/** 403 with the reason when the staff member may search but not revoke this result set (see searchRevokePermission). */
-function checkRevokeRight(c: Context<BffEnv>, filter: Parameters<typeof searchRevokePermission>[0]): void {
-  if (!can(c.get('session')?.role, searchRevokePermission(filter))) throw forbidden(WIDE_SEARCH_REVOKE_REASON);
+/** Whether the staff member may revoke any result set, however wide (what the Applications area allows). */
+const mayRevokeWide = (c: Context<BffEnv>) => can(c.get('session')?.role, 'manageApplications');
+
+/**
+ * 403 when the result is an admin's (the preview's admin_only: a filter that does not narrow,
+ * or a result holding too much of an application) and the staff member is not one.
+ */
+function checkResultRight(c: Context<BffEnv>, adminOnly: string | null): void {
+  if (adminOnly && !mayRevokeWide(c)) throw forbidden(adminOnly);
 }
 
 /** 400, not audited: an empty result set revokes nothing, so there is no revocation to record. */
@@ -121,12 +135,21 @@ function partialFailure(
  * (a real Auth0 tenant) the pages carry `unavailable`, a sentence saying so.
  *
  * Previews and revocations page the tenant through a whole result set: COLLECT_CONCURRENCY
- * at a time in this process (a short queue, then 429). Revoking a result found by no address,
- * network, agent or device (an application, a time range) needs manageApplications.
+ * at a time in this process (a short queue, then 429). Revoking a result needs
+ * manageApplications when its filter does not narrow (searchNarrows: an application, a time
+ * range, 0.0.0.0/0) or, for tokens, when the result itself is application-wide (the preview's
+ * admin_only: all or too large a share of an application's live tokens, or too many tokens).
  */
 export function searchRoutes(deps: BffDeps) {
   const fetchImpl = rateLimitedFetch({ ...deps.config.rateLimit });
-  const search = new SearchService(new SearchGateway(deps.config.management.baseUrl, deps.tokens, fetchImpl), deps.mgmt, deps.now, deps.config.search);
+  const search = new SearchService(
+    new SearchGateway(deps.config.management.baseUrl, deps.tokens, fetchImpl),
+    deps.mgmt,
+    new ApplicationsGateway(deps.config.management.baseUrl, deps.tokens, fetchImpl),
+    deps.now,
+    deps.config.search,
+    deps.config.supportRevoke,
+  );
   const gate = new WorkGate({
     concurrency: COLLECT_CONCURRENCY,
     queue: COLLECT_QUEUE,
@@ -143,14 +166,35 @@ export function searchRoutes(deps: BffDeps) {
       const result: SearchApplications = { applications: [...clients].map(([client_id, name]) => ({ client_id, name })).sort((a, b) => a.name.localeCompare(b.name) || a.client_id.localeCompare(b.client_id)) };
       return c.json(result);
     })
-    .get('/refresh-tokens', requirePermission('searchTokens'), query(TokenSearchQuery), async (c) => c.json(await search.tokens(c.req.valid('query'))))
-    .get('/sessions', requirePermission('searchTokens'), query(SessionSearchQuery), async (c) => c.json(await search.sessions(c.req.valid('query'))))
-    .post('/refresh-tokens/impact', requirePermission('searchTokens'), body(TokenSearchImpactBody), async (c) => c.json(publicImpact(await gate.run(() => search.tokenImpact(c.req.valid('json').filter)))))
+    .get('/refresh-tokens', requirePermission('searchTokens'), query(TokenSearchQuery), async (c) => {
+      const { take: _take, from, ...filter } = c.req.valid('query');
+      const result = await search.tokens(c.req.valid('query'));
+      const detail = foundWords(result, from, result.totals && describe(result.totals), plural(result.tokens.length, 'refresh token'));
+      await recordRead(c, deps, { action: 'search.find_tokens', target: `refresh tokens matching ${describeFilter(filter, await deps.mgmt.names())}`, target_user_id: null, detail });
+      return c.json(result);
+    })
+    .get('/sessions', requirePermission('searchTokens'), query(SessionSearchQuery), async (c) => {
+      const { take: _take, from, ...filter } = c.req.valid('query');
+      const result = await search.sessions(c.req.valid('query'));
+      const detail = foundWords(result, from, result.totals && describeSessions(result.totals), plural(result.sessions.length, 'session'));
+      await recordRead(c, deps, { action: 'search.find_sessions', target: `sessions matching ${describeFilter(filter, await deps.mgmt.names())}`, target_user_id: null, detail });
+      return c.json(result);
+    })
+    .post('/refresh-tokens/impact', requirePermission('searchTokens'), body(TokenSearchImpactBody), async (c) => {
+      const { filter } = c.req.valid('json');
+      const impact = await gate.run(() => search.tokenImpact(filter));
+      const detail = impact.over_limit ? `over the limit of ${impact.limit}: ${describe(impact.totals)}` : `would revoke ${describe(impact.totals)}`;
+      await recordRead(c, deps, { action: 'search.preview_revoke_tokens', target: `refresh tokens matching ${describeFilter(filter, await deps.mgmt.names())}`, target_user_id: null, detail });
+      return c.json(publicImpact(impact));
+    })
     .post('/refresh-tokens/revoke', requirePermission('searchTokens'), body(RevokeSearchTokensBody), async (c) => {
       const { filter, expected, confirm } = c.req.valid('json');
-      checkRevokeRight(c, filter);
       const names = await deps.mgmt.names();
       const target = `refresh tokens matching ${describeFilter(filter, names)}`;
+      // A filter that does not narrow is refused before the result is collected: it cannot turn support's.
+      if (!searchNarrows(filter) && !mayRevokeWide(c)) {
+        await auditedWithId(c, deps, { action: 'search.revoke_tokens', target, target_user_id: null }, () => Promise.reject(forbidden(WIDE_SEARCH_REVOKE_REASON)));
+      }
       return gate.run(async () => {
         // The result set now (only once REVOKE is typed: a refusal costs the tenant nothing).
         const impact = confirmed(confirm) ? await search.tokenImpact(filter) : null;
@@ -161,6 +205,7 @@ export function searchRoutes(deps: BffDeps) {
             if (impact!.over_limit) {
               throw new BffError(400, 'narrow_the_search', `This search matches more than ${impact!.limit.toLocaleString('en-US')} refresh tokens, more than the console revokes at once. Narrow the search (a smaller range, an application, a time range); nothing was revoked.`);
             }
+            checkResultRight(c, impact!.admin_only);
             refuseChanged(bindingChanges('tokens', expected && { count: expected.tokens, digest: expected.digest }, { count: impact!.totals.tokens, digest: impact!.digest }), publicImpact(impact!));
             const users = impact!.first_users.map((u) => u.email ?? u.user_id).join(', ');
             const about = [`filter ${JSON.stringify(filter)}`, `matched ${describe(impact!.totals)}`, ...(users ? [`first users affected: ${users}`] : [])];
@@ -182,12 +227,20 @@ export function searchRoutes(deps: BffDeps) {
         }
       });
     })
-    .post('/sessions/impact', requirePermission('searchTokens'), body(SessionSearchImpactBody), async (c) => c.json(publicSessionImpact(await gate.run(() => search.sessionImpact(c.req.valid('json').filter)))))
+    .post('/sessions/impact', requirePermission('searchTokens'), body(SessionSearchImpactBody), async (c) => {
+      const { filter } = c.req.valid('json');
+      const impact = await gate.run(() => search.sessionImpact(filter));
+      const detail = impact.over_limit ? `over the limit of ${impact.limit}: ${describeSessions(impact.totals)}` : `would end ${describeSessions(impact.totals)}`;
+      await recordRead(c, deps, { action: 'search.preview_revoke_sessions', target: `sessions matching ${describeFilter(filter, await deps.mgmt.names())}`, target_user_id: null, detail });
+      return c.json(publicSessionImpact(impact));
+    })
     .post('/sessions/revoke', requirePermission('searchTokens'), body(RevokeSearchSessionsBody), async (c) => {
       const { filter, expected, confirm } = c.req.valid('json');
-      checkRevokeRight(c, filter);
       const names = await deps.mgmt.names();
       const target = `sessions matching ${describeFilter(filter, names)}`;
+      if (!searchNarrows(filter) && !mayRevokeWide(c)) {
+        await auditedWithId(c, deps, { action: 'search.revoke_sessions', target, target_user_id: null }, () => Promise.reject(forbidden(WIDE_SEARCH_REVOKE_REASON)));
+      }
       return gate.run(async () => {
         const impact = confirmed(confirm) ? await search.sessionImpact(filter) : null;
         if (impact && !impact.over_limit && impact.ids.length === 0) throw nothingToRevoke('sessions');

@@ -1,4 +1,5 @@
 import {
+  can,
   ConfirmedActionBody,
   DeviceLostBody,
   ImpactRequest,
@@ -19,6 +20,7 @@ import {
   type UserDetail,
   type UserSearchResult,
   type UserSummary,
+  staffTargetReason,
 } from '@rtc/contracts';
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
@@ -28,8 +30,8 @@ import type { MgmtUser } from '../management/gateway.ts';
 import { placeOf } from '../domain/ip-places.ts';
 import { consoleRoleOf } from '../domain/staff-role.ts';
 import { requirePermission } from '../middleware/session.ts';
-import { badRequest } from '../errors.ts';
-import { auditedWithId } from './audited.ts';
+import { badRequest, forbidden } from '../errors.ts';
+import { auditedWithId, recordRead } from './audited.ts';
 import { body, pathId, query } from './validate.ts';
 
 const text = (v: unknown) => (typeof v === 'string' ? v : null);
@@ -111,8 +113,16 @@ const confirmation = validator('json', async (_value, c): Promise<ConfirmedActio
 export function userRoutes(deps: BffDeps) {
   const { mgmt, access } = deps;
 
+  /** 403 when a staff member who may not act on staff aims at a user holding a console role. */
+  const checkStaffTarget = async (c: Parameters<typeof auditedWithId>[0], userId: string) => {
+    if (can(c.get('session')?.role, 'actOnStaff')) return;
+    const role = consoleRoleOf(await mgmt.getUser(userId), deps.config.oidc.rolesClaim);
+    if (role) throw forbidden(staffTargetReason(role));
+  };
+
   const act = async (c: Parameters<typeof auditedWithId>[0], userId: string, request: ImpactRequest, expected: ExpectedImpact | undefined, target: string): Promise<ActionResult> => {
     const { value, auditId } = await auditedWithId(c, deps, { action: request.action, target, target_user_id: userId }, async () => {
+      await checkStaffTarget(c, userId);
       const { impact, result, userEmail } = await access.execute(userId, request, expected);
       // Names as they are now, since ids say nothing once the things are gone.
       const devices = [...new Set(impact.tokens.map((t) => t.device_name ?? 'Unnamed device'))].join(', ');
@@ -201,7 +211,10 @@ export function userRoutes(deps: BffDeps) {
       return c.json(result);
     })
     .post('/:userId/impact', requirePermission('revoke'), body(ImpactRequest), async (c) => {
-      const impact: Impact = await access.impact(pathId(c.req.param('userId')), c.req.valid('json'));
+      const userId = pathId(c.req.param('userId'));
+      const request = c.req.valid('json');
+      const impact: Impact = await access.impact(userId, request);
+      await recordRead(c, deps, { action: 'user.preview_action', target: `preview of ${request.action}: ${impact.target_name}`, target_user_id: userId, detail: `${request.action} would ${detailOf(impact).replace(/^revoked/, 'revoke')}` });
       return c.json(impact);
     });
 }

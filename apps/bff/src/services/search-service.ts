@@ -1,6 +1,8 @@
-import type { SessionSearchFilter, SessionSearchImpact, SessionSearchQuery, SessionSearchResult, TokenSearchFilter, TokenSearchImpact, TokenSearchQuery, TokenSearchResult } from '@rtc/contracts';
+import { searchNarrows, WIDE_SEARCH_REVOKE_REASON, type SessionSearchFilter, type SessionSearchImpact, type SessionSearchQuery, type SessionSearchResult, type TokenSearchFilter, type TokenSearchImpact, type TokenSearchQuery, type TokenSearchResult } from '@rtc/contracts';
 import { BffError } from '../errors.ts';
 import { countTokens, digestOf, toSessionRow, toTokenRow, topUsers, type UserNames } from '../domain/search-view.ts';
+import type { SupportRevokeLimits } from '../config.ts';
+import type { ApplicationsGateway } from '../management/applications.ts';
 import type { ManagementGateway } from '../management/gateway.ts';
 import { SEARCH_UNAVAILABLE, type SearchGateway, type TenantRefreshToken, type TenantSession } from '../management/search.ts';
 
@@ -8,6 +10,8 @@ import { SEARCH_UNAVAILABLE, type SearchGateway, type TenantRefreshToken, type T
 export const SEARCH_REVOKE_LIMIT = 10_000;
 /** Sessions end one Management API call each (no bulk call exists): fewer at once by default (config.search.sessionLimit). */
 export const SESSION_REVOKE_LIMIT = 1_000;
+/** By default a result of more than 1,000 tokens, or more than half an application's live tokens, is an admin's to revoke (config.supportRevoke). */
+export const SUPPORT_REVOKE_LIMITS: SupportRevokeLimits = { maxTokens: 1_000, maxSharePercent: 50 };
 const END_CONCURRENCY = 4;
 /** The tenant's bulk revocation takes at most this many ids a call. */
 const REVOKE_BATCH = 100;
@@ -54,8 +58,10 @@ export class SearchService {
   constructor(
     private readonly search: SearchGateway,
     private readonly mgmt: ManagementGateway,
+    private readonly apps: ApplicationsGateway,
     private readonly now: () => number = Date.now,
     private readonly limits: { tokenLimit: number; sessionLimit: number } = { tokenLimit: SEARCH_REVOKE_LIMIT, sessionLimit: SESSION_REVOKE_LIMIT },
+    private readonly supportLimits: SupportRevokeLimits = SUPPORT_REVOKE_LIMITS,
   ) {}
 
   /**
@@ -112,8 +118,39 @@ export class SearchService {
       digest: digestOf(ids),
       over_limit: overLimit,
       limit,
+      admin_only: searchNarrows(filter) ? await this.applicationWide(matched, overLimit ? totals.tokens : null) : WIDE_SEARCH_REVOKE_REASON,
       ids,
     };
+  }
+
+  /**
+   * Why revoking these tokens is an admin's, decided on the result however the filter was
+   * shaped: more tokens than support may revoke at once, or all (or more than the configured
+   * share) of an application's live tokens, which is what the Applications area reserves to
+   * admins. Null: support may. Without the tenant's counts (a tenant with no summary) only the
+   * size is judged.
+   */
+  private async applicationWide(matched: TenantRefreshToken[], countedPastLimit: number | null): Promise<string | null> {
+    const { maxTokens, maxSharePercent } = this.supportLimits;
+    const size = countedPastLimit ?? matched.length;
+    if (size > maxTokens) return `Only an admin may revoke this result: it holds ${size.toLocaleString('en-US')} refresh tokens, more than the ${maxTokens.toLocaleString('en-US')} support may revoke at once. Narrow the search, or ask an admin.`;
+    const perApplication = new Map<string, number>();
+    for (const token of matched) perApplication.set(token.client_id, (perApplication.get(token.client_id) ?? 0) + 1);
+    if (perApplication.size === 0) return null;
+    const [summary, names] = await Promise.all([this.apps.summary(), this.mgmt.names()]);
+    if (!summary) return null;
+    for (const [clientId, count] of perApplication) {
+      const live = summary.applications.find((a) => a.client_id === clientId)?.tokens ?? 0;
+      const name = names.clients.get(clientId) ?? clientId;
+      if (count >= live) {
+        return `Only an admin may revoke this result: it holds all ${live.toLocaleString('en-US')} live refresh token${live === 1 ? '' : 's'} of ${name}, as revoking it in the Applications area does. Ask an admin.`;
+      }
+      if (count * 100 > live * maxSharePercent) {
+        const percent = Math.round((count * 100) / live);
+        return `Only an admin may revoke this result: it holds ${count.toLocaleString('en-US')} of the ${live.toLocaleString('en-US')} live refresh tokens of ${name} (${percent}%, more than ${maxSharePercent}%). Narrow the search, or ask an admin.`;
+      }
+    }
+    return null;
   }
 
   /** What ending every session the search finds would end, now: as tokenImpact, up to the session limit. */
@@ -146,6 +183,7 @@ export class SearchService {
       digest: digestOf(ids),
       over_limit: overLimit,
       limit,
+      admin_only: searchNarrows(filter) ? null : WIDE_SEARCH_REVOKE_REASON,
       ids,
     };
   }

@@ -1,11 +1,12 @@
-import type { AuditAction, AuditEntry, AuditQuery, Role } from '@rtc/contracts';
+import { AUDIT_ACTION_KINDS, type AuditAction, type AuditEntry, type AuditQuery, type AuditResult, type Role } from '@rtc/contracts';
 
 export interface NewAuditEntry {
-  actor: { sub: string; name: string; role: Role };
+  /** role null: a sign-in refused for want of a console role. */
+  actor: { sub: string; name: string; role: Role | null };
   action: AuditAction;
   target_user_id: string | null;
   target: string;
-  result: 'success' | 'failure';
+  result: AuditResult;
   detail: string;
   request_id: string;
 }
@@ -29,6 +30,7 @@ export function toAuditEntry(r: Record<string, any>): AuditEntry {
     at: new Date(Number(r.at)).toISOString(),
     actor: { sub: r.actor_sub, name: r.actor_name, role: r.actor_role },
     action: r.action,
+    kind: AUDIT_ACTION_KINDS[r.action as AuditAction],
     target_user_id: r.target_user_id,
     target: r.target,
     result: r.result,
@@ -36,3 +38,6 @@ export function toAuditEntry(r: Record<string, any>): AuditEntry {
     request_id: r.request_id,
   };
 }
+
+/** A recorded entry as the API answers it, from what was written. */
+export const recordedEntry = (id: string, at: number, entry: NewAuditEntry): AuditEntry => ({ id, at: new Date(at).toISOString(), ...entry, kind: AUDIT_ACTION_KINDS[entry.action] });

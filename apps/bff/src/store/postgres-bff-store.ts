@@ -2,7 +2,8 @@ import type { AuditEntry, AuditQuery } from '@rtc/contracts';
 import { createPool, runMigrations } from '@rtc/db/postgres';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { toAuditEntry, type BffStore, type NewAuditEntry } from './bff-store.ts';
+import { actionsOfKind } from '@rtc/contracts';
+import { recordedEntry, toAuditEntry, type BffStore, type NewAuditEntry } from './bff-store.ts';
 
 const MIGRATIONS = [
   `CREATE TABLE audit_log (
@@ -13,6 +14,9 @@ const MIGRATIONS = [
    CREATE INDEX audit_user ON audit_log (target_user_id, at DESC);
    CREATE INDEX audit_actor ON audit_log (actor_sub, at DESC);
    CREATE TABLE ended_sessions (sid TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);`,
+  // A refused sign-in has no console role; the action index serves the Action and kind filters.
+  `ALTER TABLE audit_log ALTER COLUMN actor_role DROP NOT NULL;
+   CREATE INDEX audit_action ON audit_log (action, at DESC);`,
 ];
 
 type Row = Record<string, any>;
@@ -34,7 +38,7 @@ export class PostgresBffStore implements BffStore {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [id, at, entry.actor.sub, entry.actor.name, entry.actor.role, entry.action, entry.target_user_id, entry.target, entry.result, entry.detail, entry.request_id],
     );
-    return { id, at: new Date(at).toISOString(), ...entry };
+    return recordedEntry(id, at, entry);
   }
 
   async listAudit(query: AuditQuery): Promise<{ entries: AuditEntry[]; total: number }> {
@@ -47,6 +51,8 @@ export class PostgresBffStore implements BffStore {
     if (query.actor) clauses.push(`(actor_sub = ${add(query.actor)} OR actor_name ILIKE ${add(`%${query.actor}%`)})`);
     if (query.user_id) clauses.push(`target_user_id = ${add(query.user_id)}`);
     if (query.action) clauses.push(`action = ${add(query.action)}`);
+    if (query.kind) clauses.push(`action = ANY(${add(actionsOfKind(query.kind))})`);
+    if (query.result) clauses.push(`result = ${add(query.result)}`);
     if (query.from) clauses.push(`at >= ${add(Date.parse(query.from))}`);
     if (query.to) clauses.push(`at <= ${add(Date.parse(query.to))}`);
     const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';

@@ -2,7 +2,8 @@ import type { AuditEntry, AuditQuery } from '@rtc/contracts';
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { openSqlite } from '@rtc/db/sqlite';
-import { toAuditEntry, type BffStore, type NewAuditEntry } from './bff-store.ts';
+import { actionsOfKind } from '@rtc/contracts';
+import { recordedEntry, toAuditEntry, type BffStore, type NewAuditEntry } from './bff-store.ts';
 
 const MIGRATIONS = [
   `CREATE TABLE audit_log (
@@ -22,6 +23,29 @@ const MIGRATIONS = [
    CREATE INDEX audit_user ON audit_log (target_user_id, at DESC);
    CREATE INDEX audit_actor ON audit_log (actor_sub, at DESC);
    CREATE TABLE ended_sessions (sid TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);`,
+  // A refused sign-in has no console role; SQLite drops NOT NULL only by rebuilding the table.
+  // The action index serves the Action and kind filters.
+  `CREATE TABLE audit_log_v2 (
+     id TEXT PRIMARY KEY,
+     at INTEGER NOT NULL,
+     actor_sub TEXT NOT NULL,
+     actor_name TEXT NOT NULL,
+     actor_role TEXT,
+     action TEXT NOT NULL,
+     target_user_id TEXT,
+     target TEXT NOT NULL,
+     result TEXT NOT NULL,
+     detail TEXT NOT NULL,
+     request_id TEXT NOT NULL
+   );
+   INSERT INTO audit_log_v2 (id, at, actor_sub, actor_name, actor_role, action, target_user_id, target, result, detail, request_id)
+     SELECT id, at, actor_sub, actor_name, actor_role, action, target_user_id, target, result, detail, request_id FROM audit_log;
+   DROP TABLE audit_log;
+   ALTER TABLE audit_log_v2 RENAME TO audit_log;
+   CREATE INDEX audit_at ON audit_log (at DESC);
+   CREATE INDEX audit_user ON audit_log (target_user_id, at DESC);
+   CREATE INDEX audit_actor ON audit_log (actor_sub, at DESC);
+   CREATE INDEX audit_action ON audit_log (action, at DESC);`,
 ];
 
 type Row = Record<string, any>;
@@ -42,7 +66,7 @@ export class SqliteBffStore implements BffStore {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(id, at, entry.actor.sub, entry.actor.name, entry.actor.role, entry.action, entry.target_user_id, entry.target, entry.result, entry.detail, entry.request_id);
-    return { id, at: new Date(at).toISOString(), ...entry };
+    return recordedEntry(id, at, entry);
   }
 
   async listAudit(query: AuditQuery): Promise<{ entries: AuditEntry[]; total: number }> {
@@ -60,6 +84,15 @@ export class SqliteBffStore implements BffStore {
     if (query.action) {
       clauses.push('action = @action');
       params.action = query.action;
+    }
+    if (query.kind) {
+      const actions = actionsOfKind(query.kind);
+      clauses.push(`action IN (${actions.map((_, i) => `@kind${i}`).join(', ')})`);
+      actions.forEach((action, i) => (params[`kind${i}`] = action));
+    }
+    if (query.result) {
+      clauses.push('result = @result');
+      params.result = query.result;
     }
     if (query.from) {
       clauses.push('at >= @from');

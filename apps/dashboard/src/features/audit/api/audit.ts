@@ -3,7 +3,7 @@ import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client';
 import { queryKeys } from '../../../lib/query-keys';
 
-export type AuditFilter = Partial<Pick<AuditQuery, 'actor' | 'user_id' | 'action' | 'from' | 'to' | 'page'>>;
+export type AuditFilter = Partial<Pick<AuditQuery, 'actor' | 'user_id' | 'action' | 'result' | 'from' | 'to' | 'page'>>;
 
 export const auditSearch = (filter: AuditFilter) => {
   const search = new URLSearchParams();

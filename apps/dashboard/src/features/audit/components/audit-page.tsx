@@ -1,4 +1,5 @@
-import { AUDIT_ACTIONS_LIST } from './audit-actions';
+import { AUDIT_RESULTS } from '@rtc/contracts/audit';
+import { AUDIT_ACTION_GROUPS, AUDIT_ACTIONS_LIST } from './audit-actions';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { paths } from '../../../config/paths';
@@ -40,6 +41,7 @@ function AuditLog() {
     ...(params.get('actor') ? { actor: params.get('actor')! } : {}),
     ...(params.get('user_id') ? { user_id: params.get('user_id')! } : {}),
     ...(params.get('action') ? { action: params.get('action') as AuditFilter['action'] } : {}),
+    ...(params.get('result') ? { result: params.get('result') as AuditFilter['result'] } : {}),
     ...(params.get('from') ? { from: toIso(params.get('from')!) } : {}),
     ...(params.get('to') ? { to: toIso(params.get('to')!) } : {}),
     page: Math.max(0, Number(params.get('page') ?? 0) || 0),
@@ -84,9 +86,24 @@ function AuditLog() {
           Action
           <select value={params.get('action') ?? ''} onChange={(e) => set('action', e.target.value)}>
             <option value="">All actions</option>
-            {AUDIT_ACTIONS_LIST.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
+            {AUDIT_ACTION_GROUPS.map((group) => (
+              <optgroup key={group.kind} label={group.label}>
+                {group.actions.map(([value, label]) => (
+                  <option key={value} value={value}>
+                    {label}
+                  </option>
+                ))}
+              </optgroup>
+            ))}
+          </select>
+        </label>
+        <label>
+          Result
+          <select value={params.get('result') ?? ''} onChange={(e) => set('result', e.target.value)}>
+            <option value="">Any result</option>
+            {AUDIT_RESULTS.map((result) => (
+              <option key={result} value={result}>
+                {result}
               </option>
             ))}
           </select>
@@ -121,7 +138,7 @@ function AuditLog() {
               <tr key={entry.id} className={entry.id === linked ? 'current-entry' : undefined} aria-current={entry.id === linked ? 'true' : undefined}>
                 <td><RelativeTime value={entry.at} /></td>
                 <td>
-                  {entry.actor.name} <Badge>{entry.actor.role}</Badge>
+                  {entry.actor.name} <Badge>{entry.actor.role ?? 'no console role'}</Badge>
                 </td>
                 <td>{AUDIT_ACTIONS_LIST.find(([a]) => a === entry.action)?.[1] ?? entry.action}</td>
                 <td>

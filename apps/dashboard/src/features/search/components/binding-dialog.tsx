@@ -7,10 +7,13 @@ import { ErrorNotice } from '../../../components/ui/error-notice';
 import { SkeletonBlock } from '../../../components/ui/skeleton';
 import { paths } from '../../../config/paths';
 import { ApiError } from '../../../lib/api-client';
+import { useCan } from '../../auth/api/get-me';
 
 /** What a result set's preview has, whatever it revokes. */
 export interface BoundPreview {
   over_limit: boolean;
+  /** Why only an admin may revoke this result (the BFF decides on the result, and refuses support with 403 as well). */
+  admin_only: string | null;
   digest: string;
   first_users: { user_id: string; email: string | null }[];
 }
@@ -43,13 +46,14 @@ export function BindingDialog<P extends BoundPreview>(props: {
   const [changed, setChanged] = useState<string | null>(null);
   const preview = impact.data;
   const conflict = props.error instanceof ApiError && props.error.status === 409;
+  const adminOnly = useCan('manageApplications') ? null : (preview?.admin_only ?? null);
   return (
     <ConfirmDialog
       open
       title={props.title}
       confirmLabel={changed ? `${props.confirmLabel} now` : props.confirmLabel}
       confirmWord="REVOKE"
-      ready={!!preview && !impact.isFetching && !preview.over_limit && props.count(preview) > 0}
+      ready={!!preview && !impact.isFetching && !preview.over_limit && !adminOnly && props.count(preview) > 0}
       isPending={props.isPending}
       error={conflict ? undefined : (props.error ?? impact.error)}
       restoreFocus={false}
@@ -80,6 +84,11 @@ export function BindingDialog<P extends BoundPreview>(props: {
         ) : (
           <div data-testid="impact">
             <p>{props.describe(preview)}</p>
+            {adminOnly ? (
+              <p className="callout callout-warn" role="alert" data-testid="admin-only">
+                {adminOnly}
+              </p>
+            ) : null}
             {preview.first_users.length > 0 ? (
               <>
                 <p>Users affected (most first):</p>

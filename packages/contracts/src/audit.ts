@@ -1,0 +1,59 @@
+/**
+ * The audit log's vocabulary. No zod here: the dashboard imports this at run time (its
+ * Action and Result filters), the schemas only as types.
+ */
+export const AUDIT_ACTIONS = [
+  'device.unlink',
+  'device.lost',
+  'grant.revoke',
+  'refresh_token.revoke',
+  'refresh_tokens.revoke_all',
+  'application.revoke_all_tokens',
+  'search.revoke_tokens',
+  'search.revoke_sessions',
+  'session.revoke',
+  'settings.update',
+  'staff.sign_in',
+  'staff.sign_out',
+  'search.find_tokens',
+  'search.find_sessions',
+  'search.preview_revoke_tokens',
+  'search.preview_revoke_sessions',
+  'user.preview_action',
+  'application.preview_revoke',
+  'access.refused',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/**
+ * What an entry records: a change (a revocation, a setting), a read of data across users (a
+ * search, a preview of what an action would revoke), a sign-in or sign-out, or a request
+ * refused before it reached any action (the role may not use the route).
+ */
+export const AUDIT_KINDS = ['change', 'read', 'sign_in', 'refusal'] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+export const AUDIT_ACTION_KINDS: Record<AuditAction, AuditKind> = {
+  'device.unlink': 'change',
+  'device.lost': 'change',
+  'grant.revoke': 'change',
+  'refresh_token.revoke': 'change',
+  'refresh_tokens.revoke_all': 'change',
+  'application.revoke_all_tokens': 'change',
+  'search.revoke_tokens': 'change',
+  'search.revoke_sessions': 'change',
+  'session.revoke': 'change',
+  'settings.update': 'change',
+  'staff.sign_in': 'sign_in',
+  'staff.sign_out': 'sign_in',
+  'search.find_tokens': 'read',
+  'search.find_sessions': 'read',
+  'search.preview_revoke_tokens': 'read',
+  'search.preview_revoke_sessions': 'read',
+  'user.preview_action': 'read',
+  'application.preview_revoke': 'read',
+  'access.refused': 'refusal',
+};
+export const actionsOfKind = (kind: AuditKind): AuditAction[] => AUDIT_ACTIONS.filter((a) => AUDIT_ACTION_KINDS[a] === kind);
+
+export const AUDIT_RESULTS = ['success', 'failure', 'refused'] as const;
+export type AuditResult = (typeof AUDIT_RESULTS)[number];

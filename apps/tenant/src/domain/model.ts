@@ -68,6 +68,11 @@ export interface ClientRecord {
    * refuses any that no longer matches (domain/client-credentials.ts).
    */
   credentials_changed_at?: number;
+  /**
+   * Auth0's client fields this tenant keeps and returns without acting on them (logo_uri,
+   * client_metadata, jwt_configuration, ...: management/client-fields.ts KEPT_CLIENT_FIELDS).
+   */
+  kept?: Record<string, unknown>;
 }
 
 export interface ResourceServerRecord {

@@ -81,3 +81,73 @@ export function checkClientRules(
     throw badRequest(`The grant type ${LEGACY_DELEGATION_GRANT} is legacy: turn on the tenant flag allow_legacy_delegation_grant_types first.`);
   }
 }
+
+/** An https URL, as Auth0 requires of initiate_login_uri. */
+const httpsUrl = z.string().max(2000).refine((text) => parseUrl(text)?.protocol === 'https:', 'Must be a valid https URL');
+const anyUrl = z.string().max(2000).refine((text) => parseUrl(text) !== undefined, 'Must be a valid URL');
+/** A JSON object Auth0 keeps as given (addons, mobile, ...), bounded so no client row grows without limit. */
+const jsonObject = z.record(z.string().max(255), z.unknown()).refine((value) => JSON.stringify(value).length <= 16_384, 'Must be at most 16 KB of JSON');
+
+/**
+ * Auth0's client_metadata: at most 10 properties, keys and string values of at most 255
+ * characters (Auth0's limits; it refuses more with a 400).
+ */
+const clientMetadata = z
+  .record(z.string().min(1).max(255), z.string().max(255, 'client_metadata values must be at most 255 characters'))
+  .refine((m) => Object.keys(m).length <= 10, 'client_metadata has at most 10 properties');
+
+/**
+ * The fields of the SDK's CreateClientRequestContent / UpdateClientRequestContent that this
+ * tenant keeps and returns as given without acting on them (its sign-in has no SSO toggle,
+ * organizations, add-ons or custom login page): an integration that sets them against Auth0
+ * works here unchanged. Each is checked as Auth0 checks it, so what Auth0 refuses is refused.
+ */
+export const KEPT_CLIENT_FIELDS = {
+  logo_uri: anyUrl,
+  allowed_clients: z.array(z.string().min(1).max(255)).max(100),
+  client_aliases: z.array(z.string().min(1).max(2000)).max(100),
+  initiate_login_uri: httpsUrl,
+  oidc_conformant: z.boolean(),
+  jwt_configuration: z
+    .object({
+      lifetime_in_seconds: z.number().int().min(0).max(2_592_000),
+      secret_encoded: z.boolean(),
+      scopes: jsonObject,
+      alg: z.enum(['HS256', 'RS256', 'PS256']),
+    })
+    .partial()
+    .strict(),
+  client_metadata: clientMetadata,
+  sso: z.boolean(),
+  sso_disabled: z.boolean(),
+  cross_origin_authentication: z.boolean(),
+  cross_origin_loc: anyUrl,
+  custom_login_page_on: z.boolean(),
+  custom_login_page: z.string().max(100_000),
+  custom_login_page_preview: z.string().max(100_000),
+  form_template: z.string().max(100_000),
+  is_token_endpoint_ip_header_trusted: z.boolean(),
+  addons: jsonObject,
+  mobile: jsonObject,
+  native_social_login: jsonObject,
+  oidc_logout: jsonObject,
+  oidc_backchannel_logout: jsonObject,
+  organization_usage: z.enum(['deny', 'allow', 'require']),
+  organization_require_behavior: z.enum(['no_prompt', 'pre_login_prompt', 'post_login_prompt']),
+  require_pushed_authorization_requests: z.boolean(),
+  skip_non_verifiable_callback_uri_confirmation_prompt: z.boolean(),
+} as const;
+
+export type KeptClientFields = { [K in keyof typeof KEPT_CLIENT_FIELDS]?: z.infer<(typeof KEPT_CLIENT_FIELDS)[K]> };
+
+/** The kept fields of a validated request body, and the rest of it. */
+export function splitKeptFields<T extends Record<string, unknown>>(body: T): { kept: KeptClientFields; rest: Omit<T, keyof KeptClientFields> } {
+  const kept: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (value === undefined) continue;
+    if (Object.hasOwn(KEPT_CLIENT_FIELDS, key)) kept[key] = value;
+    else rest[key] = value;
+  }
+  return { kept: kept as KeptClientFields, rest: rest as Omit<T, keyof KeptClientFields> };
+}

@@ -98,13 +98,15 @@ export function userBody(u: UserRecord) {
 
 export function clientBody(c: ClientRecord, tenant: string) {
   return {
+    // Fields kept as given come first: the ones this tenant acts on are written after, and win.
+    ...c.kept,
     client_id: c.client_id,
     tenant,
     name: c.name,
     description: c.description,
     app_type: c.app_type,
     is_first_party: c.is_first_party,
-    oidc_conformant: true,
+    oidc_conformant: c.kept?.oidc_conformant ?? true,
     callbacks: c.callbacks,
     allowed_logout_urls: c.allowed_logout_urls,
     web_origins: c.web_origins ?? [],

@@ -108,7 +108,8 @@ describe('PATCH /api/v2/clients/{id} through the SDK (clients.update)', () => {
       ['a name with markup', { name: '<b>x</b>' }],
       ['a description over 140 characters', { description: 'x'.repeat(141) }],
       ['rotation without expiry', { refresh_token: { rotation_type: 'rotating', expiration_type: 'non-expiring' } }],
-      ['a field the tenant does not model', { logo_uri: 'https://app.test/logo.png' }],
+      ['a field Auth0 does not have', { logo_url: 'https://app.test/logo.png' } as never],
+      ['a logo that is not a URL', { logo_uri: 'logo.png' }],
     ];
     for (const [name, body] of cases) {
       expect(await refusal(h.api.clients.update('mobile', body)), name).toBe('400 invalid_body');

@@ -76,6 +76,57 @@ describe('POST /clients', () => {
   });
 });
 
+describe("Auth0's client fields, as the SDK's CreateClientRequestContent documents them", () => {
+  const auth0Fields = {
+    logo_uri: 'https://cdn.example.com/logo.png',
+    allowed_clients: ['another-client'],
+    client_aliases: ['https://sp.example.com'],
+    initiate_login_uri: 'https://app.example.com/login',
+    oidc_conformant: true,
+    jwt_configuration: { lifetime_in_seconds: 36000, alg: 'RS256' as const, secret_encoded: false },
+    client_metadata: { team: 'payments', tier: 'gold' },
+    sso: true,
+    sso_disabled: false,
+    cross_origin_authentication: false,
+    is_token_endpoint_ip_header_trusted: false,
+    organization_usage: 'deny' as const,
+    require_pushed_authorization_requests: false,
+    mobile: { ios: { team_id: 'ABCDE12345', app_bundle_identifier: 'com.example.app' } },
+    addons: {},
+  };
+
+  it('POST and PATCH accept them; they come back unchanged from GET (kept, though this tenant does not act on them)', async () => {
+    const created = await h.api.clients.create({ name: 'Every field', app_type: 'regular_web', web_origins: ['https://app.example.com'], allowed_origins: ['https://app.example.com'], ...auth0Fields });
+    expect(created).toMatchObject({ ...auth0Fields, web_origins: ['https://app.example.com'], allowed_origins: ['https://app.example.com'] });
+    expect(await h.api.clients.get(created.client_id!)).toMatchObject(auth0Fields);
+    const patched = await h.api.clients.update(created.client_id!, { client_metadata: { team: 'identity' }, logo_uri: 'https://cdn.example.com/new.png', initiate_login_uri: 'https://app.example.com/start' });
+    expect(patched).toMatchObject({ client_metadata: { team: 'identity' }, logo_uri: 'https://cdn.example.com/new.png', initiate_login_uri: 'https://app.example.com/start', allowed_clients: ['another-client'] });
+    expect((await h.api.clients.get(created.client_id!)).client_metadata).toEqual({ team: 'identity' });
+  });
+
+  it('refuses with 400 only what Auth0 also refuses, and changes nothing then', async () => {
+    const created = await h.api.clients.create({ name: 'Refusals', app_type: 'regular_web' });
+    const bad = [
+      { initiate_login_uri: 'http://app.example.com/login' },
+      { client_metadata: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, 'v'])) },
+      { client_metadata: { long: 'x'.repeat(256) } },
+      { jwt_configuration: { alg: 'none' } },
+      { logo_uri: 'not a url' },
+      { organization_usage: 'sometimes' },
+      { no_such_field: true },
+    ];
+    for (const body of bad) {
+      for (const [method, path] of [['POST', '/clients'], ['PATCH', `/clients/${created.client_id}`]] as const) {
+        const res = await h.raw(path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(method === 'POST' ? { name: 'x', ...body } : body) });
+        expect(res.status, `${method} ${JSON.stringify(body)}`).toBe(400);
+        expect(await json(res)).toMatchObject({ statusCode: 400, errorCode: 'invalid_body' });
+      }
+    }
+    expect((await h.api.clients.list({ per_page: 100 })).data.filter((c) => c.name === 'x')).toEqual([]);
+    expect(await h.api.clients.get(created.client_id!)).not.toHaveProperty('initiate_login_uri');
+  });
+});
+
 describe('POST /clients/{id}/rotate-secret', () => {
   it('shows a new secret once; the old one is refused at once', async () => {
     const rotated = await h.api.clients.rotateSecret('web');

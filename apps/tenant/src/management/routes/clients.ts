@@ -8,7 +8,7 @@ import { DEFAULT_REFRESH_TOKEN_POLICY } from '../../domain/defaults.ts';
 import { stampCredentials } from '../../domain/client-credentials.ts';
 import type { AppType, ClientRecord, RefreshTokenPolicy } from '../../store/types.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
-import { APP_TYPES as APP_TYPE_VALUES, callbackUrls, checkClientRules, grantTypes, logoutUrls, TOKEN_ENDPOINT_AUTH_METHODS, webOrigins } from '../client-fields.ts';
+import { APP_TYPES as APP_TYPE_VALUES, callbackUrls, checkClientRules, grantTypes, KEPT_CLIENT_FIELDS, logoutUrls, splitKeptFields, TOKEN_ENDPOINT_AUTH_METHODS, webOrigins } from '../client-fields.ts';
 import { clientBody } from '../serializers.ts';
 import { fieldSelection, json, offsetPage, offsetPaging, pathId, query, schemas, selectFields } from '../validation.ts';
 
@@ -42,6 +42,7 @@ const clientPatch = z
     allowed_origins: webOrigins.optional(),
     refresh_token: refreshTokenPolicy.optional(),
   })
+  .extend(optional(KEPT_CLIENT_FIELDS))
   .strict();
 
 const APP_TYPES = ['native', 'spa', 'regular_web', 'non_interactive'] as const;
@@ -55,7 +56,6 @@ const clientCreate = z
     description: z.string().max(140).optional(),
     app_type: z.enum(APP_TYPES).optional(),
     is_first_party: z.boolean().optional(),
-    oidc_conformant: z.literal(true).optional(),
     callbacks: urls.optional(),
     allowed_logout_urls: urls.optional(),
     web_origins: webOrigins.optional(),
@@ -64,7 +64,13 @@ const clientCreate = z
     token_endpoint_auth_method: z.enum(['none', 'client_secret_post', 'client_secret_basic']).optional(),
     refresh_token: refreshTokenPolicy.optional(),
   })
+  .extend(optional(KEPT_CLIENT_FIELDS))
   .strict();
+
+/** Every field of `shape`, optional. */
+function optional<T extends Record<string, z.ZodType>>(shape: T): { [K in keyof T]: z.ZodOptional<T[K]> } {
+  return Object.fromEntries(Object.entries(shape).map(([key, schema]) => [key, schema.optional()])) as { [K in keyof T]: z.ZodOptional<T[K]> };
+}
 
 /** Auth0's defaults by application type: browsers and devices cannot keep a secret. */
 const isPublicType = (appType: AppType) => appType === 'spa' || appType === 'native';
@@ -94,7 +100,7 @@ export function clientRoutes(deps: TenantDeps) {
   };
   return new Hono<ManagementEnv>()
     .post('/', requireScope('create:clients'), json(clientCreate), async (c) => {
-      const body = c.req.valid('json');
+      const { kept, rest: body } = splitKeptFields(c.req.valid('json'));
       const appType = body.app_type ?? 'regular_web';
       const authMethod = body.token_endpoint_auth_method ?? (isPublicType(appType) ? 'none' : 'client_secret_post');
       const grantTypes = body.grant_types ?? defaultGrantTypes(appType);
@@ -125,6 +131,7 @@ export function clientRoutes(deps: TenantDeps) {
         is_first_party: body.is_first_party ?? true,
         created_at: now,
         updated_at: now,
+        ...(Object.keys(kept).length > 0 ? { kept } : {}),
       };
       await store.putClient(client);
       deps.origins.forget();
@@ -166,7 +173,8 @@ export function clientRoutes(deps: TenantDeps) {
     })
     .patch('/:id', requireScope('update:clients'), json(clientPatch), async (c) => {
       const client = await find(c.req.param('id'));
-      const { refresh_token, ...fields } = c.req.valid('json');
+      const { kept, rest } = splitKeptFields(c.req.valid('json'));
+      const { refresh_token, ...fields } = rest;
       const policy = refresh_token ? { ...client.refresh_token, ...refresh_token } : client.refresh_token;
       if (policy.rotation_type === 'rotating' && policy.expiration_type !== 'expiring') {
         throw badRequest('Refresh token rotation requires expiration_type "expiring".');
@@ -177,6 +185,7 @@ export function clientRoutes(deps: TenantDeps) {
       // Auth0 replaces each given field whole (arrays included) and keeps the others.
       const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<ClientRecord>;
       const changed: ClientRecord = { ...client, ...given, refresh_token: policy, updated_at: clock.now() };
+      if (Object.keys(kept).length > 0) changed.kept = { ...client.kept, ...kept };
       // A client made public loses its secret for good: made confidential again, it has none
       // until rotate-secret gives it a new one (its old secret never comes back).
       if (changed.token_endpoint_auth_method === 'none') changed.client_secret_hash = null;

@@ -1,9 +1,9 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../src/observability/logger.ts';
-import { DEMO } from '../src/demo/demo-data.ts';
-import { testStorage } from './fixtures.ts';
-import { listeningTenant } from './server.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
+import { DEMO } from '../../src/demo/demo-data.ts';
+import { testStorage } from '../fixtures.ts';
+import { listeningTenant } from '../server.ts';
 
 let server: Awaited<ReturnType<typeof listeningTenant>>;
 const where = testStorage();

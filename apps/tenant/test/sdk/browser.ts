@@ -54,8 +54,8 @@ export class Browser {
     return { res, url, visited };
   }
 
-  /** Fills in and posts the tenant's login form as a person would, then follows the redirects. */
-  async submitLogin(page: { res: Response; url: URL }, email: string, password: string) {
+  /** Fills in and posts the tenant's login form as a person would; returns where it redirects. */
+  async postLogin(page: { res: Response; url: URL }, email: string, password: string): Promise<URL> {
     const html = await page.res.text();
     const form = /<form method="post" action="([^"]+)">/.exec(html);
     const tx = /name="tx" value="([^"]+)"/.exec(html);
@@ -66,6 +66,11 @@ export class Browser {
       body: new URLSearchParams({ tx: tx[1]!, username: email, password }),
     });
     if (res.status !== 302) throw new Error(`the login form answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
-    return this.navigate(new URL(res.headers.get('location')!, page.url));
+    return new URL(res.headers.get('location')!, page.url);
+  }
+
+  /** The login form posted, then its redirects followed. */
+  async submitLogin(page: { res: Response; url: URL }, email: string, password: string) {
+    return this.navigate(await this.postLogin(page, email, password));
   }
 }

@@ -86,6 +86,10 @@ describe("README's example tenant file, imported by npm run tenant", () => {
     expect(banner).toContain(`issuer     ${issuer}`);
     expect(banner).toContain('demo data  no');
     expect(banner).toMatch(/imported .*created 0 resource servers, 4 clients, 1 client grants, 1 users/);
+    // The README shows this very file.
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const shown = /### Use it in your app's tests[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)![1]!;
+    expect(JSON.parse(shown)).toEqual(JSON.parse(readFileSync(join(ROOT, FILE), 'utf8')));
     const discovery = (await (await fetch(`${issuer}.well-known/openid-configuration`)).json()) as { issuer: string };
     expect(discovery.issuer).toBe(issuer);
   });

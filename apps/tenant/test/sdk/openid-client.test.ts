@@ -1,9 +1,9 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../src/observability/logger.ts';
-import { DEMO } from '../src/demo/demo-data.ts';
-import { testStorage } from './fixtures.ts';
-import { listeningTenant } from './server.ts';
+import { silentLogger } from '../../src/observability/logger.ts';
+import { DEMO } from '../../src/demo/demo-data.ts';
+import { testStorage } from '../fixtures.ts';
+import { listeningTenant } from '../server.ts';
 
 let server: Awaited<ReturnType<typeof listeningTenant>>;
 const where = testStorage();
@@ -33,31 +33,37 @@ async function signIn(authorizationUrl: URL, email: string, password: string): P
   return new URL(res.headers.get('location')!);
 }
 
+/** The demo's public mobile app (rotating refresh tokens, no reuse interval), discovered. */
+const mobileApp = () =>
+  oidc.discovery(new URL(server.url), DEMO.clients.mobile.client_id, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+
+/** Code + PKCE through the login form, as the mobile app signs Jane in. */
+async function signedIn(config: oidc.Configuration) {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const redirectUri = 'http://127.0.0.1:8765/callback';
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri,
+    scope: 'openid profile email offline_access read:orders',
+    audience: DEMO.api.identifier,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    device: 'openid-client test phone',
+  });
+  const callback = await signIn(url, DEMO.sampleUser.email, DEMO.endUserPassword);
+  expect(callback.origin + callback.pathname).toBe(redirectUri);
+  return oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+}
+
 describe('the tenant driven by openid-client over HTTP', () => {
-  it('discovery, code + PKCE through the login form, refresh with rotation, revoke', async () => {
-    const config = await oidc.discovery(new URL(server.url), DEMO.clients.mobile.client_id, undefined, oidc.None(), {
-      execute: [oidc.allowInsecureRequests],
-    });
+  it('discovery, code + PKCE through the login form, refresh with rotation, userinfo, revoke', async () => {
+    const config = await mobileApp();
     expect(config.serverMetadata().issuer).toBe(server.url);
 
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const nonce = oidc.randomNonce();
-    const redirectUri = 'http://127.0.0.1:8765/callback';
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: redirectUri,
-      scope: 'openid profile email offline_access read:orders',
-      audience: DEMO.api.identifier,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
-      nonce,
-      device: 'openid-client test phone',
-    });
-    const callback = await signIn(url, DEMO.sampleUser.email, DEMO.endUserPassword);
-    expect(callback.origin + callback.pathname).toBe(redirectUri);
-
-    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+    const tokens = await signedIn(config);
     expect(tokens.refresh_token).toBeTruthy();
     const claims = tokens.claims()!;
     expect(claims.sub).toBe(DEMO.sampleUser.user_id);
@@ -66,16 +72,32 @@ describe('the tenant driven by openid-client over HTTP', () => {
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
     expect(refreshed.refresh_token).toBeTruthy();
     expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
-    expect(refreshed.claims()!.sub).toBe(DEMO.sampleUser.user_id);
+    expect(refreshed.claims()!.sub).toBe(claims.sub);
 
-    const info = await oidc.fetchUserInfo(config, refreshed.access_token, DEMO.sampleUser.user_id);
-    expect(info.email).toBe(DEMO.sampleUser.email);
+    // fetchUserInfo refuses an answer whose sub is not the ID token's (OIDC Core 5.3.2).
+    const info = await oidc.fetchUserInfo(config, refreshed.access_token, claims.sub);
+    expect(info).toMatchObject({ sub: claims.sub, email: DEMO.sampleUser.email, name: DEMO.sampleUser.name });
+    await expect(oidc.fetchUserInfo(config, refreshed.access_token, 'auth0|someone-else')).rejects.toMatchObject({ code: 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED' });
 
     await oidc.tokenRevocation(config, refreshed.refresh_token!);
     await expect(oidc.refreshTokenGrant(config, refreshed.refresh_token!)).rejects.toMatchObject({
       error: 'invalid_grant',
       error_description: 'Unknown or invalid refresh token.',
     });
+  });
+
+  it('a rotated-away refresh token presented again is invalid_grant, and its successor goes with it', async () => {
+    const config = await mobileApp();
+    const tokens = await signedIn(config);
+    const successor = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    expect(successor.refresh_token).not.toBe(tokens.refresh_token);
+
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+      error_description: 'Unknown or invalid refresh token.',
+    });
+    // Reuse revokes the whole family: the token the thief or the app holds now is no good either.
+    await expect(oidc.refreshTokenGrant(config, successor.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
   });
 
   it('a confidential client with client_secret_basic, when that is its registered method', async () => {

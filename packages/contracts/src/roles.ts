@@ -32,6 +32,9 @@ export const MIN_NARROWING_AGENT = 4;
 export const ipNarrows = (ip: string): boolean => {
   const [address = '', prefix] = ip.split('/');
   if (prefix === undefined) return true;
+  // The tenant matches IPv4 addresses in their ::ffff:-mapped form too, so ::ffff:0:0/96 is
+  // every IPv4 address: a mapped network is as wide as the IPv4 network under its last 32 bits.
+  if (/^::ffff:/i.test(address) && Number(prefix) >= 96) return Number(prefix) - 96 >= NARROWEST_WIDE_PREFIX.ipv4;
   return Number(prefix) >= (address.includes(':') ? NARROWEST_WIDE_PREFIX.ipv6 : NARROWEST_WIDE_PREFIX.ipv4);
 };
 

@@ -114,16 +114,15 @@ export function userRoutes(deps: BffDeps) {
   const { mgmt, access } = deps;
 
   /** 403 when a staff member who may not act on staff aims at a user holding a console role. */
-  const checkStaffTarget = async (c: Parameters<typeof auditedWithId>[0], userId: string) => {
-    if (can(c.get('session')?.role, 'actOnStaff')) return;
-    const role = consoleRoleOf(await mgmt.getUser(userId), deps.config.oidc.rolesClaim);
+  const staffTargetCheck = (c: Parameters<typeof auditedWithId>[0]) => (user: MgmtUser | undefined) => {
+    if (can(c.get('session')?.role, 'actOnStaff') || !user) return;
+    const role = consoleRoleOf(user, deps.config.oidc.rolesClaim);
     if (role) throw forbidden(staffTargetReason(role));
   };
 
   const act = async (c: Parameters<typeof auditedWithId>[0], userId: string, request: ImpactRequest, expected: ExpectedImpact | undefined, target: string): Promise<ActionResult> => {
     const { value, auditId } = await auditedWithId(c, deps, { action: request.action, target, target_user_id: userId }, async () => {
-      await checkStaffTarget(c, userId);
-      const { impact, result, userEmail } = await access.execute(userId, request, expected);
+      const { impact, result, userEmail } = await access.execute(userId, request, expected, staffTargetCheck(c));
       // Names as they are now, since ids say nothing once the things are gone.
       const devices = [...new Set(impact.tokens.map((t) => t.device_name ?? 'Unnamed device'))].join(', ');
       return {

@@ -1,6 +1,6 @@
 import type { ActionResult, AuthorizedApp, Device, ExpectedImpact, Impact, ImpactRequest, Location, RefreshTokenList, RefreshTokenPage, SecurityEvent, Session } from '@rtc/contracts';
 import { BffError, notFound } from '../errors.ts';
-import type { ManagementGateway, MgmtLog } from '../management/gateway.ts';
+import type { ManagementGateway, MgmtLog, MgmtUser } from '../management/gateway.ts';
 import { describeAddress, placeOf, userLocations } from '../domain/ip-places.ts';
 import { describeAgent } from '../domain/user-agent.ts';
 import { DeviceNameCache } from './device-name-cache.ts';
@@ -48,6 +48,7 @@ export class UserAccessService {
     const deviceNames = deviceNamesByTokenId(credentials);
     const views = tokens.map((t) => toRefreshToken(t, deviceNames, names));
     return {
+      user,
       userEmail: typeof user?.email === 'string' ? user.email : null,
       names,
       credentials,
@@ -137,7 +138,7 @@ export class UserAccessService {
   }
 
   /** The impact from the lists this action's preview reads, each loaded once; `user` also reads the user (for the audit log). */
-  private async preview(userId: string, request: ImpactRequest, user = false): Promise<{ impact: Impact; data: ImpactData & { userEmail: string | null } }> {
+  private async preview(userId: string, request: ImpactRequest, user = false): Promise<{ impact: Impact; data: ImpactData & { user: MgmtUser | undefined; userEmail: string | null } }> {
     const device = request.action === 'device.unlink' || request.action === 'device.lost';
     const data = await this.load(userId, {
       user,
@@ -156,10 +157,13 @@ export class UserAccessService {
    * Runs the action if a fresh preview is exactly what the person confirmed (`expected`);
    * otherwise nothing is revoked and a 409 carries the new preview and what changed. The
    * Management API calls then act on the previewed ids only: refresh tokens through the
-   * bulk revocation endpoint, grants and sessions by id.
+   * bulk revocation endpoint, grants and sessions by id. `mayActOn` throws to refuse the
+   * action on the user as read (a staff member, say), before anything is revoked.
    */
-  async execute(userId: string, request: ImpactRequest, expected: ExpectedImpact | undefined): Promise<Executed> {
+  async execute(userId: string, request: ImpactRequest, expected: ExpectedImpact | undefined, mayActOn: (user: MgmtUser | undefined) => void = () => {}): Promise<Executed> {
     const { impact, data } = await this.preview(userId, request, true);
+    // Who may act on this user is decided on the user the preview read, before anything is revoked.
+    mayActOn(data.user);
     this.deviceNames.forget(userId);
     const changes = impactChanges(expected, impact);
     if (changes.length > 0) {

@@ -237,7 +237,7 @@ describeContract(({ withStore }) => {
       expect(summary).toStrictEqual({
         id: record.id, user_id: record.user_id, client_id: record.client_id, session_id: record.session_id, rotating: record.rotating,
         resource_servers: record.resource_servers, metadata: record.metadata, created_at: record.created_at, expires_at: record.expires_at,
-        idle_expires_at: record.idle_expires_at, last_exchanged_at: record.last_exchanged_at, device: record.device,
+        idle_expires_at: record.idle_expires_at, last_exchanged_at: record.last_exchanged_at, device: record.device, dpop_jkt: record.dpop_jkt,
       });
     }
     expect(listed.find((t) => t.id === issued[1])!.device).toEqual(device);

@@ -7,6 +7,7 @@ import type { SignInThrottle } from './domain/sign-in-throttle.ts';
 import type { Logger } from './observability/logger.ts';
 import type { TenantStore } from './store/types.ts';
 import type { RevocationWorker } from './domain/revocation-worker.ts';
+import type { DpopProofs } from './auth/dpop.ts';
 
 /** Everything the tenant's routes need, built once by `createTenant` and passed to `createApp`. */
 export interface TenantDeps {
@@ -28,6 +29,8 @@ export interface TenantDeps {
   revocations: RevocationWorker;
   /** Every client's browser origins, for CORS; the client routes call `forget()` when they write. */
   origins: RegisteredOrigins;
+  /** DPoP proofs (RFC 9449): verified, their jti remembered in the store, server nonces. */
+  dpop: DpopProofs;
   options: TenantOptions;
 }
 

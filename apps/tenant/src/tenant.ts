@@ -6,6 +6,7 @@ import { createApp } from './app.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { Keys } from './crypto/keys.ts';
 import { OpaqueAccessTokens } from './crypto/opaque-access-tokens.ts';
+import { DpopProofs } from './auth/dpop.ts';
 import { randomSecret } from './crypto/secrets.ts';
 import type { TenantDeps, TenantOptions } from './deps.ts';
 import { DEMO } from './demo/demo-data.ts';
@@ -118,6 +119,8 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
   const keys = await Keys.load(store, clock.now());
   const cookieSecret = await store.getOrCreateSecret('cookie', () => randomSecret(32));
   const opaqueAccessTokens = new OpaqueAccessTokens(await store.getOrCreateSecret('userinfo-access-token-key', () => randomSecret(32)));
+  // DPoP server nonces are an HMAC under this key: every worker and instance issues and accepts the same.
+  const dpopNonceKey = Buffer.from(await store.getOrCreateSecret('dpop-nonce-key', () => randomSecret(32)), 'utf8');
   // A SQLite tenant's worker k is the same instance after a restart and resumes its own leases
   // at once; on PostgreSQL every process is an instance of its own.
   const instanceId =
@@ -154,6 +157,7 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
     managementRateLimiter: hotPathLimiter(options.managementRequestsPerSecond, 1000),
     revocations,
     origins: new RegisteredOrigins(store, clock),
+    dpop: new DpopProofs(store, clock, logger, dpopNonceKey),
     options,
   };
   revocations.start();

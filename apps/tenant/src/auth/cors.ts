@@ -22,7 +22,8 @@ export function registeredOriginsCors(origins: RegisteredOrigins): MiddlewareHan
     // (auth0.js's cross-origin calls) gets the same answer as from Auth0.
     credentials: true,
     // What Auth0 exposes to scripts: the rate-limit headers (and its request id; ours is x-request-id).
-    exposeHeaders: ['x-request-id', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after'],
+    // And DPoP-Nonce (RFC 9449 section 8), which a browser client must read to retry.
+    exposeHeaders: ['x-request-id', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after', 'dpop-nonce'],
   });
   return async function registeredOriginsCors(c, next) {
     const origin = c.req.header('origin');

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { TenantDeps, TenantEnv } from '../deps.ts';
+import { DPOP_SIGNING_ALGORITHMS } from '../domain/dpop-proof.ts';
 
 /** OpenID Connect Discovery 1.0 and the JWKS, shaped as Auth0 publishes them. */
 export function discoveryRoutes(deps: TenantDeps) {
@@ -24,6 +25,8 @@ export function discoveryRoutes(deps: TenantDeps) {
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     claims_supported: ['aud', 'auth_time', 'email', 'email_verified', 'exp', 'family_name', 'given_name', 'iat', 'iss', 'name', 'nickname', 'picture', 'sid', 'sub'],
     request_uri_parameter_supported: false,
+    // RFC 9449 section 5.1: proofs accepted at /oauth/token and /userinfo.
+    dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGORITHMS],
   };
   return new Hono<TenantEnv>()
     .get('/.well-known/openid-configuration', (c) => c.json(configuration, 200, { 'Cache-Control': 'public, max-age=300' }))

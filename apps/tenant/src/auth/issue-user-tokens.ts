@@ -5,7 +5,8 @@ import type { ClientRecord, UserRecord } from '../store/types.ts';
 
 export interface TokenResponse {
   access_token: string;
-  token_type: 'Bearer';
+  /** `DPoP` when the access token is bound to the request's proof key (RFC 9449 section 5). */
+  token_type: 'Bearer' | 'DPoP';
   expires_in: number;
   scope?: string;
   id_token?: string;
@@ -22,6 +23,8 @@ export interface UserTokenRequest {
   nonce?: string | null;
   authTime?: number | null;
   refreshToken?: string;
+  /** The thumbprint of the request's DPoP proof key: the access token is bound to it (`cnf.jkt`). */
+  dpopJkt?: string | null;
 }
 
 /** Access token (and ID token when `openid` was granted) for a user. */
@@ -41,13 +44,15 @@ export async function userTokens(deps: TenantDeps, req: UserTokenRequest): Promi
     ...(req.sessionId ? { sid: req.sessionId } : {}),
     // Unique per issue (RFC 9068 2.2): two tokens issued in one second are never the same bytes.
     jti: ids.accessToken(),
+    // RFC 9449 section 6: a bound token names its key's thumbprint; the opaque one carries it sealed.
+    ...(req.dpopJkt ? { cnf: { jkt: req.dpopJkt } } : {}),
   };
   // For an API, a JWT the API verifies; for /userinfo alone, an opaque token only we can read
   // (Auth0's behaviour: "opaque" access tokens when no audience is requested).
   const accessToken = req.audience ? await deps.keys.sign(claims, 'at+jwt') : deps.opaqueAccessTokens.seal(claims);
   const response: TokenResponse = {
     access_token: accessToken,
-    token_type: 'Bearer',
+    token_type: req.dpopJkt ? 'DPoP' : 'Bearer',
     expires_in: expiresIn,
     scope: req.scope.join(' '),
   };

@@ -40,7 +40,7 @@ export async function seedDemoTenant(store: TenantStore, input: { issuer: string
     friendly_name: 'Acme (demo)',
     support_email: 'support@acme.test',
     // The legacy /delegation endpoint is on in the demo, so it can be tried (references 001, 004).
-    flags: { revoke_refresh_token_grant: false, allow_legacy_delegation_grant_types: true },
+    flags: { ...DEFAULT_TENANT_SETTINGS.flags, allow_legacy_delegation_grant_types: true },
   }));
 
   await store.putResourceServer({

@@ -7,7 +7,7 @@ import type { RefreshTokenPolicy, TenantSettings } from './model.ts';
 export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   friendly_name: 'Embedded tenant',
   support_email: null,
-  flags: { revoke_refresh_token_grant: false, allow_legacy_delegation_grant_types: false },
+  flags: { revoke_refresh_token_grant: false, allow_legacy_delegation_grant_types: false, dpop_require_nonce: false },
   session_lifetime: 72,
   idle_session_lifetime: 24,
 };

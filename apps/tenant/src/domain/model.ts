@@ -12,6 +12,11 @@ export interface TenantFlags {
   revoke_refresh_token_grant: boolean;
   /** Allows the legacy /delegation endpoint (references 001 and 004). */
   allow_legacy_delegation_grant_types: boolean;
+  /**
+   * Not Auth0's: /oauth/token asks every DPoP proof for a server nonce (RFC 9449 section 8),
+   * answering `use_dpop_nonce` with a `DPoP-Nonce` header to a proof without a good one.
+   */
+  dpop_require_nonce: boolean;
 }
 
 export interface TenantSettings {
@@ -73,6 +78,8 @@ export interface ClientRecord {
    * client_metadata, jwt_configuration, ...: management/client-fields.ts KEPT_CLIENT_FIELDS).
    */
   kept?: Record<string, unknown>;
+  /** Auth0's name: /oauth/token refuses this client's requests without a DPoP proof. */
+  require_proof_of_possession?: boolean;
 }
 
 export interface ResourceServerRecord {
@@ -185,6 +192,11 @@ export interface RefreshTokenRecord {
   leeway: number;
   /** How long idle expiry slides on each exchange, seconds; null when infinite. */
   idle_lifetime: number | null;
+  /**
+   * The JWK SHA-256 thumbprint (RFC 7638) of the DPoP key the token is bound to for its whole
+   * life, or null: only a proof by that key exchanges it (RFC 9449 section 5).
+   */
+  dpop_jkt: string | null;
 }
 
 /** The secret value of a refresh token as presented by a client. */
@@ -209,7 +221,7 @@ export interface RotationState {
 /** What the domain decided to do with a presented refresh token; applied atomically. */
 export type RotationPlan =
   /** Refused, nothing written. `notGranted`: the request asked for scopes the token does not hold. */
-  | { kind: 'reject'; notGranted?: string[] }
+  | { kind: 'reject'; notGranted?: string[]; dpop?: DpopRefusal }
   | { kind: 'revoke-family'; reason: 'reuse_detected' }
   | {
       kind: 'exchange';
@@ -225,11 +237,14 @@ export type RotationPlan =
       lastUserAgent: string | null;
     };
 
+/** Why a DPoP-bound refresh token was refused: no proof, or a proof by another key. */
+export type DpopRefusal = 'missing-proof' | 'other-key';
+
 export type RotationPlanner = (state: RotationState) => RotationPlan;
 
 export type RotationOutcome =
   | { kind: 'unknown' }
-  | { kind: 'rejected'; token: RefreshTokenRecord; notGranted?: string[] }
+  | { kind: 'rejected'; token: RefreshTokenRecord; notGranted?: string[]; dpop?: DpopRefusal }
   | { kind: 'reuse-detected'; token: RefreshTokenRecord }
   | { kind: 'exchanged'; token: RefreshTokenRecord };
 
@@ -252,6 +267,8 @@ export interface NewRefreshToken {
   leeway: number;
   device: DeviceInfo;
   metadata?: Record<string, string>;
+  /** See RefreshTokenRecord.dpop_jkt; absent means unbound. */
+  dpop_jkt?: string | null;
 }
 
 export interface AuthorizationCodeRecord {

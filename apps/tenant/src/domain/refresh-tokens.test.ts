@@ -25,6 +25,7 @@ const token = (overrides: Partial<RefreshTokenRecord> = {}): RefreshTokenRecord 
   revoked_reason: null,
   leeway: 0,
   idle_lifetime: null,
+  dpop_jkt: null,
   ...overrides,
 });
 
@@ -38,7 +39,7 @@ const state = (overrides: Partial<RotationState> = {}): RotationState => ({
 });
 
 const plan = (requestedScope: string[] | undefined, s: RotationState = state()) =>
-  planExchange({ clientId: 'app', now: NOW, requestedScope, newSecretHash: Buffer.alloc(32), ip: null, asn: null, userAgent: null })(s);
+  planExchange({ clientId: 'app', now: NOW, requestedScope, newSecretHash: Buffer.alloc(32), ip: null, asn: null, userAgent: null, dpopJkt: null })(s);
 
 describe('planExchange', () => {
   it('exchanges the current secret, narrowing the scope or keeping it', () => {
@@ -52,7 +53,7 @@ describe('planExchange', () => {
   });
 
   it('refuses another client, a blocked or deleted user, and a revoked token without a scope verdict', () => {
-    expect(planExchange({ clientId: 'other', now: NOW, requestedScope: ['admin'], newSecretHash: Buffer.alloc(32), ip: null, asn: null, userAgent: null })(state())).toEqual({ kind: 'reject' });
+    expect(planExchange({ clientId: 'other', now: NOW, requestedScope: ['admin'], newSecretHash: Buffer.alloc(32), ip: null, asn: null, userAgent: null, dpopJkt: null })(state())).toEqual({ kind: 'reject' });
     expect(plan(undefined, state({ user: 'blocked' }))).toEqual({ kind: 'reject' });
     expect(plan(undefined, state({ user: 'missing' }))).toEqual({ kind: 'reject' });
     expect(plan(['admin'], state({ token: token({ revoked_at: NOW - 1 }) }))).toEqual({ kind: 'reject' });

@@ -12,6 +12,7 @@ import type {
 import { ids } from './ids.ts';
 import { isExpired } from './liveness.ts';
 import { newRefreshSecret } from './refresh-secrets.ts';
+import { bindingVerdict, refreshTokenBinding } from './dpop-proof.ts';
 
 /** Absolute and idle expiry of a new token from the client's policy (lifetimes in seconds). */
 export function expiryOf(policy: RefreshTokenPolicy, now: number) {
@@ -36,6 +37,8 @@ export function mintRefreshToken(input: {
   resource_servers: ResourceServerGrant[];
   device: DeviceInfo;
   now: number;
+  /** The thumbprint of the request's verified DPoP proof, or null: a public client's token is bound to it. */
+  dpop_jkt?: string | null;
 }): { value: string; record: NewRefreshToken } {
   const policy = input.client.refresh_token;
   const secret = newRefreshSecret();
@@ -56,6 +59,7 @@ export function mintRefreshToken(input: {
       created_at: input.now,
       leeway: policy.leeway,
       device: input.device,
+      dpop_jkt: refreshTokenBinding(input.client, input.dpop_jkt ?? null),
       ...expiryOf(policy, input.now),
     },
   };
@@ -75,6 +79,10 @@ export function mintRefreshToken(input: {
  * Every other reason to refuse (another client, a blocked user, a scope the token was not
  * granted) is decided here too, before anything is written: a refused exchange leaves the
  * token exactly as it was, so a client that retries with it is not taken for a thief.
+ *
+ * A DPoP-bound token (RFC 9449 section 5) is refused to a request without a proof by its key
+ * before any other verdict, reuse detection included: whoever cannot prove the key changes
+ * nothing, so a stolen old secret cannot even revoke the family of the device that holds it.
  */
 export function planExchange(input: {
   clientId: string;
@@ -85,9 +93,13 @@ export function planExchange(input: {
   ip: string | null;
   asn: string | null;
   userAgent: string | null;
+  /** The thumbprint of the request's DPoP proof (verified at the edge before the rotation), or null without one. */
+  dpopJkt: string | null;
 }): RotationPlanner {
   return ({ token, presented, previous_valid_until, revoked_by_job, user }) => {
     if (token.client_id !== input.clientId) return { kind: 'reject' };
+    const binding = bindingVerdict(token.dpop_jkt, input.dpopJkt);
+    if (binding !== 'ok') return { kind: 'reject', dpop: binding };
     if (token.revoked_at !== null || revoked_by_job || isExpired(token, input.now)) return { kind: 'reject' };
 
     const withinLeeway = previous_valid_until !== null && input.now <= previous_valid_until;

@@ -88,3 +88,29 @@ export class PayloadTooLarge extends OAuthError {
     super(413, 'invalid_request', 'Request body is too large.');
   }
 }
+
+/** RFC 9449 section 5: a DPoP proof that is missing where required, malformed, replayed or does not fit the request. */
+export class InvalidDpopProof extends OAuthError {
+  constructor(description: string) {
+    super(400, 'invalid_dpop_proof', description);
+  }
+}
+
+/** RFC 9449 section 8: the proof must carry the server's nonce; the client retries with the one in `DPoP-Nonce`. */
+export class UseDpopNonce extends OAuthError {
+  constructor(nonce: string) {
+    super(400, 'use_dpop_nonce', 'Authorization server requires nonce in DPoP proof.');
+    this.headers['DPoP-Nonce'] = nonce;
+  }
+}
+
+/**
+ * RFC 9449 section 7.1: a resource's refusal of a DPoP-bound access token (or of its proof) is
+ * a 401 with a `DPoP` challenge naming the algorithms it accepts.
+ */
+export class InvalidDpopToken extends OAuthError {
+  constructor(error: 'invalid_token' | 'invalid_dpop_proof', description: string, algorithms: readonly string[]) {
+    super(401, error, description);
+    this.headers['WWW-Authenticate'] = `DPoP error="${error}", error_description="${description}", algs="${algorithms.join(' ')}"`;
+  }
+}

@@ -36,6 +36,8 @@ export function refreshTokenBody(t: RefreshTokenSummary) {
     resource_servers: t.resource_servers,
     refresh_token_metadata: t.metadata,
     last_exchanged_at: toIso(t.last_exchanged_at),
+    // Not Auth0's: the thumbprint (RFC 7638) of the DPoP key the token is bound to, or null.
+    dpop_jkt: t.dpop_jkt,
   };
 }
 
@@ -114,6 +116,7 @@ export function clientBody(c: ClientRecord, tenant: string) {
     grant_types: c.grant_types,
     token_endpoint_auth_method: c.token_endpoint_auth_method,
     refresh_token: c.refresh_token,
+    require_proof_of_possession: c.require_proof_of_possession ?? false,
     created_at: toIso(c.created_at),
     updated_at: toIso(c.updated_at),
   };

@@ -35,7 +35,8 @@ const TenantFile = z
       .object({
         friendly_name: z.string().min(1).max(255),
         support_email: z.string().max(255).nullable(),
-        flags: z.object({ revoke_refresh_token_grant: z.boolean(), allow_legacy_delegation_grant_types: z.boolean() }).strict(),
+        // dpop_require_nonce is the tenant's own (not Auth0's), optional so files written before it still apply.
+        flags: z.object({ revoke_refresh_token_grant: z.boolean(), allow_legacy_delegation_grant_types: z.boolean(), dpop_require_nonce: z.boolean().optional() }).strict(),
         session_lifetime: z.number().min(1).max(8760),
         idle_session_lifetime: z.number().min(1).max(8760),
       })
@@ -83,6 +84,7 @@ const TenantFile = z
               .strict()
               .default(DEFAULT_REFRESH_TOKEN_POLICY),
             is_first_party: z.boolean().default(true),
+            require_proof_of_possession: z.boolean().optional(),
           })
           .strict(),
       )
@@ -185,6 +187,7 @@ export async function exportTenant(store: TenantStore, issuer: string): Promise<
       grant_types: c.grant_types,
       refresh_token: c.refresh_token,
       is_first_party: c.is_first_party,
+      ...(c.require_proof_of_possession ? { require_proof_of_possession: true } : {}),
     })),
     client_grants: grants
       .map((g) => ({ client_id: g.client_id, audience: g.audience === mgmt ? MANAGEMENT_AUDIENCE_ALIAS : g.audience, scope: [...g.scope].sort() }))

@@ -6,6 +6,7 @@ import type { AuthorizationCodeStore } from './contract/authorization-codes.ts';
 import type { RefreshTokenStore } from './contract/refresh-tokens.ts';
 import type { RevocationJournalStore } from './contract/revocation-journal.ts';
 import type { EventLogStore } from './contract/events.ts';
+import type { DpopProofStore } from './contract/dpop-proofs.ts';
 
 // The domain's records, re-exported for the store's callers; they are defined in domain/.
 export type {
@@ -33,6 +34,7 @@ export type {
   NewRefreshToken,
   AuthorizationCodeRecord,
   TenantEvent,
+  DpopRefusal,
 } from '../domain/model.ts';
 export type { RevokeReason, RevocationTarget, RevocationJob, JobClaim } from '../domain/revocation.ts';
 
@@ -51,6 +53,7 @@ export type {
 } from './contract/refresh-tokens.ts';
 export type { RevocationJournalStore } from './contract/revocation-journal.ts';
 export type { EventLogStore } from './contract/events.ts';
+export type { DpopProofStore } from './contract/dpop-proofs.ts';
 
 /**
  * The tenant's storage contract: one interface per aggregate (in contract/), each store
@@ -68,7 +71,8 @@ export interface TenantStore
     AuthorizationCodeStore,
     RefreshTokenStore,
     RevocationJournalStore,
-    EventLogStore {
+    EventLogStore,
+    DpopProofStore {
   readonly dialect: 'sqlite' | 'postgres';
   close(): Promise<void>;
   /** Bulk load for the large-tenant generator: no entity limit, one transaction per call. */

@@ -49,7 +49,7 @@ describe("GET /refresh-tokens/search (not Auth0's: live refresh tokens across us
     expect(bob).toMatchObject({ client_id: 'mobile', rotating: true, device_name: 'Bob phone' });
     expect(bob.device).toEqual({ initial_ip: '1.1.1.1', initial_asn: 'AS13335', initial_user_agent: 'okhttp/4.12', last_ip: '9.9.9.10', last_asn: 'AS19281', last_user_agent: 'okhttp/4.12' });
     expect(Object.keys(bob).sort()).toEqual(
-      ['client_id', 'created_at', 'device', 'device_name', 'expires_at', 'id', 'idle_expires_at', 'last_exchanged_at', 'refresh_token_metadata', 'resource_servers', 'rotating', 'session_id', 'user_id'],
+      ['client_id', 'created_at', 'device', 'device_name', 'dpop_jkt', 'expires_at', 'id', 'idle_expires_at', 'last_exchanged_at', 'refresh_token_metadata', 'resource_servers', 'rotating', 'session_id', 'user_id'],
     );
     expect(byNetwork.body.next).toBeUndefined();
 

@@ -11,14 +11,15 @@ afterEach(() => h.stop());
 
 
 describe('GET /refresh-tokens/{id}', () => {
-  it('answers every field of RefreshTokenResponseContent', async () => {
+  it('answers every field of RefreshTokenResponseContent, and the tenant\'s own dpop_jkt', async () => {
     const tokens = await h.login('mobile', { device: 'Pixel 8', audience: API, scope: 'openid offline_access read:things' });
     h.clock.advanceSeconds(30);
     await h.refresh(tokens.refresh_token);
     const [id] = (await h.store.listRefreshTokens({ user_id: h.alice.user_id }, h.clock.now(), undefined, 1)).items.map((t) => t.id);
     const token = await h.api.refreshTokens.get(id!);
+    // dpop_jkt is not Auth0's (README, "What is not Auth0's"): null for a token bound to no DPoP key.
     expect(Object.keys(token).sort()).toEqual(
-      ['client_id', 'created_at', 'device', 'expires_at', 'id', 'idle_expires_at', 'last_exchanged_at', 'refresh_token_metadata', 'resource_servers', 'rotating', 'session_id', 'user_id'].sort(),
+      ['client_id', 'created_at', 'device', 'dpop_jkt', 'expires_at', 'id', 'idle_expires_at', 'last_exchanged_at', 'refresh_token_metadata', 'resource_servers', 'rotating', 'session_id', 'user_id'].sort(),
     );
     expect(token).toMatchObject({
       id,
@@ -26,6 +27,7 @@ describe('GET /refresh-tokens/{id}', () => {
       client_id: 'mobile',
       session_id: null,
       rotating: true,
+      dpop_jkt: null,
       resource_servers: [{ audience: API, scopes: 'openid offline_access read:things' }],
       refresh_token_metadata: {},
       created_at: new Date(h.clock.now() - 30_000).toISOString(),

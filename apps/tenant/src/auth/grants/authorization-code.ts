@@ -64,6 +64,7 @@ export const authorizationCodeGrant: GrantHandler = async (ctx) => {
     nonce: record.nonce,
     authTime: record.auth_time,
     ...(refreshToken ? { refreshToken: refreshToken.value } : {}),
+    dpopJkt: ctx.proof?.jkt ?? null,
   });
 };
 

@@ -8,7 +8,7 @@ import type { GrantHandler } from './types.ts';
  * RFC 6749 4.4: a machine-to-machine client gets an access token for an API it holds a
  * client grant for. This is how the BFF gets its Management API token.
  */
-export const clientCredentialsGrant: GrantHandler = async ({ deps, params, client }) => {
+export const clientCredentialsGrant: GrantHandler = async ({ deps, params, client, proof }) => {
   if (client.token_endpoint_auth_method === 'none') {
     throw new UnauthorizedClient('Public clients cannot use the client_credentials grant.');
   }
@@ -40,8 +40,10 @@ export const clientCredentialsGrant: GrantHandler = async ({ deps, params, clien
       // The credentials it was bought with: refused by the Management API once they change.
       ...(client.credentials_changed_at !== undefined ? { [CREDENTIALS_CLAIM]: client.credentials_changed_at } : {}),
       jti: ids.accessToken(),
+      // RFC 9449 section 6: bound to the proof's key.
+      ...(proof ? { cnf: { jkt: proof.jkt } } : {}),
     },
     'at+jwt',
   );
-  return { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn, scope: scope.join(' ') };
+  return { access_token: accessToken, token_type: proof ? 'DPoP' : 'Bearer', expires_in: expiresIn, scope: scope.join(' ') };
 };

@@ -44,6 +44,7 @@ export async function maybeIssueRefreshToken(
       last_user_agent: ctx.userAgent,
     },
     now,
+    dpop_jkt: ctx.proof?.jkt ?? null,
   });
   const { revokedForLimit } = await deps.store.issueRefreshToken(minted.record, deps.options.maxActiveTokensPerUserAndClient);
   if (revokedForLimit.length > 0) {

@@ -61,5 +61,6 @@ export const passwordGrant: GrantHandler = async (ctx) => {
     sessionId: null,
     authTime: now,
     ...(refreshToken ? { refreshToken: refreshToken.value } : {}),
+    dpopJkt: ctx.proof?.jkt ?? null,
   });
 };

@@ -41,6 +41,7 @@ const clientPatch = z
     web_origins: webOrigins.optional(),
     allowed_origins: webOrigins.optional(),
     refresh_token: refreshTokenPolicy.optional(),
+    require_proof_of_possession: z.boolean().optional(),
   })
   .extend(optional(KEPT_CLIENT_FIELDS))
   .strict();
@@ -63,6 +64,7 @@ const clientCreate = z
     grant_types: z.array(z.enum(GRANT_TYPES)).max(10).optional(),
     token_endpoint_auth_method: z.enum(['none', 'client_secret_post', 'client_secret_basic']).optional(),
     refresh_token: refreshTokenPolicy.optional(),
+    require_proof_of_possession: z.boolean().optional(),
   })
   .extend(optional(KEPT_CLIENT_FIELDS))
   .strict();
@@ -129,6 +131,7 @@ export function clientRoutes(deps: TenantDeps) {
         grant_types: grantTypes,
         refresh_token: policy,
         is_first_party: body.is_first_party ?? true,
+        ...(body.require_proof_of_possession ? { require_proof_of_possession: true } : {}),
         created_at: now,
         updated_at: now,
         ...(Object.keys(kept).length > 0 ? { kept } : {}),

@@ -15,6 +15,8 @@ const settingsPatch = z
       .object({
         revoke_refresh_token_grant: z.boolean().optional(),
         allow_legacy_delegation_grant_types: z.boolean().optional(),
+        // Not Auth0's: /oauth/token asks DPoP proofs for a server nonce.
+        dpop_require_nonce: z.boolean().optional(),
       })
       .strict()
       .optional(),

@@ -132,4 +132,4 @@ export const userRecord = (user_id: string, email: string): UserRecord => ({
 });
 
 export const exchange = (store: TenantStore, value: string, now: number) =>
-  store.rotateRefreshToken(sha256(value), now, planExchange({ clientId: 'app', now, newSecretHash: sha256(randomSecret()), ip: null, asn: null, userAgent: null }));
+  store.rotateRefreshToken(sha256(value), now, planExchange({ clientId: 'app', now, newSecretHash: sha256(randomSecret()), ip: null, asn: null, userAgent: null, dpopJkt: null }));

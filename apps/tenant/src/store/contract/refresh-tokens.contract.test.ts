@@ -79,7 +79,7 @@ describeContract(({ withStore }) => {
     await store.revokeRefreshTokens([revoked.id], 'management_api', T0 + 5);
     await issue('u4', T0 + 5, '203.0.113.10', 'AS64500', 'Mozilla/5.0', { expires_at: T0 + 500 });
     // b moves: its last address, ASN and user agent are now in 203.0.113.0/24, AS64500, Android.
-    const moved = await store.rotateRefreshToken(sha256(b.value), T0 + 100, planExchange({ clientId: 'app', now: T0 + 100, newSecretHash: sha256(randomSecret()), ip: '203.0.113.200', asn: 'AS64500', userAgent: 'Mozilla/5.0 (Android)' }));
+    const moved = await store.rotateRefreshToken(sha256(b.value), T0 + 100, planExchange({ clientId: 'app', now: T0 + 100, newSecretHash: sha256(randomSecret()), ip: '203.0.113.200', asn: 'AS64500', userAgent: 'Mozilla/5.0 (Android)', dpopJkt: null }));
     expect(moved.kind).toBe('exchanged');
 
     const now = T0 + 1000; // the token expiring at T0 + 500 is no longer live
@@ -140,7 +140,7 @@ describeContract(({ withStore }) => {
     expect((await store.countRefreshTokenSearch({ ip: range('203.0.113.0/24') }, T0 + 200, 10_000)).tokens).toBe(4);
 
     // An exchange from where the token already was writes no address column: still found there.
-    const again = await store.rotateRefreshToken(sha256(a.value), T0 + 900, planExchange({ clientId: 'app', now: T0 + 900, newSecretHash: sha256(randomSecret()), ip: '203.0.113.7', asn: 'AS64500', userAgent: 'Mozilla/5.0 (iPhone; 100%)' }));
+    const again = await store.rotateRefreshToken(sha256(a.value), T0 + 900, planExchange({ clientId: 'app', now: T0 + 900, newSecretHash: sha256(randomSecret()), ip: '203.0.113.7', asn: 'AS64500', userAgent: 'Mozilla/5.0 (iPhone; 100%)', dpopJkt: null }));
     expect(again.kind).toBe('exchanged');
     expect(await found({ ip: range('203.0.113.7') })).toEqual(ids(a));
     expect(await found({ asn: 'AS64500', last_used_from: T0 + 900 })).toEqual(ids(a));
@@ -157,7 +157,7 @@ describeContract(({ withStore }) => {
       await store.issueRefreshToken({ ...record, device: device(inside && i % 2 === 0 ? `10.1.1.${i}` : `192.0.2.${i}`) }, 1000);
       if (inside && i % 2 === 1) {
         const now = T0 + i * 1000 + 1;
-        await store.rotateRefreshToken(sha256(value), now, planExchange({ clientId: 'app', now, newSecretHash: sha256(randomSecret()), ip: `10.1.1.${i}`, asn: 'AS64500', userAgent: 'A' }));
+        await store.rotateRefreshToken(sha256(value), now, planExchange({ clientId: 'app', now, newSecretHash: sha256(randomSecret()), ip: `10.1.1.${i}`, asn: 'AS64500', userAgent: 'A', dpopJkt: null }));
       }
       if (inside) expected.push(record.id);
     }
@@ -237,7 +237,7 @@ describeContract(({ withStore }) => {
       expect(summary).toStrictEqual({
         id: record.id, user_id: record.user_id, client_id: record.client_id, session_id: record.session_id, rotating: record.rotating,
         resource_servers: record.resource_servers, metadata: record.metadata, created_at: record.created_at, expires_at: record.expires_at,
-        idle_expires_at: record.idle_expires_at, last_exchanged_at: record.last_exchanged_at, device: record.device,
+        idle_expires_at: record.idle_expires_at, last_exchanged_at: record.last_exchanged_at, device: record.device, dpop_jkt: record.dpop_jkt,
       });
     }
     expect(listed.find((t) => t.id === issued[1])!.device).toEqual(device);

@@ -18,7 +18,7 @@ export interface ClientTokenCounts {
  */
 export type RefreshTokenSummary = Pick<
   RefreshTokenRecord,
-  'id' | 'user_id' | 'client_id' | 'session_id' | 'rotating' | 'resource_servers' | 'metadata' | 'created_at' | 'expires_at' | 'idle_expires_at' | 'last_exchanged_at' | 'device'
+  'id' | 'user_id' | 'client_id' | 'session_id' | 'rotating' | 'resource_servers' | 'metadata' | 'created_at' | 'expires_at' | 'idle_expires_at' | 'last_exchanged_at' | 'device' | 'dpop_jkt'
 >;
 
 export interface RefreshTokenFilter {

@@ -146,6 +146,11 @@ const POSTGRES_HISTORY: string[] = [
   CREATE INDEX rt_initial_net_live ON refresh_tokens (initial_net_key, id, initial_ip_key) WHERE revoked_at IS NULL AND initial_net_key IS NOT NULL;
   CREATE INDEX rt_last_net_live ON refresh_tokens (last_net_key, id, last_ip_key) WHERE revoked_at IS NULL AND last_net_key IS NOT NULL;
   `,
+  /* 5: DPoP (issue 30), as SQLite's migration 10: the refresh token's bound key, and the proofs seen. */ `
+  ALTER TABLE refresh_tokens ADD COLUMN dpop_jkt TEXT;
+  CREATE TABLE dpop_proofs (jti_hash BYTEA PRIMARY KEY, expires_at BIGINT NOT NULL);
+  CREATE INDEX dpop_proofs_expiry ON dpop_proofs (expires_at);
+  `,
 ];
 
 /**

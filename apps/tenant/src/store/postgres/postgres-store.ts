@@ -9,6 +9,7 @@ import { PostgresAuthorizationCodes } from './authorization-codes.ts';
 import { PostgresRefreshTokens } from './refresh-tokens.ts';
 import { PostgresRevocationJournal } from './revocation-journal.ts';
 import { PostgresEvents } from './events.ts';
+import { PostgresDpopProofs } from './dpop-proofs.ts';
 
 /**
  * The tenant on PostgreSQL, for several instances on one database. Rotation locks the
@@ -29,6 +30,7 @@ export class PostgresStore implements TenantStore {
   private readonly refreshTokens: PostgresRefreshTokens;
   private readonly journal: PostgresRevocationJournal;
   private readonly events: PostgresEvents;
+  private readonly dpopProofs: PostgresDpopProofs;
 
   private constructor(private readonly connection: PostgresConnection) {
     this.journal = new PostgresRevocationJournal(connection);
@@ -38,6 +40,7 @@ export class PostgresStore implements TenantStore {
     this.authorizationCodes = new PostgresAuthorizationCodes(connection);
     this.refreshTokens = new PostgresRefreshTokens(connection);
     this.events = new PostgresEvents(connection);
+    this.dpopProofs = new PostgresDpopProofs(connection);
   }
 
   static async open(url: string, options: { schema?: string } = {}): Promise<PostgresStore> {
@@ -155,4 +158,9 @@ export class PostgresStore implements TenantStore {
 
   addEvent: TenantStore['addEvent'] = (...args) => this.events.addEvent(...args);
   listEvents: TenantStore['listEvents'] = (...args) => this.events.listEvents(...args);
+
+  // DPoP proofs seen
+
+  rememberDpopProof: TenantStore['rememberDpopProof'] = (...args) => this.dpopProofs.rememberDpopProof(...args);
+  sweepDpopProofs: TenantStore['sweepDpopProofs'] = (...args) => this.dpopProofs.sweepDpopProofs(...args);
 }

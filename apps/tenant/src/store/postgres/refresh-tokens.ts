@@ -2,7 +2,7 @@ import { Params, type Queryable } from '@rtc/db/postgres';
 import { addressKey, networkKey } from '@rtc/ip-intel';
 import { checkDeviceName } from '../../domain/defaults.ts';
 import { afterPlan, isUsableSecret, whichSecret } from '../../domain/refresh-tokens.ts';
-import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toRefreshToken, toRefreshTokenSummary, type Row } from '../sql/rows.ts';
+import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, SEARCH_HIT_DEVICE_NAME, toRefreshToken, toRefreshTokenSummary, type Row } from '../sql/rows.ts';
 import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql } from '../sql/search.ts';
 import { coveredByPendingRevocation, tableColumns } from '../sql/pending-revocation.ts';
 import type {
@@ -37,13 +37,13 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
     await db.query(
       `INSERT INTO refresh_tokens (id, user_id, client_id, grant_id, session_id, device_name, audience, scope, resource_servers,
          rotating, leeway, idle_lifetime, created_at, expires_at, idle_expires_at, initial_ip, initial_asn, initial_user_agent,
-         last_ip, last_asn, last_user_agent, metadata, current_hash, initial_ip_key, last_ip_key, initial_net_key, last_net_key)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $16, $17, $18, $19, $20, $21, $21, $22, $22)`,
+         last_ip, last_asn, last_user_agent, metadata, current_hash, initial_ip_key, last_ip_key, initial_net_key, last_net_key, dpop_jkt)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $16, $17, $18, $19, $20, $21, $21, $22, $22, $23)`,
       [
         token.id, token.user_id, token.client_id, token.grant_id, token.session_id, token.device_name, token.audience,
         token.scope.join(' '), JSON.stringify(token.resource_servers), token.rotating, token.leeway, token.idle_lifetime,
         token.created_at, token.expires_at, token.idle_expires_at, token.device.initial_ip, token.device.initial_asn,
-        token.device.initial_user_agent, JSON.stringify(token.metadata ?? {}), token.secretHash, ipKey, ipKey ? networkKey(ipKey) : null,
+        token.device.initial_user_agent, JSON.stringify(token.metadata ?? {}), token.secretHash, ipKey, ipKey ? networkKey(ipKey) : null, token.dpop_jkt ?? null,
       ],
     );
     await db.query('INSERT INTO refresh_token_secrets (hash, token_id) VALUES ($1, $2)', [token.secretHash, token.id]);
@@ -81,7 +81,7 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
       const plan = planner({ token, presented: whichSecret(secretHash, row.current_hash, row.previous_hash), previous_valid_until: row.previous_valid_until, revoked_by_job: await this.coveredByJob(db, row), user: row.user_state });
       switch (plan.kind) {
         case 'reject':
-          return { kind: 'rejected', token, ...(plan.notGranted ? { notGranted: plan.notGranted } : {}) };
+          return { kind: 'rejected', token, ...(plan.notGranted ? { notGranted: plan.notGranted } : {}), ...(plan.dpop ? { dpop: plan.dpop } : {}) };
         case 'revoke-family':
           await db.query('UPDATE refresh_tokens SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL', [now, plan.reason, token.id]);
           return { kind: 'reuse-detected', token: afterPlan(token, plan, now) };
@@ -200,7 +200,7 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
     const bind = (value: unknown) => params.add(value);
     const text = searchPageSql(filter, { live: LIVE.replaceAll('$NOW', bind(now)), bind, like: 'ILIKE' }, `${REFRESH_TOKEN_SUMMARY_COLUMNS}, device_name`, from, take + 1);
     const { rows } = await this.connection.pool.query({ text, values: params.values, rowMode: 'array' });
-    const hits = rows.map((values: unknown[]): RefreshTokenSearchHit => ({ ...toRefreshTokenSummary(values), device_name: values[17] as string | null }));
+    const hits = rows.map((values: unknown[]): RefreshTokenSearchHit => ({ ...toRefreshTokenSummary(values), device_name: values[SEARCH_HIT_DEVICE_NAME] as string | null }));
     return checkpoint(hits, take, (t) => t.id);
   }
 

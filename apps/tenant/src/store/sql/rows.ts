@@ -90,11 +90,14 @@ export function toSession(row: Row): SessionRecord {
  */
 export const REFRESH_TOKEN_SUMMARY_COLUMNS =
   'id, user_id, client_id, session_id, rotating, resource_servers, metadata, created_at, expires_at, idle_expires_at, last_exchanged_at, ' +
-  'initial_ip, initial_asn, initial_user_agent, last_ip, last_asn, last_user_agent';
+  'initial_ip, initial_asn, initial_user_agent, last_ip, last_asn, last_user_agent, dpop_jkt';
+
+/** Where a search hit's `device_name`, selected after the summary's columns, is in its row. */
+export const SEARCH_HIT_DEVICE_NAME = 18;
 
 export function toRefreshTokenSummary(values: any[]): RefreshTokenSummary {
   const [id, user_id, client_id, session_id, rotating, resource_servers, metadata, created_at, expires_at, idle_expires_at, last_exchanged_at] = values;
-  const [initial_ip, initial_asn, initial_user_agent, last_ip, last_asn, last_user_agent] = values.slice(11);
+  const [initial_ip, initial_asn, initial_user_agent, last_ip, last_asn, last_user_agent, dpop_jkt] = values.slice(11);
   return {
     id,
     user_id,
@@ -108,6 +111,7 @@ export function toRefreshTokenSummary(values: any[]): RefreshTokenSummary {
     idle_expires_at,
     last_exchanged_at,
     device: { initial_ip, initial_asn, initial_user_agent, last_ip, last_asn, last_user_agent },
+    dpop_jkt: dpop_jkt ?? null,
   };
 }
 
@@ -140,10 +144,14 @@ export function toRefreshToken(row: Row): RefreshTokenRecord {
     metadata: JSON.parse(row.metadata),
     revoked_at: row.revoked_at,
     revoked_reason: row.revoked_reason,
+    dpop_jkt: row.dpop_jkt ?? null,
   };
 }
 
 /** The tenant's settings row (JSON): stored values over the defaults, so a setting added later reads its default. */
 export function toSettings(row: Row | undefined): TenantSettings {
-  return row ? { ...DEFAULT_TENANT_SETTINGS, ...JSON.parse(row.json) } : structuredClone(DEFAULT_TENANT_SETTINGS);
+  if (!row) return structuredClone(DEFAULT_TENANT_SETTINGS);
+  const stored = JSON.parse(row.json);
+  // Flags too: a flag added later (dpop_require_nonce) reads its default in settings stored before it.
+  return { ...DEFAULT_TENANT_SETTINGS, ...stored, flags: { ...DEFAULT_TENANT_SETTINGS.flags, ...stored.flags } };
 }

@@ -245,6 +245,9 @@ export const TENANT_SCHEMA: Schema = {
         { name: 'last_ip_key', type: 'bytes', nullable: true },
         { name: 'initial_net_key', type: 'bytes', nullable: true },
         { name: 'last_net_key', type: 'bytes', nullable: true },
+        // RFC 9449 section 5: the thumbprint of the DPoP key a public client's token is bound to
+        // for its whole life (rotations keep it), or null. Never the key itself.
+        { name: 'dpop_jkt', type: 'text', nullable: true },
       ],
       indexes: [
         { name: 'rt_user_live', keys: ['user_id', 'id'], where: LIVE },
@@ -312,6 +315,18 @@ export const TENANT_SCHEMA: Schema = {
         { name: 'events_user', keys: ['user_id', 'created_at'] },
         { name: 'events_token', keys: ['refresh_token_id'] },
       ],
+    },
+    {
+      // DPoP proofs seen (RFC 9449 section 11.1): SHA-256 of the key's thumbprint and the proof's
+      // jti, kept until the proof's iat leaves the acceptance window, so a proof replayed to any
+      // worker or instance is refused. Expired rows are swept (sweepDpopProofs).
+      name: 'dpop_proofs',
+      columns: [
+        { name: 'jti_hash', type: 'bytes', primaryKey: true },
+        { name: 'expires_at', type: 'bigint' },
+      ],
+      indexes: [{ name: 'dpop_proofs_expiry', keys: ['expires_at'] }],
+      withoutRowid: true,
     },
     // SQLite keeps its counters in a file of their own (COUNTER_SCHEMA).
     { ...RATE_LIMITS, only: 'postgres' },

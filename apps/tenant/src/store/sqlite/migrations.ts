@@ -197,6 +197,14 @@ const TENANT_HISTORY: string[] = [
   CREATE INDEX rt_initial_ip_live ON refresh_tokens (initial_ip_key, id) WHERE revoked_at IS NULL AND initial_ip_key IS NOT NULL;
   CREATE INDEX rt_last_ip_live ON refresh_tokens (last_ip_key, id) WHERE revoked_at IS NULL AND last_ip_key IS NOT NULL;
   `,
+  /*
+   * 10: DPoP (issue 30, RFC 9449): the key a public client's refresh token is bound to, and the
+   * proofs seen within their window, so a replay is refused by every worker.
+   */ `
+  ALTER TABLE refresh_tokens ADD COLUMN dpop_jkt TEXT;
+  CREATE TABLE dpop_proofs (jti_hash BLOB PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+  CREATE INDEX dpop_proofs_expiry ON dpop_proofs (expires_at);
+  `,
 ];
 
 /**

@@ -12,7 +12,7 @@ import type {
 import { checkDeviceName } from '../../domain/defaults.ts';
 import { afterPlan, isUsableSecret, whichSecret } from '../../domain/refresh-tokens.ts';
 import { addressKey } from '@rtc/ip-intel';
-import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toRefreshToken, toRefreshTokenSummary, type Row } from '../sql/rows.ts';
+import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, SEARCH_HIT_DEVICE_NAME, toRefreshToken, toRefreshTokenSummary, type Row } from '../sql/rows.ts';
 import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql } from '../sql/search.ts';
 import { coveredByPendingRevocation, tableColumns } from '../sql/pending-revocation.ts';
 import { bound, networkKeyOf, whereOf, type SqliteConnection } from './connection.ts';
@@ -55,10 +55,10 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
     this.connection.q(
       `INSERT INTO refresh_tokens (id, user_id, client_id, grant_id, session_id, device_name, audience, scope, resource_servers,
          rotating, leeway, idle_lifetime, created_at, expires_at, idle_expires_at, initial_ip, initial_asn, initial_user_agent,
-         last_ip, last_asn, last_user_agent, metadata, current_hash, initial_ip_key, last_ip_key, initial_net_key, last_net_key)
+         last_ip, last_asn, last_user_agent, metadata, current_hash, initial_ip_key, last_ip_key, initial_net_key, last_net_key, dpop_jkt)
        VALUES (@id, @user_id, @client_id, @grant_id, @session_id, @device_name, @audience, @scope, @resource_servers,
          @rotating, @leeway, @idle_lifetime, @created_at, @expires_at, @idle_expires_at, @initial_ip, @initial_asn, @initial_user_agent,
-         @initial_ip, @initial_asn, @initial_user_agent, @metadata, @hash, @ip_key, @ip_key, @net_key, @net_key)`,
+         @initial_ip, @initial_asn, @initial_user_agent, @metadata, @hash, @ip_key, @ip_key, @net_key, @net_key, @dpop_jkt)`,
     ).run({
       id: token.id,
       user_id: token.user_id,
@@ -82,6 +82,7 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
       hash: token.secretHash,
       ip_key: ipKey,
       net_key: networkKeyOf(ipKey),
+      dpop_jkt: token.dpop_jkt ?? null,
     });
     this.connection.q('INSERT INTO refresh_token_secrets (hash, token_id) VALUES (?, ?)').run(token.secretHash, token.id);
   }
@@ -106,7 +107,7 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
       });
       switch (plan.kind) {
         case 'reject':
-          return { kind: 'rejected', token, ...(plan.notGranted ? { notGranted: plan.notGranted } : {}) };
+          return { kind: 'rejected', token, ...(plan.notGranted ? { notGranted: plan.notGranted } : {}), ...(plan.dpop ? { dpop: plan.dpop } : {}) };
         case 'revoke-family':
           this.connection.q('UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL').run(
             now,
@@ -255,7 +256,7 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
   async searchRefreshTokens(filter: RefreshTokenSearch, now: number, from: string | undefined, take: number) {
     const { sql, params } = bound((bind) => searchPageSql(filter, { live: liveAt(bind(now)), bind, like: 'LIKE', noIndex: (column) => `+${column}` }, `${REFRESH_TOKEN_SUMMARY_COLUMNS}, device_name`, from, take + 1));
     const rows = this.connection.q(sql).raw(true).all(params) as unknown[][];
-    const hits = rows.map((values): RefreshTokenSearchHit => ({ ...toRefreshTokenSummary(values), device_name: values[17] as string | null }));
+    const hits = rows.map((values): RefreshTokenSearchHit => ({ ...toRefreshTokenSummary(values), device_name: values[SEARCH_HIT_DEVICE_NAME] as string | null }));
     return checkpoint(hits, take, (t) => t.id);
   }
 

@@ -11,6 +11,7 @@ import { SqliteAuthorizationCodes } from './authorization-codes.ts';
 import { SqliteRefreshTokens } from './refresh-tokens.ts';
 import { SqliteRevocationJournal } from './revocation-journal.ts';
 import { SqliteEvents } from './events.ts';
+import { SqliteDpopProofs } from './dpop-proofs.ts';
 
 /**
  * The tenant on SQLite (better-sqlite3): one part per aggregate of the contract, all on one
@@ -29,6 +30,7 @@ export class SqliteStore implements TenantStore {
   private readonly refreshTokens: SqliteRefreshTokens;
   private readonly journal: SqliteRevocationJournal;
   private readonly events: SqliteEvents;
+  private readonly dpopProofs: SqliteDpopProofs;
 
   /** `path` is a file, or `:memory:` for tests. */
   constructor(path: string) {
@@ -42,6 +44,7 @@ export class SqliteStore implements TenantStore {
     this.authorizationCodes = new SqliteAuthorizationCodes(this.connection);
     this.refreshTokens = new SqliteRefreshTokens(this.connection, this.journal);
     this.events = new SqliteEvents(this.connection);
+    this.dpopProofs = new SqliteDpopProofs(this.connection);
   }
 
   /** The raw handle, for the large-tenant generator's bulk inserts. */
@@ -171,4 +174,9 @@ export class SqliteStore implements TenantStore {
 
   addEvent: TenantStore['addEvent'] = (event) => this.events.addEvent(event);
   listEvents: TenantStore['listEvents'] = (filter, limit) => this.events.listEvents(filter, limit);
+
+  // ---------------------------------------------------------------- DPoP proofs seen
+
+  rememberDpopProof: TenantStore['rememberDpopProof'] = (jtiHash, expiresAt, now) => this.dpopProofs.rememberDpopProof(jtiHash, expiresAt, now);
+  sweepDpopProofs: TenantStore['sweepDpopProofs'] = (now, limit) => this.dpopProofs.sweepDpopProofs(now, limit);
 }

@@ -60,14 +60,15 @@ window.silentInIframe = () => outcome(new auth0.Auth0Client(options({ useRefresh
 /** A page at another origin calling the tenant from a script: the refused caller. */
 const PROBE_PAGE = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Elsewhere</title></head><body><p>Elsewhere</p></body></html>';
 
-async function listen(handle: (path: string) => { type: string; body: string | Buffer } | undefined): Promise<{ server: Server; origin: string }> {
+/** A node:http server on a free port of 127.0.0.1, named by `host` in its origin (localhost resolves to 127.0.0.1). */
+async function listen(handle: (path: string) => { type: string; body: string | Buffer } | undefined, host = 'localhost'): Promise<{ server: Server; origin: string }> {
   const server = createServer((req, res) => {
     const found = handle(new URL(req.url ?? '/', 'http://localhost').pathname);
     if (!found) return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': found.type, 'cache-control': 'no-store' }).end(found.body);
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return { server, origin: `http://localhost:${(server.address() as AddressInfo).port}` };
+  return { server, origin: `http://${host}:${(server.address() as AddressInfo).port}` };
 }
 
 const close = (server: Server) => new Promise<void>((done) => server.close(() => done()));
@@ -108,17 +109,18 @@ async function liveTokens(clientId: string): Promise<{ id: string; last_exchange
 }
 
 /**
- * A SPA of its own for each test: served on a free port of localhost, then registered as a
- * user registers one (app_type spa, its origin as callback, web origin and logout URL, rotating
- * refresh tokens with no reuse interval).
+ * A SPA of its own for each test: served on a free port of localhost (same site as the
+ * tenant) or of 127.0.0.1 (another site), then registered as a user registers one (app_type
+ * spa, its origin as callback, web origin and logout URL, rotating refresh tokens with no
+ * reuse interval).
  */
-async function spa() {
+async function spa(host: 'localhost' | '127.0.0.1' = 'localhost') {
   let clientId = '';
   const { server, origin } = await listen((path) => {
     if (path === '/auth0-spa-js.production.js') return { type: 'text/javascript', body: SDK_BUNDLE };
     if (path === '/') return { type: 'text/html; charset=utf-8', body: appPage({ domain: tenant.url.replace(/\/$/, ''), clientId }) };
     return undefined;
-  });
+  }, host);
   servers.push(server);
   const registered = await management('clients', {
     method: 'POST',
@@ -145,11 +147,28 @@ interface TokenResponse {
   body: { refresh_token?: string; access_token?: string; id_token?: string; error?: string };
 }
 
-/** A fresh browser on the SPA, with every /oauth/token exchange it makes recorded (request and answer). */
-async function openApp(origin: string): Promise<{ page: Page; exchanges: TokenResponse[] }> {
+/** A silent /authorize request (prompt=none), from whichever frame: its response mode, and whether the SSO session cookie went with it. */
+interface SilentAuthorization {
+  response_mode: string | null;
+  session_cookie: boolean;
+}
+
+/**
+ * A fresh browser on the SPA, with every /oauth/token exchange it makes recorded (request and
+ * answer), and every silent /authorize request.
+ */
+async function openApp(origin: string): Promise<{ page: Page; exchanges: TokenResponse[]; silent: SilentAuthorization[] }> {
   const context = await browser.newContext();
   const page = await context.newPage();
   const exchanges: TokenResponse[] = [];
+  const silent: SilentAuthorization[] = [];
+  page.on('request', async (req) => {
+    const url = new URL(req.url());
+    if (url.origin !== new URL(tenant.url).origin || url.pathname !== '/authorize' || url.searchParams.get('prompt') !== 'none') return;
+    // allHeaders: the headers as sent, cookies included.
+    const cookie = (await req.allHeaders().catch(() => ({}) as Record<string, string>)).cookie ?? '';
+    silent.push({ response_mode: url.searchParams.get('response_mode'), session_cookie: /(^|;\s*)tenant_session=/.test(cookie) });
+  });
   page.on('response', async (res) => {
     if (res.url() !== new URL('oauth/token', tenant.url).href || res.request().method() !== 'POST') return;
     const sent = res.request().postData() ?? '';
@@ -160,7 +179,7 @@ async function openApp(origin: string): Promise<{ page: Page; exchanges: TokenRe
     if (body) exchanges.push({ grant_type, status: res.status(), body });
   });
   await page.goto(origin);
-  return { page, exchanges };
+  return { page, exchanges, silent };
 }
 
 /** loginWithRedirect, the tenant's login form, back to the SPA and handleRedirectCallback. */
@@ -248,12 +267,7 @@ describe.skipIf(!!unavailable)('auth0-spa-js in Chromium against the tenant', ()
 
   it('authenticates silently in a hidden iframe without refresh tokens, and not after logout (login_required)', async () => {
     const { origin } = await spa();
-    const { page, exchanges } = await openApp(origin);
-    const authorizeRequests: URL[] = [];
-    page.on('request', (req) => {
-      const url = new URL(req.url());
-      if (url.origin === new URL(tenant.url).origin && url.pathname === '/authorize') authorizeRequests.push(url);
-    });
+    const { page, exchanges, silent: authorizations } = await openApp(origin);
     await logIn(page, origin);
     await expect.poll(() => exchanges.map((e) => `${e.grant_type} ${e.status}`)).toEqual(['authorization_code 200']);
     const loginIdToken = exchanges[0]!.body.id_token!;
@@ -261,9 +275,8 @@ describe.skipIf(!!unavailable)('auth0-spa-js in Chromium against the tenant', ()
     const silent = await inApp(page, 'silentInIframe');
     expect(silent.error).toBeUndefined();
     expect(silent.value!.access_token).toEqual(expect.any(String));
-    // The iframe's request: prompt=none, web_message; its code was exchanged, in the same SSO session as the login.
-    const iframe = authorizeRequests.filter((u) => u.searchParams.get('prompt') === 'none');
-    expect(iframe.map((u) => u.searchParams.get('response_mode'))).toEqual(['web_message']);
+    // The iframe's request: web_message, with the session cookie (same site); its code was exchanged, in the login's SSO session.
+    await expect.poll(() => authorizations).toEqual([{ response_mode: 'web_message', session_cookie: true }]);
     await expect.poll(() => exchanges.map((e) => `${e.grant_type} ${e.status}`)).toEqual(['authorization_code 200', 'authorization_code 200']);
     const sid = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { sid?: string }).sid;
     expect(sid(silent.value!.id_token)).toEqual(expect.any(String));
@@ -275,6 +288,22 @@ describe.skipIf(!!unavailable)('auth0-spa-js in Chromium against the tenant', ()
     await expect.poll(() => page.locator('#status').textContent()).toBe('Signed out');
     const afterLogout = await inApp(page, 'silentInIframe');
     expect(afterLogout).toEqual({ error: 'login_required' });
+    // Logout deleted the session cookie: the second iframe went without it.
+    await expect.poll(() => authorizations.map((a) => a.session_cookie)).toEqual([true, false]);
+    await page.context().close();
+  });
+
+  it('on another site than the tenant, silent authentication in an iframe gives login_required (the session cookie is SameSite=Lax) and refresh tokens carry on', async () => {
+    const { origin } = await spa('127.0.0.1');
+    const { page, exchanges, silent: authorizations } = await openApp(origin);
+    await logIn(page, origin);
+    await expect.poll(() => exchanges.map((e) => `${e.grant_type} ${e.status}`)).toEqual(['authorization_code 200']);
+    expect(await inApp(page, 'silentInIframe')).toEqual({ error: 'login_required' });
+    // Chromium keeps a SameSite=Lax cookie out of a cross-site frame; on http it would refuse SameSite=None (no Secure) outright.
+    await expect.poll(() => authorizations).toEqual([{ response_mode: 'web_message', session_cookie: false }]);
+    const refreshed = await inApp(page, 'refresh');
+    expect(refreshed.error).toBeUndefined();
+    expect(refreshed.value!.access_token).toEqual(expect.any(String));
     await page.context().close();
   });
 

@@ -51,8 +51,10 @@ window.app = (async () => {
 /** What a call gave: its value, or the SDK's error code (OAuth's 'error', else the message). */
 const outcome = (promise) => promise.then((value) => ({ value }), (e) => ({ error: e.error || e.message }));
 window.refresh = async () => outcome((await window.app).getTokenSilently({ cacheMode: 'off', detailedResponse: true }));
-/** A second client, without refresh tokens: its getTokenSilently is /authorize with prompt=none in a hidden iframe. */
-// (10 s rather than the SDK's 60 before it gives up on a page that posts nothing: a failure shows as its timeout.)
+/**
+ * A second client, without refresh tokens: its getTokenSilently is /authorize with prompt=none in a
+ * hidden iframe. It waits 10 s, not the SDK's 60, for a frame that posts nothing: such a failure shows as its timeout.
+ */
 window.silentInIframe = () => outcome(new auth0.Auth0Client(options({ useRefreshTokens: false, cacheLocation: 'memory', authorizeTimeoutInSeconds: 10 })).getTokenSilently({ cacheMode: 'off', detailedResponse: true }));
 </script>
 </body></html>`;
@@ -314,17 +316,21 @@ describe.skipIf(!!unavailable)('auth0-spa-js in Chromium against the tenant', ()
     await expect.poll(() => exchanges.map((e) => `${e.grant_type} ${e.status}`)).toEqual(['authorization_code 200']);
     const live = exchanges[0]!.body.refresh_token!;
     const tokenUrl = new URL('oauth/token', tenant.url).href;
-    const call = async (on: Page, body: Record<string, string>) =>
+    // JSON is preflighted (the request is sent only if the preflight is answered); a form is a simple request (sent, its answer withheld).
+    const call = async (on: Page, body: Record<string, string>, as: 'json' | 'form' = 'json') =>
       on.evaluate(
-        async ([url, payload]) => {
+        async ([url, payload, type]) => {
           try {
-            const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+            const res = await fetch(url, {
+              method: 'POST',
+              ...(type === 'json' ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) } : { body: new URLSearchParams(payload) }),
+            });
             return { status: res.status, body: await res.json() };
           } catch (e) {
             return { thrown: `${(e as Error).name}` };
           }
         },
-        [tokenUrl, body] as const,
+        [tokenUrl, body, as] as const,
       );
 
     // The registered origin reads the answer (here the tenant's refusal of a made-up token).
@@ -338,6 +344,8 @@ describe.skipIf(!!unavailable)('auth0-spa-js in Chromium against the tenant', ()
     await elsewhere.goto(probe.origin);
     await expect.poll(() => elsewhere.getByText('Elsewhere').isVisible()).toBe(true);
     expect(await call(elsewhere, { grant_type: 'refresh_token', client_id: clientId, refresh_token: live })).toEqual({ thrown: 'TypeError' });
+    // Without a preflight too, Chromium withholds the answer from that origin (here to a made-up token, so nothing changes at the tenant either).
+    expect(await call(elsewhere, { grant_type: 'refresh_token', client_id: clientId, refresh_token: 'not-a-token' }, 'form')).toEqual({ thrown: 'TypeError' });
     // Nothing was exchanged: the SPA's own refresh, with that same token, still succeeds (a reuse would be invalid_grant).
     const refreshed = await inApp(page, 'refresh');
     expect(refreshed.error).toBeUndefined();

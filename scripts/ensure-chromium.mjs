@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The end-to-end suite drives Debian's Chromium (Playwright's own browser download cannot
-// work on these machines). Install it when we can (root, apt); otherwise say what to install.
+// The end-to-end suite and the SDK suite's auth0-spa-js test (vitest) drive Debian's Chromium
+// (Playwright's own browser download cannot work on these machines); `npm test` runs this
+// first. Install it when we can (root, apt); otherwise say what to install.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 

@@ -12,7 +12,7 @@ import { managementHarness, type ManagementHarness } from './management/helpers.
  * from its distributed source) receives what the tenant's page posts. The frame is simulated:
  * the page's script runs with `window.parent` delivering a MessageEvent from the tenant's
  * origin, as a browser would. What a real browser adds (cookies in a cross-site frame, CSP
- * enforcement) is not covered here.
+ * enforcement) is not covered here: sdk/auth0-spa-js-browser.test.ts runs the SDK in Chromium.
  */
 const SDK_SOURCE = readFileSync(createRequire(import.meta.url).resolve('@auth0/auth0-spa-js/dist/auth0-spa-js.development.js'), 'utf8');
 

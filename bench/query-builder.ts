@@ -416,7 +416,7 @@ function exchangeSample(tokens: number) {
       const from = ADDRESSES[uses[slot]! % 2]!;
       const newSecret = newRefreshSecret();
       const now = Date.now();
-      const planner = planExchange({ clientId: DEMO.clients.mobile.client_id, now, newSecretHash: newSecret.hash, ip: from.ip, asn: from.asn, userAgent: USER_AGENT });
+      const planner = planExchange({ clientId: DEMO.clients.mobile.client_id, now, newSecretHash: newSecret.hash, ip: from.ip, asn: from.asn, userAgent: USER_AGENT, dpopJkt: null });
       return {
         presented: secrets[slot]!,
         now,
@@ -483,7 +483,7 @@ async function sameEffect(ways: Way[], read: (id: string, newHash: Buffer, oldHa
     const oldHash = createHash('sha256').update(generatedTokenValue(SEED, tokenIndex(w))).digest();
     const id = await idOf(oldHash);
     const newSecret = newRefreshSecret();
-    const planner = planExchange({ clientId: DEMO.clients.mobile.client_id, now, newSecretHash: newSecret.hash, ip: ADDRESSES[0]!.ip, asn: ADDRESSES[0]!.asn, userAgent: USER_AGENT });
+    const planner = planExchange({ clientId: DEMO.clients.mobile.client_id, now, newSecretHash: newSecret.hash, ip: ADDRESSES[0]!.ip, asn: ADDRESSES[0]!.asn, userAgent: USER_AGENT, dpopJkt: null });
     const outcome = await ways[w]!.rotate(oldHash, now, planner);
     if (outcome.kind !== 'exchanged') throw new Error(`${ways[w]!.name}: the check's exchange answered ${outcome.kind}`);
     const { id: _id, ...effect } = await read(id, newSecret.hash, oldHash);

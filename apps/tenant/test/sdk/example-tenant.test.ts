@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, ROOT, startNpmTenant } from '../npm-tenant.ts';
 import { Browser } from './browser.ts';
 
 /**
@@ -12,7 +11,6 @@ import { Browser } from './browser.ts';
  * (`npm run tenant -- --import <file> --no-demo`): each of its clients does what the README
  * points its library at it for, so the README's file cannot rot.
  */
-const ROOT = resolve(import.meta.dirname, '../../../..');
 const FILE = 'apps/tenant/test/sdk/example-tenant.json';
 const USER = { email: 'test.user@example.com', password: 'test-user-password', user_id: 'auth0|test-user' };
 const secretOf = (clientId: string) => (JSON.parse(readFileSync(join(ROOT, FILE), 'utf8')) as { clients: { client_id: string; client_secret?: string }[] }).clients.find((c) => c.client_id === clientId)!.client_secret!;
@@ -22,39 +20,11 @@ let issuer: string;
 let banner = '';
 let stop: () => void = () => {};
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
-
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'tenant-example-'));
   const port = await freePort();
   issuer = `http://127.0.0.1:${port}/`;
-  const child = spawn('npm', ['run', '--silent', 'tenant', '--', '--import', FILE, '--port', String(port), '--data-dir', dataDir, '--no-demo', '--workers', '1'], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    // Only the command line speaks: none of the tenant's variables from the caller's shell.
-    env: Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TENANT_') && name !== 'DATA_DIR' && name !== 'DATABASE_URL')),
-  });
-  stop = () => {
-    try {
-      process.kill(-child.pid!, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  };
-  await new Promise<void>((done, fail) => {
-    child.stderr.on('data', (chunk) => {
-      banner += chunk;
-      if (banner.includes('imported')) done();
-    });
-    child.on('exit', (code) => fail(new Error(`the tenant exited (${code}):\n${banner}`)));
-  });
+  ({ banner, stop } = await startNpmTenant(['--import', FILE, '--port', String(port), '--data-dir', dataDir, '--no-demo', '--workers', '1'], (text) => text.includes('imported')));
 }, 60_000);
 
 afterAll(() => {

@@ -1,10 +1,10 @@
-import { spawn, execFile } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, ROOT, startNpmTenant } from '../npm-tenant.ts';
 
 /**
  * `npm run tenant -- --https`, as the README sets it up, and the official auth0 SDK (v7)
@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * turns into `https://{domain}`. The SDK runs in a process of its own whose only trust in the
  * tenant is the README's NODE_EXTRA_CA_CERTS line: no verification is turned off anywhere.
  */
-const ROOT = resolve(import.meta.dirname, '../../../..');
 const BOOTSTRAP_ID = 'https-bootstrap';
 const BOOTSTRAP_SECRET = 'https-bootstrap-secret-0123456789abcdefghij';
 
@@ -21,37 +20,13 @@ let port: number;
 let banner = '';
 let stop: () => void = () => {};
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port: free } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return free;
-}
-
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'tenant-https-'));
   port = await freePort();
-  const child = spawn('npm', ['run', '--silent', 'tenant', '--', '--https', '--port', String(port), '--data-dir', dataDir, '--no-demo', '--workers', '1', '--bootstrap-client', `${BOOTSTRAP_ID}:${BOOTSTRAP_SECRET}`], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, TENANT_DEMO: '', TENANT_PORT: '', TENANT_DATA_DIR: '', DATA_DIR: '', TENANT_HTTPS: '' },
-  });
-  stop = () => {
-    try {
-      process.kill(-child.pid!, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  };
-  await new Promise<void>((done, fail) => {
-    child.stderr.on('data', (chunk) => {
-      banner += chunk;
-      if (banner.includes('trust it') && banner.includes('bootstrap')) done();
-    });
-    child.on('exit', (code) => fail(new Error(`the tenant exited (${code}):\n${banner}`)));
-  });
+  ({ banner, stop } = await startNpmTenant(
+    ['--https', '--port', String(port), '--data-dir', dataDir, '--no-demo', '--workers', '1', '--bootstrap-client', `${BOOTSTRAP_ID}:${BOOTSTRAP_SECRET}`],
+    (text) => text.includes('trust it') && text.includes('bootstrap'),
+  ));
 }, 60_000);
 
 afterAll(() => {

@@ -4,7 +4,7 @@
  * Each request can carry a distinct live refresh token, derived like the generator's.
  */
 import autocannon, { type Request } from 'autocannon';
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 
 interface LoadOptions {
   url: string;
@@ -19,6 +19,8 @@ interface LoadOptions {
   tokens?: { seed: string; first: number; step: number; cycle?: number };
   /** Requests per second over all connections (autocannon's overallRate); unset: as fast as answered. */
   ratePerSecond?: number;
+  /** Send a fresh DPoP proof (RFC 9449, ES256, one key for the whole load) with every request, for this `htu`. */
+  dpop?: { htu: string };
 }
 
 const options = JSON.parse(process.argv[2]!) as LoadOptions;
@@ -30,6 +32,22 @@ const tokenValue = () => {
   if (options.tokens!.cycle && ++used % options.tokens!.cycle === 0) next = options.tokens!.first;
   return value;
 };
+
+/**
+ * A DPoP proof per request, signed synchronously (autocannon's setupRequest cannot wait): the
+ * JWS by hand over node:crypto, as a client library would make it, a new jti and iat each time.
+ */
+const dpopProof = (() => {
+  if (!options.dpop) return undefined;
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const header = encode({ typ: 'dpop+jwt', alg: 'ES256', jwk: publicKey.export({ format: 'jwk' }) });
+  const htu = options.dpop.htu;
+  return () => {
+    const input = `${header}.${encode({ jti: randomUUID(), htm: options.method, htu, iat: Math.floor(Date.now() / 1000) })}`;
+    return `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+  };
+})();
 
 const result = await autocannon({
   url: options.url,
@@ -46,6 +64,7 @@ const result = await autocannon({
             setupRequest: (req: Request) => {
               const fields = Object.fromEntries(Object.entries(options.form!).map(([k, v]) => [k, v === '{token}' ? tokenValue() : v]));
               req.body = new URLSearchParams(fields).toString();
+              if (dpopProof) req.headers = { ...req.headers, DPoP: dpopProof() };
               return req;
             },
           }

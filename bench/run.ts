@@ -163,6 +163,24 @@ try {
     atMost(`  ... (${scenario.key}) p99 at 50 connections`, exchange.p99, 'ms', Math.max(1, Math.floor(peerExchange.p99 / 2)), `half the peer's p99 in this run (${peerExchange.p99} ms)`);
   }
 
+  // The exchange (b) again with a DPoP proof on every request (RFC 9449: one ES256 verification
+  // more, and the proof's jti remembered, in the store, against replay), on each side, on
+  // tokens from the middle of the range that no load above used. The tokens were issued
+  // without a proof, so they stay unbound; the access tokens each exchange issues are bound.
+  progress('refresh exchanges (b) with a DPoP proof: peer, then tenant');
+  const dpopFirst = (first: number, count: number) => first + 4 * Math.floor((count / 4) * 0.5);
+  const peerDpop = await load({ ...exchangeLoad, url: peer.url, path: '/token', form: { grant_type: 'refresh_token', client_id: 'peer-app', refresh_token: '{token}' }, tokens: { seed: SEED, first: dpopFirst(0, SIZE.peerTokens), step: 4 }, dpop: { htu: `${peer.url}/token` } });
+  const dpop = await load({ ...exchangeLoad, url, path: '/oauth/token', form: { grant_type: 'refresh_token', client_id: DEMO.clients.mobile.client_id, refresh_token: '{token}' }, tokens: { seed: SEED, first: dpopFirst(firstOf(0), SIZE.tokens - even), step: 4 }, dpop: { htu: `${url}/oauth/token` } });
+  againstPeer('refresh exchange (b) with a DPoP proof, 50 connections', dpop.requestsPerSecond, peerDpop.requestsPerSecond, 1.0, `ours: ${outcome(dpop, (SIZE.tokens - even) / 4)}, p99 ${dpop.p99} ms; peer (DPoP on): ${outcome(peerDpop, SIZE.peerTokens / 4)}, p99 ${peerDpop.p99} ms`);
+  figures.push({
+    name: '  ... the proof\'s cost: verification and the replay cache, per exchange',
+    value: Math.round((1 / dpop.requestsPerSecond - 1 / capacityB) * 1e6),
+    unit: 'us',
+    target: 'information',
+    ratio: null,
+    note: `${Math.round(capacityB)} req/s without a proof, ${Math.round(dpop.requestsPerSecond)} with; the peer ${Math.round(peerExchanges.b!)} without, ${Math.round(peerDpop.requestsPerSecond)} with`,
+  });
+
   // /oauth/revoke of a distinct live token per request (the confidential apps: odd indexes).
   progress('revocations: peer, then tenant');
   const peerRevoke = await load({ ...exchangeLoad, url: peer.url, path: '/token/revocation', form: { client_id: 'peer-web', client_secret: 'peer-web-secret', token: '{token}' }, tokens: { seed: SEED, first: 1, step: 2 } });

@@ -83,6 +83,8 @@ const provider = new Provider(issuer, {
   features: {
     devInteractions: { enabled: false },
     revocation: { enabled: true },
+    // DPoP as our tenant serves it, for the bench's exchange with a proof; requests without one are unaffected.
+    dPoP: { enabled: true },
     resourceIndicators: {
       enabled: true,
       // A refresh token for the API keeps getting access tokens for it, as Auth0's do.

@@ -55,14 +55,15 @@ export function signOutChange(expected: SignOutExpected | undefined, impact: Sig
   return `What this would revoke changed since the preview: ${counts}. Nothing was revoked and nobody was blocked; check the new preview and confirm again.`;
 }
 
-/** What the audit entry records: the counts in words, what blocking did, then every id (the CSV export carries them whole). */
+/** What the audit entry records: what blocking did, the counts in words, then every id (the CSV export carries them whole). */
 export function signOutDetail(userEmail: string | null, userId: string, impact: SignOutImpact, tokenIds: string[], sessionIds: string[], block: { asked: boolean; already: boolean }): string {
   const names = (list: { name: string; tokens: number }[]) => list.map((x) => `${x.name} (${x.tokens})`).join(', ');
   return [
-    `user ${userEmail ?? userId}: revoked ${plural(impact.tokens, 'refresh token')}${impact.truncated ? ' (more than the console lists: every token of the user)' : ''}`,
+    // What blocking did comes first, as it did (and the audit page shows a long detail's start only).
+    `user ${userEmail ?? userId}: ${block.asked ? (block.already ? 'the user was blocked already' : 'blocked the user') : 'did not block the user'}; `,
+    `revoked ${plural(impact.tokens, 'refresh token')}${impact.truncated ? ' (more than the console lists: every token of the user)' : ''}`,
     impact.tokens ? ` on ${plural(impact.devices.length, 'device')}: ${names(impact.devices)}; of ${plural(impact.applications.length, 'application')}: ${names(impact.applications)}` : '',
     `; ended ${plural(impact.sessions.length, 'session')}${impact.sessions.length ? `: ${impact.sessions.map((s) => s.description).join('; ')}` : ''}`,
-    `; ${block.asked ? (block.already ? 'the user was blocked already' : 'blocked the user') : 'did not block the user'}`,
     tokenIds.length ? `; refresh token ids: ${tokenIds.join(' ')}` : '',
     sessionIds.length ? `; session ids: ${sessionIds.join(' ')}` : '',
   ].join('');

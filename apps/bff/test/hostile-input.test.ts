@@ -36,6 +36,8 @@ const ROUTES: [method: string, template: string][] = [
   ['DELETE', '/api/users/{id}/sessions/{id2}'],
   ['GET', '/api/users/{id}/security-events'],
   ['POST', '/api/users/{id}/impact'],
+  ['POST', '/api/users/{id}/sign-out-everywhere/impact'],
+  ['POST', '/api/users/{id}/sign-out-everywhere'],
   ['GET', '/api/settings'],
   ['PATCH', '/api/settings'],
   ['GET', '/api/audit?{q}'],

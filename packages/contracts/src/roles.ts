@@ -17,6 +17,11 @@ export const CAN = {
   searchTokens: ['support', 'admin'],
   /** Revoking, unlinking or ending anything of a user who holds a console role: a staff member's credentials are the console's keys. */
   actOnStaff: ['admin'],
+  /**
+   * Blocking a user, with "Sign out everywhere": part of containing a stolen account, so support
+   * may as well as admin (a staff member's account stays admin's, by actOnStaff). Viewers never.
+   */
+  blockUsers: ['support', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof CAN;
 

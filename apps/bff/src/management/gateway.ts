@@ -119,6 +119,11 @@ export class ManagementGateway {
     return this.call('read the user', () => this.c.users.get(userId));
   }
 
+  /** PATCH /users/{id} {blocked: true}: the tenant refuses the user's sign-ins and refresh tokens from then on (needs update:users). */
+  blockUser(userId: string) {
+    return this.call('block the user', () => this.c.users.update(userId, { blocked: true }));
+  }
+
   userLogs(userId: string) {
     return this.call("read the user's logs", async () => (await this.c.userLogs.list(userId, { per_page: 100, page: 0, sort: 'date:-1' })).data);
   }
@@ -231,6 +236,11 @@ export class ManagementGateway {
       for await (const session of await this.c.userSessions.list(userId, { take: 100 })) sessions.push(session);
       return sessions;
     });
+  }
+
+  /** DELETE /users/{id}/sessions (Auth0's): ends every session of the user; their refresh tokens stay (revoke those apart). */
+  endUserSessions(userId: string) {
+    return this.call("end the user's sessions", () => this.c.userSessions.delete(userId));
   }
 
   getSession(id: string) {

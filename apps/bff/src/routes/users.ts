@@ -17,6 +17,8 @@ import {
   type RefreshTokenPage,
   type SecurityEventList,
   type SessionList,
+  SignOutEverywhereBody,
+  type SignOutEverywhereResult,
   type UserDetail,
   type UserSearchResult,
   type UserSummary,
@@ -31,6 +33,8 @@ import { placeOf } from '../domain/ip-places.ts';
 import { consoleRoleOf } from '../domain/staff-role.ts';
 import { requirePermission } from '../middleware/session.ts';
 import { badRequest, forbidden } from '../errors.ts';
+import { SignOutChanged } from '../services/user-access-service.ts';
+import { signOutDetail } from '../domain/sign-out-everywhere.ts';
 import { auditedWithId, recordRead } from './audited.ts';
 import { body, pathId, query } from './validate.ts';
 
@@ -208,6 +212,38 @@ export function userRoutes(deps: BffDeps) {
     .get('/:userId/security-events', requirePermission('read'), async (c) => {
       const result: SecurityEventList = { events: await access.securityEvents(pathId(c.req.param('userId'))) };
       return c.json(result);
+    })
+    // "Sign out everywhere" (issue 29): every token and session, and optionally blocking, bound to its preview.
+    .post('/:userId/sign-out-everywhere/impact', requirePermission('revoke'), async (c) => {
+      const userId = pathId(c.req.param('userId'));
+      const impact = await access.signOutImpact(userId);
+      await recordRead(c, deps, {
+        action: 'user.preview_action',
+        target: `preview of user.sign_out_everywhere: ${impact.user_name}`,
+        target_user_id: userId,
+        detail: `user.sign_out_everywhere would revoke ${impact.tokens} refresh token${impact.tokens === 1 ? '' : 's'} on ${impact.devices.length} device${impact.devices.length === 1 ? '' : 's'} and end ${impact.sessions.length} session${impact.sessions.length === 1 ? '' : 's'}`,
+      });
+      return c.json(impact);
+    })
+    .post('/:userId/sign-out-everywhere', requirePermission('revoke'), body(SignOutEverywhereBody), async (c) => {
+      const userId = pathId(c.req.param('userId'));
+      const { block, expected } = c.req.valid('json');
+      try {
+        const { value, auditId } = await auditedWithId(c, deps, { action: 'user.sign_out_everywhere', target: block ? 'every refresh token and session, and block' : 'every refresh token and session', target_user_id: userId }, async () => {
+          if (block && !can(c.get('session')?.role, 'blockUsers')) throw forbidden('Your role may not block users. Ask a support person or an admin.');
+          const done = await access.signOutEverywhere(userId, expected, block, staffTargetCheck(c));
+          return {
+            value: done,
+            target: `every refresh token and session of ${done.impact.user_name}${block ? ', and block' : ''}`,
+            detail: signOutDetail(done.userEmail, userId, done.impact, done.tokenIds, done.sessionIds, { asked: block, already: block && !done.blocked }),
+          };
+        });
+        const result: SignOutEverywhereResult = { impact: value.impact, blocked: value.blocked, is_blocked: value.blocked || value.impact.blocked, audit_id: auditId };
+        return c.json(result);
+      } catch (err) {
+        if (!(err instanceof SignOutChanged)) throw err;
+        return c.json({ error: { code: err.code, message: err.message, request_id: c.get('requestId'), sign_out_impact: err.impact } }, 409);
+      }
     })
     .post('/:userId/impact', requirePermission('revoke'), body(ImpactRequest), async (c) => {
       const userId = pathId(c.req.param('userId'));

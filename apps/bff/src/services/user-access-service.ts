@@ -1,10 +1,24 @@
-import type { ActionResult, AuthorizedApp, Device, ExpectedImpact, Impact, ImpactRequest, Location, RefreshTokenList, RefreshTokenPage, SecurityEvent, Session } from '@rtc/contracts';
+import type { ActionResult, AuthorizedApp, Device, ExpectedImpact, Impact, ImpactRequest, Location, RefreshTokenList, RefreshTokenPage, SecurityEvent, Session, SignOutExpected, SignOutImpact } from '@rtc/contracts';
 import { BffError, notFound } from '../errors.ts';
 import type { ManagementGateway, MgmtLog, MgmtUser } from '../management/gateway.ts';
 import { describeAddress, placeOf, userLocations } from '../domain/ip-places.ts';
 import { describeAgent } from '../domain/user-agent.ts';
+import { signOutChange, signOutImpact } from '../domain/sign-out-everywhere.ts';
 import { DeviceNameCache } from './device-name-cache.ts';
 import { authorizedApps, computeImpact, deviceNamesByTokenId, groupDevices, impactChanges, toRefreshToken, toSession, UNNAMED_DEVICE, type ImpactData } from '../domain/user-view.ts';
+
+/** "Sign out everywhere" refused: what it would revoke changed since the preview (409 with the new preview). */
+export class SignOutChanged extends BffError {
+  constructor(
+    message: string,
+    readonly impact: SignOutImpact,
+  ) {
+    super(409, 'impact_changed', message);
+  }
+}
+
+/** What "Sign out everywhere" did: the preview confirmed, the ids revoked, and blocking. */
+export type SignedOut = { impact: SignOutImpact; tokenIds: string[]; sessionIds: string[]; blocked: boolean; userEmail: string | null };
 
 /** What an action did: its impact, as confirmed, and the ids it acted on. */
 export type Executed = { impact: Impact; result: Omit<ActionResult, 'audit_id'>; userEmail: string | null };
@@ -218,6 +232,59 @@ export class UserAccessService {
         break;
     }
     return { impact, result, userEmail: data.userEmail };
+  }
+
+  /** "Sign out everywhere": every live token (counted by application and device) and session of the user, and the user. */
+  private async signOutPreview(userId: string) {
+    const data = await this.load(userId, { user: true, tokens: true, credentials: true, sessions: true });
+    const user = data.user!;
+    const name = [user.name, user.email].find((v): v is string => typeof v === 'string' && v !== '') ?? userId;
+    const impact = signOutImpact({ user_id: userId, name, blocked: user.blocked ?? false }, data.tokens, data.sessions, data.truncated);
+    return { impact, data };
+  }
+
+  async signOutImpact(userId: string): Promise<SignOutImpact> {
+    return (await this.signOutPreview(userId)).impact;
+  }
+
+  /**
+   * Revokes every refresh token and ends every session of the user, as previewed, and blocks
+   * the user when asked. Everything that may refuse it (who may act on this user, a preview
+   * that changed, nothing to do) is decided before the first write. Blocking goes first: from
+   * then the tenant refuses the user's sign-ins and refresh tokens, so nothing issued in the
+   * moments the writes take stays usable. Tokens go by the ids previewed (POST
+   * /refresh-tokens/revoke, 100 a call), sessions in one DELETE /users/{id}/sessions (skipped
+   * when the preview had none); a user with more tokens than the console loads loses every
+   * token (POST /refresh-tokens/revoke {user_id}), which the preview says.
+   */
+  async signOutEverywhere(userId: string, expected: SignOutExpected | undefined, block: boolean, mayActOn: (user: MgmtUser | undefined) => void): Promise<SignedOut> {
+    const { impact, data } = await this.signOutPreview(userId);
+    mayActOn(data.user);
+    const change = signOutChange(expected, impact);
+    if (change) throw new SignOutChanged(change, impact);
+    const blocking = block && !impact.blocked;
+    if (impact.tokens === 0 && impact.sessions.length === 0 && !blocking) {
+      throw new BffError(400, 'nothing_to_revoke', block ? 'This user has no refresh tokens or sessions, and is blocked already: there is nothing to do.' : 'This user has no refresh tokens or sessions: there is nothing to sign out of.');
+    }
+    this.deviceNames.forget(userId);
+    const tokenIds = data.tokens.map((t) => t.id);
+    const sessionIds = data.sessions.map((s) => s.id);
+    const done: string[] = [];
+    try {
+      if (blocking) {
+        await this.mgmt.blockUser(userId);
+        done.push('blocked the user');
+      }
+      if (impact.truncated) await this.mgmt.revokeUserTokens(userId);
+      else if (tokenIds.length > 0) await this.mgmt.revokeTokensByIds(tokenIds);
+      if (tokenIds.length > 0) done.push(`revoked ${tokenIds.length} refresh tokens (ids: ${tokenIds.join(' ')})`);
+      if (sessionIds.length > 0) await this.mgmt.endUserSessions(userId);
+    } catch (err) {
+      // The audit entry of a failure part-way says what was done before it.
+      if (err instanceof BffError) err.extra.auditDetail = `user ${data.userEmail ?? userId}: ${done.length ? done.join('; ') : 'nothing was done'}; then failed: ${err.message}`;
+      throw err;
+    }
+    return { impact, tokenIds, sessionIds, blocked: blocking, userEmail: data.userEmail };
   }
 }
 

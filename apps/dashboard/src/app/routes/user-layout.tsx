@@ -9,6 +9,7 @@ import { userQuery } from '../../features/users/api/users';
 import { StaffMark } from '../../features/users/components/staff-mark';
 import { useTitle } from '../../lib/use-title';
 import { SecurityAlerts } from '../../features/user-access/components/security-alerts';
+import { useSignOutEverywhereAction } from '../../features/sign-out-everywhere/components/sign-out-everywhere';
 import type { UserDetail } from '@rtc/contracts';
 
 export interface UserOutletContext {
@@ -51,6 +52,7 @@ export function UserLayout() {
             {user.data?.email} · <code>{userId}</code> <StaffMark role={user.data?.console_role} />
           </p>
         </div>
+        {user.data ? <UserActions user={user.data} /> : null}
       </header>
       <RetryingNotice query={user} what="this user" />
       <SecurityAlerts userId={userId} />
@@ -63,5 +65,18 @@ export function UserLayout() {
       </nav>
       <div className="tab-panel">{user.data ? <Outlet context={{ userId, user: user.data } satisfies UserOutletContext} /> : <SkeletonBlock lines={4} label="Loading the user" />}</div>
     </main>
+  );
+}
+
+/** The header's actions on the whole user, and what they answered. */
+function UserActions({ user }: { user: UserDetail }) {
+  const signOut = useSignOutEverywhereAction(user);
+  if (!signOut.button) return null;
+  return (
+    <div className="user-header-actions">
+      {signOut.button}
+      {signOut.dialog}
+      {signOut.summary}
+    </div>
   );
 }

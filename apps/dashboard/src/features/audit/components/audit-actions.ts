@@ -8,6 +8,7 @@ const LABELS: Record<AuditAction, string> = {
   'refresh_token.revoke': 'Refresh token revoked',
   'refresh_tokens.revoke_all': 'Refresh tokens revoked in bulk',
   'session.revoke': 'Session revoked',
+  'user.sign_out_everywhere': 'Signed out everywhere',
   'application.revoke_all_tokens': 'Application-wide revocation',
   'search.revoke_tokens': 'Refresh tokens revoked from a search',
   'search.revoke_sessions': 'Sessions ended from a search',

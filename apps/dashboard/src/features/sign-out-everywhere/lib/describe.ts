@@ -1,0 +1,41 @@
+import type { SignOutEverywhereResult, SignOutImpact } from '@rtc/contracts';
+
+export const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+/** "A and B", "A, B and C"; `separator` "; " for items that hold commas themselves. */
+const and = (items: string[], separator = ', ') => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(separator)} and ${items.at(-1)}`);
+
+/**
+ * A list in one line, long ones cut short: "3 devices: iPhone 15, Pixel 8 and iPad",
+ * "120 devices: iPhone 15, Pixel 8 and 118 more".
+ */
+export function summarise(names: string[], one: string, many = `${one}s`, shown = 3, separator = ', '): string {
+  if (names.length === 0) return `no ${many}`;
+  const head = names.length <= shown ? names : [...names.slice(0, shown - 1), `${(names.length - (shown - 1)).toLocaleString('en-US')} more`];
+  return `${plural(names.length, one, many)}: ${and(head, separator)}`;
+}
+
+/** The preview in sentences, for the dialog. */
+export function describeSignOut(impact: SignOutImpact): { tokens: string; devices: string | null; applications: string | null; sessions: string } {
+  return {
+    tokens:
+      impact.tokens === 0
+        ? `${impact.user_name} holds no refresh tokens.`
+        : `This revokes ${impact.truncated ? 'every one of more than ' : impact.tokens === 1 ? '' : 'all '}${plural(impact.tokens, 'refresh token')} of ${impact.user_name}.`,
+    devices: impact.tokens ? `On ${summarise(impact.devices.map((d) => `${d.name} (${d.tokens})`), 'device')}.` : null,
+    applications: impact.tokens ? `Of ${summarise(impact.applications.map((a) => `${a.name} (${a.tokens})`), 'application')}.` : null,
+    sessions: impact.sessions.length === 0 ? 'There is no session to end.' : `It ends ${summarise(impact.sessions.map((s) => s.description), 'session', 'sessions', 3, '; ')}.`,
+  };
+}
+
+/** What happened, exactly: "Revoked 5 refresh tokens on 3 devices and ended 2 sessions. Jane is blocked." */
+export function describeSignOutResult(result: SignOutEverywhereResult): string {
+  const { impact } = result;
+  const done = [
+    impact.tokens ? `revoked ${impact.truncated ? 'every one of more than ' : ''}${plural(impact.tokens, 'refresh token')} on ${plural(impact.devices.length, 'device')}` : null,
+    impact.sessions.length ? `ended ${plural(impact.sessions.length, 'session')}` : null,
+  ].filter((part): part is string => part !== null);
+  const what = done.length ? `${and(done).charAt(0).toUpperCase()}${and(done).slice(1)}.` : 'There was no refresh token or session to end.';
+  const blocked = result.blocked ? `${impact.user_name} is blocked.` : result.is_blocked ? `${impact.user_name} was blocked already.` : `${impact.user_name} is not blocked and may sign in again.`;
+  return `${what} ${blocked}`;
+}

@@ -178,7 +178,7 @@ describe('"Sign out everywhere"', () => {
 });
 
 describe('"Sign out everywhere" Management API calls', () => {
-  it('the preview reads each list once; confirming reads them once more, then blocks, revokes 105 tokens in two calls and ends the sessions in one', async () => {
+  it('the preview reads each list once; confirming reads them once more, then blocks, revokes 105 tokens in two calls and ends each previewed session by its id', async () => {
     const proxied = await consoleBehindProxy(stack, 'sign-out-counted');
     try {
       const { email, user_id, user } = customer();
@@ -191,7 +191,7 @@ describe('"Sign out everywhere" Management API calls', () => {
         expect(res.status, await res.clone().text()).toBe(200);
         return proxied.seen
           .filter((call) => call.includes('/api/v2/'))
-          .map((call) => call.replace(encodeURIComponent(user_id), '{user}'))
+          .map((call) => call.replace(encodeURIComponent(user_id), '{user}').replace(/\/sessions\/[^/?]+$/, '/sessions/{session}'))
           .sort();
       };
       let shown: Preview | undefined;
@@ -209,9 +209,11 @@ describe('"Sign out everywhere" Management API calls', () => {
       expect(pages('GET /api/v2/refresh-tokens')).toBeLessThanOrEqual(3);
       expect(pages('GET /api/v2/device-credentials')).toBeLessThanOrEqual(3);
       expect(reads.length).toBe(2 + pages('GET /api/v2/refresh-tokens') + pages('GET /api/v2/device-credentials'));
-      // Confirming reads the same once more, then writes: block, the tokens by id in two calls of 100, the sessions in one.
+      // Confirming reads the same once more, then writes: block, the tokens by id in two calls of 100, and each
+      // previewed session by its id (exactly those: not one begun since).
+      expect(shown!.sessions.length).toBeGreaterThan(0);
       expect(await calls(() => proxied.support.api('POST', `${user}/sign-out-everywhere`, { block: true, expected: expectedOf(shown!) }))).toEqual(
-        [...reads, 'PATCH /api/v2/users/{user}', 'POST /api/v2/refresh-tokens/revoke', 'POST /api/v2/refresh-tokens/revoke', 'DELETE /api/v2/users/{user}/sessions'].sort(),
+        [...reads, 'PATCH /api/v2/users/{user}', 'POST /api/v2/refresh-tokens/revoke', 'POST /api/v2/refresh-tokens/revoke', ...shown!.sessions.map(() => 'DELETE /api/v2/sessions/{session}')].sort(),
       );
     } finally {
       await proxied.stop();

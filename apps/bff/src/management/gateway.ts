@@ -238,9 +238,9 @@ export class ManagementGateway {
     });
   }
 
-  /** DELETE /users/{id}/sessions (Auth0's): ends every session of the user; their refresh tokens stay (revoke those apart). */
-  endUserSessions(userId: string) {
-    return this.call("end the user's sessions", () => this.c.userSessions.delete(userId));
+  /** DELETE /sessions/{id} (Auth0's): ends the session; its refresh tokens stay (revoke those apart). */
+  endSession(id: string) {
+    return this.call('end the session', () => this.c.sessions.delete(id));
   }
 
   getSession(id: string) {

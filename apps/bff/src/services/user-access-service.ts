@@ -278,7 +278,9 @@ export class UserAccessService {
       if (impact.truncated) await this.mgmt.revokeUserTokens(userId);
       else if (tokenIds.length > 0) await this.mgmt.revokeTokensByIds(tokenIds);
       if (tokenIds.length > 0) done.push(`revoked ${tokenIds.length} refresh tokens (ids: ${tokenIds.join(' ')})`);
-      if (sessionIds.length > 0) await this.mgmt.endUserSessions(userId);
+      // Each previewed session by its id: exactly what the preview showed, not a session begun
+      // since (DELETE /users/{id}/sessions would end those too). One already gone is done.
+      for (const id of sessionIds) await this.mgmt.endSession(id).catch((err: { code?: string }) => { if (err?.code !== 'not_found') throw err; });
     } catch (err) {
       // The audit entry of a failure part-way says what was done before it.
       if (err instanceof BffError) err.extra.auditDetail = `user ${data.userEmail ?? userId}: ${done.length ? done.join('; ') : 'nothing was done'}; then failed: ${err.message}`;

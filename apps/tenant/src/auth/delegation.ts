@@ -44,6 +44,8 @@ export function delegationRoutes(deps: TenantDeps) {
     }
     const found = await deps.store.findRefreshTokenBySecret(presentedHash, now);
     if (!found || !found.usable || found.token.client_id !== client.client_id) throw new InvalidRefreshToken();
+    // A DPoP-bound token buys nothing without a proof by its key, and this legacy endpoint takes none.
+    if (found.token.dpop_jkt !== null) throw new InvalidRefreshToken();
     const user = await deps.store.getUser(found.token.user_id);
     if (!user || user.blocked) throw new InvalidRefreshToken();
 

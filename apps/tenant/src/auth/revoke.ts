@@ -1,10 +1,11 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { TenantDeps, TenantEnv } from '../deps.ts';
 import { sha256 } from '../crypto/secrets.ts';
 import { ids } from '../domain/ids.ts';
 import { grantDeletedWith } from '../domain/revocation-policy.ts';
 import { readBodyParams } from '../http/params.ts';
 import { authenticateClient } from './client-auth.ts';
+import { ProofRefused } from './dpop.ts';
 
 /**
  * POST /oauth/revoke, as reference 002 documents it. The client authenticates (a public
@@ -21,7 +22,10 @@ export function revokeRoutes(deps: TenantDeps) {
     const now = deps.clock.now();
 
     const found = await deps.store.findRefreshTokenBySecret(sha256(token), now);
-    if (found && found.token.client_id === client.client_id) {
+    // Any secret of the token revokes it, a rotated-out one too (a leaked old value is reason
+    // enough), except that a DPoP-bound token is revoked only with a proof by its key, as it is
+    // exchanged: its secrets alone, stolen, change nothing (RFC 7009: still 200).
+    if (found && found.token.client_id === client.client_id && (await provesKey(c, deps, found.token.dpop_jkt))) {
       const { token: record } = found;
       const settings = await deps.store.getSettings();
       await deps.store.revokeRefreshTokens([record.id], 'oauth_revoke', now);
@@ -38,4 +42,16 @@ export function revokeRoutes(deps: TenantDeps) {
     }
     return c.body(null, 200, { 'Cache-Control': 'no-store' });
   });
+}
+
+/** Whether the request carries a valid DPoP proof for this endpoint by the key a bound token names; true for an unbound token. */
+async function provesKey(c: Context, deps: TenantDeps, jkt: string | null): Promise<boolean> {
+  if (jkt === null) return true;
+  try {
+    const proof = await deps.dpop.verify(c, { htm: 'POST', htu: `${deps.issuer}oauth/revoke` });
+    return proof?.jkt === jkt;
+  } catch (err) {
+    if (err instanceof ProofRefused) return false;
+    throw err;
+  }
 }

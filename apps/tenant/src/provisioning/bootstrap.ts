@@ -54,7 +54,8 @@ export type BootstrapOutcome = 'created' | 'secret-set' | 'exists';
  * gives every new tenant one, so a tenant never locks itself out:
  * - no client of that id (a new tenant, or one deleted since): created, with a client grant
  *   for the Management API holding every scope;
- * - a client of that id without a secret (a tenant file carries none): given the configured one;
+ * - a client of that id without a secret that never had its credentials changed (a tenant
+ *   file carries no secret): given the configured one;
  * - otherwise left alone: its secret may have been rotated through the API since, its grant
  *   narrowed or deleted on purpose.
  * Instances starting together decide one at a time.
@@ -68,7 +69,11 @@ export async function ensureBootstrapClient(
   return store.exclusive('bootstrap-client', async () => {
     const existing = await store.getClient(input.clientId);
     if (existing) {
-      if (existing.client_secret_hash !== null || existing.token_endpoint_auth_method === 'none') return 'exists';
+      // Only a client that never had its credentials changed (one a tenant file brought in
+      // without a secret) is given the configured secret. A secret taken away through the
+      // Management API (made public and back) stays away, or anyone allowed to update clients
+      // could bring a rotated-away bootstrap secret, and every scope, back at the next start.
+      if (existing.client_secret_hash !== null || existing.token_endpoint_auth_method === 'none' || existing.credentials_changed_at !== undefined) return 'exists';
       await store.putClient({ ...existing, client_secret_hash: sha256(input.clientSecret), updated_at: input.now });
       return 'secret-set';
     }

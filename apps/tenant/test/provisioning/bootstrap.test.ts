@@ -105,6 +105,29 @@ describe('the bootstrap client of a tenant without demo data', () => {
     }
   });
 
+  it('does not give the configured secret back to a bootstrap client whose secret was taken away through the Management API', async () => {
+    const { tenant, open } = await freshTenant(BOOTSTRAP);
+    // An administrator's own client, allowed only to update clients.
+    const admin = await token(tenant, BOOTSTRAP.clientId, BOOTSTRAP.clientSecret);
+    const created = await tenant.app.request('/api/v2/clients', { method: 'POST', headers: { authorization: `Bearer ${admin.body.access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ops', app_type: 'non_interactive', grant_types: ['client_credentials'] }) });
+    const ops = (await created.json()) as { client_id: string; client_secret: string };
+    await tenant.app.request('/api/v2/client-grants', { method: 'POST', headers: { authorization: `Bearer ${admin.body.access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ client_id: ops.client_id, audience: `${ISSUER}api/v2/`, scope: ['update:clients', 'read:clients'] }) });
+    const { access_token } = (await token(tenant, ops.client_id, ops.client_secret)).body;
+    const patch = async (body: unknown) =>
+      (await tenant.app.request(`/api/v2/clients/${BOOTSTRAP.clientId}`, { method: 'PATCH', headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
+    // Made public (which deletes its secret) and back: an administrator's doing, not a tenant file's.
+    expect(await patch({ token_endpoint_auth_method: 'none', grant_types: [] })).toBe(200);
+    expect(await patch({ token_endpoint_auth_method: 'client_secret_post', grant_types: ['client_credentials'] })).toBe(200);
+    const again = await open(BOOTSTRAP);
+    try {
+      expect(again.bootstrap).toBe('exists');
+      expect((await token(again, BOOTSTRAP.clientId, BOOTSTRAP.clientSecret)).status).toBe(401);
+    } finally {
+      if (again.deps.store !== tenant.deps.store) await again.close();
+      else await again.deps.revocations.stop();
+    }
+  });
+
   it('without one, a tenant without demo data has no client at all', async () => {
     const { tenant } = await freshTenant();
     expect((await tenant.deps.store.listClients(0, 10)).total).toBe(0);

@@ -29,12 +29,7 @@ export const refreshTokenGrant: GrantHandler = async (ctx) => {
   const requestedScope = scopeParam === undefined ? undefined : parseScope(scopeParam);
   const now = deps.clock.now();
 
-  // Reference 001: exchanges are rate limited per token and IP.
-  const limit = await deps.refreshRateLimiter.hit(`${presentedHash.toString('base64url')}|${ip ?? '-'}`, now);
-  if (!limit.allowed) {
-    const retryAfter = Math.max(1, Math.ceil((limit.resetAt - now) / 1000));
-    throw new TooManyRequests('Too many requests for this refresh token. Try again later.', retryAfter, rateLimitHeaders(limit));
-  }
+  await countExchange(ctx, presentedHash);
 
   const newSecret = newRefreshSecret();
   const outcome = await deps.store.rotateRefreshToken(
@@ -95,9 +90,22 @@ export const refreshTokenGrant: GrantHandler = async (ctx) => {
 refreshTokenGrant.onRefusedProof = async (ctx, refusal: OAuthError) => {
   const presented = ctx.params.get('refresh_token');
   if (!presented) return;
+  // Counted as an exchange of this token from this address is: a flood of junk proofs meets
+  // the same limit, and cannot fill the token's theft record past it.
+  await countExchange(ctx, sha256(presented));
   const found = await ctx.deps.store.findRefreshTokenBySecret(sha256(presented), ctx.deps.clock.now());
   if (found?.token.dpop_jkt) await recordBoundTokenRefusal(ctx, found.token, 'invalid-proof', refusal.description);
 };
+
+/** Reference 001: exchanges are rate limited per token and IP; past the limit, 429. */
+async function countExchange(ctx: Pick<GrantContext, 'deps' | 'ip'>, presentedHash: Buffer): Promise<void> {
+  const now = ctx.deps.clock.now();
+  const limit = await ctx.deps.refreshRateLimiter.hit(`${presentedHash.toString('base64url')}|${ctx.ip ?? '-'}`, now);
+  if (!limit.allowed) {
+    const retryAfter = Math.max(1, Math.ceil((limit.resetAt - now) / 1000));
+    throw new TooManyRequests('Too many requests for this refresh token. Try again later.', retryAfter, rateLimitHeaders(limit));
+  }
+}
 
 /** The one write a refusal on a bound token makes: its record, for the console's theft signals. */
 async function recordBoundTokenRefusal(

@@ -12,6 +12,10 @@ describe('what narrows a search enough for support to revoke its result', () => 
     expect(ipNarrows('::FFFF:0.0.0.0/100')).toBe(false);
     expect(ipNarrows('::ffff:203.0.0.0/112')).toBe(true);
     expect(ipNarrows('::ffff:203.0.113.0/120')).toBe(true);
+    // Any IPv6 network holding ::ffff:0:0/96 holds every IPv4 address, however it is written.
+    for (const wide of ['::/80', '::/32', '0:0:0:0:0:ffff::/96', '::/0', '0::ffff:0:0/90']) expect(ipNarrows(wide), wide).toBe(false);
+    expect(ipNarrows('2001:db8::/32')).toBe(true);
+    expect(ipNarrows('64:ff9b::/96')).toBe(true);
   });
 
   it('an agent of 4 characters or more, an AS number or a device name; an application or a time range alone does not', () => {

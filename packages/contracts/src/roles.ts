@@ -33,14 +33,51 @@ export const NARROWEST_WIDE_PREFIX = { ipv4: 16, ipv6: 32 } as const;
 /** A user-agent condition shorter than this matches nearly every agent ("a", "os"). */
 export const MIN_NARROWING_AGENT = 4;
 
-/** An address or a network no wider than a /16 (IPv6 /32): an address without a prefix is one host. */
+/** The eight 16-bit groups of an IPv6 address (an embedded dotted IPv4 tail included), or undefined if it is not one. */
+function ipv6Groups(address: string): number[] | undefined {
+  let text = address.toLowerCase();
+  const dotted = /^(.*:)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (dotted) {
+    const octets = dotted.slice(2, 6).map(Number);
+    if (octets.some((o) => o > 255)) return undefined;
+    text = `${dotted[1]}${((octets[0]! << 8) | octets[1]!).toString(16)}:${((octets[2]! << 8) | octets[3]!).toString(16)}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const parse = (part: string) => (part === '' ? [] : part.split(':').map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : Number.NaN)));
+  const head = parse(halves[0]!);
+  const tail = halves.length === 2 ? parse(halves[1]!) : [];
+  const groups = halves.length === 2 ? [...head, ...Array(8 - head.length - tail.length).fill(0), ...tail] : head;
+  return groups.length === 8 && groups.every((g) => Number.isInteger(g)) ? groups : undefined;
+}
+
+/** ::ffff:0:0/96, where IPv4 addresses live in IPv6 (the tenant matches IPv4 there too). */
+const MAPPED_IPV4 = [0, 0, 0, 0, 0, 0xffff, 0, 0];
+
+/** Whether the first `bits` bits of two addresses agree. */
+function samePrefix(a: number[], b: number[], bits: number): boolean {
+  for (let i = 0; i < 8 && bits > 0; i++, bits -= 16) {
+    const mask = bits >= 16 ? 0xffff : (0xffff << (16 - bits)) & 0xffff;
+    if ((a[i]! & mask) !== (b[i]! & mask)) return false;
+  }
+  return true;
+}
+
+/**
+ * An address or a network no wider than a /16 (IPv6 /32): an address without a prefix is one
+ * host. The tenant matches IPv4 addresses in their ::ffff:-mapped form too, so an IPv6 network
+ * that holds ::ffff:0:0/96 (::/80, ::/32, ::ffff:0:0/96 itself) holds every IPv4 address, and a
+ * network inside it is as wide as the IPv4 network under its last 32 bits.
+ */
 export const ipNarrows = (ip: string): boolean => {
-  const [address = '', prefix] = ip.split('/');
-  if (prefix === undefined) return true;
-  // The tenant matches IPv4 addresses in their ::ffff:-mapped form too, so ::ffff:0:0/96 is
-  // every IPv4 address: a mapped network is as wide as the IPv4 network under its last 32 bits.
-  if (/^::ffff:/i.test(address) && Number(prefix) >= 96) return Number(prefix) - 96 >= NARROWEST_WIDE_PREFIX.ipv4;
-  return Number(prefix) >= (address.includes(':') ? NARROWEST_WIDE_PREFIX.ipv6 : NARROWEST_WIDE_PREFIX.ipv4);
+  const [address = '', prefixText] = ip.split('/');
+  if (prefixText === undefined) return true;
+  const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : Number.NaN;
+  if (!address.includes(':')) return prefix >= NARROWEST_WIDE_PREFIX.ipv4 && prefix <= 32;
+  const groups = ipv6Groups(address);
+  if (!groups || !(prefix <= 128)) return false;
+  if (samePrefix(groups, MAPPED_IPV4, Math.min(prefix, 96))) return prefix - 96 >= NARROWEST_WIDE_PREFIX.ipv4;
+  return prefix >= NARROWEST_WIDE_PREFIX.ipv6;
 };
 
 type NarrowingFilter = { ip?: string | undefined; asn?: string | undefined; user_agent?: string | undefined; device_name?: string | undefined };

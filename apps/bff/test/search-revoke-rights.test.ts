@@ -117,3 +117,33 @@ describe('revoking a search result: admin or support, decided on the result', ()
     }
   });
 });
+
+describe('revoking a search result that reaches a staff member', () => {
+  it("support may not revoke a result holding a staff member's token or session, however narrow the search: the preview says so, the revocation is 403, nothing is revoked; an admin may", async () => {
+    const staff = DEMO.staff.find((m) => m.role === 'admin')!;
+    // The staff member's own sign-in to a customer app, on a device named like a customer's.
+    const signedIn = await fetch(`${stack.tenantUrl}/oauth/token`, {
+      method: 'POST',
+      body: new URLSearchParams({ grant_type: 'password', client_id: DEMO.clients.web.client_id, client_secret: DEMO.clients.web.secret, username: staff.email, password: staff.password, scope: 'openid offline_access', device: 'Staff Only Tablet' }),
+    });
+    const staffToken = ((await signedIn.json()) as { refresh_token: string }).refresh_token;
+    const customerToken = await web().login(demoEndUser(31).email, 'Staff Only Tablet');
+    const filter = { device_name: 'Staff Only Tablet' };
+    const shown = await preview(support, filter);
+    expect(shown.totals.tokens).toBe(2);
+    expect(shown.admin_only).toMatch(/staff member/);
+    const refused = await revokeAsShown(support, filter);
+    expect(refused.status, await refused.clone().text()).toBe(403);
+    expect((await json(refused)).error.message).toMatch(/staff member/);
+    expect(await exchangeWeb(staffToken)).toBe(200);
+    expect(await exchangeWeb(customerToken)).toBe(200);
+
+    // The session of the staff member's console sign-in (testkit's stack.signIn), found by its agent.
+    const sessions = await support.api('POST', '/api/search/sessions/impact', { filter: { ip: '127.0.0.1' } });
+    expect((await json(sessions)).admin_only).toMatch(/staff member/);
+
+    expect((await revokeAsShown(admin, filter)).status).toBe(200);
+    expect(await exchangeWeb(staffToken)).toBe(403);
+  });
+});
+

@@ -149,6 +149,7 @@ export function searchRoutes(deps: BffDeps) {
     deps.now,
     deps.config.search,
     deps.config.supportRevoke,
+    deps.config.oidc.rolesClaim,
   );
   const gate = new WorkGate({
     concurrency: COLLECT_CONCURRENCY,

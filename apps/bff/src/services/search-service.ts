@@ -1,9 +1,10 @@
-import { searchNarrows, WIDE_SEARCH_REVOKE_REASON, type SessionSearchFilter, type SessionSearchImpact, type SessionSearchQuery, type SessionSearchResult, type TokenSearchFilter, type TokenSearchImpact, type TokenSearchQuery, type TokenSearchResult } from '@rtc/contracts';
+import { searchNarrows, WIDE_SEARCH_REVOKE_REASON, type Role, type SessionSearchFilter, type SessionSearchImpact, type SessionSearchQuery, type SessionSearchResult, type TokenSearchFilter, type TokenSearchImpact, type TokenSearchQuery, type TokenSearchResult } from '@rtc/contracts';
 import { BffError } from '../errors.ts';
-import { countTokens, digestOf, toSessionRow, toTokenRow, topUsers, type UserNames } from '../domain/search-view.ts';
+import { countTokens, digestOf, toSessionRow, toTokenRow, topUsers } from '../domain/search-view.ts';
 import type { SupportRevokeLimits } from '../config.ts';
 import type { ApplicationsGateway } from '../management/applications.ts';
 import type { ManagementGateway } from '../management/gateway.ts';
+import { consoleRoleOf } from '../domain/staff-role.ts';
 import { SEARCH_UNAVAILABLE, type SearchGateway, type TenantRefreshToken, type TenantSession } from '../management/search.ts';
 
 /** A result set revoked at once is at most this many tokens by default (config.search.tokenLimit): past it, narrow the search. */
@@ -53,7 +54,7 @@ const filterOf = <T extends { take?: number; from?: string | undefined }>(query:
  * pages. A tenant without the search (404: a real Auth0 tenant) gets the sentence instead.
  */
 export class SearchService {
-  private readonly users = new Map<string, { at: number; email: string | null; name: string | null }>();
+  private readonly users = new Map<string, { at: number; email: string | null; name: string | null; role: Role | null }>();
 
   constructor(
     private readonly search: SearchGateway,
@@ -62,6 +63,8 @@ export class SearchService {
     private readonly now: () => number = Date.now,
     private readonly limits: { tokenLimit: number; sessionLimit: number } = { tokenLimit: SEARCH_REVOKE_LIMIT, sessionLimit: SESSION_REVOKE_LIMIT },
     private readonly supportLimits: SupportRevokeLimits = SUPPORT_REVOKE_LIMITS,
+    /** The ID-token claim that carries a console role (config.oidc.rolesClaim): a user holding one is staff. */
+    private readonly rolesClaim: string,
   ) {}
 
   /**
@@ -118,9 +121,22 @@ export class SearchService {
       digest: digestOf(ids),
       over_limit: overLimit,
       limit,
-      admin_only: searchNarrows(filter) ? await this.applicationWide(matched, overLimit ? totals.tokens : null) : WIDE_SEARCH_REVOKE_REASON,
+      admin_only: searchNarrows(filter) ? ((await this.applicationWide(matched, overLimit ? totals.tokens : null)) ?? (await this.staffAmong(matched))) : WIDE_SEARCH_REVOKE_REASON,
       ids,
     };
+  }
+
+  /**
+   * Why revoking these is an admin's when the result reaches a staff member (a user holding a
+   * console role): their credentials are the console's keys, as on the user page, however
+   * narrow the search that found them. Every user of the result is looked up (cached a minute).
+   */
+  private async staffAmong(matched: { user_id: string }[]): Promise<string | null> {
+    const users = await this.userNames(matched.map((m) => m.user_id));
+    const staff = [...users.values()].filter((u) => u.role !== null);
+    if (staff.length === 0) return null;
+    const who = staff.slice(0, 3).map((u) => `${u.email ?? u.name ?? 'a user'} (${u.role})`).join(', ');
+    return `Only an admin may revoke this result: it reaches ${staff.length === 1 ? 'a staff member' : `${staff.length} staff members`}, ${who}${staff.length > 3 ? ' and more' : ''}, whose credentials are the console's keys. Narrow the search to leave them out, or ask an admin.`;
   }
 
   /**
@@ -183,7 +199,7 @@ export class SearchService {
       digest: digestOf(ids),
       over_limit: overLimit,
       limit,
-      admin_only: searchNarrows(filter) ? null : WIDE_SEARCH_REVOKE_REASON,
+      admin_only: searchNarrows(filter) ? await this.staffAmong(matched) : WIDE_SEARCH_REVOKE_REASON,
       ids,
     };
   }
@@ -233,9 +249,9 @@ export class SearchService {
   }
 
   /** Email and name of each user, read at most LOOKUP_CONCURRENCY at a time; a user gone since is left out. */
-  private async userNames(ids: string[]): Promise<UserNames> {
+  private async userNames(ids: string[]): Promise<Map<string, { email: string | null; name: string | null; role: Role | null }>> {
     const now = this.now();
-    const result: UserNames = new Map();
+    const result = new Map<string, { email: string | null; name: string | null; role: Role | null }>();
     const missing: string[] = [];
     for (const id of new Set(ids)) {
       const known = this.users.get(id);
@@ -251,7 +267,7 @@ export class SearchService {
           throw err;
         });
         if (!user) continue;
-        const entry = { at: now, email: typeof user.email === 'string' ? user.email : null, name: typeof user.name === 'string' ? user.name : null };
+        const entry = { at: now, email: typeof user.email === 'string' ? user.email : null, name: typeof user.name === 'string' ? user.name : null, role: consoleRoleOf(user, this.rolesClaim) };
         result.set(id, entry);
         if (this.users.size >= MAX_USERS_REMEMBERED) this.users.delete(this.users.keys().next().value!);
         this.users.delete(id);

@@ -216,7 +216,7 @@ export function searchRoutes(deps: BffDeps) {
             });
             return {
               value: impact!,
-              detail: [about[0]!, `${about[1]!}; revoked all of them`, ...about.slice(2), `token ids: ${impact!.ids.join(' ')}`, ...bindingsInWords(impact!.ids.map((id) => ({ id, binding: impact!.bindings.get(id) ?? null })))].join('; '),
+              detail: [about[0]!, `${about[1]!}; revoked all of them`, ...about.slice(2), ...bindingsInWords(impact!.ids.map((id) => ({ id, binding: impact!.bindings.get(id) ?? null }))), `token ids: ${impact!.ids.join(' ')}`].join('; '),
             };
           });
           const { limited: _limited, ...revoked } = value.totals;

@@ -190,6 +190,27 @@ describe('DPoP-bound tokens driven by openid-client over HTTP', () => {
     expect((await store().getRefreshToken(token.id))!.revoked_at).toBeNull();
   });
 
+  it('the search extension filters dpop=bound|bearer and the summary counts bound tokens per application (not Auth0\'s)', async () => {
+    const mobile = DEMO.clients.mobile.client_id;
+    const boundOf = async () => (await management(`/refresh-tokens/summary`)).applications.find((a: any) => a.client_id === mobile);
+    const before = await boundOf();
+    const { tokens } = await signInWithDpop();
+    const { token } = (await store().findRefreshTokenBySecret(sha256(tokens.refresh_token!), Date.now()))!;
+    const after = await boundOf();
+    expect(after.bound).toBe((before?.bound ?? 0) + 1);
+    expect(after.tokens - after.bound).toBe((before?.tokens ?? 0) - (before?.bound ?? 0));
+    const ids = async (dpop: string) => (await management(`/refresh-tokens/search?client_id=${mobile}&ip=127.0.0.1&take=100&dpop=${dpop}&include_totals=true`)).refresh_tokens as { id: string; dpop_jkt: string | null }[];
+    const bound = await ids('bound');
+    expect(bound.map((t) => t.id)).toContain(token.id);
+    expect(bound.every((t) => t.dpop_jkt !== null)).toBe(true);
+    const bearer = await ids('bearer');
+    expect(bearer.map((t) => t.id)).not.toContain(token.id);
+    expect(bearer.every((t) => t.dpop_jkt === null)).toBe(true);
+    const bad = await fetch(`${server.url}api/v2/refresh-tokens/search?client_id=${mobile}&dpop=maybe`, { headers: { authorization: `Bearer ${await managementToken()}` } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errorCode: string }).errorCode).toBe('invalid_query_string');
+  });
+
   it('a confidential client\'s refresh token is not bound, its access tokens are', async () => {
     const keyPair = await oidc.randomDPoPKeyPair('ES256');
     const res = await fetch(`${server.url}oauth/token`, {

@@ -12,6 +12,7 @@ import { AUDIT_ACTIONS, AUDIT_KINDS, AUDIT_RESULTS } from './audit.ts';
 export { AUDIT_ACTIONS, AUDIT_ACTION_KINDS, AUDIT_KINDS, AUDIT_RESULTS, actionsOfKind } from './audit.ts';
 
 export * from './locations.ts';
+export { bindingOf, bindingWords, shortThumbprint, DPOP_BOUND_TOKEN_REFUSED } from './binding.ts';
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 
@@ -178,6 +179,15 @@ const DeviceInfo = z.object({
   last_agent: z.string().nullable(),
 });
 
+/**
+ * How a refresh token is held (issue 30): bound to a DPoP key (RFC 9449; `jkt`, the key's RFC
+ * 7638 SHA-256 thumbprint), so a copy is useless without the private key, or a bearer token.
+ * Null where the tenant does not say: a real Auth0 tenant's tokens carry no `dpop_jkt` at all,
+ * and the console never guesses "bearer" for them.
+ */
+export const TokenBinding = z.discriminatedUnion('kind', [z.object({ kind: z.literal('dpop'), jkt: z.string() }), z.object({ kind: z.literal('bearer') })]).nullable();
+export type TokenBinding = z.infer<typeof TokenBinding>;
+
 export const RefreshToken = z.object({
   id: z.string(),
   client_id: z.string(),
@@ -192,6 +202,7 @@ export const RefreshToken = z.object({
   device: DeviceInfo,
   resource_servers: z.array(z.object({ audience: z.string(), api_name: z.string(), scopes: z.array(z.string()) })),
   metadata: z.record(z.string(), z.unknown()),
+  binding: TokenBinding,
   /** How its last use differs from its issue (agent family, network), in sentences; empty when it does not. */
   signals: z.array(z.string()),
 });
@@ -265,6 +276,10 @@ export const SecurityEvent = z.object({
   place: placeOfIp,
   /** The address in words with its network and country, or why the data has none ("127.0.0.1 (loopback address: …)"). */
   where: z.string().nullable(),
+  /** `dpop_bound_token_refused` (the embedded tenant's theft signal, issue 30): why it was refused (`missing-proof`, `other-key`, `invalid-proof`); null otherwise. */
+  reason: z.string().nullable(),
+  /** `dpop_bound_token_refused`: whether the token presented is still live (so revoking it is offered); null for other events. */
+  token_live: z.boolean().nullable(),
 });
 export type SecurityEvent = z.infer<typeof SecurityEvent>;
 export const SecurityEventList = z.object({ events: z.array(SecurityEvent) });
@@ -296,6 +311,8 @@ export const ImpactToken = z.object({
   client_id: z.string(),
   client_name: z.string(),
   device_name: z.string().nullable(),
+  /** Its DPoP binding (issue 30), for the preview and the audit log; null where the tenant does not say. */
+  binding: TokenBinding,
   /** Why it goes: the target itself, the grant the setting deletes with it, or a session that ends. */
   via: z.enum(['target', 'grant', 'session']),
 });
@@ -434,7 +451,11 @@ export type AuditPage = z.infer<typeof AuditPage>;
 export const TokenCounts = z.object({ tokens: z.number().int().min(0), users: z.number().int().min(0), devices: z.number().int().min(0) });
 export type TokenCounts = z.infer<typeof TokenCounts>;
 
-export type ApplicationSummary = { client_id: string; name: string; counts: TokenCounts | null };
+/**
+ * `bound`: how many of its live tokens are bound to a DPoP key (issue 30), the rest being bearer
+ * tokens; null where the tenant does not count them (a real Auth0 tenant, or counts null).
+ */
+export type ApplicationSummary = { client_id: string; name: string; counts: TokenCounts | null; bound: number | null };
 /**
  * The Applications area. `counts` are null where the tenant cannot count (a real Auth0 tenant
  * lists refresh tokens per user only): `counts_unavailable` then says so in words.
@@ -503,10 +524,12 @@ const searchFields = {
   /** "Last used between": from (inclusive) and to (exclusive), ISO 8601 instants. */
   last_used_from: instant.optional(),
   last_used_to: instant.optional(),
+  /** Only tokens bound to a DPoP key, or only bearer ones (issue 30): narrows the others, no condition of its own. */
+  dpop: z.enum(['bound', 'bearer']).optional(),
 };
-const { client_id: _clientId, device_name: _deviceName, ...sessionSearchFields } = searchFields;
+const { client_id: _clientId, device_name: _deviceName, dpop: _dpop, ...sessionSearchFields } = searchFields;
 
-type FilterShape = { ip?: string; asn?: string; user_agent?: string; device_name?: string; client_id?: string; last_used_from?: string; last_used_to?: string };
+type FilterShape = { ip?: string; asn?: string; user_agent?: string; device_name?: string; client_id?: string; last_used_from?: string; last_used_to?: string; dpop?: string };
 const FILTER_KEYS = ['ip', 'asn', 'user_agent', 'device_name', 'client_id', 'last_used_from', 'last_used_to'] as const;
 /** A search names at least one condition (the tenant refuses a search of everything), and a time range that is one. */
 const checkFilter = (f: FilterShape, ctx: z.RefinementCtx) => {
@@ -551,6 +574,7 @@ export type TokenSearchRow = {
   last_used_at: string | null;
   initial: SearchSighting;
   last: SearchSighting;
+  binding: TokenBinding;
 };
 export type SessionSearchRow = {
   id: string;

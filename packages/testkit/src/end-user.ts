@@ -1,5 +1,6 @@
 import { DEMO } from '@rtc/stack';
-import { createHash, randomBytes } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Browser } from './browser.ts';
 
 /** The demo mobile app's loopback callback (registered on acme-mobile and acme-web). */
@@ -10,6 +11,26 @@ const clientHeaders = (options: { from?: string; userAgent?: string }): Record<s
   ...(options.from ? { 'x-forwarded-for': options.from } : {}),
   ...(options.userAgent ? { 'user-agent': options.userAgent } : {}),
 });
+
+/** An app's DPoP key (RFC 9449): its thumbprint, and a fresh proof for a POST to a URL. */
+export interface DpopKey {
+  jkt: string;
+  proof(htu: string): Promise<string>;
+}
+
+/** A new ES256 DPoP key, as a public client's app would hold it. */
+export async function dpopKey(): Promise<DpopKey> {
+  const { publicKey, privateKey } = await generateKeyPair('ES256');
+  const jwk = await exportJWK(publicKey);
+  return {
+    jkt: await calculateJwkThumbprint(jwk, 'sha256'),
+    proof: (htu) =>
+      new SignJWT({ htm: 'POST', htu, jti: randomUUID() })
+        .setProtectedHeader({ alg: 'ES256', typ: 'dpop+jwt', jwk })
+        .setIssuedAt()
+        .sign(privateKey),
+  };
+}
 
 /**
  * An end user's app against the tenant, as a real client would be: the password grant on a
@@ -25,9 +46,10 @@ export function endUserApp(tenantUrl: string, clientId: string = DEMO.clients.mo
   return {
     /**
      * Signs in on `device`; returns the refresh token. `from`: the client's address, as a proxy
-     * the tenant trusts (its trustProxy option) reports it in X-Forwarded-For; `userAgent`: the app's agent.
+     * the tenant trusts (its trustProxy option) reports it in X-Forwarded-For; `userAgent`: the app's agent;
+     * `dpop`: a DPoP key whose proof goes with the request (a public client's token is then bound to it).
      */
-    async login(email: string, device: string, options: { audience?: string; scope?: string; from?: string; userAgent?: string } = {}): Promise<string> {
+    async login(email: string, device: string, options: { audience?: string; scope?: string; from?: string; userAgent?: string; dpop?: DpopKey } = {}): Promise<string> {
       const res = await post('/oauth/token', {
         grant_type: 'password',
         username: email,
@@ -35,7 +57,7 @@ export function endUserApp(tenantUrl: string, clientId: string = DEMO.clients.mo
         scope: options.scope ?? 'openid profile offline_access',
         device,
         ...(options.audience ? { audience: options.audience } : {}),
-      }, clientHeaders(options));
+      }, { ...clientHeaders(options), ...(options.dpop ? { dpop: await options.dpop.proof(`${tenantUrl}/oauth/token`) } : {}) });
       if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
       return ((await res.json()) as { refresh_token: string }).refresh_token;
     },
@@ -75,8 +97,9 @@ export function endUserApp(tenantUrl: string, clientId: string = DEMO.clients.mo
       return { refreshToken: body.refresh_token, sessionId: claims.sid };
     },
     /** One exchange: the status, and the new refresh token when the client rotates. */
-    async refresh(refreshToken: string, options: { from?: string; userAgent?: string } = {}): Promise<{ status: number; refreshToken?: string }> {
-      const res = await post('/oauth/token', { grant_type: 'refresh_token', refresh_token: refreshToken }, clientHeaders(options));
+    async refresh(refreshToken: string, options: { from?: string; userAgent?: string; dpop?: DpopKey } = {}): Promise<{ status: number; refreshToken?: string }> {
+      const dpop: Record<string, string> = options.dpop ? { dpop: await options.dpop.proof(`${tenantUrl}/oauth/token`) } : {};
+      const res = await post('/oauth/token', { grant_type: 'refresh_token', refresh_token: refreshToken }, { ...clientHeaders(options), ...dpop });
       const body = (await res.json()) as { refresh_token?: string };
       return { status: res.status, ...(body.refresh_token ? { refreshToken: body.refresh_token } : {}) };
     },

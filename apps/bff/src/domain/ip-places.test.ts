@@ -28,6 +28,7 @@ const token = (id: string, initial: string, last: string, created: string, excha
   },
   resource_servers: [],
   metadata: {},
+  binding: null,
   signals: [],
 });
 

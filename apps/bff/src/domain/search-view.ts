@@ -1,4 +1,4 @@
-import type { SearchSighting, SearchUser, SessionSearchRow, TokenCounts, TokenSearchFilter, TokenSearchRow } from '@rtc/contracts';
+import { bindingOf, type SearchSighting, type SearchUser, type SessionSearchRow, type TokenCounts, type TokenSearchFilter, type TokenSearchRow } from '@rtc/contracts';
 import { createHash } from 'node:crypto';
 import type { TenantDevice, TenantRefreshToken, TenantSession } from '../management/search.ts';
 import { placeOf } from './ip-places.ts';
@@ -34,6 +34,7 @@ export function toTokenRow(token: TenantRefreshToken, users: UserNames, names: N
     last_used_at: str(token.last_exchanged_at) ?? str(token.created_at),
     initial: initialOf(token.device),
     last: lastOf(token.device),
+    binding: bindingOf(token.dpop_jkt),
   };
 }
 
@@ -85,6 +86,7 @@ const FILTER_LABELS: Record<keyof TokenSearchFilter, string> = {
   client_id: 'application',
   last_used_from: 'last used from',
   last_used_to: 'last used before',
+  dpop: 'DPoP binding',
 };
 
 /** The filter in words, for the audit log: `address 203.0.113.0/24, application "Acme Mobile" (abc)`. */

@@ -1,4 +1,4 @@
-import type { AuthorizedApp, Device, ExpectedImpact, Impact, ImpactRequest, ImpactSession, ImpactToken, RefreshToken, Session } from '@rtc/contracts';
+import { bindingOf, type AuthorizedApp, type Device, type ExpectedImpact, type Impact, type ImpactRequest, type ImpactSession, type ImpactToken, type RefreshToken, type Session } from '@rtc/contracts';
 import type { DeviceCredential, MgmtGrant, MgmtRefreshToken, MgmtSession } from '../management/gateway.ts';
 import { describeAddress, placeChange, placeOf } from './ip-places.ts';
 import { describeAgent, parseAgent } from './user-agent.ts';
@@ -100,6 +100,8 @@ function toRefreshTokenView(token: MgmtRefreshToken, deviceNames: Map<string, st
       scopes: (rs.scopes ?? '').split(' ').filter(Boolean),
     })),
     metadata: (token.refresh_token_metadata ?? {}) as Record<string, unknown>,
+    // The embedded tenant's `dpop_jkt` (issue 30); Auth0's bodies have none: unknown, not bearer.
+    binding: bindingOf((token as { dpop_jkt?: unknown }).dpop_jkt),
     signals: [],
   };
 }
@@ -215,7 +217,7 @@ export interface ImpactData {
  */
 export function computeImpact(request: ImpactRequest, data: ImpactData): Impact | undefined {
   const { tokens, grants, names } = data;
-  const asImpactToken = (t: RefreshToken, via: ImpactToken['via']): ImpactToken => ({ id: t.id, client_id: t.client_id, client_name: t.client_name, device_name: t.device_name, via });
+  const asImpactToken = (t: RefreshToken, via: ImpactToken['via']): ImpactToken => ({ id: t.id, client_id: t.client_id, client_name: t.client_name, device_name: t.device_name, binding: t.binding, via });
   const grantSummary = (g: MgmtGrant) => ({ grant_id: g.id!, client_name: names.clients.get(g.clientID!) ?? g.clientID!, api_name: apiName(g.audience!, names) });
   const sessionSummary = (s: Session): ImpactSession => ({ session_id: s.id, description: describeSession(s) });
   const base = { action: request.action, setting_deletes_grant: data.settingDeletesGrant, sessions: [] as ImpactSession[] };
@@ -236,7 +238,7 @@ export function computeImpact(request: ImpactRequest, data: ImpactData): Impact 
       const loaded = new Set(tokens.map((t) => t.id));
       const unseen = credentials
         .filter((c) => !c.token_id || !loaded.has(c.token_id))
-        .map((c): ImpactToken => ({ id: c.id!, client_id: c.client_id!, client_name: names.clients.get(c.client_id!) ?? c.client_id!, device_name: request.device_name, via: 'target' }));
+        .map((c): ImpactToken => ({ id: c.id!, client_id: c.client_id!, client_name: names.clients.get(c.client_id!) ?? c.client_id!, device_name: request.device_name, binding: null, via: 'target' }));
       const sessionIds = new Set(targets.map((t) => t.session_id).filter((id): id is string => id !== null));
       const ended = request.action === 'device.lost' ? data.sessions.filter((s) => sessionIds.has(s.id)) : [];
       const inSessions = tokens.filter((t) => t.session_id !== null && ended.some((s) => s.id === t.session_id) && !seen.has(t.id) && seen.add(t.id));

@@ -4,7 +4,7 @@ import { ManagementHttp } from './management-http.ts';
 import type { ManagementTokenProvider } from './token-provider.ts';
 
 /** One application's live refresh tokens as the tenant counts them. */
-export type ClientCounts = TokenCounts & { client_id: string; issued_through?: number };
+export type ClientCounts = TokenCounts & { client_id: string; issued_through?: number; /** DPoP-bound tokens among them (issue 30), where the tenant counts them. */ bound?: number };
 
 /** Said in the console wherever counts would be, when the tenant cannot give them. */
 export const COUNTS_UNAVAILABLE =

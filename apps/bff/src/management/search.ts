@@ -22,6 +22,8 @@ export interface TenantRefreshToken {
   last_exchanged_at?: string | null;
   device?: TenantDevice;
   device_name?: string | null;
+  /** The DPoP key's thumbprint, null for a bearer token (issue 30); absent from a tenant that does not say. */
+  dpop_jkt?: string | null;
 }
 
 /** A session as GET /api/v2/sessions/{id} serializes it. */

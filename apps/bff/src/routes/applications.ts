@@ -61,9 +61,12 @@ export function applicationRoutes(deps: BffDeps) {
     .get('/', requirePermission('manageApplications'), async (c) => {
       const [{ clients }, summary] = await Promise.all([deps.mgmt.names(), apps.summary()]);
       const countsOf = new Map(summary?.applications.map((a) => [a.client_id, { tokens: a.tokens, users: a.users, devices: a.devices }]));
+      // A tenant whose summary has no `bound` (one from before issue 30) does not say: null, not 0.
+      const boundOf = new Map(summary?.applications.map((a) => [a.client_id, typeof a.bound === 'number' ? a.bound : null]));
+      const saysBound = summary !== null && summary.applications.every((a) => typeof a.bound === 'number');
       const result: ApplicationList = {
         applications: [...clients]
-          .map(([client_id, name]) => ({ client_id, name, counts: summary ? (countsOf.get(client_id) ?? ZERO) : null }))
+          .map(([client_id, name]) => ({ client_id, name, counts: summary ? (countsOf.get(client_id) ?? ZERO) : null, bound: saysBound ? (boundOf.get(client_id) ?? 0) : null }))
           .sort((a, b) => a.name.localeCompare(b.name) || a.client_id.localeCompare(b.client_id)),
         counts_unavailable: summary ? null : COUNTS_UNAVAILABLE,
       };

@@ -20,6 +20,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { BffDeps } from '../deps.ts';
 import { describeFilter } from '../domain/search-view.ts';
+import { bindingsInWords } from '../domain/token-binding.ts';
 import type { BffEnv } from '../env.ts';
 import { BffError, badRequest, forbidden } from '../errors.ts';
 import { ApplicationsGateway } from '../management/applications.ts';
@@ -36,7 +37,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const describe = (c: TokenCounts) => `${plural(c.tokens, 'refresh token')} of ${plural(c.users, 'user')} on ${plural(c.devices, 'device')}`;
 const describeSessions = (c: SessionCounts) => `${plural(c.sessions, 'session')} of ${plural(c.users, 'user')}`;
 /** The preview as the dashboard gets it: the ids stay on the server (up to 10,000 of them). */
-const publicImpact = ({ ids: _ids, ...impact }: CollectedImpact): TokenSearchImpact => impact;
+const publicImpact = ({ ids: _ids, bindings: _bindings, ...impact }: CollectedImpact): TokenSearchImpact => impact;
 const publicSessionImpact = ({ ids: _ids, ...impact }: CollectedSessionImpact): SessionSearchImpact => impact;
 
 /** 409: the result set changed since the preview; answered with the new preview, nothing revoked. */
@@ -216,7 +217,7 @@ export function searchRoutes(deps: BffDeps) {
             });
             return {
               value: impact!,
-              detail: [about[0]!, `${about[1]!}; revoked all of them`, ...about.slice(2), `token ids: ${impact!.ids.join(' ')}`].join('; '),
+              detail: [about[0]!, `${about[1]!}; revoked all of them`, ...about.slice(2), ...bindingsInWords(impact!.ids.map((id) => ({ id, binding: impact!.bindings.get(id) ?? null }))), `token ids: ${impact!.ids.join(' ')}`].join('; '),
             };
           });
           const { limited: _limited, ...revoked } = value.totals;

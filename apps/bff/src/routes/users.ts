@@ -30,6 +30,7 @@ import type { BffDeps } from '../deps.ts';
 import type { BffEnv } from '../env.ts';
 import type { MgmtUser } from '../management/gateway.ts';
 import { placeOf } from '../domain/ip-places.ts';
+import { bindingsInWords } from '../domain/token-binding.ts';
 import { consoleRoleOf } from '../domain/staff-role.ts';
 import { requirePermission } from '../middleware/session.ts';
 import { badRequest, forbidden } from '../errors.ts';
@@ -75,6 +76,7 @@ function detailOf(impact: Impact): string {
     grants ? `; grants deleted: ${grants}` : '',
     sessions ? `; ended ${impact.sessions.length} session${impact.sessions.length === 1 ? '' : 's'}: ${sessions}` : '',
     `; Refresh Token Revocation Deletes Grant was ${impact.setting_deletes_grant ? 'on' : 'off'}`,
+    ...bindingsInWords(impact.tokens).map((words) => `; ${words}`),
   ].join(' ').replace(/\s+;/g, ';');
 }
 

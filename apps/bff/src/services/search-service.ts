@@ -1,4 +1,4 @@
-import { searchNarrows, WIDE_SEARCH_REVOKE_REASON, type Role, type SessionSearchFilter, type SessionSearchImpact, type SessionSearchQuery, type SessionSearchResult, type TokenSearchFilter, type TokenSearchImpact, type TokenSearchQuery, type TokenSearchResult } from '@rtc/contracts';
+import { bindingOf, searchNarrows, type Role, type TokenBinding, WIDE_SEARCH_REVOKE_REASON, type SessionSearchFilter, type SessionSearchImpact, type SessionSearchQuery, type SessionSearchResult, type TokenSearchFilter, type TokenSearchImpact, type TokenSearchQuery, type TokenSearchResult } from '@rtc/contracts';
 import { BffError } from '../errors.ts';
 import { countTokens, digestOf, toSessionRow, toTokenRow, topUsers } from '../domain/search-view.ts';
 import type { SupportRevokeLimits } from '../config.ts';
@@ -25,7 +25,11 @@ const MAX_USERS_REMEMBERED = 5_000;
 const LOOKUP_CONCURRENCY = 8;
 
 /** The binding preview, with what it counted: the ids the revocation acts on. */
-export type CollectedImpact = TokenSearchImpact & { ids: string[] };
+export type CollectedImpact = TokenSearchImpact & {
+  ids: string[];
+  /** The DPoP binding of each id, as the tenant reported it (issue 30; null: it did not say), for the audit log. */
+  bindings: Map<string, TokenBinding>;
+};
 export type CollectedSessionImpact = SessionSearchImpact & { ids: string[] };
 
 /**
@@ -123,6 +127,7 @@ export class SearchService {
       limit,
       admin_only: searchNarrows(filter) ? ((await this.applicationWide(matched, overLimit ? totals.tokens : null)) ?? (await this.staffAmong(matched))) : WIDE_SEARCH_REVOKE_REASON,
       ids,
+      bindings: new Map(overLimit ? [] : matched.map((t) => [t.id, bindingOf(t.dpop_jkt)])),
     };
   }
 

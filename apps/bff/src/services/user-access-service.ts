@@ -1,4 +1,4 @@
-import type { ActionResult, AuthorizedApp, Device, ExpectedImpact, Impact, ImpactRequest, Location, RefreshTokenList, RefreshTokenPage, SecurityEvent, Session, SignOutExpected, SignOutImpact } from '@rtc/contracts';
+import { DPOP_BOUND_TOKEN_REFUSED, type ActionResult, type AuthorizedApp, type Device, type ExpectedImpact, type Impact, type ImpactRequest, type Location, type RefreshTokenList, type RefreshTokenPage, type SecurityEvent, type Session, type SignOutExpected, type SignOutImpact } from '@rtc/contracts';
 import { BffError, notFound } from '../errors.ts';
 import type { ManagementGateway, MgmtLog, MgmtUser } from '../management/gateway.ts';
 import { describeAddress, placeOf, userLocations } from '../domain/ip-places.ts';
@@ -19,6 +19,9 @@ export class SignOutChanged extends BffError {
 
 /** What "Sign out everywhere" did: the preview confirmed, the ids revoked, and blocking. */
 export type SignedOut = { impact: SignOutImpact; tokenIds: string[]; sessionIds: string[]; blocked: boolean; userEmail: string | null };
+
+/** Pages of a user's tokens of one application read to tell whether a theft signal's token is live. */
+const LIVE_CHECK_PAGES = 3;
 
 /** What an action did: its impact, as confirmed, and the ids it acted on. */
 export type Executed = { impact: Impact; result: Omit<ActionResult, 'audit_id'>; userEmail: string | null };
@@ -120,7 +123,30 @@ export class UserAccessService {
 
   async securityEvents(userId: string): Promise<SecurityEvent[]> {
     const { names, credentials, logs } = await this.load(userId, { credentials: true, logs: true });
-    return this.events(logs, names, credentials);
+    return this.withLiveTokens(userId, this.events(logs, names, credentials));
+  }
+
+  /**
+   * A theft signal (DPoP-bound token presented without its key) offers to revoke its token
+   * while that token is live. Asked of the user's listing of the token's application (which
+   * agrees with a revocation the moment it answered; GET /refresh-tokens/{id} may lag behind a
+   * journaled one), in id order: at most LIVE_CHECK_PAGES pages per token named (Auth0's entity
+   * limit is 200 per user and application), usually one token; past that, null (unknown).
+   */
+  private async withLiveTokens(userId: string, events: SecurityEvent[]): Promise<SecurityEvent[]> {
+    const named = new Map(events.filter((e) => e.type === DPOP_BOUND_TOKEN_REFUSED && e.refresh_token_id && e.client_id).map((e) => [e.refresh_token_id!, e.client_id!]));
+    const isLive = async (id: string, clientId: string): Promise<boolean | null> => {
+      let from: string | undefined;
+      for (let page = 0; page < LIVE_CHECK_PAGES; page++) {
+        const { tokens, next } = await this.mgmt.pageUserTokens(userId, { take: 100, clientId, ...(from ? { from } : {}) });
+        if (tokens.some((t) => t.id === id)) return true;
+        if (!next) return false;
+        from = next;
+      }
+      return null;
+    };
+    const live = new Map(await Promise.all([...named].map(async ([id, clientId]) => [id, await isLive(id, clientId)] as const)));
+    return events.map((e) => (e.type === DPOP_BOUND_TOKEN_REFUSED && e.refresh_token_id ? { ...e, token_live: live.get(e.refresh_token_id) ?? null } : e));
   }
 
   private events(logs: MgmtLog[], names: ImpactData['names'], credentials: ImpactData['credentials']): SecurityEvent[] {
@@ -143,6 +169,8 @@ export class UserAccessService {
         user_agent: typeof details.user_agent === 'string' ? details.user_agent : null,
         place,
         where: describeAddress(log.ip, place),
+        reason: log.type === DPOP_BOUND_TOKEN_REFUSED && typeof details.reason === 'string' ? details.reason : null,
+        token_live: null,
       };
     });
   }

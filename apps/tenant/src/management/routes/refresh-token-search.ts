@@ -14,7 +14,9 @@ const FILTERS = ['ip', 'asn', 'user_agent', 'device_name', 'client_id', 'last_us
  * `ip` (an address or a CIDR; the token's initial or last address), `asn` (initial or last),
  * `user_agent` (a substring of the initial or last one, ASCII case-insensitive), `device_name`
  * (a substring), `client_id`, and `last_used_from` / `last_used_to` (ISO 8601; inclusive,
- * exclusive; last used = last exchange, or creation if never exchanged). At least one of them.
+ * exclusive; last used = last exchange, or creation if never exchanged). At least one of them;
+ * `dpop=bound|bearer` (issue 30) keeps only the tokens bound to a DPoP key, or only the others,
+ * and is no condition of its own (it checks each row the others find, and would list the tenant).
  * Checkpoint-paged in token id order (`take` 1 to 100, 50 by default; `from` the previous
  * page's `next`); `include_totals=true` adds `totals: { tokens, users, devices, limited }` (counting stops past 10,000 matches: `limited` true, the counts those of the first 10,000, "at least").
  * Auth0 lists refresh tokens only per user, so a real Auth0 tenant answers 404 here.
@@ -31,6 +33,7 @@ export function refreshTokenSearchRoutes(deps: TenantDeps) {
         ...searchFilters,
         device_name: z.string().min(1).max(255).optional(),
         client_id: schemas.id.optional(),
+        dpop: z.enum(['bound', 'bearer']).optional(),
       })
       .strict(),
   );

@@ -12,7 +12,8 @@ import { query, schemas } from '../validation.ts';
  * holding its tokens, most tokens first. Auth0 itself lists refresh tokens only per user, so
  * against a real Auth0 tenant this answers 404 and the console says it cannot count.
  *
- * Answer: `{ applications: [{ client_id, tokens, users, devices, issued_through }], users?: [{ user_id, tokens }] }`.
+ * Answer: `{ applications: [{ client_id, tokens, users, devices, bound, issued_through }], users?: [{ user_id, tokens }] }`.
+ * `bound` (issue 30): how many of `tokens` are bound to a DPoP key (`dpop_jkt` set); the rest are bearer tokens.
  * `issued_through` marks the newest of the counted tokens in the tenant's insertion order;
  * POST /clients/{id}/refresh-tokens/revoke `{ issued_through }` then covers no token issued later.
  * (applications without live tokens are absent). Like every listing, it leaves out tokens a

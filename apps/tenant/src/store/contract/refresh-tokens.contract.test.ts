@@ -51,15 +51,39 @@ describeContract(({ withStore }) => {
     // u1: Phone, Laptop, unnamed; u2: Phone, unnamed; u3: Tablet. The expired and the revoked tokens do not count.
     const summary = await store.summarizeRefreshTokensByClient(T0 + 100);
     expect(summary).toEqual([
-      { client_id: 'app', tokens: 8, users: 3, devices: 6, issued_through: expect.any(Number) },
-      { client_id: 'web', tokens: 1, users: 1, devices: 1, issued_through: expect.any(Number) },
+      { client_id: 'app', tokens: 8, users: 3, devices: 6, bound: 0, issued_through: expect.any(Number) },
+      { client_id: 'web', tokens: 1, users: 1, devices: 1, bound: 0, issued_through: expect.any(Number) },
     ]);
     // The newest live token of each: app's (u3's Tablet) was issued before web's.
     expect(summary[0]!.issued_through).toBeLessThan(summary[1]!.issued_through);
-    expect(await store.summarizeRefreshTokensByClient(T0 + 100, 'web')).toEqual([{ client_id: 'web', tokens: 1, users: 1, devices: 1, issued_through: summary[1]!.issued_through }]);
+    expect(await store.summarizeRefreshTokensByClient(T0 + 100, 'web')).toEqual([{ client_id: 'web', tokens: 1, users: 1, devices: 1, bound: 0, issued_through: summary[1]!.issued_through }]);
     expect(await store.summarizeRefreshTokensByClient(T0 + 100, 'nobody')).toEqual([]);
     expect(await store.listRefreshTokenUsersOfClient('app', T0 + 100, 2)).toEqual([{ user_id: 'u1', tokens: 4 }, { user_id: 'u2', tokens: 3 }]);
     expect(await store.listRefreshTokenUsersOfClient('app', T0 + 100, 10)).toEqual([{ user_id: 'u1', tokens: 4 }, { user_id: 'u2', tokens: 3 }, { user_id: 'u3', tokens: 1 }]);
+  }));
+
+  it('counts the DPoP-bound tokens of each application, and a search keeps only the bound or only the bearer ones', withStore(async (store) => {
+    await store.createUser(userRecord('u1', 'u1@example.test'));
+    const device = { initial_ip: '203.0.113.7', initial_asn: 'AS64500', initial_user_agent: 'okhttp/4', last_ip: '203.0.113.7', last_asn: 'AS64500', last_user_agent: 'okhttp/4' };
+    const issue = async (dpop_jkt: string | null, client_id = 'app') => {
+      const { record } = mint('u1', T0);
+      await store.issueRefreshToken({ ...record, client_id, device, dpop_jkt }, 1000);
+      return record.id;
+    };
+    const bound = [await issue('jkt-1'), await issue('jkt-2')];
+    const bearer = [await issue(null), await issue(null, 'web')];
+    const revokedBound = await issue('jkt-3');
+    await store.revokeRefreshTokens([revokedBound], 'management_api', T0 + 1);
+    expect((await store.summarizeRefreshTokensByClient(T0 + 100)).map((a) => [a.client_id, a.tokens, a.bound])).toEqual([['app', 3, 2], ['web', 1, 0]]);
+    const found = async (filter: RefreshTokenSearch) => (await store.searchRefreshTokens(filter, T0 + 100, undefined, 100)).items.map((t) => t.id).sort();
+    for (const by of [{ asn: 'AS64500' }, { ip: addressRange('203.0.113.7')! }, { ip: addressRange('203.0.113.0/24')! }, { client_id: 'app' }, { user_agent: 'okhttp' }]) {
+      expect(await found({ ...by, dpop: 'bound' }), JSON.stringify(by)).toEqual([...bound].sort());
+      expect(await found({ ...by }), JSON.stringify(by)).toHaveLength(by.client_id ? 3 : 4);
+    }
+    expect(await found({ asn: 'AS64500', dpop: 'bearer' })).toEqual([...bearer].sort());
+    expect(await found({ client_id: 'app', dpop: 'bearer' })).toEqual([bearer[0]]);
+    expect(await store.countRefreshTokenSearch({ asn: 'AS64500', dpop: 'bound' }, T0 + 100, 10_000)).toEqual({ tokens: 2, users: 1, devices: 1, limited: false });
+    expect((await store.searchRefreshTokens({ asn: 'AS64500', dpop: 'bound' }, T0 + 100, undefined, 10)).items.map((t) => t.dpop_jkt).sort()).toEqual(['jkt-1', 'jkt-2']);
   }));
 
   it('searches live tokens across users by address or CIDR (initial or last), ASN, user agent, device name, application and last use, alone and combined, with totals', withStore(async (store) => {

@@ -8,6 +8,8 @@ export interface ClientTokenCounts {
   tokens: number;
   users: number;
   devices: number;
+  /** How many of `tokens` are DPoP-bound (`dpop_jkt` set); the rest are bearer tokens. */
+  bound: number;
   /** The insertion order of the newest of these tokens: a revocation given it covers no later one. */
   issued_through: number;
 }
@@ -49,6 +51,8 @@ export interface RefreshTokenSearch {
   last_used_from?: number;
   /** Last used strictly before, in ms. */
   last_used_to?: number;
+  /** DPoP (issue 30): only tokens bound to a key (`dpop_jkt` set), or only bearer ones. */
+  dpop?: 'bound' | 'bearer';
 }
 
 /** What a search answers of each token: what the API shows, and the device name. */

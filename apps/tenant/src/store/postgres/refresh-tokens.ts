@@ -178,11 +178,11 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
     const params = new Params();
     const where = whereOf(clientId === undefined ? {} : { client_id: clientId }, TOKEN_FILTER_COLUMNS, params, [LIVE.replaceAll('$NOW', params.add(now))]);
     const rows = await this.connection.all(
-      `SELECT client_id, count(*) AS tokens, count(DISTINCT user_id) AS users, count(DISTINCT (user_id, coalesce(device_name, ''))) AS devices, max(seq) AS issued_through
+      `SELECT client_id, count(*) AS tokens, count(DISTINCT user_id) AS users, count(DISTINCT (user_id, coalesce(device_name, ''))) AS devices, count(dpop_jkt) AS bound, max(seq) AS issued_through
          FROM refresh_tokens ${where} GROUP BY client_id ORDER BY client_id COLLATE "C"`,
       params.values,
     );
-    return rows.map((r) => ({ client_id: r.client_id as string, tokens: Number(r.tokens), users: Number(r.users), devices: Number(r.devices), issued_through: Number(r.issued_through) }));
+    return rows.map((r) => ({ client_id: r.client_id as string, tokens: Number(r.tokens), users: Number(r.users), devices: Number(r.devices), bound: Number(r.bound), issued_through: Number(r.issued_through) }));
   }
 
   async listRefreshTokenUsersOfClient(clientId: string, now: number, limit: number) {

@@ -71,6 +71,8 @@ function conditions(filter: RefreshTokenSearch, sql: SearchSql) {
   if (filter.device_name !== undefined) rest.push(`device_name ${like} ${bind(containing(filter.device_name))} ESCAPE '\\'`);
   if (filter.last_used_from !== undefined) rest.push(`coalesce(last_exchanged_at, created_at) >= ${bind(filter.last_used_from)}`);
   if (filter.last_used_to !== undefined) rest.push(`coalesce(last_exchanged_at, created_at) < ${bind(filter.last_used_to)}`);
+  // A filter on the row, never a walk: no index on dpop_jkt, and none needed beside the others.
+  if (filter.dpop !== undefined) rest.push(filter.dpop === 'bound' ? 'dpop_jkt IS NOT NULL' : 'dpop_jkt IS NULL');
   // The address, else the ASN, is walked (an address is the more selective); the other filters.
   const [either, ...others] = pairs;
   for (const [a, b] of others) rest.push(`(${a} OR ${b})`);

@@ -84,4 +84,12 @@ describe('SQLite refresh-token search plan', () => {
       expect(plan).not.toMatch(/rt_client_live|SCAN refresh_tokens/);
     }
   });
+
+  it('keeps the same walks with a DPoP binding filter (bound or bearer is checked on the rows they find)', async () => {
+    for (const dpop of ['bound', 'bearer'] as const) {
+      expect(await plansOf({ asn: 'AS64500', dpop }, 'rt_checkpoint')).toEqual(await plansOf({ asn: 'AS64500' }, 'rt_checkpoint'));
+      expect(await plansOf({ ip: addressRange('203.0.113.0/24')!, dpop }, undefined)).toEqual(await plansOf({ ip: addressRange('203.0.113.0/24')! }, undefined));
+      expect(await plansOf({ ip: addressRange('203.0.113.7')!, client_id: 'app', dpop }, undefined)).toEqual(await plansOf({ ip: addressRange('203.0.113.7')!, client_id: 'app' }, undefined));
+    }
+  });
 });

@@ -237,14 +237,14 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
   async summarizeRefreshTokensByClient(now: number, clientId?: string) {
     const { where, params } = whereOf(clientId === undefined ? {} : { client_id: clientId }, TOKEN_FILTER_COLUMNS, LIVE);
     const rows = this.connection.q(
-      `SELECT t.client_id, t.tokens, t.users, d.devices, t.issued_through
-         FROM (SELECT client_id, count(*) AS tokens, count(DISTINCT user_id) AS users, max(rowid) AS issued_through FROM refresh_tokens ${where} GROUP BY client_id) t
+      `SELECT t.client_id, t.tokens, t.users, d.devices, t.bound, t.issued_through
+         FROM (SELECT client_id, count(*) AS tokens, count(DISTINCT user_id) AS users, count(dpop_jkt) AS bound, max(rowid) AS issued_through FROM refresh_tokens ${where} GROUP BY client_id) t
          JOIN (SELECT client_id, count(*) AS devices
                  FROM (SELECT DISTINCT client_id, user_id, coalesce(device_name, '') FROM refresh_tokens ${where})
                 GROUP BY client_id) d ON d.client_id = t.client_id
         ORDER BY t.client_id`,
     ).all({ ...params, now }) as Row[];
-    return rows.map((r) => ({ client_id: r.client_id as string, tokens: Number(r.tokens), users: Number(r.users), devices: Number(r.devices), issued_through: Number(r.issued_through) }));
+    return rows.map((r) => ({ client_id: r.client_id as string, tokens: Number(r.tokens), users: Number(r.users), devices: Number(r.devices), bound: Number(r.bound), issued_through: Number(r.issued_through) }));
   }
 
   async listRefreshTokenUsersOfClient(clientId: string, now: number, limit: number) {

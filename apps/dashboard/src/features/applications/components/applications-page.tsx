@@ -42,6 +42,8 @@ export function ApplicationsPage() {
             <tr>
               <th scope="col">Application</th>
               <th scope="col">Refresh tokens</th>
+              <th scope="col">Bound to a key (DPoP)</th>
+              <th scope="col">Bearer</th>
               <th scope="col">Users</th>
               <th scope="col">Devices</th>
               <th scope="col">
@@ -57,6 +59,9 @@ export function ApplicationsPage() {
                   <div className="muted small">{app.client_id}</div>
                 </th>
                 <td>{app.counts ? app.counts.tokens.toLocaleString() : 'not available'}</td>
+                {/* The tenant's extension counts bound tokens; one that does not say is not guessed at. */}
+                <td>{app.counts && app.bound !== null ? app.bound.toLocaleString() : 'not available'}</td>
+                <td>{app.counts && app.bound !== null ? (app.counts.tokens - app.bound).toLocaleString() : 'not available'}</td>
                 <td>{app.counts ? app.counts.users.toLocaleString() : 'not available'}</td>
                 <td>{app.counts ? app.counts.devices.toLocaleString() : 'not available'}</td>
                 <td>

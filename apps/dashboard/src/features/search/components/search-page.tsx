@@ -7,7 +7,7 @@ import { ApiError } from '../../../lib/api-client';
 import { useTitle } from '../../../lib/use-title';
 import { useCan, useMe } from '../../auth/api/get-me';
 import { searchApplicationsQuery } from '../api/search';
-import { filterFromParams, filterSearch, SESSION_FILTER_KEYS, TOKEN_FILTER_KEYS, type FilterKey, type SearchFilter } from '../lib/filters';
+import { DPOP_CHOICES, filterFromParams, filterSearch, SESSION_FILTER_KEYS, TOKEN_FILTER_KEYS, type FilterKey, type SearchFilter } from '../lib/filters';
 
 export interface SearchOutletContext {
   filter: SearchFilter;
@@ -113,6 +113,19 @@ export function SearchPage() {
         ) : null}
         {field('last_used_from', 'Last used from', { type: 'datetime-local' })}
         {field('last_used_to', 'Last used before', { type: 'datetime-local' })}
+        {keys.includes('dpop') ? (
+          <label>
+            Binding
+            <select value={draft.dpop ?? ''} onChange={(e) => setDraft({ ...draft, dpop: e.target.value })}>
+              <option value="">Any binding</option>
+              {Object.entries(DPOP_CHOICES).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
         <Button variant="primary" type="submit">
           Search
         </Button>

@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { Button } from '../../../components/ui/button';
 import { EmptyState } from '../../../components/ui/empty-state';
 import { RelativeTime } from '../../../components/ui/relative-time';
+import { TokenBindingBadge } from '../../../components/ui/token-binding';
 import { SkeletonRows } from '../../../components/ui/skeleton';
 import { plural } from '../../../lib/format';
 import { tokenSearchImpactQuery, tokenSearchQuery, useRevokeSearchTokens } from '../api/search';
@@ -73,10 +74,11 @@ function TokenResultPages({ filter, applicationName, reportFieldErrors }: { filt
             <th scope="col">Issued from</th>
             <th scope="col">Last used from</th>
             <th scope="col">Last used</th>
+            <th scope="col">Binding</th>
           </tr>
         </thead>
         {results.isPending ? (
-          <SkeletonRows columns={6} rows={4} label="Searching refresh tokens" />
+          <SkeletonRows columns={7} rows={4} label="Searching refresh tokens" />
         ) : (
           <tbody>
             {data?.tokens.map((t) => (
@@ -94,6 +96,9 @@ function TokenResultPages({ filter, applicationName, reportFieldErrors }: { filt
                 </td>
                 <td>
                   <RelativeTime value={t.last_used_at} />
+                </td>
+                <td>
+                  <TokenBindingBadge binding={t.binding} />
                 </td>
               </tr>
             ))}

@@ -4,7 +4,7 @@
  * viewer's time zone) and sent as ISO instants.
  */
 
-export const TOKEN_FILTER_KEYS = ['ip', 'asn', 'user_agent', 'device_name', 'client_id', 'last_used_from', 'last_used_to'] as const;
+export const TOKEN_FILTER_KEYS = ['ip', 'asn', 'user_agent', 'device_name', 'client_id', 'last_used_from', 'last_used_to', 'dpop'] as const;
 export type FilterKey = (typeof TOKEN_FILTER_KEYS)[number];
 /** Sessions carry no application or device name of their own to search by. */
 export const SESSION_FILTER_KEYS: readonly FilterKey[] = ['ip', 'asn', 'user_agent', 'last_used_from', 'last_used_to'];
@@ -23,7 +23,11 @@ export function filterFromParams(params: URLSearchParams, keys: readonly FilterK
   return filter;
 }
 
-export const isEmpty = (filter: SearchFilter) => Object.keys(filter).length === 0;
+/** No condition to search by: the DPoP binding (`dpop`) only narrows the others, as the tenant takes it. */
+export const isEmpty = (filter: SearchFilter) => Object.keys(filter).every((key) => key === 'dpop');
+
+/** The DPoP binding filter's choices (issue 30), as the BFF and the tenant take them. */
+export const DPOP_CHOICES = { bound: 'Bound to a key (DPoP)', bearer: 'Bearer' } as const;
 
 /** datetime-local (viewer's time zone) to an ISO instant; anything else is sent as typed, for the BFF to judge. */
 function toIso(local: string): string {
@@ -54,11 +58,12 @@ const LABELS: Record<FilterKey, string> = {
   client_id: 'application',
   last_used_from: 'last used from',
   last_used_to: 'last used before',
+  dpop: 'binding',
 };
 
 /** The filter in words: `address 203.0.113.0/24, application Acme Mobile`. */
 export function describeFilter(filter: SearchFilter, applicationName: (clientId: string) => string = (id) => id): string {
   return (Object.entries(filter) as [FilterKey, string][])
-    .map(([key, value]) => `${LABELS[key]} ${key === 'client_id' ? applicationName(value) : isTime(key) ? new Date(value).toLocaleString() : value}`)
+    .map(([key, value]) => `${LABELS[key]} ${key === 'client_id' ? applicationName(value) : isTime(key) ? new Date(value).toLocaleString() : key === 'dpop' ? (DPOP_CHOICES[value as keyof typeof DPOP_CHOICES] ?? value) : value}`)
     .join(', ');
 }

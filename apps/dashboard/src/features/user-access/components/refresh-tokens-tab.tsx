@@ -18,6 +18,8 @@ import { useRevocableList } from '../lib/use-revocable-list';
 import { DetailsList } from '../../../components/ui/details-list';
 import { useActionDialog } from './action-dialog';
 import { ipWithPlace } from '../../../lib/ip-place';
+import { TokenBindingBadge } from '../../../components/ui/token-binding';
+import { bindingWords } from '@rtc/contracts/binding';
 
 const PAGE_SIZE = 50;
 /** The tenant's largest page. A user with more tokens than this is paged on the server. */
@@ -366,7 +368,7 @@ function TokenRows({ tokens, isRevoking, canRevoke, open }: { tokens: RefreshTok
               <td><RelativeTime value={earliest(token.expires_at, token.idle_expires_at)} fallback="Never" /></td>
               <td>
                 {revoking ? <Badge tone="warn">Revoking…</Badge> : <Badge tone="good">{token.rotating ? 'Live · rotating' : 'Live'}</Badge>}{' '}
-                {token.signals.length ? <Badge tone="danger">Used elsewhere</Badge> : null}
+                {token.signals.length ? <Badge tone="danger">Used elsewhere</Badge> : null} <TokenBindingBadge binding={token.binding} />
               </td>
               <td className="actions">
                 <Button variant="ghost" aria-expanded={isOpen} aria-controls={`token-${token.id}`} onClick={() => setExpanded(isOpen ? null : token.id)}>
@@ -407,6 +409,18 @@ function TokenDetails({ token }: { token: RefreshToken }) {
     ['Application', `${token.client_name} (${token.client_id})`],
     ['Device name', token.device_name ?? '—'],
     ['Rotating', token.rotating ? 'Yes: each exchange returns a new token' : 'No'],
+    [
+      'Binding',
+      token.binding?.kind === 'dpop' ? (
+        <>
+          {bindingWords(token.binding)}: a copy is refused without the app's private key. Thumbprint <code>{token.binding.jkt}</code>
+        </>
+      ) : token.binding?.kind === 'bearer' ? (
+        'Bearer: whoever holds a copy can use it'
+      ) : (
+        'Unknown: the tenant does not say'
+      ),
+    ],
     ['Session', token.session_id ? <code>{token.session_id}</code> : 'None (issued without a session)'],
     ['Created', <RelativeTime value={token.created_at} />],
     ['Last exchanged', <RelativeTime value={token.last_exchanged_at} fallback="Never" />],

@@ -2,7 +2,7 @@ import type { Impact, ImpactToken } from '@rtc/contracts';
 import { describe, expect, it } from 'vitest';
 import { describeImpact } from './describe-impact';
 
-const token = (id: string, device: string | null, via: ImpactToken['via'] = 'target'): ImpactToken => ({ id, client_id: 'acme-mobile', client_name: 'Acme Mobile', device_name: device, via });
+const token = (id: string, device: string | null, via: ImpactToken['via'] = 'target'): ImpactToken => ({ id, client_id: 'acme-mobile', client_name: 'Acme Mobile', device_name: device, binding: null, via });
 
 const unlink = (overrides: Partial<Impact>): Impact => ({
   action: 'device.unlink',

@@ -1,3 +1,4 @@
+import { bindingWords } from '@rtc/contracts/binding';
 import type { Impact, ImpactToken } from '@rtc/contracts';
 import { listOf, plural } from '../../../lib/format';
 
@@ -61,7 +62,10 @@ export function describeImpact(impact: Impact): string[] {
         'The user will have to sign in to that application again.',
       ];
     case 'refresh_token.revoke':
-      return [`This revokes the refresh token of ${impact.target_name}. The application will have to sign the user in again there.`];
+      return [
+        `This revokes the refresh token of ${impact.target_name}. The application will have to sign the user in again there.`,
+        ...(impact.tokens[0]?.binding ? [`Binding: ${bindingWords(impact.tokens[0].binding)}.`] : []),
+      ];
     case 'refresh_tokens.revoke_all': {
       if (direct.length === 0) return [`There is no live refresh token of ${impact.target_name} to revoke.`];
       return [`This revokes all ${onDevices(direct, 'refresh token')} of ${impact.target_name}. The user stays signed in nowhere that depends on them.`];

@@ -16,6 +16,7 @@ const token = (id: string, overrides: Partial<RefreshToken>): RefreshToken => ({
   device: { initial_ip: null, initial_asn: null, initial_user_agent: null, last_ip: null, last_asn: null, last_user_agent: null, initial_agent: null, last_agent: null },
   resource_servers: [],
   metadata: {},
+  binding: null,
   signals: [],
   ...overrides,
 });

@@ -145,6 +145,27 @@ describe('CORS on the Authentication API', () => {
     expect((await h.api.clients.get('web')).allowed_origins).toEqual([]);
   });
 
+  it('answers Vary: Origin on every CORS path, to a registered origin, another origin or none, preflight or not', async () => {
+    // A shared cache must never serve the answer made for one origin (or for none) to another.
+    await h.api.clients.update('mobile', { web_origins: [SPA] });
+    const paths: [string, string][] = [
+      ['/oauth/token', 'POST'],
+      ['/oauth/revoke', 'POST'],
+      ['/userinfo', 'GET'],
+      ['/.well-known/openid-configuration', 'GET'],
+      ['/.well-known/jwks.json', 'GET'],
+      ['/v2/logout', 'GET'],
+    ];
+    for (const [path, method] of paths) {
+      for (const origin of [SPA, 'https://nope.test', 'null', undefined]) {
+        const headers: Record<string, string> = origin === undefined ? {} : { origin };
+        const res = await fetch(`${url}${path}`, { method, headers, redirect: 'manual', ...(method === 'POST' ? { body: '' } : {}) });
+        expect(res.headers.get('vary') ?? '', `${method} ${path} from ${origin}`).toMatch(/\borigin\b/i);
+        if (origin !== undefined) expect((await preflight(path, origin, method, '')).headers.get('vary') ?? '', `OPTIONS ${path} from ${origin}`).toMatch(/\borigin\b/i);
+      }
+    }
+  });
+
   it('sees a client written by another process within 2 s (the store tells no process of a change)', async () => {
     expect(corsHeaders(await preflight('/oauth/token', 'https://elsewhere.test'))).toEqual([]);
     // Another worker or instance writes the store directly; this process learns of it when its copy expires.

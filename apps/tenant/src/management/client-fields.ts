@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { runsScript } from '../domain/callbacks.ts';
 import { hasUserinfo, wildcardTooBroad } from '../domain/origins.ts';
 import { badRequest } from '../errors/management-error.ts';
 import type { ClientRecord, TenantSettings } from '../store/types.ts';
@@ -61,15 +62,9 @@ const urlList = (what: string, accept: (url: URL, text: string) => boolean) =>
     .array(z.string().refine((text) => { const url = parseUrl(text); return url !== undefined && accept(url, text); }, `Must be a valid ${what}`))
     .max(100, `At most 100 ${what}s`);
 
-/**
- * Schemes that run or read instead of navigating (a form_post page's action, a logout
- * redirect): Auth0 refuses them in callbacks and logout URLs.
- */
-const SCRIPT_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:']);
-
-/** RFC 6749 3.1.2: a redirection URI must not include a fragment. */
-export const callbackUrls = urlList('callback URL', (url, text) => url.hash === '' && !text.includes('#') && !SCRIPT_SCHEMES.has(url.protocol));
-export const logoutUrls = urlList('logout URL', (url) => !SCRIPT_SCHEMES.has(url.protocol));
+/** RFC 6749 3.1.2: a redirection URI must not include a fragment. Never a script scheme (domain/callbacks.ts). */
+export const callbackUrls = urlList('callback URL', (url, text) => url.hash === '' && !text.includes('#') && !runsScript(url));
+export const logoutUrls = urlList('logout URL', (url) => !runsScript(url));
 /** An origin: scheme, host and port, nothing after. */
 export const webOrigins = urlList('web origin', (url, text) => /^https?:$/.test(url.protocol) && !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*[/?#]/i.test(text));
 

@@ -166,6 +166,7 @@ function trustLines(tls: LocalTls): string[] {
     `  trust it   Node: NODE_EXTRA_CA_CERTS=${tls.caPath}`,
     `             a browser: import ${tls.caPath} as a certificate authority, or start Chromium with`,
     `             --ignore-certificate-errors-spki-list=${tls.spkiSha256}`,
+    ...(tls.warning ? [`  WARNING    ${tls.warning}`] : []),
   ];
 }
 

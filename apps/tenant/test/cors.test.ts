@@ -145,6 +145,69 @@ describe('CORS on the Authentication API', () => {
     expect((await h.api.clients.get('web')).allowed_origins).toEqual([]);
   });
 
+  it('answers Vary: Origin on every CORS path, to a registered origin, another origin or none, preflight or not', async () => {
+    // A shared cache must never serve the answer made for one origin (or for none) to another.
+    await h.api.clients.update('mobile', { web_origins: [SPA] });
+    const paths: [string, string][] = [
+      ['/oauth/token', 'POST'],
+      ['/oauth/revoke', 'POST'],
+      ['/userinfo', 'GET'],
+      ['/.well-known/openid-configuration', 'GET'],
+      ['/.well-known/jwks.json', 'GET'],
+      ['/v2/logout', 'GET'],
+    ];
+    for (const [path, method] of paths) {
+      for (const origin of [SPA, 'https://nope.test', 'null', undefined]) {
+        const headers: Record<string, string> = origin === undefined ? {} : { origin };
+        const res = await fetch(`${url}${path}`, { method, headers, redirect: 'manual', ...(method === 'POST' ? { body: '' } : {}) });
+        expect(res.headers.get('vary') ?? '', `${method} ${path} from ${origin}`).toMatch(/\borigin\b/i);
+        if (origin !== undefined) expect((await preflight(path, origin, method, '')).headers.get('vary') ?? '', `OPTIONS ${path} from ${origin}`).toMatch(/\borigin\b/i);
+      }
+    }
+  });
+
+  it('refuses with 400 an origin or callback with userinfo, a wildcard over a public suffix, or a script scheme; none of them is allowed', async () => {
+    const bad: Record<string, string[]>[] = [
+      { web_origins: ['https://*.com'] },
+      { web_origins: ['https://*.co.uk'] },
+      { allowed_origins: ['https://*.github.io'] },
+      { allowed_origins: ['https://*.example.com@evil.org'] },
+      { allowed_origins: ['https://user:pass@cors.test'] },
+      { callbacks: ['https://app.test@evil.org/callback'] },
+      { callbacks: ['https://*.com/callback'] },
+      { allowed_logout_urls: ['https://*.com/'] },
+      ...['javascript:alert(1)//', 'JavaScript:alert(1)', 'data:text/html,<script>alert(1)</script>', 'vbscript:msgbox(1)', 'file:///etc/passwd'].flatMap((url) => [
+        { callbacks: [url] },
+        { allowed_logout_urls: [url] },
+      ]),
+    ];
+    for (const body of bad) {
+      for (const [method, path] of [['POST', '/clients'], ['PATCH', '/clients/web']] as const) {
+        const res = await h.raw(path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(method === 'POST' ? { name: 'bad', app_type: 'spa', ...body } : body) });
+        expect(res.status, `${method} ${JSON.stringify(body)}`).toBe(400);
+        expect(await res.json()).toMatchObject({ statusCode: 400, errorCode: 'invalid_body' });
+      }
+    }
+    for (const origin of ['https://evil.com', 'https://evil.org', 'https://evil.co.uk', 'https://evil.github.io']) {
+      expect(corsHeaders(await preflight('/oauth/token', origin)), origin).toEqual([]);
+    }
+    // Still accepted: a wildcard over a registrable domain, a native callback, a path with an @.
+    const good = await h.api.clients.create({ name: 'good', app_type: 'spa', web_origins: ['https://*.example.com', 'https://*.spa.test'], callbacks: ['com.example.app://login/callback', 'https://app.test/@me/callback'] });
+    expect(good.web_origins).toEqual(['https://*.example.com', 'https://*.spa.test']);
+    // The tenant file is held to the same rules.
+    const file = await exportTenant(h.store, h.tenant.deps.issuer);
+    Object.assign(file.clients!.find((c) => c.client_id === 'mobile')!, { callbacks: ['javascript:alert(1)//'] });
+    await expect(importTenant(h.store, JSON.stringify(file), { issuer: h.tenant.deps.issuer, now: 1 })).rejects.toThrow(/clients\.\d+\.callbacks/);
+  });
+
+  it('grants nothing to a stored origin with userinfo or a wildcard over a public suffix (rows written before these were refused)', async () => {
+    await h.store.putClient(client({ client_id: 'old-row', web_origins: ['https://*.com', 'https://*.example.com@evil.org'], allowed_origins: ['https://x@cors.test'], callbacks: ['https://app.test@evil.net/cb'] }));
+    h.clock.advance(2001);
+    for (const origin of ['https://evil.com', 'https://evil.org', 'https://cors.test', 'https://evil.net']) {
+      expect(corsHeaders(await preflight('/oauth/token', origin)), origin).toEqual([]);
+    }
+  });
+
   it('sees a client written by another process within 2 s (the store tells no process of a change)', async () => {
     expect(corsHeaders(await preflight('/oauth/token', 'https://elsewhere.test'))).toEqual([]);
     // Another worker or instance writes the store directly; this process learns of it when its copy expires.

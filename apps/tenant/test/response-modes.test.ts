@@ -1,6 +1,6 @@
 import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PASSWORD } from './fixtures.ts';
+import { client, PASSWORD } from './fixtures.ts';
 import { CookieJar, pkce } from './browser.ts';
 import { managementHarness, type ManagementHarness } from './management/helpers.ts';
 
@@ -183,6 +183,21 @@ describe('GET /authorize with response_mode=form_post', () => {
     const { body } = await ownScript(await get(`/authorize?${new URLSearchParams(params)}`, new CookieJar()));
     expect(body).toContain('name="error" value="login_required"');
     expect(body).toContain('name="state" value="&quot;&gt;&lt;img src=x&gt;"');
+  });
+  it('refuses a stored javascript:, data:, vbscript: or file: callback (written before they were refused): no page posts or redirects to it', async () => {
+    const scripts = ['javascript:alert(1)//', 'data:text/html,<script>alert(1)</script>', 'vbscript:msgbox(1)', 'file:///etc/passwd'];
+    await h.store.putClient(client({ client_id: 'old-row', callbacks: scripts, allowed_logout_urls: scripts }));
+    for (const redirect_uri of scripts) {
+      for (const response_mode of ['form_post', 'query', 'web_message']) {
+        const { params } = authorizeParams({ client_id: 'old-row', redirect_uri, response_mode, prompt: 'none' });
+        const res = await get(`/authorize?${new URLSearchParams(params)}`, new CookieJar());
+        expect(res.status, `${response_mode} ${redirect_uri}`).toBe(400);
+        expect(res.headers.get('location')).toBeNull();
+        expect(await res.text()).not.toContain(redirect_uri.slice(0, redirect_uri.indexOf(':') + 1));
+      }
+      const logout = await get(`/v2/logout?${new URLSearchParams({ client_id: 'old-row', returnTo: redirect_uri })}`, new CookieJar());
+      expect(logout.headers.get('location'), `logout to ${redirect_uri}`).toBeNull();
+    }
   });
 });
 

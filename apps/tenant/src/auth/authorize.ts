@@ -3,6 +3,7 @@ import type { TenantDeps, TenantEnv } from '../deps.ts';
 import { userinfoAudience } from '../deps.ts';
 import { randomSecret, sha256 } from '../crypto/secrets.ts';
 import { asnOf } from '@rtc/ip-intel';
+import { runsScript } from '../domain/callbacks.ts';
 import { MAX_DEVICE_NAME_LENGTH } from '../domain/defaults.ts';
 import { ids } from '../domain/ids.ts';
 import { ssoSessions } from '../domain/sso-session.ts';
@@ -106,9 +107,10 @@ export function authorizeRoutes(deps: TenantDeps) {
     const clientId = params.get('client_id');
     const client = clientId ? await deps.store.getClient(clientId) : undefined;
     if (!client) return render(c, 400, (n) => messagePage(n, 'Unknown application', 'The client_id of this link is not an application of this tenant.'));
-    // Exact string match against the registered callbacks; no prefixes, no wildcards.
+    // Exact string match against the registered callbacks; no prefixes, no wildcards. A script
+    // scheme stored before registrations refused it is not followed.
     const redirectUri = params.get('redirect_uri');
-    if (!redirectUri || !client.callbacks.includes(redirectUri)) {
+    if (!redirectUri || !client.callbacks.includes(redirectUri) || runsScript(redirectUri)) {
       return render(c, 400, (n) => messagePage(n, 'Callback URL mismatch', "The redirect_uri of this request is not among the application's allowed callback URLs."));
     }
     // The response mode first: every later error is answered in it.

@@ -10,8 +10,9 @@ export const CORS_PATHS = ['/oauth/token', '/oauth/revoke', '/userinfo', '/.well
  * (domain/origins.ts). Hono's `cors` writes the headers; its origin function asks the
  * registrations. Hono's middleware still answers a preflight (204 with methods, credentials
  * and exposed headers) when its origin function refuses, so an origin no client registered
- * is passed on untouched: no Access-Control-* header at all, and a preflight from it meets
- * the 404 of a path without an OPTIONS route.
+ * is passed on with no Access-Control-* header at all, and a preflight from it meets the 404
+ * of a path without an OPTIONS route. Every answer on these paths, to any origin or none,
+ * carries `Vary: Origin`.
  */
 export function registeredOriginsCors(origins: RegisteredOrigins): MiddlewareHandler {
   const answer = cors({
@@ -27,7 +28,20 @@ export function registeredOriginsCors(origins: RegisteredOrigins): MiddlewareHan
   });
   return async function registeredOriginsCors(c, next) {
     const origin = c.req.header('origin');
-    if (origin === undefined || !(await origins.allows(origin))) return next();
-    return answer(c, next);
+    if (origin !== undefined && (await origins.allows(origin))) {
+      const preflight = await answer(c, next);
+      if (preflight) varyOnOrigin(preflight.headers);
+      return preflight;
+    }
+    await next();
+    // The answer depends on Origin even when it carries no CORS header: without Vary, a shared
+    // cache could give this copy (of /.well-known/jwks.json, say) to a registered app's browser.
+    varyOnOrigin(c.res.headers);
   };
+}
+
+/** Adds `Origin` to Vary unless it is listed already (Hono's cors lists it on the answers it makes). */
+function varyOnOrigin(headers: Headers): void {
+  const listed = (headers.get('vary') ?? '').split(',').map((name) => name.trim().toLowerCase());
+  if (!listed.includes('origin') && !listed.includes('*')) headers.append('vary', 'Origin');
 }

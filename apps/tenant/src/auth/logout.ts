@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { TenantDeps, TenantEnv } from '../deps.ts';
+import { runsScript } from '../domain/callbacks.ts';
 import { ssoSessions } from '../domain/sso-session.ts';
 import { redirectTo, render, sessionCookie } from './browser-flow.ts';
 import { messagePage } from './login-page.ts';
@@ -19,7 +20,8 @@ export function logoutRoutes(deps: TenantDeps) {
     }
     if (returnTo && clientId) {
       const client = await deps.store.getClient(clientId);
-      if (client?.allowed_logout_urls.includes(returnTo)) {
+      // A script scheme stored before logout URLs refused it is not followed.
+      if (client?.allowed_logout_urls.includes(returnTo) && !runsScript(returnTo)) {
         return redirectTo(c, returnTo, { state: state ?? null });
       }
     }

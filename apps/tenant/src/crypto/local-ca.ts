@@ -1,6 +1,8 @@
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { GeneralName, GeneralSubtree, GeneralSubtrees, id_ce_nameConstraints, NameConstraints } from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
 import { createHash, webcrypto } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -8,7 +10,10 @@ import { join } from 'node:path';
  * the `localhost` certificate it signs: for the SDKs that insist on `https://{domain}` (the
  * `auth0` SDK's ManagementClient and AuthenticationClient build `https://` + domain). Trusting
  * the CA once (NODE_EXTRA_CA_CERTS, or a browser's certificate store) trusts the tenant's
- * certificate however often it is renewed. Keys are ECDSA P-256, written 0600.
+ * certificate however often it is renewed. Keys are ECDSA P-256, written 0600, and refused
+ * when found readable by others. The CA is name-constrained (RFC 5280 4.2.1.10) to this
+ * machine's names, so even its key, leaked, cannot mint a certificate a trusting machine
+ * accepts for another domain.
  */
 export interface LocalTls {
   /** PEM of the localhost certificate followed by the CA's: what the server presents. */
@@ -18,6 +23,8 @@ export interface LocalTls {
   caPath: string;
   /** base64 SHA-256 of the localhost certificate's public key, for Chromium's --ignore-certificate-errors-spki-list. */
   spkiSha256: string;
+  /** Said once in the banner: the CA was made before it was name-constrained, and how to replace it. */
+  warning?: string;
 }
 
 const ECDSA = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
@@ -33,6 +40,24 @@ const LOCAL_NAMES: x509.JsonGeneralNames = [
   { type: 'ip', value: '::1' },
 ];
 
+/**
+ * NameConstraints, critical: certificates under the CA may name only these (@peculiar/x509
+ * 1.14 has no class for the extension; its ASN.1 module does).
+ */
+const LOCAL_ONLY = new x509.Extension(
+  id_ce_nameConstraints,
+  true,
+  AsnConvert.serialize(
+    new NameConstraints({
+      permittedSubtrees: new GeneralSubtrees([
+        new GeneralSubtree({ base: new GeneralName({ dNSName: 'localhost' }) }),
+        new GeneralSubtree({ base: new GeneralName({ iPAddress: '127.0.0.0/8' }) }),
+        new GeneralSubtree({ base: new GeneralName({ iPAddress: '::1/128' }) }),
+      ]),
+    }),
+  ),
+);
+
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 export async function localTls(dataDir: string, now = new Date()): Promise<LocalTls> {
@@ -43,6 +68,8 @@ export async function localTls(dataDir: string, now = new Date()): Promise<Local
     cert: join(dataDir, 'localhost.pem'),
     key: join(dataDir, 'localhost-key.pem'),
   };
+  // mkdirSync's mode does not tighten a folder that exists: each key is checked as it is found.
+  for (const key of [paths.caKey, paths.key]) if (existsSync(key)) refuseIfShared(key);
   const ca = existsSync(paths.ca) && existsSync(paths.caKey) ? await readCa(paths.ca, paths.caKey) : await createCa(paths.ca, paths.caKey, now);
   let leaf = existsSync(paths.cert) && existsSync(paths.key) ? new x509.X509Certificate(readFileSync(paths.cert, 'utf8')) : undefined;
   const stale = !leaf || leaf.notAfter.getTime() - now.getTime() < RENEW_BEFORE_DAYS * DAY || !(await leaf.verify({ publicKey: ca.cert.publicKey, signatureOnly: true }));
@@ -53,7 +80,20 @@ export async function localTls(dataDir: string, now = new Date()): Promise<Local
     key: readFileSync(paths.key, 'utf8'),
     caPath: paths.ca,
     spkiSha256: createHash('sha256').update(spki).digest('base64'),
+    // Not regenerated: a new CA would silently break the trust the operator set up for this one.
+    ...(ca.cert.getExtension(id_ce_nameConstraints)
+      ? {}
+      : { warning: `${paths.ca} is an older CA without name constraints (it could sign for any domain): to make a new one limited to localhost, delete ${paths.ca} and ${paths.caKey}, restart, and trust the new ca.pem` }),
   };
+}
+
+/** A key file anyone but its owner may read or write is refused: it may already be another's. */
+function refuseIfShared(path: string): void {
+  if (process.platform === 'win32') return;
+  const mode = statSync(path).mode & 0o777;
+  if (mode & 0o077) {
+    throw new Error(`${path} is open to group or others (mode ${mode.toString(8).padStart(4, '0')}); a private key must be the owner's alone: chmod 600 ${path} (or delete it, and for ca-key.pem ca.pem too, to make new ones)`);
+  }
 }
 
 interface Ca {
@@ -78,6 +118,7 @@ async function createCa(certPath: string, keyPath: string, now: Date): Promise<C
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      LOCAL_ONLY,
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });

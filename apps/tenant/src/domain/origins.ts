@@ -1,3 +1,4 @@
+import { getDomain } from 'tldts';
 import type { Clock } from '../clock.ts';
 import type { ClientRecord } from './model.ts';
 
@@ -8,6 +9,26 @@ import type { ClientRecord } from './model.ts';
  * A registration may hold one wildcard label, `https://*.example.com`: any one subdomain
  * label, on that scheme and port.
  */
+
+/**
+ * Userinfo (or a backslash, which browsers read as a slash) in a URL's authority: the host is
+ * then not what a reader sees (`https://*.example.com@evil.org` is evil.org). Refused in every
+ * registration, and a stored one grants nothing.
+ */
+export function hasUserinfo(text: string): boolean {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(text)?.[1];
+  return authority !== undefined && /[@\\]/.test(authority);
+}
+
+/**
+ * Whether `*.{host}` would cover sites of different owners: `host` is a public suffix (`com`,
+ * `co.uk`, and the private ones such as `github.io`, from the Public Suffix List as the tldts
+ * package ships it), or has fewer than two labels.
+ */
+export function wildcardTooBroad(host: string): boolean {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  return name.split('.').length < 2 || getDomain(name, { allowPrivateDomains: true }) === null;
+}
 
 /**
  * The origin a browser would send for `text`, when `text` is exactly one: lowercase scheme
@@ -31,14 +52,17 @@ function wildcardForm(origin: string): string | undefined {
 
 /**
  * A registered URL's origin, normalized as browsers serialize origins; a wildcard label stays
- * `*`. Custom schemes (native callbacks) have no browser origin: undefined.
+ * `*`. Custom schemes (native callbacks) have no browser origin, nor does a registration with
+ * userinfo or a wildcard over a public suffix: undefined.
  */
 function registeredOrigin(text: string): string | undefined {
   const prefix = /^(https?):\/\/(\*\.)?([^/?#]+)/i.exec(text);
-  if (!prefix) return undefined;
+  // Rows stored before userinfo and broad wildcards were refused grant nothing.
+  if (!prefix || hasUserinfo(text)) return undefined;
   try {
-    const origin = new URL(`${prefix[1]}://${prefix[2] ? 'wildcard.' : ''}${prefix[3]}`).origin;
-    return prefix[2] ? origin.replace('://wildcard.', '://*.') : origin;
+    const url = new URL(`${prefix[1]}://${prefix[2] ? 'wildcard.' : ''}${prefix[3]}`);
+    if (!prefix[2]) return url.origin;
+    return wildcardTooBroad(url.hostname.slice('wildcard.'.length)) ? undefined : url.origin.replace('://wildcard.', '://*.');
   } catch {
     return undefined;
   }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { runsScript } from '../domain/callbacks.ts';
+import { hasUserinfo, wildcardTooBroad } from '../domain/origins.ts';
 import { badRequest } from '../errors/management-error.ts';
 import type { ClientRecord, TenantSettings } from '../store/types.ts';
 
@@ -38,12 +40,18 @@ export const grantTypes = z
 
 /**
  * A URL as Auth0 takes it in callbacks and logout URLs: absolute, any scheme (native apps
- * use their own), `*` allowed as a subdomain wildcard, no spaces or control characters.
+ * use their own), `*` allowed as a subdomain wildcard, no spaces or control characters. No
+ * userinfo (`https://*.example.com@evil.org` is evil.org), and no wildcard over a public
+ * suffix (`https://*.com`, `https://*.co.uk`: every site there).
  */
 function parseUrl(value: string): URL | undefined {
-  if (value.length > 2000 || /[\s\u0000-\u001f\u007f]/.test(value)) return undefined;
+  if (value.length > 2000 || /[\s\u0000-\u001f\u007f]/.test(value) || hasUserinfo(value)) return undefined;
+  const wildcard = /^[a-z][a-z0-9+.-]*:\/\/\*\./i.test(value);
   try {
-    return new URL(value.replace(/^([a-z][a-z0-9+.-]*:\/\/)\*\./i, '$1wildcard.'));
+    const url = new URL(value.replace(/^([a-z][a-z0-9+.-]*:\/\/)\*\./i, '$1wildcard.'));
+    if (url.username !== '' || url.password !== '') return undefined;
+    if (wildcard && wildcardTooBroad(url.hostname.slice('wildcard.'.length))) return undefined;
+    return url;
   } catch {
     return undefined;
   }
@@ -54,9 +62,9 @@ const urlList = (what: string, accept: (url: URL, text: string) => boolean) =>
     .array(z.string().refine((text) => { const url = parseUrl(text); return url !== undefined && accept(url, text); }, `Must be a valid ${what}`))
     .max(100, `At most 100 ${what}s`);
 
-/** RFC 6749 3.1.2: a redirection URI must not include a fragment. */
-export const callbackUrls = urlList('callback URL', (url, text) => url.hash === '' && !text.includes('#'));
-export const logoutUrls = urlList('logout URL', () => true);
+/** RFC 6749 3.1.2: a redirection URI must not include a fragment. Never a script scheme (domain/callbacks.ts). */
+export const callbackUrls = urlList('callback URL', (url, text) => url.hash === '' && !text.includes('#') && !runsScript(url));
+export const logoutUrls = urlList('logout URL', (url) => !runsScript(url));
 /** An origin: scheme, host and port, nothing after. */
 export const webOrigins = urlList('web origin', (url, text) => /^https?:$/.test(url.protocol) && !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*[/?#]/i.test(text));
 

@@ -4,7 +4,7 @@ import { managementAudience } from '../deps.ts';
 import { ids } from '../domain/ids.ts';
 import { DEFAULT_REFRESH_TOKEN_POLICY, DEFAULT_TENANT_SETTINGS } from '../domain/defaults.ts';
 import { stampCredentials } from '../domain/client-credentials.ts';
-import { webOrigins } from '../management/client-fields.ts';
+import { callbackUrls, logoutUrls, webOrigins } from '../management/client-fields.ts';
 import type { ClientRecord, TenantStore, UserRecord } from '../store/types.ts';
 
 /**
@@ -66,8 +66,8 @@ const TenantFile = z
             app_type: z.enum(['native', 'spa', 'regular_web', 'non_interactive']),
             token_endpoint_auth_method: z.enum(['none', 'client_secret_post', 'client_secret_basic']),
             client_secret: z.string().min(16).max(500).optional(),
-            callbacks: z.array(z.string().min(1).max(2000)).default([]),
-            allowed_logout_urls: z.array(z.string().min(1).max(2000)).default([]),
+            callbacks: callbackUrls.default([]),
+            allowed_logout_urls: logoutUrls.default([]),
             web_origins: webOrigins.default([]),
             allowed_origins: webOrigins.default([]),
             grant_types: z.array(z.string().min(1).max(100)).default([]),

@@ -48,7 +48,6 @@ const clientPatch = z
 
 const APP_TYPES = ['native', 'spa', 'regular_web', 'non_interactive'] as const;
 const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials', 'password'] as const;
-const urls = z.array(z.url().max(2000)).max(100);
 
 /** Auth0's CreateClientRequestContent, the part this tenant acts on; the secret is never the caller's. */
 const clientCreate = z
@@ -57,8 +56,8 @@ const clientCreate = z
     description: z.string().max(140).optional(),
     app_type: z.enum(APP_TYPES).optional(),
     is_first_party: z.boolean().optional(),
-    callbacks: urls.optional(),
-    allowed_logout_urls: urls.optional(),
+    callbacks: callbackUrls.optional(),
+    allowed_logout_urls: logoutUrls.optional(),
     web_origins: webOrigins.optional(),
     allowed_origins: webOrigins.optional(),
     grant_types: z.array(z.enum(GRANT_TYPES)).max(10).optional(),

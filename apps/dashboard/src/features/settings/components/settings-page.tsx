@@ -70,8 +70,14 @@ export function SettingsPage() {
       >
         <p>
           {on
-            ? 'From now on, revoking a refresh token or unlinking a device revokes only that token. Grants, and the other devices that rely on them, stay.'
-            : 'From now on, revoking one refresh token or unlinking a device also deletes its grant: the same application loses access on all of the user’s devices.'}
+            ? 'From now on, when an application revokes its refresh token (its /oauth/revoke) or you unlink a device, only that token is revoked. Grants, and the other devices that rely on them, stay.'
+            : 'From now on, when an application revokes its refresh token (its /oauth/revoke) or you unlink a device, its grant is deleted too: the same application loses access on all of the user’s devices.'}
+        </p>
+        <p>
+          {/* The tenant applies the flag to /oauth/revoke and device-credential deletion only; the
+              Management API's per-token and bulk revocations never delete a grant (Auth0 does the same). */}
+          It governs exactly those two: an application's <code>/oauth/revoke</code>, and unlinking a device. Revoking one refresh token from this console, or revoking all of a
+          user’s tokens, never deletes a grant, whatever this setting.
         </p>
         <p>This applies to the whole tenant, for every application.</p>
       </ConfirmDialog>

@@ -64,6 +64,8 @@ export function describeImpact(impact: Impact): string[] {
     case 'refresh_token.revoke':
       return [
         `This revokes the refresh token of ${impact.target_name}. The application will have to sign the user in again there.`,
+        // The tenant applies the flag to /oauth/revoke and unlinking only; the Management API's revoke leaves the grant.
+        `It does not delete the grant, whatever ${SETTING} says: the user's other devices keep working.`,
         ...(impact.tokens[0]?.binding ? [`Binding: ${bindingWords(impact.tokens[0].binding)}.`] : []),
       ];
     case 'refresh_tokens.revoke_all': {

@@ -427,12 +427,23 @@ function TokenDetails({ token }: { token: RefreshToken }) {
     ['Idle expiry', <RelativeTime value={token.idle_expires_at} fallback="Never" />],
     ['Absolute expiry', <RelativeTime value={token.expires_at} fallback="Never" />],
     ['Initial IP', `${ipWithPlace(d.initial_ip, d.initial_place)}${!d.initial_place && d.initial_asn ? ` (${d.initial_asn})` : ''}`],
-    ['Initial user agent', d.initial_user_agent ? <>{d.initial_agent} <code className="raw-agent">{d.initial_user_agent}</code></> : '—'],
+    ['Initial user agent', <AgentInWords agent={d.initial_agent} raw={d.initial_user_agent} />],
     ['Last IP', `${ipWithPlace(d.last_ip, d.last_place)}${!d.last_place && d.last_asn ? ` (${d.last_asn})` : ''}`],
-    ['Last user agent', d.last_user_agent ? <>{d.last_agent} <code className="raw-agent">{d.last_user_agent}</code></> : '—'],
+    ['Last user agent', <AgentInWords agent={d.last_agent} raw={d.last_user_agent} />],
     ['Signals', token.signals.length ? token.signals.join(' ') : 'None: last used as issued'],
     ['APIs and scopes', token.resource_servers.map((rs) => `${rs.api_name}: ${rs.scopes.join(' ')}`).join('; ') || '—'],
     ['Metadata', Object.keys(token.metadata).length ? <code>{JSON.stringify(token.metadata)}</code> : '—'],
   ];
   return <DetailsList rows={rows} />;
+}
+
+/** "curl 8.5.0 curl/8.5.0": the agent in words, then its raw text only when that says more ("node" is both). */
+function AgentInWords({ agent, raw }: { agent: string | null; raw: string | null }) {
+  if (!raw) return <>—</>;
+  if (!agent || agent === raw) return <code className="raw-agent">{raw}</code>;
+  return (
+    <>
+      {agent} <code className="raw-agent">{raw}</code>
+    </>
+  );
 }

@@ -1,0 +1,82 @@
+import type { RefreshToken } from '@rtc/contracts';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { cleanup, render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { MemoryRouter } from 'react-router';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { PendingRevocationsProvider } from '../lib/pending-revocations';
+import { RefreshTokensTab } from './refresh-tokens-tab';
+
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
+
+const USER = 'auth0|jane';
+const token: RefreshToken = {
+  id: 'rt_1',
+  client_id: 'acme-cli',
+  client_name: 'Acme CLI',
+  device_name: null,
+  session_id: null,
+  rotating: true,
+  created_at: new Date().toISOString(),
+  last_exchanged_at: null,
+  expires_at: null,
+  idle_expires_at: null,
+  device: {
+    initial_ip: '2001:db8:85a3::8a2e:370:7334',
+    initial_asn: null,
+    initial_user_agent: 'node',
+    last_ip: '203.0.113.254',
+    last_asn: null,
+    last_user_agent: 'curl/8.5.0',
+    initial_place: null,
+    last_place: null,
+    initial_agent: 'node',
+    last_agent: 'curl 8.5.0',
+  },
+  resource_servers: [],
+  metadata: {},
+  binding: null,
+  signals: [],
+};
+
+function serve() {
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (path: string) => {
+      if (path === '/api/me') return Response.json({ user: { sub: 's', name: 'Sam', email: null, role: 'viewer' }, csrf_token: 'csrf', tenant: { name: 't', domain: 'd', embedded: true }, session: { expires_at: '', idle_timeout_seconds: 1800 } });
+      if (path.includes('/refresh-tokens/page')) return Response.json({ tokens: [token], next: null });
+      if (path.endsWith('/security-events')) return Response.json({ events: [] });
+      return Response.json({ error: { code: 'not_found', message: 'no' } }, { status: 404 });
+    }),
+  );
+}
+
+async function openDetails() {
+  serve();
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  render(
+    <QueryClientProvider client={client}>
+      <PendingRevocationsProvider>
+        <MemoryRouter>
+          <RefreshTokensTab userId={USER} />
+        </MemoryRouter>
+      </PendingRevocationsProvider>
+    </QueryClientProvider>,
+  );
+  await userEvent.setup().click(await screen.findByRole('button', { name: /Details of Acme CLI/ }));
+  return screen.getByText('Token id').closest('dl')!;
+}
+
+const valueOf = (details: HTMLElement, label: string) => [...details.querySelectorAll('dt')].find((dt) => dt.textContent === label)!.nextElementSibling!;
+
+describe("a refresh token's details", () => {
+  it('names an agent once when its words are its raw text ("node", not "node node")', async () => {
+    const details = await openDetails();
+    expect(valueOf(details, 'Initial user agent').textContent).toBe('node');
+    expect(valueOf(details, 'Last user agent').textContent).toBe('curl 8.5.0 curl/8.5.0');
+  });
+
+});

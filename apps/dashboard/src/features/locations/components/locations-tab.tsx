@@ -59,7 +59,7 @@ export function LocationsTab({ userId }: { userId: string }) {
                 <td>{location.country_name ?? location.country ?? 'Unknown'}</td>
                 <td>
                   {location.ips.slice(0, 3).map((ip) => (
-                    <div key={ip}><code>{ip}</code></div>
+                    <div key={ip}><code className="ip-address">{ip}</code></div>
                   ))}
                   {location.ips.length > 3 ? <div className="muted small">and {location.ips.length - 3} more</div> : null}
                 </td>

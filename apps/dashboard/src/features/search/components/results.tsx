@@ -6,7 +6,7 @@ import { Button } from '../../../components/ui/button';
 import { ErrorNotice } from '../../../components/ui/error-notice';
 import { RetryingNotice } from '../../../components/ui/retrying-notice';
 import { paths } from '../../../config/paths';
-import { ipWithPlace } from '../../../lib/ip-place';
+import { IpWithPlace } from '../../../components/ui/ip-address';
 import { type SearchFilter } from '../lib/filters';
 
 /** The cursors of the pages before this one, for Previous; a new filter starts on the first page. */
@@ -38,8 +38,7 @@ export function SightingCell({ sighting }: { sighting: SearchSighting }) {
   return (
     <>
       <div>
-        {ipWithPlace(sighting.ip, sighting.place)}
-        {!sighting.place && sighting.asn ? ` (${sighting.asn})` : ''}
+        <IpWithPlace ip={sighting.ip} place={sighting.place} asn={sighting.asn} />
       </div>
       {sighting.agent ? (
         <div className="muted small" title={sighting.user_agent ?? undefined}>

@@ -11,7 +11,7 @@ import { useCan } from '../../auth/api/get-me';
 import { devicesQuery } from '../api/user-access';
 import { useRevocableList } from '../lib/use-revocable-list';
 import { useActionDialog } from './action-dialog';
-import { ipWithPlace } from '../../../lib/ip-place';
+import { IpWithPlace } from '../../../components/ui/ip-address';
 
 /**
  * Users > user > Devices: each device name with its refresh tokens, flagged when a token was
@@ -53,7 +53,7 @@ export function DevicesTab({ userId }: { userId: string }) {
                     {device.name} <DeviceFlags device={device} />
                     <div className="muted small">
                       {device.last_agent ?? 'Unknown agent'}
-                      {device.last_ip ? ` · ${ipWithPlace(device.last_ip, device.last_place)}` : ''}
+                      {device.last_ip ? <> · <IpWithPlace ip={device.last_ip} place={device.last_place} /></> : ''}
                     </div>
                     <DeviceDetails device={device} />
                   </th>

@@ -79,4 +79,9 @@ describe("a refresh token's details", () => {
     expect(valueOf(details, 'Last user agent').textContent).toBe('curl 8.5.0 curl/8.5.0');
   });
 
+  it('keeps each address whole: it is never broken mid-number', async () => {
+    const details = await openDetails();
+    expect(valueOf(details, 'Initial IP').querySelector('.ip-address')?.textContent).toBe('2001:db8:85a3::8a2e:370:7334');
+    expect(valueOf(details, 'Last IP').querySelector('.ip-address')?.textContent).toBe('203.0.113.254');
+  });
 });

@@ -17,7 +17,7 @@ import { filterTokens, sortTokens, SORT_KEYS, type SortKey, UNNAMED_DEVICE } fro
 import { useRevocableList } from '../lib/use-revocable-list';
 import { DetailsList } from '../../../components/ui/details-list';
 import { useActionDialog } from './action-dialog';
-import { ipWithPlace } from '../../../lib/ip-place';
+import { IpWithPlace } from '../../../components/ui/ip-address';
 import { TokenBindingBadge } from '../../../components/ui/token-binding';
 import { bindingWords } from '@rtc/contracts/binding';
 
@@ -426,9 +426,9 @@ function TokenDetails({ token }: { token: RefreshToken }) {
     ['Last exchanged', <RelativeTime value={token.last_exchanged_at} fallback="Never" />],
     ['Idle expiry', <RelativeTime value={token.idle_expires_at} fallback="Never" />],
     ['Absolute expiry', <RelativeTime value={token.expires_at} fallback="Never" />],
-    ['Initial IP', `${ipWithPlace(d.initial_ip, d.initial_place)}${!d.initial_place && d.initial_asn ? ` (${d.initial_asn})` : ''}`],
+    ['Initial IP', <IpWithPlace ip={d.initial_ip} place={d.initial_place} asn={d.initial_asn} />],
     ['Initial user agent', <AgentInWords agent={d.initial_agent} raw={d.initial_user_agent} />],
-    ['Last IP', `${ipWithPlace(d.last_ip, d.last_place)}${!d.last_place && d.last_asn ? ` (${d.last_asn})` : ''}`],
+    ['Last IP', <IpWithPlace ip={d.last_ip} place={d.last_place} asn={d.last_asn} />],
     ['Last user agent', <AgentInWords agent={d.last_agent} raw={d.last_user_agent} />],
     ['Signals', token.signals.length ? token.signals.join(' ') : 'None: last used as issued'],
     ['APIs and scopes', token.resource_servers.map((rs) => `${rs.api_name}: ${rs.scopes.join(' ')}`).join('; ') || '—'],

@@ -9,7 +9,7 @@ import { useCan } from '../../auth/api/get-me';
 import { sessionsQuery } from '../api/user-access';
 import { useRevocableList } from '../lib/use-revocable-list';
 import { useActionDialog } from './action-dialog';
-import { ipWithPlace } from '../../../lib/ip-place';
+import { IpWithPlace } from '../../../components/ui/ip-address';
 
 /** The user's sessions at the tenant; revoking one also revokes the refresh tokens issued in it. */
 export function SessionsTab({ userId }: { userId: string }) {
@@ -50,7 +50,7 @@ export function SessionsTab({ userId }: { userId: string }) {
                   <th scope="row">
                     {device}
                     <div className="muted small">
-                      {ipWithPlace(session.device.last_ip ?? session.device.initial_ip, session.device.last_ip ? session.device.last_place : session.device.initial_place, 'unknown IP')} · {session.authentication_methods.join(', ')}
+                      <IpWithPlace ip={session.device.last_ip ?? session.device.initial_ip} place={session.device.last_ip ? session.device.last_place : session.device.initial_place} unknown="unknown IP" /> · {session.authentication_methods.join(', ')}
                     </div>
                     {session.device.last_user_agent ?? session.device.initial_user_agent ? (
                       <details className="small">

@@ -1,7 +1,7 @@
 import type { UserDetail } from '@rtc/contracts';
 import { DetailsList } from '../../../components/ui/details-list';
 import { RelativeTime } from '../../../components/ui/relative-time';
-import { ipWithPlace } from '../../../lib/ip-place';
+import { IpWithPlace } from '../../../components/ui/ip-address';
 
 export function UserDetails({ user }: { user: UserDetail }) {
   const rows: [string, React.ReactNode][] = [
@@ -11,7 +11,7 @@ export function UserDetails({ user }: { user: UserDetail }) {
     ['Created', <RelativeTime value={user.created_at} />],
     ['Updated', <RelativeTime value={user.updated_at} />],
     ['Last login', <RelativeTime value={user.last_login} fallback="Never" />],
-    ['Last IP', ipWithPlace(user.last_ip, user.last_place)],
+    ['Last IP', <IpWithPlace ip={user.last_ip} place={user.last_place} />],
     ['Logins', String(user.logins_count)],
     ['Status', user.blocked ? 'Blocked' : 'Active'],
   ];

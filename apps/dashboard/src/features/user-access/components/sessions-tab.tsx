@@ -7,6 +7,7 @@ import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
 import { useCan } from '../../auth/api/get-me';
 import { sessionsQuery } from '../api/user-access';
+import { authMethodWords } from '../lib/auth-methods';
 import { useRevocableList } from '../lib/use-revocable-list';
 import { useActionDialog } from './action-dialog';
 import { IpWithPlace } from '../../../components/ui/ip-address';
@@ -50,7 +51,7 @@ export function SessionsTab({ userId }: { userId: string }) {
                   <th scope="row">
                     {device}
                     <div className="muted small">
-                      <IpWithPlace ip={session.device.last_ip ?? session.device.initial_ip} place={session.device.last_ip ? session.device.last_place : session.device.initial_place} unknown="unknown IP" /> · {session.authentication_methods.join(', ')}
+                      <IpWithPlace ip={session.device.last_ip ?? session.device.initial_ip} place={session.device.last_ip ? session.device.last_place : session.device.initial_place} unknown="unknown IP" /> · {session.authentication_methods.map(authMethodWords).join(', ')}
                     </div>
                     {session.device.last_user_agent ?? session.device.initial_user_agent ? (
                       <details className="small">

@@ -26,16 +26,14 @@ export function UserLayout() {
   const user = useQuery(userQuery(userId));
   useTitle(user.data ? (user.data.name ?? user.data.email ?? userId) : 'User');
   if (user.error) {
+    // A user that does not exist stays so: Retry is offered only when asking again may help.
+    const missing = user.error instanceof ApiError && user.error.status === 404;
     return (
       <main className="page">
         <p className="breadcrumb">
           <Link to={paths.users()}>Users</Link>
         </p>
-        <ErrorNotice
-          error={user.error}
-          title={user.error instanceof ApiError && user.error.status === 404 ? 'No such user' : 'Could not load this user'}
-          onRetry={() => void user.refetch()}
-        />
+        <ErrorNotice error={user.error} title={missing ? 'No such user' : 'Could not load this user'} {...(missing ? {} : { onRetry: () => void user.refetch() })} />
       </main>
     );
   }

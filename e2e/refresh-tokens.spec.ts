@@ -6,7 +6,7 @@ test.use({ storageState: STAFF_STATE('support') });
 /**
  * Revocation by ids is marked at the tenant at once (not journaled, so the stack's
  * `revocationLagMs` does not apply), and the listing fetched right after the action may already
- * agree: "Revoking…" then lasts a few milliseconds and a check can miss it (a CI failure of
+ * agree: "Revoked" then lasts a few milliseconds and a check can miss it (a CI failure of
  * 2cbf0a9's run). To see the state a lagging listing shows, the tab's listing requests wait
  * (sent on unchanged to the BFF) until `release`.
  */
@@ -25,7 +25,7 @@ async function holdListings(page: Page) {
   };
 }
 
-test('refresh tokens tab: revoke one, then all; each shows "Revoking…" until the tenant agrees', async ({ page, customer, shot }) => {
+test('refresh tokens tab: revoke one, then all; each shows "Revoked" until the listing agrees', async ({ page, customer, shot }) => {
   const first = await customer.login('Old Phone', 'mobile');
   const second = await customer.login('New Phone', 'mobile');
   const third = await customer.login('Laptop', 'web');
@@ -47,7 +47,7 @@ test('refresh tokens tab: revoke one, then all; each shows "Revoking…" until t
   await expect(dialog.getByTestId('impact')).toContainText('This revokes the refresh token of Acme Mobile on Old Phone.');
   let releaseListings = await holdListings(page);
   await dialog.getByRole('button', { name: 'Revoke' }).click();
-  await expect(oldPhone).toContainText('Revoking…');
+  await expect(oldPhone).toContainText('Revoked');
   await releaseListings();
   // Refused at once, whatever the listing says yet.
   expect(await customer.exchanges(first)).toBe(false);
@@ -65,7 +65,7 @@ test('refresh tokens tab: revoke one, then all; each shows "Revoking…" until t
   if (await word.count()) await word.fill('REVOKE');
   releaseListings = await holdListings(page);
   await all.getByRole('button', { name: bulk }).click();
-  await expect(table.getByText('Revoking…').first()).toBeVisible();
+  await expect(table.getByText('Revoked', { exact: true }).first()).toBeVisible();
   await releaseListings();
   await expect(page.getByText('No refresh tokens')).toBeVisible();
   expect(await customer.exchanges(second)).toBe(false);

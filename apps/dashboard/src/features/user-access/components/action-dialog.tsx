@@ -21,7 +21,7 @@ export interface ActionCopy {
 export const BULK_CONFIRM_AFTER = 3;
 const BULK_WORD = 'REVOKE';
 
-/** The keys a finished action marks "Revoking…" until the listings agree. */
+/** The keys a finished action marks "Revoked" until the listings agree. */
 export function pendingKeys(request: ImpactRequest, result: ActionResult): string[] {
   const keys = [
     ...result.revoked_token_ids.map((id) => `token:${id}`),

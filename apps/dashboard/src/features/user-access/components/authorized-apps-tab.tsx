@@ -1,4 +1,3 @@
-import { Badge } from '../../../components/ui/badge';
 import { Button } from '../../../components/ui/button';
 import { EmptyState } from '../../../components/ui/empty-state';
 import { ErrorNotice } from '../../../components/ui/error-notice';
@@ -9,6 +8,7 @@ import { useCan } from '../../auth/api/get-me';
 import { authorizedAppsQuery } from '../api/user-access';
 import { useRevocableList } from '../lib/use-revocable-list';
 import { useActionDialog } from './action-dialog';
+import { RevokedMark } from './revoked-mark';
 
 /** Users > user > Authorized Applications: the user's grants; Revoke deletes one and its tokens. */
 export function AuthorizedAppsTab({ userId }: { userId: string }) {
@@ -58,7 +58,7 @@ export function AuthorizedAppsTab({ userId }: { userId: string }) {
                     <RelativeTime value={app.first_token_at} fallback="None live" />
                   </td>
                   <td>
-                    {revoking ? <Badge tone="warn">Revoking…</Badge> : app.token_count}
+                    {revoking ? <RevokedMark /> : app.token_count}
                     {!revoking && app.device_names.length ? <div className="muted small">{app.device_names.join(', ')}</div> : null}
                   </td>
                   {canRevoke ? (

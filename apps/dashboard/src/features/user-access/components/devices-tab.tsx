@@ -11,6 +11,7 @@ import { useCan } from '../../auth/api/get-me';
 import { devicesQuery } from '../api/user-access';
 import { useRevocableList } from '../lib/use-revocable-list';
 import { useActionDialog } from './action-dialog';
+import { RevokedMark } from './revoked-mark';
 import { IpWithPlace } from '../../../components/ui/ip-address';
 
 /**
@@ -57,7 +58,7 @@ export function DevicesTab({ userId }: { userId: string }) {
                     </div>
                     <DeviceDetails device={device} />
                   </th>
-                  <td>{revoking ? <Badge tone="warn">Revoking…</Badge> : device.token_count}</td>
+                  <td>{revoking ? <RevokedMark /> : device.token_count}</td>
                   <td>{device.applications.map((a) => a.name).join(', ')}</td>
                   <td>
                     <RelativeTime value={device.last_used_at} />

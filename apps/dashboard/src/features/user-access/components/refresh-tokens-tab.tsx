@@ -17,6 +17,7 @@ import { filterTokens, sortTokens, SORT_KEYS, type SortKey, UNNAMED_DEVICE } fro
 import { useRevocableList } from '../lib/use-revocable-list';
 import { DetailsList } from '../../../components/ui/details-list';
 import { useActionDialog } from './action-dialog';
+import { RevokedMark } from './revoked-mark';
 import { IpWithPlace } from '../../../components/ui/ip-address';
 import { TokenBindingBadge } from '../../../components/ui/token-binding';
 import { bindingWords } from '@rtc/contracts/binding';
@@ -183,7 +184,7 @@ function ServerPagedTokens({ userId, actions, onLoadEverything }: { userId: stri
   const page = refreshTokenPageQuery(userId, { take: SERVER_PAGE, ...(from ? { from } : {}), ...(app ? { clientId: app } : {}) }, pollWhile(pending.hasPending('token:')));
   const tokens = useQuery(page);
   const isRevoking = (id: string) => pending.isPending(`token:${id}`);
-  // A "Revoking…" mark goes when the page that showed its token no longer does. A token absent
+  // A "Revoked" mark goes when the page that showed its token no longer does. A token absent
   // from this page may be on another one: its mark stays.
   const shownBefore = useRef(new Map<string, Set<string>>());
   const { settleGone } = pending;
@@ -367,7 +368,7 @@ function TokenRows({ tokens, isRevoking, canRevoke, open }: { tokens: RefreshTok
               <td><RelativeTime value={token.last_exchanged_at} fallback="Never" /></td>
               <td><RelativeTime value={earliest(token.expires_at, token.idle_expires_at)} fallback="Never" /></td>
               <td>
-                {revoking ? <Badge tone="warn">Revoking…</Badge> : <Badge tone="good">{token.rotating ? 'Live · rotating' : 'Live'}</Badge>}{' '}
+                {revoking ? <RevokedMark /> : <Badge tone="good">{token.rotating ? 'Live · rotating' : 'Live'}</Badge>}{' '}
                 {token.signals.length ? <Badge tone="danger">Used elsewhere</Badge> : null} <TokenBindingBadge binding={token.binding} />
               </td>
               <td className="actions">

@@ -1,4 +1,3 @@
-import { Badge } from '../../../components/ui/badge';
 import { Button } from '../../../components/ui/button';
 import { EmptyState } from '../../../components/ui/empty-state';
 import { ErrorNotice } from '../../../components/ui/error-notice';
@@ -10,6 +9,7 @@ import { sessionsQuery } from '../api/user-access';
 import { authMethodWords } from '../lib/auth-methods';
 import { useRevocableList } from '../lib/use-revocable-list';
 import { useActionDialog } from './action-dialog';
+import { RevokedMark } from './revoked-mark';
 import { IpWithPlace } from '../../../components/ui/ip-address';
 
 /** The user's sessions at the tenant; revoking one also revokes the refresh tokens issued in it. */
@@ -64,7 +64,7 @@ export function SessionsTab({ userId }: { userId: string }) {
                   <td><RelativeTime value={session.authenticated_at} /></td>
                   <td><RelativeTime value={session.last_interacted_at} /></td>
                   <td><RelativeTime value={session.expires_at} fallback="Never" /></td>
-                  <td>{revoking ? <Badge tone="warn">Revoking…</Badge> : session.token_count}</td>
+                  <td>{revoking ? <RevokedMark /> : session.token_count}</td>
                   {canRevoke ? (
                     <td className="actions">
                       <Button

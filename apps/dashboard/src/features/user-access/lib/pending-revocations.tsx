@@ -2,7 +2,7 @@ import { createContext, useCallback, useContext, useMemo, useState, type ReactNo
 
 /**
  * Revocation is eventually consistent: the tenant answers at once, its listings catch up.
- * What a staff member revoked stays marked "Revoking…" until the listing no longer shows it,
+ * What a staff member revoked stays marked "Revoked" until the listing no longer shows it,
  * so a row never flickers back to live. Keys: `token:<id>`, `device:<name>`, `grant:<id>`,
  * `session:<id>`. A mark lapses after GIVE_UP_MS, so a stuck listing cannot hide forever.
  */

@@ -6,7 +6,7 @@ import { usePendingRevocations } from './pending-revocations';
 type Poll = ReturnType<typeof pollWhile>;
 
 /**
- * A tab's listing with its "Revoking…" marks: it polls while any item of its kind (`prefix`)
+ * A tab's listing with its "Revoked" marks: it polls while any item of its kind (`prefix`)
  * is being revoked, and drops a mark once the listing no longer shows that item.
  */
 export function useRevocableList<T, K extends readonly unknown[]>(

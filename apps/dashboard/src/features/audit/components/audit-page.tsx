@@ -12,11 +12,9 @@ import { ErrorNotice } from '../../../components/ui/error-notice';
 import { RetryingNotice } from '../../../components/ui/retrying-notice';
 import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
-import { auditQuery, auditSearch, type AuditFilter } from '../api/audit';
+import { auditQuery, auditSearch } from '../api/audit';
+import { auditFilterFromParams } from '../lib/filter-from-params';
 import { AuditDetail } from './audit-detail';
-
-/** datetime-local (viewer's time zone) to an ISO instant. */
-const toIso = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
 /** The audit log: who did what to whom, filterable, exportable as CSV. */
 export function AuditPage() {
@@ -37,15 +35,7 @@ export function AuditPage() {
 
 function AuditLog() {
   const [params, setParams] = useSearchParams();
-  const filter: AuditFilter = {
-    ...(params.get('actor') ? { actor: params.get('actor')! } : {}),
-    ...(params.get('user_id') ? { user_id: params.get('user_id')! } : {}),
-    ...(params.get('action') ? { action: params.get('action') as AuditFilter['action'] } : {}),
-    ...(params.get('result') ? { result: params.get('result') as AuditFilter['result'] } : {}),
-    ...(params.get('from') ? { from: toIso(params.get('from')!) } : {}),
-    ...(params.get('to') ? { to: toIso(params.get('to')!) } : {}),
-    page: Math.max(0, Number(params.get('page') ?? 0) || 0),
-  };
+  const { filter, unusable } = auditFilterFromParams(params);
   const audit = useQuery(auditQuery(filter));
   // The entry an action's result links to (?entry=<id>), marked in the table.
   const linked = params.get('entry');
@@ -117,6 +107,18 @@ function AuditLog() {
           <input type="datetime-local" value={params.get('to') ?? ''} onChange={(e) => set('to', e.target.value)} />
         </label>
       </form>
+      {unusable.length ? (
+        <div className="callout callout-warn" role="status" aria-labelledby="audit-unusable-title">
+          <p id="audit-unusable-title">
+            <strong>Part of this link could not be used; the log is shown without it.</strong>
+          </p>
+          <ul>
+            {unusable.map((problem) => (
+              <li key={problem}>{problem}.</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       <RetryingNotice query={audit} what="the audit log" />
       {audit.error ? <ErrorNotice error={audit.error} onRetry={() => void audit.refetch()} title="Could not load the audit log" /> : null}
       <table className="table">

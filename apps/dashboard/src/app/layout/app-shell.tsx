@@ -1,8 +1,10 @@
+import { useRef } from 'react';
 import { NavLink, Outlet } from 'react-router';
 import { paths } from '../../config/paths';
 import { useCan, useMe } from '../../features/auth/api/get-me';
 import { StaffBadge } from '../../features/auth/components/staff-badge';
 import { DataAttribution } from '../../features/locations/components/data-attribution';
+import { useFocusHeadingOnNavigation } from './use-focus-heading';
 
 /** The frame of every signed-in page: product, tenant, navigation, who is signed in. */
 export function AppShell() {
@@ -10,6 +12,8 @@ export function AppShell() {
   const canManageApplications = useCan('manageApplications');
   const canSearch = useCan('searchTokens');
   const { data } = useMe();
+  const main = useRef<HTMLDivElement>(null);
+  useFocusHeadingOnNavigation(main);
   return (
     <div className="shell">
       <a href="#main" className="skip-link">
@@ -30,7 +34,7 @@ export function AppShell() {
         </nav>
         <StaffBadge />
       </header>
-      <div id="main" className="content">
+      <div id="main" className="content" ref={main}>
         <Outlet />
       </div>
       <footer className="footer">

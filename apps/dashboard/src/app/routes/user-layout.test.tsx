@@ -22,11 +22,11 @@ function renderUser(answer: Response) {
   render(
     <QueryClientProvider client={client}>
       <PendingRevocationsProvider>
-      <MemoryRouter initialEntries={['/users/auth0%7Cnobody']}>
-        <Routes>
-          <Route path="/users/:userId" element={<UserLayout />} />
-        </Routes>
-      </MemoryRouter>
+        <MemoryRouter initialEntries={['/users/auth0%7Cnobody']}>
+          <Routes>
+            <Route path="/users/:userId" element={<UserLayout />} />
+          </Routes>
+        </MemoryRouter>
       </PendingRevocationsProvider>
     </QueryClientProvider>,
   );

@@ -7,6 +7,10 @@ test('Locations: where a user\'s tokens were issued and used, on an offline map 
   // A sign-in now (from this machine: an address no network announces) beside the demo
   // tenant's devices on real networks' addresses.
   await customer.login('Locations Phone', 'mobile');
+  // And one from a real network's address (as the trusted proxy reports it), so the test does
+  // not depend on this user's demo devices surviving the journeys before it: an application-wide
+  // revocation there can take every demo device of the user this test is handed.
+  await customer.login('Locations Laptop', 'web', { from: '81.2.69.160' });
   // As openUser does, but waiting for the search's one result before clicking it (the
   // unfiltered first page can hold the same name and be replaced under the click).
   await page.goto('/users');

@@ -171,7 +171,7 @@ try {
   const dpopFirst = (first: number, count: number) => first + 4 * Math.floor((count / 4) * 0.5);
   const peerDpop = await load({ ...exchangeLoad, url: peer.url, path: '/token', form: { grant_type: 'refresh_token', client_id: 'peer-app', refresh_token: '{token}' }, tokens: { seed: SEED, first: dpopFirst(0, SIZE.peerTokens), step: 4 }, dpop: { htu: `${peer.url}/token` } });
   const dpop = await load({ ...exchangeLoad, url, path: '/oauth/token', form: { grant_type: 'refresh_token', client_id: DEMO.clients.mobile.client_id, refresh_token: '{token}' }, tokens: { seed: SEED, first: dpopFirst(firstOf(0), SIZE.tokens - even), step: 4 }, dpop: { htu: `${url}/oauth/token` } });
-  againstPeer('refresh exchange (b) with a DPoP proof, 50 connections', dpop.requestsPerSecond, peerDpop.requestsPerSecond, 1.0, `ours: ${outcome(dpop, (SIZE.tokens - even) / 4)}, p99 ${dpop.p99} ms; peer (DPoP on): ${outcome(peerDpop, SIZE.peerTokens / 4)}, p99 ${peerDpop.p99} ms`);
+  againstPeer('refresh exchange (b) with a DPoP proof, 50 connections', dpop.requestsPerSecond, peerDpop.requestsPerSecond, 1.0, `ours: ${outcome(dpop, (SIZE.tokens - even) / 4)}; peer (DPoP on): ${outcome(peerDpop, SIZE.peerTokens / 4)}`);
   figures.push({
     name: '  ... the proof\'s cost: verification and the replay cache, per exchange',
     value: Math.round((1 / dpop.requestsPerSecond - 1 / capacityB) * 1e6),

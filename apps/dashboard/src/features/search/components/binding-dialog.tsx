@@ -1,7 +1,6 @@
 import type { UseQueryResult } from '@tanstack/react-query';
-import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { Link } from 'react-router';
-import { Button } from '../../../components/ui/button';
+import { useState, type ReactNode } from 'react';
+import { ActionResultRegion } from '../../../components/ui/action-result';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { ErrorNotice } from '../../../components/ui/error-notice';
 import { SkeletonBlock } from '../../../components/ui/skeleton';
@@ -117,33 +116,8 @@ export const onConflictOf = (onConflict: (message: string) => void) => (err: unk
   if (err instanceof ApiError && err.status === 409) onConflict(err.message);
 };
 
-/**
- * The result of the last action: a live region (present before it fills, so it is
- * announced), focused when it fills, with a link to its audit entry.
- */
+/** The result of the last action, in the shared result region, with a link to its audit entry. */
 export function ResultSummary({ done, onDismiss }: { done: { sentence: string; action: string; auditId: string } | null; onDismiss: () => void }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!done) return;
-    // After the dialog's close, which gives focus back to its opener.
-    const timer = setTimeout(() => ref.current?.focus(), 0);
-    return () => clearTimeout(timer);
-  }, [done]);
-  return (
-    <div ref={ref} role="status" aria-live="polite" tabIndex={done ? -1 : undefined} className={done ? 'callout callout-success action-summary' : 'action-summary-empty'}>
-      {done ? (
-        <>
-          <p>
-            <strong>Done.</strong> {done.sentence}
-          </p>
-          <p>
-            <Link to={`${paths.audit}?action=${done.action}&entry=${encodeURIComponent(done.auditId)}`}>See this action in the audit log</Link>{' '}
-            <Button variant="ghost" onClick={onDismiss}>
-              Dismiss
-            </Button>
-          </p>
-        </>
-      ) : null}
-    </div>
-  );
+  const outcome = done ? { title: 'Done.', sentence: done.sentence, auditHref: `${paths.audit}?action=${done.action}&entry=${encodeURIComponent(done.auditId)}` } : null;
+  return <ActionResultRegion done={outcome} onDismiss={onDismiss} />;
 }

@@ -1,8 +1,8 @@
 import type { SignOutEverywhereResult, UserDetail } from '@rtc/contracts';
 import { can, staffTargetReason } from '@rtc/contracts/roles';
 import { useQuery } from '@tanstack/react-query';
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
-import { Link } from 'react-router';
+import { useCallback, useId, useState } from 'react';
+import { ActionResultRegion } from '../../../components/ui/action-result';
 import { Button } from '../../../components/ui/button';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { ErrorNotice } from '../../../components/ui/error-notice';
@@ -141,30 +141,10 @@ export function useSignOutEverywhereAction(user: UserDetail) {
   return { button, dialog, summary };
 }
 
-/** The result: a live region present before it fills (so it is announced), focused when it fills. */
+/** The result, in the shared result region. */
 function SignOutSummary({ userId, done, onDismiss }: { userId: string; done: SignOutEverywhereResult | null; onDismiss: () => void }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!done) return;
-    // After the dialog's close, which gives focus back to its opener.
-    const timer = setTimeout(() => ref.current?.focus(), 0);
-    return () => clearTimeout(timer);
-  }, [done]);
-  return (
-    <div ref={ref} role="status" aria-live="polite" tabIndex={done ? -1 : undefined} className={done ? 'callout callout-success action-summary' : 'action-summary-empty'} data-testid="sign-out-result">
-      {done ? (
-        <>
-          <p>
-            <strong>Signed out everywhere.</strong> {describeSignOutResult(done)}
-          </p>
-          <p>
-            <Link to={`${paths.audit}?user_id=${encodeURIComponent(userId)}&entry=${encodeURIComponent(done.audit_id)}`}>See this action in the audit log</Link>{' '}
-            <Button variant="ghost" onClick={onDismiss}>
-              Dismiss
-            </Button>
-          </p>
-        </>
-      ) : null}
-    </div>
-  );
+  const outcome = done
+    ? { title: 'Signed out everywhere.', sentence: describeSignOutResult(done), auditHref: `${paths.audit}?user_id=${encodeURIComponent(userId)}&entry=${encodeURIComponent(done.audit_id)}` }
+    : null;
+  return <ActionResultRegion done={outcome} onDismiss={onDismiss} testId="sign-out-result" />;
 }

@@ -1,7 +1,6 @@
 import type { ActionResult, Impact, ImpactRequest } from '@rtc/contracts';
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { Link } from 'react-router';
-import { Button } from '../../../components/ui/button';
+import { useCallback, useState } from 'react';
+import { ActionResultRegion } from '../../../components/ui/action-result';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { ErrorNotice } from '../../../components/ui/error-notice';
 import { SkeletonBlock } from '../../../components/ui/skeleton';
@@ -128,33 +127,10 @@ export function useActionDialog(userId: string) {
   return { open, dialog, summary, pending };
 }
 
-/**
- * The result of the last action: a live region (present before it fills, so it is
- * announced), focused when it fills so the keyboard stays where the result is.
- */
+/** The result of the last action, in the shared result region. */
 function ActionSummary({ userId, done, onDismiss }: { userId: string; done: { result: ActionResult; at: number } | null; onDismiss: () => void }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!done) return;
-    // After the dialog's close, which gives focus back to its opener (the browser does, for a modal).
-    const timer = setTimeout(() => ref.current?.focus(), 0);
-    return () => clearTimeout(timer);
-  }, [done]);
-  return (
-    <div ref={ref} role="status" aria-live="polite" tabIndex={done ? -1 : undefined} className={done ? 'callout callout-success action-summary' : 'action-summary-empty'}>
-      {done ? (
-        <>
-          <p>
-            <strong>Done.</strong> {describeResult(done.result.impact)}
-          </p>
-          <p>
-            <Link to={`${paths.audit}?user_id=${encodeURIComponent(userId)}&entry=${encodeURIComponent(done.result.audit_id)}`}>See this action in the audit log</Link>{' '}
-            <Button variant="ghost" onClick={onDismiss}>
-              Dismiss
-            </Button>
-          </p>
-        </>
-      ) : null}
-    </div>
-  );
+  const outcome = done
+    ? { title: 'Done.', sentence: describeResult(done.result.impact), auditHref: `${paths.audit}?user_id=${encodeURIComponent(userId)}&entry=${encodeURIComponent(done.result.audit_id)}` }
+    : null;
+  return <ActionResultRegion done={outcome} onDismiss={onDismiss} />;
 }

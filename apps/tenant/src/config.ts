@@ -45,7 +45,7 @@ const USAGE = `Usage: npm run tenant -- [--port N] [--host H] [--issuer URL] [--
   client at any start when no client of that id exists, with every Management API scope. --import FILE applies a tenant file at start (idempotent);
   --export FILE (- for stdout) writes the tenant file and exits.
   --https (TENANT_HTTPS=1) serves TLS on https://localhost:<port>/ with a certificate of a local CA made once in the data dir.
-  --workers N (TENANT_WORKERS) serves from N processes on one port and one store; default the number of cores (1 under vitest).
+  --workers N (TENANT_WORKERS) serves from N processes on one port and one store; default one per two cores (1 under vitest).
 Environment: TENANT_PORT, TENANT_HOST, TENANT_ISSUER, TENANT_DATA_DIR (else DATA_DIR/tenant), DATABASE_URL, TENANT_DEMO=0|1, TENANT_TRUST_PROXY=N, TENANT_WORKERS=N,
   TENANT_REFRESH_RATE_LIMIT (exchanges per token and IP per minute),
   TENANT_MANAGEMENT_RATE_LIMIT (Management API requests per second per client, default 1000), TENANT_REVOCATION_LEASE_MS, TENANT_REVOCATION_BATCH_SIZE, TENANT_INSTANCE_ID,
@@ -108,7 +108,7 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
   }
   const workersValue = values.workers ?? env.TENANT_WORKERS;
   // Tests start tenants by the dozen on a small machine: one process each unless a test asks.
-  const workers = workersValue === undefined || workersValue === '' ? (env.VITEST ? 1 : availableParallelism()) : Number(workersValue);
+  const workers = workersValue === undefined || workersValue === '' ? (env.VITEST ? 1 : defaultWorkers()) : Number(workersValue);
   if (!/^\d+$/.test(workersValue ?? '1') || workers < 1 || workers > 64) throw new Error(`--workers / TENANT_WORKERS must be a number of processes from 1 to 64, got ${workersValue}\n${USAGE}`);
   return {
     port,
@@ -154,4 +154,14 @@ function optionalNumber(value: string | undefined, name: string): number | undef
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive whole number`);
   return n;
+}
+
+/**
+ * One process per two cores: a process keeps about two busy, its event loop and its RS256
+ * signatures on libuv's thread pool. On two cores one process measured faster than two (the
+ * second event loop has no core of its own, and the two wait on each other's write lock; see
+ * BENCHMARKS.md), and it holds the IP database and SQLite's page cache once, not twice.
+ */
+export function defaultWorkers(cores = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / 2));
 }

@@ -1,7 +1,7 @@
 import type { TenantDeps } from '../deps.ts';
 import { userinfoAudience } from '../deps.ts';
 import { ids } from '../domain/ids.ts';
-import type { ClientRecord, UserRecord } from '../store/types.ts';
+import type { ClientRecord, ResourceServerRecord, UserRecord } from '../store/types.ts';
 
 export interface TokenResponse {
   access_token: string;
@@ -19,6 +19,8 @@ export interface UserTokenRequest {
   scope: string[];
   /** The API the access token is for, or null for /userinfo only. */
   audience: string | null;
+  /** The API's record when the caller has read it already (one read per exchange). */
+  api?: ResourceServerRecord | undefined;
   sessionId: string | null;
   nonce?: string | null;
   authTime?: number | null;
@@ -30,7 +32,7 @@ export interface UserTokenRequest {
 /** Access token (and ID token when `openid` was granted) for a user. */
 export async function userTokens(deps: TenantDeps, req: UserTokenRequest): Promise<TokenResponse> {
   const now = Math.floor(deps.clock.now() / 1000);
-  const api = req.audience ? await deps.store.getResourceServer(req.audience) : undefined;
+  const api = req.audience ? (req.api ?? (await deps.store.getResourceServer(req.audience))) : undefined;
   const expiresIn = api?.token_lifetime ?? deps.options.accessTokenLifetime;
   const userinfo = userinfoAudience(deps.issuer);
   const claims = {

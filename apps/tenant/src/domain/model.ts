@@ -246,7 +246,8 @@ export type RotationOutcome =
   | { kind: 'unknown' }
   | { kind: 'rejected'; token: RefreshTokenRecord; notGranted?: string[]; dpop?: DpopRefusal }
   | { kind: 'reuse-detected'; token: RefreshTokenRecord }
-  | { kind: 'exchanged'; token: RefreshTokenRecord };
+  /** `user`: the token's user as the rotation read it, under its lock (active, or it would not be exchanged). */
+  | { kind: 'exchanged'; token: RefreshTokenRecord; user: UserRecord };
 
 export interface NewRefreshToken {
   id: string;

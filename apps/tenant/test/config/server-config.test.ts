@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readServerConfig } from '../../src/config.ts';
+import { defaultWorkers, readServerConfig } from '../../src/config.ts';
 
 describe('tenant start-up configuration', () => {
   it('keeps its data in --data-dir, else TENANT_DATA_DIR, else the tenant/ folder of DATA_DIR (npm start\'s), else .data/tenant', () => {
@@ -50,9 +50,10 @@ describe('tenant start-up configuration', () => {
   });
 
   describe('--workers', () => {
-    it('serves from every core by default, from one process under vitest, from N when told', async () => {
+    it('serves from one process per two cores by default, from one under vitest, from N when told', async () => {
       const { availableParallelism } = await import('node:os');
-      expect(readServerConfig([], {}).workers).toBe(availableParallelism());
+      expect(readServerConfig([], {}).workers).toBe(Math.max(1, Math.floor(availableParallelism() / 2)));
+      expect([1, 2, 3, 4, 8].map((cores) => defaultWorkers(cores))).toEqual([1, 1, 1, 2, 4]);
       expect(readServerConfig([], { VITEST: 'true' }).workers).toBe(1);
       expect(readServerConfig(['--workers', '3'], { VITEST: 'true' }).workers).toBe(3);
       expect(readServerConfig([], { TENANT_WORKERS: '2' }).workers).toBe(2);

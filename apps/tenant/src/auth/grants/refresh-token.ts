@@ -64,18 +64,16 @@ export const refreshTokenGrant: GrantHandler = async (ctx) => {
   }
   if (outcome.kind !== 'exchanged') throw new InvalidRefreshToken();
 
-  const token = outcome.token;
-  // The rotation refused a blocked or deleted user under its lock. Only a user blocked or
-  // deleted since is refused here, and then the block or deletion refuses this token anyway.
-  const user = await deps.store.getUser(token.user_id);
-  if (!user || user.blocked) throw new InvalidGrant('The user no longer exists or is blocked.');
+  const { token, user } = outcome;
+  // The rotation refused a blocked or deleted user under its lock, and read the user it exchanged for.
   const scope = requestedScope ?? token.scope;
-  const audience = (await deps.store.getResourceServer(token.audience)) ? token.audience : null;
+  const api = await deps.store.getResourceServer(token.audience);
   const response = await userTokens(deps, {
     client,
     user,
     scope,
-    audience,
+    audience: api ? token.audience : null,
+    api,
     sessionId: token.session_id,
     ...(token.rotating ? { refreshToken: newSecret.value } : {}),
     dpopJkt: ctx.proof?.jkt ?? null,

@@ -151,6 +151,9 @@ const POSTGRES_HISTORY: string[] = [
   CREATE TABLE dpop_proofs (jti_hash BYTEA PRIMARY KEY, expires_at BIGINT NOT NULL);
   CREATE INDEX dpop_proofs_expiry ON dpop_proofs (expires_at);
   `,
+  /* 6: as SQLite's migration 11: no index of secrets by token (nothing reads one; every exchange wrote one). */ `
+  DROP INDEX rts_token;
+  `,
 ];
 
 /**

@@ -2,9 +2,9 @@ import { Params, type Queryable } from '@rtc/db/postgres';
 import { addressKey, networkKey } from '@rtc/ip-intel';
 import { checkDeviceName } from '../../domain/defaults.ts';
 import { afterPlan, isUsableSecret, whichSecret } from '../../domain/refresh-tokens.ts';
-import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, SEARCH_HIT_DEVICE_NAME, toRefreshToken, toRefreshTokenSummary, type Row } from '../sql/rows.ts';
+import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toUser, SEARCH_HIT_DEVICE_NAME, toRefreshToken, toRefreshTokenSummary, type Row } from '../sql/rows.ts';
 import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql } from '../sql/search.ts';
-import { coveredByPendingRevocation, tableColumns } from '../sql/pending-revocation.ts';
+import { coveredByPendingRevocation, tableColumns, type TokenColumnsSql } from '../sql/pending-revocation.ts';
 import type {
   NewRefreshToken,
   RefreshTokenFilter,
@@ -66,19 +66,12 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
 
   async rotateRefreshToken(secretHash: Buffer, now: number, planner: RotationPlanner): Promise<RotationOutcome> {
     return this.connection.tx(async (db): Promise<RotationOutcome> => {
-      const secret = await this.connection.one('SELECT token_id FROM refresh_token_secrets WHERE hash = $1', [secretHash], db);
-      if (!secret) return { kind: 'unknown' };
-      // The row lock serialises every exchange of this token, on every instance.
-      // The user's state comes with the row, in the same statement: no extra round trip.
-      const row = await this.connection.one(
-        `SELECT t.*, CASE WHEN u.user_id IS NULL THEN 'missing' WHEN (u.json::json->>'blocked')::boolean THEN 'blocked' ELSE 'active' END AS user_state
-         FROM refresh_tokens t LEFT JOIN users u ON u.user_id = t.user_id WHERE t.id = $1 FOR UPDATE OF t`,
-        [secret.token_id],
-        db,
-      );
+      // One statement reads the token by its secret, locks its row (which serialises every
+      // exchange of this token, on every instance), and brings its user and the journal's verdict.
+      const row = await this.connection.one(ROTATION_READ, [secretHash], db);
       if (!row) return { kind: 'unknown' };
       const token = toRefreshToken(row);
-      const plan = planner({ token, presented: whichSecret(secretHash, row.current_hash, row.previous_hash), previous_valid_until: row.previous_valid_until, revoked_by_job: await this.coveredByJob(db, row), user: row.user_state });
+      const plan = planner({ token, presented: whichSecret(secretHash, row.current_hash, row.previous_hash), previous_valid_until: row.previous_valid_until, revoked_by_job: row.covered === true, user: row.user_state });
       switch (plan.kind) {
         case 'reject':
           return { kind: 'rejected', token, ...(plan.notGranted ? { notGranted: plan.notGranted } : {}), ...(plan.dpop ? { dpop: plan.dpop } : {}) };
@@ -86,11 +79,12 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
           await db.query('UPDATE refresh_tokens SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL', [now, plan.reason, token.id]);
           return { kind: 'reuse-detected', token: afterPlan(token, plan, now) };
         case 'exchange': {
-          if (plan.newSecretHash) await db.query('INSERT INTO refresh_token_secrets (hash, token_id) VALUES ($1, $2)', [plan.newSecretHash, token.id]);
           const rotated = plan.newSecretHash !== null && !plan.replacesCurrent;
           const lastIpKey = addressKey(plan.lastIp);
           await db.query(
-            `UPDATE refresh_tokens SET
+            // The new secret and the row's update in one statement: one round trip.
+            `WITH secret AS (INSERT INTO refresh_token_secrets (hash, token_id) SELECT $2::bytea, $1::text WHERE $2::bytea IS NOT NULL)
+             UPDATE refresh_tokens SET
                current_hash = COALESCE($2, current_hash),
                previous_hash = CASE WHEN $3 THEN current_hash ELSE previous_hash END,
                previous_valid_until = CASE WHEN $3 THEN $4::bigint ELSE previous_valid_until END,
@@ -98,7 +92,7 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
              WHERE id = $1`,
             [token.id, plan.newSecretHash, rotated, plan.previousValidUntil, plan.idleExpiresAt, plan.lastExchangedAt, plan.lastIp, plan.lastAsn, plan.lastUserAgent, lastIpKey, lastIpKey ? networkKey(lastIpKey) : null],
           );
-          return { kind: 'exchanged', token: afterPlan(token, plan, now) };
+          return { kind: 'exchanged', token: afterPlan(token, plan, now), user: toUser(userColumns(row)) };
         }
       }
     });
@@ -234,3 +228,24 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
     return found?.covered === true;
   }
 }
+
+const ALIASED: TokenColumnsSql = { seq: 't.seq', id: 't.id', user_id: 't.user_id', client_id: 't.client_id', audience: 't.audience', grant_id: 't.grant_id', session_id: 't.session_id', device_name: 't.device_name' };
+
+/** The rotation's read: the token by a secret, locked, its user's columns (prefixed `u_`), the user's state and the journal's verdict. */
+const ROTATION_READ = `SELECT t.*,
+    u.json AS u_json, u.user_id AS u_user_id, u.email AS u_email, u.name AS u_name, u.created_at AS u_created_at, u.last_login AS u_last_login, u.password_hash AS u_password_hash,
+    CASE WHEN u.user_id IS NULL THEN 'missing' WHEN (u.json::json->>'blocked')::boolean THEN 'blocked' ELSE 'active' END AS user_state,
+    ${coveredByPendingRevocation(ALIASED)} AS covered
+  FROM refresh_token_secrets s JOIN refresh_tokens t ON t.id = s.token_id LEFT JOIN users u ON u.user_id = t.user_id
+  WHERE s.hash = $1 FOR UPDATE OF t`;
+
+/** The `u_` columns of the rotation's read, as a users row. */
+const userColumns = (row: Row): Row => ({
+  json: row.u_json,
+  user_id: row.u_user_id,
+  email: row.u_email,
+  name: row.u_name,
+  created_at: row.u_created_at,
+  last_login: row.u_last_login,
+  password_hash: row.u_password_hash,
+});

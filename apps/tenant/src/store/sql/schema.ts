@@ -72,6 +72,8 @@ export interface Table {
 
 export interface Schema {
   tables: Table[];
+  /** SQLite only: triggers, as their CREATE TRIGGER, after every table. */
+  sqliteTriggers?: string[];
   /** PostgreSQL only: functions in the schema, as their CREATE FUNCTION. (SQLite's are registered on the connection, see SqliteStore.) */
   postgresFunctions?: string[];
 }
@@ -94,6 +96,14 @@ const RATE_LIMITS: Table = {
   indexes: [{ name: 'rate_limits_reset', keys: ['reset_at'] }],
   withoutRowid: true,
 };
+
+/** The tables whose every change moves `directory_version` (see SqliteDirectoryCache). */
+export const DIRECTORY_TABLES = ['clients', 'resource_servers', 'tenant_settings'] as const;
+const DIRECTORY_TRIGGERS = DIRECTORY_TABLES.flatMap((table) =>
+  (['INSERT', 'UPDATE', 'DELETE'] as const).map(
+    (op) => `CREATE TRIGGER ${table}_${op.toLowerCase()}_moves_version AFTER ${op} ON ${table} BEGIN UPDATE directory_version SET n = n + 1 WHERE id = 1; END;`,
+  ),
+);
 
 export const TENANT_SCHEMA: Schema = {
   tables: [
@@ -274,7 +284,7 @@ export const TENANT_SCHEMA: Schema = {
         { name: 'hash', type: 'bytes', primaryKey: true },
         { name: 'token_id', type: 'text' },
       ],
-      indexes: [{ name: 'rts_token', keys: ['token_id'] }],
+      // No index by token: nothing reads a token's secrets, and one would cost every exchange a write.
       withoutRowid: true,
     },
     {
@@ -342,7 +352,20 @@ export const TENANT_SCHEMA: Schema = {
       withoutRowid: true,
       only: 'sqlite',
     },
+    {
+      // A counter that every change to clients, APIs or the tenant's settings moves (by the
+      // triggers below), in the writer's own transaction: each process caches those read-mostly
+      // rows and drops its cache when the counter moved, whichever process or tool wrote them.
+      name: 'directory_version',
+      columns: [
+        { name: 'id', type: 'int', primaryKey: true, check: 'id = 1' },
+        { name: 'n', type: 'bigint' },
+      ],
+      rows: [{ id: 1, n: 0 }],
+      only: 'sqlite',
+    },
   ],
+  sqliteTriggers: DIRECTORY_TRIGGERS,
   postgresFunctions: [
     // An address's key (see refresh_tokens.initial_ip_key), for session search, which reads
     // addresses from the session's JSON. NULL, never an error, for text that is not one
@@ -388,6 +411,7 @@ function render(schema: Schema, dialect: Dialect): string {
     for (const index of (table.indexes ?? []).filter(onDialect(dialect))) statements.push(renderIndex(table, index, dialect));
     for (const row of table.rows ?? []) statements.push(renderRow(table, row, dialect));
   }
+  if (dialect === 'sqlite') statements.push(...(schema.sqliteTriggers ?? []));
   return `${statements.join('\n')}\n`;
 }
 

@@ -4,6 +4,7 @@ import { CASE_INSENSITIVE_USER_SORT, userSearchPattern } from '../sql/user-searc
 import { whereOf, type SqliteConnection } from './connection.ts';
 import type { SqliteRevocationJournal } from './revocation-journal.ts';
 import type { SqliteSessions } from './sessions.ts';
+import type { SqliteDirectoryCache } from './directory-cache.ts';
 
 /**
  * Clients, APIs and client grants, users, and users' grants (consent). Deleting a client, user
@@ -15,13 +16,16 @@ export class SqliteDirectory implements DirectoryStore {
     private readonly connection: SqliteConnection,
     private readonly sessions: SqliteSessions,
     private readonly journal: SqliteRevocationJournal,
+    private readonly cache: SqliteDirectoryCache,
   ) {}
 
   // Clients and APIs
 
   async getClient(clientId: string): Promise<ClientRecord | undefined> {
-    const row = this.connection.q('SELECT json, client_secret_hash FROM clients WHERE client_id = ?').get(clientId) as Row | undefined;
-    return row ? toClient(row) : undefined;
+    return this.cache.read(`client ${clientId}`, () => {
+      const row = this.connection.q('SELECT json, client_secret_hash FROM clients WHERE client_id = ?').get(clientId) as Row | undefined;
+      return row ? toClient(row) : undefined;
+    });
   }
 
   async listClients(page: number, perPage: number): Promise<Page<ClientRecord>> {
@@ -42,8 +46,10 @@ export class SqliteDirectory implements DirectoryStore {
   }
 
   async getResourceServer(identifier: string): Promise<ResourceServerRecord | undefined> {
-    const row = this.connection.q('SELECT json FROM resource_servers WHERE identifier = ?').get(identifier) as Row | undefined;
-    return row ? JSON.parse(row.json) : undefined;
+    return this.cache.read(`api ${identifier}`, () => {
+      const row = this.connection.q('SELECT json FROM resource_servers WHERE identifier = ?').get(identifier) as Row | undefined;
+      return row ? (JSON.parse(row.json) as ResourceServerRecord) : undefined;
+    });
   }
 
   async listResourceServers(): Promise<ResourceServerRecord[]> {

@@ -205,6 +205,32 @@ const TENANT_HISTORY: string[] = [
   CREATE TABLE dpop_proofs (jti_hash BLOB PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
   CREATE INDEX dpop_proofs_expiry ON dpop_proofs (expires_at);
   `,
+  /*
+   * 11: no index of secrets by token. No query reads secrets by token (a secret is looked up by
+   * its hash, and a token's secrets are never listed), and every exchange and every issued token
+   * paid for one more random page write.
+   */ `
+  DROP INDEX rts_token;
+  `,
+  /*
+   * 12: a counter every change to clients, APIs and settings moves, so each process can cache
+   * them and know when to drop its cache (see SqliteDirectoryCache).
+   */ `
+  CREATE TABLE directory_version (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  n INTEGER NOT NULL
+);
+  INSERT INTO directory_version (id, n) VALUES (1, 0);
+  CREATE TRIGGER clients_insert_moves_version AFTER INSERT ON clients BEGIN UPDATE directory_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER clients_update_moves_version AFTER UPDATE ON clients BEGIN UPDATE directory_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER clients_delete_moves_version AFTER DELETE ON clients BEGIN UPDATE directory_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER resource_servers_insert_moves_version AFTER INSERT ON resource_servers BEGIN UPDATE directory_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER resource_servers_update_moves_version AFTER UPDATE ON resource_servers BEGIN UPDATE directory_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER resource_servers_delete_moves_version AFTER DELETE ON resource_servers BEGIN UPDATE directory_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER tenant_settings_insert_moves_version AFTER INSERT ON tenant_settings BEGIN UPDATE directory_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER tenant_settings_update_moves_version AFTER UPDATE ON tenant_settings BEGIN UPDATE directory_version SET n = n + 1 WHERE id = 1; END;
+  CREATE TRIGGER tenant_settings_delete_moves_version AFTER DELETE ON tenant_settings BEGIN UPDATE directory_version SET n = n + 1 WHERE id = 1; END;
+  `,
 ];
 
 /**

@@ -12,9 +12,9 @@ import type {
 import { checkDeviceName } from '../../domain/defaults.ts';
 import { afterPlan, isUsableSecret, whichSecret } from '../../domain/refresh-tokens.ts';
 import { addressKey } from '@rtc/ip-intel';
-import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, SEARCH_HIT_DEVICE_NAME, toRefreshToken, toRefreshTokenSummary, type Row } from '../sql/rows.ts';
+import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toUser, SEARCH_HIT_DEVICE_NAME, toRefreshToken, toRefreshTokenSummary, type Row } from '../sql/rows.ts';
 import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql } from '../sql/search.ts';
-import { coveredByPendingRevocation, tableColumns } from '../sql/pending-revocation.ts';
+import { coveredByPendingRevocation, tableColumns, type TokenColumnsSql } from '../sql/pending-revocation.ts';
 import { bound, networkKeyOf, whereOf, type SqliteConnection } from './connection.ts';
 import type { SqliteRevocationJournal } from './revocation-journal.ts';
 
@@ -89,20 +89,16 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
 
   async rotateRefreshToken(secretHash: Buffer, now: number, planner: RotationPlanner): Promise<RotationOutcome> {
     return this.connection.walOnlyTx((): RotationOutcome => {
-      const secret = this.connection.q('SELECT token_id FROM refresh_token_secrets WHERE hash = ?').get(secretHash) as Row | undefined;
-      if (!secret) return { kind: 'unknown' };
-      // The user's state comes with the row, in the same statement: no extra round trip.
-      const row = this.connection.q(
-        `SELECT t.rowid AS seq, t.*, CASE WHEN u.user_id IS NULL THEN 'missing' WHEN json_extract(u.json, '$.blocked') THEN 'blocked' ELSE 'active' END AS user_state
-         FROM refresh_tokens t LEFT JOIN users u ON u.user_id = t.user_id WHERE t.id = ?`,
-      ).get(secret.token_id) as Row | undefined;
+      // One statement reads the token by its secret, its user and whether a journaled revocation
+      // covers it: the exchange is the hot path, and every statement costs.
+      const row = this.connection.q(ROTATION_READ).get(secretHash) as Row | undefined;
       if (!row) return { kind: 'unknown' };
       const token = toRefreshToken(row);
       const plan = planner({
         token,
         presented: whichSecret(secretHash, row.current_hash, row.previous_hash),
         previous_valid_until: row.previous_valid_until,
-        revoked_by_job: this.journal.coveredByJob(row),
+        revoked_by_job: row.covered === 1,
         user: row.user_state,
       });
       switch (plan.kind) {
@@ -146,19 +142,18 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
               ? { last_ip: plan.lastIp, last_asn: plan.lastAsn, last_user_agent: plan.lastUserAgent, last_ip_key: lastIpKey, last_net_key: networkKeyOf(lastIpKey) }
               : {}),
           });
-          return { kind: 'exchanged', token: afterPlan(token, plan, now) };
+          return { kind: 'exchanged', token: afterPlan(token, plan, now), user: toUser(userColumns(row)) };
         }
       }
     });
   }
 
   async findRefreshTokenBySecret(secretHash: Buffer, now: number) {
-    const row = this.connection.q(
-      `SELECT t.rowid AS seq, t.* FROM refresh_token_secrets s JOIN refresh_tokens t ON t.id = s.token_id WHERE s.hash = ?`,
-    ).get(secretHash) as Row | undefined;
+    // The rotation's read (one statement, the journal's verdict with it); the user's columns go unused.
+    const row = this.connection.q(ROTATION_READ).get(secretHash) as Row | undefined;
     if (!row) return undefined;
     const token = toRefreshToken(row);
-    const revoked_by_job = this.journal.coveredByJob(row);
+    const revoked_by_job = row.covered === 1;
     return { token, usable: isUsableSecret({ token, presented: whichSecret(secretHash, row.current_hash, row.previous_hash), previous_valid_until: row.previous_valid_until, revoked_by_job }, now) };
   }
 
@@ -320,3 +315,24 @@ const liveAt = (now: string) => LIVE.join(' AND ').replaceAll('@now', now);
 /** SQLite keeps booleans as integers. */
 const toColumns = (filter: RefreshTokenFilter) =>
   filter.rotating === undefined ? filter : { ...filter, rotating: filter.rotating ? 1 : 0 };
+
+const ALIASED: TokenColumnsSql = { seq: 't.rowid', id: 't.id', user_id: 't.user_id', client_id: 't.client_id', audience: 't.audience', grant_id: 't.grant_id', session_id: 't.session_id', device_name: 't.device_name' };
+
+/** The rotation's read: the token by a secret, its user's columns (prefixed `u_`), the user's state and the journal's verdict. */
+const ROTATION_READ = `SELECT t.rowid AS seq, t.*,
+    u.json AS u_json, u.user_id AS u_user_id, u.email AS u_email, u.name AS u_name, u.created_at AS u_created_at, u.last_login AS u_last_login, u.password_hash AS u_password_hash,
+    CASE WHEN u.user_id IS NULL THEN 'missing' WHEN json_extract(u.json, '$.blocked') THEN 'blocked' ELSE 'active' END AS user_state,
+    ${coveredByPendingRevocation(ALIASED)} AS covered
+  FROM refresh_token_secrets s JOIN refresh_tokens t ON t.id = s.token_id LEFT JOIN users u ON u.user_id = t.user_id
+  WHERE s.hash = ?`;
+
+/** The `u_` columns of the rotation's read, as a users row. */
+const userColumns = (row: Row): Row => ({
+  json: row.u_json,
+  user_id: row.u_user_id,
+  email: row.u_email,
+  name: row.u_name,
+  created_at: row.u_created_at,
+  last_login: row.u_last_login,
+  password_hash: row.u_password_hash,
+});

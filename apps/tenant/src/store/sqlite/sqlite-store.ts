@@ -3,6 +3,7 @@ import type { GrantRecord, NewRefreshToken, TenantStore, UserRecord } from '../t
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { openSqlite } from '@rtc/db/sqlite';
 import { addressKey } from '@rtc/ip-intel';
+import { SqliteDirectoryCache } from './directory-cache.ts';
 import { networkKeyOf, SqliteConnection } from './connection.ts';
 import { SqliteTenantSettings } from './tenant-settings.ts';
 import { SqliteDirectory } from './directory.ts';
@@ -38,9 +39,10 @@ export class SqliteStore implements TenantStore {
     const db = openSqlite(path, SQLITE_MIGRATIONS, { functions: { ip_key: (ip: string | null) => addressKey(ip), ip_network_key: (ip: string | null) => networkKeyOf(addressKey(ip)) } });
     this.connection = new SqliteConnection(db);
     this.journal = new SqliteRevocationJournal(this.connection);
-    this.settings = new SqliteTenantSettings(this.connection, path);
+    const directoryCache = new SqliteDirectoryCache(this.connection);
+    this.settings = new SqliteTenantSettings(this.connection, path, directoryCache);
     this.sessions = new SqliteSessions(this.connection, this.journal);
-    this.directory = new SqliteDirectory(this.connection, this.sessions, this.journal);
+    this.directory = new SqliteDirectory(this.connection, this.sessions, this.journal, directoryCache);
     this.authorizationCodes = new SqliteAuthorizationCodes(this.connection);
     this.refreshTokens = new SqliteRefreshTokens(this.connection, this.journal);
     this.events = new SqliteEvents(this.connection);

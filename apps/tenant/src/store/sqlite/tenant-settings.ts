@@ -7,6 +7,7 @@ import { COUNTER_MIGRATIONS } from './migrations.ts';
 import { SqliteLocks } from './sqlite-locks.ts';
 import { SqliteRateLimiter } from './sqlite-rate-limiter.ts';
 import type { SqliteConnection } from './connection.ts';
+import type { SqliteDirectoryCache } from './directory-cache.ts';
 import { DEMO_MARK } from '../sql/rows.ts';
 
 /** The tenant's settings, signing keys and secrets, and what its worker processes share: locks and rate-limit counts. */
@@ -20,13 +21,13 @@ export class SqliteTenantSettings implements TenantSettingsStore {
   constructor(
     private readonly connection: SqliteConnection,
     private readonly path: string,
+    private readonly cache: SqliteDirectoryCache,
   ) {
     this.fileLocks = new SqliteLocks(connection.db);
   }
 
   async getSettings(): Promise<TenantSettings> {
-    const row = this.connection.q('SELECT json FROM tenant_settings WHERE id = 1').get() as Row | undefined;
-    return toSettings(row);
+    return this.cache.read('settings', () => toSettings(this.connection.q('SELECT json FROM tenant_settings WHERE id = 1').get() as Row | undefined));
   }
 
   async updateSettings(patch: (current: TenantSettings) => TenantSettings): Promise<TenantSettings> {

@@ -29,7 +29,7 @@ export default defineConfig(async () => {
         { test: { name: 'tenant', ...tenant } },
         { test: { name: 'bff', ...bff } },
         { test: { name: 'ip-intel', root: './packages/ip-intel', include: ['src/**/*.test.ts'], testTimeout: 30_000 } },
-        { test: { name: 'stack', root: './packages/stack', include: ['src/**/*.test.ts'] } },
+        { test: { name: 'stack', root: './stack', include: ['src/**/*.test.ts'] } },
         { test: { name: 'contracts', root: './packages/contracts', include: ['src/**/*.test.ts'] } },
         { test: { name: 'dashboard', root: './apps/dashboard', include: ['src/**/*.test.{ts,tsx}'], environment: 'happy-dom' } },
         // The same suites once more on PostgreSQL (the store contract already runs both stores).

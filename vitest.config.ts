@@ -19,6 +19,7 @@ async function postgresUnavailable(): Promise<string | undefined> {
 
 const tenant = { root: './apps/tenant', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['**/*.postgres.test.ts', '**/node_modules/**'], testTimeout: 30_000, hookTimeout: 60_000 };
 const bff = { root: './apps/bff', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['**/*.postgres.test.ts', '**/node_modules/**'], testTimeout: 30_000, hookTimeout: 60_000 };
+const LIBRARIES = ['contracts', 'db', 'http-edge', 'ip-intel', 'request-body'];
 const onPostgres = { TEST_STORE: 'postgres', TEST_DATABASE_URL };
 
 export default defineConfig(async () => {
@@ -28,9 +29,10 @@ export default defineConfig(async () => {
       projects: [
         { test: { name: 'tenant', ...tenant } },
         { test: { name: 'bff', ...bff } },
-        { test: { name: 'ip-intel', root: './packages/ip-intel', include: ['src/**/*.test.ts'], testTimeout: 30_000 } },
-        { test: { name: 'stack', root: './packages/stack', include: ['src/**/*.test.ts'] } },
-        { test: { name: 'contracts', root: './packages/contracts', include: ['src/**/*.test.ts'] } },
+        // Every library and tool keeps its tests beside its sources: one project each.
+        ...LIBRARIES.map((name) => ({ test: { name, root: `./packages/${name}`, include: ['src/**/*.test.ts'], testTimeout: 30_000 } })),
+        { test: { name: 'stack', root: './stack', include: ['src/**/*.test.ts'] } },
+        { test: { name: 'testkit', root: './testkit', include: ['src/**/*.test.ts'] } },
         { test: { name: 'dashboard', root: './apps/dashboard', include: ['src/**/*.test.{ts,tsx}'], environment: 'happy-dom' } },
         // The same suites once more on PostgreSQL (the store contract already runs both stores).
         ...(skip

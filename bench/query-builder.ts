@@ -54,14 +54,20 @@ import { parseArgs } from 'node:util';
 import { createPool, dropSchema, transaction, type Queryable } from '@rtc/db/postgres';
 import { openSqlite, whenWritable } from '@rtc/db/sqlite';
 import { addressKey, asnOf, networkKey } from '@rtc/ip-intel';
-import { DEMO, generatedTokenValue, generateTenant } from '@rtc/tenant';
-import type { RotationOutcome, RotationPlanner } from '../apps/tenant/src/domain/model.ts';
-import { planExchange } from '../apps/tenant/src/domain/refresh-tokens.ts';
-import { newRefreshSecret } from '../apps/tenant/src/domain/refresh-secrets.ts';
-import { PostgresStore } from '../apps/tenant/src/store/postgres/postgres-store.ts';
-import { SqliteStore } from '../apps/tenant/src/store/sqlite/sqlite-store.ts';
-import { SQLITE_MIGRATIONS } from '../apps/tenant/src/store/sqlite/migrations.ts';
-import { toRefreshToken, type Row } from '../apps/tenant/src/store/sql/rows.ts';
+import {
+  DEMO,
+  generatedTokenValue,
+  generateTenant,
+  newRefreshSecret,
+  planExchange,
+  PostgresStore,
+  SQLITE_MIGRATIONS,
+  SqliteStore,
+  toRefreshToken,
+  type Row,
+  type RotationOutcome,
+  type RotationPlanner,
+} from '@rtc/tenant';
 
 const { values } = parseArgs({
   options: {

@@ -1,7 +1,5 @@
-import { DEMO, generatedTokenValue, generateTenant } from '@rtc/tenant';
+import { DEMO, generatedTokenValue, generateTenant, sha256, SqliteStore } from '@rtc/tenant';
 import { endUserApp } from '@rtc/testkit';
-import { SqliteStore } from '../apps/tenant/src/store/sqlite/sqlite-store.ts';
-import { sha256 } from '../apps/tenant/src/crypto/secrets.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

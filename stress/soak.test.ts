@@ -30,7 +30,7 @@ function slope(points: [number, number][]): number {
 it(`a ${SECONDS}-second soak of mixed traffic: no 5xx, no upward memory trend`, async () => {
   const [tenantPort, bffPort] = [await freePort(), await freePort()];
   // The whole stack in one process, as `npm start` runs it.
-  stack = await startProcess('packages/stack/src/start.ts', [], { DATA_DIR: dir, TENANT_PORT: String(tenantPort), BFF_PORT: String(bffPort) }, bffPort, ['--expose-gc']);
+  stack = await startProcess('stack/src/start.ts', [], { DATA_DIR: dir, TENANT_PORT: String(tenantPort), BFF_PORT: String(bffPort) }, bffPort, ['--expose-gc']);
   const tenantUrl = `http://127.0.0.1:${tenantPort}`;
   const support = await signIn({ bffUrl: `http://localhost:${bffPort}` } as Parameters<typeof signIn>[0], 'support');
   const web = endUserApp(tenantUrl, DEMO.clients.web.client_id, DEMO.clients.web.secret);

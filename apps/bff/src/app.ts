@@ -1,14 +1,14 @@
 import { serveStatic } from '@hono/node-server/serve-static';
+import { clientIp, requestLog } from '@rtc/http-edge';
+import { bodyLimit } from '@rtc/request-body';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import { bodyLimit } from '@rtc/request-body';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { BffDeps } from './deps.ts';
 import type { BffEnv } from './env.ts';
 import { BffError, onError } from './errors.ts';
 import { canonicalHost } from './middleware/canonical-host.ts';
-import { clientIp } from './middleware/client-ip.ts';
 import { csrfProtection } from './middleware/csrf.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
 import { loadSession } from './middleware/session.ts';
@@ -26,18 +26,7 @@ export function createApp(deps: BffDeps) {
   const app = new Hono<BffEnv>();
   app.use(requestId({ headerName: 'x-request-id' }));
   app.use(securityHeaders({ tenantOrigin: new URL(deps.config.oidc.issuer).origin, https: publicOrigin.startsWith('https:') }));
-  app.use(async (c, next) => {
-    const started = performance.now();
-    await next();
-    deps.logger.info('request', {
-      requestId: c.get('requestId'),
-      method: c.req.method,
-      path: c.req.path.slice(0, 200),
-      status: c.res.status,
-      ms: Math.round(performance.now() - started),
-      ip: clientIp(c, deps.config.trustProxy ?? 0),
-    });
-  });
+  app.use(requestLog(deps.logger, { clientIp: (c) => clientIp(c, deps.config.trustProxy ?? 0) }));
   // The tenant's body limit: the body is read to the end before any answer, so a refused
   // upload never tears down the browser's keep-alive connection.
   app.use(canonicalHost({ publicUrl: deps.config.publicUrl }));

@@ -3,7 +3,7 @@ import { serveBff } from './serve.ts';
 
 /**
  * The BFF's process: alone against the tenant its environment names. `npm start` runs it when
- * MANAGEMENT_CLIENT_ID is set, and the embedded demo stack otherwise (packages/stack).
+ * MANAGEMENT_CLIENT_ID is set, and the embedded demo stack otherwise (stack/).
  */
 reportMemoryAfterGcOnSignal();
 serveBff(process.env).then(

@@ -1,3 +1,5 @@
+import { requestLog } from '@rtc/http-edge';
+import { bodyLimit } from '@rtc/request-body';
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { authorizeRoutes } from './auth/authorize.ts';
@@ -13,7 +15,6 @@ import type { TenantDeps, TenantEnv } from './deps.ts';
 import { ManagementError } from './errors/management-error.ts';
 import { OAuthError } from './errors/oauth-error.ts';
 import { errorHandler } from './errors/on-error.ts';
-import { bodyLimit } from '@rtc/request-body';
 import { MAX_BODY_BYTES } from './http/params.ts';
 import { managementApi } from './management/index.ts';
 
@@ -21,18 +22,10 @@ import { managementApi } from './management/index.ts';
 export function createApp(deps: TenantDeps) {
   const app = new Hono<TenantEnv>();
   app.use(requestId({ headerName: 'x-request-id' }));
-  app.use(async (c, next) => {
-    const started = performance.now();
-    await next();
-    // Path only: query strings can carry codes and states.
-    deps.logger.info('request', {
-      requestId: c.get('requestId'),
-      method: c.req.method,
-      path: c.req.path.slice(0, 200),
-      status: c.res.status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-    });
-  });
+  app.use(requestLog(deps.logger));
+  // Not Hono's secureHeaders: each page here sets its own CSP with a nonce, and the
+  // web_message answer is framed by the client's own origin, which an app-wide
+  // X-Frame-Options or CSP would forbid; the JSON answers need none.
   app.use(
     bodyLimit({
       maxBytes: MAX_BODY_BYTES,

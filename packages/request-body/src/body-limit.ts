@@ -15,8 +15,6 @@ export interface BodyLimitOptions {
   onTooLarge(c: Context): Error;
 }
 
-const utf8 = new TextDecoder();
-
 /** 8 MiB: a few seconds of upload at worst, far above any real request to this service. */
 const DEFAULT_DRAIN_BYTES = 8 * 1024 * 1024;
 
@@ -24,6 +22,10 @@ const DEFAULT_DRAIN_BYTES = 8 * 1024 * 1024;
  * Reads every request body completely, up to a bound, before any handler runs, so no
  * answer (413, 401, 404, a validation error) is ever sent while the client is still
  * uploading. Handlers then read the buffered body with `c.req.text()` as usual.
+ *
+ * Not Hono's `bodyLimit`: it answers 413 as soon as the declared length or the bytes read pass
+ * the limit, and lets a body within its declared length stream on unread, so a client still
+ * uploading then has its keep-alive connection torn down. This one drains first.
  */
 export function bodyLimit(options: BodyLimitOptions): MiddlewareHandler {
   const drainBytes = Math.max(options.drainBytes ?? DEFAULT_DRAIN_BYTES, options.maxBytes);
@@ -61,13 +63,11 @@ export function bodyLimit(options: BodyLimitOptions): MiddlewareHandler {
       chunks.push(value);
     }
     if (size > options.maxBytes) throw options.onTooLarge(c);
-    // Handed to Hono's body cache, which c.req.text(), json(), arrayBuffer() and parseBody()
-    // read from (it holds promises, as Hono's own parseBody stores them, though typed as
-    // values); measured twice as fast as a new Request around the bytes.
-    const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-    const cache = c.req.bodyCache as unknown as Record<'arrayBuffer' | 'text', Promise<ArrayBuffer | string>>;
-    cache.arrayBuffer = Promise.resolve(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-    cache.text = Promise.resolve(utf8.decode(bytes));
+    // The request handed on carries the bytes read, as Hono's own bodyLimit hands it on: every
+    // reader (c.req.text(), json(), parseBody(), or c.req.raw itself) sees the body whole.
+    // node:http's chunks sit on plain ArrayBuffers, never on a SharedArrayBuffer.
+    const bytes = chunks.length === 1 ? (chunks[0] as Uint8Array<ArrayBuffer>) : Buffer.concat(chunks);
+    c.req.raw = new Request(raw, { body: bytes });
     return next();
   };
 }

@@ -1,21 +1,11 @@
-import { parseJsonObject, UnacceptableJson } from '@rtc/request-body';
-import type { Env, MiddlewareHandler } from 'hono';
+import { containsNul, jsonBody, type BodyRefusal } from '@rtc/request-body';
 import { validator } from 'hono/validator';
 import type { z } from 'zod';
 import { badRequest } from '../errors.ts';
 
 const fields = (error: z.ZodError) => Object.fromEntries(error.issues.map((i) => [i.path.join('.') || 'body', i.message]));
 
-/**
- * NUL can be carried by JSON and percent-encoding but not stored as PostgreSQL text (the audit
- * log's filters and entries): refused at the edge, with every other control character left
- * to the schemas.
- */
-function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (typeof value === 'object' && value !== null) return Object.entries(value).some(([key, v]) => key.includes('\u0000') || containsNul(v));
-  return false;
-}
+/** NUL cannot be stored as PostgreSQL text (the audit log's filters and entries): refused at the edge. */
 const refuseNul = (value: unknown) => {
   if (containsNul(value)) throw badRequest('Text must not contain NUL characters.');
 };
@@ -29,27 +19,26 @@ export const query = <T extends z.ZodType>(schema: T) =>
     return parsed.data as z.output<T>;
   });
 
-/**
- * A JSON body, validated; the handler reads `c.req.valid('json')`. Not Hono's validator,
- * which parses the body itself first and answers bad JSON in its own words: here anything
- * that is not one acceptable JSON object (too deep, a repeated key, an array) is a 400.
- */
-export const body = <T extends z.ZodType>(schema: T): MiddlewareHandler<Env, string, { in: { json: z.input<T> }; out: { json: z.output<T> } }> =>
-  async function validateBody(c, next) {
-    if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json')) throw badRequest('Send a JSON body (Content-Type: application/json).');
-    let parsed: unknown;
-    try {
-      parsed = parseJsonObject(await c.req.text());
-    } catch (err) {
-      if (!(err instanceof UnacceptableJson)) throw err;
-      throw badRequest(err.reason === 'syntax' ? 'The request body is not valid JSON.' : `The request body is not acceptable: ${err.message}`);
-    }
-    refuseNul(parsed);
-    const result = schema.safeParse(parsed);
-    if (!result.success) throw badRequest('The request body is not valid.', fields(result.error));
-    c.req.addValidatedData('json', result.data as object);
-    await next();
-  };
+/** The BFF's words for a body refused before its schema is read (always a 400 bad_request). */
+const REFUSED_BODY: Record<BodyRefusal['reason'], (detail: string) => string> = {
+  content_type: () => 'Send a JSON body (Content-Type: application/json).',
+  syntax: () => 'The request body is not valid JSON.',
+  depth: (detail) => `The request body is not acceptable: ${detail}`,
+  duplicate_key: (detail) => `The request body is not acceptable: ${detail}`,
+  not_object: (detail) => `The request body is not acceptable: ${detail}`,
+  nul: () => 'Text must not contain NUL characters.',
+};
+
+/** A JSON body, validated; the handler reads `c.req.valid('json')`. */
+export const body = <T extends z.ZodType>(schema: T) =>
+  jsonBody<z.input<T>, z.output<T>>({
+    refuse: ({ reason, message }) => badRequest(REFUSED_BODY[reason](message)),
+    validate: (value) => {
+      const result = schema.safeParse(value);
+      if (!result.success) throw badRequest('The request body is not valid.', fields(result.error));
+      return result.data;
+    },
+  });
 
 /** A path id as the Management API accepts it. */
 export function pathId(value: string): string {

@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import type { TenantDeps, TenantEnv } from '../deps.ts';
 import { InvalidDpopProof, UnauthorizedClient, UnsupportedGrantType, UseDpopNonce } from '../errors/oauth-error.ts';
-import { clientIp, readBodyParams, userAgent } from '../http/params.ts';
+import { clientIp } from '@rtc/http-edge';
+import { readBodyParams, userAgent } from '../http/params.ts';
 import { authenticateClient } from './client-auth.ts';
 import { authorizationCodeGrant } from './grants/authorization-code.ts';
 import { clientCredentialsGrant } from './grants/client-credentials.ts';

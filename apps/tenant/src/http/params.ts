@@ -1,7 +1,6 @@
+import { containsNul, parseJsonObject, UnacceptableJson } from '@rtc/request-body';
 import type { Context } from 'hono';
-import { isIP } from 'node:net';
 import { InvalidRequest } from '../errors/oauth-error.ts';
-import { parseJsonObject, UnacceptableJson } from '@rtc/request-body';
 
 /** Largest body the Authentication API reads; anything larger is refused with 413. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -66,7 +65,7 @@ export class Params {
 
 /** No identifier, secret or URI contains NUL, and databases refuse it in text: a 400 here. */
 function refuseNul(key: string, value: string): void {
-  if (key.includes('\u0000') || value.includes('\u0000')) throw new InvalidRequest(`Parameter ${safeName(key)} contains a NUL character`);
+  if (containsNul(key) || containsNul(value)) throw new InvalidRequest(`Parameter ${safeName(key)} contains a NUL character`);
 }
 
 /** Parameter names are echoed in errors; keep them short and printable. */
@@ -95,32 +94,6 @@ export async function readBodyParams(c: Context): Promise<Params> {
     return Params.fromSearchParams(new URLSearchParams(text));
   }
   throw new InvalidRequest('Content-Type must be application/json or application/x-www-form-urlencoded');
-}
-
-/**
- * The caller's address. With `trustedHops` proxies in front (0: none), X-Forwarded-For is read
- * from the right: the socket's peer is the last proxy, each trusted proxy appended the address
- * it saw, so the client is the right-most address that no trusted proxy vouches for. The
- * left-most entries are whatever the client chose to send, never trusted.
- */
-export function clientIp(c: Context, trustedHops: number): string | null {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  const socket = normalizeIp(incoming?.socket?.remoteAddress ?? null);
-  if (trustedHops <= 0) return socket;
-  const forwarded = (c.req.header('x-forwarded-for') ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean);
-  // The chain as the last proxy sees it: the addresses it was told, then its own peer.
-  const chain = [...forwarded, socket];
-  const client = chain[Math.max(0, chain.length - 1 - trustedHops)] ?? null;
-  // A trusted proxy writes addresses; anything else there means a misconfigured chain.
-  return client !== null && isIP(normalizeIp(client) ?? '') ? normalizeIp(client) : socket;
-}
-
-function normalizeIp(address: string | null): string | null {
-  if (!address) return null;
-  return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
 }
 
 export function userAgent(c: Context): string | null {

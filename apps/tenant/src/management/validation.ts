@@ -1,8 +1,7 @@
-import type { Env, MiddlewareHandler } from 'hono';
+import { containsNul, jsonBody, type BodyRefusal } from '@rtc/request-body';
 import { validator } from 'hono/validator';
 import { z } from 'zod';
 import { badRequest, invalidQuery } from '../errors/management-error.ts';
-import { parseJsonObject, UnacceptableJson } from '@rtc/request-body';
 
 /** A readable sentence from zod's first issue, naming the property as Auth0 does. */
 function describe(error: z.ZodError): string {
@@ -11,45 +10,35 @@ function describe(error: z.ZodError): string {
   return path ? `${issue.message} on property ${path}` : issue.message;
 }
 
-/** Whether any string in a parsed body or query holds NUL, which no field accepts. */
-function hasNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
-  if (Array.isArray(value)) return value.some(hasNul);
-  if (value && typeof value === 'object') return Object.entries(value).some(([k, v]) => k.includes('\u0000') || hasNul(v));
-  return false;
-}
-
 /** Validates the query string; the handler reads `c.req.valid('query')`. */
 export const query = <T extends z.ZodType>(schema: T) =>
   validator('query', (value) => {
-    if (hasNul(value)) throw invalidQuery('Query validation error: NUL characters are not allowed.');
+    if (containsNul(value)) throw invalidQuery('Query validation error: NUL characters are not allowed.');
     const parsed = schema.safeParse(value);
     if (!parsed.success) throw invalidQuery(`Query validation error: ${describe(parsed.error)}.`);
     return parsed.data as z.output<T>;
   });
 
-/**
- * Validates a JSON body; the handler reads `c.req.valid('json')`. Anything but
- * application/json holding an acceptable object is a 400 `invalid_body`. Not Hono's
- * validator: it parses the body itself first and answers bad JSON in its own words.
- */
-export const json = <T extends z.ZodType>(schema: T): MiddlewareHandler<Env, string, { in: { json: z.input<T> }; out: { json: z.output<T> } }> =>
-  async function validateJson(c, next) {
-    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/json') throw badRequest('Content-Type must be application/json', 'invalid_body');
-    let body: unknown;
-    try {
-      body = parseJsonObject(await c.req.text());
-    } catch (err) {
-      if (!(err instanceof UnacceptableJson)) throw err;
-      throw badRequest(err.reason === 'syntax' ? 'Invalid request payload JSON format' : `Payload validation error: ${err.message}`, 'invalid_body');
-    }
-    if (hasNul(body)) throw badRequest('Payload validation error: NUL characters are not allowed.', 'invalid_body');
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) throw badRequest(`Payload validation error: ${describe(parsed.error)}.`, 'invalid_body');
-    c.req.addValidatedData('json', parsed.data as object);
-    await next();
-  };
+/** What Auth0 answers for a body refused before its schema is read (always `invalid_body`). */
+const REFUSED_BODY: Record<BodyRefusal['reason'], (detail: string) => string> = {
+  content_type: () => 'Content-Type must be application/json',
+  syntax: () => 'Invalid request payload JSON format',
+  depth: (detail) => `Payload validation error: ${detail}`,
+  duplicate_key: (detail) => `Payload validation error: ${detail}`,
+  not_object: (detail) => `Payload validation error: ${detail}`,
+  nul: () => 'Payload validation error: NUL characters are not allowed.',
+};
+
+/** Validates a JSON body; the handler reads `c.req.valid('json')`. Every refusal is a 400 `invalid_body`. */
+export const json = <T extends z.ZodType>(schema: T) =>
+  jsonBody<z.input<T>, z.output<T>>({
+    refuse: ({ reason, message }) => badRequest(REFUSED_BODY[reason](message), 'invalid_body'),
+    validate: (body) => {
+      const parsed = schema.safeParse(body);
+      if (!parsed.success) throw badRequest(`Payload validation error: ${describe(parsed.error)}.`, 'invalid_body');
+      return parsed.data;
+    },
+  });
 
 /** A path id: printable, at most 255 characters. */
 export function pathId(value: string, what = 'id'): string {

@@ -20,7 +20,7 @@ const stack = await startEmbeddedStack({
   staticDir: null,
 });
 const vite = spawn('npx', ['vite'], {
-  cwd: fileURLToPath(new URL('../../../apps/dashboard', import.meta.url)),
+  cwd: fileURLToPath(new URL('../../apps/dashboard', import.meta.url)),
   stdio: 'inherit',
   env: { ...process.env, BFF_URL: `http://127.0.0.1:${bffPort}` },
 });

@@ -65,7 +65,7 @@ import {
   SqliteStore,
   toRefreshToken,
   type Row,
-  type RotationOutcome,
+  type RotationOutcome as StoreRotationOutcome,
   type RotationPlanner,
 } from '@rtc/tenant';
 
@@ -241,6 +241,8 @@ const statements = (dialect: 'sqlite' | 'postgres') => ({
   },
 });
 type ExchangePlan = Extract<ReturnType<RotationPlanner>, { kind: 'exchange' }>;
+/** The store's outcome without the user its rotation reads now: these variants compare the rotation's statements only. */
+type RotationOutcome = Exclude<StoreRotationOutcome, { kind: 'exchanged' }> | { kind: 'exchanged'; token: Extract<StoreRotationOutcome, { kind: 'exchanged' }>['token'] };
 
 const presentedOf = (secretHash: Buffer, row: Row) =>
   secretHash.equals(row.current_hash) ? 'current' : row.previous_hash && secretHash.equals(row.previous_hash) ? 'previous' : 'stale';

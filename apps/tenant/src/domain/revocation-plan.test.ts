@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { planRevocation, REVOCATION_RULES, type PlanTarget, type RevocationWayIn } from './revocation-plan.ts';
+
+const token = { id: 'rt_1', grant_id: 'gr_1' };
+const targets: Record<PlanTarget['kind'], PlanTarget> = {
+  token: { kind: 'token', token },
+  grant: { kind: 'grant', grant: { id: 'gr_9' } },
+  session: { kind: 'session', session: { id: 'ses_1' } },
+};
+const flag = (on: boolean) => ({ flags: { revoke_refresh_token_grant: on } });
+
+/** Every way in, with the flag off and on: exactly what goes. */
+const EXPECTED: Record<RevocationWayIn, Record<'off' | 'on', { tokenIds: string[]; grantIds: string[]; sessionIds: string[] }>> = {
+  // "Enable the toggle to delete the underlying grant when you revoke the refresh token."
+  oauth_revoke: {
+    off: { tokenIds: ['rt_1'], grantIds: [], sessionIds: [] },
+    on: { tokenIds: ['rt_1'], grantIds: ['gr_1'], sessionIds: [] },
+  },
+  // "...when a device is unlinked from a user in Auth0, using either the Dashboard or the Management API."
+  device_unlinked: {
+    off: { tokenIds: ['rt_1'], grantIds: [], sessionIds: [] },
+    on: { tokenIds: ['rt_1'], grantIds: ['gr_1'], sessionIds: [] },
+  },
+  // Revoking by id through the refresh-tokens API: the flag does not apply.
+  refresh_token_deleted: {
+    off: { tokenIds: ['rt_1'], grantIds: [], sessionIds: [] },
+    on: { tokenIds: ['rt_1'], grantIds: [], sessionIds: [] },
+  },
+  // "When a grant is revoked, so are all tokens issued in the context of that grant": with either flag value.
+  grant_deleted: {
+    off: { tokenIds: [], grantIds: ['gr_9'], sessionIds: [] },
+    on: { tokenIds: [], grantIds: ['gr_9'], sessionIds: [] },
+  },
+  session_revoked: {
+    off: { tokenIds: [], grantIds: [], sessionIds: ['ses_1'] },
+    on: { tokenIds: [], grantIds: [], sessionIds: ['ses_1'] },
+  },
+};
+
+describe('planRevocation', () => {
+  const cases = (Object.keys(REVOCATION_RULES) as RevocationWayIn[]).flatMap((wayIn) => (['off', 'on'] as const).map((value) => [wayIn, value] as const));
+
+  it.each(cases)('%s with "Refresh Token Revocation Deletes Grant" %s takes exactly what its rule says', (wayIn, value) => {
+    const rule = REVOCATION_RULES[wayIn];
+    const plan = planRevocation(targets[rule.target], wayIn, flag(value === 'on'));
+    expect({ tokenIds: plan.tokenIds, grantIds: plan.grantIds, sessionIds: plan.sessionIds }).toEqual(EXPECTED[wayIn][value]);
+    expect(plan).toMatchObject({ wayIn, reason: rule.reason, refusedUnless: rule.refusedUnless });
+  });
+
+  it('every way in is in the table above', () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual(Object.keys(REVOCATION_RULES).sort());
+  });
+
+  it('a token without a grant (a password-grant token, say) takes no grant with the flag on', () => {
+    expect(planRevocation({ kind: 'token', token: { id: 'rt_2', grant_id: null } }, 'oauth_revoke', flag(true)).grantIds).toEqual([]);
+  });
+
+  it('an unlink is refused unless its token is live; /oauth/revoke acts on the token it found, revoked or not', () => {
+    expect(planRevocation(targets.token, 'device_unlinked', flag(false)).refusedUnless).toBe('live');
+    expect(planRevocation(targets.token, 'oauth_revoke', flag(false)).refusedUnless).toBeNull();
+  });
+
+  it('a way in the flag governs refuses to plan without the settings; one it does not needs none', () => {
+    expect(() => planRevocation(targets.token, 'device_unlinked', null)).toThrow(/tenant flag/);
+    expect(planRevocation(targets.grant, 'grant_deleted', null).grantIds).toEqual(['gr_9']);
+  });
+
+  it('a target of the wrong kind for the way in is a programming error', () => {
+    expect(() => planRevocation(targets.grant, 'oauth_revoke', flag(true))).toThrow(/acts on a token/);
+  });
+});

@@ -6,34 +6,55 @@ const targets: Record<PlanTarget['kind'], PlanTarget> = {
   token: { kind: 'token', token },
   grant: { kind: 'grant', grant: { id: 'gr_9' } },
   session: { kind: 'session', session: { id: 'ses_1' } },
+  tokens: { kind: 'tokens', ids: ['rt_3', 'rt_4', 'rt_3'] },
+  user: { kind: 'user', user_id: 'u1', client_id: 'app' },
+  client: { kind: 'client', client_id: 'app', issued_through: 42 },
 };
 const flag = (on: boolean) => ({ flags: { revoke_refresh_token_grant: on } });
 
 /** Every way in, with the flag off and on: exactly what goes. */
-const EXPECTED: Record<RevocationWayIn, Record<'off' | 'on', { tokenIds: string[]; grantIds: string[]; sessionIds: string[] }>> = {
+const EXPECTED: Record<RevocationWayIn, Record<'off' | 'on', { tokenIds: string[]; grantIds: string[]; sessionIds: string[]; journal: unknown[] }>> = {
   // "Enable the toggle to delete the underlying grant when you revoke the refresh token."
   oauth_revoke: {
-    off: { tokenIds: ['rt_1'], grantIds: [], sessionIds: [] },
-    on: { tokenIds: ['rt_1'], grantIds: ['gr_1'], sessionIds: [] },
+    off: { tokenIds: ['rt_1'], grantIds: [], sessionIds: [], journal: [] },
+    on: { tokenIds: ['rt_1'], grantIds: ['gr_1'], sessionIds: [], journal: [] },
   },
   // "...when a device is unlinked from a user in Auth0, using either the Dashboard or the Management API."
   device_unlinked: {
-    off: { tokenIds: ['rt_1'], grantIds: [], sessionIds: [] },
-    on: { tokenIds: ['rt_1'], grantIds: ['gr_1'], sessionIds: [] },
+    off: { tokenIds: ['rt_1'], grantIds: [], sessionIds: [], journal: [] },
+    on: { tokenIds: ['rt_1'], grantIds: ['gr_1'], sessionIds: [], journal: [] },
   },
   // Revoking by id through the refresh-tokens API: the flag does not apply.
+  // Asynchronous, as Auth0's: journaled, each id once.
   refresh_token_deleted: {
-    off: { tokenIds: ['rt_1'], grantIds: [], sessionIds: [] },
-    on: { tokenIds: ['rt_1'], grantIds: [], sessionIds: [] },
+    off: { tokenIds: [], grantIds: [], sessionIds: [], journal: [{ target: { kind: 'token', token_id: 'rt_3' } }, { target: { kind: 'token', token_id: 'rt_4' } }] },
+    on: { tokenIds: [], grantIds: [], sessionIds: [], journal: [{ target: { kind: 'token', token_id: 'rt_3' } }, { target: { kind: 'token', token_id: 'rt_4' } }] },
+  },
+  refresh_tokens_revoked: {
+    off: { tokenIds: ['rt_3', 'rt_4'], grantIds: [], sessionIds: [], journal: [] },
+    on: { tokenIds: ['rt_3', 'rt_4'], grantIds: [], sessionIds: [], journal: [] },
+  },
+  code_reused: {
+    off: { tokenIds: ['rt_3', 'rt_4'], grantIds: [], sessionIds: [], journal: [] },
+    on: { tokenIds: ['rt_3', 'rt_4'], grantIds: [], sessionIds: [], journal: [] },
+  },
+  user_tokens_revoked: {
+    off: { tokenIds: [], grantIds: [], sessionIds: [], journal: [{ target: { kind: 'user', user_id: 'u1', client_id: 'app' } }] },
+    on: { tokenIds: [], grantIds: [], sessionIds: [], journal: [{ target: { kind: 'user', user_id: 'u1', client_id: 'app' } }] },
+  },
+  // The preview's ceiling goes with the journaled revocation: nothing issued after what it counted.
+  client_tokens_revoked: {
+    off: { tokenIds: [], grantIds: [], sessionIds: [], journal: [{ target: { kind: 'client', client_id: 'app' }, issuedThrough: 42 }] },
+    on: { tokenIds: [], grantIds: [], sessionIds: [], journal: [{ target: { kind: 'client', client_id: 'app' }, issuedThrough: 42 }] },
   },
   // "When a grant is revoked, so are all tokens issued in the context of that grant": with either flag value.
   grant_deleted: {
-    off: { tokenIds: [], grantIds: ['gr_9'], sessionIds: [] },
-    on: { tokenIds: [], grantIds: ['gr_9'], sessionIds: [] },
+    off: { tokenIds: [], grantIds: ['gr_9'], sessionIds: [], journal: [] },
+    on: { tokenIds: [], grantIds: ['gr_9'], sessionIds: [], journal: [] },
   },
   session_revoked: {
-    off: { tokenIds: [], grantIds: [], sessionIds: ['ses_1'] },
-    on: { tokenIds: [], grantIds: [], sessionIds: ['ses_1'] },
+    off: { tokenIds: [], grantIds: [], sessionIds: ['ses_1'], journal: [] },
+    on: { tokenIds: [], grantIds: [], sessionIds: ['ses_1'], journal: [] },
   },
 };
 
@@ -43,7 +64,7 @@ describe('planRevocation', () => {
   it.each(cases)('%s with "Refresh Token Revocation Deletes Grant" %s takes exactly what its rule says', (wayIn, value) => {
     const rule = REVOCATION_RULES[wayIn];
     const plan = planRevocation(targets[rule.target], wayIn, flag(value === 'on'));
-    expect({ tokenIds: plan.tokenIds, grantIds: plan.grantIds, sessionIds: plan.sessionIds }).toEqual(EXPECTED[wayIn][value]);
+    expect({ tokenIds: plan.tokenIds, grantIds: plan.grantIds, sessionIds: plan.sessionIds, journal: plan.journal }).toEqual(EXPECTED[wayIn][value]);
     expect(plan).toMatchObject({ wayIn, reason: rule.reason, refusedUnless: rule.refusedUnless });
   });
 

@@ -1,5 +1,5 @@
 import type { GrantRecord, RefreshTokenRecord, SessionRecord, TenantFlags } from './model.ts';
-import type { RevokeReason } from './revocation.ts';
+import type { RevocationTarget, RevokeReason } from './revocation.ts';
 
 /**
  * What goes when something is revoked, decided here and nowhere else: the routes ask
@@ -13,8 +13,16 @@ export type RevocationWayIn =
   | 'oauth_revoke'
   /** DELETE /api/v2/device-credentials/{id}: unlinking a device, from the Dashboard or the Management API. */
   | 'device_unlinked'
-  /** DELETE /api/v2/refresh-tokens/{id} and POST /api/v2/refresh-tokens/revoke with ids. */
+  /** DELETE /api/v2/refresh-tokens/{id}. */
   | 'refresh_token_deleted'
+  /** POST /api/v2/refresh-tokens/revoke with ids. */
+  | 'refresh_tokens_revoked'
+  /** POST /oauth/token: an authorization code presented again takes the refresh token its first use issued. */
+  | 'code_reused'
+  /** DELETE /api/v2/users/{id}/refresh-tokens and POST /api/v2/refresh-tokens/revoke with user_id. */
+  | 'user_tokens_revoked'
+  /** POST /api/v2/clients/{id}/refresh-tokens/revoke (the tenant's own): every user's tokens of one application. */
+  | 'client_tokens_revoked'
   /** DELETE /api/v2/grants/{id}: the user's authorized application, revoked. */
   | 'grant_deleted'
   /** POST /api/v2/sessions/{id}/revoke: the session ends with the refresh tokens issued in it. */
@@ -22,9 +30,15 @@ export type RevocationWayIn =
 
 /** What a way in acts on. */
 export type PlanTarget =
+  /** One token, as read: its grant is what the flag may take with it. */
   | { kind: 'token'; token: Pick<RefreshTokenRecord, 'id' | 'grant_id'> }
+  /** Tokens by id, known or not. */
+  | { kind: 'tokens'; ids: string[] }
   | { kind: 'grant'; grant: Pick<GrantRecord, 'id'> }
-  | { kind: 'session'; session: Pick<SessionRecord, 'id'> };
+  | { kind: 'session'; session: Pick<SessionRecord, 'id'> }
+  | { kind: 'user'; user_id: string; client_id?: string; audience?: string }
+  /** With `issued_through`, no token issued after that point of the insertion order (what a preview counted). */
+  | { kind: 'client'; client_id: string; audience?: string; issued_through?: number };
 
 interface Rule {
   /** The rule, in the words Auth0's documentation ("Revoke Refresh Tokens") gives it. */
@@ -35,6 +49,11 @@ interface Rule {
   target: PlanTarget['kind'];
   /** Whether "Refresh Token Revocation Deletes Grant" deletes the token's grant too. */
   flagDeletesGrant: boolean;
+  /**
+   * How tokens named by id go: marked revoked in the plan's transaction, or journaled (in
+   * force and unlisted from that commit as well, the row marked by the background worker).
+   */
+  tokensBy: 'marking' | 'journal';
   /**
    * What the target must be for anything to be written: `live` (not yet marked revoked),
    * `found` (it exists, revoked or not), or null (the caller found it already).
@@ -55,6 +74,7 @@ export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
     reason: 'oauth_revoke',
     target: 'token',
     flagDeletesGrant: true,
+    tokensBy: 'marking',
     // The route found the token by its secret; one revoked already still takes its grant with the flag on.
     refusedUnless: null,
   },
@@ -63,13 +83,48 @@ export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
     reason: 'device_unlinked',
     target: 'token',
     flagDeletesGrant: true,
+    tokensBy: 'marking',
     refusedUnless: 'live',
   },
   refresh_token_deleted: {
-    auth0: 'Revoke a refresh token by its id through the Management API refresh-tokens endpoints',
+    auth0: 'Revoke a refresh token by its id: revocation is asynchronous',
     reason: 'management_api',
-    target: 'token',
+    target: 'tokens',
     flagDeletesGrant: false,
+    tokensBy: 'journal',
+    refusedUnless: null,
+  },
+  refresh_tokens_revoked: {
+    auth0: 'Revoke refresh tokens by their ids, up to 100 at a time',
+    reason: 'management_api',
+    target: 'tokens',
+    flagDeletesGrant: false,
+    // Auth0 answers 202 and converges later; marked in the answer's commit, nothing is left for the worker.
+    tokensBy: 'marking',
+    refusedUnless: null,
+  },
+  code_reused: {
+    auth0: 'An authorization code used twice revokes the tokens its first use issued (RFC 6749 section 4.1.2)',
+    reason: 'code_reused',
+    target: 'tokens',
+    flagDeletesGrant: false,
+    tokensBy: 'marking',
+    refusedUnless: null,
+  },
+  user_tokens_revoked: {
+    auth0: 'Revoke all refresh tokens of a user (of one application and API when given)',
+    reason: 'user_tokens_revoked',
+    target: 'user',
+    flagDeletesGrant: false,
+    tokensBy: 'marking',
+    refusedUnless: null,
+  },
+  client_tokens_revoked: {
+    auth0: 'Not Auth0\'s: every refresh token of one application across its users (of one API when given)',
+    reason: 'client_tokens_revoked',
+    target: 'client',
+    flagDeletesGrant: false,
+    tokensBy: 'marking',
     refusedUnless: null,
   },
   grant_deleted: {
@@ -77,6 +132,7 @@ export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
     reason: 'grant_deleted',
     target: 'grant',
     flagDeletesGrant: false,
+    tokensBy: 'marking',
     refusedUnless: 'found',
   },
   session_revoked: {
@@ -84,6 +140,7 @@ export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
     reason: 'session_revoked',
     target: 'session',
     flagDeletesGrant: false,
+    tokensBy: 'marking',
     refusedUnless: 'found',
   },
 };
@@ -91,7 +148,9 @@ export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
 /**
  * Exactly what one revocation takes. Tokens named here are marked revoked in the plan's
  * transaction; grants and sessions named here go in it too, each journaling the revocation of
- * every token issued under it (in force from that commit, marked by the background worker).
+ * every token issued under it; `journal` holds the bulk revocations journaled as they are
+ * (a user's or an application's tokens). Journaled, a revocation is in force from that commit,
+ * its rows marked by the background worker.
  */
 export interface RevocationPlan {
   wayIn: RevocationWayIn;
@@ -99,6 +158,7 @@ export interface RevocationPlan {
   tokenIds: string[];
   grantIds: string[];
   sessionIds: string[];
+  journal: { target: RevocationTarget; issuedThrough?: number }[];
   /** Nothing is written unless the target (the first id of its kind) is live or found, as its rule says; the route then answers 404. */
   refusedUnless: Rule['refusedUnless'];
 }
@@ -114,11 +174,17 @@ export function planRevocation(target: PlanTarget, wayIn: RevocationWayIn, setti
   const rule = REVOCATION_RULES[wayIn];
   if (rule.target !== target.kind) throw new Error(`${wayIn} acts on a ${rule.target}, not a ${target.kind}`);
   if (rule.flagDeletesGrant && settings === null) throw new Error(`${wayIn} depends on the tenant flag: pass the settings`);
-  const plan: RevocationPlan = { wayIn, reason: rule.reason, tokenIds: [], grantIds: [], sessionIds: [], refusedUnless: rule.refusedUnless };
+  const plan: RevocationPlan = { wayIn, reason: rule.reason, tokenIds: [], grantIds: [], sessionIds: [], journal: [], refusedUnless: rule.refusedUnless };
   switch (target.kind) {
     case 'token':
       plan.tokenIds.push(target.token.id);
       if (rule.flagDeletesGrant && settings!.flags.revoke_refresh_token_grant && target.token.grant_id !== null) plan.grantIds.push(target.token.grant_id);
+      break;
+    case 'tokens':
+      for (const id of new Set(target.ids)) {
+        if (rule.tokensBy === 'marking') plan.tokenIds.push(id);
+        else plan.journal.push({ target: { kind: 'token', token_id: id } });
+      }
       break;
     case 'grant':
       plan.grantIds.push(target.grant.id);
@@ -126,6 +192,16 @@ export function planRevocation(target: PlanTarget, wayIn: RevocationWayIn, setti
     case 'session':
       plan.sessionIds.push(target.session.id);
       break;
+    case 'user': {
+      const { kind, user_id, client_id, audience } = target;
+      plan.journal.push({ target: { kind, user_id, ...(client_id ? { client_id } : {}), ...(audience ? { audience } : {}) } });
+      break;
+    }
+    case 'client': {
+      const { kind, client_id, audience, issued_through } = target;
+      plan.journal.push({ target: { kind, client_id, ...(audience ? { audience } : {}) }, ...(issued_through !== undefined ? { issuedThrough: issued_through } : {}) });
+      break;
+    }
   }
   return plan;
 }

@@ -86,4 +86,28 @@ describeContract(({ withStore }) => {
     expect(await usable(store, inSession.value)).toBe(false);
     expect(await usable(store, elsewhere.value)).toBe(true);
   }));
+
+  it('tokens by id are marked at once, unknown ids skipped; a user\'s tokens are journaled, in force at once', withStore(async (store) => {
+    const { phone, laptop } = await grantWithTwoTokens(store, 'u1');
+    const other = mint('u2', T0);
+    await store.issueRefreshToken(other.record, 200);
+    const byId = await store.applyRevocationPlan(planRevocation({ kind: 'tokens', ids: [phone.record.id, 'rt_none'] }, 'refresh_tokens_revoked', null), T0 + 1);
+    expect(byId).toEqual({ applied: true, revokedTokenIds: [phone.record.id], deletedGrantIds: [], endedSessionIds: [] });
+    expect(await store.listRevocationJobs()).toEqual([]);
+    await store.applyRevocationPlan(planRevocation({ kind: 'user', user_id: 'u1' }, 'user_tokens_revoked', null), T0 + 1);
+    expect((await store.listRevocationJobs()).map((j) => [j.target, j.reason])).toEqual([[{ kind: 'user', user_id: 'u1' }, 'user_tokens_revoked']]);
+    expect(await usable(store, laptop.value)).toBe(false);
+    expect(await usable(store, other.value)).toBe(true);
+  }));
+
+  it('an application\'s tokens journaled with a ceiling: a token issued after what the preview counted stays live', withStore(async (store) => {
+    const counted = mint('u1', T0);
+    await store.issueRefreshToken(counted.record, 200);
+    const [summary] = await store.summarizeRefreshTokensByClient(T0, 'app');
+    const later = mint('u2', T0);
+    await store.issueRefreshToken(later.record, 200);
+    await store.applyRevocationPlan(planRevocation({ kind: 'client', client_id: 'app', issued_through: summary!.issued_through }, 'client_tokens_revoked', null), T0 + 1);
+    expect(await usable(store, counted.value)).toBe(false);
+    expect(await usable(store, later.value)).toBe(true);
+  }));
 });

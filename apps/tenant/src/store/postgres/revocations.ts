@@ -32,6 +32,9 @@ export class PostgresRevocations implements RevocationStore {
         await this.journal.insertJob(db, { id: ids.revocationJob(now), target: { kind: 'session', session_id: id }, reason: 'session_revoked', requested_at: now });
         endedSessionIds.push(id);
       }
+      for (const { target, issuedThrough } of plan.journal) {
+        await this.journal.insertJob(db, { id: ids.revocationJob(now), target, reason: plan.reason, requested_at: now, ...(issuedThrough !== undefined ? { issued_through: issuedThrough } : {}) });
+      }
       return { applied: true, revokedTokenIds, deletedGrantIds, endedSessionIds };
     });
   }

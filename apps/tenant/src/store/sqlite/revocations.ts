@@ -55,6 +55,9 @@ export class SqliteRevocations implements RevocationStore {
       this.journal.insertJob({ id: ids.revocationJob(now), target: { kind: 'session', session_id: id }, reason: 'session_revoked', requested_at: now });
       return true;
     });
+    for (const { target, issuedThrough } of plan.journal) {
+      this.journal.insertJob({ id: ids.revocationJob(now), target, reason: plan.reason, requested_at: now, ...(issuedThrough !== undefined ? { issued_through: issuedThrough } : {}) });
+    }
     return { applied: true, revokedTokenIds, deletedGrantIds, endedSessionIds };
   }
 

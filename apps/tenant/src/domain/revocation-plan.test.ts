@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planRevocation, REVOCATION_RULES, type PlanTarget, type RevocationWayIn } from './revocation-plan.ts';
+import { FLAG_GOVERNED_WAYS_IN } from '@rtc/contracts/revocation-flag';
 
 const token = { id: 'rt_1', grant_id: 'gr_1' };
 const targets: Record<PlanTarget['kind'], PlanTarget> = {
@@ -88,5 +89,12 @@ describe('planRevocation', () => {
 
   it('a target of the wrong kind for the way in is a programming error', () => {
     expect(() => planRevocation(targets.grant, 'oauth_revoke', flag(true))).toThrow(/acts on a token/);
+  });
+});
+
+describe('the flag\'s ways in', () => {
+  it('are exactly those the shared rule names, which the console previews by', () => {
+    const governed = (Object.keys(REVOCATION_RULES) as RevocationWayIn[]).filter((wayIn) => EXPECTED[wayIn].on.grantIds.length > EXPECTED[wayIn].off.grantIds.length);
+    expect(governed.sort()).toEqual(Object.keys(FLAG_GOVERNED_WAYS_IN).sort());
   });
 });

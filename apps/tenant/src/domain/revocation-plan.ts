@@ -1,3 +1,4 @@
+import { FLAG_GOVERNED_WAYS_IN, revocationDeletesGrant } from '@rtc/contracts/revocation-flag';
 import type { GrantRecord, RefreshTokenRecord, SessionRecord, TenantFlags } from './model.ts';
 import type { RevocationTarget, RevokeReason } from './revocation.ts';
 
@@ -47,8 +48,6 @@ interface Rule {
   reason: RevokeReason;
   /** What it acts on. */
   target: PlanTarget['kind'];
-  /** Whether "Refresh Token Revocation Deletes Grant" deletes the token's grant too. */
-  flagDeletesGrant: boolean;
   /**
    * How tokens named by id go: marked revoked in the plan's transaction, or journaled (in
    * force and unlisted from that commit as well, the row marked by the background worker).
@@ -62,18 +61,16 @@ interface Rule {
 }
 
 /**
- * The rules, one a way in. The flag's two ways in are the two Auth0 names: "Enable the toggle
- * to delete the underlying grant when you revoke the refresh token" (the Authentication API's
- * /oauth/revoke, whose own page says the toggle changes it), and "when a device is unlinked
- * from a user in Auth0, using either the Dashboard or the Management API". Revoking by a
- * refresh token's id through the refresh-tokens API is neither: the flag does not apply.
+ * The rules, one a way in. Which of them "Refresh Token Revocation Deletes Grant" governs is
+ * stated once, in @rtc/contracts/revocation-flag (the console previews an unlink by it too):
+ * /oauth/revoke and unlinking a device. Revoking by a refresh token's id through the
+ * refresh-tokens API is neither: the flag does not apply.
  */
 export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
   oauth_revoke: {
     auth0: 'Use the Authentication API /oauth/revoke endpoint to revoke a refresh token. This endpoint does not delete the underlying grant. You can change this behavior to also delete the underlying grant',
     reason: 'oauth_revoke',
     target: 'token',
-    flagDeletesGrant: true,
     tokensBy: 'marking',
     // The route found the token by its secret; one revoked already still takes its grant with the flag on.
     refusedUnless: null,
@@ -82,7 +79,6 @@ export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
     auth0: 'You can choose the revocation behavior in the Dashboard tenant settings when a device is unlinked from a user in Auth0, using either the Dashboard or the Management API',
     reason: 'device_unlinked',
     target: 'token',
-    flagDeletesGrant: true,
     tokensBy: 'marking',
     refusedUnless: 'live',
   },
@@ -90,7 +86,6 @@ export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
     auth0: 'Revoke a refresh token by its id: revocation is asynchronous',
     reason: 'management_api',
     target: 'tokens',
-    flagDeletesGrant: false,
     tokensBy: 'journal',
     refusedUnless: null,
   },
@@ -98,7 +93,6 @@ export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
     auth0: 'Revoke refresh tokens by their ids, up to 100 at a time',
     reason: 'management_api',
     target: 'tokens',
-    flagDeletesGrant: false,
     // Auth0 answers 202 and converges later; marked in the answer's commit, nothing is left for the worker.
     tokensBy: 'marking',
     refusedUnless: null,
@@ -107,7 +101,6 @@ export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
     auth0: 'An authorization code used twice revokes the tokens its first use issued (RFC 6749 section 4.1.2)',
     reason: 'code_reused',
     target: 'tokens',
-    flagDeletesGrant: false,
     tokensBy: 'marking',
     refusedUnless: null,
   },
@@ -115,7 +108,6 @@ export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
     auth0: 'Revoke all refresh tokens of a user (of one application and API when given)',
     reason: 'user_tokens_revoked',
     target: 'user',
-    flagDeletesGrant: false,
     tokensBy: 'marking',
     refusedUnless: null,
   },
@@ -123,7 +115,6 @@ export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
     auth0: 'Not Auth0\'s: every refresh token of one application across its users (of one API when given)',
     reason: 'client_tokens_revoked',
     target: 'client',
-    flagDeletesGrant: false,
     tokensBy: 'marking',
     refusedUnless: null,
   },
@@ -131,7 +122,6 @@ export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
     auth0: 'When a grant is revoked, so are all tokens issued in the context of that grant',
     reason: 'grant_deleted',
     target: 'grant',
-    flagDeletesGrant: false,
     tokensBy: 'marking',
     refusedUnless: 'found',
   },
@@ -139,7 +129,6 @@ export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
     auth0: 'Revoke a session and the refresh tokens issued in it',
     reason: 'session_revoked',
     target: 'session',
-    flagDeletesGrant: false,
     tokensBy: 'marking',
     refusedUnless: 'found',
   },
@@ -173,12 +162,12 @@ export type RevocationSettings = { flags: Pick<TenantFlags, 'revoke_refresh_toke
 export function planRevocation(target: PlanTarget, wayIn: RevocationWayIn, settings: RevocationSettings | null): RevocationPlan {
   const rule = REVOCATION_RULES[wayIn];
   if (rule.target !== target.kind) throw new Error(`${wayIn} acts on a ${rule.target}, not a ${target.kind}`);
-  if (rule.flagDeletesGrant && settings === null) throw new Error(`${wayIn} depends on the tenant flag: pass the settings`);
+  if (Object.hasOwn(FLAG_GOVERNED_WAYS_IN, wayIn) && settings === null) throw new Error(`${wayIn} depends on the tenant flag: pass the settings`);
   const plan: RevocationPlan = { wayIn, reason: rule.reason, tokenIds: [], grantIds: [], sessionIds: [], journal: [], refusedUnless: rule.refusedUnless };
   switch (target.kind) {
     case 'token':
       plan.tokenIds.push(target.token.id);
-      if (rule.flagDeletesGrant && settings!.flags.revoke_refresh_token_grant && target.token.grant_id !== null) plan.grantIds.push(target.token.grant_id);
+      if (settings !== null && revocationDeletesGrant(wayIn, settings.flags) && target.token.grant_id !== null) plan.grantIds.push(target.token.grant_id);
       break;
     case 'tokens':
       for (const id of new Set(target.ids)) {

@@ -15,11 +15,14 @@ export class PostgresRevocations implements RevocationStore {
   ) {}
 
   applyRevocationPlan(plan: RevocationPlan, now: number): Promise<AppliedRevocation> {
+    // Tokens alone (/oauth/revoke with the flag off, the bulk revocation by ids): one statement,
+    // atomic by itself, without a transaction's two extra round trips.
+    if (plan.refusedUnless === null && plan.grantIds.length === 0 && plan.sessionIds.length === 0 && plan.journal.length === 0) {
+      return this.markTokens(this.connection.pool, plan, now).then((revokedTokenIds) => ({ applied: true, revokedTokenIds, deletedGrantIds: [], endedSessionIds: [] }));
+    }
     return this.connection.tx(async (db) => {
       if (!(await this.targetAsRequired(db, plan))) return NOTHING;
-      const revokedTokenIds = plan.tokenIds.length === 0
-        ? []
-        : (await this.connection.all('UPDATE refresh_tokens SET revoked_at = $1, revoked_reason = $2 WHERE id = ANY($3) AND revoked_at IS NULL RETURNING id', [now, plan.reason, plan.tokenIds], db)).map((r) => r.id as string);
+      const revokedTokenIds = await this.markTokens(db, plan, now);
       const deletedGrantIds: string[] = [];
       for (const id of plan.grantIds) {
         if (!(await this.connection.one('DELETE FROM grants WHERE id = $1 RETURNING id', [id], db))) continue;
@@ -37,6 +40,12 @@ export class PostgresRevocations implements RevocationStore {
       }
       return { applied: true, revokedTokenIds, deletedGrantIds, endedSessionIds };
     });
+  }
+
+  private async markTokens(db: Queryable, plan: RevocationPlan, now: number): Promise<string[]> {
+    if (plan.tokenIds.length === 0) return [];
+    const rows = await this.connection.all('UPDATE refresh_tokens SET revoked_at = $1, revoked_reason = $2 WHERE id = ANY($3) AND revoked_at IS NULL RETURNING id', [now, plan.reason, plan.tokenIds], db);
+    return rows.map((r) => r.id as string);
   }
 
   /** Reads the target under a row lock, so a concurrent revocation of it waits and then sees it gone. */

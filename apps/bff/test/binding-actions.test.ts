@@ -176,5 +176,7 @@ describe('bulk revocation through the Management API (defect 12)', () => {
     expect(tenantCalls('DELETE', '/api/v2/refresh-tokens/')).toBe(0);
     expect(tenantCalls('POST', '/api/v2/refresh-tokens/revoke')).toBe(2);
     for (const token of [tokens[0]!, tokens[99]!, tokens[104]!]) expect((await mobile().refresh(token)).status).toBe(403);
-  });
+    // 105 sign-ins, one after another, over real HTTP: 25 s alone on a busy 2-core machine, and
+    // past the 30 s default with other suites running beside it. The test counts calls, not time.
+  }, 180_000);
 });

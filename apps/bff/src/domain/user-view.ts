@@ -1,4 +1,5 @@
 import { bindingOf, type AuthorizedApp, type Device, type ExpectedImpact, type Impact, type ImpactRequest, type ImpactSession, type ImpactToken, type RefreshToken, type Session } from '@rtc/contracts';
+import { revocationDeletesGrant } from '@rtc/contracts/revocation-flag';
 import type { DeviceCredential, MgmtGrant, MgmtRefreshToken, MgmtSession } from '../management/gateway.ts';
 import { describeAddress, placeChange, placeOf } from './ip-places.ts';
 import { describeAgent, parseAgent } from './user-agent.ts';
@@ -229,7 +230,10 @@ export function computeImpact(request: ImpactRequest, data: ImpactData): Impact 
       if (credentials.length === 0) return undefined;
       const targetIds = new Set(credentials.map((c) => c.token_id ?? c.id!));
       const targets = tokens.filter((t) => targetIds.has(t.id));
-      const affectedGrants = data.settingDeletesGrant
+      // The flag's consequence from the one rule the tenant plans by (@rtc/contracts/revocation-flag):
+      // the preview must say it before anything is revoked, so the console computes it, from
+      // the setting the tenant reports, against the embedded tenant and a real Auth0 alike.
+      const affectedGrants = revocationDeletesGrant('device_unlinked', { revoke_refresh_token_grant: data.settingDeletesGrant })
         ? grants.filter((g) => targets.some((t) => t.client_id === g.clientID && t.resource_servers.some((rs) => rs.audience === g.audience)))
         : [];
       const seen = new Set(targetIds);

@@ -1,8 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { TenantDeps, TenantEnv } from '../deps.ts';
 import { sha256 } from '../crypto/secrets.ts';
-import { ids } from '../domain/ids.ts';
-import { grantDeletedWith } from '../domain/revocation-policy.ts';
+import { planRevocation } from '../domain/revocation-plan.ts';
 import { readBodyParams } from '../http/params.ts';
 import { authenticateClient } from './client-auth.ts';
 import { ProofRefused } from './dpop.ts';
@@ -27,17 +26,14 @@ export function revokeRoutes(deps: TenantDeps) {
     // exchanged: its secrets alone, stolen, change nothing (RFC 7009: still 200).
     if (found && found.token.client_id === client.client_id && (await provesKey(c, deps, found.token.dpop_jkt))) {
       const { token: record } = found;
-      const settings = await deps.store.getSettings();
-      await deps.store.revokeRefreshTokens([record.id], 'oauth_revoke', now);
-      const grantId = grantDeletedWith(record, 'oauth_revoke', settings.flags);
-      if (grantId) {
-        await deps.store.deleteGrant(grantId, { id: ids.revocationJob(now), now });
-        deps.revocations.kick();
-      }
+      const plan = planRevocation({ kind: 'token', token: record }, 'oauth_revoke', await deps.store.getSettings());
+      // The token and, with the flag on, its grant go in one transaction.
+      const applied = await deps.store.applyRevocationPlan(plan, now);
+      if (applied.deletedGrantIds.length > 0) deps.revocations.kick();
       deps.logger.info('refresh token revoked via /oauth/revoke', {
         refresh_token_id: record.id,
         client_id: client.client_id,
-        grant_deleted: !!grantId,
+        grant_deleted: applied.deletedGrantIds.length > 0,
       });
     }
     return c.body(null, 200, { 'Cache-Control': 'no-store' });

@@ -3,7 +3,7 @@ import type { RevokeReason } from './revocation.ts';
 /**
  * The tenant's model: settings, applications, APIs, users, consents, sessions, refresh
  * tokens and the rotation plan the domain hands a store. Stores persist these records;
- * the rules about them live beside this file (liveness, refresh-tokens, revocation-policy,
+ * the rules about them live beside this file (liveness, refresh-tokens, revocation-plan,
  * sso-session). Times are milliseconds since the epoch.
  */
 

@@ -6,6 +6,7 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { DEFAULT_REFRESH_TOKEN_POLICY } from './defaults.ts';
 import type { ClientRecord } from './model.ts';
 import { mintRefreshToken } from './refresh-tokens.ts';
+import { planRevocation, type PlanTarget } from './revocation-plan.ts';
 import { RevocationWorker } from './revocation-worker.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -42,12 +43,19 @@ afterEach(async () => {
   await store.close();
 });
 
+/** Journals a bulk revocation as every route does, through the plan, and answers its job. */
+async function journal(target: Extract<PlanTarget, { kind: 'user' }>) {
+  await store.applyRevocationPlan(planRevocation(target, 'user_tokens_revoked', null), T0);
+  const [job] = await store.listRevocationJobs();
+  return job!;
+}
+
 describe('RevocationWorker', () => {
   it('puts a revocation in force as it is journaled, then marks the rows in batches', async () => {
     const janes = await issue('auth0|jane', 25);
     const [ann] = await issue('auth0|ann', 1);
     worker.start();
-    const job = await worker.enqueue({ kind: 'user', user_id: 'auth0|jane' }, 'user_tokens_revoked');
+    const job = await journal({ kind: 'user', user_id: 'auth0|jane' });
     expect((await store.findRefreshTokenBySecret(sha256(janes[0]!.value), T0))!.usable).toBe(false);
     await worker.idle();
     expect(await store.listRevocationJobs()).toEqual([]);
@@ -70,8 +78,9 @@ describe('RevocationWorker', () => {
   it('journals a bounded revocation: tokens issued after the preview stay live', async () => {
     // The first token written is the first of the store's insertion order.
     const [previewed] = await issue('auth0|jane', 1);
-    const job = await worker.enqueue({ kind: 'user', user_id: 'auth0|jane' }, 'user_tokens_revoked', { issuedThrough: 1 });
-    expect(job.issued_through).toBe(1);
+    await store.applyRevocationPlan(planRevocation({ kind: 'client', client_id: 'app', issued_through: 1 }, 'client_tokens_revoked', null), T0);
+    const [job] = await store.listRevocationJobs();
+    expect(job!.cutoff_seq).toBe(1);
     const [later] = await issue('auth0|jane', 1);
     worker.start();
     await worker.idle();

@@ -1,12 +1,10 @@
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../observability/logger.ts';
 import { randomId } from '../crypto/secrets.ts';
-import { ids } from './ids.ts';
-import type { JobClaim, RevocationJob, RevocationTarget, RevokeReason } from './revocation.ts';
+import type { JobClaim, RevocationJob } from './revocation.ts';
 
 /** The revocation journal of a store (the TenantStore has it). */
 export interface RevocationJournal {
-  enqueueRevocations(jobs: RevocationJob[]): Promise<void>;
   listRevocationJobs(): Promise<RevocationJob[]>;
   processRevocationBatch(jobId: string, limit: number, now: number, claim: JobClaim): Promise<{ revoked: number; done: boolean; claimed: boolean }>;
 }
@@ -46,15 +44,6 @@ export class RevocationWorker {
     this.stopped = true;
     clearTimeout(this.timer);
     while (this.running) await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-
-  /** Journals a revocation; it is in force when this resolves. */
-  async enqueue(target: RevocationTarget, reason: RevokeReason, options: { issuedThrough?: number } = {}): Promise<RevocationJob> {
-    const now = this.clock.now();
-    const job: RevocationJob = { id: ids.revocationJob(now), target, reason, requested_at: now, ...(options.issuedThrough !== undefined ? { issued_through: options.issuedThrough } : {}) };
-    await this.store.enqueueRevocations([job]);
-    this.kick();
-    return job;
   }
 
   /** Start a pass now (a job was added here or elsewhere). */

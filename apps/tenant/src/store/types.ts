@@ -7,6 +7,7 @@ import type { RefreshTokenStore } from './contract/refresh-tokens.ts';
 import type { RevocationJournalStore } from './contract/revocation-journal.ts';
 import type { EventLogStore } from './contract/events.ts';
 import type { DpopProofStore } from './contract/dpop-proofs.ts';
+import type { RevocationStore } from './contract/revocations.ts';
 
 // The domain's records, re-exported for the store's callers; they are defined in domain/.
 export type {
@@ -54,6 +55,7 @@ export type {
 export type { RevocationJournalStore } from './contract/revocation-journal.ts';
 export type { EventLogStore } from './contract/events.ts';
 export type { DpopProofStore } from './contract/dpop-proofs.ts';
+export type { RevocationStore } from './contract/revocations.ts';
 
 /**
  * The tenant's storage contract: one interface per aggregate (in contract/), each store
@@ -71,6 +73,7 @@ export interface TenantStore
     AuthorizationCodeStore,
     RefreshTokenStore,
     RevocationJournalStore,
+    RevocationStore,
     EventLogStore,
     DpopProofStore {
   readonly dialect: 'sqlite' | 'postgres';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sha256, safeEqual } from '../../crypto/secrets.ts';
 import { InvalidGrant } from '../../errors/oauth-error.ts';
+import { planRevocation } from '../../domain/revocation-plan.ts';
 import { userTokens } from '../issue-user-tokens.ts';
 import { maybeIssueRefreshToken } from './issue-refresh-token.ts';
 import type { GrantHandler } from './types.ts';
@@ -69,6 +70,6 @@ export const authorizationCodeGrant: GrantHandler = async (ctx) => {
 };
 
 async function revokeIssuedFromCode({ deps, client }: Parameters<GrantHandler>[0], refreshTokenId: string | null): Promise<void> {
-  if (refreshTokenId) await deps.store.revokeRefreshTokens([refreshTokenId], 'code_reused', deps.clock.now());
+  if (refreshTokenId) await deps.store.applyRevocationPlan(planRevocation({ kind: 'tokens', ids: [refreshTokenId] }, 'code_reused', null), deps.clock.now());
   deps.logger.warn('authorization code reused; tokens issued from it revoked', { client_id: client.client_id, refresh_token_id: refreshTokenId });
 }

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { TenantDeps } from '../../deps.ts';
+import { planRevocation } from '../../domain/revocation-plan.ts';
 import { notFound } from '../../errors/management-error.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { json, pathId } from '../validation.ts';
@@ -33,9 +34,9 @@ export function clientTokenRevocationRoutes(deps: TenantDeps) {
     const clientId = pathId(c.req.param('id'));
     const { audience, issued_through } = c.req.valid('json');
     if (!(await deps.store.getClient(clientId))) throw notFound('The client does not exist', 'inexistent_client');
-    await deps.revocations.enqueue({ kind: 'client', client_id: clientId, ...(audience ? { audience } : {}) }, 'client_tokens_revoked', {
-      ...(issued_through !== undefined ? { issuedThrough: issued_through } : {}),
-    });
+    const plan = planRevocation({ kind: 'client', client_id: clientId, ...(audience ? { audience } : {}), ...(issued_through !== undefined ? { issued_through } : {}) }, 'client_tokens_revoked', null);
+    await deps.store.applyRevocationPlan(plan, deps.clock.now());
+    deps.revocations.kick();
     return c.body(null, 202);
   });
 }

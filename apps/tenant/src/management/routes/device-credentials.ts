@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { TenantDeps } from '../../deps.ts';
-import { ids, refreshTokenIdOfDeviceCredential } from '../../domain/ids.ts';
-import { grantDeletedWith } from '../../domain/revocation-policy.ts';
+import { refreshTokenIdOfDeviceCredential } from '../../domain/ids.ts';
+import { planRevocation } from '../../domain/revocation-plan.ts';
 import { notFound } from '../../errors/management-error.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { deviceCredentialBody } from '../serializers.ts';
@@ -49,18 +49,17 @@ export function deviceCredentialRoutes(deps: TenantDeps) {
       },
     )
     .delete('/:id', requireScope('delete:device_credentials'), async (c) => {
-      // Reference 002: "Refresh Token Revocation Deletes Grant" also decides what unlinking a
-      // device does, whether from the Dashboard or the Management API.
+      // "Refresh Token Revocation Deletes Grant" also decides what unlinking a device does,
+      // whether from the Dashboard or the Management API (domain/revocation-plan.ts).
       const tokenId = refreshTokenIdOfDeviceCredential(pathId(c.req.param('id')));
       const token = tokenId ? await store.getRefreshToken(tokenId) : undefined;
-      const now = clock.now();
-      const revoked = token ? await store.revokeRefreshTokens([token.id], 'device_unlinked', now) : [];
-      if (!token || revoked.length === 0) throw notFound('The device credential does not exist.', 'inexistent_device_credential');
-      const { flags } = await store.getSettings();
-      const grantId = grantDeletedWith(token, 'device_unlinked', flags);
-      if (grantId && (await store.deleteGrant(grantId, { id: ids.revocationJob(now), now }))) {
-        deps.revocations.kick();
-      }
+      const gone = () => notFound('The device credential does not exist.', 'inexistent_device_credential');
+      if (!token) throw gone();
+      const plan = planRevocation({ kind: 'token', token }, 'device_unlinked', await store.getSettings());
+      // One transaction: a credential revoked already (concurrently, say) writes nothing, its grant included.
+      const applied = await store.applyRevocationPlan(plan, clock.now());
+      if (!applied.applied) throw gone();
+      if (applied.deletedGrantIds.length > 0) deps.revocations.kick();
       return c.body(null, 204);
     });
 }

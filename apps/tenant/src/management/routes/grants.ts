@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { TenantDeps } from '../../deps.ts';
-import { ids } from '../../domain/ids.ts';
+import { planRevocation } from '../../domain/revocation-plan.ts';
 import { invalidQuery, notFound } from '../../errors/management-error.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { grantBody } from '../serializers.ts';
@@ -13,10 +13,11 @@ import { offsetPage, offsetPaging, pathId, query, schemas } from '../validation.
  */
 export function grantRoutes(deps: TenantDeps) {
   const { store, clock } = deps;
+  /** Whether the grant existed; deleting it journals the revocation of its tokens in the same transaction. */
   const remove = async (id: string) => {
-    const deleted = await store.deleteGrant(id, { id: ids.revocationJob(clock.now()), now: clock.now() });
-    if (deleted) deps.revocations.kick();
-    return deleted;
+    const applied = await store.applyRevocationPlan(planRevocation({ kind: 'grant', grant: { id } }, 'grant_deleted', null), clock.now());
+    if (applied.applied) deps.revocations.kick();
+    return applied.applied;
   };
   return new Hono<ManagementEnv>()
     .get(

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { TenantDeps } from '../../deps.ts';
 import { isLive } from '../../domain/liveness.ts';
+import { planRevocation } from '../../domain/revocation-plan.ts';
 import { badRequest, notFound } from '../../errors/management-error.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { refreshTokenBody } from '../serializers.ts';
@@ -59,24 +60,23 @@ export function refreshTokenRoutes(deps: TenantDeps) {
     )
     .post('/revoke', requireScope('delete:refresh_tokens'), json(revokeBody), async (c) => {
       const body = c.req.valid('json');
-      if (body.ids) {
-        // Known ids are marked revoked in one transaction (group-committed with concurrent
-        // revocations): in force and off the listings at once, with nothing left for the
-        // background worker. Auth0 answers 202 and converges later; we converge before it.
-        await store.revokeRefreshTokens([...new Set(body.ids)], 'management_api', clock.now());
-      } else {
-        await deps.revocations.enqueue(
-          { kind: 'user', user_id: body.user_id!, ...(body.client_id ? { client_id: body.client_id } : {}), ...(body.audience ? { audience: body.audience } : {}) },
-          'user_tokens_revoked',
-        );
-      }
+      // Known ids are marked revoked in one transaction (group-committed with concurrent
+      // revocations): in force and off the listings at once, with nothing left for the
+      // background worker. Auth0 answers 202 and converges later; we converge before it.
+      // A user's tokens are journaled: in force at once, their rows marked in the background.
+      const plan = body.ids
+        ? planRevocation({ kind: 'tokens', ids: body.ids }, 'refresh_tokens_revoked', null)
+        : planRevocation({ kind: 'user', user_id: body.user_id!, ...(body.client_id ? { client_id: body.client_id } : {}), ...(body.audience ? { audience: body.audience } : {}) }, 'user_tokens_revoked', null);
+      await store.applyRevocationPlan(plan, clock.now());
+      if (plan.journal.length > 0) deps.revocations.kick();
       return c.body(null, 202);
     })
     .get('/:id', requireScope('read:refresh_tokens'), async (c) => c.json(refreshTokenBody(await find(c.req.param('id')))))
     .delete('/:id', requireScope('delete:refresh_tokens'), async (c) => {
       // Auth0 answers 202 whether or not the token exists: revocation is asynchronous
       // (reference 000). Journaled, it is refused and unlisted at once; its row is marked after.
-      await deps.revocations.enqueue({ kind: 'token', token_id: pathId(c.req.param('id')) }, 'management_api');
+      await store.applyRevocationPlan(planRevocation({ kind: 'tokens', ids: [pathId(c.req.param('id'))] }, 'refresh_token_deleted', null), clock.now());
+      deps.revocations.kick();
       return c.body(null, 202);
     })
     .patch(

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { TenantDeps } from '../../deps.ts';
-import { ids } from '../../domain/ids.ts';
+import { planRevocation } from '../../domain/revocation-plan.ts';
 import { notFound } from '../../errors/management-error.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { sessionBody } from '../serializers.ts';
@@ -23,9 +23,9 @@ export function sessionRoutes(deps: TenantDeps) {
       return c.body(null, 202);
     })
     .post('/:id/revoke', requireScope('delete:sessions'), async (c) => {
-      const now = clock.now();
-      const session = await store.revokeSession(pathId(c.req.param('id')), now, { jobId: ids.revocationJob(now) });
-      if (!session) throw notFound('The session does not exist.', 'inexistent_session');
+      const plan = planRevocation({ kind: 'session', session: { id: pathId(c.req.param('id')) } }, 'session_revoked', null);
+      const applied = await store.applyRevocationPlan(plan, clock.now());
+      if (!applied.applied) throw notFound('The session does not exist.', 'inexistent_session');
       deps.revocations.kick();
       return c.body(null, 202);
     });

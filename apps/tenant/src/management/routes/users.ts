@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { TenantDeps } from '../../deps.ts';
 import { hashPassword } from '../../crypto/secrets.ts';
 import { ids } from '../../domain/ids.ts';
+import { planRevocation } from '../../domain/revocation-plan.ts';
 import { badRequest, invalidQuery, ManagementError, notFound } from '../../errors/management-error.ts';
 import type { UserRecord } from '../../store/types.ts';
 import { requireScope, requireScopeOrCurrentUser, type ManagementEnv } from '../authorize-request.ts';
@@ -220,7 +221,8 @@ export function userRoutes(deps: TenantDeps) {
     .delete('/:id/refresh-tokens', requireScope('delete:refresh_tokens'), async (c) => {
       const user = await findUser(c.req.param('id'));
       // In force once journaled; the rows are marked in the background (reference 000).
-      await deps.revocations.enqueue({ kind: 'user', user_id: user.user_id }, 'user_tokens_revoked');
+      await store.applyRevocationPlan(planRevocation({ kind: 'user', user_id: user.user_id }, 'user_tokens_revoked', null), clock.now());
+      deps.revocations.kick();
       return c.body(null, 202);
     })
     .get('/:id/sessions', requireScope('read:sessions'), query(z.object(checkpointPaging)), async (c) => {

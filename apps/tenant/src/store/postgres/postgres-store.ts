@@ -8,6 +8,7 @@ import { PostgresSessions } from './sessions.ts';
 import { PostgresAuthorizationCodes } from './authorization-codes.ts';
 import { PostgresRefreshTokens } from './refresh-tokens.ts';
 import { PostgresRevocationJournal } from './revocation-journal.ts';
+import { PostgresRevocations } from './revocations.ts';
 import { PostgresEvents } from './events.ts';
 import { PostgresDpopProofs } from './dpop-proofs.ts';
 
@@ -29,6 +30,7 @@ export class PostgresStore implements TenantStore {
   private readonly authorizationCodes: PostgresAuthorizationCodes;
   private readonly refreshTokens: PostgresRefreshTokens;
   private readonly journal: PostgresRevocationJournal;
+  private readonly revocations: PostgresRevocations;
   private readonly events: PostgresEvents;
   private readonly dpopProofs: PostgresDpopProofs;
 
@@ -39,6 +41,7 @@ export class PostgresStore implements TenantStore {
     this.tenantSettings = new PostgresTenantSettings(connection);
     this.authorizationCodes = new PostgresAuthorizationCodes(connection);
     this.refreshTokens = new PostgresRefreshTokens(connection);
+    this.revocations = new PostgresRevocations(connection, this.journal);
     this.events = new PostgresEvents(connection);
     this.dpopProofs = new PostgresDpopProofs(connection);
   }
@@ -147,6 +150,8 @@ export class PostgresStore implements TenantStore {
   countRefreshTokenSearch: TenantStore['countRefreshTokenSearch'] = (...args) => this.refreshTokens.countRefreshTokenSearch(...args);
   updateRefreshTokenMetadata: TenantStore['updateRefreshTokenMetadata'] = (...args) => this.refreshTokens.updateRefreshTokenMetadata(...args);
   revokeRefreshTokens: TenantStore['revokeRefreshTokens'] = (...args) => this.refreshTokens.revokeRefreshTokens(...args);
+
+  applyRevocationPlan: TenantStore['applyRevocationPlan'] = (...args) => this.revocations.applyRevocationPlan(...args);
 
   // Bulk revocation journal
 

@@ -4,7 +4,8 @@ import { checkDeviceName } from '../../domain/defaults.ts';
 import { afterPlan, isUsableSecret, whichSecret } from '../../domain/refresh-tokens.ts';
 import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toUser, SEARCH_HIT_DEVICE_NAME, toRefreshToken, toRefreshTokenSummary, type Row } from '../sql/rows.ts';
 import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql } from '../sql/search.ts';
-import { coveredByPendingRevocation, tableColumns, type TokenColumnsSql } from '../sql/pending-revocation.ts';
+import { coveredByPendingRevocation, type TokenColumnsSql } from '../sql/pending-revocation.ts';
+import { liveTokenSql } from '../sql/liveness.ts';
 import type {
   NewRefreshToken,
   RefreshTokenFilter,
@@ -18,8 +19,8 @@ import type {
 } from '../types.ts';
 import { whereOf, type PostgresConnection } from './connection.ts';
 
-/** Live: not revoked, not expired, and not covered by a bulk revocation still being marked. */
-const LIVE = `revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $NOW) AND (idle_expires_at IS NULL OR idle_expires_at > $NOW) AND NOT ${coveredByPendingRevocation(tableColumns('seq'))}`;
+/** A live token (store/sql/liveness.ts); each use puts its placeholder for `now` in `$NOW`'s place. */
+const LIVE = liveTokenSql('$NOW', 'seq');
 const TOKEN_FILTER_COLUMNS = ['user_id', 'client_id', 'audience', 'session_id', 'device_name', 'grant_id', 'rotating'] as const;
 
 /**

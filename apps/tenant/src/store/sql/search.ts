@@ -1,5 +1,7 @@
 import { networkSpan } from '@rtc/ip-intel';
 import type { RefreshTokenSearch, SessionSearch } from '../types.ts';
+import { LIVENESS } from '../../domain/liveness.ts';
+import { liveConditions } from './liveness.ts';
 
 /**
  * The SQL of search across users (issue 20), the same text for both stores: each passes its
@@ -135,7 +137,7 @@ export interface SessionFields {
 
 /**
  * Live sessions matching `filter` (see SessionSearch): not ended, and not expired as the
- * domain's `isExpired` says (an expiry of null is none). No index: sessions are searched
+ * domain's liveness says (an expiry of null is none). No index: sessions are searched
  * by a walk of the table in id order, filtered.
  */
 function sessionConditions(filter: SessionSearch, sql: Omit<SearchSql, 'live'>, f: SessionFields, now: string): string[] {
@@ -159,13 +161,9 @@ function sessionConditions(filter: SessionSearch, sql: Omit<SearchSql, 'live'>, 
   return where;
 }
 
-/** A session is live: not ended, and not expired as the domain's `isExpired` says (an expiry of null is none). */
+/** A live session (store/sql/liveness.ts): `revoked_at` is a column of its row, its expiries are in its JSON record. */
 function liveSessionConditions(f: SessionFields, now: string): string[] {
-  return [
-    'revoked_at IS NULL',
-    `(${f.number('expires_at')} IS NULL OR ${f.number('expires_at')} > ${now})`,
-    `(${f.number('idle_expires_at')} IS NULL OR ${f.number('idle_expires_at')} > ${now})`,
-  ];
+  return liveConditions(now, (name) => (name === LIVENESS.ended ? name : f.number(name)));
 }
 
 /**

@@ -14,7 +14,8 @@ import { afterPlan, isUsableSecret, whichSecret } from '../../domain/refresh-tok
 import { addressKey } from '@rtc/ip-intel';
 import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toUser, SEARCH_HIT_DEVICE_NAME, toRefreshToken, toRefreshTokenSummary, type Row } from '../sql/rows.ts';
 import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql } from '../sql/search.ts';
-import { coveredByPendingRevocation, tableColumns, type TokenColumnsSql } from '../sql/pending-revocation.ts';
+import { coveredByPendingRevocation, type TokenColumnsSql } from '../sql/pending-revocation.ts';
+import { liveTokenSql } from '../sql/liveness.ts';
 import { bound, networkKeyOf, whereOf, type SqliteConnection } from './connection.ts';
 import type { SqliteRevocationJournal } from './revocation-journal.ts';
 
@@ -306,11 +307,11 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
 
 const TOKEN_FILTER_COLUMNS = ['user_id', 'client_id', 'audience', 'session_id', 'device_name', 'grant_id', 'rotating'] as const;
 
-/** Live: not revoked, not expired, and not covered by a bulk revocation still being marked. */
-const LIVE = ['revoked_at IS NULL', '(expires_at IS NULL OR expires_at > @now)', '(idle_expires_at IS NULL OR idle_expires_at > @now)', `NOT ${coveredByPendingRevocation(tableColumns('rowid'))}`];
+/** A live token (store/sql/liveness.ts), `now` bound to the given placeholder. */
+const liveAt = (now: string) => liveTokenSql(now, 'rowid');
 
-/** LIVE with `now` bound to the given placeholder. */
-const liveAt = (now: string) => LIVE.join(' AND ').replaceAll('@now', now);
+/** Live, `now` at `@now`: the statements' texts are the same on every call, each prepared once. */
+const LIVE = [liveAt('@now')];
 
 /** SQLite keeps booleans as integers. */
 const toColumns = (filter: RefreshTokenFilter) =>

@@ -11,6 +11,7 @@ import { SqliteSessions } from './sessions.ts';
 import { SqliteAuthorizationCodes } from './authorization-codes.ts';
 import { SqliteRefreshTokens } from './refresh-tokens.ts';
 import { SqliteRevocationJournal } from './revocation-journal.ts';
+import { SqliteRevocations } from './revocations.ts';
 import { SqliteEvents } from './events.ts';
 import { SqliteDpopProofs } from './dpop-proofs.ts';
 
@@ -30,6 +31,7 @@ export class SqliteStore implements TenantStore {
   private readonly authorizationCodes: SqliteAuthorizationCodes;
   private readonly refreshTokens: SqliteRefreshTokens;
   private readonly journal: SqliteRevocationJournal;
+  private readonly revocations: SqliteRevocations;
   private readonly events: SqliteEvents;
   private readonly dpopProofs: SqliteDpopProofs;
 
@@ -45,6 +47,7 @@ export class SqliteStore implements TenantStore {
     this.directory = new SqliteDirectory(this.connection, this.sessions, this.journal, directoryCache);
     this.authorizationCodes = new SqliteAuthorizationCodes(this.connection);
     this.refreshTokens = new SqliteRefreshTokens(this.connection, this.journal);
+    this.revocations = new SqliteRevocations(this.connection, this.journal);
     this.events = new SqliteEvents(this.connection);
     this.dpopProofs = new SqliteDpopProofs(this.connection);
   }
@@ -165,6 +168,8 @@ export class SqliteStore implements TenantStore {
   countRefreshTokenSearch: TenantStore['countRefreshTokenSearch'] = (filter, now, limit) => this.refreshTokens.countRefreshTokenSearch(filter, now, limit);
   updateRefreshTokenMetadata: TenantStore['updateRefreshTokenMetadata'] = (id, metadata) => this.refreshTokens.updateRefreshTokenMetadata(id, metadata);
   revokeRefreshTokens: TenantStore['revokeRefreshTokens'] = (ids, reason, now) => this.refreshTokens.revokeRefreshTokens(ids, reason, now);
+
+  applyRevocationPlan: TenantStore['applyRevocationPlan'] = (plan, now) => this.revocations.applyRevocationPlan(plan, now);
 
   // ---------------------------------------------------------------- bulk revocation journal
 

@@ -1,0 +1,71 @@
+import { ids } from '../../domain/ids.ts';
+import type { AppliedRevocation, RevocationPlan } from '../../domain/revocation-plan.ts';
+import type { RevocationStore } from '../contract/revocations.ts';
+import type { SqliteConnection } from './connection.ts';
+import type { SqliteRevocationJournal } from './revocation-journal.ts';
+
+const NOTHING: AppliedRevocation = { applied: false, revokedTokenIds: [], deletedGrantIds: [], endedSessionIds: [] };
+
+/**
+ * Revocation plans, applied in group commits: plans asked for in the same turn of the event
+ * loop share one transaction and one fsync (as `SqliteRefreshTokens.revokeRefreshTokens`
+ * does), each checked and applied on its own inside it, so one refused plan writes nothing of
+ * its own and leaves the others be.
+ */
+export class SqliteRevocations implements RevocationStore {
+  private pending: { plan: RevocationPlan; now: number; done: (applied: AppliedRevocation) => void; fail: (err: unknown) => void }[] = [];
+
+  constructor(
+    private readonly connection: SqliteConnection,
+    private readonly journal: SqliteRevocationJournal,
+  ) {}
+
+  applyRevocationPlan(plan: RevocationPlan, now: number): Promise<AppliedRevocation> {
+    return new Promise((done, fail) => {
+      if (this.pending.length === 0) setImmediate(() => this.commit());
+      this.pending.push({ plan, now, done, fail });
+    });
+  }
+
+  private commit(): void {
+    const group = this.pending;
+    this.pending = [];
+    let results: AppliedRevocation[];
+    try {
+      results = this.connection.tx(() => group.map(({ plan, now }) => this.apply(plan, now)));
+    } catch (err) {
+      for (const request of group) request.fail(err);
+      return;
+    }
+    group.forEach((request, i) => request.done(results[i]!));
+  }
+
+  /** One plan, inside the group's transaction: the target's precondition is read before the first write. */
+  private apply(plan: RevocationPlan, now: number): AppliedRevocation {
+    if (!this.targetAsRequired(plan)) return NOTHING;
+    const markToken = this.connection.q('UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL');
+    const revokedTokenIds = plan.tokenIds.filter((id) => markToken.run(now, plan.reason, id).changes > 0);
+    const deletedGrantIds = plan.grantIds.filter((id) => {
+      if (this.connection.q('DELETE FROM grants WHERE id = ?').run(id).changes === 0) return false;
+      this.journal.insertJob({ id: ids.revocationJob(now), target: { kind: 'grant', grant_id: id }, reason: 'grant_deleted', requested_at: now });
+      return true;
+    });
+    const endedSessionIds = plan.sessionIds.filter((id) => {
+      if (this.connection.q('UPDATE sessions SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?').run(now, id).changes === 0) return false;
+      this.journal.insertJob({ id: ids.revocationJob(now), target: { kind: 'session', session_id: id }, reason: 'session_revoked', requested_at: now });
+      return true;
+    });
+    for (const { target, issuedThrough } of plan.journal) {
+      this.journal.insertJob({ id: ids.revocationJob(now), target, reason: plan.reason, requested_at: now, ...(issuedThrough !== undefined ? { issued_through: issuedThrough } : {}) });
+    }
+    return { applied: true, revokedTokenIds, deletedGrantIds, endedSessionIds };
+  }
+
+  private targetAsRequired(plan: RevocationPlan): boolean {
+    if (plan.refusedUnless === null) return true;
+    const [table, id] = plan.tokenIds[0] !== undefined ? (['refresh_tokens', plan.tokenIds[0]] as const) : plan.grantIds[0] !== undefined ? (['grants', plan.grantIds[0]] as const) : (['sessions', plan.sessionIds[0]] as const);
+    if (id === undefined) return false;
+    const live = plan.refusedUnless === 'live' && table !== 'grants' ? ' AND revoked_at IS NULL' : '';
+    return this.connection.q(`SELECT 1 FROM ${table} WHERE id = ?${live}`).get(id) !== undefined;
+  }
+}

@@ -146,6 +146,7 @@ function RevokeDialog({ filter, applicationName, onClose, onDone }: { filter: Se
       )}
       overLimit={(p) => `This search finds more than ${p.limit.toLocaleString()} refresh tokens (${tokenCountWords(p.totals)}), more than the console revokes at once. Narrow the search: a smaller range, an application, a time.`}
       perUser={(u) => plural(u.tokens, 'token')}
+      usersTotal={(p) => p.totals.users}
       loadingLabel="Finding every token this search matches"
       isPending={revoke.isPending}
       error={revoke.error}

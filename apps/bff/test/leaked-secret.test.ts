@@ -46,6 +46,14 @@ const exchange = async (clientId: string, secret: string, refreshToken: string) 
 };
 
 describe('a leaked application secret', () => {
+  it('an application created a moment ago is listed and its flow offered at once, not a minute later when the names cache expires', async () => {
+    expect((await admin.api('GET', '/api/applications')).status).toBe(200); // the names are read, and cached
+    const app = await createConfidentialApp(stack.tenantUrl, 'Brand New App');
+    const listed = (await json(await admin.api('GET', '/api/applications'))).applications as { client_id: string; name: string }[];
+    expect(listed.find((a) => a.client_id === app.client_id)?.name).toBe('Brand New App');
+    expect((await preview(app.client_id)).name).toBe('Brand New App');
+  });
+
   it('is for admins, behind the CSRF token: support and viewer get 403 and nothing changes', async () => {
     const app = await createConfidentialApp(stack.tenantUrl, 'Leaky Roles');
     const token = await endUserApp(stack.tenantUrl, app.client_id, app.client_secret).login(demoEndUser(44).email, 'Roles Phone');

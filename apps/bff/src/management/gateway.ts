@@ -279,8 +279,9 @@ export class ManagementGateway {
   }
 
   /** Application and API names, cached for a minute: they change rarely and every screen needs them. */
-  async names(): Promise<{ clients: Map<string, string>; apis: Map<string, string> }> {
-    if (this.nameCache && this.now() - this.nameCache.at < 60_000) return this.nameCache;
+  async names(options: { fresh?: boolean } = {}): Promise<{ clients: Map<string, string>; apis: Map<string, string> }> {
+    // `fresh`: read again now, for a screen that lists the applications themselves (one created a moment ago belongs there).
+    if (!options.fresh && this.nameCache && this.now() - this.nameCache.at < 60_000) return this.nameCache;
     const [clients, apis] = await Promise.all([
       this.call('list applications', async () => {
         const map = new Map<string, string>();

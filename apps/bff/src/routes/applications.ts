@@ -25,8 +25,8 @@ export function applicationRoutes(deps: BffDeps) {
   const apps = new ApplicationsGateway(deps.config.management.baseUrl, deps.tokens, fetchImpl);
 
   const preview = async (clientId: string): Promise<ApplicationImpact> => {
-    const { clients } = await deps.mgmt.names();
-    const name = clients.get(clientId);
+    // An application unknown to the cached names may be a minute old: read them again before a 404.
+    const name = (await deps.mgmt.names()).clients.get(clientId) ?? (await deps.mgmt.names({ fresh: true })).clients.get(clientId);
     if (name === undefined) throw notFound('There is no such application in this tenant.');
     const summary = await apps.summary(clientId);
     if (!summary) throw new BffError(501, 'counts_unavailable', COUNTS_UNAVAILABLE);
@@ -48,7 +48,7 @@ export function applicationRoutes(deps: BffDeps) {
 
   return new Hono<BffEnv>()
     .get('/', requirePermission('manageApplications'), async (c) => {
-      const [{ clients }, summary] = await Promise.all([deps.mgmt.names(), apps.summary()]);
+      const [{ clients }, summary] = await Promise.all([deps.mgmt.names({ fresh: true }), apps.summary()]);
       const countsOf = new Map(summary?.applications.map((a) => [a.client_id, { tokens: a.tokens, users: a.users, devices: a.devices }]));
       // A tenant whose summary has no `bound` (one from before issue 30) does not say: null, not 0.
       const boundOf = new Map(summary?.applications.map((a) => [a.client_id, typeof a.bound === 'number' ? a.bound : null]));

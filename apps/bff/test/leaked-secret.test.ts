@@ -1,4 +1,4 @@
-import { clientCredentials, createConfidentialApp, DEMO, demoEndUser, endUserApp, json, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
+import { clientCredentials, createConfidentialApp, DEMO, managementCall, demoEndUser, endUserApp, json, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -147,5 +147,33 @@ describe('a leaked application secret', () => {
     expect((await json(refused)).error.message).toMatch(/cut the console off/);
     // The console still works: its Management API secret is the one it has.
     expect((await admin.api('GET', '/api/applications')).status).toBe(200);
+  });
+});
+
+describe('a leaked secret, with a console that may not rotate secrets', () => {
+  it("refuses before revoking anything when the console's Management API token lacks update:client_keys", async () => {
+    const own = await startTestStack();
+    try {
+      // The console's grant without update:client_keys, before the console buys its first token.
+      type Grant = { id: string; scope: string[] };
+      const listed = await managementCall<Grant[] | { client_grants: Grant[] }>(own.tenantUrl, 'GET', `/client-grants?client_id=${DEMO.clients.management.client_id}`);
+      const grant = (Array.isArray(listed) ? listed : listed.client_grants)[0];
+      await managementCall(own.tenantUrl, 'PATCH', `/client-grants/${grant!.id}`, { scope: grant!.scope.filter((s) => s !== 'update:client_keys') });
+      const ownAdmin = await own.signIn('admin');
+      const app = await createConfidentialApp(own.tenantUrl, 'Leaky Scope');
+      const token = await endUserApp(own.tenantUrl, app.client_id, app.client_secret).login(demoEndUser(49).email, 'Scope Phone');
+      const res = await ownAdmin.api('POST', `${path(app.client_id)}/impact`);
+      expect(res.status, await res.clone().text()).toBe(200);
+      const shown = (await json(res)) as Impact;
+      const refused = await ownAdmin.api('POST', path(app.client_id), { confirm_name: app.name, rotate: true, expected: expectedOf(shown) });
+      expect(refused.status).toBe(502);
+      expect((await json(refused)).error.message).toMatch(/lacks update:client_keys.*nothing was revoked or rotated/);
+      // Nothing changed: the token and the secret still work.
+      const res2 = await fetch(`${own.tenantUrl}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'refresh_token', client_id: app.client_id, client_secret: app.client_secret, refresh_token: token }) });
+      expect(res2.status).toBe(200);
+      expect((await clientCredentials(own.tenantUrl, app.client_id, app.client_secret)).status).toBe(200);
+    } finally {
+      await own.stop();
+    }
   });
 });

@@ -14,11 +14,12 @@ async function managementToken(tenantUrl: string): Promise<string> {
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
-async function managementCall<T>(tenantUrl: string, method: string, path: string, body: unknown): Promise<T> {
+/** One Management API v2 call to the embedded tenant, as the demo's machine-to-machine application; throws on an error status. */
+export async function managementCall<T>(tenantUrl: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${tenantUrl}/api/v2${path}`, {
     method,
     headers: { authorization: `Bearer ${await managementToken(tenantUrl)}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;

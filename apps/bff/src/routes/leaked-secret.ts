@@ -14,6 +14,22 @@ export const MANAGEMENT_CLIENT_ROTATION =
   "This is the console's own Management API application: rotating its secret from here would cut the console off from the tenant at once. Rotate it at the tenant (Auth0 Dashboard, or POST /api/v2/clients/{id}/rotate-secret), then set MANAGEMENT_CLIENT_SECRET and restart the console.";
 
 /**
+ * Whether the console's Management API token carries `update:client_keys`, read from its own
+ * token's `scope` claim (Auth0's and the embedded tenant's are JWTs that list it): false only
+ * when the claim is there and lacks it, so a token that does not say is not refused.
+ */
+async function tokenMayRotate(deps: BffDeps): Promise<boolean> {
+  const payload = (await deps.tokens.get()).split('.')[1];
+  if (!payload) return true;
+  try {
+    const { scope } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { scope?: unknown };
+    return typeof scope !== 'string' || scope.split(' ').includes('update:client_keys');
+  } catch {
+    return true;
+  }
+}
+
+/**
  * A leaked application secret, one guided flow for admins (issue 29): every refresh token of
  * the application revoked (the tenant's POST /api/v2/clients/{id}/refresh-tokens/revoke, bound
  * to the preview as "Revoke all tokens" is) and its secret rotated (Auth0's POST
@@ -52,6 +68,10 @@ export function leakedSecretRoutes(deps: BffDeps, apps: ApplicationsGateway, pre
           if (confirm_name.trim() !== impact.name) throw badRequest(`Type the application's name, "${impact.name}", to confirm.`, { confirm_name: 'does not match the application name' });
           if (rotate && !impact.has_secret) throw badRequest(`${impact.name} is a public client: it has no secret to rotate. Revoke its tokens only.`, { rotate: 'the application has no secret' });
           if (rotate && impact.console_client === 'management') throw badRequest(MANAGEMENT_CLIENT_ROTATION, { rotate: "the console's own Management API application" });
+          // Checked before the revocation: a rotation the tenant would refuse must not leave the tokens revoked and the secret as it was.
+          if (rotate && !(await tokenMayRotate(deps))) {
+            throw new BffError(502, 'management_forbidden', "The console's machine-to-machine application lacks update:client_keys, needed to rotate a secret. Grant it in the tenant's APIs settings; nothing was revoked or rotated.");
+          }
           if (!rotate && impact.counts.tokens === 0) throw new BffError(400, 'nothing_to_revoke', `${impact.name} holds no live refresh token now, and rotating its secret was not asked: there is nothing to do.`);
           refuseChanged(expected, impact);
           // Bound to the preview: the tenant covers no token issued after its newest (none previewed: none to revoke).

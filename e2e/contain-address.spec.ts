@@ -7,7 +7,7 @@ const HOSTILE = '203.0.113.61';
 const HOME = '198.51.100.61';
 
 /**
- * Issue 29: an address turns out hostile, and revoking its tokens alone would leave its
+ * An address turns out hostile, and revoking its tokens alone would leave its
  * sessions signed in. Support searches by it; the incident view counts the tokens and the
  * sessions together; one "Contain" revokes the tokens and ends the sessions, bound to its
  * preview: a session begun there while the dialog is open makes the first confirmation do

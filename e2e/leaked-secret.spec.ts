@@ -4,7 +4,7 @@ import { callApi, expect, STAFF_STATE, tenantUrl, test } from './fixtures.ts';
 test.use({ storageState: STAFF_STATE('admin') });
 
 /**
- * Issue 29: a partner's server leaked its application's secret. The admin opens Applications,
+ * A partner's server leaked its application's secret. The admin opens Applications,
  * chooses "Secret leaked…" on the application, reads what goes (every refresh token of it)
  * and what follows (the old secret refused for every call, the new one shown once), types the
  * name, and confirms. The new secret is shown once; then the tenant refuses the old secret at

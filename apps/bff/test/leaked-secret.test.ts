@@ -2,7 +2,7 @@ import { clientCredentials, createConfidentialApp, DEMO, managementCall, demoEnd
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * A leaked application secret (issue 29), one flow for admins: every refresh token of the
+ * A leaked application secret, one flow for admins: every refresh token of the
  * application revoked and its secret rotated, bound to the preview, the new secret answered
  * once (no-store, never in the audit log). Checked at the tenant's /oauth/token: the old
  * secret is refused, the new one works, the application's refresh tokens are refused.

@@ -2,7 +2,7 @@ import { DEMO, demoEndUser, endUserApp, json, startTestStack, type StaffClient, 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * The incident view's containment (issue 29): every refresh token and every session found
+ * The incident view's containment: every refresh token and every session found
  * from an address, a network or an AS number, revoked and ended in one request bound to one
  * preview. Every effect is checked at the tenant: /oauth/token refuses the tokens, the
  * sessions are gone from its search. The tenant sits behind one trusted proxy, so each end

@@ -30,7 +30,7 @@ async function tokenMayRotate(deps: BffDeps): Promise<boolean> {
 }
 
 /**
- * A leaked application secret, one guided flow for admins (issue 29): every refresh token of
+ * A leaked application secret, one guided flow for admins: every refresh token of
  * the application revoked (the tenant's POST /api/v2/clients/{id}/refresh-tokens/revoke, bound
  * to the preview as "Revoke all tokens" is) and its secret rotated (Auth0's POST
  * /api/v2/clients/{id}/rotate-secret), in that order, every refusal before the first write.

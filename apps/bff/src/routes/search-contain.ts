@@ -33,7 +33,7 @@ class ContainImpactChanged extends BffError {
 }
 
 /**
- * The incident view's one containment (issue 29): for an address, a network or an AS number,
+ * The incident view's one containment: for an address, a network or an AS number,
  * every refresh token the search finds is revoked and every session it finds is ended (with
  * the refresh tokens issued in it), in one request bound to one preview: the digest of both
  * id sets. Revoking the 19 tokens of an address no longer leaves its 15 sessions signed in.

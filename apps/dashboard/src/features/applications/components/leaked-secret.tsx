@@ -18,7 +18,7 @@ export function leakedSecretWords(result: Omit<LeakedSecretResult, 'client_secre
 }
 
 /**
- * A leaked application secret, one guided flow (issue 29, admins): the preview says what goes
+ * A leaked application secret, one guided flow for admins: the preview says what goes
  * (every refresh token of the application, its secret) and what follows, then the new secret
  * is shown once in a dialog of its own, held in this component's state only and gone when it
  * closes. `onDone` gets the result without the secret.

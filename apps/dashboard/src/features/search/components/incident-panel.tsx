@@ -40,7 +40,7 @@ export function containedWords(result: ContainResult): string {
 }
 
 /**
- * The incident view of an address, a network or an AS number (issue 29): the refresh tokens
+ * The incident view of an address, a network or an AS number: the refresh tokens
  * and the sessions the search finds, counted side by side, and one containment that revokes
  * the tokens and ends the sessions together, bound to its preview. Revoking the tokens alone
  * would leave the sessions signed in.

@@ -1,6 +1,7 @@
 export { confirmingPreview, expectedOf } from './actions.ts';
 export { Browser } from './browser.ts';
 export { dpopKey, endUserApp, type DpopKey } from './end-user.ts';
+export { clientCredentials, createConfidentialApp, managementCall } from './tenant-admin.ts';
 export { DEMO, demoEndUser } from '@rtc/stack';
 export { signIn, startTestStack, type StaffClient, type StaffRole, type TestStack } from './stack.ts';
 

@@ -672,3 +672,71 @@ export const RevokeSearchSessionsBody = z
 export type RevokeSearchSessionsBody = z.input<typeof RevokeSearchSessionsBody>;
 
 export type SearchSessionsRevokeResult = { filter: SessionSearchFilter; ended: SessionCounts; audit_id: string };
+
+/**
+ * The incident view of an address, a network or an AS number: the refresh tokens and the
+ * sessions the search finds, contained at once. The search's session filter (no application,
+ * device name or binding: a session has none), naming an address, a network or an AS number.
+ */
+export const ContainFilter = z
+  .object(sessionSearchFields)
+  .strict()
+  .superRefine(checkFilter)
+  .superRefine((f, ctx) => {
+    if (f.ip === undefined && f.asn === undefined) ctx.addIssue({ code: 'custom', path: ['filter'], message: 'Contain an address, a network (ip) or an AS number (asn).' });
+  });
+export type ContainFilter = z.output<typeof ContainFilter>;
+
+/** POST /api/search/contain/impact */
+export const ContainImpactBody = z.object({ filter: ContainFilter }).strict();
+export type ContainImpactBody = z.input<typeof ContainImpactBody>;
+
+/**
+ * "Contain": what revoking every matching refresh token and ending every matching session
+ * would do, now. `digest` is the SHA-256 of the sorted token ids (each `token:<id>`) and
+ * session ids (`session:<id>`): the containment runs only if both sets still hold.
+ */
+export type ContainImpact = {
+  filter: ContainFilter;
+  tokens: TokenSearchTotals;
+  sessions: SessionSearchTotals;
+  /** Users holding a matching token or session, across both. */
+  users: number;
+  /** The users with most matching tokens and sessions, at most 10. */
+  first_users: { user_id: string; email: string | null; tokens: number; sessions: number }[];
+  digest: string;
+  /** More tokens or sessions than the console revokes or ends at once: narrow the search. */
+  over_limit: boolean;
+  /** Why only an admin may contain this (the tokens' or the sessions' reason); null: support may too. */
+  admin_only: string | null;
+};
+
+export const ContainBody = z
+  .object({
+    filter: ContainFilter,
+    expected: z
+      .object({ tokens: z.number().int().min(0), sessions: z.number().int().min(0), digest: z.string().regex(/^[0-9a-f]{64}$/, 'must be the preview digest') })
+      .strict()
+      .optional(),
+    confirm: z.string().max(64),
+  })
+  .strict();
+export type ContainBody = z.input<typeof ContainBody>;
+
+export type ContainResult = { filter: ContainFilter; revoked: TokenCounts; ended: SessionCounts; audit_id: string };
+
+/**
+ * A leaked application secret: the application-wide revocation's preview, and what rotating
+ * the secret would mean. `has_secret` false (a public client): only the revocation is offered.
+ * `console_client`: the console's own sign-in application (`sign_in`: revoking its tokens signs
+ * every staff member out) or its Management API client (`management`: rotating it here would
+ * cut the console off, so it is refused).
+ */
+export type LeakedSecretImpact = ApplicationImpact & { has_secret: boolean; console_client: 'sign_in' | 'management' | null };
+
+/** POST /api/applications/{id}/leaked-secret: the name typed, the preview's counts, and whether to rotate. */
+export const LeakedSecretBody = z.object({ confirm_name: z.string().max(255), expected: ExpectedApplicationImpact.optional(), rotate: z.boolean() }).strict();
+export type LeakedSecretBody = z.infer<typeof LeakedSecretBody>;
+
+/** `client_secret`: the new secret, shown once (never audited, never logged); null when not rotated. */
+export type LeakedSecretResult = { client_id: string; name: string; revoked: TokenCounts; rotated: boolean; client_secret: string | null; audit_id: string };

@@ -262,9 +262,26 @@ export class ManagementGateway {
     return this.call('change the tenant setting', () => this.c.settings.update({ flags: { revoke_refresh_token_grant: value } }));
   }
 
+  /** Whether the application authenticates with a secret (a public client, `none`, has none to leak). */
+  async hasClientSecret(clientId: string): Promise<boolean> {
+    const client = await this.call('read the application', () => this.c.clients.get(clientId, { fields: 'client_id,token_endpoint_auth_method', include_fields: true }));
+    return client.token_endpoint_auth_method !== 'none';
+  }
+
+  /**
+   * Auth0's POST /api/v2/clients/{id}/rotate-secret: the old secret is refused from now on.
+   * Answers the new secret, which the caller shows once and never logs.
+   */
+  async rotateClientSecret(clientId: string): Promise<string> {
+    const client = await this.call("rotate the application's secret", () => this.c.clients.rotateSecret(clientId));
+    if (!client.client_secret) throw new BffError(502, 'tenant_error', "The tenant rotated the application's secret but did not answer the new one: rotate it again at the tenant.");
+    return client.client_secret;
+  }
+
   /** Application and API names, cached for a minute: they change rarely and every screen needs them. */
-  async names(): Promise<{ clients: Map<string, string>; apis: Map<string, string> }> {
-    if (this.nameCache && this.now() - this.nameCache.at < 60_000) return this.nameCache;
+  async names(options: { fresh?: boolean } = {}): Promise<{ clients: Map<string, string>; apis: Map<string, string> }> {
+    // `fresh`: read again now, for a screen that lists the applications themselves (one created a moment ago belongs there).
+    if (!options.fresh && this.nameCache && this.now() - this.nameCache.at < 60_000) return this.nameCache;
     const [clients, apis] = await Promise.all([
       this.call('list applications', async () => {
         const map = new Map<string, string>();

@@ -6,23 +6,12 @@ import { BffError, badRequest, notFound } from '../errors.ts';
 import { ApplicationsGateway, COUNTS_UNAVAILABLE } from '../management/applications.ts';
 import { rateLimitedFetch } from '../management/rate-limited-fetch.ts';
 import { requirePermission } from '../middleware/session.ts';
+import { ApplicationImpactChanged, describe, refuseChanged } from './application-binding.ts';
 import { auditedWithId, recordRead } from './audited.ts';
+import { leakedSecretRoutes } from './leaked-secret.ts';
 import { body, pathId } from './validate.ts';
 
 const ZERO: TokenCounts = { tokens: 0, users: 0, devices: 0 };
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-const describe = (c: TokenCounts) => `${plural(c.tokens, 'refresh token')} of ${plural(c.users, 'user')} on ${plural(c.devices, 'device')}`;
-
-/** 409: the counts changed since the preview; answered with the new preview, nothing revoked. */
-class ApplicationImpactChanged extends BffError {
-  constructor(
-    message: string,
-    readonly impact: ApplicationImpact,
-    readonly changes: string[],
-  ) {
-    super(409, 'impact_changed', message);
-  }
-}
 
 /**
  * /api/applications (admin only, issue 20): each application with its live refresh-token,
@@ -36,8 +25,8 @@ export function applicationRoutes(deps: BffDeps) {
   const apps = new ApplicationsGateway(deps.config.management.baseUrl, deps.tokens, fetchImpl);
 
   const preview = async (clientId: string): Promise<ApplicationImpact> => {
-    const { clients } = await deps.mgmt.names();
-    const name = clients.get(clientId);
+    // An application unknown to the cached names may be a minute old: read them again before a 404.
+    const name = (await deps.mgmt.names()).clients.get(clientId) ?? (await deps.mgmt.names({ fresh: true })).clients.get(clientId);
     if (name === undefined) throw notFound('There is no such application in this tenant.');
     const summary = await apps.summary(clientId);
     if (!summary) throw new BffError(501, 'counts_unavailable', COUNTS_UNAVAILABLE);
@@ -59,7 +48,7 @@ export function applicationRoutes(deps: BffDeps) {
 
   return new Hono<BffEnv>()
     .get('/', requirePermission('manageApplications'), async (c) => {
-      const [{ clients }, summary] = await Promise.all([deps.mgmt.names(), apps.summary()]);
+      const [{ clients }, summary] = await Promise.all([deps.mgmt.names({ fresh: true }), apps.summary()]);
       const countsOf = new Map(summary?.applications.map((a) => [a.client_id, { tokens: a.tokens, users: a.users, devices: a.devices }]));
       // A tenant whose summary has no `bound` (one from before issue 30) does not say: null, not 0.
       const boundOf = new Map(summary?.applications.map((a) => [a.client_id, typeof a.bound === 'number' ? a.bound : null]));
@@ -89,19 +78,7 @@ export function applicationRoutes(deps: BffDeps) {
             const impact = await preview(clientId);
             const target = `all refresh tokens of application "${impact.name}" (${clientId})`;
             if (confirm_name.trim() !== impact.name) throw badRequest(`Type the application's name, "${impact.name}", to confirm.`, { confirm_name: 'does not match the application name' });
-            const changes = !expected
-              ? ['confirm the preview first']
-              : [
-                  ...(['tokens', 'users', 'devices'] as const).filter((k) => expected[k] !== impact.counts[k]).map((k) => `${k}: ${expected[k]} previewed, ${impact.counts[k]} now`),
-                  // Equal counts can hide a token revoked and another issued since.
-                  ...(expected.issued_through !== impact.issued_through ? ['a refresh token was issued since the preview, or the newest one previewed is gone'] : []),
-                ];
-            if (changes.length > 0) {
-              const message = expected
-                ? `What this would revoke changed since the preview (${changes.join('; ')}). Nothing was revoked; check the new preview and confirm again.`
-                : 'Nothing was revoked: confirm the preview of this action first.';
-              throw new ApplicationImpactChanged(message, impact, changes);
-            }
+            refuseChanged(expected, impact);
             // Bound to the preview: the tenant covers no token issued after its newest.
             await apps.revokeAll(clientId, impact.issued_through);
             const users = impact.first_users.map((u) => u.email ?? u.user_id).join(', ');
@@ -118,5 +95,6 @@ export function applicationRoutes(deps: BffDeps) {
         if (!(err instanceof ApplicationImpactChanged)) throw err;
         return c.json({ error: { code: err.code, message: err.message, request_id: c.get('requestId'), application_impact: err.impact, changes: err.changes } }, 409);
       }
-    });
+    })
+    .route('/', leakedSecretRoutes(deps, apps, preview));
 }

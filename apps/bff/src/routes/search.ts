@@ -30,6 +30,7 @@ import { requirePermission } from '../middleware/session.ts';
 import { PartialRevocation, SearchService, type CollectedImpact, type CollectedSessionImpact } from '../services/search-service.ts';
 import { WorkGate } from '../services/work-gate.ts';
 import { auditedWithId, recordRead } from './audited.ts';
+import { containRoutes } from './search-contain.ts';
 import { body, query } from './validate.ts';
 
 const CONFIRM_WORD = 'REVOKE';
@@ -37,8 +38,8 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const describe = (c: TokenCounts) => `${plural(c.tokens, 'refresh token')} of ${plural(c.users, 'user')} on ${plural(c.devices, 'device')}`;
 const describeSessions = (c: SessionCounts) => `${plural(c.sessions, 'session')} of ${plural(c.users, 'user')}`;
 /** The preview as the dashboard gets it: the ids stay on the server (up to 10,000 of them). */
-const publicImpact = ({ ids: _ids, bindings: _bindings, ...impact }: CollectedImpact): TokenSearchImpact => impact;
-const publicSessionImpact = ({ ids: _ids, ...impact }: CollectedSessionImpact): SessionSearchImpact => impact;
+const publicImpact = ({ ids: _ids, bindings: _bindings, perUser: _perUser, ...impact }: CollectedImpact): TokenSearchImpact => impact;
+const publicSessionImpact = ({ ids: _ids, perUser: _perUser, ...impact }: CollectedSessionImpact): SessionSearchImpact => impact;
 
 /** 409: the result set changed since the preview; answered with the new preview, nothing revoked. */
 class SearchImpactChanged extends BffError {
@@ -162,6 +163,8 @@ export function searchRoutes(deps: BffDeps) {
     c.json({ error: { code: err.code, message: err.message, request_id: c.get('requestId'), search_impact: err.impact, changes: err.changes } }, 409);
 
   return new Hono<BffEnv>()
+    // The incident view: the tokens and the sessions of an address, network or AS number, contained at once.
+    .route('/contain', containRoutes(deps, search, gate))
     // The application filter's choices: the Applications area (with counts) is admin only.
     .get('/applications', requirePermission('searchTokens'), async (c) => {
       const { clients } = await deps.mgmt.names();

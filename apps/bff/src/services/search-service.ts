@@ -29,8 +29,16 @@ export type CollectedImpact = TokenSearchImpact & {
   ids: string[];
   /** The DPoP binding of each id, as the tenant reported it (issue 30; null: it did not say), for the audit log. */
   bindings: Map<string, TokenBinding>;
+  /** Every user holding one of them, with how many (the incident view counts users across tokens and sessions). */
+  perUser: Map<string, number>;
 };
-export type CollectedSessionImpact = SessionSearchImpact & { ids: string[] };
+export type CollectedSessionImpact = SessionSearchImpact & { ids: string[]; perUser: Map<string, number> };
+
+const countPerUser = (rows: { user_id: string }[]) => {
+  const counts = new Map<string, number>();
+  for (const row of rows) counts.set(row.user_id, (counts.get(row.user_id) ?? 0) + 1);
+  return counts;
+};
 
 /**
  * A revocation the tenant failed part-way: `done` of the ids went (those listed), the rest did
@@ -128,6 +136,7 @@ export class SearchService {
       admin_only: searchNarrows(filter) ? ((await this.applicationWide(matched, overLimit ? totals.tokens : null)) ?? (await this.staffAmong(matched))) : WIDE_SEARCH_REVOKE_REASON,
       ids,
       bindings: new Map(overLimit ? [] : matched.map((t) => [t.id, bindingOf(t.dpop_jkt)])),
+      perUser: countPerUser(matched),
     };
   }
 
@@ -206,6 +215,7 @@ export class SearchService {
       limit,
       admin_only: searchNarrows(filter) ? await this.staffAmong(matched) : WIDE_SEARCH_REVOKE_REASON,
       ids,
+      perUser: countPerUser(matched),
     };
   }
 
@@ -251,6 +261,12 @@ export class SearchService {
         throw new PartialRevocation(ids.slice(0, at), ids.slice(at), err);
       }
     }
+  }
+
+  /** Email of each user (cached a minute), for a preview naming the users it reaches. */
+  async emails(ids: string[]): Promise<Map<string, string | null>> {
+    const users = await this.userNames(ids);
+    return new Map([...users].map(([id, u]) => [id, u.email]));
   }
 
   /** Email and name of each user, read at most LOOKUP_CONCURRENCY at a time; a user gone since is left out. */

@@ -141,6 +141,17 @@ describe('POST /clients/{id}/rotate-secret', () => {
     expect(await h.api.clients.get('web')).not.toHaveProperty('client_secret');
   });
 
+  it('answers the new secret with Cache-Control: no-store, as every answer carrying a secret', async () => {
+    const token = await h.managementToken('update:client_keys create:clients');
+    const rotated = await h.raw('/clients/web/rotate-secret', { token, method: 'POST' });
+    expect(rotated.status).toBe(200);
+    expect(rotated.headers.get('cache-control')).toBe('no-store');
+    const created = await h.raw('/clients', { token, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'No Store', app_type: 'regular_web' }) });
+    expect(created.status).toBe(201);
+    expect((await json(created)).client_secret).toEqual(expect.any(String));
+    expect(created.headers.get('cache-control')).toBe('no-store');
+  });
+
   it('answers 404 for an unknown client, 400 for a public one, and needs update:client_keys', async () => {
     expect(await status(h.api.clients.rotateSecret('nobody'))).toBe(404);
     expect(await status(h.api.clients.rotateSecret('mobile'))).toBe(400);

@@ -138,7 +138,8 @@ export function clientRoutes(deps: TenantDeps) {
       await store.putClient(client);
       deps.origins.forget();
       deps.logger.info('client created', { caller: c.get('caller'), client_id: client.client_id });
-      return c.json({ ...clientBody(client, tenantName), ...(secret ? { client_secret: secret } : {}) }, 201);
+      // A secret in the answer is for the caller once: no cache along the way keeps it.
+      return c.json({ ...clientBody(client, tenantName), ...(secret ? { client_secret: secret } : {}) }, 201, { 'Cache-Control': 'no-store' });
     })
     .post('/:id/rotate-secret', requireScope('update:client_keys'), async (c) => {
       const client = await find(c.req.param('id'));
@@ -149,7 +150,7 @@ export function clientRoutes(deps: TenantDeps) {
       const rotated = stampCredentials(client, { ...client, client_secret_hash: sha256(secret), updated_at: clock.now() }, clock.now());
       await store.putClient(rotated);
       deps.logger.info('client secret rotated', { caller: c.get('caller'), client_id: client.client_id });
-      return c.json({ ...clientBody(rotated, tenantName), client_secret: secret });
+      return c.json({ ...clientBody(rotated, tenantName), client_secret: secret }, 200, { 'Cache-Control': 'no-store' });
     })
     .delete('/:id', requireScope('delete:clients'), async (c) => {
       const now = clock.now();

@@ -1,4 +1,4 @@
-import type { ApplicationImpact, ApplicationList, ApplicationRevokeResult, ExpectedApplicationImpact } from '@rtc/contracts';
+import type { ApplicationImpact, ApplicationList, ApplicationRevokeResult, ExpectedApplicationImpact, LeakedSecretImpact, LeakedSecretResult } from '@rtc/contracts';
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client';
 
@@ -7,6 +7,7 @@ export const applicationKeys = {
   all: ['applications'] as const,
   list: () => ['applications', 'list'] as const,
   impact: (clientId: string) => ['applications', 'impact', clientId] as const,
+  leakImpact: (clientId: string) => ['applications', 'leaked-secret', clientId] as const,
 };
 
 export const applicationsQuery = () =>
@@ -27,6 +28,32 @@ export function useRevokeApplicationTokens(clientId: string) {
     mutationFn: (body: { confirm_name: string; expected: ExpectedApplicationImpact }) =>
       api<ApplicationRevokeResult>(`/api/applications/${encodeURIComponent(clientId)}/revoke-all`, { method: 'POST', body }),
     // Success or 409: the counts are not what they were; a 409 shows the new preview.
+    onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: applicationKeys.all }), queryClient.invalidateQueries({ queryKey: ['audit'] })]),
+  });
+}
+
+const leakPath = (clientId: string) => `/api/applications/${encodeURIComponent(clientId)}/leaked-secret`;
+
+/** The leaked-secret flow's preview: the revocation's counts, whether there is a secret, whether it is the console's own. */
+export const leakedSecretImpactQuery = (clientId: string) =>
+  queryOptions({
+    queryKey: applicationKeys.leakImpact(clientId),
+    queryFn: ({ signal }) => api<LeakedSecretImpact>(`${leakPath(clientId)}/impact`, { method: 'POST', signal }),
+    staleTime: 0,
+    gcTime: 0,
+    retry: false,
+  });
+
+/**
+ * Revokes every token of the application and, when asked, rotates its secret. The answer holds
+ * the new secret: kept in the mutation cache not a moment beyond the dialog (gcTime 0, and the
+ * dialog resets the mutation once it has the secret in its own state).
+ */
+export function useLeakedSecret(clientId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { confirm_name: string; expected: ExpectedApplicationImpact; rotate: boolean }) => api<LeakedSecretResult>(leakPath(clientId), { method: 'POST', body }),
+    gcTime: 0,
     onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: applicationKeys.all }), queryClient.invalidateQueries({ queryKey: ['audit'] })]),
   });
 }

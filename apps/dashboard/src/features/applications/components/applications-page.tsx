@@ -1,12 +1,15 @@
-import type { ApplicationRevokeResult, ApplicationSummary, TokenCounts } from '@rtc/contracts';
+import type { ApplicationRevokeResult, ApplicationSummary, LeakedSecretResult, TokenCounts } from '@rtc/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { ActionResultRegion } from '../../../components/ui/action-result';
 import { Button } from '../../../components/ui/button';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { ErrorNotice } from '../../../components/ui/error-notice';
 import { useTitle } from '../../../lib/use-title';
 import { useCan } from '../../auth/api/get-me';
 import { applicationImpactQuery, applicationsQuery, useRevokeApplicationTokens } from '../api/applications';
+import { LeakedSecretFlow, leakedSecretWords } from './leaked-secret';
+import { paths } from '../../../config/paths';
 
 const plural = (n: number, word: string) => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
 const describe = (c: TokenCounts) => `${plural(c.tokens, 'refresh token')} of ${plural(c.users, 'user')} on ${plural(c.devices, 'device')}`;
@@ -18,6 +21,8 @@ export function ApplicationsPage() {
   const list = useQuery({ ...applicationsQuery(), enabled: allowed });
   const [revoking, setRevoking] = useState<ApplicationSummary | null>(null);
   const [result, setResult] = useState<ApplicationRevokeResult | null>(null);
+  const [leaking, setLeaking] = useState<ApplicationSummary | null>(null);
+  const [leakResult, setLeakResult] = useState<Omit<LeakedSecretResult, 'client_secret'> | null>(null);
 
   if (!allowed) return <p role="alert">The Applications area is for admins.</p>;
   return (
@@ -34,6 +39,11 @@ export function ApplicationsPage() {
           Revoked all refresh tokens of {result.name}: {describe(result.revoked)}. They are refused from now on. Audit entry {result.audit_id}.
         </div>
       ) : null}
+      <ActionResultRegion
+        done={leakResult && { title: 'Done.', sentence: leakedSecretWords(leakResult), auditHref: `${paths.audit}?action=application.leaked_secret&entry=${encodeURIComponent(leakResult.audit_id)}` }}
+        onDismiss={() => setLeakResult(null)}
+        testId="leaked-secret-result"
+      />
       {list.error ? <ErrorNotice error={list.error} onRetry={() => void list.refetch()} /> : null}
       {list.isPending ? <p aria-busy="true">Loading applications…</p> : null}
       {list.data ? (
@@ -69,6 +79,11 @@ export function ApplicationsPage() {
                     <Button variant="danger" onClick={() => setRevoking(app)} aria-label={`Revoke all tokens of ${app.name}`}>
                       Revoke all tokens
                     </Button>
+                  ) : null}{' '}
+                  {app.counts ? (
+                    <Button variant="secondary" onClick={() => setLeaking(app)} aria-label={`Secret leaked: ${app.name}`}>
+                      Secret leaked…
+                    </Button>
                   ) : null}
                 </td>
               </tr>
@@ -86,6 +101,7 @@ export function ApplicationsPage() {
           }}
         />
       ) : null}
+      {leaking ? <LeakedSecretFlow app={leaking} onClose={() => setLeaking(null)} onDone={setLeakResult} /> : null}
     </section>
   );
 }

@@ -1,4 +1,4 @@
-import type { SearchApplications, SearchRevokeResult, SearchSessionsRevokeResult, SessionSearchImpact, SessionSearchResult, TokenSearchImpact, TokenSearchResult } from '@rtc/contracts';
+import type { ContainImpact, ContainResult, SearchApplications, SearchRevokeResult, SearchSessionsRevokeResult, SessionSearchImpact, SessionSearchResult, TokenSearchImpact, TokenSearchResult } from '@rtc/contracts';
 import { keepPreviousData, queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client';
 import { filterForApi, type SearchFilter } from '../lib/filters';
@@ -11,6 +11,7 @@ export const searchKeys = {
   sessions: (filter: SearchFilter, from: string | undefined) => ['search', 'sessions', filter, from ?? null] as const,
   impact: (filter: SearchFilter) => ['search', 'refresh-tokens', 'impact', filter] as const,
   sessionImpact: (filter: SearchFilter) => ['search', 'sessions', 'impact', filter] as const,
+  containImpact: (filter: SearchFilter) => ['search', 'contain', 'impact', filter] as const,
 };
 
 export const PAGE_SIZE = 50;
@@ -69,6 +70,25 @@ export function useEndSearchSessions() {
   return useMutation({
     mutationFn: (body: { filter: SearchFilter; expected: { sessions: number; digest: string } }) =>
       api<SearchSessionsRevokeResult>('/api/search/sessions/revoke', { method: 'POST', body: { filter: filterForApi(body.filter), expected: body.expected, confirm: 'REVOKE' } }),
+    onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: searchKeys.all }), queryClient.invalidateQueries({ queryKey: ['audit'] }), queryClient.invalidateQueries({ queryKey: ['users'] })]),
+  });
+}
+
+/** The incident view's binding preview (tokens and sessions at once): fetched fresh each time the dialog opens. */
+export const containImpactQuery = (filter: SearchFilter) =>
+  queryOptions({
+    queryKey: searchKeys.containImpact(filter),
+    queryFn: ({ signal }) => api<ContainImpact>('/api/search/contain/impact', { method: 'POST', body: { filter: filterForApi(filter) }, signal }),
+    staleTime: 0,
+    gcTime: 0,
+  });
+
+/** Revokes the tokens and ends the sessions previewed, in one request bound to the preview. */
+export function useContain() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { filter: SearchFilter; expected: { tokens: number; sessions: number; digest: string } }) =>
+      api<ContainResult>('/api/search/contain', { method: 'POST', body: { filter: filterForApi(body.filter), expected: body.expected, confirm: 'REVOKE' } }),
     onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: searchKeys.all }), queryClient.invalidateQueries({ queryKey: ['audit'] }), queryClient.invalidateQueries({ queryKey: ['users'] })]),
   });
 }

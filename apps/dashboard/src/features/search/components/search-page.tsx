@@ -7,6 +7,7 @@ import { ApiError } from '../../../lib/api-client';
 import { useTitle } from '../../../lib/use-title';
 import { useCan, useMe } from '../../auth/api/get-me';
 import { searchApplicationsQuery } from '../api/search';
+import { containableFilter, IncidentPanel } from './incident-panel';
 import { DPOP_CHOICES, filterFromParams, filterSearch, SESSION_FILTER_KEYS, TOKEN_FILTER_KEYS, type FilterKey, type SearchFilter } from '../lib/filters';
 
 export interface SearchOutletContext {
@@ -83,6 +84,7 @@ export function SearchPage() {
       </label>
     );
   };
+  const containable = containableFilter(filterFromParams(params));
   const context: SearchOutletContext = {
     filter,
     applicationName: (id) => names.get(id) ?? id,
@@ -130,6 +132,8 @@ export function SearchPage() {
           Search
         </Button>
       </form>
+      {/* An address, a network or an AS number: its tokens and sessions side by side, contained at once. */}
+      {containable ? <IncidentPanel key={JSON.stringify(containable)} filter={containable} applicationName={context.applicationName} /> : null}
       <nav className="tabs" aria-label="Search results">
         {/* Each tab keeps the filters it can use. */}
         <NavLink to={{ pathname: paths.search('refresh-tokens'), search: filterSearch(filterFromParams(params), TOKEN_FILTER_KEYS) }}>Refresh tokens</NavLink>

@@ -138,6 +138,7 @@ function EndDialog({ filter, applicationName, onClose, onDone }: { filter: Searc
       )}
       overLimit={(p) => `This search finds more than ${p.limit.toLocaleString()} sessions (${sessionCountWords(p.totals)}), more than the console ends at once. Narrow the search: a smaller range, a time.`}
       perUser={(u) => plural(u.sessions, 'session')}
+      usersTotal={(p) => p.totals.users}
       loadingLabel="Finding every session this search matches"
       isPending={end.isPending}
       error={end.error}

@@ -10,7 +10,7 @@ import { SkeletonRows } from '../../../components/ui/skeleton';
 import { plural } from '../../../lib/format';
 import { tokenSearchImpactQuery, tokenSearchQuery, useRevokeSearchTokens } from '../api/search';
 import { useCan } from '../../auth/api/get-me';
-import { tokenCountWords } from '../lib/counts';
+import { tokenCountWords, tokensRevokedSentence } from '../lib/counts';
 import { describeFilter, filterForApi, isEmpty, type SearchFilter } from '../lib/filters';
 import { BindingDialog, onConflictOf, ResultSummary } from './binding-dialog';
 import { LoadNotices, Pager, SightingCell, Unavailable, UserCell, useCursorTrail } from './results';
@@ -60,7 +60,7 @@ function TokenResultPages({ filter, applicationName, reportFieldErrors }: { filt
         {totals ? tokenCountWords(totals) : ''}
       </p>
       <ResultSummary
-        done={done && { sentence: `Revoked ${revokedWords(done.revoked)}. They are refused from now on.`, action: 'search.revoke_tokens', auditId: done.audit_id }}
+        done={done && { sentence: tokensRevokedSentence(done.revoked), action: 'search.revoke_tokens', auditId: done.audit_id }}
         onDismiss={() => setDone(null)}
       />
       <LoadNotices query={results} what="refresh tokens" onFieldErrors={reportFieldErrors} />
@@ -146,6 +146,7 @@ function RevokeDialog({ filter, applicationName, onClose, onDone }: { filter: Se
       )}
       overLimit={(p) => `This search finds more than ${p.limit.toLocaleString()} refresh tokens (${tokenCountWords(p.totals)}), more than the console revokes at once. Narrow the search: a smaller range, an application, a time.`}
       perUser={(u) => plural(u.tokens, 'token')}
+      usersTotal={(p) => p.totals.users}
       loadingLabel="Finding every token this search matches"
       isPending={revoke.isPending}
       error={revoke.error}

@@ -1,4 +1,4 @@
-import type { SessionSearchTotals, TokenSearchTotals } from '@rtc/contracts';
+import type { SessionSearchTotals, TokenCounts, TokenSearchTotals } from '@rtc/contracts';
 
 /** "10,000 tokens", "1 user": the English UI's digit grouping whatever the browser's locale. */
 const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${n === 1 ? word : `${word}s`}`;
@@ -17,4 +17,12 @@ export function tokenCountWords(c: TokenSearchTotals): string {
 /** "12 sessions · 9 users", or "more than 10,000 sessions · at least 9 users". */
 export function sessionCountWords(c: SessionSearchTotals): string {
   return `${c.limited ? `more than ${plural(c.sessions, 'session')}` : plural(c.sessions, 'session')} · ${atLeast(c.limited, c.users, 'user')}`;
+}
+
+/**
+ * What "Revoke these N tokens" did: revoking tokens ends no session, and the result says so,
+ * rather than leave the impression the address is contained.
+ */
+export function tokensRevokedSentence(c: TokenCounts): string {
+  return `Revoked ${plural(c.tokens, 'refresh token')} of ${plural(c.users, 'user')} on ${plural(c.devices, 'device')}. They are refused from now on. Sessions were not ended: the same search on the Sessions tab, or Contain above for an address or a network, ends them.`;
 }

@@ -1,19 +1,7 @@
 import type { SignOutEverywhereResult, SignOutImpact } from '@rtc/contracts';
+import { countOf, joinWithAnd as and, summarise } from '../../../lib/summarise';
 
-export const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-
-/** "A and B", "A, B and C"; `separator` "; " for items that hold commas themselves. */
-const and = (items: string[], separator = ', ') => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(separator)} and ${items.at(-1)}`);
-
-/**
- * A list in one line, long ones cut short: "3 devices: iPhone 15, Pixel 8 and iPad",
- * "120 devices: iPhone 15, Pixel 8 and 118 more".
- */
-export function summarise(names: string[], one: string, many = `${one}s`, shown = 3, separator = ', '): string {
-  if (names.length === 0) return `no ${many}`;
-  const head = names.length <= shown ? names : [...names.slice(0, shown - 1), `${(names.length - (shown - 1)).toLocaleString('en-US')} more`];
-  return `${plural(names.length, one, many)}: ${and(head, separator)}`;
-}
+export const plural = countOf;
 
 /** The preview in sentences, for the dialog. */
 export function describeSignOut(impact: SignOutImpact): { tokens: string; devices: string | null; applications: string | null; sessions: string } {
@@ -24,7 +12,7 @@ export function describeSignOut(impact: SignOutImpact): { tokens: string; device
         : `This revokes ${impact.truncated ? 'every one of more than ' : impact.tokens === 1 ? '' : 'all '}${plural(impact.tokens, 'refresh token')} of ${impact.user_name}.`,
     devices: impact.tokens ? `On ${summarise(impact.devices.map((d) => `${d.name} (${d.tokens})`), 'device')}.` : null,
     applications: impact.tokens ? `Of ${summarise(impact.applications.map((a) => `${a.name} (${a.tokens})`), 'application')}.` : null,
-    sessions: impact.sessions.length === 0 ? 'There is no session to end.' : `It ends ${summarise(impact.sessions.map((s) => s.description), 'session', 'sessions', 3, '; ')}.`,
+    sessions: impact.sessions.length === 0 ? 'There is no session to end.' : `It ends ${summarise(impact.sessions.map((s) => s.description), 'session', { separator: '; ' })}.`,
   };
 }
 

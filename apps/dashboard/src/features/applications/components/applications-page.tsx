@@ -5,6 +5,7 @@ import { Button } from '../../../components/ui/button';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { ErrorNotice } from '../../../components/ui/error-notice';
 import { isStepUpRequired, rememberForStepUp, resumeAfterStepUp } from '../../../lib/step-up';
+import { shownOf } from '../../../lib/summarise-list';
 import { useTitle } from '../../../lib/use-title';
 import { useCan } from '../../auth/api/get-me';
 import { applicationImpactQuery, applicationsQuery, useRevokeApplicationTokens } from '../api/applications';
@@ -132,7 +133,7 @@ function RevokeApplicationDialog({ app, shown, onClose, onDone }: { app: Applica
           </p>
           {preview.first_users.length > 0 ? (
             <>
-              <p>First users affected:</p>
+              <p>First users affected ({shownOf(preview.first_users.length, preview.counts.users, { one: 'user' })}):</p>
               <ul aria-label="First users affected">
                 {preview.first_users.map((u) => (
                   <li key={u.user_id}>

@@ -6,6 +6,7 @@ import { ErrorNotice } from '../../../components/ui/error-notice';
 import { SkeletonBlock } from '../../../components/ui/skeleton';
 import { paths } from '../../../config/paths';
 import { ApiError } from '../../../lib/api-client';
+import { shownOf } from '../../../lib/summarise-list';
 import { useCan } from '../../auth/api/get-me';
 
 /** What a result set's preview has, whatever it revokes. */
@@ -35,6 +36,8 @@ export function BindingDialog<P extends BoundPreview>(props: {
   overLimit: (preview: P) => ReactNode;
   /** "2 tokens", beside each user affected. */
   perUser: (user: P['first_users'][number]) => string;
+  /** How many users the preview affects in all (it names the first of them). */
+  userCount: (preview: P) => number;
   loadingLabel: string;
   isPending: boolean;
   error: unknown;
@@ -98,7 +101,7 @@ export function BindingDialog<P extends BoundPreview>(props: {
             ) : null}
             {preview.first_users.length > 0 ? (
               <>
-                <p>Users affected (most first):</p>
+                <p>Users affected, most first ({shownOf(preview.first_users.length, props.userCount(preview), { one: 'user' })}):</p>
                 <ul aria-label="Users affected">
                   {preview.first_users.map((u) => (
                     <li key={u.user_id}>

@@ -137,6 +137,7 @@ function EndDialog({ filter, applicationName, onClose, onDone }: { filter: Searc
         </>
       )}
       overLimit={(p) => `This search finds more than ${p.limit.toLocaleString()} sessions (${sessionCountWords(p.totals)}), more than the console ends at once. Narrow the search: a smaller range, a time.`}
+      userCount={(p) => p.totals.users}
       perUser={(u) => plural(u.sessions, 'session')}
       loadingLabel="Finding every session this search matches"
       isPending={end.isPending}

@@ -162,6 +162,7 @@ function RevokeDialog({
         </>
       )}
       overLimit={(p) => `This search finds more than ${p.limit.toLocaleString()} refresh tokens (${tokenCountWords(p.totals)}), more than the console revokes at once. Narrow the search: a smaller range, an application, a time.`}
+      userCount={(p) => p.totals.users}
       perUser={(u) => plural(u.tokens, 'token')}
       loadingLabel="Finding every token this search matches"
       isPending={revoke.isPending}

@@ -1,4 +1,5 @@
 import type { SignOutEverywhereResult, SignOutImpact } from '@rtc/contracts';
+import { summariseList } from '../../../lib/summarise-list';
 
 export const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
@@ -7,12 +8,10 @@ const and = (items: string[], separator = ', ') => (items.length <= 1 ? (items[0
 
 /**
  * A list in one line, long ones cut short: "3 devices: iPhone 15, Pixel 8 and iPad",
- * "120 devices: iPhone 15, Pixel 8 and 118 more".
+ * "120 devices: iPhone 15, Pixel 8 and 118 more" (lib/summarise-list.ts, as every dialog says it).
  */
 export function summarise(names: string[], one: string, many = `${one}s`, shown = 3, separator = ', '): string {
-  if (names.length === 0) return `no ${many}`;
-  const head = names.length <= shown ? names : [...names.slice(0, shown - 1), `${(names.length - (shown - 1)).toLocaleString('en-US')} more`];
-  return `${plural(names.length, one, many)}: ${and(head, separator)}`;
+  return summariseList(names, { one, many }, { show: shown, separator });
 }
 
 /** The preview in sentences, for the dialog. */

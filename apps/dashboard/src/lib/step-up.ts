@@ -26,7 +26,11 @@ export function rememberForStepUp(dialog: string, state: unknown): void {
   }
 }
 
-/** What `dialog` showed before a step-up on this very page, once; undefined otherwise. */
+/**
+ * What `dialog` showed before a step-up on this very page; undefined otherwise. It stays kept
+ * until forgetStepUp (call it from an effect once the dialog reopened): a state initializer
+ * that read and removed it would find nothing when React runs it twice.
+ */
 export function resumeAfterStepUp<T>(dialog: string): T | undefined {
   let saved: { dialog?: string; path?: string; state?: T } | undefined;
   try {
@@ -35,6 +39,14 @@ export function resumeAfterStepUp<T>(dialog: string): T | undefined {
     saved = undefined;
   }
   if (!saved || saved.dialog !== dialog || saved.path !== currentPath()) return undefined;
-  sessionStorage.removeItem(KEY);
   return saved.state;
+}
+
+/** The dialog reopened: a later visit to the page does not reopen it again. */
+export function forgetStepUp(): void {
+  try {
+    sessionStorage.removeItem(KEY);
+  } catch {
+    // Nothing kept, nothing to forget.
+  }
 }

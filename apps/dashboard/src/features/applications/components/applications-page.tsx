@@ -1,10 +1,10 @@
 import type { ApplicationImpact, ApplicationRevokeResult, ApplicationSummary, TokenCounts } from '@rtc/contracts';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Button } from '../../../components/ui/button';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { ErrorNotice } from '../../../components/ui/error-notice';
-import { isStepUpRequired, rememberForStepUp, resumeAfterStepUp } from '../../../lib/step-up';
+import { forgetStepUp, isStepUpRequired, rememberForStepUp, resumeAfterStepUp } from '../../../lib/step-up';
 import { shownOf } from '../../../lib/summarise-list';
 import { useTitle } from '../../../lib/use-title';
 import { useCan } from '../../auth/api/get-me';
@@ -20,6 +20,9 @@ export function ApplicationsPage() {
   const list = useQuery({ ...applicationsQuery(), enabled: allowed });
   // Back from a step-up sign-in: the same dialog, with the preview it showed (still what binds).
   const [resumed] = useState(() => resumeAfterStepUp<{ app: ApplicationSummary; shown: ApplicationImpact }>('application-revoke'));
+  useEffect(() => {
+    if (resumed) forgetStepUp();
+  }, [resumed]);
   const [revoking, setRevoking] = useState<ApplicationSummary | null>(resumed?.app ?? null);
   const [result, setResult] = useState<ApplicationRevokeResult | null>(null);
 

@@ -1,14 +1,14 @@
 import type { SearchRevokeResult, TokenCounts, TokenSearchImpact } from '@rtc/contracts';
 import { searchRevokePermission, WIDE_SEARCH_REVOKE_REASON } from '@rtc/contracts/roles';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Button } from '../../../components/ui/button';
 import { EmptyState } from '../../../components/ui/empty-state';
 import { RelativeTime } from '../../../components/ui/relative-time';
 import { TokenBindingBadge } from '../../../components/ui/token-binding';
 import { SkeletonRows } from '../../../components/ui/skeleton';
 import { plural } from '../../../lib/format';
-import { rememberForStepUp, resumeAfterStepUp } from '../../../lib/step-up';
+import { forgetStepUp, rememberForStepUp, resumeAfterStepUp } from '../../../lib/step-up';
 import { tokenSearchImpactQuery, tokenSearchQuery, useRevokeSearchTokens } from '../api/search';
 import { useCan } from '../../auth/api/get-me';
 import { tokenCountWords } from '../lib/counts';
@@ -35,6 +35,9 @@ function TokenResultPages({ filter, applicationName, reportFieldErrors }: { filt
   // Back from a step-up sign-in: the same dialog, with the preview it showed (still what binds).
   const [resumed] = useState(() => resumeAfterStepUp<{ filter: SearchFilter; shown: TokenSearchImpact }>('search-revoke-tokens'));
   const resumes = !!resumed && JSON.stringify(resumed.filter) === JSON.stringify(filter);
+  useEffect(() => {
+    if (resumes) forgetStepUp();
+  }, [resumes]);
   const [revoking, setRevoking] = useState(resumes);
   const [done, setDone] = useState<SearchRevokeResult | null>(null);
   const mayRevoke = useCan(searchRevokePermission(filterForApi(filter)));

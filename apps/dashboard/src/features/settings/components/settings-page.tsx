@@ -5,7 +5,7 @@ import { ErrorNotice } from '../../../components/ui/error-notice';
 import { RetryingNotice } from '../../../components/ui/retrying-notice';
 import { SkeletonBlock } from '../../../components/ui/skeleton';
 import { useCan } from '../../auth/api/get-me';
-import { rememberForStepUp, resumeAfterStepUp } from '../../../lib/step-up';
+import { forgetStepUp, rememberForStepUp, resumeAfterStepUp } from '../../../lib/step-up';
 import { useTitle } from '../../../lib/use-title';
 import { settingsQuery, useUpdateSettings } from '../api/settings';
 
@@ -24,7 +24,9 @@ export function SettingsPage() {
   useEffect(() => {
     if (!loaded) return;
     const resumed = resumeAfterStepUp<{ turnOn: boolean }>('settings');
-    if (resumed && resumed.turnOn !== on) setAsking(true);
+    if (!resumed) return;
+    forgetStepUp();
+    if (resumed.turnOn !== on) setAsking(true);
     // Only once the value is known; `on` changing later is this page's own doing.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [loaded]);

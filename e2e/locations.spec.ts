@@ -34,8 +34,9 @@ test('Locations: where a user\'s tokens were issued and used, on an offline map 
     const row = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${escape(location.network!)}`) }) }).filter({ hasText: location.country_name! });
     await expect(row.first()).toBeVisible();
   }
-  // This sign-in's address: shown, with no network invented for it.
-  await expect(table.getByRole('row').filter({ hasText: '127.0.0.1' }).getByRole('rowheader')).toContainText('Unknown network');
+  // This sign-in's address: shown, with no network invented for it, read as what it is (as the alerts say it).
+  await expect(table.getByRole('row').filter({ hasText: '127.0.0.1' }).getByRole('rowheader')).toHaveText('Loopback address');
+  await expect(table.getByRole('row').filter({ hasText: '127.0.0.1' })).toContainText('None: not on the public internet');
   await expect(table.getByRole('row').filter({ hasText: '127.0.0.1' })).toContainText('Locations Phone');
 
   // The map: drawn in the page from bundled shapes, with the visited countries named.

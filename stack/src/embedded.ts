@@ -25,8 +25,10 @@ export interface EmbeddedStackOptions {
   trustProxy?: number;
   /** The BFF's clock (tests move it forward to cross session timeouts). */
   now?: () => number;
-  /** Extra tenant configuration for tests (rate limits, revocation lag). */
-  tenant?: Pick<TenantConfig, 'options' | 'revocationLagMs' | 'refreshRateLimitPerMinute'>;
+  /** Extra tenant configuration for tests (rate limits, revocation lag, its clock). */
+  tenant?: Pick<TenantConfig, 'options' | 'revocationLagMs' | 'refreshRateLimitPerMinute' | 'clock'>;
+  /** How recent a staff sign-in the biggest actions need (STEP_UP_MAX_AGE_MINUTES); 10 minutes by default. */
+  stepUp?: BffConfig['stepUp'];
 }
 
 export interface EmbeddedStack {
@@ -112,6 +114,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     rateLimit: { retries: 3, maxWaitMs: 10_000 },
     ...(options.database ? { database: options.database } : {}),
     trustProxy: options.trustProxy ?? 0,
+    ...(options.stepUp ? { stepUp: options.stepUp } : {}),
   };
   const bff = await createBff(config, { ...(options.logger ? { logger: options.logger } : {}), ...(options.now ? { now: options.now } : {}) });
   const bffHttp = await listen(bff.app.fetch, bffPort, host);

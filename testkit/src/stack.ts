@@ -20,7 +20,7 @@ const quiet = { info() {}, warn() {}, error() {} };
 
 /** The tenant (demo data, fresh temporary directory) and the BFF, on free ports. */
 export async function startTestStack(
-  options: { staticDir?: string | null; tenant?: Parameters<typeof startEmbeddedStack>[0]['tenant']; logs?: string[]; now?: () => number; trustProxy?: number } = {},
+  options: { staticDir?: string | null; tenant?: Parameters<typeof startEmbeddedStack>[0]['tenant']; logs?: string[]; now?: () => number; trustProxy?: number; stepUp?: Parameters<typeof startEmbeddedStack>[0]['stepUp'] } = {},
 ): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rtc-stack-'));
   // TEST_STORE=postgres: tenant and BFF in a schema of their own on TEST_DATABASE_URL.
@@ -42,6 +42,7 @@ export async function startTestStack(
     ...(options.tenant ? { tenant: options.tenant } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+    ...(options.stepUp ? { stepUp: options.stepUp } : {}),
   });
   return {
     ...stack,
@@ -66,9 +67,10 @@ export interface StaffClient {
 }
 
 /** Walks the real sign-in: BFF /auth/login -> tenant /authorize -> login form -> BFF /auth/callback. */
-export async function signIn(stack: EmbeddedStack, role: StaffRole, browser = new Browser(), options: { returnTo?: string } = {}): Promise<StaffClient> {
+export async function signIn(stack: EmbeddedStack, role: StaffRole, browser = new Browser(), options: { returnTo?: string; stepUp?: boolean } = {}): Promise<StaffClient> {
   const staff = DEMO.staff.find((s) => s.role === role)!;
-  const login = await browser.navigate(`${stack.bffUrl}/auth/login${options.returnTo !== undefined ? `?returnTo=${encodeURIComponent(options.returnTo)}` : ''}`);
+  const query = new URLSearchParams({ ...(options.returnTo !== undefined ? { returnTo: options.returnTo } : {}), ...(options.stepUp ? { step_up: '1' } : {}) }).toString();
+  const login = await browser.navigate(`${stack.bffUrl}/auth/login${query ? `?${query}` : ''}`);
   let landedAt = login.url;
   // With a live tenant session (SSO) the tenant sends the browser straight back.
   if (login.url.origin !== new URL(stack.bffUrl).origin) {

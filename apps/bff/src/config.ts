@@ -34,6 +34,12 @@ export interface BffConfig {
    * them, is an admin's.
    */
   supportRevoke?: SupportRevokeLimits;
+  /**
+   * Revoking an application's tokens, a search revocation of over 1,000 tokens and changing a
+   * tenant setting need a staff sign-in at most this old (STEP_UP_MAX_AGE_MINUTES, default 10);
+   * a search revocation is among them above searchTokens tokens (STEP_UP_SEARCH_TOKENS, default 1,000).
+   */
+  stepUp?: { maxAgeSeconds: number; searchTokens?: number };
 }
 
 export interface SupportRevokeLimits {
@@ -101,6 +107,8 @@ const Env = z
     SEARCH_REVOKE_MAX_SESSIONS: z.coerce.number().int().min(1).max(10_000).default(1_000),
     SEARCH_REVOKE_SUPPORT_MAX_TOKENS: z.coerce.number().int().min(1).max(100_000).default(1_000),
     SEARCH_REVOKE_SUPPORT_MAX_PERCENT: z.coerce.number().min(0).max(100).default(50),
+    STEP_UP_MAX_AGE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
+    STEP_UP_SEARCH_TOKENS: z.coerce.number().int().min(0).max(100_000).default(1_000),
     BFF_TRUST_PROXY: z.string().regex(/^\d{1,2}$/, 'a number of proxy hops (0 to 10)').default('0').transform(Number).pipe(z.number().max(10)),
   })
   .refine((e) => e.BFF_PUBLIC_URL.startsWith('https:') || isLoopbackHost(new URL(e.BFF_PUBLIC_URL).hostname), {
@@ -141,5 +149,6 @@ export function readConfig(env: Record<string, string | undefined>, extra: { sta
     trustProxy: e.BFF_TRUST_PROXY,
     search: { tokenLimit: e.SEARCH_REVOKE_MAX_TOKENS, sessionLimit: e.SEARCH_REVOKE_MAX_SESSIONS },
     supportRevoke: { maxTokens: e.SEARCH_REVOKE_SUPPORT_MAX_TOKENS, maxSharePercent: e.SEARCH_REVOKE_SUPPORT_MAX_PERCENT },
+    stepUp: { maxAgeSeconds: e.STEP_UP_MAX_AGE_MINUTES * 60, searchTokens: e.STEP_UP_SEARCH_TOKENS },
   };
 }

@@ -14,7 +14,8 @@ export class BffError extends Error {
     message: string,
     /** auditDetail: what the audit entry of a failed action records instead of the message (never sent to the browser). */
     /** audited: the refusal is in the audit log already (the error handler records the others). */
-    readonly extra: { retryAfter?: number; fields?: Record<string, string>; impact?: Impact; changes?: string[]; auditDetail?: string; audited?: boolean } = {},
+    /** task: the Management API call that failed, in words ("list the user's refresh tokens"), as the message names it. */
+    readonly extra: { retryAfter?: number; fields?: Record<string, string>; impact?: Impact; changes?: string[]; auditDetail?: string; audited?: boolean; task?: string } = {},
   ) {
     super(message);
     this.name = 'BffError';

@@ -34,6 +34,14 @@ describe('IP enrichment in the BFF', () => {
     for (const session of sessions) expect(session.device.last_place).toMatchObject(place);
   });
 
+  it("shows on the user's Details the last address the tenant knows: the demo user's latest sign-in, with its network", async () => {
+    const detail = await json(await viewer.api('GET', `/api/users/${USER}`));
+    const { sessions } = await json(await viewer.api('GET', `/api/users/${USER}/sessions`));
+    const latest = [...sessions].sort((a, b) => String(b.created_at).localeCompare(String(a.created_at)))[0];
+    expect(detail.last_ip).toBe(latest.device.last_ip);
+    expect(detail.last_place).toMatchObject(place);
+  });
+
   it('names the network of each device\'s last address', async () => {
     const { devices } = await json(await viewer.api('GET', `/api/users/${USER}/devices`));
     expect(devices.length).toBeGreaterThan(0);

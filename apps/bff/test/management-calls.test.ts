@@ -114,3 +114,27 @@ describe('Management API calls per console request', () => {
     expect(res.status).toBe(404);
   });
 });
+
+describe('a failed Management API call behind a tab', () => {
+  it('is named as the list the tab asked for: the Sessions tab says sessions, not the refresh tokens it counts', async () => {
+    // The tenant fails every refresh-token listing; sessions and devices still answer.
+    const failing = await consoleBehindProxy(stack, 'failing-tokens', (req, url) =>
+      req.method === 'GET' && /\/refresh-tokens$/.test(url.pathname) ? Response.json({ statusCode: 500, error: 'Internal Server Error', message: 'boom' }, { status: 500 }) : undefined,
+    );
+    try {
+      const userId = encodeURIComponent(demoEndUser(3).user_id);
+      const asked = async (tab: string) => {
+        const res = await failing.support.api('GET', `/api/users/${userId}/${tab}`);
+        expect(res.status).toBe(502);
+        return (await json(res)).error.message as string;
+      };
+      const sessions = await asked('sessions');
+      expect(sessions).toBe("The tenant failed while trying to list the user's sessions (HTTP 500). Retry in a moment.");
+      expect(sessions).not.toMatch(/refresh tokens/);
+      expect(await asked('devices')).toContain("list the user's devices");
+      expect(await asked('refresh-tokens')).toContain("list the user's refresh tokens");
+    } finally {
+      await failing.stop();
+    }
+  });
+});

@@ -73,6 +73,33 @@ describe('GET /authorize and grant_type=authorization_code', () => {
     expect(none.location.searchParams.get('error')).toBe('login_required');
   });
 
+  it('max_age: a session authenticated longer ago asks for the password again, and the ID token carries the new auth_time', async () => {
+    const exchange = async (location: URL, verifier: string) => {
+      const res = await t.post('/oauth/token', { grant_type: 'authorization_code', client_id: 'mobile', code: location.searchParams.get('code')!, redirect_uri: 'https://app.test/callback', code_verifier: verifier });
+      const { payload } = await verify(((await json(res)) as { id_token: string }).id_token, 'mobile');
+      return payload.auth_time;
+    };
+    const signedIn = t.clock.now();
+    const first = start();
+    const { jar, location } = await authorize(t, first.params, { username: t.alice.email, password: PASSWORD });
+    expect(await exchange(location, first.verifier)).toBe(Math.floor(signedIn / 1000));
+    t.clock.advanceSeconds(300);
+    // Within max_age: SSO, and the auth_time of the first sign-in.
+    const recent = start({ max_age: '600' });
+    const sso = await authorize(t, recent.params, null, jar);
+    expect(await exchange(sso.location, recent.verifier)).toBe(Math.floor(signedIn / 1000));
+    t.clock.advanceSeconds(400);
+    // Older than max_age: without credentials there is only the login form; prompt=none says so.
+    await expect(authorize(t, start({ max_age: '600' }).params, null, jar)).rejects.toThrow(/authorize answered 200/);
+    const none = await authorize(t, start({ max_age: '600', prompt: 'none' }).params, null, jar);
+    expect(none.location.searchParams.get('error')).toBe('login_required');
+    const again = start({ max_age: '600' });
+    const reauth = await authorize(t, again.params, { username: t.alice.email, password: PASSWORD }, jar);
+    expect(await exchange(reauth.location, again.verifier)).toBe(Math.floor(t.clock.now() / 1000));
+    const bad = await authorize(t, start({ max_age: 'soon' }).params, null, jar);
+    expect(bad.location.searchParams.get('error')).toBe('invalid_request');
+  });
+
   it('refuses a code with a wrong verifier, another redirect_uri or client, without consuming it; and twice', async () => {
     const { params, verifier } = start();
     const { location } = await authorize(t, params, { username: t.alice.email, password: PASSWORD });

@@ -26,6 +26,11 @@ export const Location = IpPlace.extend({
   device_names: z.array(z.string()),
   token_ids: z.array(z.string()),
   session_ids: z.array(z.string()),
+  /**
+   * What the address itself says when no data places it: "loopback address", "private
+   * network", ... (RFC 6890's special-purpose ranges, as the alerts word them); null otherwise.
+   */
+  range: z.string().nullable().optional(),
 });
 export type Location = z.infer<typeof Location>;
 

@@ -66,6 +66,17 @@ describe('userLocations', () => {
     const [only] = userLocations([token('c', '10.1.1.1', '10.1.1.1', '2026-01-01T00:00:00Z', null)], []);
     expect(only).toMatchObject({ key: 'ip|10.1.1.1', asn: null, network: null, country: null, ips: ['10.1.1.1'], token_ids: ['c'] });
   });
+
+  it('says what a loopback or private address is, as the alerts do; a public address it cannot place stays unknown', () => {
+    const locations = userLocations([token('l', '127.0.0.1', '::1', '2026-01-01T00:00:00Z', null), token('p', '192.168.1.20', 'fd00::5', '2026-01-02T00:00:00Z', null)], []);
+    const rangeOf = (ip: string) => locations.find((l) => l.ips.includes(ip))?.range;
+    expect(rangeOf('127.0.0.1')).toBe('loopback address');
+    expect(rangeOf('::1')).toBe('loopback address');
+    expect(rangeOf('192.168.1.20')).toBe('private network');
+    expect(rangeOf('fd00::5')).toBe('private network');
+    const [placed] = userLocations([token('q', '9.9.9.9', '9.9.9.9', '2026-01-01T00:00:00Z', null)], []);
+    expect(placed!.range).toBeNull();
+  });
 });
 
 describe('placeChange (the theft flag: issued on one network or in one country, last used on another)', () => {

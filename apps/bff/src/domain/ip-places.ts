@@ -81,6 +81,8 @@ export function userLocations(tokens: RefreshToken[], sessions: Session[]): Loca
         device_names: [],
         token_ids: [],
         session_ids: [],
+        // Loopback and private addresses read as such, as the alerts say them (describeAddress).
+        range: place?.asn || place?.country ? null : specialRange(s.ip),
         seen: new Map(),
       };
       byKey.set(key, location);

@@ -43,6 +43,15 @@ describe('grouping by device', () => {
     expect(devices[0]).toMatchObject({ last_used_at: '2026-01-09T00:00:00.000Z', last_ip: '10.0.0.1' });
   });
 
+  it("a device's \"Last used\" is its tokens' \"Last exchanged\", the same value: never exchanged is null, not the issue time", () => {
+    const devices = groupDevices(credentials, tokens, names);
+    const exchangedOf = (name: string) => tokens.filter((t) => t.device_name === name).map((t) => t.last_exchanged_at).filter(Boolean).sort().pop() ?? null;
+    for (const name of ['iPhone 15', 'Pixel 8']) expect(devices.find((d) => d.name === name)?.last_used_at).toBe(exchangedOf(name));
+    expect(devices.find((d) => d.name === 'Pixel 8')?.last_used_at).toBeNull();
+    // Its address is still that of its latest activity, the token issued there.
+    expect(devices.find((d) => d.name === 'Pixel 8')?.last_ip).toBe('10.0.0.3');
+  });
+
   it('names tokens by their device credential, and APIs by name', () => {
     expect(tokens.map((t) => t.device_name)).toEqual(['iPhone 15', 'iPhone 15', 'Pixel 8', 'Unnamed device']);
     expect(tokens[1]!.resource_servers[0]!.api_name).toBe('User profile (OpenID Connect)');

@@ -111,6 +111,7 @@ function toRefreshTokenView(token: MgmtRefreshToken, deviceNames: Map<string, st
 export function groupDevices(credentials: DeviceCredential[], tokens: RefreshToken[], names: Names): Device[] {
   const tokenById = new Map(tokens.map((t) => [t.id, t]));
   const devices = new Map<string, Device>();
+  const lastActivity = new Map<string, string>();
   for (const credential of credentials) {
     if (credential.type === 'public_key') continue;
     const name = credential.device_name || UNNAMED_DEVICE;
@@ -136,17 +137,22 @@ export function groupDevices(credentials: DeviceCredential[], tokens: RefreshTok
     const token = credential.token_id ? tokenById.get(credential.token_id) : undefined;
     for (const signal of token?.signals ?? []) if (!device.signals.includes(signal)) device.signals.push(signal);
     if (token?.session_id && !device.session_ids.includes(token.session_id)) device.session_ids.push(token.session_id);
-    const usedAt = token ? (token.last_exchanged_at ?? token.created_at) : null;
-    if (token && usedAt && (!device.last_used_at || usedAt > device.last_used_at)) {
-      device.last_used_at = usedAt;
+    // "Last used" is the Refresh Tokens tab's "Last exchanged" of the device's newest-exchanged
+    // token, the same value: never exchanged is "Never", not the time it was issued. The
+    // address and agent shown are those of the device's most recent activity (an issue counts).
+    const activeAt = token ? (token.last_exchanged_at ?? token.created_at) : null;
+    if (token && activeAt && activeAt > (lastActivity.get(name) ?? '')) {
+      lastActivity.set(name, activeAt);
       device.last_ip = token.device.last_ip;
       device.last_place = token.device.last_place ?? null;
       device.last_user_agent = token.device.last_user_agent;
       device.last_agent = token.device.last_agent;
     }
+    if (token?.last_exchanged_at && (!device.last_used_at || token.last_exchanged_at > device.last_used_at)) device.last_used_at = token.last_exchanged_at;
     devices.set(name, device);
   }
-  return [...devices.values()].sort((a, b) => (b.last_used_at ?? '').localeCompare(a.last_used_at ?? '') || a.name.localeCompare(b.name));
+  const activity = (d: Device) => lastActivity.get(d.name) ?? '';
+  return [...devices.values()].sort((a, b) => activity(b).localeCompare(activity(a)) || a.name.localeCompare(b.name));
 }
 
 /** The tokens a grant covers: same application, and the grant's API among the token's. */

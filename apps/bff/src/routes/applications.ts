@@ -7,6 +7,7 @@ import { ApplicationsGateway, COUNTS_UNAVAILABLE } from '../management/applicati
 import { rateLimitedFetch } from '../management/rate-limited-fetch.ts';
 import { requirePermission } from '../middleware/session.ts';
 import { ApplicationImpactChanged, describe, refuseChanged } from './application-binding.ts';
+import { checkRecentSignIn } from '../session/step-up.ts';
 import { auditedWithId, recordRead } from './audited.ts';
 import { leakedSecretRoutes } from './leaked-secret.ts';
 import { body, pathId } from './validate.ts';
@@ -75,6 +76,7 @@ export function applicationRoutes(deps: BffDeps) {
           deps,
           { action: 'application.revoke_all_tokens', target: `all refresh tokens of application ${clientId}`, target_user_id: null },
           async () => {
+            checkRecentSignIn(c, deps, 'Revoking every token of an application');
             const impact = await preview(clientId);
             const target = `all refresh tokens of application "${impact.name}" (${clientId})`;
             if (confirm_name.trim() !== impact.name) throw badRequest(`Type the application's name, "${impact.name}", to confirm.`, { confirm_name: 'does not match the application name' });

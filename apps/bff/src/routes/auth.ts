@@ -9,6 +9,7 @@ import type { BffEnv } from '../env.ts';
 import { unauthenticated } from '../errors.ts';
 import { roleFromClaim } from '../session/role-recheck.ts';
 import type { StaffSession } from '../session/session-cookie.ts';
+import { authTimeOf, isRecent, stepUpSeconds } from '../session/step-up.ts';
 
 const TX_COOKIE = 'rtc_signin';
 const TX_SECONDS = 600;
@@ -58,7 +59,10 @@ export function authRoutes(deps: BffDeps) {
       const verifier = oidc.randomPKCECodeVerifier();
       const state = oidc.randomState();
       const nonce = oidc.randomNonce();
-      const tx = await cookie.sealValue({ verifier, state, nonce, returnTo: safeReturnTo(c.req.query('returnTo')) }, Math.floor(deps.now() / 1000) + TX_SECONDS);
+      // Step-up (the biggest actions): the provider must have authenticated the person within
+      // the window, re-prompting if its own session is older (OIDC max_age); the callback checks.
+      const stepUp = c.req.query('step_up') === '1';
+      const tx = await cookie.sealValue({ verifier, state, nonce, returnTo: safeReturnTo(c.req.query('returnTo')), stepUp }, Math.floor(deps.now() / 1000) + TX_SECONDS);
       setCookie(c, TX_COOKIE, tx, { httpOnly: true, secure: deps.cookieOptions.secure, sameSite: 'Lax', path: '/auth', maxAge: TX_SECONDS });
       const url = oidc.buildAuthorizationUrl(configuration, {
         redirect_uri: redirectUri,
@@ -67,6 +71,7 @@ export function authRoutes(deps: BffDeps) {
         nonce,
         code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
         code_challenge_method: 'S256',
+        ...(stepUp ? { max_age: String(stepUpSeconds(deps)) } : {}),
       });
       return c.redirect(url.href, 302);
     })
@@ -110,6 +115,24 @@ export function authRoutes(deps: BffDeps) {
         return page(c, 403, 'No access to the console', `${name} signed in, but has no console role (claim ${config.oidc.rolesClaim}). Ask an administrator for viewer, support or admin.`);
       }
       const now = deps.now();
+      const authTime = authTimeOf(claims, now);
+      if (tx.stepUp === true && !isRecent(authTime, now, stepUpSeconds(deps))) {
+        // A provider that ignored max_age, or an ID token without a believable auth_time: the
+        // person is not known to have just signed in, so this sign-in confirms nothing.
+        await store.recordAudit(
+          {
+            actor: { sub: claims.sub, name, role },
+            action: 'staff.sign_in',
+            target_user_id: null,
+            target: name,
+            result: 'refused',
+            detail: `step-up sign-in refused: the identity provider's auth_time is ${authTime === undefined ? 'missing or not a past time' : `${Math.round((now - authTime) / 1000)} s old`}`,
+            request_id: c.get('requestId'),
+          },
+          now,
+        );
+        return page(c, 403, 'Sign-in not confirmed', 'The identity provider did not confirm that you signed in just now, which this action needs. Sign in again; if this repeats, the provider may not honour max_age.');
+      }
       // A new session id at every sign-in: nothing from before it carries over.
       const session: StaffSession = {
         sid: randomBytes(16).toString('base64url'),
@@ -122,6 +145,7 @@ export function authRoutes(deps: BffDeps) {
         lastSeenAt: now,
         ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
         roleCheckedAt: now,
+        ...(authTime !== undefined ? { authTime } : {}),
       };
       setCookie(c, deps.cookieOptions.name, await cookie.seal(session), { httpOnly: true, secure: deps.cookieOptions.secure, sameSite: 'Lax', path: '/' });
       await store.recordAudit(

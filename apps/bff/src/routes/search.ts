@@ -27,6 +27,7 @@ import { ApplicationsGateway } from '../management/applications.ts';
 import { rateLimitedFetch } from '../management/rate-limited-fetch.ts';
 import { SearchGateway } from '../management/search.ts';
 import { requirePermission } from '../middleware/session.ts';
+import { checkRecentSignIn, stepUpSearchTokens } from '../session/step-up.ts';
 import { PartialRevocation, SearchService, type CollectedImpact, type CollectedSessionImpact } from '../services/search-service.ts';
 import { WorkGate } from '../services/work-gate.ts';
 import { auditedWithId, recordRead } from './audited.ts';
@@ -211,6 +212,8 @@ export function searchRoutes(deps: BffDeps) {
               throw new BffError(400, 'narrow_the_search', `This search matches more than ${impact!.limit.toLocaleString('en-US')} refresh tokens, more than the console revokes at once. Narrow the search (a smaller range, an application, a time range); nothing was revoked.`);
             }
             checkResultRight(c, impact!.admin_only);
+            const stepUpAbove = stepUpSearchTokens(deps);
+            if (impact!.totals.tokens > stepUpAbove) checkRecentSignIn(c, deps, `Revoking more than ${stepUpAbove.toLocaleString('en-US')} refresh tokens at once`);
             refuseChanged(bindingChanges('tokens', expected && { count: expected.tokens, digest: expected.digest }, { count: impact!.totals.tokens, digest: impact!.digest }), publicImpact(impact!));
             const users = impact!.first_users.map((u) => u.email ?? u.user_id).join(', ');
             const about = [`filter ${JSON.stringify(filter)}`, `matched ${describe(impact!.totals)}`, ...(users ? [`first users affected: ${users}`] : [])];

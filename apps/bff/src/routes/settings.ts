@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { BffDeps } from '../deps.ts';
 import type { BffEnv } from '../env.ts';
 import { requirePermission } from '../middleware/session.ts';
+import { checkRecentSignIn } from '../session/step-up.ts';
 import { audited } from './audited.ts';
 import { body } from './validate.ts';
 
@@ -17,6 +18,7 @@ export function settingsRoutes(deps: BffDeps) {
     .patch('/', requirePermission('changeSettings'), body(UpdateTenantSettings), async (c) => {
       const { revoke_refresh_token_grant } = c.req.valid('json');
       const result = await audited<TenantSettings>(c, deps, { action: 'settings.update', target: 'Refresh Token Revocation Deletes Grant', target_user_id: null }, async () => {
+        checkRecentSignIn(c, deps, 'Changing a tenant setting');
         const before = (await deps.mgmt.getSettings()).flags?.revoke_refresh_token_grant ?? false;
         const updated = await deps.mgmt.setRevokeDeletesGrant(revoke_refresh_token_grant);
         const now = updated.flags?.revoke_refresh_token_grant ?? false;

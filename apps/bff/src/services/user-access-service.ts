@@ -27,6 +27,21 @@ const LIVE_CHECK_PAGES = 3;
 export type Executed = { impact: Impact; result: Omit<ActionResult, 'audit_id'>; userEmail: string | null };
 
 /**
+ * A screen's list failed: the error names the list the screen asked for (the Sessions tab's
+ * "list the user's sessions"), not whichever of the calls behind it failed (the tokens it
+ * counts per session), which would send the support person looking at the wrong tab.
+ */
+async function forScreen<T>(asked: string, loading: Promise<T>): Promise<T> {
+  try {
+    return await loading;
+  } catch (err) {
+    const task = err instanceof BffError ? err.extra.task : undefined;
+    if (!(err instanceof BffError) || !task || task === asked) throw err;
+    throw new BffError(err.status, err.code, err.message.replace(task, asked), { ...err.extra, task: asked });
+  }
+}
+
+/**
  * A user's access as the console's screens see it, and the destructive actions on it. Every
  * action first computes its impact from fresh data, checks that the target belongs to the
  * user, then calls the Management API.
@@ -80,7 +95,7 @@ export class UserAccessService {
   }
 
   async devices(userId: string): Promise<Device[]> {
-    const { credentials, tokens, names, logs } = await this.load(userId, { tokens: true, credentials: true, logs: true });
+    const { credentials, tokens, names, logs } = await forScreen("list the user's devices", this.load(userId, { tokens: true, credentials: true, logs: true }));
     const events = this.events(logs, names, credentials);
     const devices = groupDevices(credentials, tokens, names);
     // Reuse detection shown on the device it concerns.
@@ -89,12 +104,12 @@ export class UserAccessService {
   }
 
   async authorizedApps(userId: string): Promise<AuthorizedApp[]> {
-    const { grants, tokens, names } = await this.load(userId, { tokens: true, credentials: true, grants: true });
+    const { grants, tokens, names } = await forScreen("list the user's authorized applications", this.load(userId, { tokens: true, credentials: true, grants: true }));
     return authorizedApps(grants, tokens, names);
   }
 
   async refreshTokens(userId: string): Promise<RefreshTokenList> {
-    const { tokens, truncated } = await this.load(userId, { tokens: true, credentials: true });
+    const { tokens, truncated } = await forScreen("list the user's refresh tokens", this.load(userId, { tokens: true, credentials: true }));
     return { tokens, truncated };
   }
 
@@ -112,12 +127,12 @@ export class UserAccessService {
   }
 
   async sessions(userId: string): Promise<Session[]> {
-    return (await this.load(userId, { tokens: true, credentials: true, sessions: true })).sessions;
+    return (await forScreen("list the user's sessions", this.load(userId, { tokens: true, credentials: true, sessions: true }))).sessions;
   }
 
   /** Where the user's tokens and sessions were issued and used (the Locations view). */
   async locations(userId: string): Promise<Location[]> {
-    const { tokens, sessions } = await this.load(userId, { tokens: true, credentials: true, sessions: true });
+    const { tokens, sessions } = await forScreen("list where the user's tokens and sessions were used", this.load(userId, { tokens: true, credentials: true, sessions: true }));
     return userLocations(tokens, sessions);
   }
 

@@ -18,6 +18,8 @@ export interface StaffSession {
   refreshToken?: string;
   /** When the role was last confirmed by the identity provider. */
   roleCheckedAt?: number;
+  /** When the person last authenticated at the identity provider (its ID token's auth_time, ms); the biggest actions need it recent. */
+  authTime?: number;
   createdAt: number;
   lastSeenAt: number;
 }

@@ -133,8 +133,15 @@ export function authorizeRoutes(deps: TenantDeps) {
       throw err;
     }
     const prompt = params.get('prompt');
+    const maxAge = params.get('max_age');
+    if (maxAge !== undefined && !/^\d{1,9}$/.test(maxAge)) {
+      return respond(c, request, { error: 'invalid_request', error_description: 'max_age must be a whole number of seconds.', state: request.state });
+    }
     const cookie = prompt === 'login' ? undefined : sessionCookie.read(c);
-    const existing = cookie ? await sessions.current(cookie) : undefined;
+    const current = cookie ? await sessions.current(cookie) : undefined;
+    // OIDC Core 3.1.2.1 max_age: a session whose authentication is older asks again, as
+    // Auth0 does; the new sign-in's auth_time goes into the ID token.
+    const existing = current && maxAge !== undefined && deps.clock.now() - current.session.authenticated_at > Number(maxAge) * 1000 ? undefined : current;
     if (existing) return completeAuthorization(deps, c, client, request, existing.user, existing.session);
     if (prompt === 'none') {
       return respond(c, request, { error: 'login_required', error_description: 'Login required', state: request.state });

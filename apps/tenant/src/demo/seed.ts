@@ -134,10 +134,12 @@ export async function seedDemoTenant(store: TenantStore, input: { issuer: string
     // Two to four devices per user, each with tokens of one to three applications.
     const deviceCount = 2 + Math.floor(random() * 3);
     const offset = Math.floor(random() * DEVICES.length);
+    let latestSignIn: { at: number; ip: string } | undefined;
     for (let d = 0; d < deviceCount; d++) {
       const device = DEVICES[(offset + d) % DEVICES.length]!;
       const ip = device.ips[Math.floor(random() * device.ips.length)]!;
       const issuedAt = now - Math.floor(random() * 25 * DAY) - DAY;
+      if (!latestSignIn || issuedAt > latestSignIn.at) latestSignIn = { at: issuedAt, ip };
       const session: SessionRecord = {
         id: ids.session(issuedAt),
         user_id: endUser.user_id,
@@ -177,6 +179,10 @@ export async function seedDemoTenant(store: TenantStore, input: { issuer: string
         await store.issueRefreshToken(minted.record, 200);
       }
     }
+    // A login leaves its address on the user (Auth0's last_ip), as /u/login does: without it
+    // the user's Details showed no address beside a last login, while their devices and
+    // sessions showed several. The latest device sign-in's address is the last one known.
+    if (latestSignIn) await store.putUser({ ...endUser, last_ip: latestSignIn.ip });
   }
 }
 

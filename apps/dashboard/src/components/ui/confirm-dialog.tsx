@@ -1,6 +1,8 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { Button } from './button';
+import { isStepUpRequired } from '../../lib/step-up';
 import { ErrorNotice } from './error-notice';
+import { StepUpNotice } from './step-up-notice';
 
 export interface ConfirmDialogProps {
   open: boolean;
@@ -19,13 +21,15 @@ export interface ConfirmDialogProps {
   ready?: boolean;
   /** Whether closing gives focus back to the opener; false when the caller moves it (to a result). */
   restoreFocus?: boolean;
+  /** Keeps what the dialog shows before a step-up sign-in (403 step_up_required), to reopen it after. */
+  onStepUp?: () => void;
 }
 
 /**
  * A modal confirmation on the native <dialog>: focus moves in, Escape closes, and focus goes
  * back to the control that opened it. Loading state comes from the mutation (`isPending`).
  */
-export function ConfirmDialog({ open, title, children, confirmLabel, confirmWord, onConfirm, onClose, isPending, error, ready = true, restoreFocus = true }: ConfirmDialogProps) {
+export function ConfirmDialog({ open, title, children, confirmLabel, confirmWord, onConfirm, onClose, isPending, error, ready = true, restoreFocus = true, onStepUp }: ConfirmDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const opener = useRef<Element | null>(null);
   const [typed, setTyped] = useState('');
@@ -81,7 +85,7 @@ export function ConfirmDialog({ open, title, children, confirmLabel, confirmWord
             <input id={inputId} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} autoFocus />
           </div>
         ) : null}
-        {error ? <ErrorNotice error={error} title="It did not work" /> : null}
+        {isStepUpRequired(error) ? <StepUpNotice error={error} {...(onStepUp ? { onStepUp } : {})} /> : error ? <ErrorNotice error={error} title="It did not work" /> : null}
         <div className="dialog-actions">
           <Button variant="secondary" onClick={() => ref.current?.close()} disabled={isPending}>
             Cancel

@@ -1,6 +1,7 @@
 import type { ApplicationImpact, ApplicationList, ApplicationRevokeResult, ExpectedApplicationImpact, LeakedSecretImpact, LeakedSecretResult } from '@rtc/contracts';
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client';
+import { isStepUpRequired } from '../../../lib/step-up';
 
 /** The Applications area's query keys: everything hangs under ['applications']. */
 export const applicationKeys = {
@@ -27,8 +28,10 @@ export function useRevokeApplicationTokens(clientId: string) {
   return useMutation({
     mutationFn: (body: { confirm_name: string; expected: ExpectedApplicationImpact }) =>
       api<ApplicationRevokeResult>(`/api/applications/${encodeURIComponent(clientId)}/revoke-all`, { method: 'POST', body }),
-    // Success or 409: the counts are not what they were; a 409 shows the new preview.
-    onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: applicationKeys.all }), queryClient.invalidateQueries({ queryKey: ['audit'] })]),
+    // Success or 409: the counts are not what they were; a 409 shows the new preview. A step-up
+    // refusal changed nothing: the preview shown stays, to confirm after signing in again.
+    onSettled: (_result, error) =>
+      Promise.all([...(isStepUpRequired(error) ? [] : [queryClient.invalidateQueries({ queryKey: applicationKeys.all })]), queryClient.invalidateQueries({ queryKey: ['audit'] })]),
   });
 }
 

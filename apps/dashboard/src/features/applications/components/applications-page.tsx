@@ -1,10 +1,12 @@
-import type { ApplicationRevokeResult, ApplicationSummary, LeakedSecretResult, TokenCounts } from '@rtc/contracts';
+import type { ApplicationImpact, ApplicationRevokeResult, ApplicationSummary, LeakedSecretResult, TokenCounts } from '@rtc/contracts';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ActionResultRegion } from '../../../components/ui/action-result';
 import { Button } from '../../../components/ui/button';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { ErrorNotice } from '../../../components/ui/error-notice';
+import { forgetStepUp, isStepUpRequired, rememberForStepUp, resumeAfterStepUp } from '../../../lib/step-up';
+import { shownOf } from '../../../lib/summarise-list';
 import { useTitle } from '../../../lib/use-title';
 import { useCan } from '../../auth/api/get-me';
 import { applicationImpactQuery, applicationsQuery, useRevokeApplicationTokens } from '../api/applications';
@@ -19,7 +21,12 @@ export function ApplicationsPage() {
   useTitle('Applications');
   const allowed = useCan('manageApplications');
   const list = useQuery({ ...applicationsQuery(), enabled: allowed });
-  const [revoking, setRevoking] = useState<ApplicationSummary | null>(null);
+  // Back from a step-up sign-in: the same dialog, with the preview it showed (still what binds).
+  const [resumed] = useState(() => resumeAfterStepUp<{ app: ApplicationSummary; shown: ApplicationImpact }>('application-revoke'));
+  useEffect(() => {
+    if (resumed) forgetStepUp();
+  }, [resumed]);
+  const [revoking, setRevoking] = useState<ApplicationSummary | null>(resumed?.app ?? null);
   const [result, setResult] = useState<ApplicationRevokeResult | null>(null);
   const [leaking, setLeaking] = useState<ApplicationSummary | null>(null);
   const [leakResult, setLeakResult] = useState<Omit<LeakedSecretResult, 'client_secret'> | null>(null);
@@ -94,6 +101,7 @@ export function ApplicationsPage() {
       {revoking ? (
         <RevokeApplicationDialog
           app={revoking}
+          {...(resumed && resumed.app.client_id === revoking.client_id ? { shown: resumed.shown } : {})}
           onClose={() => setRevoking(null)}
           onDone={(r) => {
             setRevoking(null);
@@ -106,24 +114,35 @@ export function ApplicationsPage() {
   );
 }
 
-function RevokeApplicationDialog({ app, onClose, onDone }: { app: ApplicationSummary; onClose: () => void; onDone: (result: ApplicationRevokeResult) => void }) {
-  const impact = useQuery(applicationImpactQuery(app.client_id));
+function RevokeApplicationDialog({ app, shown, onClose, onDone }: { app: ApplicationSummary; shown?: ApplicationImpact; onClose: () => void; onDone: (result: ApplicationRevokeResult) => void }) {
+  // The preview shown before a step-up binds the confirmation; a 409 then shows the one of now.
+  const [kept, setKept] = useState(shown);
+  const impact = useQuery({ ...applicationImpactQuery(app.client_id), enabled: !kept });
   const revoke = useRevokeApplicationTokens(app.client_id);
-  const preview = impact.data;
+  const preview = kept ?? impact.data;
   return (
     <ConfirmDialog
       open
       title="Revoke all tokens of this application"
       confirmLabel="Revoke all tokens"
       confirmWord={app.name}
-      ready={!!preview && !impact.isFetching}
+      ready={!!preview && (!!kept || !impact.isFetching)}
       isPending={revoke.isPending}
       error={revoke.error ?? impact.error}
       restoreFocus={false}
       onClose={onClose}
+      onStepUp={() => preview && rememberForStepUp('application-revoke', { app, shown: preview })}
       onConfirm={() => {
         if (!preview) return;
-        revoke.mutate({ confirm_name: preview.name, expected: { ...preview.counts, issued_through: preview.issued_through } }, { onSuccess: onDone, onError: () => void impact.refetch() });
+        revoke.mutate({ confirm_name: preview.name, expected: { ...preview.counts, issued_through: preview.issued_through } }, {
+          onSuccess: onDone,
+          onError: (err) => {
+            // A step-up changes nothing: the preview shown stays the one to confirm after it.
+            if (isStepUpRequired(err)) return;
+            setKept(undefined);
+            void impact.refetch();
+          },
+        });
       }}
     >
       {preview ? (
@@ -133,7 +152,7 @@ function RevokeApplicationDialog({ app, onClose, onDone }: { app: ApplicationSum
           </p>
           {preview.first_users.length > 0 ? (
             <>
-              <p>First users affected:</p>
+              <p>First users affected ({shownOf(preview.first_users.length, preview.counts.users, { one: 'user' })}):</p>
               <ul aria-label="First users affected">
                 {preview.first_users.map((u) => (
                   <li key={u.user_id}>

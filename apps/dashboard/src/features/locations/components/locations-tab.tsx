@@ -9,6 +9,8 @@ import { plural } from '../../../lib/format';
 import { locationsQuery } from '../api/locations';
 import { countriesOf } from '../lib/countries';
 
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
 // The map and its shapes are a chunk of their own: the initial JS budget holds.
 const WorldMap = lazy(() => import('./world-map'));
 
@@ -53,10 +55,10 @@ export function LocationsTab({ userId }: { userId: string }) {
             {list.map((location) => (
               <tr key={location.key}>
                 <th scope="row">
-                  {location.network ?? 'Unknown network'}
+                  {location.network ?? (location.range ? capitalise(location.range) : 'Unknown network')}
                   {location.asn ? <div className="muted small">{location.asn}</div> : null}
                 </th>
-                <td>{location.country_name ?? location.country ?? 'Unknown'}</td>
+                <td>{location.country_name ?? location.country ?? (location.range ? 'None: not on the public internet' : 'Unknown')}</td>
                 <td>
                   {location.ips.slice(0, 3).map((ip) => (
                     <div key={ip}><code className="ip-address">{ip}</code></div>

@@ -1,6 +1,7 @@
 import type { ContainImpact, ContainResult, SearchApplications, SearchRevokeResult, SearchSessionsRevokeResult, SessionSearchImpact, SessionSearchResult, TokenSearchImpact, TokenSearchResult } from '@rtc/contracts';
 import { keepPreviousData, queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client';
+import { isStepUpRequired } from '../../../lib/step-up';
 import { filterForApi, type SearchFilter } from '../lib/filters';
 
 /** The search's query keys: everything hangs under ['search']. */
@@ -51,8 +52,12 @@ export function useRevokeSearchTokens() {
   return useMutation({
     mutationFn: (body: { filter: SearchFilter; expected: { tokens: number; digest: string } }) =>
       api<SearchRevokeResult>('/api/search/refresh-tokens/revoke', { method: 'POST', body: { filter: filterForApi(body.filter), expected: body.expected, confirm: 'REVOKE' } }),
-    // Success or 409: the result set is not what it was.
-    onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: searchKeys.all }), queryClient.invalidateQueries({ queryKey: ['audit'] }), queryClient.invalidateQueries({ queryKey: ['users'] })]),
+    // Success or 409: the result set is not what it was. A step-up refusal changed nothing: the
+    // preview shown stays, to confirm after signing in again.
+    onSettled: (_result, error) =>
+      isStepUpRequired(error)
+        ? queryClient.invalidateQueries({ queryKey: ['audit'] })
+        : Promise.all([queryClient.invalidateQueries({ queryKey: searchKeys.all }), queryClient.invalidateQueries({ queryKey: ['audit'] }), queryClient.invalidateQueries({ queryKey: ['users'] })]),
   });
 }
 

@@ -43,10 +43,16 @@ export function BindingDialog<P extends BoundPreview>(props: {
   error: unknown;
   onConfirm: (preview: P, onConflict: (message: string) => void) => void;
   onClose: () => void;
+  /** The preview shown before a step-up sign-in: shown again, and what the confirmation binds to. */
+  shown?: P;
+  /** Keeps the preview shown before the step-up sign-in. */
+  onStepUp?: (preview: P) => void;
 }) {
   const { impact } = props;
   const [changed, setChanged] = useState<string | null>(null);
-  const preview = impact.data;
+  const [kept, setKept] = useState(props.shown);
+  const preview = kept ?? impact.data;
+  const settled = !!kept || !impact.isFetching;
   const conflict = props.error instanceof ApiError && props.error.status === 409;
   const adminOnly = useCan('manageApplications') ? null : (preview?.admin_only ?? null);
   return (
@@ -55,16 +61,18 @@ export function BindingDialog<P extends BoundPreview>(props: {
       title={props.title}
       confirmLabel={changed ? `${props.confirmLabel} now` : props.confirmLabel}
       confirmWord="REVOKE"
-      ready={!!preview && !impact.isFetching && !preview.over_limit && !adminOnly && props.count(preview) > 0}
+      ready={!!preview && settled && !preview.over_limit && !adminOnly && props.count(preview) > 0}
       isPending={props.isPending}
       error={conflict ? undefined : (props.error ?? impact.error)}
       restoreFocus={false}
       onClose={props.onClose}
+      onStepUp={() => preview && props.onStepUp?.(preview)}
       onConfirm={() => {
         if (!preview) return;
         setChanged(null);
         props.onConfirm(preview, (message) => {
           setChanged(message);
+          setKept(undefined);
           void impact.refetch();
         });
       }}
@@ -78,7 +86,7 @@ export function BindingDialog<P extends BoundPreview>(props: {
           <p>Check what it does now, then confirm again.</p>
         </div>
       ) : null}
-      {preview && !impact.isFetching ? (
+      {preview && settled ? (
         preview.over_limit ? (
           <p className="callout" role="alert">
             {props.overLimit(preview)}
@@ -93,7 +101,7 @@ export function BindingDialog<P extends BoundPreview>(props: {
             ) : null}
             {preview.first_users.length > 0 ? (
               <>
-                <p>Users affected (most first){props.usersTotal ? `: ${shownOf(preview.first_users.length, props.usersTotal(preview), 'user')}` : ''}</p>
+                <p>Users affected, most first{props.usersTotal ? ` (${shownOf(preview.first_users.length, props.usersTotal(preview), 'user')})` : ''}:</p>
                 <ul aria-label="Users affected">
                   {preview.first_users.map((u) => (
                     <li key={u.user_id}>

@@ -93,7 +93,7 @@ describe('the incident view: contain an address', () => {
     await act(async () => previewHeld.release());
     const impact = await within(dialog).findByTestId('impact');
     expect(impact.textContent).toContain(`This revokes 19 refresh tokens of 3 users on 4 devices and ends 15 sessions of 15 users (with every refresh token issued in them), every one matching address ${ADDRESS}, at once. 15 users must sign in again`);
-    expect(impact.textContent).toContain('Users affected (most first): 10 of 15 users, and 5 more');
+    expect(impact.textContent).toContain('Users affected, most first (10 of 15 users, and 5 more):');
     expect(within(impact).getByRole('list', { name: 'Users affected' }).children).toHaveLength(10);
     expect(within(impact).getByText('u0@example.com (5 tokens, 1 session)')).toBeTruthy();
 

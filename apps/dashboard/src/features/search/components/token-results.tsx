@@ -1,13 +1,14 @@
-import type { SearchRevokeResult, TokenCounts } from '@rtc/contracts';
+import type { SearchRevokeResult, TokenCounts, TokenSearchImpact } from '@rtc/contracts';
 import { searchRevokePermission, WIDE_SEARCH_REVOKE_REASON } from '@rtc/contracts/roles';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Button } from '../../../components/ui/button';
 import { EmptyState } from '../../../components/ui/empty-state';
 import { RelativeTime } from '../../../components/ui/relative-time';
 import { TokenBindingBadge } from '../../../components/ui/token-binding';
 import { SkeletonRows } from '../../../components/ui/skeleton';
 import { plural } from '../../../lib/format';
+import { forgetStepUp, rememberForStepUp, resumeAfterStepUp } from '../../../lib/step-up';
 import { tokenSearchImpactQuery, tokenSearchQuery, useRevokeSearchTokens } from '../api/search';
 import { useCan } from '../../auth/api/get-me';
 import { tokenCountWords, tokensRevokedSentence } from '../lib/counts';
@@ -31,7 +32,13 @@ function TokenResultPages({ filter, applicationName, reportFieldErrors }: { filt
   // Only the first page is counted (the BFF asks the tenant to count once): later pages show
   // the first page's counts, read from the cache, not fetched again.
   const firstPage = useQuery({ ...tokenSearchQuery(filter, undefined), enabled: trail.from === undefined });
-  const [revoking, setRevoking] = useState(false);
+  // Back from a step-up sign-in: the same dialog, with the preview it showed (still what binds).
+  const [resumed] = useState(() => resumeAfterStepUp<{ filter: SearchFilter; shown: TokenSearchImpact }>('search-revoke-tokens'));
+  const resumes = !!resumed && JSON.stringify(resumed.filter) === JSON.stringify(filter);
+  useEffect(() => {
+    if (resumes) forgetStepUp();
+  }, [resumes]);
+  const [revoking, setRevoking] = useState(resumes);
   const [done, setDone] = useState<SearchRevokeResult | null>(null);
   const mayRevoke = useCan(searchRevokePermission(filterForApi(filter)));
   const data = results.data;
@@ -116,6 +123,7 @@ function TokenResultPages({ filter, applicationName, reportFieldErrors }: { filt
       {revoking ? (
         <RevokeDialog
           filter={filter}
+          {...(resumes ? { shown: resumed!.shown } : {})}
           applicationName={applicationName}
           onClose={() => setRevoking(false)}
           onDone={(result) => {
@@ -129,7 +137,19 @@ function TokenResultPages({ filter, applicationName, reportFieldErrors }: { filt
 }
 
 /** "Revoke these N tokens": bound to the count and digest of the preview. */
-function RevokeDialog({ filter, applicationName, onClose, onDone }: { filter: SearchFilter; applicationName: (id: string) => string; onClose: () => void; onDone: (result: SearchRevokeResult) => void }) {
+function RevokeDialog({
+  filter,
+  shown,
+  applicationName,
+  onClose,
+  onDone,
+}: {
+  filter: SearchFilter;
+  shown?: TokenSearchImpact;
+  applicationName: (id: string) => string;
+  onClose: () => void;
+  onDone: (result: SearchRevokeResult) => void;
+}) {
   const impact = useQuery(tokenSearchImpactQuery(filter));
   const revoke = useRevokeSearchTokens();
   return (
@@ -151,6 +171,8 @@ function RevokeDialog({ filter, applicationName, onClose, onDone }: { filter: Se
       isPending={revoke.isPending}
       error={revoke.error}
       onClose={onClose}
+      {...(shown ? { shown } : {})}
+      onStepUp={(p) => rememberForStepUp('search-revoke-tokens', { filter, shown: p })}
       onConfirm={(p, onConflict) => revoke.mutate({ filter, expected: { tokens: p.totals.tokens, digest: p.digest } }, { onSuccess: onDone, onError: onConflictOf(onConflict) })}
     />
   );

@@ -1,10 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { ErrorNotice } from '../../../components/ui/error-notice';
 import { RetryingNotice } from '../../../components/ui/retrying-notice';
 import { SkeletonBlock } from '../../../components/ui/skeleton';
 import { useCan } from '../../auth/api/get-me';
+import { forgetStepUp, rememberForStepUp, resumeAfterStepUp } from '../../../lib/step-up';
 import { useTitle } from '../../../lib/use-title';
 import { settingsQuery, useUpdateSettings } from '../api/settings';
 
@@ -18,6 +19,17 @@ export function SettingsPage() {
   const update = useUpdateSettings();
   const [asking, setAsking] = useState(false);
   const on = settings.data?.revoke_refresh_token_grant ?? false;
+  const loaded = settings.data !== undefined;
+  // Back from a step-up sign-in: the same question again, if the setting still needs the change.
+  useEffect(() => {
+    if (!loaded) return;
+    const resumed = resumeAfterStepUp<{ turnOn: boolean }>('settings');
+    if (!resumed) return;
+    forgetStepUp();
+    if (resumed.turnOn !== on) setAsking(true);
+    // Only once the value is known; `on` changing later is this page's own doing.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [loaded]);
 
   return (
     <main className="page" aria-labelledby="settings-title">
@@ -67,6 +79,7 @@ export function SettingsPage() {
         onClose={() => setAsking(false)}
         isPending={update.isPending}
         error={update.error}
+        onStepUp={() => rememberForStepUp('settings', { turnOn: !on })}
       >
         <p>
           {on

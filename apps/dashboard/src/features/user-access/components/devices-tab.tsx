@@ -61,7 +61,7 @@ export function DevicesTab({ userId }: { userId: string }) {
                   <td>{revoking ? <RevokedMark /> : device.token_count}</td>
                   <td>{device.applications.map((a) => a.name).join(', ')}</td>
                   <td>
-                    <RelativeTime value={device.last_used_at} />
+                    <RelativeTime value={device.last_used_at} fallback="Never" />
                   </td>
                   {canRevoke ? (
                     <td className="actions">

@@ -1,6 +1,6 @@
 import type { Impact, ImpactToken } from '@rtc/contracts';
 import { describe, expect, it } from 'vitest';
-import { describeImpact } from './describe-impact';
+import { describeImpact, describeResult } from './describe-impact';
 
 const token = (id: string, device: string | null, via: ImpactToken['via'] = 'target'): ImpactToken => ({ id, client_id: 'acme-mobile', client_name: 'Acme Mobile', device_name: device, binding: null, via });
 
@@ -55,3 +55,14 @@ describe('describeImpact', () => {
     ]);
   });
 });
+
+describe('long lists in the dialog and the banner', () => {
+  const devices = (n: number) => Array.from({ length: n }, (_, i) => token(String(i), i === 0 ? 'iPhone 15' : i === 1 ? 'Pixel 8' : `Phone ${i + 1}`));
+
+  it('name the first devices and how many more: "120 refresh tokens on iPhone 15, Pixel 8 and 118 more"', () => {
+    const impact: Impact = { action: 'refresh_tokens.revoke_all', setting_deletes_grant: false, target_name: 'every application', tokens: devices(120), grants: [], sessions: [] };
+    expect(describeImpact(impact)[0]).toBe('This revokes all 120 refresh tokens on iPhone 15, Pixel 8 and 118 more of every application. The user stays signed in nowhere that depends on them.');
+    expect(describeResult(impact)).toBe('Revoked 120 refresh tokens on 120 devices (iPhone 15, Pixel 8 and 118 more) of 1 application (Acme Mobile).');
+  });
+});
+

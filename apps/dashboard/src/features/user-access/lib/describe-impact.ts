@@ -1,14 +1,15 @@
 import { bindingWords } from '@rtc/contracts/binding';
 import type { Impact, ImpactToken } from '@rtc/contracts';
 import { listOf, plural } from '../../../lib/format';
+import { listShort } from '../../../lib/summarise-list';
 
 const SETTING = 'Refresh Token Revocation Deletes Grant';
 const UNNAMED = 'an unnamed device';
 
-/** "3 refresh tokens on iPhone 15", "2 more tokens on Pixel 8 and iPad". */
+/** "3 refresh tokens on iPhone 15", "2 more tokens on Pixel 8 and iPad", "120 refresh tokens on iPhone 15, Pixel 8 and 118 more". */
 function onDevices(tokens: ImpactToken[], noun: string): string {
   const devices = [...new Set(tokens.map((t) => t.device_name ?? UNNAMED))];
-  return `${plural(tokens.length, noun)} on ${listOf(devices)}`;
+  return `${plural(tokens.length, noun)} on ${listShort(devices)}`;
 }
 
 /**
@@ -21,10 +22,10 @@ export function describeResult(impact: Impact): string {
   const apps = [...new Set(impact.tokens.map((t) => t.client_name))];
   const parts = [
     impact.tokens.length
-      ? `Revoked ${plural(impact.tokens.length, 'refresh token')} on ${plural(devices.length, 'device')} (${listOf(devices)}) of ${plural(apps.length, 'application')} (${listOf(apps)})`
+      ? `Revoked ${plural(impact.tokens.length, 'refresh token')} on ${plural(devices.length, 'device')} (${listShort(devices)}) of ${plural(apps.length, 'application')} (${listShort(apps)})`
       : 'Revoked no refresh token',
   ];
-  if (impact.grants.length) parts.push(`deleted ${plural(impact.grants.length, 'grant')} (${listOf(impact.grants.map((g) => `${g.client_name} for ${g.api_name}`))})`);
+  if (impact.grants.length) parts.push(`deleted ${plural(impact.grants.length, 'grant')} (${listShort(impact.grants.map((g) => `${g.client_name} for ${g.api_name}`))})`);
   if (impact.sessions.length) parts.push(`ended ${plural(impact.sessions.length, 'session')}`);
   return `${listOf(parts)}.`;
 }
@@ -42,12 +43,12 @@ export function describeImpact(impact: Impact): string[] {
         const viaSession = impact.tokens.filter((t) => t.via === 'session');
         sentences.push(
           impact.sessions.length
-            ? `It ends ${plural(impact.sessions.length, 'session')} opened from it (${impact.sessions.map((s) => s.description).join('; ')})${viaSession.length ? ` and revokes ${onDevices(viaSession, 'more token')} issued in ${impact.sessions.length > 1 ? 'them' : 'it'}` : ''}.`
+            ? `It ends ${plural(impact.sessions.length, 'session')} opened from it (${listShort(impact.sessions.map((s) => s.description), { separator: '; ' })})${viaSession.length ? ` and revokes ${onDevices(viaSession, 'more token')} issued in ${impact.sessions.length > 1 ? 'them' : 'it'}` : ''}.`
             : 'No session at the tenant was opened from it.',
         );
       }
       if (impact.setting_deletes_grant && grants.length) {
-        const also = `Because ${SETTING} is on, it also deletes the grant${grants.length > 1 ? 's' : ''} of ${listOf(grants)}`;
+        const also = `Because ${SETTING} is on, it also deletes the grant${grants.length > 1 ? 's' : ''} of ${listShort(grants)}`;
         sentences.push(viaGrant.length ? `${also} and revokes ${onDevices(viaGrant, 'more token')}.` : `${also}; no other device uses ${grants.length > 1 ? 'them' : 'it'}.`);
       } else if (!impact.setting_deletes_grant) {
         sentences.push(`${SETTING} is off, so the user's grants stay and their other devices keep working.`);

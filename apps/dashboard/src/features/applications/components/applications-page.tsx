@@ -19,9 +19,18 @@ export function ApplicationsPage() {
   const [revoking, setRevoking] = useState<ApplicationSummary | null>(null);
   const [result, setResult] = useState<ApplicationRevokeResult | null>(null);
 
-  if (!allowed) return <p role="alert">The Applications area is for admins.</p>;
+  if (!allowed) {
+    return (
+      <main className="page" aria-labelledby="applications-title">
+        <h1 id="applications-title">Applications</h1>
+        <p className="callout" role="alert">
+          The Applications area is for admins.
+        </p>
+      </main>
+    );
+  }
   return (
-    <section aria-labelledby="applications-title">
+    <main className="page" aria-labelledby="applications-title">
       <h1 id="applications-title">Applications</h1>
       <p className="muted">Live refresh tokens of each application, across all users. Revoking them signs every user of the application out of it on every device.</p>
       {list.data?.counts_unavailable ? (
@@ -37,7 +46,8 @@ export function ApplicationsPage() {
       {list.error ? <ErrorNotice error={list.error} onRetry={() => void list.refetch()} /> : null}
       {list.isPending ? <p aria-busy="true">Loading applications…</p> : null}
       {list.data ? (
-        <table>
+        <table className="table">
+          <caption className="visually-hidden">Applications and their live refresh tokens</caption>
           <thead>
             <tr>
               <th scope="col">Application</th>
@@ -64,7 +74,7 @@ export function ApplicationsPage() {
                 <td>{app.counts && app.bound !== null ? (app.counts.tokens - app.bound).toLocaleString() : 'not available'}</td>
                 <td>{app.counts ? app.counts.users.toLocaleString() : 'not available'}</td>
                 <td>{app.counts ? app.counts.devices.toLocaleString() : 'not available'}</td>
-                <td>
+                <td className="actions">
                   {app.counts && app.counts.tokens > 0 ? (
                     <Button variant="danger" onClick={() => setRevoking(app)} aria-label={`Revoke all tokens of ${app.name}`}>
                       Revoke all tokens
@@ -86,7 +96,7 @@ export function ApplicationsPage() {
           }}
         />
       ) : null}
-    </section>
+    </main>
   );
 }
 

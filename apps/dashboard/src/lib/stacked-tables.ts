@@ -1,0 +1,58 @@
+import { useEffect } from 'react';
+
+/**
+ * On a narrow screen every `table.table` shows each row as a stack of cells (styles.css), and
+ * a cell says which column it is by its `data-label`, shown before its content. The labels are
+ * copied here from the table's own column headers, so every table of the console, including
+ * one added later, is labelled without each cell repeating its header in the markup. Assistive
+ * technology still reads the real column headers through the table; styles.css hides the copy
+ * from it.
+ */
+export function labelTableCells(root: ParentNode) {
+  for (const table of Array.from(root.querySelectorAll<HTMLTableElement>('table.table'))) {
+    const headerRow = table.querySelector(':scope > thead > tr');
+    if (!headerRow) continue;
+    const labels: string[] = [];
+    for (const header of cellsOf(headerRow)) {
+      const label = shownText(header);
+      for (let i = 0; i < span(header); i++) labels.push(label);
+    }
+    for (const row of Array.from(table.querySelectorAll(':scope > tbody > tr'))) {
+      let column = 0;
+      for (const cell of cellsOf(row)) {
+        // A cell across several columns (a row's details) belongs to none of them.
+        const label = span(cell) === 1 ? (labels[column] ?? '') : '';
+        if (label) {
+          if (cell.getAttribute('data-label') !== label) cell.setAttribute('data-label', label);
+        } else if (cell.hasAttribute('data-label')) {
+          cell.removeAttribute('data-label');
+        }
+        column += span(cell);
+      }
+    }
+  }
+}
+
+const cellsOf = (row: Element) => Array.from(row.querySelectorAll(':scope > th, :scope > td'));
+const span = (cell: Element) => Math.max(1, Number(cell.getAttribute('colspan')) || 1);
+
+/** A header's text as a sighted person sees it: not its visually hidden or decorative parts. */
+function shownText(header: Element): string {
+  let text = '';
+  const walker = header.ownerDocument.createTreeWalker(header, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement?.closest('.visually-hidden, [aria-hidden="true"]')) continue;
+    text += node.textContent ?? '';
+  }
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/** Keeps every table in the document labelled as rows come and go. */
+export function useStackedTableLabels() {
+  useEffect(() => {
+    labelTableCells(document);
+    const observer = new MutationObserver(() => labelTableCells(document));
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    return () => observer.disconnect();
+  }, []);
+}

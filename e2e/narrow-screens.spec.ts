@@ -293,3 +293,29 @@ test.describe('signed out', () => {
     });
   }
 });
+
+test('between the phone and the desktop the header stays one line and nothing scrolls sideways', async ({ page, customer }) => {
+  await customerWithEverything(customer);
+  await openUser(page, customer, 'Refresh Tokens');
+  const userPage = page.url().replace(/\/refresh-tokens$/, '');
+  // The widest screens: the most columns, and the long IPv6 address, which does not wrap.
+  for (const screen of ['/refresh-tokens', '/locations', '/sessions']) {
+    await page.goto(`${userPage}${screen}`);
+    await expect(page.getByRole('table')).toBeVisible();
+    await checkEveryWidth(page, `the user's ${screen.slice(1)} tab`);
+  }
+  await page.goto(`/search/sessions?ip=${encodeURIComponent(FROM_V6)}`);
+  await expect(page.getByRole('table', { name: /Sessions matching/ }).getByRole('row')).not.toHaveCount(1);
+  await checkEveryWidth(page, 'the search for sessions');
+  await page.goto('/audit');
+  await checkEveryWidth(page, 'the audit log');
+});
+
+async function checkEveryWidth(page: Page, screen: string) {
+  // Each side of the breakpoints (640, 900, 1279), and common phones, tablets and laptops.
+  for (const width of [390, 640, 641, 768, 900, 901, 1024, 1180, 1279, 1280]) {
+    await page.setViewportSize({ width, height: 800 });
+    await settled(page);
+    expect.soft(await layoutProblems(page), `${screen} at ${width}px`).toEqual([]);
+  }
+}

@@ -1,12 +1,15 @@
 import { useEffect } from 'react';
 
+/** Below this width every table is stacked, whether or not it would fit (styles.css agrees). */
+const ALWAYS_STACKED = '(max-width: 900px)';
+
 /**
- * On a narrow screen every `table.table` shows each row as a stack of cells (styles.css), and
- * a cell says which column it is by its `data-label`, shown before its content. The labels are
- * copied here from the table's own column headers, so every table of the console, including
- * one added later, is labelled without each cell repeating its header in the markup. Assistive
- * technology still reads the real column headers through the table; styles.css hides the copy
- * from it.
+ * A `table.table` on a narrow screen, or one that does not fit its container, shows each row
+ * as a stack of cells (`data-stacked`, styles.css), and a cell says which column it is by its
+ * `data-label`, shown before its content. The labels are copied here from the table's own
+ * column headers, so every table of the console, including one added later, is labelled
+ * without each cell repeating its header in the markup. Assistive technology still reads the
+ * real column headers through the table; styles.css hides the copy from it.
  */
 export function labelTableCells(root: ParentNode) {
   for (const table of Array.from(root.querySelectorAll<HTMLTableElement>('table.table'))) {
@@ -30,6 +33,7 @@ export function labelTableCells(root: ParentNode) {
         column += span(cell);
       }
     }
+    stackUnlessItFits(table);
   }
 }
 
@@ -47,12 +51,36 @@ function shownText(header: Element): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** Keeps every table in the document labelled as rows come and go. */
+/**
+ * Stacks a table that is wider than the room it has (a long IPv6 address does not wrap, so a
+ * table of several can outgrow a laptop's screen). It is measured as a plain table, then
+ * stacked again at once if need be: both happen before the browser paints.
+ */
+function stackUnlessItFits(table: HTMLTableElement) {
+  const view = table.ownerDocument.defaultView;
+  const container = table.parentElement;
+  if (!view || !container) return;
+  if (view.matchMedia?.(ALWAYS_STACKED).matches) {
+    if (!table.hasAttribute('data-stacked')) table.setAttribute('data-stacked', '');
+    return;
+  }
+  table.removeAttribute('data-stacked');
+  const style = view.getComputedStyle(container);
+  const room = container.clientWidth - (parseFloat(style.paddingLeft) || 0) - (parseFloat(style.paddingRight) || 0);
+  if (room > 0 && table.offsetWidth > room + 1) table.setAttribute('data-stacked', '');
+}
+
+/** Keeps every table in the document labelled, and stacked where it does not fit, as rows come and go and the window changes. */
 export function useStackedTableLabels() {
   useEffect(() => {
-    labelTableCells(document);
-    const observer = new MutationObserver(() => labelTableCells(document));
+    const update = () => labelTableCells(document);
+    update();
+    const observer = new MutationObserver(update);
     observer.observe(document.body, { childList: true, subtree: true, characterData: true });
-    return () => observer.disconnect();
+    window.addEventListener('resize', update);
+    return () => {
+      observer.disconnect();
+      window.removeEventListener('resize', update);
+    };
   }, []);
 }

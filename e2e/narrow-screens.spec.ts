@@ -264,6 +264,14 @@ test('at 390 x 844 no screen scrolls sideways, tables stack into labelled rows, 
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link', { name: 'Audit log' })).toBeVisible();
   await checker(page, axe, shot, true)('menu-open');
+  // Escape from inside the menu closes it and gives focus back to its button.
+  await nav.getByRole('link', { name: 'Users' }).focus();
+  await page.keyboard.press('Escape');
+  await expect(nav).toBeHidden();
+  await expect(menu).toBeFocused();
+  await expect(menu).toHaveAttribute('aria-expanded', 'false');
+  await menu.press('Enter');
+  await expect(menu).toHaveAttribute('aria-expanded', 'true');
   await nav.getByRole('link', { name: 'Audit log' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Audit log' })).toBeVisible();
   await expect(nav).toBeHidden();

@@ -11,7 +11,7 @@ const ALWAYS_STACKED = '(max-width: 900px)';
  * without each cell repeating its header in the markup. Assistive technology still reads the
  * real column headers through the table; styles.css hides the copy from it.
  */
-export function labelTableCells(root: ParentNode) {
+export function labelTableCells(root: ParentNode, { remeasure = false }: { remeasure?: boolean } = {}) {
   for (const table of Array.from(root.querySelectorAll<HTMLTableElement>('table.table'))) {
     const headerRow = table.querySelector(':scope > thead > tr');
     if (!headerRow) continue;
@@ -33,7 +33,7 @@ export function labelTableCells(root: ParentNode) {
         column += span(cell);
       }
     }
-    stackUnlessItFits(table);
+    stackUnlessItFits(table, remeasure);
   }
 }
 
@@ -53,10 +53,12 @@ function shownText(header: Element): string {
 
 /**
  * Stacks a table that is wider than the room it has (a long IPv6 address does not wrap, so a
- * table of several can outgrow a laptop's screen). It is measured as a plain table, then
- * stacked again at once if need be: both happen before the browser paints.
+ * table of several can outgrow a laptop's screen). A stacked table is measured again only when
+ * the window changes (`remeasure`): it is unstacked, measured and stacked again if need be, all
+ * before the browser paints; doing that on every change of its rows would lay the page out
+ * shorter for a moment, which can move the reader's scroll position.
  */
-function stackUnlessItFits(table: HTMLTableElement) {
+function stackUnlessItFits(table: HTMLTableElement, remeasure: boolean) {
   const view = table.ownerDocument.defaultView;
   const container = table.parentElement;
   if (!view || !container) return;
@@ -64,7 +66,10 @@ function stackUnlessItFits(table: HTMLTableElement) {
     if (!table.hasAttribute('data-stacked')) table.setAttribute('data-stacked', '');
     return;
   }
-  table.removeAttribute('data-stacked');
+  if (table.hasAttribute('data-stacked')) {
+    if (!remeasure) return;
+    table.removeAttribute('data-stacked');
+  }
   const style = view.getComputedStyle(container);
   const room = container.clientWidth - (parseFloat(style.paddingLeft) || 0) - (parseFloat(style.paddingRight) || 0);
   if (room > 0 && table.offsetWidth > room + 1) table.setAttribute('data-stacked', '');
@@ -74,13 +79,14 @@ function stackUnlessItFits(table: HTMLTableElement) {
 export function useStackedTableLabels() {
   useEffect(() => {
     const update = () => labelTableCells(document);
+    const resized = () => labelTableCells(document, { remeasure: true });
     update();
     const observer = new MutationObserver(update);
     observer.observe(document.body, { childList: true, subtree: true, characterData: true });
-    window.addEventListener('resize', update);
+    window.addEventListener('resize', resized);
     return () => {
       observer.disconnect();
-      window.removeEventListener('resize', update);
+      window.removeEventListener('resize', resized);
     };
   }, []);
 }

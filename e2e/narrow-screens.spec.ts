@@ -242,6 +242,13 @@ async function walkEveryScreen(page: Page, customer: Customer, check: Check) {
   await expect(page.getByRole('heading', { level: 1, name: 'Audit log' })).toBeVisible();
   await check('audit');
 
+  // The pages that say something went wrong: a bad deep link, a user who does not exist, no such page.
+  await page.goto('/audit?from=garbage');
+  await expect(page.getByText('Part of this link could not be used')).toBeVisible();
+  await check('audit-bad-link');
+  await page.goto('/users/auth0%7Cno-such-user-anywhere');
+  await expect(page.getByText('No such user')).toBeVisible();
+  await check('user-not-found');
   await page.goto('/no-such-page');
   await check('not-found');
 }

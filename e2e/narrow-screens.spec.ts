@@ -277,6 +277,11 @@ test('at 390 x 844 no screen scrolls sideways, tables stack into labelled rows, 
   await expect(nav).toBeHidden();
   await expect(menu).toBeFocused();
   await expect(menu).toHaveAttribute('aria-expanded', 'false');
+  // A tap beside it closes it too.
+  await menu.click();
+  await expect(nav).toBeVisible();
+  await page.mouse.click(PHONE.width / 2, PHONE.height - 40);
+  await expect(nav).toBeHidden();
   await menu.press('Enter');
   await expect(menu).toHaveAttribute('aria-expanded', 'true');
   await nav.getByRole('link', { name: 'Audit log' }).click();

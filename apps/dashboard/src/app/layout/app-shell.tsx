@@ -26,7 +26,13 @@ export function AppShell() {
       <a href="#main" className="skip-link">
         Skip to content
       </a>
-      <header className="topbar">
+      <header
+        className="topbar"
+        onBlur={(event) => {
+          // Focus gone elsewhere on the page (a tap beside the menu): the menu closes.
+          if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setMenuOpen(false);
+        }}
+      >
         <div className="brand">
           <span className="logo" aria-hidden="true" />
           <span className="brand-name">Refresh Token Console</span>

@@ -1,9 +1,10 @@
-import { useRef } from 'react';
-import { NavLink, Outlet } from 'react-router';
+import { useEffect, useRef, useState } from 'react';
+import { NavLink, Outlet, useLocation } from 'react-router';
 import { paths } from '../../config/paths';
 import { useCan, useMe } from '../../features/auth/api/get-me';
 import { StaffBadge } from '../../features/auth/components/staff-badge';
 import { DataAttribution } from '../../features/locations/components/data-attribution';
+import { useStackedTableLabels } from '../../lib/stacked-tables';
 import { useFocusHeadingOnNavigation } from './use-focus-heading';
 
 /** The frame of every signed-in page: product, tenant, navigation, who is signed in. */
@@ -14,24 +15,51 @@ export function AppShell() {
   const { data } = useMe();
   const main = useRef<HTMLDivElement>(null);
   useFocusHeadingOnNavigation(main);
+  useStackedTableLabels();
+  // On a narrow screen the navigation folds behind "Menu", so the header stays one line.
+  const [menuOpen, setMenuOpen] = useState(false);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  const location = useLocation();
+  useEffect(() => setMenuOpen(false), [location.pathname, location.search]);
   return (
     <div className="shell">
       <a href="#main" className="skip-link">
         Skip to content
       </a>
-      <header className="topbar">
+      <header
+        className="topbar"
+        onBlur={(event) => {
+          // Focus gone elsewhere on the page (a tap beside the menu): the menu closes.
+          if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setMenuOpen(false);
+        }}
+      >
         <div className="brand">
           <span className="logo" aria-hidden="true" />
-          <span>Refresh Token Console</span>
+          <span className="brand-name">Refresh Token Console</span>
           {data ? <span className="tenant" title={data.tenant.domain}>{data.tenant.name}</span> : null}
         </div>
-        <nav aria-label="Main">
-          <NavLink to={paths.users()}>Users</NavLink>
-          {canSearch ? <NavLink to={paths.search()}>Search</NavLink> : null}
-          <NavLink to={paths.settings}>Tenant Settings</NavLink>
-          {canManageApplications ? <NavLink to="/applications">Applications</NavLink> : null}
-          {canReadAudit ? <NavLink to={paths.audit}>Audit log</NavLink> : null}
-        </nav>
+        <button type="button" ref={menuButton} className="btn btn-ghost menu-button" aria-expanded={menuOpen} aria-controls="main-menu" onClick={() => setMenuOpen(!menuOpen)}>
+          Menu
+        </button>
+        <div
+          id="main-menu"
+          className={`menu-panel${menuOpen ? ' open' : ''}`}
+          onKeyDown={(event) => {
+            if (event.key !== 'Escape') return;
+            setMenuOpen(false);
+            menuButton.current?.focus();
+          }}
+        >
+          {data ? <p className="menu-tenant muted">{data.tenant.name}</p> : null}
+          {/* Every click in it follows a link: the menu has done its job, even for the page already shown. */}
+          <nav aria-label="Main" onClick={() => setMenuOpen(false)}>
+            <NavLink to={paths.users()}>Users</NavLink>
+            {canSearch ? <NavLink to={paths.search()}>Search</NavLink> : null}
+            <NavLink to={paths.settings}>Tenant Settings</NavLink>
+            {canManageApplications ? <NavLink to="/applications">Applications</NavLink> : null}
+            {canReadAudit ? <NavLink to={paths.audit}>Audit log</NavLink> : null}
+          </nav>
+        </div>
         <StaffBadge />
       </header>
       <div id="main" className="content" ref={main}>

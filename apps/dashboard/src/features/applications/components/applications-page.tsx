@@ -31,9 +31,18 @@ export function ApplicationsPage() {
   const [leaking, setLeaking] = useState<ApplicationSummary | null>(null);
   const [leakResult, setLeakResult] = useState<Omit<LeakedSecretResult, 'client_secret'> | null>(null);
 
-  if (!allowed) return <p role="alert">The Applications area is for admins.</p>;
+  if (!allowed) {
+    return (
+      <main className="page" aria-labelledby="applications-title">
+        <h1 id="applications-title">Applications</h1>
+        <p className="callout" role="alert">
+          The Applications area is for admins.
+        </p>
+      </main>
+    );
+  }
   return (
-    <section aria-labelledby="applications-title">
+    <main className="page" aria-labelledby="applications-title">
       <h1 id="applications-title">Applications</h1>
       <p className="muted">Live refresh tokens of each application, across all users. Revoking them signs every user of the application out of it on every device.</p>
       {list.data?.counts_unavailable ? (
@@ -54,7 +63,8 @@ export function ApplicationsPage() {
       {list.error ? <ErrorNotice error={list.error} onRetry={() => void list.refetch()} /> : null}
       {list.isPending ? <p aria-busy="true">Loading applications…</p> : null}
       {list.data ? (
-        <table>
+        <table className="table">
+          <caption className="visually-hidden">Applications and their live refresh tokens</caption>
           <thead>
             <tr>
               <th scope="col">Application</th>
@@ -81,7 +91,7 @@ export function ApplicationsPage() {
                 <td>{app.counts && app.bound !== null ? (app.counts.tokens - app.bound).toLocaleString() : 'not available'}</td>
                 <td>{app.counts ? app.counts.users.toLocaleString() : 'not available'}</td>
                 <td>{app.counts ? app.counts.devices.toLocaleString() : 'not available'}</td>
-                <td>
+                <td className="actions">
                   {app.counts && app.counts.tokens > 0 ? (
                     <Button variant="danger" onClick={() => setRevoking(app)} aria-label={`Revoke all tokens of ${app.name}`}>
                       Revoke all tokens
@@ -110,7 +120,7 @@ export function ApplicationsPage() {
         />
       ) : null}
       {leaking ? <LeakedSecretFlow app={leaking} onClose={() => setLeaking(null)} onDone={setLeakResult} /> : null}
-    </section>
+    </main>
   );
 }
 

@@ -3,7 +3,8 @@ import type { TenantDeps, TenantEnv } from '../deps.ts';
 import { sha256 } from '../crypto/secrets.ts';
 import { ids } from '../domain/ids.ts';
 import { grantDeletedWith } from '../domain/revocation-policy.ts';
-import { readBodyParams } from '../http/params.ts';
+import { LOG_TYPES, tenantEvent } from '../domain/tenant-log.ts';
+import { clientIp, readBodyParams } from '../http/params.ts';
 import { authenticateClient } from './client-auth.ts';
 import { ProofRefused } from './dpop.ts';
 
@@ -34,6 +35,17 @@ export function revokeRoutes(deps: TenantDeps) {
         await deps.store.deleteGrant(grantId, { id: ids.revocationJob(now), now });
         deps.revocations.kick();
       }
+      await deps.store.addEvent(
+        tenantEvent({
+          type: LOG_TYPES.revocation,
+          description: grantId ? 'Refresh token revoked; its grant deleted' : 'Refresh token revoked',
+          user_id: record.user_id,
+          client_id: client.client_id,
+          refresh_token_id: record.id,
+          ip: clientIp(c, deps.options.trustProxy),
+          details: { device_name: record.device_name, grant_deleted: !!grantId },
+        }, now),
+      );
       deps.logger.info('refresh token revoked via /oauth/revoke', {
         refresh_token_id: record.id,
         client_id: client.client_id,

@@ -246,7 +246,8 @@ export type RotationOutcome =
   | { kind: 'unknown' }
   | { kind: 'rejected'; token: RefreshTokenRecord; notGranted?: string[]; dpop?: DpopRefusal }
   | { kind: 'reuse-detected'; token: RefreshTokenRecord }
-  | { kind: 'exchanged'; token: RefreshTokenRecord };
+  /** `exchanged_before`: the token's last exchange before this one (null if none), to log exchanges per hour. */
+  | { kind: 'exchanged'; token: RefreshTokenRecord; exchanged_before: number | null };
 
 export interface NewRefreshToken {
   id: string;

@@ -4,6 +4,7 @@ import type { TenantDeps } from '../../deps.ts';
 import { ids, refreshTokenIdOfDeviceCredential } from '../../domain/ids.ts';
 import { grantDeletedWith } from '../../domain/revocation-policy.ts';
 import { notFound } from '../../errors/management-error.ts';
+import { logApiOperation } from '../api-log.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { deviceCredentialBody } from '../serializers.ts';
 import { fieldSelection, offsetPage, offsetPaging, pathId, query, schemas, selectFields } from '../validation.ts';
@@ -61,6 +62,12 @@ export function deviceCredentialRoutes(deps: TenantDeps) {
       if (grantId && (await store.deleteGrant(grantId, { id: ids.revocationJob(now), now }))) {
         deps.revocations.kick();
       }
+      await logApiOperation(deps, c, {
+        description: 'Delete a device credential',
+        user_id: token.user_id,
+        refresh_token_id: token.id,
+        details: { client_id: token.client_id, device_name: token.device_name, grant_deleted: !!grantId },
+      });
       return c.body(null, 204);
     });
 }

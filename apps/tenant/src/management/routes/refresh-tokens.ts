@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { TenantDeps } from '../../deps.ts';
 import { isLive } from '../../domain/liveness.ts';
 import { badRequest, notFound } from '../../errors/management-error.ts';
+import { logApiOperation } from '../api-log.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { refreshTokenBody } from '../serializers.ts';
 import { checkpointPaging, fieldSelection, json, pathId, query, schemas, selectFields } from '../validation.ts';
@@ -76,7 +77,12 @@ export function refreshTokenRoutes(deps: TenantDeps) {
     .delete('/:id', requireScope('delete:refresh_tokens'), async (c) => {
       // Auth0 answers 202 whether or not the token exists: revocation is asynchronous
       // (reference 000). Journaled, it is refused and unlisted at once; its row is marked after.
-      await deps.revocations.enqueue({ kind: 'token', token_id: pathId(c.req.param('id')) }, 'management_api');
+      const tokenId = pathId(c.req.param('id'));
+      const token = await store.getRefreshToken(tokenId);
+      await deps.revocations.enqueue({ kind: 'token', token_id: tokenId }, 'management_api');
+      if (token && token.revoked_at === null) {
+        await logApiOperation(deps, c, { description: 'Delete a refresh token', user_id: token.user_id, refresh_token_id: token.id, details: { client_id: token.client_id, device_name: token.device_name } });
+      }
       return c.body(null, 202);
     })
     .patch(

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { TenantDeps } from '../../deps.ts';
 import { ids } from '../../domain/ids.ts';
 import { notFound } from '../../errors/management-error.ts';
+import { logApiOperation } from '../api-log.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { sessionBody } from '../serializers.ts';
 import { pathId } from '../validation.ts';
@@ -19,7 +20,8 @@ export function sessionRoutes(deps: TenantDeps) {
       return c.json(sessionBody(session));
     })
     .delete('/:id', requireScope('delete:sessions'), async (c) => {
-      await store.revokeSession(pathId(c.req.param('id')), clock.now(), null);
+      const session = await store.revokeSession(pathId(c.req.param('id')), clock.now(), null);
+      if (session) await logApiOperation(deps, c, { description: 'Delete a session', user_id: session.user_id, details: { session_id: session.id } });
       return c.body(null, 202);
     })
     .post('/:id/revoke', requireScope('delete:sessions'), async (c) => {
@@ -27,6 +29,7 @@ export function sessionRoutes(deps: TenantDeps) {
       const session = await store.revokeSession(pathId(c.req.param('id')), now, { jobId: ids.revocationJob(now) });
       if (!session) throw notFound('The session does not exist.', 'inexistent_session');
       deps.revocations.kick();
+      await logApiOperation(deps, c, { description: 'Revoke a session and its refresh tokens', user_id: session.user_id, details: { session_id: session.id } });
       return c.body(null, 202);
     });
 }

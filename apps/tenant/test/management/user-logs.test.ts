@@ -52,6 +52,7 @@ describe('the tenant logs what happened to a user, with Auth0 event type codes',
     tick();
     h.clock.advance(HOUR);
     current = ((await json(await h.refresh(current))) as { refresh_token: string }).refresh_token;
+    tick();
     expect(await typesOf(h.alice.user_id)).toEqual(['sertft', 'sertft', 's', 'fp']);
 
     // A rotated-out secret presented again: reuse.

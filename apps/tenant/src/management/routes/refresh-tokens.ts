@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { TenantDeps } from '../../deps.ts';
 import { isLive } from '../../domain/liveness.ts';
@@ -44,6 +44,21 @@ export function refreshTokenRoutes(deps: TenantDeps) {
     return token;
   };
 
+  /** One `sapi` entry per user whose tokens a request revoked, naming each token. */
+  const logRevokedByUser = async (revokedIds: string[], c: Context<ManagementEnv>) => {
+    const tokens = (await Promise.all(revokedIds.map((id) => store.getRefreshToken(id)))).filter((t) => t !== undefined);
+    const byUser = new Map<string, typeof tokens>();
+    for (const t of tokens) byUser.set(t.user_id, [...(byUser.get(t.user_id) ?? []), t]);
+    for (const [user_id, own] of byUser) {
+      await logApiOperation(deps, c, {
+        description: own.length === 1 ? 'Revoke a refresh token' : `Revoke ${own.length} refresh tokens`,
+        user_id,
+        refresh_token_id: own.length === 1 ? own[0]!.id : null,
+        details: { refresh_token_ids: own.map((t) => t.id), client_id: own[0]!.client_id, ...(own.length === 1 ? { device_name: own[0]!.device_name } : {}) },
+      });
+    }
+  };
+
   return new Hono<ManagementEnv>()
     .get(
       '/',
@@ -64,7 +79,8 @@ export function refreshTokenRoutes(deps: TenantDeps) {
         // Known ids are marked revoked in one transaction (group-committed with concurrent
         // revocations): in force and off the listings at once, with nothing left for the
         // background worker. Auth0 answers 202 and converges later; we converge before it.
-        await store.revokeRefreshTokens([...new Set(body.ids)], 'management_api', clock.now());
+        const revoked = await store.revokeRefreshTokens([...new Set(body.ids)], 'management_api', clock.now());
+        await logRevokedByUser(revoked, c);
       } else {
         await deps.revocations.enqueue(
           { kind: 'user', user_id: body.user_id!, ...(body.client_id ? { client_id: body.client_id } : {}), ...(body.audience ? { audience: body.audience } : {}) },

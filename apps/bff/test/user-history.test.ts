@@ -1,0 +1,75 @@
+import { confirmingPreview, DEMO, demoEndUser, endUserApp, json, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * A user's History and Revoked views: the tenant's log and revocation records, joined with
+ * the console's audit log so a staff member sees who on the staff did what.
+ */
+
+let stack: TestStack;
+let support: StaffClient;
+let viewer: StaffClient;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  [support, viewer] = await Promise.all([stack.signIn('support'), stack.signIn('viewer')]);
+});
+afterAll(() => stack.stop());
+
+interface Entry {
+  type: string;
+  kind: string;
+  label: string;
+  client_name: string | null;
+  device_name: string | null;
+  refresh_token_id: string | null;
+  staff: { name: string; role: string; action: string; audit_id: string } | null;
+}
+
+describe('GET /api/users/{id}/history and /revoked', () => {
+  it('shows sign-ins, exchanges and a staff revocation newest first, with who on the staff did it; the revoked token stays visible with its way in', async () => {
+    const user = demoEndUser(31);
+    const id = encodeURIComponent(user.user_id);
+    const app = endUserApp(stack.tenantUrl);
+    const phone = await app.login(user.email, 'History Phone');
+    await app.login(user.email, 'History Tablet');
+    expect((await app.refresh(phone)).status).toBe(200);
+
+    const unlinked = await confirmingPreview(support, 'POST', `/api/users/${id}/devices/unlink`, { device_name: 'History Phone' });
+    expect(unlinked.status).toBe(200);
+    const { revoked_token_ids, audit_id } = await json(unlinked);
+    expect(revoked_token_ids).toHaveLength(1);
+
+    // Another staff member, read-only, looks.
+    const history = await viewer.api('GET', `/api/users/${id}/history?per_page=25`);
+    expect(history.status).toBe(200);
+    const { entries, total } = (await json(history)) as { entries: Entry[]; total: number };
+    expect(total).toBeGreaterThanOrEqual(4);
+    const revocation = entries.find((e) => e.type === 'sapi' && e.refresh_token_id === revoked_token_ids[0]);
+    expect(revocation).toMatchObject({ kind: 'revocation', label: 'Revoke a refresh token', client_name: DEMO.clients.mobile.name, device_name: 'History Phone', staff: { name: 'Sam Support', role: 'support', action: 'device.unlink', audit_id } });
+    expect(entries[0]).toBe(revocation);
+    expect(entries.filter((e) => e.type === 's').map((e) => e.staff)).toEqual([null, null]);
+    expect(entries.some((e) => e.type === 'sertft' && e.device_name === 'History Phone')).toBe(true);
+
+    // Paged at the tenant: one per page, the newest first.
+    const first = await json(await viewer.api('GET', `/api/users/${id}/history?per_page=1`));
+    expect(first).toMatchObject({ total, page: 0, per_page: 1 });
+    expect(first.entries.map((e: Entry) => e.refresh_token_id)).toEqual([revoked_token_ids[0]]);
+
+    const revoked = await json(await viewer.api('GET', `/api/users/${id}/revoked`));
+    expect(revoked).toMatchObject({ source: 'tenant', retention_days: 30, note: null });
+    expect(revoked.refresh_tokens).toEqual([
+      expect.objectContaining({ id: revoked_token_ids[0], client_name: DEMO.clients.mobile.name, device_name: 'History Phone', way: 'Device unlinked (console)', staff: expect.objectContaining({ name: 'Sam Support', audit_id }) }),
+    ]);
+
+    // The audit entry names the token's id with its application.
+    const { entries: audits } = await json(await support.api('GET', `/api/audit?action=device.unlink&user_id=${id}`));
+    expect(audits[0].detail).toContain(`refresh token ids: ${revoked_token_ids[0]} (${DEMO.clients.mobile.name}, device "History Phone")`);
+  });
+
+  it('answers 404 for an unknown user, 400 for a page past Auth0\'s first 1,000 entries', async () => {
+    expect((await viewer.api('GET', `/api/users/${encodeURIComponent('auth0|nobody')}/history`)).status).toBe(404);
+    expect((await viewer.api('GET', `/api/users/${encodeURIComponent('auth0|nobody')}/revoked`)).status).toBe(404);
+    expect((await viewer.api('GET', `/api/users/${encodeURIComponent(demoEndUser(31).user_id)}/history?page=40`)).status).toBe(400);
+  });
+});

@@ -431,6 +431,8 @@ export const AuditEntry = z.object({
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
 export const AuditQuery = z.object({
+  /** One entry, by its id: the detail view's link. */
+  id: z.string().max(100).optional(),
   actor: z.string().max(255).optional(),
   user_id: z.string().max(255).optional(),
   action: AuditAction.optional(),

@@ -49,6 +49,7 @@ export class PostgresBffStore implements BffStore {
       return `$${params.length}`;
     };
     if (query.actor) clauses.push(`(actor_sub = ${add(query.actor)} OR actor_name ILIKE ${add(`%${query.actor}%`)})`);
+    if (query.id) clauses.push(`id = ${add(query.id)}`);
     if (query.user_id) clauses.push(`target_user_id = ${add(query.user_id)}`);
     if (query.action) clauses.push(`action = ${add(query.action)}`);
     if (query.kind) clauses.push(`action = ANY(${add(actionsOfKind(query.kind))})`);

@@ -77,6 +77,10 @@ export class SqliteBffStore implements BffStore {
       params.actor = query.actor;
       params.actorLike = `%${query.actor}%`;
     }
+    if (query.id) {
+      clauses.push('id = @id');
+      params.id = query.id;
+    }
     if (query.user_id) {
       clauses.push('target_user_id = @user_id');
       params.user_id = query.user_id;

@@ -67,6 +67,24 @@ describe('GET /api/users/{id}/history and /revoked', () => {
     expect(audits[0].detail).toContain(`refresh token ids: ${revoked_token_ids[0]} (${DEMO.clients.mobile.name}, device "History Phone")`);
   });
 
+  it('finds audit entries by a fragment of the user\'s name or email', async () => {
+    const user = demoEndUser(32);
+    const id = encodeURIComponent(user.user_id);
+    await endUserApp(stack.tenantUrl).login(user.email, 'Fragment Phone');
+    expect((await confirmingPreview(support, 'POST', `/api/users/${id}/devices/unlink`, { device_name: 'Fragment Phone' })).status).toBe(200);
+    const about = async (fragment: string) => {
+      const res = await support.api('GET', `/api/audit?action=device.unlink&user_id=${encodeURIComponent(fragment)}`);
+      expect(res.status).toBe(200);
+      return ((await json(res)).entries as { target_user_id: string }[]).map((e) => e.target_user_id);
+    };
+    const local = user.email.split('@')[0]!;
+    expect(await about(local.slice(1, -1))).toContain(user.user_id);
+    expect(await about(user.email.toUpperCase())).toContain(user.user_id);
+    expect(await about(user.name.split(' ').at(-1)!)).toContain(user.user_id);
+    expect(await about('no-such-person-anywhere')).toEqual([]);
+    expect(new Set(await about(user.user_id))).toEqual(new Set([user.user_id]));
+  });
+
   it('answers 404 for an unknown user, 400 for a page past Auth0\'s first 1,000 entries', async () => {
     expect((await viewer.api('GET', `/api/users/${encodeURIComponent('auth0|nobody')}/history`)).status).toBe(404);
     expect((await viewer.api('GET', `/api/users/${encodeURIComponent('auth0|nobody')}/revoked`)).status).toBe(404);

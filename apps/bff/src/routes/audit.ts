@@ -1,4 +1,5 @@
 import { AuditQuery, type AuditPage } from '@rtc/contracts';
+import type { AuditListQuery } from '../store/bff-store.ts';
 import { Hono } from 'hono';
 import { auditCsv } from './audit-csv.ts';
 import type { BffDeps } from '../deps.ts';
@@ -11,16 +12,22 @@ const EXPORT_LIMIT = 100_000;
 /** No user has this id: an email that matches nobody filters to nothing. */
 const NOBODY = '\u0001nobody';
 
+/** How many users a fragment may stand for: the first page of the tenant's search. */
+const MAX_USERS_OF_FRAGMENT = 100;
+
 /**
- * The User filter takes an email as well as a user id: an email is looked up at the tenant
- * (exactly, case-insensitively) and stands for that user's id.
+ * The User filter takes a user id (`auth0|...`), or a fragment of a user's name or email
+ * ("jane", "@example.com"): the fragment is searched at the tenant as the Users page searches,
+ * and stands for every user it finds (at most MAX_USERS_OF_FRAGMENT).
  */
-async function resolveUser(deps: BffDeps, q: AuditQuery): Promise<AuditQuery> {
-  if (!q.user_id?.includes('@')) return q;
-  const email = q.user_id.trim().replace(/["\\()[\]{}^~:!*?\s]/g, '');
-  const { users } = await deps.mgmt.searchUsers(`email:${email}`, 0, 5);
-  const match = users.find((u) => typeof u.email === 'string' && u.email.toLowerCase() === email.toLowerCase());
-  return { ...q, user_id: match?.user_id ?? NOBODY };
+async function resolveUser(deps: BffDeps, q: AuditQuery): Promise<AuditListQuery> {
+  if (!q.user_id || q.user_id.includes('|')) return q;
+  const fragment = q.user_id.trim().replace(/["\\()[\]{}^~:!*?]/g, ' ').trim();
+  if (!fragment) return { ...q, user_id: NOBODY };
+  const { users } = await deps.mgmt.searchUsers(fragment, 0, MAX_USERS_OF_FRAGMENT);
+  const ids = users.map((u) => u.user_id).filter((id): id is string => typeof id === 'string');
+  const { user_id: _fragment, ...rest } = q;
+  return ids.length ? { ...rest, user_ids: ids } : { ...q, user_id: NOBODY };
 }
 
 /** /api/audit: the audit log, filterable, and exportable as CSV. */

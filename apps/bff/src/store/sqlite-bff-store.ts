@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { openSqlite } from '@rtc/db/sqlite';
 import { actionsOfKind } from '@rtc/contracts';
-import { recordedEntry, toAuditEntry, type BffStore, type NewAuditEntry } from './bff-store.ts';
+import { recordedEntry, toAuditEntry, type AuditListQuery, type BffStore, type NewAuditEntry } from './bff-store.ts';
 
 const MIGRATIONS = [
   `CREATE TABLE audit_log (
@@ -69,7 +69,7 @@ export class SqliteBffStore implements BffStore {
     return recordedEntry(id, at, entry);
   }
 
-  async listAudit(query: AuditQuery): Promise<{ entries: AuditEntry[]; total: number }> {
+  async listAudit(query: AuditListQuery): Promise<{ entries: AuditEntry[]; total: number }> {
     const clauses: string[] = [];
     const params: Record<string, unknown> = {};
     if (query.actor) {
@@ -80,6 +80,10 @@ export class SqliteBffStore implements BffStore {
     if (query.id) {
       clauses.push('id = @id');
       params.id = query.id;
+    }
+    if (query.user_ids) {
+      clauses.push(`target_user_id IN (${query.user_ids.map((_, i) => `@user${i}`).join(', ')})`);
+      query.user_ids.forEach((id, i) => (params[`user${i}`] = id));
     }
     if (query.user_id) {
       clauses.push('target_user_id = @user_id');

@@ -71,7 +71,7 @@ function AuditLog() {
         </label>
         <label>
           User
-          <input defaultValue={params.get('user_id') ?? ''} onChange={(e) => set('user_id', e.target.value.trim())} placeholder="Email or user id" />
+          <input defaultValue={params.get('user_id') ?? ''} onChange={(e) => set('user_id', e.target.value.trim())} placeholder="Part of a name or email, or a user id" />
         </label>
         <label>
           Action

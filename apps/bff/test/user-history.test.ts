@@ -1,5 +1,5 @@
 import { confirmingPreview, DEMO, demoEndUser, endUserApp, json, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 /**
  * A user's History and Revoked views: the tenant's log and revocation records, joined with
@@ -9,10 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 let stack: TestStack;
 let support: StaffClient;
 let viewer: StaffClient;
+let admin: StaffClient;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  [support, viewer] = await Promise.all([stack.signIn('support'), stack.signIn('viewer')]);
+  [support, viewer, admin] = await Promise.all([stack.signIn('support'), stack.signIn('viewer'), stack.signIn('admin')]);
 });
 afterAll(() => stack.stop());
 
@@ -89,5 +90,26 @@ describe('GET /api/users/{id}/history and /revoked', () => {
     expect((await viewer.api('GET', `/api/users/${encodeURIComponent('auth0|nobody')}/history`)).status).toBe(404);
     expect((await viewer.api('GET', `/api/users/${encodeURIComponent('auth0|nobody')}/revoked`)).status).toBe(404);
     expect((await viewer.api('GET', `/api/users/${encodeURIComponent(demoEndUser(31).user_id)}/history?page=40`)).status).toBe(400);
+  });
+
+  // Last: it revokes every token of the web application, which the tests above do not use.
+  it('lists, among the audit entries about a user, the application-wide revocation that revoked their tokens', async () => {
+    const touched = demoEndUser(33);
+    // A staff member's own tenant account holds no web application token.
+    const untouched = { user_id: 'auth0|staff-viewer' };
+    const web = endUserApp(stack.tenantUrl, DEMO.clients.web.client_id, DEMO.clients.web.secret);
+    await web.login(touched.email, 'Web Laptop');
+    const preview = await json(await admin.api('POST', `/api/applications/${DEMO.clients.web.client_id}/impact`));
+    const revoked = await admin.api('POST', `/api/applications/${DEMO.clients.web.client_id}/revoke-all`, { confirm_name: DEMO.clients.web.name, expected: { ...preview.counts, issued_through: preview.issued_through } });
+    expect(revoked.status, await revoked.clone().text()).toBe(200);
+    const appWide = async (userId: string) => {
+      const { entries } = await json(await support.api('GET', `/api/audit?user_id=${encodeURIComponent(userId)}`));
+      return (entries as { action: string }[]).filter((e) => e.action === 'application.revoke_all_tokens').length;
+    };
+    // The revocation is journaled: the rows say why once the worker marked them (generous: a loaded machine).
+    await vi.waitFor(async () => expect(await appWide(touched.user_id)).toBe(1), { timeout: 30_000, interval: 200 });
+    expect(await appWide(untouched.user_id)).toBe(0);
+    const { refresh_tokens } = await json(await support.api('GET', `/api/users/${encodeURIComponent(touched.user_id)}/revoked`));
+    expect(refresh_tokens[0]).toMatchObject({ client_name: DEMO.clients.web.name, way: 'Application-wide revocation (console)', staff: { name: 'Ada Admin' } });
   });
 });

@@ -119,6 +119,21 @@ export class UserHistoryService {
     return { entries, total, page, per_page: perPage };
   }
 
+  /**
+   * The applications whose every token was revoked while this user held some (the tenant's
+   * `client_tokens_revoked`): their application-wide audit entries touched the user. None
+   * where the tenant keeps no revocation history, or knows no such user.
+   */
+  async applicationsRevokedFor(userId: string): Promise<string[]> {
+    const res = await this.http.request('read the revoked tokens', `/users/${encodeURIComponent(userId)}/revocation-history`);
+    if (res.status === 404) {
+      await res.body?.cancel();
+      return [];
+    }
+    const body = (await res.json()) as TenantRevocationHistory;
+    return [...new Set(body.refresh_tokens.filter((t) => t.revoked_reason === 'client_tokens_revoked').map((t) => t.client_id))];
+  }
+
   async revoked(userId: string): Promise<RevokedHistory> {
     const res = await this.http.request('read the revoked tokens and ended sessions', `/users/${encodeURIComponent(userId)}/revocation-history`);
     if (res.status === 404) {

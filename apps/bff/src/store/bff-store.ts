@@ -12,7 +12,11 @@ export interface NewAuditEntry {
 }
 
 /** The audit query, and `user_ids`: entries about any of these users (a name or email fragment's matches). */
-export type AuditListQuery = AuditQuery & { user_ids?: string[] };
+export type AuditListQuery = AuditQuery & {
+  user_ids?: string[];
+  /** With `user_id`: also the application-wide revocations of these applications (they touched the user). */
+  with_applications?: string[];
+};
 
 /**
  * The BFF's own storage: the audit log, and the sessions ended by sign-out (a sealed cookie

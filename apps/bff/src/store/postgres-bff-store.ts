@@ -51,7 +51,11 @@ export class PostgresBffStore implements BffStore {
     if (query.actor) clauses.push(`(actor_sub = ${add(query.actor)} OR actor_name ILIKE ${add(`%${query.actor}%`)})`);
     if (query.id) clauses.push(`id = ${add(query.id)}`);
     if (query.user_ids) clauses.push(`target_user_id = ANY(${add(query.user_ids)})`);
-    if (query.user_id) clauses.push(`target_user_id = ${add(query.user_id)}`);
+    if (query.user_id) {
+      // An application-wide entry's target names the application as `(<client_id>)`.
+      const apps = (query.with_applications ?? []).map((id) => `(action = 'application.revoke_all_tokens' AND target LIKE ${add(`%(${id.replace(/[\\%_]/g, (ch) => `\\${ch}`)})%`)})`);
+      clauses.push(`(target_user_id = ${add(query.user_id)}${apps.map((c) => ` OR ${c}`).join('')})`);
+    }
     if (query.action) clauses.push(`action = ${add(query.action)}`);
     if (query.kind) clauses.push(`action = ANY(${add(actionsOfKind(query.kind))})`);
     if (query.result) clauses.push(`result = ${add(query.result)}`);

@@ -86,7 +86,11 @@ export class SqliteBffStore implements BffStore {
       query.user_ids.forEach((id, i) => (params[`user${i}`] = id));
     }
     if (query.user_id) {
-      clauses.push('target_user_id = @user_id');
+      const apps = query.with_applications ?? [];
+      // An application-wide entry's target names the application as `(<client_id>)`.
+      const appClauses = apps.map((_, i) => `(action = 'application.revoke_all_tokens' AND target LIKE @app${i} ESCAPE '\\')`);
+      apps.forEach((id, i) => (params[`app${i}`] = `%(${id.replace(/[\\%_]/g, (ch) => `\\${ch}`)})%`));
+      clauses.push(`(target_user_id = @user_id${appClauses.map((c) => ` OR ${c}`).join('')})`);
       params.user_id = query.user_id;
     }
     if (query.action) {

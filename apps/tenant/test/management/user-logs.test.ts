@@ -141,12 +141,17 @@ describe('GET /api/v2/users/{id}/revocation-history (not Auth0\'s)', () => {
     expect(refresh_token).toBeTruthy();
     expect((await h.raw(`/device-credentials/dcr_${token!.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await h.raw(`/sessions/${session!.id}`, { method: 'DELETE' })).status).toBe(202);
+    const endedAt = new Date(h.clock.now()).toISOString();
+    // Deleted again: 202 as Auth0 answers, and no second entry in the user's log.
+    h.clock.advance(1000);
+    expect((await h.raw(`/sessions/${session!.id}`, { method: 'DELETE' })).status).toBe(202);
+    expect((await h.store.listEvents({ user_id: h.alice.user_id, type: 'sapi' }, 10)).map((e) => e.description)).toEqual(['Delete a session', 'Delete a device credential']);
     const history = async () => json(await h.raw(`/users/${encodeURIComponent(h.alice.user_id)}/revocation-history`, { token: await h.managementToken() }));
     const body = await history();
     expect(body).toMatchObject({
       retention_days: 7,
-      refresh_tokens: [{ id: token!.id, client_id: 'mobile', device_name: 'Pixel', revoked_reason: 'device_unlinked', revoked_at: new Date(h.clock.now()).toISOString() }],
-      sessions: [{ id: session!.id, ended_at: new Date(h.clock.now()).toISOString() }],
+      refresh_tokens: [{ id: token!.id, client_id: 'mobile', device_name: 'Pixel', revoked_reason: 'device_unlinked', revoked_at: endedAt }],
+      sessions: [{ id: session!.id, ended_at: endedAt }],
     });
     expect((await json(await h.raw(`/users/${encodeURIComponent(h.bob.user_id)}/revocation-history`))).refresh_tokens).toEqual([]);
     h.clock.advance(8 * DAY);

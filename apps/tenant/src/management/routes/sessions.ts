@@ -20,8 +20,10 @@ export function sessionRoutes(deps: TenantDeps) {
       return c.json(sessionBody(session));
     })
     .delete('/:id', requireScope('delete:sessions'), async (c) => {
-      const session = await store.revokeSession(pathId(c.req.param('id')), clock.now(), null);
-      if (session) await logApiOperation(deps, c, { description: 'Delete a session', user_id: session.user_id, details: { session_id: session.id } });
+      const now = clock.now();
+      const session = await store.revokeSession(pathId(c.req.param('id')), now, null);
+      // Logged when this request ended it: a session ended before keeps its own time.
+      if (session && session.revoked_at === now) await logApiOperation(deps, c, { description: 'Delete a session', user_id: session.user_id, details: { session_id: session.id } });
       return c.body(null, 202);
     })
     .post('/:id/revoke', requireScope('delete:sessions'), async (c) => {

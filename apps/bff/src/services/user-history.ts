@@ -96,6 +96,7 @@ export class UserHistoryService {
       const tokenIds = Array.isArray(details.refresh_token_ids) ? details.refresh_token_ids.filter((id): id is string => typeof id === 'string') : [];
       const refreshTokenId = text(details.refresh_token_id) ?? (tokenIds.length === 1 ? tokenIds[0]! : null);
       const sessionId = text(details.session_id);
+      const grantId = text(details.grant_id);
       const clientId = text(log.client_id);
       // The tenant logs a Management API call under the console's own client: the
       // application it touched is in the details.
@@ -113,7 +114,7 @@ export class UserHistoryService {
         device_name: text(details.device_name),
         refresh_token_id: refreshTokenId,
         session_id: sessionId,
-        staff: log.type === 'sapi' ? attribute(audits, [refreshTokenId, sessionId, ...tokenIds], dateOf(log), null) : null,
+        staff: log.type === 'sapi' ? attribute(audits, [refreshTokenId, sessionId, grantId, ...tokenIds], dateOf(log), null) : null,
       };
     });
     return { entries, total, page, per_page: perPage };

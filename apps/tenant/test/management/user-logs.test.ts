@@ -68,8 +68,13 @@ describe('the tenant logs what happened to a user, with Auth0 event type codes',
     const { items } = await h.store.listRefreshTokensHistory({ user_id: h.alice.user_id }, 0, 10);
     const laptopId = items.find((t) => t.device_name === 'Laptop')!.id;
     expect((await h.raw(`/refresh-tokens/${laptopId}`, { method: 'DELETE' })).status).toBe(202);
+    tick();
+    const [grant] = await h.store.listGrants({ user_id: h.alice.user_id }, 0, 1).then((page) => page.items);
+    expect((await h.raw(`/grants/${grant!.id}`, { method: 'DELETE' })).status).toBe(204);
     const logs = (await json(await logsOf(h.alice.user_id, '?per_page=100'))) as { type: string; description: string; client_id?: string; details: Record<string, unknown> }[];
-    expect(logs.map((l) => l.type).slice(0, 6)).toEqual(['sapi', 's', 'srrt', 's', 'ferrt', 'sertft']);
+    expect(logs.map((l) => l.type).slice(0, 7)).toEqual(['sapi', 'sapi', 's', 'srrt', 's', 'ferrt', 'sertft']);
+    expect(logs[0]).toMatchObject({ description: 'Delete a grant', details: { grant_id: grant!.id, client_id: 'mobile' } });
+    logs.shift();
     expect(logs[0]).toMatchObject({ description: 'Delete a refresh token', client_id: 'm2m', details: { refresh_token_id: laptopId, request: { method: 'DELETE' } } });
     expect(logs[2]).toMatchObject({ client_id: 'mobile', details: { device_name: 'Tablet' } });
     // The unknown address is logged without a user: nobody's history.
@@ -140,6 +145,8 @@ describe('GET /api/v2/users/{id}/revocation-history (not Auth0\'s)', () => {
     const [session] = (await h.api.userSessions.list(h.alice.user_id)).data;
     expect(refresh_token).toBeTruthy();
     expect((await h.raw(`/device-credentials/dcr_${token!.id}`, { method: 'DELETE' })).status).toBe(204);
+    const unlinkedAt = new Date(h.clock.now()).toISOString();
+    h.clock.advance(1000);
     expect((await h.raw(`/sessions/${session!.id}`, { method: 'DELETE' })).status).toBe(202);
     const endedAt = new Date(h.clock.now()).toISOString();
     // Deleted again: 202 as Auth0 answers, and no second entry in the user's log.
@@ -150,7 +157,7 @@ describe('GET /api/v2/users/{id}/revocation-history (not Auth0\'s)', () => {
     const body = await history();
     expect(body).toMatchObject({
       retention_days: 7,
-      refresh_tokens: [{ id: token!.id, client_id: 'mobile', device_name: 'Pixel', revoked_reason: 'device_unlinked', revoked_at: endedAt }],
+      refresh_tokens: [{ id: token!.id, client_id: 'mobile', device_name: 'Pixel', revoked_reason: 'device_unlinked', revoked_at: unlinkedAt }],
       sessions: [{ id: session!.id, ended_at: endedAt }],
     });
     expect((await json(await h.raw(`/users/${encodeURIComponent(h.bob.user_id)}/revocation-history`))).refresh_tokens).toEqual([]);

@@ -242,7 +242,7 @@ const statements = (dialect: 'sqlite' | 'postgres') => ({
 });
 type ExchangePlan = Extract<ReturnType<RotationPlanner>, { kind: 'exchange' }>;
 /** The store's outcome without the user its rotation reads now: these variants compare the rotation's statements only. */
-type RotationOutcome = Exclude<StoreRotationOutcome, { kind: 'exchanged' }> | { kind: 'exchanged'; token: Extract<StoreRotationOutcome, { kind: 'exchanged' }>['token'] };
+type RotationOutcome = Exclude<StoreRotationOutcome, { kind: 'exchanged' }> | Omit<Extract<StoreRotationOutcome, { kind: 'exchanged' }>, 'user'>;
 
 const presentedOf = (secretHash: Buffer, row: Row) =>
   secretHash.equals(row.current_hash) ? 'current' : row.previous_hash && secretHash.equals(row.previous_hash) ? 'previous' : 'stale';
@@ -255,6 +255,7 @@ const exchanged = (token: ReturnType<typeof toRefreshToken>, plan: ExchangePlan)
     last_exchanged_at: plan.lastExchangedAt,
     device: { ...token.device, last_ip: plan.lastIp, last_asn: plan.lastAsn, last_user_agent: plan.lastUserAgent },
   },
+  exchanged_before: token.last_exchanged_at,
 });
 
 /**

@@ -19,6 +19,7 @@ import { authRoutes } from './routes/auth.ts';
 import { searchRoutes } from './routes/search.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { userRoutes } from './routes/users.ts';
+import { userHistoryRoutes } from './routes/user-history.ts';
 
 /** The BFF: the dashboard's files, staff sign-in under /auth, and the JSON API under /api. */
 export function createApp(deps: BffDeps) {
@@ -45,6 +46,7 @@ export function createApp(deps: BffDeps) {
   app.get('/health', (c) => c.json({ status: 'ok' }));
   app.route('/', authRoutes(deps));
   app.route('/api/users', userRoutes(deps));
+  app.route('/api/users', userHistoryRoutes(deps));
   app.route('/api/settings', settingsRoutes(deps));
   app.route('/api/audit', auditRoutes(deps));
   app.route('/api/applications', applicationRoutes(deps));

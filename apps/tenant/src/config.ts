@@ -33,6 +33,10 @@ export interface ServerConfig {
   importFile: string | undefined;
   /** Write the tenant file here ('-' for stdout) and exit instead of serving. */
   exportFile: string | undefined;
+  /** Log refresh-token exchanges (once per token per hour); TENANT_LOG_EXCHANGES=0 turns it off. */
+  logExchanges: boolean;
+  /** Days revoked tokens and ended sessions stay in a user's revocation history (TENANT_HISTORY_RETENTION_DAYS, default 30). */
+  historyRetentionDays: number | undefined;
   /** Serve TLS with a certificate of a local CA kept in the data dir (for SDKs that build `https://{domain}`). */
   https: boolean;
 }
@@ -49,7 +53,9 @@ const USAGE = `Usage: npm run tenant -- [--port N] [--host H] [--issuer URL] [--
 Environment: TENANT_PORT, TENANT_HOST, TENANT_ISSUER, TENANT_DATA_DIR (else DATA_DIR/tenant), DATABASE_URL, TENANT_DEMO=0|1, TENANT_TRUST_PROXY=N, TENANT_WORKERS=N,
   TENANT_REFRESH_RATE_LIMIT (exchanges per token and IP per minute),
   TENANT_MANAGEMENT_RATE_LIMIT (Management API requests per second per client, default 1000), TENANT_REVOCATION_LEASE_MS, TENANT_REVOCATION_BATCH_SIZE, TENANT_INSTANCE_ID,
-  TENANT_HEAP_REPORT_SECONDS=N (each process logs its heap every N seconds, after a full GC under node --expose-gc)`;
+  TENANT_HEAP_REPORT_SECONDS=N (each process logs its heap every N seconds, after a full GC under node --expose-gc),
+  TENANT_LOG_EXCHANGES=0|1 (log refresh-token exchanges, once per token per hour; default 1),
+  TENANT_HISTORY_RETENTION_DAYS=N (days revoked tokens and ended sessions stay in a user's revocation history; default 30)`;
 
 /** Flags win over environment variables, which win over defaults. */
 export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): ServerConfig {
@@ -127,6 +133,8 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
     revocationBatchSize: optionalNumber(env.TENANT_REVOCATION_BATCH_SIZE, 'TENANT_REVOCATION_BATCH_SIZE'),
     instanceId: env.TENANT_INSTANCE_ID || undefined,
     workers,
+    logExchanges: readSwitch(env.TENANT_LOG_EXCHANGES, 'TENANT_LOG_EXCHANGES', true),
+    historyRetentionDays: optionalNumber(env.TENANT_HISTORY_RETENTION_DAYS, 'TENANT_HISTORY_RETENTION_DAYS'),
     heapReportSeconds: optionalNumber(env.TENANT_HEAP_REPORT_SECONDS, 'TENANT_HEAP_REPORT_SECONDS') ?? 0,
     bootstrapClient: readBootstrapClient(values['bootstrap-client'], env),
     importFile: fromInvocationDir(values.import, env),
@@ -147,6 +155,12 @@ function fromInvocationDir(path: string | undefined, env: NodeJS.ProcessEnv): st
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+function readSwitch(value: string | undefined, name: string, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (value !== '0' && value !== '1') throw new Error(`${name} must be 0 or 1, got ${value}`);
+  return value === '1';
 }
 
 function optionalNumber(value: string | undefined, name: string): number | undefined {

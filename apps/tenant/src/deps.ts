@@ -48,6 +48,13 @@ export interface TenantOptions {
   maxActiveTokensPerUserAndClient: number;
   /** Management API requests per second per calling client (Auth0 answers 429 beyond its limit). */
   managementRequestsPerSecond: number;
+  /**
+   * Log refresh-token exchanges (`sertft`, once per token per hour: domain/tenant-log.ts).
+   * On by default; off (TENANT_LOG_EXCHANGES=0) saves the hourly insert on the hot path.
+   */
+  logExchanges: boolean;
+  /** Not Auth0's: how many days revoked tokens and ended sessions stay listed in a user's revocation history. */
+  historyRetentionDays: number;
 }
 
 /** Hono's variables for this app. */

@@ -95,6 +95,8 @@ async function serveTenant(config: ServerConfig, worker: number | undefined) {
     options: {
       trustProxy: config.trustProxy,
       ...(config.managementRequestsPerSecond ? { managementRequestsPerSecond: config.managementRequestsPerSecond } : {}),
+      logExchanges: config.logExchanges,
+      ...(config.historyRetentionDays ? { historyRetentionDays: config.historyRetentionDays } : {}),
     },
     ...(config.revocationLeaseMs ? { revocationLeaseMs: config.revocationLeaseMs } : {}),
     ...(config.revocationBatchSize ? { revocationBatchSize: config.revocationBatchSize } : {}),

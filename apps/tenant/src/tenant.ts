@@ -74,6 +74,8 @@ export const DEFAULT_OPTIONS: TenantOptions = {
   accessTokenLifetime: 86_400,
   maxActiveTokensPerUserAndClient: MAX_ACTIVE_TOKENS_PER_USER_AND_CLIENT,
   managementRequestsPerSecond: 1000,
+  logExchanges: true,
+  historyRetentionDays: 30,
 };
 
 /**

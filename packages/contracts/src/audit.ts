@@ -61,6 +61,33 @@ export const AUDIT_ACTION_KINDS: Record<AuditAction, AuditKind> = {
   'application.preview_revoke': 'read',
   'access.refused': 'refusal',
 };
+/** Each action in words, for the Action filter, the list and the summaries: a missing one is a type error. */
+export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
+  'device.unlink': 'Device unlinked',
+  'device.lost': 'Device lost or stolen',
+  'grant.revoke': 'Authorized application revoked',
+  'refresh_token.revoke': 'Refresh token revoked',
+  'refresh_tokens.revoke_all': 'Refresh tokens revoked in bulk',
+  'session.revoke': 'Session revoked',
+  'user.sign_out_everywhere': 'Signed out everywhere',
+  'application.revoke_all_tokens': 'Application-wide revocation',
+  'search.revoke_tokens': 'Refresh tokens revoked from a search',
+  'search.revoke_sessions': 'Sessions ended from a search',
+  'search.contain': 'Address contained (tokens revoked, sessions ended)',
+  'application.leaked_secret': 'Leaked secret: tokens revoked, secret rotated',
+  'settings.update': 'Tenant setting changed',
+  'search.find_tokens': 'Refresh tokens searched across users',
+  'search.find_sessions': 'Sessions searched across users',
+  'search.preview_revoke_tokens': 'Search revocation previewed',
+  'search.preview_revoke_sessions': 'Search session ending previewed',
+  'search.preview_contain': 'Containment previewed',
+  'user.preview_action': 'Action on a user previewed',
+  'application.preview_revoke': 'Application-wide revocation previewed',
+  'staff.sign_in': 'Staff signed in',
+  'staff.sign_out': 'Staff signed out',
+  'access.refused': 'Request refused (403)',
+};
+
 export const actionsOfKind = (kind: AuditKind): AuditAction[] => AUDIT_ACTIONS.filter((a) => AUDIT_ACTION_KINDS[a] === kind);
 
 export const AUDIT_RESULTS = ['success', 'failure', 'refused'] as const;

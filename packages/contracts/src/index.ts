@@ -9,9 +9,10 @@ export { ROLES, CAN, can, searchNarrows, searchRevokePermission, staffTargetReas
 import { IpPlace } from './locations.ts';
 import { ROLES } from './roles.ts';
 import { AUDIT_ACTIONS, AUDIT_KINDS, AUDIT_RESULTS } from './audit.ts';
-export { AUDIT_ACTIONS, AUDIT_ACTION_KINDS, AUDIT_KINDS, AUDIT_RESULTS, actionsOfKind } from './audit.ts';
+export { AUDIT_ACTIONS, AUDIT_ACTION_KINDS, AUDIT_ACTION_LABELS, AUDIT_KINDS, AUDIT_RESULTS, actionsOfKind } from './audit.ts';
 
 export * from './locations.ts';
+export * from './history.ts';
 export { bindingOf, bindingWords, shortThumbprint, DPOP_BOUND_TOKEN_REFUSED } from './binding.ts';
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
@@ -430,6 +431,8 @@ export const AuditEntry = z.object({
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
 export const AuditQuery = z.object({
+  /** One entry, by its id: the detail view's link. */
+  id: z.string().max(100).optional(),
   actor: z.string().max(255).optional(),
   user_id: z.string().max(255).optional(),
   action: AuditAction.optional(),
@@ -441,6 +444,10 @@ export const AuditQuery = z.object({
   per_page: intFromQuery(1, 200, 50),
 });
 export type AuditQuery = z.infer<typeof AuditQuery>;
+
+/** Auth0 pages a user's logs through the first 1,000 entries only: 40 pages of 25. */
+export const HistoryQuery = z.object({ page: intFromQuery(0, 39, 0), per_page: intFromQuery(1, 25, 25) });
+export type HistoryQuery = z.infer<typeof HistoryQuery>;
 
 export const AuditPage = z.object({ entries: z.array(AuditEntry), total: z.number(), page: z.number(), per_page: z.number() });
 export type AuditPage = z.infer<typeof AuditPage>;

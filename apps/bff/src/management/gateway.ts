@@ -129,6 +129,14 @@ export class ManagementGateway {
     return this.call("read the user's logs", async () => (await this.c.userLogs.list(userId, { per_page: 100, page: 0, sort: 'date:-1' })).data);
   }
 
+  /** One page of the user's logs, newest first, with the total (Auth0 pages through the first 1,000). */
+  userLogsPage(userId: string, page: number, perPage: number) {
+    return this.call("read the user's history", async () => {
+      const result = await this.c.userLogs.list(userId, { page, per_page: perPage, include_totals: true, sort: 'date:-1' });
+      return { logs: result.data, total: (result.response as { total?: number }).total ?? result.data.length };
+    });
+  }
+
   // ---------------------------------------------------------------- refresh tokens and devices
 
   /** Every live refresh token of the user, up to MAX_TOKENS_LOADED. */

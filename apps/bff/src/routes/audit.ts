@@ -1,4 +1,8 @@
 import { AuditQuery, type AuditPage } from '@rtc/contracts';
+import type { AuditListQuery } from '../store/bff-store.ts';
+import { ManagementHttp } from '../management/management-http.ts';
+import { rateLimitedFetch } from '../management/rate-limited-fetch.ts';
+import { UserHistoryService } from '../services/user-history.ts';
 import { Hono } from 'hono';
 import { auditCsv } from './audit-csv.ts';
 import type { BffDeps } from '../deps.ts';
@@ -11,29 +15,39 @@ const EXPORT_LIMIT = 100_000;
 /** No user has this id: an email that matches nobody filters to nothing. */
 const NOBODY = '\u0001nobody';
 
+/** How many users a fragment may stand for: the first page of the tenant's search. */
+const MAX_USERS_OF_FRAGMENT = 100;
+
 /**
- * The User filter takes an email as well as a user id: an email is looked up at the tenant
- * (exactly, case-insensitively) and stands for that user's id.
+ * The User filter takes a user id (`auth0|...`), or a fragment of a user's name or email
+ * ("jane", "@example.com"): the fragment is searched at the tenant as the Users page searches,
+ * and stands for every user it finds (at most MAX_USERS_OF_FRAGMENT).
  */
-async function resolveUser(deps: BffDeps, q: AuditQuery): Promise<AuditQuery> {
-  if (!q.user_id?.includes('@')) return q;
-  const email = q.user_id.trim().replace(/["\\()[\]{}^~:!*?\s]/g, '');
-  const { users } = await deps.mgmt.searchUsers(`email:${email}`, 0, 5);
-  const match = users.find((u) => typeof u.email === 'string' && u.email.toLowerCase() === email.toLowerCase());
-  return { ...q, user_id: match?.user_id ?? NOBODY };
+async function resolveUser(deps: BffDeps, q: AuditQuery, history: UserHistoryService): Promise<AuditListQuery> {
+  if (!q.user_id) return q;
+  // A user's own entries, and the application-wide revocations that revoked their tokens.
+  if (q.user_id.includes('|')) return { ...q, with_applications: await history.applicationsRevokedFor(q.user_id) };
+  const fragment = q.user_id.trim().replace(/["\\()[\]{}^~:!*?]/g, ' ').trim();
+  if (!fragment) return { ...q, user_id: NOBODY };
+  const { users } = await deps.mgmt.searchUsers(fragment, 0, MAX_USERS_OF_FRAGMENT);
+  const ids = users.map((u) => u.user_id).filter((id): id is string => typeof id === 'string');
+  const { user_id: _fragment, ...rest } = q;
+  return ids.length ? { ...rest, user_ids: ids } : { ...q, user_id: NOBODY };
 }
 
 /** /api/audit: the audit log, filterable, and exportable as CSV. */
 export function auditRoutes(deps: BffDeps) {
+  const http = new ManagementHttp(deps.config.management.baseUrl, deps.tokens, rateLimitedFetch({ ...deps.config.rateLimit }));
+  const history = new UserHistoryService(deps.mgmt, http, deps.store, deps.now);
   return new Hono<BffEnv>()
     .get('/', requirePermission('readAudit'), query(AuditQuery), async (c) => {
-      const q = await resolveUser(deps, c.req.valid('query'));
+      const q = await resolveUser(deps, c.req.valid('query'), history);
       const { entries, total } = await deps.store.listAudit(q);
       const page: AuditPage = { entries, total, page: q.page, per_page: q.per_page };
       return c.json(page);
     })
     .get('/export.csv', requirePermission('readAudit'), query(AuditQuery), async (c) => {
-      const q = await resolveUser(deps, c.req.valid('query'));
+      const q = await resolveUser(deps, c.req.valid('query'), history);
       const { entries } = await deps.store.listAudit({ ...q, page: 0, per_page: EXPORT_LIMIT });
       const stamp = new Date(deps.now()).toISOString().slice(0, 10);
       return c.body(auditCsv(entries), 200, {

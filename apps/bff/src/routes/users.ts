@@ -77,7 +77,22 @@ function detailOf(impact: Impact): string {
     sessions ? `; ended ${impact.sessions.length} session${impact.sessions.length === 1 ? '' : 's'}: ${sessions}` : '',
     `; Refresh Token Revocation Deletes Grant was ${impact.setting_deletes_grant ? 'on' : 'off'}`,
     ...bindingsInWords(impact.tokens).map((words) => `; ${words}`),
+    // Every id with its application, so the entry says exactly what went (the History and
+    // Revoked views find a token's or session's staff member by its id here).
+    ...idsInWords(impact).map((words) => `; ${words}`),
   ].join(' ').replace(/\s+;/g, ';');
+}
+
+/** The ids an action revoked, deleted or ended, each with its application. */
+function idsInWords(impact: Impact): string[] {
+  const tokens = impact.tokens.map((t) => `${t.id} (${t.client_name}${t.device_name ? `, device "${t.device_name}"` : ''})`);
+  const grants = impact.grants.map((g) => `${g.grant_id} (${g.client_name} / ${g.api_name})`);
+  const sessions = impact.sessions.map((s) => s.session_id);
+  return [
+    tokens.length ? `refresh token ids: ${tokens.join(', ')}` : '',
+    grants.length ? `grant ids: ${grants.join(', ')}` : '',
+    sessions.length ? `session ids: ${sessions.join(', ')}` : '',
+  ].filter(Boolean);
 }
 
 /** An action's target by name, for the audit log; undefined where the request already names it. */

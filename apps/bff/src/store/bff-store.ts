@@ -11,13 +11,20 @@ export interface NewAuditEntry {
   request_id: string;
 }
 
+/** The audit query, and `user_ids`: entries about any of these users (a name or email fragment's matches). */
+export type AuditListQuery = AuditQuery & {
+  user_ids?: string[];
+  /** With `user_id`: also the application-wide revocations of these applications (they touched the user). */
+  with_applications?: string[];
+};
+
 /**
  * The BFF's own storage: the audit log, and the sessions ended by sign-out (a sealed cookie
  * cannot be recalled, so a signed-out session id is refused until it would have expired).
  */
 export interface BffStore {
   recordAudit(entry: NewAuditEntry, at: number): Promise<AuditEntry>;
-  listAudit(query: AuditQuery): Promise<{ entries: AuditEntry[]; total: number }>;
+  listAudit(query: AuditListQuery): Promise<{ entries: AuditEntry[]; total: number }>;
   endSession(sid: string, expiresAt: number): Promise<void>;
   isSessionEnded(sid: string, now: number): Promise<boolean>;
   close(): Promise<void>;

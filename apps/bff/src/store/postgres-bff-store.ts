@@ -3,7 +3,7 @@ import { createPool, runMigrations } from '@rtc/db/postgres';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { actionsOfKind } from '@rtc/contracts';
-import { recordedEntry, toAuditEntry, type BffStore, type NewAuditEntry } from './bff-store.ts';
+import { recordedEntry, toAuditEntry, type AuditListQuery, type BffStore, type NewAuditEntry } from './bff-store.ts';
 
 const MIGRATIONS = [
   `CREATE TABLE audit_log (
@@ -41,7 +41,7 @@ export class PostgresBffStore implements BffStore {
     return recordedEntry(id, at, entry);
   }
 
-  async listAudit(query: AuditQuery): Promise<{ entries: AuditEntry[]; total: number }> {
+  async listAudit(query: AuditListQuery): Promise<{ entries: AuditEntry[]; total: number }> {
     const clauses: string[] = [];
     const params: unknown[] = [];
     const add = (value: unknown) => {
@@ -49,7 +49,13 @@ export class PostgresBffStore implements BffStore {
       return `$${params.length}`;
     };
     if (query.actor) clauses.push(`(actor_sub = ${add(query.actor)} OR actor_name ILIKE ${add(`%${query.actor}%`)})`);
-    if (query.user_id) clauses.push(`target_user_id = ${add(query.user_id)}`);
+    if (query.id) clauses.push(`id = ${add(query.id)}`);
+    if (query.user_ids) clauses.push(`target_user_id = ANY(${add(query.user_ids)})`);
+    if (query.user_id) {
+      // An application-wide entry's target names the application as `(<client_id>)`.
+      const apps = (query.with_applications ?? []).map((id) => `(action = 'application.revoke_all_tokens' AND target LIKE ${add(`%(${id.replace(/[\\%_]/g, (ch) => `\\${ch}`)})%`)})`);
+      clauses.push(`(target_user_id = ${add(query.user_id)}${apps.map((c) => ` OR ${c}`).join('')})`);
+    }
     if (query.action) clauses.push(`action = ${add(query.action)}`);
     if (query.kind) clauses.push(`action = ANY(${add(actionsOfKind(query.kind))})`);
     if (query.result) clauses.push(`result = ${add(query.result)}`);

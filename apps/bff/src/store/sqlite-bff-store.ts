@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { openSqlite } from '@rtc/db/sqlite';
 import { actionsOfKind } from '@rtc/contracts';
-import { recordedEntry, toAuditEntry, type BffStore, type NewAuditEntry } from './bff-store.ts';
+import { recordedEntry, toAuditEntry, type AuditListQuery, type BffStore, type NewAuditEntry } from './bff-store.ts';
 
 const MIGRATIONS = [
   `CREATE TABLE audit_log (
@@ -69,7 +69,7 @@ export class SqliteBffStore implements BffStore {
     return recordedEntry(id, at, entry);
   }
 
-  async listAudit(query: AuditQuery): Promise<{ entries: AuditEntry[]; total: number }> {
+  async listAudit(query: AuditListQuery): Promise<{ entries: AuditEntry[]; total: number }> {
     const clauses: string[] = [];
     const params: Record<string, unknown> = {};
     if (query.actor) {
@@ -77,8 +77,20 @@ export class SqliteBffStore implements BffStore {
       params.actor = query.actor;
       params.actorLike = `%${query.actor}%`;
     }
+    if (query.id) {
+      clauses.push('id = @id');
+      params.id = query.id;
+    }
+    if (query.user_ids) {
+      clauses.push(`target_user_id IN (${query.user_ids.map((_, i) => `@user${i}`).join(', ')})`);
+      query.user_ids.forEach((id, i) => (params[`user${i}`] = id));
+    }
     if (query.user_id) {
-      clauses.push('target_user_id = @user_id');
+      const apps = query.with_applications ?? [];
+      // An application-wide entry's target names the application as `(<client_id>)`.
+      const appClauses = apps.map((_, i) => `(action = 'application.revoke_all_tokens' AND target LIKE @app${i} ESCAPE '\\')`);
+      apps.forEach((id, i) => (params[`app${i}`] = `%(${id.replace(/[\\%_]/g, (ch) => `\\${ch}`)})%`));
+      clauses.push(`(target_user_id = @user_id${appClauses.map((c) => ` OR ${c}`).join('')})`);
       params.user_id = query.user_id;
     }
     if (query.action) {

@@ -26,6 +26,7 @@ export const routes: RouteObject[] = [
           { path: 'refresh-tokens', lazy: async () => ({ Component: (await import('./routes/user-tabs')).RefreshTokensRoute }) },
           { path: 'sessions', lazy: async () => ({ Component: (await import('./routes/user-tabs')).SessionsRoute }) },
           { path: 'locations', lazy: async () => ({ Component: (await import('./routes/user-tabs')).LocationsRoute }) },
+          { path: 'history', lazy: async () => ({ Component: (await import('./routes/user-tabs')).HistoryRoute }) },
         ],
       },
       { path: 'settings', element: <Navigate to={paths.settings} replace /> },

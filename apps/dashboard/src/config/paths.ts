@@ -22,5 +22,6 @@ export const USER_TABS = [
   { tab: 'refresh-tokens', label: 'Refresh Tokens' },
   { tab: 'sessions', label: 'Sessions' },
   { tab: 'locations', label: 'Locations' },
+  { tab: 'history', label: 'History' },
 ] as const;
 export type UserTab = (typeof USER_TABS)[number]['tab'];

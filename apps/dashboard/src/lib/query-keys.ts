@@ -16,6 +16,8 @@ export const queryKeys = {
     refreshTokenPage: (userId: string, page: { take: number; from?: string; clientId?: string }) => ['users', 'detail', userId, 'refresh-tokens', 'page', page] as const,
     sessions: (userId: string) => ['users', 'detail', userId, 'sessions'] as const,
     securityEvents: (userId: string) => ['users', 'detail', userId, 'security-events'] as const,
+    history: (userId: string, page: number) => ['users', 'detail', userId, 'history', page] as const,
+    revoked: (userId: string) => ['users', 'detail', userId, 'revoked'] as const,
     impact: (userId: string, request: ImpactRequest) => ['users', 'detail', userId, 'impact', request] as const,
   },
   settings: ['settings'] as const,

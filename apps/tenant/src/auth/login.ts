@@ -3,6 +3,7 @@ import type { TenantDeps, TenantEnv } from '../deps.ts';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from '../crypto/secrets.ts';
 import { asnOf } from '@rtc/ip-intel';
 import { ssoSessions } from '../domain/sso-session.ts';
+import { LOG_TYPES, signInFailure, tenantEvent } from '../domain/tenant-log.ts';
 import { OAuthError } from '../errors/oauth-error.ts';
 import { clientIp } from '@rtc/http-edge';
 import { Params, readBodyParams, userAgent } from '../http/params.ts';
@@ -53,10 +54,18 @@ export function loginRoutes(deps: TenantDeps) {
     }
     const user = email ? await deps.store.getUserByEmail(email) : undefined;
     const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
-    if (!user || !user.password_hash || !valid) return again(401, 'Wrong email or password.');
+    const details = { user_agent: userAgent(c), email: email.slice(0, 254) };
+    if (!user || !user.password_hash || !valid) {
+      await deps.store.addEvent(signInFailure(user, { client_id: client.client_id, ip, details }, now));
+      return again(401, 'Wrong email or password.');
+    }
     await attempt.succeeded();
-    if (user.blocked) return again(401, 'This account is blocked.');
+    if (user.blocked) {
+      await deps.store.addEvent(tenantEvent({ type: LOG_TYPES.failedLogin, description: 'user is blocked', user_id: user.user_id, client_id: client.client_id, ip, details }, now));
+      return again(401, 'This account is blocked.');
+    }
     await deps.store.recordLogin(user.user_id, ip, now);
+    await deps.store.addEvent(tenantEvent({ type: LOG_TYPES.login, description: 'Successful login', user_id: user.user_id, client_id: client.client_id, ip, details }, now));
     transactions.finish(c);
     const opened = await sessions.open(user, { ip, asn: asnOf(ip), userAgent: userAgent(c) });
     sessionCookie.set(c, opened.cookie, opened.maxAgeSeconds, secure);

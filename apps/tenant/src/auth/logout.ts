@@ -2,6 +2,9 @@ import { Hono, type Context } from 'hono';
 import type { TenantDeps, TenantEnv } from '../deps.ts';
 import { runsScript } from '../domain/callbacks.ts';
 import { ssoSessions } from '../domain/sso-session.ts';
+import { LOG_TYPES, tenantEvent } from '../domain/tenant-log.ts';
+import { clientIp } from '@rtc/http-edge';
+import { userAgent } from '../http/params.ts';
 import { redirectTo, render, sessionCookie } from './browser-flow.ts';
 import { messagePage } from './login-page.ts';
 
@@ -15,7 +18,13 @@ export function logoutRoutes(deps: TenantDeps) {
   async function logout(c: Context, clientId: string | undefined, returnTo: string | undefined, state?: string) {
     const cookie = sessionCookie.read(c);
     if (cookie) {
-      await sessions.end(cookie);
+      const ended = await sessions.end(cookie);
+      if (ended && ended.revoked_at === null) {
+        const now = deps.clock.now();
+        await deps.store.addEvent(
+          tenantEvent({ type: LOG_TYPES.logout, description: 'Successful logout', user_id: ended.user_id, client_id: clientId ?? null, ip: clientIp(c, deps.options.trustProxy), details: { session_id: ended.id, user_agent: userAgent(c) } }, now),
+        );
+      }
       sessionCookie.delete(c);
     }
     if (returnTo && clientId) {

@@ -2,7 +2,9 @@ import { Hono, type Context } from 'hono';
 import type { TenantDeps, TenantEnv } from '../deps.ts';
 import { sha256 } from '../crypto/secrets.ts';
 import { planRevocation } from '../domain/revocation-plan.ts';
+import { LOG_TYPES, tenantEvent } from '../domain/tenant-log.ts';
 import { readBodyParams } from '../http/params.ts';
+import { clientIp } from '@rtc/http-edge';
 import { authenticateClient } from './client-auth.ts';
 import { ProofRefused } from './dpop.ts';
 
@@ -29,11 +31,23 @@ export function revokeRoutes(deps: TenantDeps) {
       const plan = planRevocation({ kind: 'token', token: record }, 'oauth_revoke', await deps.store.getSettings());
       // The token and, with the flag on, its grant go in one transaction.
       const applied = await deps.store.applyRevocationPlan(plan, now);
-      if (applied.deletedGrantIds.length > 0) deps.revocations.kick();
+      const grantDeleted = applied.deletedGrantIds.length > 0;
+      if (grantDeleted) deps.revocations.kick();
+      await deps.store.addEvent(
+        tenantEvent({
+          type: LOG_TYPES.revocation,
+          description: grantDeleted ? 'Refresh token revoked; its grant deleted' : 'Refresh token revoked',
+          user_id: record.user_id,
+          client_id: client.client_id,
+          refresh_token_id: record.id,
+          ip: clientIp(c, deps.options.trustProxy),
+          details: { device_name: record.device_name, grant_deleted: grantDeleted },
+        }, now),
+      );
       deps.logger.info('refresh token revoked via /oauth/revoke', {
         refresh_token_id: record.id,
         client_id: client.client_id,
-        grant_deleted: applied.deletedGrantIds.length > 0,
+        grant_deleted: grantDeleted,
       });
     }
     return c.body(null, 200, { 'Cache-Control': 'no-store' });

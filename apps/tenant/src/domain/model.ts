@@ -246,8 +246,12 @@ export type RotationOutcome =
   | { kind: 'unknown' }
   | { kind: 'rejected'; token: RefreshTokenRecord; notGranted?: string[]; dpop?: DpopRefusal }
   | { kind: 'reuse-detected'; token: RefreshTokenRecord }
-  /** `user`: the token's user as the rotation read it, under its lock (active, or it would not be exchanged). */
-  | { kind: 'exchanged'; token: RefreshTokenRecord; user: UserRecord };
+  /**
+   * `user`: the token's user as the rotation read it, under its lock (active, or it would not be
+   * exchanged). `exchanged_before`: the token's last exchange before this one (null if none), to
+   * log exchanges per hour.
+   */
+  | { kind: 'exchanged'; token: RefreshTokenRecord; user: UserRecord; exchanged_before: number | null };
 
 export interface NewRefreshToken {
   id: string;

@@ -108,9 +108,11 @@ export function ssoSessions(store: SsoSessionStore, clock: Clock) {
     },
 
     /** Logout: ends the session of this cookie, if any (refresh tokens outlive it, as in Auth0). */
-    async end(cookie: string): Promise<void> {
+    /** Ends the session the cookie names; answers it, or null when there was none. */
+    async end(cookie: string): Promise<SessionRecord | null> {
       const session = await store.getSessionByCookie(sha256(cookie));
       if (session) await store.revokeSession(session.id, clock.now(), null);
+      return session ?? null;
     },
   };
 }

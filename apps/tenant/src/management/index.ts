@@ -1,3 +1,4 @@
+import { revocationHistoryRoutes } from './routes/revocation-history.ts';
 import { Hono } from 'hono';
 import type { TenantDeps } from '../deps.ts';
 import { managementAuth, type ManagementEnv } from './authorize-request.ts';
@@ -22,6 +23,7 @@ import { userRoutes } from './routes/users.ts';
 export function managementApi(deps: TenantDeps) {
   return new Hono<ManagementEnv>()
     .use('*', managementAuth(deps, deps.managementRateLimiter))
+    .route('/users', revocationHistoryRoutes(deps))
     .route('/users', userRoutes(deps))
     // Not Auth0's: before /refresh-tokens/{id} (see the files).
     .route('/refresh-tokens/summary', refreshTokenSummaryRoutes(deps))

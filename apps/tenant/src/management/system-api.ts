@@ -29,6 +29,7 @@ export const MANAGEMENT_SCOPES = [
   'read:tenant_settings',
   'update:tenant_settings',
   'read:logs',
+  'read:logs_users',
   'read:resource_servers',
   'create:resource_servers',
   'update:resource_servers',

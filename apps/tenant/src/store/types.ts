@@ -53,7 +53,7 @@ export type {
   RefreshTokenSearchHit,
 } from './contract/refresh-tokens.ts';
 export type { RevocationJournalStore } from './contract/revocation-journal.ts';
-export type { EventLogStore } from './contract/events.ts';
+export type { EventFilter, EventLogStore } from './contract/events.ts';
 export type { DpopProofStore } from './contract/dpop-proofs.ts';
 export type { RevocationStore } from './contract/revocations.ts';
 

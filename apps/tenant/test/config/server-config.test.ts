@@ -2,6 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { defaultWorkers, readServerConfig } from '../../src/config.ts';
 
 describe('tenant start-up configuration', () => {
+  it('logs exchanges unless TENANT_LOG_EXCHANGES=0, and keeps revocation history TENANT_HISTORY_RETENTION_DAYS days (the tenant\'s default, 30, when unset)', () => {
+    expect(readServerConfig([], {}).logExchanges).toBe(true);
+    expect(readServerConfig([], { TENANT_LOG_EXCHANGES: '0' }).logExchanges).toBe(false);
+    expect(readServerConfig([], { TENANT_LOG_EXCHANGES: '1' }).logExchanges).toBe(true);
+    expect(() => readServerConfig([], { TENANT_LOG_EXCHANGES: 'off' })).toThrow(/TENANT_LOG_EXCHANGES must be 0 or 1/);
+    expect(readServerConfig([], {}).historyRetentionDays).toBeUndefined();
+    expect(readServerConfig([], { TENANT_HISTORY_RETENTION_DAYS: '7' }).historyRetentionDays).toBe(7);
+    expect(() => readServerConfig([], { TENANT_HISTORY_RETENTION_DAYS: '0' })).toThrow(/TENANT_HISTORY_RETENTION_DAYS/);
+  });
+
   it('keeps its data in --data-dir, else TENANT_DATA_DIR, else the tenant/ folder of DATA_DIR (npm start\'s), else .data/tenant', () => {
     const cwd = { INIT_CWD: '/work/here' };
     expect(readServerConfig([], cwd).dataDir).toBe('/work/here/.data/tenant');

@@ -1,3 +1,4 @@
+import { HistoryTab } from '../../features/history/components/history-tab';
 import { LocationsTab } from '../../features/locations/components/locations-tab';
 import { AuthorizedAppsTab } from '../../features/user-access/components/authorized-apps-tab';
 import { DevicesTab } from '../../features/user-access/components/devices-tab';
@@ -17,3 +18,8 @@ export const RefreshTokensRoute = () => {
 };
 export const SessionsRoute = () => <SessionsTab userId={useUserOutlet().userId} />;
 export const LocationsRoute = () => <LocationsTab userId={useUserOutlet().userId} />;
+// Keyed by user: its page starts afresh on another user.
+export const HistoryRoute = () => {
+  const { userId } = useUserOutlet();
+  return <HistoryTab key={userId} userId={userId} />;
+};

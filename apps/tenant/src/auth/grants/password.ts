@@ -1,5 +1,6 @@
 import { DUMMY_PASSWORD_HASH, verifyPassword } from '../../crypto/secrets.ts';
 import { ids } from '../../domain/ids.ts';
+import { LOG_TYPES, signInFailure, tenantEvent } from '../../domain/tenant-log.ts';
 import { MAX_DEVICE_NAME_LENGTH } from '../../domain/defaults.ts';
 import { AccessDenied, InvalidGrant, InvalidRequest, TooManyRequests } from '../../errors/oauth-error.ts';
 import { userinfoAudience } from '../../deps.ts';
@@ -31,9 +32,16 @@ export const passwordGrant: GrantHandler = async (ctx) => {
   const user = await deps.store.getUserByEmail(username);
   // Verify against a dummy hash when the user is unknown, so timing does not tell.
   const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
-  if (!user || !user.password_hash || !valid) throw new InvalidGrant('Wrong email or password.');
+  const details = { user_agent: ctx.userAgent, email: username.slice(0, 254), grant_type: 'password' };
+  if (!user || !user.password_hash || !valid) {
+    await deps.store.addEvent(signInFailure(user, { client_id: client.client_id, ip, details }, now));
+    throw new InvalidGrant('Wrong email or password.');
+  }
   await attempt.succeeded();
-  if (user.blocked) throw new AccessDenied('user is blocked');
+  if (user.blocked) {
+    await deps.store.addEvent(tenantEvent({ type: LOG_TYPES.failedLogin, description: 'user is blocked', user_id: user.user_id, client_id: client.client_id, ip, details }, now));
+    throw new AccessDenied('user is blocked');
+  }
 
   const audienceParam = params.get('audience');
   const api = audienceParam ? await deps.store.getResourceServer(audienceParam) : undefined;
@@ -45,6 +53,7 @@ export const passwordGrant: GrantHandler = async (ctx) => {
     now,
   );
   await deps.store.recordLogin(user.user_id, ip, now);
+  await deps.store.addEvent(tenantEvent({ type: LOG_TYPES.login, description: 'Successful login', user_id: user.user_id, client_id: client.client_id, ip, details }, now));
   const refreshToken = await maybeIssueRefreshToken(ctx, {
     user_id: user.user_id,
     scope,

@@ -4,6 +4,7 @@ import type { TenantDeps } from '../../deps.ts';
 import { refreshTokenIdOfDeviceCredential } from '../../domain/ids.ts';
 import { planRevocation } from '../../domain/revocation-plan.ts';
 import { notFound } from '../../errors/management-error.ts';
+import { logApiOperation } from '../api-log.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { deviceCredentialBody } from '../serializers.ts';
 import { fieldSelection, offsetPage, offsetPaging, pathId, query, schemas, selectFields } from '../validation.ts';
@@ -60,6 +61,12 @@ export function deviceCredentialRoutes(deps: TenantDeps) {
       const applied = await store.applyRevocationPlan(plan, clock.now());
       if (!applied.applied) throw gone();
       if (applied.deletedGrantIds.length > 0) deps.revocations.kick();
+      await logApiOperation(deps, c, {
+        description: 'Delete a device credential',
+        user_id: token.user_id,
+        refresh_token_id: token.id,
+        details: { client_id: token.client_id, device_name: token.device_name, grant_deleted: applied.deletedGrantIds.length > 0 },
+      });
       return c.body(null, 204);
     });
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { TenantDeps } from '../../deps.ts';
 import { planRevocation } from '../../domain/revocation-plan.ts';
 import { invalidQuery, notFound } from '../../errors/management-error.ts';
+import { logApiOperation } from '../api-log.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { grantBody } from '../serializers.ts';
 import { offsetPage, offsetPaging, pathId, query, schemas } from '../validation.ts';
@@ -44,7 +45,11 @@ export function grantRoutes(deps: TenantDeps) {
       return c.body(null, 204);
     })
     .delete('/:id', requireScope('delete:grants'), async (c) => {
-      if (!(await remove(pathId(c.req.param('id'))))) throw notFound('The grant does not exist.', 'inexistent_grant');
+      const id = pathId(c.req.param('id'));
+      // Read for the log entry: what the grant was (the plan deletes it).
+      const grant = await store.getGrant(id);
+      if (!grant || !(await remove(id))) throw notFound('The grant does not exist.', 'inexistent_grant');
+      await logApiOperation(deps, c, { description: 'Delete a grant', user_id: grant.user_id, details: { grant_id: grant.id, client_id: grant.client_id, audience: grant.audience } });
       return c.body(null, 204);
     });
 }

@@ -1,9 +1,10 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { TenantDeps } from '../../deps.ts';
 import { isLive } from '../../domain/liveness.ts';
 import { planRevocation } from '../../domain/revocation-plan.ts';
 import { badRequest, notFound } from '../../errors/management-error.ts';
+import { logApiOperation } from '../api-log.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { refreshTokenBody } from '../serializers.ts';
 import { checkpointPaging, fieldSelection, json, pathId, query, schemas, selectFields } from '../validation.ts';
@@ -44,6 +45,21 @@ export function refreshTokenRoutes(deps: TenantDeps) {
     return token;
   };
 
+  /** One `sapi` entry per user whose tokens a request revoked, naming each token. */
+  const logRevokedByUser = async (revokedIds: string[], c: Context<ManagementEnv>) => {
+    const tokens = (await Promise.all(revokedIds.map((id) => store.getRefreshToken(id)))).filter((t) => t !== undefined);
+    const byUser = new Map<string, typeof tokens>();
+    for (const t of tokens) byUser.set(t.user_id, [...(byUser.get(t.user_id) ?? []), t]);
+    for (const [user_id, own] of byUser) {
+      await logApiOperation(deps, c, {
+        description: own.length === 1 ? 'Revoke a refresh token' : `Revoke ${own.length} refresh tokens`,
+        user_id,
+        refresh_token_id: own.length === 1 ? own[0]!.id : null,
+        details: { refresh_token_ids: own.map((t) => t.id), client_id: own[0]!.client_id, ...(own.length === 1 ? { device_name: own[0]!.device_name } : {}) },
+      });
+    }
+  };
+
   return new Hono<ManagementEnv>()
     .get(
       '/',
@@ -67,16 +83,22 @@ export function refreshTokenRoutes(deps: TenantDeps) {
       const plan = body.ids
         ? planRevocation({ kind: 'tokens', ids: body.ids }, 'refresh_tokens_revoked', null)
         : planRevocation({ kind: 'user', user_id: body.user_id!, ...(body.client_id ? { client_id: body.client_id } : {}), ...(body.audience ? { audience: body.audience } : {}) }, 'user_tokens_revoked', null);
-      await store.applyRevocationPlan(plan, clock.now());
+      const applied = await store.applyRevocationPlan(plan, clock.now());
       if (plan.journal.length > 0) deps.revocations.kick();
+      if (body.ids) await logRevokedByUser(applied.revokedTokenIds, c);
       return c.body(null, 202);
     })
     .get('/:id', requireScope('read:refresh_tokens'), async (c) => c.json(refreshTokenBody(await find(c.req.param('id')))))
     .delete('/:id', requireScope('delete:refresh_tokens'), async (c) => {
       // Auth0 answers 202 whether or not the token exists: revocation is asynchronous
       // (reference 000). Journaled, it is refused and unlisted at once; its row is marked after.
-      await store.applyRevocationPlan(planRevocation({ kind: 'tokens', ids: [pathId(c.req.param('id'))] }, 'refresh_token_deleted', null), clock.now());
+      const tokenId = pathId(c.req.param('id'));
+      const token = await store.getRefreshToken(tokenId);
+      await store.applyRevocationPlan(planRevocation({ kind: 'tokens', ids: [tokenId] }, 'refresh_token_deleted', null), clock.now());
       deps.revocations.kick();
+      if (token && token.revoked_at === null) {
+        await logApiOperation(deps, c, { description: 'Delete a refresh token', user_id: token.user_id, refresh_token_id: token.id, details: { client_id: token.client_id, device_name: token.device_name } });
+      }
       return c.body(null, 202);
     })
     .patch(

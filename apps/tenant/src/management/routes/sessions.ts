@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { TenantDeps } from '../../deps.ts';
 import { planRevocation } from '../../domain/revocation-plan.ts';
 import { notFound } from '../../errors/management-error.ts';
+import { logApiOperation } from '../api-log.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { sessionBody } from '../serializers.ts';
 import { pathId } from '../validation.ts';
@@ -19,14 +20,21 @@ export function sessionRoutes(deps: TenantDeps) {
       return c.json(sessionBody(session));
     })
     .delete('/:id', requireScope('delete:sessions'), async (c) => {
-      await store.revokeSession(pathId(c.req.param('id')), clock.now(), null);
+      const now = clock.now();
+      const session = await store.revokeSession(pathId(c.req.param('id')), now, null);
+      // Logged when this request ended it: a session ended before keeps its own time.
+      if (session && session.revoked_at === now) await logApiOperation(deps, c, { description: 'Delete a session', user_id: session.user_id, details: { session_id: session.id } });
       return c.body(null, 202);
     })
     .post('/:id/revoke', requireScope('delete:sessions'), async (c) => {
-      const plan = planRevocation({ kind: 'session', session: { id: pathId(c.req.param('id')) } }, 'session_revoked', null);
+      const id = pathId(c.req.param('id'));
+      // Read for the log entry: whose session it was.
+      const session = await store.getSession(id);
+      const plan = planRevocation({ kind: 'session', session: { id } }, 'session_revoked', null);
       const applied = await store.applyRevocationPlan(plan, clock.now());
-      if (!applied.applied) throw notFound('The session does not exist.', 'inexistent_session');
+      if (!session || !applied.applied) throw notFound('The session does not exist.', 'inexistent_session');
       deps.revocations.kick();
+      await logApiOperation(deps, c, { description: 'Revoke a session and its refresh tokens', user_id: session.user_id, details: { session_id: session.id } });
       return c.body(null, 202);
     });
 }

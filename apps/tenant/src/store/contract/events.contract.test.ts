@@ -27,6 +27,15 @@ describeContract(({ withStore }) => {
     expect(await listed({ refresh_token_id: 'rt_2' })).toEqual(['e3', 'e4']);
     expect(await listed({ user_id: 'u1', refresh_token_id: 'rt_2' })).toEqual(['e4']);
     expect(await listed({ user_id: 'u3' })).toEqual([]);
+    // Paged: skip, oldest first, and counted.
+    const paged = async (order: { offset?: number; oldestFirst?: boolean }, limit = 2) => (await store.listEvents({ user_id: 'u1' }, limit, order)).map((e) => e.id);
+    expect(await paged({ offset: 1 })).toEqual(['e4', 'e1']);
+    expect(await paged({ offset: 3 })).toEqual([]);
+    expect(await paged({ oldestFirst: true })).toEqual(['e1', 'e4']);
+    expect(await paged({ oldestFirst: true, offset: 2 })).toEqual(['e2']);
+    expect(await store.countEvents({ user_id: 'u1' })).toBe(3);
+    expect(await store.countEvents({})).toBe(5);
+    expect(await store.countEvents({ user_id: 'u3' })).toBe(0);
     // Each as it was logged, details and all.
     expect(await store.listEvents({}, 100)).toEqual([events[4], events[2], events[1], events[3], events[0]]);
   }));

@@ -338,6 +338,25 @@ describeContract(({ withStore }) => {
     expect(seen).toEqual(['missing', 'active', 'blocked']);
   }));
 
+  it('lists a user\'s revoked tokens since a time, the latest revoked first, with why, at most the limit', withStore(async (store) => {
+    const issue = async (user_id: string) => {
+      const { record } = mint(user_id, T0);
+      await store.issueRefreshToken(record, 1000);
+      return record.id;
+    };
+    const [a, b, c, live, other] = [await issue('u1'), await issue('u1'), await issue('u1'), await issue('u1'), await issue('u2')];
+    await store.revokeRefreshTokens([a!], 'management_api', T0 + 10);
+    await store.revokeRefreshTokens([b!], 'device_unlinked', T0 + 30);
+    await store.revokeRefreshTokens([c!], 'oauth_revoke', T0 + 20);
+    await store.revokeRefreshTokens([other!], 'management_api', T0 + 40);
+    const revoked = async (since: number, limit = 10) => (await store.listRevokedRefreshTokens('u1', since, limit)).map((t) => [t.id, t.revoked_at, t.revoked_reason]);
+    expect(await revoked(T0)).toEqual([[b, T0 + 30, 'device_unlinked'], [c, T0 + 20, 'oauth_revoke'], [a, T0 + 10, 'management_api']]);
+    expect(await revoked(T0 + 20)).toEqual([[b, T0 + 30, 'device_unlinked'], [c, T0 + 20, 'oauth_revoke']]);
+    expect(await revoked(T0, 1)).toEqual([[b, T0 + 30, 'device_unlinked']]);
+    expect((await store.listRevokedRefreshTokens('u1', T0, 10)).map((t) => t.id)).not.toContain(live);
+    expect(await store.listRevokedRefreshTokens('u3', T0, 10)).toEqual([]);
+  }));
+
   it('lists a user\'s token history newest first: revoked and expired tokens too, narrowed by the filter, paged with the total', withStore(async (store) => {
     const issue = async (user_id: string, at: number, extra: { client_id?: string; expires_at?: number } = {}) => {
       const token = { ...mint(user_id, at).record, ...extra };

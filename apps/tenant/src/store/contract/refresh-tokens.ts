@@ -91,6 +91,8 @@ export interface RefreshTokenStore {
   pageRefreshTokens(filter: RefreshTokenFilter, now: number, page: number, perPage: number): Promise<Page<RefreshTokenRecord>>;
   /** Includes revoked tokens, newest first; for the dashboard's history. */
   listRefreshTokensHistory(filter: RefreshTokenFilter, page: number, perPage: number): Promise<Page<RefreshTokenRecord>>;
+  /** A user's tokens whose rows are marked revoked at or after `since`, the latest revoked first, at most `limit`. */
+  listRevokedRefreshTokens(userId: string, since: number, limit: number): Promise<RefreshTokenRecord[]>;
   countLiveRefreshTokens(filter: RefreshTokenFilter, now: number): Promise<number>;
   /**
    * Live tokens per application: how many, of how many users, on how many devices (a user's

@@ -122,6 +122,20 @@ describeContract(({ withStore }) => {
     expect(seen).toEqual(['s1', 's2', 's4', 's5']);
   }));
 
+  it('lists a user\'s ended sessions since a time, the latest ended first, at most the limit', withStore(async (store) => {
+    for (const id of ['s1', 's2', 's3', 's4']) await store.createSession(session(id, 'u1'), sha256(id));
+    await store.createSession(session('s5', 'u2'), sha256('s5'));
+    await store.revokeSession('s1', T0 + 10, null);
+    await store.revokeSession('s2', T0 + 30, null);
+    await store.revokeSession('s3', T0 + 20, null);
+    await store.revokeSession('s5', T0 + 40, null);
+    const ended = async (since: number, limit = 10) => (await store.listEndedSessions('u1', since, limit)).map((s) => [s.id, s.revoked_at]);
+    expect(await ended(T0)).toEqual([['s2', T0 + 30], ['s3', T0 + 20], ['s1', T0 + 10]]);
+    expect(await ended(T0 + 20)).toEqual([['s2', T0 + 30], ['s3', T0 + 20]]);
+    expect(await ended(T0, 1)).toEqual([['s2', T0 + 30]]);
+    expect(await store.listEndedSessions('u3', T0, 10)).toEqual([]);
+  }));
+
   it('ends every live session of a user at once and answers how many it ended', withStore(async (store) => {
     for (const id of ['s1', 's2', 's3']) await store.createSession(session(id, 'u1'), sha256(id));
     await store.revokeSession('s3', T0 + 1, null);

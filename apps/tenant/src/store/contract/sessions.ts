@@ -13,6 +13,8 @@ export interface SessionStore {
   getSessionByCookie(cookieHash: Buffer): Promise<SessionRecord | undefined>;
   touchSession(id: string, patch: SessionTouch): Promise<void>;
   listUserSessions(userId: string, now: number, from: string | undefined, take: number): Promise<CheckpointPage<SessionRecord>>;
+  /** A user's sessions ended (logout, revocation) at or after `since`, the latest ended first, at most `limit`. */
+  listEndedSessions(userId: string, since: number, limit: number): Promise<SessionRecord[]>;
   /** Ends the session; with `revokeTokens`, also journals revocation of its refresh tokens. */
   revokeSession(id: string, now: number, revokeTokens: { jobId: string } | null): Promise<SessionRecord | undefined>;
   revokeUserSessions(userId: string, now: number): Promise<number>;

@@ -1,5 +1,5 @@
 import { Params } from '@rtc/db/postgres';
-import type { EventLogStore, TenantEvent } from '../types.ts';
+import type { EventFilter, EventLogStore, TenantEvent } from '../types.ts';
 import { whereOf, type PostgresConnection } from './connection.ts';
 
 /** The tenant's event log: appended to, read newest first. */
@@ -18,10 +18,21 @@ export class PostgresEvents implements EventLogStore {
     ]);
   }
 
-  async listEvents(filter: { user_id?: string; type?: string; refresh_token_id?: string }, limit: number) {
+  async listEvents(filter: EventFilter, limit: number, order: { offset?: number; oldestFirst?: boolean } = {}) {
     const params = new Params();
     const where = whereOf(filter, ['user_id', 'type', 'refresh_token_id'], params);
-    const rows = await this.connection.all(`SELECT json FROM events ${where} ORDER BY created_at DESC, id DESC LIMIT ${params.add(limit)}`, params.values);
+    const direction = order.oldestFirst ? 'ASC' : 'DESC';
+    const rows = await this.connection.all(
+      `SELECT json FROM events ${where} ORDER BY created_at ${direction}, id ${direction} LIMIT ${params.add(limit)} OFFSET ${params.add(order.offset ?? 0)}`,
+      params.values,
+    );
     return rows.map((r) => JSON.parse(r.json) as TenantEvent);
+  }
+
+  async countEvents(filter: EventFilter) {
+    const params = new Params();
+    const where = whereOf(filter, ['user_id', 'type', 'refresh_token_id'], params);
+    const rows = await this.connection.all(`SELECT count(*) AS n FROM events ${where}`, params.values);
+    return Number(rows[0]!.n);
   }
 }

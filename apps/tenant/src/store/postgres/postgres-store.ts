@@ -141,6 +141,8 @@ export class PostgresStore implements TenantStore {
   listRefreshTokens: TenantStore['listRefreshTokens'] = (...args) => this.refreshTokens.listRefreshTokens(...args);
   listRefreshTokenSummaries: TenantStore['listRefreshTokenSummaries'] = (...args) => this.refreshTokens.listRefreshTokenSummaries(...args);
   pageRefreshTokens: TenantStore['pageRefreshTokens'] = (...args) => this.refreshTokens.pageRefreshTokens(...args);
+  listRevokedRefreshTokens: TenantStore['listRevokedRefreshTokens'] = (...args) => this.refreshTokens.listRevokedRefreshTokens(...args);
+  listEndedSessions: TenantStore['listEndedSessions'] = (...args) => this.sessions.listEndedSessions(...args);
   listRefreshTokensHistory: TenantStore['listRefreshTokensHistory'] = (...args) => this.refreshTokens.listRefreshTokensHistory(...args);
   countLiveRefreshTokens: TenantStore['countLiveRefreshTokens'] = (...args) => this.refreshTokens.countLiveRefreshTokens(...args);
   summarizeRefreshTokensByClient: TenantStore['summarizeRefreshTokensByClient'] = (...args) => this.refreshTokens.summarizeRefreshTokensByClient(...args);
@@ -163,6 +165,7 @@ export class PostgresStore implements TenantStore {
 
   addEvent: TenantStore['addEvent'] = (...args) => this.events.addEvent(...args);
   listEvents: TenantStore['listEvents'] = (...args) => this.events.listEvents(...args);
+  countEvents: TenantStore['countEvents'] = (...args) => this.events.countEvents(...args);
 
   // DPoP proofs seen
 

@@ -93,7 +93,7 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
              WHERE id = $1`,
             [token.id, plan.newSecretHash, rotated, plan.previousValidUntil, plan.idleExpiresAt, plan.lastExchangedAt, plan.lastIp, plan.lastAsn, plan.lastUserAgent, lastIpKey, lastIpKey ? networkKey(lastIpKey) : null],
           );
-          return { kind: 'exchanged', token: afterPlan(token, plan, now), user: toUser(userColumns(row)) };
+          return { kind: 'exchanged', token: afterPlan(token, plan, now), user: toUser(userColumns(row)), exchanged_before: token.last_exchanged_at };
         }
       }
     });
@@ -161,6 +161,11 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
     const rows = await this.connection.all(`SELECT * FROM refresh_tokens ${where} ORDER BY created_at DESC, id DESC LIMIT ${params.add(perPage)} OFFSET ${params.add(page * perPage)}`, params.values);
     const total = Number((await this.connection.one(`SELECT count(*) AS n FROM refresh_tokens ${where}`, filterParams))!.n);
     return { items: rows.map(toRefreshToken), total };
+  }
+
+  async listRevokedRefreshTokens(userId: string, since: number, limit: number) {
+    const rows = await this.connection.all('SELECT * FROM refresh_tokens WHERE user_id = $1 AND revoked_at >= $2 ORDER BY revoked_at DESC, id DESC LIMIT $3', [userId, since, limit]);
+    return rows.map(toRefreshToken);
   }
 
   async countLiveRefreshTokens(filter: RefreshTokenFilter, now: number): Promise<number> {

@@ -54,6 +54,11 @@ export class PostgresSessions implements SessionStore {
     return checkpoint(rows.map(toSession), take, (s) => s.id);
   }
 
+  async listEndedSessions(userId: string, since: number, limit: number): Promise<SessionRecord[]> {
+    const rows = await this.connection.all('SELECT json, revoked_at FROM sessions WHERE user_id = $1 AND revoked_at >= $2 ORDER BY revoked_at DESC, id DESC LIMIT $3', [userId, since, limit]);
+    return rows.map(toSession);
+  }
+
   async revokeSession(id: string, now: number, revokeTokens: { jobId: string } | null): Promise<SessionRecord | undefined> {
     return this.connection.tx(async (db) => {
       const row = await this.connection.one('SELECT json, revoked_at FROM sessions WHERE id = $1 FOR UPDATE', [id], db);

@@ -1,4 +1,4 @@
-import type { EventLogStore, TenantEvent } from '../types.ts';
+import type { EventFilter, EventLogStore, TenantEvent } from '../types.ts';
 import type { Row } from '../sql/rows.ts';
 import { whereOf, type SqliteConnection } from './connection.ts';
 
@@ -18,9 +18,17 @@ export class SqliteEvents implements EventLogStore {
     );
   }
 
-  async listEvents(filter: { user_id?: string; type?: string; refresh_token_id?: string }, limit: number) {
+  async listEvents(filter: EventFilter, limit: number, order: { offset?: number; oldestFirst?: boolean } = {}) {
     const { where, params } = whereOf(filter, ['user_id', 'type', 'refresh_token_id']);
-    const rows = this.connection.q(`SELECT json FROM events ${where} ORDER BY created_at DESC, id DESC LIMIT @limit`).all({ ...params, limit }) as Row[];
+    const direction = order.oldestFirst ? 'ASC' : 'DESC';
+    const rows = this.connection
+      .q(`SELECT json FROM events ${where} ORDER BY created_at ${direction}, id ${direction} LIMIT @limit OFFSET @offset`)
+      .all({ ...params, limit, offset: order.offset ?? 0 }) as Row[];
     return rows.map((r) => JSON.parse(r.json) as TenantEvent);
+  }
+
+  async countEvents(filter: EventFilter) {
+    const { where, params } = whereOf(filter, ['user_id', 'type', 'refresh_token_id']);
+    return Number((this.connection.q(`SELECT count(*) AS n FROM events ${where}`).get(params) as Row).n);
   }
 }

@@ -143,7 +143,7 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
               ? { last_ip: plan.lastIp, last_asn: plan.lastAsn, last_user_agent: plan.lastUserAgent, last_ip_key: lastIpKey, last_net_key: networkKeyOf(lastIpKey) }
               : {}),
           });
-          return { kind: 'exchanged', token: afterPlan(token, plan, now), user: toUser(userColumns(row)) };
+          return { kind: 'exchanged', token: afterPlan(token, plan, now), user: toUser(userColumns(row)), exchanged_before: token.last_exchanged_at };
         }
       }
     });
@@ -223,6 +223,11 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
     }) as Row[];
     const total = (this.connection.q(`SELECT count(*) AS n FROM refresh_tokens ${where}`).get(params) as Row).n as number;
     return { items: rows.map(toRefreshToken), total };
+  }
+
+  async listRevokedRefreshTokens(userId: string, since: number, limit: number) {
+    const rows = this.connection.q('SELECT * FROM refresh_tokens WHERE user_id = ? AND revoked_at >= ? ORDER BY revoked_at DESC, id DESC LIMIT ?').all(userId, since, limit) as Row[];
+    return rows.map(toRefreshToken);
   }
 
   async countLiveRefreshTokens(filter: RefreshTokenFilter, now: number): Promise<number> {

@@ -50,6 +50,11 @@ export class SqliteSessions implements SessionStore {
     return checkpoint((this.connection.q(sql).all(params) as Row[]).map(toSession), take, (s) => s.id);
   }
 
+  async listEndedSessions(userId: string, since: number, limit: number): Promise<SessionRecord[]> {
+    const rows = this.connection.q('SELECT json, revoked_at FROM sessions WHERE user_id = ? AND revoked_at >= ? ORDER BY revoked_at DESC, id DESC LIMIT ?').all(userId, since, limit) as Row[];
+    return rows.map(toSession);
+  }
+
   async revokeSession(id: string, now: number, revokeTokens: { jobId: string } | null): Promise<SessionRecord | undefined> {
     return this.connection.tx(() => {
       const row = this.connection.q('SELECT json, revoked_at FROM sessions WHERE id = ?').get(id) as Row | undefined;

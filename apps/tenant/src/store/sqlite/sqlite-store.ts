@@ -159,6 +159,8 @@ export class SqliteStore implements TenantStore {
   listRefreshTokens: TenantStore['listRefreshTokens'] = (filter, now, from, take) => this.refreshTokens.listRefreshTokens(filter, now, from, take);
   listRefreshTokenSummaries: TenantStore['listRefreshTokenSummaries'] = (filter, now, from, take, options) => this.refreshTokens.listRefreshTokenSummaries(filter, now, from, take, options);
   pageRefreshTokens: TenantStore['pageRefreshTokens'] = (filter, now, page, perPage) => this.refreshTokens.pageRefreshTokens(filter, now, page, perPage);
+  listRevokedRefreshTokens: TenantStore['listRevokedRefreshTokens'] = (...args) => this.refreshTokens.listRevokedRefreshTokens(...args);
+  listEndedSessions: TenantStore['listEndedSessions'] = (...args) => this.sessions.listEndedSessions(...args);
   listRefreshTokensHistory: TenantStore['listRefreshTokensHistory'] = (filter, page, perPage) => this.refreshTokens.listRefreshTokensHistory(filter, page, perPage);
   countLiveRefreshTokens: TenantStore['countLiveRefreshTokens'] = (filter, now) => this.refreshTokens.countLiveRefreshTokens(filter, now);
   summarizeRefreshTokensByClient: TenantStore['summarizeRefreshTokensByClient'] = (now, clientId) => this.refreshTokens.summarizeRefreshTokensByClient(now, clientId);
@@ -180,7 +182,8 @@ export class SqliteStore implements TenantStore {
   // ---------------------------------------------------------------- events
 
   addEvent: TenantStore['addEvent'] = (event) => this.events.addEvent(event);
-  listEvents: TenantStore['listEvents'] = (filter, limit) => this.events.listEvents(filter, limit);
+  listEvents: TenantStore['listEvents'] = (filter, limit, order) => this.events.listEvents(filter, limit, order);
+  countEvents: TenantStore['countEvents'] = (filter) => this.events.countEvents(filter);
 
   // ---------------------------------------------------------------- DPoP proofs seen
 

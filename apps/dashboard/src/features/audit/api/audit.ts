@@ -11,5 +11,12 @@ export const auditSearch = (filter: AuditFilter) => {
   return search.toString();
 };
 
+/** One entry by id, for its detail view; null when no entry has it. */
+export const auditEntryQuery = (id: string) =>
+  queryOptions({
+    queryKey: queryKeys.audit({ id } as AuditFilter),
+    queryFn: async ({ signal }) => (await api<AuditPage>(`/api/audit?${new URLSearchParams({ id })}`, { signal })).entries[0] ?? null,
+  });
+
 export const auditQuery = (filter: AuditFilter) =>
   queryOptions({ queryKey: queryKeys.audit(filter), queryFn: ({ signal }) => api<AuditPage>(`/api/audit?${auditSearch(filter)}`, { signal }), placeholderData: keepPreviousData });

@@ -15,6 +15,7 @@ import { SkeletonRows } from '../../../components/ui/skeleton';
 import { auditQuery, auditSearch } from '../api/audit';
 import { auditFilterFromParams } from '../lib/filter-from-params';
 import { AuditDetail } from './audit-detail';
+import { AuditEntryView } from './audit-entry-view';
 
 /** The audit log: who did what to whom, filterable, exportable as CSV. */
 export function AuditPage() {
@@ -70,7 +71,7 @@ function AuditLog() {
         </label>
         <label>
           User
-          <input defaultValue={params.get('user_id') ?? ''} onChange={(e) => set('user_id', e.target.value.trim())} placeholder="Email or user id" />
+          <input defaultValue={params.get('user_id') ?? ''} onChange={(e) => set('user_id', e.target.value.trim())} placeholder="Part of a name or email, or a user id" />
         </label>
         <label>
           Action
@@ -119,6 +120,7 @@ function AuditLog() {
           </ul>
         </div>
       ) : null}
+      {linked ? <AuditEntryView id={linked} /> : null}
       <RetryingNotice query={audit} what="the audit log" />
       {audit.error ? <ErrorNotice error={audit.error} onRetry={() => void audit.refetch()} title="Could not load the audit log" /> : null}
       <table className="table">
@@ -151,6 +153,9 @@ function AuditLog() {
                     </div>
                   ) : null}
                   <AuditDetail detail={entry.detail} />
+                  <Link to={`${paths.audit}?${new URLSearchParams({ ...Object.fromEntries(params), entry: entry.id })}`} aria-label={`Details of ${entry.actor.name}'s ${AUDIT_ACTIONS_LIST.find(([a]) => a === entry.action)?.[1] ?? entry.action}`}>
+                    Details
+                  </Link>
                 </td>
                 <td>
                   <Badge tone={entry.result === 'success' ? 'good' : 'danger'}>{entry.result}</Badge>

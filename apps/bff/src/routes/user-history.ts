@@ -1,0 +1,25 @@
+import { HistoryQuery } from '@rtc/contracts';
+import { Hono } from 'hono';
+import type { BffDeps } from '../deps.ts';
+import type { BffEnv } from '../env.ts';
+import { ManagementHttp } from '../management/management-http.ts';
+import { rateLimitedFetch } from '../management/rate-limited-fetch.ts';
+import { requirePermission } from '../middleware/session.ts';
+import { UserHistoryService } from '../services/user-history.ts';
+import { pathId, query } from './validate.ts';
+
+/**
+ * /api/users/{id}/history and /api/users/{id}/revoked: what happened to a user, newest first
+ * and paged at the tenant, with who on the staff did it; and what was revoked or ended, kept
+ * visible after it left the live lists.
+ */
+export function userHistoryRoutes(deps: BffDeps) {
+  const http = new ManagementHttp(deps.config.management.baseUrl, deps.tokens, rateLimitedFetch({ ...deps.config.rateLimit }));
+  const service = new UserHistoryService(deps.mgmt, http, deps.store, deps.now);
+  return new Hono<BffEnv>()
+    .get('/:userId/history', requirePermission('read'), query(HistoryQuery), async (c) => {
+      const q = c.req.valid('query');
+      return c.json(await service.history(pathId(c.req.param('userId')), q.page, q.per_page));
+    })
+    .get('/:userId/revoked', requirePermission('read'), async (c) => c.json(await service.revoked(pathId(c.req.param('userId')))));
+}

@@ -255,7 +255,6 @@ const exchanged = (token: ReturnType<typeof toRefreshToken>, plan: ExchangePlan)
     last_exchanged_at: plan.lastExchangedAt,
     device: { ...token.device, last_ip: plan.lastIp, last_asn: plan.lastAsn, last_user_agent: plan.lastUserAgent },
   },
-  exchanged_before: token.last_exchanged_at,
 });
 
 /**

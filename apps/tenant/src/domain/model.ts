@@ -235,6 +235,8 @@ export type RotationPlan =
       lastIp: string | null;
       lastAsn: string | null;
       lastUserAgent: string | null;
+      /** A log entry the store writes in the rotation's own transaction (no commit of its own). */
+      event?: TenantEvent;
     };
 
 /** Why a DPoP-bound refresh token was refused: no proof, or a proof by another key. */
@@ -246,12 +248,8 @@ export type RotationOutcome =
   | { kind: 'unknown' }
   | { kind: 'rejected'; token: RefreshTokenRecord; notGranted?: string[]; dpop?: DpopRefusal }
   | { kind: 'reuse-detected'; token: RefreshTokenRecord }
-  /**
-   * `user`: the token's user as the rotation read it, under its lock (active, or it would not be
-   * exchanged). `exchanged_before`: the token's last exchange before this one (null if none), to
-   * log exchanges per hour.
-   */
-  | { kind: 'exchanged'; token: RefreshTokenRecord; user: UserRecord; exchanged_before: number | null };
+  /** `user`: the token's user as the rotation read it, under its lock (active, or it would not be exchanged). */
+  | { kind: 'exchanged'; token: RefreshTokenRecord; user: UserRecord };
 
 export interface NewRefreshToken {
   id: string;

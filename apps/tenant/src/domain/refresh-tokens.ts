@@ -8,9 +8,11 @@ import type {
   RotationPlan,
   RotationPlanner,
   RotationState,
+  TenantEvent,
 } from './model.ts';
 import { ids } from './ids.ts';
 import { isExpired } from './liveness.ts';
+import { firstExchangeOfHour } from './tenant-log.ts';
 import { newRefreshSecret } from './refresh-secrets.ts';
 import { bindingVerdict, refreshTokenBinding } from './dpop-proof.ts';
 
@@ -95,6 +97,11 @@ export function planExchange(input: {
   userAgent: string | null;
   /** The thumbprint of the request's DPoP proof (verified at the edge before the rotation), or null without one. */
   dpopJkt: string | null;
+  /**
+   * The log entry of this exchange, when exchanges are logged: written with the rotation, in
+   * its transaction, for the token's first exchange of each clock hour (see tenant-log.ts).
+   */
+  exchangeEvent?: ((token: RefreshTokenRecord) => TenantEvent) | undefined;
 }): RotationPlanner {
   return ({ token, presented, previous_valid_until, revoked_by_job, user }) => {
     if (token.client_id !== input.clientId) return { kind: 'reject' };
@@ -112,12 +119,14 @@ export function planExchange(input: {
     if (notGranted.length > 0) return { kind: 'reject', notGranted };
 
     const idleExpiresAt = token.idle_lifetime === null ? null : capAt(input.now + token.idle_lifetime * 1000, token.expires_at);
+    const logged = input.exchangeEvent && firstExchangeOfHour(token.last_exchanged_at, input.now);
     const common = {
       idleExpiresAt,
       lastExchangedAt: input.now,
       lastIp: input.ip,
       lastAsn: input.asn,
       lastUserAgent: input.userAgent,
+      ...(logged ? { event: input.exchangeEvent!(token) } : {}),
     };
     if (!token.rotating) {
       return { kind: 'exchange', newSecretHash: null, replacesCurrent: false, previousValidUntil: null, ...common };

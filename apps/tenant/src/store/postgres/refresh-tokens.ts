@@ -83,17 +83,24 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
           const rotated = plan.newSecretHash !== null && !plan.replacesCurrent;
           const lastIpKey = addressKey(plan.lastIp);
           await db.query(
-            // The new secret and the row's update in one statement: one round trip.
-            `WITH secret AS (INSERT INTO refresh_token_secrets (hash, token_id) SELECT $2::bytea, $1::text WHERE $2::bytea IS NOT NULL)
+            // The new secret, the row's update and the exchange's log entry in one statement: one round trip.
+            `WITH secret AS (INSERT INTO refresh_token_secrets (hash, token_id) SELECT $2::bytea, $1::text WHERE $2::bytea IS NOT NULL),
+             logged AS (INSERT INTO events (id, type, user_id, client_id, refresh_token_id, created_at, json)
+               SELECT $12::text, $13::text, $14::text, $15::text, $16::text, $17::bigint, $18::text WHERE $12::text IS NOT NULL)
              UPDATE refresh_tokens SET
                current_hash = COALESCE($2, current_hash),
                previous_hash = CASE WHEN $3 THEN current_hash ELSE previous_hash END,
                previous_valid_until = CASE WHEN $3 THEN $4::bigint ELSE previous_valid_until END,
                idle_expires_at = $5, last_exchanged_at = $6, last_ip = $7, last_asn = $8, last_user_agent = $9, last_ip_key = $10, last_net_key = $11
              WHERE id = $1`,
-            [token.id, plan.newSecretHash, rotated, plan.previousValidUntil, plan.idleExpiresAt, plan.lastExchangedAt, plan.lastIp, plan.lastAsn, plan.lastUserAgent, lastIpKey, lastIpKey ? networkKey(lastIpKey) : null],
+            [
+              token.id, plan.newSecretHash, rotated, plan.previousValidUntil, plan.idleExpiresAt, plan.lastExchangedAt, plan.lastIp, plan.lastAsn, plan.lastUserAgent, lastIpKey, lastIpKey ? networkKey(lastIpKey) : null,
+              ...(plan.event
+                ? [plan.event.id, plan.event.type, plan.event.user_id, plan.event.client_id, plan.event.refresh_token_id, plan.event.created_at, JSON.stringify(plan.event)]
+                : [null, null, null, null, null, null, null]),
+            ],
           );
-          return { kind: 'exchanged', token: afterPlan(token, plan, now), user: toUser(userColumns(row)), exchanged_before: token.last_exchanged_at };
+          return { kind: 'exchanged', token: afterPlan(token, plan, now), user: toUser(userColumns(row)) };
         }
       }
     });

@@ -7,15 +7,7 @@ export class SqliteEvents implements EventLogStore {
   constructor(private readonly connection: SqliteConnection) {}
 
   async addEvent(event: TenantEvent): Promise<void> {
-    this.connection.q('INSERT INTO events (id, type, user_id, client_id, refresh_token_id, created_at, json) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-      event.id,
-      event.type,
-      event.user_id,
-      event.client_id,
-      event.refresh_token_id,
-      event.created_at,
-      JSON.stringify(event),
-    );
+    insertEvent(this.connection, event);
   }
 
   async listEvents(filter: EventFilter, limit: number, order: { offset?: number; oldestFirst?: boolean } = {}) {
@@ -31,4 +23,17 @@ export class SqliteEvents implements EventLogStore {
     const { where, params } = whereOf(filter, ['user_id', 'type', 'refresh_token_id']);
     return Number((this.connection.q(`SELECT count(*) AS n FROM events ${where}`).get(params) as Row).n);
   }
+}
+
+/** One log entry, inside the caller's transaction or in one of its own. */
+export function insertEvent(connection: SqliteConnection, event: TenantEvent): void {
+  connection.q('INSERT INTO events (id, type, user_id, client_id, refresh_token_id, created_at, json) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+    event.id,
+    event.type,
+    event.user_id,
+    event.client_id,
+    event.refresh_token_id,
+    event.created_at,
+    JSON.stringify(event),
+  );
 }

@@ -18,6 +18,7 @@ import { coveredByPendingRevocation, type TokenColumnsSql } from '../sql/pending
 import { liveTokenSql } from '../sql/liveness.ts';
 import { bound, networkKeyOf, whereOf, type SqliteConnection } from './connection.ts';
 import type { SqliteRevocationJournal } from './revocation-journal.ts';
+import { insertEvent } from './events.ts';
 
 /**
  * Refresh tokens: issued, rotated (asking the journal whether a pending bulk revocation covers
@@ -143,7 +144,8 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
               ? { last_ip: plan.lastIp, last_asn: plan.lastAsn, last_user_agent: plan.lastUserAgent, last_ip_key: lastIpKey, last_net_key: networkKeyOf(lastIpKey) }
               : {}),
           });
-          return { kind: 'exchanged', token: afterPlan(token, plan, now), user: toUser(userColumns(row)), exchanged_before: token.last_exchanged_at };
+          if (plan.event) insertEvent(this.connection, plan.event);
+          return { kind: 'exchanged', token: afterPlan(token, plan, now), user: toUser(userColumns(row)) };
         }
       }
     });

@@ -140,3 +140,6 @@ createServer((req, res) => {
   }
   void callback(req, res);
 }).listen(port, '127.0.0.1', () => console.error(`oidc-provider peer on ${issuer} with ${count} refresh tokens`));
+
+// Exit normally on Ctrl-C or SIGTERM, so `--cpu-prof` writes its profile (bench/cost-table.ts).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(0));

@@ -95,3 +95,4 @@ export function whenWritable<T>(db: Database.Database, write: () => T): T {
     toggles.on.run();
   }
 }
+export { checkpointInBackground } from './sqlite-checkpointer.ts';

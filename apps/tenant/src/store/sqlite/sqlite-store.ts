@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { GrantRecord, NewRefreshToken, TenantStore, UserRecord } from '../types.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
-import { openSqlite } from '@rtc/db/sqlite';
+import { checkpointInBackground, openSqlite } from '@rtc/db/sqlite';
 import { addressKey } from '@rtc/ip-intel';
 import { SqliteDirectoryCache } from './directory-cache.ts';
 import { networkKeyOf, SqliteConnection } from './connection.ts';
@@ -35,11 +35,15 @@ export class SqliteStore implements TenantStore {
   private readonly events: SqliteEvents;
   private readonly dpopProofs: SqliteDpopProofs;
 
+  private readonly stopCheckpointer: (() => Promise<void>) | undefined;
+
   /** `path` is a file, or `:memory:` for tests. */
   constructor(path: string) {
     // ip_key, ip_network_key: the backfills of migrations 7 and 8, the functions the store writes with.
     const db = openSqlite(path, SQLITE_MIGRATIONS, { functions: { ip_key: (ip: string | null) => addressKey(ip), ip_network_key: (ip: string | null) => networkKeyOf(addressKey(ip)) } });
     this.connection = new SqliteConnection(db);
+    // The log is checkpointed by a thread of its own, not by whichever request's commit fills it.
+    if (path !== ':memory:') this.stopCheckpointer = checkpointInBackground(db, path);
     this.journal = new SqliteRevocationJournal(this.connection);
     const directoryCache = new SqliteDirectoryCache(this.connection);
     this.settings = new SqliteTenantSettings(this.connection, path, directoryCache);
@@ -58,6 +62,7 @@ export class SqliteStore implements TenantStore {
   }
 
   async close(): Promise<void> {
+    await this.stopCheckpointer?.();
     if (this.connection.db.open) this.connection.db.close();
     this.settings.closeCounters();
   }

@@ -1,0 +1,35 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkpointInBackground, openSqlite } from './sqlite.ts';
+
+describe('checkpointInBackground', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  const open = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rtc-checkpointer-'));
+    dirs.push(dir);
+    const path = join(dir, 'db.sqlite');
+    return { path, db: openSqlite(path, ['CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB NOT NULL);']) };
+  };
+
+  it('copies the log into the database file from its own thread; the connection never does', async () => {
+    const { path, db } = open();
+    const stop = checkpointInBackground(db, path, 20);
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    const before = statSync(path).size;
+    const insert = db.prepare('INSERT INTO t (v) VALUES (?)');
+    // 2,000 commits of 2 KB: with SQLite's own threshold the writer would have checkpointed.
+    for (let i = 0; i < 2_000; i++) insert.run(Buffer.alloc(2048, i % 256));
+    // The file grows only when a checkpoint copies pages into it: the thread's, here.
+    await expect.poll(() => statSync(path).size, { timeout: 20_000 }).toBeGreaterThan(before + 2_000_000);
+    await stop();
+    // Stopped, the connection checkpoints itself again as SQLite does by default.
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(2_000);
+    db.close();
+  });
+});

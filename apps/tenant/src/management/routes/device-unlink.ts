@@ -92,10 +92,15 @@ export function deviceUnlinkRoutes(deps: TenantDeps) {
     const applied = await store.applyRevocationPlan(plan, now);
     if (!applied.applied) throw changed();
     if (applied.deletedGrantIds.length > 0) deps.revocations.kick();
+    // Logged as the bulk revocation by ids logs (the History joins it to the staff's audit entry by these ids).
+    const revoked = applied.revokedTokenIds;
+    const revokedSet = new Set(revoked);
+    const clients = new Set(tokens.filter((t) => revokedSet.has(t.id)).map((t) => t.client_id));
     await logApiOperation(deps, c, {
-      description: 'Unlink a device',
+      description: revoked.length === 1 ? 'Revoke a refresh token' : `Revoke ${revoked.length} refresh tokens`,
       user_id: userId,
-      details: { device_name, revoked_tokens: applied.revokedTokenIds.length, deleted_grants: applied.deletedGrantIds, bound: expected !== undefined },
+      refresh_token_id: revoked.length === 1 ? revoked[0]! : null,
+      details: { refresh_token_ids: revoked, device_name, ...(clients.size === 1 ? { client_id: [...clients][0] } : {}), deleted_grants: applied.deletedGrantIds },
     });
     return c.json({ user_id: userId, device_name, revoked_tokens: applied.revokedTokenIds, revoked_with_grants: withGrantIds, deleted_grants: applied.deletedGrantIds });
   });

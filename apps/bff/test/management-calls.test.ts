@@ -124,6 +124,37 @@ describe('Management API calls per console request', () => {
     // 151 sign-ins over real HTTP on a busy 2-core machine: far past the 30 s default. The test counts calls, not time.
   }, 300_000);
 
+  it('a token issued on the device after the preview: the tenant refuses the unlink, the console answers 409 with the new preview, and nothing is revoked', async () => {
+    const { email, user_id } = demoEndUser(44);
+    const user = `/api/users/${encodeURIComponent(user_id)}`;
+    const first = await mobile().login(email, 'Counted Racing Phone');
+    await support.api('GET', `${user}/devices`);
+    const shown = await json(await support.api('POST', `${user}/impact`, { action: 'device.unlink', device_name: 'Counted Racing Phone' }));
+    const later = await mobile().login(email, 'Counted Racing Phone');
+
+    proxied.seen.length = 0;
+    const res = await support.api('POST', `${user}/devices/unlink`, { device_name: 'Counted Racing Phone', expected: expectedOf(shown) });
+    expect(res.status).toBe(409);
+    const body = await json(res);
+    expect(body.error.code).toBe('impact_changed');
+    expect(body.error.message).toMatch(/1 more refresh token would be revoked/);
+    expect(proxied.seen.filter((call) => call.endsWith('/devices/unlink'))).toHaveLength(1);
+    for (const token of [first, later]) expect((await mobile().refresh(token)).status).toBe(200);
+  });
+
+  it('a confirmation reaching a console that did not show the preview computes it again, then has the tenant unlink the device', async () => {
+    const { email, user_id } = demoEndUser(45);
+    const user = `/api/users/${encodeURIComponent(user_id)}`;
+    const phone = await mobile().login(email, 'Counted Other Phone');
+    await support.api('GET', `${user}/devices`);
+    // Shown by the stack's own BFF (another instance, as far as this one knows), confirmed here.
+    const elsewhere = await stack.signIn('support');
+    const shown = await json(await elsewhere.api('POST', `${user}/impact`, { action: 'device.unlink', device_name: 'Counted Other Phone' }));
+    const confirm = await callsOf(user_id, () => support.api('POST', `${user}/devices/unlink`, { device_name: 'Counted Other Phone', expected: expectedOf(shown) }));
+    expect(confirm).toEqual([USER, CREDENTIALS, SETTINGS, TOKENS, UNLINK].sort());
+    expect((await mobile().refresh(phone)).status).toBe(403);
+  });
+
   it('an unknown user is still answered 404 on every tab and preview', async () => {
     const nobody = '/api/users/auth0%7Cnobody-counted';
     for (const tab of ['devices', 'authorized-apps', 'refresh-tokens', 'sessions', 'locations', 'security-events']) {

@@ -42,7 +42,10 @@ export type DeviceUnlinkExpected = { token_ids: string[]; grant_ids: string[]; r
  * deleted with them); `changed` when the device is not as previewed (nothing was revoked);
  * `unsupported` on a tenant without the route (a real Auth0).
  */
-export type DeviceUnlinkOutcome = { revoked_tokens: string[]; revoked_with_grants: string[]; deleted_grants: string[] } | 'changed' | 'unsupported';
+export type DeviceUnlinkOutcome =
+  | { revoked_tokens: string[]; revoked_with_grants: string[]; deleted_grants: string[] }
+  | 'changed'
+  | 'unsupported';
 
 /** How many of one user's tokens the console loads at once (the Auth0 entity limit is 200 per application). */
 export const MAX_TOKENS_LOADED = 10_000;
@@ -247,7 +250,12 @@ export class ManagementGateway {
    * answers 404, or 405) is remembered: the caller then unlinks with Auth0's routes.
    */
   async unlinkDevice(userId: string, deviceName: string, expected: DeviceUnlinkExpected): Promise<DeviceUnlinkOutcome> {
-    const res = await this.http.request('unlink the device', `/users/${encodeURIComponent(userId)}/devices/unlink`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ device_name: deviceName, expected }) }, [404, 405, 409, 501]);
+    const res = await this.http.request(
+      'unlink the device',
+      `/users/${encodeURIComponent(userId)}/devices/unlink`,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ device_name: deviceName, expected }) },
+      [404, 405, 409, 501],
+    );
     if (res.ok) return (await res.json()) as Exclude<DeviceUnlinkOutcome, string>;
     const { errorCode } = (await res.json().catch(() => ({}))) as { errorCode?: string };
     if (res.status === 409 || errorCode === 'inexistent_device') return 'changed';

@@ -1,4 +1,4 @@
-import type { ExpectedImpact, Impact } from '@rtc/contracts';
+import type { ActionResult, ExpectedImpact, Impact } from '@rtc/contracts';
 import { impactChanges } from '../domain/user-view.ts';
 import { BffError } from '../errors.ts';
 import type { ManagementGateway, MgmtUser } from '../management/gateway.ts';
@@ -55,6 +55,9 @@ export function refuseIfChanged(expected: ExpectedImpact | undefined, impact: Im
   throw new BffError(409, 'impact_changed', message, { impact, changes });
 }
 
+/** What the unlink did, as the user access service's `execute` answers it. */
+export type UnlinkedDevice = { impact: Impact; result: Omit<ActionResult, 'audit_id'>; userEmail: string | null };
+
 /** What an unlink through the tenant needs of the user access service. */
 export interface UnlinkContext {
   mgmt: ManagementGateway;
@@ -81,7 +84,7 @@ export async function unlinkThroughTenant(
   deviceName: string,
   expected: ExpectedImpact,
   mayActOn: (user: MgmtUser | undefined) => void,
-): Promise<{ impact: Impact; result: { revoked_token_ids: string[]; deleted_grant_ids: string[]; ended_session_ids: string[]; impact: Impact }; userEmail: string | null } | null> {
+): Promise<UnlinkedDevice | null> {
   let impact = ctx.previews.take(userId, deviceName, expected);
   let user: MgmtUser | undefined;
   if (impact) {
@@ -100,12 +103,21 @@ export async function unlinkThroughTenant(
   // A token of no device name (a real Auth0 tenant's) has nothing the tenant could match it by.
   if (impact.tokens.some((t) => t.via === 'target' && t.device_name === null)) return null;
   ctx.forgetDeviceNames();
-  const outcome = await ctx.mgmt.unlinkDevice(userId, deviceName, { token_ids: expected.token_ids, grant_ids: expected.grant_ids, revoke_refresh_token_grant: expected.setting_deletes_grant });
+  const outcome = await ctx.mgmt.unlinkDevice(userId, deviceName, {
+    token_ids: expected.token_ids,
+    grant_ids: expected.grant_ids,
+    revoke_refresh_token_grant: expected.setting_deletes_grant,
+  });
   if (outcome === 'unsupported') return null;
   if (outcome === 'changed') {
     refuseIfChanged(expected, (await ctx.preview(false)).impact);
     return null;
   }
-  const result = { revoked_token_ids: [...outcome.revoked_tokens, ...outcome.revoked_with_grants], deleted_grant_ids: outcome.deleted_grants, ended_session_ids: [], impact };
+  const result = {
+    revoked_token_ids: [...outcome.revoked_tokens, ...outcome.revoked_with_grants],
+    deleted_grant_ids: outcome.deleted_grants,
+    ended_session_ids: [],
+    impact,
+  };
   return { impact, result, userEmail: typeof user?.email === 'string' ? user.email : null };
 }

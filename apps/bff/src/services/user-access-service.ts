@@ -226,7 +226,12 @@ export class UserAccessService {
   async execute(userId: string, request: ImpactRequest, expected: ExpectedImpact | undefined, mayActOn: (user: MgmtUser | undefined) => void = () => {}): Promise<Executed> {
     if (request.action === 'device.unlink' && expected && this.mgmt.unlinksThroughTenant) {
       const done = await unlinkThroughTenant(
-        { mgmt: this.mgmt, previews: this.unlinkPreviews, preview: (user) => this.preview(userId, request, user), forgetDeviceNames: () => this.deviceNames.forget(userId) },
+        {
+          mgmt: this.mgmt,
+          previews: this.unlinkPreviews,
+          preview: (user) => this.preview(userId, request, user),
+          forgetDeviceNames: () => this.deviceNames.forget(userId),
+        },
         userId,
         request.device_name,
         expected,

@@ -79,9 +79,15 @@ export function deviceUnlinkRoutes(deps: TenantDeps) {
     const plan = planRevocation({ kind: 'device', tokens }, 'device_unlinked', settings);
     // The tokens that go with the grants: read for the binding check and the answer, revoked by the grants' journal entries.
     const onDevice = new Set(plan.tokenIds);
-    const withGrants = (await Promise.all(plan.grantIds.map((grant_id) => allLive(deps, { user_id: userId, grant_id }, now)))).flat().filter((t) => !onDevice.has(t.id));
+    const underGrants = await Promise.all(plan.grantIds.map((grant_id) => allLive(deps, { user_id: userId, grant_id }, now)));
+    const withGrants = underGrants.flat().filter((t) => !onDevice.has(t.id));
     const withGrantIds = [...new Set(withGrants.map((t) => t.id))];
-    const changed = () => new ManagementError(409, 'The device changed since the preview: a token was issued or revoked, a grant went, or the revocation setting changed. Nothing was revoked.', 'device_changed');
+    const changed = () =>
+      new ManagementError(
+        409,
+        'The device changed since the preview: a token was issued or revoked, a grant went, or the revocation setting changed. Nothing was revoked.',
+        'device_changed',
+      );
     if (expected) {
       const expectedTokens = new Set(expected.token_ids.map((id) => refreshTokenIdOfDeviceCredential(id) ?? id));
       if (expected.revoke_refresh_token_grant !== settings.flags.revoke_refresh_token_grant) throw changed();
@@ -100,8 +106,19 @@ export function deviceUnlinkRoutes(deps: TenantDeps) {
       description: revoked.length === 1 ? 'Revoke a refresh token' : `Revoke ${revoked.length} refresh tokens`,
       user_id: userId,
       refresh_token_id: revoked.length === 1 ? revoked[0]! : null,
-      details: { refresh_token_ids: revoked, device_name, ...(clients.size === 1 ? { client_id: [...clients][0] } : {}), deleted_grants: applied.deletedGrantIds },
+      details: {
+        refresh_token_ids: revoked,
+        device_name,
+        ...(clients.size === 1 ? { client_id: [...clients][0] } : {}),
+        deleted_grants: applied.deletedGrantIds,
+      },
     });
-    return c.json({ user_id: userId, device_name, revoked_tokens: applied.revokedTokenIds, revoked_with_grants: withGrantIds, deleted_grants: applied.deletedGrantIds });
+    return c.json({
+      user_id: userId,
+      device_name,
+      revoked_tokens: applied.revokedTokenIds,
+      revoked_with_grants: withGrantIds,
+      deleted_grants: applied.deletedGrantIds,
+    });
   });
 }

@@ -53,7 +53,8 @@ export class PostgresRevocations implements RevocationStore {
     if (plan.refusedUnless === null) return true;
     if (plan.refusedUnless === 'live' && plan.tokenIds.length > 1) {
       // Every token named (a device's, unlinked at once), locked: one revoked since it was read refuses the whole plan.
-      const rows = await this.connection.all('SELECT id FROM refresh_tokens WHERE id = ANY($1) AND revoked_at IS NULL ORDER BY id FOR UPDATE', [plan.tokenIds], db);
+      const sql = 'SELECT id FROM refresh_tokens WHERE id = ANY($1) AND revoked_at IS NULL ORDER BY id FOR UPDATE';
+      const rows = await this.connection.all(sql, [plan.tokenIds], db);
       return rows.length === new Set(plan.tokenIds).size;
     }
     const [table, id] = plan.tokenIds[0] !== undefined ? (['refresh_tokens', plan.tokenIds[0]] as const) : plan.grantIds[0] !== undefined ? (['grants', plan.grantIds[0]] as const) : (['sessions', plan.sessionIds[0]] as const);

@@ -10,8 +10,11 @@ import { logApiOperation } from '../api-log.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { json, pathId, schemas } from '../validation.ts';
 
-/** At most this many ids in a binding preview: far above Auth0's 200 tokens per user and application. */
-const MAX_EXPECTED_TOKENS = 10_000;
+/**
+ * At most this many ids in a binding preview, as the console's own preview caps them: about
+ * what the request body limit (64 KB) holds, and ten times Auth0's 200 tokens per user and application.
+ */
+const MAX_EXPECTED_TOKENS = 2_000;
 
 const body = z
   .object({

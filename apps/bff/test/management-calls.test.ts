@@ -140,6 +140,12 @@ describe('Management API calls per console request', () => {
     expect(body.error.message).toMatch(/1 more refresh token would be revoked/);
     expect(proxied.seen.filter((call) => call.endsWith('/devices/unlink'))).toHaveLength(1);
     for (const token of [first, later]) expect((await mobile().refresh(token)).status).toBe(200);
+
+    // The dialog shows the 409's preview; confirming it reloads nothing either.
+    expect(body.error.impact.tokens).toHaveLength(2);
+    const again = await callsOf(user_id, () => support.api('POST', `${user}/devices/unlink`, { device_name: 'Counted Racing Phone', expected: expectedOf(body.error.impact) }));
+    expect(again).toEqual([USER, UNLINK].sort());
+    for (const token of [first, later]) expect((await mobile().refresh(token)).status).toBe(403);
   });
 
   it('a confirmation reaching a console that did not show the preview computes it again, then has the tenant unlink the device', async () => {

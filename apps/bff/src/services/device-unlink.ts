@@ -45,10 +45,15 @@ export class UnlinkPreviews {
   }
 }
 
-/** 409 with the new preview and what changed, unless `impact` is exactly what was confirmed. */
-export function refuseIfChanged(expected: ExpectedImpact | undefined, impact: Impact): void {
+/**
+ * 409 with the new preview and what changed, unless `impact` is exactly what was confirmed.
+ * `shown` runs before the 409: the dialog shows that preview next (an unlink keeps it, so
+ * confirming it reloads nothing).
+ */
+export function refuseIfChanged(expected: ExpectedImpact | undefined, impact: Impact, shown: () => void = () => {}): void {
   const changes = impactChanges(expected, impact);
   if (changes.length === 0) return;
+  shown();
   const message = expected
     ? `What this would revoke changed since the preview: ${changes.join('; ')}. Nothing was revoked; check the new preview and confirm again.`
     : 'Nothing was revoked: confirm the preview of this action first.';
@@ -98,7 +103,7 @@ export async function unlinkThroughTenant(
     ({ impact } = fresh);
     user = fresh.data.user;
     mayActOn(user);
-    refuseIfChanged(expected, impact);
+    refuseIfChanged(expected, impact, () => ctx.previews.keep(userId, deviceName, fresh.impact));
   }
   // A token of no device name (a real Auth0 tenant's) has nothing the tenant could match it by.
   if (impact.tokens.some((t) => t.via === 'target' && t.device_name === null)) return null;
@@ -110,7 +115,8 @@ export async function unlinkThroughTenant(
   });
   if (outcome === 'unsupported') return null;
   if (outcome === 'changed') {
-    refuseIfChanged(expected, (await ctx.preview(false)).impact);
+    const now = (await ctx.preview(false)).impact;
+    refuseIfChanged(expected, now, () => ctx.previews.keep(userId, deviceName, now));
     return null;
   }
   const result = {

@@ -243,7 +243,9 @@ export class UserAccessService {
     // Who may act on this user is decided on the user the preview read, before anything is revoked.
     mayActOn(data.user);
     this.deviceNames.forget(userId);
-    refuseIfChanged(expected, impact);
+    refuseIfChanged(expected, impact, () => {
+      if (request.action === 'device.unlink') this.unlinkPreviews.keep(userId, request.device_name, impact);
+    });
     const result = {
       revoked_token_ids: impact.tokens.map((t) => t.id),
       deleted_grant_ids: impact.grants.map((g) => g.grant_id),

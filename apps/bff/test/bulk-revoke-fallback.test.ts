@@ -23,9 +23,15 @@ const missingRoute = (status: number) =>
     ? Response.json({ statusCode: 404, error: 'Not Found', message: 'Not Found' }, { status })
     : new Response(null, { status, headers: status === 405 ? { allow: 'GET' } : {} });
 
-/** A BFF whose Management API goes through a proxy to the tenant that answers bulk revocation with `status`. */
+/**
+ * A BFF whose Management API goes through a proxy to the tenant that answers bulk revocation
+ * with `status`, and has no device unlink route of the embedded tenant's (as a real Auth0).
+ */
 const consoleWithoutBulkRevocation = (status: number) =>
-  consoleBehindProxy(stack, String(status), (req, url) => (req.method === 'POST' && url.pathname === '/api/v2/refresh-tokens/revoke' ? missingRoute(status) : undefined));
+  consoleBehindProxy(stack, String(status), (req, url) =>
+    req.method === 'POST' && (url.pathname === '/api/v2/refresh-tokens/revoke' || /^\/api\/v2\/users\/[^/]+\/devices\/unlink$/.test(url.pathname)) ? missingRoute(status) : undefined,
+  );
+const triedUnlinkRoute = (seen: string[]) => seen.filter((r) => r.startsWith('POST /api/v2/users/') && r.endsWith('/devices/unlink')).length;
 
 let next = 30;
 async function customerWithDevices(devices: Record<string, number>) {
@@ -56,7 +62,8 @@ describe('unlink on a tenant without bulk revocation (defect 12 fallback)', () =
       const res = await legacy.support.api('POST', `${user}/devices/unlink`, { device_name: 'Old Tenant Phone', expected: expectedOf(shown) });
       expect(res.status, await res.clone().text()).toBe(200);
       expect((await json(res)).revoked_token_ids.sort()).toEqual(shown.tokens.map((t: { id: string }) => t.id).sort());
-      // Bulk was tried once, then each of the previewed credentials was deleted.
+      // The tenant's own unlink route was tried once; then bulk was tried once, then each of the previewed credentials was deleted.
+      expect(triedUnlinkRoute(legacy.seen)).toBe(1);
       expect(legacy.seen.filter((r) => r === 'POST /api/v2/refresh-tokens/revoke')).toHaveLength(1);
       const deleted = legacy.seen.filter((r) => r.startsWith('DELETE /api/v2/device-credentials/')).map((r) => r.slice('DELETE /api/v2/device-credentials/'.length));
       expect(deleted.sort()).toEqual(shown.tokens.map((t: { id: string }) => `dcr_${t.id}`).sort());
@@ -75,6 +82,7 @@ describe('unlink on a tenant without bulk revocation (defect 12 fallback)', () =
       legacy.seen.length = 0;
       const again = await legacy.support.api('POST', `${user}/devices/unlink`, { device_name: 'Old Tenant Laptop', expected: expectedOf(laptop) });
       expect(again.status).toBe(200);
+      expect(triedUnlinkRoute(legacy.seen)).toBe(0);
       expect(legacy.seen.filter((r) => r === 'POST /api/v2/refresh-tokens/revoke')).toHaveLength(0);
       expect(legacy.seen.filter((r) => r.startsWith('DELETE /api/v2/device-credentials/'))).toHaveLength(2);
       for (const token of laptopTokens) expect((await mobile().refresh(token)).status).toBe(403);

@@ -11,6 +11,7 @@ import { LogsClient as UserLogsClient } from 'auth0/users/logs';
 import { RefreshTokenClient as UserRefreshTokensClient } from 'auth0/users/refreshToken';
 import { SessionsClient as UserSessionsClient } from 'auth0/users/sessions';
 import { BffError } from '../errors.ts';
+import { ManagementHttp } from './management-http.ts';
 import type { ManagementTokenProvider } from './token-provider.ts';
 
 /** Wire types of the Management API, as the SDK types them. */
@@ -33,6 +34,19 @@ export function tokenIdOfCredential(credentialId: string | undefined): string | 
   return credentialId?.startsWith('dcr_') ? credentialId.slice('dcr_'.length) : null;
 }
 
+/** The binding preview of an unlink, as the embedded tenant's own route checks it. */
+export type DeviceUnlinkExpected = { token_ids: string[]; grant_ids: string[]; revoke_refresh_token_grant: boolean };
+
+/**
+ * What the tenant's unlink route did: the ids revoked (the device's, and those of the grants
+ * deleted with them); `changed` when the device is not as previewed (nothing was revoked);
+ * `unsupported` on a tenant without the route (a real Auth0).
+ */
+export type DeviceUnlinkOutcome =
+  | { revoked_tokens: string[]; revoked_with_grants: string[]; deleted_grants: string[] }
+  | 'changed'
+  | 'unsupported';
+
 /** How many of one user's tokens the console loads at once (the Auth0 entity limit is 200 per application). */
 export const MAX_TOKENS_LOADED = 10_000;
 
@@ -49,6 +63,9 @@ export class ManagementGateway {
   private nameCache: { at: number; clients: Map<string, string>; apis: Map<string, string> } | undefined;
   /** False once the tenant showed it has no bulk revocation endpoint (an older Management API). */
   private bulkRevoke = true;
+  /** False once the tenant showed it has no device unlink route of its own (a real Auth0 tenant). */
+  private deviceUnlinkRoute = true;
+  private readonly http: ManagementHttp;
 
   constructor(
     baseUrl: string,
@@ -59,6 +76,7 @@ export class ManagementGateway {
     // The SDK's own retries are off: rateLimitedFetch owns the 429 policy, and a failed
     // DELETE is not retried behind the support person's back.
     const options = { baseUrl, token: () => tokens.get(), fetch: fetchImpl, maxRetries: 0, timeoutInSeconds: 30 };
+    this.http = new ManagementHttp(baseUrl, tokens, fetchImpl);
     this.c = {
       users: new UsersClient(options),
       userLogs: new UserLogsClient(options),
@@ -217,6 +235,33 @@ export class ManagementGateway {
       }
       return credentials;
     });
+  }
+
+  /** Whether the tenant may have POST /users/{id}/devices/unlink (not yet refused with 404). */
+  get unlinksThroughTenant(): boolean {
+    return this.deviceUnlinkRoute;
+  }
+
+  /**
+   * POST /users/{id}/devices/unlink, the embedded tenant's own route (not Auth0's): every live
+   * token of the user on the device, in one call and one transaction, the tenant applying
+   * "Refresh Token Revocation Deletes Grant" as for DELETE /device-credentials/{id}, and
+   * refusing (`changed`) unless `expected` still holds. A tenant without it (a real Auth0
+   * answers 404, or 405) is remembered: the caller then unlinks with Auth0's routes.
+   */
+  async unlinkDevice(userId: string, deviceName: string, expected: DeviceUnlinkExpected): Promise<DeviceUnlinkOutcome> {
+    const res = await this.http.request(
+      'unlink the device',
+      `/users/${encodeURIComponent(userId)}/devices/unlink`,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ device_name: deviceName, expected }) },
+      [404, 405, 409, 501],
+    );
+    if (res.ok) return (await res.json()) as Exclude<DeviceUnlinkOutcome, string>;
+    const { errorCode } = (await res.json().catch(() => ({}))) as { errorCode?: string };
+    if (res.status === 409 || errorCode === 'inexistent_device') return 'changed';
+    if (errorCode === 'inexistent_user') throw new BffError(404, 'not_found', 'There is no such user in this tenant.', { task: 'unlink the device' });
+    this.deviceUnlinkRoute = false;
+    return 'unsupported';
   }
 
   deleteDeviceCredential(id: string) {

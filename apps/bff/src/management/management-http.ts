@@ -14,7 +14,8 @@ export class ManagementHttp {
     private readonly fetchImpl: typeof fetch,
   ) {}
 
-  async request(what: string, path: string, init: RequestInit = {}): Promise<Response> {
+  /** `answered`: the statuses the caller reads itself (404 by default, as above); any other failure throws. */
+  async request(what: string, path: string, init: RequestInit = {}, answered: readonly number[] = [404]): Promise<Response> {
     let res: Response;
     try {
       res = await this.fetchImpl(`${this.baseUrl}${path}`, {
@@ -24,7 +25,7 @@ export class ManagementHttp {
     } catch {
       throw new BffError(502, 'tenant_unreachable', `The tenant's Management API could not be reached while trying to ${what}. Check that the tenant is up, then retry.`);
     }
-    if (res.ok || res.status === 404) return res;
+    if (res.ok || answered.includes(res.status)) return res;
     const message = ((await res.json().catch(() => ({}))) as { message?: string }).message ?? `HTTP ${res.status}`;
     switch (res.status) {
       case 400:

@@ -5,6 +5,7 @@ import { describeAddress, placeOf, userLocations } from '../domain/ip-places.ts'
 import { describeAgent } from '../domain/user-agent.ts';
 import { signOutChange, signOutImpact } from '../domain/sign-out-everywhere.ts';
 import { DeviceNameCache } from './device-name-cache.ts';
+import { refuseIfChanged, unlinkThroughTenant, UnlinkPreviews } from './device-unlink.ts';
 import { authorizedApps, computeImpact, deviceNamesByTokenId, groupDevices, impactChanges, toRefreshToken, toSession, UNNAMED_DEVICE, type ImpactData } from '../domain/user-view.ts';
 
 /** "Sign out everywhere" refused: what it would revoke changed since the preview (409 with the new preview). */
@@ -48,12 +49,14 @@ async function forScreen<T>(asked: string, loading: Promise<T>): Promise<T> {
  */
 export class UserAccessService {
   private readonly deviceNames: DeviceNameCache;
+  private readonly unlinkPreviews: UnlinkPreviews;
 
   constructor(
     private readonly mgmt: ManagementGateway,
     now: () => number = Date.now,
   ) {
     this.deviceNames = new DeviceNameCache((userId) => mgmt.listDeviceCredentials(userId), now);
+    this.unlinkPreviews = new UnlinkPreviews(now);
   }
 
   /**
@@ -191,7 +194,10 @@ export class UserAccessService {
   }
 
   async impact(userId: string, request: ImpactRequest): Promise<Impact> {
-    return (await this.preview(userId, request)).impact;
+    const { impact } = await this.preview(userId, request);
+    // Kept for its confirmation, which then reloads nothing (unlinkThroughTenant).
+    if (request.action === 'device.unlink') this.unlinkPreviews.keep(userId, request.device_name, impact);
+    return impact;
   }
 
   /** The impact from the lists this action's preview reads, each loaded once; `user` also reads the user (for the audit log). */
@@ -218,17 +224,28 @@ export class UserAccessService {
    * action on the user as read (a staff member, say), before anything is revoked.
    */
   async execute(userId: string, request: ImpactRequest, expected: ExpectedImpact | undefined, mayActOn: (user: MgmtUser | undefined) => void = () => {}): Promise<Executed> {
+    if (request.action === 'device.unlink' && expected && this.mgmt.unlinksThroughTenant) {
+      const done = await unlinkThroughTenant(
+        {
+          mgmt: this.mgmt,
+          previews: this.unlinkPreviews,
+          preview: (user) => this.preview(userId, request, user),
+          forgetDeviceNames: () => this.deviceNames.forget(userId),
+        },
+        userId,
+        request.device_name,
+        expected,
+        mayActOn,
+      );
+      if (done) return done;
+    }
     const { impact, data } = await this.preview(userId, request, true);
     // Who may act on this user is decided on the user the preview read, before anything is revoked.
     mayActOn(data.user);
     this.deviceNames.forget(userId);
-    const changes = impactChanges(expected, impact);
-    if (changes.length > 0) {
-      const message = expected
-        ? `What this would revoke changed since the preview: ${changes.join('; ')}. Nothing was revoked; check the new preview and confirm again.`
-        : 'Nothing was revoked: confirm the preview of this action first.';
-      throw new BffError(409, 'impact_changed', message, { impact, changes });
-    }
+    refuseIfChanged(expected, impact, () => {
+      if (request.action === 'device.unlink') this.unlinkPreviews.keep(userId, request.device_name, impact);
+    });
     const result = {
       revoked_token_ids: impact.tokens.map((t) => t.id),
       deleted_grant_ids: impact.grants.map((g) => g.grant_id),

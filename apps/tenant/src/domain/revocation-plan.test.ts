@@ -5,6 +5,7 @@ import { FLAG_GOVERNED_WAYS_IN } from '@rtc/contracts/revocation-flag';
 const token = { id: 'rt_1', grant_id: 'gr_1' };
 const targets: Record<PlanTarget['kind'], PlanTarget> = {
   token: { kind: 'token', token },
+  device: { kind: 'device', tokens: [token, { id: 'rt_5', grant_id: 'gr_1' }, { id: 'rt_6', grant_id: null }, { id: 'rt_7', grant_id: 'gr_2' }] },
   grant: { kind: 'grant', grant: { id: 'gr_9' } },
   session: { kind: 'session', session: { id: 'ses_1' } },
   tokens: { kind: 'tokens', ids: ['rt_3', 'rt_4', 'rt_3'] },
@@ -64,13 +65,19 @@ describe('planRevocation', () => {
 
   it.each(cases)('%s with "Refresh Token Revocation Deletes Grant" %s takes exactly what its rule says', (wayIn, value) => {
     const rule = REVOCATION_RULES[wayIn];
-    const plan = planRevocation(targets[rule.target], wayIn, flag(value === 'on'));
+    const plan = planRevocation(targets[rule.targets[0]!], wayIn, flag(value === 'on'));
     expect({ tokenIds: plan.tokenIds, grantIds: plan.grantIds, sessionIds: plan.sessionIds, journal: plan.journal }).toEqual(EXPECTED[wayIn][value]);
     expect(plan).toMatchObject({ wayIn, reason: rule.reason, refusedUnless: rule.refusedUnless });
   });
 
   it('every way in is in the table above', () => {
     expect(Object.keys(EXPECTED).sort()).toEqual(Object.keys(REVOCATION_RULES).sort());
+  });
+
+  it('a device unlinked at once takes every token named, and with the flag on each grant they hold, once', () => {
+    expect(planRevocation(targets.device, 'device_unlinked', flag(false))).toMatchObject({ tokenIds: ['rt_1', 'rt_5', 'rt_6', 'rt_7'], grantIds: [], refusedUnless: 'live', reason: 'device_unlinked' });
+    expect(planRevocation(targets.device, 'device_unlinked', flag(true))).toMatchObject({ tokenIds: ['rt_1', 'rt_5', 'rt_6', 'rt_7'], grantIds: ['gr_1', 'gr_2'] });
+    expect(() => planRevocation(targets.device, 'oauth_revoke', flag(true))).toThrow(/acts on a token, not a device/);
   });
 
   it('a token without a grant (a password-grant token, say) takes no grant with the flag on', () => {

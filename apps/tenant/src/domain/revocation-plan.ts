@@ -12,7 +12,11 @@ import type { RevocationTarget, RevokeReason } from './revocation.ts';
 export type RevocationWayIn =
   /** POST /oauth/revoke, by the application that holds the token. */
   | 'oauth_revoke'
-  /** DELETE /api/v2/device-credentials/{id}: unlinking a device, from the Dashboard or the Management API. */
+  /**
+   * DELETE /api/v2/device-credentials/{id}: unlinking a device, from the Dashboard or the
+   * Management API; and POST /api/v2/users/{id}/devices/unlink (the tenant's own): every live
+   * token of the user on one device at once, under the same rule.
+   */
   | 'device_unlinked'
   /** DELETE /api/v2/refresh-tokens/{id}. */
   | 'refresh_token_deleted'
@@ -33,6 +37,8 @@ export type RevocationWayIn =
 export type PlanTarget =
   /** One token, as read: its grant is what the flag may take with it. */
   | { kind: 'token'; token: Pick<RefreshTokenRecord, 'id' | 'grant_id'> }
+  /** A user's device: its live tokens, as read, each taking its grant when the flag says so. */
+  | { kind: 'device'; tokens: Pick<RefreshTokenRecord, 'id' | 'grant_id'>[] }
   /** Tokens by id, known or not. */
   | { kind: 'tokens'; ids: string[] }
   | { kind: 'grant'; grant: Pick<GrantRecord, 'id'> }
@@ -47,15 +53,16 @@ interface Rule {
   /** Why the tokens it marks were revoked (their `revoked_reason`). */
   reason: RevokeReason;
   /** What it acts on. */
-  target: PlanTarget['kind'];
+  targets: readonly PlanTarget['kind'][];
   /**
    * How tokens named by id go: marked revoked in the plan's transaction, or journaled (in
    * force and unlisted from that commit as well, the row marked by the background worker).
    */
   tokensBy: 'marking' | 'journal';
   /**
-   * What the target must be for anything to be written: `live` (not yet marked revoked),
-   * `found` (it exists, revoked or not), or null (the caller found it already).
+   * What the target must be for anything to be written: `live` (every token the plan names
+   * not yet marked revoked), `found` (it exists, revoked or not), or null (the caller found it
+   * already).
    */
   refusedUnless: 'live' | 'found' | null;
 }
@@ -70,7 +77,7 @@ export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
   oauth_revoke: {
     auth0: 'Use the Authentication API /oauth/revoke endpoint to revoke a refresh token. This endpoint does not delete the underlying grant. You can change this behavior to also delete the underlying grant',
     reason: 'oauth_revoke',
-    target: 'token',
+    targets: ['token'],
     tokensBy: 'marking',
     // The route found the token by its secret; one revoked already still takes its grant with the flag on.
     refusedUnless: null,
@@ -78,21 +85,21 @@ export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
   device_unlinked: {
     auth0: 'You can choose the revocation behavior in the Dashboard tenant settings when a device is unlinked from a user in Auth0, using either the Dashboard or the Management API',
     reason: 'device_unlinked',
-    target: 'token',
+    targets: ['token', 'device'],
     tokensBy: 'marking',
     refusedUnless: 'live',
   },
   refresh_token_deleted: {
     auth0: 'Revoke a refresh token by its id: revocation is asynchronous',
     reason: 'management_api',
-    target: 'tokens',
+    targets: ['tokens'],
     tokensBy: 'journal',
     refusedUnless: null,
   },
   refresh_tokens_revoked: {
     auth0: 'Revoke refresh tokens by their ids, up to 100 at a time',
     reason: 'management_api',
-    target: 'tokens',
+    targets: ['tokens'],
     // Auth0 answers 202 and converges later; marked in the answer's commit, nothing is left for the worker.
     tokensBy: 'marking',
     refusedUnless: null,
@@ -100,35 +107,35 @@ export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
   code_reused: {
     auth0: 'An authorization code used twice revokes the tokens its first use issued (RFC 6749 section 4.1.2)',
     reason: 'code_reused',
-    target: 'tokens',
+    targets: ['tokens'],
     tokensBy: 'marking',
     refusedUnless: null,
   },
   user_tokens_revoked: {
     auth0: 'Revoke all refresh tokens of a user (of one application and API when given)',
     reason: 'user_tokens_revoked',
-    target: 'user',
+    targets: ['user'],
     tokensBy: 'marking',
     refusedUnless: null,
   },
   client_tokens_revoked: {
     auth0: 'Not Auth0\'s: every refresh token of one application across its users (of one API when given)',
     reason: 'client_tokens_revoked',
-    target: 'client',
+    targets: ['client'],
     tokensBy: 'marking',
     refusedUnless: null,
   },
   grant_deleted: {
     auth0: 'When a grant is revoked, so are all tokens issued in the context of that grant',
     reason: 'grant_deleted',
-    target: 'grant',
+    targets: ['grant'],
     tokensBy: 'marking',
     refusedUnless: 'found',
   },
   session_revoked: {
     auth0: 'Revoke a session and the refresh tokens issued in it',
     reason: 'session_revoked',
-    target: 'session',
+    targets: ['session'],
     tokensBy: 'marking',
     refusedUnless: 'found',
   },
@@ -161,7 +168,7 @@ export type RevocationSettings = { flags: Pick<TenantFlags, 'revoke_refresh_toke
  */
 export function planRevocation(target: PlanTarget, wayIn: RevocationWayIn, settings: RevocationSettings | null): RevocationPlan {
   const rule = REVOCATION_RULES[wayIn];
-  if (rule.target !== target.kind) throw new Error(`${wayIn} acts on a ${rule.target}, not a ${target.kind}`);
+  if (!rule.targets.includes(target.kind)) throw new Error(`${wayIn} acts on a ${rule.targets.join(' or ')}, not a ${target.kind}`);
   if (Object.hasOwn(FLAG_GOVERNED_WAYS_IN, wayIn) && settings === null) throw new Error(`${wayIn} depends on the tenant flag: pass the settings`);
   const plan: RevocationPlan = { wayIn, reason: rule.reason, tokenIds: [], grantIds: [], sessionIds: [], journal: [], refusedUnless: rule.refusedUnless };
   switch (target.kind) {
@@ -169,6 +176,14 @@ export function planRevocation(target: PlanTarget, wayIn: RevocationWayIn, setti
       plan.tokenIds.push(target.token.id);
       if (settings !== null && revocationDeletesGrant(wayIn, settings.flags) && target.token.grant_id !== null) plan.grantIds.push(target.token.grant_id);
       break;
+    case 'device': {
+      const deletesGrant = settings !== null && revocationDeletesGrant(wayIn, settings.flags);
+      for (const token of target.tokens) {
+        plan.tokenIds.push(token.id);
+        if (deletesGrant && token.grant_id !== null && !plan.grantIds.includes(token.grant_id)) plan.grantIds.push(token.grant_id);
+      }
+      break;
+    }
     case 'tokens':
       for (const id of new Set(target.ids)) {
         if (rule.tokensBy === 'marking') plan.tokenIds.push(id);

@@ -6,6 +6,7 @@ import { clientGrantRoutes } from './routes/client-grants.ts';
 import { clientRoutes } from './routes/clients.ts';
 import { clientTokenRevocationRoutes } from './routes/client-token-revocation.ts';
 import { deviceCredentialRoutes } from './routes/device-credentials.ts';
+import { deviceUnlinkRoutes } from './routes/device-unlink.ts';
 import { grantRoutes } from './routes/grants.ts';
 import { refreshTokenSearchRoutes } from './routes/refresh-token-search.ts';
 import { refreshTokenSummaryRoutes } from './routes/refresh-token-summary.ts';
@@ -24,6 +25,8 @@ export function managementApi(deps: TenantDeps) {
   return new Hono<ManagementEnv>()
     .use('*', managementAuth(deps, deps.managementRateLimiter))
     .route('/users', revocationHistoryRoutes(deps))
+    // Not Auth0's: a user's device unlinked in one request (see the file).
+    .route('/users', deviceUnlinkRoutes(deps))
     .route('/users', userRoutes(deps))
     // Not Auth0's: before /refresh-tokens/{id} (see the files).
     .route('/refresh-tokens/summary', refreshTokenSummaryRoutes(deps))

@@ -56,6 +56,21 @@ describeContract(({ withStore }) => {
     expect(results.flatMap((r) => r.deletedGrantIds)).toEqual(['gr_u1']);
   }));
 
+  it('a device unlinked at once: every token named marked revoked; one revoked since it was read refuses the whole plan, its grant included', withStore(async (store) => {
+    const { grant, phone, laptop } = await grantWithTwoTokens(store, 'u1');
+    const second = mint('u1', T0, { grant_id: grant.id, device_name: 'phone' });
+    await store.issueRefreshToken(second.record, 200);
+    const plan = planRevocation({ kind: 'device', tokens: [phone.record, second.record] }, 'device_unlinked', flag(true));
+    await store.revokeRefreshTokens([second.record.id], 'oauth_revoke', T0);
+    expect(await store.applyRevocationPlan(plan, T0 + 1)).toEqual({ applied: false, revokedTokenIds: [], deletedGrantIds: [], endedSessionIds: [] });
+    expect(await store.getGrant(grant.id)).toBeDefined();
+    expect(await usable(store, phone.value)).toBe(true);
+
+    const fresh = planRevocation({ kind: 'device', tokens: [phone.record] }, 'device_unlinked', flag(true));
+    expect(await store.applyRevocationPlan(fresh, T0 + 1)).toEqual({ applied: true, revokedTokenIds: [phone.record.id], deletedGrantIds: [grant.id], endedSessionIds: [] });
+    expect(await usable(store, laptop.value)).toBe(false);
+  }));
+
   it('/oauth/revoke of a token revoked already still takes its grant with the flag on', withStore(async (store) => {
     const { grant, phone, laptop } = await grantWithTwoTokens(store, 'u1');
     await store.revokeRefreshTokens([phone.record.id], 'management_api', T0);

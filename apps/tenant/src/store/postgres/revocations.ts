@@ -51,6 +51,12 @@ export class PostgresRevocations implements RevocationStore {
   /** Reads the target under a row lock, so a concurrent revocation of it waits and then sees it gone. */
   private async targetAsRequired(db: Queryable, plan: RevocationPlan): Promise<boolean> {
     if (plan.refusedUnless === null) return true;
+    if (plan.refusedUnless === 'live' && plan.tokenIds.length > 1) {
+      // Every token named (a device's, unlinked at once), locked: one revoked since it was read refuses the whole plan.
+      const sql = 'SELECT id FROM refresh_tokens WHERE id = ANY($1) AND revoked_at IS NULL ORDER BY id FOR UPDATE';
+      const rows = await this.connection.all(sql, [plan.tokenIds], db);
+      return rows.length === new Set(plan.tokenIds).size;
+    }
     const [table, id] = plan.tokenIds[0] !== undefined ? (['refresh_tokens', plan.tokenIds[0]] as const) : plan.grantIds[0] !== undefined ? (['grants', plan.grantIds[0]] as const) : (['sessions', plan.sessionIds[0]] as const);
     if (id === undefined) return false;
     const live = plan.refusedUnless === 'live' && table !== 'grants' ? ' AND revoked_at IS NULL' : '';

@@ -63,6 +63,11 @@ export class SqliteRevocations implements RevocationStore {
 
   private targetAsRequired(plan: RevocationPlan): boolean {
     if (plan.refusedUnless === null) return true;
+    if (plan.refusedUnless === 'live' && plan.tokenIds.length > 0) {
+      // Every token named (a device's, unlinked at once): one revoked since it was read refuses the whole plan.
+      const live = this.connection.q('SELECT 1 FROM refresh_tokens WHERE id = ? AND revoked_at IS NULL');
+      return plan.tokenIds.every((id) => live.get(id) !== undefined);
+    }
     const [table, id] = plan.tokenIds[0] !== undefined ? (['refresh_tokens', plan.tokenIds[0]] as const) : plan.grantIds[0] !== undefined ? (['grants', plan.grantIds[0]] as const) : (['sessions', plan.sessionIds[0]] as const);
     if (id === undefined) return false;
     const live = plan.refusedUnless === 'live' && table !== 'grants' ? ' AND revoked_at IS NULL' : '';

@@ -32,4 +32,18 @@ describe('checkpointInBackground', () => {
     expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(2_000);
     db.close();
   });
+
+  it('lets a script whose last step is stopping it finish: stop() keeps the process alive until the thread is gone', async () => {
+    const { path, db } = open();
+    const { execFileSync } = await import('node:child_process');
+    db.close();
+    // A process whose only pending work is stop(): it must end normally (0), not with Node's
+    // "unsettled top-level await" (13), which is what an unreferenced wait gave.
+    const script = `import { checkpointInBackground, openSqlite } from ${JSON.stringify(new URL('./sqlite.ts', import.meta.url).pathname)};
+const db = openSqlite(${JSON.stringify(path)}, []);
+const stop = checkpointInBackground(db, ${JSON.stringify(path)}, 20);
+await stop();
+db.close();`;
+    expect(() => execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'pipe' })).not.toThrow();
+  });
 });

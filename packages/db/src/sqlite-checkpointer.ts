@@ -60,9 +60,14 @@ export function checkpointInBackground(db: Database.Database, path: string, inte
   return async () => {
     if (stopped) return;
     stopped = true;
+    // Held referenced while it finishes: a caller awaiting this with nothing else pending (a
+    // script's last `await store.close()`) must not see its event loop run dry and exit.
+    worker.ref();
     const exited = new Promise((resolve) => worker.once('exit', resolve));
     worker.postMessage('stop');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 2_000)))]);
+    clearTimeout(timer);
     await worker.terminate();
     fallBack();
   };

@@ -157,10 +157,11 @@ try {
     const name = `refresh exchange (${scenario.key}) ${scenario.what}, with rotation, 50 connections`;
     peerExchanges[scenario.key] = peerExchange.requestsPerSecond;
     if (scenario.key === 'b') capacityB = exchange.requestsPerSecond;
-    againstPeer(name, exchange.requestsPerSecond, peerExchange.requestsPerSecond, 2.0, `ours: ${outcome(exchange, (SIZE.tokens - even) / 4)}; peer: ${outcome(peerExchange, SIZE.peerTokens / 4)}`);
+    // The performance issue's targets: at least the in-memory peer's throughput, and a p99 no worse than its.
+    againstPeer(name, exchange.requestsPerSecond, peerExchange.requestsPerSecond, 1.0, `ours: ${outcome(exchange, (SIZE.tokens - even) / 4)}; peer: ${outcome(peerExchange, SIZE.peerTokens / 4)}`);
     ofCeiling(`  ... (${scenario.key}) as a share of the RS256 signing ceiling (${scenario.signatures} per exchange)`, exchange.requestsPerSecond, signing.signaturesPerSecond / scenario.signatures, 0.7, 'the exchanges signing alone allows');
     figures.push({ name: `  ... (${scenario.key}) as a share of bare node:http`, value: Math.round((exchange.requestsPerSecond / bareHttp.requestsPerSecond) * 100), unit: '%', target: 'information', ratio: null });
-    atMost(`  ... (${scenario.key}) p99 at 50 connections`, exchange.p99, 'ms', Math.max(1, Math.floor(peerExchange.p99 / 2)), `half the peer's p99 in this run (${peerExchange.p99} ms)`);
+    atMost(`  ... (${scenario.key}) p99 at 50 connections`, exchange.p99, 'ms', Math.max(1, peerExchange.p99), `the peer's p99 in this run`);
   }
 
   // The exchange (b) again with a DPoP proof on every request (RFC 9449: one ES256 verification
@@ -186,7 +187,7 @@ try {
   const peerRevoke = await load({ ...exchangeLoad, url: peer.url, path: '/token/revocation', form: { client_id: 'peer-web', client_secret: 'peer-web-secret', token: '{token}' }, tokens: { seed: SEED, first: 1, step: 2 } });
   peerRevokes = peerRevoke.requestsPerSecond;
   const revoke = await load({ ...exchangeLoad, url, path: '/oauth/revoke', form: { client_id: DEMO.clients.web.client_id, client_secret: DEMO.clients.web.secret, token: '{token}' }, tokens: { seed: SEED, first: even + 1, step: 2 } });
-  againstPeer('/oauth/revoke of distinct live tokens, 50 connections', revoke.requestsPerSecond, peerRevoke.requestsPerSecond, 1.5, `ours: ${outcome(revoke, (SIZE.tokens - even) / 2)}; peer: ${outcome(peerRevoke, SIZE.peerTokens / 2)}`);
+  againstPeer('/oauth/revoke of distinct live tokens, 50 connections', revoke.requestsPerSecond, peerRevoke.requestsPerSecond, 1.0, `ours: ${outcome(revoke, (SIZE.tokens - even) / 2)}; peer: ${outcome(peerRevoke, SIZE.peerTokens / 2)}`);
 
   // Listing a page of 50 for a user with 10,000 tokens: the tenant, then the same through the BFF.
   progress('listings: tenant, then BFF');

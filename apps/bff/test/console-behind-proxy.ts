@@ -24,7 +24,7 @@ export async function consoleBehindProxy(
   intercept: (req: Request, url: URL) => Response | undefined | Promise<Response | undefined> = () => undefined,
   /** Configuration of this BFF beyond the stack's (a smaller search limit, say). */
   config: Partial<BffConfig> = {},
-): Promise<{ support: StaffClient; seen: string[]; stop(): Promise<void> }> {
+): Promise<{ support: StaffClient; signIn(role: 'viewer' | 'admin'): Promise<StaffClient>; seen: string[]; stop(): Promise<void> }> {
   const seen: string[] = [];
   const proxy = await listen(async (req) => {
     const url = new URL(req.url);
@@ -53,6 +53,7 @@ export async function consoleBehindProxy(
   const support = await signIn({ ...stack, bff, bffUrl }, 'support');
   return {
     support,
+    signIn: (role) => signIn({ ...stack, bff: bff!, bffUrl }, role),
     seen,
     async stop() {
       await Promise.all([close(http), close(proxy)]);

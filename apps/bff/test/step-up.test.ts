@@ -83,6 +83,31 @@ describe('step-up for the biggest actions', () => {
     expect((await json(revoked)).revoked.tokens).toBe(2);
   });
 
+  it('the same two revocations by their other doors: the leaked-secret flow and containing an address need the recent sign-in too', async () => {
+    const stale = await adminSignedIn(11);
+    const web = endUserApp(stack.tenantUrl, DEMO.clients.web.client_id, DEMO.clients.web.secret);
+    const user = demoEndUser(41);
+    const tokens = [await web.login(user.email, 'Step-up Tablet'), await web.login(user.email, 'Step-up Phone')];
+
+    const leak = await json(await stale.api('POST', `/api/applications/${DEMO.clients.web.client_id}/leaked-secret/impact`));
+    const leaked = await stale.api('POST', `/api/applications/${DEMO.clients.web.client_id}/leaked-secret`, {
+      confirm_name: leak.name,
+      expected: { ...leak.counts, issued_through: leak.issued_through },
+      rotate: false,
+    });
+    expect(leaked.status).toBe(403);
+    expect((await json(leaked)).error.code).toBe('step_up_required');
+
+    const filter = { ip: '127.0.0.1' };
+    const shown = await json(await stale.api('POST', '/api/search/contain/impact', { filter }));
+    expect(shown.tokens.tokens).toBeGreaterThan(1);
+    const contained = await stale.api('POST', '/api/search/contain', { filter, confirm: 'REVOKE', expected: { tokens: shown.tokens.tokens, sessions: shown.sessions.sessions, digest: shown.digest } });
+    expect(contained.status).toBe(403);
+    expect((await json(contained)).error.code).toBe('step_up_required');
+    // Refused: nothing was revoked.
+    for (const token of tokens) expect((await web.refresh(token)).status).toBe(200);
+  });
+
   it('step-up: /auth/login?step_up=1 sends max_age to the provider, which asks for the password again; the new auth_time lets the change through and returns to the dialog', async () => {
     const stale = await adminSignedIn(11);
     const start = await stale.browser.navigate(`${stack.bffUrl}/auth/login?step_up=1&returnTo=${encodeURIComponent('/settings?confirm=on')}`);

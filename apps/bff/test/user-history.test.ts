@@ -1,5 +1,6 @@
 import { confirmingPreview, DEMO, demoEndUser, endUserApp, json, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { consoleBehindProxy } from './console-behind-proxy.ts';
 
 /**
  * A user's History and Revoked views: the tenant's log and revocation records, joined with
@@ -111,5 +112,28 @@ describe('GET /api/users/{id}/history and /revoked', () => {
     expect(await appWide(untouched.user_id)).toBe(0);
     const { refresh_tokens } = await json(await support.api('GET', `/api/users/${encodeURIComponent(touched.user_id)}/revoked`));
     expect(refresh_tokens[0]).toMatchObject({ client_name: DEMO.clients.web.name, way: 'Application-wide revocation (console)', staff: { name: 'Ada Admin' } });
+  });
+
+  it('against a tenant without revocation history (a real Auth0), /revoked comes from the audit log: a viewer sees what was done and by whom, not its targets and details', async () => {
+    const auth0Like = await consoleBehindProxy(stack, 'no-revocation-history', (req, url) =>
+      /^\/api\/v2\/users\/[^/]+\/revocation-history$/.test(url.pathname) ? Response.json({ statusCode: 404, error: 'Not Found', message: 'Not Found' }, { status: 404 }) : undefined,
+    );
+    try {
+      const user = demoEndUser(33);
+      const id = encodeURIComponent(user.user_id);
+      await endUserApp(stack.tenantUrl).login(user.email, 'Audit-only Phone');
+      const unlinked = await confirmingPreview(auth0Like.support, 'POST', `/api/users/${id}/devices/unlink`, { device_name: 'Audit-only Phone' });
+      expect(unlinked.status).toBe(200);
+
+      const bySupport = await json(await auth0Like.support.api('GET', `/api/users/${id}/revoked`));
+      expect(bySupport.source).toBe('audit');
+      expect(bySupport.actions[0]).toMatchObject({ action: 'device.unlink', actor: 'Sam Support', detail: expect.stringContaining('refresh token ids') });
+
+      const readOnly = await auth0Like.signIn('viewer');
+      const byViewer = await json(await readOnly.api('GET', `/api/users/${id}/revoked`));
+      expect(byViewer.actions[0]).toMatchObject({ action: 'device.unlink', actor: 'Sam Support', target: '', detail: '' });
+    } finally {
+      await auth0Like.stop();
+    }
   });
 });

@@ -46,4 +46,12 @@ await stop();
 db.close();`;
     expect(() => execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'pipe' })).not.toThrow();
   });
+
+  it('hands checkpoints back to the connection when its thread fails (here: it cannot open the file)', async () => {
+    const { db } = open();
+    const stop = checkpointInBackground(db, join(tmpdir(), 'rtc-no-such-dir', 'gone.sqlite'), 20);
+    await expect.poll(() => db.pragma('wal_autocheckpoint', { simple: true }), { timeout: 10_000 }).toBe(1000);
+    await stop();
+    db.close();
+  });
 });

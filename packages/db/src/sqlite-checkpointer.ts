@@ -14,7 +14,13 @@ const db = new Database(workerData.path, { fileMustExist: true });
 db.pragma('busy_timeout = 0');
 db.pragma('cache_size = -512');
 const timer = setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy or locked: next time */ }
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch (err) {
+    // Busy or locked: next time. Anything else (read-only, I/O, a file gone) ends the thread,
+    // and the connection goes back to checkpointing itself.
+    if (err.code !== 'SQLITE_BUSY' && err.code !== 'SQLITE_LOCKED') throw err;
+  }
 }, workerData.intervalMs);
 parentPort.on('message', () => {
   clearInterval(timer);

@@ -66,4 +66,20 @@ describe('bodyLimit over a real socket', () => {
     expect(res.status).toBe(413);
     expect(res.headers.get('connection')).toBe('close');
   });
+
+  it('answers a chunked body that grows past the drain bound with 413 and Connection: close, not a reset socket', async () => {
+    // No Content-Length: the bound is found while reading. 16 chunks of 8 KB, past the 64 KB bound.
+    const chunk = new Uint8Array(8 * 1024).fill(0x78);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 16) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const res = await fetch(`${base}/read`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(res.headers.get('connection')).toBe('close');
+    expect(await res.json()).toEqual({ error: 'too_large' });
+  });
 });

@@ -91,29 +91,13 @@ async function readIncoming(c: Context, next: Next, incoming: IncomingMessage, o
   if (method === 'GET' || method === 'HEAD') return next();
   const declared = Number(incoming.headers['content-length'] ?? Number.NaN);
   if (declared > drainBytes) throw closing(c, options.onTooLarge(c));
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooLarge = false;
-  try {
-    for await (const chunk of incoming as AsyncIterable<Buffer>) {
-      size += chunk.byteLength;
-      if (size > options.maxBytes) {
-        chunks.length = 0;
-        tooLarge = true;
-        if (size > drainBytes) {
-          incoming.pause();
-          throw closing(c, options.onTooLarge(c));
-        }
-        continue;
-      }
-      chunks.push(chunk);
-    }
-  } catch (err) {
-    if (tooLarge) throw err;
-    // The client went away mid-upload: no one is left to read an answer.
-    return c.body(null, 400);
-  }
-  if (tooLarge) throw options.onTooLarge(c);
+  const read = await readAll(incoming, options.maxBytes, drainBytes);
+  // The client went away mid-upload: no one is left to read an answer.
+  if (read === 'aborted') return c.body(null, 400);
+  // Past what is worth draining: answer at once and close (the rest is never read).
+  if (read === 'past-drain') throw closing(c, options.onTooLarge(c));
+  if (read === 'too-large') throw options.onTooLarge(c);
+  const chunks = read;
   const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
   (incoming as IncomingMessage & { rawBody?: Buffer }).rawBody = bytes;
   const cache = c.req.bodyCache as Record<'arrayBuffer' | 'text', Promise<ArrayBuffer | string> | undefined>;
@@ -123,6 +107,34 @@ async function readIncoming(c: Context, next: Next, incoming: IncomingMessage, o
 }
 
 const utf8 = new TextDecoder();
+
+/**
+ * The body's chunks, or why not. Events rather than `for await`: leaving an async iterator
+ * early destroys the stream and with it the socket, and the 413 would never be read.
+ */
+function readAll(incoming: IncomingMessage, maxBytes: number, drainBytes: number): Promise<Buffer[] | 'too-large' | 'past-drain' | 'aborted'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (result: Buffer[] | 'too-large' | 'past-drain' | 'aborted') => {
+      incoming.off('data', onData).off('end', onEnd).off('error', onError).off('aborted', onError).off('close', onError);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size <= maxBytes) chunks.push(chunk);
+      else if (size > drainBytes) {
+        incoming.pause();
+        done('past-drain');
+      } else chunks.length = 0;
+    };
+    const onEnd = () => done(size > maxBytes ? 'too-large' : chunks);
+    const onError = () => done('aborted');
+    // Closed without an end (the client went away), or gone already: never wait forever.
+    if (incoming.destroyed) return resolve('aborted');
+    incoming.on('data', onData).once('end', onEnd).once('error', onError).once('aborted', onError).once('close', onError);
+  });
+}
 
 /** The answer to this error will close the connection (node:http honours the header). */
 function closing(c: Context, error: Error): Error {

@@ -8,6 +8,7 @@ import { requirePermission } from '../middleware/session.ts';
 import { ApplicationImpactChanged, describe, refuseChanged } from './application-binding.ts';
 import { auditedWithId, recordRead } from './audited.ts';
 import { body, pathId } from './validate.ts';
+import { checkRecentSignIn } from '../session/step-up.ts';
 
 /** Said when the console's own Management API client is the one leaked: the console cannot rotate the key it runs on. */
 export const MANAGEMENT_CLIENT_ROTATION =
@@ -62,6 +63,8 @@ export function leakedSecretRoutes(deps: BffDeps, apps: ApplicationsGateway, pre
       let secret: string | null = null;
       try {
         const { value, auditId } = await auditedWithId(c, deps, { action: 'application.leaked_secret', target: `application ${clientId}`, target_user_id: null }, async () => {
+          // Revoking every token of an application is one of the biggest actions, however it is asked for.
+          checkRecentSignIn(c, deps, 'Revoking every token of an application');
           const impact = await leakPreview(clientId);
           const target = `application "${impact.name}" (${clientId}): its refresh tokens${rotate ? ' and its secret' : ''}`;
           // Every refusal before the first write: the name typed, what may be rotated, the binding.

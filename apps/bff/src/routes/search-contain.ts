@@ -8,6 +8,7 @@ import { bindingsInWords } from '../domain/token-binding.ts';
 import type { BffEnv } from '../env.ts';
 import { BffError, badRequest, forbidden } from '../errors.ts';
 import { requirePermission } from '../middleware/session.ts';
+import { checkRecentSignIn, stepUpSearchTokens } from '../session/step-up.ts';
 import { PartialRevocation, type CollectedImpact, type CollectedSessionImpact, type SearchService } from '../services/search-service.ts';
 import type { WorkGate } from '../services/work-gate.ts';
 import { auditedWithId, recordRead } from './audited.ts';
@@ -102,6 +103,9 @@ export function containRoutes(deps: BffDeps, search: SearchService, gate: WorkGa
               throw new BffError(400, 'narrow_the_search', `This search matches more than ${tokens.limit.toLocaleString('en-US')} refresh tokens or ${sessions.limit.toLocaleString('en-US')} sessions, more than the console contains at once. Narrow the search (a smaller range, a time range); nothing was revoked.`);
             }
             if (impact.admin_only && !mayRevokeWide(c)) throw forbidden(impact.admin_only);
+            // As for a search revocation: past the threshold, a recent sign-in (the step-up).
+            const stepUpAbove = stepUpSearchTokens(deps);
+            if (impact.tokens.tokens > stepUpAbove) checkRecentSignIn(c, deps, `Revoking more than ${stepUpAbove.toLocaleString('en-US')} refresh tokens at once`);
             if (!expected) throw new ContainImpactChanged('Nothing was revoked: confirm the preview of this action first.', impact);
             if (expected.digest !== impact.digest || expected.tokens !== impact.tokens.tokens || expected.sessions !== impact.sessions.sessions) {
               const counts =

@@ -1,4 +1,4 @@
-import { HistoryQuery } from '@rtc/contracts';
+import { can, HistoryQuery } from '@rtc/contracts';
 import { Hono } from 'hono';
 import type { BffDeps } from '../deps.ts';
 import type { BffEnv } from '../env.ts';
@@ -21,5 +21,12 @@ export function userHistoryRoutes(deps: BffDeps) {
       const q = c.req.valid('query');
       return c.json(await service.history(pathId(c.req.param('userId')), q.page, q.per_page));
     })
-    .get('/:userId/revoked', requirePermission('read'), async (c) => c.json(await service.revoked(pathId(c.req.param('userId')))));
+    .get('/:userId/revoked', requirePermission('read'), async (c) => {
+      const revoked = await service.revoked(pathId(c.req.param('userId')));
+      // Against a tenant without revocation history the list comes from the audit log, whose
+      // targets and details (ids, other users' emails, refusal reasons) are for the roles that
+      // may read the audit log: a viewer sees what was done, when and by whom.
+      if (can(c.get('session')?.role, 'readAudit')) return c.json(revoked);
+      return c.json({ ...revoked, actions: revoked.actions.map((a) => ({ ...a, target: '', detail: '' })) });
+    });
 }

@@ -2,7 +2,7 @@ import { Params, type Queryable } from '@rtc/db/postgres';
 import { addressKey, networkKey } from '@rtc/ip-intel';
 import { checkDeviceName } from '../../domain/defaults.ts';
 import { afterPlan, isUsableSecret, whichSecret } from '../../domain/refresh-tokens.ts';
-import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toUser, SEARCH_HIT_DEVICE_NAME, toRefreshToken, toRefreshTokenSummary, type Row } from '../sql/rows.ts';
+import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toUserFromPrefixed, SEARCH_HIT_DEVICE_NAME, toRefreshToken, toRefreshTokenSummary, type Row } from '../sql/rows.ts';
 import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql } from '../sql/search.ts';
 import { coveredByPendingRevocation, type TokenColumnsSql } from '../sql/pending-revocation.ts';
 import { liveTokenSql } from '../sql/liveness.ts';
@@ -100,7 +100,7 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
                 : [null, null, null, null, null, null, null]),
             ],
           );
-          return { kind: 'exchanged', token: afterPlan(token, plan, now), user: toUser(userColumns(row)) };
+          return { kind: 'exchanged', token: afterPlan(token, plan, now), user: toUserFromPrefixed(row) };
         }
       }
     });
@@ -252,13 +252,3 @@ const ROTATION_READ = `SELECT t.*,
   FROM refresh_token_secrets s JOIN refresh_tokens t ON t.id = s.token_id LEFT JOIN users u ON u.user_id = t.user_id
   WHERE s.hash = $1 FOR UPDATE OF t`;
 
-/** The `u_` columns of the rotation's read, as a users row. */
-const userColumns = (row: Row): Row => ({
-  json: row.u_json,
-  user_id: row.u_user_id,
-  email: row.u_email,
-  name: row.u_name,
-  created_at: row.u_created_at,
-  last_login: row.u_last_login,
-  password_hash: row.u_password_hash,
-});

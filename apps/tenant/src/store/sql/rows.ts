@@ -55,6 +55,10 @@ export function toClientGrant(row: Row): ClientGrantRecord {
   return { id: row.id, client_id: row.client_id, audience: row.audience, scope: JSON.parse(row.scope) };
 }
 
+/** A user read beside another row, its columns prefixed `u_` (the rotation's read, in both stores). */
+export const toUserFromPrefixed = (row: Row): UserRecord =>
+  toUser({ json: row.u_json, user_id: row.u_user_id, email: row.u_email, name: row.u_name, created_at: row.u_created_at, last_login: row.u_last_login, password_hash: row.u_password_hash });
+
 export function toUser(row: Row): UserRecord {
   return {
     ...JSON.parse(row.json),

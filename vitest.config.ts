@@ -17,8 +17,20 @@ async function postgresUnavailable(): Promise<string | undefined> {
   }
 }
 
-const tenant = { root: './apps/tenant', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['**/*.postgres.test.ts', '**/node_modules/**'], testTimeout: 30_000, hookTimeout: 60_000 };
-const bff = { root: './apps/bff', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['**/*.postgres.test.ts', '**/node_modules/**'], testTimeout: 30_000, hookTimeout: 60_000 };
+const tenant = {
+  root: './apps/tenant',
+  include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+  exclude: ['**/*.postgres.test.ts', '**/node_modules/**'],
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+};
+const bff = {
+  root: './apps/bff',
+  include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+  exclude: ['**/*.postgres.test.ts', '**/node_modules/**'],
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+};
 const LIBRARIES = ['contracts', 'db', 'http-edge', 'ip-intel', 'request-body'];
 const onPostgres = { TEST_STORE: 'postgres', TEST_DATABASE_URL };
 
@@ -30,16 +42,50 @@ export default defineConfig(async () => {
         { test: { name: 'tenant', ...tenant } },
         { test: { name: 'bff', ...bff } },
         // Every library and tool keeps its tests beside its sources: one project each.
-        ...LIBRARIES.map((name) => ({ test: { name, root: `./packages/${name}`, include: ['src/**/*.test.ts'], testTimeout: 30_000 } })),
+        ...LIBRARIES.map((name) => ({
+          test: { name, root: `./packages/${name}`, include: ['src/**/*.test.ts'], testTimeout: 30_000 },
+        })),
         { test: { name: 'stack', root: './stack', include: ['src/**/*.test.ts'] } },
         { test: { name: 'testkit', root: './testkit', include: ['src/**/*.test.ts'] } },
-        { test: { name: 'dashboard', root: './apps/dashboard', include: ['src/**/*.test.{ts,tsx}'], environment: 'happy-dom' } },
+        {
+          test: {
+            name: 'dashboard',
+            root: './apps/dashboard',
+            include: ['src/**/*.test.{ts,tsx}'],
+            environment: 'happy-dom',
+          },
+        },
         // The same suites once more on PostgreSQL (the store contract already runs both stores).
         ...(skip
-          ? [{ test: { name: 'postgres', root: '.', include: ['vitest.postgres-skipped.test.ts'], env: { POSTGRES_SKIP_REASON: skip } } }]
+          ? [
+              {
+                test: {
+                  name: 'postgres',
+                  root: '.',
+                  include: ['vitest.postgres-skipped.test.ts'],
+                  env: { POSTGRES_SKIP_REASON: skip },
+                },
+              },
+            ]
           : [
-              { test: { name: 'tenant (postgres)', ...tenant, include: ['test/**/*.test.ts'], exclude: ['**/node_modules/**'], env: onPostgres } },
-              { test: { name: 'bff (postgres)', ...bff, include: ['test/**/*.test.ts'], exclude: ['**/node_modules/**'], env: onPostgres } },
+              {
+                test: {
+                  name: 'tenant (postgres)',
+                  ...tenant,
+                  include: ['test/**/*.test.ts'],
+                  exclude: ['**/node_modules/**'],
+                  env: onPostgres,
+                },
+              },
+              {
+                test: {
+                  name: 'bff (postgres)',
+                  ...bff,
+                  include: ['test/**/*.test.ts'],
+                  exclude: ['**/node_modules/**'],
+                  env: onPostgres,
+                },
+              },
             ]),
       ],
     },

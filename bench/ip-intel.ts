@@ -30,8 +30,11 @@ let x = 0x9e3779b9;
 const next = () => (x = (Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0);
 for (let i = 0; i < 20_000; i++) {
   const v = next();
-  addresses.push(`${1 + (v >>> 24) % 223}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`);
-  if (i % 4 === 0) addresses.push(`2${(next() & 0x3ff).toString(16).padStart(3, '0')}:${(next() & 0xffff).toString(16)}::${(next() & 0xffff).toString(16)}`);
+  addresses.push(`${1 + ((v >>> 24) % 223)}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`);
+  if (i % 4 === 0)
+    addresses.push(
+      `2${(next() & 0x3ff).toString(16).padStart(3, '0')}:${(next() & 0xffff).toString(16)}::${(next() & 0xffff).toString(16)}`,
+    );
 }
 let found = 0;
 for (const ip of addresses) if (db.lookup(ip)) found++; // warm-up (JIT)

@@ -62,7 +62,9 @@ const result = await autocannon({
       ...(options.form
         ? {
             setupRequest: (req: Request) => {
-              const fields = Object.fromEntries(Object.entries(options.form!).map(([k, v]) => [k, v === '{token}' ? tokenValue() : v]));
+              const fields = Object.fromEntries(
+                Object.entries(options.form!).map(([k, v]) => [k, v === '{token}' ? tokenValue() : v]),
+              );
               req.body = new URLSearchParams(fields).toString();
               if (dpopProof) req.headers = { ...req.headers, DPoP: dpopProof() };
               return req;
@@ -82,6 +84,9 @@ process.stdout.write(
     // autocannon reports p97.5 rather than p95: the stricter of the two.
     p95: result.latency.p97_5,
     p99: result.latency.p99,
-    status5xx: Object.entries(result.statusCodeStats ?? {}).reduce((sum, [code, stat]) => sum + (Number(code) >= 500 ? (stat as { count: number }).count : 0), 0),
+    status5xx: Object.entries(result.statusCodeStats ?? {}).reduce(
+      (sum, [code, stat]) => sum + (Number(code) >= 500 ? (stat as { count: number }).count : 0),
+      0,
+    ),
   }),
 );

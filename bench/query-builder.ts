@@ -77,7 +77,10 @@ const { values } = parseArgs({
     'sqlite-per-round': { type: 'string', default: '4000' },
     'postgres-per-round': { type: 'string', default: '800' },
     'no-postgres': { type: 'boolean' },
-    'database-url': { type: 'string', default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test' },
+    'database-url': {
+      type: 'string',
+      default: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    },
     json: { type: 'string' },
     'print-sql': { type: 'boolean' },
   },
@@ -150,7 +153,8 @@ const compilerOnly = (dialect: 'sqlite' | 'postgres') =>
  * literals, same parameters); `dialect` picks what the two stores write differently.
  */
 const statements = (dialect: 'sqlite' | 'postgres') => ({
-  secret: (db: Builder, hash: Buffer) => db.selectFrom('refresh_token_secrets').select('token_id').where('hash', '=', hash),
+  secret: (db: Builder, hash: Buffer) =>
+    db.selectFrom('refresh_token_secrets').select('token_id').where('hash', '=', hash),
 
   /** The row with its user's state, locked on PostgreSQL (the SQLite transaction holds the write lock). */
   tokenWithUser: (db: Builder, id: string) => {
@@ -165,7 +169,11 @@ const statements = (dialect: 'sqlite' | 'postgres') => ({
           .case()
           .when('u.user_id', 'is', null)
           .then(sql.lit('missing'))
-          .when(dialect === 'sqlite' ? eb.fn<SqlBool>('json_extract', ['u.json', sql.lit('$.blocked')]) : sql<SqlBool>`(${eb.ref('u.json')}::json->>'blocked')::boolean`)
+          .when(
+            dialect === 'sqlite'
+              ? eb.fn<SqlBool>('json_extract', ['u.json', sql.lit('$.blocked')])
+              : sql<SqlBool>`(${eb.ref('u.json')}::json->>'blocked')::boolean`,
+          )
           .then(sql.lit('blocked'))
           .else(sql.lit('active'))
           .end()
@@ -186,14 +194,21 @@ const statements = (dialect: 'sqlite' | 'postgres') => ({
             .selectFrom('revocation_jobs')
             .select(sql.lit(1).as('one'))
             .where((eb) => {
-              const j = (column: keyof DB['revocation_jobs'], value: unknown) => eb(`revocation_jobs.${column}`, '=', typed(eb, value, 'text') as never);
+              const j = (column: keyof DB['revocation_jobs'], value: unknown) =>
+                eb(`revocation_jobs.${column}`, '=', typed(eb, value, 'text') as never);
               const kind = (name: string) => eb('revocation_jobs.kind', '=', sql.lit(name));
-              const anyOr = (column: 'client_id' | 'audience', value: unknown) => eb.or([eb(`revocation_jobs.${column}`, 'is', null), j(column, value)]);
+              const anyOr = (column: 'client_id' | 'audience', value: unknown) =>
+                eb.or([eb(`revocation_jobs.${column}`, 'is', null), j(column, value)]);
               return eb.and([
                 eb('revocation_jobs.cutoff', '>=', typed(eb, row.seq, 'bigint') as never),
                 eb.or([
                   eb.and([kind('token'), j('token_id', row.id)]),
-                  eb.and([kind('user'), j('user_id', row.user_id), anyOr('client_id', row.client_id), anyOr('audience', row.audience)]),
+                  eb.and([
+                    kind('user'),
+                    j('user_id', row.user_id),
+                    anyOr('client_id', row.client_id),
+                    anyOr('audience', row.audience),
+                  ]),
                   eb.and([kind('grant'), j('grant_id', row.grant_id)]),
                   eb.and([kind('session'), j('session_id', row.session_id)]),
                   eb.and([kind('client'), j('client_id', row.client_id), anyOr('audience', row.audience)]),
@@ -207,9 +222,14 @@ const statements = (dialect: 'sqlite' | 'postgres') => ({
   },
 
   revokeFamily: (db: Builder, id: string, now: number, reason: string) =>
-    db.updateTable('refresh_tokens').set({ revoked_at: now, revoked_reason: reason }).where('id', '=', id).where('revoked_at', 'is', null),
+    db
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: now, revoked_reason: reason })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null),
 
-  insertSecret: (db: Builder, hash: Buffer, tokenId: string) => db.insertInto('refresh_token_secrets').values({ hash, token_id: tokenId }),
+  insertSecret: (db: Builder, hash: Buffer, tokenId: string) =>
+    db.insertInto('refresh_token_secrets').values({ hash, token_id: tokenId }),
 
   /**
    * SQLite writes the address columns only when they changed (they are indexed), PostgreSQL
@@ -227,13 +247,23 @@ const statements = (dialect: 'sqlite' | 'postgres') => ({
           previous_valid_until: eb
             .case()
             .when(when)
-            .then(dialect === 'postgres' ? eb.cast(eb.val(plan.previousValidUntil), 'bigint') : eb.val(plan.previousValidUntil))
+            .then(
+              dialect === 'postgres'
+                ? eb.cast(eb.val(plan.previousValidUntil), 'bigint')
+                : eb.val(plan.previousValidUntil),
+            )
             .else(eb.ref('previous_valid_until'))
             .end() as never,
           idle_expires_at: plan.idleExpiresAt,
           last_exchanged_at: plan.lastExchangedAt,
           ...(moved
-            ? { last_ip: plan.lastIp, last_asn: plan.lastAsn, last_user_agent: plan.lastUserAgent, last_ip_key: lastIpKey, last_net_key: lastIpKey ? networkKey(lastIpKey) : null }
+            ? {
+                last_ip: plan.lastIp,
+                last_asn: plan.lastAsn,
+                last_user_agent: plan.lastUserAgent,
+                last_ip_key: lastIpKey,
+                last_net_key: lastIpKey ? networkKey(lastIpKey) : null,
+              }
             : {}),
         };
       })
@@ -242,10 +272,16 @@ const statements = (dialect: 'sqlite' | 'postgres') => ({
 });
 type ExchangePlan = Extract<ReturnType<RotationPlanner>, { kind: 'exchange' }>;
 /** The store's outcome without the user its rotation reads now: these variants compare the rotation's statements only. */
-type RotationOutcome = Exclude<StoreRotationOutcome, { kind: 'exchanged' }> | Omit<Extract<StoreRotationOutcome, { kind: 'exchanged' }>, 'user'>;
+type RotationOutcome =
+  | Exclude<StoreRotationOutcome, { kind: 'exchanged' }>
+  | Omit<Extract<StoreRotationOutcome, { kind: 'exchanged' }>, 'user'>;
 
 const presentedOf = (secretHash: Buffer, row: Row) =>
-  secretHash.equals(row.current_hash) ? 'current' : row.previous_hash && secretHash.equals(row.previous_hash) ? 'previous' : 'stale';
+  secretHash.equals(row.current_hash)
+    ? 'current'
+    : row.previous_hash && secretHash.equals(row.previous_hash)
+      ? 'previous'
+      : 'stale';
 
 const exchanged = (token: ReturnType<typeof toRefreshToken>, plan: ExchangePlan): RotationOutcome => ({
   kind: 'exchanged',
@@ -277,7 +313,13 @@ async function rotateAsync(
   if (!row) return { kind: 'unknown' };
   const token = toRefreshToken(row);
   const covered = await first(s.coveredByJob(db, row));
-  const plan = planner({ token, presented: presentedOf(secretHash, row), previous_valid_until: row.previous_valid_until, revoked_by_job: !!covered?.covered, user: row.user_state });
+  const plan = planner({
+    token,
+    presented: presentedOf(secretHash, row),
+    previous_valid_until: row.previous_valid_until,
+    revoked_by_job: !!covered?.covered,
+    user: row.user_state,
+  });
   switch (plan.kind) {
     case 'reject':
       return { kind: 'rejected', token };
@@ -287,7 +329,11 @@ async function rotateAsync(
     case 'exchange': {
       if (plan.newSecretHash) await run(s.insertSecret(db, plan.newSecretHash, token.id));
       const rotated = plan.newSecretHash !== null && !plan.replacesCurrent;
-      const moved = dialect === 'postgres' || plan.lastIp !== token.device.last_ip || plan.lastAsn !== token.device.last_asn || plan.lastUserAgent !== token.device.last_user_agent;
+      const moved =
+        dialect === 'postgres' ||
+        plan.lastIp !== token.device.last_ip ||
+        plan.lastAsn !== token.device.last_asn ||
+        plan.lastUserAgent !== token.device.last_user_agent;
       await run(s.rotate(db, token.id, plan, rotated, moved));
       return exchanged(token, plan);
     }
@@ -337,7 +383,13 @@ function sqliteCompiled(db: Database.Database): Rotate {
       const row = get(s.tokenWithUser(qb, secret.token_id));
       if (!row) return { kind: 'unknown' };
       const token = toRefreshToken(row);
-      const plan = planner({ token, presented: presentedOf(secretHash, row), previous_valid_until: row.previous_valid_until, revoked_by_job: !!get(s.coveredByJob(qb, row))?.covered, user: row.user_state });
+      const plan = planner({
+        token,
+        presented: presentedOf(secretHash, row),
+        previous_valid_until: row.previous_valid_until,
+        revoked_by_job: !!get(s.coveredByJob(qb, row))?.covered,
+        user: row.user_state,
+      });
       switch (plan.kind) {
         case 'reject':
           return { kind: 'rejected', token };
@@ -347,7 +399,10 @@ function sqliteCompiled(db: Database.Database): Rotate {
         case 'exchange': {
           if (plan.newSecretHash) run(s.insertSecret(qb, plan.newSecretHash, token.id));
           const rotated = plan.newSecretHash !== null && !plan.replacesCurrent;
-          const moved = plan.lastIp !== token.device.last_ip || plan.lastAsn !== token.device.last_asn || plan.lastUserAgent !== token.device.last_user_agent;
+          const moved =
+            plan.lastIp !== token.device.last_ip ||
+            plan.lastAsn !== token.device.last_asn ||
+            plan.lastUserAgent !== token.device.last_user_agent;
           run(s.rotate(qb, token.id, plan, rotated, moved));
           return exchanged(token, plan);
         }
@@ -364,7 +419,15 @@ function sqliteKysely(path: string): { rotate: Rotate; close: () => Promise<void
       await sql`PRAGMA synchronous = NORMAL`.execute(db);
       try {
         return await db.transaction().execute((trx) =>
-          rotateAsync('sqlite', trx, async (q) => (await trx.executeQuery<Row>(q.compile())).rows[0], (q) => trx.executeQuery(q.compile()), secretHash, now, planner),
+          rotateAsync(
+            'sqlite',
+            trx,
+            async (q) => (await trx.executeQuery<Row>(q.compile())).rows[0],
+            (q) => trx.executeQuery(q.compile()),
+            secretHash,
+            now,
+            planner,
+          ),
         );
       } finally {
         await sql`PRAGMA synchronous = FULL`.execute(db);
@@ -384,7 +447,17 @@ function postgresCompiled(url: string, schema: string): { rotate: Rotate; close:
   };
   return {
     rotate: (secretHash, now, planner) =>
-      transaction(pool, (db) => rotateAsync('postgres', qb, async (q) => (await query(db, q)).rows[0], (q) => query(db, q), secretHash, now, planner)),
+      transaction(pool, (db) =>
+        rotateAsync(
+          'postgres',
+          qb,
+          async (q) => (await query(db, q)).rows[0],
+          (q) => query(db, q),
+          secretHash,
+          now,
+          planner,
+        ),
+      ),
     close: () => pool.end(),
   };
 }
@@ -394,7 +467,17 @@ function postgresKysely(url: string, schema: string): { rotate: Rotate; close: (
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: createPool(url, schema) }) });
   return {
     rotate: (secretHash, now, planner) =>
-      db.transaction().execute((trx) => rotateAsync('postgres', trx, async (q) => (await trx.executeQuery<Row>(q.compile())).rows[0], (q) => trx.executeQuery(q.compile()), secretHash, now, planner)),
+      db.transaction().execute((trx) =>
+        rotateAsync(
+          'postgres',
+          trx,
+          async (q) => (await trx.executeQuery<Row>(q.compile())).rows[0],
+          (q) => trx.executeQuery(q.compile()),
+          secretHash,
+          now,
+          planner,
+        ),
+      ),
     close: () => db.destroy(),
   };
 }
@@ -408,13 +491,15 @@ const USER_AGENT = 'AcmeMobile/5.2 (iPhone; iOS 17.4)';
 /** The mobile app's tokens (even indexes: the generator alternates mobile and web), shuffled. */
 function exchangeSample(tokens: number) {
   let state = 12345;
-  const random = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const indexes = Array.from({ length: Math.floor(tokens / 2) }, (_, i) => 2 * i);
   for (let i = indexes.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [indexes[i], indexes[j]] = [indexes[j]!, indexes[i]!];
   }
-  const secrets: Buffer[] = indexes.slice(0, SAMPLE).map((i) => createHash('sha256').update(generatedTokenValue(SEED, i)).digest());
+  const secrets: Buffer[] = indexes
+    .slice(0, SAMPLE)
+    .map((i) => createHash('sha256').update(generatedTokenValue(SEED, i)).digest());
   const uses = new Array<number>(secrets.length).fill(0);
   let cursor = 0;
   /** The next token's current secret, and the plan's inputs for its next exchange. */
@@ -424,7 +509,15 @@ function exchangeSample(tokens: number) {
       const from = ADDRESSES[uses[slot]! % 2]!;
       const newSecret = newRefreshSecret();
       const now = Date.now();
-      const planner = planExchange({ clientId: DEMO.clients.mobile.client_id, now, newSecretHash: newSecret.hash, ip: from.ip, asn: from.asn, userAgent: USER_AGENT, dpopJkt: null });
+      const planner = planExchange({
+        clientId: DEMO.clients.mobile.client_id,
+        now,
+        newSecretHash: newSecret.hash,
+        ip: from.ip,
+        asn: from.asn,
+        userAgent: USER_AGENT,
+        dpopJkt: null,
+      });
       return {
         presented: secrets[slot]!,
         now,
@@ -451,7 +544,12 @@ interface Summary {
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
-async function measure(dialect: string, ways: Way[], perRound: number, sample: ReturnType<typeof exchangeSample>): Promise<Summary[]> {
+async function measure(
+  dialect: string,
+  ways: Way[],
+  perRound: number,
+  sample: ReturnType<typeof exchangeSample>,
+): Promise<Summary[]> {
   const samples = ways.map(() => [] as number[]);
   const roundMedians = ways.map(() => [] as number[]);
   for (let round = 0; round < ROUNDS; round++) {
@@ -476,7 +574,14 @@ async function measure(dialect: string, ways: Way[], perRound: number, sample: R
   return ways.map((way, w) => {
     const sorted = [...samples[w]!].sort((a, b) => a - b);
     const total = sorted.reduce((sum, t) => sum + t, 0);
-    return { way: way.name, exchanges: sorted.length, medianUs: round1(quantile(sorted, 0.5)), p99Us: round1(quantile(sorted, 0.99)), perSecond: Math.round(sorted.length / (total / 1e6)), roundMediansUs: roundMedians[w]! };
+    return {
+      way: way.name,
+      exchanges: sorted.length,
+      medianUs: round1(quantile(sorted, 0.5)),
+      p99Us: round1(quantile(sorted, 0.99)),
+      perSecond: Math.round(sorted.length / (total / 1e6)),
+      roundMediansUs: roundMedians[w]!,
+    };
   });
 }
 
@@ -484,23 +589,47 @@ async function measure(dialect: string, ways: Way[], perRound: number, sample: R
  * One token exchanged each way with identical inputs, and the columns an exchange writes
  * compared: B and C must leave the row as A does (else the timing compares different work).
  */
-async function sameEffect(ways: Way[], read: (id: string, newHash: Buffer, oldHash: Buffer) => Promise<Row>, tokenIndex: (w: number) => number, idOf: (hash: Buffer) => Promise<string>) {
+async function sameEffect(
+  ways: Way[],
+  read: (id: string, newHash: Buffer, oldHash: Buffer) => Promise<Row>,
+  tokenIndex: (w: number) => number,
+  idOf: (hash: Buffer) => Promise<string>,
+) {
   const now = Date.now();
   const results: string[] = [];
   for (let w = 0; w < ways.length; w++) {
-    const oldHash = createHash('sha256').update(generatedTokenValue(SEED, tokenIndex(w))).digest();
+    const oldHash = createHash('sha256')
+      .update(generatedTokenValue(SEED, tokenIndex(w)))
+      .digest();
     const id = await idOf(oldHash);
     const newSecret = newRefreshSecret();
-    const planner = planExchange({ clientId: DEMO.clients.mobile.client_id, now, newSecretHash: newSecret.hash, ip: ADDRESSES[0]!.ip, asn: ADDRESSES[0]!.asn, userAgent: USER_AGENT, dpopJkt: null });
+    const planner = planExchange({
+      clientId: DEMO.clients.mobile.client_id,
+      now,
+      newSecretHash: newSecret.hash,
+      ip: ADDRESSES[0]!.ip,
+      asn: ADDRESSES[0]!.asn,
+      userAgent: USER_AGENT,
+      dpopJkt: null,
+    });
     const outcome = await ways[w]!.rotate(oldHash, now, planner);
-    if (outcome.kind !== 'exchanged') throw new Error(`${ways[w]!.name}: the check's exchange answered ${outcome.kind}`);
+    if (outcome.kind !== 'exchanged')
+      throw new Error(`${ways[w]!.name}: the check's exchange answered ${outcome.kind}`);
     const { id: _id, ...effect } = await read(id, newSecret.hash, oldHash);
-    const answered = { kind: outcome.kind, idle_expires_at: outcome.token.idle_expires_at, last_exchanged_at: outcome.token.last_exchanged_at, last_ip: outcome.token.device.last_ip, last_asn: outcome.token.device.last_asn, last_user_agent: outcome.token.device.last_user_agent };
+    const answered = {
+      kind: outcome.kind,
+      idle_expires_at: outcome.token.idle_expires_at,
+      last_exchanged_at: outcome.token.last_exchanged_at,
+      last_ip: outcome.token.device.last_ip,
+      last_asn: outcome.token.device.last_asn,
+      last_user_agent: outcome.token.device.last_user_agent,
+    };
     results.push(JSON.stringify({ effect, answered }));
   }
   // Tokens differ in their creation and owner; what an exchange writes does not.
   for (let w = 1; w < ways.length; w++) {
-    if (results[w] !== results[0]) throw new Error(`${ways[w]!.name} left the row otherwise than ${ways[0]!.name}:\n${results[0]}\n${results[w]}`);
+    if (results[w] !== results[0])
+      throw new Error(`${ways[w]!.name} left the row otherwise than ${ways[0]!.name}:\n${results[0]}\n${results[w]}`);
   }
 }
 
@@ -508,23 +637,54 @@ async function sameEffect(ways: Way[], read: (id: string, newHash: Buffer, oldHa
 
 if (values['print-sql']) {
   // What Kysely compiles, beside the store's own text (sqlite-store.ts, postgres-store.ts), for reading.
-  const row: Row = { seq: 1, id: 'rt_1', user_id: 'auth0|u', client_id: 'c', audience: 'a', grant_id: 'g', session_id: null, device_name: 'd' };
-  const plan: ExchangePlan = { kind: 'exchange', newSecretHash: Buffer.alloc(32), replacesCurrent: false, previousValidUntil: 1, idleExpiresAt: 2, lastExchangedAt: 3, lastIp: '203.0.113.7', lastAsn: 'AS1', lastUserAgent: 'ua' };
+  const row: Row = {
+    seq: 1,
+    id: 'rt_1',
+    user_id: 'auth0|u',
+    client_id: 'c',
+    audience: 'a',
+    grant_id: 'g',
+    session_id: null,
+    device_name: 'd',
+  };
+  const plan: ExchangePlan = {
+    kind: 'exchange',
+    newSecretHash: Buffer.alloc(32),
+    replacesCurrent: false,
+    previousValidUntil: 1,
+    idleExpiresAt: 2,
+    lastExchangedAt: 3,
+    lastIp: '203.0.113.7',
+    lastAsn: 'AS1',
+    lastUserAgent: 'ua',
+  };
   for (const dialect of ['sqlite', 'postgres'] as const) {
     const qb = compilerOnly(dialect);
     const s = statements(dialect);
-    for (const query of [s.secret(qb, Buffer.alloc(32)), s.tokenWithUser(qb, 'rt_1'), s.coveredByJob(qb, row), s.insertSecret(qb, Buffer.alloc(32), 'rt_1'), s.rotate(qb, 'rt_1', plan, true, true), s.rotate(qb, 'rt_1', plan, true, false)]) {
+    for (const query of [
+      s.secret(qb, Buffer.alloc(32)),
+      s.tokenWithUser(qb, 'rt_1'),
+      s.coveredByJob(qb, row),
+      s.insertSecret(qb, Buffer.alloc(32), 'rt_1'),
+      s.rotate(qb, 'rt_1', plan, true, true),
+      s.rotate(qb, 'rt_1', plan, true, false),
+    ]) {
       const compiled = query.compile();
-      console.log(`${dialect}: ${compiled.sql}\n  ${JSON.stringify(compiled.parameters.map((p) => (Buffer.isBuffer(p) ? '<bytes>' : p)))}`);
+      console.log(
+        `${dialect}: ${compiled.sql}\n  ${JSON.stringify(compiled.parameters.map((p) => (Buffer.isBuffer(p) ? '<bytes>' : p)))}`,
+      );
     }
   }
   process.exit(0);
 }
 
-
 const report: Record<string, unknown> = {
   machine: `${cpus().length} x ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-  kysely: (JSON.parse(readFileSync(new URL('../node_modules/kysely/package.json', import.meta.url), 'utf8')) as { version: string }).version,
+  kysely: (
+    JSON.parse(readFileSync(new URL('../node_modules/kysely/package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    }
+  ).version,
   tokens: TOKENS,
   rounds: ROUNDS,
 };
@@ -533,7 +693,15 @@ const results: Record<string, Summary[]> = {};
 const dir = mkdtempSync(join(tmpdir(), 'rtc-query-builder-'));
 try {
   progress(`SQLite: generating ${USERS} users and ${TOKENS} tokens`);
-  await generateTenant({ dataDir: dir, issuer: 'http://127.0.0.1:1/', users: USERS, tokens: TOKENS, heavyUserTokens: 0, seed: SEED, log: () => {} });
+  await generateTenant({
+    dataDir: dir,
+    issuer: 'http://127.0.0.1:1/',
+    users: USERS,
+    tokens: TOKENS,
+    heavyUserTokens: 0,
+    seed: SEED,
+    log: () => {},
+  });
   const path = join(dir, 'tenant.sqlite');
   const store = new SqliteStore(path);
   const viaKysely = sqliteKysely(path);
@@ -551,7 +719,9 @@ try {
          FROM refresh_tokens WHERE id = ?`,
       )
       .get(newHash, oldHash, id) as Row;
-  const sqliteId = async (hash: Buffer) => (store.raw.prepare('SELECT token_id FROM refresh_token_secrets WHERE hash = ?').get(hash) as Row).token_id as string;
+  const sqliteId = async (hash: Buffer) =>
+    (store.raw.prepare('SELECT token_id FROM refresh_token_secrets WHERE hash = ?').get(hash) as Row)
+      .token_id as string;
   // The check's tokens are the last three mobile ones, which the timed sample (drawn below them) never picks.
   const checkIndex = (w: number) => 2 * (Math.floor(TOKENS / 2) - 1 - w);
   await sameEffect(ways, readSqlite, checkIndex, sqliteId);
@@ -569,7 +739,16 @@ if (!values['no-postgres']) {
   const schema = `qb_bench_${process.pid}`;
   try {
     progress(`PostgreSQL (schema ${schema}): generating ${USERS} users and ${TOKENS} tokens`);
-    await generateTenant({ dataDir: url, schema, issuer: 'http://127.0.0.1:1/', users: USERS, tokens: TOKENS, heavyUserTokens: 0, seed: SEED, log: () => {} });
+    await generateTenant({
+      dataDir: url,
+      schema,
+      issuer: 'http://127.0.0.1:1/',
+      users: USERS,
+      tokens: TOKENS,
+      heavyUserTokens: 0,
+      seed: SEED,
+      log: () => {},
+    });
     const store = await PostgresStore.open(url, { schema });
     const compiled = postgresCompiled(url, schema);
     const viaKysely = postgresKysely(url, schema);
@@ -589,7 +768,9 @@ if (!values['no-postgres']) {
           [newHash, oldHash, id],
         )
       ).rows[0] as Row;
-    const postgresId = async (hash: Buffer) => (await reader.query('SELECT token_id FROM refresh_token_secrets WHERE hash = $1', [hash])).rows[0].token_id as string;
+    const postgresId = async (hash: Buffer) =>
+      (await reader.query('SELECT token_id FROM refresh_token_secrets WHERE hash = $1', [hash])).rows[0]
+        .token_id as string;
     await sameEffect(ways, readPostgres, (w) => 2 * (Math.floor(TOKENS / 2) - 1 - w), postgresId);
     progress('PostgreSQL: the three ways leave the row the same');
     const sample = exchangeSample(TOKENS - 8);
@@ -606,12 +787,19 @@ if (!values['no-postgres']) {
 report.results = results;
 for (const [dialect, summaries] of Object.entries(results)) {
   const base = summaries[0]!;
-  console.log(`\n${dialect} (${TOKENS} tokens, ${ROUNDS - 1} rounds kept of ${ROUNDS}; microseconds per exchange, store's part only)`);
+  console.log(
+    `\n${dialect} (${TOKENS} tokens, ${ROUNDS - 1} rounds kept of ${ROUNDS}; microseconds per exchange, store's part only)`,
+  );
   console.log('| way | exchanges | median µs | p99 µs | exchanges/s | median vs A | per-round medians µs |');
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const s of summaries) {
-    const delta = s === base ? '' : `${s.medianUs - base.medianUs >= 0 ? '+' : ''}${round1(s.medianUs - base.medianUs)} µs (${Math.round((s.medianUs / base.medianUs - 1) * 100)}%)`;
-    console.log(`| ${s.way} | ${s.exchanges} | ${s.medianUs} | ${s.p99Us} | ${s.perSecond} | ${delta} | ${s.roundMediansUs.join(', ')} |`);
+    const delta =
+      s === base
+        ? ''
+        : `${s.medianUs - base.medianUs >= 0 ? '+' : ''}${round1(s.medianUs - base.medianUs)} µs (${Math.round((s.medianUs / base.medianUs - 1) * 100)}%)`;
+    console.log(
+      `| ${s.way} | ${s.exchanges} | ${s.medianUs} | ${s.p99Us} | ${s.perSecond} | ${delta} | ${s.roundMediansUs.join(', ')} |`,
+    );
   }
 }
 console.log(`\n${report.machine}, kysely ${report.kysely}`);

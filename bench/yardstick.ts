@@ -26,7 +26,15 @@ if (mode === 'sign') {
   const now = Math.floor(Date.now() / 1000);
   // The payload of a demo ID token: the size of what is signed matters little, its shape not at all.
   const payload = (n: number) =>
-    b64({ iss: 'http://127.0.0.1:3000/', sub: 'auth0|user00001', aud: 'client', iat: now, exp: now + 36_000, sid: randomBytes(12).toString('base64url'), n });
+    b64({
+      iss: 'http://127.0.0.1:3000/',
+      sub: 'auth0|user00001',
+      aud: 'client',
+      iat: now,
+      exp: now + 36_000,
+      sid: randomBytes(12).toString('base64url'),
+      n,
+    });
   const seconds = options.seconds ?? 3;
   const inFlight = availableParallelism() * 4;
   let signed = 0;
@@ -50,7 +58,13 @@ if (mode === 'sign') {
     for (let i = 0; i < inFlight; i++) next();
   });
   const perSecond = signed / ((performance.now() - started) / 1000);
-  process.stdout.write(JSON.stringify({ signaturesPerSecond: Math.round(perSecond), exchangesPerSecond: Math.round(perSecond / (options.jwtsPerExchange ?? 2)), cores: availableParallelism() }));
+  process.stdout.write(
+    JSON.stringify({
+      signaturesPerSecond: Math.round(perSecond),
+      exchangesPerSecond: Math.round(perSecond / (options.jwtsPerExchange ?? 2)),
+      cores: availableParallelism(),
+    }),
+  );
 } else if (mode === 'http') {
   const workers = options.workers ?? 1;
   if (cluster.isPrimary && workers > 1) {
@@ -59,7 +73,9 @@ if (mode === 'sign') {
     const body = JSON.stringify({ status: 'ok' });
     createServer((req, res) => {
       req.resume();
-      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body));
+      req.on('end', () =>
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body),
+      );
     }).listen(options.port, '127.0.0.1');
   }
 } else {

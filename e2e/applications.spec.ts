@@ -9,7 +9,12 @@ test.use({ storageState: STAFF_STATE('admin') });
  * and every token of the app is refused at the tenant while Acme Web's keep working.
  * Note: this revokes every Acme Mobile token issued so far in the e2e stack.
  */
-test('an admin revokes every refresh token of a leaked application, bound to the counts previewed', async ({ page, customer, shot, axe }) => {
+test('an admin revokes every refresh token of a leaked application, bound to the counts previewed', async ({
+  page,
+  customer,
+  shot,
+  axe,
+}) => {
   const phone = await customer.login('Leaked Phone', 'mobile');
   const tablet = await customer.login('Leaked Tablet', 'mobile');
   const laptop = await customer.login('Office Laptop', 'web');
@@ -27,17 +32,23 @@ test('an admin revokes every refresh token of a leaked application, bound to the
   await expect(dialog).toContainText(`of ${DEMO.clients.mobile.name}, at once`);
   await expect(dialog.getByRole('list', { name: 'First users affected' })).toBeVisible();
   // What the server counts is what the dialog shows.
-  const counted = (await (await callApi(page, 'POST', `/api/applications/${DEMO.clients.mobile.client_id}/impact`)).json()) as { counts: { tokens: number } };
+  const counted = (await (
+    await callApi(page, 'POST', `/api/applications/${DEMO.clients.mobile.client_id}/impact`)
+  ).json()) as { counts: { tokens: number } };
   await expect(dialog).toContainText(`${counted.counts.tokens.toLocaleString('en-US')} refresh token`);
   const confirm = dialog.getByRole('button', { name: 'Revoke all tokens' });
   await expect(confirm).toBeDisabled();
-  await dialog.getByRole('textbox', { name: `Type ${DEMO.clients.mobile.name} to confirm` }).fill(DEMO.clients.mobile.name);
+  await dialog
+    .getByRole('textbox', { name: `Type ${DEMO.clients.mobile.name} to confirm` })
+    .fill(DEMO.clients.mobile.name);
   await axe();
   await shot('screen-applications-revoke-dialog');
   await confirm.click();
   await expect(dialog).toBeHidden();
 
-  const result = page.getByRole('status').filter({ hasText: `Revoked all refresh tokens of ${DEMO.clients.mobile.name}` });
+  const result = page
+    .getByRole('status')
+    .filter({ hasText: `Revoked all refresh tokens of ${DEMO.clients.mobile.name}` });
   await expect(result).toBeVisible();
   await axe();
 
@@ -46,10 +57,19 @@ test('an admin revokes every refresh token of a leaked application, bound to the
   expect(await customer.exchanges(laptop, 'web')).toBe(true);
   // The counts converge to none, on the server and on the page.
   await expect
-    .poll(async () => ((await (await callApi(page, 'GET', '/api/applications')).json()) as { applications: { client_id: string; counts: { tokens: number } }[] }).applications.find((a) => a.client_id === DEMO.clients.mobile.client_id)!.counts.tokens)
+    .poll(
+      async () =>
+        (
+          (await (await callApi(page, 'GET', '/api/applications')).json()) as {
+            applications: { client_id: string; counts: { tokens: number } }[];
+          }
+        ).applications.find((a) => a.client_id === DEMO.clients.mobile.client_id)!.counts.tokens,
+    )
     .toBe(0);
   // Audited with the application's name.
-  const audit = (await (await callApi(page, 'GET', '/api/audit?action=application.revoke_all_tokens')).json()) as { entries: { target: string; result: string }[] };
+  const audit = (await (await callApi(page, 'GET', '/api/audit?action=application.revoke_all_tokens')).json()) as {
+    entries: { target: string; result: string }[];
+  };
   expect(audit.entries.some((e) => e.result === 'success' && e.target.includes(DEMO.clients.mobile.name))).toBe(true);
 });
 
@@ -58,7 +78,9 @@ test('support does not see the Applications area', async ({ browser }) => {
   const page = await context.newPage();
   await page.goto('/users');
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' })).toBeVisible();
-  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Applications' })).toHaveCount(0);
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Applications' })).toHaveCount(
+    0,
+  );
   expect((await callApi(page, 'GET', '/api/applications')).status()).toBe(403);
   await context.close();
 });

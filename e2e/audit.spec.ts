@@ -4,7 +4,11 @@ import { callApi, expect, openUser, STAFF_STATE, test } from './fixtures.ts';
 
 test.use({ storageState: STAFF_STATE('support') });
 
-test('the audit log lists each action with the staff member, and its CSV export holds them', async ({ page, customer, shot }) => {
+test('the audit log lists each action with the staff member, and its CSV export holds them', async ({
+  page,
+  customer,
+  shot,
+}) => {
   await customer.login('Audit Phone', 'mobile');
   await customer.login('Audit Laptop', 'web');
   await openUser(page, customer, 'Devices');
@@ -15,8 +19,14 @@ test('the audit log lists each action with the staff member, and its CSV export 
   await expect(dialog).toBeHidden();
   const user = encodeURIComponent(customer.user_id);
   // An action runs on the preview it confirms, as the dashboard sends it.
-  const impact = await (await callApi(page, 'POST', `/api/users/${user}/impact`, { action: 'refresh_tokens.revoke_all' })).json();
-  expect((await callApi(page, 'POST', `/api/users/${user}/refresh-tokens/revoke-all`, { expected: expectedOf(impact) })).status()).toBe(200);
+  const impact = await (
+    await callApi(page, 'POST', `/api/users/${user}/impact`, { action: 'refresh_tokens.revoke_all' })
+  ).json();
+  expect(
+    (
+      await callApi(page, 'POST', `/api/users/${user}/refresh-tokens/revoke-all`, { expected: expectedOf(impact) })
+    ).status(),
+  ).toBe(200);
 
   await page.getByRole('link', { name: 'Audit log', exact: true }).click();
   // The User filter takes the email a customer gives on the phone (defect 8).
@@ -45,6 +55,9 @@ test('the audit log lists each action with the staff member, and its CSV export 
   expect(lines[1]).toContain(customer.user_id);
 
   // Each entry links to its user's page.
-  await table.getByRole('row', { name: /Device unlinked/ }).getByRole('link', { name: customer.user_id }).click();
+  await table
+    .getByRole('row', { name: /Device unlinked/ })
+    .getByRole('link', { name: customer.user_id })
+    .click();
   await expect(page.getByRole('heading', { level: 1, name: customer.name })).toBeVisible();
 });

@@ -2,7 +2,10 @@ import { expect, openUser, STAFF_STATE, test } from './fixtures.ts';
 
 test.use({ storageState: STAFF_STATE('viewer') });
 
-test('authorized applications invent no grant date: they show the oldest live token, labelled as such (defect 7)', async ({ page, customer }) => {
+test('authorized applications invent no grant date: they show the oldest live token, labelled as such (defect 7)', async ({
+  page,
+  customer,
+}) => {
   await customer.login('Grant Date Laptop', 'web');
   // The mobile app's only token is revoked by the app itself ("Deletes Grant" off): its grant stays, with no live token.
   const mobile = await customer.login('Grant Date Phone', 'mobile');

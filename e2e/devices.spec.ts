@@ -2,7 +2,11 @@ import { expect, openUser, STAFF_STATE, test } from './fixtures.ts';
 
 test.use({ storageState: STAFF_STATE('support') });
 
-test('support unlinks a stolen phone by typing UNLINK: its tokens die, the other devices keep working', async ({ page, customer, shot }) => {
+test('support unlinks a stolen phone by typing UNLINK: its tokens die, the other devices keep working', async ({
+  page,
+  customer,
+  shot,
+}) => {
   const phoneApp = await customer.login('Stolen Phone', 'mobile');
   const phoneWeb = await customer.login('Stolen Phone', 'web');
   const tablet = await customer.login('Home Tablet', 'mobile');
@@ -42,10 +46,16 @@ test('support unlinks a stolen phone by typing UNLINK: its tokens die, the other
   expect(await customer.exchanges(tablet)).toBe(true);
 });
 
-test('revoking an authorized application removes its grant and all its tokens; another application keeps working', async ({ page, customer }) => {
+test('revoking an authorized application removes its grant and all its tokens; another application keeps working', async ({
+  page,
+  customer,
+}) => {
   const laptop = await customer.login('Laptop', 'web');
   const desktop = await customer.login('Desktop', 'web');
-  const phone = await customer.login('Phone', 'mobile', { audience: 'https://api.acme.test/', scope: 'openid offline_access read:orders' });
+  const phone = await customer.login('Phone', 'mobile', {
+    audience: 'https://api.acme.test/',
+    scope: 'openid offline_access read:orders',
+  });
 
   await openUser(page, customer, 'Authorized Applications');
   const table = page.getByRole('table', { name: 'Authorized applications of this user' });
@@ -54,7 +64,9 @@ test('revoking an authorized application removes its grant and all its tokens; a
   await page.getByRole('button', { name: 'Revoke Acme Web for User profile (OpenID Connect)' }).click();
   const dialog = page.getByRole('dialog', { name: 'Revoke Acme Web?' });
   // The demo user may have older Acme Web tokens too: all of them go, these two among them.
-  await expect(dialog.getByTestId('impact')).toContainText(/This deletes the grant of Acme Web for User profile \(OpenID Connect\) and revokes its \d+ refresh tokens on/);
+  await expect(dialog.getByTestId('impact')).toContainText(
+    /This deletes the grant of Acme Web for User profile \(OpenID Connect\) and revokes its \d+ refresh tokens on/,
+  );
   await expect(dialog.getByTestId('impact')).toContainText('Laptop');
   await expect(dialog.getByTestId('impact')).toContainText('Desktop');
   await dialog.getByRole('button', { name: 'Revoke' }).click();

@@ -9,7 +9,12 @@ test.use({ storageState: STAFF_STATE('support') });
  * binding, the alert saying where the stolen copy came from, and revokes that token in one
  * click through its preview; the tenant then refuses it even with the key.
  */
-test('a DPoP-bound token tried without its key: the binding, the alert with its place, and one-click revoke through the preview', async ({ page, customer, axe, shot }) => {
+test('a DPoP-bound token tried without its key: the binding, the alert with its place, and one-click revoke through the preview', async ({
+  page,
+  customer,
+  axe,
+  shot,
+}) => {
   const key = await dpopKey();
   const app = customer.app('mobile');
   const token = await app.login(customer.email, 'Bound Pixel', { dpop: key });
@@ -17,18 +22,24 @@ test('a DPoP-bound token tried without its key: the binding, the alert with its 
   expect((await app.refresh(token, { from: '1.1.1.1', userAgent: 'curl/8.5.0' })).status).toBe(403);
 
   await openUser(page, customer, 'Refresh Tokens');
-  const row = page.getByRole('table', { name: 'Refresh tokens of this user' }).getByRole('row', { name: /Bound Pixel/ });
+  const row = page
+    .getByRole('table', { name: 'Refresh tokens of this user' })
+    .getByRole('row', { name: /Bound Pixel/ });
   await expect(row).toContainText(`Bound to key ${key.jkt.slice(0, 8)}… (DPoP)`);
 
   const alerts = page.getByRole('region', { name: 'Security alerts' });
-  await expect(alerts).toContainText(/A stolen copy of this token was tried without its key from 1\.1\.1\.1 on Cloudflare, Inc\. \(AS13335\)/);
+  await expect(alerts).toContainText(
+    /A stolen copy of this token was tried without its key from 1\.1\.1\.1 on Cloudflare, Inc\. \(AS13335\)/,
+  );
   await expect(alerts).toContainText('Acme Mobile on Bound Pixel');
   await axe();
   await shot('screen-dpop-theft-alert');
 
   await alerts.getByRole('button', { name: 'Revoke this token' }).click();
   const dialog = page.getByRole('dialog', { name: 'Revoke this stolen refresh token?' });
-  await expect(dialog.getByTestId('impact')).toContainText('This revokes the refresh token of Acme Mobile on Bound Pixel.');
+  await expect(dialog.getByTestId('impact')).toContainText(
+    'This revokes the refresh token of Acme Mobile on Bound Pixel.',
+  );
   await expect(dialog.getByTestId('impact')).toContainText(`Binding: Bound to key ${key.jkt.slice(0, 8)}… (DPoP).`);
   await dialog.getByRole('button', { name: 'Revoke' }).click();
   await expect(dialog).toHaveCount(0);

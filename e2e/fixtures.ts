@@ -23,14 +23,20 @@ export interface Customer {
    * Signs in on `device` with an app of the demo tenant; returns the refresh token. `from`: the
    * app's address, as the tenant's trusted proxy reports it (X-Forwarded-For; see global-setup).
    */
-  login(device: string, app?: 'mobile' | 'web', options?: { audience?: string; scope?: string; from?: string }): Promise<string>;
+  login(
+    device: string,
+    app?: 'mobile' | 'web',
+    options?: { audience?: string; scope?: string; from?: string },
+  ): Promise<string>;
   /** Whether a refresh token (or the successor its last exchange here got) still exchanges at the tenant's /oauth/token. */
   exchanges(token: string, app?: 'mobile' | 'web'): Promise<boolean>;
   app(app?: 'mobile' | 'web'): ReturnType<typeof endUserApp>;
 }
 
 const apps = (name: 'mobile' | 'web') =>
-  name === 'web' ? endUserApp(tenantUrl(), DEMO.clients.web.client_id, DEMO.clients.web.secret) : endUserApp(tenantUrl(), DEMO.clients.mobile.client_id);
+  name === 'web'
+    ? endUserApp(tenantUrl(), DEMO.clients.web.client_id, DEMO.clients.web.secret)
+    : endUserApp(tenantUrl(), DEMO.clients.mobile.client_id);
 
 /** The next demo end user, as a Customer. */
 function nextDemoCustomer(): Customer {
@@ -51,7 +57,12 @@ function nextDemoCustomer(): Customer {
   };
 }
 
-export const test = base.extend<{ customer: Customer; secondCustomer: Customer; shot: (name: string) => Promise<void>; axe: () => Promise<void> }>({
+export const test = base.extend<{
+  customer: Customer;
+  secondCustomer: Customer;
+  shot: (name: string) => Promise<void>;
+  axe: () => Promise<void>;
+}>({
   baseURL: async ({}, use) => use(bffUrl()),
   customer: async ({}, use) => use(nextDemoCustomer()),
   /** Another end user, for journeys across users. */
@@ -66,8 +77,18 @@ export const test = base.extend<{ customer: Customer; secondCustomer: Customer; 
       // Evaluated through the DevTools protocol, so the page's CSP (no inline script) still holds.
       await page.evaluate(axeSource);
       const violations = await page.evaluate(async () => {
-        const result = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe.run();
-        return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+        const result = await (
+          window as unknown as {
+            axe: {
+              run(): Promise<{
+                violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
+              }>;
+            };
+          }
+        ).axe.run();
+        return result.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
       });
       expect(violations, `accessibility violations on ${page.url()}`).toEqual([]);
     });
@@ -103,7 +124,11 @@ export async function callApi(page: Page, method: string, path: string, body?: u
   const csrf = me.ok() ? ((await me.json()) as { csrf_token: string }).csrf_token : '';
   return page.request.fetch(path, {
     method,
-    headers: { origin: new URL(bffUrl()).origin, 'x-csrf-token': csrf, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      origin: new URL(bffUrl()).origin,
+      'x-csrf-token': csrf,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     ...(body !== undefined ? { data: JSON.stringify(body) } : {}),
   });
 }

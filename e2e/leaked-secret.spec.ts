@@ -27,7 +27,9 @@ test('leaked secret: revoke and rotate', async ({ page, customer, secondCustomer
 
   const dialog = page.getByRole('dialog', { name: 'Leaked secret of Partner Portal' });
   const impact = dialog.getByTestId('impact');
-  await expect(impact).toContainText('This revokes 2 refresh tokens of 2 users on 2 devices of Partner Portal, at once');
+  await expect(impact).toContainText(
+    'This revokes 2 refresh tokens of 2 users on 2 devices of Partner Portal, at once',
+  );
   await expect(impact).toContainText('the old one is refused at the tenant from that moment, for every call');
   await expect(impact).toContainText('shown once');
   await expect(dialog.getByRole('checkbox', { name: 'Also rotate the secret' })).toBeChecked();
@@ -52,11 +54,15 @@ test('leaked secret: revoke and rotate', async ({ page, customer, secondCustomer
   await expect(page.getByRole('textbox', { name: 'New client secret' })).toHaveCount(0);
 
   const result = page.getByTestId('leaked-secret-result');
-  await expect(result).toContainText('Revoked 2 refresh tokens of 2 users on 2 devices of Partner Portal; rotated its secret: the old one is refused from now on.');
+  await expect(result).toContainText(
+    'Revoked 2 refresh tokens of 2 users on 2 devices of Partner Portal; rotated its secret: the old one is refused from now on.',
+  );
   await expect(result).not.toContainText(secret);
 
   // The tenant agrees: the old secret refused, the new one taken, the application's tokens refused.
-  await expect.poll(async () => (await clientCredentials(tenantUrl(), app.client_id, app.client_secret)).error).toBe('invalid_client');
+  await expect
+    .poll(async () => (await clientCredentials(tenantUrl(), app.client_id, app.client_secret)).error)
+    .toBe('invalid_client');
   expect((await clientCredentials(tenantUrl(), app.client_id, secret)).status).toBe(200);
   const rotated = () => endUserApp(tenantUrl(), app.client_id, secret);
   await expect.poll(async () => (await rotated().refresh(first)).status).not.toBe(200);

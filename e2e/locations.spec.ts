@@ -3,7 +3,12 @@ import { callApi, expect, STAFF_STATE, test } from './fixtures.ts';
 
 test.use({ storageState: STAFF_STATE('support') });
 
-test('Locations: where a user\'s tokens were issued and used, on an offline map and in a table, named by the IP database; axe clean', async ({ page, customer, shot, axe }) => {
+test("Locations: where a user's tokens were issued and used, on an offline map and in a table, named by the IP database; axe clean", async ({
+  page,
+  customer,
+  shot,
+  axe,
+}) => {
   // A sign-in now (from this machine: an address no network announces) beside the demo
   // tenant's devices on real networks' addresses.
   await customer.login('Locations Phone', 'mobile');
@@ -31,12 +36,19 @@ test('Locations: where a user\'s tokens were issued and used, on an offline map 
 
   const table = page.getByRole('table', { name: /Networks and countries/ });
   for (const location of named) {
-    const row = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${escape(location.network!)}`) }) }).filter({ hasText: location.country_name! });
+    const row = table
+      .getByRole('row')
+      .filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${escape(location.network!)}`) }) })
+      .filter({ hasText: location.country_name! });
     await expect(row.first()).toBeVisible();
   }
   // This sign-in's address: shown, with no network invented for it, read as what it is (as the alerts say it).
-  await expect(table.getByRole('row').filter({ hasText: '127.0.0.1' }).getByRole('rowheader')).toHaveText('Loopback address');
-  await expect(table.getByRole('row').filter({ hasText: '127.0.0.1' })).toContainText('None: not on the public internet');
+  await expect(table.getByRole('row').filter({ hasText: '127.0.0.1' }).getByRole('rowheader')).toHaveText(
+    'Loopback address',
+  );
+  await expect(table.getByRole('row').filter({ hasText: '127.0.0.1' })).toContainText(
+    'None: not on the public internet',
+  );
   await expect(table.getByRole('row').filter({ hasText: '127.0.0.1' })).toContainText('Locations Phone');
 
   // The map: drawn in the page from bundled shapes, with the visited countries named.
@@ -44,7 +56,8 @@ test('Locations: where a user\'s tokens were issued and used, on an offline map 
   await expect(map).toBeVisible();
   await expect(map.locator('path.country')).not.toHaveCount(0);
   await expect(map.locator('path.country.latest')).toHaveCount(1);
-  for (const country of new Set(named.map((l) => l.country_name!))) await expect(map.locator('desc')).toContainText(country);
+  for (const country of new Set(named.map((l) => l.country_name!)))
+    await expect(map.locator('desc')).toContainText(country);
 
   await expect(page.getByRole('status', { name: /Loading/ })).toHaveCount(0);
   await axe();
@@ -53,13 +66,26 @@ test('Locations: where a user\'s tokens were issued and used, on an offline map 
   // The same names on the other tabs: a device's last address with its network.
   await page.getByRole('navigation', { name: 'User sections' }).getByRole('link', { name: 'Devices' }).click();
   await expect(page.getByRole('heading', { level: 2, name: 'Devices' })).toBeVisible();
-  const { devices } = (await (await callApi(page, 'GET', `/api/users/${encodeURIComponent(customer.user_id)}/devices`)).json()) as DeviceList;
+  const { devices } = (await (
+    await callApi(page, 'GET', `/api/users/${encodeURIComponent(customer.user_id)}/devices`)
+  ).json()) as DeviceList;
   const onNetwork = devices.find((d) => d.last_place?.network)!;
   expect(onNetwork, 'a demo device last used on a real network').toBeTruthy();
-  await expect(page.getByText(new RegExp(`${escape(onNetwork.last_ip!)} · ${escape(onNetwork.last_place!.network!)} \\(${onNetwork.last_place!.asn}\\)`)).first()).toBeVisible();
+  await expect(
+    page
+      .getByText(
+        new RegExp(
+          `${escape(onNetwork.last_ip!)} · ${escape(onNetwork.last_place!.network!)} \\(${onNetwork.last_place!.asn}\\)`,
+        ),
+      )
+      .first(),
+  ).toBeVisible();
 
   // The data's licence: credit with a link back, on every page.
-  await expect(page.getByRole('contentinfo').getByRole('link', { name: 'IP Geolocation by DB-IP' })).toHaveAttribute('href', 'https://db-ip.com');
+  await expect(page.getByRole('contentinfo').getByRole('link', { name: 'IP Geolocation by DB-IP' })).toHaveAttribute(
+    'href',
+    'https://db-ip.com',
+  );
 });
 
 test('the map loads only with the Locations tab: no map code on the users page', async ({ page }) => {

@@ -6,10 +6,16 @@ test.use({ storageState: STAFF_STATE('support') });
  * A user with more refresh tokens than one page: the tab lists them as the tenant pages them,
  * one Management API page per screen, instead of loading every token first.
  */
-test('more than 100 tokens: paged on the server, revoke one on page 2, filter by application, revoke every token of it and keep the result as the table turns sortable', async ({ page, customer, axe }) => {
+test('more than 100 tokens: paged on the server, revoke one on page 2, filter by application, revoke every token of it and keep the result as the table turns sortable', async ({
+  page,
+  customer,
+  axe,
+}) => {
   for (let batch = 0; batch < 11; batch++) {
     const web = batch % 2 === 1;
-    await Promise.all(Array.from({ length: 10 }, () => customer.login(web ? 'Busy Laptop' : 'Busy Phone', web ? 'web' : 'mobile')));
+    await Promise.all(
+      Array.from({ length: 10 }, () => customer.login(web ? 'Busy Laptop' : 'Busy Phone', web ? 'web' : 'mobile')),
+    );
   }
   // The newest token: ids sort by creation, so it is on the last page.
   const newest = await customer.login('Page Two Tablet', 'mobile');
@@ -62,11 +68,22 @@ test('more than 100 tokens: paged on the server, revoke one on page 2, filter by
   await page.getByRole('combobox', { name: 'Device' }).selectOption('Busy Phone');
   await expect(page.getByRole('button', { name: 'Revoke these 60 tokens' })).toBeVisible();
   await table.getByRole('button', { name: 'Created' }).click();
-  await expect(table.getByRole('columnheader', { name: 'Created' })).toHaveAttribute('aria-sort', /ascending|descending/);
+  await expect(table.getByRole('columnheader', { name: 'Created' })).toHaveAttribute(
+    'aria-sort',
+    /ascending|descending/,
+  );
 });
 
-test('more than 100 tokens: "Load every token" turns the table into the sortable one, filtered by device', async ({ page, customer }) => {
-  for (let batch = 0; batch < 10; batch++) await Promise.all(Array.from({ length: 10 }, (_, i) => customer.login(i % 2 ? 'Many Laptop' : 'Many Phone', i % 2 ? 'web' : 'mobile')));
+test('more than 100 tokens: "Load every token" turns the table into the sortable one, filtered by device', async ({
+  page,
+  customer,
+}) => {
+  for (let batch = 0; batch < 10; batch++)
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        customer.login(i % 2 ? 'Many Laptop' : 'Many Phone', i % 2 ? 'web' : 'mobile'),
+      ),
+    );
   await customer.login('Many Phone', 'mobile');
   await openUser(page, customer, 'Refresh Tokens');
   await expect(page.getByRole('note')).toContainText('more than 100 refresh tokens');

@@ -26,7 +26,8 @@ async function layoutProblems(page: Page): Promise<string[]> {
     const height = window.innerHeight;
     const name = (el: Element) => {
       const text = (el.textContent ?? '').trim().replace(/\s+/g, ' ').slice(0, 40);
-      const cls = typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : '';
+      const cls =
+        typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : '';
       return `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${cls}>${text ? ` "${text}"` : ''}`;
     };
     const clips = (el: Element) => getComputedStyle(el).overflowX !== 'visible';
@@ -41,10 +42,12 @@ async function layoutProblems(page: Page): Promise<string[]> {
       }
       return false;
     };
-    const deliberateScroller = (el: Element) => el.hasAttribute('data-scroll-x') && ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+    const deliberateScroller = (el: Element) =>
+      el.hasAttribute('data-scroll-x') && ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
 
     const root = document.documentElement;
-    if (root.scrollWidth > width) problems.push(`the page scrolls sideways: scrollWidth ${root.scrollWidth} > innerWidth ${width}`);
+    if (root.scrollWidth > width)
+      problems.push(`the page scrolls sideways: scrollWidth ${root.scrollWidth} > innerWidth ${width}`);
 
     const reportedInside = new Set<Element>();
     for (const el of Array.from(document.body.querySelectorAll('*'))) {
@@ -52,7 +55,8 @@ async function layoutProblems(page: Page): Promise<string[]> {
       if (r.width === 0 || r.height === 0 || hiddenAway(el)) continue;
       // Below a box already reported (or one that scrolls on purpose), its content is that box's.
       let inside = false;
-      for (let at = el.parentElement; at; at = at.parentElement) if (reportedInside.has(at) || deliberateScroller(at)) inside = true;
+      for (let at = el.parentElement; at; at = at.parentElement)
+        if (reportedInside.has(at) || deliberateScroller(at)) inside = true;
       if (inside) continue;
       // The outermost element past the edge names the problem; its content is not listed again.
       if (r.right > width + 0.5) {
@@ -60,8 +64,17 @@ async function layoutProblems(page: Page): Promise<string[]> {
         reportedInside.add(el);
         continue;
       }
-      if (clips(el) && !field(el) && el !== root && el !== document.body && el.scrollWidth > el.clientWidth + 1 && !deliberateScroller(el)) {
-        problems.push(`${name(el)} holds content ${el.scrollWidth}px wide in ${el.clientWidth}px: cut off or scrolled sideways`);
+      if (
+        clips(el) &&
+        !field(el) &&
+        el !== root &&
+        el !== document.body &&
+        el.scrollWidth > el.clientWidth + 1 &&
+        !deliberateScroller(el)
+      ) {
+        problems.push(
+          `${name(el)} holds content ${el.scrollWidth}px wide in ${el.clientWidth}px: cut off or scrolled sideways`,
+        );
         reportedInside.add(el);
       }
     }
@@ -69,7 +82,9 @@ async function layoutProblems(page: Page): Promise<string[]> {
     for (const dialog of Array.from(document.querySelectorAll('dialog[open]'))) {
       const r = dialog.getBoundingClientRect();
       if (r.left < 0 || r.top < 0 || r.right > width || r.bottom > height) {
-        problems.push(`dialog ${name(dialog.querySelector('h2') ?? dialog)} spans x ${Math.round(r.left)}..${Math.round(r.right)}, y ${Math.round(r.top)}..${Math.round(r.bottom)}: not within ${width}x${height}`);
+        problems.push(
+          `dialog ${name(dialog.querySelector('h2') ?? dialog)} spans x ${Math.round(r.left)}..${Math.round(r.right)}, y ${Math.round(r.top)}..${Math.round(r.bottom)}: not within ${width}x${height}`,
+        );
       }
     }
 
@@ -100,7 +115,10 @@ async function layoutProblems(page: Page): Promise<string[]> {
           line.bottom = Math.max(line.bottom, b.bottom);
         } else lines.push({ top: b.top, bottom: b.bottom });
       }
-      if (lines.length > 1) problems.push(`the header takes ${lines.length} lines (${Math.round(header.getBoundingClientRect().height)}px high)`);
+      if (lines.length > 1)
+        problems.push(
+          `the header takes ${lines.length} lines (${Math.round(header.getBoundingClientRect().height)}px high)`,
+        );
     }
     return problems;
   });
@@ -127,7 +145,8 @@ async function tableProblems(page: Page): Promise<string[]> {
           // A column without a visible heading (the actions column) needs no label.
           if (!header || header.querySelector('.visually-hidden')?.textContent === header.textContent) continue;
           const label = getComputedStyle(cell, '::before').content;
-          if (!label || label === 'none' || label === 'normal' || label === '""') found.push(`"${caption}": a "${header.textContent?.trim()}" cell has no label`);
+          if (!label || label === 'none' || label === 'normal' || label === '""')
+            found.push(`"${caption}": a "${header.textContent?.trim()}" cell has no label`);
         }
       }
     }
@@ -135,14 +154,19 @@ async function tableProblems(page: Page): Promise<string[]> {
   });
   // Behind a modal dialog the page is inert, out of the accessibility tree: checked without one.
   const visibleTables = await page.evaluate(() =>
-    document.querySelector('dialog[open]') ? 0 : Array.from(document.querySelectorAll('table')).filter((t) => t.getBoundingClientRect().height > 0).length,
+    document.querySelector('dialog[open]')
+      ? 0
+      : Array.from(document.querySelectorAll('table')).filter((t) => t.getBoundingClientRect().height > 0).length,
   );
   if (visibleTables > 0) {
     const cdp = await page.context().newCDPSession(page);
-    const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as { nodes: { role?: { value: string }; ignored?: boolean }[] };
+    const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as {
+      nodes: { role?: { value: string }; ignored?: boolean }[];
+    };
     await cdp.detach();
     const count = (role: string) => nodes.filter((n) => !n.ignored && n.role?.value === role).length;
-    if (count('table') < visibleTables) problems.push(`the accessibility tree has ${count('table')} tables, the page shows ${visibleTables}`);
+    if (count('table') < visibleTables)
+      problems.push(`the accessibility tree has ${count('table')} tables, the page shows ${visibleTables}`);
     if (count('columnheader') === 0) problems.push('the accessibility tree has no column headers');
     if (count('cell') + count('gridcell') === 0) problems.push('the accessibility tree has no cells');
   }
@@ -183,7 +207,9 @@ async function inDialog(page: Page, check: Check, screen: string, opener: Return
 
 async function customerWithEverything(customer: Customer) {
   // Tokens from two addresses (one a long IPv6), a browser session, grants of both apps.
-  await customer.app('mobile').loginWithBrowser(customer.email, 'Narrow Phone With A Rather Long Device Name', { from: FROM_V6 });
+  await customer
+    .app('mobile')
+    .loginWithBrowser(customer.email, 'Narrow Phone With A Rather Long Device Name', { from: FROM_V6 });
   await customer.login('Narrow Laptop', 'web', { from: FROM_V4 });
   await customer.login('Narrow Tablet', 'mobile', { from: FROM_V4 });
 }
@@ -208,19 +234,44 @@ async function walkEveryScreen(page: Page, customer: Customer, check: Check) {
   await inDialog(page, check, 'dialog-sign-out-everywhere', page.getByRole('button', { name: 'Sign out everywhere' }));
   await tabs.filter({ hasText: 'Devices' }).click();
   await inDialog(page, check, 'dialog-unlink-device', page.getByRole('button', { name: 'Unlink Narrow Laptop' }));
-  await inDialog(page, check, 'dialog-lost-device', page.getByRole('button', { name: 'Lost or stolen: Narrow Tablet' }));
+  await inDialog(
+    page,
+    check,
+    'dialog-lost-device',
+    page.getByRole('button', { name: 'Lost or stolen: Narrow Tablet' }),
+  );
   await tabs.filter({ hasText: 'Authorized Applications' }).click();
-  await inDialog(page, check, 'dialog-revoke-grant', page.getByRole('button', { name: new RegExp(`^Revoke ${DEMO.clients.web.name} for`) }));
+  await inDialog(
+    page,
+    check,
+    'dialog-revoke-grant',
+    page.getByRole('button', { name: new RegExp(`^Revoke ${DEMO.clients.web.name} for`) }),
+  );
   await tabs.filter({ hasText: 'Sessions' }).click();
-  await inDialog(page, check, 'dialog-revoke-session', page.getByRole('button', { name: /^Revoke session on/ }).first());
+  await inDialog(
+    page,
+    check,
+    'dialog-revoke-session',
+    page.getByRole('button', { name: /^Revoke session on/ }).first(),
+  );
   await tabs.filter({ hasText: 'Refresh Tokens' }).click();
   const tokens = page.getByRole('table', { name: 'Refresh tokens of this user' });
-  await tokens.getByRole('button', { name: /^Details/ }).first().click();
+  await tokens
+    .getByRole('button', { name: /^Details/ })
+    .first()
+    .click();
   await check('user-refresh-token-details');
-  await inDialog(page, check, 'dialog-revoke-all-tokens', page.getByRole('button', { name: /^Revoke these \d+ tokens$/ }));
+  await inDialog(
+    page,
+    check,
+    'dialog-revoke-all-tokens',
+    page.getByRole('button', { name: /^Revoke these \d+ tokens$/ }),
+  );
 
   await page.goto(`/search/refresh-tokens?ip=${FROM_V4}`);
-  await expect(page.getByRole('table', { name: new RegExp(`matching address ${FROM_V4}`) }).getByRole('row')).not.toHaveCount(1);
+  await expect(
+    page.getByRole('table', { name: new RegExp(`matching address ${FROM_V4}`) }).getByRole('row'),
+  ).not.toHaveCount(1);
   await check('search-refresh-tokens');
   await inDialog(page, check, 'dialog-search-revoke', page.getByRole('button', { name: /^Revoke th/ }));
   await page.goto(`/search/sessions?ip=${encodeURIComponent(FROM_V6)}`);
@@ -230,7 +281,12 @@ async function walkEveryScreen(page: Page, customer: Customer, check: Check) {
   await page.goto('/applications');
   await expect(page.getByRole('heading', { level: 1, name: 'Applications' })).toBeVisible();
   await check('applications');
-  await inDialog(page, check, 'dialog-revoke-application', page.getByRole('button', { name: `Revoke all tokens of ${DEMO.clients.web.name}` }));
+  await inDialog(
+    page,
+    check,
+    'dialog-revoke-application',
+    page.getByRole('button', { name: `Revoke all tokens of ${DEMO.clients.web.name}` }),
+  );
 
   await page.goto('/settings/advanced');
   const toggle = page.getByRole('switch', { name: 'Refresh Token Revocation Deletes Grant' });
@@ -253,8 +309,12 @@ async function walkEveryScreen(page: Page, customer: Customer, check: Check) {
   await check('not-found');
 }
 
-
-test('at 390 x 844 no screen scrolls sideways, tables stack into labelled rows, dialogs fit, the header is one line; axe clean', async ({ page, customer, axe, shot }) => {
+test('at 390 x 844 no screen scrolls sideways, tables stack into labelled rows, dialogs fit, the header is one line; axe clean', async ({
+  page,
+  customer,
+  axe,
+  shot,
+}) => {
   // Many screens and dialogs, each waited for and checked in full.
   test.setTimeout(180_000);
   await customerWithEverything(customer);
@@ -290,7 +350,12 @@ test('at 390 x 844 no screen scrolls sideways, tables stack into labelled rows, 
   await expect(menu).toHaveAttribute('aria-expanded', 'false');
 });
 
-test('at desktop width the same screens and dialogs fit, the header is one line; axe clean', async ({ page, customer, axe, shot }) => {
+test('at desktop width the same screens and dialogs fit, the header is one line; axe clean', async ({
+  page,
+  customer,
+  axe,
+  shot,
+}) => {
   // Many screens and dialogs, each waited for and checked in full.
   test.setTimeout(180_000);
   await customerWithEverything(customer);
@@ -302,7 +367,10 @@ test('at desktop width the same screens and dialogs fit, the header is one line;
 
 test.describe('signed out', () => {
   test.use({ storageState: { cookies: [], origins: [] } });
-  for (const [width, viewport] of [['390px', PHONE], ['desktop width', DESKTOP]] as const) {
+  for (const [width, viewport] of [
+    ['390px', PHONE],
+    ['desktop width', DESKTOP],
+  ] as const) {
     test(`the sign-in screen fits at ${width}; axe clean`, async ({ page, axe }) => {
       await page.setViewportSize(viewport);
       await page.goto('/users');
@@ -314,7 +382,10 @@ test.describe('signed out', () => {
   }
 });
 
-test('between the phone and the desktop the header stays one line and nothing scrolls sideways', async ({ page, customer }) => {
+test('between the phone and the desktop the header stays one line and nothing scrolls sideways', async ({
+  page,
+  customer,
+}) => {
   await customerWithEverything(customer);
   await openUser(page, customer, 'Refresh Tokens');
   const userPage = page.url().replace(/\/refresh-tokens$/, '');

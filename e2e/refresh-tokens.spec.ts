@@ -25,7 +25,11 @@ async function holdListings(page: Page) {
   };
 }
 
-test('refresh tokens tab: revoke one, then all; each shows "Revoked" until the listing agrees', async ({ page, customer, shot }) => {
+test('refresh tokens tab: revoke one, then all; each shows "Revoked" until the listing agrees', async ({
+  page,
+  customer,
+  shot,
+}) => {
   const first = await customer.login('Old Phone', 'mobile');
   const second = await customer.login('New Phone', 'mobile');
   const third = await customer.login('Laptop', 'web');
@@ -44,7 +48,9 @@ test('refresh tokens tab: revoke one, then all; each shows "Revoked" until the l
 
   await oldPhone.getByRole('button', { name: /^Revoke/ }).click();
   const dialog = page.getByRole('dialog', { name: 'Revoke this refresh token?' });
-  await expect(dialog.getByTestId('impact')).toContainText('This revokes the refresh token of Acme Mobile on Old Phone.');
+  await expect(dialog.getByTestId('impact')).toContainText(
+    'This revokes the refresh token of Acme Mobile on Old Phone.',
+  );
   let releaseListings = await holdListings(page);
   await dialog.getByRole('button', { name: 'Revoke' }).click();
   await expect(oldPhone).toContainText('Revoked');
@@ -85,11 +91,16 @@ test('a rotating token reused after its leeway shows as a revoked family', async
   const families = page.getByRole('region', { name: 'Revoked token families' });
   await expect(families).toContainText('Reuse detected');
   await expect(families).toContainText('Acme Mobile on Cloned Phone');
-  await expect(page.getByRole('table', { name: 'Refresh tokens of this user' }).getByRole('row', { name: /Cloned Phone/ })).toHaveCount(0);
+  await expect(
+    page.getByRole('table', { name: 'Refresh tokens of this user' }).getByRole('row', { name: /Cloned Phone/ }),
+  ).toHaveCount(0);
   await shot('screen-revoked-family');
 });
 
-test('reuse detection shows on the user header and on the device row, with when, where from and which agent (defect 5)', async ({ page, customer }) => {
+test('reuse detection shows on the user header and on the device row, with when, where from and which agent (defect 5)', async ({
+  page,
+  customer,
+}) => {
   const app = customer.app('mobile');
   await customer.login('Reused Phone', 'web'); // keeps the device listed once the family is gone
   const original = await customer.login('Reused Phone', 'mobile');

@@ -2,7 +2,12 @@ import { expect, openUser, STAFF_STATE, test } from './fixtures.ts';
 
 test.use({ storageState: STAFF_STATE('admin') });
 
-test('every screen passes axe with no serious or critical violation, and is kept as a screenshot', async ({ page, customer, shot, axe }) => {
+test('every screen passes axe with no serious or critical violation, and is kept as a screenshot', async ({
+  page,
+  customer,
+  shot,
+  axe,
+}) => {
   await customer.login('Screen Phone', 'mobile');
   await customer.login('Screen Laptop', 'web');
   await page.goto('/users');
@@ -47,7 +52,9 @@ test('every screen passes axe with no serious or critical violation, and is kept
 
   await page.setViewportSize({ width: 1280, height: 800 });
   await openUser(page, customer, 'Refresh Tokens');
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
   expect(overflow, 'no horizontal scroll at laptop width').toBeLessThanOrEqual(0);
   await shot('screen-laptop-width');
 });

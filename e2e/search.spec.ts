@@ -15,7 +15,13 @@ const HOME = '198.51.100.45';
  * at the tenant; a token of one of those users from another address keeps working; the audit
  * log has the entry. Each app names its address through the tenant's trusted proxy hop.
  */
-test('an address is hostile: find every account used from it, revoke those tokens', async ({ page, customer, secondCustomer, shot, axe }) => {
+test('an address is hostile: find every account used from it, revoke those tokens', async ({
+  page,
+  customer,
+  secondCustomer,
+  shot,
+  axe,
+}) => {
   const phone = await customer.login('Hostile Phone', 'mobile', { from: HOSTILE });
   const laptop = await customer.login('Hostile Laptop', 'web', { from: HOSTILE });
   const tablet = await secondCustomer.login('Hostile Tablet', 'mobile', { from: HOSTILE });
@@ -28,18 +34,24 @@ test('an address is hostile: find every account used from it, revoke those token
   await form.getByRole('textbox', { name: 'IP address or range' }).fill(HOSTILE);
   await form.getByRole('button', { name: 'Search', exact: true }).click();
   // The filter is in the URL: the page can be shared and reloaded.
-  await expect(page).toHaveURL((url) => url.pathname === '/search/refresh-tokens' && url.searchParams.get('ip') === HOSTILE);
+  await expect(page).toHaveURL(
+    (url) => url.pathname === '/search/refresh-tokens' && url.searchParams.get('ip') === HOSTILE,
+  );
   await page.reload();
 
   await expect(page.getByTestId('search-counts')).toHaveText('3 tokens · 2 users · 3 devices');
   const results = page.getByRole('table', { name: `Refresh tokens matching address ${HOSTILE}` });
   await expect(results).toHaveAttribute('aria-busy', 'false');
   await expect(results.getByRole('row')).toHaveCount(4);
-  for (const device of ['Hostile Phone', 'Hostile Laptop', 'Hostile Tablet']) await expect(results.getByRole('row', { name: new RegExp(device) })).toContainText(HOSTILE);
+  for (const device of ['Hostile Phone', 'Hostile Laptop', 'Hostile Tablet'])
+    await expect(results.getByRole('row', { name: new RegExp(device) })).toContainText(HOSTILE);
   await expect(results.getByRole('row', { name: /Hostile Laptop/ })).toContainText('Acme Web');
   // Each row names its user and links to the user's tokens.
   await expect(results.getByRole('link', { name: customer.name })).toHaveCount(2);
-  await expect(results.getByRole('link', { name: secondCustomer.name })).toHaveAttribute('href', `/users/${encodeURIComponent(secondCustomer.user_id)}/refresh-tokens`);
+  await expect(results.getByRole('link', { name: secondCustomer.name })).toHaveAttribute(
+    'href',
+    `/users/${encodeURIComponent(secondCustomer.user_id)}/refresh-tokens`,
+  );
   await axe();
   await shot('screen-search-tokens');
 
@@ -88,7 +100,9 @@ test('an address is hostile: find every account used from it, revoke those token
 
   // The audit entry, from the result's link.
   await result.getByRole('link', { name: 'See this action in the audit log' }).click();
-  await expect(page).toHaveURL((url) => url.pathname === '/audit' && url.searchParams.get('action') === 'search.revoke_tokens');
+  await expect(page).toHaveURL(
+    (url) => url.pathname === '/audit' && url.searchParams.get('action') === 'search.revoke_tokens',
+  );
   const entry = page.locator('tr[aria-current="true"]');
   await expect(entry).toContainText(`refresh tokens matching address ${HOSTILE}`);
   await expect(entry).toContainText('matched 4 refresh tokens of 2 users on 4 devices');
@@ -96,12 +110,24 @@ test('an address is hostile: find every account used from it, revoke those token
   await axe();
 });
 
-test('the sessions opened from the address: end them, and the tokens issued in them go too', async ({ page, customer, secondCustomer, axe }) => {
+test('the sessions opened from the address: end them, and the tokens issued in them go too', async ({
+  page,
+  customer,
+  secondCustomer,
+  axe,
+}) => {
   const THERE = '203.0.113.47';
-  const agent = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
-  const first = await customer.app('mobile').loginWithBrowser(customer.email, 'Hostile Browser', { from: THERE, userAgent: agent });
-  const second = await secondCustomer.app('mobile').loginWithBrowser(secondCustomer.email, 'Hostile Browser', { from: THERE, userAgent: agent });
-  const home = await secondCustomer.app('mobile').loginWithBrowser(secondCustomer.email, 'Home Browser', { from: HOME, userAgent: agent });
+  const agent =
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+  const first = await customer
+    .app('mobile')
+    .loginWithBrowser(customer.email, 'Hostile Browser', { from: THERE, userAgent: agent });
+  const second = await secondCustomer
+    .app('mobile')
+    .loginWithBrowser(secondCustomer.email, 'Hostile Browser', { from: THERE, userAgent: agent });
+  const home = await secondCustomer
+    .app('mobile')
+    .loginWithBrowser(secondCustomer.email, 'Home Browser', { from: HOME, userAgent: agent });
 
   await page.goto(`/search/sessions?ip=${THERE}`);
   await expect(page.getByTestId('search-counts')).toHaveText('2 sessions · 2 users');
@@ -115,7 +141,9 @@ test('the sessions opened from the address: end them, and the tokens issued in t
   await axe();
   await dialog.getByRole('button', { name: 'End these sessions' }).click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByRole('status').filter({ hasText: 'Done.' })).toContainText('Ended 2 sessions of 2 users, and revoked every refresh token issued in them');
+  await expect(page.getByRole('status').filter({ hasText: 'Done.' })).toContainText(
+    'Ended 2 sessions of 2 users, and revoked every refresh token issued in them',
+  );
   await expect(page.getByTestId('search-counts')).toHaveText('0 sessions · 0 users');
 
   await expect.poll(() => customer.exchanges(first.refreshToken, 'mobile')).toBe(false);
@@ -124,9 +152,14 @@ test('the sessions opened from the address: end them, and the tokens issued in t
   await axe();
 });
 
-test('results are paged on the server, Next and Previous; a bad address is refused beside its field', async ({ page, customer, axe }) => {
+test('results are paged on the server, Next and Previous; a bad address is refused beside its field', async ({
+  page,
+  customer,
+  axe,
+}) => {
   const MANY = '203.0.113.46';
-  for (let i = 0; i < 52; i++) await customer.login(`Paged Device ${String(i).padStart(2, '0')}`, 'web', { from: MANY });
+  for (let i = 0; i < 52; i++)
+    await customer.login(`Paged Device ${String(i).padStart(2, '0')}`, 'web', { from: MANY });
 
   await page.goto(`/search/refresh-tokens?ip=${MANY}`);
   await expect(page.getByTestId('search-counts')).toHaveText('52 tokens · 1 user · 52 devices');
@@ -154,13 +187,19 @@ test('results are paged on the server, Next and Previous; a bad address is refus
   await axe();
 });
 
-test('support may search by an application and a time only, but revoking such a result is for admin: the button says why, disabled', async ({ page, customer, axe }) => {
+test('support may search by an application and a time only, but revoking such a result is for admin: the button says why, disabled', async ({
+  page,
+  customer,
+  axe,
+}) => {
   await customer.login('Wide Laptop', 'web', { from: '203.0.113.48' });
   await page.goto(`/search/refresh-tokens?client_id=${encodeURIComponent(DEMO.clients.web.client_id)}`);
   await expect(page.getByTestId('search-counts')).toContainText('tokens');
   const button = page.getByRole('button', { name: /^Revoke th/ });
   await expect(button).toBeDisabled();
-  await expect(page.getByTestId('revoke-reason')).toContainText('Only an admin may revoke a result found without an address or a network no wider than a /16');
+  await expect(page.getByTestId('revoke-reason')).toContainText(
+    'Only an admin may revoke a result found without an address or a network no wider than a /16',
+  );
   // With an address added, it is support's to revoke.
   await page.goto(`/search/refresh-tokens?client_id=${encodeURIComponent(DEMO.clients.web.client_id)}&ip=203.0.113.48`);
   await expect(page.getByTestId('search-counts')).toHaveText('1 token · 1 user · 1 device');
@@ -174,7 +213,9 @@ test('a viewer has no Search', async ({ browser }) => {
   const page = await context.newPage();
   await page.goto('/users');
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' })).toBeVisible();
-  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Search', exact: true })).toHaveCount(0);
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Search', exact: true }),
+  ).toHaveCount(0);
   expect((await callApi(page, 'GET', `/api/search/refresh-tokens?ip=${HOSTILE}`)).status()).toBe(403);
   await page.goto(`/search/refresh-tokens?ip=${HOSTILE}`);
   await expect(page.getByText('may not search across users')).toBeVisible();

@@ -9,14 +9,20 @@ async function setDeletesGrant(page: Page, on: boolean) {
   await expect(toggle).toBeEnabled();
   if ((await toggle.getAttribute('aria-checked')) === String(on)) return;
   await toggle.click();
-  const dialog = page.getByRole('dialog', { name: `Turn Refresh Token Revocation Deletes Grant ${on ? 'on' : 'off'}?` });
+  const dialog = page.getByRole('dialog', {
+    name: `Turn Refresh Token Revocation Deletes Grant ${on ? 'on' : 'off'}?`,
+  });
   await dialog.getByRole('button', { name: on ? 'Turn on' : 'Turn off' }).click();
   await expect(dialog).toBeHidden();
   await expect(toggle).toHaveAttribute('aria-checked', String(on));
   await expect(toggle).toBeFocused();
 }
 
-test('with "Refresh Token Revocation Deletes Grant" on, /oauth/revoke of one token kills the grant on every device; off, it does not', async ({ page, customer, shot }) => {
+test('with "Refresh Token Revocation Deletes Grant" on, /oauth/revoke of one token kills the grant on every device; off, it does not', async ({
+  page,
+  customer,
+  shot,
+}) => {
   const app = customer.app('mobile');
   try {
     await setDeletesGrant(page, true);

@@ -2,7 +2,12 @@ import { callApi, expect, openUser, STAFF_STATE, test } from './fixtures.ts';
 
 test.use({ storageState: STAFF_STATE('support') });
 
-test("the customer's phone was stolen: support signs them out everywhere and blocks them; the tenant refuses every token, the sessions are gone, the user is blocked", async ({ page, customer, shot, axe }) => {
+test("the customer's phone was stolen: support signs them out everywhere and blocks them; the tenant refuses every token, the sessions are gone, the user is blocked", async ({
+  page,
+  customer,
+  shot,
+  axe,
+}) => {
   // The customer's devices: the phone's app signed in through the browser (a session), the web app, a tablet.
   const phone = await customer.app('mobile').loginWithBrowser(customer.email, 'Stolen Phone');
   const laptop = await customer.app('web').loginWithBrowser(customer.email, 'Work Laptop');
@@ -36,7 +41,9 @@ test("the customer's phone was stolen: support signs them out everywhere and blo
 
   // The result: exactly what happened, announced and focused, linked to its audit entry.
   const result = page.getByTestId('sign-out-result');
-  await expect(result).toContainText(`Revoked ${tokens.length} refresh tokens on ${devices} devices and ended ${sessions.length} sessions. ${customer.name} is blocked.`);
+  await expect(result).toContainText(
+    `Revoked ${tokens.length} refresh tokens on ${devices} devices and ended ${sessions.length} sessions. ${customer.name} is blocked.`,
+  );
   await expect(result).toHaveAttribute('role', 'status');
   await expect(result).toBeFocused();
   await axe();
@@ -47,7 +54,9 @@ test("the customer's phone was stolen: support signs them out everywhere and blo
   await expect.poll(() => customer.exchanges(laptop.refreshToken, 'web')).toBe(false);
   await expect.poll(() => customer.exchanges(tablet)).toBe(false);
   await expect.poll(async () => (await (await callApi(page, 'GET', `${user}/sessions`)).json()).sessions).toEqual([]);
-  await expect.poll(async () => (await (await callApi(page, 'GET', `${user}/refresh-tokens`)).json()).tokens).toEqual([]);
+  await expect
+    .poll(async () => (await (await callApi(page, 'GET', `${user}/refresh-tokens`)).json()).tokens)
+    .toEqual([]);
   await expect.poll(async () => (await (await callApi(page, 'GET', user)).json()).blocked).toBe(true);
   await expect(customer.login('Thief Phone')).rejects.toThrow(/login failed/);
 

@@ -17,7 +17,10 @@ test('sign-out ends the session: the old cookie no longer works', async ({ page 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
 
-  const replay = await request.newContext({ baseURL: bffUrl(), extraHTTPHeaders: { cookie: `rtc_session=${session.value}` } });
+  const replay = await request.newContext({
+    baseURL: bffUrl(),
+    extraHTTPHeaders: { cookie: `rtc_session=${session.value}` },
+  });
   expect((await replay.get('/api/me')).status()).toBe(401);
   await replay.dispose();
 });

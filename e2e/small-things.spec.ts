@@ -2,7 +2,11 @@ import { expect, openUser, STAFF_STATE, test } from './fixtures.ts';
 
 test.use({ storageState: STAFF_STATE('viewer') });
 
-test('each page has its own title; ?page=1 is the first page; "1 user"; a viewer deep-linking to /audit is told it is not allowed (defect 9)', async ({ page, customer, axe }) => {
+test('each page has its own title; ?page=1 is the first page; "1 user"; a viewer deep-linking to /audit is told it is not allowed (defect 9)', async ({
+  page,
+  customer,
+  axe,
+}) => {
   await page.goto('/users?page=1');
   await expect(page.getByRole('navigation', { name: 'User pages' })).toContainText('Page 1 of');
   await expect(page).toHaveTitle('Users · Refresh Token Console');
@@ -19,7 +23,9 @@ test('each page has its own title; ?page=1 is the first page; "1 user"; a viewer
   await axe();
 });
 
-test('a failing list says "Retrying…" at once, keeps retrying, and shows the list when the server answers (defect 9)', async ({ page }) => {
+test('a failing list says "Retrying…" at once, keeps retrying, and shows the list when the server answers (defect 9)', async ({
+  page,
+}) => {
   // The network between the browser and the console drops for the users search only.
   const usersSearch = (url: URL) => url.pathname === '/api/users';
   await page.route(usersSearch, (route) => route.abort('connectionreset'));
@@ -36,19 +42,27 @@ test('a failing list says "Retrying…" at once, keeps retrying, and shows the l
   await expect(page.getByRole('alert')).toHaveCount(0);
 });
 
-test('the exact time behind "3 days ago" is reachable with the keyboard, shown and announced (defect 9)', async ({ page, customer, axe }) => {
+test('the exact time behind "3 days ago" is reachable with the keyboard, shown and announced (defect 9)', async ({
+  page,
+  customer,
+  axe,
+}) => {
   await customer.login('Clock Phone');
   await openUser(page, customer);
   await page.getByRole('navigation', { name: 'User sections' }).getByRole('link', { name: 'Details' }).focus();
   let tabs = 0;
-  while (!(await page.evaluate(() => document.activeElement?.tagName === 'TIME')) && tabs++ < 20) await page.keyboard.press('Tab');
+  while (!(await page.evaluate(() => document.activeElement?.tagName === 'TIME')) && tabs++ < 20)
+    await page.keyboard.press('Tab');
   const focused = page.locator('time:focus');
   await expect(focused).toHaveCount(1);
   const tooltip = page.getByRole('tooltip');
   await expect(tooltip).toBeVisible();
   // The exact time, in the browser's locale and zone, of the element's datetime.
   const dateTime = (await focused.getAttribute('datetime'))!;
-  const exact = await page.evaluate((iso) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'long' }).format(new Date(iso)), dateTime);
+  const exact = await page.evaluate(
+    (iso) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'long' }).format(new Date(iso)),
+    dateTime,
+  );
   await expect(tooltip).toHaveText(exact);
   await expect(focused).toHaveAccessibleDescription(exact);
   await axe();
@@ -56,7 +70,10 @@ test('the exact time behind "3 days ago" is reachable with the keyboard, shown a
   await expect(tooltip).toBeHidden();
 });
 
-test('staff accounts are marked "Staff" with their role in the users list and on their page; end users are not (defect 9)', async ({ page, customer }) => {
+test('staff accounts are marked "Staff" with their role in the users list and on their page; end users are not (defect 9)', async ({
+  page,
+  customer,
+}) => {
   await page.goto('/users?q=console.test');
   const results = page.getByRole('table', { name: 'Users matching the search' });
   await expect(results).toHaveAttribute('aria-busy', 'false');
@@ -72,7 +89,10 @@ test('staff accounts are marked "Staff" with their role in the users list and on
   await expect(page.locator('.user-header')).not.toContainText('Staff');
 });
 
-test('the reuse alert on the user header states the network and country of the address, or why there is none (defect 5)', async ({ page, customer }) => {
+test('the reuse alert on the user header states the network and country of the address, or why there is none (defect 5)', async ({
+  page,
+  customer,
+}) => {
   const app = customer.app();
   const first = await customer.login('Alert Phone');
   expect((await app.refresh(first)).status).toBe(200);

@@ -23,7 +23,9 @@ test.beforeAll(async () => {
 });
 test.afterAll(() => stack?.stop());
 
-test('an admin signed in 11 minutes ago changes a tenant setting after signing in again, back in the same dialog', async ({ page }) => {
+test('an admin signed in 11 minutes ago changes a tenant setting after signing in again, back in the same dialog', async ({
+  page,
+}) => {
   const NAME = 'Refresh Token Revocation Deletes Grant';
   skew = -11 * MINUTE;
   await page.goto(stack.bffUrl);
@@ -40,9 +42,13 @@ test('an admin signed in 11 minutes ago changes a tenant setting after signing i
   await toggle.click();
   const dialog = page.getByRole('dialog', { name: `Turn ${NAME} on?` });
   await dialog.getByRole('button', { name: 'Turn on' }).click();
-  await expect(dialog.getByTestId('step-up')).toContainText('Changing a tenant setting needs a sign-in within the last 10 minutes');
+  await expect(dialog.getByTestId('step-up')).toContainText(
+    'Changing a tenant setting needs a sign-in within the last 10 minutes',
+  );
   // Refused before anything was written.
-  expect((await (await page.request.get(`${stack.bffUrl}/api/settings`)).json()).revoke_refresh_token_grant).toBe(false);
+  expect((await (await page.request.get(`${stack.bffUrl}/api/settings`)).json()).revoke_refresh_token_grant).toBe(
+    false,
+  );
 
   await dialog.getByRole('link', { name: 'Sign in again' }).click();
   // The tenant's session is older than max_age: it asks for the password, not SSO.
@@ -57,5 +63,9 @@ test('an admin signed in 11 minutes ago changes a tenant setting after signing i
   await again.getByRole('button', { name: 'Turn on' }).click();
   await expect(again).toBeHidden();
   await expect(page.getByRole('switch', { name: NAME })).toHaveAttribute('aria-checked', 'true');
-  await expect.poll(async () => (await (await page.request.get(`${stack.bffUrl}/api/settings`)).json()).revoke_refresh_token_grant).toBe(true);
+  await expect
+    .poll(
+      async () => (await (await page.request.get(`${stack.bffUrl}/api/settings`)).json()).revoke_refresh_token_grant,
+    )
+    .toBe(true);
 });

@@ -6,23 +6,43 @@ test.use({ storageState: STAFF_STATE('support') });
 const withApi = { audience: DEMO.api.identifier, scope: 'openid offline_access read:orders' };
 
 /** A thief replays a refresh token from a script: the tenant records the script's agent as the token's last use. */
-async function replay(token: string, clientId: string, clientSecret: string | undefined, userAgent: string): Promise<string | undefined> {
+async function replay(
+  token: string,
+  clientId: string,
+  clientSecret: string | undefined,
+  userAgent: string,
+): Promise<string | undefined> {
   const res = await fetch(`${tenantUrl()}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': userAgent },
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token, client_id: clientId, ...(clientSecret ? { client_secret: clientSecret } : {}) }),
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: token,
+      client_id: clientId,
+      ...(clientSecret ? { client_secret: clientSecret } : {}),
+    }),
   });
   expect(res.status).toBe(200);
   return ((await res.json()) as { refresh_token?: string }).refresh_token;
 }
 
-test('the stolen-phone call: find the device by its theft flag, "lost or stolen" ends its tokens and its session, the result links to its audit entry', async ({ page, customer, shot, axe }) => {
+test('the stolen-phone call: find the device by its theft flag, "lost or stolen" ends its tokens and its session, the result links to its audit entry', async ({
+  page,
+  customer,
+  shot,
+  axe,
+}) => {
   // The customer's phone: the app signed in through the browser (a session), and the web app.
   const phone = await customer.app('mobile').loginWithBrowser(customer.email, 'Stolen iPhone', withApi);
   const phoneWeb = await customer.login('Stolen iPhone', 'web');
   const tablet = await customer.login('Home iPad', 'mobile');
   // The thief, with the phone's tokens, from scripts.
-  const stolen = (await replay(phone.refreshToken, DEMO.clients.mobile.client_id, undefined, 'python-requests/2.31.0'))!;
+  const stolen = (await replay(
+    phone.refreshToken,
+    DEMO.clients.mobile.client_id,
+    undefined,
+    'python-requests/2.31.0',
+  ))!;
   await replay(phoneWeb, DEMO.clients.web.client_id, DEMO.clients.web.secret, 'curl/8.5.0');
 
   // The support person searches for the customer and opens Devices.
@@ -51,7 +71,9 @@ test('the stolen-phone call: find the device by its theft flag, "lost or stolen"
 
   // The result: said, announced, focused, linked to its audit entry.
   const summary = page.getByRole('status').filter({ hasText: 'Done.' });
-  await expect(summary).toContainText('Revoked 2 refresh tokens on 1 device (Stolen iPhone) of 2 applications (Acme Mobile and Acme Web) and ended 1 session.');
+  await expect(summary).toContainText(
+    'Revoked 2 refresh tokens on 1 device (Stolen iPhone) of 2 applications (Acme Mobile and Acme Web) and ended 1 session.',
+  );
   await expect(summary).toHaveAttribute('aria-live', 'polite');
   await expect(summary).toBeFocused();
   await expect(devices.getByRole('row', { name: /Stolen iPhone/ })).toHaveCount(0);
@@ -62,7 +84,9 @@ test('the stolen-phone call: find the device by its theft flag, "lost or stolen"
   await expect.poll(() => customer.exchanges(stolen)).toBe(false);
   expect(await customer.exchanges(phoneWeb, 'web')).toBe(false);
   expect(await customer.exchanges(tablet)).toBe(true);
-  const sessions = await (await callApi(page, 'GET', `/api/users/${encodeURIComponent(customer.user_id)}/sessions`)).json();
+  const sessions = await (
+    await callApi(page, 'GET', `/api/users/${encodeURIComponent(customer.user_id)}/sessions`)
+  ).json();
   expect(sessions.sessions.map((s: { id: string }) => s.id)).not.toContain(phone.sessionId);
 
   await summary.getByRole('link', { name: 'See this action in the audit log' }).click();
@@ -74,7 +98,11 @@ test('the stolen-phone call: find the device by its theft flag, "lost or stolen"
   await axe();
 });
 
-test('an action whose impact changed while the dialog was open shows what changed and asks again (nothing revoked meanwhile)', async ({ page, customer, axe }) => {
+test('an action whose impact changed while the dialog was open shows what changed and asks again (nothing revoked meanwhile)', async ({
+  page,
+  customer,
+  axe,
+}) => {
   const first = await customer.login('Busy Phone', 'mobile');
   await openUser(page, customer, 'Devices');
   await page.getByRole('button', { name: 'Unlink Busy Phone' }).click();
@@ -99,7 +127,11 @@ test('an action whose impact changed while the dialog was open shows what change
   await expect.poll(() => customer.exchanges(late)).toBe(false);
 });
 
-test('bulk revoke acts on exactly the filtered rows, and past a few tokens asks for a typed confirmation', async ({ page, customer, axe }) => {
+test('bulk revoke acts on exactly the filtered rows, and past a few tokens asks for a typed confirmation', async ({
+  page,
+  customer,
+  axe,
+}) => {
   const kept = await customer.login('Other Phone', 'mobile');
   const keptWeb = await customer.login('Filtered Phone', 'web');
   const filtered = [];
@@ -110,14 +142,18 @@ test('bulk revoke acts on exactly the filtered rows, and past a few tokens asks 
   await page.getByRole('combobox', { name: 'Application' }).selectOption({ label: 'Acme Mobile' });
   await page.getByRole('button', { name: 'Revoke these 4 tokens' }).click();
   const dialog = page.getByRole('dialog', { name: 'Revoke these 4 tokens (Acme Mobile on Filtered Phone)?' });
-  await expect(dialog.getByTestId('impact')).toContainText('This revokes all 4 refresh tokens on Filtered Phone of Acme Mobile.');
+  await expect(dialog.getByTestId('impact')).toContainText(
+    'This revokes all 4 refresh tokens on Filtered Phone of Acme Mobile.',
+  );
   const confirm = dialog.getByRole('button', { name: 'Revoke these 4 tokens' });
   await expect(confirm).toBeDisabled();
   await dialog.getByRole('textbox', { name: 'Type REVOKE to confirm' }).fill('REVOKE');
   await axe();
   await confirm.click();
   await expect(dialog).toBeHidden();
-  await expect(page.getByRole('status').filter({ hasText: 'Done.' })).toContainText('Revoked 4 refresh tokens on 1 device (Filtered Phone) of 1 application (Acme Mobile)');
+  await expect(page.getByRole('status').filter({ hasText: 'Done.' })).toContainText(
+    'Revoked 4 refresh tokens on 1 device (Filtered Phone) of 1 application (Acme Mobile)',
+  );
 
   for (const token of filtered) await expect.poll(() => customer.exchanges(token)).toBe(false);
   expect(await customer.exchanges(kept)).toBe(true);

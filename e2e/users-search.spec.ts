@@ -2,7 +2,10 @@ import { expect, STAFF_STATE, test } from './fixtures.ts';
 
 test.use({ storageState: STAFF_STATE('support') });
 
-test('Enter searches at once, and a result clicked at once stays open while its page loads (defect 10)', async ({ page, customer }) => {
+test('Enter searches at once, and a result clicked at once stays open while its page loads (defect 10)', async ({
+  page,
+  customer,
+}) => {
   // The user page's code arrives slowly, as on a slow network: the window the defect needs.
   await page.route(/\/assets\/user-layout-[^/]+\.js$/, async (route) => {
     await new Promise((r) => setTimeout(r, 1200));
@@ -15,7 +18,9 @@ test('Enter searches at once, and a result clicked at once stays open while its 
   const box = page.getByRole('searchbox', { name: 'Search users' });
   await box.fill(customer.email);
   await box.press('Enter');
-  await expect(page).toHaveURL(new RegExp(`[?&]q=${encodeURIComponent(customer.email).replace(/\./g, '\\.')}`), { timeout: 200 });
+  await expect(page).toHaveURL(new RegExp(`[?&]q=${encodeURIComponent(customer.email).replace(/\./g, '\\.')}`), {
+    timeout: 200,
+  });
 
   // Typing again, then clicking a result before the typing settles: the click wins.
   await box.fill(`${customer.email.slice(0, 3)}`);

@@ -2,7 +2,10 @@ import { callApi, expect, openUser, STAFF_STATE, test } from './fixtures.ts';
 
 test.use({ storageState: STAFF_STATE('viewer') });
 
-test('a viewer sees no destructive control, and the BFF answers 403 when the call is forced', async ({ page, customer }) => {
+test('a viewer sees no destructive control, and the BFF answers 403 when the call is forced', async ({
+  page,
+  customer,
+}) => {
   const token = await customer.login('Viewer Test Phone', 'mobile');
   await openUser(page, customer, 'Devices');
   await expect(page.getByRole('row', { name: /Viewer Test Phone/ })).toBeVisible();

@@ -7,7 +7,13 @@ interface Revoked {
   refresh_tokens: { id: string; device_name: string | null; staff: { name: string } | null }[];
 }
 
-test('who revoked Jane\'s phone, and what exactly: the History tab names the staff member, the time and every token; the summary goes to the customer', async ({ page, browser, customer, axe, shot }) => {
+test("who revoked Jane's phone, and what exactly: the History tab names the staff member, the time and every token; the summary goes to the customer", async ({
+  page,
+  browser,
+  customer,
+  axe,
+  shot,
+}) => {
   // The customer's phone has the mobile app and the web app; the laptop the web app.
   await customer.login("Jane's Phone", 'mobile');
   await customer.login("Jane's Phone", 'web');
@@ -25,13 +31,21 @@ test('who revoked Jane\'s phone, and what exactly: the History tab names the sta
 
   // The server keeps the revoked tokens visible, with who did it.
   const userPath = `/api/users/${encodeURIComponent(customer.user_id)}`;
-  const phoneTokens = async () => ((await (await callApi(page, 'GET', `${userPath}/revoked`)).json()) as Revoked).refresh_tokens.filter((t) => t.device_name === "Jane's Phone");
-  await expect.poll(async () => (await phoneTokens()).map((t) => t.staff?.name)).toEqual(['Sam Support', 'Sam Support']);
+  const phoneTokens = async () =>
+    ((await (await callApi(page, 'GET', `${userPath}/revoked`)).json()) as Revoked).refresh_tokens.filter(
+      (t) => t.device_name === "Jane's Phone",
+    );
+  await expect
+    .poll(async () => (await phoneTokens()).map((t) => t.staff?.name))
+    .toEqual(['Sam Support', 'Sam Support']);
   const revokedIds = (await phoneTokens()).map((t) => t.id);
   expect(await customer.exchanges(laptop, 'web')).toBe(true);
 
   // Another staff member, later, opens the user's History.
-  const context = await browser.newContext({ storageState: STAFF_STATE('admin'), permissions: ['clipboard-read', 'clipboard-write'] });
+  const context = await browser.newContext({
+    storageState: STAFF_STATE('admin'),
+    permissions: ['clipboard-read', 'clipboard-write'],
+  });
   const admin = await context.newPage();
   await openUser(admin, customer, 'History');
   await expect(admin.getByRole('heading', { level: 2, name: 'History' })).toBeVisible();
@@ -53,7 +67,10 @@ test('who revoked Jane\'s phone, and what exactly: the History tab names the sta
   await shot('screen-user-history');
 
   // The staff member's name leads to the audit entry: every token id with its application.
-  await revoked.getByRole('row', { name: new RegExp(`${DEMO.clients.mobile.name} on "Jane's Phone"`) }).getByRole('link', { name: 'Sam Support (support)' }).click();
+  await revoked
+    .getByRole('row', { name: new RegExp(`${DEMO.clients.mobile.name} on "Jane's Phone"`) })
+    .getByRole('link', { name: 'Sam Support (support)' })
+    .click();
   const entry = admin.getByRole('region', { name: 'Audit entry: Device unlinked' });
   await expect(entry).toContainText('Sam Support');
   const tokens = entry.getByRole('list', { name: 'Refresh tokens' });
@@ -74,6 +91,11 @@ test('who revoked Jane\'s phone, and what exactly: the History tab names the sta
   // And from the user's page, the audit entries about them.
   await admin.goBack();
   await admin.getByRole('link', { name: 'Audit entries about this user' }).click();
-  await expect(admin.getByRole('table', { name: 'Audit entries, newest first' }).getByRole('row').filter({ hasText: 'Device unlinked' })).toHaveCount(1);
+  await expect(
+    admin
+      .getByRole('table', { name: 'Audit entries, newest first' })
+      .getByRole('row')
+      .filter({ hasText: 'Device unlinked' }),
+  ).toHaveCount(1);
   await context.close();
 });

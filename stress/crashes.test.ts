@@ -40,7 +40,10 @@ function unmarkedRows(dir: string, filter: { user_id: string; client_id?: string
   const db = openSqlite(join(dir, 'tenant.sqlite'), []);
   try {
     const byClient = filter.client_id === undefined ? '' : ' AND client_id = @client_id';
-    return db.prepare(`SELECT count(*) FROM refresh_tokens WHERE user_id = @user_id${byClient} AND revoked_at IS NULL`).pluck().get(filter) as number;
+    return db
+      .prepare(`SELECT count(*) FROM refresh_tokens WHERE user_id = @user_id${byClient} AND revoked_at IS NULL`)
+      .pluck()
+      .get(filter) as number;
   } finally {
     db.close();
   }
@@ -50,7 +53,12 @@ async function managementToken(tenant: Proc) {
   const res = await fetch(`${tenant.url}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: DEMO.clients.management.client_id, client_secret: DEMO.clients.management.secret, audience: `${tenant.url}/api/v2/` }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: DEMO.clients.management.client_id,
+      client_secret: DEMO.clients.management.secret,
+      audience: `${tenant.url}/api/v2/`,
+    }),
   });
   return ((await res.json()) as { access_token: string }).access_token;
 }
@@ -62,8 +70,14 @@ describe('kill -9, then restart', () => {
     // A reuse interval, so the secret before the current one is legitimately usable for a while:
     // the check below then tells a correct pair from a family that kept an older secret alive.
     const mgmt = { authorization: `Bearer ${await managementToken(tenant)}`, 'content-type': 'application/json' };
-    const mobile = (await (await fetch(`${tenant.url}/api/v2/clients/${DEMO.clients.mobile.client_id}`, { headers: mgmt })).json()) as { refresh_token: Record<string, unknown> };
-    const patched = await fetch(`${tenant.url}/api/v2/clients/${DEMO.clients.mobile.client_id}`, { method: 'PATCH', headers: mgmt, body: JSON.stringify({ refresh_token: { ...mobile.refresh_token, leeway: 60 } }) });
+    const mobile = (await (
+      await fetch(`${tenant.url}/api/v2/clients/${DEMO.clients.mobile.client_id}`, { headers: mgmt })
+    ).json()) as { refresh_token: Record<string, unknown> };
+    const patched = await fetch(`${tenant.url}/api/v2/clients/${DEMO.clients.mobile.client_id}`, {
+      method: 'PATCH',
+      headers: mgmt,
+      body: JSON.stringify({ refresh_token: { ...mobile.refresh_token, leeway: 60 } }),
+    });
     expect(patched.status).toBe(200);
     const app = endUserApp(tenant.url);
     // One after another: sign-in attempts are counted before the password check (10 at once per account and address).
@@ -86,7 +100,8 @@ describe('kill -9, then restart', () => {
     const store = onDisk(dir);
     for (const chain of chains) {
       const usable: boolean[] = [];
-      for (const value of chain.seen) usable.push(!!(await store.findRefreshTokenBySecret(sha256(value), Date.now()))?.usable);
+      for (const value of chain.seen)
+        usable.push(!!(await store.findRefreshTokenBySecret(sha256(value), Date.now()))?.usable);
       // Within the reuse interval the last two secrets the app saw may both work (the newest may
       // also be one the crash kept from it); nothing older than those two may, ever.
       expect(usable.slice(0, -2).filter(Boolean)).toEqual([]);
@@ -101,19 +116,35 @@ describe('kill -9, then restart', () => {
 
   it('during a 50,000-token background revocation: it completes after restart, nothing left usable', async () => {
     const dir = dataDir();
-    await generateTenant({ dataDir: dir, issuer: 'http://127.0.0.1:1/', users: 5, tokens: 50_000, heavyUserTokens: 50_000, seed: 'crash', log: () => {} });
+    await generateTenant({
+      dataDir: dir,
+      issuer: 'http://127.0.0.1:1/',
+      users: 5,
+      tokens: 50_000,
+      heavyUserTokens: 50_000,
+      seed: 'crash',
+      log: () => {},
+    });
     const tenant = await tenantOn(dir, { TENANT_REVOCATION_BATCH_SIZE: '500' });
-    const res = await fetch(`${tenant.url}/api/v2/users/auth0%7Cheavy/refresh-tokens`, { method: 'DELETE', headers: { authorization: `Bearer ${await managementToken(tenant)}` } });
+    const res = await fetch(`${tenant.url}/api/v2/users/auth0%7Cheavy/refresh-tokens`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${await managementToken(tenant)}` },
+    });
     expect(res.status).toBe(202);
     const store = onDisk(dir);
-    await expect.poll(async () => (await store.listRevocationJobs())[0]?.revoked_count ?? 0, { timeout: 20_000, interval: 20 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await store.listRevocationJobs())[0]?.revoked_count ?? 0, { timeout: 20_000, interval: 20 })
+      .toBeGreaterThan(0);
     await tenant.kill9();
     // Killed part-way: some rows marked, not all; the listing already counts none.
     const left = unmarkedRows(dir, { user_id: 'auth0|heavy' });
     expect(left).toBeGreaterThan(0);
     expect(left).toBeLessThan(50_000);
     expect(await store.countLiveRefreshTokens({ user_id: 'auth0|heavy' }, Date.now())).toBe(0);
-    for (const i of [0, 25_000, 49_999]) expect((await store.findRefreshTokenBySecret(sha256(generatedTokenValue('crash', i)), Date.now()))!.usable).toBe(false);
+    for (const i of [0, 25_000, 49_999])
+      expect((await store.findRefreshTokenBySecret(sha256(generatedTokenValue('crash', i)), Date.now()))!.usable).toBe(
+        false,
+      );
 
     const again = await tenantOn(dir);
     await expect.poll(() => unmarkedRows(dir, { user_id: 'auth0|heavy' }), { timeout: 30_000, interval: 250 }).toBe(0);
@@ -121,23 +152,48 @@ describe('kill -9, then restart', () => {
     expect((await endUserApp(again.url).refresh(generatedTokenValue('crash', 0))).status).toBe(403);
   }, 180_000);
 
-  it('during a grant deletion: every token of the deleted grant is refused, the other grant\'s still work', async () => {
+  it("during a grant deletion: every token of the deleted grant is refused, the other grant's still work", async () => {
     const dir = dataDir();
-    await generateTenant({ dataDir: dir, issuer: 'http://127.0.0.1:1/', users: 5, tokens: 20_000, heavyUserTokens: 20_000, seed: 'grant', log: () => {} });
+    await generateTenant({
+      dataDir: dir,
+      issuer: 'http://127.0.0.1:1/',
+      users: 5,
+      tokens: 20_000,
+      heavyUserTokens: 20_000,
+      seed: 'grant',
+      log: () => {},
+    });
     const tenant = await tenantOn(dir, { TENANT_REVOCATION_BATCH_SIZE: '200' });
     const token = await managementToken(tenant);
-    const grants = (await (await fetch(`${tenant.url}/api/v2/grants?user_id=auth0%7Cheavy`, { headers: { authorization: `Bearer ${token}` } })).json()) as { id: string; clientID: string }[];
+    const grants = (await (
+      await fetch(`${tenant.url}/api/v2/grants?user_id=auth0%7Cheavy`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).json()) as { id: string; clientID: string }[];
     const mobile = grants.find((g) => g.clientID === DEMO.clients.mobile.client_id)!;
-    expect((await fetch(`${tenant.url}/api/v2/grants/${mobile.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })).status).toBe(204);
+    expect(
+      (
+        await fetch(`${tenant.url}/api/v2/grants/${mobile.id}`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).status,
+    ).toBe(204);
     await tenant.kill9();
 
     const again = await tenantOn(dir);
     // Generated token i belongs to the mobile app when i is even, to the web app when odd.
     const mobileApp = endUserApp(again.url);
     const webApp = endUserApp(again.url, DEMO.clients.web.client_id, DEMO.clients.web.secret);
-    for (const i of [0, 2, 10_000, 19_998]) expect((await mobileApp.refresh(generatedTokenValue('grant', i))).status).toBe(403);
+    for (const i of [0, 2, 10_000, 19_998])
+      expect((await mobileApp.refresh(generatedTokenValue('grant', i))).status).toBe(403);
     for (const i of [1, 19_999]) expect((await webApp.refresh(generatedTokenValue('grant', i))).status).toBe(200);
     const store = onDisk(dir);
-    await expect.poll(() => unmarkedRows(dir, { user_id: 'auth0|heavy', client_id: DEMO.clients.mobile.client_id }), { timeout: 30_000, interval: 250 }).toBe(0);
+    await expect
+      .poll(() => unmarkedRows(dir, { user_id: 'auth0|heavy', client_id: DEMO.clients.mobile.client_id }), {
+        timeout: 30_000,
+        interval: 250,
+      })
+      .toBe(0);
   }, 180_000);
 });

@@ -20,7 +20,9 @@ import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import Provider, { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
 
-const { values } = parseArgs({ options: { port: { type: 'string' }, tokens: { type: 'string' }, seed: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { port: { type: 'string' }, tokens: { type: 'string' }, seed: { type: 'string' } },
+});
 const port = Number(values.port);
 const issuer = `http://127.0.0.1:${port}`;
 const API = DEMO.api.identifier;
@@ -75,8 +77,21 @@ const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const provider = new Provider(issuer, {
   adapter: MapAdapter,
   clients: [
-    { client_id: 'peer-app', token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: ['http://127.0.0.1/callback'] },
-    { client_id: 'peer-web', client_secret: 'peer-web-secret', token_endpoint_auth_method: 'client_secret_post', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], redirect_uris: ['http://127.0.0.1/callback'] },
+    {
+      client_id: 'peer-app',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: ['http://127.0.0.1/callback'],
+    },
+    {
+      client_id: 'peer-web',
+      client_secret: 'peer-web-secret',
+      token_endpoint_auth_method: 'client_secret_post',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: ['http://127.0.0.1/callback'],
+    },
   ],
   jwks: { keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'peer', alg: 'RS256', use: 'sig' }] },
   cookies: { keys: ['bench-peer-cookie-key'] },
@@ -91,7 +106,13 @@ const provider = new Provider(issuer, {
       useGrantedResource: () => true,
       getResourceServerInfo: (_ctx, resource) => {
         if (resource !== API) throw new errors.InvalidTarget();
-        return { scope: 'read:orders', audience: API, accessTokenFormat: 'jwt', accessTokenTTL: 86_400, jwt: { sign: { alg: 'RS256' } } };
+        return {
+          scope: 'read:orders',
+          audience: API,
+          accessTokenFormat: 'jwt',
+          accessTokenTTL: 86_400,
+          jwt: { sign: { alg: 'RS256' } },
+        };
       },
     },
   },

@@ -7,7 +7,10 @@ import { join, resolve } from 'node:path';
  * either elsewhere. Relative paths are relative to where npm ran (npm's INIT_CWD), not to this
  * workspace, as `npm run tenant` reads its --data-dir.
  */
-export function stackDataDirs(env: NodeJS.ProcessEnv, cwd = process.cwd()): { base: string; tenant: string; bff: string } {
+export function stackDataDirs(
+  env: NodeJS.ProcessEnv,
+  cwd = process.cwd(),
+): { base: string; tenant: string; bff: string } {
   const from = env.INIT_CWD ?? cwd;
   const base = resolve(from, env.DATA_DIR || '.data');
   return {

@@ -24,7 +24,9 @@ const vite = spawn('npx', ['vite'], {
   stdio: 'inherit',
   env: { ...process.env, BFF_URL: `http://127.0.0.1:${bffPort}` },
 });
-console.error(`\n  Dashboard (hot reload)  ${VITE}\n  Embedded tenant         ${stack.tenantUrl}\n  Sign in as ${DEMO.staff.map((s) => `${s.email} / ${s.password}`).join(', ')}\n`);
+console.error(
+  `\n  Dashboard (hot reload)  ${VITE}\n  Embedded tenant         ${stack.tenantUrl}\n  Sign in as ${DEMO.staff.map((s) => `${s.email} / ${s.password}`).join(', ')}\n`,
+);
 const stop = async () => {
   vite.kill('SIGTERM');
   await stack.close();

@@ -1,6 +1,14 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { createBff, DASHBOARD_DIST, type Bff, type BffConfig, type Logger } from '@rtc/bff';
-import { allowConsoleOrigin, createTenant, DEMO, isLoopbackHost, type Logger as TenantLogger, type Tenant, type TenantConfig } from '@rtc/tenant';
+import {
+  allowConsoleOrigin,
+  createTenant,
+  DEMO,
+  isLoopbackHost,
+  type Logger as TenantLogger,
+  type Tenant,
+  type TenantConfig,
+} from '@rtc/tenant';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -66,7 +74,9 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   // The demo's staff passwords and machine secret are published in the README: only this
   // machine may reach them, unless the operator insists (TENANT_DEMO=1).
   if (!isLoopbackHost(host) && process.env.TENANT_DEMO !== '1') {
-    throw new Error(`The embedded demo stack listens on loopback only (asked for ${host}): its demo passwords are published. Point the console at a real tenant (README), or set TENANT_DEMO=1 to force it.`);
+    throw new Error(
+      `The embedded demo stack listens on loopback only (asked for ${host}): its demo passwords are published. Point the console at a real tenant (README), or set TENANT_DEMO=1 to force it.`,
+    );
   }
   // Bind the tenant first: its issuer must name the port it listens on.
   const tenantServer = await listen(() => new Response('starting', { status: 503 }), options.tenantPort ?? 0, host);
@@ -75,7 +85,7 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   await close(tenantServer);
   const tenant = await createTenant({
     issuer: `${tenantUrl}/`,
-    storage: options.database?.url ?? (options.dataDirs?.tenant ?? join(options.dataDir, 'tenant')),
+    storage: options.database?.url ?? options.dataDirs?.tenant ?? join(options.dataDir, 'tenant'),
     ...(options.database?.schema ? { schema: options.database.schema } : {}),
     demo: true,
     ...(options.tenantLogger ? { logger: options.tenantLogger } : {}),
@@ -116,7 +126,10 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
     trustProxy: options.trustProxy ?? 0,
     ...(options.stepUp ? { stepUp: options.stepUp } : {}),
   };
-  const bff = await createBff(config, { ...(options.logger ? { logger: options.logger } : {}), ...(options.now ? { now: options.now } : {}) });
+  const bff = await createBff(config, {
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
   const bffHttp = await listen(bff.app.fetch, bffPort, host);
   return {
     tenant,

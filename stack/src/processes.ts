@@ -38,8 +38,18 @@ const treeOf = (pid: number): number[] => [
 ];
 
 /** Starts a server script of the repo in its own Node process and waits for /health. */
-export async function startProcess(script: string, args: string[], env: Record<string, string>, port: number, nodeArgs: string[] = []): Promise<Proc> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startProcess(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  port: number,
+  nodeArgs: string[] = [],
+): Promise<Proc> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const logs: string[] = [];
   // The last 20,000 lines: a server under a long soak logs every request.
   const collect = (chunk: Buffer) => {
@@ -62,7 +72,13 @@ export async function startProcess(script: string, args: string[], env: Record<s
   };
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`${script} exited early:\n${logs.join('\n')}`);
-    if (await fetch(`${proc.url}/health`).then((r) => r.ok, () => false)) return proc;
+    if (
+      await fetch(`${proc.url}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return proc;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${script} did not start:\n${logs.join('\n')}`);
@@ -70,5 +86,10 @@ export async function startProcess(script: string, args: string[], env: Record<s
 
 /** The embedded tenant as `npm run tenant` runs it, on a data directory. */
 export async function startTenant(dataDir: string, port: number, env: Record<string, string> = {}) {
-  return startProcess('apps/tenant/src/server.ts', ['--port', String(port), '--data-dir', dataDir, '--issuer', `http://127.0.0.1:${port}/`], env, port);
+  return startProcess(
+    'apps/tenant/src/server.ts',
+    ['--port', String(port), '--data-dir', dataDir, '--issuer', `http://127.0.0.1:${port}/`],
+    env,
+    port,
+  );
 }

@@ -20,7 +20,12 @@ export const expectedOf = (impact: PreviewedImpact) => ({
  * preview (the BFF runs nothing unconfirmed), then sent again confirming that preview. For
  * tests about something else than the binding itself.
  */
-export async function confirmingPreview(client: StaffClient, method: string, path: string, body?: Record<string, unknown>): Promise<Response> {
+export async function confirmingPreview(
+  client: StaffClient,
+  method: string,
+  path: string,
+  body?: Record<string, unknown>,
+): Promise<Response> {
   const first = await client.api(method, path, body);
   if (first.status !== 409) return first;
   const { error } = (await first.clone().json()) as { error: { code: string; impact?: PreviewedImpact } };

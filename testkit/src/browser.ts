@@ -16,7 +16,9 @@ export class Browser {
       const name = pair!.slice(0, eq);
       const value = pair!.slice(eq + 1);
       const path = attrs.find((a) => /^path=/i.test(a))?.slice(5) ?? '/';
-      const expired = attrs.some((a) => /^max-age=0$/i.test(a) || (/^expires=/i.test(a) && Date.parse(a.slice(8)) < Date.now()));
+      const expired = attrs.some(
+        (a) => /^max-age=0$/i.test(a) || (/^expires=/i.test(a) && Date.parse(a.slice(8)) < Date.now()),
+      );
       if (expired || value === '') this.cookies.delete(this.key(url.host, name));
       else this.cookies.set(this.key(url.host, name), { value, path });
     }

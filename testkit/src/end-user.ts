@@ -41,7 +41,11 @@ export function endUserApp(tenantUrl: string, clientId: string = DEMO.clients.mo
     fetch(`${tenantUrl}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-      body: new URLSearchParams({ client_id: clientId, ...(clientSecret ? { client_secret: clientSecret } : {}), ...form }),
+      body: new URLSearchParams({
+        client_id: clientId,
+        ...(clientSecret ? { client_secret: clientSecret } : {}),
+        ...form,
+      }),
     });
   return {
     /**
@@ -49,15 +53,26 @@ export function endUserApp(tenantUrl: string, clientId: string = DEMO.clients.mo
      * the tenant trusts (its trustProxy option) reports it in X-Forwarded-For; `userAgent`: the app's agent;
      * `dpop`: a DPoP key whose proof goes with the request (a public client's token is then bound to it).
      */
-    async login(email: string, device: string, options: { audience?: string; scope?: string; from?: string; userAgent?: string; dpop?: DpopKey } = {}): Promise<string> {
-      const res = await post('/oauth/token', {
-        grant_type: 'password',
-        username: email,
-        password: DEMO.endUserPassword,
-        scope: options.scope ?? 'openid profile offline_access',
-        device,
-        ...(options.audience ? { audience: options.audience } : {}),
-      }, { ...clientHeaders(options), ...(options.dpop ? { dpop: await options.dpop.proof(`${tenantUrl}/oauth/token`) } : {}) });
+    async login(
+      email: string,
+      device: string,
+      options: { audience?: string; scope?: string; from?: string; userAgent?: string; dpop?: DpopKey } = {},
+    ): Promise<string> {
+      const res = await post(
+        '/oauth/token',
+        {
+          grant_type: 'password',
+          username: email,
+          password: DEMO.endUserPassword,
+          scope: options.scope ?? 'openid profile offline_access',
+          device,
+          ...(options.audience ? { audience: options.audience } : {}),
+        },
+        {
+          ...clientHeaders(options),
+          ...(options.dpop ? { dpop: await options.dpop.proof(`${tenantUrl}/oauth/token`) } : {}),
+        },
+      );
       if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
       return ((await res.json()) as { refresh_token: string }).refresh_token;
     },
@@ -66,7 +81,11 @@ export function endUserApp(tenantUrl: string, clientId: string = DEMO.clients.mo
      * tenant creates a session, and the refresh token is bound to it. `userAgent` is the
      * browser's agent on those pages (the session's), node's own otherwise.
      */
-    async loginWithBrowser(email: string, device: string, options: { audience?: string; scope?: string; userAgent?: string; from?: string } = {}): Promise<{ refreshToken: string; sessionId: string }> {
+    async loginWithBrowser(
+      email: string,
+      device: string,
+      options: { audience?: string; scope?: string; userAgent?: string; from?: string } = {},
+    ): Promise<{ refreshToken: string; sessionId: string }> {
       const browser = new Browser();
       const agent = clientHeaders(options);
       const verifier = randomBytes(32).toString('base64url');
@@ -91,15 +110,28 @@ export function endUserApp(tenantUrl: string, clientId: string = DEMO.clients.mo
       });
       const code = new URL(login.headers.get('location') ?? 'about:blank').searchParams.get('code');
       if (!code) throw new Error(`login failed (${login.status})`);
-      const res = await post('/oauth/token', { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: verifier }, clientHeaders({ ...(options.from ? { from: options.from } : {}) }));
+      const res = await post(
+        '/oauth/token',
+        { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: verifier },
+        clientHeaders({ ...(options.from ? { from: options.from } : {}) }),
+      );
       const body = (await res.json()) as { refresh_token: string; id_token: string };
       const claims = JSON.parse(Buffer.from(body.id_token.split('.')[1]!, 'base64url').toString()) as { sid: string };
       return { refreshToken: body.refresh_token, sessionId: claims.sid };
     },
     /** One exchange: the status, and the new refresh token when the client rotates. */
-    async refresh(refreshToken: string, options: { from?: string; userAgent?: string; dpop?: DpopKey } = {}): Promise<{ status: number; refreshToken?: string }> {
-      const dpop: Record<string, string> = options.dpop ? { dpop: await options.dpop.proof(`${tenantUrl}/oauth/token`) } : {};
-      const res = await post('/oauth/token', { grant_type: 'refresh_token', refresh_token: refreshToken }, { ...clientHeaders(options), ...dpop });
+    async refresh(
+      refreshToken: string,
+      options: { from?: string; userAgent?: string; dpop?: DpopKey } = {},
+    ): Promise<{ status: number; refreshToken?: string }> {
+      const dpop: Record<string, string> = options.dpop
+        ? { dpop: await options.dpop.proof(`${tenantUrl}/oauth/token`) }
+        : {};
+      const res = await post(
+        '/oauth/token',
+        { grant_type: 'refresh_token', refresh_token: refreshToken },
+        { ...clientHeaders(options), ...dpop },
+      );
       const body = (await res.json()) as { refresh_token?: string };
       return { status: res.status, ...(body.refresh_token ? { refreshToken: body.refresh_token } : {}) };
     },

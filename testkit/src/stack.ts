@@ -20,16 +20,27 @@ const quiet = { info() {}, warn() {}, error() {} };
 
 /** The tenant (demo data, fresh temporary directory) and the BFF, on free ports. */
 export async function startTestStack(
-  options: { staticDir?: string | null; tenant?: Parameters<typeof startEmbeddedStack>[0]['tenant']; logs?: string[]; now?: () => number; trustProxy?: number; stepUp?: Parameters<typeof startEmbeddedStack>[0]['stepUp'] } = {},
+  options: {
+    staticDir?: string | null;
+    tenant?: Parameters<typeof startEmbeddedStack>[0]['tenant'];
+    logs?: string[];
+    now?: () => number;
+    trustProxy?: number;
+    stepUp?: Parameters<typeof startEmbeddedStack>[0]['stepUp'];
+  } = {},
 ): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rtc-stack-'));
   // TEST_STORE=postgres: tenant and BFF in a schema of their own on TEST_DATABASE_URL.
   const database =
     process.env.TEST_STORE === 'postgres'
-      ? { url: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', schema: `s_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}` }
+      ? {
+          url: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+          schema: `s_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`,
+        }
       : undefined;
   const capture = options.logs
-    ? (level: string) => (msg: string, fields?: Record<string, unknown>) => options.logs!.push(JSON.stringify({ level, msg, ...fields }))
+    ? (level: string) => (msg: string, fields?: Record<string, unknown>) =>
+        options.logs!.push(JSON.stringify({ level, msg, ...fields }))
     : undefined;
   const logger = capture ? { info: capture('info'), warn: capture('warn'), error: capture('error') } : quiet;
   const stack = await startEmbeddedStack({
@@ -67,9 +78,17 @@ export interface StaffClient {
 }
 
 /** Walks the real sign-in: BFF /auth/login -> tenant /authorize -> login form -> BFF /auth/callback. */
-export async function signIn(stack: EmbeddedStack, role: StaffRole, browser = new Browser(), options: { returnTo?: string; stepUp?: boolean } = {}): Promise<StaffClient> {
+export async function signIn(
+  stack: EmbeddedStack,
+  role: StaffRole,
+  browser = new Browser(),
+  options: { returnTo?: string; stepUp?: boolean } = {},
+): Promise<StaffClient> {
   const staff = DEMO.staff.find((s) => s.role === role)!;
-  const query = new URLSearchParams({ ...(options.returnTo !== undefined ? { returnTo: options.returnTo } : {}), ...(options.stepUp ? { step_up: '1' } : {}) }).toString();
+  const query = new URLSearchParams({
+    ...(options.returnTo !== undefined ? { returnTo: options.returnTo } : {}),
+    ...(options.stepUp ? { step_up: '1' } : {}),
+  }).toString();
   const login = await browser.navigate(`${stack.bffUrl}/auth/login${query ? `?${query}` : ''}`);
   let landedAt = login.url;
   // With a live tenant session (SSO) the tenant sends the browser straight back.

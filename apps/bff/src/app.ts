@@ -26,12 +26,22 @@ export function createApp(deps: BffDeps) {
   const publicOrigin = new URL(deps.config.publicUrl).origin;
   const app = new Hono<BffEnv>();
   app.use(requestId({ headerName: 'x-request-id' }));
-  app.use(securityHeaders({ tenantOrigin: new URL(deps.config.oidc.issuer).origin, https: publicOrigin.startsWith('https:') }));
+  app.use(
+    securityHeaders({
+      tenantOrigin: new URL(deps.config.oidc.issuer).origin,
+      https: publicOrigin.startsWith('https:'),
+    }),
+  );
   app.use(requestLog(deps.logger, { clientIp: (c) => clientIp(c, deps.config.trustProxy ?? 0) }));
   // The tenant's body limit: the body is read to the end before any answer, so a refused
   // upload never tears down the browser's keep-alive connection.
   app.use(canonicalHost({ publicUrl: deps.config.publicUrl }));
-  app.use(bodyLimit({ maxBytes: 64 * 1024, onTooLarge: () => new BffError(413, 'too_large', 'The request body is too large.') }));
+  app.use(
+    bodyLimit({
+      maxBytes: 64 * 1024,
+      onTooLarge: () => new BffError(413, 'too_large', 'The request body is too large.'),
+    }),
+  );
   const answerError = onError(deps.logger);
   app.onError(async (err, c) => {
     await recordRefusal(c, deps, err);
@@ -59,7 +69,10 @@ export function createApp(deps: BffDeps) {
   if (staticDir && existsSync(join(staticDir, 'index.html'))) {
     const root = relative(process.cwd(), staticDir) || '.';
     const indexHtml = readFileSync(join(staticDir, 'index.html'), 'utf8');
-    app.use('/assets/*', serveStatic({ root, onFound: (_path, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable') }));
+    app.use(
+      '/assets/*',
+      serveStatic({ root, onFound: (_path, c) => c.header('Cache-Control', 'public, max-age=31536000, immutable') }),
+    );
     app.use('*', serveStatic({ root }));
     // The dashboard's routes are client-side: every other page is its index.html.
     app.get('*', (c) => c.html(indexHtml, 200, { 'Cache-Control': 'no-cache' }));

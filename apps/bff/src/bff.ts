@@ -21,19 +21,26 @@ export interface Bff {
 }
 
 const jsonLogger: Logger = {
-  info: (msg, fields) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg, ...fields })}\n`),
-  warn: (msg, fields) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'warn', msg, ...fields })}\n`),
-  error: (msg, fields) => process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg, ...fields })}\n`),
+  info: (msg, fields) =>
+    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg, ...fields })}\n`),
+  warn: (msg, fields) =>
+    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'warn', msg, ...fields })}\n`),
+  error: (msg, fields) =>
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', msg, ...fields })}\n`),
 };
 
 /** The audit log's store: PostgreSQL when configured (several instances), SQLite otherwise. */
 async function openBffStore(config: BffConfig): Promise<BffStore> {
-  if (config.database) return PostgresBffStore.open(config.database.url, config.database.schema ? { schema: config.database.schema } : {});
+  if (config.database)
+    return PostgresBffStore.open(config.database.url, config.database.schema ? { schema: config.database.schema } : {});
   return new SqliteBffStore(join(config.dataDir, 'bff.sqlite'));
 }
 
 /** Builds the BFF from its configuration; `store` and `fetch` may be injected by tests. */
-export async function createBff(config: BffConfig, overrides: { store?: BffStore; logger?: Logger; fetch?: typeof fetch; now?: () => number } = {}): Promise<Bff> {
+export async function createBff(
+  config: BffConfig,
+  overrides: { store?: BffStore; logger?: Logger; fetch?: typeof fetch; now?: () => number } = {},
+): Promise<Bff> {
   const logger = overrides.logger ?? jsonLogger;
   const now = overrides.now ?? Date.now;
   // The IP database behind every address shown (network, country): loaded at start, once per process.

@@ -80,7 +80,10 @@ const url = z.url({ protocol: /^https?$/ });
 const Env = z
   .object({
     BFF_PUBLIC_URL: url.default('http://localhost:4000'),
-    AUTH0_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/i, 'a host name such as acme.eu.auth0.com').optional(),
+    AUTH0_DOMAIN: z
+      .string()
+      .regex(/^[a-z0-9.-]+$/i, 'a host name such as acme.eu.auth0.com')
+      .optional(),
     MANAGEMENT_API_URL: url.optional(),
     MANAGEMENT_TOKEN_URL: url.optional(),
     MANAGEMENT_AUDIENCE: z.string().optional(),
@@ -95,30 +98,62 @@ const Env = z
     SESSION_SECRET: z
       .string()
       .min(32, 'at least 32 characters')
-      .refine((v) => estimatedSecretBits(v) >= MIN_SECRET_BITS, 'too predictable (under 128 bits of estimated entropy): use e.g. `openssl rand -base64 32`'),
-    SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
-    SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(24 * 7).default(12),
+      .refine(
+        (v) => estimatedSecretBits(v) >= MIN_SECRET_BITS,
+        'too predictable (under 128 bits of estimated entropy): use e.g. `openssl rand -base64 32`',
+      ),
+    SESSION_IDLE_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
+    SESSION_ABSOLUTE_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 7)
+      .default(12),
     BFF_DATA_DIR: z.string().default('.data/bff'),
     BFF_STATIC_DIR: z.string().optional(),
     TENANT_NAME: z.string().optional(),
     MANAGEMENT_429_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
-    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
+      .optional(),
     SEARCH_REVOKE_MAX_TOKENS: z.coerce.number().int().min(1).max(100_000).default(10_000),
     SEARCH_REVOKE_MAX_SESSIONS: z.coerce.number().int().min(1).max(10_000).default(1_000),
     SEARCH_REVOKE_SUPPORT_MAX_TOKENS: z.coerce.number().int().min(1).max(100_000).default(1_000),
     SEARCH_REVOKE_SUPPORT_MAX_PERCENT: z.coerce.number().min(0).max(100).default(50),
-    STEP_UP_MAX_AGE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
+    STEP_UP_MAX_AGE_MINUTES: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(10),
     STEP_UP_SEARCH_TOKENS: z.coerce.number().int().min(0).max(100_000).default(1_000),
-    BFF_TRUST_PROXY: z.string().regex(/^\d{1,2}$/, 'a number of proxy hops (0 to 10)').default('0').transform(Number).pipe(z.number().max(10)),
+    BFF_TRUST_PROXY: z
+      .string()
+      .regex(/^\d{1,2}$/, 'a number of proxy hops (0 to 10)')
+      .default('0')
+      .transform(Number)
+      .pipe(z.number().max(10)),
   })
   .refine((e) => e.BFF_PUBLIC_URL.startsWith('https:') || isLoopbackHost(new URL(e.BFF_PUBLIC_URL).hostname), {
     message: 'must be https: (http: only for localhost): session cookies would travel in clear',
     path: ['BFF_PUBLIC_URL'],
   })
-  .refine((e) => e.AUTH0_DOMAIN || e.MANAGEMENT_API_URL, { message: 'Set AUTH0_DOMAIN, or MANAGEMENT_API_URL and MANAGEMENT_TOKEN_URL', path: ['AUTH0_DOMAIN'] });
+  .refine((e) => e.AUTH0_DOMAIN || e.MANAGEMENT_API_URL, {
+    message: 'Set AUTH0_DOMAIN, or MANAGEMENT_API_URL and MANAGEMENT_TOKEN_URL',
+    path: ['AUTH0_DOMAIN'],
+  });
 
 /** Reads the environment; throws one readable error listing every problem. */
-export function readConfig(env: Record<string, string | undefined>, extra: { staticDir?: string | null; embedded?: boolean } = {}): BffConfig {
+export function readConfig(
+  env: Record<string, string | undefined>,
+  extra: { staticDir?: string | null; embedded?: boolean } = {},
+): BffConfig {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join('.') || 'environment'}: ${i.message}`).join('\n');
@@ -137,7 +172,13 @@ export function readConfig(env: Record<string, string | undefined>, extra: { sta
       clientId: e.MANAGEMENT_CLIENT_ID,
       clientSecret: e.MANAGEMENT_CLIENT_SECRET,
     },
-    oidc: { issuer, clientId: e.OIDC_CLIENT_ID, clientSecret: e.OIDC_CLIENT_SECRET, rolesClaim: e.ROLES_CLAIM, scope: e.OIDC_SCOPE },
+    oidc: {
+      issuer,
+      clientId: e.OIDC_CLIENT_ID,
+      clientSecret: e.OIDC_CLIENT_SECRET,
+      rolesClaim: e.ROLES_CLAIM,
+      scope: e.OIDC_SCOPE,
+    },
     sessionSecret: e.SESSION_SECRET,
     session: { idleSeconds: e.SESSION_IDLE_MINUTES * 60, absoluteSeconds: e.SESSION_ABSOLUTE_HOURS * 3600 },
     dataDir: e.BFF_DATA_DIR,
@@ -148,7 +189,10 @@ export function readConfig(env: Record<string, string | undefined>, extra: { sta
     ...(e.DATABASE_URL ? { database: { url: e.DATABASE_URL } } : {}),
     trustProxy: e.BFF_TRUST_PROXY,
     search: { tokenLimit: e.SEARCH_REVOKE_MAX_TOKENS, sessionLimit: e.SEARCH_REVOKE_MAX_SESSIONS },
-    supportRevoke: { maxTokens: e.SEARCH_REVOKE_SUPPORT_MAX_TOKENS, maxSharePercent: e.SEARCH_REVOKE_SUPPORT_MAX_PERCENT },
+    supportRevoke: {
+      maxTokens: e.SEARCH_REVOKE_SUPPORT_MAX_TOKENS,
+      maxSharePercent: e.SEARCH_REVOKE_SUPPORT_MAX_PERCENT,
+    },
     stepUp: { maxAgeSeconds: e.STEP_UP_MAX_AGE_MINUTES * 60, searchTokens: e.STEP_UP_SEARCH_TOKENS },
   };
 }

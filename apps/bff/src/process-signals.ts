@@ -21,6 +21,8 @@ export function reportMemoryAfterGcOnSignal(): void {
   process.on('SIGUSR2', () => {
     gc();
     const { heapUsed, rss, external } = process.memoryUsage();
-    process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'memory after gc', heapUsed, rss, external })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'memory after gc', heapUsed, rss, external })}\n`,
+    );
   });
 }

@@ -19,7 +19,8 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-const setFlag = async (on: boolean) => expect((await admin.api('PATCH', '/api/settings', { revoke_refresh_token_grant: on })).status).toBe(200);
+const setFlag = async (on: boolean) =>
+  expect((await admin.api('PATCH', '/api/settings', { revoke_refresh_token_grant: on })).status).toBe(200);
 beforeEach(() => setFlag(false));
 
 /** The newest audit entry for an action. */
@@ -29,7 +30,7 @@ async function lastAudit(action: string) {
 }
 
 describe('unlink a device', () => {
-  it('revokes every token on that device; the user\'s other devices keep working; audited', async () => {
+  it("revokes every token on that device; the user's other devices keep working; audited", async () => {
     const phoneMobile = await mobile().login(EMAIL, 'Test Phone', withApi);
     const phoneWeb = await web().login(EMAIL, 'Test Phone');
     const tablet = await mobile().login(EMAIL, 'Test Tablet', withApi);
@@ -39,7 +40,9 @@ describe('unlink a device', () => {
     expect(phone).toMatchObject({ token_count: 2 });
     expect(phone.applications.map((a: { name: string }) => a.name).sort()).toEqual(['Acme Mobile', 'Acme Web']);
 
-    const res = await confirmingPreview(support, 'POST', `/api/users/${USER}/devices/unlink`, { device_name: 'Test Phone' });
+    const res = await confirmingPreview(support, 'POST', `/api/users/${USER}/devices/unlink`, {
+      device_name: 'Test Phone',
+    });
     expect(res.status).toBe(200);
     expect((await json(res)).revoked_token_ids).toHaveLength(2);
 
@@ -64,7 +67,9 @@ describe('unlink a device', () => {
     const other = await mobile().login(EMAIL, 'Preview Pixel', withApi);
     const unrelated = await web().login(EMAIL, 'Preview Laptop');
 
-    const impact = await json(await support.api('POST', `/api/users/${USER}/impact`, { action: 'device.unlink', device_name: 'Preview Phone' }));
+    const impact = await json(
+      await support.api('POST', `/api/users/${USER}/impact`, { action: 'device.unlink', device_name: 'Preview Phone' }),
+    );
     expect(impact.setting_deletes_grant).toBe(true);
     expect(impact.tokens.filter((t: { via: string }) => t.via === 'target')).toHaveLength(2);
     expect(impact.grants).toEqual([expect.objectContaining({ client_name: 'Acme Mobile', api_name: 'Acme API' })]);
@@ -77,22 +82,28 @@ describe('unlink a device', () => {
     expect((await web().refresh(unrelated)).status).toBe(200);
   });
 
-  it('previews, with the setting off, only the device\'s own tokens', async () => {
+  it("previews, with the setting off, only the device's own tokens", async () => {
     await mobile().login(EMAIL, 'Quiet Phone', withApi);
     await mobile().login(EMAIL, 'Quiet Pixel', withApi);
-    const impact = await json(await support.api('POST', `/api/users/${USER}/impact`, { action: 'device.unlink', device_name: 'Quiet Phone' }));
+    const impact = await json(
+      await support.api('POST', `/api/users/${USER}/impact`, { action: 'device.unlink', device_name: 'Quiet Phone' }),
+    );
     expect(impact).toMatchObject({ setting_deletes_grant: false, grants: [] });
     expect(impact.tokens).toHaveLength(1);
   });
 
   it('answers 404 for a device the user does not have, and 400 for a bad body', async () => {
-    expect((await support.api('POST', `/api/users/${USER}/devices/unlink`, { device_name: 'No Such Device' })).status).toBe(404);
+    expect(
+      (await support.api('POST', `/api/users/${USER}/devices/unlink`, { device_name: 'No Such Device' })).status,
+    ).toBe(404);
     for (const body of [{}, { device_name: '' }, { device_name: 'x'.repeat(300) }, { device_name: 42 }]) {
       const res = await support.api('POST', `/api/users/${USER}/devices/unlink`, body);
       expect(res.status).toBe(400);
       expect((await json(res)).error.fields).toBeDefined();
     }
-    const notJson = await support.api('POST', `/api/users/${USER}/devices/unlink`, undefined, { 'content-type': 'text/plain' });
+    const notJson = await support.api('POST', `/api/users/${USER}/devices/unlink`, undefined, {
+      'content-type': 'text/plain',
+    });
     expect(notJson.status).toBe(400);
   });
 });
@@ -113,8 +124,13 @@ describe('authorized applications', () => {
     expect((await web().refresh(a)).status).toBe(403);
     expect((await web().refresh(b)).status).toBe(403);
     expect((await mobile().refresh(keep)).status).toBe(200);
-    expect(await lastAudit('grant.revoke')).toMatchObject({ result: 'success', target: 'grant of Acme Web for User profile (OpenID Connect)' });
-    expect((await confirmingPreview(support, 'DELETE', `/api/users/${USER}/authorized-apps/${webApp.grant_id}`)).status).toBe(404);
+    expect(await lastAudit('grant.revoke')).toMatchObject({
+      result: 'success',
+      target: 'grant of Acme Web for User profile (OpenID Connect)',
+    });
+    expect(
+      (await confirmingPreview(support, 'DELETE', `/api/users/${USER}/authorized-apps/${webApp.grant_id}`)).status,
+    ).toBe(404);
   });
 });
 
@@ -125,29 +141,51 @@ describe('refresh tokens', () => {
     const laptop = await web().login(EMAIL, 'RT Laptop');
     const { tokens } = await json(await support.api('GET', `/api/users/${USER}/refresh-tokens`));
     const first = tokens.find((t: { device_name: string }) => t.device_name === 'RT One');
-    expect(first).toMatchObject({ client_name: 'Acme Mobile', rotating: true, resource_servers: [{ api_name: 'Acme API', scopes: ['openid', 'offline_access', 'read:orders'] }] });
+    expect(first).toMatchObject({
+      client_name: 'Acme Mobile',
+      rotating: true,
+      resource_servers: [{ api_name: 'Acme API', scopes: ['openid', 'offline_access', 'read:orders'] }],
+    });
     expect(first.device.initial_ip).toBe('127.0.0.1');
     expect(JSON.stringify(tokens)).not.toContain(one);
 
-    expect((await confirmingPreview(support, 'DELETE', `/api/users/${USER}/refresh-tokens/${first.id}`)).status).toBe(200);
+    expect((await confirmingPreview(support, 'DELETE', `/api/users/${USER}/refresh-tokens/${first.id}`)).status).toBe(
+      200,
+    );
     expect((await mobile().refresh(one)).status).toBe(403);
     expect((await mobile().refresh(two)).status).toBe(200);
-    expect(await lastAudit('refresh_token.revoke')).toMatchObject({ target: 'refresh token of Acme Mobile on RT One', result: 'success' });
+    expect(await lastAudit('refresh_token.revoke')).toMatchObject({
+      target: 'refresh token of Acme Mobile on RT One',
+      result: 'success',
+    });
 
-    expect((await confirmingPreview(support, 'POST', `/api/users/${USER}/refresh-tokens/revoke-all`, { client_id: DEMO.clients.mobile.client_id })).status).toBe(200);
+    expect(
+      (
+        await confirmingPreview(support, 'POST', `/api/users/${USER}/refresh-tokens/revoke-all`, {
+          client_id: DEMO.clients.mobile.client_id,
+        })
+      ).status,
+    ).toBe(200);
     expect((await mobile().refresh(two)).status).toBe(403);
     expect((await web().refresh(laptop)).status).toBe(200);
 
-    expect((await confirmingPreview(support, 'POST', `/api/users/${USER}/refresh-tokens/revoke-all`, {})).status).toBe(200);
+    expect((await confirmingPreview(support, 'POST', `/api/users/${USER}/refresh-tokens/revoke-all`, {})).status).toBe(
+      200,
+    );
     expect((await web().refresh(laptop)).status).toBe(403);
-    expect(await lastAudit('refresh_tokens.revoke_all')).toMatchObject({ target: 'all refresh tokens', result: 'success' });
+    expect(await lastAudit('refresh_tokens.revoke_all')).toMatchObject({
+      target: 'all refresh tokens',
+      result: 'success',
+    });
   });
 
-  it('answers 404 for another user\'s token, and the token survives', async () => {
+  it("answers 404 for another user's token, and the token survives", async () => {
     const { users } = await json(await support.api('GET', '/api/users?q=example.com&per_page=5'));
     const other = users.find((u: { user_id: string }) => u.user_id !== DEMO.sampleUser.user_id);
     const theirs = await mobile().login(other.email, 'Not Jane');
-    const { tokens } = await json(await support.api('GET', `/api/users/${encodeURIComponent(other.user_id)}/refresh-tokens`));
+    const { tokens } = await json(
+      await support.api('GET', `/api/users/${encodeURIComponent(other.user_id)}/refresh-tokens`),
+    );
     const target = tokens.find((t: { device_name: string }) => t.device_name === 'Not Jane');
     expect((await support.api('DELETE', `/api/users/${USER}/refresh-tokens/${target.id}`)).status).toBe(404);
     expect((await mobile().refresh(theirs)).status).toBe(200);
@@ -160,7 +198,11 @@ describe('sessions', () => {
     const outside = await mobile().login(EMAIL, 'Session Tablet', withApi);
     const { sessions } = await json(await support.api('GET', `/api/users/${USER}/sessions`));
     const session = sessions.find((s: { id: string }) => s.id === inSession.sessionId);
-    expect(session).toMatchObject({ token_count: 1, applications: [{ name: 'Acme Mobile' }], authentication_methods: ['pwd'] });
+    expect(session).toMatchObject({
+      token_count: 1,
+      applications: [{ name: 'Acme Mobile' }],
+      authentication_methods: ['pwd'],
+    });
     const res = await confirmingPreview(support, 'DELETE', `/api/users/${USER}/sessions/${session.id}`);
     expect(res.status).toBe(200);
     expect((await json(res)).revoked_token_ids).toHaveLength(1);
@@ -176,7 +218,10 @@ describe('tenant settings', () => {
   it('toggles Refresh Token Revocation Deletes Grant at the tenant, audited with before and after', async () => {
     await setFlag(true);
     expect(await json(await support.api('GET', '/api/settings'))).toEqual({ revoke_refresh_token_grant: true });
-    expect(await lastAudit('settings.update')).toMatchObject({ actor: { role: 'admin' }, detail: 'Refresh Token Revocation Deletes Grant: off -> on' });
+    expect(await lastAudit('settings.update')).toMatchObject({
+      actor: { role: 'admin' },
+      detail: 'Refresh Token Revocation Deletes Grant: off -> on',
+    });
     for (const body of [{}, { revoke_refresh_token_grant: 'yes' }, { revoke_refresh_token_grant: true, other: 1 }]) {
       expect((await admin.api('PATCH', '/api/settings', body)).status).toBe(400);
     }
@@ -210,13 +255,17 @@ describe('audit log', () => {
     expect(byAdmin.entries.every((e: { actor: { role: string } }) => e.actor.role === 'admin')).toBe(true);
     const byUser = await json(await support.api('GET', `/api/audit?user_id=${USER}`));
     expect(byUser.total).toBeGreaterThan(0);
-    const future = await json(await support.api('GET', `/api/audit?from=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`));
+    const future = await json(
+      await support.api('GET', `/api/audit?from=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`),
+    );
     expect(future.entries).toEqual([]);
     const csv = await support.api('GET', '/api/audit/export.csv?action=device.unlink');
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.headers.get('content-disposition')).toMatch(/attachment; filename="audit-log-/);
     const text = await csv.text();
-    expect(text.split('\r\n')[0]).toBe('at,actor_name,actor_sub,actor_role,action,target_user_id,target,result,detail,request_id');
+    expect(text.split('\r\n')[0]).toBe(
+      'at,actor_name,actor_sub,actor_role,action,target_user_id,target,result,detail,request_id',
+    );
     expect(text).toContain('device.unlink');
     expect(text).toContain('"device ""Test Phone"""');
   });

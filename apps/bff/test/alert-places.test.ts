@@ -29,11 +29,15 @@ async function token(form: Record<string, string>, from?: string) {
   return { status: res.status, body: await json(res) };
 }
 const login = async (email: string, device: string, from?: string) => {
-  const res = await token({ grant_type: 'password', username: email, password: DEMO.endUserPassword, scope: 'openid offline_access', device }, from);
+  const res = await token(
+    { grant_type: 'password', username: email, password: DEMO.endUserPassword, scope: 'openid offline_access', device },
+    from,
+  );
   expect(res.status).toBe(200);
   return res.body.refresh_token as string;
 };
-const refresh = (refreshToken: string, from?: string) => token({ grant_type: 'refresh_token', refresh_token: refreshToken }, from);
+const refresh = (refreshToken: string, from?: string) =>
+  token({ grant_type: 'refresh_token', refresh_token: refreshToken }, from);
 
 /** A rotated token presented again from `from`: the tenant revokes its family and logs `ferrt`. */
 async function reuseOn(email: string, device: string, from?: string) {
@@ -52,7 +56,11 @@ describe('reuse alerts name the network and country of the address (defect 5)', 
     const { events } = await json(await viewer.api('GET', `${path}/security-events`));
     const reuse = events.find((e: { type: string }) => e.type === 'ferrt');
     expect(reuse.ip).toBe(CLOUDFLARE);
-    expect(reuse.place).toMatchObject({ asn: 'AS13335', network: 'Cloudflare, Inc.', country: expect.stringMatching(/^[A-Z]{2}$/) });
+    expect(reuse.place).toMatchObject({
+      asn: 'AS13335',
+      network: 'Cloudflare, Inc.',
+      country: expect.stringMatching(/^[A-Z]{2}$/),
+    });
     expect(reuse.where).toBe(`${CLOUDFLARE} on Cloudflare, Inc. (AS13335) in ${reuse.place.country_name}`);
 
     const { devices } = await json(await viewer.api('GET', `${path}/devices`));
@@ -63,7 +71,9 @@ describe('reuse alerts name the network and country of the address (defect 5)', 
   it('a token reused from this machine: the address is named a loopback address with no public network or country, nothing invented', async () => {
     const user = demoEndUser(12);
     await reuseOn(user.email, 'Loopback Phone');
-    const { events } = await json(await viewer.api('GET', `/api/users/${encodeURIComponent(user.user_id)}/security-events`));
+    const { events } = await json(
+      await viewer.api('GET', `/api/users/${encodeURIComponent(user.user_id)}/security-events`),
+    );
     const reuse = events.find((e: { type: string }) => e.type === 'ferrt');
     expect(reuse.ip).toBe('127.0.0.1');
     expect(reuse.place).toBeNull();
@@ -73,8 +83,12 @@ describe('reuse alerts name the network and country of the address (defect 5)', 
   it('a token reused from a private network behind the proxy is named so', async () => {
     const user = demoEndUser(13);
     await reuseOn(user.email, 'Office Phone', '10.20.30.40');
-    const { events } = await json(await viewer.api('GET', `/api/users/${encodeURIComponent(user.user_id)}/security-events`));
-    expect(events.find((e: { type: string }) => e.type === 'ferrt').where).toBe('10.20.30.40 (private network: no public network or country)');
+    const { events } = await json(
+      await viewer.api('GET', `/api/users/${encodeURIComponent(user.user_id)}/security-events`),
+    );
+    expect(events.find((e: { type: string }) => e.type === 'ferrt').where).toBe(
+      '10.20.30.40 (private network: no public network or country)',
+    );
   });
 });
 
@@ -105,7 +119,9 @@ describe('theft signals name the networks and countries (defect 4)', () => {
     const user = demoEndUser(15);
     const moved = await login(user.email, 'Lan Laptop', '192.168.1.20');
     expect((await refresh(moved, '10.0.0.7')).status).toBe(200);
-    const { tokens } = await json(await viewer.api('GET', `/api/users/${encodeURIComponent(user.user_id)}/refresh-tokens`));
+    const { tokens } = await json(
+      await viewer.api('GET', `/api/users/${encodeURIComponent(user.user_id)}/refresh-tokens`),
+    );
     expect(tokens.find((t: { device_name: string }) => t.device_name === 'Lan Laptop').signals).toEqual([
       'Last used from 10.0.0.7 (private network: no public network or country), but issued at 192.168.1.20 (private network: no public network or country).',
     ]);

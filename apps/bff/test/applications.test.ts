@@ -17,7 +17,11 @@ const MOBILE = DEMO.clients.mobile;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  [admin, support, viewer] = await Promise.all([stack.signIn('admin'), stack.signIn('support'), stack.signIn('viewer')]);
+  [admin, support, viewer] = await Promise.all([
+    stack.signIn('admin'),
+    stack.signIn('support'),
+    stack.signIn('viewer'),
+  ]);
 });
 afterAll(() => stack.stop());
 
@@ -36,7 +40,10 @@ interface Impact {
 const list = async () => {
   const res = await admin.api('GET', '/api/applications');
   expect(res.status, await res.clone().text()).toBe(200);
-  return (await json(res)) as { applications: { client_id: string; name: string; counts: Counts | null }[]; counts_unavailable: string | null };
+  return (await json(res)) as {
+    applications: { client_id: string; name: string; counts: Counts | null }[];
+    counts_unavailable: string | null;
+  };
 };
 const preview = async (clientId: string): Promise<Impact> => {
   const res = await admin.api('POST', `/api/applications/${clientId}/impact`);
@@ -48,7 +55,12 @@ const exchange = async (clientId: string, refreshToken: string, secret?: string)
   const res = await fetch(`${stack.tenantUrl}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'refresh_token', client_id: clientId, refresh_token: refreshToken, ...(secret ? { client_secret: secret } : {}) }),
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      client_id: clientId,
+      refresh_token: refreshToken,
+      ...(secret ? { client_secret: secret } : {}),
+    }),
   });
   return { status: res.status, error: ((await res.json()) as { error?: string }).error };
 };
@@ -58,7 +70,10 @@ describe('the Applications area', () => {
     for (const staff of [support, viewer]) {
       expect((await staff.api('GET', '/api/applications')).status).toBe(403);
       expect((await staff.api('POST', `/api/applications/${MOBILE.client_id}/impact`)).status).toBe(403);
-      const res = await staff.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, { confirm_name: MOBILE.name, expected: { tokens: 0, users: 0, devices: 0, issued_through: null } });
+      const res = await staff.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, {
+        confirm_name: MOBILE.name,
+        expected: { tokens: 0, users: 0, devices: 0, issued_through: null },
+      });
       expect(res.status).toBe(403);
       expect((await json(res)).error.code).toBe('forbidden');
     }
@@ -83,7 +98,10 @@ describe('the Applications area', () => {
     const res = await admin.browser.fetch(`${stack.bffUrl}/api/applications/${MOBILE.client_id}/revoke-all`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: new URL(stack.bffUrl).origin },
-      body: JSON.stringify({ confirm_name: MOBILE.name, expected: { ...(await preview(MOBILE.client_id)).counts, issued_through: null } }),
+      body: JSON.stringify({
+        confirm_name: MOBILE.name,
+        expected: { ...(await preview(MOBILE.client_id)).counts, issued_through: null },
+      }),
     });
     expect(res.status).toBe(403);
     expect((await json(res)).error.code).toBe('csrf_token');
@@ -103,39 +121,59 @@ describe('the Applications area', () => {
     expect(shown.first_users.length).toBeLessThanOrEqual(10);
 
     // The wrong name typed: refused, nothing revoked.
-    const misnamed = await admin.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, { confirm_name: 'Acme', expected: { ...shown.counts, issued_through: shown.issued_through } });
+    const misnamed = await admin.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, {
+      confirm_name: 'Acme',
+      expected: { ...shown.counts, issued_through: shown.issued_through },
+    });
     expect(misnamed.status).toBe(400);
     // Without the preview: 409 with it.
-    const unconfirmed = await admin.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, { confirm_name: MOBILE.name });
+    const unconfirmed = await admin.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, {
+      confirm_name: MOBILE.name,
+    });
     expect(unconfirmed.status).toBe(409);
 
     const late = await mobile().login(bob, 'Bob Tablet'); // while the dialog is open
-    const refused = await admin.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, { confirm_name: MOBILE.name, expected: { ...shown.counts, issued_through: shown.issued_through } });
+    const refused = await admin.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, {
+      confirm_name: MOBILE.name,
+      expected: { ...shown.counts, issued_through: shown.issued_through },
+    });
     expect(refused.status).toBe(409);
     const body = await json(refused);
     expect(body.error.code).toBe('impact_changed');
     expect(body.error.application_impact.counts.tokens).toBe(shown.counts.tokens + 1);
     expect(body.error.changes.join(' ')).toMatch(/tokens: \d+ previewed, \d+ now/);
-    for (const token of [alicePhone, bobPhone, late]) expect((await exchange(MOBILE.client_id, token)).status).toBe(200);
+    for (const token of [alicePhone, bobPhone, late])
+      expect((await exchange(MOBILE.client_id, token)).status).toBe(200);
 
     const newer: Impact = body.error.application_impact;
-    const confirmed = await admin.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, { confirm_name: MOBILE.name, expected: { ...newer.counts, issued_through: newer.issued_through } });
+    const confirmed = await admin.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, {
+      confirm_name: MOBILE.name,
+      expected: { ...newer.counts, issued_through: newer.issued_through },
+    });
     expect(confirmed.status, await confirmed.clone().text()).toBe(200);
     const result = await json(confirmed);
     expect(result).toMatchObject({ client_id: MOBILE.client_id, name: MOBILE.name, revoked: newer.counts });
 
     // At once: every token of the application is refused at the tenant, of every user.
-    for (const token of [alicePhone, bobPhone, late]) expect(await exchange(MOBILE.client_id, token)).toEqual({ status: expect.any(Number), error: 'invalid_grant' });
+    for (const token of [alicePhone, bobPhone, late])
+      expect(await exchange(MOBILE.client_id, token)).toEqual({ status: expect.any(Number), error: 'invalid_grant' });
     // Another application's token still works.
     expect((await web().refresh(aliceWeb)).status).toBe(200);
     // The counts converge to none.
-    await expect.poll(async () => (await list()).applications.find((a) => a.client_id === MOBILE.client_id)!.counts!.tokens, { timeout: 15_000 }).toBe(0);
+    await expect
+      .poll(async () => (await list()).applications.find((a) => a.client_id === MOBILE.client_id)!.counts!.tokens, {
+        timeout: 15_000,
+      })
+      .toBe(0);
 
     // Audited with the application's name and what it matched, and exported.
     const audit = await json(await admin.api('GET', '/api/audit?action=application.revoke_all_tokens'));
     const entries = audit.entries as { target: string; detail: string; result: string; id: string }[];
     const entry = entries.find((e) => e.id === result.audit_id)!;
-    expect(entry).toMatchObject({ result: 'success', target: `all refresh tokens of application "${MOBILE.name}" (${MOBILE.client_id})` });
+    expect(entry).toMatchObject({
+      result: 'success',
+      target: `all refresh tokens of application "${MOBILE.name}" (${MOBILE.client_id})`,
+    });
     expect(entry.detail).toContain(`matched ${newer.counts.tokens} refresh token`);
     expect(entry.detail).toContain(`of ${newer.counts.users} user`);
     expect(entries.some((e) => e.result === 'failure' && /changed since the preview/.test(e.detail))).toBe(true);
@@ -153,7 +191,10 @@ describe('the Applications area', () => {
     expect((await mobile().revoke(before)).status).toBe(200);
     const issuedSince = await mobile().login(carol, 'Swap Phone'); // the same user and device: every count unchanged
     expect((await preview(MOBILE.client_id)).counts).toEqual(shown.counts);
-    const refused = await admin.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, { confirm_name: MOBILE.name, expected: { ...shown.counts, issued_through: shown.issued_through } });
+    const refused = await admin.api('POST', `/api/applications/${MOBILE.client_id}/revoke-all`, {
+      confirm_name: MOBILE.name,
+      expected: { ...shown.counts, issued_through: shown.issued_through },
+    });
     expect(refused.status, await refused.clone().text()).toBe(409);
     expect((await json(refused)).error.changes.join(' ')).toMatch(/issued since the preview/);
     expect((await mobile().refresh(issuedSince)).status).toBe(200);

@@ -1,4 +1,13 @@
-import { Browser, DEMO, demoEndUser, endUserApp, json, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
+import {
+  Browser,
+  DEMO,
+  demoEndUser,
+  endUserApp,
+  json,
+  startTestStack,
+  type StaffClient,
+  type TestStack,
+} from '@rtc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -14,7 +23,11 @@ let viewer: StaffClient;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  [admin, support, viewer] = await Promise.all([stack.signIn('admin'), stack.signIn('support'), stack.signIn('viewer')]);
+  [admin, support, viewer] = await Promise.all([
+    stack.signIn('admin'),
+    stack.signIn('support'),
+    stack.signIn('viewer'),
+  ]);
 });
 afterAll(() => stack.stop());
 
@@ -39,20 +52,47 @@ describe('the audit log records reads, refusals and role-less sign-ins', () => {
     await endUserApp(stack.tenantUrl).login(user.email, 'Audited Phone');
     expect((await support.api('GET', '/api/search/refresh-tokens?ip=127.0.0.1&device_name=Audited')).status).toBe(200);
     expect((await support.api('GET', '/api/search/sessions?ip=198.51.100.44')).status).toBe(200);
-    expect((await support.api('POST', '/api/search/refresh-tokens/impact', { filter: { device_name: 'Audited Phone' } })).status).toBe(200);
-    expect((await support.api('POST', '/api/search/sessions/impact', { filter: { ip: '198.51.100.44' } })).status).toBe(200);
-    expect((await support.api('POST', `/api/users/${encodeURIComponent(user.user_id)}/impact`, { action: 'device.unlink', device_name: 'Audited Phone' })).status).toBe(200);
+    expect(
+      (await support.api('POST', '/api/search/refresh-tokens/impact', { filter: { device_name: 'Audited Phone' } }))
+        .status,
+    ).toBe(200);
+    expect((await support.api('POST', '/api/search/sessions/impact', { filter: { ip: '198.51.100.44' } })).status).toBe(
+      200,
+    );
+    expect(
+      (
+        await support.api('POST', `/api/users/${encodeURIComponent(user.user_id)}/impact`, {
+          action: 'device.unlink',
+          device_name: 'Audited Phone',
+        })
+      ).status,
+    ).toBe(200);
     expect((await admin.api('POST', `/api/applications/${DEMO.clients.mobile.client_id}/impact`)).status).toBe(200);
 
     const [tokens] = await audit({ action: 'search.find_tokens' });
     expect(tokens).toMatchObject({ kind: 'read', result: 'success', actor: { role: 'support' } });
     expect(tokens!.target).toContain('127.0.0.1');
     expect(tokens!.detail).toMatch(/found 1 refresh token/);
-    expect((await audit({ action: 'search.find_sessions' }))[0]).toMatchObject({ kind: 'read', target: expect.stringContaining('198.51.100.44') });
-    expect((await audit({ action: 'search.preview_revoke_tokens' }))[0]).toMatchObject({ kind: 'read', target: expect.stringContaining('Audited Phone'), detail: expect.stringContaining('1 refresh token') });
+    expect((await audit({ action: 'search.find_sessions' }))[0]).toMatchObject({
+      kind: 'read',
+      target: expect.stringContaining('198.51.100.44'),
+    });
+    expect((await audit({ action: 'search.preview_revoke_tokens' }))[0]).toMatchObject({
+      kind: 'read',
+      target: expect.stringContaining('Audited Phone'),
+      detail: expect.stringContaining('1 refresh token'),
+    });
     expect((await audit({ action: 'search.preview_revoke_sessions' }))[0]).toMatchObject({ kind: 'read' });
-    expect((await audit({ action: 'user.preview_action' }))[0]).toMatchObject({ kind: 'read', target_user_id: user.user_id, detail: expect.stringContaining('device.unlink') });
-    expect((await audit({ action: 'application.preview_revoke' }))[0]).toMatchObject({ kind: 'read', actor: { role: 'admin' }, target: expect.stringContaining(DEMO.clients.mobile.name) });
+    expect((await audit({ action: 'user.preview_action' }))[0]).toMatchObject({
+      kind: 'read',
+      target_user_id: user.user_id,
+      detail: expect.stringContaining('device.unlink'),
+    });
+    expect((await audit({ action: 'application.preview_revoke' }))[0]).toMatchObject({
+      kind: 'read',
+      actor: { role: 'admin' },
+      target: expect.stringContaining(DEMO.clients.mobile.name),
+    });
 
     // Reads filter apart from changes.
     const reads = await audit({ kind: 'read', per_page: '200' });
@@ -63,14 +103,23 @@ describe('the audit log records reads, refusals and role-less sign-ins', () => {
 
   it('records a refused (403) request as refused, with who, what and why', async () => {
     const user = demoEndUser(13);
-    expect((await viewer.api('POST', `/api/users/${encodeURIComponent(user.user_id)}/refresh-tokens/revoke-all`, {})).status).toBe(403);
+    expect(
+      (await viewer.api('POST', `/api/users/${encodeURIComponent(user.user_id)}/refresh-tokens/revoke-all`, {})).status,
+    ).toBe(403);
     expect((await support.api('PATCH', '/api/settings', { revoke_refresh_token_grant: true })).status).toBe(403);
 
     const refused = await audit({ result: 'refused' });
     const byViewer = refused.find((e) => e.actor.role === 'viewer')!;
-    expect(byViewer).toMatchObject({ action: 'access.refused', result: 'refused', target: `POST /api/users/${user.user_id}/refresh-tokens/revoke-all`, target_user_id: user.user_id });
+    expect(byViewer).toMatchObject({
+      action: 'access.refused',
+      result: 'refused',
+      target: `POST /api/users/${user.user_id}/refresh-tokens/revoke-all`,
+      target_user_id: user.user_id,
+    });
     expect(byViewer.detail).toMatch(/Your role \(viewer\) may not/);
-    expect(refused.find((e) => e.actor.role === 'support' && e.target === 'PATCH /api/settings')).toMatchObject({ action: 'access.refused' });
+    expect(refused.find((e) => e.actor.role === 'support' && e.target === 'PATCH /api/settings')).toMatchObject({
+      action: 'access.refused',
+    });
   });
 
   it('records a sign-in by someone without a console role, refused', async () => {
@@ -87,7 +136,12 @@ describe('the audit log records reads, refusals and role-less sign-ins', () => {
     await submitted.res.body?.cancel();
 
     const [entry] = await audit({ action: 'staff.sign_in', result: 'refused' });
-    expect(entry).toMatchObject({ kind: 'sign_in', result: 'refused', actor: { sub: outsider.user_id, role: null }, target: outsider.name });
+    expect(entry).toMatchObject({
+      kind: 'sign_in',
+      result: 'refused',
+      actor: { sub: outsider.user_id, role: null },
+      target: outsider.name,
+    });
     expect(entry!.detail).toMatch(/no console role/);
   });
 });

@@ -22,10 +22,30 @@ const OLD_ROW = `INSERT INTO audit_log VALUES ('old-1', 1700000000000, 'auth0|st
 /** An existing audit log upgrades: its entries stay, and a refused sign-in (no console role) can be recorded. */
 async function upgradesKeepingEntries(store: BffStore) {
   const { entries } = await store.listAudit({ page: 0, per_page: 10 });
-  expect(entries).toEqual([expect.objectContaining({ id: 'old-1', action: 'device.unlink', kind: 'change', actor: { sub: 'auth0|staff-support', name: 'Sam Support', role: 'support' } })]);
-  await store.recordAudit({ actor: { sub: 'auth0|outsider', name: 'Outsider', role: null }, action: 'staff.sign_in', target_user_id: 'auth0|outsider', target: 'Outsider', result: 'refused', detail: 'no console role', request_id: 'req-2' }, 1700000001000);
+  expect(entries).toEqual([
+    expect.objectContaining({
+      id: 'old-1',
+      action: 'device.unlink',
+      kind: 'change',
+      actor: { sub: 'auth0|staff-support', name: 'Sam Support', role: 'support' },
+    }),
+  ]);
+  await store.recordAudit(
+    {
+      actor: { sub: 'auth0|outsider', name: 'Outsider', role: null },
+      action: 'staff.sign_in',
+      target_user_id: 'auth0|outsider',
+      target: 'Outsider',
+      result: 'refused',
+      detail: 'no console role',
+      request_id: 'req-2',
+    },
+    1700000001000,
+  );
   const refused = await store.listAudit({ page: 0, per_page: 10, kind: 'sign_in', result: 'refused' });
-  expect(refused.entries).toEqual([expect.objectContaining({ actor: { sub: 'auth0|outsider', name: 'Outsider', role: null }, kind: 'sign_in' })]);
+  expect(refused.entries).toEqual([
+    expect.objectContaining({ actor: { sub: 'auth0|outsider', name: 'Outsider', role: null }, kind: 'sign_in' }),
+  ]);
 }
 
 describe('the audit log of an earlier release', () => {

@@ -24,7 +24,8 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-const setFlag = async (on: boolean) => expect((await admin.api('PATCH', '/api/settings', { revoke_refresh_token_grant: on })).status).toBe(200);
+const setFlag = async (on: boolean) =>
+  expect((await admin.api('PATCH', '/api/settings', { revoke_refresh_token_grant: on })).status).toBe(200);
 beforeEach(() => setFlag(false));
 
 /** Each test acts on a demo customer of its own, so no test sees another's tokens. */
@@ -56,7 +57,10 @@ describe('the preview binds the action (defect 1)', () => {
     expect(shown.tokens).toHaveLength(1);
 
     await setFlag(true); // an admin, while the dialog is open
-    const res = await support.api('POST', `${user}/devices/unlink`, { device_name: 'Bound Phone', expected: expectedOf(shown) });
+    const res = await support.api('POST', `${user}/devices/unlink`, {
+      device_name: 'Bound Phone',
+      expected: expectedOf(shown),
+    });
     expect(res.status).toBe(409);
     const body = await json(res);
     expect(body.error.code).toBe('impact_changed');
@@ -69,7 +73,10 @@ describe('the preview binds the action (defect 1)', () => {
     expect((await mobile().refresh(pixel)).status).toBe(200);
 
     // Confirmed again, on the new preview: now it does what that preview said.
-    const again = await support.api('POST', `${user}/devices/unlink`, { device_name: 'Bound Phone', expected: expectedOf(body.error.impact) });
+    const again = await support.api('POST', `${user}/devices/unlink`, {
+      device_name: 'Bound Phone',
+      expected: expectedOf(body.error.impact),
+    });
     expect(again.status, await again.clone().text()).toBe(200);
     expect((await mobile().refresh(pixel)).status).toBe(403);
   });
@@ -88,7 +95,10 @@ describe('the preview binds the action (defect 1)', () => {
     await mobile().login(email, 'Busy Tablet');
     const shown = await preview(user, { action: 'refresh_tokens.revoke_all', device_name: 'Busy Tablet' });
     const late = await mobile().login(email, 'Busy Tablet');
-    const res = await support.api('POST', `${user}/refresh-tokens/revoke-all`, { device_name: 'Busy Tablet', expected: expectedOf(shown) });
+    const res = await support.api('POST', `${user}/refresh-tokens/revoke-all`, {
+      device_name: 'Busy Tablet',
+      expected: expectedOf(shown),
+    });
     expect(res.status).toBe(409);
     expect((await json(res)).error.message).toMatch(/1 more refresh token/);
     expect((await mobile().refresh(late)).status).toBe(200);
@@ -102,7 +112,9 @@ describe('the preview binds the action (defect 1)', () => {
     expect((await support.api('DELETE', `${user}/refresh-tokens/${id}`)).status).toBe(409);
     expect((await mobile().refresh(token)).status).toBe(200);
     const shown = await preview(user, { action: 'refresh_token.revoke', token_id: id });
-    expect((await support.api('DELETE', `${user}/refresh-tokens/${id}`, { expected: expectedOf(shown) })).status).toBe(200);
+    expect((await support.api('DELETE', `${user}/refresh-tokens/${id}`, { expected: expectedOf(shown) })).status).toBe(
+      200,
+    );
     expect((await mobile().refresh(token)).status).toBe(403);
   });
 });
@@ -115,10 +127,18 @@ describe('bulk revocation acts on exactly the filtered rows (defect 2)', () => {
     const otherDevice = await mobile().login(email, 'Filter Tablet');
     const otherApp = await web().login(email, 'Filter Phone');
 
-    const request = { action: 'refresh_tokens.revoke_all', client_id: DEMO.clients.mobile.client_id, device_name: 'Filter Phone' };
+    const request = {
+      action: 'refresh_tokens.revoke_all',
+      client_id: DEMO.clients.mobile.client_id,
+      device_name: 'Filter Phone',
+    };
     const shown = await preview(user, request);
     expect(shown.tokens).toHaveLength(2);
-    const res = await support.api('POST', `${user}/refresh-tokens/revoke-all`, { client_id: DEMO.clients.mobile.client_id, device_name: 'Filter Phone', expected: expectedOf(shown) });
+    const res = await support.api('POST', `${user}/refresh-tokens/revoke-all`, {
+      client_id: DEMO.clients.mobile.client_id,
+      device_name: 'Filter Phone',
+      expected: expectedOf(shown),
+    });
     expect(res.status, await res.clone().text()).toBe(200);
     expect((await mobile().refresh(a)).status).toBe(403);
     expect((await mobile().refresh(b)).status).toBe(403);
@@ -138,7 +158,10 @@ describe('"This device was lost or stolen"', () => {
     expect(shown.tokens).toHaveLength(2);
     expect(shown.sessions.map((s) => s.session_id)).toEqual([inBrowser.sessionId]);
 
-    const res = await support.api('POST', `${user}/devices/lost`, { device_name: 'Stolen Pixel', expected: expectedOf(shown) });
+    const res = await support.api('POST', `${user}/devices/lost`, {
+      device_name: 'Stolen Pixel',
+      expected: expectedOf(shown),
+    });
     expect(res.status, await res.clone().text()).toBe(200);
     const result = await json(res);
     expect(result.ended_session_ids).toEqual([inBrowser.sessionId]);
@@ -160,7 +183,9 @@ describe('"This device was lost or stolen"', () => {
 
 describe('bulk revocation through the Management API (defect 12)', () => {
   const tenantCalls = (method: string, prefix: string) =>
-    logs.map((line) => JSON.parse(line)).filter((l) => l.msg === 'request' && l.method === method && String(l.path).startsWith(prefix)).length;
+    logs
+      .map((line) => JSON.parse(line))
+      .filter((l) => l.msg === 'request' && l.method === method && String(l.path).startsWith(prefix)).length;
 
   it('unlinking a device with 105 tokens takes one POST /api/v2/users/{id}/devices/unlink, not one DELETE per token nor 100 ids a call', async () => {
     const { email, user } = customer();
@@ -170,14 +195,25 @@ describe('bulk revocation through the Management API (defect 12)', () => {
     expect(shown.tokens).toHaveLength(105);
 
     logs.length = 0;
-    const res = await support.api('POST', `${user}/devices/unlink`, { device_name: 'Crowded Phone', expected: expectedOf(shown) });
+    const res = await support.api('POST', `${user}/devices/unlink`, {
+      device_name: 'Crowded Phone',
+      expected: expectedOf(shown),
+    });
     expect(res.status, await res.clone().text()).toBe(200);
     expect(tenantCalls('DELETE', '/api/v2/device-credentials/')).toBe(0);
     expect(tenantCalls('DELETE', '/api/v2/refresh-tokens/')).toBe(0);
     expect(tenantCalls('POST', '/api/v2/refresh-tokens/revoke')).toBe(0);
-    const unlinks = logs.map((line) => JSON.parse(line)).filter((l) => l.msg === 'request' && l.method === 'POST' && /^\/api\/v2\/users\/[^/]+\/devices\/unlink$/.test(String(l.path)));
+    const unlinks = logs
+      .map((line) => JSON.parse(line))
+      .filter(
+        (l) =>
+          l.msg === 'request' &&
+          l.method === 'POST' &&
+          /^\/api\/v2\/users\/[^/]+\/devices\/unlink$/.test(String(l.path)),
+      );
     expect(unlinks).toHaveLength(1);
-    for (const token of [tokens[0]!, tokens[99]!, tokens[104]!]) expect((await mobile().refresh(token)).status).toBe(403);
+    for (const token of [tokens[0]!, tokens[99]!, tokens[104]!])
+      expect((await mobile().refresh(token)).status).toBe(403);
     // 105 sign-ins, one after another, over real HTTP: 25 s alone on a busy 2-core machine, and
     // past the 30 s default with other suites running beside it. The test counts calls, not time.
   }, 180_000);

@@ -34,8 +34,13 @@ describe('BFF configuration', () => {
 
   it("lets support revoke a search result of at most 1,000 tokens and half an application's live tokens by default; both configurable", () => {
     expect(readConfig(base).supportRevoke).toEqual({ maxTokens: 1_000, maxSharePercent: 50 });
-    expect(readConfig({ ...base, SEARCH_REVOKE_SUPPORT_MAX_TOKENS: '200', SEARCH_REVOKE_SUPPORT_MAX_PERCENT: '10' }).supportRevoke).toEqual({ maxTokens: 200, maxSharePercent: 10 });
-    expect(() => readConfig({ ...base, SEARCH_REVOKE_SUPPORT_MAX_PERCENT: '150' })).toThrow(/SEARCH_REVOKE_SUPPORT_MAX_PERCENT/);
+    expect(
+      readConfig({ ...base, SEARCH_REVOKE_SUPPORT_MAX_TOKENS: '200', SEARCH_REVOKE_SUPPORT_MAX_PERCENT: '10' })
+        .supportRevoke,
+    ).toEqual({ maxTokens: 200, maxSharePercent: 10 });
+    expect(() => readConfig({ ...base, SEARCH_REVOKE_SUPPORT_MAX_PERCENT: '150' })).toThrow(
+      /SEARCH_REVOKE_SUPPORT_MAX_PERCENT/,
+    );
   });
 
   it('asks the identity provider for a refresh token, so roles can be re-checked', () => {
@@ -47,10 +52,22 @@ describe('keys derived from SESSION_SECRET (HKDF)', () => {
   it('seals sessions and sign-in transactions with different keys: neither opens as the other', async () => {
     const cookie = new SessionCookie(base.SESSION_SECRET, { idleSeconds: 60, absoluteSeconds: 3600 });
     const now = Date.now();
-    const session = await cookie.seal({ sid: 's', sub: 'u', name: 'n', email: null, role: 'admin', csrf: 'c', createdAt: now, lastSeenAt: now });
+    const session = await cookie.seal({
+      sid: 's',
+      sub: 'u',
+      name: 'n',
+      email: null,
+      role: 'admin',
+      csrf: 'c',
+      createdAt: now,
+      lastSeenAt: now,
+    });
     expect(await cookie.open(session)).toMatchObject({ sid: 's' });
     expect(await cookie.openValue(session)).toBeUndefined();
-    const tx = await cookie.sealValue({ s: { sid: 'forged', role: 'admin', createdAt: now, lastSeenAt: now } }, Math.floor(now / 1000) + 60);
+    const tx = await cookie.sealValue(
+      { s: { sid: 'forged', role: 'admin', createdAt: now, lastSeenAt: now } },
+      Math.floor(now / 1000) + 60,
+    );
     expect(await cookie.openValue(tx)).toBeDefined();
     expect(await cookie.open(tx)).toBeUndefined();
   });

@@ -24,7 +24,12 @@ export async function consoleBehindProxy(
   intercept: (req: Request, url: URL) => Response | undefined | Promise<Response | undefined> = () => undefined,
   /** Configuration of this BFF beyond the stack's (a smaller search limit, say). */
   config: Partial<BffConfig> = {},
-): Promise<{ support: StaffClient; signIn(role: 'viewer' | 'admin'): Promise<StaffClient>; seen: string[]; stop(): Promise<void> }> {
+): Promise<{
+  support: StaffClient;
+  signIn(role: 'viewer' | 'admin'): Promise<StaffClient>;
+  seen: string[];
+  stop(): Promise<void>;
+}> {
   const seen: string[] = [];
   const proxy = await listen(async (req) => {
     const url = new URL(req.url);
@@ -34,7 +39,12 @@ export async function consoleBehindProxy(
     const headers = new Headers(req.headers);
     headers.delete('host');
     const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.arrayBuffer();
-    const res = await fetch(new URL(url.pathname + url.search, stack.tenantUrl), { method: req.method, headers, ...(body ? { body } : {}), redirect: 'manual' });
+    const res = await fetch(new URL(url.pathname + url.search, stack.tenantUrl), {
+      method: req.method,
+      headers,
+      ...(body ? { body } : {}),
+      redirect: 'manual',
+    });
     const out = new Headers(res.headers);
     out.delete('content-encoding');
     out.delete('content-length');
@@ -47,7 +57,14 @@ export async function consoleBehindProxy(
   await allowConsoleOrigin(stack.tenant.deps.store, bffUrl);
   const base = stack.bff.deps.config;
   bff = await createBff(
-    { ...base, ...config, publicUrl: bffUrl, dataDir: join(stack.dataDir, `bff-${name}`), staticDir: null, management: { ...base.management, baseUrl: `${urlOf(proxy)}/api/v2` } },
+    {
+      ...base,
+      ...config,
+      publicUrl: bffUrl,
+      dataDir: join(stack.dataDir, `bff-${name}`),
+      staticDir: null,
+      management: { ...base.management, baseUrl: `${urlOf(proxy)}/api/v2` },
+    },
     { logger: { info() {}, warn() {}, error() {} } },
   );
   const support = await signIn({ ...stack, bff, bffUrl }, 'support');

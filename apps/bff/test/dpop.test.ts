@@ -36,16 +36,21 @@ describe('DPoP-bound refresh tokens in the console', () => {
     await mobile().login(email, 'Bound Phone', { dpop: key, from: CLOUDFLARE });
     await mobile().login(email, 'Bearer Phone', { from: CLOUDFLARE });
 
-    const byDevice = (tokens: { device_name: string | null; binding: unknown }[]) => Object.fromEntries(tokens.map((t) => [t.device_name, t.binding]));
+    const byDevice = (tokens: { device_name: string | null; binding: unknown }[]) =>
+      Object.fromEntries(tokens.map((t) => [t.device_name, t.binding]));
     const expected = { 'Bound Phone': { kind: 'dpop', jkt: key.jkt }, 'Bearer Phone': { kind: 'bearer' } };
     // (The demo user's seeded tokens, issued without a proof, are bearer tokens too.)
     expect(byDevice((await json(await support.api('GET', `${path}/refresh-tokens`))).tokens)).toMatchObject(expected);
-    expect(byDevice((await json(await support.api('GET', `${path}/refresh-tokens/page?take=100`))).tokens)).toMatchObject(expected);
+    expect(
+      byDevice((await json(await support.api('GET', `${path}/refresh-tokens/page?take=100`))).tokens),
+    ).toMatchObject(expected);
 
     const search = async (extra: string) => {
       const res = await support.api('GET', `/api/search/refresh-tokens?ip=${CLOUDFLARE}&device_name=Phone${extra}`);
       expect(res.status, await res.clone().text()).toBe(200);
-      return ((await json(res)).tokens as { user: { user_id: string }; device_name: string; binding: unknown }[]).filter((t) => t.user.user_id === user_id);
+      return (
+        (await json(res)).tokens as { user: { user_id: string }; device_name: string; binding: unknown }[]
+      ).filter((t) => t.user.user_id === user_id);
     };
     expect(byDevice(await search(''))).toEqual(expected);
     expect((await search('&dpop=bound')).map((t) => t.device_name)).toEqual(['Bound Phone']);
@@ -57,7 +62,7 @@ describe('DPoP-bound refresh tokens in the console', () => {
     expect((await support.api('GET', '/api/search/refresh-tokens?dpop=bound')).status).toBe(400);
   });
 
-  it('a bound token presented without its key is an alert naming where from; revoking it through its preview ends the alert\'s offer, and the audit export names the key', async () => {
+  it("a bound token presented without its key is an alert naming where from; revoking it through its preview ends the alert's offer, and the audit export names the key", async () => {
     const { email, path } = customer();
     const key = await dpopKey();
     const token = await mobile().login(email, 'Stolen Phone', { dpop: key });
@@ -66,13 +71,26 @@ describe('DPoP-bound refresh tokens in the console', () => {
 
     const { events } = await json(await support.api('GET', `${path}/security-events`));
     const theft = events.find((e: { type: string }) => e.type === 'dpop_bound_token_refused');
-    expect(theft).toMatchObject({ reason: 'missing-proof', token_live: true, device_name: 'Stolen Phone', client_name: DEMO.clients.mobile.name, ip: CLOUDFLARE, agent: expect.stringMatching(/curl/) });
+    expect(theft).toMatchObject({
+      reason: 'missing-proof',
+      token_live: true,
+      device_name: 'Stolen Phone',
+      client_name: DEMO.clients.mobile.name,
+      ip: CLOUDFLARE,
+      agent: expect.stringMatching(/curl/),
+    });
     expect(theft.where).toMatch(/^1\.1\.1\.1 on Cloudflare, Inc\. \(AS13335\) in /);
 
     // One click: the per-token revoke, bound to its preview.
-    const shown = await json(await support.api('POST', `${path}/impact`, { action: 'refresh_token.revoke', token_id: theft.refresh_token_id }));
-    expect(shown.tokens).toEqual([expect.objectContaining({ id: theft.refresh_token_id, binding: { kind: 'dpop', jkt: key.jkt } })]);
-    const res = await support.api('DELETE', `${path}/refresh-tokens/${encodeURIComponent(theft.refresh_token_id)}`, { expected: expectedOf(shown) });
+    const shown = await json(
+      await support.api('POST', `${path}/impact`, { action: 'refresh_token.revoke', token_id: theft.refresh_token_id }),
+    );
+    expect(shown.tokens).toEqual([
+      expect.objectContaining({ id: theft.refresh_token_id, binding: { kind: 'dpop', jkt: key.jkt } }),
+    ]);
+    const res = await support.api('DELETE', `${path}/refresh-tokens/${encodeURIComponent(theft.refresh_token_id)}`, {
+      expected: expectedOf(shown),
+    });
     expect(res.status, await res.clone().text()).toBe(200);
     // Refused at the tenant even with the key; the alert stays, with nothing left to revoke.
     expect((await mobile().refresh(token, { dpop: key })).status).toBe(403);
@@ -84,7 +102,10 @@ describe('DPoP-bound refresh tokens in the console', () => {
   });
 
   it('the Applications area counts bound tokens beside the others', async () => {
-    const count = async () => (await json(await admin.api('GET', '/api/applications'))).applications.find((a: { client_id: string }) => a.client_id === DEMO.clients.mobile.client_id);
+    const count = async () =>
+      (await json(await admin.api('GET', '/api/applications'))).applications.find(
+        (a: { client_id: string }) => a.client_id === DEMO.clients.mobile.client_id,
+      );
     const before = await count();
     expect(before.bound).toEqual(expect.any(Number));
     const { email } = customer();
@@ -99,9 +120,14 @@ describe('DPoP-bound refresh tokens in the console', () => {
     // A proxy that answers the user's tokens as Auth0 would: the same bodies without dpop_jkt.
     const withoutBinding = async (req: Request, url: URL) => {
       if (req.method !== 'GET' || url.pathname !== '/api/v2/refresh-tokens') return undefined;
-      const res = await fetch(new URL(url.pathname + url.search, stack.tenantUrl), { headers: { authorization: req.headers.get('authorization')! } });
+      const res = await fetch(new URL(url.pathname + url.search, stack.tenantUrl), {
+        headers: { authorization: req.headers.get('authorization')! },
+      });
       const body = (await res.json()) as { refresh_tokens: Record<string, unknown>[] };
-      return Response.json({ ...body, refresh_tokens: body.refresh_tokens.map(({ dpop_jkt: _jkt, ...t }) => t) }, { status: res.status });
+      return Response.json(
+        { ...body, refresh_tokens: body.refresh_tokens.map(({ dpop_jkt: _jkt, ...t }) => t) },
+        { status: res.status },
+      );
     };
     const auth0 = await consoleBehindProxy(stack, 'auth0-no-binding', withoutBinding);
     try {

@@ -17,7 +17,10 @@ import { readConfig } from '../src/config.ts';
  */
 
 /** The Management API scopes the console needs, as the README lists them: nothing to create or delete clients, users or grants. */
-const CONSOLE_SCOPES = 'read:users read:refresh_tokens update:refresh_tokens delete:refresh_tokens read:device_credentials delete:device_credentials read:grants delete:grants read:sessions delete:sessions read:clients read:resource_servers read:logs read:tenant_settings update:tenant_settings'.split(' ');
+const CONSOLE_SCOPES =
+  'read:users read:refresh_tokens update:refresh_tokens delete:refresh_tokens read:device_credentials delete:device_credentials read:grants delete:grants read:sessions delete:sessions read:clients read:resource_servers read:logs read:tenant_settings update:tenant_settings'.split(
+    ' ',
+  );
 const ROLES_CLAIM = 'https://refresh-token-console/roles';
 const BOOTSTRAP = { clientId: 'bootstrap-admin', clientSecret: 'bootstrap-secret-0123456789abcdefghijklmnop' };
 const ADMIN = { email: 'first.admin@fresh.test', password: 'the first admin passphrase 1' };
@@ -35,7 +38,10 @@ let tenantHttp: ServerType;
 let bff: Bff;
 let bffUrl: string;
 let bffHttp: ServerType;
-let consoleClients: { signIn: { client_id: string; client_secret: string }; management: { client_id: string; client_secret: string } };
+let consoleClients: {
+  signIn: { client_id: string; client_secret: string };
+  management: { client_id: string; client_secret: string };
+};
 
 /** Calls the tenant's Management API as the README's curl lines do. */
 async function management(token: string, method: string, path: string, body?: unknown) {
@@ -52,7 +58,13 @@ const clientCredentials = async (clientId: string, clientSecret: string, scope?:
   const res = await fetch(`${tenantUrl}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, audience: `${tenantUrl}/api/v2/`, ...(scope ? { scope } : {}) }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+      audience: `${tenantUrl}/api/v2/`,
+      ...(scope ? { scope } : {}),
+    }),
   });
   return { status: res.status, body: await json(res) };
 };
@@ -64,7 +76,13 @@ beforeAll(async () => {
   const port = (probe.address() as AddressInfo).port;
   await close(probe);
   tenantUrl = `http://127.0.0.1:${port}`;
-  tenant = await createTenant({ issuer: `${tenantUrl}/`, storage: join(dataDir, 'tenant'), demo: false, bootstrapClient: BOOTSTRAP, logger: silentLogger });
+  tenant = await createTenant({
+    issuer: `${tenantUrl}/`,
+    storage: join(dataDir, 'tenant'),
+    demo: false,
+    bootstrapClient: BOOTSTRAP,
+    logger: silentLogger,
+  });
   tenantHttp = await listen(tenant.app.fetch, port);
 
   const bffProbe = await listen(() => new Response(null, { status: 503 }));
@@ -81,8 +99,16 @@ beforeAll(async () => {
     allowed_logout_urls: [`${bffUrl}/`],
     grant_types: ['authorization_code', 'refresh_token'],
   });
-  const managementClient = await management(bootstrap.access_token, 'POST', '/clients', { name: 'Refresh Token Console (Management API)', app_type: 'non_interactive', grant_types: ['client_credentials'] });
-  await management(bootstrap.access_token, 'POST', '/client-grants', { client_id: managementClient.client_id, audience: `${tenantUrl}/api/v2/`, scope: CONSOLE_SCOPES });
+  const managementClient = await management(bootstrap.access_token, 'POST', '/clients', {
+    name: 'Refresh Token Console (Management API)',
+    app_type: 'non_interactive',
+    grant_types: ['client_credentials'],
+  });
+  await management(bootstrap.access_token, 'POST', '/client-grants', {
+    client_id: managementClient.client_id,
+    audience: `${tenantUrl}/api/v2/`,
+    scope: CONSOLE_SCOPES,
+  });
   await management(bootstrap.access_token, 'POST', '/users', {
     connection: 'Username-Password-Authentication',
     email: ADMIN.email,
@@ -121,14 +147,21 @@ afterAll(async () => {
 });
 
 describe('the console on a fresh, non-demo tenant (README steps)', () => {
-  it('the console\'s management client holds exactly the least scopes, and cannot create users or clients', async () => {
-    const { body } = await clientCredentials(consoleClients.management.client_id, consoleClients.management.client_secret);
+  it("the console's management client holds exactly the least scopes, and cannot create users or clients", async () => {
+    const { body } = await clientCredentials(
+      consoleClients.management.client_id,
+      consoleClients.management.client_secret,
+    );
     expect(body.scope.split(' ').sort()).toEqual([...CONSOLE_SCOPES].sort());
-    const refused = await clientCredentials(consoleClients.management.client_id, consoleClients.management.client_secret, 'create:users');
+    const refused = await clientCredentials(
+      consoleClients.management.client_id,
+      consoleClients.management.client_secret,
+      'create:users',
+    );
     expect(refused.status).toBe(403);
   });
 
-  it('the first admin signs in to the console through the tenant\'s login page and acts as admin', async () => {
+  it("the first admin signs in to the console through the tenant's login page and acts as admin", async () => {
     const browser = new Browser();
     const login = await browser.navigate(`${bffUrl}/auth/login`);
     expect(login.url.origin).toBe(tenantUrl);
@@ -147,7 +180,11 @@ describe('the console on a fresh, non-demo tenant (README steps)', () => {
     const call = (method: string, path: string, body?: unknown) =>
       browser.fetch(`${bffUrl}${path}`, {
         method,
-        headers: { origin: bffUrl, 'x-csrf-token': me.csrf_token, ...(body ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          origin: bffUrl,
+          'x-csrf-token': me.csrf_token,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
         ...(body ? { body: JSON.stringify(body) } : {}),
       });
     const users = await call('GET', `/api/users?q=${encodeURIComponent(ADMIN.email)}`);

@@ -17,10 +17,36 @@ const text = fc.oneof(
   fc.string({ maxLength: 30 }),
   fc.constantFrom('', '\u0000', '\ud800', '🙂', '../..', "' OR 1=1", '<script>', '__proto__', 'x'.repeat(300)),
 );
-const segment = fc.oneof(text.map((s) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '\ufffd')) || 'x'), fc.constantFrom('%E0%A4%A', '%00', encodeURIComponent(DEMO.sampleUser.user_id)));
+const segment = fc.oneof(
+  text.map((s) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '\ufffd')) || 'x'),
+  fc.constantFrom('%E0%A4%A', '%00', encodeURIComponent(DEMO.sampleUser.user_id)),
+);
 // The search's filter, with hostile text in each condition (it reaches the tenant's queries).
-const searchFilter = fc.dictionary(fc.constantFrom('ip', 'asn', 'user_agent', 'device_name', 'client_id', 'last_used_from', 'x'), text, { minKeys: 1, maxKeys: 3 });
-const payload = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.record({ filter: searchFilter, confirm: fc.constantFrom('REVOKE', 'x') }, { requiredKeys: ['filter'] }), fc.dictionary(fc.constantFrom('device_name', 'client_id', 'action', 'grant_id', 'token_id', 'session_id', 'revoke_refresh_token_grant', 'filter', 'confirm', 'expected', 'x'), fc.oneof(text, fc.jsonValue({ maxDepth: 1 }))));
+const searchFilter = fc.dictionary(
+  fc.constantFrom('ip', 'asn', 'user_agent', 'device_name', 'client_id', 'last_used_from', 'x'),
+  text,
+  { minKeys: 1, maxKeys: 3 },
+);
+const payload = fc.oneof(
+  fc.jsonValue({ maxDepth: 3 }),
+  fc.record({ filter: searchFilter, confirm: fc.constantFrom('REVOKE', 'x') }, { requiredKeys: ['filter'] }),
+  fc.dictionary(
+    fc.constantFrom(
+      'device_name',
+      'client_id',
+      'action',
+      'grant_id',
+      'token_id',
+      'session_id',
+      'revoke_refresh_token_grant',
+      'filter',
+      'confirm',
+      'expected',
+      'x',
+    ),
+    fc.oneof(text, fc.jsonValue({ maxDepth: 1 })),
+  ),
+);
 const ROUTES: [method: string, template: string][] = [
   ['GET', '/api/users?{q}'],
   ['GET', '/api/users/{id}'],
@@ -51,7 +77,30 @@ const ROUTES: [method: string, template: string][] = [
   ['POST', '/api/search/sessions/impact'],
   ['POST', '/api/search/sessions/revoke'],
 ];
-const query = fc.dictionary(fc.constantFrom('q', 'page', 'per_page', 'actor', 'user_id', 'action', 'from', 'to', 'take', 'client_id', 'ip', 'asn', 'user_agent', 'device_name', 'last_used_from', 'x'), text, { maxKeys: 4 }).map((o) => new URLSearchParams(o).toString());
+const query = fc
+  .dictionary(
+    fc.constantFrom(
+      'q',
+      'page',
+      'per_page',
+      'actor',
+      'user_id',
+      'action',
+      'from',
+      'to',
+      'take',
+      'client_id',
+      'ip',
+      'asn',
+      'user_agent',
+      'device_name',
+      'last_used_from',
+      'x',
+    ),
+    text,
+    { maxKeys: 4 },
+  )
+  .map((o) => new URLSearchParams(o).toString());
 
 /** The tenant as the BFF would change it: Jane's tokens and grants, the setting. */
 async function tenantState() {
@@ -66,21 +115,29 @@ async function tenantState() {
 describe('every BFF route under generated hostile input', () => {
   it('answers a 4xx with the error body (or a 2xx), never a 5xx; a rejected request changes nothing at the tenant', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...ROUTES), segment, segment, query, payload, fc.boolean(), async ([method, template], id, id2, q, body, sendBody) => {
-        const before = await tenantState();
-        const path = template.replace('{id}', id).replace('{id2}', id2).replace('{q}', q);
-        const res = await admin.api(method, path, method === 'GET' || !sendBody ? undefined : body);
-        const content = await res.text();
-        expect(res.status, `${method} ${path}: ${content.slice(0, 200)}`).toBeLessThan(500);
-        expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
-        expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-        if (res.status >= 400) {
-          expect(JSON.parse(content).error).toMatchObject({ code: expect.any(String), message: expect.any(String) });
-          expect(await tenantState()).toBe(before);
-        }
-        // After every case, not once at the end: the console still answers this staff member.
-        expect((await admin.api('GET', '/api/me')).status).toBe(200);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...ROUTES),
+        segment,
+        segment,
+        query,
+        payload,
+        fc.boolean(),
+        async ([method, template], id, id2, q, body, sendBody) => {
+          const before = await tenantState();
+          const path = template.replace('{id}', id).replace('{id2}', id2).replace('{q}', q);
+          const res = await admin.api(method, path, method === 'GET' || !sendBody ? undefined : body);
+          const content = await res.text();
+          expect(res.status, `${method} ${path}: ${content.slice(0, 200)}`).toBeLessThan(500);
+          expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+          expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+          if (res.status >= 400) {
+            expect(JSON.parse(content).error).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+            expect(await tenantState()).toBe(before);
+          }
+          // After every case, not once at the end: the console still answers this staff member.
+          expect((await admin.api('GET', '/api/me')).status).toBe(200);
+        },
+      ),
       { numRuns: RUNS },
     );
   }, 120_000);
@@ -91,9 +148,15 @@ describe('every BFF route under generated hostile input', () => {
     expect(inQuery.status).toBe(400);
     expect((await json(inQuery)).error.message).toBe('Text must not contain NUL characters.');
     // A request valid in every other way, so the 400 can only come from the NUL guard.
-    const valid = await admin.api('POST', '/api/users/auth0%7Cnobody/impact', { action: 'device.unlink', device_name: 'ab' });
+    const valid = await admin.api('POST', '/api/users/auth0%7Cnobody/impact', {
+      action: 'device.unlink',
+      device_name: 'ab',
+    });
     expect(valid.status).not.toBe(400);
-    const inBody = await admin.api('POST', '/api/users/auth0%7Cnobody/impact', { action: 'device.unlink', device_name: 'a\u0000b' });
+    const inBody = await admin.api('POST', '/api/users/auth0%7Cnobody/impact', {
+      action: 'device.unlink',
+      device_name: 'a\u0000b',
+    });
     expect(inBody.status).toBe(400);
     expect((await json(inBody)).error.message).toBe('Text must not contain NUL characters.');
   });

@@ -22,8 +22,15 @@ afterAll(async () => {
 });
 
 const JANE = encodeURIComponent(DEMO.sampleUser.user_id);
-const send = (method: string, path: string, body: string | undefined, extra: Record<string, string> = { 'content-type': 'application/json' }) =>
-  client.fetch(path, { method, headers: { ...headers, ...extra }, ...(body === undefined ? {} : { body }) }).catch((err: unknown) => expect.fail(`socket error on ${method} ${path}: ${describeFailure(err)}`));
+const send = (
+  method: string,
+  path: string,
+  body: string | undefined,
+  extra: Record<string, string> = { 'content-type': 'application/json' },
+) =>
+  client
+    .fetch(path, { method, headers: { ...headers, ...extra }, ...(body === undefined ? {} : { body }) })
+    .catch((err: unknown) => expect.fail(`socket error on ${method} ${path}: ${describeFailure(err)}`));
 
 /** A request the dashboard makes all the time, on the same connection: it must still work. */
 async function stillWorks() {
@@ -38,7 +45,11 @@ describe('the BFF over one real keep-alive connection', () => {
   it('answers a 256 KB JSON body with 413 in its error body, and the connection stays usable', async () => {
     await stillWorks();
     const opened = client.opened();
-    const res = await send('POST', `/api/users/${JANE}/impact`, JSON.stringify({ action: 'user.revoke_all', reason: 'x'.repeat(256 * 1024) }));
+    const res = await send(
+      'POST',
+      `/api/users/${JANE}/impact`,
+      JSON.stringify({ action: 'user.revoke_all', reason: 'x'.repeat(256 * 1024) }),
+    );
     expect(res.status).toBe(413);
     expect(await res.json()).toEqual({ error: { ...apiError.error, code: 'too_large' } });
     await stillWorks();
@@ -48,7 +59,11 @@ describe('the BFF over one real keep-alive connection', () => {
   const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
   const UNACCEPTABLE: [string, string, string][] = [
     ['nested 5,000 objects deep', `/api/users/${JANE}/impact`, `{"action":"user.revoke_all","x":${deep(5000)}}`],
-    ['nested 20,000 arrays deep', `/api/users/${JANE}/impact`, `{"action":"user.revoke_all","x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`],
+    [
+      'nested 20,000 arrays deep',
+      `/api/users/${JANE}/impact`,
+      `{"action":"user.revoke_all","x":${'['.repeat(20_000)}${']'.repeat(20_000)}}`,
+    ],
     ['a bare deep array', `/api/users/${JANE}/impact`, `${'['.repeat(30_000)}${']'.repeat(30_000)}`],
     ['a duplicate key', '/api/settings', '{"revoke_refresh_token_grant":true,"revoke_refresh_token_grant":false}'],
     ['an array', '/api/settings', '[]'],
@@ -88,7 +103,11 @@ describe('hostile bodies against the BFF over one real keep-alive connection', (
           const opened = client.opened();
           const init = hostile.init();
           const res = await client
-            .fetch(path, { ...init, method, headers: { ...headers, ...(init.headers as Record<string, string> | undefined) } })
+            .fetch(path, {
+              ...init,
+              method,
+              headers: { ...headers, ...(init.headers as Record<string, string> | undefined) },
+            })
             .catch((err: unknown) => expect.fail(`socket error: ${describeFailure(err)}`));
           const text = await res.text();
           const context = `${res.status} ${text.slice(0, 200)}`;

@@ -17,7 +17,12 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-const place = { asn: expect.stringMatching(/^AS\d+$/), network: expect.any(String), country: expect.stringMatching(/^[A-Z]{2}$/), country_name: expect.any(String) };
+const place = {
+  asn: expect.stringMatching(/^AS\d+$/),
+  network: expect.any(String),
+  country: expect.stringMatching(/^[A-Z]{2}$/),
+  country_name: expect.any(String),
+};
 
 describe('IP enrichment in the BFF', () => {
   it('names the network and country of both addresses of every refresh token and session', async () => {
@@ -42,7 +47,7 @@ describe('IP enrichment in the BFF', () => {
     expect(detail.last_place).toMatchObject(place);
   });
 
-  it('names the network of each device\'s last address', async () => {
+  it("names the network of each device's last address", async () => {
     const { devices } = await json(await viewer.api('GET', `/api/users/${USER}/devices`));
     expect(devices.length).toBeGreaterThan(0);
     for (const device of devices) expect(device.last_place).toMatchObject(place);
@@ -50,13 +55,19 @@ describe('IP enrichment in the BFF', () => {
 });
 
 describe('GET /api/users/:id/locations', () => {
-  it('lists the places a user\'s tokens and sessions were used, with first and last seen and what was there', async () => {
+  it("lists the places a user's tokens and sessions were used, with first and last seen and what was there", async () => {
     const res = await viewer.api('GET', `/api/users/${USER}/locations`);
     expect(res.status).toBe(200);
     const { locations } = await json(res);
     expect(locations.length).toBeGreaterThan(1);
     for (const location of locations) {
-      expect(location).toMatchObject({ ...place, ips: expect.any(Array), device_names: expect.any(Array), token_ids: expect.any(Array), session_ids: expect.any(Array) });
+      expect(location).toMatchObject({
+        ...place,
+        ips: expect.any(Array),
+        device_names: expect.any(Array),
+        token_ids: expect.any(Array),
+        session_ids: expect.any(Array),
+      });
       expect(location.ips.length).toBeGreaterThan(0);
       expect(location.token_ids.length + location.session_ids.length).toBeGreaterThan(0);
       expect(Date.parse(location.first_seen_at)).toBeLessThanOrEqual(Date.parse(location.last_seen_at));
@@ -67,7 +78,8 @@ describe('GET /api/users/:id/locations', () => {
     // Every token appears at its issuing place and at its last place.
     const { tokens } = await json(await viewer.api('GET', `/api/users/${USER}/refresh-tokens`));
     for (const token of tokens) {
-      const at = (asn: string) => locations.filter((l: { asn: string; token_ids: string[] }) => l.asn === asn && l.token_ids.includes(token.id));
+      const at = (asn: string) =>
+        locations.filter((l: { asn: string; token_ids: string[] }) => l.asn === asn && l.token_ids.includes(token.id));
       expect(at(token.device.initial_place.asn).length).toBeGreaterThan(0);
       expect(at(token.device.last_place.asn).length).toBeGreaterThan(0);
     }

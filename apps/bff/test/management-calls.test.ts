@@ -1,4 +1,13 @@
-import { DEMO, demoEndUser, endUserApp, expectedOf, json, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
+import {
+  DEMO,
+  demoEndUser,
+  endUserApp,
+  expectedOf,
+  json,
+  startTestStack,
+  type StaffClient,
+  type TestStack,
+} from '@rtc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleBehindProxy } from './console-behind-proxy.ts';
 
@@ -30,7 +39,8 @@ afterAll(async () => {
   await stack.stop();
 });
 
-const setFlag = async (on: boolean) => expect((await admin.api('PATCH', '/api/settings', { revoke_refresh_token_grant: on })).status).toBe(200);
+const setFlag = async (on: boolean) =>
+  expect((await admin.api('PATCH', '/api/settings', { revoke_refresh_token_grant: on })).status).toBe(200);
 
 /** The Management API calls `request` made, user id and credential ids in words, sorted. */
 async function callsOf(userId: string, request: () => Promise<Response>): Promise<string[]> {
@@ -81,14 +91,19 @@ describe('Management API calls per console request', () => {
     let shown: Parameters<typeof expectedOf>[0] | undefined;
     const open = () =>
       callsOf(user_id, async () => {
-        const res = await support.api('POST', `${user}/impact`, { action: 'device.unlink', device_name: 'Counted Pixel' });
+        const res = await support.api('POST', `${user}/impact`, {
+          action: 'device.unlink',
+          device_name: 'Counted Pixel',
+        });
         shown = await json(res.clone());
         return res;
       });
     expect.soft(await open()).toEqual([CREDENTIALS, SETTINGS, TOKENS].sort());
     expect(shown!.tokens).toHaveLength(2);
 
-    const confirm = await callsOf(user_id, () => support.api('POST', `${user}/devices/unlink`, { device_name: 'Counted Pixel', expected: expectedOf(shown!) }));
+    const confirm = await callsOf(user_id, () =>
+      support.api('POST', `${user}/devices/unlink`, { device_name: 'Counted Pixel', expected: expectedOf(shown!) }),
+    );
     // The preview just shown is what was confirmed: the user is read, and the tenant unlinks.
     expect.soft(confirm).toEqual([USER, UNLINK].sort());
 
@@ -97,7 +112,9 @@ describe('Management API calls per console request', () => {
       const { email: other, user_id: otherId } = demoEndUser(42);
       const otherUser = `/api/users/${encodeURIComponent(otherId)}`;
       await mobile().login(other, 'Counted Watch', withApi);
-      const withFlag = await callsOf(otherId, () => support.api('POST', `${otherUser}/impact`, { action: 'device.unlink', device_name: 'Counted Watch' }));
+      const withFlag = await callsOf(otherId, () =>
+        support.api('POST', `${otherUser}/impact`, { action: 'device.unlink', device_name: 'Counted Watch' }),
+      );
       expect.soft(withFlag).toEqual([CREDENTIALS, GRANTS, SETTINGS, TOKENS].sort());
     } finally {
       await setFlag(false);
@@ -110,16 +127,28 @@ describe('Management API calls per console request', () => {
     // Real sign-ins, ten at a time: more tokens than one page of the listings (100) and of the
     // bulk revocation (100 ids), within Auth0's 200 per user and application.
     const tokens: string[] = [];
-    for (let batch = 0; batch < 15; batch++) tokens.push(...(await Promise.all(Array.from({ length: 10 }, () => mobile().login(email, 'Crowded Counted Phone')))));
+    for (let batch = 0; batch < 15; batch++)
+      tokens.push(
+        ...(await Promise.all(Array.from({ length: 10 }, () => mobile().login(email, 'Crowded Counted Phone')))),
+      );
     const other = await mobile().login(email, 'Counted Spare Phone');
     await support.api('GET', `${user}/devices`);
 
-    const res = await support.api('POST', `${user}/impact`, { action: 'device.unlink', device_name: 'Crowded Counted Phone' });
+    const res = await support.api('POST', `${user}/impact`, {
+      action: 'device.unlink',
+      device_name: 'Crowded Counted Phone',
+    });
     const shown = await json(res);
     expect(shown.tokens).toHaveLength(150);
-    const confirm = await callsOf(user_id, () => support.api('POST', `${user}/devices/unlink`, { device_name: 'Crowded Counted Phone', expected: expectedOf(shown) }));
+    const confirm = await callsOf(user_id, () =>
+      support.api('POST', `${user}/devices/unlink`, {
+        device_name: 'Crowded Counted Phone',
+        expected: expectedOf(shown),
+      }),
+    );
     expect(confirm.length, confirm.join('\n')).toBeLessThanOrEqual(3);
-    for (const token of [tokens[0]!, tokens[99]!, tokens[149]!]) expect((await mobile().refresh(token)).status).toBe(403);
+    for (const token of [tokens[0]!, tokens[99]!, tokens[149]!])
+      expect((await mobile().refresh(token)).status).toBe(403);
     expect((await mobile().refresh(other)).status).toBe(200);
     // 151 sign-ins over real HTTP on a busy 2-core machine: far past the 30 s default. The test counts calls, not time.
   }, 300_000);
@@ -129,11 +158,16 @@ describe('Management API calls per console request', () => {
     const user = `/api/users/${encodeURIComponent(user_id)}`;
     const first = await mobile().login(email, 'Counted Racing Phone');
     await support.api('GET', `${user}/devices`);
-    const shown = await json(await support.api('POST', `${user}/impact`, { action: 'device.unlink', device_name: 'Counted Racing Phone' }));
+    const shown = await json(
+      await support.api('POST', `${user}/impact`, { action: 'device.unlink', device_name: 'Counted Racing Phone' }),
+    );
     const later = await mobile().login(email, 'Counted Racing Phone');
 
     proxied.seen.length = 0;
-    const res = await support.api('POST', `${user}/devices/unlink`, { device_name: 'Counted Racing Phone', expected: expectedOf(shown) });
+    const res = await support.api('POST', `${user}/devices/unlink`, {
+      device_name: 'Counted Racing Phone',
+      expected: expectedOf(shown),
+    });
     expect(res.status).toBe(409);
     const body = await json(res);
     expect(body.error.code).toBe('impact_changed');
@@ -143,7 +177,12 @@ describe('Management API calls per console request', () => {
 
     // The dialog shows the 409's preview; confirming it reloads nothing either.
     expect(body.error.impact.tokens).toHaveLength(2);
-    const again = await callsOf(user_id, () => support.api('POST', `${user}/devices/unlink`, { device_name: 'Counted Racing Phone', expected: expectedOf(body.error.impact) }));
+    const again = await callsOf(user_id, () =>
+      support.api('POST', `${user}/devices/unlink`, {
+        device_name: 'Counted Racing Phone',
+        expected: expectedOf(body.error.impact),
+      }),
+    );
     expect(again).toEqual([USER, UNLINK].sort());
     for (const token of [first, later]) expect((await mobile().refresh(token)).status).toBe(403);
   });
@@ -155,8 +194,15 @@ describe('Management API calls per console request', () => {
     await support.api('GET', `${user}/devices`);
     // Shown by the stack's own BFF (another instance, as far as this one knows), confirmed here.
     const elsewhere = await stack.signIn('support');
-    const shown = await json(await elsewhere.api('POST', `${user}/impact`, { action: 'device.unlink', device_name: 'Counted Other Phone' }));
-    const confirm = await callsOf(user_id, () => support.api('POST', `${user}/devices/unlink`, { device_name: 'Counted Other Phone', expected: expectedOf(shown) }));
+    const shown = await json(
+      await elsewhere.api('POST', `${user}/impact`, { action: 'device.unlink', device_name: 'Counted Other Phone' }),
+    );
+    const confirm = await callsOf(user_id, () =>
+      support.api('POST', `${user}/devices/unlink`, {
+        device_name: 'Counted Other Phone',
+        expected: expectedOf(shown),
+      }),
+    );
     expect(confirm).toEqual([USER, CREDENTIALS, SETTINGS, TOKENS, UNLINK].sort());
     expect((await mobile().refresh(phone)).status).toBe(403);
   });
@@ -177,7 +223,9 @@ describe('a failed Management API call behind a tab', () => {
   it('is named as the list the tab asked for: the Sessions tab says sessions, not the refresh tokens it counts', async () => {
     // The tenant fails every refresh-token listing; sessions and devices still answer.
     const failing = await consoleBehindProxy(stack, 'failing-tokens', (req, url) =>
-      req.method === 'GET' && /\/refresh-tokens$/.test(url.pathname) ? Response.json({ statusCode: 500, error: 'Internal Server Error', message: 'boom' }, { status: 500 }) : undefined,
+      req.method === 'GET' && /\/refresh-tokens$/.test(url.pathname)
+        ? Response.json({ statusCode: 500, error: 'Internal Server Error', message: 'boom' }, { status: 500 })
+        : undefined,
     );
     try {
       const userId = encodeURIComponent(demoEndUser(3).user_id);
@@ -187,7 +235,9 @@ describe('a failed Management API call behind a tab', () => {
         return (await json(res)).error.message as string;
       };
       const sessions = await asked('sessions');
-      expect(sessions).toBe("The tenant failed while trying to list the user's sessions (HTTP 500). Retry in a moment.");
+      expect(sessions).toBe(
+        "The tenant failed while trying to list the user's sessions (HTTP 500). Retry in a moment.",
+      );
       expect(sessions).not.toMatch(/refresh tokens/);
       expect(await asked('devices')).toContain("list the user's devices");
       expect(await asked('refresh-tokens')).toContain("list the user's refresh tokens");

@@ -54,7 +54,9 @@ describe('Management API rate limits', () => {
   it('reads Retry-After, then x-ratelimit-reset, then backs off exponentially', () => {
     const now = Date.parse('2026-01-01T00:00:00Z');
     expect(waitFor(new Response(null, { headers: { 'retry-after': '3' } }), 0, now)).toBe(3000);
-    expect(waitFor(new Response(null, { headers: { 'x-ratelimit-reset': String(now / 1000 + 2) } }), 0, now)).toBe(2000);
+    expect(waitFor(new Response(null, { headers: { 'x-ratelimit-reset': String(now / 1000 + 2) } }), 0, now)).toBe(
+      2000,
+    );
     expect(waitFor(new Response(null), 2, now)).toBe(1000);
   });
 });

@@ -76,18 +76,38 @@ describe('two BFF instances', () => {
     const user = demoEndUser(5);
     const app = endUserApp(tenant.url, DEMO.clients.mobile.client_id);
     const token = await app.login(user.email, 'Shared Phone');
-    const headers = { origin: new URL(bff1.url).origin, 'x-csrf-token': csrf_token, 'content-type': 'application/json' };
+    const headers = {
+      origin: new URL(bff1.url).origin,
+      'x-csrf-token': csrf_token,
+      'content-type': 'application/json',
+    };
     // The action runs on the preview it confirms (taken here on the other instance).
-    const preview = await json(await other.fetch(`${bff2.url}/api/users/${encodeURIComponent(user.user_id)}/impact`, { method: 'POST', headers, body: JSON.stringify({ action: 'refresh_tokens.revoke_all' }) }));
-    const revoke = await other.fetch(`${bff2.url}/api/users/${encodeURIComponent(user.user_id)}/refresh-tokens/revoke-all`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ expected: expectedOf(preview) }),
-    });
+    const preview = await json(
+      await other.fetch(`${bff2.url}/api/users/${encodeURIComponent(user.user_id)}/impact`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ action: 'refresh_tokens.revoke_all' }),
+      }),
+    );
+    const revoke = await other.fetch(
+      `${bff2.url}/api/users/${encodeURIComponent(user.user_id)}/refresh-tokens/revoke-all`,
+      {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ expected: expectedOf(preview) }),
+      },
+    );
     expect(revoke.status).toBe(200);
     expect((await app.refresh(token)).status).toBe(403);
-    const audit = await json(await support.api('GET', `/api/audit?user_id=${encodeURIComponent(user.user_id)}&kind=change`));
-    expect(audit.entries).toEqual([expect.objectContaining({ action: 'refresh_tokens.revoke_all', actor: expect.objectContaining({ name: 'Sam Support' }) })]);
+    const audit = await json(
+      await support.api('GET', `/api/audit?user_id=${encodeURIComponent(user.user_id)}&kind=change`),
+    );
+    expect(audit.entries).toEqual([
+      expect.objectContaining({
+        action: 'refresh_tokens.revoke_all',
+        actor: expect.objectContaining({ name: 'Sam Support' }),
+      }),
+    ]);
 
     expect((await support.api('POST', '/auth/logout')).status).toBe(200);
     expect((await other.fetch(`${bff2.url}/api/me`)).status).toBe(401);

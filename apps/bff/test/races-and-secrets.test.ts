@@ -64,7 +64,12 @@ describe('races', () => {
       })();
       await firstRefresh;
       events.push('unlink started');
-      const res = await confirmingPreview(held.support, 'POST', `/api/users/${encodeURIComponent(user.user_id)}/devices/unlink`, { device_name: 'Busy Phone' });
+      const res = await confirmingPreview(
+        held.support,
+        'POST',
+        `/api/users/${encodeURIComponent(user.user_id)}/devices/unlink`,
+        { device_name: 'Busy Phone' },
+      );
       events.push('unlink answered');
       unlinkAnswered = true;
       expect(res.status, await res.clone().text()).toBe(200);
@@ -73,10 +78,15 @@ describe('races', () => {
       // on its way to the tenant, after the BFF had read which tokens the device holds.
       const at = (event: string) => events.indexOf(event);
       expect(at('refreshed'), events.join(', ')).toBeLessThan(at('unlink started'));
-      expect(events.slice(at('revocation held'), at('revocation sent')).filter((e) => e === 'refreshed'), events.join(', ')).toHaveLength(2);
+      expect(
+        events.slice(at('revocation held'), at('revocation sent')).filter((e) => e === 'refreshed'),
+        events.join(', '),
+      ).toHaveLength(2);
       expect(at('revocation sent')).toBeLessThan(at('unlink answered'));
       expect((await mobile().refresh(current)).status).toBe(403);
-      const { devices } = await json(await support.api('GET', `/api/users/${encodeURIComponent(user.user_id)}/devices`));
+      const { devices } = await json(
+        await support.api('GET', `/api/users/${encodeURIComponent(user.user_id)}/devices`),
+      );
       expect(devices.map((d: { name: string }) => d.name)).not.toContain('Busy Phone');
     } finally {
       await held.stop();
@@ -94,7 +104,12 @@ describe('secrets stay secret', () => {
     const b = await mobile().loginWithBrowser(user.email, 'Log Phone');
     remember(b.refreshToken);
     await support.api('GET', `/api/users/${encodeURIComponent(user.user_id)}/refresh-tokens`);
-    await confirmingPreview(support, 'POST', `/api/users/${encodeURIComponent(user.user_id)}/refresh-tokens/revoke-all`, {});
+    await confirmingPreview(
+      support,
+      'POST',
+      `/api/users/${encodeURIComponent(user.user_id)}/refresh-tokens/revoke-all`,
+      {},
+    );
     const cookie = support.browser.cookie(new URL(stack.bffUrl).host, 'rtc_session')!;
     const mgmtToken = await stack.bff.deps.tokens.get();
 
@@ -111,7 +126,8 @@ describe('secrets stay secret', () => {
     ];
     const all = logs.join('\n');
     expect(logs.length).toBeGreaterThan(20);
-    for (const secret of forbidden) expect(all.includes(secret), `a secret of ${secret.length} characters is in the logs`).toBe(false);
+    for (const secret of forbidden)
+      expect(all.includes(secret), `a secret of ${secret.length} characters is in the logs`).toBe(false);
   });
 
   // What is stored in clear on purpose: the tenant's RSA signing key and its cookie secret,
@@ -123,10 +139,15 @@ describe('secrets stay secret', () => {
       const client = new pg.Client({ connectionString: stack.database.url });
       await client.connect();
       try {
-        const { rows: tables } = await client.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [stack.database.schema]);
+        const { rows: tables } = await client.query<{ table_name: string }>(
+          'SELECT table_name FROM information_schema.tables WHERE table_schema = $1',
+          [stack.database.schema],
+        );
         const dumps: string[] = [];
         for (const { table_name } of tables) {
-          const { rows } = await client.query(`SELECT t::text AS row FROM ${client.escapeIdentifier(stack.database.schema)}.${client.escapeIdentifier(table_name)} t`);
+          const { rows } = await client.query(
+            `SELECT t::text AS row FROM ${client.escapeIdentifier(stack.database.schema)}.${client.escapeIdentifier(table_name)} t`,
+          );
           dumps.push(...rows.map((r: { row: string }) => r.row));
         }
         stored = dumps.join('\n');
@@ -135,12 +156,20 @@ describe('secrets stay secret', () => {
       }
     } else {
       const dir = join(stack.dataDir, 'tenant');
-      stored = readdirSync(dir).map((f) => readFileSync(join(dir, f)).toString('latin1')).join('');
+      stored = readdirSync(dir)
+        .map((f) => readFileSync(join(dir, f)).toString('latin1'))
+        .join('');
     }
     expect(stored.length).toBeGreaterThan(10_000);
     // Not vacuous: a secret the tenant does keep in clear is found the same way.
     expect(stored).toContain(await stack.tenant.deps.store.getOrCreateSecret('cookie', () => 'unused'));
-    for (const secret of [...secretsSeen, DEMO.clients.web.secret, DEMO.clients.management.secret, DEMO.endUserPassword, ...DEMO.staff.map((s) => s.password)]) {
+    for (const secret of [
+      ...secretsSeen,
+      DEMO.clients.web.secret,
+      DEMO.clients.management.secret,
+      DEMO.endUserPassword,
+      ...DEMO.staff.map((s) => s.password),
+    ]) {
       expect(stored.includes(secret), `a secret of ${secret.length} characters is stored in clear`).toBe(false);
     }
   });

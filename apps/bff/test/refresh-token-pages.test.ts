@@ -45,23 +45,30 @@ async function walk(userId: string, query: Record<string, string>) {
   return pages;
 }
 
-describe('a user\'s refresh tokens, paged on the server', () => {
-  it('lists every token once, in the tenant\'s order, with application and device names, one Management API call per page once names are known', async () => {
+describe("a user's refresh tokens, paged on the server", () => {
+  it("lists every token once, in the tenant's order, with application and device names, one Management API call per page once names are known", async () => {
     const { email, user_id } = demoEndUser(45);
     for (let i = 0; i < 4; i++) await mobile().login(email, 'Paged Phone');
     for (let i = 0; i < 3; i++) await web().login(email, 'Paged Laptop');
 
     // The same tokens the full listing shows (the demo user's own and these 7), each once.
-    const all = (await json(await support.api('GET', `/api/users/${encodeURIComponent(user_id)}/refresh-tokens`))).tokens as PageBody['tokens'];
+    const all = (await json(await support.api('GET', `/api/users/${encodeURIComponent(user_id)}/refresh-tokens`)))
+      .tokens as PageBody['tokens'];
     const pages = await walk(user_id, { take: '3' });
-    expect(pages.map((p) => p.body.tokens.length)).toEqual(Array.from({ length: Math.ceil(all.length / 3) }, (_, i) => Math.min(3, all.length - 3 * i)));
+    expect(pages.map((p) => p.body.tokens.length)).toEqual(
+      Array.from({ length: Math.ceil(all.length / 3) }, (_, i) => Math.min(3, all.length - 3 * i)),
+    );
     expect(pages.at(-1)!.body.next).toBeNull();
     const paged = pages.flatMap((p) => p.body.tokens);
     expect(paged.map((t) => t.id).sort()).toEqual(all.map((t) => t.id).sort());
     expect(new Set(paged.map((t) => t.id)).size).toBe(all.length);
     expect(paged.map((t) => t.id)).toEqual([...paged.map((t) => t.id)].sort());
-    expect(paged.filter((t) => t.device_name === 'Paged Phone' && t.client_id === DEMO.clients.mobile.client_id)).toHaveLength(4);
-    expect(paged.filter((t) => t.device_name === 'Paged Laptop' && t.client_id === DEMO.clients.web.client_id)).toHaveLength(3);
+    expect(
+      paged.filter((t) => t.device_name === 'Paged Phone' && t.client_id === DEMO.clients.mobile.client_id),
+    ).toHaveLength(4);
+    expect(
+      paged.filter((t) => t.device_name === 'Paged Laptop' && t.client_id === DEMO.clients.web.client_id),
+    ).toHaveLength(3);
     for (const token of paged) expect(token).toEqual(all.find((t) => t.id === token.id));
     // After the first page, a page is one call: the tenant's page of tokens.
     for (const { calls } of pages.slice(1)) expect(calls).toEqual(['GET /api/v2/refresh-tokens']);
@@ -73,15 +80,22 @@ describe('a user\'s refresh tokens, paged on the server', () => {
     for (let i = 0; i < 3; i++) await web().login(email, 'Filter Laptop');
     const pages = await walk(user_id, { take: '2', client_id: DEMO.clients.web.client_id });
     const tokens = pages.flatMap((p) => p.body.tokens);
-    const all = (await json(await support.api('GET', `/api/users/${encodeURIComponent(user_id)}/refresh-tokens`))).tokens as PageBody['tokens'];
-    expect(tokens.map((t) => t.id).sort()).toEqual(all.filter((t) => t.client_id === DEMO.clients.web.client_id).map((t) => t.id).sort());
+    const all = (await json(await support.api('GET', `/api/users/${encodeURIComponent(user_id)}/refresh-tokens`)))
+      .tokens as PageBody['tokens'];
+    expect(tokens.map((t) => t.id).sort()).toEqual(
+      all
+        .filter((t) => t.client_id === DEMO.clients.web.client_id)
+        .map((t) => t.id)
+        .sort(),
+    );
     expect(tokens.filter((t) => t.device_name === 'Filter Laptop')).toHaveLength(3);
   });
 
   it('names the device of a token issued after the device names were read', async () => {
     const { email, user_id } = demoEndUser(47);
     await mobile().login(email, 'First Phone');
-    const names = async () => (await walk(user_id, { take: '50' })).flatMap((p) => p.body.tokens.map((t) => t.device_name));
+    const names = async () =>
+      (await walk(user_id, { take: '50' })).flatMap((p) => p.body.tokens.map((t) => t.device_name));
     expect(await names()).toContain('First Phone');
     await mobile().login(email, 'Second Phone');
     expect(await names()).toEqual(expect.arrayContaining(['First Phone', 'Second Phone']));

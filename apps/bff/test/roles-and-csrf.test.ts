@@ -1,4 +1,11 @@
-import { confirmingPreview, endUserApp, startTestStack, type StaffClient, type StaffRole, type TestStack } from '@rtc/testkit';
+import {
+  confirmingPreview,
+  endUserApp,
+  startTestStack,
+  type StaffClient,
+  type StaffRole,
+  type TestStack,
+} from '@rtc/testkit';
 import { json } from '@rtc/testkit';
 import { DEMO } from '@rtc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +45,12 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/settings', allowed: all },
   { method: 'GET', path: '/api/audit', allowed: revokers },
   { method: 'GET', path: '/api/audit/export.csv', allowed: revokers },
-  { method: 'POST', path: `/api/users/${USER}/impact`, body: { action: 'refresh_tokens.revoke_all' }, allowed: revokers },
+  {
+    method: 'POST',
+    path: `/api/users/${USER}/impact`,
+    body: { action: 'refresh_tokens.revoke_all' },
+    allowed: revokers,
+  },
   {
     method: 'POST',
     path: `/api/users/${USER}/devices/unlink`,
@@ -57,12 +69,24 @@ const ROUTES: Route[] = [
     },
     allowed: revokers,
   },
-  { method: 'DELETE', path: async () => `/api/users/${USER}/refresh-tokens/${await freshTokenId(`matrix-${Math.random()}`)}`, allowed: revokers },
-  { method: 'POST', path: `/api/users/${USER}/refresh-tokens/revoke-all`, body: { client_id: DEMO.clients.spa.client_id }, allowed: revokers },
+  {
+    method: 'DELETE',
+    path: async () => `/api/users/${USER}/refresh-tokens/${await freshTokenId(`matrix-${Math.random()}`)}`,
+    allowed: revokers,
+  },
+  {
+    method: 'POST',
+    path: `/api/users/${USER}/refresh-tokens/revoke-all`,
+    body: { client_id: DEMO.clients.spa.client_id },
+    allowed: revokers,
+  },
   {
     method: 'DELETE',
     path: async () => {
-      await endUserApp(stack.tenantUrl, DEMO.clients.web.client_id, DEMO.clients.web.secret).login(DEMO.sampleUser.email, 'matrix-laptop');
+      await endUserApp(stack.tenantUrl, DEMO.clients.web.client_id, DEMO.clients.web.secret).login(
+        DEMO.sampleUser.email,
+        'matrix-laptop',
+      );
       const { apps } = await json(await staff.admin.api('GET', `/api/users/${USER}/authorized-apps`));
       return `/api/users/${USER}/authorized-apps/${apps.find((a: { client_id: string }) => a.client_id === DEMO.clients.web.client_id).grant_id}`;
     },
@@ -80,7 +104,12 @@ const ROUTES: Route[] = [
   { method: 'GET', path: '/api/search/applications', allowed: revokers },
   { method: 'GET', path: '/api/search/refresh-tokens?ip=127.0.0.1&take=5', allowed: revokers },
   { method: 'GET', path: '/api/search/sessions?ip=127.0.0.1&take=5', allowed: revokers },
-  { method: 'POST', path: '/api/search/refresh-tokens/impact', body: { filter: { device_name: 'matrix-search' } }, allowed: revokers },
+  {
+    method: 'POST',
+    path: '/api/search/refresh-tokens/impact',
+    body: { filter: { device_name: 'matrix-search' } },
+    allowed: revokers,
+  },
   {
     method: 'POST',
     path: '/api/search/refresh-tokens/revoke',
@@ -88,7 +117,9 @@ const ROUTES: Route[] = [
       // A device of its own, so the result set is one token, previewed as the dialog does.
       const filter = { device_name: `matrix-search-${Math.random().toString(36).slice(2)}` };
       await endUserApp(stack.tenantUrl).login(DEMO.sampleUser.email, filter.device_name);
-      const { totals, digest } = await json(await staff.admin.api('POST', '/api/search/refresh-tokens/impact', { filter }));
+      const { totals, digest } = await json(
+        await staff.admin.api('POST', '/api/search/refresh-tokens/impact', { filter }),
+      );
       return { filter, expected: { tokens: totals.tokens, digest }, confirm: 'REVOKE' };
     },
     allowed: revokers,
@@ -100,9 +131,14 @@ const ROUTES: Route[] = [
       // Found by an application and a time range only: every token of the application since
       // then, as the Applications area revokes, so admin's alone (support may still search it).
       const last_used_from = new Date(Date.now() - 1000).toISOString();
-      await endUserApp(stack.tenantUrl, DEMO.clients.web.client_id, DEMO.clients.web.secret).login(DEMO.sampleUser.email, `matrix-wide-${Math.random()}`);
+      await endUserApp(stack.tenantUrl, DEMO.clients.web.client_id, DEMO.clients.web.secret).login(
+        DEMO.sampleUser.email,
+        `matrix-wide-${Math.random()}`,
+      );
       const filter = { client_id: DEMO.clients.web.client_id, last_used_from };
-      const { totals, digest } = await json(await staff.admin.api('POST', '/api/search/refresh-tokens/impact', { filter }));
+      const { totals, digest } = await json(
+        await staff.admin.api('POST', '/api/search/refresh-tokens/impact', { filter }),
+      );
       return { filter, expected: { tokens: totals.tokens, digest }, confirm: 'REVOKE' };
     },
     allowed: ['admin'],
@@ -115,7 +151,9 @@ const ROUTES: Route[] = [
       // A session of its own (a browser agent no other has), previewed as the dialog does: an
       // empty result set is a 400, nothing to revoke.
       const filter = { user_agent: `matrix-agent-${Math.random().toString(36).slice(2)}` };
-      await endUserApp(stack.tenantUrl).loginWithBrowser(DEMO.sampleUser.email, 'matrix-session', { userAgent: filter.user_agent });
+      await endUserApp(stack.tenantUrl).loginWithBrowser(DEMO.sampleUser.email, 'matrix-session', {
+        userAgent: filter.user_agent,
+      });
       const { totals, digest } = await json(await staff.admin.api('POST', '/api/search/sessions/impact', { filter }));
       return { filter, expected: { sessions: totals.sessions, digest }, confirm: 'REVOKE' };
     },
@@ -131,7 +169,12 @@ describe('every route for every role', () => {
         const path = typeof route.path === 'string' ? route.path : await route.path();
         const body = typeof route.body === 'function' ? await route.body() : route.body;
         // Destructive actions run only on a confirmed preview: confirm it, as the dashboard does.
-        const res = await confirmingPreview(staff[role], route.method, path, body as Record<string, unknown> | undefined);
+        const res = await confirmingPreview(
+          staff[role],
+          route.method,
+          path,
+          body as Record<string, unknown> | undefined,
+        );
         if (allowed) {
           expect(res.status, await res.clone().text()).toBeLessThan(300);
         } else {
@@ -158,8 +201,12 @@ describe('CSRF', () => {
   });
 
   it('refuses a wrong CSRF token, or one of another session', async () => {
-    expect((await unlink(staff.support, { origin: new URL(stack.bffUrl).origin, 'x-csrf-token': 'guess' })).status).toBe(403);
-    expect((await unlink(staff.support, { origin: new URL(stack.bffUrl).origin, 'x-csrf-token': staff.admin.csrf })).status).toBe(403);
+    expect(
+      (await unlink(staff.support, { origin: new URL(stack.bffUrl).origin, 'x-csrf-token': 'guess' })).status,
+    ).toBe(403);
+    expect(
+      (await unlink(staff.support, { origin: new URL(stack.bffUrl).origin, 'x-csrf-token': staff.admin.csrf })).status,
+    ).toBe(403);
   });
 
   it('refuses a cross-origin or origin-less request even with the token', async () => {
@@ -171,7 +218,10 @@ describe('CSRF', () => {
 
   it('lets a same-origin request with the token through', async () => {
     // Past CSRF the action itself answers: 409 with the preview, as it runs only on a confirmed one.
-    const res = await unlink(staff.support, { origin: new URL(stack.bffUrl).origin, 'x-csrf-token': staff.support.csrf });
+    const res = await unlink(staff.support, {
+      origin: new URL(stack.bffUrl).origin,
+      'x-csrf-token': staff.support.csrf,
+    });
     expect(res.status).toBe(409);
     expect((await json(res)).error.code).toBe('impact_changed');
   });

@@ -30,13 +30,22 @@ const preview = async (staff: StaffClient, filter: Filter) => {
 /** Previews, then revokes exactly that preview with REVOKE typed, as the dialog does. */
 const revokeAsShown = async (staff: StaffClient, filter: Filter) => {
   const shown = await preview(staff, filter);
-  return staff.api('POST', '/api/search/refresh-tokens/revoke', { filter, confirm: 'REVOKE', expected: { tokens: shown.totals.tokens, digest: shown.digest } });
+  return staff.api('POST', '/api/search/refresh-tokens/revoke', {
+    filter,
+    confirm: 'REVOKE',
+    expected: { tokens: shown.totals.tokens, digest: shown.digest },
+  });
 };
 const exchangeWeb = async (token: string) => {
   const res = await fetch(`${stack.tenantUrl}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'refresh_token', client_id: DEMO.clients.web.client_id, client_secret: DEMO.clients.web.secret, refresh_token: token }),
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      client_id: DEMO.clients.web.client_id,
+      client_secret: DEMO.clients.web.secret,
+      refresh_token: token,
+    }),
   });
   await res.body?.cancel();
   return res.status;
@@ -74,7 +83,9 @@ describe('revoking a search result: admin or support, decided on the result', ()
     expect(await exchangeWeb(other)).toBe(403);
 
     // Recorded as refused, with the filter.
-    const { entries } = await json(await admin.api('GET', '/api/audit?action=search.revoke_tokens&result=refused&per_page=200'));
+    const { entries } = await json(
+      await admin.api('GET', '/api/audit?action=search.revoke_tokens&result=refused&per_page=200'),
+    );
     expect(entries.some((e: { target: string }) => e.target.includes('0.0.0.0/0'))).toBe(true);
   });
 
@@ -84,7 +95,11 @@ describe('revoking a search result: admin or support, decided on the result', ()
     const shown = await preview(support, filter);
     expect(shown.totals.tokens).toBeGreaterThan(0);
     expect(shown.admin_only).toMatch(/all \d+ live refresh tokens? of Refresh Token Console/);
-    const res = await support.api('POST', '/api/search/refresh-tokens/revoke', { filter, confirm: 'REVOKE', expected: { tokens: shown.totals.tokens, digest: shown.digest } });
+    const res = await support.api('POST', '/api/search/refresh-tokens/revoke', {
+      filter,
+      confirm: 'REVOKE',
+      expected: { tokens: shown.totals.tokens, digest: shown.digest },
+    });
     expect(res.status, await res.clone().text()).toBe(403);
     expect((await json(res)).error.message).toMatch(/all \d+ live refresh tokens? of Refresh Token Console/);
     // Nothing revoked: the staff's sessions still re-check on their refresh tokens.
@@ -92,15 +107,21 @@ describe('revoking a search result: admin or support, decided on the result', ()
   });
 
   it("past the configured count or share of an application's live tokens, support gets 403; within them, support may", async () => {
-    const byCount = await consoleBehindProxy(stack, 'support-count', undefined, { supportRevoke: { maxTokens: 3, maxSharePercent: 100 } });
-    const byShare = await consoleBehindProxy(stack, 'support-share', undefined, { supportRevoke: { maxTokens: 1_000, maxSharePercent: 1 } });
+    const byCount = await consoleBehindProxy(stack, 'support-count', undefined, {
+      supportRevoke: { maxTokens: 3, maxSharePercent: 100 },
+    });
+    const byShare = await consoleBehindProxy(stack, 'support-share', undefined, {
+      supportRevoke: { maxTokens: 1_000, maxSharePercent: 1 },
+    });
     try {
       const { email } = demoEndUser(32);
       for (let i = 0; i < 4; i++) await mobile().login(email, `Counted Phone ${i}`, { from: '203.0.113.132' });
       const four = { ip: '203.0.113.132' };
       const overCount = await revokeAsShown(byCount.support, four);
       expect(overCount.status, await overCount.clone().text()).toBe(403);
-      expect((await json(overCount)).error.message).toMatch(/4 refresh tokens, more than the 3 support may revoke at once/);
+      expect((await json(overCount)).error.message).toMatch(
+        /4 refresh tokens, more than the 3 support may revoke at once/,
+      );
 
       // Acme Mobile holds fewer than 300 live tokens here: 3 of them are more than 1%.
       const three = { ip: '203.0.113.132', device_name: 'Counted Phone 1' };
@@ -108,7 +129,9 @@ describe('revoking a search result: admin or support, decided on the result', ()
       await mobile().login(email, 'Counted Phone 11', { from: '203.0.113.132' });
       const overShare = await revokeAsShown(byShare.support, three);
       expect(overShare.status, await overShare.clone().text()).toBe(403);
-      expect((await json(overShare)).error.message).toMatch(/3 of the \d+ live refresh tokens of Acme Mobile \(\d+%, more than 1%\)/);
+      expect((await json(overShare)).error.message).toMatch(
+        /3 of the \d+ live refresh tokens of Acme Mobile \(\d+%, more than 1%\)/,
+      );
 
       // Within the count (3 of at most 3): support's.
       expect((await revokeAsShown(byCount.support, three)).status).toBe(200);
@@ -124,7 +147,15 @@ describe('revoking a search result that reaches a staff member', () => {
     // The staff member's own sign-in to a customer app, on a device named like a customer's.
     const signedIn = await fetch(`${stack.tenantUrl}/oauth/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'password', client_id: DEMO.clients.web.client_id, client_secret: DEMO.clients.web.secret, username: staff.email, password: staff.password, scope: 'openid offline_access', device: 'Staff Only Tablet' }),
+      body: new URLSearchParams({
+        grant_type: 'password',
+        client_id: DEMO.clients.web.client_id,
+        client_secret: DEMO.clients.web.secret,
+        username: staff.email,
+        password: staff.password,
+        scope: 'openid offline_access',
+        device: 'Staff Only Tablet',
+      }),
     });
     const staffToken = ((await signedIn.json()) as { refresh_token: string }).refresh_token;
     const customerToken = await web().login(demoEndUser(31).email, 'Staff Only Tablet');
@@ -146,4 +177,3 @@ describe('revoking a search result that reaches a staff member', () => {
     expect(await exchangeWeb(staffToken)).toBe(403);
   });
 });
-

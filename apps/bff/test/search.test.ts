@@ -20,7 +20,11 @@ const APP_AGENT = 'AcmeMobile/4.2.1 (iPhone; iOS 18.1)';
 
 beforeAll(async () => {
   stack = await startTestStack({ tenant: { options: { trustProxy: 1 } } });
-  [admin, support, viewer] = await Promise.all([stack.signIn('admin'), stack.signIn('support'), stack.signIn('viewer')]);
+  [admin, support, viewer] = await Promise.all([
+    stack.signIn('admin'),
+    stack.signIn('support'),
+    stack.signIn('viewer'),
+  ]);
 });
 afterAll(() => stack.stop());
 
@@ -37,7 +41,14 @@ interface Impact {
   digest: string;
   over_limit: boolean;
 }
-type Row = { id: string; user: { user_id: string; email: string | null; name: string | null }; application: { client_id: string; name: string }; device_name: string | null; initial: { ip: string | null; agent: string | null; place: unknown }; last: { ip: string | null } };
+type Row = {
+  id: string;
+  user: { user_id: string; email: string | null; name: string | null };
+  application: { client_id: string; name: string };
+  device_name: string | null;
+  initial: { ip: string | null; agent: string | null; place: unknown };
+  last: { ip: string | null };
+};
 
 const search = async (staff: StaffClient, params: Record<string, string>) => {
   const res = await staff.api('GET', `/api/search/refresh-tokens?${new URLSearchParams(params)}`);
@@ -50,13 +61,22 @@ const preview = async (filter: Record<string, string>, staff = support): Promise
   return json(res);
 };
 const revoke = (filter: Record<string, string>, shown: Impact | undefined, confirm = 'REVOKE', staff = support) =>
-  staff.api('POST', '/api/search/refresh-tokens/revoke', { filter, confirm, ...(shown ? { expected: { tokens: shown.totals.tokens, digest: shown.digest } } : {}) });
+  staff.api('POST', '/api/search/refresh-tokens/revoke', {
+    filter,
+    confirm,
+    ...(shown ? { expected: { tokens: shown.totals.tokens, digest: shown.digest } } : {}),
+  });
 /** The tenant's own answer to a refresh-token exchange (the demo mobile app is public: no secret). */
 const exchange = async (refreshToken: string, clientId: string = DEMO.clients.mobile.client_id, secret?: string) => {
   const res = await fetch(`${stack.tenantUrl}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'refresh_token', client_id: clientId, refresh_token: refreshToken, ...(secret ? { client_secret: secret } : {}) }),
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      client_id: clientId,
+      refresh_token: refreshToken,
+      ...(secret ? { client_secret: secret } : {}),
+    }),
   });
   return { status: res.status, error: ((await res.json()) as { error?: string }).error };
 };
@@ -68,9 +88,17 @@ describe('search across users', () => {
       await viewer.api('GET', '/api/search/refresh-tokens?ip=198.51.100.1'),
       await viewer.api('GET', '/api/search/sessions?ip=198.51.100.1'),
       await viewer.api('POST', '/api/search/refresh-tokens/impact', { filter }),
-      await viewer.api('POST', '/api/search/refresh-tokens/revoke', { filter, confirm: 'REVOKE', expected: { tokens: 0, digest: '0'.repeat(64) } }),
+      await viewer.api('POST', '/api/search/refresh-tokens/revoke', {
+        filter,
+        confirm: 'REVOKE',
+        expected: { tokens: 0, digest: '0'.repeat(64) },
+      }),
       await viewer.api('POST', '/api/search/sessions/impact', { filter }),
-      await viewer.api('POST', '/api/search/sessions/revoke', { filter, confirm: 'REVOKE', expected: { sessions: 0, digest: '0'.repeat(64) } }),
+      await viewer.api('POST', '/api/search/sessions/revoke', {
+        filter,
+        confirm: 'REVOKE',
+        expected: { sessions: 0, digest: '0'.repeat(64) },
+      }),
     ]) {
       expect(res.status).toBe(403);
       expect((await json(res)).error.code).toBe('forbidden');
@@ -79,7 +107,9 @@ describe('search across users', () => {
     expect((await search(support, { ip: '198.51.100.1' })).unavailable).toBeNull();
     // The application filter's choices, for support too (the Applications area is admin only).
     const { applications } = await json(await support.api('GET', '/api/search/applications'));
-    expect(applications).toEqual(expect.arrayContaining([{ client_id: DEMO.clients.mobile.client_id, name: DEMO.clients.mobile.name }]));
+    expect(applications).toEqual(
+      expect.arrayContaining([{ client_id: DEMO.clients.mobile.client_id, name: DEMO.clients.mobile.name }]),
+    );
     expect((await search(admin, { ip: '198.51.100.1' })).unavailable).toBeNull();
   });
 
@@ -99,17 +129,37 @@ describe('search across users', () => {
     const found = await search(support, { ip: ADDRESS });
     expect(found.unavailable).toBeNull();
     expect(found.totals).toEqual({ tokens: 4, users: 3, devices: 4, limited: false });
-    expect(found.tokens.map((t) => t.device_name).sort()).toEqual(['Alice Laptop', 'Alice Phone', 'Bob Phone', 'Carol Tablet']);
+    expect(found.tokens.map((t) => t.device_name).sort()).toEqual([
+      'Alice Laptop',
+      'Alice Phone',
+      'Bob Phone',
+      'Carol Tablet',
+    ]);
     const phone = found.tokens.find((t) => t.device_name === 'Alice Phone')!;
     expect(phone.user).toEqual({ user_id: alice.user_id, email: alice.email, name: alice.name });
     expect(phone.application).toEqual({ client_id: DEMO.clients.mobile.client_id, name: DEMO.clients.mobile.name });
     expect(phone.initial).toMatchObject({ ip: ADDRESS, agent: 'AcmeMobile 4.2.1 on iOS 18.1' });
-    expect(found.tokens.find((t) => t.device_name === 'Carol Tablet')!).toMatchObject({ initial: { ip: '192.0.2.55' }, last: { ip: ADDRESS } });
+    expect(found.tokens.find((t) => t.device_name === 'Carol Tablet')!).toMatchObject({
+      initial: { ip: '192.0.2.55' },
+      last: { ip: ADDRESS },
+    });
 
     // The /24 holds Carol's other address too; an application narrows it.
-    expect((await search(support, { ip: '198.51.100.0/24' })).totals).toEqual({ tokens: 5, users: 3, devices: 5, limited: false });
-    expect((await search(support, { ip: ADDRESS, client_id: DEMO.clients.web.client_id })).totals).toEqual({ tokens: 2, users: 2, devices: 2, limited: false });
-    expect((await search(support, { ip: ADDRESS, device_name: 'bob' })).tokens.map((t) => t.device_name)).toEqual(['Bob Phone']);
+    expect((await search(support, { ip: '198.51.100.0/24' })).totals).toEqual({
+      tokens: 5,
+      users: 3,
+      devices: 5,
+      limited: false,
+    });
+    expect((await search(support, { ip: ADDRESS, client_id: DEMO.clients.web.client_id })).totals).toEqual({
+      tokens: 2,
+      users: 2,
+      devices: 2,
+      limited: false,
+    });
+    expect((await search(support, { ip: ADDRESS, device_name: 'bob' })).tokens.map((t) => t.device_name)).toEqual([
+      'Bob Phone',
+    ]);
     expect((await search(support, { ip: ADDRESS, user_agent: 'acmemobile/4' })).totals?.tokens).toBe(2);
 
     // Server pages, each token once.
@@ -129,7 +179,11 @@ describe('search across users', () => {
     const dave = demoEndUser(24);
     await mobile().login(dave.email, 'Dave Phone', { from: '9.9.9.9' });
     const { tokens } = await search(support, { ip: '9.9.9.9' });
-    expect(tokens[0]!.initial.place).toMatchObject({ asn: expect.stringMatching(/^AS\d+$/), network: expect.any(String), country: expect.stringMatching(/^[A-Z]{2}$/) });
+    expect(tokens[0]!.initial.place).toMatchObject({
+      asn: expect.stringMatching(/^AS\d+$/),
+      network: expect.any(String),
+      country: expect.stringMatching(/^[A-Z]{2}$/),
+    });
   });
 
   it('refuses a bad filter with a 400 naming the field, never a 500', async () => {
@@ -160,14 +214,26 @@ describe('search across users', () => {
     expect((await support.api('GET', '/api/search/sessions?client_id=x')).status).toBe(400);
     // The preview and the revocation take the same filter.
     expect((await support.api('POST', '/api/search/refresh-tokens/impact', { filter: {} })).status).toBe(400);
-    expect((await support.api('POST', '/api/search/refresh-tokens/impact', { filter: { ip: '300.1.1.1' } })).status).toBe(400);
-    expect((await support.api('POST', '/api/search/refresh-tokens/revoke', { filter: { asn: 'nope' }, confirm: 'REVOKE' })).status).toBe(400);
+    expect(
+      (await support.api('POST', '/api/search/refresh-tokens/impact', { filter: { ip: '300.1.1.1' } })).status,
+    ).toBe(400);
+    expect(
+      (await support.api('POST', '/api/search/refresh-tokens/revoke', { filter: { asn: 'nope' }, confirm: 'REVOKE' }))
+        .status,
+    ).toBe(400);
     // Nine digits are the tenant's precision: taken.
-    expect((await search(support, { ip: '203.0.113.1', last_used_from: '2026-01-01T00:00:00.123456789Z' })).unavailable).toBeNull();
+    expect(
+      (await search(support, { ip: '203.0.113.1', last_used_from: '2026-01-01T00:00:00.123456789Z' })).unavailable,
+    ).toBeNull();
   });
 
   it('needs the CSRF token to preview, revoke or end', async () => {
-    for (const path of ['/api/search/refresh-tokens/impact', '/api/search/refresh-tokens/revoke', '/api/search/sessions/impact', '/api/search/sessions/revoke']) {
+    for (const path of [
+      '/api/search/refresh-tokens/impact',
+      '/api/search/refresh-tokens/revoke',
+      '/api/search/sessions/impact',
+      '/api/search/sessions/revoke',
+    ]) {
       const res = await support.browser.fetch(`${stack.bffUrl}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', origin: new URL(stack.bffUrl).origin },
@@ -223,7 +289,11 @@ describe('search across users', () => {
     const confirmed = await revoke(filter, newer);
     expect(confirmed.status, await confirmed.clone().text()).toBe(200);
     const result = await json(confirmed);
-    expect(result).toMatchObject({ filter, revoked: { tokens: 4, users: 2, devices: 4 }, audit_id: expect.any(String) });
+    expect(result).toMatchObject({
+      filter,
+      revoked: { tokens: 4, users: 2, devices: 4 },
+      audit_id: expect.any(String),
+    });
 
     for (const [token, clientId, secret] of [
       [erinPhone, DEMO.clients.mobile.client_id],
@@ -239,9 +309,19 @@ describe('search across users', () => {
 
     // Audited with the filter, the counts and the token ids; the failed attempts too; exported.
     const audit = await json(await admin.api('GET', '/api/audit?action=search.revoke_tokens'));
-    const entries = audit.entries as { id: string; target: string; detail: string; result: string; actor: { role: string } }[];
+    const entries = audit.entries as {
+      id: string;
+      target: string;
+      detail: string;
+      result: string;
+      actor: { role: string };
+    }[];
     const entry = entries.find((e) => e.id === result.audit_id)!;
-    expect(entry).toMatchObject({ result: 'success', target: `refresh tokens matching address ${HOSTILE}`, actor: { role: 'support' } });
+    expect(entry).toMatchObject({
+      result: 'success',
+      target: `refresh tokens matching address ${HOSTILE}`,
+      actor: { role: 'support' },
+    });
     expect(entry.detail).toContain(`filter {"ip":"${HOSTILE}"}`);
     expect(entry.detail).toContain('matched 4 refresh tokens of 2 users on 4 devices');
     const ids = /token ids: (.*)$/.exec(entry.detail)![1]!.split(' ');
@@ -274,7 +354,8 @@ describe('search across users', () => {
     const hank = demoEndUser(28);
     const ivy = demoEndUser(29);
     const ADDRESS = '203.0.113.68';
-    const agent = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+    const agent =
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
     const h = await mobile().loginWithBrowser(hank.email, 'Hank Browser', { from: ADDRESS, userAgent: agent });
     const i = await mobile().loginWithBrowser(ivy.email, 'Ivy Browser', { from: ADDRESS, userAgent: agent });
     await mobile().loginWithBrowser(ivy.email, 'Ivy Elsewhere', { from: '198.51.100.68', userAgent: agent });
@@ -285,8 +366,13 @@ describe('search across users', () => {
     expect(found.totals).toEqual({ sessions: 2, users: 2, limited: false });
     expect(found.sessions.map((s: { id: string }) => s.id).sort()).toEqual([h.sessionId, i.sessionId].sort());
     const session = found.sessions.find((s: { id: string }) => s.id === h.sessionId);
-    expect(session).toMatchObject({ user: { user_id: hank.user_id, email: hank.email }, initial: { ip: ADDRESS, agent: 'Chrome 126 on Linux' } });
-    expect(session.applications).toEqual([{ client_id: DEMO.clients.mobile.client_id, name: DEMO.clients.mobile.name }]);
+    expect(session).toMatchObject({
+      user: { user_id: hank.user_id, email: hank.email },
+      initial: { ip: ADDRESS, agent: 'Chrome 126 on Linux' },
+    });
+    expect(session.applications).toEqual([
+      { client_id: DEMO.clients.mobile.client_id, name: DEMO.clients.mobile.name },
+    ]);
   });
 
   it('ends every session found from an address, bound to its preview: a session started there meanwhile is a 409 and nothing ends; confirmed again, those sessions and the tokens issued in them go, those from another address stay; audited with the session ids', async () => {
@@ -294,10 +380,14 @@ describe('search across users', () => {
     const kim = demoEndUser(31);
     const HOSTILE = '203.0.113.69';
     const filter = { ip: HOSTILE };
-    const agent = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+    const agent =
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
     const jackThere = await mobile().loginWithBrowser(jack.email, 'Jack PC', { from: HOSTILE, userAgent: agent });
     const kimThere = await mobile().loginWithBrowser(kim.email, 'Kim PC', { from: HOSTILE, userAgent: agent });
-    const kimHome = await mobile().loginWithBrowser(kim.email, 'Kim Home', { from: '198.51.100.169', userAgent: agent });
+    const kimHome = await mobile().loginWithBrowser(kim.email, 'Kim Home', {
+      from: '198.51.100.169',
+      userAgent: agent,
+    });
 
     const previewSessions = async () => {
       const res = await support.api('POST', '/api/search/sessions/impact', { filter });
@@ -305,7 +395,11 @@ describe('search across users', () => {
       return json(res);
     };
     const end = (shown: { totals: { sessions: number }; digest: string }) =>
-      support.api('POST', '/api/search/sessions/revoke', { filter, confirm: 'REVOKE', expected: { sessions: shown.totals.sessions, digest: shown.digest } });
+      support.api('POST', '/api/search/sessions/revoke', {
+        filter,
+        confirm: 'REVOKE',
+        expected: { sessions: shown.totals.sessions, digest: shown.digest },
+      });
     const shown = await previewSessions();
     expect(shown).toMatchObject({ filter, totals: { sessions: 2, users: 2 }, over_limit: false });
     expect(shown.first_users.map((u: { email: string }) => u.email).sort()).toEqual([jack.email, kim.email].sort());
@@ -322,34 +416,57 @@ describe('search across users', () => {
     expect(confirmed.status, await confirmed.clone().text()).toBe(200);
     const result = await json(confirmed);
     expect(result).toMatchObject({ filter, ended: { sessions: 3, users: 2 } });
-    expect((await json(await admin.api('GET', `/api/search/sessions?ip=${HOSTILE}`))).totals).toEqual({ sessions: 0, users: 0, limited: false });
+    expect((await json(await admin.api('GET', `/api/search/sessions?ip=${HOSTILE}`))).totals).toEqual({
+      sessions: 0,
+      users: 0,
+      limited: false,
+    });
     // The refresh tokens issued in those sessions are refused; the session from home keeps its token.
-    for (const signIn of [jackThere, kimThere, late]) expect((await exchange(signIn.refreshToken)).error).toBe('invalid_grant');
+    for (const signIn of [jackThere, kimThere, late])
+      expect((await exchange(signIn.refreshToken)).error).toBe('invalid_grant');
     expect((await exchange(kimHome.refreshToken)).status).toBe(200);
 
     const audit = await json(await admin.api('GET', '/api/audit?action=search.revoke_sessions'));
-    const entry = (audit.entries as { id: string; target: string; detail: string }[]).find((e) => e.id === result.audit_id)!;
+    const entry = (audit.entries as { id: string; target: string; detail: string }[]).find(
+      (e) => e.id === result.audit_id,
+    )!;
     expect(entry.target).toBe(`sessions matching address ${HOSTILE}`);
-    expect(/session ids: (.*)$/.exec(entry.detail)![1]!.split(' ').sort()).toEqual(live.sessions.map((s: { id: string }) => s.id).sort());
+    expect(/session ids: (.*)$/.exec(entry.detail)![1]!.split(' ').sort()).toEqual(
+      live.sessions.map((s: { id: string }) => s.id).sort(),
+    );
   });
 
   it('against a tenant without the search (404, as a real Auth0 tenant answers): the pages say so in words, and nothing can be previewed or revoked', async () => {
     const auth0Like = await consoleBehindProxy(stack, 'no-search', (_req, url) =>
-      url.pathname === '/api/v2/refresh-tokens/search' || url.pathname === '/api/v2/sessions/search' ? Response.json({ statusCode: 404, error: 'Not Found', message: 'Not Found' }, { status: 404 }) : undefined,
+      url.pathname === '/api/v2/refresh-tokens/search' || url.pathname === '/api/v2/sessions/search'
+        ? Response.json({ statusCode: 404, error: 'Not Found', message: 'Not Found' }, { status: 404 })
+        : undefined,
     );
     try {
       for (const path of ['/api/search/refresh-tokens?ip=198.51.100.7', '/api/search/sessions?ip=198.51.100.7']) {
         const res = await auth0Like.support.api('GET', path);
         expect(res.status).toBe(200);
         const body = await json(res);
-        expect(body).toMatchObject({ next: null, totals: null, unavailable: expect.stringContaining('cannot search across users') });
+        expect(body).toMatchObject({
+          next: null,
+          totals: null,
+          unavailable: expect.stringContaining('cannot search across users'),
+        });
       }
-      const impact = await auth0Like.support.api('POST', '/api/search/refresh-tokens/impact', { filter: { ip: '198.51.100.7' } });
+      const impact = await auth0Like.support.api('POST', '/api/search/refresh-tokens/impact', {
+        filter: { ip: '198.51.100.7' },
+      });
       expect(impact.status).toBe(501);
       expect((await json(impact)).error.code).toBe('search_unavailable');
-      const res = await auth0Like.support.api('POST', '/api/search/refresh-tokens/revoke', { filter: { ip: '198.51.100.7' }, confirm: 'REVOKE', expected: { tokens: 1, digest: '0'.repeat(64) } });
+      const res = await auth0Like.support.api('POST', '/api/search/refresh-tokens/revoke', {
+        filter: { ip: '198.51.100.7' },
+        confirm: 'REVOKE',
+        expected: { tokens: 1, digest: '0'.repeat(64) },
+      });
       expect(res.status).toBe(501);
-      expect((await auth0Like.support.api('POST', '/api/search/sessions/impact', { filter: { ip: '198.51.100.7' } })).status).toBe(501);
+      expect(
+        (await auth0Like.support.api('POST', '/api/search/sessions/impact', { filter: { ip: '198.51.100.7' } })).status,
+      ).toBe(501);
     } finally {
       await auth0Like.stop();
     }
@@ -361,7 +478,13 @@ async function tokensFrom(address: string, count: number, userNumber: number, de
   const { email } = demoEndUser(userNumber);
   const tokens: string[] = [];
   for (let at = 0; at < count; at += 10) {
-    tokens.push(...(await Promise.all(Array.from({ length: Math.min(10, count - at) }, (_, i) => mobile().login(email, `${device} ${at + i}`, { from: address })))));
+    tokens.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(10, count - at) }, (_, i) =>
+          mobile().login(email, `${device} ${at + i}`, { from: address }),
+        ),
+      )),
+    );
   }
   return tokens;
 }
@@ -378,7 +501,12 @@ describe('search across users: bounded work, rights, and failures part-way', () 
       await tokensFrom('203.0.113.81', 3, 40, 'Counted Phone');
       const first = await json(await console2.support.api('GET', '/api/search/refresh-tokens?ip=203.0.113.81&take=2'));
       expect(first.totals).toEqual({ tokens: 3, users: 1, devices: 3, limited: false });
-      const second = await json(await console2.support.api('GET', `/api/search/refresh-tokens?ip=203.0.113.81&take=2&from=${encodeURIComponent(first.next)}`));
+      const second = await json(
+        await console2.support.api(
+          'GET',
+          `/api/search/refresh-tokens?ip=203.0.113.81&take=2&from=${encodeURIComponent(first.next)}`,
+        ),
+      );
       expect(second.tokens).toHaveLength(1);
       expect(second.totals).toBeNull();
       expect(asked.map((q) => new URLSearchParams(q).get('include_totals'))).toEqual(['true', null]);
@@ -388,18 +516,30 @@ describe('search across users: bounded work, rights, and failures part-way', () 
   });
 
   it('a result past the (configured) limit is over_limit after one tenant page: the preview and the revocation ask no more', async () => {
-    const small = await consoleBehindProxy(stack, 'small-limit', undefined, { search: { tokenLimit: 100, sessionLimit: 1 } });
+    const small = await consoleBehindProxy(stack, 'small-limit', undefined, {
+      search: { tokenLimit: 100, sessionLimit: 1 },
+    });
     try {
       await tokensFrom('203.0.113.82', 101, 41, 'Many Phone');
       small.seen.length = 0;
-      const res = await small.support.api('POST', '/api/search/refresh-tokens/impact', { filter: { ip: '203.0.113.82' } });
+      const res = await small.support.api('POST', '/api/search/refresh-tokens/impact', {
+        filter: { ip: '203.0.113.82' },
+      });
       expect(res.status, await res.clone().text()).toBe(200);
       const impact = await json(res);
-      expect(impact).toMatchObject({ over_limit: true, limit: 100, totals: { tokens: 101, users: 1, devices: 101, limited: false } });
+      expect(impact).toMatchObject({
+        over_limit: true,
+        limit: 100,
+        totals: { tokens: 101, users: 1, devices: 101, limited: false },
+      });
       expect(searchCalls(small.seen)).toEqual(['GET /api/v2/refresh-tokens/search']);
 
       small.seen.length = 0;
-      const refused = await small.support.api('POST', '/api/search/refresh-tokens/revoke', { filter: { ip: '203.0.113.82' }, confirm: 'REVOKE', expected: { tokens: 101, digest: impact.digest } });
+      const refused = await small.support.api('POST', '/api/search/refresh-tokens/revoke', {
+        filter: { ip: '203.0.113.82' },
+        confirm: 'REVOKE',
+        expected: { tokens: 101, digest: impact.digest },
+      });
       expect(refused.status).toBe(400);
       expect((await json(refused)).error.code).toBe('narrow_the_search');
       expect(searchCalls(small.seen)).toEqual(['GET /api/v2/refresh-tokens/search']);
@@ -407,9 +547,12 @@ describe('search across users: bounded work, rights, and failures part-way', () 
 
       // Sessions past their limit (1 here): the same.
       const { email } = demoEndUser(42);
-      for (const device of ['Many Browser 1', 'Many Browser 2']) await mobile().loginWithBrowser(email, device, { from: '203.0.113.83' });
+      for (const device of ['Many Browser 1', 'Many Browser 2'])
+        await mobile().loginWithBrowser(email, device, { from: '203.0.113.83' });
       small.seen.length = 0;
-      const sessions = await json(await small.support.api('POST', '/api/search/sessions/impact', { filter: { ip: '203.0.113.83' } }));
+      const sessions = await json(
+        await small.support.api('POST', '/api/search/sessions/impact', { filter: { ip: '203.0.113.83' } }),
+      );
       expect(sessions).toMatchObject({ over_limit: true, limit: 1, totals: { sessions: 2, users: 1, limited: false } });
       expect(searchCalls(small.seen)).toEqual(['GET /api/v2/sessions/search']);
     } finally {
@@ -431,11 +574,20 @@ describe('search across users: bounded work, rights, and failures part-way', () 
       return undefined;
     });
     try {
-      const answers = Array.from({ length: 7 }, (_, i) => slow.support.api('POST', '/api/search/refresh-tokens/impact', { filter: { ip: `198.51.100.${120 + i}` } }));
+      const answers = Array.from({ length: 7 }, (_, i) =>
+        slow.support.api('POST', '/api/search/refresh-tokens/impact', { filter: { ip: `198.51.100.${120 + i}` } }),
+      );
       // The seventh is refused at once, while the first two wait at the tenant.
-      const refused = await Promise.race(answers.map((p) => p.then((res) => (res.status === 429 ? res : new Promise<never>(() => {})))));
+      const refused = await Promise.race(
+        answers.map((p) => p.then((res) => (res.status === 429 ? res : new Promise<never>(() => {})))),
+      );
       expect(refused.headers.get('retry-after')).toBe('5');
-      expect((await json(refused)).error).toMatchObject({ code: 'busy', message: expect.stringContaining('Try again in 5 seconds'), retry_after: 5, request_id: expect.any(String) });
+      expect((await json(refused)).error).toMatchObject({
+        code: 'busy',
+        message: expect.stringContaining('Try again in 5 seconds'),
+        retry_after: 5,
+        request_id: expect.any(String),
+      });
       await expect.poll(() => inFlight).toBe(2);
       open();
       const statuses = (await Promise.all(answers)).map((r) => r.status).sort();
@@ -458,7 +610,9 @@ describe('search across users: bounded work, rights, and failures part-way', () 
     expect(refused.status).toBe(403);
     const { error } = await json(refused);
     expect(error.code).toBe('forbidden');
-    expect(error.message).toMatch(/Only an admin may revoke a result found without an address or a network no wider than a \/16/);
+    expect(error.message).toMatch(
+      /Only an admin may revoke a result found without an address or a network no wider than a \/16/,
+    );
     expect((await exchange(token, DEMO.clients.web.client_id, DEMO.clients.web.secret)).status).toBe(200);
     // The same with an address added is support's to revoke; without, admin's.
     const narrowed = { ...filter, ip: '203.0.113.84' };
@@ -468,7 +622,11 @@ describe('search across users: bounded work, rights, and failures part-way', () 
     expect(asAdmin.status, await asAdmin.clone().text()).toBe(200);
     expect((await exchange(other, DEMO.clients.web.client_id, DEMO.clients.web.secret)).error).toBe('invalid_grant');
     // Sessions found by a time range only: the same rule.
-    const sessions = await support.api('POST', '/api/search/sessions/revoke', { filter: { last_used_from: from }, confirm: 'REVOKE', expected: { sessions: 1, digest: '0'.repeat(64) } });
+    const sessions = await support.api('POST', '/api/search/sessions/revoke', {
+      filter: { last_used_from: from },
+      confirm: 'REVOKE',
+      expected: { sessions: 1, digest: '0'.repeat(64) },
+    });
     expect(sessions.status).toBe(403);
   });
 
@@ -479,12 +637,23 @@ describe('search across users: bounded work, rights, and failures part-way', () 
     const before = (await json(await admin.api('GET', '/api/audit?action=search.revoke_tokens'))).entries.length;
     const res = await revoke(filter, shown);
     expect(res.status).toBe(400);
-    expect((await json(res)).error).toMatchObject({ code: 'nothing_to_revoke', message: expect.stringContaining('nothing to revoke') });
-    const sessions = await support.api('POST', '/api/search/sessions/revoke', { filter, confirm: 'REVOKE', expected: { sessions: 0, digest: shown.digest } });
+    expect((await json(res)).error).toMatchObject({
+      code: 'nothing_to_revoke',
+      message: expect.stringContaining('nothing to revoke'),
+    });
+    const sessions = await support.api('POST', '/api/search/sessions/revoke', {
+      filter,
+      confirm: 'REVOKE',
+      expected: { sessions: 0, digest: shown.digest },
+    });
     expect(sessions.status).toBe(400);
     expect((await json(sessions)).error.code).toBe('nothing_to_revoke');
     expect((await json(await admin.api('GET', '/api/audit?action=search.revoke_tokens'))).entries.length).toBe(before);
-    expect((await json(await admin.api('GET', '/api/audit?action=search.revoke_sessions'))).entries.some((e: { target: string }) => e.target.includes('192.0.2.201'))).toBe(false);
+    expect(
+      (await json(await admin.api('GET', '/api/audit?action=search.revoke_sessions'))).entries.some(
+        (e: { target: string }) => e.target.includes('192.0.2.201'),
+      ),
+    ).toBe(false);
   });
 
   it('a tenant failing part-way (the second batch of 100 ids): "100 of 150 revoked; the rest were not", 502, and the audit entry lists which went and which did not', async () => {
@@ -495,7 +664,10 @@ describe('search across users: bounded work, rights, and failures part-way', () 
       'flaky',
       (req, url) => {
         if (req.method === 'POST' && url.pathname === '/api/v2/refresh-tokens/revoke' && ++revokeCalls === 2) {
-          return Response.json({ statusCode: 503, error: 'Service Unavailable', message: 'try later' }, { status: 503 });
+          return Response.json(
+            { statusCode: 503, error: 'Service Unavailable', message: 'try later' },
+            { status: 503 },
+          );
         }
         return undefined;
       },
@@ -506,7 +678,11 @@ describe('search across users: bounded work, rights, and failures part-way', () 
       await tokensFrom(filter.ip, 150, 44, 'Flaky Phone');
       const shown = await json(await flaky.support.api('POST', '/api/search/refresh-tokens/impact', { filter }));
       expect(shown.totals.tokens).toBe(150);
-      const res = await flaky.support.api('POST', '/api/search/refresh-tokens/revoke', { filter, confirm: 'REVOKE', expected: { tokens: 150, digest: shown.digest } });
+      const res = await flaky.support.api('POST', '/api/search/refresh-tokens/revoke', {
+        filter,
+        confirm: 'REVOKE',
+        expected: { tokens: 150, digest: shown.digest },
+      });
       expect(res.status, await res.clone().text()).toBe(502);
       const { error } = await json(res);
       expect(error.code).toBe('partially_revoked');
@@ -517,7 +693,8 @@ describe('search across users: bounded work, rights, and failures part-way', () 
       expect(left.totals?.tokens).toBe(50);
 
       // This BFF's own audit log (support reads it).
-      const entries = (await json(await flaky.support.api('GET', '/api/audit?action=search.revoke_tokens'))).entries as { detail: string; result: string; target: string }[];
+      const entries = (await json(await flaky.support.api('GET', '/api/audit?action=search.revoke_tokens')))
+        .entries as { detail: string; result: string; target: string }[];
       const entry = entries.find((e) => e.result === 'failure' && e.target.includes(filter.ip))!;
       expect(entry.detail).toContain('matched 150 refresh tokens of 1 user on 150 devices');
       expect(entry.detail).toContain('revoked 100 of 150 before the tenant failed');

@@ -56,7 +56,10 @@ describe('staff session lifetime', () => {
     const { store } = stack.tenant.deps;
     const staff = async (email: string, roles: string[]) => {
       const user = (await store.getUserByEmail(email))!;
-      await store.putUser({ ...user, app_metadata: { ...user.app_metadata, custom_claims: { 'https://refresh-token-console/roles': roles } } });
+      await store.putUser({
+        ...user,
+        app_metadata: { ...user.app_metadata, custom_claims: { 'https://refresh-token-console/roles': roles } },
+      });
     };
     const support = await signIn(stack, 'support');
     const viewer = await signIn(stack, 'viewer');

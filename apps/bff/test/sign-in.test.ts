@@ -22,7 +22,12 @@ describe('staff sign-in (OIDC code + PKCE against the tenant, over HTTP)', () =>
 
     const support = await signIn(stack, 'support', browser);
     const me = await json(await support.api('GET', '/api/me'));
-    expect(me.user).toEqual({ sub: 'auth0|staff-support', name: 'Sam Support', email: 'support@console.test', role: 'support' });
+    expect(me.user).toEqual({
+      sub: 'auth0|staff-support',
+      name: 'Sam Support',
+      email: 'support@console.test',
+      role: 'support',
+    });
     expect(me.csrf_token).toBe(support.csrf);
     const cookie = browser.cookie(host(), 'rtc_session')!;
     expect(cookie.split('.')).toHaveLength(5); // a JWE, opaque to the browser
@@ -72,6 +77,8 @@ describe('staff sign-in (OIDC code + PKCE against the tenant, over HTTP)', () =>
       const url = await landed(returnTo);
       expect([returnTo, url.href]).toEqual([returnTo, `${stack.bffUrl}/`]);
     }
-    expect((await landed('/users/auth0%7Cjane?tab=devices')).href).toBe(`${stack.bffUrl}/users/auth0%7Cjane?tab=devices`);
+    expect((await landed('/users/auth0%7Cjane?tab=devices')).href).toBe(
+      `${stack.bffUrl}/users/auth0%7Cjane?tab=devices`,
+    );
   });
 });

@@ -18,7 +18,11 @@ const web = () => endUserApp(stack.tenantUrl, DEMO.clients.web.client_id, DEMO.c
 
 beforeAll(async () => {
   stack = await startTestStack();
-  [support, admin, viewer] = await Promise.all([stack.signIn('support'), stack.signIn('admin'), stack.signIn('viewer')]);
+  [support, admin, viewer] = await Promise.all([
+    stack.signIn('support'),
+    stack.signIn('admin'),
+    stack.signIn('viewer'),
+  ]);
 });
 afterAll(() => stack.stop());
 
@@ -42,11 +46,23 @@ const preview = async (client: StaffClient, user: string): Promise<Preview> => {
   expect(res.status, await res.clone().text()).toBe(200);
   return json(res);
 };
-const expectedOf = (shown: Preview) => ({ tokens: shown.tokens, sessions: shown.sessions.length, digest: shown.digest });
-const sessionIds = async (user: string): Promise<string[]> => (await json(await admin.api('GET', `${user}/sessions`))).sessions.map((s: { id: string }) => s.id);
+const expectedOf = (shown: Preview) => ({
+  tokens: shown.tokens,
+  sessions: shown.sessions.length,
+  digest: shown.digest,
+});
+const sessionIds = async (user: string): Promise<string[]> =>
+  (await json(await admin.api('GET', `${user}/sessions`))).sessions.map((s: { id: string }) => s.id);
 const isBlocked = async (user: string): Promise<boolean> => (await json(await admin.api('GET', user))).blocked;
 const auditOf = async (userId: string) =>
-  (await json(await admin.api('GET', `/api/audit?${new URLSearchParams({ action: 'user.sign_out_everywhere', user_id: userId, per_page: '50' })}`))).entries as { result: string; detail: string; target: string; actor: { role: string } }[];
+  (
+    await json(
+      await admin.api(
+        'GET',
+        `/api/audit?${new URLSearchParams({ action: 'user.sign_out_everywhere', user_id: userId, per_page: '50' })}`,
+      ),
+    )
+  ).entries as { result: string; detail: string; target: string; actor: { role: string } }[];
 
 describe('"Sign out everywhere"', () => {
   it('revokes every refresh token and ends every session of the user, blocks them when asked, and records one audit entry', async () => {
@@ -62,20 +78,33 @@ describe('"Sign out everywhere"', () => {
     const listed = (await json(await support.api('GET', `${user}/refresh-tokens`))).tokens as { device_name: string }[];
     expect(shown.tokens).toBe(listed.length);
     expect(shown.tokens).toBeGreaterThanOrEqual(3);
-    expect(shown.devices.map((d) => d.name)).toEqual(expect.arrayContaining(['Everywhere Laptop', 'Everywhere Phone', 'Everywhere Tablet']));
+    expect(shown.devices.map((d) => d.name)).toEqual(
+      expect.arrayContaining(['Everywhere Laptop', 'Everywhere Phone', 'Everywhere Tablet']),
+    );
     expect(shown.devices.reduce((n, d) => n + d.tokens, 0)).toBe(shown.tokens);
     expect(shown.applications.reduce((n, a) => n + a.tokens, 0)).toBe(shown.tokens);
     expect(shown.sessions.map((s) => s.session_id).sort()).toEqual((await sessionIds(user)).sort());
-    expect(shown.sessions.map((s) => s.session_id)).toEqual(expect.arrayContaining([phone.sessionId, laptop.sessionId]));
+    expect(shown.sessions.map((s) => s.session_id)).toEqual(
+      expect.arrayContaining([phone.sessionId, laptop.sessionId]),
+    );
     expect(shown.blocked).toBe(false);
 
     const res = await support.api('POST', `${user}/sign-out-everywhere`, { block: true, expected: expectedOf(shown) });
     expect(res.status, await res.clone().text()).toBe(200);
     const result = await json(res);
-    expect(result).toMatchObject({ blocked: true, is_blocked: true, impact: { tokens: shown.tokens, digest: shown.digest } });
+    expect(result).toMatchObject({
+      blocked: true,
+      is_blocked: true,
+      impact: { tokens: shown.tokens, digest: shown.digest },
+    });
 
     // At the tenant: every token refused, every session gone, the user blocked (no new sign-in).
-    for (const [app, token] of [[mobile, phone.refreshToken], [web, laptop.refreshToken], [mobile, tablet]] as const) expect((await app().refresh(token)).status).toBe(403);
+    for (const [app, token] of [
+      [mobile, phone.refreshToken],
+      [web, laptop.refreshToken],
+      [mobile, tablet],
+    ] as const)
+      expect((await app().refresh(token)).status).toBe(403);
     expect(await sessionIds(user)).toEqual([]);
     expect((await json(await admin.api('GET', `${user}/refresh-tokens`))).tokens).toEqual([]);
     expect(await isBlocked(user)).toBe(true);
@@ -117,7 +146,9 @@ describe('"Sign out everywhere"', () => {
     const { error } = await json(res);
     expect(error.code).toBe('impact_changed');
     const sessions = shown.sessions.length;
-    expect(error.message).toContain(`${shown.tokens + 1} refresh tokens and ${sessions} sessions now, ${shown.tokens} refresh tokens and ${sessions} sessions in the preview`);
+    expect(error.message).toContain(
+      `${shown.tokens + 1} refresh tokens and ${sessions} sessions now, ${shown.tokens} refresh tokens and ${sessions} sessions in the preview`,
+    );
     expect(error.sign_out_impact.tokens).toBe(shown.tokens + 1);
     // The mobile app rotates: its next check presents the successor.
     const stillLive = await mobile().refresh(first.refreshToken);
@@ -130,9 +161,18 @@ describe('"Sign out everywhere"', () => {
     const again = await preview(support, user);
     const { tokens } = await json(await support.api('GET', `${user}/refresh-tokens`));
     const swapped = tokens.find((t: { device_name: string }) => t.device_name === 'Stale Laptop');
-    expect((await admin.api('DELETE', `${user}/refresh-tokens/${swapped.id}`, { expected: { token_ids: [swapped.id], grant_ids: [], session_ids: [], setting_deletes_grant: false } })).status).toBe(200);
+    expect(
+      (
+        await admin.api('DELETE', `${user}/refresh-tokens/${swapped.id}`, {
+          expected: { token_ids: [swapped.id], grant_ids: [], session_ids: [], setting_deletes_grant: false },
+        })
+      ).status,
+    ).toBe(200);
     await web().login(email, 'Stale Laptop');
-    const sameCounts = await support.api('POST', `${user}/sign-out-everywhere`, { block: false, expected: expectedOf(again) });
+    const sameCounts = await support.api('POST', `${user}/sign-out-everywhere`, {
+      block: false,
+      expected: expectedOf(again),
+    });
     expect(sameCounts.status).toBe(409);
     expect((await json(sameCounts)).error.message).toMatch(/the same counts/);
 
@@ -146,7 +186,9 @@ describe('"Sign out everywhere"', () => {
     const token = await mobile().login(email, 'Viewer Phone');
     const shown = await preview(support, user);
     expect((await viewer.api('POST', `${user}/sign-out-everywhere/impact`)).status).toBe(403);
-    expect((await viewer.api('POST', `${user}/sign-out-everywhere`, { block: true, expected: expectedOf(shown) })).status).toBe(403);
+    expect(
+      (await viewer.api('POST', `${user}/sign-out-everywhere`, { block: true, expected: expectedOf(shown) })).status,
+    ).toBe(403);
     expect((await mobile().refresh(token)).status).toBe(200);
     expect(await isBlocked(user)).toBe(false);
 
@@ -154,9 +196,14 @@ describe('"Sign out everywhere"', () => {
     const staffUser = `/api/users/${encodeURIComponent(staff.user_id)}`;
     const staffShown = await preview(support, staffUser);
     expect(staffShown.tokens).toBeGreaterThan(0);
-    const res = await support.api('POST', `${staffUser}/sign-out-everywhere`, { block: true, expected: expectedOf(staffShown) });
+    const res = await support.api('POST', `${staffUser}/sign-out-everywhere`, {
+      block: true,
+      expected: expectedOf(staffShown),
+    });
     expect(res.status).toBe(403);
-    expect((await json(res)).error.message).toMatch(/Only an admin may revoke, unlink or end the credentials of a staff member/);
+    expect((await json(res)).error.message).toMatch(
+      /Only an admin may revoke, unlink or end the credentials of a staff member/,
+    );
     expect(await isBlocked(staffUser)).toBe(false);
     expect((await admin.api('GET', '/api/me')).status).toBe(200);
     expect((await auditOf(staff.user_id))[0]).toMatchObject({ result: 'refused', actor: { role: 'support' } });
@@ -191,7 +238,9 @@ describe('"Sign out everywhere" Management API calls', () => {
         expect(res.status, await res.clone().text()).toBe(200);
         return proxied.seen
           .filter((call) => call.includes('/api/v2/'))
-          .map((call) => call.replace(encodeURIComponent(user_id), '{user}').replace(/\/sessions\/[^/?]+$/, '/sessions/{session}'))
+          .map((call) =>
+            call.replace(encodeURIComponent(user_id), '{user}').replace(/\/sessions\/[^/?]+$/, '/sessions/{session}'),
+          )
           .sort();
       };
       let shown: Preview | undefined;
@@ -212,8 +261,18 @@ describe('"Sign out everywhere" Management API calls', () => {
       // Confirming reads the same once more, then writes: block, the tokens by id in two calls of 100, and each
       // previewed session by its id (exactly those: not one begun since).
       expect(shown!.sessions.length).toBeGreaterThan(0);
-      expect(await calls(() => proxied.support.api('POST', `${user}/sign-out-everywhere`, { block: true, expected: expectedOf(shown!) }))).toEqual(
-        [...reads, 'PATCH /api/v2/users/{user}', 'POST /api/v2/refresh-tokens/revoke', 'POST /api/v2/refresh-tokens/revoke', ...shown!.sessions.map(() => 'DELETE /api/v2/sessions/{session}')].sort(),
+      expect(
+        await calls(() =>
+          proxied.support.api('POST', `${user}/sign-out-everywhere`, { block: true, expected: expectedOf(shown!) }),
+        ),
+      ).toEqual(
+        [
+          ...reads,
+          'PATCH /api/v2/users/{user}',
+          'POST /api/v2/refresh-tokens/revoke',
+          'POST /api/v2/refresh-tokens/revoke',
+          ...shown!.sessions.map(() => 'DELETE /api/v2/sessions/{session}'),
+        ].sort(),
       );
     } finally {
       await proxied.stop();

@@ -16,7 +16,11 @@ async function refreshAs(token: string, userAgent: string) {
   const res = await fetch(`${stack.tenantUrl}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': userAgent },
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token, client_id: DEMO.clients.mobile.client_id }),
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: token,
+      client_id: DEMO.clients.mobile.client_id,
+    }),
   });
   expect(res.status).toBe(200);
 }
@@ -57,9 +61,13 @@ describe('sessions (defect 6)', () => {
     expect(ids.indexOf(newer.sessionId)).toBeLessThan(ids.indexOf(older.sessionId));
     expect(sessions.find((s: { id: string }) => s.id === newer.sessionId).device_names).toEqual(['Session Chromebook']);
 
-    const impact = await json(await support.api('POST', `${path}/impact`, { action: 'session.revoke', session_id: newer.sessionId }));
+    const impact = await json(
+      await support.api('POST', `${path}/impact`, { action: 'session.revoke', session_id: newer.sessionId }),
+    );
     expect(impact.target_name).toBe('the session from node (Session Chromebook), 127.0.0.1');
-    expect(impact.sessions).toEqual([{ session_id: newer.sessionId, description: 'node (Session Chromebook), 127.0.0.1' }]);
+    expect(impact.sessions).toEqual([
+      { session_id: newer.sessionId, description: 'node (Session Chromebook), 127.0.0.1' },
+    ]);
   });
 });
 
@@ -67,7 +75,8 @@ describe('sessions name the operating system (defect 6: ChromeOS was shown as "C
   it('a session opened on a Chromebook is described as Chrome on ChromeOS, in the list and in the revoke preview', async () => {
     const user = demoEndUser(48);
     const path = `/api/users/${encodeURIComponent(user.user_id)}`;
-    const chromebook = 'Mozilla/5.0 (X11; CrOS x86_64 15917.71.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
+    const chromebook =
+      'Mozilla/5.0 (X11; CrOS x86_64 15917.71.0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
     const session = await mobile().loginWithBrowser(user.email, 'Family Chromebook', { userAgent: chromebook });
 
     const { sessions } = await json(await support.api('GET', `${path}/sessions`));
@@ -75,7 +84,9 @@ describe('sessions name the operating system (defect 6: ChromeOS was shown as "C
     expect(listed.device.initial_user_agent).toBe(chromebook);
     expect(listed.device.initial_agent).toBe('Chrome 126 on ChromeOS');
 
-    const impact = await json(await support.api('POST', `${path}/impact`, { action: 'session.revoke', session_id: session.sessionId }));
+    const impact = await json(
+      await support.api('POST', `${path}/impact`, { action: 'session.revoke', session_id: session.sessionId }),
+    );
     expect(impact.target_name).toMatch(/^the session from Chrome 126 on ChromeOS \(Family Chromebook\)/);
   });
 });

@@ -23,13 +23,19 @@ const staffMember = (role: 'admin' | 'viewer') => DEMO.staff.find((s) => s.role 
 const userPath = (userId: string) => `/api/users/${encodeURIComponent(userId)}`;
 
 /** Every destructive per-user action there is, aimed at what the user holds now. */
-async function destructiveActions(reader: StaffClient, userId: string): Promise<[string, string, Record<string, unknown>?][]> {
+async function destructiveActions(
+  reader: StaffClient,
+  userId: string,
+): Promise<[string, string, Record<string, unknown>?][]> {
   const path = userPath(userId);
   const { tokens } = await json(await reader.api('GET', `${path}/refresh-tokens`));
   const { sessions } = await json(await reader.api('GET', `${path}/sessions`));
   const { apps } = await json(await reader.api('GET', `${path}/authorized-apps`));
   const { devices } = await json(await reader.api('GET', `${path}/devices`));
-  expect([tokens.length, sessions.length, apps.length, devices.length].every((n) => n > 0), 'the staff member holds a token, a session, a grant and a device').toBe(true);
+  expect(
+    [tokens.length, sessions.length, apps.length, devices.length].every((n) => n > 0),
+    'the staff member holds a token, a session, a grant and a device',
+  ).toBe(true);
   return [
     ['POST', `${path}/refresh-tokens/revoke-all`, {}],
     ['DELETE', `${path}/refresh-tokens/${encodeURIComponent(tokens[0].id)}`],
@@ -55,18 +61,27 @@ describe('actions on a staff member', () => {
     }
     // Nothing of theirs went: the admin's console session still works on the same refresh token.
     const after = await json(await support.api('GET', `${userPath(target.user_id)}/refresh-tokens`));
-    expect(after.tokens.map((t: { id: string }) => t.id).sort()).toEqual(before.tokens.map((t: { id: string }) => t.id).sort());
+    expect(after.tokens.map((t: { id: string }) => t.id).sort()).toEqual(
+      before.tokens.map((t: { id: string }) => t.id).sort(),
+    );
     expect((await admin.api('GET', '/api/me')).status).toBe(200);
 
-    const { entries } = await json(await admin.api('GET', `/api/audit?user_id=${encodeURIComponent(target.user_id)}&result=refused`));
+    const { entries } = await json(
+      await admin.api('GET', `/api/audit?user_id=${encodeURIComponent(target.user_id)}&result=refused`),
+    );
     expect(entries.length).toBe(actions.length);
     for (const entry of entries) {
       expect(entry).toMatchObject({ result: 'refused', actor: { role: 'support' }, target_user_id: target.user_id });
       expect(entry.detail).toMatch(/holds the console role admin/);
     }
-    expect(entries.map((e: { action: string }) => e.action).sort()).toEqual(
-      ['device.lost', 'device.unlink', 'grant.revoke', 'refresh_token.revoke', 'refresh_tokens.revoke_all', 'session.revoke'],
-    );
+    expect(entries.map((e: { action: string }) => e.action).sort()).toEqual([
+      'device.lost',
+      'device.unlink',
+      'grant.revoke',
+      'refresh_token.revoke',
+      'refresh_tokens.revoke_all',
+      'session.revoke',
+    ]);
   });
 
   it('the same for a user holding the viewer role; an admin may act on them', async () => {

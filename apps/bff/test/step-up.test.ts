@@ -1,4 +1,14 @@
-import { Browser, DEMO, demoEndUser, endUserApp, json, signIn, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
+import {
+  Browser,
+  DEMO,
+  demoEndUser,
+  endUserApp,
+  json,
+  signIn,
+  startTestStack,
+  type StaffClient,
+  type TestStack,
+} from '@rtc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authTimeOf } from '../src/session/step-up.ts';
 
@@ -34,8 +44,11 @@ async function adminSignedIn(minutes: number): Promise<StaffClient> {
   }
 }
 
-const setting = async (staff: StaffClient) => ((await json(await staff.api('GET', '/api/settings'))) as { revoke_refresh_token_grant: boolean }).revoke_refresh_token_grant;
-const newestAudit = async (staff: StaffClient, action: string) => (await json(await staff.api('GET', `/api/audit?action=${action}&per_page=1`))).entries[0];
+const setting = async (staff: StaffClient) =>
+  ((await json(await staff.api('GET', '/api/settings'))) as { revoke_refresh_token_grant: boolean })
+    .revoke_refresh_token_grant;
+const newestAudit = async (staff: StaffClient, action: string) =>
+  (await json(await staff.api('GET', `/api/audit?action=${action}&per_page=1`))).entries[0];
 
 describe('step-up for the biggest actions', () => {
   it('a sign-in 9 minutes old changes a tenant setting; one 11 minutes old is refused with step_up_required, audited, and nothing changes', async () => {
@@ -50,9 +63,14 @@ describe('step-up for the biggest actions', () => {
     expect(refused.status).toBe(403);
     const { error } = await json(refused);
     expect(error.code).toBe('step_up_required');
-    expect(error.message).toBe('Changing a tenant setting needs a sign-in within the last 10 minutes. Sign in again to continue; nothing was changed.');
+    expect(error.message).toBe(
+      'Changing a tenant setting needs a sign-in within the last 10 minutes. Sign in again to continue; nothing was changed.',
+    );
     expect(await setting(stale)).toBe(!before);
-    expect(await newestAudit(stale, 'settings.update')).toMatchObject({ result: 'refused', detail: expect.stringContaining('step-up required') });
+    expect(await newestAudit(stale, 'settings.update')).toMatchObject({
+      result: 'refused',
+      detail: expect.stringContaining('step-up required'),
+    });
   });
 
   it("an application's revoke-all and a search revocation over the threshold are refused to a stale sign-in and revoke nothing; a fresh one revokes", async () => {
@@ -63,18 +81,34 @@ describe('step-up for the biggest actions', () => {
     const stillExchanges = async (token: string) => (await web.refresh(token)).status === 200;
 
     const shown = await json(await stale.api('POST', `/api/applications/${DEMO.clients.web.client_id}/impact`));
-    const app = await stale.api('POST', `/api/applications/${DEMO.clients.web.client_id}/revoke-all`, { confirm_name: shown.name, expected: { ...shown.counts, issued_through: shown.issued_through } });
+    const app = await stale.api('POST', `/api/applications/${DEMO.clients.web.client_id}/revoke-all`, {
+      confirm_name: shown.name,
+      expected: { ...shown.counts, issued_through: shown.issued_through },
+    });
     expect(app.status).toBe(403);
     expect((await json(app)).error.code).toBe('step_up_required');
 
     const filter = { device_name: 'Step-up' };
-    const preview = await json(await stale.api('POST', '/api/search/refresh-tokens/impact', { filter: { ...filter, client_id: DEMO.clients.web.client_id } }));
+    const preview = await json(
+      await stale.api('POST', '/api/search/refresh-tokens/impact', {
+        filter: { ...filter, client_id: DEMO.clients.web.client_id },
+      }),
+    );
     expect(preview.totals.tokens).toBe(2);
     const revoke = (staff: StaffClient) =>
-      staff.api('POST', '/api/search/refresh-tokens/revoke', { filter: { ...filter, client_id: DEMO.clients.web.client_id }, confirm: 'REVOKE', expected: { tokens: preview.totals.tokens, digest: preview.digest } });
+      staff.api('POST', '/api/search/refresh-tokens/revoke', {
+        filter: { ...filter, client_id: DEMO.clients.web.client_id },
+        confirm: 'REVOKE',
+        expected: { tokens: preview.totals.tokens, digest: preview.digest },
+      });
     const searchRefused = await revoke(stale);
     expect(searchRefused.status).toBe(403);
-    expect((await json(searchRefused)).error).toMatchObject({ code: 'step_up_required', message: expect.stringMatching(/^Revoking more than 1 refresh tokens at once needs a sign-in within the last 10 minutes/) });
+    expect((await json(searchRefused)).error).toMatchObject({
+      code: 'step_up_required',
+      message: expect.stringMatching(
+        /^Revoking more than 1 refresh tokens at once needs a sign-in within the last 10 minutes/,
+      ),
+    });
     expect(await stillExchanges(tokens[0]!)).toBe(true);
 
     const fresh = await adminSignedIn(0);
@@ -89,7 +123,9 @@ describe('step-up for the biggest actions', () => {
     const user = demoEndUser(41);
     const tokens = [await web.login(user.email, 'Step-up Tablet'), await web.login(user.email, 'Step-up Phone')];
 
-    const leak = await json(await stale.api('POST', `/api/applications/${DEMO.clients.web.client_id}/leaked-secret/impact`));
+    const leak = await json(
+      await stale.api('POST', `/api/applications/${DEMO.clients.web.client_id}/leaked-secret/impact`),
+    );
     const leaked = await stale.api('POST', `/api/applications/${DEMO.clients.web.client_id}/leaked-secret`, {
       confirm_name: leak.name,
       expected: { ...leak.counts, issued_through: leak.issued_through },
@@ -101,7 +137,11 @@ describe('step-up for the biggest actions', () => {
     const filter = { ip: '127.0.0.1' };
     const shown = await json(await stale.api('POST', '/api/search/contain/impact', { filter }));
     expect(shown.tokens.tokens).toBeGreaterThan(1);
-    const contained = await stale.api('POST', '/api/search/contain', { filter, confirm: 'REVOKE', expected: { tokens: shown.tokens.tokens, sessions: shown.sessions.sessions, digest: shown.digest } });
+    const contained = await stale.api('POST', '/api/search/contain', {
+      filter,
+      confirm: 'REVOKE',
+      expected: { tokens: shown.tokens.tokens, sessions: shown.sessions.sessions, digest: shown.digest },
+    });
     expect(contained.status).toBe(403);
     expect((await json(contained)).error.code).toBe('step_up_required');
     // Refused: nothing was revoked.
@@ -110,7 +150,9 @@ describe('step-up for the biggest actions', () => {
 
   it('step-up: /auth/login?step_up=1 sends max_age to the provider, which asks for the password again; the new auth_time lets the change through and returns to the dialog', async () => {
     const stale = await adminSignedIn(11);
-    const start = await stale.browser.navigate(`${stack.bffUrl}/auth/login?step_up=1&returnTo=${encodeURIComponent('/settings?confirm=on')}`);
+    const start = await stale.browser.navigate(
+      `${stack.bffUrl}/auth/login?step_up=1&returnTo=${encodeURIComponent('/settings?confirm=on')}`,
+    );
     await start.res.body?.cancel();
     // The tenant's session is 11 minutes old: max_age=600 gets the login form, not SSO.
     expect(start.url.origin).toBe(new URL(stack.tenantUrl).origin);
@@ -137,7 +179,10 @@ describe('step-up for the biggest actions', () => {
       expect(await res.res.text()).toContain('did not confirm that you signed in just now');
       const refused = await admin.api('PATCH', '/api/settings', { revoke_refresh_token_grant: true });
       expect((await json(refused)).error.code).toBe('step_up_required');
-      expect(await newestAudit(admin, 'staff.sign_in')).toMatchObject({ result: 'refused', detail: expect.stringMatching(/^step-up sign-in refused: the identity provider's auth_time is 6\d\d s old$/) });
+      expect(await newestAudit(admin, 'staff.sign_in')).toMatchObject({
+        result: 'refused',
+        detail: expect.stringMatching(/^step-up sign-in refused: the identity provider's auth_time is 6\d\d s old$/),
+      });
     } finally {
       bffSkew = 0;
     }

@@ -1,4 +1,13 @@
-import { confirmingPreview, DEMO, demoEndUser, endUserApp, json, startTestStack, type StaffClient, type TestStack } from '@rtc/testkit';
+import {
+  confirmingPreview,
+  DEMO,
+  demoEndUser,
+  endUserApp,
+  json,
+  startTestStack,
+  type StaffClient,
+  type TestStack,
+} from '@rtc/testkit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { consoleBehindProxy } from './console-behind-proxy.ts';
 
@@ -14,7 +23,11 @@ let admin: StaffClient;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  [support, viewer, admin] = await Promise.all([stack.signIn('support'), stack.signIn('viewer'), stack.signIn('admin')]);
+  [support, viewer, admin] = await Promise.all([
+    stack.signIn('support'),
+    stack.signIn('viewer'),
+    stack.signIn('admin'),
+  ]);
 });
 afterAll(() => stack.stop());
 
@@ -37,7 +50,9 @@ describe('GET /api/users/{id}/history and /revoked', () => {
     await app.login(user.email, 'History Tablet');
     expect((await app.refresh(phone)).status).toBe(200);
 
-    const unlinked = await confirmingPreview(support, 'POST', `/api/users/${id}/devices/unlink`, { device_name: 'History Phone' });
+    const unlinked = await confirmingPreview(support, 'POST', `/api/users/${id}/devices/unlink`, {
+      device_name: 'History Phone',
+    });
     expect(unlinked.status).toBe(200);
     const { revoked_token_ids, audit_id } = await json(unlinked);
     expect(revoked_token_ids).toHaveLength(1);
@@ -48,7 +63,13 @@ describe('GET /api/users/{id}/history and /revoked', () => {
     const { entries, total } = (await json(history)) as { entries: Entry[]; total: number };
     expect(total).toBeGreaterThanOrEqual(4);
     const revocation = entries.find((e) => e.type === 'sapi' && e.refresh_token_id === revoked_token_ids[0]);
-    expect(revocation).toMatchObject({ kind: 'revocation', label: 'Revoke a refresh token', client_name: DEMO.clients.mobile.name, device_name: 'History Phone', staff: { name: 'Sam Support', role: 'support', action: 'device.unlink', audit_id } });
+    expect(revocation).toMatchObject({
+      kind: 'revocation',
+      label: 'Revoke a refresh token',
+      client_name: DEMO.clients.mobile.name,
+      device_name: 'History Phone',
+      staff: { name: 'Sam Support', role: 'support', action: 'device.unlink', audit_id },
+    });
     expect(entries[0]).toBe(revocation);
     expect(entries.filter((e) => e.type === 's').map((e) => e.staff)).toEqual([null, null]);
     expect(entries.some((e) => e.type === 'sertft' && e.device_name === 'History Phone')).toBe(true);
@@ -61,19 +82,30 @@ describe('GET /api/users/{id}/history and /revoked', () => {
     const revoked = await json(await viewer.api('GET', `/api/users/${id}/revoked`));
     expect(revoked).toMatchObject({ source: 'tenant', retention_days: 30, note: null });
     expect(revoked.refresh_tokens).toEqual([
-      expect.objectContaining({ id: revoked_token_ids[0], client_name: DEMO.clients.mobile.name, device_name: 'History Phone', way: 'Device unlinked (console)', staff: expect.objectContaining({ name: 'Sam Support', audit_id }) }),
+      expect.objectContaining({
+        id: revoked_token_ids[0],
+        client_name: DEMO.clients.mobile.name,
+        device_name: 'History Phone',
+        way: 'Device unlinked (console)',
+        staff: expect.objectContaining({ name: 'Sam Support', audit_id }),
+      }),
     ]);
 
     // The audit entry names the token's id with its application.
     const { entries: audits } = await json(await support.api('GET', `/api/audit?action=device.unlink&user_id=${id}`));
-    expect(audits[0].detail).toContain(`refresh token ids: ${revoked_token_ids[0]} (${DEMO.clients.mobile.name}, device "History Phone")`);
+    expect(audits[0].detail).toContain(
+      `refresh token ids: ${revoked_token_ids[0]} (${DEMO.clients.mobile.name}, device "History Phone")`,
+    );
   });
 
-  it('finds audit entries by a fragment of the user\'s name or email', async () => {
+  it("finds audit entries by a fragment of the user's name or email", async () => {
     const user = demoEndUser(32);
     const id = encodeURIComponent(user.user_id);
     await endUserApp(stack.tenantUrl).login(user.email, 'Fragment Phone');
-    expect((await confirmingPreview(support, 'POST', `/api/users/${id}/devices/unlink`, { device_name: 'Fragment Phone' })).status).toBe(200);
+    expect(
+      (await confirmingPreview(support, 'POST', `/api/users/${id}/devices/unlink`, { device_name: 'Fragment Phone' }))
+        .status,
+    ).toBe(200);
     const about = async (fragment: string) => {
       const res = await support.api('GET', `/api/audit?action=device.unlink&user_id=${encodeURIComponent(fragment)}`);
       expect(res.status).toBe(200);
@@ -87,10 +119,12 @@ describe('GET /api/users/{id}/history and /revoked', () => {
     expect(new Set(await about(user.user_id))).toEqual(new Set([user.user_id]));
   });
 
-  it('answers 404 for an unknown user, 400 for a page past Auth0\'s first 1,000 entries', async () => {
+  it("answers 404 for an unknown user, 400 for a page past Auth0's first 1,000 entries", async () => {
     expect((await viewer.api('GET', `/api/users/${encodeURIComponent('auth0|nobody')}/history`)).status).toBe(404);
     expect((await viewer.api('GET', `/api/users/${encodeURIComponent('auth0|nobody')}/revoked`)).status).toBe(404);
-    expect((await viewer.api('GET', `/api/users/${encodeURIComponent(demoEndUser(31).user_id)}/history?page=40`)).status).toBe(400);
+    expect(
+      (await viewer.api('GET', `/api/users/${encodeURIComponent(demoEndUser(31).user_id)}/history?page=40`)).status,
+    ).toBe(400);
   });
 
   // Last: it revokes every token of the web application, which the tests above do not use.
@@ -101,7 +135,10 @@ describe('GET /api/users/{id}/history and /revoked', () => {
     const web = endUserApp(stack.tenantUrl, DEMO.clients.web.client_id, DEMO.clients.web.secret);
     await web.login(touched.email, 'Web Laptop');
     const preview = await json(await admin.api('POST', `/api/applications/${DEMO.clients.web.client_id}/impact`));
-    const revoked = await admin.api('POST', `/api/applications/${DEMO.clients.web.client_id}/revoke-all`, { confirm_name: DEMO.clients.web.name, expected: { ...preview.counts, issued_through: preview.issued_through } });
+    const revoked = await admin.api('POST', `/api/applications/${DEMO.clients.web.client_id}/revoke-all`, {
+      confirm_name: DEMO.clients.web.name,
+      expected: { ...preview.counts, issued_through: preview.issued_through },
+    });
     expect(revoked.status, await revoked.clone().text()).toBe(200);
     const appWide = async (userId: string) => {
       const { entries } = await json(await support.api('GET', `/api/audit?user_id=${encodeURIComponent(userId)}`));
@@ -110,28 +147,47 @@ describe('GET /api/users/{id}/history and /revoked', () => {
     // The revocation is journaled: the rows say why once the worker marked them (generous: a loaded machine).
     await vi.waitFor(async () => expect(await appWide(touched.user_id)).toBe(1), { timeout: 30_000, interval: 200 });
     expect(await appWide(untouched.user_id)).toBe(0);
-    const { refresh_tokens } = await json(await support.api('GET', `/api/users/${encodeURIComponent(touched.user_id)}/revoked`));
-    expect(refresh_tokens[0]).toMatchObject({ client_name: DEMO.clients.web.name, way: 'Application-wide revocation (console)', staff: { name: 'Ada Admin' } });
+    const { refresh_tokens } = await json(
+      await support.api('GET', `/api/users/${encodeURIComponent(touched.user_id)}/revoked`),
+    );
+    expect(refresh_tokens[0]).toMatchObject({
+      client_name: DEMO.clients.web.name,
+      way: 'Application-wide revocation (console)',
+      staff: { name: 'Ada Admin' },
+    });
   });
 
   it('against a tenant without revocation history (a real Auth0), /revoked comes from the audit log: a viewer sees what was done and by whom, not its targets and details', async () => {
     const auth0Like = await consoleBehindProxy(stack, 'no-revocation-history', (req, url) =>
-      /^\/api\/v2\/users\/[^/]+\/revocation-history$/.test(url.pathname) ? Response.json({ statusCode: 404, error: 'Not Found', message: 'Not Found' }, { status: 404 }) : undefined,
+      /^\/api\/v2\/users\/[^/]+\/revocation-history$/.test(url.pathname)
+        ? Response.json({ statusCode: 404, error: 'Not Found', message: 'Not Found' }, { status: 404 })
+        : undefined,
     );
     try {
       const user = demoEndUser(33);
       const id = encodeURIComponent(user.user_id);
       await endUserApp(stack.tenantUrl).login(user.email, 'Audit-only Phone');
-      const unlinked = await confirmingPreview(auth0Like.support, 'POST', `/api/users/${id}/devices/unlink`, { device_name: 'Audit-only Phone' });
+      const unlinked = await confirmingPreview(auth0Like.support, 'POST', `/api/users/${id}/devices/unlink`, {
+        device_name: 'Audit-only Phone',
+      });
       expect(unlinked.status).toBe(200);
 
       const bySupport = await json(await auth0Like.support.api('GET', `/api/users/${id}/revoked`));
       expect(bySupport.source).toBe('audit');
-      expect(bySupport.actions[0]).toMatchObject({ action: 'device.unlink', actor: 'Sam Support', detail: expect.stringContaining('refresh token ids') });
+      expect(bySupport.actions[0]).toMatchObject({
+        action: 'device.unlink',
+        actor: 'Sam Support',
+        detail: expect.stringContaining('refresh token ids'),
+      });
 
       const readOnly = await auth0Like.signIn('viewer');
       const byViewer = await json(await readOnly.api('GET', `/api/users/${id}/revoked`));
-      expect(byViewer.actions[0]).toMatchObject({ action: 'device.unlink', actor: 'Sam Support', target: '', detail: '' });
+      expect(byViewer.actions[0]).toMatchObject({
+        action: 'device.unlink',
+        actor: 'Sam Support',
+        target: '',
+        detail: '',
+      });
     } finally {
       await auth0Like.stop();
     }

@@ -39,7 +39,10 @@ export function createApp(deps: TenantDeps) {
   app.notFound((c) =>
     c.req.path.startsWith('/api/v2')
       ? c.json(new ManagementError(404, 'Not Found').toJSON(), 404)
-      : c.json({ error: 'not_found', error_description: `No endpoint ${c.req.method} ${c.req.path.slice(0, 100)}` }, 404),
+      : c.json(
+          { error: 'not_found', error_description: `No endpoint ${c.req.method} ${c.req.path.slice(0, 100)}` },
+          404,
+        ),
   );
 
   const browserCors = registeredOriginsCors(deps.origins);

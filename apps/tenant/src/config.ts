@@ -84,13 +84,15 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
     process.exit(0);
   }
   const port = Number(values.port ?? env.TENANT_PORT ?? 4400);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Invalid port: ${values.port ?? env.TENANT_PORT}\n${USAGE}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`Invalid port: ${values.port ?? env.TENANT_PORT}\n${USAGE}`);
   const host = values.host ?? env.TENANT_HOST ?? '127.0.0.1';
   const issuerHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const https = values.https === true || env.TENANT_HTTPS === '1';
   // Over TLS the default issuer names localhost, the name the local certificate is for, and
   // what the auth0 SDK's `domain: 'localhost:<port>'` turns into `https://localhost:<port>/`.
-  const issuer = values.issuer ?? env.TENANT_ISSUER ?? (https ? `https://localhost:${port}/` : `http://${issuerHost}:${port}/`);
+  const issuer =
+    values.issuer ?? env.TENANT_ISSUER ?? (https ? `https://localhost:${port}/` : `http://${issuerHost}:${port}/`);
   let issuerUrl: URL;
   try {
     issuerUrl = new URL(issuer);
@@ -100,12 +102,23 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
   const warnings: string[] = [];
   const trustProxyValue = values['trust-proxy'] ?? env.TENANT_TRUST_PROXY ?? '0';
   const trustProxy = Number(trustProxyValue);
-  if (!/^\d+$/.test(trustProxyValue) || trustProxy > 10) throw new Error(`--trust-proxy / TENANT_TRUST_PROXY must be a number of proxy hops from 0 to 10, got ${trustProxyValue}\n${USAGE}`);
+  if (!/^\d+$/.test(trustProxyValue) || trustProxy > 10)
+    throw new Error(
+      `--trust-proxy / TENANT_TRUST_PROXY must be a number of proxy hops from 0 to 10, got ${trustProxyValue}\n${USAGE}`,
+    );
   // Reachable from elsewhere: a public issuer, a bind address other than loopback (0.0.0.0
   // listens everywhere whatever the issuer says), or a proxy in front.
   const exposed = !isLoopbackHost(issuerUrl.hostname) || !isLoopbackHost(host) || trustProxy > 0;
   // Flags win over the environment; neither said: only a tenant nobody else can reach gets the demo.
-  const demoAsked = values.demo ? true : values['no-demo'] ? false : env.TENANT_DEMO === '1' ? true : env.TENANT_DEMO === '0' ? false : undefined;
+  const demoAsked = values.demo
+    ? true
+    : values['no-demo']
+      ? false
+      : env.TENANT_DEMO === '1'
+        ? true
+        : env.TENANT_DEMO === '0'
+          ? false
+          : undefined;
   const demo = demoAsked ?? !exposed;
   if (demoAsked && exposed) {
     warnings.push(
@@ -114,14 +127,21 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
   }
   const workersValue = values.workers ?? env.TENANT_WORKERS;
   // Tests start tenants by the dozen on a small machine: one process each unless a test asks.
-  const workers = workersValue === undefined || workersValue === '' ? (env.VITEST ? 1 : defaultWorkers()) : Number(workersValue);
-  if (!/^\d+$/.test(workersValue ?? '1') || workers < 1 || workers > 64) throw new Error(`--workers / TENANT_WORKERS must be a number of processes from 1 to 64, got ${workersValue}\n${USAGE}`);
+  const workers =
+    workersValue === undefined || workersValue === '' ? (env.VITEST ? 1 : defaultWorkers()) : Number(workersValue);
+  if (!/^\d+$/.test(workersValue ?? '1') || workers < 1 || workers > 64)
+    throw new Error(
+      `--workers / TENANT_WORKERS must be a number of processes from 1 to 64, got ${workersValue}\n${USAGE}`,
+    );
   return {
     port,
     host,
     issuer,
     // DATA_DIR is npm start's folder for both apps: the tenant's is its tenant/ folder.
-    dataDir: fromInvocationDir(values['data-dir'] ?? (env.TENANT_DATA_DIR || undefined) ?? join(env.DATA_DIR || '.data', 'tenant'), env)!,
+    dataDir: fromInvocationDir(
+      values['data-dir'] ?? (env.TENANT_DATA_DIR || undefined) ?? join(env.DATA_DIR || '.data', 'tenant'),
+      env,
+    )!,
     databaseUrl: values['database-url'] ?? env.DATABASE_URL ?? undefined,
     demo,
     exposed,

@@ -90,17 +90,23 @@ async function serveTenant(config: ServerConfig, worker: number | undefined) {
     // An export reads the tenant as it is: no demo seeding, no bootstrap client.
     demo: provisions && config.demo && config.exportFile === undefined,
     refuseDemoData: config.exposed && !config.demo,
-    ...(provisions && config.bootstrapClient && config.exportFile === undefined ? { bootstrapClient: config.bootstrapClient } : {}),
+    ...(provisions && config.bootstrapClient && config.exportFile === undefined
+      ? { bootstrapClient: config.bootstrapClient }
+      : {}),
     ...(config.refreshRateLimitPerMinute ? { refreshRateLimitPerMinute: config.refreshRateLimitPerMinute } : {}),
     options: {
       trustProxy: config.trustProxy,
-      ...(config.managementRequestsPerSecond ? { managementRequestsPerSecond: config.managementRequestsPerSecond } : {}),
+      ...(config.managementRequestsPerSecond
+        ? { managementRequestsPerSecond: config.managementRequestsPerSecond }
+        : {}),
       logExchanges: config.logExchanges,
       ...(config.historyRetentionDays ? { historyRetentionDays: config.historyRetentionDays } : {}),
     },
     ...(config.revocationLeaseMs ? { revocationLeaseMs: config.revocationLeaseMs } : {}),
     ...(config.revocationBatchSize ? { revocationBatchSize: config.revocationBatchSize } : {}),
-    ...(config.instanceId ? { instanceId: worker === undefined ? config.instanceId : `${config.instanceId}-w${worker}` } : {}),
+    ...(config.instanceId
+      ? { instanceId: worker === undefined ? config.instanceId : `${config.instanceId}-w${worker}` }
+      : {}),
     ...(worker === undefined ? {} : { worker }),
   });
   const provisioning = provisions ? await provision(tenant, config) : { exported: false, notes: [] };
@@ -134,14 +140,21 @@ async function serveTenant(config: ServerConfig, worker: number | undefined) {
       `  demo data  ${config.demo ? 'yes (published passwords: loopback only unless --demo)' : 'no (--demo / TENANT_DEMO=1 to force)'}`,
       `  proxies    ${config.trustProxy} trusted hop(s) of X-Forwarded-For   (--trust-proxy / TENANT_TRUST_PROXY)`,
       `  instance   ${tenant.deps.revocations.instanceId}${worker === undefined ? '' : ` (worker 0 of ${config.workers})`}`,
-      ...(tenant.bootstrap && config.bootstrapClient ? [`  bootstrap  client ${config.bootstrapClient.clientId}: ${BOOTSTRAP_SAID[tenant.bootstrap]}   (--bootstrap-client / TENANT_BOOTSTRAP_CLIENT_ID)`] : []),
+      ...(tenant.bootstrap && config.bootstrapClient
+        ? [
+            `  bootstrap  client ${config.bootstrapClient.clientId}: ${BOOTSTRAP_SAID[tenant.bootstrap]}   (--bootstrap-client / TENANT_BOOTSTRAP_CLIENT_ID)`,
+          ]
+        : []),
       ...(tls ? trustLines(tls) : []),
       ...provisioning.notes,
     ];
     console.error(lines.join('\n'));
   };
   const server = tls
-    ? serve({ ...listen, createServer: createHttpsServer, serverOptions: { key: tls.key, cert: tls.cert } }, onListening)
+    ? serve(
+        { ...listen, createServer: createHttpsServer, serverOptions: { key: tls.key, cert: tls.cert } },
+        onListening,
+      )
     : serve(listen, onListening);
   let stopping = false;
   const stop = async () => {
@@ -191,7 +204,14 @@ function reportHeap(seconds: number, worker: number) {
   const gc = (globalThis as { gc?: () => void }).gc;
   setInterval(() => {
     gc?.();
-    const line = { time: new Date().toISOString(), level: 'info', msg: 'heap', worker, heap_used_bytes: process.memoryUsage().heapUsed, after_gc: gc !== undefined };
+    const line = {
+      time: new Date().toISOString(),
+      level: 'info',
+      msg: 'heap',
+      worker,
+      heap_used_bytes: process.memoryUsage().heapUsed,
+      after_gc: gc !== undefined,
+    };
     process.stderr.write(`${JSON.stringify(line)}\n`);
   }, seconds * 1000).unref();
 }

@@ -1,7 +1,12 @@
 import { ipDatabase } from '@rtc/ip-intel';
 import { join } from 'node:path';
 import { MemoryRateLimiter } from './auth/rate-limit.ts';
-import { DEFAULT_SIGN_IN_LIMITS, SIGN_IN_WINDOW_MS, SignInThrottle, type SignInLimits } from './domain/sign-in-throttle.ts';
+import {
+  DEFAULT_SIGN_IN_LIMITS,
+  SIGN_IN_WINDOW_MS,
+  SignInThrottle,
+  type SignInLimits,
+} from './domain/sign-in-throttle.ts';
 import { createApp } from './app.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { Keys } from './crypto/keys.ts';
@@ -82,7 +87,10 @@ export const DEFAULT_OPTIONS: TenantOptions = {
  * A store from its description: a `postgres://` URL (optionally confined to a schema), a data
  * directory for SQLite, or `:memory:`.
  */
-export async function openStore(storage: string | TenantStore, options: { schema?: string } = {}): Promise<TenantStore> {
+export async function openStore(
+  storage: string | TenantStore,
+  options: { schema?: string } = {},
+): Promise<TenantStore> {
   if (typeof storage !== 'string') return storage;
   if (/^postgres(ql)?:\/\//.test(storage)) return PostgresStore.open(storage, options);
   return new SqliteStore(storage === ':memory:' ? ':memory:' : join(storage, 'tenant.sqlite'));
@@ -90,7 +98,9 @@ export async function openStore(storage: string | TenantStore, options: { schema
 
 const signInThrottle = (store: TenantStore, limits: SignInLimits) =>
   new SignInThrottle({
-    perAccountAndAddress: store.createRateLimiter(limits.perAccountAndAddress, SIGN_IN_WINDOW_MS, { whenFull: 'refuse' }),
+    perAccountAndAddress: store.createRateLimiter(limits.perAccountAndAddress, SIGN_IN_WINDOW_MS, {
+      whenFull: 'refuse',
+    }),
     perAccount: store.createRateLimiter(limits.perAccount, SIGN_IN_WINDOW_MS, { whenFull: 'refuse' }),
     perAddress: store.createRateLimiter(limits.perAddress, SIGN_IN_WINDOW_MS, { whenFull: 'refuse' }),
   });
@@ -117,10 +127,14 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
     });
   }
   await syncManagementApi(store, issuer);
-  const bootstrap = config.bootstrapClient ? await ensureBootstrapClient(store, { ...config.bootstrapClient, issuer, now: clock.now() }) : undefined;
+  const bootstrap = config.bootstrapClient
+    ? await ensureBootstrapClient(store, { ...config.bootstrapClient, issuer, now: clock.now() })
+    : undefined;
   const keys = await Keys.load(store, clock.now());
   const cookieSecret = await store.getOrCreateSecret('cookie', () => randomSecret(32));
-  const opaqueAccessTokens = new OpaqueAccessTokens(await store.getOrCreateSecret('userinfo-access-token-key', () => randomSecret(32)));
+  const opaqueAccessTokens = new OpaqueAccessTokens(
+    await store.getOrCreateSecret('userinfo-access-token-key', () => randomSecret(32)),
+  );
   // DPoP server nonces are an HMAC under this key: every worker and instance issues and accepts the same.
   const dpopNonceKey = Buffer.from(await store.getOrCreateSecret('dpop-nonce-key', () => randomSecret(32)), 'utf8');
   // A SQLite tenant's worker k is the same instance after a restart and resumes its own leases
@@ -144,7 +158,9 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
   // worker processes (`--workers`) and PostgreSQL instances count them in the store, together.
   // Sign-in failures are always counted in the store: rare, and a lockout survives a restart.
   const hotPathLimiter = (limit: number, windowMs: number) =>
-    store.dialect === 'sqlite' && config.worker === undefined ? new MemoryRateLimiter(limit, windowMs) : store.createRateLimiter(limit, windowMs);
+    store.dialect === 'sqlite' && config.worker === undefined
+      ? new MemoryRateLimiter(limit, windowMs)
+      : store.createRateLimiter(limit, windowMs);
   const deps: TenantDeps = {
     store,
     clock,

@@ -16,7 +16,8 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-const tenantKey = async () => Buffer.from(await t.store.getOrCreateSecret('userinfo-access-token-key', () => 'unused'), 'base64url');
+const tenantKey = async () =>
+  Buffer.from(await t.store.getOrCreateSecret('userinfo-access-token-key', () => 'unused'), 'base64url');
 
 async function twoRefreshes(audience?: string) {
   // `web` is non-rotating: the same refresh token is exchanged twice.
@@ -34,7 +35,9 @@ describe('access tokens are unique per issue (jti)', () => {
   it('two refreshes of a non-rotating token in one clock second give different JWT access tokens, each with its own jti', async () => {
     const [a, b] = await twoRefreshes(API);
     expect(a).not.toBe(b);
-    const [ja, jb] = await Promise.all([a!, b!].map(async (token) => (await verifyIssuedJwt(t, token, API)).payload.jti));
+    const [ja, jb] = await Promise.all(
+      [a!, b!].map(async (token) => (await verifyIssuedJwt(t, token, API)).payload.jti),
+    );
     expect(ja).toBeTypeOf('string');
     expect(jb).toBeTypeOf('string');
     expect(ja).not.toBe(jb);
@@ -43,7 +46,8 @@ describe('access tokens are unique per issue (jti)', () => {
   it('two refreshes in one clock second give opaque /userinfo tokens with distinct jti', async () => {
     const [a, b] = await twoRefreshes();
     const key = await tenantKey();
-    const open = async (token: string) => (await jwtDecrypt(token, key, { issuer: ISSUER, currentDate: new Date(t.clock.now()) })).payload.jti;
+    const open = async (token: string) =>
+      (await jwtDecrypt(token, key, { issuer: ISSUER, currentDate: new Date(t.clock.now()) })).payload.jti;
     const [ja, jb] = await Promise.all([open(a!), open(b!)]);
     expect(ja).toBeTypeOf('string');
     expect(ja).not.toBe(jb);
@@ -51,7 +55,12 @@ describe('access tokens are unique per issue (jti)', () => {
 
   it('two client_credentials tokens in one clock second differ, each with its own jti', async () => {
     const issue = async () => {
-      const res = await t.post('/oauth/token', { grant_type: 'client_credentials', client_id: 'm2m', client_secret: M2M_SECRET, audience: API });
+      const res = await t.post('/oauth/token', {
+        grant_type: 'client_credentials',
+        client_id: 'm2m',
+        client_secret: M2M_SECRET,
+        audience: API,
+      });
       expect(res.status).toBe(200);
       return ((await json(res)) as { access_token: string }).access_token;
     };
@@ -61,6 +70,8 @@ describe('access tokens are unique per issue (jti)', () => {
     expect(ja).toBeTypeOf('string');
     expect(ja).not.toBe(jb);
     // The Management API's own tokens come from the same grant.
-    expect((await verifyIssuedJwt(t, await t.managementToken(), managementAudience(ISSUER))).payload.jti).toBeTypeOf('string');
+    expect((await verifyIssuedJwt(t, await t.managementToken(), managementAudience(ISSUER))).payload.jti).toBeTypeOf(
+      'string',
+    );
   });
 });

@@ -14,10 +14,15 @@ import { managementHarness, type ManagementHarness } from './management/helpers.
  * origin, as a browser would. What a real browser adds (cookies in a cross-site frame, CSP
  * enforcement) is not covered here: sdk/auth0-spa-js-browser.test.ts runs the SDK in Chromium.
  */
-const SDK_SOURCE = readFileSync(createRequire(import.meta.url).resolve('@auth0/auth0-spa-js/dist/auth0-spa-js.development.js'), 'utf8');
+const SDK_SOURCE = readFileSync(
+  createRequire(import.meta.url).resolve('@auth0/auth0-spa-js/dist/auth0-spa-js.development.js'),
+  'utf8',
+);
 
 /** The SDK's runIframe, as distributed: its text between its declaration and the next one. */
-function sdkRunIframe(window: unknown): (authorizeUrl: string, eventOrigin: string, timeoutInSeconds?: number) => Promise<Record<string, string>> {
+function sdkRunIframe(
+  window: unknown,
+): (authorizeUrl: string, eventOrigin: string, timeoutInSeconds?: number) => Promise<Record<string, string>> {
   const start = SDK_SOURCE.indexOf('const runIframe = function runIframe(');
   const end = SDK_SOURCE.indexOf('const openPopup =', start);
   expect(start, 'runIframe in auth0-spa-js').toBeGreaterThan(0);
@@ -26,9 +31,14 @@ function sdkRunIframe(window: unknown): (authorizeUrl: string, eventOrigin: stri
   // What the tenant's page must satisfy, read in the SDK's code.
   expect(source).toContain('if (e.origin != eventOrigin) return;');
   expect(source).toContain('e.data.type !== "authorization_response"');
-  expect(source).toContain('e.data.response.error ? rej(GenericError.fromPayload(e.data.response)) : res(e.data.response)');
+  expect(source).toContain(
+    'e.data.response.error ? rej(GenericError.fromPayload(e.data.response)) : res(e.data.response)',
+  );
   class GenericError extends Error {
-    constructor(readonly error: string, readonly error_description: string) {
+    constructor(
+      readonly error: string,
+      readonly error_description: string,
+    ) {
       super(error_description);
     }
     static fromPayload(p: { error: string; error_description: string }) {
@@ -68,9 +78,14 @@ function spaWindow(jar: CookieJar) {
   const posted: string[] = [];
   const window = {
     addEventListener: (_type: string, listener: (e: unknown) => void) => listeners.push(listener),
-    removeEventListener: (_type: string, listener: (e: unknown) => void) => listeners.splice(listeners.indexOf(listener), 1),
+    removeEventListener: (_type: string, listener: (e: unknown) => void) =>
+      listeners.splice(listeners.indexOf(listener), 1),
     document: {
-      body: { contains: (n: unknown) => children.has(n), appendChild: (n: unknown) => children.add(n), removeChild: (n: unknown) => children.delete(n) },
+      body: {
+        contains: (n: unknown) => children.has(n),
+        appendChild: (n: unknown) => children.add(n),
+        removeChild: (n: unknown) => children.delete(n),
+      },
       createElement: () => ({
         style: {},
         setAttribute(name: string, value: string) {
@@ -84,7 +99,8 @@ function spaWindow(jar: CookieJar) {
               postMessage(data: unknown, targetOrigin: string) {
                 posted.push(targetOrigin);
                 if (targetOrigin !== APP) return; // the browser drops a message for another origin
-                for (const listener of [...listeners]) listener({ origin: new URL(tenantUrl).origin, data, source: { close() {} } });
+                for (const listener of [...listeners])
+                  listener({ origin: new URL(tenantUrl).origin, data, source: { close() {} } });
               },
             };
             runInNewContext(script, { window: { opener: null, parent } });
@@ -99,7 +115,14 @@ function spaWindow(jar: CookieJar) {
 async function signedIn() {
   const jar = new CookieJar();
   const { challenge } = pkce();
-  const params = { response_type: 'code', client_id: 'mobile', redirect_uri: `${APP}/callback`, scope: 'openid', code_challenge: challenge, code_challenge_method: 'S256' };
+  const params = {
+    response_type: 'code',
+    client_id: 'mobile',
+    redirect_uri: `${APP}/callback`,
+    scope: 'openid',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  };
   const page = await fetch(`${tenantUrl}/authorize?${new URLSearchParams(params)}`, { redirect: 'manual' });
   jar.store(page);
   const tx = /name="tx" value="([^"]+)"/.exec(await page.text())![1]!;
@@ -144,7 +167,13 @@ describe("auth0-spa-js's silent authentication listener and the tenant's web_mes
     const token = await fetch(`${tenantUrl}/oauth/token`, {
       method: 'POST',
       headers: { origin: APP, 'content-type': 'application/json' },
-      body: JSON.stringify({ grant_type: 'authorization_code', client_id: 'mobile', code: result.code, code_verifier: verifier, redirect_uri: APP }),
+      body: JSON.stringify({
+        grant_type: 'authorization_code',
+        client_id: 'mobile',
+        code: result.code,
+        code_verifier: verifier,
+        redirect_uri: APP,
+      }),
     });
     expect(token.status).toBe(200);
     expect(token.headers.get('access-control-allow-origin')).toBe(APP);
@@ -153,6 +182,9 @@ describe("auth0-spa-js's silent authentication listener and the tenant's web_mes
   it('rejects with login_required when the browser has no session', async () => {
     await h.api.clients.update('mobile', { callbacks: [`${APP}/callback`, APP], web_origins: [APP] });
     const { window } = spaWindow(new CookieJar());
-    await expect(sdkRunIframe(window)(silentAuthorizeUrl().url, new URL(tenantUrl).origin, 10)).rejects.toMatchObject({ error: 'login_required', error_description: 'Login required' });
+    await expect(sdkRunIframe(window)(silentAuthorizeUrl().url, new URL(tenantUrl).origin, 10)).rejects.toMatchObject({
+      error: 'login_required',
+      error_description: 'Login required',
+    });
   });
 });

@@ -61,8 +61,13 @@ describe('GET /authorize and grant_type=authorization_code', () => {
     expect(payload.sid).toBeTypeOf('string');
     const [token] = (await t.store.listRefreshTokens({ user_id: t.alice.user_id }, t.clock.now(), undefined, 5)).items;
     expect(token).toMatchObject({ device_name: 'iPhone 15', session_id: payload.sid });
-    expect(await t.store.findGrant(t.alice.user_id, 'mobile', API)).toMatchObject({ scope: ['openid', 'profile', 'offline_access', 'read:things'] });
-    expect(await t.store.getSession(payload.sid as string)).toMatchObject({ user_id: t.alice.user_id, clients: ['mobile'] });
+    expect(await t.store.findGrant(t.alice.user_id, 'mobile', API)).toMatchObject({
+      scope: ['openid', 'profile', 'offline_access', 'read:things'],
+    });
+    expect(await t.store.getSession(payload.sid as string)).toMatchObject({
+      user_id: t.alice.user_id,
+      clients: ['mobile'],
+    });
   });
 
   it('uses the session for a second authorization without the form (SSO), and prompt=none without one fails', async () => {
@@ -75,7 +80,13 @@ describe('GET /authorize and grant_type=authorization_code', () => {
 
   it('max_age: a session authenticated longer ago asks for the password again, and the ID token carries the new auth_time', async () => {
     const exchange = async (location: URL, verifier: string) => {
-      const res = await t.post('/oauth/token', { grant_type: 'authorization_code', client_id: 'mobile', code: location.searchParams.get('code')!, redirect_uri: 'https://app.test/callback', code_verifier: verifier });
+      const res = await t.post('/oauth/token', {
+        grant_type: 'authorization_code',
+        client_id: 'mobile',
+        code: location.searchParams.get('code')!,
+        redirect_uri: 'https://app.test/callback',
+        code_verifier: verifier,
+      });
       const { payload } = await verify(((await json(res)) as { id_token: string }).id_token, 'mobile');
       return payload.auth_time;
     };
@@ -105,13 +116,29 @@ describe('GET /authorize and grant_type=authorization_code', () => {
     const { location } = await authorize(t, params, { username: t.alice.email, password: PASSWORD });
     const code = location.searchParams.get('code')!;
     const exchange = (extra: Record<string, string>) =>
-      t.post('/oauth/token', { grant_type: 'authorization_code', client_id: 'mobile', code, redirect_uri: 'https://app.test/callback', ...extra });
+      t.post('/oauth/token', {
+        grant_type: 'authorization_code',
+        client_id: 'mobile',
+        code,
+        redirect_uri: 'https://app.test/callback',
+        ...extra,
+      });
     // Refused requests change nothing (as node-oidc-provider checks before it consumes): a wrong
     // verifier, another redirect_uri or another client leave the code to its rightful redemption.
     const wrongVerifier = await exchange({ code_verifier: pkce().verifier });
     expect(wrongVerifier.status).toBe(403);
     expect((await exchange({ code_verifier: verifier, redirect_uri: 'https://app.test/other' })).status).toBe(403);
-    expect((await t.post('/oauth/token', { grant_type: 'authorization_code', client_id: 'leeway', code, redirect_uri: 'https://app.test/callback', code_verifier: verifier })).status).toBe(403);
+    expect(
+      (
+        await t.post('/oauth/token', {
+          grant_type: 'authorization_code',
+          client_id: 'leeway',
+          code,
+          redirect_uri: 'https://app.test/callback',
+          code_verifier: verifier,
+        })
+      ).status,
+    ).toBe(403);
     expect((await exchange({})).status).toBe(403);
     expect((await exchange({ code_verifier: verifier })).status).toBe(200);
     // Redeemed: a second presentation is reuse.
@@ -134,7 +161,14 @@ describe('GET /authorize and grant_type=authorization_code', () => {
     const { code_challenge: _c, code_challenge_method: _m, ...withoutPkce } = params;
     const exchange = async (extra: Record<string, string>) => {
       const { location } = await authorize(t, withoutPkce, { username: t.alice.email, password: PASSWORD });
-      return t.post('/oauth/token', { grant_type: 'authorization_code', client_id: 'web', client_secret: WEB_SECRET, code: location.searchParams.get('code')!, redirect_uri: 'https://app.test/callback', ...extra });
+      return t.post('/oauth/token', {
+        grant_type: 'authorization_code',
+        client_id: 'web',
+        client_secret: WEB_SECRET,
+        code: location.searchParams.get('code')!,
+        redirect_uri: 'https://app.test/callback',
+        ...extra,
+      });
     };
     const downgraded = await exchange({ code_verifier: pkce().verifier });
     expect(downgraded.status).toBe(403);
@@ -146,7 +180,13 @@ describe('GET /authorize and grant_type=authorization_code', () => {
     const { params, verifier } = start();
     const { location } = await authorize(t, params, { username: t.alice.email, password: PASSWORD });
     const redeem = () =>
-      t.post('/oauth/token', { grant_type: 'authorization_code', client_id: 'mobile', code: location.searchParams.get('code')!, redirect_uri: 'https://app.test/callback', code_verifier: verifier });
+      t.post('/oauth/token', {
+        grant_type: 'authorization_code',
+        client_id: 'mobile',
+        code: location.searchParams.get('code')!,
+        redirect_uri: 'https://app.test/callback',
+        code_verifier: verifier,
+      });
     const first = await redeem();
     expect(first.status).toBe(200);
     const { refresh_token } = (await json(first)) as { refresh_token: string };
@@ -167,12 +207,19 @@ describe('GET /authorize and grant_type=authorization_code', () => {
   });
 
   it('never redirects to an unregistered redirect_uri (no open redirect)', async () => {
-    for (const redirect_uri of ['https://evil.test/callback', 'https://app.test/callback/../x', 'https://app.test/callback?x=1', '']) {
+    for (const redirect_uri of [
+      'https://evil.test/callback',
+      'https://app.test/callback/../x',
+      'https://app.test/callback?x=1',
+      '',
+    ]) {
       const res = await t.tenant.app.request(`/authorize?${new URLSearchParams({ ...start().params, redirect_uri })}`);
       expect(res.status).toBe(400);
       expect(res.headers.get('location')).toBeNull();
     }
-    const unknownClient = await t.tenant.app.request(`/authorize?${new URLSearchParams({ ...start().params, client_id: 'nope' })}`);
+    const unknownClient = await t.tenant.app.request(
+      `/authorize?${new URLSearchParams({ ...start().params, client_id: 'nope' })}`,
+    );
     expect(unknownClient.status).toBe(400);
   });
 
@@ -183,7 +230,11 @@ describe('GET /authorize and grant_type=authorization_code', () => {
   });
 
   it('throttles a parallel burst of wrong passwords on the login form before checking them', async () => {
-    const pages = await Promise.all(Array.from({ length: 15 }, (_, i) => authorize(t, start().params, { username: t.alice.email, password: `guess${i}` })));
+    const pages = await Promise.all(
+      Array.from({ length: 15 }, (_, i) =>
+        authorize(t, start().params, { username: t.alice.email, password: `guess${i}` }),
+      ),
+    );
     const wrong = pages.filter((p) => p.loginPage?.includes('Wrong email or password.'));
     const throttled = pages.filter((p) => p.loginPage?.includes('Too many attempts'));
     expect(wrong).toHaveLength(10);

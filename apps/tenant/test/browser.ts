@@ -32,7 +32,9 @@ export async function authorize(
   credentials: { username: string; password: string } | null,
   jar = new CookieJar(),
 ): Promise<{ location: URL; jar: CookieJar; loginPage?: string }> {
-  const res = await t.tenant.app.request(`/authorize?${new URLSearchParams(params)}`, { headers: { cookie: jar.header() } });
+  const res = await t.tenant.app.request(`/authorize?${new URLSearchParams(params)}`, {
+    headers: { cookie: jar.header() },
+  });
   jar.store(res);
   if (res.status === 302) return { location: new URL(res.headers.get('location')!), jar };
   const page = await res.text();

@@ -9,12 +9,23 @@ async function recordedIp(h: ManagementHarness, forwardedFor: string | null): Pr
   const origin = h.baseUrl.replace(/\/api\/v2$/, '');
   const res = await fetch(`${origin}/oauth/token`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) },
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'mobile', username: h.alice.email, password: PASSWORD, scope: 'openid offline_access' }),
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}),
+    },
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'mobile',
+      username: h.alice.email,
+      password: PASSWORD,
+      scope: 'openid offline_access',
+    }),
   });
   expect(res.status).toBe(200);
   const tokens = await json(await h.raw(`/users/${encodeURIComponent(h.alice.user_id)}/refresh-tokens`));
-  const newest = tokens.tokens.sort((a: { created_at: string }, b: { created_at: string }) => b.created_at.localeCompare(a.created_at))[0];
+  const newest = tokens.tokens.sort((a: { created_at: string }, b: { created_at: string }) =>
+    b.created_at.localeCompare(a.created_at),
+  )[0];
   return newest.device.last_ip;
 }
 

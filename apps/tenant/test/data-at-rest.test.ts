@@ -18,10 +18,16 @@ describe.skipIf(process.env.TEST_STORE === 'postgres')('secrets at rest on SQLit
     const root = mkdtempSync(join(tmpdir(), 'rtc-at-rest-'));
     dirs.push(root);
     const dataDir = join(root, 'data', 'tenant');
-    const tenant = await createTenant({ issuer: 'http://127.0.0.1:1/', storage: dataDir, demo: true, logger: silentLogger });
+    const tenant = await createTenant({
+      issuer: 'http://127.0.0.1:1/',
+      storage: dataDir,
+      demo: true,
+      logger: silentLogger,
+    });
     try {
       expect(mode(dataDir)).toBe('700');
-      for (const file of ['tenant.sqlite', 'tenant.sqlite-wal', 'tenant.sqlite-shm']) expect([file, mode(join(dataDir, file))]).toEqual([file, '600']);
+      for (const file of ['tenant.sqlite', 'tenant.sqlite-wal', 'tenant.sqlite-shm'])
+        expect([file, mode(join(dataDir, file))]).toEqual([file, '600']);
     } finally {
       await tenant.close();
     }

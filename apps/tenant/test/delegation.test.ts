@@ -23,11 +23,20 @@ afterEach(() => t.close());
 const delegate = (refreshToken: string, extra: Record<string, string> = {}) =>
   t.post(
     '/delegation',
-    Object.fromEntries(Object.entries({ client_id: 'web', client_secret: WEB_SECRET, grant_type: JWT_BEARER, refresh_token: refreshToken, api_type: 'app', ...extra }).filter(([, v]) => v !== '')),
+    Object.fromEntries(
+      Object.entries({
+        client_id: 'web',
+        client_secret: WEB_SECRET,
+        grant_type: JWT_BEARER,
+        refresh_token: refreshToken,
+        api_type: 'app',
+        ...extra,
+      }).filter(([, v]) => v !== ''),
+    ),
   );
 
 describe('POST /delegation (legacy, references 001 and 004)', () => {
-  it('returns a signed id_token for the token\'s user and client, living 36000 s, refused once the token is revoked', async () => {
+  it("returns a signed id_token for the token's user and client, living 36000 s, refused once the token is revoked", async () => {
     const { refresh_token } = await t.login('web');
     const res = await delegate(refresh_token);
     expect(res.status).toBe(200);
@@ -71,7 +80,11 @@ describe('POST /delegation (legacy, references 001 and 004)', () => {
     expect((await json(none)).error).toBe('invalid_client');
     expect((await delegate(refresh_token, { client_id: 'web', client_secret: 'wrong' })).status).toBe(401);
     expect((await delegate(refresh_token, { client_id: 'web', client_secret: WEB_SECRET })).status).toBe(200);
-    const basic = await t.post('/delegation', { grant_type: JWT_BEARER, refresh_token, api_type: 'app' }, { authorization: `Basic ${Buffer.from(`web:${WEB_SECRET}`).toString('base64')}` });
+    const basic = await t.post(
+      '/delegation',
+      { grant_type: JWT_BEARER, refresh_token, api_type: 'app' },
+      { authorization: `Basic ${Buffer.from(`web:${WEB_SECRET}`).toString('base64')}` },
+    );
     // web is registered for client_secret_post: the Basic header is not its method.
     expect(basic.status).toBe(401);
   });
@@ -88,7 +101,14 @@ describe('POST /delegation (legacy, references 001 and 004)', () => {
 
   it('refuses an application not allowed the jwt-bearer grant with 403 unauthorized_client', async () => {
     await t.store.putClient(client({ client_id: 'plain', secret: OTHER_SECRET }));
-    const issued = await t.post('/oauth/token', { grant_type: 'password', client_id: 'plain', client_secret: OTHER_SECRET, username: t.alice.email, password: PASSWORD, scope: 'openid offline_access' });
+    const issued = await t.post('/oauth/token', {
+      grant_type: 'password',
+      client_id: 'plain',
+      client_secret: OTHER_SECRET,
+      username: t.alice.email,
+      password: PASSWORD,
+      scope: 'openid offline_access',
+    });
     const { refresh_token } = await json(issued);
     const res = await delegate(refresh_token, { client_id: 'plain', client_secret: OTHER_SECRET });
     expect(res.status).toBe(403);

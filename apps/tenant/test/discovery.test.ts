@@ -11,7 +11,11 @@ afterEach(() => t.close());
 describe('discovery', () => {
   it('publishes the configuration and the RS256 key', async () => {
     const config = await json(await t.tenant.app.request('/.well-known/openid-configuration'));
-    expect(config).toMatchObject({ issuer: ISSUER, token_endpoint: `${ISSUER}oauth/token`, revocation_endpoint: `${ISSUER}oauth/revoke` });
+    expect(config).toMatchObject({
+      issuer: ISSUER,
+      token_endpoint: `${ISSUER}oauth/token`,
+      revocation_endpoint: `${ISSUER}oauth/revoke`,
+    });
     const jwks = await json(await t.tenant.app.request('/.well-known/jwks.json'));
     expect(jwks.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
     expect(jwks.keys[0].d).toBeUndefined();

@@ -38,7 +38,11 @@ let issuer: string;
 const targets: Client[] = [];
 
 function start(args: string[], env: Record<string, string>): { child: ChildProcess; logs: string[] } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/tenant/src/server.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/tenant/src/server.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const logs: string[] = [];
   const collect = (chunk: Buffer) => logs.push(...chunk.toString().split('\n').filter(Boolean));
   child.stdout!.on('data', collect);
@@ -50,7 +54,13 @@ function start(args: string[], env: Record<string, string>): { child: ChildProce
 async function untilHealthy(url: string, proc: { child: ChildProcess; logs: string[] }) {
   for (let i = 0; ; i++) {
     if (proc.child.exitCode !== null || i > 600) throw new Error(`the tenant did not start:\n${proc.logs.join('\n')}`);
-    if (await fetch(`${url}health`).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(`${url}health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await sleep(50);
   }
 }
@@ -134,7 +144,16 @@ describe(`a DPoP proof replayed to another ${ON_POSTGRES ? 'instance (PostgreSQL
         .sign(privateKey);
 
     const first = await proof();
-    const login = await token(0, { grant_type: 'password', username: DEMO.sampleUser.email, password: DEMO.endUserPassword, scope: 'openid offline_access' }, first);
+    const login = await token(
+      0,
+      {
+        grant_type: 'password',
+        username: DEMO.sampleUser.email,
+        password: DEMO.endUserPassword,
+        scope: 'openid offline_access',
+      },
+      first,
+    );
     expect(login.status).toBe(200);
     expect(login.body.token_type).toBe('DPoP');
 
@@ -150,6 +169,9 @@ describe(`a DPoP proof replayed to another ${ON_POSTGRES ? 'instance (PostgreSQL
     expect(refreshed.body.token_type).toBe('DPoP');
     const back = await token(0, { grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token! }, second);
     expect(back).toMatchObject({ status: 400, body: { error: 'invalid_dpop_proof' } });
-    expect((await token(0, { grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token! }, await proof())).status).toBe(200);
+    expect(
+      (await token(0, { grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token! }, await proof()))
+        .status,
+    ).toBe(200);
   });
 });

@@ -42,12 +42,22 @@ describe(`restart durability (${pgWhere ? 'PostgreSQL' : 'SQLite on disk'})`, ()
     const login = async (device: string) => {
       const res = await tenant.app.request(
         '/oauth/token',
-        form({ grant_type: 'password', client_id: DEMO.clients.mobile.client_id, username: DEMO.sampleUser.email, password: DEMO.endUserPassword, scope: 'openid offline_access', device }),
+        form({
+          grant_type: 'password',
+          client_id: DEMO.clients.mobile.client_id,
+          username: DEMO.sampleUser.email,
+          password: DEMO.endUserPassword,
+          scope: 'openid offline_access',
+          device,
+        }),
       );
       return ((await res.json()) as { refresh_token: string }).refresh_token;
     };
     const refresh = (token: string) =>
-      tenant.app.request('/oauth/token', form({ grant_type: 'refresh_token', client_id: DEMO.clients.mobile.client_id, refresh_token: token }));
+      tenant.app.request(
+        '/oauth/token',
+        form({ grant_type: 'refresh_token', client_id: DEMO.clients.mobile.client_id, refresh_token: token }),
+      );
 
     const kept = await login('kept');
     const rotatedFrom = await login('rotated');

@@ -93,22 +93,46 @@ export async function testTenant(config: Partial<TenantConfig> = {}) {
   const clock = new ManualClock();
   const logger = memoryLogger();
   const where = testStorage();
-  const tenant = await createTenant({ issuer: ISSUER, storage: where.storage, ...(where.schema ? { schema: where.schema } : {}), clock, logger, ...config });
+  const tenant = await createTenant({
+    issuer: ISSUER,
+    storage: where.storage,
+    ...(where.schema ? { schema: where.schema } : {}),
+    clock,
+    logger,
+    ...config,
+  });
   const { store } = tenant.deps;
   await store.putResourceServer({
     id: 'api',
     identifier: API,
     name: 'Test API',
-    scopes: [{ value: 'read:things', description: '' }, { value: 'write:things', description: '' }],
+    scopes: [
+      { value: 'read:things', description: '' },
+      { value: 'write:things', description: '' },
+    ],
     token_lifetime: 3600,
     allow_offline_access: true,
     is_system: false,
   });
   await store.putClient(client({ client_id: 'mobile' }));
   await store.putClient(client({ client_id: 'leeway', refresh_token: { ...ROTATING, leeway: 10 } }));
-  await store.putClient(client({ client_id: 'web', secret: WEB_SECRET, app_type: 'regular_web', refresh_token: DEFAULT_REFRESH_TOKEN_POLICY }));
-  await store.putClient(client({ client_id: 'm2m', secret: M2M_SECRET, app_type: 'non_interactive', grant_types: ['client_credentials'] }));
-  await store.putClientGrant({ id: 'cgr_1', client_id: 'm2m', audience: managementAudience(ISSUER), scope: [...MANAGEMENT_SCOPES] });
+  await store.putClient(
+    client({
+      client_id: 'web',
+      secret: WEB_SECRET,
+      app_type: 'regular_web',
+      refresh_token: DEFAULT_REFRESH_TOKEN_POLICY,
+    }),
+  );
+  await store.putClient(
+    client({ client_id: 'm2m', secret: M2M_SECRET, app_type: 'non_interactive', grant_types: ['client_credentials'] }),
+  );
+  await store.putClientGrant({
+    id: 'cgr_1',
+    client_id: 'm2m',
+    audience: managementAudience(ISSUER),
+    scope: [...MANAGEMENT_SCOPES],
+  });
   await store.putClientGrant({ id: 'cgr_2', client_id: 'm2m', audience: API, scope: ['read:things'] });
   const alice = await user(store, 'alice@test.example');
   const bob = await user(store, 'bob@test.example');
@@ -122,7 +146,10 @@ export async function testTenant(config: Partial<TenantConfig> = {}) {
     });
 
   /** Password grant for a refresh token on a named device. */
-  const login = async (clientId = 'mobile', opts: { username?: string; device?: string; audience?: string; scope?: string } = {}) => {
+  const login = async (
+    clientId = 'mobile',
+    opts: { username?: string; device?: string; audience?: string; scope?: string } = {},
+  ) => {
     const res = await post('/oauth/token', {
       grant_type: 'password',
       client_id: clientId,

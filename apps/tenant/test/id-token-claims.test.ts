@@ -9,7 +9,7 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 describe('ID token claims', () => {
-  it('adds a user\'s custom claims, but never lets them replace a registered or profile claim', async () => {
+  it("adds a user's custom claims, but never lets them replace a registered or profile claim", async () => {
     const mallory = await user(t.store, 'mallory@test.example', {
       app_metadata: {
         custom_claims: {
@@ -30,7 +30,13 @@ describe('ID token claims', () => {
     });
     const tokens = await t.login('mobile', { username: mallory.email, scope: 'openid email offline_access' });
     const claims = decodeJwt(tokens.id_token!);
-    expect(claims).toMatchObject({ sub: mallory.user_id, iss: ISSUER, aud: 'mobile', email: mallory.email, 'https://example.test/roles': ['admin'] });
+    expect(claims).toMatchObject({
+      sub: mallory.user_id,
+      iss: ISSUER,
+      aud: 'mobile',
+      email: mallory.email,
+      'https://example.test/roles': ['admin'],
+    });
     expect(claims.exp! - claims.iat!).toBe(36000);
     expect(claims.nonce).toBeUndefined();
     expect(claims.sid).toBeUndefined();

@@ -28,13 +28,22 @@ describe('refresh-token device networks from the IP database (behind one trusted
   /** The id of the user's newest refresh token, as the Management API lists it. */
   async function newestTokenId(): Promise<string> {
     const listed = await json(await h.raw(`/users/${encodeURIComponent(h.alice.user_id)}/refresh-tokens`));
-    return listed.tokens.sort((a: { created_at: string }, b: { created_at: string }) => b.created_at.localeCompare(a.created_at))[0].id;
+    return listed.tokens.sort((a: { created_at: string }, b: { created_at: string }) =>
+      b.created_at.localeCompare(a.created_at),
+    )[0].id;
   }
 
   it('GET /api/v2/refresh-tokens/{id} names the networks of the issuing and the last exchanging address', async () => {
     h.clock.advance(1000);
     const issued = await tokenRequest(
-      { grant_type: 'password', client_id: 'mobile', username: h.alice.email, password: PASSWORD, scope: 'openid offline_access', device: 'Quad9 phone' },
+      {
+        grant_type: 'password',
+        client_id: 'mobile',
+        username: h.alice.email,
+        password: PASSWORD,
+        scope: 'openid offline_access',
+        device: 'Quad9 phone',
+      },
       '9.9.9.9',
     );
     expect(issued.status).toBe(200);
@@ -52,7 +61,10 @@ describe('refresh-token device networks from the IP database (behind one trusted
     });
 
     h.clock.advance(1000);
-    const exchanged = await tokenRequest({ grant_type: 'refresh_token', client_id: 'mobile', refresh_token }, '2001:4860:4860::8888');
+    const exchanged = await tokenRequest(
+      { grant_type: 'refresh_token', client_id: 'mobile', refresh_token },
+      '2001:4860:4860::8888',
+    );
     expect(exchanged.status).toBe(200);
 
     const after = await h.api.refreshTokens.get(id);
@@ -67,7 +79,13 @@ describe('refresh-token device networks from the IP database (behind one trusted
   it('records no ASN (null) for an address no network announces', async () => {
     h.clock.advance(1000);
     const issued = await tokenRequest(
-      { grant_type: 'password', client_id: 'mobile', username: h.alice.email, password: PASSWORD, scope: 'openid offline_access' },
+      {
+        grant_type: 'password',
+        client_id: 'mobile',
+        username: h.alice.email,
+        password: PASSWORD,
+        scope: 'openid offline_access',
+      },
       '10.20.30.40',
     );
     expect(issued.status).toBe(200);
@@ -77,10 +95,16 @@ describe('refresh-token device networks from the IP database (behind one trusted
     expect(token.device.last_asn ?? null).toBeNull();
   });
 
-  it('does not take the old prefix table\'s guesses: 88.198.0.1 is not Orange (AS3215)', async () => {
+  it("does not take the old prefix table's guesses: 88.198.0.1 is not Orange (AS3215)", async () => {
     h.clock.advance(1000);
     const issued = await tokenRequest(
-      { grant_type: 'password', client_id: 'mobile', username: h.alice.email, password: PASSWORD, scope: 'openid offline_access' },
+      {
+        grant_type: 'password',
+        client_id: 'mobile',
+        username: h.alice.email,
+        password: PASSWORD,
+        scope: 'openid offline_access',
+      },
       '88.198.0.1',
     );
     expect(issued.status).toBe(200);

@@ -31,9 +31,17 @@ async function handshake(cert: string, key: string, servername: string): Promise
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   try {
-    const socket = connect({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, servername, ca: readFileSync(join(dir, 'ca.pem'), 'utf8') });
+    const socket = connect({
+      host: '127.0.0.1',
+      port: (server.address() as AddressInfo).port,
+      servername,
+      ca: readFileSync(join(dir, 'ca.pem'), 'utf8'),
+    });
     return await new Promise((resolve) => {
-      socket.once('secureConnect', () => { socket.destroy(); resolve('trusted'); });
+      socket.once('secureConnect', () => {
+        socket.destroy();
+        resolve('trusted');
+      });
       socket.once('error', (err: NodeJS.ErrnoException) => resolve(`${err.code}: ${err.message}`));
     });
   } finally {
@@ -61,7 +69,13 @@ describe('the local CA', () => {
     const tls = await localTls(dir);
     expect(await handshake(tls.cert, tls.key, 'localhost')).toBe('trusted');
     // As if ca-key.pem had leaked: mint a certificate for another domain with it.
-    const caKey = await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(readFileSync(join(dir, 'ca-key.pem'), 'utf8')), ECDSA, false, ['sign']);
+    const caKey = await webcrypto.subtle.importKey(
+      'pkcs8',
+      x509.PemConverter.decodeFirst(readFileSync(join(dir, 'ca-key.pem'), 'utf8')),
+      ECDSA,
+      false,
+      ['sign'],
+    );
     const keys = (await webcrypto.subtle.generateKey(ECDSA, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
     const forged = await x509.X509CertificateGenerator.create({
       subject: 'CN=bank.example',
@@ -73,18 +87,24 @@ describe('the local CA', () => {
       signingAlgorithm: ECDSA,
       extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'bank.example' }])],
     });
-    const forgedKey = x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY');
+    const forgedKey = x509.PemConverter.encode(
+      await webcrypto.subtle.exportKey('pkcs8', keys.privateKey),
+      'PRIVATE KEY',
+    );
     expect(await handshake(forged.toString('pem'), forgedKey, 'bank.example')).toMatch(/permitted subtree violation/);
   });
 
-  it.each(['ca-key.pem', 'localhost-key.pem'])('refuses to start when %s is readable by group or others', async (file) => {
-    await localTls(dir);
-    expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
-    chmodSync(join(dir, file), 0o644);
-    await expect(localTls(dir)).rejects.toThrow(new RegExp(`${file.replace('.', '\\.')}.*(group|others).*chmod 600`));
-    chmodSync(join(dir, file), 0o600);
-    await expect(localTls(dir)).resolves.toMatchObject({ caPath: join(dir, 'ca.pem') });
-  });
+  it.each(['ca-key.pem', 'localhost-key.pem'])(
+    'refuses to start when %s is readable by group or others',
+    async (file) => {
+      await localTls(dir);
+      expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
+      chmodSync(join(dir, file), 0o644);
+      await expect(localTls(dir)).rejects.toThrow(new RegExp(`${file.replace('.', '\\.')}.*(group|others).*chmod 600`));
+      chmodSync(join(dir, file), 0o600);
+      await expect(localTls(dir)).resolves.toMatchObject({ caPath: join(dir, 'ca.pem') });
+    },
+  );
 
   it('keeps a CA made before the constraint (the operator trusts it) and says how to make a new one', async () => {
     const keys = (await webcrypto.subtle.generateKey(ECDSA, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
@@ -94,10 +114,17 @@ describe('the local CA', () => {
       notAfter: new Date(Date.now() + 365 * 86_400_000),
       keys,
       signingAlgorithm: ECDSA,
-      extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
+      extensions: [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
+      ],
     });
     writeFileSync(join(dir, 'ca.pem'), old.toString('pem'));
-    writeFileSync(join(dir, 'ca-key.pem'), x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY'), { mode: 0o600 });
+    writeFileSync(
+      join(dir, 'ca-key.pem'),
+      x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY'),
+      { mode: 0o600 },
+    );
     const tls = await localTls(dir);
     expect(ca().subject).toBe('CN=older local CA');
     expect(tls.warning).toMatch(/older CA without name constraints.*delete .*ca\.pem and .*ca-key\.pem/);

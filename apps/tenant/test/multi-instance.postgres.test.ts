@@ -33,7 +33,11 @@ const freePort = () =>
 
 /** `npm run tenant` in its own process, waiting for /health. */
 async function startTenant(args: string[], env: Record<string, string>, port: number): Promise<Proc> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', ...args], { cwd: TENANT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts', ...args], {
+    cwd: TENANT_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const proc: Proc = { child, url: `http://127.0.0.1:${port}`, logs: [] };
   const collect = (chunk: Buffer) => proc.logs.push(...chunk.toString().split('\n').filter(Boolean));
   child.stdout!.on('data', collect);
@@ -41,7 +45,10 @@ async function startTenant(args: string[], env: Record<string, string>, port: nu
   procs.push(proc);
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`the tenant exited: ${proc.logs.join('\n')}`);
-    const ok = await fetch(`${proc.url}/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${proc.url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return proc;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -84,7 +91,10 @@ afterAll(async () => {
 
 /** An end user's app at one instance: the password grant on a named device, then exchanges. */
 const app = (tenant: Proc, client: 'mobile' | 'web' = 'mobile') => {
-  const credentials: Record<string, string> = client === 'web' ? { client_id: DEMO.clients.web.client_id, client_secret: DEMO.clients.web.secret } : { client_id: DEMO.clients.mobile.client_id };
+  const credentials: Record<string, string> =
+    client === 'web'
+      ? { client_id: DEMO.clients.web.client_id, client_secret: DEMO.clients.web.secret }
+      : { client_id: DEMO.clients.mobile.client_id };
   const post = (form: Record<string, string>) =>
     fetch(`${tenant.url}/oauth/token`, {
       method: 'POST',
@@ -93,7 +103,13 @@ const app = (tenant: Proc, client: 'mobile' | 'web' = 'mobile') => {
     });
   return {
     async login(email: string, device: string): Promise<string> {
-      const res = await post({ grant_type: 'password', username: email, password: DEMO.endUserPassword, scope: 'openid profile offline_access', device });
+      const res = await post({
+        grant_type: 'password',
+        username: email,
+        password: DEMO.endUserPassword,
+        scope: 'openid profile offline_access',
+        device,
+      });
       if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
       return (await json(res)).refresh_token;
     },
@@ -110,7 +126,12 @@ async function managementToken(tenant: Proc) {
   const res = await fetch(`${tenant.url}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: DEMO.clients.management.client_id, client_secret: DEMO.clients.management.secret, audience: `${issuer}api/v2/` }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: DEMO.clients.management.client_id,
+      client_secret: DEMO.clients.management.secret,
+      audience: `${issuer}api/v2/`,
+    }),
   });
   return (await json(res)).access_token as string;
 }
@@ -129,14 +150,19 @@ describe('two tenant instances on one database', () => {
 
   it('a revocation through A is enforced on B at once', async () => {
     const token = await app(tenantA).login(customer(2).email, 'Laptop');
-    const res = await fetch(`${tenantA.url}/api/v2/users/${encodeURIComponent(customer(2).user_id)}/refresh-tokens`, { method: 'DELETE', headers: { authorization: `Bearer ${await managementToken(tenantA)}` } });
+    const res = await fetch(`${tenantA.url}/api/v2/users/${encodeURIComponent(customer(2).user_id)}/refresh-tokens`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${await managementToken(tenantA)}` },
+    });
     expect(res.status).toBe(202);
     expect((await app(tenantB).refresh(token)).status).toBe(403);
   });
 
   it('concurrent exchanges of one token across both instances have exactly one winner', async () => {
     const token = await app(tenantA).login(customer(3).email, 'Race Phone');
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => app(i % 2 ? tenantA : tenantB).refresh(token)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => app(i % 2 ? tenantA : tenantB).refresh(token)),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     // The others: reuse (403), or past the shared per-token rate limit (429); never a second success.
     expect(results.every((r) => r.status === 200 || r.status === 403 || r.status === 429)).toBe(true);
@@ -150,11 +176,22 @@ describe('two tenant instances on one database', () => {
   });
 
   it('background revocation is claimed by one instance, and finished by the other when that one is killed', async () => {
-    await generateTenant({ dataDir: DB, issuer, users: 2, tokens: 30_000, heavyUserTokens: 30_000, seed: 'mi', log: () => {} });
+    await generateTenant({
+      dataDir: DB,
+      issuer,
+      users: 2,
+      tokens: 30_000,
+      heavyUserTokens: 30_000,
+      seed: 'mi',
+      log: () => {},
+    });
     const db = new pg.Client({ connectionString: DB });
     await db.connect();
     try {
-      const res = await fetch(`${tenantA.url}/api/v2/users/auth0%7Cheavy/refresh-tokens`, { method: 'DELETE', headers: { authorization: `Bearer ${await managementToken(tenantA)}` } });
+      const res = await fetch(`${tenantA.url}/api/v2/users/auth0%7Cheavy/refresh-tokens`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${await managementToken(tenantA)}` },
+      });
       expect(res.status).toBe(202);
       // One instance takes the job (A, which accepted it, usually; B when its own poll got there
       // first) and the other leaves it alone while that lease holds.
@@ -165,23 +202,44 @@ describe('two tenant instances on one database', () => {
         await new Promise((r) => setTimeout(r, 10));
       }
       expect(['A', 'B']).toContain(job?.claimed_by);
-      const [claimer, survivor, survivorId] = job!.claimed_by === 'A' ? [tenantA, tenantB, 'B'] : [tenantB, tenantA, 'A'];
+      const [claimer, survivor, survivorId] =
+        job!.claimed_by === 'A' ? [tenantA, tenantB, 'B'] : [tenantB, tenantA, 'A'];
       claimer.child.kill('SIGKILL');
       await new Promise((resolve) => claimer.child.once('exit', resolve));
-      const left = Number((await db.query("SELECT count(*) AS n FROM refresh_tokens WHERE user_id = 'auth0|heavy' AND revoked_at IS NULL")).rows[0].n);
+      const left = Number(
+        (
+          await db.query(
+            "SELECT count(*) AS n FROM refresh_tokens WHERE user_id = 'auth0|heavy' AND revoked_at IS NULL",
+          )
+        ).rows[0].n,
+      );
       expect(left).toBeGreaterThan(0); // killed mid-way
       // Nothing is usable meanwhile: the journal is in force on the survivor.
       expect((await app(survivor).refresh(generatedTokenValue('mi', 0))).status).toBe(403);
       // The survivor takes over once the lease lapses, and finishes.
       await expect
-        .poll(async () => Number((await db.query("SELECT count(*) AS n FROM refresh_tokens WHERE user_id = 'auth0|heavy' AND revoked_at IS NULL")).rows[0].n), { timeout: 30_000, interval: 250 })
+        .poll(
+          async () =>
+            Number(
+              (
+                await db.query(
+                  "SELECT count(*) AS n FROM refresh_tokens WHERE user_id = 'auth0|heavy' AND revoked_at IS NULL",
+                )
+              ).rows[0].n,
+            ),
+          { timeout: 30_000, interval: 250 },
+        )
         .toBe(0);
       expect((await db.query('SELECT count(*) AS n FROM revocation_jobs')).rows[0].n).toBe(0);
-      expect(survivor.logs.some((line) => line.includes('"msg":"revocation completed"') && line.includes(`"instance":"${survivorId}"`))).toBe(true);
-      for (const i of [0, 2, 29_998]) expect((await app(survivor).refresh(generatedTokenValue('mi', i))).status).toBe(403);
+      expect(
+        survivor.logs.some(
+          (line) => line.includes('"msg":"revocation completed"') && line.includes(`"instance":"${survivorId}"`),
+        ),
+      ).toBe(true);
+      for (const i of [0, 2, 29_998])
+        expect((await app(survivor).refresh(generatedTokenValue('mi', i))).status).toBe(403);
     } finally {
       await db.end();
     }
   }, 90_000);
 });
-

@@ -19,12 +19,19 @@ export async function freePort(): Promise<number> {
  * of the tenant's variables from the caller's shell (only the command line speaks). Resolves
  * once `until` appears on its stderr (the banner), with a way to stop its whole process group.
  */
-export async function startNpmTenant(args: string[], until: (banner: string) => boolean): Promise<{ banner: string; stop(): void }> {
+export async function startNpmTenant(
+  args: string[],
+  until: (banner: string) => boolean,
+): Promise<{ banner: string; stop(): void }> {
   const child = spawn('npm', ['run', '--silent', 'tenant', '--', ...args], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TENANT_') && name !== 'DATA_DIR' && name !== 'DATABASE_URL')),
+    env: Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([name]) => !name.startsWith('TENANT_') && name !== 'DATA_DIR' && name !== 'DATABASE_URL',
+      ),
+    ),
   });
   const stop = () => {
     try {

@@ -14,7 +14,8 @@ import { listeningTenant } from './server.ts';
  */
 let server: Awaited<ReturnType<typeof listeningTenant>>;
 const dataDir = mkdtempSync(join(tmpdir(), 'tenant-races-'));
-const where: ReturnType<typeof testStorage> = process.env.TEST_STORE === 'postgres' ? testStorage() : { storage: dataDir, cleanup: async () => {} };
+const where: ReturnType<typeof testStorage> =
+  process.env.TEST_STORE === 'postgres' ? testStorage() : { storage: dataDir, cleanup: async () => {} };
 
 beforeAll(async () => {
   server = await listeningTenant({
@@ -38,12 +39,22 @@ function endUserApp(clientId: string = DEMO.clients.mobile.client_id, clientSecr
     fetch(new URL(path, server.url), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: clientId, ...(clientSecret ? { client_secret: clientSecret } : {}), ...form }),
+      body: new URLSearchParams({
+        client_id: clientId,
+        ...(clientSecret ? { client_secret: clientSecret } : {}),
+        ...form,
+      }),
     });
   return {
     /** Signs in on `device`; returns the refresh token. */
     async login(email: string, device: string): Promise<string> {
-      const res = await post('/oauth/token', { grant_type: 'password', username: email, password: DEMO.endUserPassword, scope: 'openid profile offline_access', device });
+      const res = await post('/oauth/token', {
+        grant_type: 'password',
+        username: email,
+        password: DEMO.endUserPassword,
+        scope: 'openid profile offline_access',
+        device,
+      });
       if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
       return ((await res.json()) as { refresh_token: string }).refresh_token;
     },

@@ -8,7 +8,8 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-const body = async (res: Response) => (await json(res)) as { refresh_token?: string; access_token?: string; error?: string; error_description?: string };
+const body = async (res: Response) =>
+  (await json(res)) as { refresh_token?: string; access_token?: string; error?: string; error_description?: string };
 const INVALID = { error: 'invalid_grant', error_description: 'Unknown or invalid refresh token.' };
 
 describe('rotation (leeway 0)', () => {
@@ -192,13 +193,15 @@ describe('entity limit', () => {
       }
       expect((await small.refresh(tokens[0]!, 'web')).status).toBe(403);
       for (const token of tokens.slice(1)) expect((await small.refresh(token, 'web')).status).toBe(200);
-      expect(await small.store.countLiveRefreshTokens({ user_id: small.alice.user_id, client_id: 'web' }, small.clock.now())).toBe(3);
+      expect(
+        await small.store.countLiveRefreshTokens({ user_id: small.alice.user_id, client_id: 'web' }, small.clock.now()),
+      ).toBe(3);
     } finally {
       await small.close();
     }
   });
 
-  it('defaults to Auth0\'s 200', () => {
+  it("defaults to Auth0's 200", () => {
     expect(t.tenant.deps.options.maxActiveTokensPerUserAndClient).toBe(200);
   });
 });
@@ -206,7 +209,9 @@ describe('entity limit', () => {
 describe('client policy changes', () => {
   it('apply to tokens issued afterwards', async () => {
     const { refresh_token: before } = await t.login('web');
-    await t.store.putClient(client({ client_id: 'web', secret: 'web-secret-for-tests-0000000000000000', refresh_token: ROTATING }));
+    await t.store.putClient(
+      client({ client_id: 'web', secret: 'web-secret-for-tests-0000000000000000', refresh_token: ROTATING }),
+    );
     const { refresh_token: after } = await t.login('web');
     expect((await body(await t.refresh(before, 'web'))).refresh_token).toBeUndefined();
     expect((await body(await t.refresh(after, 'web'))).refresh_token).toBeTruthy();

@@ -87,7 +87,10 @@ async function ownScript(res: Response) {
 /** Runs a web_message page's script as a frame would, collecting what it posts to its parent. */
 function postedBy(script: string, opener: boolean) {
   const posted: { message: unknown; targetOrigin: string }[] = [];
-  const target = { postMessage: (message: unknown, targetOrigin: string) => posted.push({ message: JSON.parse(JSON.stringify(message)), targetOrigin }) };
+  const target = {
+    postMessage: (message: unknown, targetOrigin: string) =>
+      posted.push({ message: JSON.parse(JSON.stringify(message)), targetOrigin }),
+  };
   runInNewContext(script, { window: opener ? { opener: target, parent: null } : { opener: null, parent: target } });
   return posted;
 }
@@ -96,7 +99,13 @@ const exchange = (code: string, verifier: string) =>
   fetch(`${url}/oauth/token`, {
     method: 'POST',
     headers: { origin: APP, 'content-type': 'application/json' },
-    body: JSON.stringify({ grant_type: 'authorization_code', client_id: 'mobile', code, code_verifier: verifier, redirect_uri: CALLBACK }),
+    body: JSON.stringify({
+      grant_type: 'authorization_code',
+      client_id: 'mobile',
+      code,
+      code_verifier: verifier,
+      redirect_uri: CALLBACK,
+    }),
   });
 
 describe('GET /authorize with response_mode=web_message', () => {
@@ -108,7 +117,12 @@ describe('GET /authorize with response_mode=web_message', () => {
     // Framed by the SPA's hidden iframe, and by no one else.
     expect(csp).toContain(`frame-ancestors ${APP}`);
     const posted = postedBy(script, false);
-    expect(posted).toEqual([{ targetOrigin: APP, message: { type: 'authorization_response', response: { code: expect.any(String), state: 'st4te' } } }]);
+    expect(posted).toEqual([
+      {
+        targetOrigin: APP,
+        message: { type: 'authorization_response', response: { code: expect.any(String), state: 'st4te' } },
+      },
+    ]);
     const code = (posted[0]!.message as { response: { code: string } }).response.code;
     const res = await exchange(code, verifier);
     expect(res.status).toBe(200);
@@ -120,7 +134,13 @@ describe('GET /authorize with response_mode=web_message', () => {
     const { params } = authorizeParams({ response_mode: 'web_message', prompt: 'none' });
     const { script } = await ownScript(await get(`/authorize?${new URLSearchParams(params)}`, new CookieJar()));
     expect(postedBy(script, false)).toEqual([
-      { targetOrigin: APP, message: { type: 'authorization_response', response: { error: 'login_required', error_description: 'Login required', state: 'st4te' } } },
+      {
+        targetOrigin: APP,
+        message: {
+          type: 'authorization_response',
+          response: { error: 'login_required', error_description: 'Login required', state: 'st4te' },
+        },
+      },
     ]);
   });
 
@@ -129,14 +149,23 @@ describe('GET /authorize with response_mode=web_message', () => {
     const { params } = authorizeParams({ response_mode: 'web_message' });
     const { res } = await signIn(params);
     const { script } = await ownScript(res);
-    expect(postedBy(script, true)).toEqual([{ targetOrigin: APP, message: { type: 'authorization_response', response: { code: expect.any(String), state: 'st4te' } } }]);
+    expect(postedBy(script, true)).toEqual([
+      {
+        targetOrigin: APP,
+        message: { type: 'authorization_response', response: { code: expect.any(String), state: 'st4te' } },
+      },
+    ]);
   });
 
   it('posts errors found after the client and redirect_uri in the same mode', async () => {
     await h.api.clients.update('mobile', { web_origins: [APP] });
     const { params } = authorizeParams({ response_mode: 'web_message', prompt: 'none' });
-    const { script } = await ownScript(await get(`/authorize?${new URLSearchParams({ ...params, code_challenge_method: 'plain' })}`, new CookieJar()));
-    expect(postedBy(script, false)[0]!.message).toMatchObject({ response: { error: 'invalid_request', state: 'st4te' } });
+    const { script } = await ownScript(
+      await get(`/authorize?${new URLSearchParams({ ...params, code_challenge_method: 'plain' })}`, new CookieJar()),
+    );
+    expect(postedBy(script, false)[0]!.message).toMatchObject({
+      response: { error: 'invalid_request', state: 'st4te' },
+    });
   });
 
   it('refuses, on a page that posts nothing, a redirect_uri whose origin is not a registered web origin; nothing changes', async () => {
@@ -145,7 +174,10 @@ describe('GET /authorize with response_mode=web_message', () => {
     // https://app.test is a callback's origin (CORS allows it) but not an Allowed Web Origin.
     for (const webOrigins of [[], ['https://other.test'], ['https://*.app.test']]) {
       await h.api.clients.update('mobile', { web_origins: webOrigins });
-      const res = await get(`/authorize?${new URLSearchParams(authorizeParams({ response_mode: 'web_message', prompt: 'none' }).params)}`, jar);
+      const res = await get(
+        `/authorize?${new URLSearchParams(authorizeParams({ response_mode: 'web_message', prompt: 'none' }).params)}`,
+        jar,
+      );
       expect(res.status, JSON.stringify(webOrigins)).toBe(400);
       const body = await res.text();
       expect(body).toContain('Allowed Web Origins');
@@ -173,7 +205,9 @@ describe('GET /authorize with response_mode=form_post', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(script).toBe('document.forms[0].submit();');
     expect(body).toContain(`<form method="post" action="${CALLBACK}">`);
-    const fields = Object.fromEntries([...body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]));
+    const fields = Object.fromEntries(
+      [...body.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]),
+    );
     expect(fields).toEqual({ code: expect.any(String), state: 'st4te' });
     expect((await exchange(fields.code!, verifier)).status).toBe(200);
   });
@@ -185,7 +219,12 @@ describe('GET /authorize with response_mode=form_post', () => {
     expect(body).toContain('name="state" value="&quot;&gt;&lt;img src=x&gt;"');
   });
   it('refuses a stored javascript:, data:, vbscript: or file: callback (written before they were refused): no page posts or redirects to it', async () => {
-    const scripts = ['javascript:alert(1)//', 'data:text/html,<script>alert(1)</script>', 'vbscript:msgbox(1)', 'file:///etc/passwd'];
+    const scripts = [
+      'javascript:alert(1)//',
+      'data:text/html,<script>alert(1)</script>',
+      'vbscript:msgbox(1)',
+      'file:///etc/passwd',
+    ];
     await h.store.putClient(client({ client_id: 'old-row', callbacks: scripts, allowed_logout_urls: scripts }));
     for (const redirect_uri of scripts) {
       for (const response_mode of ['form_post', 'query', 'web_message']) {
@@ -195,7 +234,10 @@ describe('GET /authorize with response_mode=form_post', () => {
         expect(res.headers.get('location')).toBeNull();
         expect(await res.text()).not.toContain(redirect_uri.slice(0, redirect_uri.indexOf(':') + 1));
       }
-      const logout = await get(`/v2/logout?${new URLSearchParams({ client_id: 'old-row', returnTo: redirect_uri })}`, new CookieJar());
+      const logout = await get(
+        `/v2/logout?${new URLSearchParams({ client_id: 'old-row', returnTo: redirect_uri })}`,
+        new CookieJar(),
+      );
       expect(logout.headers.get('location'), `logout to ${redirect_uri}`).toBeNull();
     }
   });
@@ -205,7 +247,10 @@ describe('GET /authorize with another response_mode', () => {
   it('redirects invalid_request for one it does not serve, never a 500', async () => {
     // (An empty response_mode is as if omitted, RFC 6749 3.1: query.)
     for (const mode of ['fragment', 'jwt', 'bogus', 'web_message ']) {
-      const res = await get(`/authorize?${new URLSearchParams(authorizeParams({ response_mode: mode }).params)}`, new CookieJar());
+      const res = await get(
+        `/authorize?${new URLSearchParams(authorizeParams({ response_mode: mode }).params)}`,
+        new CookieJar(),
+      );
       expect(res.status, mode).toBe(302);
       const location = new URL(res.headers.get('location')!);
       expect(location.origin + location.pathname).toBe(CALLBACK);

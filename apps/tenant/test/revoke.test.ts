@@ -22,8 +22,16 @@ describe('POST /oauth/revoke', () => {
 
   it('with "Refresh Token Revocation Deletes Grant" off, keeps the grant and the other devices', async () => {
     await setFlag(false);
-    const phone = await t.login('mobile', { device: 'phone', audience: API, scope: 'openid offline_access read:things' });
-    const tablet = await t.login('mobile', { device: 'tablet', audience: API, scope: 'openid offline_access read:things' });
+    const phone = await t.login('mobile', {
+      device: 'phone',
+      audience: API,
+      scope: 'openid offline_access read:things',
+    });
+    const tablet = await t.login('mobile', {
+      device: 'tablet',
+      audience: API,
+      scope: 'openid offline_access read:things',
+    });
     await t.post('/oauth/revoke', { client_id: 'mobile', token: phone.refresh_token });
     expect((await t.refresh(phone.refresh_token)).status).toBe(403);
     expect((await t.refresh(tablet.refresh_token)).status).toBe(200);
@@ -32,11 +40,23 @@ describe('POST /oauth/revoke', () => {
 
   it('with the flag on, deletes the grant and every token of that user, application and audience', async () => {
     await setFlag(true);
-    const phone = await t.login('mobile', { device: 'phone', audience: API, scope: 'openid offline_access read:things' });
-    const tablet = await t.login('mobile', { device: 'tablet', audience: API, scope: 'openid offline_access read:things' });
+    const phone = await t.login('mobile', {
+      device: 'phone',
+      audience: API,
+      scope: 'openid offline_access read:things',
+    });
+    const tablet = await t.login('mobile', {
+      device: 'tablet',
+      audience: API,
+      scope: 'openid offline_access read:things',
+    });
     const otherAudience = await t.login('mobile', { device: 'tablet', scope: 'openid offline_access' });
     const otherApp = await t.login('web', { device: 'laptop' });
-    const otherUser = await t.login('mobile', { username: t.bob.email, audience: API, scope: 'openid offline_access read:things' });
+    const otherUser = await t.login('mobile', {
+      username: t.bob.email,
+      audience: API,
+      scope: 'openid offline_access read:things',
+    });
 
     expect((await t.post('/oauth/revoke', { client_id: 'mobile', token: phone.refresh_token })).status).toBe(200);
     // In force at once, before the background batch marks the rows.
@@ -47,7 +67,12 @@ describe('POST /oauth/revoke', () => {
     expect((await t.refresh(otherUser.refresh_token)).status).toBe(200);
 
     await t.tenant.deps.revocations.idle();
-    const live = await t.store.listRefreshTokens({ user_id: t.alice.user_id, client_id: 'mobile', audience: API }, t.clock.now(), undefined, 50);
+    const live = await t.store.listRefreshTokens(
+      { user_id: t.alice.user_id, client_id: 'mobile', audience: API },
+      t.clock.now(),
+      undefined,
+      50,
+    );
     expect(live.items).toEqual([]);
   });
 
@@ -62,7 +87,10 @@ describe('POST /oauth/revoke', () => {
   it('answers 400 invalid_request without the token, and 401 invalid_client for bad credentials', async () => {
     const missing = await t.post('/oauth/revoke', { client_id: 'mobile' });
     expect(missing.status).toBe(400);
-    expect(await json(missing)).toEqual({ error: 'invalid_request', error_description: 'Missing required parameter: token' });
+    expect(await json(missing)).toEqual({
+      error: 'invalid_request',
+      error_description: 'Missing required parameter: token',
+    });
     const { refresh_token } = await t.login('web');
     const wrong = await t.post('/oauth/revoke', { client_id: 'web', client_secret: 'wrong', token: refresh_token });
     expect(wrong.status).toBe(401);

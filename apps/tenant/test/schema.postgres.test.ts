@@ -40,9 +40,14 @@ async function introspect(schema: string) {
   try {
     const query = async (sql: string) => (await client.query(sql, [schema])).rows as Record<string, unknown>[];
     const unqualified = (text: unknown) => String(text).replaceAll(`${schema}.`, '');
-    const keyed = (rows: Record<string, unknown>[], key: (row: Record<string, unknown>) => string) => Object.fromEntries(rows.map((row) => [key(row), row]));
+    const keyed = (rows: Record<string, unknown>[], key: (row: Record<string, unknown>) => string) =>
+      Object.fromEntries(rows.map((row) => [key(row), row]));
 
-    const tables = (await query(`SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = $1 AND table_name <> '${TABLE}' ORDER BY 1`)).map((t) => t.table_name as string);
+    const tables = (
+      await query(
+        `SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = $1 AND table_name <> '${TABLE}' ORDER BY 1`,
+      )
+    ).map((t) => t.table_name as string);
     const columns = await query(
       `SELECT table_name, column_name, ordinal_position, data_type, is_nullable, column_default, character_maximum_length, numeric_precision, collation_name, is_identity
          FROM information_schema.columns WHERE table_schema = $1 AND table_name <> '${TABLE}'`,
@@ -52,7 +57,9 @@ async function introspect(schema: string) {
          FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = c.connamespace
         WHERE n.nspname = $1 AND t.relname <> '${TABLE}'`,
     );
-    const indexes = await query(`SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename <> '${TABLE}'`);
+    const indexes = await query(
+      `SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename <> '${TABLE}'`,
+    );
     const functions = await query(
       `SELECT p.proname, pg_get_functiondef(p.oid) AS definition FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1`,
     );
@@ -61,12 +68,16 @@ async function introspect(schema: string) {
     );
     const rows: Record<string, unknown> = {};
     for (const table of tables) rows[table] = (await client.query(`SELECT * FROM ${schema}.${table} ORDER BY 1`)).rows;
-    const versions = (await client.query(`SELECT max(version) AS version FROM ${schema}.${TABLE}`)).rows[0]!.version as number;
+    const versions = (await client.query(`SELECT max(version) AS version FROM ${schema}.${TABLE}`)).rows[0]!
+      .version as number;
 
     return {
       tables,
       columns: keyed(
-        columns.map((c) => ({ ...c, column_default: c.column_default === null ? null : unqualified(c.column_default) })),
+        columns.map((c) => ({
+          ...c,
+          column_default: c.column_default === null ? null : unqualified(c.column_default),
+        })),
         (c) => `${c.table_name}.${c.column_name}`,
       ),
       constraints: keyed(
@@ -90,20 +101,23 @@ async function introspect(schema: string) {
   }
 }
 
-describe.skipIf(!!postgres.skip)('PostgreSQL: created from sql/schema.ts or migrated through the history, the same schema', () => {
-  const { history } = POSTGRES_MIGRATIONS;
+describe.skipIf(!!postgres.skip)(
+  'PostgreSQL: created from sql/schema.ts or migrated through the history, the same schema',
+  () => {
+    const { history } = POSTGRES_MIGRATIONS;
 
-  it('a new schema migrated through the whole history equals one created from the schema', async () => {
-    const throughHistory = await introspect(await migrated(history));
-    const created = await introspect(await migrated(POSTGRES_MIGRATIONS));
-    expect(created).toEqual(throughHistory);
-    expect(created.version).toBe(history.length);
-    // Not vacuous: the tables are there.
-    expect(created.tables).toContain('refresh_tokens');
-  });
+    it('a new schema migrated through the whole history equals one created from the schema', async () => {
+      const throughHistory = await introspect(await migrated(history));
+      const created = await introspect(await migrated(POSTGRES_MIGRATIONS));
+      expect(created).toEqual(throughHistory);
+      expect(created.version).toBe(history.length);
+      // Not vacuous: the tables are there.
+      expect(created.tables).toContain('refresh_tokens');
+    });
 
-  it('a schema at the previous version, upgraded by the last migration, equals one created from the schema', async () => {
-    const upgraded = await introspect(await migrated(POSTGRES_MIGRATIONS, history.slice(0, -1)));
-    expect(upgraded).toEqual(await introspect(await migrated(POSTGRES_MIGRATIONS)));
-  });
-});
+    it('a schema at the previous version, upgraded by the last migration, equals one created from the schema', async () => {
+      const upgraded = await introspect(await migrated(POSTGRES_MIGRATIONS, history.slice(0, -1)));
+      expect(upgraded).toEqual(await introspect(await migrated(POSTGRES_MIGRATIONS)));
+    });
+  },
+);

@@ -34,7 +34,9 @@ export async function listeningTenant(
 }
 
 /** Serves an app (in-process tenant) on a free port of 127.0.0.1 over real HTTP. */
-export async function serveApp(fetch: (req: Request) => Response | Promise<Response>): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveApp(
+  fetch: (req: Request) => Response | Promise<Response>,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });

@@ -35,7 +35,12 @@ const logs: string[] = [];
 /** workers[n]: a connection the tenant handed to worker n. */
 const workers: Client[] = [];
 
-async function call(worker: number, method: string, path: string, options: { form?: Record<string, string>; json?: unknown; token?: string } = {}): Promise<Answer> {
+async function call(
+  worker: number,
+  method: string,
+  path: string,
+  options: { form?: Record<string, string>; json?: unknown; token?: string } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = {};
   let body: string | undefined;
   if (options.form) {
@@ -46,14 +51,28 @@ async function call(worker: number, method: string, path: string, options: { for
     body = JSON.stringify(options.json);
   }
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const res = await workers[worker]!.request({ method: method as 'GET', path, headers, ...(body === undefined ? {} : { body }) });
+  const res = await workers[worker]!.request({
+    method: method as 'GET',
+    path,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  });
   const text = await res.body.text();
-  const answer = { status: res.statusCode, body: text ? JSON.parse(text) : undefined, worker: res.headers['x-tenant-worker'] as string | undefined };
+  const answer = {
+    status: res.statusCode,
+    body: text ? JSON.parse(text) : undefined,
+    worker: res.headers['x-tenant-worker'] as string | undefined,
+  };
   expect(answer.worker, `${method} ${path} was meant for worker ${worker}`).toBe(String(worker));
   return answer;
 }
 
-const signIn = (worker: number, client: 'mobile' | 'web', email: string = DEMO.sampleUser.email, password = 'demo-user-password') =>
+const signIn = (
+  worker: number,
+  client: 'mobile' | 'web',
+  email: string = DEMO.sampleUser.email,
+  password = 'demo-user-password',
+) =>
   call(worker, 'POST', '/oauth/token', {
     form: {
       grant_type: 'password',
@@ -77,7 +96,12 @@ const exchange = (worker: number, client: 'mobile' | 'web', refreshToken: string
 
 async function managementToken(worker: number): Promise<string> {
   const { body } = await call(worker, 'POST', '/oauth/token', {
-    form: { grant_type: 'client_credentials', client_id: DEMO.clients.management.client_id, client_secret: DEMO.clients.management.secret, audience: `${url}api/v2/` },
+    form: {
+      grant_type: 'client_credentials',
+      client_id: DEMO.clients.management.client_id,
+      client_secret: DEMO.clients.management.secret,
+      audience: `${url}api/v2/`,
+    },
   });
   return body.access_token;
 }
@@ -89,12 +113,39 @@ describe.skipIf(process.env.TEST_STORE === 'postgres')('a tenant of two worker p
     url = `http://127.0.0.1:${port}/`;
     // A tenant file applied at start: the restart test checks it is applied once, not again.
     const tenantFile = join(dataDir, 'tenant.json');
-    writeFileSync(tenantFile, JSON.stringify({ version: 1, settings: { flags: { revoke_refresh_token_grant: false, allow_legacy_delegation_grant_types: true } } }));
-    child = spawn(process.execPath, ['--import', 'tsx', 'apps/tenant/src/server.ts', '--workers', '2', '--port', String(port), '--data-dir', dataDir, '--import', tenantFile], {
-      cwd: ROOT,
-      env: { ...process.env, TENANT_WORKER_HEADER: '1', TENANT_REFRESH_RATE_LIMIT: String(REFRESH_LIMIT), TENANT_MANAGEMENT_RATE_LIMIT: String(MANAGEMENT_LIMIT) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    writeFileSync(
+      tenantFile,
+      JSON.stringify({
+        version: 1,
+        settings: { flags: { revoke_refresh_token_grant: false, allow_legacy_delegation_grant_types: true } },
+      }),
+    );
+    child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'apps/tenant/src/server.ts',
+        '--workers',
+        '2',
+        '--port',
+        String(port),
+        '--data-dir',
+        dataDir,
+        '--import',
+        tenantFile,
+      ],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          TENANT_WORKER_HEADER: '1',
+          TENANT_REFRESH_RATE_LIMIT: String(REFRESH_LIMIT),
+          TENANT_MANAGEMENT_RATE_LIMIT: String(MANAGEMENT_LIMIT),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const collect = (chunk: Buffer) => logs.push(...chunk.toString().split('\n').filter(Boolean));
     child.stdout!.on('data', collect);
     child.stderr!.on('data', collect);
@@ -131,7 +182,10 @@ describe.skipIf(process.env.TEST_STORE === 'postgres')('a tenant of two worker p
   it('lets exactly one of two simultaneous exchanges of one rotating refresh token through, one on each worker', async () => {
     for (let round = 0; round < 3; round++) {
       const { body } = await signIn(round % 2, 'mobile');
-      const answers = await Promise.all([exchange(0, 'mobile', body.refresh_token), exchange(1, 'mobile', body.refresh_token)]);
+      const answers = await Promise.all([
+        exchange(0, 'mobile', body.refresh_token),
+        exchange(1, 'mobile', body.refresh_token),
+      ]);
       expect(answers.map((a) => a.status).sort()).toEqual([200, 403]);
       expect(answers.find((a) => a.status === 403)!.body.error).toBe('invalid_grant');
     }
@@ -140,14 +194,23 @@ describe.skipIf(process.env.TEST_STORE === 'postgres')('a tenant of two worker p
   it('refuses on one worker, at once, a token revoked through the other', async () => {
     const single = (await signIn(0, 'web')).body.refresh_token as string;
     expect((await exchange(1, 'web', single)).status).toBe(200);
-    expect((await call(0, 'POST', '/oauth/revoke', { form: { client_id: DEMO.clients.web.client_id, client_secret: DEMO.clients.web.secret, token: single } })).status).toBe(200);
+    expect(
+      (
+        await call(0, 'POST', '/oauth/revoke', {
+          form: { client_id: DEMO.clients.web.client_id, client_secret: DEMO.clients.web.secret, token: single },
+        })
+      ).status,
+    ).toBe(200);
     expect((await exchange(1, 'web', single)).body.error).toBe('invalid_grant');
 
     // A bulk revocation (journaled, rows marked in the background) through worker 1, refused on worker 0.
     const user = demoEndUser(3);
     const bulk = (await signIn(1, 'web', user.email)).body.refresh_token as string;
     const admin = await managementToken(1);
-    expect((await call(1, 'DELETE', `/api/v2/users/${encodeURIComponent(user.user_id)}/refresh-tokens`, { token: admin })).status).toBe(202);
+    expect(
+      (await call(1, 'DELETE', `/api/v2/users/${encodeURIComponent(user.user_id)}/refresh-tokens`, { token: admin }))
+        .status,
+    ).toBe(202);
     expect((await exchange(0, 'web', bulk)).body.error).toBe('invalid_grant');
   });
 
@@ -170,9 +233,17 @@ describe.skipIf(process.env.TEST_STORE === 'postgres')('a tenant of two worker p
 
   it('applies a settings change made through one worker on the other at once', async () => {
     const admin = await managementToken(0);
-    const flags = (worker: number) => call(worker, 'GET', '/api/v2/tenants/settings', { token: admin }).then((a) => a.body.flags);
+    const flags = (worker: number) =>
+      call(worker, 'GET', '/api/v2/tenants/settings', { token: admin }).then((a) => a.body.flags);
     expect((await flags(1)).revoke_refresh_token_grant).toBe(false);
-    expect((await call(0, 'PATCH', '/api/v2/tenants/settings', { token: admin, json: { flags: { revoke_refresh_token_grant: true } } })).status).toBe(200);
+    expect(
+      (
+        await call(0, 'PATCH', '/api/v2/tenants/settings', {
+          token: admin,
+          json: { flags: { revoke_refresh_token_grant: true } },
+        })
+      ).status,
+    ).toBe(200);
     expect((await flags(1)).revoke_refresh_token_grant).toBe(true);
 
     // And the effect: /oauth/revoke on worker 1 now deletes the grant, so the user's other
@@ -180,16 +251,27 @@ describe.skipIf(process.env.TEST_STORE === 'postgres')('a tenant of two worker p
     const user = demoEndUser(6);
     const first = (await signIn(0, 'web', user.email)).body.refresh_token as string;
     const second = (await signIn(0, 'web', user.email)).body.refresh_token as string;
-    expect((await call(1, 'POST', '/oauth/revoke', { form: { client_id: DEMO.clients.web.client_id, client_secret: DEMO.clients.web.secret, token: first } })).status).toBe(200);
+    expect(
+      (
+        await call(1, 'POST', '/oauth/revoke', {
+          form: { client_id: DEMO.clients.web.client_id, client_secret: DEMO.clients.web.secret, token: first },
+        })
+      ).status,
+    ).toBe(200);
     expect((await exchange(0, 'web', second)).body.error).toBe('invalid_grant');
-    await call(1, 'PATCH', '/api/v2/tenants/settings', { token: admin, json: { flags: { revoke_refresh_token_grant: false } } });
+    await call(1, 'PATCH', '/api/v2/tenants/settings', {
+      token: admin,
+      json: { flags: { revoke_refresh_token_grant: false } },
+    });
   });
 
   it('counts Management API requests per second across both workers together', async () => {
     const admin = await managementToken(0);
     // A fresh one-second window: the earlier tests' requests have lapsed.
     await sleep(1100);
-    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => call(i % 2, 'GET', '/api/v2/tenants/settings', { token: admin })));
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => call(i % 2, 'GET', '/api/v2/tenants/settings', { token: admin })),
+    );
     // Each worker saw four, within its own limit of five: only a shared count refuses any.
     expect(answers.filter((a) => a.status === 200)).toHaveLength(MANAGEMENT_LIMIT);
     expect(answers.filter((a) => a.status === 429)).toHaveLength(8 - MANAGEMENT_LIMIT);
@@ -197,10 +279,20 @@ describe.skipIf(process.env.TEST_STORE === 'postgres')('a tenant of two worker p
   it('starts a worker that dies again, without applying the tenant file a second time', async () => {
     await sleep(1100); // a fresh window of the Management API's limit (five a second here)
     const admin = await managementToken(0);
-    expect((await call(0, 'PATCH', '/api/v2/tenants/settings', { token: admin, json: { flags: { revoke_refresh_token_grant: true } } })).status).toBe(200);
+    expect(
+      (
+        await call(0, 'PATCH', '/api/v2/tenants/settings', {
+          token: admin,
+          json: { flags: { revoke_refresh_token_grant: true } },
+        })
+      ).status,
+    ).toBe(200);
 
     // Both workers killed at once (the primary's children), as a crash would.
-    const pids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    const pids = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8')
+      .split(' ')
+      .filter(Boolean)
+      .map(Number);
     expect(pids).toHaveLength(2);
     for (const pid of pids) process.kill(pid, 'SIGKILL');
     for (let i = 0; logs.filter((line) => /exited .*starting it again/.test(line)).length < 2; i++) {
@@ -211,9 +303,14 @@ describe.skipIf(process.env.TEST_STORE === 'postgres')('a tenant of two worker p
     const fresh = new Client(url, { pipelining: 1 });
     try {
       for (let i = 0; ; i++) {
-        const res = await fresh.request({ method: 'GET', path: '/api/v2/tenants/settings', headers: { authorization: `Bearer ${admin}` } }).catch(() => undefined);
+        const res = await fresh
+          .request({ method: 'GET', path: '/api/v2/tenants/settings', headers: { authorization: `Bearer ${admin}` } })
+          .catch(() => undefined);
         if (res?.statusCode === 200) {
-          expect(((await res.body.json()) as { flags: { revoke_refresh_token_grant: boolean } }).flags.revoke_refresh_token_grant).toBe(true);
+          expect(
+            ((await res.body.json()) as { flags: { revoke_refresh_token_grant: boolean } }).flags
+              .revoke_refresh_token_grant,
+          ).toBe(true);
           break;
         }
         await res?.body.dump();
@@ -232,7 +329,12 @@ describe('instances of a SQLite tenant', () => {
     const { silentLogger } = await import('../src/observability/logger.ts');
     const dir = mkdtempSync(join(tmpdir(), 'rtc-instances-'));
     const instance = async (worker?: number) => {
-      const tenant = await createTenant({ issuer: 'http://127.0.0.1:4400/', storage: dir, logger: silentLogger, ...(worker === undefined ? {} : { worker }) });
+      const tenant = await createTenant({
+        issuer: 'http://127.0.0.1:4400/',
+        storage: dir,
+        logger: silentLogger,
+        ...(worker === undefined ? {} : { worker }),
+      });
       await tenant.close();
       return tenant.deps.revocations.instanceId;
     };

@@ -88,7 +88,8 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   'access.refused': 'Request refused (403)',
 };
 
-export const actionsOfKind = (kind: AuditKind): AuditAction[] => AUDIT_ACTIONS.filter((a) => AUDIT_ACTION_KINDS[a] === kind);
+export const actionsOfKind = (kind: AuditKind): AuditAction[] =>
+  AUDIT_ACTIONS.filter((a) => AUDIT_ACTION_KINDS[a] === kind);
 
 export const AUDIT_RESULTS = ['success', 'failure', 'refused'] as const;
 export type AuditResult = (typeof AUDIT_RESULTS)[number];

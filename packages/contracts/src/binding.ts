@@ -3,7 +3,9 @@
  * log: "Bound to key 1a2B3c4D… (DPoP)" (the thumbprint's first 8 characters), "Bearer", or
  * null where the tenant does not say (a real Auth0 tenant): shown as nothing, never guessed.
  */
-export function bindingWords(binding: { kind: 'dpop'; jkt: string } | { kind: 'bearer' } | null | undefined): string | null {
+export function bindingWords(
+  binding: { kind: 'dpop'; jkt: string } | { kind: 'bearer' } | null | undefined,
+): string | null {
   if (!binding) return null;
   return binding.kind === 'dpop' ? `Bound to key ${shortThumbprint(binding.jkt)} (DPoP)` : 'Bearer';
 }

@@ -5,7 +5,15 @@
  */
 
 /** What a history entry is about, for its label and the tab's filter. */
-export const HISTORY_KINDS = ['sign_in', 'failed_sign_in', 'exchange', 'reuse', 'revocation', 'session_end', 'other'] as const;
+export const HISTORY_KINDS = [
+  'sign_in',
+  'failed_sign_in',
+  'exchange',
+  'reuse',
+  'revocation',
+  'session_end',
+  'other',
+] as const;
 export type HistoryKind = (typeof HISTORY_KINDS)[number];
 
 /** Auth0's log event type codes the History tab knows, with what each is in words. */
@@ -58,7 +66,13 @@ export type RevokedToken = {
   staff: StaffAttribution | null;
 };
 
-export type EndedSession = { id: string; ended_at: string | null; applications: string[]; last_ip: string | null; staff: StaffAttribution | null };
+export type EndedSession = {
+  id: string;
+  ended_at: string | null;
+  applications: string[];
+  last_ip: string | null;
+  staff: StaffAttribution | null;
+};
 
 /**
  * `source: 'tenant'`: from the embedded tenant's own records (kept `retention_days`).

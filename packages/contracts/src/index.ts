@@ -5,11 +5,28 @@ import { z } from 'zod';
  * Times are ISO 8601 strings; ids are the Management API's.
  */
 
-export { ROLES, CAN, can, searchNarrows, searchRevokePermission, staffTargetReason, WIDE_SEARCH_REVOKE_REASON, type Role as RoleName, type Permission } from './roles.ts';
+export {
+  ROLES,
+  CAN,
+  can,
+  searchNarrows,
+  searchRevokePermission,
+  staffTargetReason,
+  WIDE_SEARCH_REVOKE_REASON,
+  type Role as RoleName,
+  type Permission,
+} from './roles.ts';
 import { IpPlace } from './locations.ts';
 import { ROLES } from './roles.ts';
 import { AUDIT_ACTIONS, AUDIT_KINDS, AUDIT_RESULTS } from './audit.ts';
-export { AUDIT_ACTIONS, AUDIT_ACTION_KINDS, AUDIT_ACTION_LABELS, AUDIT_KINDS, AUDIT_RESULTS, actionsOfKind } from './audit.ts';
+export {
+  AUDIT_ACTIONS,
+  AUDIT_ACTION_KINDS,
+  AUDIT_ACTION_LABELS,
+  AUDIT_KINDS,
+  AUDIT_RESULTS,
+  actionsOfKind,
+} from './audit.ts';
 
 export * from './locations.ts';
 export * from './history.ts';
@@ -186,7 +203,12 @@ const DeviceInfo = z.object({
  * Null where the tenant does not say: a real Auth0 tenant's tokens carry no `dpop_jkt` at all,
  * and the console never guesses "bearer" for them.
  */
-export const TokenBinding = z.discriminatedUnion('kind', [z.object({ kind: z.literal('dpop'), jkt: z.string() }), z.object({ kind: z.literal('bearer') })]).nullable();
+export const TokenBinding = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('dpop'), jkt: z.string() }),
+    z.object({ kind: z.literal('bearer') }),
+  ])
+  .nullable();
 export type TokenBinding = z.infer<typeof TokenBinding>;
 
 export const RefreshToken = z.object({
@@ -238,7 +260,11 @@ export const RefreshTokenPage = z.object({
 export type RefreshTokenPage = z.infer<typeof RefreshTokenPage>;
 
 /** The refresh-token table's filters: exactly the rows it shows. */
-export const RevokeAllTokensBody = z.object({ client_id: id.optional(), device_name: z.string().min(1).max(255).optional(), ...bound });
+export const RevokeAllTokensBody = z.object({
+  client_id: id.optional(),
+  device_name: z.string().min(1).max(255).optional(),
+  ...bound,
+});
 export type RevokeAllTokensBody = z.infer<typeof RevokeAllTokensBody>;
 
 export const Session = z.object({
@@ -295,14 +321,25 @@ export type UpdateTenantSettings = z.infer<typeof UpdateTenantSettings>;
 
 // ---------------------------------------------------------------- impact previews
 
-export const IMPACT_ACTIONS = ['device.unlink', 'device.lost', 'grant.revoke', 'refresh_token.revoke', 'refresh_tokens.revoke_all', 'session.revoke'] as const;
+export const IMPACT_ACTIONS = [
+  'device.unlink',
+  'device.lost',
+  'grant.revoke',
+  'refresh_token.revoke',
+  'refresh_tokens.revoke_all',
+  'session.revoke',
+] as const;
 
 export const ImpactRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('device.unlink'), device_name: z.string().min(1).max(255) }),
   z.object({ action: z.literal('device.lost'), device_name: z.string().min(1).max(255) }),
   z.object({ action: z.literal('grant.revoke'), grant_id: id }),
   z.object({ action: z.literal('refresh_token.revoke'), token_id: id }),
-  z.object({ action: z.literal('refresh_tokens.revoke_all'), client_id: id.optional(), device_name: z.string().min(1).max(255).optional() }),
+  z.object({
+    action: z.literal('refresh_tokens.revoke_all'),
+    client_id: id.optional(),
+    device_name: z.string().min(1).max(255).optional(),
+  }),
   z.object({ action: z.literal('session.revoke'), session_id: id }),
 ]);
 export type ImpactRequest = z.infer<typeof ImpactRequest>;
@@ -379,19 +416,23 @@ export const SignOutImpact = z.object({
 });
 export type SignOutImpact = z.infer<typeof SignOutImpact>;
 
-export const SignOutExpected = z.object({
-  tokens: z.number().int().min(0),
-  sessions: z.number().int().min(0),
-  digest: z.string().regex(/^[0-9a-f]{64}$/, 'must be the preview digest'),
-}).strict();
+export const SignOutExpected = z
+  .object({
+    tokens: z.number().int().min(0),
+    sessions: z.number().int().min(0),
+    digest: z.string().regex(/^[0-9a-f]{64}$/, 'must be the preview digest'),
+  })
+  .strict();
 export type SignOutExpected = z.infer<typeof SignOutExpected>;
 
-export const SignOutEverywhereBody = z.object({
-  /** Also block the user (PATCH /api/v2/users/{id} {blocked: true}): no new sign-in, no refresh. */
-  block: z.boolean(),
-  /** The preview confirmed; without it the answer is 409 with the preview to confirm. */
-  expected: SignOutExpected.optional(),
-}).strict();
+export const SignOutEverywhereBody = z
+  .object({
+    /** Also block the user (PATCH /api/v2/users/{id} {blocked: true}): no new sign-in, no refresh. */
+    block: z.boolean(),
+    /** The preview confirmed; without it the answer is 409 with the preview to confirm. */
+    expected: SignOutExpected.optional(),
+  })
+  .strict();
 export type SignOutEverywhereBody = z.infer<typeof SignOutEverywhereBody>;
 
 export const SignOutEverywhereResult = z.object({
@@ -449,13 +490,22 @@ export type AuditQuery = z.infer<typeof AuditQuery>;
 export const HistoryQuery = z.object({ page: intFromQuery(0, 39, 0), per_page: intFromQuery(1, 25, 25) });
 export type HistoryQuery = z.infer<typeof HistoryQuery>;
 
-export const AuditPage = z.object({ entries: z.array(AuditEntry), total: z.number(), page: z.number(), per_page: z.number() });
+export const AuditPage = z.object({
+  entries: z.array(AuditEntry),
+  total: z.number(),
+  page: z.number(),
+  per_page: z.number(),
+});
 export type AuditPage = z.infer<typeof AuditPage>;
 
 // ---------------------------------------------------------------- applications (issue 20)
 
 /** One application's live refresh tokens: how many, of how many users, on how many devices. */
-export const TokenCounts = z.object({ tokens: z.number().int().min(0), users: z.number().int().min(0), devices: z.number().int().min(0) });
+export const TokenCounts = z.object({
+  tokens: z.number().int().min(0),
+  users: z.number().int().min(0),
+  devices: z.number().int().min(0),
+});
 export type TokenCounts = z.infer<typeof TokenCounts>;
 
 /**
@@ -481,7 +531,9 @@ export type ApplicationImpact = {
 };
 
 /** What an application-wide revocation was previewed as: its counts and its newest token. */
-export const ExpectedApplicationImpact = TokenCounts.extend({ issued_through: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable() });
+export const ExpectedApplicationImpact = TokenCounts.extend({
+  issued_through: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable(),
+});
 export type ExpectedApplicationImpact = z.infer<typeof ExpectedApplicationImpact>;
 
 /**
@@ -489,7 +541,10 @@ export type ExpectedApplicationImpact = z.infer<typeof ExpectedApplicationImpact
  * count, or a token issued since (the same counts can hide one revoked and one issued), is
  * refused with 409 and the new preview; the tenant then revokes no token issued after it.
  */
-export const RevokeApplicationTokensBody = z.object({ confirm_name: z.string().max(255), expected: ExpectedApplicationImpact.optional() });
+export const RevokeApplicationTokensBody = z.object({
+  confirm_name: z.string().max(255),
+  expected: ExpectedApplicationImpact.optional(),
+});
 export type RevokeApplicationTokensBody = z.infer<typeof RevokeApplicationTokensBody>;
 
 export type ApplicationRevokeResult = { client_id: string; name: string; revoked: TokenCounts; audit_id: string };
@@ -516,13 +571,22 @@ const ISO_DATETIME = z.iso.datetime({ offset: true });
 const instant = z
   .string()
   .max(40)
-  .refine((v) => ISO_INSTANT.test(v) && ISO_DATETIME.safeParse(v).success, 'must be an ISO 8601 date and time with a time zone (+hh:mm or Z), at most 9 fractional-second digits');
+  .refine(
+    (v) => ISO_INSTANT.test(v) && ISO_DATETIME.safeParse(v).success,
+    'must be an ISO 8601 date and time with a time zone (+hh:mm or Z), at most 9 fractional-second digits',
+  );
 
 const searchFields = {
   /** An IPv4/IPv6 address or CIDR range: matches a token (session) first or last seen in it. */
-  ip: textFilter(64).refine((v) => v === undefined || IP_FORMATS.some((f) => f.safeParse(v).success), 'must be an IPv4 or IPv6 address, or a CIDR range such as 203.0.113.0/24'),
+  ip: textFilter(64).refine(
+    (v) => v === undefined || IP_FORMATS.some((f) => f.safeParse(v).success),
+    'must be an IPv4 or IPv6 address, or a CIDR range such as 203.0.113.0/24',
+  ),
   /** "AS64500" or "64500": the network first or last seen on. */
-  asn: textFilter(12).refine((v) => v === undefined || (/^(AS)?\d{1,10}$/i.test(v) && Number(v.replace(/^AS/i, '')) <= 4_294_967_295), 'must be an AS number such as AS64500'),
+  asn: textFilter(12).refine(
+    (v) => v === undefined || (/^(AS)?\d{1,10}$/i.test(v) && Number(v.replace(/^AS/i, '')) <= 4_294_967_295),
+    'must be an AS number such as AS64500',
+  ),
   /** Part of the user agent first or last seen, any case. */
   user_agent: textFilter(256),
   /** Part of the device name, any case. */
@@ -536,12 +600,27 @@ const searchFields = {
 };
 const { client_id: _clientId, device_name: _deviceName, dpop: _dpop, ...sessionSearchFields } = searchFields;
 
-type FilterShape = { ip?: string; asn?: string; user_agent?: string; device_name?: string; client_id?: string; last_used_from?: string; last_used_to?: string; dpop?: string };
+type FilterShape = {
+  ip?: string;
+  asn?: string;
+  user_agent?: string;
+  device_name?: string;
+  client_id?: string;
+  last_used_from?: string;
+  last_used_to?: string;
+  dpop?: string;
+};
 const FILTER_KEYS = ['ip', 'asn', 'user_agent', 'device_name', 'client_id', 'last_used_from', 'last_used_to'] as const;
 /** A search names at least one condition (the tenant refuses a search of everything), and a time range that is one. */
 const checkFilter = (f: FilterShape, ctx: z.RefinementCtx) => {
-  if (!FILTER_KEYS.some((k) => f[k] !== undefined)) ctx.addIssue({ code: 'custom', path: ['filter'], message: 'Give at least one of ip, asn, user_agent, device_name, client_id, last_used_from, last_used_to.' });
-  if (f.last_used_from && f.last_used_to && Date.parse(f.last_used_from) >= Date.parse(f.last_used_to)) ctx.addIssue({ code: 'custom', path: ['last_used_to'], message: 'must be after last_used_from' });
+  if (!FILTER_KEYS.some((k) => f[k] !== undefined))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['filter'],
+      message: 'Give at least one of ip, asn, user_agent, device_name, client_id, last_used_from, last_used_to.',
+    });
+  if (f.last_used_from && f.last_used_to && Date.parse(f.last_used_from) >= Date.parse(f.last_used_to))
+    ctx.addIssue({ code: 'custom', path: ['last_used_to'], message: 'must be after last_used_from' });
 };
 /** `from`: the tenant's cursor, at most 255 characters there too. */
 const paging = { take: intFromQuery(1, 100, 50), from: z.string().min(1).max(255).optional() };
@@ -553,9 +632,15 @@ export const SessionSearchFilter = z.object(sessionSearchFields).strict().superR
 export type SessionSearchFilter = z.output<typeof SessionSearchFilter>;
 
 /** GET /api/search/refresh-tokens: the filter, and the page (`from`: the previous page's `next`). */
-export const TokenSearchQuery = z.object({ ...searchFields, ...paging }).strict().superRefine(checkFilter);
+export const TokenSearchQuery = z
+  .object({ ...searchFields, ...paging })
+  .strict()
+  .superRefine(checkFilter);
 export type TokenSearchQuery = z.output<typeof TokenSearchQuery>;
-export const SessionSearchQuery = z.object({ ...sessionSearchFields, ...paging }).strict().superRefine(checkFilter);
+export const SessionSearchQuery = z
+  .object({ ...sessionSearchFields, ...paging })
+  .strict()
+  .superRefine(checkFilter);
 export type SessionSearchQuery = z.output<typeof SessionSearchQuery>;
 
 /** Where a token or session was first or last seen, with what the user pages show of it. */
@@ -599,9 +684,19 @@ export type SessionSearchRow = {
  * One page of a search across users. `unavailable` is a sentence when the tenant cannot search
  * (a real Auth0 tenant: the search is the embedded tenant's extension), with no rows then.
  */
-export type TokenSearchResult = { tokens: TokenSearchRow[]; next: string | null; totals: TokenSearchTotals | null; unavailable: string | null };
+export type TokenSearchResult = {
+  tokens: TokenSearchRow[];
+  next: string | null;
+  totals: TokenSearchTotals | null;
+  unavailable: string | null;
+};
 export type SessionCounts = { sessions: number; users: number };
-export type SessionSearchResult = { sessions: SessionSearchRow[]; next: string | null; totals: SessionSearchTotals | null; unavailable: string | null };
+export type SessionSearchResult = {
+  sessions: SessionSearchRow[];
+  next: string | null;
+  totals: SessionSearchTotals | null;
+  unavailable: string | null;
+};
 /**
  * A search's counts. `limited`: the tenant stopped counting at 10,000 matches, so the count is
  * "more than" and users and devices (counted over those) "at least".
@@ -638,7 +733,13 @@ export type TokenSearchImpact = {
 export const RevokeSearchTokensBody = z
   .object({
     filter: TokenSearchFilter,
-    expected: z.object({ tokens: z.number().int().min(0), digest: z.string().regex(/^[0-9a-f]{64}$/, 'must be the preview digest') }).strict().optional(),
+    expected: z
+      .object({
+        tokens: z.number().int().min(0),
+        digest: z.string().regex(/^[0-9a-f]{64}$/, 'must be the preview digest'),
+      })
+      .strict()
+      .optional(),
     confirm: z.string().max(64),
   })
   .strict();
@@ -672,7 +773,13 @@ export type SessionSearchImpact = {
 export const RevokeSearchSessionsBody = z
   .object({
     filter: SessionSearchFilter,
-    expected: z.object({ sessions: z.number().int().min(0), digest: z.string().regex(/^[0-9a-f]{64}$/, 'must be the preview digest') }).strict().optional(),
+    expected: z
+      .object({
+        sessions: z.number().int().min(0),
+        digest: z.string().regex(/^[0-9a-f]{64}$/, 'must be the preview digest'),
+      })
+      .strict()
+      .optional(),
     confirm: z.string().max(64),
   })
   .strict();
@@ -690,7 +797,12 @@ export const ContainFilter = z
   .strict()
   .superRefine(checkFilter)
   .superRefine((f, ctx) => {
-    if (f.ip === undefined && f.asn === undefined) ctx.addIssue({ code: 'custom', path: ['filter'], message: 'Contain an address, a network (ip) or an AS number (asn).' });
+    if (f.ip === undefined && f.asn === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['filter'],
+        message: 'Contain an address, a network (ip) or an AS number (asn).',
+      });
   });
 export type ContainFilter = z.output<typeof ContainFilter>;
 
@@ -722,7 +834,11 @@ export const ContainBody = z
   .object({
     filter: ContainFilter,
     expected: z
-      .object({ tokens: z.number().int().min(0), sessions: z.number().int().min(0), digest: z.string().regex(/^[0-9a-f]{64}$/, 'must be the preview digest') })
+      .object({
+        tokens: z.number().int().min(0),
+        sessions: z.number().int().min(0),
+        digest: z.string().regex(/^[0-9a-f]{64}$/, 'must be the preview digest'),
+      })
       .strict()
       .optional(),
     confirm: z.string().max(64),
@@ -739,11 +855,23 @@ export type ContainResult = { filter: ContainFilter; revoked: TokenCounts; ended
  * every staff member out) or its Management API client (`management`: rotating it here would
  * cut the console off, so it is refused).
  */
-export type LeakedSecretImpact = ApplicationImpact & { has_secret: boolean; console_client: 'sign_in' | 'management' | null };
+export type LeakedSecretImpact = ApplicationImpact & {
+  has_secret: boolean;
+  console_client: 'sign_in' | 'management' | null;
+};
 
 /** POST /api/applications/{id}/leaked-secret: the name typed, the preview's counts, and whether to rotate. */
-export const LeakedSecretBody = z.object({ confirm_name: z.string().max(255), expected: ExpectedApplicationImpact.optional(), rotate: z.boolean() }).strict();
+export const LeakedSecretBody = z
+  .object({ confirm_name: z.string().max(255), expected: ExpectedApplicationImpact.optional(), rotate: z.boolean() })
+  .strict();
 export type LeakedSecretBody = z.infer<typeof LeakedSecretBody>;
 
 /** `client_secret`: the new secret, shown once (never audited, never logged); null when not rotated. */
-export type LeakedSecretResult = { client_id: string; name: string; revoked: TokenCounts; rotated: boolean; client_secret: string | null; audit_id: string };
+export type LeakedSecretResult = {
+  client_id: string;
+  name: string;
+  revoked: TokenCounts;
+  rotated: boolean;
+  client_secret: string | null;
+  audit_id: string;
+};

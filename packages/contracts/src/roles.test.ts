@@ -3,8 +3,18 @@ import { ipNarrows, searchNarrows, searchRevokePermission } from './roles.ts';
 
 describe('what narrows a search enough for support to revoke its result', () => {
   it('an address, or a network no wider than a /16 (IPv6 /32)', () => {
-    expect(['203.0.113.7', '203.0.0.0/16', '203.0.113.0/24', '2001:db8::1', '2001:db8::/32', '2001:db8:1::/48'].map(ipNarrows)).toEqual([true, true, true, true, true, true]);
-    expect(['0.0.0.0/0', '203.0.0.0/15', '::/0', '2001:db8::/31', '1.2.3.4/x'].map(ipNarrows)).toEqual([false, false, false, false, false]);
+    expect(
+      ['203.0.113.7', '203.0.0.0/16', '203.0.113.0/24', '2001:db8::1', '2001:db8::/32', '2001:db8:1::/48'].map(
+        ipNarrows,
+      ),
+    ).toEqual([true, true, true, true, true, true]);
+    expect(['0.0.0.0/0', '203.0.0.0/15', '::/0', '2001:db8::/31', '1.2.3.4/x'].map(ipNarrows)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('an IPv4-mapped IPv6 network counts as the IPv4 network it is: ::ffff:0:0/96 is every IPv4 address', () => {
@@ -13,7 +23,8 @@ describe('what narrows a search enough for support to revoke its result', () => 
     expect(ipNarrows('::ffff:203.0.0.0/112')).toBe(true);
     expect(ipNarrows('::ffff:203.0.113.0/120')).toBe(true);
     // Any IPv6 network holding ::ffff:0:0/96 holds every IPv4 address, however it is written.
-    for (const wide of ['::/80', '::/32', '0:0:0:0:0:ffff::/96', '::/0', '0::ffff:0:0/90']) expect(ipNarrows(wide), wide).toBe(false);
+    for (const wide of ['::/80', '::/32', '0:0:0:0:0:ffff::/96', '::/0', '0::ffff:0:0/90'])
+      expect(ipNarrows(wide), wide).toBe(false);
     expect(ipNarrows('2001:db8::/32')).toBe(true);
     expect(ipNarrows('64:ff9b::/96')).toBe(true);
   });

@@ -44,7 +44,8 @@ function ipv6Groups(address: string): number[] | undefined {
   }
   const halves = text.split('::');
   if (halves.length > 2) return undefined;
-  const parse = (part: string) => (part === '' ? [] : part.split(':').map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : Number.NaN)));
+  const parse = (part: string) =>
+    part === '' ? [] : part.split(':').map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : Number.NaN));
   const head = parse(halves[0]!);
   const tail = halves.length === 2 ? parse(halves[1]!) : [];
   const groups = halves.length === 2 ? [...head, ...Array(8 - head.length - tail.length).fill(0), ...tail] : head;
@@ -80,7 +81,12 @@ export const ipNarrows = (ip: string): boolean => {
   return prefix >= NARROWEST_WIDE_PREFIX.ipv6;
 };
 
-type NarrowingFilter = { ip?: string | undefined; asn?: string | undefined; user_agent?: string | undefined; device_name?: string | undefined };
+type NarrowingFilter = {
+  ip?: string | undefined;
+  asn?: string | undefined;
+  user_agent?: string | undefined;
+  device_name?: string | undefined;
+};
 
 /**
  * Whether a search's conditions single out where tokens or sessions were used: an address or a
@@ -100,7 +106,8 @@ export const searchNarrows = (filter: NarrowingFilter): boolean =>
  * so does revoking such a result here. The BFF also decides on the result itself (its share
  * of an application's live tokens, its size): the preview's `admin_only`.
  */
-export const searchRevokePermission = (filter: NarrowingFilter): Permission => (searchNarrows(filter) ? 'searchTokens' : 'manageApplications');
+export const searchRevokePermission = (filter: NarrowingFilter): Permission =>
+  searchNarrows(filter) ? 'searchTokens' : 'manageApplications';
 
 /** Why support cannot revoke such a result set (the BFF's 403, and the dashboard's dialog). */
 export const WIDE_SEARCH_REVOKE_REASON =

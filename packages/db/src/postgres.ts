@@ -19,12 +19,15 @@ export function createPool(url: string, schema?: string, max = 10): pg.Pool {
   return new pg.Pool({ connectionString: url, max, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
 }
 
-
 /**
  * Applies the migrations not yet applied, each in its own transaction, holding an advisory
  * lock so that instances starting together apply each one once.
  */
-export async function runMigrations(pool: pg.Pool, migrations: string[] | Migrations, options: { schema?: string; table: string }): Promise<void> {
+export async function runMigrations(
+  pool: pg.Pool,
+  migrations: string[] | Migrations,
+  options: { schema?: string; table: string },
+): Promise<void> {
   const { history, fresh } = historyAndFresh(migrations);
   const client = await pool.connect();
   try {
@@ -32,12 +35,16 @@ export async function runMigrations(pool: pg.Pool, migrations: string[] | Migrat
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
     try {
       if (options.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${options.schema}`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${options.table} (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${options.table} (version INT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
+      );
       const { rows } = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${options.table}`);
       const applied = rows[0]?.v ?? 0;
       // Nothing applied: the whole schema at once, recorded as the last migration.
       if (applied === 0 && fresh !== undefined) await inTransaction(client, fresh, history.length, options.table);
-      else for (let version = applied; version < history.length; version++) await inTransaction(client, history[version]!, version + 1, options.table);
+      else
+        for (let version = applied; version < history.length; version++)
+          await inTransaction(client, history[version]!, version + 1, options.table);
     } finally {
       await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]);
     }

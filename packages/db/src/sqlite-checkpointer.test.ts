@@ -44,7 +44,9 @@ const db = openSqlite(${JSON.stringify(path)}, []);
 const stop = checkpointInBackground(db, ${JSON.stringify(path)}, 20);
 await stop();
 db.close();`;
-    expect(() => execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'pipe' })).not.toThrow();
+    expect(() =>
+      execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: 'pipe' }),
+    ).not.toThrow();
   });
 
   it('hands checkpoints back to the connection when its thread fails (here: it cannot open the file)', async () => {

@@ -24,7 +24,8 @@ export function openSqlite(
 ): Database.Database {
   if (path !== ':memory:') keepPrivate(path);
   const db = new Database(path);
-  for (const [name, fn] of Object.entries(options.functions ?? {})) db.function(name, { deterministic: true }, fn as (...args: unknown[]) => unknown);
+  for (const [name, fn] of Object.entries(options.functions ?? {}))
+    db.function(name, { deterministic: true }, fn as (...args: unknown[]) => unknown);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -78,7 +79,14 @@ const noWaiting = new WeakMap<Database.Database, { off: Database.Statement; on: 
  */
 export function whenWritable<T>(db: Database.Database, write: () => T): T {
   let toggles = noWaiting.get(db);
-  if (!toggles) noWaiting.set(db, (toggles = { off: db.prepare('PRAGMA busy_timeout = 0'), on: db.prepare(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`) }));
+  if (!toggles)
+    noWaiting.set(
+      db,
+      (toggles = {
+        off: db.prepare('PRAGMA busy_timeout = 0'),
+        on: db.prepare(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`),
+      }),
+    );
   toggles.off.run();
   try {
     for (let waited = 0, step = 0.02; ; ) {

@@ -19,7 +19,9 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 async function seen(hops: number, forwardedFor?: string): Promise<string | null> {
-  const res = await fetch(`${base}/hops/${hops}`, { headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor } });
+  const res = await fetch(`${base}/hops/${hops}`, {
+    headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
+  });
   return ((await res.json()) as { ip: string | null }).ip;
 }
 
@@ -60,6 +62,8 @@ describe('clientIp over a real socket (the socket peer is 127.0.0.1)', () => {
 describe('clientIp without a socket', () => {
   it('is null for an in-process request, however many hops are trusted', async () => {
     expect(await (await app.request('/hops/0')).json()).toEqual({ ip: null });
-    expect(await (await app.request('/hops/1', { headers: { 'x-forwarded-for': '203.0.113.9' } })).json()).toEqual({ ip: '203.0.113.9' });
+    expect(await (await app.request('/hops/1', { headers: { 'x-forwarded-for': '203.0.113.9' } })).json()).toEqual({
+      ip: '203.0.113.9',
+    });
   });
 });

@@ -16,7 +16,10 @@ export function clientIp(c: Context, trustedHops: number): string | null {
   if (trustedHops <= 0) return socket;
   const forwardedFor = c.req.header('x-forwarded-for');
   // proxy-addr reads only these two fields of a node request: the peer and the header.
-  const seenBy = { socket: { remoteAddress: socket ?? undefined }, headers: { 'x-forwarded-for': forwardedFor } } as unknown as IncomingMessage;
+  const seenBy = {
+    socket: { remoteAddress: socket ?? undefined },
+    headers: { 'x-forwarded-for': forwardedFor },
+  } as unknown as IncomingMessage;
   // Index 0 is the socket's peer, 1 the right-most forwarded address, and so on.
   const client = normalizeIp(proxyAddr(seenBy, (_address, index) => index < trustedHops) ?? null);
   // A trusted proxy writes addresses; anything else there means a misconfigured chain.

@@ -20,7 +20,12 @@ describe('requestLog', () => {
   it('logs one line per request: id, method, path without the query, status, milliseconds', async () => {
     const { app, lines } = logged();
     await app.request('/ok?code=secret-code&state=s', { headers: { 'x-request-id': 'req-1' } });
-    expect(lines).toEqual([{ message: 'request', fields: { requestId: 'req-1', method: 'GET', path: '/ok', status: 200, ms: expect.any(Number) } }]);
+    expect(lines).toEqual([
+      {
+        message: 'request',
+        fields: { requestId: 'req-1', method: 'GET', path: '/ok', status: 200, ms: expect.any(Number) },
+      },
+    ]);
     expect(JSON.stringify(lines)).not.toContain('secret-code');
   });
 
@@ -37,7 +42,7 @@ describe('requestLog', () => {
     expect(String(lines[0]!.fields.path)).toHaveLength(200);
   });
 
-  it('adds the caller\'s address when asked to', async () => {
+  it("adds the caller's address when asked to", async () => {
     const { app, lines } = logged({ clientIp: () => '203.0.113.9' });
     await app.request('/ok');
     expect(lines[0]!.fields.ip).toBe('203.0.113.9');

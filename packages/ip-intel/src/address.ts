@@ -195,7 +195,8 @@ export function networkKey(key: Buffer): Buffer {
 export function networkSpan(range: { from: Buffer; to: Buffer }): { from: Buffer; to: Buffer; one: boolean } {
   const from = inZeroNetworkNotIPv4(range.from) ? ZERO_NETWORK : networkKey(range.from);
   let to = networkKey(range.to);
-  if (range.to.readUIntBE(0, 6) === 0 && !isMapped(range.to) && Buffer.compare(to, TOP_IPV4_NETWORK) < 0) to = TOP_IPV4_NETWORK;
+  if (range.to.readUIntBE(0, 6) === 0 && !isMapped(range.to) && Buffer.compare(to, TOP_IPV4_NETWORK) < 0)
+    to = TOP_IPV4_NETWORK;
   const one = from.equals(to) && !inZeroNetworkNotIPv4(range.from) && !inZeroNetworkNotIPv4(range.to);
   return { from, to, one };
 }

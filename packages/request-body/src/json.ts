@@ -45,13 +45,15 @@ function checkStructure(text: string, maxDepth: number): void {
       if (expectKey) {
         const key = JSON.parse(text.slice(i, end + 1)) as string;
         const keys = open[open.length - 1]!;
-        if (keys.has(key)) throw new UnacceptableJson('duplicate_key', `The key "${printable(key)}" appears more than once.`);
+        if (keys.has(key))
+          throw new UnacceptableJson('duplicate_key', `The key "${printable(key)}" appears more than once.`);
         keys.add(key);
         expectKey = false;
       }
       i = end;
     } else if (ch === 0x7b /* { */ || ch === 0x5b /* [ */) {
-      if (open.length >= maxDepth) throw new UnacceptableJson('depth', `The body is nested more than ${maxDepth} levels deep.`);
+      if (open.length >= maxDepth)
+        throw new UnacceptableJson('depth', `The body is nested more than ${maxDepth} levels deep.`);
       open.push(ch === 0x7b ? new Set() : null);
       expectKey = ch === 0x7b;
     } else if (ch === 0x7d /* } */ || ch === 0x5d /* ] */) {

@@ -34,12 +34,21 @@ const token = (id: string, initial: string, last: string, created: string, excha
 
 describe('placeOf', () => {
   it('names network and country from the address', () => {
-    expect(placeOf('9.9.9.9')).toMatchObject({ asn: 'AS19281', network: 'Quad9', country: expect.stringMatching(/^[A-Z]{2}$/) });
+    expect(placeOf('9.9.9.9')).toMatchObject({
+      asn: 'AS19281',
+      network: 'Quad9',
+      country: expect.stringMatching(/^[A-Z]{2}$/),
+    });
     expect(placeOf('81.2.69.142')).toMatchObject({ country: 'GB', country_name: 'United Kingdom' });
   });
 
   it('falls back to the ASN the tenant recorded when the address is not in the data', () => {
-    expect(placeOf('10.0.0.1', 'AS15169')).toEqual({ asn: 'AS15169', network: 'Google LLC', country: null, country_name: null });
+    expect(placeOf('10.0.0.1', 'AS15169')).toEqual({
+      asn: 'AS15169',
+      network: 'Google LLC',
+      country: null,
+      country_name: null,
+    });
     expect(placeOf('10.0.0.1', '15169')?.asn).toBe('AS15169');
   });
 
@@ -53,22 +62,44 @@ describe('placeOf', () => {
 describe('userLocations', () => {
   it('groups issue and last use by network and country, with first and last seen, most recent first', () => {
     const locations = userLocations(
-      [token('a', '9.9.9.9', '2001:4860:4860::8888', '2026-01-01T00:00:00Z', '2026-01-05T00:00:00Z'), token('b', '9.9.9.10', '9.9.9.10', '2026-01-02T00:00:00Z', null)],
+      [
+        token('a', '9.9.9.9', '2001:4860:4860::8888', '2026-01-01T00:00:00Z', '2026-01-05T00:00:00Z'),
+        token('b', '9.9.9.10', '9.9.9.10', '2026-01-02T00:00:00Z', null),
+      ],
       [],
     );
     const quad9 = locations.find((l) => l.asn === 'AS19281')!;
-    expect(quad9).toMatchObject({ network: 'Quad9', first_seen_at: '2026-01-01T00:00:00Z', last_seen_at: '2026-01-02T00:00:00Z', token_ids: ['a', 'b'], device_names: ['phone a', 'phone b'] });
+    expect(quad9).toMatchObject({
+      network: 'Quad9',
+      first_seen_at: '2026-01-01T00:00:00Z',
+      last_seen_at: '2026-01-02T00:00:00Z',
+      token_ids: ['a', 'b'],
+      device_names: ['phone a', 'phone b'],
+    });
     expect(quad9.ips).toEqual(['9.9.9.10', '9.9.9.9']);
     expect(locations[0]).toMatchObject({ asn: 'AS15169', token_ids: ['a'], last_seen_at: '2026-01-05T00:00:00Z' });
   });
 
   it('keeps an address no data covers as a place of its own', () => {
     const [only] = userLocations([token('c', '10.1.1.1', '10.1.1.1', '2026-01-01T00:00:00Z', null)], []);
-    expect(only).toMatchObject({ key: 'ip|10.1.1.1', asn: null, network: null, country: null, ips: ['10.1.1.1'], token_ids: ['c'] });
+    expect(only).toMatchObject({
+      key: 'ip|10.1.1.1',
+      asn: null,
+      network: null,
+      country: null,
+      ips: ['10.1.1.1'],
+      token_ids: ['c'],
+    });
   });
 
   it('says what a loopback or private address is, as the alerts do; a public address it cannot place stays unknown', () => {
-    const locations = userLocations([token('l', '127.0.0.1', '::1', '2026-01-01T00:00:00Z', null), token('p', '192.168.1.20', 'fd00::5', '2026-01-02T00:00:00Z', null)], []);
+    const locations = userLocations(
+      [
+        token('l', '127.0.0.1', '::1', '2026-01-01T00:00:00Z', null),
+        token('p', '192.168.1.20', 'fd00::5', '2026-01-02T00:00:00Z', null),
+      ],
+      [],
+    );
     const rangeOf = (ip: string) => locations.find((l) => l.ips.includes(ip))?.range;
     expect(rangeOf('127.0.0.1')).toBe('loopback address');
     expect(rangeOf('::1')).toBe('loopback address');

@@ -53,13 +53,41 @@ export function userLocations(tokens: RefreshToken[], sessions: Session[]): Loca
   const sightings: Sighting[] = [];
   for (const t of tokens) {
     const device = t.device_name ?? t.device.last_agent ?? null;
-    if (t.device.initial_ip) sightings.push({ ip: t.device.initial_ip, place: t.device.initial_place, at: t.created_at, device, tokenId: t.id });
-    if (t.device.last_ip) sightings.push({ ip: t.device.last_ip, place: t.device.last_place, at: t.last_exchanged_at ?? t.created_at, device, tokenId: t.id });
+    if (t.device.initial_ip)
+      sightings.push({
+        ip: t.device.initial_ip,
+        place: t.device.initial_place,
+        at: t.created_at,
+        device,
+        tokenId: t.id,
+      });
+    if (t.device.last_ip)
+      sightings.push({
+        ip: t.device.last_ip,
+        place: t.device.last_place,
+        at: t.last_exchanged_at ?? t.created_at,
+        device,
+        tokenId: t.id,
+      });
   }
   for (const s of sessions) {
     const device = s.device_names[0] ?? s.device.last_agent ?? null;
-    if (s.device.initial_ip) sightings.push({ ip: s.device.initial_ip, place: s.device.initial_place, at: s.created_at, device, sessionId: s.id });
-    if (s.device.last_ip) sightings.push({ ip: s.device.last_ip, place: s.device.last_place, at: s.last_interacted_at ?? s.created_at, device, sessionId: s.id });
+    if (s.device.initial_ip)
+      sightings.push({
+        ip: s.device.initial_ip,
+        place: s.device.initial_place,
+        at: s.created_at,
+        device,
+        sessionId: s.id,
+      });
+    if (s.device.last_ip)
+      sightings.push({
+        ip: s.device.last_ip,
+        place: s.device.last_place,
+        at: s.last_interacted_at ?? s.created_at,
+        device,
+        sessionId: s.id,
+      });
   }
 
   const byKey = new Map<string, Location & { seen: Map<string, string> }>();
@@ -96,7 +124,10 @@ export function userLocations(tokens: RefreshToken[], sessions: Session[]): Loca
     if (s.sessionId && !location.session_ids.includes(s.sessionId)) location.session_ids.push(s.sessionId);
   }
   return [...byKey.values()]
-    .map(({ seen, ...location }) => ({ ...location, ips: [...seen.entries()].sort((a, b) => b[1].localeCompare(a[1])).map(([ip]) => ip) }))
+    .map(({ seen, ...location }) => ({
+      ...location,
+      ips: [...seen.entries()].sort((a, b) => b[1].localeCompare(a[1])).map(([ip]) => ip),
+    }))
     .sort((a, b) => (b.last_seen_at ?? '').localeCompare(a.last_seen_at ?? '') || a.key.localeCompare(b.key));
 }
 
@@ -112,11 +143,16 @@ export function describeAddress(ip: string | null | undefined, place: IpPlace | 
     const range = specialRange(ip);
     return range ? `${ip} (${range}: no public network or country)` : `${ip} (network and country unknown)`;
   }
-  const network = place.network ? `${place.network}${place.asn ? ` (${place.asn})` : ''}` : place.asn ? `network ${place.asn}` : 'an unknown network';
+  const network = place.network
+    ? `${place.network}${place.asn ? ` (${place.asn})` : ''}`
+    : place.asn
+      ? `network ${place.asn}`
+      : 'an unknown network';
   return `${ip} on ${network} in ${place.country_name ?? place.country ?? 'an unknown country'}`;
 }
 
-const describeNetwork = (p: IpPlace) => `${p.network ? `${p.network} (${p.asn})` : p.asn}${p.country_name ? ` in ${p.country_name}` : ''}`;
+const describeNetwork = (p: IpPlace) =>
+  `${p.network ? `${p.network} (${p.asn})` : p.asn}${p.country_name ? ` in ${p.country_name}` : ''}`;
 
 /**
  * The theft flag's network sentence from the IP database: a token last used on another
@@ -127,7 +163,9 @@ export function placeChange(d: RefreshToken['device']): string | null | undefine
   const first = d.initial_place;
   const last = d.last_place;
   if (!first?.asn || !last?.asn) return undefined;
-  if (first.asn !== last.asn) return `Last used from ${describeNetwork(last)}, but issued on ${describeNetwork(first)}.`;
-  if (first.country && last.country && first.country !== last.country) return `Last used in ${last.country_name ?? last.country}, but issued in ${first.country_name ?? first.country}.`;
+  if (first.asn !== last.asn)
+    return `Last used from ${describeNetwork(last)}, but issued on ${describeNetwork(first)}.`;
+  if (first.country && last.country && first.country !== last.country)
+    return `Last used in ${last.country_name ?? last.country}, but issued in ${first.country_name ?? first.country}.`;
   return null;
 }

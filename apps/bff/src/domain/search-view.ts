@@ -1,4 +1,12 @@
-import { bindingOf, type SearchSighting, type SearchUser, type SessionSearchRow, type TokenCounts, type TokenSearchFilter, type TokenSearchRow } from '@rtc/contracts';
+import {
+  bindingOf,
+  type SearchSighting,
+  type SearchUser,
+  type SessionSearchRow,
+  type TokenCounts,
+  type TokenSearchFilter,
+  type TokenSearchRow,
+} from '@rtc/contracts';
 import { createHash } from 'node:crypto';
 import type { TenantDevice, TenantRefreshToken, TenantSession } from '../management/search.ts';
 import { placeOf } from './ip-places.ts';
@@ -14,14 +22,24 @@ import type { Names } from './user-view.ts';
 const str = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 
 function sighting(ip: unknown, asn: unknown, userAgent: unknown): SearchSighting {
-  return { ip: str(ip), asn: str(asn), user_agent: str(userAgent), agent: describeAgent(str(userAgent)), place: placeOf(str(ip), str(asn)) };
+  return {
+    ip: str(ip),
+    asn: str(asn),
+    user_agent: str(userAgent),
+    agent: describeAgent(str(userAgent)),
+    place: placeOf(str(ip), str(asn)),
+  };
 }
 const initialOf = (d: TenantDevice | undefined) => sighting(d?.initial_ip, d?.initial_asn, d?.initial_user_agent);
 const lastOf = (d: TenantDevice | undefined) => sighting(d?.last_ip, d?.last_asn, d?.last_user_agent);
 
 /** Users the page names, by id; one the tenant no longer knows is shown by its id. */
 export type UserNames = Map<string, { email: string | null; name: string | null }>;
-const userOf = (userId: string, users: UserNames): SearchUser => ({ user_id: userId, email: users.get(userId)?.email ?? null, name: users.get(userId)?.name ?? null });
+const userOf = (userId: string, users: UserNames): SearchUser => ({
+  user_id: userId,
+  email: users.get(userId)?.email ?? null,
+  name: users.get(userId)?.name ?? null,
+});
 
 export function toTokenRow(token: TenantRefreshToken, users: UserNames, names: Names): TokenSearchRow {
   return {
@@ -42,7 +60,10 @@ export function toSessionRow(session: TenantSession, users: UserNames, names: Na
   return {
     id: session.id,
     user: userOf(session.user_id, users),
-    applications: (session.clients ?? []).map((c) => ({ client_id: c.client_id, name: names.clients.get(c.client_id) ?? c.client_id })),
+    applications: (session.clients ?? []).map((c) => ({
+      client_id: c.client_id,
+      name: names.clients.get(c.client_id) ?? c.client_id,
+    })),
     created_at: str(session.created_at),
     authenticated_at: str(session.authenticated_at),
     last_used_at: str(session.last_interacted_at) ?? str(session.created_at),
@@ -56,7 +77,9 @@ export function toSessionRow(session: TenantSession, users: UserNames, names: Na
  * newlines. Equal counts can hide one token revoked and another issued; equal digests cannot.
  */
 export function digestOf(ids: string[]): string {
-  return createHash('sha256').update([...ids].sort().join('\n')).digest('hex');
+  return createHash('sha256')
+    .update([...ids].sort().join('\n'))
+    .digest('hex');
 }
 
 /** Tokens, users, and devices (distinct user and device name, as the tenant counts them). */

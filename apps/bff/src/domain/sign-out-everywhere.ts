@@ -14,13 +14,21 @@ const deviceOf = (t: RefreshToken) => t.device_name ?? t.device.last_agent ?? t.
 function countBy<T>(items: T[], key: (item: T) => string): { name: string; tokens: number }[] {
   const counts = new Map<string, number>();
   for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
-  return [...counts].map(([name, tokens]) => ({ name, tokens })).sort((a, b) => b.tokens - a.tokens || a.name.localeCompare(b.name));
+  return [...counts]
+    .map(([name, tokens]) => ({ name, tokens }))
+    .sort((a, b) => b.tokens - a.tokens || a.name.localeCompare(b.name));
 }
 
 /** The digest binds ids of both kinds, each prefixed, so a token id can never stand in for a session's. */
-export const signOutDigest = (tokenIds: string[], sessionIds: string[]) => digestOf([...tokenIds.map((id) => `token:${id}`), ...sessionIds.map((id) => `session:${id}`)]);
+export const signOutDigest = (tokenIds: string[], sessionIds: string[]) =>
+  digestOf([...tokenIds.map((id) => `token:${id}`), ...sessionIds.map((id) => `session:${id}`)]);
 
-export function signOutImpact(user: { user_id: string; name: string; blocked: boolean }, tokens: RefreshToken[], sessions: Session[], truncated: boolean): SignOutImpact {
+export function signOutImpact(
+  user: { user_id: string; name: string; blocked: boolean },
+  tokens: RefreshToken[],
+  sessions: Session[],
+  truncated: boolean,
+): SignOutImpact {
   const clientNames = new Map(tokens.map((t) => [t.client_id, t.client_name]));
   return {
     user_id: user.user_id,
@@ -46,7 +54,12 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 /** How a fresh preview differs from the one confirmed, in a sentence; null when the action may run. */
 export function signOutChange(expected: SignOutExpected | undefined, impact: SignOutImpact): string | null {
   if (!expected) return 'Nothing was revoked: confirm the preview of this action first.';
-  if (expected.digest === impact.digest && expected.tokens === impact.tokens && expected.sessions === impact.sessions.length) return null;
+  if (
+    expected.digest === impact.digest &&
+    expected.tokens === impact.tokens &&
+    expected.sessions === impact.sessions.length
+  )
+    return null;
   // Equal counts can hide one token revoked and another issued; the digest cannot.
   const counts =
     expected.tokens === impact.tokens && expected.sessions === impact.sessions.length
@@ -56,13 +69,22 @@ export function signOutChange(expected: SignOutExpected | undefined, impact: Sig
 }
 
 /** What the audit entry records: what blocking did, the counts in words, then every id (the CSV export carries them whole). */
-export function signOutDetail(userEmail: string | null, userId: string, impact: SignOutImpact, tokenIds: string[], sessionIds: string[], block: { asked: boolean; already: boolean }): string {
+export function signOutDetail(
+  userEmail: string | null,
+  userId: string,
+  impact: SignOutImpact,
+  tokenIds: string[],
+  sessionIds: string[],
+  block: { asked: boolean; already: boolean },
+): string {
   const names = (list: { name: string; tokens: number }[]) => list.map((x) => `${x.name} (${x.tokens})`).join(', ');
   return [
     // What blocking did comes first, as it did (and the audit page shows a long detail's start only).
     `user ${userEmail ?? userId}: ${block.asked ? (block.already ? 'the user was blocked already' : 'blocked the user') : 'did not block the user'}; `,
     `revoked ${plural(impact.tokens, 'refresh token')}${impact.truncated ? ' (more than the console lists: every token of the user)' : ''}`,
-    impact.tokens ? ` on ${plural(impact.devices.length, 'device')}: ${names(impact.devices)}; of ${plural(impact.applications.length, 'application')}: ${names(impact.applications)}` : '',
+    impact.tokens
+      ? ` on ${plural(impact.devices.length, 'device')}: ${names(impact.devices)}; of ${plural(impact.applications.length, 'application')}: ${names(impact.applications)}`
+      : '',
     `; ended ${plural(impact.sessions.length, 'session')}${impact.sessions.length ? `: ${impact.sessions.map((s) => s.description).join('; ')}` : ''}`,
     tokenIds.length ? `; refresh token ids: ${tokenIds.join(' ')}` : '',
     sessionIds.length ? `; session ids: ${sessionIds.join(' ')}` : '',

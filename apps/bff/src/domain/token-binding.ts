@@ -11,5 +11,7 @@ export function bindingsInWords(tokens: { id: string; binding: TokenBinding }[])
   const bound = tokens.flatMap((t) => (t.binding?.kind === 'dpop' ? [`${t.id} key ${t.binding.jkt}`] : []));
   const bearer = tokens.filter((t) => t.binding?.kind === 'bearer').length;
   const unknown = tokens.filter((t) => t.binding === null).length;
-  return [`DPoP: ${bound.length} bound to a key${bound.length ? ` (${bound.join(', ')})` : ''}, ${bearer} bearer${unknown ? `, ${unknown} not said by the tenant` : ''}`];
+  return [
+    `DPoP: ${bound.length} bound to a key${bound.length ? ` (${bound.join(', ')})` : ''}, ${bearer} bearer${unknown ? `, ${unknown} not said by the tenant` : ''}`,
+  ];
 }

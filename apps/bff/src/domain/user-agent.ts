@@ -45,15 +45,23 @@ export function parseAgent(ua: string | null | undefined): Agent | null {
 function parseUncached(ua: string): Agent {
   const result = new UAParser(ua).getResult();
   const osName = result.os.name ? (OS_NAMES[result.os.name] ?? result.os.name) : undefined;
-  const os = osName ? `${osName}${result.os.version && osName !== 'ChromeOS' ? ` ${result.os.version}` : ''}` : undefined;
+  const os = osName
+    ? `${osName}${result.os.version && osName !== 'ChromeOS' ? ` ${result.os.version}` : ''}`
+    : undefined;
   const own = product(ua);
   // An app's own agent ("AcmeMobile/4.2.1 (iPhone; iOS 18.1)") names the app, not a browser.
   if (own && !result.browser.name) {
-    return { family: own.name, description: `${own.name}${own.version ? ` ${own.version}` : ''}${os ? ` on ${os}` : ''}` };
+    return {
+      family: own.name,
+      description: `${own.name}${own.version ? ` ${own.version}` : ''}${os ? ` on ${os}` : ''}`,
+    };
   }
   if (result.browser.name) {
     const browser = result.browser.name.replace(/^Mobile /, '');
-    return { family: browser, description: `${browser}${result.browser.major ? ` ${result.browser.major}` : ''}${os ? ` on ${os}` : ''}` };
+    return {
+      family: browser,
+      description: `${browser}${result.browser.major ? ` ${result.browser.major}` : ''}${os ? ` on ${os}` : ''}`,
+    };
   }
   return { family: 'Unknown', description: os ? `Unknown agent on ${os}` : 'Unknown agent' };
 }

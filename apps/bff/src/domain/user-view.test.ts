@@ -1,9 +1,22 @@
 import type { RefreshToken } from '@rtc/contracts';
 import { describe, expect, it } from 'vitest';
 import { tokenIdOfCredential } from '../management/gateway.ts';
-import { authorizedApps, computeImpact, deviceNamesByTokenId, groupDevices, toRefreshToken, type Names } from './user-view.ts';
+import {
+  authorizedApps,
+  computeImpact,
+  deviceNamesByTokenId,
+  groupDevices,
+  toRefreshToken,
+  type Names,
+} from './user-view.ts';
 
-const names: Names = { clients: new Map([['mobile', 'Acme Mobile'], ['web', 'Acme Web']]), apis: new Map([['https://api/', 'Acme API']]) };
+const names: Names = {
+  clients: new Map([
+    ['mobile', 'Acme Mobile'],
+    ['web', 'Acme Web'],
+  ]),
+  apis: new Map([['https://api/', 'Acme API']]),
+};
 const wire = (id: string, client_id: string, audience: string, extra: Record<string, unknown> = {}) => ({
   id,
   client_id,
@@ -43,10 +56,17 @@ describe('grouping by device', () => {
     expect(devices[0]).toMatchObject({ last_used_at: '2026-01-09T00:00:00.000Z', last_ip: '10.0.0.1' });
   });
 
-  it("a device's \"Last used\" is its tokens' \"Last exchanged\", the same value: never exchanged is null, not the issue time", () => {
+  it('a device\'s "Last used" is its tokens\' "Last exchanged", the same value: never exchanged is null, not the issue time', () => {
     const devices = groupDevices(credentials, tokens, names);
-    const exchangedOf = (name: string) => tokens.filter((t) => t.device_name === name).map((t) => t.last_exchanged_at).filter(Boolean).sort().pop() ?? null;
-    for (const name of ['iPhone 15', 'Pixel 8']) expect(devices.find((d) => d.name === name)?.last_used_at).toBe(exchangedOf(name));
+    const exchangedOf = (name: string) =>
+      tokens
+        .filter((t) => t.device_name === name)
+        .map((t) => t.last_exchanged_at)
+        .filter(Boolean)
+        .sort()
+        .pop() ?? null;
+    for (const name of ['iPhone 15', 'Pixel 8'])
+      expect(devices.find((d) => d.name === name)?.last_used_at).toBe(exchangedOf(name));
     expect(devices.find((d) => d.name === 'Pixel 8')?.last_used_at).toBeNull();
     // Its address is still that of its latest activity, the token issued there.
     expect(devices.find((d) => d.name === 'Pixel 8')?.last_ip).toBe('10.0.0.3');
@@ -67,18 +87,31 @@ describe('grouping by device', () => {
 });
 
 describe('impact of unlinking a device', () => {
-  const data = (settingDeletesGrant: boolean) => ({ tokens, grants, credentials, sessions: [], settingDeletesGrant, names });
+  const data = (settingDeletesGrant: boolean) => ({
+    tokens,
+    grants,
+    credentials,
+    sessions: [],
+    settingDeletesGrant,
+    names,
+  });
 
-  it('with the setting off: the device\'s tokens only', () => {
+  it("with the setting off: the device's tokens only", () => {
     const impact = computeImpact({ action: 'device.unlink', device_name: 'iPhone 15' }, data(false))!;
-    expect(impact.tokens.map((t) => [t.id, t.via])).toEqual([['1', 'target'], ['2', 'target']]);
+    expect(impact.tokens.map((t) => [t.id, t.via])).toEqual([
+      ['1', 'target'],
+      ['2', 'target'],
+    ]);
     expect(impact.grants).toEqual([]);
   });
 
-  it('with the setting on: each token\'s grant, and that grant\'s tokens on other devices', () => {
+  it("with the setting on: each token's grant, and that grant's tokens on other devices", () => {
     const impact = computeImpact({ action: 'device.unlink', device_name: 'iPhone 15' }, data(true))!;
     expect(impact.grants.map((g) => g.grant_id)).toEqual(['g-mobile', 'g-web']);
-    expect(impact.tokens.filter((t) => t.via === 'grant').map((t) => [t.id, t.device_name])).toEqual([['3', 'Pixel 8'], ['4', 'Unnamed device']]);
+    expect(impact.tokens.filter((t) => t.via === 'grant').map((t) => [t.id, t.device_name])).toEqual([
+      ['3', 'Pixel 8'],
+      ['4', 'Unnamed device'],
+    ]);
   });
 
   it('is undefined for a device the user does not have', () => {
@@ -92,6 +125,8 @@ describe('impact of unlinking a device', () => {
   });
 
   it('of revoking all of one application', () => {
-    expect(computeImpact({ action: 'refresh_tokens.revoke_all', client_id: 'web' }, data(true))!.tokens.map((t) => t.id)).toEqual(['2']);
+    expect(
+      computeImpact({ action: 'refresh_tokens.revoke_all', client_id: 'web' }, data(true))!.tokens.map((t) => t.id),
+    ).toEqual(['2']);
   });
 });

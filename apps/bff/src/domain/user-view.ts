@@ -1,4 +1,15 @@
-import { bindingOf, type AuthorizedApp, type Device, type ExpectedImpact, type Impact, type ImpactRequest, type ImpactSession, type ImpactToken, type RefreshToken, type Session } from '@rtc/contracts';
+import {
+  bindingOf,
+  type AuthorizedApp,
+  type Device,
+  type ExpectedImpact,
+  type Impact,
+  type ImpactRequest,
+  type ImpactSession,
+  type ImpactToken,
+  type RefreshToken,
+  type Session,
+} from '@rtc/contracts';
 import { revocationDeletesGrant } from '@rtc/contracts/revocation-flag';
 import type { DeviceCredential, MgmtGrant, MgmtRefreshToken, MgmtSession } from '../management/gateway.ts';
 import { describeAddress, placeChange, placeOf } from './ip-places.ts';
@@ -61,14 +72,20 @@ export function theftSignals(d: RefreshToken['device']): string[] {
   const signals: string[] = [];
   const first = parseAgent(d.initial_user_agent);
   const last = parseAgent(d.last_user_agent);
-  if (first && last && first.family !== last.family) signals.push(`Last used by ${last.description}, but issued to ${first.description}.`);
+  if (first && last && first.family !== last.family)
+    signals.push(`Last used by ${last.description}, but issued to ${first.description}.`);
   const moved = placeChange(d);
   if (moved !== undefined) {
     if (moved) signals.push(moved);
   } else if (d.initial_asn && d.last_asn) {
-    if (d.initial_asn !== d.last_asn) signals.push(`Last used from network ${d.last_asn}${d.last_ip ? ` (${d.last_ip})` : ''}, but issued on ${d.initial_asn}.`);
+    if (d.initial_asn !== d.last_asn)
+      signals.push(
+        `Last used from network ${d.last_asn}${d.last_ip ? ` (${d.last_ip})` : ''}, but issued on ${d.initial_asn}.`,
+      );
   } else if (!d.initial_asn && !d.last_asn && d.initial_ip && d.last_ip && d.initial_ip !== d.last_ip) {
-    signals.push(`Last used from ${describeAddress(d.last_ip, d.last_place)}, but issued at ${describeAddress(d.initial_ip, d.initial_place)}.`);
+    signals.push(
+      `Last used from ${describeAddress(d.last_ip, d.last_place)}, but issued at ${describeAddress(d.initial_ip, d.initial_place)}.`,
+    );
   }
   return signals;
 }
@@ -132,7 +149,10 @@ export function groupDevices(credentials: DeviceCredential[], tokens: RefreshTok
     device.token_count += 1;
     device.credential_ids.push(credential.id!);
     if (credential.client_id && !device.applications.some((a) => a.client_id === credential.client_id)) {
-      device.applications.push({ client_id: credential.client_id, name: names.clients.get(credential.client_id) ?? credential.client_id });
+      device.applications.push({
+        client_id: credential.client_id,
+        name: names.clients.get(credential.client_id) ?? credential.client_id,
+      });
     }
     const token = credential.token_id ? tokenById.get(credential.token_id) : undefined;
     for (const signal of token?.signals ?? []) if (!device.signals.includes(signal)) device.signals.push(signal);
@@ -148,7 +168,8 @@ export function groupDevices(credentials: DeviceCredential[], tokens: RefreshTok
       device.last_user_agent = token.device.last_user_agent;
       device.last_agent = token.device.last_agent;
     }
-    if (token?.last_exchanged_at && (!device.last_used_at || token.last_exchanged_at > device.last_used_at)) device.last_used_at = token.last_exchanged_at;
+    if (token?.last_exchanged_at && (!device.last_used_at || token.last_exchanged_at > device.last_used_at))
+      device.last_used_at = token.last_exchanged_at;
     devices.set(name, device);
   }
   const activity = (d: Device) => lastActivity.get(d.name) ?? '';
@@ -157,14 +178,20 @@ export function groupDevices(credentials: DeviceCredential[], tokens: RefreshTok
 
 /** The tokens a grant covers: same application, and the grant's API among the token's. */
 export function tokensOfGrant(grant: Pick<MgmtGrant, 'clientID' | 'audience'>, tokens: RefreshToken[]): RefreshToken[] {
-  return tokens.filter((t) => t.client_id === grant.clientID && t.resource_servers.some((rs) => rs.audience === grant.audience));
+  return tokens.filter(
+    (t) => t.client_id === grant.clientID && t.resource_servers.some((rs) => rs.audience === grant.audience),
+  );
 }
 
 export function authorizedApps(grants: MgmtGrant[], tokens: RefreshToken[], names: Names): AuthorizedApp[] {
   return grants
     .map((grant) => {
       const covered = tokensOfGrant(grant, tokens);
-      const first = covered.map((t) => t.created_at).filter((d): d is string => d !== null).sort()[0] ?? null;
+      const first =
+        covered
+          .map((t) => t.created_at)
+          .filter((d): d is string => d !== null)
+          .sort()[0] ?? null;
       return {
         grant_id: grant.id!,
         client_id: grant.clientID!,
@@ -174,7 +201,9 @@ export function authorizedApps(grants: MgmtGrant[], tokens: RefreshToken[], name
         scopes: grant.scope ?? [],
         first_token_at: first,
         token_count: covered.length,
-        device_names: [...new Set(covered.map((t) => t.device_name ?? UNNAMED_DEVICE))].sort((a, b) => a.localeCompare(b)),
+        device_names: [...new Set(covered.map((t) => t.device_name ?? UNNAMED_DEVICE))].sort((a, b) =>
+          a.localeCompare(b),
+        ),
       };
     })
     .sort((a, b) => a.client_name.localeCompare(b.client_name) || a.api_name.localeCompare(b.api_name));
@@ -189,10 +218,15 @@ export function toSession(session: MgmtSession, tokens: RefreshToken[], names: N
     expires_at: iso(session.expires_at),
     idle_expires_at: iso(session.idle_expires_at),
     device: deviceInfo(session.device),
-    applications: (session.clients ?? []).map((c) => ({ client_id: c.client_id!, name: names.clients.get(c.client_id!) ?? c.client_id! })),
+    applications: (session.clients ?? []).map((c) => ({
+      client_id: c.client_id!,
+      name: names.clients.get(c.client_id!) ?? c.client_id!,
+    })),
     authentication_methods: (session.authentication?.methods ?? []).map((m) => m.name ?? 'unknown'),
     token_count: tokens.filter((t) => t.session_id === session.id).length,
-    device_names: [...new Set(tokens.filter((t) => t.session_id === session.id && t.device_name).map((t) => t.device_name!))].sort((a, b) => a.localeCompare(b)),
+    device_names: [
+      ...new Set(tokens.filter((t) => t.session_id === session.id && t.device_name).map((t) => t.device_name!)),
+    ].sort((a, b) => a.localeCompare(b)),
   };
 }
 
@@ -224,10 +258,25 @@ export interface ImpactData {
  */
 export function computeImpact(request: ImpactRequest, data: ImpactData): Impact | undefined {
   const { tokens, grants, names } = data;
-  const asImpactToken = (t: RefreshToken, via: ImpactToken['via']): ImpactToken => ({ id: t.id, client_id: t.client_id, client_name: t.client_name, device_name: t.device_name, binding: t.binding, via });
-  const grantSummary = (g: MgmtGrant) => ({ grant_id: g.id!, client_name: names.clients.get(g.clientID!) ?? g.clientID!, api_name: apiName(g.audience!, names) });
+  const asImpactToken = (t: RefreshToken, via: ImpactToken['via']): ImpactToken => ({
+    id: t.id,
+    client_id: t.client_id,
+    client_name: t.client_name,
+    device_name: t.device_name,
+    binding: t.binding,
+    via,
+  });
+  const grantSummary = (g: MgmtGrant) => ({
+    grant_id: g.id!,
+    client_name: names.clients.get(g.clientID!) ?? g.clientID!,
+    api_name: apiName(g.audience!, names),
+  });
   const sessionSummary = (s: Session): ImpactSession => ({ session_id: s.id, description: describeSession(s) });
-  const base = { action: request.action, setting_deletes_grant: data.settingDeletesGrant, sessions: [] as ImpactSession[] };
+  const base = {
+    action: request.action,
+    setting_deletes_grant: data.settingDeletesGrant,
+    sessions: [] as ImpactSession[],
+  };
 
   switch (request.action) {
     case 'device.unlink':
@@ -239,23 +288,47 @@ export function computeImpact(request: ImpactRequest, data: ImpactData): Impact 
       // The flag's consequence from the one rule the tenant plans by (@rtc/contracts/revocation-flag):
       // the preview must say it before anything is revoked, so the console computes it, from
       // the setting the tenant reports, against the embedded tenant and a real Auth0 alike.
-      const affectedGrants = revocationDeletesGrant('device_unlinked', { revoke_refresh_token_grant: data.settingDeletesGrant })
-        ? grants.filter((g) => targets.some((t) => t.client_id === g.clientID && t.resource_servers.some((rs) => rs.audience === g.audience)))
+      const affectedGrants = revocationDeletesGrant('device_unlinked', {
+        revoke_refresh_token_grant: data.settingDeletesGrant,
+      })
+        ? grants.filter((g) =>
+            targets.some(
+              (t) => t.client_id === g.clientID && t.resource_servers.some((rs) => rs.audience === g.audience),
+            ),
+          )
         : [];
       const seen = new Set(targetIds);
-      const more = affectedGrants.flatMap((g) => tokensOfGrant(g, tokens)).filter((t) => !seen.has(t.id) && seen.add(t.id));
+      const more = affectedGrants
+        .flatMap((g) => tokensOfGrant(g, tokens))
+        .filter((t) => !seen.has(t.id) && seen.add(t.id));
       // Credentials whose token is not in the loaded list still count as targets.
       const loaded = new Set(tokens.map((t) => t.id));
       const unseen = credentials
         .filter((c) => !c.token_id || !loaded.has(c.token_id))
-        .map((c): ImpactToken => ({ id: c.id!, client_id: c.client_id!, client_name: names.clients.get(c.client_id!) ?? c.client_id!, device_name: request.device_name, binding: null, via: 'target' }));
+        .map(
+          (c): ImpactToken => ({
+            id: c.id!,
+            client_id: c.client_id!,
+            client_name: names.clients.get(c.client_id!) ?? c.client_id!,
+            device_name: request.device_name,
+            binding: null,
+            via: 'target',
+          }),
+        );
       const sessionIds = new Set(targets.map((t) => t.session_id).filter((id): id is string => id !== null));
       const ended = request.action === 'device.lost' ? data.sessions.filter((s) => sessionIds.has(s.id)) : [];
-      const inSessions = tokens.filter((t) => t.session_id !== null && ended.some((s) => s.id === t.session_id) && !seen.has(t.id) && seen.add(t.id));
+      const inSessions = tokens.filter(
+        (t) => t.session_id !== null && ended.some((s) => s.id === t.session_id) && !seen.has(t.id) && seen.add(t.id),
+      );
       return {
         ...base,
         target_name: request.device_name,
-        tokens: [...targets.map((t) => asImpactToken(t, 'target')), ...unseen, ...more.map((t) => asImpactToken(t, 'grant')), ...inSessions.map((t) => asImpactToken(t, 'session'))],
+        tokens: [
+          ...targets.map((t) => asImpactToken(t, 'target')),
+          ...unseen,
+          ...more.map((t) => asImpactToken(t, 'grant')),
+          ...inSessions.map((t) => asImpactToken(t, 'session')),
+        ],
         grants: affectedGrants.map(grantSummary),
         sessions: ended.map(sessionSummary),
       };
@@ -263,16 +336,30 @@ export function computeImpact(request: ImpactRequest, data: ImpactData): Impact 
     case 'grant.revoke': {
       const grant = grants.find((g) => g.id === request.grant_id);
       if (!grant) return undefined;
-      return { ...base, target_name: `${names.clients.get(grant.clientID!) ?? grant.clientID} for ${apiName(grant.audience!, names)}`, tokens: tokensOfGrant(grant, tokens).map((t) => asImpactToken(t, 'target')), grants: [grantSummary(grant)] };
+      return {
+        ...base,
+        target_name: `${names.clients.get(grant.clientID!) ?? grant.clientID} for ${apiName(grant.audience!, names)}`,
+        tokens: tokensOfGrant(grant, tokens).map((t) => asImpactToken(t, 'target')),
+        grants: [grantSummary(grant)],
+      };
     }
     case 'refresh_token.revoke': {
       const token = tokens.find((t) => t.id === request.token_id);
       if (!token) return undefined;
-      return { ...base, target_name: `${token.client_name} on ${token.device_name ?? UNNAMED_DEVICE}`, tokens: [asImpactToken(token, 'target')], grants: [] };
+      return {
+        ...base,
+        target_name: `${token.client_name} on ${token.device_name ?? UNNAMED_DEVICE}`,
+        tokens: [asImpactToken(token, 'target')],
+        grants: [],
+      };
     }
     case 'refresh_tokens.revoke_all': {
       // Exactly the rows the refresh-token table shows under these filters.
-      const covered = tokens.filter((t) => (!request.client_id || t.client_id === request.client_id) && (!request.device_name || (t.device_name ?? UNNAMED_DEVICE) === request.device_name));
+      const covered = tokens.filter(
+        (t) =>
+          (!request.client_id || t.client_id === request.client_id) &&
+          (!request.device_name || (t.device_name ?? UNNAMED_DEVICE) === request.device_name),
+      );
       const app = request.client_id ? (names.clients.get(request.client_id) ?? request.client_id) : 'every application';
       return { ...base, target_name: app, tokens: covered.map((t) => asImpactToken(t, 'target')), grants: [] };
     }
@@ -291,7 +378,8 @@ export function computeImpact(request: ImpactRequest, data: ImpactData): Impact 
 }
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-const devicesOf = (tokens: ImpactToken[]) => [...new Set(tokens.map((t) => t.device_name ?? UNNAMED_DEVICE))].join(', ');
+const devicesOf = (tokens: ImpactToken[]) =>
+  [...new Set(tokens.map((t) => t.device_name ?? UNNAMED_DEVICE))].join(', ');
 
 /**
  * How a fresh impact differs from the one the person confirmed, in sentences; empty when the
@@ -310,13 +398,27 @@ export function impactChanges(expected: ExpectedImpact | undefined, impact: Impa
     changes.push(`Refresh Token Revocation Deletes Grant is now ${impact.setting_deletes_grant ? 'on' : 'off'}`);
   }
   const tokens = diff(impact.tokens, (t) => t.id, expected.token_ids);
-  if (tokens.added.length) changes.push(`${count(tokens.added.length, 'more refresh token')} would be revoked, on ${devicesOf(tokens.added)}`);
-  if (tokens.removed.length) changes.push(`${count(tokens.removed.length, 'previewed refresh token')} ${tokens.removed.length === 1 ? 'is' : 'are'} already gone`);
+  if (tokens.added.length)
+    changes.push(`${count(tokens.added.length, 'more refresh token')} would be revoked, on ${devicesOf(tokens.added)}`);
+  if (tokens.removed.length)
+    changes.push(
+      `${count(tokens.removed.length, 'previewed refresh token')} ${tokens.removed.length === 1 ? 'is' : 'are'} already gone`,
+    );
   const grants = diff(impact.grants, (g) => g.grant_id, expected.grant_ids);
-  if (grants.added.length) changes.push(`the grant${grants.added.length === 1 ? '' : 's'} of ${grants.added.map((g) => `${g.client_name} for ${g.api_name}`).join(', ')} would be deleted too`);
-  if (grants.removed.length) changes.push(`${count(grants.removed.length, 'previewed grant')} would no longer be deleted`);
+  if (grants.added.length)
+    changes.push(
+      `the grant${grants.added.length === 1 ? '' : 's'} of ${grants.added.map((g) => `${g.client_name} for ${g.api_name}`).join(', ')} would be deleted too`,
+    );
+  if (grants.removed.length)
+    changes.push(`${count(grants.removed.length, 'previewed grant')} would no longer be deleted`);
   const sessions = diff(impact.sessions, (s) => s.session_id, expected.session_ids);
-  if (sessions.added.length) changes.push(`${count(sessions.added.length, 'more session')} would end: ${sessions.added.map((s) => s.description).join('; ')}`);
-  if (sessions.removed.length) changes.push(`${count(sessions.removed.length, 'previewed session')} ${sessions.removed.length === 1 ? 'has' : 'have'} ended already`);
+  if (sessions.added.length)
+    changes.push(
+      `${count(sessions.added.length, 'more session')} would end: ${sessions.added.map((s) => s.description).join('; ')}`,
+    );
+  if (sessions.removed.length)
+    changes.push(
+      `${count(sessions.removed.length, 'previewed session')} ${sessions.removed.length === 1 ? 'has' : 'have'} ended already`,
+    );
   return changes;
 }

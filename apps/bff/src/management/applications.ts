@@ -4,7 +4,11 @@ import { ManagementHttp } from './management-http.ts';
 import type { ManagementTokenProvider } from './token-provider.ts';
 
 /** One application's live refresh tokens as the tenant counts them. */
-export type ClientCounts = TokenCounts & { client_id: string; issued_through?: number; /** DPoP-bound tokens among them (issue 30), where the tenant counts them. */ bound?: number };
+export type ClientCounts = TokenCounts & {
+  client_id: string;
+  issued_through?: number /** DPoP-bound tokens among them (issue 30), where the tenant counts them. */;
+  bound?: number;
+};
 
 /** Said in the console wherever counts would be, when the tenant cannot give them. */
 export const COUNTS_UNAVAILABLE =
@@ -30,7 +34,9 @@ export class ApplicationsGateway {
   }
 
   /** Every application's counts, or one's (with the users holding most of its tokens); null where the tenant cannot count (404: not the embedded tenant). */
-  async summary(clientId?: string): Promise<{ applications: ClientCounts[]; users: { user_id: string; tokens: number }[] } | null> {
+  async summary(
+    clientId?: string,
+  ): Promise<{ applications: ClientCounts[]; users: { user_id: string; tokens: number }[] } | null> {
     const query = clientId === undefined ? '' : `?client_id=${encodeURIComponent(clientId)}&users=10`;
     const res = await this.request('count refresh tokens per application', `/refresh-tokens/summary${query}`);
     if (res.status === 404) {
@@ -43,19 +49,28 @@ export class ApplicationsGateway {
 
   /** Every refresh token of the application, across users: 202, in force at once on the tenant. */
   async revokeAll(clientId: string, issuedThrough: number | null): Promise<void> {
-    const res = await this.request("revoke the application's refresh tokens", `/clients/${encodeURIComponent(clientId)}/refresh-tokens/revoke`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      // issued_through (from the embedded tenant's summary): nothing issued after the preview.
-      body: JSON.stringify(issuedThrough !== null ? { issued_through: issuedThrough } : {}),
-    });
+    const res = await this.request(
+      "revoke the application's refresh tokens",
+      `/clients/${encodeURIComponent(clientId)}/refresh-tokens/revoke`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        // issued_through (from the embedded tenant's summary): nothing issued after the preview.
+        body: JSON.stringify(issuedThrough !== null ? { issued_through: issuedThrough } : {}),
+      },
+    );
     if (res.status !== 404) {
       await res.body?.cancel();
       return;
     }
     // The embedded tenant says which 404: the application is gone (its tokens went with it), or no such route.
     const { errorCode } = (await res.json().catch(() => ({}))) as { errorCode?: string };
-    if (errorCode === 'inexistent_client') throw new BffError(404, 'not_found', 'The application no longer exists; deleting it revoked its refresh tokens.');
-    throw new BffError(502, 'not_supported', "The tenant's Management API has no application-wide revocation (POST /clients/{id}/refresh-tokens/revoke, an extension of the embedded tenant).");
+    if (errorCode === 'inexistent_client')
+      throw new BffError(404, 'not_found', 'The application no longer exists; deleting it revoked its refresh tokens.');
+    throw new BffError(
+      502,
+      'not_supported',
+      "The tenant's Management API has no application-wide revocation (POST /clients/{id}/refresh-tokens/revoke, an extension of the embedded tenant).",
+    );
   }
 }

@@ -103,7 +103,12 @@ export class ManagementGateway {
   private translate(what: string, err: unknown): BffError {
     const task = { task: what };
     if (!(err instanceof ManagementError) || err.statusCode === undefined) {
-      return new BffError(502, 'tenant_unreachable', `The tenant's Management API could not be reached while trying to ${what}. Check that the tenant is up, then retry.`, task);
+      return new BffError(
+        502,
+        'tenant_unreachable',
+        `The tenant's Management API could not be reached while trying to ${what}. Check that the tenant is up, then retry.`,
+        task,
+      );
     }
     const message = (err.body as { message?: string } | undefined)?.message ?? err.message;
     switch (err.statusCode) {
@@ -111,17 +116,42 @@ export class ManagementGateway {
         return new BffError(400, 'rejected_by_tenant', `The tenant rejected the request to ${what}: ${message}`, task);
       case 401:
         this.tokens.invalidate();
-        return new BffError(502, 'management_unauthorized', `The tenant did not accept the console's Management API token while trying to ${what}. Retry; if it persists, check the machine-to-machine application.`, task);
+        return new BffError(
+          502,
+          'management_unauthorized',
+          `The tenant did not accept the console's Management API token while trying to ${what}. Retry; if it persists, check the machine-to-machine application.`,
+          task,
+        );
       case 403:
-        return new BffError(502, 'management_forbidden', `The console's machine-to-machine application lacks a permission needed to ${what} (${message}). Grant it in the tenant's APIs settings.`, task);
+        return new BffError(
+          502,
+          'management_forbidden',
+          `The console's machine-to-machine application lacks a permission needed to ${what} (${message}). Grant it in the tenant's APIs settings.`,
+          task,
+        );
       case 404:
-        return new BffError(404, 'not_found', `Not found while trying to ${what}: it may have been deleted already.`, task);
+        return new BffError(
+          404,
+          'not_found',
+          `Not found while trying to ${what}: it may have been deleted already.`,
+          task,
+        );
       case 429: {
         const retryAfter = Number(err.rawResponse?.headers.get('retry-after')) || 5;
-        return new BffError(503, 'rate_limited', `The tenant's Management API is rate limiting the console. Try again in ${retryAfter} seconds.`, { retryAfter, ...task });
+        return new BffError(
+          503,
+          'rate_limited',
+          `The tenant's Management API is rate limiting the console. Try again in ${retryAfter} seconds.`,
+          { retryAfter, ...task },
+        );
       }
       default:
-        return new BffError(502, 'tenant_error', `The tenant failed while trying to ${what} (HTTP ${err.statusCode}). Retry in a moment.`, task);
+        return new BffError(
+          502,
+          'tenant_error',
+          `The tenant failed while trying to ${what} (HTTP ${err.statusCode}). Retry in a moment.`,
+          task,
+        );
     }
   }
 
@@ -129,7 +159,13 @@ export class ManagementGateway {
 
   searchUsers(q: string | undefined, page: number, perPage: number) {
     return this.call('search users', async () => {
-      const result = await this.c.users.list({ ...(q ? { q } : {}), page, per_page: perPage, include_totals: true, sort: 'email:1' });
+      const result = await this.c.users.list({
+        ...(q ? { q } : {}),
+        page,
+        per_page: perPage,
+        include_totals: true,
+        sort: 'email:1',
+      });
       return { users: result.data, total: (result.response as { total?: number }).total ?? result.data.length };
     });
   }
@@ -144,13 +180,21 @@ export class ManagementGateway {
   }
 
   userLogs(userId: string) {
-    return this.call("read the user's logs", async () => (await this.c.userLogs.list(userId, { per_page: 100, page: 0, sort: 'date:-1' })).data);
+    return this.call(
+      "read the user's logs",
+      async () => (await this.c.userLogs.list(userId, { per_page: 100, page: 0, sort: 'date:-1' })).data,
+    );
   }
 
   /** One page of the user's logs, newest first, with the total (Auth0 pages through the first 1,000). */
   userLogsPage(userId: string, page: number, perPage: number) {
     return this.call("read the user's history", async () => {
-      const result = await this.c.userLogs.list(userId, { page, per_page: perPage, include_totals: true, sort: 'date:-1' });
+      const result = await this.c.userLogs.list(userId, {
+        page,
+        per_page: perPage,
+        include_totals: true,
+        sort: 'date:-1',
+      });
       return { logs: result.data, total: (result.response as { total?: number }).total ?? result.data.length };
     });
   }
@@ -179,9 +223,17 @@ export class ManagementGateway {
    */
   pageUserTokens(userId: string, page: { from?: string; take: number; clientId?: string }) {
     return this.call("list the user's refresh tokens", async () => {
-      const result = await this.c.refreshTokens.list({ user_id: userId, take: page.take, ...(page.from ? { from: page.from } : {}), ...(page.clientId ? { client_id: page.clientId } : {}) });
+      const result = await this.c.refreshTokens.list({
+        user_id: userId,
+        take: page.take,
+        ...(page.from ? { from: page.from } : {}),
+        ...(page.clientId ? { client_id: page.clientId } : {}),
+      });
       const next = (result.response as { next?: unknown }).next;
-      return { tokens: result.data, next: typeof next === 'string' && next !== '' && result.data.length > 0 ? next : null };
+      return {
+        tokens: result.data,
+        next: typeof next === 'string' && next !== '' && result.data.length > 0 ? next : null,
+      };
     });
   }
 
@@ -195,7 +247,9 @@ export class ManagementGateway {
 
   revokeUserTokens(userId: string, clientId?: string) {
     return this.call("revoke the user's refresh tokens", () =>
-      clientId ? this.c.refreshTokens.revoke({ user_id: userId, client_id: clientId }) : this.c.userRefreshTokens.delete(userId),
+      clientId
+        ? this.c.refreshTokens.revoke({ user_id: userId, client_id: clientId })
+        : this.c.userRefreshTokens.delete(userId),
     );
   }
 
@@ -204,14 +258,20 @@ export class ManagementGateway {
    * A tenant without that endpoint (404 or 405 on the route itself) is remembered, and the
    * remaining ids go through `fallback` one by one; an id already gone counts as revoked.
    */
-  async revokeTokensByIds(ids: string[], fallback: (id: string) => Promise<unknown> = (id) => this.revokeRefreshToken(id)): Promise<void> {
+  async revokeTokensByIds(
+    ids: string[],
+    fallback: (id: string) => Promise<unknown> = (id) => this.revokeRefreshToken(id),
+  ): Promise<void> {
     let rest = [...new Set(ids)];
     while (rest.length > 0 && this.bulkRevoke) {
       const batch = rest.slice(0, REVOKE_BATCH);
       try {
         await this.c.refreshTokens.revoke({ ids: batch });
       } catch (err) {
-        if (err instanceof ManagementError && (err.statusCode === 404 || err.statusCode === 405 || err.statusCode === 501)) {
+        if (
+          err instanceof ManagementError &&
+          (err.statusCode === 404 || err.statusCode === 405 || err.statusCode === 501)
+        ) {
           this.bulkRevoke = false;
           break;
         }
@@ -229,7 +289,11 @@ export class ManagementGateway {
   listDeviceCredentials(userId: string) {
     return this.call("list the user's devices", async () => {
       const credentials: DeviceCredential[] = [];
-      for await (const credential of await this.c.deviceCredentials.list({ user_id: userId, per_page: 100, include_totals: true })) {
+      for await (const credential of await this.c.deviceCredentials.list({
+        user_id: userId,
+        per_page: 100,
+        include_totals: true,
+      })) {
         credentials.push({ ...credential, token_id: tokenIdOfCredential(credential.id) });
         if (credentials.length >= MAX_TOKENS_LOADED) break;
       }
@@ -253,13 +317,18 @@ export class ManagementGateway {
     const res = await this.http.request(
       'unlink the device',
       `/users/${encodeURIComponent(userId)}/devices/unlink`,
-      { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ device_name: deviceName, expected }) },
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ device_name: deviceName, expected }),
+      },
       [404, 405, 409, 501],
     );
     if (res.ok) return (await res.json()) as Exclude<DeviceUnlinkOutcome, string>;
     const { errorCode } = (await res.json().catch(() => ({}))) as { errorCode?: string };
     if (res.status === 409 || errorCode === 'inexistent_device') return 'changed';
-    if (errorCode === 'inexistent_user') throw new BffError(404, 'not_found', 'There is no such user in this tenant.', { task: 'unlink the device' });
+    if (errorCode === 'inexistent_user')
+      throw new BffError(404, 'not_found', 'There is no such user in this tenant.', { task: 'unlink the device' });
     this.deviceUnlinkRoute = false;
     return 'unsupported';
   }
@@ -273,7 +342,8 @@ export class ManagementGateway {
   listGrants(userId: string) {
     return this.call("list the user's authorized applications", async () => {
       const grants: MgmtGrant[] = [];
-      for await (const grant of await this.c.grants.list({ user_id: userId, per_page: 100, include_totals: true })) grants.push(grant);
+      for await (const grant of await this.c.grants.list({ user_id: userId, per_page: 100, include_totals: true }))
+        grants.push(grant);
       return grants;
     });
   }
@@ -313,12 +383,16 @@ export class ManagementGateway {
   }
 
   setRevokeDeletesGrant(value: boolean) {
-    return this.call('change the tenant setting', () => this.c.settings.update({ flags: { revoke_refresh_token_grant: value } }));
+    return this.call('change the tenant setting', () =>
+      this.c.settings.update({ flags: { revoke_refresh_token_grant: value } }),
+    );
   }
 
   /** Whether the application authenticates with a secret (a public client, `none`, has none to leak). */
   async hasClientSecret(clientId: string): Promise<boolean> {
-    const client = await this.call('read the application', () => this.c.clients.get(clientId, { fields: 'client_id,token_endpoint_auth_method', include_fields: true }));
+    const client = await this.call('read the application', () =>
+      this.c.clients.get(clientId, { fields: 'client_id,token_endpoint_auth_method', include_fields: true }),
+    );
     return client.token_endpoint_auth_method !== 'none';
   }
 
@@ -328,7 +402,12 @@ export class ManagementGateway {
    */
   async rotateClientSecret(clientId: string): Promise<string> {
     const client = await this.call("rotate the application's secret", () => this.c.clients.rotateSecret(clientId));
-    if (!client.client_secret) throw new BffError(502, 'tenant_error', "The tenant rotated the application's secret but did not answer the new one: rotate it again at the tenant.");
+    if (!client.client_secret)
+      throw new BffError(
+        502,
+        'tenant_error',
+        "The tenant rotated the application's secret but did not answer the new one: rotate it again at the tenant.",
+      );
     return client.client_secret;
   }
 
@@ -339,12 +418,18 @@ export class ManagementGateway {
     const [clients, apis] = await Promise.all([
       this.call('list applications', async () => {
         const map = new Map<string, string>();
-        for await (const client of await this.c.clients.list({ per_page: 100, fields: 'client_id,name', include_totals: true })) map.set(client.client_id!, client.name ?? client.client_id!);
+        for await (const client of await this.c.clients.list({
+          per_page: 100,
+          fields: 'client_id,name',
+          include_totals: true,
+        }))
+          map.set(client.client_id!, client.name ?? client.client_id!);
         return map;
       }),
       this.call('list APIs', async () => {
         const map = new Map<string, string>();
-        for await (const api of await this.c.resourceServers.list({ per_page: 100, include_totals: true })) map.set(api.identifier!, api.name ?? api.identifier!);
+        for await (const api of await this.c.resourceServers.list({ per_page: 100, include_totals: true }))
+          map.set(api.identifier!, api.name ?? api.identifier!);
         return map;
       }),
     ]);

@@ -15,15 +15,27 @@ export class ManagementHttp {
   ) {}
 
   /** `answered`: the statuses the caller reads itself (404 by default, as above); any other failure throws. */
-  async request(what: string, path: string, init: RequestInit = {}, answered: readonly number[] = [404]): Promise<Response> {
+  async request(
+    what: string,
+    path: string,
+    init: RequestInit = {},
+    answered: readonly number[] = [404],
+  ): Promise<Response> {
     let res: Response;
     try {
       res = await this.fetchImpl(`${this.baseUrl}${path}`, {
         ...init,
-        headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${await this.tokens.get()}` },
+        headers: {
+          ...(init.headers as Record<string, string> | undefined),
+          authorization: `Bearer ${await this.tokens.get()}`,
+        },
       });
     } catch {
-      throw new BffError(502, 'tenant_unreachable', `The tenant's Management API could not be reached while trying to ${what}. Check that the tenant is up, then retry.`);
+      throw new BffError(
+        502,
+        'tenant_unreachable',
+        `The tenant's Management API could not be reached while trying to ${what}. Check that the tenant is up, then retry.`,
+      );
     }
     if (res.ok || answered.includes(res.status)) return res;
     const message = ((await res.json().catch(() => ({}))) as { message?: string }).message ?? `HTTP ${res.status}`;
@@ -33,13 +45,29 @@ export class ManagementHttp {
         throw new BffError(400, 'rejected_by_tenant', `The tenant rejected the request to ${what}: ${message}`);
       case 401:
         this.tokens.invalidate();
-        throw new BffError(502, 'management_unauthorized', `The tenant did not accept the console's Management API token while trying to ${what}. Retry.`);
+        throw new BffError(
+          502,
+          'management_unauthorized',
+          `The tenant did not accept the console's Management API token while trying to ${what}. Retry.`,
+        );
       case 403:
-        throw new BffError(502, 'management_forbidden', `The console's machine-to-machine application lacks a permission needed to ${what} (${message}).`);
+        throw new BffError(
+          502,
+          'management_forbidden',
+          `The console's machine-to-machine application lacks a permission needed to ${what} (${message}).`,
+        );
       case 429:
-        throw new BffError(503, 'rate_limited', `The tenant's Management API is rate limiting the console. Try again in ${Number(res.headers.get('retry-after')) || 5} seconds.`);
+        throw new BffError(
+          503,
+          'rate_limited',
+          `The tenant's Management API is rate limiting the console. Try again in ${Number(res.headers.get('retry-after')) || 5} seconds.`,
+        );
       default:
-        throw new BffError(502, 'tenant_error', `The tenant failed while trying to ${what} (${message}). Retry in a moment.`);
+        throw new BffError(
+          502,
+          'tenant_error',
+          `The tenant failed while trying to ${what} (${message}). Retry in a moment.`,
+        );
     }
   }
 }

@@ -41,16 +41,28 @@ export interface TenantSession {
  * `limited`: past 10,000 matches the tenant stops counting (tokens or sessions 10,000, users
  * and devices counted over those). A tenant from before that answers no `limited`: false.
  */
-export type TenantTokenPage = { refresh_tokens: TenantRefreshToken[]; next: string | null; totals: { tokens: number; users: number; devices: number; limited: boolean } | null };
-export type TenantSessionPage = { sessions: TenantSession[]; next: string | null; totals: { sessions: number; users: number; limited: boolean } | null };
-const withLimited = <T extends object>(totals: (T & { limited?: unknown }) | undefined): (T & { limited: boolean }) | null =>
-  totals ? { ...totals, limited: totals.limited === true } : null;
+export type TenantTokenPage = {
+  refresh_tokens: TenantRefreshToken[];
+  next: string | null;
+  totals: { tokens: number; users: number; devices: number; limited: boolean } | null;
+};
+export type TenantSessionPage = {
+  sessions: TenantSession[];
+  next: string | null;
+  totals: { sessions: number; users: number; limited: boolean } | null;
+};
+const withLimited = <T extends object>(
+  totals: (T & { limited?: unknown }) | undefined,
+): (T & { limited: boolean }) | null => (totals ? { ...totals, limited: totals.limited === true } : null);
 
 /** Said in the console where search results would be, when the tenant cannot search. */
 export const SEARCH_UNAVAILABLE =
   "This tenant's Management API cannot search across users (Auth0 lists refresh tokens and sessions per user only; the search is an extension of the embedded tenant, GET /api/v2/refresh-tokens/search and /api/v2/sessions/search). Finding every token or session used from an address, network, agent or device, and revoking such a result, cannot be offered here: open each user instead.";
 
-const paramsOf = (filter: Record<string, string | undefined>, page: { take: number; from?: string | undefined; totals: boolean }) => {
+const paramsOf = (
+  filter: Record<string, string | undefined>,
+  page: { take: number; from?: string | undefined; totals: boolean },
+) => {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(filter)) if (value !== undefined) params.set(key, value);
   params.set('take', String(page.take));
@@ -58,7 +70,8 @@ const paramsOf = (filter: Record<string, string | undefined>, page: { take: numb
   if (page.totals) params.set('include_totals', 'true');
   return params.toString();
 };
-const cursor = (next: unknown, rows: unknown[]) => (typeof next === 'string' && next !== '' && rows.length > 0 ? next : null);
+const cursor = (next: unknown, rows: unknown[]) =>
+  typeof next === 'string' && next !== '' && rows.length > 0 ? next : null;
 
 /**
  * The search across users (issue 20): GET /api/v2/refresh-tokens/search and
@@ -72,24 +85,41 @@ export class SearchGateway {
     this.http = new ManagementHttp(baseUrl, tokens, fetchImpl);
   }
 
-  async tokens(filter: TokenSearchFilter, page: { take: number; from?: string | undefined; totals: boolean }): Promise<TenantTokenPage | null> {
-    const res = await this.http.request('search refresh tokens across users', `/refresh-tokens/search?${paramsOf(filter, page)}`);
+  async tokens(
+    filter: TokenSearchFilter,
+    page: { take: number; from?: string | undefined; totals: boolean },
+  ): Promise<TenantTokenPage | null> {
+    const res = await this.http.request(
+      'search refresh tokens across users',
+      `/refresh-tokens/search?${paramsOf(filter, page)}`,
+    );
     if (res.status === 404) {
       await res.body?.cancel();
       return null;
     }
-    const body = (await res.json()) as { refresh_tokens?: TenantRefreshToken[]; next?: unknown; totals?: { tokens: number; users: number; devices: number; limited?: unknown } };
+    const body = (await res.json()) as {
+      refresh_tokens?: TenantRefreshToken[];
+      next?: unknown;
+      totals?: { tokens: number; users: number; devices: number; limited?: unknown };
+    };
     const rows = body.refresh_tokens ?? [];
     return { refresh_tokens: rows, next: cursor(body.next, rows), totals: withLimited(body.totals) };
   }
 
-  async sessions(filter: SessionSearchFilter, page: { take: number; from?: string | undefined; totals: boolean }): Promise<TenantSessionPage | null> {
+  async sessions(
+    filter: SessionSearchFilter,
+    page: { take: number; from?: string | undefined; totals: boolean },
+  ): Promise<TenantSessionPage | null> {
     const res = await this.http.request('search sessions across users', `/sessions/search?${paramsOf(filter, page)}`);
     if (res.status === 404) {
       await res.body?.cancel();
       return null;
     }
-    const body = (await res.json()) as { sessions?: TenantSession[]; next?: unknown; totals?: { sessions: number; users: number; limited?: unknown } };
+    const body = (await res.json()) as {
+      sessions?: TenantSession[];
+      next?: unknown;
+      totals?: { sessions: number; users: number; limited?: unknown };
+    };
     const rows = body.sessions ?? [];
     return { sessions: rows, next: cursor(body.next, rows), totals: withLimited(body.totals) };
   }

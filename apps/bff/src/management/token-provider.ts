@@ -56,7 +56,11 @@ export class ManagementTokenProvider {
         }),
       });
     } catch {
-      throw new BffError(502, 'tenant_unreachable', 'The tenant cannot be reached to authorize the console. Check that it is running and its URL.');
+      throw new BffError(
+        502,
+        'tenant_unreachable',
+        'The tenant cannot be reached to authorize the console. Check that it is running and its URL.',
+      );
     }
     if (!res.ok) {
       const body = (await res.json().catch(() => ({}))) as { error?: string; error_description?: string };

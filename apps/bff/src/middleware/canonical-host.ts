@@ -13,7 +13,10 @@ export function canonicalHost(options: { publicUrl: string }): MiddlewareHandler
   return async function canonicalHost(c, next) {
     const url = new URL(c.req.url);
     const host = c.req.header('x-forwarded-host')?.split(',')[0]?.trim() || c.req.header('host') || url.host;
-    const page = (c.req.method === 'GET' || c.req.method === 'HEAD') && !url.pathname.startsWith('/api/') && url.pathname !== '/health';
+    const page =
+      (c.req.method === 'GET' || c.req.method === 'HEAD') &&
+      !url.pathname.startsWith('/api/') &&
+      url.pathname !== '/health';
     if (page && host.toLowerCase() !== canonical.host.toLowerCase()) {
       return c.redirect(`${canonical.origin}${url.pathname}${url.search}`, 302);
     }

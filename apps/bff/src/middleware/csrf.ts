@@ -16,12 +16,20 @@ export function csrfProtection(publicOrigin: string): MiddlewareHandler<BffEnv> 
     if (SAFE.has(c.req.method)) return next();
     const origin = c.req.header('origin');
     if (origin !== publicOrigin) {
-      throw new BffError(403, 'csrf_origin', 'This request did not come from the console itself (Origin mismatch), so it was refused.');
+      throw new BffError(
+        403,
+        'csrf_origin',
+        'This request did not come from the console itself (Origin mismatch), so it was refused.',
+      );
     }
     const session = c.get('session');
     const token = c.req.header('x-csrf-token');
     if (session && (!token || !timingSafeEqual(digest(token), digest(session.csrf)))) {
-      throw new BffError(403, 'csrf_token', 'The request is missing the console\'s CSRF token. Reload the page and try again.');
+      throw new BffError(
+        403,
+        'csrf_token',
+        "The request is missing the console's CSRF token. Reload the page and try again.",
+      );
     }
     await next();
   };

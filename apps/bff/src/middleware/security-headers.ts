@@ -29,7 +29,8 @@ export function securityHeaders(options: { tenantOrigin: string; https: boolean 
   return async function securityHeaders(c, next) {
     await headers(c, async () => {
       await next();
-      if (c.req.path.startsWith('/api/') || c.req.path.startsWith('/auth/')) c.res.headers.set('Cache-Control', 'no-store');
+      if (c.req.path.startsWith('/api/') || c.req.path.startsWith('/auth/'))
+        c.res.headers.set('Cache-Control', 'no-store');
     });
   };
 }

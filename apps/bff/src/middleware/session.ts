@@ -31,7 +31,12 @@ export function loadSession(
   logger: Logger,
 ): MiddlewareHandler<BffEnv> {
   const write = async (c: Parameters<MiddlewareHandler<BffEnv>>[0], session: StaffSession) =>
-    setCookie(c, options.name, await cookie.seal(session), { httpOnly: true, secure: options.secure, sameSite: 'Lax', path: '/' });
+    setCookie(c, options.name, await cookie.seal(session), {
+      httpOnly: true,
+      secure: options.secure,
+      sameSite: 'Lax',
+      path: '/',
+    });
   return async function loadSession(c, next) {
     let session = await cookie.open(getCookie(c, options.name));
     if (session && (await store.isSessionEnded(session.sid, now()))) session = undefined;
@@ -61,7 +66,9 @@ export function requirePermission(permission: Permission): MiddlewareHandler<Bff
     const session = c.get('session');
     if (!session) throw unauthenticated();
     if (!can(session.role, permission)) {
-      throw forbidden(`Your role (${session.role}) may not ${permission === 'revoke' ? 'revoke or unlink' : permission === 'changeSettings' ? 'change tenant settings' : 'see this'}.`);
+      throw forbidden(
+        `Your role (${session.role}) may not ${permission === 'revoke' ? 'revoke or unlink' : permission === 'changeSettings' ? 'change tenant settings' : 'see this'}.`,
+      );
     }
     await next();
   };

@@ -4,7 +4,8 @@ import { BffError } from '../errors.ts';
 /** The binding of an application-wide action to its preview, shared by "Revoke all tokens" and the leaked-secret flow. */
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-export const describe = (c: TokenCounts) => `${plural(c.tokens, 'refresh token')} of ${plural(c.users, 'user')} on ${plural(c.devices, 'device')}`;
+export const describe = (c: TokenCounts) =>
+  `${plural(c.tokens, 'refresh token')} of ${plural(c.users, 'user')} on ${plural(c.devices, 'device')}`;
 
 /** 409: the counts changed since the preview; answered with the new preview, nothing revoked. */
 export class ApplicationImpactChanged extends BffError {
@@ -22,9 +23,13 @@ export function refuseChanged(expected: ExpectedApplicationImpact | undefined, i
   const changes = !expected
     ? ['confirm the preview first']
     : [
-        ...(['tokens', 'users', 'devices'] as const).filter((k) => expected[k] !== impact.counts[k]).map((k) => `${k}: ${expected[k]} previewed, ${impact.counts[k]} now`),
+        ...(['tokens', 'users', 'devices'] as const)
+          .filter((k) => expected[k] !== impact.counts[k])
+          .map((k) => `${k}: ${expected[k]} previewed, ${impact.counts[k]} now`),
         // Equal counts can hide a token revoked and another issued since.
-        ...(expected.issued_through !== impact.issued_through ? ['a refresh token was issued since the preview, or the newest one previewed is gone'] : []),
+        ...(expected.issued_through !== impact.issued_through
+          ? ['a refresh token was issued since the preview, or the newest one previewed is gone']
+          : []),
       ];
   if (changes.length === 0) return;
   const message = expected

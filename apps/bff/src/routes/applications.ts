@@ -1,4 +1,10 @@
-import { RevokeApplicationTokensBody, type ApplicationImpact, type ApplicationList, type ApplicationRevokeResult, type TokenCounts } from '@rtc/contracts';
+import {
+  RevokeApplicationTokensBody,
+  type ApplicationImpact,
+  type ApplicationList,
+  type ApplicationRevokeResult,
+  type TokenCounts,
+} from '@rtc/contracts';
 import { Hono } from 'hono';
 import type { BffDeps } from '../deps.ts';
 import type { BffEnv } from '../env.ts';
@@ -27,7 +33,8 @@ export function applicationRoutes(deps: BffDeps) {
 
   const preview = async (clientId: string): Promise<ApplicationImpact> => {
     // An application unknown to the cached names may be a minute old: read them again before a 404.
-    const name = (await deps.mgmt.names()).clients.get(clientId) ?? (await deps.mgmt.names({ fresh: true })).clients.get(clientId);
+    const name =
+      (await deps.mgmt.names()).clients.get(clientId) ?? (await deps.mgmt.names({ fresh: true })).clients.get(clientId);
     if (name === undefined) throw notFound('There is no such application in this tenant.');
     const summary = await apps.summary(clientId);
     if (!summary) throw new BffError(501, 'counts_unavailable', COUNTS_UNAVAILABLE);
@@ -50,13 +57,22 @@ export function applicationRoutes(deps: BffDeps) {
   return new Hono<BffEnv>()
     .get('/', requirePermission('manageApplications'), async (c) => {
       const [{ clients }, summary] = await Promise.all([deps.mgmt.names({ fresh: true }), apps.summary()]);
-      const countsOf = new Map(summary?.applications.map((a) => [a.client_id, { tokens: a.tokens, users: a.users, devices: a.devices }]));
+      const countsOf = new Map(
+        summary?.applications.map((a) => [a.client_id, { tokens: a.tokens, users: a.users, devices: a.devices }]),
+      );
       // A tenant whose summary has no `bound` (one from before issue 30) does not say: null, not 0.
-      const boundOf = new Map(summary?.applications.map((a) => [a.client_id, typeof a.bound === 'number' ? a.bound : null]));
+      const boundOf = new Map(
+        summary?.applications.map((a) => [a.client_id, typeof a.bound === 'number' ? a.bound : null]),
+      );
       const saysBound = summary !== null && summary.applications.every((a) => typeof a.bound === 'number');
       const result: ApplicationList = {
         applications: [...clients]
-          .map(([client_id, name]) => ({ client_id, name, counts: summary ? (countsOf.get(client_id) ?? ZERO) : null, bound: saysBound ? (boundOf.get(client_id) ?? 0) : null }))
+          .map(([client_id, name]) => ({
+            client_id,
+            name,
+            counts: summary ? (countsOf.get(client_id) ?? ZERO) : null,
+            bound: saysBound ? (boundOf.get(client_id) ?? 0) : null,
+          }))
           .sort((a, b) => a.name.localeCompare(b.name) || a.client_id.localeCompare(b.client_id)),
         counts_unavailable: summary ? null : COUNTS_UNAVAILABLE,
       };
@@ -64,39 +80,72 @@ export function applicationRoutes(deps: BffDeps) {
     })
     .post('/:clientId/impact', requirePermission('manageApplications'), async (c) => {
       const impact = await preview(pathId(c.req.param('clientId')));
-      await recordRead(c, deps, { action: 'application.preview_revoke', target: `all refresh tokens of application "${impact.name}" (${impact.client_id})`, target_user_id: null, detail: `would revoke ${describe(impact.counts)}` });
+      await recordRead(c, deps, {
+        action: 'application.preview_revoke',
+        target: `all refresh tokens of application "${impact.name}" (${impact.client_id})`,
+        target_user_id: null,
+        detail: `would revoke ${describe(impact.counts)}`,
+      });
       return c.json(impact);
     })
-    .post('/:clientId/revoke-all', requirePermission('manageApplications'), body(RevokeApplicationTokensBody), async (c) => {
-      const clientId = pathId(c.req.param('clientId'));
-      const { confirm_name, expected } = c.req.valid('json');
-      try {
-        const { value, auditId } = await auditedWithId(
-          c,
-          deps,
-          { action: 'application.revoke_all_tokens', target: `all refresh tokens of application ${clientId}`, target_user_id: null },
-          async () => {
-            checkRecentSignIn(c, deps, 'Revoking every token of an application');
-            const impact = await preview(clientId);
-            const target = `all refresh tokens of application "${impact.name}" (${clientId})`;
-            if (confirm_name.trim() !== impact.name) throw badRequest(`Type the application's name, "${impact.name}", to confirm.`, { confirm_name: 'does not match the application name' });
-            refuseChanged(expected, impact);
-            // Bound to the preview: the tenant covers no token issued after its newest.
-            await apps.revokeAll(clientId, impact.issued_through);
-            const users = impact.first_users.map((u) => u.email ?? u.user_id).join(', ');
-            return {
-              value: impact,
-              target,
-              detail: `matched ${describe(impact.counts)}; revoked all of them (application-wide, in force at once)${users ? `; first users affected: ${users}` : ''}`,
-            };
-          },
-        );
-        const result: ApplicationRevokeResult = { client_id: clientId, name: value.name, revoked: value.counts, audit_id: auditId };
-        return c.json(result);
-      } catch (err) {
-        if (!(err instanceof ApplicationImpactChanged)) throw err;
-        return c.json({ error: { code: err.code, message: err.message, request_id: c.get('requestId'), application_impact: err.impact, changes: err.changes } }, 409);
-      }
-    })
+    .post(
+      '/:clientId/revoke-all',
+      requirePermission('manageApplications'),
+      body(RevokeApplicationTokensBody),
+      async (c) => {
+        const clientId = pathId(c.req.param('clientId'));
+        const { confirm_name, expected } = c.req.valid('json');
+        try {
+          const { value, auditId } = await auditedWithId(
+            c,
+            deps,
+            {
+              action: 'application.revoke_all_tokens',
+              target: `all refresh tokens of application ${clientId}`,
+              target_user_id: null,
+            },
+            async () => {
+              checkRecentSignIn(c, deps, 'Revoking every token of an application');
+              const impact = await preview(clientId);
+              const target = `all refresh tokens of application "${impact.name}" (${clientId})`;
+              if (confirm_name.trim() !== impact.name)
+                throw badRequest(`Type the application's name, "${impact.name}", to confirm.`, {
+                  confirm_name: 'does not match the application name',
+                });
+              refuseChanged(expected, impact);
+              // Bound to the preview: the tenant covers no token issued after its newest.
+              await apps.revokeAll(clientId, impact.issued_through);
+              const users = impact.first_users.map((u) => u.email ?? u.user_id).join(', ');
+              return {
+                value: impact,
+                target,
+                detail: `matched ${describe(impact.counts)}; revoked all of them (application-wide, in force at once)${users ? `; first users affected: ${users}` : ''}`,
+              };
+            },
+          );
+          const result: ApplicationRevokeResult = {
+            client_id: clientId,
+            name: value.name,
+            revoked: value.counts,
+            audit_id: auditId,
+          };
+          return c.json(result);
+        } catch (err) {
+          if (!(err instanceof ApplicationImpactChanged)) throw err;
+          return c.json(
+            {
+              error: {
+                code: err.code,
+                message: err.message,
+                request_id: c.get('requestId'),
+                application_impact: err.impact,
+                changes: err.changes,
+              },
+            },
+            409,
+          );
+        }
+      },
+    )
     .route('/', leakedSecretRoutes(deps, apps, preview));
 }

@@ -11,7 +11,7 @@ const entry = (detail: string, extra: { target?: string; role?: 'admin' | null }
     action: 'device.unlink',
     kind: 'change',
     target_user_id: null,
-    target: extra.target ?? 'Jane\'s phone',
+    target: extra.target ?? "Jane's phone",
     result: 'success',
     detail,
     request_id: 'req-1',
@@ -27,15 +27,23 @@ describe('auditCsv', () => {
     expect(auditCsv([])).toBe(HEADER);
   });
 
-  it.each([['=HYPERLINK("x")'], ['+1'], ['-1'], ['@SUM(A1)'], ['\tx'], ['\rx']])('guards %j against running as a formula', (detail) => {
-    const row = auditCsv([entry(detail)]).split('\r\n')[1]!;
-    expect(row).toContain(`'${detail.replace(/"/g, '""')}`);
-  });
+  it.each([['=HYPERLINK("x")'], ['+1'], ['-1'], ['@SUM(A1)'], ['\tx'], ['\rx']])(
+    'guards %j against running as a formula',
+    (detail) => {
+      const row = auditCsv([entry(detail)]).split('\r\n')[1]!;
+      expect(row).toContain(`'${detail.replace(/"/g, '""')}`);
+    },
+  );
 
   it('quotes commas and quotes, and a lone CR or LF, so no cell splits a row', () => {
     const csv = auditCsv([entry('a,b'), entry('say "hi"'), entry('line\nbreak'), entry('cr\rin')]);
     const rows = csv.split('\r\n');
     expect(rows).toHaveLength(6);
-    expect(rows.slice(1, 5).map((r) => r.split(',success,')[1])).toEqual(['"a,b",req-1', '"say ""hi""",req-1', '"line\nbreak",req-1', '"cr\rin",req-1']);
+    expect(rows.slice(1, 5).map((r) => r.split(',success,')[1])).toEqual([
+      '"a,b",req-1',
+      '"say ""hi""",req-1',
+      '"line\nbreak",req-1',
+      '"cr\rin",req-1',
+    ]);
   });
 });

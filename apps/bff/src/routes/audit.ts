@@ -27,7 +27,10 @@ async function resolveUser(deps: BffDeps, q: AuditQuery, history: UserHistorySer
   if (!q.user_id) return q;
   // A user's own entries, and the application-wide revocations that revoked their tokens.
   if (q.user_id.includes('|')) return { ...q, with_applications: await history.applicationsRevokedFor(q.user_id) };
-  const fragment = q.user_id.trim().replace(/["\\()[\]{}^~:!*?]/g, ' ').trim();
+  const fragment = q.user_id
+    .trim()
+    .replace(/["\\()[\]{}^~:!*?]/g, ' ')
+    .trim();
   if (!fragment) return { ...q, user_id: NOBODY };
   const { users } = await deps.mgmt.searchUsers(fragment, 0, MAX_USERS_OF_FRAGMENT);
   const ids = users.map((u) => u.user_id).filter((id): id is string => typeof id === 'string');
@@ -37,7 +40,11 @@ async function resolveUser(deps: BffDeps, q: AuditQuery, history: UserHistorySer
 
 /** /api/audit: the audit log, filterable, and exportable as CSV. */
 export function auditRoutes(deps: BffDeps) {
-  const http = new ManagementHttp(deps.config.management.baseUrl, deps.tokens, rateLimitedFetch({ ...deps.config.rateLimit }));
+  const http = new ManagementHttp(
+    deps.config.management.baseUrl,
+    deps.tokens,
+    rateLimitedFetch({ ...deps.config.rateLimit }),
+  );
   const history = new UserHistoryService(deps.mgmt, http, deps.store, deps.now);
   return new Hono<BffEnv>()
     .get('/', requirePermission('readAudit'), query(AuditQuery), async (c) => {

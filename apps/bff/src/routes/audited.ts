@@ -26,15 +26,23 @@ export async function auditedWithId<T>(
   run: () => Promise<{ value: T; detail: string; target?: string }>,
 ): Promise<{ value: T; auditId: string }> {
   const session = c.get('session')!;
-  const base = { ...entry, actor: { sub: session.sub, name: session.name, role: session.role }, request_id: c.get('requestId') };
+  const base = {
+    ...entry,
+    actor: { sub: session.sub, name: session.name, role: session.role },
+    request_id: c.get('requestId'),
+  };
   try {
     // The target may be named only once the action knows it (an application, not a grant id).
     const { value, detail, target } = await run();
-    const recorded = await deps.store.recordAudit({ ...base, ...(target ? { target } : {}), result: 'success', detail }, deps.now());
+    const recorded = await deps.store.recordAudit(
+      { ...base, ...(target ? { target } : {}), result: 'success', detail },
+      deps.now(),
+    );
     return { value, auditId: recorded.id };
   } catch (err) {
     // A failure part-way says what was done before it (BffError's auditDetail), in full.
-    const detail = err instanceof BffError && err.extra.auditDetail ? err.extra.auditDetail : (err as Error).message.slice(0, 500);
+    const detail =
+      err instanceof BffError && err.extra.auditDetail ? err.extra.auditDetail : (err as Error).message.slice(0, 500);
     // A 403 did nothing: refused, which the investigator filters apart from failures part-way.
     const refused = err instanceof BffError && err.status === 403;
     await deps.store.recordAudit({ ...base, result: refused ? 'refused' : 'failure', detail }, deps.now());
@@ -54,7 +62,12 @@ export async function recordRead(
 ): Promise<void> {
   const session = c.get('session')!;
   await deps.store.recordAudit(
-    { ...entry, actor: { sub: session.sub, name: session.name, role: session.role }, result: 'success', request_id: c.get('requestId') },
+    {
+      ...entry,
+      actor: { sub: session.sub, name: session.name, role: session.role },
+      result: 'success',
+      request_id: c.get('requestId'),
+    },
     deps.now(),
   );
 }
@@ -68,7 +81,8 @@ const USER_PATH = /^\/api\/users\/([^/]{1,255})(\/|$)/;
 
 export async function recordRefusal(c: Context<BffEnv>, deps: BffDeps, err: Error): Promise<void> {
   const session = c.get('session');
-  if (!(err instanceof BffError) || err.status !== 403 || err.code !== 'forbidden' || err.extra.audited || !session) return;
+  if (!(err instanceof BffError) || err.status !== 403 || err.code !== 'forbidden' || err.extra.audited || !session)
+    return;
   err.extra.audited = true;
   await deps.store
     .recordAudit(
@@ -84,5 +98,10 @@ export async function recordRefusal(c: Context<BffEnv>, deps: BffDeps, err: Erro
       },
       deps.now(),
     )
-    .catch((storeErr: unknown) => deps.logger.error('could not record a refusal in the audit log', { requestId: c.get('requestId'), error: (storeErr as Error).message }));
+    .catch((storeErr: unknown) =>
+      deps.logger.error('could not record a refusal in the audit log', {
+        requestId: c.get('requestId'),
+        error: (storeErr as Error).message,
+      }),
+    );
 }

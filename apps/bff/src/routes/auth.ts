@@ -44,7 +44,9 @@ export function authRoutes(deps: BffDeps) {
     try {
       await oidc.tokenRevocation(await oidcConfig(), refreshToken, { token_type_hint: 'refresh_token' });
     } catch (err) {
-      logger.warn('could not revoke the staff refresh token at sign-out', { error: (err as { error?: string }).error ?? (err as Error).name });
+      logger.warn('could not revoke the staff refresh token at sign-out', {
+        error: (err as { error?: string }).error ?? (err as Error).name,
+      });
     }
   };
 
@@ -54,7 +56,12 @@ export function authRoutes(deps: BffDeps) {
       try {
         configuration = await oidcConfig();
       } catch {
-        return page(c, 502, 'Sign-in is unavailable', `The identity provider at ${config.oidc.issuer} cannot be reached. Try again in a moment.`);
+        return page(
+          c,
+          502,
+          'Sign-in is unavailable',
+          `The identity provider at ${config.oidc.issuer} cannot be reached. Try again in a moment.`,
+        );
       }
       const verifier = oidc.randomPKCECodeVerifier();
       const state = oidc.randomState();
@@ -62,8 +69,17 @@ export function authRoutes(deps: BffDeps) {
       // Step-up (the biggest actions): the provider must have authenticated the person within
       // the window, re-prompting if its own session is older (OIDC max_age); the callback checks.
       const stepUp = c.req.query('step_up') === '1';
-      const tx = await cookie.sealValue({ verifier, state, nonce, returnTo: safeReturnTo(c.req.query('returnTo')), stepUp }, Math.floor(deps.now() / 1000) + TX_SECONDS);
-      setCookie(c, TX_COOKIE, tx, { httpOnly: true, secure: deps.cookieOptions.secure, sameSite: 'Lax', path: '/auth', maxAge: TX_SECONDS });
+      const tx = await cookie.sealValue(
+        { verifier, state, nonce, returnTo: safeReturnTo(c.req.query('returnTo')), stepUp },
+        Math.floor(deps.now() / 1000) + TX_SECONDS,
+      );
+      setCookie(c, TX_COOKIE, tx, {
+        httpOnly: true,
+        secure: deps.cookieOptions.secure,
+        sameSite: 'Lax',
+        path: '/auth',
+        maxAge: TX_SECONDS,
+      });
       const url = oidc.buildAuthorizationUrl(configuration, {
         redirect_uri: redirectUri,
         scope: config.oidc.scope,
@@ -81,7 +97,12 @@ export function authRoutes(deps: BffDeps) {
       if (!tx) {
         // The sign-in cookie belongs to the address sign-in started at; the tenant returns here.
         const origin = new URL(config.publicUrl).origin;
-        return page(c, 400, 'Sign-in expired', `This sign-in took too long, was started in another browser, or was started at another address than ${origin} (its cookie stays with that address). Open ${origin} and sign in again.`);
+        return page(
+          c,
+          400,
+          'Sign-in expired',
+          `This sign-in took too long, was started in another browser, or was started at another address than ${origin} (its cookie stays with that address). Open ${origin} and sign in again.`,
+        );
       }
       let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
       try {
@@ -112,7 +133,12 @@ export function authRoutes(deps: BffDeps) {
           },
           deps.now(),
         );
-        return page(c, 403, 'No access to the console', `${name} signed in, but has no console role (claim ${config.oidc.rolesClaim}). Ask an administrator for viewer, support or admin.`);
+        return page(
+          c,
+          403,
+          'No access to the console',
+          `${name} signed in, but has no console role (claim ${config.oidc.rolesClaim}). Ask an administrator for viewer, support or admin.`,
+        );
       }
       const now = deps.now();
       const authTime = authTimeOf(claims, now);
@@ -131,7 +157,12 @@ export function authRoutes(deps: BffDeps) {
           },
           now,
         );
-        return page(c, 403, 'Sign-in not confirmed', 'The identity provider did not confirm that you signed in just now, which this action needs. Sign in again; if this repeats, the provider may not honour max_age.');
+        return page(
+          c,
+          403,
+          'Sign-in not confirmed',
+          'The identity provider did not confirm that you signed in just now, which this action needs. Sign in again; if this repeats, the provider may not honour max_age.',
+        );
       }
       // A new session id at every sign-in: nothing from before it carries over.
       const session: StaffSession = {
@@ -147,9 +178,22 @@ export function authRoutes(deps: BffDeps) {
         roleCheckedAt: now,
         ...(authTime !== undefined ? { authTime } : {}),
       };
-      setCookie(c, deps.cookieOptions.name, await cookie.seal(session), { httpOnly: true, secure: deps.cookieOptions.secure, sameSite: 'Lax', path: '/' });
+      setCookie(c, deps.cookieOptions.name, await cookie.seal(session), {
+        httpOnly: true,
+        secure: deps.cookieOptions.secure,
+        sameSite: 'Lax',
+        path: '/',
+      });
       await store.recordAudit(
-        { actor: { sub: session.sub, name, role }, action: 'staff.sign_in', target_user_id: null, target: name, result: 'success', detail: `signed in as ${role}`, request_id: c.get('requestId') },
+        {
+          actor: { sub: session.sub, name, role },
+          action: 'staff.sign_in',
+          target_user_id: null,
+          target: name,
+          result: 'success',
+          detail: `signed in as ${role}`,
+          request_id: c.get('requestId'),
+        },
         now,
       );
       return c.redirect(safeReturnTo(tx.returnTo as string | undefined), 302);
@@ -162,14 +206,25 @@ export function authRoutes(deps: BffDeps) {
         await store.endSession(session.sid, cookie.absoluteExpiresAt(session));
         if (session.refreshToken) await revokeAtProvider(session.refreshToken);
         await store.recordAudit(
-          { actor: { sub: session.sub, name: session.name, role: session.role }, action: 'staff.sign_out', target_user_id: null, target: session.name, result: 'success', detail: 'signed out', request_id: c.get('requestId') },
+          {
+            actor: { sub: session.sub, name: session.name, role: session.role },
+            action: 'staff.sign_out',
+            target_user_id: null,
+            target: session.name,
+            result: 'success',
+            detail: 'signed out',
+            request_id: c.get('requestId'),
+          },
           deps.now(),
         );
       }
       deleteCookie(c, deps.cookieOptions.name, { path: '/' });
       let logoutUrl = `${config.publicUrl}/`;
       try {
-        logoutUrl = oidc.buildEndSessionUrl(await oidcConfig(), { client_id: config.oidc.clientId, post_logout_redirect_uri: `${config.publicUrl}/` }).href;
+        logoutUrl = oidc.buildEndSessionUrl(await oidcConfig(), {
+          client_id: config.oidc.clientId,
+          post_logout_redirect_uri: `${config.publicUrl}/`,
+        }).href;
       } catch {
         // No end_session_endpoint: the console session is over, which is what matters.
       }
@@ -182,7 +237,10 @@ export function authRoutes(deps: BffDeps) {
         user: { sub: session.sub, name: session.name, email: session.email, role: session.role },
         csrf_token: session.csrf,
         tenant: { name: config.tenantName, domain: new URL(config.management.baseUrl).host, embedded: config.embedded },
-        session: { expires_at: new Date(cookie.expiresAt(session)).toISOString(), idle_timeout_seconds: cookie.idleSeconds },
+        session: {
+          expires_at: new Date(cookie.expiresAt(session)).toISOString(),
+          idle_timeout_seconds: cookie.idleSeconds,
+        },
       };
       return c.json(me);
     });

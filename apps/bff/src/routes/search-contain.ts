@@ -1,4 +1,15 @@
-import { can, ContainBody, ContainImpactBody, searchNarrows, WIDE_SEARCH_REVOKE_REASON, type ContainFilter, type ContainImpact, type ContainResult, type SessionCounts, type TokenCounts } from '@rtc/contracts';
+import {
+  can,
+  ContainBody,
+  ContainImpactBody,
+  searchNarrows,
+  WIDE_SEARCH_REVOKE_REASON,
+  type ContainFilter,
+  type ContainImpact,
+  type ContainResult,
+  type SessionCounts,
+  type TokenCounts,
+} from '@rtc/contracts';
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { BffDeps } from '../deps.ts';
@@ -9,7 +20,12 @@ import type { BffEnv } from '../env.ts';
 import { BffError, badRequest, forbidden } from '../errors.ts';
 import { requirePermission } from '../middleware/session.ts';
 import { checkRecentSignIn, stepUpSearchTokens } from '../session/step-up.ts';
-import { PartialRevocation, type CollectedImpact, type CollectedSessionImpact, type SearchService } from '../services/search-service.ts';
+import {
+  PartialRevocation,
+  type CollectedImpact,
+  type CollectedSessionImpact,
+  type SearchService,
+} from '../services/search-service.ts';
 import type { WorkGate } from '../services/work-gate.ts';
 import { auditedWithId, recordRead } from './audited.ts';
 import { body } from './validate.ts';
@@ -17,7 +33,8 @@ import { body } from './validate.ts';
 const CONFIRM_WORD = 'REVOKE';
 const FIRST_USERS = 10;
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-const tokenWords = (c: TokenCounts) => `${plural(c.tokens, 'refresh token')} of ${plural(c.users, 'user')} on ${plural(c.devices, 'device')}`;
+const tokenWords = (c: TokenCounts) =>
+  `${plural(c.tokens, 'refresh token')} of ${plural(c.users, 'user')} on ${plural(c.devices, 'device')}`;
 const sessionWords = (c: SessionCounts) => `${plural(c.sessions, 'session')} of ${plural(c.users, 'user')}`;
 
 /** Both result sets of one filter, and the preview made of them (the ids stay on the server). */
@@ -45,10 +62,17 @@ export function containRoutes(deps: BffDeps, search: SearchService, gate: WorkGa
   const mayRevokeWide = (c: Context<BffEnv>) => can(c.get('session')?.role, 'manageApplications');
 
   const collect = async (filter: ContainFilter): Promise<Collected> => {
-    const [tokens, sessions] = await Promise.all([search.tokenImpact({ ...filter, device_name: undefined, client_id: undefined }), search.sessionImpact(filter)]);
+    const [tokens, sessions] = await Promise.all([
+      search.tokenImpact({ ...filter, device_name: undefined, client_id: undefined }),
+      search.sessionImpact(filter),
+    ]);
     const userIds = new Set([...tokens.perUser.keys(), ...sessions.perUser.keys()]);
     const first = [...userIds]
-      .map((user_id) => ({ user_id, tokens: tokens.perUser.get(user_id) ?? 0, sessions: sessions.perUser.get(user_id) ?? 0 }))
+      .map((user_id) => ({
+        user_id,
+        tokens: tokens.perUser.get(user_id) ?? 0,
+        sessions: sessions.perUser.get(user_id) ?? 0,
+      }))
       .sort((a, b) => b.tokens + b.sessions - (a.tokens + a.sessions) || a.user_id.localeCompare(b.user_id))
       .slice(0, FIRST_USERS);
     const emails = await search.emails(first.map((u) => u.user_id));
@@ -78,7 +102,9 @@ export function containRoutes(deps: BffDeps, search: SearchService, gate: WorkGa
         action: 'search.preview_contain',
         target: `refresh tokens and sessions matching ${describeFilter(filter, await deps.mgmt.names())}`,
         target_user_id: null,
-        detail: impact.over_limit ? `over the limit: ${previewWords(impact)}` : `would revoke and end ${previewWords(impact)}`,
+        detail: impact.over_limit
+          ? `over the limit: ${previewWords(impact)}`
+          : `would revoke and end ${previewWords(impact)}`,
       });
       return c.json(impact);
     })
@@ -86,13 +112,18 @@ export function containRoutes(deps: BffDeps, search: SearchService, gate: WorkGa
       const { filter, expected, confirm } = c.req.valid('json');
       const target = `refresh tokens and sessions matching ${describeFilter(filter, await deps.mgmt.names())}`;
       const entry = { action: 'search.contain' as const, target, target_user_id: null };
-      if (!searchNarrows(filter) && !mayRevokeWide(c)) await auditedWithId(c, deps, entry, () => Promise.reject(forbidden(WIDE_SEARCH_REVOKE_REASON)));
+      if (!searchNarrows(filter) && !mayRevokeWide(c))
+        await auditedWithId(c, deps, entry, () => Promise.reject(forbidden(WIDE_SEARCH_REVOKE_REASON)));
       return gate.run(async () => {
         const typed = confirm.trim() === CONFIRM_WORD;
         // The result sets now, only once REVOKE is typed: a refusal costs the tenant nothing.
         const now = typed ? await collect(filter) : null;
         if (now && !now.impact.over_limit && now.tokens.ids.length === 0 && now.sessions.ids.length === 0) {
-          throw new BffError(400, 'nothing_to_revoke', 'This search finds no refresh token and no session now: there is nothing to contain.');
+          throw new BffError(
+            400,
+            'nothing_to_revoke',
+            'This search finds no refresh token and no session now: there is nothing to contain.',
+          );
         }
         try {
           const { value, auditId } = await auditedWithId(c, deps, entry, async () => {
@@ -100,34 +131,65 @@ export function containRoutes(deps: BffDeps, search: SearchService, gate: WorkGa
             const { tokens, sessions, impact } = now!;
             // Every precondition before the first write: the limit, the rights, the binding.
             if (impact.over_limit) {
-              throw new BffError(400, 'narrow_the_search', `This search matches more than ${tokens.limit.toLocaleString('en-US')} refresh tokens or ${sessions.limit.toLocaleString('en-US')} sessions, more than the console contains at once. Narrow the search (a smaller range, a time range); nothing was revoked.`);
+              throw new BffError(
+                400,
+                'narrow_the_search',
+                `This search matches more than ${tokens.limit.toLocaleString('en-US')} refresh tokens or ${sessions.limit.toLocaleString('en-US')} sessions, more than the console contains at once. Narrow the search (a smaller range, a time range); nothing was revoked.`,
+              );
             }
             if (impact.admin_only && !mayRevokeWide(c)) throw forbidden(impact.admin_only);
             // As for a search revocation: past the threshold, a recent sign-in (the step-up).
             const stepUpAbove = stepUpSearchTokens(deps);
-            if (impact.tokens.tokens > stepUpAbove) checkRecentSignIn(c, deps, `Revoking more than ${stepUpAbove.toLocaleString('en-US')} refresh tokens at once`);
-            if (!expected) throw new ContainImpactChanged('Nothing was revoked: confirm the preview of this action first.', impact);
-            if (expected.digest !== impact.digest || expected.tokens !== impact.tokens.tokens || expected.sessions !== impact.sessions.sessions) {
+            if (impact.tokens.tokens > stepUpAbove)
+              checkRecentSignIn(
+                c,
+                deps,
+                `Revoking more than ${stepUpAbove.toLocaleString('en-US')} refresh tokens at once`,
+              );
+            if (!expected)
+              throw new ContainImpactChanged('Nothing was revoked: confirm the preview of this action first.', impact);
+            if (
+              expected.digest !== impact.digest ||
+              expected.tokens !== impact.tokens.tokens ||
+              expected.sessions !== impact.sessions.sessions
+            ) {
               const counts =
                 expected.tokens === impact.tokens.tokens && expected.sessions === impact.sessions.sessions
                   ? `the same counts (${plural(impact.tokens.tokens, 'refresh token')}, ${plural(impact.sessions.sessions, 'session')}), but other ones`
                   : `${plural(impact.tokens.tokens, 'refresh token')} and ${plural(impact.sessions.sessions, 'session')} now, ${plural(expected.tokens, 'refresh token')} and ${plural(expected.sessions, 'session')} in the preview`;
-              throw new ContainImpactChanged(`What this would revoke changed since the preview: ${counts}. Nothing was revoked and no session was ended; check the new preview and confirm again.`, impact);
+              throw new ContainImpactChanged(
+                `What this would revoke changed since the preview: ${counts}. Nothing was revoked and no session was ended; check the new preview and confirm again.`,
+                impact,
+              );
             }
             const users = impact.first_users.map((u) => u.email ?? u.user_id).join(', ');
-            const about = [`filter ${JSON.stringify(filter)}`, `matched ${previewWords(impact)}`, ...(users ? [`first users affected: ${users}`] : [])];
+            const about = [
+              `filter ${JSON.stringify(filter)}`,
+              `matched ${previewWords(impact)}`,
+              ...(users ? [`first users affected: ${users}`] : []),
+            ];
             // The tokens first (100 a call), then each session with the tokens issued in it.
             try {
               await search.revoke(tokens.ids);
             } catch (err) {
               if (!(err instanceof PartialRevocation)) throw err;
-              throw partial(err, about, `token ids revoked: ${err.done.join(' ')}; token ids not revoked: ${err.notDone.join(' ')}; no session was ended`, 'refresh tokens');
+              throw partial(
+                err,
+                about,
+                `token ids revoked: ${err.done.join(' ')}; token ids not revoked: ${err.notDone.join(' ')}; no session was ended`,
+                'refresh tokens',
+              );
             }
             try {
               await search.endSessions(sessions.ids);
             } catch (err) {
               if (!(err instanceof PartialRevocation)) throw err;
-              throw partial(err, about, `all ${tokens.ids.length} token ids revoked: ${tokens.ids.join(' ')}; session ids ended: ${err.done.join(' ')}; session ids not ended: ${err.notDone.join(' ')}`, 'sessions');
+              throw partial(
+                err,
+                about,
+                `all ${tokens.ids.length} token ids revoked: ${tokens.ids.join(' ')}; session ids ended: ${err.done.join(' ')}; session ids not ended: ${err.notDone.join(' ')}`,
+                'sessions',
+              );
             }
             return {
               value: impact,
@@ -147,22 +209,42 @@ export function containRoutes(deps: BffDeps, search: SearchService, gate: WorkGa
           return c.json(result);
         } catch (err) {
           if (!(err instanceof ContainImpactChanged)) throw err;
-          return c.json({ error: { code: err.code, message: err.message, request_id: c.get('requestId'), contain_impact: err.impact } }, 409);
+          return c.json(
+            {
+              error: {
+                code: err.code,
+                message: err.message,
+                request_id: c.get('requestId'),
+                contain_impact: err.impact,
+              },
+            },
+            409,
+          );
         }
       });
     });
 }
 
 /** The tenant failed part-way: what went and what did not, in the answer and the audit entry. */
-function partial(failure: PartialRevocation, about: string[], ids: string, stage: 'refresh tokens' | 'sessions'): BffError {
+function partial(
+  failure: PartialRevocation,
+  about: string[],
+  ids: string,
+  stage: 'refresh tokens' | 'sessions',
+): BffError {
   const cause = failure.cause instanceof BffError ? failure.cause : null;
   const total = failure.done.length + failure.notDone.length;
   const message =
     stage === 'refresh tokens'
       ? `${failure.done.length} of ${total} refresh tokens revoked; the rest were not, and no session was ended. ${failure.message} Search again to see what is left.`
       : `Every refresh token was revoked, and ${failure.done.length} of ${total} sessions ended; the rest were not. ${failure.message} Search again to see what is left.`;
-  return new BffError(cause && (cause.status === 503 || cause.status === 502) ? cause.status : 502, 'partially_revoked', message, {
-    ...(cause?.extra.retryAfter !== undefined ? { retryAfter: cause.extra.retryAfter } : {}),
-    auditDetail: [...about, `the tenant failed part-way through the ${stage} (${failure.message})`, ids].join('; '),
-  });
+  return new BffError(
+    cause && (cause.status === 503 || cause.status === 502) ? cause.status : 502,
+    'partially_revoked',
+    message,
+    {
+      ...(cause?.extra.retryAfter !== undefined ? { retryAfter: cause.extra.retryAfter } : {}),
+      auditDetail: [...about, `the tenant failed part-way through the ${stage} (${failure.message})`, ids].join('; '),
+    },
+  );
 }

@@ -12,18 +12,28 @@ export function settingsRoutes(deps: BffDeps) {
   return new Hono<BffEnv>()
     .get('/', requirePermission('read'), async (c) => {
       const settings = await deps.mgmt.getSettings();
-      const result: TenantSettings = { revoke_refresh_token_grant: settings.flags?.revoke_refresh_token_grant ?? false };
+      const result: TenantSettings = {
+        revoke_refresh_token_grant: settings.flags?.revoke_refresh_token_grant ?? false,
+      };
       return c.json(result);
     })
     .patch('/', requirePermission('changeSettings'), body(UpdateTenantSettings), async (c) => {
       const { revoke_refresh_token_grant } = c.req.valid('json');
-      const result = await audited<TenantSettings>(c, deps, { action: 'settings.update', target: 'Refresh Token Revocation Deletes Grant', target_user_id: null }, async () => {
-        checkRecentSignIn(c, deps, 'Changing a tenant setting');
-        const before = (await deps.mgmt.getSettings()).flags?.revoke_refresh_token_grant ?? false;
-        const updated = await deps.mgmt.setRevokeDeletesGrant(revoke_refresh_token_grant);
-        const now = updated.flags?.revoke_refresh_token_grant ?? false;
-        return { value: { revoke_refresh_token_grant: now }, detail: `Refresh Token Revocation Deletes Grant: ${before ? 'on' : 'off'} -> ${now ? 'on' : 'off'}` };
-      });
+      const result = await audited<TenantSettings>(
+        c,
+        deps,
+        { action: 'settings.update', target: 'Refresh Token Revocation Deletes Grant', target_user_id: null },
+        async () => {
+          checkRecentSignIn(c, deps, 'Changing a tenant setting');
+          const before = (await deps.mgmt.getSettings()).flags?.revoke_refresh_token_grant ?? false;
+          const updated = await deps.mgmt.setRevokeDeletesGrant(revoke_refresh_token_grant);
+          const now = updated.flags?.revoke_refresh_token_grant ?? false;
+          return {
+            value: { revoke_refresh_token_grant: now },
+            detail: `Refresh Token Revocation Deletes Grant: ${before ? 'on' : 'off'} -> ${now ? 'on' : 'off'}`,
+          };
+        },
+      );
       return c.json(result);
     });
 }

@@ -14,7 +14,11 @@ import { pathId, query } from './validate.ts';
  * visible after it left the live lists.
  */
 export function userHistoryRoutes(deps: BffDeps) {
-  const http = new ManagementHttp(deps.config.management.baseUrl, deps.tokens, rateLimitedFetch({ ...deps.config.rateLimit }));
+  const http = new ManagementHttp(
+    deps.config.management.baseUrl,
+    deps.tokens,
+    rateLimitedFetch({ ...deps.config.rateLimit }),
+  );
   const service = new UserHistoryService(deps.mgmt, http, deps.store, deps.now);
   return new Hono<BffEnv>()
     .get('/:userId/history', requirePermission('read'), query(HistoryQuery), async (c) => {

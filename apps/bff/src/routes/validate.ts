@@ -3,7 +3,8 @@ import { validator } from 'hono/validator';
 import type { z } from 'zod';
 import { badRequest } from '../errors.ts';
 
-const fields = (error: z.ZodError) => Object.fromEntries(error.issues.map((i) => [i.path.join('.') || 'body', i.message]));
+const fields = (error: z.ZodError) =>
+  Object.fromEntries(error.issues.map((i) => [i.path.join('.') || 'body', i.message]));
 
 /** NUL cannot be stored as PostgreSQL text (the audit log's filters and entries): refused at the edge. */
 const refuseNul = (value: unknown) => {
@@ -42,6 +43,7 @@ export const body = <T extends z.ZodType>(schema: T) =>
 
 /** A path id as the Management API accepts it. */
 export function pathId(value: string): string {
-  if (value.length === 0 || value.length > 255 || /[\u0000-\u001f]/.test(value)) throw badRequest('That id is not valid.');
+  if (value.length === 0 || value.length > 255 || /[\u0000-\u001f]/.test(value))
+    throw badRequest('That id is not valid.');
   return value;
 }

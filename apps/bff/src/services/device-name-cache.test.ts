@@ -4,17 +4,32 @@ import { DeviceNameCache } from './device-name-cache.ts';
 
 /** A user's credentials as the gateway lists them: the embedded tenant's, joined by token id. */
 const credentialsOf = (count: number, first = 0): DeviceCredential[] =>
-  Array.from({ length: count }, (_, i) => ({ id: `dcr_t${first + i}`, device_name: `Phone ${(first + i) % 3}`, token_id: `t${first + i}` }) as DeviceCredential);
+  Array.from(
+    { length: count },
+    (_, i) =>
+      ({
+        id: `dcr_t${first + i}`,
+        device_name: `Phone ${(first + i) % 3}`,
+        token_id: `t${first + i}`,
+      }) as DeviceCredential,
+  );
 
-function cacheWith(load: (userId: string) => DeviceCredential[], options: ConstructorParameters<typeof DeviceNameCache>[2] = {}) {
+function cacheWith(
+  load: (userId: string) => DeviceCredential[],
+  options: ConstructorParameters<typeof DeviceNameCache>[2] = {},
+) {
   const calls: string[] = [];
   let now = 0;
-  const cache = new DeviceNameCache(async (userId) => (calls.push(userId), load(userId)), () => now, options);
+  const cache = new DeviceNameCache(
+    async (userId) => (calls.push(userId), load(userId)),
+    () => now,
+    options,
+  );
   return { cache, calls, advance: (ms: number) => (now += ms) };
 }
 
 describe('DeviceNameCache', () => {
-  it('reads a user\'s credentials once for many pages, and again for a token issued since', async () => {
+  it("reads a user's credentials once for many pages, and again for a token issued since", async () => {
     let count = 120;
     const { cache, calls } = cacheWith(() => credentialsOf(count));
     expect((await cache.namesFor('u', ['t0', 't1'])).get('t1')).toBe('Phone 1');
@@ -28,7 +43,8 @@ describe('DeviceNameCache', () => {
   it('does not read again for tokens past the cap: a read stops there, so another names nothing new', async () => {
     const { cache, calls } = cacheWith(() => credentialsOf(100), { capPerUser: 100 });
     await cache.namesFor('heavy', ['t0']);
-    for (let page = 0; page < 5; page++) expect((await cache.namesFor('heavy', [`t${200 + page}`])).has(`t${200 + page}`)).toBe(false);
+    for (let page = 0; page < 5; page++)
+      expect((await cache.namesFor('heavy', [`t${200 + page}`])).has(`t${200 + page}`)).toBe(false);
     expect(calls).toEqual(['heavy']);
   });
 
@@ -46,7 +62,9 @@ describe('DeviceNameCache', () => {
   });
 
   it('on a tenant that joins no credential to a token (a real Auth0 one), names nothing and does not read again within the lifetime', async () => {
-    const { cache, calls } = cacheWith(() => [{ id: 'dcr_auth0', device_name: 'Phone', token_id: null } as DeviceCredential]);
+    const { cache, calls } = cacheWith(() => [
+      { id: 'dcr_auth0', device_name: 'Phone', token_id: null } as DeviceCredential,
+    ]);
     expect((await cache.namesFor('u', ['x'])).size).toBe(0);
     await cache.namesFor('u', ['y']);
     expect(calls).toEqual(['u']);

@@ -43,7 +43,12 @@ export class DeviceNameCache {
 
   async namesFor(userId: string, tokenIds: string[]): Promise<Map<string, string>> {
     const entry = this.entries.get(userId);
-    if (entry && this.now() - entry.at < this.ttlMs && (!entry.reloadOnMiss || tokenIds.every((id) => entry.known.has(id)))) return entry.names;
+    if (
+      entry &&
+      this.now() - entry.at < this.ttlMs &&
+      (!entry.reloadOnMiss || tokenIds.every((id) => entry.known.has(id)))
+    )
+      return entry.names;
     const credentials = await this.listCredentials(userId);
     const names = deviceNamesByTokenId(credentials);
     const joinable = credentials.length === 0 || credentials.some((c) => c.token_id !== null);
@@ -64,7 +69,8 @@ export class DeviceNameCache {
     const maxUsers = this.options.maxUsers ?? 200;
     const maxNames = this.options.maxNames ?? 100_000;
     // The entry just written is last: it stays even if it alone is over the bound.
-    while (this.entries.size > 1 && (this.entries.size > maxUsers || this.namesKept > maxNames)) this.remove(this.entries.keys().next().value!);
+    while (this.entries.size > 1 && (this.entries.size > maxUsers || this.namesKept > maxNames))
+      this.remove(this.entries.keys().next().value!);
   }
 
   private remove(userId: string): void {

@@ -50,7 +50,11 @@ export class UnlinkPreviews {
  * `shown` runs before the 409: the dialog shows that preview next (an unlink keeps it, so
  * confirming it reloads nothing).
  */
-export function refuseIfChanged(expected: ExpectedImpact | undefined, impact: Impact, shown: () => void = () => {}): void {
+export function refuseIfChanged(
+  expected: ExpectedImpact | undefined,
+  impact: Impact,
+  shown: () => void = () => {},
+): void {
   const changes = impactChanges(expected, impact);
   if (changes.length === 0) return;
   shown();

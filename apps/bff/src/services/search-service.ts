@@ -1,11 +1,30 @@
-import { bindingOf, searchNarrows, type Role, type TokenBinding, WIDE_SEARCH_REVOKE_REASON, type SessionSearchFilter, type SessionSearchImpact, type SessionSearchQuery, type SessionSearchResult, type TokenSearchFilter, type TokenSearchImpact, type TokenSearchQuery, type TokenSearchResult } from '@rtc/contracts';
+import {
+  bindingOf,
+  searchNarrows,
+  type Role,
+  type TokenBinding,
+  WIDE_SEARCH_REVOKE_REASON,
+  type SessionSearchFilter,
+  type SessionSearchImpact,
+  type SessionSearchQuery,
+  type SessionSearchResult,
+  type TokenSearchFilter,
+  type TokenSearchImpact,
+  type TokenSearchQuery,
+  type TokenSearchResult,
+} from '@rtc/contracts';
 import { BffError } from '../errors.ts';
 import { countTokens, digestOf, toSessionRow, toTokenRow, topUsers } from '../domain/search-view.ts';
 import type { SupportRevokeLimits } from '../config.ts';
 import type { ApplicationsGateway } from '../management/applications.ts';
 import type { ManagementGateway } from '../management/gateway.ts';
 import { consoleRoleOf } from '../domain/staff-role.ts';
-import { SEARCH_UNAVAILABLE, type SearchGateway, type TenantRefreshToken, type TenantSession } from '../management/search.ts';
+import {
+  SEARCH_UNAVAILABLE,
+  type SearchGateway,
+  type TenantRefreshToken,
+  type TenantSession,
+} from '../management/search.ts';
 
 /** A result set revoked at once is at most this many tokens by default (config.search.tokenLimit): past it, narrow the search. */
 export const SEARCH_REVOKE_LIMIT = 10_000;
@@ -66,14 +85,20 @@ const filterOf = <T extends { take?: number; from?: string | undefined }>(query:
  * pages. A tenant without the search (404: a real Auth0 tenant) gets the sentence instead.
  */
 export class SearchService {
-  private readonly users = new Map<string, { at: number; email: string | null; name: string | null; role: Role | null }>();
+  private readonly users = new Map<
+    string,
+    { at: number; email: string | null; name: string | null; role: Role | null }
+  >();
 
   constructor(
     private readonly search: SearchGateway,
     private readonly mgmt: ManagementGateway,
     private readonly apps: ApplicationsGateway,
     private readonly now: () => number = Date.now,
-    private readonly limits: { tokenLimit: number; sessionLimit: number } = { tokenLimit: SEARCH_REVOKE_LIMIT, sessionLimit: SESSION_REVOKE_LIMIT },
+    private readonly limits: { tokenLimit: number; sessionLimit: number } = {
+      tokenLimit: SEARCH_REVOKE_LIMIT,
+      sessionLimit: SESSION_REVOKE_LIMIT,
+    },
     private readonly supportLimits: SupportRevokeLimits = SUPPORT_REVOKE_LIMITS,
     /** The ID-token claim that carries a console role (config.oidc.rolesClaim): a user holding one is staff. */
     private readonly rolesClaim: string,
@@ -84,17 +109,38 @@ export class SearchService {
    * only the first page (no `from`) asks for totals; the dashboard keeps them while paging.
    */
   async tokens(query: TokenSearchQuery): Promise<TokenSearchResult> {
-    const page = await this.search.tokens(filterOf(query), { take: query.take, from: query.from, totals: query.from === undefined });
+    const page = await this.search.tokens(filterOf(query), {
+      take: query.take,
+      from: query.from,
+      totals: query.from === undefined,
+    });
     if (!page) return { tokens: [], next: null, totals: null, unavailable: SEARCH_UNAVAILABLE };
-    const [names, users] = await Promise.all([this.mgmt.names(), this.userNames(page.refresh_tokens.map((t) => t.user_id))]);
-    return { tokens: page.refresh_tokens.map((t) => toTokenRow(t, users, names)), next: page.next, totals: page.totals, unavailable: null };
+    const [names, users] = await Promise.all([
+      this.mgmt.names(),
+      this.userNames(page.refresh_tokens.map((t) => t.user_id)),
+    ]);
+    return {
+      tokens: page.refresh_tokens.map((t) => toTokenRow(t, users, names)),
+      next: page.next,
+      totals: page.totals,
+      unavailable: null,
+    };
   }
 
   async sessions(query: SessionSearchQuery): Promise<SessionSearchResult> {
-    const page = await this.search.sessions(filterOf(query), { take: query.take, from: query.from, totals: query.from === undefined });
+    const page = await this.search.sessions(filterOf(query), {
+      take: query.take,
+      from: query.from,
+      totals: query.from === undefined,
+    });
     if (!page) return { sessions: [], next: null, totals: null, unavailable: SEARCH_UNAVAILABLE };
     const [names, users] = await Promise.all([this.mgmt.names(), this.userNames(page.sessions.map((s) => s.user_id))]);
-    return { sessions: page.sessions.map((s) => toSessionRow(s, users, names)), next: page.next, totals: page.totals, unavailable: null };
+    return {
+      sessions: page.sessions.map((s) => toSessionRow(s, users, names)),
+      next: page.next,
+      totals: page.totals,
+      unavailable: null,
+    };
   }
 
   /**
@@ -129,11 +175,17 @@ export class SearchService {
     return {
       filter,
       totals,
-      first_users: top.map((u) => ({ user_id: u.user_id, email: users.get(u.user_id)?.email ?? null, tokens: u.count })),
+      first_users: top.map((u) => ({
+        user_id: u.user_id,
+        email: users.get(u.user_id)?.email ?? null,
+        tokens: u.count,
+      })),
       digest: digestOf(ids),
       over_limit: overLimit,
       limit,
-      admin_only: searchNarrows(filter) ? ((await this.applicationWide(matched, overLimit ? totals.tokens : null)) ?? (await this.staffAmong(matched))) : WIDE_SEARCH_REVOKE_REASON,
+      admin_only: searchNarrows(filter)
+        ? ((await this.applicationWide(matched, overLimit ? totals.tokens : null)) ?? (await this.staffAmong(matched)))
+        : WIDE_SEARCH_REVOKE_REASON,
       ids,
       bindings: new Map(overLimit ? [] : matched.map((t) => [t.id, bindingOf(t.dpop_jkt)])),
       perUser: countPerUser(matched),
@@ -149,7 +201,10 @@ export class SearchService {
     const users = await this.userNames(matched.map((m) => m.user_id));
     const staff = [...users.values()].filter((u) => u.role !== null);
     if (staff.length === 0) return null;
-    const who = staff.slice(0, 3).map((u) => `${u.email ?? u.name ?? 'a user'} (${u.role})`).join(', ');
+    const who = staff
+      .slice(0, 3)
+      .map((u) => `${u.email ?? u.name ?? 'a user'} (${u.role})`)
+      .join(', ');
     return `Only an admin may revoke this result: it reaches ${staff.length === 1 ? 'a staff member' : `${staff.length} staff members`}, ${who}${staff.length > 3 ? ' and more' : ''}, whose credentials are the console's keys. Narrow the search to leave them out, or ask an admin.`;
   }
 
@@ -160,10 +215,14 @@ export class SearchService {
    * admins. Null: support may. Without the tenant's counts (a tenant with no summary) only the
    * size is judged.
    */
-  private async applicationWide(matched: TenantRefreshToken[], countedPastLimit: number | null): Promise<string | null> {
+  private async applicationWide(
+    matched: TenantRefreshToken[],
+    countedPastLimit: number | null,
+  ): Promise<string | null> {
     const { maxTokens, maxSharePercent } = this.supportLimits;
     const size = countedPastLimit ?? matched.length;
-    if (size > maxTokens) return `Only an admin may revoke this result: it holds ${size.toLocaleString('en-US')} refresh tokens, more than the ${maxTokens.toLocaleString('en-US')} support may revoke at once. Narrow the search, or ask an admin.`;
+    if (size > maxTokens)
+      return `Only an admin may revoke this result: it holds ${size.toLocaleString('en-US')} refresh tokens, more than the ${maxTokens.toLocaleString('en-US')} support may revoke at once. Narrow the search, or ask an admin.`;
     const perApplication = new Map<string, number>();
     for (const token of matched) perApplication.set(token.client_id, (perApplication.get(token.client_id) ?? 0) + 1);
     if (perApplication.size === 0) return null;
@@ -202,14 +261,21 @@ export class SearchService {
       if (!page.next) break;
       from = page.next;
     }
-    const totals = overLimit && tenantTotals ? tenantTotals : { sessions: matched.length, users: new Set(matched.map((s) => s.user_id)).size, limited: false };
+    const totals =
+      overLimit && tenantTotals
+        ? tenantTotals
+        : { sessions: matched.length, users: new Set(matched.map((s) => s.user_id)).size, limited: false };
     const top = topUsers(matched, FIRST_USERS);
     const users = await this.userNames(top.map((u) => u.user_id));
     const ids = overLimit ? [] : matched.map((s) => s.id);
     return {
       filter,
       totals,
-      first_users: top.map((u) => ({ user_id: u.user_id, email: users.get(u.user_id)?.email ?? null, sessions: u.count })),
+      first_users: top.map((u) => ({
+        user_id: u.user_id,
+        email: users.get(u.user_id)?.email ?? null,
+        sessions: u.count,
+      })),
       digest: digestOf(ids),
       over_limit: overLimit,
       limit,
@@ -245,7 +311,11 @@ export class SearchService {
     await Promise.all(Array.from({ length: Math.min(END_CONCURRENCY, ids.length) }, worker));
     if (failure) {
       const ended = new Set(done);
-      throw new PartialRevocation(done, ids.filter((id) => !ended.has(id)), (failure as { err: unknown }).err);
+      throw new PartialRevocation(
+        done,
+        ids.filter((id) => !ended.has(id)),
+        (failure as { err: unknown }).err,
+      );
     }
   }
 
@@ -270,7 +340,9 @@ export class SearchService {
   }
 
   /** Email and name of each user, read at most LOOKUP_CONCURRENCY at a time; a user gone since is left out. */
-  private async userNames(ids: string[]): Promise<Map<string, { email: string | null; name: string | null; role: Role | null }>> {
+  private async userNames(
+    ids: string[],
+  ): Promise<Map<string, { email: string | null; name: string | null; role: Role | null }>> {
     const now = this.now();
     const result = new Map<string, { email: string | null; name: string | null; role: Role | null }>();
     const missing: string[] = [];
@@ -288,7 +360,12 @@ export class SearchService {
           throw err;
         });
         if (!user) continue;
-        const entry = { at: now, email: typeof user.email === 'string' ? user.email : null, name: typeof user.name === 'string' ? user.name : null, role: consoleRoleOf(user, this.rolesClaim) };
+        const entry = {
+          at: now,
+          email: typeof user.email === 'string' ? user.email : null,
+          name: typeof user.name === 'string' ? user.name : null,
+          role: consoleRoleOf(user, this.rolesClaim),
+        };
         result.set(id, entry);
         if (this.users.size >= MAX_USERS_REMEMBERED) this.users.delete(this.users.keys().next().value!);
         this.users.delete(id);

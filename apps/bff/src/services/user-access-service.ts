@@ -1,4 +1,19 @@
-import { DPOP_BOUND_TOKEN_REFUSED, type ActionResult, type AuthorizedApp, type Device, type ExpectedImpact, type Impact, type ImpactRequest, type Location, type RefreshTokenList, type RefreshTokenPage, type SecurityEvent, type Session, type SignOutExpected, type SignOutImpact } from '@rtc/contracts';
+import {
+  DPOP_BOUND_TOKEN_REFUSED,
+  type ActionResult,
+  type AuthorizedApp,
+  type Device,
+  type ExpectedImpact,
+  type Impact,
+  type ImpactRequest,
+  type Location,
+  type RefreshTokenList,
+  type RefreshTokenPage,
+  type SecurityEvent,
+  type Session,
+  type SignOutExpected,
+  type SignOutImpact,
+} from '@rtc/contracts';
 import { BffError, notFound } from '../errors.ts';
 import type { ManagementGateway, MgmtLog, MgmtUser } from '../management/gateway.ts';
 import { describeAddress, placeOf, userLocations } from '../domain/ip-places.ts';
@@ -6,7 +21,17 @@ import { describeAgent } from '../domain/user-agent.ts';
 import { signOutChange, signOutImpact } from '../domain/sign-out-everywhere.ts';
 import { DeviceNameCache } from './device-name-cache.ts';
 import { refuseIfChanged, unlinkThroughTenant, UnlinkPreviews } from './device-unlink.ts';
-import { authorizedApps, computeImpact, deviceNamesByTokenId, groupDevices, impactChanges, toRefreshToken, toSession, UNNAMED_DEVICE, type ImpactData } from '../domain/user-view.ts';
+import {
+  authorizedApps,
+  computeImpact,
+  deviceNamesByTokenId,
+  groupDevices,
+  impactChanges,
+  toRefreshToken,
+  toSession,
+  UNNAMED_DEVICE,
+  type ImpactData,
+} from '../domain/user-view.ts';
 
 /** "Sign out everywhere" refused: what it would revoke changed since the preview (409 with the new preview). */
 export class SignOutChanged extends BffError {
@@ -19,7 +44,13 @@ export class SignOutChanged extends BffError {
 }
 
 /** What "Sign out everywhere" did: the preview confirmed, the ids revoked, and blocking. */
-export type SignedOut = { impact: SignOutImpact; tokenIds: string[]; sessionIds: string[]; blocked: boolean; userEmail: string | null };
+export type SignedOut = {
+  impact: SignOutImpact;
+  tokenIds: string[];
+  sessionIds: string[];
+  blocked: boolean;
+  userEmail: string | null;
+};
 
 /** Pages of a user's tokens of one application read to tell whether a theft signal's token is live. */
 const LIVE_CHECK_PAGES = 3;
@@ -74,12 +105,17 @@ export class UserAccessService {
       this.mgmt.names(),
       needs.tokens ? this.mgmt.listUserTokens(userId) : Promise.resolve({ tokens: [], truncated: false }),
       needs.credentials ? this.mgmt.listDeviceCredentials(userId) : Promise.resolve([]),
-      needs.grants === true ? this.mgmt.listGrants(userId) : needs.grants === 'if-setting' ? settings.then((s) => (deletesGrant(s) ? this.mgmt.listGrants(userId) : [])) : Promise.resolve([]),
+      needs.grants === true
+        ? this.mgmt.listGrants(userId)
+        : needs.grants === 'if-setting'
+          ? settings.then((s) => (deletesGrant(s) ? this.mgmt.listGrants(userId) : []))
+          : Promise.resolve([]),
       needs.sessions ? this.mgmt.listSessions(userId) : Promise.resolve([]),
       needs.logs ? this.mgmt.userLogs(userId) : Promise.resolve([]),
       settings,
     ]).catch(noSuchUser);
-    if (!user && [tokens, credentials, grants, sessions, logs].every((list) => list.length === 0)) await this.mgmt.getUser(userId).catch(noSuchUser);
+    if (!user && [tokens, credentials, grants, sessions, logs].every((list) => list.length === 0))
+      await this.mgmt.getUser(userId).catch(noSuchUser);
     const deviceNames = deviceNamesByTokenId(credentials);
     const views = tokens.map((t) => toRefreshToken(t, deviceNames, names));
     return {
@@ -90,7 +126,9 @@ export class UserAccessService {
       grants,
       logs,
       // Newest first: the session a support person is asked about is usually the latest.
-      sessions: sessions.map((s) => toSession(s, views, names)).sort((a, b) => (b.created_at ?? '').localeCompare(a.created_at ?? '')),
+      sessions: sessions
+        .map((s) => toSession(s, views, names))
+        .sort((a, b) => (b.created_at ?? '').localeCompare(a.created_at ?? '')),
       truncated,
       settingDeletesGrant: deletesGrant(settingsRead),
       tokens: views,
@@ -98,21 +136,31 @@ export class UserAccessService {
   }
 
   async devices(userId: string): Promise<Device[]> {
-    const { credentials, tokens, names, logs } = await forScreen("list the user's devices", this.load(userId, { tokens: true, credentials: true, logs: true }));
+    const { credentials, tokens, names, logs } = await forScreen(
+      "list the user's devices",
+      this.load(userId, { tokens: true, credentials: true, logs: true }),
+    );
     const events = this.events(logs, names, credentials);
     const devices = groupDevices(credentials, tokens, names);
     // Reuse detection shown on the device it concerns.
-    for (const device of devices) device.reuse = events.filter((e) => e.type === 'ferrt' && e.device_name === device.name);
+    for (const device of devices)
+      device.reuse = events.filter((e) => e.type === 'ferrt' && e.device_name === device.name);
     return devices;
   }
 
   async authorizedApps(userId: string): Promise<AuthorizedApp[]> {
-    const { grants, tokens, names } = await forScreen("list the user's authorized applications", this.load(userId, { tokens: true, credentials: true, grants: true }));
+    const { grants, tokens, names } = await forScreen(
+      "list the user's authorized applications",
+      this.load(userId, { tokens: true, credentials: true, grants: true }),
+    );
     return authorizedApps(grants, tokens, names);
   }
 
   async refreshTokens(userId: string): Promise<RefreshTokenList> {
-    const { tokens, truncated } = await forScreen("list the user's refresh tokens", this.load(userId, { tokens: true, credentials: true }));
+    const { tokens, truncated } = await forScreen(
+      "list the user's refresh tokens",
+      this.load(userId, { tokens: true, credentials: true }),
+    );
     return { tokens, truncated };
   }
 
@@ -121,21 +169,41 @@ export class UserAccessService {
    * gateway's cache and device names from DeviceNameCache. For users with more tokens than a
    * screen lists: their table pages on the server instead of loading every token.
    */
-  async refreshTokenPage(userId: string, page: { from?: string; take: number; clientId?: string }): Promise<RefreshTokenPage> {
-    const [names, { tokens, next }] = await Promise.all([this.mgmt.names(), this.mgmt.pageUserTokens(userId, page)]).catch(noSuchUser);
+  async refreshTokenPage(
+    userId: string,
+    page: { from?: string; take: number; clientId?: string },
+  ): Promise<RefreshTokenPage> {
+    const [names, { tokens, next }] = await Promise.all([
+      this.mgmt.names(),
+      this.mgmt.pageUserTokens(userId, page),
+    ]).catch(noSuchUser);
     // An empty first page may be an unknown user: answered 404 as the other tabs do.
     if (tokens.length === 0 && !page.from) await this.mgmt.getUser(userId).catch(noSuchUser);
-    const deviceNames = tokens.length > 0 ? await this.deviceNames.namesFor(userId, tokens.map((t) => t.id!)) : new Map<string, string>();
+    const deviceNames =
+      tokens.length > 0
+        ? await this.deviceNames.namesFor(
+            userId,
+            tokens.map((t) => t.id!),
+          )
+        : new Map<string, string>();
     return { tokens: tokens.map((t) => toRefreshToken(t, deviceNames, names)), next };
   }
 
   async sessions(userId: string): Promise<Session[]> {
-    return (await forScreen("list the user's sessions", this.load(userId, { tokens: true, credentials: true, sessions: true }))).sessions;
+    return (
+      await forScreen(
+        "list the user's sessions",
+        this.load(userId, { tokens: true, credentials: true, sessions: true }),
+      )
+    ).sessions;
   }
 
   /** Where the user's tokens and sessions were issued and used (the Locations view). */
   async locations(userId: string): Promise<Location[]> {
-    const { tokens, sessions } = await forScreen("list where the user's tokens and sessions were used", this.load(userId, { tokens: true, credentials: true, sessions: true }));
+    const { tokens, sessions } = await forScreen(
+      "list where the user's tokens and sessions were used",
+      this.load(userId, { tokens: true, credentials: true, sessions: true }),
+    );
     return userLocations(tokens, sessions);
   }
 
@@ -152,19 +220,33 @@ export class UserAccessService {
    * limit is 200 per user and application), usually one token; past that, null (unknown).
    */
   private async withLiveTokens(userId: string, events: SecurityEvent[]): Promise<SecurityEvent[]> {
-    const named = new Map(events.filter((e) => e.type === DPOP_BOUND_TOKEN_REFUSED && e.refresh_token_id && e.client_id).map((e) => [e.refresh_token_id!, e.client_id!]));
+    const named = new Map(
+      events
+        .filter((e) => e.type === DPOP_BOUND_TOKEN_REFUSED && e.refresh_token_id && e.client_id)
+        .map((e) => [e.refresh_token_id!, e.client_id!]),
+    );
     const isLive = async (id: string, clientId: string): Promise<boolean | null> => {
       let from: string | undefined;
       for (let page = 0; page < LIVE_CHECK_PAGES; page++) {
-        const { tokens, next } = await this.mgmt.pageUserTokens(userId, { take: 100, clientId, ...(from ? { from } : {}) });
+        const { tokens, next } = await this.mgmt.pageUserTokens(userId, {
+          take: 100,
+          clientId,
+          ...(from ? { from } : {}),
+        });
         if (tokens.some((t) => t.id === id)) return true;
         if (!next) return false;
         from = next;
       }
       return null;
     };
-    const live = new Map(await Promise.all([...named].map(async ([id, clientId]) => [id, await isLive(id, clientId)] as const)));
-    return events.map((e) => (e.type === DPOP_BOUND_TOKEN_REFUSED && e.refresh_token_id ? { ...e, token_live: live.get(e.refresh_token_id) ?? null } : e));
+    const live = new Map(
+      await Promise.all([...named].map(async ([id, clientId]) => [id, await isLive(id, clientId)] as const)),
+    );
+    return events.map((e) =>
+      e.type === DPOP_BOUND_TOKEN_REFUSED && e.refresh_token_id
+        ? { ...e, token_live: live.get(e.refresh_token_id) ?? null }
+        : e,
+    );
   }
 
   private events(logs: MgmtLog[], names: ImpactData['names'], credentials: ImpactData['credentials']): SecurityEvent[] {
@@ -181,7 +263,9 @@ export class UserAccessService {
         client_id: log.client_id ?? null,
         client_name: log.client_id ? (names.clients.get(log.client_id) ?? log.client_id) : null,
         refresh_token_id: tokenId,
-        device_name: (typeof details.device_name === 'string' ? details.device_name : null) ?? (tokenId ? (deviceNames.get(tokenId) ?? null) : null),
+        device_name:
+          (typeof details.device_name === 'string' ? details.device_name : null) ??
+          (tokenId ? (deviceNames.get(tokenId) ?? null) : null),
         ip: log.ip ?? null,
         agent: describeAgent(typeof details.user_agent === 'string' ? details.user_agent : null),
         user_agent: typeof details.user_agent === 'string' ? details.user_agent : null,
@@ -201,7 +285,11 @@ export class UserAccessService {
   }
 
   /** The impact from the lists this action's preview reads, each loaded once; `user` also reads the user (for the audit log). */
-  private async preview(userId: string, request: ImpactRequest, user = false): Promise<{ impact: Impact; data: ImpactData & { user: MgmtUser | undefined; userEmail: string | null } }> {
+  private async preview(
+    userId: string,
+    request: ImpactRequest,
+    user = false,
+  ): Promise<{ impact: Impact; data: ImpactData & { user: MgmtUser | undefined; userEmail: string | null } }> {
     const device = request.action === 'device.unlink' || request.action === 'device.lost';
     const data = await this.load(userId, {
       user,
@@ -223,7 +311,12 @@ export class UserAccessService {
    * bulk revocation endpoint, grants and sessions by id. `mayActOn` throws to refuse the
    * action on the user as read (a staff member, say), before anything is revoked.
    */
-  async execute(userId: string, request: ImpactRequest, expected: ExpectedImpact | undefined, mayActOn: (user: MgmtUser | undefined) => void = () => {}): Promise<Executed> {
+  async execute(
+    userId: string,
+    request: ImpactRequest,
+    expected: ExpectedImpact | undefined,
+    mayActOn: (user: MgmtUser | undefined) => void = () => {},
+  ): Promise<Executed> {
     if (request.action === 'device.unlink' && expected && this.mgmt.unlinksThroughTenant) {
       const done = await unlinkThroughTenant(
         {
@@ -268,12 +361,15 @@ export class UserAccessService {
         const loaded = new Set(data.tokens.map((t) => t.id));
         const joined = credentials.filter((c) => c.token_id !== null && loaded.has(c.token_id));
         const credentialOf = new Map(joined.map((c) => [c.token_id!, c.id!]));
-        const tokenIds = impact.tokens.filter((t) => t.via !== 'grant' && (credentialOf.has(t.id) || t.via === 'session')).map((t) => t.id);
+        const tokenIds = impact.tokens
+          .filter((t) => t.via !== 'grant' && (credentialOf.has(t.id) || t.via === 'session'))
+          .map((t) => t.id);
         await this.mgmt.revokeTokensByIds(tokenIds, (id) => {
           const credential = credentialOf.get(id);
           return credential ? this.mgmt.deleteDeviceCredential(credential) : this.mgmt.revokeRefreshToken(id);
         });
-        for (const credential of credentials.filter((c) => !joined.includes(c))) await this.mgmt.deleteDeviceCredential(credential.id!).catch(gone);
+        for (const credential of credentials.filter((c) => !joined.includes(c)))
+          await this.mgmt.deleteDeviceCredential(credential.id!).catch(gone);
         for (const grant of impact.grants) await this.mgmt.deleteGrant(grant.grant_id).catch(gone);
         for (const session of impact.sessions) await this.mgmt.revokeSession(session.session_id).catch(gone);
         break;
@@ -299,7 +395,12 @@ export class UserAccessService {
     const data = await this.load(userId, { user: true, tokens: true, credentials: true, sessions: true });
     const user = data.user!;
     const name = [user.name, user.email].find((v): v is string => typeof v === 'string' && v !== '') ?? userId;
-    const impact = signOutImpact({ user_id: userId, name, blocked: user.blocked ?? false }, data.tokens, data.sessions, data.truncated);
+    const impact = signOutImpact(
+      { user_id: userId, name, blocked: user.blocked ?? false },
+      data.tokens,
+      data.sessions,
+      data.truncated,
+    );
     return { impact, data };
   }
 
@@ -317,14 +418,25 @@ export class UserAccessService {
    * when the preview had none); a user with more tokens than the console loads loses every
    * token (POST /refresh-tokens/revoke {user_id}), which the preview says.
    */
-  async signOutEverywhere(userId: string, expected: SignOutExpected | undefined, block: boolean, mayActOn: (user: MgmtUser | undefined) => void): Promise<SignedOut> {
+  async signOutEverywhere(
+    userId: string,
+    expected: SignOutExpected | undefined,
+    block: boolean,
+    mayActOn: (user: MgmtUser | undefined) => void,
+  ): Promise<SignedOut> {
     const { impact, data } = await this.signOutPreview(userId);
     mayActOn(data.user);
     const change = signOutChange(expected, impact);
     if (change) throw new SignOutChanged(change, impact);
     const blocking = block && !impact.blocked;
     if (impact.tokens === 0 && impact.sessions.length === 0 && !blocking) {
-      throw new BffError(400, 'nothing_to_revoke', block ? 'This user has no refresh tokens or sessions, and is blocked already: there is nothing to do.' : 'This user has no refresh tokens or sessions: there is nothing to sign out of.');
+      throw new BffError(
+        400,
+        'nothing_to_revoke',
+        block
+          ? 'This user has no refresh tokens or sessions, and is blocked already: there is nothing to do.'
+          : 'This user has no refresh tokens or sessions: there is nothing to sign out of.',
+      );
     }
     this.deviceNames.forget(userId);
     const tokenIds = data.tokens.map((t) => t.id);
@@ -340,10 +452,14 @@ export class UserAccessService {
       if (tokenIds.length > 0) done.push(`revoked ${tokenIds.length} refresh tokens (ids: ${tokenIds.join(' ')})`);
       // Each previewed session by its id: exactly what the preview showed, not a session begun
       // since (DELETE /users/{id}/sessions would end those too). One already gone is done.
-      for (const id of sessionIds) await this.mgmt.endSession(id).catch((err: { code?: string }) => { if (err?.code !== 'not_found') throw err; });
+      for (const id of sessionIds)
+        await this.mgmt.endSession(id).catch((err: { code?: string }) => {
+          if (err?.code !== 'not_found') throw err;
+        });
     } catch (err) {
       // The audit entry of a failure part-way says what was done before it.
-      if (err instanceof BffError) err.extra.auditDetail = `user ${data.userEmail ?? userId}: ${done.length ? done.join('; ') : 'nothing was done'}; then failed: ${err.message}`;
+      if (err instanceof BffError)
+        err.extra.auditDetail = `user ${data.userEmail ?? userId}: ${done.length ? done.join('; ') : 'nothing was done'}; then failed: ${err.message}`;
       throw err;
     }
     return { impact, tokenIds, sessionIds, blocked: blocking, userEmail: data.userEmail };

@@ -40,8 +40,19 @@ const WAYS: Record<string, string> = {
 
 type TenantRevocationHistory = {
   retention_days: number;
-  refresh_tokens: { id: string; client_id: string; device_name: string | null; revoked_at: string | null; revoked_reason: string | null }[];
-  sessions: { id: string; ended_at: string | null; clients: { client_id: string }[]; device?: { last_ip?: string | null } }[];
+  refresh_tokens: {
+    id: string;
+    client_id: string;
+    device_name: string | null;
+    revoked_at: string | null;
+    revoked_reason: string | null;
+  }[];
+  sessions: {
+    id: string;
+    ended_at: string | null;
+    clients: { client_id: string }[];
+    device?: { last_ip?: string | null };
+  }[];
 };
 
 const text = (v: unknown) => (typeof v === 'string' ? v : null);
@@ -55,14 +66,23 @@ function staffOf(entry: AuditEntry): StaffAttribution {
  * Who on the staff did it: the audit entry naming the id, else the change to this user (or,
  * for an application-wide revocation, to that application) audited nearest after `at`.
  */
-function attribute(audits: AuditEntry[], ids: (string | null)[], at: string | null, clientId: string | null): StaffAttribution | null {
+function attribute(
+  audits: AuditEntry[],
+  ids: (string | null)[],
+  at: string | null,
+  clientId: string | null,
+): StaffAttribution | null {
   const named = ids.filter((id): id is string => !!id);
   const byId = audits.find((a) => named.some((id) => a.detail.includes(id)));
   if (byId) return staffOf(byId);
   if (!at) return null;
   const t = Date.parse(at);
   const near = audits
-    .filter((a) => (a.target_user_id !== null || (clientId !== null && a.target.includes(clientId))) && Math.abs(Date.parse(a.at) - t) <= NEAR_MS)
+    .filter(
+      (a) =>
+        (a.target_user_id !== null || (clientId !== null && a.target.includes(clientId))) &&
+        Math.abs(Date.parse(a.at) - t) <= NEAR_MS,
+    )
     .sort((a, b) => Math.abs(Date.parse(a.at) - t) - Math.abs(Date.parse(b.at) - t));
   return near[0] ? staffOf(near[0]) : null;
 }
@@ -87,13 +107,24 @@ export class UserHistoryService {
   }
 
   async history(userId: string, page: number, perPage: number): Promise<UserHistory> {
-    const [{ logs, total }, { clients }] = await Promise.all([this.mgmt.userLogsPage(userId, page, perPage), this.mgmt.names()]);
-    const dates = logs.map(dateOf).filter((d): d is string => d !== null).map(Date.parse);
-    const audits = dates.length && logs.some((l) => l.type === 'sapi') ? await this.audits(userId, Math.min(...dates) - NEAR_MS) : [];
+    const [{ logs, total }, { clients }] = await Promise.all([
+      this.mgmt.userLogsPage(userId, page, perPage),
+      this.mgmt.names(),
+    ]);
+    const dates = logs
+      .map(dateOf)
+      .filter((d): d is string => d !== null)
+      .map(Date.parse);
+    const audits =
+      dates.length && logs.some((l) => l.type === 'sapi')
+        ? await this.audits(userId, Math.min(...dates) - NEAR_MS)
+        : [];
     const entries = logs.map((log): HistoryEntry => {
       const details = (log.details ?? {}) as Record<string, unknown>;
       const words = LOG_TYPE_WORDS[log.type ?? ''] ?? { kind: 'other' as const, label: log.type ?? 'Event' };
-      const tokenIds = Array.isArray(details.refresh_token_ids) ? details.refresh_token_ids.filter((id): id is string => typeof id === 'string') : [];
+      const tokenIds = Array.isArray(details.refresh_token_ids)
+        ? details.refresh_token_ids.filter((id): id is string => typeof id === 'string')
+        : [];
       const refreshTokenId = text(details.refresh_token_id) ?? (tokenIds.length === 1 ? tokenIds[0]! : null);
       const sessionId = text(details.session_id);
       const grantId = text(details.grant_id);
@@ -114,7 +145,10 @@ export class UserHistoryService {
         device_name: text(details.device_name),
         refresh_token_id: refreshTokenId,
         session_id: sessionId,
-        staff: log.type === 'sapi' ? attribute(audits, [refreshTokenId, sessionId, grantId, ...tokenIds], dateOf(log), null) : null,
+        staff:
+          log.type === 'sapi'
+            ? attribute(audits, [refreshTokenId, sessionId, grantId, ...tokenIds], dateOf(log), null)
+            : null,
       };
     });
     return { entries, total, page, per_page: perPage };
@@ -126,17 +160,27 @@ export class UserHistoryService {
    * where the tenant keeps no revocation history, or knows no such user.
    */
   async applicationsRevokedFor(userId: string): Promise<string[]> {
-    const res = await this.http.request('read the revoked tokens', `/users/${encodeURIComponent(userId)}/revocation-history`);
+    const res = await this.http.request(
+      'read the revoked tokens',
+      `/users/${encodeURIComponent(userId)}/revocation-history`,
+    );
     if (res.status === 404) {
       await res.body?.cancel();
       return [];
     }
     const body = (await res.json()) as TenantRevocationHistory;
-    return [...new Set(body.refresh_tokens.filter((t) => t.revoked_reason === 'client_tokens_revoked').map((t) => t.client_id))];
+    return [
+      ...new Set(
+        body.refresh_tokens.filter((t) => t.revoked_reason === 'client_tokens_revoked').map((t) => t.client_id),
+      ),
+    ];
   }
 
   async revoked(userId: string): Promise<RevokedHistory> {
-    const res = await this.http.request('read the revoked tokens and ended sessions', `/users/${encodeURIComponent(userId)}/revocation-history`);
+    const res = await this.http.request(
+      'read the revoked tokens and ended sessions',
+      `/users/${encodeURIComponent(userId)}/revocation-history`,
+    );
     if (res.status === 404) {
       const body = (await res.json().catch(() => ({}))) as { errorCode?: string };
       // The embedded tenant's own 404 names the user; any other 404 means the route is not there.
@@ -148,8 +192,13 @@ export class UserHistoryService {
     const audits = await this.audits(userId, this.now() - body.retention_days * DAY_MS - NEAR_MS);
     const refresh_tokens = body.refresh_tokens.map((t): RevokedToken => {
       // Reuse, the per-user limit and the app's own revocation are not the console's doing.
-      const notStaff = t.revoked_reason === 'reuse_detected' || t.revoked_reason === 'entity_limit' || t.revoked_reason === 'oauth_revoke';
-      const staff = notStaff ? null : attribute(audits, [t.id], t.revoked_at, t.revoked_reason === 'client_tokens_revoked' ? t.client_id : null);
+      const notStaff =
+        t.revoked_reason === 'reuse_detected' ||
+        t.revoked_reason === 'entity_limit' ||
+        t.revoked_reason === 'oauth_revoke';
+      const staff = notStaff
+        ? null
+        : attribute(audits, [t.id], t.revoked_at, t.revoked_reason === 'client_tokens_revoked' ? t.client_id : null);
       return {
         id: t.id,
         client_id: t.client_id,
@@ -157,7 +206,9 @@ export class UserHistoryService {
         device_name: t.device_name,
         revoked_at: t.revoked_at,
         // The console's action says more than the tenant's reason (an unlinked device is a Management API revocation to it).
-        way: staff ? `${AUDIT_ACTION_LABELS[staff.action as AuditAction] ?? staff.action} (console)` : (WAYS[t.revoked_reason ?? ''] ?? t.revoked_reason ?? 'revoked'),
+        way: staff
+          ? `${AUDIT_ACTION_LABELS[staff.action as AuditAction] ?? staff.action} (console)`
+          : (WAYS[t.revoked_reason ?? ''] ?? t.revoked_reason ?? 'revoked'),
         staff,
       };
     });
@@ -184,7 +235,14 @@ export class UserHistoryService {
       sessions: [],
       actions: audits
         .filter((a) => a.target_user_id === userId)
-        .map((a) => ({ audit_id: a.id, at: a.at, action: a.action, actor: a.actor.name, target: a.target, detail: a.detail })),
+        .map((a) => ({
+          audit_id: a.id,
+          at: a.at,
+          action: a.action,
+          actor: a.actor.name,
+          target: a.target,
+          detail: a.detail,
+        })),
     };
   }
 }

@@ -13,9 +13,15 @@ export class IdentityProvider {
   configuration(): Promise<oidc.Configuration> {
     const insecure = new URL(this.config.issuer).protocol === 'http:';
     this.discovered ??= oidc
-      .discovery(new URL(this.config.issuer), this.config.clientId, undefined, oidc.ClientSecretPost(this.config.clientSecret), {
-        ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
-      })
+      .discovery(
+        new URL(this.config.issuer),
+        this.config.clientId,
+        undefined,
+        oidc.ClientSecretPost(this.config.clientSecret),
+        {
+          ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
+        },
+      )
       .catch((err) => {
         this.discovered = undefined; // try again next time
         throw err;

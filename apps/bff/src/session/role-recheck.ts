@@ -59,7 +59,9 @@ export class RoleRecheck {
       // The provider cannot be reached: keep the session one more interval, then end it.
       this.logger.warn('staff role re-check failed; will retry', { error: (err as Error).name });
       const checkedAt = session.roleCheckedAt ?? session.createdAt;
-      return this.now() - checkedAt < 2 * ROLE_RECHECK_MS ? { session, changed: false } : { ended: 'the identity provider could not be reached' };
+      return this.now() - checkedAt < 2 * ROLE_RECHECK_MS
+        ? { session, changed: false }
+        : { ended: 'the identity provider could not be reached' };
     }
     const claims = tokens.claims();
     const role = roleFromClaim(claims?.[this.rolesClaim]);
@@ -67,7 +69,12 @@ export class RoleRecheck {
     if (!role) return { ended: 'the staff member no longer has a console role' };
     return {
       changed: true,
-      session: { ...session, role, refreshToken: tokens.refresh_token ?? session.refreshToken, roleCheckedAt: this.now() },
+      session: {
+        ...session,
+        role,
+        refreshToken: tokens.refresh_token ?? session.refreshToken,
+        roleCheckedAt: this.now(),
+      },
     };
   }
 }

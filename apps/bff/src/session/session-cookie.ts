@@ -25,7 +25,8 @@ export interface StaffSession {
 }
 
 /** One key per purpose from SESSION_SECRET (HKDF-SHA256, RFC 5869): a value sealed for one never opens as another. */
-const deriveKey = (secret: string, purpose: string) => new Uint8Array(hkdfSync('sha256', secret, 'refresh-token-console', purpose, 32));
+const deriveKey = (secret: string, purpose: string) =>
+  new Uint8Array(hkdfSync('sha256', secret, 'refresh-token-console', purpose, 32));
 
 /**
  * Seals and opens JWE cookies (dir + A256GCM): the session with one key derived from
@@ -55,11 +56,18 @@ export class SessionCookie {
   }
 
   expiresAt(session: StaffSession): number {
-    return Math.min(session.createdAt + this.limits.absoluteSeconds * 1000, session.lastSeenAt + this.limits.idleSeconds * 1000);
+    return Math.min(
+      session.createdAt + this.limits.absoluteSeconds * 1000,
+      session.lastSeenAt + this.limits.idleSeconds * 1000,
+    );
   }
 
   seal(session: StaffSession): Promise<string> {
-    return this.sealWith(this.sessionKey, { s: session }, Math.floor((session.createdAt + this.limits.absoluteSeconds * 1000) / 1000));
+    return this.sealWith(
+      this.sessionKey,
+      { s: session },
+      Math.floor((session.createdAt + this.limits.absoluteSeconds * 1000) / 1000),
+    );
   }
 
   async open(value: string | undefined): Promise<StaffSession | undefined> {

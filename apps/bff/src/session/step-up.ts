@@ -15,10 +15,13 @@ export const DEFAULT_STEP_UP_SEARCH_TOKENS = 1_000;
  */
 const CLOCK_SKEW_SECONDS = 60;
 
-export const stepUpSeconds = (deps: Pick<BffDeps, 'config'>) => deps.config.stepUp?.maxAgeSeconds ?? DEFAULT_STEP_UP_SECONDS;
-export const stepUpSearchTokens = (deps: Pick<BffDeps, 'config'>) => deps.config.stepUp?.searchTokens ?? DEFAULT_STEP_UP_SEARCH_TOKENS;
+export const stepUpSeconds = (deps: Pick<BffDeps, 'config'>) =>
+  deps.config.stepUp?.maxAgeSeconds ?? DEFAULT_STEP_UP_SECONDS;
+export const stepUpSearchTokens = (deps: Pick<BffDeps, 'config'>) =>
+  deps.config.stepUp?.searchTokens ?? DEFAULT_STEP_UP_SEARCH_TOKENS;
 
-const minutes = (seconds: number) => (seconds % 60 === 0 ? `${seconds / 60} minute${seconds === 60 ? '' : 's'}` : `${seconds} seconds`);
+const minutes = (seconds: number) =>
+  seconds % 60 === 0 ? `${seconds / 60} minute${seconds === 60 ? '' : 's'}` : `${seconds} seconds`;
 
 /**
  * The ID token's `auth_time` (OIDC Core 2: seconds since the epoch when the person last

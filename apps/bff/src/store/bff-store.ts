@@ -1,4 +1,11 @@
-import { AUDIT_ACTION_KINDS, type AuditAction, type AuditEntry, type AuditQuery, type AuditResult, type Role } from '@rtc/contracts';
+import {
+  AUDIT_ACTION_KINDS,
+  type AuditAction,
+  type AuditEntry,
+  type AuditQuery,
+  type AuditResult,
+  type Role,
+} from '@rtc/contracts';
 
 export interface NewAuditEntry {
   /** role null: a sign-in refused for want of a console role. */
@@ -47,4 +54,9 @@ export function toAuditEntry(r: Record<string, any>): AuditEntry {
 }
 
 /** A recorded entry as the API answers it, from what was written. */
-export const recordedEntry = (id: string, at: number, entry: NewAuditEntry): AuditEntry => ({ id, at: new Date(at).toISOString(), ...entry, kind: AUDIT_ACTION_KINDS[entry.action] });
+export const recordedEntry = (id: string, at: number, entry: NewAuditEntry): AuditEntry => ({
+  id,
+  at: new Date(at).toISOString(),
+  ...entry,
+  kind: AUDIT_ACTION_KINDS[entry.action],
+});

@@ -27,7 +27,10 @@ export class PostgresBffStore implements BffStore {
 
   static async open(url: string, options: { schema?: string } = {}): Promise<PostgresBffStore> {
     const pool = createPool(url, options.schema, 5);
-    await runMigrations(pool, MIGRATIONS, { ...(options.schema ? { schema: options.schema } : {}), table: 'bff_schema_migrations' });
+    await runMigrations(pool, MIGRATIONS, {
+      ...(options.schema ? { schema: options.schema } : {}),
+      table: 'bff_schema_migrations',
+    });
     return new PostgresBffStore(pool);
   }
 
@@ -36,7 +39,19 @@ export class PostgresBffStore implements BffStore {
     await this.pool.query(
       `INSERT INTO audit_log (id, at, actor_sub, actor_name, actor_role, action, target_user_id, target, result, detail, request_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [id, at, entry.actor.sub, entry.actor.name, entry.actor.role, entry.action, entry.target_user_id, entry.target, entry.result, entry.detail, entry.request_id],
+      [
+        id,
+        at,
+        entry.actor.sub,
+        entry.actor.name,
+        entry.actor.role,
+        entry.action,
+        entry.target_user_id,
+        entry.target,
+        entry.result,
+        entry.detail,
+        entry.request_id,
+      ],
     );
     return recordedEntry(id, at, entry);
   }
@@ -53,7 +68,10 @@ export class PostgresBffStore implements BffStore {
     if (query.user_ids) clauses.push(`target_user_id = ANY(${add(query.user_ids)})`);
     if (query.user_id) {
       // An application-wide entry's target names the application as `(<client_id>)`.
-      const apps = (query.with_applications ?? []).map((id) => `(action = 'application.revoke_all_tokens' AND target LIKE ${add(`%(${id.replace(/[\\%_]/g, (ch) => `\\${ch}`)})%`)})`);
+      const apps = (query.with_applications ?? []).map(
+        (id) =>
+          `(action = 'application.revoke_all_tokens' AND target LIKE ${add(`%(${id.replace(/[\\%_]/g, (ch) => `\\${ch}`)})%`)})`,
+      );
       clauses.push(`(target_user_id = ${add(query.user_id)}${apps.map((c) => ` OR ${c}`).join('')})`);
     }
     if (query.action) clauses.push(`action = ${add(query.action)}`);
@@ -63,8 +81,15 @@ export class PostgresBffStore implements BffStore {
     if (query.to) clauses.push(`at <= ${add(Date.parse(query.to))}`);
     const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
     const filterParams = [...params];
-    const rows = (await this.pool.query(`SELECT * FROM audit_log ${where} ORDER BY at DESC, id DESC LIMIT ${add(query.per_page)} OFFSET ${add(query.page * query.per_page)}`, params)).rows as Row[];
-    const total = Number((await this.pool.query(`SELECT count(*) AS n FROM audit_log ${where}`, filterParams)).rows[0].n);
+    const rows = (
+      await this.pool.query(
+        `SELECT * FROM audit_log ${where} ORDER BY at DESC, id DESC LIMIT ${add(query.per_page)} OFFSET ${add(query.page * query.per_page)}`,
+        params,
+      )
+    ).rows as Row[];
+    const total = Number(
+      (await this.pool.query(`SELECT count(*) AS n FROM audit_log ${where}`, filterParams)).rows[0].n,
+    );
     return {
       total,
       entries: rows.map(toAuditEntry),
@@ -72,12 +97,18 @@ export class PostgresBffStore implements BffStore {
   }
 
   async endSession(sid: string, expiresAt: number): Promise<void> {
-    await this.pool.query('INSERT INTO ended_sessions (sid, expires_at) VALUES ($1, $2) ON CONFLICT (sid) DO NOTHING', [sid, expiresAt]);
+    await this.pool.query('INSERT INTO ended_sessions (sid, expires_at) VALUES ($1, $2) ON CONFLICT (sid) DO NOTHING', [
+      sid,
+      expiresAt,
+    ]);
     await this.pool.query('DELETE FROM ended_sessions WHERE expires_at < $1', [Date.now() - 86_400_000]);
   }
 
   async isSessionEnded(sid: string, now: number): Promise<boolean> {
-    return (await this.pool.query('SELECT 1 FROM ended_sessions WHERE sid = $1 AND expires_at >= $2', [sid, now])).rowCount! > 0;
+    return (
+      (await this.pool.query('SELECT 1 FROM ended_sessions WHERE sid = $1 AND expires_at >= $2', [sid, now]))
+        .rowCount! > 0
+    );
   }
 
   async close(): Promise<void> {

@@ -65,7 +65,19 @@ export class SqliteBffStore implements BffStore {
         `INSERT INTO audit_log (id, at, actor_sub, actor_name, actor_role, action, target_user_id, target, result, detail, request_id)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(id, at, entry.actor.sub, entry.actor.name, entry.actor.role, entry.action, entry.target_user_id, entry.target, entry.result, entry.detail, entry.request_id);
+      .run(
+        id,
+        at,
+        entry.actor.sub,
+        entry.actor.name,
+        entry.actor.role,
+        entry.action,
+        entry.target_user_id,
+        entry.target,
+        entry.result,
+        entry.detail,
+        entry.request_id,
+      );
     return recordedEntry(id, at, entry);
   }
 
@@ -88,7 +100,9 @@ export class SqliteBffStore implements BffStore {
     if (query.user_id) {
       const apps = query.with_applications ?? [];
       // An application-wide entry's target names the application as `(<client_id>)`.
-      const appClauses = apps.map((_, i) => `(action = 'application.revoke_all_tokens' AND target LIKE @app${i} ESCAPE '\\')`);
+      const appClauses = apps.map(
+        (_, i) => `(action = 'application.revoke_all_tokens' AND target LIKE @app${i} ESCAPE '\\')`,
+      );
       apps.forEach((id, i) => (params[`app${i}`] = `%(${id.replace(/[\\%_]/g, (ch) => `\\${ch}`)})%`));
       clauses.push(`(target_user_id = @user_id${appClauses.map((c) => ` OR ${c}`).join('')})`);
       params.user_id = query.user_id;
@@ -126,7 +140,9 @@ export class SqliteBffStore implements BffStore {
   }
 
   async endSession(sid: string, expiresAt: number): Promise<void> {
-    this.db.prepare('INSERT INTO ended_sessions (sid, expires_at) VALUES (?, ?) ON CONFLICT (sid) DO NOTHING').run(sid, expiresAt);
+    this.db
+      .prepare('INSERT INTO ended_sessions (sid, expires_at) VALUES (?, ?) ON CONFLICT (sid) DO NOTHING')
+      .run(sid, expiresAt);
     this.db.prepare('DELETE FROM ended_sessions WHERE expires_at < ?').run(Date.now() - 86_400_000);
   }
 

@@ -8,7 +8,8 @@ export const paths = {
     const qs = search.toString();
     return `/users${qs ? `?${qs}` : ''}`;
   },
-  user: (userId: string, tab: UserTab = 'details') => `/users/${encodeURIComponent(userId)}${tab === 'details' ? '' : `/${tab}`}`,
+  user: (userId: string, tab: UserTab = 'details') =>
+    `/users/${encodeURIComponent(userId)}${tab === 'details' ? '' : `/${tab}`}`,
   settings: '/settings/advanced',
   audit: '/audit',
   search: (tab?: 'refresh-tokens' | 'sessions') => `/search${tab ? `/${tab}` : ''}`,

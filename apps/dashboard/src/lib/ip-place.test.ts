@@ -3,8 +3,12 @@ import { describePlace, ipWithPlace } from './ip-place';
 
 describe('ip places', () => {
   it('names network, AS number and country', () => {
-    expect(describePlace({ asn: 'AS19281', network: 'Quad9', country: 'US', country_name: 'United States' })).toBe('Quad9 (AS19281), United States');
-    expect(ipWithPlace('9.9.9.9', { asn: 'AS19281', network: 'Quad9', country: 'US', country_name: 'United States' })).toBe('9.9.9.9 · Quad9 (AS19281), United States');
+    expect(describePlace({ asn: 'AS19281', network: 'Quad9', country: 'US', country_name: 'United States' })).toBe(
+      'Quad9 (AS19281), United States',
+    );
+    expect(
+      ipWithPlace('9.9.9.9', { asn: 'AS19281', network: 'Quad9', country: 'US', country_name: 'United States' }),
+    ).toBe('9.9.9.9 · Quad9 (AS19281), United States');
   });
 
   it('shows what is known, and the bare address when nothing is', () => {

@@ -13,7 +13,8 @@ export const queryKeys = {
     devices: (userId: string) => ['users', 'detail', userId, 'devices'] as const,
     authorizedApps: (userId: string) => ['users', 'detail', userId, 'authorized-apps'] as const,
     refreshTokens: (userId: string) => ['users', 'detail', userId, 'refresh-tokens'] as const,
-    refreshTokenPage: (userId: string, page: { take: number; from?: string; clientId?: string }) => ['users', 'detail', userId, 'refresh-tokens', 'page', page] as const,
+    refreshTokenPage: (userId: string, page: { take: number; from?: string; clientId?: string }) =>
+      ['users', 'detail', userId, 'refresh-tokens', 'page', page] as const,
     sessions: (userId: string) => ['users', 'detail', userId, 'sessions'] as const,
     securityEvents: (userId: string) => ['users', 'detail', userId, 'security-events'] as const,
     history: (userId: string, page: number) => ['users', 'detail', userId, 'history', page] as const,

@@ -37,7 +37,10 @@ function Tokens({ rows }: { rows: string[] }) {
   );
 }
 
-const labels = (container: HTMLElement) => Array.from(container.querySelectorAll('tbody tr')).map((row) => Array.from(row.children).map((cell) => cell.getAttribute('data-label')));
+const labels = (container: HTMLElement) =>
+  Array.from(container.querySelectorAll('tbody tr')).map((row) =>
+    Array.from(row.children).map((cell) => cell.getAttribute('data-label')),
+  );
 
 describe('labelTableCells', () => {
   it("labels each body cell with its column's header as shown, and leaves unlabelled a hidden header's column and a cell across columns", () => {

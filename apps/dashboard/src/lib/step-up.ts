@@ -9,13 +9,15 @@ import { ApiError } from './api-client';
  */
 const KEY = 'rtc:step-up';
 
-export const isStepUpRequired = (error: unknown): error is ApiError => error instanceof ApiError && error.code === 'step_up_required';
+export const isStepUpRequired = (error: unknown): error is ApiError =>
+  error instanceof ApiError && error.code === 'step_up_required';
 
 /** Where the page is now: a same-origin relative path, which is all the BFF returns to. */
 export const currentPath = () => `${window.location.pathname}${window.location.search}`;
 
 /** The sign-in that asks the identity provider for a fresh authentication, back to `returnTo`. */
-export const stepUpHref = (returnTo: string) => `/auth/login?step_up=1&returnTo=${encodeURIComponent(returnTo.startsWith('/') && !returnTo.startsWith('//') ? returnTo : '/')}`;
+export const stepUpHref = (returnTo: string) =>
+  `/auth/login?step_up=1&returnTo=${encodeURIComponent(returnTo.startsWith('/') && !returnTo.startsWith('//') ? returnTo : '/')}`;
 
 /** Keeps what a dialog showed, to reopen it after the sign-in. */
 export function rememberForStepUp(dialog: string, state: unknown): void {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { listShort, shownOf, summariseList } from './summarise-list';
 
-const phones = (n: number) => Array.from({ length: n }, (_, i) => (i === 0 ? 'iPhone 15' : i === 1 ? 'Pixel 8' : `Phone ${i + 1}`));
+const phones = (n: number) =>
+  Array.from({ length: n }, (_, i) => (i === 0 ? 'iPhone 15' : i === 1 ? 'Pixel 8' : `Phone ${i + 1}`));
 
 describe('summariseList', () => {
   it('cuts a long list short and says how many more: "120 devices: iPhone 15, Pixel 8 and 118 more"', () => {
@@ -17,9 +18,15 @@ describe('summariseList', () => {
   });
 
   it('counts what it was not given: the first names of a larger total', () => {
-    expect(summariseList(['ann@example.com', 'bob@example.com'], { one: 'user' }, { total: 15 })).toBe('15 users: ann@example.com, bob@example.com and 13 more');
-    expect(summariseList(phones(2), { one: 'session' }, { total: 2, separator: '; ' })).toBe('2 sessions: iPhone 15 and Pixel 8');
-    expect(summariseList(phones(1200), { one: 'box', many: 'boxes' }, { show: 2 })).toBe('1,200 boxes: iPhone 15 and 1,199 more');
+    expect(summariseList(['ann@example.com', 'bob@example.com'], { one: 'user' }, { total: 15 })).toBe(
+      '15 users: ann@example.com, bob@example.com and 13 more',
+    );
+    expect(summariseList(phones(2), { one: 'session' }, { total: 2, separator: '; ' })).toBe(
+      '2 sessions: iPhone 15 and Pixel 8',
+    );
+    expect(summariseList(phones(1200), { one: 'box', many: 'boxes' }, { show: 2 })).toBe(
+      '1,200 boxes: iPhone 15 and 1,199 more',
+    );
   });
 
   it('listShort is the same list without the count', () => {

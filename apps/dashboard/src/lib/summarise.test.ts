@@ -15,14 +15,25 @@ describe('summarising long lists', () => {
   });
 
   it('counts past the names it was given when told the total', () => {
-    expect(summarise(['a@example.com', 'b@example.com'], 'user', { total: 15 })).toBe('15 users: a@example.com, b@example.com and 13 more');
+    expect(summarise(['a@example.com', 'b@example.com'], 'user', { total: 15 })).toBe(
+      '15 users: a@example.com, b@example.com and 13 more',
+    );
     expect(summarise(['a@example.com'], 'user', { total: 4, shown: 3 })).toBe('4 users: a@example.com and 3 more');
   });
 
   it('takes another plural, another length, and a separator for items holding commas', () => {
-    expect(summarise(['x, 1', 'y, 2', 'z, 3', 'w, 4'], 'entry', { many: 'entries', shown: 2, separator: '; ' })).toBe('4 entries: x, 1 and 3 more');
-    expect(summarise(['Safari, 203.0.113.7', 'Chrome, 198.51.100.4'], 'session', { separator: '; ' })).toBe('2 sessions: Safari, 203.0.113.7 and Chrome, 198.51.100.4');
-    expect(summarise(Array.from({ length: 1200 }, (_, i) => `d${i}`), 'device')).toBe('1,200 devices: d0, d1 and 1,198 more');
+    expect(summarise(['x, 1', 'y, 2', 'z, 3', 'w, 4'], 'entry', { many: 'entries', shown: 2, separator: '; ' })).toBe(
+      '4 entries: x, 1 and 3 more',
+    );
+    expect(summarise(['Safari, 203.0.113.7', 'Chrome, 198.51.100.4'], 'session', { separator: '; ' })).toBe(
+      '2 sessions: Safari, 203.0.113.7 and Chrome, 198.51.100.4',
+    );
+    expect(
+      summarise(
+        Array.from({ length: 1200 }, (_, i) => `d${i}`),
+        'device',
+      ),
+    ).toBe('1,200 devices: d0, d1 and 1,198 more');
   });
 
   it('heads a list showing only the first: "10 of 15 users, and 5 more"', () => {

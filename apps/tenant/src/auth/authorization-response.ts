@@ -15,7 +15,8 @@ import { redirectTo } from './browser-flow.ts';
 export const RESPONSE_MODES = ['query', 'form_post', 'web_message'] as const;
 export type ResponseMode = (typeof RESPONSE_MODES)[number];
 
-export const isResponseMode = (value: string): value is ResponseMode => (RESPONSE_MODES as readonly string[]).includes(value);
+export const isResponseMode = (value: string): value is ResponseMode =>
+  (RESPONSE_MODES as readonly string[]).includes(value);
 
 interface Destination {
   redirect_uri: string;
@@ -47,7 +48,10 @@ const scriptLiteral = (value: unknown) =>
  * only by `frameAncestor` (the web_message origin; silent authentication runs in an iframe).
  */
 function pageHeaders(c: Context, nonce: string, formAction: string, frameAncestor: string) {
-  c.header('Content-Security-Policy', `default-src 'none'; script-src 'nonce-${nonce}'; form-action ${formAction}; frame-ancestors ${frameAncestor}; base-uri 'none'`);
+  c.header(
+    'Content-Security-Policy',
+    `default-src 'none'; script-src 'nonce-${nonce}'; form-action ${formAction}; frame-ancestors ${frameAncestor}; base-uri 'none'`,
+  );
   c.header('Cache-Control', 'no-store');
   c.header('X-Content-Type-Options', 'nosniff');
   c.header('Referrer-Policy', 'no-referrer');
@@ -55,14 +59,23 @@ function pageHeaders(c: Context, nonce: string, formAction: string, frameAncesto
 
 /** Sends the authorization response (a code, or an error) the way the request asked. Check `undeliverable` first. */
 export function respond(c: Context, to: Destination, params: Record<string, string | null>) {
-  const present = Object.fromEntries(Object.entries(params).filter((entry): entry is [string, string] => entry[1] !== null));
+  const present = Object.fromEntries(
+    Object.entries(params).filter((entry): entry is [string, string] => entry[1] !== null),
+  );
   const mode = to.response_mode ?? 'query';
   if (mode === 'query') return redirectTo(c, to.redirect_uri, params);
   const nonce = randomSecret(16);
   if (mode === 'form_post') {
     const target = new URL(to.redirect_uri);
-    pageHeaders(c, nonce, target.protocol === 'http:' || target.protocol === 'https:' ? target.origin : target.protocol, "'none'");
-    const fields = Object.entries(present).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`);
+    pageHeaders(
+      c,
+      nonce,
+      target.protocol === 'http:' || target.protocol === 'https:' ? target.origin : target.protocol,
+      "'none'",
+    );
+    const fields = Object.entries(present).map(
+      ([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`,
+    );
     return c.html(
       html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Submit This Form</title></head>

@@ -42,10 +42,18 @@ function formActionSource(uri: string): string {
  * redirect. CSP form-action also governs that redirect, so the page allows exactly the
  * registered callback's origin (or scheme).
  */
-export function render(c: Context, status: 200 | 400 | 401 | 429, body: (nonce: string) => ReturnType<typeof messagePage>, redirectUri?: string) {
+export function render(
+  c: Context,
+  status: 200 | 400 | 401 | 429,
+  body: (nonce: string) => ReturnType<typeof messagePage>,
+  redirectUri?: string,
+) {
   const nonce = randomSecret(16);
   const target = redirectUri ? formActionSource(redirectUri) : '';
-  c.header('Content-Security-Policy', `default-src 'none'; style-src 'nonce-${nonce}'; form-action 'self'${target ? ` ${target}` : ''}; frame-ancestors 'none'; base-uri 'none'`);
+  c.header(
+    'Content-Security-Policy',
+    `default-src 'none'; style-src 'nonce-${nonce}'; form-action 'self'${target ? ` ${target}` : ''}; frame-ancestors 'none'; base-uri 'none'`,
+  );
   c.header('Cache-Control', 'no-store');
   c.header('X-Content-Type-Options', 'nosniff');
   c.header('Referrer-Policy', 'no-referrer');
@@ -78,7 +86,13 @@ export function loginTransactions(cookieSecret: string, clock: Clock, secure: bo
         .setIssuedAt(Math.floor(clock.now() / 1000))
         .setExpirationTime(Math.floor(clock.now() / 1000) + LOGIN_TX_SECONDS)
         .sign(secret);
-      setCookie(c, TX_COOKIE, browser, { httpOnly: true, sameSite: 'Lax', path: '/u', secure, maxAge: LOGIN_TX_SECONDS });
+      setCookie(c, TX_COOKIE, browser, {
+        httpOnly: true,
+        sameSite: 'Lax',
+        path: '/u',
+        secure,
+        maxAge: LOGIN_TX_SECONDS,
+      });
       return tx;
     },
     /** The request of a transaction signed by us, unexpired, and started in this browser; else undefined. */

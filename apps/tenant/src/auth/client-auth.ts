@@ -24,7 +24,11 @@ export async function authenticateClient(c: Context, params: Params, store: Tena
   }
   const clientId = basic?.id ?? bodyId;
   if (clientId === undefined) throw new InvalidRequest('Missing required parameter: client_id');
-  const presented: TokenEndpointAuthMethod = basic ? 'client_secret_basic' : bodySecret !== undefined ? 'client_secret_post' : 'none';
+  const presented: TokenEndpointAuthMethod = basic
+    ? 'client_secret_basic'
+    : bodySecret !== undefined
+      ? 'client_secret_post'
+      : 'none';
   const secret = basic?.secret ?? bodySecret;
 
   const client = await store.getClient(clientId);

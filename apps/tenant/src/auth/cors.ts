@@ -24,7 +24,14 @@ export function registeredOriginsCors(origins: RegisteredOrigins): MiddlewareHan
     credentials: true,
     // What Auth0 exposes to scripts: the rate-limit headers (and its request id; ours is x-request-id).
     // And DPoP-Nonce (RFC 9449 section 8), which a browser client must read to retry.
-    exposeHeaders: ['x-request-id', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after', 'dpop-nonce'],
+    exposeHeaders: [
+      'x-request-id',
+      'x-ratelimit-limit',
+      'x-ratelimit-remaining',
+      'x-ratelimit-reset',
+      'retry-after',
+      'dpop-nonce',
+    ],
   });
   return async function registeredOriginsCors(c, next) {
     const origin = c.req.header('origin');

@@ -1,7 +1,14 @@
 import { Hono } from 'hono';
 import type { TenantDeps, TenantEnv } from '../deps.ts';
 import { sha256 } from '../crypto/secrets.ts';
-import { InvalidClient, InvalidRefreshToken, InvalidRequest, TooManyRequests, UnauthorizedClient, UnsupportedGrantType } from '../errors/oauth-error.ts';
+import {
+  InvalidClient,
+  InvalidRefreshToken,
+  InvalidRequest,
+  TooManyRequests,
+  UnauthorizedClient,
+  UnsupportedGrantType,
+} from '../errors/oauth-error.ts';
 import { clientIp } from '@rtc/http-edge';
 import { readBodyParams } from '../http/params.ts';
 import { authenticateClient } from './client-auth.ts';
@@ -24,7 +31,9 @@ export function delegationRoutes(deps: TenantDeps) {
     const params = await readBodyParams(c);
     const settings = await deps.store.getSettings();
     if (!settings.flags.allow_legacy_delegation_grant_types) {
-      throw new UnauthorizedClient('Legacy delegation is disabled for this tenant (flag allow_legacy_delegation_grant_types).');
+      throw new UnauthorizedClient(
+        'Legacy delegation is disabled for this tenant (flag allow_legacy_delegation_grant_types).',
+      );
     }
     const grantType = params.require('grant_type');
     if (grantType !== JWT_BEARER) throw new UnsupportedGrantType(grantType.slice(0, 100));
@@ -34,14 +43,23 @@ export function delegationRoutes(deps: TenantDeps) {
 
     const client = await authenticateClient(c, params, deps.store);
     // A public client presents no secret: its client_id alone authenticates nothing.
-    if (client.token_endpoint_auth_method === 'none') throw new InvalidClient('A public client cannot use /delegation: it cannot authenticate.');
-    if (!client.grant_types.includes(JWT_BEARER)) throw new UnauthorizedClient(`Grant type '${JWT_BEARER}' not allowed for the client.`);
+    if (client.token_endpoint_auth_method === 'none')
+      throw new InvalidClient('A public client cannot use /delegation: it cannot authenticate.');
+    if (!client.grant_types.includes(JWT_BEARER))
+      throw new UnauthorizedClient(`Grant type '${JWT_BEARER}' not allowed for the client.`);
     const now = deps.clock.now();
     const presentedHash = sha256(refreshToken);
     // The same limit as refresh exchanges (reference 001: per token and IP).
-    const limit = await deps.refreshRateLimiter.hit(`${presentedHash.toString('base64url')}|${clientIp(c, deps.options.trustProxy) ?? '-'}`, now);
+    const limit = await deps.refreshRateLimiter.hit(
+      `${presentedHash.toString('base64url')}|${clientIp(c, deps.options.trustProxy) ?? '-'}`,
+      now,
+    );
     if (!limit.allowed) {
-      throw new TooManyRequests('Too many requests for this refresh token. Try again later.', Math.max(1, Math.ceil((limit.resetAt - now) / 1000)), rateLimitHeaders(limit));
+      throw new TooManyRequests(
+        'Too many requests for this refresh token. Try again later.',
+        Math.max(1, Math.ceil((limit.resetAt - now) / 1000)),
+        rateLimitHeaders(limit),
+      );
     }
     const found = await deps.store.findRefreshTokenBySecret(presentedHash, now);
     if (!found || !found.usable || found.token.client_id !== client.client_id) throw new InvalidRefreshToken();
@@ -56,6 +74,8 @@ export function delegationRoutes(deps: TenantDeps) {
       undefined,
       DELEGATION_LIFETIME,
     );
-    return c.json({ token_type: 'Bearer', expires_in: DELEGATION_LIFETIME, id_token: token }, 200, { 'Cache-Control': 'no-store' });
+    return c.json({ token_type: 'Bearer', expires_in: DELEGATION_LIFETIME, id_token: token }, 200, {
+      'Cache-Control': 'no-store',
+    });
   });
 }

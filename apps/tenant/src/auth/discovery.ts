@@ -23,12 +23,29 @@ export function discoveryRoutes(deps: TenantDeps) {
     id_token_signing_alg_values_supported: ['RS256'],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-    claims_supported: ['aud', 'auth_time', 'email', 'email_verified', 'exp', 'family_name', 'given_name', 'iat', 'iss', 'name', 'nickname', 'picture', 'sid', 'sub'],
+    claims_supported: [
+      'aud',
+      'auth_time',
+      'email',
+      'email_verified',
+      'exp',
+      'family_name',
+      'given_name',
+      'iat',
+      'iss',
+      'name',
+      'nickname',
+      'picture',
+      'sid',
+      'sub',
+    ],
     request_uri_parameter_supported: false,
     // RFC 9449 section 5.1: proofs accepted at /oauth/token and /userinfo.
     dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGORITHMS],
   };
   return new Hono<TenantEnv>()
-    .get('/.well-known/openid-configuration', (c) => c.json(configuration, 200, { 'Cache-Control': 'public, max-age=300' }))
+    .get('/.well-known/openid-configuration', (c) =>
+      c.json(configuration, 200, { 'Cache-Control': 'public, max-age=300' }),
+    )
     .get('/.well-known/jwks.json', (c) => c.json(deps.keys.jwks(), 200, { 'Cache-Control': 'public, max-age=300' }));
 }

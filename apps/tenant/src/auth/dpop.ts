@@ -59,7 +59,10 @@ export class DpopProofs {
    * The request's proof, verified, or null when it carries none. Throws ProofRefused.
    * `htu`: the endpoint as the issuer names it, never the Host header's idea of it.
    */
-  async verify(c: Context, expected: { htm: string; htu: string; accessToken?: string; requireNonce?: () => Promise<boolean> }): Promise<VerifiedProof | null> {
+  async verify(
+    c: Context,
+    expected: { htm: string; htu: string; accessToken?: string; requireNonce?: () => Promise<boolean> },
+  ): Promise<VerifiedProof | null> {
     const value = c.req.raw.headers.get('dpop');
     if (value === null) return null;
     // Headers of one name arrive joined with ", "; a compact JWS holds neither character.
@@ -84,13 +87,22 @@ export class DpopProofs {
     }
     const nowMs = this.clock.now();
     const now = Math.floor(nowMs / 1000);
-    const claimsProblem = checkProofClaims(payload, { htm: expected.htm, htu: expected.htu, now, ...(expected.accessToken !== undefined ? { accessToken: expected.accessToken } : {}) });
+    const claimsProblem = checkProofClaims(payload, {
+      htm: expected.htm,
+      htu: expected.htu,
+      now,
+      ...(expected.accessToken !== undefined ? { accessToken: expected.accessToken } : {}),
+    });
     if (claimsProblem) throw new ProofRefused(`DPoP proof ${claimsProblem}`);
     if (expected.requireNonce && (await expected.requireNonce()) && !checkNonce(this.nonceKey, payload.nonce, now)) {
       throw new ProofRefused('DPoP proof nonce missing or stale', this.nonce());
     }
     const jkt = await calculateJwkThumbprint(header.jwk as JWK, 'sha256');
-    const fresh = await this.store.rememberDpopProof(jtiKey(jkt, payload.jti as string), jtiExpiry(payload.iat as number), nowMs);
+    const fresh = await this.store.rememberDpopProof(
+      jtiKey(jkt, payload.jti as string),
+      jtiExpiry(payload.iat as number),
+      nowMs,
+    );
     if (!fresh) throw new ProofRefused('DPoP proof jti was already used');
     this.sweepNow(nowMs);
     return { jkt };
@@ -100,6 +112,8 @@ export class DpopProofs {
   private sweepNow(now: number): void {
     if (now < this.nextSweep) return;
     this.nextSweep = now + SWEEP_EVERY;
-    this.store.sweepDpopProofs(now, SWEEP_BATCH).catch((err: unknown) => this.logger.warn('sweeping DPoP proofs failed', { error: String(err) }));
+    this.store
+      .sweepDpopProofs(now, SWEEP_BATCH)
+      .catch((err: unknown) => this.logger.warn('sweeping DPoP proofs failed', { error: String(err) }));
   }
 }

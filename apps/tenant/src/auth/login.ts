@@ -31,7 +31,9 @@ export function loginRoutes(deps: TenantDeps) {
       throw err;
     }
     const expired = () =>
-      render(c, 400, (n) => messagePage(n, 'Your login link expired', 'Go back to the application and start the sign-in again.'));
+      render(c, 400, (n) =>
+        messagePage(n, 'Your login link expired', 'Go back to the application and start the sign-in again.'),
+      );
     const tx = params.get('tx');
     if (!tx) return expired();
     const request = await transactions.read(c, tx);
@@ -43,7 +45,12 @@ export function loginRoutes(deps: TenantDeps) {
     const password = params.get('password') ?? '';
     const ip = clientIp(c, deps.options.trustProxy);
     const again = (status: 401 | 429, error: string) =>
-      render(c, status, (nonce) => loginForm({ nonce, tx, clientName: client.name, email: email.slice(0, 254), error }), request.redirect_uri);
+      render(
+        c,
+        status,
+        (nonce) => loginForm({ nonce, tx, clientName: client.name, email: email.slice(0, 254), error }),
+        request.redirect_uri,
+      );
 
     const now = deps.clock.now();
     // Counted before the slow hash, so a parallel burst cannot outrun the limit (domain/sign-in-throttle.ts).
@@ -61,11 +68,35 @@ export function loginRoutes(deps: TenantDeps) {
     }
     await attempt.succeeded();
     if (user.blocked) {
-      await deps.store.addEvent(tenantEvent({ type: LOG_TYPES.failedLogin, description: 'user is blocked', user_id: user.user_id, client_id: client.client_id, ip, details }, now));
+      await deps.store.addEvent(
+        tenantEvent(
+          {
+            type: LOG_TYPES.failedLogin,
+            description: 'user is blocked',
+            user_id: user.user_id,
+            client_id: client.client_id,
+            ip,
+            details,
+          },
+          now,
+        ),
+      );
       return again(401, 'This account is blocked.');
     }
     await deps.store.recordLogin(user.user_id, ip, now);
-    await deps.store.addEvent(tenantEvent({ type: LOG_TYPES.login, description: 'Successful login', user_id: user.user_id, client_id: client.client_id, ip, details }, now));
+    await deps.store.addEvent(
+      tenantEvent(
+        {
+          type: LOG_TYPES.login,
+          description: 'Successful login',
+          user_id: user.user_id,
+          client_id: client.client_id,
+          ip,
+          details,
+        },
+        now,
+      ),
+    );
     transactions.finish(c);
     const opened = await sessions.open(user, { ip, asn: asnOf(ip), userAgent: userAgent(c) });
     sessionCookie.set(c, opened.cookie, opened.maxAgeSeconds, secure);

@@ -22,7 +22,17 @@ export function logoutRoutes(deps: TenantDeps) {
       if (ended && ended.revoked_at === null) {
         const now = deps.clock.now();
         await deps.store.addEvent(
-          tenantEvent({ type: LOG_TYPES.logout, description: 'Successful logout', user_id: ended.user_id, client_id: clientId ?? null, ip: clientIp(c, deps.options.trustProxy), details: { session_id: ended.id, user_agent: userAgent(c) } }, now),
+          tenantEvent(
+            {
+              type: LOG_TYPES.logout,
+              description: 'Successful logout',
+              user_id: ended.user_id,
+              client_id: clientId ?? null,
+              ip: clientIp(c, deps.options.trustProxy),
+              details: { session_id: ended.id, user_agent: userAgent(c) },
+            },
+            now,
+          ),
         );
       }
       sessionCookie.delete(c);
@@ -39,5 +49,7 @@ export function logoutRoutes(deps: TenantDeps) {
 
   return new Hono<TenantEnv>()
     .get('/v2/logout', (c) => logout(c, c.req.query('client_id'), c.req.query('returnTo')))
-    .get('/oidc/logout', (c) => logout(c, c.req.query('client_id'), c.req.query('post_logout_redirect_uri'), c.req.query('state')));
+    .get('/oidc/logout', (c) =>
+      logout(c, c.req.query('client_id'), c.req.query('post_logout_redirect_uri'), c.req.query('state')),
+    );
 }

@@ -52,7 +52,12 @@ export class MemoryRateLimiter implements RateLimiter {
   async peek(key: string, now: number): Promise<RateLimitResult> {
     const window = this.windows.get(key);
     const count = window && window.resetAt > now ? window.count : 0;
-    return { allowed: count < this.limit, limit: this.limit, remaining: Math.max(0, this.limit - count), resetAt: window && window.resetAt > now ? window.resetAt : now + this.windowMs };
+    return {
+      allowed: count < this.limit,
+      limit: this.limit,
+      remaining: Math.max(0, this.limit - count),
+      resetAt: window && window.resetAt > now ? window.resetAt : now + this.windowMs,
+    };
   }
 
   async reset(key: string): Promise<void> {

@@ -34,15 +34,18 @@ export function revokeRoutes(deps: TenantDeps) {
       const grantDeleted = applied.deletedGrantIds.length > 0;
       if (grantDeleted) deps.revocations.kick();
       await deps.store.addEvent(
-        tenantEvent({
-          type: LOG_TYPES.revocation,
-          description: grantDeleted ? 'Refresh token revoked; its grant deleted' : 'Refresh token revoked',
-          user_id: record.user_id,
-          client_id: client.client_id,
-          refresh_token_id: record.id,
-          ip: clientIp(c, deps.options.trustProxy),
-          details: { device_name: record.device_name, grant_deleted: grantDeleted },
-        }, now),
+        tenantEvent(
+          {
+            type: LOG_TYPES.revocation,
+            description: grantDeleted ? 'Refresh token revoked; its grant deleted' : 'Refresh token revoked',
+            user_id: record.user_id,
+            client_id: client.client_id,
+            refresh_token_id: record.id,
+            ip: clientIp(c, deps.options.trustProxy),
+            details: { device_name: record.device_name, grant_deleted: grantDeleted },
+          },
+          now,
+        ),
       );
       deps.logger.info('refresh token revoked via /oauth/revoke', {
         refresh_token_id: record.id,

@@ -49,7 +49,10 @@ export function tokenRoutes(deps: TenantDeps) {
  * a request refused for its proof writes nothing (but the refresh grant's record of an attempt
  * on a bound token, see GrantHandler.onRefusedProof).
  */
-async function tokenRequestProof(ctx: Omit<GrantContext, 'proof'>, handler: GrantHandler): Promise<VerifiedProof | null> {
+async function tokenRequestProof(
+  ctx: Omit<GrantContext, 'proof'>,
+  handler: GrantHandler,
+): Promise<VerifiedProof | null> {
   const { deps, c, client } = ctx;
   let refusal: InvalidDpopProof;
   try {

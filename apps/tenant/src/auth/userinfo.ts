@@ -21,22 +21,40 @@ export function userinfoRoutes(deps: TenantDeps) {
     const claims = deps.opaqueAccessTokens.open(token);
     const now = Math.floor(deps.clock.now() / 1000);
     const audiences = Array.isArray(claims?.aud) ? claims.aud : [claims?.aud];
-    if (!claims || claims.iss !== deps.issuer || !audiences.includes(audience) || typeof claims.exp !== 'number' || claims.exp <= now) throw new InvalidToken();
+    if (
+      !claims ||
+      claims.iss !== deps.issuer ||
+      !audiences.includes(audience) ||
+      typeof claims.exp !== 'number' ||
+      claims.exp <= now
+    )
+      throw new InvalidToken();
     return claims;
   };
-  const refuseDpop = (error: 'invalid_token' | 'invalid_dpop_proof', description: string) => new InvalidDpopToken(error, description, DPOP_SIGNING_ALGORITHMS);
+  const refuseDpop = (error: 'invalid_token' | 'invalid_dpop_proof', description: string) =>
+    new InvalidDpopToken(error, description, DPOP_SIGNING_ALGORITHMS);
   /**
    * RFC 9449 section 7: a token bound to a key (`cnf.jkt`) only with the DPoP scheme and a
    * proof by that key over this request and this token (`ath`); an unbound one only as Bearer.
    */
-  const checkBinding = async (c: import('hono').Context<TenantEnv>, scheme: string, token: string, payload: Record<string, unknown>) => {
+  const checkBinding = async (
+    c: import('hono').Context<TenantEnv>,
+    scheme: string,
+    token: string,
+    payload: Record<string, unknown>,
+  ) => {
     const cnf = payload.cnf as { jkt?: unknown } | undefined;
     const jkt = typeof cnf?.jkt === 'string' ? cnf.jkt : null;
     if (jkt === null) {
-      if (scheme === 'DPoP') throw refuseDpop('invalid_token', 'This access token is not DPoP-bound: present it as a Bearer token.');
+      if (scheme === 'DPoP')
+        throw refuseDpop('invalid_token', 'This access token is not DPoP-bound: present it as a Bearer token.');
       return;
     }
-    if (scheme !== 'DPoP') throw refuseDpop('invalid_token', 'This access token is DPoP-bound: present it with the DPoP scheme and a proof.');
+    if (scheme !== 'DPoP')
+      throw refuseDpop(
+        'invalid_token',
+        'This access token is DPoP-bound: present it with the DPoP scheme and a proof.',
+      );
     let proof;
     try {
       proof = await deps.dpop.verify(c, { htm: c.req.method, htu: `${deps.issuer}userinfo`, accessToken: token });
@@ -45,7 +63,8 @@ export function userinfoRoutes(deps: TenantDeps) {
       throw err;
     }
     if (!proof) throw refuseDpop('invalid_dpop_proof', 'A DPoP proof is required with a DPoP-bound access token.');
-    if (proof.jkt !== jkt) throw refuseDpop('invalid_dpop_proof', 'The DPoP proof is not by the key this access token is bound to.');
+    if (proof.jkt !== jkt)
+      throw refuseDpop('invalid_dpop_proof', 'The DPoP proof is not by the key this access token is bound to.');
   };
   const handler = async (c: import('hono').Context<TenantEnv>) => {
     const header = c.req.header('authorization') ?? '';
@@ -56,7 +75,12 @@ export function userinfoRoutes(deps: TenantDeps) {
     if (OpaqueAccessTokens.isOpaque(token)) payload = openOpaque(token);
     else {
       try {
-        ({ payload } = await jwtVerify(token, jwks, { issuer: deps.issuer, audience, algorithms: ['RS256'], currentDate: new Date(deps.clock.now()) }));
+        ({ payload } = await jwtVerify(token, jwks, {
+          issuer: deps.issuer,
+          audience,
+          algorithms: ['RS256'],
+          currentDate: new Date(deps.clock.now()),
+        }));
       } catch {
         throw new InvalidToken();
       }

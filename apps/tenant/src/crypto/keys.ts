@@ -19,7 +19,10 @@ export interface SigningKey {
  * published at /.well-known/jwks.json.
  */
 export class Keys {
-  private constructor(private readonly active: SigningKey, private readonly published: JWK[]) {}
+  private constructor(
+    private readonly active: SigningKey,
+    private readonly published: JWK[],
+  ) {}
 
   static async load(store: SigningKeyStore, now: number): Promise<Keys> {
     let stored = await store.getSigningKeys();
@@ -29,7 +32,12 @@ export class Keys {
       const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256', use: 'sig' };
       const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
       // Instances starting together each make a key; the first stored wins and all load it.
-      await store.addFirstSigningKey({ kid, privateJwk: JSON.stringify(privateJwk), publicJwk: JSON.stringify(publicJwk), created_at: now });
+      await store.addFirstSigningKey({
+        kid,
+        privateJwk: JSON.stringify(privateJwk),
+        publicJwk: JSON.stringify(publicJwk),
+        created_at: now,
+      });
       stored = await store.getSigningKeys();
     }
     const newest = stored[0]!;

@@ -1,5 +1,11 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { GeneralName, GeneralSubtree, GeneralSubtrees, id_ce_nameConstraints, NameConstraints } from '@peculiar/asn1-x509';
+import {
+  GeneralName,
+  GeneralSubtree,
+  GeneralSubtrees,
+  id_ce_nameConstraints,
+  NameConstraints,
+} from '@peculiar/asn1-x509';
 import * as x509 from '@peculiar/x509';
 import { createHash, webcrypto } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -70,9 +76,18 @@ export async function localTls(dataDir: string, now = new Date()): Promise<Local
   };
   // mkdirSync's mode does not tighten a folder that exists: each key is checked as it is found.
   for (const key of [paths.caKey, paths.key]) if (existsSync(key)) refuseIfShared(key);
-  const ca = existsSync(paths.ca) && existsSync(paths.caKey) ? await readCa(paths.ca, paths.caKey) : await createCa(paths.ca, paths.caKey, now);
-  let leaf = existsSync(paths.cert) && existsSync(paths.key) ? new x509.X509Certificate(readFileSync(paths.cert, 'utf8')) : undefined;
-  const stale = !leaf || leaf.notAfter.getTime() - now.getTime() < RENEW_BEFORE_DAYS * DAY || !(await leaf.verify({ publicKey: ca.cert.publicKey, signatureOnly: true }));
+  const ca =
+    existsSync(paths.ca) && existsSync(paths.caKey)
+      ? await readCa(paths.ca, paths.caKey)
+      : await createCa(paths.ca, paths.caKey, now);
+  let leaf =
+    existsSync(paths.cert) && existsSync(paths.key)
+      ? new x509.X509Certificate(readFileSync(paths.cert, 'utf8'))
+      : undefined;
+  const stale =
+    !leaf ||
+    leaf.notAfter.getTime() - now.getTime() < RENEW_BEFORE_DAYS * DAY ||
+    !(await leaf.verify({ publicKey: ca.cert.publicKey, signatureOnly: true }));
   if (stale) leaf = await createLeaf(ca, paths.cert, paths.key, now);
   const spki = Buffer.from(leaf!.publicKey.rawData);
   return {
@@ -83,7 +98,9 @@ export async function localTls(dataDir: string, now = new Date()): Promise<Local
     // Not regenerated: a new CA would silently break the trust the operator set up for this one.
     ...(ca.cert.getExtension(id_ce_nameConstraints)
       ? {}
-      : { warning: `${paths.ca} is an older CA without name constraints (it could sign for any domain): to make a new one limited to localhost, delete ${paths.ca} and ${paths.caKey}, restart, and trust the new ca.pem` }),
+      : {
+          warning: `${paths.ca} is an older CA without name constraints (it could sign for any domain): to make a new one limited to localhost, delete ${paths.ca} and ${paths.caKey}, restart, and trust the new ca.pem`,
+        }),
   };
 }
 
@@ -92,7 +109,9 @@ function refuseIfShared(path: string): void {
   if (process.platform === 'win32') return;
   const mode = statSync(path).mode & 0o777;
   if (mode & 0o077) {
-    throw new Error(`${path} is open to group or others (mode ${mode.toString(8).padStart(4, '0')}); a private key must be the owner's alone: chmod 600 ${path} (or delete it, and for ca-key.pem ca.pem too, to make new ones)`);
+    throw new Error(
+      `${path} is open to group or others (mode ${mode.toString(8).padStart(4, '0')}); a private key must be the owner's alone: chmod 600 ${path} (or delete it, and for ca-key.pem ca.pem too, to make new ones)`,
+    );
   }
 }
 
@@ -103,7 +122,13 @@ interface Ca {
 
 async function readCa(certPath: string, keyPath: string): Promise<Ca> {
   const cert = new x509.X509Certificate(readFileSync(certPath, 'utf8'));
-  const key = await webcrypto.subtle.importKey('pkcs8', x509.PemConverter.decodeFirst(readFileSync(keyPath, 'utf8')), ECDSA, false, ['sign']);
+  const key = await webcrypto.subtle.importKey(
+    'pkcs8',
+    x509.PemConverter.decodeFirst(readFileSync(keyPath, 'utf8')),
+    ECDSA,
+    false,
+    ['sign'],
+  );
   return { cert, key };
 }
 

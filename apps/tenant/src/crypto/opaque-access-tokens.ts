@@ -50,8 +50,12 @@ export class OpaqueAccessTokens {
       const decipher = createDecipheriv('aes-256-gcm', this.key, iv!, { authTagLength: 16 });
       decipher.setAAD(Buffer.from(HEADER, 'ascii'));
       decipher.setAuthTag(tag!);
-      const claims: unknown = JSON.parse(Buffer.concat([decipher.update(ciphertext!), decipher.final()]).toString('utf8'));
-      return claims && typeof claims === 'object' && !Array.isArray(claims) ? (claims as Record<string, unknown>) : undefined;
+      const claims: unknown = JSON.parse(
+        Buffer.concat([decipher.update(ciphertext!), decipher.final()]).toString('utf8'),
+      );
+      return claims && typeof claims === 'object' && !Array.isArray(claims)
+        ? (claims as Record<string, unknown>)
+        : undefined;
     } catch {
       return undefined;
     }

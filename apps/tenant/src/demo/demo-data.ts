@@ -12,7 +12,11 @@ export const DEMO = {
     scopes: ['read:orders', 'write:orders', 'read:profile'],
   },
   clients: {
-    mobile: { client_id: 'acme-mobile', name: 'Acme Mobile', callbacks: ['com.acme.mobile://callback', 'http://127.0.0.1:8765/callback'] },
+    mobile: {
+      client_id: 'acme-mobile',
+      name: 'Acme Mobile',
+      callbacks: ['com.acme.mobile://callback', 'http://127.0.0.1:8765/callback'],
+    },
     web: {
       client_id: 'acme-web',
       name: 'Acme Web',
@@ -40,9 +44,27 @@ export const DEMO = {
     },
   },
   staff: [
-    { user_id: 'auth0|staff-admin', email: 'admin@console.test', name: 'Ada Admin', role: 'admin', password: 'admin-demo-password' },
-    { user_id: 'auth0|staff-support', email: 'support@console.test', name: 'Sam Support', role: 'support', password: 'support-demo-password' },
-    { user_id: 'auth0|staff-viewer', email: 'viewer@console.test', name: 'Vic Viewer', role: 'viewer', password: 'viewer-demo-password' },
+    {
+      user_id: 'auth0|staff-admin',
+      email: 'admin@console.test',
+      name: 'Ada Admin',
+      role: 'admin',
+      password: 'admin-demo-password',
+    },
+    {
+      user_id: 'auth0|staff-support',
+      email: 'support@console.test',
+      name: 'Sam Support',
+      role: 'support',
+      password: 'support-demo-password',
+    },
+    {
+      user_id: 'auth0|staff-viewer',
+      email: 'viewer@console.test',
+      name: 'Vic Viewer',
+      role: 'viewer',
+      password: 'viewer-demo-password',
+    },
   ],
   sampleUser: { user_id: 'auth0|demo-jane', email: 'jane.doe@example.com', name: 'Jane Doe' },
   endUserPassword: 'demo-user-password',

@@ -30,7 +30,10 @@ const ROTATING: RefreshTokenPolicy = {
  * Client ids and secrets are fixed (README lists them); everything else is drawn from a
  * seeded generator, so every fresh demo looks the same.
  */
-export async function seedDemoTenant(store: TenantStore, input: { issuer: string; now: number; endUsers?: number }): Promise<void> {
+export async function seedDemoTenant(
+  store: TenantStore,
+  input: { issuer: string; now: number; endUsers?: number },
+): Promise<void> {
   const { issuer, now } = input;
   const random = prng(20260101);
   // First, so that even a seed cut short leaves the store marked (createTenant's refuseDemoData).
@@ -62,7 +65,16 @@ export async function seedDemoTenant(store: TenantStore, input: { issuer: string
     is_system: true,
   });
 
-  type ClientSeed = Omit<ClientRecord, 'client_secret_hash' | 'created_at' | 'updated_at' | 'is_first_party' | 'allowed_logout_urls' | 'description' | 'callbacks'> & {
+  type ClientSeed = Omit<
+    ClientRecord,
+    | 'client_secret_hash'
+    | 'created_at'
+    | 'updated_at'
+    | 'is_first_party'
+    | 'allowed_logout_urls'
+    | 'description'
+    | 'callbacks'
+  > & {
     callbacks: readonly string[];
     secret?: string;
     logout?: readonly string[];
@@ -83,11 +95,41 @@ export async function seedDemoTenant(store: TenantStore, input: { issuer: string
     updated_at: now - 400 * DAY,
   });
   const clients = [
-    client({ ...DEMO.clients.mobile, app_type: 'native', token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token', 'password', JWT_BEARER_GRANT], refresh_token: ROTATING }),
-    client({ ...DEMO.clients.web, app_type: 'regular_web', token_endpoint_auth_method: 'client_secret_post', grant_types: ['authorization_code', 'refresh_token', 'password', JWT_BEARER_GRANT], refresh_token: DEFAULT_REFRESH_TOKEN_POLICY }),
-    client({ ...DEMO.clients.spa, app_type: 'spa', token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], refresh_token: { ...ROTATING, leeway: 5 } }),
-    client({ ...DEMO.clients.dashboard, app_type: 'regular_web', token_endpoint_auth_method: 'client_secret_post', grant_types: ['authorization_code', 'refresh_token'], refresh_token: DEFAULT_REFRESH_TOKEN_POLICY }),
-    client({ ...DEMO.clients.management, app_type: 'non_interactive', token_endpoint_auth_method: 'client_secret_post', grant_types: ['client_credentials'], refresh_token: DEFAULT_REFRESH_TOKEN_POLICY }),
+    client({
+      ...DEMO.clients.mobile,
+      app_type: 'native',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token', 'password', JWT_BEARER_GRANT],
+      refresh_token: ROTATING,
+    }),
+    client({
+      ...DEMO.clients.web,
+      app_type: 'regular_web',
+      token_endpoint_auth_method: 'client_secret_post',
+      grant_types: ['authorization_code', 'refresh_token', 'password', JWT_BEARER_GRANT],
+      refresh_token: DEFAULT_REFRESH_TOKEN_POLICY,
+    }),
+    client({
+      ...DEMO.clients.spa,
+      app_type: 'spa',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      refresh_token: { ...ROTATING, leeway: 5 },
+    }),
+    client({
+      ...DEMO.clients.dashboard,
+      app_type: 'regular_web',
+      token_endpoint_auth_method: 'client_secret_post',
+      grant_types: ['authorization_code', 'refresh_token'],
+      refresh_token: DEFAULT_REFRESH_TOKEN_POLICY,
+    }),
+    client({
+      ...DEMO.clients.management,
+      app_type: 'non_interactive',
+      token_endpoint_auth_method: 'client_secret_post',
+      grant_types: ['client_credentials'],
+      refresh_token: DEFAULT_REFRESH_TOKEN_POLICY,
+    }),
   ];
   for (const c of clients) await store.putClient(c);
   await store.putClientGrant({
@@ -99,14 +141,16 @@ export async function seedDemoTenant(store: TenantStore, input: { issuer: string
 
   // Staff of the dashboard: the role is a custom ID-token claim (what an Auth0 Action would add).
   for (const staff of DEMO.staff) {
-    await store.putUser(user({
-      user_id: staff.user_id,
-      email: staff.email,
-      name: staff.name,
-      password_hash: await hashPassword(staff.password),
-      app_metadata: { custom_claims: { [DEMO.rolesClaim]: [staff.role] } },
-      created_at: now - 300 * DAY,
-    }));
+    await store.putUser(
+      user({
+        user_id: staff.user_id,
+        email: staff.email,
+        name: staff.name,
+        password_hash: await hashPassword(staff.password),
+        app_metadata: { custom_claims: { [DEMO.rolesClaim]: [staff.role] } },
+        created_at: now - 300 * DAY,
+      }),
+    );
   }
 
   // End users share one password hash: hashing 50 times would only slow the first start.
@@ -114,7 +158,11 @@ export async function seedDemoTenant(store: TenantStore, input: { issuer: string
   const count = input.endUsers ?? 50;
   const [mobile, web, spa] = clients as [ClientRecord, ClientRecord, ClientRecord];
   const apps = [
-    { client: mobile, audience: DEMO.api.identifier, scope: ['openid', 'profile', 'email', 'offline_access', 'read:orders', 'write:orders'] },
+    {
+      client: mobile,
+      audience: DEMO.api.identifier,
+      scope: ['openid', 'profile', 'email', 'offline_access', 'read:orders', 'write:orders'],
+    },
     { client: web, audience: userinfoAudience(issuer), scope: ['openid', 'profile', 'email', 'offline_access'] },
     { client: spa, audience: DEMO.api.identifier, scope: ['openid', 'profile', 'offline_access', 'read:orders'] },
   ];
@@ -149,7 +197,14 @@ export async function seedDemoTenant(store: TenantStore, input: { issuer: string
         last_interacted_at: issuedAt,
         idle_expires_at: now + 20 * 3_600_000,
         expires_at: now + 48 * 3_600_000,
-        device: { initial_ip: ip, initial_asn: asnOf(ip), initial_user_agent: device.userAgent, last_ip: ip, last_asn: asnOf(ip), last_user_agent: device.userAgent },
+        device: {
+          initial_ip: ip,
+          initial_asn: asnOf(ip),
+          initial_user_agent: device.userAgent,
+          last_ip: ip,
+          last_asn: asnOf(ip),
+          last_user_agent: device.userAgent,
+        },
         clients: [],
         authentication_methods: [{ name: 'pwd', timestamp: issuedAt }],
         revoked_at: null,
@@ -186,7 +241,9 @@ export async function seedDemoTenant(store: TenantStore, input: { issuer: string
   }
 }
 
-function user(u: Pick<UserRecord, 'user_id' | 'email' | 'name' | 'password_hash' | 'app_metadata' | 'created_at'>): UserRecord {
+function user(
+  u: Pick<UserRecord, 'user_id' | 'email' | 'name' | 'password_hash' | 'app_metadata' | 'created_at'>,
+): UserRecord {
   const [given, ...family] = u.name.split(' ');
   return {
     ...u,

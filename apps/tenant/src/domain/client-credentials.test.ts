@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CREDENTIALS_CLAIM, credentialsChanged, issuedUnderCurrentCredentials, stampCredentials } from './client-credentials.ts';
+import {
+  CREDENTIALS_CLAIM,
+  credentialsChanged,
+  issuedUnderCurrentCredentials,
+  stampCredentials,
+} from './client-credentials.ts';
 import { DEFAULT_REFRESH_TOKEN_POLICY } from './defaults.ts';
 import type { ClientRecord } from './model.ts';
 
@@ -22,7 +27,14 @@ const machine: ClientRecord = {
 
 describe('credentialsChanged', () => {
   it('is false for an edit that leaves what vouches for the client alone', () => {
-    expect(credentialsChanged(machine, { ...machine, name: 'Renamed', client_secret_hash: Buffer.from('a'.repeat(32)), grant_types: ['client_credentials', 'refresh_token'] })).toBe(false);
+    expect(
+      credentialsChanged(machine, {
+        ...machine,
+        name: 'Renamed',
+        client_secret_hash: Buffer.from('a'.repeat(32)),
+        grant_types: ['client_credentials', 'refresh_token'],
+      }),
+    ).toBe(false);
   });
 
   it('is true for another secret, a secret taken away or given, another auth method, or client_credentials taken away', () => {
@@ -58,9 +70,11 @@ describe('issuedUnderCurrentCredentials', () => {
     expect(issuedUnderCurrentCredentials({}, { credentials_changed_at: T0 })).toBe(false);
   });
 
-  it('accepts a token only while its stamp equals the client\'s', () => {
+  it("accepts a token only while its stamp equals the client's", () => {
     expect(issuedUnderCurrentCredentials({ [CREDENTIALS_CLAIM]: T0 }, { credentials_changed_at: T0 })).toBe(true);
     expect(issuedUnderCurrentCredentials({ [CREDENTIALS_CLAIM]: T0 }, { credentials_changed_at: T0 + 1 })).toBe(false);
-    expect(issuedUnderCurrentCredentials({ [CREDENTIALS_CLAIM]: String(T0) }, { credentials_changed_at: T0 })).toBe(false);
+    expect(issuedUnderCurrentCredentials({ [CREDENTIALS_CLAIM]: String(T0) }, { credentials_changed_at: T0 })).toBe(
+      false,
+    );
   });
 });

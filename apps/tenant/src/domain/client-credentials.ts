@@ -39,6 +39,9 @@ export function stampCredentials(before: ClientRecord, after: ClientRecord, now:
 }
 
 /** Whether a verified client_credentials token's claims were issued under the client's current credentials. */
-export function issuedUnderCurrentCredentials(claims: Record<string, unknown>, client: Pick<ClientRecord, 'credentials_changed_at'>): boolean {
+export function issuedUnderCurrentCredentials(
+  claims: Record<string, unknown>,
+  client: Pick<ClientRecord, 'credentials_changed_at'>,
+): boolean {
   return (claims[CREDENTIALS_CLAIM] ?? 0) === (client.credentials_changed_at ?? 0);
 }

@@ -20,7 +20,8 @@ const NOW = 1_800_000_000;
 const HTU = 'https://tenant.example.com/oauth/token';
 const jwk = { kty: 'EC', crv: 'P-256', x: 'x', y: 'y' };
 const claims = (extra: Record<string, unknown> = {}) => ({ jti: 'j1', htm: 'POST', htu: HTU, iat: NOW, ...extra });
-const check = (c: Record<string, unknown>, accessToken?: string) => checkProofClaims(c, { htm: 'POST', htu: HTU, now: NOW, ...(accessToken ? { accessToken } : {}) });
+const check = (c: Record<string, unknown>, accessToken?: string) =>
+  checkProofClaims(c, { htm: 'POST', htu: HTU, now: NOW, ...(accessToken ? { accessToken } : {}) });
 
 describe('DPoP proof rules (RFC 9449 4.3)', () => {
   it('takes a dpop+jwt header with an asymmetric alg and a public jwk, nothing else', () => {
@@ -28,10 +29,13 @@ describe('DPoP proof rules (RFC 9449 4.3)', () => {
     expect(checkProofHeader({ typ: 'dpop+jwt', alg: 'RS256', jwk: { kty: 'RSA', n: 'n', e: 'AQAB' } })).toBeNull();
     expect(checkProofHeader({ typ: 'dpop+jwt', alg: 'EdDSA', jwk: { kty: 'OKP', crv: 'Ed25519', x: 'x' } })).toBeNull();
     expect(checkProofHeader({ typ: 'JWT', alg: 'ES256', jwk })).toMatch(/typ/);
-    for (const alg of ['none', 'HS256', undefined]) expect(checkProofHeader({ typ: 'dpop+jwt', alg, jwk })).toMatch(/alg/);
+    for (const alg of ['none', 'HS256', undefined])
+      expect(checkProofHeader({ typ: 'dpop+jwt', alg, jwk })).toMatch(/alg/);
     expect(checkProofHeader({ typ: 'dpop+jwt', alg: 'ES256' })).toMatch(/jwk/);
     expect(checkProofHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: { ...jwk, d: 'private' } })).toMatch(/private/);
-    expect(checkProofHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty: 'oct', k: 'secret' } })).toMatch(/private|asymmetric/);
+    expect(checkProofHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty: 'oct', k: 'secret' } })).toMatch(
+      /private|asymmetric/,
+    );
   });
 
   it('takes claims for this method and URL, issued within the window, with a jti', () => {
@@ -57,7 +61,7 @@ describe('DPoP proof rules (RFC 9449 4.3)', () => {
     expect(normalizeHtu('https://a.example/x?y#z')).toBe('https://a.example/x');
   });
 
-  it('asks a proof at a resource for the access token\'s hash', () => {
+  it("asks a proof at a resource for the access token's hash", () => {
     expect(check(claims({ ath: accessTokenHash('tok') }), 'tok')).toBeNull();
     expect(check(claims(), 'tok')).toMatch(/ath/);
     expect(check(claims({ ath: accessTokenHash('other') }), 'tok')).toMatch(/ath/);
@@ -69,7 +73,7 @@ describe('DPoP proof rules (RFC 9449 4.3)', () => {
     expect(jtiExpiry(NOW)).toBe((NOW + DPOP_PROOF_MAX_AGE) * 1000);
   });
 
-  it('issues stateless nonces good in their window and the next, under the tenant\'s key only', () => {
+  it("issues stateless nonces good in their window and the next, under the tenant's key only", () => {
     const key = Buffer.from('k'.repeat(32));
     const nonce = dpopNonce(key, NOW);
     expect(checkNonce(key, nonce, NOW)).toBe(true);
@@ -82,7 +86,7 @@ describe('DPoP proof rules (RFC 9449 4.3)', () => {
 });
 
 describe('DPoP binding of refresh tokens (RFC 9449 5)', () => {
-  it('binds a public client\'s token to the proof key, never a confidential client\'s', () => {
+  it("binds a public client's token to the proof key, never a confidential client's", () => {
     expect(refreshTokenBinding({ token_endpoint_auth_method: 'none' }, 'jkt')).toBe('jkt');
     expect(refreshTokenBinding({ token_endpoint_auth_method: 'none' }, null)).toBeNull();
     expect(refreshTokenBinding({ token_endpoint_auth_method: 'client_secret_post' }, 'jkt')).toBeNull();
@@ -99,14 +103,52 @@ describe('DPoP binding of refresh tokens (RFC 9449 5)', () => {
 
   const NOW_MS = NOW * 1000;
   const token = (overrides: Partial<RefreshTokenRecord> = {}): RefreshTokenRecord => ({
-    id: 'rt_1', user_id: 'auth0|jane', client_id: 'app', grant_id: null, session_id: null, device_name: null, audience: 'https://api.test/',
-    scope: ['offline_access'], resource_servers: [], rotating: true, created_at: NOW_MS - 60_000, expires_at: null, idle_expires_at: null,
-    last_exchanged_at: null, device: { initial_ip: null, initial_asn: null, initial_user_agent: null, last_ip: null, last_asn: null, last_user_agent: null },
-    metadata: {}, revoked_at: null, revoked_reason: null, leeway: 0, idle_lifetime: null, dpop_jkt: 'bound', ...overrides,
+    id: 'rt_1',
+    user_id: 'auth0|jane',
+    client_id: 'app',
+    grant_id: null,
+    session_id: null,
+    device_name: null,
+    audience: 'https://api.test/',
+    scope: ['offline_access'],
+    resource_servers: [],
+    rotating: true,
+    created_at: NOW_MS - 60_000,
+    expires_at: null,
+    idle_expires_at: null,
+    last_exchanged_at: null,
+    device: {
+      initial_ip: null,
+      initial_asn: null,
+      initial_user_agent: null,
+      last_ip: null,
+      last_asn: null,
+      last_user_agent: null,
+    },
+    metadata: {},
+    revoked_at: null,
+    revoked_reason: null,
+    leeway: 0,
+    idle_lifetime: null,
+    dpop_jkt: 'bound',
+    ...overrides,
   });
   const plan = (dpopJkt: string | null, state: Partial<RotationState> = {}) =>
-    planExchange({ clientId: 'app', now: NOW_MS, newSecretHash: Buffer.alloc(32), ip: null, asn: null, userAgent: null, dpopJkt })({
-      token: token(), presented: 'current', previous_valid_until: null, revoked_by_job: false, user: 'active', ...state,
+    planExchange({
+      clientId: 'app',
+      now: NOW_MS,
+      newSecretHash: Buffer.alloc(32),
+      ip: null,
+      asn: null,
+      userAgent: null,
+      dpopJkt,
+    })({
+      token: token(),
+      presented: 'current',
+      previous_valid_until: null,
+      revoked_by_job: false,
+      user: 'active',
+      ...state,
     });
 
   it('planExchange refuses a bound token without its key before any other verdict, reuse detection included', () => {

@@ -25,7 +25,8 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 /** The protected header, as the proof carries it. */
 export function checkProofHeader(header: Record<string, unknown>): string | null {
   if (header.typ !== 'dpop+jwt') return 'typ must be dpop+jwt';
-  if (typeof header.alg !== 'string' || !(DPOP_SIGNING_ALGORITHMS as readonly string[]).includes(header.alg)) return 'unsupported alg';
+  if (typeof header.alg !== 'string' || !(DPOP_SIGNING_ALGORITHMS as readonly string[]).includes(header.alg))
+    return 'unsupported alg';
   const jwk = header.jwk;
   if (!jwk || typeof jwk !== 'object' || Array.isArray(jwk)) return 'jwk must be a public JSON Web Key';
   if (PRIVATE_MEMBERS.some((member) => member in jwk)) return 'jwk must not contain private key material';
@@ -50,7 +51,8 @@ export function normalizeHtu(value: string): string | null {
 }
 
 /** base64url(SHA-256(access token)): the proof's `ath` at a resource (RFC 9449 4.2). */
-export const accessTokenHash = (accessToken: string) => createHash('sha256').update(accessToken, 'ascii').digest('base64url');
+export const accessTokenHash = (accessToken: string) =>
+  createHash('sha256').update(accessToken, 'ascii').digest('base64url');
 
 export interface ProofExpectations {
   /** The request's method, upper case. */
@@ -65,11 +67,13 @@ export interface ProofExpectations {
 
 /** The payload's rules, except `nonce` (checkNonce) and `jti`'s uniqueness (the store's). */
 export function checkProofClaims(claims: Record<string, unknown>, expected: ProofExpectations): string | null {
-  if (typeof claims.jti !== 'string' || claims.jti.length === 0 || claims.jti.length > MAX_JTI_LENGTH) return 'jti missing or invalid';
+  if (typeof claims.jti !== 'string' || claims.jti.length === 0 || claims.jti.length > MAX_JTI_LENGTH)
+    return 'jti missing or invalid';
   if (claims.htm !== expected.htm) return 'htm mismatch';
   if (typeof claims.htu !== 'string' || normalizeHtu(claims.htu) !== normalizeHtu(expected.htu)) return 'htu mismatch';
   if (typeof claims.iat !== 'number' || !Number.isFinite(claims.iat)) return 'iat missing or invalid';
-  if (claims.iat < expected.now - DPOP_PROOF_MAX_AGE || claims.iat > expected.now + DPOP_PROOF_MAX_SKEW) return 'iat outside the acceptable window';
+  if (claims.iat < expected.now - DPOP_PROOF_MAX_AGE || claims.iat > expected.now + DPOP_PROOF_MAX_SKEW)
+    return 'iat outside the acceptable window';
   if (expected.accessToken !== undefined) {
     if (typeof claims.ath !== 'string') return 'ath missing';
     if (!safeEqual(claims.ath, accessTokenHash(expected.accessToken))) return 'ath mismatch';
@@ -105,7 +109,8 @@ export function checkNonce(secret: Buffer, nonce: unknown, now: number): boolean
   return safeEqual(match[2]!, nonceMac(secret, window));
 }
 
-const nonceMac = (secret: Buffer, window: number) => createHmac('sha256', secret).update(`dpop-nonce:${window}`).digest('base64url');
+const nonceMac = (secret: Buffer, window: number) =>
+  createHmac('sha256', secret).update(`dpop-nonce:${window}`).digest('base64url');
 
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -118,7 +123,10 @@ function safeEqual(a: string, b: string): boolean {
  * proof's key for its whole life; a confidential client's is not (its client authentication
  * already binds it), though its access tokens are.
  */
-export function refreshTokenBinding(client: { token_endpoint_auth_method: string }, proofJkt: string | null): string | null {
+export function refreshTokenBinding(
+  client: { token_endpoint_auth_method: string },
+  proofJkt: string | null,
+): string | null {
   return client.token_endpoint_auth_method === 'none' ? proofJkt : null;
 }
 

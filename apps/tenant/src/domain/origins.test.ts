@@ -3,7 +3,15 @@ import { ManualClock } from '../clock.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { DEFAULT_REFRESH_TOKEN_POLICY } from './defaults.ts';
 import type { ClientRecord } from './model.ts';
-import { corsOrigins, hasUserinfo, OriginSet, RegisteredOrigins, serializedOrigin, webMessageOrigins, wildcardTooBroad } from './origins.ts';
+import {
+  corsOrigins,
+  hasUserinfo,
+  OriginSet,
+  RegisteredOrigins,
+  serializedOrigin,
+  webMessageOrigins,
+  wildcardTooBroad,
+} from './origins.ts';
 
 describe('hasUserinfo', () => {
   it('finds userinfo, or a backslash, in the authority only', () => {
@@ -29,7 +37,16 @@ describe('serializedOrigin', () => {
     expect(serializedOrigin('https://app.test')).toBe('https://app.test');
     expect(serializedOrigin('http://localhost:3000')).toBe('http://localhost:3000');
   });
-  it.each(['https://app.test/', 'HTTPS://app.test', 'https://App.test', 'https://app.test:443', 'null', 'file:///x', 'not a url', `https://${'a'.repeat(2000)}.test`])('is undefined for %j', (text) => {
+  it.each([
+    'https://app.test/',
+    'HTTPS://app.test',
+    'https://App.test',
+    'https://app.test:443',
+    'null',
+    'file:///x',
+    'not a url',
+    `https://${'a'.repeat(2000)}.test`,
+  ])('is undefined for %j', (text) => {
     expect(serializedOrigin(text)).toBeUndefined();
   });
 });
@@ -54,22 +71,38 @@ describe('OriginSet', () => {
   });
 
   it('grants nothing for userinfo, a wildcard over a public suffix, or a custom scheme', () => {
-    const set = new OriginSet().add(['https://*.example.com@evil.org', 'https://*.co.uk', 'https://*.github.io', 'com.example.app://cb']);
-    for (const origin of ['https://evil.org', 'https://a.co.uk', 'https://me.github.io', 'com.example.app://cb']) expect(set.allows(origin)).toBe(false);
+    const set = new OriginSet().add([
+      'https://*.example.com@evil.org',
+      'https://*.co.uk',
+      'https://*.github.io',
+      'com.example.app://cb',
+    ]);
+    for (const origin of ['https://evil.org', 'https://a.co.uk', 'https://me.github.io', 'com.example.app://cb'])
+      expect(set.allows(origin)).toBe(false);
   });
 });
 
-describe('a client\'s origins', () => {
-  const registrations = { web_origins: ['https://web.test'], allowed_origins: ['https://cors.test'], callbacks: ['https://cb.test/callback'] };
+describe("a client's origins", () => {
+  const registrations = {
+    web_origins: ['https://web.test'],
+    allowed_origins: ['https://cors.test'],
+    callbacks: ['https://cb.test/callback'],
+  };
 
   it('posts web_message responses to Allowed Web Origins only', () => {
     const set = webMessageOrigins(registrations);
-    expect(['https://web.test', 'https://cors.test', 'https://cb.test'].map((o) => set.allows(o))).toEqual([true, false, false]);
+    expect(['https://web.test', 'https://cors.test', 'https://cb.test'].map((o) => set.allows(o))).toEqual([
+      true,
+      false,
+      false,
+    ]);
   });
 
   it('answers CORS for web origins, allowed origins and callback origins alike', () => {
     const set = corsOrigins(registrations);
-    expect(['https://web.test', 'https://cors.test', 'https://cb.test', 'https://other.test'].map((o) => set.allows(o))).toEqual([true, true, true, false]);
+    expect(
+      ['https://web.test', 'https://cors.test', 'https://cb.test', 'https://other.test'].map((o) => set.allows(o)),
+    ).toEqual([true, true, true, false]);
   });
 });
 

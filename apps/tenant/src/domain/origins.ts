@@ -62,7 +62,9 @@ function registeredOrigin(text: string): string | undefined {
   try {
     const url = new URL(`${prefix[1]}://${prefix[2] ? 'wildcard.' : ''}${prefix[3]}`);
     if (!prefix[2]) return url.origin;
-    return wildcardTooBroad(url.hostname.slice('wildcard.'.length)) ? undefined : url.origin.replace('://wildcard.', '://*.');
+    return wildcardTooBroad(url.hostname.slice('wildcard.'.length))
+      ? undefined
+      : url.origin.replace('://wildcard.', '://*.');
   } catch {
     return undefined;
   }
@@ -89,11 +91,18 @@ export class OriginSet {
 }
 
 /** Where a client's web_message responses may be posted: its Allowed Web Origins only. */
-export const webMessageOrigins = (client: Pick<ClientRecord, 'web_origins'>) => new OriginSet().add(client.web_origins ?? []);
+export const webMessageOrigins = (client: Pick<ClientRecord, 'web_origins'>) =>
+  new OriginSet().add(client.web_origins ?? []);
 
 /** The origins whose browser requests a client's registrations allow (CORS). */
-export const corsOrigins = (client: Pick<ClientRecord, 'web_origins' | 'allowed_origins' | 'callbacks'>, into = new OriginSet()) =>
-  into.add(client.web_origins ?? []).add(client.allowed_origins ?? []).add(client.callbacks);
+export const corsOrigins = (
+  client: Pick<ClientRecord, 'web_origins' | 'allowed_origins' | 'callbacks'>,
+  into = new OriginSet(),
+) =>
+  into
+    .add(client.web_origins ?? [])
+    .add(client.allowed_origins ?? [])
+    .add(client.callbacks);
 
 /** How long a process trusts its copy of the registered origins. */
 const TTL_MS = 2000;
@@ -122,7 +131,8 @@ export class RegisteredOrigins {
   async allows(origin: string): Promise<boolean> {
     if (!serializedOrigin(origin)) return false;
     const now = this.clock.now();
-    const origins = this.current && this.current.until > now ? this.current.origins : await (this.loading ??= this.load(now));
+    const origins =
+      this.current && this.current.until > now ? this.current.origins : await (this.loading ??= this.load(now));
     return origins.allows(origin);
   }
 

@@ -31,10 +31,20 @@ for (const [name, make] of IMPLEMENTATIONS) {
       const k = key();
       const results = [];
       for (let i = 0; i < LIMIT + 1; i++) results.push(await limiter.hit(k, 1_000 + i));
-      expect(results.map((r) => [r.allowed, r.remaining])).toEqual([[true, 2], [true, 1], [true, 0], [false, 0]]);
+      expect(results.map((r) => [r.allowed, r.remaining])).toEqual([
+        [true, 2],
+        [true, 1],
+        [true, 0],
+        [false, 0],
+      ]);
       expect(new Set(results.map((r) => r.resetAt))).toEqual(new Set([1_000 + WINDOW]));
       expect((await limiter.hit(k, 1_000 + WINDOW - 1)).allowed).toBe(false);
-      expect(await limiter.hit(k, 1_000 + WINDOW)).toEqual({ allowed: true, limit: LIMIT, remaining: 2, resetAt: 1_000 + 2 * WINDOW });
+      expect(await limiter.hit(k, 1_000 + WINDOW)).toEqual({
+        allowed: true,
+        limit: LIMIT,
+        remaining: 2,
+        resetAt: 1_000 + 2 * WINDOW,
+      });
     });
 
     it('peeks without counting: whether one more would be allowed', async () => {

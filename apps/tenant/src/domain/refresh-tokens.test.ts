@@ -19,7 +19,14 @@ const token = (overrides: Partial<RefreshTokenRecord> = {}): RefreshTokenRecord 
   expires_at: null,
   idle_expires_at: null,
   last_exchanged_at: null,
-  device: { initial_ip: null, initial_asn: null, initial_user_agent: null, last_ip: null, last_asn: null, last_user_agent: null },
+  device: {
+    initial_ip: null,
+    initial_asn: null,
+    initial_user_agent: null,
+    last_ip: null,
+    last_asn: null,
+    last_user_agent: null,
+  },
   metadata: {},
   revoked_at: null,
   revoked_reason: null,
@@ -39,7 +46,16 @@ const state = (overrides: Partial<RotationState> = {}): RotationState => ({
 });
 
 const plan = (requestedScope: string[] | undefined, s: RotationState = state()) =>
-  planExchange({ clientId: 'app', now: NOW, requestedScope, newSecretHash: Buffer.alloc(32), ip: null, asn: null, userAgent: null, dpopJkt: null })(s);
+  planExchange({
+    clientId: 'app',
+    now: NOW,
+    requestedScope,
+    newSecretHash: Buffer.alloc(32),
+    ip: null,
+    asn: null,
+    userAgent: null,
+    dpopJkt: null,
+  })(s);
 
 describe('planExchange', () => {
   it('exchanges the current secret, narrowing the scope or keeping it', () => {
@@ -49,11 +65,25 @@ describe('planExchange', () => {
   });
 
   it('refuses, writing nothing, a scope the token was not granted, and names it', () => {
-    expect(plan(['openid', 'write:everything', 'read:orders', 'admin'])).toEqual({ kind: 'reject', notGranted: ['write:everything', 'admin'] });
+    expect(plan(['openid', 'write:everything', 'read:orders', 'admin'])).toEqual({
+      kind: 'reject',
+      notGranted: ['write:everything', 'admin'],
+    });
   });
 
   it('refuses another client, a blocked or deleted user, and a revoked token without a scope verdict', () => {
-    expect(planExchange({ clientId: 'other', now: NOW, requestedScope: ['admin'], newSecretHash: Buffer.alloc(32), ip: null, asn: null, userAgent: null, dpopJkt: null })(state())).toEqual({ kind: 'reject' });
+    expect(
+      planExchange({
+        clientId: 'other',
+        now: NOW,
+        requestedScope: ['admin'],
+        newSecretHash: Buffer.alloc(32),
+        ip: null,
+        asn: null,
+        userAgent: null,
+        dpopJkt: null,
+      })(state()),
+    ).toEqual({ kind: 'reject' });
     expect(plan(undefined, state({ user: 'blocked' }))).toEqual({ kind: 'reject' });
     expect(plan(undefined, state({ user: 'missing' }))).toEqual({ kind: 'reject' });
     expect(plan(['admin'], state({ token: token({ revoked_at: NOW - 1 }) }))).toEqual({ kind: 'reject' });
@@ -61,6 +91,8 @@ describe('planExchange', () => {
 
   it('takes a stale secret of a rotating token for reuse whatever scope it asks for', () => {
     expect(plan(['admin'], state({ presented: 'stale' }))).toEqual({ kind: 'revoke-family', reason: 'reuse_detected' });
-    expect(plan(undefined, state({ presented: 'stale', token: token({ rotating: false }) }))).toEqual({ kind: 'reject' });
+    expect(plan(undefined, state({ presented: 'stale', token: token({ rotating: false }) }))).toEqual({
+      kind: 'reject',
+    });
   });
 });

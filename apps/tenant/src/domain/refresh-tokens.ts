@@ -118,7 +118,8 @@ export function planExchange(input: {
     const notGranted = input.requestedScope?.filter((s) => !token.scope.includes(s)) ?? [];
     if (notGranted.length > 0) return { kind: 'reject', notGranted };
 
-    const idleExpiresAt = token.idle_lifetime === null ? null : capAt(input.now + token.idle_lifetime * 1000, token.expires_at);
+    const idleExpiresAt =
+      token.idle_lifetime === null ? null : capAt(input.now + token.idle_lifetime * 1000, token.expires_at);
     const logged = input.exchangeEvent && firstExchangeOfHour(token.last_exchanged_at, input.now);
     const common = {
       idleExpiresAt,
@@ -142,7 +143,11 @@ export function planExchange(input: {
 }
 
 /** Which of a family's secrets `hash` is (every store reads the family's two hashes, then asks). */
-export function whichSecret(hash: Buffer, currentHash: Buffer, previousHash: Buffer | null): RotationState['presented'] {
+export function whichSecret(
+  hash: Buffer,
+  currentHash: Buffer,
+  previousHash: Buffer | null,
+): RotationState['presented'] {
   if (hash.equals(currentHash)) return 'current';
   return previousHash !== null && hash.equals(previousHash) ? 'previous' : 'stale';
 }
@@ -152,14 +157,21 @@ export function whichSecret(hash: Buffer, currentHash: Buffer, previousHash: Buf
  * the Management API ask): the current secret, or the previous one within leeway, of a live
  * token no journaled revocation covers. The exchange itself decides under lock (planExchange).
  */
-export function isUsableSecret(state: Pick<RotationState, 'token' | 'presented' | 'previous_valid_until' | 'revoked_by_job'>, now: number): boolean {
+export function isUsableSecret(
+  state: Pick<RotationState, 'token' | 'presented' | 'previous_valid_until' | 'revoked_by_job'>,
+  now: number,
+): boolean {
   const { token, presented, previous_valid_until, revoked_by_job } = state;
   const presentable = presented === 'current' || (presented === 'previous' && (previous_valid_until ?? 0) >= now);
   return presentable && token.revoked_at === null && !isExpired(token, now) && !revoked_by_job;
 }
 
 /** The token as an applied plan leaves it: what the exchange answers, without reading it again. */
-export function afterPlan(token: RefreshTokenRecord, plan: Exclude<RotationPlan, { kind: 'reject' }>, now: number): RefreshTokenRecord {
+export function afterPlan(
+  token: RefreshTokenRecord,
+  plan: Exclude<RotationPlan, { kind: 'reject' }>,
+  now: number,
+): RefreshTokenRecord {
   if (plan.kind === 'revoke-family') return { ...token, revoked_at: now, revoked_reason: plan.reason };
   return {
     ...token,

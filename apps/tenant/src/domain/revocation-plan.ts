@@ -75,7 +75,8 @@ interface Rule {
  */
 export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
   oauth_revoke: {
-    auth0: 'Use the Authentication API /oauth/revoke endpoint to revoke a refresh token. This endpoint does not delete the underlying grant. You can change this behavior to also delete the underlying grant',
+    auth0:
+      'Use the Authentication API /oauth/revoke endpoint to revoke a refresh token. This endpoint does not delete the underlying grant. You can change this behavior to also delete the underlying grant',
     reason: 'oauth_revoke',
     targets: ['token'],
     tokensBy: 'marking',
@@ -83,7 +84,8 @@ export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
     refusedUnless: null,
   },
   device_unlinked: {
-    auth0: 'You can choose the revocation behavior in the Dashboard tenant settings when a device is unlinked from a user in Auth0, using either the Dashboard or the Management API',
+    auth0:
+      'You can choose the revocation behavior in the Dashboard tenant settings when a device is unlinked from a user in Auth0, using either the Dashboard or the Management API',
     reason: 'device_unlinked',
     targets: ['token', 'device'],
     tokensBy: 'marking',
@@ -119,7 +121,7 @@ export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
     refusedUnless: null,
   },
   client_tokens_revoked: {
-    auth0: 'Not Auth0\'s: every refresh token of one application across its users (of one API when given)',
+    auth0: "Not Auth0's: every refresh token of one application across its users (of one API when given)",
     reason: 'client_tokens_revoked',
     targets: ['client'],
     tokensBy: 'marking',
@@ -166,21 +168,37 @@ export type RevocationSettings = { flags: Pick<TenantFlags, 'revoke_refresh_toke
  * The plan for `target`, asked for by `wayIn`. `settings` may be null for a way in the flag
  * does not govern (the caller need not read them); a way in it governs without them throws.
  */
-export function planRevocation(target: PlanTarget, wayIn: RevocationWayIn, settings: RevocationSettings | null): RevocationPlan {
+export function planRevocation(
+  target: PlanTarget,
+  wayIn: RevocationWayIn,
+  settings: RevocationSettings | null,
+): RevocationPlan {
   const rule = REVOCATION_RULES[wayIn];
-  if (!rule.targets.includes(target.kind)) throw new Error(`${wayIn} acts on a ${rule.targets.join(' or ')}, not a ${target.kind}`);
-  if (Object.hasOwn(FLAG_GOVERNED_WAYS_IN, wayIn) && settings === null) throw new Error(`${wayIn} depends on the tenant flag: pass the settings`);
-  const plan: RevocationPlan = { wayIn, reason: rule.reason, tokenIds: [], grantIds: [], sessionIds: [], journal: [], refusedUnless: rule.refusedUnless };
+  if (!rule.targets.includes(target.kind))
+    throw new Error(`${wayIn} acts on a ${rule.targets.join(' or ')}, not a ${target.kind}`);
+  if (Object.hasOwn(FLAG_GOVERNED_WAYS_IN, wayIn) && settings === null)
+    throw new Error(`${wayIn} depends on the tenant flag: pass the settings`);
+  const plan: RevocationPlan = {
+    wayIn,
+    reason: rule.reason,
+    tokenIds: [],
+    grantIds: [],
+    sessionIds: [],
+    journal: [],
+    refusedUnless: rule.refusedUnless,
+  };
   switch (target.kind) {
     case 'token':
       plan.tokenIds.push(target.token.id);
-      if (settings !== null && revocationDeletesGrant(wayIn, settings.flags) && target.token.grant_id !== null) plan.grantIds.push(target.token.grant_id);
+      if (settings !== null && revocationDeletesGrant(wayIn, settings.flags) && target.token.grant_id !== null)
+        plan.grantIds.push(target.token.grant_id);
       break;
     case 'device': {
       const deletesGrant = settings !== null && revocationDeletesGrant(wayIn, settings.flags);
       for (const token of target.tokens) {
         plan.tokenIds.push(token.id);
-        if (deletesGrant && token.grant_id !== null && !plan.grantIds.includes(token.grant_id)) plan.grantIds.push(token.grant_id);
+        if (deletesGrant && token.grant_id !== null && !plan.grantIds.includes(token.grant_id))
+          plan.grantIds.push(token.grant_id);
       }
       break;
     }
@@ -198,12 +216,17 @@ export function planRevocation(target: PlanTarget, wayIn: RevocationWayIn, setti
       break;
     case 'user': {
       const { kind, user_id, client_id, audience } = target;
-      plan.journal.push({ target: { kind, user_id, ...(client_id ? { client_id } : {}), ...(audience ? { audience } : {}) } });
+      plan.journal.push({
+        target: { kind, user_id, ...(client_id ? { client_id } : {}), ...(audience ? { audience } : {}) },
+      });
       break;
     }
     case 'client': {
       const { kind, client_id, audience, issued_through } = target;
-      plan.journal.push({ target: { kind, client_id, ...(audience ? { audience } : {}) }, ...(issued_through !== undefined ? { issuedThrough: issued_through } : {}) });
+      plan.journal.push({
+        target: { kind, client_id, ...(audience ? { audience } : {}) },
+        ...(issued_through !== undefined ? { issuedThrough: issued_through } : {}),
+      });
       break;
     }
   }

@@ -11,10 +11,28 @@ import { RevocationWorker } from './revocation-worker.ts';
 
 const T0 = Date.UTC(2026, 0, 1);
 const app: ClientRecord = {
-  client_id: 'app', name: 'App', description: '', app_type: 'native', client_secret_hash: null, token_endpoint_auth_method: 'none',
-  callbacks: [], allowed_logout_urls: [], grant_types: ['refresh_token'], refresh_token: DEFAULT_REFRESH_TOKEN_POLICY, is_first_party: true, created_at: T0, updated_at: T0,
+  client_id: 'app',
+  name: 'App',
+  description: '',
+  app_type: 'native',
+  client_secret_hash: null,
+  token_endpoint_auth_method: 'none',
+  callbacks: [],
+  allowed_logout_urls: [],
+  grant_types: ['refresh_token'],
+  refresh_token: DEFAULT_REFRESH_TOKEN_POLICY,
+  is_first_party: true,
+  created_at: T0,
+  updated_at: T0,
 };
-const NO_DEVICE = { initial_ip: null, initial_asn: null, initial_user_agent: null, last_ip: null, last_asn: null, last_user_agent: null };
+const NO_DEVICE = {
+  initial_ip: null,
+  initial_asn: null,
+  initial_user_agent: null,
+  last_ip: null,
+  last_asn: null,
+  last_user_agent: null,
+};
 
 let store: SqliteStore;
 let clock: ManualClock;
@@ -24,7 +42,18 @@ let worker: RevocationWorker;
 async function issue(user_id: string, count: number) {
   const minted = [];
   for (let i = 0; i < count; i++) {
-    const token = mintRefreshToken({ client: app, user_id, grant_id: null, session_id: null, device_name: null, audience: 'https://api/', scope: ['offline_access'], resource_servers: [], device: NO_DEVICE, now: T0 });
+    const token = mintRefreshToken({
+      client: app,
+      user_id,
+      grant_id: null,
+      session_id: null,
+      device_name: null,
+      audience: 'https://api/',
+      scope: ['offline_access'],
+      resource_servers: [],
+      device: NO_DEVICE,
+      now: T0,
+    });
     await store.issueRefreshToken(token.record, 1000);
     minted.push(token);
   }
@@ -60,15 +89,29 @@ describe('RevocationWorker', () => {
     await worker.idle();
     expect(await store.listRevocationJobs()).toEqual([]);
     expect(worker.batchesApplied).toBe(3);
-    for (const token of janes) expect((await store.getRefreshToken(token.record.id))!.revoked_reason).toBe('user_tokens_revoked');
+    for (const token of janes)
+      expect((await store.getRefreshToken(token.record.id))!.revoked_reason).toBe('user_tokens_revoked');
     expect((await store.getRefreshToken(ann!.record.id))!.revoked_at).toBeNull();
     const done = logger.lines.map((line) => JSON.parse(line)).find((line) => line.msg === 'revocation completed');
-    expect(done).toMatchObject({ job: job.id, kind: 'user', reason: 'user_tokens_revoked', revoked: 25, instance: 'worker-1' });
+    expect(done).toMatchObject({
+      job: job.id,
+      kind: 'user',
+      reason: 'user_tokens_revoked',
+      revoked: 25,
+      instance: 'worker-1',
+    });
   });
 
   it('completes on start the jobs a crashed process left in the journal', async () => {
     const tokens = await issue('auth0|jane', 3);
-    await store.enqueueRevocations([{ id: 'left-by-a-crash', target: { kind: 'token', token_id: tokens[1]!.record.id }, reason: 'management_api', requested_at: T0 }]);
+    await store.enqueueRevocations([
+      {
+        id: 'left-by-a-crash',
+        target: { kind: 'token', token_id: tokens[1]!.record.id },
+        reason: 'management_api',
+        requested_at: T0,
+      },
+    ]);
     worker.start();
     await worker.idle();
     expect((await store.getRefreshToken(tokens[1]!.record.id))!.revoked_reason).toBe('management_api');
@@ -78,7 +121,10 @@ describe('RevocationWorker', () => {
   it('journals a bounded revocation: tokens issued after the preview stay live', async () => {
     // The first token written is the first of the store's insertion order.
     const [previewed] = await issue('auth0|jane', 1);
-    await store.applyRevocationPlan(planRevocation({ kind: 'client', client_id: 'app', issued_through: 1 }, 'client_tokens_revoked', null), T0);
+    await store.applyRevocationPlan(
+      planRevocation({ kind: 'client', client_id: 'app', issued_through: 1 }, 'client_tokens_revoked', null),
+      T0,
+    );
     const [job] = await store.listRevocationJobs();
     expect(job!.cutoff_seq).toBe(1);
     const [later] = await issue('auth0|jane', 1);

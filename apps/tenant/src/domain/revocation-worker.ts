@@ -6,7 +6,12 @@ import type { JobClaim, RevocationJob } from './revocation.ts';
 /** The revocation journal of a store (the TenantStore has it). */
 export interface RevocationJournal {
   listRevocationJobs(): Promise<RevocationJob[]>;
-  processRevocationBatch(jobId: string, limit: number, now: number, claim: JobClaim): Promise<{ revoked: number; done: boolean; claimed: boolean }>;
+  processRevocationBatch(
+    jobId: string,
+    limit: number,
+    now: number,
+    claim: JobClaim,
+  ): Promise<{ revoked: number; done: boolean; claimed: boolean }>;
 }
 
 /**
@@ -29,7 +34,13 @@ export class RevocationWorker {
     private readonly store: RevocationJournal,
     private readonly clock: Clock,
     private readonly logger: Logger,
-    private readonly options: { batchSize: number; pollMs: number; lagMs?: number; leaseMs?: number; instanceId?: string } = { batchSize: 2000, pollMs: 1000 },
+    private readonly options: {
+      batchSize: number;
+      pollMs: number;
+      lagMs?: number;
+      leaseMs?: number;
+      instanceId?: string;
+    } = { batchSize: 2000, pollMs: 1000 },
   ) {
     this.instanceId = options.instanceId ?? randomId(12);
   }
@@ -81,7 +92,11 @@ export class RevocationWorker {
     } finally {
       this.running = false;
       for (const resolve of this.idleWaiters.splice(0)) resolve();
-      if (!this.stopped) this.timer = setTimeout(() => this.kick(), Math.min(this.options.pollMs, Math.max(50, this.options.lagMs ?? Infinity))).unref();
+      if (!this.stopped)
+        this.timer = setTimeout(
+          () => this.kick(),
+          Math.min(this.options.pollMs, Math.max(50, this.options.lagMs ?? Infinity)),
+        ).unref();
     }
   }
 
@@ -90,7 +105,9 @@ export class RevocationWorker {
     const now = this.clock.now();
     const lag = this.options.lagMs ?? 0;
     return (await this.store.listRevocationJobs()).filter(
-      (job) => job.requested_at + lag <= now && (!job.claimed_by || job.claimed_by === this.instanceId || (job.claimed_until ?? 0) < now),
+      (job) =>
+        job.requested_at + lag <= now &&
+        (!job.claimed_by || job.claimed_by === this.instanceId || (job.claimed_until ?? 0) < now),
     );
   }
 
@@ -100,7 +117,12 @@ export class RevocationWorker {
     for (;;) {
       if (this.stopped) return true;
       const claim = { owner: this.instanceId, leaseMs: this.options.leaseMs ?? 10_000 };
-      const { revoked, done, claimed } = await this.store.processRevocationBatch(job.id, this.options.batchSize, this.clock.now(), claim);
+      const { revoked, done, claimed } = await this.store.processRevocationBatch(
+        job.id,
+        this.options.batchSize,
+        this.clock.now(),
+        claim,
+      );
       if (!claimed) return total > 0;
       this.batchesApplied += 1;
       total += revoked;
@@ -108,7 +130,13 @@ export class RevocationWorker {
       // Let waiting requests run between batches.
       await new Promise((resolve) => setImmediate(resolve));
     }
-    this.logger.info('revocation completed', { job: job.id, kind: job.target.kind, reason: job.reason, revoked: total + (job.revoked_count ?? 0), instance: this.instanceId });
+    this.logger.info('revocation completed', {
+      job: job.id,
+      kind: job.target.kind,
+      reason: job.reason,
+      revoked: total + (job.revoked_count ?? 0),
+      instance: this.instanceId,
+    });
     return true;
   }
 }

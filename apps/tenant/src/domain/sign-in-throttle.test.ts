@@ -42,7 +42,7 @@ describe('SignInThrottle', () => {
     expect((await t.attempt('ann@example.com', '198.51.100.2', 0)).allowed).toBe(true);
   });
 
-  it('gives a right password\'s attempt back on every counter', async () => {
+  it("gives a right password's attempt back on every counter", async () => {
     const { throttle: t, limiters } = throttle({ perAccountAndAddress: 2, perAccount: 10, perAddress: 10 });
     for (let i = 0; i < 5; i++) {
       const attempt = await t.attempt('jane@example.com', '203.0.113.9', 0);
@@ -55,7 +55,8 @@ describe('SignInThrottle', () => {
   it('stops password spraying from one address across accounts, and the refused attempts count against no account', async () => {
     const { throttle: t, limiters } = throttle({ perAccountAndAddress: 5, perAccount: 5, perAddress: 3 });
     const verdicts = [];
-    for (const account of ['a@x.test', 'b@x.test', 'c@x.test', 'd@x.test', 'e@x.test']) verdicts.push((await t.attempt(account, '203.0.113.9', 0)).allowed);
+    for (const account of ['a@x.test', 'b@x.test', 'c@x.test', 'd@x.test', 'e@x.test'])
+      verdicts.push((await t.attempt(account, '203.0.113.9', 0)).allowed);
     expect(verdicts).toEqual([true, true, true, false, false]);
     expect((await limiters.perAccount.peek('signin:account:d@x.test', 0)).remaining).toBe(5);
   });
@@ -63,7 +64,8 @@ describe('SignInThrottle', () => {
   it('stops a guess at one account spread over many addresses, and gives the address its count back', async () => {
     const { throttle: t, limiters } = throttle({ perAccountAndAddress: 5, perAccount: 2, perAddress: 5 });
     const verdicts = [];
-    for (const ip of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) verdicts.push((await t.attempt('jane@example.com', ip, 0)).allowed);
+    for (const ip of ['198.51.100.1', '198.51.100.2', '198.51.100.3'])
+      verdicts.push((await t.attempt('jane@example.com', ip, 0)).allowed);
     expect(verdicts).toEqual([true, true, false]);
     expect((await limiters.perAddress.peek('signin:address:198.51.100.3', 0)).remaining).toBe(5);
   });

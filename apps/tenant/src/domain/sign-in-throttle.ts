@@ -15,7 +15,7 @@ export const DEFAULT_SIGN_IN_LIMITS: SignInLimits = { perAccountAndAddress: 10, 
 export const SIGN_IN_WINDOW_MS = 15 * 60_000;
 
 export type SignInAttempt =
-  | { allowed: true; /** The password was right: give the attempt back. */ succeeded(): Promise<void> }
+  | { allowed: true /** The password was right: give the attempt back. */; succeeded(): Promise<void> }
   | { allowed: false; retryAfterSeconds: number; limit: RateLimitResult };
 
 /**
@@ -48,7 +48,11 @@ export class SignInThrottle {
         // passed give it back. Otherwise 50 refused guesses from one address would fill the
         // account's own counter and lock its owner out from everywhere else.
         await Promise.all(counted.map(([wider, widerKey]) => wider.refund(widerKey, now)));
-        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((result.resetAt - now) / 1000)), limit: result };
+        return {
+          allowed: false,
+          retryAfterSeconds: Math.max(1, Math.ceil((result.resetAt - now) / 1000)),
+          limit: result,
+        };
       }
       counted.push([limiter, key]);
     }
@@ -68,5 +72,8 @@ function addressKey(ip: string): string {
   const left = head ? head.split(':') : [];
   const right = tail ? tail.split(':') : [];
   const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }

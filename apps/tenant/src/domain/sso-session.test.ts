@@ -11,12 +11,27 @@ const SETTINGS = { session_lifetime: 72, idle_session_lifetime: 24 };
 const PHONE = { ip: '203.0.113.9', asn: 'AS64500', userAgent: 'Phone/1' };
 
 const jane: UserRecord = {
-  user_id: 'auth0|jane', email: 'jane@example.com', email_verified: true, name: 'Jane', nickname: 'jane', given_name: null, family_name: null, picture: null,
-  password_hash: null, app_metadata: {}, user_metadata: {}, blocked: false, created_at: T0, updated_at: T0, last_login: null, last_ip: null, logins_count: 0,
+  user_id: 'auth0|jane',
+  email: 'jane@example.com',
+  email_verified: true,
+  name: 'Jane',
+  nickname: 'jane',
+  given_name: null,
+  family_name: null,
+  picture: null,
+  password_hash: null,
+  app_metadata: {},
+  user_metadata: {},
+  blocked: false,
+  created_at: T0,
+  updated_at: T0,
+  last_login: null,
+  last_ip: null,
+  logins_count: 0,
 };
 
 describe('a session record', () => {
-  it('opens with the tenant\'s lifetimes, the device where it signed in, no applications yet', () => {
+  it("opens with the tenant's lifetimes, the device where it signed in, no applications yet", () => {
     const session = newSession('auth0|jane', SETTINGS, PHONE, T0);
     expect(session).toMatchObject({
       user_id: 'auth0|jane',
@@ -34,8 +49,16 @@ describe('a session record', () => {
   it('after a touch: idle expiry slides, the application joins once, the last place follows, the first stays', () => {
     const session = newSession('auth0|jane', SETTINGS, PHONE, T0);
     const later = T0 + HOUR;
-    const touched = touchedSession(touchedSession(session, { now: later, idle_expires_at: later + 24 * HOUR, clientId: 'spa', ip: '198.51.100.7' }), { now: later, idle_expires_at: later + 24 * HOUR, clientId: 'spa' });
-    expect(touched).toMatchObject({ updated_at: later, last_interacted_at: later, idle_expires_at: later + 24 * HOUR, clients: ['spa'] });
+    const touched = touchedSession(
+      touchedSession(session, { now: later, idle_expires_at: later + 24 * HOUR, clientId: 'spa', ip: '198.51.100.7' }),
+      { now: later, idle_expires_at: later + 24 * HOUR, clientId: 'spa' },
+    );
+    expect(touched).toMatchObject({
+      updated_at: later,
+      last_interacted_at: later,
+      idle_expires_at: later + 24 * HOUR,
+      clients: ['spa'],
+    });
     expect(touched.device).toMatchObject({ initial_ip: PHONE.ip, last_ip: '198.51.100.7', last_user_agent: 'Phone/1' });
     expect(touched.expires_at).toBe(session.expires_at);
   });

@@ -25,7 +25,14 @@ export interface SsoSessionStore {
   createSession(session: SessionRecord, cookieHash: Buffer): Promise<void>;
   touchSession(
     id: string,
-    update: { now: number; idle_expires_at: number | null; clientId: string; ip: string | null; asn: string | null; userAgent: string | null },
+    update: {
+      now: number;
+      idle_expires_at: number | null;
+      clientId: string;
+      ip: string | null;
+      asn: string | null;
+      userAgent: string | null;
+    },
   ): Promise<void>;
   revokeSession(id: string, now: number, reason: null): Promise<unknown>;
 }
@@ -44,12 +51,22 @@ export interface SessionTouch {
 
 /** The session after `touch`: idle expiry slides, the application joins its list, the device's last place follows. */
 export function touchedSession(session: SessionRecord, touch: SessionTouch): SessionRecord {
-  const clients = touch.clientId && !session.clients.includes(touch.clientId) ? [...session.clients, touch.clientId] : session.clients;
+  const clients =
+    touch.clientId && !session.clients.includes(touch.clientId)
+      ? [...session.clients, touch.clientId]
+      : session.clients;
   const device = { ...session.device };
   if (touch.ip !== undefined) device.last_ip = touch.ip;
   if (touch.asn !== undefined) device.last_asn = touch.asn;
   if (touch.userAgent !== undefined) device.last_user_agent = touch.userAgent;
-  return { ...session, updated_at: touch.now, last_interacted_at: touch.now, idle_expires_at: touch.idle_expires_at, clients, device };
+  return {
+    ...session,
+    updated_at: touch.now,
+    last_interacted_at: touch.now,
+    idle_expires_at: touch.idle_expires_at,
+    clients,
+    device,
+  };
 }
 
 /** The idle expiry a session gets from activity at `now`. */
@@ -58,7 +75,12 @@ export function idleExpiryFrom(settings: Pick<TenantSettings, 'idle_session_life
 }
 
 /** The record of a session opened by a password sign-in at `now`. */
-export function newSession(user_id: string, settings: Pick<TenantSettings, 'session_lifetime' | 'idle_session_lifetime'>, activity: SessionActivity, now: number): SessionRecord {
+export function newSession(
+  user_id: string,
+  settings: Pick<TenantSettings, 'session_lifetime' | 'idle_session_lifetime'>,
+  activity: SessionActivity,
+  now: number,
+): SessionRecord {
   const { ip, asn, userAgent } = activity;
   return {
     id: ids.session(now),
@@ -69,7 +91,14 @@ export function newSession(user_id: string, settings: Pick<TenantSettings, 'sess
     last_interacted_at: now,
     idle_expires_at: idleExpiryFrom(settings, now),
     expires_at: now + settings.session_lifetime * HOUR_MS,
-    device: { initial_ip: ip, initial_asn: asn, initial_user_agent: userAgent, last_ip: ip, last_asn: asn, last_user_agent: userAgent },
+    device: {
+      initial_ip: ip,
+      initial_asn: asn,
+      initial_user_agent: userAgent,
+      last_ip: ip,
+      last_asn: asn,
+      last_user_agent: userAgent,
+    },
     clients: [],
     authentication_methods: [{ name: 'pwd', timestamp: now }],
     revoked_at: null,
@@ -91,7 +120,10 @@ export function ssoSessions(store: SsoSessionStore, clock: Clock) {
      * Opens a session for a user who just signed in. A fresh cookie value at every sign-in
      * (no session fixation); `maxAgeSeconds` is the cookie's lifetime.
      */
-    async open(user: UserRecord, activity: SessionActivity): Promise<{ session: SessionRecord; cookie: string; maxAgeSeconds: number }> {
+    async open(
+      user: UserRecord,
+      activity: SessionActivity,
+    ): Promise<{ session: SessionRecord; cookie: string; maxAgeSeconds: number }> {
       const now = clock.now();
       const settings = await store.getSettings();
       const session = newSession(user.user_id, settings, activity, now);
@@ -104,7 +136,12 @@ export function ssoSessions(store: SsoSessionStore, clock: Clock) {
     async touch(session: SessionRecord, clientId: string, activity: SessionActivity): Promise<void> {
       const now = clock.now();
       const settings = await store.getSettings();
-      await store.touchSession(session.id, { now, idle_expires_at: idleExpiryFrom(settings, now), clientId, ...activity });
+      await store.touchSession(session.id, {
+        now,
+        idle_expires_at: idleExpiryFrom(settings, now),
+        clientId,
+        ...activity,
+      });
     },
 
     /** Logout: ends the session of this cookie, if any (refresh tokens outlive it, as in Auth0). */

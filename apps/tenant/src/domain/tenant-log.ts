@@ -38,20 +38,44 @@ const EXCHANGE_LOG_BUCKET_MS = 3_600_000;
  * no extra query), enough to say "used from this app and address around then".
  */
 export function firstExchangeOfHour(exchangedBefore: number | null, now: number): boolean {
-  return exchangedBefore === null || Math.floor(exchangedBefore / EXCHANGE_LOG_BUCKET_MS) !== Math.floor(now / EXCHANGE_LOG_BUCKET_MS);
+  return (
+    exchangedBefore === null ||
+    Math.floor(exchangedBefore / EXCHANGE_LOG_BUCKET_MS) !== Math.floor(now / EXCHANGE_LOG_BUCKET_MS)
+  );
 }
 
-export type NewTenantEvent = Omit<TenantEvent, 'id' | 'created_at' | 'client_id' | 'refresh_token_id' | 'ip' | 'details'> &
+export type NewTenantEvent = Omit<
+  TenantEvent,
+  'id' | 'created_at' | 'client_id' | 'refresh_token_id' | 'ip' | 'details'
+> &
   Partial<Pick<TenantEvent, 'client_id' | 'refresh_token_id' | 'ip' | 'details'>>;
 
 /** A log entry stamped now, the fields not given left empty. */
 export function tenantEvent(event: NewTenantEvent, now: number): TenantEvent {
-  return { client_id: null, refresh_token_id: null, ip: null, details: {}, ...event, id: ids.event(now), created_at: now };
+  return {
+    client_id: null,
+    refresh_token_id: null,
+    ip: null,
+    details: {},
+    ...event,
+    id: ids.event(now),
+    created_at: now,
+  };
 }
 
 /** A failed sign-in: `fu` when no user has that email, `fp` when the password is wrong. */
-export function signInFailure(user: { user_id: string } | undefined, where: { client_id: string; ip: string | null; details: Record<string, unknown> }, now: number): TenantEvent {
+export function signInFailure(
+  user: { user_id: string } | undefined,
+  where: { client_id: string; ip: string | null; details: Record<string, unknown> },
+  now: number,
+): TenantEvent {
   return user
-    ? tenantEvent({ type: LOG_TYPES.wrongPassword, description: 'Wrong email or password.', user_id: user.user_id, ...where }, now)
-    : tenantEvent({ type: LOG_TYPES.unknownUser, description: 'Wrong email or password.', user_id: null, ...where }, now);
+    ? tenantEvent(
+        { type: LOG_TYPES.wrongPassword, description: 'Wrong email or password.', user_id: user.user_id, ...where },
+        now,
+      )
+    : tenantEvent(
+        { type: LOG_TYPES.unknownUser, description: 'Wrong email or password.', user_id: null, ...where },
+        now,
+      );
 }

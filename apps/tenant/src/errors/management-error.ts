@@ -39,7 +39,8 @@ export class ManagementError extends Error {
 export const badRequest = (message: string, errorCode = 'invalid_body') => new ManagementError(400, message, errorCode);
 export const invalidQuery = (message: string) => new ManagementError(400, message, 'invalid_query_string');
 export const invalidUri = (message: string) => new ManagementError(400, message, 'invalid_uri');
-export const notFound = (message: string, errorCode = 'inexistent_resource') => new ManagementError(404, message, errorCode);
+export const notFound = (message: string, errorCode = 'inexistent_resource') =>
+  new ManagementError(404, message, errorCode);
 export const unauthorized = (message = 'Missing authentication') => new ManagementError(401, message);
 export const insufficientScope = (missing: string[]) =>
   new ManagementError(403, `Insufficient scope, expected any of: ${missing.join(',')}`, 'insufficient_scope');

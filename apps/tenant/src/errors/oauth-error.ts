@@ -111,6 +111,7 @@ export class UseDpopNonce extends OAuthError {
 export class InvalidDpopToken extends OAuthError {
   constructor(error: 'invalid_token' | 'invalid_dpop_proof', description: string, algorithms: readonly string[]) {
     super(401, error, description);
-    this.headers['WWW-Authenticate'] = `DPoP error="${error}", error_description="${description}", algs="${algorithms.join(' ')}"`;
+    this.headers['WWW-Authenticate'] =
+      `DPoP error="${error}", error_description="${description}", algs="${algorithms.join(' ')}"`;
   }
 }

@@ -25,9 +25,22 @@ export function errorHandler(logger: Logger) {
         : c.json({ error: 'invalid_request', error_description: message }, err.status);
     }
     const requestId = c.get('requestId' as never) as string | undefined;
-    logger.error('unhandled error', { requestId, path: c.req.path, error: err.name, detail: err.message, stack: err.stack });
+    logger.error('unhandled error', {
+      requestId,
+      path: c.req.path,
+      error: err.name,
+      detail: err.message,
+      stack: err.stack,
+    });
     return isManagement
-      ? c.json({ statusCode: 500, error: 'Internal Server Error', message: `Internal error (request ${requestId ?? 'unknown'})` }, 500)
+      ? c.json(
+          {
+            statusCode: 500,
+            error: 'Internal Server Error',
+            message: `Internal error (request ${requestId ?? 'unknown'})`,
+          },
+          500,
+        )
       : c.json({ error: 'server_error', error_description: `Internal error (request ${requestId ?? 'unknown'})` }, 500);
   };
 }

@@ -65,7 +65,8 @@ export class Params {
 
 /** No identifier, secret or URI contains NUL, and databases refuse it in text: a 400 here. */
 function refuseNul(key: string, value: string): void {
-  if (containsNul(key) || containsNul(value)) throw new InvalidRequest(`Parameter ${safeName(key)} contains a NUL character`);
+  if (containsNul(key) || containsNul(value))
+    throw new InvalidRequest(`Parameter ${safeName(key)} contains a NUL character`);
 }
 
 /** Parameter names are echoed in errors; keep them short and printable. */
@@ -85,7 +86,11 @@ export async function readBodyParams(c: Context): Promise<Params> {
       body = parseJsonObject(text);
     } catch (err) {
       if (!(err instanceof UnacceptableJson)) throw err;
-      throw new InvalidRequest(err.reason === 'syntax' ? 'The request body is not valid JSON' : `The request body is not acceptable: ${err.message}`);
+      throw new InvalidRequest(
+        err.reason === 'syntax'
+          ? 'The request body is not valid JSON'
+          : `The request body is not acceptable: ${err.message}`,
+      );
     }
     return Params.fromObject(body);
   }

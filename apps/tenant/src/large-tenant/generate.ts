@@ -55,21 +55,36 @@ export function hostInNetwork(ip: string, index: number): string {
   let pick = Math.imul(index ^ (index >>> 16), 0x85ebca6b);
   pick = Math.imul(pick ^ (pick >>> 13), 0xc2b2ae35);
   pick = (pick ^ (pick >>> 16)) >>> 0;
-  return ip.includes(':') ? ip.replace(/[0-9a-f]*$/, ((pick % 0xfffe) + 1).toString(16)) : ip.replace(/\d+$/, String((pick % 254) + 1));
+  return ip.includes(':')
+    ? ip.replace(/[0-9a-f]*$/, ((pick % 0xfffe) + 1).toString(16))
+    : ip.replace(/\d+$/, String((pick % 254) + 1));
 }
 
 /** Builds a large tenant on top of the demo one, in batches of one transaction each. */
 export async function generateTenant(options: GenerateOptions) {
   const started = performance.now();
   const log = options.log ?? ((line: string) => console.error(line));
-  const tenant = await createTenant({ issuer: options.issuer, storage: options.dataDir, ...(options.schema ? { schema: options.schema } : {}), demo: true, logger: silentLogger });
+  const tenant = await createTenant({
+    issuer: options.issuer,
+    storage: options.dataDir,
+    ...(options.schema ? { schema: options.schema } : {}),
+    demo: true,
+    logger: silentLogger,
+  });
   const { store } = tenant.deps;
   const mobile = (await store.getClient(DEMO.clients.mobile.client_id))!;
   const web = (await store.getClient(DEMO.clients.web.client_id))!;
   const clients = [mobile, web];
   const random = prng(42);
   const now = Date.now();
-  const userId = (i: number) => (i === 0 ? 'auth0|heavy' : i === 1 ? 'auth0|bulk' : i === 2 ? 'auth0|medium' : `auth0|gen${i.toString(36).padStart(8, '0')}`);
+  const userId = (i: number) =>
+    i === 0
+      ? 'auth0|heavy'
+      : i === 1
+        ? 'auth0|bulk'
+        : i === 2
+          ? 'auth0|medium'
+          : `auth0|gen${i.toString(36).padStart(8, '0')}`;
   const bulk = options.bulkUserTokens ?? 0;
   const medium = options.mediumUserTokens ?? 0;
   const BATCH = 20_000;
@@ -126,7 +141,15 @@ export async function generateTenant(options: GenerateOptions) {
       if (!grantId) {
         grantId = ids.grant();
         grantIds.set(grantKey, grantId);
-        grants.push({ id: grantId, user_id: userId(owner), client_id: client.client_id, audience, scope: ['openid', 'offline_access'], created_at: now, updated_at: now });
+        grants.push({
+          id: grantId,
+          user_id: userId(owner),
+          client_id: client.client_id,
+          audience,
+          scope: ['openid', 'offline_access'],
+          created_at: now,
+          updated_at: now,
+        });
       }
       const createdAt = now - Math.floor(random() * 20 * 86_400_000);
       const secretHash = createHash('sha256').update(generatedTokenValue(options.seed, i)).digest();
@@ -144,9 +167,19 @@ export async function generateTenant(options: GenerateOptions) {
         rotating: client.refresh_token.rotation_type === 'rotating',
         created_at: createdAt,
         leeway: client.refresh_token.leeway,
-        device: { initial_ip: ip, initial_asn: asnOf(ip), initial_user_agent: device.userAgent, last_ip: ip, last_asn: asnOf(ip), last_user_agent: device.userAgent },
+        device: {
+          initial_ip: ip,
+          initial_asn: asnOf(ip),
+          initial_user_agent: device.userAgent,
+          last_ip: ip,
+          last_asn: asnOf(ip),
+          last_user_agent: device.userAgent,
+        },
         // Generated tokens live long enough for any benchmark run.
-        ...expiryOf({ ...client.refresh_token, infinite_token_lifetime: true, infinite_idle_token_lifetime: true }, createdAt),
+        ...expiryOf(
+          { ...client.refresh_token, infinite_token_lifetime: true, infinite_idle_token_lifetime: true },
+          createdAt,
+        ),
       });
     }
     await store.bulkImport({ users: [], grants, tokens });

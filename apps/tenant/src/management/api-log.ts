@@ -13,19 +13,27 @@ import type { ManagementEnv } from './authorize-request.ts';
 export async function logApiOperation(
   deps: TenantDeps,
   c: Context<ManagementEnv>,
-  operation: { description: string; user_id: string; refresh_token_id?: string | null; details?: Record<string, unknown> },
+  operation: {
+    description: string;
+    user_id: string;
+    refresh_token_id?: string | null;
+    details?: Record<string, unknown>;
+  },
 ): Promise<void> {
   const principal = c.get('principal');
   const now = deps.clock.now();
   await deps.store.addEvent(
-    tenantEvent({
-      type: LOG_TYPES.api,
-      description: operation.description,
-      user_id: operation.user_id,
-      client_id: principal.kind === 'machine' ? principal.clientId : null,
-      refresh_token_id: operation.refresh_token_id ?? null,
-      ip: clientIp(c, deps.options.trustProxy),
-      details: { request: { method: c.req.method, path: new URL(c.req.url).pathname }, ...operation.details },
-    }, now),
+    tenantEvent(
+      {
+        type: LOG_TYPES.api,
+        description: operation.description,
+        user_id: operation.user_id,
+        client_id: principal.kind === 'machine' ? principal.clientId : null,
+        refresh_token_id: operation.refresh_token_id ?? null,
+        ip: clientIp(c, deps.options.trustProxy),
+        details: { request: { method: c.req.method, path: new URL(c.req.url).pathname }, ...operation.details },
+      },
+      now,
+    ),
   );
 }

@@ -38,7 +38,9 @@ export function managementAuth(deps: TenantDeps, limiter: RateLimiter): Middlewa
         currentDate: new Date(deps.clock.now()),
       }));
     } catch (err) {
-      throw unauthorized(err instanceof joseErrors.JWTExpired ? 'Expired token received for JSON Web Token validation' : 'Invalid token');
+      throw unauthorized(
+        err instanceof joseErrors.JWTExpired ? 'Expired token received for JSON Web Token validation' : 'Invalid token',
+      );
     }
     const principal = await managementCaller(
       payload,
@@ -47,7 +49,11 @@ export function managementAuth(deps: TenantDeps, limiter: RateLimiter): Middlewa
     );
     if ('refused' in principal) {
       if (principal.refused === 'no-client-grant') {
-        throw new ManagementError(403, `Client is not authorized to access "${audience}". It has no client grant for this API.`, 'access_denied');
+        throw new ManagementError(
+          403,
+          `Client is not authorized to access "${audience}". It has no client grant for this API.`,
+          'access_denied',
+        );
       }
       throw unauthorized('Invalid token');
     }
@@ -56,7 +62,9 @@ export function managementAuth(deps: TenantDeps, limiter: RateLimiter): Middlewa
     const headers = rateLimitHeaders(limit);
     if (!limit.allowed) {
       const error = new ManagementError(429, 'Global limit has been reached', 'too_many_requests');
-      Object.assign(error.headers, headers, { 'Retry-After': String(Math.max(1, Math.ceil((limit.resetAt - deps.clock.now()) / 1000))) });
+      Object.assign(error.headers, headers, {
+        'Retry-After': String(Math.max(1, Math.ceil((limit.resetAt - deps.clock.now()) / 1000))),
+      });
       throw error;
     }
     c.set('scopes', principal.scopes);
@@ -71,7 +79,10 @@ export function managementAuth(deps: TenantDeps, limiter: RateLimiter): Middlewa
  * 403 unless the token holds `scope`, or is a user's token holding `selfScope` and the
  * route's `:id` is that user (Auth0's `read:current_user` and friends act on the caller alone).
  */
-export function requireScopeOrCurrentUser(scope: ManagementScope, selfScope: CurrentUserScope): MiddlewareHandler<ManagementEnv> {
+export function requireScopeOrCurrentUser(
+  scope: ManagementScope,
+  selfScope: CurrentUserScope,
+): MiddlewareHandler<ManagementEnv> {
   return async function requireScopeOrCurrentUser(c, next) {
     const principal = c.get('principal');
     const held = c.get('scopes');

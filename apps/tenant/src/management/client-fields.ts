@@ -34,7 +34,11 @@ export const TOKEN_ENDPOINT_AUTH_METHODS = ['none', 'client_secret_post', 'clien
 const unique = (values: string[]) => new Set(values).size === values.length;
 
 export const grantTypes = z
-  .array(z.enum(CLIENT_GRANT_TYPES, { error: (issue) => `Unknown grant type ${JSON.stringify(String(issue.input).slice(0, 100))}` }))
+  .array(
+    z.enum(CLIENT_GRANT_TYPES, {
+      error: (issue) => `Unknown grant type ${JSON.stringify(String(issue.input).slice(0, 100))}`,
+    }),
+  )
   .max(CLIENT_GRANT_TYPES.length)
   .refine(unique, 'Grant types must not repeat');
 
@@ -59,14 +63,25 @@ function parseUrl(value: string): URL | undefined {
 
 const urlList = (what: string, accept: (url: URL, text: string) => boolean) =>
   z
-    .array(z.string().refine((text) => { const url = parseUrl(text); return url !== undefined && accept(url, text); }, `Must be a valid ${what}`))
+    .array(
+      z.string().refine((text) => {
+        const url = parseUrl(text);
+        return url !== undefined && accept(url, text);
+      }, `Must be a valid ${what}`),
+    )
     .max(100, `At most 100 ${what}s`);
 
 /** RFC 6749 3.1.2: a redirection URI must not include a fragment. Never a script scheme (domain/callbacks.ts). */
-export const callbackUrls = urlList('callback URL', (url, text) => url.hash === '' && !text.includes('#') && !runsScript(url));
+export const callbackUrls = urlList(
+  'callback URL',
+  (url, text) => url.hash === '' && !text.includes('#') && !runsScript(url),
+);
 export const logoutUrls = urlList('logout URL', (url) => !runsScript(url));
 /** An origin: scheme, host and port, nothing after. */
-export const webOrigins = urlList('web origin', (url, text) => /^https?:$/.test(url.protocol) && !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*[/?#]/i.test(text));
+export const webOrigins = urlList(
+  'web origin',
+  (url, text) => /^https?:$/.test(url.protocol) && !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*[/?#]/i.test(text),
+);
 
 /**
  * The rules a client keeps whatever was changed, checked on the client as it would be
@@ -83,18 +98,34 @@ export function checkClientRules(
   grantTypesGiven: boolean,
 ): void {
   if (client.token_endpoint_auth_method === 'none' && client.grant_types.includes('client_credentials')) {
-    throw badRequest('A client without a secret (token_endpoint_auth_method "none") cannot use the client_credentials grant.');
+    throw badRequest(
+      'A client without a secret (token_endpoint_auth_method "none") cannot use the client_credentials grant.',
+    );
   }
-  if (grantTypesGiven && client.grant_types.includes(LEGACY_DELEGATION_GRANT) && !settings.flags.allow_legacy_delegation_grant_types) {
-    throw badRequest(`The grant type ${LEGACY_DELEGATION_GRANT} is legacy: turn on the tenant flag allow_legacy_delegation_grant_types first.`);
+  if (
+    grantTypesGiven &&
+    client.grant_types.includes(LEGACY_DELEGATION_GRANT) &&
+    !settings.flags.allow_legacy_delegation_grant_types
+  ) {
+    throw badRequest(
+      `The grant type ${LEGACY_DELEGATION_GRANT} is legacy: turn on the tenant flag allow_legacy_delegation_grant_types first.`,
+    );
   }
 }
 
 /** An https URL, as Auth0 requires of initiate_login_uri. */
-const httpsUrl = z.string().max(2000).refine((text) => parseUrl(text)?.protocol === 'https:', 'Must be a valid https URL');
-const anyUrl = z.string().max(2000).refine((text) => parseUrl(text) !== undefined, 'Must be a valid URL');
+const httpsUrl = z
+  .string()
+  .max(2000)
+  .refine((text) => parseUrl(text)?.protocol === 'https:', 'Must be a valid https URL');
+const anyUrl = z
+  .string()
+  .max(2000)
+  .refine((text) => parseUrl(text) !== undefined, 'Must be a valid URL');
 /** A JSON object Auth0 keeps as given (addons, mobile, ...), bounded so no client row grows without limit. */
-const jsonObject = z.record(z.string().max(255), z.unknown()).refine((value) => JSON.stringify(value).length <= 16_384, 'Must be at most 16 KB of JSON');
+const jsonObject = z
+  .record(z.string().max(255), z.unknown())
+  .refine((value) => JSON.stringify(value).length <= 16_384, 'Must be at most 16 KB of JSON');
 
 /**
  * Auth0's client_metadata: at most 10 properties, keys and string values of at most 255
@@ -149,7 +180,9 @@ export const KEPT_CLIENT_FIELDS = {
 export type KeptClientFields = { [K in keyof typeof KEPT_CLIENT_FIELDS]?: z.infer<(typeof KEPT_CLIENT_FIELDS)[K]> };
 
 /** The kept fields of a validated request body, and the rest of it. */
-export function splitKeptFields<T extends Record<string, unknown>>(body: T): { kept: KeptClientFields; rest: Omit<T, keyof KeptClientFields> } {
+export function splitKeptFields<T extends Record<string, unknown>>(
+  body: T,
+): { kept: KeptClientFields; rest: Omit<T, keyof KeptClientFields> } {
   const kept: Record<string, unknown> = {};
   const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {

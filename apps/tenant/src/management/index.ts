@@ -22,25 +22,27 @@ import { userRoutes } from './routes/users.ts';
  * tokens. Every route needs a client_credentials token for `<issuer>api/v2/` with its scope.
  */
 export function managementApi(deps: TenantDeps) {
-  return new Hono<ManagementEnv>()
-    .use('*', managementAuth(deps, deps.managementRateLimiter))
-    .route('/users', revocationHistoryRoutes(deps))
-    // Not Auth0's: a user's device unlinked in one request (see the file).
-    .route('/users', deviceUnlinkRoutes(deps))
-    .route('/users', userRoutes(deps))
-    // Not Auth0's: before /refresh-tokens/{id} (see the files).
-    .route('/refresh-tokens/summary', refreshTokenSummaryRoutes(deps))
-    .route('/refresh-tokens/search', refreshTokenSearchRoutes(deps))
-    .route('/refresh-tokens', refreshTokenRoutes(deps))
-    .route('/device-credentials', deviceCredentialRoutes(deps))
-    .route('/grants', grantRoutes(deps))
-    // Not Auth0's: before /sessions/{id} (see the file).
-    .route('/sessions/search', sessionSearchRoutes(deps))
-    .route('/sessions', sessionRoutes(deps))
-    // Not Auth0's: every token of one application (see the file).
-    .route('/clients', clientTokenRevocationRoutes(deps))
-    .route('/clients', clientRoutes(deps))
-    .route('/client-grants', clientGrantRoutes(deps))
-    .route('/resource-servers', resourceServerRoutes(deps))
-    .route('/tenants', tenantSettingsRoutes(deps));
+  return (
+    new Hono<ManagementEnv>()
+      .use('*', managementAuth(deps, deps.managementRateLimiter))
+      .route('/users', revocationHistoryRoutes(deps))
+      // Not Auth0's: a user's device unlinked in one request (see the file).
+      .route('/users', deviceUnlinkRoutes(deps))
+      .route('/users', userRoutes(deps))
+      // Not Auth0's: before /refresh-tokens/{id} (see the files).
+      .route('/refresh-tokens/summary', refreshTokenSummaryRoutes(deps))
+      .route('/refresh-tokens/search', refreshTokenSearchRoutes(deps))
+      .route('/refresh-tokens', refreshTokenRoutes(deps))
+      .route('/device-credentials', deviceCredentialRoutes(deps))
+      .route('/grants', grantRoutes(deps))
+      // Not Auth0's: before /sessions/{id} (see the file).
+      .route('/sessions/search', sessionSearchRoutes(deps))
+      .route('/sessions', sessionRoutes(deps))
+      // Not Auth0's: every token of one application (see the file).
+      .route('/clients', clientTokenRevocationRoutes(deps))
+      .route('/clients', clientRoutes(deps))
+      .route('/client-grants', clientGrantRoutes(deps))
+      .route('/resource-servers', resourceServerRoutes(deps))
+      .route('/tenants', tenantSettingsRoutes(deps))
+  );
 }

@@ -23,7 +23,10 @@ function isCalendarDay(text: string): boolean {
 const instant = z
   .string()
   .max(40)
-  .refine((v) => ISO_INSTANT.test(v) && isCalendarDay(v) && !Number.isNaN(Date.parse(v)), 'Expected an ISO 8601 date and time with a time zone')
+  .refine(
+    (v) => ISO_INSTANT.test(v) && isCalendarDay(v) && !Number.isNaN(Date.parse(v)),
+    'Expected an ISO 8601 date and time with a time zone',
+  )
   .transform((v) => Date.parse(v));
 
 export const searchFilters = {
@@ -77,7 +80,10 @@ export const needsOneOf =
     schema.refine((q) => names.some((name) => q[name] !== undefined), `Provide at least one of ${names.join(', ')}`);
 
 /** Refuses (400) a range wider than one network that holds more than WIDE_RANGE_LIMIT live tokens. */
-export async function refuseWideRange(store: Pick<TenantStore, 'countAddressCandidates'>, ip: { from: Buffer; to: Buffer } | undefined): Promise<void> {
+export async function refuseWideRange(
+  store: Pick<TenantStore, 'countAddressCandidates'>,
+  ip: { from: Buffer; to: Buffer } | undefined,
+): Promise<void> {
   if (!ip || ip.from.equals(ip.to) || networkSpan(ip).one) return;
   if ((await store.countAddressCandidates(ip, WIDE_RANGE_LIMIT)) <= WIDE_RANGE_LIMIT) return;
   throw invalidQuery(

@@ -1,6 +1,16 @@
 import { toIso } from '../clock.ts';
 import { deviceCredentialId } from '../domain/ids.ts';
-import type { ClientRecord, DeviceInfo, GrantRecord, RefreshTokenRecord, RefreshTokenSummary, SessionRecord, TenantEvent, TenantSettings, UserRecord } from '../store/types.ts';
+import type {
+  ClientRecord,
+  DeviceInfo,
+  GrantRecord,
+  RefreshTokenRecord,
+  RefreshTokenSummary,
+  SessionRecord,
+  TenantEvent,
+  TenantSettings,
+  UserRecord,
+} from '../store/types.ts';
 
 /**
  * The Management API's bodies, field for field as the auth0 SDK (v7) types them:
@@ -87,7 +97,12 @@ export function userBody(u: UserRecord) {
     created_at: toIso(u.created_at)!,
     updated_at: toIso(u.updated_at)!,
     identities: [
-      { provider: 'auth0', user_id: u.user_id.replace(/^auth0\|/, ''), connection: 'Username-Password-Authentication', isSocial: false },
+      {
+        provider: 'auth0',
+        user_id: u.user_id.replace(/^auth0\|/, ''),
+        connection: 'Username-Password-Authentication',
+        isSocial: false,
+      },
     ],
     app_metadata: u.app_metadata,
     user_metadata: u.user_metadata,

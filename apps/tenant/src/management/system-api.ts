@@ -46,7 +46,8 @@ export const MANAGEMENT_API_ID = 'management-api';
 export async function syncManagementApi(store: TenantStore, issuer: string): Promise<void> {
   const identifier = managementAudience(issuer);
   const existing = (await store.listResourceServers()).find((rs) => rs.id === MANAGEMENT_API_ID);
-  if (existing && existing.identifier !== identifier) await store.retargetResourceServer(existing.identifier, identifier);
+  if (existing && existing.identifier !== identifier)
+    await store.retargetResourceServer(existing.identifier, identifier);
   await store.putResourceServer({
     id: MANAGEMENT_API_ID,
     identifier,

@@ -83,11 +83,23 @@ export const schemas = { bool, int, id };
  */
 export function selectFields<T extends object>(item: T, fields: string | undefined, include = true): Partial<T> {
   if (!fields) return item;
-  const names = new Set(fields.split(',').map((f) => f.trim()).filter(Boolean));
+  const names = new Set(
+    fields
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean),
+  );
   return Object.fromEntries(Object.entries(item).filter(([key]) => names.has(key) === include)) as Partial<T>;
 }
 
 /** Auth0's offset page: a bare array, or `{ start, limit, total, <name>: [...] }` with totals. */
-export function offsetPage<T>(name: string, items: T[], total: number, page: number, perPage: number, includeTotals: boolean) {
+export function offsetPage<T>(
+  name: string,
+  items: T[],
+  total: number,
+  page: number,
+  perPage: number,
+  includeTotals: boolean,
+) {
   return includeTotals ? { start: page * perPage, limit: perPage, total, [name]: items } : items;
 }

@@ -8,9 +8,14 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-export function jsonLogger(write: (line: string) => void = (line) => process.stdout.write(`${line}\n`), base: Record<string, unknown> = {}): Logger {
-  const log = (level: string) => (message: string, fields: Record<string, unknown> = {}) =>
-    write(JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...base, ...fields }));
+export function jsonLogger(
+  write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+  base: Record<string, unknown> = {},
+): Logger {
+  const log =
+    (level: string) =>
+    (message: string, fields: Record<string, unknown> = {}) =>
+      write(JSON.stringify({ time: new Date().toISOString(), level, msg: message, ...base, ...fields }));
   return { info: log('info'), warn: log('warn'), error: log('error') };
 }
 

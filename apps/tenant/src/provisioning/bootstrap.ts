@@ -18,7 +18,8 @@ export const MIN_BOOTSTRAP_SECRET_LENGTH = 32;
 
 /** Why a bootstrap client's id or secret is unacceptable, or undefined when both are fine. */
 export function bootstrapClientProblem(client: BootstrapClient): string | undefined {
-  if (!BOOTSTRAP_CLIENT_ID.test(client.clientId)) return 'the bootstrap client id must be 8 to 64 characters of A-Z a-z 0-9 _ . -';
+  if (!BOOTSTRAP_CLIENT_ID.test(client.clientId))
+    return 'the bootstrap client id must be 8 to 64 characters of A-Z a-z 0-9 _ . -';
   if (client.clientSecret.length < MIN_BOOTSTRAP_SECRET_LENGTH) {
     return `the bootstrap client secret must be at least ${MIN_BOOTSTRAP_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 48\`)`;
   }
@@ -73,7 +74,12 @@ export async function ensureBootstrapClient(
       // without a secret) is given the configured secret. A secret taken away through the
       // Management API (made public and back) stays away, or anyone allowed to update clients
       // could bring a rotated-away bootstrap secret, and every scope, back at the next start.
-      if (existing.client_secret_hash !== null || existing.token_endpoint_auth_method === 'none' || existing.credentials_changed_at !== undefined) return 'exists';
+      if (
+        existing.client_secret_hash !== null ||
+        existing.token_endpoint_auth_method === 'none' ||
+        existing.credentials_changed_at !== undefined
+      )
+        return 'exists';
       await store.putClient({ ...existing, client_secret_hash: sha256(input.clientSecret), updated_at: input.now });
       return 'secret-set';
     }
@@ -94,7 +100,12 @@ export async function ensureBootstrapClient(
     });
     const audience = managementAudience(input.issuer);
     if (!(await store.getClientGrant(input.clientId, audience))) {
-      await store.putClientGrant({ id: ids.clientGrant(), client_id: input.clientId, audience, scope: [...MANAGEMENT_SCOPES] });
+      await store.putClientGrant({
+        id: ids.clientGrant(),
+        client_id: input.clientId,
+        audience,
+        scope: [...MANAGEMENT_SCOPES],
+      });
     }
     return 'created';
   });

@@ -12,23 +12,33 @@ import { exportTenant, importTenant } from './tenant-file.ts';
 export async function provision(
   tenant: { deps: Pick<TenantDeps, 'store' | 'issuer' | 'clock'> },
   config: { importFile: string | undefined; exportFile: string | undefined; demo: boolean; bootstrapClient: unknown },
-  out: { stdout(text: string): void; stderr(text: string): void } = { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) },
+  out: { stdout(text: string): void; stderr(text: string): void } = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  },
 ): Promise<{ exported: boolean; notes: string[] }> {
   const { store, issuer, clock } = tenant.deps;
   if (config.exportFile !== undefined) {
     const text = `${JSON.stringify(await exportTenant(store, issuer), null, 2)}\n`;
     if (config.exportFile === '-') out.stdout(text);
     else writePrivately(config.exportFile, text);
-    out.stderr(`The tenant file ${config.exportFile === '-' ? 'on stdout' : config.exportFile} holds every user's password hash (scrypt): keep it as you would the database.\n`);
+    out.stderr(
+      `The tenant file ${config.exportFile === '-' ? 'on stdout' : config.exportFile} holds every user's password hash (scrypt): keep it as you would the database.\n`,
+    );
     return { exported: true, notes: [] };
   }
   const notes: string[] = [];
   if (config.importFile !== undefined) {
     const report = await importTenant(store, readFileSync(config.importFile, 'utf8'), { issuer, now: clock.now() });
-    const count = (o: Record<string, number>) => Object.entries(o).map(([k, n]) => `${n} ${k.replace('_', ' ')}`).join(', ');
+    const count = (o: Record<string, number>) =>
+      Object.entries(o)
+        .map(([k, n]) => `${n} ${k.replace('_', ' ')}`)
+        .join(', ');
     notes.push(`  imported   ${config.importFile}: created ${count(report.created)}; updated ${count(report.updated)}`);
     for (const clientId of report.clientsWithoutSecret) {
-      notes.push(`  note       client ${clientId} has no secret yet: POST /api/v2/clients/${clientId}/rotate-secret shows one`);
+      notes.push(
+        `  note       client ${clientId} has no secret yet: POST /api/v2/clients/${clientId}/rotate-secret shows one`,
+      );
     }
   }
   if (!config.demo && !config.bootstrapClient && !(await canCallManagementApi(store, issuer))) {

@@ -5,7 +5,11 @@ import type { TenantStore } from '../store/types.ts';
  * Lets a console served at `publicUrl` sign staff in with the demo tenant's dashboard client:
  * adds its callback and logout URLs (exact match is required) when they are missing.
  */
-export async function allowConsoleOrigin(store: TenantStore, publicUrl: string, clientId: string = DEMO.clients.dashboard.client_id): Promise<void> {
+export async function allowConsoleOrigin(
+  store: TenantStore,
+  publicUrl: string,
+  clientId: string = DEMO.clients.dashboard.client_id,
+): Promise<void> {
   const client = await store.getClient(clientId);
   if (!client) throw new Error(`The tenant has no client ${clientId}`);
   const callback = `${publicUrl}/auth/callback`;

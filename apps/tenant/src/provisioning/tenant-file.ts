@@ -36,7 +36,13 @@ const TenantFile = z
         friendly_name: z.string().min(1).max(255),
         support_email: z.string().max(255).nullable(),
         // dpop_require_nonce is the tenant's own (not Auth0's), optional so files written before it still apply.
-        flags: z.object({ revoke_refresh_token_grant: z.boolean(), allow_legacy_delegation_grant_types: z.boolean(), dpop_require_nonce: z.boolean().optional() }).strict(),
+        flags: z
+          .object({
+            revoke_refresh_token_grant: z.boolean(),
+            allow_legacy_delegation_grant_types: z.boolean(),
+            dpop_require_nonce: z.boolean().optional(),
+          })
+          .strict(),
         session_lifetime: z.number().min(1).max(8760),
         idle_session_lifetime: z.number().min(1).max(8760),
       })
@@ -49,7 +55,9 @@ const TenantFile = z
           .object({
             identifier: z.string().min(1).max(600),
             name: z.string().min(1).max(200),
-            scopes: z.array(z.object({ value: scope, description: z.string().max(500).default('') }).strict()).default([]),
+            scopes: z
+              .array(z.object({ value: scope, description: z.string().max(500).default('') }).strict())
+              .default([]),
             token_lifetime: z.number().int().min(1).max(2_592_000).default(86_400),
             allow_offline_access: z.boolean().default(false),
           })
@@ -89,7 +97,9 @@ const TenantFile = z
           .strict(),
       )
       .default([]),
-    client_grants: z.array(z.object({ client_id: id, audience: z.string().min(1).max(600), scope: z.array(scope) }).strict()).default([]),
+    client_grants: z
+      .array(z.object({ client_id: id, audience: z.string().min(1).max(600), scope: z.array(scope) }).strict())
+      .default([]),
     users: z
       .array(
         z
@@ -102,7 +112,13 @@ const TenantFile = z
             given_name: z.string().max(150).nullable().default(null),
             family_name: z.string().max(150).nullable().default(null),
             picture: z.string().max(2000).nullable().default(null),
-            password_hash: z.string().regex(/^scrypt\$\d+\$\d+\$\d+\$[\w-]+\$[\w-]+$/, 'must be this tenant\'s scrypt hash (scrypt$N$r$p$salt$hash)').optional(),
+            password_hash: z
+              .string()
+              .regex(
+                /^scrypt\$\d+\$\d+\$\d+\$[\w-]+\$[\w-]+$/,
+                "must be this tenant's scrypt hash (scrypt$N$r$p$salt$hash)",
+              )
+              .optional(),
             app_metadata: metadata.default({}),
             user_metadata: metadata.default({}),
             blocked: z.boolean().default(false),
@@ -136,15 +152,33 @@ export function parseTenantFile(text: string): z.output<typeof TenantFile> {
       seen.add(key);
     }
   };
-  unique('the API', file.resource_servers.map((rs) => rs.identifier));
-  unique('the client', file.clients.map((c) => c.client_id));
-  unique('the client grant of', file.client_grants.map((g) => `${g.client_id} for ${g.audience}`));
-  unique('the user', file.users.map((u) => u.user_id));
-  unique('the email', file.users.map((u) => u.email.toLowerCase()));
+  unique(
+    'the API',
+    file.resource_servers.map((rs) => rs.identifier),
+  );
+  unique(
+    'the client',
+    file.clients.map((c) => c.client_id),
+  );
+  unique(
+    'the client grant of',
+    file.client_grants.map((g) => `${g.client_id} for ${g.audience}`),
+  );
+  unique(
+    'the user',
+    file.users.map((u) => u.user_id),
+  );
+  unique(
+    'the email',
+    file.users.map((u) => u.email.toLowerCase()),
+  );
   return file;
 }
 
-const byKey = <T>(key: (item: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const byKey =
+  <T>(key: (item: T) => string) =>
+  (a: T, b: T) =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
 /** The tenant as a file: deterministic, without secrets in clear. */
 export async function exportTenant(store: TenantStore, issuer: string): Promise<TenantFile> {
@@ -173,7 +207,13 @@ export async function exportTenant(store: TenantStore, issuer: string): Promise<
   return {
     version: TENANT_FILE_VERSION,
     settings: { ...settings, flags: { ...settings.flags } },
-    resource_servers: apis.map((rs) => ({ identifier: rs.identifier, name: rs.name, scopes: rs.scopes, token_lifetime: rs.token_lifetime, allow_offline_access: rs.allow_offline_access })),
+    resource_servers: apis.map((rs) => ({
+      identifier: rs.identifier,
+      name: rs.name,
+      scopes: rs.scopes,
+      token_lifetime: rs.token_lifetime,
+      allow_offline_access: rs.allow_offline_access,
+    })),
     clients: clients.sort(byKey((c) => c.client_id)).map((c) => ({
       client_id: c.client_id,
       name: c.name,
@@ -190,7 +230,11 @@ export async function exportTenant(store: TenantStore, issuer: string): Promise<
       ...(c.require_proof_of_possession ? { require_proof_of_possession: true } : {}),
     })),
     client_grants: grants
-      .map((g) => ({ client_id: g.client_id, audience: g.audience === mgmt ? MANAGEMENT_AUDIENCE_ALIAS : g.audience, scope: [...g.scope].sort() }))
+      .map((g) => ({
+        client_id: g.client_id,
+        audience: g.audience === mgmt ? MANAGEMENT_AUDIENCE_ALIAS : g.audience,
+        scope: [...g.scope].sort(),
+      }))
       .sort(byKey((g) => `${g.client_id} ${g.audience}`)),
     users: users.map((u) => ({
       user_id: u.user_id,
@@ -221,7 +265,11 @@ export interface ImportReport {
  * audience, user_id), so importing the same file twice changes nothing the second time.
  * What the file does not name is left alone. Checked in full before anything is written.
  */
-export async function importTenant(store: TenantStore, text: string, input: { issuer: string; now: number }): Promise<ImportReport> {
+export async function importTenant(
+  store: TenantStore,
+  text: string,
+  input: { issuer: string; now: number },
+): Promise<ImportReport> {
   const file = parseTenantFile(text);
   const mgmt = managementAudience(input.issuer);
   const audienceOf = (audience: string) => (audience === MANAGEMENT_AUDIENCE_ALIAS ? mgmt : audience);
@@ -234,7 +282,8 @@ export async function importTenant(store: TenantStore, text: string, input: { is
   // References first, so a bad file writes nothing.
   const apis = new Map((await store.listResourceServers()).map((rs) => [rs.identifier, rs]));
   for (const rs of file.resource_servers) {
-    if (rs.identifier === mgmt || apis.get(rs.identifier)?.is_system) throw new Error(`The tenant file cannot redefine the system API ${rs.identifier}`);
+    if (rs.identifier === mgmt || apis.get(rs.identifier)?.is_system)
+      throw new Error(`The tenant file cannot redefine the system API ${rs.identifier}`);
   }
   const fileApis = new Map(file.resource_servers.map((rs) => [rs.identifier, rs]));
   const fileClients = new Set(file.clients.map((c) => c.client_id));
@@ -244,17 +293,27 @@ export async function importTenant(store: TenantStore, text: string, input: { is
     if (!api) throw new Error(`The client grant of ${g.client_id} names an unknown API: ${g.audience}`);
     const defined = new Set(api.scopes.map((s) => s.value));
     const unknown = g.scope.filter((s) => !defined.has(s));
-    if (unknown.length) throw new Error(`The client grant of ${g.client_id} for ${g.audience} holds scopes its API does not define: ${unknown.join(', ')}`);
-    if (!fileClients.has(g.client_id) && !(await store.getClient(g.client_id))) throw new Error(`The client grant names an unknown client: ${g.client_id}`);
+    if (unknown.length)
+      throw new Error(
+        `The client grant of ${g.client_id} for ${g.audience} holds scopes its API does not define: ${unknown.join(', ')}`,
+      );
+    if (!fileClients.has(g.client_id) && !(await store.getClient(g.client_id)))
+      throw new Error(`The client grant names an unknown client: ${g.client_id}`);
   }
   for (const u of file.users) {
     const holder = await store.getUserByEmail(u.email);
-    if (holder && holder.user_id !== u.user_id) throw new Error(`The email of ${u.user_id} belongs to another user already: ${holder.user_id}`);
+    if (holder && holder.user_id !== u.user_id)
+      throw new Error(`The email of ${u.user_id} belongs to another user already: ${holder.user_id}`);
   }
 
   if (file.settings) {
     const patch = file.settings;
-    await store.updateSettings((current) => ({ ...DEFAULT_TENANT_SETTINGS, ...current, ...patch, flags: { ...current.flags, ...patch.flags } }));
+    await store.updateSettings((current) => ({
+      ...DEFAULT_TENANT_SETTINGS,
+      ...current,
+      ...patch,
+      flags: { ...current.flags, ...patch.flags },
+    }));
   }
   for (const rs of file.resource_servers) {
     const existing = apis.get(rs.identifier);
@@ -264,17 +323,45 @@ export async function importTenant(store: TenantStore, text: string, input: { is
   for (const c of file.clients) {
     const existing = await store.getClient(c.client_id);
     const { client_secret, ...fields } = c;
-    const hash = c.token_endpoint_auth_method === 'none' ? null : client_secret ? sha256(client_secret) : (existing?.client_secret_hash ?? null);
+    const hash =
+      c.token_endpoint_auth_method === 'none'
+        ? null
+        : client_secret
+          ? sha256(client_secret)
+          : (existing?.client_secret_hash ?? null);
     if (c.token_endpoint_auth_method !== 'none' && !hash) report.clientsWithoutSecret.push(c.client_id);
-    const next: ClientRecord = { ...fields, client_secret_hash: hash, created_at: existing?.created_at ?? input.now, updated_at: existing ? existing.updated_at : input.now };
+    const next: ClientRecord = {
+      ...fields,
+      client_secret_hash: hash,
+      created_at: existing?.created_at ?? input.now,
+      updated_at: existing ? existing.updated_at : input.now,
+    };
     // A new secret, auth method or client_credentials taken away ends the client's Management API tokens, as through the API.
-    await store.putClient(existing ? stampCredentials(existing, { ...next, ...(existing.credentials_changed_at === undefined ? {} : { credentials_changed_at: existing.credentials_changed_at }) }, input.now) : next);
+    await store.putClient(
+      existing
+        ? stampCredentials(
+            existing,
+            {
+              ...next,
+              ...(existing.credentials_changed_at === undefined
+                ? {}
+                : { credentials_changed_at: existing.credentials_changed_at }),
+            },
+            input.now,
+          )
+        : next,
+    );
     report[existing ? 'updated' : 'created'].clients++;
   }
   for (const g of file.client_grants) {
     const audience = audienceOf(g.audience);
     const existing = await store.getClientGrant(g.client_id, audience);
-    await store.putClientGrant({ id: existing?.id ?? ids.clientGrant(), client_id: g.client_id, audience, scope: g.scope });
+    await store.putClientGrant({
+      id: existing?.id ?? ids.clientGrant(),
+      client_id: g.client_id,
+      audience,
+      scope: g.scope,
+    });
     report[existing ? 'updated' : 'created'].client_grants++;
   }
   for (const u of file.users) {
@@ -291,7 +378,8 @@ export async function importTenant(store: TenantStore, text: string, input: { is
       logins_count: existing?.logins_count ?? 0,
     };
     if (existing) {
-      if ((await store.updateUser(user)) === 'email_taken') throw new Error(`The email of ${u.user_id} belongs to another user already`);
+      if ((await store.updateUser(user)) === 'email_taken')
+        throw new Error(`The email of ${u.user_id} belongs to another user already`);
     } else if (!(await store.createUser(user))) {
       throw new Error(`The user ${u.user_id} could not be created: the email is taken`);
     }

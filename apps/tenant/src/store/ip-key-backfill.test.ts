@@ -30,7 +30,8 @@ const ROWS = [
 ];
 
 async function expectFound(store: TenantStore) {
-  const found = async (ip: string) => (await store.searchRefreshTokens({ ip: addressRange(ip)! }, T0 + 1, undefined, 10)).items.map((t) => t.id).sort();
+  const found = async (ip: string) =>
+    (await store.searchRefreshTokens({ ip: addressRange(ip)! }, T0 + 1, undefined, 10)).items.map((t) => t.id).sort();
   expect(await found('203.0.113.0/24')).toEqual(['rt_initial', 'rt_last']);
   expect(await found('2001:db8::/32')).toEqual(['rt_v6']);
   expect((await store.searchRefreshTokens({ asn: 'AS64500' }, T0 + 1, undefined, 10)).items).toHaveLength(4);
@@ -63,7 +64,8 @@ describe('address keys of tokens stored before them are backfilled by the migrat
       await runMigrations(pool, POSTGRES_MIGRATIONS.history.slice(0, 1), { schema, table: 'tenant_schema_migrations' });
       const names = ['id', 'rotating', 'initial', 'last', 'hash', 'revoked'];
       const text = INSERT.replace(/\$(\w+)/g, (_, name: string) => `$${names.indexOf(name) + 1}`);
-      for (const row of ROWS) await pool.query(text, [row.id, true, row.initial, row.last, Buffer.from(row.id), row.revoked]);
+      for (const row of ROWS)
+        await pool.query(text, [row.id, true, row.initial, row.last, Buffer.from(row.id), row.revoked]);
     } finally {
       await pool.end();
     }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultWorkers, readServerConfig } from '../../src/config.ts';
 
 describe('tenant start-up configuration', () => {
-  it('logs exchanges unless TENANT_LOG_EXCHANGES=0, and keeps revocation history TENANT_HISTORY_RETENTION_DAYS days (the tenant\'s default, 30, when unset)', () => {
+  it("logs exchanges unless TENANT_LOG_EXCHANGES=0, and keeps revocation history TENANT_HISTORY_RETENTION_DAYS days (the tenant's default, 30, when unset)", () => {
     expect(readServerConfig([], {}).logExchanges).toBe(true);
     expect(readServerConfig([], { TENANT_LOG_EXCHANGES: '0' }).logExchanges).toBe(false);
     expect(readServerConfig([], { TENANT_LOG_EXCHANGES: '1' }).logExchanges).toBe(true);
@@ -12,11 +12,13 @@ describe('tenant start-up configuration', () => {
     expect(() => readServerConfig([], { TENANT_HISTORY_RETENTION_DAYS: '0' })).toThrow(/TENANT_HISTORY_RETENTION_DAYS/);
   });
 
-  it('keeps its data in --data-dir, else TENANT_DATA_DIR, else the tenant/ folder of DATA_DIR (npm start\'s), else .data/tenant', () => {
+  it("keeps its data in --data-dir, else TENANT_DATA_DIR, else the tenant/ folder of DATA_DIR (npm start's), else .data/tenant", () => {
     const cwd = { INIT_CWD: '/work/here' };
     expect(readServerConfig([], cwd).dataDir).toBe('/work/here/.data/tenant');
     expect(readServerConfig([], { ...cwd, DATA_DIR: '/srv/console' }).dataDir).toBe('/srv/console/tenant');
-    expect(readServerConfig([], { ...cwd, DATA_DIR: '/srv/console', TENANT_DATA_DIR: 'mine' }).dataDir).toBe('/work/here/mine');
+    expect(readServerConfig([], { ...cwd, DATA_DIR: '/srv/console', TENANT_DATA_DIR: 'mine' }).dataDir).toBe(
+      '/work/here/mine',
+    );
     expect(readServerConfig(['--data-dir', '/tmp/t'], { ...cwd, TENANT_DATA_DIR: 'mine' }).dataDir).toBe('/tmp/t');
   });
 
@@ -68,7 +70,8 @@ describe('tenant start-up configuration', () => {
       expect(readServerConfig(['--workers', '3'], { VITEST: 'true' }).workers).toBe(3);
       expect(readServerConfig([], { TENANT_WORKERS: '2' }).workers).toBe(2);
       expect(readServerConfig(['--workers', '1'], { TENANT_WORKERS: '2' }).workers).toBe(1);
-      for (const bad of ['0', 'two', '-1', '1.5', '65']) expect(() => readServerConfig(['--workers', bad], {})).toThrow(/workers/);
+      for (const bad of ['0', 'two', '-1', '1.5', '65'])
+        expect(() => readServerConfig(['--workers', bad], {})).toThrow(/workers/);
     });
 
     it('logs the heap every TENANT_HEAP_REPORT_SECONDS, never by default', () => {
@@ -88,10 +91,22 @@ describe('a store holding the demo tenant, served where others can reach it', ()
     const { silentLogger } = await import('../../src/observability/logger.ts');
     const dir = mkdtempSync(join(tmpdir(), 'rtc-demo-'));
     try {
-      const tried = await createTenant({ issuer: 'http://127.0.0.1:4400/', storage: dir, demo: true, logger: silentLogger });
+      const tried = await createTenant({
+        issuer: 'http://127.0.0.1:4400/',
+        storage: dir,
+        demo: true,
+        logger: silentLogger,
+      });
       await tried.close();
-      await expect(createTenant({ issuer: 'https://auth.example.com/', storage: dir, refuseDemoData: true, logger: silentLogger })).rejects.toThrow(/demo tenant/);
-      const forced = await createTenant({ issuer: 'https://auth.example.com/', storage: dir, demo: true, logger: silentLogger });
+      await expect(
+        createTenant({ issuer: 'https://auth.example.com/', storage: dir, refuseDemoData: true, logger: silentLogger }),
+      ).rejects.toThrow(/demo tenant/);
+      const forced = await createTenant({
+        issuer: 'https://auth.example.com/',
+        storage: dir,
+        demo: true,
+        logger: silentLogger,
+      });
       await forced.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -113,15 +128,33 @@ describe('a store the demo seed marked, whatever became of its demo clients', ()
     const dir = mkdtempSync(join(tmpdir(), 'rtc-demo-marked-'));
     const storage = where.storage === ':memory:' ? dir : where.storage;
     const on = (issuer: string, extra: { demo?: boolean; refuseDemoData?: boolean }) =>
-      createTenant({ issuer, storage, ...(where.schema ? { schema: where.schema } : {}), logger: silentLogger, ...extra });
+      createTenant({
+        issuer,
+        storage,
+        ...(where.schema ? { schema: where.schema } : {}),
+        logger: silentLogger,
+        ...extra,
+      });
     try {
       const tried = await on('http://127.0.0.1:4400/', { demo: true });
       // The operator deletes the demo machine client, the one the old guard looked for; the published passwords stay.
       const m = DEMO.clients.management;
-      const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: m.client_id, client_secret: m.secret, audience: 'http://127.0.0.1:4400/api/v2/' });
-      const issued = await tried.app.request('/oauth/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+      const form = new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: m.client_id,
+        client_secret: m.secret,
+        audience: 'http://127.0.0.1:4400/api/v2/',
+      });
+      const issued = await tried.app.request('/oauth/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+      });
       const { access_token } = (await issued.json()) as { access_token: string };
-      const deleted = await tried.app.request(`/api/v2/clients/${m.client_id}`, { method: 'DELETE', headers: { authorization: `Bearer ${access_token}` } });
+      const deleted = await tried.app.request(`/api/v2/clients/${m.client_id}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${access_token}` },
+      });
       expect(deleted.status).toBe(204);
       await tried.close();
 

@@ -40,12 +40,23 @@ describe('POST /oauth/token grant_type=client_credentials', () => {
     expect((await json(viaBasic)).error).toBe('invalid_client');
     const m2m = (await t.store.getClient('m2m'))!;
     await t.store.putClient({ ...m2m, token_endpoint_auth_method: 'client_secret_basic' });
-    const viaBody = await t.post('/oauth/token', { grant_type: 'client_credentials', client_id: 'm2m', client_secret: M2M_SECRET, audience: API });
+    const viaBody = await t.post('/oauth/token', {
+      grant_type: 'client_credentials',
+      client_id: 'm2m',
+      client_secret: M2M_SECRET,
+      audience: API,
+    });
     expect(viaBody.status).toBe(401);
   });
 
   it('refuses a public client that presents a secret', async () => {
-    const res = await t.post('/oauth/token', { grant_type: 'password', client_id: 'mobile', client_secret: 'anything', username: t.alice.email, password: PASSWORD });
+    const res = await t.post('/oauth/token', {
+      grant_type: 'password',
+      client_id: 'mobile',
+      client_secret: 'anything',
+      username: t.alice.email,
+      password: PASSWORD,
+    });
     expect(res.status).toBe(401);
     expect((await json(res)).error).toBe('invalid_client');
   });
@@ -57,27 +68,65 @@ describe('POST /oauth/token grant_type=client_credentials', () => {
     const basic = (raw: string) => ({ authorization: `Basic ${raw}` });
     const encoded = Buffer.from(`m2m+two:${M2M_SECRET}`).toString('base64');
     // "+" is a space in a form-urlencoded id.
-    expect((await t.post('/oauth/token', { grant_type: 'client_credentials', audience: API }, basic(encoded))).status).toBe(200);
+    expect(
+      (await t.post('/oauth/token', { grant_type: 'client_credentials', audience: API }, basic(encoded))).status,
+    ).toBe(200);
     // Base64 with characters outside the alphabet, missing padding, or invalid UTF-8 is refused.
-    expect((await t.post('/oauth/token', { grant_type: 'client_credentials', audience: API }, basic(`${encoded}!`))).status).toBe(401);
+    expect(
+      (await t.post('/oauth/token', { grant_type: 'client_credentials', audience: API }, basic(`${encoded}!`))).status,
+    ).toBe(401);
     // Percent-encoding too; this one ends in "=" padding, and without it the header is refused.
     const padded = Buffer.from(`m2m%20two:${M2M_SECRET}`).toString('base64');
     expect(padded.endsWith('=')).toBe(true);
-    expect((await t.post('/oauth/token', { grant_type: 'client_credentials', audience: API }, basic(padded))).status).toBe(200);
-    expect((await t.post('/oauth/token', { grant_type: 'client_credentials', audience: API }, basic(padded.replace(/=+$/, '')))).status).toBe(401);
-    expect((await t.post('/oauth/token', { grant_type: 'client_credentials', audience: API }, basic(Buffer.from([0x6d, 0x3a, 0xff, 0xfe]).toString('base64')))).status).toBe(401);
+    expect(
+      (await t.post('/oauth/token', { grant_type: 'client_credentials', audience: API }, basic(padded))).status,
+    ).toBe(200);
+    expect(
+      (
+        await t.post(
+          '/oauth/token',
+          { grant_type: 'client_credentials', audience: API },
+          basic(padded.replace(/=+$/, '')),
+        )
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await t.post(
+          '/oauth/token',
+          { grant_type: 'client_credentials', audience: API },
+          basic(Buffer.from([0x6d, 0x3a, 0xff, 0xfe]).toString('base64')),
+        )
+      ).status,
+    ).toBe(401);
   });
 
   it('refuses scopes beyond the client grant, and APIs without one', async () => {
-    const wide = await t.post('/oauth/token', { grant_type: 'client_credentials', client_id: 'm2m', client_secret: M2M_SECRET, audience: API, scope: 'write:things' });
+    const wide = await t.post('/oauth/token', {
+      grant_type: 'client_credentials',
+      client_id: 'm2m',
+      client_secret: M2M_SECRET,
+      audience: API,
+      scope: 'write:things',
+    });
     expect(wide.status).toBe(403);
     expect((await json(wide)).error).toBe('access_denied');
-    const unknown = await t.post('/oauth/token', { grant_type: 'client_credentials', client_id: 'm2m', client_secret: M2M_SECRET, audience: 'https://nope/' });
+    const unknown = await t.post('/oauth/token', {
+      grant_type: 'client_credentials',
+      client_id: 'm2m',
+      client_secret: M2M_SECRET,
+      audience: 'https://nope/',
+    });
     expect(unknown.status).toBe(403);
   });
 
   it('answers a wrong secret with 401 invalid_client', async () => {
-    const res = await t.post('/oauth/token', { grant_type: 'client_credentials', client_id: 'm2m', client_secret: 'wrong', audience: API });
+    const res = await t.post('/oauth/token', {
+      grant_type: 'client_credentials',
+      client_id: 'm2m',
+      client_secret: 'wrong',
+      audience: API,
+    });
     expect(res.status).toBe(401);
     expect(await json(res)).toEqual({ error: 'invalid_client', error_description: 'Client authentication failed.' });
   });

@@ -10,7 +10,15 @@ function postFrom(port: number, localAddress: string, form: Record<string, strin
   const body = new URLSearchParams(form).toString();
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, localAddress, method: 'POST', path: '/oauth/token', agent: false, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } },
+      {
+        host: '127.0.0.1',
+        port,
+        localAddress,
+        method: 'POST',
+        path: '/oauth/token',
+        agent: false,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -31,23 +39,45 @@ const verify = (token: string, audience: string) => verifyIssuedJwt(t, token, au
 
 describe('POST /oauth/token grant_type=password', () => {
   it('issues access, ID and refresh tokens, the refresh token on the named device', async () => {
-    const tokens = await t.login('mobile', { device: 'Pixel 8', audience: API, scope: 'openid email offline_access read:things' });
+    const tokens = await t.login('mobile', {
+      device: 'Pixel 8',
+      audience: API,
+      scope: 'openid email offline_access read:things',
+    });
     const { payload: at } = await verify(tokens.access_token, API);
     expect(at).toMatchObject({ sub: t.alice.user_id, azp: 'mobile', scope: 'openid email offline_access read:things' });
     const { payload: id } = await verify(tokens.id_token!, 'mobile');
     expect(id).toMatchObject({ sub: t.alice.user_id, email: t.alice.email });
     const { items } = await t.store.listRefreshTokens({ user_id: t.alice.user_id }, t.clock.now(), undefined, 10);
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ client_id: 'mobile', device_name: 'Pixel 8', rotating: true, audience: API, session_id: null });
+    expect(items[0]).toMatchObject({
+      client_id: 'mobile',
+      device_name: 'Pixel 8',
+      rotating: true,
+      audience: API,
+      session_id: null,
+    });
     expect(items[0]!.resource_servers).toEqual([{ audience: API, scopes: 'openid email offline_access read:things' }]);
   });
 
   it('refuses a device name over 255 characters with 400 invalid_request naming the limit, before anything is counted or written', async () => {
     const before = (await t.store.getUser(t.alice.user_id))!;
-    const res = await t.post('/oauth/token', { grant_type: 'password', client_id: 'mobile', username: t.alice.email, password: PASSWORD, scope: 'openid offline_access', device: 'x'.repeat(256) });
+    const res = await t.post('/oauth/token', {
+      grant_type: 'password',
+      client_id: 'mobile',
+      username: t.alice.email,
+      password: PASSWORD,
+      scope: 'openid offline_access',
+      device: 'x'.repeat(256),
+    });
     expect(res.status).toBe(400);
-    expect(await json(res)).toEqual({ error: 'invalid_request', error_description: 'device must be at most 255 characters.' });
-    expect((await t.store.listRefreshTokens({ user_id: t.alice.user_id }, t.clock.now(), undefined, 10)).items).toEqual([]);
+    expect(await json(res)).toEqual({
+      error: 'invalid_request',
+      error_description: 'device must be at most 255 characters.',
+    });
+    expect((await t.store.listRefreshTokens({ user_id: t.alice.user_id }, t.clock.now(), undefined, 10)).items).toEqual(
+      [],
+    );
     expect((await t.store.getUser(t.alice.user_id))!.logins_count).toBe(before.logins_count);
     expect((await t.store.listGrants({ user_id: t.alice.user_id }, 0, 10)).items).toEqual([]);
     await t.login('mobile', { device: 'x'.repeat(255) });
@@ -55,7 +85,12 @@ describe('POST /oauth/token grant_type=password', () => {
 
   it('answers a wrong password with 403 invalid_grant and the same for an unknown user', async () => {
     for (const username of [t.alice.email, 'nobody@test.example']) {
-      const res = await t.post('/oauth/token', { grant_type: 'password', client_id: 'mobile', username, password: 'wrong' });
+      const res = await t.post('/oauth/token', {
+        grant_type: 'password',
+        client_id: 'mobile',
+        username,
+        password: 'wrong',
+      });
       expect(res.status).toBe(403);
       expect(await json(res)).toEqual({ error: 'invalid_grant', error_description: 'Wrong email or password.' });
     }
@@ -64,23 +99,62 @@ describe('POST /oauth/token grant_type=password', () => {
   it('throttles repeated failures for one account and address with 429, even for the right password then', async () => {
     let last: Response | undefined;
     for (let i = 0; i < 11; i++) {
-      last = await t.post('/oauth/token', { grant_type: 'password', client_id: 'mobile', username: t.alice.email, password: 'guess' + i });
+      last = await t.post('/oauth/token', {
+        grant_type: 'password',
+        client_id: 'mobile',
+        username: t.alice.email,
+        password: 'guess' + i,
+      });
     }
     expect(last!.status).toBe(429);
     expect(last!.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect((await t.post('/oauth/token', { grant_type: 'password', client_id: 'mobile', username: t.alice.email, password: PASSWORD })).status).toBe(429);
+    expect(
+      (
+        await t.post('/oauth/token', {
+          grant_type: 'password',
+          client_id: 'mobile',
+          username: t.alice.email,
+          password: PASSWORD,
+        })
+      ).status,
+    ).toBe(429);
     t.clock.advanceSeconds(15 * 60 + 1);
-    expect((await t.post('/oauth/token', { grant_type: 'password', client_id: 'mobile', username: t.alice.email, password: PASSWORD })).status).toBe(200);
+    expect(
+      (
+        await t.post('/oauth/token', {
+          grant_type: 'password',
+          client_id: 'mobile',
+          username: t.alice.email,
+          password: PASSWORD,
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('counts before verifying: 30 parallel wrong passwords for one account get at most 10 verdicts, the rest 429', async () => {
     const results = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => t.post('/oauth/token', { grant_type: 'password', client_id: 'mobile', username: t.alice.email, password: `guess${i}` })),
+      Array.from({ length: 30 }, (_, i) =>
+        t.post('/oauth/token', {
+          grant_type: 'password',
+          client_id: 'mobile',
+          username: t.alice.email,
+          password: `guess${i}`,
+        }),
+      ),
     );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 403)).toHaveLength(10);
     expect(statuses.filter((s) => s === 429)).toHaveLength(20);
-    expect((await t.post('/oauth/token', { grant_type: 'password', client_id: 'mobile', username: t.alice.email, password: PASSWORD })).status).toBe(429);
+    expect(
+      (
+        await t.post('/oauth/token', {
+          grant_type: 'password',
+          client_id: 'mobile',
+          username: t.alice.email,
+          password: PASSWORD,
+        })
+      ).status,
+    ).toBe(429);
   });
 
   it('does not count successful sign-ins: twenty in a row, five at a time, never lock an account out', async () => {
@@ -94,11 +168,18 @@ describe('POST /oauth/token grant_type=password', () => {
     let p: TestTenant;
     beforeEach(async () => {
       // Smaller limits than the defaults (10 / 50 / 100), so the test needs few slow password checks.
-      p = await testTenant({ options: { trustProxy: 1 }, signInLimits: { perAccountAndAddress: 3, perAccount: 5, perAddress: 8 } });
+      p = await testTenant({
+        options: { trustProxy: 1 },
+        signInLimits: { perAccountAndAddress: 3, perAccount: 5, perAddress: 8 },
+      });
     });
     afterEach(() => p.close());
     const attempt = (username: string, ip: string, password = 'wrong') =>
-      p.post('/oauth/token', { grant_type: 'password', client_id: 'mobile', username, password }, { 'x-forwarded-for': ip });
+      p.post(
+        '/oauth/token',
+        { grant_type: 'password', client_id: 'mobile', username, password },
+        { 'x-forwarded-for': ip },
+      );
 
     it('stops a distributed guess at one account after its limit of failures from any addresses', async () => {
       const statuses: number[] = [];
@@ -131,7 +212,13 @@ describe('POST /oauth/token grant_type=password', () => {
     try {
       const { port } = new URL(server.url);
       // The default limits: 10 per account and address, 50 per account, 100 per address.
-      const from = (localAddress: string, password: string) => postFrom(Number(port), localAddress, { grant_type: 'password', client_id: 'mobile', username: t.alice.email, password });
+      const from = (localAddress: string, password: string) =>
+        postFrom(Number(port), localAddress, {
+          grant_type: 'password',
+          client_id: 'mobile',
+          username: t.alice.email,
+          password,
+        });
       const statuses: number[] = [];
       for (let i = 0; i < 50; i++) statuses.push(await from('127.0.0.1', `guess${i}`));
       expect(statuses.slice(0, 10)).toEqual(Array(10).fill(403));
@@ -152,7 +239,13 @@ describe('POST /oauth/token grant_type=password', () => {
   });
 
   it('refuses a client not allowed the grant with 403 unauthorized_client', async () => {
-    const res = await t.post('/oauth/token', { grant_type: 'password', client_id: 'm2m', client_secret: M2M_SECRET, username: 'a', password: 'b' });
+    const res = await t.post('/oauth/token', {
+      grant_type: 'password',
+      client_id: 'm2m',
+      client_secret: M2M_SECRET,
+      username: 'a',
+      password: 'b',
+    });
     expect(res.status).toBe(403);
     expect((await json(res)).error).toBe('unauthorized_client');
   });

@@ -20,10 +20,15 @@ beforeAll(async () => {
   t = await testTenant();
   server = await serveApp(t.tenant.app.fetch);
   // `mobile` is public, rotating, leeway 0: the client of the reported case; `web` is confidential, non-rotating.
-  live.mobile = (await t.login('mobile', { scope: 'openid profile offline_access read:things', audience: 'https://api.test/' })).refresh_token;
+  live.mobile = (
+    await t.login('mobile', { scope: 'openid profile offline_access read:things', audience: 'https://api.test/' })
+  ).refresh_token;
   live.web = (await t.login('web', { scope: 'openid profile offline_access' })).refresh_token;
   await t.store.updateSettings((s) => ({ ...s, flags: { ...s.flags, allow_legacy_delegation_grant_types: true } }));
-  await t.store.putClient({ ...(await t.store.getClient('web'))!, grant_types: ['authorization_code', 'refresh_token', 'password', 'urn:ietf:params:oauth:grant-type:jwt-bearer'] });
+  await t.store.putClient({
+    ...(await t.store.getClient('web'))!,
+    grant_types: ['authorization_code', 'refresh_token', 'password', 'urn:ietf:params:oauth:grant-type:jwt-bearer'],
+  });
 });
 afterAll(async () => {
   await server.close();
@@ -33,7 +38,14 @@ afterAll(async () => {
 async function snapshot() {
   const { store } = t;
   return JSON.stringify({
-    tokens: (await store.listRefreshTokensHistory({}, 0, 1000)).items.map((x) => [x.id, x.revoked_at, x.revoked_reason, x.last_exchanged_at, x.idle_expires_at, x.device]),
+    tokens: (await store.listRefreshTokensHistory({}, 0, 1000)).items.map((x) => [
+      x.id,
+      x.revoked_at,
+      x.revoked_reason,
+      x.last_exchanged_at,
+      x.idle_expires_at,
+      x.device,
+    ]),
     grants: (await store.listGrants({}, 0, 1000)).items.map((g) => [g.id, g.scope]),
     events: (await store.listEvents({}, 1000)).map((e) => e.id),
     jobs: (await store.listRevocationJobs()).length,
@@ -59,20 +71,68 @@ const delegation = (who: Who): Form => ({
 
 /** Every way a request carrying a live token is refused, at /oauth/token and /delegation. */
 const REFUSALS: { name: string; path: string; form: (who: Who) => Form | URLSearchParams }[] = [
-  { name: 'a scope the token was not granted', path: '/oauth/token', form: (w) => ({ ...exchange(w), scope: 'openid offline_access read:things write:everything' }) },
-  { name: 'a scope of the API it was not granted', path: '/oauth/token', form: (w) => ({ ...exchange(w), scope: 'openid write:things' }) },
-  { name: 'another client presenting it', path: '/oauth/token', form: (w) => ({ ...exchange(w), client_id: w === 'web' ? 'mobile' : 'leeway' }) },
-  { name: 'a wrong client secret', path: '/oauth/token', form: (w) => ({ ...exchange(w), client_id: 'web', client_secret: 'wrong' }) },
-  { name: 'a client secret from a public client', path: '/oauth/token', form: (w) => ({ ...exchange(w), client_secret: 'anything' }) },
+  {
+    name: 'a scope the token was not granted',
+    path: '/oauth/token',
+    form: (w) => ({ ...exchange(w), scope: 'openid offline_access read:things write:everything' }),
+  },
+  {
+    name: 'a scope of the API it was not granted',
+    path: '/oauth/token',
+    form: (w) => ({ ...exchange(w), scope: 'openid write:things' }),
+  },
+  {
+    name: 'another client presenting it',
+    path: '/oauth/token',
+    form: (w) => ({ ...exchange(w), client_id: w === 'web' ? 'mobile' : 'leeway' }),
+  },
+  {
+    name: 'a wrong client secret',
+    path: '/oauth/token',
+    form: (w) => ({ ...exchange(w), client_id: 'web', client_secret: 'wrong' }),
+  },
+  {
+    name: 'a client secret from a public client',
+    path: '/oauth/token',
+    form: (w) => ({ ...exchange(w), client_secret: 'anything' }),
+  },
   { name: 'an unknown client', path: '/oauth/token', form: (w) => ({ ...exchange(w), client_id: 'nobody' }) },
-  { name: 'an unsupported grant type', path: '/oauth/token', form: (w) => ({ ...exchange(w), grant_type: 'urn:example:nothing' }) },
-  { name: 'a grant type the client may not use', path: '/oauth/token', form: (w) => ({ ...exchange(w), grant_type: 'client_credentials' }) },
+  {
+    name: 'an unsupported grant type',
+    path: '/oauth/token',
+    form: (w) => ({ ...exchange(w), grant_type: 'urn:example:nothing' }),
+  },
+  {
+    name: 'a grant type the client may not use',
+    path: '/oauth/token',
+    form: (w) => ({ ...exchange(w), grant_type: 'client_credentials' }),
+  },
   // RFC 6749 3.2: a parameter must not be repeated.
-  { name: 'the token sent twice', path: '/oauth/token', form: (w) => new URLSearchParams([...Object.entries(exchange(w)), ['refresh_token', live[w]]]) },
-  { name: 'delegation without the jwt-bearer grant', path: '/delegation', form: (w) => ({ ...delegation(w), grant_type: 'refresh_token' }) },
-  { name: 'delegation for another api_type', path: '/delegation', form: (w) => ({ ...delegation(w), api_type: 'aws' }) },
-  { name: 'delegation by another client', path: '/delegation', form: (w) => ({ ...delegation(w), client_id: w === 'web' ? 'mobile' : 'leeway' }) },
-  { name: 'delegation with a wrong secret', path: '/delegation', form: (w) => ({ ...delegation(w), client_id: 'web', client_secret: 'wrong' }) },
+  {
+    name: 'the token sent twice',
+    path: '/oauth/token',
+    form: (w) => new URLSearchParams([...Object.entries(exchange(w)), ['refresh_token', live[w]]]),
+  },
+  {
+    name: 'delegation without the jwt-bearer grant',
+    path: '/delegation',
+    form: (w) => ({ ...delegation(w), grant_type: 'refresh_token' }),
+  },
+  {
+    name: 'delegation for another api_type',
+    path: '/delegation',
+    form: (w) => ({ ...delegation(w), api_type: 'aws' }),
+  },
+  {
+    name: 'delegation by another client',
+    path: '/delegation',
+    form: (w) => ({ ...delegation(w), client_id: w === 'web' ? 'mobile' : 'leeway' }),
+  },
+  {
+    name: 'delegation with a wrong secret',
+    path: '/delegation',
+    form: (w) => ({ ...delegation(w), client_id: 'web', client_secret: 'wrong' }),
+  },
 ];
 
 async function post(path: string, form: Form | URLSearchParams) {
@@ -94,7 +154,10 @@ async function expectStillExchangeable(who: Who) {
 describe('a refused request changes nothing', () => {
   it('the reported case: a rotating token exchanged with a scope it lacks is refused, and the client retries with it', async () => {
     const before = await snapshot();
-    const refused = await post('/oauth/token', { ...exchange('mobile'), scope: 'openid offline_access read:things write:everything' });
+    const refused = await post('/oauth/token', {
+      ...exchange('mobile'),
+      scope: 'openid offline_access read:things write:everything',
+    });
     expect(refused.status).toBe(403);
     expect(refused.body.error).toBe('invalid_scope');
     expect(await snapshot()).toBe(before);
@@ -104,17 +167,21 @@ describe('a refused request changes nothing', () => {
 
   it('any sequence of refusals, for a rotating and a non-rotating token: each a 4xx that changes nothing, then the token works', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom<Who>('mobile', 'web'), fc.array(fc.constantFrom(...REFUSALS), { minLength: 1, maxLength: 4 }), async (who, refusals) => {
-        for (const refusal of refusals) {
-          const before = await snapshot();
-          const res = await post(refusal.path, refusal.form(who));
-          expect(res.status, `${refusal.name}: ${JSON.stringify(res.body)}`).toBeGreaterThanOrEqual(400);
-          expect(res.status, refusal.name).toBeLessThan(500);
-          expect(typeof res.body.error, refusal.name).toBe('string');
-          expect(await snapshot(), refusal.name).toBe(before);
-        }
-        await expectStillExchangeable(who);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom<Who>('mobile', 'web'),
+        fc.array(fc.constantFrom(...REFUSALS), { minLength: 1, maxLength: 4 }),
+        async (who, refusals) => {
+          for (const refusal of refusals) {
+            const before = await snapshot();
+            const res = await post(refusal.path, refusal.form(who));
+            expect(res.status, `${refusal.name}: ${JSON.stringify(res.body)}`).toBeGreaterThanOrEqual(400);
+            expect(res.status, refusal.name).toBeLessThan(500);
+            expect(typeof res.body.error, refusal.name).toBe('string');
+            expect(await snapshot(), refusal.name).toBe(before);
+          }
+          await expectStillExchangeable(who);
+        },
+      ),
       { numRuns: 25 },
     );
     expect((await t.store.listEvents({}, 1000)).filter((e) => e.type === 'ferrt')).toHaveLength(0);
@@ -138,7 +205,12 @@ describe('a refused request changes nothing', () => {
       const send = () =>
         fetch(`${limitedServer.url}/oauth/token`, {
           method: 'POST',
-          body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'web', client_secret: WEB_SECRET, refresh_token: token }),
+          body: new URLSearchParams({
+            grant_type: 'refresh_token',
+            client_id: 'web',
+            client_secret: WEB_SECRET,
+            refresh_token: token,
+          }),
         });
       expect((await send()).status).toBe(200);
       const [record] = (await limited.store.listRefreshTokens({}, limited.clock.now(), undefined, 10)).items;

@@ -19,19 +19,31 @@ afterAll(() => t.close());
 async function snapshot() {
   const { store } = t;
   return JSON.stringify({
-    tokens: (await store.listRefreshTokensHistory({}, 0, 1000)).items.map((x) => [x.id, x.revoked_at, x.last_exchanged_at, x.metadata]),
+    tokens: (await store.listRefreshTokensHistory({}, 0, 1000)).items.map((x) => [
+      x.id,
+      x.revoked_at,
+      x.last_exchanged_at,
+      x.metadata,
+    ]),
     grants: (await store.listGrants({}, 0, 1000)).items.map((g) => [g.id, g.scope]),
     events: (await store.listEvents({}, 1000)).length,
     jobs: (await store.listRevocationJobs()).length,
     settings: await store.getSettings(),
-    clients: (await store.listClients(0, 100)).items.map((c) => [c.name, c.token_endpoint_auth_method, c.refresh_token]),
+    clients: (await store.listClients(0, 100)).items.map((c) => [
+      c.name,
+      c.token_endpoint_auth_method,
+      c.refresh_token,
+    ]),
   });
 }
 
 async function send(path: string, init: { method: string; type: string; body?: string; auth?: boolean }) {
   const res = await t.tenant.app.request(path, {
     method: init.method,
-    headers: { ...(init.type ? { 'content-type': init.type } : {}), ...(init.auth ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      ...(init.type ? { 'content-type': init.type } : {}),
+      ...(init.auth ? { authorization: `Bearer ${token}` } : {}),
+    },
     ...(init.body !== undefined && init.method !== 'GET' && init.method !== 'HEAD' ? { body: init.body } : {}),
   });
   return { res, text: await res.text() };
@@ -52,41 +64,82 @@ const AUTH_PATHS = ['/oauth/token', '/oauth/revoke', '/delegation', '/u/login', 
 describe('hostile input, generated (fast-check)', () => {
   it('the Authentication API answers any request with a 4xx (or 200/302 for harmless ones), never a 5xx, and a rejected one changes nothing', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...AUTH_PATHS), method, contentType, body, queryString, async (path, verb, type, payload, qs) => {
-        const before = await snapshot();
-        const { res, text } = await send(`${path}?${qs}`, { method: verb, type, body: payload });
-        expectClientError(res, text);
-        if (res.headers.get('content-type')?.includes('json') && res.status >= 400) {
-          const parsed = JSON.parse(text);
-          expect(typeof parsed.error).toBe('string');
-        }
-        if (res.status >= 400) expect(await snapshot()).toBe(before);
-        await expectLiveTokenUsable();
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...AUTH_PATHS),
+        method,
+        contentType,
+        body,
+        queryString,
+        async (path, verb, type, payload, qs) => {
+          const before = await snapshot();
+          const { res, text } = await send(`${path}?${qs}`, { method: verb, type, body: payload });
+          expectClientError(res, text);
+          if (res.headers.get('content-type')?.includes('json') && res.status >= 400) {
+            const parsed = JSON.parse(text);
+            expect(typeof parsed.error).toBe('string');
+          }
+          if (res.status >= 400) expect(await snapshot()).toBe(before);
+          await expectLiveTokenUsable();
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 
   const MANAGEMENT = [
-    '/api/v2/users', '/api/v2/users/{id}', '/api/v2/users/{id}/refresh-tokens', '/api/v2/users/{id}/sessions', '/api/v2/users/{id}/logs',
-    '/api/v2/refresh-tokens', '/api/v2/refresh-tokens/{id}', '/api/v2/refresh-tokens/revoke', '/api/v2/device-credentials', '/api/v2/device-credentials/{id}',
-    '/api/v2/grants', '/api/v2/grants/{id}', '/api/v2/sessions/{id}', '/api/v2/sessions/{id}/revoke', '/api/v2/clients', '/api/v2/clients/{id}',
-    '/api/v2/resource-servers', '/api/v2/tenants/settings',
+    '/api/v2/users',
+    '/api/v2/users/{id}',
+    '/api/v2/users/{id}/refresh-tokens',
+    '/api/v2/users/{id}/sessions',
+    '/api/v2/users/{id}/logs',
+    '/api/v2/refresh-tokens',
+    '/api/v2/refresh-tokens/{id}',
+    '/api/v2/refresh-tokens/revoke',
+    '/api/v2/device-credentials',
+    '/api/v2/device-credentials/{id}',
+    '/api/v2/grants',
+    '/api/v2/grants/{id}',
+    '/api/v2/sessions/{id}',
+    '/api/v2/sessions/{id}/revoke',
+    '/api/v2/clients',
+    '/api/v2/clients/{id}',
+    '/api/v2/resource-servers',
+    '/api/v2/tenants/settings',
   ];
 
-  it('every Management API endpoint answers malformed requests with a 4xx in Auth0\'s body, never a 5xx, changing nothing', async () => {
+  it("every Management API endpoint answers malformed requests with a 4xx in Auth0's body, never a 5xx, changing nothing", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...MANAGEMENT), fc.constantFrom('POST', 'PATCH', 'PUT'), contentType, fc.oneof(body, nastyJson.map((v) => JSON.stringify(v))), pathId, queryString, async (template, verb, type, payload, id, qs) => {
-        const before = await snapshot();
-        const { res, text } = await send(`${template.replace('{id}', id)}?${qs}`, { method: verb, type, body: payload, auth: true });
-        expectClientError(res, text);
-        if (res.status >= 400 && text) {
-          const parsed = JSON.parse(text);
-          expect(parsed).toMatchObject({ statusCode: res.status, error: expect.any(String), message: expect.any(String) });
-        }
-        if (res.status >= 400) expect(await snapshot()).toBe(before);
-        await expectLiveTokenUsable();
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...MANAGEMENT),
+        fc.constantFrom('POST', 'PATCH', 'PUT'),
+        contentType,
+        fc.oneof(
+          body,
+          nastyJson.map((v) => JSON.stringify(v)),
+        ),
+        pathId,
+        queryString,
+        async (template, verb, type, payload, id, qs) => {
+          const before = await snapshot();
+          const { res, text } = await send(`${template.replace('{id}', id)}?${qs}`, {
+            method: verb,
+            type,
+            body: payload,
+            auth: true,
+          });
+          expectClientError(res, text);
+          if (res.status >= 400 && text) {
+            const parsed = JSON.parse(text);
+            expect(parsed).toMatchObject({
+              statusCode: res.status,
+              error: expect.any(String),
+              message: expect.any(String),
+            });
+          }
+          if (res.status >= 400) expect(await snapshot()).toBe(before);
+          await expectLiveTokenUsable();
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -94,7 +147,11 @@ describe('hostile input, generated (fast-check)', () => {
   it('reads with any query never fail on the server', async () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...MANAGEMENT), pathId, queryString, async (template, id, qs) => {
-        const { res, text } = await send(`${template.replace('{id}', id)}?${qs}`, { method: 'GET', type: '', auth: true });
+        const { res, text } = await send(`${template.replace('{id}', id)}?${qs}`, {
+          method: 'GET',
+          type: '',
+          auth: true,
+        });
         expectClientError(res, text);
       }),
       { numRuns: RUNS },

@@ -14,7 +14,8 @@ afterEach(() => h.stop());
 const refusal = (promise: Promise<unknown>) =>
   promise.then(
     () => 'accepted',
-    (err: unknown) => (err instanceof ManagementError ? `${err.statusCode} ${(err.body as { errorCode?: string }).errorCode}` : err),
+    (err: unknown) =>
+      err instanceof ManagementError ? `${err.statusCode} ${(err.body as { errorCode?: string }).errorCode}` : err,
   );
 
 const passwordGrant = (clientId: string) =>
@@ -42,7 +43,14 @@ describe('PATCH /api/v2/clients/{id} through the SDK (clients.update)', () => {
   it('grants and withdraws the legacy jwt-bearer grant that /delegation needs', async () => {
     await h.api.settings.update({ flags: { allow_legacy_delegation_grant_types: true } });
     const { refresh_token } = await h.login('web');
-    const delegate = () => h.post('/delegation', { grant_type: JWT_BEARER, client_id: 'web', client_secret: WEB_SECRET, refresh_token, api_type: 'app' });
+    const delegate = () =>
+      h.post('/delegation', {
+        grant_type: JWT_BEARER,
+        client_id: 'web',
+        client_secret: WEB_SECRET,
+        refresh_token,
+        api_type: 'app',
+      });
     expect((await delegate()).status).toBe(403);
     await h.api.clients.update('web', { grant_types: ['authorization_code', 'refresh_token', 'password', JWT_BEARER] });
     expect((await h.api.clients.get('web')).grant_types).toContain(JWT_BEARER);
@@ -60,7 +68,9 @@ describe('PATCH /api/v2/clients/{id} through the SDK (clients.update)', () => {
     await h.api.clients.update('mobile', { grant_types: ['refresh_token', 'password', JWT_BEARER] });
     await h.api.settings.update({ flags: { allow_legacy_delegation_grant_types: false } });
     expect((await h.api.clients.update('mobile', { name: 'Mobile, renamed' })).name).toBe('Mobile, renamed');
-    expect(await refusal(h.api.clients.update('mobile', { grant_types: ['refresh_token', JWT_BEARER] }))).toBe('400 invalid_body');
+    expect(await refusal(h.api.clients.update('mobile', { grant_types: ['refresh_token', JWT_BEARER] }))).toBe(
+      '400 invalid_body',
+    );
   });
 
   it('updates callbacks, logout URLs, web origins, app type, auth method, refresh token policy, name and description', async () => {
@@ -72,7 +82,14 @@ describe('PATCH /api/v2/clients/{id} through the SDK (clients.update)', () => {
       web_origins: ['https://web.test', 'https://*.web.test'],
       app_type: 'spa',
       token_endpoint_auth_method: 'client_secret_basic',
-      refresh_token: { rotation_type: 'rotating', expiration_type: 'expiring', token_lifetime: 3600, idle_token_lifetime: 1800, infinite_token_lifetime: false, infinite_idle_token_lifetime: false },
+      refresh_token: {
+        rotation_type: 'rotating',
+        expiration_type: 'expiring',
+        token_lifetime: 3600,
+        idle_token_lifetime: 1800,
+        infinite_token_lifetime: false,
+        infinite_idle_token_lifetime: false,
+      },
     });
     const expected = {
       name: 'Web, renamed',
@@ -88,7 +105,9 @@ describe('PATCH /api/v2/clients/{id} through the SDK (clients.update)', () => {
     expect(await h.api.clients.get('web')).toMatchObject(expected);
     // The new callback is the only one /authorize accepts now.
     const authorize = (redirect: string) =>
-      h.tenant.app.request(`/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'web', redirect_uri: redirect, scope: 'openid' })}`);
+      h.tenant.app.request(
+        `/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'web', redirect_uri: redirect, scope: 'openid' })}`,
+      );
     expect((await authorize('https://app.test/callback')).status).toBe(400);
     expect((await authorize('https://web.test/callback')).status).toBe(200);
   });

@@ -10,7 +10,14 @@ beforeAll(async () => {
 afterAll(() => h?.stop());
 
 /** Reference 003: the device object always has these six keys. */
-const UNKNOWN_DEVICE = { initial_ip: null, initial_asn: null, initial_user_agent: null, last_ip: null, last_asn: null, last_user_agent: null };
+const UNKNOWN_DEVICE = {
+  initial_ip: null,
+  initial_asn: null,
+  initial_user_agent: null,
+  last_ip: null,
+  last_asn: null,
+  last_user_agent: null,
+};
 
 describe('the device object of a refresh token or session issued with no address or user agent', () => {
   it('has all six keys, null when unknown, on GET /refresh-tokens/{id} and the listings', async () => {
@@ -19,7 +26,9 @@ describe('the device object of a refresh token or session issued with no address
     const [token] = (await h.api.userRefreshTokens.list(h.alice.user_id)).data;
     expect(token!.device).toStrictEqual(UNKNOWN_DEVICE);
     expect((await h.api.refreshTokens.get(token!.id!)).device).toStrictEqual(UNKNOWN_DEVICE);
-    const raw = (await (await h.raw(`/refresh-tokens?user_id=${encodeURIComponent(h.alice.user_id)}`)).json()) as { refresh_tokens: { device: unknown }[] };
+    const raw = (await (await h.raw(`/refresh-tokens?user_id=${encodeURIComponent(h.alice.user_id)}`)).json()) as {
+      refresh_tokens: { device: unknown }[];
+    };
     expect(raw.refresh_tokens[0]!.device).toStrictEqual(UNKNOWN_DEVICE);
   });
 
@@ -27,7 +36,15 @@ describe('the device object of a refresh token or session issued with no address
     const { challenge } = pkce();
     await authorize(
       h,
-      { response_type: 'code', client_id: 'mobile', redirect_uri: 'https://app.test/callback', scope: 'openid offline_access', audience: API, code_challenge: challenge, code_challenge_method: 'S256' },
+      {
+        response_type: 'code',
+        client_id: 'mobile',
+        redirect_uri: 'https://app.test/callback',
+        scope: 'openid offline_access',
+        audience: API,
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      },
       { username: h.bob.email, password: PASSWORD },
     );
     const [session] = (await h.api.userSessions.list(h.bob.user_id)).data;

@@ -15,8 +15,11 @@ const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
 const KB = 1024;
 
-const form = (text: string | Buffer, type = FORM) => () => ({ body: text, headers: { 'content-type': type } });
-const repeat = (count: number, item: (i: number) => string, sep = '&') => Array.from({ length: count }, (_, i) => item(i)).join(sep);
+const form =
+  (text: string | Buffer, type = FORM) =>
+  () => ({ body: text, headers: { 'content-type': type } });
+const repeat = (count: number, item: (i: number) => string, sep = '&') =>
+  Array.from({ length: count }, (_, i) => item(i)).join(sep);
 const sized = (bytes: number) => 'a'.repeat(bytes);
 
 /** A body written in chunks with pauses between them, without a Content-Length (chunked). */
@@ -58,20 +61,42 @@ export function hostileBodies(field: string): HostileBody[] {
     { name: 'a repeated parameter', init: form(`${field}=a&${field}=b&${field}=c`) },
     { name: 'one parameter repeated 5,000 times', init: form(repeat(5000, () => `${field}=x`)) },
     { name: 'bad percent-encoding', init: form(`${field}=%E0%A4%A&x=%ZZ&%=%&y=%00`) },
-    { name: 'invalid UTF-8 in a form', init: form(Buffer.concat([Buffer.from(`${field}=`), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80])])) },
-    { name: 'invalid UTF-8 in JSON', init: form(Buffer.concat([Buffer.from(`{"${field}":"`), Buffer.from([0xff, 0xc0, 0xaf]), Buffer.from('"}')]), JSON_TYPE) },
-    { name: 'JSON nested 10,000 deep', init: form(`{"${field}":${'['.repeat(10_000)}${']'.repeat(10_000)}}`, JSON_TYPE) },
+    {
+      name: 'invalid UTF-8 in a form',
+      init: form(Buffer.concat([Buffer.from(`${field}=`), Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80])])),
+    },
+    {
+      name: 'invalid UTF-8 in JSON',
+      init: form(
+        Buffer.concat([Buffer.from(`{"${field}":"`), Buffer.from([0xff, 0xc0, 0xaf]), Buffer.from('"}')]),
+        JSON_TYPE,
+      ),
+    },
+    {
+      name: 'JSON nested 10,000 deep',
+      init: form(`{"${field}":${'['.repeat(10_000)}${']'.repeat(10_000)}}`, JSON_TYPE),
+    },
     { name: 'a JSON array', init: form('[1,2,3]', JSON_TYPE) },
     { name: 'JSON with a repeated key', init: form(`{"${field}":"a","${field}":"b"}`, JSON_TYPE) },
     { name: 'JSON that does not parse', init: form(`{"${field}":`, JSON_TYPE) },
     { name: 'a form sent as JSON', init: form(`${field}=x`, JSON_TYPE) },
     { name: 'JSON sent as a form', init: form(`{"${field}":"x"}`) },
     { name: 'text/plain', init: form(`${field}=x`, 'text/plain') },
-    { name: 'multipart/form-data', init: form(`--b\r\nContent-Disposition: form-data; name="${field}"\r\n\r\nx\r\n--b--\r\n`, 'multipart/form-data; boundary=b') },
+    {
+      name: 'multipart/form-data',
+      init: form(
+        `--b\r\nContent-Disposition: form-data; name="${field}"\r\n\r\nx\r\n--b--\r\n`,
+        'multipart/form-data; boundary=b',
+      ),
+    },
     { name: 'application/xml', init: form(`<${field}>x</${field}>`, 'application/xml') },
     { name: 'a content type with odd parameters', init: form(`${field}=x`, `${FORM}; charset=ebcdic; q="a;b"`) },
     { name: 'a slow small body (5 chunks, 60 ms apart)', init: slowBody(5, 100, 60, FORM, `${field}=`) },
-    { name: 'a slow body over the limit (6 chunks of 16 KB, 60 ms apart)', init: slowBody(6, 16 * KB, 60, FORM, `${field}=`), status: 413 },
+    {
+      name: 'a slow body over the limit (6 chunks of 16 KB, 60 ms apart)',
+      init: slowBody(6, 16 * KB, 60, FORM, `${field}=`),
+      status: 413,
+    },
     { name: 'a 512 KB chunked body', init: slowBody(8, 64 * KB, 0, JSON_TYPE), status: 413 },
   ];
 }

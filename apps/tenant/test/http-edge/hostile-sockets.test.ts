@@ -41,7 +41,12 @@ async function normalRequest() {
     .fetch('/oauth/token', {
       method: 'POST',
       headers: FORM,
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'm2m', client_secret: M2M_SECRET, audience: managementAudience(ISSUER) }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: 'm2m',
+        client_secret: M2M_SECRET,
+        audience: managementAudience(ISSUER),
+      }).toString(),
     })
     .catch((err: unknown) => expect.fail(`the next request failed on the wire: ${describeFailure(err)}`));
   expect(res.status).toBe(200);
@@ -53,7 +58,12 @@ const ENDPOINTS: { method: string; path: () => string; field: string; shape: Sha
   { method: 'POST', path: () => '/oauth/token', field: 'grant_type', shape: 'oauth' },
   { method: 'POST', path: () => '/oauth/revoke', field: 'token', shape: 'oauth' },
   { method: 'POST', path: () => '/delegation', field: 'refresh_token', shape: 'oauth' },
-  { method: 'PATCH', path: () => `/api/v2/refresh-tokens/${tokenId}`, field: 'refresh_token_metadata', shape: 'management' },
+  {
+    method: 'PATCH',
+    path: () => `/api/v2/refresh-tokens/${tokenId}`,
+    field: 'refresh_token_metadata',
+    shape: 'management',
+  },
   { method: 'POST', path: () => '/api/v2/refresh-tokens/revoke', field: 'ids', shape: 'management' },
   { method: 'PATCH', path: () => '/api/v2/clients/mobile', field: 'grant_types', shape: 'management' },
   { method: 'PATCH', path: () => '/api/v2/tenants/settings', field: 'flags', shape: 'management' },
@@ -79,7 +89,10 @@ describe('hostile bodies over one real keep-alive connection', () => {
         it(`${hostile.name}: ${hostile.status ?? '4xx'} with the documented body, then the connection still serves`, async () => {
           const opened = client.opened();
           const init = hostile.init();
-          const headers = { ...(init.headers as Record<string, string>), ...(endpoint.shape === 'management' ? { authorization: `Bearer ${bearer}` } : {}) };
+          const headers = {
+            ...(init.headers as Record<string, string>),
+            ...(endpoint.shape === 'management' ? { authorization: `Bearer ${bearer}` } : {}),
+          };
           const res = await client
             .fetch(endpoint.path(), { ...init, method: endpoint.method, headers })
             .catch((err: unknown) => expect.fail(`socket error: ${describeFailure(err)}`));
@@ -101,11 +114,17 @@ describe('hostile bodies over one real keep-alive connection', () => {
 describe('headers near the limit over the same connection', () => {
   it('answers the token endpoint with 15 KB of headers, and the Management API with a 15 KB bearer', async () => {
     const opened = client.opened();
-    const res = await client.fetch('/oauth/token', { method: 'POST', headers: { ...FORM, ...NEAR_LIMIT_HEADERS }, body: 'grant_type=password' });
+    const res = await client.fetch('/oauth/token', {
+      method: 'POST',
+      headers: { ...FORM, ...NEAR_LIMIT_HEADERS },
+      body: 'grant_type=password',
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: 'invalid_request', error_description: expect.any(String) });
     await normalRequest();
-    const huge = await client.fetch('/api/v2/clients', { headers: { authorization: `Bearer ${'a'.repeat(15 * 1024)}` } });
+    const huge = await client.fetch('/api/v2/clients', {
+      headers: { authorization: `Bearer ${'a'.repeat(15 * 1024)}` },
+    });
     expect(huge.status).toBe(401);
     expect(await huge.json()).toMatchObject({ statusCode: 401, error: 'Unauthorized', message: expect.any(String) });
     await normalRequest();
@@ -115,11 +134,19 @@ describe('headers near the limit over the same connection', () => {
   it('answers headers over the limit with 431 and Connection: close (node:http), and the client carries on over a new connection', async () => {
     const other = oneConnection(server.url);
     try {
-      const res = await other.fetch('/oauth/token', { method: 'POST', headers: { ...FORM, 'x-padding': 'a'.repeat(20 * 1024) }, body: 'grant_type=password' }).catch((err: unknown) => expect.fail(`socket error: ${describeFailure(err)}`));
+      const res = await other
+        .fetch('/oauth/token', {
+          method: 'POST',
+          headers: { ...FORM, 'x-padding': 'a'.repeat(20 * 1024) },
+          body: 'grant_type=password',
+        })
+        .catch((err: unknown) => expect.fail(`socket error: ${describeFailure(err)}`));
       expect(res.status).toBe(431);
       expect(res.headers.get('connection')).toBe('close');
       await res.arrayBuffer();
-      const next = await other.fetch('/health').catch((err: unknown) => expect.fail(`socket error after: ${describeFailure(err)}`));
+      const next = await other
+        .fetch('/health')
+        .catch((err: unknown) => expect.fail(`socket error after: ${describeFailure(err)}`));
       expect(next.status).toBe(200);
       await next.arrayBuffer();
     } finally {

@@ -24,7 +24,7 @@ const UNACCEPTABLE: Record<string, (field: string) => string> = {
   'an array': () => '[]',
   'a string': () => '"text"',
   'a number': () => '42',
-  'null': () => 'null',
+  null: () => 'null',
   'not JSON': () => '{"a":',
 };
 
@@ -39,10 +39,19 @@ describe('Management API JSON bodies it cannot accept', () => {
   for (const [method, path, field] of endpoints) {
     for (const [name, make] of Object.entries(UNACCEPTABLE)) {
       it(`${method} ${path} answers 400 invalid_body for ${name}`, async () => {
-        const res = await h.raw(path.replace('{id}', tokenId), { method, headers: { 'content-type': 'application/json' }, body: make(field) });
+        const res = await h.raw(path.replace('{id}', tokenId), {
+          method,
+          headers: { 'content-type': 'application/json' },
+          body: make(field),
+        });
         const body = (await res.json()) as Record<string, unknown>;
         expect(res.status, JSON.stringify(body)).toBe(400);
-        expect(body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.any(String), errorCode: 'invalid_body' });
+        expect(body).toEqual({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: expect.any(String),
+          errorCode: 'invalid_body',
+        });
       });
     }
   }
@@ -57,7 +66,11 @@ describe('Authentication API JSON bodies it cannot accept', () => {
   for (const path of ['/oauth/token', '/oauth/revoke', '/delegation']) {
     for (const [name, make] of Object.entries(UNACCEPTABLE)) {
       it(`POST ${path} answers 400 invalid_request for ${name}`, async () => {
-        const res = await h.tenant.app.request(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: make('client_id') });
+        const res = await h.tenant.app.request(path, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: make('client_id'),
+        });
         const body = (await res.json()) as Record<string, unknown>;
         expect(res.status, JSON.stringify(body)).toBe(400);
         expect(body).toEqual({ error: 'invalid_request', error_description: expect.any(String) });

@@ -26,14 +26,37 @@ const big = 'a'.repeat(256 * 1024);
 const normal = () => ({
   method: 'POST',
   headers: FORM,
-  body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'm2m', client_secret: M2M_SECRET, audience: managementAudience(ISSUER) }).toString(),
+  body: new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: 'm2m',
+    client_secret: M2M_SECRET,
+    audience: managementAudience(ISSUER),
+  }).toString(),
 });
 
 describe('an oversized body over a real keep-alive socket', () => {
   const cases: [string, string, Record<string, string>, string, { status: number; body: unknown }][] = [
-    ['POST', '/oauth/token', FORM, `grant_type=password&client_id=mobile&username=alice%40test.example&password=${big}`, { status: 413, body: { error: 'invalid_request', error_description: 'Request body is too large.' } }],
-    ['POST', '/oauth/revoke', FORM, `client_id=mobile&token=${big}`, { status: 413, body: { error: 'invalid_request', error_description: 'Request body is too large.' } }],
-    ['POST', '/delegation', FORM, `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&client_id=mobile&refresh_token=${big}`, { status: 413, body: { error: 'invalid_request', error_description: 'Request body is too large.' } }],
+    [
+      'POST',
+      '/oauth/token',
+      FORM,
+      `grant_type=password&client_id=mobile&username=alice%40test.example&password=${big}`,
+      { status: 413, body: { error: 'invalid_request', error_description: 'Request body is too large.' } },
+    ],
+    [
+      'POST',
+      '/oauth/revoke',
+      FORM,
+      `client_id=mobile&token=${big}`,
+      { status: 413, body: { error: 'invalid_request', error_description: 'Request body is too large.' } },
+    ],
+    [
+      'POST',
+      '/delegation',
+      FORM,
+      `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&client_id=mobile&refresh_token=${big}`,
+      { status: 413, body: { error: 'invalid_request', error_description: 'Request body is too large.' } },
+    ],
   ];
   for (const [method, path, headers, body, expected] of cases) {
     it(`${method} ${path} answers ${expected.status} with its error body, and the next request on the connection succeeds`, async () => {
@@ -43,14 +66,20 @@ describe('an oversized body over a real keep-alive socket', () => {
         const first = await client.fetch('/.well-known/openid-configuration');
         expect(first.status).toBe(200);
         await first.arrayBuffer();
-        const res = await client.fetch(path, { method, headers, body }).catch((err: unknown) => expect.fail(`socket error: ${describeFailure(err)}`));
+        const res = await client
+          .fetch(path, { method, headers, body })
+          .catch((err: unknown) => expect.fail(`socket error: ${describeFailure(err)}`));
         expect(res.status).toBe(expected.status);
         expect(await res.json()).toEqual(expected.body);
         // Bad percent-encoding after the 413, as seen in the field.
-        const after = await client.fetch('/oauth/token', { method: 'POST', headers: FORM, body: 'grant_type=password&username=%E0%A4%A' }).catch((err: unknown) => expect.fail(`socket error after: ${describeFailure(err)}`));
+        const after = await client
+          .fetch('/oauth/token', { method: 'POST', headers: FORM, body: 'grant_type=password&username=%E0%A4%A' })
+          .catch((err: unknown) => expect.fail(`socket error after: ${describeFailure(err)}`));
         expect(after.status).toBe(400);
         await after.arrayBuffer();
-        const ok = await client.fetch('/oauth/token', normal()).catch((err: unknown) => expect.fail(`socket error after: ${describeFailure(err)}`));
+        const ok = await client
+          .fetch('/oauth/token', normal())
+          .catch((err: unknown) => expect.fail(`socket error after: ${describeFailure(err)}`));
         expect(ok.status).toBe(200);
         await ok.arrayBuffer();
         expect(server.accepted() - before, 'one keep-alive connection served every request').toBe(1);
@@ -69,11 +98,22 @@ describe('an oversized body over a real keep-alive socket', () => {
       expect(first.status).toBe(200);
       await first.arrayBuffer();
       const res = await client
-        .fetch(`/api/v2/refresh-tokens/${tokenId}`, { method: 'PATCH', headers: auth, body: JSON.stringify({ refresh_token_metadata: { note: big } }) })
+        .fetch(`/api/v2/refresh-tokens/${tokenId}`, {
+          method: 'PATCH',
+          headers: auth,
+          body: JSON.stringify({ refresh_token_metadata: { note: big } }),
+        })
         .catch((err: unknown) => expect.fail(`socket error: ${describeFailure(err)}`));
       expect(res.status).toBe(413);
-      expect(await res.json()).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'Payload too large', errorCode: 'payload_too_large' });
-      const ok = await client.fetch(`/api/v2/refresh-tokens/${tokenId}`, { headers: auth }).catch((err: unknown) => expect.fail(`socket error after: ${describeFailure(err)}`));
+      expect(await res.json()).toEqual({
+        statusCode: 413,
+        error: 'Payload Too Large',
+        message: 'Payload too large',
+        errorCode: 'payload_too_large',
+      });
+      const ok = await client
+        .fetch(`/api/v2/refresh-tokens/${tokenId}`, { headers: auth })
+        .catch((err: unknown) => expect.fail(`socket error after: ${describeFailure(err)}`));
       expect(ok.status).toBe(200);
       await ok.arrayBuffer();
       expect(server.accepted() - before, 'one keep-alive connection served every request').toBe(1);
@@ -93,7 +133,9 @@ describe('a body past the drain bound (8 MB)', () => {
       expect(res.status).toBe(413);
       expect(res.headers.get('connection')).toBe('close');
       expect(await res.json()).toEqual({ error: 'invalid_request', error_description: 'Request body is too large.' });
-      const ok = await client.fetch('/oauth/token', normal()).catch((err: unknown) => expect.fail(`socket error after: ${describeFailure(err)}`));
+      const ok = await client
+        .fetch('/oauth/token', normal())
+        .catch((err: unknown) => expect.fail(`socket error after: ${describeFailure(err)}`));
       expect(ok.status).toBe(200);
       await ok.arrayBuffer();
     } finally {

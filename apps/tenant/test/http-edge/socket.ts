@@ -1,6 +1,12 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo, Socket } from 'node:net';
-import { Agent, buildConnector, fetch as undiciFetch, type RequestInit as UndiciRequestInit, type Response as UndiciResponse } from 'undici';
+import {
+  Agent,
+  buildConnector,
+  fetch as undiciFetch,
+  type RequestInit as UndiciRequestInit,
+  type Response as UndiciResponse,
+} from 'undici';
 
 /**
  * An app on a free port of 127.0.0.1, served as `npm run tenant` serves it (@hono/node-server
@@ -50,7 +56,8 @@ export function oneConnection(base: string) {
     },
   });
   return {
-    fetch: (path: string, init: UndiciRequestInit = {}): Promise<UndiciResponse> => undiciFetch(`${base}${path}`, { ...init, dispatcher: agent }),
+    fetch: (path: string, init: UndiciRequestInit = {}): Promise<UndiciResponse> =>
+      undiciFetch(`${base}${path}`, { ...init, dispatcher: agent }),
     /** Connections opened so far. */
     opened: () => opened,
     close: () => agent.close(),

@@ -11,18 +11,34 @@ afterEach(() => h.stop());
 
 /** Live tokens of every user, as `client audience` pairs, through the SDK. */
 const liveOf = async (user_id: string) =>
-  (await h.api.refreshTokens.list({ user_id })).data.map((t) => `${t.client_id} ${t.resource_servers![0]!.audience}`).sort();
+  (await h.api.refreshTokens.list({ user_id })).data
+    .map((t) => `${t.client_id} ${t.resource_servers![0]!.audience}`)
+    .sort();
 
 /** POST /clients/{id}/refresh-tokens/revoke: the tenant's own route (not Auth0's) for every token of an application. */
 const revokeApplication = (clientId: string, body: Record<string, unknown> = {}, token?: string) =>
-  h.raw(`/clients/${encodeURIComponent(clientId)}/refresh-tokens/revoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), ...(token ? { token } : {}) });
+  h.raw(`/clients/${encodeURIComponent(clientId)}/refresh-tokens/revoke`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    ...(token ? { token } : {}),
+  });
 
 describe("POST /refresh-tokens/revoke keeps Auth0's meaning: client_id must be paired with user_id", () => {
   it('refuses client_id alone with 400 invalid_body and revokes nothing (Auth0 refuses it; an application-wide revocation has its own route)', async () => {
     const alices = await h.login('mobile');
     const bobs = await h.login('mobile', { username: h.bob.email });
-    for (const body of [{ client_id: 'mobile' }, { client_id: 'mobile', audience: API }, { client_id: 'mobile', issued_through: 5 }, { user_id: h.alice.user_id, audience: API }]) {
-      const res = await h.raw('/refresh-tokens/revoke', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    for (const body of [
+      { client_id: 'mobile' },
+      { client_id: 'mobile', audience: API },
+      { client_id: 'mobile', issued_through: 5 },
+      { user_id: h.alice.user_id, audience: API },
+    ]) {
+      const res = await h.raw('/refresh-tokens/revoke', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(await json(res)).toMatchObject({ statusCode: 400, errorCode: 'invalid_body' });
     }
@@ -31,19 +47,21 @@ describe("POST /refresh-tokens/revoke keeps Auth0's meaning: client_id must be p
     expect((await h.refresh(bobs.refresh_token)).status).toBe(200);
   });
 
-  it('revokes one user\'s tokens of an application and API with user_id, client_id and audience', async () => {
+  it("revokes one user's tokens of an application and API with user_id, client_id and audience", async () => {
     await h.seedTokens(2, { client_id: 'mobile', audience: API });
     await h.seedTokens(1, { client_id: 'mobile', audience: 'https://other/' });
     await h.seedTokens(1, { client_id: 'mobile', audience: API, user_id: h.bob.user_id });
-    expect(await status(h.api.refreshTokens.revoke({ user_id: h.alice.user_id, client_id: 'mobile', audience: API }))).toBe('ok');
+    expect(
+      await status(h.api.refreshTokens.revoke({ user_id: h.alice.user_id, client_id: 'mobile', audience: API })),
+    ).toBe('ok');
     await h.tenant.deps.revocations.idle();
     expect(await liveOf(h.alice.user_id)).toEqual(['mobile https://other/']);
     expect(await liveOf(h.bob.user_id)).toEqual([`mobile ${API}`]);
   });
 });
 
-describe('POST /clients/{id}/refresh-tokens/revoke, not Auth0\'s (every token of an application)', () => {
-  it('answers 202; every user\'s token of that application is refused at /oauth/token before any row is marked; others keep working', async () => {
+describe("POST /clients/{id}/refresh-tokens/revoke, not Auth0's (every token of an application)", () => {
+  it("answers 202; every user's token of that application is refused at /oauth/token before any row is marked; others keep working", async () => {
     const alices = await h.login('mobile');
     const bobs = await h.login('mobile', { username: h.bob.email });
     const web = await h.login('web');
@@ -62,14 +80,14 @@ describe('POST /clients/{id}/refresh-tokens/revoke, not Auth0\'s (every token of
 
     h.tenant.deps.revocations.start();
     await h.tenant.deps.revocations.idle();
-    expect((await liveOf(h.alice.user_id)).map((t) => t.split(" ")[0])).toEqual(["web"]);
+    expect((await liveOf(h.alice.user_id)).map((t) => t.split(' ')[0])).toEqual(['web']);
     expect(await liveOf(h.bob.user_id)).toEqual([]);
     // A token issued after the revocation is not covered by it.
     const later = await h.login('mobile', { username: h.bob.email });
     expect((await h.refresh(later.refresh_token)).status).toBe(200);
   });
 
-  it('with audience, revokes that API\'s tokens of the application only', async () => {
+  it("with audience, revokes that API's tokens of the application only", async () => {
     await h.seedTokens(2, { client_id: 'mobile', audience: API });
     await h.seedTokens(2, { client_id: 'mobile', audience: 'https://other/' });
     await h.seedTokens(1, { client_id: 'mobile', audience: API, user_id: h.bob.user_id });
@@ -85,7 +103,14 @@ describe('POST /clients/{id}/refresh-tokens/revoke, not Auth0\'s (every token of
     const forbidden = await revokeApplication('mobile', {}, readOnly);
     expect(forbidden.status).toBe(403);
     expect(await json(forbidden)).toMatchObject({ errorCode: 'insufficient_scope' });
-    for (const body of [{ client_id: 'mobile' }, { user_id: h.bob.user_id }, { ids: ['rt_1'] }, { audience: '' }, { issued_through: -1 }, { issued_through: 1.5 }]) {
+    for (const body of [
+      { client_id: 'mobile' },
+      { user_id: h.bob.user_id },
+      { ids: ['rt_1'] },
+      { audience: '' },
+      { issued_through: -1 },
+      { issued_through: 1.5 },
+    ]) {
       const res = await revokeApplication('mobile', body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(await json(res)).toMatchObject({ errorCode: 'invalid_body' });
@@ -96,7 +121,7 @@ describe('POST /clients/{id}/refresh-tokens/revoke, not Auth0\'s (every token of
     expect(await h.tenant.deps.store.listRevocationJobs()).toEqual([]);
   });
 
-  it('with issued_through (from the summary, not Auth0\'s), covers the tokens the summary counted and none issued after it', async () => {
+  it("with issued_through (from the summary, not Auth0's), covers the tokens the summary counted and none issued after it", async () => {
     const counted = await h.login('mobile');
     const summary = await json(await h.raw('/refresh-tokens/summary?client_id=mobile'));
     const mobile = summary.applications.find((a: { client_id: string }) => a.client_id === 'mobile');

@@ -58,22 +58,41 @@ const ENDPOINTS: [method: string, path: string, scope: string][] = [
 
 describe('Management API authorization', () => {
   it.each(ENDPOINTS)('%s %s: 401 without a token, 403 insufficient_scope without %s', async (method, path, scope) => {
-    const init = { method, headers: { 'content-type': 'application/json' }, ...(method === 'PATCH' || method === 'POST' ? { body: '{}' } : {}) };
+    const init = {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(method === 'PATCH' || method === 'POST' ? { body: '{}' } : {}),
+    };
     const anonymous = await h.raw(path, { ...init, token: null });
     expect(anonymous.status).toBe(401);
     expect(await json(anonymous)).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
 
     const needed = scope.split(',');
-    const others = await h.managementToken(ENDPOINTS.flatMap(([, , s]) => s.split(',')).filter((s) => !needed.includes(s)).join(' '));
+    const others = await h.managementToken(
+      ENDPOINTS.flatMap(([, , s]) => s.split(','))
+        .filter((s) => !needed.includes(s))
+        .join(' '),
+    );
     const forbidden = await h.raw(path, { ...init, token: others });
     expect(forbidden.status).toBe(403);
-    expect(await json(forbidden)).toEqual({ statusCode: 403, error: 'Forbidden', message: `Insufficient scope, expected any of: ${scope}`, errorCode: 'insufficient_scope' });
+    expect(await json(forbidden)).toEqual({
+      statusCode: 403,
+      error: 'Forbidden',
+      message: `Insufficient scope, expected any of: ${scope}`,
+      errorCode: 'insufficient_scope',
+    });
   });
 
   it('refuses a token signed by another key, for another audience, or expired', async () => {
     const { privateKey } = await generateKeyPair('RS256');
     const now = Math.floor(h.clock.now() / 1000);
-    const forged = await new SignJWT({ scope: 'read:users' }).setProtectedHeader({ alg: 'RS256', kid: h.tenant.deps.keys.kid }).setIssuer(ISSUER).setAudience(`${ISSUER}api/v2/`).setIssuedAt(now).setExpirationTime(now + 60).sign(privateKey);
+    const forged = await new SignJWT({ scope: 'read:users' })
+      .setProtectedHeader({ alg: 'RS256', kid: h.tenant.deps.keys.kid })
+      .setIssuer(ISSUER)
+      .setAudience(`${ISSUER}api/v2/`)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 60)
+      .sign(privateKey);
     expect((await h.raw('/users', { token: forged })).status).toBe(401);
     const userToken = (await h.login('mobile')).access_token;
     expect((await h.raw('/users', { token: userToken })).status).toBe(401);
@@ -88,7 +107,7 @@ describe('Management API authorization', () => {
     expect((await json(expired)).message).toBe('Expired token received for JSON Web Token validation');
   });
 
-  it('answers unknown paths with a 404 in Auth0\'s body, and sends rate-limit headers', async () => {
+  it("answers unknown paths with a 404 in Auth0's body, and sends rate-limit headers", async () => {
     const token = await h.managementToken();
     const res = await h.raw('/nothing-here', { token });
     expect(res.status).toBe(404);
@@ -119,41 +138,66 @@ describe('Management API authorization', () => {
 const ALL_SCOPES = [...new Set(ENDPOINTS.map(([, , s]) => s))].join(' ');
 
 describe('Management API: only client_credentials tokens of a client with a client grant', () => {
-  const init = (method: string) => ({ method, headers: { 'content-type': 'application/json' }, ...(method === 'PATCH' || method === 'POST' ? { body: '{}' } : {}) });
+  const init = (method: string) => ({
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(method === 'PATCH' || method === 'POST' ? { body: '{}' } : {}),
+  });
 
-  it.each(ENDPOINTS)('a user token asking every administrative scope for the Management API gets none: %s %s', async (method, path) => {
-    // The password grant of a public client, audience = the Management API: Auth0 grants at most *:current_user scopes.
-    const issued = await h.post('/oauth/token', {
-      grant_type: 'password',
-      client_id: 'mobile',
-      username: h.alice.email,
-      password: PASSWORD,
-      audience: `${ISSUER}api/v2/`,
-      scope: `openid ${ALL_SCOPES}`,
-    });
-    if (issued.status === 200) {
-      const body = await json(issued);
-      expect(body.scope.split(' ').filter((s: string) => ALL_SCOPES.split(' ').includes(s))).toEqual([]);
-      const res = await h.raw(path, { ...init(method), token: body.access_token });
+  it.each(ENDPOINTS)(
+    'a user token asking every administrative scope for the Management API gets none: %s %s',
+    async (method, path) => {
+      // The password grant of a public client, audience = the Management API: Auth0 grants at most *:current_user scopes.
+      const issued = await h.post('/oauth/token', {
+        grant_type: 'password',
+        client_id: 'mobile',
+        username: h.alice.email,
+        password: PASSWORD,
+        audience: `${ISSUER}api/v2/`,
+        scope: `openid ${ALL_SCOPES}`,
+      });
+      if (issued.status === 200) {
+        const body = await json(issued);
+        expect(body.scope.split(' ').filter((s: string) => ALL_SCOPES.split(' ').includes(s))).toEqual([]);
+        const res = await h.raw(path, { ...init(method), token: body.access_token });
+        expect([401, 403]).toContain(res.status);
+      } else {
+        expect(issued.status).toBe(403);
+      }
+    },
+  );
+
+  it.each(ENDPOINTS)(
+    'a token signed with the tenant key but without gty client-credentials is refused: %s %s',
+    async (method, path) => {
+      const now = Math.floor(h.clock.now() / 1000);
+      const forged = await h.tenant.deps.keys.sign(
+        {
+          iss: ISSUER,
+          sub: h.alice.user_id,
+          aud: [`${ISSUER}api/v2/`, `${ISSUER}userinfo`],
+          iat: now,
+          exp: now + 600,
+          scope: ALL_SCOPES,
+          azp: 'mobile',
+        },
+        'at+jwt',
+      );
+      const res = await h.raw(path, { ...init(method), token: forged });
       expect([401, 403]).toContain(res.status);
-    } else {
-      expect(issued.status).toBe(403);
-    }
-  });
-
-  it.each(ENDPOINTS)('a token signed with the tenant key but without gty client-credentials is refused: %s %s', async (method, path) => {
-    const now = Math.floor(h.clock.now() / 1000);
-    const forged = await h.tenant.deps.keys.sign(
-      { iss: ISSUER, sub: h.alice.user_id, aud: [`${ISSUER}api/v2/`, `${ISSUER}userinfo`], iat: now, exp: now + 600, scope: ALL_SCOPES, azp: 'mobile' },
-      'at+jwt',
-    );
-    const res = await h.raw(path, { ...init(method), token: forged });
-    expect([401, 403]).toContain(res.status);
-  });
+    },
+  );
 
   it('refuses a client-credentials-looking token whose subject is not its client, or whose client has no client grant', async () => {
     const now = Math.floor(h.clock.now() / 1000);
-    const base = { iss: ISSUER, aud: `${ISSUER}api/v2/`, iat: now, exp: now + 600, scope: ALL_SCOPES, gty: 'client-credentials' };
+    const base = {
+      iss: ISSUER,
+      aud: `${ISSUER}api/v2/`,
+      iat: now,
+      exp: now + 600,
+      scope: ALL_SCOPES,
+      gty: 'client-credentials',
+    };
     const userSubject = await h.tenant.deps.keys.sign({ ...base, sub: h.alice.user_id, azp: 'm2m' }, 'at+jwt');
     expect((await h.raw('/users', { token: userSubject })).status).toBe(401);
     const noGrant = await h.tenant.deps.keys.sign({ ...base, sub: 'web@clients', azp: 'web' }, 'at+jwt');
@@ -162,10 +206,25 @@ describe('Management API: only client_credentials tokens of a client with a clie
 
   it('answers client_credentials for the Management API with 403 access_denied when the client has no client grant', async () => {
     // A machine-to-machine application of its own, allowed the grant type, but with no client grant.
-    await h.store.putClient(client({ client_id: 'm2m-ungranted', secret: WEB_SECRET, app_type: 'non_interactive', grant_types: ['client_credentials'] }));
-    const res = await h.post('/oauth/token', { grant_type: 'client_credentials', client_id: 'm2m-ungranted', client_secret: WEB_SECRET, audience: `${ISSUER}api/v2/` });
+    await h.store.putClient(
+      client({
+        client_id: 'm2m-ungranted',
+        secret: WEB_SECRET,
+        app_type: 'non_interactive',
+        grant_types: ['client_credentials'],
+      }),
+    );
+    const res = await h.post('/oauth/token', {
+      grant_type: 'client_credentials',
+      client_id: 'm2m-ungranted',
+      client_secret: WEB_SECRET,
+      audience: `${ISSUER}api/v2/`,
+    });
     expect(res.status).toBe(403);
-    expect(await json(res)).toMatchObject({ error: 'access_denied', error_description: `Client is not authorized to access "${ISSUER}api/v2/". You need to create a "client-grant" associated to this API.` });
+    expect(await json(res)).toMatchObject({
+      error: 'access_denied',
+      error_description: `Client is not authorized to access "${ISSUER}api/v2/". You need to create a "client-grant" associated to this API.`,
+    });
   });
 
   it('bounds a token by its client grant at the time of use: a narrowed grant takes scopes away at once', async () => {
@@ -173,7 +232,12 @@ describe('Management API: only client_credentials tokens of a client with a clie
     try {
       const token = await t.managementToken();
       expect((await t.raw('/users', { token })).status).toBe(200);
-      await t.store.putClientGrant({ id: 'cgr_1', client_id: 'm2m', audience: `${ISSUER}api/v2/`, scope: ['read:clients'] });
+      await t.store.putClientGrant({
+        id: 'cgr_1',
+        client_id: 'm2m',
+        audience: `${ISSUER}api/v2/`,
+        scope: ['read:clients'],
+      });
       expect((await t.raw('/users', { token })).status).toBe(403);
       expect((await t.raw('/clients', { token })).status).toBe(200);
     } finally {
@@ -196,7 +260,9 @@ describe('Management API: only client_credentials tokens of a client with a clie
     const own = await h.raw(`/users/${encodeURIComponent(h.alice.user_id)}`, { token: issued.access_token });
     expect(own.status).toBe(200);
     expect((await json(own)).email).toBe(h.alice.email);
-    expect((await h.raw(`/users/${encodeURIComponent(h.bob.user_id)}`, { token: issued.access_token })).status).toBe(403);
+    expect((await h.raw(`/users/${encodeURIComponent(h.bob.user_id)}`, { token: issued.access_token })).status).toBe(
+      403,
+    );
     expect((await h.raw('/users', { token: issued.access_token })).status).toBe(403);
   });
 });

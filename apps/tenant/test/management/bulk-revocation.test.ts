@@ -25,19 +25,52 @@ describe('a 50,000-token revocation interrupted by a restart', () => {
     cleanups.push(() => pg?.cleanup());
     const storage = pg?.storage ?? dataDir;
     const schema = pg?.schema ? { schema: pg.schema } : {};
-    await generateTenant({ dataDir: storage, ...schema, issuer, users: 10, tokens: 50_000, heavyUserTokens: 50_000, seed: 'bulk', log: () => {} });
+    await generateTenant({
+      dataDir: storage,
+      ...schema,
+      issuer,
+      users: 10,
+      tokens: 50_000,
+      heavyUserTokens: 50_000,
+      seed: 'bulk',
+      log: () => {},
+    });
     const clock = new ManualClock(Date.now());
     // A fixed instance id: a restarted process resumes its own lease at once.
-    const open = () => createTenant({ issuer, storage, ...schema, clock, logger: silentLogger, revocationBatchSize: 2_000, instanceId: 'bulk-test' });
+    const open = () =>
+      createTenant({
+        issuer,
+        storage,
+        ...schema,
+        clock,
+        logger: silentLogger,
+        revocationBatchSize: 2_000,
+        instanceId: 'bulk-test',
+      });
     const usable = async (tenant: Awaited<ReturnType<typeof open>>, index: number) =>
-      (await tenant.deps.store.findRefreshTokenBySecret(sha256(generatedTokenValue('bulk', index)), clock.now()))?.usable;
+      (await tenant.deps.store.findRefreshTokenBySecret(sha256(generatedTokenValue('bulk', index)), clock.now()))
+        ?.usable;
 
     let tenant = await open();
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'rtc-management', client_secret: 'rtc-management-demo-secret-0123456789abcdef', audience: `${issuer}api/v2/` });
-    const token = (await (await tenant.app.request('/oauth/token', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() })).json()) as { access_token: string };
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: 'rtc-management',
+      client_secret: 'rtc-management-demo-secret-0123456789abcdef',
+      audience: `${issuer}api/v2/`,
+    });
+    const token = (await (
+      await tenant.app.request('/oauth/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+      })
+    ).json()) as { access_token: string };
     expect(await usable(tenant, 49_999)).toBe(true);
 
-    const res = await tenant.app.request('/api/v2/users/auth0%7Cheavy/refresh-tokens', { method: 'DELETE', headers: { authorization: `Bearer ${token.access_token}` } });
+    const res = await tenant.app.request('/api/v2/users/auth0%7Cheavy/refresh-tokens', {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token.access_token}` },
+    });
     expect(res.status).toBe(202);
     // In force before any row is marked: the journal is consulted on every exchange.
     expect(await usable(tenant, 0)).toBe(false);

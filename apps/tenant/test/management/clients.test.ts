@@ -14,12 +14,28 @@ const MANAGEMENT_API = `${ISSUER}api/v2/`;
 
 /** client_credentials at the token endpoint, with the secret in the body. */
 const clientCredentials = (clientId: string, secret: string, audience = API, scope?: string) =>
-  h.post('/oauth/token', { grant_type: 'client_credentials', client_id: clientId, client_secret: secret, audience, ...(scope ? { scope } : {}) });
+  h.post('/oauth/token', {
+    grant_type: 'client_credentials',
+    client_id: clientId,
+    client_secret: secret,
+    audience,
+    ...(scope ? { scope } : {}),
+  });
 
 describe('POST /clients', () => {
   it('creates a confidential client whose secret is shown once, stored hashed, and works at the token endpoint', async () => {
-    const created = await h.api.clients.create({ name: 'Billing worker', app_type: 'non_interactive', grant_types: ['client_credentials'] });
-    expect(created).toMatchObject({ name: 'Billing worker', app_type: 'non_interactive', token_endpoint_auth_method: 'client_secret_post', grant_types: ['client_credentials'], is_first_party: true });
+    const created = await h.api.clients.create({
+      name: 'Billing worker',
+      app_type: 'non_interactive',
+      grant_types: ['client_credentials'],
+    });
+    expect(created).toMatchObject({
+      name: 'Billing worker',
+      app_type: 'non_interactive',
+      token_endpoint_auth_method: 'client_secret_post',
+      grant_types: ['client_credentials'],
+      is_first_party: true,
+    });
     expect(created.client_id).toMatch(/^[0-9A-Za-z]{32}$/);
     expect(created.client_secret).toMatch(/^[\w-]{43,}$/);
 
@@ -42,10 +58,25 @@ describe('POST /clients', () => {
       app_type: 'spa',
       callbacks: ['https://shop.test/callback'],
       allowed_logout_urls: ['https://shop.test/'],
-      refresh_token: { rotation_type: 'rotating', expiration_type: 'expiring', token_lifetime: 86_400, idle_token_lifetime: 3_600 },
+      refresh_token: {
+        rotation_type: 'rotating',
+        expiration_type: 'expiring',
+        token_lifetime: 86_400,
+        idle_token_lifetime: 3_600,
+      },
     });
-    expect(spa).toMatchObject({ token_endpoint_auth_method: 'none', callbacks: ['https://shop.test/callback'], grant_types: ['authorization_code', 'refresh_token'] });
-    expect(spa.refresh_token).toMatchObject({ rotation_type: 'rotating', expiration_type: 'expiring', token_lifetime: 86_400, idle_token_lifetime: 3_600, infinite_token_lifetime: false });
+    expect(spa).toMatchObject({
+      token_endpoint_auth_method: 'none',
+      callbacks: ['https://shop.test/callback'],
+      grant_types: ['authorization_code', 'refresh_token'],
+    });
+    expect(spa.refresh_token).toMatchObject({
+      rotation_type: 'rotating',
+      expiration_type: 'expiring',
+      token_lifetime: 86_400,
+      idle_token_lifetime: 3_600,
+      infinite_token_lifetime: false,
+    });
     expect(spa).not.toHaveProperty('client_secret');
     expect((await h.store.getClient(spa.client_id!))!.client_secret_hash).toBeNull();
   });
@@ -62,7 +93,11 @@ describe('POST /clients', () => {
       { name: 'x', token_endpoint_auth_method: 'none', app_type: 'non_interactive' },
     ];
     for (const body of bodies) {
-      const res = await h.raw('/clients', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await h.raw('/clients', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(await json(res)).toMatchObject({ statusCode: 400, error: 'Bad Request' });
     }
@@ -70,9 +105,17 @@ describe('POST /clients', () => {
 
   it('needs create:clients', async () => {
     const token = await h.managementToken('read:clients update:clients delete:clients');
-    const res = await h.raw('/clients', { token, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x' }) });
+    const res = await h.raw('/clients', {
+      token,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x' }),
+    });
     expect(res.status).toBe(403);
-    expect(await json(res)).toMatchObject({ errorCode: 'insufficient_scope', message: 'Insufficient scope, expected any of: create:clients' });
+    expect(await json(res)).toMatchObject({
+      errorCode: 'insufficient_scope',
+      message: 'Insufficient scope, expected any of: create:clients',
+    });
   });
 });
 
@@ -96,11 +139,30 @@ describe("Auth0's client fields, as the SDK's CreateClientRequestContent documen
   };
 
   it('POST and PATCH accept them; they come back unchanged from GET (kept, though this tenant does not act on them)', async () => {
-    const created = await h.api.clients.create({ name: 'Every field', app_type: 'regular_web', web_origins: ['https://app.example.com'], allowed_origins: ['https://app.example.com'], ...auth0Fields });
-    expect(created).toMatchObject({ ...auth0Fields, web_origins: ['https://app.example.com'], allowed_origins: ['https://app.example.com'] });
+    const created = await h.api.clients.create({
+      name: 'Every field',
+      app_type: 'regular_web',
+      web_origins: ['https://app.example.com'],
+      allowed_origins: ['https://app.example.com'],
+      ...auth0Fields,
+    });
+    expect(created).toMatchObject({
+      ...auth0Fields,
+      web_origins: ['https://app.example.com'],
+      allowed_origins: ['https://app.example.com'],
+    });
     expect(await h.api.clients.get(created.client_id!)).toMatchObject(auth0Fields);
-    const patched = await h.api.clients.update(created.client_id!, { client_metadata: { team: 'identity' }, logo_uri: 'https://cdn.example.com/new.png', initiate_login_uri: 'https://app.example.com/start' });
-    expect(patched).toMatchObject({ client_metadata: { team: 'identity' }, logo_uri: 'https://cdn.example.com/new.png', initiate_login_uri: 'https://app.example.com/start', allowed_clients: ['another-client'] });
+    const patched = await h.api.clients.update(created.client_id!, {
+      client_metadata: { team: 'identity' },
+      logo_uri: 'https://cdn.example.com/new.png',
+      initiate_login_uri: 'https://app.example.com/start',
+    });
+    expect(patched).toMatchObject({
+      client_metadata: { team: 'identity' },
+      logo_uri: 'https://cdn.example.com/new.png',
+      initiate_login_uri: 'https://app.example.com/start',
+      allowed_clients: ['another-client'],
+    });
     expect((await h.api.clients.get(created.client_id!)).client_metadata).toEqual({ team: 'identity' });
   });
 
@@ -116,8 +178,15 @@ describe("Auth0's client fields, as the SDK's CreateClientRequestContent documen
       { no_such_field: true },
     ];
     for (const body of bad) {
-      for (const [method, path] of [['POST', '/clients'], ['PATCH', `/clients/${created.client_id}`]] as const) {
-        const res = await h.raw(path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(method === 'POST' ? { name: 'x', ...body } : body) });
+      for (const [method, path] of [
+        ['POST', '/clients'],
+        ['PATCH', `/clients/${created.client_id}`],
+      ] as const) {
+        const res = await h.raw(path, {
+          method,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(method === 'POST' ? { name: 'x', ...body } : body),
+        });
         expect(res.status, `${method} ${JSON.stringify(body)}`).toBe(400);
         expect(await json(res)).toMatchObject({ statusCode: 400, errorCode: 'invalid_body' });
       }
@@ -133,10 +202,22 @@ describe('POST /clients/{id}/rotate-secret', () => {
     expect(rotated).toMatchObject({ client_id: 'web' });
     expect(rotated.client_secret).toMatch(/^[\w-]{43,}$/);
     expect(rotated.client_secret).not.toBe(WEB_SECRET);
-    const old = await h.post('/oauth/token', { grant_type: 'password', client_id: 'web', client_secret: WEB_SECRET, username: h.alice.email, password: 'correct horse battery staple' });
+    const old = await h.post('/oauth/token', {
+      grant_type: 'password',
+      client_id: 'web',
+      client_secret: WEB_SECRET,
+      username: h.alice.email,
+      password: 'correct horse battery staple',
+    });
     expect(old.status).toBe(401);
     expect(await json(old)).toMatchObject({ error: 'invalid_client' });
-    const fresh = await h.post('/oauth/token', { grant_type: 'password', client_id: 'web', client_secret: rotated.client_secret!, username: h.alice.email, password: 'correct horse battery staple' });
+    const fresh = await h.post('/oauth/token', {
+      grant_type: 'password',
+      client_id: 'web',
+      client_secret: rotated.client_secret!,
+      username: h.alice.email,
+      password: 'correct horse battery staple',
+    });
     expect(fresh.status).toBe(200);
     expect(await h.api.clients.get('web')).not.toHaveProperty('client_secret');
   });
@@ -146,7 +227,12 @@ describe('POST /clients/{id}/rotate-secret', () => {
     const rotated = await h.raw('/clients/web/rotate-secret', { token, method: 'POST' });
     expect(rotated.status).toBe(200);
     expect(rotated.headers.get('cache-control')).toBe('no-store');
-    const created = await h.raw('/clients', { token, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'No Store', app_type: 'regular_web' }) });
+    const created = await h.raw('/clients', {
+      token,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'No Store', app_type: 'regular_web' }),
+    });
     expect(created.status).toBe(201);
     expect((await json(created)).client_secret).toEqual(expect.any(String));
     expect(created.headers.get('cache-control')).toBe('no-store');
@@ -164,15 +250,25 @@ describe('POST /clients/{id}/rotate-secret', () => {
 
 describe('a client turned public, and back', () => {
   const passwordGrant = (secret?: string) =>
-    h.post('/oauth/token', { grant_type: 'password', client_id: 'web', ...(secret ? { client_secret: secret } : {}), username: h.alice.email, password: 'correct horse battery staple' });
+    h.post('/oauth/token', {
+      grant_type: 'password',
+      client_id: 'web',
+      ...(secret ? { client_secret: secret } : {}),
+      username: h.alice.email,
+      password: 'correct horse battery staple',
+    });
 
   it('PATCH token_endpoint_auth_method none clears the secret: switched back, the old one is refused until rotate-secret shows a new one', async () => {
     expect((await passwordGrant(WEB_SECRET)).status).toBe(200);
-    expect(await h.api.clients.update('web', { token_endpoint_auth_method: 'none' })).toMatchObject({ token_endpoint_auth_method: 'none' });
+    expect(await h.api.clients.update('web', { token_endpoint_auth_method: 'none' })).toMatchObject({
+      token_endpoint_auth_method: 'none',
+    });
     expect((await h.store.getClient('web'))!.client_secret_hash).toBeNull();
     expect((await passwordGrant()).status).toBe(200);
 
-    expect(await h.api.clients.update('web', { token_endpoint_auth_method: 'client_secret_post' })).toMatchObject({ token_endpoint_auth_method: 'client_secret_post' });
+    expect(await h.api.clients.update('web', { token_endpoint_auth_method: 'client_secret_post' })).toMatchObject({
+      token_endpoint_auth_method: 'client_secret_post',
+    });
     for (const secret of [WEB_SECRET, undefined]) {
       const refused = await passwordGrant(secret);
       expect(refused.status).toBe(401);
@@ -187,11 +283,19 @@ describe('a client turned public, and back', () => {
 describe('Management API tokens of a client whose credentials changed', () => {
   /** A machine client with a Management API grant, and a token it got (the manual clock stands still: every token here is of one second). */
   async function machine() {
-    const created = await h.api.clients.create({ name: 'Ops script', app_type: 'non_interactive', grant_types: ['client_credentials'] });
+    const created = await h.api.clients.create({
+      name: 'Ops script',
+      app_type: 'non_interactive',
+      grant_types: ['client_credentials'],
+    });
     await h.api.clientGrants.create({ client_id: created.client_id!, audience: MANAGEMENT_API, scope: ['read:users'] });
     const issued = await clientCredentials(created.client_id!, created.client_secret!, MANAGEMENT_API);
     expect(issued.status).toBe(200);
-    return { id: created.client_id!, secret: created.client_secret!, token: (await json(issued)).access_token as string };
+    return {
+      id: created.client_id!,
+      secret: created.client_secret!,
+      token: (await json(issued)).access_token as string,
+    };
   }
   const users = (token: string) => h.raw('/users', { token });
 
@@ -218,7 +322,7 @@ describe('Management API tokens of a client whose credentials changed', () => {
     expect((await users(again.access_token)).status).toBe(200);
   });
 
-  it('a token issued before the client\'s auth method changed is refused', async () => {
+  it("a token issued before the client's auth method changed is refused", async () => {
     const m = await machine();
     await h.api.clients.update(m.id, { token_endpoint_auth_method: 'client_secret_basic' });
     expect((await users(m.token)).status).toBe(401);
@@ -234,7 +338,9 @@ describe('DELETE /clients/{id}', () => {
 
     await h.tenant.deps.revocations.stop();
     expect(await status(h.api.clients.delete('web'))).toBe('ok');
-    expect((await h.store.listRevocationJobs()).map((j) => [j.target, j.reason])).toEqual([[{ kind: 'client', client_id: 'web' }, 'client_tokens_revoked']]);
+    expect((await h.store.listRevocationJobs()).map((j) => [j.target, j.reason])).toEqual([
+      [{ kind: 'client', client_id: 'web' }, 'client_tokens_revoked'],
+    ]);
     // Refused at once: the client is unknown, and the journal covers its tokens.
     for (const token of [refresh_token, bobs.refresh_token]) {
       expect((await h.refresh(token, 'web')).status).toBe(401);
@@ -251,10 +357,16 @@ describe('DELETE /clients/{id}', () => {
     expect(await status(h.api.clients.delete('web'))).toBe(404);
   });
 
-  it('a deleted machine client\'s Management API token is refused at once', async () => {
-    const worker = await h.api.clients.create({ name: 'Ops script', app_type: 'non_interactive', grant_types: ['client_credentials'] });
+  it("a deleted machine client's Management API token is refused at once", async () => {
+    const worker = await h.api.clients.create({
+      name: 'Ops script',
+      app_type: 'non_interactive',
+      grant_types: ['client_credentials'],
+    });
     await h.api.clientGrants.create({ client_id: worker.client_id!, audience: MANAGEMENT_API, scope: ['read:users'] });
-    const { access_token } = await json(await clientCredentials(worker.client_id!, worker.client_secret!, MANAGEMENT_API));
+    const { access_token } = await json(
+      await clientCredentials(worker.client_id!, worker.client_secret!, MANAGEMENT_API),
+    );
     expect((await h.raw('/users', { token: access_token })).status).toBe(200);
     await h.api.clients.delete(worker.client_id!);
     const refused = await h.raw('/users', { token: access_token });
@@ -275,7 +387,11 @@ describe('clients', () => {
     const page = await h.api.clients.list({ include_totals: true });
     expect(page.response.total).toBe(4);
     const web = await h.api.clients.get('web');
-    expect(web).toMatchObject({ client_id: 'web', token_endpoint_auth_method: 'client_secret_post', refresh_token: { rotation_type: 'non-rotating' } });
+    expect(web).toMatchObject({
+      client_id: 'web',
+      token_endpoint_auth_method: 'client_secret_post',
+      refresh_token: { rotation_type: 'non-rotating' },
+    });
     expect(web).not.toHaveProperty('client_secret');
     expect(JSON.stringify(web)).not.toContain('secret-for-tests');
     expect(await status(h.api.clients.get('nope'))).toBe(404);
@@ -284,7 +400,15 @@ describe('clients', () => {
   it('updates name, auth method and the refresh token policy, which new tokens follow', async () => {
     const updated = await h.api.clients.update('web', {
       name: 'Web v2',
-      refresh_token: { rotation_type: 'rotating', expiration_type: 'expiring', leeway: 5, token_lifetime: 3600, idle_token_lifetime: 600, infinite_token_lifetime: false, infinite_idle_token_lifetime: false },
+      refresh_token: {
+        rotation_type: 'rotating',
+        expiration_type: 'expiring',
+        leeway: 5,
+        token_lifetime: 3600,
+        idle_token_lifetime: 600,
+        infinite_token_lifetime: false,
+        infinite_idle_token_lifetime: false,
+      },
     });
     expect(updated).toMatchObject({ name: 'Web v2', refresh_token: { rotation_type: 'rotating', leeway: 5 } });
     const { refresh_token } = await h.login('web');
@@ -293,12 +417,26 @@ describe('clients', () => {
   });
 
   it('refuses invalid policies', async () => {
-    const patch = (body: unknown) => h.raw('/clients/web', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const patch = (body: unknown) =>
+      h.raw('/clients/web', {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     for (const body of [
       { refresh_token: { rotation_type: 'rotating', expiration_type: 'non-expiring' } },
       { refresh_token: { rotation_type: 'sometimes', expiration_type: 'expiring' } },
       { refresh_token: { rotation_type: 'rotating', expiration_type: 'expiring', leeway: -1 } },
-      { refresh_token: { rotation_type: 'rotating', expiration_type: 'expiring', token_lifetime: 60, idle_token_lifetime: 120, infinite_token_lifetime: false, infinite_idle_token_lifetime: false } },
+      {
+        refresh_token: {
+          rotation_type: 'rotating',
+          expiration_type: 'expiring',
+          token_lifetime: 60,
+          idle_token_lifetime: 120,
+          infinite_token_lifetime: false,
+          infinite_idle_token_lifetime: false,
+        },
+      },
       { name: '<script>' },
       { client_secret: 'x' },
     ]) {

@@ -20,8 +20,16 @@ describe('device credentials', () => {
       ['iPhone 15', 'rotating_refresh_token', 'mobile'],
     ]);
     expect(page.data[0]!.id).toMatch(/^dcr_/);
-    expect((await h.api.deviceCredentials.list({ user_id: h.alice.user_id, type: 'rotating_refresh_token' })).data.map((d) => d.device_name)).toEqual(['iPhone 15']);
-    expect((await h.api.deviceCredentials.list({ user_id: h.alice.user_id, type: 'refresh_token' })).data.map((d) => d.device_name)).toEqual(['MacBook']);
+    expect(
+      (await h.api.deviceCredentials.list({ user_id: h.alice.user_id, type: 'rotating_refresh_token' })).data.map(
+        (d) => d.device_name,
+      ),
+    ).toEqual(['iPhone 15']);
+    expect(
+      (await h.api.deviceCredentials.list({ user_id: h.alice.user_id, type: 'refresh_token' })).data.map(
+        (d) => d.device_name,
+      ),
+    ).toEqual(['MacBook']);
     expect((await h.api.deviceCredentials.list({ user_id: h.alice.user_id, type: 'public_key' })).data).toEqual([]);
     expect((await h.api.deviceCredentials.list({ client_id: 'mobile' })).data).toHaveLength(2);
     const fields = await h.api.deviceCredentials.list({ user_id: h.alice.user_id, fields: 'id,device_name' });
@@ -35,14 +43,17 @@ describe('device credentials', () => {
   it('pages with page and per_page through the SDK iterator', async () => {
     await h.seedTokens(130);
     const seen = [];
-    for await (const credential of await h.api.deviceCredentials.list({ user_id: h.alice.user_id, per_page: 50 })) seen.push(credential.id);
+    for await (const credential of await h.api.deviceCredentials.list({ user_id: h.alice.user_id, per_page: 50 }))
+      seen.push(credential.id);
     expect(new Set(seen).size).toBe(130);
   });
 
-  it('DELETE revokes that credential\'s token (204), and answers 404 for an unknown one', async () => {
+  it("DELETE revokes that credential's token (204), and answers 404 for an unknown one", async () => {
     const phone = await h.login('mobile', { device: 'phone' });
     const tablet = await h.login('mobile', { device: 'tablet' });
-    const [credential] = (await h.api.deviceCredentials.list({ user_id: h.alice.user_id })).data.filter((d) => d.device_name === 'phone');
+    const [credential] = (await h.api.deviceCredentials.list({ user_id: h.alice.user_id })).data.filter(
+      (d) => d.device_name === 'phone',
+    );
     const res = await h.raw(`/device-credentials/${credential!.id}`, { method: 'DELETE' });
     expect(res.status).toBe(204);
     expect((await h.refresh(phone.refresh_token)).status).toBe(403);
@@ -57,7 +68,9 @@ describe('device credentials', () => {
     await h.login('mobile', { device: 'phone' });
     const tablet = await h.login('mobile', { device: 'tablet' });
     const laptop = await h.login('web', { device: 'laptop' });
-    const [credential] = (await h.api.deviceCredentials.list({ user_id: h.alice.user_id })).data.filter((d) => d.device_name === 'phone');
+    const [credential] = (await h.api.deviceCredentials.list({ user_id: h.alice.user_id })).data.filter(
+      (d) => d.device_name === 'phone',
+    );
     expect((await h.raw(`/device-credentials/${credential!.id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await h.refresh(tablet.refresh_token)).status).toBe(403);
     expect((await h.refresh(laptop.refresh_token, 'web')).status).toBe(200);

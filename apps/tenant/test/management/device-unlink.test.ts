@@ -14,21 +14,35 @@ beforeEach(async () => {
 afterEach(() => h.stop());
 
 const unlink = (userId: string, body: unknown) =>
-  h.raw(`/users/${encodeURIComponent(userId)}/devices/unlink`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  h.raw(`/users/${encodeURIComponent(userId)}/devices/unlink`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 const liveIds = async (deviceName?: string) =>
-  (await h.api.deviceCredentials.list({ user_id: h.alice.user_id, per_page: 100 })).data.filter((d) => deviceName === undefined || d.device_name === deviceName).map((d) => d.id!.slice('dcr_'.length));
+  (await h.api.deviceCredentials.list({ user_id: h.alice.user_id, per_page: 100 })).data
+    .filter((d) => deviceName === undefined || d.device_name === deviceName)
+    .map((d) => d.id!.slice('dcr_'.length));
 
 describe('unlinking a device through the tenant', () => {
   it('revokes every live token of the user on that device in one request, and no other', async () => {
     // Two applications: Auth0's entity limit keeps 200 live tokens per user and application.
-    const seeded = [...(await h.seedTokens(150, { device_name: 'Old phone' })), ...(await h.seedTokens(100, { device_name: 'Old phone', client_id: 'web' }))];
+    const seeded = [
+      ...(await h.seedTokens(150, { device_name: 'Old phone' })),
+      ...(await h.seedTokens(100, { device_name: 'Old phone', client_id: 'web' })),
+    ];
     const tablet = await h.login('mobile', { device: 'tablet' });
     const theirs = await h.seedTokens(2, { device_name: 'Old phone', user_id: h.bob.user_id });
     const res = await unlink(h.alice.user_id, { device_name: 'Old phone' });
     expect(res.status).toBe(200);
     const answer = await json(res);
-    expect(answer).toMatchObject({ user_id: h.alice.user_id, device_name: 'Old phone', revoked_with_grants: [], deleted_grants: [] });
+    expect(answer).toMatchObject({
+      user_id: h.alice.user_id,
+      device_name: 'Old phone',
+      revoked_with_grants: [],
+      deleted_grants: [],
+    });
     expect([...answer.revoked_tokens].sort()).toEqual([...seeded].sort());
     expect(await liveIds('Old phone')).toEqual([]);
     expect((await h.refresh(tablet.refresh_token)).status).toBe(200);
@@ -43,7 +57,11 @@ describe('unlinking a device through the tenant', () => {
     await h.login('mobile', { device: 'phone' });
     await h.login('mobile', { device: 'phone' });
     const previewed = await liveIds('phone');
-    const expected = { token_ids: previewed.map((id) => `dcr_${id}`), grant_ids: [], revoke_refresh_token_grant: false };
+    const expected = {
+      token_ids: previewed.map((id) => `dcr_${id}`),
+      grant_ids: [],
+      revoke_refresh_token_grant: false,
+    };
 
     const newer = await h.login('mobile', { device: 'phone' });
     const refused = await unlink(h.alice.user_id, { device_name: 'phone', expected });
@@ -54,11 +72,17 @@ describe('unlinking a device through the tenant', () => {
 
     // The setting changed since the preview: refused too.
     const current = await liveIds('phone');
-    const flagged = await unlink(h.alice.user_id, { device_name: 'phone', expected: { token_ids: current, grant_ids: [], revoke_refresh_token_grant: true } });
+    const flagged = await unlink(h.alice.user_id, {
+      device_name: 'phone',
+      expected: { token_ids: current, grant_ids: [], revoke_refresh_token_grant: true },
+    });
     expect(flagged.status).toBe(409);
     expect((await liveIds('phone')).length).toBe(3);
 
-    const done = await unlink(h.alice.user_id, { device_name: 'phone', expected: { token_ids: current, grant_ids: [], revoke_refresh_token_grant: false } });
+    const done = await unlink(h.alice.user_id, {
+      device_name: 'phone',
+      expected: { token_ids: current, grant_ids: [], revoke_refresh_token_grant: false },
+    });
     expect(done.status).toBe(200);
     expect((await json(done)).revoked_tokens).toHaveLength(3);
     expect(await liveIds('phone')).toEqual([]);
@@ -71,7 +95,14 @@ describe('unlinking a device through the tenant', () => {
     const laptop = await h.login('web', { device: 'laptop' });
     const [grant] = (await h.api.grants.list({ user_id: h.alice.user_id, client_id: 'mobile' })).data;
     const [onTablet] = await liveIds('tablet');
-    const res = await unlink(h.alice.user_id, { device_name: 'phone', expected: { token_ids: [...(await liveIds('phone')), onTablet!], grant_ids: [grant!.id!], revoke_refresh_token_grant: true } });
+    const res = await unlink(h.alice.user_id, {
+      device_name: 'phone',
+      expected: {
+        token_ids: [...(await liveIds('phone')), onTablet!],
+        grant_ids: [grant!.id!],
+        revoke_refresh_token_grant: true,
+      },
+    });
     expect(res.status).toBe(200);
     expect(await json(res)).toMatchObject({ revoked_with_grants: [onTablet], deleted_grants: [grant!.id] });
     expect((await h.refresh(tablet.refresh_token)).status).toBe(403);
@@ -83,14 +114,33 @@ describe('unlinking a device through the tenant', () => {
     const nobody = await unlink('auth0|nobody', { device_name: 'phone' });
     expect(nobody.status).toBe(404);
     expect(await json(nobody)).toMatchObject({ errorCode: 'inexistent_user' });
-    for (const body of [{}, { device_name: '' }, { device_name: 'phone', extra: 1 }, { device_name: 'phone', expected: { token_ids: 'x' } }, { device_name: 7 }]) {
+    for (const body of [
+      {},
+      { device_name: '' },
+      { device_name: 'phone', extra: 1 },
+      { device_name: 'phone', expected: { token_ids: 'x' } },
+      { device_name: 7 },
+    ]) {
       const res = await unlink(h.alice.user_id, body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(await json(res)).toMatchObject({ statusCode: 400, errorCode: 'invalid_body' });
     }
-    const notJson = await h.raw(`/users/${encodeURIComponent(h.alice.user_id)}/devices/unlink`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"device_name":' });
+    const notJson = await h.raw(`/users/${encodeURIComponent(h.alice.user_id)}/devices/unlink`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"device_name":',
+    });
     expect(notJson.status).toBe(400);
     const readOnly = await h.managementToken('read:device_credentials');
-    expect((await h.raw(`/users/${encodeURIComponent(h.alice.user_id)}/devices/unlink`, { method: 'POST', token: readOnly, headers: { 'content-type': 'application/json' }, body: '{"device_name":"phone"}' })).status).toBe(403);
+    expect(
+      (
+        await h.raw(`/users/${encodeURIComponent(h.alice.user_id)}/devices/unlink`, {
+          method: 'POST',
+          token: readOnly,
+          headers: { 'content-type': 'application/json' },
+          body: '{"device_name":"phone"}',
+        })
+      ).status,
+    ).toBe(403);
   });
 });

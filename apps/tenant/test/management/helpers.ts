@@ -41,7 +41,10 @@ export interface ManagementHarness extends TestTenant {
   /** Raw HTTP to the Management API, for wire-level assertions. */
   raw(path: string, init?: RequestInit & { token?: string | null }): Promise<Response>;
   /** Issues `count` live tokens directly in the store (fast), returning their ids. */
-  seedTokens(count: number, opts?: { user_id?: string; client_id?: string; device_name?: string; audience?: string }): Promise<string[]>;
+  seedTokens(
+    count: number,
+    opts?: { user_id?: string; client_id?: string; device_name?: string; audience?: string },
+  ): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -75,7 +78,14 @@ export async function managementHarness(config: Parameters<typeof testTenant>[0]
             audience,
             scope: ['openid', 'offline_access'],
             resource_servers: [{ audience, scopes: 'openid offline_access' }],
-            device: { initial_ip: '9.9.9.9', initial_asn: asnOf('9.9.9.9'), initial_user_agent: 'test', last_ip: '9.9.9.9', last_asn: asnOf('9.9.9.9'), last_user_agent: 'test' },
+            device: {
+              initial_ip: '9.9.9.9',
+              initial_asn: asnOf('9.9.9.9'),
+              initial_user_agent: 'test',
+              last_ip: '9.9.9.9',
+              last_asn: asnOf('9.9.9.9'),
+              last_user_agent: 'test',
+            },
             now: t.clock.now() + i,
           }).record,
         );

@@ -13,8 +13,8 @@ const summary = async (query = '', token?: string) => {
   return { status: res.status, body: (await json(res)) as Record<string, unknown> };
 };
 
-describe('GET /refresh-tokens/summary (not Auth0\'s: live tokens, users and devices per application)', () => {
-  it('counts every application\'s live tokens, and with client_id names the users holding the most', async () => {
+describe("GET /refresh-tokens/summary (not Auth0's: live tokens, users and devices per application)", () => {
+  it("counts every application's live tokens, and with client_id names the users holding the most", async () => {
     await h.login('mobile');
     await h.login('mobile', { username: h.bob.email });
     await h.login('web');
@@ -30,7 +30,15 @@ describe('GET /refresh-tokens/summary (not Auth0\'s: live tokens, users and devi
     expect(one.body.users).toEqual([{ user_id: h.alice.user_id, tokens: 4 }]);
 
     // Revoked (once converged) tokens are not counted.
-    expect((await h.raw('/clients/mobile/refresh-tokens/revoke', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(202);
+    expect(
+      (
+        await h.raw('/clients/mobile/refresh-tokens/revoke', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        })
+      ).status,
+    ).toBe(202);
     await h.tenant.deps.revocations.idle();
     expect((await summary('?client_id=mobile')).body).toEqual({ applications: [], users: [] });
   });

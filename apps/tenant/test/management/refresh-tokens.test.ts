@@ -9,17 +9,36 @@ beforeEach(async () => {
 });
 afterEach(() => h.stop());
 
-
 describe('GET /refresh-tokens/{id}', () => {
-  it('answers every field of RefreshTokenResponseContent, and the tenant\'s own dpop_jkt', async () => {
-    const tokens = await h.login('mobile', { device: 'Pixel 8', audience: API, scope: 'openid offline_access read:things' });
+  it("answers every field of RefreshTokenResponseContent, and the tenant's own dpop_jkt", async () => {
+    const tokens = await h.login('mobile', {
+      device: 'Pixel 8',
+      audience: API,
+      scope: 'openid offline_access read:things',
+    });
     h.clock.advanceSeconds(30);
     await h.refresh(tokens.refresh_token);
-    const [id] = (await h.store.listRefreshTokens({ user_id: h.alice.user_id }, h.clock.now(), undefined, 1)).items.map((t) => t.id);
+    const [id] = (await h.store.listRefreshTokens({ user_id: h.alice.user_id }, h.clock.now(), undefined, 1)).items.map(
+      (t) => t.id,
+    );
     const token = await h.api.refreshTokens.get(id!);
     // dpop_jkt is not Auth0's (README, "What is not Auth0's"): null for a token bound to no DPoP key.
     expect(Object.keys(token).sort()).toEqual(
-      ['client_id', 'created_at', 'device', 'dpop_jkt', 'expires_at', 'id', 'idle_expires_at', 'last_exchanged_at', 'refresh_token_metadata', 'resource_servers', 'rotating', 'session_id', 'user_id'].sort(),
+      [
+        'client_id',
+        'created_at',
+        'device',
+        'dpop_jkt',
+        'expires_at',
+        'id',
+        'idle_expires_at',
+        'last_exchanged_at',
+        'refresh_token_metadata',
+        'resource_servers',
+        'rotating',
+        'session_id',
+        'user_id',
+      ].sort(),
     );
     expect(token).toMatchObject({
       id,
@@ -50,7 +69,8 @@ describe('GET /refresh-tokens (checkpoint paging)', () => {
   it('pages through more than 1,000 tokens with from/take and next, each exactly once', async () => {
     const ids = await h.seedTokens(1_050);
     const seen: string[] = [];
-    for await (const token of await h.api.refreshTokens.list({ user_id: h.alice.user_id, take: 100 })) seen.push(token.id!);
+    for await (const token of await h.api.refreshTokens.list({ user_id: h.alice.user_id, take: 100 }))
+      seen.push(token.id!);
     expect(seen).toHaveLength(1_050);
     expect(new Set(seen).size).toBe(1_050);
     expect(seen).toEqual([...ids].sort());
@@ -71,16 +91,31 @@ describe('GET /refresh-tokens (checkpoint paging)', () => {
     await h.seedTokens(2);
     const only = await h.api.refreshTokens.list({ user_id: h.alice.user_id, fields: 'id,client_id' });
     expect(Object.keys(only.data[0]!).sort()).toEqual(['client_id', 'id']);
-    const without = await h.api.refreshTokens.list({ user_id: h.alice.user_id, fields: 'device,resource_servers', include_fields: false });
+    const without = await h.api.refreshTokens.list({
+      user_id: h.alice.user_id,
+      fields: 'device,resource_servers',
+      include_fields: false,
+    });
     expect(without.data[0]).not.toHaveProperty('device');
     expect(without.data[0]).toHaveProperty('id');
   });
 
   it('rejects bad paging values and a missing user_id with 400 invalid_query_string', async () => {
-    for (const query of ['user_id=x&take=0', 'user_id=x&take=101', 'user_id=x&take=abc', 'user_id=x&take=-1', 'take=10', 'user_id=x&include_fields=maybe']) {
+    for (const query of [
+      'user_id=x&take=0',
+      'user_id=x&take=101',
+      'user_id=x&take=abc',
+      'user_id=x&take=-1',
+      'take=10',
+      'user_id=x&include_fields=maybe',
+    ]) {
       const res = await h.raw(`/refresh-tokens?${query}`);
       expect(res.status, query).toBe(400);
-      expect(await json(res)).toMatchObject({ statusCode: 400, error: 'Bad Request', errorCode: 'invalid_query_string' });
+      expect(await json(res)).toMatchObject({
+        statusCode: 400,
+        error: 'Bad Request',
+        errorCode: 'invalid_query_string',
+      });
     }
   });
 });
@@ -159,9 +194,9 @@ describe('POST /refresh-tokens/revoke (bulk)', () => {
 
     await h.api.refreshTokens.revoke({ user_id: h.alice.user_id, client_id: 'mobile', audience: API });
     await h.tenant.deps.revocations.idle();
-    expect((await live(h.alice.user_id)).map((t) => `${t.client_id} ${t.resource_servers![0]!.audience}`).sort()).toEqual(
-      ['mobile https://other/', 'mobile https://other/', `web ${API}`, `web ${API}`].sort(),
-    );
+    expect(
+      (await live(h.alice.user_id)).map((t) => `${t.client_id} ${t.resource_servers![0]!.audience}`).sort(),
+    ).toEqual(['mobile https://other/', 'mobile https://other/', `web ${API}`, `web ${API}`].sort());
     await h.api.refreshTokens.revoke({ user_id: h.alice.user_id, client_id: 'mobile' });
     await h.tenant.deps.revocations.idle();
     expect((await live(h.alice.user_id)).map((t) => t.client_id)).toEqual(['web', 'web']);
@@ -173,7 +208,8 @@ describe('POST /refresh-tokens/revoke (bulk)', () => {
 
   it('answers 202, and 400 for a body that names no target, both targets, or too many ids', async () => {
     const ids = await h.seedTokens(1);
-    const post = (body: string, type = 'application/json') => h.raw('/refresh-tokens/revoke', { method: 'POST', headers: { 'content-type': type }, body });
+    const post = (body: string, type = 'application/json') =>
+      h.raw('/refresh-tokens/revoke', { method: 'POST', headers: { 'content-type': type }, body });
     expect((await post(JSON.stringify({ ids }))).status).toBe(202);
     for (const body of [
       {},
@@ -197,16 +233,22 @@ describe('POST /refresh-tokens/revoke (bulk)', () => {
 describe('PATCH /refresh-tokens/{id}', () => {
   it('sets and clears refresh_token_metadata', async () => {
     const [id] = await h.seedTokens(1);
-    const updated = await h.api.refreshTokens.update(id!, { refresh_token_metadata: { reason: 'lost phone', ticket: 'T-1' } });
+    const updated = await h.api.refreshTokens.update(id!, {
+      refresh_token_metadata: { reason: 'lost phone', ticket: 'T-1' },
+    });
     expect(updated.refresh_token_metadata).toEqual({ reason: 'lost phone', ticket: 'T-1' });
-    expect((await h.api.refreshTokens.get(id!)).refresh_token_metadata).toEqual({ reason: 'lost phone', ticket: 'T-1' });
+    expect((await h.api.refreshTokens.get(id!)).refresh_token_metadata).toEqual({
+      reason: 'lost phone',
+      ticket: 'T-1',
+    });
     const cleared = await h.api.refreshTokens.update(id!, { refresh_token_metadata: null });
     expect(cleared.refresh_token_metadata).toEqual({});
   });
 
   it('refuses oversize metadata, non-string values, malformed JSON, and unknown ids', async () => {
     const [id] = await h.seedTokens(1);
-    const patch = (body: string) => h.raw(`/refresh-tokens/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body });
+    const patch = (body: string) =>
+      h.raw(`/refresh-tokens/${id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body });
     const tooMany = Object.fromEntries(Array.from({ length: 26 }, (_, i) => [`k${i}`, 'v']));
     for (const body of [
       { refresh_token_metadata: { note: 'x'.repeat(256) } },

@@ -11,7 +11,14 @@ beforeEach(async () => {
 });
 afterEach(() => h.stop());
 
-const AUTHORIZE = new URLSearchParams({ response_type: 'code', client_id: 'mobile', redirect_uri: 'https://app.test/callback', scope: 'openid', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256' });
+const AUTHORIZE = new URLSearchParams({
+  response_type: 'code',
+  client_id: 'mobile',
+  redirect_uri: 'https://app.test/callback',
+  scope: 'openid',
+  code_challenge: 'x'.repeat(43),
+  code_challenge_method: 'S256',
+});
 
 /** /authorize as a browser at `ip`: signs in with the form when the jar holds no session. */
 async function browse(jar: CookieJar, ip: string, userAgent: string, email: string) {
@@ -52,12 +59,23 @@ describe("GET /sessions/search (not Auth0's: live sessions across users)", () =>
     const bobs = sessions.find((s) => s.user_id === h.bob.user_id)!;
     // The body GET /sessions/{id} answers.
     expect(bobs).toEqual(await json(await h.raw(`/sessions/${bobs.id}`)));
-    expect(bobs.device).toMatchObject({ initial_ip: '1.1.1.1', initial_asn: 'AS13335', last_ip: '9.9.9.10', last_asn: 'AS19281' });
+    expect(bobs.device).toMatchObject({
+      initial_ip: '1.1.1.1',
+      initial_asn: 'AS13335',
+      last_ip: '9.9.9.10',
+      last_asn: 'AS19281',
+    });
 
     expect((await search('?asn=19281')).body.sessions).toEqual(sessions);
     expect((await search('?ip=1.1.1.1')).body.sessions.map((s: { id: string }) => s.id)).toEqual([bobs.id]);
-    expect((await search('?user_agent=iphone')).body.sessions.map((s: { user_id: string }) => s.user_id)).toEqual([h.alice.user_id]);
-    expect((await search(`?last_used_from=${new Date(h.clock.now()).toISOString()}`)).body.sessions.map((s: { id: string }) => s.id)).toEqual([bobs.id]);
+    expect((await search('?user_agent=iphone')).body.sessions.map((s: { user_id: string }) => s.user_id)).toEqual([
+      h.alice.user_id,
+    ]);
+    expect(
+      (await search(`?last_used_from=${new Date(h.clock.now()).toISOString()}`)).body.sessions.map(
+        (s: { id: string }) => s.id,
+      ),
+    ).toEqual([bobs.id]);
 
     const first = await search('?asn=AS19281&take=1');
     expect(first.body.sessions).toEqual([sessions[0]]);
@@ -66,14 +84,32 @@ describe("GET /sessions/search (not Auth0's: live sessions across users)", () =>
     expect(second.body.next).toBeUndefined();
 
     expect((await h.raw(`/sessions/${bobs.id}`, { method: 'DELETE' })).status).toBe(202);
-    expect((await search('?ip=9.9.9.0/24&include_totals=true')).body).toMatchObject({ totals: { sessions: 1, users: 1 }, sessions: [{ user_id: h.alice.user_id }] });
+    expect((await search('?ip=9.9.9.0/24&include_totals=true')).body).toMatchObject({
+      totals: { sessions: 1, users: 1 },
+      sessions: [{ user_id: h.alice.user_id }],
+    });
   });
 
   it('answers 400 in the Management API body for bad input or no condition, and takes no client_id or device_name', async () => {
-    for (const query of ['', '?take=5', '?ip=1.2.3.4/40', '?asn=AS', '?user_agent=', '?asn=AS1&last_used_to=soon', '?asn=AS1&take=101', '?client_id=mobile', '?device_name=x']) {
+    for (const query of [
+      '',
+      '?take=5',
+      '?ip=1.2.3.4/40',
+      '?asn=AS',
+      '?user_agent=',
+      '?asn=AS1&last_used_to=soon',
+      '?asn=AS1&take=101',
+      '?client_id=mobile',
+      '?device_name=x',
+    ]) {
       const res = await search(query);
       expect(res.status, query).toBe(400);
-      expect(res.body, query).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(/^Query validation error: /), errorCode: 'invalid_query_string' });
+      expect(res.body, query).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: expect.stringMatching(/^Query validation error: /),
+        errorCode: 'invalid_query_string',
+      });
     }
   });
 

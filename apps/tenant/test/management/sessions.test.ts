@@ -15,20 +15,39 @@ async function browserLogin(device: string) {
   const { verifier, challenge } = pkce();
   const { location } = await authorize(
     h,
-    { response_type: 'code', client_id: 'mobile', redirect_uri: 'https://app.test/callback', scope: 'openid offline_access read:things', audience: API, code_challenge: challenge, code_challenge_method: 'S256', device },
+    {
+      response_type: 'code',
+      client_id: 'mobile',
+      redirect_uri: 'https://app.test/callback',
+      scope: 'openid offline_access read:things',
+      audience: API,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      device,
+    },
     { username: h.alice.email, password: PASSWORD },
   );
-  const res = await h.post('/oauth/token', { grant_type: 'authorization_code', client_id: 'mobile', code: location.searchParams.get('code')!, redirect_uri: 'https://app.test/callback', code_verifier: verifier });
+  const res = await h.post('/oauth/token', {
+    grant_type: 'authorization_code',
+    client_id: 'mobile',
+    code: location.searchParams.get('code')!,
+    redirect_uri: 'https://app.test/callback',
+    code_verifier: verifier,
+  });
   return (await json(res)) as { refresh_token: string };
 }
 
 describe('sessions', () => {
-  it('lists a user\'s sessions, reads one, deletes one without touching its tokens', async () => {
+  it("lists a user's sessions, reads one, deletes one without touching its tokens", async () => {
     const tokens = await browserLogin('phone');
     const page = await h.api.userSessions.list(h.alice.user_id);
     expect(page.data).toHaveLength(1);
     const session = page.data[0]!;
-    expect(session).toMatchObject({ user_id: h.alice.user_id, clients: [{ client_id: 'mobile' }], authentication: { methods: [{ name: 'pwd' }] } });
+    expect(session).toMatchObject({
+      user_id: h.alice.user_id,
+      clients: [{ client_id: 'mobile' }],
+      authentication: { methods: [{ name: 'pwd' }] },
+    });
     expect(await h.api.sessions.get(session.id!)).toMatchObject({ id: session.id });
     expect((await h.raw(`/sessions/${session.id}`, { method: 'DELETE' })).status).toBe(202);
     expect(await status(h.api.sessions.get(session.id!))).toBe(404);

@@ -13,23 +13,59 @@ const DAY = 86_400_000;
 
 /** The fields of the SDK's `Management.Log` (auth0 v7 types): every entry we answer stays within them. */
 const LOG_FIELDS = new Set([
-  'date', 'type', 'description', 'connection', 'connection_id', 'client_id', 'client_name', 'ip', 'hostname', 'user_id', 'user_name', 'audience',
-  'scope', 'strategy', 'strategy_type', 'log_id', 'isMobile', 'details', 'user_agent', 'security_context', 'location_info',
+  'date',
+  'type',
+  'description',
+  'connection',
+  'connection_id',
+  'client_id',
+  'client_name',
+  'ip',
+  'hostname',
+  'user_id',
+  'user_name',
+  'audience',
+  'scope',
+  'strategy',
+  'strategy_type',
+  'log_id',
+  'isMobile',
+  'details',
+  'user_agent',
+  'security_context',
+  'location_info',
 ]);
 
-const logsOf = async (userId: string, query = '', token?: string) => h.raw(`/users/${encodeURIComponent(userId)}/logs${query}`, token ? { token } : {});
-const typesOf = async (userId: string) => ((await json(await logsOf(userId, '?per_page=100'))) as { type: string }[]).map((l) => l.type);
+const logsOf = async (userId: string, query = '', token?: string) =>
+  h.raw(`/users/${encodeURIComponent(userId)}/logs${query}`, token ? { token } : {});
+const typesOf = async (userId: string) =>
+  ((await json(await logsOf(userId, '?per_page=100'))) as { type: string }[]).map((l) => l.type);
 
 /** Signs alice in at the login page: an SSO session, and a refresh token on it. */
 async function browserSignIn(password = PASSWORD) {
   const { verifier, challenge } = pkce();
   const { location, loginPage, jar } = await authorize(
     h,
-    { response_type: 'code', client_id: 'mobile', redirect_uri: 'https://app.test/callback', scope: 'openid offline_access', audience: API, code_challenge: challenge, code_challenge_method: 'S256', device: 'Pixel' },
+    {
+      response_type: 'code',
+      client_id: 'mobile',
+      redirect_uri: 'https://app.test/callback',
+      scope: 'openid offline_access',
+      audience: API,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      device: 'Pixel',
+    },
     { username: h.alice.email, password },
   );
   if (loginPage !== undefined) return { refused: true as const };
-  const res = await h.post('/oauth/token', { grant_type: 'authorization_code', client_id: 'mobile', code: location.searchParams.get('code')!, redirect_uri: 'https://app.test/callback', code_verifier: verifier });
+  const res = await h.post('/oauth/token', {
+    grant_type: 'authorization_code',
+    client_id: 'mobile',
+    code: location.searchParams.get('code')!,
+    redirect_uri: 'https://app.test/callback',
+    code_verifier: verifier,
+  });
   return { jar, ...((await json(res)) as { refresh_token: string }) };
 }
 
@@ -38,9 +74,29 @@ describe('the tenant logs what happened to a user, with Auth0 event type codes',
     h = await managementHarness();
     // Events of one millisecond list in id order: a second between steps keeps the order told.
     const tick = () => h.clock.advance(1000);
-    expect((await h.post('/oauth/token', { grant_type: 'password', client_id: 'mobile', username: h.alice.email, password: 'wrong password', scope: 'openid' })).status).toBe(403);
+    expect(
+      (
+        await h.post('/oauth/token', {
+          grant_type: 'password',
+          client_id: 'mobile',
+          username: h.alice.email,
+          password: 'wrong password',
+          scope: 'openid',
+        })
+      ).status,
+    ).toBe(403);
     tick();
-    expect((await h.post('/oauth/token', { grant_type: 'password', client_id: 'mobile', username: 'nobody@test.example', password: 'x', scope: 'openid' })).status).toBe(403);
+    expect(
+      (
+        await h.post('/oauth/token', {
+          grant_type: 'password',
+          client_id: 'mobile',
+          username: 'nobody@test.example',
+          password: 'x',
+          scope: 'openid',
+        })
+      ).status,
+    ).toBe(403);
     tick();
     const phone = await h.login('mobile', { device: 'Phone' });
     tick();
@@ -48,7 +104,8 @@ describe('the tenant logs what happened to a user, with Auth0 event type codes',
 
     // Three exchanges in one hour: one sertft; the next hour's first: another.
     let current = phone.refresh_token;
-    for (let i = 0; i < 3; i++) current = ((await json(await h.refresh(current))) as { refresh_token: string }).refresh_token;
+    for (let i = 0; i < 3; i++)
+      current = ((await json(await h.refresh(current))) as { refresh_token: string }).refresh_token;
     tick();
     h.clock.advance(HOUR);
     current = ((await json(await h.refresh(current))) as { refresh_token: string }).refresh_token;
@@ -71,11 +128,23 @@ describe('the tenant logs what happened to a user, with Auth0 event type codes',
     tick();
     const [grant] = await h.store.listGrants({ user_id: h.alice.user_id }, 0, 1).then((page) => page.items);
     expect((await h.raw(`/grants/${grant!.id}`, { method: 'DELETE' })).status).toBe(204);
-    const logs = (await json(await logsOf(h.alice.user_id, '?per_page=100'))) as { type: string; description: string; client_id?: string; details: Record<string, unknown> }[];
+    const logs = (await json(await logsOf(h.alice.user_id, '?per_page=100'))) as {
+      type: string;
+      description: string;
+      client_id?: string;
+      details: Record<string, unknown>;
+    }[];
     expect(logs.map((l) => l.type).slice(0, 7)).toEqual(['sapi', 'sapi', 's', 'srrt', 's', 'ferrt', 'sertft']);
-    expect(logs[0]).toMatchObject({ description: 'Delete a grant', details: { grant_id: grant!.id, client_id: 'mobile' } });
+    expect(logs[0]).toMatchObject({
+      description: 'Delete a grant',
+      details: { grant_id: grant!.id, client_id: 'mobile' },
+    });
     logs.shift();
-    expect(logs[0]).toMatchObject({ description: 'Delete a refresh token', client_id: 'm2m', details: { refresh_token_id: laptopId, request: { method: 'DELETE' } } });
+    expect(logs[0]).toMatchObject({
+      description: 'Delete a refresh token',
+      client_id: 'm2m',
+      details: { refresh_token_id: laptopId, request: { method: 'DELETE' } },
+    });
     expect(logs[2]).toMatchObject({ client_id: 'mobile', details: { device_name: 'Tablet' } });
     // The unknown address is logged without a user: nobody's history.
     expect((await h.store.listEvents({ type: 'fu' }, 10)).map((e) => e.user_id)).toEqual([null]);
@@ -101,7 +170,7 @@ describe('the tenant logs what happened to a user, with Auth0 event type codes',
 });
 
 describe('GET /api/v2/users/{id}/logs', () => {
-  it('answers Auth0\'s Log shape through the SDK, paged on the server newest first, with totals, only the user\'s own', async () => {
+  it("answers Auth0's Log shape through the SDK, paged on the server newest first, with totals, only the user's own", async () => {
     h = await managementHarness();
     for (let i = 0; i < 5; i++) {
       await h.login('mobile', { device: `device ${i}` });
@@ -137,7 +206,7 @@ describe('GET /api/v2/users/{id}/logs', () => {
   });
 });
 
-describe('GET /api/v2/users/{id}/revocation-history (not Auth0\'s)', () => {
+describe("GET /api/v2/users/{id}/revocation-history (not Auth0's)", () => {
   it('lists revoked tokens with why, and ended sessions, within the retention; older ones drop out', async () => {
     h = await managementHarness({ options: { historyRetentionDays: 7 } });
     const { refresh_token } = (await browserSignIn()) as { refresh_token: string };
@@ -152,18 +221,38 @@ describe('GET /api/v2/users/{id}/revocation-history (not Auth0\'s)', () => {
     // Deleted again: 202 as Auth0 answers, and no second entry in the user's log.
     h.clock.advance(1000);
     expect((await h.raw(`/sessions/${session!.id}`, { method: 'DELETE' })).status).toBe(202);
-    expect((await h.store.listEvents({ user_id: h.alice.user_id, type: 'sapi' }, 10)).map((e) => e.description)).toEqual(['Delete a session', 'Delete a device credential']);
-    const history = async () => json(await h.raw(`/users/${encodeURIComponent(h.alice.user_id)}/revocation-history`, { token: await h.managementToken() }));
+    expect(
+      (await h.store.listEvents({ user_id: h.alice.user_id, type: 'sapi' }, 10)).map((e) => e.description),
+    ).toEqual(['Delete a session', 'Delete a device credential']);
+    const history = async () =>
+      json(
+        await h.raw(`/users/${encodeURIComponent(h.alice.user_id)}/revocation-history`, {
+          token: await h.managementToken(),
+        }),
+      );
     const body = await history();
     expect(body).toMatchObject({
       retention_days: 7,
-      refresh_tokens: [{ id: token!.id, client_id: 'mobile', device_name: 'Pixel', revoked_reason: 'device_unlinked', revoked_at: unlinkedAt }],
+      refresh_tokens: [
+        {
+          id: token!.id,
+          client_id: 'mobile',
+          device_name: 'Pixel',
+          revoked_reason: 'device_unlinked',
+          revoked_at: unlinkedAt,
+        },
+      ],
       sessions: [{ id: session!.id, ended_at: endedAt }],
     });
-    expect((await json(await h.raw(`/users/${encodeURIComponent(h.bob.user_id)}/revocation-history`))).refresh_tokens).toEqual([]);
+    expect(
+      (await json(await h.raw(`/users/${encodeURIComponent(h.bob.user_id)}/revocation-history`))).refresh_tokens,
+    ).toEqual([]);
     h.clock.advance(8 * DAY);
     expect(await history()).toMatchObject({ refresh_tokens: [], sessions: [] });
     const readOnlyTokens = await h.managementToken('read:refresh_tokens');
-    expect((await h.raw(`/users/${encodeURIComponent(h.alice.user_id)}/revocation-history`, { token: readOnlyTokens })).status).toBe(403);
+    expect(
+      (await h.raw(`/users/${encodeURIComponent(h.alice.user_id)}/revocation-history`, { token: readOnlyTokens }))
+        .status,
+    ).toBe(403);
   });
 });

@@ -18,18 +18,39 @@ async function signIn(username: string, password: string) {
   const { verifier, challenge } = pkce();
   const { location, loginPage } = await authorize(
     h,
-    { response_type: 'code', client_id: 'mobile', redirect_uri: 'https://app.test/callback', scope: 'openid offline_access read:things', audience: API, code_challenge: challenge, code_challenge_method: 'S256', device: 'Pixel' },
+    {
+      response_type: 'code',
+      client_id: 'mobile',
+      redirect_uri: 'https://app.test/callback',
+      scope: 'openid offline_access read:things',
+      audience: API,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      device: 'Pixel',
+    },
     { username, password },
   );
   if (loginPage !== undefined) return { refused: loginPage };
-  const res = await h.post('/oauth/token', { grant_type: 'authorization_code', client_id: 'mobile', code: location.searchParams.get('code')!, redirect_uri: 'https://app.test/callback', code_verifier: verifier });
+  const res = await h.post('/oauth/token', {
+    grant_type: 'authorization_code',
+    client_id: 'mobile',
+    code: location.searchParams.get('code')!,
+    redirect_uri: 'https://app.test/callback',
+    code_verifier: verifier,
+  });
   expect(res.status).toBe(200);
   return (await json(res)) as { refresh_token: string; id_token: string };
 }
 
 /** The password grant: 200 or the error. */
 const passwordGrant = (username: string, password: string) =>
-  h.post('/oauth/token', { grant_type: 'password', client_id: 'mobile', username, password, scope: 'openid offline_access' });
+  h.post('/oauth/token', {
+    grant_type: 'password',
+    client_id: 'mobile',
+    username,
+    password,
+    scope: 'openid offline_access',
+  });
 
 describe('POST /users', () => {
   it('creates a user who then signs in through the login page', async () => {
@@ -64,17 +85,42 @@ describe('POST /users', () => {
     expect((await h.api.users.get(created.user_id!)).logins_count).toBe(1);
   });
 
-  it('takes a user_id of the caller\'s choosing under the auth0| prefix', async () => {
-    const created = await h.api.users.create({ connection: CONNECTION, email: 'dave@test.example', password: NEW_PASSWORD, user_id: 'dave-1' });
+  it("takes a user_id of the caller's choosing under the auth0| prefix", async () => {
+    const created = await h.api.users.create({
+      connection: CONNECTION,
+      email: 'dave@test.example',
+      password: NEW_PASSWORD,
+      user_id: 'dave-1',
+    });
     expect(created.user_id).toBe('auth0|dave-1');
-    expect(await status(h.api.users.create({ connection: CONNECTION, email: 'dave2@test.example', password: NEW_PASSWORD, user_id: 'dave-1' }))).toBe(409);
+    expect(
+      await status(
+        h.api.users.create({
+          connection: CONNECTION,
+          email: 'dave2@test.example',
+          password: NEW_PASSWORD,
+          user_id: 'dave-1',
+        }),
+      ),
+    ).toBe(409);
   });
 
-  it('answers 409 in Auth0\'s body for an email already taken, whatever its case', async () => {
-    const res = await h.raw('/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ connection: CONNECTION, email: 'ALICE@test.example', password: NEW_PASSWORD }) });
+  it("answers 409 in Auth0's body for an email already taken, whatever its case", async () => {
+    const res = await h.raw('/users', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ connection: CONNECTION, email: 'ALICE@test.example', password: NEW_PASSWORD }),
+    });
     expect(res.status).toBe(409);
-    expect(await json(res)).toEqual({ statusCode: 409, error: 'Conflict', message: 'The user already exists.', errorCode: 'auth0_idp_error' });
-    expect(await status(h.api.users.create({ connection: CONNECTION, email: 'alice@test.example', password: NEW_PASSWORD }))).toBe(409);
+    expect(await json(res)).toEqual({
+      statusCode: 409,
+      error: 'Conflict',
+      message: 'The user already exists.',
+      errorCode: 'auth0_idp_error',
+    });
+    expect(
+      await status(h.api.users.create({ connection: CONNECTION, email: 'alice@test.example', password: NEW_PASSWORD })),
+    ).toBe(409);
   });
 
   it('answers 400 for a missing or unknown connection, no email, no password, a weak password or an unknown property', async () => {
@@ -86,10 +132,17 @@ describe('POST /users', () => {
       [{ connection: CONNECTION, email: 'x@test.example' }, 'invalid_body'],
       [{ connection: CONNECTION, email: 'x@test.example', password: 'short' }, 'invalid_body'],
       [{ connection: CONNECTION, email: 'x@test.example', password: NEW_PASSWORD, is_admin: true }, 'invalid_body'],
-      [{ connection: CONNECTION, email: 'x@test.example', password: NEW_PASSWORD, app_metadata: 'gold' }, 'invalid_body'],
+      [
+        { connection: CONNECTION, email: 'x@test.example', password: NEW_PASSWORD, app_metadata: 'gold' },
+        'invalid_body',
+      ],
     ];
     for (const [body, errorCode] of bodies) {
-      const res = await h.raw('/users', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await h.raw('/users', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(await json(res), JSON.stringify(body)).toMatchObject({ statusCode: 400, error: 'Bad Request', errorCode });
     }
@@ -98,15 +151,29 @@ describe('POST /users', () => {
 
   it('needs create:users', async () => {
     const token = await h.managementToken('read:users update:users delete:users');
-    const res = await h.raw('/users', { token, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ connection: CONNECTION, email: 'x@test.example', password: NEW_PASSWORD }) });
+    const res = await h.raw('/users', {
+      token,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ connection: CONNECTION, email: 'x@test.example', password: NEW_PASSWORD }),
+    });
     expect(res.status).toBe(403);
-    expect(await json(res)).toMatchObject({ errorCode: 'insufficient_scope', message: 'Insufficient scope, expected any of: create:users' });
+    expect(await json(res)).toMatchObject({
+      errorCode: 'insufficient_scope',
+      message: 'Insufficient scope, expected any of: create:users',
+    });
   });
 });
 
 describe('PATCH /users/{id}', () => {
   it('changes email, name and password; metadata is merged and null removes a key', async () => {
-    const user = await h.api.users.create({ connection: CONNECTION, email: 'erin@test.example', password: NEW_PASSWORD, user_metadata: { theme: 'dark', lang: 'fr' }, app_metadata: { plan: 'gold' } });
+    const user = await h.api.users.create({
+      connection: CONNECTION,
+      email: 'erin@test.example',
+      password: NEW_PASSWORD,
+      user_metadata: { theme: 'dark', lang: 'fr' },
+      app_metadata: { plan: 'gold' },
+    });
     const updated = await h.api.users.update(user.user_id!, {
       email: 'erin.new@test.example',
       name: 'Erin New',
@@ -114,7 +181,12 @@ describe('PATCH /users/{id}', () => {
       user_metadata: { lang: null as unknown as string, tz: 'Europe/Paris' },
       app_metadata: { plan: 'platinum' },
     });
-    expect(updated).toMatchObject({ email: 'erin.new@test.example', name: 'Erin New', user_metadata: { theme: 'dark', tz: 'Europe/Paris' }, app_metadata: { plan: 'platinum' } });
+    expect(updated).toMatchObject({
+      email: 'erin.new@test.example',
+      name: 'Erin New',
+      user_metadata: { theme: 'dark', tz: 'Europe/Paris' },
+      app_metadata: { plan: 'platinum' },
+    });
     expect(updated.user_metadata).not.toHaveProperty('lang');
     expect(JSON.stringify(updated)).not.toContain('another long passphrase');
     expect((await passwordGrant('erin.new@test.example', NEW_PASSWORD)).status).toBe(403);
@@ -155,8 +227,18 @@ describe('PATCH /users/{id}', () => {
     expect(await status(h.api.users.update(h.bob.user_id, { email: 'Alice@Test.Example' }))).toBe(409);
     expect((await h.api.users.get(h.bob.user_id)).email).toBe(h.bob.email);
     expect(await status(h.api.users.update('auth0|nobody', { name: 'x' }))).toBe(404);
-    for (const body of [{ email: 'nope' }, { password: 'short' }, { blocked: 'yes' }, { user_id: 'other' }, { app_metadata: [] }]) {
-      const res = await h.raw(`/users/${encodeURIComponent(h.bob.user_id)}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    for (const body of [
+      { email: 'nope' },
+      { password: 'short' },
+      { blocked: 'yes' },
+      { user_id: 'other' },
+      { app_metadata: [] },
+    ]) {
+      const res = await h.raw(`/users/${encodeURIComponent(h.bob.user_id)}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(await json(res)).toMatchObject({ statusCode: 400, error: 'Bad Request' });
     }
@@ -164,7 +246,12 @@ describe('PATCH /users/{id}', () => {
 
   it('needs update:users', async () => {
     const token = await h.managementToken('read:users create:users delete:users');
-    const res = await h.raw(`/users/${encodeURIComponent(h.bob.user_id)}`, { token, method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ blocked: true }) });
+    const res = await h.raw(`/users/${encodeURIComponent(h.bob.user_id)}`, {
+      token,
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ blocked: true }),
+    });
     expect(res.status).toBe(403);
     expect((await h.api.users.get(h.bob.user_id)).blocked).toBe(false);
   });
@@ -172,7 +259,11 @@ describe('PATCH /users/{id}', () => {
 
 describe('DELETE /users/{id}', () => {
   it('deletes the user with their tokens, sessions and grants: refused at once, journaled, then marked', async () => {
-    const user = await h.api.users.create({ connection: CONNECTION, email: 'frank@test.example', password: NEW_PASSWORD });
+    const user = await h.api.users.create({
+      connection: CONNECTION,
+      email: 'frank@test.example',
+      password: NEW_PASSWORD,
+    });
     const browser = await signIn('frank@test.example', NEW_PASSWORD);
     if ('refused' in browser) throw new Error('sign-in refused');
     const { refresh_token } = await json(await passwordGrant('frank@test.example', NEW_PASSWORD));
@@ -186,7 +277,9 @@ describe('DELETE /users/{id}', () => {
     const res = await h.raw(`/users/${encodeURIComponent(user.user_id!)}`, { method: 'DELETE' });
     expect(res.status).toBe(204);
     const jobs = await h.store.listRevocationJobs();
-    expect(jobs.map((j) => [j.target, j.reason])).toEqual([[{ kind: 'user', user_id: user.user_id }, 'user_tokens_revoked']]);
+    expect(jobs.map((j) => [j.target, j.reason])).toEqual([
+      [{ kind: 'user', user_id: user.user_id }, 'user_tokens_revoked'],
+    ]);
     for (const token of [browser.refresh_token, refresh_token]) {
       const refused = await h.refresh(token);
       expect(refused.status).toBe(403);
@@ -220,7 +313,9 @@ describe('users', () => {
     const all = await h.api.users.list({ include_totals: true });
     expect(all.response).toMatchObject({ start: 0, limit: 50, total: 2 });
     expect((await h.api.users.list({ q: 'alice' })).data.map((u) => u.email)).toEqual([h.alice.email]);
-    expect((await h.api.users.list({ q: 'email:"bob@test.example"' })).data.map((u) => u.user_id)).toEqual([h.bob.user_id]);
+    expect((await h.api.users.list({ q: 'email:"bob@test.example"' })).data.map((u) => u.user_id)).toEqual([
+      h.bob.user_id,
+    ]);
     expect((await h.api.users.list({ q: 'user_id:auth0|ali*' })).data).toHaveLength(1);
     expect((await h.api.users.list({ q: 'nobody-at-all' })).data).toEqual([]);
     const sorted = await h.api.users.list({ sort: 'email:-1', per_page: 1, page: 1 });
@@ -236,13 +331,22 @@ describe('users', () => {
   });
 
   it('rejects bad paging, sorting and the 1000-result window', async () => {
-    for (const query of ['per_page=0', 'per_page=101', 'page=-1', 'page=x', 'sort=password:1', 'sort=email', 'page=20&per_page=50', 'include_totals=yes']) {
+    for (const query of [
+      'per_page=0',
+      'per_page=101',
+      'page=-1',
+      'page=x',
+      'sort=password:1',
+      'sort=email',
+      'page=20&per_page=50',
+      'include_totals=yes',
+    ]) {
       const res = await h.raw(`/users?${query}`);
       expect(res.status, query).toBe(400);
     }
   });
 
-  it('lists a user\'s reuse events as logs', async () => {
+  it("lists a user's reuse events as logs", async () => {
     const { refresh_token } = await h.login('mobile');
     await h.refresh(refresh_token);
     h.clock.advance(1000);

@@ -20,11 +20,20 @@ afterEach(async () => {
 async function freshTenant(bootstrapClient?: { clientId: string; clientSecret: string }) {
   const where = testStorage();
   const clock = new ManualClock();
-  const storage = where.storage === ':memory:' ? (await import('../../src/store/sqlite/sqlite-store.ts')).SqliteStore : undefined;
+  const storage =
+    where.storage === ':memory:' ? (await import('../../src/store/sqlite/sqlite-store.ts')).SqliteStore : undefined;
   // In-memory SQLite is one handle: share it between "starts" by passing the store itself.
   const shared = storage ? new storage(':memory:') : undefined;
   const open = (client?: { clientId: string; clientSecret: string }) =>
-    createTenant({ issuer: ISSUER, storage: shared ?? where.storage, ...(where.schema ? { schema: where.schema } : {}), clock, logger: silentLogger, demo: false, ...(client ? { bootstrapClient: client } : {}) });
+    createTenant({
+      issuer: ISSUER,
+      storage: shared ?? where.storage,
+      ...(where.schema ? { schema: where.schema } : {}),
+      clock,
+      logger: silentLogger,
+      demo: false,
+      ...(client ? { bootstrapClient: client } : {}),
+    });
   const tenant = await open(bootstrapClient);
   cleanups.push(async () => {
     await tenant.close();
@@ -37,7 +46,12 @@ const token = async (tenant: Tenant, clientId: string, clientSecret: string) => 
   const res = await tenant.app.request('/oauth/token', {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, audience: `${ISSUER}api/v2/` }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+      audience: `${ISSUER}api/v2/`,
+    }).toString(),
   });
   return { status: res.status, body: (await res.json()) as { access_token: string; scope: string } };
 };
@@ -53,9 +67,17 @@ describe('the bootstrap client of a tenant without demo data', () => {
     const server = await serveApp(tenant.app.fetch);
     cleanups.push(() => server.close());
     const api = sdk(`${server.url}/api/v2`, issued.body.access_token);
-    const user = await api.users.create({ connection: 'Username-Password-Authentication', email: 'first@fresh.test', password: 'a long first passphrase' });
+    const user = await api.users.create({
+      connection: 'Username-Password-Authentication',
+      email: 'first@fresh.test',
+      password: 'a long first passphrase',
+    });
     expect(user.user_id).toMatch(/^auth0\|/);
-    const app = await api.clients.create({ name: 'First app', app_type: 'regular_web', callbacks: ['https://app.fresh.test/callback'] });
+    const app = await api.clients.create({
+      name: 'First app',
+      app_type: 'regular_web',
+      callbacks: ['https://app.fresh.test/callback'],
+    });
     expect(app.client_secret).toBeTruthy();
   });
 
@@ -63,7 +85,10 @@ describe('the bootstrap client of a tenant without demo data', () => {
     const { tenant, open } = await freshTenant(BOOTSTRAP);
     const grant = (await tenant.deps.store.getClientGrant(BOOTSTRAP.clientId, `${ISSUER}api/v2/`))!;
     await tenant.deps.store.putClientGrant({ ...grant, scope: ['read:users'] });
-    const again = await open({ clientId: BOOTSTRAP.clientId, clientSecret: 'another-secret-0123456789abcdefghijklmnopq' });
+    const again = await open({
+      clientId: BOOTSTRAP.clientId,
+      clientSecret: 'another-secret-0123456789abcdefghijklmnopq',
+    });
     try {
       expect(again.bootstrap).toBe('exists');
       expect((await token(again, BOOTSTRAP.clientId, 'another-secret-0123456789abcdefghijklmnopq')).status).toBe(401);
@@ -109,15 +134,35 @@ describe('the bootstrap client of a tenant without demo data', () => {
     const { tenant, open } = await freshTenant(BOOTSTRAP);
     // An administrator's own client, allowed only to update clients.
     const admin = await token(tenant, BOOTSTRAP.clientId, BOOTSTRAP.clientSecret);
-    const created = await tenant.app.request('/api/v2/clients', { method: 'POST', headers: { authorization: `Bearer ${admin.body.access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ops', app_type: 'non_interactive', grant_types: ['client_credentials'] }) });
+    const created = await tenant.app.request('/api/v2/clients', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.body.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'ops', app_type: 'non_interactive', grant_types: ['client_credentials'] }),
+    });
     const ops = (await created.json()) as { client_id: string; client_secret: string };
-    await tenant.app.request('/api/v2/client-grants', { method: 'POST', headers: { authorization: `Bearer ${admin.body.access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ client_id: ops.client_id, audience: `${ISSUER}api/v2/`, scope: ['update:clients', 'read:clients'] }) });
+    await tenant.app.request('/api/v2/client-grants', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.body.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_id: ops.client_id,
+        audience: `${ISSUER}api/v2/`,
+        scope: ['update:clients', 'read:clients'],
+      }),
+    });
     const { access_token } = (await token(tenant, ops.client_id, ops.client_secret)).body;
     const patch = async (body: unknown) =>
-      (await tenant.app.request(`/api/v2/clients/${BOOTSTRAP.clientId}`, { method: 'PATCH', headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
+      (
+        await tenant.app.request(`/api/v2/clients/${BOOTSTRAP.clientId}`, {
+          method: 'PATCH',
+          headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).status;
     // Made public (which deletes its secret) and back: an administrator's doing, not a tenant file's.
     expect(await patch({ token_endpoint_auth_method: 'none', grant_types: [] })).toBe(200);
-    expect(await patch({ token_endpoint_auth_method: 'client_secret_post', grant_types: ['client_credentials'] })).toBe(200);
+    expect(await patch({ token_endpoint_auth_method: 'client_secret_post', grant_types: ['client_credentials'] })).toBe(
+      200,
+    );
     const again = await open(BOOTSTRAP);
     try {
       expect(again.bootstrap).toBe('exists');
@@ -135,7 +180,9 @@ describe('the bootstrap client of a tenant without demo data', () => {
   });
 
   it('refuses a guessable secret or an odd client id rather than start with one', async () => {
-    await expect(freshTenant({ clientId: 'bootstrap-admin', clientSecret: 'short' })).rejects.toThrow(/at least 32 characters/);
+    await expect(freshTenant({ clientId: 'bootstrap-admin', clientSecret: 'short' })).rejects.toThrow(
+      /at least 32 characters/,
+    );
     await expect(freshTenant({ clientId: 'a b', clientSecret: BOOTSTRAP.clientSecret })).rejects.toThrow(/client id/);
   });
 });
@@ -143,10 +190,17 @@ describe('the bootstrap client of a tenant without demo data', () => {
 describe('bootstrap client configuration', () => {
   it('comes from TENANT_BOOTSTRAP_CLIENT_ID / _SECRET, or --bootstrap-client ID:SECRET (the flag wins)', () => {
     const env = { TENANT_BOOTSTRAP_CLIENT_ID: 'from-env-id', TENANT_BOOTSTRAP_CLIENT_SECRET: BOOTSTRAP.clientSecret };
-    expect(readServerConfig([], env).bootstrapClient).toEqual({ clientId: 'from-env-id', clientSecret: BOOTSTRAP.clientSecret });
-    expect(readServerConfig(['--bootstrap-client', `from-flag:${BOOTSTRAP.clientSecret}`], env).bootstrapClient).toEqual({ clientId: 'from-flag', clientSecret: BOOTSTRAP.clientSecret });
+    expect(readServerConfig([], env).bootstrapClient).toEqual({
+      clientId: 'from-env-id',
+      clientSecret: BOOTSTRAP.clientSecret,
+    });
+    expect(
+      readServerConfig(['--bootstrap-client', `from-flag:${BOOTSTRAP.clientSecret}`], env).bootstrapClient,
+    ).toEqual({ clientId: 'from-flag', clientSecret: BOOTSTRAP.clientSecret });
     expect(readServerConfig([], {}).bootstrapClient).toBeUndefined();
-    expect(() => readServerConfig([], { TENANT_BOOTSTRAP_CLIENT_ID: 'only-the-id' })).toThrow(/TENANT_BOOTSTRAP_CLIENT_SECRET/);
+    expect(() => readServerConfig([], { TENANT_BOOTSTRAP_CLIENT_ID: 'only-the-id' })).toThrow(
+      /TENANT_BOOTSTRAP_CLIENT_SECRET/,
+    );
     expect(() => readServerConfig(['--bootstrap-client', 'no-secret-here'], {})).toThrow(/ID:SECRET/);
     expect(() => readServerConfig(['--bootstrap-client', 'short-id:short'], {})).toThrow(/at least 32 characters/);
   });

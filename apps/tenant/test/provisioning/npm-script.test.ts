@@ -33,7 +33,12 @@ function tempDir(): string {
 
 /** Runs `npm run tenant -- ...args`; resolves with its output once `until` appears in stderr, or when it exits. */
 function npmTenant(args: string[], until?: string): Promise<{ stdout: string; stderr: string; code: number | null }> {
-  const child = spawn('npm', ['run', '--silent', 'tenant', '--', ...args], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TENANT_DEMO: '', TENANT_PORT: '', TENANT_DATA_DIR: '' } });
+  const child = spawn('npm', ['run', '--silent', 'tenant', '--', ...args], {
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TENANT_DEMO: '', TENANT_PORT: '', TENANT_DATA_DIR: '' },
+  });
   // The whole process group: npm, the workspace npm, tsx and node.
   const kill = () => {
     try {
@@ -66,7 +71,10 @@ describe('npm run tenant, as the README writes it', () => {
   it('npm run tenant -- --port 5500 --data-dir /tmp/my-tenant: listens on that port and keeps its data in that directory', async () => {
     const port = await freePort();
     const dataDir = tempDir();
-    const run = await npmTenant(['--port', String(port), '--data-dir', dataDir, '--no-demo', '--bootstrap-client', BOOTSTRAP], 'instance');
+    const run = await npmTenant(
+      ['--port', String(port), '--data-dir', dataDir, '--no-demo', '--bootstrap-client', BOOTSTRAP],
+      'instance',
+    );
     expect(run.stderr).toContain(`listening on http://127.0.0.1:${port}`);
     expect(run.stderr).toContain('bootstrap  client readme-bootstrap: created');
     const discovery = await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`);
@@ -77,7 +85,12 @@ describe('npm run tenant, as the README writes it', () => {
     const token = await fetch(`http://127.0.0.1:${port}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: id, client_secret: secret, audience: `http://127.0.0.1:${port}/api/v2/` }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: id,
+        client_secret: secret,
+        audience: `http://127.0.0.1:${port}/api/v2/`,
+      }),
     });
     expect(token.status).toBe(200);
   }, 60_000);
@@ -97,19 +110,44 @@ describe('npm run tenant, as the README writes it', () => {
     const file = join(dataDir, 'tenant.json');
     const tenantFile = {
       version: 1,
-      resource_servers: [{ identifier: 'https://orders.test/', name: 'Orders', scopes: [{ value: 'read:orders', description: 'Read' }], token_lifetime: 600, allow_offline_access: true }],
-      clients: [{ client_id: 'orders-worker', name: 'Orders worker', app_type: 'non_interactive', token_endpoint_auth_method: 'client_secret_post', client_secret: 'orders-worker-secret-0123456789', grant_types: ['client_credentials'] }],
+      resource_servers: [
+        {
+          identifier: 'https://orders.test/',
+          name: 'Orders',
+          scopes: [{ value: 'read:orders', description: 'Read' }],
+          token_lifetime: 600,
+          allow_offline_access: true,
+        },
+      ],
+      clients: [
+        {
+          client_id: 'orders-worker',
+          name: 'Orders worker',
+          app_type: 'non_interactive',
+          token_endpoint_auth_method: 'client_secret_post',
+          client_secret: 'orders-worker-secret-0123456789',
+          grant_types: ['client_credentials'],
+        },
+      ],
       client_grants: [{ client_id: 'orders-worker', audience: 'https://orders.test/', scope: ['read:orders'] }],
       users: [{ user_id: 'auth0|ann', email: 'ann@orders.test', name: 'Ann', nickname: 'ann' }],
     };
     writeFileSync(file, JSON.stringify(tenantFile));
     const port = await freePort();
-    const run = await npmTenant(['--port', String(port), '--data-dir', dataDir, '--no-demo', '--import', file], 'instance');
+    const run = await npmTenant(
+      ['--port', String(port), '--data-dir', dataDir, '--no-demo', '--import', file],
+      'instance',
+    );
     expect(run.stderr).toContain('created 1 resource servers, 1 clients, 1 client grants, 1 users');
     const token = await fetch(`http://127.0.0.1:${port}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'orders-worker', client_secret: 'orders-worker-secret-0123456789', audience: 'https://orders.test/' }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: 'orders-worker',
+        client_secret: 'orders-worker-secret-0123456789',
+        audience: 'https://orders.test/',
+      }),
     });
     expect(token.status).toBe(200);
     cleanups.pop()!();
@@ -128,7 +166,19 @@ describe('npm run tenant, as the README writes it', () => {
   it('--help prints every flag', async () => {
     const run = await npmTenant(['--help']);
     expect(run.code).toBe(0);
-    for (const flag of ['--port', '--host', '--issuer', '--data-dir', '--database-url', '--demo', '--no-demo', '--trust-proxy', '--bootstrap-client', '--import', '--export']) {
+    for (const flag of [
+      '--port',
+      '--host',
+      '--issuer',
+      '--data-dir',
+      '--database-url',
+      '--demo',
+      '--no-demo',
+      '--trust-proxy',
+      '--bootstrap-client',
+      '--import',
+      '--export',
+    ]) {
       expect(run.stdout + run.stderr, flag).toContain(flag);
     }
   }, 60_000);

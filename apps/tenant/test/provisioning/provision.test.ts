@@ -16,7 +16,14 @@ afterEach(async () => {
 
 async function emptyTenant(): Promise<Tenant> {
   const where = testStorage();
-  const tenant = await createTenant({ issuer: 'https://imported.test/', storage: where.storage, ...(where.schema ? { schema: where.schema } : {}), clock: new ManualClock(), logger: silentLogger, demo: false });
+  const tenant = await createTenant({
+    issuer: 'https://imported.test/',
+    storage: where.storage,
+    ...(where.schema ? { schema: where.schema } : {}),
+    clock: new ManualClock(),
+    logger: silentLogger,
+    demo: false,
+  });
   cleanups.push(async () => {
     await tenant.close();
     await where.cleanup();
@@ -32,7 +39,12 @@ describe('start-up provisioning', () => {
     writeFileSync(file, JSON.stringify(await exportTenant(source.store, source.tenant.deps.issuer)));
 
     const target = await emptyTenant();
-    const { notes } = await provision(target, { importFile: file, exportFile: undefined, demo: false, bootstrapClient: undefined });
+    const { notes } = await provision(target, {
+      importFile: file,
+      exportFile: undefined,
+      demo: false,
+      bootstrapClient: undefined,
+    });
     // m2m holds the Management API grant, but the file carried no secret: no one can get a token.
     expect(notes.join('\n')).toMatch(/client m2m has no secret yet/);
     expect(notes.join('\n')).toMatch(/NO CLIENT/);

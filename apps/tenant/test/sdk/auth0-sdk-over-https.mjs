@@ -8,18 +8,34 @@ const [domain, clientId, clientSecret] = process.argv.slice(2);
 const result = {};
 try {
   const management = new ManagementClient({ domain, clientId, clientSecret });
-  const user = await management.users.create({ connection: 'Username-Password-Authentication', email: 'sdk@https.test', password: 'a passphrase for the sdk test' });
+  const user = await management.users.create({
+    connection: 'Username-Password-Authentication',
+    email: 'sdk@https.test',
+    password: 'a passphrase for the sdk test',
+  });
   result.userId = user.user_id;
   const app = await management.clients.create({
     name: 'SDK over HTTPS',
     app_type: 'regular_web',
     grant_types: ['password', 'refresh_token'],
     token_endpoint_auth_method: 'client_secret_post',
-    refresh_token: { rotation_type: 'rotating', expiration_type: 'expiring', leeway: 0, token_lifetime: 86400, idle_token_lifetime: 3600, infinite_token_lifetime: false, infinite_idle_token_lifetime: false },
+    refresh_token: {
+      rotation_type: 'rotating',
+      expiration_type: 'expiring',
+      leeway: 0,
+      token_lifetime: 86400,
+      idle_token_lifetime: 3600,
+      infinite_token_lifetime: false,
+      infinite_idle_token_lifetime: false,
+    },
   });
 
   const auth = new AuthenticationClient({ domain, clientId: app.client_id, clientSecret: app.client_secret });
-  const signedIn = await auth.oauth.passwordGrant({ username: 'sdk@https.test', password: 'a passphrase for the sdk test', scope: 'openid email offline_access' });
+  const signedIn = await auth.oauth.passwordGrant({
+    username: 'sdk@https.test',
+    password: 'a passphrase for the sdk test',
+    scope: 'openid email offline_access',
+  });
   result.idTokenIssuer = JSON.parse(Buffer.from(signedIn.data.id_token.split('.')[1], 'base64url').toString()).iss;
   const refreshed = await auth.oauth.refreshTokenGrant({ refresh_token: signedIn.data.refresh_token });
   result.rotated = refreshed.data.refresh_token !== signedIn.data.refresh_token;

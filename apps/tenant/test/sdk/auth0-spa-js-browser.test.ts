@@ -18,9 +18,14 @@ import { listeningTenant } from '../server.ts';
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // In CI, `npm test` installs Chromium first (scripts/ensure-chromium.mjs): a missing one fails there.
-const unavailable = !existsSync(CHROMIUM) && !process.env.CI ? `no Chromium at ${CHROMIUM} (sudo apt-get install chromium, or set CHROMIUM_PATH)` : undefined;
+const unavailable =
+  !existsSync(CHROMIUM) && !process.env.CI
+    ? `no Chromium at ${CHROMIUM} (sudo apt-get install chromium, or set CHROMIUM_PATH)`
+    : undefined;
 
-const SDK_BUNDLE = readFileSync(createRequire(import.meta.url).resolve('@auth0/auth0-spa-js/dist/auth0-spa-js.production.js'));
+const SDK_BUNDLE = readFileSync(
+  createRequire(import.meta.url).resolve('@auth0/auth0-spa-js/dist/auth0-spa-js.production.js'),
+);
 
 /**
  * The app: a page that loads the SDK's bundle (served from node_modules, as an app's bundler
@@ -60,10 +65,14 @@ window.silentInIframe = () => outcome(new auth0.Auth0Client(options({ useRefresh
 </body></html>`;
 
 /** A page at another origin calling the tenant from a script: the refused caller. */
-const PROBE_PAGE = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Elsewhere</title></head><body><p>Elsewhere</p></body></html>';
+const PROBE_PAGE =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Elsewhere</title></head><body><p>Elsewhere</p></body></html>';
 
 /** A node:http server on a free port of 127.0.0.1, named by `host` in its origin (localhost resolves to 127.0.0.1). */
-async function listen(handle: (path: string) => { type: string; body: string | Buffer } | undefined, host = 'localhost'): Promise<{ server: Server; origin: string }> {
+async function listen(
+  handle: (path: string) => { type: string; body: string | Buffer } | undefined,
+  host = 'localhost',
+): Promise<{ server: Server; origin: string }> {
   const server = createServer((req, res) => {
     const found = handle(new URL(req.url ?? '/', 'http://localhost').pathname);
     if (!found) return void res.writeHead(404).end();
@@ -97,7 +106,14 @@ async function managementToken(): Promise<string> {
 }
 
 const management = async (path: string, init: RequestInit = {}) =>
-  fetch(new URL(`api/v2/${path}`, tenant.url), { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${await managementToken()}`, ...init.headers } });
+  fetch(new URL(`api/v2/${path}`, tenant.url), {
+    ...init,
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${await managementToken()}`,
+      ...init.headers,
+    },
+  });
 
 /**
  * Jane's live refresh tokens of one application, as the Management API lists them. A rotating
@@ -106,7 +122,9 @@ const management = async (path: string, init: RequestInit = {}) =>
 async function liveTokens(clientId: string): Promise<{ id: string; last_exchanged_at: string | null }[]> {
   const res = await management(`users/${encodeURIComponent(DEMO.sampleUser.user_id)}/refresh-tokens`);
   expect(res.status).toBe(200);
-  const { tokens } = (await res.json()) as { tokens: { id: string; client_id: string; last_exchanged_at: string | null }[] };
+  const { tokens } = (await res.json()) as {
+    tokens: { id: string; client_id: string; last_exchanged_at: string | null }[];
+  };
   return tokens.filter((t) => t.client_id === clientId).map(({ id, last_exchanged_at }) => ({ id, last_exchanged_at }));
 }
 
@@ -120,7 +138,8 @@ async function spa(host: 'localhost' | '127.0.0.1' = 'localhost') {
   let clientId = '';
   const { server, origin } = await listen((path) => {
     if (path === '/auth0-spa-js.production.js') return { type: 'text/javascript', body: SDK_BUNDLE };
-    if (path === '/') return { type: 'text/html; charset=utf-8', body: appPage({ domain: tenant.url.replace(/\/$/, ''), clientId }) };
+    if (path === '/')
+      return { type: 'text/html; charset=utf-8', body: appPage({ domain: tenant.url.replace(/\/$/, ''), clientId }) };
     return undefined;
   }, host);
   servers.push(server);
@@ -133,7 +152,13 @@ async function spa(host: 'localhost' | '127.0.0.1' = 'localhost') {
       web_origins: [origin],
       allowed_logout_urls: [origin],
       grant_types: ['authorization_code', 'refresh_token'],
-      refresh_token: { rotation_type: 'rotating', expiration_type: 'expiring', leeway: 0, token_lifetime: 86_400, idle_token_lifetime: 3_600 },
+      refresh_token: {
+        rotation_type: 'rotating',
+        expiration_type: 'expiring',
+        leeway: 0,
+        token_lifetime: 86_400,
+        idle_token_lifetime: 3_600,
+      },
     }),
   });
   expect(registered.status).toBe(201);
@@ -159,23 +184,36 @@ interface SilentAuthorization {
  * A fresh browser on the SPA, with every /oauth/token exchange it makes recorded (request and
  * answer), and every silent /authorize request.
  */
-async function openApp(origin: string): Promise<{ page: Page; exchanges: TokenResponse[]; silent: SilentAuthorization[] }> {
+async function openApp(
+  origin: string,
+): Promise<{ page: Page; exchanges: TokenResponse[]; silent: SilentAuthorization[] }> {
   const context = await browser.newContext();
   const page = await context.newPage();
   const exchanges: TokenResponse[] = [];
   const silent: SilentAuthorization[] = [];
   page.on('request', async (req) => {
     const url = new URL(req.url());
-    if (url.origin !== new URL(tenant.url).origin || url.pathname !== '/authorize' || url.searchParams.get('prompt') !== 'none') return;
+    if (
+      url.origin !== new URL(tenant.url).origin ||
+      url.pathname !== '/authorize' ||
+      url.searchParams.get('prompt') !== 'none'
+    )
+      return;
     // allHeaders: the headers as sent, cookies included.
     const cookie = (await req.allHeaders().catch(() => ({}) as Record<string, string>)).cookie ?? '';
-    silent.push({ response_mode: url.searchParams.get('response_mode'), session_cookie: /(^|;\s*)tenant_session=/.test(cookie) });
+    silent.push({
+      response_mode: url.searchParams.get('response_mode'),
+      session_cookie: /(^|;\s*)tenant_session=/.test(cookie),
+    });
   });
   page.on('response', async (res) => {
     if (res.url() !== new URL('oauth/token', tenant.url).href || res.request().method() !== 'POST') return;
     const sent = res.request().postData() ?? '';
     // The SDK posts a form; a script of the test's own may post JSON.
-    const grant_type = (sent.startsWith('{') ? (JSON.parse(sent) as { grant_type?: string }).grant_type : new URLSearchParams(sent).get('grant_type')) ?? '';
+    const grant_type =
+      (sent.startsWith('{')
+        ? (JSON.parse(sent) as { grant_type?: string }).grant_type
+        : new URLSearchParams(sent).get('grant_type')) ?? '';
     // A page closed mid-answer leaves nothing to read; the assertions then see the exchange missing.
     const body = (await res.json().catch(() => undefined)) as TokenResponse['body'] | undefined;
     if (body) exchanges.push({ grant_type, status: res.status(), body });
@@ -204,17 +242,28 @@ interface AppWindow {
   refresh(): Promise<Outcome>;
   silentInIframe(): Promise<Outcome>;
 }
-const inApp = (page: Page, call: 'refresh' | 'silentInIframe'): Promise<Outcome> => page.evaluate((name) => (globalThis as unknown as AppWindow)[name](), call);
+const inApp = (page: Page, call: 'refresh' | 'silentInIframe'): Promise<Outcome> =>
+  page.evaluate((name) => (globalThis as unknown as AppWindow)[name](), call);
 
 beforeAll(async () => {
   if (unavailable) return;
-  tenant = await listeningTenant({ storage: where.storage, ...(where.schema ? { schema: where.schema } : {}), demo: true, logger: silentLogger }, { issuerHost: 'localhost' });
+  tenant = await listeningTenant(
+    { storage: where.storage, ...(where.schema ? { schema: where.schema } : {}), demo: true, logger: silentLogger },
+    { issuerHost: 'localhost' },
+  );
   probe = await listen((path) => (path === '/' ? { type: 'text/html; charset=utf-8', body: PROBE_PAGE } : undefined));
   servers.push(probe.server);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     // As in playwright.config.ts: root needs --no-sandbox; the rest keeps a closed network quiet.
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-gpu',
+      '--no-first-run',
+    ],
   });
 });
 afterAll(async () => {
@@ -233,7 +282,11 @@ describe.skipIf(!!unavailable)('auth0-spa-js in Chromium against the tenant', ()
     const { page, exchanges } = await openApp(origin);
     await logIn(page, origin);
     const user = await page.evaluate(async () => (await (globalThis as unknown as AppWindow).app).getUser());
-    expect(user).toMatchObject({ sub: DEMO.sampleUser.user_id, email: DEMO.sampleUser.email, name: DEMO.sampleUser.name });
+    expect(user).toMatchObject({
+      sub: DEMO.sampleUser.user_id,
+      email: DEMO.sampleUser.email,
+      name: DEMO.sampleUser.name,
+    });
 
     await expect.poll(() => exchanges.map((e) => `${e.grant_type} ${e.status}`)).toEqual(['authorization_code 200']);
     const first = exchanges[0]!.body.refresh_token!;
@@ -246,7 +299,9 @@ describe.skipIf(!!unavailable)('auth0-spa-js in Chromium against the tenant', ()
     const rotated = await inApp(page, 'refresh');
     expect(rotated.error).toBeUndefined();
     expect(rotated.value!.access_token).toEqual(expect.any(String));
-    await expect.poll(() => exchanges.map((e) => `${e.grant_type} ${e.status}`)).toEqual(['authorization_code 200', 'refresh_token 200']);
+    await expect
+      .poll(() => exchanges.map((e) => `${e.grant_type} ${e.status}`))
+      .toEqual(['authorization_code 200', 'refresh_token 200']);
     const second = exchanges[1]!.body.refresh_token!;
     expect(second).toEqual(expect.any(String));
     expect(second).not.toBe(first);
@@ -279,12 +334,17 @@ describe.skipIf(!!unavailable)('auth0-spa-js in Chromium against the tenant', ()
     expect(silent.value!.access_token).toEqual(expect.any(String));
     // The iframe's request: web_message, with the session cookie (same site); its code was exchanged, in the login's SSO session.
     await expect.poll(() => authorizations).toEqual([{ response_mode: 'web_message', session_cookie: true }]);
-    await expect.poll(() => exchanges.map((e) => `${e.grant_type} ${e.status}`)).toEqual(['authorization_code 200', 'authorization_code 200']);
-    const sid = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { sid?: string }).sid;
+    await expect
+      .poll(() => exchanges.map((e) => `${e.grant_type} ${e.status}`))
+      .toEqual(['authorization_code 200', 'authorization_code 200']);
+    const sid = (jwt: string) =>
+      (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { sid?: string }).sid;
     expect(sid(silent.value!.id_token)).toEqual(expect.any(String));
     expect(sid(silent.value!.id_token)).toBe(sid(loginIdToken));
 
-    const logout = page.waitForResponse((res) => new URL(res.url()).pathname === '/v2/logout' && res.url().startsWith(tenant.url));
+    const logout = page.waitForResponse(
+      (res) => new URL(res.url()).pathname === '/v2/logout' && res.url().startsWith(tenant.url),
+    );
     await page.getByRole('button', { name: 'Log out' }).click();
     expect((await logout).headers().location).toBe(`${origin}/`);
     await expect.poll(() => page.locator('#status').textContent()).toBe('Signed out');
@@ -323,7 +383,9 @@ describe.skipIf(!!unavailable)('auth0-spa-js in Chromium against the tenant', ()
           try {
             const res = await fetch(url, {
               method: 'POST',
-              ...(type === 'json' ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) } : { body: new URLSearchParams(payload) }),
+              ...(type === 'json'
+                ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) }
+                : { body: new URLSearchParams(payload) }),
             });
             return { status: res.status, body: await res.json() };
           } catch (e) {
@@ -334,7 +396,9 @@ describe.skipIf(!!unavailable)('auth0-spa-js in Chromium against the tenant', ()
       );
 
     // The registered origin reads the answer (here the tenant's refusal of a made-up token).
-    expect(await call(page, { grant_type: 'refresh_token', client_id: clientId, refresh_token: 'not-a-token' })).toEqual({
+    expect(
+      await call(page, { grant_type: 'refresh_token', client_id: clientId, refresh_token: 'not-a-token' }),
+    ).toEqual({
       status: 403,
       body: expect.objectContaining({ error: 'invalid_grant' }),
     });
@@ -343,13 +407,19 @@ describe.skipIf(!!unavailable)('auth0-spa-js in Chromium against the tenant', ()
     const elsewhere = await page.context().newPage();
     await elsewhere.goto(probe.origin);
     await expect.poll(() => elsewhere.getByText('Elsewhere').isVisible()).toBe(true);
-    expect(await call(elsewhere, { grant_type: 'refresh_token', client_id: clientId, refresh_token: live })).toEqual({ thrown: 'TypeError' });
+    expect(await call(elsewhere, { grant_type: 'refresh_token', client_id: clientId, refresh_token: live })).toEqual({
+      thrown: 'TypeError',
+    });
     // Without a preflight too, Chromium withholds the answer from that origin (here to a made-up token, so nothing changes at the tenant either).
-    expect(await call(elsewhere, { grant_type: 'refresh_token', client_id: clientId, refresh_token: 'not-a-token' }, 'form')).toEqual({ thrown: 'TypeError' });
+    expect(
+      await call(elsewhere, { grant_type: 'refresh_token', client_id: clientId, refresh_token: 'not-a-token' }, 'form'),
+    ).toEqual({ thrown: 'TypeError' });
     // Nothing was exchanged: the SPA's own refresh, with that same token, still succeeds (a reuse would be invalid_grant).
     const refreshed = await inApp(page, 'refresh');
     expect(refreshed.error).toBeUndefined();
-    await expect.poll(() => exchanges.map((e) => `${e.grant_type} ${e.status}`)).toEqual(['authorization_code 200', 'refresh_token 403', 'refresh_token 200']);
+    await expect
+      .poll(() => exchanges.map((e) => `${e.grant_type} ${e.status}`))
+      .toEqual(['authorization_code 200', 'refresh_token 403', 'refresh_token 200']);
     await page.context().close();
   });
 });

@@ -15,7 +15,9 @@ export class Browser {
       const value = pair!.slice(eq + 1);
       const path = attrs.find((a) => /^path=/i.test(a))?.slice(5) || '/';
       const key = `${url.hostname}|${path}|${name}`;
-      const expired = attrs.some((a) => /^max-age=(0|-\d+)$/i.test(a) || (/^expires=/i.test(a) && Date.parse(a.slice(8)) <= Date.now()));
+      const expired = attrs.some(
+        (a) => /^max-age=(0|-\d+)$/i.test(a) || (/^expires=/i.test(a) && Date.parse(a.slice(8)) <= Date.now()),
+      );
       if (expired) this.cookies.delete(key);
       else this.cookies.set(key, { value, path });
     }
@@ -23,7 +25,11 @@ export class Browser {
 
   private cookieHeader(url: URL): string {
     return [...this.cookies]
-      .filter(([key, c]) => key.startsWith(`${url.hostname}|`) && (url.pathname === c.path || url.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`)))
+      .filter(
+        ([key, c]) =>
+          key.startsWith(`${url.hostname}|`) &&
+          (url.pathname === c.path || url.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`)),
+      )
       .map(([key, c]) => `${key.split('|')[2]}=${c.value}`)
       .join('; ');
   }
@@ -59,13 +65,15 @@ export class Browser {
     const html = await page.res.text();
     const form = /<form method="post" action="([^"]+)">/.exec(html);
     const tx = /name="tx" value="([^"]+)"/.exec(html);
-    if (page.res.status !== 200 || !form || !tx) throw new Error(`not a login form (${page.res.status} at ${page.url}): ${html.slice(0, 300)}`);
+    if (page.res.status !== 200 || !form || !tx)
+      throw new Error(`not a login form (${page.res.status} at ${page.url}): ${html.slice(0, 300)}`);
     const res = await this.fetch(new URL(form[1]!, page.url), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ tx: tx[1]!, username: email, password }),
     });
-    if (res.status !== 302) throw new Error(`the login form answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    if (res.status !== 302)
+      throw new Error(`the login form answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
     return new URL(res.headers.get('location')!, page.url);
   }
 

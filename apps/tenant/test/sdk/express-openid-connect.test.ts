@@ -36,7 +36,12 @@ async function managementToken(issuer: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  tenant = await listeningTenant({ storage: where.storage, ...(where.schema ? { schema: where.schema } : {}), demo: true, logger: silentLogger });
+  tenant = await listeningTenant({
+    storage: where.storage,
+    ...(where.schema ? { schema: where.schema } : {}),
+    demo: true,
+    logger: silentLogger,
+  });
 
   // The app's port is known only once it listens, and its URLs must be registered first.
   server = createServer();
@@ -55,7 +60,12 @@ beforeAll(async () => {
       // The library's default for the code flow; the tenant holds a client to its registered
       // method, and POST /clients, like Auth0, registers client_secret_post by default.
       token_endpoint_auth_method: 'client_secret_basic',
-      refresh_token: { rotation_type: 'rotating', expiration_type: 'expiring', token_lifetime: 86_400, idle_token_lifetime: 3_600 },
+      refresh_token: {
+        rotation_type: 'rotating',
+        expiration_type: 'expiring',
+        token_lifetime: 86_400,
+        idle_token_lifetime: 3_600,
+      },
     }),
   });
   expect(registered.status).toBe(201);
@@ -90,9 +100,16 @@ beforeAll(async () => {
       next(err);
     }
   });
-  app.use((err: Error & { status?: number; error?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    res.status(err.status ?? 500).json({ error: err.error ?? err.name, message: err.message });
-  });
+  app.use(
+    (
+      err: Error & { status?: number; error?: string },
+      _req: express.Request,
+      res: express.Response,
+      _next: express.NextFunction,
+    ) => {
+      res.status(err.status ?? 500).json({ error: err.error ?? err.name, message: err.message });
+    },
+  );
   server.on('request', app);
 }, 60_000);
 
@@ -115,15 +132,32 @@ describe('express-openid-connect against the embedded tenant', () => {
     // The form -> the app's /callback -> the app's page, signed in.
     const landed = await browser.submitLogin(form, DEMO.sampleUser.email, DEMO.endUserPassword);
     const page = await landed.res.text();
-    expect(landed.visited.map((u) => u.origin + u.pathname), `${landed.res.status} ${page}`).toEqual([`${baseURL}/callback`, `${baseURL}/`]);
+    expect(
+      landed.visited.map((u) => u.origin + u.pathname),
+      `${landed.res.status} ${page}`,
+    ).toEqual([`${baseURL}/callback`, `${baseURL}/`]);
     expect(page).toBe('Logged in');
 
-    const me = (await (await browser.fetch(`${baseURL}/me`)).json()) as { authenticated: boolean; user: { sid: string } };
-    expect(me).toMatchObject({ authenticated: true, user: { sub: DEMO.sampleUser.user_id, email: DEMO.sampleUser.email, name: DEMO.sampleUser.name, sid: expect.any(String) } });
+    const me = (await (await browser.fetch(`${baseURL}/me`)).json()) as {
+      authenticated: boolean;
+      user: { sid: string };
+    };
+    expect(me).toMatchObject({
+      authenticated: true,
+      user: {
+        sub: DEMO.sampleUser.user_id,
+        email: DEMO.sampleUser.email,
+        name: DEMO.sampleUser.name,
+        sid: expect.any(String),
+      },
+    });
 
     // req.oidc.accessToken.refresh(): a new access token and, the client rotating, a new refresh token.
     const refreshRes = await browser.fetch(`${baseURL}/refresh`);
-    const refreshed = (await refreshRes.json()) as Record<'before' | 'after', { access_token?: string; refresh_token?: string }>;
+    const refreshed = (await refreshRes.json()) as Record<
+      'before' | 'after',
+      { access_token?: string; refresh_token?: string }
+    >;
     expect(refreshRes.status, JSON.stringify(refreshed)).toBe(200);
     expect(refreshed.before.refresh_token).toEqual(expect.any(String));
     expect(refreshed.after.access_token).toEqual(expect.any(String));
@@ -140,12 +174,20 @@ describe('express-openid-connect against the embedded tenant', () => {
     expect(before.searchParams.get('code')).toBeTruthy();
 
     const session = async () =>
-      (await fetch(new URL(`api/v2/sessions/${encodeURIComponent(me.user.sid)}`, tenant.url), { headers: { authorization: `Bearer ${await managementToken(tenant.url)}` } })).status;
+      (
+        await fetch(new URL(`api/v2/sessions/${encodeURIComponent(me.user.sid)}`, tenant.url), {
+          headers: { authorization: `Bearer ${await managementToken(tenant.url)}` },
+        })
+      ).status;
     expect(await session()).toBe(200);
 
     // IdP logout: the app's /logout -> the tenant's end_session_endpoint -> back to the app.
     const out = await browser.navigate(`${baseURL}/logout`);
-    expect(out.visited.map((u) => u.origin + u.pathname)).toEqual([`${baseURL}/logout`, `${tenant.url}oidc/logout`, `${baseURL}/`]);
+    expect(out.visited.map((u) => u.origin + u.pathname)).toEqual([
+      `${baseURL}/logout`,
+      `${tenant.url}oidc/logout`,
+      `${baseURL}/`,
+    ]);
     expect(out.visited[1]!.searchParams.get('client_id')).toBe(clientID);
     expect(await out.res.text()).toBe('Logged out');
     expect(await (await browser.fetch(`${baseURL}/me`)).json()).toEqual({ authenticated: false, user: null });

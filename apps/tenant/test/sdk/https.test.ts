@@ -24,7 +24,18 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'tenant-https-'));
   port = await freePort();
   ({ banner, stop } = await startNpmTenant(
-    ['--https', '--port', String(port), '--data-dir', dataDir, '--no-demo', '--workers', '1', '--bootstrap-client', `${BOOTSTRAP_ID}:${BOOTSTRAP_SECRET}`],
+    [
+      '--https',
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir,
+      '--no-demo',
+      '--workers',
+      '1',
+      '--bootstrap-client',
+      `${BOOTSTRAP_ID}:${BOOTSTRAP_SECRET}`,
+    ],
     (text) => text.includes('trust it') && text.includes('bootstrap'),
   ));
 }, 60_000);
@@ -40,19 +51,31 @@ describe('npm run tenant -- --https', () => {
     expect(banner).toContain(`issuer     https://localhost:${port}/`);
     expect(banner).toContain(`NODE_EXTRA_CA_CERTS=${join(dataDir, 'ca.pem')}`);
     expect(banner).toMatch(/--ignore-certificate-errors-spki-list=[A-Za-z0-9+/]{43}=/);
-    for (const key of ['ca-key.pem', 'localhost-key.pem']) expect(statSync(join(dataDir, key)).mode & 0o777).toBe(0o600);
+    for (const key of ['ca-key.pem', 'localhost-key.pem'])
+      expect(statSync(join(dataDir, key)).mode & 0o777).toBe(0o600);
   });
 
   it('refuses a client that does not trust the local CA (the certificate is checked, not waved through)', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['-e', `fetch('https://localhost:${port}/.well-known/openid-configuration').then(() => console.log('trusted'), (e) => console.log(e.cause?.code ?? e.message))`], { env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        '-e',
+        `fetch('https://localhost:${port}/.well-known/openid-configuration').then(() => console.log('trusted'), (e) => console.log(e.cause?.code ?? e.message))`,
+      ],
+      { env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } },
+    );
     expect(stdout.trim()).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED|UNABLE_TO_GET_ISSUER_CERT/);
   });
 
   it("the auth0 SDK's ManagementClient({ domain }) and legacy AuthenticationClient({ domain }) work unchanged, ID tokens included", async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [join(import.meta.dirname, 'auth0-sdk-over-https.mjs'), `localhost:${port}`, BOOTSTRAP_ID, BOOTSTRAP_SECRET], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dataDir, 'ca.pem') },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(import.meta.dirname, 'auth0-sdk-over-https.mjs'), `localhost:${port}`, BOOTSTRAP_ID, BOOTSTRAP_SECRET],
+      {
+        cwd: ROOT,
+        env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dataDir, 'ca.pem') },
+      },
+    );
     const result = JSON.parse(stdout.trim().split('\n').pop()!);
     expect(result).toEqual({
       userId: expect.stringMatching(/^auth0\|/),

@@ -8,7 +8,12 @@ import { listeningTenant } from '../server.ts';
 let server: Awaited<ReturnType<typeof listeningTenant>>;
 const where = testStorage();
 beforeAll(async () => {
-  server = await listeningTenant({ storage: where.storage, ...(where.schema ? { schema: where.schema } : {}), demo: true, logger: silentLogger });
+  server = await listeningTenant({
+    storage: where.storage,
+    ...(where.schema ? { schema: where.schema } : {}),
+    demo: true,
+    logger: silentLogger,
+  });
 });
 afterAll(async () => {
   await server.close();
@@ -19,7 +24,10 @@ afterAll(async () => {
 async function signIn(authorizationUrl: URL, email: string, password: string): Promise<URL> {
   const page = await fetch(authorizationUrl, { redirect: 'manual' });
   expect(page.status).toBe(200);
-  const cookie = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = page.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   const html = await page.text();
   expect(html).toContain('<form method="post" action="/u/login">');
   const tx = /name="tx" value="([^"]+)"/.exec(html)![1]!;
@@ -35,7 +43,9 @@ async function signIn(authorizationUrl: URL, email: string, password: string): P
 
 /** The demo's public mobile app (rotating refresh tokens, no reuse interval), discovered. */
 const mobileApp = () =>
-  oidc.discovery(new URL(server.url), DEMO.clients.mobile.client_id, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+  oidc.discovery(new URL(server.url), DEMO.clients.mobile.client_id, undefined, oidc.None(), {
+    execute: [oidc.allowInsecureRequests],
+  });
 
 /** Code + PKCE through the login form, as the mobile app signs Jane in. */
 async function signedIn(config: oidc.Configuration) {
@@ -55,7 +65,11 @@ async function signedIn(config: oidc.Configuration) {
   });
   const callback = await signIn(url, DEMO.sampleUser.email, DEMO.endUserPassword);
   expect(callback.origin + callback.pathname).toBe(redirectUri);
-  return oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+  return oidc.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+  });
 }
 
 describe('the tenant driven by openid-client over HTTP', () => {
@@ -77,7 +91,9 @@ describe('the tenant driven by openid-client over HTTP', () => {
     // fetchUserInfo refuses an answer whose sub is not the ID token's (OIDC Core 5.3.2).
     const info = await oidc.fetchUserInfo(config, refreshed.access_token, claims.sub);
     expect(info).toMatchObject({ sub: claims.sub, email: DEMO.sampleUser.email, name: DEMO.sampleUser.name });
-    await expect(oidc.fetchUserInfo(config, refreshed.access_token, 'auth0|someone-else')).rejects.toMatchObject({ code: 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED' });
+    await expect(oidc.fetchUserInfo(config, refreshed.access_token, 'auth0|someone-else')).rejects.toMatchObject({
+      code: 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED',
+    });
 
     await oidc.tokenRevocation(config, refreshed.refresh_token!);
     await expect(oidc.refreshTokenGrant(config, refreshed.refresh_token!)).rejects.toMatchObject({
@@ -97,16 +113,26 @@ describe('the tenant driven by openid-client over HTTP', () => {
       error_description: 'Unknown or invalid refresh token.',
     });
     // Reuse revokes the whole family: the token the thief or the app holds now is no good either.
-    await expect(oidc.refreshTokenGrant(config, successor.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(config, successor.refresh_token!)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
   });
 
   it('a confidential client with client_secret_basic, when that is its registered method', async () => {
     const { store } = server.tenant.deps;
     const web = (await store.getClient(DEMO.clients.web.client_id))!;
-    const post = await oidc.discovery(new URL(server.url), web.client_id, undefined, oidc.ClientSecretPost(DEMO.clients.web.secret), { execute: [oidc.allowInsecureRequests] });
+    const post = await oidc.discovery(
+      new URL(server.url),
+      web.client_id,
+      undefined,
+      oidc.ClientSecretPost(DEMO.clients.web.secret),
+      { execute: [oidc.allowInsecureRequests] },
+    );
     await store.putClient({ ...web, token_endpoint_auth_method: 'client_secret_basic' });
     // The method it is no longer registered for is refused.
-    await expect(oidc.genericGrantRequest(post, 'password', { username: DEMO.sampleUser.email, password: DEMO.endUserPassword })).rejects.toMatchObject({ error: 'invalid_client' });
+    await expect(
+      oidc.genericGrantRequest(post, 'password', { username: DEMO.sampleUser.email, password: DEMO.endUserPassword }),
+    ).rejects.toMatchObject({ error: 'invalid_client' });
     const config = await oidc.discovery(
       new URL(server.url),
       DEMO.clients.web.client_id,

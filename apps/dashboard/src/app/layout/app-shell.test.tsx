@@ -24,7 +24,14 @@ function Page({ title }: { title: string }) {
 function renderShell(url: string) {
   vi.stubGlobal(
     'fetch',
-    vi.fn(async () => Response.json({ user: { sub: 's', name: 'Sam', email: null, role: 'support' }, csrf_token: 'csrf', tenant: { name: 't', domain: 'd', embedded: true }, session: { expires_at: '', idle_timeout_seconds: 1800 } })),
+    vi.fn(async () =>
+      Response.json({
+        user: { sub: 's', name: 'Sam', email: null, role: 'support' },
+        csrf_token: 'csrf',
+        tenant: { name: 't', domain: 'd', embedded: true },
+        session: { expires_at: '', idle_timeout_seconds: 1800 },
+      }),
+    ),
   );
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   const router = createMemoryRouter(

@@ -36,9 +36,20 @@ export function AppShell() {
         <div className="brand">
           <span className="logo" aria-hidden="true" />
           <span className="brand-name">Refresh Token Console</span>
-          {data ? <span className="tenant" title={data.tenant.domain}>{data.tenant.name}</span> : null}
+          {data ? (
+            <span className="tenant" title={data.tenant.domain}>
+              {data.tenant.name}
+            </span>
+          ) : null}
         </div>
-        <button type="button" ref={menuButton} className="btn btn-ghost menu-button" aria-expanded={menuOpen} aria-controls="main-menu" onClick={() => setMenuOpen(!menuOpen)}>
+        <button
+          type="button"
+          ref={menuButton}
+          className="btn btn-ghost menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="main-menu"
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
           Menu
         </button>
         <div

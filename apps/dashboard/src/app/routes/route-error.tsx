@@ -5,7 +5,11 @@ export function RouteError() {
   const error = useRouteError();
   return (
     <main className="page">
-      <ErrorNotice error={isRouteErrorResponse(error) ? new Error(`${error.status} ${error.statusText}`) : error} title="This page failed" onRetry={() => window.location.reload()} />
+      <ErrorNotice
+        error={isRouteErrorResponse(error) ? new Error(`${error.status} ${error.statusText}`) : error}
+        title="This page failed"
+        onRetry={() => window.location.reload()}
+      />
     </main>
   );
 }

@@ -14,7 +14,13 @@ function renderUser(answer: Response) {
   vi.stubGlobal(
     'fetch',
     vi.fn(async (path: string) => {
-      if (path === '/api/me') return Response.json({ user: { sub: 's', name: 'Sam', email: null, role: 'viewer' }, csrf_token: 'csrf', tenant: { name: 't', domain: 'd', embedded: true }, session: { expires_at: '', idle_timeout_seconds: 1800 } });
+      if (path === '/api/me')
+        return Response.json({
+          user: { sub: 's', name: 'Sam', email: null, role: 'viewer' },
+          csrf_token: 'csrf',
+          tenant: { name: 't', domain: 'd', embedded: true },
+          session: { expires_at: '', idle_timeout_seconds: 1800 },
+        });
       return answer.clone();
     }),
   );
@@ -34,14 +40,29 @@ function renderUser(answer: Response) {
 
 describe('a user page that cannot load', () => {
   it('offers no Retry for a user that does not exist: retrying cannot help', async () => {
-    renderUser(Response.json({ error: { code: 'not_found', message: 'No user auth0|nobody.', request_id: 'r1' } }, { status: 404 }));
+    renderUser(
+      Response.json(
+        { error: { code: 'not_found', message: 'No user auth0|nobody.', request_id: 'r1' } },
+        { status: 404 },
+      ),
+    );
     expect((await screen.findByRole('alert')).textContent).toContain('No such user');
     expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
     expect(screen.getByRole('link', { name: 'Users' })).toBeTruthy();
   });
 
   it('offers Retry when the server failed', async () => {
-    renderUser(Response.json({ error: { code: 'tenant_error', message: 'The tenant failed while trying to read the user (HTTP 500). Retry in a moment.' } }, { status: 502 }));
+    renderUser(
+      Response.json(
+        {
+          error: {
+            code: 'tenant_error',
+            message: 'The tenant failed while trying to read the user (HTTP 500). Retry in a moment.',
+          },
+        },
+        { status: 502 },
+      ),
+    );
     expect((await screen.findByRole('alert')).textContent).toContain('Could not load this user');
     expect(screen.getByRole('button', { name: 'Retry' })).toBeTruthy();
   });

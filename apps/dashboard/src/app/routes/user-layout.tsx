@@ -33,7 +33,11 @@ export function UserLayout() {
         <p className="breadcrumb">
           <Link to={paths.users()}>Users</Link>
         </p>
-        <ErrorNotice error={user.error} title={missing ? 'No such user' : 'Could not load this user'} {...(missing ? {} : { onRetry: () => void user.refetch() })} />
+        <ErrorNotice
+          error={user.error}
+          title={missing ? 'No such user' : 'Could not load this user'}
+          {...(missing ? {} : { onRetry: () => void user.refetch() })}
+        />
       </main>
     );
   }
@@ -43,7 +47,9 @@ export function UserLayout() {
         <Link to={paths.users()}>Users</Link> › {user.data?.name ?? userId}
       </p>
       <header className="user-header">
-        <div className="avatar" aria-hidden="true">{(user.data?.name ?? user.data?.email ?? '?').slice(0, 1).toUpperCase()}</div>
+        <div className="avatar" aria-hidden="true">
+          {(user.data?.name ?? user.data?.email ?? '?').slice(0, 1).toUpperCase()}
+        </div>
         <div>
           <h1 id="user-title">{user.data ? (user.data.name ?? user.data.email ?? userId) : 'Loading…'}</h1>
           <p className="muted">
@@ -61,7 +67,13 @@ export function UserLayout() {
           </NavLink>
         ))}
       </nav>
-      <div className="tab-panel">{user.data ? <Outlet context={{ userId, user: user.data } satisfies UserOutletContext} /> : <SkeletonBlock lines={4} label="Loading the user" />}</div>
+      <div className="tab-panel">
+        {user.data ? (
+          <Outlet context={{ userId, user: user.data } satisfies UserOutletContext} />
+        ) : (
+          <SkeletonBlock lines={4} label="Loading the user" />
+        )}
+      </div>
     </main>
   );
 }

@@ -15,7 +15,15 @@ export interface ActionOutcome {
  * announced), focused when it fills so the keyboard stays where the result is, with a link to
  * the action's audit entry. Every action dialog shows its result through this one.
  */
-export function ActionResultRegion({ done, onDismiss, testId }: { done: ActionOutcome | null; onDismiss: () => void; testId?: string }) {
+export function ActionResultRegion({
+  done,
+  onDismiss,
+  testId,
+}: {
+  done: ActionOutcome | null;
+  onDismiss: () => void;
+  testId?: string;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!done) return;

@@ -11,7 +11,15 @@ function Harness({ onConfirm, isPending = false }: { onConfirm: () => void; isPe
   return (
     <>
       <button onClick={() => setOpen(true)}>Unlink iPhone 15</button>
-      <ConfirmDialog open={open} title="Unlink iPhone 15?" confirmLabel="Unlink" confirmWord="UNLINK" onConfirm={onConfirm} onClose={() => setOpen(false)} isPending={isPending}>
+      <ConfirmDialog
+        open={open}
+        title="Unlink iPhone 15?"
+        confirmLabel="Unlink"
+        confirmWord="UNLINK"
+        onConfirm={onConfirm}
+        onClose={() => setOpen(false)}
+        isPending={isPending}
+      >
         <p>This revokes 3 refresh tokens on iPhone 15.</p>
       </ConfirmDialog>
     </>
@@ -49,7 +57,9 @@ describe('the UNLINK gate', () => {
     await user.click(opener);
     const dialog = screen.getByRole('dialog');
     expect(dialog.getAttribute('aria-describedby')).toBeTruthy();
-    expect(document.getElementById(dialog.getAttribute('aria-describedby')!)?.textContent).toContain('3 refresh tokens');
+    expect(document.getElementById(dialog.getAttribute('aria-describedby')!)?.textContent).toContain(
+      '3 refresh tokens',
+    );
     await act(async () => {
       await user.click(screen.getByRole('button', { name: 'Cancel' }));
     });

@@ -29,7 +29,20 @@ export interface ConfirmDialogProps {
  * A modal confirmation on the native <dialog>: focus moves in, Escape closes, and focus goes
  * back to the control that opened it. Loading state comes from the mutation (`isPending`).
  */
-export function ConfirmDialog({ open, title, children, confirmLabel, confirmWord, onConfirm, onClose, isPending, error, ready = true, restoreFocus = true, onStepUp }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirmLabel,
+  confirmWord,
+  onConfirm,
+  onClose,
+  isPending,
+  error,
+  ready = true,
+  restoreFocus = true,
+  onStepUp,
+}: ConfirmDialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const opener = useRef<Element | null>(null);
   const [typed, setTyped] = useState('');
@@ -82,15 +95,31 @@ export function ConfirmDialog({ open, title, children, confirmLabel, confirmWord
             <label htmlFor={inputId}>
               Type <strong>{confirmWord}</strong> to confirm
             </label>
-            <input id={inputId} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} autoFocus />
+            <input
+              id={inputId}
+              value={typed}
+              onChange={(e) => setTyped(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              autoFocus
+            />
           </div>
         ) : null}
-        {isStepUpRequired(error) ? <StepUpNotice error={error} {...(onStepUp ? { onStepUp } : {})} /> : error ? <ErrorNotice error={error} title="It did not work" /> : null}
+        {isStepUpRequired(error) ? (
+          <StepUpNotice error={error} {...(onStepUp ? { onStepUp } : {})} />
+        ) : error ? (
+          <ErrorNotice error={error} title="It did not work" />
+        ) : null}
         <div className="dialog-actions">
           <Button variant="secondary" onClick={() => ref.current?.close()} disabled={isPending}>
             Cancel
           </Button>
-          <Button variant="danger" type="submit" disabled={!gateOpen || !ready || isPending} aria-disabled={!gateOpen || !ready || isPending}>
+          <Button
+            variant="danger"
+            type="submit"
+            disabled={!gateOpen || !ready || isPending}
+            aria-disabled={!gateOpen || !ready || isPending}
+          >
             {isPending ? 'Working…' : confirmLabel}
           </Button>
         </div>

@@ -2,7 +2,15 @@ import { ApiError } from '../../lib/api-client';
 import { Button } from './button';
 
 /** An error shown where the action was taken, with what to do about it. */
-export function ErrorNotice({ error, onRetry, title = 'Something went wrong' }: { error: unknown; onRetry?: () => void; title?: string }) {
+export function ErrorNotice({
+  error,
+  onRetry,
+  title = 'Something went wrong',
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  title?: string;
+}) {
   const message = error instanceof Error ? error.message : 'Unexpected error.';
   const requestId = error instanceof ApiError ? error.requestId : undefined;
   return (

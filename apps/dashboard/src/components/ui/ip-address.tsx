@@ -10,7 +10,17 @@ export function IpAddress({ ip }: { ip: string }) {
 }
 
 /** "9.9.9.9 · Quad9 (AS19281), United States", as ipWithPlace words it, with the address unbroken. */
-export function IpWithPlace({ ip, place, asn, unknown = '—' }: { ip: string | null | undefined; place: IpPlace | null | undefined; asn?: string | null | undefined; unknown?: string }) {
+export function IpWithPlace({
+  ip,
+  place,
+  asn,
+  unknown = '—',
+}: {
+  ip: string | null | undefined;
+  place: IpPlace | null | undefined;
+  asn?: string | null | undefined;
+  unknown?: string;
+}) {
   if (!ip) return <>{unknown}</>;
   const described = describePlace(place);
   return (

@@ -15,7 +15,8 @@ export function RetryingNotice({ query, what }: { query: Attempts; what: string 
   const reason = query.failureReason instanceof Error ? ` ${query.failureReason.message}` : '';
   return (
     <p className="retrying-notice" role="status">
-      <strong>Retrying…</strong> Could not load {what} ({query.failureCount === 1 ? 'first attempt' : `${query.failureCount} attempts`} failed).{reason}
+      <strong>Retrying…</strong> Could not load {what} (
+      {query.failureCount === 1 ? 'first attempt' : `${query.failureCount} attempts`} failed).{reason}
     </p>
   );
 }

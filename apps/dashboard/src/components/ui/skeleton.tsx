@@ -1,5 +1,13 @@
 /** Placeholder rows with the same height as the real ones, so nothing jumps when data arrives. */
-export function SkeletonRows({ rows = 5, columns = 4, label = 'Loading' }: { rows?: number; columns?: number; label?: string }) {
+export function SkeletonRows({
+  rows = 5,
+  columns = 4,
+  label = 'Loading',
+}: {
+  rows?: number;
+  columns?: number;
+  label?: string;
+}) {
   return (
     <tbody aria-busy="true" aria-label={label}>
       {Array.from({ length: rows }, (_, r) => (

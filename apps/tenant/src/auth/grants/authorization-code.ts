@@ -69,7 +69,17 @@ export const authorizationCodeGrant: GrantHandler = async (ctx) => {
   });
 };
 
-async function revokeIssuedFromCode({ deps, client }: Parameters<GrantHandler>[0], refreshTokenId: string | null): Promise<void> {
-  if (refreshTokenId) await deps.store.applyRevocationPlan(planRevocation({ kind: 'tokens', ids: [refreshTokenId] }, 'code_reused', null), deps.clock.now());
-  deps.logger.warn('authorization code reused; tokens issued from it revoked', { client_id: client.client_id, refresh_token_id: refreshTokenId });
+async function revokeIssuedFromCode(
+  { deps, client }: Parameters<GrantHandler>[0],
+  refreshTokenId: string | null,
+): Promise<void> {
+  if (refreshTokenId)
+    await deps.store.applyRevocationPlan(
+      planRevocation({ kind: 'tokens', ids: [refreshTokenId] }, 'code_reused', null),
+      deps.clock.now(),
+    );
+  deps.logger.warn('authorization code reused; tokens issued from it revoked', {
+    client_id: client.client_id,
+    refresh_token_id: refreshTokenId,
+  });
 }

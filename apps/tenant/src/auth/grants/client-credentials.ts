@@ -13,12 +13,15 @@ export const clientCredentialsGrant: GrantHandler = async ({ deps, params, clien
     throw new UnauthorizedClient('Public clients cannot use the client_credentials grant.');
   }
   const audience = params.get('audience');
-  if (!audience) throw new AccessDenied('No audience parameter was provided, and no default audience has been configured');
+  if (!audience)
+    throw new AccessDenied('No audience parameter was provided, and no default audience has been configured');
   const api = await deps.store.getResourceServer(audience);
   if (!api) throw new AccessDenied(`Service not found: ${audience}`);
   const clientGrant = await deps.store.getClientGrant(client.client_id, audience);
   if (!clientGrant) {
-    throw new AccessDenied(`Client is not authorized to access "${audience}". You need to create a "client-grant" associated to this API.`);
+    throw new AccessDenied(
+      `Client is not authorized to access "${audience}". You need to create a "client-grant" associated to this API.`,
+    );
   }
   const requested = parseScope(params.get('scope'));
   const denied = requested.filter((s) => !clientGrant.scope.includes(s));
@@ -45,5 +48,10 @@ export const clientCredentialsGrant: GrantHandler = async ({ deps, params, clien
     },
     'at+jwt',
   );
-  return { access_token: accessToken, token_type: proof ? 'DPoP' : 'Bearer', expires_in: expiresIn, scope: scope.join(' ') };
+  return {
+    access_token: accessToken,
+    token_type: proof ? 'DPoP' : 'Bearer',
+    expires_in: expiresIn,
+    scope: scope.join(' '),
+  };
 };

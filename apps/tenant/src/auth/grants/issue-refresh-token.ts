@@ -46,7 +46,10 @@ export async function maybeIssueRefreshToken(
     now,
     dpop_jkt: ctx.proof?.jkt ?? null,
   });
-  const { revokedForLimit } = await deps.store.issueRefreshToken(minted.record, deps.options.maxActiveTokensPerUserAndClient);
+  const { revokedForLimit } = await deps.store.issueRefreshToken(
+    minted.record,
+    deps.options.maxActiveTokensPerUserAndClient,
+  );
   if (revokedForLimit.length > 0) {
     deps.logger.info('refresh token entity limit reached; oldest revoked', {
       user_id: input.user_id,

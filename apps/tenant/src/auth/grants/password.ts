@@ -21,13 +21,18 @@ export const passwordGrant: GrantHandler = async (ctx) => {
   const password = params.require('password');
   // Checked before the sign-in is counted: a refused request changes nothing.
   const device = params.get('device') ?? null;
-  if (device !== null && device.length > MAX_DEVICE_NAME_LENGTH) throw new InvalidRequest(`device must be at most ${MAX_DEVICE_NAME_LENGTH} characters.`);
+  if (device !== null && device.length > MAX_DEVICE_NAME_LENGTH)
+    throw new InvalidRequest(`device must be at most ${MAX_DEVICE_NAME_LENGTH} characters.`);
   const now = deps.clock.now();
 
   // Counted before the slow hash, so a parallel burst cannot outrun the limit (domain/sign-in-throttle.ts).
   const attempt = await deps.signInThrottle.attempt(username, ip, now);
   if (!attempt.allowed) {
-    throw new TooManyRequests('Too many failed sign-in attempts. Try again later.', attempt.retryAfterSeconds, rateLimitHeaders(attempt.limit));
+    throw new TooManyRequests(
+      'Too many failed sign-in attempts. Try again later.',
+      attempt.retryAfterSeconds,
+      rateLimitHeaders(attempt.limit),
+    );
   }
   const user = await deps.store.getUserByEmail(username);
   // Verify against a dummy hash when the user is unknown, so timing does not tell.
@@ -39,7 +44,19 @@ export const passwordGrant: GrantHandler = async (ctx) => {
   }
   await attempt.succeeded();
   if (user.blocked) {
-    await deps.store.addEvent(tenantEvent({ type: LOG_TYPES.failedLogin, description: 'user is blocked', user_id: user.user_id, client_id: client.client_id, ip, details }, now));
+    await deps.store.addEvent(
+      tenantEvent(
+        {
+          type: LOG_TYPES.failedLogin,
+          description: 'user is blocked',
+          user_id: user.user_id,
+          client_id: client.client_id,
+          ip,
+          details,
+        },
+        now,
+      ),
+    );
     throw new AccessDenied('user is blocked');
   }
 
@@ -48,12 +65,29 @@ export const passwordGrant: GrantHandler = async (ctx) => {
   if (audienceParam && !api) throw new AccessDenied(`Service not found: ${audienceParam}`);
   const scope = grantableScopes(parseScope(params.get('scope') ?? 'openid'), api);
   const grant = await deps.store.upsertGrant(
-    { user_id: user.user_id, client_id: client.client_id, audience: api?.identifier ?? userinfoAudience(deps.issuer), scope },
+    {
+      user_id: user.user_id,
+      client_id: client.client_id,
+      audience: api?.identifier ?? userinfoAudience(deps.issuer),
+      scope,
+    },
     ids.grant(),
     now,
   );
   await deps.store.recordLogin(user.user_id, ip, now);
-  await deps.store.addEvent(tenantEvent({ type: LOG_TYPES.login, description: 'Successful login', user_id: user.user_id, client_id: client.client_id, ip, details }, now));
+  await deps.store.addEvent(
+    tenantEvent(
+      {
+        type: LOG_TYPES.login,
+        description: 'Successful login',
+        user_id: user.user_id,
+        client_id: client.client_id,
+        ip,
+        details,
+      },
+      now,
+    ),
+  );
   const refreshToken = await maybeIssueRefreshToken(ctx, {
     user_id: user.user_id,
     scope,

@@ -3,7 +3,13 @@ import { ids } from '../../domain/ids.ts';
 import { sha256 } from '../../crypto/secrets.ts';
 import { newRefreshSecret } from '../../domain/refresh-secrets.ts';
 import { planExchange } from '../../domain/refresh-tokens.ts';
-import { InvalidGrant, InvalidRefreshToken, InvalidScope, TooManyRequests, type OAuthError } from '../../errors/oauth-error.ts';
+import {
+  InvalidGrant,
+  InvalidRefreshToken,
+  InvalidScope,
+  TooManyRequests,
+  type OAuthError,
+} from '../../errors/oauth-error.ts';
 import type { DpopRefusal, RefreshTokenRecord } from '../../store/types.ts';
 import { rateLimitHeaders } from '../rate-limit.ts';
 import { parseScope } from '../scopes.ts';
@@ -77,13 +83,25 @@ export const refreshTokenGrant: GrantHandler = async (ctx) => {
       details: { device_name: token.device_name, user_agent: ctx.userAgent },
       created_at: now,
     });
-    deps.logger.warn('refresh token reuse detected; family revoked', { refresh_token_id: token.id, client_id: token.client_id });
+    deps.logger.warn('refresh token reuse detected; family revoked', {
+      refresh_token_id: token.id,
+      client_id: token.client_id,
+    });
     throw new InvalidRefreshToken();
   }
   if (outcome.kind === 'rejected' && outcome.dpop) {
     // RFC 9449 section 5: the proof is good, but not by the key this token is bound to.
-    await recordBoundTokenRefusal(ctx, outcome.token, outcome.dpop, outcome.dpop === 'missing-proof' ? 'no DPoP proof' : 'DPoP proof by another key');
-    throw new InvalidGrant(outcome.dpop === 'missing-proof' ? 'This refresh token is DPoP-bound: a DPoP proof by its key is required.' : 'The DPoP proof is not by the key this refresh token is bound to.');
+    await recordBoundTokenRefusal(
+      ctx,
+      outcome.token,
+      outcome.dpop,
+      outcome.dpop === 'missing-proof' ? 'no DPoP proof' : 'DPoP proof by another key',
+    );
+    throw new InvalidGrant(
+      outcome.dpop === 'missing-proof'
+        ? 'This refresh token is DPoP-bound: a DPoP proof by its key is required.'
+        : 'The DPoP proof is not by the key this refresh token is bound to.',
+    );
   }
   if (outcome.kind === 'rejected' && outcome.notGranted) {
     throw new InvalidScope(`Scope ${outcome.notGranted.join(' ')} was not granted to this refresh token.`);
@@ -127,7 +145,11 @@ async function countExchange(ctx: Pick<GrantContext, 'deps' | 'ip'>, presentedHa
   const limit = await ctx.deps.refreshRateLimiter.hit(`${presentedHash.toString('base64url')}|${ctx.ip ?? '-'}`, now);
   if (!limit.allowed) {
     const retryAfter = Math.max(1, Math.ceil((limit.resetAt - now) / 1000));
-    throw new TooManyRequests('Too many requests for this refresh token. Try again later.', retryAfter, rateLimitHeaders(limit));
+    throw new TooManyRequests(
+      'Too many requests for this refresh token. Try again later.',
+      retryAfter,
+      rateLimitHeaders(limit),
+    );
   }
 }
 
@@ -157,5 +179,9 @@ async function recordBoundTokenRefusal(
     },
     created_at: now,
   });
-  ctx.deps.logger.warn('DPoP-bound refresh token refused', { refresh_token_id: token.id, client_id: ctx.client.client_id, reason });
+  ctx.deps.logger.warn('DPoP-bound refresh token refused', {
+    refresh_token_id: token.id,
+    client_id: ctx.client.client_id,
+    reason,
+  });
 }

@@ -28,7 +28,8 @@ export function clientGrantBody(g: ClientGrantRecord) {
 function checkScopes(scope: string[], api: ResourceServerRecord): string[] {
   const defined = new Set(api.scopes.map((s) => s.value));
   const unknown = scope.filter((s) => !defined.has(s));
-  if (unknown.length > 0) throw badRequest(`Scope(s) not defined by the resource server ${api.identifier}: ${unknown.join(', ')}`);
+  if (unknown.length > 0)
+    throw badRequest(`Scope(s) not defined by the resource server ${api.identifier}: ${unknown.join(', ')}`);
   return [...new Set(scope)];
 }
 
@@ -53,10 +54,19 @@ export function clientGrantRoutes(deps: TenantDeps) {
     .get(
       '/',
       requireScope('read:client_grants'),
-      query(z.object({ client_id: schemas.id.optional(), audience: z.string().min(1).max(600).optional(), ...checkpointPaging })),
+      query(
+        z.object({
+          client_id: schemas.id.optional(),
+          audience: z.string().min(1).max(600).optional(),
+          ...checkpointPaging,
+        }),
+      ),
       async (c) => {
         const q = c.req.valid('query');
-        const filter = { ...(q.client_id ? { client_id: q.client_id } : {}), ...(q.audience ? { audience: q.audience } : {}) };
+        const filter = {
+          ...(q.client_id ? { client_id: q.client_id } : {}),
+          ...(q.audience ? { audience: q.audience } : {}),
+        };
         const page = await store.listClientGrants(filter, q.from, q.take ?? 50);
         return c.json({
           client_grants: page.items.map(clientGrantBody),
@@ -69,12 +79,25 @@ export function clientGrantRoutes(deps: TenantDeps) {
       const body = c.req.valid('json');
       if (!(await store.getClient(body.client_id))) throw notFound('The client does not exist', 'inexistent_client');
       const api = await apiOf(body.audience);
-      const grant: ClientGrantRecord = { id: ids.clientGrant(), client_id: body.client_id, audience: api.identifier, scope: checkScopes(body.scope ?? [], api) };
-      if (!(await store.createClientGrant(grant))) throw new ManagementError(409, 'A client grant for this client and audience already exists.', 'conflict');
-      deps.logger.info('client grant created', { caller: c.get('caller'), id: grant.id, client_id: grant.client_id, audience: grant.audience });
+      const grant: ClientGrantRecord = {
+        id: ids.clientGrant(),
+        client_id: body.client_id,
+        audience: api.identifier,
+        scope: checkScopes(body.scope ?? [], api),
+      };
+      if (!(await store.createClientGrant(grant)))
+        throw new ManagementError(409, 'A client grant for this client and audience already exists.', 'conflict');
+      deps.logger.info('client grant created', {
+        caller: c.get('caller'),
+        id: grant.id,
+        client_id: grant.client_id,
+        audience: grant.audience,
+      });
       return c.json(clientGrantBody(grant), 201);
     })
-    .get('/:id', requireScope('read:client_grants'), async (c) => c.json(clientGrantBody(await find(c.req.param('id')))))
+    .get('/:id', requireScope('read:client_grants'), async (c) =>
+      c.json(clientGrantBody(await find(c.req.param('id')))),
+    )
     .patch('/:id', requireScope('update:client_grants'), json(clientGrantPatch), async (c) => {
       const grant = await find(c.req.param('id'));
       const { scope } = c.req.valid('json');
@@ -88,7 +111,12 @@ export function clientGrantRoutes(deps: TenantDeps) {
     .delete('/:id', requireScope('delete:client_grants'), async (c) => {
       const deleted = await store.deleteClientGrant(pathId(c.req.param('id')));
       if (!deleted) throw notFound('The client grant does not exist', 'inexistent_client_grant');
-      deps.logger.info('client grant deleted', { caller: c.get('caller'), id: deleted.id, client_id: deleted.client_id, audience: deleted.audience });
+      deps.logger.info('client grant deleted', {
+        caller: c.get('caller'),
+        id: deleted.id,
+        client_id: deleted.client_id,
+        audience: deleted.audience,
+      });
       return c.body(null, 204);
     });
 }

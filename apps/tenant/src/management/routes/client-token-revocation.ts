@@ -30,13 +30,27 @@ const body = z
  * the background. 404 `inexistent_client` for an unknown application.
  */
 export function clientTokenRevocationRoutes(deps: TenantDeps) {
-  return new Hono<ManagementEnv>().post('/:id/refresh-tokens/revoke', requireScope('delete:refresh_tokens'), json(body), async (c) => {
-    const clientId = pathId(c.req.param('id'));
-    const { audience, issued_through } = c.req.valid('json');
-    if (!(await deps.store.getClient(clientId))) throw notFound('The client does not exist', 'inexistent_client');
-    const plan = planRevocation({ kind: 'client', client_id: clientId, ...(audience ? { audience } : {}), ...(issued_through !== undefined ? { issued_through } : {}) }, 'client_tokens_revoked', null);
-    await deps.store.applyRevocationPlan(plan, deps.clock.now());
-    deps.revocations.kick();
-    return c.body(null, 202);
-  });
+  return new Hono<ManagementEnv>().post(
+    '/:id/refresh-tokens/revoke',
+    requireScope('delete:refresh_tokens'),
+    json(body),
+    async (c) => {
+      const clientId = pathId(c.req.param('id'));
+      const { audience, issued_through } = c.req.valid('json');
+      if (!(await deps.store.getClient(clientId))) throw notFound('The client does not exist', 'inexistent_client');
+      const plan = planRevocation(
+        {
+          kind: 'client',
+          client_id: clientId,
+          ...(audience ? { audience } : {}),
+          ...(issued_through !== undefined ? { issued_through } : {}),
+        },
+        'client_tokens_revoked',
+        null,
+      );
+      await deps.store.applyRevocationPlan(plan, deps.clock.now());
+      deps.revocations.kick();
+      return c.body(null, 202);
+    },
+  );
 }

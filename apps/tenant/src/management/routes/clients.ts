@@ -8,7 +8,17 @@ import { DEFAULT_REFRESH_TOKEN_POLICY } from '../../domain/defaults.ts';
 import { stampCredentials } from '../../domain/client-credentials.ts';
 import type { AppType, ClientRecord, RefreshTokenPolicy } from '../../store/types.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
-import { APP_TYPES as APP_TYPE_VALUES, callbackUrls, checkClientRules, grantTypes, KEPT_CLIENT_FIELDS, logoutUrls, splitKeptFields, TOKEN_ENDPOINT_AUTH_METHODS, webOrigins } from '../client-fields.ts';
+import {
+  APP_TYPES as APP_TYPE_VALUES,
+  callbackUrls,
+  checkClientRules,
+  grantTypes,
+  KEPT_CLIENT_FIELDS,
+  logoutUrls,
+  splitKeptFields,
+  TOKEN_ENDPOINT_AUTH_METHODS,
+  webOrigins,
+} from '../client-fields.ts';
 import { clientBody } from '../serializers.ts';
 import { fieldSelection, json, offsetPage, offsetPaging, pathId, query, schemas, selectFields } from '../validation.ts';
 
@@ -31,7 +41,12 @@ const refreshTokenPolicy = z
 /** The writable fields of the SDK's ClientUpdate that this tenant models; any other is a 400. */
 const clientPatch = z
   .object({
-    name: z.string().min(1).max(200).regex(/^[^<>]*$/, 'Must not contain < or >').optional(),
+    name: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[^<>]*$/, 'Must not contain < or >')
+      .optional(),
     description: z.string().max(140).optional(),
     app_type: z.enum(APP_TYPE_VALUES).optional(),
     token_endpoint_auth_method: z.enum(TOKEN_ENDPOINT_AUTH_METHODS).optional(),
@@ -52,7 +67,11 @@ const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'
 /** Auth0's CreateClientRequestContent, the part this tenant acts on; the secret is never the caller's. */
 const clientCreate = z
   .object({
-    name: z.string().min(1).max(200).regex(/^[^<>]*$/, 'Must not contain < or >'),
+    name: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[^<>]*$/, 'Must not contain < or >'),
     description: z.string().max(140).optional(),
     app_type: z.enum(APP_TYPES).optional(),
     is_first_party: z.boolean().optional(),
@@ -70,12 +89,15 @@ const clientCreate = z
 
 /** Every field of `shape`, optional. */
 function optional<T extends Record<string, z.ZodType>>(shape: T): { [K in keyof T]: z.ZodOptional<T[K]> } {
-  return Object.fromEntries(Object.entries(shape).map(([key, schema]) => [key, schema.optional()])) as { [K in keyof T]: z.ZodOptional<T[K]> };
+  return Object.fromEntries(Object.entries(shape).map(([key, schema]) => [key, schema.optional()])) as {
+    [K in keyof T]: z.ZodOptional<T[K]>;
+  };
 }
 
 /** Auth0's defaults by application type: browsers and devices cannot keep a secret. */
 const isPublicType = (appType: AppType) => appType === 'spa' || appType === 'native';
-const defaultGrantTypes = (appType: AppType) => (appType === 'non_interactive' ? ['client_credentials'] : ['authorization_code', 'refresh_token']);
+const defaultGrantTypes = (appType: AppType) =>
+  appType === 'non_interactive' ? ['client_credentials'] : ['authorization_code', 'refresh_token'];
 
 /** A client secret: 48 random bytes (64 characters), shown once, kept as its SHA-256. */
 const newClientSecret = () => randomSecret(48);
@@ -85,7 +107,11 @@ function checkPolicy(policy: RefreshTokenPolicy): void {
   if (policy.rotation_type === 'rotating' && policy.expiration_type !== 'expiring') {
     throw badRequest('Refresh token rotation requires expiration_type "expiring".');
   }
-  if (!policy.infinite_token_lifetime && !policy.infinite_idle_token_lifetime && policy.idle_token_lifetime > policy.token_lifetime) {
+  if (
+    !policy.infinite_token_lifetime &&
+    !policy.infinite_idle_token_lifetime &&
+    policy.idle_token_lifetime > policy.token_lifetime
+  ) {
     throw badRequest('idle_token_lifetime must not exceed token_lifetime.');
   }
 }
@@ -106,12 +132,19 @@ export function clientRoutes(deps: TenantDeps) {
       const authMethod = body.token_endpoint_auth_method ?? (isPublicType(appType) ? 'none' : 'client_secret_post');
       const grantTypes = body.grant_types ?? defaultGrantTypes(appType);
       if (authMethod === 'none' && grantTypes.includes('client_credentials')) {
-        throw badRequest('A client without a secret (token_endpoint_auth_method "none") cannot use the client_credentials grant.');
+        throw badRequest(
+          'A client without a secret (token_endpoint_auth_method "none") cannot use the client_credentials grant.',
+        );
       }
       const expiring = body.refresh_token?.expiration_type === 'expiring';
       // Lifetimes given for an expiring policy are meant to apply: "infinite" defaults off there.
       const policy = body.refresh_token
-        ? { ...DEFAULT_REFRESH_TOKEN_POLICY, infinite_token_lifetime: !expiring, infinite_idle_token_lifetime: !expiring, ...body.refresh_token }
+        ? {
+            ...DEFAULT_REFRESH_TOKEN_POLICY,
+            infinite_token_lifetime: !expiring,
+            infinite_idle_token_lifetime: !expiring,
+            ...body.refresh_token,
+          }
         : DEFAULT_REFRESH_TOKEN_POLICY;
       checkPolicy(policy);
       const secret = authMethod === 'none' ? undefined : newClientSecret();
@@ -139,40 +172,68 @@ export function clientRoutes(deps: TenantDeps) {
       deps.origins.forget();
       deps.logger.info('client created', { caller: c.get('caller'), client_id: client.client_id });
       // A secret in the answer is for the caller once: no cache along the way keeps it.
-      return c.json({ ...clientBody(client, tenantName), ...(secret ? { client_secret: secret } : {}) }, 201, { 'Cache-Control': 'no-store' });
+      return c.json({ ...clientBody(client, tenantName), ...(secret ? { client_secret: secret } : {}) }, 201, {
+        'Cache-Control': 'no-store',
+      });
     })
     .post('/:id/rotate-secret', requireScope('update:client_keys'), async (c) => {
       const client = await find(c.req.param('id'));
-      if (client.token_endpoint_auth_method === 'none') throw badRequest('This client has no secret to rotate: its token_endpoint_auth_method is "none".');
+      if (client.token_endpoint_auth_method === 'none')
+        throw badRequest('This client has no secret to rotate: its token_endpoint_auth_method is "none".');
       const secret = newClientSecret();
       // The old secret is refused from this write on: client authentication compares against this hash.
       // and Management API tokens bought with it too (credentials_changed_at).
-      const rotated = stampCredentials(client, { ...client, client_secret_hash: sha256(secret), updated_at: clock.now() }, clock.now());
+      const rotated = stampCredentials(
+        client,
+        { ...client, client_secret_hash: sha256(secret), updated_at: clock.now() },
+        clock.now(),
+      );
       await store.putClient(rotated);
       deps.logger.info('client secret rotated', { caller: c.get('caller'), client_id: client.client_id });
-      return c.json({ ...clientBody(rotated, tenantName), client_secret: secret }, 200, { 'Cache-Control': 'no-store' });
+      return c.json({ ...clientBody(rotated, tenantName), client_secret: secret }, 200, {
+        'Cache-Control': 'no-store',
+      });
     })
     .delete('/:id', requireScope('delete:clients'), async (c) => {
       const now = clock.now();
       // Journaled with the deletion: the client's refresh tokens are refused at once.
-      const deleted = await store.deleteClient(pathId(c.req.param('id'), 'client_id'), { id: ids.revocationJob(now), now });
+      const deleted = await store.deleteClient(pathId(c.req.param('id'), 'client_id'), {
+        id: ids.revocationJob(now),
+        now,
+      });
       if (!deleted) throw notFound('The client does not exist', 'inexistent_client');
       deps.origins.forget();
       deps.revocations.kick();
       deps.logger.info('client deleted', { caller: c.get('caller'), client_id: deleted.client_id });
       return c.body(null, 204);
     })
-    .get('/', requireScope('read:clients'), query(z.object({ ...offsetPaging, ...fieldSelection, app_type: z.string().max(100).optional(), is_first_party: schemas.bool.optional() })), async (c) => {
-      const q = c.req.valid('query');
-      const page = q.page ?? 0;
-      const perPage = q.per_page ?? 50;
-      const result = await store.listClients(page, perPage);
-      const items = result.items.map((client) => selectFields(clientBody(client, tenantName), q.fields, q.include_fields ?? true));
-      return c.json(offsetPage('clients', items, result.total, page, perPage, q.include_totals ?? false));
-    })
+    .get(
+      '/',
+      requireScope('read:clients'),
+      query(
+        z.object({
+          ...offsetPaging,
+          ...fieldSelection,
+          app_type: z.string().max(100).optional(),
+          is_first_party: schemas.bool.optional(),
+        }),
+      ),
+      async (c) => {
+        const q = c.req.valid('query');
+        const page = q.page ?? 0;
+        const perPage = q.per_page ?? 50;
+        const result = await store.listClients(page, perPage);
+        const items = result.items.map((client) =>
+          selectFields(clientBody(client, tenantName), q.fields, q.include_fields ?? true),
+        );
+        return c.json(offsetPage('clients', items, result.total, page, perPage, q.include_totals ?? false));
+      },
+    )
     .get('/:id', requireScope('read:clients'), query(z.object(fieldSelection)), async (c) => {
       const q = c.req.valid('query');
-      return c.json(selectFields(clientBody(await find(c.req.param('id')), tenantName), q.fields, q.include_fields ?? true));
+      return c.json(
+        selectFields(clientBody(await find(c.req.param('id')), tenantName), q.fields, q.include_fields ?? true),
+      );
     })
     .patch('/:id', requireScope('update:clients'), json(clientPatch), async (c) => {
       const client = await find(c.req.param('id'));
@@ -182,11 +243,17 @@ export function clientRoutes(deps: TenantDeps) {
       if (policy.rotation_type === 'rotating' && policy.expiration_type !== 'expiring') {
         throw badRequest('Refresh token rotation requires expiration_type "expiring".');
       }
-      if (!policy.infinite_token_lifetime && !policy.infinite_idle_token_lifetime && policy.idle_token_lifetime > policy.token_lifetime) {
+      if (
+        !policy.infinite_token_lifetime &&
+        !policy.infinite_idle_token_lifetime &&
+        policy.idle_token_lifetime > policy.token_lifetime
+      ) {
         throw badRequest('idle_token_lifetime must not exceed token_lifetime.');
       }
       // Auth0 replaces each given field whole (arrays included) and keeps the others.
-      const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<ClientRecord>;
+      const given = Object.fromEntries(
+        Object.entries(fields).filter(([, value]) => value !== undefined),
+      ) as Partial<ClientRecord>;
       const changed: ClientRecord = { ...client, ...given, refresh_token: policy, updated_at: clock.now() };
       if (Object.keys(kept).length > 0) changed.kept = { ...client.kept, ...kept };
       // A client made public loses its secret for good: made confidential again, it has none

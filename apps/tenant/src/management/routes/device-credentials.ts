@@ -34,7 +34,8 @@ export function deviceCredentialRoutes(deps: TenantDeps) {
         const page = q.page ?? 0;
         const perPage = q.per_page ?? 50;
         const includeTotals = q.include_totals ?? false;
-        if (q.type === 'public_key') return c.json(offsetPage('device_credentials', [], 0, page, perPage, includeTotals));
+        if (q.type === 'public_key')
+          return c.json(offsetPage('device_credentials', [], 0, page, perPage, includeTotals));
         const result = await store.pageRefreshTokens(
           {
             ...(q.user_id ? { user_id: q.user_id } : {}),
@@ -45,7 +46,9 @@ export function deviceCredentialRoutes(deps: TenantDeps) {
           page,
           perPage,
         );
-        const items = result.items.map((t) => selectFields(deviceCredentialBody(t), q.fields, q.include_fields ?? true));
+        const items = result.items.map((t) =>
+          selectFields(deviceCredentialBody(t), q.fields, q.include_fields ?? true),
+        );
         return c.json(offsetPage('device_credentials', items, result.total, page, perPage, includeTotals));
       },
     )
@@ -65,7 +68,11 @@ export function deviceCredentialRoutes(deps: TenantDeps) {
         description: 'Delete a device credential',
         user_id: token.user_id,
         refresh_token_id: token.id,
-        details: { client_id: token.client_id, device_name: token.device_name, grant_deleted: applied.deletedGrantIds.length > 0 },
+        details: {
+          client_id: token.client_id,
+          device_name: token.device_name,
+          grant_deleted: applied.deletedGrantIds.length > 0,
+        },
       });
       return c.body(null, 204);
     });

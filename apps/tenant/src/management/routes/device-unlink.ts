@@ -71,57 +71,65 @@ const sameSet = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].
  */
 export function deviceUnlinkRoutes(deps: TenantDeps) {
   const { store, clock } = deps;
-  return new Hono<ManagementEnv>().post('/:id/devices/unlink', requireScope('delete:device_credentials'), json(body), async (c) => {
-    const userId = pathId(c.req.param('id'));
-    const { device_name, expected } = c.req.valid('json');
-    if (!(await store.getUser(userId))) throw notFound('The user does not exist.', 'inexistent_user');
-    const now = clock.now();
-    const settings = await store.getSettings();
-    const tokens = await allLive(deps, { user_id: userId, device_name }, now);
-    if (tokens.length === 0) throw notFound('The user has no live refresh token on this device.', 'inexistent_device');
-    const plan = planRevocation({ kind: 'device', tokens }, 'device_unlinked', settings);
-    // The tokens that go with the grants: read for the binding check and the answer, revoked by the grants' journal entries.
-    const onDevice = new Set(plan.tokenIds);
-    const underGrants = await Promise.all(plan.grantIds.map((grant_id) => allLive(deps, { user_id: userId, grant_id }, now)));
-    const withGrants = underGrants.flat().filter((t) => !onDevice.has(t.id));
-    const withGrantIds = [...new Set(withGrants.map((t) => t.id))];
-    const changed = () =>
-      new ManagementError(
-        409,
-        'The device changed since the preview: a token was issued or revoked, a grant went, or the revocation setting changed. Nothing was revoked.',
-        'device_changed',
+  return new Hono<ManagementEnv>().post(
+    '/:id/devices/unlink',
+    requireScope('delete:device_credentials'),
+    json(body),
+    async (c) => {
+      const userId = pathId(c.req.param('id'));
+      const { device_name, expected } = c.req.valid('json');
+      if (!(await store.getUser(userId))) throw notFound('The user does not exist.', 'inexistent_user');
+      const now = clock.now();
+      const settings = await store.getSettings();
+      const tokens = await allLive(deps, { user_id: userId, device_name }, now);
+      if (tokens.length === 0)
+        throw notFound('The user has no live refresh token on this device.', 'inexistent_device');
+      const plan = planRevocation({ kind: 'device', tokens }, 'device_unlinked', settings);
+      // The tokens that go with the grants: read for the binding check and the answer, revoked by the grants' journal entries.
+      const onDevice = new Set(plan.tokenIds);
+      const underGrants = await Promise.all(
+        plan.grantIds.map((grant_id) => allLive(deps, { user_id: userId, grant_id }, now)),
       );
-    if (expected) {
-      const expectedTokens = new Set(expected.token_ids.map((id) => refreshTokenIdOfDeviceCredential(id) ?? id));
-      if (expected.revoke_refresh_token_grant !== settings.flags.revoke_refresh_token_grant) throw changed();
-      if (!sameSet(expectedTokens, new Set([...plan.tokenIds, ...withGrantIds]))) throw changed();
-      if (!sameSet(new Set(expected.grant_ids), new Set(plan.grantIds))) throw changed();
-    }
-    // One transaction, refused whole if any of the device's tokens was revoked since it was read.
-    const applied = await store.applyRevocationPlan(plan, now);
-    if (!applied.applied) throw changed();
-    if (applied.deletedGrantIds.length > 0) deps.revocations.kick();
-    // Logged as the bulk revocation by ids logs (the History joins it to the staff's audit entry by these ids).
-    const revoked = applied.revokedTokenIds;
-    const revokedSet = new Set(revoked);
-    const clients = new Set(tokens.filter((t) => revokedSet.has(t.id)).map((t) => t.client_id));
-    await logApiOperation(deps, c, {
-      description: revoked.length === 1 ? 'Revoke a refresh token' : `Revoke ${revoked.length} refresh tokens`,
-      user_id: userId,
-      refresh_token_id: revoked.length === 1 ? revoked[0]! : null,
-      details: {
-        refresh_token_ids: revoked,
+      const withGrants = underGrants.flat().filter((t) => !onDevice.has(t.id));
+      const withGrantIds = [...new Set(withGrants.map((t) => t.id))];
+      const changed = () =>
+        new ManagementError(
+          409,
+          'The device changed since the preview: a token was issued or revoked, a grant went, or the revocation setting changed. Nothing was revoked.',
+          'device_changed',
+        );
+      if (expected) {
+        const expectedTokens = new Set(expected.token_ids.map((id) => refreshTokenIdOfDeviceCredential(id) ?? id));
+        if (expected.revoke_refresh_token_grant !== settings.flags.revoke_refresh_token_grant) throw changed();
+        if (!sameSet(expectedTokens, new Set([...plan.tokenIds, ...withGrantIds]))) throw changed();
+        if (!sameSet(new Set(expected.grant_ids), new Set(plan.grantIds))) throw changed();
+      }
+      // One transaction, refused whole if any of the device's tokens was revoked since it was read.
+      const applied = await store.applyRevocationPlan(plan, now);
+      if (!applied.applied) throw changed();
+      if (applied.deletedGrantIds.length > 0) deps.revocations.kick();
+      // Logged as the bulk revocation by ids logs (the History joins it to the staff's audit entry by these ids).
+      const revoked = applied.revokedTokenIds;
+      const revokedSet = new Set(revoked);
+      const clients = new Set(tokens.filter((t) => revokedSet.has(t.id)).map((t) => t.client_id));
+      await logApiOperation(deps, c, {
+        description: revoked.length === 1 ? 'Revoke a refresh token' : `Revoke ${revoked.length} refresh tokens`,
+        user_id: userId,
+        refresh_token_id: revoked.length === 1 ? revoked[0]! : null,
+        details: {
+          refresh_token_ids: revoked,
+          device_name,
+          ...(clients.size === 1 ? { client_id: [...clients][0] } : {}),
+          deleted_grants: applied.deletedGrantIds,
+        },
+      });
+      return c.json({
+        user_id: userId,
         device_name,
-        ...(clients.size === 1 ? { client_id: [...clients][0] } : {}),
+        revoked_tokens: applied.revokedTokenIds,
+        revoked_with_grants: withGrantIds,
         deleted_grants: applied.deletedGrantIds,
-      },
-    });
-    return c.json({
-      user_id: userId,
-      device_name,
-      revoked_tokens: applied.revokedTokenIds,
-      revoked_with_grants: withGrantIds,
-      deleted_grants: applied.deletedGrantIds,
-    });
-  });
+      });
+    },
+  );
 }

@@ -16,7 +16,10 @@ export function grantRoutes(deps: TenantDeps) {
   const { store, clock } = deps;
   /** Whether the grant existed; deleting it journals the revocation of its tokens in the same transaction. */
   const remove = async (id: string) => {
-    const applied = await store.applyRevocationPlan(planRevocation({ kind: 'grant', grant: { id } }, 'grant_deleted', null), clock.now());
+    const applied = await store.applyRevocationPlan(
+      planRevocation({ kind: 'grant', grant: { id } }, 'grant_deleted', null),
+      clock.now(),
+    );
     if (applied.applied) deps.revocations.kick();
     return applied.applied;
   };
@@ -24,14 +27,27 @@ export function grantRoutes(deps: TenantDeps) {
     .get(
       '/',
       requireScope('read:grants'),
-      query(z.object({ user_id: schemas.id.optional(), client_id: schemas.id.optional(), audience: z.string().min(1).max(600).optional(), ...offsetPaging })),
+      query(
+        z.object({
+          user_id: schemas.id.optional(),
+          client_id: schemas.id.optional(),
+          audience: z.string().min(1).max(600).optional(),
+          ...offsetPaging,
+        }),
+      ),
       async (c) => {
         const q = c.req.valid('query');
         const page = q.page ?? 0;
         const perPage = q.per_page ?? 50;
-        const filter = { ...(q.user_id ? { user_id: q.user_id } : {}), ...(q.client_id ? { client_id: q.client_id } : {}), ...(q.audience ? { audience: q.audience } : {}) };
+        const filter = {
+          ...(q.user_id ? { user_id: q.user_id } : {}),
+          ...(q.client_id ? { client_id: q.client_id } : {}),
+          ...(q.audience ? { audience: q.audience } : {}),
+        };
         const result = await store.listGrants(filter, page, perPage);
-        return c.json(offsetPage('grants', result.items.map(grantBody), result.total, page, perPage, q.include_totals ?? false));
+        return c.json(
+          offsetPage('grants', result.items.map(grantBody), result.total, page, perPage, q.include_totals ?? false),
+        );
       },
     )
     .delete('/', requireScope('delete:grants'), query(z.object({ user_id: schemas.id.optional() })), async (c) => {
@@ -49,7 +65,11 @@ export function grantRoutes(deps: TenantDeps) {
       // Read for the log entry: what the grant was (the plan deletes it).
       const grant = await store.getGrant(id);
       if (!grant || !(await remove(id))) throw notFound('The grant does not exist.', 'inexistent_grant');
-      await logApiOperation(deps, c, { description: 'Delete a grant', user_id: grant.user_id, details: { grant_id: grant.id, client_id: grant.client_id, audience: grant.audience } });
+      await logApiOperation(deps, c, {
+        description: 'Delete a grant',
+        user_id: grant.user_id,
+        details: { grant_id: grant.id, client_id: grant.client_id, audience: grant.audience },
+      });
       return c.body(null, 204);
     });
 }

@@ -24,7 +24,11 @@ export function refreshTokenSummaryRoutes(deps: TenantDeps) {
   return new Hono<ManagementEnv>().get(
     '/',
     requireScope('read:refresh_tokens'),
-    query(z.object({ client_id: schemas.id.optional(), users: z.coerce.number().int().min(0).max(100).optional() }).strict()),
+    query(
+      z
+        .object({ client_id: schemas.id.optional(), users: z.coerce.number().int().min(0).max(100).optional() })
+        .strict(),
+    ),
     async (c) => {
       const q = c.req.valid('query');
       const now = clock.now();

@@ -29,9 +29,15 @@ const revokeBody = z
   })
   .strict()
   .refine((b) => (b.ids !== undefined) !== (b.user_id !== undefined), 'Provide either ids or user_id')
-  .refine((b) => b.ids === undefined || (b.client_id === undefined && b.audience === undefined), 'client_id and audience go with user_id, not ids')
+  .refine(
+    (b) => b.ids === undefined || (b.client_id === undefined && b.audience === undefined),
+    'client_id and audience go with user_id, not ids',
+  )
   .refine((b) => b.client_id === undefined || b.user_id !== undefined, 'client_id must be paired with user_id')
-  .refine((b) => b.audience === undefined || (b.user_id !== undefined && b.client_id !== undefined), 'audience must be used with both user_id and client_id');
+  .refine(
+    (b) => b.audience === undefined || (b.user_id !== undefined && b.client_id !== undefined),
+    'audience must be used with both user_id and client_id',
+  );
 
 /** /api/v2/refresh-tokens */
 export function refreshTokenRoutes(deps: TenantDeps) {
@@ -47,7 +53,9 @@ export function refreshTokenRoutes(deps: TenantDeps) {
 
   /** One `sapi` entry per user whose tokens a request revoked, naming each token. */
   const logRevokedByUser = async (revokedIds: string[], c: Context<ManagementEnv>) => {
-    const tokens = (await Promise.all(revokedIds.map((id) => store.getRefreshToken(id)))).filter((t) => t !== undefined);
+    const tokens = (await Promise.all(revokedIds.map((id) => store.getRefreshToken(id)))).filter(
+      (t) => t !== undefined,
+    );
     const byUser = new Map<string, typeof tokens>();
     for (const t of tokens) byUser.set(t.user_id, [...(byUser.get(t.user_id) ?? []), t]);
     for (const [user_id, own] of byUser) {
@@ -55,7 +63,11 @@ export function refreshTokenRoutes(deps: TenantDeps) {
         description: own.length === 1 ? 'Revoke a refresh token' : `Revoke ${own.length} refresh tokens`,
         user_id,
         refresh_token_id: own.length === 1 ? own[0]!.id : null,
-        details: { refresh_token_ids: own.map((t) => t.id), client_id: own[0]!.client_id, ...(own.length === 1 ? { device_name: own[0]!.device_name } : {}) },
+        details: {
+          refresh_token_ids: own.map((t) => t.id),
+          client_id: own[0]!.client_id,
+          ...(own.length === 1 ? { device_name: own[0]!.device_name } : {}),
+        },
       });
     }
   };
@@ -64,10 +76,17 @@ export function refreshTokenRoutes(deps: TenantDeps) {
     .get(
       '/',
       requireScope('read:refresh_tokens'),
-      query(z.object({ user_id: schemas.id, client_id: schemas.id.optional(), ...checkpointPaging, ...fieldSelection })),
+      query(
+        z.object({ user_id: schemas.id, client_id: schemas.id.optional(), ...checkpointPaging, ...fieldSelection }),
+      ),
       async (c) => {
         const q = c.req.valid('query');
-        const page = await store.listRefreshTokenSummaries({ user_id: q.user_id, client_id: q.client_id }, clock.now(), q.from, q.take ?? 50);
+        const page = await store.listRefreshTokenSummaries(
+          { user_id: q.user_id, client_id: q.client_id },
+          clock.now(),
+          q.from,
+          q.take ?? 50,
+        );
         return c.json({
           refresh_tokens: page.items.map((t) => selectFields(refreshTokenBody(t), q.fields, q.include_fields ?? true)),
           ...(page.next ? { next: page.next } : {}),
@@ -82,22 +101,41 @@ export function refreshTokenRoutes(deps: TenantDeps) {
       // A user's tokens are journaled: in force at once, their rows marked in the background.
       const plan = body.ids
         ? planRevocation({ kind: 'tokens', ids: body.ids }, 'refresh_tokens_revoked', null)
-        : planRevocation({ kind: 'user', user_id: body.user_id!, ...(body.client_id ? { client_id: body.client_id } : {}), ...(body.audience ? { audience: body.audience } : {}) }, 'user_tokens_revoked', null);
+        : planRevocation(
+            {
+              kind: 'user',
+              user_id: body.user_id!,
+              ...(body.client_id ? { client_id: body.client_id } : {}),
+              ...(body.audience ? { audience: body.audience } : {}),
+            },
+            'user_tokens_revoked',
+            null,
+          );
       const applied = await store.applyRevocationPlan(plan, clock.now());
       if (plan.journal.length > 0) deps.revocations.kick();
       if (body.ids) await logRevokedByUser(applied.revokedTokenIds, c);
       return c.body(null, 202);
     })
-    .get('/:id', requireScope('read:refresh_tokens'), async (c) => c.json(refreshTokenBody(await find(c.req.param('id')))))
+    .get('/:id', requireScope('read:refresh_tokens'), async (c) =>
+      c.json(refreshTokenBody(await find(c.req.param('id')))),
+    )
     .delete('/:id', requireScope('delete:refresh_tokens'), async (c) => {
       // Auth0 answers 202 whether or not the token exists: revocation is asynchronous
       // (reference 000). Journaled, it is refused and unlisted at once; its row is marked after.
       const tokenId = pathId(c.req.param('id'));
       const token = await store.getRefreshToken(tokenId);
-      await store.applyRevocationPlan(planRevocation({ kind: 'tokens', ids: [tokenId] }, 'refresh_token_deleted', null), clock.now());
+      await store.applyRevocationPlan(
+        planRevocation({ kind: 'tokens', ids: [tokenId] }, 'refresh_token_deleted', null),
+        clock.now(),
+      );
       deps.revocations.kick();
       if (token && token.revoked_at === null) {
-        await logApiOperation(deps, c, { description: 'Delete a refresh token', user_id: token.user_id, refresh_token_id: token.id, details: { client_id: token.client_id, device_name: token.device_name } });
+        await logApiOperation(deps, c, {
+          description: 'Delete a refresh token',
+          user_id: token.user_id,
+          refresh_token_id: token.id,
+          details: { client_id: token.client_id, device_name: token.device_name },
+        });
       }
       return c.body(null, 202);
     })

@@ -15,7 +15,11 @@ const scopes = z
     z
       .object({
         // A scope is one word of the space-separated `scope` parameter.
-        value: z.string().min(1).max(280).regex(/^[\x21-\x7e]+$/, 'Must be printable characters without spaces'),
+        value: z
+          .string()
+          .min(1)
+          .max(280)
+          .regex(/^[\x21-\x7e]+$/, 'Must be printable characters without spaces'),
         description: z.string().max(500).optional(),
       })
       .strict(),
@@ -26,7 +30,11 @@ const scopes = z
 /** What a PATCH may change; a POST takes the same, all optional, plus the identifier. */
 const resourceServerPatch = z
   .object({
-    name: z.string().min(1).max(200).regex(/^[^<>]*$/, 'Must not contain < or >'),
+    name: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[^<>]*$/, 'Must not contain < or >'),
     scopes,
     token_lifetime: z.number().int().min(1).max(MAX_TOKEN_LIFETIME),
     allow_offline_access: z.boolean(),
@@ -37,7 +45,13 @@ const resourceServerPatch = z
   .strict();
 
 const resourceServerCreate = resourceServerPatch
-  .extend({ identifier: z.string().min(1).max(600).regex(/^[^\s]+$/, 'Must not contain spaces') })
+  .extend({
+    identifier: z
+      .string()
+      .min(1)
+      .max(600)
+      .regex(/^[^\s]+$/, 'Must not contain spaces'),
+  })
   .strict();
 
 /** Auth0's ResourceServer body. */
@@ -54,7 +68,8 @@ export function resourceServerBody(rs: ResourceServerRecord) {
   };
 }
 
-const systemApi = (what: string) => new ManagementError(403, `You cannot ${what} a system resource server.`, 'operation_not_supported');
+const systemApi = (what: string) =>
+  new ManagementError(403, `You cannot ${what} a system resource server.`, 'operation_not_supported');
 
 /** /api/v2/resource-servers: the APIs tokens are issued for, and their scopes. */
 export function resourceServerRoutes(deps: TenantDeps) {
@@ -67,15 +82,20 @@ export function resourceServerRoutes(deps: TenantDeps) {
     return rs;
   };
   return new Hono<ManagementEnv>()
-    .get('/', requireScope('read:resource_servers'), query(z.object({ ...offsetPaging, identifiers: z.union([z.string(), z.array(z.string())]).optional() })), async (c) => {
-      const q = c.req.valid('query');
-      const page = q.page ?? 0;
-      const perPage = q.per_page ?? 50;
-      const wanted = q.identifiers === undefined ? undefined : new Set([q.identifiers].flat());
-      const all = (await store.listResourceServers()).filter((rs) => !wanted || wanted.has(rs.identifier));
-      const items = all.slice(page * perPage, (page + 1) * perPage).map(resourceServerBody);
-      return c.json(offsetPage('resource_servers', items, all.length, page, perPage, q.include_totals ?? false));
-    })
+    .get(
+      '/',
+      requireScope('read:resource_servers'),
+      query(z.object({ ...offsetPaging, identifiers: z.union([z.string(), z.array(z.string())]).optional() })),
+      async (c) => {
+        const q = c.req.valid('query');
+        const page = q.page ?? 0;
+        const perPage = q.per_page ?? 50;
+        const wanted = q.identifiers === undefined ? undefined : new Set([q.identifiers].flat());
+        const all = (await store.listResourceServers()).filter((rs) => !wanted || wanted.has(rs.identifier));
+        const items = all.slice(page * perPage, (page + 1) * perPage).map(resourceServerBody);
+        return c.json(offsetPage('resource_servers', items, all.length, page, perPage, q.include_totals ?? false));
+      },
+    )
     .post('/', requireScope('create:resource_servers'), json(resourceServerCreate), async (c) => {
       const body = c.req.valid('json');
       const rs: ResourceServerRecord = {
@@ -87,11 +107,14 @@ export function resourceServerRoutes(deps: TenantDeps) {
         allow_offline_access: body.allow_offline_access ?? false,
         is_system: false,
       };
-      if (!(await store.createResourceServer(rs))) throw new ManagementError(409, 'A resource server with the same identifier already exists', 'conflict');
+      if (!(await store.createResourceServer(rs)))
+        throw new ManagementError(409, 'A resource server with the same identifier already exists', 'conflict');
       deps.logger.info('resource server created', { caller: c.get('caller'), id: rs.id, identifier: rs.identifier });
       return c.json(resourceServerBody(rs), 201);
     })
-    .get('/:id', requireScope('read:resource_servers'), async (c) => c.json(resourceServerBody(await find(c.req.param('id')))))
+    .get('/:id', requireScope('read:resource_servers'), async (c) =>
+      c.json(resourceServerBody(await find(c.req.param('id')))),
+    )
     .patch('/:id', requireScope('update:resource_servers'), json(resourceServerPatch), async (c) => {
       const rs = await find(c.req.param('id'));
       if (rs.is_system) throw systemApi('update');
@@ -99,7 +122,9 @@ export function resourceServerRoutes(deps: TenantDeps) {
       const updated: ResourceServerRecord = {
         ...rs,
         ...(patch.name !== undefined ? { name: patch.name } : {}),
-        ...(patch.scopes !== undefined ? { scopes: patch.scopes.map((s) => ({ value: s.value, description: s.description ?? '' })) } : {}),
+        ...(patch.scopes !== undefined
+          ? { scopes: patch.scopes.map((s) => ({ value: s.value, description: s.description ?? '' })) }
+          : {}),
         ...(patch.token_lifetime !== undefined ? { token_lifetime: patch.token_lifetime } : {}),
         ...(patch.allow_offline_access !== undefined ? { allow_offline_access: patch.allow_offline_access } : {}),
       };

@@ -18,17 +18,30 @@ const DAY_MS = 86_400_000;
  */
 export function revocationHistoryRoutes(deps: TenantDeps) {
   const { store, clock } = deps;
-  return new Hono<ManagementEnv>().get('/:id/revocation-history', requireScope('read:refresh_tokens'), requireScope('read:sessions'), async (c) => {
-    const user = await store.getUser(pathId(c.req.param('id')));
-    if (!user) throw notFound('The user does not exist.', 'inexistent_user');
-    const retentionDays = deps.options.historyRetentionDays;
-    const since = clock.now() - retentionDays * DAY_MS;
-    const [tokens, sessions] = await Promise.all([store.listRevokedRefreshTokens(user.user_id, since, MAX_ITEMS), store.listEndedSessions(user.user_id, since, MAX_ITEMS)]);
-    return c.json({
-      retention_days: retentionDays,
-      since: toIso(since),
-      refresh_tokens: tokens.map((t) => ({ ...refreshTokenBody(t), device_name: t.device_name, revoked_at: toIso(t.revoked_at), revoked_reason: t.revoked_reason })),
-      sessions: sessions.map((s) => ({ ...sessionBody(s), ended_at: toIso(s.revoked_at) })),
-    });
-  });
+  return new Hono<ManagementEnv>().get(
+    '/:id/revocation-history',
+    requireScope('read:refresh_tokens'),
+    requireScope('read:sessions'),
+    async (c) => {
+      const user = await store.getUser(pathId(c.req.param('id')));
+      if (!user) throw notFound('The user does not exist.', 'inexistent_user');
+      const retentionDays = deps.options.historyRetentionDays;
+      const since = clock.now() - retentionDays * DAY_MS;
+      const [tokens, sessions] = await Promise.all([
+        store.listRevokedRefreshTokens(user.user_id, since, MAX_ITEMS),
+        store.listEndedSessions(user.user_id, since, MAX_ITEMS),
+      ]);
+      return c.json({
+        retention_days: retentionDays,
+        since: toIso(since),
+        refresh_tokens: tokens.map((t) => ({
+          ...refreshTokenBody(t),
+          device_name: t.device_name,
+          revoked_at: toIso(t.revoked_at),
+          revoked_reason: t.revoked_reason,
+        })),
+        sessions: sessions.map((s) => ({ ...sessionBody(s), ended_at: toIso(s.revoked_at) })),
+      });
+    },
+  );
 }

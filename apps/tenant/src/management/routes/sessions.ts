@@ -23,7 +23,12 @@ export function sessionRoutes(deps: TenantDeps) {
       const now = clock.now();
       const session = await store.revokeSession(pathId(c.req.param('id')), now, null);
       // Logged when this request ended it: a session ended before keeps its own time.
-      if (session && session.revoked_at === now) await logApiOperation(deps, c, { description: 'Delete a session', user_id: session.user_id, details: { session_id: session.id } });
+      if (session && session.revoked_at === now)
+        await logApiOperation(deps, c, {
+          description: 'Delete a session',
+          user_id: session.user_id,
+          details: { session_id: session.id },
+        });
       return c.body(null, 202);
     })
     .post('/:id/revoke', requireScope('delete:sessions'), async (c) => {
@@ -34,7 +39,11 @@ export function sessionRoutes(deps: TenantDeps) {
       const applied = await store.applyRevocationPlan(plan, clock.now());
       if (!session || !applied.applied) throw notFound('The session does not exist.', 'inexistent_session');
       deps.revocations.kick();
-      await logApiOperation(deps, c, { description: 'Revoke a session and its refresh tokens', user_id: session.user_id, details: { session_id: session.id } });
+      await logApiOperation(deps, c, {
+        description: 'Revoke a session and its refresh tokens',
+        user_id: session.user_id,
+        details: { session_id: session.id },
+      });
       return c.body(null, 202);
     });
 }

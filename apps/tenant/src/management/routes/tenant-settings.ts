@@ -28,7 +28,9 @@ export function tenantSettingsRoutes(deps: TenantDeps) {
   return new Hono<ManagementEnv>()
     .get('/settings', requireScope('read:tenant_settings'), query(z.object(fieldSelection)), async (c) => {
       const q = c.req.valid('query');
-      return c.json(selectFields(tenantSettingsBody(await deps.store.getSettings()), q.fields, q.include_fields ?? true));
+      return c.json(
+        selectFields(tenantSettingsBody(await deps.store.getSettings()), q.fields, q.include_fields ?? true),
+      );
     })
     .patch('/settings', requireScope('update:tenant_settings'), json(settingsPatch), async (c) => {
       const patch = c.req.valid('json');

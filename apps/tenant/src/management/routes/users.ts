@@ -9,7 +9,16 @@ import type { UserRecord } from '../../store/types.ts';
 import { logApiOperation } from '../api-log.ts';
 import { requireScope, requireScopeOrCurrentUser, type ManagementEnv } from '../authorize-request.ts';
 import { logBody, refreshTokenBody, sessionBody, userBody } from '../serializers.ts';
-import { checkpointPaging, fieldSelection, json, offsetPaging, pathId, query, schemas, selectFields } from '../validation.ts';
+import {
+  checkpointPaging,
+  fieldSelection,
+  json,
+  offsetPaging,
+  pathId,
+  query,
+  schemas,
+  selectFields,
+} from '../validation.ts';
 
 const SORTABLE = ['email', 'name', 'created_at', 'last_login', 'user_id'] as const;
 /** Auth0's search returns at most the first 1000 results. */
@@ -48,7 +57,12 @@ const userCreate = z
     connection: z.string().min(1).max(128),
     email: profile.email,
     password: profile.password,
-    user_id: z.string().min(1).max(200).regex(/^[\w.@+-]+$/, 'Must hold only letters, digits and . _ @ + -').optional(),
+    user_id: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[\w.@+-]+$/, 'Must hold only letters, digits and . _ @ + -')
+      .optional(),
     name: profile.name.optional(),
     nickname: profile.nickname.optional(),
     given_name: profile.given_name.optional(),
@@ -82,7 +96,8 @@ const userPatch = z
   .strict();
 
 function checkConnection(connection: string | undefined): void {
-  if (connection !== undefined && connection !== DATABASE_CONNECTION) throw badRequest('The connection does not exist.', 'inexistent_connection');
+  if (connection !== undefined && connection !== DATABASE_CONNECTION)
+    throw badRequest('The connection does not exist.', 'inexistent_connection');
 }
 
 async function passwordHashOf(password: string): Promise<string> {
@@ -91,7 +106,10 @@ async function passwordHashOf(password: string): Promise<string> {
 }
 
 /** Auth0 merges metadata one level deep on PATCH; a null value removes its key. */
-function mergeMetadata(current: Record<string, unknown>, patch: Record<string, unknown> | undefined): Record<string, unknown> {
+function mergeMetadata(
+  current: Record<string, unknown>,
+  patch: Record<string, unknown> | undefined,
+): Record<string, unknown> {
   if (!patch) return current;
   const merged = { ...current, ...patch };
   for (const [key, value] of Object.entries(patch)) if (value === null) delete merged[key];
@@ -116,7 +134,10 @@ export function userRoutes(deps: TenantDeps) {
       query(
         z.object({
           q: z.string().max(500).optional(),
-          sort: z.string().regex(new RegExp(`^(${SORTABLE.join('|')}):(1|-1)$`), 'Expected field:1 or field:-1').optional(),
+          sort: z
+            .string()
+            .regex(new RegExp(`^(${SORTABLE.join('|')}):(1|-1)$`), 'Expected field:1 or field:-1')
+            .optional(),
           search_engine: z.enum(['v1', 'v2', 'v3']).optional(),
           connection: z.string().max(255).optional(),
           ...offsetPaging,
@@ -127,7 +148,10 @@ export function userRoutes(deps: TenantDeps) {
         const q = c.req.valid('query');
         const page = q.page ?? 0;
         const perPage = q.per_page ?? 50;
-        if (page * perPage >= MAX_RESULTS) throw invalidQuery('You can only page through the first 1000 records. See https://auth0.com/docs/users/search/v3/view-search-results-by-page#limitation');
+        if (page * perPage >= MAX_RESULTS)
+          throw invalidQuery(
+            'You can only page through the first 1000 records. See https://auth0.com/docs/users/search/v3/view-search-results-by-page#limitation',
+          );
         const [field, order] = (q.sort ?? 'created_at:1').split(':') as [(typeof SORTABLE)[number], string];
         const result = await store.searchUsers({
           ...(q.q ? parseUserQuery(q.q) : {}),
@@ -137,7 +161,11 @@ export function userRoutes(deps: TenantDeps) {
         });
         const users = result.items.map((u) => selectFields(userBody(u), q.fields, q.include_fields ?? true));
         const total = Math.min(result.total, MAX_RESULTS);
-        return c.json(q.include_totals ?? false ? { start: page * perPage, limit: perPage, length: users.length, total, users } : users);
+        return c.json(
+          (q.include_totals ?? false)
+            ? { start: page * perPage, limit: perPage, length: users.length, total, users }
+            : users,
+        );
       },
     )
     .post('/', requireScope('create:users'), json(userCreate), async (c) => {
@@ -181,7 +209,11 @@ export function userRoutes(deps: TenantDeps) {
         ...(patch.family_name !== undefined ? { family_name: patch.family_name } : {}),
         ...(patch.picture !== undefined ? { picture: patch.picture } : {}),
         // A new email is unverified unless the caller says otherwise, as in Auth0.
-        email_verified: patch.email_verified ?? (patch.email !== undefined && patch.email.toLowerCase() !== user.email.toLowerCase() ? false : user.email_verified),
+        email_verified:
+          patch.email_verified ??
+          (patch.email !== undefined && patch.email.toLowerCase() !== user.email.toLowerCase()
+            ? false
+            : user.email_verified),
         ...(patch.blocked !== undefined ? { blocked: patch.blocked } : {}),
         ...(patch.password !== undefined ? { password_hash: await passwordHashOf(patch.password) } : {}),
         app_metadata: mergeMetadata(user.app_metadata, patch.app_metadata),
@@ -190,9 +222,14 @@ export function userRoutes(deps: TenantDeps) {
       };
       const outcome = await store.updateUser(updated);
       if (outcome === 'not_found') throw notFound('The user does not exist.', 'inexistent_user');
-      if (outcome === 'email_taken') throw new ManagementError(409, 'The specified new email already exists', 'email_exists');
+      if (outcome === 'email_taken')
+        throw new ManagementError(409, 'The specified new email already exists', 'email_exists');
       // A blocked user's refresh tokens are refused by every grant from this commit on (auth/grants).
-      deps.logger.info('user updated', { caller: c.get('caller'), user_id: user.user_id, fields: Object.keys(patch).filter((k) => k !== 'password') });
+      deps.logger.info('user updated', {
+        caller: c.get('caller'),
+        user_id: user.user_id,
+        fields: Object.keys(patch).filter((k) => k !== 'password'),
+      });
       return c.json(userBody(updated));
     })
     .delete('/:id', requireScope('delete:users'), async (c) => {
@@ -206,23 +243,33 @@ export function userRoutes(deps: TenantDeps) {
       // Auth0 answers 204 whether or not the user existed.
       return c.body(null, 204);
     })
-    .get('/:id', requireScopeOrCurrentUser('read:users', 'read:current_user'), query(z.object(fieldSelection)), async (c) => {
-      const q = c.req.valid('query');
-      return c.json(selectFields(userBody(await findUser(c.req.param('id'))), q.fields, q.include_fields ?? true));
-    })
+    .get(
+      '/:id',
+      requireScopeOrCurrentUser('read:users', 'read:current_user'),
+      query(z.object(fieldSelection)),
+      async (c) => {
+        const q = c.req.valid('query');
+        return c.json(selectFields(userBody(await findUser(c.req.param('id'))), q.fields, q.include_fields ?? true));
+      },
+    )
     .get('/:id/refresh-tokens', requireScope('read:refresh_tokens'), query(z.object(checkpointPaging)), async (c) => {
       const userId = pathId(c.req.param('id'), 'user_id');
       const q = c.req.valid('query');
       // The page is empty unless the user exists (one statement); only then is the user looked
       // up, to tell an unknown user (404) from one without tokens.
-      const page = await store.listRefreshTokenSummaries({ user_id: userId }, clock.now(), q.from, q.take ?? 50, { userMustExist: true });
+      const page = await store.listRefreshTokenSummaries({ user_id: userId }, clock.now(), q.from, q.take ?? 50, {
+        userMustExist: true,
+      });
       if (page.items.length === 0) await findUser(userId);
       return c.json({ tokens: page.items.map(refreshTokenBody), ...(page.next ? { next: page.next } : {}) });
     })
     .delete('/:id/refresh-tokens', requireScope('delete:refresh_tokens'), async (c) => {
       const user = await findUser(c.req.param('id'));
       // In force once journaled; the rows are marked in the background (reference 000).
-      await store.applyRevocationPlan(planRevocation({ kind: 'user', user_id: user.user_id }, 'user_tokens_revoked', null), clock.now());
+      await store.applyRevocationPlan(
+        planRevocation({ kind: 'user', user_id: user.user_id }, 'user_tokens_revoked', null),
+        clock.now(),
+      );
       deps.revocations.kick();
       await logApiOperation(deps, c, { description: "Delete a user's refresh tokens", user_id: user.user_id });
       return c.body(null, 202);
@@ -243,7 +290,14 @@ export function userRoutes(deps: TenantDeps) {
       '/:id/logs',
       // Auth0 asks for read:logs or read:logs_users on this route.
       requireScope('read:logs', 'read:logs_users'),
-      query(z.object({ page: schemas.int(0, 1000).optional(), per_page: schemas.int(1, 100).optional(), include_totals: schemas.bool.optional(), sort: z.enum(['date:1', 'date:-1']).optional() })),
+      query(
+        z.object({
+          page: schemas.int(0, 1000).optional(),
+          per_page: schemas.int(1, 100).optional(),
+          include_totals: schemas.bool.optional(),
+          sort: z.enum(['date:1', 'date:-1']).optional(),
+        }),
+      ),
       async (c) => {
         const user = await findUser(c.req.param('id'));
         const q = c.req.valid('query');
@@ -251,10 +305,19 @@ export function userRoutes(deps: TenantDeps) {
         const perPage = q.per_page ?? 50;
         // Paged in the store: a user with years of exchanges is read a page at a time.
         const filter = { user_id: user.user_id };
-        const events = await store.listEvents(filter, perPage, { offset: page * perPage, oldestFirst: q.sort === 'date:1' });
+        const events = await store.listEvents(filter, perPage, {
+          offset: page * perPage,
+          oldestFirst: q.sort === 'date:1',
+        });
         const logs = events.map(logBody);
         if (!q.include_totals) return c.json(logs);
-        return c.json({ start: page * perPage, limit: perPage, length: logs.length, total: await store.countEvents(filter), logs });
+        return c.json({
+          start: page * perPage,
+          limit: perPage,
+          length: logs.length,
+          total: await store.countEvents(filter),
+          logs,
+        });
       },
     );
 }

@@ -25,7 +25,9 @@ function tenantStoreMethods(): string[] {
   });
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(typesFile)!;
-  const declaration = source.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === 'TenantStore');
+  const declaration = source.statements.find(
+    (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === 'TenantStore',
+  );
   if (!declaration) throw new Error(`no interface TenantStore in ${typesFile}`);
   return checker
     .getPropertiesOfType(checker.getTypeAtLocation(declaration))
@@ -39,7 +41,8 @@ function calledMethodNames(file: string): Set<string> {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2023, true);
   const names = new Set<string>();
   const visit = (node: ts.Node) => {
-    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) names.add(node.expression.name.text);
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression))
+      names.add(node.expression.name.text);
     ts.forEachChild(node, visit);
   };
   visit(source);
@@ -50,13 +53,18 @@ describe('the TenantStore contract suite', () => {
   it('calls every method of TenantStore in some contract test', () => {
     const methods = tenantStoreMethods();
     // A sanity floor: an interface that failed to resolve would make every check below pass.
-    expect(methods).toEqual(expect.arrayContaining(['getSettings', 'issueRefreshToken', 'createSession', 'addEvent', 'bulkImport', 'close']));
+    expect(methods).toEqual(
+      expect.arrayContaining(['getSettings', 'issueRefreshToken', 'createSession', 'addEvent', 'bulkImport', 'close']),
+    );
     // The harness counts too: it closes every store, which is all `close` promises.
     const contractFiles = readdirSync(here).filter((name) => name.endsWith('.contract.test.ts'));
     expect(contractFiles.length).toBeGreaterThan(0);
     contractFiles.push('contract-harness.ts');
     const called = new Set(contractFiles.flatMap((name) => [...calledMethodNames(join(here, name))]));
     const uncalled = methods.filter((name) => !called.has(name));
-    expect(uncalled, `TenantStore methods that no contract test (${here}/*.contract.test.ts, or the harness) calls`).toEqual([]);
+    expect(
+      uncalled,
+      `TenantStore methods that no contract test (${here}/*.contract.test.ts, or the harness) calls`,
+    ).toEqual([]);
   });
 });

@@ -68,7 +68,9 @@ export type WithTwoInstances = (fn: (first: TenantStore, second: TenantStore) =>
  * Declares a contract file's tests once per store, under the same title for every file
  * (`TenantStore contract: <store>`), so a test's full name does not depend on which file holds it.
  */
-export function describeContract(tests: (harness: { withStore: WithStore; withTwoInstances: WithTwoInstances; storeName: string }) => void): void {
+export function describeContract(
+  tests: (harness: { withStore: WithStore; withTwoInstances: WithTwoInstances; storeName: string }) => void,
+): void {
   for (const { name, open, openTwo, skip } of STORES) {
     describe.skipIf(!!skip)(`TenantStore contract: ${name}${skip ? ` (skipped: ${skip})` : ''}`, () => {
       const withStore: WithStore = (fn) => async () => {
@@ -105,13 +107,23 @@ export const client: ClientRecord = {
   callbacks: [],
   allowed_logout_urls: [],
   grant_types: ['refresh_token'],
-  refresh_token: { ...DEFAULT_REFRESH_TOKEN_POLICY, rotation_type: 'rotating', expiration_type: 'expiring', infinite_token_lifetime: false, infinite_idle_token_lifetime: false },
+  refresh_token: {
+    ...DEFAULT_REFRESH_TOKEN_POLICY,
+    rotation_type: 'rotating',
+    expiration_type: 'expiring',
+    infinite_token_lifetime: false,
+    infinite_idle_token_lifetime: false,
+  },
   is_first_party: true,
   created_at: T0,
   updated_at: T0,
 };
 
-export function mint(user_id: string, now: number, extra: { grant_id?: string; session_id?: string; device_name?: string } = {}) {
+export function mint(
+  user_id: string,
+  now: number,
+  extra: { grant_id?: string; session_id?: string; device_name?: string } = {},
+) {
   return mintRefreshToken({
     client,
     user_id,
@@ -121,15 +133,49 @@ export function mint(user_id: string, now: number, extra: { grant_id?: string; s
     audience: 'https://api/',
     scope: ['offline_access'],
     resource_servers: [{ audience: 'https://api/', scopes: 'offline_access' }],
-    device: { initial_ip: null, initial_asn: null, initial_user_agent: null, last_ip: null, last_asn: null, last_user_agent: null },
+    device: {
+      initial_ip: null,
+      initial_asn: null,
+      initial_user_agent: null,
+      last_ip: null,
+      last_asn: null,
+      last_user_agent: null,
+    },
     now,
   });
 }
 
 export const userRecord = (user_id: string, email: string): UserRecord => ({
-  user_id, email, email_verified: false, name: email, nickname: email, given_name: null, family_name: null, picture: null,
-  password_hash: null, app_metadata: {}, user_metadata: {}, blocked: false, created_at: T0, updated_at: T0, last_login: null, last_ip: null, logins_count: 0,
+  user_id,
+  email,
+  email_verified: false,
+  name: email,
+  nickname: email,
+  given_name: null,
+  family_name: null,
+  picture: null,
+  password_hash: null,
+  app_metadata: {},
+  user_metadata: {},
+  blocked: false,
+  created_at: T0,
+  updated_at: T0,
+  last_login: null,
+  last_ip: null,
+  logins_count: 0,
 });
 
 export const exchange = (store: TenantStore, value: string, now: number) =>
-  store.rotateRefreshToken(sha256(value), now, planExchange({ clientId: 'app', now, newSecretHash: sha256(randomSecret()), ip: null, asn: null, userAgent: null, dpopJkt: null }));
+  store.rotateRefreshToken(
+    sha256(value),
+    now,
+    planExchange({
+      clientId: 'app',
+      now,
+      newSecretHash: sha256(randomSecret()),
+      ip: null,
+      asn: null,
+      userAgent: null,
+      dpopJkt: null,
+    }),
+  );

@@ -1,4 +1,10 @@
-import type { ClientGrantRecord, ClientRecord, GrantRecord, ResourceServerRecord, UserRecord } from '../../domain/model.ts';
+import type {
+  ClientGrantRecord,
+  ClientRecord,
+  GrantRecord,
+  ResourceServerRecord,
+  UserRecord,
+} from '../../domain/model.ts';
 import type { CheckpointPage, Page } from './paging.ts';
 
 /**
@@ -30,7 +36,11 @@ export interface DirectoryStore {
   deleteResourceServer(id: string): Promise<ResourceServerRecord | undefined>;
   getClientGrantById(id: string): Promise<ClientGrantRecord | undefined>;
   /** Ordered by id, checkpoint-paged. */
-  listClientGrants(filter: { client_id?: string; audience?: string }, from: string | undefined, take: number): Promise<CheckpointPage<ClientGrantRecord>>;
+  listClientGrants(
+    filter: { client_id?: string; audience?: string },
+    from: string | undefined,
+    take: number,
+  ): Promise<CheckpointPage<ClientGrantRecord>>;
   countClientGrants(filter: { client_id?: string; audience?: string }): Promise<number>;
   /** Adds a client grant; false (nothing written) when its id, or its client and audience, are taken. */
   createClientGrant(grant: ClientGrantRecord): Promise<boolean>;
@@ -61,10 +71,18 @@ export interface DirectoryStore {
   }): Promise<Page<UserRecord>>;
 
   // Grants (consent)
-  upsertGrant(grant: { user_id: string; client_id: string; audience: string; scope: string[] }, idIfNew: string, now: number): Promise<GrantRecord>;
+  upsertGrant(
+    grant: { user_id: string; client_id: string; audience: string; scope: string[] },
+    idIfNew: string,
+    now: number,
+  ): Promise<GrantRecord>;
   getGrant(id: string): Promise<GrantRecord | undefined>;
   findGrant(userId: string, clientId: string, audience: string): Promise<GrantRecord | undefined>;
-  listGrants(filter: { user_id?: string; client_id?: string; audience?: string }, page: number, perPage: number): Promise<Page<GrantRecord>>;
+  listGrants(
+    filter: { user_id?: string; client_id?: string; audience?: string },
+    page: number,
+    perPage: number,
+  ): Promise<Page<GrantRecord>>;
   /** Deletes the grant and journals the revocation of every refresh token issued under it. */
   deleteGrant(id: string, job: { id: string; now: number }): Promise<GrantRecord | undefined>;
 }

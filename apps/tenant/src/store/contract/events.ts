@@ -4,7 +4,11 @@ import type { TenantEvent } from '../../domain/model.ts';
 export interface EventLogStore {
   addEvent(event: TenantEvent): Promise<void>;
   /** Newest first (ties: the greater id first), or oldest first; `offset` skips that many. */
-  listEvents(filter: EventFilter, limit: number, order?: { offset?: number; oldestFirst?: boolean }): Promise<TenantEvent[]>;
+  listEvents(
+    filter: EventFilter,
+    limit: number,
+    order?: { offset?: number; oldestFirst?: boolean },
+  ): Promise<TenantEvent[]>;
   countEvents(filter: EventFilter): Promise<number>;
 }
 

@@ -20,7 +20,19 @@ export interface ClientTokenCounts {
  */
 export type RefreshTokenSummary = Pick<
   RefreshTokenRecord,
-  'id' | 'user_id' | 'client_id' | 'session_id' | 'rotating' | 'resource_servers' | 'metadata' | 'created_at' | 'expires_at' | 'idle_expires_at' | 'last_exchanged_at' | 'device' | 'dpop_jkt'
+  | 'id'
+  | 'user_id'
+  | 'client_id'
+  | 'session_id'
+  | 'rotating'
+  | 'resource_servers'
+  | 'metadata'
+  | 'created_at'
+  | 'expires_at'
+  | 'idle_expires_at'
+  | 'last_exchanged_at'
+  | 'device'
+  | 'dpop_jkt'
 >;
 
 export interface RefreshTokenFilter {
@@ -69,10 +81,18 @@ export interface RefreshTokenStore {
    */
   rotateRefreshToken(secretHash: Buffer, now: number, planner: RotationPlanner): Promise<RotationOutcome>;
   /** Finds the token a secret belongs to, and whether it is usable now (no state change). */
-  findRefreshTokenBySecret(secretHash: Buffer, now: number): Promise<{ token: RefreshTokenRecord; usable: boolean } | undefined>;
+  findRefreshTokenBySecret(
+    secretHash: Buffer,
+    now: number,
+  ): Promise<{ token: RefreshTokenRecord; usable: boolean } | undefined>;
   getRefreshToken(id: string): Promise<RefreshTokenRecord | undefined>;
   /** Live tokens only (not revoked, not expired), ordered by id, checkpoint-paged. */
-  listRefreshTokens(filter: RefreshTokenFilter, now: number, from: string | undefined, take: number): Promise<CheckpointPage<RefreshTokenRecord>>;
+  listRefreshTokens(
+    filter: RefreshTokenFilter,
+    now: number,
+    from: string | undefined,
+    take: number,
+  ): Promise<CheckpointPage<RefreshTokenRecord>>;
   /**
    * The Management API's listing of one user's live tokens (of one application when given):
    * `listRefreshTokens` reading only the columns the API shows. With `userMustExist`, the page
@@ -88,9 +108,18 @@ export interface RefreshTokenStore {
     options?: { userMustExist?: boolean },
   ): Promise<CheckpointPage<RefreshTokenSummary>>;
   /** Live tokens, ordered by id, offset-paged with a total (the device-credentials listing). */
-  pageRefreshTokens(filter: RefreshTokenFilter, now: number, page: number, perPage: number): Promise<Page<RefreshTokenRecord>>;
+  pageRefreshTokens(
+    filter: RefreshTokenFilter,
+    now: number,
+    page: number,
+    perPage: number,
+  ): Promise<Page<RefreshTokenRecord>>;
   /** Includes revoked tokens, newest first; for the dashboard's history. */
-  listRefreshTokensHistory(filter: RefreshTokenFilter, page: number, perPage: number): Promise<Page<RefreshTokenRecord>>;
+  listRefreshTokensHistory(
+    filter: RefreshTokenFilter,
+    page: number,
+    perPage: number,
+  ): Promise<Page<RefreshTokenRecord>>;
   /** A user's tokens whose rows are marked revoked at or after `since`, the latest revoked first, at most `limit`. */
   listRevokedRefreshTokens(userId: string, since: number, limit: number): Promise<RefreshTokenRecord[]>;
   countLiveRefreshTokens(filter: RefreshTokenFilter, now: number): Promise<number>;
@@ -101,16 +130,29 @@ export interface RefreshTokenStore {
    */
   summarizeRefreshTokensByClient(now: number, clientId?: string): Promise<ClientTokenCounts[]>;
   /** The users with live tokens of one application, most tokens first (then by user id), at most `limit`. */
-  listRefreshTokenUsersOfClient(clientId: string, now: number, limit: number): Promise<{ user_id: string; tokens: number }[]>;
+  listRefreshTokenUsersOfClient(
+    clientId: string,
+    now: number,
+    limit: number,
+  ): Promise<{ user_id: string; tokens: number }[]>;
   /**
    * Live tokens matching every condition of `filter`, ordered by id, checkpoint-paged. Like
    * every listing, it leaves out tokens a journaled bulk revocation covers, marked or not.
    */
-  searchRefreshTokens(filter: RefreshTokenSearch, now: number, from: string | undefined, take: number): Promise<CheckpointPage<RefreshTokenSearchHit>>;
+  searchRefreshTokens(
+    filter: RefreshTokenSearch,
+    now: number,
+    from: string | undefined,
+    take: number,
+  ): Promise<CheckpointPage<RefreshTokenSearchHit>>;
   /** Live tokens whose initial or last address lies in `range`, counted from the address indexes alone, no further than `limit` + 1. */
   countAddressCandidates(range: { from: Buffer; to: Buffer }, limit: number): Promise<number>;
   /** How many live tokens `searchRefreshTokens` finds, of how many users, on how many devices (as the summary counts them), counting no further than `limit` (then `limited`, and the counts of those: at least). */
-  countRefreshTokenSearch(filter: RefreshTokenSearch, now: number, limit: number): Promise<{ tokens: number; users: number; devices: number; limited: boolean }>;
+  countRefreshTokenSearch(
+    filter: RefreshTokenSearch,
+    now: number,
+    limit: number,
+  ): Promise<{ tokens: number; users: number; devices: number; limited: boolean }>;
   updateRefreshTokenMetadata(id: string, metadata: Record<string, string>): Promise<RefreshTokenRecord | undefined>;
   /** Revokes tokens by id at once. Returns the ids that were live. */
   revokeRefreshTokens(ids: string[], reason: RevokeReason, now: number): Promise<string[]>;

@@ -12,5 +12,10 @@ export interface RevocationJournalStore {
    * Marks up to `limit` covered rows revoked; deletes the job when none remain. The job is
    * leased to `claim.owner`: another instance skips it until the lease lapses (its owner died).
    */
-  processRevocationBatch(jobId: string, limit: number, now: number, claim: JobClaim): Promise<{ revoked: number; done: boolean; claimed: boolean }>;
+  processRevocationBatch(
+    jobId: string,
+    limit: number,
+    now: number,
+    claim: JobClaim,
+  ): Promise<{ revoked: number; done: boolean; claimed: boolean }>;
 }

@@ -12,7 +12,12 @@ export interface SessionStore {
   getSession(id: string): Promise<SessionRecord | undefined>;
   getSessionByCookie(cookieHash: Buffer): Promise<SessionRecord | undefined>;
   touchSession(id: string, patch: SessionTouch): Promise<void>;
-  listUserSessions(userId: string, now: number, from: string | undefined, take: number): Promise<CheckpointPage<SessionRecord>>;
+  listUserSessions(
+    userId: string,
+    now: number,
+    from: string | undefined,
+    take: number,
+  ): Promise<CheckpointPage<SessionRecord>>;
   /** A user's sessions ended (logout, revocation) at or after `since`, the latest ended first, at most `limit`. */
   listEndedSessions(userId: string, since: number, limit: number): Promise<SessionRecord[]>;
   /** Ends the session; with `revokeTokens`, also journals revocation of its refresh tokens. */
@@ -22,7 +27,16 @@ export interface SessionStore {
    * Live sessions (not ended, not expired) matching every condition of `filter`, ordered by id,
    * checkpoint-paged (the tenant's search extension, issue 20).
    */
-  searchSessions(filter: SessionSearch, now: number, from: string | undefined, take: number): Promise<CheckpointPage<SessionRecord>>;
+  searchSessions(
+    filter: SessionSearch,
+    now: number,
+    from: string | undefined,
+    take: number,
+  ): Promise<CheckpointPage<SessionRecord>>;
   /** How many live sessions `searchSessions` finds, counting no further than `limit` (then `limited`, and the counts of those: at least). */
-  countSessionSearch(filter: SessionSearch, now: number, limit: number): Promise<{ sessions: number; users: number; limited: boolean }>;
+  countSessionSearch(
+    filter: SessionSearch,
+    now: number,
+    limit: number,
+  ): Promise<{ sessions: number; users: number; limited: boolean }>;
 }

@@ -6,7 +6,10 @@ export class PostgresAuthorizationCodes implements AuthorizationCodeStore {
   constructor(private readonly connection: PostgresConnection) {}
 
   async saveAuthorizationCode(codeHash: Buffer, code: AuthorizationCodeRecord): Promise<void> {
-    await this.connection.pool.query('INSERT INTO authorization_codes (code_hash, json, expires_at) VALUES ($1, $2, $3)', [codeHash, JSON.stringify(code), code.expires_at]);
+    await this.connection.pool.query(
+      'INSERT INTO authorization_codes (code_hash, json, expires_at) VALUES ($1, $2, $3)',
+      [codeHash, JSON.stringify(code), code.expires_at],
+    );
   }
 
   async findAuthorizationCode(codeHash: Buffer): Promise<AuthorizationCodeRecord | undefined> {
@@ -16,9 +19,15 @@ export class PostgresAuthorizationCodes implements AuthorizationCodeStore {
 
   async consumeAuthorizationCode(codeHash: Buffer, now: number) {
     // One UPDATE decides who consumed it, on any instance.
-    const consumed = await this.connection.one('UPDATE authorization_codes SET consumed_at = $2 WHERE code_hash = $1 AND consumed_at IS NULL RETURNING json', [codeHash, now]);
+    const consumed = await this.connection.one(
+      'UPDATE authorization_codes SET consumed_at = $2 WHERE code_hash = $1 AND consumed_at IS NULL RETURNING json',
+      [codeHash, now],
+    );
     if (consumed) {
-      await this.connection.pool.query('DELETE FROM authorization_codes WHERE expires_at < $1 AND consumed_at IS NULL', [now - 3_600_000]);
+      await this.connection.pool.query(
+        'DELETE FROM authorization_codes WHERE expires_at < $1 AND consumed_at IS NULL',
+        [now - 3_600_000],
+      );
       return { code: JSON.parse(consumed.json) as AuthorizationCodeRecord, reused: false };
     }
     // Presented again: mark it in one statement, so a redemption still issuing its token sees it.

@@ -1,7 +1,15 @@
 import { Params, type Queryable } from '@rtc/db/postgres';
 import { checkpoint, toClient, toClientGrant, toGrant, toUser } from '../sql/rows.ts';
 import { CASE_INSENSITIVE_USER_SORT, userSearchPattern } from '../sql/user-search.ts';
-import type { ClientGrantRecord, ClientRecord, DirectoryStore, GrantRecord, Page, ResourceServerRecord, UserRecord } from '../types.ts';
+import type {
+  ClientGrantRecord,
+  ClientRecord,
+  DirectoryStore,
+  GrantRecord,
+  Page,
+  ResourceServerRecord,
+  UserRecord,
+} from '../types.ts';
 import { whereOf, type PostgresConnection } from './connection.ts';
 import type { PostgresRevocationJournal } from './revocation-journal.ts';
 import type { PostgresSessions } from './sessions.ts';
@@ -21,12 +29,17 @@ export class PostgresDirectory implements DirectoryStore {
   // Clients and APIs
 
   async getClient(clientId: string): Promise<ClientRecord | undefined> {
-    const row = await this.connection.one('SELECT json, client_secret_hash FROM clients WHERE client_id = $1', [clientId]);
+    const row = await this.connection.one('SELECT json, client_secret_hash FROM clients WHERE client_id = $1', [
+      clientId,
+    ]);
     return row ? toClient(row) : undefined;
   }
 
   async listClients(page: number, perPage: number): Promise<Page<ClientRecord>> {
-    const rows = await this.connection.all('SELECT json, client_secret_hash FROM clients ORDER BY created_at, client_id LIMIT $1 OFFSET $2', [perPage, page * perPage]);
+    const rows = await this.connection.all(
+      'SELECT json, client_secret_hash FROM clients ORDER BY created_at, client_id LIMIT $1 OFFSET $2',
+      [perPage, page * perPage],
+    );
     const total = Number((await this.connection.one('SELECT count(*) AS n FROM clients'))!.n);
     return { items: rows.map(toClient), total };
   }
@@ -46,7 +59,9 @@ export class PostgresDirectory implements DirectoryStore {
   }
 
   async listResourceServers(): Promise<ResourceServerRecord[]> {
-    return (await this.connection.all('SELECT json FROM resource_servers ORDER BY identifier')).map((r) => JSON.parse(r.json));
+    return (await this.connection.all('SELECT json FROM resource_servers ORDER BY identifier')).map((r) =>
+      JSON.parse(r.json),
+    );
   }
 
   async putResourceServer(rs: ResourceServerRecord): Promise<void> {
@@ -58,16 +73,27 @@ export class PostgresDirectory implements DirectoryStore {
 
   async retargetResourceServer(oldIdentifier: string, newIdentifier: string): Promise<void> {
     await this.connection.tx(async (db) => {
-      const row = await this.connection.one('SELECT json FROM resource_servers WHERE identifier = $1 FOR UPDATE', [oldIdentifier], db);
+      const row = await this.connection.one(
+        'SELECT json FROM resource_servers WHERE identifier = $1 FOR UPDATE',
+        [oldIdentifier],
+        db,
+      );
       if (!row) return;
       await db.query('DELETE FROM resource_servers WHERE identifier = $1', [newIdentifier]);
-      await db.query('UPDATE resource_servers SET identifier = $1, json = $2 WHERE identifier = $3', [newIdentifier, JSON.stringify({ ...JSON.parse(row.json), identifier: newIdentifier }), oldIdentifier]);
+      await db.query('UPDATE resource_servers SET identifier = $1, json = $2 WHERE identifier = $3', [
+        newIdentifier,
+        JSON.stringify({ ...JSON.parse(row.json), identifier: newIdentifier }),
+        oldIdentifier,
+      ]);
       await db.query('UPDATE client_grants SET audience = $1 WHERE audience = $2', [newIdentifier, oldIdentifier]);
     });
   }
 
   async getClientGrant(clientId: string, audience: string): Promise<ClientGrantRecord | undefined> {
-    const row = await this.connection.one('SELECT * FROM client_grants WHERE client_id = $1 AND audience = $2', [clientId, audience]);
+    const row = await this.connection.one('SELECT * FROM client_grants WHERE client_id = $1 AND audience = $2', [
+      clientId,
+      audience,
+    ]);
     return row ? toClientGrant(row) : undefined;
   }
 
@@ -80,11 +106,20 @@ export class PostgresDirectory implements DirectoryStore {
 
   async deleteClient(clientId: string, job: { id: string; now: number }): Promise<ClientRecord | undefined> {
     return this.connection.tx(async (db) => {
-      const row = await this.connection.one('DELETE FROM clients WHERE client_id = $1 RETURNING json, client_secret_hash', [clientId], db);
+      const row = await this.connection.one(
+        'DELETE FROM clients WHERE client_id = $1 RETURNING json, client_secret_hash',
+        [clientId],
+        db,
+      );
       if (!row) return undefined;
       await db.query('DELETE FROM client_grants WHERE client_id = $1', [clientId]);
       await db.query('DELETE FROM grants WHERE client_id = $1', [clientId]);
-      await this.journal.insertJob(db, { id: job.id, target: { kind: 'client', client_id: clientId }, reason: 'client_tokens_revoked', requested_at: job.now });
+      await this.journal.insertJob(db, {
+        id: job.id,
+        target: { kind: 'client', client_id: clientId },
+        reason: 'client_tokens_revoked',
+        requested_at: job.now,
+      });
       return toClient(row);
     });
   }
@@ -95,7 +130,10 @@ export class PostgresDirectory implements DirectoryStore {
   }
 
   async createResourceServer(rs: ResourceServerRecord): Promise<boolean> {
-    const result = await this.connection.pool.query('INSERT INTO resource_servers (identifier, id, json) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [rs.identifier, rs.id, JSON.stringify(rs)]);
+    const result = await this.connection.pool.query(
+      'INSERT INTO resource_servers (identifier, id, json) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [rs.identifier, rs.id, JSON.stringify(rs)],
+    );
     return (result.rowCount ?? 0) > 0;
   }
 
@@ -117,8 +155,13 @@ export class PostgresDirectory implements DirectoryStore {
   async listClientGrants(filter: { client_id?: string; audience?: string }, from: string | undefined, take: number) {
     const params = new Params();
     const fromParam = params.add(from ?? null);
-    const where = whereOf(filter, ['client_id', 'audience'], params, [`(${fromParam}::text IS NULL OR id > ${fromParam})`]);
-    const rows = await this.connection.all(`SELECT * FROM client_grants ${where} ORDER BY id LIMIT ${params.add(take + 1)}`, params.values);
+    const where = whereOf(filter, ['client_id', 'audience'], params, [
+      `(${fromParam}::text IS NULL OR id > ${fromParam})`,
+    ]);
+    const rows = await this.connection.all(
+      `SELECT * FROM client_grants ${where} ORDER BY id LIMIT ${params.add(take + 1)}`,
+      params.values,
+    );
     return checkpoint(rows.map(toClientGrant), take, (g) => g.id);
   }
 
@@ -129,17 +172,18 @@ export class PostgresDirectory implements DirectoryStore {
   }
 
   async createClientGrant(grant: ClientGrantRecord): Promise<boolean> {
-    const result = await this.connection.pool.query('INSERT INTO client_grants (id, client_id, audience, scope) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
-      grant.id,
-      grant.client_id,
-      grant.audience,
-      JSON.stringify(grant.scope),
-    ]);
+    const result = await this.connection.pool.query(
+      'INSERT INTO client_grants (id, client_id, audience, scope) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+      [grant.id, grant.client_id, grant.audience, JSON.stringify(grant.scope)],
+    );
     return (result.rowCount ?? 0) > 0;
   }
 
   async updateClientGrantScope(id: string, scope: string[]): Promise<ClientGrantRecord | undefined> {
-    const row = await this.connection.one('UPDATE client_grants SET scope = $1 WHERE id = $2 RETURNING *', [JSON.stringify(scope), id]);
+    const row = await this.connection.one('UPDATE client_grants SET scope = $1 WHERE id = $2 RETURNING *', [
+      JSON.stringify(scope),
+      id,
+    ]);
     return row ? toClientGrant(row) : undefined;
   }
 
@@ -203,7 +247,12 @@ export class PostgresDirectory implements DirectoryStore {
       if (!row) return undefined;
       await db.query('DELETE FROM grants WHERE user_id = $1', [userId]);
       await this.sessions.endUserSessions(db, userId, job.now);
-      await this.journal.insertJob(db, { id: job.id, target: { kind: 'user', user_id: userId }, reason: 'user_tokens_revoked', requested_at: job.now });
+      await this.journal.insertJob(db, {
+        id: job.id,
+        target: { kind: 'user', user_id: userId },
+        reason: 'user_tokens_revoked',
+        requested_at: job.now,
+      });
       return toUser(row);
     });
   }
@@ -213,7 +262,10 @@ export class PostgresDirectory implements DirectoryStore {
       const row = await this.connection.one('SELECT * FROM users WHERE user_id = $1 FOR UPDATE', [userId], db);
       if (!row) return;
       const user = toUser(row);
-      await this.putUser({ ...user, last_login: now, last_ip: ip, logins_count: user.logins_count + 1, updated_at: now }, db);
+      await this.putUser(
+        { ...user, last_login: now, last_ip: ip, logins_count: user.logins_count + 1, updated_at: now },
+        db,
+      );
     });
   }
 
@@ -238,24 +290,39 @@ export class PostgresDirectory implements DirectoryStore {
     const filterParams = [...params.values];
     const limit = params.add(query.perPage);
     const offset = params.add(query.page * query.perPage);
-    const rows = await this.connection.all(`SELECT * FROM users ${where} ORDER BY ${orderBy} LIMIT ${limit} OFFSET ${offset}`, params.values);
+    const rows = await this.connection.all(
+      `SELECT * FROM users ${where} ORDER BY ${orderBy} LIMIT ${limit} OFFSET ${offset}`,
+      params.values,
+    );
     const total = Number((await this.connection.one(`SELECT count(*) AS n FROM users ${where}`, filterParams))!.n);
     return { items: rows.map(toUser), total };
   }
 
   // Grants (consent)
 
-  async upsertGrant(grant: { user_id: string; client_id: string; audience: string; scope: string[] }, idIfNew: string, now: number) {
+  async upsertGrant(
+    grant: { user_id: string; client_id: string; audience: string; scope: string[] },
+    idIfNew: string,
+    now: number,
+  ) {
     return this.connection.tx(async (db) => {
       await db.query(
         `INSERT INTO grants (id, user_id, client_id, audience, scope, created_at, updated_at) VALUES ($1, $2, $3, $4, '[]', $5, $5)
          ON CONFLICT (user_id, client_id, audience) DO NOTHING`,
         [idIfNew, grant.user_id, grant.client_id, grant.audience, now],
       );
-      const row = await this.connection.one('SELECT * FROM grants WHERE user_id = $1 AND client_id = $2 AND audience = $3 FOR UPDATE', [grant.user_id, grant.client_id, grant.audience], db);
+      const row = await this.connection.one(
+        'SELECT * FROM grants WHERE user_id = $1 AND client_id = $2 AND audience = $3 FOR UPDATE',
+        [grant.user_id, grant.client_id, grant.audience],
+        db,
+      );
       const existing = toGrant(row!);
       const scope = [...new Set([...existing.scope, ...grant.scope])];
-      await db.query('UPDATE grants SET scope = $1, updated_at = $2 WHERE id = $3', [JSON.stringify(scope), now, existing.id]);
+      await db.query('UPDATE grants SET scope = $1, updated_at = $2 WHERE id = $3', [
+        JSON.stringify(scope),
+        now,
+        existing.id,
+      ]);
       return { ...existing, scope, updated_at: now } satisfies GrantRecord;
     });
   }
@@ -266,7 +333,10 @@ export class PostgresDirectory implements DirectoryStore {
   }
 
   async findGrant(userId: string, clientId: string, audience: string): Promise<GrantRecord | undefined> {
-    const row = await this.connection.one('SELECT * FROM grants WHERE user_id = $1 AND client_id = $2 AND audience = $3', [userId, clientId, audience]);
+    const row = await this.connection.one(
+      'SELECT * FROM grants WHERE user_id = $1 AND client_id = $2 AND audience = $3',
+      [userId, clientId, audience],
+    );
     return row ? toGrant(row) : undefined;
   }
 
@@ -274,7 +344,10 @@ export class PostgresDirectory implements DirectoryStore {
     const params = new Params();
     const where = whereOf(filter, ['user_id', 'client_id', 'audience'], params);
     const filterParams = [...params.values];
-    const rows = await this.connection.all(`SELECT * FROM grants ${where} ORDER BY created_at, id LIMIT ${params.add(perPage)} OFFSET ${params.add(page * perPage)}`, params.values);
+    const rows = await this.connection.all(
+      `SELECT * FROM grants ${where} ORDER BY created_at, id LIMIT ${params.add(perPage)} OFFSET ${params.add(page * perPage)}`,
+      params.values,
+    );
     const total = Number((await this.connection.one(`SELECT count(*) AS n FROM grants ${where}`, filterParams))!.n);
     return { items: rows.map(toGrant), total };
   }
@@ -283,7 +356,12 @@ export class PostgresDirectory implements DirectoryStore {
     return this.connection.tx(async (db) => {
       const row = await this.connection.one('DELETE FROM grants WHERE id = $1 RETURNING *', [id], db);
       if (!row) return undefined;
-      await this.journal.insertJob(db, { id: job.id, target: { kind: 'grant', grant_id: id }, reason: 'grant_deleted', requested_at: job.now });
+      await this.journal.insertJob(db, {
+        id: job.id,
+        target: { kind: 'grant', grant_id: id },
+        reason: 'grant_deleted',
+        requested_at: job.now,
+      });
       return toGrant(row);
     });
   }

@@ -7,15 +7,18 @@ export class PostgresEvents implements EventLogStore {
   constructor(private readonly connection: PostgresConnection) {}
 
   async addEvent(event: TenantEvent): Promise<void> {
-    await this.connection.pool.query('INSERT INTO events (id, type, user_id, client_id, refresh_token_id, created_at, json) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-      event.id,
-      event.type,
-      event.user_id,
-      event.client_id,
-      event.refresh_token_id,
-      event.created_at,
-      JSON.stringify(event),
-    ]);
+    await this.connection.pool.query(
+      'INSERT INTO events (id, type, user_id, client_id, refresh_token_id, created_at, json) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [
+        event.id,
+        event.type,
+        event.user_id,
+        event.client_id,
+        event.refresh_token_id,
+        event.created_at,
+        JSON.stringify(event),
+      ],
+    );
   }
 
   async listEvents(filter: EventFilter, limit: number, order: { offset?: number; oldestFirst?: boolean } = {}) {

@@ -48,7 +48,10 @@ export class PostgresStore implements TenantStore {
 
   static async open(url: string, options: { schema?: string } = {}): Promise<PostgresStore> {
     const pool = createPool(url, options.schema);
-    await runMigrations(pool, POSTGRES_MIGRATIONS, { ...(options.schema ? { schema: options.schema } : {}), table: 'tenant_schema_migrations' });
+    await runMigrations(pool, POSTGRES_MIGRATIONS, {
+      ...(options.schema ? { schema: options.schema } : {}),
+      table: 'tenant_schema_migrations',
+    });
     return new PostgresStore(new PostgresConnection(pool));
   }
 
@@ -86,18 +89,21 @@ export class PostgresStore implements TenantStore {
   getResourceServer: TenantStore['getResourceServer'] = (...args) => this.directory.getResourceServer(...args);
   listResourceServers: TenantStore['listResourceServers'] = (...args) => this.directory.listResourceServers(...args);
   putResourceServer: TenantStore['putResourceServer'] = (...args) => this.directory.putResourceServer(...args);
-  retargetResourceServer: TenantStore['retargetResourceServer'] = (...args) => this.directory.retargetResourceServer(...args);
+  retargetResourceServer: TenantStore['retargetResourceServer'] = (...args) =>
+    this.directory.retargetResourceServer(...args);
   getClientGrant: TenantStore['getClientGrant'] = (...args) => this.directory.getClientGrant(...args);
   putClientGrant: TenantStore['putClientGrant'] = (...args) => this.directory.putClientGrant(...args);
   deleteClient: TenantStore['deleteClient'] = (...args) => this.directory.deleteClient(...args);
-  getResourceServerById: TenantStore['getResourceServerById'] = (...args) => this.directory.getResourceServerById(...args);
+  getResourceServerById: TenantStore['getResourceServerById'] = (...args) =>
+    this.directory.getResourceServerById(...args);
   createResourceServer: TenantStore['createResourceServer'] = (...args) => this.directory.createResourceServer(...args);
   deleteResourceServer: TenantStore['deleteResourceServer'] = (...args) => this.directory.deleteResourceServer(...args);
   getClientGrantById: TenantStore['getClientGrantById'] = (...args) => this.directory.getClientGrantById(...args);
   listClientGrants: TenantStore['listClientGrants'] = (...args) => this.directory.listClientGrants(...args);
   countClientGrants: TenantStore['countClientGrants'] = (...args) => this.directory.countClientGrants(...args);
   createClientGrant: TenantStore['createClientGrant'] = (...args) => this.directory.createClientGrant(...args);
-  updateClientGrantScope: TenantStore['updateClientGrantScope'] = (...args) => this.directory.updateClientGrantScope(...args);
+  updateClientGrantScope: TenantStore['updateClientGrantScope'] = (...args) =>
+    this.directory.updateClientGrantScope(...args);
   deleteClientGrant: TenantStore['deleteClientGrant'] = (...args) => this.directory.deleteClientGrant(...args);
   getUser: TenantStore['getUser'] = (...args) => this.directory.getUser(...args);
   getUserByEmail: TenantStore['getUserByEmail'] = (...args) => this.directory.getUserByEmail(...args);
@@ -127,31 +133,47 @@ export class PostgresStore implements TenantStore {
 
   // Authorization codes
 
-  saveAuthorizationCode: TenantStore['saveAuthorizationCode'] = (...args) => this.authorizationCodes.saveAuthorizationCode(...args);
-  findAuthorizationCode: TenantStore['findAuthorizationCode'] = (...args) => this.authorizationCodes.findAuthorizationCode(...args);
-  consumeAuthorizationCode: TenantStore['consumeAuthorizationCode'] = (...args) => this.authorizationCodes.consumeAuthorizationCode(...args);
-  attachRefreshTokenToCode: TenantStore['attachRefreshTokenToCode'] = (...args) => this.authorizationCodes.attachRefreshTokenToCode(...args);
+  saveAuthorizationCode: TenantStore['saveAuthorizationCode'] = (...args) =>
+    this.authorizationCodes.saveAuthorizationCode(...args);
+  findAuthorizationCode: TenantStore['findAuthorizationCode'] = (...args) =>
+    this.authorizationCodes.findAuthorizationCode(...args);
+  consumeAuthorizationCode: TenantStore['consumeAuthorizationCode'] = (...args) =>
+    this.authorizationCodes.consumeAuthorizationCode(...args);
+  attachRefreshTokenToCode: TenantStore['attachRefreshTokenToCode'] = (...args) =>
+    this.authorizationCodes.attachRefreshTokenToCode(...args);
 
   // Refresh tokens
 
   issueRefreshToken: TenantStore['issueRefreshToken'] = (...args) => this.refreshTokens.issueRefreshToken(...args);
   rotateRefreshToken: TenantStore['rotateRefreshToken'] = (...args) => this.refreshTokens.rotateRefreshToken(...args);
-  findRefreshTokenBySecret: TenantStore['findRefreshTokenBySecret'] = (...args) => this.refreshTokens.findRefreshTokenBySecret(...args);
+  findRefreshTokenBySecret: TenantStore['findRefreshTokenBySecret'] = (...args) =>
+    this.refreshTokens.findRefreshTokenBySecret(...args);
   getRefreshToken: TenantStore['getRefreshToken'] = (...args) => this.refreshTokens.getRefreshToken(...args);
   listRefreshTokens: TenantStore['listRefreshTokens'] = (...args) => this.refreshTokens.listRefreshTokens(...args);
-  listRefreshTokenSummaries: TenantStore['listRefreshTokenSummaries'] = (...args) => this.refreshTokens.listRefreshTokenSummaries(...args);
+  listRefreshTokenSummaries: TenantStore['listRefreshTokenSummaries'] = (...args) =>
+    this.refreshTokens.listRefreshTokenSummaries(...args);
   pageRefreshTokens: TenantStore['pageRefreshTokens'] = (...args) => this.refreshTokens.pageRefreshTokens(...args);
-  listRevokedRefreshTokens: TenantStore['listRevokedRefreshTokens'] = (...args) => this.refreshTokens.listRevokedRefreshTokens(...args);
+  listRevokedRefreshTokens: TenantStore['listRevokedRefreshTokens'] = (...args) =>
+    this.refreshTokens.listRevokedRefreshTokens(...args);
   listEndedSessions: TenantStore['listEndedSessions'] = (...args) => this.sessions.listEndedSessions(...args);
-  listRefreshTokensHistory: TenantStore['listRefreshTokensHistory'] = (...args) => this.refreshTokens.listRefreshTokensHistory(...args);
-  countLiveRefreshTokens: TenantStore['countLiveRefreshTokens'] = (...args) => this.refreshTokens.countLiveRefreshTokens(...args);
-  summarizeRefreshTokensByClient: TenantStore['summarizeRefreshTokensByClient'] = (...args) => this.refreshTokens.summarizeRefreshTokensByClient(...args);
-  listRefreshTokenUsersOfClient: TenantStore['listRefreshTokenUsersOfClient'] = (...args) => this.refreshTokens.listRefreshTokenUsersOfClient(...args);
-  searchRefreshTokens: TenantStore['searchRefreshTokens'] = (...args) => this.refreshTokens.searchRefreshTokens(...args);
-  countAddressCandidates: TenantStore['countAddressCandidates'] = (...args) => this.refreshTokens.countAddressCandidates(...args);
-  countRefreshTokenSearch: TenantStore['countRefreshTokenSearch'] = (...args) => this.refreshTokens.countRefreshTokenSearch(...args);
-  updateRefreshTokenMetadata: TenantStore['updateRefreshTokenMetadata'] = (...args) => this.refreshTokens.updateRefreshTokenMetadata(...args);
-  revokeRefreshTokens: TenantStore['revokeRefreshTokens'] = (...args) => this.refreshTokens.revokeRefreshTokens(...args);
+  listRefreshTokensHistory: TenantStore['listRefreshTokensHistory'] = (...args) =>
+    this.refreshTokens.listRefreshTokensHistory(...args);
+  countLiveRefreshTokens: TenantStore['countLiveRefreshTokens'] = (...args) =>
+    this.refreshTokens.countLiveRefreshTokens(...args);
+  summarizeRefreshTokensByClient: TenantStore['summarizeRefreshTokensByClient'] = (...args) =>
+    this.refreshTokens.summarizeRefreshTokensByClient(...args);
+  listRefreshTokenUsersOfClient: TenantStore['listRefreshTokenUsersOfClient'] = (...args) =>
+    this.refreshTokens.listRefreshTokenUsersOfClient(...args);
+  searchRefreshTokens: TenantStore['searchRefreshTokens'] = (...args) =>
+    this.refreshTokens.searchRefreshTokens(...args);
+  countAddressCandidates: TenantStore['countAddressCandidates'] = (...args) =>
+    this.refreshTokens.countAddressCandidates(...args);
+  countRefreshTokenSearch: TenantStore['countRefreshTokenSearch'] = (...args) =>
+    this.refreshTokens.countRefreshTokenSearch(...args);
+  updateRefreshTokenMetadata: TenantStore['updateRefreshTokenMetadata'] = (...args) =>
+    this.refreshTokens.updateRefreshTokenMetadata(...args);
+  revokeRefreshTokens: TenantStore['revokeRefreshTokens'] = (...args) =>
+    this.refreshTokens.revokeRefreshTokens(...args);
 
   applyRevocationPlan: TenantStore['applyRevocationPlan'] = (...args) => this.revocations.applyRevocationPlan(...args);
 
@@ -159,7 +181,8 @@ export class PostgresStore implements TenantStore {
 
   enqueueRevocations: TenantStore['enqueueRevocations'] = (...args) => this.journal.enqueueRevocations(...args);
   listRevocationJobs: TenantStore['listRevocationJobs'] = (...args) => this.journal.listRevocationJobs(...args);
-  processRevocationBatch: TenantStore['processRevocationBatch'] = (...args) => this.journal.processRevocationBatch(...args);
+  processRevocationBatch: TenantStore['processRevocationBatch'] = (...args) =>
+    this.journal.processRevocationBatch(...args);
 
   // Events
 

@@ -2,7 +2,15 @@ import { Params, type Queryable } from '@rtc/db/postgres';
 import { addressKey, networkKey } from '@rtc/ip-intel';
 import { checkDeviceName } from '../../domain/defaults.ts';
 import { afterPlan, isUsableSecret, whichSecret } from '../../domain/refresh-tokens.ts';
-import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toUserFromPrefixed, SEARCH_HIT_DEVICE_NAME, toRefreshToken, toRefreshTokenSummary, type Row } from '../sql/rows.ts';
+import {
+  checkpoint,
+  REFRESH_TOKEN_SUMMARY_COLUMNS,
+  toUserFromPrefixed,
+  SEARCH_HIT_DEVICE_NAME,
+  toRefreshToken,
+  toRefreshTokenSummary,
+  type Row,
+} from '../sql/rows.ts';
 import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql } from '../sql/search.ts';
 import { coveredByPendingRevocation, type TokenColumnsSql } from '../sql/pending-revocation.ts';
 import { liveTokenSql } from '../sql/liveness.ts';
@@ -21,7 +29,15 @@ import { whereOf, type PostgresConnection } from './connection.ts';
 
 /** A live token (store/sql/liveness.ts); each use puts its placeholder for `now` in `$NOW`'s place. */
 const LIVE = liveTokenSql('$NOW', 'seq');
-const TOKEN_FILTER_COLUMNS = ['user_id', 'client_id', 'audience', 'session_id', 'device_name', 'grant_id', 'rotating'] as const;
+const TOKEN_FILTER_COLUMNS = [
+  'user_id',
+  'client_id',
+  'audience',
+  'session_id',
+  'device_name',
+  'grant_id',
+  'rotating',
+] as const;
 
 /**
  * Refresh tokens. Rotation locks the token's row (SELECT ... FOR UPDATE), so concurrent
@@ -41,10 +57,29 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
          last_ip, last_asn, last_user_agent, metadata, current_hash, initial_ip_key, last_ip_key, initial_net_key, last_net_key, dpop_jkt)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $16, $17, $18, $19, $20, $21, $21, $22, $22, $23)`,
       [
-        token.id, token.user_id, token.client_id, token.grant_id, token.session_id, token.device_name, token.audience,
-        token.scope.join(' '), JSON.stringify(token.resource_servers), token.rotating, token.leeway, token.idle_lifetime,
-        token.created_at, token.expires_at, token.idle_expires_at, token.device.initial_ip, token.device.initial_asn,
-        token.device.initial_user_agent, JSON.stringify(token.metadata ?? {}), token.secretHash, ipKey, ipKey ? networkKey(ipKey) : null, token.dpop_jkt ?? null,
+        token.id,
+        token.user_id,
+        token.client_id,
+        token.grant_id,
+        token.session_id,
+        token.device_name,
+        token.audience,
+        token.scope.join(' '),
+        JSON.stringify(token.resource_servers),
+        token.rotating,
+        token.leeway,
+        token.idle_lifetime,
+        token.created_at,
+        token.expires_at,
+        token.idle_expires_at,
+        token.device.initial_ip,
+        token.device.initial_asn,
+        token.device.initial_user_agent,
+        JSON.stringify(token.metadata ?? {}),
+        token.secretHash,
+        ipKey,
+        ipKey ? networkKey(ipKey) : null,
+        token.dpop_jkt ?? null,
       ],
     );
     await db.query('INSERT INTO refresh_token_secrets (hash, token_id) VALUES ($1, $2)', [token.secretHash, token.id]);
@@ -72,12 +107,26 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
       const row = await this.connection.one(ROTATION_READ, [secretHash], db);
       if (!row) return { kind: 'unknown' };
       const token = toRefreshToken(row);
-      const plan = planner({ token, presented: whichSecret(secretHash, row.current_hash, row.previous_hash), previous_valid_until: row.previous_valid_until, revoked_by_job: row.covered === true, user: row.user_state });
+      const plan = planner({
+        token,
+        presented: whichSecret(secretHash, row.current_hash, row.previous_hash),
+        previous_valid_until: row.previous_valid_until,
+        revoked_by_job: row.covered === true,
+        user: row.user_state,
+      });
       switch (plan.kind) {
         case 'reject':
-          return { kind: 'rejected', token, ...(plan.notGranted ? { notGranted: plan.notGranted } : {}), ...(plan.dpop ? { dpop: plan.dpop } : {}) };
+          return {
+            kind: 'rejected',
+            token,
+            ...(plan.notGranted ? { notGranted: plan.notGranted } : {}),
+            ...(plan.dpop ? { dpop: plan.dpop } : {}),
+          };
         case 'revoke-family':
-          await db.query('UPDATE refresh_tokens SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL', [now, plan.reason, token.id]);
+          await db.query(
+            'UPDATE refresh_tokens SET revoked_at = $1, revoked_reason = $2 WHERE id = $3 AND revoked_at IS NULL',
+            [now, plan.reason, token.id],
+          );
           return { kind: 'reuse-detected', token: afterPlan(token, plan, now) };
         case 'exchange': {
           const rotated = plan.newSecretHash !== null && !plan.replacesCurrent;
@@ -94,9 +143,27 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
                idle_expires_at = $5, last_exchanged_at = $6, last_ip = $7, last_asn = $8, last_user_agent = $9, last_ip_key = $10, last_net_key = $11
              WHERE id = $1`,
             [
-              token.id, plan.newSecretHash, rotated, plan.previousValidUntil, plan.idleExpiresAt, plan.lastExchangedAt, plan.lastIp, plan.lastAsn, plan.lastUserAgent, lastIpKey, lastIpKey ? networkKey(lastIpKey) : null,
+              token.id,
+              plan.newSecretHash,
+              rotated,
+              plan.previousValidUntil,
+              plan.idleExpiresAt,
+              plan.lastExchangedAt,
+              plan.lastIp,
+              plan.lastAsn,
+              plan.lastUserAgent,
+              lastIpKey,
+              lastIpKey ? networkKey(lastIpKey) : null,
               ...(plan.event
-                ? [plan.event.id, plan.event.type, plan.event.user_id, plan.event.client_id, plan.event.refresh_token_id, plan.event.created_at, JSON.stringify(plan.event)]
+                ? [
+                    plan.event.id,
+                    plan.event.type,
+                    plan.event.user_id,
+                    plan.event.client_id,
+                    plan.event.refresh_token_id,
+                    plan.event.created_at,
+                    JSON.stringify(plan.event),
+                  ]
                 : [null, null, null, null, null, null, null]),
             ],
           );
@@ -107,11 +174,25 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
   }
 
   async findRefreshTokenBySecret(secretHash: Buffer, now: number) {
-    const row = await this.connection.one('SELECT t.* FROM refresh_token_secrets s JOIN refresh_tokens t ON t.id = s.token_id WHERE s.hash = $1', [secretHash]);
+    const row = await this.connection.one(
+      'SELECT t.* FROM refresh_token_secrets s JOIN refresh_tokens t ON t.id = s.token_id WHERE s.hash = $1',
+      [secretHash],
+    );
     if (!row) return undefined;
     const token = toRefreshToken(row);
     const revoked_by_job = await this.coveredByJob(this.connection.pool, row);
-    return { token, usable: isUsableSecret({ token, presented: whichSecret(secretHash, row.current_hash, row.previous_hash), previous_valid_until: row.previous_valid_until, revoked_by_job }, now) };
+    return {
+      token,
+      usable: isUsableSecret(
+        {
+          token,
+          presented: whichSecret(secretHash, row.current_hash, row.previous_hash),
+          previous_valid_until: row.previous_valid_until,
+          revoked_by_job,
+        },
+        now,
+      ),
+    };
   }
 
   async getRefreshToken(id: string): Promise<RefreshTokenRecord | undefined> {
@@ -122,8 +203,14 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
   async listRefreshTokens(filter: RefreshTokenFilter, now: number, from: string | undefined, take: number) {
     const params = new Params();
     const nowParam = params.add(now);
-    const where = whereOf(filter, TOKEN_FILTER_COLUMNS, params, [LIVE.replaceAll('$NOW', nowParam), `(${params.add(from ?? null)}::text IS NULL OR id > $${params.values.length})`]);
-    const rows = await this.connection.all(`SELECT * FROM refresh_tokens ${where} ORDER BY id LIMIT ${params.add(take + 1)}`, params.values);
+    const where = whereOf(filter, TOKEN_FILTER_COLUMNS, params, [
+      LIVE.replaceAll('$NOW', nowParam),
+      `(${params.add(from ?? null)}::text IS NULL OR id > $${params.values.length})`,
+    ]);
+    const rows = await this.connection.all(
+      `SELECT * FROM refresh_tokens ${where} ORDER BY id LIMIT ${params.add(take + 1)}`,
+      params.values,
+    );
     return checkpoint(rows.map(toRefreshToken), take, (t) => t.id);
   }
 
@@ -156,8 +243,13 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
     const params = new Params();
     const where = whereOf(filter, TOKEN_FILTER_COLUMNS, params, [LIVE.replaceAll('$NOW', params.add(now))]);
     const filterParams = [...params.values];
-    const rows = await this.connection.all(`SELECT * FROM refresh_tokens ${where} ORDER BY id LIMIT ${params.add(perPage)} OFFSET ${params.add(page * perPage)}`, params.values);
-    const total = Number((await this.connection.one(`SELECT count(*) AS n FROM refresh_tokens ${where}`, filterParams))!.n);
+    const rows = await this.connection.all(
+      `SELECT * FROM refresh_tokens ${where} ORDER BY id LIMIT ${params.add(perPage)} OFFSET ${params.add(page * perPage)}`,
+      params.values,
+    );
+    const total = Number(
+      (await this.connection.one(`SELECT count(*) AS n FROM refresh_tokens ${where}`, filterParams))!.n,
+    );
     return { items: rows.map(toRefreshToken), total };
   }
 
@@ -165,13 +257,21 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
     const params = new Params();
     const where = whereOf(filter, TOKEN_FILTER_COLUMNS, params);
     const filterParams = [...params.values];
-    const rows = await this.connection.all(`SELECT * FROM refresh_tokens ${where} ORDER BY created_at DESC, id DESC LIMIT ${params.add(perPage)} OFFSET ${params.add(page * perPage)}`, params.values);
-    const total = Number((await this.connection.one(`SELECT count(*) AS n FROM refresh_tokens ${where}`, filterParams))!.n);
+    const rows = await this.connection.all(
+      `SELECT * FROM refresh_tokens ${where} ORDER BY created_at DESC, id DESC LIMIT ${params.add(perPage)} OFFSET ${params.add(page * perPage)}`,
+      params.values,
+    );
+    const total = Number(
+      (await this.connection.one(`SELECT count(*) AS n FROM refresh_tokens ${where}`, filterParams))!.n,
+    );
     return { items: rows.map(toRefreshToken), total };
   }
 
   async listRevokedRefreshTokens(userId: string, since: number, limit: number) {
-    const rows = await this.connection.all('SELECT * FROM refresh_tokens WHERE user_id = $1 AND revoked_at >= $2 ORDER BY revoked_at DESC, id DESC LIMIT $3', [userId, since, limit]);
+    const rows = await this.connection.all(
+      'SELECT * FROM refresh_tokens WHERE user_id = $1 AND revoked_at >= $2 ORDER BY revoked_at DESC, id DESC LIMIT $3',
+      [userId, since, limit],
+    );
     return rows.map(toRefreshToken);
   }
 
@@ -183,18 +283,29 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
 
   async summarizeRefreshTokensByClient(now: number, clientId?: string) {
     const params = new Params();
-    const where = whereOf(clientId === undefined ? {} : { client_id: clientId }, TOKEN_FILTER_COLUMNS, params, [LIVE.replaceAll('$NOW', params.add(now))]);
+    const where = whereOf(clientId === undefined ? {} : { client_id: clientId }, TOKEN_FILTER_COLUMNS, params, [
+      LIVE.replaceAll('$NOW', params.add(now)),
+    ]);
     const rows = await this.connection.all(
       `SELECT client_id, count(*) AS tokens, count(DISTINCT user_id) AS users, count(DISTINCT (user_id, coalesce(device_name, ''))) AS devices, count(dpop_jkt) AS bound, max(seq) AS issued_through
          FROM refresh_tokens ${where} GROUP BY client_id ORDER BY client_id COLLATE "C"`,
       params.values,
     );
-    return rows.map((r) => ({ client_id: r.client_id as string, tokens: Number(r.tokens), users: Number(r.users), devices: Number(r.devices), bound: Number(r.bound), issued_through: Number(r.issued_through) }));
+    return rows.map((r) => ({
+      client_id: r.client_id as string,
+      tokens: Number(r.tokens),
+      users: Number(r.users),
+      devices: Number(r.devices),
+      bound: Number(r.bound),
+      issued_through: Number(r.issued_through),
+    }));
   }
 
   async listRefreshTokenUsersOfClient(clientId: string, now: number, limit: number) {
     const params = new Params();
-    const where = whereOf({ client_id: clientId }, TOKEN_FILTER_COLUMNS, params, [LIVE.replaceAll('$NOW', params.add(now))]);
+    const where = whereOf({ client_id: clientId }, TOKEN_FILTER_COLUMNS, params, [
+      LIVE.replaceAll('$NOW', params.add(now)),
+    ]);
     const rows = await this.connection.all(
       `SELECT user_id, count(*) AS tokens FROM refresh_tokens ${where} GROUP BY user_id ORDER BY count(*) DESC, user_id COLLATE "C" LIMIT ${params.add(limit)}`,
       params.values,
@@ -205,44 +316,93 @@ export class PostgresRefreshTokens implements RefreshTokenStore {
   async searchRefreshTokens(filter: RefreshTokenSearch, now: number, from: string | undefined, take: number) {
     const params = new Params();
     const bind = (value: unknown) => params.add(value);
-    const text = searchPageSql(filter, { live: LIVE.replaceAll('$NOW', bind(now)), bind, like: 'ILIKE' }, `${REFRESH_TOKEN_SUMMARY_COLUMNS}, device_name`, from, take + 1);
+    const text = searchPageSql(
+      filter,
+      { live: LIVE.replaceAll('$NOW', bind(now)), bind, like: 'ILIKE' },
+      `${REFRESH_TOKEN_SUMMARY_COLUMNS}, device_name`,
+      from,
+      take + 1,
+    );
     const { rows } = await this.connection.pool.query({ text, values: params.values, rowMode: 'array' });
-    const hits = rows.map((values: unknown[]): RefreshTokenSearchHit => ({ ...toRefreshTokenSummary(values), device_name: values[SEARCH_HIT_DEVICE_NAME] as string | null }));
+    const hits = rows.map(
+      (values: unknown[]): RefreshTokenSearchHit => ({
+        ...toRefreshTokenSummary(values),
+        device_name: values[SEARCH_HIT_DEVICE_NAME] as string | null,
+      }),
+    );
     return checkpoint(hits, take, (t) => t.id);
   }
 
   async countAddressCandidates(range: { from: Buffer; to: Buffer }, limit: number) {
     const params = new Params();
-    const row = (await this.connection.one(addressCandidatesSql(range, (value) => params.add(value), limit), params.values))!;
+    const row = (await this.connection.one(
+      addressCandidatesSql(range, (value) => params.add(value), limit),
+      params.values,
+    ))!;
     return Number(row.candidates);
   }
 
   async countRefreshTokenSearch(filter: RefreshTokenSearch, now: number, limit: number) {
     const params = new Params();
     const bind = (value: unknown) => params.add(value);
-    const row = (await this.connection.one(searchCountSql(filter, { live: LIVE.replaceAll('$NOW', bind(now)), bind, like: 'ILIKE' }, limit), params.values))!;
-    return limitedCounts({ tokens: Number(row.tokens), users: Number(row.users), devices: Number(row.devices) }, 'tokens', limit);
+    const row = (await this.connection.one(
+      searchCountSql(filter, { live: LIVE.replaceAll('$NOW', bind(now)), bind, like: 'ILIKE' }, limit),
+      params.values,
+    ))!;
+    return limitedCounts(
+      { tokens: Number(row.tokens), users: Number(row.users), devices: Number(row.devices) },
+      'tokens',
+      limit,
+    );
   }
 
   async updateRefreshTokenMetadata(id: string, metadata: Record<string, string>) {
-    const row = await this.connection.one('UPDATE refresh_tokens SET metadata = $1 WHERE id = $2 RETURNING *', [JSON.stringify(metadata), id]);
+    const row = await this.connection.one('UPDATE refresh_tokens SET metadata = $1 WHERE id = $2 RETURNING *', [
+      JSON.stringify(metadata),
+      id,
+    ]);
     return row ? toRefreshToken(row) : undefined;
   }
 
   async revokeRefreshTokens(ids: string[], reason: RevokeReason, now: number): Promise<string[]> {
-    const rows = await this.connection.all('UPDATE refresh_tokens SET revoked_at = $1, revoked_reason = $2 WHERE id = ANY($3) AND revoked_at IS NULL RETURNING id', [now, reason, ids]);
+    const rows = await this.connection.all(
+      'UPDATE refresh_tokens SET revoked_at = $1, revoked_reason = $2 WHERE id = ANY($3) AND revoked_at IS NULL RETURNING id',
+      [now, reason, ids],
+    );
     return rows.map((r) => r.id as string);
   }
 
   /** Is this token covered by a journaled bulk revocation not yet applied to its row? Read in the caller's transaction when `db` is its client. */
   private async coveredByJob(db: Queryable, row: Row): Promise<boolean> {
-    const columns = { seq: '$1::bigint', id: '$2::text', user_id: '$3::text', client_id: '$4::text', audience: '$5::text', grant_id: '$6::text', session_id: '$7::text', device_name: '$8::text' };
-    const found = await this.connection.one(`SELECT ${coveredByPendingRevocation(columns)} AS covered`, [row.seq, row.id, row.user_id, row.client_id, row.audience, row.grant_id, row.session_id, row.device_name], db);
+    const columns = {
+      seq: '$1::bigint',
+      id: '$2::text',
+      user_id: '$3::text',
+      client_id: '$4::text',
+      audience: '$5::text',
+      grant_id: '$6::text',
+      session_id: '$7::text',
+      device_name: '$8::text',
+    };
+    const found = await this.connection.one(
+      `SELECT ${coveredByPendingRevocation(columns)} AS covered`,
+      [row.seq, row.id, row.user_id, row.client_id, row.audience, row.grant_id, row.session_id, row.device_name],
+      db,
+    );
     return found?.covered === true;
   }
 }
 
-const ALIASED: TokenColumnsSql = { seq: 't.seq', id: 't.id', user_id: 't.user_id', client_id: 't.client_id', audience: 't.audience', grant_id: 't.grant_id', session_id: 't.session_id', device_name: 't.device_name' };
+const ALIASED: TokenColumnsSql = {
+  seq: 't.seq',
+  id: 't.id',
+  user_id: 't.user_id',
+  client_id: 't.client_id',
+  audience: 't.audience',
+  grant_id: 't.grant_id',
+  session_id: 't.session_id',
+  device_name: 't.device_name',
+};
 
 /** The rotation's read: the token by a secret, locked, its user's columns (prefixed `u_`), the user's state and the journal's verdict. */
 const ROTATION_READ = `SELECT t.*,
@@ -251,4 +411,3 @@ const ROTATION_READ = `SELECT t.*,
     ${coveredByPendingRevocation(ALIASED)} AS covered
   FROM refresh_token_secrets s JOIN refresh_tokens t ON t.id = s.token_id LEFT JOIN users u ON u.user_id = t.user_id
   WHERE s.hash = $1 FOR UPDATE OF t`;
-

@@ -17,8 +17,18 @@ export class PostgresRevocations implements RevocationStore {
   applyRevocationPlan(plan: RevocationPlan, now: number): Promise<AppliedRevocation> {
     // Tokens alone (/oauth/revoke with the flag off, the bulk revocation by ids): one statement,
     // atomic by itself, without a transaction's two extra round trips.
-    if (plan.refusedUnless === null && plan.grantIds.length === 0 && plan.sessionIds.length === 0 && plan.journal.length === 0) {
-      return this.markTokens(this.connection.pool, plan, now).then((revokedTokenIds) => ({ applied: true, revokedTokenIds, deletedGrantIds: [], endedSessionIds: [] }));
+    if (
+      plan.refusedUnless === null &&
+      plan.grantIds.length === 0 &&
+      plan.sessionIds.length === 0 &&
+      plan.journal.length === 0
+    ) {
+      return this.markTokens(this.connection.pool, plan, now).then((revokedTokenIds) => ({
+        applied: true,
+        revokedTokenIds,
+        deletedGrantIds: [],
+        endedSessionIds: [],
+      }));
     }
     return this.connection.tx(async (db) => {
       if (!(await this.targetAsRequired(db, plan))) return NOTHING;
@@ -26,17 +36,40 @@ export class PostgresRevocations implements RevocationStore {
       const deletedGrantIds: string[] = [];
       for (const id of plan.grantIds) {
         if (!(await this.connection.one('DELETE FROM grants WHERE id = $1 RETURNING id', [id], db))) continue;
-        await this.journal.insertJob(db, { id: ids.revocationJob(now), target: { kind: 'grant', grant_id: id }, reason: 'grant_deleted', requested_at: now });
+        await this.journal.insertJob(db, {
+          id: ids.revocationJob(now),
+          target: { kind: 'grant', grant_id: id },
+          reason: 'grant_deleted',
+          requested_at: now,
+        });
         deletedGrantIds.push(id);
       }
       const endedSessionIds: string[] = [];
       for (const id of plan.sessionIds) {
-        if (!(await this.connection.one('UPDATE sessions SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 RETURNING id', [now, id], db))) continue;
-        await this.journal.insertJob(db, { id: ids.revocationJob(now), target: { kind: 'session', session_id: id }, reason: 'session_revoked', requested_at: now });
+        if (
+          !(await this.connection.one(
+            'UPDATE sessions SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2 RETURNING id',
+            [now, id],
+            db,
+          ))
+        )
+          continue;
+        await this.journal.insertJob(db, {
+          id: ids.revocationJob(now),
+          target: { kind: 'session', session_id: id },
+          reason: 'session_revoked',
+          requested_at: now,
+        });
         endedSessionIds.push(id);
       }
       for (const { target, issuedThrough } of plan.journal) {
-        await this.journal.insertJob(db, { id: ids.revocationJob(now), target, reason: plan.reason, requested_at: now, ...(issuedThrough !== undefined ? { issued_through: issuedThrough } : {}) });
+        await this.journal.insertJob(db, {
+          id: ids.revocationJob(now),
+          target,
+          reason: plan.reason,
+          requested_at: now,
+          ...(issuedThrough !== undefined ? { issued_through: issuedThrough } : {}),
+        });
       }
       return { applied: true, revokedTokenIds, deletedGrantIds, endedSessionIds };
     });
@@ -44,7 +77,11 @@ export class PostgresRevocations implements RevocationStore {
 
   private async markTokens(db: Queryable, plan: RevocationPlan, now: number): Promise<string[]> {
     if (plan.tokenIds.length === 0) return [];
-    const rows = await this.connection.all('UPDATE refresh_tokens SET revoked_at = $1, revoked_reason = $2 WHERE id = ANY($3) AND revoked_at IS NULL RETURNING id', [now, plan.reason, plan.tokenIds], db);
+    const rows = await this.connection.all(
+      'UPDATE refresh_tokens SET revoked_at = $1, revoked_reason = $2 WHERE id = ANY($3) AND revoked_at IS NULL RETURNING id',
+      [now, plan.reason, plan.tokenIds],
+      db,
+    );
     return rows.map((r) => r.id as string);
   }
 
@@ -57,9 +94,17 @@ export class PostgresRevocations implements RevocationStore {
       const rows = await this.connection.all(sql, [plan.tokenIds], db);
       return rows.length === new Set(plan.tokenIds).size;
     }
-    const [table, id] = plan.tokenIds[0] !== undefined ? (['refresh_tokens', plan.tokenIds[0]] as const) : plan.grantIds[0] !== undefined ? (['grants', plan.grantIds[0]] as const) : (['sessions', plan.sessionIds[0]] as const);
+    const [table, id] =
+      plan.tokenIds[0] !== undefined
+        ? (['refresh_tokens', plan.tokenIds[0]] as const)
+        : plan.grantIds[0] !== undefined
+          ? (['grants', plan.grantIds[0]] as const)
+          : (['sessions', plan.sessionIds[0]] as const);
     if (id === undefined) return false;
     const live = plan.refusedUnless === 'live' && table !== 'grants' ? ' AND revoked_at IS NULL' : '';
-    return (await this.connection.one(`SELECT 1 AS found FROM ${table} WHERE id = $1${live} FOR UPDATE`, [id], db)) !== undefined;
+    return (
+      (await this.connection.one(`SELECT 1 AS found FROM ${table} WHERE id = $1${live} FOR UPDATE`, [id], db)) !==
+      undefined
+    );
   }
 }

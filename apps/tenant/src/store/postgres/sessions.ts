@@ -1,7 +1,13 @@
 import { touchedSession, type SessionTouch } from '../../domain/sso-session.ts';
 import { Params, type Queryable } from '@rtc/db/postgres';
 import { checkpoint, toSession } from '../sql/rows.ts';
-import { limitedCounts, sessionSearchCountSql, sessionSearchPageSql, userSessionsPageSql, type SessionFields } from '../sql/search.ts';
+import {
+  limitedCounts,
+  sessionSearchCountSql,
+  sessionSearchPageSql,
+  userSessionsPageSql,
+  type SessionFields,
+} from '../sql/search.ts';
 import type { SessionRecord, SessionSearch, SessionStore } from '../types.ts';
 import type { PostgresConnection } from './connection.ts';
 import type { PostgresRevocationJournal } from './revocation-journal.ts';
@@ -15,14 +21,10 @@ export class PostgresSessions implements SessionStore {
   ) {}
 
   async createSession(session: SessionRecord, cookieHash: Buffer): Promise<void> {
-    await this.connection.pool.query('INSERT INTO sessions (id, user_id, cookie_hash, created_at, revoked_at, json) VALUES ($1, $2, $3, $4, $5, $6)', [
-      session.id,
-      session.user_id,
-      cookieHash,
-      session.created_at,
-      session.revoked_at,
-      JSON.stringify(session),
-    ]);
+    await this.connection.pool.query(
+      'INSERT INTO sessions (id, user_id, cookie_hash, created_at, revoked_at, json) VALUES ($1, $2, $3, $4, $5, $6)',
+      [session.id, session.user_id, cookieHash, session.created_at, session.revoked_at, JSON.stringify(session)],
+    );
   }
 
   async getSession(id: string): Promise<SessionRecord | undefined> {
@@ -35,10 +37,7 @@ export class PostgresSessions implements SessionStore {
     return row ? toSession(row) : undefined;
   }
 
-  async touchSession(
-    id: string,
-    patch: SessionTouch,
-  ): Promise<void> {
+  async touchSession(id: string, patch: SessionTouch): Promise<void> {
     await this.connection.tx(async (db) => {
       const row = await this.connection.one('SELECT json, revoked_at FROM sessions WHERE id = $1 FOR UPDATE', [id], db);
       if (!row) return;
@@ -50,22 +49,37 @@ export class PostgresSessions implements SessionStore {
   async listUserSessions(userId: string, now: number, from: string | undefined, take: number) {
     const params = new Params();
     const bind = (value: unknown) => params.add(value);
-    const rows = await this.connection.all(userSessionsPageSql(userId, bind, SESSION_FIELDS, bind(now), from, take + 1), params.values);
+    const rows = await this.connection.all(
+      userSessionsPageSql(userId, bind, SESSION_FIELDS, bind(now), from, take + 1),
+      params.values,
+    );
     return checkpoint(rows.map(toSession), take, (s) => s.id);
   }
 
   async listEndedSessions(userId: string, since: number, limit: number): Promise<SessionRecord[]> {
-    const rows = await this.connection.all('SELECT json, revoked_at FROM sessions WHERE user_id = $1 AND revoked_at >= $2 ORDER BY revoked_at DESC, id DESC LIMIT $3', [userId, since, limit]);
+    const rows = await this.connection.all(
+      'SELECT json, revoked_at FROM sessions WHERE user_id = $1 AND revoked_at >= $2 ORDER BY revoked_at DESC, id DESC LIMIT $3',
+      [userId, since, limit],
+    );
     return rows.map(toSession);
   }
 
-  async revokeSession(id: string, now: number, revokeTokens: { jobId: string } | null): Promise<SessionRecord | undefined> {
+  async revokeSession(
+    id: string,
+    now: number,
+    revokeTokens: { jobId: string } | null,
+  ): Promise<SessionRecord | undefined> {
     return this.connection.tx(async (db) => {
       const row = await this.connection.one('SELECT json, revoked_at FROM sessions WHERE id = $1 FOR UPDATE', [id], db);
       if (!row) return undefined;
       await db.query('UPDATE sessions SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2', [now, id]);
       if (revokeTokens) {
-        await this.journal.insertJob(db, { id: revokeTokens.jobId, target: { kind: 'session', session_id: id }, reason: 'session_revoked', requested_at: now });
+        await this.journal.insertJob(db, {
+          id: revokeTokens.jobId,
+          target: { kind: 'session', session_id: id },
+          reason: 'session_revoked',
+          requested_at: now,
+        });
       }
       return { ...toSession(row), revoked_at: (row.revoked_at as number | null) ?? now };
     });
@@ -81,7 +95,10 @@ export class PostgresSessions implements SessionStore {
   async countSessionSearch(filter: SessionSearch, now: number, limit: number) {
     const params = new Params();
     const bind = (value: unknown) => params.add(value);
-    const row = (await this.connection.one(sessionSearchCountSql(filter, { bind, like: 'ILIKE' }, SESSION_FIELDS, bind(now), limit), params.values))!;
+    const row = (await this.connection.one(
+      sessionSearchCountSql(filter, { bind, like: 'ILIKE' }, SESSION_FIELDS, bind(now), limit),
+      params.values,
+    ))!;
     return limitedCounts({ sessions: Number(row.sessions), users: Number(row.users) }, 'sessions', limit);
   }
 
@@ -91,7 +108,10 @@ export class PostgresSessions implements SessionStore {
 
   /** Ends every open session of the user, in the caller's transaction when `db` is its client (deleting the user). */
   async endUserSessions(db: Queryable, userId: string, now: number): Promise<number> {
-    return (await db.query('UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL', [now, userId])).rowCount ?? 0;
+    return (
+      (await db.query('UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL', [now, userId]))
+        .rowCount ?? 0
+    );
   }
 }
 

@@ -24,14 +24,23 @@ export class PostgresTenantSettings implements TenantSettingsStore {
   }
 
   async getSigningKeys() {
-    const rows = await this.connection.all('SELECT kid, private_jwk, public_jwk FROM signing_keys ORDER BY created_at DESC, kid');
-    return rows.map((r) => ({ kid: r.kid as string, privateJwk: r.private_jwk as string, publicJwk: r.public_jwk as string }));
+    const rows = await this.connection.all(
+      'SELECT kid, private_jwk, public_jwk FROM signing_keys ORDER BY created_at DESC, kid',
+    );
+    return rows.map((r) => ({
+      kid: r.kid as string,
+      privateJwk: r.private_jwk as string,
+      publicJwk: r.public_jwk as string,
+    }));
   }
 
   async addFirstSigningKey(key: { kid: string; privateJwk: string; publicJwk: string; created_at: number }) {
     await this.exclusive('signing-keys', async () => {
       if (await this.connection.one('SELECT 1 FROM signing_keys LIMIT 1')) return;
-      await this.connection.pool.query('INSERT INTO signing_keys (kid, private_jwk, public_jwk, created_at) VALUES ($1, $2, $3, $4)', [key.kid, key.privateJwk, key.publicJwk, key.created_at]);
+      await this.connection.pool.query(
+        'INSERT INTO signing_keys (kid, private_jwk, public_jwk, created_at) VALUES ($1, $2, $3, $4)',
+        [key.kid, key.privateJwk, key.publicJwk, key.created_at],
+      );
     });
   }
 
@@ -55,7 +64,10 @@ export class PostgresTenantSettings implements TenantSettingsStore {
   }
 
   async getOrCreateSecret(name: string, create: () => string): Promise<string> {
-    await this.connection.pool.query('INSERT INTO tenant_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, create()]);
+    await this.connection.pool.query(
+      'INSERT INTO tenant_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING',
+      [name, create()],
+    );
     return (await this.connection.one('SELECT value FROM tenant_secrets WHERE name = $1', [name]))!.value as string;
   }
 
@@ -65,7 +77,10 @@ export class PostgresTenantSettings implements TenantSettingsStore {
 
   /** A row of tenant_secrets (the tenant's own values, instance-id among them), never removed. */
   async markDemo(now: number): Promise<void> {
-    await this.connection.pool.query('INSERT INTO tenant_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [DEMO_MARK, new Date(now).toISOString()]);
+    await this.connection.pool.query(
+      'INSERT INTO tenant_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING',
+      [DEMO_MARK, new Date(now).toISOString()],
+    );
   }
 
   async isDemo(): Promise<boolean> {
@@ -92,15 +107,29 @@ class PostgresRateLimiter implements RateLimiter {
        RETURNING count, reset_at`,
       [key, now, this.windowMs],
     );
-    if (++this.sweeps % 1000 === 0) void this.pool.query('DELETE FROM rate_limits WHERE reset_at < $1', [now - 3_600_000]).catch(() => {});
+    if (++this.sweeps % 1000 === 0)
+      void this.pool.query('DELETE FROM rate_limits WHERE reset_at < $1', [now - 3_600_000]).catch(() => {});
     const { count, reset_at } = rows[0]!;
-    return { allowed: count <= this.limit, limit: this.limit, remaining: Math.max(0, this.limit - count), resetAt: Number(reset_at) };
+    return {
+      allowed: count <= this.limit,
+      limit: this.limit,
+      remaining: Math.max(0, this.limit - count),
+      resetAt: Number(reset_at),
+    };
   }
 
   async peek(key: string, now: number): Promise<RateLimitResult> {
-    const { rows } = await this.pool.query<{ count: number; reset_at: number }>('SELECT count, reset_at FROM rate_limits WHERE key = $1 AND reset_at > $2', [key, now]);
+    const { rows } = await this.pool.query<{ count: number; reset_at: number }>(
+      'SELECT count, reset_at FROM rate_limits WHERE key = $1 AND reset_at > $2',
+      [key, now],
+    );
     const count = rows[0]?.count ?? 0;
-    return { allowed: count < this.limit, limit: this.limit, remaining: Math.max(0, this.limit - count), resetAt: rows[0] ? Number(rows[0].reset_at) : now + this.windowMs };
+    return {
+      allowed: count < this.limit,
+      limit: this.limit,
+      remaining: Math.max(0, this.limit - count),
+      resetAt: rows[0] ? Number(rows[0].reset_at) : now + this.windowMs,
+    };
   }
 
   async reset(key: string): Promise<void> {
@@ -108,6 +137,9 @@ class PostgresRateLimiter implements RateLimiter {
   }
 
   async refund(key: string, now: number): Promise<void> {
-    await this.pool.query('UPDATE rate_limits SET count = count - 1 WHERE key = $1 AND reset_at > $2 AND count > 0', [key, now]);
+    await this.pool.query('UPDATE rate_limits SET count = count - 1 WHERE key = $1 AND reset_at > $2 AND count > 0', [
+      key,
+      now,
+    ]);
   }
 }

@@ -9,7 +9,10 @@ import { coveredByPendingRevocation, tableColumns } from './pending-revocation.t
  * uses them only when the query says the same.
  */
 export function liveConditions(now: string, field: (name: string) => string = (name) => name): string[] {
-  return [`${field(LIVENESS.ended)} IS NULL`, ...LIVENESS.expiries.map((name) => `(${field(name)} IS NULL OR ${field(name)} > ${now})`)];
+  return [
+    `${field(LIVENESS.ended)} IS NULL`,
+    ...LIVENESS.expiries.map((name) => `(${field(name)} IS NULL OR ${field(name)} > ${now})`),
+  ];
 }
 
 /**

@@ -1,4 +1,12 @@
-import type { ClientGrantRecord, ClientRecord, GrantRecord, RefreshTokenRecord, SessionRecord, TenantSettings, UserRecord } from '../../domain/model.ts';
+import type {
+  ClientGrantRecord,
+  ClientRecord,
+  GrantRecord,
+  RefreshTokenRecord,
+  SessionRecord,
+  TenantSettings,
+  UserRecord,
+} from '../../domain/model.ts';
 import { DEFAULT_TENANT_SETTINGS } from '../../domain/defaults.ts';
 import type { RevocationJob, RevocationTarget } from '../../domain/revocation.ts';
 import type { CheckpointPage, RefreshTokenSummary } from '../types.ts';
@@ -18,13 +26,22 @@ export function toJob(row: Row): RevocationJob {
       case 'token':
         return { kind: 'token' as const, token_id: row.token_id };
       case 'user':
-        return { kind: 'user' as const, user_id: row.user_id, ...(row.client_id ? { client_id: row.client_id } : {}), ...(row.audience ? { audience: row.audience } : {}) };
+        return {
+          kind: 'user' as const,
+          user_id: row.user_id,
+          ...(row.client_id ? { client_id: row.client_id } : {}),
+          ...(row.audience ? { audience: row.audience } : {}),
+        };
       case 'grant':
         return { kind: 'grant' as const, grant_id: row.grant_id };
       case 'session':
         return { kind: 'session' as const, session_id: row.session_id };
       case 'client':
-        return { kind: 'client' as const, client_id: row.client_id, ...(row.audience ? { audience: row.audience } : {}) };
+        return {
+          kind: 'client' as const,
+          client_id: row.client_id,
+          ...(row.audience ? { audience: row.audience } : {}),
+        };
       case 'device':
         return { kind: 'device' as const, user_id: row.user_id, device_name: row.device_name };
     }
@@ -57,7 +74,15 @@ export function toClientGrant(row: Row): ClientGrantRecord {
 
 /** A user read beside another row, its columns prefixed `u_` (the rotation's read, in both stores). */
 export const toUserFromPrefixed = (row: Row): UserRecord =>
-  toUser({ json: row.u_json, user_id: row.u_user_id, email: row.u_email, name: row.u_name, created_at: row.u_created_at, last_login: row.u_last_login, password_hash: row.u_password_hash });
+  toUser({
+    json: row.u_json,
+    user_id: row.u_user_id,
+    email: row.u_email,
+    name: row.u_name,
+    created_at: row.u_created_at,
+    last_login: row.u_last_login,
+    password_hash: row.u_password_hash,
+  });
 
 export function toUser(row: Row): UserRecord {
   return {
@@ -100,7 +125,19 @@ export const REFRESH_TOKEN_SUMMARY_COLUMNS =
 export const SEARCH_HIT_DEVICE_NAME = 18;
 
 export function toRefreshTokenSummary(values: any[]): RefreshTokenSummary {
-  const [id, user_id, client_id, session_id, rotating, resource_servers, metadata, created_at, expires_at, idle_expires_at, last_exchanged_at] = values;
+  const [
+    id,
+    user_id,
+    client_id,
+    session_id,
+    rotating,
+    resource_servers,
+    metadata,
+    created_at,
+    expires_at,
+    idle_expires_at,
+    last_exchanged_at,
+  ] = values;
   const [initial_ip, initial_asn, initial_user_agent, last_ip, last_asn, last_user_agent, dpop_jkt] = values.slice(11);
   return {
     id,

@@ -101,7 +101,8 @@ const RATE_LIMITS: Table = {
 export const DIRECTORY_TABLES = ['clients', 'resource_servers', 'tenant_settings'] as const;
 const DIRECTORY_TRIGGERS = DIRECTORY_TABLES.flatMap((table) =>
   (['INSERT', 'UPDATE', 'DELETE'] as const).map(
-    (op) => `CREATE TRIGGER ${table}_${op.toLowerCase()}_moves_version AFTER ${op} ON ${table} BEGIN UPDATE directory_version SET n = n + 1 WHERE id = 1; END;`,
+    (op) =>
+      `CREATE TRIGGER ${table}_${op.toLowerCase()}_moves_version AFTER ${op} ON ${table} BEGIN UPDATE directory_version SET n = n + 1 WHERE id = 1; END;`,
   ),
 );
 
@@ -269,8 +270,16 @@ export const TENANT_SCHEMA: Schema = {
         { name: 'rt_user_all', keys: ['user_id', 'created_at'] },
         // A page of a search is a walk in id order that the LIMIT stops: within a network (the
         // address checked in the index), an ASN, an address. See SQLite's migrations 8 and 9.
-        { name: 'rt_initial_net_live', keys: ['initial_net_key', 'id', 'initial_ip_key'], where: `${LIVE} AND initial_net_key IS NOT NULL` },
-        { name: 'rt_last_net_live', keys: ['last_net_key', 'id', 'last_ip_key'], where: `${LIVE} AND last_net_key IS NOT NULL` },
+        {
+          name: 'rt_initial_net_live',
+          keys: ['initial_net_key', 'id', 'initial_ip_key'],
+          where: `${LIVE} AND initial_net_key IS NOT NULL`,
+        },
+        {
+          name: 'rt_last_net_live',
+          keys: ['last_net_key', 'id', 'last_ip_key'],
+          where: `${LIVE} AND last_net_key IS NOT NULL`,
+        },
         { name: 'rt_initial_asn_live', keys: ['initial_asn', 'id'], where: `${LIVE} AND initial_asn IS NOT NULL` },
         { name: 'rt_last_asn_live', keys: ['last_asn', 'id'], where: `${LIVE} AND last_asn IS NOT NULL` },
         { name: 'rt_initial_ip_live', keys: ['initial_ip_key', 'id'], where: `${LIVE} AND initial_ip_key IS NOT NULL` },
@@ -388,8 +397,24 @@ export const TENANT_SCHEMA: Schema = {
 export const COUNTER_SCHEMA: Schema = { tables: [RATE_LIMITS] };
 
 const TYPES: Record<Dialect, Record<LogicalType, string | undefined>> = {
-  sqlite: { text: 'TEXT', json: 'TEXT', int: 'INTEGER', bigint: 'INTEGER', boolean: 'INTEGER', bytes: 'BLOB', serial: undefined },
-  postgres: { text: 'TEXT', json: 'TEXT', int: 'INT', bigint: 'BIGINT', boolean: 'BOOLEAN', bytes: 'BYTEA', serial: 'BIGSERIAL' },
+  sqlite: {
+    text: 'TEXT',
+    json: 'TEXT',
+    int: 'INTEGER',
+    bigint: 'INTEGER',
+    boolean: 'INTEGER',
+    bytes: 'BLOB',
+    serial: undefined,
+  },
+  postgres: {
+    text: 'TEXT',
+    json: 'TEXT',
+    int: 'INT',
+    bigint: 'BIGINT',
+    boolean: 'BOOLEAN',
+    bytes: 'BYTEA',
+    serial: 'BIGSERIAL',
+  },
 };
 
 /** The DDL (and seed rows) that create `schema` on SQLite, as one script. */
@@ -402,13 +427,15 @@ export function renderPostgres(schema: Schema): string {
   return render(schema, 'postgres');
 }
 
-const onDialect = (dialect: Dialect) => (thing: { only?: Dialect }) => thing.only === undefined || thing.only === dialect;
+const onDialect = (dialect: Dialect) => (thing: { only?: Dialect }) =>
+  thing.only === undefined || thing.only === dialect;
 
 function render(schema: Schema, dialect: Dialect): string {
   const statements = dialect === 'postgres' ? [...(schema.postgresFunctions ?? [])] : [];
   for (const table of schema.tables.filter(onDialect(dialect))) {
     statements.push(renderTable(table, dialect));
-    for (const index of (table.indexes ?? []).filter(onDialect(dialect))) statements.push(renderIndex(table, index, dialect));
+    for (const index of (table.indexes ?? []).filter(onDialect(dialect)))
+      statements.push(renderIndex(table, index, dialect));
     for (const row of table.rows ?? []) statements.push(renderRow(table, row, dialect));
   }
   if (dialect === 'sqlite') statements.push(...(schema.sqliteTriggers ?? []));
@@ -417,7 +444,8 @@ function render(schema: Schema, dialect: Dialect): string {
 
 function renderTable(table: Table, dialect: Dialect): string {
   let columns = table.columns.filter(onDialect(dialect));
-  if (dialect === 'sqlite') columns = [...columns.filter((c) => !c.appendedInSqlite), ...columns.filter((c) => c.appendedInSqlite)];
+  if (dialect === 'sqlite')
+    columns = [...columns.filter((c) => !c.appendedInSqlite), ...columns.filter((c) => c.appendedInSqlite)];
   const parts = columns.map((column) => renderColumn(column, dialect));
   for (const unique of table.unique ?? []) parts.push(`UNIQUE (${unique.join(', ')})`);
   const options = dialect === 'sqlite' && table.withoutRowid ? ' WITHOUT ROWID' : '';

@@ -51,7 +51,10 @@ function conditions(filter: RefreshTokenSearch, sql: SearchSql) {
     const network = bind(networkSpan(filter.ip).from);
     const from = bind(filter.ip.from);
     const to = bind(filter.ip.to);
-    pairs.push([`initial_net_key = ${network} AND initial_ip_key BETWEEN ${from} AND ${to}`, `last_net_key = ${network} AND last_ip_key BETWEEN ${from} AND ${to}`]);
+    pairs.push([
+      `initial_net_key = ${network} AND initial_ip_key BETWEEN ${from} AND ${to}`,
+      `last_net_key = ${network} AND last_ip_key BETWEEN ${from} AND ${to}`,
+    ]);
   } else if (filter.ip) {
     // A larger network: a range of the address indexes, gathered and sorted.
     const from = bind(filter.ip.from);
@@ -69,10 +72,14 @@ function conditions(filter: RefreshTokenSearch, sql: SearchSql) {
     rest.push(`(initial_user_agent ${like} ${ua} ESCAPE '\\' OR last_user_agent ${like} ${ua} ESCAPE '\\')`);
   }
   const walked = filter.ip !== undefined || filter.asn !== undefined;
-  if (filter.client_id !== undefined) rest.push(`${walked && sql.noIndex ? sql.noIndex('client_id') : 'client_id'} = ${bind(filter.client_id)}`);
-  if (filter.device_name !== undefined) rest.push(`device_name ${like} ${bind(containing(filter.device_name))} ESCAPE '\\'`);
-  if (filter.last_used_from !== undefined) rest.push(`coalesce(last_exchanged_at, created_at) >= ${bind(filter.last_used_from)}`);
-  if (filter.last_used_to !== undefined) rest.push(`coalesce(last_exchanged_at, created_at) < ${bind(filter.last_used_to)}`);
+  if (filter.client_id !== undefined)
+    rest.push(`${walked && sql.noIndex ? sql.noIndex('client_id') : 'client_id'} = ${bind(filter.client_id)}`);
+  if (filter.device_name !== undefined)
+    rest.push(`device_name ${like} ${bind(containing(filter.device_name))} ESCAPE '\\'`);
+  if (filter.last_used_from !== undefined)
+    rest.push(`coalesce(last_exchanged_at, created_at) >= ${bind(filter.last_used_from)}`);
+  if (filter.last_used_to !== undefined)
+    rest.push(`coalesce(last_exchanged_at, created_at) < ${bind(filter.last_used_to)}`);
   // A filter on the row, never a walk: no index on dpop_jkt, and none needed beside the others.
   if (filter.dpop !== undefined) rest.push(filter.dpop === 'bound' ? 'dpop_jkt IS NOT NULL' : 'dpop_jkt IS NULL');
   // The address, else the ASN, is walked (an address is the more selective); the other filters.
@@ -88,19 +95,32 @@ function conditions(filter: RefreshTokenSearch, sql: SearchSql) {
  * most 2 x (`limit` + 1) index entries however wide the range. The route asks it before searching a range larger than one network, whose
  * page must gather and sort every match (a /16 of 84,000 tokens: seconds at 1M tokens).
  */
-export function addressCandidatesSql(range: { from: Buffer; to: Buffer }, bind: (value: unknown) => string, limit: number): string {
+export function addressCandidatesSql(
+  range: { from: Buffer; to: Buffer },
+  bind: (value: unknown) => string,
+  limit: number,
+): string {
   const [from, to, bound] = [bind(range.from), bind(range.to), bind(limit + 1)];
-  const walk = (column: string) => `SELECT id FROM (SELECT id FROM refresh_tokens WHERE ${column} BETWEEN ${from} AND ${to} AND revoked_at IS NULL AND ${column} IS NOT NULL LIMIT ${bound}) AS w`;
+  const walk = (column: string) =>
+    `SELECT id FROM (SELECT id FROM refresh_tokens WHERE ${column} BETWEEN ${from} AND ${to} AND revoked_at IS NULL AND ${column} IS NOT NULL LIMIT ${bound}) AS w`;
   return `SELECT count(*) AS candidates FROM (SELECT id FROM (${walk('initial_ip_key')} UNION ${walk('last_ip_key')}) AS u LIMIT ${bound}) AS c`;
 }
 
 /** One page of matches in id order after `from`: the columns given, at most `limit` rows. */
-export function searchPageSql(filter: RefreshTokenSearch, sql: SearchSql, columns: string, from: string | undefined, limit: number): string {
+export function searchPageSql(
+  filter: RefreshTokenSearch,
+  sql: SearchSql,
+  columns: string,
+  from: string | undefined,
+  limit: number,
+): string {
   const { either, rest } = conditions(filter, sql);
   const after = from !== undefined ? [`id > ${sql.bind(from)}`] : [];
   const lim = sql.bind(limit);
-  if (!either) return `SELECT ${columns} FROM refresh_tokens WHERE ${[...rest, ...after].join(' AND ')} ORDER BY id LIMIT ${lim}`;
-  const walk = (condition: string) => `SELECT id FROM (SELECT id FROM refresh_tokens WHERE ${[condition, ...rest, ...after].join(' AND ')} ORDER BY id LIMIT ${lim}) AS w`;
+  if (!either)
+    return `SELECT ${columns} FROM refresh_tokens WHERE ${[...rest, ...after].join(' AND ')} ORDER BY id LIMIT ${lim}`;
+  const walk = (condition: string) =>
+    `SELECT id FROM (SELECT id FROM refresh_tokens WHERE ${[condition, ...rest, ...after].join(' AND ')} ORDER BY id LIMIT ${lim}) AS w`;
   return `SELECT ${columns} FROM refresh_tokens WHERE id IN (${walk(either[0])} UNION ${walk(either[1])}) ORDER BY id LIMIT ${lim}`;
 }
 
@@ -117,7 +137,8 @@ export function searchPageSql(filter: RefreshTokenSearch, sql: SearchSql, column
 export function searchCountSql(filter: RefreshTokenSearch, sql: SearchSql, limit: number): string {
   const { either, rest } = conditions(filter, sql);
   const bound = sql.bind(limit + 1);
-  const walk = (condition: string) => `SELECT id FROM (SELECT id FROM refresh_tokens WHERE ${[condition, ...rest].join(' AND ')} LIMIT ${bound}) AS w`;
+  const walk = (condition: string) =>
+    `SELECT id FROM (SELECT id FROM refresh_tokens WHERE ${[condition, ...rest].join(' AND ')} LIMIT ${bound}) AS w`;
   const where = either ? `id IN (${walk(either[0])} UNION ${walk(either[1])})` : rest.join(' AND ');
   return `SELECT count(*) AS tokens, count(DISTINCT user_id) AS users,
             count(DISTINCT length(user_id) || ':' || user_id || ':' || coalesce(device_name, '')) AS devices
@@ -140,13 +161,20 @@ export interface SessionFields {
  * domain's liveness says (an expiry of null is none). No index: sessions are searched
  * by a walk of the table in id order, filtered.
  */
-function sessionConditions(filter: SessionSearch, sql: Omit<SearchSql, 'live'>, f: SessionFields, now: string): string[] {
+function sessionConditions(
+  filter: SessionSearch,
+  sql: Omit<SearchSql, 'live'>,
+  f: SessionFields,
+  now: string,
+): string[] {
   const { bind, like } = sql;
   const where = liveSessionConditions(f, now);
   if (filter.ip) {
     const from = bind(filter.ip.from);
     const to = bind(filter.ip.to);
-    where.push(`(${f.ipKey(f.text('device.initial_ip'))} BETWEEN ${from} AND ${to} OR ${f.ipKey(f.text('device.last_ip'))} BETWEEN ${from} AND ${to})`);
+    where.push(
+      `(${f.ipKey(f.text('device.initial_ip'))} BETWEEN ${from} AND ${to} OR ${f.ipKey(f.text('device.last_ip'))} BETWEEN ${from} AND ${to})`,
+    );
   }
   if (filter.asn !== undefined) {
     const asn = bind(filter.asn);
@@ -154,9 +182,12 @@ function sessionConditions(filter: SessionSearch, sql: Omit<SearchSql, 'live'>, 
   }
   if (filter.user_agent !== undefined) {
     const ua = bind(containing(filter.user_agent));
-    where.push(`(${f.text('device.initial_user_agent')} ${like} ${ua} ESCAPE '\\' OR ${f.text('device.last_user_agent')} ${like} ${ua} ESCAPE '\\')`);
+    where.push(
+      `(${f.text('device.initial_user_agent')} ${like} ${ua} ESCAPE '\\' OR ${f.text('device.last_user_agent')} ${like} ${ua} ESCAPE '\\')`,
+    );
   }
-  if (filter.last_used_from !== undefined) where.push(`${f.number('last_interacted_at')} >= ${bind(filter.last_used_from)}`);
+  if (filter.last_used_from !== undefined)
+    where.push(`${f.number('last_interacted_at')} >= ${bind(filter.last_used_from)}`);
   if (filter.last_used_to !== undefined) where.push(`${f.number('last_interacted_at')} < ${bind(filter.last_used_to)}`);
   return where;
 }
@@ -171,27 +202,51 @@ function liveSessionConditions(f: SessionFields, now: string): string[] {
  * `limit` (the index on user_id, id). Liveness is decided in the query, not after the LIMIT: a
  * page filtered afterwards ended the listing at the first expired session on its boundary.
  */
-export function userSessionsPageSql(userId: string, bind: SearchSql['bind'], f: SessionFields, now: string, from: string | undefined, limit: number): string {
+export function userSessionsPageSql(
+  userId: string,
+  bind: SearchSql['bind'],
+  f: SessionFields,
+  now: string,
+  from: string | undefined,
+  limit: number,
+): string {
   const where = [`user_id = ${bind(userId)}`, ...liveSessionConditions(f, now)];
   if (from !== undefined) where.push(`id > ${bind(from)}`);
   return `SELECT json, revoked_at FROM sessions WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${bind(limit)}`;
 }
 
 /** One page of matching sessions in id order after `from` (`json, revoked_at`), at most `limit`. */
-export function sessionSearchPageSql(filter: SessionSearch, sql: Omit<SearchSql, 'live'>, f: SessionFields, now: string, from: string | undefined, limit: number): string {
+export function sessionSearchPageSql(
+  filter: SessionSearch,
+  sql: Omit<SearchSql, 'live'>,
+  f: SessionFields,
+  now: string,
+  from: string | undefined,
+  limit: number,
+): string {
   const where = sessionConditions(filter, sql, f, now);
   if (from !== undefined) where.push(`id > ${sql.bind(from)}`);
   return `SELECT json, revoked_at FROM sessions WHERE ${where.join(' AND ')} ORDER BY id LIMIT ${sql.bind(limit)}`;
 }
 
 /** The matching sessions counted up to `limit` + 1, as for tokens (`searchCountSql`). */
-export function sessionSearchCountSql(filter: SessionSearch, sql: Omit<SearchSql, 'live'>, f: SessionFields, now: string, limit: number): string {
+export function sessionSearchCountSql(
+  filter: SessionSearch,
+  sql: Omit<SearchSql, 'live'>,
+  f: SessionFields,
+  now: string,
+  limit: number,
+): string {
   return `SELECT count(*) AS sessions, count(DISTINCT user_id) AS users
           FROM (SELECT user_id FROM sessions WHERE ${sessionConditions(filter, sql, f, now).join(' AND ')} LIMIT ${sql.bind(limit + 1)}) AS matched`;
 }
 
 /** Counts taken up to `limit` + 1 rows, as the search routes answer them: past `limit`, `limited` and "at least". */
-export function limitedCounts<T extends Record<string, number>>(counted: T, key: keyof T, limit: number): T & { limited: boolean } {
+export function limitedCounts<T extends Record<string, number>>(
+  counted: T,
+  key: keyof T,
+  limit: number,
+): T & { limited: boolean } {
   const limited = counted[key]! > limit;
   return { ...counted, [key]: Math.min(counted[key]!, limit), limited };
 }

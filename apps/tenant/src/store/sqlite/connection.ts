@@ -54,7 +54,10 @@ export class SqliteConnection {
 export const networkKeyOf = (key: Buffer | null) => (key ? networkKey(key) : null);
 
 /** SQL built with positional names (@p1, @p2, ...) and the values they bind: one text per shape. */
-export function bound(build: (bind: (value: unknown) => string) => string): { sql: string; params: Record<string, unknown> } {
+export function bound(build: (bind: (value: unknown) => string) => string): {
+  sql: string;
+  params: Record<string, unknown>;
+} {
   const params: Record<string, unknown> = {};
   let n = 0;
   const sql = build((value) => {

@@ -18,7 +18,15 @@ const client = (client_id: string, name: string): ClientRecord =>
     allowed_logout_urls: [],
     web_origins: [],
     allowed_origins: [],
-    refresh_token: { rotation_type: 'non-rotating', expiration_type: 'non-expiring', leeway: 0, token_lifetime: 0, infinite_token_lifetime: true, idle_token_lifetime: 0, infinite_idle_token_lifetime: true },
+    refresh_token: {
+      rotation_type: 'non-rotating',
+      expiration_type: 'non-expiring',
+      leeway: 0,
+      token_lifetime: 0,
+      infinite_token_lifetime: true,
+      idle_token_lifetime: 0,
+      infinite_idle_token_lifetime: true,
+    },
     created_at: 1,
   }) as unknown as ClientRecord;
 
@@ -49,7 +57,13 @@ describe('the directory cache', () => {
     const dir = newDir();
     const [a, b] = [open(dir), open(dir)];
     await a.putClient(client('app', 'First'));
-    await a.putResourceServer({ id: 'rs', identifier: 'https://api/', name: 'API', scopes: [], token_lifetime: 60 } as never);
+    await a.putResourceServer({
+      id: 'rs',
+      identifier: 'https://api/',
+      name: 'API',
+      scopes: [],
+      token_lifetime: 60,
+    } as never);
     // Read (and cached) in b.
     expect((await b.getClient('app'))?.name).toBe('First');
     expect((await b.getResourceServer('https://api/'))?.token_lifetime).toBe(60);
@@ -57,7 +71,13 @@ describe('the directory cache', () => {
 
     await a.putClient(client('app', 'Second'));
     expect((await b.getClient('app'))?.name).toBe('Second');
-    await a.putResourceServer({ id: 'rs', identifier: 'https://api/', name: 'API', scopes: [], token_lifetime: 120 } as never);
+    await a.putResourceServer({
+      id: 'rs',
+      identifier: 'https://api/',
+      name: 'API',
+      scopes: [],
+      token_lifetime: 120,
+    } as never);
     expect((await b.getResourceServer('https://api/'))?.token_lifetime).toBe(120);
     await a.updateSettings((s) => ({ ...s, session_lifetime: before + 1 }));
     expect((await b.getSettings()).session_lifetime).toBe(before + 1);

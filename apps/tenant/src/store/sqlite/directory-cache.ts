@@ -22,7 +22,9 @@ export class SqliteDirectoryCache {
 
   read<T>(key: string, load: () => T): T {
     if (this.connection.db.inTransaction) return load();
-    const version = this.connection.q('SELECT n FROM directory_version WHERE id = 1').get() as { n: unknown } | undefined;
+    const version = this.connection.q('SELECT n FROM directory_version WHERE id = 1').get() as
+      | { n: unknown }
+      | undefined;
     if (version?.n !== this.version || this.entries.size >= MAX_ENTRIES) {
       this.entries.clear();
       this.version = version?.n;

@@ -18,7 +18,12 @@ export class SqliteDpopProofs implements DpopProofStore {
 
   async sweepDpopProofs(now: number, limit: number): Promise<number> {
     return this.connection.tx(
-      () => this.connection.q('DELETE FROM dpop_proofs WHERE jti_hash IN (SELECT jti_hash FROM dpop_proofs WHERE expires_at <= ? LIMIT ?)').run(now, limit).changes,
+      () =>
+        this.connection
+          .q(
+            'DELETE FROM dpop_proofs WHERE jti_hash IN (SELECT jti_hash FROM dpop_proofs WHERE expires_at <= ? LIMIT ?)',
+          )
+          .run(now, limit).changes,
     );
   }
 }

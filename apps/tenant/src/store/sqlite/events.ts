@@ -14,7 +14,9 @@ export class SqliteEvents implements EventLogStore {
     const { where, params } = whereOf(filter, ['user_id', 'type', 'refresh_token_id']);
     const direction = order.oldestFirst ? 'ASC' : 'DESC';
     const rows = this.connection
-      .q(`SELECT json FROM events ${where} ORDER BY created_at ${direction}, id ${direction} LIMIT @limit OFFSET @offset`)
+      .q(
+        `SELECT json FROM events ${where} ORDER BY created_at ${direction}, id ${direction} LIMIT @limit OFFSET @offset`,
+      )
       .all({ ...params, limit, offset: order.offset ?? 0 }) as Row[];
     return rows.map((r) => JSON.parse(r.json) as TenantEvent);
   }
@@ -27,13 +29,17 @@ export class SqliteEvents implements EventLogStore {
 
 /** One log entry, inside the caller's transaction or in one of its own. */
 export function insertEvent(connection: SqliteConnection, event: TenantEvent): void {
-  connection.q('INSERT INTO events (id, type, user_id, client_id, refresh_token_id, created_at, json) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-    event.id,
-    event.type,
-    event.user_id,
-    event.client_id,
-    event.refresh_token_id,
-    event.created_at,
-    JSON.stringify(event),
-  );
+  connection
+    .q(
+      'INSERT INTO events (id, type, user_id, client_id, refresh_token_id, created_at, json) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    )
+    .run(
+      event.id,
+      event.type,
+      event.user_id,
+      event.client_id,
+      event.refresh_token_id,
+      event.created_at,
+      JSON.stringify(event),
+    );
 }

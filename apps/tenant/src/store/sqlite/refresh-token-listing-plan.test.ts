@@ -10,7 +10,7 @@ import { SqliteStore } from './sqlite-store.ts';
  * application looking for the user's: 2.8 s at 1M tokens for a user without that application.
  */
 describe('SQLite refresh-token listing plan', () => {
-  it('walks one user\'s live tokens in id order in every shape, never an application\'s', async () => {
+  it("walks one user's live tokens in id order in every shape, never an application's", async () => {
     const store = new SqliteStore(':memory:');
     try {
       const { db, prepared, stop } = recordPrepared(store);
@@ -25,10 +25,22 @@ describe('SQLite refresh-token listing plan', () => {
       const listings = prepared.filter((sql) => /FROM refresh_tokens/.test(sql));
       expect(listings).toHaveLength(8);
       for (const sql of listings) {
-        const params = { user_id: 'u1', now: 0, limit: 51, ...(sql.includes('@client_id') ? { client_id: 'app' } : {}), ...(sql.includes('@from') ? { from: 'x' } : {}) };
-        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((row) => row.detail);
+        const params = {
+          user_id: 'u1',
+          now: 0,
+          limit: 51,
+          ...(sql.includes('@client_id') ? { client_id: 'app' } : {}),
+          ...(sql.includes('@from') ? { from: 'x' } : {}),
+        };
+        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map(
+          (row) => row.detail,
+        );
         const walk = plan.filter((detail) => detail.includes('refresh_tokens'));
-        expect(walk, sql).toEqual([sql.includes('@from') ? 'SEARCH refresh_tokens USING INDEX rt_user_live (user_id=? AND id>?)' : 'SEARCH refresh_tokens USING INDEX rt_user_live (user_id=?)']);
+        expect(walk, sql).toEqual([
+          sql.includes('@from')
+            ? 'SEARCH refresh_tokens USING INDEX rt_user_live (user_id=? AND id>?)'
+            : 'SEARCH refresh_tokens USING INDEX rt_user_live (user_id=?)',
+        ]);
         expect(plan.join('\n'), sql).not.toMatch(/TEMP B-TREE/);
       }
     } finally {
@@ -36,7 +48,7 @@ describe('SQLite refresh-token listing plan', () => {
     }
   });
 
-  it('pages device credentials, counts and history of one user and application through the user\'s index, never the application\'s', async () => {
+  it("pages device credentials, counts and history of one user and application through the user's index, never the application's", async () => {
     const store = new SqliteStore(':memory:');
     try {
       const { db, prepared, stop } = recordPrepared(store);
@@ -50,7 +62,9 @@ describe('SQLite refresh-token listing plan', () => {
       for (const sql of statements) {
         const params = { user_id: 'u1', client_id: 'app', now: 0, limit: 50, offset: 0 };
         const used = Object.fromEntries(Object.entries(params).filter(([key]) => sql.includes(`@${key}`)));
-        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(used) as { detail: string }[]).map((row) => row.detail).join('\n');
+        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(used) as { detail: string }[])
+          .map((row) => row.detail)
+          .join('\n');
         expect(plan, sql).toMatch(/USING (COVERING )?INDEX rt_user_\w+ \(user_id=\?/);
         expect(plan, sql).not.toMatch(/rt_client/);
       }

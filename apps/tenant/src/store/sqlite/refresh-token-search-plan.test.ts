@@ -18,7 +18,9 @@ import { SqliteStore } from './sqlite-store.ts';
 function planOf(db: Database.Database, sql: string): string[] {
   // Plans do not depend on the values: every parameter bound to null.
   const params = Object.fromEntries([...sql.matchAll(/@(\w+)/g)].map((m) => [m[1]!, null]));
-  return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((row) => row.detail).filter((detail) => detail.includes('refresh_tokens'));
+  return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[])
+    .map((row) => row.detail)
+    .filter((detail) => detail.includes('refresh_tokens'));
 }
 
 async function plansOf(filter: RefreshTokenSearch, from: string | undefined) {
@@ -78,18 +80,29 @@ describe('SQLite refresh-token search plan', () => {
   }
 
   it('walks by address before ASN, never by the application, and never scans the table', async () => {
-    for (const filter of [{ ip: addressRange('203.0.113.0/24')!, asn: 'AS64500', client_id: 'app' }, { asn: 'AS64500', client_id: 'app', device_name: 'phone' }]) {
+    for (const filter of [
+      { ip: addressRange('203.0.113.0/24')!, asn: 'AS64500', client_id: 'app' },
+      { asn: 'AS64500', client_id: 'app', device_name: 'phone' },
+    ]) {
       const plan = (await plansOf(filter, undefined)).join('\n');
-      expect(plan).toMatch(filter.ip ? /rt_initial_net_live[\s\S]*rt_last_net_live/ : /rt_initial_asn_live[\s\S]*rt_last_asn_live/);
+      expect(plan).toMatch(
+        filter.ip ? /rt_initial_net_live[\s\S]*rt_last_net_live/ : /rt_initial_asn_live[\s\S]*rt_last_asn_live/,
+      );
       expect(plan).not.toMatch(/rt_client_live|SCAN refresh_tokens/);
     }
   });
 
   it('keeps the same walks with a DPoP binding filter (bound or bearer is checked on the rows they find)', async () => {
     for (const dpop of ['bound', 'bearer'] as const) {
-      expect(await plansOf({ asn: 'AS64500', dpop }, 'rt_checkpoint')).toEqual(await plansOf({ asn: 'AS64500' }, 'rt_checkpoint'));
-      expect(await plansOf({ ip: addressRange('203.0.113.0/24')!, dpop }, undefined)).toEqual(await plansOf({ ip: addressRange('203.0.113.0/24')! }, undefined));
-      expect(await plansOf({ ip: addressRange('203.0.113.7')!, client_id: 'app', dpop }, undefined)).toEqual(await plansOf({ ip: addressRange('203.0.113.7')!, client_id: 'app' }, undefined));
+      expect(await plansOf({ asn: 'AS64500', dpop }, 'rt_checkpoint')).toEqual(
+        await plansOf({ asn: 'AS64500' }, 'rt_checkpoint'),
+      );
+      expect(await plansOf({ ip: addressRange('203.0.113.0/24')!, dpop }, undefined)).toEqual(
+        await plansOf({ ip: addressRange('203.0.113.0/24')! }, undefined),
+      );
+      expect(await plansOf({ ip: addressRange('203.0.113.7')!, client_id: 'app', dpop }, undefined)).toEqual(
+        await plansOf({ ip: addressRange('203.0.113.7')!, client_id: 'app' }, undefined),
+      );
     }
   });
 });

@@ -12,7 +12,15 @@ import type {
 import { checkDeviceName } from '../../domain/defaults.ts';
 import { afterPlan, isUsableSecret, whichSecret } from '../../domain/refresh-tokens.ts';
 import { addressKey } from '@rtc/ip-intel';
-import { checkpoint, REFRESH_TOKEN_SUMMARY_COLUMNS, toUserFromPrefixed, SEARCH_HIT_DEVICE_NAME, toRefreshToken, toRefreshTokenSummary, type Row } from '../sql/rows.ts';
+import {
+  checkpoint,
+  REFRESH_TOKEN_SUMMARY_COLUMNS,
+  toUserFromPrefixed,
+  SEARCH_HIT_DEVICE_NAME,
+  toRefreshToken,
+  toRefreshTokenSummary,
+  type Row,
+} from '../sql/rows.ts';
 import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql } from '../sql/search.ts';
 import { coveredByPendingRevocation, type TokenColumnsSql } from '../sql/pending-revocation.ts';
 import { liveTokenSql } from '../sql/liveness.ts';
@@ -26,7 +34,13 @@ import { insertEvent } from './events.ts';
  */
 export class SqliteRefreshTokens implements RefreshTokenStore {
   /** Revocations waiting for the next group commit (within this turn of the event loop). */
-  private pendingRevocations: { ids: string[]; reason: RevokeReason; now: number; done: (revoked: string[]) => void; fail: (err: unknown) => void }[] = [];
+  private pendingRevocations: {
+    ids: string[];
+    reason: RevokeReason;
+    now: number;
+    done: (revoked: string[]) => void;
+    fail: (err: unknown) => void;
+  }[] = [];
 
   constructor(
     private readonly connection: SqliteConnection,
@@ -38,13 +52,22 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
       this.insertToken(token);
       // Auth0's entity limit: beyond `activeLimit` live tokens per user and application, the oldest go.
       // Live as every listing counts it: a token a journaled revocation covers no longer counts.
-      const excess = this.connection.q(
-        `SELECT id FROM refresh_tokens WHERE user_id = @user_id AND client_id = @client_id AND ${liveAt('@now')}
+      const excess = this.connection
+        .q(
+          `SELECT id FROM refresh_tokens WHERE user_id = @user_id AND client_id = @client_id AND ${liveAt('@now')}
          ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET @limit`,
-      ).all({ user_id: token.user_id, client_id: token.client_id, now: token.created_at, limit: activeLimit }) as Row[];
+        )
+        .all({
+          user_id: token.user_id,
+          client_id: token.client_id,
+          now: token.created_at,
+          limit: activeLimit,
+        }) as Row[];
       const ids = excess.map((r) => r.id as string);
       for (const id of ids) {
-        this.connection.q('UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ?').run(token.created_at, 'entity_limit', id);
+        this.connection
+          .q('UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ?')
+          .run(token.created_at, 'entity_limit', id);
       }
       return { revokedForLimit: ids };
     });
@@ -54,39 +77,43 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
   insertToken(token: NewRefreshToken): void {
     checkDeviceName(token.device_name);
     const ipKey = addressKey(token.device.initial_ip);
-    this.connection.q(
-      `INSERT INTO refresh_tokens (id, user_id, client_id, grant_id, session_id, device_name, audience, scope, resource_servers,
+    this.connection
+      .q(
+        `INSERT INTO refresh_tokens (id, user_id, client_id, grant_id, session_id, device_name, audience, scope, resource_servers,
          rotating, leeway, idle_lifetime, created_at, expires_at, idle_expires_at, initial_ip, initial_asn, initial_user_agent,
          last_ip, last_asn, last_user_agent, metadata, current_hash, initial_ip_key, last_ip_key, initial_net_key, last_net_key, dpop_jkt)
        VALUES (@id, @user_id, @client_id, @grant_id, @session_id, @device_name, @audience, @scope, @resource_servers,
          @rotating, @leeway, @idle_lifetime, @created_at, @expires_at, @idle_expires_at, @initial_ip, @initial_asn, @initial_user_agent,
          @initial_ip, @initial_asn, @initial_user_agent, @metadata, @hash, @ip_key, @ip_key, @net_key, @net_key, @dpop_jkt)`,
-    ).run({
-      id: token.id,
-      user_id: token.user_id,
-      client_id: token.client_id,
-      grant_id: token.grant_id,
-      session_id: token.session_id,
-      device_name: token.device_name,
-      audience: token.audience,
-      scope: token.scope.join(' '),
-      resource_servers: JSON.stringify(token.resource_servers),
-      rotating: token.rotating ? 1 : 0,
-      leeway: token.leeway,
-      idle_lifetime: token.idle_lifetime,
-      created_at: token.created_at,
-      expires_at: token.expires_at,
-      idle_expires_at: token.idle_expires_at,
-      initial_ip: token.device.initial_ip,
-      initial_asn: token.device.initial_asn,
-      initial_user_agent: token.device.initial_user_agent,
-      metadata: JSON.stringify(token.metadata ?? {}),
-      hash: token.secretHash,
-      ip_key: ipKey,
-      net_key: networkKeyOf(ipKey),
-      dpop_jkt: token.dpop_jkt ?? null,
-    });
-    this.connection.q('INSERT INTO refresh_token_secrets (hash, token_id) VALUES (?, ?)').run(token.secretHash, token.id);
+      )
+      .run({
+        id: token.id,
+        user_id: token.user_id,
+        client_id: token.client_id,
+        grant_id: token.grant_id,
+        session_id: token.session_id,
+        device_name: token.device_name,
+        audience: token.audience,
+        scope: token.scope.join(' '),
+        resource_servers: JSON.stringify(token.resource_servers),
+        rotating: token.rotating ? 1 : 0,
+        leeway: token.leeway,
+        idle_lifetime: token.idle_lifetime,
+        created_at: token.created_at,
+        expires_at: token.expires_at,
+        idle_expires_at: token.idle_expires_at,
+        initial_ip: token.device.initial_ip,
+        initial_asn: token.device.initial_asn,
+        initial_user_agent: token.device.initial_user_agent,
+        metadata: JSON.stringify(token.metadata ?? {}),
+        hash: token.secretHash,
+        ip_key: ipKey,
+        net_key: networkKeyOf(ipKey),
+        dpop_jkt: token.dpop_jkt ?? null,
+      });
+    this.connection
+      .q('INSERT INTO refresh_token_secrets (hash, token_id) VALUES (?, ?)')
+      .run(token.secretHash, token.id);
   }
 
   async rotateRefreshToken(secretHash: Buffer, now: number, planner: RotationPlanner): Promise<RotationOutcome> {
@@ -105,45 +132,63 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
       });
       switch (plan.kind) {
         case 'reject':
-          return { kind: 'rejected', token, ...(plan.notGranted ? { notGranted: plan.notGranted } : {}), ...(plan.dpop ? { dpop: plan.dpop } : {}) };
+          return {
+            kind: 'rejected',
+            token,
+            ...(plan.notGranted ? { notGranted: plan.notGranted } : {}),
+            ...(plan.dpop ? { dpop: plan.dpop } : {}),
+          };
         case 'revoke-family':
-          this.connection.q('UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL').run(
-            now,
-            plan.reason,
-            token.id,
-          );
+          this.connection
+            .q('UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL')
+            .run(now, plan.reason, token.id);
           return { kind: 'reuse-detected', token: afterPlan(token, plan, now) };
         case 'exchange': {
           if (plan.newSecretHash) {
-            this.connection.q('INSERT INTO refresh_token_secrets (hash, token_id) VALUES (?, ?)').run(plan.newSecretHash, token.id);
+            this.connection
+              .q('INSERT INTO refresh_token_secrets (hash, token_id) VALUES (?, ?)')
+              .run(plan.newSecretHash, token.id);
           }
           const rotatedFromCurrent = plan.newSecretHash !== null && !plan.replacesCurrent;
           // The address columns are written only when they change: they are in the search
           // indexes (migration 8), and a client refreshing from where it was touches none.
-          const moved = plan.lastIp !== token.device.last_ip || plan.lastAsn !== token.device.last_asn || plan.lastUserAgent !== token.device.last_user_agent;
+          const moved =
+            plan.lastIp !== token.device.last_ip ||
+            plan.lastAsn !== token.device.last_asn ||
+            plan.lastUserAgent !== token.device.last_user_agent;
           const lastIpKey = moved ? addressKey(plan.lastIp) : null;
-          this.connection.q(
-            `UPDATE refresh_tokens SET
+          this.connection
+            .q(
+              `UPDATE refresh_tokens SET
                current_hash = COALESCE(@new_hash, current_hash),
                previous_hash = CASE WHEN @rotated THEN current_hash ELSE previous_hash END,
                previous_valid_until = CASE WHEN @rotated THEN @previous_valid_until ELSE previous_valid_until END,
                idle_expires_at = @idle_expires_at, last_exchanged_at = @last_exchanged_at${
-                 moved ? `,
+                 moved
+                   ? `,
                last_ip = @last_ip, last_asn = @last_asn, last_user_agent = @last_user_agent,
-               last_ip_key = @last_ip_key, last_net_key = @last_net_key` : ''
+               last_ip_key = @last_ip_key, last_net_key = @last_net_key`
+                   : ''
                }
              WHERE id = @id`,
-          ).run({
-            id: token.id,
-            new_hash: plan.newSecretHash,
-            rotated: rotatedFromCurrent ? 1 : 0,
-            previous_valid_until: plan.previousValidUntil,
-            idle_expires_at: plan.idleExpiresAt,
-            last_exchanged_at: plan.lastExchangedAt,
-            ...(moved
-              ? { last_ip: plan.lastIp, last_asn: plan.lastAsn, last_user_agent: plan.lastUserAgent, last_ip_key: lastIpKey, last_net_key: networkKeyOf(lastIpKey) }
-              : {}),
-          });
+            )
+            .run({
+              id: token.id,
+              new_hash: plan.newSecretHash,
+              rotated: rotatedFromCurrent ? 1 : 0,
+              previous_valid_until: plan.previousValidUntil,
+              idle_expires_at: plan.idleExpiresAt,
+              last_exchanged_at: plan.lastExchangedAt,
+              ...(moved
+                ? {
+                    last_ip: plan.lastIp,
+                    last_asn: plan.lastAsn,
+                    last_user_agent: plan.lastUserAgent,
+                    last_ip_key: lastIpKey,
+                    last_net_key: networkKeyOf(lastIpKey),
+                  }
+                : {}),
+            });
           if (plan.event) insertEvent(this.connection, plan.event);
           return { kind: 'exchanged', token: afterPlan(token, plan, now), user: toUserFromPrefixed(row) };
         }
@@ -157,7 +202,18 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
     if (!row) return undefined;
     const token = toRefreshToken(row);
     const revoked_by_job = row.covered === 1;
-    return { token, usable: isUsableSecret({ token, presented: whichSecret(secretHash, row.current_hash, row.previous_hash), previous_valid_until: row.previous_valid_until, revoked_by_job }, now) };
+    return {
+      token,
+      usable: isUsableSecret(
+        {
+          token,
+          presented: whichSecret(secretHash, row.current_hash, row.previous_hash),
+          previous_valid_until: row.previous_valid_until,
+          revoked_by_job,
+        },
+        now,
+      ),
+    };
   }
 
   async getRefreshToken(id: string): Promise<RefreshTokenRecord | undefined> {
@@ -166,7 +222,10 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
   }
 
   async listRefreshTokens(filter: RefreshTokenFilter, now: number, from: string | undefined, take: number) {
-    const { where, params } = whereOf(toColumns(filter), TOKEN_FILTER_COLUMNS, [...LIVE, '(@from IS NULL OR id > @from)']);
+    const { where, params } = whereOf(toColumns(filter), TOKEN_FILTER_COLUMNS, [
+      ...LIVE,
+      '(@from IS NULL OR id > @from)',
+    ]);
     const rows = this.connection.q(`SELECT * FROM refresh_tokens ${where} ORDER BY id LIMIT @limit`).all({
       ...params,
       now,
@@ -194,72 +253,117 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
     // Uncorrelated: SQLite evaluates it once per execution, one probe of the users' key.
     if (options.userMustExist) clauses.push('EXISTS (SELECT 1 FROM users WHERE user_id = @user_id)');
     // Raw: each row an array in the order of the columns (the statement's text is this method's alone).
-    const rows = this.connection.q(`SELECT ${REFRESH_TOKEN_SUMMARY_COLUMNS} FROM refresh_tokens WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT @limit`).raw(true).all({
-      user_id: filter.user_id,
-      now,
-      limit: take + 1,
-      ...(filter.client_id !== undefined ? { client_id: filter.client_id } : {}),
-      ...(from !== undefined ? { from } : {}),
-    }) as unknown[][];
+    const rows = this.connection
+      .q(
+        `SELECT ${REFRESH_TOKEN_SUMMARY_COLUMNS} FROM refresh_tokens WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT @limit`,
+      )
+      .raw(true)
+      .all({
+        user_id: filter.user_id,
+        now,
+        limit: take + 1,
+        ...(filter.client_id !== undefined ? { client_id: filter.client_id } : {}),
+        ...(from !== undefined ? { from } : {}),
+      }) as unknown[][];
     return checkpoint(rows.map(toRefreshTokenSummary), take, (t) => t.id);
   }
 
   async pageRefreshTokens(filter: RefreshTokenFilter, now: number, page: number, perPage: number) {
     const { where, params } = whereOf(toColumns(filter), TOKEN_FILTER_COLUMNS, LIVE);
-    const rows = this.connection.q(`SELECT * FROM refresh_tokens ${where} ORDER BY id LIMIT @limit OFFSET @offset`).all({
-      ...params,
-      now,
-      limit: perPage,
-      offset: page * perPage,
-    }) as Row[];
-    const total = (this.connection.q(`SELECT count(*) AS n FROM refresh_tokens ${where}`).get({ ...params, now }) as Row).n as number;
+    const rows = this.connection
+      .q(`SELECT * FROM refresh_tokens ${where} ORDER BY id LIMIT @limit OFFSET @offset`)
+      .all({
+        ...params,
+        now,
+        limit: perPage,
+        offset: page * perPage,
+      }) as Row[];
+    const total = (
+      this.connection.q(`SELECT count(*) AS n FROM refresh_tokens ${where}`).get({ ...params, now }) as Row
+    ).n as number;
     return { items: rows.map(toRefreshToken), total };
   }
 
   async listRefreshTokensHistory(filter: RefreshTokenFilter, page: number, perPage: number) {
     const { where, params } = whereOf(toColumns(filter), TOKEN_FILTER_COLUMNS);
-    const rows = this.connection.q(`SELECT * FROM refresh_tokens ${where} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`).all({
-      ...params,
-      limit: perPage,
-      offset: page * perPage,
-    }) as Row[];
-    const total = (this.connection.q(`SELECT count(*) AS n FROM refresh_tokens ${where}`).get(params) as Row).n as number;
+    const rows = this.connection
+      .q(`SELECT * FROM refresh_tokens ${where} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`)
+      .all({
+        ...params,
+        limit: perPage,
+        offset: page * perPage,
+      }) as Row[];
+    const total = (this.connection.q(`SELECT count(*) AS n FROM refresh_tokens ${where}`).get(params) as Row)
+      .n as number;
     return { items: rows.map(toRefreshToken), total };
   }
 
   async listRevokedRefreshTokens(userId: string, since: number, limit: number) {
-    const rows = this.connection.q('SELECT * FROM refresh_tokens WHERE user_id = ? AND revoked_at >= ? ORDER BY revoked_at DESC, id DESC LIMIT ?').all(userId, since, limit) as Row[];
+    const rows = this.connection
+      .q('SELECT * FROM refresh_tokens WHERE user_id = ? AND revoked_at >= ? ORDER BY revoked_at DESC, id DESC LIMIT ?')
+      .all(userId, since, limit) as Row[];
     return rows.map(toRefreshToken);
   }
 
   async countLiveRefreshTokens(filter: RefreshTokenFilter, now: number): Promise<number> {
     const { where, params } = whereOf(toColumns(filter), TOKEN_FILTER_COLUMNS, LIVE);
-    return (this.connection.q(`SELECT count(*) AS n FROM refresh_tokens ${where}`).get({ ...params, now }) as Row).n as number;
+    return (this.connection.q(`SELECT count(*) AS n FROM refresh_tokens ${where}`).get({ ...params, now }) as Row)
+      .n as number;
   }
 
   async summarizeRefreshTokensByClient(now: number, clientId?: string) {
-    const { where, params } = whereOf(clientId === undefined ? {} : { client_id: clientId }, TOKEN_FILTER_COLUMNS, LIVE);
-    const rows = this.connection.q(
-      `SELECT t.client_id, t.tokens, t.users, d.devices, t.bound, t.issued_through
+    const { where, params } = whereOf(
+      clientId === undefined ? {} : { client_id: clientId },
+      TOKEN_FILTER_COLUMNS,
+      LIVE,
+    );
+    const rows = this.connection
+      .q(
+        `SELECT t.client_id, t.tokens, t.users, d.devices, t.bound, t.issued_through
          FROM (SELECT client_id, count(*) AS tokens, count(DISTINCT user_id) AS users, count(dpop_jkt) AS bound, max(rowid) AS issued_through FROM refresh_tokens ${where} GROUP BY client_id) t
          JOIN (SELECT client_id, count(*) AS devices
                  FROM (SELECT DISTINCT client_id, user_id, coalesce(device_name, '') FROM refresh_tokens ${where})
                 GROUP BY client_id) d ON d.client_id = t.client_id
         ORDER BY t.client_id`,
-    ).all({ ...params, now }) as Row[];
-    return rows.map((r) => ({ client_id: r.client_id as string, tokens: Number(r.tokens), users: Number(r.users), devices: Number(r.devices), bound: Number(r.bound), issued_through: Number(r.issued_through) }));
+      )
+      .all({ ...params, now }) as Row[];
+    return rows.map((r) => ({
+      client_id: r.client_id as string,
+      tokens: Number(r.tokens),
+      users: Number(r.users),
+      devices: Number(r.devices),
+      bound: Number(r.bound),
+      issued_through: Number(r.issued_through),
+    }));
   }
 
   async listRefreshTokenUsersOfClient(clientId: string, now: number, limit: number) {
     const { where, params } = whereOf({ client_id: clientId }, TOKEN_FILTER_COLUMNS, LIVE);
-    const rows = this.connection.q(`SELECT user_id, count(*) AS tokens FROM refresh_tokens ${where} GROUP BY user_id ORDER BY tokens DESC, user_id LIMIT @limit`).all({ ...params, now, limit }) as Row[];
+    const rows = this.connection
+      .q(
+        `SELECT user_id, count(*) AS tokens FROM refresh_tokens ${where} GROUP BY user_id ORDER BY tokens DESC, user_id LIMIT @limit`,
+      )
+      .all({ ...params, now, limit }) as Row[];
     return rows.map((r) => ({ user_id: r.user_id as string, tokens: Number(r.tokens) }));
   }
 
   async searchRefreshTokens(filter: RefreshTokenSearch, now: number, from: string | undefined, take: number) {
-    const { sql, params } = bound((bind) => searchPageSql(filter, { live: liveAt(bind(now)), bind, like: 'LIKE', noIndex: (column) => `+${column}` }, `${REFRESH_TOKEN_SUMMARY_COLUMNS}, device_name`, from, take + 1));
+    const { sql, params } = bound((bind) =>
+      searchPageSql(
+        filter,
+        { live: liveAt(bind(now)), bind, like: 'LIKE', noIndex: (column) => `+${column}` },
+        `${REFRESH_TOKEN_SUMMARY_COLUMNS}, device_name`,
+        from,
+        take + 1,
+      ),
+    );
     const rows = this.connection.q(sql).raw(true).all(params) as unknown[][];
-    const hits = rows.map((values): RefreshTokenSearchHit => ({ ...toRefreshTokenSummary(values), device_name: values[SEARCH_HIT_DEVICE_NAME] as string | null }));
+    const hits = rows.map(
+      (values): RefreshTokenSearchHit => ({
+        ...toRefreshTokenSummary(values),
+        device_name: values[SEARCH_HIT_DEVICE_NAME] as string | null,
+      }),
+    );
     return checkpoint(hits, take, (t) => t.id);
   }
 
@@ -269,14 +373,22 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
   }
 
   async countRefreshTokenSearch(filter: RefreshTokenSearch, now: number, limit: number) {
-    const { sql, params } = bound((bind) => searchCountSql(filter, { live: liveAt(bind(now)), bind, like: 'LIKE', noIndex: (column) => `+${column}` }, limit));
+    const { sql, params } = bound((bind) =>
+      searchCountSql(filter, { live: liveAt(bind(now)), bind, like: 'LIKE', noIndex: (column) => `+${column}` }, limit),
+    );
     const row = this.connection.q(sql).get(params) as Row;
-    return limitedCounts({ tokens: Number(row.tokens), users: Number(row.users), devices: Number(row.devices) }, 'tokens', limit);
+    return limitedCounts(
+      { tokens: Number(row.tokens), users: Number(row.users), devices: Number(row.devices) },
+      'tokens',
+      limit,
+    );
   }
 
   async updateRefreshTokenMetadata(id: string, metadata: Record<string, string>) {
     return this.connection.tx(() => {
-      const changes = this.connection.q('UPDATE refresh_tokens SET metadata = ? WHERE id = ?').run(JSON.stringify(metadata), id).changes;
+      const changes = this.connection
+        .q('UPDATE refresh_tokens SET metadata = ? WHERE id = ?')
+        .run(JSON.stringify(metadata), id).changes;
       if (!changes) return undefined;
       return toRefreshToken(this.connection.q('SELECT * FROM refresh_tokens WHERE id = ?').get(id) as Row);
     });
@@ -301,7 +413,9 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
     let results: string[][];
     try {
       results = this.connection.tx(() => {
-        const update = this.connection.q('UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL');
+        const update = this.connection.q(
+          'UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL',
+        );
         return group.map(({ ids, reason, now }) => ids.filter((id) => update.run(now, reason, id).changes > 0));
       });
     } catch (err) {
@@ -312,7 +426,15 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
   }
 }
 
-const TOKEN_FILTER_COLUMNS = ['user_id', 'client_id', 'audience', 'session_id', 'device_name', 'grant_id', 'rotating'] as const;
+const TOKEN_FILTER_COLUMNS = [
+  'user_id',
+  'client_id',
+  'audience',
+  'session_id',
+  'device_name',
+  'grant_id',
+  'rotating',
+] as const;
 
 /** A live token (store/sql/liveness.ts), `now` bound to the given placeholder. */
 const liveAt = (now: string) => liveTokenSql(now, 'rowid');
@@ -324,7 +446,16 @@ const LIVE = [liveAt('@now')];
 const toColumns = (filter: RefreshTokenFilter) =>
   filter.rotating === undefined ? filter : { ...filter, rotating: filter.rotating ? 1 : 0 };
 
-const ALIASED: TokenColumnsSql = { seq: 't.rowid', id: 't.id', user_id: 't.user_id', client_id: 't.client_id', audience: 't.audience', grant_id: 't.grant_id', session_id: 't.session_id', device_name: 't.device_name' };
+const ALIASED: TokenColumnsSql = {
+  seq: 't.rowid',
+  id: 't.id',
+  user_id: 't.user_id',
+  client_id: 't.client_id',
+  audience: 't.audience',
+  grant_id: 't.grant_id',
+  session_id: 't.session_id',
+  device_name: 't.device_name',
+};
 
 /** The rotation's read: the token by a secret, its user's columns (prefixed `u_`), the user's state and the journal's verdict. */
 const ROTATION_READ = `SELECT t.rowid AS seq, t.*,
@@ -333,4 +464,3 @@ const ROTATION_READ = `SELECT t.rowid AS seq, t.*,
     ${coveredByPendingRevocation(ALIASED)} AS covered
   FROM refresh_token_secrets s JOIN refresh_tokens t ON t.id = s.token_id LEFT JOIN users u ON u.user_id = t.user_id
   WHERE s.hash = ?`;
-

@@ -13,7 +13,12 @@ const NOTHING: AppliedRevocation = { applied: false, revokedTokenIds: [], delete
  * its own and leaves the others be.
  */
 export class SqliteRevocations implements RevocationStore {
-  private pending: { plan: RevocationPlan; now: number; done: (applied: AppliedRevocation) => void; fail: (err: unknown) => void }[] = [];
+  private pending: {
+    plan: RevocationPlan;
+    now: number;
+    done: (applied: AppliedRevocation) => void;
+    fail: (err: unknown) => void;
+  }[] = [];
 
   constructor(
     private readonly connection: SqliteConnection,
@@ -43,20 +48,42 @@ export class SqliteRevocations implements RevocationStore {
   /** One plan, inside the group's transaction: the target's precondition is read before the first write. */
   private apply(plan: RevocationPlan, now: number): AppliedRevocation {
     if (!this.targetAsRequired(plan)) return NOTHING;
-    const markToken = this.connection.q('UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL');
+    const markToken = this.connection.q(
+      'UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL',
+    );
     const revokedTokenIds = plan.tokenIds.filter((id) => markToken.run(now, plan.reason, id).changes > 0);
     const deletedGrantIds = plan.grantIds.filter((id) => {
       if (this.connection.q('DELETE FROM grants WHERE id = ?').run(id).changes === 0) return false;
-      this.journal.insertJob({ id: ids.revocationJob(now), target: { kind: 'grant', grant_id: id }, reason: 'grant_deleted', requested_at: now });
+      this.journal.insertJob({
+        id: ids.revocationJob(now),
+        target: { kind: 'grant', grant_id: id },
+        reason: 'grant_deleted',
+        requested_at: now,
+      });
       return true;
     });
     const endedSessionIds = plan.sessionIds.filter((id) => {
-      if (this.connection.q('UPDATE sessions SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?').run(now, id).changes === 0) return false;
-      this.journal.insertJob({ id: ids.revocationJob(now), target: { kind: 'session', session_id: id }, reason: 'session_revoked', requested_at: now });
+      if (
+        this.connection.q('UPDATE sessions SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?').run(now, id)
+          .changes === 0
+      )
+        return false;
+      this.journal.insertJob({
+        id: ids.revocationJob(now),
+        target: { kind: 'session', session_id: id },
+        reason: 'session_revoked',
+        requested_at: now,
+      });
       return true;
     });
     for (const { target, issuedThrough } of plan.journal) {
-      this.journal.insertJob({ id: ids.revocationJob(now), target, reason: plan.reason, requested_at: now, ...(issuedThrough !== undefined ? { issued_through: issuedThrough } : {}) });
+      this.journal.insertJob({
+        id: ids.revocationJob(now),
+        target,
+        reason: plan.reason,
+        requested_at: now,
+        ...(issuedThrough !== undefined ? { issued_through: issuedThrough } : {}),
+      });
     }
     return { applied: true, revokedTokenIds, deletedGrantIds, endedSessionIds };
   }
@@ -68,7 +95,12 @@ export class SqliteRevocations implements RevocationStore {
       const live = this.connection.q('SELECT 1 FROM refresh_tokens WHERE id = ? AND revoked_at IS NULL');
       return plan.tokenIds.every((id) => live.get(id) !== undefined);
     }
-    const [table, id] = plan.tokenIds[0] !== undefined ? (['refresh_tokens', plan.tokenIds[0]] as const) : plan.grantIds[0] !== undefined ? (['grants', plan.grantIds[0]] as const) : (['sessions', plan.sessionIds[0]] as const);
+    const [table, id] =
+      plan.tokenIds[0] !== undefined
+        ? (['refresh_tokens', plan.tokenIds[0]] as const)
+        : plan.grantIds[0] !== undefined
+          ? (['grants', plan.grantIds[0]] as const)
+          : (['sessions', plan.sessionIds[0]] as const);
     if (id === undefined) return false;
     const live = plan.refusedUnless === 'live' && table !== 'grants' ? ' AND revoked_at IS NULL' : '';
     return this.connection.q(`SELECT 1 FROM ${table} WHERE id = ?${live}`).get(id) !== undefined;

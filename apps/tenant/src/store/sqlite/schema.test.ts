@@ -25,7 +25,11 @@ const dir = mkdtempSync(join(tmpdir(), 'schema-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Whitespace aside (ALTER TABLE ADD COLUMN splices its text into the stored CREATE TABLE). */
-const normalised = (sql: string | null) => sql?.replace(/\s+/g, ' ').replace(/\s*([(),])\s*/g, '$1').trim() ?? null;
+const normalised = (sql: string | null) =>
+  sql
+    ?.replace(/\s+/g, ' ')
+    .replace(/\s*([(),])\s*/g, '$1')
+    .trim() ?? null;
 
 /**
  * Everything SQLite knows of the file's schema, keyed by name so that a difference names its
@@ -35,21 +39,40 @@ const normalised = (sql: string | null) => sql?.replace(/\s+/g, ' ').replace(/\s
  * collation) and rows, and the version.
  */
 function introspect(db: Database.Database) {
-  const objects = db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name").all() as { type: string; name: string; tbl_name: string; sql: string | null }[];
+  const objects = db.prepare('SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name').all() as {
+    type: string;
+    name: string;
+    tbl_name: string;
+    sql: string | null;
+  }[];
   const tables: Record<string, unknown> = {};
   for (const { name } of objects.filter((o) => o.type === 'table')) {
     const indexes: Record<string, unknown> = {};
-    for (const index of db.pragma(`index_list(${name})`) as { name: string; unique: number; origin: string; partial: number }[]) {
-      indexes[index.name] = { unique: index.unique, origin: index.origin, partial: index.partial, keys: db.pragma(`index_xinfo(${index.name})`) };
+    for (const index of db.pragma(`index_list(${name})`) as {
+      name: string;
+      unique: number;
+      origin: string;
+      partial: number;
+    }[]) {
+      indexes[index.name] = {
+        unique: index.unique,
+        origin: index.origin,
+        partial: index.partial,
+        keys: db.pragma(`index_xinfo(${index.name})`),
+      };
     }
     tables[name] = {
-      columns: Object.fromEntries((db.pragma(`table_xinfo(${name})`) as { name: string }[]).map((column) => [column.name, column])),
+      columns: Object.fromEntries(
+        (db.pragma(`table_xinfo(${name})`) as { name: string }[]).map((column) => [column.name, column]),
+      ),
       indexes,
       rows: db.prepare(`SELECT * FROM ${name} ORDER BY 1`).all(),
     };
   }
   return {
-    objects: Object.fromEntries(objects.map((o) => [`${o.type} ${o.name}`, { table: o.tbl_name, sql: normalised(o.sql) }])),
+    objects: Object.fromEntries(
+      objects.map((o) => [`${o.type} ${o.name}`, { table: o.tbl_name, sql: normalised(o.sql) }]),
+    ),
     tables,
     version: db.pragma('user_version', { simple: true }),
   };
@@ -82,7 +105,9 @@ describe.each([
     openSqlite(path, migrations.history.slice(0, -1), { functions: BACKFILL_FUNCTIONS }).close();
     // Opened as the store opens it: the file has a version, so the history goes on from there.
     const upgraded = openedAndIntrospected(path, migrations);
-    expect(upgraded).toEqual(openedAndIntrospected(join(dir, `new-${Math.random().toString(36).slice(2)}.sqlite`), migrations));
+    expect(upgraded).toEqual(
+      openedAndIntrospected(join(dir, `new-${Math.random().toString(36).slice(2)}.sqlite`), migrations),
+    );
   });
 
   it('a new file is created in one step, without the history (which needs the backfill functions)', () => {

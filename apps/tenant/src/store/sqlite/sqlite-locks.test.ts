@@ -39,7 +39,11 @@ describe('SqliteStore.exclusive across handles on one file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rtc-locks-'));
     dirs.push(dir);
     const [a, b] = [open(dir), open(dir)];
-    await expect(a.exclusive('x', async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      a.exclusive('x', async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(await b.exclusive('x', async () => 'taken')).toBe('taken');
   });
 
@@ -50,7 +54,9 @@ describe('SqliteStore.exclusive across handles on one file', () => {
     // A holder that died: its row is there, its lease already over.
     a.raw.prepare('INSERT INTO locks (name, holder, expires_at) VALUES (?, ?, ?)').run('x', 'dead', Date.now() - 1);
     expect(await b.exclusive('x', async () => 'taken')).toBe('taken');
-    a.raw.prepare('INSERT INTO locks (name, holder, expires_at) VALUES (?, ?, ?)').run('y', 'alive', Date.now() + 60_000);
+    a.raw
+      .prepare('INSERT INTO locks (name, holder, expires_at) VALUES (?, ?, ?)')
+      .run('y', 'alive', Date.now() + 60_000);
     const waiting = b.exclusive('y', async () => 'taken');
     expect(await Promise.race([waiting, sleep(200, 'still waiting')])).toBe('still waiting');
     a.raw.prepare('DELETE FROM locks WHERE name = ?').run('y');

@@ -30,7 +30,11 @@ export class SqliteLocks {
 
   async hold<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const holder = randomUUID();
-    while (whenWritable(this.db, () => this.take.run({ name, holder, now: Date.now(), until: Date.now() + LEASE_MS })).changes === 0) await sleep(RETRY_MS);
+    while (
+      whenWritable(this.db, () => this.take.run({ name, holder, now: Date.now(), until: Date.now() + LEASE_MS }))
+        .changes === 0
+    )
+      await sleep(RETRY_MS);
     const renewal = setInterval(() => this.renew.run(Date.now() + LEASE_MS, name, holder), LEASE_MS / 3);
     renewal.unref();
     try {

@@ -25,7 +25,9 @@ describe('SqliteRateLimiter', () => {
       await limiter.reset(long);
       expect((await limiter.peek(long, 1_000)).remaining).toBe(3);
       const counters = new Database(join(dir, 'tenant.counters.sqlite'), { readonly: true });
-      const { longest } = counters.prepare('SELECT max(length(key)) AS longest FROM rate_limits').get() as { longest: number };
+      const { longest } = counters.prepare('SELECT max(length(key)) AS longest FROM rate_limits').get() as {
+        longest: number;
+      };
       counters.close();
       expect(longest).toBeLessThanOrEqual(64);
     } finally {
@@ -33,7 +35,7 @@ describe('SqliteRateLimiter', () => {
     }
   });
 
-  it('counts outside the tenant\'s file: another worker\'s connection to it sees no change, so keeps its page cache', async () => {
+  it("counts outside the tenant's file: another worker's connection to it sees no change, so keeps its page cache", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rtc-limits-'));
     dirs.push(dir);
     const store = new SqliteStore(join(dir, 'tenant.sqlite'));

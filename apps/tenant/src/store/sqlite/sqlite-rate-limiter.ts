@@ -70,13 +70,23 @@ export class SqliteRateLimiter implements RateLimiter {
       }
       return this.upsert.get({ key: rowKey(key), now, window: this.windowMs }) as { count: number; reset_at: number };
     });
-    return { allowed: row.count <= this.limit, limit: this.limit, remaining: Math.max(0, this.limit - row.count), resetAt: row.reset_at };
+    return {
+      allowed: row.count <= this.limit,
+      limit: this.limit,
+      remaining: Math.max(0, this.limit - row.count),
+      resetAt: row.reset_at,
+    };
   }
 
   async peek(key: string, now: number): Promise<RateLimitResult> {
     const row = this.read.get(rowKey(key), now) as { count: number; reset_at: number } | undefined;
     const count = row?.count ?? 0;
-    return { allowed: count < this.limit, limit: this.limit, remaining: Math.max(0, this.limit - count), resetAt: row ? row.reset_at : now + this.windowMs };
+    return {
+      allowed: count < this.limit,
+      limit: this.limit,
+      remaining: Math.max(0, this.limit - count),
+      resetAt: row ? row.reset_at : now + this.windowMs,
+    };
   }
 
   async reset(key: string): Promise<void> {

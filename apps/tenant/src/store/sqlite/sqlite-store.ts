@@ -40,7 +40,12 @@ export class SqliteStore implements TenantStore {
   /** `path` is a file, or `:memory:` for tests. */
   constructor(path: string) {
     // ip_key, ip_network_key: the backfills of migrations 7 and 8, the functions the store writes with.
-    const db = openSqlite(path, SQLITE_MIGRATIONS, { functions: { ip_key: (ip: string | null) => addressKey(ip), ip_network_key: (ip: string | null) => networkKeyOf(addressKey(ip)) } });
+    const db = openSqlite(path, SQLITE_MIGRATIONS, {
+      functions: {
+        ip_key: (ip: string | null) => addressKey(ip),
+        ip_network_key: (ip: string | null) => networkKeyOf(addressKey(ip)),
+      },
+    });
     this.connection = new SqliteConnection(db);
     // The log is checkpointed by a thread of its own, not by whichever request's commit fills it.
     if (path !== ':memory:') this.stopCheckpointer = checkpointInBackground(db, path);
@@ -89,7 +94,8 @@ export class SqliteStore implements TenantStore {
   getSigningKeys: TenantStore['getSigningKeys'] = () => this.settings.getSigningKeys();
   addFirstSigningKey: TenantStore['addFirstSigningKey'] = (key) => this.settings.addFirstSigningKey(key);
   exclusive: TenantStore['exclusive'] = (name, fn) => this.settings.exclusive(name, fn);
-  createRateLimiter: TenantStore['createRateLimiter'] = (limit, windowMs) => this.settings.createRateLimiter(limit, windowMs);
+  createRateLimiter: TenantStore['createRateLimiter'] = (limit, windowMs) =>
+    this.settings.createRateLimiter(limit, windowMs);
   getOrCreateSecret: TenantStore['getOrCreateSecret'] = (name, create) => this.settings.getOrCreateSecret(name, create);
   isEmpty: TenantStore['isEmpty'] = () => this.settings.isEmpty();
   markDemo: TenantStore['markDemo'] = (now) => this.settings.markDemo(now);
@@ -103,18 +109,22 @@ export class SqliteStore implements TenantStore {
   getResourceServer: TenantStore['getResourceServer'] = (identifier) => this.directory.getResourceServer(identifier);
   listResourceServers: TenantStore['listResourceServers'] = () => this.directory.listResourceServers();
   putResourceServer: TenantStore['putResourceServer'] = (rs) => this.directory.putResourceServer(rs);
-  retargetResourceServer: TenantStore['retargetResourceServer'] = (oldIdentifier, newIdentifier) => this.directory.retargetResourceServer(oldIdentifier, newIdentifier);
-  getClientGrant: TenantStore['getClientGrant'] = (clientId, audience) => this.directory.getClientGrant(clientId, audience);
+  retargetResourceServer: TenantStore['retargetResourceServer'] = (oldIdentifier, newIdentifier) =>
+    this.directory.retargetResourceServer(oldIdentifier, newIdentifier);
+  getClientGrant: TenantStore['getClientGrant'] = (clientId, audience) =>
+    this.directory.getClientGrant(clientId, audience);
   putClientGrant: TenantStore['putClientGrant'] = (grant) => this.directory.putClientGrant(grant);
   deleteClient: TenantStore['deleteClient'] = (clientId, job) => this.directory.deleteClient(clientId, job);
   getResourceServerById: TenantStore['getResourceServerById'] = (id) => this.directory.getResourceServerById(id);
   createResourceServer: TenantStore['createResourceServer'] = (rs) => this.directory.createResourceServer(rs);
   deleteResourceServer: TenantStore['deleteResourceServer'] = (id) => this.directory.deleteResourceServer(id);
   getClientGrantById: TenantStore['getClientGrantById'] = (id) => this.directory.getClientGrantById(id);
-  listClientGrants: TenantStore['listClientGrants'] = (filter, from, take) => this.directory.listClientGrants(filter, from, take);
+  listClientGrants: TenantStore['listClientGrants'] = (filter, from, take) =>
+    this.directory.listClientGrants(filter, from, take);
   countClientGrants: TenantStore['countClientGrants'] = (filter) => this.directory.countClientGrants(filter);
   createClientGrant: TenantStore['createClientGrant'] = (grant) => this.directory.createClientGrant(grant);
-  updateClientGrantScope: TenantStore['updateClientGrantScope'] = (id, scope) => this.directory.updateClientGrantScope(id, scope);
+  updateClientGrantScope: TenantStore['updateClientGrantScope'] = (id, scope) =>
+    this.directory.updateClientGrantScope(id, scope);
   deleteClientGrant: TenantStore['deleteClientGrant'] = (id) => this.directory.deleteClientGrant(id);
 
   // ---------------------------------------------------------------- directory: users
@@ -132,57 +142,86 @@ export class SqliteStore implements TenantStore {
 
   upsertGrant: TenantStore['upsertGrant'] = (grant, idIfNew, now) => this.directory.upsertGrant(grant, idIfNew, now);
   getGrant: TenantStore['getGrant'] = (id) => this.directory.getGrant(id);
-  findGrant: TenantStore['findGrant'] = (userId, clientId, audience) => this.directory.findGrant(userId, clientId, audience);
+  findGrant: TenantStore['findGrant'] = (userId, clientId, audience) =>
+    this.directory.findGrant(userId, clientId, audience);
   listGrants: TenantStore['listGrants'] = (filter, page, perPage) => this.directory.listGrants(filter, page, perPage);
   deleteGrant: TenantStore['deleteGrant'] = (id, job) => this.directory.deleteGrant(id, job);
 
   // ---------------------------------------------------------------- sessions
 
-  createSession: TenantStore['createSession'] = (session, cookieHash) => this.sessions.createSession(session, cookieHash);
+  createSession: TenantStore['createSession'] = (session, cookieHash) =>
+    this.sessions.createSession(session, cookieHash);
   getSession: TenantStore['getSession'] = (id) => this.sessions.getSession(id);
   getSessionByCookie: TenantStore['getSessionByCookie'] = (cookieHash) => this.sessions.getSessionByCookie(cookieHash);
   touchSession: TenantStore['touchSession'] = (id, patch) => this.sessions.touchSession(id, patch);
-  listUserSessions: TenantStore['listUserSessions'] = (userId, now, from, take) => this.sessions.listUserSessions(userId, now, from, take);
-  revokeSession: TenantStore['revokeSession'] = (id, now, revokeTokens) => this.sessions.revokeSession(id, now, revokeTokens);
-  revokeUserSessions: TenantStore['revokeUserSessions'] = (userId, now) => this.sessions.revokeUserSessions(userId, now);
-  searchSessions: TenantStore['searchSessions'] = (filter, now, from, take) => this.sessions.searchSessions(filter, now, from, take);
-  countSessionSearch: TenantStore['countSessionSearch'] = (filter, now, limit) => this.sessions.countSessionSearch(filter, now, limit);
+  listUserSessions: TenantStore['listUserSessions'] = (userId, now, from, take) =>
+    this.sessions.listUserSessions(userId, now, from, take);
+  revokeSession: TenantStore['revokeSession'] = (id, now, revokeTokens) =>
+    this.sessions.revokeSession(id, now, revokeTokens);
+  revokeUserSessions: TenantStore['revokeUserSessions'] = (userId, now) =>
+    this.sessions.revokeUserSessions(userId, now);
+  searchSessions: TenantStore['searchSessions'] = (filter, now, from, take) =>
+    this.sessions.searchSessions(filter, now, from, take);
+  countSessionSearch: TenantStore['countSessionSearch'] = (filter, now, limit) =>
+    this.sessions.countSessionSearch(filter, now, limit);
 
   // ---------------------------------------------------------------- authorization codes
 
-  saveAuthorizationCode: TenantStore['saveAuthorizationCode'] = (codeHash, code) => this.authorizationCodes.saveAuthorizationCode(codeHash, code);
-  findAuthorizationCode: TenantStore['findAuthorizationCode'] = (codeHash) => this.authorizationCodes.findAuthorizationCode(codeHash);
-  consumeAuthorizationCode: TenantStore['consumeAuthorizationCode'] = (codeHash, now) => this.authorizationCodes.consumeAuthorizationCode(codeHash, now);
-  attachRefreshTokenToCode: TenantStore['attachRefreshTokenToCode'] = (codeHash, refreshTokenId) => this.authorizationCodes.attachRefreshTokenToCode(codeHash, refreshTokenId);
+  saveAuthorizationCode: TenantStore['saveAuthorizationCode'] = (codeHash, code) =>
+    this.authorizationCodes.saveAuthorizationCode(codeHash, code);
+  findAuthorizationCode: TenantStore['findAuthorizationCode'] = (codeHash) =>
+    this.authorizationCodes.findAuthorizationCode(codeHash);
+  consumeAuthorizationCode: TenantStore['consumeAuthorizationCode'] = (codeHash, now) =>
+    this.authorizationCodes.consumeAuthorizationCode(codeHash, now);
+  attachRefreshTokenToCode: TenantStore['attachRefreshTokenToCode'] = (codeHash, refreshTokenId) =>
+    this.authorizationCodes.attachRefreshTokenToCode(codeHash, refreshTokenId);
 
   // ---------------------------------------------------------------- refresh tokens
 
-  issueRefreshToken: TenantStore['issueRefreshToken'] = (token, activeLimit) => this.refreshTokens.issueRefreshToken(token, activeLimit);
-  rotateRefreshToken: TenantStore['rotateRefreshToken'] = (secretHash, now, planner) => this.refreshTokens.rotateRefreshToken(secretHash, now, planner);
-  findRefreshTokenBySecret: TenantStore['findRefreshTokenBySecret'] = (secretHash, now) => this.refreshTokens.findRefreshTokenBySecret(secretHash, now);
+  issueRefreshToken: TenantStore['issueRefreshToken'] = (token, activeLimit) =>
+    this.refreshTokens.issueRefreshToken(token, activeLimit);
+  rotateRefreshToken: TenantStore['rotateRefreshToken'] = (secretHash, now, planner) =>
+    this.refreshTokens.rotateRefreshToken(secretHash, now, planner);
+  findRefreshTokenBySecret: TenantStore['findRefreshTokenBySecret'] = (secretHash, now) =>
+    this.refreshTokens.findRefreshTokenBySecret(secretHash, now);
   getRefreshToken: TenantStore['getRefreshToken'] = (id) => this.refreshTokens.getRefreshToken(id);
-  listRefreshTokens: TenantStore['listRefreshTokens'] = (filter, now, from, take) => this.refreshTokens.listRefreshTokens(filter, now, from, take);
-  listRefreshTokenSummaries: TenantStore['listRefreshTokenSummaries'] = (filter, now, from, take, options) => this.refreshTokens.listRefreshTokenSummaries(filter, now, from, take, options);
-  pageRefreshTokens: TenantStore['pageRefreshTokens'] = (filter, now, page, perPage) => this.refreshTokens.pageRefreshTokens(filter, now, page, perPage);
-  listRevokedRefreshTokens: TenantStore['listRevokedRefreshTokens'] = (...args) => this.refreshTokens.listRevokedRefreshTokens(...args);
+  listRefreshTokens: TenantStore['listRefreshTokens'] = (filter, now, from, take) =>
+    this.refreshTokens.listRefreshTokens(filter, now, from, take);
+  listRefreshTokenSummaries: TenantStore['listRefreshTokenSummaries'] = (filter, now, from, take, options) =>
+    this.refreshTokens.listRefreshTokenSummaries(filter, now, from, take, options);
+  pageRefreshTokens: TenantStore['pageRefreshTokens'] = (filter, now, page, perPage) =>
+    this.refreshTokens.pageRefreshTokens(filter, now, page, perPage);
+  listRevokedRefreshTokens: TenantStore['listRevokedRefreshTokens'] = (...args) =>
+    this.refreshTokens.listRevokedRefreshTokens(...args);
   listEndedSessions: TenantStore['listEndedSessions'] = (...args) => this.sessions.listEndedSessions(...args);
-  listRefreshTokensHistory: TenantStore['listRefreshTokensHistory'] = (filter, page, perPage) => this.refreshTokens.listRefreshTokensHistory(filter, page, perPage);
-  countLiveRefreshTokens: TenantStore['countLiveRefreshTokens'] = (filter, now) => this.refreshTokens.countLiveRefreshTokens(filter, now);
-  summarizeRefreshTokensByClient: TenantStore['summarizeRefreshTokensByClient'] = (now, clientId) => this.refreshTokens.summarizeRefreshTokensByClient(now, clientId);
-  listRefreshTokenUsersOfClient: TenantStore['listRefreshTokenUsersOfClient'] = (clientId, now, limit) => this.refreshTokens.listRefreshTokenUsersOfClient(clientId, now, limit);
-  searchRefreshTokens: TenantStore['searchRefreshTokens'] = (filter, now, from, take) => this.refreshTokens.searchRefreshTokens(filter, now, from, take);
-  countAddressCandidates: TenantStore['countAddressCandidates'] = (range, limit) => this.refreshTokens.countAddressCandidates(range, limit);
-  countRefreshTokenSearch: TenantStore['countRefreshTokenSearch'] = (filter, now, limit) => this.refreshTokens.countRefreshTokenSearch(filter, now, limit);
-  updateRefreshTokenMetadata: TenantStore['updateRefreshTokenMetadata'] = (id, metadata) => this.refreshTokens.updateRefreshTokenMetadata(id, metadata);
-  revokeRefreshTokens: TenantStore['revokeRefreshTokens'] = (ids, reason, now) => this.refreshTokens.revokeRefreshTokens(ids, reason, now);
+  listRefreshTokensHistory: TenantStore['listRefreshTokensHistory'] = (filter, page, perPage) =>
+    this.refreshTokens.listRefreshTokensHistory(filter, page, perPage);
+  countLiveRefreshTokens: TenantStore['countLiveRefreshTokens'] = (filter, now) =>
+    this.refreshTokens.countLiveRefreshTokens(filter, now);
+  summarizeRefreshTokensByClient: TenantStore['summarizeRefreshTokensByClient'] = (now, clientId) =>
+    this.refreshTokens.summarizeRefreshTokensByClient(now, clientId);
+  listRefreshTokenUsersOfClient: TenantStore['listRefreshTokenUsersOfClient'] = (clientId, now, limit) =>
+    this.refreshTokens.listRefreshTokenUsersOfClient(clientId, now, limit);
+  searchRefreshTokens: TenantStore['searchRefreshTokens'] = (filter, now, from, take) =>
+    this.refreshTokens.searchRefreshTokens(filter, now, from, take);
+  countAddressCandidates: TenantStore['countAddressCandidates'] = (range, limit) =>
+    this.refreshTokens.countAddressCandidates(range, limit);
+  countRefreshTokenSearch: TenantStore['countRefreshTokenSearch'] = (filter, now, limit) =>
+    this.refreshTokens.countRefreshTokenSearch(filter, now, limit);
+  updateRefreshTokenMetadata: TenantStore['updateRefreshTokenMetadata'] = (id, metadata) =>
+    this.refreshTokens.updateRefreshTokenMetadata(id, metadata);
+  revokeRefreshTokens: TenantStore['revokeRefreshTokens'] = (ids, reason, now) =>
+    this.refreshTokens.revokeRefreshTokens(ids, reason, now);
 
-  applyRevocationPlan: TenantStore['applyRevocationPlan'] = (plan, now) => this.revocations.applyRevocationPlan(plan, now);
+  applyRevocationPlan: TenantStore['applyRevocationPlan'] = (plan, now) =>
+    this.revocations.applyRevocationPlan(plan, now);
 
   // ---------------------------------------------------------------- bulk revocation journal
 
   enqueueRevocations: TenantStore['enqueueRevocations'] = (jobs) => this.journal.enqueueRevocations(jobs);
   listRevocationJobs: TenantStore['listRevocationJobs'] = () => this.journal.listRevocationJobs();
-  processRevocationBatch: TenantStore['processRevocationBatch'] = (jobId, limit, now, claim) => this.journal.processRevocationBatch(jobId, limit, now, claim);
+  processRevocationBatch: TenantStore['processRevocationBatch'] = (jobId, limit, now, claim) =>
+    this.journal.processRevocationBatch(jobId, limit, now, claim);
 
   // ---------------------------------------------------------------- events
 
@@ -192,6 +231,7 @@ export class SqliteStore implements TenantStore {
 
   // ---------------------------------------------------------------- DPoP proofs seen
 
-  rememberDpopProof: TenantStore['rememberDpopProof'] = (jtiHash, expiresAt, now) => this.dpopProofs.rememberDpopProof(jtiHash, expiresAt, now);
+  rememberDpopProof: TenantStore['rememberDpopProof'] = (jtiHash, expiresAt, now) =>
+    this.dpopProofs.rememberDpopProof(jtiHash, expiresAt, now);
   sweepDpopProofs: TenantStore['sweepDpopProofs'] = (now, limit) => this.dpopProofs.sweepDpopProofs(now, limit);
 }

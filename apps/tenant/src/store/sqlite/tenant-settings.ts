@@ -27,7 +27,9 @@ export class SqliteTenantSettings implements TenantSettingsStore {
   }
 
   async getSettings(): Promise<TenantSettings> {
-    return this.cache.read('settings', () => toSettings(this.connection.q('SELECT json FROM tenant_settings WHERE id = 1').get() as Row | undefined));
+    return this.cache.read('settings', () =>
+      toSettings(this.connection.q('SELECT json FROM tenant_settings WHERE id = 1').get() as Row | undefined),
+    );
   }
 
   async updateSettings(patch: (current: TenantSettings) => TenantSettings): Promise<TenantSettings> {
@@ -35,22 +37,30 @@ export class SqliteTenantSettings implements TenantSettingsStore {
       const row = this.connection.q('SELECT json FROM tenant_settings WHERE id = 1').get() as Row | undefined;
       const current = toSettings(row);
       const next = patch(current);
-      this.connection.q('INSERT INTO tenant_settings (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json').run(
-        JSON.stringify(next),
-      );
+      this.connection
+        .q('INSERT INTO tenant_settings (id, json) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET json = excluded.json')
+        .run(JSON.stringify(next));
       return next;
     });
   }
 
   async getSigningKeys() {
-    const rows = this.connection.q('SELECT kid, private_jwk, public_jwk FROM signing_keys ORDER BY created_at DESC').all() as Row[];
-    return rows.map((r) => ({ kid: r.kid as string, privateJwk: r.private_jwk as string, publicJwk: r.public_jwk as string }));
+    const rows = this.connection
+      .q('SELECT kid, private_jwk, public_jwk FROM signing_keys ORDER BY created_at DESC')
+      .all() as Row[];
+    return rows.map((r) => ({
+      kid: r.kid as string,
+      privateJwk: r.private_jwk as string,
+      publicJwk: r.public_jwk as string,
+    }));
   }
 
   async addFirstSigningKey(key: { kid: string; privateJwk: string; publicJwk: string; created_at: number }) {
     this.connection.tx(() => {
       if (this.connection.q('SELECT 1 FROM signing_keys LIMIT 1').get()) return;
-      this.connection.q('INSERT INTO signing_keys (kid, private_jwk, public_jwk, created_at) VALUES (?, ?, ?, ?)').run(key.kid, key.privateJwk, key.publicJwk, key.created_at);
+      this.connection
+        .q('INSERT INTO signing_keys (kid, private_jwk, public_jwk, created_at) VALUES (?, ?, ?, ?)')
+        .run(key.kid, key.privateJwk, key.publicJwk, key.created_at);
     });
   }
 
@@ -62,7 +72,10 @@ export class SqliteTenantSettings implements TenantSettingsStore {
     const previous = this.locks.get(name) ?? Promise.resolve();
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
-    this.locks.set(name, previous.then(() => mine));
+    this.locks.set(
+      name,
+      previous.then(() => mine),
+    );
     await previous;
     try {
       return await this.fileLocks.hold(name, fn);
@@ -73,7 +86,10 @@ export class SqliteTenantSettings implements TenantSettingsStore {
 
   /** Counted in a file beside the tenant's, so every worker process on it shares the counts. */
   createRateLimiter(limit: number, windowMs: number): RateLimiter {
-    this.counters ??= openSqlite(this.path === ':memory:' ? ':memory:' : this.path.replace(/(\.sqlite)?$/, '.counters.sqlite'), COUNTER_MIGRATIONS);
+    this.counters ??= openSqlite(
+      this.path === ':memory:' ? ':memory:' : this.path.replace(/(\.sqlite)?$/, '.counters.sqlite'),
+      COUNTER_MIGRATIONS,
+    );
     return new SqliteRateLimiter(this.counters, limit, windowMs);
   }
 
@@ -93,7 +109,9 @@ export class SqliteTenantSettings implements TenantSettingsStore {
 
   /** A row of tenant_secrets (the tenant's own values, instance-id among them), never removed. */
   async markDemo(now: number): Promise<void> {
-    this.connection.q('INSERT INTO tenant_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING').run(DEMO_MARK, new Date(now).toISOString());
+    this.connection
+      .q('INSERT INTO tenant_secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING')
+      .run(DEMO_MARK, new Date(now).toISOString());
   }
 
   async isDemo(): Promise<boolean> {

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
  * small steps and then succeeds, and SQLite's own busy handler (steps of up to 100 ms, the
  * event loop stopped meanwhile) is not what waits.
  */
-describe('whenWritable: waiting for another process\'s write lock', () => {
+describe("whenWritable: waiting for another process's write lock", () => {
   const dirs: string[] = [];
   afterEach(() => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -26,7 +26,10 @@ describe('whenWritable: waiting for another process\'s write lock', () => {
         db.prepare('INSERT INTO t (v) VALUES (1)').run();
         process.stdout.write('held\\n');
         setTimeout(() => { db.exec('COMMIT'); process.stdout.write('released ' + Date.now() + '\\n'); db.close(); }, ${ms});`;
-      const child = spawn(process.execPath, ['-e', script], { cwd: join(__dirname, '..', '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['-e', script], {
+        cwd: join(__dirname, '..', '..', '..'),
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let out = '';
       let releasedAt: (at: number) => void;
       const released = new Promise<number>((r) => (releasedAt = r));
@@ -78,7 +81,9 @@ describe('whenWritable: waiting for another process\'s write lock', () => {
     const db = openSqlite(join(dir, 'db.sqlite'), []);
     try {
       let attempts = 0;
-      expect(() => whenWritable(db, () => (attempts++, db.prepare('INSERT INTO missing (v) VALUES (1)').run()))).toThrow(/no such table/);
+      expect(() =>
+        whenWritable(db, () => (attempts++, db.prepare('INSERT INTO missing (v) VALUES (1)').run())),
+      ).toThrow(/no such table/);
       expect(attempts).toBe(1);
     } finally {
       db.close();

@@ -1,4 +1,11 @@
-import type { ApplicationImpact, ApplicationList, ApplicationRevokeResult, ExpectedApplicationImpact, LeakedSecretImpact, LeakedSecretResult } from '@rtc/contracts';
+import type {
+  ApplicationImpact,
+  ApplicationList,
+  ApplicationRevokeResult,
+  ExpectedApplicationImpact,
+  LeakedSecretImpact,
+  LeakedSecretResult,
+} from '@rtc/contracts';
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../../lib/api-client';
 import { isStepUpRequired } from '../../../lib/step-up';
@@ -12,13 +19,17 @@ export const applicationKeys = {
 };
 
 export const applicationsQuery = () =>
-  queryOptions({ queryKey: applicationKeys.list(), queryFn: ({ signal }) => api<ApplicationList>('/api/applications', { signal }) });
+  queryOptions({
+    queryKey: applicationKeys.list(),
+    queryFn: ({ signal }) => api<ApplicationList>('/api/applications', { signal }),
+  });
 
 /** The binding preview: fetched fresh each time the dialog opens (staleTime 0). */
 export const applicationImpactQuery = (clientId: string) =>
   queryOptions({
     queryKey: applicationKeys.impact(clientId),
-    queryFn: ({ signal }) => api<ApplicationImpact>(`/api/applications/${encodeURIComponent(clientId)}/impact`, { method: 'POST', signal }),
+    queryFn: ({ signal }) =>
+      api<ApplicationImpact>(`/api/applications/${encodeURIComponent(clientId)}/impact`, { method: 'POST', signal }),
     staleTime: 0,
     gcTime: 0,
   });
@@ -27,11 +38,17 @@ export function useRevokeApplicationTokens(clientId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: { confirm_name: string; expected: ExpectedApplicationImpact }) =>
-      api<ApplicationRevokeResult>(`/api/applications/${encodeURIComponent(clientId)}/revoke-all`, { method: 'POST', body }),
+      api<ApplicationRevokeResult>(`/api/applications/${encodeURIComponent(clientId)}/revoke-all`, {
+        method: 'POST',
+        body,
+      }),
     // Success or 409: the counts are not what they were; a 409 shows the new preview. A step-up
     // refusal changed nothing: the preview shown stays, to confirm after signing in again.
     onSettled: (_result, error) =>
-      Promise.all([...(isStepUpRequired(error) ? [] : [queryClient.invalidateQueries({ queryKey: applicationKeys.all })]), queryClient.invalidateQueries({ queryKey: ['audit'] })]),
+      Promise.all([
+        ...(isStepUpRequired(error) ? [] : [queryClient.invalidateQueries({ queryKey: applicationKeys.all })]),
+        queryClient.invalidateQueries({ queryKey: ['audit'] }),
+      ]),
   });
 }
 
@@ -55,8 +72,13 @@ export const leakedSecretImpactQuery = (clientId: string) =>
 export function useLeakedSecret(clientId: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: { confirm_name: string; expected: ExpectedApplicationImpact; rotate: boolean }) => api<LeakedSecretResult>(leakPath(clientId), { method: 'POST', body }),
+    mutationFn: (body: { confirm_name: string; expected: ExpectedApplicationImpact; rotate: boolean }) =>
+      api<LeakedSecretResult>(leakPath(clientId), { method: 'POST', body }),
     gcTime: 0,
-    onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: applicationKeys.all }), queryClient.invalidateQueries({ queryKey: ['audit'] })]),
+    onSettled: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: applicationKeys.all }),
+        queryClient.invalidateQueries({ queryKey: ['audit'] }),
+      ]),
   });
 }

@@ -1,4 +1,10 @@
-import type { ApplicationImpact, ApplicationRevokeResult, ApplicationSummary, LeakedSecretResult, TokenCounts } from '@rtc/contracts';
+import type {
+  ApplicationImpact,
+  ApplicationRevokeResult,
+  ApplicationSummary,
+  LeakedSecretResult,
+  TokenCounts,
+} from '@rtc/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { ActionResultRegion } from '../../../components/ui/action-result';
@@ -14,7 +20,8 @@ import { LeakedSecretFlow, leakedSecretWords } from './leaked-secret';
 import { paths } from '../../../config/paths';
 
 const plural = (n: number, word: string) => `${n.toLocaleString()} ${word}${n === 1 ? '' : 's'}`;
-const describe = (c: TokenCounts) => `${plural(c.tokens, 'refresh token')} of ${plural(c.users, 'user')} on ${plural(c.devices, 'device')}`;
+const describe = (c: TokenCounts) =>
+  `${plural(c.tokens, 'refresh token')} of ${plural(c.users, 'user')} on ${plural(c.devices, 'device')}`;
 
 /** Applications (admin only, issue 20): live token, user and device counts, and revoking every token of one application. */
 export function ApplicationsPage() {
@@ -22,7 +29,9 @@ export function ApplicationsPage() {
   const allowed = useCan('manageApplications');
   const list = useQuery({ ...applicationsQuery(), enabled: allowed });
   // Back from a step-up sign-in: the same dialog, with the preview it showed (still what binds).
-  const [resumed] = useState(() => resumeAfterStepUp<{ app: ApplicationSummary; shown: ApplicationImpact }>('application-revoke'));
+  const [resumed] = useState(() =>
+    resumeAfterStepUp<{ app: ApplicationSummary; shown: ApplicationImpact }>('application-revoke'),
+  );
   useEffect(() => {
     if (resumed) forgetStepUp();
   }, [resumed]);
@@ -44,7 +53,10 @@ export function ApplicationsPage() {
   return (
     <main className="page" aria-labelledby="applications-title">
       <h1 id="applications-title">Applications</h1>
-      <p className="muted">Live refresh tokens of each application, across all users. Revoking them signs every user of the application out of it on every device.</p>
+      <p className="muted">
+        Live refresh tokens of each application, across all users. Revoking them signs every user of the application out
+        of it on every device.
+      </p>
       {list.data?.counts_unavailable ? (
         <p className="notice" role="note">
           {list.data.counts_unavailable}
@@ -52,11 +64,18 @@ export function ApplicationsPage() {
       ) : null}
       {result ? (
         <div className="notice" role="status">
-          Revoked all refresh tokens of {result.name}: {describe(result.revoked)}. They are refused from now on. Audit entry {result.audit_id}.
+          Revoked all refresh tokens of {result.name}: {describe(result.revoked)}. They are refused from now on. Audit
+          entry {result.audit_id}.
         </div>
       ) : null}
       <ActionResultRegion
-        done={leakResult && { title: 'Done.', sentence: leakedSecretWords(leakResult), auditHref: `${paths.audit}?action=application.leaked_secret&entry=${encodeURIComponent(leakResult.audit_id)}` }}
+        done={
+          leakResult && {
+            title: 'Done.',
+            sentence: leakedSecretWords(leakResult),
+            auditHref: `${paths.audit}?action=application.leaked_secret&entry=${encodeURIComponent(leakResult.audit_id)}`,
+          }
+        }
         onDismiss={() => setLeakResult(null)}
         testId="leaked-secret-result"
       />
@@ -88,17 +107,29 @@ export function ApplicationsPage() {
                 <td>{app.counts ? app.counts.tokens.toLocaleString() : 'not available'}</td>
                 {/* The tenant's extension counts bound tokens; one that does not say is not guessed at. */}
                 <td>{app.counts && app.bound !== null ? app.bound.toLocaleString() : 'not available'}</td>
-                <td>{app.counts && app.bound !== null ? (app.counts.tokens - app.bound).toLocaleString() : 'not available'}</td>
+                <td>
+                  {app.counts && app.bound !== null
+                    ? (app.counts.tokens - app.bound).toLocaleString()
+                    : 'not available'}
+                </td>
                 <td>{app.counts ? app.counts.users.toLocaleString() : 'not available'}</td>
                 <td>{app.counts ? app.counts.devices.toLocaleString() : 'not available'}</td>
                 <td className="actions">
                   {app.counts && app.counts.tokens > 0 ? (
-                    <Button variant="danger" onClick={() => setRevoking(app)} aria-label={`Revoke all tokens of ${app.name}`}>
+                    <Button
+                      variant="danger"
+                      onClick={() => setRevoking(app)}
+                      aria-label={`Revoke all tokens of ${app.name}`}
+                    >
                       Revoke all tokens
                     </Button>
                   ) : null}{' '}
                   {app.counts ? (
-                    <Button variant="secondary" onClick={() => setLeaking(app)} aria-label={`Secret leaked: ${app.name}`}>
+                    <Button
+                      variant="secondary"
+                      onClick={() => setLeaking(app)}
+                      aria-label={`Secret leaked: ${app.name}`}
+                    >
                       Secret leaked…
                     </Button>
                   ) : null}
@@ -124,7 +155,17 @@ export function ApplicationsPage() {
   );
 }
 
-function RevokeApplicationDialog({ app, shown, onClose, onDone }: { app: ApplicationSummary; shown?: ApplicationImpact; onClose: () => void; onDone: (result: ApplicationRevokeResult) => void }) {
+function RevokeApplicationDialog({
+  app,
+  shown,
+  onClose,
+  onDone,
+}: {
+  app: ApplicationSummary;
+  shown?: ApplicationImpact;
+  onClose: () => void;
+  onDone: (result: ApplicationRevokeResult) => void;
+}) {
   // The preview shown before a step-up binds the confirmation; a 409 then shows the one of now.
   const [kept, setKept] = useState(shown);
   const impact = useQuery({ ...applicationImpactQuery(app.client_id), enabled: !kept });
@@ -144,25 +185,31 @@ function RevokeApplicationDialog({ app, shown, onClose, onDone }: { app: Applica
       onStepUp={() => preview && rememberForStepUp('application-revoke', { app, shown: preview })}
       onConfirm={() => {
         if (!preview) return;
-        revoke.mutate({ confirm_name: preview.name, expected: { ...preview.counts, issued_through: preview.issued_through } }, {
-          onSuccess: onDone,
-          onError: (err) => {
-            // A step-up changes nothing: the preview shown stays the one to confirm after it.
-            if (isStepUpRequired(err)) return;
-            setKept(undefined);
-            void impact.refetch();
+        revoke.mutate(
+          { confirm_name: preview.name, expected: { ...preview.counts, issued_through: preview.issued_through } },
+          {
+            onSuccess: onDone,
+            onError: (err) => {
+              // A step-up changes nothing: the preview shown stays the one to confirm after it.
+              if (isStepUpRequired(err)) return;
+              setKept(undefined);
+              void impact.refetch();
+            },
           },
-        });
+        );
       }}
     >
       {preview ? (
         <div>
           <p>
-            This revokes <strong>{describe(preview.counts)}</strong> of <strong>{preview.name}</strong>, at once. Every user of it must sign in again.
+            This revokes <strong>{describe(preview.counts)}</strong> of <strong>{preview.name}</strong>, at once. Every
+            user of it must sign in again.
           </p>
           {preview.first_users.length > 0 ? (
             <>
-              <p>First users affected ({shownOf(preview.first_users.length, preview.counts.users, { one: 'user' })}):</p>
+              <p>
+                First users affected ({shownOf(preview.first_users.length, preview.counts.users, { one: 'user' })}):
+              </p>
               <ul aria-label="First users affected">
                 {preview.first_users.map((u) => (
                   <li key={u.user_id}>
@@ -172,7 +219,9 @@ function RevokeApplicationDialog({ app, shown, onClose, onDone }: { app: Applica
               </ul>
             </>
           ) : null}
-          <p className="muted small">If the counts change before you confirm, nothing is revoked and the new counts are shown.</p>
+          <p className="muted small">
+            If the counts change before you confirm, nothing is revoked and the new counts are shown.
+          </p>
         </div>
       ) : (
         <p aria-busy="true">Counting the tokens…</p>

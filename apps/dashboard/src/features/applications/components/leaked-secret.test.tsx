@@ -12,20 +12,35 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const APP: ApplicationSummary = { client_id: 'acme-web', name: 'Acme Web', counts: { tokens: 120, users: 15, devices: 130 }, bound: 0 };
+const APP: ApplicationSummary = {
+  client_id: 'acme-web',
+  name: 'Acme Web',
+  counts: { tokens: 120, users: 15, devices: 130 },
+  bound: 0,
+};
 const NEW_SECRET = 'n3w-s3cret-0123456789abcdefghijklmnopqrstuvwxyz';
 const preview = (over: Partial<LeakedSecretImpact> = {}): LeakedSecretImpact => ({
   client_id: APP.client_id,
   name: APP.name,
   counts: { tokens: 120, users: 15, devices: 130 },
-  first_users: Array.from({ length: 10 }, (_, i) => ({ user_id: `auth0|u${i}`, email: `u${i}@example.com`, tokens: 12 - i })),
+  first_users: Array.from({ length: 10 }, (_, i) => ({
+    user_id: `auth0|u${i}`,
+    email: `u${i}@example.com`,
+    tokens: 12 - i,
+  })),
   issued_through: 4711,
   has_secret: true,
   console_client: null,
   ...over,
 });
-const me: Me = { user: { sub: 'staff|1', name: 'Ada', email: 'ada@console.test', role: 'admin' }, csrf_token: 'csrf', tenant: { name: 'Acme', domain: 'acme.test', embedded: true }, session: { expires_at: '2030-01-01T00:00:00Z', idle_timeout_seconds: 1800 } };
-const answer = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const me: Me = {
+  user: { sub: 'staff|1', name: 'Ada', email: 'ada@console.test', role: 'admin' },
+  csrf_token: 'csrf',
+  tenant: { name: 'Acme', domain: 'acme.test', embedded: true },
+  session: { expires_at: '2030-01-01T00:00:00Z', idle_timeout_seconds: 1800 },
+};
+const answer = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 function held(response: () => Response) {
   let release!: () => void;
@@ -68,7 +83,14 @@ const renderFlow = (app = APP, onDone: (r: unknown) => void = () => {}) => {
 describe('a leaked application secret', () => {
   it('previews the tokens and the rotation, waits while pending, shows the new secret once, and keeps it nowhere after', async () => {
     const previewHeld = held(() => answer(200, preview()));
-    const result: LeakedSecretResult = { client_id: APP.client_id, name: APP.name, revoked: { tokens: 120, users: 15, devices: 130 }, rotated: true, client_secret: NEW_SECRET, audit_id: 'audit-9' };
+    const result: LeakedSecretResult = {
+      client_id: APP.client_id,
+      name: APP.name,
+      revoked: { tokens: 120, users: 15, devices: 130 },
+      rotated: true,
+      client_secret: NEW_SECRET,
+      audit_id: 'audit-9',
+    };
     const actionHeld = held(() => answer(200, result));
     const calls = bff([previewHeld.answer], [actionHeld.answer]);
     const done = vi.fn();
@@ -81,7 +103,9 @@ describe('a leaked application secret', () => {
     expect(within(dialog).getByRole('button', { name: 'Revoke all tokens' })).toHaveProperty('disabled', true);
     await act(async () => previewHeld.release());
     const impact = await within(dialog).findByTestId('impact');
-    expect(impact.textContent).toContain('This revokes 120 refresh tokens of 15 users on 130 devices of Acme Web, at once: every user of it must sign in again.');
+    expect(impact.textContent).toContain(
+      'This revokes 120 refresh tokens of 15 users on 130 devices of Acme Web, at once: every user of it must sign in again.',
+    );
     expect(impact.textContent).toContain('Users affected: 15 users: u0@example.com, u1@example.com and 13 more.');
     expect(impact.textContent).toContain('the old one is refused at the tenant from that moment, for every call');
     expect(impact.textContent).toContain('shown once');
@@ -95,25 +119,56 @@ describe('a leaked application secret', () => {
     expect(within(dialog).getByRole('checkbox', { name: 'Also rotate the secret' })).toHaveProperty('disabled', true);
     await act(async () => actionHeld.release());
 
-    expect(calls.find((c) => c.path === '/api/applications/acme-web/leaked-secret')?.body).toEqual({ confirm_name: 'Acme Web', expected: { tokens: 120, users: 15, devices: 130, issued_through: 4711 }, rotate: true });
+    expect(calls.find((c) => c.path === '/api/applications/acme-web/leaked-secret')?.body).toEqual({
+      confirm_name: 'Acme Web',
+      expected: { tokens: 120, users: 15, devices: 130, issued_through: 4711 },
+      rotate: true,
+    });
     const shown = await screen.findByRole('dialog', { name: 'New secret of Acme Web' });
     expect(within(shown).getByRole('textbox', { name: 'New client secret' })).toHaveProperty('value', NEW_SECRET);
     expect(shown.textContent).toContain('This is the only time the new one is shown');
     // The page gets the result without the secret, and the query client holds it nowhere.
-    expect(done).toHaveBeenCalledWith({ client_id: APP.client_id, name: APP.name, revoked: result.revoked, rotated: true, audit_id: 'audit-9' });
+    expect(done).toHaveBeenCalledWith({
+      client_id: APP.client_id,
+      name: APP.name,
+      revoked: result.revoked,
+      rotated: true,
+      audit_id: 'audit-9',
+    });
     expect(JSON.stringify(done.mock.calls)).not.toContain(NEW_SECRET);
-    const cached = () => JSON.stringify([queryClient.getMutationCache().getAll().map((m) => m.state), queryClient.getQueryCache().getAll().map((q) => q.state)]);
+    const cached = () =>
+      JSON.stringify([
+        queryClient
+          .getMutationCache()
+          .getAll()
+          .map((m) => m.state),
+        queryClient
+          .getQueryCache()
+          .getAll()
+          .map((q) => q.state),
+      ]);
     expect(cached()).not.toContain(NEW_SECRET);
 
     await user.click(within(shown).getByRole('button', { name: 'I have it: close' }));
     await waitFor(() => expect(screen.getByText('closed')).toBeTruthy());
     expect(document.body.innerHTML).not.toContain(NEW_SECRET);
     expect(cached()).not.toContain(NEW_SECRET);
-    expect(leakedSecretWords(done.mock.calls[0]![0])).toBe('Revoked 120 refresh tokens of 15 users on 130 devices of Acme Web; rotated its secret: the old one is refused from now on.');
+    expect(leakedSecretWords(done.mock.calls[0]![0])).toBe(
+      'Revoked 120 refresh tokens of 15 users on 130 devices of Acme Web; rotated its secret: the old one is refused from now on.',
+    );
   });
 
   it("the console's own sign-in application: warns that every staff member, you included, is signed out", async () => {
-    bff([async () => answer(200, preview({ client_id: 'rtc-dashboard', name: 'Refresh Token Console', console_client: 'sign_in' }))], []);
+    bff(
+      [
+        async () =>
+          answer(
+            200,
+            preview({ client_id: 'rtc-dashboard', name: 'Refresh Token Console', console_client: 'sign_in' }),
+          ),
+      ],
+      [],
+    );
     renderFlow({ ...APP, client_id: 'rtc-dashboard', name: 'Refresh Token Console' });
     const warning = await screen.findByTestId('console-warning');
     expect(warning.textContent).toContain('Revoking its tokens signs every staff member out, you included');
@@ -121,12 +176,27 @@ describe('a leaked application secret', () => {
   });
 
   it('a public client has no secret: only the revocation is offered', async () => {
-    const calls = bff([async () => answer(200, preview({ client_id: 'acme-mobile', name: 'Acme Mobile', has_secret: false }))], [async () => answer(200, { client_id: 'acme-mobile', name: 'Acme Mobile', revoked: { tokens: 120, users: 15, devices: 130 }, rotated: false, client_secret: null, audit_id: 'audit-10' })]);
+    const calls = bff(
+      [async () => answer(200, preview({ client_id: 'acme-mobile', name: 'Acme Mobile', has_secret: false }))],
+      [
+        async () =>
+          answer(200, {
+            client_id: 'acme-mobile',
+            name: 'Acme Mobile',
+            revoked: { tokens: 120, users: 15, devices: 130 },
+            rotated: false,
+            client_secret: null,
+            audit_id: 'audit-10',
+          }),
+      ],
+    );
     const user = userEvent.setup();
     renderFlow({ ...APP, client_id: 'acme-mobile', name: 'Acme Mobile' });
     const dialog = screen.getByRole('dialog', { name: 'Leaked secret of Acme Mobile' });
     const impact = await within(dialog).findByTestId('impact');
-    expect(impact.textContent).toContain('Acme Mobile is a public client: it has no secret to rotate. Only its tokens are revoked.');
+    expect(impact.textContent).toContain(
+      'Acme Mobile is a public client: it has no secret to rotate. Only its tokens are revoked.',
+    );
     expect(within(dialog).queryByRole('checkbox', { name: 'Also rotate the secret' })).toBeNull();
     await user.type(within(dialog).getByRole('textbox', { name: 'Type Acme Mobile to confirm' }), 'Acme Mobile');
     await act(async () => {

@@ -9,11 +9,14 @@ import { ApiError } from '../../../lib/api-client';
 import { countOf, summarise } from '../../../lib/summarise';
 import { leakedSecretImpactQuery, useLeakedSecret } from '../api/applications';
 
-const tokenWords = (c: TokenCounts) => `${countOf(c.tokens, 'refresh token')} of ${countOf(c.users, 'user')} on ${countOf(c.devices, 'device')}`;
+const tokenWords = (c: TokenCounts) =>
+  `${countOf(c.tokens, 'refresh token')} of ${countOf(c.users, 'user')} on ${countOf(c.devices, 'device')}`;
 
 /** What the flow did, for the page's result region: never the secret itself. */
 export function leakedSecretWords(result: Omit<LeakedSecretResult, 'client_secret'>): string {
-  const revoked = result.revoked.tokens ? `Revoked ${tokenWords(result.revoked)} of ${result.name}` : `${result.name} held no live refresh token`;
+  const revoked = result.revoked.tokens
+    ? `Revoked ${tokenWords(result.revoked)} of ${result.name}`
+    : `${result.name} held no live refresh token`;
   return `${revoked}${result.rotated ? '; rotated its secret: the old one is refused from now on' : '; its secret was not rotated'}.`;
 }
 
@@ -23,7 +26,15 @@ export function leakedSecretWords(result: Omit<LeakedSecretResult, 'client_secre
  * is shown once in a dialog of its own, held in this component's state only and gone when it
  * closes. `onDone` gets the result without the secret.
  */
-export function LeakedSecretFlow({ app, onClose, onDone }: { app: ApplicationSummary; onClose: () => void; onDone: (result: Omit<LeakedSecretResult, 'client_secret'>) => void }) {
+export function LeakedSecretFlow({
+  app,
+  onClose,
+  onDone,
+}: {
+  app: ApplicationSummary;
+  onClose: () => void;
+  onDone: (result: Omit<LeakedSecretResult, 'client_secret'>) => void;
+}) {
   const [secret, setSecret] = useState<string | null>(null);
   if (secret !== null) {
     return (
@@ -50,7 +61,15 @@ export function LeakedSecretFlow({ app, onClose, onDone }: { app: ApplicationSum
   );
 }
 
-function LeakedSecretDialog({ app, onClose, onDone }: { app: ApplicationSummary; onClose: () => void; onDone: (result: LeakedSecretResult) => void }) {
+function LeakedSecretDialog({
+  app,
+  onClose,
+  onDone,
+}: {
+  app: ApplicationSummary;
+  onClose: () => void;
+  onDone: (result: LeakedSecretResult) => void;
+}) {
   const impact = useQuery(leakedSecretImpactQuery(app.client_id));
   const leak = useLeakedSecret(app.client_id);
   const [rotate, setRotate] = useState(true);
@@ -60,7 +79,11 @@ function LeakedSecretDialog({ app, onClose, onDone }: { app: ApplicationSummary;
   const mayRotate = !!preview && preview.has_secret && preview.console_client !== 'management';
   const rotating = rotate && mayRotate;
   const conflict = leak.error instanceof ApiError && leak.error.status === 409;
-  const label = rotating ? (preview!.counts.tokens > 0 ? 'Revoke tokens and rotate secret' : 'Rotate secret') : 'Revoke all tokens';
+  const label = rotating
+    ? preview!.counts.tokens > 0
+      ? 'Revoke tokens and rotate secret'
+      : 'Rotate secret'
+    : 'Revoke all tokens';
   return (
     <ConfirmDialog
       open
@@ -76,7 +99,11 @@ function LeakedSecretDialog({ app, onClose, onDone }: { app: ApplicationSummary;
         if (!preview) return;
         setChanged(null);
         leak.mutate(
-          { confirm_name: preview.name, expected: { ...preview.counts, issued_through: preview.issued_through }, rotate: rotating },
+          {
+            confirm_name: preview.name,
+            expected: { ...preview.counts, issued_through: preview.issued_through },
+            rotate: rotating,
+          },
           {
             onSuccess: (result) => {
               // The secret moves to the next dialog's state; the mutation forgets it at once.
@@ -96,7 +123,10 @@ function LeakedSecretDialog({ app, onClose, onDone }: { app: ApplicationSummary;
       {changed ? (
         <div className="callout callout-warn" role="alert" data-testid="impact-changed">
           <p>
-            <strong>The tokens of {app.name} changed since you opened this; nothing was revoked and the secret was not rotated.</strong>
+            <strong>
+              The tokens of {app.name} changed since you opened this; nothing was revoked and the secret was not
+              rotated.
+            </strong>
           </p>
           <p>{changed}</p>
           <p>Check what it does now, then confirm again.</p>
@@ -107,11 +137,19 @@ function LeakedSecretDialog({ app, onClose, onDone }: { app: ApplicationSummary;
           <LeakConsequences preview={preview} rotating={rotating} />
           {mayRotate ? (
             <div className="field-inline">
-              <input id={rotateId} type="checkbox" checked={rotate} onChange={(e) => setRotate(e.target.checked)} disabled={leak.isPending} />
+              <input
+                id={rotateId}
+                type="checkbox"
+                checked={rotate}
+                onChange={(e) => setRotate(e.target.checked)}
+                disabled={leak.isPending}
+              />
               <label htmlFor={rotateId}>Also rotate the secret</label>
             </div>
           ) : null}
-          <p className="muted small">If a token is issued or revoked before you confirm, nothing is done and the new preview is shown.</p>
+          <p className="muted small">
+            If a token is issued or revoked before you confirm, nothing is done and the new preview is shown.
+          </p>
         </div>
       ) : impact.error ? (
         <ErrorNotice error={impact.error} onRetry={() => void impact.refetch()} title="Could not preview this" />
@@ -129,30 +167,40 @@ function LeakConsequences({ preview, rotating }: { preview: LeakedSecretImpact; 
     <>
       {preview.counts.tokens > 0 ? (
         <p>
-          This revokes <strong>{tokenWords(preview.counts)}</strong> of {preview.name}, at once: every user of it must sign in again. {users.length > 0 ? `Users affected: ${summarise(users, 'user', { total: preview.counts.users })}.` : ''}
+          This revokes <strong>{tokenWords(preview.counts)}</strong> of {preview.name}, at once: every user of it must
+          sign in again.{' '}
+          {users.length > 0 ? `Users affected: ${summarise(users, 'user', { total: preview.counts.users })}.` : ''}
         </p>
       ) : (
         <p>{preview.name} holds no live refresh token: there is none to revoke.</p>
       )}
       {preview.console_client === 'sign_in' ? (
         <p className="callout callout-warn" role="alert" data-testid="console-warning">
-          This is the console&apos;s own sign-in application. Revoking its tokens signs every staff member out, you included, at their session&apos;s next check (within 15 minutes).
-          {rotating ? ' Rotating its secret stops the console from signing anyone in until OIDC_CLIENT_SECRET is set to the new secret and the console restarted.' : ''}
+          This is the console&apos;s own sign-in application. Revoking its tokens signs every staff member out, you
+          included, at their session&apos;s next check (within 15 minutes).
+          {rotating
+            ? ' Rotating its secret stops the console from signing anyone in until OIDC_CLIENT_SECRET is set to the new secret and the console restarted.'
+            : ''}
         </p>
       ) : null}
       {preview.console_client === 'management' ? (
         <p className="callout callout-warn" role="alert">
-          This is the console&apos;s own Management API application: rotating its secret from here would cut the console off from the tenant. Rotate it at the tenant, then set MANAGEMENT_CLIENT_SECRET and restart the console.
+          This is the console&apos;s own Management API application: rotating its secret from here would cut the console
+          off from the tenant. Rotate it at the tenant, then set MANAGEMENT_CLIENT_SECRET and restart the console.
         </p>
       ) : null}
       {!preview.has_secret ? (
         <p>{preview.name} is a public client: it has no secret to rotate. Only its tokens are revoked.</p>
       ) : rotating ? (
         <p>
-          Then its secret is rotated: the old one is refused at the tenant from that moment, for every call (refresh-token exchanges, client credentials, sign-ins). Every server using it needs the new secret, <strong>shown once</strong> after you confirm: copy it then.
+          Then its secret is rotated: the old one is refused at the tenant from that moment, for every call
+          (refresh-token exchanges, client credentials, sign-ins). Every server using it needs the new secret,{' '}
+          <strong>shown once</strong> after you confirm: copy it then.
         </p>
       ) : preview.console_client !== 'management' ? (
-        <p className="callout callout-warn">The secret is not rotated: whoever holds the leaked secret can still use it.</p>
+        <p className="callout callout-warn">
+          The secret is not rotated: whoever holds the leaked secret can still use it.
+        </p>
       ) : null}
     </>
   );
@@ -175,11 +223,19 @@ function SecretShownOnce({ name, secret, onClose }: { name: string; secret: stri
     <dialog ref={ref} className="dialog" aria-labelledby={titleId}>
       <h2 id={titleId}>New secret of {name}</h2>
       <p>
-        The old secret is refused from now on. This is the only time the new one is shown: the console does not keep it and the tenant stores only its hash. Put it in every server that calls the tenant as {name}.
+        The old secret is refused from now on. This is the only time the new one is shown: the console does not keep it
+        and the tenant stores only its hash. Put it in every server that calls the tenant as {name}.
       </p>
       <div className="field">
         <label htmlFor={inputId}>New client secret</label>
-        <input id={inputId} readOnly value={secret} spellCheck={false} autoComplete="off" onFocus={(e) => e.currentTarget.select()} />
+        <input
+          id={inputId}
+          readOnly
+          value={secret}
+          spellCheck={false}
+          autoComplete="off"
+          onFocus={(e) => e.currentTarget.select()}
+        />
       </div>
       <p>
         <Button

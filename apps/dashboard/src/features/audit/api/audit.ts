@@ -7,7 +7,8 @@ export type AuditFilter = Partial<Pick<AuditQuery, 'actor' | 'user_id' | 'action
 
 export const auditSearch = (filter: AuditFilter) => {
   const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(filter)) if (value !== undefined && value !== '') search.set(key, String(value));
+  for (const [key, value] of Object.entries(filter))
+    if (value !== undefined && value !== '') search.set(key, String(value));
   return search.toString();
 };
 
@@ -15,8 +16,13 @@ export const auditSearch = (filter: AuditFilter) => {
 export const auditEntryQuery = (id: string) =>
   queryOptions({
     queryKey: queryKeys.audit({ id } as AuditFilter),
-    queryFn: async ({ signal }) => (await api<AuditPage>(`/api/audit?${new URLSearchParams({ id })}`, { signal })).entries[0] ?? null,
+    queryFn: async ({ signal }) =>
+      (await api<AuditPage>(`/api/audit?${new URLSearchParams({ id })}`, { signal })).entries[0] ?? null,
   });
 
 export const auditQuery = (filter: AuditFilter) =>
-  queryOptions({ queryKey: queryKeys.audit(filter), queryFn: ({ signal }) => api<AuditPage>(`/api/audit?${auditSearch(filter)}`, { signal }), placeholderData: keepPreviousData });
+  queryOptions({
+    queryKey: queryKeys.audit(filter),
+    queryFn: ({ signal }) => api<AuditPage>(`/api/audit?${auditSearch(filter)}`, { signal }),
+    placeholderData: keepPreviousData,
+  });

@@ -31,7 +31,10 @@ function IdList({ title, items }: { title: string; items: NamedId[] }) {
 export function AuditEntryView({ id }: { id: string }) {
   const entry = useQuery(auditEntryQuery(id));
   const [copied, setCopied] = useState<string>('');
-  if (entry.error) return <ErrorNotice error={entry.error} onRetry={() => void entry.refetch()} title="Could not load this audit entry" />;
+  if (entry.error)
+    return (
+      <ErrorNotice error={entry.error} onRetry={() => void entry.refetch()} title="Could not load this audit entry" />
+    );
   if (entry.isPending) return null;
   if (!entry.data) return <p className="callout">No audit entry has the id {id}.</p>;
   const e = entry.data;
@@ -59,7 +62,8 @@ export function AuditEntryView({ id }: { id: string }) {
         </dd>
         <dt>Result</dt>
         <dd>
-          <Badge tone={e.result === 'success' ? 'good' : 'danger'}>{e.result}</Badge> · request <code>{e.request_id}</code>
+          <Badge tone={e.result === 'success' ? 'good' : 'danger'}>{e.result}</Badge> · request{' '}
+          <code>{e.request_id}</code>
         </dd>
       </dl>
       <IdList title="Refresh tokens" items={ids.tokens} />
@@ -71,8 +75,19 @@ export function AuditEntryView({ id }: { id: string }) {
       </details>
       <h3 className="small">Summary for the customer</h3>
       <p>{summary}</p>
-      <Button onClick={() => void navigator.clipboard.writeText(summary).then(() => setCopied('Copied.'), () => setCopied('Could not copy: select the text above.'))}>Copy summary for the customer</Button>
-      <span role="status" className="muted small">{copied ? ` ${copied}` : ''}</span>
+      <Button
+        onClick={() =>
+          void navigator.clipboard.writeText(summary).then(
+            () => setCopied('Copied.'),
+            () => setCopied('Could not copy: select the text above.'),
+          )
+        }
+      >
+        Copy summary for the customer
+      </Button>
+      <span role="status" className="muted small">
+        {copied ? ` ${copied}` : ''}
+      </span>
     </section>
   );
 }

@@ -27,7 +27,9 @@ export function AuditPage() {
     return (
       <main className="page" aria-labelledby="audit-title">
         <h1 id="audit-title">Audit log</h1>
-        <p className="callout">Your role ({me.data.user.role}) may not read the audit log. Ask a support lead or an admin.</p>
+        <p className="callout">
+          Your role ({me.data.user.role}) may not read the audit log. Ask a support lead or an admin.
+        </p>
       </main>
     );
   }
@@ -67,11 +69,19 @@ function AuditLog() {
       <form className="filters" role="search" aria-label="Filter the audit log" onSubmit={(e) => e.preventDefault()}>
         <label>
           Staff member
-          <input defaultValue={params.get('actor') ?? ''} onChange={(e) => set('actor', e.target.value.trim())} placeholder="Name or id" />
+          <input
+            defaultValue={params.get('actor') ?? ''}
+            onChange={(e) => set('actor', e.target.value.trim())}
+            placeholder="Name or id"
+          />
         </label>
         <label>
           User
-          <input defaultValue={params.get('user_id') ?? ''} onChange={(e) => set('user_id', e.target.value.trim())} placeholder="Part of a name or email, or a user id" />
+          <input
+            defaultValue={params.get('user_id') ?? ''}
+            onChange={(e) => set('user_id', e.target.value.trim())}
+            placeholder="Part of a name or email, or a user id"
+          />
         </label>
         <label>
           Action
@@ -122,7 +132,9 @@ function AuditLog() {
       ) : null}
       {linked ? <AuditEntryView id={linked} /> : null}
       <RetryingNotice query={audit} what="the audit log" />
-      {audit.error ? <ErrorNotice error={audit.error} onRetry={() => void audit.refetch()} title="Could not load the audit log" /> : null}
+      {audit.error ? (
+        <ErrorNotice error={audit.error} onRetry={() => void audit.refetch()} title="Could not load the audit log" />
+      ) : null}
       <table className="table">
         <caption className="visually-hidden">Audit entries, newest first</caption>
         <thead>
@@ -139,8 +151,14 @@ function AuditLog() {
         ) : (
           <tbody>
             {audit.data?.entries.map((entry) => (
-              <tr key={entry.id} className={entry.id === linked ? 'current-entry' : undefined} aria-current={entry.id === linked ? 'true' : undefined}>
-                <td><RelativeTime value={entry.at} /></td>
+              <tr
+                key={entry.id}
+                className={entry.id === linked ? 'current-entry' : undefined}
+                aria-current={entry.id === linked ? 'true' : undefined}
+              >
+                <td>
+                  <RelativeTime value={entry.at} />
+                </td>
                 <td>
                   {entry.actor.name} <Badge>{entry.actor.role ?? 'no console role'}</Badge>
                 </td>
@@ -153,26 +171,35 @@ function AuditLog() {
                     </div>
                   ) : null}
                   <AuditDetail detail={entry.detail} />
-                  <Link to={`${paths.audit}?${new URLSearchParams({ ...Object.fromEntries(params), entry: entry.id })}`} aria-label={`Details of ${entry.actor.name}'s ${AUDIT_ACTIONS_LIST.find(([a]) => a === entry.action)?.[1] ?? entry.action}`}>
+                  <Link
+                    to={`${paths.audit}?${new URLSearchParams({ ...Object.fromEntries(params), entry: entry.id })}`}
+                    aria-label={`Details of ${entry.actor.name}'s ${AUDIT_ACTIONS_LIST.find(([a]) => a === entry.action)?.[1] ?? entry.action}`}
+                  >
                     Details
                   </Link>
                 </td>
                 <td>
                   <Badge tone={entry.result === 'success' ? 'good' : 'danger'}>{entry.result}</Badge>
-                  <div className="muted small" title="Request id">{entry.request_id.slice(0, 8)}</div>
+                  <div className="muted small" title="Request id">
+                    {entry.request_id.slice(0, 8)}
+                  </div>
                 </td>
               </tr>
             ))}
           </tbody>
         )}
       </table>
-      {audit.data && audit.data.entries.length === 0 ? <EmptyState title="Nothing recorded">No audit entry matches these filters.</EmptyState> : null}
+      {audit.data && audit.data.entries.length === 0 ? (
+        <EmptyState title="Nothing recorded">No audit entry matches these filters.</EmptyState>
+      ) : null}
       {audit.data && audit.data.total > audit.data.per_page ? (
         <nav className="pager" aria-label="Audit pages">
           <Button onClick={() => goTo((filter.page ?? 0) - 1)} disabled={!filter.page}>
             Previous
           </Button>
-          <span>Page {(filter.page ?? 0) + 1} of {pages}</span>
+          <span>
+            Page {(filter.page ?? 0) + 1} of {pages}
+          </span>
           <Button onClick={() => goTo((filter.page ?? 0) + 1)} disabled={(filter.page ?? 0) + 1 >= pages}>
             Next
           </Button>

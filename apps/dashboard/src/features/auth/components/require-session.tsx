@@ -15,7 +15,9 @@ export function RequireSession({ children }: { children: ReactNode }) {
       <main className="sign-in">
         <div className="sign-in-card">
           <h1>Refresh Token Console</h1>
-          <p className="muted">Sign in with your staff account to manage users' devices, applications and refresh tokens.</p>
+          <p className="muted">
+            Sign in with your staff account to manage users' devices, applications and refresh tokens.
+          </p>
           <a className="btn btn-primary" href={paths.signIn(location.pathname + location.search)}>
             Sign in
           </a>
@@ -23,6 +25,7 @@ export function RequireSession({ children }: { children: ReactNode }) {
       </main>
     );
   }
-  if (me.error) return <ErrorNotice error={me.error} onRetry={() => void me.refetch()} title="The console could not start" />;
+  if (me.error)
+    return <ErrorNotice error={me.error} onRetry={() => void me.refetch()} title="The console could not start" />;
   return <>{children}</>;
 }

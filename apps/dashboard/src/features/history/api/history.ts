@@ -16,4 +16,7 @@ export const historyQuery = (userId: string, page: number, perPage: number) =>
 
 /** The user's revoked tokens and ended sessions, kept visible after they left the live lists. */
 export const revokedQuery = (userId: string) =>
-  queryOptions({ queryKey: queryKeys.users.revoked(userId), queryFn: ({ signal }) => api<RevokedHistory>(`${base(userId)}/revoked`, { signal }) });
+  queryOptions({
+    queryKey: queryKeys.users.revoked(userId),
+    queryFn: ({ signal }) => api<RevokedHistory>(`${base(userId)}/revoked`, { signal }),
+  });

@@ -30,7 +30,9 @@ export function HistoryTab({ userId }: { userId: string }) {
 
   return (
     <section aria-labelledby="history-heading">
-      <h2 id="history-heading" className="section-title">History</h2>
+      <h2 id="history-heading" className="section-title">
+        History
+      </h2>
       <p className="muted">
         What happened to this user at the tenant, newest first. A refresh token's exchanges are listed once per hour.
         {canReadAudit ? (
@@ -40,7 +42,9 @@ export function HistoryTab({ userId }: { userId: string }) {
           </>
         ) : null}
       </p>
-      {history.error ? <ErrorNotice error={history.error} onRetry={() => void history.refetch()} title="Could not load the history" /> : null}
+      {history.error ? (
+        <ErrorNotice error={history.error} onRetry={() => void history.refetch()} title="Could not load the history" />
+      ) : null}
       <table className="table">
         <caption className="visually-hidden">History of this user</caption>
         <thead>
@@ -56,11 +60,15 @@ export function HistoryTab({ userId }: { userId: string }) {
           <SkeletonRows columns={5} rows={3} label="Loading the history" />
         ) : (
           <tbody>
-            {history.data?.entries.map((entry) => <HistoryRow key={entry.id} entry={entry} />)}
+            {history.data?.entries.map((entry) => (
+              <HistoryRow key={entry.id} entry={entry} />
+            ))}
           </tbody>
         )}
       </table>
-      {history.data && history.data.entries.length === 0 ? <EmptyState title="Nothing logged for this user yet" /> : null}
+      {history.data && history.data.entries.length === 0 ? (
+        <EmptyState title="Nothing logged for this user yet" />
+      ) : null}
       {total > PER_PAGE ? (
         <nav className="pager" aria-label="History pages">
           <Button disabled={page === 0} onClick={() => setPage(page - 1)}>

@@ -46,7 +46,9 @@ export function RevokedView({ userId }: { userId: string }) {
   const data = revoked.data;
   return (
     <section aria-labelledby="revoked-heading">
-      <h3 id="revoked-heading" className="section-title">Revoked</h3>
+      <h3 id="revoked-heading" className="section-title">
+        Revoked
+      </h3>
       {data ? (
         <p className="muted">
           {data.source === 'tenant'
@@ -54,7 +56,13 @@ export function RevokedView({ userId }: { userId: string }) {
             : data.note}
         </p>
       ) : null}
-      {revoked.error ? <ErrorNotice error={revoked.error} onRetry={() => void revoked.refetch()} title="Could not load what was revoked" /> : null}
+      {revoked.error ? (
+        <ErrorNotice
+          error={revoked.error}
+          onRetry={() => void revoked.refetch()}
+          title="Could not load what was revoked"
+        />
+      ) : null}
       {revoked.isPending ? (
         <table className="table">
           <SkeletonRows columns={5} rows={2} label="Loading what was revoked" />

@@ -8,6 +8,9 @@ export function StaffCell({ staff }: { staff: StaffAttribution | null }) {
   const canReadAudit = useCan('readAudit');
   if (!staff) return <span className="muted">—</span>;
   const who = `${staff.name}${staff.role ? ` (${staff.role})` : ''}`;
-  return canReadAudit ? <Link to={`${paths.audit}?entry=${encodeURIComponent(staff.audit_id)}`}>{who}</Link> : <span>{who}</span>;
+  return canReadAudit ? (
+    <Link to={`${paths.audit}?entry=${encodeURIComponent(staff.audit_id)}`}>{who}</Link>
+  ) : (
+    <span>{who}</span>
+  );
 }
-

@@ -7,4 +7,7 @@ import { queryKeys } from '../../../lib/query-keys';
 export const locationsKey = (userId: string) => [...queryKeys.users.detail(userId), 'locations'] as const;
 
 export const locationsQuery = (userId: string) =>
-  queryOptions({ queryKey: locationsKey(userId), queryFn: ({ signal }) => api<LocationList>(`/api/users/${encodeURIComponent(userId)}/locations`, { signal }) });
+  queryOptions({
+    queryKey: locationsKey(userId),
+    queryFn: ({ signal }) => api<LocationList>(`/api/users/${encodeURIComponent(userId)}/locations`, { signal }),
+  });

@@ -32,7 +32,10 @@ describe('Locations: addresses no IP data places', () => {
       location({ key: 'ip|10.1.2.3', ips: ['10.1.2.3'], range: 'private network' }),
       location({ key: 'ip|5.182.0.1', ips: ['5.182.0.1'], range: null }),
     ];
-    vi.stubGlobal('fetch', vi.fn(async () => Response.json({ locations })));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => Response.json({ locations })),
+    );
     const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
     render(
       <QueryClientProvider client={client}>

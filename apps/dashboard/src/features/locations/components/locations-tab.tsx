@@ -26,17 +26,35 @@ export function LocationsTab({ userId }: { userId: string }) {
 
   return (
     <section aria-labelledby="locations-heading">
-      <h2 id="locations-heading" className="section-title">Locations</h2>
-      <p className="muted">Where this user's refresh tokens and sessions were issued and last used: the network and country of each address, from an offline IP database.</p>
+      <h2 id="locations-heading" className="section-title">
+        Locations
+      </h2>
+      <p className="muted">
+        Where this user's refresh tokens and sessions were issued and last used: the network and country of each
+        address, from an offline IP database.
+      </p>
       <RetryingNotice query={locations} what="locations" />
-      {locations.error ? <ErrorNotice error={locations.error} onRetry={() => void locations.refetch()} title="Could not load locations" /> : null}
-      {locations.isPending ? <SkeletonBlock lines={6} label="Loading the map" /> : countries.length ? (
+      {locations.error ? (
+        <ErrorNotice
+          error={locations.error}
+          onRetry={() => void locations.refetch()}
+          title="Could not load locations"
+        />
+      ) : null}
+      {locations.isPending ? (
+        <SkeletonBlock lines={6} label="Loading the map" />
+      ) : countries.length ? (
         <Suspense fallback={<SkeletonBlock lines={6} label="Loading the map" />}>
-          <WorldMap countries={countries} title={`Countries where this user's tokens and sessions were used (${countries.length})`} />
+          <WorldMap
+            countries={countries}
+            title={`Countries where this user's tokens and sessions were used (${countries.length})`}
+          />
         </Suspense>
       ) : null}
       <table className="table">
-        <caption className="visually-hidden">Networks and countries this user's tokens and sessions were used from</caption>
+        <caption className="visually-hidden">
+          Networks and countries this user's tokens and sessions were used from
+        </caption>
         <thead>
           <tr>
             <th scope="col">Network</th>
@@ -58,18 +76,33 @@ export function LocationsTab({ userId }: { userId: string }) {
                   {location.network ?? (location.range ? capitalise(location.range) : 'Unknown network')}
                   {location.asn ? <div className="muted small">{location.asn}</div> : null}
                 </th>
-                <td>{location.country_name ?? location.country ?? (location.range ? 'None: not on the public internet' : 'Unknown')}</td>
+                <td>
+                  {location.country_name ??
+                    location.country ??
+                    (location.range ? 'None: not on the public internet' : 'Unknown')}
+                </td>
                 <td>
                   {location.ips.slice(0, 3).map((ip) => (
-                    <div key={ip}><code className="ip-address">{ip}</code></div>
+                    <div key={ip}>
+                      <code className="ip-address">{ip}</code>
+                    </div>
                   ))}
-                  {location.ips.length > 3 ? <div className="muted small">and {location.ips.length - 3} more</div> : null}
+                  {location.ips.length > 3 ? (
+                    <div className="muted small">and {location.ips.length - 3} more</div>
+                  ) : null}
                 </td>
-                <td><RelativeTime value={location.first_seen_at} /></td>
-                <td><RelativeTime value={location.last_seen_at} /></td>
+                <td>
+                  <RelativeTime value={location.first_seen_at} />
+                </td>
+                <td>
+                  <RelativeTime value={location.last_seen_at} />
+                </td>
                 <td>{location.device_names.join(', ') || '—'}</td>
                 <td>
-                  {[location.token_ids.length ? plural(location.token_ids.length, 'refresh token') : '', location.session_ids.length ? plural(location.session_ids.length, 'session') : '']
+                  {[
+                    location.token_ids.length ? plural(location.token_ids.length, 'refresh token') : '',
+                    location.session_ids.length ? plural(location.session_ids.length, 'session') : '',
+                  ]
                     .filter(Boolean)
                     .join(', ')}
                 </td>
@@ -78,7 +111,9 @@ export function LocationsTab({ userId }: { userId: string }) {
           </tbody>
         )}
       </table>
-      {locations.data && list.length === 0 ? <EmptyState title="No locations">This user has no live refresh tokens or sessions.</EmptyState> : null}
+      {locations.data && list.length === 0 ? (
+        <EmptyState title="No locations">This user has no live refresh tokens or sessions.</EmptyState>
+      ) : null}
     </section>
   );
 }

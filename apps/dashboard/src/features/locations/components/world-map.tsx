@@ -20,12 +20,17 @@ const countries = feature(topology, topology.objects.countries) as FeatureCollec
 const projection = geoEqualEarth().fitSize([WIDTH, HEIGHT], countries);
 const path = geoPath(projection);
 // Shapes are keyed by ISO 3166-1 numeric code; the BFF names countries by alpha-2.
-const shapes = countries.features.map((f) => ({ alpha2: f.id === undefined ? undefined : iso31661NumericToAlpha2[String(f.id)], d: path(f) ?? '' }));
+const shapes = countries.features.map((f) => ({
+  alpha2: f.id === undefined ? undefined : iso31661NumericToAlpha2[String(f.id)],
+  d: path(f) ?? '',
+}));
 
 export default function WorldMap({ countries: visited, title }: { countries: CountrySummary[]; title: string }) {
   const seen = useMemo(() => new Set(visited.map((c) => c.country)), [visited]);
   const latest = visited[0]?.country;
-  const description = visited.length ? `Shaded: ${visited.map((c) => c.name).join(', ')}.` : 'No country is known for these addresses.';
+  const description = visited.length
+    ? `Shaded: ${visited.map((c) => c.name).join(', ')}.`
+    : 'No country is known for these addresses.';
   return (
     <figure className="world-map">
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby="world-map-title world-map-desc">
@@ -33,12 +38,24 @@ export default function WorldMap({ countries: visited, title }: { countries: Cou
         <desc id="world-map-desc">{description}</desc>
         <g aria-hidden="true">
           {shapes.map((shape, i) => (
-            <path key={i} d={shape.d} className={shape.alpha2 === latest ? 'country latest' : shape.alpha2 && seen.has(shape.alpha2) ? 'country seen' : 'country'} />
+            <path
+              key={i}
+              d={shape.d}
+              className={
+                shape.alpha2 === latest
+                  ? 'country latest'
+                  : shape.alpha2 && seen.has(shape.alpha2)
+                    ? 'country seen'
+                    : 'country'
+              }
+            />
           ))}
         </g>
       </svg>
       <figcaption className="muted small">
-        <span className="swatch latest" aria-hidden="true" /> most recent <span className="swatch seen" aria-hidden="true" /> also seen · Map: Natural Earth (public domain), via world-atlas.
+        <span className="swatch latest" aria-hidden="true" /> most recent{' '}
+        <span className="swatch seen" aria-hidden="true" /> also seen · Map: Natural Earth (public domain), via
+        world-atlas.
       </figcaption>
     </figure>
   );

@@ -18,7 +18,12 @@ const location = (key: string, country: string | null, last: string): Location =
 
 describe('countriesOf', () => {
   it('counts places per country, most recently seen first, and skips places without a country', () => {
-    const countries = countriesOf([location('a', 'GB', '2026-01-01'), location('b', 'FR', '2026-01-03'), location('c', 'GB', '2026-01-02'), location('d', null, '2026-01-04')]);
+    const countries = countriesOf([
+      location('a', 'GB', '2026-01-01'),
+      location('b', 'FR', '2026-01-03'),
+      location('c', 'GB', '2026-01-02'),
+      location('d', null, '2026-01-04'),
+    ]);
     expect(countries).toEqual([
       { country: 'FR', name: 'FR', places: 1, last_seen_at: '2026-01-03' },
       { country: 'GB', name: 'United Kingdom', places: 2, last_seen_at: '2026-01-02' },

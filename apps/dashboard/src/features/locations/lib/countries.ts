@@ -13,10 +13,18 @@ export function countriesOf(locations: Location[]): CountrySummary[] {
   const byCountry = new Map<string, CountrySummary>();
   for (const location of locations) {
     if (!location.country) continue;
-    const entry = byCountry.get(location.country) ?? { country: location.country, name: location.country_name ?? location.country, places: 0, last_seen_at: null };
+    const entry = byCountry.get(location.country) ?? {
+      country: location.country,
+      name: location.country_name ?? location.country,
+      places: 0,
+      last_seen_at: null,
+    };
     entry.places += 1;
-    if (location.last_seen_at && (!entry.last_seen_at || location.last_seen_at > entry.last_seen_at)) entry.last_seen_at = location.last_seen_at;
+    if (location.last_seen_at && (!entry.last_seen_at || location.last_seen_at > entry.last_seen_at))
+      entry.last_seen_at = location.last_seen_at;
     byCountry.set(location.country, entry);
   }
-  return [...byCountry.values()].sort((a, b) => (b.last_seen_at ?? '').localeCompare(a.last_seen_at ?? '') || a.name.localeCompare(b.name));
+  return [...byCountry.values()].sort(
+    (a, b) => (b.last_seen_at ?? '').localeCompare(a.last_seen_at ?? '') || a.name.localeCompare(b.name),
+  );
 }

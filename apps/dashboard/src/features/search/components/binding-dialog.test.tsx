@@ -15,7 +15,14 @@ describe("the search's revocation dialog: a long list of users", () => {
   it('says it names the first of them: "10 of 15 users, and 5 more"', async () => {
     vi.stubGlobal(
       'fetch',
-      vi.fn(async () => Response.json({ user: { sub: 's', name: 'Ada', email: null, role: 'admin' }, csrf_token: 'csrf', tenant: { name: 't', domain: 'd', embedded: true }, session: { expires_at: '', idle_timeout_seconds: 1800 } })),
+      vi.fn(async () =>
+        Response.json({
+          user: { sub: 's', name: 'Ada', email: null, role: 'admin' },
+          csrf_token: 'csrf',
+          tenant: { name: 't', domain: 'd', embedded: true },
+          session: { expires_at: '', idle_timeout_seconds: 1800 },
+        }),
+      ),
     );
     const preview: Preview = {
       over_limit: false,
@@ -25,7 +32,12 @@ describe("the search's revocation dialog: a long list of users", () => {
       totals: { tokens: 40, users: 15 },
     };
     // The preview as the dialog's query holds it once fetched.
-    const impact = { data: preview, isFetching: false, error: null, refetch: vi.fn() } as unknown as UseQueryResult<Preview>;
+    const impact = {
+      data: preview,
+      isFetching: false,
+      error: null,
+      refetch: vi.fn(),
+    } as unknown as UseQueryResult<Preview>;
     render(
       <QueryClientProvider client={new QueryClient({ defaultOptions: { queries: { retry: false } } })}>
         <BindingDialog<Preview>
@@ -47,7 +59,11 @@ describe("the search's revocation dialog: a long list of users", () => {
       </QueryClientProvider>,
     );
     const dialog = await screen.findByRole('dialog', { name: 'Revoke the tokens this search found' });
-    expect(within(dialog).getByText(/^Users affected, most first/).textContent).toBe('Users affected, most first (10 of 15 users, and 5 more):');
-    expect(within(within(dialog).getByRole('list', { name: 'Users affected' })).getAllByRole('listitem')).toHaveLength(10);
+    expect(within(dialog).getByText(/^Users affected, most first/).textContent).toBe(
+      'Users affected, most first (10 of 15 users, and 5 more):',
+    );
+    expect(within(within(dialog).getByRole('list', { name: 'Users affected' })).getAllByRole('listitem')).toHaveLength(
+      10,
+    );
   });
 });

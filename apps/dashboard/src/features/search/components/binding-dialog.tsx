@@ -101,7 +101,13 @@ export function BindingDialog<P extends BoundPreview>(props: {
             ) : null}
             {preview.first_users.length > 0 ? (
               <>
-                <p>Users affected, most first{props.usersTotal ? ` (${shownOf(preview.first_users.length, props.usersTotal(preview), 'user')})` : ''}:</p>
+                <p>
+                  Users affected, most first
+                  {props.usersTotal
+                    ? ` (${shownOf(preview.first_users.length, props.usersTotal(preview), 'user')})`
+                    : ''}
+                  :
+                </p>
                 <ul aria-label="Users affected">
                   {preview.first_users.map((u) => (
                     <li key={u.user_id}>
@@ -111,13 +117,17 @@ export function BindingDialog<P extends BoundPreview>(props: {
                 </ul>
               </>
             ) : null}
-            <p className="muted small">If what the search finds changes before you confirm, nothing is done and the new preview is shown.</p>
+            <p className="muted small">
+              If what the search finds changes before you confirm, nothing is done and the new preview is shown.
+            </p>
           </div>
         )
       ) : impact.error ? null : (
         <SkeletonBlock lines={2} label={props.loadingLabel} />
       )}
-      {impact.error ? <ErrorNotice error={impact.error} onRetry={() => void impact.refetch()} title="Could not preview this" /> : null}
+      {impact.error ? (
+        <ErrorNotice error={impact.error} onRetry={() => void impact.refetch()} title="Could not preview this" />
+      ) : null}
     </ConfirmDialog>
   );
 }
@@ -128,7 +138,19 @@ export const onConflictOf = (onConflict: (message: string) => void) => (err: unk
 };
 
 /** The result of the last action, in the shared result region, with a link to its audit entry. */
-export function ResultSummary({ done, onDismiss }: { done: { sentence: string; action: string; auditId: string } | null; onDismiss: () => void }) {
-  const outcome = done ? { title: 'Done.', sentence: done.sentence, auditHref: `${paths.audit}?action=${done.action}&entry=${encodeURIComponent(done.auditId)}` } : null;
+export function ResultSummary({
+  done,
+  onDismiss,
+}: {
+  done: { sentence: string; action: string; auditId: string } | null;
+  onDismiss: () => void;
+}) {
+  const outcome = done
+    ? {
+        title: 'Done.',
+        sentence: done.sentence,
+        auditHref: `${paths.audit}?action=${done.action}&entry=${encodeURIComponent(done.auditId)}`,
+      }
+    : null;
   return <ActionResultRegion done={outcome} onDismiss={onDismiss} />;
 }

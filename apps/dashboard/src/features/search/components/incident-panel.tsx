@@ -10,7 +10,8 @@ import { sessionCountWords, tokenCountWords } from '../lib/counts';
 import { describeFilter, filterForApi, SESSION_FILTER_KEYS, type SearchFilter } from '../lib/filters';
 import { BindingDialog, onConflictOf, ResultSummary } from './binding-dialog';
 
-const tokenWords = (c: TokenCounts) => `${countOf(c.tokens, 'refresh token')} of ${countOf(c.users, 'user')} on ${countOf(c.devices, 'device')}`;
+const tokenWords = (c: TokenCounts) =>
+  `${countOf(c.tokens, 'refresh token')} of ${countOf(c.users, 'user')} on ${countOf(c.devices, 'device')}`;
 const sessionWords = (c: SessionCounts) => `${countOf(c.sessions, 'session')} of ${countOf(c.users, 'user')}`;
 
 /**
@@ -33,7 +34,9 @@ function placeOf(filter: SearchFilter): string {
 export function containedWords(result: ContainResult): string {
   const parts = [
     result.revoked.tokens ? `revoked ${tokenWords(result.revoked)}` : 'found no refresh token to revoke',
-    result.ended.sessions ? `ended ${sessionWords(result.ended)}, with the refresh tokens issued in them` : 'found no session to end',
+    result.ended.sessions
+      ? `ended ${sessionWords(result.ended)}, with the refresh tokens issued in them`
+      : 'found no session to end',
   ];
   const sentence = `${parts.join(' and ')}.`;
   return `${sentence.charAt(0).toUpperCase()}${sentence.slice(1)} They are refused from now on.`;
@@ -45,7 +48,13 @@ export function containedWords(result: ContainResult): string {
  * the tokens and ends the sessions together, bound to its preview. Revoking the tokens alone
  * would leave the sessions signed in.
  */
-export function IncidentPanel({ filter, applicationName }: { filter: SearchFilter; applicationName: (id: string) => string }) {
+export function IncidentPanel({
+  filter,
+  applicationName,
+}: {
+  filter: SearchFilter;
+  applicationName: (id: string) => string;
+}) {
   // The first pages the tabs show too (the same query keys): counted once, by the tenant.
   const tokens = useQuery(tokenSearchQuery(filter, undefined));
   const sessions = useQuery(sessionSearchQuery(filter, undefined));
@@ -65,23 +74,36 @@ export function IncidentPanel({ filter, applicationName }: { filter: SearchFilte
           Contain {place}
         </h2>
         {t && s && found ? (
-          <Button variant="danger" onClick={() => setOpen(true)} disabled={!mayContain} aria-describedby={mayContain ? undefined : 'contain-reason'}>
+          <Button
+            variant="danger"
+            onClick={() => setOpen(true)}
+            disabled={!mayContain}
+            aria-describedby={mayContain ? undefined : 'contain-reason'}
+          >
             {`Contain: revoke ${t.limited ? 'every' : countOf(t.tokens, 'token')}${t.limited ? ' token' : ''} and end ${s.limited ? 'every session' : countOf(s.sessions, 'session')}`}
           </Button>
         ) : null}
       </div>
       <p data-testid="incident-counts" aria-live="polite">
-        {t && s ? `Found ${tokenCountWords(t)} and ${sessionCountWords(s)}.` : 'Counting the refresh tokens and sessions…'}
+        {t && s
+          ? `Found ${tokenCountWords(t)} and ${sessionCountWords(s)}.`
+          : 'Counting the refresh tokens and sessions…'}
       </p>
       {found ? (
-        <p className="muted small">Revoking the tokens alone leaves the sessions signed in; ending the sessions alone leaves the tokens issued outside them. Contain does both at once.</p>
+        <p className="muted small">
+          Revoking the tokens alone leaves the sessions signed in; ending the sessions alone leaves the tokens issued
+          outside them. Contain does both at once.
+        </p>
       ) : null}
       {found && !mayContain ? (
         <p className="muted small" id="contain-reason">
           {WIDE_SEARCH_REVOKE_REASON}
         </p>
       ) : null}
-      <ResultSummary done={done && { sentence: containedWords(done), action: 'search.contain', auditId: done.audit_id }} onDismiss={() => setDone(null)} />
+      <ResultSummary
+        done={done && { sentence: containedWords(done), action: 'search.contain', auditId: done.audit_id }}
+        onDismiss={() => setDone(null)}
+      />
       {open ? (
         <ContainDialog
           filter={filter}
@@ -99,7 +121,19 @@ export function IncidentPanel({ filter, applicationName }: { filter: SearchFilte
 }
 
 /** The containment's binding dialog: both counts, the users reached, REVOKE typed in. */
-function ContainDialog({ filter, place, applicationName, onClose, onDone }: { filter: SearchFilter; place: string; applicationName: (id: string) => string; onClose: () => void; onDone: (result: ContainResult) => void }) {
+function ContainDialog({
+  filter,
+  place,
+  applicationName,
+  onClose,
+  onDone,
+}: {
+  filter: SearchFilter;
+  place: string;
+  applicationName: (id: string) => string;
+  onClose: () => void;
+  onDone: (result: ContainResult) => void;
+}) {
   const impact = useQuery(containImpactQuery(filter));
   const contain = useContain();
   return (
@@ -111,17 +145,26 @@ function ContainDialog({ filter, place, applicationName, onClose, onDone }: { fi
       count={(p) => p.tokens.tokens + p.sessions.sessions}
       describe={(p) => (
         <>
-          This revokes <strong>{tokenWords(p.tokens)}</strong> and ends <strong>{sessionWords(p.sessions)}</strong> (with every refresh token issued in them), every one matching {describeFilter(filter, applicationName)}, at once. {countOf(p.users, 'user')} must sign in again on those devices.
+          This revokes <strong>{tokenWords(p.tokens)}</strong> and ends <strong>{sessionWords(p.sessions)}</strong>{' '}
+          (with every refresh token issued in them), every one matching {describeFilter(filter, applicationName)}, at
+          once. {countOf(p.users, 'user')} must sign in again on those devices.
         </>
       )}
-      overLimit={(p) => `This search finds more than the console contains at once (${tokenCountWords(p.tokens)}; ${sessionCountWords(p.sessions)}). Narrow the search: a smaller range, a time.`}
+      overLimit={(p) =>
+        `This search finds more than the console contains at once (${tokenCountWords(p.tokens)}; ${sessionCountWords(p.sessions)}). Narrow the search: a smaller range, a time.`
+      }
       perUser={(u) => `${countOf(u.tokens, 'token')}, ${countOf(u.sessions, 'session')}`}
       usersTotal={(p) => p.users}
       loadingLabel="Finding every token and session this search matches"
       isPending={contain.isPending}
       error={contain.error}
       onClose={onClose}
-      onConfirm={(p, onConflict) => contain.mutate({ filter, expected: { tokens: p.tokens.tokens, sessions: p.sessions.sessions, digest: p.digest } }, { onSuccess: onDone, onError: onConflictOf(onConflict) })}
+      onConfirm={(p, onConflict) =>
+        contain.mutate(
+          { filter, expected: { tokens: p.tokens.tokens, sessions: p.sessions.sessions, digest: p.digest } },
+          { onSuccess: onDone, onError: onConflictOf(onConflict) },
+        )
+      }
     />
   );
 }

@@ -49,7 +49,19 @@ export function SightingCell({ sighting }: { sighting: SearchSighting }) {
   );
 }
 
-export function Pager({ label, page, last, onPrevious, onNext }: { label: string; page: number; last: boolean; onPrevious: (() => void) | undefined; onNext: (() => void) | undefined }) {
+export function Pager({
+  label,
+  page,
+  last,
+  onPrevious,
+  onNext,
+}: {
+  label: string;
+  page: number;
+  last: boolean;
+  onPrevious: (() => void) | undefined;
+  onNext: (() => void) | undefined;
+}) {
   return (
     <nav className="pager" aria-label={label}>
       <Button onClick={onPrevious} disabled={!onPrevious}>
@@ -67,12 +79,22 @@ export function Pager({ label, page, last, onPrevious, onNext }: { label: string
 }
 
 /** "Retrying…" while a failed load is tried again, then the error; a 400's fields go beside the form's fields. */
-export function LoadNotices({ query, what, onFieldErrors }: { query: UseQueryResult<unknown>; what: string; onFieldErrors: (error: unknown) => void }) {
+export function LoadNotices({
+  query,
+  what,
+  onFieldErrors,
+}: {
+  query: UseQueryResult<unknown>;
+  what: string;
+  onFieldErrors: (error: unknown) => void;
+}) {
   useEffect(() => onFieldErrors(query.error), [query.error]); // eslint-disable-line react-hooks/exhaustive-deps
   return (
     <>
       <RetryingNotice query={query} what={what} />
-      {query.error ? <ErrorNotice error={query.error} onRetry={() => void query.refetch()} title={`Could not search ${what}`} /> : null}
+      {query.error ? (
+        <ErrorNotice error={query.error} onRetry={() => void query.refetch()} title={`Could not search ${what}`} />
+      ) : null}
     </>
   );
 }

@@ -8,7 +8,15 @@ import { useTitle } from '../../../lib/use-title';
 import { useCan, useMe } from '../../auth/api/get-me';
 import { searchApplicationsQuery } from '../api/search';
 import { containableFilter, IncidentPanel } from './incident-panel';
-import { DPOP_CHOICES, filterFromParams, filterSearch, SESSION_FILTER_KEYS, TOKEN_FILTER_KEYS, type FilterKey, type SearchFilter } from '../lib/filters';
+import {
+  DPOP_CHOICES,
+  filterFromParams,
+  filterSearch,
+  SESSION_FILTER_KEYS,
+  TOKEN_FILTER_KEYS,
+  type FilterKey,
+  type SearchFilter,
+} from '../lib/filters';
 
 export interface SearchOutletContext {
   filter: SearchFilter;
@@ -49,7 +57,9 @@ export function SearchPage() {
     return (
       <main className="page" aria-labelledby="search-title">
         <h1 id="search-title">Search</h1>
-        <p className="callout">Your role ({me.data.user.role}) may not search across users. Ask a support lead or an admin.</p>
+        <p className="callout">
+          Your role ({me.data.user.role}) may not search across users. Ask a support lead or an admin.
+        </p>
       </main>
     );
   }
@@ -94,7 +104,10 @@ export function SearchPage() {
   return (
     <main className="page" aria-labelledby="search-title">
       <h1 id="search-title">Search</h1>
-      <p className="muted">Refresh tokens and sessions of every user, by where and how they were issued or last used: an address or range, a network, an agent, a device, an application, a time.</p>
+      <p className="muted">
+        Refresh tokens and sessions of every user, by where and how they were issued or last used: an address or range,
+        a network, an agent, a device, an application, a time.
+      </p>
       <form className="filters" role="search" aria-label="Search across users" onSubmit={submit}>
         {field('ip', 'IP address or range', { placeholder: '203.0.113.7 or 203.0.113.0/24' })}
         {field('asn', 'Network (ASN)', { placeholder: 'AS64500' })}
@@ -133,11 +146,31 @@ export function SearchPage() {
         </Button>
       </form>
       {/* An address, a network or an AS number: its tokens and sessions side by side, contained at once. */}
-      {containable ? <IncidentPanel key={JSON.stringify(containable)} filter={containable} applicationName={context.applicationName} /> : null}
+      {containable ? (
+        <IncidentPanel
+          key={JSON.stringify(containable)}
+          filter={containable}
+          applicationName={context.applicationName}
+        />
+      ) : null}
       <nav className="tabs" aria-label="Search results">
         {/* Each tab keeps the filters it can use. */}
-        <NavLink to={{ pathname: paths.search('refresh-tokens'), search: filterSearch(filterFromParams(params), TOKEN_FILTER_KEYS) }}>Refresh tokens</NavLink>
-        <NavLink to={{ pathname: paths.search('sessions'), search: filterSearch(filterFromParams(params), SESSION_FILTER_KEYS) }}>Sessions</NavLink>
+        <NavLink
+          to={{
+            pathname: paths.search('refresh-tokens'),
+            search: filterSearch(filterFromParams(params), TOKEN_FILTER_KEYS),
+          }}
+        >
+          Refresh tokens
+        </NavLink>
+        <NavLink
+          to={{
+            pathname: paths.search('sessions'),
+            search: filterSearch(filterFromParams(params), SESSION_FILTER_KEYS),
+          }}
+        >
+          Sessions
+        </NavLink>
       </nav>
       <div className="tab-panel">
         <Outlet context={context} />

@@ -20,11 +20,31 @@ const endedWords = (c: SessionCounts) => `${plural(c.sessions, 'session')} of ${
 /** The Sessions tab: a server page of sessions matching the search, the counts, and "End these N sessions". */
 export function SessionResults() {
   const { filter, applicationName, reportFieldErrors } = useSearchOutlet();
-  if (isEmpty(filter)) return <EmptyState title="Search sessions">Give an address or range, a network, an agent or a time, then Search.</EmptyState>;
-  return <SessionResultPages key={JSON.stringify(filter)} filter={filter} applicationName={applicationName} reportFieldErrors={reportFieldErrors} />;
+  if (isEmpty(filter))
+    return (
+      <EmptyState title="Search sessions">
+        Give an address or range, a network, an agent or a time, then Search.
+      </EmptyState>
+    );
+  return (
+    <SessionResultPages
+      key={JSON.stringify(filter)}
+      filter={filter}
+      applicationName={applicationName}
+      reportFieldErrors={reportFieldErrors}
+    />
+  );
 }
 
-function SessionResultPages({ filter, applicationName, reportFieldErrors }: { filter: SearchFilter; applicationName: (id: string) => string; reportFieldErrors: (error: unknown) => void }) {
+function SessionResultPages({
+  filter,
+  applicationName,
+  reportFieldErrors,
+}: {
+  filter: SearchFilter;
+  applicationName: (id: string) => string;
+  reportFieldErrors: (error: unknown) => void;
+}) {
   const trail = useCursorTrail(filter);
   const results = useQuery(sessionSearchQuery(filter, trail.from));
   // Counted on the first page only: later pages show its counts, from the cache.
@@ -42,8 +62,17 @@ function SessionResultPages({ filter, applicationName, reportFieldErrors }: { fi
           Sessions
         </h2>
         {totals && totals.sessions > 0 ? (
-          <Button variant="danger" onClick={() => setEnding(true)} disabled={!mayEnd} aria-describedby={mayEnd ? undefined : 'session-revoke-reason'}>
-            {totals.sessions === 1 ? 'End this session' : totals.limited ? 'End these sessions' : `End these ${totals.sessions.toLocaleString()} sessions`}
+          <Button
+            variant="danger"
+            onClick={() => setEnding(true)}
+            disabled={!mayEnd}
+            aria-describedby={mayEnd ? undefined : 'session-revoke-reason'}
+          >
+            {totals.sessions === 1
+              ? 'End this session'
+              : totals.limited
+                ? 'End these sessions'
+                : `End these ${totals.sessions.toLocaleString()} sessions`}
           </Button>
         ) : null}
       </div>
@@ -56,7 +85,13 @@ function SessionResultPages({ filter, applicationName, reportFieldErrors }: { fi
         {totals ? sessionCountWords(totals) : ''}
       </p>
       <ResultSummary
-        done={done && { sentence: `Ended ${endedWords(done.ended)}, and revoked every refresh token issued in them.`, action: 'search.revoke_sessions', auditId: done.audit_id }}
+        done={
+          done && {
+            sentence: `Ended ${endedWords(done.ended)}, and revoked every refresh token issued in them.`,
+            action: 'search.revoke_sessions',
+            auditId: done.audit_id,
+          }
+        }
         onDismiss={() => setDone(null)}
       />
       <LoadNotices query={results} what="sessions" onFieldErrors={reportFieldErrors} />
@@ -95,7 +130,9 @@ function SessionResultPages({ filter, applicationName, reportFieldErrors }: { fi
           </tbody>
         )}
       </table>
-      {data && data.sessions.length === 0 ? <EmptyState title="No match">No live session matches this search.</EmptyState> : null}
+      {data && data.sessions.length === 0 ? (
+        <EmptyState title="No match">No live session matches this search.</EmptyState>
+      ) : null}
       <Pager
         label="Search result pages"
         page={trail.page}
@@ -119,7 +156,17 @@ function SessionResultPages({ filter, applicationName, reportFieldErrors }: { fi
 }
 
 /** "End these N sessions": bound to the count and digest of the preview; each session's refresh tokens go with it. */
-function EndDialog({ filter, applicationName, onClose, onDone }: { filter: SearchFilter; applicationName: (id: string) => string; onClose: () => void; onDone: (result: SearchSessionsRevokeResult) => void }) {
+function EndDialog({
+  filter,
+  applicationName,
+  onClose,
+  onDone,
+}: {
+  filter: SearchFilter;
+  applicationName: (id: string) => string;
+  onClose: () => void;
+  onDone: (result: SearchSessionsRevokeResult) => void;
+}) {
   const impact = useQuery(sessionSearchImpactQuery(filter));
   const end = useEndSearchSessions();
   return (
@@ -132,18 +179,26 @@ function EndDialog({ filter, applicationName, onClose, onDone }: { filter: Searc
       describe={(p) => (
         <>
           {/* The tenant's search counts sessions, not the tokens issued in them: said plainly, not guessed. */}
-          This ends <strong>{endedWords(p.totals)}</strong>, every live session matching {describeFilter(filter, applicationName)}, <strong>and revokes every refresh token issued in them</strong>, at once. Their users must sign in again there.
-
+          This ends <strong>{endedWords(p.totals)}</strong>, every live session matching{' '}
+          {describeFilter(filter, applicationName)}, <strong>and revokes every refresh token issued in them</strong>, at
+          once. Their users must sign in again there.
         </>
       )}
-      overLimit={(p) => `This search finds more than ${p.limit.toLocaleString()} sessions (${sessionCountWords(p.totals)}), more than the console ends at once. Narrow the search: a smaller range, a time.`}
+      overLimit={(p) =>
+        `This search finds more than ${p.limit.toLocaleString()} sessions (${sessionCountWords(p.totals)}), more than the console ends at once. Narrow the search: a smaller range, a time.`
+      }
       perUser={(u) => plural(u.sessions, 'session')}
       usersTotal={(p) => p.totals.users}
       loadingLabel="Finding every session this search matches"
       isPending={end.isPending}
       error={end.error}
       onClose={onClose}
-      onConfirm={(p, onConflict) => end.mutate({ filter, expected: { sessions: p.totals.sessions, digest: p.digest } }, { onSuccess: onDone, onError: onConflictOf(onConflict) })}
+      onConfirm={(p, onConflict) =>
+        end.mutate(
+          { filter, expected: { sessions: p.totals.sessions, digest: p.digest } },
+          { onSuccess: onDone, onError: onConflictOf(onConflict) },
+        )
+      }
     />
   );
 }

@@ -17,23 +17,46 @@ import { BindingDialog, onConflictOf, ResultSummary } from './binding-dialog';
 import { LoadNotices, Pager, SightingCell, Unavailable, UserCell, useCursorTrail } from './results';
 import { useSearchOutlet } from './search-page';
 
-const revokedWords = (c: TokenCounts) => `${plural(c.tokens, 'refresh token')} of ${plural(c.users, 'user')} on ${plural(c.devices, 'device')}`;
+const revokedWords = (c: TokenCounts) =>
+  `${plural(c.tokens, 'refresh token')} of ${plural(c.users, 'user')} on ${plural(c.devices, 'device')}`;
 
 /** The Refresh tokens tab: a server page of matches, the counts, and "Revoke these N tokens". */
 export function TokenResults() {
   const { filter, applicationName, reportFieldErrors } = useSearchOutlet();
-  if (isEmpty(filter)) return <EmptyState title="Search refresh tokens">Give an address or range, a network, an agent, a device, an application or a time, then Search.</EmptyState>;
-  return <TokenResultPages key={JSON.stringify(filter)} filter={filter} applicationName={applicationName} reportFieldErrors={reportFieldErrors} />;
+  if (isEmpty(filter))
+    return (
+      <EmptyState title="Search refresh tokens">
+        Give an address or range, a network, an agent, a device, an application or a time, then Search.
+      </EmptyState>
+    );
+  return (
+    <TokenResultPages
+      key={JSON.stringify(filter)}
+      filter={filter}
+      applicationName={applicationName}
+      reportFieldErrors={reportFieldErrors}
+    />
+  );
 }
 
-function TokenResultPages({ filter, applicationName, reportFieldErrors }: { filter: SearchFilter; applicationName: (id: string) => string; reportFieldErrors: (error: unknown) => void }) {
+function TokenResultPages({
+  filter,
+  applicationName,
+  reportFieldErrors,
+}: {
+  filter: SearchFilter;
+  applicationName: (id: string) => string;
+  reportFieldErrors: (error: unknown) => void;
+}) {
   const trail = useCursorTrail(filter);
   const results = useQuery(tokenSearchQuery(filter, trail.from));
   // Only the first page is counted (the BFF asks the tenant to count once): later pages show
   // the first page's counts, read from the cache, not fetched again.
   const firstPage = useQuery({ ...tokenSearchQuery(filter, undefined), enabled: trail.from === undefined });
   // Back from a step-up sign-in: the same dialog, with the preview it showed (still what binds).
-  const [resumed] = useState(() => resumeAfterStepUp<{ filter: SearchFilter; shown: TokenSearchImpact }>('search-revoke-tokens'));
+  const [resumed] = useState(() =>
+    resumeAfterStepUp<{ filter: SearchFilter; shown: TokenSearchImpact }>('search-revoke-tokens'),
+  );
   const resumes = !!resumed && JSON.stringify(resumed.filter) === JSON.stringify(filter);
   useEffect(() => {
     if (resumes) forgetStepUp();
@@ -43,7 +66,12 @@ function TokenResultPages({ filter, applicationName, reportFieldErrors }: { filt
   const mayRevoke = useCan(searchRevokePermission(filterForApi(filter)));
   const data = results.data;
   const totals = data?.totals ?? firstPage.data?.totals ?? null;
-  const label = totals?.tokens === 1 ? 'Revoke this token' : totals?.limited ? 'Revoke these tokens' : `Revoke these ${totals?.tokens.toLocaleString() ?? ''} tokens`;
+  const label =
+    totals?.tokens === 1
+      ? 'Revoke this token'
+      : totals?.limited
+        ? 'Revoke these tokens'
+        : `Revoke these ${totals?.tokens.toLocaleString() ?? ''} tokens`;
 
   if (data?.unavailable) return <Unavailable sentence={data.unavailable} />;
   return (
@@ -53,7 +81,12 @@ function TokenResultPages({ filter, applicationName, reportFieldErrors }: { filt
           Refresh tokens
         </h2>
         {totals && totals.tokens > 0 ? (
-          <Button variant="danger" onClick={() => setRevoking(true)} disabled={!mayRevoke} aria-describedby={mayRevoke ? undefined : 'token-revoke-reason'}>
+          <Button
+            variant="danger"
+            onClick={() => setRevoking(true)}
+            disabled={!mayRevoke}
+            aria-describedby={mayRevoke ? undefined : 'token-revoke-reason'}
+          >
             {label}
           </Button>
         ) : null}
@@ -67,7 +100,13 @@ function TokenResultPages({ filter, applicationName, reportFieldErrors }: { filt
         {totals ? tokenCountWords(totals) : ''}
       </p>
       <ResultSummary
-        done={done && { sentence: tokensRevokedSentence(done.revoked), action: 'search.revoke_tokens', auditId: done.audit_id }}
+        done={
+          done && {
+            sentence: tokensRevokedSentence(done.revoked),
+            action: 'search.revoke_tokens',
+            auditId: done.audit_id,
+          }
+        }
         onDismiss={() => setDone(null)}
       />
       <LoadNotices query={results} what="refresh tokens" onFieldErrors={reportFieldErrors} />
@@ -112,7 +151,9 @@ function TokenResultPages({ filter, applicationName, reportFieldErrors }: { filt
           </tbody>
         )}
       </table>
-      {data && data.tokens.length === 0 ? <EmptyState title="No match">No live refresh token matches this search.</EmptyState> : null}
+      {data && data.tokens.length === 0 ? (
+        <EmptyState title="No match">No live refresh token matches this search.</EmptyState>
+      ) : null}
       <Pager
         label="Search result pages"
         page={trail.page}
@@ -161,10 +202,13 @@ function RevokeDialog({
       count={(p) => p.totals.tokens}
       describe={(p) => (
         <>
-          This revokes <strong>{revokedWords(p.totals)}</strong>, every live token matching {describeFilter(filter, applicationName)}, at once. Their users must sign in again on those devices.
+          This revokes <strong>{revokedWords(p.totals)}</strong>, every live token matching{' '}
+          {describeFilter(filter, applicationName)}, at once. Their users must sign in again on those devices.
         </>
       )}
-      overLimit={(p) => `This search finds more than ${p.limit.toLocaleString()} refresh tokens (${tokenCountWords(p.totals)}), more than the console revokes at once. Narrow the search: a smaller range, an application, a time.`}
+      overLimit={(p) =>
+        `This search finds more than ${p.limit.toLocaleString()} refresh tokens (${tokenCountWords(p.totals)}), more than the console revokes at once. Narrow the search: a smaller range, an application, a time.`
+      }
       perUser={(u) => plural(u.tokens, 'token')}
       usersTotal={(p) => p.totals.users}
       loadingLabel="Finding every token this search matches"
@@ -173,7 +217,12 @@ function RevokeDialog({
       onClose={onClose}
       {...(shown ? { shown } : {})}
       onStepUp={(p) => rememberForStepUp('search-revoke-tokens', { filter, shown: p })}
-      onConfirm={(p, onConflict) => revoke.mutate({ filter, expected: { tokens: p.totals.tokens, digest: p.digest } }, { onSuccess: onDone, onError: onConflictOf(onConflict) })}
+      onConfirm={(p, onConflict) =>
+        revoke.mutate(
+          { filter, expected: { tokens: p.totals.tokens, digest: p.digest } },
+          { onSuccess: onDone, onError: onConflictOf(onConflict) },
+        )
+      }
     />
   );
 }

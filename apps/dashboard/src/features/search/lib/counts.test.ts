@@ -3,13 +3,19 @@ import { sessionCountWords, tokenCountWords, tokensRevokedSentence } from './cou
 
 describe("a search's counts in words", () => {
   it('says the counts as they are', () => {
-    expect(tokenCountWords({ tokens: 312, users: 41, devices: 1, limited: false })).toBe('312 tokens · 41 users · 1 device');
+    expect(tokenCountWords({ tokens: 312, users: 41, devices: 1, limited: false })).toBe(
+      '312 tokens · 41 users · 1 device',
+    );
     expect(sessionCountWords({ sessions: 1, users: 1, limited: false })).toBe('1 session · 1 user');
   });
 
   it('past the 10,000 the tenant counts: "more than" the tokens, "at least" the users and devices', () => {
-    expect(tokenCountWords({ tokens: 10_000, users: 4_321, devices: 5_000, limited: true })).toBe('more than 10,000 tokens · at least 4,321 users · at least 5,000 devices');
-    expect(sessionCountWords({ sessions: 10_000, users: 7, limited: true })).toBe('more than 10,000 sessions · at least 7 users');
+    expect(tokenCountWords({ tokens: 10_000, users: 4_321, devices: 5_000, limited: true })).toBe(
+      'more than 10,000 tokens · at least 4,321 users · at least 5,000 devices',
+    );
+    expect(sessionCountWords({ sessions: 10_000, users: 7, limited: true })).toBe(
+      'more than 10,000 sessions · at least 7 users',
+    );
   });
 });
 

@@ -7,7 +7,8 @@ const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${n ==
  * A search's counts in words. Past 10,000 matches the tenant stops counting (`limited`): the
  * count is then "more than", and the users and devices, counted over those 10,000, "at least".
  */
-const atLeast = (limited: boolean, n: number, word: string) => (limited ? `at least ${plural(n, word)}` : plural(n, word));
+const atLeast = (limited: boolean, n: number, word: string) =>
+  limited ? `at least ${plural(n, word)}` : plural(n, word);
 
 /** "312 tokens · 41 users · 57 devices", or "more than 10,000 tokens · at least 41 users · at least 57 devices". */
 export function tokenCountWords(c: TokenSearchTotals): string {

@@ -10,7 +10,9 @@ describe('search filters in the URL', () => {
   });
 
   it('writes them back in a fixed order, and sends "last used between" as instants', () => {
-    expect(filterSearch({ client_id: 'acme-web', ip: '203.0.113.0/24' })).toBe('?ip=203.0.113.0%2F24&client_id=acme-web');
+    expect(filterSearch({ client_id: 'acme-web', ip: '203.0.113.0/24' })).toBe(
+      '?ip=203.0.113.0%2F24&client_id=acme-web',
+    );
     expect(filterSearch({})).toBe('');
     const sent = filterForApi({ ip: '203.0.113.7', last_used_from: '2026-12-01T10:00' });
     expect(sent.ip).toBe('203.0.113.7');
@@ -20,6 +22,8 @@ describe('search filters in the URL', () => {
   });
 
   it('says the filter in words, with the application by name', () => {
-    expect(describeFilter({ ip: '203.0.113.7', client_id: 'acme-mobile' }, () => 'Acme Mobile')).toBe('address 203.0.113.7, application Acme Mobile');
+    expect(describeFilter({ ip: '203.0.113.7', client_id: 'acme-mobile' }, () => 'Acme Mobile')).toBe(
+      'address 203.0.113.7, application Acme Mobile',
+    );
   });
 });

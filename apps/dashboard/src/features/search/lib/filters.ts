@@ -4,7 +4,16 @@
  * viewer's time zone) and sent as ISO instants.
  */
 
-export const TOKEN_FILTER_KEYS = ['ip', 'asn', 'user_agent', 'device_name', 'client_id', 'last_used_from', 'last_used_to', 'dpop'] as const;
+export const TOKEN_FILTER_KEYS = [
+  'ip',
+  'asn',
+  'user_agent',
+  'device_name',
+  'client_id',
+  'last_used_from',
+  'last_used_to',
+  'dpop',
+] as const;
 export type FilterKey = (typeof TOKEN_FILTER_KEYS)[number];
 /** Sessions carry no application or device name of their own to search by. */
 export const SESSION_FILTER_KEYS: readonly FilterKey[] = ['ip', 'asn', 'user_agent', 'last_used_from', 'last_used_to'];
@@ -14,7 +23,10 @@ export type SearchFilter = Partial<Record<FilterKey, string>>;
 const isTime = (key: FilterKey) => key === 'last_used_from' || key === 'last_used_to';
 
 /** The filters in the URL, those `keys` knows; blanks are no filter. */
-export function filterFromParams(params: URLSearchParams, keys: readonly FilterKey[] = TOKEN_FILTER_KEYS): SearchFilter {
+export function filterFromParams(
+  params: URLSearchParams,
+  keys: readonly FilterKey[] = TOKEN_FILTER_KEYS,
+): SearchFilter {
   const filter: SearchFilter = {};
   for (const key of keys) {
     const value = params.get(key)?.trim();
@@ -38,7 +50,8 @@ function toIso(local: string): string {
 /** What the BFF is sent: the same filter, times as instants. */
 export function filterForApi(filter: SearchFilter): SearchFilter {
   const out: SearchFilter = {};
-  for (const [key, value] of Object.entries(filter) as [FilterKey, string][]) out[key] = isTime(key) ? toIso(value) : value;
+  for (const [key, value] of Object.entries(filter) as [FilterKey, string][])
+    out[key] = isTime(key) ? toIso(value) : value;
   return out;
 }
 
@@ -62,8 +75,14 @@ const LABELS: Record<FilterKey, string> = {
 };
 
 /** The filter in words: `address 203.0.113.0/24, application Acme Mobile`. */
-export function describeFilter(filter: SearchFilter, applicationName: (clientId: string) => string = (id) => id): string {
+export function describeFilter(
+  filter: SearchFilter,
+  applicationName: (clientId: string) => string = (id) => id,
+): string {
   return (Object.entries(filter) as [FilterKey, string][])
-    .map(([key, value]) => `${LABELS[key]} ${key === 'client_id' ? applicationName(value) : isTime(key) ? new Date(value).toLocaleString() : key === 'dpop' ? (DPOP_CHOICES[value as keyof typeof DPOP_CHOICES] ?? value) : value}`)
+    .map(
+      ([key, value]) =>
+        `${LABELS[key]} ${key === 'client_id' ? applicationName(value) : isTime(key) ? new Date(value).toLocaleString() : key === 'dpop' ? (DPOP_CHOICES[value as keyof typeof DPOP_CHOICES] ?? value) : value}`,
+    )
     .join(', ');
 }

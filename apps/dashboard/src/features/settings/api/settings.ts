@@ -3,7 +3,11 @@ import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query
 import { api } from '../../../lib/api-client';
 import { queryKeys } from '../../../lib/query-keys';
 
-export const settingsQuery = () => queryOptions({ queryKey: queryKeys.settings, queryFn: ({ signal }) => api<TenantSettings>('/api/settings', { signal }) });
+export const settingsQuery = () =>
+  queryOptions({
+    queryKey: queryKeys.settings,
+    queryFn: ({ signal }) => api<TenantSettings>('/api/settings', { signal }),
+  });
 
 export function useUpdateSettings() {
   const queryClient = useQueryClient();
@@ -11,6 +15,10 @@ export function useUpdateSettings() {
     mutationFn: (settings: TenantSettings) => api<TenantSettings>('/api/settings', { method: 'PATCH', body: settings }),
     onSuccess: (settings) => queryClient.setQueryData(queryKeys.settings, settings),
     // Every impact preview depends on this setting.
-    onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: queryKeys.settings }), queryClient.invalidateQueries({ queryKey: ['audit'] })]),
+    onSettled: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: queryKeys.settings }),
+        queryClient.invalidateQueries({ queryKey: ['audit'] }),
+      ]),
   });
 }

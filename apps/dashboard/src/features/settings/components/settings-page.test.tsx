@@ -15,7 +15,13 @@ function serve(on: boolean, role: Me['user']['role'] = 'admin') {
   vi.stubGlobal(
     'fetch',
     vi.fn(async (path: string) => {
-      if (path === '/api/me') return Response.json({ user: { sub: 's', name: 'Ada', email: null, role }, csrf_token: 'csrf', tenant: { name: 't', domain: 'd', embedded: true }, session: { expires_at: '', idle_timeout_seconds: 1800 } });
+      if (path === '/api/me')
+        return Response.json({
+          user: { sub: 's', name: 'Ada', email: null, role },
+          csrf_token: 'csrf',
+          tenant: { name: 't', domain: 'd', embedded: true },
+          session: { expires_at: '', idle_timeout_seconds: 1800 },
+        });
       if (path === '/api/settings') return Response.json({ revoke_refresh_token_grant: on });
       return Response.json({ error: { code: 'not_found', message: 'no' } }, { status: 404 });
     }),
@@ -40,14 +46,19 @@ async function openConfirm() {
 }
 
 describe('Tenant Settings > Advanced: the confirmation says which actions the flag governs', () => {
-  it.each([false, true])('names /oauth/revoke and unlinking a device, and not the console’s revoke nor revoke-all (setting on: %s)', async (on) => {
-    serve(on);
-    const dialog = await openConfirm();
-    const text = dialog.textContent ?? '';
-    expect(text).toContain('/oauth/revoke');
-    expect(text).toMatch(/unlinking a device/);
-    expect(text).toMatch(/Revoking one refresh token from this console, or revoking all of a user’s tokens, never deletes a grant, whatever this setting/);
-  });
+  it.each([false, true])(
+    'names /oauth/revoke and unlinking a device, and not the console’s revoke nor revoke-all (setting on: %s)',
+    async (on) => {
+      serve(on);
+      const dialog = await openConfirm();
+      const text = dialog.textContent ?? '';
+      expect(text).toContain('/oauth/revoke');
+      expect(text).toMatch(/unlinking a device/);
+      expect(text).toMatch(
+        /Revoking one refresh token from this console, or revoking all of a user’s tokens, never deletes a grant, whatever this setting/,
+      );
+    },
+  );
 });
 
 describe('Tenant Settings > Advanced: a change that needs a more recent sign-in (step-up)', () => {
@@ -56,11 +67,24 @@ describe('Tenant Settings > Advanced: a change that needs a more recent sign-in 
     vi.stubGlobal(
       'fetch',
       vi.fn(async (path: string, init?: RequestInit) => {
-        if (path === '/api/me') return Response.json({ user: { sub: 's', name: 'Ada', email: null, role: 'admin' }, csrf_token: 'csrf', tenant: { name: 't', domain: 'd', embedded: true }, session: { expires_at: '', idle_timeout_seconds: 1800 } });
+        if (path === '/api/me')
+          return Response.json({
+            user: { sub: 's', name: 'Ada', email: null, role: 'admin' },
+            csrf_token: 'csrf',
+            tenant: { name: 't', domain: 'd', embedded: true },
+            session: { expires_at: '', idle_timeout_seconds: 1800 },
+          });
         if (path === '/api/settings' && init?.method === 'PATCH') {
           changes.push(JSON.parse(String(init.body)));
           return Response.json(
-            { error: { code: 'step_up_required', message: 'Changing a tenant setting needs a sign-in within the last 10 minutes. Sign in again to continue; nothing was changed.', request_id: 'r1' } },
+            {
+              error: {
+                code: 'step_up_required',
+                message:
+                  'Changing a tenant setting needs a sign-in within the last 10 minutes. Sign in again to continue; nothing was changed.',
+                request_id: 'r1',
+              },
+            },
             { status: 403 },
           );
         }
@@ -74,7 +98,9 @@ describe('Tenant Settings > Advanced: a change that needs a more recent sign-in 
     const notice = await within(dialog).findByTestId('step-up');
     expect(notice.textContent).toContain('needs a sign-in within the last 10 minutes');
     const signIn = within(notice).getByRole('link', { name: 'Sign in again' });
-    expect(signIn.getAttribute('href')).toBe(`/auth/login?step_up=1&returnTo=${encodeURIComponent('/settings/advanced')}`);
+    expect(signIn.getAttribute('href')).toBe(
+      `/auth/login?step_up=1&returnTo=${encodeURIComponent('/settings/advanced')}`,
+    );
     // The browser would leave for the identity provider here; the test stays on the page.
     const stay = (event: Event) => event.preventDefault();
     document.addEventListener('click', stay, true);

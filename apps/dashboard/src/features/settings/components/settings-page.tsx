@@ -36,16 +36,24 @@ export function SettingsPage() {
       <p className="breadcrumb">Tenant Settings › Advanced</p>
       <h1 id="settings-title">Advanced settings</h1>
       <RetryingNotice query={settings} what="the tenant settings" />
-      {settings.error ? <ErrorNotice error={settings.error} onRetry={() => void settings.refetch()} title="Could not load the tenant settings" /> : null}
+      {settings.error ? (
+        <ErrorNotice
+          error={settings.error}
+          onRetry={() => void settings.refetch()}
+          title="Could not load the tenant settings"
+        />
+      ) : null}
       <section className="setting" aria-labelledby="rtrdg-title">
         <div>
           <h2 id="rtrdg-title">{NAME}</h2>
           <p>
-            <strong>On:</strong> revoking a refresh token (through the application's <code>/oauth/revoke</code>, or by unlinking a device) also deletes the grant it was
-            issued under, which revokes every refresh token of that user, application and API on <em>every</em> device.
+            <strong>On:</strong> revoking a refresh token (through the application's <code>/oauth/revoke</code>, or by
+            unlinking a device) also deletes the grant it was issued under, which revokes every refresh token of that
+            user, application and API on <em>every</em> device.
           </p>
           <p>
-            <strong>Off:</strong> only that one refresh token is revoked; the grant and the user's other devices keep working. New Auth0 tenants start with it off.
+            <strong>Off:</strong> only that one refresh token is revoked; the grant and the user's other devices keep
+            working. New Auth0 tenants start with it off.
           </p>
         </div>
         {settings.isPending ? (
@@ -89,8 +97,9 @@ export function SettingsPage() {
         <p>
           {/* The tenant applies the flag to /oauth/revoke and device-credential deletion only; the
               Management API's per-token and bulk revocations never delete a grant (Auth0 does the same). */}
-          It governs exactly those two: an application's <code>/oauth/revoke</code>, and unlinking a device. Revoking one refresh token from this console, or revoking all of a
-          user’s tokens, never deletes a grant, whatever this setting.
+          It governs exactly those two: an application's <code>/oauth/revoke</code>, and unlinking a device. Revoking
+          one refresh token from this console, or revoking all of a user’s tokens, never deletes a grant, whatever this
+          setting.
         </p>
         <p>This applies to the whole tenant, for every application.</p>
       </ConfirmDialog>

@@ -20,7 +20,14 @@ export function useSignOutEverywhere(userId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: ({ impact, block }: { impact: SignOutImpact; block: boolean }) =>
-      api<SignOutEverywhereResult>(path(userId), { method: 'POST', body: { block, expected: { tokens: impact.tokens, sessions: impact.sessions.length, digest: impact.digest } } }),
-    onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: queryKeys.users.detail(userId) }), queryClient.invalidateQueries({ queryKey: ['audit'] })]),
+      api<SignOutEverywhereResult>(path(userId), {
+        method: 'POST',
+        body: { block, expected: { tokens: impact.tokens, sessions: impact.sessions.length, digest: impact.digest } },
+      }),
+    onSettled: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: queryKeys.users.detail(userId) }),
+        queryClient.invalidateQueries({ queryKey: ['audit'] }),
+      ]),
   });
 }

@@ -37,7 +37,11 @@ const preview = (over: Partial<SignOutImpact> = {}): SignOutImpact => ({
     { client_id: 'mobile', name: 'Acme Mobile', tokens: 120 },
     { client_id: 'web', name: 'Acme Web', tokens: 5 },
   ],
-  devices: [{ name: 'iPhone 15', tokens: 4 }, { name: 'Pixel 8', tokens: 3 }, ...Array.from({ length: 118 }, (_, i) => ({ name: `Device ${i}`, tokens: 1 }))],
+  devices: [
+    { name: 'iPhone 15', tokens: 4 },
+    { name: 'Pixel 8', tokens: 3 },
+    ...Array.from({ length: 118 }, (_, i) => ({ name: `Device ${i}`, tokens: 1 })),
+  ],
   sessions: [
     { session_id: 's1', description: 'Safari 17 on iOS (iPhone 15), 203.0.113.7' },
     { session_id: 's2', description: 'Chrome 126 on Android (Pixel 8), 198.51.100.4' },
@@ -55,7 +59,8 @@ const me = (role: Me['user']['role']): Me => ({
   session: { expires_at: '2030-01-01T00:00:00Z', idle_timeout_seconds: 1800 },
 });
 
-const answer = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const answer = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 /** The BFF as this dialog sees it: /api/me, the preview, and the action answering in turn. */
 function bff(role: Me['user']['role'], previews: SignOutImpact[], actions: Response[]) {
@@ -65,7 +70,8 @@ function bff(role: Me['user']['role'], previews: SignOutImpact[], actions: Respo
     vi.fn(async (path: string, init: RequestInit = {}) => {
       calls.push({ path, body: init.body ? JSON.parse(String(init.body)) : undefined });
       if (path === '/api/me') return answer(200, me(role));
-      if (path.endsWith('/sign-out-everywhere/impact')) return answer(200, previews.length > 1 ? previews.shift() : previews[0]);
+      if (path.endsWith('/sign-out-everywhere/impact'))
+        return answer(200, previews.length > 1 ? previews.shift() : previews[0]);
       if (path.endsWith('/sign-out-everywhere')) return actions.shift()!;
       return answer(404, { error: { code: 'not_found', message: 'no' } });
     }),
@@ -95,9 +101,11 @@ const renderFor = (user: UserDetail) =>
 
 describe('"Sign out everywhere"', () => {
   it('previews the tokens by device and application and the sessions, asks for SIGN OUT, blocks when asked, and says exactly what happened', async () => {
-    const calls = bff('support', [preview()], [
-      answer(200, { impact: preview(), blocked: true, is_blocked: true, audit_id: 'audit-1' }),
-    ]);
+    const calls = bff(
+      'support',
+      [preview()],
+      [answer(200, { impact: preview(), blocked: true, is_blocked: true, audit_id: 'audit-1' })],
+    );
     const user = userEvent.setup();
     renderFor(jane);
     const opener = await screen.findByRole('button', { name: 'Sign out everywhere' });
@@ -107,7 +115,9 @@ describe('"Sign out everywhere"', () => {
     expect(impact.textContent).toContain('This revokes all 125 refresh tokens of Jane.');
     expect(impact.textContent).toContain('On 120 devices: iPhone 15 (4), Pixel 8 (3) and 118 more.');
     expect(impact.textContent).toContain('Of 2 applications: Acme Mobile (120) and Acme Web (5).');
-    expect(impact.textContent).toContain('It ends 2 sessions: Safari 17 on iOS (iPhone 15), 203.0.113.7 and Chrome 126 on Android (Pixel 8), 198.51.100.4.');
+    expect(impact.textContent).toContain(
+      'It ends 2 sessions: Safari 17 on iOS (iPhone 15), 203.0.113.7 and Chrome 126 on Android (Pixel 8), 198.51.100.4.',
+    );
 
     const confirm = within(dialog).getByRole('button', { name: 'Sign out everywhere' });
     expect(confirm).toHaveProperty('disabled', true);
@@ -118,9 +128,16 @@ describe('"Sign out everywhere"', () => {
       await user.click(within(dialog).getByRole('button', { name: 'Sign out and block' }));
     });
 
-    expect(calls.find((c) => c.path === '/api/users/auth0%7Cjane/sign-out-everywhere')?.body).toEqual({ block: true, expected: { tokens: 125, sessions: 2, digest: DIGEST } });
+    expect(calls.find((c) => c.path === '/api/users/auth0%7Cjane/sign-out-everywhere')?.body).toEqual({
+      block: true,
+      expected: { tokens: 125, sessions: 2, digest: DIGEST },
+    });
     const result = await screen.findByTestId('sign-out-result');
-    await waitFor(() => expect(result.textContent).toContain('Revoked 125 refresh tokens on 120 devices and ended 2 sessions. Jane is blocked.'));
+    await waitFor(() =>
+      expect(result.textContent).toContain(
+        'Revoked 125 refresh tokens on 120 devices and ended 2 sessions. Jane is blocked.',
+      ),
+    );
     expect(result.getAttribute('role')).toBe('status');
     expect(dialog).toHaveProperty('open', false);
     await waitFor(() => expect(document.activeElement).toBe(result));
@@ -128,10 +145,19 @@ describe('"Sign out everywhere"', () => {
 
   it('a preview that changed meanwhile: says nothing was done, shows the new preview, and confirms that one', async () => {
     const fresh = preview({ tokens: 126, digest: 'b'.repeat(64) });
-    const calls = bff('support', [preview(), fresh], [
-      answer(409, { error: { code: 'impact_changed', message: 'What this would revoke changed since the preview: 126 refresh tokens and 2 sessions now.' } }),
-      answer(200, { impact: fresh, blocked: false, is_blocked: false, audit_id: 'audit-2' }),
-    ]);
+    const calls = bff(
+      'support',
+      [preview(), fresh],
+      [
+        answer(409, {
+          error: {
+            code: 'impact_changed',
+            message: 'What this would revoke changed since the preview: 126 refresh tokens and 2 sessions now.',
+          },
+        }),
+        answer(200, { impact: fresh, blocked: false, is_blocked: false, audit_id: 'audit-2' }),
+      ],
+    );
     const user = userEvent.setup();
     renderFor(jane);
     await user.click(await screen.findByRole('button', { name: 'Sign out everywhere' }));
@@ -144,7 +170,11 @@ describe('"Sign out everywhere"', () => {
     const changed = await within(dialog).findByTestId('impact-changed');
     expect(changed.textContent).toContain('nothing was revoked and nobody was blocked');
     expect(changed.getAttribute('role')).toBe('alert');
-    await waitFor(() => expect(within(dialog).getByTestId('impact').textContent).toContain('This revokes all 126 refresh tokens of Jane.'));
+    await waitFor(() =>
+      expect(within(dialog).getByTestId('impact').textContent).toContain(
+        'This revokes all 126 refresh tokens of Jane.',
+      ),
+    );
     await act(async () => {
       await user.click(within(dialog).getByRole('button', { name: 'Sign out everywhere now' }));
     });
@@ -153,7 +183,11 @@ describe('"Sign out everywhere"', () => {
       { block: false, expected: { tokens: 125, sessions: 2, digest: DIGEST } },
       { block: false, expected: { tokens: 126, sessions: 2, digest: 'b'.repeat(64) } },
     ]);
-    await waitFor(() => expect(screen.getByTestId('sign-out-result').textContent).toContain('Revoked 126 refresh tokens on 120 devices and ended 2 sessions. Jane is not blocked and may sign in again.'));
+    await waitFor(() =>
+      expect(screen.getByTestId('sign-out-result').textContent).toContain(
+        'Revoked 126 refresh tokens on 120 devices and ended 2 sessions. Jane is not blocked and may sign in again.',
+      ),
+    );
   });
 
   it('support on a staff member: the dialog says an admin must, with nothing to confirm; a viewer has no button', async () => {
@@ -162,7 +196,9 @@ describe('"Sign out everywhere"', () => {
     const { unmount } = renderFor({ ...jane, console_role: 'admin' });
     await user.click(await screen.findByRole('button', { name: 'Sign out everywhere' }));
     const dialog = screen.getByRole('dialog');
-    expect(within(dialog).getByRole('alert').textContent).toMatch(/Only an admin may revoke, unlink or end the credentials of a staff member/);
+    expect(within(dialog).getByRole('alert').textContent).toMatch(
+      /Only an admin may revoke, unlink or end the credentials of a staff member/,
+    );
     await user.type(within(dialog).getByRole('textbox', { name: 'Type SIGN OUT to confirm' }), 'SIGN OUT');
     expect(within(dialog).getByRole('button', { name: 'Sign out everywhere' })).toHaveProperty('disabled', true);
     unmount();

@@ -69,7 +69,13 @@ export function useSignOutEverywhereAction(user: UserDetail) {
     <ConfirmDialog
       open={open}
       title={`Sign ${user.name ?? user.email ?? user.user_id} out everywhere?`}
-      confirmLabel={changed ? `${blocking ? 'Sign out and block' : 'Sign out everywhere'} now` : blocking ? 'Sign out and block' : 'Sign out everywhere'}
+      confirmLabel={
+        changed
+          ? `${blocking ? 'Sign out and block' : 'Sign out everywhere'} now`
+          : blocking
+            ? 'Sign out and block'
+            : 'Sign out everywhere'
+      }
       confirmWord={SIGN_OUT_WORD}
       ready={!!preview && !staffRefusal && !nothing}
       isPending={action.isPending}
@@ -116,18 +122,34 @@ export function useSignOutEverywhereAction(user: UserDetail) {
           {sentences.devices ? <p>{sentences.devices}</p> : null}
           {sentences.applications ? <p>{sentences.applications}</p> : null}
           <p>{sentences.sessions}</p>
-          {preview.truncated ? <p className="callout callout-warn">The user holds more refresh tokens than the console lists: every one of them is revoked, not only those counted here.</p> : null}
+          {preview.truncated ? (
+            <p className="callout callout-warn">
+              The user holds more refresh tokens than the console lists: every one of them is revoked, not only those
+              counted here.
+            </p>
+          ) : null}
           {preview.blocked ? (
             <p>{preview.user_name} is blocked already.</p>
           ) : can(role, 'blockUsers') ? (
             <div className="field-inline">
-              <input id={blockId} type="checkbox" checked={block} onChange={(e) => setBlock(e.target.checked)} disabled={action.isPending} />
+              <input
+                id={blockId}
+                type="checkbox"
+                checked={block}
+                onChange={(e) => setBlock(e.target.checked)}
+                disabled={action.isPending}
+              />
               <label htmlFor={blockId}>Also block this user</label>
-              <p className="muted small">A blocked user cannot sign in, and the tenant refuses their refresh tokens, until unblocked at the tenant.</p>
+              <p className="muted small">
+                A blocked user cannot sign in, and the tenant refuses their refresh tokens, until unblocked at the
+                tenant.
+              </p>
             </div>
           ) : null}
           {nothing ? <p className="callout">There is nothing to revoke or end.</p> : null}
-          <p className="muted small">If a token or session appears or goes before you confirm, nothing is done and the new preview is shown.</p>
+          <p className="muted small">
+            If a token or session appears or goes before you confirm, nothing is done and the new preview is shown.
+          </p>
         </div>
       ) : impact.error ? (
         <ErrorNotice error={impact.error} onRetry={() => void impact.refetch()} title="Could not preview this" />
@@ -142,9 +164,21 @@ export function useSignOutEverywhereAction(user: UserDetail) {
 }
 
 /** The result, in the shared result region. */
-function SignOutSummary({ userId, done, onDismiss }: { userId: string; done: SignOutEverywhereResult | null; onDismiss: () => void }) {
+function SignOutSummary({
+  userId,
+  done,
+  onDismiss,
+}: {
+  userId: string;
+  done: SignOutEverywhereResult | null;
+  onDismiss: () => void;
+}) {
   const outcome = done
-    ? { title: 'Signed out everywhere.', sentence: describeSignOutResult(done), auditHref: `${paths.audit}?user_id=${encodeURIComponent(userId)}&entry=${encodeURIComponent(done.audit_id)}` }
+    ? {
+        title: 'Signed out everywhere.',
+        sentence: describeSignOutResult(done),
+        auditHref: `${paths.audit}?user_id=${encodeURIComponent(userId)}&entry=${encodeURIComponent(done.audit_id)}`,
+      }
     : null;
   return <ActionResultRegion done={outcome} onDismiss={onDismiss} testId="sign-out-result" />;
 }

@@ -17,7 +17,16 @@ const oneToken = (settingDeletesGrant: boolean): Impact => ({
   action: 'refresh_token.revoke',
   setting_deletes_grant: settingDeletesGrant,
   target_name: 'Acme Mobile on iPhone 15',
-  tokens: [{ id: 'rt_1', client_id: 'acme-mobile', client_name: 'Acme Mobile', device_name: 'iPhone 15', binding: null, via: 'target' }],
+  tokens: [
+    {
+      id: 'rt_1',
+      client_id: 'acme-mobile',
+      client_name: 'Acme Mobile',
+      device_name: 'iPhone 15',
+      binding: null,
+      via: 'target',
+    },
+  ],
   grants: [],
   sessions: [],
 });
@@ -26,7 +35,13 @@ function serve(impact: Impact) {
   vi.stubGlobal(
     'fetch',
     vi.fn(async (path: string) => {
-      if (path === '/api/me') return Response.json({ user: { sub: 's', name: 'Sam', email: null, role: 'support' satisfies Me['user']['role'] }, csrf_token: 'csrf', tenant: { name: 't', domain: 'd', embedded: true }, session: { expires_at: '', idle_timeout_seconds: 1800 } });
+      if (path === '/api/me')
+        return Response.json({
+          user: { sub: 's', name: 'Sam', email: null, role: 'support' satisfies Me['user']['role'] },
+          csrf_token: 'csrf',
+          tenant: { name: 't', domain: 'd', embedded: true },
+          session: { expires_at: '', idle_timeout_seconds: 1800 },
+        });
       if (path.endsWith('/impact')) return Response.json(impact);
       return Response.json({ error: { code: 'not_found', message: 'no' } }, { status: 404 });
     }),
@@ -37,7 +52,16 @@ function Harness() {
   const { open, dialog } = useActionDialog(USER);
   return (
     <>
-      <button onClick={() => open({ action: 'refresh_token.revoke', token_id: 'rt_1' }, { title: 'Revoke this refresh token?', confirmLabel: 'Revoke' })}>Revoke the token</button>
+      <button
+        onClick={() =>
+          open(
+            { action: 'refresh_token.revoke', token_id: 'rt_1' },
+            { title: 'Revoke this refresh token?', confirmLabel: 'Revoke' },
+          )
+        }
+      >
+        Revoke the token
+      </button>
       {dialog}
     </>
   );
@@ -57,12 +81,17 @@ function renderHarness() {
 }
 
 describe('revoking one refresh token from the console', () => {
-  it.each([true, false])('says the grant stays whatever Refresh Token Revocation Deletes Grant says (setting on: %s)', async (on) => {
-    serve(oneToken(on));
-    renderHarness();
-    await userEvent.setup().click(screen.getByRole('button', { name: 'Revoke the token' }));
-    const impact = await screen.findByTestId('impact');
-    expect(impact.textContent).toContain('This revokes the refresh token of Acme Mobile on iPhone 15.');
-    expect(impact.textContent).toContain('It does not delete the grant, whatever Refresh Token Revocation Deletes Grant says');
-  });
+  it.each([true, false])(
+    'says the grant stays whatever Refresh Token Revocation Deletes Grant says (setting on: %s)',
+    async (on) => {
+      serve(oneToken(on));
+      renderHarness();
+      await userEvent.setup().click(screen.getByRole('button', { name: 'Revoke the token' }));
+      const impact = await screen.findByTestId('impact');
+      expect(impact.textContent).toContain('This revokes the refresh token of Acme Mobile on iPhone 15.');
+      expect(impact.textContent).toContain(
+        'It does not delete the grant, whatever Refresh Token Revocation Deletes Grant says',
+      );
+    },
+  );
 });

@@ -27,7 +27,8 @@ export function pendingKeys(request: ImpactRequest, result: ActionResult): strin
     ...result.deleted_grant_ids.map((id) => `grant:${id}`),
     ...result.ended_session_ids.map((id) => `session:${id}`),
   ];
-  if (request.action === 'device.unlink' || request.action === 'device.lost') keys.push(`device:${request.device_name}`);
+  if (request.action === 'device.unlink' || request.action === 'device.lost')
+    keys.push(`device:${request.device_name}`);
   if (request.action === 'session.revoke') keys.push(`session:${request.session_id}`);
   return keys;
 }
@@ -67,7 +68,8 @@ export function useActionDialog(userId: string) {
 
   // What the dialog shows is what the action is bound to.
   const shown = changed?.impact ?? impact.data;
-  const bulk = current?.request.action === 'refresh_tokens.revoke_all' && (shown?.tokens.length ?? 0) > BULK_CONFIRM_AFTER;
+  const bulk =
+    current?.request.action === 'refresh_tokens.revoke_all' && (shown?.tokens.length ?? 0) > BULK_CONFIRM_AFTER;
   const confirmWord = current?.copy.confirmWord ?? (bulk ? BULK_WORD : undefined);
   const confirm = () => {
     if (!current || !shown) return;
@@ -88,7 +90,9 @@ export function useActionDialog(userId: string) {
     <ConfirmDialog
       open={current !== null}
       title={current?.copy.title ?? ''}
-      confirmLabel={changed ? `${current?.copy.confirmLabel ?? 'Confirm'} anyway` : (current?.copy.confirmLabel ?? 'Confirm')}
+      confirmLabel={
+        changed ? `${current?.copy.confirmLabel ?? 'Confirm'} anyway` : (current?.copy.confirmLabel ?? 'Confirm')
+      }
       {...(confirmWord ? { confirmWord } : {})}
       onConfirm={confirm}
       onClose={close}
@@ -128,9 +132,21 @@ export function useActionDialog(userId: string) {
 }
 
 /** The result of the last action, in the shared result region. */
-function ActionSummary({ userId, done, onDismiss }: { userId: string; done: { result: ActionResult; at: number } | null; onDismiss: () => void }) {
+function ActionSummary({
+  userId,
+  done,
+  onDismiss,
+}: {
+  userId: string;
+  done: { result: ActionResult; at: number } | null;
+  onDismiss: () => void;
+}) {
   const outcome = done
-    ? { title: 'Done.', sentence: describeResult(done.result.impact), auditHref: `${paths.audit}?user_id=${encodeURIComponent(userId)}&entry=${encodeURIComponent(done.result.audit_id)}` }
+    ? {
+        title: 'Done.',
+        sentence: describeResult(done.result.impact),
+        auditHref: `${paths.audit}?user_id=${encodeURIComponent(userId)}&entry=${encodeURIComponent(done.result.audit_id)}`,
+      }
     : null;
   return <ActionResultRegion done={outcome} onDismiss={onDismiss} />;
 }

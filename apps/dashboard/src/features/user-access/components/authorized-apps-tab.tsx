@@ -14,17 +14,28 @@ import { RevokedMark } from './revoked-mark';
 export function AuthorizedAppsTab({ userId }: { userId: string }) {
   const canRevoke = useCan('revoke');
   const { open, dialog, summary } = useActionDialog(userId);
-  const { query: apps, isRevoking } = useRevocableList(userId, 'grant:', authorizedAppsQuery, (data) => data.apps.map((a) => a.grant_id));
+  const { query: apps, isRevoking } = useRevocableList(userId, 'grant:', authorizedAppsQuery, (data) =>
+    data.apps.map((a) => a.grant_id),
+  );
 
   return (
     <section aria-labelledby="apps-heading">
-      <h2 id="apps-heading" className="section-title">Authorized Applications</h2>
+      <h2 id="apps-heading" className="section-title">
+        Authorized Applications
+      </h2>
       <p className="muted">
-        Applications this user has granted access to. Revoking one deletes the grant and every refresh token issued under it. The Management API does not say when a grant was made.
+        Applications this user has granted access to. Revoking one deletes the grant and every refresh token issued
+        under it. The Management API does not say when a grant was made.
       </p>
       {summary}
       <RetryingNotice query={apps} what="authorized applications" />
-      {apps.error ? <ErrorNotice error={apps.error} onRetry={() => void apps.refetch()} title="Could not load authorized applications" /> : null}
+      {apps.error ? (
+        <ErrorNotice
+          error={apps.error}
+          onRetry={() => void apps.refetch()}
+          title="Could not load authorized applications"
+        />
+      ) : null}
       <table className="table">
         <caption className="visually-hidden">Authorized applications of this user</caption>
         <thead>
@@ -34,7 +45,11 @@ export function AuthorizedAppsTab({ userId }: { userId: string }) {
             <th scope="col">Scopes</th>
             <th scope="col">Oldest live refresh token</th>
             <th scope="col">Refresh tokens</th>
-            {canRevoke ? <th scope="col"><span className="visually-hidden">Actions</span></th> : null}
+            {canRevoke ? (
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            ) : null}
           </tr>
         </thead>
         {apps.isPending ? (
@@ -59,7 +74,9 @@ export function AuthorizedAppsTab({ userId }: { userId: string }) {
                   </td>
                   <td>
                     {revoking ? <RevokedMark /> : app.token_count}
-                    {!revoking && app.device_names.length ? <div className="muted small">{app.device_names.join(', ')}</div> : null}
+                    {!revoking && app.device_names.length ? (
+                      <div className="muted small">{app.device_names.join(', ')}</div>
+                    ) : null}
                   </td>
                   {canRevoke ? (
                     <td className="actions">
@@ -67,7 +84,12 @@ export function AuthorizedAppsTab({ userId }: { userId: string }) {
                         variant="danger"
                         disabled={revoking}
                         aria-label={`Revoke ${app.client_name} for ${app.api_name}`}
-                        onClick={() => open({ action: 'grant.revoke', grant_id: app.grant_id }, { title: `Revoke ${app.client_name}?`, confirmLabel: 'Revoke' })}
+                        onClick={() =>
+                          open(
+                            { action: 'grant.revoke', grant_id: app.grant_id },
+                            { title: `Revoke ${app.client_name}?`, confirmLabel: 'Revoke' },
+                          )
+                        }
                       >
                         Revoke
                       </Button>
@@ -79,7 +101,9 @@ export function AuthorizedAppsTab({ userId }: { userId: string }) {
           </tbody>
         )}
       </table>
-      {apps.data && apps.data.apps.length === 0 ? <EmptyState title="No authorized applications">This user has not granted any application access.</EmptyState> : null}
+      {apps.data && apps.data.apps.length === 0 ? (
+        <EmptyState title="No authorized applications">This user has not granted any application access.</EmptyState>
+      ) : null}
       {dialog}
     </section>
   );

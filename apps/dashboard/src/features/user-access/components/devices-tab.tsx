@@ -22,15 +22,23 @@ import { IpWithPlace } from '../../../components/ui/ip-address';
 export function DevicesTab({ userId }: { userId: string }) {
   const canRevoke = useCan('revoke');
   const { open, dialog, summary } = useActionDialog(userId);
-  const { query: devices, isRevoking } = useRevocableList(userId, 'device:', devicesQuery, (data) => data.devices.map((d) => d.name));
+  const { query: devices, isRevoking } = useRevocableList(userId, 'device:', devicesQuery, (data) =>
+    data.devices.map((d) => d.name),
+  );
 
   return (
     <section aria-labelledby="devices-heading">
-      <h2 id="devices-heading" className="section-title">Devices</h2>
-      <p className="muted">Every device name given when a refresh token was issued, with the number of refresh tokens on it.</p>
+      <h2 id="devices-heading" className="section-title">
+        Devices
+      </h2>
+      <p className="muted">
+        Every device name given when a refresh token was issued, with the number of refresh tokens on it.
+      </p>
       {summary}
       <RetryingNotice query={devices} what="devices" />
-      {devices.error ? <ErrorNotice error={devices.error} onRetry={() => void devices.refetch()} title="Could not load devices" /> : null}
+      {devices.error ? (
+        <ErrorNotice error={devices.error} onRetry={() => void devices.refetch()} title="Could not load devices" />
+      ) : null}
       <table className="table">
         <caption className="visually-hidden">Devices of this user</caption>
         <thead>
@@ -39,7 +47,11 @@ export function DevicesTab({ userId }: { userId: string }) {
             <th scope="col">Refresh tokens</th>
             <th scope="col">Applications</th>
             <th scope="col">Last used</th>
-            {canRevoke ? <th scope="col"><span className="visually-hidden">Actions</span></th> : null}
+            {canRevoke ? (
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            ) : null}
           </tr>
         </thead>
         {devices.isPending ? (
@@ -54,7 +66,14 @@ export function DevicesTab({ userId }: { userId: string }) {
                     {device.name} <DeviceFlags device={device} />
                     <div className="muted small">
                       {device.last_agent ?? 'Unknown agent'}
-                      {device.last_ip ? <> · <IpWithPlace ip={device.last_ip} place={device.last_place} /></> : ''}
+                      {device.last_ip ? (
+                        <>
+                          {' '}
+                          · <IpWithPlace ip={device.last_ip} place={device.last_place} />
+                        </>
+                      ) : (
+                        ''
+                      )}
                     </div>
                     <DeviceDetails device={device} />
                   </th>
@@ -70,7 +89,14 @@ export function DevicesTab({ userId }: { userId: string }) {
                         disabled={revoking}
                         aria-label={`Lost or stolen: ${device.name}`}
                         onClick={() =>
-                          open({ action: 'device.lost', device_name: device.name }, { title: `${device.name} was lost or stolen?`, confirmLabel: 'Revoke and sign out', confirmWord: 'LOST' })
+                          open(
+                            { action: 'device.lost', device_name: device.name },
+                            {
+                              title: `${device.name} was lost or stolen?`,
+                              confirmLabel: 'Revoke and sign out',
+                              confirmWord: 'LOST',
+                            },
+                          )
                         }
                       >
                         Lost or stolen
@@ -82,7 +108,10 @@ export function DevicesTab({ userId }: { userId: string }) {
                         title={`Unlink ${device.name}`}
                         disabled={revoking}
                         onClick={() =>
-                          open({ action: 'device.unlink', device_name: device.name }, { title: `Unlink ${device.name}?`, confirmLabel: 'Unlink', confirmWord: 'UNLINK' })
+                          open(
+                            { action: 'device.unlink', device_name: device.name },
+                            { title: `Unlink ${device.name}?`, confirmLabel: 'Unlink', confirmWord: 'UNLINK' },
+                          )
                         }
                       >
                         ×
@@ -108,7 +137,8 @@ export function DevicesTab({ userId }: { userId: string }) {
 function DeviceFlags({ device }: { device: Device }) {
   return (
     <>
-      {device.signals.length ? <Badge tone="danger">Used elsewhere</Badge> : null} {device.reuse.length ? <Badge tone="danger">Reuse detected</Badge> : null}
+      {device.signals.length ? <Badge tone="danger">Used elsewhere</Badge> : null}{' '}
+      {device.reuse.length ? <Badge tone="danger">Reuse detected</Badge> : null}
       {device.signals.length || device.reuse.length ? (
         <ul className="signals small">
           {device.signals.map((signal) => (
@@ -116,7 +146,8 @@ function DeviceFlags({ device }: { device: Device }) {
           ))}
           {device.reuse.map((event) => (
             <li key={event.id}>
-              {event.client_name ?? 'An application'}'s rotated refresh token was used again <RelativeTime value={event.at} />
+              {event.client_name ?? 'An application'}'s rotated refresh token was used again{' '}
+              <RelativeTime value={event.at} />
               {event.where ? ` from ${event.where}` : ''}
               {event.agent ? ` by ${event.agent}` : ''}; its whole family was revoked.
             </li>

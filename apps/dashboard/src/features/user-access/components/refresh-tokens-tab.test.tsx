@@ -46,12 +46,25 @@ function serve(role: 'viewer' | 'support' = 'viewer') {
   vi.stubGlobal(
     'fetch',
     vi.fn(async (path: string, init: RequestInit = {}) => {
-      if (path === '/api/me') return Response.json({ user: { sub: 's', name: 'Sam', email: null, role }, csrf_token: 'csrf', tenant: { name: 't', domain: 'd', embedded: true }, session: { expires_at: '', idle_timeout_seconds: 1800 } });
+      if (path === '/api/me')
+        return Response.json({
+          user: { sub: 's', name: 'Sam', email: null, role },
+          csrf_token: 'csrf',
+          tenant: { name: 't', domain: 'd', embedded: true },
+          session: { expires_at: '', idle_timeout_seconds: 1800 },
+        });
       // The tenant's listing lags behind its revocation: the revoked token is still listed.
       if (path.includes('/refresh-tokens/page')) return Response.json({ tokens: [token], next: null });
       if (path.endsWith('/security-events')) return Response.json({ events: [] });
       if (path.endsWith('/impact')) return Response.json(impact);
-      if (init.method === 'DELETE' && path.endsWith('/refresh-tokens/rt_1')) return Response.json({ revoked_token_ids: ['rt_1'], deleted_grant_ids: [], ended_session_ids: [], impact, audit_id: 'aud_1' });
+      if (init.method === 'DELETE' && path.endsWith('/refresh-tokens/rt_1'))
+        return Response.json({
+          revoked_token_ids: ['rt_1'],
+          deleted_grant_ids: [],
+          ended_session_ids: [],
+          impact,
+          audit_id: 'aud_1',
+        });
       return Response.json({ error: { code: 'not_found', message: 'no' } }, { status: 404 });
     }),
   );
@@ -61,7 +74,9 @@ const impact: Impact = {
   action: 'refresh_token.revoke',
   setting_deletes_grant: false,
   target_name: 'Acme CLI on an unnamed device',
-  tokens: [{ id: 'rt_1', client_id: 'acme-cli', client_name: 'Acme CLI', device_name: null, binding: null, via: 'target' }],
+  tokens: [
+    { id: 'rt_1', client_id: 'acme-cli', client_name: 'Acme CLI', device_name: null, binding: null, via: 'target' },
+  ],
   grants: [],
   sessions: [],
 };
@@ -86,7 +101,8 @@ async function openDetails() {
   return screen.getByText('Token id').closest('dl')!;
 }
 
-const valueOf = (details: HTMLElement, label: string) => [...details.querySelectorAll('dt')].find((dt) => dt.textContent === label)!.nextElementSibling!;
+const valueOf = (details: HTMLElement, label: string) =>
+  [...details.querySelectorAll('dt')].find((dt) => dt.textContent === label)!.nextElementSibling!;
 
 describe("a refresh token's details", () => {
   it('names an agent once when its words are its raw text ("node", not "node node")', async () => {
@@ -97,7 +113,9 @@ describe("a refresh token's details", () => {
 
   it('keeps each address whole: it is never broken mid-number', async () => {
     const details = await openDetails();
-    expect(valueOf(details, 'Initial IP').querySelector('.ip-address')?.textContent).toBe('2001:db8:85a3::8a2e:370:7334');
+    expect(valueOf(details, 'Initial IP').querySelector('.ip-address')?.textContent).toBe(
+      '2001:db8:85a3::8a2e:370:7334',
+    );
     expect(valueOf(details, 'Last IP').querySelector('.ip-address')?.textContent).toBe('203.0.113.254');
   });
 });
@@ -110,7 +128,9 @@ describe('revoking a token while the listing catches up', () => {
     await user.click(await screen.findByRole('button', { name: 'Revoke Acme CLI token on unnamed device' }));
     await screen.findByTestId('impact');
     await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Revoke' }));
-    expect((await screen.findByText('Done.')).closest('[role="status"]')?.textContent).toContain('Revoked 1 refresh token');
+    expect((await screen.findByText('Done.')).closest('[role="status"]')?.textContent).toContain(
+      'Revoked 1 refresh token',
+    );
     const row = screen.getByRole('row', { name: /Acme CLI/ });
     expect(row.textContent).not.toContain('Revoking…');
     expect(within(row).getByText('Revoked')).toBeTruthy();

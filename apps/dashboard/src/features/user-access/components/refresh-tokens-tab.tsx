@@ -57,25 +57,46 @@ export function RefreshTokensTab({ userId }: { userId: string }) {
 type Actions = ReturnType<typeof useActionDialog>;
 
 function FirstPageIsEverything({ userId, actions }: { userId: string; actions: Actions }) {
-  const { query, isRevoking } = useRevocableList(userId, 'token:', (id, poll) => refreshTokenPageQuery(id, { take: SERVER_PAGE }, poll), idsOfPage);
+  const { query, isRevoking } = useRevocableList(
+    userId,
+    'token:',
+    (id, poll) => refreshTokenPageQuery(id, { take: SERVER_PAGE }, poll),
+    idsOfPage,
+  );
   const list = useMemo(() => (query.data ? { tokens: query.data.tokens, truncated: false } : undefined), [query.data]);
   return <TokenTable userId={userId} actions={actions} query={query} list={list} isRevoking={isRevoking} />;
 }
 
 function EveryToken({ userId, actions }: { userId: string; actions: Actions }) {
-  const { query, isRevoking } = useRevocableList(userId, 'token:', refreshTokensQuery, (data) => data.tokens.map((t) => t.id));
+  const { query, isRevoking } = useRevocableList(userId, 'token:', refreshTokensQuery, (data) =>
+    data.tokens.map((t) => t.id),
+  );
   return <TokenTable userId={userId} actions={actions} query={query} list={query.data} isRevoking={isRevoking} />;
 }
 
 /** Every token loaded: sorted, filtered and paged here, with the filters in the URL. */
-function TokenTable({ userId, actions, query: tokens, list, isRevoking }: { userId: string; actions: Actions; query: UseQueryResult<unknown>; list: RefreshTokenList | undefined; isRevoking: (id: string) => boolean }) {
+function TokenTable({
+  userId,
+  actions,
+  query: tokens,
+  list,
+  isRevoking,
+}: {
+  userId: string;
+  actions: Actions;
+  query: UseQueryResult<unknown>;
+  list: RefreshTokenList | undefined;
+  isRevoking: (id: string) => boolean;
+}) {
   const canRevoke = useCan('revoke');
   const { open, summary } = actions;
   const [params, setParams] = useSearchParams();
 
   const app = params.get('app') ?? '';
   const device = params.get('device') ?? '';
-  const sort = (SORT_KEYS as readonly string[]).includes(params.get('sort') ?? '') ? (params.get('sort') as SortKey) : 'created_at';
+  const sort = (SORT_KEYS as readonly string[]).includes(params.get('sort') ?? '')
+    ? (params.get('sort') as SortKey)
+    : 'created_at';
   const direction = params.get('dir') === 'asc' ? 'asc' : 'desc';
   const page = Math.max(0, Number(params.get('page') ?? 0) || 0);
   const update = useUrlFilters(setParams);
@@ -83,7 +104,10 @@ function TokenTable({ userId, actions, query: tokens, list, isRevoking }: { user
   const all = list?.tokens ?? [];
   const applications = useMemo(() => applicationsOf(all), [all]);
   const devices = useMemo(() => [...new Set(all.map((t) => t.device_name ?? UNNAMED_DEVICE))].sort(), [all]);
-  const visible = useMemo(() => sortTokens(filterTokens(all, { clientId: app, device }), sort, direction), [all, app, device, sort, direction]);
+  const visible = useMemo(
+    () => sortTokens(filterTokens(all, { clientId: app, device }), sort, direction),
+    [all, app, device, sort, direction],
+  );
   const pageCount = Math.max(1, Math.ceil(visible.length / PAGE_SIZE));
   const shown = visible.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
   const appName = applications.find(([id]) => id === app)?.[1];
@@ -91,7 +115,11 @@ function TokenTable({ userId, actions, query: tokens, list, isRevoking }: { user
 
   const header = (key: SortKey, label: string) => (
     <th scope="col" aria-sort={sort === key ? (direction === 'asc' ? 'ascending' : 'descending') : 'none'}>
-      <button type="button" className="sort" onClick={() => update({ sort: key, dir: sort === key && direction === 'desc' ? 'asc' : 'desc' })}>
+      <button
+        type="button"
+        className="sort"
+        onClick={() => update({ sort: key, dir: sort === key && direction === 'desc' ? 'asc' : 'desc' })}
+      >
         {label}
         <span aria-hidden="true">{sort === key ? (direction === 'asc' ? ' ▲' : ' ▼') : ''}</span>
       </button>
@@ -108,8 +136,15 @@ function TokenTable({ userId, actions, query: tokens, list, isRevoking }: { user
             disabled={visible.length === 0}
             onClick={() =>
               open(
-                { action: 'refresh_tokens.revoke_all', ...(app ? { client_id: app } : {}), ...(device ? { device_name: device } : {}) },
-                { title: `${bulkLabel}${app || device ? ` (${[appName, device].filter(Boolean).join(' on ')})` : ''}?`, confirmLabel: bulkLabel },
+                {
+                  action: 'refresh_tokens.revoke_all',
+                  ...(app ? { client_id: app } : {}),
+                  ...(device ? { device_name: device } : {}),
+                },
+                {
+                  title: `${bulkLabel}${app || device ? ` (${[appName, device].filter(Boolean).join(' on ')})` : ''}?`,
+                  confirmLabel: bulkLabel,
+                },
               )
             }
           >
@@ -119,7 +154,11 @@ function TokenTable({ userId, actions, query: tokens, list, isRevoking }: { user
       </TokenSectionHead>
 
       <div className="filters" role="search" aria-label="Filter refresh tokens">
-        <ApplicationFilter value={app} applications={applications} onChange={(value) => update({ app: value || null })} />
+        <ApplicationFilter
+          value={app}
+          applications={applications}
+          onChange={(value) => update({ app: value || null })}
+        />
         <label>
           Device
           <select value={device} onChange={(e) => update({ device: e.target.value || null })}>
@@ -137,7 +176,11 @@ function TokenTable({ userId, actions, query: tokens, list, isRevoking }: { user
       </div>
 
       <LoadNotices query={tokens} />
-      {list?.truncated ? <p className="callout">This user has more refresh tokens than the console loads at once; the oldest are not shown.</p> : null}
+      {list?.truncated ? (
+        <p className="callout">
+          This user has more refresh tokens than the console loads at once; the oldest are not shown.
+        </p>
+      ) : null}
 
       <table className="table tokens">
         <caption className="visually-hidden">Refresh tokens of this user</caption>
@@ -149,15 +192,29 @@ function TokenTable({ userId, actions, query: tokens, list, isRevoking }: { user
             {header('last_exchanged_at', 'Last exchanged')}
             {header('expires_at', 'Expires')}
             <th scope="col">Status</th>
-            <th scope="col"><span className="visually-hidden">Actions</span></th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
-        {tokens.isPending ? <SkeletonRows columns={7} rows={4} label="Loading refresh tokens" /> : <TokenRows tokens={shown} isRevoking={isRevoking} canRevoke={canRevoke} open={open} />}
+        {tokens.isPending ? (
+          <SkeletonRows columns={7} rows={4} label="Loading refresh tokens" />
+        ) : (
+          <TokenRows tokens={shown} isRevoking={isRevoking} canRevoke={canRevoke} open={open} />
+        )}
       </table>
-      {list && all.length === 0 ? <EmptyState title="No refresh tokens">This user has no live refresh tokens.</EmptyState> : null}
-      {list && all.length > 0 && visible.length === 0 ? <EmptyState title="No match">No refresh token matches these filters.</EmptyState> : null}
+      {list && all.length === 0 ? (
+        <EmptyState title="No refresh tokens">This user has no live refresh tokens.</EmptyState>
+      ) : null}
+      {list && all.length > 0 && visible.length === 0 ? (
+        <EmptyState title="No match">No refresh token matches these filters.</EmptyState>
+      ) : null}
       {pageCount > 1 ? (
-        <Pager label="Refresh token pages" onPrevious={page > 0 ? () => update({ page: String(page - 1) }) : undefined} onNext={page + 1 < pageCount ? () => update({ page: String(page + 1) }) : undefined}>
+        <Pager
+          label="Refresh token pages"
+          onPrevious={page > 0 ? () => update({ page: String(page - 1) }) : undefined}
+          onNext={page + 1 < pageCount ? () => update({ page: String(page + 1) }) : undefined}
+        >
           Page {page + 1} of {pageCount}
         </Pager>
       ) : null}
@@ -170,7 +227,15 @@ function TokenTable({ userId, actions, query: tokens, list, isRevoking }: { user
  * by application on the tenant. Sorting and the device filter need every token, which the
  * person can load (up to the console's cap) with one button.
  */
-function ServerPagedTokens({ userId, actions, onLoadEverything }: { userId: string; actions: Actions; onLoadEverything: () => void }) {
+function ServerPagedTokens({
+  userId,
+  actions,
+  onLoadEverything,
+}: {
+  userId: string;
+  actions: Actions;
+  onLoadEverything: () => void;
+}) {
   const canRevoke = useCan('revoke');
   const { open, summary } = actions;
   const [params, setParams] = useSearchParams();
@@ -181,7 +246,11 @@ function ServerPagedTokens({ userId, actions, onLoadEverything }: { userId: stri
   const cursors = trail.app === app ? trail.cursors : [];
   const from = cursors.at(-1);
   const pending = usePendingRevocations(userId);
-  const page = refreshTokenPageQuery(userId, { take: SERVER_PAGE, ...(from ? { from } : {}), ...(app ? { clientId: app } : {}) }, pollWhile(pending.hasPending('token:')));
+  const page = refreshTokenPageQuery(
+    userId,
+    { take: SERVER_PAGE, ...(from ? { from } : {}), ...(app ? { clientId: app } : {}) },
+    pollWhile(pending.hasPending('token:')),
+  );
   const tokens = useQuery(page);
   const isRevoking = (id: string) => pending.isPending(`token:${id}`);
   // A "Revoked" mark goes when the page that showed its token no longer does. A token absent
@@ -194,7 +263,11 @@ function ServerPagedTokens({ userId, actions, onLoadEverything }: { userId: stri
     const now = new Set(tokens.data.tokens.map((t) => t.id));
     const before = shownBefore.current.get(key);
     shownBefore.current.set(key, now);
-    if (before) settleGone('token:', [...before].filter((id) => !now.has(id)));
+    if (before)
+      settleGone(
+        'token:',
+        [...before].filter((id) => !now.has(id)),
+      );
   }, [tokens.data, tokens.isPlaceholderData, settleGone]); // eslint-disable-line react-hooks/exhaustive-deps
   // The applications seen on the pages read so far: the only ones known without reading every token.
   const [seen, setSeen] = useState<Map<string, string>>(new Map());
@@ -213,20 +286,34 @@ function ServerPagedTokens({ userId, actions, onLoadEverything }: { userId: stri
       <TokenSectionHead userId={userId} summary={summary}>
         {canRevoke ? (
           // Every token of the user (of the application chosen), on every page: the preview counts them.
-          <Button variant="danger" onClick={() => open({ action: 'refresh_tokens.revoke_all', ...(app ? { client_id: app } : {}) }, { title: `${bulkLabel} of this user?`, confirmLabel: bulkLabel })}>
+          <Button
+            variant="danger"
+            onClick={() =>
+              open(
+                { action: 'refresh_tokens.revoke_all', ...(app ? { client_id: app } : {}) },
+                { title: `${bulkLabel} of this user?`, confirmLabel: bulkLabel },
+              )
+            }
+          >
             {bulkLabel}
           </Button>
         ) : null}
       </TokenSectionHead>
 
       <p className="callout" role="note">
-        This user has more than {SERVER_PAGE} refresh tokens: they are listed {SERVER_PAGE} at a time, oldest first, as the tenant pages them.{' '}
+        This user has more than {SERVER_PAGE} refresh tokens: they are listed {SERVER_PAGE} at a time, oldest first, as
+        the tenant pages them.{' '}
         <Button variant="ghost" onClick={onLoadEverything}>
           Load every token to sort and filter by device
         </Button>
       </p>
       <div className="filters" role="search" aria-label="Filter refresh tokens">
-        <ApplicationFilter value={app} applications={applications} onChange={(value) => update({ app: value || null })} hint="applications seen so far" />
+        <ApplicationFilter
+          value={app}
+          applications={applications}
+          onChange={(value) => update({ app: value || null })}
+          hint="applications seen so far"
+        />
       </div>
 
       <LoadNotices query={tokens} />
@@ -241,12 +328,22 @@ function ServerPagedTokens({ userId, actions, onLoadEverything }: { userId: stri
             <th scope="col">Last exchanged</th>
             <th scope="col">Expires</th>
             <th scope="col">Status</th>
-            <th scope="col"><span className="visually-hidden">Actions</span></th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
           </tr>
         </thead>
-        {tokens.isPending ? <SkeletonRows columns={7} rows={4} label="Loading refresh tokens" /> : <TokenRows tokens={shown} isRevoking={isRevoking} canRevoke={canRevoke} open={open} />}
+        {tokens.isPending ? (
+          <SkeletonRows columns={7} rows={4} label="Loading refresh tokens" />
+        ) : (
+          <TokenRows tokens={shown} isRevoking={isRevoking} canRevoke={canRevoke} open={open} />
+        )}
       </table>
-      {tokens.data && shown.length === 0 ? <EmptyState title="No refresh tokens">No live refresh token {app ? 'of this application ' : ''}on this page.</EmptyState> : null}
+      {tokens.data && shown.length === 0 ? (
+        <EmptyState title="No refresh tokens">
+          No live refresh token {app ? 'of this application ' : ''}on this page.
+        </EmptyState>
+      ) : null}
       <Pager
         label="Refresh token pages"
         onPrevious={cursors.length > 0 ? () => setTrail({ app, cursors: cursors.slice(0, -1) }) : undefined}
@@ -260,11 +357,21 @@ function ServerPagedTokens({ userId, actions, onLoadEverything }: { userId: stri
 }
 
 /** Both tables' heading with its bulk action, the last action's result, and reuse alerts. */
-function TokenSectionHead({ userId, summary, children }: { userId: string; summary: React.ReactNode; children: React.ReactNode }) {
+function TokenSectionHead({
+  userId,
+  summary,
+  children,
+}: {
+  userId: string;
+  summary: React.ReactNode;
+  children: React.ReactNode;
+}) {
   return (
     <>
       <div className="section-head">
-        <h2 id="tokens-heading" className="section-title">Refresh Tokens</h2>
+        <h2 id="tokens-heading" className="section-title">
+          Refresh Tokens
+        </h2>
         {children}
       </div>
       {summary}
@@ -278,7 +385,9 @@ function LoadNotices({ query }: { query: UseQueryResult<unknown> }) {
   return (
     <>
       <RetryingNotice query={query} what="refresh tokens" />
-      {query.error ? <ErrorNotice error={query.error} onRetry={() => void query.refetch()} title="Could not load refresh tokens" /> : null}
+      {query.error ? (
+        <ErrorNotice error={query.error} onRetry={() => void query.refetch()} title="Could not load refresh tokens" />
+      ) : null}
     </>
   );
 }
@@ -297,9 +406,20 @@ function useUrlFilters(setParams: ReturnType<typeof useSearchParams>[1]) {
     );
 }
 
-const applicationsOf = (tokens: RefreshToken[]) => [...new Map(tokens.map((t) => [t.client_id, t.client_name])).entries()].sort((a, b) => a[1].localeCompare(b[1]));
+const applicationsOf = (tokens: RefreshToken[]) =>
+  [...new Map(tokens.map((t) => [t.client_id, t.client_name])).entries()].sort((a, b) => a[1].localeCompare(b[1]));
 
-function ApplicationFilter({ value, applications, onChange, hint }: { value: string; applications: [string, string][]; onChange: (value: string) => void; hint?: string }) {
+function ApplicationFilter({
+  value,
+  applications,
+  onChange,
+  hint,
+}: {
+  value: string;
+  applications: [string, string][];
+  onChange: (value: string) => void;
+  hint?: string;
+}) {
   return (
     <label>
       Application{hint ? <span className="muted"> ({hint})</span> : null}
@@ -315,7 +435,17 @@ function ApplicationFilter({ value, applications, onChange, hint }: { value: str
   );
 }
 
-function Pager({ label, onPrevious, onNext, children }: { label: string; onPrevious: (() => void) | undefined; onNext: (() => void) | undefined; children: React.ReactNode }) {
+function Pager({
+  label,
+  onPrevious,
+  onNext,
+  children,
+}: {
+  label: string;
+  onPrevious: (() => void) | undefined;
+  onNext: (() => void) | undefined;
+  children: React.ReactNode;
+}) {
   return (
     <nav className="pager" aria-label={label}>
       <Button onClick={onPrevious} disabled={!onPrevious}>
@@ -340,8 +470,9 @@ function ReuseCallout({ userId }: { userId: string }) {
       <ul>
         {reuse.map((event) => (
           <li key={event.id}>
-            <Badge tone="danger">Reuse detected</Badge> {event.client_name ?? 'An application'} on {event.device_name ?? UNNAMED_DEVICE}: a rotated refresh token
-            was used again, so its whole family was revoked <RelativeTime value={event.at} />
+            <Badge tone="danger">Reuse detected</Badge> {event.client_name ?? 'An application'} on{' '}
+            {event.device_name ?? UNNAMED_DEVICE}: a rotated refresh token was used again, so its whole family was
+            revoked <RelativeTime value={event.at} />
             {event.where ? ` (from ${event.where})` : ''}.
           </li>
         ))}
@@ -352,7 +483,17 @@ function ReuseCallout({ userId }: { userId: string }) {
 
 type OpenAction = ReturnType<typeof useActionDialog>['open'];
 
-function TokenRows({ tokens, isRevoking, canRevoke, open }: { tokens: RefreshToken[]; isRevoking: (id: string) => boolean; canRevoke: boolean; open: OpenAction }) {
+function TokenRows({
+  tokens,
+  isRevoking,
+  canRevoke,
+  open,
+}: {
+  tokens: RefreshToken[];
+  isRevoking: (id: string) => boolean;
+  canRevoke: boolean;
+  open: OpenAction;
+}) {
   const [expanded, setExpanded] = useState<string | null>(null);
   return (
     <tbody>
@@ -363,24 +504,47 @@ function TokenRows({ tokens, isRevoking, canRevoke, open }: { tokens: RefreshTok
           <Fragment key={token.id}>
             <tr aria-busy={revoking}>
               <th scope="row">{token.client_name}</th>
-              <td>{token.device_name ?? <span className="muted">{token.device.initial_agent ?? 'Unknown agent'}</span>}</td>
-              <td><RelativeTime value={token.created_at} /></td>
-              <td><RelativeTime value={token.last_exchanged_at} fallback="Never" /></td>
-              <td><RelativeTime value={earliest(token.expires_at, token.idle_expires_at)} fallback="Never" /></td>
+              <td>
+                {token.device_name ?? <span className="muted">{token.device.initial_agent ?? 'Unknown agent'}</span>}
+              </td>
+              <td>
+                <RelativeTime value={token.created_at} />
+              </td>
+              <td>
+                <RelativeTime value={token.last_exchanged_at} fallback="Never" />
+              </td>
+              <td>
+                <RelativeTime value={earliest(token.expires_at, token.idle_expires_at)} fallback="Never" />
+              </td>
               <td>
                 {revoking ? <RevokedMark /> : <Badge tone="good">{token.rotating ? 'Live · rotating' : 'Live'}</Badge>}{' '}
-                {token.signals.length ? <Badge tone="danger">Used elsewhere</Badge> : null} <TokenBindingBadge binding={token.binding} />
+                {token.signals.length ? <Badge tone="danger">Used elsewhere</Badge> : null}{' '}
+                <TokenBindingBadge binding={token.binding} />
               </td>
               <td className="actions">
-                <Button variant="ghost" aria-expanded={isOpen} aria-controls={`token-${token.id}`} onClick={() => setExpanded(isOpen ? null : token.id)}>
-                  Details<span className="visually-hidden"> of {token.client_name} on {token.device_name ?? 'this device'}</span>
+                <Button
+                  variant="ghost"
+                  aria-expanded={isOpen}
+                  aria-controls={`token-${token.id}`}
+                  onClick={() => setExpanded(isOpen ? null : token.id)}
+                >
+                  Details
+                  <span className="visually-hidden">
+                    {' '}
+                    of {token.client_name} on {token.device_name ?? 'this device'}
+                  </span>
                 </Button>
                 {canRevoke ? (
                   <Button
                     variant="danger"
                     disabled={revoking}
                     aria-label={`Revoke ${token.client_name} token on ${token.device_name ?? 'unnamed device'}`}
-                    onClick={() => open({ action: 'refresh_token.revoke', token_id: token.id }, { title: 'Revoke this refresh token?', confirmLabel: 'Revoke' })}
+                    onClick={() =>
+                      open(
+                        { action: 'refresh_token.revoke', token_id: token.id },
+                        { title: 'Revoke this refresh token?', confirmLabel: 'Revoke' },
+                      )
+                    }
                   >
                     Revoke
                   </Button>
@@ -414,7 +578,8 @@ function TokenDetails({ token }: { token: RefreshToken }) {
       'Binding',
       token.binding?.kind === 'dpop' ? (
         <>
-          {bindingWords(token.binding)}: a copy is refused without the app's private key. Thumbprint <code>{token.binding.jkt}</code>
+          {bindingWords(token.binding)}: a copy is refused without the app's private key. Thumbprint{' '}
+          <code>{token.binding.jkt}</code>
         </>
       ) : token.binding?.kind === 'bearer' ? (
         'Bearer: whoever holds a copy can use it'

@@ -38,10 +38,32 @@ function serve(events: SecurityEvent[], role: Me['user']['role'] = 'support') {
   const fetchMock = vi.fn(async (path: string, init: RequestInit = {}) => {
     const method = init.method ?? 'GET';
     calls.push({ method, path, body: init.body ? JSON.parse(init.body as string) : undefined });
-    if (path === '/api/me') return Response.json({ user: { sub: 's', name: 'Sam', email: null, role }, csrf_token: 'csrf', tenant: { name: 't', domain: 'd', embedded: true }, session: { expires_at: '', idle_timeout_seconds: 1800 } });
+    if (path === '/api/me')
+      return Response.json({
+        user: { sub: 's', name: 'Sam', email: null, role },
+        csrf_token: 'csrf',
+        tenant: { name: 't', domain: 'd', embedded: true },
+        session: { expires_at: '', idle_timeout_seconds: 1800 },
+      });
     if (path.endsWith('/security-events')) return Response.json({ events });
     if (path.endsWith('/impact'))
-      return Response.json({ action: 'refresh_token.revoke', setting_deletes_grant: false, target_name: "Acme Mobile on Jane's Pixel", grants: [], sessions: [], tokens: [{ id: 'rt_stolen', client_id: 'acme-mobile', client_name: 'Acme Mobile', device_name: "Jane's Pixel", binding: { kind: 'dpop', jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' }, via: 'target' }] });
+      return Response.json({
+        action: 'refresh_token.revoke',
+        setting_deletes_grant: false,
+        target_name: "Acme Mobile on Jane's Pixel",
+        grants: [],
+        sessions: [],
+        tokens: [
+          {
+            id: 'rt_stolen',
+            client_id: 'acme-mobile',
+            client_name: 'Acme Mobile',
+            device_name: "Jane's Pixel",
+            binding: { kind: 'dpop', jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' },
+            via: 'target',
+          },
+        ],
+      });
     return Response.json({ error: { code: 'not_found', message: 'no' } }, { status: 404 });
   });
   vi.stubGlobal('fetch', fetchMock);
@@ -66,13 +88,18 @@ describe("the user's security alerts: a DPoP-bound token's stolen copy (issue 30
     const calls = serve([theft(), theft({ id: 'log_2', at: new Date(Date.now() - 60_000).toISOString() })]);
     renderAlerts();
     const region = await screen.findByRole('region', { name: 'Security alerts' });
-    await screen.findByText(/A stolen copy of this token was tried without its key from 1\.1\.1\.1 on Cloudflare, Inc\. \(AS13335\) in Australia/);
+    await screen.findByText(
+      /A stolen copy of this token was tried without its key from 1\.1\.1\.1 on Cloudflare, Inc\. \(AS13335\) in Australia/,
+    );
     expect(region.textContent).toContain("Acme Mobile on Jane's Pixel, 2 attempts");
     expect(region.textContent).toContain('it came with no DPoP proof');
     await userEvent.setup().click(await screen.findByRole('button', { name: 'Revoke this token' }));
     // The usual per-token action: its preview is asked for, with the binding in words.
     expect(await screen.findByText('Binding: Bound to key 0ZcOCORZ… (DPoP).')).toBeTruthy();
-    expect(calls.find((c) => c.path.endsWith('/impact'))?.body).toEqual({ action: 'refresh_token.revoke', token_id: 'rt_stolen' });
+    expect(calls.find((c) => c.path.endsWith('/impact'))?.body).toEqual({
+      action: 'refresh_token.revoke',
+      token_id: 'rt_stolen',
+    });
   });
 
   it('offers nothing to revoke once the token is gone, nor to a viewer', async () => {

@@ -24,7 +24,11 @@ function theftsByToken(events: SecurityEvent[]): { event: SecurityEvent; attempt
     const key = event.refresh_token_id ?? event.id;
     const seen = byToken.get(key);
     if (!seen) byToken.set(key, { event, attempts: 1 });
-    else byToken.set(key, { event: (event.at ?? '') > (seen.event.at ?? '') ? event : seen.event, attempts: seen.attempts + 1 });
+    else
+      byToken.set(key, {
+        event: (event.at ?? '') > (seen.event.at ?? '') ? event : seen.event,
+        attempts: seen.attempts + 1,
+      });
   }
   return [...byToken.values()].sort((a, b) => (b.event.at ?? '').localeCompare(a.event.at ?? ''));
 }
@@ -50,16 +54,24 @@ export function SecurityAlerts({ userId }: { userId: string }) {
         <ul>
           {thefts.map(({ event, attempts }) => (
             <li key={event.id}>
-              <Badge tone="danger">Stolen token tried</Badge> A stolen copy of this token was tried without its key from {event.where ?? 'an unknown address'}{' '}
-              <RelativeTime value={event.at} />
-              {event.agent ? ` by ${event.agent}` : ''}: {event.client_name ?? 'An application'} on {event.device_name ?? UNNAMED_DEVICE}
-              {attempts > 1 ? `, ${attempts} attempts` : ''}. The tenant refused it ({REFUSAL[event.reason ?? ''] ?? 'it was not presented with its key'}); the app holding the key can still use it.{' '}
+              <Badge tone="danger">Stolen token tried</Badge> A stolen copy of this token was tried without its key from{' '}
+              {event.where ?? 'an unknown address'} <RelativeTime value={event.at} />
+              {event.agent ? ` by ${event.agent}` : ''}: {event.client_name ?? 'An application'} on{' '}
+              {event.device_name ?? UNNAMED_DEVICE}
+              {attempts > 1 ? `, ${attempts} attempts` : ''}. The tenant refused it (
+              {REFUSAL[event.reason ?? ''] ?? 'it was not presented with its key'}); the app holding the key can still
+              use it.{' '}
               {event.token_live === false ? (
                 <strong>This token has since been revoked.</strong>
               ) : canRevoke && event.token_live && event.refresh_token_id ? (
                 <Button
                   variant="danger"
-                  onClick={() => actions.open({ action: 'refresh_token.revoke', token_id: event.refresh_token_id! }, { title: 'Revoke this stolen refresh token?', confirmLabel: 'Revoke' })}
+                  onClick={() =>
+                    actions.open(
+                      { action: 'refresh_token.revoke', token_id: event.refresh_token_id! },
+                      { title: 'Revoke this stolen refresh token?', confirmLabel: 'Revoke' },
+                    )
+                  }
                 >
                   Revoke this token
                 </Button>
@@ -68,8 +80,9 @@ export function SecurityAlerts({ userId }: { userId: string }) {
           ))}
           {reuse.map((event) => (
             <li key={event.id}>
-              <Badge tone="danger">Reuse detected</Badge> {event.client_name ?? 'An application'} on {event.device_name ?? UNNAMED_DEVICE}: a rotated refresh token was used
-              again <RelativeTime value={event.at} />
+              <Badge tone="danger">Reuse detected</Badge> {event.client_name ?? 'An application'} on{' '}
+              {event.device_name ?? UNNAMED_DEVICE}: a rotated refresh token was used again{' '}
+              <RelativeTime value={event.at} />
               {event.where ? ` from ${event.where}` : ''}
               {event.agent ? ` by ${event.agent}` : ''}; its whole family was revoked.
             </li>

@@ -18,7 +18,18 @@ const session: Session = {
   authenticated_at: new Date().toISOString(),
   expires_at: null,
   idle_expires_at: null,
-  device: { initial_ip: '203.0.113.254', initial_asn: null, initial_user_agent: 'curl/8.5.0', last_ip: null, last_asn: null, last_user_agent: null, initial_place: null, last_place: null, initial_agent: 'curl 8.5.0', last_agent: null },
+  device: {
+    initial_ip: '203.0.113.254',
+    initial_asn: null,
+    initial_user_agent: 'curl/8.5.0',
+    last_ip: null,
+    last_asn: null,
+    last_user_agent: null,
+    initial_place: null,
+    last_place: null,
+    initial_agent: 'curl 8.5.0',
+    last_agent: null,
+  },
   applications: [{ client_id: 'acme-web', name: 'Acme Web' }],
   authentication_methods: ['pwd', 'mfa'],
   token_count: 1,
@@ -29,7 +40,13 @@ function renderTab(sessions: Session[]) {
   vi.stubGlobal(
     'fetch',
     vi.fn(async (path: string) => {
-      if (path === '/api/me') return Response.json({ user: { sub: 's', name: 'Sam', email: null, role: 'viewer' }, csrf_token: 'csrf', tenant: { name: 't', domain: 'd', embedded: true }, session: { expires_at: '', idle_timeout_seconds: 1800 } });
+      if (path === '/api/me')
+        return Response.json({
+          user: { sub: 's', name: 'Sam', email: null, role: 'viewer' },
+          csrf_token: 'csrf',
+          tenant: { name: 't', domain: 'd', embedded: true },
+          session: { expires_at: '', idle_timeout_seconds: 1800 },
+        });
       if (path.endsWith('/sessions')) return Response.json({ sessions });
       return Response.json({ error: { code: 'not_found', message: 'no' } }, { status: 404 });
     }),

@@ -16,15 +16,24 @@ import { IpWithPlace } from '../../../components/ui/ip-address';
 export function SessionsTab({ userId }: { userId: string }) {
   const canRevoke = useCan('revoke');
   const { open, dialog, summary } = useActionDialog(userId);
-  const { query: sessions, isRevoking } = useRevocableList(userId, 'session:', sessionsQuery, (data) => data.sessions.map((s) => s.id));
+  const { query: sessions, isRevoking } = useRevocableList(userId, 'session:', sessionsQuery, (data) =>
+    data.sessions.map((s) => s.id),
+  );
 
   return (
     <section aria-labelledby="sessions-heading">
-      <h2 id="sessions-heading" className="section-title">Sessions</h2>
-      <p className="muted">Where the user is signed in at the tenant. Refresh tokens can outlive a session; revoking a session here revokes its refresh tokens too.</p>
+      <h2 id="sessions-heading" className="section-title">
+        Sessions
+      </h2>
+      <p className="muted">
+        Where the user is signed in at the tenant. Refresh tokens can outlive a session; revoking a session here revokes
+        its refresh tokens too.
+      </p>
       {summary}
       <RetryingNotice query={sessions} what="sessions" />
-      {sessions.error ? <ErrorNotice error={sessions.error} onRetry={() => void sessions.refetch()} title="Could not load sessions" /> : null}
+      {sessions.error ? (
+        <ErrorNotice error={sessions.error} onRetry={() => void sessions.refetch()} title="Could not load sessions" />
+      ) : null}
       <table className="table">
         <caption className="visually-hidden">Sessions of this user</caption>
         <thead>
@@ -35,7 +44,11 @@ export function SessionsTab({ userId }: { userId: string }) {
             <th scope="col">Last active</th>
             <th scope="col">Expires</th>
             <th scope="col">Refresh tokens</th>
-            {canRevoke ? <th scope="col"><span className="visually-hidden">Actions</span></th> : null}
+            {canRevoke ? (
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            ) : null}
           </tr>
         </thead>
         {sessions.isPending ? (
@@ -51,19 +64,32 @@ export function SessionsTab({ userId }: { userId: string }) {
                   <th scope="row">
                     {device}
                     <div className="muted small">
-                      <IpWithPlace ip={session.device.last_ip ?? session.device.initial_ip} place={session.device.last_ip ? session.device.last_place : session.device.initial_place} unknown="unknown IP" /> · {session.authentication_methods.map(authMethodWords).join(', ')}
+                      <IpWithPlace
+                        ip={session.device.last_ip ?? session.device.initial_ip}
+                        place={session.device.last_ip ? session.device.last_place : session.device.initial_place}
+                        unknown="unknown IP"
+                      />{' '}
+                      · {session.authentication_methods.map(authMethodWords).join(', ')}
                     </div>
-                    {session.device.last_user_agent ?? session.device.initial_user_agent ? (
+                    {(session.device.last_user_agent ?? session.device.initial_user_agent) ? (
                       <details className="small">
                         <summary>User agent</summary>
-                        <code className="raw-agent">{session.device.last_user_agent ?? session.device.initial_user_agent}</code>
+                        <code className="raw-agent">
+                          {session.device.last_user_agent ?? session.device.initial_user_agent}
+                        </code>
                       </details>
                     ) : null}
                   </th>
                   <td>{session.applications.map((a) => a.name).join(', ') || '—'}</td>
-                  <td><RelativeTime value={session.authenticated_at} /></td>
-                  <td><RelativeTime value={session.last_interacted_at} /></td>
-                  <td><RelativeTime value={session.expires_at} fallback="Never" /></td>
+                  <td>
+                    <RelativeTime value={session.authenticated_at} />
+                  </td>
+                  <td>
+                    <RelativeTime value={session.last_interacted_at} />
+                  </td>
+                  <td>
+                    <RelativeTime value={session.expires_at} fallback="Never" />
+                  </td>
                   <td>{revoking ? <RevokedMark /> : session.token_count}</td>
                   {canRevoke ? (
                     <td className="actions">
@@ -71,7 +97,12 @@ export function SessionsTab({ userId }: { userId: string }) {
                         variant="danger"
                         disabled={revoking}
                         aria-label={`Revoke session on ${device}`}
-                        onClick={() => open({ action: 'session.revoke', session_id: session.id }, { title: 'Revoke this session?', confirmLabel: 'Revoke session' })}
+                        onClick={() =>
+                          open(
+                            { action: 'session.revoke', session_id: session.id },
+                            { title: 'Revoke this session?', confirmLabel: 'Revoke session' },
+                          )
+                        }
                       >
                         Revoke
                       </Button>
@@ -83,7 +114,9 @@ export function SessionsTab({ userId }: { userId: string }) {
           </tbody>
         )}
       </table>
-      {sessions.data && sessions.data.sessions.length === 0 ? <EmptyState title="No active sessions">The user is not signed in anywhere right now.</EmptyState> : null}
+      {sessions.data && sessions.data.sessions.length === 0 ? (
+        <EmptyState title="No active sessions">The user is not signed in anywhere right now.</EmptyState>
+      ) : null}
       {dialog}
     </section>
   );

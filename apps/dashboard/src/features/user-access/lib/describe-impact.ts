@@ -25,7 +25,10 @@ export function describeResult(impact: Impact): string {
       ? `Revoked ${plural(impact.tokens.length, 'refresh token')} on ${plural(devices.length, 'device')} (${listShort(devices)}) of ${plural(apps.length, 'application')} (${listShort(apps)})`
       : 'Revoked no refresh token',
   ];
-  if (impact.grants.length) parts.push(`deleted ${plural(impact.grants.length, 'grant')} (${listShort(impact.grants.map((g) => `${g.client_name} for ${g.api_name}`))})`);
+  if (impact.grants.length)
+    parts.push(
+      `deleted ${plural(impact.grants.length, 'grant')} (${listShort(impact.grants.map((g) => `${g.client_name} for ${g.api_name}`))})`,
+    );
   if (impact.sessions.length) parts.push(`ended ${plural(impact.sessions.length, 'session')}`);
   return `${listOf(parts)}.`;
 }
@@ -38,18 +41,29 @@ export function describeImpact(impact: Impact): string[] {
   switch (impact.action) {
     case 'device.unlink':
     case 'device.lost': {
-      const sentences = [direct.length ? `This revokes ${plural(direct.length, 'refresh token')} on ${impact.target_name}.` : `This unlinks ${impact.target_name}; it has no live refresh tokens left.`];
+      const sentences = [
+        direct.length
+          ? `This revokes ${plural(direct.length, 'refresh token')} on ${impact.target_name}.`
+          : `This unlinks ${impact.target_name}; it has no live refresh tokens left.`,
+      ];
       if (impact.action === 'device.lost') {
         const viaSession = impact.tokens.filter((t) => t.via === 'session');
         sentences.push(
           impact.sessions.length
-            ? `It ends ${plural(impact.sessions.length, 'session')} opened from it (${listShort(impact.sessions.map((s) => s.description), { separator: '; ' })})${viaSession.length ? ` and revokes ${onDevices(viaSession, 'more token')} issued in ${impact.sessions.length > 1 ? 'them' : 'it'}` : ''}.`
+            ? `It ends ${plural(impact.sessions.length, 'session')} opened from it (${listShort(
+                impact.sessions.map((s) => s.description),
+                { separator: '; ' },
+              )})${viaSession.length ? ` and revokes ${onDevices(viaSession, 'more token')} issued in ${impact.sessions.length > 1 ? 'them' : 'it'}` : ''}.`
             : 'No session at the tenant was opened from it.',
         );
       }
       if (impact.setting_deletes_grant && grants.length) {
         const also = `Because ${SETTING} is on, it also deletes the grant${grants.length > 1 ? 's' : ''} of ${listShort(grants)}`;
-        sentences.push(viaGrant.length ? `${also} and revokes ${onDevices(viaGrant, 'more token')}.` : `${also}; no other device uses ${grants.length > 1 ? 'them' : 'it'}.`);
+        sentences.push(
+          viaGrant.length
+            ? `${also} and revokes ${onDevices(viaGrant, 'more token')}.`
+            : `${also}; no other device uses ${grants.length > 1 ? 'them' : 'it'}.`,
+        );
       } else if (!impact.setting_deletes_grant) {
         sentences.push(`${SETTING} is off, so the user's grants stay and their other devices keep working.`);
       }
@@ -71,9 +85,15 @@ export function describeImpact(impact: Impact): string[] {
       ];
     case 'refresh_tokens.revoke_all': {
       if (direct.length === 0) return [`There is no live refresh token of ${impact.target_name} to revoke.`];
-      return [`This revokes all ${onDevices(direct, 'refresh token')} of ${impact.target_name}. The user stays signed in nowhere that depends on them.`];
+      return [
+        `This revokes all ${onDevices(direct, 'refresh token')} of ${impact.target_name}. The user stays signed in nowhere that depends on them.`,
+      ];
     }
     case 'session.revoke':
-      return [direct.length ? `This ends ${impact.target_name} and revokes the ${onDevices(direct, 'refresh token')} issued in it.` : `This ends ${impact.target_name}. No refresh token was issued in it.`];
+      return [
+        direct.length
+          ? `This ends ${impact.target_name} and revokes the ${onDevices(direct, 'refresh token')} issued in it.`
+          : `This ends ${impact.target_name}. No refresh token was issued in it.`,
+      ];
   }
 }

@@ -48,10 +48,13 @@ export function usePendingRevocations(userId: string) {
   if (!context) throw new Error('usePendingRevocations needs PendingRevocationsProvider');
   const { marks, mark, settle } = context;
   const user = marks.get(userId);
-  const isPending = useCallback((key: string) => {
-    const since = user?.get(key);
-    return since !== undefined && Date.now() - since < GIVE_UP_MS;
-  }, [user]);
+  const isPending = useCallback(
+    (key: string) => {
+      const since = user?.get(key);
+      return since !== undefined && Date.now() - since < GIVE_UP_MS;
+    },
+    [user],
+  );
   /** Drops the marks of a kind whose item the listing no longer shows. */
   const settleAbsent = useCallback(
     (prefix: string, presentIds: Iterable<string>) => {
@@ -70,6 +73,9 @@ export function usePendingRevocations(userId: string) {
     },
     [user, settle, userId],
   );
-  const hasPending = useCallback((prefix: string) => [...(user?.keys() ?? [])].some((k) => k.startsWith(prefix) && isPending(k)), [user, isPending]);
+  const hasPending = useCallback(
+    (prefix: string) => [...(user?.keys() ?? [])].some((k) => k.startsWith(prefix) && isPending(k)),
+    [user, isPending],
+  );
   return { isPending, hasPending, settleAbsent, settleGone, mark: (keys: string[]) => mark(userId, keys) };
 }

@@ -13,7 +13,16 @@ const token = (id: string, overrides: Partial<RefreshToken>): RefreshToken => ({
   last_exchanged_at: null,
   expires_at: null,
   idle_expires_at: null,
-  device: { initial_ip: null, initial_asn: null, initial_user_agent: null, last_ip: null, last_asn: null, last_user_agent: null, initial_agent: null, last_agent: null },
+  device: {
+    initial_ip: null,
+    initial_asn: null,
+    initial_user_agent: null,
+    last_ip: null,
+    last_asn: null,
+    last_user_agent: null,
+    initial_agent: null,
+    last_agent: null,
+  },
   resource_servers: [],
   metadata: {},
   binding: null,
@@ -23,9 +32,19 @@ const token = (id: string, overrides: Partial<RefreshToken>): RefreshToken => ({
 
 describe('the refresh token table', () => {
   const tokens = [
-    token('1', { client_id: 'mobile', device_name: 'iPhone', created_at: '2026-01-02T00:00:00Z', last_exchanged_at: '2026-01-05T00:00:00Z' }),
+    token('1', {
+      client_id: 'mobile',
+      device_name: 'iPhone',
+      created_at: '2026-01-02T00:00:00Z',
+      last_exchanged_at: '2026-01-05T00:00:00Z',
+    }),
     token('2', { client_id: 'web', device_name: 'Laptop', created_at: '2026-01-03T00:00:00Z' }),
-    token('3', { client_id: 'mobile', device_name: null, created_at: '2026-01-01T00:00:00Z', last_exchanged_at: '2026-01-04T00:00:00Z' }),
+    token('3', {
+      client_id: 'mobile',
+      device_name: null,
+      created_at: '2026-01-01T00:00:00Z',
+      last_exchanged_at: '2026-01-04T00:00:00Z',
+    }),
   ];
 
   it('filters by application and by device, unnamed devices included', () => {

@@ -6,7 +6,9 @@ export type SortKey = (typeof SORT_KEYS)[number];
 
 export function filterTokens(tokens: RefreshToken[], filter: { clientId?: string; device?: string }): RefreshToken[] {
   return tokens.filter(
-    (t) => (!filter.clientId || t.client_id === filter.clientId) && (!filter.device || (t.device_name ?? UNNAMED_DEVICE) === filter.device),
+    (t) =>
+      (!filter.clientId || t.client_id === filter.clientId) &&
+      (!filter.device || (t.device_name ?? UNNAMED_DEVICE) === filter.device),
   );
 }
 

@@ -17,7 +17,9 @@ export function UserDetails({ user }: { user: UserDetail }) {
   ];
   return (
     <section aria-labelledby="details-heading">
-      <h2 id="details-heading" className="section-title">Details</h2>
+      <h2 id="details-heading" className="section-title">
+        Details
+      </h2>
       <DetailsList rows={rows} />
     </section>
   );

@@ -54,10 +54,20 @@ export function UsersPage() {
         }}
       >
         <label htmlFor={inputId}>Search users</label>
-        <input id={inputId} type="search" placeholder="Email, name or user id" value={text} onChange={(e) => setText(e.target.value)} maxLength={200} autoFocus />
+        <input
+          id={inputId}
+          type="search"
+          placeholder="Email, name or user id"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          maxLength={200}
+          autoFocus
+        />
       </form>
       <RetryingNotice query={users} what="users" />
-      {users.error ? <ErrorNotice error={users.error} onRetry={() => void users.refetch()} title="Could not search users" /> : null}
+      {users.error ? (
+        <ErrorNotice error={users.error} onRetry={() => void users.refetch()} title="Could not search users" />
+      ) : null}
       <table className="table" aria-busy={users.isFetching}>
         <caption className="visually-hidden">Users matching the search</caption>
         <thead>
@@ -81,14 +91,18 @@ export function UsersPage() {
                   <div className="muted small">{user.user_id}</div>
                 </th>
                 <td>{user.email ?? '—'}</td>
-                <td><RelativeTime value={user.last_login} fallback="Never" /></td>
+                <td>
+                  <RelativeTime value={user.last_login} fallback="Never" />
+                </td>
                 <td>{user.logins_count}</td>
               </tr>
             ))}
           </tbody>
         )}
       </table>
-      {users.data && users.data.users.length === 0 ? <EmptyState title="No users found">{q ? `Nobody matches “${q}”.` : 'This tenant has no users.'}</EmptyState> : null}
+      {users.data && users.data.users.length === 0 ? (
+        <EmptyState title="No users found">{q ? `Nobody matches “${q}”.` : 'This tenant has no users.'}</EmptyState>
+      ) : null}
       {users.data && users.data.total > 0 ? (
         <nav className="pager" aria-label="User pages">
           <Button onClick={() => goTo(page - 1)} disabled={page === 0}>

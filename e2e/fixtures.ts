@@ -63,9 +63,12 @@ export const test = base.extend<{
   shot: (name: string) => Promise<void>;
   axe: () => Promise<void>;
 }>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's first parameter as a destructuring pattern
   baseURL: async ({}, use) => use(bffUrl()),
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's first parameter as a destructuring pattern
   customer: async ({}, use) => use(nextDemoCustomer()),
   /** Another end user, for journeys across users. */
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's first parameter as a destructuring pattern
   secondCustomer: async ({}, use) => use(nextDemoCustomer()),
   /** A screenshot of the screen, kept as a test artifact. */
   shot: async ({ page }, use, testInfo) => {

@@ -38,7 +38,7 @@ test("Locations: where a user's tokens were issued and used, on an offline map a
   for (const location of named) {
     const row = table
       .getByRole('row')
-      .filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${escape(location.network!)}`) }) })
+      .filter({ has: page.getByRole('rowheader', { name: new RegExp(`^${escapeRegExp(location.network!)}`) }) })
       .filter({ hasText: location.country_name! });
     await expect(row.first()).toBeVisible();
   }
@@ -75,7 +75,7 @@ test("Locations: where a user's tokens were issued and used, on an offline map a
     page
       .getByText(
         new RegExp(
-          `${escape(onNetwork.last_ip!)} · ${escape(onNetwork.last_place!.network!)} \\(${onNetwork.last_place!.asn}\\)`,
+          `${escapeRegExp(onNetwork.last_ip!)} · ${escapeRegExp(onNetwork.last_place!.network!)} \\(${onNetwork.last_place!.asn}\\)`,
         ),
       )
       .first(),
@@ -98,4 +98,4 @@ test('the map loads only with the Locations tab: no map code on the users page',
   expect(scripts.some((url) => /world-map/.test(url))).toBe(false);
 });
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

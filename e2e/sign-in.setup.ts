@@ -13,7 +13,7 @@ for (const staff of DEMO.staff) {
     await page.getByRole('button', { name: 'Continue' }).click();
     await expect(page.getByRole('heading', { name: 'Users' })).toBeVisible();
     await expect(page.getByRole('banner').getByText(staff.name)).toBeVisible();
-    await expect(page.getByLabel(`Role: ${staff.role}`)).toBeVisible();
+    await expect(page.locator('.badge-role')).toHaveText(`Role: ${staff.role}`);
     await page.context().storageState({ path: STAFF_STATE(staff.role as 'admin' | 'support' | 'viewer') });
   });
 }

@@ -42,7 +42,7 @@ interface Entry {
 }
 
 describe('GET /api/users/{id}/history and /revoked', () => {
-  it('shows sign-ins, exchanges and a staff revocation newest first, with who on the staff did it; the revoked token stays visible with its way in', async () => {
+  it('shows sign-ins, exchanges and a staff revocation newest first, with who did it; the revoked token stays visible with its way in', async () => {
     const user = demoEndUser(31);
     const id = encodeURIComponent(user.user_id);
     const app = endUserApp(stack.tenantUrl);
@@ -157,8 +157,8 @@ describe('GET /api/users/{id}/history and /revoked', () => {
     });
   });
 
-  it('against a tenant without revocation history (a real Auth0), /revoked comes from the audit log: a viewer sees what was done and by whom, not its targets and details', async () => {
-    const auth0Like = await consoleBehindProxy(stack, 'no-revocation-history', (req, url) =>
+  it('without revocation history (a real Auth0), /revoked comes from the audit log: a viewer sees what and by whom, not targets or details', async () => {
+    const auth0Like = await consoleBehindProxy(stack, 'no-revocation-history', (_req, url) =>
       /^\/api\/v2\/users\/[^/]+\/revocation-history$/.test(url.pathname)
         ? Response.json({ statusCode: 404, error: 'Not Found', message: 'Not Found' }, { status: 404 })
         : undefined,

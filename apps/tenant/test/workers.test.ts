@@ -26,7 +26,15 @@ const freePort = () =>
     });
   });
 
-type Answer = { status: number; body: any; worker: string | undefined };
+/** The fields these tests read from the tenant's JSON answers: a token response, an OAuth error, the settings. */
+type AnswerBody = {
+  access_token: string;
+  refresh_token: string;
+  error: string;
+  flags: { revoke_refresh_token_grant: boolean };
+};
+
+type Answer = { status: number; body: AnswerBody; worker: string | undefined };
 
 let child: ChildProcess;
 let dataDir: string;

@@ -20,7 +20,7 @@ export type { Migrations };
 export function openSqlite(
   path: string,
   migrations: string[] | Migrations,
-  options: { functions?: Record<string, (...args: any[]) => unknown> } = {},
+  options: { functions?: Record<string, (...args: never[]) => unknown> } = {},
 ): Database.Database {
   if (path !== ':memory:') keepPrivate(path);
   const db = new Database(path);
@@ -79,14 +79,13 @@ const noWaiting = new WeakMap<Database.Database, { off: Database.Statement; on: 
  */
 export function whenWritable<T>(db: Database.Database, write: () => T): T {
   let toggles = noWaiting.get(db);
-  if (!toggles)
-    noWaiting.set(
-      db,
-      (toggles = {
-        off: db.prepare('PRAGMA busy_timeout = 0'),
-        on: db.prepare(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`),
-      }),
-    );
+  if (!toggles) {
+    toggles = {
+      off: db.prepare('PRAGMA busy_timeout = 0'),
+      on: db.prepare(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`),
+    };
+    noWaiting.set(db, toggles);
+  }
   toggles.off.run();
   try {
     for (let waited = 0, step = 0.02; ; ) {

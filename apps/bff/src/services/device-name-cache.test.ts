@@ -21,7 +21,10 @@ function cacheWith(
   const calls: string[] = [];
   let now = 0;
   const cache = new DeviceNameCache(
-    async (userId) => (calls.push(userId), load(userId)),
+    async (userId) => {
+      calls.push(userId);
+      return load(userId);
+    },
     () => now,
     options,
   );

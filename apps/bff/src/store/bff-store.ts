@@ -37,14 +37,29 @@ export interface BffStore {
   close(): Promise<void>;
 }
 
+/** An audit_log row as both stores read it; `at` is a string when PostgreSQL returns a BIGINT. */
+export interface AuditRow {
+  id: string;
+  at: number | string;
+  actor_sub: string;
+  actor_name: string;
+  actor_role: AuditEntry['actor']['role'];
+  action: AuditAction;
+  target_user_id: string | null;
+  target: string;
+  result: AuditEntry['result'];
+  detail: string;
+  request_id: string;
+}
+
 /** An audit row, as both stores keep it, to the API's entry. */
-export function toAuditEntry(r: Record<string, any>): AuditEntry {
+export function toAuditEntry(r: AuditRow): AuditEntry {
   return {
     id: r.id,
     at: new Date(Number(r.at)).toISOString(),
     actor: { sub: r.actor_sub, name: r.actor_name, role: r.actor_role },
     action: r.action,
-    kind: AUDIT_ACTION_KINDS[r.action as AuditAction],
+    kind: AUDIT_ACTION_KINDS[r.action],
     target_user_id: r.target_user_id,
     target: r.target,
     result: r.result,

@@ -1,9 +1,16 @@
-import type { AuditEntry, AuditQuery } from '@rtc/contracts';
+import type { AuditEntry } from '@rtc/contracts';
 import { createPool, runMigrations } from '@rtc/db/postgres';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { actionsOfKind } from '@rtc/contracts';
-import { recordedEntry, toAuditEntry, type AuditListQuery, type BffStore, type NewAuditEntry } from './bff-store.ts';
+import {
+  recordedEntry,
+  toAuditEntry,
+  type AuditListQuery,
+  type AuditRow,
+  type BffStore,
+  type NewAuditEntry,
+} from './bff-store.ts';
 
 const MIGRATIONS = [
   `CREATE TABLE audit_log (
@@ -18,8 +25,6 @@ const MIGRATIONS = [
   `ALTER TABLE audit_log ALTER COLUMN actor_role DROP NOT NULL;
    CREATE INDEX audit_action ON audit_log (action, at DESC);`,
 ];
-
-type Row = Record<string, any>;
 
 /** The BFF store on PostgreSQL: one audit log and one ended-session list for every BFF instance. */
 export class PostgresBffStore implements BffStore {
@@ -86,7 +91,7 @@ export class PostgresBffStore implements BffStore {
         `SELECT * FROM audit_log ${where} ORDER BY at DESC, id DESC LIMIT ${add(query.per_page)} OFFSET ${add(query.page * query.per_page)}`,
         params,
       )
-    ).rows as Row[];
+    ).rows as AuditRow[];
     const total = Number(
       (await this.pool.query(`SELECT count(*) AS n FROM audit_log ${where}`, filterParams)).rows[0].n,
     );

@@ -1,9 +1,16 @@
-import type { AuditEntry, AuditQuery } from '@rtc/contracts';
+import type { AuditEntry } from '@rtc/contracts';
 import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { openSqlite } from '@rtc/db/sqlite';
 import { actionsOfKind } from '@rtc/contracts';
-import { recordedEntry, toAuditEntry, type AuditListQuery, type BffStore, type NewAuditEntry } from './bff-store.ts';
+import {
+  recordedEntry,
+  toAuditEntry,
+  type AuditListQuery,
+  type AuditRow,
+  type BffStore,
+  type NewAuditEntry,
+} from './bff-store.ts';
 
 const MIGRATIONS = [
   `CREATE TABLE audit_log (
@@ -47,8 +54,6 @@ const MIGRATIONS = [
    CREATE INDEX audit_actor ON audit_log (actor_sub, at DESC);
    CREATE INDEX audit_action ON audit_log (action, at DESC);`,
 ];
-
-type Row = Record<string, any>;
 
 /** The BFF store on SQLite (WAL, synchronous=FULL): an audit entry is on disk before the answer. */
 export class SqliteBffStore implements BffStore {
@@ -95,7 +100,7 @@ export class SqliteBffStore implements BffStore {
     }
     if (query.user_ids) {
       clauses.push(`target_user_id IN (${query.user_ids.map((_, i) => `@user${i}`).join(', ')})`);
-      query.user_ids.forEach((id, i) => (params[`user${i}`] = id));
+      for (const [i, id] of query.user_ids.entries()) params[`user${i}`] = id;
     }
     if (query.user_id) {
       const apps = query.with_applications ?? [];
@@ -103,7 +108,7 @@ export class SqliteBffStore implements BffStore {
       const appClauses = apps.map(
         (_, i) => `(action = 'application.revoke_all_tokens' AND target LIKE @app${i} ESCAPE '\\')`,
       );
-      apps.forEach((id, i) => (params[`app${i}`] = `%(${id.replace(/[\\%_]/g, (ch) => `\\${ch}`)})%`));
+      for (const [i, id] of apps.entries()) params[`app${i}`] = `%(${id.replace(/[\\%_]/g, (ch) => `\\${ch}`)})%`;
       clauses.push(`(target_user_id = @user_id${appClauses.map((c) => ` OR ${c}`).join('')})`);
       params.user_id = query.user_id;
     }
@@ -114,7 +119,7 @@ export class SqliteBffStore implements BffStore {
     if (query.kind) {
       const actions = actionsOfKind(query.kind);
       clauses.push(`action IN (${actions.map((_, i) => `@kind${i}`).join(', ')})`);
-      actions.forEach((action, i) => (params[`kind${i}`] = action));
+      for (const [i, action] of actions.entries()) params[`kind${i}`] = action;
     }
     if (query.result) {
       clauses.push('result = @result');
@@ -131,8 +136,8 @@ export class SqliteBffStore implements BffStore {
     const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
     const rows = this.db
       .prepare(`SELECT * FROM audit_log ${where} ORDER BY at DESC, id DESC LIMIT @limit OFFSET @offset`)
-      .all({ ...params, limit: query.per_page, offset: query.page * query.per_page }) as Row[];
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM audit_log ${where}`).get(params) as Row).n as number;
+      .all({ ...params, limit: query.per_page, offset: query.page * query.per_page }) as AuditRow[];
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM audit_log ${where}`).get(params) as { n: number }).n;
     return {
       total,
       entries: rows.map(toAuditEntry),

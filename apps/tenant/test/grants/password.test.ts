@@ -103,7 +103,7 @@ describe('POST /oauth/token grant_type=password', () => {
         grant_type: 'password',
         client_id: 'mobile',
         username: t.alice.email,
-        password: 'guess' + i,
+        password: `guess${i}`,
       });
     }
     expect(last!.status).toBe(429);
@@ -207,7 +207,7 @@ describe('POST /oauth/token grant_type=password', () => {
     });
   });
 
-  it('one address cannot lock an account out for everyone: its refused attempts count against no other address (two loopback sources, real sockets)', async () => {
+  it('one address cannot lock an account out for everyone: its refusals count against no other address (two loopback sources)', async () => {
     const server = await serveApp(t.tenant.app.fetch);
     try {
       const { port } = new URL(server.url);

@@ -16,7 +16,9 @@ function Page({ title }: { title: string }) {
     <main className="page">
       <h1>{title}</h1>
       <Link to="/users/auth0%7Cjane/sessions">Sessions tab</Link>
-      <button onClick={() => setParams({ q: 'jane' })}>Filter</button>
+      <button type="button" onClick={() => setParams({ q: 'jane' })}>
+        Filter
+      </button>
     </main>
   );
 }

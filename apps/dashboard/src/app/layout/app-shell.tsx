@@ -20,12 +20,14 @@ export function AppShell() {
   const [menuOpen, setMenuOpen] = useState(false);
   const menuButton = useRef<HTMLButtonElement>(null);
   const location = useLocation();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the location is the trigger: a navigation closes the menu
   useEffect(() => setMenuOpen(false), [location.pathname, location.search]);
   return (
     <div className="shell">
       <a href="#main" className="skip-link">
         Skip to content
       </a>
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: focusout bubbling from the header's own buttons and links */}
       <header
         className="topbar"
         onBlur={(event) => {
@@ -52,6 +54,7 @@ export function AppShell() {
         >
           Menu
         </button>
+        {/* biome-ignore lint/a11y/noStaticElementInteractions: Escape pressed on a link inside the menu bubbles here */}
         <div
           id="main-menu"
           className={`menu-panel${menuOpen ? ' open' : ''}`}
@@ -63,6 +66,7 @@ export function AppShell() {
         >
           {data ? <p className="menu-tenant muted">{data.tenant.name}</p> : null}
           {/* Every click in it follows a link: the menu has done its job, even for the page already shown. */}
+          {/* biome-ignore lint/a11y/useKeyWithClickEvents: Enter on a link fires the same click, which bubbles here */}
           <nav aria-label="Main" onClick={() => setMenuOpen(false)}>
             <NavLink to={paths.users()}>Users</NavLink>
             {canSearch ? <NavLink to={paths.search()}>Search</NavLink> : null}

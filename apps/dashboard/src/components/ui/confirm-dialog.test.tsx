@@ -10,7 +10,9 @@ function Harness({ onConfirm, isPending = false }: { onConfirm: () => void; isPe
   const [open, setOpen] = useState(false);
   return (
     <>
-      <button onClick={() => setOpen(true)}>Unlink iPhone 15</button>
+      <button type="button" onClick={() => setOpen(true)}>
+        Unlink iPhone 15
+      </button>
       <ConfirmDialog
         open={open}
         title="Unlink iPhone 15?"

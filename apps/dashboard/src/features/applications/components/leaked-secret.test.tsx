@@ -45,7 +45,13 @@ const answer = (status: number, body: unknown) =>
 function held(response: () => Response) {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
-  return { answer: async () => (await gate, response()), release };
+  return {
+    answer: async () => {
+      await gate;
+      return response();
+    },
+    release,
+  };
 }
 
 function bff(previews: (() => Promise<Response>)[], actions: (() => Promise<Response>)[]) {
@@ -203,6 +209,6 @@ describe('a leaked application secret', () => {
       await user.click(within(dialog).getByRole('button', { name: 'Revoke all tokens' }));
     });
     await waitFor(() => expect(screen.getByText('closed')).toBeTruthy());
-    expect((calls.find((c) => c.path.endsWith('/leaked-secret'))?.body as { rotate: boolean }).rotate).toBe(false);
+    expect(calls.find((c) => c.path.endsWith('/leaked-secret'))?.body).toMatchObject({ rotate: false });
   });
 });

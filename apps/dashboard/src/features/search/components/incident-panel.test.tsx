@@ -74,7 +74,13 @@ function bff(role: Me['user']['role'], previews: (() => Promise<Response>)[], ac
 function held(response: () => Response) {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
-  return { answer: async () => (await gate, response()), release };
+  return {
+    answer: async () => {
+      await gate;
+      return response();
+    },
+    release,
+  };
 }
 
 const renderPanel = () =>
@@ -97,7 +103,7 @@ describe('the incident view: contain an address', () => {
     expect(containableFilter({ user_agent: 'Chrome' })).toBeNull();
   });
 
-  it('counts the tokens and the sessions together; the dialog shows its loading state, then the preview with the users summarised; while pending the confirm waits; then it says exactly what was revoked and ended', async () => {
+  it('counts tokens and sessions together; the dialog loads, previews the users, waits while pending, then says what was revoked and ended', async () => {
     const previewHeld = held(() => answer(200, preview()));
     const result: ContainResult = {
       filter: { ip: ADDRESS } as ContainResult['filter'],
@@ -125,7 +131,8 @@ describe('the incident view: contain an address', () => {
     await act(async () => previewHeld.release());
     const impact = await within(dialog).findByTestId('impact');
     expect(impact.textContent).toContain(
-      `This revokes 19 refresh tokens of 3 users on 4 devices and ends 15 sessions of 15 users (with every refresh token issued in them), every one matching address ${ADDRESS}, at once. 15 users must sign in again`,
+      `This revokes 19 refresh tokens of 3 users on 4 devices and ends 15 sessions of 15 users (with every ` +
+        `refresh token issued in them), every one matching address ${ADDRESS}, at once. 15 users must sign in again`,
     );
     expect(impact.textContent).toContain('Users affected, most first (10 of 15 users, and 5 more):');
     expect(within(impact).getByRole('list', { name: 'Users affected' }).children).toHaveLength(10);
@@ -148,7 +155,8 @@ describe('the incident view: contain an address', () => {
     });
     await waitFor(() =>
       expect(document.body.textContent).toContain(
-        'Done. Revoked 19 refresh tokens of 3 users on 4 devices and ended 15 sessions of 15 users, with the refresh tokens issued in them. They are refused from now on.',
+        'Done. Revoked 19 refresh tokens of 3 users on 4 devices and ended 15 sessions of 15 users, with the ' +
+          'refresh tokens issued in them. They are refused from now on.',
       ),
     );
     expect(screen.getByRole('link', { name: 'See this action in the audit log' }).getAttribute('href')).toBe(

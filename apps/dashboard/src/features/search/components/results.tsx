@@ -7,7 +7,7 @@ import { ErrorNotice } from '../../../components/ui/error-notice';
 import { RetryingNotice } from '../../../components/ui/retrying-notice';
 import { paths } from '../../../config/paths';
 import { IpWithPlace } from '../../../components/ui/ip-address';
-import { type SearchFilter } from '../lib/filters';
+import type { SearchFilter } from '../lib/filters';
 
 /** The cursors of the pages before this one, for Previous; a new filter starts on the first page. */
 export function useCursorTrail(filter: SearchFilter) {
@@ -88,7 +88,9 @@ export function LoadNotices({
   what: string;
   onFieldErrors: (error: unknown) => void;
 }) {
-  useEffect(() => onFieldErrors(query.error), [query.error]); // eslint-disable-line react-hooks/exhaustive-deps
+  // The effect's own render's onFieldErrors is the current one; a new function on each render must not report again.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: an error is reported when it arrives, once
+  useEffect(() => onFieldErrors(query.error), [query.error]);
   return (
     <>
       <RetryingNotice query={query} what={what} />

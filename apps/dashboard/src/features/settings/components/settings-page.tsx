@@ -21,14 +21,14 @@ export function SettingsPage() {
   const on = settings.data?.revoke_refresh_token_grant ?? false;
   const loaded = settings.data !== undefined;
   // Back from a step-up sign-in: the same question again, if the setting still needs the change.
+  // Only once the value is known; `on` changing later is this page's own doing.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the value first loads, not when `on` changes
   useEffect(() => {
     if (!loaded) return;
     const resumed = resumeAfterStepUp<{ turnOn: boolean }>('settings');
     if (!resumed) return;
     forgetStepUp();
     if (resumed.turnOn !== on) setAsking(true);
-    // Only once the value is known; `on` changing later is this page's own doing.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [loaded]);
 
   return (
@@ -91,8 +91,10 @@ export function SettingsPage() {
       >
         <p>
           {on
-            ? 'From now on, when an application revokes its refresh token (its /oauth/revoke) or you unlink a device, only that token is revoked. Grants, and the other devices that rely on them, stay.'
-            : 'From now on, when an application revokes its refresh token (its /oauth/revoke) or you unlink a device, its grant is deleted too: the same application loses access on all of the user’s devices.'}
+            ? 'From now on, when an application revokes its refresh token (its /oauth/revoke) or you unlink a ' +
+              'device, only that token is revoked. Grants, and the other devices that rely on them, stay.'
+            : 'From now on, when an application revokes its refresh token (its /oauth/revoke) or you unlink a ' +
+              'device, its grant is deleted too: the same application loses access on all of the user’s devices.'}
         </p>
         <p>
           {/* The tenant applies the flag to /oauth/revoke and device-credential deletion only; the

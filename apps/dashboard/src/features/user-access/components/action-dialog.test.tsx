@@ -53,6 +53,7 @@ function Harness() {
   return (
     <>
       <button
+        type="button"
         onClick={() =>
           open(
             { action: 'refresh_token.revoke', token_id: 'rt_1' },

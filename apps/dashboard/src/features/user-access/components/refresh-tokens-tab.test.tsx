@@ -101,22 +101,22 @@ async function openDetails() {
   return screen.getByText('Token id').closest('dl')!;
 }
 
-const valueOf = (details: HTMLElement, label: string) =>
+const detailValue = (details: HTMLElement, label: string) =>
   [...details.querySelectorAll('dt')].find((dt) => dt.textContent === label)!.nextElementSibling!;
 
 describe("a refresh token's details", () => {
   it('names an agent once when its words are its raw text ("node", not "node node")', async () => {
     const details = await openDetails();
-    expect(valueOf(details, 'Initial user agent').textContent).toBe('node');
-    expect(valueOf(details, 'Last user agent').textContent).toBe('curl 8.5.0 curl/8.5.0');
+    expect(detailValue(details, 'Initial user agent').textContent).toBe('node');
+    expect(detailValue(details, 'Last user agent').textContent).toBe('curl 8.5.0 curl/8.5.0');
   });
 
   it('keeps each address whole: it is never broken mid-number', async () => {
     const details = await openDetails();
-    expect(valueOf(details, 'Initial IP').querySelector('.ip-address')?.textContent).toBe(
+    expect(detailValue(details, 'Initial IP').querySelector('.ip-address')?.textContent).toBe(
       '2001:db8:85a3::8a2e:370:7334',
     );
-    expect(valueOf(details, 'Last IP').querySelector('.ip-address')?.textContent).toBe('203.0.113.254');
+    expect(detailValue(details, 'Last IP').querySelector('.ip-address')?.textContent).toBe('203.0.113.254');
   });
 });
 

@@ -37,7 +37,7 @@ function theftsByToken(events: SecurityEvent[]): { event: SecurityEvent; attempt
  * On the user's header, whatever tab is open: rotated refresh tokens used again (Auth0's
  * `ferrt`), with when, from which address (its network and country) and by which agent; and a
  * DPoP-bound token's stolen copy tried without its key (the embedded tenant's
- * `dpop_bound_token_refused`, issue 30), with its one-click revoke through the usual preview.
+ * `dpop_bound_token_refused`), with its one-click revoke through the usual preview.
  * Nothing when there is none.
  */
 export function SecurityAlerts({ userId }: { userId: string }) {
@@ -50,7 +50,7 @@ export function SecurityAlerts({ userId }: { userId: string }) {
   if (reuse.length === 0 && thefts.length === 0) return null;
   return (
     <>
-      <div className="callout callout-danger" role="region" aria-label="Security alerts">
+      <section className="callout callout-danger" aria-label="Security alerts">
         <ul>
           {thefts.map(({ event, attempts }) => (
             <li key={event.id}>
@@ -89,7 +89,7 @@ export function SecurityAlerts({ userId }: { userId: string }) {
           ))}
         </ul>
         {actions.summary}
-      </div>
+      </section>
       {actions.dialog}
     </>
   );

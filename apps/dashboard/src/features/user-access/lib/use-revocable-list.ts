@@ -18,8 +18,10 @@ export function useRevocableList<T, K extends readonly unknown[]>(
   const pending = usePendingRevocations(userId);
   const query = useQuery(queryFor(userId, pollWhile(pending.hasPending(prefix))));
   const { settleAbsent } = pending;
+  // The callers pass idsOf inline, a new function each render; the effect runs on new data with that render's idsOf.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: new data settles the marks, a new idsOf does not
   useEffect(() => {
     if (query.data) settleAbsent(prefix, idsOf(query.data));
-  }, [query.data, settleAbsent, prefix]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [query.data, settleAbsent, prefix]);
   return { query, isRevoking: (id: string) => pending.isPending(`${prefix}${id}`) };
 }

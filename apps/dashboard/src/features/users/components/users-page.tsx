@@ -32,9 +32,10 @@ export function UsersPage() {
   // The URL follows the typing (debounced); back and forward bring the box along. A pending
   // update never overrides a navigation under way (a result clicked while its page loads), nor
   // a value already stale.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only the debounced text moves the URL; a new q is a navigation
   useEffect(() => {
     if (debounced !== q && debounced === text.trim() && navigation.state === 'idle') search(debounced);
-  }, [debounced]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [debounced]);
   useEffect(() => setText(q), [q]);
 
   const users = useQuery(searchUsersQuery(q, page));
@@ -44,6 +45,7 @@ export function UsersPage() {
   return (
     <main className="page" aria-labelledby="users-title">
       <h1 id="users-title">Users</h1>
+      {/* biome-ignore lint/a11y/useSemanticElements: a form with role search is the landmark Testing Library and every browser know; <search> is not mapped */}
       <form
         className="search"
         role="search"
@@ -61,6 +63,7 @@ export function UsersPage() {
           value={text}
           onChange={(e) => setText(e.target.value)}
           maxLength={200}
+          // biome-ignore lint/a11y/noAutofocus: searching is this page's one task, and the box is its first control
           autoFocus
         />
       </form>

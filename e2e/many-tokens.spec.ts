@@ -6,7 +6,7 @@ test.use({ storageState: STAFF_STATE('support') });
  * A user with more refresh tokens than one page: the tab lists them as the tenant pages them,
  * one Management API page per screen, instead of loading every token first.
  */
-test('more than 100 tokens: paged on the server, revoke one on page 2, filter by application, revoke every token of it and keep the result as the table turns sortable', async ({
+test('more than 100 tokens: paged on the server, revoke one on page 2, filter by application, revoke all of it as the table turns sortable', async ({
   page,
   customer,
   axe,

@@ -2,7 +2,7 @@ import { callApi, expect, openUser, STAFF_STATE, test } from './fixtures.ts';
 
 test.use({ storageState: STAFF_STATE('support') });
 
-test("the customer's phone was stolen: support signs them out everywhere and blocks them; the tenant refuses every token, the sessions are gone, the user is blocked", async ({
+test('a stolen phone: support signs the customer out everywhere and blocks them; every token is refused, the sessions are gone', async ({
   page,
   customer,
   shot,

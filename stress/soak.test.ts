@@ -119,7 +119,8 @@ it(
     const trend = slope(afterWarmup); // MB per minute
     console.log(
       `soak: ${total} requests in ${SECONDS} s (${Math.round(total / SECONDS)}/s), statuses ${JSON.stringify(Object.fromEntries(statuses))}, ` +
-        `heap after GC ${samples[0]?.[1].toFixed(1)} -> ${samples.at(-1)?.[1].toFixed(1)} MB (RSS now ${(stack.rss() / 1_048_576).toFixed(0)} MB), trend after warm-up ${trend.toFixed(2)} MB/min`,
+        `heap after GC ${samples[0]?.[1].toFixed(1)} -> ${samples.at(-1)?.[1].toFixed(1)} MB ` +
+        `(RSS now ${(stack.rss() / 1_048_576).toFixed(0)} MB), trend after warm-up ${trend.toFixed(2)} MB/min`,
     );
     expect(failures).toBe(0);
     expect([...statuses.keys()].filter((s) => s >= 500)).toEqual([]);

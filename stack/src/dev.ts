@@ -25,7 +25,8 @@ const vite = spawn('npx', ['vite'], {
   env: { ...process.env, BFF_URL: `http://127.0.0.1:${bffPort}` },
 });
 console.error(
-  `\n  Dashboard (hot reload)  ${VITE}\n  Embedded tenant         ${stack.tenantUrl}\n  Sign in as ${DEMO.staff.map((s) => `${s.email} / ${s.password}`).join(', ')}\n`,
+  `\n  Dashboard (hot reload)  ${VITE}\n  Embedded tenant         ${stack.tenantUrl}\n` +
+    `  Sign in as ${DEMO.staff.map((s) => `${s.email} / ${s.password}`).join(', ')}\n`,
 );
 const stop = async () => {
   vite.kill('SIGTERM');

@@ -75,7 +75,8 @@ export async function startEmbeddedStack(options: EmbeddedStackOptions): Promise
   // machine may reach them, unless the operator insists (TENANT_DEMO=1).
   if (!isLoopbackHost(host) && process.env.TENANT_DEMO !== '1') {
     throw new Error(
-      `The embedded demo stack listens on loopback only (asked for ${host}): its demo passwords are published. Point the console at a real tenant (README), or set TENANT_DEMO=1 to force it.`,
+      `The embedded demo stack listens on loopback only (asked for ${host}): its demo passwords are ` +
+        `published. Point the console at a real tenant (README), or set TENANT_DEMO=1 to force it.`,
     );
   }
   // Bind the tenant first: its issuer must name the port it listens on.

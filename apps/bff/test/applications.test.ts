@@ -2,7 +2,7 @@ import { DEMO, demoEndUser, endUserApp, json, startTestStack, type StaffClient, 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * The Applications area (issue 20): admin only; counts from the tenant; "Revoke all tokens of
+ * The Applications area: admin only; counts from the tenant; "Revoke all tokens of
  * this application" bound to its preview (the counts) and to the application's name typed in,
  * checked at the tenant's /oauth/token as the end users' apps see it.
  */
@@ -107,7 +107,7 @@ describe('the Applications area', () => {
     expect((await json(res)).error.code).toBe('csrf_token');
   });
 
-  it('a token issued between the preview and the confirmation: 409 with the new preview, nothing revoked; then, confirmed again, every token of the application goes and the others stay', async () => {
+  it("a token issued after the preview: 409 with the new preview, nothing revoked; confirmed again, the application's tokens go, others stay", async () => {
     const alice = demoEndUser(41).email;
     const bob = demoEndUser(42).email;
     const alicePhone = await mobile().login(alice, 'Alice Phone');
@@ -184,7 +184,7 @@ describe('the Applications area', () => {
     expect(text).toContain(`matched ${newer.counts.tokens} refresh token`);
   });
 
-  it('one token revoked and another issued between the preview and the confirmation (the same counts): 409, and the token not previewed is not revoked', async () => {
+  it('one token revoked and another issued after the preview (same counts): 409, and the token not previewed is not revoked', async () => {
     const carol = demoEndUser(43).email;
     const before = await mobile().login(carol, 'Swap Phone');
     const shown = await preview(MOBILE.client_id);

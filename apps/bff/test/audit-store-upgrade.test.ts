@@ -17,7 +17,8 @@ const FIRST_SCHEMA = `CREATE TABLE audit_log (
    CREATE INDEX audit_user ON audit_log (target_user_id, at DESC);
    CREATE INDEX audit_actor ON audit_log (actor_sub, at DESC);
    CREATE TABLE ended_sessions (sid TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);`;
-const OLD_ROW = `INSERT INTO audit_log VALUES ('old-1', 1700000000000, 'auth0|staff-support', 'Sam Support', 'support', 'device.unlink', 'auth0|jane', 'device "Phone"', 'success', 'revoked 1 refresh token', 'req-1')`;
+const OLD_ROW = `INSERT INTO audit_log VALUES ('old-1', 1700000000000, 'auth0|staff-support', 'Sam Support', 'support',
+  'device.unlink', 'auth0|jane', 'device "Phone"', 'success', 'revoked 1 refresh token', 'req-1')`;
 
 /** An existing audit log upgrades: its entries stay, and a refused sign-in (no console role) can be recorded. */
 async function upgradesKeepingEntries(store: BffStore) {

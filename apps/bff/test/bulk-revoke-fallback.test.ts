@@ -118,7 +118,7 @@ describe('unlink on a tenant without bulk revocation (defect 12 fallback)', () =
     },
   );
 
-  it('with "Refresh Token Revocation Deletes Grant" on, the fallback revokes what the preview showed: the device\'s tokens and, through the grant, the same application\'s on other devices; nothing else', async () => {
+  it("with Revocation Deletes Grant on, the fallback revokes what the preview showed: the device's tokens and its grants' tokens elsewhere", async () => {
     const legacy = await consoleWithoutBulkRevocation(404);
     const admin = await stack.signIn('admin');
     const setFlag = async (on: boolean) =>

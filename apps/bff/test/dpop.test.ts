@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleBehindProxy } from './console-behind-proxy.ts';
 
 /**
- * DPoP in the console (issue 30), against the embedded tenant over real sockets: each token
+ * DPoP in the console, against the embedded tenant over real sockets: each token
  * says how it is bound wherever the console lists it, a bound token presented without its key
  * is an alert on the user's page with where it came from, revoking it is the usual per-token
  * action bound to its preview, the search filters by binding and the Applications area counts
@@ -30,7 +30,7 @@ function customer() {
 }
 
 describe('DPoP-bound refresh tokens in the console', () => {
-  it('a bound token says "bound" with its thumbprint and a bearer token "bearer", in the user\'s tokens, their pages and the search; the search filters by binding', async () => {
+  it('a token says "bound" with its thumbprint or "bearer" in the user\'s tokens, their pages and the search, which filters by binding', async () => {
     const { email, user_id, path } = customer();
     const key = await dpopKey();
     await mobile().login(email, 'Bound Phone', { dpop: key, from: CLOUDFLARE });
@@ -62,7 +62,7 @@ describe('DPoP-bound refresh tokens in the console', () => {
     expect((await support.api('GET', '/api/search/refresh-tokens?dpop=bound')).status).toBe(400);
   });
 
-  it("a bound token presented without its key is an alert naming where from; revoking it through its preview ends the alert's offer, and the audit export names the key", async () => {
+  it("a bound token used without its key is an alert naming where from; revoking it ends the alert's offer, the audit export names the key", async () => {
     const { email, path } = customer();
     const key = await dpopKey();
     const token = await mobile().login(email, 'Stolen Phone', { dpop: key });

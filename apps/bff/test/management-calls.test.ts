@@ -79,7 +79,7 @@ describe('Management API calls per console request', () => {
     expect.soft(await poll('security-events')).toEqual([CREDENTIALS, LOGS].sort());
   });
 
-  it('opening the unlink dialog loads each list once, and the grants only when the setting makes them matter; confirming reads the user and has the tenant unlink the device, in one call', async () => {
+  it('the unlink dialog loads each list once, grants only when the setting makes them matter; confirming unlinks the device in one call', async () => {
     const { email, user_id } = demoEndUser(41);
     const user = `/api/users/${encodeURIComponent(user_id)}`;
     await mobile().login(email, 'Counted Pixel', withApi);
@@ -153,7 +153,7 @@ describe('Management API calls per console request', () => {
     // 151 sign-ins over real HTTP on a busy 2-core machine: far past the 30 s default. The test counts calls, not time.
   }, 300_000);
 
-  it('a token issued on the device after the preview: the tenant refuses the unlink, the console answers 409 with the new preview, and nothing is revoked', async () => {
+  it('a token issued on the device after the preview: the tenant refuses the unlink, 409 with the new preview, nothing revoked', async () => {
     const { email, user_id } = demoEndUser(44);
     const user = `/api/users/${encodeURIComponent(user_id)}`;
     const first = await mobile().login(email, 'Counted Racing Phone');

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleBehindProxy } from './console-behind-proxy.ts';
 
 /**
- * "Sign out everywhere" (issue 29): one action revokes every refresh token and ends every
+ * "Sign out everywhere": one action revokes every refresh token and ends every
  * session of a user, optionally blocking them, bound to its preview (counts and a digest of the
  * ids). Every effect is checked at the tenant: /oauth/token refuses the tokens, the sessions
  * are gone from the tenant's listing, and a blocked user cannot sign in.
@@ -225,7 +225,7 @@ describe('"Sign out everywhere"', () => {
 });
 
 describe('"Sign out everywhere" Management API calls', () => {
-  it('the preview reads each list once; confirming reads them once more, then blocks, revokes 105 tokens in two calls and ends each previewed session by its id', async () => {
+  it('the preview reads each list once; confirming reads them again, blocks, revokes 105 tokens in two calls, ends each session by its id', async () => {
     const proxied = await consoleBehindProxy(stack, 'sign-out-counted');
     try {
       const { email, user_id, user } = customer();

@@ -47,7 +47,7 @@ async function destructiveActions(
 }
 
 describe('actions on a staff member', () => {
-  it('support may not revoke, unlink or end anything of a user who holds a console role: 403 saying an admin must, nothing revoked, each refusal audited', async () => {
+  it('support may not revoke, unlink or end anything of a staff member: 403 saying an admin must, nothing revoked, each refusal audited', async () => {
     const target = staffMember('admin');
     const before = await json(await support.api('GET', `${userPath(target.user_id)}/refresh-tokens`));
     const actions = await destructiveActions(support, target.user_id);

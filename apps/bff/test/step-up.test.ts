@@ -73,7 +73,7 @@ describe('step-up for the biggest actions', () => {
     });
   });
 
-  it("an application's revoke-all and a search revocation over the threshold are refused to a stale sign-in and revoke nothing; a fresh one revokes", async () => {
+  it("an application's revoke-all and a search revocation over the threshold: refused to a stale sign-in, done after a fresh one", async () => {
     const stale = await adminSignedIn(11);
     const web = endUserApp(stack.tenantUrl, DEMO.clients.web.client_id, DEMO.clients.web.secret);
     const user = demoEndUser(40);
@@ -148,7 +148,7 @@ describe('step-up for the biggest actions', () => {
     for (const token of tokens) expect((await web.refresh(token)).status).toBe(200);
   });
 
-  it('step-up: /auth/login?step_up=1 sends max_age to the provider, which asks for the password again; the new auth_time lets the change through and returns to the dialog', async () => {
+  it('/auth/login?step_up=1 sends max_age, the provider asks for the password again; the new auth_time lets the change through', async () => {
     const stale = await adminSignedIn(11);
     const start = await stale.browser.navigate(
       `${stack.bffUrl}/auth/login?step_up=1&returnTo=${encodeURIComponent('/settings?confirm=on')}`,
@@ -167,7 +167,7 @@ describe('step-up for the biggest actions', () => {
     await again.api('PATCH', '/api/settings', { revoke_refresh_token_grant: before });
   });
 
-  it('a step-up whose ID token says the person signed in long ago (a provider ignoring max_age) is refused at the callback; the session stays unable to act', async () => {
+  it('a step-up whose ID token has an old auth_time (a provider ignoring max_age) is refused at the callback; the session stays unable to act', async () => {
     const admin = await adminSignedIn(0);
     // Only the console's clock moves on: the tenant's session is fresh by its own clock, so it
     // answers without asking and its auth_time is 11 minutes old to the console.

@@ -49,7 +49,8 @@ async function introspect(schema: string) {
       )
     ).map((t) => t.table_name as string);
     const columns = await query(
-      `SELECT table_name, column_name, ordinal_position, data_type, is_nullable, column_default, character_maximum_length, numeric_precision, collation_name, is_identity
+      `SELECT table_name, column_name, ordinal_position, data_type, is_nullable, column_default,
+              character_maximum_length, numeric_precision, collation_name, is_identity
          FROM information_schema.columns WHERE table_schema = $1 AND table_name <> '${TABLE}'`,
     );
     const constraints = await query(
@@ -64,7 +65,8 @@ async function introspect(schema: string) {
       `SELECT p.proname, pg_get_functiondef(p.oid) AS definition FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1`,
     );
     const sequences = await query(
-      `SELECT sequence_name, data_type, start_value, minimum_value, maximum_value, increment, cycle_option FROM information_schema.sequences WHERE sequence_schema = $1`,
+      `SELECT sequence_name, data_type, start_value, minimum_value, maximum_value, increment, cycle_option
+         FROM information_schema.sequences WHERE sequence_schema = $1`,
     );
     const rows: Record<string, unknown> = {};
     for (const table of tables) rows[table] = (await client.query(`SELECT * FROM ${schema}.${table} ORDER BY 1`)).rows;

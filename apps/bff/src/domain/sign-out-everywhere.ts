@@ -3,7 +3,7 @@ import { digestOf } from './search-view.ts';
 import { describeSession, UNNAMED_DEVICE } from './user-view.ts';
 
 /**
- * "Sign out everywhere" (issue 29), as pure functions: the preview of a user's live tokens and
+ * "Sign out everywhere", as pure functions: the preview of a user's live tokens and
  * sessions, how a fresh one differs from the one confirmed, and the audit log's words for it.
  */
 
@@ -64,7 +64,8 @@ export function signOutChange(expected: SignOutExpected | undefined, impact: Sig
   const counts =
     expected.tokens === impact.tokens && expected.sessions === impact.sessions.length
       ? `the same counts (${plural(impact.tokens, 'refresh token')}, ${plural(impact.sessions.length, 'session')}), but other ones`
-      : `${plural(impact.tokens, 'refresh token')} and ${plural(impact.sessions.length, 'session')} now, ${plural(expected.tokens, 'refresh token')} and ${plural(expected.sessions, 'session')} in the preview`;
+      : `${plural(impact.tokens, 'refresh token')} and ${plural(impact.sessions.length, 'session')} now, ` +
+        `${plural(expected.tokens, 'refresh token')} and ${plural(expected.sessions, 'session')} in the preview`;
   return `What this would revoke changed since the preview: ${counts}. Nothing was revoked and nobody was blocked; check the new preview and confirm again.`;
 }
 
@@ -83,7 +84,8 @@ export function signOutDetail(
     `user ${userEmail ?? userId}: ${block.asked ? (block.already ? 'the user was blocked already' : 'blocked the user') : 'did not block the user'}; `,
     `revoked ${plural(impact.tokens, 'refresh token')}${impact.truncated ? ' (more than the console lists: every token of the user)' : ''}`,
     impact.tokens
-      ? ` on ${plural(impact.devices.length, 'device')}: ${names(impact.devices)}; of ${plural(impact.applications.length, 'application')}: ${names(impact.applications)}`
+      ? ` on ${plural(impact.devices.length, 'device')}: ${names(impact.devices)}; ` +
+        `of ${plural(impact.applications.length, 'application')}: ${names(impact.applications)}`
       : '',
     `; ended ${plural(impact.sessions.length, 'session')}${impact.sessions.length ? `: ${impact.sessions.map((s) => s.description).join('; ')}` : ''}`,
     tokenIds.length ? `; refresh token ids: ${tokenIds.join(' ')}` : '',

@@ -6,16 +6,19 @@ import type { ManagementTokenProvider } from './token-provider.ts';
 /** One application's live refresh tokens as the tenant counts them. */
 export type ClientCounts = TokenCounts & {
   client_id: string;
-  issued_through?: number /** DPoP-bound tokens among them (issue 30), where the tenant counts them. */;
+  issued_through?: number /** DPoP-bound tokens among them, where the tenant counts them. */;
   bound?: number;
 };
 
 /** Said in the console wherever counts would be, when the tenant cannot give them. */
 export const COUNTS_UNAVAILABLE =
-  "This tenant's Management API cannot count refresh tokens across users (Auth0 lists them per user only; the counts come from an extension of the embedded tenant, GET /api/v2/refresh-tokens/summary). The counts, the users affected and the binding preview cannot be shown here, so revoking every token of an application is not offered.";
+  "This tenant's Management API cannot count refresh tokens across users (Auth0 lists them per user " +
+  'only; the counts come from an extension of the embedded tenant, GET /api/v2/refresh-tokens/summary). ' +
+  'The counts, the users affected and the binding preview cannot be shown here, so revoking every token ' +
+  'of an application is not offered.';
 
 /**
- * The Management API calls of the Applications area (issue 20), beside the gateway: the
+ * The Management API calls of the Applications area, beside the gateway: the
  * application-wide counts (GET /refresh-tokens/summary, an extension of the embedded tenant,
  * not Auth0's) and the application-wide revocation (POST /clients/{id}/refresh-tokens/revoke,
  * the embedded tenant's own route: Auth0 revokes per user only, and refuses `client_id` without

@@ -22,7 +22,7 @@ export interface TenantRefreshToken {
   last_exchanged_at?: string | null;
   device?: TenantDevice;
   device_name?: string | null;
-  /** The DPoP key's thumbprint, null for a bearer token (issue 30); absent from a tenant that does not say. */
+  /** The DPoP key's thumbprint, null for a bearer token; absent from a tenant that does not say. */
   dpop_jkt?: string | null;
 }
 
@@ -57,7 +57,10 @@ const withLimited = <T extends object>(
 
 /** Said in the console where search results would be, when the tenant cannot search. */
 export const SEARCH_UNAVAILABLE =
-  "This tenant's Management API cannot search across users (Auth0 lists refresh tokens and sessions per user only; the search is an extension of the embedded tenant, GET /api/v2/refresh-tokens/search and /api/v2/sessions/search). Finding every token or session used from an address, network, agent or device, and revoking such a result, cannot be offered here: open each user instead.";
+  "This tenant's Management API cannot search across users (Auth0 lists refresh tokens and sessions per " +
+  'user only; the search is an extension of the embedded tenant, GET /api/v2/refresh-tokens/search and ' +
+  '/api/v2/sessions/search). Finding every token or session used from an address, network, agent or ' +
+  'device, and revoking such a result, cannot be offered here: open each user instead.';
 
 const paramsOf = (
   filter: Record<string, string | undefined>,
@@ -74,7 +77,7 @@ const cursor = (next: unknown, rows: unknown[]) =>
   typeof next === 'string' && next !== '' && rows.length > 0 ? next : null;
 
 /**
- * The search across users (issue 20): GET /api/v2/refresh-tokens/search and
+ * The search across users: GET /api/v2/refresh-tokens/search and
  * /api/v2/sessions/search, extensions of the embedded tenant (not Auth0's). Each answers one
  * page; null where the tenant answers 404 (a real Auth0 tenant has no such route).
  */

@@ -67,7 +67,9 @@ export class ManagementTokenProvider {
       throw new BffError(
         502,
         'management_credentials_rejected',
-        `The tenant refused the console's Management API credentials (${body.error ?? res.status}: ${body.error_description ?? 'no detail'}). Check MANAGEMENT_CLIENT_ID, its secret and its client grant.`,
+        `The tenant refused the console's Management API credentials ` +
+          `(${body.error ?? res.status}: ${body.error_description ?? 'no detail'}). ` +
+          'Check MANAGEMENT_CLIENT_ID, its secret and its client grant.',
       );
     }
     const body = (await res.json()) as { access_token: string; expires_in?: number };

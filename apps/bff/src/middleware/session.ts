@@ -66,9 +66,13 @@ export function requirePermission(permission: Permission): MiddlewareHandler<Bff
     const session = c.get('session');
     if (!session) throw unauthenticated();
     if (!can(session.role, permission)) {
-      throw forbidden(
-        `Your role (${session.role}) may not ${permission === 'revoke' ? 'revoke or unlink' : permission === 'changeSettings' ? 'change tenant settings' : 'see this'}.`,
-      );
+      const what =
+        permission === 'revoke'
+          ? 'revoke or unlink'
+          : permission === 'changeSettings'
+            ? 'change tenant settings'
+            : 'see this';
+      throw forbidden(`Your role (${session.role}) may not ${what}.`);
     }
     await next();
   };

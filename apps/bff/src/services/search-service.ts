@@ -46,7 +46,7 @@ const LOOKUP_CONCURRENCY = 8;
 /** The binding preview, with what it counted: the ids the revocation acts on. */
 export type CollectedImpact = TokenSearchImpact & {
   ids: string[];
-  /** The DPoP binding of each id, as the tenant reported it (issue 30; null: it did not say), for the audit log. */
+  /** The DPoP binding of each id, as the tenant reported it (null: it did not say), for the audit log. */
   bindings: Map<string, TokenBinding>;
   /** Every user holding one of them, with how many (the incident view counts users across tokens and sessions). */
   perUser: Map<string, number>;
@@ -80,7 +80,7 @@ const filterOf = <T extends { take?: number; from?: string | undefined }>(query:
 };
 
 /**
- * Search across users (issue 20): pages of refresh tokens and sessions as the console shows
+ * Search across users: pages of refresh tokens and sessions as the console shows
  * them, and the binding preview of revoking a token result set, collected from the tenant's
  * pages. A tenant without the search (404: a real Auth0 tenant) gets the sentence instead.
  */
@@ -205,7 +205,11 @@ export class SearchService {
       .slice(0, 3)
       .map((u) => `${u.email ?? u.name ?? 'a user'} (${u.role})`)
       .join(', ');
-    return `Only an admin may revoke this result: it reaches ${staff.length === 1 ? 'a staff member' : `${staff.length} staff members`}, ${who}${staff.length > 3 ? ' and more' : ''}, whose credentials are the console's keys. Narrow the search to leave them out, or ask an admin.`;
+    return (
+      `Only an admin may revoke this result: it reaches ` +
+      `${staff.length === 1 ? 'a staff member' : `${staff.length} staff members`}, ${who}${staff.length > 3 ? ' and more' : ''}, ` +
+      `whose credentials are the console's keys. Narrow the search to leave them out, or ask an admin.`
+    );
   }
 
   /**
@@ -222,7 +226,10 @@ export class SearchService {
     const { maxTokens, maxSharePercent } = this.supportLimits;
     const size = countedPastLimit ?? matched.length;
     if (size > maxTokens)
-      return `Only an admin may revoke this result: it holds ${size.toLocaleString('en-US')} refresh tokens, more than the ${maxTokens.toLocaleString('en-US')} support may revoke at once. Narrow the search, or ask an admin.`;
+      return (
+        `Only an admin may revoke this result: it holds ${size.toLocaleString('en-US')} refresh tokens, ` +
+        `more than the ${maxTokens.toLocaleString('en-US')} support may revoke at once. Narrow the search, or ask an admin.`
+      );
     const perApplication = new Map<string, number>();
     for (const token of matched) perApplication.set(token.client_id, (perApplication.get(token.client_id) ?? 0) + 1);
     if (perApplication.size === 0) return null;
@@ -232,11 +239,18 @@ export class SearchService {
       const live = summary.applications.find((a) => a.client_id === clientId)?.tokens ?? 0;
       const name = names.clients.get(clientId) ?? clientId;
       if (count >= live) {
-        return `Only an admin may revoke this result: it holds all ${live.toLocaleString('en-US')} live refresh token${live === 1 ? '' : 's'} of ${name}, as revoking it in the Applications area does. Ask an admin.`;
+        return (
+          `Only an admin may revoke this result: it holds all ${live.toLocaleString('en-US')} live ` +
+          `refresh token${live === 1 ? '' : 's'} of ${name}, as revoking it in the Applications area does. Ask an admin.`
+        );
       }
       if (count * 100 > live * maxSharePercent) {
         const percent = Math.round((count * 100) / live);
-        return `Only an admin may revoke this result: it holds ${count.toLocaleString('en-US')} of the ${live.toLocaleString('en-US')} live refresh tokens of ${name} (${percent}%, more than ${maxSharePercent}%). Narrow the search, or ask an admin.`;
+        return (
+          `Only an admin may revoke this result: it holds ${count.toLocaleString('en-US')} ` +
+          `of the ${live.toLocaleString('en-US')} live ` +
+          `refresh tokens of ${name} (${percent}%, more than ${maxSharePercent}%). Narrow the search, or ask an admin.`
+        );
       }
     }
     return null;

@@ -230,7 +230,10 @@ export class UserHistoryService {
     return {
       source: 'audit',
       retention_days: AUDIT_RETENTION_DAYS,
-      note: `This tenant keeps no history of revoked tokens or ended sessions (Auth0 lists only live ones). Shown instead: what was revoked through this console in the last ${AUDIT_RETENTION_DAYS} days, from its audit log; what the user, the application or another tool revoked is not here.`,
+      note:
+        `This tenant keeps no history of revoked tokens or ended sessions (Auth0 lists only live ones). Shown ` +
+        `instead: what was revoked through this console in the last ${AUDIT_RETENTION_DAYS} days, from its ` +
+        `audit log; what the user, the application or another tool revoked is not here.`,
       refresh_tokens: [],
       sessions: [],
       actions: audits

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultWorkers, readServerConfig } from '../../src/config.ts';
 
 describe('tenant start-up configuration', () => {
-  it("logs exchanges unless TENANT_LOG_EXCHANGES=0, and keeps revocation history TENANT_HISTORY_RETENTION_DAYS days (the tenant's default, 30, when unset)", () => {
+  it('logs exchanges unless TENANT_LOG_EXCHANGES=0; keeps revocation history TENANT_HISTORY_RETENTION_DAYS days (30 when unset)', () => {
     expect(readServerConfig([], {}).logExchanges).toBe(true);
     expect(readServerConfig([], { TENANT_LOG_EXCHANGES: '0' }).logExchanges).toBe(false);
     expect(readServerConfig([], { TENANT_LOG_EXCHANGES: '1' }).logExchanges).toBe(true);

@@ -32,7 +32,7 @@ async function emptyTenant(): Promise<Tenant> {
 }
 
 describe('start-up provisioning', () => {
-  it('after importing an exported file (no secrets), says that nothing can call the Management API and how to fix it, naming each secretless client', async () => {
+  it('after importing an exported file (no secrets), says nothing can call the Management API and how to fix it, naming each client', async () => {
     const source = await testTenant();
     cleanups.push(() => source.close());
     const file = join(mkdtempSync(join(tmpdir(), 'rtc-import-')), 'tenant.json');

@@ -107,7 +107,7 @@ describe('the tenant file', () => {
     expect((await target.deps.store.getClient('web'))!.client_secret_hash).toBeNull();
   });
 
-  it('an import that gives a client a new secret, or takes client_credentials away, ends its Management API tokens; one that changes neither keeps them', async () => {
+  it('an import giving a client a new secret or taking client_credentials away ends its Management API tokens; other imports keep them', async () => {
     const t = await source();
     const issuer = t.tenant.deps.issuer;
     const token = async (secret: string) =>

@@ -168,7 +168,14 @@ describe('express-openid-connect against the embedded tenant', () => {
     // The tenant's SSO session is alive: a silent authorization is granted.
     const silent = () =>
       browser.fetch(
-        `${tenant.url}authorize?${new URLSearchParams({ client_id: clientID, redirect_uri: `${baseURL}/callback`, response_type: 'code', scope: 'openid', prompt: 'none', state: 'silent' })}`,
+        `${tenant.url}authorize?${new URLSearchParams({
+          client_id: clientID,
+          redirect_uri: `${baseURL}/callback`,
+          response_type: 'code',
+          scope: 'openid',
+          prompt: 'none',
+          state: 'silent',
+        })}`,
       );
     const before = new URL((await silent()).headers.get('location')!);
     expect(before.searchParams.get('code')).toBeTruthy();

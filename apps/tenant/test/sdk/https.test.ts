@@ -60,7 +60,8 @@ describe('npm run tenant -- --https', () => {
       process.execPath,
       [
         '-e',
-        `fetch('https://localhost:${port}/.well-known/openid-configuration').then(() => console.log('trusted'), (e) => console.log(e.cause?.code ?? e.message))`,
+        `fetch('https://localhost:${port}/.well-known/openid-configuration')` +
+          `.then(() => console.log('trusted'), (e) => console.log(e.cause?.code ?? e.message))`,
       ],
       { env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } },
     );

@@ -22,7 +22,9 @@ const entry: AuditEntry = {
   target: 'device "Jane\'s Phone"',
   result: 'success',
   detail:
-    'user jane@example.com: revoked 2 refresh tokens; Refresh Token Revocation Deletes Grant was off; refresh token ids: rt_1 (Acme Mobile, device "Jane\'s Phone"), rt_2 (Acme Web, device "Jane\'s Phone"); session ids: ses_9',
+    'user jane@example.com: revoked 2 refresh tokens; Refresh Token Revocation Deletes Grant was off; ' +
+    'refresh token ids: rt_1 (Acme Mobile, device "Jane\'s Phone"), rt_2 (Acme Web, device "Jane\'s ' +
+    'Phone"); session ids: ses_9',
   request_id: 'req_12345678',
 };
 
@@ -66,7 +68,9 @@ describe('an audit entry in detail', () => {
     );
     await userEvent.click(within(view).getByRole('button', { name: 'Copy summary for the customer' }));
     expect(writeText).toHaveBeenCalledWith(
-      'On December 7, 2026 at 3:47 AM UTC, our support team acted on your account (device unlinked): 2 sign-ins of your apps (Acme Mobile, Acme Web) were signed out; 1 browser session ended. To use an app again, sign in to it once more.',
+      'On December 7, 2026 at 3:47 AM UTC, our support team acted on your account (device unlinked): 2 ' +
+        'sign-ins of your apps (Acme Mobile, Acme Web) were signed out; 1 browser session ended. To use an ' +
+        'app again, sign in to it once more.',
     );
     expect(await within(view).findByText(/Copied\./)).toBeTruthy();
   });

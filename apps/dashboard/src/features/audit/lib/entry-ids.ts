@@ -58,5 +58,8 @@ export function customerSummary(entry: AuditEntry): string {
     sessions.length ? `${count(sessions.length, 'browser session')} ended` : '',
   ].filter(Boolean);
   const action = AUDIT_ACTION_LABELS[entry.action].toLowerCase();
-  return `On ${utc(entry.at)}, our support team acted on your account (${action})${what.length ? `: ${what.join('; ')}` : ''}. To use an app again, sign in to it once more.`;
+  return (
+    `On ${utc(entry.at)}, our support team acted on your account (${action})${what.length ? `: ${what.join('; ')}` : ''}. ` +
+    'To use an app again, sign in to it once more.'
+  );
 }

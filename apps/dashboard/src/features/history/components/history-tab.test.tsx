@@ -138,7 +138,8 @@ describe("a user's History tab", () => {
     expect(within(row).getByRole('link', { name: 'Sam Support (support)' })).toBeTruthy();
     await userEvent.click(within(row).getByRole('button', { name: 'Copy summary: Acme Mobile on "Jane\'s Phone"' }));
     expect(writeText).toHaveBeenCalledWith(
-      'On December 7, 2026 at 3:47 AM UTC, Acme Mobile on your device "Jane\'s Phone" lost its access: our support team signed it out. To use Acme Mobile there again, sign in once more.',
+      'On December 7, 2026 at 3:47 AM UTC, Acme Mobile on your device "Jane\'s Phone" lost its access: our ' +
+        'support team signed it out. To use Acme Mobile there again, sign in once more.',
     );
     expect(await within(row).findByText('Copied.')).toBeTruthy();
   });

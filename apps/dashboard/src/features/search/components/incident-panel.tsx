@@ -80,7 +80,8 @@ export function IncidentPanel({
             disabled={!mayContain}
             aria-describedby={mayContain ? undefined : 'contain-reason'}
           >
-            {`Contain: revoke ${t.limited ? 'every' : countOf(t.tokens, 'token')}${t.limited ? ' token' : ''} and end ${s.limited ? 'every session' : countOf(s.sessions, 'session')}`}
+            {`Contain: revoke ${t.limited ? 'every token' : countOf(t.tokens, 'token')} ` +
+              `and end ${s.limited ? 'every session' : countOf(s.sessions, 'session')}`}
           </Button>
         ) : null}
       </div>
@@ -151,7 +152,8 @@ function ContainDialog({
         </>
       )}
       overLimit={(p) =>
-        `This search finds more than the console contains at once (${tokenCountWords(p.tokens)}; ${sessionCountWords(p.sessions)}). Narrow the search: a smaller range, a time.`
+        `This search finds more than the console contains at once ` +
+        `(${tokenCountWords(p.tokens)}; ${sessionCountWords(p.sessions)}). Narrow the search: a smaller range, a time.`
       }
       perUser={(u) => `${countOf(u.tokens, 'token')}, ${countOf(u.sessions, 'session')}`}
       usersTotal={(p) => p.users}

@@ -185,7 +185,8 @@ function EndDialog({
         </>
       )}
       overLimit={(p) =>
-        `This search finds more than ${p.limit.toLocaleString()} sessions (${sessionCountWords(p.totals)}), more than the console ends at once. Narrow the search: a smaller range, a time.`
+        `This search finds more than ${p.limit.toLocaleString()} sessions (${sessionCountWords(p.totals)}), ` +
+        `more than the console ends at once. Narrow the search: a smaller range, a time.`
       }
       perUser={(u) => plural(u.sessions, 'session')}
       usersTotal={(p) => p.totals.users}

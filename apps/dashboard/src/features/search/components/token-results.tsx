@@ -207,7 +207,8 @@ function RevokeDialog({
         </>
       )}
       overLimit={(p) =>
-        `This search finds more than ${p.limit.toLocaleString()} refresh tokens (${tokenCountWords(p.totals)}), more than the console revokes at once. Narrow the search: a smaller range, an application, a time.`
+        `This search finds more than ${p.limit.toLocaleString()} refresh tokens (${tokenCountWords(p.totals)}), ` +
+        'more than the console revokes at once. Narrow the search: a smaller range, an application, a time.'
       }
       perUser={(u) => plural(u.tokens, 'token')}
       usersTotal={(p) => p.totals.users}

@@ -22,7 +22,8 @@ describe("a search's counts in words", () => {
 describe('what "Revoke these N tokens" did, in words', () => {
   it('says the sessions found by the same search were not ended, and where to end them', () => {
     expect(tokensRevokedSentence({ tokens: 19, users: 3, devices: 4 })).toBe(
-      'Revoked 19 refresh tokens of 3 users on 4 devices. They are refused from now on. Sessions were not ended: the same search on the Sessions tab, or Contain above for an address or a network, ends them.',
+      'Revoked 19 refresh tokens of 3 users on 4 devices. They are refused from now on. Sessions were not ' +
+        'ended: the same search on the Sessions tab, or Contain above for an address or a network, ends them.',
     );
   });
 });

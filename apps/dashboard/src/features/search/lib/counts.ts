@@ -12,7 +12,8 @@ const atLeast = (limited: boolean, n: number, word: string) =>
 
 /** "312 tokens · 41 users · 57 devices", or "more than 10,000 tokens · at least 41 users · at least 57 devices". */
 export function tokenCountWords(c: TokenSearchTotals): string {
-  return `${c.limited ? `more than ${plural(c.tokens, 'token')}` : plural(c.tokens, 'token')} · ${atLeast(c.limited, c.users, 'user')} · ${atLeast(c.limited, c.devices, 'device')}`;
+  const tokens = c.limited ? `more than ${plural(c.tokens, 'token')}` : plural(c.tokens, 'token');
+  return `${tokens} · ${atLeast(c.limited, c.users, 'user')} · ${atLeast(c.limited, c.devices, 'device')}`;
 }
 
 /** "12 sessions · 9 users", or "more than 10,000 sessions · at least 9 users". */
@@ -25,5 +26,9 @@ export function sessionCountWords(c: SessionSearchTotals): string {
  * rather than leave the impression the address is contained.
  */
 export function tokensRevokedSentence(c: TokenCounts): string {
-  return `Revoked ${plural(c.tokens, 'refresh token')} of ${plural(c.users, 'user')} on ${plural(c.devices, 'device')}. They are refused from now on. Sessions were not ended: the same search on the Sessions tab, or Contain above for an address or a network, ends them.`;
+  return (
+    `Revoked ${plural(c.tokens, 'refresh token')} of ${plural(c.users, 'user')} on ${plural(c.devices, 'device')}. ` +
+    `They are refused from now on. Sessions were not ended: the same search on the Sessions tab, or ` +
+    `Contain above for an address or a network, ends them.`
+  );
 }

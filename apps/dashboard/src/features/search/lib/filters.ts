@@ -38,7 +38,7 @@ export function filterFromParams(
 /** No condition to search by: the DPoP binding (`dpop`) only narrows the others, as the tenant takes it. */
 export const isEmpty = (filter: SearchFilter) => Object.keys(filter).every((key) => key === 'dpop');
 
-/** The DPoP binding filter's choices (issue 30), as the BFF and the tenant take them. */
+/** The DPoP binding filter's choices, as the BFF and the tenant take them. */
 export const DPOP_CHOICES = { bound: 'Bound to a key (DPoP)', bearer: 'Bearer' } as const;
 
 /** datetime-local (viewer's time zone) to an ISO instant; anything else is sent as typed, for the BFF to judge. */
@@ -80,9 +80,16 @@ export function describeFilter(
   applicationName: (clientId: string) => string = (id) => id,
 ): string {
   return (Object.entries(filter) as [FilterKey, string][])
-    .map(
-      ([key, value]) =>
-        `${LABELS[key]} ${key === 'client_id' ? applicationName(value) : isTime(key) ? new Date(value).toLocaleString() : key === 'dpop' ? (DPOP_CHOICES[value as keyof typeof DPOP_CHOICES] ?? value) : value}`,
-    )
+    .map(([key, value]) => {
+      const shown =
+        key === 'client_id'
+          ? applicationName(value)
+          : isTime(key)
+            ? new Date(value).toLocaleString()
+            : key === 'dpop'
+              ? (DPOP_CHOICES[value as keyof typeof DPOP_CHOICES] ?? value)
+              : value;
+      return `${LABELS[key]} ${shown}`;
+    })
     .join(', ');
 }

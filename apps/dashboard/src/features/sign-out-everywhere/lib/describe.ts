@@ -14,7 +14,8 @@ export function describeSignOut(impact: SignOutImpact): {
     tokens:
       impact.tokens === 0
         ? `${impact.user_name} holds no refresh tokens.`
-        : `This revokes ${impact.truncated ? 'every one of more than ' : impact.tokens === 1 ? '' : 'all '}${plural(impact.tokens, 'refresh token')} of ${impact.user_name}.`,
+        : `This revokes ${impact.truncated ? 'every one of more than ' : impact.tokens === 1 ? '' : 'all '}` +
+          `${plural(impact.tokens, 'refresh token')} of ${impact.user_name}.`,
     devices: impact.tokens
       ? `On ${summarise(
           impact.devices.map((d) => `${d.name} (${d.tokens})`),

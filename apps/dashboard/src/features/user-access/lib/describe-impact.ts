@@ -22,7 +22,8 @@ export function describeResult(impact: Impact): string {
   const apps = [...new Set(impact.tokens.map((t) => t.client_name))];
   const parts = [
     impact.tokens.length
-      ? `Revoked ${plural(impact.tokens.length, 'refresh token')} on ${plural(devices.length, 'device')} (${listShort(devices)}) of ${plural(apps.length, 'application')} (${listShort(apps)})`
+      ? `Revoked ${plural(impact.tokens.length, 'refresh token')} on ${plural(devices.length, 'device')} ` +
+        `(${listShort(devices)}) of ${plural(apps.length, 'application')} (${listShort(apps)})`
       : 'Revoked no refresh token',
   ];
   if (impact.grants.length)

@@ -64,18 +64,25 @@ describe('labelTableCells', () => {
   });
 });
 
+/** A page using the hook, whose table gains a row when its button is pressed. */
+function GrowingPage() {
+  useStackedTableLabels();
+  const [rows, setRows] = useState(['Acme Mobile']);
+  return (
+    <>
+      <Tokens rows={rows} />
+      <button type="button" onClick={() => setRows((r) => [...r, 'Acme Web'])}>
+        Add a row
+      </button>
+    </>
+  );
+}
+
 describe('useStackedTableLabels', () => {
   it('labels rows rendered after it started', async () => {
-    let add: () => void = () => {};
-    function Page() {
-      useStackedTableLabels();
-      const [rows, setRows] = useState(['Acme Mobile']);
-      add = () => setRows((r) => [...r, 'Acme Web']);
-      return <Tokens rows={rows} />;
-    }
-    const { container } = render(<Page />);
+    const { container, getByRole } = render(<GrowingPage />);
     expect(labels(container)[0]).toEqual(['Application', 'Created', null]);
-    act(() => add());
+    act(() => getByRole('button', { name: 'Add a row' }).click());
     await expect.poll(() => labels(container)[1]).toEqual(['Application', 'Created', null]);
   });
 });

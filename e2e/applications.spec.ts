@@ -4,7 +4,7 @@ import { callApi, expect, STAFF_STATE, test } from './fixtures.ts';
 test.use({ storageState: STAFF_STATE('admin') });
 
 /**
- * A leaked build of Acme Mobile (issue 20): the admin opens Applications, sees the app's live
+ * A leaked build of Acme Mobile: the admin opens Applications, sees the app's live
  * tokens, users and devices, previews "Revoke all tokens of this application", types its name,
  * and every token of the app is refused at the tenant while Acme Web's keep working.
  * Note: this revokes every Acme Mobile token issued so far in the e2e stack.

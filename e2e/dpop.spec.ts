@@ -4,7 +4,7 @@ import { callApi, expect, openUser, STAFF_STATE, test } from './fixtures.ts';
 test.use({ storageState: STAFF_STATE('support') });
 
 /**
- * Issue 30: a customer's app holds a DPoP-bound refresh token; a copy of it, without the app's
+ * A customer's app holds a DPoP-bound refresh token; a copy of it, without the app's
  * private key, is tried from another network and refused. The support person sees the token's
  * binding, the alert saying where the stolen copy came from, and revokes that token in one
  * click through its preview; the tenant then refuses it even with the key.

@@ -6,8 +6,8 @@ test.use({ storageState: STAFF_STATE('support') });
 /**
  * Revocation by ids is marked at the tenant at once (not journaled, so the stack's
  * `revocationLagMs` does not apply), and the listing fetched right after the action may already
- * agree: "Revoked" then lasts a few milliseconds and a check can miss it (a CI failure of
- * 2cbf0a9's run). To see the state a lagging listing shows, the tab's listing requests wait
+ * agree: "Revoked" then lasts a few milliseconds and a check can miss it, and did on a loaded CI
+ * machine. To see the state a lagging listing shows, the tab's listing requests wait
  * (sent on unchanged to the BFF) until `release`.
  */
 async function holdListings(page: Page) {

@@ -8,7 +8,7 @@ const HOSTILE = '203.0.113.45';
 const HOME = '198.51.100.45';
 
 /**
- * Issue 20: an attacker's address shows up in the logs. Support searches by it, finds the
+ * An attacker's address shows up in the logs. Support searches by it, finds the
  * accounts used from it (two users, three devices, two applications), previews "Revoke these
  * tokens", and a token issued from there while the dialog is open makes the confirmation fail
  * with nothing revoked and the new preview shown. Confirmed again, every token found is refused

@@ -3,7 +3,7 @@ import { DEMO } from '@rtc/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * Issue 19: every address the console shows comes with its network and country, from the
+ * Every address the console shows comes with its network and country, from the
  * offline IP database, whatever the tenant recorded as ASN; and a user's Locations.
  * The demo tenant's devices are on real networks' addresses.
  */

@@ -4,7 +4,7 @@ import { json } from './http.ts';
 import { managementHarness, type ManagementHarness } from './management/helpers.ts';
 
 /**
- * Issue 19: the device ASNs of a refresh token come from the offline IP database, for the
+ * The device ASNs of a refresh token come from the offline IP database, for the
  * client's address as a trusted proxy reports it. Runs on SQLite and, in the
  * "tenant (postgres)" project, on PostgreSQL.
  */

@@ -78,7 +78,7 @@ describe('rotation with leeway', () => {
     // The retry's successor replaced the first one: still exactly one live successor.
     const next = await t.refresh(replacement, 'leeway');
     expect(next.status).toBe(200);
-    // The superseded successor is an invalidated token: using it is reuse (reference 002).
+    // The superseded successor is an invalidated token: using it is reuse (Auth0's "Revoke Refresh Tokens").
     expect((await t.refresh(second, 'leeway')).status).toBe(403);
     expect((await t.refresh((await body(next)).refresh_token!, 'leeway')).status).toBe(403);
   });

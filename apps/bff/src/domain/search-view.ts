@@ -14,7 +14,7 @@ import { describeAgent } from './user-agent.ts';
 import type { Names } from './user-view.ts';
 
 /**
- * The search across users as the console shows it (issue 20): the tenant's rows joined with
+ * The search across users as the console shows it: the tenant's rows joined with
  * the users' names and the applications', each address with its network and country and each
  * agent in a few words (the same lookups as the user pages). Pure functions, no I/O.
  */

@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => h?.stop());
 
-/** Reference 003: the device object always has these six keys. */
+/** Auth0's Management API reference for GET /refresh-tokens/{id}: the device object always has these six keys. */
 const UNKNOWN_DEVICE = {
   initial_ip: null,
   initial_asn: null,

@@ -3,7 +3,7 @@ import { bindingWords } from '@rtc/contracts/binding';
 import { Badge } from './badge';
 
 /**
- * A refresh token's DPoP binding (issue 30): "Bound to key 1a2B3c4D… (DPoP)" with the whole
+ * A refresh token's DPoP binding: "Bound to key 1a2B3c4D… (DPoP)" with the whole
  * thumbprint on hover and for screen readers, or "Bearer". Nothing where the tenant does not
  * say (a real Auth0 tenant): the console never guesses "Bearer".
  */

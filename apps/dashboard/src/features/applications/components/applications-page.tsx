@@ -23,7 +23,7 @@ const plural = (n: number, word: string) => `${n.toLocaleString()} ${word}${n ==
 const describe = (c: TokenCounts) =>
   `${plural(c.tokens, 'refresh token')} of ${plural(c.users, 'user')} on ${plural(c.devices, 'device')}`;
 
-/** Applications (admin only, issue 20): live token, user and device counts, and revoking every token of one application. */
+/** Applications (admin only): live token, user and device counts, and revoking every token of one application. */
 export function ApplicationsPage() {
   useTitle('Applications');
   const allowed = useCan('manageApplications');

@@ -17,7 +17,7 @@ import { describeSignOut, describeSignOutResult } from '../lib/describe';
 export const SIGN_OUT_WORD = 'SIGN OUT';
 
 /**
- * "Sign out everywhere" on a user's page (issue 29): the button (for roles that may revoke),
+ * "Sign out everywhere" on a user's page: the button (for roles that may revoke),
  * the dialog with the binding preview (tokens by device and application, sessions), "Also
  * block this user", and the result, said, announced and focused. When the BFF answers 409 (a
  * token or session appeared or went since the preview) nothing was done: the dialog says so

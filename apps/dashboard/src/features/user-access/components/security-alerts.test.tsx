@@ -83,7 +83,7 @@ function renderAlerts() {
   );
 }
 
-describe("the user's security alerts: a DPoP-bound token's stolen copy (issue 30)", () => {
+describe("the user's security alerts: a DPoP-bound token's stolen copy", () => {
   it('says a stolen copy was tried without its key, from where, and offers to revoke that token through its preview', async () => {
     const calls = serve([theft(), theft({ id: 'log_2', at: new Date(Date.now() - 60_000).toISOString() })]);
     renderAlerts();

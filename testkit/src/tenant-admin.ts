@@ -26,8 +26,10 @@ export async function managementCall<T>(tenantUrl: string, method: string, path:
     headers: { authorization: `Bearer ${await managementToken(tenantUrl)}`, 'content-type': 'application/json' },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  // A DELETE answers 202 or 204 with no body.
+  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 /**

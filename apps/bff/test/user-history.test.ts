@@ -4,6 +4,7 @@ import {
   demoEndUser,
   endUserApp,
   json,
+  managementCall,
   startTestStack,
   type StaffClient,
   type TestStack,
@@ -96,6 +97,40 @@ describe('GET /api/users/{id}/history and /revoked', () => {
     expect(audits[0].detail).toContain(
       `refresh token ids: ${revoked_token_ids[0]} (${DEMO.clients.mobile.name}, device "History Phone")`,
     );
+  });
+
+  it('a revocation no console action names is by someone unknown, not by the staff member who acted on the user a moment before', async () => {
+    const user = demoEndUser(33);
+    const id = encodeURIComponent(user.user_id);
+    const app = endUserApp(stack.tenantUrl);
+    await app.login(user.email, 'Unknown Phone');
+    await app.login(user.email, 'Unknown Tablet');
+    // Another tool unlinks the tablet through the Management API itself; seconds later support unlinks the phone.
+    const credentials = await managementCall<{ id: string; device_name: string }[]>(
+      stack.tenantUrl,
+      'GET',
+      `/device-credentials?user_id=${id}&client_id=${DEMO.clients.mobile.client_id}`,
+    );
+    const credential = credentials.find((c) => c.device_name === 'Unknown Tablet')!;
+    await managementCall(stack.tenantUrl, 'DELETE', `/device-credentials/${credential.id}`);
+    const tablet = { id: credential.id.replace(/^dcr_/, '') };
+
+    const unlinked = await confirmingPreview(support, 'POST', `/api/users/${id}/devices/unlink`, {
+      device_name: 'Unknown Phone',
+    });
+    expect(unlinked.status).toBe(200);
+    const revoked = await json(await viewer.api('GET', `/api/users/${id}/revoked`));
+    expect(revoked.refresh_tokens.find((t: { id: string }) => t.id === tablet.id)).toMatchObject({
+      way: 'its device was unlinked',
+      staff: null,
+    });
+    const { entries } = (await json(await viewer.api('GET', `/api/users/${id}/history?per_page=25`))) as {
+      entries: Entry[];
+    };
+    expect(entries.find((e) => e.type === 'sapi' && e.refresh_token_id === tablet.id)).toMatchObject({ staff: null });
+    expect(entries.find((e) => e.type === 'sapi' && e.device_name === 'Unknown Phone')?.staff).toMatchObject({
+      name: 'Sam Support',
+    });
   });
 
   it("finds audit entries by a fragment of the user's name or email", async () => {

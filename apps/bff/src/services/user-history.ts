@@ -7,9 +7,9 @@ import {
   type HistoryEntry,
   type RevokedHistory,
   type RevokedToken,
-  type StaffAttribution,
   type UserHistory,
 } from '@rtc/contracts';
+import { attributeToStaff, CROSS_USER_REVOCATIONS, NEAR_MS } from '../domain/staff-attribution.ts';
 import type { BffStore } from '../store/bff-store.ts';
 import type { ManagementGateway, MgmtLog } from '../management/gateway.ts';
 import type { ManagementHttp } from '../management/management-http.ts';
@@ -17,13 +17,6 @@ import type { ManagementHttp } from '../management/management-http.ts';
 /** How far back the console looks in its own audit log when the tenant keeps no revocation history. */
 export const AUDIT_RETENTION_DAYS = 30;
 const DAY_MS = 86_400_000;
-/**
- * A console action is audited once the tenant answered, so its entry comes after what the
- * tenant logged; a journaled revocation's rows may be marked a little after too. Within this
- * window either way, the nearest change to the user is taken as the one that did it.
- */
-const NEAR_MS = 120_000;
-
 /** The tenant's revocation reasons (its `revoked_reason`), as the way in. */
 const WAYS: Record<string, string> = {
   management_api: 'revoked one refresh token (Management API)',
@@ -58,35 +51,6 @@ type TenantRevocationHistory = {
 const text = (v: unknown) => (typeof v === 'string' ? v : null);
 const dateOf = (log: MgmtLog) => (typeof log.date === 'string' ? log.date : null);
 
-function staffOf(entry: AuditEntry): StaffAttribution {
-  return { audit_id: entry.id, name: entry.actor.name, role: entry.actor.role, action: entry.action, at: entry.at };
-}
-
-/**
- * Who on the staff did it: the audit entry naming the id, else the change to this user (or,
- * for an application-wide revocation, to that application) audited nearest after `at`.
- */
-function attribute(
-  audits: AuditEntry[],
-  ids: (string | null)[],
-  at: string | null,
-  clientId: string | null,
-): StaffAttribution | null {
-  const named = ids.filter((id): id is string => !!id);
-  const byId = audits.find((a) => named.some((id) => a.detail.includes(id)));
-  if (byId) return staffOf(byId);
-  if (!at) return null;
-  const t = Date.parse(at);
-  const near = audits
-    .filter(
-      (a) =>
-        (a.target_user_id !== null || (clientId !== null && a.target.includes(clientId))) &&
-        Math.abs(Date.parse(a.at) - t) <= NEAR_MS,
-    )
-    .sort((a, b) => Math.abs(Date.parse(a.at) - t) - Math.abs(Date.parse(b.at) - t));
-  return near[0] ? staffOf(near[0]) : null;
-}
-
 export class UserHistoryService {
   constructor(
     private readonly mgmt: ManagementGateway,
@@ -95,15 +59,16 @@ export class UserHistoryService {
     private readonly now: () => number,
   ) {}
 
-  /** The changes the console made to this user since `since`, and the application-wide revocations then. */
+  /** The changes the console made to this user since `since`, and its revocations across users then. */
   private async audits(userId: string, since: number): Promise<AuditEntry[]> {
     const from = new Date(since).toISOString();
     const base = { page: 0, per_page: 200, result: 'success' as const, from };
-    const [own, applicationWide] = await Promise.all([
+    const pages = await Promise.all([
       this.store.listAudit({ ...base, user_id: userId, kind: 'change' }),
-      this.store.listAudit({ ...base, action: 'application.revoke_all_tokens' }),
+      ...CROSS_USER_REVOCATIONS.map((action) => this.store.listAudit({ ...base, action })),
     ]);
-    return [...own.entries, ...applicationWide.entries];
+    const byId = new Map(pages.flatMap((p) => p.entries).map((e) => [e.id, e]));
+    return [...byId.values()];
   }
 
   async history(userId: string, page: number, perPage: number): Promise<UserHistory> {
@@ -147,7 +112,11 @@ export class UserHistoryService {
         session_id: sessionId,
         staff:
           log.type === 'sapi'
-            ? attribute(audits, [refreshTokenId, sessionId, grantId, ...tokenIds], dateOf(log), null)
+            ? attributeToStaff(audits, {
+                ids: [refreshTokenId, sessionId, grantId, ...tokenIds],
+                at: dateOf(log),
+                userId,
+              })
             : null,
       };
     });
@@ -198,7 +167,13 @@ export class UserHistoryService {
         t.revoked_reason === 'oauth_revoke';
       const staff = notStaff
         ? null
-        : attribute(audits, [t.id], t.revoked_at, t.revoked_reason === 'client_tokens_revoked' ? t.client_id : null);
+        : attributeToStaff(audits, {
+            ids: [t.id],
+            at: t.revoked_at,
+            reason: t.revoked_reason,
+            userId,
+            clientId: t.client_id,
+          });
       return {
         id: t.id,
         client_id: t.client_id,
@@ -218,7 +193,7 @@ export class UserHistoryService {
         ended_at: s.ended_at,
         applications: s.clients.map((c) => clients.get(c.client_id) ?? c.client_id),
         last_ip: s.device?.last_ip ?? null,
-        staff: attribute(audits, [s.id], s.ended_at, null),
+        staff: attributeToStaff(audits, { ids: [s.id], at: s.ended_at, userId }),
       }),
     );
     return { source: 'tenant', retention_days: body.retention_days, note: null, refresh_tokens, sessions, actions: [] };

@@ -104,6 +104,17 @@ describe("a user's History tab", () => {
     );
   });
 
+  it('says "Unknown" for a Management API revocation no console action explains, and a dash where no staff member could be', async () => {
+    const byAnotherTool = entry({ ...revocation, id: 'log_3', refresh_token_id: 'rt_2', staff: null });
+    renderTab([{ entries: [byAnotherTool, entry({})], total: 2, page: 0, per_page: 25 }], 'support');
+    const table = await screen.findByRole('table', { name: 'History of this user' });
+    await within(table).findByRole('rowheader', { name: /Revoke a refresh token/ });
+    const [, apiRow, signInRow] = within(table).getAllByRole('row');
+    expect(within(apiRow!).getByText('Unknown')).toBeTruthy();
+    expect(within(signInRow!).queryByText('Unknown')).toBeNull();
+    expect(within(signInRow!).getByText('—')).toBeTruthy();
+  });
+
   it('pages on the server: Next asks the BFF for the next page', async () => {
     const first = Array.from({ length: 25 }, (_, i) => entry({ id: `log_a${i}` }));
     const asked = renderTab(

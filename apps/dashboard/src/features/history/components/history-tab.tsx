@@ -105,7 +105,7 @@ function HistoryRow({ entry }: { entry: HistoryEntry }) {
       <td>{what || '—'}</td>
       <td>{entry.ip ? <IpWithPlace ip={entry.ip} place={null} unknown="—" /> : '—'}</td>
       <td>
-        <StaffCell staff={entry.staff} />
+        <StaffCell staff={entry.staff} unknownWhenNone={entry.type === 'sapi'} />
       </td>
     </tr>
   );

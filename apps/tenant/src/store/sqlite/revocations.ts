@@ -1,7 +1,9 @@
 import { ids } from '../../domain/ids.ts';
+import type { TenantEvent } from '../../domain/model.ts';
 import type { AppliedRevocation, RevocationPlan } from '../../domain/revocation-plan.ts';
 import type { RevocationStore } from '../contract/revocations.ts';
 import type { SqliteConnection } from './connection.ts';
+import { insertEvent } from './events.ts';
 import type { SqliteRevocationJournal } from './revocation-journal.ts';
 
 const NOTHING: AppliedRevocation = { applied: false, revokedTokenIds: [], deletedGrantIds: [], endedSessionIds: [] };
@@ -16,6 +18,7 @@ export class SqliteRevocations implements RevocationStore {
   private pending: {
     plan: RevocationPlan;
     now: number;
+    logEntry: ((applied: AppliedRevocation) => TenantEvent | undefined) | undefined;
     done: (applied: AppliedRevocation) => void;
     fail: (err: unknown) => void;
   }[] = [];
@@ -25,10 +28,14 @@ export class SqliteRevocations implements RevocationStore {
     private readonly journal: SqliteRevocationJournal,
   ) {}
 
-  applyRevocationPlan(plan: RevocationPlan, now: number): Promise<AppliedRevocation> {
+  applyRevocationPlan(
+    plan: RevocationPlan,
+    now: number,
+    logEntry?: (applied: AppliedRevocation) => TenantEvent | undefined,
+  ): Promise<AppliedRevocation> {
     return new Promise((done, fail) => {
       if (this.pending.length === 0) setImmediate(() => this.commit());
-      this.pending.push({ plan, now, done, fail });
+      this.pending.push({ plan, now, logEntry, done, fail });
     });
   }
 
@@ -37,7 +44,15 @@ export class SqliteRevocations implements RevocationStore {
     this.pending = [];
     let results: AppliedRevocation[];
     try {
-      results = this.connection.tx(() => group.map(({ plan, now }) => this.apply(plan, now)));
+      results = this.connection.tx(() =>
+        group.map(({ plan, now, logEntry }) => {
+          const applied = this.apply(plan, now);
+          // The log entry rides in the group's transaction: one fsync for the plan and its entry.
+          const entry = logEntry?.(applied);
+          if (entry) insertEvent(this.connection, entry);
+          return applied;
+        }),
+      );
     } catch (err) {
       for (const request of group) request.fail(err);
       return;

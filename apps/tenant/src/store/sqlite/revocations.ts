@@ -10,9 +10,11 @@ const NOTHING: AppliedRevocation = { applied: false, revokedTokenIds: [], delete
 
 /**
  * Revocation plans, applied in group commits: plans asked for in the same turn of the event
- * loop share one transaction and one fsync (as `SqliteRefreshTokens.revokeRefreshTokens`
- * does), each checked and applied on its own inside it, so one refused plan writes nothing of
- * its own and leaves the others be.
+ * loop share one transaction and one fsync, each checked and applied on its own inside it, so
+ * one refused plan writes nothing of its own and leaves the others be. The transaction is
+ * written to the WAL on the event loop; its fsync runs on the thread pool (`syncWal`), and
+ * each plan is answered only once it is done: as durable as synchronous=FULL, without holding
+ * every other request while the disk works.
  */
 export class SqliteRevocations implements RevocationStore {
   private pending: {
@@ -44,7 +46,7 @@ export class SqliteRevocations implements RevocationStore {
     this.pending = [];
     let results: AppliedRevocation[];
     try {
-      results = this.connection.tx(() =>
+      results = this.connection.walOnlyTx(() =>
         group.map(({ plan, now, logEntry }) => {
           const applied = this.apply(plan, now);
           // The log entry rides in the group's transaction: one fsync for the plan and its entry.
@@ -57,7 +59,10 @@ export class SqliteRevocations implements RevocationStore {
       for (const request of group) request.fail(err);
       return;
     }
-    group.forEach((request, i) => request.done(results[i]!));
+    this.connection.syncWal().then(
+      () => group.forEach((request, i) => request.done(results[i]!)),
+      (err: unknown) => group.forEach((request) => request.fail(err)),
+    );
   }
 
   /** One plan, inside the group's transaction: the target's precondition is read before the first write. */

@@ -103,3 +103,4 @@ export function whenWritable<T>(db: Database.Database, write: () => T): T {
   }
 }
 export { checkpointInBackground } from './sqlite-checkpointer.ts';
+export { walSyncer } from './sqlite-wal-sync.ts';

@@ -29,24 +29,24 @@ export function revokeRoutes(deps: TenantDeps) {
     if (found && found.token.client_id === client.client_id && (await provesKey(c, deps, found.token.dpop_jkt))) {
       const { token: record } = found;
       const plan = planRevocation({ kind: 'token', token: record }, 'oauth_revoke', await deps.store.getSettings());
-      // The token and, with the flag on, its grant go in one transaction.
-      const applied = await deps.store.applyRevocationPlan(plan, now);
-      const grantDeleted = applied.deletedGrantIds.length > 0;
-      if (grantDeleted) deps.revocations.kick();
-      await deps.store.addEvent(
+      const ip = clientIp(c, deps.options.trustProxy);
+      // The token and, with the flag on, its grant go in one transaction, with their log entry.
+      const applied = await deps.store.applyRevocationPlan(plan, now, ({ deletedGrantIds }) =>
         tenantEvent(
           {
             type: LOG_TYPES.revocation,
-            description: grantDeleted ? 'Refresh token revoked; its grant deleted' : 'Refresh token revoked',
+            description: deletedGrantIds.length ? 'Refresh token revoked; its grant deleted' : 'Refresh token revoked',
             user_id: record.user_id,
             client_id: client.client_id,
             refresh_token_id: record.id,
-            ip: clientIp(c, deps.options.trustProxy),
-            details: { device_name: record.device_name, grant_deleted: grantDeleted },
+            ip,
+            details: { device_name: record.device_name, grant_deleted: deletedGrantIds.length > 0 },
           },
           now,
         ),
       );
+      const grantDeleted = applied.deletedGrantIds.length > 0;
+      if (grantDeleted) deps.revocations.kick();
       deps.logger.info('refresh token revoked via /oauth/revoke', {
         refresh_token_id: record.id,
         client_id: client.client_id,

@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import { randomSecret, sha256 } from '../../crypto/secrets.ts';
 import { planRevocation } from '../../domain/revocation-plan.ts';
 import { newSession } from '../../domain/sso-session.ts';
+import { LOG_TYPES, tenantEvent } from '../../domain/tenant-log.ts';
 import type { TenantStore } from '../types.ts';
 import { describeContract, T0, mint } from './contract-harness.ts';
 
@@ -24,6 +25,35 @@ const usable = async (store: TenantStore, value: string) =>
 
 /** The contract of applying a revocation plan (RevocationStore, ./revocations.ts), on every store (see ./contract-harness.ts). */
 describeContract(({ withStore }) => {
+  for (const on of [true, false]) {
+    it(
+      `writes the log entry it is given from what was applied (flag ${on ? 'on: a transaction' : 'off: tokens alone'})`,
+      withStore(async (store) => {
+        const { grant, phone } = await grantWithTwoTokens(store, 'u1');
+        const applied = await store.applyRevocationPlan(
+          planRevocation({ kind: 'token', token: phone.record }, 'oauth_revoke', flag(on)),
+          T0 + 1,
+          ({ deletedGrantIds }) =>
+            tenantEvent(
+              {
+                type: LOG_TYPES.revocation,
+                description: 'Refresh token revoked',
+                user_id: 'u1',
+                client_id: 'app',
+                refresh_token_id: phone.record.id,
+                details: { grants: deletedGrantIds },
+              },
+              T0 + 1,
+            ),
+        );
+        expect(applied.revokedTokenIds).toEqual([phone.record.id]);
+        const [entry, ...more] = await store.listEvents({ user_id: 'u1', type: LOG_TYPES.revocation }, 10);
+        expect(more).toEqual([]);
+        expect(entry).toMatchObject({ refresh_token_id: phone.record.id, details: { grants: on ? [grant.id] : [] } });
+      }),
+    );
+  }
+
   it(
     "an unlink with the flag on revokes the token and deletes its grant in one commit: the grant's other tokens are refused at once",
     withStore(async (store) => {

@@ -1,4 +1,4 @@
-import { Params } from '@rtc/db/postgres';
+import { Params, type Queryable } from '@rtc/db/postgres';
 import type { EventFilter, EventLogStore, TenantEvent } from '../types.ts';
 import { whereOf, type PostgresConnection } from './connection.ts';
 
@@ -7,18 +7,7 @@ export class PostgresEvents implements EventLogStore {
   constructor(private readonly connection: PostgresConnection) {}
 
   async addEvent(event: TenantEvent): Promise<void> {
-    await this.connection.pool.query(
-      'INSERT INTO events (id, type, user_id, client_id, refresh_token_id, created_at, json) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-      [
-        event.id,
-        event.type,
-        event.user_id,
-        event.client_id,
-        event.refresh_token_id,
-        event.created_at,
-        JSON.stringify(event),
-      ],
-    );
+    await insertEvent(this.connection.pool, event);
   }
 
   async listEvents(filter: EventFilter, limit: number, order: { offset?: number; oldestFirst?: boolean } = {}) {
@@ -38,4 +27,20 @@ export class PostgresEvents implements EventLogStore {
     const rows = await this.connection.all(`SELECT count(*) AS n FROM events ${where}`, params.values);
     return Number(rows[0]!.n);
   }
+}
+
+/** One log entry, inside the caller's transaction (`db`) or on the pool. */
+export async function insertEvent(db: Queryable, event: TenantEvent): Promise<void> {
+  await db.query(
+    'INSERT INTO events (id, type, user_id, client_id, refresh_token_id, created_at, json) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+    [
+      event.id,
+      event.type,
+      event.user_id,
+      event.client_id,
+      event.refresh_token_id,
+      event.created_at,
+      JSON.stringify(event),
+    ],
+  );
 }

@@ -1,8 +1,10 @@
 import type { Queryable } from '@rtc/db/postgres';
 import { ids } from '../../domain/ids.ts';
+import type { TenantEvent } from '../../domain/model.ts';
 import type { AppliedRevocation, RevocationPlan } from '../../domain/revocation-plan.ts';
 import type { RevocationStore } from '../contract/revocations.ts';
 import type { PostgresConnection } from './connection.ts';
+import { insertEvent } from './events.ts';
 import type { PostgresRevocationJournal } from './revocation-journal.ts';
 
 const NOTHING: AppliedRevocation = { applied: false, revokedTokenIds: [], deletedGrantIds: [], endedSessionIds: [] };
@@ -14,7 +16,11 @@ export class PostgresRevocations implements RevocationStore {
     private readonly journal: PostgresRevocationJournal,
   ) {}
 
-  applyRevocationPlan(plan: RevocationPlan, now: number): Promise<AppliedRevocation> {
+  async applyRevocationPlan(
+    plan: RevocationPlan,
+    now: number,
+    logEntry?: (applied: AppliedRevocation) => TenantEvent | undefined,
+  ): Promise<AppliedRevocation> {
     // Tokens alone (/oauth/revoke with the flag off, the bulk revocation by ids): one statement,
     // atomic by itself, without a transaction's two extra round trips.
     if (
@@ -23,15 +29,23 @@ export class PostgresRevocations implements RevocationStore {
       plan.sessionIds.length === 0 &&
       plan.journal.length === 0
     ) {
-      return this.markTokens(this.connection.pool, plan, now).then((revokedTokenIds) => ({
+      const applied: AppliedRevocation = {
         applied: true,
-        revokedTokenIds,
+        revokedTokenIds: await this.markTokens(this.connection.pool, plan, now),
         deletedGrantIds: [],
         endedSessionIds: [],
-      }));
+      };
+      // The entry follows the statement, as a log line follows what it records.
+      const entry = logEntry?.(applied);
+      if (entry) await insertEvent(this.connection.pool, entry);
+      return applied;
     }
     return this.connection.tx(async (db) => {
-      if (!(await this.targetAsRequired(db, plan))) return NOTHING;
+      if (!(await this.targetAsRequired(db, plan))) {
+        const entry = logEntry?.(NOTHING);
+        if (entry) await insertEvent(db, entry);
+        return NOTHING;
+      }
       const revokedTokenIds = await this.markTokens(db, plan, now);
       const deletedGrantIds: string[] = [];
       for (const id of plan.grantIds) {
@@ -71,7 +85,10 @@ export class PostgresRevocations implements RevocationStore {
           ...(issuedThrough !== undefined ? { issued_through: issuedThrough } : {}),
         });
       }
-      return { applied: true, revokedTokenIds, deletedGrantIds, endedSessionIds };
+      const applied = { applied: true, revokedTokenIds, deletedGrantIds, endedSessionIds };
+      const entry = logEntry?.(applied);
+      if (entry) await insertEvent(db, entry);
+      return applied;
     });
   }
 

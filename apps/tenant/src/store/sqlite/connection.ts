@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { whenWritable } from '@rtc/db/sqlite';
+import { walSyncer, whenWritable } from '@rtc/db/sqlite';
 import { networkKey } from '@rtc/ip-intel';
 
 /**
@@ -16,12 +16,18 @@ import { networkKey } from '@rtc/ip-intel';
  * could undo the last moments' rotations, so a client's newest token would be unknown and
  * its previous one current again, but it can never undo a revocation, because a revoking
  * commit's fsync also syncs every WAL frame before it. Concurrent revocations share one
- * fsync (`SqliteRefreshTokens.revokeRefreshTokens` commits in groups).
+ * fsync (`SqliteRevocations` commits in groups), and that fsync runs on libuv's thread pool
+ * (`syncWal`), so the event loop goes on while the disk works; each revocation is answered
+ * only once it is on disk.
  */
 export class SqliteConnection {
   private readonly statements = new Map<string, Database.Statement>();
+  /** Resolves once every commit made before the call is on disk (an fsync of the WAL, shared). */
+  readonly syncWal: () => Promise<void>;
 
-  constructor(readonly db: Database.Database) {}
+  constructor(readonly db: Database.Database) {
+    this.syncWal = db.memory ? () => Promise.resolve() : walSyncer(db.name);
+  }
 
   /** Prepared statements are cached by their text. */
   q(sql: string): Database.Statement {

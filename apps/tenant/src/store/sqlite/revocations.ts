@@ -1,21 +1,26 @@
 import { ids } from '../../domain/ids.ts';
+import type { TenantEvent } from '../../domain/model.ts';
 import type { AppliedRevocation, RevocationPlan } from '../../domain/revocation-plan.ts';
 import type { RevocationStore } from '../contract/revocations.ts';
 import type { SqliteConnection } from './connection.ts';
+import { insertEvent } from './events.ts';
 import type { SqliteRevocationJournal } from './revocation-journal.ts';
 
 const NOTHING: AppliedRevocation = { applied: false, revokedTokenIds: [], deletedGrantIds: [], endedSessionIds: [] };
 
 /**
  * Revocation plans, applied in group commits: plans asked for in the same turn of the event
- * loop share one transaction and one fsync (as `SqliteRefreshTokens.revokeRefreshTokens`
- * does), each checked and applied on its own inside it, so one refused plan writes nothing of
- * its own and leaves the others be.
+ * loop share one transaction and one fsync, each checked and applied on its own inside it, so
+ * one refused plan writes nothing of its own and leaves the others be. The transaction is
+ * written to the WAL on the event loop; its fsync runs on the thread pool (`syncWal`), and
+ * each plan is answered only once it is done: as durable as synchronous=FULL, without holding
+ * every other request while the disk works.
  */
 export class SqliteRevocations implements RevocationStore {
   private pending: {
     plan: RevocationPlan;
     now: number;
+    logEntry: ((applied: AppliedRevocation) => TenantEvent | undefined) | undefined;
     done: (applied: AppliedRevocation) => void;
     fail: (err: unknown) => void;
   }[] = [];
@@ -25,10 +30,14 @@ export class SqliteRevocations implements RevocationStore {
     private readonly journal: SqliteRevocationJournal,
   ) {}
 
-  applyRevocationPlan(plan: RevocationPlan, now: number): Promise<AppliedRevocation> {
+  applyRevocationPlan(
+    plan: RevocationPlan,
+    now: number,
+    logEntry?: (applied: AppliedRevocation) => TenantEvent | undefined,
+  ): Promise<AppliedRevocation> {
     return new Promise((done, fail) => {
       if (this.pending.length === 0) setImmediate(() => this.commit());
-      this.pending.push({ plan, now, done, fail });
+      this.pending.push({ plan, now, logEntry, done, fail });
     });
   }
 
@@ -37,12 +46,23 @@ export class SqliteRevocations implements RevocationStore {
     this.pending = [];
     let results: AppliedRevocation[];
     try {
-      results = this.connection.tx(() => group.map(({ plan, now }) => this.apply(plan, now)));
+      results = this.connection.walOnlyTx(() =>
+        group.map(({ plan, now, logEntry }) => {
+          const applied = this.apply(plan, now);
+          // The log entry rides in the group's transaction: one fsync for the plan and its entry.
+          const entry = logEntry?.(applied);
+          if (entry) insertEvent(this.connection, entry);
+          return applied;
+        }),
+      );
     } catch (err) {
       for (const request of group) request.fail(err);
       return;
     }
-    group.forEach((request, i) => request.done(results[i]!));
+    this.connection.syncWal().then(
+      () => group.forEach((request, i) => request.done(results[i]!)),
+      (err: unknown) => group.forEach((request) => request.fail(err)),
+    );
   }
 
   /** One plan, inside the group's transaction: the target's precondition is read before the first write. */

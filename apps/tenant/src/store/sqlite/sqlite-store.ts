@@ -213,8 +213,7 @@ export class SqliteStore implements TenantStore {
   revokeRefreshTokens: TenantStore['revokeRefreshTokens'] = (ids, reason, now) =>
     this.refreshTokens.revokeRefreshTokens(ids, reason, now);
 
-  applyRevocationPlan: TenantStore['applyRevocationPlan'] = (plan, now) =>
-    this.revocations.applyRevocationPlan(plan, now);
+  applyRevocationPlan: TenantStore['applyRevocationPlan'] = (...args) => this.revocations.applyRevocationPlan(...args);
 
   // ---------------------------------------------------------------- bulk revocation journal
 

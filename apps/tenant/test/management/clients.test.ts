@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { matchesHash, sha256 as sha } from '../../src/crypto/secrets.ts';
-import { API, ISSUER, WEB_SECRET } from '../fixtures.ts';
+import { API, ISSUER } from '../fixtures.ts';
 import { json } from '../http.ts';
 import { clientCredentials, managementHarness, status, type ManagementHarness } from './helpers.ts';
 

@@ -1,7 +1,7 @@
 import type { RefreshToken } from '@rtc/contracts';
 import { describe, expect, it } from 'vitest';
 import { placeChange, placeOf, userLocations } from './ip-places.ts';
-import { theftSignals } from './user-view.ts';
+import { theftSignals } from './theft-signals.ts';
 
 const token = (id: string, initial: string, last: string, created: string, exchanged: string | null): RefreshToken => ({
   id,

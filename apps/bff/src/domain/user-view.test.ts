@@ -1,14 +1,8 @@
 import type { RefreshToken } from '@rtc/contracts';
 import { describe, expect, it } from 'vitest';
 import { tokenIdOfCredential } from '../management/gateway.ts';
-import {
-  authorizedApps,
-  computeImpact,
-  deviceNamesByTokenId,
-  groupDevices,
-  toRefreshToken,
-  type Names,
-} from './user-view.ts';
+import { computeImpact } from './action-impact.ts';
+import { authorizedApps, deviceNamesByTokenId, groupDevices, toRefreshToken, type Names } from './user-view.ts';
 
 const names: Names = {
   clients: new Map([

@@ -1,5 +1,5 @@
 import type { ActionResult, ExpectedImpact, Impact } from '@rtc/contracts';
-import { impactChanges } from '../domain/user-view.ts';
+import { impactChanges } from '../domain/action-impact.ts';
 import { BffError } from '../errors.ts';
 import type { ManagementGateway, MgmtUser } from '../management/gateway.ts';
 

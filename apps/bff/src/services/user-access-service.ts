@@ -14,64 +14,24 @@ import {
   type SignOutExpected,
   type SignOutImpact,
 } from '@rtc/contracts';
-import { BffError, notFound } from '../errors.ts';
-import type { ManagementGateway, MgmtLog, MgmtUser } from '../management/gateway.ts';
-import { describeAddress, placeOf, userLocations } from '../domain/ip-places.ts';
-import { describeAgent } from '../domain/user-agent.ts';
-import { signOutChange, signOutImpact } from '../domain/sign-out-everywhere.ts';
+import { notFound } from '../errors.ts';
+import type { ManagementGateway, MgmtUser } from '../management/gateway.ts';
+import { computeImpact, type ImpactData } from '../domain/action-impact.ts';
+import { userLocations } from '../domain/ip-places.ts';
+import { toSecurityEvents } from '../domain/security-events.ts';
+import { authorizedApps, groupDevices, toRefreshToken, UNNAMED_DEVICE } from '../domain/user-view.ts';
 import { DeviceNameCache } from './device-name-cache.ts';
 import { refuseIfChanged, unlinkThroughTenant, UnlinkPreviews } from './device-unlink.ts';
-import {
-  authorizedApps,
-  computeImpact,
-  deviceNamesByTokenId,
-  groupDevices,
-  impactChanges,
-  toRefreshToken,
-  toSession,
-  UNNAMED_DEVICE,
-  type ImpactData,
-} from '../domain/user-view.ts';
+import { signOutEverywhere, signOutPreview, type SignedOut } from './sign-out-everywhere-action.ts';
+import { forScreen, loadUserAccess, noSuchUser, type Needs } from './user-access-loader.ts';
 
-/** "Sign out everywhere" refused: what it would revoke changed since the preview (409 with the new preview). */
-export class SignOutChanged extends BffError {
-  constructor(
-    message: string,
-    readonly impact: SignOutImpact,
-  ) {
-    super(409, 'impact_changed', message);
-  }
-}
-
-/** What "Sign out everywhere" did: the preview confirmed, the ids revoked, and blocking. */
-export type SignedOut = {
-  impact: SignOutImpact;
-  tokenIds: string[];
-  sessionIds: string[];
-  blocked: boolean;
-  userEmail: string | null;
-};
+export { SignOutChanged, type SignedOut } from './sign-out-everywhere-action.ts';
 
 /** Pages of a user's tokens of one application read to tell whether a theft signal's token is live. */
 const LIVE_CHECK_PAGES = 3;
 
 /** What an action did: its impact, as confirmed, and the ids it acted on. */
 export type Executed = { impact: Impact; result: Omit<ActionResult, 'audit_id'>; userEmail: string | null };
-
-/**
- * A screen's list failed: the error names the list the screen asked for (the Sessions tab's
- * "list the user's sessions"), not whichever of the calls behind it failed (the tokens it
- * counts per session), which would send the support person looking at the wrong tab.
- */
-async function forScreen<T>(asked: string, loading: Promise<T>): Promise<T> {
-  try {
-    return await loading;
-  } catch (err) {
-    const task = err instanceof BffError ? err.extra.task : undefined;
-    if (!(err instanceof BffError) || !task || task === asked) throw err;
-    throw new BffError(err.status, err.code, err.message.replace(task, asked), { ...err.extra, task: asked });
-  }
-}
 
 /**
  * A user's access as the console's screens see it, and the destructive actions on it. Every
@@ -90,49 +50,8 @@ export class UserAccessService {
     this.unlinkPreviews = new UnlinkPreviews(now);
   }
 
-  /**
-   * What one request needs of the user, each list loaded once and in parallel: the routes ask
-   * for what their screen shows and nothing more. Grants 'if-setting' are loaded only when
-   * "Refresh Token Revocation Deletes Grant" is on (the only case a device action touches
-   * them). An unknown user has none of these lists: only when all come back empty is the user
-   * read, to answer 404 rather than an empty screen.
-   */
-  private async load(userId: string, needs: Needs) {
-    const settings = needs.settings ? this.mgmt.getSettings() : Promise.resolve(undefined);
-    const deletesGrant = (s: Awaited<typeof settings>) => s?.flags?.revoke_refresh_token_grant ?? false;
-    const [user, names, { tokens, truncated }, credentials, grants, sessions, logs, settingsRead] = await Promise.all([
-      needs.user ? this.mgmt.getUser(userId) : Promise.resolve(undefined),
-      this.mgmt.names(),
-      needs.tokens ? this.mgmt.listUserTokens(userId) : Promise.resolve({ tokens: [], truncated: false }),
-      needs.credentials ? this.mgmt.listDeviceCredentials(userId) : Promise.resolve([]),
-      needs.grants === true
-        ? this.mgmt.listGrants(userId)
-        : needs.grants === 'if-setting'
-          ? settings.then((s) => (deletesGrant(s) ? this.mgmt.listGrants(userId) : []))
-          : Promise.resolve([]),
-      needs.sessions ? this.mgmt.listSessions(userId) : Promise.resolve([]),
-      needs.logs ? this.mgmt.userLogs(userId) : Promise.resolve([]),
-      settings,
-    ]).catch(noSuchUser);
-    if (!user && [tokens, credentials, grants, sessions, logs].every((list) => list.length === 0))
-      await this.mgmt.getUser(userId).catch(noSuchUser);
-    const deviceNames = deviceNamesByTokenId(credentials);
-    const views = tokens.map((t) => toRefreshToken(t, deviceNames, names));
-    return {
-      user,
-      userEmail: typeof user?.email === 'string' ? user.email : null,
-      names,
-      credentials,
-      grants,
-      logs,
-      // Newest first: the session a support person is asked about is usually the latest.
-      sessions: sessions
-        .map((s) => toSession(s, views, names))
-        .sort((a, b) => (b.created_at ?? '').localeCompare(a.created_at ?? '')),
-      truncated,
-      settingDeletesGrant: deletesGrant(settingsRead),
-      tokens: views,
-    };
+  private load(userId: string, needs: Needs) {
+    return loadUserAccess(this.mgmt, userId, needs);
   }
 
   async devices(userId: string): Promise<Device[]> {
@@ -140,7 +59,7 @@ export class UserAccessService {
       "list the user's devices",
       this.load(userId, { tokens: true, credentials: true, logs: true }),
     );
-    const events = this.events(logs, names, credentials);
+    const events = toSecurityEvents(logs, names, credentials);
     const devices = groupDevices(credentials, tokens, names);
     // Reuse detection shown on the device it concerns.
     for (const device of devices)
@@ -209,7 +128,7 @@ export class UserAccessService {
 
   async securityEvents(userId: string): Promise<SecurityEvent[]> {
     const { names, credentials, logs } = await this.load(userId, { credentials: true, logs: true });
-    return this.withLiveTokens(userId, this.events(logs, names, credentials));
+    return this.withLiveTokens(userId, toSecurityEvents(logs, names, credentials));
   }
 
   /**
@@ -247,34 +166,6 @@ export class UserAccessService {
         ? { ...e, token_live: live.get(e.refresh_token_id) ?? null }
         : e,
     );
-  }
-
-  private events(logs: MgmtLog[], names: ImpactData['names'], credentials: ImpactData['credentials']): SecurityEvent[] {
-    const deviceNames = deviceNamesByTokenId(credentials);
-    return logs.map((log) => {
-      const details = (log.details ?? {}) as Record<string, unknown>;
-      const tokenId = typeof details.refresh_token_id === 'string' ? details.refresh_token_id : null;
-      const place = placeOf(log.ip);
-      return {
-        id: log.log_id ?? '',
-        at: typeof log.date === 'string' ? log.date : null,
-        type: log.type ?? 'unknown',
-        description: log.description ?? '',
-        client_id: log.client_id ?? null,
-        client_name: log.client_id ? (names.clients.get(log.client_id) ?? log.client_id) : null,
-        refresh_token_id: tokenId,
-        device_name:
-          (typeof details.device_name === 'string' ? details.device_name : null) ??
-          (tokenId ? (deviceNames.get(tokenId) ?? null) : null),
-        ip: log.ip ?? null,
-        agent: describeAgent(typeof details.user_agent === 'string' ? details.user_agent : null),
-        user_agent: typeof details.user_agent === 'string' ? details.user_agent : null,
-        place,
-        where: describeAddress(log.ip, place),
-        reason: log.type === DPOP_BOUND_TOKEN_REFUSED && typeof details.reason === 'string' ? details.reason : null,
-        token_live: null,
-      };
-    });
   }
 
   async impact(userId: string, request: ImpactRequest): Promise<Impact> {
@@ -390,95 +281,25 @@ export class UserAccessService {
     return { impact, result, userEmail: data.userEmail };
   }
 
-  /** "Sign out everywhere": every live token (counted by application and device) and session of the user, and the user. */
-  private async signOutPreview(userId: string) {
-    const data = await this.load(userId, { user: true, tokens: true, credentials: true, sessions: true });
-    const user = data.user!;
-    const name = [user.name, user.email].find((v): v is string => typeof v === 'string' && v !== '') ?? userId;
-    const impact = signOutImpact(
-      { user_id: userId, name, blocked: user.blocked ?? false },
-      data.tokens,
-      data.sessions,
-      data.truncated,
-    );
-    return { impact, data };
-  }
-
   async signOutImpact(userId: string): Promise<SignOutImpact> {
-    return (await this.signOutPreview(userId)).impact;
+    return (await signOutPreview(this.mgmt, userId)).impact;
   }
 
-  /**
-   * Revokes every refresh token and ends every session of the user, as previewed, and blocks
-   * the user when asked. Everything that may refuse it (who may act on this user, a preview
-   * that changed, nothing to do) is decided before the first write. Blocking goes first: from
-   * then the tenant refuses the user's sign-ins and refresh tokens, so nothing issued in the
-   * moments the writes take stays usable. Tokens go by the ids previewed (POST
-   * /refresh-tokens/revoke, 100 a call), sessions in one DELETE /users/{id}/sessions (skipped
-   * when the preview had none); a user with more tokens than the console loads loses every
-   * token (POST /refresh-tokens/revoke {user_id}), which the preview says.
-   */
-  async signOutEverywhere(
+  /** "Sign out everywhere", as previewed; see signOutEverywhere. */
+  signOutEverywhere(
     userId: string,
     expected: SignOutExpected | undefined,
     block: boolean,
     mayActOn: (user: MgmtUser | undefined) => void,
   ): Promise<SignedOut> {
-    const { impact, data } = await this.signOutPreview(userId);
-    mayActOn(data.user);
-    const change = signOutChange(expected, impact);
-    if (change) throw new SignOutChanged(change, impact);
-    const blocking = block && !impact.blocked;
-    if (impact.tokens === 0 && impact.sessions.length === 0 && !blocking) {
-      throw new BffError(
-        400,
-        'nothing_to_revoke',
-        block
-          ? 'This user has no refresh tokens or sessions, and is blocked already: there is nothing to do.'
-          : 'This user has no refresh tokens or sessions: there is nothing to sign out of.',
-      );
-    }
-    this.deviceNames.forget(userId);
-    const tokenIds = data.tokens.map((t) => t.id);
-    const sessionIds = data.sessions.map((s) => s.id);
-    const done: string[] = [];
-    try {
-      if (blocking) {
-        await this.mgmt.blockUser(userId);
-        done.push('blocked the user');
-      }
-      if (impact.truncated) await this.mgmt.revokeUserTokens(userId);
-      else if (tokenIds.length > 0) await this.mgmt.revokeTokensByIds(tokenIds);
-      if (tokenIds.length > 0) done.push(`revoked ${tokenIds.length} refresh tokens (ids: ${tokenIds.join(' ')})`);
-      // Each previewed session by its id: exactly what the preview showed, not a session begun
-      // since (DELETE /users/{id}/sessions would end those too). One already gone is done.
-      for (const id of sessionIds)
-        await this.mgmt.endSession(id).catch((err: { code?: string }) => {
-          if (err?.code !== 'not_found') throw err;
-        });
-    } catch (err) {
-      // The audit entry of a failure part-way says what was done before it.
-      if (err instanceof BffError)
-        err.extra.auditDetail = `user ${data.userEmail ?? userId}: ${done.length ? done.join('; ') : 'nothing was done'}; then failed: ${err.message}`;
-      throw err;
-    }
-    return { impact, tokenIds, sessionIds, blocked: blocking, userEmail: data.userEmail };
+    return signOutEverywhere(
+      { mgmt: this.mgmt, forgetDeviceNames: () => this.deviceNames.forget(userId) },
+      userId,
+      expected,
+      block,
+      mayActOn,
+    );
   }
-}
-
-const noSuchUser = (err: { code?: string }): never => {
-  throw err?.code === 'not_found' ? notFound('There is no such user in this tenant.') : err;
-};
-
-/** The lists one request reads of a user. */
-interface Needs {
-  user?: boolean;
-  tokens?: boolean;
-  credentials?: boolean;
-  grants?: boolean | 'if-setting';
-  sessions?: boolean;
-  logs?: boolean;
-  settings?: boolean;
 }
 
 function describeTarget(request: ImpactRequest): string {

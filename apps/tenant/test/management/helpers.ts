@@ -106,3 +106,19 @@ export const status = (promise: Promise<unknown>) =>
     () => 'ok',
     (err: unknown) => (err instanceof ManagementError ? err.statusCode : err),
   );
+
+/** client_credentials at the token endpoint, with the secret in the body. */
+export const clientCredentials = (
+  h: ManagementHarness,
+  clientId: string,
+  secret: string,
+  audience = API,
+  scope?: string,
+) =>
+  h.post('/oauth/token', {
+    grant_type: 'client_credentials',
+    client_id: clientId,
+    client_secret: secret,
+    audience,
+    ...(scope ? { scope } : {}),
+  });

@@ -40,6 +40,7 @@ import { generateTenant, PostgresStore, SqliteStore, type Row } from '@rtc/tenan
 import { compilerOnly } from './query-builder/kysely-schema.ts';
 import { statements, type ExchangePlan } from './query-builder/statements.ts';
 import { exchangeSample, measure, progress, round1, sameEffect, SEED, type Summary } from './query-builder/timing.ts';
+import { must } from './must.ts';
 import { postgresCompiled, postgresKysely, sqliteCompiled, sqliteKysely, type Way } from './query-builder/ways.ts';
 
 const { values } = parseArgs({
@@ -162,7 +163,7 @@ try {
 }
 
 if (!values['no-postgres']) {
-  const url = values['database-url']!;
+  const url = must(values['database-url'], '--database-url');
   const schema = `qb_bench_${process.pid}`;
   try {
     progress(`PostgreSQL (schema ${schema}): generating ${USERS} users and ${TOKENS} tokens`);
@@ -213,7 +214,7 @@ if (!values['no-postgres']) {
 
 report.results = results;
 for (const [dialect, summaries] of Object.entries(results)) {
-  const base = summaries[0]!;
+  const base = must(summaries[0], 'way A');
   console.log(
     `\n${dialect} (${TOKENS} tokens, ${ROUNDS - 1} rounds kept of ${ROUNDS}; microseconds per exchange, store's part only)`,
   );

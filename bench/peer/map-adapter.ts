@@ -17,8 +17,8 @@ export function mapAdapter(): new (model: string) => Adapter {
       const key = this.key(id);
       storage.set(key, payload);
       if (payload.grantId) {
-        let members = grantMembers.get(payload.grantId);
-        if (!members) grantMembers.set(payload.grantId, (members = new Set()));
+        const members = grantMembers.get(payload.grantId) ?? new Set<string>();
+        grantMembers.set(payload.grantId, members);
         members.add(key);
       }
     }

@@ -23,6 +23,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import Provider, { errors } from 'oidc-provider';
+import { must } from '../must.ts';
 import { mapAdapter } from './map-adapter.ts';
 import { openPeerDatabase, sqliteAdapter } from './sqlite-adapter.ts';
 
@@ -37,8 +38,7 @@ const { values } = parseArgs({
   },
 });
 if (values.store !== 'memory' && values.store !== 'sqlite') throw new Error('--store is memory or sqlite');
-if (values.store === 'sqlite' && !values.data) throw new Error('--store sqlite needs --data FILE');
-const db = values.store === 'sqlite' ? openPeerDatabase(values.data!) : undefined;
+const db = values.store === 'sqlite' ? openPeerDatabase(must(values.data, '--data FILE of --store sqlite')) : undefined;
 const port = Number(values.port);
 const issuer = `http://127.0.0.1:${port}`;
 const API = DEMO.api.identifier;
@@ -99,10 +99,10 @@ const provider = new Provider(issuer, {
 // (lib/helpers/revoke.js, whatever revokeGrantPolicy says), and our /oauth/revoke takes away the
 // token presented only. Each token a distinct live value the load generator derives.
 const count = Number(values.tokens);
-const seed = values.seed!;
+const seed = must(values.seed, '--seed');
 async function seedTokens() {
   for (const clientId of ['peer-app', 'peer-web']) {
-    const client = (await provider.Client.find(clientId))!;
+    const client = must(await provider.Client.find(clientId), `the client ${clientId}`);
     let grantId = '';
     let accountId = '';
     for (let i = clientId === 'peer-app' ? 0 : 1; i < count; i += 2) {

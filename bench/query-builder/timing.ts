@@ -4,6 +4,7 @@ import { asnOf } from '@rtc/ip-intel';
 import { DEMO, generatedTokenValue, newRefreshSecret, planExchange, type Row } from '@rtc/tenant';
 import type { RotationOutcome } from './statements.ts';
 import type { Way } from './ways.ts';
+import { must } from '../must.ts';
 
 /** The generator's seed for the tenant the ways are timed on. */
 export const SEED = 'query-builder';
@@ -18,22 +19,25 @@ const USER_AGENT = 'AcmeMobile/5.2 (iPhone; iOS 17.4)';
 /** The mobile app's tokens (even indexes: the generator alternates mobile and web), shuffled. */
 export function exchangeSample(tokens: number) {
   let state = 12345;
-  const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const random = () => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state / 2 ** 32;
+  };
   const indexes = Array.from({ length: Math.floor(tokens / 2) }, (_, i) => 2 * i);
   for (let i = indexes.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
-    [indexes[i], indexes[j]] = [indexes[j]!, indexes[i]!];
+    [indexes[i], indexes[j]] = [must(indexes[j], 'an index'), must(indexes[i], 'an index')];
   }
-  const secrets: Buffer[] = indexes
-    .slice(0, SAMPLE)
-    .map((i) => createHash('sha256').update(generatedTokenValue(SEED, i)).digest());
-  const uses = new Array<number>(secrets.length).fill(0);
+  const slots = indexes.slice(0, SAMPLE).map((i) => ({
+    secret: <Buffer>createHash('sha256').update(generatedTokenValue(SEED, i)).digest(),
+    uses: 0,
+  }));
   let cursor = 0;
   /** The next token's current secret, and the plan's inputs for its next exchange. */
   return {
     next() {
-      const slot = cursor++ % secrets.length;
-      const from = ADDRESSES[uses[slot]! % 2]!;
+      const slot = must(slots[cursor++ % slots.length], 'a sampled token');
+      const from = must(ADDRESSES[slot.uses % 2], 'an address');
       const newSecret = newRefreshSecret();
       const now = Date.now();
       const planner = planExchange({
@@ -46,13 +50,13 @@ export function exchangeSample(tokens: number) {
         dpopJkt: null,
       });
       return {
-        presented: secrets[slot]!,
+        presented: slot.secret,
         now,
         planner,
         done(outcome: RotationOutcome) {
           if (outcome.kind !== 'exchanged') throw new Error(`an exchange answered ${outcome.kind}, not exchanged`);
-          secrets[slot] = newSecret.hash;
-          uses[slot]!++;
+          slot.secret = newSecret.hash;
+          slot.uses++;
         },
       };
     },
@@ -68,7 +72,8 @@ export interface Summary {
   roundMediansUs: number[];
 }
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 export const round1 = (n: number) => Math.round(n * 10) / 10;
 
 /** `rounds` rounds of `perRound` exchanges each way; the first round is a warm-up, discarded. */
@@ -79,12 +84,10 @@ export async function measure(
   perRound: number,
   sample: ReturnType<typeof exchangeSample>,
 ): Promise<Summary[]> {
-  const samples = ways.map(() => [] as number[]);
-  const roundMedians = ways.map(() => [] as number[]);
+  const kept = ways.map((way) => ({ way, samples: [] as number[], roundMedians: [] as number[] }));
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < ways.length; k++) {
-      const w = (round + k) % ways.length;
-      const way = ways[w]!;
+      const { way, samples, roundMedians } = must(kept[(round + k) % kept.length], 'a way');
       const times = new Array<number>(perRound);
       for (let i = 0; i < perRound; i++) {
         const exchange = sample.next();
@@ -95,13 +98,13 @@ export async function measure(
       }
       const sorted = [...times].sort((a, b) => a - b);
       if (round === 0) continue; // warm-up: compiling, caches, first pages
-      samples[w]!.push(...times);
-      roundMedians[w]!.push(round1(quantile(sorted, 0.5)));
+      samples.push(...times);
+      roundMedians.push(round1(quantile(sorted, 0.5)));
     }
     progress(`${dialect}: round ${round + 1} of ${rounds}${round === 0 ? ' (warm-up, discarded)' : ''}`);
   }
-  return ways.map((way, w) => {
-    const sorted = [...samples[w]!].sort((a, b) => a - b);
+  return kept.map(({ way, samples, roundMedians }) => {
+    const sorted = [...samples].sort((a, b) => a - b);
     const total = sorted.reduce((sum, t) => sum + t, 0);
     return {
       way: way.name,
@@ -109,7 +112,7 @@ export async function measure(
       medianUs: round1(quantile(sorted, 0.5)),
       p99Us: round1(quantile(sorted, 0.99)),
       perSecond: Math.round(sorted.length / (total / 1e6)),
-      roundMediansUs: roundMedians[w]!,
+      roundMediansUs: roundMedians,
     };
   });
 }
@@ -126,7 +129,8 @@ export async function sameEffect(
 ) {
   const now = Date.now();
   const results: string[] = [];
-  for (let w = 0; w < ways.length; w++) {
+  const home = must(ADDRESSES[0], 'an address');
+  for (const [w, way] of ways.entries()) {
     const oldHash = createHash('sha256')
       .update(generatedTokenValue(SEED, tokenIndex(w)))
       .digest();
@@ -136,14 +140,13 @@ export async function sameEffect(
       clientId: DEMO.clients.mobile.client_id,
       now,
       newSecretHash: newSecret.hash,
-      ip: ADDRESSES[0]!.ip,
-      asn: ADDRESSES[0]!.asn,
+      ip: home.ip,
+      asn: home.asn,
       userAgent: USER_AGENT,
       dpopJkt: null,
     });
-    const outcome = await ways[w]!.rotate(oldHash, now, planner);
-    if (outcome.kind !== 'exchanged')
-      throw new Error(`${ways[w]!.name}: the check's exchange answered ${outcome.kind}`);
+    const outcome = await way.rotate(oldHash, now, planner);
+    if (outcome.kind !== 'exchanged') throw new Error(`${way.name}: the check's exchange answered ${outcome.kind}`);
     const { id: _id, ...effect } = await read(id, newSecret.hash, oldHash);
     const answered = {
       kind: outcome.kind,
@@ -156,8 +159,8 @@ export async function sameEffect(
     results.push(JSON.stringify({ effect, answered }));
   }
   // Tokens differ in their creation and owner; what an exchange writes does not.
-  for (let w = 1; w < ways.length; w++) {
+  for (const [w, way] of ways.entries()) {
     if (results[w] !== results[0])
-      throw new Error(`${ways[w]!.name} left the row otherwise than ${ways[0]!.name}:\n${results[0]}\n${results[w]}`);
+      throw new Error(`${way.name} left the row otherwise than ${ways[0]?.name}:\n${results[0]}\n${results[w]}`);
   }
 }

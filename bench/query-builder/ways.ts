@@ -20,7 +20,10 @@ export function sqliteCompiled(db: Database.Database): Rotate {
   const cache = new Map<string, Database.Statement>();
   const prepared = (text: string) => {
     let statement = cache.get(text);
-    if (!statement) cache.set(text, (statement = db.prepare(text)));
+    if (!statement) {
+      statement = db.prepare(text);
+      cache.set(text, statement);
+    }
     return statement;
   };
   const get = (query: Compilable) => {

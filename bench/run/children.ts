@@ -39,8 +39,11 @@ export async function signingCeiling(jwtsPerExchange: number): Promise<SignCeili
 }
 
 /** A load's outcome for a figure's note; `available`: the distinct tokens it had, if it ran past them. */
-export const outcome = (r: LoadResult, available?: number) =>
-  `${r.total} requests, non-2xx ${r.non2xx}, p50 ${r.p50} ms, p99 ${r.p99} ms${available !== undefined && r.total > available ? `; ONLY ${available} distinct tokens: the rest were unknown` : ''}`;
+export const outcome = (r: LoadResult, available?: number) => {
+  const ranOut =
+    available !== undefined && r.total > available ? `; ONLY ${available} distinct tokens: the rest were unknown` : '';
+  return `${r.total} requests, non-2xx ${r.non2xx}, p50 ${r.p50} ms, p99 ${r.p99} ms${ranOut}`;
+};
 export const progress = (line: string) => console.error(`[bench] ${line}`);
 
 /** bench/ip-intel.ts in its own process: nothing else loaded, so its RSS is the database's. */

@@ -10,6 +10,7 @@ import { load, progress } from './children.ts';
 import type { BenchContext } from './context.ts';
 import { atMost, inform } from './figures.ts';
 import { SIZE } from './options.ts';
+import { must } from '../must.ts';
 
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -42,7 +43,7 @@ export async function consoleFigures(run: BenchContext): Promise<{ cookie: strin
     `p50 ${listing.p50} ms, non-2xx ${listing.non2xx}`,
   );
   const staff = await signIn({ bffUrl } as Parameters<typeof signIn>[0], 'support');
-  const cookie = staff.browser.cookie(new URL(bffUrl).host, 'rtc_session')!;
+  const cookie = must(staff.browser.cookie(new URL(bffUrl).host, 'rtc_session'), 'the session cookie');
   // The BFF's page is one Management API page (GET /refresh-tokens?user_id=&take=50) plus its
   // own work: both at one connection, so the difference is the BFF's, not queueing.
   const tenantPage = await load({
@@ -66,7 +67,8 @@ export async function consoleFigures(run: BenchContext): Promise<{ cookie: strin
     Math.max(0, Math.round((viaBff.p50 - tenantPage.p50) * 10) / 10),
     'ms',
     2,
-    `BFF p50 ${viaBff.p50} ms, tenant p50 ${tenantPage.p50} ms (1 connection each), non-2xx ${viaBff.non2xx + tenantPage.non2xx}; one Management API page per request, names cached`,
+    `BFF p50 ${viaBff.p50} ms, tenant p50 ${tenantPage.p50} ms (1 connection each), ` +
+      `non-2xx ${viaBff.non2xx + tenantPage.non2xx}; one Management API page per request, names cached`,
   );
 
   // Search across users (a tenant extension, not Auth0's): a page of 50 live tokens used from one
@@ -147,7 +149,7 @@ export async function consoleFigures(run: BenchContext): Promise<{ cookie: strin
   const { devices } = (await (await staff.api('GET', `${mediumUser}/devices`)).json()) as {
     devices: { name: string; token_count: number }[];
   };
-  const busiest = devices.sort((a, b) => b.token_count - a.token_count)[0]!;
+  const busiest = must(devices.sort((a, b) => b.token_count - a.token_count)[0], 'a device of auth0|medium');
   const preview = await staff.api('POST', `${mediumUser}/impact`, {
     action: 'device.unlink',
     device_name: busiest.name,
@@ -187,7 +189,10 @@ async function dashboardTabMs(bffUrl: string, userId: string): Promise<number> {
     const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
     await page.goto(`${bffUrl}/`);
     await page.getByRole('link', { name: 'Sign in' }).click();
-    const staff = DEMO.staff.find((s) => s.role === 'support')!;
+    const staff = must(
+      DEMO.staff.find((s) => s.role === 'support'),
+      'a support engineer',
+    );
     await page.getByLabel('Email address').fill(staff.email);
     await page.getByLabel('Password').fill(staff.password);
     await page.getByRole('button', { name: 'Continue' }).click();

@@ -199,7 +199,8 @@ async function dpopFigures(run: BenchContext, peer: Proc, ourFirstB: number, bef
     "  ... the proof's cost: verification and the replay cache, per exchange",
     Math.round((1 / dpop.requestsPerSecond - 1 / before.capacityB) * 1e6),
     'us',
-    `${Math.round(before.capacityB)} req/s without a proof, ${Math.round(dpop.requestsPerSecond)} with; the peer ${Math.round(before.peerExchangeB)} without, ${Math.round(peerDpop.requestsPerSecond)} with`,
+    `${Math.round(before.capacityB)} req/s without a proof, ${Math.round(dpop.requestsPerSecond)} with; ` +
+      `the peer ${Math.round(before.peerExchangeB)} without, ${Math.round(peerDpop.requestsPerSecond)} with`,
   );
 }
 

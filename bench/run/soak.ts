@@ -21,7 +21,8 @@ export async function soak(
   const web = { client_id: DEMO.clients.web.client_id, client_secret: DEMO.clients.web.secret };
   const minutes: { p99: number; status5xx: number; requests: number; heapMb: number | null }[] = [];
   progress(
-    `soak: ${SOAK_MINUTES} min at ${budget} req/s (half of ${Math.round(ctx.capacity)}): ${exchangeRate} exchanges, ${rates.revoke} revocations, ${rates.listing} listings, ${rates.bff} console reads per second`,
+    `soak: ${SOAK_MINUTES} min at ${budget} req/s (half of ${Math.round(ctx.capacity)}): ${exchangeRate} exchanges, ` +
+      `${rates.revoke} revocations, ${rates.listing} listings, ${rates.bff} console reads per second`,
   );
   for (let minute = 0; minute < SOAK_MINUTES; minute++) {
     const span = { method: 'POST' as const, connections: 20, durationSeconds: 60 };
@@ -71,14 +72,16 @@ export async function soak(
     }
     const heapMb = latest.size ? Math.round([...latest.values()].reduce((a, b) => a + b, 0) / 1_048_576) : null;
     const all = [exchanges, revokes, listings, reads];
-    minutes.push({
+    const thisMinute = {
       p99: exchanges.p99,
       status5xx: all.reduce((sum, r) => sum + r.status5xx, 0),
       requests: all.reduce((sum, r) => sum + r.total, 0),
       heapMb,
-    });
+    };
+    minutes.push(thisMinute);
     progress(
-      `  minute ${minute + 1}: ${minutes.at(-1)!.requests} requests, 5xx ${minutes.at(-1)!.status5xx}, exchange p99 ${exchanges.p99} ms, heap after GC ${heapMb ?? '?'} MB`,
+      `  minute ${minute + 1}: ${thisMinute.requests} requests, 5xx ${thisMinute.status5xx}, ` +
+        `exchange p99 ${exchanges.p99} ms, heap after GC ${heapMb ?? '?'} MB`,
     );
   }
   const perMinute = (pick: (m: (typeof minutes)[number]) => number | null) => minutes.map(pick).join(', ');
@@ -91,7 +94,7 @@ export async function soak(
   );
   // Trends: the last third of the minutes against the first third (the same minute when only one).
   const third = Math.max(1, Math.floor(minutes.length / 3));
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
   const p99Trend =
     median(minutes.slice(-third).map((m) => m.p99)) / Math.max(1, median(minutes.slice(0, third).map((m) => m.p99)));
   atMost(
@@ -102,10 +105,11 @@ export async function soak(
     `p99 per minute (ms): ${perMinute((m) => m.p99)}`,
   );
   const heaps = minutes.map((m) => m.heapMb).filter((h): h is number => h !== null);
-  if (heaps.length)
+  const [firstHeap, lastHeap] = [heaps.at(0), heaps.at(-1)];
+  if (firstHeap !== undefined && lastHeap !== undefined)
     atMost(
       '  ... heap after GC, growth from the first minute to the last',
-      heaps.at(-1)! - heaps[0]!,
+      lastHeap - firstHeap,
       'MB',
       20,
       `MB per minute (all workers): ${heaps.join(', ')}`,

@@ -47,6 +47,8 @@ export default defineConfig(async () => {
         })),
         { test: { name: 'stack', root: './stack', include: ['src/**/*.test.ts'] } },
         { test: { name: 'testkit', root: './testkit', include: ['src/**/*.test.ts'] } },
+        // The bench's peer: started as the bench starts it, each test a process or two.
+        { test: { name: 'bench', root: './bench', include: ['**/*.test.ts'], testTimeout: 60_000 } },
         {
           test: {
             name: 'dashboard',

@@ -18,11 +18,21 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
+import { must } from './must.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string' }, json: { type: 'string' } } });
 const SECONDS = Number(values.seconds ?? 10);
 const SEED = 'cost';
 const TOKENS = 60_000;
+
+/** Scripts of node:http, streams and the two frameworks (Hono ours, Koa the peer's). */
+const HTTP_PLUMBING = new RegExp(
+  [
+    ...['_http_', 'internal/streams', 'webstreams', 'undici', 'abort_controller', 'event_target'],
+    ...['node:net', 'node:stream', 'internal/http', '@hono', '/hono/', '/koa', 'koa-'],
+    ...['node:events', 'node:buffer', 'internal/timers'],
+  ].join('|'),
+);
 
 /** A part of the event loop's time: the first whose test matches a sample's script or function. */
 const PARTS: { name: string; test: (url: string, fn: string) => boolean }[] = [
@@ -31,7 +41,7 @@ const PARTS: { name: string; test: (url: string, fn: string) => boolean }[] = [
     test: (u, f) =>
       u.includes('internal/crypto/sig') || u.includes('crypto/keys.ts') || u.includes('/jose/') || f === 'signOneShot',
   },
-  { name: 'GC', test: (u, f) => f === '(garbage collector)' },
+  { name: 'GC', test: (_u, f) => f === '(garbage collector)' },
   { name: 'store: SQLite and its rows', test: (u) => /better-sqlite3|store\/|packages\/db|@rtc\/db/.test(u) },
   { name: 'logging', test: (u) => u.includes('observability/logger') },
   { name: 'body parsing and params', test: (u) => /request-body|http\/params|internal\/url|querystring/.test(u) },
@@ -42,13 +52,7 @@ const PARTS: { name: string; test: (url: string, fn: string) => boolean }[] = [
   },
   {
     name: 'HTTP plumbing (node:http, streams, Hono or Koa)',
-    test: (u, f) =>
-      /_http_|internal\/streams|webstreams|undici|abort_controller|event_target|node:net|node:stream|internal\/http|@hono|\/hono\/|\/koa|koa-|node:events|node:buffer|internal\/timers/.test(
-        u,
-      ) ||
-      f === 'writev' ||
-      f === 'writeUtf8String' ||
-      f === 'writeBuffer',
+    test: (u, f) => HTTP_PLUMBING.test(u) || f === 'writev' || f === 'writeUtf8String' || f === 'writeBuffer',
   },
   {
     name: 'protocol logic (grants, tokens, the rest of the app)',
@@ -70,7 +74,7 @@ const load = async (options: Record<string, unknown>): Promise<Load> =>
 
 /** utime + stime of every thread of a process, in microseconds. */
 function cpuMicros(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const fields = must(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1], `/proc/${pid}/stat`).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
 }
 
@@ -85,7 +89,7 @@ function parts(profile: Profile): { busy: number; byPart: Map<string, number> } 
   const byPart = new Map<string, number>();
   let busy = 0;
   profile.samples.forEach((id, i) => {
-    const frame = frames.get(id)!;
+    const frame = must(frames.get(id), `the profile's node ${id}`);
     const micros = profile.timeDeltas[i] ?? 0;
     if (frame.functionName === '(idle)') return;
     busy += micros;
@@ -194,7 +198,7 @@ try {
     for (const side of sides) {
       const profileDir = join(dir, `profile-${rows.length}`);
       const proc = await side.start(profileDir);
-      const pid = proc.child.pid!;
+      const pid = must(proc.child.pid, 'the server process id');
       const base = { ...side[figure.key], method: 'POST', connections: 50 };
       await load({ ...base, durationSeconds: 2, tokens: { seed: SEED, first: figure.warm, step: figure.step } });
       const before = cpuMicros(pid);
@@ -211,7 +215,8 @@ try {
       const file = readdirSync(profileDir)
         .filter((f) => f.endsWith('.cpuprofile'))
         .map((f) => join(profileDir, f))
-        .sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0]!;
+        .sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0];
+      if (!file) throw new Error(`no .cpuprofile in ${profileDir}`);
       const { busy, byPart } = parts(JSON.parse(readFileSync(file, 'utf8')) as Profile);
       // The profile spans the whole process (start, warm-up, load); scale its parts to the load's share of the busy time.
       const requests = result.total;
@@ -228,8 +233,10 @@ try {
         cpuPerRequest: Math.round(cpu / requests),
         parts: partsPerRequest,
       });
+      const failed = result.non2xx ? `, ${result.non2xx} non-2xx` : '';
+      const perRequest = `${Math.round(cpu / requests)} us of CPU per request`;
       console.error(
-        `[cost] ${figure.name}, ${side.name}: ${Math.round(result.requestsPerSecond)} req/s, ${Math.round(cpu / requests)} us of CPU per request${result.non2xx ? `, ${result.non2xx} non-2xx` : ''}`,
+        `[cost] ${figure.name}, ${side.name}: ${Math.round(result.requestsPerSecond)} req/s, ${perRequest}${failed}`,
       );
     }
   }

@@ -47,10 +47,10 @@ for (let round = 0; round < 3; round++)
     samples[k++] = Number(process.hrtime.bigint() - t);
   }
 samples.sort();
-const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(samples.length * q))]! / 1000;
+const at = (q: number) => (samples[Math.min(samples.length - 1, Math.floor(samples.length * q))] ?? Number.NaN) / 1000;
 
 process.stdout.write(
-  JSON.stringify({
+  `${JSON.stringify({
     loadMs: Math.round(loadMs),
     rssAddedMb: Math.round(rssAddedMb * 10) / 10,
     lookupP50Us: Math.round(at(0.5) * 100) / 100,
@@ -59,5 +59,5 @@ process.stdout.write(
     resolved: found,
     addresses: addresses.length,
     versions: db.versions,
-  }) + '\n',
+  })}\n`,
 );

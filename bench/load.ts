@@ -5,6 +5,7 @@
  */
 import autocannon, { type Request } from 'autocannon';
 import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { must } from './must.ts';
 
 interface LoadOptions {
   url: string;
@@ -23,13 +24,15 @@ interface LoadOptions {
   dpop?: { htu: string };
 }
 
-const options = JSON.parse(process.argv[2]!) as LoadOptions;
-let next = options.tokens?.first ?? 0;
+const options = JSON.parse(must(process.argv[2], 'the options (JSON)')) as LoadOptions;
+const tokens = options.tokens;
+let next = tokens?.first ?? 0;
 let used = 0;
 const tokenValue = () => {
-  const value = createHash('sha256').update(`${options.tokens!.seed}:${next}`).digest('base64url');
-  next += options.tokens!.step;
-  if (options.tokens!.cycle && ++used % options.tokens!.cycle === 0) next = options.tokens!.first;
+  if (!tokens) throw new Error('a form asks for {token}, and the options give no tokens');
+  const value = createHash('sha256').update(`${tokens.seed}:${next}`).digest('base64url');
+  next += tokens.step;
+  if (tokens.cycle && ++used % tokens.cycle === 0) next = tokens.first;
   return value;
 };
 
@@ -49,6 +52,7 @@ const dpopProof = (() => {
   };
 })();
 
+const form = options.form;
 const result = await autocannon({
   url: options.url,
   connections: options.connections,
@@ -59,11 +63,11 @@ const result = await autocannon({
       method: options.method,
       path: options.path,
       headers: { ...(options.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...options.headers },
-      ...(options.form
+      ...(form
         ? {
             setupRequest: (req: Request) => {
               const fields = Object.fromEntries(
-                Object.entries(options.form!).map(([k, v]) => [k, v === '{token}' ? tokenValue() : v]),
+                Object.entries(form).map(([k, v]) => [k, v === '{token}' ? tokenValue() : v]),
               );
               req.body = new URLSearchParams(fields).toString();
               if (dpopProof) req.headers = { ...req.headers, DPoP: dpopProof() };

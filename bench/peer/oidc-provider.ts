@@ -11,71 +11,41 @@
  * so the access token is an RS256 JWT as ours is for an API), i % 4 === 2 for /userinfo only
  * (an opaque access token, as ours is). Either way the exchange also signs an ID token.
  *
- * `tsx bench/peer/oidc-provider.ts --port P --tokens N --seed S` seeds N live refresh tokens
- * whose values are `generatedTokenValue(S, i)`, like the generator's, then answers /health.
+ * `tsx bench/peer/oidc-provider.ts --port P --tokens N --seed S [--store sqlite --data FILE]`
+ * seeds N live refresh tokens whose values are `generatedTokenValue(S, i)`, like the
+ * generator's, then answers /health. `--store memory` (the default) keeps them in a Map;
+ * `--store sqlite` in FILE through a SQLite adapter (sqlite-adapter.ts), so they outlive a
+ * restart: the durable peer. A FILE that already holds tokens is not seeded again;
+ * `--seed-only` seeds FILE and exits (the bench seeds the durable peer so, without a deadline).
  */
 import { DEMO, generatedTokenValue } from '@rtc/tenant';
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
-import Provider, { errors, type Adapter, type AdapterPayload } from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
+import { must } from '../must.ts';
+import { mapAdapter } from './map-adapter.ts';
+import { openPeerDatabase, sqliteAdapter } from './sqlite-adapter.ts';
 
 const { values } = parseArgs({
-  options: { port: { type: 'string' }, tokens: { type: 'string' }, seed: { type: 'string' } },
+  options: {
+    port: { type: 'string' },
+    tokens: { type: 'string' },
+    seed: { type: 'string' },
+    store: { type: 'string', default: 'memory' },
+    data: { type: 'string' },
+    'seed-only': { type: 'boolean' },
+  },
 });
+if (values.store !== 'memory' && values.store !== 'sqlite') throw new Error('--store is memory or sqlite');
+const db = values.store === 'sqlite' ? openPeerDatabase(must(values.data, '--data FILE of --store sqlite')) : undefined;
 const port = Number(values.port);
 const issuer = `http://127.0.0.1:${port}`;
 const API = DEMO.api.identifier;
 
-/**
- * A Map-backed adapter. oidc-provider's own memory adapter is an LRU of 1,000 entries,
- * which would evict most of the seeded tokens; this one keeps them all, with the grant
- * index that rotation's reuse detection needs (`revokeByGrantId`).
- */
-const storage = new Map<string, AdapterPayload>();
-const grantMembers = new Map<string, Set<string>>();
-class MapAdapter implements Adapter {
-  constructor(private readonly model: string) {}
-  private key(id: string) {
-    return `${this.model}:${id}`;
-  }
-  async upsert(id: string, payload: AdapterPayload) {
-    const key = this.key(id);
-    storage.set(key, payload);
-    if (payload.grantId) {
-      let members = grantMembers.get(payload.grantId);
-      if (!members) grantMembers.set(payload.grantId, (members = new Set()));
-      members.add(key);
-    }
-  }
-  async find(id: string) {
-    return storage.get(this.key(id));
-  }
-  async findByUid(): Promise<undefined> {
-    return undefined;
-  }
-  async findByUserCode(): Promise<undefined> {
-    return undefined;
-  }
-  async consume(id: string) {
-    const payload = storage.get(this.key(id));
-    if (payload) payload.consumed = Math.floor(Date.now() / 1000);
-  }
-  async destroy(id: string) {
-    const key = this.key(id);
-    const grantId = storage.get(key)?.grantId;
-    storage.delete(key);
-    if (grantId) grantMembers.get(grantId)?.delete(key);
-  }
-  async revokeByGrantId(grantId: string) {
-    for (const key of grantMembers.get(grantId) ?? []) storage.delete(key);
-    grantMembers.delete(grantId);
-  }
-}
-
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const provider = new Provider(issuer, {
-  adapter: MapAdapter,
+  adapter: db ? sqliteAdapter(db) : mapAdapter(),
   clients: [
     {
       client_id: 'peer-app',
@@ -124,33 +94,54 @@ const provider = new Provider(issuer, {
   findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
 });
 
-// Seed: one grant per 10 tokens, each token a distinct live value the load generator derives.
+// Seed: on the public app one grant per 10 tokens; on the confidential app one grant per
+// token, because oidc-provider's revocation deletes every token of the presented token's grant
+// (lib/helpers/revoke.js, whatever revokeGrantPolicy says), and our /oauth/revoke takes away the
+// token presented only. Each token a distinct live value the load generator derives.
 const count = Number(values.tokens);
-const seed = values.seed!;
-for (const clientId of ['peer-app', 'peer-web']) {
-  const client = (await provider.Client.find(clientId))!;
-  let grantId = '';
-  let accountId = '';
-  for (let i = clientId === 'peer-app' ? 0 : 1; i < count; i += 2) {
-    if (i % 20 < 2) {
-      accountId = `user${i}`;
-      const grant = new provider.Grant({ accountId, clientId });
-      grant.addOIDCScope('openid offline_access');
-      if (clientId === 'peer-app') grant.addResourceScope(API, 'read:orders');
-      grantId = await grant.save();
+const seed = must(values.seed, '--seed');
+async function seedTokens() {
+  for (const clientId of ['peer-app', 'peer-web']) {
+    const client = must(await provider.Client.find(clientId), `the client ${clientId}`);
+    let grantId = '';
+    let accountId = '';
+    for (let i = clientId === 'peer-app' ? 0 : 1; i < count; i += 2) {
+      if (clientId === 'peer-web' || i % 20 < 2) {
+        accountId = `user${Math.floor(i / 20) * 20}`;
+        const grant = new provider.Grant({ accountId, clientId });
+        grant.addOIDCScope('openid offline_access');
+        if (clientId === 'peer-app') grant.addResourceScope(API, 'read:orders');
+        grantId = await grant.save();
+      }
+      const forApi = clientId === 'peer-app' && i % 4 === 0;
+      const token = new provider.RefreshToken({
+        jti: generatedTokenValue(seed, i),
+        accountId,
+        client,
+        grantId,
+        scope: forApi ? 'openid offline_access read:orders' : 'openid offline_access',
+        ...(forApi ? { resource: API } : {}),
+        gty: 'authorization_code',
+      });
+      await token.save();
     }
-    const forApi = clientId === 'peer-app' && i % 4 === 0;
-    const token = new provider.RefreshToken({
-      jti: generatedTokenValue(seed, i),
-      accountId,
-      client,
-      grantId,
-      scope: forApi ? 'openid offline_access read:orders' : 'openid offline_access',
-      ...(forApi ? { resource: API } : {}),
-      gty: 'authorization_code',
-    });
-    await token.save();
   }
+}
+if (!db) await seedTokens();
+else if (!db.prepare('SELECT 1 FROM oidc_payloads LIMIT 1').get()) {
+  // One transaction for the whole seed: its commits are set-up, not the figures.
+  db.exec('BEGIN');
+  try {
+    await seedTokens();
+    db.exec('COMMIT');
+  } catch (err) {
+    db.exec('ROLLBACK');
+    throw err;
+  }
+}
+if (values['seed-only']) {
+  db?.close();
+  process.exit(0);
 }
 
 const callback = provider.callback();
@@ -160,7 +151,9 @@ createServer((req, res) => {
     return;
   }
   void callback(req, res);
-}).listen(port, '127.0.0.1', () => console.error(`oidc-provider peer on ${issuer} with ${count} refresh tokens`));
+}).listen(port, '127.0.0.1', () =>
+  console.error(`oidc-provider peer (${values.store}) on ${issuer} with ${count} refresh tokens`),
+);
 
 // Exit normally on Ctrl-C or SIGTERM, so `--cpu-prof` writes its profile (bench/cost-table.ts).
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(0));

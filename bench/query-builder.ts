@@ -60,9 +60,9 @@ import {
   generateTenant,
   newRefreshSecret,
   planExchange,
-  PostgresStore,
+  openPostgresStore,
   SQLITE_MIGRATIONS,
-  SqliteStore,
+  openSqliteStore,
   toRefreshToken,
   type Row,
   type RotationOutcome as StoreRotationOutcome,
@@ -703,10 +703,10 @@ try {
     log: () => {},
   });
   const path = join(dir, 'tenant.sqlite');
-  const store = new SqliteStore(path);
+  const store = openSqliteStore(path);
   const viaKysely = sqliteKysely(path);
   const ways: Way[] = [
-    { name: 'A store', rotate: (h, n, p) => store.rotateRefreshToken(h, n, p) },
+    { name: 'A store', rotate: (h, n, p) => store.refreshTokens.rotateRefreshToken(h, n, p) },
     { name: 'B Kysely compiled, cached statements', rotate: sqliteCompiled(store.raw) },
     { name: 'C Kysely SqliteDialect', rotate: viaKysely.rotate },
   ];
@@ -749,11 +749,11 @@ if (!values['no-postgres']) {
       seed: SEED,
       log: () => {},
     });
-    const store = await PostgresStore.open(url, { schema });
+    const store = await openPostgresStore(url, { schema });
     const compiled = postgresCompiled(url, schema);
     const viaKysely = postgresKysely(url, schema);
     const ways: Way[] = [
-      { name: 'A store', rotate: (h, n, p) => store.rotateRefreshToken(h, n, p) },
+      { name: 'A store', rotate: (h, n, p) => store.refreshTokens.rotateRefreshToken(h, n, p) },
       { name: 'B Kysely compiled, store transaction', rotate: compiled.rotate },
       { name: 'C Kysely PostgresDialect', rotate: viaKysely.rotate },
     ];

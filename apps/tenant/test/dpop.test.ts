@@ -140,7 +140,7 @@ describe('DPoP-bound tokens driven by openid-client over HTTP', () => {
     const { config, dpop, jkt, tokens } = await signInWithDpop();
     expect(tokens.token_type).toBe('dpop');
     expect(decodeJwt(tokens.access_token).cnf).toEqual({ jkt });
-    const found = await store().findRefreshTokenBySecret(sha256(tokens.refresh_token!), Date.now());
+    const found = await store().refreshTokens.findRefreshTokenBySecret(sha256(tokens.refresh_token!), Date.now());
     expect(found!.token.dpop_jkt).toBe(jkt);
 
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!, undefined, { DPoP: dpop });
@@ -148,7 +148,7 @@ describe('DPoP-bound tokens driven by openid-client over HTTP', () => {
     expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
     expect(decodeJwt(refreshed.access_token).cnf).toEqual({ jkt });
     // Rotation keeps the binding: the same token (one id), still bound to the same key.
-    const after = await store().findRefreshTokenBySecret(sha256(refreshed.refresh_token!), Date.now());
+    const after = await store().refreshTokens.findRefreshTokenBySecret(sha256(refreshed.refresh_token!), Date.now());
     expect(after!.token.id).toBe(found!.token.id);
     expect(after!.token.dpop_jkt).toBe(jkt);
 
@@ -185,10 +185,10 @@ describe('DPoP-bound tokens driven by openid-client over HTTP', () => {
     const { config, dpop, keyPair, tokens, sent } = await signInWithDpop();
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!, undefined, { DPoP: dpop });
     const current = refreshed.refresh_token!;
-    const { token } = (await store().findRefreshTokenBySecret(sha256(current), Date.now()))!;
-    const snapshot = () => store().getRefreshToken(token.id);
+    const { token } = (await store().refreshTokens.findRefreshTokenBySecret(sha256(current), Date.now()))!;
+    const snapshot = () => store().refreshTokens.getRefreshToken(token.id);
     const events = async () => {
-      const all = await store().listEvents({ refresh_token_id: token.id }, 1000);
+      const all = await store().events.listEvents({ refresh_token_id: token.id }, 1000);
       return {
         theft: all.filter((e) => e.type === DPOP_BOUND_TOKEN_REFUSED),
         others: all.filter((e) => e.type !== DPOP_BOUND_TOKEN_REFUSED),
@@ -270,7 +270,7 @@ describe('DPoP-bound tokens driven by openid-client over HTTP', () => {
     // The holder of the key still refreshes with the same token.
     const again = await oidc.refreshTokenGrant(config, current, undefined, { DPoP: dpop });
     expect(again.token_type).toBe('dpop');
-    expect((await store().getRefreshToken(token.id))!.revoked_at).toBeNull();
+    expect((await store().refreshTokens.getRefreshToken(token.id))!.revoked_at).toBeNull();
   });
 
   it("the search extension filters dpop=bound|bearer and the summary counts bound tokens per application (not Auth0's)", async () => {
@@ -279,7 +279,10 @@ describe('DPoP-bound tokens driven by openid-client over HTTP', () => {
       (await management(`/refresh-tokens/summary`)).applications.find((a: any) => a.client_id === mobile);
     const before = await boundOf();
     const { tokens } = await signInWithDpop();
-    const { token } = (await store().findRefreshTokenBySecret(sha256(tokens.refresh_token!), Date.now()))!;
+    const { token } = (await store().refreshTokens.findRefreshTokenBySecret(
+      sha256(tokens.refresh_token!),
+      Date.now(),
+    ))!;
     const after = await boundOf();
     expect(after.bound).toBe((before?.bound ?? 0) + 1);
     expect(after.tokens - after.bound).toBe((before?.tokens ?? 0) - (before?.bound ?? 0));
@@ -323,20 +326,20 @@ describe('DPoP-bound tokens driven by openid-client over HTTP', () => {
     expect(decodeJwt(body.access_token!).cnf).toEqual({
       jkt: await calculateJwkThumbprint(await exportJWK(keyPair.publicKey), 'sha256'),
     });
-    const found = await store().findRefreshTokenBySecret(sha256(body.refresh_token!), Date.now());
+    const found = await store().refreshTokens.findRefreshTokenBySecret(sha256(body.refresh_token!), Date.now());
     expect(found!.token.dpop_jkt).toBeNull();
   });
 
   it("require_proof_of_possession makes a proof mandatory for the client; the tenant's nonce flag makes openid-client retry with the DPoP-Nonce", async () => {
-    const mobile = (await store().getClient(DEMO.clients.mobile.client_id))!;
-    await store().putClient({ ...mobile, require_proof_of_possession: true });
-    const settings = await store().getSettings();
+    const mobile = (await store().directory.getClient(DEMO.clients.mobile.client_id))!;
+    await store().directory.putClient({ ...mobile, require_proof_of_possession: true });
+    const settings = await store().settings.getSettings();
     try {
       const { config, dpop, keyPair, tokens } = await signInWithDpop();
       const missing = await refresh(tokens.refresh_token!);
       expect(missing).toMatchObject({ status: 400, body: { error: 'invalid_dpop_proof' } });
 
-      await store().updateSettings((s) => ({ ...s, flags: { ...s.flags, dpop_require_nonce: true } }));
+      await store().settings.updateSettings((s) => ({ ...s, flags: { ...s.flags, dpop_require_nonce: true } }));
       const noNonce = await fetch(`${server.url}oauth/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', dpop: await proof(keyPair) },
@@ -353,8 +356,8 @@ describe('DPoP-bound tokens driven by openid-client over HTTP', () => {
       const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!, undefined, { DPoP: dpop });
       expect(refreshed.token_type).toBe('dpop');
     } finally {
-      await store().putClient(mobile);
-      await store().updateSettings(() => settings);
+      await store().directory.putClient(mobile);
+      await store().settings.updateSettings(() => settings);
     }
   });
 });
@@ -373,7 +376,7 @@ describe('a DPoP-bound refresh token at the other endpoints that take one', () =
     const { config, dpop, keyPair, tokens } = await signInWithDpop();
     const stale = tokens.refresh_token!;
     const current = (await oidc.refreshTokenGrant(config, stale, undefined, { DPoP: dpop })).refresh_token!;
-    const { token } = (await store().findRefreshTokenBySecret(sha256(current), Date.now()))!;
+    const { token } = (await store().refreshTokens.findRefreshTokenBySecret(sha256(current), Date.now()))!;
     const thief = await oidc.randomDPoPKeyPair('ES256');
     const revokeProof = (key: typeof keyPair) => proof(key, { htu: `${server.url}oauth/revoke` });
 
@@ -381,11 +384,11 @@ describe('a DPoP-bound refresh token at the other endpoints that take one', () =
     expect(await revoke(current)).toBe(200);
     expect(await revoke(current, await revokeProof(thief))).toBe(200);
     expect(await revoke(current, await proof(keyPair))).toBe(200); // a proof for /oauth/token, not this endpoint
-    expect((await store().getRefreshToken(token.id))!.revoked_at).toBeNull();
+    expect((await store().refreshTokens.getRefreshToken(token.id))!.revoked_at).toBeNull();
     const still = await oidc.refreshTokenGrant(config, current, undefined, { DPoP: dpop });
 
     expect(await revoke(still.refresh_token!, await revokeProof(keyPair))).toBe(200);
-    expect((await store().getRefreshToken(token.id))!.revoked_at).not.toBeNull();
+    expect((await store().refreshTokens.getRefreshToken(token.id))!.revoked_at).not.toBeNull();
   });
 
   it('/delegation never takes a bound token, even once its client is made confidential', async () => {
@@ -418,9 +421,9 @@ describe('a DPoP-bound refresh token at the other endpoints that take one', () =
       }),
     });
     const { refresh_token } = (await issued.json()) as { refresh_token: string };
-    expect((await store().findRefreshTokenBySecret(sha256(refresh_token), Date.now()))!.token.dpop_jkt).toEqual(
-      expect.any(String),
-    );
+    expect(
+      (await store().refreshTokens.findRefreshTokenBySecret(sha256(refresh_token), Date.now()))!.token.dpop_jkt,
+    ).toEqual(expect.any(String));
     await api('PATCH', `/clients/${app.client_id}`, {
       token_endpoint_auth_method: 'client_secret_post',
       grant_types: ['password', 'refresh_token', 'urn:ietf:params:oauth:grant-type:jwt-bearer'],
@@ -442,11 +445,14 @@ describe('a DPoP-bound refresh token at the other endpoints that take one', () =
 
   it("a refused proof on a bound token counts against the token's rate limit: a flood of junk proofs cannot fill the theft record", async () => {
     const { tokens } = await signInWithDpop();
-    const { token } = (await store().findRefreshTokenBySecret(sha256(tokens.refresh_token!), Date.now()))!;
+    const { token } = (await store().refreshTokens.findRefreshTokenBySecret(
+      sha256(tokens.refresh_token!),
+      Date.now(),
+    ))!;
     const statuses: number[] = [];
     for (let i = 0; i < 130; i++) statuses.push((await refresh(tokens.refresh_token!, 'x.y.z')).status);
     expect(statuses.filter((s) => s === 400)).toHaveLength(120);
     expect(statuses.filter((s) => s === 429)).toHaveLength(10);
-    expect(await store().listEvents({ refresh_token_id: token.id }, 1000)).toHaveLength(120);
+    expect(await store().events.listEvents({ refresh_token_id: token.id }, 1000)).toHaveLength(120);
   });
 });

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { html, raw } from 'hono/html';
 import { randomSecret } from '../crypto/secrets.ts';
 import { webMessageOrigins } from '../domain/origins.ts';
-import type { ClientRecord } from '../store/types.ts';
+import type { ClientRecord } from '../domain/model.ts';
 import { redirectTo } from './browser-flow.ts';
 
 /**

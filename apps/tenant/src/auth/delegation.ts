@@ -29,7 +29,7 @@ const DELEGATION_LIFETIME = 36_000;
 export function delegationRoutes(deps: TenantDeps) {
   return new Hono<TenantEnv>().post('/delegation', async (c) => {
     const params = await readBodyParams(c);
-    const settings = await deps.store.getSettings();
+    const settings = await deps.store.settings.getSettings();
     if (!settings.flags.allow_legacy_delegation_grant_types) {
       throw new UnauthorizedClient(
         'Legacy delegation is disabled for this tenant (flag allow_legacy_delegation_grant_types).',
@@ -61,11 +61,11 @@ export function delegationRoutes(deps: TenantDeps) {
         rateLimitHeaders(limit),
       );
     }
-    const found = await deps.store.findRefreshTokenBySecret(presentedHash, now);
+    const found = await deps.store.refreshTokens.findRefreshTokenBySecret(presentedHash, now);
     if (!found || !found.usable || found.token.client_id !== client.client_id) throw new InvalidRefreshToken();
     // A DPoP-bound token buys nothing without a proof by its key, and this legacy endpoint takes none.
     if (found.token.dpop_jkt !== null) throw new InvalidRefreshToken();
-    const user = await deps.store.getUser(found.token.user_id);
+    const user = await deps.store.directory.getUser(found.token.user_id);
     if (!user || user.blocked) throw new InvalidRefreshToken();
 
     const token = await idToken(

@@ -22,18 +22,22 @@ export function revokeRoutes(deps: TenantDeps) {
     const client = await authenticateClient(c, params, deps.store);
     const now = deps.clock.now();
 
-    const found = await deps.store.findRefreshTokenBySecret(sha256(token), now);
+    const found = await deps.store.refreshTokens.findRefreshTokenBySecret(sha256(token), now);
     // Any secret of the token revokes it, a rotated-out one too (a leaked old value is reason
     // enough), except that a DPoP-bound token is revoked only with a proof by its key, as it is
     // exchanged: its secrets alone, stolen, change nothing (RFC 7009: still 200).
     if (found && found.token.client_id === client.client_id && (await provesKey(c, deps, found.token.dpop_jkt))) {
       const { token: record } = found;
-      const plan = planRevocation({ kind: 'token', token: record }, 'oauth_revoke', await deps.store.getSettings());
+      const plan = planRevocation(
+        { kind: 'token', token: record },
+        'oauth_revoke',
+        await deps.store.settings.getSettings(),
+      );
       // The token and, with the flag on, its grant go in one transaction.
-      const applied = await deps.store.applyRevocationPlan(plan, now);
+      const applied = await deps.store.revocations.applyRevocationPlan(plan, now);
       const grantDeleted = applied.deletedGrantIds.length > 0;
       if (grantDeleted) deps.revocations.kick();
-      await deps.store.addEvent(
+      await deps.store.events.addEvent(
         tenantEvent(
           {
             type: LOG_TYPES.revocation,

@@ -86,7 +86,7 @@ export function userinfoRoutes(deps: TenantDeps) {
       }
     }
     await checkBinding(c, scheme, token, payload);
-    const user = typeof payload.sub === 'string' ? await deps.store.getUser(payload.sub) : undefined;
+    const user = typeof payload.sub === 'string' ? await deps.store.directory.getUser(payload.sub) : undefined;
     // A blocked user's tokens speak for nobody: the same answer as for an unknown user.
     if (!user || user.blocked) throw new InvalidToken();
     const scope = parseScope(typeof payload.scope === 'string' ? payload.scope : undefined);

@@ -44,8 +44,8 @@ export function managementAuth(deps: TenantDeps, limiter: RateLimiter): Middlewa
     }
     const principal = await managementCaller(
       payload,
-      async (clientId) => (await deps.store.getClientGrant(clientId, audience))?.scope,
-      (clientId) => deps.store.getClient(clientId),
+      async (clientId) => (await deps.store.directory.getClientGrant(clientId, audience))?.scope,
+      (clientId) => deps.store.directory.getClient(clientId),
     );
     if ('refused' in principal) {
       if (principal.refused === 'no-client-grant') {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { runsScript } from '../domain/callbacks.ts';
 import { hasUserinfo, wildcardTooBroad } from '../domain/origins.ts';
 import { badRequest } from '../errors/management-error.ts';
-import type { ClientRecord, TenantSettings } from '../store/types.ts';
+import type { ClientRecord, TenantSettings } from '../domain/model.ts';
 
 /** The legacy grant `/delegation` needs (references 001 and 004). */
 export const LEGACY_DELEGATION_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';

@@ -1,6 +1,6 @@
 import { addressRange, formatAsn, networkSpan, parseAsn } from '@rtc/ip-intel';
 import { invalidQuery } from '../errors/management-error.ts';
-import type { TenantStore } from '../store/types.ts';
+import type { RefreshTokenStore } from '../store/contract/refresh-tokens.ts';
 import { z } from 'zod';
 import { schemas } from './validation.ts';
 
@@ -81,7 +81,7 @@ export const needsOneOf =
 
 /** Refuses (400) a range wider than one network that holds more than WIDE_RANGE_LIMIT live tokens. */
 export async function refuseWideRange(
-  store: Pick<TenantStore, 'countAddressCandidates'>,
+  store: Pick<RefreshTokenStore, 'countAddressCandidates'>,
   ip: { from: Buffer; to: Buffer } | undefined,
 ): Promise<void> {
   if (!ip || ip.from.equals(ip.to) || networkSpan(ip).one) return;

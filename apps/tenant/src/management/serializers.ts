@@ -5,12 +5,12 @@ import type {
   DeviceInfo,
   GrantRecord,
   RefreshTokenRecord,
-  RefreshTokenSummary,
   SessionRecord,
   TenantEvent,
   TenantSettings,
   UserRecord,
-} from '../store/types.ts';
+} from '../domain/model.ts';
+import type { RefreshTokenSummary } from '../store/contract/refresh-tokens.ts';
 
 /**
  * The Management API's bodies, field for field as the auth0 SDK (v7) types them:

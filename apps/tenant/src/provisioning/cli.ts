@@ -59,9 +59,9 @@ export async function provision(
 async function canCallManagementApi(store: TenantDeps['store'], issuer: string): Promise<boolean> {
   let from: string | undefined;
   do {
-    const page = await store.listClientGrants({ audience: managementAudience(issuer) }, from, 100);
+    const page = await store.directory.listClientGrants({ audience: managementAudience(issuer) }, from, 100);
     for (const grant of page.items) {
-      const client = await store.getClient(grant.client_id);
+      const client = await store.directory.getClient(grant.client_id);
       if (client?.client_secret_hash && client.grant_types.includes('client_credentials')) return true;
     }
     from = page.next;

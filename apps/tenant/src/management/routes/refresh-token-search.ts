@@ -39,13 +39,15 @@ export function refreshTokenSearchRoutes(deps: TenantDeps) {
   );
   return new Hono<ManagementEnv>().get('/', requireScope('read:refresh_tokens'), query(schema), async (c) => {
     const { from, take, include_totals, ...filter } = c.req.valid('query');
-    await refuseWideRange(store, filter.ip);
+    await refuseWideRange(store.refreshTokens, filter.ip);
     const now = clock.now();
-    const page = await store.searchRefreshTokens(filter, now, from, take ?? 50);
+    const page = await store.refreshTokens.searchRefreshTokens(filter, now, from, take ?? 50);
     return c.json({
       refresh_tokens: page.items.map((t) => ({ ...refreshTokenBody(t), device_name: t.device_name })),
       ...(page.next ? { next: page.next } : {}),
-      ...(include_totals ? { totals: await store.countRefreshTokenSearch(filter, now, SEARCH_TOTALS_LIMIT) } : {}),
+      ...(include_totals
+        ? { totals: await store.refreshTokens.countRefreshTokenSearch(filter, now, SEARCH_TOTALS_LIMIT) }
+        : {}),
     });
   });
 }

@@ -32,9 +32,9 @@ export function refreshTokenSummaryRoutes(deps: TenantDeps) {
     async (c) => {
       const q = c.req.valid('query');
       const now = clock.now();
-      const applications = await store.summarizeRefreshTokensByClient(now, q.client_id);
+      const applications = await store.refreshTokens.summarizeRefreshTokensByClient(now, q.client_id);
       if (q.client_id === undefined) return c.json({ applications });
-      const users = await store.listRefreshTokenUsersOfClient(q.client_id, now, q.users ?? 10);
+      const users = await store.refreshTokens.listRefreshTokenUsersOfClient(q.client_id, now, q.users ?? 10);
       return c.json({ applications, users });
     },
   );

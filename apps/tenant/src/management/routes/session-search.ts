@@ -26,11 +26,11 @@ export function sessionSearchRoutes(deps: TenantDeps) {
   return new Hono<ManagementEnv>().get('/', requireScope('read:sessions'), query(schema), async (c) => {
     const { from, take, include_totals, ...filter } = c.req.valid('query');
     const now = clock.now();
-    const page = await store.searchSessions(filter, now, from, take ?? 50);
+    const page = await store.sessions.searchSessions(filter, now, from, take ?? 50);
     return c.json({
       sessions: page.items.map(sessionBody),
       ...(page.next ? { next: page.next } : {}),
-      ...(include_totals ? { totals: await store.countSessionSearch(filter, now, SEARCH_TOTALS_LIMIT) } : {}),
+      ...(include_totals ? { totals: await store.sessions.countSessionSearch(filter, now, SEARCH_TOTALS_LIMIT) } : {}),
     });
   });
 }

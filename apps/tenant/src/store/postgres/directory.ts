@@ -4,12 +4,12 @@ import { CASE_INSENSITIVE_USER_SORT, userSearchPattern } from '../sql/user-searc
 import type {
   ClientGrantRecord,
   ClientRecord,
-  DirectoryStore,
   GrantRecord,
-  Page,
   ResourceServerRecord,
   UserRecord,
-} from '../types.ts';
+} from '../../domain/model.ts';
+import type { DirectoryStore } from '../contract/directory.ts';
+import type { Page } from '../contract/paging.ts';
 import { whereOf, type PostgresConnection } from './connection.ts';
 import type { PostgresRevocationJournal } from './revocation-journal.ts';
 import type { PostgresSessions } from './sessions.ts';

@@ -14,17 +14,14 @@ import {
 import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql } from '../sql/search.ts';
 import { coveredByPendingRevocation, type TokenColumnsSql } from '../sql/pending-revocation.ts';
 import { liveTokenSql } from '../sql/liveness.ts';
+import type { NewRefreshToken, RefreshTokenRecord, RotationOutcome, RotationPlanner } from '../../domain/model.ts';
 import type {
-  NewRefreshToken,
   RefreshTokenFilter,
-  RefreshTokenRecord,
   RefreshTokenSearch,
   RefreshTokenSearchHit,
   RefreshTokenStore,
-  RevokeReason,
-  RotationOutcome,
-  RotationPlanner,
-} from '../types.ts';
+} from '../contract/refresh-tokens.ts';
+import type { RevokeReason } from '../../domain/revocation.ts';
 import { whereOf, type PostgresConnection } from './connection.ts';
 
 /** A live token (store/sql/liveness.ts); each use puts its placeholder for `now` in `$NOW`'s place. */

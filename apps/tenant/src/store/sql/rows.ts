@@ -9,7 +9,8 @@ import type {
 } from '../../domain/model.ts';
 import { DEFAULT_TENANT_SETTINGS } from '../../domain/defaults.ts';
 import type { RevocationJob, RevocationTarget } from '../../domain/revocation.ts';
-import type { CheckpointPage, RefreshTokenSummary } from '../types.ts';
+import type { CheckpointPage } from '../contract/paging.ts';
+import type { RefreshTokenSummary } from '../contract/refresh-tokens.ts';
 
 /**
  * Row mapping shared by every store: both keep the same columns, and JSON in text columns,

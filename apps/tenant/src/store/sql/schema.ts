@@ -74,7 +74,7 @@ export interface Schema {
   tables: Table[];
   /** SQLite only: triggers, as their CREATE TRIGGER, after every table. */
   sqliteTriggers?: string[];
-  /** PostgreSQL only: functions in the schema, as their CREATE FUNCTION. (SQLite's are registered on the connection, see SqliteStore.) */
+  /** PostgreSQL only: functions in the schema, as their CREATE FUNCTION. (SQLite's are registered on the connection, see openSqliteStore.) */
   postgresFunctions?: string[];
 }
 

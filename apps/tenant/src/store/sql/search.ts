@@ -1,5 +1,6 @@
 import { networkSpan } from '@rtc/ip-intel';
-import type { RefreshTokenSearch, SessionSearch } from '../types.ts';
+import type { RefreshTokenSearch } from '../contract/refresh-tokens.ts';
+import type { SessionSearch } from '../contract/sessions.ts';
 import { LIVENESS } from '../../domain/liveness.ts';
 import { liveConditions } from './liveness.ts';
 

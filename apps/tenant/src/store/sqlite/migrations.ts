@@ -161,7 +161,7 @@ const TENANT_HISTORY: string[] = [
    * and last address (IPv4 mapped into ::ffff:0:0/96, see addressKey in @rtc/ip-intel), so an
    * address or a CIDR is one range of keys. Written with the text on insert and on exchange;
    * here backfilled for live tokens (revoked ones are never searched) with `ip_key`, the same
-   * function registered on the connection (SqliteStore).
+   * function registered on the connection (openSqliteStore).
    */ `
   ALTER TABLE refresh_tokens ADD COLUMN initial_ip_key BLOB;
   ALTER TABLE refresh_tokens ADD COLUMN last_ip_key BLOB;

@@ -1,14 +1,11 @@
+import type { NewRefreshToken, RefreshTokenRecord, RotationOutcome, RotationPlanner } from '../../domain/model.ts';
 import type {
-  NewRefreshToken,
   RefreshTokenFilter,
-  RefreshTokenRecord,
   RefreshTokenSearch,
   RefreshTokenSearchHit,
   RefreshTokenStore,
-  RevokeReason,
-  RotationOutcome,
-  RotationPlanner,
-} from '../types.ts';
+} from '../contract/refresh-tokens.ts';
+import type { RevokeReason } from '../../domain/revocation.ts';
 import { checkDeviceName } from '../../domain/defaults.ts';
 import { afterPlan, isUsableSecret, whichSecret } from '../../domain/refresh-tokens.ts';
 import { addressKey } from '@rtc/ip-intel';

@@ -175,7 +175,7 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
     logger,
     issuer,
     cookieSecret,
-    // Shared by every instance on the same database (reference 001: per token and IP).
+    // Shared by every instance on the same database (Auth0's 'Refresh Tokens' page: per token and IP).
     refreshRateLimiter: hotPathLimiter(config.refreshRateLimitPerMinute ?? 120, 60_000),
     signInThrottle: signInThrottle(store, { ...DEFAULT_SIGN_IN_LIMITS, ...config.signInLimits }),
     managementRateLimiter: hotPathLimiter(options.managementRequestsPerSecond, 1000),

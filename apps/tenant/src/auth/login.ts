@@ -6,7 +6,7 @@ import { ssoSessions } from '../domain/sso-session.ts';
 import { LOG_TYPES, signInFailure, tenantEvent } from '../domain/tenant-log.ts';
 import { OAuthError } from '../errors/oauth-error.ts';
 import { clientIp } from '@rtc/http-edge';
-import { Params, readBodyParams, userAgent } from '../http/params.ts';
+import { type Params, readBodyParams, userAgent } from '../http/params.ts';
 import { undeliverable } from './authorization-response.ts';
 import { completeAuthorization } from './authorize.ts';
 import { loginTransactions, render, sessionCookie } from './browser-flow.ts';
@@ -39,7 +39,7 @@ export function loginRoutes(deps: TenantDeps) {
     const request = await transactions.read(c, tx);
     if (!request) return expired();
     const client = await deps.store.directory.getClient(request.client_id);
-    if (!client || !client.callbacks.includes(request.redirect_uri) || undeliverable(client, request)) return expired();
+    if (!client?.callbacks.includes(request.redirect_uri) || undeliverable(client, request)) return expired();
 
     const email = (params.get('username') ?? '').trim();
     const password = params.get('password') ?? '';
@@ -62,7 +62,7 @@ export function loginRoutes(deps: TenantDeps) {
     const user = email ? await deps.store.directory.getUserByEmail(email) : undefined;
     const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
     const details = { user_agent: userAgent(c), email: email.slice(0, 254) };
-    if (!user || !user.password_hash || !valid) {
+    if (!user?.password_hash || !valid) {
       await deps.store.events.addEvent(signInFailure(user, { client_id: client.client_id, ip, details }, now));
       return again(401, 'Wrong email or password.');
     }

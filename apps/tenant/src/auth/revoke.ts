@@ -9,7 +9,7 @@ import { authenticateClient } from './client-auth.ts';
 import { ProofRefused } from './dpop.ts';
 
 /**
- * POST /oauth/revoke, as reference 002 documents it. The client authenticates (a public
+ * POST /oauth/revoke, as Auth0's 'Revoke Refresh Tokens' page documents it. The client authenticates (a public
  * client with its client_id alone); an unknown token, or one issued to another client,
  * still answers 200 with an empty body (RFC 7009 2.2). With the tenant flag
  * "Refresh Token Revocation Deletes Grant" on, the grant goes too, and with it every

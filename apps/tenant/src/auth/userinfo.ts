@@ -55,7 +55,7 @@ export function userinfoRoutes(deps: TenantDeps) {
         'invalid_token',
         'This access token is DPoP-bound: present it with the DPoP scheme and a proof.',
       );
-    let proof;
+    let proof: Awaited<ReturnType<typeof deps.dpop.verify>>;
     try {
       proof = await deps.dpop.verify(c, { htm: c.req.method, htu: `${deps.issuer}userinfo`, accessToken: token });
     } catch (err) {

@@ -12,7 +12,7 @@ import { DEVICES } from './names.ts';
 import { prng } from './prng.ts';
 
 const DAY = 86_400_000;
-/** The legacy grant /delegation needs (references 001, 004); the demo turns delegation on. */
+/** The legacy grant /delegation needs (Auth0's 'Refresh Tokens' and legacy 'refresh_token' pages); the demo turns it on. */
 const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 const ROTATING: RefreshTokenPolicy = {
@@ -43,7 +43,8 @@ export async function seedDemoTenant(
     ...DEFAULT_TENANT_SETTINGS,
     friendly_name: 'Acme (demo)',
     support_email: 'support@acme.test',
-    // The legacy /delegation endpoint is on in the demo, so it can be tried (references 001, 004).
+    // The legacy /delegation endpoint is on in the demo, so it can be tried (Auth0's 'Refresh Tokens'
+    // and legacy 'refresh_token' pages).
     flags: { ...DEFAULT_TENANT_SETTINGS.flags, allow_legacy_delegation_grant_types: true },
   }));
 

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { createLocalJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import { createLocalJWKSet, errors as joseErrors, type JWTPayload, jwtVerify } from 'jose';
 import { rateLimitHeaders, type RateLimiter } from '../auth/rate-limit.ts';
 import type { TenantDeps, TenantEnv } from '../deps.ts';
 import { managementAudience } from '../deps.ts';
@@ -29,7 +29,7 @@ export function managementAuth(deps: TenantDeps, limiter: RateLimiter): Middlewa
     if (!header) throw unauthorized('Missing authentication');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw unauthorized('Bad HTTP authentication header format');
-    let payload;
+    let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(match[1]!, jwks, {
         issuer: deps.issuer,

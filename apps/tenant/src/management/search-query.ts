@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { schemas } from './validation.ts';
 
 /**
- * The query parameters shared by the tenant's search extensions (issue 20, NOT Auth0's):
+ * The query parameters shared by the tenant's search extensions (NOT Auth0's):
  * GET /api/v2/refresh-tokens/search and GET /api/v2/sessions/search. Each parses to what the
  * store searches by, so a bad value is a 400 `invalid_query_string` here, never an error below.
  */

@@ -13,7 +13,7 @@ import { openSqliteStore } from './sqlite/sqlite-store.ts';
 import type { TenantStore } from './types.ts';
 
 /**
- * Tokens written before the address keys existed (issue 20) are found by address once the
+ * Tokens written before the address keys existed are found by address once the
  * migration that adds the keys has run: it backfills them for live tokens.
  */
 const postgres = await postgresForTests();

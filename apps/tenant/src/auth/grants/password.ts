@@ -38,7 +38,7 @@ export const passwordGrant: GrantHandler = async (ctx) => {
   // Verify against a dummy hash when the user is unknown, so timing does not tell.
   const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
   const details = { user_agent: ctx.userAgent, email: username.slice(0, 254), grant_type: 'password' };
-  if (!user || !user.password_hash || !valid) {
+  if (!user?.password_hash || !valid) {
     await deps.store.events.addEvent(signInFailure(user, { client_id: client.client_id, ip, details }, now));
     throw new InvalidGrant('Wrong email or password.');
   }

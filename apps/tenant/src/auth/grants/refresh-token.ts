@@ -139,7 +139,7 @@ refreshTokenGrant.onRefusedProof = async (ctx, refusal: OAuthError) => {
   if (found?.token.dpop_jkt) await recordBoundTokenRefusal(ctx, found.token, 'invalid-proof', refusal.description);
 };
 
-/** Reference 001: exchanges are rate limited per token and IP; past the limit, 429. */
+/** Auth0's 'Refresh Tokens' page: exchanges are rate limited per token and IP; past the limit, 429. */
 async function countExchange(ctx: Pick<GrantContext, 'deps' | 'ip'>, presentedHash: Buffer): Promise<void> {
   const now = ctx.deps.clock.now();
   const limit = await ctx.deps.refreshRateLimiter.hit(`${presentedHash.toString('base64url')}|${ctx.ip ?? '-'}`, now);

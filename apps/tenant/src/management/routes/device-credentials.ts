@@ -11,8 +11,8 @@ import { fieldSelection, offsetPage, offsetPaging, pathId, query, schemas, selec
 
 /**
  * /api/v2/device-credentials: every refresh token is a credential of type `refresh_token`
- * or `rotating_refresh_token` named by its device (references 001 and 002). This tenant keeps
- * no `public_key` credentials, so that type lists nothing; no type lists all.
+ * or `rotating_refresh_token` named by its device (Auth0's 'Refresh Tokens' and 'Revoke Refresh
+ * Tokens' pages). This tenant keeps no `public_key` credentials, so that type lists nothing; no type lists all.
  */
 export function deviceCredentialRoutes(deps: TenantDeps) {
   const { store, clock } = deps;

@@ -9,7 +9,7 @@ import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { refreshTokenBody } from '../serializers.ts';
 import { checkpointPaging, fieldSelection, json, pathId, query, schemas, selectFields } from '../validation.ts';
 
-/** Metadata: string values of at most 255 characters, at most 25 keys (reference 003). */
+/** Metadata: string values of at most 255 characters, at most 25 keys (Auth0's Management API reference). */
 export const refreshTokenMetadata = z
   .record(z.string().min(1).max(255), z.string().max(255, 'Metadata values must be at most 255 characters'))
   .refine((m) => Object.keys(m).length <= 25, 'At most 25 metadata properties are allowed');
@@ -121,7 +121,8 @@ export function refreshTokenRoutes(deps: TenantDeps) {
     )
     .delete('/:id', requireScope('delete:refresh_tokens'), async (c) => {
       // Auth0 answers 202 whether or not the token exists: revocation is asynchronous
-      // (reference 000). Journaled, it is refused and unlisted at once; its row is marked after.
+      // (Auth0's 'Manage Refresh Tokens with Auth0 Management API' page). Journaled, it is refused
+      // and unlisted at once; its row is marked after.
       const tokenId = pathId(c.req.param('id'));
       const token = await store.refreshTokens.getRefreshToken(tokenId);
       await store.revocations.applyRevocationPlan(

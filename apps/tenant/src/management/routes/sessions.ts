@@ -9,7 +9,8 @@ import { pathId } from '../validation.ts';
 
 /**
  * /api/v2/sessions. DELETE ends the session only (refresh tokens outlive sessions,
- * reference 000); POST /{id}/revoke also revokes the refresh tokens bound to it.
+ * Auth0's 'Manage Refresh Tokens with Auth0 Management API' page); POST /{id}/revoke also
+ * revokes the refresh tokens bound to it.
  */
 export function sessionRoutes(deps: TenantDeps) {
   const { store, clock } = deps;

@@ -274,7 +274,8 @@ export function userRoutes(deps: TenantDeps) {
     })
     .delete('/:id/refresh-tokens', requireScope('delete:refresh_tokens'), async (c) => {
       const user = await findUser(c.req.param('id'));
-      // In force once journaled; the rows are marked in the background (reference 000).
+      // In force once journaled; the rows are marked in the background (Auth0's 'Manage Refresh
+      // Tokens with Auth0 Management API' page).
       await store.revocations.applyRevocationPlan(
         planRevocation({ kind: 'user', user_id: user.user_id }, 'user_tokens_revoked', null),
         clock.now(),

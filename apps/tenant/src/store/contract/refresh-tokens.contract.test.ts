@@ -570,7 +570,7 @@ describeContract(({ withStore }) => {
       ]);
       expect(answers[0]).toEqual([ids[0]]);
       expect(answers.at(-1)).toEqual([]);
-      ids.slice(1).forEach((id, i) => expect(answers[i + 1]).toEqual([id]));
+      for (const [i, id] of ids.slice(1).entries()) expect(answers[i + 1]).toEqual([id]);
       for (const token of tokens)
         expect((await store.refreshTokens.findRefreshTokenBySecret(sha256(token.value), T0 + 100))!.usable).toBe(false);
       expect((await store.refreshTokens.getRefreshToken(ids[0]!))!.revoked_reason).toBe('oauth_revoke');
@@ -582,11 +582,10 @@ describeContract(({ withStore }) => {
     withStore(async (store) => {
       const seen: string[] = [];
       const look = (value: string) =>
-        store.refreshTokens.rotateRefreshToken(
-          sha256(value),
-          T0 + 1,
-          (state) => (seen.push(state.user), { kind: 'reject' }),
-        );
+        store.refreshTokens.rotateRefreshToken(sha256(value), T0 + 1, (state) => {
+          seen.push(state.user);
+          return { kind: 'reject' };
+        });
       const { value, record } = mint('u1', T0);
       await store.refreshTokens.issueRefreshToken(record, 200);
       await look(value);

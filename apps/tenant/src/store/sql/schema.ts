@@ -249,7 +249,7 @@ export const TENANT_SCHEMA: Schema = {
         { name: 'previous_valid_until', type: 'bigint', nullable: true },
         { name: 'revoked_at', type: 'bigint', nullable: true },
         { name: 'revoked_reason', type: 'text', nullable: true },
-        // Search across users by address (issue 20): a sortable 16-byte key of each address
+        // Search across users by address: a sortable 16-byte key of each address
         // (IPv4 mapped into ::ffff:0:0/96, addressKey in @rtc/ip-intel) and of its network (an
         // IPv4 /24, an IPv6 /48), so an address or a CIDR is one range of keys.
         { name: 'initial_ip_key', type: 'bytes', nullable: true },

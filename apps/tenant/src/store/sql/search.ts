@@ -5,7 +5,7 @@ import { LIVENESS } from '../../domain/liveness.ts';
 import { liveConditions } from './liveness.ts';
 
 /**
- * The SQL of search across users (issue 20), the same text for both stores: each passes its
+ * The SQL of search across users (the tenant's extension, not Auth0's), the same text for both stores: each passes its
  * `LIVE` clause and a function that binds a value and answers its placeholder.
  *
  * An address or an ASN matches a token's initial OR its last one. Each column has a partial

@@ -6,7 +6,7 @@ import { recordPrepared } from './record-prepared.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 
 /**
- * Search across users (issue 20) must cost a page, not a table, at 1,000,000 tokens: by one
+ * Search across users must cost a page, not a table, at 1,000,000 tokens: by one
  * ASN, one address or one network up to a /24 (IPv6: /48), each of its two walks (initial,
  * last) seeks its partial index of live tokens by (value, id) from the checkpoint, in id order,
  * so LIMIT stops it (a network's walk checks the address range in the index, and reads the row of

@@ -22,7 +22,6 @@ import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql } fr
 import { coveredByPendingRevocation, type TokenColumnsSql } from '../sql/pending-revocation.ts';
 import { liveTokenSql } from '../sql/liveness.ts';
 import { bound, networkKeyOf, whereOf, type SqliteConnection } from './connection.ts';
-import type { SqliteRevocationJournal } from './revocation-journal.ts';
 import { insertEvent } from './events.ts';
 
 /**
@@ -39,10 +38,7 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
     fail: (err: unknown) => void;
   }[] = [];
 
-  constructor(
-    private readonly connection: SqliteConnection,
-    private readonly journal: SqliteRevocationJournal,
-  ) {}
+  constructor(private readonly connection: SqliteConnection) {}
 
   async issueRefreshToken(token: NewRefreshToken, activeLimit: number): Promise<{ revokedForLimit: string[] }> {
     return this.connection.tx(() => {
@@ -419,7 +415,7 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
       for (const request of group) request.fail(err);
       return;
     }
-    group.forEach((request, i) => request.done(results[i]!));
+    for (const [i, request] of group.entries()) request.done(results[i]!);
   }
 }
 

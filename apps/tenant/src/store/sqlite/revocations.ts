@@ -42,7 +42,7 @@ export class SqliteRevocations implements RevocationStore {
       for (const request of group) request.fail(err);
       return;
     }
-    group.forEach((request, i) => request.done(results[i]!));
+    for (const [i, request] of group.entries()) request.done(results[i]!);
   }
 
   /** One plan, inside the group's transaction: the target's precondition is read before the first write. */

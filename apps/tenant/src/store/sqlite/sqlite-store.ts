@@ -45,7 +45,7 @@ export function openSqliteStore(path: string): SqliteTenantStore {
   const settings = new SqliteTenantSettings(connection, path, directoryCache);
   const sessions = new SqliteSessions(connection, revocationJournal);
   const directory = new SqliteDirectory(connection, sessions, revocationJournal, directoryCache);
-  const refreshTokens = new SqliteRefreshTokens(connection, revocationJournal);
+  const refreshTokens = new SqliteRefreshTokens(connection);
 
   return {
     dialect: 'sqlite',

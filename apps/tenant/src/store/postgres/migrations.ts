@@ -1,5 +1,6 @@
 import type { Migrations } from '@rtc/db/postgres';
-import { renderPostgres, TENANT_SCHEMA } from '../sql/schema.ts';
+import { renderPostgres } from '../sql/schema-ddl.ts';
+import { TENANT_SCHEMA } from '../sql/schema.ts';
 
 /**
  * Versioned schema for PostgreSQL, as history: how a schema of an earlier version is brought up

@@ -1,5 +1,6 @@
 import type { Migrations } from '@rtc/db/sqlite';
-import { COUNTER_SCHEMA, renderSqlite, TENANT_SCHEMA } from '../sql/schema.ts';
+import { renderSqlite } from '../sql/schema-ddl.ts';
+import { COUNTER_SCHEMA, TENANT_SCHEMA } from '../sql/schema.ts';
 
 /**
  * Versioned schema, as history: how a file of an earlier version is brought up to date. Each

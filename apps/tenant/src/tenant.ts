@@ -121,7 +121,8 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
   ) {
     await store.close();
     throw new Error(
-      `This store holds the demo tenant, whose passwords and machine secret are published, and this tenant is reachable from elsewhere. Start it on a fresh data dir or database, or pass --demo to accept the risk knowingly.`,
+      'This store holds the demo tenant, whose passwords and machine secret are published, and this tenant is reachable ' +
+        'from elsewhere. Start it on a fresh data dir or database, or pass --demo to accept the risk knowingly.',
     );
   }
   if (config.demo) {

@@ -87,6 +87,7 @@ export async function refuseWideRange(
   if (!ip || ip.from.equals(ip.to) || networkSpan(ip).one) return;
   if ((await store.countAddressCandidates(ip, WIDE_RANGE_LIMIT)) <= WIDE_RANGE_LIMIT) return;
   throw invalidQuery(
-    `Query validation error: ip: this range holds more than ${WIDE_RANGE_LIMIT.toLocaleString('en-US')} live refresh tokens. Search a network within it (an IPv4 /24 or an IPv6 /48) or its AS number (asn).`,
+    `Query validation error: ip: this range holds more than ${WIDE_RANGE_LIMIT.toLocaleString('en-US')} live refresh tokens. ` +
+      'Search a network within it (an IPv4 /24 or an IPv6 /48) or its AS number (asn).',
   );
 }

@@ -23,7 +23,8 @@ export async function provision(
     if (config.exportFile === '-') out.stdout(text);
     else writePrivately(config.exportFile, text);
     out.stderr(
-      `The tenant file ${config.exportFile === '-' ? 'on stdout' : config.exportFile} holds every user's password hash (scrypt): keep it as you would the database.\n`,
+      `The tenant file ${config.exportFile === '-' ? 'on stdout' : config.exportFile} holds every user's password hash ` +
+        '(scrypt): keep it as you would the database.\n',
     );
     return { exported: true, notes: [] };
   }

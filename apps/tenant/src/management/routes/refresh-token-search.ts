@@ -18,7 +18,8 @@ const FILTERS = ['ip', 'asn', 'user_agent', 'device_name', 'client_id', 'last_us
  * `dpop=bound|bearer` (RFC 9449) keeps only the tokens bound to a DPoP key, or only the others,
  * and is no condition of its own (it checks each row the others find, and would list the tenant).
  * Checkpoint-paged in token id order (`take` 1 to 100, 50 by default; `from` the previous
- * page's `next`); `include_totals=true` adds `totals: { tokens, users, devices, limited }` (counting stops past 10,000 matches: `limited` true, the counts those of the first 10,000, "at least").
+ * page's `next`); `include_totals=true` adds `totals: { tokens, users, devices, limited }` (counting stops
+ * past 10,000 matches: `limited` true, the counts those of the first 10,000, "at least").
  * Auth0 lists refresh tokens only per user, so a real Auth0 tenant answers 404 here.
  *
  * Answer: `{ refresh_tokens: [<as GET /refresh-tokens/{id}> + device_name], next?, totals? }`.

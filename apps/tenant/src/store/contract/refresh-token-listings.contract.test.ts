@@ -1,7 +1,10 @@
 import { expect, it } from 'vitest';
 import { describeContract, T0, mint, userRecord } from './contract-harness.ts';
 
-/** The contract of refresh-token listings (RefreshTokenStore, ./refresh-tokens.ts): summaries per application, a user's live, revoked and past tokens; on every store (see ./contract-harness.ts). */
+/**
+ * The contract of refresh-token listings (RefreshTokenStore, ./refresh-tokens.ts): summaries per
+ * application, a user's live, revoked and past tokens; on every store (see ./contract-harness.ts).
+ */
 describeContract(({ withStore }) => {
   it(
     'summarizes live tokens per application: tokens, users, devices, and the users with the most',

@@ -5,7 +5,10 @@ import { addressRange } from '@rtc/ip-intel';
 import { describeContract, T0, mint, userRecord } from './contract-harness.ts';
 import type { RefreshTokenSearch } from './refresh-tokens.ts';
 
-/** The contract of search across users (RefreshTokenStore, ./refresh-tokens.ts): by address, ASN, device, application, DPoP binding, paged by checkpoint; on every store (see ./contract-harness.ts). */
+/**
+ * The contract of search across users (RefreshTokenStore, ./refresh-tokens.ts): by address, ASN,
+ * device, application, DPoP binding, paged by checkpoint; on every store (see ./contract-harness.ts).
+ */
 describeContract(({ withStore }) => {
   it(
     'counts the DPoP-bound tokens of each application, and a search keeps only the bound or only the bearer ones',
@@ -71,7 +74,8 @@ describeContract(({ withStore }) => {
   );
 
   it(
-    'searches live tokens across users by address or CIDR (initial or last), ASN, user agent, device name, application and last use, alone and combined, with totals',
+    'searches live tokens across users by address or CIDR (initial or last), ASN, user agent, device name, ' +
+      'application and last use, alone and combined, with totals',
     withStore(async (store) => {
       const device = (ip: string, asn: string, ua: string) => ({
         initial_ip: ip,

@@ -3,7 +3,10 @@ import { sha256 } from '../../crypto/secrets.ts';
 import { addressRange } from '@rtc/ip-intel';
 import { describeContract, T0, mint, userRecord, exchange } from './contract-harness.ts';
 
-/** The contract of a refresh token's life (RefreshTokenStore, ./refresh-tokens.ts): issued, rotated, revoked, its metadata, the bulk load; on every store (see ./contract-harness.ts). */
+/**
+ * The contract of a refresh token's life (RefreshTokenStore, ./refresh-tokens.ts): issued, rotated,
+ * revoked, its metadata, the bulk load; on every store (see ./contract-harness.ts).
+ */
 describeContract(({ withStore }) => {
   it(
     'rotates a secret once: the second presentation of the same secret is reuse',

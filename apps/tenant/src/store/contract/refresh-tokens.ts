@@ -147,7 +147,10 @@ export interface RefreshTokenStore {
   ): Promise<CheckpointPage<RefreshTokenSearchHit>>;
   /** Live tokens whose initial or last address lies in `range`, counted from the address indexes alone, no further than `limit` + 1. */
   countAddressCandidates(range: { from: Buffer; to: Buffer }, limit: number): Promise<number>;
-  /** How many live tokens `searchRefreshTokens` finds, of how many users, on how many devices (as the summary counts them), counting no further than `limit` (then `limited`, and the counts of those: at least). */
+  /**
+   * How many live tokens `searchRefreshTokens` finds, of how many users, on how many devices (as the
+   * summary counts them), counting no further than `limit` (then `limited`, and the counts of those: at least).
+   */
   countRefreshTokenSearch(
     filter: RefreshTokenSearch,
     now: number,

@@ -3,7 +3,10 @@ import { expect, it } from 'vitest';
 import { describeContract, T0, client } from './contract-harness.ts';
 import type { TenantStore } from '../types.ts';
 
-/** The contract of settings, signing keys, secrets, locks and rate limits (TenantSettingsStore, ./tenant-settings.ts), on every store (see ./contract-harness.ts). */
+/**
+ * The contract of settings, signing keys, secrets, locks and rate limits (TenantSettingsStore,
+ * ./tenant-settings.ts), on every store (see ./contract-harness.ts).
+ */
 describeContract(({ withStore, withTwoInstances }) => {
   it(
     'agrees on one signing key however many instances add theirs',

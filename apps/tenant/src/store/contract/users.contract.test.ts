@@ -2,7 +2,10 @@ import { expect, it } from 'vitest';
 import { sha256 } from '../../crypto/secrets.ts';
 import { describeContract, T0, mint, userRecord } from './contract-harness.ts';
 
-/** The contract of users (DirectoryStore, ./directory.ts): created, updated, put, deleted with what is theirs, logins, search; on every store (see ./contract-harness.ts). */
+/**
+ * The contract of users (DirectoryStore, ./directory.ts): created, updated, put, deleted with what
+ * is theirs, logins, search; on every store (see ./contract-harness.ts).
+ */
 describeContract(({ withStore }) => {
   it(
     'creates a user once: a taken id or email (any case) is a conflict',

@@ -99,7 +99,8 @@ export class PostgresDirectory implements DirectoryStore {
 
   async putClientGrant(grant: ClientGrantRecord): Promise<void> {
     await this.connection.pool.query(
-      'INSERT INTO client_grants (id, client_id, audience, scope) VALUES ($1, $2, $3, $4) ON CONFLICT (client_id, audience) DO UPDATE SET scope = excluded.scope',
+      'INSERT INTO client_grants (id, client_id, audience, scope) VALUES ($1, $2, $3, $4) ' +
+        'ON CONFLICT (client_id, audience) DO UPDATE SET scope = excluded.scope',
       [grant.id, grant.client_id, grant.audience, JSON.stringify(grant.scope)],
     );
   }

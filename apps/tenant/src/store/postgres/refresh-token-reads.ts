@@ -123,7 +123,8 @@ export class PostgresRefreshTokenReads {
       LIVE.replaceAll('$NOW', params.add(now)),
     ]);
     const rows = await this.connection.all(
-      `SELECT client_id, count(*) AS tokens, count(DISTINCT user_id) AS users, count(DISTINCT (user_id, coalesce(device_name, ''))) AS devices, count(dpop_jkt) AS bound, max(seq) AS issued_through
+      `SELECT client_id, count(*) AS tokens, count(DISTINCT user_id) AS users,
+         count(DISTINCT (user_id, coalesce(device_name, ''))) AS devices, count(dpop_jkt) AS bound, max(seq) AS issued_through
          FROM refresh_tokens ${where} GROUP BY client_id ORDER BY client_id COLLATE "C"`,
       params.values,
     );

@@ -1,4 +1,4 @@
-import { type Queryable } from '@rtc/db/postgres';
+import type { Queryable } from '@rtc/db/postgres';
 import { addressKey, networkKey } from '@rtc/ip-intel';
 import { checkDeviceName } from '../../domain/defaults.ts';
 import { afterPlan, isUsableSecret, whichSecret } from '../../domain/refresh-tokens.ts';
@@ -214,7 +214,8 @@ const ALIASED: TokenColumnsSql = {
 
 /** The rotation's read: the token by a secret, locked, its user's columns (prefixed `u_`), the user's state and the journal's verdict. */
 const ROTATION_READ = `SELECT t.*,
-    u.json AS u_json, u.user_id AS u_user_id, u.email AS u_email, u.name AS u_name, u.created_at AS u_created_at, u.last_login AS u_last_login, u.password_hash AS u_password_hash,
+    u.json AS u_json, u.user_id AS u_user_id, u.email AS u_email, u.name AS u_name, u.created_at AS u_created_at,
+    u.last_login AS u_last_login, u.password_hash AS u_password_hash,
     CASE WHEN u.user_id IS NULL THEN 'missing' WHEN (u.json::json->>'blocked')::boolean THEN 'blocked' ELSE 'active' END AS user_state,
     ${coveredByPendingRevocation(ALIASED)} AS covered
   FROM refresh_token_secrets s JOIN refresh_tokens t ON t.id = s.token_id LEFT JOIN users u ON u.user_id = t.user_id

@@ -103,7 +103,8 @@ export function addressCandidatesSql(
 ): string {
   const [from, to, bound] = [bind(range.from), bind(range.to), bind(limit + 1)];
   const walk = (column: string) =>
-    `SELECT id FROM (SELECT id FROM refresh_tokens WHERE ${column} BETWEEN ${from} AND ${to} AND revoked_at IS NULL AND ${column} IS NOT NULL LIMIT ${bound}) AS w`;
+    `SELECT id FROM (SELECT id FROM refresh_tokens WHERE ${column} BETWEEN ${from} AND ${to}
+      AND revoked_at IS NULL AND ${column} IS NOT NULL LIMIT ${bound}) AS w`;
   return `SELECT count(*) AS candidates FROM (SELECT id FROM (${walk('initial_ip_key')} UNION ${walk('last_ip_key')}) AS u LIMIT ${bound}) AS c`;
 }
 

@@ -123,7 +123,8 @@ export class SqliteRefreshTokenReads {
     const rows = this.connection
       .q(
         `SELECT t.client_id, t.tokens, t.users, d.devices, t.bound, t.issued_through
-         FROM (SELECT client_id, count(*) AS tokens, count(DISTINCT user_id) AS users, count(dpop_jkt) AS bound, max(rowid) AS issued_through FROM refresh_tokens ${where} GROUP BY client_id) t
+         FROM (SELECT client_id, count(*) AS tokens, count(DISTINCT user_id) AS users, count(dpop_jkt) AS bound,
+                 max(rowid) AS issued_through FROM refresh_tokens ${where} GROUP BY client_id) t
          JOIN (SELECT client_id, count(*) AS devices
                  FROM (SELECT DISTINCT client_id, user_id, coalesce(device_name, '') FROM refresh_tokens ${where})
                 GROUP BY client_id) d ON d.client_id = t.client_id

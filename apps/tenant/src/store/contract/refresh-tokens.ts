@@ -2,7 +2,7 @@ import type { NewRefreshToken, RefreshTokenRecord, RotationOutcome, RotationPlan
 import type { RevokeReason } from '../../domain/revocation.ts';
 import type { CheckpointPage, Page } from './paging.ts';
 
-/** Live refresh tokens of one application (see TenantStore.summarizeRefreshTokensByClient). */
+/** Live refresh tokens of one application (see summarizeRefreshTokensByClient below). */
 export interface ClientTokenCounts {
   client_id: string;
   tokens: number;

@@ -36,7 +36,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createPool, dropSchema } from '@rtc/db/postgres';
-import { generateTenant, PostgresStore, SqliteStore, type Row } from '@rtc/tenant';
+import { generateTenant, openPostgresStore, openSqliteStore, type Row } from '@rtc/tenant';
 import { compilerOnly } from './query-builder/kysely-schema.ts';
 import { statements, type ExchangePlan } from './query-builder/statements.ts';
 import { exchangeSample, measure, progress, round1, sameEffect, SEED, type Summary } from './query-builder/timing.ts';
@@ -131,10 +131,10 @@ try {
     log: () => {},
   });
   const path = join(dir, 'tenant.sqlite');
-  const store = new SqliteStore(path);
+  const store = openSqliteStore(path);
   const viaKysely = sqliteKysely(path);
   const ways: Way[] = [
-    { name: 'A store', rotate: (h, n, p) => store.rotateRefreshToken(h, n, p) },
+    { name: 'A store', rotate: (h, n, p) => store.refreshTokens.rotateRefreshToken(h, n, p) },
     { name: 'B Kysely compiled, cached statements', rotate: sqliteCompiled(store.raw) },
     { name: 'C Kysely SqliteDialect', rotate: viaKysely.rotate },
   ];
@@ -177,11 +177,11 @@ if (!values['no-postgres']) {
       seed: SEED,
       log: () => {},
     });
-    const store = await PostgresStore.open(url, { schema });
+    const store = await openPostgresStore(url, { schema });
     const compiled = postgresCompiled(url, schema);
     const viaKysely = postgresKysely(url, schema);
     const ways: Way[] = [
-      { name: 'A store', rotate: (h, n, p) => store.rotateRefreshToken(h, n, p) },
+      { name: 'A store', rotate: (h, n, p) => store.refreshTokens.rotateRefreshToken(h, n, p) },
       { name: 'B Kysely compiled, store transaction', rotate: compiled.rotate },
       { name: 'C Kysely PostgresDialect', rotate: viaKysely.rotate },
     ];

@@ -1,4 +1,4 @@
-import { DEMO, generatedTokenValue, generateTenant, sha256, SqliteStore } from '@rtc/tenant';
+import { DEMO, generatedTokenValue, generateTenant, sha256, openSqliteStore } from '@rtc/tenant';
 import { endUserApp } from '@rtc/testkit';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +27,7 @@ function dataDir() {
 
 /** The store as it is on disk right now (the server is dead or alive; WAL allows both). */
 function onDisk(dir: string) {
-  const store = new SqliteStore(join(dir, 'tenant.sqlite'));
+  const store = openSqliteStore(join(dir, 'tenant.sqlite'));
   cleanup.push(() => store.close());
   return store;
 }
@@ -101,7 +101,7 @@ describe('kill -9, then restart', () => {
     for (const chain of chains) {
       const usable: boolean[] = [];
       for (const value of chain.seen)
-        usable.push(!!(await store.findRefreshTokenBySecret(sha256(value), Date.now()))?.usable);
+        usable.push(!!(await store.refreshTokens.findRefreshTokenBySecret(sha256(value), Date.now()))?.usable);
       // Within the reuse interval the last two secrets the app saw may both work (the newest may
       // also be one the crash kept from it); nothing older than those two may, ever.
       expect(usable.slice(0, -2).filter(Boolean)).toEqual([]);
@@ -133,22 +133,28 @@ describe('kill -9, then restart', () => {
     expect(res.status).toBe(202);
     const store = onDisk(dir);
     await expect
-      .poll(async () => (await store.listRevocationJobs())[0]?.revoked_count ?? 0, { timeout: 20_000, interval: 20 })
+      .poll(async () => (await store.revocationJournal.listRevocationJobs())[0]?.revoked_count ?? 0, {
+        timeout: 20_000,
+        interval: 20,
+      })
       .toBeGreaterThan(0);
     await tenant.kill9();
     // Killed part-way: some rows marked, not all; the listing already counts none.
     const left = unmarkedRows(dir, { user_id: 'auth0|heavy' });
     expect(left).toBeGreaterThan(0);
     expect(left).toBeLessThan(50_000);
-    expect(await store.countLiveRefreshTokens({ user_id: 'auth0|heavy' }, Date.now())).toBe(0);
+    expect(await store.refreshTokens.countLiveRefreshTokens({ user_id: 'auth0|heavy' }, Date.now())).toBe(0);
     for (const i of [0, 25_000, 49_999])
-      expect((await store.findRefreshTokenBySecret(sha256(generatedTokenValue('crash', i)), Date.now()))!.usable).toBe(
-        false,
-      );
+      expect(
+        (await store.refreshTokens.findRefreshTokenBySecret(sha256(generatedTokenValue('crash', i)), Date.now()))!
+          .usable,
+      ).toBe(false);
 
     const again = await tenantOn(dir);
     await expect.poll(() => unmarkedRows(dir, { user_id: 'auth0|heavy' }), { timeout: 30_000, interval: 250 }).toBe(0);
-    await expect.poll(() => store.listRevocationJobs(), { timeout: 5_000, interval: 100 }).toEqual([]);
+    await expect
+      .poll(() => store.revocationJournal.listRevocationJobs(), { timeout: 5_000, interval: 100 })
+      .toEqual([]);
     expect((await endUserApp(again.url).refresh(generatedTokenValue('crash', 0))).status).toBe(403);
   }, 180_000);
 

@@ -192,6 +192,6 @@ describe('the console on a fresh, non-demo tenant (README steps)', () => {
     expect(JSON.stringify(await json(users))).toContain(ADMIN.email);
     const settings = await call('PATCH', '/api/settings', { revoke_refresh_token_grant: true });
     expect(settings.status).toBe(200);
-    expect((await tenant.deps.store.getSettings()).flags.revoke_refresh_token_grant).toBe(true);
+    expect((await tenant.deps.store.settings.getSettings()).flags.revoke_refresh_token_grant).toBe(true);
   });
 });

@@ -106,9 +106,9 @@ const query = fc
 async function tenantState() {
   const { store } = stack.tenant.deps;
   return JSON.stringify({
-    tokens: (await store.listRefreshTokensHistory({}, 0, 5000)).items.map((t) => [t.id, t.revoked_at]),
-    grants: (await store.listGrants({}, 0, 5000)).total,
-    settings: (await store.getSettings()).flags,
+    tokens: (await store.refreshTokens.listRefreshTokensHistory({}, 0, 5000)).items.map((t) => [t.id, t.revoked_at]),
+    grants: (await store.directory.listGrants({}, 0, 5000)).total,
+    settings: (await store.settings.getSettings()).flags,
   });
 }
 

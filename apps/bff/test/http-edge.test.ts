@@ -74,12 +74,12 @@ describe('the BFF over one real keep-alive connection', () => {
   for (const [name, path, body] of UNACCEPTABLE) {
     it(`answers 400 bad_request for ${name}, and the connection stays usable`, async () => {
       const opened = client.opened();
-      const before = (await stack.tenant.deps.store.getSettings()).flags.revoke_refresh_token_grant;
+      const before = (await stack.tenant.deps.store.settings.getSettings()).flags.revoke_refresh_token_grant;
       const res = await send(path === '/api/settings' ? 'PATCH' : 'POST', path, body);
       const payload = await res.json();
       expect(res.status, JSON.stringify(payload).slice(0, 300)).toBe(400);
       expect((payload as typeof apiError).error).toMatchObject({ ...apiError.error, code: 'bad_request' });
-      expect((await stack.tenant.deps.store.getSettings()).flags.revoke_refresh_token_grant).toBe(before);
+      expect((await stack.tenant.deps.store.settings.getSettings()).flags.revoke_refresh_token_grant).toBe(before);
       await stillWorks();
       expect(client.opened(), 'no new connection').toBe(opened);
     });
@@ -132,7 +132,7 @@ describe('hostile bodies against the BFF over one real keep-alive connection', (
   });
 
   it('left the tenant setting as it was and used one connection throughout', async () => {
-    expect((await stack.tenant.deps.store.getSettings()).flags.revoke_refresh_token_grant).toBe(false);
+    expect((await stack.tenant.deps.store.settings.getSettings()).flags.revoke_refresh_token_grant).toBe(false);
     expect(client.opened()).toBe(1);
   });
 });

@@ -162,7 +162,7 @@ describe('secrets stay secret', () => {
     }
     expect(stored.length).toBeGreaterThan(10_000);
     // Not vacuous: a secret the tenant does keep in clear is found the same way.
-    expect(stored).toContain(await stack.tenant.deps.store.getOrCreateSecret('cookie', () => 'unused'));
+    expect(stored).toContain(await stack.tenant.deps.store.settings.getOrCreateSecret('cookie', () => 'unused'));
     for (const secret of [
       ...secretsSeen,
       DEMO.clients.web.secret,

@@ -39,8 +39,8 @@ describe('staff session lifetime', () => {
     skew = 0;
     const { store } = stack.tenant.deps;
     const staffTokens = async () => {
-      const user = (await store.getUserByEmail('support@console.test'))!;
-      return store.countLiveRefreshTokens({ user_id: user.user_id }, Date.now());
+      const user = (await store.directory.getUserByEmail('support@console.test'))!;
+      return store.refreshTokens.countLiveRefreshTokens({ user_id: user.user_id }, Date.now());
     };
     const before = await staffTokens();
     const support = await signIn(stack, 'support');
@@ -55,8 +55,8 @@ describe('staff session lifetime', () => {
     skew = 0;
     const { store } = stack.tenant.deps;
     const staff = async (email: string, roles: string[]) => {
-      const user = (await store.getUserByEmail(email))!;
-      await store.putUser({
+      const user = (await store.directory.getUserByEmail(email))!;
+      await store.directory.putUser({
         ...user,
         app_metadata: { ...user.app_metadata, custom_claims: { 'https://refresh-token-console/roles': roles } },
       });

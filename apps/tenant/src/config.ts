@@ -41,8 +41,8 @@ export interface ServerConfig {
   https: boolean;
 }
 
-const USAGE = `Usage: npm run tenant -- [--port N] [--host H] [--issuer URL] [--data-dir DIR | --database-url postgres://...] [--demo | --no-demo] [--trust-proxy N]
-    [--workers N] [--bootstrap-client ID:SECRET] [--import FILE] [--export FILE|-] [--https]
+const USAGE = `Usage: npm run tenant -- [--port N] [--host H] [--issuer URL] [--data-dir DIR | --database-url postgres://...]
+    [--demo | --no-demo] [--trust-proxy N] [--workers N] [--bootstrap-client ID:SECRET] [--import FILE] [--export FILE|-] [--https]
   The demo tenant (published passwords) is seeded into an empty store only on a loopback issuer,
   unless --demo / TENANT_DEMO=1 forces it (with a warning) or --no-demo / TENANT_DEMO=0 refuses it.
   --bootstrap-client ID:SECRET (or TENANT_BOOTSTRAP_CLIENT_ID + TENANT_BOOTSTRAP_CLIENT_SECRET) creates that machine-to-machine
@@ -50,9 +50,11 @@ const USAGE = `Usage: npm run tenant -- [--port N] [--host H] [--issuer URL] [--
   --export FILE (- for stdout) writes the tenant file and exits.
   --https (TENANT_HTTPS=1) serves TLS on https://localhost:<port>/ with a certificate of a local CA made once in the data dir.
   --workers N (TENANT_WORKERS) serves from N processes on one port and one store; default one per two cores (1 under vitest).
-Environment: TENANT_PORT, TENANT_HOST, TENANT_ISSUER, TENANT_DATA_DIR (else DATA_DIR/tenant), DATABASE_URL, TENANT_DEMO=0|1, TENANT_TRUST_PROXY=N, TENANT_WORKERS=N,
+Environment: TENANT_PORT, TENANT_HOST, TENANT_ISSUER, TENANT_DATA_DIR (else DATA_DIR/tenant), DATABASE_URL, TENANT_DEMO=0|1,
+  TENANT_TRUST_PROXY=N, TENANT_WORKERS=N,
   TENANT_REFRESH_RATE_LIMIT (exchanges per token and IP per minute),
-  TENANT_MANAGEMENT_RATE_LIMIT (Management API requests per second per client, default 1000), TENANT_REVOCATION_LEASE_MS, TENANT_REVOCATION_BATCH_SIZE, TENANT_INSTANCE_ID,
+  TENANT_MANAGEMENT_RATE_LIMIT (Management API requests per second per client, default 1000),
+  TENANT_REVOCATION_LEASE_MS, TENANT_REVOCATION_BATCH_SIZE, TENANT_INSTANCE_ID,
   TENANT_HEAP_REPORT_SECONDS=N (each process logs its heap every N seconds, after a full GC under node --expose-gc),
   TENANT_LOG_EXCHANGES=0|1 (log refresh-token exchanges, once per token per hour; default 1),
   TENANT_HISTORY_RETENTION_DAYS=N (days revoked tokens and ended sessions stay in a user's revocation history; default 30)`;
@@ -122,7 +124,9 @@ export function readServerConfig(argv: string[], env: NodeJS.ProcessEnv): Server
   const demo = demoAsked ?? !exposed;
   if (demoAsked && exposed) {
     warnings.push(
-      `WARNING: demo data forced on a tenant reachable from elsewhere (issuer ${issuer}, listening on ${host}): anyone who can reach it can sign in with the README's published demo passwords and use the demo machine-to-machine secret. Never do this on a real deployment.`,
+      `WARNING: demo data forced on a tenant reachable from elsewhere (issuer ${issuer}, listening on ${host}): ` +
+        "anyone who can reach it can sign in with the README's published demo passwords and use the demo " +
+        'machine-to-machine secret. Never do this on a real deployment.',
     );
   }
   const workersValue = values.workers ?? env.TENANT_WORKERS;

@@ -11,6 +11,7 @@ import type { DpopProofs } from './auth/dpop.ts';
 
 /** Everything the tenant's routes need, built once by `createTenant` and passed to `createApp`. */
 export interface TenantDeps {
+  /** The tenant's storage by aggregate: `store.refreshTokens`, `store.directory`, `store.sessions`, ... */
   store: TenantStore;
   clock: Clock;
   keys: Keys;

@@ -10,8 +10,8 @@ export { isLoopbackHost } from './config.ts';
 
 // The pieces the benchmarks and the crash tests drive directly, below HTTP: the stores, the
 // rotation's plan and the token row as stored. They reach the tenant through this entry only.
-export { SqliteStore } from './store/sqlite/sqlite-store.ts';
-export { PostgresStore } from './store/postgres/postgres-store.ts';
+export { openSqliteStore, type SqliteTenantStore } from './store/sqlite/sqlite-store.ts';
+export { openPostgresStore } from './store/postgres/postgres-store.ts';
 export { SQLITE_MIGRATIONS } from './store/sqlite/migrations.ts';
 export { toRefreshToken, type Row } from './store/sql/rows.ts';
 export type { RotationOutcome, RotationPlanner } from './domain/model.ts';

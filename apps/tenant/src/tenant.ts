@@ -22,8 +22,8 @@ import { RegisteredOrigins } from './domain/origins.ts';
 import { RevocationWorker } from './domain/revocation-worker.ts';
 import { jsonLogger, type Logger } from './observability/logger.ts';
 import { MAX_ACTIVE_TOKENS_PER_USER_AND_CLIENT } from './domain/defaults.ts';
-import { PostgresStore } from './store/postgres/postgres-store.ts';
-import { SqliteStore } from './store/sqlite/sqlite-store.ts';
+import { openPostgresStore } from './store/postgres/postgres-store.ts';
+import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { TenantStore } from './store/types.ts';
 
 export interface TenantConfig {
@@ -92,17 +92,17 @@ export async function openStore(
   options: { schema?: string } = {},
 ): Promise<TenantStore> {
   if (typeof storage !== 'string') return storage;
-  if (/^postgres(ql)?:\/\//.test(storage)) return PostgresStore.open(storage, options);
-  return new SqliteStore(storage === ':memory:' ? ':memory:' : join(storage, 'tenant.sqlite'));
+  if (/^postgres(ql)?:\/\//.test(storage)) return openPostgresStore(storage, options);
+  return openSqliteStore(storage === ':memory:' ? ':memory:' : join(storage, 'tenant.sqlite'));
 }
 
 const signInThrottle = (store: TenantStore, limits: SignInLimits) =>
   new SignInThrottle({
-    perAccountAndAddress: store.createRateLimiter(limits.perAccountAndAddress, SIGN_IN_WINDOW_MS, {
+    perAccountAndAddress: store.settings.createRateLimiter(limits.perAccountAndAddress, SIGN_IN_WINDOW_MS, {
       whenFull: 'refuse',
     }),
-    perAccount: store.createRateLimiter(limits.perAccount, SIGN_IN_WINDOW_MS, { whenFull: 'refuse' }),
-    perAddress: store.createRateLimiter(limits.perAddress, SIGN_IN_WINDOW_MS, { whenFull: 'refuse' }),
+    perAccount: store.settings.createRateLimiter(limits.perAccount, SIGN_IN_WINDOW_MS, { whenFull: 'refuse' }),
+    perAddress: store.settings.createRateLimiter(limits.perAddress, SIGN_IN_WINDOW_MS, { whenFull: 'refuse' }),
   });
 
 /** Opens (or creates) a tenant: store, keys, demo data, background revocation. */
@@ -115,36 +115,43 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
   const store = await openStore(config.storage, config.schema ? { schema: config.schema } : {});
   // Instances starting together on an empty database: one seeds, the others wait and see it done.
   // Marked by the seed for good; the demo machine client too, for stores seeded before the mark.
-  if (config.refuseDemoData && ((await store.isDemo()) || (await store.getClient(DEMO.clients.management.client_id)))) {
+  if (
+    config.refuseDemoData &&
+    ((await store.settings.isDemo()) || (await store.directory.getClient(DEMO.clients.management.client_id)))
+  ) {
     await store.close();
     throw new Error(
-      `This store holds the demo tenant, whose passwords and machine secret are published, and this tenant is reachable from elsewhere. Start it on a fresh data dir or database, or pass --demo to accept the risk knowingly.`,
+      'This store holds the demo tenant, whose passwords and machine secret are published, and this tenant is reachable ' +
+        'from elsewhere. Start it on a fresh data dir or database, or pass --demo to accept the risk knowingly.',
     );
   }
   if (config.demo) {
-    await store.exclusive('demo-seed', async () => {
-      if (await store.isEmpty()) await seedDemoTenant(store, { issuer, now: clock.now() });
+    await store.settings.exclusive('demo-seed', async () => {
+      if (await store.settings.isEmpty()) await seedDemoTenant(store, { issuer, now: clock.now() });
     });
   }
   await syncManagementApi(store, issuer);
   const bootstrap = config.bootstrapClient
     ? await ensureBootstrapClient(store, { ...config.bootstrapClient, issuer, now: clock.now() })
     : undefined;
-  const keys = await Keys.load(store, clock.now());
-  const cookieSecret = await store.getOrCreateSecret('cookie', () => randomSecret(32));
+  const keys = await Keys.load(store.settings, clock.now());
+  const cookieSecret = await store.settings.getOrCreateSecret('cookie', () => randomSecret(32));
   const opaqueAccessTokens = new OpaqueAccessTokens(
-    await store.getOrCreateSecret('userinfo-access-token-key', () => randomSecret(32)),
+    await store.settings.getOrCreateSecret('userinfo-access-token-key', () => randomSecret(32)),
   );
   // DPoP server nonces are an HMAC under this key: every worker and instance issues and accepts the same.
-  const dpopNonceKey = Buffer.from(await store.getOrCreateSecret('dpop-nonce-key', () => randomSecret(32)), 'utf8');
+  const dpopNonceKey = Buffer.from(
+    await store.settings.getOrCreateSecret('dpop-nonce-key', () => randomSecret(32)),
+    'utf8',
+  );
   // A SQLite tenant's worker k is the same instance after a restart and resumes its own leases
   // at once; on PostgreSQL every process is an instance of its own.
   const instanceId =
     config.instanceId ??
     (store.dialect === 'sqlite'
-      ? `${await store.getOrCreateSecret('instance-id', () => randomSecret(9))}${config.worker === undefined ? '' : `-w${config.worker}`}`
+      ? `${await store.settings.getOrCreateSecret('instance-id', () => randomSecret(9))}${config.worker === undefined ? '' : `-w${config.worker}`}`
       : randomSecret(9));
-  const revocations = new RevocationWorker(store, clock, logger, {
+  const revocations = new RevocationWorker(store.revocationJournal, clock, logger, {
     batchSize: config.revocationBatchSize ?? 2000,
     pollMs: 1000,
     lagMs: config.revocationLagMs ?? 0,
@@ -160,7 +167,7 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
   const hotPathLimiter = (limit: number, windowMs: number) =>
     store.dialect === 'sqlite' && config.worker === undefined
       ? new MemoryRateLimiter(limit, windowMs)
-      : store.createRateLimiter(limit, windowMs);
+      : store.settings.createRateLimiter(limit, windowMs);
   const deps: TenantDeps = {
     store,
     clock,
@@ -169,12 +176,12 @@ export async function createTenant(config: TenantConfig): Promise<Tenant> {
     logger,
     issuer,
     cookieSecret,
-    // Shared by every instance on the same database (reference 001: per token and IP).
+    // Shared by every instance on the same database (Auth0's 'Refresh Tokens' page: per token and IP).
     refreshRateLimiter: hotPathLimiter(config.refreshRateLimitPerMinute ?? 120, 60_000),
     signInThrottle: signInThrottle(store, { ...DEFAULT_SIGN_IN_LIMITS, ...config.signInLimits }),
     managementRateLimiter: hotPathLimiter(options.managementRequestsPerSecond, 1000),
     revocations,
-    origins: new RegisteredOrigins(store, clock),
+    origins: new RegisteredOrigins(store.directory, clock),
     dpop: new DpopProofs(store, clock, logger, dpopNonceKey),
     options,
   };

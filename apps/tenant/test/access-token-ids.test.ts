@@ -17,7 +17,7 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 const tenantKey = async () =>
-  Buffer.from(await t.store.getOrCreateSecret('userinfo-access-token-key', () => 'unused'), 'base64url');
+  Buffer.from(await t.store.settings.getOrCreateSecret('userinfo-access-token-key', () => 'unused'), 'base64url');
 
 async function twoRefreshes(audience?: string) {
   // `web` is non-rotating: the same refresh token is exchanged twice.

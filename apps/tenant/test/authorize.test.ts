@@ -59,12 +59,14 @@ describe('GET /authorize and grant_type=authorization_code', () => {
     const { payload } = await verify(tokens.id_token, 'mobile');
     expect(payload.nonce).toBe('n0nce');
     expect(payload.sid).toBeTypeOf('string');
-    const [token] = (await t.store.listRefreshTokens({ user_id: t.alice.user_id }, t.clock.now(), undefined, 5)).items;
+    const [token] = (
+      await t.store.refreshTokens.listRefreshTokens({ user_id: t.alice.user_id }, t.clock.now(), undefined, 5)
+    ).items;
     expect(token).toMatchObject({ device_name: 'iPhone 15', session_id: payload.sid });
-    expect(await t.store.findGrant(t.alice.user_id, 'mobile', API)).toMatchObject({
+    expect(await t.store.directory.findGrant(t.alice.user_id, 'mobile', API)).toMatchObject({
       scope: ['openid', 'profile', 'offline_access', 'read:things'],
     });
-    expect(await t.store.getSession(payload.sid as string)).toMatchObject({
+    expect(await t.store.sessions.getSession(payload.sid as string)).toMatchObject({
       user_id: t.alice.user_id,
       clients: ['mobile'],
     });

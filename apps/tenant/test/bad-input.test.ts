@@ -6,7 +6,10 @@ let t: TestTenant;
 let liveToken: string;
 beforeAll(async () => {
   t = await testTenant();
-  await t.store.updateSettings((s) => ({ ...s, flags: { ...s.flags, allow_legacy_delegation_grant_types: true } }));
+  await t.store.settings.updateSettings((s) => ({
+    ...s,
+    flags: { ...s.flags, allow_legacy_delegation_grant_types: true },
+  }));
   liveToken = (await t.login('mobile')).refresh_token;
 });
 afterAll(() => t.close());
@@ -15,15 +18,15 @@ afterAll(() => t.close());
 async function snapshot() {
   const { store } = t;
   return {
-    tokens: (await store.listRefreshTokensHistory({}, 0, 1000)).items.map((x) => [
+    tokens: (await store.refreshTokens.listRefreshTokensHistory({}, 0, 1000)).items.map((x) => [
       x.id,
       x.revoked_at,
       x.last_exchanged_at,
     ]),
-    grants: (await store.listGrants({}, 0, 1000)).total,
-    events: (await store.listEvents({}, 1000)).length,
-    jobs: (await store.listRevocationJobs()).length,
-    settings: await store.getSettings(),
+    grants: (await store.directory.listGrants({}, 0, 1000)).total,
+    events: (await store.events.listEvents({}, 1000)).length,
+    jobs: (await store.revocationJournal.listRevocationJobs()).length,
+    settings: await store.settings.getSettings(),
   };
 }
 
@@ -288,7 +291,9 @@ describe('bad input on every Authentication API endpoint', () => {
       }
       expect(await snapshot()).toEqual(before);
       // Checked after each case (not once at the end, which passes trivially when run alone).
-      expect((await t.store.findRefreshTokenBySecret(sha256(liveToken), t.clock.now()))?.usable).toBe(true);
+      expect((await t.store.refreshTokens.findRefreshTokenBySecret(sha256(liveToken), t.clock.now()))?.usable).toBe(
+        true,
+      );
     },
   );
 

@@ -261,7 +261,7 @@ describe('CORS on the Authentication API', () => {
   });
 
   it('grants nothing to a stored origin with userinfo or a wildcard over a public suffix (rows written before these were refused)', async () => {
-    await h.store.putClient(
+    await h.store.directory.putClient(
       client({
         client_id: 'old-row',
         web_origins: ['https://*.com', 'https://*.example.com@evil.org'],
@@ -278,7 +278,7 @@ describe('CORS on the Authentication API', () => {
   it('sees a client written by another process within 2 s (the store tells no process of a change)', async () => {
     expect(corsHeaders(await preflight('/oauth/token', 'https://elsewhere.test'))).toEqual([]);
     // Another worker or instance writes the store directly; this process learns of it when its copy expires.
-    await h.store.putClient(client({ client_id: 'other-process', web_origins: ['https://elsewhere.test'] }));
+    await h.store.directory.putClient(client({ client_id: 'other-process', web_origins: ['https://elsewhere.test'] }));
     h.clock.advance(2001);
     expect((await preflight('/oauth/token', 'https://elsewhere.test')).headers.get('access-control-allow-origin')).toBe(
       'https://elsewhere.test',
@@ -291,7 +291,7 @@ describe('CORS on the Authentication API', () => {
     expect(mobile).toMatchObject({ web_origins: [], allowed_origins: [] });
     Object.assign(mobile, { web_origins: [SPA], allowed_origins: ['https://cors.test'] });
     await importTenant(h.store, JSON.stringify(file), { issuer: h.tenant.deps.issuer, now: 1 });
-    expect(await h.store.getClient('mobile')).toMatchObject({
+    expect(await h.store.directory.getClient('mobile')).toMatchObject({
       web_origins: [SPA],
       allowed_origins: ['https://cors.test'],
     });
@@ -302,6 +302,6 @@ describe('CORS on the Authentication API', () => {
     await expect(importTenant(h.store, JSON.stringify(file), { issuer: h.tenant.deps.issuer, now: 1 })).rejects.toThrow(
       /clients\.\d+\.allowed_origins/,
     );
-    expect((await h.store.getClient('mobile'))?.allowed_origins).toEqual(['https://cors.test']);
+    expect((await h.store.directory.getClient('mobile'))?.allowed_origins).toEqual(['https://cors.test']);
   });
 });

@@ -9,12 +9,15 @@ const OTHER_SECRET = 'web2-secret-for-tests-000000000000000';
 let t: TestTenant;
 beforeEach(async () => {
   t = await testTenant({ refreshRateLimitPerMinute: 5 });
-  await t.store.updateSettings((s) => ({ ...s, flags: { ...s.flags, allow_legacy_delegation_grant_types: true } }));
+  await t.store.settings.updateSettings((s) => ({
+    ...s,
+    flags: { ...s.flags, allow_legacy_delegation_grant_types: true },
+  }));
   // The legacy grant is one an application must be allowed, as at Auth0 (grant_types).
-  await t.store.putClient(client({ client_id: 'web2', secret: OTHER_SECRET, app_type: 'regular_web' }));
+  await t.store.directory.putClient(client({ client_id: 'web2', secret: OTHER_SECRET, app_type: 'regular_web' }));
   for (const id of ['mobile', 'web', 'leeway', 'web2']) {
-    const record = (await t.store.getClient(id))!;
-    await t.store.putClient({ ...record, grant_types: [...record.grant_types, JWT_BEARER] });
+    const record = (await t.store.directory.getClient(id))!;
+    await t.store.directory.putClient({ ...record, grant_types: [...record.grant_types, JWT_BEARER] });
   }
 });
 afterEach(() => t.close());
@@ -56,7 +59,10 @@ describe('POST /delegation (legacy, references 001 and 004)', () => {
   });
 
   it('is off unless the tenant allows legacy delegation', async () => {
-    await t.store.updateSettings((s) => ({ ...s, flags: { ...s.flags, allow_legacy_delegation_grant_types: false } }));
+    await t.store.settings.updateSettings((s) => ({
+      ...s,
+      flags: { ...s.flags, allow_legacy_delegation_grant_types: false },
+    }));
     const { refresh_token } = await t.login('web');
     const res = await delegate(refresh_token);
     expect(res.status).toBe(403);
@@ -100,7 +106,7 @@ describe('POST /delegation (legacy, references 001 and 004)', () => {
   });
 
   it('refuses an application not allowed the jwt-bearer grant with 403 unauthorized_client', async () => {
-    await t.store.putClient(client({ client_id: 'plain', secret: OTHER_SECRET }));
+    await t.store.directory.putClient(client({ client_id: 'plain', secret: OTHER_SECRET }));
     const issued = await t.post('/oauth/token', {
       grant_type: 'password',
       client_id: 'plain',

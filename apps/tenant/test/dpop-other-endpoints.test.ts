@@ -47,7 +47,7 @@ describe('a DPoP-bound refresh token at the other endpoints that take one', () =
       const { config, dpop, keyPair, tokens } = await signInWithDpop();
       const stale = tokens.refresh_token!;
       const current = (await oidc.refreshTokenGrant(config, stale, undefined, { DPoP: dpop })).refresh_token!;
-      const { token } = (await store().findRefreshTokenBySecret(sha256(current), Date.now()))!;
+      const { token } = (await store().refreshTokens.findRefreshTokenBySecret(sha256(current), Date.now()))!;
       const thief = await oidc.randomDPoPKeyPair('ES256');
       const revokeProof = (key: typeof keyPair) => proof(key, { htu: `${server.url}oauth/revoke` });
 
@@ -55,11 +55,11 @@ describe('a DPoP-bound refresh token at the other endpoints that take one', () =
       expect(await revoke(current)).toBe(200);
       expect(await revoke(current, await revokeProof(thief))).toBe(200);
       expect(await revoke(current, await proof(keyPair))).toBe(200); // a proof for /oauth/token, not this endpoint
-      expect((await store().getRefreshToken(token.id))!.revoked_at).toBeNull();
+      expect((await store().refreshTokens.getRefreshToken(token.id))!.revoked_at).toBeNull();
       const still = await oidc.refreshTokenGrant(config, current, undefined, { DPoP: dpop });
 
       expect(await revoke(still.refresh_token!, await revokeProof(keyPair))).toBe(200);
-      expect((await store().getRefreshToken(token.id))!.revoked_at).not.toBeNull();
+      expect((await store().refreshTokens.getRefreshToken(token.id))!.revoked_at).not.toBeNull();
     },
   );
 
@@ -93,9 +93,9 @@ describe('a DPoP-bound refresh token at the other endpoints that take one', () =
       }),
     });
     const { refresh_token } = (await issued.json()) as { refresh_token: string };
-    expect((await store().findRefreshTokenBySecret(sha256(refresh_token), Date.now()))!.token.dpop_jkt).toEqual(
-      expect.any(String),
-    );
+    expect(
+      (await store().refreshTokens.findRefreshTokenBySecret(sha256(refresh_token), Date.now()))!.token.dpop_jkt,
+    ).toEqual(expect.any(String));
     await api('PATCH', `/clients/${app.client_id}`, {
       token_endpoint_auth_method: 'client_secret_post',
       grant_types: ['password', 'refresh_token', 'urn:ietf:params:oauth:grant-type:jwt-bearer'],
@@ -117,11 +117,14 @@ describe('a DPoP-bound refresh token at the other endpoints that take one', () =
 
   it("a refused proof on a bound token counts against the token's rate limit: a flood of junk proofs cannot fill the theft record", async () => {
     const { tokens } = await signInWithDpop();
-    const { token } = (await store().findRefreshTokenBySecret(sha256(tokens.refresh_token!), Date.now()))!;
+    const { token } = (await store().refreshTokens.findRefreshTokenBySecret(
+      sha256(tokens.refresh_token!),
+      Date.now(),
+    ))!;
     const statuses: number[] = [];
     for (let i = 0; i < 130; i++) statuses.push((await refresh(tokens.refresh_token!, 'x.y.z')).status);
     expect(statuses.filter((s) => s === 400)).toHaveLength(120);
     expect(statuses.filter((s) => s === 429)).toHaveLength(10);
-    expect(await store().listEvents({ refresh_token_id: token.id }, 1000)).toHaveLength(120);
+    expect(await store().events.listEvents({ refresh_token_id: token.id }, 1000)).toHaveLength(120);
   });
 });

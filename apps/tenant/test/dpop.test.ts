@@ -41,7 +41,7 @@ describe('DPoP-bound tokens driven by openid-client over HTTP', () => {
       const { config, dpop, jkt, tokens } = await signInWithDpop();
       expect(tokens.token_type).toBe('dpop');
       expect(decodeJwt(tokens.access_token).cnf).toEqual({ jkt });
-      const found = await store().findRefreshTokenBySecret(sha256(tokens.refresh_token!), Date.now());
+      const found = await store().refreshTokens.findRefreshTokenBySecret(sha256(tokens.refresh_token!), Date.now());
       expect(found!.token.dpop_jkt).toBe(jkt);
 
       const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!, undefined, { DPoP: dpop });
@@ -49,7 +49,7 @@ describe('DPoP-bound tokens driven by openid-client over HTTP', () => {
       expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
       expect(decodeJwt(refreshed.access_token).cnf).toEqual({ jkt });
       // Rotation keeps the binding: the same token (one id), still bound to the same key.
-      const after = await store().findRefreshTokenBySecret(sha256(refreshed.refresh_token!), Date.now());
+      const after = await store().refreshTokens.findRefreshTokenBySecret(sha256(refreshed.refresh_token!), Date.now());
       expect(after!.token.id).toBe(found!.token.id);
       expect(after!.token.dpop_jkt).toBe(jkt);
 
@@ -92,10 +92,10 @@ describe('DPoP-bound tokens driven by openid-client over HTTP', () => {
       const { config, dpop, keyPair, tokens, sent } = await signInWithDpop();
       const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!, undefined, { DPoP: dpop });
       const current = refreshed.refresh_token!;
-      const { token } = (await store().findRefreshTokenBySecret(sha256(current), Date.now()))!;
-      const snapshot = () => store().getRefreshToken(token.id);
+      const { token } = (await store().refreshTokens.findRefreshTokenBySecret(sha256(current), Date.now()))!;
+      const snapshot = () => store().refreshTokens.getRefreshToken(token.id);
       const events = async () => {
-        const all = await store().listEvents({ refresh_token_id: token.id }, 1000);
+        const all = await store().events.listEvents({ refresh_token_id: token.id }, 1000);
         return {
           theft: all.filter((e) => e.type === DPOP_BOUND_TOKEN_REFUSED),
           others: all.filter((e) => e.type !== DPOP_BOUND_TOKEN_REFUSED),
@@ -185,7 +185,7 @@ describe('DPoP-bound tokens driven by openid-client over HTTP', () => {
       // The holder of the key still refreshes with the same token.
       const again = await oidc.refreshTokenGrant(config, current, undefined, { DPoP: dpop });
       expect(again.token_type).toBe('dpop');
-      expect((await store().getRefreshToken(token.id))!.revoked_at).toBeNull();
+      expect((await store().refreshTokens.getRefreshToken(token.id))!.revoked_at).toBeNull();
     },
   );
 
@@ -199,7 +199,10 @@ describe('DPoP-bound tokens driven by openid-client over HTTP', () => {
       ).applications.find((a) => a.client_id === mobile);
     const before = await boundOf();
     const { tokens } = await signInWithDpop();
-    const { token } = (await store().findRefreshTokenBySecret(sha256(tokens.refresh_token!), Date.now()))!;
+    const { token } = (await store().refreshTokens.findRefreshTokenBySecret(
+      sha256(tokens.refresh_token!),
+      Date.now(),
+    ))!;
     const after = (await boundOf())!;
     expect(after.bound).toBe((before?.bound ?? 0) + 1);
     expect(after.tokens - after.bound).toBe((before?.tokens ?? 0) - (before?.bound ?? 0));
@@ -243,20 +246,20 @@ describe('DPoP-bound tokens driven by openid-client over HTTP', () => {
     expect(decodeJwt(body.access_token!).cnf).toEqual({
       jkt: await calculateJwkThumbprint(await exportJWK(keyPair.publicKey), 'sha256'),
     });
-    const found = await store().findRefreshTokenBySecret(sha256(body.refresh_token!), Date.now());
+    const found = await store().refreshTokens.findRefreshTokenBySecret(sha256(body.refresh_token!), Date.now());
     expect(found!.token.dpop_jkt).toBeNull();
   });
 
   it("require_proof_of_possession makes a proof mandatory for the client; the tenant's nonce flag makes openid-client retry with the DPoP-Nonce", async () => {
-    const mobile = (await store().getClient(DEMO.clients.mobile.client_id))!;
-    await store().putClient({ ...mobile, require_proof_of_possession: true });
-    const settings = await store().getSettings();
+    const mobile = (await store().directory.getClient(DEMO.clients.mobile.client_id))!;
+    await store().directory.putClient({ ...mobile, require_proof_of_possession: true });
+    const settings = await store().settings.getSettings();
     try {
       const { config, dpop, keyPair, tokens } = await signInWithDpop();
       const missing = await refresh(tokens.refresh_token!);
       expect(missing).toMatchObject({ status: 400, body: { error: 'invalid_dpop_proof' } });
 
-      await store().updateSettings((s) => ({ ...s, flags: { ...s.flags, dpop_require_nonce: true } }));
+      await store().settings.updateSettings((s) => ({ ...s, flags: { ...s.flags, dpop_require_nonce: true } }));
       const noNonce = await fetch(`${server.url}oauth/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', dpop: await proof(keyPair) },
@@ -273,8 +276,8 @@ describe('DPoP-bound tokens driven by openid-client over HTTP', () => {
       const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!, undefined, { DPoP: dpop });
       expect(refreshed.token_type).toBe('dpop');
     } finally {
-      await store().putClient(mobile);
-      await store().updateSettings(() => settings);
+      await store().directory.putClient(mobile);
+      await store().settings.updateSettings(() => settings);
     }
   });
 });

@@ -64,15 +64,18 @@ describe(`restart durability (${pgWhere ? 'PostgreSQL' : 'SQLite on disk'})`, ()
     const rotatedTo = ((await (await refresh(rotatedFrom)).json()) as { refresh_token: string }).refresh_token;
     const revoked = await login('revoked');
     await tenant.app.request('/oauth/revoke', form({ client_id: DEMO.clients.mobile.client_id, token: revoked }));
-    await tenant.deps.store.updateSettings((s) => ({ ...s, flags: { ...s.flags, revoke_refresh_token_grant: true } }));
-    const usersBefore = (await tenant.deps.store.searchUsers({ page: 0, perPage: 1 })).total;
+    await tenant.deps.store.settings.updateSettings((s) => ({
+      ...s,
+      flags: { ...s.flags, revoke_refresh_token_grant: true },
+    }));
+    const usersBefore = (await tenant.deps.store.directory.searchUsers({ page: 0, perPage: 1 })).total;
     await tenant.close();
 
     tenant = await open(dataDir, clock);
     try {
       expect(tenant.deps.keys.kid).toBe(kid);
-      expect((await tenant.deps.store.searchUsers({ page: 0, perPage: 1 })).total).toBe(usersBefore);
-      expect((await tenant.deps.store.getSettings()).flags.revoke_refresh_token_grant).toBe(true);
+      expect((await tenant.deps.store.directory.searchUsers({ page: 0, perPage: 1 })).total).toBe(usersBefore);
+      expect((await tenant.deps.store.settings.getSettings()).flags.revoke_refresh_token_grant).toBe(true);
       expect((await refresh(kept)).status).toBe(200);
       expect((await refresh(revoked)).status).toBe(403);
       const successor = await refresh(rotatedTo);
@@ -81,7 +84,7 @@ describe(`restart durability (${pgWhere ? 'PostgreSQL' : 'SQLite on disk'})`, ()
       // The secret rotated away before the restart is still recognised as reuse: a reuse event,
       // and the whole family (its newest token too) revoked.
       expect((await refresh(rotatedFrom)).status).toBe(403);
-      const events = await tenant.deps.store.listEvents({}, 100);
+      const events = await tenant.deps.store.events.listEvents({}, 100);
       expect(events.filter((e) => e.type === 'ferrt')).toHaveLength(1);
       expect((await refresh(newest)).status).toBe(403);
     } finally {

@@ -4,7 +4,8 @@ import { managementAudience } from '../src/deps.ts';
 import { DEFAULT_REFRESH_TOKEN_POLICY } from '../src/domain/defaults.ts';
 import { MANAGEMENT_SCOPES } from '../src/management/system-api.ts';
 import { memoryLogger } from '../src/observability/logger.ts';
-import type { ClientRecord, RefreshTokenPolicy, TenantStore, UserRecord } from '../src/store/types.ts';
+import type { ClientRecord, RefreshTokenPolicy, UserRecord } from '../src/domain/model.ts';
+import type { TenantStore } from '../src/store/types.ts';
 import { createTenant, type TenantConfig } from '../src/tenant.ts';
 import { dropSchema } from './postgres.ts';
 
@@ -80,7 +81,7 @@ export async function user(store: TenantStore, email: string, extra: Partial<Use
     logins_count: 0,
     ...extra,
   };
-  await store.putUser(record);
+  await store.directory.putUser(record);
   return record;
 }
 
@@ -102,7 +103,7 @@ export async function testTenant(config: Partial<TenantConfig> = {}) {
     ...config,
   });
   const { store } = tenant.deps;
-  await store.putResourceServer({
+  await store.directory.putResourceServer({
     id: 'api',
     identifier: API,
     name: 'Test API',
@@ -114,9 +115,9 @@ export async function testTenant(config: Partial<TenantConfig> = {}) {
     allow_offline_access: true,
     is_system: false,
   });
-  await store.putClient(client({ client_id: 'mobile' }));
-  await store.putClient(client({ client_id: 'leeway', refresh_token: { ...ROTATING, leeway: 10 } }));
-  await store.putClient(
+  await store.directory.putClient(client({ client_id: 'mobile' }));
+  await store.directory.putClient(client({ client_id: 'leeway', refresh_token: { ...ROTATING, leeway: 10 } }));
+  await store.directory.putClient(
     client({
       client_id: 'web',
       secret: WEB_SECRET,
@@ -124,16 +125,16 @@ export async function testTenant(config: Partial<TenantConfig> = {}) {
       refresh_token: DEFAULT_REFRESH_TOKEN_POLICY,
     }),
   );
-  await store.putClient(
+  await store.directory.putClient(
     client({ client_id: 'm2m', secret: M2M_SECRET, app_type: 'non_interactive', grant_types: ['client_credentials'] }),
   );
-  await store.putClientGrant({
+  await store.directory.putClientGrant({
     id: 'cgr_1',
     client_id: 'm2m',
     audience: managementAudience(ISSUER),
     scope: [...MANAGEMENT_SCOPES],
   });
-  await store.putClientGrant({ id: 'cgr_2', client_id: 'm2m', audience: API, scope: ['read:things'] });
+  await store.directory.putClientGrant({ id: 'cgr_2', client_id: 'm2m', audience: API, scope: ['read:things'] });
   const alice = await user(store, 'alice@test.example');
   const bob = await user(store, 'bob@test.example');
 

@@ -18,7 +18,7 @@ afterEach(() => t.close());
 const userinfo = (token: string) =>
   t.tenant.app.request('/userinfo', { headers: { authorization: `Bearer ${token}` } });
 const tenantKey = async () =>
-  Buffer.from(await t.store.getOrCreateSecret('userinfo-access-token-key', () => 'unused'), 'base64url');
+  Buffer.from(await t.store.settings.getOrCreateSecret('userinfo-access-token-key', () => 'unused'), 'base64url');
 
 describe('access tokens without an API audience (/userinfo only)', () => {
   it('are compact JWE (dir, A256GCM) only the tenant can open, not a signed JWT, and /userinfo answers them', async () => {

@@ -27,7 +27,12 @@ describe('rotation (leeway 0)', () => {
     const { refresh_token } = await t.login('mobile', { device: 'Pixel 8' });
     t.clock.advanceSeconds(60);
     await t.refresh(refresh_token);
-    const { items } = await t.store.listRefreshTokens({ user_id: t.alice.user_id }, t.clock.now(), undefined, 10);
+    const { items } = await t.store.refreshTokens.listRefreshTokens(
+      { user_id: t.alice.user_id },
+      t.clock.now(),
+      undefined,
+      10,
+    );
     expect(items).toHaveLength(1);
     expect(items[0]!.last_exchanged_at).toBe(t.clock.now());
   });
@@ -42,9 +47,9 @@ describe('rotation (leeway 0)', () => {
     expect(await json(reuse)).toEqual(INVALID);
     // Every token issued since the reused one is dead, including the newest.
     expect((await t.refresh(third)).status).toBe(403);
-    const events = await t.store.listEvents({ user_id: t.alice.user_id, type: 'ferrt' }, 10);
+    const events = await t.store.events.listEvents({ user_id: t.alice.user_id, type: 'ferrt' }, 10);
     expect(events).toHaveLength(1);
-    const token = await t.store.getRefreshToken(events[0]!.refresh_token_id!);
+    const token = await t.store.refreshTokens.getRefreshToken(events[0]!.refresh_token_id!);
     expect(token).toMatchObject({ revoked_reason: 'reuse_detected' });
   });
 
@@ -62,7 +67,7 @@ describe('rotation (leeway 0)', () => {
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s !== 200).every((s) => s === 403)).toBe(true);
     // The losers presented an already-rotated secret: reuse, so the family is revoked exactly once.
-    const events = await t.store.listEvents({ type: 'ferrt' }, 50);
+    const events = await t.store.events.listEvents({ type: 'ferrt' }, 50);
     expect(events).toHaveLength(1);
   });
 });
@@ -194,7 +199,10 @@ describe('entity limit', () => {
       expect((await small.refresh(tokens[0]!, 'web')).status).toBe(403);
       for (const token of tokens.slice(1)) expect((await small.refresh(token, 'web')).status).toBe(200);
       expect(
-        await small.store.countLiveRefreshTokens({ user_id: small.alice.user_id, client_id: 'web' }, small.clock.now()),
+        await small.store.refreshTokens.countLiveRefreshTokens(
+          { user_id: small.alice.user_id, client_id: 'web' },
+          small.clock.now(),
+        ),
       ).toBe(3);
     } finally {
       await small.close();
@@ -209,7 +217,7 @@ describe('entity limit', () => {
 describe('client policy changes', () => {
   it('apply to tokens issued afterwards', async () => {
     const { refresh_token: before } = await t.login('web');
-    await t.store.putClient(
+    await t.store.directory.putClient(
       client({ client_id: 'web', secret: 'web-secret-for-tests-0000000000000000', refresh_token: ROTATING }),
     );
     const { refresh_token: after } = await t.login('web');

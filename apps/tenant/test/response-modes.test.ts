@@ -170,7 +170,12 @@ describe('GET /authorize with response_mode=web_message', () => {
 
   it('refuses, on a page that posts nothing, a redirect_uri whose origin is not a registered web origin; nothing changes', async () => {
     const jar = await signedInBrowser();
-    const before = await h.store.listRefreshTokens({ user_id: h.alice.user_id }, h.clock.now(), undefined, 10);
+    const before = await h.store.refreshTokens.listRefreshTokens(
+      { user_id: h.alice.user_id },
+      h.clock.now(),
+      undefined,
+      10,
+    );
     // https://app.test is a callback's origin (CORS allows it) but not an Allowed Web Origin.
     for (const webOrigins of [[], ['https://other.test'], ['https://*.app.test']]) {
       await h.api.clients.update('mobile', { web_origins: webOrigins });
@@ -184,7 +189,9 @@ describe('GET /authorize with response_mode=web_message', () => {
       expect(body).not.toContain('<script');
       expect(res.headers.get('location')).toBeNull();
     }
-    expect(await h.store.listRefreshTokens({ user_id: h.alice.user_id }, h.clock.now(), undefined, 10)).toEqual(before);
+    expect(
+      await h.store.refreshTokens.listRefreshTokens({ user_id: h.alice.user_id }, h.clock.now(), undefined, 10),
+    ).toEqual(before);
   });
 
   it('keeps any state safe inside the script: it cannot end the script, and arrives as sent', async () => {
@@ -225,7 +232,9 @@ describe('GET /authorize with response_mode=form_post', () => {
       'vbscript:msgbox(1)',
       'file:///etc/passwd',
     ];
-    await h.store.putClient(client({ client_id: 'old-row', callbacks: scripts, allowed_logout_urls: scripts }));
+    await h.store.directory.putClient(
+      client({ client_id: 'old-row', callbacks: scripts, allowed_logout_urls: scripts }),
+    );
     for (const redirect_uri of scripts) {
       for (const response_mode of ['form_post', 'query', 'web_message']) {
         const { params } = authorizeParams({ client_id: 'old-row', redirect_uri, response_mode, prompt: 'none' });

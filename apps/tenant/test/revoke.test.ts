@@ -9,7 +9,7 @@ beforeEach(async () => {
 afterEach(() => t.close());
 
 const setFlag = (on: boolean) =>
-  t.store.updateSettings((s) => ({ ...s, flags: { ...s.flags, revoke_refresh_token_grant: on } }));
+  t.store.settings.updateSettings((s) => ({ ...s, flags: { ...s.flags, revoke_refresh_token_grant: on } }));
 
 describe('POST /oauth/revoke', () => {
   it('revokes the token: 200 with an empty body, and the token is refused from then on', async () => {
@@ -35,7 +35,7 @@ describe('POST /oauth/revoke', () => {
     await t.post('/oauth/revoke', { client_id: 'mobile', token: phone.refresh_token });
     expect((await t.refresh(phone.refresh_token)).status).toBe(403);
     expect((await t.refresh(tablet.refresh_token)).status).toBe(200);
-    expect(await t.store.findGrant(t.alice.user_id, 'mobile', API)).toBeDefined();
+    expect(await t.store.directory.findGrant(t.alice.user_id, 'mobile', API)).toBeDefined();
   });
 
   it('with the flag on, deletes the grant and every token of that user, application and audience', async () => {
@@ -61,13 +61,13 @@ describe('POST /oauth/revoke', () => {
     expect((await t.post('/oauth/revoke', { client_id: 'mobile', token: phone.refresh_token })).status).toBe(200);
     // In force at once, before the background batch marks the rows.
     expect((await t.refresh(tablet.refresh_token)).status).toBe(403);
-    expect(await t.store.findGrant(t.alice.user_id, 'mobile', API)).toBeUndefined();
+    expect(await t.store.directory.findGrant(t.alice.user_id, 'mobile', API)).toBeUndefined();
     expect((await t.refresh(otherAudience.refresh_token)).status).toBe(200);
     expect((await t.refresh(otherApp.refresh_token, 'web')).status).toBe(200);
     expect((await t.refresh(otherUser.refresh_token)).status).toBe(200);
 
     await t.tenant.deps.revocations.idle();
-    const live = await t.store.listRefreshTokens(
+    const live = await t.store.refreshTokens.listRefreshTokens(
       { user_id: t.alice.user_id, client_id: 'mobile', audience: API },
       t.clock.now(),
       undefined,

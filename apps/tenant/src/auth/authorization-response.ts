@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { html, raw } from 'hono/html';
 import { randomSecret } from '../crypto/secrets.ts';
 import { webMessageOrigins } from '../domain/origins.ts';
-import type { ClientRecord } from '../store/types.ts';
+import type { ClientRecord } from '../domain/model.ts';
 import { redirectTo } from './browser-flow.ts';
 
 /**
@@ -33,7 +33,10 @@ export function undeliverable(client: Pick<ClientRecord, 'web_origins'>, to: Des
   if (to.response_mode !== 'web_message') return undefined;
   const origin = new URL(to.redirect_uri).origin;
   if (webMessageOrigins(client).allows(origin)) return undefined;
-  return `The origin ${origin.slice(0, 200)} of the redirect_uri is not among the application's Allowed Web Origins (web_origins), which response_mode=web_message needs.`;
+  return (
+    `The origin ${origin.slice(0, 200)} of the redirect_uri is not among the application's Allowed Web Origins ` +
+    '(web_origins), which response_mode=web_message needs.'
+  );
 }
 
 /**

@@ -10,7 +10,7 @@ import { ssoSessions } from '../domain/sso-session.ts';
 import { OAuthError } from '../errors/oauth-error.ts';
 import { clientIp } from '@rtc/http-edge';
 import { Params, userAgent } from '../http/params.ts';
-import type { ClientRecord, SessionRecord, UserRecord } from '../store/types.ts';
+import type { ClientRecord, SessionRecord, UserRecord } from '../domain/model.ts';
 import { isResponseMode, respond, undeliverable } from './authorization-response.ts';
 import { loginTransactions, redirectTo, render, sessionCookie, type AuthorizeRequest } from './browser-flow.ts';
 import { loginForm, messagePage } from './login-page.ts';
@@ -47,7 +47,7 @@ async function validateRest(deps: TenantDeps, params: Params, client: ClientReco
   if (challenge && !/^[A-Za-z0-9_-]{43}$/.test(challenge))
     throw new RedirectError('invalid_request', 'code_challenge is not a valid S256 challenge.');
   const audienceParam = params.get('audience') ?? null;
-  const api = audienceParam ? await deps.store.getResourceServer(audienceParam) : undefined;
+  const api = audienceParam ? await deps.store.directory.getResourceServer(audienceParam) : undefined;
   if (audienceParam && !api) throw new RedirectError('access_denied', `Service not found: ${audienceParam}`);
   const device = params.get('device') ?? null;
   if (device !== null && device.length > MAX_DEVICE_NAME_LENGTH)
@@ -78,7 +78,7 @@ export async function completeAuthorization(
 ) {
   const now = deps.clock.now();
   const ip = clientIp(c, deps.options.trustProxy);
-  const grant = await deps.store.upsertGrant(
+  const grant = await deps.store.directory.upsertGrant(
     {
       user_id: user.user_id,
       client_id: client.client_id,
@@ -89,7 +89,7 @@ export async function completeAuthorization(
     now,
   );
   const code = randomSecret(32);
-  await deps.store.saveAuthorizationCode(sha256(code), {
+  await deps.store.authorizationCodes.saveAuthorizationCode(sha256(code), {
     client_id: client.client_id,
     user_id: user.user_id,
     redirect_uri: request.redirect_uri,
@@ -131,7 +131,7 @@ export function authorizeRoutes(deps: TenantDeps) {
       throw err;
     }
     const clientId = params.get('client_id');
-    const client = clientId ? await deps.store.getClient(clientId) : undefined;
+    const client = clientId ? await deps.store.directory.getClient(clientId) : undefined;
     if (!client)
       return render(c, 400, (n) =>
         messagePage(n, 'Unknown application', 'The client_id of this link is not an application of this tenant.'),

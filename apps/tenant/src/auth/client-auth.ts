@@ -2,7 +2,8 @@ import type { Context } from 'hono';
 import { matchesHash } from '../crypto/secrets.ts';
 import { InvalidClient, InvalidRequest } from '../errors/oauth-error.ts';
 import type { Params } from '../http/params.ts';
-import type { ClientRecord, TenantStore, TokenEndpointAuthMethod } from '../store/types.ts';
+import type { ClientRecord, TokenEndpointAuthMethod } from '../domain/model.ts';
+import type { TenantStore } from '../store/types.ts';
 
 /**
  * Authenticates the client of a token, revocation or delegation request, with the method the
@@ -31,7 +32,7 @@ export async function authenticateClient(c: Context, params: Params, store: Tena
       : 'none';
   const secret = basic?.secret ?? bodySecret;
 
-  const client = await store.getClient(clientId);
+  const client = await store.directory.getClient(clientId);
   if (!client) throw new InvalidClient();
   if (presented !== client.token_endpoint_auth_method) {
     throw new InvalidClient(

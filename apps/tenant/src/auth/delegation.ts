@@ -16,12 +16,12 @@ import { rateLimitHeaders } from './rate-limit.ts';
 import { idToken } from './issue-user-tokens.ts';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-/** Reference 001: delegated ID tokens live 36000 s. */
+/** Auth0's 'Refresh Tokens' page: delegated ID tokens live 36000 s. */
 const DELEGATION_LIFETIME = 36_000;
 
 /**
- * POST /delegation, the legacy endpoint of references 001 and 004: a refresh token buys a
- * new id_token. Off unless the tenant flag `allow_legacy_delegation_grant_types` is on;
+ * POST /delegation, the legacy endpoint of Auth0's 'Refresh Tokens' and legacy 'refresh_token'
+ * pages: a refresh token buys a new id_token. Off unless the tenant flag `allow_legacy_delegation_grant_types` is on;
  * refused as soon as the refresh token is revoked. It does not rotate the token. The client
  * authenticates as at /oauth/token (a confidential client with its secret), must be allowed
  * the jwt-bearer grant type, and exchanges count against the refresh-token rate limit.
@@ -29,7 +29,7 @@ const DELEGATION_LIFETIME = 36_000;
 export function delegationRoutes(deps: TenantDeps) {
   return new Hono<TenantEnv>().post('/delegation', async (c) => {
     const params = await readBodyParams(c);
-    const settings = await deps.store.getSettings();
+    const settings = await deps.store.settings.getSettings();
     if (!settings.flags.allow_legacy_delegation_grant_types) {
       throw new UnauthorizedClient(
         'Legacy delegation is disabled for this tenant (flag allow_legacy_delegation_grant_types).',
@@ -49,7 +49,7 @@ export function delegationRoutes(deps: TenantDeps) {
       throw new UnauthorizedClient(`Grant type '${JWT_BEARER}' not allowed for the client.`);
     const now = deps.clock.now();
     const presentedHash = sha256(refreshToken);
-    // The same limit as refresh exchanges (reference 001: per token and IP).
+    // The same limit as refresh exchanges (Auth0's 'Refresh Tokens' page: per token and IP).
     const limit = await deps.refreshRateLimiter.hit(
       `${presentedHash.toString('base64url')}|${clientIp(c, deps.options.trustProxy) ?? '-'}`,
       now,
@@ -61,11 +61,11 @@ export function delegationRoutes(deps: TenantDeps) {
         rateLimitHeaders(limit),
       );
     }
-    const found = await deps.store.findRefreshTokenBySecret(presentedHash, now);
-    if (!found || !found.usable || found.token.client_id !== client.client_id) throw new InvalidRefreshToken();
+    const found = await deps.store.refreshTokens.findRefreshTokenBySecret(presentedHash, now);
+    if (!found?.usable || found.token.client_id !== client.client_id) throw new InvalidRefreshToken();
     // A DPoP-bound token buys nothing without a proof by its key, and this legacy endpoint takes none.
     if (found.token.dpop_jkt !== null) throw new InvalidRefreshToken();
-    const user = await deps.store.getUser(found.token.user_id);
+    const user = await deps.store.directory.getUser(found.token.user_id);
     if (!user || user.blocked) throw new InvalidRefreshToken();
 
     const token = await idToken(

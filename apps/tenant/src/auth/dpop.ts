@@ -98,7 +98,7 @@ export class DpopProofs {
       throw new ProofRefused('DPoP proof nonce missing or stale', this.nonce());
     }
     const jkt = await calculateJwkThumbprint(header.jwk as JWK, 'sha256');
-    const fresh = await this.store.rememberDpopProof(
+    const fresh = await this.store.dpopProofs.rememberDpopProof(
       jtiKey(jkt, payload.jti as string),
       jtiExpiry(payload.iat as number),
       nowMs,
@@ -112,7 +112,7 @@ export class DpopProofs {
   private sweepNow(now: number): void {
     if (now < this.nextSweep) return;
     this.nextSweep = now + SWEEP_EVERY;
-    this.store
+    this.store.dpopProofs
       .sweepDpopProofs(now, SWEEP_BATCH)
       .catch((err: unknown) => this.logger.warn('sweeping DPoP proofs failed', { error: String(err) }));
   }

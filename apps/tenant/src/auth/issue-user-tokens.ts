@@ -1,7 +1,7 @@
 import type { TenantDeps } from '../deps.ts';
 import { userinfoAudience } from '../deps.ts';
 import { ids } from '../domain/ids.ts';
-import type { ClientRecord, ResourceServerRecord, UserRecord } from '../store/types.ts';
+import type { ClientRecord, ResourceServerRecord, UserRecord } from '../domain/model.ts';
 
 export interface TokenResponse {
   access_token: string;
@@ -32,7 +32,7 @@ export interface UserTokenRequest {
 /** Access token (and ID token when `openid` was granted) for a user. */
 export async function userTokens(deps: TenantDeps, req: UserTokenRequest): Promise<TokenResponse> {
   const now = Math.floor(deps.clock.now() / 1000);
-  const api = req.audience ? (req.api ?? (await deps.store.getResourceServer(req.audience))) : undefined;
+  const api = req.audience ? (req.api ?? (await deps.store.directory.getResourceServer(req.audience))) : undefined;
   const expiresIn = api?.token_lifetime ?? deps.options.accessTokenLifetime;
   const userinfo = userinfoAudience(deps.issuer);
   const claims = {

@@ -6,7 +6,7 @@ import { ssoSessions } from '../domain/sso-session.ts';
 import { LOG_TYPES, signInFailure, tenantEvent } from '../domain/tenant-log.ts';
 import { OAuthError } from '../errors/oauth-error.ts';
 import { clientIp } from '@rtc/http-edge';
-import { Params, readBodyParams, userAgent } from '../http/params.ts';
+import { type Params, readBodyParams, userAgent } from '../http/params.ts';
 import { undeliverable } from './authorization-response.ts';
 import { completeAuthorization } from './authorize.ts';
 import { loginTransactions, render, sessionCookie } from './browser-flow.ts';
@@ -38,8 +38,8 @@ export function loginRoutes(deps: TenantDeps) {
     if (!tx) return expired();
     const request = await transactions.read(c, tx);
     if (!request) return expired();
-    const client = await deps.store.getClient(request.client_id);
-    if (!client || !client.callbacks.includes(request.redirect_uri) || undeliverable(client, request)) return expired();
+    const client = await deps.store.directory.getClient(request.client_id);
+    if (!client?.callbacks.includes(request.redirect_uri) || undeliverable(client, request)) return expired();
 
     const email = (params.get('username') ?? '').trim();
     const password = params.get('password') ?? '';
@@ -59,16 +59,16 @@ export function loginRoutes(deps: TenantDeps) {
       c.header('Retry-After', String(attempt.retryAfterSeconds));
       return again(429, 'Too many attempts. Wait a few minutes and try again.');
     }
-    const user = email ? await deps.store.getUserByEmail(email) : undefined;
+    const user = email ? await deps.store.directory.getUserByEmail(email) : undefined;
     const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
     const details = { user_agent: userAgent(c), email: email.slice(0, 254) };
-    if (!user || !user.password_hash || !valid) {
-      await deps.store.addEvent(signInFailure(user, { client_id: client.client_id, ip, details }, now));
+    if (!user?.password_hash || !valid) {
+      await deps.store.events.addEvent(signInFailure(user, { client_id: client.client_id, ip, details }, now));
       return again(401, 'Wrong email or password.');
     }
     await attempt.succeeded();
     if (user.blocked) {
-      await deps.store.addEvent(
+      await deps.store.events.addEvent(
         tenantEvent(
           {
             type: LOG_TYPES.failedLogin,
@@ -83,8 +83,8 @@ export function loginRoutes(deps: TenantDeps) {
       );
       return again(401, 'This account is blocked.');
     }
-    await deps.store.recordLogin(user.user_id, ip, now);
-    await deps.store.addEvent(
+    await deps.store.directory.recordLogin(user.user_id, ip, now);
+    await deps.store.events.addEvent(
       tenantEvent(
         {
           type: LOG_TYPES.login,

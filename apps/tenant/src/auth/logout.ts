@@ -21,7 +21,7 @@ export function logoutRoutes(deps: TenantDeps) {
       const ended = await sessions.end(cookie);
       if (ended && ended.revoked_at === null) {
         const now = deps.clock.now();
-        await deps.store.addEvent(
+        await deps.store.events.addEvent(
           tenantEvent(
             {
               type: LOG_TYPES.logout,
@@ -38,7 +38,7 @@ export function logoutRoutes(deps: TenantDeps) {
       sessionCookie.delete(c);
     }
     if (returnTo && clientId) {
-      const client = await deps.store.getClient(clientId);
+      const client = await deps.store.directory.getClient(clientId);
       // A script scheme stored before logout URLs refused it is not followed.
       if (client?.allowed_logout_urls.includes(returnTo) && !runsScript(returnTo)) {
         return redirectTo(c, returnTo, { state: state ?? null });

@@ -9,7 +9,7 @@ import { authenticateClient } from './client-auth.ts';
 import { ProofRefused } from './dpop.ts';
 
 /**
- * POST /oauth/revoke, as reference 002 documents it. The client authenticates (a public
+ * POST /oauth/revoke, as Auth0's 'Revoke Refresh Tokens' page documents it. The client authenticates (a public
  * client with its client_id alone); an unknown token, or one issued to another client,
  * still answers 200 with an empty body (RFC 7009 2.2). With the tenant flag
  * "Refresh Token Revocation Deletes Grant" on, the grant goes too, and with it every
@@ -22,16 +22,20 @@ export function revokeRoutes(deps: TenantDeps) {
     const client = await authenticateClient(c, params, deps.store);
     const now = deps.clock.now();
 
-    const found = await deps.store.findRefreshTokenBySecret(sha256(token), now);
+    const found = await deps.store.refreshTokens.findRefreshTokenBySecret(sha256(token), now);
     // Any secret of the token revokes it, a rotated-out one too (a leaked old value is reason
     // enough), except that a DPoP-bound token is revoked only with a proof by its key, as it is
     // exchanged: its secrets alone, stolen, change nothing (RFC 7009: still 200).
     if (found && found.token.client_id === client.client_id && (await provesKey(c, deps, found.token.dpop_jkt))) {
       const { token: record } = found;
-      const plan = planRevocation({ kind: 'token', token: record }, 'oauth_revoke', await deps.store.getSettings());
+      const plan = planRevocation(
+        { kind: 'token', token: record },
+        'oauth_revoke',
+        await deps.store.settings.getSettings(),
+      );
       const ip = clientIp(c, deps.options.trustProxy);
       // The token and, with the flag on, its grant go in one transaction, with their log entry.
-      const applied = await deps.store.applyRevocationPlan(plan, now, ({ deletedGrantIds }) =>
+      const applied = await deps.store.revocations.applyRevocationPlan(plan, now, ({ deletedGrantIds }) =>
         tenantEvent(
           {
             type: LOG_TYPES.revocation,

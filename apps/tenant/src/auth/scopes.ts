@@ -1,5 +1,5 @@
 import { isCurrentUserScope } from '../domain/management-api-access.ts';
-import type { ResourceServerRecord } from '../store/types.ts';
+import type { ResourceServerRecord } from '../domain/model.ts';
 
 /** Scopes OpenID Connect defines; allowed whatever the audience. */
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;

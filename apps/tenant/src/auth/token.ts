@@ -59,7 +59,7 @@ async function tokenRequestProof(
     const proof = await deps.dpop.verify(c, {
       htm: 'POST',
       htu: `${deps.issuer}oauth/token`,
-      requireNonce: async () => (await deps.store.getSettings()).flags.dpop_require_nonce,
+      requireNonce: async () => (await deps.store.settings.getSettings()).flags.dpop_require_nonce,
     });
     if (proof || !client.require_proof_of_possession) return proof;
     refusal = new InvalidDpopProof('A DPoP proof is required for this client.');

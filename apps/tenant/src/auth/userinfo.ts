@@ -55,7 +55,7 @@ export function userinfoRoutes(deps: TenantDeps) {
         'invalid_token',
         'This access token is DPoP-bound: present it with the DPoP scheme and a proof.',
       );
-    let proof;
+    let proof: Awaited<ReturnType<typeof deps.dpop.verify>>;
     try {
       proof = await deps.dpop.verify(c, { htm: c.req.method, htu: `${deps.issuer}userinfo`, accessToken: token });
     } catch (err) {
@@ -86,7 +86,7 @@ export function userinfoRoutes(deps: TenantDeps) {
       }
     }
     await checkBinding(c, scheme, token, payload);
-    const user = typeof payload.sub === 'string' ? await deps.store.getUser(payload.sub) : undefined;
+    const user = typeof payload.sub === 'string' ? await deps.store.directory.getUser(payload.sub) : undefined;
     // A blocked user's tokens speak for nobody: the same answer as for an unknown user.
     if (!user || user.blocked) throw new InvalidToken();
     const scope = parseScope(typeof payload.scope === 'string' ? payload.scope : undefined);

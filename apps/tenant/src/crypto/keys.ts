@@ -2,7 +2,7 @@ import { exportJWK, generateKeyPair, type JWK, type JWTPayload } from 'jose';
 import { createPrivateKey, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { randomId } from './secrets.ts';
 
-/** Where the keys persist (the tenant's store): the first key stored wins, however many instances add theirs. */
+/** Where the keys persist (the tenant's store's settings): the first key stored wins, however many instances add theirs. */
 export interface SigningKeyStore {
   getSigningKeys(): Promise<{ kid: string; privateJwk: string; publicJwk: string }[]>;
   addFirstSigningKey(key: { kid: string; privateJwk: string; publicJwk: string; created_at: number }): Promise<void>;

@@ -99,7 +99,9 @@ export async function localTls(dataDir: string, now = new Date()): Promise<Local
     ...(ca.cert.getExtension(id_ce_nameConstraints)
       ? {}
       : {
-          warning: `${paths.ca} is an older CA without name constraints (it could sign for any domain): to make a new one limited to localhost, delete ${paths.ca} and ${paths.caKey}, restart, and trust the new ca.pem`,
+          warning:
+            `${paths.ca} is an older CA without name constraints (it could sign for any domain): to make a new one ` +
+            `limited to localhost, delete ${paths.ca} and ${paths.caKey}, restart, and trust the new ca.pem`,
         }),
   };
 }
@@ -110,7 +112,8 @@ function refuseIfShared(path: string): void {
   const mode = statSync(path).mode & 0o777;
   if (mode & 0o077) {
     throw new Error(
-      `${path} is open to group or others (mode ${mode.toString(8).padStart(4, '0')}); a private key must be the owner's alone: chmod 600 ${path} (or delete it, and for ca-key.pem ca.pem too, to make new ones)`,
+      `${path} is open to group or others (mode ${mode.toString(8).padStart(4, '0')}); a private key must be the owner's alone: ` +
+        `chmod 600 ${path} (or delete it, and for ca-key.pem ca.pem too, to make new ones)`,
     );
   }
 }

@@ -4,14 +4,15 @@ import { ids } from '../domain/ids.ts';
 import { mintRefreshToken } from '../domain/refresh-tokens.ts';
 import { managementAudience, userinfoAudience } from '../deps.ts';
 import { DEFAULT_REFRESH_TOKEN_POLICY, DEFAULT_TENANT_SETTINGS } from '../domain/defaults.ts';
-import type { ClientRecord, RefreshTokenPolicy, SessionRecord, TenantStore, UserRecord } from '../store/types.ts';
+import type { ClientRecord, RefreshTokenPolicy, SessionRecord, UserRecord } from '../domain/model.ts';
+import type { TenantStore } from '../store/types.ts';
 import { MANAGEMENT_API_ID, MANAGEMENT_SCOPES, managementApiScopes } from '../management/system-api.ts';
 import { DEMO, demoEndUser } from './demo-data.ts';
 import { DEVICES } from './names.ts';
 import { prng } from './prng.ts';
 
 const DAY = 86_400_000;
-/** The legacy grant /delegation needs (references 001, 004); the demo turns delegation on. */
+/** The legacy grant /delegation needs (Auth0's 'Refresh Tokens' and legacy 'refresh_token' pages); the demo turns it on. */
 const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 const ROTATING: RefreshTokenPolicy = {
@@ -37,16 +38,17 @@ export async function seedDemoTenant(
   const { issuer, now } = input;
   const random = prng(20260101);
   // First, so that even a seed cut short leaves the store marked (createTenant's refuseDemoData).
-  await store.markDemo(now);
-  await store.updateSettings(() => ({
+  await store.settings.markDemo(now);
+  await store.settings.updateSettings(() => ({
     ...DEFAULT_TENANT_SETTINGS,
     friendly_name: 'Acme (demo)',
     support_email: 'support@acme.test',
-    // The legacy /delegation endpoint is on in the demo, so it can be tried (references 001, 004).
+    // The legacy /delegation endpoint is on in the demo, so it can be tried (Auth0's 'Refresh Tokens'
+    // and legacy 'refresh_token' pages).
     flags: { ...DEFAULT_TENANT_SETTINGS.flags, allow_legacy_delegation_grant_types: true },
   }));
 
-  await store.putResourceServer({
+  await store.directory.putResourceServer({
     id: ids.resourceServer(),
     identifier: DEMO.api.identifier,
     name: DEMO.api.name,
@@ -55,7 +57,7 @@ export async function seedDemoTenant(
     allow_offline_access: true,
     is_system: false,
   });
-  await store.putResourceServer({
+  await store.directory.putResourceServer({
     id: MANAGEMENT_API_ID,
     identifier: managementAudience(issuer),
     name: 'Auth0 Management API',
@@ -131,8 +133,8 @@ export async function seedDemoTenant(
       refresh_token: DEFAULT_REFRESH_TOKEN_POLICY,
     }),
   ];
-  for (const c of clients) await store.putClient(c);
-  await store.putClientGrant({
+  for (const c of clients) await store.directory.putClient(c);
+  await store.directory.putClientGrant({
     id: ids.clientGrant(),
     client_id: DEMO.clients.management.client_id,
     audience: managementAudience(issuer),
@@ -141,7 +143,7 @@ export async function seedDemoTenant(
 
   // Staff of the dashboard: the role is a custom ID-token claim (what an Auth0 Action would add).
   for (const staff of DEMO.staff) {
-    await store.putUser(
+    await store.directory.putUser(
       user({
         user_id: staff.user_id,
         email: staff.email,
@@ -177,7 +179,7 @@ export async function seedDemoTenant(
     });
     endUser.last_login = now - Math.floor(random() * 5 * DAY);
     endUser.logins_count = 3 + Math.floor(random() * 60);
-    await store.putUser(endUser);
+    await store.directory.putUser(endUser);
 
     // Two to four devices per user, each with tokens of one to three applications.
     const deviceCount = 2 + Math.floor(random() * 3);
@@ -212,9 +214,9 @@ export async function seedDemoTenant(
       const appsOnDevice = apps.filter((a) => device.apps.includes(a.client.app_type));
       const used = appsOnDevice.slice(0, 1 + Math.floor(random() * appsOnDevice.length));
       session.clients = used.map((a) => a.client.client_id);
-      await store.createSession(session, sha256(randomSecret()));
+      await store.sessions.createSession(session, sha256(randomSecret()));
       for (const app of used) {
-        const grant = await store.upsertGrant(
+        const grant = await store.directory.upsertGrant(
           { user_id: endUser.user_id, client_id: app.client.client_id, audience: app.audience, scope: app.scope },
           ids.grant(),
           issuedAt,
@@ -231,13 +233,13 @@ export async function seedDemoTenant(
           device: session.device,
           now: issuedAt,
         });
-        await store.issueRefreshToken(minted.record, 200);
+        await store.refreshTokens.issueRefreshToken(minted.record, 200);
       }
     }
     // A login leaves its address on the user (Auth0's last_ip), as /u/login does: without it
     // the user's Details showed no address beside a last login, while their devices and
     // sessions showed several. The latest device sign-in's address is the last one known.
-    if (latestSignIn) await store.putUser({ ...endUser, last_ip: latestSignIn.ip });
+    if (latestSignIn) await store.directory.putUser({ ...endUser, last_ip: latestSignIn.ip });
   }
 }
 

@@ -9,6 +9,7 @@ const SCRIPT_SCHEMES = new Set(['javascript:', 'data:', 'vbscript:', 'file:']);
 export function runsScript(url: URL | string): boolean {
   if (typeof url !== 'string') return SCRIPT_SCHEMES.has(url.protocol);
   // As a URL parser reads a scheme: leading C0 controls and spaces, and tabs and newlines within, are dropped.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the C0 controls are what a URL parser drops.
   const scheme = /^([a-z][a-z0-9+.-]*:)/i.exec(url.replace(/^[\u0000-\u0020]+/, '').replace(/[\t\n\r]/g, ''))?.[1];
   return scheme !== undefined && SCRIPT_SCHEMES.has(scheme.toLowerCase());
 }

@@ -1,7 +1,7 @@
 import type { ClientRecord } from './model.ts';
 
 /**
- * What a client's credentials vouch for, and when that ends (issue 25 item 4). A Management API
+ * What a client's credentials vouch for, and when that ends. A Management API
  * token outlives the secret it was bought with (24 hours), so a rotated secret, a changed auth
  * method, or client_credentials taken away must end the tokens issued before, at once.
  *

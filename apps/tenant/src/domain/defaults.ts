@@ -1,7 +1,7 @@
 import type { RefreshTokenPolicy, TenantSettings } from './model.ts';
 
 /**
- * A new tenant. Reference 002: tenants created after 13 January 2021 start with
+ * A new tenant. Auth0's 'Revoke Refresh Tokens' page: tenants created after 13 January 2021 start with
  * "Refresh Token Revocation Deletes Grant" off, so /oauth/revoke revokes only the token.
  */
 export const DEFAULT_TENANT_SETTINGS: TenantSettings = {

@@ -10,7 +10,7 @@ import type { RevokeReason } from './revocation.ts';
 export interface TenantFlags {
   /** "Refresh Token Revocation Deletes Grant": /oauth/revoke also deletes the grant. */
   revoke_refresh_token_grant: boolean;
-  /** Allows the legacy /delegation endpoint (references 001 and 004). */
+  /** Allows the legacy /delegation endpoint (Auth0's 'Refresh Tokens' and legacy 'refresh_token' pages). */
   allow_legacy_delegation_grant_types: boolean;
   /**
    * Not Auth0's: /oauth/token asks every DPoP proof for a server nonce (RFC 9449 section 8),

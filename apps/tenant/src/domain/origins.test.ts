@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.ts';
-import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { openSqliteStore, type SqliteTenantStore } from '../store/sqlite/sqlite-store.ts';
 import { DEFAULT_REFRESH_TOKEN_POLICY } from './defaults.ts';
 import type { ClientRecord } from './model.ts';
 import {
@@ -107,7 +107,7 @@ describe("a client's origins", () => {
 });
 
 describe('RegisteredOrigins over a real store', () => {
-  let store: SqliteStore;
+  let store: SqliteTenantStore;
   let clock: ManualClock;
   const client = (client_id: string, allowed_origins: string[]): ClientRecord => ({
     client_id,
@@ -126,14 +126,14 @@ describe('RegisteredOrigins over a real store', () => {
     updated_at: 0,
   });
   beforeEach(() => {
-    store = new SqliteStore(':memory:');
+    store = openSqliteStore(':memory:');
     clock = new ManualClock();
   });
   afterEach(() => store.close());
 
   it('allows an origin any client registered, across pages of clients', async () => {
-    for (let i = 0; i < 150; i++) await store.putClient(client(`c${i}`, [`https://app${i}.test`]));
-    const origins = new RegisteredOrigins(store, clock);
+    for (let i = 0; i < 150; i++) await store.directory.putClient(client(`c${i}`, [`https://app${i}.test`]));
+    const origins = new RegisteredOrigins(store.directory, clock);
     expect(await origins.allows('https://app0.test')).toBe(true);
     expect(await origins.allows('https://app149.test')).toBe(true);
     expect(await origins.allows('https://app150.test')).toBe(false);
@@ -141,14 +141,14 @@ describe('RegisteredOrigins over a real store', () => {
   });
 
   it('sees a change made elsewhere once its copy is 2 s old, and one made here at once after forget()', async () => {
-    await store.putClient(client('a', ['https://a.test']));
-    const origins = new RegisteredOrigins(store, clock);
+    await store.directory.putClient(client('a', ['https://a.test']));
+    const origins = new RegisteredOrigins(store.directory, clock);
     expect(await origins.allows('https://b.test')).toBe(false);
-    await store.putClient(client('b', ['https://b.test']));
+    await store.directory.putClient(client('b', ['https://b.test']));
     expect(await origins.allows('https://b.test')).toBe(false);
     clock.advance(2_000);
     expect(await origins.allows('https://b.test')).toBe(true);
-    await store.putClient(client('c', ['https://c.test']));
+    await store.directory.putClient(client('c', ['https://c.test']));
     origins.forget();
     expect(await origins.allows('https://c.test')).toBe(true);
   });

@@ -131,9 +131,9 @@ export class RegisteredOrigins {
   async allows(origin: string): Promise<boolean> {
     if (!serializedOrigin(origin)) return false;
     const now = this.clock.now();
-    const origins =
-      this.current && this.current.until > now ? this.current.origins : await (this.loading ??= this.load(now));
-    return origins.allows(origin);
+    if (this.current && this.current.until > now) return this.current.origins.allows(origin);
+    this.loading ??= this.load(now);
+    return (await this.loading).allows(origin);
   }
 
   /** Drops the copy: the next check reads the clients again. */

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryRateLimiter } from '../auth/rate-limit.ts';
-import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
 /** The port's rules, held against every implementation: in memory and in the SQLite store. */
 const dir = mkdtempSync(join(tmpdir(), 'rtc-rate-limiter-'));
-const store = new SqliteStore(join(dir, 'tenant.sqlite'));
+const store = openSqliteStore(join(dir, 'tenant.sqlite'));
 afterAll(async () => {
   await store.close();
   rmSync(dir, { recursive: true, force: true });
@@ -19,7 +19,7 @@ const WINDOW = 60_000;
 let keys = 0;
 const IMPLEMENTATIONS: [string, () => RateLimiter][] = [
   ['memory', () => new MemoryRateLimiter(LIMIT, WINDOW)],
-  ['sqlite', () => store.createRateLimiter(LIMIT, WINDOW)],
+  ['sqlite', () => store.settings.createRateLimiter(LIMIT, WINDOW)],
 ];
 
 for (const [name, make] of IMPLEMENTATIONS) {

@@ -76,7 +76,8 @@ interface Rule {
 export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
   oauth_revoke: {
     auth0:
-      'Use the Authentication API /oauth/revoke endpoint to revoke a refresh token. This endpoint does not delete the underlying grant. You can change this behavior to also delete the underlying grant',
+      'Use the Authentication API /oauth/revoke endpoint to revoke a refresh token. ' +
+      'This endpoint does not delete the underlying grant. You can change this behavior to also delete the underlying grant',
     reason: 'oauth_revoke',
     targets: ['token'],
     tokensBy: 'marking',
@@ -85,7 +86,8 @@ export const REVOCATION_RULES: Record<RevocationWayIn, Rule> = {
   },
   device_unlinked: {
     auth0:
-      'You can choose the revocation behavior in the Dashboard tenant settings when a device is unlinked from a user in Auth0, using either the Dashboard or the Management API',
+      'You can choose the revocation behavior in the Dashboard tenant settings when a device is unlinked ' +
+      'from a user in Auth0, using either the Dashboard or the Management API',
     reason: 'device_unlinked',
     targets: ['token', 'device'],
     tokensBy: 'marking',

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.ts';
 import { sha256 } from '../crypto/secrets.ts';
 import { memoryLogger } from '../observability/logger.ts';
-import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { openSqliteStore, type SqliteTenantStore } from '../store/sqlite/sqlite-store.ts';
 import { DEFAULT_REFRESH_TOKEN_POLICY } from './defaults.ts';
 import type { ClientRecord } from './model.ts';
 import { mintRefreshToken } from './refresh-tokens.ts';
@@ -34,7 +34,7 @@ const NO_DEVICE = {
   last_user_agent: null,
 };
 
-let store: SqliteStore;
+let store: SqliteTenantStore;
 let clock: ManualClock;
 let logger: ReturnType<typeof memoryLogger>;
 let worker: RevocationWorker;
@@ -54,18 +54,22 @@ async function issue(user_id: string, count: number) {
       device: NO_DEVICE,
       now: T0,
     });
-    await store.issueRefreshToken(token.record, 1000);
+    await store.refreshTokens.issueRefreshToken(token.record, 1000);
     minted.push(token);
   }
   return minted;
 }
 
 beforeEach(() => {
-  store = new SqliteStore(':memory:');
+  store = openSqliteStore(':memory:');
   clock = new ManualClock(T0);
   logger = memoryLogger();
   // A poll far longer than any test: every pass here is started by enqueue, start or idle.
-  worker = new RevocationWorker(store, clock, logger, { batchSize: 10, pollMs: 60_000, instanceId: 'worker-1' });
+  worker = new RevocationWorker(store.revocationJournal, clock, logger, {
+    batchSize: 10,
+    pollMs: 60_000,
+    instanceId: 'worker-1',
+  });
 });
 afterEach(async () => {
   await worker.stop();
@@ -74,8 +78,8 @@ afterEach(async () => {
 
 /** Journals a bulk revocation as every route does, through the plan, and answers its job. */
 async function journal(target: Extract<PlanTarget, { kind: 'user' }>) {
-  await store.applyRevocationPlan(planRevocation(target, 'user_tokens_revoked', null), T0);
-  const [job] = await store.listRevocationJobs();
+  await store.revocations.applyRevocationPlan(planRevocation(target, 'user_tokens_revoked', null), T0);
+  const [job] = await store.revocationJournal.listRevocationJobs();
   return job!;
 }
 
@@ -85,13 +89,13 @@ describe('RevocationWorker', () => {
     const [ann] = await issue('auth0|ann', 1);
     worker.start();
     const job = await journal({ kind: 'user', user_id: 'auth0|jane' });
-    expect((await store.findRefreshTokenBySecret(sha256(janes[0]!.value), T0))!.usable).toBe(false);
+    expect((await store.refreshTokens.findRefreshTokenBySecret(sha256(janes[0]!.value), T0))!.usable).toBe(false);
     await worker.idle();
-    expect(await store.listRevocationJobs()).toEqual([]);
+    expect(await store.revocationJournal.listRevocationJobs()).toEqual([]);
     expect(worker.batchesApplied).toBe(3);
     for (const token of janes)
-      expect((await store.getRefreshToken(token.record.id))!.revoked_reason).toBe('user_tokens_revoked');
-    expect((await store.getRefreshToken(ann!.record.id))!.revoked_at).toBeNull();
+      expect((await store.refreshTokens.getRefreshToken(token.record.id))!.revoked_reason).toBe('user_tokens_revoked');
+    expect((await store.refreshTokens.getRefreshToken(ann!.record.id))!.revoked_at).toBeNull();
     const done = logger.lines.map((line) => JSON.parse(line)).find((line) => line.msg === 'revocation completed');
     expect(done).toMatchObject({
       job: job.id,
@@ -104,7 +108,7 @@ describe('RevocationWorker', () => {
 
   it('completes on start the jobs a crashed process left in the journal', async () => {
     const tokens = await issue('auth0|jane', 3);
-    await store.enqueueRevocations([
+    await store.revocationJournal.enqueueRevocations([
       {
         id: 'left-by-a-crash',
         target: { kind: 'token', token_id: tokens[1]!.record.id },
@@ -114,24 +118,24 @@ describe('RevocationWorker', () => {
     ]);
     worker.start();
     await worker.idle();
-    expect((await store.getRefreshToken(tokens[1]!.record.id))!.revoked_reason).toBe('management_api');
-    expect((await store.getRefreshToken(tokens[0]!.record.id))!.revoked_at).toBeNull();
+    expect((await store.refreshTokens.getRefreshToken(tokens[1]!.record.id))!.revoked_reason).toBe('management_api');
+    expect((await store.refreshTokens.getRefreshToken(tokens[0]!.record.id))!.revoked_at).toBeNull();
   });
 
   it('journals a bounded revocation: tokens issued after the preview stay live', async () => {
     // The first token written is the first of the store's insertion order.
     const [previewed] = await issue('auth0|jane', 1);
-    await store.applyRevocationPlan(
+    await store.revocations.applyRevocationPlan(
       planRevocation({ kind: 'client', client_id: 'app', issued_through: 1 }, 'client_tokens_revoked', null),
       T0,
     );
-    const [job] = await store.listRevocationJobs();
+    const [job] = await store.revocationJournal.listRevocationJobs();
     expect(job!.cutoff_seq).toBe(1);
     const [later] = await issue('auth0|jane', 1);
     worker.start();
     await worker.idle();
-    expect((await store.getRefreshToken(previewed!.record.id))!.revoked_at).not.toBeNull();
-    expect((await store.getRefreshToken(later!.record.id))!.revoked_at).toBeNull();
+    expect((await store.refreshTokens.getRefreshToken(previewed!.record.id))!.revoked_at).not.toBeNull();
+    expect((await store.refreshTokens.getRefreshToken(later!.record.id))!.revoked_at).toBeNull();
   });
 
   it('refuses to wait for idleness once stopped', async () => {

@@ -3,7 +3,7 @@ import type { Logger } from '../observability/logger.ts';
 import { randomId } from '../crypto/secrets.ts';
 import type { JobClaim, RevocationJob } from './revocation.ts';
 
-/** The revocation journal of a store (the TenantStore has it). */
+/** The revocation journal of a store (the TenantStore's `revocationJournal`). */
 export interface RevocationJournal {
   listRevocationJobs(): Promise<RevocationJob[]>;
   processRevocationBatch(

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.ts';
 import { sha256 } from '../crypto/secrets.ts';
-import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { openSqliteStore, type SqliteTenantStore } from '../store/sqlite/sqlite-store.ts';
 import type { UserRecord } from './model.ts';
 import { idleExpiryFrom, newSession, ssoSessions, touchedSession } from './sso-session.ts';
 
@@ -65,15 +65,15 @@ describe('a session record', () => {
 });
 
 describe('ssoSessions over a real store', () => {
-  let store: SqliteStore;
+  let store: SqliteTenantStore;
   let clock: ManualClock;
   let sessions: ReturnType<typeof ssoSessions>;
   beforeEach(async () => {
-    store = new SqliteStore(':memory:');
+    store = openSqliteStore(':memory:');
     clock = new ManualClock(T0);
     sessions = ssoSessions(store, clock);
-    await store.putUser(jane);
-    await store.updateSettings((current) => ({ ...current, ...SETTINGS }));
+    await store.directory.putUser(jane);
+    await store.settings.updateSettings((current) => ({ ...current, ...SETTINGS }));
   });
   afterEach(() => store.close());
 
@@ -82,7 +82,7 @@ describe('ssoSessions over a real store', () => {
     const second = await sessions.open(jane, PHONE);
     expect(first.cookie).not.toBe(second.cookie);
     expect(first.maxAgeSeconds).toBe(72 * 3600);
-    expect((await store.getSessionByCookie(sha256(first.cookie)))?.id).toBe(first.session.id);
+    expect((await store.sessions.getSessionByCookie(sha256(first.cookie)))?.id).toBe(first.session.id);
     expect((await sessions.current(first.cookie))?.user.user_id).toBe('auth0|jane');
     expect(await sessions.current('not-a-cookie')).toBeUndefined();
   });
@@ -108,9 +108,9 @@ describe('ssoSessions over a real store', () => {
 
   it('opens nothing for a blocked user, and logout ends the session', async () => {
     const { cookie } = await sessions.open(jane, PHONE);
-    await store.updateUser({ ...jane, blocked: true });
+    await store.directory.updateUser({ ...jane, blocked: true });
     expect(await sessions.current(cookie)).toBeUndefined();
-    await store.updateUser(jane);
+    await store.directory.updateUser(jane);
     expect(await sessions.current(cookie)).toBeDefined();
     await sessions.end(cookie);
     expect(await sessions.current(cookie)).toBeUndefined();

@@ -17,24 +17,26 @@ export interface SessionActivity {
   userAgent: string | null;
 }
 
-/** The store methods a session needs (the TenantStore has them). */
+/** The parts of the store a session needs, by aggregate (the TenantStore has them). */
 export interface SsoSessionStore {
-  getSettings(): Promise<Pick<TenantSettings, 'session_lifetime' | 'idle_session_lifetime'>>;
-  getSessionByCookie(cookieHash: Buffer): Promise<SessionRecord | undefined>;
-  getUser(userId: string): Promise<UserRecord | undefined>;
-  createSession(session: SessionRecord, cookieHash: Buffer): Promise<void>;
-  touchSession(
-    id: string,
-    update: {
-      now: number;
-      idle_expires_at: number | null;
-      clientId: string;
-      ip: string | null;
-      asn: string | null;
-      userAgent: string | null;
-    },
-  ): Promise<void>;
-  revokeSession(id: string, now: number, reason: null): Promise<unknown>;
+  settings: { getSettings(): Promise<Pick<TenantSettings, 'session_lifetime' | 'idle_session_lifetime'>> };
+  directory: { getUser(userId: string): Promise<UserRecord | undefined> };
+  sessions: {
+    getSessionByCookie(cookieHash: Buffer): Promise<SessionRecord | undefined>;
+    createSession(session: SessionRecord, cookieHash: Buffer): Promise<void>;
+    touchSession(
+      id: string,
+      update: {
+        now: number;
+        idle_expires_at: number | null;
+        clientId: string;
+        ip: string | null;
+        asn: string | null;
+        userAgent: string | null;
+      },
+    ): Promise<void>;
+    revokeSession(id: string, now: number, reason: null): Promise<unknown>;
+  };
 }
 
 const HOUR_MS = 3_600_000;
@@ -110,9 +112,9 @@ export function ssoSessions(store: SsoSessionStore, clock: Clock) {
   return {
     /** The live session of this cookie, with its user, unless the user is gone or blocked. */
     async current(cookie: string): Promise<{ session: SessionRecord; user: UserRecord } | undefined> {
-      const session = await store.getSessionByCookie(sha256(cookie));
+      const session = await store.sessions.getSessionByCookie(sha256(cookie));
       if (!session || !isLive(session, clock.now())) return undefined;
-      const user = await store.getUser(session.user_id);
+      const user = await store.directory.getUser(session.user_id);
       return user && !user.blocked ? { session, user } : undefined;
     },
 
@@ -125,18 +127,18 @@ export function ssoSessions(store: SsoSessionStore, clock: Clock) {
       activity: SessionActivity,
     ): Promise<{ session: SessionRecord; cookie: string; maxAgeSeconds: number }> {
       const now = clock.now();
-      const settings = await store.getSettings();
+      const settings = await store.settings.getSettings();
       const session = newSession(user.user_id, settings, activity, now);
       const cookie = randomSecret(32);
-      await store.createSession(session, sha256(cookie));
+      await store.sessions.createSession(session, sha256(cookie));
       return { session, cookie, maxAgeSeconds: settings.session_lifetime * 3600 };
     },
 
     /** An authorization completed in this session: extends its idle expiry and records the application. */
     async touch(session: SessionRecord, clientId: string, activity: SessionActivity): Promise<void> {
       const now = clock.now();
-      const settings = await store.getSettings();
-      await store.touchSession(session.id, {
+      const settings = await store.settings.getSettings();
+      await store.sessions.touchSession(session.id, {
         now,
         idle_expires_at: idleExpiryFrom(settings, now),
         clientId,
@@ -147,8 +149,8 @@ export function ssoSessions(store: SsoSessionStore, clock: Clock) {
     /** Logout: ends the session of this cookie, if any (refresh tokens outlive it, as in Auth0). */
     /** Ends the session the cookie names; answers it, or null when there was none. */
     async end(cookie: string): Promise<SessionRecord | null> {
-      const session = await store.getSessionByCookie(sha256(cookie));
-      if (session) await store.revokeSession(session.id, clock.now(), null);
+      const session = await store.sessions.getSessionByCookie(sha256(cookie));
+      if (session) await store.sessions.revokeSession(session.id, clock.now(), null);
       return session ?? null;
     },
   };

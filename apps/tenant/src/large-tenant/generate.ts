@@ -5,7 +5,7 @@ import { ids } from '../domain/ids.ts';
 import { asnOf } from '@rtc/ip-intel';
 import { expiryOf } from '../domain/refresh-tokens.ts';
 import { silentLogger } from '../observability/logger.ts';
-import type { GrantRecord, NewRefreshToken, UserRecord } from '../store/types.ts';
+import type { GrantRecord, NewRefreshToken, UserRecord } from '../domain/model.ts';
 import { createTenant } from '../tenant.ts';
 import { DEMO } from '../demo/demo-data.ts';
 import { DEVICES } from '../demo/names.ts';
@@ -72,8 +72,8 @@ export async function generateTenant(options: GenerateOptions) {
     logger: silentLogger,
   });
   const { store } = tenant.deps;
-  const mobile = (await store.getClient(DEMO.clients.mobile.client_id))!;
-  const web = (await store.getClient(DEMO.clients.web.client_id))!;
+  const mobile = (await store.directory.getClient(DEMO.clients.mobile.client_id))!;
+  const web = (await store.directory.getClient(DEMO.clients.web.client_id))!;
   const clients = [mobile, web];
   const random = prng(42);
   const now = Date.now();

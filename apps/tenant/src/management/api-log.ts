@@ -22,7 +22,7 @@ export async function logApiOperation(
 ): Promise<void> {
   const principal = c.get('principal');
   const now = deps.clock.now();
-  await deps.store.addEvent(
+  await deps.store.events.addEvent(
     tenantEvent(
       {
         type: LOG_TYPES.api,

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { createLocalJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import { createLocalJWKSet, errors as joseErrors, type JWTPayload, jwtVerify } from 'jose';
 import { rateLimitHeaders, type RateLimiter } from '../auth/rate-limit.ts';
 import type { TenantDeps, TenantEnv } from '../deps.ts';
 import { managementAudience } from '../deps.ts';
@@ -29,7 +29,7 @@ export function managementAuth(deps: TenantDeps, limiter: RateLimiter): Middlewa
     if (!header) throw unauthorized('Missing authentication');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw unauthorized('Bad HTTP authentication header format');
-    let payload;
+    let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(match[1]!, jwks, {
         issuer: deps.issuer,
@@ -44,8 +44,8 @@ export function managementAuth(deps: TenantDeps, limiter: RateLimiter): Middlewa
     }
     const principal = await managementCaller(
       payload,
-      async (clientId) => (await deps.store.getClientGrant(clientId, audience))?.scope,
-      (clientId) => deps.store.getClient(clientId),
+      async (clientId) => (await deps.store.directory.getClientGrant(clientId, audience))?.scope,
+      (clientId) => deps.store.directory.getClient(clientId),
     );
     if ('refused' in principal) {
       if (principal.refused === 'no-client-grant') {

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { runsScript } from '../domain/callbacks.ts';
 import { hasUserinfo, wildcardTooBroad } from '../domain/origins.ts';
 import { badRequest } from '../errors/management-error.ts';
-import type { ClientRecord, TenantSettings } from '../store/types.ts';
+import type { ClientRecord, TenantSettings } from '../domain/model.ts';
 
-/** The legacy grant `/delegation` needs (references 001 and 004). */
+/** The legacy grant `/delegation` needs (Auth0's 'Refresh Tokens' and legacy 'refresh_token' pages). */
 export const LEGACY_DELEGATION_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 /**
@@ -49,6 +49,7 @@ export const grantTypes = z
  * suffix (`https://*.com`, `https://*.co.uk`: every site there).
  */
 function parseUrl(value: string): URL | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what a URL may not hold.
   if (value.length > 2000 || /[\s\u0000-\u001f\u007f]/.test(value) || hasUserinfo(value)) return undefined;
   const wildcard = /^[a-z][a-z0-9+.-]*:\/\/\*\./i.test(value);
   try {

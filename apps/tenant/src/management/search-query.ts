@@ -1,11 +1,11 @@
 import { addressRange, formatAsn, networkSpan, parseAsn } from '@rtc/ip-intel';
 import { invalidQuery } from '../errors/management-error.ts';
-import type { TenantStore } from '../store/types.ts';
+import type { RefreshTokenStore } from '../store/contract/refresh-tokens.ts';
 import { z } from 'zod';
 import { schemas } from './validation.ts';
 
 /**
- * The query parameters shared by the tenant's search extensions (issue 20, NOT Auth0's):
+ * The query parameters shared by the tenant's search extensions (NOT Auth0's):
  * GET /api/v2/refresh-tokens/search and GET /api/v2/sessions/search. Each parses to what the
  * store searches by, so a bad value is a 400 `invalid_query_string` here, never an error below.
  */
@@ -81,12 +81,13 @@ export const needsOneOf =
 
 /** Refuses (400) a range wider than one network that holds more than WIDE_RANGE_LIMIT live tokens. */
 export async function refuseWideRange(
-  store: Pick<TenantStore, 'countAddressCandidates'>,
+  store: Pick<RefreshTokenStore, 'countAddressCandidates'>,
   ip: { from: Buffer; to: Buffer } | undefined,
 ): Promise<void> {
   if (!ip || ip.from.equals(ip.to) || networkSpan(ip).one) return;
   if ((await store.countAddressCandidates(ip, WIDE_RANGE_LIMIT)) <= WIDE_RANGE_LIMIT) return;
   throw invalidQuery(
-    `Query validation error: ip: this range holds more than ${WIDE_RANGE_LIMIT.toLocaleString('en-US')} live refresh tokens. Search a network within it (an IPv4 /24 or an IPv6 /48) or its AS number (asn).`,
+    `Query validation error: ip: this range holds more than ${WIDE_RANGE_LIMIT.toLocaleString('en-US')} live refresh tokens. ` +
+      'Search a network within it (an IPv4 /24 or an IPv6 /48) or its AS number (asn).',
   );
 }

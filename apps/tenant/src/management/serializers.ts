@@ -5,12 +5,12 @@ import type {
   DeviceInfo,
   GrantRecord,
   RefreshTokenRecord,
-  RefreshTokenSummary,
   SessionRecord,
   TenantEvent,
   TenantSettings,
   UserRecord,
-} from '../store/types.ts';
+} from '../domain/model.ts';
+import type { RefreshTokenSummary } from '../store/contract/refresh-tokens.ts';
 
 /**
  * The Management API's bodies, field for field as the auth0 SDK (v7) types them:
@@ -18,8 +18,8 @@ import type {
  */
 
 /**
- * Reference 003: the device object always carries these six keys, null when unknown (the
- * SDK types them as optional strings; a missing key and a null mean the same to it).
+ * Auth0's Management API reference (GET /refresh-tokens/{id}): the device object always carries
+ * these six keys, null when unknown (the SDK types them as optional strings; a missing key and a null mean the same to it).
  */
 function device(info: DeviceInfo): DeviceInfo {
   return {
@@ -51,7 +51,7 @@ export function refreshTokenBody(t: RefreshTokenSummary) {
   };
 }
 
-/** A refresh token as a device credential (reference 001: `device_name` is the `device` given at /authorize). */
+/** A refresh token as a device credential (Auth0's 'Refresh Tokens': `device_name` is the `device` given at /authorize). */
 export function deviceCredentialBody(t: RefreshTokenRecord) {
   return {
     id: deviceCredentialId(t.id),

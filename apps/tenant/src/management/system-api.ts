@@ -45,10 +45,10 @@ export const MANAGEMENT_API_ID = 'management-api';
  */
 export async function syncManagementApi(store: TenantStore, issuer: string): Promise<void> {
   const identifier = managementAudience(issuer);
-  const existing = (await store.listResourceServers()).find((rs) => rs.id === MANAGEMENT_API_ID);
+  const existing = (await store.directory.listResourceServers()).find((rs) => rs.id === MANAGEMENT_API_ID);
   if (existing && existing.identifier !== identifier)
-    await store.retargetResourceServer(existing.identifier, identifier);
-  await store.putResourceServer({
+    await store.directory.retargetResourceServer(existing.identifier, identifier);
+  await store.directory.putResourceServer({
     id: MANAGEMENT_API_ID,
     identifier,
     name: 'Auth0 Management API',

@@ -42,6 +42,7 @@ export const json = <T extends z.ZodType>(schema: T) =>
 
 /** A path id: printable, at most 255 characters. */
 export function pathId(value: string, what = 'id'): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what an id may not hold.
   if (value.length === 0 || value.length > 255 || /[\u0000-\u001f]/.test(value)) {
     throw badRequest(`Path validation error: invalid ${what}`, 'invalid_uri');
   }

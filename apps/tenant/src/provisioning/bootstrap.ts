@@ -67,8 +67,8 @@ export async function ensureBootstrapClient(
 ): Promise<BootstrapOutcome> {
   const problem = bootstrapClientProblem(input);
   if (problem) throw new Error(problem);
-  return store.exclusive('bootstrap-client', async () => {
-    const existing = await store.getClient(input.clientId);
+  return store.settings.exclusive('bootstrap-client', async () => {
+    const existing = await store.directory.getClient(input.clientId);
     if (existing) {
       // Only a client that never had its credentials changed (one a tenant file brought in
       // without a secret) is given the configured secret. A secret taken away through the
@@ -80,10 +80,14 @@ export async function ensureBootstrapClient(
         existing.credentials_changed_at !== undefined
       )
         return 'exists';
-      await store.putClient({ ...existing, client_secret_hash: sha256(input.clientSecret), updated_at: input.now });
+      await store.directory.putClient({
+        ...existing,
+        client_secret_hash: sha256(input.clientSecret),
+        updated_at: input.now,
+      });
       return 'secret-set';
     }
-    await store.putClient({
+    await store.directory.putClient({
       client_id: input.clientId,
       name: 'Bootstrap (Management API)',
       description: 'Created at start from TENANT_BOOTSTRAP_CLIENT_ID / --bootstrap-client.',
@@ -99,8 +103,8 @@ export async function ensureBootstrapClient(
       updated_at: input.now,
     });
     const audience = managementAudience(input.issuer);
-    if (!(await store.getClientGrant(input.clientId, audience))) {
-      await store.putClientGrant({
+    if (!(await store.directory.getClientGrant(input.clientId, audience))) {
+      await store.directory.putClientGrant({
         id: ids.clientGrant(),
         client_id: input.clientId,
         audience,

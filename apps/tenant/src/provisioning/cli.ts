@@ -23,7 +23,8 @@ export async function provision(
     if (config.exportFile === '-') out.stdout(text);
     else writePrivately(config.exportFile, text);
     out.stderr(
-      `The tenant file ${config.exportFile === '-' ? 'on stdout' : config.exportFile} holds every user's password hash (scrypt): keep it as you would the database.\n`,
+      `The tenant file ${config.exportFile === '-' ? 'on stdout' : config.exportFile} holds every user's password hash ` +
+        '(scrypt): keep it as you would the database.\n',
     );
     return { exported: true, notes: [] };
   }
@@ -59,9 +60,9 @@ export async function provision(
 async function canCallManagementApi(store: TenantDeps['store'], issuer: string): Promise<boolean> {
   let from: string | undefined;
   do {
-    const page = await store.listClientGrants({ audience: managementAudience(issuer) }, from, 100);
+    const page = await store.directory.listClientGrants({ audience: managementAudience(issuer) }, from, 100);
     for (const grant of page.items) {
-      const client = await store.getClient(grant.client_id);
+      const client = await store.directory.getClient(grant.client_id);
       if (client?.client_secret_hash && client.grant_types.includes('client_credentials')) return true;
     }
     from = page.next;

@@ -10,12 +10,12 @@ export async function allowConsoleOrigin(
   publicUrl: string,
   clientId: string = DEMO.clients.dashboard.client_id,
 ): Promise<void> {
-  const client = await store.getClient(clientId);
+  const client = await store.directory.getClient(clientId);
   if (!client) throw new Error(`The tenant has no client ${clientId}`);
   const callback = `${publicUrl}/auth/callback`;
   const logout = `${publicUrl}/`;
   if (client.callbacks.includes(callback) && client.allowed_logout_urls.includes(logout)) return;
-  await store.putClient({
+  await store.directory.putClient({
     ...client,
     callbacks: [...new Set([...client.callbacks, callback])],
     allowed_logout_urls: [...new Set([...client.allowed_logout_urls, logout])],

@@ -5,7 +5,8 @@ import { ids } from '../domain/ids.ts';
 import { DEFAULT_REFRESH_TOKEN_POLICY, DEFAULT_TENANT_SETTINGS } from '../domain/defaults.ts';
 import { stampCredentials } from '../domain/client-credentials.ts';
 import { callbackUrls, logoutUrls, webOrigins } from '../management/client-fields.ts';
-import type { ClientRecord, TenantStore, UserRecord } from '../store/types.ts';
+import type { ClientRecord, UserRecord } from '../domain/model.ts';
+import type { TenantStore } from '../store/types.ts';
 
 /**
  * A tenant as a file a team keeps in its repository: settings, APIs, applications, client
@@ -183,24 +184,26 @@ const byKey =
 /** The tenant as a file: deterministic, without secrets in clear. */
 export async function exportTenant(store: TenantStore, issuer: string): Promise<TenantFile> {
   const mgmt = managementAudience(issuer);
-  const settings = await store.getSettings();
-  const apis = (await store.listResourceServers()).filter((rs) => !rs.is_system).sort(byKey((rs) => rs.identifier));
+  const settings = await store.settings.getSettings();
+  const apis = (await store.directory.listResourceServers())
+    .filter((rs) => !rs.is_system)
+    .sort(byKey((rs) => rs.identifier));
   const clients: ClientRecord[] = [];
   for (let page = 0; ; page++) {
-    const { items } = await store.listClients(page, 100);
+    const { items } = await store.directory.listClients(page, 100);
     clients.push(...items);
     if (items.length < 100) break;
   }
   const grants = [];
   for (let from: string | undefined; ; ) {
-    const page = await store.listClientGrants({}, from, 100);
+    const page = await store.directory.listClientGrants({}, from, 100);
     grants.push(...page.items);
     if (!page.next) break;
     from = page.next;
   }
   const users: UserRecord[] = [];
   for (let page = 0; ; page++) {
-    const { items } = await store.searchUsers({ page, perPage: 100, sort: { field: 'user_id', order: 1 } });
+    const { items } = await store.directory.searchUsers({ page, perPage: 100, sort: { field: 'user_id', order: 1 } });
     users.push(...items);
     if (items.length < 100) break;
   }
@@ -280,7 +283,7 @@ export async function importTenant(
   };
 
   // References first, so a bad file writes nothing.
-  const apis = new Map((await store.listResourceServers()).map((rs) => [rs.identifier, rs]));
+  const apis = new Map((await store.directory.listResourceServers()).map((rs) => [rs.identifier, rs]));
   for (const rs of file.resource_servers) {
     if (rs.identifier === mgmt || apis.get(rs.identifier)?.is_system)
       throw new Error(`The tenant file cannot redefine the system API ${rs.identifier}`);
@@ -297,18 +300,18 @@ export async function importTenant(
       throw new Error(
         `The client grant of ${g.client_id} for ${g.audience} holds scopes its API does not define: ${unknown.join(', ')}`,
       );
-    if (!fileClients.has(g.client_id) && !(await store.getClient(g.client_id)))
+    if (!fileClients.has(g.client_id) && !(await store.directory.getClient(g.client_id)))
       throw new Error(`The client grant names an unknown client: ${g.client_id}`);
   }
   for (const u of file.users) {
-    const holder = await store.getUserByEmail(u.email);
+    const holder = await store.directory.getUserByEmail(u.email);
     if (holder && holder.user_id !== u.user_id)
       throw new Error(`The email of ${u.user_id} belongs to another user already: ${holder.user_id}`);
   }
 
   if (file.settings) {
     const patch = file.settings;
-    await store.updateSettings((current) => ({
+    await store.settings.updateSettings((current) => ({
       ...DEFAULT_TENANT_SETTINGS,
       ...current,
       ...patch,
@@ -317,11 +320,11 @@ export async function importTenant(
   }
   for (const rs of file.resource_servers) {
     const existing = apis.get(rs.identifier);
-    await store.putResourceServer({ id: existing?.id ?? ids.resourceServer(), ...rs, is_system: false });
+    await store.directory.putResourceServer({ id: existing?.id ?? ids.resourceServer(), ...rs, is_system: false });
     report[existing ? 'updated' : 'created'].resource_servers++;
   }
   for (const c of file.clients) {
-    const existing = await store.getClient(c.client_id);
+    const existing = await store.directory.getClient(c.client_id);
     const { client_secret, ...fields } = c;
     const hash =
       c.token_endpoint_auth_method === 'none'
@@ -337,7 +340,7 @@ export async function importTenant(
       updated_at: existing ? existing.updated_at : input.now,
     };
     // A new secret, auth method or client_credentials taken away ends the client's Management API tokens, as through the API.
-    await store.putClient(
+    await store.directory.putClient(
       existing
         ? stampCredentials(
             existing,
@@ -355,8 +358,8 @@ export async function importTenant(
   }
   for (const g of file.client_grants) {
     const audience = audienceOf(g.audience);
-    const existing = await store.getClientGrant(g.client_id, audience);
-    await store.putClientGrant({
+    const existing = await store.directory.getClientGrant(g.client_id, audience);
+    await store.directory.putClientGrant({
       id: existing?.id ?? ids.clientGrant(),
       client_id: g.client_id,
       audience,
@@ -365,7 +368,7 @@ export async function importTenant(
     report[existing ? 'updated' : 'created'].client_grants++;
   }
   for (const u of file.users) {
-    const existing = await store.getUser(u.user_id);
+    const existing = await store.directory.getUser(u.user_id);
     const { password_hash, ...profile } = u;
     const user: UserRecord = {
       ...profile,
@@ -378,9 +381,9 @@ export async function importTenant(
       logins_count: existing?.logins_count ?? 0,
     };
     if (existing) {
-      if ((await store.updateUser(user)) === 'email_taken')
+      if ((await store.directory.updateUser(user)) === 'email_taken')
         throw new Error(`The email of ${u.user_id} belongs to another user already`);
-    } else if (!(await store.createUser(user))) {
+    } else if (!(await store.directory.createUser(user))) {
       throw new Error(`The user ${u.user_id} could not be created: the email is taken`);
     }
     report[existing ? 'updated' : 'created'].users++;

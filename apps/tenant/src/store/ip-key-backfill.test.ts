@@ -7,13 +7,13 @@ import { addressRange } from '@rtc/ip-intel';
 import { describe, expect, it } from 'vitest';
 import { postgresForTests } from '../../test/postgres.ts';
 import { POSTGRES_MIGRATIONS } from './postgres/migrations.ts';
-import { PostgresStore } from './postgres/postgres-store.ts';
+import { openPostgresStore } from './postgres/postgres-store.ts';
 import { SQLITE_MIGRATIONS } from './sqlite/migrations.ts';
-import { SqliteStore } from './sqlite/sqlite-store.ts';
+import { openSqliteStore } from './sqlite/sqlite-store.ts';
 import type { TenantStore } from './types.ts';
 
 /**
- * Tokens written before the address keys existed (issue 20) are found by address once the
+ * Tokens written before the address keys existed are found by address once the
  * migration that adds the keys has run: it backfills them for live tokens.
  */
 const postgres = await postgresForTests();
@@ -31,10 +31,14 @@ const ROWS = [
 
 async function expectFound(store: TenantStore) {
   const found = async (ip: string) =>
-    (await store.searchRefreshTokens({ ip: addressRange(ip)! }, T0 + 1, undefined, 10)).items.map((t) => t.id).sort();
+    (await store.refreshTokens.searchRefreshTokens({ ip: addressRange(ip)! }, T0 + 1, undefined, 10)).items
+      .map((t) => t.id)
+      .sort();
   expect(await found('203.0.113.0/24')).toEqual(['rt_initial', 'rt_last']);
   expect(await found('2001:db8::/32')).toEqual(['rt_v6']);
-  expect((await store.searchRefreshTokens({ asn: 'AS64500' }, T0 + 1, undefined, 10)).items).toHaveLength(4);
+  expect((await store.refreshTokens.searchRefreshTokens({ asn: 'AS64500' }, T0 + 1, undefined, 10)).items).toHaveLength(
+    4,
+  );
 }
 
 describe('address keys of tokens stored before them are backfilled by the migration', () => {
@@ -46,7 +50,7 @@ describe('address keys of tokens stored before them are backfilled by the migrat
       const insert = old.prepare(INSERT.replace(/\$(\w+)/g, '@$1'));
       for (const row of ROWS) insert.run({ ...row, rotating: 1, hash: Buffer.from(row.id) });
       old.close();
-      const store = new SqliteStore(file);
+      const store = openSqliteStore(file);
       try {
         await expectFound(store);
       } finally {
@@ -69,7 +73,7 @@ describe('address keys of tokens stored before them are backfilled by the migrat
     } finally {
       await pool.end();
     }
-    const store = postgres.track(await PostgresStore.open(postgres.url, { schema }));
+    const store = postgres.track(await openPostgresStore(postgres.url, { schema }));
     try {
       await expectFound(store);
     } finally {

@@ -22,8 +22,8 @@ describe('POST /oauth/token grant_type=client_credentials', () => {
   });
 
   it('accepts client_secret_basic from a client registered for it', async () => {
-    const m2m = (await t.store.getClient('m2m'))!;
-    await t.store.putClient({ ...m2m, token_endpoint_auth_method: 'client_secret_basic' });
+    const m2m = (await t.store.directory.getClient('m2m'))!;
+    await t.store.directory.putClient({ ...m2m, token_endpoint_auth_method: 'client_secret_basic' });
     const res = await t.post(
       '/oauth/token',
       { grant_type: 'client_credentials', audience: API },
@@ -38,8 +38,8 @@ describe('POST /oauth/token grant_type=client_credentials', () => {
     const viaBasic = await t.post('/oauth/token', { grant_type: 'client_credentials', audience: API }, basic);
     expect(viaBasic.status).toBe(401);
     expect((await json(viaBasic)).error).toBe('invalid_client');
-    const m2m = (await t.store.getClient('m2m'))!;
-    await t.store.putClient({ ...m2m, token_endpoint_auth_method: 'client_secret_basic' });
+    const m2m = (await t.store.directory.getClient('m2m'))!;
+    await t.store.directory.putClient({ ...m2m, token_endpoint_auth_method: 'client_secret_basic' });
     const viaBody = await t.post('/oauth/token', {
       grant_type: 'client_credentials',
       client_id: 'm2m',
@@ -62,9 +62,18 @@ describe('POST /oauth/token grant_type=client_credentials', () => {
   });
 
   it('decodes Basic strictly (RFC 6749 2.3.1): form-urlencoded id and secret, canonical base64 only', async () => {
-    const m2m = (await t.store.getClient('m2m'))!;
-    await t.store.putClient({ ...m2m, client_id: 'm2m two', token_endpoint_auth_method: 'client_secret_basic' });
-    await t.store.putClientGrant({ id: 'cgr_two', client_id: 'm2m two', audience: API, scope: ['read:things'] });
+    const m2m = (await t.store.directory.getClient('m2m'))!;
+    await t.store.directory.putClient({
+      ...m2m,
+      client_id: 'm2m two',
+      token_endpoint_auth_method: 'client_secret_basic',
+    });
+    await t.store.directory.putClientGrant({
+      id: 'cgr_two',
+      client_id: 'm2m two',
+      audience: API,
+      scope: ['read:things'],
+    });
     const basic = (raw: string) => ({ authorization: `Basic ${raw}` });
     const encoded = Buffer.from(`m2m+two:${M2M_SECRET}`).toString('base64');
     // "+" is a space in a form-urlencoded id.

@@ -48,7 +48,12 @@ describe('POST /oauth/token grant_type=password', () => {
     expect(at).toMatchObject({ sub: t.alice.user_id, azp: 'mobile', scope: 'openid email offline_access read:things' });
     const { payload: id } = await verify(tokens.id_token!, 'mobile');
     expect(id).toMatchObject({ sub: t.alice.user_id, email: t.alice.email });
-    const { items } = await t.store.listRefreshTokens({ user_id: t.alice.user_id }, t.clock.now(), undefined, 10);
+    const { items } = await t.store.refreshTokens.listRefreshTokens(
+      { user_id: t.alice.user_id },
+      t.clock.now(),
+      undefined,
+      10,
+    );
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({
       client_id: 'mobile',
@@ -61,7 +66,7 @@ describe('POST /oauth/token grant_type=password', () => {
   });
 
   it('refuses a device name over 255 characters with 400 invalid_request naming the limit, before anything is counted or written', async () => {
-    const before = (await t.store.getUser(t.alice.user_id))!;
+    const before = (await t.store.directory.getUser(t.alice.user_id))!;
     const res = await t.post('/oauth/token', {
       grant_type: 'password',
       client_id: 'mobile',
@@ -75,11 +80,11 @@ describe('POST /oauth/token grant_type=password', () => {
       error: 'invalid_request',
       error_description: 'device must be at most 255 characters.',
     });
-    expect((await t.store.listRefreshTokens({ user_id: t.alice.user_id }, t.clock.now(), undefined, 10)).items).toEqual(
-      [],
-    );
-    expect((await t.store.getUser(t.alice.user_id))!.logins_count).toBe(before.logins_count);
-    expect((await t.store.listGrants({ user_id: t.alice.user_id }, 0, 10)).items).toEqual([]);
+    expect(
+      (await t.store.refreshTokens.listRefreshTokens({ user_id: t.alice.user_id }, t.clock.now(), undefined, 10)).items,
+    ).toEqual([]);
+    expect((await t.store.directory.getUser(t.alice.user_id))!.logins_count).toBe(before.logins_count);
+    expect((await t.store.directory.listGrants({ user_id: t.alice.user_id }, 0, 10)).items).toEqual([]);
     await t.login('mobile', { device: 'x'.repeat(255) });
   });
 

@@ -24,9 +24,12 @@ beforeAll(async () => {
     await t.login('mobile', { scope: 'openid profile offline_access read:things', audience: 'https://api.test/' })
   ).refresh_token;
   live.web = (await t.login('web', { scope: 'openid profile offline_access' })).refresh_token;
-  await t.store.updateSettings((s) => ({ ...s, flags: { ...s.flags, allow_legacy_delegation_grant_types: true } }));
-  await t.store.putClient({
-    ...(await t.store.getClient('web'))!,
+  await t.store.settings.updateSettings((s) => ({
+    ...s,
+    flags: { ...s.flags, allow_legacy_delegation_grant_types: true },
+  }));
+  await t.store.directory.putClient({
+    ...(await t.store.directory.getClient('web'))!,
     grant_types: ['authorization_code', 'refresh_token', 'password', 'urn:ietf:params:oauth:grant-type:jwt-bearer'],
   });
 });
@@ -38,7 +41,7 @@ afterAll(async () => {
 async function snapshot() {
   const { store } = t;
   return JSON.stringify({
-    tokens: (await store.listRefreshTokensHistory({}, 0, 1000)).items.map((x) => [
+    tokens: (await store.refreshTokens.listRefreshTokensHistory({}, 0, 1000)).items.map((x) => [
       x.id,
       x.revoked_at,
       x.revoked_reason,
@@ -46,9 +49,9 @@ async function snapshot() {
       x.idle_expires_at,
       x.device,
     ]),
-    grants: (await store.listGrants({}, 0, 1000)).items.map((g) => [g.id, g.scope]),
-    events: (await store.listEvents({}, 1000)).map((e) => e.id),
-    jobs: (await store.listRevocationJobs()).length,
+    grants: (await store.directory.listGrants({}, 0, 1000)).items.map((g) => [g.id, g.scope]),
+    events: (await store.events.listEvents({}, 1000)).map((e) => e.id),
+    jobs: (await store.revocationJournal.listRevocationJobs()).length,
   });
 }
 
@@ -162,7 +165,7 @@ describe('a refused request changes nothing', () => {
     expect(refused.body.error).toBe('invalid_scope');
     expect(await snapshot()).toBe(before);
     await expectStillExchangeable('mobile');
-    expect((await t.store.listEvents({}, 1000)).filter((e) => e.type === 'ferrt')).toHaveLength(0);
+    expect((await t.store.events.listEvents({}, 1000)).filter((e) => e.type === 'ferrt')).toHaveLength(0);
   });
 
   it('any sequence of refusals, for a rotating and a non-rotating token: each a 4xx that changes nothing, then the token works', async () => {
@@ -184,16 +187,16 @@ describe('a refused request changes nothing', () => {
       ),
       { numRuns: 25 },
     );
-    expect((await t.store.listEvents({}, 1000)).filter((e) => e.type === 'ferrt')).toHaveLength(0);
+    expect((await t.store.events.listEvents({}, 1000)).filter((e) => e.type === 'ferrt')).toHaveLength(0);
   });
 
   it('a blocked user is refused without rotating, and once unblocked the same token works', async () => {
-    await t.store.putUser({ ...(await t.store.getUser(t.alice.user_id))!, blocked: true });
+    await t.store.directory.putUser({ ...(await t.store.directory.getUser(t.alice.user_id))!, blocked: true });
     const before = await snapshot();
     const refused = await post('/oauth/token', exchange('mobile'));
     expect(refused.status).toBe(403);
     expect(await snapshot()).toBe(before);
-    await t.store.putUser({ ...(await t.store.getUser(t.alice.user_id))!, blocked: false });
+    await t.store.directory.putUser({ ...(await t.store.directory.getUser(t.alice.user_id))!, blocked: false });
     await expectStillExchangeable('mobile');
   });
 
@@ -213,11 +216,12 @@ describe('a refused request changes nothing', () => {
           }),
         });
       expect((await send()).status).toBe(200);
-      const [record] = (await limited.store.listRefreshTokens({}, limited.clock.now(), undefined, 10)).items;
+      const [record] = (await limited.store.refreshTokens.listRefreshTokens({}, limited.clock.now(), undefined, 10))
+        .items;
       limited.clock.advanceSeconds(1);
       const refused = await send();
       expect(refused.status).toBe(429);
-      expect(await limited.store.getRefreshToken(record!.id)).toEqual(record);
+      expect(await limited.store.refreshTokens.getRefreshToken(record!.id)).toEqual(record);
       limited.clock.advanceSeconds(61);
       expect((await send()).status).toBe(200);
     } finally {

@@ -19,17 +19,17 @@ afterAll(() => t.close());
 async function snapshot() {
   const { store } = t;
   return JSON.stringify({
-    tokens: (await store.listRefreshTokensHistory({}, 0, 1000)).items.map((x) => [
+    tokens: (await store.refreshTokens.listRefreshTokensHistory({}, 0, 1000)).items.map((x) => [
       x.id,
       x.revoked_at,
       x.last_exchanged_at,
       x.metadata,
     ]),
-    grants: (await store.listGrants({}, 0, 1000)).items.map((g) => [g.id, g.scope]),
-    events: (await store.listEvents({}, 1000)).length,
-    jobs: (await store.listRevocationJobs()).length,
-    settings: await store.getSettings(),
-    clients: (await store.listClients(0, 100)).items.map((c) => [
+    grants: (await store.directory.listGrants({}, 0, 1000)).items.map((g) => [g.id, g.scope]),
+    events: (await store.events.listEvents({}, 1000)).length,
+    jobs: (await store.revocationJournal.listRevocationJobs()).length,
+    settings: await store.settings.getSettings(),
+    clients: (await store.directory.listClients(0, 100)).items.map((c) => [
       c.name,
       c.token_endpoint_auth_method,
       c.refresh_token,
@@ -51,7 +51,9 @@ async function send(path: string, init: { method: string; type: string; body?: s
 
 /** Checked after every generated request, so a case that broke it is the one reported. */
 async function expectLiveTokenUsable() {
-  expect((await t.store.findRefreshTokenBySecret(sha256(liveRefreshToken), t.clock.now()))?.usable).toBe(true);
+  expect((await t.store.refreshTokens.findRefreshTokenBySecret(sha256(liveRefreshToken), t.clock.now()))?.usable).toBe(
+    true,
+  );
 }
 
 function expectClientError(res: Response, text: string) {

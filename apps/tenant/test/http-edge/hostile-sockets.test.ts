@@ -18,12 +18,16 @@ let tokenId: string;
 
 beforeAll(async () => {
   t = await testTenant();
-  await t.store.updateSettings((s) => ({ ...s, flags: { ...s.flags, allow_legacy_delegation_grant_types: true } }));
+  await t.store.settings.updateSettings((s) => ({
+    ...s,
+    flags: { ...s.flags, allow_legacy_delegation_grant_types: true },
+  }));
   server = await servedCounting(t.tenant.app.fetch);
   client = oneConnection(server.url);
   bearer = await t.managementToken();
   await t.login('mobile', { device: 'phone' });
-  tokenId = (await t.store.listRefreshTokens({ user_id: t.alice.user_id }, t.clock.now(), undefined, 1)).items[0]!.id;
+  tokenId = (await t.store.refreshTokens.listRefreshTokens({ user_id: t.alice.user_id }, t.clock.now(), undefined, 1))
+    .items[0]!.id;
   // Opens the one connection every later request reuses.
   await normalRequest();
 });

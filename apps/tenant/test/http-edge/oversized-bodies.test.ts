@@ -13,7 +13,8 @@ beforeAll(async () => {
   server = await servedCounting(t.tenant.app.fetch);
   token = await t.managementToken();
   await t.login('mobile', { device: 'phone' });
-  tokenId = (await t.store.listRefreshTokens({ user_id: t.alice.user_id }, t.clock.now(), undefined, 10)).items[0]!.id;
+  tokenId = (await t.store.refreshTokens.listRefreshTokens({ user_id: t.alice.user_id }, t.clock.now(), undefined, 10))
+    .items[0]!.id;
 });
 afterAll(async () => {
   await server?.close();

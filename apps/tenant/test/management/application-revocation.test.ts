@@ -42,7 +42,7 @@ describe("POST /refresh-tokens/revoke keeps Auth0's meaning: client_id must be p
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(await json(res)).toMatchObject({ statusCode: 400, errorCode: 'invalid_body' });
     }
-    expect(await h.tenant.deps.store.listRevocationJobs()).toEqual([]);
+    expect(await h.tenant.deps.store.revocationJournal.listRevocationJobs()).toEqual([]);
     expect((await h.refresh(alices.refresh_token)).status).toBe(200);
     expect((await h.refresh(bobs.refresh_token)).status).toBe(200);
   });
@@ -74,7 +74,9 @@ describe("POST /clients/{id}/refresh-tokens/revoke, not Auth0's (every token of 
     expect((await h.refresh(web.refresh_token, 'web')).status).toBe(200);
     // No row is marked yet, and the listing already agrees with the refusal (Auth0 only promises
     // eventual consistency; this tenant's listings read the journal).
-    const bobsRows = (await h.tenant.deps.store.listRefreshTokensHistory({ user_id: h.bob.user_id }, 0, 10)).items;
+    const bobsRows = (
+      await h.tenant.deps.store.refreshTokens.listRefreshTokensHistory({ user_id: h.bob.user_id }, 0, 10)
+    ).items;
     expect(bobsRows.map((t) => t.revoked_at)).toEqual([null]);
     expect((await h.api.refreshTokens.list({ user_id: h.bob.user_id })).data).toEqual([]);
 
@@ -118,7 +120,7 @@ describe("POST /clients/{id}/refresh-tokens/revoke, not Auth0's (every token of 
     const unknown = await revokeApplication('no-such-app');
     expect(unknown.status).toBe(404);
     expect(await json(unknown)).toMatchObject({ errorCode: 'inexistent_client' });
-    expect(await h.tenant.deps.store.listRevocationJobs()).toEqual([]);
+    expect(await h.tenant.deps.store.revocationJournal.listRevocationJobs()).toEqual([]);
   });
 
   it("with issued_through (from the summary, not Auth0's), covers the tokens the summary counted and none issued after it", async () => {

@@ -206,7 +206,7 @@ describe('Management API: only client_credentials tokens of a client with a clie
 
   it('answers client_credentials for the Management API with 403 access_denied when the client has no client grant', async () => {
     // A machine-to-machine application of its own, allowed the grant type, but with no client grant.
-    await h.store.putClient(
+    await h.store.directory.putClient(
       client({
         client_id: 'm2m-ungranted',
         secret: WEB_SECRET,
@@ -232,7 +232,7 @@ describe('Management API: only client_credentials tokens of a client with a clie
     try {
       const token = await t.managementToken();
       expect((await t.raw('/users', { token })).status).toBe(200);
-      await t.store.putClientGrant({
+      await t.store.directory.putClientGrant({
         id: 'cgr_1',
         client_id: 'm2m',
         audience: `${ISSUER}api/v2/`,

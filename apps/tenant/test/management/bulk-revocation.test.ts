@@ -48,8 +48,12 @@ describe('a 50,000-token revocation interrupted by a restart', () => {
         instanceId: 'bulk-test',
       });
     const usable = async (tenant: Awaited<ReturnType<typeof open>>, index: number) =>
-      (await tenant.deps.store.findRefreshTokenBySecret(sha256(generatedTokenValue('bulk', index)), clock.now()))
-        ?.usable;
+      (
+        await tenant.deps.store.refreshTokens.findRefreshTokenBySecret(
+          sha256(generatedTokenValue('bulk', index)),
+          clock.now(),
+        )
+      )?.usable;
 
     let tenant = await open();
     const form = new URLSearchParams({
@@ -78,7 +82,7 @@ describe('a 50,000-token revocation interrupted by a restart', () => {
 
     // Stop in the middle: some batches applied, the job still journaled.
     for (;;) {
-      const [job] = await tenant.deps.store.listRevocationJobs();
+      const [job] = await tenant.deps.store.revocationJournal.listRevocationJobs();
       if (job && (job.revoked_count ?? 0) > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
@@ -86,12 +90,14 @@ describe('a 50,000-token revocation interrupted by a restart', () => {
 
     tenant = await open();
     try {
-      const pending = await tenant.deps.store.listRevocationJobs();
+      const pending = await tenant.deps.store.revocationJournal.listRevocationJobs();
       expect(pending).toHaveLength(1);
       expect(pending[0]!.revoked_count).toBeLessThan(50_000);
       expect(await usable(tenant, 49_999)).toBe(false);
       await tenant.deps.revocations.idle();
-      expect(await tenant.deps.store.countLiveRefreshTokens({ user_id: 'auth0|heavy' }, clock.now())).toBe(0);
+      expect(
+        await tenant.deps.store.refreshTokens.countLiveRefreshTokens({ user_id: 'auth0|heavy' }, clock.now()),
+      ).toBe(0);
       for (const index of [0, 1, 24_999, 49_999]) expect(await usable(tenant, index)).toBe(false);
     } finally {
       await tenant.close();

@@ -84,7 +84,7 @@ describe('a client turned public, and back', () => {
     expect(await h.api.clients.update('web', { token_endpoint_auth_method: 'none' })).toMatchObject({
       token_endpoint_auth_method: 'none',
     });
-    expect((await h.store.getClient('web'))!.client_secret_hash).toBeNull();
+    expect((await h.store.directory.getClient('web'))!.client_secret_hash).toBeNull();
     expect((await passwordGrant()).status).toBe(200);
 
     expect(await h.api.clients.update('web', { token_endpoint_auth_method: 'client_secret_post' })).toMatchObject({

@@ -32,7 +32,7 @@ describe('POST /clients', () => {
     // Shown once: never again in a read, and not kept in clear.
     expect(await h.api.clients.get(created.client_id!)).not.toHaveProperty('client_secret');
     expect((await h.api.clients.list()).data.every((c) => !('client_secret' in c))).toBe(true);
-    const stored = (await h.store.getClient(created.client_id!))!;
+    const stored = (await h.store.directory.getClient(created.client_id!))!;
     expect(matchesHash(created.client_secret!, stored.client_secret_hash!)).toBe(true);
     expect(JSON.stringify(stored)).not.toContain(created.client_secret);
 
@@ -68,7 +68,7 @@ describe('POST /clients', () => {
       infinite_token_lifetime: false,
     });
     expect(spa).not.toHaveProperty('client_secret');
-    expect((await h.store.getClient(spa.client_id!))!.client_secret_hash).toBeNull();
+    expect((await h.store.directory.getClient(spa.client_id!))!.client_secret_hash).toBeNull();
   });
 
   it('answers 400 for a missing name, an unknown app type or grant type, a rotating non-expiring policy, or an unknown property', async () => {
@@ -194,13 +194,13 @@ describe('DELETE /clients/{id}', () => {
 
     await h.tenant.deps.revocations.stop();
     expect(await status(h.api.clients.delete('web'))).toBe('ok');
-    expect((await h.store.listRevocationJobs()).map((j) => [j.target, j.reason])).toEqual([
+    expect((await h.store.revocationJournal.listRevocationJobs()).map((j) => [j.target, j.reason])).toEqual([
       [{ kind: 'client', client_id: 'web' }, 'client_tokens_revoked'],
     ]);
     // Refused at once: the client is unknown, and the journal covers its tokens.
     for (const token of [refresh_token, bobs.refresh_token]) {
       expect((await h.refresh(token, 'web')).status).toBe(401);
-      expect((await h.store.findRefreshTokenBySecret(sha(token), h.clock.now()))!.usable).toBe(false);
+      expect((await h.store.refreshTokens.findRefreshTokenBySecret(sha(token), h.clock.now()))!.usable).toBe(false);
     }
     expect((await h.refresh(mobile.refresh_token)).status).toBe(200);
     expect(await status(h.api.clients.get('web'))).toBe(404);
@@ -208,7 +208,7 @@ describe('DELETE /clients/{id}', () => {
 
     h.tenant.deps.revocations.start();
     await h.tenant.deps.revocations.idle();
-    const history = await h.store.listRefreshTokensHistory({ client_id: 'web' }, 0, 10);
+    const history = await h.store.refreshTokens.listRefreshTokensHistory({ client_id: 'web' }, 0, 10);
     expect(history.items.map((t) => t.revoked_reason)).toEqual(['client_tokens_revoked', 'client_tokens_revoked']);
     expect(await status(h.api.clients.delete('web'))).toBe(404);
   });

@@ -12,7 +12,7 @@ import { UsersClient } from 'auth0/users';
 import { RefreshTokenClient as UserRefreshTokensClient } from 'auth0/users/refreshToken';
 import { SessionsClient as UserSessionsClient } from 'auth0/users/sessions';
 import { mintRefreshToken } from '../../src/domain/refresh-tokens.ts';
-import type { NewRefreshToken } from '../../src/store/types.ts';
+import type { NewRefreshToken } from '../../src/domain/model.ts';
 import { API, testTenant, type TestTenant } from '../fixtures.ts';
 import { serveApp } from '../server.ts';
 
@@ -64,7 +64,7 @@ export async function managementHarness(config: Parameters<typeof testTenant>[0]
       return fetch(`${baseUrl}${path}`, { ...rest, headers: { ...auth, ...(rest.headers as Record<string, string>) } });
     },
     async seedTokens(count, opts = {}) {
-      const client = (await t.store.getClient(opts.client_id ?? 'mobile'))!;
+      const client = (await t.store.directory.getClient(opts.client_id ?? 'mobile'))!;
       const records: NewRefreshToken[] = [];
       for (let i = 0; i < count; i++) {
         const audience = opts.audience ?? API;

@@ -18,9 +18,9 @@ describe('GET /refresh-tokens/{id}', () => {
     });
     h.clock.advanceSeconds(30);
     await h.refresh(tokens.refresh_token);
-    const [id] = (await h.store.listRefreshTokens({ user_id: h.alice.user_id }, h.clock.now(), undefined, 1)).items.map(
-      (t) => t.id,
-    );
+    const [id] = (
+      await h.store.refreshTokens.listRefreshTokens({ user_id: h.alice.user_id }, h.clock.now(), undefined, 1)
+    ).items.map((t) => t.id);
     const token = await h.api.refreshTokens.get(id!);
     // dpop_jkt is not Auth0's (README, "What is not Auth0's"): null for a token bound to no DPoP key.
     expect(Object.keys(token).sort()).toEqual(
@@ -167,7 +167,7 @@ describe('DELETE /refresh-tokens/{id}', () => {
     const res = await h.raw(`/refresh-tokens/${token!.id}`, { method: 'DELETE' });
     expect(res.status).toBe(202);
     expect((await h.refresh(refresh_token, 'web')).status).toBe(403);
-    expect((await h.tenant.deps.store.getRefreshToken(token!.id!))!.revoked_at).toBeNull();
+    expect((await h.tenant.deps.store.refreshTokens.getRefreshToken(token!.id!))!.revoked_at).toBeNull();
     // Auth0 promises only eventual consistency; this tenant's listings read the journal.
     expect((await h.api.userRefreshTokens.list(h.alice.user_id)).data).toEqual([]);
     h.tenant.deps.revocations.start();

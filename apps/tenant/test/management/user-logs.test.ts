@@ -122,11 +122,11 @@ describe('the tenant logs what happened to a user, with Auth0 event type codes',
     tick();
     await h.login('mobile', { device: 'Laptop' });
     tick();
-    const { items } = await h.store.listRefreshTokensHistory({ user_id: h.alice.user_id }, 0, 10);
+    const { items } = await h.store.refreshTokens.listRefreshTokensHistory({ user_id: h.alice.user_id }, 0, 10);
     const laptopId = items.find((t) => t.device_name === 'Laptop')!.id;
     expect((await h.raw(`/refresh-tokens/${laptopId}`, { method: 'DELETE' })).status).toBe(202);
     tick();
-    const [grant] = await h.store.listGrants({ user_id: h.alice.user_id }, 0, 1).then((page) => page.items);
+    const [grant] = await h.store.directory.listGrants({ user_id: h.alice.user_id }, 0, 1).then((page) => page.items);
     expect((await h.raw(`/grants/${grant!.id}`, { method: 'DELETE' })).status).toBe(204);
     const logs = (await json(await logsOf(h.alice.user_id, '?per_page=100'))) as {
       type: string;
@@ -147,7 +147,7 @@ describe('the tenant logs what happened to a user, with Auth0 event type codes',
     });
     expect(logs[2]).toMatchObject({ client_id: 'mobile', details: { device_name: 'Tablet' } });
     // The unknown address is logged without a user: nobody's history.
-    expect((await h.store.listEvents({ type: 'fu' }, 10)).map((e) => e.user_id)).toEqual([null]);
+    expect((await h.store.events.listEvents({ type: 'fu' }, 10)).map((e) => e.user_id)).toEqual([null]);
   });
 
   it('logs no exchanges when exchange logging is switched off', async () => {
@@ -222,7 +222,7 @@ describe("GET /api/v2/users/{id}/revocation-history (not Auth0's)", () => {
     h.clock.advance(1000);
     expect((await h.raw(`/sessions/${session!.id}`, { method: 'DELETE' })).status).toBe(202);
     expect(
-      (await h.store.listEvents({ user_id: h.alice.user_id, type: 'sapi' }, 10)).map((e) => e.description),
+      (await h.store.events.listEvents({ user_id: h.alice.user_id, type: 'sapi' }, 10)).map((e) => e.description),
     ).toEqual(['Delete a session', 'Delete a device credential']);
     const history = async () =>
       json(

@@ -220,7 +220,7 @@ describe('PATCH /users/{id}', () => {
     // The refused exchange rotated nothing, so this is the token's current secret, not a reuse.
     const again = await h.refresh(refresh_token);
     expect(again.status).toBe(200);
-    expect(await h.store.listEvents({ user_id: h.bob.user_id, type: 'ferrt' }, 10)).toEqual([]);
+    expect(await h.store.events.listEvents({ user_id: h.bob.user_id, type: 'ferrt' }, 10)).toEqual([]);
   });
 
   it('answers 409 for an email another user has, 404 for an unknown user, 400 for a bad body', async () => {
@@ -276,7 +276,7 @@ describe('DELETE /users/{id}', () => {
     await h.tenant.deps.revocations.stop();
     const res = await h.raw(`/users/${encodeURIComponent(user.user_id!)}`, { method: 'DELETE' });
     expect(res.status).toBe(204);
-    const jobs = await h.store.listRevocationJobs();
+    const jobs = await h.store.revocationJournal.listRevocationJobs();
     expect(jobs.map((j) => [j.target, j.reason])).toEqual([
       [{ kind: 'user', user_id: user.user_id }, 'user_tokens_revoked'],
     ]);
@@ -288,13 +288,13 @@ describe('DELETE /users/{id}', () => {
     expect((await h.refresh(alicesToken)).status).toBe(200);
     expect(await status(h.api.users.get(user.user_id!))).toBe(404);
     expect((await h.api.grants.list({ user_id: user.user_id! })).data).toEqual([]);
-    expect((await h.store.listUserSessions(user.user_id!, h.clock.now(), undefined, 10)).items).toEqual([]);
+    expect((await h.store.sessions.listUserSessions(user.user_id!, h.clock.now(), undefined, 10)).items).toEqual([]);
     expect((await passwordGrant('frank@test.example', NEW_PASSWORD)).status).toBe(403);
 
     h.tenant.deps.revocations.start();
     await h.tenant.deps.revocations.idle();
-    expect(await h.store.listRevocationJobs()).toEqual([]);
-    const history = await h.store.listRefreshTokensHistory({ user_id: user.user_id! }, 0, 10);
+    expect(await h.store.revocationJournal.listRevocationJobs()).toEqual([]);
+    const history = await h.store.refreshTokens.listRefreshTokensHistory({ user_id: user.user_id! }, 0, 10);
     expect(history.items).toHaveLength(2);
     expect(history.items.every((t) => t.revoked_reason === 'user_tokens_revoked')).toBe(true);
     // A deleted user is gone: deleting again is not an error (Auth0 answers 204).

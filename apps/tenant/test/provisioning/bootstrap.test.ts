@@ -21,9 +21,9 @@ async function freshTenant(bootstrapClient?: { clientId: string; clientSecret: s
   const where = testStorage();
   const clock = new ManualClock();
   const storage =
-    where.storage === ':memory:' ? (await import('../../src/store/sqlite/sqlite-store.ts')).SqliteStore : undefined;
+    where.storage === ':memory:' ? (await import('../../src/store/sqlite/sqlite-store.ts')).openSqliteStore : undefined;
   // In-memory SQLite is one handle: share it between "starts" by passing the store itself.
-  const shared = storage ? new storage(':memory:') : undefined;
+  const shared = storage ? storage(':memory:') : undefined;
   const open = (client?: { clientId: string; clientSecret: string }) =>
     createTenant({
       issuer: ISSUER,
@@ -59,7 +59,9 @@ const token = async (tenant: Tenant, clientId: string, clientSecret: string) => 
 describe('the bootstrap client of a tenant without demo data', () => {
   it('is a machine-to-machine client with every Management API scope, enough to set the tenant up through the SDK', async () => {
     const { tenant } = await freshTenant(BOOTSTRAP);
-    expect((await tenant.deps.store.listClients(0, 10)).items.map((c) => c.client_id)).toEqual([BOOTSTRAP.clientId]);
+    expect((await tenant.deps.store.directory.listClients(0, 10)).items.map((c) => c.client_id)).toEqual([
+      BOOTSTRAP.clientId,
+    ]);
     const issued = await token(tenant, BOOTSTRAP.clientId, BOOTSTRAP.clientSecret);
     expect(issued.status).toBe(200);
     expect(issued.body.scope.split(' ').sort()).toEqual([...MANAGEMENT_SCOPES].sort());
@@ -83,8 +85,8 @@ describe('the bootstrap client of a tenant without demo data', () => {
 
   it('a later start with another secret leaves an existing client, its rotated secret and narrowed grant alone', async () => {
     const { tenant, open } = await freshTenant(BOOTSTRAP);
-    const grant = (await tenant.deps.store.getClientGrant(BOOTSTRAP.clientId, `${ISSUER}api/v2/`))!;
-    await tenant.deps.store.putClientGrant({ ...grant, scope: ['read:users'] });
+    const grant = (await tenant.deps.store.directory.getClientGrant(BOOTSTRAP.clientId, `${ISSUER}api/v2/`))!;
+    await tenant.deps.store.directory.putClientGrant({ ...grant, scope: ['read:users'] });
     const again = await open({
       clientId: BOOTSTRAP.clientId,
       clientSecret: 'another-secret-0123456789abcdefghijklmnopq',
@@ -104,7 +106,7 @@ describe('the bootstrap client of a tenant without demo data', () => {
   it('is re-created by any later start that names it while no client of that id exists: a tenant never locks itself out', async () => {
     const { tenant, open } = await freshTenant(BOOTSTRAP);
     expect(tenant.bootstrap).toBe('created');
-    await tenant.deps.store.deleteClient(BOOTSTRAP.clientId, { id: 'job_bootstrap', now: Date.now() });
+    await tenant.deps.store.directory.deleteClient(BOOTSTRAP.clientId, { id: 'job_bootstrap', now: Date.now() });
     const again = await open(BOOTSTRAP);
     try {
       expect(again.bootstrap).toBe('created');
@@ -117,8 +119,8 @@ describe('the bootstrap client of a tenant without demo data', () => {
 
   it('gives the configured secret to a bootstrap client left without one (a tenant file carries no secrets), and says so', async () => {
     const { tenant, open } = await freshTenant(BOOTSTRAP);
-    const imported = (await tenant.deps.store.getClient(BOOTSTRAP.clientId))!;
-    await tenant.deps.store.putClient({ ...imported, client_secret_hash: null });
+    const imported = (await tenant.deps.store.directory.getClient(BOOTSTRAP.clientId))!;
+    await tenant.deps.store.directory.putClient({ ...imported, client_secret_hash: null });
     expect((await token(tenant, BOOTSTRAP.clientId, BOOTSTRAP.clientSecret)).status).toBe(401);
     const again = await open(BOOTSTRAP);
     try {
@@ -175,7 +177,7 @@ describe('the bootstrap client of a tenant without demo data', () => {
 
   it('without one, a tenant without demo data has no client at all', async () => {
     const { tenant } = await freshTenant();
-    expect((await tenant.deps.store.listClients(0, 10)).total).toBe(0);
+    expect((await tenant.deps.store.directory.listClients(0, 10)).total).toBe(0);
     expect((await token(tenant, BOOTSTRAP.clientId, BOOTSTRAP.clientSecret)).status).toBe(401);
   });
 

@@ -63,7 +63,7 @@ describe('the tenant file', () => {
     await importTenant(target.deps.store, text, { issuer: target.deps.issuer, now: 1 });
     expect(await exportTenant(target.deps.store, target.deps.issuer)).toEqual(file);
     // The Management API grant follows the new issuer.
-    expect(await target.deps.store.getClientGrant('m2m', 'https://elsewhere.test/api/v2/')).toBeDefined();
+    expect(await target.deps.store.directory.getClientGrant('m2m', 'https://elsewhere.test/api/v2/')).toBeDefined();
   });
 
   it('imports idempotently: the second import creates nothing and changes nothing', async () => {
@@ -73,11 +73,11 @@ describe('the tenant file', () => {
     const first = await importTenant(target.deps.store, text, { issuer: target.deps.issuer, now: 1 });
     expect(first.created).toEqual({ resource_servers: 1, clients: 4, client_grants: 2, users: 2 });
     const before = await exportTenant(target.deps.store, target.deps.issuer);
-    const apiId = (await target.deps.store.getResourceServer('https://api.test/'))!.id;
+    const apiId = (await target.deps.store.directory.getResourceServer('https://api.test/'))!.id;
     const second = await importTenant(target.deps.store, text, { issuer: target.deps.issuer, now: 2 });
     expect(second.created).toEqual({ resource_servers: 0, clients: 0, client_grants: 0, users: 0 });
     expect(await exportTenant(target.deps.store, target.deps.issuer)).toEqual(before);
-    expect((await target.deps.store.getResourceServer('https://api.test/'))!.id).toBe(apiId);
+    expect((await target.deps.store.directory.getResourceServer('https://api.test/'))!.id).toBe(apiId);
   });
 
   it('an imported user signs in with their hashed password; a client with a secret in the file uses it; one without has none until rotated', async () => {
@@ -104,7 +104,7 @@ describe('the tenant file', () => {
       audience: 'https://api.test/',
     });
     expect(m2m.status).toBe(200);
-    expect((await target.deps.store.getClient('web'))!.client_secret_hash).toBeNull();
+    expect((await target.deps.store.directory.getClient('web'))!.client_secret_hash).toBeNull();
   });
 
   it('an import giving a client a new secret or taking client_credentials away ends its Management API tokens; other imports keep them', async () => {

@@ -120,7 +120,7 @@ describe('the tenant driven by openid-client over HTTP', () => {
 
   it('a confidential client with client_secret_basic, when that is its registered method', async () => {
     const { store } = server.tenant.deps;
-    const web = (await store.getClient(DEMO.clients.web.client_id))!;
+    const web = (await store.directory.getClient(DEMO.clients.web.client_id))!;
     const post = await oidc.discovery(
       new URL(server.url),
       web.client_id,
@@ -128,7 +128,7 @@ describe('the tenant driven by openid-client over HTTP', () => {
       oidc.ClientSecretPost(DEMO.clients.web.secret),
       { execute: [oidc.allowInsecureRequests] },
     );
-    await store.putClient({ ...web, token_endpoint_auth_method: 'client_secret_basic' });
+    await store.directory.putClient({ ...web, token_endpoint_auth_method: 'client_secret_basic' });
     // The method it is no longer registered for is refused.
     await expect(
       oidc.genericGrantRequest(post, 'password', { username: DEMO.sampleUser.email, password: DEMO.endUserPassword }),
@@ -149,6 +149,6 @@ describe('the tenant driven by openid-client over HTTP', () => {
     // Non-rotating: no new refresh token, the old one keeps working.
     expect(refreshed.refresh_token).toBeUndefined();
     await oidc.refreshTokenGrant(config, tokens.refresh_token!);
-    await store.putClient(web);
+    await store.directory.putClient(web);
   });
 });

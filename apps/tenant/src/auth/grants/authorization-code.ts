@@ -17,7 +17,7 @@ export const authorizationCodeGrant: GrantHandler = async (ctx) => {
   // does): a refused request (another client, redirect_uri or verifier) changes nothing, so a
   // wrong guess cannot burn a code its rightful client is about to redeem.
   const codeHash = sha256(code);
-  const record = await deps.store.findAuthorizationCode(codeHash);
+  const record = await deps.store.authorizationCodes.findAuthorizationCode(codeHash);
   if (!record) throw new InvalidGrant('Invalid authorization code');
   if (record.client_id !== client.client_id) throw new InvalidGrant('Invalid authorization code');
   if (record.expires_at <= deps.clock.now()) throw new InvalidGrant('Invalid authorization code');
@@ -32,17 +32,17 @@ export const authorizationCodeGrant: GrantHandler = async (ctx) => {
     // A verifier for a code bound to no challenge is a downgrade attempt (RFC 9700 2.1.1).
     throw new InvalidGrant('code_verifier was sent, but the authorization request had no code_challenge');
   }
-  const user = await deps.store.getUser(record.user_id);
+  const user = await deps.store.directory.getUser(record.user_id);
   if (!user || user.blocked) throw new InvalidGrant('The user no longer exists or is blocked.');
 
-  const consumed = await deps.store.consumeAuthorizationCode(codeHash, deps.clock.now());
+  const consumed = await deps.store.authorizationCodes.consumeAuthorizationCode(codeHash, deps.clock.now());
   if (!consumed) throw new InvalidGrant('Invalid authorization code');
   if (consumed.reused) {
     // RFC 6749 4.1.2: a code presented twice may have been stolen; what it bought goes.
     await revokeIssuedFromCode(ctx, consumed.code.refresh_token_id ?? null);
     throw new InvalidGrant('Invalid authorization code');
   }
-  const api = await deps.store.getResourceServer(record.audience);
+  const api = await deps.store.directory.getResourceServer(record.audience);
   const refreshToken = await maybeIssueRefreshToken(ctx, {
     user_id: user.user_id,
     scope: record.scope,
@@ -51,7 +51,10 @@ export const authorizationCodeGrant: GrantHandler = async (ctx) => {
     session_id: record.session_id,
     device_name: record.device_name,
   });
-  if (refreshToken && (await deps.store.attachRefreshTokenToCode(codeHash, refreshToken.id)).reusedMeanwhile) {
+  if (
+    refreshToken &&
+    (await deps.store.authorizationCodes.attachRefreshTokenToCode(codeHash, refreshToken.id)).reusedMeanwhile
+  ) {
     // The code was presented again while this redemption ran: nothing it bought survives.
     await revokeIssuedFromCode(ctx, refreshToken.id);
     throw new InvalidGrant('Invalid authorization code');
@@ -74,7 +77,7 @@ async function revokeIssuedFromCode(
   refreshTokenId: string | null,
 ): Promise<void> {
   if (refreshTokenId)
-    await deps.store.applyRevocationPlan(
+    await deps.store.revocations.applyRevocationPlan(
       planRevocation({ kind: 'tokens', ids: [refreshTokenId] }, 'code_reused', null),
       deps.clock.now(),
     );

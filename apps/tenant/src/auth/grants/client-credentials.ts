@@ -15,9 +15,9 @@ export const clientCredentialsGrant: GrantHandler = async ({ deps, params, clien
   const audience = params.get('audience');
   if (!audience)
     throw new AccessDenied('No audience parameter was provided, and no default audience has been configured');
-  const api = await deps.store.getResourceServer(audience);
+  const api = await deps.store.directory.getResourceServer(audience);
   if (!api) throw new AccessDenied(`Service not found: ${audience}`);
-  const clientGrant = await deps.store.getClientGrant(client.client_id, audience);
+  const clientGrant = await deps.store.directory.getClientGrant(client.client_id, audience);
   if (!clientGrant) {
     throw new AccessDenied(
       `Client is not authorized to access "${audience}". You need to create a "client-grant" associated to this API.`,

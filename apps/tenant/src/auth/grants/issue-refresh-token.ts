@@ -1,6 +1,6 @@
 import { asnOf } from '@rtc/ip-intel';
 import { mintRefreshToken } from '../../domain/refresh-tokens.ts';
-import type { ResourceServerRecord } from '../../store/types.ts';
+import type { ResourceServerRecord } from '../../domain/model.ts';
 import { userinfoAudience } from '../../deps.ts';
 import type { GrantContext } from './types.ts';
 
@@ -46,7 +46,7 @@ export async function maybeIssueRefreshToken(
     now,
     dpop_jkt: ctx.proof?.jkt ?? null,
   });
-  const { revokedForLimit } = await deps.store.issueRefreshToken(
+  const { revokedForLimit } = await deps.store.refreshTokens.issueRefreshToken(
     minted.record,
     deps.options.maxActiveTokensPerUserAndClient,
   );

@@ -34,17 +34,17 @@ export const passwordGrant: GrantHandler = async (ctx) => {
       rateLimitHeaders(attempt.limit),
     );
   }
-  const user = await deps.store.getUserByEmail(username);
+  const user = await deps.store.directory.getUserByEmail(username);
   // Verify against a dummy hash when the user is unknown, so timing does not tell.
   const valid = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
   const details = { user_agent: ctx.userAgent, email: username.slice(0, 254), grant_type: 'password' };
-  if (!user || !user.password_hash || !valid) {
-    await deps.store.addEvent(signInFailure(user, { client_id: client.client_id, ip, details }, now));
+  if (!user?.password_hash || !valid) {
+    await deps.store.events.addEvent(signInFailure(user, { client_id: client.client_id, ip, details }, now));
     throw new InvalidGrant('Wrong email or password.');
   }
   await attempt.succeeded();
   if (user.blocked) {
-    await deps.store.addEvent(
+    await deps.store.events.addEvent(
       tenantEvent(
         {
           type: LOG_TYPES.failedLogin,
@@ -61,10 +61,10 @@ export const passwordGrant: GrantHandler = async (ctx) => {
   }
 
   const audienceParam = params.get('audience');
-  const api = audienceParam ? await deps.store.getResourceServer(audienceParam) : undefined;
+  const api = audienceParam ? await deps.store.directory.getResourceServer(audienceParam) : undefined;
   if (audienceParam && !api) throw new AccessDenied(`Service not found: ${audienceParam}`);
   const scope = grantableScopes(parseScope(params.get('scope') ?? 'openid'), api);
-  const grant = await deps.store.upsertGrant(
+  const grant = await deps.store.directory.upsertGrant(
     {
       user_id: user.user_id,
       client_id: client.client_id,
@@ -74,8 +74,8 @@ export const passwordGrant: GrantHandler = async (ctx) => {
     ids.grant(),
     now,
   );
-  await deps.store.recordLogin(user.user_id, ip, now);
-  await deps.store.addEvent(
+  await deps.store.directory.recordLogin(user.user_id, ip, now);
+  await deps.store.events.addEvent(
     tenantEvent(
       {
         type: LOG_TYPES.login,

@@ -10,7 +10,7 @@ import {
   TooManyRequests,
   type OAuthError,
 } from '../../errors/oauth-error.ts';
-import type { DpopRefusal, RefreshTokenRecord } from '../../store/types.ts';
+import type { DpopRefusal, RefreshTokenRecord } from '../../domain/model.ts';
 import { rateLimitHeaders } from '../rate-limit.ts';
 import { parseScope } from '../scopes.ts';
 import { userTokens } from '../issue-user-tokens.ts';
@@ -39,7 +39,7 @@ export const refreshTokenGrant: GrantHandler = async (ctx) => {
   await countExchange(ctx, presentedHash);
 
   const newSecret = newRefreshSecret();
-  const outcome = await deps.store.rotateRefreshToken(
+  const outcome = await deps.store.refreshTokens.rotateRefreshToken(
     presentedHash,
     now,
     planExchange({
@@ -72,7 +72,7 @@ export const refreshTokenGrant: GrantHandler = async (ctx) => {
 
   if (outcome.kind === 'reuse-detected') {
     const token = outcome.token;
-    await deps.store.addEvent({
+    await deps.store.events.addEvent({
       id: ids.event(now),
       type: 'ferrt',
       description: 'Reused rotating refresh token detected; the token family was revoked.',
@@ -111,7 +111,7 @@ export const refreshTokenGrant: GrantHandler = async (ctx) => {
   const { token, user } = outcome;
   // The rotation refused a blocked or deleted user under its lock, and read the user it exchanged for.
   const scope = requestedScope ?? token.scope;
-  const api = await deps.store.getResourceServer(token.audience);
+  const api = await deps.store.directory.getResourceServer(token.audience);
   const response = await userTokens(deps, {
     client,
     user,
@@ -135,11 +135,11 @@ refreshTokenGrant.onRefusedProof = async (ctx, refusal: OAuthError) => {
   // Counted as an exchange of this token from this address is: a flood of junk proofs meets
   // the same limit, and cannot fill the token's theft record past it.
   await countExchange(ctx, sha256(presented));
-  const found = await ctx.deps.store.findRefreshTokenBySecret(sha256(presented), ctx.deps.clock.now());
+  const found = await ctx.deps.store.refreshTokens.findRefreshTokenBySecret(sha256(presented), ctx.deps.clock.now());
   if (found?.token.dpop_jkt) await recordBoundTokenRefusal(ctx, found.token, 'invalid-proof', refusal.description);
 };
 
-/** Reference 001: exchanges are rate limited per token and IP; past the limit, 429. */
+/** Auth0's 'Refresh Tokens' page: exchanges are rate limited per token and IP; past the limit, 429. */
 async function countExchange(ctx: Pick<GrantContext, 'deps' | 'ip'>, presentedHash: Buffer): Promise<void> {
   const now = ctx.deps.clock.now();
   const limit = await ctx.deps.refreshRateLimiter.hit(`${presentedHash.toString('base64url')}|${ctx.ip ?? '-'}`, now);
@@ -161,7 +161,7 @@ async function recordBoundTokenRefusal(
   detail: string,
 ): Promise<void> {
   const now = ctx.deps.clock.now();
-  await ctx.deps.store.addEvent({
+  await ctx.deps.store.events.addEvent({
     id: ids.event(now),
     type: DPOP_BOUND_TOKEN_REFUSED,
     description: `DPoP-bound refresh token refused: ${detail}`,

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import type { TenantDeps } from '../../deps.ts';
 import type { Params } from '../../http/params.ts';
-import type { ClientRecord } from '../../store/types.ts';
+import type { ClientRecord } from '../../domain/model.ts';
 import type { TokenResponse } from '../issue-user-tokens.ts';
 import type { VerifiedProof } from '../dpop.ts';
 import type { OAuthError } from '../../errors/oauth-error.ts';

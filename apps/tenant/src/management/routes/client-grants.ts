@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { TenantDeps } from '../../deps.ts';
 import { ids } from '../../domain/ids.ts';
 import { badRequest, ManagementError, notFound } from '../../errors/management-error.ts';
-import type { ClientGrantRecord, ResourceServerRecord } from '../../store/types.ts';
+import type { ClientGrantRecord, ResourceServerRecord } from '../../domain/model.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { checkpointPaging, json, pathId, query, schemas } from '../validation.ts';
 
@@ -41,12 +41,12 @@ function checkScopes(scope: string[], api: ResourceServerRecord): string[] {
 export function clientGrantRoutes(deps: TenantDeps) {
   const { store } = deps;
   const find = async (id: string) => {
-    const grant = await store.getClientGrantById(pathId(id));
+    const grant = await store.directory.getClientGrantById(pathId(id));
     if (!grant) throw notFound('The client grant does not exist', 'inexistent_client_grant');
     return grant;
   };
   const apiOf = async (audience: string) => {
-    const api = await store.getResourceServer(audience);
+    const api = await store.directory.getResourceServer(audience);
     if (!api) throw notFound('No resource server found by supplied audience', 'inexistent_resource_server');
     return api;
   };
@@ -67,17 +67,18 @@ export function clientGrantRoutes(deps: TenantDeps) {
           ...(q.client_id ? { client_id: q.client_id } : {}),
           ...(q.audience ? { audience: q.audience } : {}),
         };
-        const page = await store.listClientGrants(filter, q.from, q.take ?? 50);
+        const page = await store.directory.listClientGrants(filter, q.from, q.take ?? 50);
         return c.json({
           client_grants: page.items.map(clientGrantBody),
           ...(page.next ? { next: page.next } : {}),
-          ...(q.include_totals ? { total: await store.countClientGrants(filter) } : {}),
+          ...(q.include_totals ? { total: await store.directory.countClientGrants(filter) } : {}),
         });
       },
     )
     .post('/', requireScope('create:client_grants'), json(clientGrantCreate), async (c) => {
       const body = c.req.valid('json');
-      if (!(await store.getClient(body.client_id))) throw notFound('The client does not exist', 'inexistent_client');
+      if (!(await store.directory.getClient(body.client_id)))
+        throw notFound('The client does not exist', 'inexistent_client');
       const api = await apiOf(body.audience);
       const grant: ClientGrantRecord = {
         id: ids.clientGrant(),
@@ -85,7 +86,7 @@ export function clientGrantRoutes(deps: TenantDeps) {
         audience: api.identifier,
         scope: checkScopes(body.scope ?? [], api),
       };
-      if (!(await store.createClientGrant(grant)))
+      if (!(await store.directory.createClientGrant(grant)))
         throw new ManagementError(409, 'A client grant for this client and audience already exists.', 'conflict');
       deps.logger.info('client grant created', {
         caller: c.get('caller'),
@@ -103,13 +104,13 @@ export function clientGrantRoutes(deps: TenantDeps) {
       const { scope } = c.req.valid('json');
       if (scope === undefined) return c.json(clientGrantBody(grant));
       const api = await apiOf(grant.audience);
-      const updated = await store.updateClientGrantScope(grant.id, checkScopes(scope ?? [], api));
+      const updated = await store.directory.updateClientGrantScope(grant.id, checkScopes(scope ?? [], api));
       if (!updated) throw notFound('The client grant does not exist', 'inexistent_client_grant');
       deps.logger.info('client grant updated', { caller: c.get('caller'), id: grant.id, scope: updated.scope });
       return c.json(clientGrantBody(updated));
     })
     .delete('/:id', requireScope('delete:client_grants'), async (c) => {
-      const deleted = await store.deleteClientGrant(pathId(c.req.param('id')));
+      const deleted = await store.directory.deleteClientGrant(pathId(c.req.param('id')));
       if (!deleted) throw notFound('The client grant does not exist', 'inexistent_client_grant');
       deps.logger.info('client grant deleted', {
         caller: c.get('caller'),

@@ -37,7 +37,8 @@ export function clientTokenRevocationRoutes(deps: TenantDeps) {
     async (c) => {
       const clientId = pathId(c.req.param('id'));
       const { audience, issued_through } = c.req.valid('json');
-      if (!(await deps.store.getClient(clientId))) throw notFound('The client does not exist', 'inexistent_client');
+      if (!(await deps.store.directory.getClient(clientId)))
+        throw notFound('The client does not exist', 'inexistent_client');
       const plan = planRevocation(
         {
           kind: 'client',
@@ -48,7 +49,7 @@ export function clientTokenRevocationRoutes(deps: TenantDeps) {
         'client_tokens_revoked',
         null,
       );
-      await deps.store.applyRevocationPlan(plan, deps.clock.now());
+      await deps.store.revocations.applyRevocationPlan(plan, deps.clock.now());
       deps.revocations.kick();
       return c.body(null, 202);
     },

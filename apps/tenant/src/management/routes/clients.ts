@@ -6,7 +6,7 @@ import { ids } from '../../domain/ids.ts';
 import { badRequest, notFound } from '../../errors/management-error.ts';
 import { DEFAULT_REFRESH_TOKEN_POLICY } from '../../domain/defaults.ts';
 import { stampCredentials } from '../../domain/client-credentials.ts';
-import type { AppType, ClientRecord, RefreshTokenPolicy } from '../../store/types.ts';
+import type { AppType, ClientRecord, RefreshTokenPolicy } from '../../domain/model.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import {
   APP_TYPES as APP_TYPE_VALUES,
@@ -121,7 +121,7 @@ export function clientRoutes(deps: TenantDeps) {
   const { store, clock } = deps;
   const tenantName = new URL(deps.issuer).hostname;
   const find = async (id: string) => {
-    const client = await store.getClient(pathId(id, 'client_id'));
+    const client = await store.directory.getClient(pathId(id, 'client_id'));
     if (!client) throw notFound('The client does not exist', 'inexistent_client');
     return client;
   };
@@ -168,7 +168,7 @@ export function clientRoutes(deps: TenantDeps) {
         updated_at: now,
         ...(Object.keys(kept).length > 0 ? { kept } : {}),
       };
-      await store.putClient(client);
+      await store.directory.putClient(client);
       deps.origins.forget();
       deps.logger.info('client created', { caller: c.get('caller'), client_id: client.client_id });
       // A secret in the answer is for the caller once: no cache along the way keeps it.
@@ -188,7 +188,7 @@ export function clientRoutes(deps: TenantDeps) {
         { ...client, client_secret_hash: sha256(secret), updated_at: clock.now() },
         clock.now(),
       );
-      await store.putClient(rotated);
+      await store.directory.putClient(rotated);
       deps.logger.info('client secret rotated', { caller: c.get('caller'), client_id: client.client_id });
       return c.json({ ...clientBody(rotated, tenantName), client_secret: secret }, 200, {
         'Cache-Control': 'no-store',
@@ -197,7 +197,7 @@ export function clientRoutes(deps: TenantDeps) {
     .delete('/:id', requireScope('delete:clients'), async (c) => {
       const now = clock.now();
       // Journaled with the deletion: the client's refresh tokens are refused at once.
-      const deleted = await store.deleteClient(pathId(c.req.param('id'), 'client_id'), {
+      const deleted = await store.directory.deleteClient(pathId(c.req.param('id'), 'client_id'), {
         id: ids.revocationJob(now),
         now,
       });
@@ -222,7 +222,7 @@ export function clientRoutes(deps: TenantDeps) {
         const q = c.req.valid('query');
         const page = q.page ?? 0;
         const perPage = q.per_page ?? 50;
-        const result = await store.listClients(page, perPage);
+        const result = await store.directory.listClients(page, perPage);
         const items = result.items.map((client) =>
           selectFields(clientBody(client, tenantName), q.fields, q.include_fields ?? true),
         );
@@ -259,9 +259,9 @@ export function clientRoutes(deps: TenantDeps) {
       // A client made public loses its secret for good: made confidential again, it has none
       // until rotate-secret gives it a new one (its old secret never comes back).
       if (changed.token_endpoint_auth_method === 'none') changed.client_secret_hash = null;
-      checkClientRules(changed, await store.getSettings(), fields.grant_types !== undefined);
+      checkClientRules(changed, await store.settings.getSettings(), fields.grant_types !== undefined);
       const updated = stampCredentials(client, changed, clock.now());
-      await store.putClient(updated);
+      await store.directory.putClient(updated);
       deps.origins.forget();
       return c.json(clientBody(updated, tenantName));
     });

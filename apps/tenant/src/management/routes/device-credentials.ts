@@ -11,8 +11,8 @@ import { fieldSelection, offsetPage, offsetPaging, pathId, query, schemas, selec
 
 /**
  * /api/v2/device-credentials: every refresh token is a credential of type `refresh_token`
- * or `rotating_refresh_token` named by its device (references 001 and 002). This tenant keeps
- * no `public_key` credentials, so that type lists nothing; no type lists all.
+ * or `rotating_refresh_token` named by its device (Auth0's 'Refresh Tokens' and 'Revoke Refresh
+ * Tokens' pages). This tenant keeps no `public_key` credentials, so that type lists nothing; no type lists all.
  */
 export function deviceCredentialRoutes(deps: TenantDeps) {
   const { store, clock } = deps;
@@ -36,7 +36,7 @@ export function deviceCredentialRoutes(deps: TenantDeps) {
         const includeTotals = q.include_totals ?? false;
         if (q.type === 'public_key')
           return c.json(offsetPage('device_credentials', [], 0, page, perPage, includeTotals));
-        const result = await store.pageRefreshTokens(
+        const result = await store.refreshTokens.pageRefreshTokens(
           {
             ...(q.user_id ? { user_id: q.user_id } : {}),
             ...(q.client_id ? { client_id: q.client_id } : {}),
@@ -56,12 +56,12 @@ export function deviceCredentialRoutes(deps: TenantDeps) {
       // "Refresh Token Revocation Deletes Grant" also decides what unlinking a device does,
       // whether from the Dashboard or the Management API (domain/revocation-plan.ts).
       const tokenId = refreshTokenIdOfDeviceCredential(pathId(c.req.param('id')));
-      const token = tokenId ? await store.getRefreshToken(tokenId) : undefined;
+      const token = tokenId ? await store.refreshTokens.getRefreshToken(tokenId) : undefined;
       const gone = () => notFound('The device credential does not exist.', 'inexistent_device_credential');
       if (!token) throw gone();
-      const plan = planRevocation({ kind: 'token', token }, 'device_unlinked', await store.getSettings());
+      const plan = planRevocation({ kind: 'token', token }, 'device_unlinked', await store.settings.getSettings());
       // One transaction: a credential revoked already (concurrently, say) writes nothing, its grant included.
-      const applied = await store.applyRevocationPlan(plan, clock.now());
+      const applied = await store.revocations.applyRevocationPlan(plan, clock.now());
       if (!applied.applied) throw gone();
       if (applied.deletedGrantIds.length > 0) deps.revocations.kick();
       await logApiOperation(deps, c, {

@@ -40,7 +40,7 @@ async function allLive(deps: TenantDeps, filter: RefreshTokenFilter, now: number
   const tokens: RefreshTokenRecord[] = [];
   let from: string | undefined;
   do {
-    const page = await deps.store.listRefreshTokens(filter, now, from, 1000);
+    const page = await deps.store.refreshTokens.listRefreshTokens(filter, now, from, 1000);
     tokens.push(...page.items);
     from = page.next;
   } while (from !== undefined);
@@ -78,9 +78,9 @@ export function deviceUnlinkRoutes(deps: TenantDeps) {
     async (c) => {
       const userId = pathId(c.req.param('id'));
       const { device_name, expected } = c.req.valid('json');
-      if (!(await store.getUser(userId))) throw notFound('The user does not exist.', 'inexistent_user');
+      if (!(await store.directory.getUser(userId))) throw notFound('The user does not exist.', 'inexistent_user');
       const now = clock.now();
-      const settings = await store.getSettings();
+      const settings = await store.settings.getSettings();
       const tokens = await allLive(deps, { user_id: userId, device_name }, now);
       if (tokens.length === 0)
         throw notFound('The user has no live refresh token on this device.', 'inexistent_device');
@@ -105,7 +105,7 @@ export function deviceUnlinkRoutes(deps: TenantDeps) {
         if (!sameSet(new Set(expected.grant_ids), new Set(plan.grantIds))) throw changed();
       }
       // One transaction, refused whole if any of the device's tokens was revoked since it was read.
-      const applied = await store.applyRevocationPlan(plan, now);
+      const applied = await store.revocations.applyRevocationPlan(plan, now);
       if (!applied.applied) throw changed();
       if (applied.deletedGrantIds.length > 0) deps.revocations.kick();
       // Logged as the bulk revocation by ids logs (the History joins it to the staff's audit entry by these ids).

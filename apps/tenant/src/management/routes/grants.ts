@@ -16,7 +16,7 @@ export function grantRoutes(deps: TenantDeps) {
   const { store, clock } = deps;
   /** Whether the grant existed; deleting it journals the revocation of its tokens in the same transaction. */
   const remove = async (id: string) => {
-    const applied = await store.applyRevocationPlan(
+    const applied = await store.revocations.applyRevocationPlan(
       planRevocation({ kind: 'grant', grant: { id } }, 'grant_deleted', null),
       clock.now(),
     );
@@ -44,7 +44,7 @@ export function grantRoutes(deps: TenantDeps) {
           ...(q.client_id ? { client_id: q.client_id } : {}),
           ...(q.audience ? { audience: q.audience } : {}),
         };
-        const result = await store.listGrants(filter, page, perPage);
+        const result = await store.directory.listGrants(filter, page, perPage);
         return c.json(
           offsetPage('grants', result.items.map(grantBody), result.total, page, perPage, q.include_totals ?? false),
         );
@@ -54,7 +54,7 @@ export function grantRoutes(deps: TenantDeps) {
       const { user_id } = c.req.valid('query');
       if (!user_id) throw invalidQuery('Query validation error: Missing required property: user_id.');
       for (;;) {
-        const { items } = await store.listGrants({ user_id }, 0, 100);
+        const { items } = await store.directory.listGrants({ user_id }, 0, 100);
         if (items.length === 0) break;
         for (const grant of items) await remove(grant.id);
       }
@@ -63,7 +63,7 @@ export function grantRoutes(deps: TenantDeps) {
     .delete('/:id', requireScope('delete:grants'), async (c) => {
       const id = pathId(c.req.param('id'));
       // Read for the log entry: what the grant was (the plan deletes it).
-      const grant = await store.getGrant(id);
+      const grant = await store.directory.getGrant(id);
       if (!grant || !(await remove(id))) throw notFound('The grant does not exist.', 'inexistent_grant');
       await logApiOperation(deps, c, {
         description: 'Delete a grant',

@@ -10,15 +10,16 @@ const FILTERS = ['ip', 'asn', 'user_agent', 'device_name', 'client_id', 'last_us
 
 /**
  * GET /api/v2/refresh-tokens/search: NOT an Auth0 endpoint. An extension of this embedded
- * tenant (issue 20), under `read:refresh_tokens`: live refresh tokens across all users by
+ * tenant, under `read:refresh_tokens`: live refresh tokens across all users by
  * `ip` (an address or a CIDR; the token's initial or last address), `asn` (initial or last),
  * `user_agent` (a substring of the initial or last one, ASCII case-insensitive), `device_name`
  * (a substring), `client_id`, and `last_used_from` / `last_used_to` (ISO 8601; inclusive,
  * exclusive; last used = last exchange, or creation if never exchanged). At least one of them;
- * `dpop=bound|bearer` (issue 30) keeps only the tokens bound to a DPoP key, or only the others,
+ * `dpop=bound|bearer` (RFC 9449) keeps only the tokens bound to a DPoP key, or only the others,
  * and is no condition of its own (it checks each row the others find, and would list the tenant).
  * Checkpoint-paged in token id order (`take` 1 to 100, 50 by default; `from` the previous
- * page's `next`); `include_totals=true` adds `totals: { tokens, users, devices, limited }` (counting stops past 10,000 matches: `limited` true, the counts those of the first 10,000, "at least").
+ * page's `next`); `include_totals=true` adds `totals: { tokens, users, devices, limited }` (counting stops
+ * past 10,000 matches: `limited` true, the counts those of the first 10,000, "at least").
  * Auth0 lists refresh tokens only per user, so a real Auth0 tenant answers 404 here.
  *
  * Answer: `{ refresh_tokens: [<as GET /refresh-tokens/{id}> + device_name], next?, totals? }`.
@@ -39,13 +40,15 @@ export function refreshTokenSearchRoutes(deps: TenantDeps) {
   );
   return new Hono<ManagementEnv>().get('/', requireScope('read:refresh_tokens'), query(schema), async (c) => {
     const { from, take, include_totals, ...filter } = c.req.valid('query');
-    await refuseWideRange(store, filter.ip);
+    await refuseWideRange(store.refreshTokens, filter.ip);
     const now = clock.now();
-    const page = await store.searchRefreshTokens(filter, now, from, take ?? 50);
+    const page = await store.refreshTokens.searchRefreshTokens(filter, now, from, take ?? 50);
     return c.json({
       refresh_tokens: page.items.map((t) => ({ ...refreshTokenBody(t), device_name: t.device_name })),
       ...(page.next ? { next: page.next } : {}),
-      ...(include_totals ? { totals: await store.countRefreshTokenSearch(filter, now, SEARCH_TOTALS_LIMIT) } : {}),
+      ...(include_totals
+        ? { totals: await store.refreshTokens.countRefreshTokenSearch(filter, now, SEARCH_TOTALS_LIMIT) }
+        : {}),
     });
   });
 }

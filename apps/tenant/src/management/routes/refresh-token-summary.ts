@@ -6,14 +6,14 @@ import { query, schemas } from '../validation.ts';
 
 /**
  * GET /api/v2/refresh-tokens/summary[?client_id=&users=]: NOT an Auth0 endpoint. An extension
- * of this embedded tenant (issue 20), under `read:refresh_tokens`: the live refresh tokens of
+ * of this embedded tenant, under `read:refresh_tokens`: the live refresh tokens of
  * each application, with how many users and devices hold them, in one query. With
  * `client_id`, one application and the first `users` (10 by default, at most 100) users
  * holding its tokens, most tokens first. Auth0 itself lists refresh tokens only per user, so
  * against a real Auth0 tenant this answers 404 and the console says it cannot count.
  *
  * Answer: `{ applications: [{ client_id, tokens, users, devices, bound, issued_through }], users?: [{ user_id, tokens }] }`.
- * `bound` (issue 30): how many of `tokens` are bound to a DPoP key (`dpop_jkt` set); the rest are bearer tokens.
+ * `bound` (DPoP, RFC 9449): how many of `tokens` are bound to a DPoP key (`dpop_jkt` set); the rest are bearer tokens.
  * `issued_through` marks the newest of the counted tokens in the tenant's insertion order;
  * POST /clients/{id}/refresh-tokens/revoke `{ issued_through }` then covers no token issued later.
  * (applications without live tokens are absent). Like every listing, it leaves out tokens a
@@ -32,9 +32,9 @@ export function refreshTokenSummaryRoutes(deps: TenantDeps) {
     async (c) => {
       const q = c.req.valid('query');
       const now = clock.now();
-      const applications = await store.summarizeRefreshTokensByClient(now, q.client_id);
+      const applications = await store.refreshTokens.summarizeRefreshTokensByClient(now, q.client_id);
       if (q.client_id === undefined) return c.json({ applications });
-      const users = await store.listRefreshTokenUsersOfClient(q.client_id, now, q.users ?? 10);
+      const users = await store.refreshTokens.listRefreshTokenUsersOfClient(q.client_id, now, q.users ?? 10);
       return c.json({ applications, users });
     },
   );

@@ -9,7 +9,7 @@ import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { refreshTokenBody } from '../serializers.ts';
 import { checkpointPaging, fieldSelection, json, pathId, query, schemas, selectFields } from '../validation.ts';
 
-/** Metadata: string values of at most 255 characters, at most 25 keys (reference 003). */
+/** Metadata: string values of at most 255 characters, at most 25 keys (Auth0's Management API reference). */
 export const refreshTokenMetadata = z
   .record(z.string().min(1).max(255), z.string().max(255, 'Metadata values must be at most 255 characters'))
   .refine((m) => Object.keys(m).length <= 25, 'At most 25 metadata properties are allowed');
@@ -43,7 +43,7 @@ const revokeBody = z
 export function refreshTokenRoutes(deps: TenantDeps) {
   const { store, clock } = deps;
   const find = async (id: string) => {
-    const token = await store.getRefreshToken(pathId(id));
+    const token = await store.refreshTokens.getRefreshToken(pathId(id));
     // A revoked or expired token no longer exists as far as the API is concerned.
     if (!token || !isLive(token, clock.now())) {
       throw notFound('The refresh token does not exist.', 'refresh_token_not_found');
@@ -53,7 +53,7 @@ export function refreshTokenRoutes(deps: TenantDeps) {
 
   /** One `sapi` entry per user whose tokens a request revoked, naming each token. */
   const logRevokedByUser = async (revokedIds: string[], c: Context<ManagementEnv>) => {
-    const tokens = (await Promise.all(revokedIds.map((id) => store.getRefreshToken(id)))).filter(
+    const tokens = (await Promise.all(revokedIds.map((id) => store.refreshTokens.getRefreshToken(id)))).filter(
       (t) => t !== undefined,
     );
     const byUser = new Map<string, typeof tokens>();
@@ -81,7 +81,7 @@ export function refreshTokenRoutes(deps: TenantDeps) {
       ),
       async (c) => {
         const q = c.req.valid('query');
-        const page = await store.listRefreshTokenSummaries(
+        const page = await store.refreshTokens.listRefreshTokenSummaries(
           { user_id: q.user_id, client_id: q.client_id },
           clock.now(),
           q.from,
@@ -111,7 +111,7 @@ export function refreshTokenRoutes(deps: TenantDeps) {
             'user_tokens_revoked',
             null,
           );
-      const applied = await store.applyRevocationPlan(plan, clock.now());
+      const applied = await store.revocations.applyRevocationPlan(plan, clock.now());
       if (plan.journal.length > 0) deps.revocations.kick();
       if (body.ids) await logRevokedByUser(applied.revokedTokenIds, c);
       return c.body(null, 202);
@@ -121,10 +121,11 @@ export function refreshTokenRoutes(deps: TenantDeps) {
     )
     .delete('/:id', requireScope('delete:refresh_tokens'), async (c) => {
       // Auth0 answers 202 whether or not the token exists: revocation is asynchronous
-      // (reference 000). Journaled, it is refused and unlisted at once; its row is marked after.
+      // (Auth0's 'Manage Refresh Tokens with Auth0 Management API' page). Journaled, it is refused
+      // and unlisted at once; its row is marked after.
       const tokenId = pathId(c.req.param('id'));
-      const token = await store.getRefreshToken(tokenId);
-      await store.applyRevocationPlan(
+      const token = await store.refreshTokens.getRefreshToken(tokenId);
+      await store.revocations.applyRevocationPlan(
         planRevocation({ kind: 'tokens', ids: [tokenId] }, 'refresh_token_deleted', null),
         clock.now(),
       );
@@ -147,7 +148,7 @@ export function refreshTokenRoutes(deps: TenantDeps) {
         const token = await find(c.req.param('id'));
         const { refresh_token_metadata } = c.req.valid('json');
         if (refresh_token_metadata === undefined) throw badRequest('Payload validation error: nothing to update.');
-        const updated = await store.updateRefreshTokenMetadata(token.id, refresh_token_metadata ?? {});
+        const updated = await store.refreshTokens.updateRefreshTokenMetadata(token.id, refresh_token_metadata ?? {});
         return c.json(refreshTokenBody(updated!));
       },
     );

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { TenantDeps } from '../../deps.ts';
 import { ids } from '../../domain/ids.ts';
 import { ManagementError, notFound } from '../../errors/management-error.ts';
-import type { ResourceServerRecord } from '../../store/types.ts';
+import type { ResourceServerRecord } from '../../domain/model.ts';
 import { requireScope, type ManagementEnv } from '../authorize-request.ts';
 import { json, offsetPage, offsetPaging, pathId, query } from '../validation.ts';
 
@@ -77,7 +77,7 @@ export function resourceServerRoutes(deps: TenantDeps) {
   // Auth0 takes either the API's id or its identifier (URL-encoded) in the path.
   const find = async (idOrIdentifier: string) => {
     const key = pathId(idOrIdentifier);
-    const rs = (await store.getResourceServerById(key)) ?? (await store.getResourceServer(key));
+    const rs = (await store.directory.getResourceServerById(key)) ?? (await store.directory.getResourceServer(key));
     if (!rs) throw notFound('The resource server does not exist', 'inexistent_resource_server');
     return rs;
   };
@@ -91,7 +91,7 @@ export function resourceServerRoutes(deps: TenantDeps) {
         const page = q.page ?? 0;
         const perPage = q.per_page ?? 50;
         const wanted = q.identifiers === undefined ? undefined : new Set([q.identifiers].flat());
-        const all = (await store.listResourceServers()).filter((rs) => !wanted || wanted.has(rs.identifier));
+        const all = (await store.directory.listResourceServers()).filter((rs) => !wanted || wanted.has(rs.identifier));
         const items = all.slice(page * perPage, (page + 1) * perPage).map(resourceServerBody);
         return c.json(offsetPage('resource_servers', items, all.length, page, perPage, q.include_totals ?? false));
       },
@@ -107,7 +107,7 @@ export function resourceServerRoutes(deps: TenantDeps) {
         allow_offline_access: body.allow_offline_access ?? false,
         is_system: false,
       };
-      if (!(await store.createResourceServer(rs)))
+      if (!(await store.directory.createResourceServer(rs)))
         throw new ManagementError(409, 'A resource server with the same identifier already exists', 'conflict');
       deps.logger.info('resource server created', { caller: c.get('caller'), id: rs.id, identifier: rs.identifier });
       return c.json(resourceServerBody(rs), 201);
@@ -128,7 +128,7 @@ export function resourceServerRoutes(deps: TenantDeps) {
         ...(patch.token_lifetime !== undefined ? { token_lifetime: patch.token_lifetime } : {}),
         ...(patch.allow_offline_access !== undefined ? { allow_offline_access: patch.allow_offline_access } : {}),
       };
-      await store.putResourceServer(updated);
+      await store.directory.putResourceServer(updated);
       deps.logger.info('resource server updated', { caller: c.get('caller'), id: rs.id, fields: Object.keys(patch) });
       return c.json(resourceServerBody(updated));
     })
@@ -136,7 +136,7 @@ export function resourceServerRoutes(deps: TenantDeps) {
       const rs = await find(c.req.param('id'));
       if (rs.is_system) throw systemApi('delete');
       // Its client grants go with it: no client can get a token for an API that is gone.
-      await store.deleteResourceServer(rs.id);
+      await store.directory.deleteResourceServer(rs.id);
       deps.logger.info('resource server deleted', { caller: c.get('caller'), id: rs.id, identifier: rs.identifier });
       return c.body(null, 204);
     });

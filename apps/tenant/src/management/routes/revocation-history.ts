@@ -23,13 +23,13 @@ export function revocationHistoryRoutes(deps: TenantDeps) {
     requireScope('read:refresh_tokens'),
     requireScope('read:sessions'),
     async (c) => {
-      const user = await store.getUser(pathId(c.req.param('id')));
+      const user = await store.directory.getUser(pathId(c.req.param('id')));
       if (!user) throw notFound('The user does not exist.', 'inexistent_user');
       const retentionDays = deps.options.historyRetentionDays;
       const since = clock.now() - retentionDays * DAY_MS;
       const [tokens, sessions] = await Promise.all([
-        store.listRevokedRefreshTokens(user.user_id, since, MAX_ITEMS),
-        store.listEndedSessions(user.user_id, since, MAX_ITEMS),
+        store.refreshTokens.listRevokedRefreshTokens(user.user_id, since, MAX_ITEMS),
+        store.sessions.listEndedSessions(user.user_id, since, MAX_ITEMS),
       ]);
       return c.json({
         retention_days: retentionDays,

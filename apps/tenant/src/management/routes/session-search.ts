@@ -10,7 +10,7 @@ const FILTERS = ['ip', 'asn', 'user_agent', 'last_used_from', 'last_used_to'];
 
 /**
  * GET /api/v2/sessions/search: NOT an Auth0 endpoint. An extension of this embedded tenant
- * (issue 20), under `read:sessions`: live SSO sessions (not ended, not expired) across all
+ * under `read:sessions`: live SSO sessions (not ended, not expired) across all
  * users by `ip` (an address or a CIDR; the session's initial or last address), `asn` (initial
  * or last), `user_agent` (a substring of the initial or last one, ASCII case-insensitive) and
  * `last_used_from` / `last_used_to` (ISO 8601; inclusive, exclusive; last used = the last
@@ -26,11 +26,11 @@ export function sessionSearchRoutes(deps: TenantDeps) {
   return new Hono<ManagementEnv>().get('/', requireScope('read:sessions'), query(schema), async (c) => {
     const { from, take, include_totals, ...filter } = c.req.valid('query');
     const now = clock.now();
-    const page = await store.searchSessions(filter, now, from, take ?? 50);
+    const page = await store.sessions.searchSessions(filter, now, from, take ?? 50);
     return c.json({
       sessions: page.items.map(sessionBody),
       ...(page.next ? { next: page.next } : {}),
-      ...(include_totals ? { totals: await store.countSessionSearch(filter, now, SEARCH_TOTALS_LIMIT) } : {}),
+      ...(include_totals ? { totals: await store.sessions.countSessionSearch(filter, now, SEARCH_TOTALS_LIMIT) } : {}),
     });
   });
 }

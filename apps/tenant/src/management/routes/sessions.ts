@@ -9,19 +9,20 @@ import { pathId } from '../validation.ts';
 
 /**
  * /api/v2/sessions. DELETE ends the session only (refresh tokens outlive sessions,
- * reference 000); POST /{id}/revoke also revokes the refresh tokens bound to it.
+ * Auth0's 'Manage Refresh Tokens with Auth0 Management API' page); POST /{id}/revoke also
+ * revokes the refresh tokens bound to it.
  */
 export function sessionRoutes(deps: TenantDeps) {
   const { store, clock } = deps;
   return new Hono<ManagementEnv>()
     .get('/:id', requireScope('read:sessions'), async (c) => {
-      const session = await store.getSession(pathId(c.req.param('id')));
+      const session = await store.sessions.getSession(pathId(c.req.param('id')));
       if (!session || session.revoked_at !== null) throw notFound('The session does not exist.', 'inexistent_session');
       return c.json(sessionBody(session));
     })
     .delete('/:id', requireScope('delete:sessions'), async (c) => {
       const now = clock.now();
-      const session = await store.revokeSession(pathId(c.req.param('id')), now, null);
+      const session = await store.sessions.revokeSession(pathId(c.req.param('id')), now, null);
       // Logged when this request ended it: a session ended before keeps its own time.
       if (session && session.revoked_at === now)
         await logApiOperation(deps, c, {
@@ -34,9 +35,9 @@ export function sessionRoutes(deps: TenantDeps) {
     .post('/:id/revoke', requireScope('delete:sessions'), async (c) => {
       const id = pathId(c.req.param('id'));
       // Read for the log entry: whose session it was.
-      const session = await store.getSession(id);
+      const session = await store.sessions.getSession(id);
       const plan = planRevocation({ kind: 'session', session: { id } }, 'session_revoked', null);
-      const applied = await store.applyRevocationPlan(plan, clock.now());
+      const applied = await store.revocations.applyRevocationPlan(plan, clock.now());
       if (!session || !applied.applied) throw notFound('The session does not exist.', 'inexistent_session');
       deps.revocations.kick();
       await logApiOperation(deps, c, {

@@ -29,12 +29,12 @@ export function tenantSettingsRoutes(deps: TenantDeps) {
     .get('/settings', requireScope('read:tenant_settings'), query(z.object(fieldSelection)), async (c) => {
       const q = c.req.valid('query');
       return c.json(
-        selectFields(tenantSettingsBody(await deps.store.getSettings()), q.fields, q.include_fields ?? true),
+        selectFields(tenantSettingsBody(await deps.store.settings.getSettings()), q.fields, q.include_fields ?? true),
       );
     })
     .patch('/settings', requireScope('update:tenant_settings'), json(settingsPatch), async (c) => {
       const patch = c.req.valid('json');
-      const updated = await deps.store.updateSettings((current) => ({
+      const updated = await deps.store.settings.updateSettings((current) => ({
         ...current,
         ...(patch.friendly_name !== undefined ? { friendly_name: patch.friendly_name } : {}),
         ...(patch.support_email !== undefined ? { support_email: patch.support_email } : {}),

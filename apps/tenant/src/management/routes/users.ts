@@ -5,7 +5,7 @@ import { hashPassword } from '../../crypto/secrets.ts';
 import { ids } from '../../domain/ids.ts';
 import { planRevocation } from '../../domain/revocation-plan.ts';
 import { badRequest, invalidQuery, ManagementError, notFound } from '../../errors/management-error.ts';
-import type { UserRecord } from '../../store/types.ts';
+import type { UserRecord } from '../../domain/model.ts';
 import { logApiOperation } from '../api-log.ts';
 import { requireScope, requireScopeOrCurrentUser, type ManagementEnv } from '../authorize-request.ts';
 import { logBody, refreshTokenBody, sessionBody, userBody } from '../serializers.ts';
@@ -122,7 +122,7 @@ const userExists = () => new ManagementError(409, 'The user already exists.', 'a
 export function userRoutes(deps: TenantDeps) {
   const { store, clock } = deps;
   const findUser = async (id: string) => {
-    const user = await store.getUser(pathId(id, 'user_id'));
+    const user = await store.directory.getUser(pathId(id, 'user_id'));
     if (!user) throw notFound('The user does not exist.', 'inexistent_user');
     return user;
   };
@@ -153,7 +153,7 @@ export function userRoutes(deps: TenantDeps) {
             'You can only page through the first 1000 records. See https://auth0.com/docs/users/search/v3/view-search-results-by-page#limitation',
           );
         const [field, order] = (q.sort ?? 'created_at:1').split(':') as [(typeof SORTABLE)[number], string];
-        const result = await store.searchUsers({
+        const result = await store.directory.searchUsers({
           ...(q.q ? parseUserQuery(q.q) : {}),
           page,
           perPage,
@@ -192,7 +192,7 @@ export function userRoutes(deps: TenantDeps) {
         last_ip: null,
         logins_count: 0,
       };
-      if (!(await store.createUser(user))) throw userExists();
+      if (!(await store.directory.createUser(user))) throw userExists();
       deps.logger.info('user created', { caller: c.get('caller'), user_id: user.user_id });
       return c.json(userBody(user), 201);
     })
@@ -220,7 +220,7 @@ export function userRoutes(deps: TenantDeps) {
         user_metadata: mergeMetadata(user.user_metadata, patch.user_metadata),
         updated_at: clock.now(),
       };
-      const outcome = await store.updateUser(updated);
+      const outcome = await store.directory.updateUser(updated);
       if (outcome === 'not_found') throw notFound('The user does not exist.', 'inexistent_user');
       if (outcome === 'email_taken')
         throw new ManagementError(409, 'The specified new email already exists', 'email_exists');
@@ -235,7 +235,10 @@ export function userRoutes(deps: TenantDeps) {
     .delete('/:id', requireScope('delete:users'), async (c) => {
       const now = clock.now();
       // Journaled with the deletion: the user's tokens are refused at once, the rows marked in the background.
-      const deleted = await store.deleteUser(pathId(c.req.param('id'), 'user_id'), { id: ids.revocationJob(now), now });
+      const deleted = await store.directory.deleteUser(pathId(c.req.param('id'), 'user_id'), {
+        id: ids.revocationJob(now),
+        now,
+      });
       if (deleted) {
         deps.revocations.kick();
         deps.logger.info('user deleted', { caller: c.get('caller'), user_id: deleted.user_id });
@@ -257,16 +260,23 @@ export function userRoutes(deps: TenantDeps) {
       const q = c.req.valid('query');
       // The page is empty unless the user exists (one statement); only then is the user looked
       // up, to tell an unknown user (404) from one without tokens.
-      const page = await store.listRefreshTokenSummaries({ user_id: userId }, clock.now(), q.from, q.take ?? 50, {
-        userMustExist: true,
-      });
+      const page = await store.refreshTokens.listRefreshTokenSummaries(
+        { user_id: userId },
+        clock.now(),
+        q.from,
+        q.take ?? 50,
+        {
+          userMustExist: true,
+        },
+      );
       if (page.items.length === 0) await findUser(userId);
       return c.json({ tokens: page.items.map(refreshTokenBody), ...(page.next ? { next: page.next } : {}) });
     })
     .delete('/:id/refresh-tokens', requireScope('delete:refresh_tokens'), async (c) => {
       const user = await findUser(c.req.param('id'));
-      // In force once journaled; the rows are marked in the background (reference 000).
-      await store.applyRevocationPlan(
+      // In force once journaled; the rows are marked in the background (Auth0's 'Manage Refresh
+      // Tokens with Auth0 Management API' page).
+      await store.revocations.applyRevocationPlan(
         planRevocation({ kind: 'user', user_id: user.user_id }, 'user_tokens_revoked', null),
         clock.now(),
       );
@@ -277,12 +287,12 @@ export function userRoutes(deps: TenantDeps) {
     .get('/:id/sessions', requireScope('read:sessions'), query(z.object(checkpointPaging)), async (c) => {
       const user = await findUser(c.req.param('id'));
       const q = c.req.valid('query');
-      const page = await store.listUserSessions(user.user_id, clock.now(), q.from, q.take ?? 50);
+      const page = await store.sessions.listUserSessions(user.user_id, clock.now(), q.from, q.take ?? 50);
       return c.json({ sessions: page.items.map(sessionBody), ...(page.next ? { next: page.next } : {}) });
     })
     .delete('/:id/sessions', requireScope('delete:sessions'), async (c) => {
       const user = await findUser(c.req.param('id'));
-      await store.revokeUserSessions(user.user_id, clock.now());
+      await store.sessions.revokeUserSessions(user.user_id, clock.now());
       await logApiOperation(deps, c, { description: "Delete a user's sessions", user_id: user.user_id });
       return c.body(null, 202);
     })
@@ -305,7 +315,7 @@ export function userRoutes(deps: TenantDeps) {
         const perPage = q.per_page ?? 50;
         // Paged in the store: a user with years of exchanges is read a page at a time.
         const filter = { user_id: user.user_id };
-        const events = await store.listEvents(filter, perPage, {
+        const events = await store.events.listEvents(filter, perPage, {
           offset: page * perPage,
           oldestFirst: q.sort === 'date:1',
         });
@@ -315,7 +325,7 @@ export function userRoutes(deps: TenantDeps) {
           start: page * perPage,
           limit: perPage,
           length: logs.length,
-          total: await store.countEvents(filter),
+          total: await store.events.countEvents(filter),
           logs,
         });
       },

@@ -8,7 +8,7 @@ describeContract(({ withStore }) => {
     'finds a code without consuming it, and consumes it exactly once',
     withStore(async (store) => {
       const hash = sha256('code');
-      await store.saveAuthorizationCode(hash, {
+      await store.authorizationCodes.saveAuthorizationCode(hash, {
         client_id: 'app',
         user_id: 'u1',
         redirect_uri: 'https://x/cb',
@@ -24,11 +24,14 @@ describeContract(({ withStore }) => {
         expires_at: T0 + 60_000,
       });
       // Looking a code up changes nothing: a redemption checks the code before it consumes it.
-      expect(await store.findAuthorizationCode(hash)).toMatchObject({ client_id: 'app', redirect_uri: 'https://x/cb' });
-      expect(await store.findAuthorizationCode(sha256('unknown'))).toBeUndefined();
+      expect(await store.authorizationCodes.findAuthorizationCode(hash)).toMatchObject({
+        client_id: 'app',
+        redirect_uri: 'https://x/cb',
+      });
+      expect(await store.authorizationCodes.findAuthorizationCode(sha256('unknown'))).toBeUndefined();
       const results = await Promise.all([
-        store.consumeAuthorizationCode(hash, T0),
-        store.consumeAuthorizationCode(hash, T0),
+        store.authorizationCodes.consumeAuthorizationCode(hash, T0),
+        store.authorizationCodes.consumeAuthorizationCode(hash, T0),
       ]);
       expect(results.map((r) => r!.reused).sort()).toEqual([false, true]);
     }),
@@ -53,28 +56,32 @@ describeContract(({ withStore }) => {
         expires_at: T0 + 60_000,
       });
       // Redeemed, the token attached, then presented again: the second presentation finds the token to revoke.
-      await store.saveAuthorizationCode(sha256('once'), code());
-      expect((await store.consumeAuthorizationCode(sha256('once'), T0))!.reused).toBe(false);
-      expect(await store.attachRefreshTokenToCode(sha256('once'), 'rt_once')).toEqual({ reusedMeanwhile: false });
-      expect(await store.consumeAuthorizationCode(sha256('once'), T0 + 1)).toMatchObject({
+      await store.authorizationCodes.saveAuthorizationCode(sha256('once'), code());
+      expect((await store.authorizationCodes.consumeAuthorizationCode(sha256('once'), T0))!.reused).toBe(false);
+      expect(await store.authorizationCodes.attachRefreshTokenToCode(sha256('once'), 'rt_once')).toEqual({
+        reusedMeanwhile: false,
+      });
+      expect(await store.authorizationCodes.consumeAuthorizationCode(sha256('once'), T0 + 1)).toMatchObject({
         reused: true,
         code: { refresh_token_id: 'rt_once' },
       });
 
       // Presented again while the redemption was issuing its token: the redemption learns it when attaching.
-      await store.saveAuthorizationCode(sha256('raced'), code());
-      await store.consumeAuthorizationCode(sha256('raced'), T0);
-      expect((await store.consumeAuthorizationCode(sha256('raced'), T0 + 1))!.reused).toBe(true);
-      expect(await store.attachRefreshTokenToCode(sha256('raced'), 'rt_raced')).toEqual({ reusedMeanwhile: true });
+      await store.authorizationCodes.saveAuthorizationCode(sha256('raced'), code());
+      await store.authorizationCodes.consumeAuthorizationCode(sha256('raced'), T0);
+      expect((await store.authorizationCodes.consumeAuthorizationCode(sha256('raced'), T0 + 1))!.reused).toBe(true);
+      expect(await store.authorizationCodes.attachRefreshTokenToCode(sha256('raced'), 'rt_raced')).toEqual({
+        reusedMeanwhile: true,
+      });
 
       // At the same time: whichever comes second sees the other, so the token is revoked by one of them.
       for (let i = 0; i < 10; i++) {
         const hash = sha256(`concurrent-${i}`);
-        await store.saveAuthorizationCode(hash, code());
-        await store.consumeAuthorizationCode(hash, T0);
+        await store.authorizationCodes.saveAuthorizationCode(hash, code());
+        await store.authorizationCodes.consumeAuthorizationCode(hash, T0);
         const [again, attached] = await Promise.all([
-          store.consumeAuthorizationCode(hash, T0 + 1),
-          store.attachRefreshTokenToCode(hash, `rt_${i}`),
+          store.authorizationCodes.consumeAuthorizationCode(hash, T0 + 1),
+          store.authorizationCodes.attachRefreshTokenToCode(hash, `rt_${i}`),
         ]);
         expect(again!.reused).toBe(true);
         expect(again!.code.refresh_token_id === `rt_${i}` || attached.reusedMeanwhile).toBe(true);

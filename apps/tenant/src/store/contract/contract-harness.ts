@@ -5,10 +5,11 @@ import { describe } from 'vitest';
 import { randomSecret, sha256 } from '../../crypto/secrets.ts';
 import { mintRefreshToken, planExchange } from '../../domain/refresh-tokens.ts';
 import { DEFAULT_REFRESH_TOKEN_POLICY } from '../../domain/defaults.ts';
-import { PostgresStore } from '../postgres/postgres-store.ts';
-import { SqliteStore } from '../sqlite/sqlite-store.ts';
+import { openPostgresStore } from '../postgres/postgres-store.ts';
+import { openSqliteStore } from '../sqlite/sqlite-store.ts';
 import { postgresForTests } from '../../../test/postgres.ts';
-import type { ClientRecord, TenantStore, UserRecord } from '../types.ts';
+import type { ClientRecord, UserRecord } from '../../domain/model.ts';
+import type { TenantStore } from '../types.ts';
 
 /**
  * The harness every contract file (contract/<aggregate>.contract.test.ts) shares: the stores
@@ -34,13 +35,13 @@ export interface StoreUnderTest {
 export const STORES: StoreUnderTest[] = [
   {
     name: 'sqlite',
-    open: async () => new SqliteStore(':memory:'),
+    open: async () => openSqliteStore(':memory:'),
     openTwo: async () => {
       // Two connections need a file; it goes when the first instance closes.
       const dir = mkdtempSync(join(tmpdir(), 'rtc-contract-'));
       const path = join(dir, 'tenant.sqlite');
-      const first = new SqliteStore(path);
-      const second = new SqliteStore(path);
+      const first = openSqliteStore(path);
+      const second = openSqliteStore(path);
       const close = first.close.bind(first);
       first.close = async () => {
         await close();
@@ -51,11 +52,11 @@ export const STORES: StoreUnderTest[] = [
   },
   {
     name: 'postgres',
-    open: async () => postgres.track(await PostgresStore.open(postgres.url, { schema: postgres.schema() })),
+    open: async () => postgres.track(await openPostgresStore(postgres.url, { schema: postgres.schema() })),
     openTwo: async () => {
       const schema = postgres.schema();
-      const first = postgres.track(await PostgresStore.open(postgres.url, { schema }));
-      return [first, await PostgresStore.open(postgres.url, { schema })];
+      const first = postgres.track(await openPostgresStore(postgres.url, { schema }));
+      return [first, await openPostgresStore(postgres.url, { schema })];
     },
     ...(postgres.skip ? { skip: postgres.skip } : {}),
   },
@@ -166,7 +167,7 @@ export const userRecord = (user_id: string, email: string): UserRecord => ({
 });
 
 export const exchange = (store: TenantStore, value: string, now: number) =>
-  store.rotateRefreshToken(
+  store.refreshTokens.rotateRefreshToken(
     sha256(value),
     now,
     planExchange({

@@ -2,7 +2,7 @@ import type { NewRefreshToken, RefreshTokenRecord, RotationOutcome, RotationPlan
 import type { RevokeReason } from '../../domain/revocation.ts';
 import type { CheckpointPage, Page } from './paging.ts';
 
-/** Live refresh tokens of one application (see TenantStore.summarizeRefreshTokensByClient). */
+/** Live refresh tokens of one application (see summarizeRefreshTokensByClient below). */
 export interface ClientTokenCounts {
   client_id: string;
   tokens: number;
@@ -16,7 +16,7 @@ export interface ClientTokenCounts {
 
 /**
  * What the Management API shows of a refresh token, and all a listing reads of each row: no
- * secret hashes, scope, audience or revocation columns (issue 17: a page of 50 at 1M tokens).
+ * secret hashes, scope, audience or revocation columns (a page of 50 at 1M tokens).
  */
 export type RefreshTokenSummary = Pick<
   RefreshTokenRecord,
@@ -46,7 +46,7 @@ export interface RefreshTokenFilter {
 }
 
 /**
- * Search across users (issue 20, the tenant's extension GET /api/v2/refresh-tokens/search):
+ * Search across users (the tenant's extension, not Auth0's: GET /api/v2/refresh-tokens/search):
  * every given condition must hold. Strings come validated and normalised by the route.
  */
 export interface RefreshTokenSearch {
@@ -63,7 +63,7 @@ export interface RefreshTokenSearch {
   last_used_from?: number;
   /** Last used strictly before, in ms. */
   last_used_to?: number;
-  /** DPoP (issue 30): only tokens bound to a key (`dpop_jkt` set), or only bearer ones. */
+  /** DPoP (RFC 9449): only tokens bound to a key (`dpop_jkt` set), or only bearer ones. */
   dpop?: 'bound' | 'bearer';
 }
 
@@ -126,7 +126,7 @@ export interface RefreshTokenStore {
   /**
    * Live tokens per application: how many, of how many users, on how many devices (a user's
    * device name; a user's unnamed tokens count as one device). Every application with live
-   * tokens, or only `client_id`. For the console's Applications area (issue 20).
+   * tokens, or only `client_id`. For the console's Applications area.
    */
   summarizeRefreshTokensByClient(now: number, clientId?: string): Promise<ClientTokenCounts[]>;
   /** The users with live tokens of one application, most tokens first (then by user id), at most `limit`. */
@@ -147,7 +147,10 @@ export interface RefreshTokenStore {
   ): Promise<CheckpointPage<RefreshTokenSearchHit>>;
   /** Live tokens whose initial or last address lies in `range`, counted from the address indexes alone, no further than `limit` + 1. */
   countAddressCandidates(range: { from: Buffer; to: Buffer }, limit: number): Promise<number>;
-  /** How many live tokens `searchRefreshTokens` finds, of how many users, on how many devices (as the summary counts them), counting no further than `limit` (then `limited`, and the counts of those: at least). */
+  /**
+   * How many live tokens `searchRefreshTokens` finds, of how many users, on how many devices (as the
+   * summary counts them), counting no further than `limit` (then `limited`, and the counts of those: at least).
+   */
   countRefreshTokenSearch(
     filter: RefreshTokenSearch,
     now: number,

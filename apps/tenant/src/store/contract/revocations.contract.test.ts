@@ -10,18 +10,18 @@ const flag = (on: boolean) => ({ flags: { revoke_refresh_token_grant: on } });
 
 /** A user's grant with two tokens under it, on two devices. */
 async function grantWithTwoTokens(store: TenantStore, user_id: string) {
-  const grant = await store.upsertGrant(
+  const grant = await store.directory.upsertGrant(
     { user_id, client_id: 'app', audience: 'https://api/', scope: ['offline_access'] },
     `gr_${user_id}`,
     T0,
   );
   const phone = mint(user_id, T0, { grant_id: grant.id, device_name: 'phone' });
   const laptop = mint(user_id, T0, { grant_id: grant.id, device_name: 'laptop' });
-  for (const t of [phone, laptop]) await store.issueRefreshToken(t.record, 200);
+  for (const t of [phone, laptop]) await store.refreshTokens.issueRefreshToken(t.record, 200);
   return { grant, phone, laptop };
 }
 const usable = async (store: TenantStore, value: string) =>
-  (await store.findRefreshTokenBySecret(sha256(value), T0 + 1))!.usable;
+  (await store.refreshTokens.findRefreshTokenBySecret(sha256(value), T0 + 1))!.usable;
 
 /** The contract of applying a revocation plan (RevocationStore, ./revocations.ts), on every store (see ./contract-harness.ts). */
 describeContract(({ withStore }) => {
@@ -30,7 +30,7 @@ describeContract(({ withStore }) => {
       `writes the log entry it is given from what was applied (flag ${on ? 'on: a transaction' : 'off: tokens alone'})`,
       withStore(async (store) => {
         const { grant, phone } = await grantWithTwoTokens(store, 'u1');
-        const applied = await store.applyRevocationPlan(
+        const applied = await store.revocations.applyRevocationPlan(
           planRevocation({ kind: 'token', token: phone.record }, 'oauth_revoke', flag(on)),
           T0 + 1,
           ({ deletedGrantIds }) =>
@@ -47,7 +47,7 @@ describeContract(({ withStore }) => {
             ),
         );
         expect(applied.revokedTokenIds).toEqual([phone.record.id]);
-        const [entry, ...more] = await store.listEvents({ user_id: 'u1', type: LOG_TYPES.revocation }, 10);
+        const [entry, ...more] = await store.events.listEvents({ user_id: 'u1', type: LOG_TYPES.revocation }, 10);
         expect(more).toEqual([]);
         expect(entry).toMatchObject({ refresh_token_id: phone.record.id, details: { grants: on ? [grant.id] : [] } });
       }),
@@ -58,7 +58,7 @@ describeContract(({ withStore }) => {
     "an unlink with the flag on revokes the token and deletes its grant in one commit: the grant's other tokens are refused at once",
     withStore(async (store) => {
       const { grant, phone, laptop } = await grantWithTwoTokens(store, 'u1');
-      const applied = await store.applyRevocationPlan(
+      const applied = await store.revocations.applyRevocationPlan(
         planRevocation({ kind: 'token', token: phone.record }, 'device_unlinked', flag(true)),
         T0 + 1,
       );
@@ -68,10 +68,12 @@ describeContract(({ withStore }) => {
         deletedGrantIds: [grant.id],
         endedSessionIds: [],
       });
-      expect((await store.getRefreshToken(phone.record.id))!.revoked_reason).toBe('device_unlinked');
-      expect(await store.getGrant(grant.id)).toBeUndefined();
+      expect((await store.refreshTokens.getRefreshToken(phone.record.id))!.revoked_reason).toBe('device_unlinked');
+      expect(await store.directory.getGrant(grant.id)).toBeUndefined();
       expect(await usable(store, laptop.value)).toBe(false);
-      expect((await store.listRevocationJobs()).map((j) => j.target)).toEqual([{ kind: 'grant', grant_id: grant.id }]);
+      expect((await store.revocationJournal.listRevocationJobs()).map((j) => j.target)).toEqual([
+        { kind: 'grant', grant_id: grant.id },
+      ]);
     }),
   );
 
@@ -79,7 +81,7 @@ describeContract(({ withStore }) => {
     'an unlink with the flag off revokes the token alone',
     withStore(async (store) => {
       const { grant, phone, laptop } = await grantWithTwoTokens(store, 'u1');
-      const applied = await store.applyRevocationPlan(
+      const applied = await store.revocations.applyRevocationPlan(
         planRevocation({ kind: 'token', token: phone.record }, 'device_unlinked', flag(false)),
         T0 + 1,
       );
@@ -89,9 +91,9 @@ describeContract(({ withStore }) => {
         deletedGrantIds: [],
         endedSessionIds: [],
       });
-      expect(await store.getGrant(grant.id)).toBeDefined();
+      expect(await store.directory.getGrant(grant.id)).toBeDefined();
       expect(await usable(store, laptop.value)).toBe(true);
-      expect(await store.listRevocationJobs()).toEqual([]);
+      expect(await store.revocationJournal.listRevocationJobs()).toEqual([]);
     }),
   );
 
@@ -99,15 +101,15 @@ describeContract(({ withStore }) => {
     'an unlink of a token revoked already writes nothing: its grant stays, with the flag on',
     withStore(async (store) => {
       const { grant, phone, laptop } = await grantWithTwoTokens(store, 'u1');
-      await store.revokeRefreshTokens([phone.record.id], 'management_api', T0);
-      const applied = await store.applyRevocationPlan(
+      await store.refreshTokens.revokeRefreshTokens([phone.record.id], 'management_api', T0);
+      const applied = await store.revocations.applyRevocationPlan(
         planRevocation({ kind: 'token', token: phone.record }, 'device_unlinked', flag(true)),
         T0 + 1,
       );
       expect(applied).toEqual({ applied: false, revokedTokenIds: [], deletedGrantIds: [], endedSessionIds: [] });
-      expect(await store.getGrant(grant.id)).toBeDefined();
+      expect(await store.directory.getGrant(grant.id)).toBeDefined();
       expect(await usable(store, laptop.value)).toBe(true);
-      expect((await store.getRefreshToken(phone.record.id))!.revoked_reason).toBe('management_api');
+      expect((await store.refreshTokens.getRefreshToken(phone.record.id))!.revoked_reason).toBe('management_api');
     }),
   );
 
@@ -117,8 +119,8 @@ describeContract(({ withStore }) => {
       const { phone } = await grantWithTwoTokens(store, 'u1');
       const plan = planRevocation({ kind: 'token', token: phone.record }, 'device_unlinked', flag(true));
       const results = await Promise.all([
-        store.applyRevocationPlan(plan, T0 + 1),
-        store.applyRevocationPlan(plan, T0 + 1),
+        store.revocations.applyRevocationPlan(plan, T0 + 1),
+        store.revocations.applyRevocationPlan(plan, T0 + 1),
       ]);
       expect(results.map((r) => r.applied).sort()).toEqual([false, true]);
       expect(results.flatMap((r) => r.deletedGrantIds)).toEqual(['gr_u1']);
@@ -130,24 +132,24 @@ describeContract(({ withStore }) => {
     withStore(async (store) => {
       const { grant, phone, laptop } = await grantWithTwoTokens(store, 'u1');
       const second = mint('u1', T0, { grant_id: grant.id, device_name: 'phone' });
-      await store.issueRefreshToken(second.record, 200);
+      await store.refreshTokens.issueRefreshToken(second.record, 200);
       const plan = planRevocation(
         { kind: 'device', tokens: [phone.record, second.record] },
         'device_unlinked',
         flag(true),
       );
-      await store.revokeRefreshTokens([second.record.id], 'oauth_revoke', T0);
-      expect(await store.applyRevocationPlan(plan, T0 + 1)).toEqual({
+      await store.refreshTokens.revokeRefreshTokens([second.record.id], 'oauth_revoke', T0);
+      expect(await store.revocations.applyRevocationPlan(plan, T0 + 1)).toEqual({
         applied: false,
         revokedTokenIds: [],
         deletedGrantIds: [],
         endedSessionIds: [],
       });
-      expect(await store.getGrant(grant.id)).toBeDefined();
+      expect(await store.directory.getGrant(grant.id)).toBeDefined();
       expect(await usable(store, phone.value)).toBe(true);
 
       const fresh = planRevocation({ kind: 'device', tokens: [phone.record] }, 'device_unlinked', flag(true));
-      expect(await store.applyRevocationPlan(fresh, T0 + 1)).toEqual({
+      expect(await store.revocations.applyRevocationPlan(fresh, T0 + 1)).toEqual({
         applied: true,
         revokedTokenIds: [phone.record.id],
         deletedGrantIds: [grant.id],
@@ -161,8 +163,8 @@ describeContract(({ withStore }) => {
     '/oauth/revoke of a token revoked already still takes its grant with the flag on',
     withStore(async (store) => {
       const { grant, phone, laptop } = await grantWithTwoTokens(store, 'u1');
-      await store.revokeRefreshTokens([phone.record.id], 'management_api', T0);
-      const applied = await store.applyRevocationPlan(
+      await store.refreshTokens.revokeRefreshTokens([phone.record.id], 'management_api', T0);
+      const applied = await store.revocations.applyRevocationPlan(
         planRevocation({ kind: 'token', token: phone.record }, 'oauth_revoke', flag(true)),
         T0 + 1,
       );
@@ -177,14 +179,14 @@ describeContract(({ withStore }) => {
       const { grant, phone, laptop } = await grantWithTwoTokens(store, 'u1');
       expect(
         (
-          await store.applyRevocationPlan(
+          await store.revocations.applyRevocationPlan(
             planRevocation({ kind: 'grant', grant: { id: 'gr_none' } }, 'grant_deleted', null),
             T0 + 1,
           )
         ).applied,
       ).toBe(false);
-      expect(await store.listRevocationJobs()).toEqual([]);
-      const applied = await store.applyRevocationPlan(
+      expect(await store.revocationJournal.listRevocationJobs()).toEqual([]);
+      const applied = await store.revocations.applyRevocationPlan(
         planRevocation({ kind: 'grant', grant }, 'grant_deleted', null),
         T0 + 1,
       );
@@ -202,19 +204,19 @@ describeContract(({ withStore }) => {
         { ip: null, asn: null, userAgent: null },
         T0,
       );
-      await store.createSession(session, sha256(randomSecret()));
+      await store.sessions.createSession(session, sha256(randomSecret()));
       const inSession = mint('u1', T0, { session_id: session.id });
       const elsewhere = mint('u1', T0);
-      for (const t of [inSession, elsewhere]) await store.issueRefreshToken(t.record, 200);
+      for (const t of [inSession, elsewhere]) await store.refreshTokens.issueRefreshToken(t.record, 200);
       expect(
         (
-          await store.applyRevocationPlan(
+          await store.revocations.applyRevocationPlan(
             planRevocation({ kind: 'session', session: { id: 'ses_none' } }, 'session_revoked', null),
             T0 + 1,
           )
         ).applied,
       ).toBe(false);
-      const applied = await store.applyRevocationPlan(
+      const applied = await store.revocations.applyRevocationPlan(
         planRevocation({ kind: 'session', session }, 'session_revoked', null),
         T0 + 1,
       );
@@ -224,7 +226,7 @@ describeContract(({ withStore }) => {
         deletedGrantIds: [],
         endedSessionIds: [session.id],
       });
-      expect((await store.getSession(session.id))!.revoked_at).toBe(T0 + 1);
+      expect((await store.sessions.getSession(session.id))!.revoked_at).toBe(T0 + 1);
       expect(await usable(store, inSession.value)).toBe(false);
       expect(await usable(store, elsewhere.value)).toBe(true);
     }),
@@ -235,8 +237,8 @@ describeContract(({ withStore }) => {
     withStore(async (store) => {
       const { phone, laptop } = await grantWithTwoTokens(store, 'u1');
       const other = mint('u2', T0);
-      await store.issueRefreshToken(other.record, 200);
-      const byId = await store.applyRevocationPlan(
+      await store.refreshTokens.issueRefreshToken(other.record, 200);
+      const byId = await store.revocations.applyRevocationPlan(
         planRevocation({ kind: 'tokens', ids: [phone.record.id, 'rt_none'] }, 'refresh_tokens_revoked', null),
         T0 + 1,
       );
@@ -246,12 +248,12 @@ describeContract(({ withStore }) => {
         deletedGrantIds: [],
         endedSessionIds: [],
       });
-      expect(await store.listRevocationJobs()).toEqual([]);
-      await store.applyRevocationPlan(
+      expect(await store.revocationJournal.listRevocationJobs()).toEqual([]);
+      await store.revocations.applyRevocationPlan(
         planRevocation({ kind: 'user', user_id: 'u1' }, 'user_tokens_revoked', null),
         T0 + 1,
       );
-      expect((await store.listRevocationJobs()).map((j) => [j.target, j.reason])).toEqual([
+      expect((await store.revocationJournal.listRevocationJobs()).map((j) => [j.target, j.reason])).toEqual([
         [{ kind: 'user', user_id: 'u1' }, 'user_tokens_revoked'],
       ]);
       expect(await usable(store, laptop.value)).toBe(false);
@@ -263,11 +265,11 @@ describeContract(({ withStore }) => {
     "an application's tokens journaled with a ceiling: a token issued after what the preview counted stays live",
     withStore(async (store) => {
       const counted = mint('u1', T0);
-      await store.issueRefreshToken(counted.record, 200);
-      const [summary] = await store.summarizeRefreshTokensByClient(T0, 'app');
+      await store.refreshTokens.issueRefreshToken(counted.record, 200);
+      const [summary] = await store.refreshTokens.summarizeRefreshTokensByClient(T0, 'app');
       const later = mint('u2', T0);
-      await store.issueRefreshToken(later.record, 200);
-      await store.applyRevocationPlan(
+      await store.refreshTokens.issueRefreshToken(later.record, 200);
+      await store.revocations.applyRevocationPlan(
         planRevocation(
           { kind: 'client', client_id: 'app', issued_through: summary!.issued_through },
           'client_tokens_revoked',

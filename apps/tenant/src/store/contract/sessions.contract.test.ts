@@ -3,7 +3,8 @@ import { randomSecret, sha256 } from '../../crypto/secrets.ts';
 import { newSession } from '../../domain/sso-session.ts';
 import { addressRange } from '@rtc/ip-intel';
 import { describeContract, T0 } from './contract-harness.ts';
-import type { SessionRecord, SessionSearch } from '../types.ts';
+import type { SessionRecord } from '../../domain/model.ts';
+import type { SessionSearch } from './sessions.ts';
 
 /** A session of `user_id` opened at T0, with no expiry unless given. */
 const session = (
@@ -40,7 +41,7 @@ describeContract(({ withStore }) => {
       const hours = { session_lifetime: 100, idle_session_lifetime: 10 };
       const open = async (user_id: string, at: number, ip: string, asn: string, userAgent: string) => {
         const session = newSession(user_id, hours, { ip, asn, userAgent }, at);
-        await store.createSession(session, sha256(randomSecret()));
+        await store.sessions.createSession(session, sha256(randomSecret()));
         return session;
       };
       const a = await open('u1', T0, '203.0.113.7', 'AS64500', 'Mozilla/5.0 (iPhone)');
@@ -48,11 +49,11 @@ describeContract(({ withStore }) => {
       const c = await open('u3', T0 + 2, '2001:db8::5', 'AS64502', 'okhttp/4');
       const d = await open('u1', T0 + 3, '::ffff:203.0.113.8', 'AS64503', 'App/2');
       const ended = await open('u2', T0 + 4, '203.0.113.9', 'AS64500', 'Mozilla/5.0');
-      await store.revokeSession(ended.id, T0 + 5, null);
+      await store.sessions.revokeSession(ended.id, T0 + 5, null);
       // Idle for more than 10 hours by the time of the search: expired.
       await open('u4', T0 - 11 * 3_600_000, '203.0.113.10', 'AS64500', 'Mozilla/5.0');
       // b is used again from 203.0.113.200 (AS64500, Android) at T0 + 100.
-      await store.touchSession(b.id, {
+      await store.sessions.touchSession(b.id, {
         now: T0 + 100,
         idle_expires_at: T0 + 100 + 10 * 3_600_000,
         clientId: 'app',
@@ -64,7 +65,7 @@ describeContract(({ withStore }) => {
       const now = T0 + 1000;
       const range = (cidr: string) => addressRange(cidr)!;
       const found = async (filter: SessionSearch) =>
-        (await store.searchSessions(filter, now, undefined, 100)).items.map((x) => x.id);
+        (await store.sessions.searchSessions(filter, now, undefined, 100)).items.map((x) => x.id);
       const ids = (...sessions: { id: string }[]) => sessions.map((x) => x.id).sort();
       expect(await found({ ip: range('203.0.113.7') })).toEqual(ids(a));
       expect(await found({ ip: range('203.0.113.0/24') })).toEqual(ids(a, b, d));
@@ -84,7 +85,7 @@ describeContract(({ withStore }) => {
           last_used_to: T0 + 101,
         }),
       ).toEqual(ids(b));
-      const [hit] = (await store.searchSessions({ ip: range('198.51.100.0/24') }, now, undefined, 10)).items;
+      const [hit] = (await store.sessions.searchSessions({ ip: range('198.51.100.0/24') }, now, undefined, 10)).items;
       expect(hit).toMatchObject({
         id: b.id,
         user_id: 'u2',
@@ -92,17 +93,17 @@ describeContract(({ withStore }) => {
         clients: ['app'],
         device: { initial_ip: '198.51.100.9', last_ip: '203.0.113.200', last_asn: 'AS64500' },
       });
-      expect(await store.countSessionSearch({ ip: range('203.0.113.0/24') }, now, 10_000)).toEqual({
+      expect(await store.sessions.countSessionSearch({ ip: range('203.0.113.0/24') }, now, 10_000)).toEqual({
         sessions: 3,
         users: 2,
         limited: false,
       });
-      expect(await store.countSessionSearch({ ip: range('10.0.0.0/8') }, now, 10_000)).toEqual({
+      expect(await store.sessions.countSessionSearch({ ip: range('10.0.0.0/8') }, now, 10_000)).toEqual({
         sessions: 0,
         users: 0,
         limited: false,
       });
-      expect(await store.countSessionSearch({ ip: range('203.0.113.0/24') }, now, 2)).toEqual({
+      expect(await store.sessions.countSessionSearch({ ip: range('203.0.113.0/24') }, now, 2)).toEqual({
         sessions: 2,
         users: expect.any(Number),
         limited: true,
@@ -113,14 +114,14 @@ describeContract(({ withStore }) => {
       const seen: string[] = [];
       let from: string | undefined;
       do {
-        const page = await store.searchSessions({ ip: range('10.9.9.0/24') }, now, from, 5);
+        const page = await store.sessions.searchSessions({ ip: range('10.9.9.0/24') }, now, from, 5);
         seen.push(...page.items.map((x) => x.id));
         from = page.next;
       } while (from);
       expect(seen).toHaveLength(12);
       expect(new Set(seen).size).toBe(12);
       expect(seen).toEqual([...seen].sort());
-      expect(await store.countSessionSearch({ asn: 'AS64599' }, now, 10_000)).toEqual({
+      expect(await store.sessions.countSessionSearch({ asn: 'AS64599' }, now, 10_000)).toEqual({
         sessions: 12,
         users: 5,
         limited: false,
@@ -132,13 +133,18 @@ describeContract(({ withStore }) => {
     'finds a session by the hash of its cookie, as last touched',
     withStore(async (store) => {
       const first = session('s1', 'u1');
-      await store.createSession(first, sha256('cookie-1'));
-      await store.createSession(session('s2', 'u1'), sha256('cookie-2'));
-      expect(await store.getSessionByCookie(sha256('cookie-1'))).toEqual(first);
-      expect((await store.getSessionByCookie(sha256('cookie-2')))!.id).toBe('s2');
-      expect(await store.getSessionByCookie(sha256('cookie-3'))).toBeUndefined();
-      await store.touchSession('s1', { now: T0 + 100, idle_expires_at: T0 + 10_000, clientId: 'app', ip: '192.0.2.1' });
-      expect(await store.getSessionByCookie(sha256('cookie-1'))).toMatchObject({
+      await store.sessions.createSession(first, sha256('cookie-1'));
+      await store.sessions.createSession(session('s2', 'u1'), sha256('cookie-2'));
+      expect(await store.sessions.getSessionByCookie(sha256('cookie-1'))).toEqual(first);
+      expect((await store.sessions.getSessionByCookie(sha256('cookie-2')))!.id).toBe('s2');
+      expect(await store.sessions.getSessionByCookie(sha256('cookie-3'))).toBeUndefined();
+      await store.sessions.touchSession('s1', {
+        now: T0 + 100,
+        idle_expires_at: T0 + 10_000,
+        clientId: 'app',
+        ip: '192.0.2.1',
+      });
+      expect(await store.sessions.getSessionByCookie(sha256('cookie-1'))).toMatchObject({
         id: 's1',
         last_interacted_at: T0 + 100,
         idle_expires_at: T0 + 10_000,
@@ -152,25 +158,28 @@ describeContract(({ withStore }) => {
     "lists a user's live sessions by checkpoint in id order: none ended, expired or of another user",
     withStore(async (store) => {
       const live = ['s03', 's05', 's07', 's09', 's11'];
-      for (const id of live) await store.createSession(session(id, 'u1'), sha256(id));
-      await store.createSession(session('s04', 'u1'), sha256('s04'));
-      await store.revokeSession('s04', T0 + 1, null);
-      await store.createSession(session('s06', 'u2'), sha256('s06'));
-      await store.createSession(session('s99', 'u1', { expires_at: T0 + 50 }), sha256('s99'));
-      await store.createSession(session('s98', 'u1', { idle_expires_at: T0 + 50 }), sha256('s98'));
+      for (const id of live) await store.sessions.createSession(session(id, 'u1'), sha256(id));
+      await store.sessions.createSession(session('s04', 'u1'), sha256('s04'));
+      await store.sessions.revokeSession('s04', T0 + 1, null);
+      await store.sessions.createSession(session('s06', 'u2'), sha256('s06'));
+      await store.sessions.createSession(session('s99', 'u1', { expires_at: T0 + 50 }), sha256('s99'));
+      await store.sessions.createSession(session('s98', 'u1', { idle_expires_at: T0 + 50 }), sha256('s98'));
       const now = T0 + 100;
       const pages: string[][] = [];
       let from: string | undefined;
       do {
-        const page = await store.listUserSessions('u1', now, from, 2);
+        const page = await store.sessions.listUserSessions('u1', now, from, 2);
         pages.push(page.items.map((s) => s.id));
         from = page.next;
       } while (from && pages.length < 10);
       expect(pages).toEqual([['s03', 's05'], ['s07', 's09'], ['s11']]);
-      expect((await store.listUserSessions('u1', now, undefined, 10)).items[0]).toEqual(session('s03', 'u1'));
+      expect((await store.sessions.listUserSessions('u1', now, undefined, 10)).items[0]).toEqual(session('s03', 'u1'));
       // Before they expired, the expired ones were listed.
-      expect((await store.listUserSessions('u1', T0 + 10, 's11', 10)).items.map((s) => s.id)).toEqual(['s98', 's99']);
-      expect(await store.listUserSessions('u3', now, undefined, 10)).toEqual({ items: [] });
+      expect((await store.sessions.listUserSessions('u1', T0 + 10, 's11', 10)).items.map((s) => s.id)).toEqual([
+        's98',
+        's99',
+      ]);
+      expect(await store.sessions.listUserSessions('u3', now, undefined, 10)).toEqual({ items: [] });
     }),
   );
 
@@ -179,16 +188,16 @@ describeContract(({ withStore }) => {
   it(
     "lists a user's live sessions to the end when expired sessions lie between them",
     withStore(async (store) => {
-      await store.createSession(session('s1', 'u1'), sha256('s1'));
-      await store.createSession(session('s2', 'u1'), sha256('s2'));
-      await store.createSession(session('s3', 'u1', { expires_at: T0 + 50 }), sha256('s3'));
-      await store.createSession(session('s4', 'u1'), sha256('s4'));
-      await store.createSession(session('s5', 'u1'), sha256('s5'));
+      await store.sessions.createSession(session('s1', 'u1'), sha256('s1'));
+      await store.sessions.createSession(session('s2', 'u1'), sha256('s2'));
+      await store.sessions.createSession(session('s3', 'u1', { expires_at: T0 + 50 }), sha256('s3'));
+      await store.sessions.createSession(session('s4', 'u1'), sha256('s4'));
+      await store.sessions.createSession(session('s5', 'u1'), sha256('s5'));
       const seen: string[] = [];
       let from: string | undefined;
       let pages = 0;
       do {
-        const page = await store.listUserSessions('u1', T0 + 100, from, 2);
+        const page = await store.sessions.listUserSessions('u1', T0 + 100, from, 2);
         seen.push(...page.items.map((s) => s.id));
         from = page.next;
       } while (from && ++pages < 10);
@@ -199,14 +208,14 @@ describeContract(({ withStore }) => {
   it(
     "lists a user's ended sessions since a time, the latest ended first, at most the limit",
     withStore(async (store) => {
-      for (const id of ['s1', 's2', 's3', 's4']) await store.createSession(session(id, 'u1'), sha256(id));
-      await store.createSession(session('s5', 'u2'), sha256('s5'));
-      await store.revokeSession('s1', T0 + 10, null);
-      await store.revokeSession('s2', T0 + 30, null);
-      await store.revokeSession('s3', T0 + 20, null);
-      await store.revokeSession('s5', T0 + 40, null);
+      for (const id of ['s1', 's2', 's3', 's4']) await store.sessions.createSession(session(id, 'u1'), sha256(id));
+      await store.sessions.createSession(session('s5', 'u2'), sha256('s5'));
+      await store.sessions.revokeSession('s1', T0 + 10, null);
+      await store.sessions.revokeSession('s2', T0 + 30, null);
+      await store.sessions.revokeSession('s3', T0 + 20, null);
+      await store.sessions.revokeSession('s5', T0 + 40, null);
       const ended = async (since: number, limit = 10) =>
-        (await store.listEndedSessions('u1', since, limit)).map((s) => [s.id, s.revoked_at]);
+        (await store.sessions.listEndedSessions('u1', since, limit)).map((s) => [s.id, s.revoked_at]);
       expect(await ended(T0)).toEqual([
         ['s2', T0 + 30],
         ['s3', T0 + 20],
@@ -217,25 +226,27 @@ describeContract(({ withStore }) => {
         ['s3', T0 + 20],
       ]);
       expect(await ended(T0, 1)).toEqual([['s2', T0 + 30]]);
-      expect(await store.listEndedSessions('u3', T0, 10)).toEqual([]);
+      expect(await store.sessions.listEndedSessions('u3', T0, 10)).toEqual([]);
     }),
   );
 
   it(
     'ends every live session of a user at once and answers how many it ended',
     withStore(async (store) => {
-      for (const id of ['s1', 's2', 's3']) await store.createSession(session(id, 'u1'), sha256(id));
-      await store.revokeSession('s3', T0 + 1, null);
-      await store.createSession(session('s4', 'u2'), sha256('s4'));
-      expect(await store.revokeUserSessions('u1', T0 + 10)).toBe(2);
-      expect((await store.getSession('s1'))!.revoked_at).toBe(T0 + 10);
-      expect((await store.getSession('s2'))!.revoked_at).toBe(T0 + 10);
+      for (const id of ['s1', 's2', 's3']) await store.sessions.createSession(session(id, 'u1'), sha256(id));
+      await store.sessions.revokeSession('s3', T0 + 1, null);
+      await store.sessions.createSession(session('s4', 'u2'), sha256('s4'));
+      expect(await store.sessions.revokeUserSessions('u1', T0 + 10)).toBe(2);
+      expect((await store.sessions.getSession('s1'))!.revoked_at).toBe(T0 + 10);
+      expect((await store.sessions.getSession('s2'))!.revoked_at).toBe(T0 + 10);
       // Already ended: it keeps the time it ended.
-      expect((await store.getSession('s3'))!.revoked_at).toBe(T0 + 1);
-      expect((await store.getSession('s4'))!.revoked_at).toBeNull();
-      expect(await store.listUserSessions('u1', T0 + 20, undefined, 10)).toEqual({ items: [] });
-      expect((await store.listUserSessions('u2', T0 + 20, undefined, 10)).items.map((s) => s.id)).toEqual(['s4']);
-      expect(await store.revokeUserSessions('u1', T0 + 30)).toBe(0);
+      expect((await store.sessions.getSession('s3'))!.revoked_at).toBe(T0 + 1);
+      expect((await store.sessions.getSession('s4'))!.revoked_at).toBeNull();
+      expect(await store.sessions.listUserSessions('u1', T0 + 20, undefined, 10)).toEqual({ items: [] });
+      expect((await store.sessions.listUserSessions('u2', T0 + 20, undefined, 10)).items.map((s) => s.id)).toEqual([
+        's4',
+      ]);
+      expect(await store.sessions.revokeUserSessions('u1', T0 + 30)).toBe(0);
     }),
   );
 });

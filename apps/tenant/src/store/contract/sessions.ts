@@ -25,7 +25,7 @@ export interface SessionStore {
   revokeUserSessions(userId: string, now: number): Promise<number>;
   /**
    * Live sessions (not ended, not expired) matching every condition of `filter`, ordered by id,
-   * checkpoint-paged (the tenant's search extension, issue 20).
+   * checkpoint-paged (the tenant's search extension, not Auth0's).
    */
   searchSessions(
     filter: SessionSearch,

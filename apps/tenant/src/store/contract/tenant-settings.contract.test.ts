@@ -3,24 +3,27 @@ import { expect, it } from 'vitest';
 import { describeContract, T0, client } from './contract-harness.ts';
 import type { TenantStore } from '../types.ts';
 
-/** The contract of settings, signing keys, secrets, locks and rate limits (TenantSettingsStore, ./tenant-settings.ts), on every store (see ./contract-harness.ts). */
+/**
+ * The contract of settings, signing keys, secrets, locks and rate limits (TenantSettingsStore,
+ * ./tenant-settings.ts), on every store (see ./contract-harness.ts).
+ */
 describeContract(({ withStore, withTwoInstances }) => {
   it(
     'agrees on one signing key however many instances add theirs',
     withStore(async (store) => {
       await Promise.all(
         ['k1', 'k2', 'k3'].map((kid) =>
-          store.addFirstSigningKey({ kid, privateJwk: '{}', publicJwk: '{}', created_at: T0 }),
+          store.settings.addFirstSigningKey({ kid, privateJwk: '{}', publicJwk: '{}', created_at: T0 }),
         ),
       );
-      expect((await store.getSigningKeys()).map((k) => k.kid)).toHaveLength(1);
+      expect((await store.settings.getSigningKeys()).map((k) => k.kid)).toHaveLength(1);
     }),
   );
 
   it(
     'shares rate-limit counts',
     withStore(async (store) => {
-      const [a, b] = [store.createRateLimiter(3, 60_000), store.createRateLimiter(3, 60_000)];
+      const [a, b] = [store.settings.createRateLimiter(3, 60_000), store.settings.createRateLimiter(3, 60_000)];
       const results = [await a.hit('k', T0), await b.hit('k', T0), await a.hit('k', T0), await b.hit('k', T0)];
       // Worker processes (SQLite) and instances (PostgreSQL) each make their own limiters.
       expect(results.map((r) => r.allowed)).toEqual([true, true, true, false]);
@@ -38,10 +41,10 @@ describeContract(({ withStore, withTwoInstances }) => {
     withStore(async (store) => {
       await Promise.all(
         Array.from({ length: 10 }, () =>
-          store.updateSettings((s) => ({ ...s, session_lifetime: s.session_lifetime + 1 })),
+          store.settings.updateSettings((s) => ({ ...s, session_lifetime: s.session_lifetime + 1 })),
         ),
       );
-      expect((await store.getSettings()).session_lifetime).toBe(82);
+      expect((await store.settings.getSettings()).session_lifetime).toBe(82);
     }),
   );
 
@@ -50,7 +53,7 @@ describeContract(({ withStore, withTwoInstances }) => {
     withTwoInstances(async (first, second) => {
       const log: string[] = [];
       const hold = (store: TenantStore, who: string) =>
-        store.exclusive('demo-seed', async () => {
+        store.settings.exclusive('demo-seed', async () => {
           log.push(`${who} in`);
           // Long enough for every other caller to be waiting, had the lock let it in.
           await sleep(40);
@@ -79,20 +82,20 @@ describeContract(({ withStore, withTwoInstances }) => {
       const released = new Promise<void>((resolve) => (release = resolve));
       let entered!: () => void;
       const inside = new Promise<void>((resolve) => (entered = resolve));
-      const held = first.exclusive('bootstrap-client', async () => {
+      const held = first.settings.exclusive('bootstrap-client', async () => {
         entered();
         await released;
       });
       await inside;
-      expect(await within(second.exclusive('demo-seed', async () => 'ran'))).toBe('ran');
+      expect(await within(second.settings.exclusive('demo-seed', async () => 'ran'))).toBe('ran');
       release();
       await held;
       await expect(
-        first.exclusive('demo-seed', async () => {
+        first.settings.exclusive('demo-seed', async () => {
           throw new Error('seed failed');
         }),
       ).rejects.toThrow('seed failed');
-      expect(await within(second.exclusive('demo-seed', async () => 'ran after the failure'))).toBe(
+      expect(await within(second.settings.exclusive('demo-seed', async () => 'ran after the failure'))).toBe(
         'ran after the failure',
       );
     }),
@@ -102,36 +105,38 @@ describeContract(({ withStore, withTwoInstances }) => {
     'creates a named secret once: every caller, at once and on every instance, gets the one that was stored',
     withTwoInstances(async (first, second) => {
       const answers = await Promise.all(
-        Array.from({ length: 6 }, (_, i) => (i % 2 ? second : first).getOrCreateSecret('cookie', () => `cookie-${i}`)),
+        Array.from({ length: 6 }, (_, i) =>
+          (i % 2 ? second : first).settings.getOrCreateSecret('cookie', () => `cookie-${i}`),
+        ),
       );
       expect(answers[0]).toMatch(/^cookie-\d$/);
       expect(new Set(answers)).toEqual(new Set([answers[0]]));
-      expect(await second.getOrCreateSecret('cookie', () => 'a later one')).toBe(answers[0]);
+      expect(await second.settings.getOrCreateSecret('cookie', () => 'a later one')).toBe(answers[0]);
       // Each name is a secret of its own.
-      expect(await first.getOrCreateSecret('instance-id', () => 'instance')).toBe('instance');
-      expect(await first.getOrCreateSecret('cookie', () => 'a later one')).toBe(answers[0]);
+      expect(await first.settings.getOrCreateSecret('instance-id', () => 'instance')).toBe('instance');
+      expect(await first.settings.getOrCreateSecret('cookie', () => 'a later one')).toBe(answers[0]);
     }),
   );
 
   it(
     'remembers for good that the demo seed wrote the store, on every instance',
     withTwoInstances(async (first, second) => {
-      expect(await first.isDemo()).toBe(false);
-      await first.markDemo(T0);
-      await second.markDemo(T0 + 1);
-      expect(await first.isDemo()).toBe(true);
-      expect(await second.isDemo()).toBe(true);
+      expect(await first.settings.isDemo()).toBe(false);
+      await first.settings.markDemo(T0);
+      await second.settings.markDemo(T0 + 1);
+      expect(await first.settings.isDemo()).toBe(true);
+      expect(await second.settings.isDemo()).toBe(true);
       // Not a tenant's application: a marked store with no client is still empty for the seed.
-      expect(await first.isEmpty()).toBe(true);
+      expect(await first.settings.isEmpty()).toBe(true);
     }),
   );
 
   it(
     'is empty until the tenant has an application; the Management API every start writes does not count',
     withStore(async (store) => {
-      expect(await store.isEmpty()).toBe(true);
+      expect(await store.settings.isEmpty()).toBe(true);
       // A tenant first started without --demo already has this API: started with --demo later, it still seeds.
-      await store.putResourceServer({
+      await store.directory.putResourceServer({
         id: 'mgmt',
         identifier: 'https://tenant/api/v2/',
         name: 'Auth0 Management API',
@@ -140,9 +145,9 @@ describeContract(({ withStore, withTwoInstances }) => {
         allow_offline_access: false,
         is_system: true,
       });
-      expect(await store.isEmpty()).toBe(true);
-      await store.putClient(client);
-      expect(await store.isEmpty()).toBe(false);
+      expect(await store.settings.isEmpty()).toBe(true);
+      await store.directory.putClient(client);
+      expect(await store.settings.isEmpty()).toBe(false);
     }),
   );
 });

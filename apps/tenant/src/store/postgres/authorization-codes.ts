@@ -1,4 +1,5 @@
-import type { AuthorizationCodeRecord, AuthorizationCodeStore } from '../types.ts';
+import type { AuthorizationCodeRecord } from '../../domain/model.ts';
+import type { AuthorizationCodeStore } from '../contract/authorization-codes.ts';
 import type { PostgresConnection } from './connection.ts';
 
 /** Authorization codes, with no transaction: each decision is one UPDATE, atomic whichever instance makes it. */

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { Params, transaction, type Queryable } from '@rtc/db/postgres';
+import { type Params, transaction, type Queryable } from '@rtc/db/postgres';
 import type { Row } from '../sql/rows.ts';
 
 /**

@@ -4,12 +4,12 @@ import { CASE_INSENSITIVE_USER_SORT, userSearchPattern } from '../sql/user-searc
 import type {
   ClientGrantRecord,
   ClientRecord,
-  DirectoryStore,
   GrantRecord,
-  Page,
   ResourceServerRecord,
   UserRecord,
-} from '../types.ts';
+} from '../../domain/model.ts';
+import type { DirectoryStore } from '../contract/directory.ts';
+import type { Page } from '../contract/paging.ts';
 import { whereOf, type PostgresConnection } from './connection.ts';
 import type { PostgresRevocationJournal } from './revocation-journal.ts';
 import type { PostgresSessions } from './sessions.ts';
@@ -99,7 +99,8 @@ export class PostgresDirectory implements DirectoryStore {
 
   async putClientGrant(grant: ClientGrantRecord): Promise<void> {
     await this.connection.pool.query(
-      'INSERT INTO client_grants (id, client_id, audience, scope) VALUES ($1, $2, $3, $4) ON CONFLICT (client_id, audience) DO UPDATE SET scope = excluded.scope',
+      'INSERT INTO client_grants (id, client_id, audience, scope) VALUES ($1, $2, $3, $4) ' +
+        'ON CONFLICT (client_id, audience) DO UPDATE SET scope = excluded.scope',
       [grant.id, grant.client_id, grant.audience, JSON.stringify(grant.scope)],
     );
   }

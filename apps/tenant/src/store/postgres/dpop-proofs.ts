@@ -1,4 +1,4 @@
-import type { DpopProofStore } from '../types.ts';
+import type { DpopProofStore } from '../contract/dpop-proofs.ts';
 import type { PostgresConnection } from './connection.ts';
 
 /** DPoP proofs seen, in the database every instance shares: a replay to any of them is refused. */

@@ -1,5 +1,6 @@
 import { Params, type Queryable } from '@rtc/db/postgres';
-import type { EventFilter, EventLogStore, TenantEvent } from '../types.ts';
+import type { EventFilter, EventLogStore } from '../contract/events.ts';
+import type { TenantEvent } from '../../domain/model.ts';
 import { whereOf, type PostgresConnection } from './connection.ts';
 
 /** The tenant's event log: appended to, read newest first. */

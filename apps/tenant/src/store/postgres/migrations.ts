@@ -1,5 +1,6 @@
 import type { Migrations } from '@rtc/db/postgres';
-import { renderPostgres, TENANT_SCHEMA } from '../sql/schema.ts';
+import { renderPostgres } from '../sql/schema-ddl.ts';
+import { TENANT_SCHEMA } from '../sql/schema.ts';
 
 /**
  * Versioned schema for PostgreSQL, as history: how a schema of an earlier version is brought up
@@ -95,7 +96,7 @@ const POSTGRES_HISTORY: string[] = [
   CREATE INDEX rate_limits_reset ON rate_limits (reset_at);
   `,
   /*
-   * 2: search across users by address (issue 20): a sortable 16-byte key of each token's initial
+   * 2: search across users by address: a sortable 16-byte key of each token's initial
    * and last address (IPv4 mapped into ::ffff:0:0/96, as addressKey in @rtc/ip-intel computes
    * it), so an address or a CIDR is one range of keys. The store writes it with the text on
    * insert and on exchange; here live tokens are backfilled (revoked ones are never searched).
@@ -118,7 +119,7 @@ const POSTGRES_HISTORY: string[] = [
    WHERE revoked_at IS NULL AND (initial_ip IS NOT NULL OR last_ip IS NOT NULL);
   `,
   /*
-   * 3: search across users by address and ASN at 1,000,000 tokens (issue 20), as SQLite's
+   * 3: search across users by address and ASN at 1,000,000 tokens, as SQLite's
    * migration 8 says: network keys (an IPv4 /24, an IPv6 /48) backfilled for live tokens, and
    * partial indexes of live tokens in id order within each network and each ASN.
    */ `
@@ -146,7 +147,7 @@ const POSTGRES_HISTORY: string[] = [
   CREATE INDEX rt_initial_net_live ON refresh_tokens (initial_net_key, id, initial_ip_key) WHERE revoked_at IS NULL AND initial_net_key IS NOT NULL;
   CREATE INDEX rt_last_net_live ON refresh_tokens (last_net_key, id, last_ip_key) WHERE revoked_at IS NULL AND last_net_key IS NOT NULL;
   `,
-  /* 5: DPoP (issue 30), as SQLite's migration 10: the refresh token's bound key, and the proofs seen. */ `
+  /* 5: DPoP (RFC 9449), as SQLite's migration 10: the refresh token's bound key, and the proofs seen. */ `
   ALTER TABLE refresh_tokens ADD COLUMN dpop_jkt TEXT;
   CREATE TABLE dpop_proofs (jti_hash BYTEA PRIMARY KEY, expires_at BIGINT NOT NULL);
   CREATE INDEX dpop_proofs_expiry ON dpop_proofs (expires_at);

@@ -1,6 +1,7 @@
 import { Params, type Queryable } from '@rtc/db/postgres';
 import { toJob, type Row } from '../sql/rows.ts';
-import type { JobClaim, RevocationJob, RevocationJournalStore, RevocationTarget } from '../types.ts';
+import type { JobClaim, RevocationJob, RevocationTarget } from '../../domain/revocation.ts';
+import type { RevocationJournalStore } from '../contract/revocation-journal.ts';
 import type { PostgresConnection } from './connection.ts';
 
 /**

@@ -8,7 +8,8 @@ import {
   userSessionsPageSql,
   type SessionFields,
 } from '../sql/search.ts';
-import type { SessionRecord, SessionSearch, SessionStore } from '../types.ts';
+import type { SessionRecord } from '../../domain/model.ts';
+import type { SessionSearch, SessionStore } from '../contract/sessions.ts';
 import type { PostgresConnection } from './connection.ts';
 import type { PostgresRevocationJournal } from './revocation-journal.ts';
 

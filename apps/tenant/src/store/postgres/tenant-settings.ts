@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { RateLimiter, RateLimitResult, WhenFull } from '../../domain/rate-limiter.ts';
 import { DEMO_MARK, toSettings } from '../sql/rows.ts';
-import type { TenantSettings, TenantSettingsStore } from '../types.ts';
+import type { TenantSettings } from '../../domain/model.ts';
+import type { TenantSettingsStore } from '../contract/tenant-settings.ts';
 import type { PostgresConnection } from './connection.ts';
 
 /** The tenant's settings, keys and secrets, and what its instances share: advisory locks, rate-limit counts. */

@@ -17,7 +17,7 @@ describe("the stores' liveness SQL, rendered from the domain's rule", () => {
       const db = new Database(':memory:');
       db.exec('CREATE TABLE t (revoked_at INTEGER, expires_at INTEGER, idle_expires_at INTEGER, json TEXT)');
       const insert = db.prepare('INSERT INTO t VALUES (@revoked_at, @expires_at, @idle_expires_at, @json)');
-      rows.forEach((row) => insert.run({ ...row, json: JSON.stringify(row) }));
+      for (const row of rows) insert.run({ ...row, json: JSON.stringify(row) });
       const field =
         from === 'columns'
           ? undefined

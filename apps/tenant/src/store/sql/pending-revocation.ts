@@ -27,7 +27,8 @@ export function coveredByPendingRevocation(t: TokenColumnsSql): string {
   const j = 'revocation_jobs';
   return `EXISTS (SELECT 1 FROM ${j} WHERE ${j}.cutoff >= ${t.seq} AND (
       (${j}.kind = 'token' AND ${j}.token_id = ${t.id})
-      OR (${j}.kind = 'user' AND ${j}.user_id = ${t.user_id} AND (${j}.client_id IS NULL OR ${j}.client_id = ${t.client_id}) AND (${j}.audience IS NULL OR ${j}.audience = ${t.audience}))
+      OR (${j}.kind = 'user' AND ${j}.user_id = ${t.user_id}
+        AND (${j}.client_id IS NULL OR ${j}.client_id = ${t.client_id}) AND (${j}.audience IS NULL OR ${j}.audience = ${t.audience}))
       OR (${j}.kind = 'grant' AND ${j}.grant_id = ${t.grant_id})
       OR (${j}.kind = 'session' AND ${j}.session_id = ${t.session_id})
       OR (${j}.kind = 'client' AND ${j}.client_id = ${t.client_id} AND (${j}.audience IS NULL OR ${j}.audience = ${t.audience}))

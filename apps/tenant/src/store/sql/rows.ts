@@ -9,12 +9,14 @@ import type {
 } from '../../domain/model.ts';
 import { DEFAULT_TENANT_SETTINGS } from '../../domain/defaults.ts';
 import type { RevocationJob, RevocationTarget } from '../../domain/revocation.ts';
-import type { CheckpointPage, RefreshTokenSummary } from '../types.ts';
+import type { CheckpointPage } from '../contract/paging.ts';
+import type { RefreshTokenSummary } from '../contract/refresh-tokens.ts';
 
 /**
  * Row mapping shared by every store: both keep the same columns, and JSON in text columns,
  * so a record reads back the same whatever the database.
  */
+// biome-ignore lint/suspicious/noExplicitAny: a driver's row is untyped; each mapping below reads its columns by name.
 export type Row = Record<string, any>;
 
 /** The tenant_secrets row that marks a store the demo seed wrote (TenantSettingsStore.markDemo). */
@@ -124,6 +126,7 @@ export const REFRESH_TOKEN_SUMMARY_COLUMNS =
 /** Where a search hit's `device_name`, selected after the summary's columns, is in its row. */
 export const SEARCH_HIT_DEVICE_NAME = 18;
 
+// biome-ignore lint/suspicious/noExplicitAny: a driver's raw row is untyped; its positions are the summary's columns.
 export function toRefreshTokenSummary(values: any[]): RefreshTokenSummary {
   const [
     id,

@@ -1,10 +1,11 @@
 import { networkSpan } from '@rtc/ip-intel';
-import type { RefreshTokenSearch, SessionSearch } from '../types.ts';
+import type { RefreshTokenSearch } from '../contract/refresh-tokens.ts';
+import type { SessionSearch } from '../contract/sessions.ts';
 import { LIVENESS } from '../../domain/liveness.ts';
 import { liveConditions } from './liveness.ts';
 
 /**
- * The SQL of search across users (issue 20), the same text for both stores: each passes its
+ * The SQL of search across users (the tenant's extension, not Auth0's), the same text for both stores: each passes its
  * `LIVE` clause and a function that binds a value and answers its placeholder.
  *
  * An address or an ASN matches a token's initial OR its last one. Each column has a partial
@@ -102,7 +103,8 @@ export function addressCandidatesSql(
 ): string {
   const [from, to, bound] = [bind(range.from), bind(range.to), bind(limit + 1)];
   const walk = (column: string) =>
-    `SELECT id FROM (SELECT id FROM refresh_tokens WHERE ${column} BETWEEN ${from} AND ${to} AND revoked_at IS NULL AND ${column} IS NOT NULL LIMIT ${bound}) AS w`;
+    `SELECT id FROM (SELECT id FROM refresh_tokens WHERE ${column} BETWEEN ${from} AND ${to}
+      AND revoked_at IS NULL AND ${column} IS NOT NULL LIMIT ${bound}) AS w`;
   return `SELECT count(*) AS candidates FROM (SELECT id FROM (${walk('initial_ip_key')} UNION ${walk('last_ip_key')}) AS u LIMIT ${bound}) AS c`;
 }
 

@@ -1,4 +1,5 @@
-import type { AuthorizationCodeRecord, AuthorizationCodeStore } from '../types.ts';
+import type { AuthorizationCodeRecord } from '../../domain/model.ts';
+import type { AuthorizationCodeStore } from '../contract/authorization-codes.ts';
 import type { Row } from '../sql/rows.ts';
 import type { SqliteConnection } from './connection.ts';
 

@@ -3,7 +3,7 @@ import { walSyncer, whenWritable } from '@rtc/db/sqlite';
 import { networkKey } from '@rtc/ip-intel';
 
 /**
- * The one connection every part of the SQLite store works on (see SqliteStore), with the
+ * The one connection every part of the SQLite store works on (see openSqliteStore), with the
  * statement cache and the transactions they share. Every method of the store is one
  * synchronous transaction, so within a process nothing interleaves; BEGIN IMMEDIATE takes
  * the write lock up front so several processes on one file serialise instead of failing to

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClientRecord } from '../types.ts';
-import { SqliteStore } from './sqlite-store.ts';
+import type { ClientRecord } from '../../domain/model.ts';
+import { openSqliteStore, type SqliteTenantStore } from './sqlite-store.ts';
 
 const client = (client_id: string, name: string): ClientRecord =>
   ({
@@ -37,9 +37,9 @@ const client = (client_id: string, name: string): ClientRecord =>
  */
 describe('the directory cache', () => {
   const dirs: string[] = [];
-  const stores: SqliteStore[] = [];
+  const stores: SqliteTenantStore[] = [];
   const open = (dir: string) => {
-    const store = new SqliteStore(join(dir, 'tenant.sqlite'));
+    const store = openSqliteStore(join(dir, 'tenant.sqlite'));
     stores.push(store);
     return store;
   };
@@ -56,8 +56,8 @@ describe('the directory cache', () => {
   it("serves another process's change to a client, an API or the settings at the next read", async () => {
     const dir = newDir();
     const [a, b] = [open(dir), open(dir)];
-    await a.putClient(client('app', 'First'));
-    await a.putResourceServer({
+    await a.directory.putClient(client('app', 'First'));
+    await a.directory.putResourceServer({
       id: 'rs',
       identifier: 'https://api/',
       name: 'API',
@@ -65,40 +65,40 @@ describe('the directory cache', () => {
       token_lifetime: 60,
     } as never);
     // Read (and cached) in b.
-    expect((await b.getClient('app'))?.name).toBe('First');
-    expect((await b.getResourceServer('https://api/'))?.token_lifetime).toBe(60);
-    const before = (await b.getSettings()).session_lifetime;
+    expect((await b.directory.getClient('app'))?.name).toBe('First');
+    expect((await b.directory.getResourceServer('https://api/'))?.token_lifetime).toBe(60);
+    const before = (await b.settings.getSettings()).session_lifetime;
 
-    await a.putClient(client('app', 'Second'));
-    expect((await b.getClient('app'))?.name).toBe('Second');
-    await a.putResourceServer({
+    await a.directory.putClient(client('app', 'Second'));
+    expect((await b.directory.getClient('app'))?.name).toBe('Second');
+    await a.directory.putResourceServer({
       id: 'rs',
       identifier: 'https://api/',
       name: 'API',
       scopes: [],
       token_lifetime: 120,
     } as never);
-    expect((await b.getResourceServer('https://api/'))?.token_lifetime).toBe(120);
-    await a.updateSettings((s) => ({ ...s, session_lifetime: before + 1 }));
-    expect((await b.getSettings()).session_lifetime).toBe(before + 1);
+    expect((await b.directory.getResourceServer('https://api/'))?.token_lifetime).toBe(120);
+    await a.settings.updateSettings((s) => ({ ...s, session_lifetime: before + 1 }));
+    expect((await b.settings.getSettings()).session_lifetime).toBe(before + 1);
 
     // A client unknown when first asked, created since, is found: a miss is not remembered past a change.
-    expect(await b.getClient('later')).toBeUndefined();
-    await a.putClient(client('later', 'Later'));
-    expect((await b.getClient('later'))?.name).toBe('Later');
+    expect(await b.directory.getClient('later')).toBeUndefined();
+    await a.directory.putClient(client('later', 'Later'));
+    expect((await b.directory.getClient('later'))?.name).toBe('Later');
   });
 
   it('follows a write made outside the store, and a deletion', async () => {
     const dir = newDir();
     const store = open(dir);
-    await store.putClient(client('app', 'First'));
-    expect((await store.getClient('app'))?.name).toBe('First');
+    await store.directory.putClient(client('app', 'First'));
+    expect((await store.directory.getClient('app'))?.name).toBe('First');
     const raw = new Database(join(dir, 'tenant.sqlite'));
     try {
       raw.prepare("UPDATE clients SET json = json_set(json, '$.name', 'Edited') WHERE client_id = 'app'").run();
-      expect((await store.getClient('app'))?.name).toBe('Edited');
+      expect((await store.directory.getClient('app'))?.name).toBe('Edited');
       raw.prepare("DELETE FROM clients WHERE client_id = 'app'").run();
-      expect(await store.getClient('app')).toBeUndefined();
+      expect(await store.directory.getClient('app')).toBeUndefined();
     } finally {
       raw.close();
     }
@@ -106,12 +106,12 @@ describe('the directory cache', () => {
 
   it('hands out records no caller can change for the next', async () => {
     const store = open(newDir());
-    await store.putClient(client('app', 'First'));
-    const read = await store.getClient('app');
+    await store.directory.putClient(client('app', 'First'));
+    const read = await store.directory.getClient('app');
     expect(() => {
       (read as { name: string }).name = 'Changed';
     }).toThrow(TypeError);
     expect(() => (read!.grant_types as string[]).push('password')).toThrow(TypeError);
-    expect((await store.getClient('app'))?.grant_types).toEqual(['refresh_token']);
+    expect((await store.directory.getClient('app'))?.grant_types).toEqual(['refresh_token']);
   });
 });

@@ -1,12 +1,12 @@
 import type {
   ClientGrantRecord,
   ClientRecord,
-  DirectoryStore,
   GrantRecord,
-  Page,
   ResourceServerRecord,
   UserRecord,
-} from '../types.ts';
+} from '../../domain/model.ts';
+import type { DirectoryStore } from '../contract/directory.ts';
+import type { Page } from '../contract/paging.ts';
 import { checkpoint, toClient, toClientGrant, toGrant, toUser, type Row } from '../sql/rows.ts';
 import { CASE_INSENSITIVE_USER_SORT, userSearchPattern } from '../sql/user-search.ts';
 import { whereOf, type SqliteConnection } from './connection.ts';
@@ -384,7 +384,7 @@ export class SqliteDirectory implements DirectoryStore {
     });
   }
 
-  /** The bulk load's insert (SqliteStore.bulkImport), inside its transaction: a grant already there stays. */
+  /** The bulk load's insert (the SQLite store's bulkImport), inside its transaction: a grant already there stays. */
   importGrant(g: GrantRecord): void {
     this.connection
       .q(

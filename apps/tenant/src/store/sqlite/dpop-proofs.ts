@@ -1,4 +1,4 @@
-import type { DpopProofStore } from '../types.ts';
+import type { DpopProofStore } from '../contract/dpop-proofs.ts';
 import type { SqliteConnection } from './connection.ts';
 
 /** DPoP proofs seen, in the tenant's file: every worker on it refuses a replay. */

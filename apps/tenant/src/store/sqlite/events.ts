@@ -1,4 +1,5 @@
-import type { EventFilter, EventLogStore, TenantEvent } from '../types.ts';
+import type { EventFilter, EventLogStore } from '../contract/events.ts';
+import type { TenantEvent } from '../../domain/model.ts';
 import type { Row } from '../sql/rows.ts';
 import { whereOf, type SqliteConnection } from './connection.ts';
 

@@ -1,5 +1,6 @@
 import type { Migrations } from '@rtc/db/sqlite';
-import { COUNTER_SCHEMA, renderSqlite, TENANT_SCHEMA } from '../sql/schema.ts';
+import { renderSqlite } from '../sql/schema-ddl.ts';
+import { COUNTER_SCHEMA, TENANT_SCHEMA } from '../sql/schema.ts';
 
 /**
  * Versioned schema, as history: how a file of an earlier version is brought up to date. Each
@@ -157,11 +158,11 @@ const TENANT_HISTORY: string[] = [
   DROP TABLE rate_limits;
   `,
   /*
-   * 7: search across users by address (issue 20): a sortable 16-byte key of each token's initial
+   * 7: search across users by address: a sortable 16-byte key of each token's initial
    * and last address (IPv4 mapped into ::ffff:0:0/96, see addressKey in @rtc/ip-intel), so an
    * address or a CIDR is one range of keys. Written with the text on insert and on exchange;
    * here backfilled for live tokens (revoked ones are never searched) with `ip_key`, the same
-   * function registered on the connection (SqliteStore).
+   * function registered on the connection (openSqliteStore).
    */ `
   ALTER TABLE refresh_tokens ADD COLUMN initial_ip_key BLOB;
   ALTER TABLE refresh_tokens ADD COLUMN last_ip_key BLOB;
@@ -169,7 +170,7 @@ const TENANT_HISTORY: string[] = [
    WHERE revoked_at IS NULL AND (initial_ip IS NOT NULL OR last_ip IS NOT NULL);
   `,
   /*
-   * 8: search across users by address and ASN at 1,000,000 tokens (issue 20). A partial index of
+   * 8: search across users by address and ASN at 1,000,000 tokens. A partial index of
    * live tokens per column, in id order within each value, so that a page is a walk the LIMIT
    * stops: by ASN (asn, id); by address, on the address's network (network_key of @rtc/ip-intel:
    * its /24, an IPv6 /48), (net_key, id, ip_key), so one address or one network up to a /24 is
@@ -198,7 +199,7 @@ const TENANT_HISTORY: string[] = [
   CREATE INDEX rt_last_ip_live ON refresh_tokens (last_ip_key, id) WHERE revoked_at IS NULL AND last_ip_key IS NOT NULL;
   `,
   /*
-   * 10: DPoP (issue 30, RFC 9449): the key a public client's refresh token is bound to, and the
+   * 10: DPoP (RFC 9449): the key a public client's refresh token is bound to, and the
    * proofs seen within their window, so a replay is refused by every worker.
    */ `
   ALTER TABLE refresh_tokens ADD COLUMN dpop_jkt TEXT;

@@ -1,7 +1,7 @@
-import type { SqliteStore } from './sqlite-store.ts';
+import type { SqliteTenantStore } from './sqlite-store.ts';
 
 /** For query-plan tests: the store's database, and the SQL of every statement it prepares until `stop()`. */
-export function recordPrepared(store: SqliteStore) {
+export function recordPrepared(store: SqliteTenantStore) {
   const db = store.raw;
   const prepared: string[] = [];
   const prepare = db.prepare.bind(db);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recordPrepared } from './record-prepared.ts';
-import { SqliteStore } from './sqlite-store.ts';
+import { openSqliteStore } from './sqlite-store.ts';
 
 /**
  * The Management API's token listing must cost a page, not a table: every shape of its
@@ -11,13 +11,15 @@ import { SqliteStore } from './sqlite-store.ts';
  */
 describe('SQLite refresh-token listing plan', () => {
   it("walks one user's live tokens in id order in every shape, never an application's", async () => {
-    const store = new SqliteStore(':memory:');
+    const store = openSqliteStore(':memory:');
     try {
       const { db, prepared, stop } = recordPrepared(store);
       for (const client_id of [undefined, 'app']) {
         for (const from of [undefined, 'rt_checkpoint']) {
           for (const userMustExist of [false, true]) {
-            await store.listRefreshTokenSummaries({ user_id: 'u1', client_id }, 0, from, 50, { userMustExist });
+            await store.refreshTokens.listRefreshTokenSummaries({ user_id: 'u1', client_id }, 0, from, 50, {
+              userMustExist,
+            });
           }
         }
       }
@@ -49,13 +51,13 @@ describe('SQLite refresh-token listing plan', () => {
   });
 
   it("pages device credentials, counts and history of one user and application through the user's index, never the application's", async () => {
-    const store = new SqliteStore(':memory:');
+    const store = openSqliteStore(':memory:');
     try {
       const { db, prepared, stop } = recordPrepared(store);
       const filter = { user_id: 'u1', client_id: 'app' };
-      await store.pageRefreshTokens(filter, 0, 0, 50);
-      await store.countLiveRefreshTokens(filter, 0);
-      await store.listRefreshTokensHistory(filter, 0, 50);
+      await store.refreshTokens.pageRefreshTokens(filter, 0, 0, 50);
+      await store.refreshTokens.countLiveRefreshTokens(filter, 0);
+      await store.refreshTokens.listRefreshTokensHistory(filter, 0, 50);
       stop();
       const statements = prepared.filter((sql) => /FROM refresh_tokens/.test(sql) && sql.includes('client_id'));
       expect(statements.length).toBeGreaterThanOrEqual(3);

@@ -1,12 +1,12 @@
 import type Database from 'better-sqlite3';
 import { addressRange } from '@rtc/ip-intel';
 import { describe, expect, it } from 'vitest';
-import type { RefreshTokenSearch } from '../types.ts';
+import type { RefreshTokenSearch } from '../contract/refresh-tokens.ts';
 import { recordPrepared } from './record-prepared.ts';
-import { SqliteStore } from './sqlite-store.ts';
+import { openSqliteStore } from './sqlite-store.ts';
 
 /**
- * Search across users (issue 20) must cost a page, not a table, at 1,000,000 tokens: by one
+ * Search across users must cost a page, not a table, at 1,000,000 tokens: by one
  * ASN, one address or one network up to a /24 (IPv6: /48), each of its two walks (initial,
  * last) seeks its partial index of live tokens by (value, id) from the checkpoint, in id order,
  * so LIMIT stops it (a network's walk checks the address range in the index, and reads the row of
@@ -24,10 +24,10 @@ function planOf(db: Database.Database, sql: string): string[] {
 }
 
 async function plansOf(filter: RefreshTokenSearch, from: string | undefined) {
-  const store = new SqliteStore(':memory:');
+  const store = openSqliteStore(':memory:');
   try {
     const { db, prepared, stop } = recordPrepared(store);
-    await store.searchRefreshTokens(filter, 0, from, 50);
+    await store.refreshTokens.searchRefreshTokens(filter, 0, from, 50);
     stop();
     const [page] = prepared.filter((sql) => /FROM refresh_tokens/.test(sql));
     return planOf(db, page!);

@@ -1,38 +1,21 @@
-import type {
-  NewRefreshToken,
-  RefreshTokenFilter,
-  RefreshTokenRecord,
-  RefreshTokenSearch,
-  RefreshTokenSearchHit,
-  RefreshTokenStore,
-  RevokeReason,
-  RotationOutcome,
-  RotationPlanner,
-} from '../types.ts';
+import type { NewRefreshToken, RotationOutcome, RotationPlanner } from '../../domain/model.ts';
+import type { RefreshTokenStore } from '../contract/refresh-tokens.ts';
+import type { RevokeReason } from '../../domain/revocation.ts';
 import { checkDeviceName } from '../../domain/defaults.ts';
 import { afterPlan, isUsableSecret, whichSecret } from '../../domain/refresh-tokens.ts';
 import { addressKey } from '@rtc/ip-intel';
-import {
-  checkpoint,
-  REFRESH_TOKEN_SUMMARY_COLUMNS,
-  toUserFromPrefixed,
-  SEARCH_HIT_DEVICE_NAME,
-  toRefreshToken,
-  toRefreshTokenSummary,
-  type Row,
-} from '../sql/rows.ts';
-import { addressCandidatesSql, limitedCounts, searchCountSql, searchPageSql } from '../sql/search.ts';
+import { toUserFromPrefixed, toRefreshToken, type Row } from '../sql/rows.ts';
 import { coveredByPendingRevocation, type TokenColumnsSql } from '../sql/pending-revocation.ts';
-import { liveTokenSql } from '../sql/liveness.ts';
-import { bound, networkKeyOf, whereOf, type SqliteConnection } from './connection.ts';
-import type { SqliteRevocationJournal } from './revocation-journal.ts';
+import { networkKeyOf } from './connection.ts';
 import { insertEvent } from './events.ts';
+import { liveAt, SqliteRefreshTokenReads } from './refresh-token-reads.ts';
 
 /**
  * Refresh tokens: issued, rotated (asking the journal whether a pending bulk revocation covers
- * the token, in the rotation's transaction), listed, searched, and revoked by id in group commits.
+ * the token, in the rotation's transaction), and revoked by id in group commits; its reads
+ * (listings, search, counts) are in refresh-token-reads.ts.
  */
-export class SqliteRefreshTokens implements RefreshTokenStore {
+export class SqliteRefreshTokens extends SqliteRefreshTokenReads implements RefreshTokenStore {
   /** Revocations waiting for the next group commit (within this turn of the event loop). */
   private pendingRevocations: {
     ids: string[];
@@ -41,11 +24,6 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
     done: (revoked: string[]) => void;
     fail: (err: unknown) => void;
   }[] = [];
-
-  constructor(
-    private readonly connection: SqliteConnection,
-    private readonly journal: SqliteRevocationJournal,
-  ) {}
 
   async issueRefreshToken(token: NewRefreshToken, activeLimit: number): Promise<{ revokedForLimit: string[] }> {
     return this.connection.tx(() => {
@@ -216,174 +194,6 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
     };
   }
 
-  async getRefreshToken(id: string): Promise<RefreshTokenRecord | undefined> {
-    const row = this.connection.q('SELECT * FROM refresh_tokens WHERE id = ?').get(id) as Row | undefined;
-    return row ? toRefreshToken(row) : undefined;
-  }
-
-  async listRefreshTokens(filter: RefreshTokenFilter, now: number, from: string | undefined, take: number) {
-    const { where, params } = whereOf(toColumns(filter), TOKEN_FILTER_COLUMNS, [
-      ...LIVE,
-      '(@from IS NULL OR id > @from)',
-    ]);
-    const rows = this.connection.q(`SELECT * FROM refresh_tokens ${where} ORDER BY id LIMIT @limit`).all({
-      ...params,
-      now,
-      from: from ?? null,
-      limit: take + 1,
-    }) as Row[];
-    return checkpoint(rows.map(toRefreshToken), take, (t) => t.id);
-  }
-
-  async listRefreshTokenSummaries(
-    filter: { user_id: string; client_id?: string },
-    now: number,
-    from: string | undefined,
-    take: number,
-    options: { userMustExist?: boolean } = {},
-  ) {
-    // One statement text per shape, each prepared once (`q`). The walk is rt_user_live
-    // (user_id, id) over unrevoked rows, in id order: no sort, LIMIT stops it, and a checkpoint
-    // is a seek (`id > @from`), not an OR the planner cannot seek on. `+client_id` keeps the
-    // planner off rt_client_live (client_id, id), where it walked every live token of the
-    // application looking for the user's: 2.8 s at 1M tokens for a user with none of that client.
-    const clauses = ['user_id = @user_id', ...LIVE];
-    if (filter.client_id !== undefined) clauses.push('+client_id = @client_id');
-    if (from !== undefined) clauses.push('id > @from');
-    // Uncorrelated: SQLite evaluates it once per execution, one probe of the users' key.
-    if (options.userMustExist) clauses.push('EXISTS (SELECT 1 FROM users WHERE user_id = @user_id)');
-    // Raw: each row an array in the order of the columns (the statement's text is this method's alone).
-    const rows = this.connection
-      .q(
-        `SELECT ${REFRESH_TOKEN_SUMMARY_COLUMNS} FROM refresh_tokens WHERE ${clauses.join(' AND ')} ORDER BY id LIMIT @limit`,
-      )
-      .raw(true)
-      .all({
-        user_id: filter.user_id,
-        now,
-        limit: take + 1,
-        ...(filter.client_id !== undefined ? { client_id: filter.client_id } : {}),
-        ...(from !== undefined ? { from } : {}),
-      }) as unknown[][];
-    return checkpoint(rows.map(toRefreshTokenSummary), take, (t) => t.id);
-  }
-
-  async pageRefreshTokens(filter: RefreshTokenFilter, now: number, page: number, perPage: number) {
-    const { where, params } = whereOf(toColumns(filter), TOKEN_FILTER_COLUMNS, LIVE);
-    const rows = this.connection
-      .q(`SELECT * FROM refresh_tokens ${where} ORDER BY id LIMIT @limit OFFSET @offset`)
-      .all({
-        ...params,
-        now,
-        limit: perPage,
-        offset: page * perPage,
-      }) as Row[];
-    const total = (
-      this.connection.q(`SELECT count(*) AS n FROM refresh_tokens ${where}`).get({ ...params, now }) as Row
-    ).n as number;
-    return { items: rows.map(toRefreshToken), total };
-  }
-
-  async listRefreshTokensHistory(filter: RefreshTokenFilter, page: number, perPage: number) {
-    const { where, params } = whereOf(toColumns(filter), TOKEN_FILTER_COLUMNS);
-    const rows = this.connection
-      .q(`SELECT * FROM refresh_tokens ${where} ORDER BY created_at DESC, id DESC LIMIT @limit OFFSET @offset`)
-      .all({
-        ...params,
-        limit: perPage,
-        offset: page * perPage,
-      }) as Row[];
-    const total = (this.connection.q(`SELECT count(*) AS n FROM refresh_tokens ${where}`).get(params) as Row)
-      .n as number;
-    return { items: rows.map(toRefreshToken), total };
-  }
-
-  async listRevokedRefreshTokens(userId: string, since: number, limit: number) {
-    const rows = this.connection
-      .q('SELECT * FROM refresh_tokens WHERE user_id = ? AND revoked_at >= ? ORDER BY revoked_at DESC, id DESC LIMIT ?')
-      .all(userId, since, limit) as Row[];
-    return rows.map(toRefreshToken);
-  }
-
-  async countLiveRefreshTokens(filter: RefreshTokenFilter, now: number): Promise<number> {
-    const { where, params } = whereOf(toColumns(filter), TOKEN_FILTER_COLUMNS, LIVE);
-    return (this.connection.q(`SELECT count(*) AS n FROM refresh_tokens ${where}`).get({ ...params, now }) as Row)
-      .n as number;
-  }
-
-  async summarizeRefreshTokensByClient(now: number, clientId?: string) {
-    const { where, params } = whereOf(
-      clientId === undefined ? {} : { client_id: clientId },
-      TOKEN_FILTER_COLUMNS,
-      LIVE,
-    );
-    const rows = this.connection
-      .q(
-        `SELECT t.client_id, t.tokens, t.users, d.devices, t.bound, t.issued_through
-         FROM (SELECT client_id, count(*) AS tokens, count(DISTINCT user_id) AS users, count(dpop_jkt) AS bound, max(rowid) AS issued_through FROM refresh_tokens ${where} GROUP BY client_id) t
-         JOIN (SELECT client_id, count(*) AS devices
-                 FROM (SELECT DISTINCT client_id, user_id, coalesce(device_name, '') FROM refresh_tokens ${where})
-                GROUP BY client_id) d ON d.client_id = t.client_id
-        ORDER BY t.client_id`,
-      )
-      .all({ ...params, now }) as Row[];
-    return rows.map((r) => ({
-      client_id: r.client_id as string,
-      tokens: Number(r.tokens),
-      users: Number(r.users),
-      devices: Number(r.devices),
-      bound: Number(r.bound),
-      issued_through: Number(r.issued_through),
-    }));
-  }
-
-  async listRefreshTokenUsersOfClient(clientId: string, now: number, limit: number) {
-    const { where, params } = whereOf({ client_id: clientId }, TOKEN_FILTER_COLUMNS, LIVE);
-    const rows = this.connection
-      .q(
-        `SELECT user_id, count(*) AS tokens FROM refresh_tokens ${where} GROUP BY user_id ORDER BY tokens DESC, user_id LIMIT @limit`,
-      )
-      .all({ ...params, now, limit }) as Row[];
-    return rows.map((r) => ({ user_id: r.user_id as string, tokens: Number(r.tokens) }));
-  }
-
-  async searchRefreshTokens(filter: RefreshTokenSearch, now: number, from: string | undefined, take: number) {
-    const { sql, params } = bound((bind) =>
-      searchPageSql(
-        filter,
-        { live: liveAt(bind(now)), bind, like: 'LIKE', noIndex: (column) => `+${column}` },
-        `${REFRESH_TOKEN_SUMMARY_COLUMNS}, device_name`,
-        from,
-        take + 1,
-      ),
-    );
-    const rows = this.connection.q(sql).raw(true).all(params) as unknown[][];
-    const hits = rows.map(
-      (values): RefreshTokenSearchHit => ({
-        ...toRefreshTokenSummary(values),
-        device_name: values[SEARCH_HIT_DEVICE_NAME] as string | null,
-      }),
-    );
-    return checkpoint(hits, take, (t) => t.id);
-  }
-
-  async countAddressCandidates(range: { from: Buffer; to: Buffer }, limit: number) {
-    const { sql, params } = bound((bind) => addressCandidatesSql(range, bind, limit));
-    return Number((this.connection.q(sql).get(params) as Row).candidates);
-  }
-
-  async countRefreshTokenSearch(filter: RefreshTokenSearch, now: number, limit: number) {
-    const { sql, params } = bound((bind) =>
-      searchCountSql(filter, { live: liveAt(bind(now)), bind, like: 'LIKE', noIndex: (column) => `+${column}` }, limit),
-    );
-    const row = this.connection.q(sql).get(params) as Row;
-    return limitedCounts(
-      { tokens: Number(row.tokens), users: Number(row.users), devices: Number(row.devices) },
-      'tokens',
-      limit,
-    );
-  }
-
   async updateRefreshTokenMetadata(id: string, metadata: Record<string, string>) {
     return this.connection.tx(() => {
       const changes = this.connection
@@ -422,29 +232,9 @@ export class SqliteRefreshTokens implements RefreshTokenStore {
       for (const request of group) request.fail(err);
       return;
     }
-    group.forEach((request, i) => request.done(results[i]!));
+    for (const [i, request] of group.entries()) request.done(results[i]!);
   }
 }
-
-const TOKEN_FILTER_COLUMNS = [
-  'user_id',
-  'client_id',
-  'audience',
-  'session_id',
-  'device_name',
-  'grant_id',
-  'rotating',
-] as const;
-
-/** A live token (store/sql/liveness.ts), `now` bound to the given placeholder. */
-const liveAt = (now: string) => liveTokenSql(now, 'rowid');
-
-/** Live, `now` at `@now`: the statements' texts are the same on every call, each prepared once. */
-const LIVE = [liveAt('@now')];
-
-/** SQLite keeps booleans as integers. */
-const toColumns = (filter: RefreshTokenFilter) =>
-  filter.rotating === undefined ? filter : { ...filter, rotating: filter.rotating ? 1 : 0 };
 
 const ALIASED: TokenColumnsSql = {
   seq: 't.rowid',
@@ -459,7 +249,8 @@ const ALIASED: TokenColumnsSql = {
 
 /** The rotation's read: the token by a secret, its user's columns (prefixed `u_`), the user's state and the journal's verdict. */
 const ROTATION_READ = `SELECT t.rowid AS seq, t.*,
-    u.json AS u_json, u.user_id AS u_user_id, u.email AS u_email, u.name AS u_name, u.created_at AS u_created_at, u.last_login AS u_last_login, u.password_hash AS u_password_hash,
+    u.json AS u_json, u.user_id AS u_user_id, u.email AS u_email, u.name AS u_name, u.created_at AS u_created_at,
+    u.last_login AS u_last_login, u.password_hash AS u_password_hash,
     CASE WHEN u.user_id IS NULL THEN 'missing' WHEN json_extract(u.json, '$.blocked') THEN 'blocked' ELSE 'active' END AS user_state,
     ${coveredByPendingRevocation(ALIASED)} AS covered
   FROM refresh_token_secrets s JOIN refresh_tokens t ON t.id = s.token_id LEFT JOIN users u ON u.user_id = t.user_id

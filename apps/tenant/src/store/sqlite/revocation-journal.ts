@@ -1,4 +1,5 @@
-import type { JobClaim, RevocationJob, RevocationJournalStore, RevocationTarget } from '../types.ts';
+import type { JobClaim, RevocationJob, RevocationTarget } from '../../domain/revocation.ts';
+import type { RevocationJournalStore } from '../contract/revocation-journal.ts';
 import { toJob, type Row } from '../sql/rows.ts';
 import { coveredByPendingRevocation } from '../sql/pending-revocation.ts';
 import type { SqliteConnection } from './connection.ts';

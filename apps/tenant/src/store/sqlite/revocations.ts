@@ -60,8 +60,12 @@ export class SqliteRevocations implements RevocationStore {
       return;
     }
     this.connection.syncWal().then(
-      () => group.forEach((request, i) => request.done(results[i]!)),
-      (err: unknown) => group.forEach((request) => request.fail(err)),
+      () => {
+        for (const [i, request] of group.entries()) request.done(results[i]!);
+      },
+      (err: unknown) => {
+        for (const request of group) request.fail(err);
+      },
     );
   }
 

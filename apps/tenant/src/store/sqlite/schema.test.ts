@@ -12,7 +12,7 @@ import { COUNTER_MIGRATIONS, SQLITE_MIGRATIONS } from './migrations.ts';
  * migrations. Both must end the same: tables, columns, indexes, constraints, rows.
  */
 
-// Migrations 7 and 8 backfill with these (SqliteStore registers the same on its connection).
+// Migrations 7 and 8 backfill with these (openSqliteStore registers the same on its connection).
 const BACKFILL_FUNCTIONS = {
   ip_key: (ip: string | null) => addressKey(ip),
   ip_network_key: (ip: string | null) => {

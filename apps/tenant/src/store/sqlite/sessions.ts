@@ -1,5 +1,7 @@
 import { touchedSession, type SessionTouch } from '../../domain/sso-session.ts';
-import type { CheckpointPage, SessionRecord, SessionSearch, SessionStore } from '../types.ts';
+import type { CheckpointPage } from '../contract/paging.ts';
+import type { SessionRecord } from '../../domain/model.ts';
+import type { SessionSearch, SessionStore } from '../contract/sessions.ts';
 import { checkpoint, toSession, type Row } from '../sql/rows.ts';
 import {
   limitedCounts,
@@ -119,7 +121,7 @@ export class SqliteSessions implements SessionStore {
   }
 }
 
-/** A session's fields in its JSON; `ip_key` is registered on the connection (see SqliteStore's constructor). */
+/** A session's fields in its JSON; `ip_key` is registered on the connection (see openSqliteStore). */
 const SESSION_FIELDS: SessionFields = {
   text: (path) => `json_extract(json, '$.${path}')`,
   number: (path) => `json_extract(json, '$.${path}')`,

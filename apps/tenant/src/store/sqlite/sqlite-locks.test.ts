@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteStore } from './sqlite-store.ts';
+import { openSqliteStore, type SqliteTenantStore } from './sqlite-store.ts';
 
 /** Two handles on one file stand for two worker processes: each has its own connection. */
-describe('SqliteStore.exclusive across handles on one file', () => {
+describe('settings.exclusive of SQLite stores on one file', () => {
   const dirs: string[] = [];
-  const stores: SqliteStore[] = [];
+  const stores: SqliteTenantStore[] = [];
   const open = (dir: string) => {
-    const store = new SqliteStore(join(dir, 'tenant.sqlite'));
+    const store = openSqliteStore(join(dir, 'tenant.sqlite'));
     stores.push(store);
     return store;
   };
@@ -24,8 +24,8 @@ describe('SqliteStore.exclusive across handles on one file', () => {
     dirs.push(dir);
     const [a, b] = [open(dir), open(dir)];
     const timeline: string[] = [];
-    const work = (store: SqliteStore, name: string) =>
-      store.exclusive('demo-seed', async () => {
+    const work = (store: SqliteTenantStore, name: string) =>
+      store.settings.exclusive('demo-seed', async () => {
         timeline.push(`${name} in`);
         await sleep(60);
         timeline.push(`${name} out`);
@@ -40,11 +40,11 @@ describe('SqliteStore.exclusive across handles on one file', () => {
     dirs.push(dir);
     const [a, b] = [open(dir), open(dir)];
     await expect(
-      a.exclusive('x', async () => {
+      a.settings.exclusive('x', async () => {
         throw new Error('boom');
       }),
     ).rejects.toThrow('boom');
-    expect(await b.exclusive('x', async () => 'taken')).toBe('taken');
+    expect(await b.settings.exclusive('x', async () => 'taken')).toBe('taken');
   });
 
   it('lets a lock lapse once its holder is gone past the lease', async () => {
@@ -53,11 +53,11 @@ describe('SqliteStore.exclusive across handles on one file', () => {
     const [a, b] = [open(dir), open(dir)];
     // A holder that died: its row is there, its lease already over.
     a.raw.prepare('INSERT INTO locks (name, holder, expires_at) VALUES (?, ?, ?)').run('x', 'dead', Date.now() - 1);
-    expect(await b.exclusive('x', async () => 'taken')).toBe('taken');
+    expect(await b.settings.exclusive('x', async () => 'taken')).toBe('taken');
     a.raw
       .prepare('INSERT INTO locks (name, holder, expires_at) VALUES (?, ?, ?)')
       .run('y', 'alive', Date.now() + 60_000);
-    const waiting = b.exclusive('y', async () => 'taken');
+    const waiting = b.settings.exclusive('y', async () => 'taken');
     expect(await Promise.race([waiting, sleep(200, 'still waiting')])).toBe('still waiting');
     a.raw.prepare('DELETE FROM locks WHERE name = ?').run('y');
     expect(await waiting).toBe('taken');

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { RateLimiter } from '../../domain/rate-limiter.ts';
-import type { TenantSettings, TenantSettingsStore } from '../types.ts';
+import type { TenantSettings } from '../../domain/model.ts';
+import type { TenantSettingsStore } from '../contract/tenant-settings.ts';
 import { toSettings, type Row } from '../sql/rows.ts';
 import { openSqlite } from '@rtc/db/sqlite';
 import { COUNTER_MIGRATIONS } from './migrations.ts';
@@ -118,7 +119,7 @@ export class SqliteTenantSettings implements TenantSettingsStore {
     return !!this.connection.q('SELECT 1 FROM tenant_secrets WHERE name = ?').get(DEMO_MARK);
   }
 
-  /** Closes the counters' file, if a limiter opened it (SqliteStore.close). */
+  /** Closes the counters' file, if a limiter opened it (the SQLite store's close). */
   closeCounters(): void {
     if (this.counters?.open) this.counters.close();
   }

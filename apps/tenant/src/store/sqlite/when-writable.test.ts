@@ -82,7 +82,10 @@ describe("whenWritable: waiting for another process's write lock", () => {
     try {
       let attempts = 0;
       expect(() =>
-        whenWritable(db, () => (attempts++, db.prepare('INSERT INTO missing (v) VALUES (1)').run())),
+        whenWritable(db, () => {
+          attempts++;
+          return db.prepare('INSERT INTO missing (v) VALUES (1)').run();
+        }),
       ).toThrow(/no such table/);
       expect(attempts).toBe(1);
     } finally {

@@ -1,4 +1,5 @@
 import type { Me } from '@rtc/contracts';
+import { endpoints } from '@rtc/contracts/endpoints';
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
@@ -10,6 +11,7 @@ import { unauthenticated } from '../errors.ts';
 import { roleFromClaim } from '../session/role-recheck.ts';
 import type { StaffSession } from '../session/session-cookie.ts';
 import { authTimeOf, isRecent, stepUpSeconds } from '../session/step-up.ts';
+import { reply } from './contract.ts';
 
 const TX_COOKIE = 'rtc_signin';
 const TX_SECONDS = 600;
@@ -198,7 +200,7 @@ export function authRoutes(deps: BffDeps) {
       );
       return c.redirect(safeReturnTo(tx.returnTo as string | undefined), 302);
     })
-    .post('/auth/logout', async (c) => {
+    .on(endpoints.signOut.method, endpoints.signOut.path, async (c) => {
       const session = c.get('session');
       if (session) {
         // Until the absolute expiry: a copy of the cookie used more recently than this one must
@@ -228,9 +230,9 @@ export function authRoutes(deps: BffDeps) {
       } catch {
         // No end_session_endpoint: the console session is over, which is what matters.
       }
-      return c.json({ logout_url: logoutUrl });
+      return reply(c, endpoints.signOut, { logout_url: logoutUrl });
     })
-    .get('/api/me', async (c) => {
+    .on(endpoints.me.method, endpoints.me.path, async (c) => {
       const session = c.get('session');
       if (!session) throw unauthenticated();
       const me: Me = {
@@ -242,6 +244,6 @@ export function authRoutes(deps: BffDeps) {
           idle_timeout_seconds: cookie.idleSeconds,
         },
       };
-      return c.json(me);
+      return reply(c, endpoints.me, me);
     });
 }

@@ -9,7 +9,7 @@ export const TokenCounts = z.object({
 export type TokenCounts = z.infer<typeof TokenCounts>;
 
 /**
- * `bound`: how many of its live tokens are bound to a DPoP key (issue 30), the rest being bearer
+ * `bound`: how many of its live tokens are bound to a DPoP key, the rest being bearer
  * tokens; null where the tenant does not count them (a real Auth0 tenant, or counts null).
  */
 export type ApplicationSummary = { client_id: string; name: string; counts: TokenCounts | null; bound: number | null };

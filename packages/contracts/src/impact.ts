@@ -32,7 +32,7 @@ export const ImpactToken = z.object({
   client_id: z.string(),
   client_name: z.string(),
   device_name: z.string().nullable(),
-  /** Its DPoP binding (issue 30), for the preview and the audit log; null where the tenant does not say. */
+  /** Its DPoP binding, for the preview and the audit log; null where the tenant does not say. */
   binding: TokenBinding,
   /** Why it goes: the target itself, the grant the setting deletes with it, or a session that ends. */
   via: z.enum(['target', 'grant', 'session']),

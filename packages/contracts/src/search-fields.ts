@@ -47,7 +47,7 @@ export const searchFields = {
   /** "Last used between": from (inclusive) and to (exclusive), ISO 8601 instants. */
   last_used_from: instant.optional(),
   last_used_to: instant.optional(),
-  /** Only tokens bound to a DPoP key, or only bearer ones (issue 30): narrows the others, no condition of its own. */
+  /** Only tokens bound to a DPoP key, or only bearer ones: narrows the others, no condition of its own. */
   dpop: z.enum(['bound', 'bearer']).optional(),
 };
 const { client_id: _clientId, device_name: _deviceName, dpop: _dpop, ...sessionFields } = searchFields;

@@ -5,7 +5,7 @@ import { ImpactSession } from './impact.ts';
 const TokenCount = z.object({ name: z.string(), tokens: z.number().int() });
 
 /**
- * "Sign out everywhere" (issue 29), the binding preview: every live refresh token of the user,
+ * "Sign out everywhere", the binding preview: every live refresh token of the user,
  * counted by application and by device, and every session. `digest` is the SHA-256 (hex) of the
  * sorted token and session ids; the action runs only when a fresh preview has the same counts
  * and digest (else 409 `impact_changed` with the new preview in `sign_out_impact`).

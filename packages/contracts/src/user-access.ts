@@ -89,7 +89,7 @@ const DeviceInfo = z.object({
 });
 
 /**
- * How a refresh token is held (issue 30): bound to a DPoP key (RFC 9449; `jkt`, the key's RFC
+ * How a refresh token is held: bound to a DPoP key (RFC 9449; `jkt`, the key's RFC
  * 7638 SHA-256 thumbprint), so a copy is useless without the private key, or a bearer token.
  * Null where the tenant does not say: a real Auth0 tenant's tokens carry no `dpop_jkt` at all,
  * and the console never guesses "bearer" for them.
@@ -194,7 +194,10 @@ export const SecurityEvent = z.object({
   place: placeOfIp,
   /** The address in words with its network and country, or why the data has none ("127.0.0.1 (loopback address: …)"). */
   where: z.string().nullable(),
-  /** `dpop_bound_token_refused` (the embedded tenant's theft signal, issue 30): why it was refused (`missing-proof`, `other-key`, `invalid-proof`); null otherwise. */
+  /**
+   * `dpop_bound_token_refused` (the embedded tenant's theft signal): why it was refused
+   * (`missing-proof`, `other-key`, `invalid-proof`); null otherwise.
+   */
   reason: z.string().nullable(),
   /** `dpop_bound_token_refused`: whether the token presented is still live (so revoking it is offered); null for other events. */
   token_live: z.boolean().nullable(),

@@ -23,7 +23,7 @@ import { body, pathId } from './validate.ts';
 const ZERO: TokenCounts = { tokens: 0, users: 0, devices: 0 };
 
 /**
- * /api/applications (admin only, issue 20): each application with its live refresh-token,
+ * /api/applications (admin only): each application with its live refresh-token,
  * user and device counts, and "Revoke all tokens of this application" behind a binding
  * preview (the counts previewed must still hold, else 409 with the new preview) and the
  * application's name typed in. Counts come from the embedded tenant's summary extension; a
@@ -66,7 +66,7 @@ export function applicationRoutes(deps: BffDeps) {
         const countsOf = new Map(
           summary?.applications.map((a) => [a.client_id, { tokens: a.tokens, users: a.users, devices: a.devices }]),
         );
-        // A tenant whose summary has no `bound` (one from before issue 30) does not say: null, not 0.
+        // A tenant whose summary has no `bound` (it does not count DPoP bindings) does not say: null, not 0.
         const boundOf = new Map(
           summary?.applications.map((a) => [a.client_id, typeof a.bound === 'number' ? a.bound : null]),
         );
@@ -132,7 +132,9 @@ export function applicationRoutes(deps: BffDeps) {
               return {
                 value: impact,
                 target,
-                detail: `matched ${describe(impact.counts)}; revoked all of them (application-wide, in force at once)${users ? `; first users affected: ${users}` : ''}`,
+                detail:
+                  `matched ${describe(impact.counts)}; revoked all of them (application-wide, in force at ` +
+                  `once)${users ? `; first users affected: ${users}` : ''}`,
               };
             },
           );

@@ -103,7 +103,9 @@ export function authRoutes(deps: BffDeps) {
           c,
           400,
           'Sign-in expired',
-          `This sign-in took too long, was started in another browser, or was started at another address than ${origin} (its cookie stays with that address). Open ${origin} and sign in again.`,
+          `This sign-in took too long, was started in another browser, or was started at another ` +
+            `address than ${origin} (its cookie stays with that address). Open ${origin} and sign in ` +
+            `again.`,
         );
       }
       let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
@@ -154,7 +156,9 @@ export function authRoutes(deps: BffDeps) {
             target_user_id: null,
             target: name,
             result: 'refused',
-            detail: `step-up sign-in refused: the identity provider's auth_time is ${authTime === undefined ? 'missing or not a past time' : `${Math.round((now - authTime) / 1000)} s old`}`,
+            detail:
+              `step-up sign-in refused: the identity provider's auth_time is ` +
+              `${authTime === undefined ? 'missing or not a past time' : `${Math.round((now - authTime) / 1000)} s old`}`,
             request_id: c.get('requestId'),
           },
           now,
@@ -163,7 +167,8 @@ export function authRoutes(deps: BffDeps) {
           c,
           403,
           'Sign-in not confirmed',
-          'The identity provider did not confirm that you signed in just now, which this action needs. Sign in again; if this repeats, the provider may not honour max_age.',
+          'The identity provider did not confirm that you signed in just now, which this action ' +
+            'needs. Sign in again; if this repeats, the provider may not honour max_age.',
         );
       }
       // A new session id at every sign-in: nothing from before it carries over.

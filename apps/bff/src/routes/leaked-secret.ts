@@ -19,7 +19,10 @@ import { checkRecentSignIn } from '../session/step-up.ts';
 
 /** Said when the console's own Management API client is the one leaked: the console cannot rotate the key it runs on. */
 export const MANAGEMENT_CLIENT_ROTATION =
-  "This is the console's own Management API application: rotating its secret from here would cut the console off from the tenant at once. Rotate it at the tenant (Auth0 Dashboard, or POST /api/v2/clients/{id}/rotate-secret), then set MANAGEMENT_CLIENT_SECRET and restart the console.";
+  "This is the console's own Management API application: rotating its secret from here would " +
+  'cut the console off from the tenant at once. Rotate it at the tenant (Auth0 Dashboard, or ' +
+  'POST /api/v2/clients/{id}/rotate-secret), then set MANAGEMENT_CLIENT_SECRET and restart ' +
+  'the console.';
 
 /**
  * Whether the console's Management API token carries `update:client_keys`, read from its own
@@ -76,7 +79,9 @@ export function leakedSecretRoutes(
           action: 'application.preview_revoke',
           target: `all refresh tokens of application "${impact.name}" (${impact.client_id}), and its secret`,
           target_user_id: null,
-          detail: `leaked secret: would revoke ${describe(impact.counts)}${impact.has_secret ? ' and rotate the secret' : ' (a public client: no secret to rotate)'}`,
+          detail: `leaked secret: would revoke ${describe(impact.counts)}${
+            impact.has_secret ? ' and rotate the secret' : ' (a public client: no secret to rotate)'
+          }`,
         });
         return reply(c, endpoints.leakedSecretImpact, impact);
       },
@@ -119,7 +124,8 @@ export function leakedSecretRoutes(
                 throw new BffError(
                   502,
                   'management_forbidden',
-                  "The console's machine-to-machine application lacks update:client_keys, needed to rotate a secret. Grant it in the tenant's APIs settings; nothing was revoked or rotated.",
+                  "The console's machine-to-machine application lacks update:client_keys, needed to rotate a " +
+                    "secret. Grant it in the tenant's APIs settings; nothing was revoked or rotated.",
                 );
               }
               if (!rotate && impact.counts.tokens === 0)
@@ -135,7 +141,10 @@ export function leakedSecretRoutes(
                 try {
                   secret = await deps.mgmt.rotateClientSecret(clientId);
                 } catch (err) {
-                  const message = `Revoked ${describe(impact.counts)}, but the secret was not rotated: ${(err as Error).message} Rotate it again from here (the tokens are gone already) or at the tenant.`;
+                  const message =
+                    `Revoked ${describe(impact.counts)}, but the secret was not rotated: ` +
+                    `${(err as Error).message} Rotate it again from here (the tokens are gone already) or at ` +
+                    `the tenant.`;
                   throw new BffError(
                     err instanceof BffError && err.status === 503 ? 503 : 502,
                     'partially_done',
@@ -144,17 +153,31 @@ export function leakedSecretRoutes(
                       ...(err instanceof BffError && err.extra.retryAfter !== undefined
                         ? { retryAfter: err.extra.retryAfter }
                         : {}),
-                      auditDetail: `leaked secret: revoked ${describe(impact.counts)} (application-wide); rotating the secret failed: ${(err as Error).message}`,
+                      auditDetail:
+                        `leaked secret: revoked ${describe(impact.counts)} (application-wide); rotating the secret ` +
+                        `failed: ${(err as Error).message}`,
                     },
                   );
                 }
               }
               const users = impact.first_users.map((u) => u.email ?? u.user_id).join(', ');
+              // The secret itself never: the entry says that it was rotated, not to what.
+              const secretWords = rotate
+                ? 'rotated the secret (the old one is refused from now on; the new one was shown once to the admin)'
+                : impact.has_secret
+                  ? 'did not rotate the secret'
+                  : 'a public client: no secret to rotate';
+              const signInWords =
+                impact.console_client === 'sign_in'
+                  ? "; the console's own sign-in application: every staff member is signed out at their session's " +
+                    'next check'
+                  : '';
               return {
                 value: impact,
                 target,
-                // The secret itself never: the entry says that it was rotated, not to what.
-                detail: `leaked secret: matched ${describe(impact.counts)}; revoked all of them (application-wide, in force at once); ${rotate ? 'rotated the secret (the old one is refused from now on; the new one was shown once to the admin)' : impact.has_secret ? 'did not rotate the secret' : 'a public client: no secret to rotate'}${impact.console_client === 'sign_in' ? "; the console's own sign-in application: every staff member is signed out at their session's next check" : ''}${users ? `; first users affected: ${users}` : ''}`,
+                detail:
+                  `leaked secret: matched ${describe(impact.counts)}; revoked all of them (application-wide, ` +
+                  `in force at once); ${secretWords}${signInWords}${users ? `; first users affected: ${users}` : ''}`,
               };
             },
           );

@@ -147,7 +147,9 @@ export function containRoutes(deps: BffDeps, search: SearchService, gate: WorkGa
                 throw new BffError(
                   400,
                   'narrow_the_search',
-                  `This search matches more than ${tokens.limit.toLocaleString('en-US')} refresh tokens or ${sessions.limit.toLocaleString('en-US')} sessions, more than the console contains at once. Narrow the search (a smaller range, a time range); nothing was revoked.`,
+                  `This search matches more than ${tokens.limit.toLocaleString('en-US')} refresh tokens or ` +
+                    `${sessions.limit.toLocaleString('en-US')} sessions, more than the console contains at ` +
+                    `once. Narrow the search (a smaller range, a time range); nothing was revoked.`,
                 );
               }
               if (impact.admin_only && !mayRevokeWide(c)) throw forbidden(impact.admin_only);
@@ -172,9 +174,13 @@ export function containRoutes(deps: BffDeps, search: SearchService, gate: WorkGa
                 const counts =
                   expected.tokens === impact.tokens.tokens && expected.sessions === impact.sessions.sessions
                     ? `the same counts (${plural(impact.tokens.tokens, 'refresh token')}, ${plural(impact.sessions.sessions, 'session')}), but other ones`
-                    : `${plural(impact.tokens.tokens, 'refresh token')} and ${plural(impact.sessions.sessions, 'session')} now, ${plural(expected.tokens, 'refresh token')} and ${plural(expected.sessions, 'session')} in the preview`;
+                    : `${plural(impact.tokens.tokens, 'refresh token')} and ` +
+                      `${plural(impact.sessions.sessions, 'session')} now, ` +
+                      `${plural(expected.tokens, 'refresh token')} and ${plural(expected.sessions, 'session')} in ` +
+                      `the preview`;
                 throw new ContainImpactChanged(
-                  `What this would revoke changed since the preview: ${counts}. Nothing was revoked and no session was ended; check the new preview and confirm again.`,
+                  `What this would revoke changed since the preview: ${counts}. Nothing was revoked and no ` +
+                    `session was ended; check the new preview and confirm again.`,
                   impact,
                 );
               }
@@ -203,7 +209,8 @@ export function containRoutes(deps: BffDeps, search: SearchService, gate: WorkGa
                 throw partial(
                   err,
                   about,
-                  `all ${tokens.ids.length} token ids revoked: ${tokens.ids.join(' ')}; session ids ended: ${err.done.join(' ')}; session ids not ended: ${err.notDone.join(' ')}`,
+                  `all ${tokens.ids.length} token ids revoked: ${tokens.ids.join(' ')}; session ids ended: ` +
+                    `${err.done.join(' ')}; session ids not ended: ${err.notDone.join(' ')}`,
                   'sessions',
                 );
               }
@@ -253,8 +260,10 @@ function partial(
   const total = failure.done.length + failure.notDone.length;
   const message =
     stage === 'refresh tokens'
-      ? `${failure.done.length} of ${total} refresh tokens revoked; the rest were not, and no session was ended. ${failure.message} Search again to see what is left.`
-      : `Every refresh token was revoked, and ${failure.done.length} of ${total} sessions ended; the rest were not. ${failure.message} Search again to see what is left.`;
+      ? `${failure.done.length} of ${total} refresh tokens revoked; the rest were not, and no ` +
+        `session was ended. ${failure.message} Search again to see what is left.`
+      : `Every refresh token was revoked, and ${failure.done.length} of ${total} sessions ended; ` +
+        `the rest were not. ${failure.message} Search again to see what is left.`;
   return new BffError(
     cause && (cause.status === 503 || cause.status === 502) ? cause.status : 502,
     'partially_revoked',

@@ -85,7 +85,9 @@ export function sessionRevokeRoutes(deps: BffDeps, search: SearchService, gate: 
                   throw new BffError(
                     400,
                     'narrow_the_search',
-                    `This search matches more than ${impact!.limit.toLocaleString('en-US')} sessions, more than the console ends at once. Narrow the search (a smaller range, a time range); nothing was ended.`,
+                    `This search matches more than ${impact!.limit.toLocaleString('en-US')} sessions, more than ` +
+                      `the console ends at once. Narrow the search (a smaller range, a time range); nothing was ` +
+                      `ended.`,
                   );
                 }
                 refuseChanged(

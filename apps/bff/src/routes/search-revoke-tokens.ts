@@ -91,7 +91,9 @@ export function tokenRevokeRoutes(deps: BffDeps, search: SearchService, gate: Wo
                   throw new BffError(
                     400,
                     'narrow_the_search',
-                    `This search matches more than ${impact!.limit.toLocaleString('en-US')} refresh tokens, more than the console revokes at once. Narrow the search (a smaller range, an application, a time range); nothing was revoked.`,
+                    `This search matches more than ${impact!.limit.toLocaleString('en-US')} refresh tokens, ` +
+                      `more than the console revokes at once. Narrow the search (a smaller range, an application, ` +
+                      `a time range); nothing was revoked.`,
                   );
                 }
                 checkResultRight(c, impact!.admin_only);

@@ -36,7 +36,7 @@ const COLLECT_QUEUE = 4;
 const BUSY_RETRY_SECONDS = 5;
 
 /**
- * /api/search (support and admin, issue 20): refresh tokens and sessions across users by
+ * /api/search (support and admin): refresh tokens and sessions across users by
  * address or range, network, user agent, device name, application and "last used between",
  * one server page at a time with counts; and "Revoke these N tokens" / "End these N sessions"
  * behind a binding preview (the ids matched, by digest: a token issued or revoked since is a
@@ -64,7 +64,9 @@ export function searchRoutes(deps: BffDeps) {
     concurrency: COLLECT_CONCURRENCY,
     queue: COLLECT_QUEUE,
     retryAfterSeconds: BUSY_RETRY_SECONDS,
-    busy: `The console is already working through as many search results as it takes at once (previews or revocations of other staff). Try again in ${BUSY_RETRY_SECONDS} seconds.`,
+    busy:
+      `The console is already working through as many search results as it takes at once ` +
+      `(previews or revocations of other staff). Try again in ${BUSY_RETRY_SECONDS} seconds.`,
   });
   return (
     new Hono<BffEnv>()

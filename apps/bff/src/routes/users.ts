@@ -297,7 +297,7 @@ export function userRoutes(deps: BffDeps) {
         const result: SecurityEventList = { events: await access.securityEvents(pathId(c.req.param('userId'))) };
         return reply(c, endpoints.securityEvents, result);
       })
-      // "Sign out everywhere" (issue 29): every token and session, and optionally blocking, bound to its preview.
+      // "Sign out everywhere": every token and session, and optionally blocking, bound to its preview.
       .on(endpoints.signOutImpact.method, endpoints.signOutImpact.path, requirePermission('revoke'), async (c) => {
         const userId = pathId(c.req.param('userId'));
         const impact = await access.signOutImpact(userId);
@@ -305,7 +305,11 @@ export function userRoutes(deps: BffDeps) {
           action: 'user.preview_action',
           target: `preview of user.sign_out_everywhere: ${impact.user_name}`,
           target_user_id: userId,
-          detail: `user.sign_out_everywhere would revoke ${impact.tokens} refresh token${impact.tokens === 1 ? '' : 's'} on ${impact.devices.length} device${impact.devices.length === 1 ? '' : 's'} and end ${impact.sessions.length} session${impact.sessions.length === 1 ? '' : 's'}`,
+          detail:
+            `user.sign_out_everywhere would revoke ${impact.tokens} refresh ` +
+            `token${impact.tokens === 1 ? '' : 's'} on ${impact.devices.length} ` +
+            `device${impact.devices.length === 1 ? '' : 's'} and end ${impact.sessions.length} ` +
+            `session${impact.sessions.length === 1 ? '' : 's'}`,
         });
         return reply(c, endpoints.signOutImpact, impact);
       })

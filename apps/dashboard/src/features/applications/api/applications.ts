@@ -1,6 +1,6 @@
 import type { ExpectedApplicationImpact } from '@rtc/contracts';
-import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { endpoints } from '@rtc/contracts/endpoints';
+import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { request } from '../../../lib/api-client';
 import { isStepUpRequired } from '../../../lib/step-up';
 

@@ -1,6 +1,6 @@
 import type { AuditQuery } from '@rtc/contracts';
-import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import { endpoints } from '@rtc/contracts/endpoints';
+import { keepPreviousData, queryOptions } from '@tanstack/react-query';
 import { hrefOf, request } from '../../../lib/api-client';
 import { queryKeys } from '../../../lib/query-keys';
 

@@ -1,6 +1,6 @@
 import { can, type Permission } from '@rtc/contracts/roles';
-import { queryOptions, useQuery } from '@tanstack/react-query';
 import { endpoints } from '@rtc/contracts/endpoints';
+import { queryOptions, useQuery } from '@tanstack/react-query';
 import { request, setCsrfToken } from '../../../lib/api-client';
 import { queryKeys } from '../../../lib/query-keys';
 

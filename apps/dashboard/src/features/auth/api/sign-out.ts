@@ -1,5 +1,5 @@
-import { useMutation } from '@tanstack/react-query';
 import { endpoints } from '@rtc/contracts/endpoints';
+import { useMutation } from '@tanstack/react-query';
 import { request } from '../../../lib/api-client';
 
 /** Ends the console session, then the tenant session (RP-initiated logout). */

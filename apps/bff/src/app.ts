@@ -54,13 +54,14 @@ export function createApp(deps: BffDeps) {
   app.use('/auth/logout', csrfProtection(publicOrigin));
 
   app.get('/health', (c) => c.json({ status: 'ok' }));
+  // Each route at its path in @rtc/contracts/endpoints, the table the dashboard calls by.
   app.route('/', authRoutes(deps));
-  app.route('/api/users', userRoutes(deps));
-  app.route('/api/users', userHistoryRoutes(deps));
-  app.route('/api/settings', settingsRoutes(deps));
-  app.route('/api/audit', auditRoutes(deps));
-  app.route('/api/applications', applicationRoutes(deps));
-  app.route('/api/search', searchRoutes(deps));
+  app.route('/', userRoutes(deps));
+  app.route('/', userHistoryRoutes(deps));
+  app.route('/', settingsRoutes(deps));
+  app.route('/', auditRoutes(deps));
+  app.route('/', applicationRoutes(deps));
+  app.route('/', searchRoutes(deps));
   app.all('/api/*', () => {
     throw new BffError(404, 'not_found', 'No such API route.');
   });

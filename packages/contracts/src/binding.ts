@@ -1,5 +1,5 @@
 /**
- * A refresh token's DPoP binding in words (issue 30), the same in the dashboard and in the audit
+ * A refresh token's DPoP binding in words, the same in the dashboard and in the audit
  * log: "Bound to key 1a2B3c4D… (DPoP)" (the thumbprint's first 8 characters), "Bearer", or
  * null where the tenant does not say (a real Auth0 tenant): shown as nothing, never guessed.
  */

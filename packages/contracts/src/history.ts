@@ -1,5 +1,5 @@
 /**
- * A user's History tab and Revoked view (issue 29, "Remember"): the tenant's log of the user
+ * A user's History tab and Revoked view: the tenant's log of the user
  * (Auth0's `GET /users/{id}/logs`) joined with the console's audit log, which says who on the
  * staff did what the tenant only saw as a Management API call. No zod: answers, not requests.
  */

@@ -111,7 +111,11 @@ export const searchRevokePermission = (filter: NarrowingFilter): Permission =>
 
 /** Why support cannot revoke such a result set (the BFF's 403, and the dashboard's dialog). */
 export const WIDE_SEARCH_REVOKE_REASON =
-  'Only an admin may revoke a result found without an address or a network no wider than a /16 (an IPv6 /32), an AS number, a user agent of 4 characters or more, or a device name: found by an application or a time range only, it reaches every token of the application (or every session of the period), as revoking in the Applications area does. Add one of those conditions, or ask an admin.';
+  'Only an admin may revoke a result found without an address or a network no wider than a ' +
+  '/16 (an IPv6 /32), an AS number, a user agent of 4 characters or more, or a device name: ' +
+  'found by an application or a time range only, it reaches every token of the application ' +
+  '(or every session of the period), as revoking in the Applications area does. Add one of ' +
+  'those conditions, or ask an admin.';
 
 /** Why support cannot act on this user (the BFF's 403, recorded as refused in the audit log). */
 export const staffTargetReason = (role: Role) =>

@@ -5,6 +5,7 @@ import {
   type ApplicationRevokeResult,
   type TokenCounts,
 } from '@rtc/contracts';
+import { endpoints } from '@rtc/contracts/endpoints';
 import { Hono } from 'hono';
 import type { BffDeps } from '../deps.ts';
 import type { BffEnv } from '../env.ts';
@@ -16,12 +17,13 @@ import { ApplicationImpactChanged, describe, refuseChanged } from './application
 import { checkRecentSignIn } from '../session/step-up.ts';
 import { auditedWithId, recordRead } from './audited.ts';
 import { leakedSecretRoutes } from './leaked-secret.ts';
+import { reply } from './contract.ts';
 import { body, pathId } from './validate.ts';
 
 const ZERO: TokenCounts = { tokens: 0, users: 0, devices: 0 };
 
 /**
- * /api/applications (admin only, issue 20): each application with its live refresh-token,
+ * /api/applications (admin only): each application with its live refresh-token,
  * user and device counts, and "Revoke all tokens of this application" behind a binding
  * preview (the counts previewed must still hold, else 409 with the new preview) and the
  * application's name typed in. Counts come from the embedded tenant's summary extension; a
@@ -55,41 +57,52 @@ export function applicationRoutes(deps: BffDeps) {
   };
 
   return new Hono<BffEnv>()
-    .get('/', requirePermission('manageApplications'), async (c) => {
-      const [{ clients }, summary] = await Promise.all([deps.mgmt.names({ fresh: true }), apps.summary()]);
-      const countsOf = new Map(
-        summary?.applications.map((a) => [a.client_id, { tokens: a.tokens, users: a.users, devices: a.devices }]),
-      );
-      // A tenant whose summary has no `bound` (one from before issue 30) does not say: null, not 0.
-      const boundOf = new Map(
-        summary?.applications.map((a) => [a.client_id, typeof a.bound === 'number' ? a.bound : null]),
-      );
-      const saysBound = summary !== null && summary.applications.every((a) => typeof a.bound === 'number');
-      const result: ApplicationList = {
-        applications: [...clients]
-          .map(([client_id, name]) => ({
-            client_id,
-            name,
-            counts: summary ? (countsOf.get(client_id) ?? ZERO) : null,
-            bound: saysBound ? (boundOf.get(client_id) ?? 0) : null,
-          }))
-          .sort((a, b) => a.name.localeCompare(b.name) || a.client_id.localeCompare(b.client_id)),
-        counts_unavailable: summary ? null : COUNTS_UNAVAILABLE,
-      };
-      return c.json(result);
-    })
-    .post('/:clientId/impact', requirePermission('manageApplications'), async (c) => {
-      const impact = await preview(pathId(c.req.param('clientId')));
-      await recordRead(c, deps, {
-        action: 'application.preview_revoke',
-        target: `all refresh tokens of application "${impact.name}" (${impact.client_id})`,
-        target_user_id: null,
-        detail: `would revoke ${describe(impact.counts)}`,
-      });
-      return c.json(impact);
-    })
-    .post(
-      '/:clientId/revoke-all',
+    .on(
+      endpoints.applications.method,
+      endpoints.applications.path,
+      requirePermission('manageApplications'),
+      async (c) => {
+        const [{ clients }, summary] = await Promise.all([deps.mgmt.names({ fresh: true }), apps.summary()]);
+        const countsOf = new Map(
+          summary?.applications.map((a) => [a.client_id, { tokens: a.tokens, users: a.users, devices: a.devices }]),
+        );
+        // A tenant whose summary has no `bound` (it does not count DPoP bindings) does not say: null, not 0.
+        const boundOf = new Map(
+          summary?.applications.map((a) => [a.client_id, typeof a.bound === 'number' ? a.bound : null]),
+        );
+        const saysBound = summary?.applications.every((a) => typeof a.bound === 'number') ?? false;
+        const result: ApplicationList = {
+          applications: [...clients]
+            .map(([client_id, name]) => ({
+              client_id,
+              name,
+              counts: summary ? (countsOf.get(client_id) ?? ZERO) : null,
+              bound: saysBound ? (boundOf.get(client_id) ?? 0) : null,
+            }))
+            .sort((a, b) => a.name.localeCompare(b.name) || a.client_id.localeCompare(b.client_id)),
+          counts_unavailable: summary ? null : COUNTS_UNAVAILABLE,
+        };
+        return reply(c, endpoints.applications, result);
+      },
+    )
+    .on(
+      endpoints.applicationImpact.method,
+      endpoints.applicationImpact.path,
+      requirePermission('manageApplications'),
+      async (c) => {
+        const impact = await preview(pathId(c.req.param('clientId')));
+        await recordRead(c, deps, {
+          action: 'application.preview_revoke',
+          target: `all refresh tokens of application "${impact.name}" (${impact.client_id})`,
+          target_user_id: null,
+          detail: `would revoke ${describe(impact.counts)}`,
+        });
+        return reply(c, endpoints.applicationImpact, impact);
+      },
+    )
+    .on(
+      endpoints.revokeApplicationTokens.method,
+      endpoints.revokeApplicationTokens.path,
       requirePermission('manageApplications'),
       body(RevokeApplicationTokensBody),
       async (c) => {
@@ -119,7 +132,9 @@ export function applicationRoutes(deps: BffDeps) {
               return {
                 value: impact,
                 target,
-                detail: `matched ${describe(impact.counts)}; revoked all of them (application-wide, in force at once)${users ? `; first users affected: ${users}` : ''}`,
+                detail:
+                  `matched ${describe(impact.counts)}; revoked all of them (application-wide, in force at ` +
+                  `once)${users ? `; first users affected: ${users}` : ''}`,
               };
             },
           );
@@ -129,7 +144,7 @@ export function applicationRoutes(deps: BffDeps) {
             revoked: value.counts,
             audit_id: auditId,
           };
-          return c.json(result);
+          return reply(c, endpoints.revokeApplicationTokens, result);
         } catch (err) {
           if (!(err instanceof ApplicationImpactChanged)) throw err;
           return c.json(

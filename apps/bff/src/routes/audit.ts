@@ -3,11 +3,13 @@ import type { AuditListQuery } from '../store/bff-store.ts';
 import { ManagementHttp } from '../management/management-http.ts';
 import { rateLimitedFetch } from '../management/rate-limited-fetch.ts';
 import { UserHistoryService } from '../services/user-history.ts';
+import { endpoints } from '@rtc/contracts/endpoints';
 import { Hono } from 'hono';
 import { auditCsv } from './audit-csv.ts';
 import type { BffDeps } from '../deps.ts';
 import type { BffEnv } from '../env.ts';
 import { requirePermission } from '../middleware/session.ts';
+import { reply } from './contract.ts';
 import { query } from './validate.ts';
 
 const EXPORT_LIMIT = 100_000;
@@ -47,19 +49,25 @@ export function auditRoutes(deps: BffDeps) {
   );
   const history = new UserHistoryService(deps.mgmt, http, deps.store, deps.now);
   return new Hono<BffEnv>()
-    .get('/', requirePermission('readAudit'), query(AuditQuery), async (c) => {
+    .on(endpoints.audit.method, endpoints.audit.path, requirePermission('readAudit'), query(AuditQuery), async (c) => {
       const q = await resolveUser(deps, c.req.valid('query'), history);
       const { entries, total } = await deps.store.listAudit(q);
       const page: AuditPage = { entries, total, page: q.page, per_page: q.per_page };
-      return c.json(page);
+      return reply(c, endpoints.audit, page);
     })
-    .get('/export.csv', requirePermission('readAudit'), query(AuditQuery), async (c) => {
-      const q = await resolveUser(deps, c.req.valid('query'), history);
-      const { entries } = await deps.store.listAudit({ ...q, page: 0, per_page: EXPORT_LIMIT });
-      const stamp = new Date(deps.now()).toISOString().slice(0, 10);
-      return c.body(auditCsv(entries), 200, {
-        'Content-Type': 'text/csv; charset=utf-8',
-        'Content-Disposition': `attachment; filename="audit-log-${stamp}.csv"`,
-      });
-    });
+    .on(
+      endpoints.auditExport.method,
+      endpoints.auditExport.path,
+      requirePermission('readAudit'),
+      query(AuditQuery),
+      async (c) => {
+        const q = await resolveUser(deps, c.req.valid('query'), history);
+        const { entries } = await deps.store.listAudit({ ...q, page: 0, per_page: EXPORT_LIMIT });
+        const stamp = new Date(deps.now()).toISOString().slice(0, 10);
+        return c.body(auditCsv(entries), 200, {
+          'Content-Type': 'text/csv; charset=utf-8',
+          'Content-Disposition': `attachment; filename="audit-log-${stamp}.csv"`,
+        });
+      },
+    );
 }

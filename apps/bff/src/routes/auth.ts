@@ -1,4 +1,5 @@
 import type { Me } from '@rtc/contracts';
+import { endpoints } from '@rtc/contracts/endpoints';
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
@@ -10,6 +11,7 @@ import { unauthenticated } from '../errors.ts';
 import { roleFromClaim } from '../session/role-recheck.ts';
 import type { StaffSession } from '../session/session-cookie.ts';
 import { authTimeOf, isRecent, stepUpSeconds } from '../session/step-up.ts';
+import { reply } from './contract.ts';
 
 const TX_COOKIE = 'rtc_signin';
 const TX_SECONDS = 600;
@@ -101,7 +103,9 @@ export function authRoutes(deps: BffDeps) {
           c,
           400,
           'Sign-in expired',
-          `This sign-in took too long, was started in another browser, or was started at another address than ${origin} (its cookie stays with that address). Open ${origin} and sign in again.`,
+          `This sign-in took too long, was started in another browser, or was started at another ` +
+            `address than ${origin} (its cookie stays with that address). Open ${origin} and sign in ` +
+            `again.`,
         );
       }
       let tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
@@ -152,7 +156,9 @@ export function authRoutes(deps: BffDeps) {
             target_user_id: null,
             target: name,
             result: 'refused',
-            detail: `step-up sign-in refused: the identity provider's auth_time is ${authTime === undefined ? 'missing or not a past time' : `${Math.round((now - authTime) / 1000)} s old`}`,
+            detail:
+              `step-up sign-in refused: the identity provider's auth_time is ` +
+              `${authTime === undefined ? 'missing or not a past time' : `${Math.round((now - authTime) / 1000)} s old`}`,
             request_id: c.get('requestId'),
           },
           now,
@@ -161,7 +167,8 @@ export function authRoutes(deps: BffDeps) {
           c,
           403,
           'Sign-in not confirmed',
-          'The identity provider did not confirm that you signed in just now, which this action needs. Sign in again; if this repeats, the provider may not honour max_age.',
+          'The identity provider did not confirm that you signed in just now, which this action ' +
+            'needs. Sign in again; if this repeats, the provider may not honour max_age.',
         );
       }
       // A new session id at every sign-in: nothing from before it carries over.
@@ -198,7 +205,7 @@ export function authRoutes(deps: BffDeps) {
       );
       return c.redirect(safeReturnTo(tx.returnTo as string | undefined), 302);
     })
-    .post('/auth/logout', async (c) => {
+    .on(endpoints.signOut.method, endpoints.signOut.path, async (c) => {
       const session = c.get('session');
       if (session) {
         // Until the absolute expiry: a copy of the cookie used more recently than this one must
@@ -228,9 +235,9 @@ export function authRoutes(deps: BffDeps) {
       } catch {
         // No end_session_endpoint: the console session is over, which is what matters.
       }
-      return c.json({ logout_url: logoutUrl });
+      return reply(c, endpoints.signOut, { logout_url: logoutUrl });
     })
-    .get('/api/me', async (c) => {
+    .on(endpoints.me.method, endpoints.me.path, async (c) => {
       const session = c.get('session');
       if (!session) throw unauthenticated();
       const me: Me = {
@@ -242,6 +249,6 @@ export function authRoutes(deps: BffDeps) {
           idle_timeout_seconds: cookie.idleSeconds,
         },
       };
-      return c.json(me);
+      return reply(c, endpoints.me, me);
     });
 }

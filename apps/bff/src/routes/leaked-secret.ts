@@ -4,6 +4,7 @@ import {
   type LeakedSecretImpact,
   type LeakedSecretResult,
 } from '@rtc/contracts';
+import { endpoints } from '@rtc/contracts/endpoints';
 import { Hono } from 'hono';
 import type { BffDeps } from '../deps.ts';
 import type { BffEnv } from '../env.ts';
@@ -12,12 +13,16 @@ import type { ApplicationsGateway } from '../management/applications.ts';
 import { requirePermission } from '../middleware/session.ts';
 import { ApplicationImpactChanged, describe, refuseChanged } from './application-binding.ts';
 import { auditedWithId, recordRead } from './audited.ts';
+import { reply } from './contract.ts';
 import { body, pathId } from './validate.ts';
 import { checkRecentSignIn } from '../session/step-up.ts';
 
 /** Said when the console's own Management API client is the one leaked: the console cannot rotate the key it runs on. */
 export const MANAGEMENT_CLIENT_ROTATION =
-  "This is the console's own Management API application: rotating its secret from here would cut the console off from the tenant at once. Rotate it at the tenant (Auth0 Dashboard, or POST /api/v2/clients/{id}/rotate-secret), then set MANAGEMENT_CLIENT_SECRET and restart the console.";
+  "This is the console's own Management API application: rotating its secret from here would " +
+  'cut the console off from the tenant at once. Rotate it at the tenant (Auth0 Dashboard, or ' +
+  'POST /api/v2/clients/{id}/rotate-secret), then set MANAGEMENT_CLIENT_SECRET and restart ' +
+  'the console.';
 
 /**
  * Whether the console's Management API token carries `update:client_keys`, read from its own
@@ -64,109 +69,142 @@ export function leakedSecretRoutes(
   };
 
   return new Hono<BffEnv>()
-    .post('/:clientId/leaked-secret/impact', requirePermission('manageApplications'), async (c) => {
-      const impact = await leakPreview(pathId(c.req.param('clientId')));
-      await recordRead(c, deps, {
-        action: 'application.preview_revoke',
-        target: `all refresh tokens of application "${impact.name}" (${impact.client_id}), and its secret`,
-        target_user_id: null,
-        detail: `leaked secret: would revoke ${describe(impact.counts)}${impact.has_secret ? ' and rotate the secret' : ' (a public client: no secret to rotate)'}`,
-      });
-      return c.json(impact);
-    })
-    .post('/:clientId/leaked-secret', requirePermission('manageApplications'), body(LeakedSecretBody), async (c) => {
-      const clientId = pathId(c.req.param('clientId'));
-      const { confirm_name, expected, rotate } = c.req.valid('json');
-      let secret: string | null = null;
-      try {
-        const { value, auditId } = await auditedWithId(
-          c,
-          deps,
-          { action: 'application.leaked_secret', target: `application ${clientId}`, target_user_id: null },
-          async () => {
-            // Revoking every token of an application is one of the biggest actions, however it is asked for.
-            checkRecentSignIn(c, deps, 'Revoking every token of an application');
-            const impact = await leakPreview(clientId);
-            const target = `application "${impact.name}" (${clientId}): its refresh tokens${rotate ? ' and its secret' : ''}`;
-            // Every refusal before the first write: the name typed, what may be rotated, the binding.
-            if (confirm_name.trim() !== impact.name)
-              throw badRequest(`Type the application's name, "${impact.name}", to confirm.`, {
-                confirm_name: 'does not match the application name',
-              });
-            if (rotate && !impact.has_secret)
-              throw badRequest(
-                `${impact.name} is a public client: it has no secret to rotate. Revoke its tokens only.`,
-                { rotate: 'the application has no secret' },
-              );
-            if (rotate && impact.console_client === 'management')
-              throw badRequest(MANAGEMENT_CLIENT_ROTATION, { rotate: "the console's own Management API application" });
-            // Checked before the revocation: a rotation the tenant would refuse must not leave the tokens revoked and the secret as it was.
-            if (rotate && !(await tokenMayRotate(deps))) {
-              throw new BffError(
-                502,
-                'management_forbidden',
-                "The console's machine-to-machine application lacks update:client_keys, needed to rotate a secret. Grant it in the tenant's APIs settings; nothing was revoked or rotated.",
-              );
-            }
-            if (!rotate && impact.counts.tokens === 0)
-              throw new BffError(
-                400,
-                'nothing_to_revoke',
-                `${impact.name} holds no live refresh token now, and rotating its secret was not asked: there is nothing to do.`,
-              );
-            refuseChanged(expected, impact);
-            // Bound to the preview: the tenant covers no token issued after its newest (none previewed: none to revoke).
-            if (impact.counts.tokens > 0) await apps.revokeAll(clientId, impact.issued_through);
-            if (rotate) {
-              try {
-                secret = await deps.mgmt.rotateClientSecret(clientId);
-              } catch (err) {
-                const message = `Revoked ${describe(impact.counts)}, but the secret was not rotated: ${(err as Error).message} Rotate it again from here (the tokens are gone already) or at the tenant.`;
+    .on(
+      endpoints.leakedSecretImpact.method,
+      endpoints.leakedSecretImpact.path,
+      requirePermission('manageApplications'),
+      async (c) => {
+        const impact = await leakPreview(pathId(c.req.param('clientId')));
+        await recordRead(c, deps, {
+          action: 'application.preview_revoke',
+          target: `all refresh tokens of application "${impact.name}" (${impact.client_id}), and its secret`,
+          target_user_id: null,
+          detail: `leaked secret: would revoke ${describe(impact.counts)}${
+            impact.has_secret ? ' and rotate the secret' : ' (a public client: no secret to rotate)'
+          }`,
+        });
+        return reply(c, endpoints.leakedSecretImpact, impact);
+      },
+    )
+    .on(
+      endpoints.leakedSecret.method,
+      endpoints.leakedSecret.path,
+      requirePermission('manageApplications'),
+      body(LeakedSecretBody),
+      async (c) => {
+        const clientId = pathId(c.req.param('clientId'));
+        const { confirm_name, expected, rotate } = c.req.valid('json');
+        let secret: string | null = null;
+        try {
+          const { value, auditId } = await auditedWithId(
+            c,
+            deps,
+            { action: 'application.leaked_secret', target: `application ${clientId}`, target_user_id: null },
+            async () => {
+              // Revoking every token of an application is one of the biggest actions, however it is asked for.
+              checkRecentSignIn(c, deps, 'Revoking every token of an application');
+              const impact = await leakPreview(clientId);
+              const target = `application "${impact.name}" (${clientId}): its refresh tokens${rotate ? ' and its secret' : ''}`;
+              // Every refusal before the first write: the name typed, what may be rotated, the binding.
+              if (confirm_name.trim() !== impact.name)
+                throw badRequest(`Type the application's name, "${impact.name}", to confirm.`, {
+                  confirm_name: 'does not match the application name',
+                });
+              if (rotate && !impact.has_secret)
+                throw badRequest(
+                  `${impact.name} is a public client: it has no secret to rotate. Revoke its tokens only.`,
+                  { rotate: 'the application has no secret' },
+                );
+              if (rotate && impact.console_client === 'management')
+                throw badRequest(MANAGEMENT_CLIENT_ROTATION, {
+                  rotate: "the console's own Management API application",
+                });
+              // Checked before the revocation: a rotation the tenant would refuse must not leave the tokens revoked and the secret as it was.
+              if (rotate && !(await tokenMayRotate(deps))) {
                 throw new BffError(
-                  err instanceof BffError && err.status === 503 ? 503 : 502,
-                  'partially_done',
-                  message,
-                  {
-                    ...(err instanceof BffError && err.extra.retryAfter !== undefined
-                      ? { retryAfter: err.extra.retryAfter }
-                      : {}),
-                    auditDetail: `leaked secret: revoked ${describe(impact.counts)} (application-wide); rotating the secret failed: ${(err as Error).message}`,
-                  },
+                  502,
+                  'management_forbidden',
+                  "The console's machine-to-machine application lacks update:client_keys, needed to rotate a " +
+                    "secret. Grant it in the tenant's APIs settings; nothing was revoked or rotated.",
                 );
               }
-            }
-            const users = impact.first_users.map((u) => u.email ?? u.user_id).join(', ');
-            return {
-              value: impact,
-              target,
+              if (!rotate && impact.counts.tokens === 0)
+                throw new BffError(
+                  400,
+                  'nothing_to_revoke',
+                  `${impact.name} holds no live refresh token now, and rotating its secret was not asked: there is nothing to do.`,
+                );
+              refuseChanged(expected, impact);
+              // Bound to the preview: the tenant covers no token issued after its newest (none previewed: none to revoke).
+              if (impact.counts.tokens > 0) await apps.revokeAll(clientId, impact.issued_through);
+              if (rotate) {
+                try {
+                  secret = await deps.mgmt.rotateClientSecret(clientId);
+                } catch (err) {
+                  const message =
+                    `Revoked ${describe(impact.counts)}, but the secret was not rotated: ` +
+                    `${(err as Error).message} Rotate it again from here (the tokens are gone already) or at ` +
+                    `the tenant.`;
+                  throw new BffError(
+                    err instanceof BffError && err.status === 503 ? 503 : 502,
+                    'partially_done',
+                    message,
+                    {
+                      ...(err instanceof BffError && err.extra.retryAfter !== undefined
+                        ? { retryAfter: err.extra.retryAfter }
+                        : {}),
+                      auditDetail:
+                        `leaked secret: revoked ${describe(impact.counts)} (application-wide); rotating the secret ` +
+                        `failed: ${(err as Error).message}`,
+                    },
+                  );
+                }
+              }
+              const users = impact.first_users.map((u) => u.email ?? u.user_id).join(', ');
               // The secret itself never: the entry says that it was rotated, not to what.
-              detail: `leaked secret: matched ${describe(impact.counts)}; revoked all of them (application-wide, in force at once); ${rotate ? 'rotated the secret (the old one is refused from now on; the new one was shown once to the admin)' : impact.has_secret ? 'did not rotate the secret' : 'a public client: no secret to rotate'}${impact.console_client === 'sign_in' ? "; the console's own sign-in application: every staff member is signed out at their session's next check" : ''}${users ? `; first users affected: ${users}` : ''}`,
-            };
-          },
-        );
-        const result: LeakedSecretResult = {
-          client_id: clientId,
-          name: value.name,
-          revoked: value.counts,
-          rotated: secret !== null,
-          client_secret: secret,
-          audit_id: auditId,
-        };
-        return c.json(result, 200, { 'Cache-Control': 'no-store' });
-      } catch (err) {
-        if (!(err instanceof ApplicationImpactChanged)) throw err;
-        return c.json(
-          {
-            error: {
-              code: err.code,
-              message: err.message,
-              request_id: c.get('requestId'),
-              application_impact: err.impact,
-              changes: err.changes,
+              const secretWords = rotate
+                ? 'rotated the secret (the old one is refused from now on; the new one was shown once to the admin)'
+                : impact.has_secret
+                  ? 'did not rotate the secret'
+                  : 'a public client: no secret to rotate';
+              const signInWords =
+                impact.console_client === 'sign_in'
+                  ? "; the console's own sign-in application: every staff member is signed out at their session's " +
+                    'next check'
+                  : '';
+              return {
+                value: impact,
+                target,
+                detail:
+                  `leaked secret: matched ${describe(impact.counts)}; revoked all of them (application-wide, ` +
+                  `in force at once); ${secretWords}${signInWords}${users ? `; first users affected: ${users}` : ''}`,
+              };
             },
-          },
-          409,
-        );
-      }
-    });
+          );
+          const result: LeakedSecretResult = {
+            client_id: clientId,
+            name: value.name,
+            revoked: value.counts,
+            rotated: secret !== null,
+            client_secret: secret,
+            audit_id: auditId,
+          };
+          return reply(c, endpoints.leakedSecret, result, { 'Cache-Control': 'no-store' });
+        } catch (err) {
+          if (!(err instanceof ApplicationImpactChanged)) throw err;
+          return c.json(
+            {
+              error: {
+                code: err.code,
+                message: err.message,
+                request_id: c.get('requestId'),
+                application_impact: err.impact,
+                changes: err.changes,
+              },
+            },
+            409,
+          );
+        }
+      },
+    );
 }

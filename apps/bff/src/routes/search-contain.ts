@@ -11,6 +11,7 @@ import {
   type TokenCounts,
 } from '@rtc/contracts';
 import type { Context } from 'hono';
+import { endpoints } from '@rtc/contracts/endpoints';
 import { Hono } from 'hono';
 import type { BffDeps } from '../deps.ts';
 import { describeFilter } from '../domain/search-view.ts';
@@ -28,6 +29,7 @@ import {
 } from '../services/search-service.ts';
 import type { WorkGate } from '../services/work-gate.ts';
 import { auditedWithId, recordRead } from './audited.ts';
+import { reply } from './contract.ts';
 import { body } from './validate.ts';
 
 const CONFIRM_WORD = 'REVOKE';
@@ -95,134 +97,156 @@ export function containRoutes(deps: BffDeps, search: SearchService, gate: WorkGa
   const previewWords = (p: ContainImpact) => `${tokenWords(p.tokens)}; ${sessionWords(p.sessions)}`;
 
   return new Hono<BffEnv>()
-    .post('/impact', requirePermission('searchTokens'), body(ContainImpactBody), async (c) => {
-      const { filter } = c.req.valid('json');
-      const { impact } = await gate.run(() => collect(filter));
-      await recordRead(c, deps, {
-        action: 'search.preview_contain',
-        target: `refresh tokens and sessions matching ${describeFilter(filter, await deps.mgmt.names())}`,
-        target_user_id: null,
-        detail: impact.over_limit
-          ? `over the limit: ${previewWords(impact)}`
-          : `would revoke and end ${previewWords(impact)}`,
-      });
-      return c.json(impact);
-    })
-    .post('/', requirePermission('searchTokens'), body(ContainBody), async (c) => {
-      const { filter, expected, confirm } = c.req.valid('json');
-      const target = `refresh tokens and sessions matching ${describeFilter(filter, await deps.mgmt.names())}`;
-      const entry = { action: 'search.contain' as const, target, target_user_id: null };
-      if (!searchNarrows(filter) && !mayRevokeWide(c))
-        await auditedWithId(c, deps, entry, () => Promise.reject(forbidden(WIDE_SEARCH_REVOKE_REASON)));
-      return gate.run(async () => {
-        const typed = confirm.trim() === CONFIRM_WORD;
-        // The result sets now, only once REVOKE is typed: a refusal costs the tenant nothing.
-        const now = typed ? await collect(filter) : null;
-        if (now && !now.impact.over_limit && now.tokens.ids.length === 0 && now.sessions.ids.length === 0) {
-          throw new BffError(
-            400,
-            'nothing_to_revoke',
-            'This search finds no refresh token and no session now: there is nothing to contain.',
-          );
-        }
-        try {
-          const { value, auditId } = await auditedWithId(c, deps, entry, async () => {
-            if (!typed) throw badRequest(`Type ${CONFIRM_WORD} to confirm.`, { confirm: `must be ${CONFIRM_WORD}` });
-            const { tokens, sessions, impact } = now!;
-            // Every precondition before the first write: the limit, the rights, the binding.
-            if (impact.over_limit) {
-              throw new BffError(
-                400,
-                'narrow_the_search',
-                `This search matches more than ${tokens.limit.toLocaleString('en-US')} refresh tokens or ${sessions.limit.toLocaleString('en-US')} sessions, more than the console contains at once. Narrow the search (a smaller range, a time range); nothing was revoked.`,
-              );
-            }
-            if (impact.admin_only && !mayRevokeWide(c)) throw forbidden(impact.admin_only);
-            // As for a search revocation: past the threshold, a recent sign-in (the step-up).
-            const stepUpAbove = stepUpSearchTokens(deps);
-            if (impact.tokens.tokens > stepUpAbove)
-              checkRecentSignIn(
-                c,
-                deps,
-                `Revoking more than ${stepUpAbove.toLocaleString('en-US')} refresh tokens at once`,
-              );
-            if (!expected)
-              throw new ContainImpactChanged('Nothing was revoked: confirm the preview of this action first.', impact);
-            if (
-              expected.digest !== impact.digest ||
-              expected.tokens !== impact.tokens.tokens ||
-              expected.sessions !== impact.sessions.sessions
-            ) {
-              const counts =
-                expected.tokens === impact.tokens.tokens && expected.sessions === impact.sessions.sessions
-                  ? `the same counts (${plural(impact.tokens.tokens, 'refresh token')}, ${plural(impact.sessions.sessions, 'session')}), but other ones`
-                  : `${plural(impact.tokens.tokens, 'refresh token')} and ${plural(impact.sessions.sessions, 'session')} now, ${plural(expected.tokens, 'refresh token')} and ${plural(expected.sessions, 'session')} in the preview`;
-              throw new ContainImpactChanged(
-                `What this would revoke changed since the preview: ${counts}. Nothing was revoked and no session was ended; check the new preview and confirm again.`,
-                impact,
-              );
-            }
-            const users = impact.first_users.map((u) => u.email ?? u.user_id).join(', ');
-            const about = [
-              `filter ${JSON.stringify(filter)}`,
-              `matched ${previewWords(impact)}`,
-              ...(users ? [`first users affected: ${users}`] : []),
-            ];
-            // The tokens first (100 a call), then each session with the tokens issued in it.
-            try {
-              await search.revoke(tokens.ids);
-            } catch (err) {
-              if (!(err instanceof PartialRevocation)) throw err;
-              throw partial(
-                err,
-                about,
-                `token ids revoked: ${err.done.join(' ')}; token ids not revoked: ${err.notDone.join(' ')}; no session was ended`,
-                'refresh tokens',
-              );
-            }
-            try {
-              await search.endSessions(sessions.ids);
-            } catch (err) {
-              if (!(err instanceof PartialRevocation)) throw err;
-              throw partial(
-                err,
-                about,
-                `all ${tokens.ids.length} token ids revoked: ${tokens.ids.join(' ')}; session ids ended: ${err.done.join(' ')}; session ids not ended: ${err.notDone.join(' ')}`,
-                'sessions',
-              );
-            }
-            return {
-              value: impact,
-              detail: [
-                about[0]!,
-                `${about[1]!}; revoked all of the tokens and ended all of the sessions (with the refresh tokens issued in them)`,
-                ...about.slice(2),
-                ...bindingsInWords(tokens.ids.map((id) => ({ id, binding: tokens.bindings.get(id) ?? null }))),
-                `token ids: ${tokens.ids.join(' ')}`,
-                `session ids: ${sessions.ids.join(' ')}`,
-              ].join('; '),
-            };
-          });
-          const { limited: _t, ...revoked } = value.tokens;
-          const { limited: _s, ...ended } = value.sessions;
-          const result: ContainResult = { filter, revoked, ended, audit_id: auditId };
-          return c.json(result);
-        } catch (err) {
-          if (!(err instanceof ContainImpactChanged)) throw err;
-          return c.json(
-            {
-              error: {
-                code: err.code,
-                message: err.message,
-                request_id: c.get('requestId'),
-                contain_impact: err.impact,
+    .on(
+      endpoints.containImpact.method,
+      endpoints.containImpact.path,
+      requirePermission('searchTokens'),
+      body(ContainImpactBody),
+      async (c) => {
+        const { filter } = c.req.valid('json');
+        const { impact } = await gate.run(() => collect(filter));
+        await recordRead(c, deps, {
+          action: 'search.preview_contain',
+          target: `refresh tokens and sessions matching ${describeFilter(filter, await deps.mgmt.names())}`,
+          target_user_id: null,
+          detail: impact.over_limit
+            ? `over the limit: ${previewWords(impact)}`
+            : `would revoke and end ${previewWords(impact)}`,
+        });
+        return reply(c, endpoints.containImpact, impact);
+      },
+    )
+    .on(
+      endpoints.contain.method,
+      endpoints.contain.path,
+      requirePermission('searchTokens'),
+      body(ContainBody),
+      async (c) => {
+        const { filter, expected, confirm } = c.req.valid('json');
+        const target = `refresh tokens and sessions matching ${describeFilter(filter, await deps.mgmt.names())}`;
+        const entry = { action: 'search.contain' as const, target, target_user_id: null };
+        if (!searchNarrows(filter) && !mayRevokeWide(c))
+          await auditedWithId(c, deps, entry, () => Promise.reject(forbidden(WIDE_SEARCH_REVOKE_REASON)));
+        return gate.run(async () => {
+          const typed = confirm.trim() === CONFIRM_WORD;
+          // The result sets now, only once REVOKE is typed: a refusal costs the tenant nothing.
+          const now = typed ? await collect(filter) : null;
+          if (now && !now.impact.over_limit && now.tokens.ids.length === 0 && now.sessions.ids.length === 0) {
+            throw new BffError(
+              400,
+              'nothing_to_revoke',
+              'This search finds no refresh token and no session now: there is nothing to contain.',
+            );
+          }
+          try {
+            const { value, auditId } = await auditedWithId(c, deps, entry, async () => {
+              if (!typed) throw badRequest(`Type ${CONFIRM_WORD} to confirm.`, { confirm: `must be ${CONFIRM_WORD}` });
+              const { tokens, sessions, impact } = now!;
+              // Every precondition before the first write: the limit, the rights, the binding.
+              if (impact.over_limit) {
+                throw new BffError(
+                  400,
+                  'narrow_the_search',
+                  `This search matches more than ${tokens.limit.toLocaleString('en-US')} refresh tokens or ` +
+                    `${sessions.limit.toLocaleString('en-US')} sessions, more than the console contains at ` +
+                    `once. Narrow the search (a smaller range, a time range); nothing was revoked.`,
+                );
+              }
+              if (impact.admin_only && !mayRevokeWide(c)) throw forbidden(impact.admin_only);
+              // As for a search revocation: past the threshold, a recent sign-in (the step-up).
+              const stepUpAbove = stepUpSearchTokens(deps);
+              if (impact.tokens.tokens > stepUpAbove)
+                checkRecentSignIn(
+                  c,
+                  deps,
+                  `Revoking more than ${stepUpAbove.toLocaleString('en-US')} refresh tokens at once`,
+                );
+              if (!expected)
+                throw new ContainImpactChanged(
+                  'Nothing was revoked: confirm the preview of this action first.',
+                  impact,
+                );
+              if (
+                expected.digest !== impact.digest ||
+                expected.tokens !== impact.tokens.tokens ||
+                expected.sessions !== impact.sessions.sessions
+              ) {
+                const counts =
+                  expected.tokens === impact.tokens.tokens && expected.sessions === impact.sessions.sessions
+                    ? `the same counts (${plural(impact.tokens.tokens, 'refresh token')}, ${plural(impact.sessions.sessions, 'session')}), but other ones`
+                    : `${plural(impact.tokens.tokens, 'refresh token')} and ` +
+                      `${plural(impact.sessions.sessions, 'session')} now, ` +
+                      `${plural(expected.tokens, 'refresh token')} and ${plural(expected.sessions, 'session')} in ` +
+                      `the preview`;
+                throw new ContainImpactChanged(
+                  `What this would revoke changed since the preview: ${counts}. Nothing was revoked and no ` +
+                    `session was ended; check the new preview and confirm again.`,
+                  impact,
+                );
+              }
+              const users = impact.first_users.map((u) => u.email ?? u.user_id).join(', ');
+              const about = [
+                `filter ${JSON.stringify(filter)}`,
+                `matched ${previewWords(impact)}`,
+                ...(users ? [`first users affected: ${users}`] : []),
+              ];
+              // The tokens first (100 a call), then each session with the tokens issued in it.
+              try {
+                await search.revoke(tokens.ids);
+              } catch (err) {
+                if (!(err instanceof PartialRevocation)) throw err;
+                throw partial(
+                  err,
+                  about,
+                  `token ids revoked: ${err.done.join(' ')}; token ids not revoked: ${err.notDone.join(' ')}; no session was ended`,
+                  'refresh tokens',
+                );
+              }
+              try {
+                await search.endSessions(sessions.ids);
+              } catch (err) {
+                if (!(err instanceof PartialRevocation)) throw err;
+                throw partial(
+                  err,
+                  about,
+                  `all ${tokens.ids.length} token ids revoked: ${tokens.ids.join(' ')}; session ids ended: ` +
+                    `${err.done.join(' ')}; session ids not ended: ${err.notDone.join(' ')}`,
+                  'sessions',
+                );
+              }
+              return {
+                value: impact,
+                detail: [
+                  about[0]!,
+                  `${about[1]!}; revoked all of the tokens and ended all of the sessions (with the refresh tokens issued in them)`,
+                  ...about.slice(2),
+                  ...bindingsInWords(tokens.ids.map((id) => ({ id, binding: tokens.bindings.get(id) ?? null }))),
+                  `token ids: ${tokens.ids.join(' ')}`,
+                  `session ids: ${sessions.ids.join(' ')}`,
+                ].join('; '),
+              };
+            });
+            const { limited: _t, ...revoked } = value.tokens;
+            const { limited: _s, ...ended } = value.sessions;
+            const result: ContainResult = { filter, revoked, ended, audit_id: auditId };
+            return reply(c, endpoints.contain, result);
+          } catch (err) {
+            if (!(err instanceof ContainImpactChanged)) throw err;
+            return c.json(
+              {
+                error: {
+                  code: err.code,
+                  message: err.message,
+                  request_id: c.get('requestId'),
+                  contain_impact: err.impact,
+                },
               },
-            },
-            409,
-          );
-        }
-      });
-    });
+              409,
+            );
+          }
+        });
+      },
+    );
 }
 
 /** The tenant failed part-way: what went and what did not, in the answer and the audit entry. */
@@ -236,8 +260,10 @@ function partial(
   const total = failure.done.length + failure.notDone.length;
   const message =
     stage === 'refresh tokens'
-      ? `${failure.done.length} of ${total} refresh tokens revoked; the rest were not, and no session was ended. ${failure.message} Search again to see what is left.`
-      : `Every refresh token was revoked, and ${failure.done.length} of ${total} sessions ended; the rest were not. ${failure.message} Search again to see what is left.`;
+      ? `${failure.done.length} of ${total} refresh tokens revoked; the rest were not, and no ` +
+        `session was ended. ${failure.message} Search again to see what is left.`
+      : `Every refresh token was revoked, and ${failure.done.length} of ${total} sessions ended; ` +
+        `the rest were not. ${failure.message} Search again to see what is left.`;
   return new BffError(
     cause && (cause.status === 503 || cause.status === 502) ? cause.status : 502,
     'partially_revoked',

@@ -1,4 +1,5 @@
 import { can, HistoryQuery } from '@rtc/contracts';
+import { endpoints } from '@rtc/contracts/endpoints';
 import { Hono } from 'hono';
 import type { BffDeps } from '../deps.ts';
 import type { BffEnv } from '../env.ts';
@@ -6,6 +7,7 @@ import { ManagementHttp } from '../management/management-http.ts';
 import { rateLimitedFetch } from '../management/rate-limited-fetch.ts';
 import { requirePermission } from '../middleware/session.ts';
 import { UserHistoryService } from '../services/user-history.ts';
+import { reply } from './contract.ts';
 import { pathId, query } from './validate.ts';
 
 /**
@@ -21,16 +23,29 @@ export function userHistoryRoutes(deps: BffDeps) {
   );
   const service = new UserHistoryService(deps.mgmt, http, deps.store, deps.now);
   return new Hono<BffEnv>()
-    .get('/:userId/history', requirePermission('read'), query(HistoryQuery), async (c) => {
-      const q = c.req.valid('query');
-      return c.json(await service.history(pathId(c.req.param('userId')), q.page, q.per_page));
-    })
-    .get('/:userId/revoked', requirePermission('read'), async (c) => {
+    .on(
+      endpoints.userHistory.method,
+      endpoints.userHistory.path,
+      requirePermission('read'),
+      query(HistoryQuery),
+      async (c) => {
+        const q = c.req.valid('query');
+        return reply(
+          c,
+          endpoints.userHistory,
+          await service.history(pathId(c.req.param('userId')), q.page, q.per_page),
+        );
+      },
+    )
+    .on(endpoints.userRevoked.method, endpoints.userRevoked.path, requirePermission('read'), async (c) => {
       const revoked = await service.revoked(pathId(c.req.param('userId')));
       // Against a tenant without revocation history the list comes from the audit log, whose
       // targets and details (ids, other users' emails, refusal reasons) are for the roles that
       // may read the audit log: a viewer sees what was done, when and by whom.
-      if (can(c.get('session')?.role, 'readAudit')) return c.json(revoked);
-      return c.json({ ...revoked, actions: revoked.actions.map((a) => ({ ...a, target: '', detail: '' })) });
+      if (can(c.get('session')?.role, 'readAudit')) return reply(c, endpoints.userRevoked, revoked);
+      return reply(c, endpoints.userRevoked, {
+        ...revoked,
+        actions: revoked.actions.map((a) => ({ ...a, target: '', detail: '' })),
+      });
     });
 }

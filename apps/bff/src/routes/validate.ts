@@ -1,3 +1,4 @@
+import { ConfirmedActionBody } from '@rtc/contracts';
 import { containsNul, jsonBody, type BodyRefusal } from '@rtc/request-body';
 import { validator } from 'hono/validator';
 import type { z } from 'zod';
@@ -41,9 +42,29 @@ export const body = <T extends z.ZodType>(schema: T) =>
     },
   });
 
-/** A path id as the Management API accepts it. */
+/**
+ * The confirmed preview of a DELETE action, in an optional JSON body: a DELETE sent without
+ * one is still answered, with 409 and the preview to confirm.
+ */
+export const confirmation = validator('json', async (_value, c): Promise<ConfirmedActionBody> => {
+  const text = await c.req.text();
+  if (text.trim() === '') return {};
+  if (!(c.req.header('content-type') ?? '').toLowerCase().startsWith('application/json'))
+    throw badRequest('Send a JSON body (Content-Type: application/json).');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw badRequest('The request body is not valid JSON.');
+  }
+  const result = ConfirmedActionBody.safeParse(parsed);
+  if (!result.success) throw badRequest('The request body is not valid.', fields(result.error));
+  return result.data;
+});
+
+/** A path id as the Management API accepts it: 1 to 255 characters, no control character. */
 export function pathId(value: string): string {
-  if (value.length === 0 || value.length > 255 || /[\u0000-\u001f]/.test(value))
+  if (value.length === 0 || value.length > 255 || [...value].some((ch) => ch.charCodeAt(0) < 0x20))
     throw badRequest('That id is not valid.');
   return value;
 }

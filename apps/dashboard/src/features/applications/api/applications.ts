@@ -1,13 +1,7 @@
-import type {
-  ApplicationImpact,
-  ApplicationList,
-  ApplicationRevokeResult,
-  ExpectedApplicationImpact,
-  LeakedSecretImpact,
-  LeakedSecretResult,
-} from '@rtc/contracts';
+import type { ExpectedApplicationImpact } from '@rtc/contracts';
+import { endpoints } from '@rtc/contracts/endpoints';
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '../../../lib/api-client';
+import { request } from '../../../lib/api-client';
 import { isStepUpRequired } from '../../../lib/step-up';
 
 /** The Applications area's query keys: everything hangs under ['applications']. */
@@ -21,15 +15,14 @@ export const applicationKeys = {
 export const applicationsQuery = () =>
   queryOptions({
     queryKey: applicationKeys.list(),
-    queryFn: ({ signal }) => api<ApplicationList>('/api/applications', { signal }),
+    queryFn: ({ signal }) => request(endpoints.applications, { signal }),
   });
 
 /** The binding preview: fetched fresh each time the dialog opens (staleTime 0). */
 export const applicationImpactQuery = (clientId: string) =>
   queryOptions({
     queryKey: applicationKeys.impact(clientId),
-    queryFn: ({ signal }) =>
-      api<ApplicationImpact>(`/api/applications/${encodeURIComponent(clientId)}/impact`, { method: 'POST', signal }),
+    queryFn: ({ signal }) => request(endpoints.applicationImpact, { params: { clientId }, signal }),
     staleTime: 0,
     gcTime: 0,
   });
@@ -38,10 +31,7 @@ export function useRevokeApplicationTokens(clientId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: { confirm_name: string; expected: ExpectedApplicationImpact }) =>
-      api<ApplicationRevokeResult>(`/api/applications/${encodeURIComponent(clientId)}/revoke-all`, {
-        method: 'POST',
-        body,
-      }),
+      request(endpoints.revokeApplicationTokens, { params: { clientId }, body }),
     // Success or 409: the counts are not what they were; a 409 shows the new preview. A step-up
     // refusal changed nothing: the preview shown stays, to confirm after signing in again.
     onSettled: (_result, error) =>
@@ -52,13 +42,11 @@ export function useRevokeApplicationTokens(clientId: string) {
   });
 }
 
-const leakPath = (clientId: string) => `/api/applications/${encodeURIComponent(clientId)}/leaked-secret`;
-
 /** The leaked-secret flow's preview: the revocation's counts, whether there is a secret, whether it is the console's own. */
 export const leakedSecretImpactQuery = (clientId: string) =>
   queryOptions({
     queryKey: applicationKeys.leakImpact(clientId),
-    queryFn: ({ signal }) => api<LeakedSecretImpact>(`${leakPath(clientId)}/impact`, { method: 'POST', signal }),
+    queryFn: ({ signal }) => request(endpoints.leakedSecretImpact, { params: { clientId }, signal }),
     staleTime: 0,
     gcTime: 0,
     retry: false,
@@ -73,7 +61,7 @@ export function useLeakedSecret(clientId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: { confirm_name: string; expected: ExpectedApplicationImpact; rotate: boolean }) =>
-      api<LeakedSecretResult>(leakPath(clientId), { method: 'POST', body }),
+      request(endpoints.leakedSecret, { params: { clientId }, body }),
     gcTime: 0,
     onSettled: () =>
       Promise.all([

@@ -12,7 +12,7 @@ import { ErrorNotice } from '../../../components/ui/error-notice';
 import { RetryingNotice } from '../../../components/ui/retrying-notice';
 import { RelativeTime } from '../../../components/ui/relative-time';
 import { SkeletonRows } from '../../../components/ui/skeleton';
-import { auditQuery, auditSearch } from '../api/audit';
+import { auditExportHref, auditQuery } from '../api/audit';
 import { auditFilterFromParams } from '../lib/filter-from-params';
 import { AuditDetail } from './audit-detail';
 import { AuditEntryView } from './audit-entry-view';
@@ -62,7 +62,7 @@ function AuditLog() {
     <main className="page" aria-labelledby="audit-title">
       <div className="section-head">
         <h1 id="audit-title">Audit log</h1>
-        <a className="btn btn-secondary" href={`/api/audit/export.csv?${auditSearch(exportFilter)}`} download>
+        <a className="btn btn-secondary" href={auditExportHref(exportFilter)} download>
           Export CSV
         </a>
       </div>

@@ -1,14 +1,14 @@
-import type { Me } from '@rtc/contracts';
 import { can, type Permission } from '@rtc/contracts/roles';
+import { endpoints } from '@rtc/contracts/endpoints';
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import { api, setCsrfToken } from '../../../lib/api-client';
+import { request, setCsrfToken } from '../../../lib/api-client';
 import { queryKeys } from '../../../lib/query-keys';
 
 export const meQueryOptions = () =>
   queryOptions({
     queryKey: queryKeys.me,
     queryFn: async ({ signal }) => {
-      const me = await api<Me>('/api/me', { signal });
+      const me = await request(endpoints.me, { signal });
       setCsrfToken(me.csrf_token);
       return me;
     },

@@ -1,9 +1,10 @@
+import { endpoints } from '@rtc/contracts/endpoints';
 import { useMutation } from '@tanstack/react-query';
-import { api } from '../../../lib/api-client';
+import { request } from '../../../lib/api-client';
 
 /** Ends the console session, then the tenant session (RP-initiated logout). */
 export const useSignOut = () =>
   useMutation({
-    mutationFn: () => api<{ logout_url: string }>('/auth/logout', { method: 'POST' }),
+    mutationFn: () => request(endpoints.signOut),
     onSuccess: ({ logout_url }) => window.location.assign(logout_url),
   });

@@ -1,15 +1,14 @@
-import type { RevokedHistory, UserHistory } from '@rtc/contracts';
+import { endpoints } from '@rtc/contracts/endpoints';
 import { keepPreviousData, queryOptions } from '@tanstack/react-query';
-import { api } from '../../../lib/api-client';
+import { request } from '../../../lib/api-client';
 import { queryKeys } from '../../../lib/query-keys';
-
-const base = (userId: string) => `/api/users/${encodeURIComponent(userId)}`;
 
 /** One page of the user's history, newest first, as the tenant pages it. */
 export const historyQuery = (userId: string, page: number, perPage: number) =>
   queryOptions({
     queryKey: queryKeys.users.history(userId, page),
-    queryFn: ({ signal }) => api<UserHistory>(`${base(userId)}/history?page=${page}&per_page=${perPage}`, { signal }),
+    queryFn: ({ signal }) =>
+      request(endpoints.userHistory, { params: { userId }, query: { page, per_page: perPage }, signal }),
     // Next/Previous keep the page shown until the other arrives.
     placeholderData: keepPreviousData,
   });
@@ -18,5 +17,5 @@ export const historyQuery = (userId: string, page: number, perPage: number) =>
 export const revokedQuery = (userId: string) =>
   queryOptions({
     queryKey: queryKeys.users.revoked(userId),
-    queryFn: ({ signal }) => api<RevokedHistory>(`${base(userId)}/revoked`, { signal }),
+    queryFn: ({ signal }) => request(endpoints.userRevoked, { params: { userId }, signal }),
   });

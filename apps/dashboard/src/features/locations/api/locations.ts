@@ -1,6 +1,6 @@
-import type { LocationList } from '@rtc/contracts';
+import { endpoints } from '@rtc/contracts/endpoints';
 import { queryOptions } from '@tanstack/react-query';
-import { api } from '../../../lib/api-client';
+import { request } from '../../../lib/api-client';
 import { queryKeys } from '../../../lib/query-keys';
 
 /** Under the user's key, so any action on the user refreshes where their tokens are. */
@@ -9,5 +9,5 @@ export const locationsKey = (userId: string) => [...queryKeys.users.detail(userI
 export const locationsQuery = (userId: string) =>
   queryOptions({
     queryKey: locationsKey(userId),
-    queryFn: ({ signal }) => api<LocationList>(`/api/users/${encodeURIComponent(userId)}/locations`, { signal }),
+    queryFn: ({ signal }) => request(endpoints.locations, { params: { userId }, signal }),
   });

@@ -1,16 +1,6 @@
-import type {
-  ContainImpact,
-  ContainResult,
-  SearchApplications,
-  SearchRevokeResult,
-  SearchSessionsRevokeResult,
-  SessionSearchImpact,
-  SessionSearchResult,
-  TokenSearchImpact,
-  TokenSearchResult,
-} from '@rtc/contracts';
+import { endpoints } from '@rtc/contracts/endpoints';
 import { keepPreviousData, queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '../../../lib/api-client';
+import { request } from '../../../lib/api-client';
 import { isStepUpRequired } from '../../../lib/step-up';
 import { filterForApi, type SearchFilter } from '../lib/filters';
 
@@ -28,13 +18,16 @@ export const searchKeys = {
 
 export const PAGE_SIZE = 50;
 
-const pageQuery = (filter: SearchFilter, from: string | undefined) =>
-  new URLSearchParams({ ...filterForApi(filter), take: String(PAGE_SIZE), ...(from ? { from } : {}) }).toString();
+const pageQuery = (filter: SearchFilter, from: string | undefined) => ({
+  ...filterForApi(filter),
+  take: PAGE_SIZE,
+  from,
+});
 
 export const searchApplicationsQuery = () =>
   queryOptions({
     queryKey: searchKeys.applications(),
-    queryFn: ({ signal }) => api<SearchApplications>('/api/search/applications', { signal }),
+    queryFn: ({ signal }) => request(endpoints.searchApplications, { signal }),
     staleTime: 60_000,
   });
 
@@ -42,15 +35,14 @@ export const searchApplicationsQuery = () =>
 export const tokenSearchQuery = (filter: SearchFilter, from: string | undefined) =>
   queryOptions({
     queryKey: searchKeys.tokens(filter, from),
-    queryFn: ({ signal }) =>
-      api<TokenSearchResult>(`/api/search/refresh-tokens?${pageQuery(filter, from)}`, { signal }),
+    queryFn: ({ signal }) => request(endpoints.tokenSearch, { query: pageQuery(filter, from), signal }),
     placeholderData: keepPreviousData,
   });
 
 export const sessionSearchQuery = (filter: SearchFilter, from: string | undefined) =>
   queryOptions({
     queryKey: searchKeys.sessions(filter, from),
-    queryFn: ({ signal }) => api<SessionSearchResult>(`/api/search/sessions?${pageQuery(filter, from)}`, { signal }),
+    queryFn: ({ signal }) => request(endpoints.sessionSearch, { query: pageQuery(filter, from), signal }),
     placeholderData: keepPreviousData,
   });
 
@@ -58,12 +50,7 @@ export const sessionSearchQuery = (filter: SearchFilter, from: string | undefine
 export const tokenSearchImpactQuery = (filter: SearchFilter) =>
   queryOptions({
     queryKey: searchKeys.impact(filter),
-    queryFn: ({ signal }) =>
-      api<TokenSearchImpact>('/api/search/refresh-tokens/impact', {
-        method: 'POST',
-        body: { filter: filterForApi(filter) },
-        signal,
-      }),
+    queryFn: ({ signal }) => request(endpoints.tokenSearchImpact, { body: { filter: filterForApi(filter) }, signal }),
     staleTime: 0,
     gcTime: 0,
   });
@@ -72,8 +59,7 @@ export function useRevokeSearchTokens() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: { filter: SearchFilter; expected: { tokens: number; digest: string } }) =>
-      api<SearchRevokeResult>('/api/search/refresh-tokens/revoke', {
-        method: 'POST',
+      request(endpoints.revokeSearchTokens, {
         body: { filter: filterForApi(body.filter), expected: body.expected, confirm: 'REVOKE' },
       }),
     // Success or 409: the result set is not what it was. A step-up refusal changed nothing: the
@@ -92,12 +78,7 @@ export function useRevokeSearchTokens() {
 export const sessionSearchImpactQuery = (filter: SearchFilter) =>
   queryOptions({
     queryKey: searchKeys.sessionImpact(filter),
-    queryFn: ({ signal }) =>
-      api<SessionSearchImpact>('/api/search/sessions/impact', {
-        method: 'POST',
-        body: { filter: filterForApi(filter) },
-        signal,
-      }),
+    queryFn: ({ signal }) => request(endpoints.sessionSearchImpact, { body: { filter: filterForApi(filter) }, signal }),
     staleTime: 0,
     gcTime: 0,
   });
@@ -107,8 +88,7 @@ export function useEndSearchSessions() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: { filter: SearchFilter; expected: { sessions: number; digest: string } }) =>
-      api<SearchSessionsRevokeResult>('/api/search/sessions/revoke', {
-        method: 'POST',
+      request(endpoints.endSearchSessions, {
         body: { filter: filterForApi(body.filter), expected: body.expected, confirm: 'REVOKE' },
       }),
     onSettled: () =>
@@ -124,12 +104,7 @@ export function useEndSearchSessions() {
 export const containImpactQuery = (filter: SearchFilter) =>
   queryOptions({
     queryKey: searchKeys.containImpact(filter),
-    queryFn: ({ signal }) =>
-      api<ContainImpact>('/api/search/contain/impact', {
-        method: 'POST',
-        body: { filter: filterForApi(filter) },
-        signal,
-      }),
+    queryFn: ({ signal }) => request(endpoints.containImpact, { body: { filter: filterForApi(filter) }, signal }),
     staleTime: 0,
     gcTime: 0,
   });
@@ -139,8 +114,7 @@ export function useContain() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: { filter: SearchFilter; expected: { tokens: number; sessions: number; digest: string } }) =>
-      api<ContainResult>('/api/search/contain', {
-        method: 'POST',
+      request(endpoints.contain, {
         body: { filter: filterForApi(body.filter), expected: body.expected, confirm: 'REVOKE' },
       }),
     onSettled: () =>

@@ -1,15 +1,14 @@
-import type { SignOutEverywhereResult, SignOutImpact } from '@rtc/contracts';
+import type { SignOutImpact } from '@rtc/contracts';
+import { endpoints } from '@rtc/contracts/endpoints';
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
-import { api } from '../../../lib/api-client';
+import { request } from '../../../lib/api-client';
 import { queryKeys } from '../../../lib/query-keys';
-
-const path = (userId: string) => `/api/users/${encodeURIComponent(userId)}/sign-out-everywhere`;
 
 /** The binding preview, fetched fresh each time the dialog opens (never cached). */
 export const signOutImpactQuery = (userId: string) =>
   queryOptions({
     queryKey: [...queryKeys.users.detail(userId), 'sign-out-everywhere'] as const,
-    queryFn: ({ signal }) => api<SignOutImpact>(`${path(userId)}/impact`, { method: 'POST', signal }),
+    queryFn: ({ signal }) => request(endpoints.signOutImpact, { params: { userId }, signal }),
     staleTime: 0,
     gcTime: 0,
     retry: false,
@@ -20,8 +19,8 @@ export function useSignOutEverywhere(userId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: ({ impact, block }: { impact: SignOutImpact; block: boolean }) =>
-      api<SignOutEverywhereResult>(path(userId), {
-        method: 'POST',
+      request(endpoints.signOutEverywhere, {
+        params: { userId },
         body: { block, expected: { tokens: impact.tokens, sessions: impact.sessions.length, digest: impact.digest } },
       }),
     onSettled: () =>

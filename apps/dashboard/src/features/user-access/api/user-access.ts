@@ -1,20 +1,8 @@
-import type {
-  ActionResult,
-  AuthorizedAppList,
-  DeviceList,
-  ExpectedImpact,
-  Impact,
-  ImpactRequest,
-  RefreshTokenList,
-  RefreshTokenPage,
-  SecurityEventList,
-  SessionList,
-} from '@rtc/contracts';
+import type { ActionResult, ExpectedImpact, Impact, ImpactRequest } from '@rtc/contracts';
+import { endpoints } from '@rtc/contracts/endpoints';
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api } from '../../../lib/api-client';
+import { request } from '../../../lib/api-client';
 import { queryKeys } from '../../../lib/query-keys';
-
-const base = (userId: string) => `/api/users/${encodeURIComponent(userId)}`;
 
 /** While something of this user is being revoked, its tab polls until the listing agrees. */
 const POLL_MS = 1000;
@@ -23,19 +11,19 @@ type Poll = () => number | false;
 export const devicesQuery = (userId: string, poll?: Poll) =>
   queryOptions({
     queryKey: queryKeys.users.devices(userId),
-    queryFn: ({ signal }) => api<DeviceList>(`${base(userId)}/devices`, { signal }),
+    queryFn: ({ signal }) => request(endpoints.devices, { params: { userId }, signal }),
     refetchInterval: poll,
   });
 export const authorizedAppsQuery = (userId: string, poll?: Poll) =>
   queryOptions({
     queryKey: queryKeys.users.authorizedApps(userId),
-    queryFn: ({ signal }) => api<AuthorizedAppList>(`${base(userId)}/authorized-apps`, { signal }),
+    queryFn: ({ signal }) => request(endpoints.authorizedApps, { params: { userId }, signal }),
     refetchInterval: poll,
   });
 export const refreshTokensQuery = (userId: string, poll?: Poll) =>
   queryOptions({
     queryKey: queryKeys.users.refreshTokens(userId),
-    queryFn: ({ signal }) => api<RefreshTokenList>(`${base(userId)}/refresh-tokens`, { signal }),
+    queryFn: ({ signal }) => request(endpoints.refreshTokens, { params: { userId }, signal }),
     refetchInterval: poll,
   });
 /** One page of the user's tokens as the tenant pages them (`from`: the previous page's `next`). */
@@ -46,14 +34,12 @@ export const refreshTokenPageQuery = (
 ) =>
   queryOptions({
     queryKey: queryKeys.users.refreshTokenPage(userId, page),
-    queryFn: ({ signal }) => {
-      const params = new URLSearchParams({
-        take: String(page.take),
-        ...(page.from ? { from: page.from } : {}),
-        ...(page.clientId ? { client_id: page.clientId } : {}),
-      });
-      return api<RefreshTokenPage>(`${base(userId)}/refresh-tokens/page?${params}`, { signal });
-    },
+    queryFn: ({ signal }) =>
+      request(endpoints.refreshTokenPage, {
+        params: { userId },
+        query: { take: page.take, from: page.from, client_id: page.clientId },
+        signal,
+      }),
     refetchInterval: poll,
     // Next/Previous keep the page shown until the other arrives, rather than a skeleton; never
     // across users or applications, whose rows would pass for the new ones meanwhile.
@@ -67,13 +53,13 @@ export const refreshTokenPageQuery = (
 export const sessionsQuery = (userId: string, poll?: Poll) =>
   queryOptions({
     queryKey: queryKeys.users.sessions(userId),
-    queryFn: ({ signal }) => api<SessionList>(`${base(userId)}/sessions`, { signal }),
+    queryFn: ({ signal }) => request(endpoints.sessions, { params: { userId }, signal }),
     refetchInterval: poll,
   });
 export const securityEventsQuery = (userId: string) =>
   queryOptions({
     queryKey: queryKeys.users.securityEvents(userId),
-    queryFn: ({ signal }) => api<SecurityEventList>(`${base(userId)}/security-events`, { signal }),
+    queryFn: ({ signal }) => request(endpoints.securityEvents, { params: { userId }, signal }),
   });
 
 export const pollWhile =
@@ -82,11 +68,12 @@ export const pollWhile =
     pending ? POLL_MS : false;
 
 /** The impact preview of an action, fetched when its dialog opens. */
-export function useImpact(userId: string, request: ImpactRequest | null) {
+export function useImpact(userId: string, action: ImpactRequest | null) {
   return useQuery({
-    queryKey: request ? queryKeys.users.impact(userId, request) : ['impact-none'],
-    queryFn: ({ signal }) => api<Impact>(`${base(userId)}/impact`, { method: 'POST', body: request, signal }),
-    enabled: request !== null,
+    queryKey: action ? queryKeys.users.impact(userId, action) : ['impact-none'],
+    // Enabled only with a request: the query never runs without one.
+    queryFn: ({ signal }) => request(endpoints.userImpact, { params: { userId }, body: action!, signal }),
+    enabled: action !== null,
     staleTime: 0,
     gcTime: 0,
     retry: false,
@@ -103,37 +90,28 @@ export function expectedOf(impact: Impact): ExpectedImpact {
   };
 }
 
-function execute(userId: string, request: ImpactRequest, expected: ExpectedImpact): Promise<ActionResult> {
-  switch (request.action) {
+function execute(userId: string, action: ImpactRequest, expected: ExpectedImpact): Promise<ActionResult> {
+  switch (action.action) {
     case 'device.unlink':
-      return api(`${base(userId)}/devices/unlink`, {
-        method: 'POST',
-        body: { device_name: request.device_name, expected },
+      return request(endpoints.unlinkDevice, {
+        params: { userId },
+        body: { device_name: action.device_name, expected },
       });
     case 'device.lost':
-      return api(`${base(userId)}/devices/lost`, {
-        method: 'POST',
-        body: { device_name: request.device_name, expected },
-      });
+      return request(endpoints.deviceLost, { params: { userId }, body: { device_name: action.device_name, expected } });
     case 'grant.revoke':
-      return api(`${base(userId)}/authorized-apps/${encodeURIComponent(request.grant_id)}`, {
-        method: 'DELETE',
-        body: { expected },
-      });
+      return request(endpoints.revokeGrant, { params: { userId, grantId: action.grant_id }, body: { expected } });
     case 'refresh_token.revoke':
-      return api(`${base(userId)}/refresh-tokens/${encodeURIComponent(request.token_id)}`, {
-        method: 'DELETE',
+      return request(endpoints.revokeRefreshToken, {
+        params: { userId, tokenId: action.token_id },
         body: { expected },
       });
     case 'refresh_tokens.revoke_all': {
-      const { action: _action, ...filters } = request;
-      return api(`${base(userId)}/refresh-tokens/revoke-all`, { method: 'POST', body: { ...filters, expected } });
+      const { action: _action, ...filters } = action;
+      return request(endpoints.revokeAllRefreshTokens, { params: { userId }, body: { ...filters, expected } });
     }
     case 'session.revoke':
-      return api(`${base(userId)}/sessions/${encodeURIComponent(request.session_id)}`, {
-        method: 'DELETE',
-        body: { expected },
-      });
+      return request(endpoints.revokeSession, { params: { userId, sessionId: action.session_id }, body: { expected } });
   }
 }
 

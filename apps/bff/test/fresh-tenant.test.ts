@@ -17,10 +17,11 @@ import { readConfig } from '../src/config.ts';
  */
 
 /** The Management API scopes the console needs, as the README lists them: nothing to create or delete clients, users or grants. */
-const CONSOLE_SCOPES =
+const CONSOLE_SCOPES = (
   'read:users read:refresh_tokens update:refresh_tokens delete:refresh_tokens read:device_credentials ' +
   'delete:device_credentials read:grants delete:grants read:sessions delete:sessions read:clients ' +
-  'read:resource_servers read:logs read:tenant_settings update:tenant_settings'.split(' ');
+  'read:resource_servers read:logs read:tenant_settings update:tenant_settings'
+).split(' ');
 const ROLES_CLAIM = 'https://refresh-token-console/roles';
 const BOOTSTRAP = { clientId: 'bootstrap-admin', clientSecret: 'bootstrap-secret-0123456789abcdefghijklmnop' };
 const ADMIN = { email: 'first.admin@fresh.test', password: 'the first admin passphrase 1' };

@@ -60,7 +60,11 @@ export function computeImpact(request: ImpactRequest, data: ImpactData): Impact 
   switch (request.action) {
     case 'device.unlink':
     case 'device.lost': {
-      const credentials = data.credentials.filter((c) => (c.device_name || UNNAMED_DEVICE) === request.device_name);
+      // A device's refresh tokens, as the Devices tab counts them: a real Auth0 tenant also lists the
+      // device's public keys among its credentials, and unlinking revokes refresh tokens, not keys.
+      const credentials = data.credentials.filter(
+        (c) => c.type !== 'public_key' && (c.device_name || UNNAMED_DEVICE) === request.device_name,
+      );
       if (credentials.length === 0) return undefined;
       const targetIds = new Set(credentials.map((c) => c.token_id ?? c.id!));
       const targets = tokens.filter((t) => targetIds.has(t.id));

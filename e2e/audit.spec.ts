@@ -29,7 +29,7 @@ test('the audit log lists each action with the staff member, and its CSV export 
   ).toBe(200);
 
   await page.getByRole('link', { name: 'Audit log', exact: true }).click();
-  // The User filter takes the email a customer gives on the phone (defect 8).
+  // The User filter takes the email a customer gives on the phone.
   await page.getByRole('textbox', { name: 'User' }).fill(customer.email);
   const table = page.getByRole('table', { name: 'Audit entries, newest first' });
   // The two actions, and the previews before them (reads, recorded too).

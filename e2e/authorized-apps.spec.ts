@@ -2,7 +2,7 @@ import { expect, openUser, STAFF_STATE, test } from './fixtures.ts';
 
 test.use({ storageState: STAFF_STATE('viewer') });
 
-test('authorized applications invent no grant date: they show the oldest live token, labelled as such (defect 7)', async ({
+test('authorized applications invent no grant date: they show the oldest live token, labelled as such', async ({
   page,
   customer,
 }) => {

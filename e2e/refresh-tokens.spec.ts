@@ -97,7 +97,7 @@ test('a rotating token reused after its leeway shows as a revoked family', async
   await shot('screen-revoked-family');
 });
 
-test('reuse detection shows on the user header and on the device row, with when, where from and which agent (defect 5)', async ({
+test('reuse detection shows on the user header and on the device row, with when, where from and which agent', async ({
   page,
   customer,
 }) => {

@@ -2,7 +2,7 @@ import { expect, openUser, STAFF_STATE, test } from './fixtures.ts';
 
 test.use({ storageState: STAFF_STATE('viewer') });
 
-test('each page has its own title; ?page=1 is the first page; "1 user"; a viewer deep-linking to /audit is told it is not allowed (defect 9)', async ({
+test('each page has its own title; ?page=1 is the first page; "1 user"; a viewer deep-linking to /audit is told it is not allowed', async ({
   page,
   customer,
   axe,
@@ -23,7 +23,7 @@ test('each page has its own title; ?page=1 is the first page; "1 user"; a viewer
   await axe();
 });
 
-test('a failing list says "Retrying…" at once, keeps retrying, and shows the list when the server answers (defect 9)', async ({
+test('a failing list says "Retrying…" at once, keeps retrying, and shows the list when the server answers', async ({
   page,
 }) => {
   // The network between the browser and the console drops for the users search only.
@@ -42,7 +42,7 @@ test('a failing list says "Retrying…" at once, keeps retrying, and shows the l
   await expect(page.getByRole('alert')).toHaveCount(0);
 });
 
-test('the exact time behind "3 days ago" is reachable with the keyboard, shown and announced (defect 9)', async ({
+test('the exact time behind "3 days ago" is reachable with the keyboard, shown and announced', async ({
   page,
   customer,
   axe,
@@ -70,7 +70,7 @@ test('the exact time behind "3 days ago" is reachable with the keyboard, shown a
   await expect(tooltip).toBeHidden();
 });
 
-test('staff accounts are marked "Staff" with their role in the users list and on their page; end users are not (defect 9)', async ({
+test('staff accounts are marked "Staff" with their role in the users list and on their page; end users are not', async ({
   page,
   customer,
 }) => {
@@ -89,7 +89,7 @@ test('staff accounts are marked "Staff" with their role in the users list and on
   await expect(page.locator('.user-header')).not.toContainText('Staff');
 });
 
-test('the reuse alert on the user header states the network and country of the address, or why there is none (defect 5)', async ({
+test('the reuse alert on the user header states the network and country of the address, or why there is none', async ({
   page,
   customer,
 }) => {

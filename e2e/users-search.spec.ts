@@ -2,7 +2,7 @@ import { expect, STAFF_STATE, test } from './fixtures.ts';
 
 test.use({ storageState: STAFF_STATE('support') });
 
-test('Enter searches at once, and a result clicked at once stays open while its page loads (defect 10)', async ({
+test('Enter searches at once, and a result clicked at once stays open while its page loads', async ({
   page,
   customer,
 }) => {

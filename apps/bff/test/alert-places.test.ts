@@ -46,7 +46,7 @@ async function reuseOn(email: string, device: string, from?: string) {
   expect((await refresh(first, from)).status).toBe(403);
 }
 
-describe('reuse alerts name the network and country of the address (defect 5)', () => {
+describe('reuse alerts name the network and country of the address', () => {
   it('a token reused from a public address: the event, the header alert and the device row say "on Cloudflare (AS13335) in <country>"', async () => {
     const user = demoEndUser(11);
     const path = `/api/users/${encodeURIComponent(user.user_id)}`;
@@ -92,7 +92,7 @@ describe('reuse alerts name the network and country of the address (defect 5)', 
   });
 });
 
-describe('theft signals name the networks and countries (defect 4)', () => {
+describe('theft signals name the networks and countries', () => {
   it('a token issued on Quad9 and last used on Cloudflare is flagged with both networks and countries, on the token and its device', async () => {
     const user = demoEndUser(14);
     const path = `/api/users/${encodeURIComponent(user.user_id)}`;

@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack.stop());
 
-describe('the audit log names things as they were at the time (defect 8)', () => {
+describe('the audit log names things as they were at the time', () => {
   it('records the application, device and user email instead of bare ids, and filters by email', async () => {
     const user = demoEndUser(47);
     const path = `/api/users/${encodeURIComponent(user.user_id)}`;

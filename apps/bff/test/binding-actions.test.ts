@@ -46,7 +46,7 @@ const preview = async (user: string, request: Record<string, unknown>): Promise<
   expect(res.status, await res.clone().text()).toBe(200);
   return json(res);
 };
-describe('the preview binds the action (defect 1)', () => {
+describe('the preview binds the action', () => {
   it('an unlink confirmed for one token, after the setting was turned on meanwhile, answers 409 with the new preview and revokes nothing', async () => {
     const { email, user } = customer();
     const phone = await mobile().login(email, 'Bound Phone', withApi);
@@ -119,7 +119,7 @@ describe('the preview binds the action (defect 1)', () => {
   });
 });
 
-describe('bulk revocation acts on exactly the filtered rows (defect 2)', () => {
+describe('bulk revocation acts on exactly the filtered rows', () => {
   it('revokes the tokens of one application on one device, and nothing else', async () => {
     const { email, user } = customer();
     const a = await mobile().login(email, 'Filter Phone');
@@ -181,7 +181,7 @@ describe('"This device was lost or stolen"', () => {
   });
 });
 
-describe('bulk revocation through the Management API (defect 12)', () => {
+describe('bulk revocation through the Management API', () => {
   const tenantCalls = (method: string, prefix: string) =>
     logs
       .map((line) => JSON.parse(line))

@@ -64,7 +64,7 @@ const previewUnlink = async (support: StaffClient, user: string, device: string)
   return json(res);
 };
 
-describe('unlink on a tenant without bulk revocation (defect 12 fallback)', () => {
+describe('unlink on a tenant without bulk revocation', () => {
   it.each([404, 405, 501])(
     'POST /api/v2/refresh-tokens/revoke answering %i: unlink falls back to per-credential deletes and revokes exactly the previewed tokens',
     async (status) => {

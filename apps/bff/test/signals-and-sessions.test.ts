@@ -25,7 +25,7 @@ async function refreshAs(token: string, userAgent: string) {
   expect(res.status).toBe(200);
 }
 
-describe('theft signals (defect 4)', () => {
+describe('theft signals', () => {
   it('flags the device and the token last used by another agent family than they were issued to; the others stay unflagged', async () => {
     const user = demoEndUser(45);
     const path = `/api/users/${encodeURIComponent(user.user_id)}`;
@@ -48,7 +48,7 @@ describe('theft signals (defect 4)', () => {
   });
 });
 
-describe('sessions (defect 6)', () => {
+describe('sessions', () => {
   it('lists newest first, with the device names of their tokens, and the revoke preview describes the session in words', async () => {
     const user = demoEndUser(46);
     const path = `/api/users/${encodeURIComponent(user.user_id)}`;
@@ -71,7 +71,7 @@ describe('sessions (defect 6)', () => {
   });
 });
 
-describe('sessions name the operating system (defect 6: ChromeOS was shown as "Chrome")', () => {
+describe('sessions name the operating system (ChromeOS, not "Chrome")', () => {
   it('a session opened on a Chromebook is described as Chrome on ChromeOS, in the list and in the revoke preview', async () => {
     const user = demoEndUser(48);
     const path = `/api/users/${encodeURIComponent(user.user_id)}`;

@@ -9,7 +9,14 @@ import type {
 } from '@rtc/contracts';
 import { revocationDeletesGrant } from '@rtc/contracts/revocation-flag';
 import type { DeviceCredential, MgmtGrant } from '../management/gateway.ts';
-import { apiName, describeSession, type Names, tokensOfGrant, UNNAMED_DEVICE } from './user-view.ts';
+import {
+  apiName,
+  describeSession,
+  type Names,
+  refreshTokenCredentialsOf,
+  tokensOfGrant,
+  UNNAMED_DEVICE,
+} from './user-view.ts';
 
 /**
  * What a destructive action on a user's access will revoke (its impact, shown before it runs),
@@ -60,11 +67,7 @@ export function computeImpact(request: ImpactRequest, data: ImpactData): Impact 
   switch (request.action) {
     case 'device.unlink':
     case 'device.lost': {
-      // A device's refresh tokens, as the Devices tab counts them: a real Auth0 tenant also lists the
-      // device's public keys among its credentials, and unlinking revokes refresh tokens, not keys.
-      const credentials = data.credentials.filter(
-        (c) => c.type !== 'public_key' && (c.device_name || UNNAMED_DEVICE) === request.device_name,
-      );
+      const credentials = refreshTokenCredentialsOf(data.credentials, request.device_name);
       if (credentials.length === 0) return undefined;
       const targetIds = new Set(credentials.map((c) => c.token_id ?? c.id!));
       const targets = tokens.filter((t) => targetIds.has(t.id));

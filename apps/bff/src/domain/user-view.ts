@@ -29,7 +29,7 @@ const str = (value: unknown): string | null => (typeof value === 'string' && val
 export function deviceNamesByTokenId(credentials: DeviceCredential[]): Map<string, string> {
   const names = new Map<string, string>();
   for (const credential of credentials) {
-    if (credential.token_id) names.set(credential.token_id, credential.device_name || UNNAMED_DEVICE);
+    if (credential.token_id) names.set(credential.token_id, deviceNameOf(credential));
   }
   return names;
 }
@@ -85,14 +85,29 @@ function toRefreshTokenView(token: MgmtRefreshToken, deviceNames: Map<string, st
   };
 }
 
+/** The device a credential is on, by name, as the Devices tab groups them. */
+export const deviceNameOf = (credential: DeviceCredential): string => credential.device_name || UNNAMED_DEVICE;
+
+/**
+ * Whether a device credential is one of the device's refresh tokens: what the Devices tab counts
+ * and what unlinking the device revokes. A real Auth0 tenant also lists a device's public keys
+ * among its device credentials; they are not refresh tokens, so they are neither counted nor
+ * deleted.
+ */
+export const isRefreshTokenCredential = (credential: DeviceCredential): boolean => credential.type !== 'public_key';
+
+/** A device's refresh-token credentials: the one definition the tab, the preview and the unlink share. */
+export const refreshTokenCredentialsOf = (credentials: DeviceCredential[], deviceName: string): DeviceCredential[] =>
+  credentials.filter((c) => isRefreshTokenCredential(c) && deviceNameOf(c) === deviceName);
+
 /** Devices as the Auth0 Dashboard lists them: by name, with their number of refresh tokens. */
 export function groupDevices(credentials: DeviceCredential[], tokens: RefreshToken[], names: Names): Device[] {
   const tokenById = new Map(tokens.map((t) => [t.id, t]));
   const devices = new Map<string, Device>();
   const lastActivity = new Map<string, string>();
   for (const credential of credentials) {
-    if (credential.type === 'public_key') continue;
-    const name = credential.device_name || UNNAMED_DEVICE;
+    if (!isRefreshTokenCredential(credential)) continue;
+    const name = deviceNameOf(credential);
     const device = devices.get(name) ?? {
       name,
       token_count: 0,

@@ -19,7 +19,7 @@ import type { ManagementGateway, MgmtUser } from '../management/gateway.ts';
 import { computeImpact, type ImpactData } from '../domain/action-impact.ts';
 import { userLocations } from '../domain/ip-places.ts';
 import { toSecurityEvents } from '../domain/security-events.ts';
-import { authorizedApps, groupDevices, toRefreshToken, UNNAMED_DEVICE } from '../domain/user-view.ts';
+import { authorizedApps, groupDevices, refreshTokenCredentialsOf, toRefreshToken } from '../domain/user-view.ts';
 import { DeviceNameCache } from './device-name-cache.ts';
 import { refuseIfChanged, unlinkThroughTenant, UnlinkPreviews } from './device-unlink.ts';
 import { signOutEverywhere, signOutPreview, type SignedOut } from './sign-out-everywhere-action.ts';
@@ -243,7 +243,7 @@ export class UserAccessService {
     switch (request.action) {
       case 'device.unlink':
       case 'device.lost': {
-        const credentials = data.credentials.filter((c) => (c.device_name || UNNAMED_DEVICE) === request.device_name);
+        const credentials = refreshTokenCredentialsOf(data.credentials, request.device_name);
         // Credentials joined to a token the preview loaded go in bulk, by token id (one by one,
         // by credential, on a tenant without bulk revocation). Every other credential of the
         // device is deleted by its own id: a real Auth0 tenant's (its ids are `dcr_...` too, but

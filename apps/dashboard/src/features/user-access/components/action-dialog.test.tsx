@@ -1,10 +1,8 @@
-import type { Impact, Me } from '@rtc/contracts';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, render, screen } from '@testing-library/react';
+import type { Impact } from '@rtc/contracts';
+import { cleanup, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MemoryRouter } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PendingRevocationsProvider } from '../lib/pending-revocations';
+import { renderWithProviders, stubBff } from '../../../testing/fake-bff';
 import { useActionDialog } from './action-dialog';
 
 afterEach(() => {
@@ -32,20 +30,7 @@ const oneToken = (settingDeletesGrant: boolean): Impact => ({
 });
 
 function serve(impact: Impact) {
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (path: string) => {
-      if (path === '/api/me')
-        return Response.json({
-          user: { sub: 's', name: 'Sam', email: null, role: 'support' satisfies Me['user']['role'] },
-          csrf_token: 'csrf',
-          tenant: { name: 't', domain: 'd', embedded: true },
-          session: { expires_at: '', idle_timeout_seconds: 1800 },
-        });
-      if (path.endsWith('/impact')) return Response.json(impact);
-      return Response.json({ error: { code: 'not_found', message: 'no' } }, { status: 404 });
-    }),
-  );
+  stubBff((_method, path) => (path.endsWith('/impact') ? Response.json(impact) : undefined));
 }
 
 function Harness() {
@@ -68,18 +53,7 @@ function Harness() {
   );
 }
 
-function renderHarness() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  render(
-    <QueryClientProvider client={client}>
-      <PendingRevocationsProvider>
-        <MemoryRouter>
-          <Harness />
-        </MemoryRouter>
-      </PendingRevocationsProvider>
-    </QueryClientProvider>,
-  );
-}
+const renderHarness = () => renderWithProviders(<Harness />);
 
 describe('revoking one refresh token from the console', () => {
   it.each([true, false])(

@@ -1,11 +1,9 @@
 import type { ActionResult, ApiError, AuthorizedApp, Impact, Me } from '@rtc/contracts';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MemoryRouter } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { renderWithProviders, stubBff } from '../../../testing/fake-bff';
 import { queryKeys } from '../../../lib/query-keys';
-import { PendingRevocationsProvider } from '../lib/pending-revocations';
 import { AuthorizedAppsTab } from './authorized-apps-tab';
 
 afterEach(() => {
@@ -81,12 +79,6 @@ const tenantDown: ApiError = {
   },
 };
 
-interface Sent {
-  method: string;
-  path: string;
-  body: unknown;
-}
-
 /** The BFF at the network boundary, answering the revocation with `revoke`; records each request with a body. */
 function serve({
   role = 'support',
@@ -95,42 +87,16 @@ function serve({
   role?: Me['user']['role'];
   revoke?: () => Response | Promise<Response>;
 } = {}) {
-  const sent: Sent[] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (path: string, init: RequestInit = {}) => {
-      const method = init.method ?? 'GET';
-      if (init.body !== undefined) sent.push({ method, path, body: JSON.parse(String(init.body)) });
-      if (path === '/api/me')
-        return Response.json({
-          user: { sub: 's', name: 'Sam', email: null, role },
-          csrf_token: 'csrf',
-          tenant: { name: 't', domain: 'd', embedded: true },
-          session: { expires_at: '', idle_timeout_seconds: 1800 },
-        } satisfies Me);
-      // The tenant's listing lags behind its revocation: a deleted grant is still listed.
-      if (path === `${USER_PATH}/authorized-apps`) return Response.json({ apps: [mobile, notes] });
-      if (method === 'POST' && path === `${USER_PATH}/impact`) return Response.json(revokeImpact);
-      if (method === 'DELETE' && path.startsWith(`${USER_PATH}/authorized-apps/`)) return revoke();
-      return Response.json({ error: { code: 'not_found', message: 'no' } }, { status: 404 });
-    }),
-  );
+  const sent = stubBff((method, path) => {
+    // The tenant's listing lags behind its revocation: a deleted grant is still listed.
+    if (path === `${USER_PATH}/authorized-apps`) return Response.json({ apps: [mobile, notes] });
+    if (method === 'POST' && path === `${USER_PATH}/impact`) return Response.json(revokeImpact);
+    if (method === 'DELETE' && path.startsWith(`${USER_PATH}/authorized-apps/`)) return revoke();
+  }, role);
   return { revocations: () => sent.filter((s) => s.method === 'DELETE'), sent };
 }
 
-function renderTab() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  render(
-    <QueryClientProvider client={client}>
-      <PendingRevocationsProvider>
-        <MemoryRouter>
-          <AuthorizedAppsTab userId={USER} />
-        </MemoryRouter>
-      </PendingRevocationsProvider>
-    </QueryClientProvider>,
-  );
-  return client;
-}
+const renderTab = () => renderWithProviders(<AuthorizedAppsTab userId={USER} />);
 
 const rowOf = (client: string) => screen.getByRole('row', { name: new RegExp(client) });
 const dialogButton = (dialog: HTMLElement, name: string) =>

@@ -1,11 +1,9 @@
 import type { ActionResult, ApiError, Device, Impact, Me } from '@rtc/contracts';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MemoryRouter } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { renderWithProviders, stubBff } from '../../../testing/fake-bff';
 import { queryKeys } from '../../../lib/query-keys';
-import { PendingRevocationsProvider } from '../lib/pending-revocations';
 import { DevicesTab } from './devices-tab';
 
 afterEach(() => {
@@ -86,12 +84,6 @@ const tenantDown: ApiError = {
   },
 };
 
-interface Sent {
-  method: string;
-  path: string;
-  body: unknown;
-}
-
 /** The BFF at the network boundary, answering the unlink with `unlink`; records each request with a body. */
 function serve({
   role = 'support',
@@ -100,42 +92,16 @@ function serve({
   role?: Me['user']['role'];
   unlink?: () => Response | Promise<Response>;
 } = {}) {
-  const sent: Sent[] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (path: string, init: RequestInit = {}) => {
-      const method = init.method ?? 'GET';
-      if (init.body !== undefined) sent.push({ method, path, body: JSON.parse(String(init.body)) });
-      if (path === '/api/me')
-        return Response.json({
-          user: { sub: 's', name: 'Sam', email: null, role },
-          csrf_token: 'csrf',
-          tenant: { name: 't', domain: 'd', embedded: true },
-          session: { expires_at: '', idle_timeout_seconds: 1800 },
-        } satisfies Me);
-      // The tenant's listing lags behind its revocation: an unlinked device is still listed.
-      if (path === `${USER_PATH}/devices`) return Response.json({ devices });
-      if (method === 'POST' && path === `${USER_PATH}/impact`) return Response.json(unlinkImpact);
-      if (method === 'POST' && path === `${USER_PATH}/devices/unlink`) return unlink();
-      return Response.json({ error: { code: 'not_found', message: 'no' } }, { status: 404 });
-    }),
-  );
+  const sent = stubBff((method, path) => {
+    // The tenant's listing lags behind its revocation: an unlinked device is still listed.
+    if (path === `${USER_PATH}/devices`) return Response.json({ devices });
+    if (method === 'POST' && path === `${USER_PATH}/impact`) return Response.json(unlinkImpact);
+    if (method === 'POST' && path === `${USER_PATH}/devices/unlink`) return unlink();
+  }, role);
   return { unlinks: () => sent.filter((s) => s.path === `${USER_PATH}/devices/unlink`), sent };
 }
 
-function renderTab() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  render(
-    <QueryClientProvider client={client}>
-      <PendingRevocationsProvider>
-        <MemoryRouter>
-          <DevicesTab userId={USER} />
-        </MemoryRouter>
-      </PendingRevocationsProvider>
-    </QueryClientProvider>,
-  );
-  return client;
-}
+const renderTab = () => renderWithProviders(<DevicesTab userId={USER} />);
 
 const tokenCountOf = (name: string) =>
   within(screen.getByRole('row', { name: new RegExp(name) })).getAllByRole('cell')[0];

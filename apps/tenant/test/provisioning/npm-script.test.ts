@@ -31,8 +31,14 @@ function tempDir(): string {
   return dir;
 }
 
-/** Runs `npm run tenant -- ...args`; resolves with its output once `until` appears in stderr, or when it exits. */
-function npmTenant(args: string[], until?: string): Promise<{ stdout: string; stderr: string; code: number | null }> {
+/**
+ * Runs `npm run tenant -- ...args`; resolves with its output once `until` appears in stderr, or
+ * when it exits. `stopped()` stops it and resolves once npm, and so the tenant under it, is gone.
+ */
+function npmTenant(
+  args: string[],
+  until?: string,
+): Promise<{ stdout: string; stderr: string; code: number | null; stopped: () => Promise<void> }> {
   const child = spawn('npm', ['run', '--silent', 'tenant', '--', ...args], {
     cwd: ROOT,
     detached: true,
@@ -48,6 +54,11 @@ function npmTenant(args: string[], until?: string): Promise<{ stdout: string; st
     }
   };
   cleanups.push(kill);
+  const exited = new Promise<void>((gone) => child.once('exit', () => gone()));
+  const stopped = () => {
+    kill();
+    return exited;
+  };
   let stdout = '';
   let stderr = '';
   return new Promise((done, fail) => {
@@ -57,12 +68,12 @@ function npmTenant(args: string[], until?: string): Promise<{ stdout: string; st
       stderr += chunk;
       if (until && stderr.includes(until)) {
         clearTimeout(timer);
-        done({ stdout, stderr, code: null });
+        done({ stdout, stderr, code: null, stopped });
       }
     });
     child.on('exit', (code) => {
       clearTimeout(timer);
-      done({ stdout, stderr, code });
+      done({ stdout, stderr, code, stopped });
     });
   });
 }
@@ -150,8 +161,8 @@ describe('npm run tenant, as the README writes it', () => {
       }),
     });
     expect(token.status).toBe(200);
-    cleanups.pop()!();
-    await new Promise((done) => setTimeout(done, 500));
+    // The export opens the same data directory: the server is gone first.
+    await run.stopped();
 
     const out = join(dataDir, 'export.json');
     const exported = await npmTenant(['--data-dir', dataDir, '--export', out]);

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consoleBehindProxy } from './console-behind-proxy.ts';
 
 /**
- * Defect 12's fallback: a tenant whose Management API has no bulk revocation (an older one,
+ * Bulk revocation's fallback: a tenant whose Management API has no bulk revocation (an older one,
  * or one that never offered POST /api/v2/refresh-tokens/revoke). A real HTTP proxy stands in
  * front of the embedded tenant, answers that one route with `status`, and forwards everything
  * else; a second BFF talks to the tenant through it. Unlinking must still revoke exactly the

@@ -2,7 +2,7 @@ import { DEMO, json, startTestStack, type StaffClient, type TestStack } from '@r
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * Defect 9: staff accounts live in the same tenant as end users. The BFF marks each user with
+ * Staff accounts live in the same tenant as end users. The BFF marks each user with
  * the console role the tenant holds for them (the roles claim in app_metadata.custom_claims),
  * so the users list and the user's header can say "Staff".
  */

@@ -27,9 +27,9 @@ export type DeviceCredential = MgmtDeviceCredential & { token_id: string | null 
 
 /**
  * The refresh token a device credential stands for, and the one place that knows how: the
- * embedded tenant names each credential `dcr_` + its token's id. A real Auth0 tenant gives no
- * way to join the two lists (null): there a token's device name is unknown and its credential
- * is deleted on its own.
+ * embedded tenant names each credential `dcr_` + its token's id. A real Auth0 tenant's ids are
+ * `dcr_...` too but name no token: the id read from one matches no loaded token, so there a
+ * token's device name is unknown and its credential is previewed and deleted by its own id.
  */
 export function tokenIdOfCredential(credentialId: string | undefined): string | null {
   return credentialId?.startsWith('dcr_') ? credentialId.slice('dcr_'.length) : null;
@@ -232,18 +232,30 @@ export class ManagementGateway {
     }
   }
 
+  /**
+   * The user's refresh-token credentials, of both kinds, asked for by type: without a type,
+   * Auth0 answers refresh tokens and public keys but no `rotating_refresh_token` (the SDK's
+   * `ListDeviceCredentialsRequestParameters.type`; with paging, its API reference says the type
+   * defaults to `refresh_token`), so a device's rotating tokens would be missing from the Devices
+   * tab and from what an unlink revokes. Public keys are not refresh tokens: never asked for.
+   */
   listDeviceCredentials(userId: string) {
     return this.call("list the user's devices", async () => {
-      const credentials: DeviceCredential[] = [];
-      for await (const credential of await this.c.deviceCredentials.list({
-        user_id: userId,
-        per_page: 100,
-        include_totals: true,
-      })) {
-        credentials.push({ ...credential, token_id: tokenIdOfCredential(credential.id) });
-        if (credentials.length >= MAX_TOKENS_LOADED) break;
-      }
-      return credentials;
+      const ofType = async (type: 'refresh_token' | 'rotating_refresh_token') => {
+        const credentials: DeviceCredential[] = [];
+        for await (const credential of await this.c.deviceCredentials.list({
+          user_id: userId,
+          type,
+          per_page: 100,
+          include_totals: true,
+        })) {
+          credentials.push({ ...credential, token_id: tokenIdOfCredential(credential.id) });
+          if (credentials.length >= MAX_TOKENS_LOADED) break;
+        }
+        return credentials;
+      };
+      const [rotating, other] = await Promise.all([ofType('rotating_refresh_token'), ofType('refresh_token')]);
+      return [...rotating, ...other].slice(0, MAX_TOKENS_LOADED);
     });
   }
 

@@ -20,7 +20,7 @@ export const staffMe = (role: Me['user']['role'] = 'support'): Me => ({
   session: { expires_at: '', idle_timeout_seconds: 1800 },
 });
 
-/** A request the component sent with a body, as the BFF received it. */
+/** A request the component sent other than a GET, as the BFF received it. */
 export interface SentRequest {
   method: string;
   path: string;
@@ -30,7 +30,7 @@ export interface SentRequest {
 /**
  * Stubs `fetch` with a fake BFF: `/api/me` answers for `role`; every other request goes to
  * `answer`, and what it leaves unanswered is a 404 with the BFF's error body. Returns the
- * requests sent with a body, in order.
+ * requests other than GETs, in order.
  */
 export function stubBff(
   answer: (method: string, path: string) => Response | Promise<Response> | undefined,
@@ -41,7 +41,9 @@ export function stubBff(
     'fetch',
     vi.fn(async (path: string, init: RequestInit = {}) => {
       const method = init.method ?? 'GET';
-      if (init.body !== undefined) sent.push({ method, path, body: JSON.parse(String(init.body)) });
+      // Every request that may change something, with a body or without (a bodiless DELETE counts too).
+      if (method !== 'GET')
+        sent.push({ method, path, body: init.body === undefined ? undefined : JSON.parse(String(init.body)) });
       if (path === '/api/me') return Response.json(staffMe(role));
       return (
         (await answer(method, path)) ?? Response.json({ error: { code: 'not_found', message: 'no' } }, { status: 404 })

@@ -79,7 +79,7 @@ const tenantDown: ApiError = {
   },
 };
 
-/** The BFF at the network boundary, answering the revocation with `revoke`; records each request with a body. */
+/** The BFF at the network boundary, answering the revocation with `revoke`; records each request other than a GET. */
 function serve({
   role = 'support',
   revoke = () => Response.json(revoked),

@@ -84,7 +84,7 @@ const tenantDown: ApiError = {
   },
 };
 
-/** The BFF at the network boundary, answering the unlink with `unlink`; records each request with a body. */
+/** The BFF at the network boundary, answering the unlink with `unlink`; records each request other than a GET. */
 function serve({
   role = 'support',
   unlink = () => Response.json(unlinked),

@@ -117,74 +117,77 @@ export async function generateTenant(options: GenerateOptions) {
   log(`users: ${options.users} in ${Math.round(performance.now() - started)} ms`);
 
   const grantIds = new Map<string, string>();
-  for (let start = 0; start < options.tokens; start += BATCH) {
-    const tokens: NewRefreshToken[] = [];
-    const grants: GrantRecord[] = [];
-    for (let i = start; i < Math.min(options.tokens, start + BATCH); i++) {
-      const owner =
-        i < options.heavyUserTokens
-          ? 0
-          : i < options.heavyUserTokens + bulk
-            ? 1
-            : i < options.heavyUserTokens + bulk + medium
-              ? 2
-              : 3 + Math.floor(random() * Math.max(1, options.users - 3));
-      const client = clients[i % 2]!;
-      const drawn = DEVICES[Math.floor(random() * DEVICES.length)]!;
-      const device = options.mediumUserOnOneDevice && owner === 2 ? DEVICES[0]! : drawn;
-      const ip = hostInNetwork(device.ips[i % device.ips.length]!, i);
-      const forApi = client === mobile && !(options.userinfoOnlyMobileTokens && i % 4 === 2);
-      const audience = forApi ? DEMO.api.identifier : `${tenant.deps.issuer}userinfo`;
-      // A grant is one user's consent to one application for one audience, as Auth0's are.
-      const grantKey = `${owner}|${client.client_id}|${audience}`;
-      let grantId = grantIds.get(grantKey);
-      if (!grantId) {
-        grantId = ids.grant();
-        grantIds.set(grantKey, grantId);
-        grants.push({
-          id: grantId,
+  // The tokens' indexes are built once at the end (see TenantStore.bulkLoad).
+  await store.bulkLoad(async () => {
+    for (let start = 0; start < options.tokens; start += BATCH) {
+      const tokens: NewRefreshToken[] = [];
+      const grants: GrantRecord[] = [];
+      for (let i = start; i < Math.min(options.tokens, start + BATCH); i++) {
+        const owner =
+          i < options.heavyUserTokens
+            ? 0
+            : i < options.heavyUserTokens + bulk
+              ? 1
+              : i < options.heavyUserTokens + bulk + medium
+                ? 2
+                : 3 + Math.floor(random() * Math.max(1, options.users - 3));
+        const client = clients[i % 2]!;
+        const drawn = DEVICES[Math.floor(random() * DEVICES.length)]!;
+        const device = options.mediumUserOnOneDevice && owner === 2 ? DEVICES[0]! : drawn;
+        const ip = hostInNetwork(device.ips[i % device.ips.length]!, i);
+        const forApi = client === mobile && !(options.userinfoOnlyMobileTokens && i % 4 === 2);
+        const audience = forApi ? DEMO.api.identifier : `${tenant.deps.issuer}userinfo`;
+        // A grant is one user's consent to one application for one audience, as Auth0's are.
+        const grantKey = `${owner}|${client.client_id}|${audience}`;
+        let grantId = grantIds.get(grantKey);
+        if (!grantId) {
+          grantId = ids.grant();
+          grantIds.set(grantKey, grantId);
+          grants.push({
+            id: grantId,
+            user_id: userId(owner),
+            client_id: client.client_id,
+            audience,
+            scope: ['openid', 'offline_access'],
+            created_at: now,
+            updated_at: now,
+          });
+        }
+        const createdAt = now - Math.floor(random() * 20 * 86_400_000);
+        const secretHash = createHash('sha256').update(generatedTokenValue(options.seed, i)).digest();
+        tokens.push({
+          id: ids.refreshToken(createdAt),
+          secretHash,
           user_id: userId(owner),
           client_id: client.client_id,
+          grant_id: grantId,
+          session_id: null,
+          device_name: device.name,
           audience,
           scope: ['openid', 'offline_access'],
-          created_at: now,
-          updated_at: now,
+          resource_servers: [{ audience, scopes: 'openid offline_access' }],
+          rotating: client.refresh_token.rotation_type === 'rotating',
+          created_at: createdAt,
+          leeway: client.refresh_token.leeway,
+          device: {
+            initial_ip: ip,
+            initial_asn: asnOf(ip),
+            initial_user_agent: device.userAgent,
+            last_ip: ip,
+            last_asn: asnOf(ip),
+            last_user_agent: device.userAgent,
+          },
+          // Generated tokens live long enough for any benchmark run.
+          ...expiryOf(
+            { ...client.refresh_token, infinite_token_lifetime: true, infinite_idle_token_lifetime: true },
+            createdAt,
+          ),
         });
       }
-      const createdAt = now - Math.floor(random() * 20 * 86_400_000);
-      const secretHash = createHash('sha256').update(generatedTokenValue(options.seed, i)).digest();
-      tokens.push({
-        id: ids.refreshToken(createdAt),
-        secretHash,
-        user_id: userId(owner),
-        client_id: client.client_id,
-        grant_id: grantId,
-        session_id: null,
-        device_name: device.name,
-        audience,
-        scope: ['openid', 'offline_access'],
-        resource_servers: [{ audience, scopes: 'openid offline_access' }],
-        rotating: client.refresh_token.rotation_type === 'rotating',
-        created_at: createdAt,
-        leeway: client.refresh_token.leeway,
-        device: {
-          initial_ip: ip,
-          initial_asn: asnOf(ip),
-          initial_user_agent: device.userAgent,
-          last_ip: ip,
-          last_asn: asnOf(ip),
-          last_user_agent: device.userAgent,
-        },
-        // Generated tokens live long enough for any benchmark run.
-        ...expiryOf(
-          { ...client.refresh_token, infinite_token_lifetime: true, infinite_idle_token_lifetime: true },
-          createdAt,
-        ),
-      });
+      await store.bulkImport({ users: [], grants, tokens });
+      if ((start / BATCH) % 10 === 9) log(`tokens: ${start + tokens.length} of ${options.tokens}`);
     }
-    await store.bulkImport({ users: [], grants, tokens });
-    if ((start / BATCH) % 10 === 9) log(`tokens: ${start + tokens.length} of ${options.tokens}`);
-  }
+  });
   const ms = Math.round(performance.now() - started);
   log(`generated ${options.users} users and ${options.tokens} tokens in ${(ms / 1000).toFixed(1)} s`);
   await tenant.close();

@@ -13,7 +13,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const typesFile = join(here, '..', 'types.ts');
 
 /**
- * Every method of TenantStore: its own (`close`, `bulkImport`) and those of each aggregate it hands
+ * Every method of TenantStore: its own (`close`, `bulkImport`, `bulkLoad`) and those of each aggregate it hands
  * out (`refreshTokens.rotateRefreshToken`), named without the aggregate. Properties such as `dialect`
  * are not methods.
  */
@@ -67,7 +67,15 @@ describe('the TenantStore contract suite', () => {
     const methods = tenantStoreMethods();
     // A sanity floor: an interface that failed to resolve would make every check below pass.
     expect(methods).toEqual(
-      expect.arrayContaining(['getSettings', 'issueRefreshToken', 'createSession', 'addEvent', 'bulkImport', 'close']),
+      expect.arrayContaining([
+        'getSettings',
+        'issueRefreshToken',
+        'createSession',
+        'addEvent',
+        'bulkImport',
+        'bulkLoad',
+        'close',
+      ]),
     );
     // The harness counts too: it closes every store, which is all `close` promises.
     const contractFiles = readdirSync(here).filter((name) => name.endsWith('.contract.test.ts'));

@@ -150,6 +150,61 @@ describeContract(({ withStore }) => {
   );
 
   it(
+    "bulk-loads with the tokens' indexes built at the end: what it loaded is listed and searched, even when the load fails",
+    withStore(async (store) => {
+      const device = {
+        initial_ip: '10.30.0.1',
+        initial_asn: 'AS64520',
+        initial_user_agent: 'Gen/2',
+        last_ip: '10.30.0.1',
+        last_asn: 'AS64520',
+        last_user_agent: 'Gen/2',
+      };
+      await store.directory.createUser(userRecord('load|1', 'load1@example.test'));
+      const batch = (from: number) =>
+        Array.from({ length: 5 }, (_, i) => mint('load|1', T0 + from + i, { device_name: 'Phone' }));
+      const loaded = [...batch(0), ...batch(5)];
+      expect(
+        await store.bulkLoad(async () => {
+          await store.bulkImport({
+            users: [],
+            grants: [],
+            tokens: loaded.slice(0, 5).map((t) => ({ ...t.record, device })),
+          });
+          await store.bulkImport({
+            users: [],
+            grants: [],
+            tokens: loaded.slice(5).map((t) => ({ ...t.record, device })),
+          });
+          return 'done';
+        }),
+      ).toBe('done');
+      const listed = await store.refreshTokens.listRefreshTokenSummaries(
+        { user_id: 'load|1' },
+        T0 + 100,
+        undefined,
+        50,
+      );
+      expect(listed.items.map((t) => t.id).sort()).toEqual(loaded.map((t) => t.record.id).sort());
+      expect((await store.refreshTokens.countRefreshTokenSearch({ asn: 'AS64520' }, T0 + 100, 100)).tokens).toBe(10);
+
+      // A load that fails: its error reaches the caller, what it imported stays, and the store
+      // goes on as before (a token issued and revoked after it is indexed like any other).
+      const more = batch(10);
+      await expect(
+        store.bulkLoad(async () => {
+          await store.bulkImport({ users: [], grants: [], tokens: more.map((t) => ({ ...t.record, device })) });
+          throw new Error('the generator failed');
+        }),
+      ).rejects.toThrow('the generator failed');
+      expect(await store.refreshTokens.countLiveRefreshTokens({ user_id: 'load|1' }, T0 + 100)).toBe(15);
+      await store.refreshTokens.revokeRefreshTokens([more[0]!.record.id], 'management_api', T0 + 100);
+      expect(await store.refreshTokens.countLiveRefreshTokens({ user_id: 'load|1' }, T0 + 100)).toBe(14);
+      expect((await store.refreshTokens.countRefreshTokenSearch({ asn: 'AS64520' }, T0 + 100, 100)).tokens).toBe(14);
+    }),
+  );
+
+  it(
     'bulk-imports users, grants and tokens as issued ones, with no entity limit',
     withStore(async (store) => {
       const device = {

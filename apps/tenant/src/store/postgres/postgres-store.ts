@@ -50,6 +50,27 @@ export async function openPostgresStore(url: string, options: { schema?: string 
       await pool.end();
     },
 
+    async bulkLoad<T>(load: () => Promise<T>): Promise<T> {
+      // The indexes of refresh_tokens in this schema, but those behind a constraint (the
+      // primary key, the unique seq), which the load needs and DROP INDEX cannot drop.
+      const indexes = await connection.all(
+        `SELECT i.indexname AS name, i.indexdef AS sql FROM pg_indexes i
+          WHERE i.schemaname = current_schema() AND i.tablename = 'refresh_tokens'
+            AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname
+                              AND c.connamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()))`,
+      );
+      await connection.tx(async (db) => {
+        for (const index of indexes) await db.query(`DROP INDEX ${index.name}`);
+      });
+      try {
+        return await load();
+      } finally {
+        await connection.tx(async (db) => {
+          for (const index of indexes) await db.query(String(index.sql));
+        });
+      }
+    },
+
     /** Users, their grants and their tokens in one transaction. */
     async bulkImport(input: BulkImport) {
       await connection.tx(async (db) => {

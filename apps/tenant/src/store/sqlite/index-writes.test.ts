@@ -35,6 +35,15 @@ const LIVENESS_INDEXES = [
   'rt_user_live',
 ];
 
+const deviceAt = (ip: string) => ({
+  initial_ip: ip,
+  initial_asn: 'AS64500',
+  initial_user_agent: 'okhttp/4',
+  last_ip: ip,
+  last_asn: 'AS64500',
+  last_user_agent: 'okhttp/4',
+});
+
 /** The indexes of refresh_tokens a statement writes: IdxInsert or IdxDelete on a cursor its OpenWrite opened. */
 function indexesWrittenBy(db: Database.Database, sql: string): string[] {
   const params = Object.fromEntries([...sql.matchAll(/@(\w+)/g)].map((m) => [m[1]!, null]));
@@ -64,7 +73,7 @@ describe('SQLite: the indexes a revocation and an exchange rewrite', () => {
     try {
       await store.directory.createUser(userRecord('u1', 'u1@example.test'));
       const { record } = mint('u1', T0);
-      await store.refreshTokens.issueRefreshToken({ ...record, device: { initial_ip: '203.0.113.7' } }, 1000);
+      await store.refreshTokens.issueRefreshToken({ ...record, device: deviceAt('203.0.113.7') }, 1000);
       const { db, prepared, stop } = recordPrepared(store);
       await store.refreshTokens.revokeRefreshTokens([record.id], 'management_api', T0 + 1);
       stop();
@@ -81,8 +90,7 @@ describe('SQLite: the indexes a revocation and an exchange rewrite', () => {
     try {
       await store.directory.createUser(userRecord('u1', 'u1@example.test'));
       const { value, record } = mint('u1', T0);
-      const device = { initial_ip: '203.0.113.7', initial_asn: 'AS64500', last_ip: '203.0.113.7', last_asn: 'AS64500' };
-      await store.refreshTokens.issueRefreshToken({ ...record, device }, 1000);
+      await store.refreshTokens.issueRefreshToken({ ...record, device: deviceAt('203.0.113.7') }, 1000);
       const exchange = async (secret: Buffer, now: number, ip: string) => {
         const newSecretHash = sha256(randomSecret());
         const plan = planExchange({
@@ -91,7 +99,7 @@ describe('SQLite: the indexes a revocation and an exchange rewrite', () => {
           newSecretHash,
           ip,
           asn: 'AS64500',
-          userAgent: null,
+          userAgent: 'okhttp/4',
           dpopJkt: null,
         });
         const { db, prepared, stop } = recordPrepared(store);

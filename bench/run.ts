@@ -14,7 +14,7 @@
  * The steps live in bench/run/: the peers' figures (exchanges.ts), the console's (console.ts),
  * the large revocations (bulk-revocation.ts), the soak (soak.ts) and PostgreSQL (postgres.ts).
  */
-import { admitConsole, DEMO, freePort, ROOT, startProcess, startTenant, type Proc } from '@rtc/stack';
+import { admitConsole, DEMO, freePort, ROOT, startProcess, startTenant, TENANT_SERVER, type Proc } from '@rtc/stack';
 import { generateTenant } from '@rtc/tenant';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -83,7 +83,8 @@ try {
   );
 
   progress('starting the tenant, the BFF and the peers (oidc-provider in memory and on SQLite)');
-  const tenant = await startTenant(dir, port, TENANT_ENV);
+  // As deployed: the bundle `npm run build` made (apps/tenant/build.ts), no TypeScript loader.
+  const tenant = await startTenant(dir, port, TENANT_ENV, { built: true });
   procs.push(tenant);
   const url = tenant.url;
   const peer = await startProcess(
@@ -152,7 +153,7 @@ try {
     // so the GCs the soak forces do not land in the figures above.
     await tenant.kill9();
     run.tenant = await startProcess(
-      'apps/tenant/src/server.ts',
+      TENANT_SERVER.built,
       ['--port', String(port), '--data-dir', dir, '--issuer', `${url}/`],
       { ...TENANT_ENV, TENANT_HEAP_REPORT_SECONDS: '20' },
       port,

@@ -1,5 +1,5 @@
 import { createPool, dropSchema } from '@rtc/db/postgres';
-import { DEMO, freePort, startProcess, type Proc } from '@rtc/stack';
+import { DEMO, freePort, startProcess, TENANT_SERVER, type Proc } from '@rtc/stack';
 import { generateTenant } from '@rtc/tenant';
 import { load, progress } from './children.ts';
 import { againstPeer, figures } from './figures.ts';
@@ -52,7 +52,7 @@ export async function postgresFigures(peerExchange: number, peerRevoke: number, 
     for (const id of ['A', 'B']) {
       const port = await freePort();
       const proc = await startProcess(
-        'apps/tenant/src/server.ts',
+        TENANT_SERVER.built,
         ['--port', String(port), '--issuer', `http://127.0.0.1:${port}/`],
         {
           DATABASE_URL: db,

@@ -45,7 +45,9 @@ export async function startProcess(
   port: number,
   nodeArgs: string[] = [],
 ): Promise<Proc> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], {
+  // TypeScript sources through the loader; a built script (apps/tenant/build.ts) as it is.
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...nodeArgs, ...loader, script, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -84,10 +86,21 @@ export async function startProcess(
   throw new Error(`${script} did not start:\n${logs.join('\n')}`);
 }
 
-/** The embedded tenant as `npm run tenant` runs it, on a data directory. */
-export async function startTenant(dataDir: string, port: number, env: Record<string, string> = {}) {
+/** The tenant's server: its sources (`npm run tenant`), or as `npm run build` leaves it (apps/tenant/build.ts). */
+export const TENANT_SERVER = { sources: 'apps/tenant/src/server.ts', built: 'apps/tenant/dist/server.mjs' } as const;
+
+/**
+ * The embedded tenant on a data directory: as `npm run tenant` runs it, or with `built` as it is
+ * deployed (`npm run build` first), which is how the bench measures it.
+ */
+export async function startTenant(
+  dataDir: string,
+  port: number,
+  env: Record<string, string> = {},
+  options: { built?: boolean } = {},
+) {
   return startProcess(
-    'apps/tenant/src/server.ts',
+    options.built ? TENANT_SERVER.built : TENANT_SERVER.sources,
     ['--port', String(port), '--data-dir', dataDir, '--issuer', `http://127.0.0.1:${port}/`],
     env,
     port,

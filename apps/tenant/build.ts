@@ -11,7 +11,7 @@
  * (@rtc/ip-intel resolves them from the bundle's place): the file stays where it is built.
  */
 import { build } from 'esbuild';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 
@@ -34,4 +34,4 @@ export async function buildTenant(outfile = `${HERE}dist/server.mjs`): Promise<s
   return outfile;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) console.log(`built ${await buildTenant()}`);
+if (import.meta.url === pathToFileURL(process.argv[1]!).href) console.log(`built ${await buildTenant()}`);

@@ -132,11 +132,12 @@ describe.skipIf(!!postgres.skip)(
         await store.bulkLoad(async () => {
           during = await introspect(schema);
         });
-        // Not vacuous: the load ran without the secondary indexes (the constraints' stay).
-        expect(Object.keys(during!.indexes).filter((name) => name.startsWith('refresh_tokens '))).toEqual(
-          expect.arrayContaining(['refresh_tokens refresh_tokens_pkey']),
-        );
-        expect(during!.indexes['refresh_tokens rt_user_live']).toBeUndefined();
+        // Not vacuous: the load ran with the constraints' indexes only.
+        expect(
+          Object.keys(during!.indexes)
+            .filter((name) => name.startsWith('refresh_tokens '))
+            .sort(),
+        ).toEqual(['refresh_tokens refresh_tokens_pkey', 'refresh_tokens refresh_tokens_seq_key']);
         expect(await introspect(schema)).toEqual(before);
         await expect(
           store.bulkLoad(async () => {

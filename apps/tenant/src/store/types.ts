@@ -37,8 +37,10 @@ export interface TenantStore {
    * Runs the large-tenant generator's `load` (its bulkImport calls) with the refresh tokens'
    * secondary indexes dropped, then builds them once from the loaded rows: one sort each,
    * instead of a dozen random index pages written by every token inserted. Only while nothing
-   * serves the tenant. The indexes are built again however `load` ends; a process killed
-   * during it leaves them missing (generate again).
+   * serves the tenant. The indexes are built again however `load` ends, each on its own (a
+   * failure to build one is thrown after the others are built, with the load's own error). A
+   * process killed during the load leaves them missing: SQLite builds them at the next start,
+   * PostgreSQL at the next bulk load (run the generator again).
    */
   bulkLoad<T>(load: () => Promise<T>): Promise<T>;
 }

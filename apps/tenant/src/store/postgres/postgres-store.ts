@@ -1,6 +1,11 @@
 import { createPool, runMigrations } from '@rtc/db/postgres';
 import type { BulkImport, TenantStore } from '../types.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
+import { indexStatements } from '../sql/schema-ddl.ts';
+import { TENANT_SCHEMA } from '../sql/schema.ts';
+
+/** refresh_tokens' secondary indexes as schema.ts declares them: what a bulk load drops. */
+const TOKEN_INDEXES = indexStatements(TENANT_SCHEMA, 'refresh_tokens', 'postgres');
 import { PostgresConnection } from './connection.ts';
 import { PostgresTenantSettings } from './tenant-settings.ts';
 import { PostgresDirectory } from './directory.ts';
@@ -51,23 +56,24 @@ export async function openPostgresStore(url: string, options: { schema?: string 
     },
 
     async bulkLoad<T>(load: () => Promise<T>): Promise<T> {
-      // The indexes of refresh_tokens in this schema, but those behind a constraint (the
-      // primary key, the unique seq), which the load needs and DROP INDEX cannot drop.
-      const indexes = await connection.all(
-        `SELECT i.indexname AS name, i.indexdef AS sql FROM pg_indexes i
-          WHERE i.schemaname = current_schema() AND i.tablename = 'refresh_tokens'
-            AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname
-                              AND c.connamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()))`,
-      );
-      await connection.tx(async (db) => {
-        for (const index of indexes) await db.query(`DROP INDEX ${index.name}`);
-      });
+      let failed: unknown;
       try {
-        return await load();
-      } finally {
         await connection.tx(async (db) => {
-          for (const index of indexes) await db.query(String(index.sql));
+          for (const index of TOKEN_INDEXES) await db.query(`DROP INDEX IF EXISTS ${index.name}`);
         });
+        return await load();
+      } catch (err) {
+        failed = err;
+        throw err;
+      } finally {
+        // Each on its own, so that one failing leaves the others built; every failure thrown at the end.
+        const errors: unknown[] = [];
+        for (const index of TOKEN_INDEXES) await pool.query(index.sql).catch((err: unknown) => errors.push(err));
+        if (errors.length)
+          throw new AggregateError(
+            failed === undefined ? errors : [failed, ...errors],
+            "refresh_tokens' indexes not built",
+          );
       }
     },
 

@@ -145,6 +145,19 @@ function renderColumn(column: Column, dialect: Dialect): string {
   return sql;
 }
 
+/**
+ * One table's secondary indexes on `dialect` as `CREATE INDEX IF NOT EXISTS`, by name: what
+ * a bulk load drops and builds again (TenantStore.bulkLoad), from the schema as declared here.
+ */
+export function indexStatements(schema: Schema, tableName: string, dialect: Dialect): { name: string; sql: string }[] {
+  const table = schema.tables.find((t) => t.name === tableName);
+  if (!table) throw new Error(`no table ${tableName} in the schema`);
+  return (table.indexes ?? []).filter(onDialect(dialect)).map((index) => ({
+    name: index.name,
+    sql: renderIndex(table, index, dialect).replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS '),
+  }));
+}
+
 function renderIndex(table: Table, index: Index, dialect: Dialect): string {
   const keys = index.keys.map((key) =>
     typeof key === 'string' ? key : dialect === 'sqlite' ? `${key.column} COLLATE NOCASE` : `lower(${key.column})`,

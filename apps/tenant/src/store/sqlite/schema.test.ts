@@ -148,4 +148,26 @@ describe("the large-tenant generator's bulk load (openSqliteStore's bulkLoad)", 
       await store.close();
     }
   });
+
+  it('builds the indexes a killed bulk load left missing when the store opens again', async () => {
+    const path = join(dir, `killed-${Math.random().toString(36).slice(2)}.sqlite`);
+    const first = openSqliteStore(path);
+    const before = introspect(first.raw);
+    // What a generator killed during its load leaves: the tokens' secondary indexes dropped.
+    const dropped = first.raw
+      .prepare(
+        "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'refresh_tokens' AND sql IS NOT NULL",
+      )
+      .pluck()
+      .all() as string[];
+    expect(dropped.length).toBeGreaterThan(10);
+    for (const name of dropped) first.raw.exec(`DROP INDEX ${name}`);
+    await first.close();
+    const again = openSqliteStore(path);
+    try {
+      expect(introspect(again.raw)).toEqual(before);
+    } finally {
+      await again.close();
+    }
+  });
 });

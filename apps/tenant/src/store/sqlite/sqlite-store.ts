@@ -3,6 +3,8 @@ import { checkpointInBackground, openSqlite } from '@rtc/db/sqlite';
 import { addressKey } from '@rtc/ip-intel';
 import type { BulkImport, TenantStore } from '../types.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { indexStatements } from '../sql/schema-ddl.ts';
+import { TENANT_SCHEMA } from '../sql/schema.ts';
 import { SqliteDirectoryCache } from './directory-cache.ts';
 import { networkKeyOf, SqliteConnection } from './connection.ts';
 import { SqliteTenantSettings } from './tenant-settings.ts';
@@ -21,6 +23,30 @@ export interface SqliteTenantStore extends TenantStore {
   readonly raw: Database.Database;
 }
 
+/** refresh_tokens' secondary indexes as schema.ts declares them: what a bulk load drops. */
+const TOKEN_INDEXES = indexStatements(TENANT_SCHEMA, 'refresh_tokens', 'sqlite');
+
+/**
+ * Builds those of the tokens' indexes that are missing (none, unless a bulk load dropped them),
+ * each on its own so one failing leaves the others built. Throws every failure at the end,
+ * after `failed` (the bulk load's own error) when there is one.
+ */
+function buildTokenIndexes(db: Database.Database, failed?: unknown): void {
+  const present = new Set(
+    db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'refresh_tokens'").pluck().all(),
+  );
+  const errors: unknown[] = [];
+  for (const index of TOKEN_INDEXES.filter((i) => !present.has(i.name))) {
+    try {
+      db.exec(index.sql);
+    } catch (err) {
+      errors.push(err);
+    }
+  }
+  if (errors.length)
+    throw new AggregateError(failed === undefined ? errors : [failed, ...errors], "refresh_tokens' indexes not built");
+}
+
 /**
  * The tenant on SQLite (better-sqlite3): one part per aggregate of the contract, all on one
  * connection (connection.ts: transactions, locking and durability). An operation that writes
@@ -37,6 +63,8 @@ export function openSqliteStore(path: string): SqliteTenantStore {
       ip_network_key: (ip: string | null) => networkKeyOf(addressKey(ip)),
     },
   });
+  // A bulk load killed before it built the tokens' indexes again (TenantStore.bulkLoad) left them missing.
+  buildTokenIndexes(db);
   const connection = new SqliteConnection(db);
   // The log is checkpointed by a thread of its own, not by whichever request's commit fills it.
   const stopCheckpointer = path !== ':memory:' ? checkpointInBackground(db, path) : undefined;
@@ -67,16 +95,17 @@ export function openSqliteStore(path: string): SqliteTenantStore {
     },
 
     async bulkLoad<T>(load: () => Promise<T>): Promise<T> {
-      const indexes = db
-        .prepare(
-          "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'refresh_tokens' AND sql IS NOT NULL",
-        )
-        .all() as { name: string; sql: string }[];
-      db.exec(indexes.map((index) => `DROP INDEX ${index.name};`).join('\n'));
+      let failed: unknown;
       try {
+        connection.tx(() => {
+          for (const index of TOKEN_INDEXES) db.exec(`DROP INDEX IF EXISTS ${index.name}`);
+        });
         return await load();
+      } catch (err) {
+        failed = err;
+        throw err;
       } finally {
-        db.exec(indexes.map((index) => `${index.sql};`).join('\n'));
+        buildTokenIndexes(db, failed);
       }
     },
 

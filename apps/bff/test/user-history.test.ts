@@ -109,7 +109,7 @@ describe('GET /api/users/{id}/history and /revoked', () => {
     const credentials = await managementCall<{ id: string; device_name: string }[]>(
       stack.tenantUrl,
       'GET',
-      `/device-credentials?user_id=${id}&client_id=${DEMO.clients.mobile.client_id}`,
+      `/device-credentials?user_id=${id}&client_id=${DEMO.clients.mobile.client_id}&type=rotating_refresh_token`,
     );
     const credential = credentials.find((c) => c.device_name === 'Unknown Tablet')!;
     await managementCall(stack.tenantUrl, 'DELETE', `/device-credentials/${credential.id}`);

@@ -40,7 +40,10 @@ try {
   const refreshed = await auth.oauth.refreshTokenGrant({ refresh_token: signedIn.data.refresh_token });
   result.rotated = refreshed.data.refresh_token !== signedIn.data.refresh_token;
   result.tokensListed = (await management.users.refreshToken.list(user.user_id)).data.length;
-  result.devices = (await management.deviceCredentials.list({ user_id: user.user_id })).data.length;
+  // A rotating token: without a type Auth0 lists none of those (the SDK's ListDeviceCredentialsRequestParameters).
+  result.devices = (
+    await management.deviceCredentials.list({ user_id: user.user_id, type: 'rotating_refresh_token' })
+  ).data.length;
   result.sessions = (await management.users.sessions.list(user.user_id)).data.length;
   result.grants = (await management.userGrants.list({ user_id: user.user_id })).data.length;
   await auth.oauth.revokeRefreshToken({ token: refreshed.data.refresh_token });

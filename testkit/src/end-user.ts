@@ -49,13 +49,13 @@ export function endUserApp(tenantUrl: string, clientId: string = DEMO.clients.mo
     });
   return {
     /**
-     * Signs in on `device`; returns the refresh token. `from`: the client's address, as a proxy
+     * Signs in on `device` (null: no device name, Auth0's `device` parameter left out); returns the refresh token. `from`: the client's address, as a proxy
      * the tenant trusts (its trustProxy option) reports it in X-Forwarded-For; `userAgent`: the app's agent;
      * `dpop`: a DPoP key whose proof goes with the request (a public client's token is then bound to it).
      */
     async login(
       email: string,
-      device: string,
+      device: string | null,
       options: { audience?: string; scope?: string; from?: string; userAgent?: string; dpop?: DpopKey } = {},
     ): Promise<string> {
       const res = await post(
@@ -65,7 +65,7 @@ export function endUserApp(tenantUrl: string, clientId: string = DEMO.clients.mo
           username: email,
           password: DEMO.endUserPassword,
           scope: options.scope ?? 'openid profile offline_access',
-          device,
+          ...(device === null ? {} : { device }),
           ...(options.audience ? { audience: options.audience } : {}),
         },
         {

@@ -156,6 +156,26 @@ describe('Management API calls per console request', () => {
     // 151 sign-ins over real HTTP on a busy 2-core machine: far past the 30 s default. The test counts calls, not time.
   }, 300_000);
 
+  it("unlinking the unnamed device does not ask the tenant's route, which unlinks by name, and revokes exactly its tokens", async () => {
+    const { email, user_id } = demoEndUser(46);
+    const user = `/api/users/${encodeURIComponent(user_id)}`;
+    // Signed in without a device name: the Devices tab shows them as one "Unnamed device".
+    const unnamed = [await mobile().login(email, null), await mobile().login(email, null)];
+    const named = await mobile().login(email, 'Counted Named Phone');
+    await support.api('GET', `${user}/devices`);
+    const shown = await json(
+      await support.api('POST', `${user}/impact`, { action: 'device.unlink', device_name: 'Unnamed device' }),
+    );
+    expect(shown.tokens).toHaveLength(2);
+    const confirm = await callsOf(user_id, () =>
+      support.api('POST', `${user}/devices/unlink`, { device_name: 'Unnamed device', expected: expectedOf(shown) }),
+    );
+    // The tenant's route would find no device of that name: a refused call, then a new preview.
+    expect(confirm).not.toContain(UNLINK);
+    for (const token of unnamed) expect((await mobile().refresh(token)).status).toBe(403);
+    expect((await mobile().refresh(named)).status).toBe(200);
+  });
+
   it('a token issued on the device after the preview: the tenant refuses the unlink, 409 with the new preview, nothing revoked', async () => {
     const { email, user_id } = demoEndUser(44);
     const user = `/api/users/${encodeURIComponent(user_id)}`;

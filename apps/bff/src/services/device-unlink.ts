@@ -1,5 +1,6 @@
 import type { ActionResult, ExpectedImpact, Impact } from '@rtc/contracts';
 import { impactChanges } from '../domain/action-impact.ts';
+import { UNNAMED_DEVICE } from '../domain/user-view.ts';
 import { BffError } from '../errors.ts';
 import type { ManagementGateway, MgmtUser } from '../management/gateway.ts';
 
@@ -109,8 +110,14 @@ export async function unlinkThroughTenant(
     mayActOn(user);
     refuseIfChanged(expected, impact, () => ctx.previews.keep(userId, deviceName, fresh.impact));
   }
-  // A token of no device name (a real Auth0 tenant's) has nothing the tenant could match it by.
-  if (impact.tokens.some((t) => t.via === 'target' && t.device_name === null)) return null;
+  // The tenant's route unlinks the tokens of one device name. It has nothing to match a token by
+  // whose name is unknown (a real Auth0 tenant's) or empty (the tab's "Unnamed device", a name
+  // of the console's own): Auth0's routes then revoke the previewed ids.
+  if (
+    deviceName === UNNAMED_DEVICE ||
+    impact.tokens.some((t) => t.via === 'target' && (t.device_name === null || t.device_name === UNNAMED_DEVICE))
+  )
+    return null;
   ctx.forgetDeviceNames();
   const outcome = await ctx.mgmt.unlinkDevice(userId, deviceName, {
     token_ids: expected.token_ids,

@@ -56,25 +56,25 @@ export async function openPostgresStore(url: string, options: { schema?: string 
     },
 
     async bulkLoad<T>(load: () => Promise<T>): Promise<T> {
-      let failed: unknown;
+      let outcome: { value: T } | { error: unknown };
       try {
         await connection.tx(async (db) => {
           for (const index of TOKEN_INDEXES) await db.query(`DROP INDEX IF EXISTS ${index.name}`);
         });
-        return await load();
-      } catch (err) {
-        failed = err;
-        throw err;
-      } finally {
-        // Each on its own, so that one failing leaves the others built; every failure thrown at the end.
-        const errors: unknown[] = [];
-        for (const index of TOKEN_INDEXES) await pool.query(index.sql).catch((err: unknown) => errors.push(err));
-        if (errors.length)
-          throw new AggregateError(
-            failed === undefined ? errors : [failed, ...errors],
-            "refresh_tokens' indexes not built",
-          );
+        outcome = { value: await load() };
+      } catch (error) {
+        outcome = { error };
       }
+      // Each on its own, so that one failing leaves the others built; every failure thrown, after the load's own.
+      const errors: unknown[] = [];
+      for (const index of TOKEN_INDEXES) await pool.query(index.sql).catch((err: unknown) => errors.push(err));
+      if (errors.length)
+        throw new AggregateError(
+          'error' in outcome ? [outcome.error, ...errors] : errors,
+          "refresh_tokens' indexes not built",
+        );
+      if ('error' in outcome) throw outcome.error;
+      return outcome.value;
     },
 
     /** Users, their grants and their tokens in one transaction. */

@@ -95,18 +95,18 @@ export function openSqliteStore(path: string): SqliteTenantStore {
     },
 
     async bulkLoad<T>(load: () => Promise<T>): Promise<T> {
-      let failed: unknown;
+      let outcome: { value: T } | { error: unknown };
       try {
         connection.tx(() => {
           for (const index of TOKEN_INDEXES) db.exec(`DROP INDEX IF EXISTS ${index.name}`);
         });
-        return await load();
-      } catch (err) {
-        failed = err;
-        throw err;
-      } finally {
-        buildTokenIndexes(db, failed);
+        outcome = { value: await load() };
+      } catch (error) {
+        outcome = { error };
       }
+      buildTokenIndexes(db, 'error' in outcome ? outcome.error : undefined);
+      if ('error' in outcome) throw outcome.error;
+      return outcome.value;
     },
 
     /** One transaction, however large: users, grants and tokens through their parts. */

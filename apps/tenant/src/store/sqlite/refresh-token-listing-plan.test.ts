@@ -74,4 +74,25 @@ describe('SQLite refresh-token listing plan', () => {
       await store.close();
     }
   });
+
+  it('finds a token by its secret (/oauth/revoke) with two key lookups and reads no user', async () => {
+    const store = openSqliteStore(':memory:');
+    try {
+      const { db, prepared, stop } = recordPrepared(store);
+      await store.refreshTokens.findRefreshTokenBySecret(Buffer.alloc(32), 0);
+      stop();
+      const [lookup] = prepared.filter((sql) => /FROM refresh_token_secrets/.test(sql));
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${lookup}`).all(Buffer.alloc(32)) as { detail: string }[]).map(
+        (row) => row.detail,
+      );
+      expect(plan).toContain('SEARCH s USING PRIMARY KEY (hash=?)');
+      expect(plan).toContain('SEARCH t USING INDEX sqlite_autoindex_refresh_tokens_1 (id=?)');
+      // Besides them only the journal's check (revocation_jobs); the user's row is not read.
+      expect(
+        plan.filter((detail) => /^(SEARCH|SCAN) /.test(detail) && !/ (s|t|revocation_jobs)( |$)/.test(detail)),
+      ).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
 });

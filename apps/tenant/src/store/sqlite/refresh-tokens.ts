@@ -175,8 +175,8 @@ export class SqliteRefreshTokens extends SqliteRefreshTokenReads implements Refr
   }
 
   async findRefreshTokenBySecret(secretHash: Buffer, now: number) {
-    // The rotation's read (one statement, the journal's verdict with it); the user's columns go unused.
-    const row = this.connection.q(ROTATION_READ).get(secretHash) as Row | undefined;
+    // One statement, the journal's verdict with it; no user (`/oauth/revoke` needs none).
+    const row = this.connection.q(SECRET_READ).get(secretHash) as Row | undefined;
     if (!row) return undefined;
     const token = toRefreshToken(row);
     const revoked_by_job = row.covered === 1;
@@ -254,4 +254,12 @@ const ROTATION_READ = `SELECT t.rowid AS seq, t.*,
     CASE WHEN u.user_id IS NULL THEN 'missing' WHEN json_extract(u.json, '$.blocked') THEN 'blocked' ELSE 'active' END AS user_state,
     ${coveredByPendingRevocation(ALIASED)} AS covered
   FROM refresh_token_secrets s JOIN refresh_tokens t ON t.id = s.token_id LEFT JOIN users u ON u.user_id = t.user_id
+  WHERE s.hash = ?`;
+
+/**
+ * A token by one of its secrets and the journal's verdict: the rotation's read without the
+ * user's row and JSON, which a lookup (`/oauth/revoke`, delegation) reads for nothing.
+ */
+const SECRET_READ = `SELECT t.rowid AS seq, t.*, ${coveredByPendingRevocation(ALIASED)} AS covered
+  FROM refresh_token_secrets s JOIN refresh_tokens t ON t.id = s.token_id
   WHERE s.hash = ?`;

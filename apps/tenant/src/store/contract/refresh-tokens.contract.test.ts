@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { sha256 } from '../../crypto/secrets.ts';
 import { addressRange } from '@rtc/ip-intel';
+import { planExchange } from '../../domain/refresh-tokens.ts';
 import { describeContract, T0, mint, userRecord, exchange } from './contract-harness.ts';
 
 /**
@@ -17,6 +18,51 @@ describeContract(({ withStore }) => {
       const outcomes = await Promise.all([exchange(store, value, T0 + 1), exchange(store, value, T0 + 1)]);
       expect(outcomes.map((o) => o.kind).sort()).toEqual(['exchanged', 'reuse-detected']);
       expect((await store.refreshTokens.getRefreshToken(record.id))!.revoked_reason).toBe('reuse_detected');
+      // Ten at once, on as many connections as the store has: still one successor.
+      const many = mint('u1', T0);
+      await store.refreshTokens.issueRefreshToken(many.record, 200);
+      const kinds = (await Promise.all(Array.from({ length: 10 }, () => exchange(store, many.value, T0 + 1)))).map(
+        (o) => o.kind,
+      );
+      expect(kinds.filter((kind) => kind === 'exchanged')).toHaveLength(1);
+      expect(kinds).toContain('reuse-detected');
+    }),
+  );
+
+  it(
+    'many presentations at once of a secret within its leeway all exchange, one after another: the last new secret is current',
+    withStore(async (store) => {
+      await store.directory.createUser(userRecord('u1', 'u1@example.test'));
+      const { value, record } = mint('u1', T0);
+      await store.refreshTokens.issueRefreshToken({ ...record, leeway: 60 }, 200);
+      const present = (secret: string, newSecret: string) =>
+        store.refreshTokens.rotateRefreshToken(
+          sha256(secret),
+          T0 + 1,
+          planExchange({
+            clientId: 'app',
+            now: T0 + 1,
+            newSecretHash: sha256(newSecret),
+            ip: null,
+            asn: null,
+            userAgent: null,
+            dpopJkt: null,
+          }),
+        );
+      expect((await present(value, 'first')).kind).toBe('exchanged');
+      // Twelve at once present the previous secret (within leeway): each replaces the current one.
+      // On PostgreSQL most lose the optimistic write's race more than once and take the row lock.
+      const successors = Array.from({ length: 12 }, (_, i) => `successor-${i}`);
+      const outcomes = await Promise.all(successors.map((next) => present(value, next)));
+      expect(outcomes.map((o) => o.kind)).toEqual(successors.map(() => 'exchanged'));
+      const usable = async (secret: string) =>
+        (await store.refreshTokens.findRefreshTokenBySecret(sha256(secret), T0 + 2))?.usable ?? false;
+      expect(await usable(value)).toBe(true);
+      expect(await usable('first')).toBe(false);
+      const current = [];
+      for (const next of successors) if (await usable(next)) current.push(next);
+      expect(current).toHaveLength(1);
+      expect((await store.refreshTokens.getRefreshToken(record.id))!.revoked_at).toBeNull();
     }),
   );
 

@@ -10,7 +10,7 @@ import type {
 } from '../../domain/model.ts';
 import type { DirectoryStore } from '../contract/directory.ts';
 import type { Page } from '../contract/paging.ts';
-import { whereOf, type PostgresConnection } from './connection.ts';
+import { prepared, whereOf, type PostgresConnection } from './connection.ts';
 import type { PostgresRevocationJournal } from './revocation-journal.ts';
 import type { PostgresSessions } from './sessions.ts';
 
@@ -29,9 +29,7 @@ export class PostgresDirectory implements DirectoryStore {
   // Clients and APIs
 
   async getClient(clientId: string): Promise<ClientRecord | undefined> {
-    const row = await this.connection.one('SELECT json, client_secret_hash FROM clients WHERE client_id = $1', [
-      clientId,
-    ]);
+    const row = await this.connection.one(CLIENT_BY_ID, [clientId]);
     return row ? toClient(row) : undefined;
   }
 
@@ -54,7 +52,7 @@ export class PostgresDirectory implements DirectoryStore {
   }
 
   async getResourceServer(identifier: string): Promise<ResourceServerRecord | undefined> {
-    const row = await this.connection.one('SELECT json FROM resource_servers WHERE identifier = $1', [identifier]);
+    const row = await this.connection.one(RESOURCE_SERVER_BY_IDENTIFIER, [identifier]);
     return row ? JSON.parse(row.json) : undefined;
   }
 
@@ -375,3 +373,10 @@ export class PostgresDirectory implements DirectoryStore {
     );
   }
 }
+
+/** Read on every token request (PostgreSQL keeps no cache of them here): prepared once per connection. */
+const CLIENT_BY_ID = prepared('client_by_id', 'SELECT json, client_secret_hash FROM clients WHERE client_id = $1');
+const RESOURCE_SERVER_BY_IDENTIFIER = prepared(
+  'resource_server_by_identifier',
+  'SELECT json FROM resource_servers WHERE identifier = $1',
+);

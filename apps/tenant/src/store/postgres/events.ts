@@ -1,7 +1,7 @@
 import { Params, type Queryable } from '@rtc/db/postgres';
 import type { EventFilter, EventLogStore } from '../contract/events.ts';
 import type { TenantEvent } from '../../domain/model.ts';
-import { whereOf, type PostgresConnection } from './connection.ts';
+import { prepared, toQuery, whereOf, type PostgresConnection } from './connection.ts';
 
 /** The tenant's event log: appended to, read newest first. */
 export class PostgresEvents implements EventLogStore {
@@ -33,8 +33,7 @@ export class PostgresEvents implements EventLogStore {
 /** One log entry, inside the caller's transaction (`db`) or on the pool. */
 export async function insertEvent(db: Queryable, event: TenantEvent): Promise<void> {
   await db.query(
-    'INSERT INTO events (id, type, user_id, client_id, refresh_token_id, created_at, json) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-    [
+    toQuery(INSERT_EVENT, [
       event.id,
       event.type,
       event.user_id,
@@ -42,6 +41,12 @@ export async function insertEvent(db: Queryable, event: TenantEvent): Promise<vo
       event.refresh_token_id,
       event.created_at,
       JSON.stringify(event),
-    ],
+    ]),
   );
 }
+
+/** Every revocation and sign-in writes one: prepared once per connection. */
+const INSERT_EVENT = prepared(
+  'insert_event',
+  'INSERT INTO events (id, type, user_id, client_id, refresh_token_id, created_at, json) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+);

@@ -18,9 +18,11 @@ import { PostgresEvents } from './events.ts';
 import { PostgresDpopProofs } from './dpop-proofs.ts';
 
 /**
- * The tenant on PostgreSQL, for several instances on one database. Rotation locks the
- * token's row (SELECT ... FOR UPDATE), so concurrent exchanges on any instances have one
- * winner; revocation jobs are leased to one instance and batches skip locked rows.
+ * The tenant on PostgreSQL, for several instances on one database. Rotation writes only if
+ * the token's row is still as it read it (and locks the row after a few lost races), so
+ * concurrent exchanges on any instances have one winner; revocation jobs are leased to one
+ * instance and batches skip locked rows. The hot path's statements are prepared once per
+ * connection (`prepared`, connection.ts).
  *
  * One part per aggregate (the files beside this one), all on one pool, migrated before the
  * store is returned. A part whose writes reach another aggregate (deleting a user ends their

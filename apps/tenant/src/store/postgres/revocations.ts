@@ -3,7 +3,7 @@ import { ids } from '../../domain/ids.ts';
 import type { TenantEvent } from '../../domain/model.ts';
 import type { AppliedRevocation, RevocationPlan } from '../../domain/revocation-plan.ts';
 import type { RevocationStore } from '../contract/revocations.ts';
-import type { PostgresConnection } from './connection.ts';
+import { prepared, type PostgresConnection, type PreparedSql } from './connection.ts';
 import { insertEvent } from './events.ts';
 import type { PostgresRevocationJournal } from './revocation-journal.ts';
 
@@ -94,11 +94,7 @@ export class PostgresRevocations implements RevocationStore {
 
   private async markTokens(db: Queryable, plan: RevocationPlan, now: number): Promise<string[]> {
     if (plan.tokenIds.length === 0) return [];
-    const rows = await this.connection.all(
-      'UPDATE refresh_tokens SET revoked_at = $1, revoked_reason = $2 WHERE id = ANY($3) AND revoked_at IS NULL RETURNING id',
-      [now, plan.reason, plan.tokenIds],
-      db,
-    );
+    const rows = await this.connection.all(MARK_TOKENS, [now, plan.reason, plan.tokenIds], db);
     return rows.map((r) => r.id as string);
   }
 
@@ -118,10 +114,22 @@ export class PostgresRevocations implements RevocationStore {
           ? (['grants', plan.grantIds[0]] as const)
           : (['sessions', plan.sessionIds[0]] as const);
     if (id === undefined) return false;
-    const live = plan.refusedUnless === 'live' && table !== 'grants' ? ' AND revoked_at IS NULL' : '';
-    return (
-      (await this.connection.one(`SELECT 1 AS found FROM ${table} WHERE id = $1${live} FOR UPDATE`, [id], db)) !==
-      undefined
-    );
+    const live = plan.refusedUnless === 'live' && table !== 'grants';
+    return (await this.connection.one(TARGET_LOCKED[`${table}${live ? '_live' : ''}`]!, [id], db)) !== undefined;
   }
 }
+
+/** What `/oauth/revoke` runs on every call: prepared once per connection. */
+const MARK_TOKENS = prepared(
+  'mark_tokens_revoked',
+  'UPDATE refresh_tokens SET revoked_at = $1, revoked_reason = $2 WHERE id = ANY($3) AND revoked_at IS NULL RETURNING id',
+);
+/** A revocation's target, read under its row lock (live: not revoked). */
+const TARGET_LOCKED: Record<string, PreparedSql> = Object.fromEntries(
+  ['refresh_tokens', 'refresh_tokens_live', 'grants', 'sessions', 'sessions_live'].map((key) => {
+    const [table, live] = key.endsWith('_live')
+      ? [key.slice(0, -'_live'.length), ' AND revoked_at IS NULL']
+      : [key, ''];
+    return [key, prepared(`target_locked_${key}`, `SELECT 1 AS found FROM ${table} WHERE id = $1${live} FOR UPDATE`)];
+  }),
+);

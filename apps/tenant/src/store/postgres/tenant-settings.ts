@@ -3,14 +3,14 @@ import type { RateLimiter, RateLimitResult, WhenFull } from '../../domain/rate-l
 import { DEMO_MARK, toSettings } from '../sql/rows.ts';
 import type { TenantSettings } from '../../domain/model.ts';
 import type { TenantSettingsStore } from '../contract/tenant-settings.ts';
-import type { PostgresConnection } from './connection.ts';
+import { prepared, toQuery, type PostgresConnection } from './connection.ts';
 
 /** The tenant's settings, keys and secrets, and what its instances share: advisory locks, rate-limit counts. */
 export class PostgresTenantSettings implements TenantSettingsStore {
   constructor(private readonly connection: PostgresConnection) {}
 
   async getSettings(): Promise<TenantSettings> {
-    const row = await this.connection.one('SELECT json FROM tenant_settings WHERE id = 1');
+    const row = await this.connection.one(SETTINGS, []);
     return toSettings(row);
   }
 
@@ -101,12 +101,7 @@ class PostgresRateLimiter implements RateLimiter {
 
   async hit(key: string, now: number): Promise<RateLimitResult> {
     const { rows } = await this.pool.query<{ count: number; reset_at: number }>(
-      `INSERT INTO rate_limits (key, count, reset_at) VALUES ($1, 1, $2::bigint + $3::bigint)
-       ON CONFLICT (key) DO UPDATE SET
-         count = CASE WHEN rate_limits.reset_at <= $2 THEN 1 ELSE rate_limits.count + 1 END,
-         reset_at = CASE WHEN rate_limits.reset_at <= $2 THEN $2::bigint + $3::bigint ELSE rate_limits.reset_at END
-       RETURNING count, reset_at`,
-      [key, now, this.windowMs],
+      toQuery(RATE_LIMIT_HIT, [key, now, this.windowMs]),
     );
     if (++this.sweeps % 1000 === 0)
       void this.pool.query('DELETE FROM rate_limits WHERE reset_at < $1', [now - 3_600_000]).catch(() => {});
@@ -144,3 +139,16 @@ class PostgresRateLimiter implements RateLimiter {
     ]);
   }
 }
+
+/** Counted on every exchange and Management API request: prepared once per connection. */
+const RATE_LIMIT_HIT = prepared(
+  'rate_limit_hit',
+  `INSERT INTO rate_limits (key, count, reset_at) VALUES ($1, 1, $2::bigint + $3::bigint)
+   ON CONFLICT (key) DO UPDATE SET
+     count = CASE WHEN rate_limits.reset_at <= $2 THEN 1 ELSE rate_limits.count + 1 END,
+     reset_at = CASE WHEN rate_limits.reset_at <= $2 THEN $2::bigint + $3::bigint ELSE rate_limits.reset_at END
+   RETURNING count, reset_at`,
+);
+
+/** Read on every revocation (whether it deletes the grant): prepared once per connection. */
+const SETTINGS = prepared('tenant_settings', 'SELECT json FROM tenant_settings WHERE id = 1');

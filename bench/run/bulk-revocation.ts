@@ -189,6 +189,10 @@ async function bareRevokeUpdateMs(
   } finally {
     onCopy.close();
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${copy}${suffix}`, { force: true });
+    // This process's event loop was held for seconds: let the HTTP client see the keep-alive
+    // connections the tenant closed meanwhile, or the next request goes out on one of them and
+    // fails ("other side closed": a full run died so on the application-wide revocation).
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

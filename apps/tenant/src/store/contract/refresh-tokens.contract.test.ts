@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import { sha256 } from '../../crypto/secrets.ts';
 import { addressRange } from '@rtc/ip-intel';
 import { planExchange } from '../../domain/refresh-tokens.ts';
+import { tenantEvent } from '../../domain/tenant-log.ts';
 import { describeContract, T0, mint, userRecord, exchange } from './contract-harness.ts';
 
 /**
@@ -63,6 +64,40 @@ describeContract(({ withStore }) => {
       for (const next of successors) if (await usable(next)) current.push(next);
       expect(current).toHaveLength(1);
       expect((await store.refreshTokens.getRefreshToken(record.id))!.revoked_at).toBeNull();
+    }),
+  );
+
+  it(
+    "exchanges of a non-rotating token at once log the hour's first exchange once",
+    withStore(async (store) => {
+      await store.directory.createUser(userRecord('u1', 'u1@example.test'));
+      const { value, record } = mint('u1', T0);
+      await store.refreshTokens.issueRefreshToken({ ...record, rotating: false }, 200);
+      // Ten reads at once first, so a pooled store has ten connections open: the exchanges below
+      // then read together instead of queueing behind new connections.
+      await Promise.all(Array.from({ length: 10 }, () => store.refreshTokens.getRefreshToken(record.id)));
+      const now = T0 + 1;
+      const outcomes = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          store.refreshTokens.rotateRefreshToken(
+            sha256(value),
+            now,
+            planExchange({
+              clientId: 'app',
+              now,
+              newSecretHash: sha256('unused: the token does not rotate'),
+              ip: null,
+              asn: null,
+              userAgent: null,
+              dpopJkt: null,
+              exchangeEvent: (token) =>
+                tenantEvent({ type: 'sertft', description: 'exchange', user_id: token.user_id }, now),
+            }),
+          ),
+        ),
+      );
+      expect(outcomes.map((o) => o.kind)).toEqual(outcomes.map(() => 'exchanged'));
+      expect(await store.events.countEvents({ type: 'sertft' })).toBe(1);
     }),
   );
 

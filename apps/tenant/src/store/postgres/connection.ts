@@ -43,7 +43,7 @@ const preparedNames = new Set<string>();
 /** A prepared statement named `name`, unique in the process (pg keeps one per name per connection). */
 export function prepared(name: string, text: string): PreparedSql {
   if (preparedNames.has(name)) throw new Error(`Two prepared statements are named ${name}`);
-  if (/\w\.\*|\b(SELECT|RETURNING)\s+\*/i.test(text))
+  if (/\w\.\*|\b(SELECT|RETURNING)(\s+(DISTINCT|ALL))?\s+\*/i.test(text))
     throw new Error(`The prepared statement ${name} must name its columns, not *`);
   preparedNames.add(name);
   return { name, text };

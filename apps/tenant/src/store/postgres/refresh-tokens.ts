@@ -3,7 +3,7 @@ import { addressKey, networkKey } from '@rtc/ip-intel';
 import { checkDeviceName } from '../../domain/defaults.ts';
 import { afterPlan, isUsableSecret, whichSecret } from '../../domain/refresh-tokens.ts';
 import { toUserFromPrefixed, toRefreshToken } from '../sql/rows.ts';
-import { coveredByPendingRevocation, type TokenColumnsSql } from '../sql/pending-revocation.ts';
+import { coveredByPendingRevocation, tableColumns, type TokenColumnsSql } from '../sql/pending-revocation.ts';
 import type { NewRefreshToken, RotationOutcome, RotationPlanner } from '../../domain/model.ts';
 import type { RefreshTokenStore } from '../contract/refresh-tokens.ts';
 import type { RevokeReason } from '../../domain/revocation.ts';
@@ -82,16 +82,15 @@ export class PostgresRefreshTokens extends PostgresRefreshTokenReads implements 
    * takes the row lock, so a token in a stampede still gets its answer in bounded time.
    */
   async rotateRefreshToken(secretHash: Buffer, now: number, planner: RotationPlanner): Promise<RotationOutcome> {
-    for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt++) {
-      const outcome = await this.rotateOnce(this.connection.pool, ROTATION_READ, secretHash, now, planner);
+    for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS + LOCKED_ATTEMPTS; attempt++) {
+      const outcome =
+        attempt < OPTIMISTIC_ATTEMPTS
+          ? await this.rotateOnce(this.connection.pool, ROTATION_READ, secretHash, now, planner)
+          : // Under the row lock only what is not on the row (the journal, the user) can still change.
+            await this.connection.tx((db) => this.rotateOnce(db, ROTATION_READ_LOCKED, secretHash, now, planner));
       if (outcome !== CHANGED_SINCE_READ) return outcome;
     }
-    return this.connection.tx(async (db) => {
-      const outcome = await this.rotateOnce(db, ROTATION_READ_LOCKED, secretHash, now, planner);
-      // Under the lock nothing changes the row between the read and the write.
-      if (outcome === CHANGED_SINCE_READ) throw new Error('the locked refresh token changed under its lock');
-      return outcome;
-    });
+    throw new Error('The refresh token kept changing while it was being exchanged');
   }
 
   /**
@@ -162,6 +161,7 @@ export class PostgresRefreshTokens extends PostgresRefreshTokenReads implements 
               : [null, null, null, null, null, null, null]),
             row.current_hash,
             row.previous_hash,
+            row.last_exchanged_at,
           ],
           db,
         );
@@ -217,8 +217,10 @@ const ALIASED: TokenColumnsSql = {
   device_name: 't.device_name',
 };
 
-/** Optimistic rotations before the row lock: each lost race means another write to the row succeeded. */
+/** Optimistic rotations before the row lock: each lost race means another write succeeded. */
 const OPTIMISTIC_ATTEMPTS = 3;
+/** Rotations under the row lock after those, each lost only to a revocation or a block meanwhile. */
+const LOCKED_ATTEMPTS = 3;
 /** A rotation's write found the row changed since its read: decide again. */
 const CHANGED_SINCE_READ = Symbol('changed since read');
 
@@ -260,8 +262,12 @@ const TOKEN_COLUMNS = [
 
 /**
  * The rotation's write: the row's update, the new secret and the exchange's log entry in one
- * statement, one round trip. The inserts take the updated row from `updated`, so a row changed
- * since the read (its secrets, or revoked) updates nothing and inserts nothing.
+ * statement, one round trip. It applies only if everything the plan was made on still holds:
+ * the row's secrets and last exchange (which decides the hour's log entry), not revoked, not
+ * covered by a journaled revocation, its user present and not blocked; the last two are not on
+ * the row, so not even the row lock kept them from changing between the read and the write.
+ * The inserts take the updated row from `updated`, so a write that does not apply inserts
+ * nothing.
  */
 const ROTATION_WRITE = prepared(
   'rotation_write',
@@ -273,6 +279,10 @@ const ROTATION_WRITE = prepared(
     idle_expires_at = $5, last_exchanged_at = $6,
     last_ip = $7, last_asn = $8, last_user_agent = $9, last_ip_key = $10, last_net_key = $11
   WHERE id = $1 AND revoked_at IS NULL AND current_hash = $19 AND previous_hash IS NOT DISTINCT FROM $20
+    AND last_exchanged_at IS NOT DISTINCT FROM $21
+    AND NOT ${coveredByPendingRevocation(tableColumns('seq'))}
+    AND EXISTS (SELECT 1 FROM users u WHERE u.user_id = refresh_tokens.user_id
+      AND NOT COALESCE((u.json::json->>'blocked')::boolean, false))
   RETURNING id),
   secret AS (INSERT INTO refresh_token_secrets (hash, token_id) SELECT $2::bytea, id FROM updated WHERE $2::bytea IS NOT NULL),
   logged AS (INSERT INTO events (id, type, user_id, client_id, refresh_token_id, created_at, json)

@@ -5,6 +5,7 @@ import type {
   RefreshTokenPolicy,
   RefreshTokenRecord,
   ResourceServerGrant,
+  RotationOutcome,
   RotationPlan,
   RotationPlanner,
   RotationState,
@@ -164,6 +165,19 @@ export function isUsableSecret(
   const { token, presented, previous_valid_until, revoked_by_job } = state;
   const presentable = presented === 'current' || (presented === 'previous' && (previous_valid_until ?? 0) >= now);
   return presentable && token.revoked_at === null && !isExpired(token, now) && !revoked_by_job;
+}
+
+/** What a store answers for a refused plan: the token as it read it, and why, if the plan says. */
+export function rejectedOutcome(
+  token: RefreshTokenRecord,
+  plan: Extract<RotationPlan, { kind: 'reject' }>,
+): Extract<RotationOutcome, { kind: 'rejected' }> {
+  return {
+    kind: 'rejected',
+    token,
+    ...(plan.notGranted ? { notGranted: plan.notGranted } : {}),
+    ...(plan.dpop ? { dpop: plan.dpop } : {}),
+  };
 }
 
 /** The token as an applied plan leaves it: what the exchange answers, without reading it again. */

@@ -166,7 +166,13 @@ export const userRecord = (user_id: string, email: string): UserRecord => ({
   logins_count: 0,
 });
 
-export const exchange = (store: TenantStore, value: string, now: number) =>
+/** One exchange of `value` by the app; `options` replace the new secret's hash or add the exchange's log entry. */
+export const exchange = (
+  store: TenantStore,
+  value: string,
+  now: number,
+  options: Partial<Pick<Parameters<typeof planExchange>[0], 'newSecretHash' | 'exchangeEvent'>> = {},
+) =>
   store.refreshTokens.rotateRefreshToken(
     sha256(value),
     now,
@@ -178,5 +184,6 @@ export const exchange = (store: TenantStore, value: string, now: number) =>
       asn: null,
       userAgent: null,
       dpopJkt: null,
+      ...options,
     }),
   );

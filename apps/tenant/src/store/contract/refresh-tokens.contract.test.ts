@@ -1,7 +1,6 @@
 import { expect, it } from 'vitest';
 import { sha256 } from '../../crypto/secrets.ts';
 import { addressRange } from '@rtc/ip-intel';
-import { planExchange } from '../../domain/refresh-tokens.ts';
 import { tenantEvent } from '../../domain/tenant-log.ts';
 import { describeContract, T0, mint, userRecord, exchange } from './contract-harness.ts';
 
@@ -37,19 +36,7 @@ describeContract(({ withStore }) => {
       const { value, record } = mint('u1', T0);
       await store.refreshTokens.issueRefreshToken({ ...record, leeway: 60 }, 200);
       const present = (secret: string, newSecret: string) =>
-        store.refreshTokens.rotateRefreshToken(
-          sha256(secret),
-          T0 + 1,
-          planExchange({
-            clientId: 'app',
-            now: T0 + 1,
-            newSecretHash: sha256(newSecret),
-            ip: null,
-            asn: null,
-            userAgent: null,
-            dpopJkt: null,
-          }),
-        );
+        exchange(store, secret, T0 + 1, { newSecretHash: sha256(newSecret) });
       expect((await present(value, 'first')).kind).toBe('exchanged');
       // Twelve at once present the previous secret (within leeway): each replaces the current one.
       // On PostgreSQL most lose the optimistic write's race more than once and take the row lock.
@@ -79,21 +66,10 @@ describeContract(({ withStore }) => {
       const now = T0 + 1;
       const outcomes = await Promise.all(
         Array.from({ length: 10 }, () =>
-          store.refreshTokens.rotateRefreshToken(
-            sha256(value),
-            now,
-            planExchange({
-              clientId: 'app',
-              now,
-              newSecretHash: sha256('unused: the token does not rotate'),
-              ip: null,
-              asn: null,
-              userAgent: null,
-              dpopJkt: null,
-              exchangeEvent: (token) =>
-                tenantEvent({ type: 'sertft', description: 'exchange', user_id: token.user_id }, now),
-            }),
-          ),
+          exchange(store, value, now, {
+            exchangeEvent: (token) =>
+              tenantEvent({ type: 'sertft', description: 'exchange', user_id: token.user_id }, now),
+          }),
         ),
       );
       expect(outcomes.map((o) => o.kind)).toEqual(outcomes.map(() => 'exchanged'));

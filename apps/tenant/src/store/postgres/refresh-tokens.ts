@@ -1,7 +1,7 @@
 import type { Queryable } from '@rtc/db/postgres';
 import { addressKey, networkKey } from '@rtc/ip-intel';
 import { checkDeviceName } from '../../domain/defaults.ts';
-import { afterPlan, isUsableSecret, whichSecret } from '../../domain/refresh-tokens.ts';
+import { afterPlan, rejectedOutcome, isUsableSecret, whichSecret } from '../../domain/refresh-tokens.ts';
 import { toUserFromPrefixed, toRefreshToken } from '../sql/rows.ts';
 import { coveredByPendingRevocation, tableColumns, type TokenColumnsSql } from '../sql/pending-revocation.ts';
 import type { NewRefreshToken, RotationOutcome, RotationPlanner } from '../../domain/model.ts';
@@ -118,12 +118,7 @@ export class PostgresRefreshTokens extends PostgresRefreshTokenReads implements 
     });
     switch (plan.kind) {
       case 'reject':
-        return {
-          kind: 'rejected',
-          token,
-          ...(plan.notGranted ? { notGranted: plan.notGranted } : {}),
-          ...(plan.dpop ? { dpop: plan.dpop } : {}),
-        };
+        return rejectedOutcome(token, plan);
       case 'revoke-family': {
         // Once: a family another presentation revoked since the read is decided again (a refusal,
         // as under the row lock), so the reuse is detected, logged and answered once.

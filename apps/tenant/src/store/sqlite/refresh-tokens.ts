@@ -2,7 +2,7 @@ import type { NewRefreshToken, RotationOutcome, RotationPlanner } from '../../do
 import type { RefreshTokenStore } from '../contract/refresh-tokens.ts';
 import type { RevokeReason } from '../../domain/revocation.ts';
 import { checkDeviceName } from '../../domain/defaults.ts';
-import { afterPlan, isUsableSecret, whichSecret } from '../../domain/refresh-tokens.ts';
+import { afterPlan, rejectedOutcome, isUsableSecret, whichSecret } from '../../domain/refresh-tokens.ts';
 import { addressKey } from '@rtc/ip-intel';
 import { toUserFromPrefixed, toRefreshToken, type Row } from '../sql/rows.ts';
 import { coveredByPendingRevocation, type TokenColumnsSql } from '../sql/pending-revocation.ts';
@@ -110,12 +110,7 @@ export class SqliteRefreshTokens extends SqliteRefreshTokenReads implements Refr
       });
       switch (plan.kind) {
         case 'reject':
-          return {
-            kind: 'rejected',
-            token,
-            ...(plan.notGranted ? { notGranted: plan.notGranted } : {}),
-            ...(plan.dpop ? { dpop: plan.dpop } : {}),
-          };
+          return rejectedOutcome(token, plan);
         case 'revoke-family':
           this.connection
             .q('UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL')

@@ -1,11 +1,11 @@
 import type { MiddlewareHandler } from 'hono';
-import { createLocalJWKSet, errors as joseErrors, type JWTPayload, jwtVerify } from 'jose';
 import { rateLimitHeaders, type RateLimiter } from '../auth/rate-limit.ts';
 import type { TenantDeps, TenantEnv } from '../deps.ts';
 import { managementAudience } from '../deps.ts';
 import { managementCaller, type CURRENT_USER_SCOPES, type ManagementCaller } from '../domain/management-api-access.ts';
 import { insufficientScope, ManagementError, unauthorized } from '../errors/management-error.ts';
 import type { MANAGEMENT_SCOPES } from './system-api.ts';
+import { VerifiedBearerTokens } from './verified-bearer-tokens.ts';
 
 export type ManagementScope = (typeof MANAGEMENT_SCOPES)[number];
 export type CurrentUserScope = (typeof CURRENT_USER_SCOPES)[number];
@@ -22,26 +22,14 @@ export interface ManagementEnv extends TenantEnv {
  * Auth0's `x-ratelimit-*` headers on every answer.
  */
 export function managementAuth(deps: TenantDeps, limiter: RateLimiter): MiddlewareHandler<ManagementEnv> {
-  const jwks = createLocalJWKSet(deps.keys.jwks());
   const audience = managementAudience(deps.issuer);
+  const tokens = new VerifiedBearerTokens(deps.keys.jwks(), { issuer: deps.issuer, audience }, deps.clock);
   return async function managementAuth(c, next) {
     const header = c.req.header('authorization');
     if (!header) throw unauthorized('Missing authentication');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw unauthorized('Bad HTTP authentication header format');
-    let payload: JWTPayload;
-    try {
-      ({ payload } = await jwtVerify(match[1]!, jwks, {
-        issuer: deps.issuer,
-        audience,
-        algorithms: ['RS256'],
-        currentDate: new Date(deps.clock.now()),
-      }));
-    } catch (err) {
-      throw unauthorized(
-        err instanceof joseErrors.JWTExpired ? 'Expired token received for JSON Web Token validation' : 'Invalid token',
-      );
-    }
+    const payload = await tokens.verify(match[1]!);
     const principal = await managementCaller(
       payload,
       async (clientId) => (await deps.store.directory.getClientGrant(clientId, audience))?.scope,

@@ -107,6 +107,26 @@ describe('Management API authorization', () => {
     expect((await json(expired)).message).toBe('Expired token received for JSON Web Token validation');
   });
 
+  it('refuses a token it has already accepted once it expires, and the same token with its signature altered', async () => {
+    // The signature of a token is verified once (management/verified-bearer-tokens.ts): time is checked on every use.
+    const token = await h.managementToken();
+    const { exp } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number };
+    expect((await h.raw('/users', { token })).status).toBe(200);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const altered = `${header}.${payload}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
+    const refusedAltered = await h.raw('/users', { token: altered });
+    expect(refusedAltered.status).toBe(401);
+    expect((await json(refusedAltered)).message).toBe('Invalid token');
+
+    // One second before `exp` it is still good; at `exp` it is expired, as jose decides it (no tolerance).
+    h.clock.advance(exp * 1000 - 1000 - h.clock.now());
+    expect((await h.raw('/users', { token })).status).toBe(200);
+    h.clock.advanceSeconds(1);
+    const expired = await h.raw('/users', { token });
+    expect(expired.status).toBe(401);
+    expect((await json(expired)).message).toBe('Expired token received for JSON Web Token validation');
+  });
+
   it("answers unknown paths with a 404 in Auth0's body, and sends rate-limit headers", async () => {
     const token = await h.managementToken();
     const res = await h.raw('/nothing-here', { token });

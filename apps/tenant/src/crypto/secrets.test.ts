@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, matchesHash, safeEqual, sha256, verifyPassword } from './secrets.ts';
+import { hashPassword, matchesHash, randomId, safeEqual, sha256, verifyPassword } from './secrets.ts';
 
 /**
  * What is tested of the constant-time comparisons: their results, and that every comparison
@@ -31,5 +31,19 @@ describe('secret comparison', () => {
     expect(await verifyPassword('correct horse', a)).toBe(true);
     expect(await verifyPassword('correct hors', a)).toBe(false);
     expect(await verifyPassword('correct horse', 'plain')).toBe(false);
+  });
+});
+
+describe('random ids', () => {
+  it('never repeat across refills of their entropy pool, and take any length', () => {
+    // 24-character ids take 24 bytes of a 4,096-byte pool: 10,000 of them refill it 58 times.
+    const made = Array.from({ length: 10_000 }, () => randomId(24));
+    expect(new Set(made).size).toBe(made.length);
+    for (const id of made.slice(0, 200)) expect(id).toMatch(/^[0-9A-Za-z]{24}$/);
+    // Longer than the pool: drawn on their own.
+    const long = [randomId(5_000), randomId(5_000)];
+    expect(long[0]).toHaveLength(5_000);
+    expect(long[0]).not.toBe(long[1]);
+    expect(randomId(16, 'cgr_')).toMatch(/^cgr_[0-9A-Za-z]{16}$/);
   });
 });

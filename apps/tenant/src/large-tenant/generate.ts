@@ -204,6 +204,8 @@ async function main() {
       'database-url': { type: 'string' },
       issuer: { type: 'string', default: 'http://127.0.0.1:4400/' },
       seed: { type: 'string', default: 'bench' },
+      // As the bench generates: the mobile app's tokens i with i % 4 === 2 for /userinfo only (exchange (a)).
+      'userinfo-only-mobile-tokens': { type: 'boolean', default: false },
     },
   });
   const number = (name: string, value: string | undefined) => {
@@ -218,6 +220,7 @@ async function main() {
     tokens: number('tokens', values.tokens),
     heavyUserTokens: number('heavy-user-tokens', values['heavy-user-tokens']),
     seed: values.seed!,
+    userinfoOnlyMobileTokens: values['userinfo-only-mobile-tokens'],
   });
 }
 

@@ -55,6 +55,43 @@ describeContract(({ withStore }) => {
   );
 
   it(
+    'a rotation that fails after its first write leaves its token as it was, and the rotations beside it go through',
+    withStore(async (store) => {
+      await store.directory.createUser(userRecord('u1', 'u1@example.test'));
+      const tokens = [mint('u1', T0), mint('u1', T0), mint('u1', T0)];
+      for (const { record } of tokens) await store.refreshTokens.issueRefreshToken(record, 200);
+      // The middle one's log entry reuses an id already in the log: its insert fails after the
+      // token's row and new secret were written, which must be undone with it.
+      const taken = tenantEvent({ type: 'sertft', description: 'already there', user_id: 'u1' }, T0);
+      await store.events.addEvent(taken);
+      const now = T0 + 1;
+      const settled = await Promise.allSettled(
+        tokens.map(({ value }, i) =>
+          exchange(store, value, now, {
+            newSecretHash: sha256(`next-${i}`),
+            exchangeEvent: (token) => ({
+              ...tenantEvent({ type: 'sertft', description: 'exchange', user_id: token.user_id }, now),
+              ...(i === 1 ? { id: taken.id } : {}),
+            }),
+          }),
+        ),
+      );
+      expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(settled.map((s) => (s.status === 'fulfilled' ? s.value.kind : 'failed'))).toEqual([
+        'exchanged',
+        'failed',
+        'exchanged',
+      ]);
+      const usable = async (secret: string) =>
+        (await store.refreshTokens.findRefreshTokenBySecret(sha256(secret), now))?.usable ?? false;
+      expect([await usable('next-0'), await usable('next-1'), await usable('next-2')]).toEqual([true, false, true]);
+      expect(await usable(tokens[1]!.value)).toBe(true);
+      expect((await store.refreshTokens.getRefreshToken(tokens[1]!.record.id))!.last_exchanged_at).toBeNull();
+      expect(await store.events.countEvents({ type: 'sertft' })).toBe(3);
+    }),
+  );
+
+  it(
     "exchanges of a non-rotating token at once log the hour's first exchange once",
     withStore(async (store) => {
       await store.directory.createUser(userRecord('u1', 'u1@example.test'));

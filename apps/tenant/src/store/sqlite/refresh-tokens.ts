@@ -16,6 +16,14 @@ import { liveAt, SqliteRefreshTokenReads } from './refresh-token-reads.ts';
  * (listings, search, counts) are in refresh-token-reads.ts.
  */
 export class SqliteRefreshTokens extends SqliteRefreshTokenReads implements RefreshTokenStore {
+  /** Rotations waiting for the next group commit (within this turn of the event loop). */
+  private pendingRotations: {
+    secretHash: Buffer;
+    now: number;
+    planner: RotationPlanner;
+    done: (outcome: RotationOutcome) => void;
+    fail: (err: unknown) => void;
+  }[] = [];
   /** Revocations waiting for the next group commit (within this turn of the event loop). */
   private pendingRevocations: {
     ids: string[];
@@ -94,79 +102,121 @@ export class SqliteRefreshTokens extends SqliteRefreshTokenReads implements Refr
       .run(token.secretHash, token.id);
   }
 
-  async rotateRefreshToken(secretHash: Buffer, now: number, planner: RotationPlanner): Promise<RotationOutcome> {
-    return this.connection.walOnlyTx((): RotationOutcome => {
-      // One statement reads the token by its secret, its user and whether a journaled revocation
-      // covers it: the exchange is the hot path, and every statement costs.
-      const row = this.connection.q(ROTATION_READ).get(secretHash) as Row | undefined;
-      if (!row) return { kind: 'unknown' };
-      const token = toRefreshToken(row);
-      const plan = planner({
-        token,
-        presented: whichSecret(secretHash, row.current_hash, row.previous_hash),
-        previous_valid_until: row.previous_valid_until,
-        revoked_by_job: row.covered === 1,
-        user: row.user_state,
-      });
-      switch (plan.kind) {
-        case 'reject':
-          return rejectedOutcome(token, plan);
-        case 'revoke-family':
-          this.connection
-            .q('UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL')
-            .run(now, plan.reason, token.id);
-          return { kind: 'reuse-detected', token: afterPlan(token, plan, now) };
-        case 'exchange': {
-          if (plan.newSecretHash) {
-            this.connection
-              .q('INSERT INTO refresh_token_secrets (hash, token_id) VALUES (?, ?)')
-              .run(plan.newSecretHash, token.id);
-          }
-          const rotatedFromCurrent = plan.newSecretHash !== null && !plan.replacesCurrent;
-          // The address columns are written only when they change: they are in the search
-          // indexes (migration 8), and a client refreshing from where it was touches none.
-          const moved =
-            plan.lastIp !== token.device.last_ip ||
-            plan.lastAsn !== token.device.last_asn ||
-            plan.lastUserAgent !== token.device.last_user_agent;
-          const lastIpKey = moved ? addressKey(plan.lastIp) : null;
-          this.connection
-            .q(
-              `UPDATE refresh_tokens SET
-               current_hash = COALESCE(@new_hash, current_hash),
-               previous_hash = CASE WHEN @rotated THEN current_hash ELSE previous_hash END,
-               previous_valid_until = CASE WHEN @rotated THEN @previous_valid_until ELSE previous_valid_until END,
-               idle_expires_at = @idle_expires_at, last_exchanged_at = @last_exchanged_at${
-                 moved
-                   ? `,
-               last_ip = @last_ip, last_asn = @last_asn, last_user_agent = @last_user_agent,
-               last_ip_key = @last_ip_key, last_net_key = @last_net_key`
-                   : ''
-               }
-             WHERE id = @id`,
-            )
-            .run({
-              id: token.id,
-              new_hash: plan.newSecretHash,
-              rotated: rotatedFromCurrent ? 1 : 0,
-              previous_valid_until: plan.previousValidUntil,
-              idle_expires_at: plan.idleExpiresAt,
-              last_exchanged_at: plan.lastExchangedAt,
-              ...(moved
-                ? {
-                    last_ip: plan.lastIp,
-                    last_asn: plan.lastAsn,
-                    last_user_agent: plan.lastUserAgent,
-                    last_ip_key: lastIpKey,
-                    last_net_key: networkKeyOf(lastIpKey),
-                  }
-                : {}),
-            });
-          if (plan.event) insertEvent(this.connection, plan.event);
-          return { kind: 'exchanged', token: afterPlan(token, plan, now), user: toUserFromPrefixed(row) };
-        }
-      }
+  /**
+   * Rotations asked for in the same turn of the event loop share one transaction and one commit
+   * to the WAL: each commit writes every page its rotations touched, with a write(2) for each
+   * frame's header and one for its page, and an exchange touches about sixteen (its row, its new
+   * secret, its log entry and the log's indexes, the last-address indexes when it moved); pages
+   * several rotations share (the log's newest, neighbouring rows) are written once a group.
+   * Each rotation runs alone in a savepoint, in the order asked: one that fails is undone and
+   * answered with its error, the others commit. Two presentations of one token in a group see
+   * each other as two in a row do, so reuse detection is unchanged.
+   */
+  rotateRefreshToken(secretHash: Buffer, now: number, planner: RotationPlanner): Promise<RotationOutcome> {
+    return new Promise((done, fail) => {
+      if (this.pendingRotations.length === 0) setImmediate(() => this.commitRotations());
+      this.pendingRotations.push({ secretHash, now, planner, done, fail });
     });
+  }
+
+  private commitRotations(): void {
+    const group = this.pendingRotations;
+    this.pendingRotations = [];
+    let outcomes: ({ outcome: RotationOutcome } | { error: unknown })[];
+    try {
+      outcomes = this.connection.walOnlyTx(() =>
+        group.map(({ secretHash, now, planner }) => {
+          try {
+            // Nested in the group's transaction: a savepoint, rolled back alone if it throws.
+            return { outcome: this.connection.tx(() => this.rotate(secretHash, now, planner)) };
+          } catch (error) {
+            return { error };
+          }
+        }),
+      );
+    } catch (err) {
+      for (const request of group) request.fail(err);
+      return;
+    }
+    for (const [i, request] of group.entries()) {
+      const result = outcomes[i]!;
+      if ('outcome' in result) request.done(result.outcome);
+      else request.fail(result.error);
+    }
+  }
+
+  /** One rotation, inside the group's transaction. */
+  private rotate(secretHash: Buffer, now: number, planner: RotationPlanner): RotationOutcome {
+    // One statement reads the token by its secret, its user and whether a journaled revocation
+    // covers it: the exchange is the hot path, and every statement costs.
+    const row = this.connection.q(ROTATION_READ).get(secretHash) as Row | undefined;
+    if (!row) return { kind: 'unknown' };
+    const token = toRefreshToken(row);
+    const plan = planner({
+      token,
+      presented: whichSecret(secretHash, row.current_hash, row.previous_hash),
+      previous_valid_until: row.previous_valid_until,
+      revoked_by_job: row.covered === 1,
+      user: row.user_state,
+    });
+    switch (plan.kind) {
+      case 'reject':
+        return rejectedOutcome(token, plan);
+      case 'revoke-family':
+        this.connection
+          .q('UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL')
+          .run(now, plan.reason, token.id);
+        return { kind: 'reuse-detected', token: afterPlan(token, plan, now) };
+      case 'exchange': {
+        if (plan.newSecretHash) {
+          this.connection
+            .q('INSERT INTO refresh_token_secrets (hash, token_id) VALUES (?, ?)')
+            .run(plan.newSecretHash, token.id);
+        }
+        const rotatedFromCurrent = plan.newSecretHash !== null && !plan.replacesCurrent;
+        // The address columns are written only when they change: they are in the search
+        // indexes (migration 8), and a client refreshing from where it was touches none.
+        const moved =
+          plan.lastIp !== token.device.last_ip ||
+          plan.lastAsn !== token.device.last_asn ||
+          plan.lastUserAgent !== token.device.last_user_agent;
+        const lastIpKey = moved ? addressKey(plan.lastIp) : null;
+        this.connection
+          .q(
+            `UPDATE refresh_tokens SET
+             current_hash = COALESCE(@new_hash, current_hash),
+             previous_hash = CASE WHEN @rotated THEN current_hash ELSE previous_hash END,
+             previous_valid_until = CASE WHEN @rotated THEN @previous_valid_until ELSE previous_valid_until END,
+             idle_expires_at = @idle_expires_at, last_exchanged_at = @last_exchanged_at${
+               moved
+                 ? `,
+             last_ip = @last_ip, last_asn = @last_asn, last_user_agent = @last_user_agent,
+             last_ip_key = @last_ip_key, last_net_key = @last_net_key`
+                 : ''
+             }
+           WHERE id = @id`,
+          )
+          .run({
+            id: token.id,
+            new_hash: plan.newSecretHash,
+            rotated: rotatedFromCurrent ? 1 : 0,
+            previous_valid_until: plan.previousValidUntil,
+            idle_expires_at: plan.idleExpiresAt,
+            last_exchanged_at: plan.lastExchangedAt,
+            ...(moved
+              ? {
+                  last_ip: plan.lastIp,
+                  last_asn: plan.lastAsn,
+                  last_user_agent: plan.lastUserAgent,
+                  last_ip_key: lastIpKey,
+                  last_net_key: networkKeyOf(lastIpKey),
+                }
+              : {}),
+          });
+        if (plan.event) insertEvent(this.connection, plan.event);
+        return { kind: 'exchanged', token: afterPlan(token, plan, now), user: toUserFromPrefixed(row) };
+      }
+    }
   }
 
   async findRefreshTokenBySecret(secretHash: Buffer, now: number) {

@@ -45,6 +45,22 @@ export class SqliteConnection {
     return this.db.inTransaction ? transaction.immediate() : whenWritable(this.db, () => transaction.immediate());
   }
 
+  /**
+   * `fn` in a savepoint of the transaction under way: undone alone if it throws. When the error
+   * is one that ended the whole transaction (SQLite rolls everything back on some I/O, disk-full
+   * or memory errors), or a busy lock the caller's `whenWritable` must retry, it is thrown on as
+   * it is, for the caller to give up the whole transaction: it must not go on outside one.
+   */
+  savepoint<T>(fn: () => T): { value: T } | { error: unknown } {
+    if (!this.db.inTransaction) throw new Error('savepoint() outside a transaction');
+    try {
+      return { value: this.db.transaction(fn)() };
+    } catch (error) {
+      if (!this.db.inTransaction || (error as { code?: string }).code === 'SQLITE_BUSY') throw error;
+      return { error };
+    }
+  }
+
   /** A transaction committed to the WAL without an fsync of its own (see the class comment). */
   walOnlyTx<T>(fn: () => T): T {
     this.q('PRAGMA synchronous = NORMAL').run();

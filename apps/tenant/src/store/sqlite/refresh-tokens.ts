@@ -122,17 +122,13 @@ export class SqliteRefreshTokens extends SqliteRefreshTokenReads implements Refr
   private commitRotations(): void {
     const group = this.pendingRotations;
     this.pendingRotations = [];
-    let outcomes: ({ outcome: RotationOutcome } | { error: unknown })[];
+    let outcomes: ({ value: RotationOutcome } | { error: unknown })[];
     try {
+      // An error that ends the whole transaction fails the whole group (savepoint() rethrows it).
       outcomes = this.connection.walOnlyTx(() =>
-        group.map(({ secretHash, now, planner }) => {
-          try {
-            // Nested in the group's transaction: a savepoint, rolled back alone if it throws.
-            return { outcome: this.connection.tx(() => this.rotate(secretHash, now, planner)) };
-          } catch (error) {
-            return { error };
-          }
-        }),
+        group.map(({ secretHash, now, planner }) =>
+          this.connection.savepoint(() => this.rotate(secretHash, now, planner)),
+        ),
       );
     } catch (err) {
       for (const request of group) request.fail(err);
@@ -140,7 +136,7 @@ export class SqliteRefreshTokens extends SqliteRefreshTokenReads implements Refr
     }
     for (const [i, request] of group.entries()) {
       const result = outcomes[i]!;
-      if ('outcome' in result) request.done(result.outcome);
+      if ('value' in result) request.done(result.value);
       else request.fail(result.error);
     }
   }

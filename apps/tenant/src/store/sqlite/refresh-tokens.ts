@@ -9,6 +9,7 @@ import { coveredByPendingRevocation, type TokenColumnsSql } from '../sql/pending
 import { networkKeyOf } from './connection.ts';
 import { insertEvent } from './events.ts';
 import { liveAt, SqliteRefreshTokenReads } from './refresh-token-reads.ts';
+import { type GroupRequest, TurnGroups } from './turn-groups.ts';
 
 /**
  * Refresh tokens: issued, rotated (asking the journal whether a pending bulk revocation covers
@@ -16,22 +17,10 @@ import { liveAt, SqliteRefreshTokenReads } from './refresh-token-reads.ts';
  * (listings, search, counts) are in refresh-token-reads.ts.
  */
 export class SqliteRefreshTokens extends SqliteRefreshTokenReads implements RefreshTokenStore {
-  /** Rotations waiting for the next group commit (within this turn of the event loop). */
-  private pendingRotations: {
-    secretHash: Buffer;
-    now: number;
-    planner: RotationPlanner;
-    done: (outcome: RotationOutcome) => void;
-    fail: (err: unknown) => void;
-  }[] = [];
-  /** Revocations waiting for the next group commit (within this turn of the event loop). */
-  private pendingRevocations: {
-    ids: string[];
-    reason: RevokeReason;
-    now: number;
-    done: (revoked: string[]) => void;
-    fail: (err: unknown) => void;
-  }[] = [];
+  /** Rotations, committed in groups (commitRotations). */
+  private readonly rotations = new TurnGroups<PendingRotation, RotationOutcome>((group) => this.commitRotations(group));
+  /** Revocations by id, committed in groups (commitRevocations). */
+  private readonly revocations = new TurnGroups<PendingRevocation, string[]>((group) => this.commitRevocations(group));
 
   async issueRefreshToken(token: NewRefreshToken, activeLimit: number): Promise<{ revokedForLimit: string[] }> {
     return this.connection.tx(() => {
@@ -113,20 +102,15 @@ export class SqliteRefreshTokens extends SqliteRefreshTokenReads implements Refr
    * each other as two in a row do, so reuse detection is unchanged.
    */
   rotateRefreshToken(secretHash: Buffer, now: number, planner: RotationPlanner): Promise<RotationOutcome> {
-    return new Promise((done, fail) => {
-      if (this.pendingRotations.length === 0) setImmediate(() => this.commitRotations());
-      this.pendingRotations.push({ secretHash, now, planner, done, fail });
-    });
+    return this.rotations.ask({ secretHash, now, planner });
   }
 
-  private commitRotations(): void {
-    const group = this.pendingRotations;
-    this.pendingRotations = [];
+  private commitRotations(group: GroupRequest<PendingRotation, RotationOutcome>[]): void {
     let outcomes: ({ value: RotationOutcome } | { error: unknown })[];
     try {
       // An error that ends the whole transaction fails the whole group (savepoint() rethrows it).
       outcomes = this.connection.walOnlyTx(() =>
-        group.map(({ secretHash, now, planner }) =>
+        group.map(({ item: { secretHash, now, planner } }) =>
           this.connection.savepoint(() => this.rotate(secretHash, now, planner)),
         ),
       );
@@ -252,22 +236,19 @@ export class SqliteRefreshTokens extends SqliteRefreshTokenReads implements Refr
    * the wait for the next `setImmediate`.
    */
   revokeRefreshTokens(ids: string[], reason: RevokeReason, now: number): Promise<string[]> {
-    return new Promise((done, fail) => {
-      if (this.pendingRevocations.length === 0) setImmediate(() => this.commitRevocations());
-      this.pendingRevocations.push({ ids, reason, now, done, fail });
-    });
+    return this.revocations.ask({ ids, reason, now });
   }
 
-  private commitRevocations(): void {
-    const group = this.pendingRevocations;
-    this.pendingRevocations = [];
+  private commitRevocations(group: GroupRequest<PendingRevocation, string[]>[]): void {
     let results: string[][];
     try {
       results = this.connection.tx(() => {
         const update = this.connection.q(
           'UPDATE refresh_tokens SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL',
         );
-        return group.map(({ ids, reason, now }) => ids.filter((id) => update.run(now, reason, id).changes > 0));
+        return group.map(({ item: { ids, reason, now } }) =>
+          ids.filter((id) => update.run(now, reason, id).changes > 0),
+        );
       });
     } catch (err) {
       for (const request of group) request.fail(err);
@@ -275,6 +256,20 @@ export class SqliteRefreshTokens extends SqliteRefreshTokenReads implements Refr
     }
     for (const [i, request] of group.entries()) request.done(results[i]!);
   }
+}
+
+/** A rotation waiting for its group's commit. */
+interface PendingRotation {
+  secretHash: Buffer;
+  now: number;
+  planner: RotationPlanner;
+}
+
+/** Revocations by id waiting for their group's commit. */
+interface PendingRevocation {
+  ids: string[];
+  reason: RevokeReason;
+  now: number;
 }
 
 const ALIASED: TokenColumnsSql = {

@@ -4,7 +4,15 @@ import type { AppliedRevocation, RevocationPlan } from '../../domain/revocation-
 import type { RevocationStore } from '../contract/revocations.ts';
 import type { SqliteConnection } from './connection.ts';
 import { insertEvent } from './events.ts';
+import { type GroupRequest, TurnGroups } from './turn-groups.ts';
 import type { SqliteRevocationJournal } from './revocation-journal.ts';
+
+/** A plan waiting for its group's commit. */
+interface PendingPlan {
+  plan: RevocationPlan;
+  now: number;
+  logEntry: ((applied: AppliedRevocation) => TenantEvent | undefined) | undefined;
+}
 
 const NOTHING: AppliedRevocation = { applied: false, revokedTokenIds: [], deletedGrantIds: [], endedSessionIds: [] };
 
@@ -17,13 +25,7 @@ const NOTHING: AppliedRevocation = { applied: false, revokedTokenIds: [], delete
  * every other request while the disk works.
  */
 export class SqliteRevocations implements RevocationStore {
-  private pending: {
-    plan: RevocationPlan;
-    now: number;
-    logEntry: ((applied: AppliedRevocation) => TenantEvent | undefined) | undefined;
-    done: (applied: AppliedRevocation) => void;
-    fail: (err: unknown) => void;
-  }[] = [];
+  private readonly groups = new TurnGroups<PendingPlan, AppliedRevocation>((group) => this.commit(group));
 
   constructor(
     private readonly connection: SqliteConnection,
@@ -35,19 +37,14 @@ export class SqliteRevocations implements RevocationStore {
     now: number,
     logEntry?: (applied: AppliedRevocation) => TenantEvent | undefined,
   ): Promise<AppliedRevocation> {
-    return new Promise((done, fail) => {
-      if (this.pending.length === 0) setImmediate(() => this.commit());
-      this.pending.push({ plan, now, logEntry, done, fail });
-    });
+    return this.groups.ask({ plan, now, logEntry });
   }
 
-  private commit(): void {
-    const group = this.pending;
-    this.pending = [];
+  private commit(group: GroupRequest<PendingPlan, AppliedRevocation>[]): void {
     let results: AppliedRevocation[];
     try {
       results = this.connection.walOnlyTx(() =>
-        group.map(({ plan, now, logEntry }) => {
+        group.map(({ item: { plan, now, logEntry } }) => {
           const applied = this.apply(plan, now);
           // The log entry rides in the group's transaction: one fsync for the plan and its entry.
           const entry = logEntry?.(applied);

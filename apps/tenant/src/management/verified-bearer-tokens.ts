@@ -1,8 +1,7 @@
-import { createLocalJWKSet, errors as joseErrors, type JWTPayload, jwtVerify } from 'jose';
+import { createLocalJWKSet, errors as joseErrors, type JWK, type JWTPayload, jwtVerify } from 'jose';
 import type { Clock } from '../clock.ts';
 import { sha256 } from '../crypto/secrets.ts';
 import { unauthorized } from '../errors/management-error.ts';
-import type { JWK } from 'jose';
 
 /** Past this many verified tokens the oldest is forgotten (verified again on its next use). */
 const MAX_ENTRIES = 1_000;
